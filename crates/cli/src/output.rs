@@ -1,0 +1,126 @@
+//! Rendering results as aligned text tables or JSON.
+
+use serde::Serialize;
+use switchboard_core::domain::PhoneNumber;
+
+/// Prints a value as pretty JSON.
+pub fn json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot render JSON: {e}"),
+    }
+}
+
+/// Prints rows under a header, columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}", w = *w))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// The columns of a number listing.
+pub const NUMBER_HEADER: [&str; 7] = [
+    "NUMBER",
+    "COUNTRY",
+    "TYPE",
+    "PROVIDER",
+    "STATUS",
+    "FRIENDLY NAME",
+    "ID",
+];
+
+/// One listing row.
+pub fn number_row(n: &PhoneNumber) -> Vec<String> {
+    let facts = n.facts();
+    vec![
+        facts.international,
+        facts.country.unwrap_or_else(|| "—".into()),
+        facts.number_type.to_string(),
+        n.provider.to_string(),
+        n.status.to_string(),
+        n.friendly_name.clone().unwrap_or_default(),
+        n.id.to_string(),
+    ]
+}
+
+/// A number in detail, one field a line.
+pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
+    let facts = n.facts();
+    let caps = n.capabilities();
+    let caps: Vec<&str> = [
+        ("voice", caps.voice),
+        ("sms", caps.sms),
+        ("mms", caps.mms),
+        ("fax", caps.fax),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.then_some(k))
+    .collect();
+    let t = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let fields: Vec<(&str, String)> = vec![
+        (
+            "number",
+            format!("{} ({})", facts.international, n.phone_number),
+        ),
+        (
+            "country",
+            facts
+                .country
+                .clone()
+                .unwrap_or_else(|| "non-geographic".into()),
+        ),
+        ("type", facts.number_type.to_string()),
+        ("provider", n.provider.to_string()),
+        ("friendly name", n.friendly_name.clone().unwrap_or_default()),
+        ("status", n.status.to_string()),
+        (
+            "agent",
+            agent
+                .map(str::to_owned)
+                .unwrap_or_else(|| "unassigned".into()),
+        ),
+        ("capabilities", caps.join(", ")),
+        (
+            "webhook",
+            match (&n.webhook_url, n.webhook_configured) {
+                (Some(url), true) => format!("configured: {url}"),
+                (Some(url), false) => format!("not configured (on record: {url})"),
+                (None, _) => "not configured".into(),
+            },
+        ),
+        ("credentials", n.credentials.to_json()),
+        (
+            "metadata",
+            n.metadata.as_ref().map(|m| m.to_json()).unwrap_or_default(),
+        ),
+        ("created", t(n.created_at)),
+        ("updated", t(n.updated_at)),
+        (
+            "last verified",
+            n.last_verified_at.map(t).unwrap_or_else(|| "never".into()),
+        ),
+        ("id", n.id.to_string()),
+        ("organization", n.organization_id.to_string()),
+    ];
+    for (k, v) in fields {
+        println!("{k:>14}: {v}");
+    }
+}

@@ -1,0 +1,361 @@
+//! The `metadata` JSON column: provider-specific facts about a number.
+//!
+//! It is an open JSON object: keys Switchboard does not know are kept byte-for-byte
+//! across every read and write, so data the web platform stores there is never lost.
+//! The keys it does know (`region`, `capabilities`, `areaCode`, `state`, `locality`,
+//! `providerSid`) get typed accessors and are type-checked on the way in.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// What a number can do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Voice calls.
+    pub voice: bool,
+    /// SMS.
+    pub sms: bool,
+    /// MMS.
+    pub mms: bool,
+    /// Fax.
+    pub fax: bool,
+}
+
+/// One capability, for filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Voice calls.
+    Voice,
+    /// SMS.
+    Sms,
+    /// MMS.
+    Mms,
+    /// Fax.
+    Fax,
+}
+
+impl Capability {
+    /// All capabilities, in display order.
+    pub const ALL: [Capability; 4] = [
+        Capability::Voice,
+        Capability::Sms,
+        Capability::Mms,
+        Capability::Fax,
+    ];
+
+    /// The JSON key and stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Voice => "voice",
+            Capability::Sms => "sms",
+            Capability::Mms => "mms",
+            Capability::Fax => "fax",
+        }
+    }
+
+    /// This capability's bit in [`Capabilities::bits`].
+    pub fn bit(self) -> i64 {
+        match self {
+            Capability::Voice => 1,
+            Capability::Sms => 2,
+            Capability::Mms => 4,
+            Capability::Fax => 8,
+        }
+    }
+}
+
+impl std::str::FromStr for Capability {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Capability::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "capability",
+                    format!("{s:?} is not one of voice, sms, mms, fax"),
+                )
+            })
+    }
+}
+
+impl Capabilities {
+    /// A compact bit set (voice=1, sms=2, mms=4, fax=8) stored for filtering.
+    pub fn bits(self) -> i64 {
+        Capability::ALL
+            .into_iter()
+            .filter(|c| self.has(*c))
+            .map(Capability::bit)
+            .sum()
+    }
+
+    /// Whether the capability is present.
+    pub fn has(self, c: Capability) -> bool {
+        match c {
+            Capability::Voice => self.voice,
+            Capability::Sms => self.sms,
+            Capability::Mms => self.mms,
+            Capability::Fax => self.fax,
+        }
+    }
+}
+
+/// The `metadata` object. Unknown keys are preserved in their original order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Metadata(Map<String, Value>);
+
+const STRING_KEYS: [&str; 6] = [
+    "region",
+    "areaCode",
+    "state",
+    "locality",
+    "providerSid",
+    "numberType",
+];
+
+impl Metadata {
+    /// An empty object.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Validates a JSON value as metadata: an object whose known keys have the right types.
+    pub fn from_value(value: Value) -> Result<Self> {
+        let Value::Object(map) = value else {
+            return Err(Error::invalid("metadata", "must be a JSON object"));
+        };
+        for key in STRING_KEYS {
+            if map
+                .get(key)
+                .is_some_and(|v| !(v.is_string() || v.is_null()))
+            {
+                return Err(Error::invalid(
+                    "metadata",
+                    format!("{key:?} must be a string"),
+                ));
+            }
+        }
+        if let Some(caps) = map.get("capabilities") {
+            let Value::Object(caps) = caps else {
+                return Err(Error::invalid(
+                    "metadata",
+                    "\"capabilities\" must be an object",
+                ));
+            };
+            for (k, v) in caps {
+                if !v.is_boolean() {
+                    return Err(Error::invalid(
+                        "metadata",
+                        format!("capabilities.{k} must be true or false"),
+                    ));
+                }
+            }
+        }
+        Ok(Metadata(map))
+    }
+
+    /// Parses a merge patch (RFC 7386): any JSON object; `null` values remove keys. The merged
+    /// result is validated by [`Metadata::merge`].
+    pub fn patch_from_json(text: &str) -> Result<Self> {
+        match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => Ok(Metadata(map)),
+            Ok(_) => Err(Error::invalid("metadata", "must be a JSON object")),
+            Err(e) => Err(Error::invalid("metadata", format!("not valid JSON: {e}"))),
+        }
+    }
+
+    /// Parses metadata from JSON text.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid("metadata", format!("not valid JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// The JSON object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// The object as JSON text.
+    pub fn to_json(&self) -> String {
+        Value::Object(self.0.clone()).to_string()
+    }
+
+    fn str_key(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    fn set_str(&mut self, key: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.0.insert(key.to_owned(), Value::String(v.to_owned())),
+            None => self.0.shift_remove(key),
+        };
+    }
+
+    /// e.g. "US/Canada".
+    pub fn region(&self) -> Option<&str> {
+        self.str_key("region")
+    }
+    /// e.g. "415".
+    pub fn area_code(&self) -> Option<&str> {
+        self.str_key("areaCode")
+    }
+    /// e.g. "CA".
+    pub fn state(&self) -> Option<&str> {
+        self.str_key("state")
+    }
+    /// e.g. "San Francisco".
+    pub fn locality(&self) -> Option<&str> {
+        self.str_key("locality")
+    }
+    /// The provider's own id of the number (Twilio `PN…`).
+    pub fn provider_sid(&self) -> Option<&str> {
+        self.str_key("providerSid")
+    }
+
+    /// Sets or clears `region`.
+    pub fn set_region(&mut self, v: Option<&str>) {
+        self.set_str("region", v)
+    }
+    /// Sets or clears `areaCode`.
+    pub fn set_area_code(&mut self, v: Option<&str>) {
+        self.set_str("areaCode", v)
+    }
+    /// Sets or clears `state`.
+    pub fn set_state(&mut self, v: Option<&str>) {
+        self.set_str("state", v)
+    }
+    /// Sets or clears `locality`.
+    pub fn set_locality(&mut self, v: Option<&str>) {
+        self.set_str("locality", v)
+    }
+    /// Sets or clears `providerSid`.
+    pub fn set_provider_sid(&mut self, v: Option<&str>) {
+        self.set_str("providerSid", v)
+    }
+
+    /// Capabilities; absent flags read as false.
+    pub fn capabilities(&self) -> Capabilities {
+        let caps = self.0.get("capabilities").and_then(Value::as_object);
+        let flag = |k: &str| {
+            caps.and_then(|c| c.get(k))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        Capabilities {
+            voice: flag("voice"),
+            sms: flag("sms"),
+            mms: flag("mms"),
+            fax: flag("fax"),
+        }
+    }
+
+    /// Sets the four capability flags, keeping any other keys of the capabilities object.
+    pub fn set_capabilities(&mut self, caps: Capabilities) {
+        let entry = self
+            .0
+            .entry("capabilities")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        if let Value::Object(obj) = entry {
+            for c in Capability::ALL {
+                obj.insert(c.as_str().to_owned(), Value::Bool(caps.has(c)));
+            }
+        }
+    }
+
+    /// Merges `patch` into this object (RFC 7386 JSON merge patch: null removes a key).
+    pub fn merge(&mut self, patch: &Metadata) -> Result<()> {
+        let mut value = Value::Object(self.0.clone());
+        merge_patch(&mut value, &Value::Object(patch.0.clone()));
+        *self = Metadata::from_value(value)?;
+        Ok(())
+    }
+}
+
+fn merge_patch(target: &mut Value, patch: &Value) {
+    if let Value::Object(patch) = patch {
+        if !target.is_object() {
+            *target = Value::Object(Map::new());
+        }
+        if let Value::Object(t) = target {
+            for (k, v) in patch {
+                if v.is_null() {
+                    t.shift_remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+    } else {
+        *target = patch.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_survive_a_round_trip_in_order() {
+        let text = r#"{"zeta":1,"region":"US/Canada","capabilities":{"voice":true,"sms":true,"mms":false,"rcs":true},"nested":{"a":[1,2]},"areaCode":"415","state":"CA"}"#;
+        let m = Metadata::from_json(text).unwrap();
+        assert_eq!(m.to_json(), text);
+        assert_eq!(m.region(), Some("US/Canada"));
+        assert_eq!(m.area_code(), Some("415"));
+        assert_eq!(m.state(), Some("CA"));
+        let caps = m.capabilities();
+        assert!(caps.voice && caps.sms && !caps.mms && !caps.fax);
+        assert_eq!(caps.bits(), 3);
+    }
+
+    #[test]
+    fn setting_capabilities_keeps_other_flags() {
+        let mut m = Metadata::from_json(r#"{"capabilities":{"rcs":true}}"#).unwrap();
+        m.set_capabilities(Capabilities {
+            voice: true,
+            fax: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            m.to_json(),
+            r#"{"capabilities":{"rcs":true,"voice":true,"sms":false,"mms":false,"fax":true}}"#
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_refused() {
+        for bad in [
+            "[]",
+            "42",
+            r#"{"capabilities":"yes"}"#,
+            r#"{"capabilities":{"voice":"yes"}}"#,
+            r#"{"region":5}"#,
+            "{not json",
+        ] {
+            let e = Metadata::from_json(bad).unwrap_err();
+            assert!(e.to_string().starts_with("invalid metadata"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn merge_patch_adds_replaces_and_removes() {
+        let mut m = Metadata::from_json(r#"{"a":1,"b":{"c":2,"d":3},"region":"US"}"#).unwrap();
+        m.merge(&Metadata::patch_from_json(r#"{"a":null,"b":{"c":9},"e":true}"#).unwrap())
+            .unwrap();
+        assert_eq!(m.to_json(), r#"{"b":{"c":9,"d":3},"region":"US","e":true}"#);
+        let before = m.clone();
+        let err = m
+            .merge(&Metadata::patch_from_json(r#"{"region":{"x":1}}"#).unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("region"));
+        assert_eq!(m, before, "a refused patch changes nothing");
+        assert!(Metadata::patch_from_json("[]").is_err());
+    }
+}

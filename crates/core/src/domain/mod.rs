@@ -1,0 +1,413 @@
+//! The phone-number domain: organizations, agents and phone numbers as the design's
+//! `phone_numbers` table describes them, with every rule a value must satisfy before any
+//! store sees it.
+
+mod credentials;
+mod metadata;
+mod phone;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use credentials::Credentials;
+pub use metadata::{Capabilities, Capability, Metadata};
+pub use phone::{E164, NumberFacts, NumberType, parse_region};
+
+use crate::error::{Error, Result};
+
+/// The design's `friendly_name VARCHAR(100)`.
+pub const FRIENDLY_NAME_MAX_CHARS: usize = 100;
+
+/// A telephony provider, stored as the design's lowercase string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Twilio (and SignalWire, which speaks the same API).
+    Twilio,
+    /// Vonage (formerly Nexmo).
+    Vonage,
+    /// Telnyx.
+    Telnyx,
+    /// Bandwidth.
+    Bandwidth,
+    /// Plivo.
+    Plivo,
+}
+
+impl Provider {
+    /// Every provider.
+    pub const ALL: [Provider; 5] = [
+        Provider::Twilio,
+        Provider::Vonage,
+        Provider::Telnyx,
+        Provider::Bandwidth,
+        Provider::Plivo,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Twilio => "twilio",
+            Provider::Vonage => "vonage",
+            Provider::Telnyx => "telnyx",
+            Provider::Bandwidth => "bandwidth",
+            Provider::Plivo => "plivo",
+        }
+    }
+}
+
+/// The design's `status` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Usable.
+    #[default]
+    Active,
+    /// Temporarily disabled.
+    Inactive,
+    /// Something is wrong with the number or its credentials.
+    Error,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 3] = [Status::Active, Status::Inactive, Status::Error];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Error => "error",
+        }
+    }
+}
+
+macro_rules! named_enum {
+    ($ty:ty, $field:literal) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                let wanted = s.trim().to_ascii_lowercase();
+                <$ty>::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == wanted)
+                    .ok_or_else(|| {
+                        let names: Vec<_> = <$ty>::ALL.iter().map(|v| v.as_str()).collect();
+                        Error::invalid($field, format!("{s:?} is not one of {}", names.join(", ")))
+                    })
+            }
+        }
+    };
+}
+named_enum!(Provider, "provider");
+named_enum!(Status, "status");
+
+/// An organization (the design's `organizations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Primary key.
+    pub id: Uuid,
+    /// URL-safe short name, unique, e.g. "acme".
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// An AI agent numbers can be assigned to (the design's `agents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    /// Primary key.
+    pub id: Uuid,
+    /// Owning organization.
+    pub organization_id: Uuid,
+    /// Display name.
+    pub name: String,
+}
+
+/// A row of the design's `phone_numbers` table. Serializes with the design's column names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhoneNumber {
+    /// Primary key.
+    pub id: Uuid,
+    /// Owning organization.
+    pub organization_id: Uuid,
+    /// The provider the number lives at.
+    pub provider: Provider,
+    /// The number, E.164.
+    pub phone_number: E164,
+    /// Optional display name, at most 100 characters.
+    pub friendly_name: Option<String>,
+    /// Non-secret identifiers and vault references.
+    pub credentials: Credentials,
+    /// Provider-specific facts.
+    pub metadata: Option<Metadata>,
+    /// Assigned agent.
+    pub agent_id: Option<Uuid>,
+    /// Whether the provider's webhook points at the platform.
+    pub webhook_configured: bool,
+    /// The URL the provider calls.
+    pub webhook_url: Option<String>,
+    /// Lifecycle status.
+    pub status: Status,
+    /// When added.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last change to any field.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Last successful credential verification.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_verified_at: Option<OffsetDateTime>,
+}
+
+impl PhoneNumber {
+    /// Derived facts (country, type, area code, display form).
+    pub fn facts(&self) -> NumberFacts {
+        self.phone_number.facts()
+    }
+
+    /// Capabilities from metadata.
+    pub fn capabilities(&self) -> Capabilities {
+        self.metadata
+            .as_ref()
+            .map(Metadata::capabilities)
+            .unwrap_or_default()
+    }
+}
+
+/// What a manager supplies to add a number; [`NewNumber::validate`] checks every field.
+#[derive(Debug, Clone, Default)]
+pub struct NewNumber {
+    /// Provider name as typed.
+    pub provider: String,
+    /// The number as typed.
+    pub number: String,
+    /// Region for national numbers, e.g. "US".
+    pub region: Option<String>,
+    /// Optional display name.
+    pub friendly_name: Option<String>,
+    /// Status name; active when absent.
+    pub status: Option<String>,
+    /// Metadata JSON text.
+    pub metadata: Option<String>,
+    /// Account the number belongs to (credentials by reference).
+    pub account_id: Option<String>,
+    /// Assigned agent.
+    pub agent_id: Option<Uuid>,
+}
+
+/// A [`NewNumber`] whose fields passed validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidNumber {
+    /// Provider.
+    pub provider: Provider,
+    /// The number.
+    pub phone_number: E164,
+    /// Display name.
+    pub friendly_name: Option<String>,
+    /// Status.
+    pub status: Status,
+    /// Metadata, with derived area code filled in when the number has one and none was given.
+    pub metadata: Option<Metadata>,
+    /// Credentials reference.
+    pub credentials: Credentials,
+    /// Assigned agent.
+    pub agent_id: Option<Uuid>,
+}
+
+impl NewNumber {
+    /// Checks every field; the first problem is returned with the field it concerns.
+    pub fn validate(&self) -> Result<ValidNumber> {
+        let provider: Provider = self.provider.parse()?;
+        let phone_number = E164::parse(&self.number, self.region.as_deref())?;
+        let friendly_name = clean_friendly_name(self.friendly_name.as_deref())?;
+        let status = self
+            .status
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default();
+        let metadata = self
+            .metadata
+            .as_deref()
+            .map(Metadata::from_json)
+            .transpose()?;
+        let credentials = match &self.account_id {
+            Some(account) => Credentials::for_account(provider, account.trim())?,
+            None => Credentials::none(),
+        };
+        Ok(ValidNumber {
+            provider,
+            phone_number,
+            friendly_name,
+            status,
+            metadata,
+            credentials,
+            agent_id: self.agent_id,
+        })
+    }
+}
+
+/// Trims a friendly name, maps blank to none, and enforces the column's limits.
+pub fn clean_friendly_name(name: Option<&str>) -> Result<Option<String>> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let chars = name.chars().count();
+    if chars > FRIENDLY_NAME_MAX_CHARS {
+        return Err(Error::invalid(
+            "friendly name",
+            format!("{chars} characters; at most {FRIENDLY_NAME_MAX_CHARS} are allowed"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "friendly name",
+            "contains control characters",
+        ));
+    }
+    Ok(Some(name.to_owned()))
+}
+
+/// Validates an organization slug: 1–63 of a-z, 0-9 and inner hyphens.
+pub fn check_slug(slug: &str) -> Result<()> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 63
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "slug",
+            format!("{slug:?} must be 1-63 lowercase letters, digits or inner hyphens"),
+        ))
+    }
+}
+
+/// Validates a display name of an organization or agent.
+pub fn check_name(field: &str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must be 1-200 printable characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// A change to a number. `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NumberUpdate {
+    /// New display name; `Some(None)` clears it.
+    pub friendly_name: Option<Option<String>>,
+    /// New status.
+    pub status: Option<Status>,
+    /// New agent; `Some(None)` unassigns.
+    pub agent_id: Option<Option<Uuid>>,
+    /// Metadata merge patch (RFC 7386).
+    pub metadata_patch: Option<Metadata>,
+    /// Webhook state confirmed by the provider.
+    pub webhook: Option<(bool, Option<String>)>,
+    /// Set when credentials were verified.
+    pub last_verified_at: Option<OffsetDateTime>,
+}
+
+impl NumberUpdate {
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == NumberUpdate::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_parse_their_stored_names_only() {
+        assert_eq!("Twilio".parse::<Provider>().unwrap(), Provider::Twilio);
+        assert_eq!(" inactive ".parse::<Status>().unwrap(), Status::Inactive);
+        let e = "twillio".parse::<Provider>().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            r#"invalid provider: "twillio" is not one of twilio, vonage, telnyx, bandwidth, plivo"#
+        );
+        assert!("paused".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn friendly_name_limits() {
+        assert_eq!(
+            clean_friendly_name(Some("  Support ")).unwrap().as_deref(),
+            Some("Support")
+        );
+        assert_eq!(clean_friendly_name(Some("   ")).unwrap(), None);
+        let hundred: String = "é".repeat(100);
+        assert!(clean_friendly_name(Some(&hundred)).is_ok());
+        let e = clean_friendly_name(Some(&"x".repeat(101)))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("101 characters"), "{e}");
+        assert!(clean_friendly_name(Some("a\u{7}b")).is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(check_slug("acme-2").is_ok());
+        for bad in ["", "Acme", "-acme", "acme-", "ac me", "ac_me"] {
+            assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn new_number_validation_names_the_field() {
+        let base = NewNumber {
+            provider: "twilio".into(),
+            number: "+14155551234".into(),
+            ..Default::default()
+        };
+        let v = base.validate().unwrap();
+        assert_eq!(v.status, Status::Active);
+        assert!(v.credentials.is_empty());
+        let e = NewNumber {
+            provider: "acme".into(),
+            ..base.clone()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.to_string().starts_with("invalid provider"));
+        let e = NewNumber {
+            metadata: Some("[1]".into()),
+            ..base.clone()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.to_string().starts_with("invalid metadata"));
+        let e = NewNumber {
+            status: Some("on".into()),
+            ..base.clone()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.to_string().starts_with("invalid status"));
+        let e = NewNumber {
+            number: "+1 555".into(),
+            ..base
+        }
+        .validate()
+        .unwrap_err();
+        assert!(matches!(e, Error::InvalidNumber { .. }));
+    }
+}

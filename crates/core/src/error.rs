@@ -1,0 +1,148 @@
+//! The one error type of `switchboard-core`.
+//!
+//! Every failure a manager can meet has its own variant, and every variant maps to one
+//! [`ErrorCode`]: the stable, typed code that crosses process boundaries (CLI exit codes,
+//! IPC to the desktop UI) so callers branch on a code, never on message text. Messages name
+//! the input that was wrong and why; they never contain secrets.
+
+use serde::Serialize;
+
+/// Stable codes the CLI and the desktop app branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorCode {
+    /// The input is not a valid phone number.
+    InvalidNumber,
+    /// Any other malformed or out-of-range input.
+    InvalidInput,
+    /// The record already exists (unique constraint).
+    Duplicate,
+    /// The record does not exist (or is not visible to this user).
+    NotFound,
+    /// The write is not allowed for this user or organization.
+    NotAllowed,
+    /// The workspace file is damaged, newer than this build, or the disk failed.
+    Storage,
+}
+
+/// Everything that can go wrong in core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A phone number failed to parse or validate.
+    #[error("{input:?} is not a valid phone number ({reason})")]
+    InvalidNumber {
+        /// What the user typed.
+        input: String,
+        /// Why it was refused, in plain words.
+        reason: String,
+    },
+    /// A field of some input is not acceptable.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field, flag or column at fault.
+        field: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A unique constraint would be violated.
+    #[error("{what} already exists{}", in_org(.organization))]
+    Duplicate {
+        /// The thing that exists already, e.g. "+14155551234".
+        what: String,
+        /// The organization slug, when the thing is scoped to one.
+        organization: Option<String>,
+    },
+    /// The thing asked for does not exist.
+    #[error("{kind} {key:?} not found")]
+    NotFound {
+        /// "organization", "agent", "phone number".
+        kind: &'static str,
+        /// How it was asked for.
+        key: String,
+    },
+    /// A rule of the workspace forbids the change.
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
+    /// Import rows failed validation; nothing was written.
+    #[error("{} bad row(s); nothing was imported:\n{}", .0.len(), render_rows(.0))]
+    BadRows(Vec<RowError>),
+    /// The workspace file was written by a newer Switchboard.
+    #[error(
+        "workspace {path} has schema version {found}, newer than this build supports ({supported}); \
+         update Switchboard to open it"
+    )]
+    NewerSchema {
+        /// The file.
+        path: String,
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// SQLite failed.
+    #[error("workspace storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
+
+fn in_org(org: &Option<String>) -> String {
+    org.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
+}
+
+fn render_rows(rows: &[RowError]) -> String {
+    rows.iter()
+        .map(|r| format!("  line {}: {}", r.line, r.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One rejected row of an import, by its line number in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line number in the source file (the header is line 1).
+    pub line: u64,
+    /// What is wrong with the row.
+    pub message: String,
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidNumber { .. } => ErrorCode::InvalidNumber,
+            Error::InvalidInput { .. } | Error::BadRows(_) => ErrorCode::InvalidInput,
+            Error::Duplicate { .. } => ErrorCode::Duplicate,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NotAllowed(_) => ErrorCode::NotAllowed,
+            Error::NewerSchema { .. } | Error::Sqlite(_) | Error::Io { .. } => ErrorCode::Storage,
+        }
+    }
+
+    /// True when the error is the caller's input, not the machine's fault.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self.code(),
+            ErrorCode::InvalidNumber
+                | ErrorCode::InvalidInput
+                | ErrorCode::Duplicate
+                | ErrorCode::NotFound
+                | ErrorCode::NotAllowed
+        )
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,88 @@
+-- The local workspace: the design's tables, plus derived columns and indexes for
+-- instant filtering and search. Timestamps are microseconds since the Unix epoch (UTC).
+
+CREATE TABLE organizations (
+  key        INTEGER PRIMARY KEY,           -- local row key; numbers' row keys are blocked by it
+  id         TEXT NOT NULL UNIQUE,          -- UUID
+  slug       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE agents (
+  id              TEXT PRIMARY KEY,         -- UUID
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  UNIQUE (organization_id, name)
+);
+
+-- rowid = (organizations.key << 32) + n: an organization's numbers occupy one rowid range,
+-- so the full-text index can be restricted to an organization with a rowid range.
+CREATE TABLE phone_numbers (
+  rowid              INTEGER PRIMARY KEY,
+  id                 TEXT NOT NULL UNIQUE,  -- UUID
+  organization_id    TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  provider           TEXT NOT NULL CHECK (provider IN ('twilio','vonage','telnyx','bandwidth','plivo')),
+  phone_number       TEXT NOT NULL CHECK (length(phone_number) <= 20 AND phone_number GLOB '+[1-9]*'),
+  friendly_name      TEXT CHECK (friendly_name IS NULL OR length(friendly_name) <= 100),
+  credentials        TEXT NOT NULL CHECK (json_valid(credentials)),
+  metadata           TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
+  agent_id           TEXT REFERENCES agents(id) ON DELETE SET NULL,
+  webhook_configured INTEGER DEFAULT 0,
+  webhook_url        TEXT,
+  status             TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','inactive','error')),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  last_verified_at   INTEGER,
+  -- derived, for filters and search
+  digits             TEXT NOT NULL,         -- phone_number without '+'
+  search_name        TEXT NOT NULL,         -- lowercased friendly_name, '' when none
+  country            TEXT,                  -- ISO region
+  number_type        TEXT NOT NULL,
+  capabilities       INTEGER NOT NULL,      -- voice=1 sms=2 mms=4 fax=8
+  UNIQUE (organization_id, phone_number)
+);
+
+CREATE INDEX idx_phone_numbers_org_name     ON phone_numbers(organization_id, search_name, phone_number);
+CREATE INDEX idx_phone_numbers_org_created  ON phone_numbers(organization_id, created_at);
+CREATE INDEX idx_phone_numbers_org_updated  ON phone_numbers(organization_id, updated_at);
+CREATE INDEX idx_phone_numbers_org_provider ON phone_numbers(organization_id, provider);
+CREATE INDEX idx_phone_numbers_org_status   ON phone_numbers(organization_id, status);
+CREATE INDEX idx_phone_numbers_phone_number ON phone_numbers(phone_number);
+CREATE INDEX idx_phone_numbers_agent_id     ON phone_numbers(agent_id) WHERE agent_id IS NOT NULL;
+
+-- Substring search (3+ characters) on digits and names: trigram full-text index over the
+-- derived columns, kept in step by triggers.
+CREATE VIRTUAL TABLE phone_numbers_search USING fts5(
+  digits, search_name,
+  content = 'phone_numbers', content_rowid = 'rowid',
+  tokenize = 'trigram case_sensitive 1',
+  detail = 'full'
+);
+
+CREATE TRIGGER phone_numbers_search_insert AFTER INSERT ON phone_numbers BEGIN
+  INSERT INTO phone_numbers_search(rowid, digits, search_name)
+  VALUES (new.rowid, new.digits, new.search_name);
+END;
+CREATE TRIGGER phone_numbers_search_delete AFTER DELETE ON phone_numbers BEGIN
+  INSERT INTO phone_numbers_search(phone_numbers_search, rowid, digits, search_name)
+  VALUES ('delete', old.rowid, old.digits, old.search_name);
+END;
+CREATE TRIGGER phone_numbers_search_update AFTER UPDATE OF digits, search_name ON phone_numbers BEGIN
+  INSERT INTO phone_numbers_search(phone_numbers_search, rowid, digits, search_name)
+  VALUES ('delete', old.rowid, old.digits, old.search_name);
+  INSERT INTO phone_numbers_search(rowid, digits, search_name)
+  VALUES (new.rowid, new.digits, new.search_name);
+END;
+
+-- Exact counts of numbers matching every 1- and 2-digit search, per organization
+-- (gram '' counts all numbers). Maintained by the store in the same transaction as the rows.
+CREATE TABLE short_search_counts (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  gram            TEXT NOT NULL,
+  n               INTEGER NOT NULL CHECK (n >= 0),
+  PRIMARY KEY (organization_id, gram)
+) WITHOUT ROWID;

@@ -1,0 +1,234 @@
+//! The local workspace: one SQLite file holding organizations, agents and phone numbers.
+//!
+//! It is the default workspace when no team server is configured, and the offline cache of
+//! a team workspace. Guarantees:
+//! - every connection is opened here, with the same pragmas (WAL, foreign keys, busy timeout);
+//! - the schema is migrated forward on open by embedded, timestamped migrations, and a file
+//!   written by a newer build is refused instead of being modified;
+//! - every public write is one transaction: on any error nothing is changed.
+
+mod agents;
+mod numbers;
+mod orgs;
+mod search;
+mod short_counts;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+pub use numbers::{BulkInsert, NumberRef};
+
+/// Embedded migrations, oldest first: (version, name, SQL).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    20261126000000,
+    "workspace",
+    include_str!("migrations/20261126000000_workspace.sql"),
+)];
+
+/// An open workspace file.
+#[derive(Debug)]
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace at `path`, migrating it to this build's schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&path, flags)?;
+        Self::init(conn, path)
+    }
+
+    /// A private in-memory workspace (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn init(mut conn: Connection, path: PathBuf) -> Result<Self> {
+        configure(&conn)?;
+        migrate(&mut conn, &path)?;
+        Ok(Workspace { conn, path })
+    }
+
+    /// The file this workspace lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction, committing only if it succeeds.
+    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Updates the planner's statistics; worth calling after large imports.
+    pub fn optimize(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA optimize=0x10002; ANALYZE;")?;
+        Ok(())
+    }
+
+    /// Runs SQLite's integrity check; returns the problems found (empty when sound).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+}
+
+/// Pragmas for every connection, in one place.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;
+         PRAGMA mmap_size = 268435456;",
+    )?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+           version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )?;
+    let newest_known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+    let newest_applied: Option<i64> =
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
+    if let Some(found) = newest_applied.filter(|v| *v > newest_known) {
+        return Err(Error::NewerSchema {
+            path: path.display().to_string(),
+            found,
+            supported: newest_known,
+        });
+    }
+    for (version, name, sql) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if done.is_none() {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                params![version, name, micros(now())],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The current time, truncated to microseconds (the precision stored here and in PostgreSQL).
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}
+
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+pub(crate) fn from_micros(v: i64) -> rusqlite::Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(v as i128 * 1000).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+pub(crate) fn parse_uuid(s: &str) -> rusqlite::Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reopening_keeps_data_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nested/ws.db");
+        {
+            let mut ws = Workspace::open(&file).unwrap();
+            ws.add_organization("acme", "Acme").unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        assert_eq!(ws.organizations().unwrap().len(), 1);
+        assert!(ws.integrity_check().unwrap().is_empty());
+        let mode: String = ws
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = ws
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        drop(Workspace::open(&file).unwrap());
+        {
+            let conn = Connection::open(&file).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (99990101000000, 'future', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let err = Workspace::open(&file).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NewerSchema {
+                    found: 99990101000000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("update Switchboard"));
+        let conn = Connection::open(&file).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+    }
+}

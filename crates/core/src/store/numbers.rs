@@ -1,0 +1,429 @@
+//! Phone numbers in the local workspace: add, bulk insert, read, update, remove.
+
+use rusqlite::{OptionalExtension, Row, Statement, Transaction, params};
+use uuid::Uuid;
+
+use super::short_counts::CountDelta;
+use super::{Workspace, from_micros, micros, now, parse_uuid};
+use crate::domain::{
+    Credentials, E164, Metadata, NumberFacts, NumberUpdate, PhoneNumber, Provider, Status,
+    ValidNumber, clean_friendly_name,
+};
+use crate::error::{Error, Result};
+use crate::query::search_key;
+
+/// Columns of [`PhoneNumber`], in `from_row` order, qualified by table alias `p`.
+pub(super) const COLUMNS: &str = "p.id, p.organization_id, p.provider, p.phone_number, \
+    p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, p.webhook_url, \
+    p.status, p.created_at, p.updated_at, p.last_verified_at";
+
+const INSERT: &str = "INSERT INTO phone_numbers (rowid, id, organization_id, provider, \
+    phone_number, friendly_name, credentials, metadata, agent_id, webhook_configured, webhook_url, \
+    status, created_at, updated_at, last_verified_at, digits, search_name, country, number_type, \
+    capabilities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+    ?17, ?18, ?19, ?20)";
+
+fn conversion(e: crate::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<PhoneNumber> {
+    let provider: String = r.get(2)?;
+    let provider: Provider = provider.parse().map_err(conversion)?;
+    let number: String = r.get(3)?;
+    let metadata: Option<String> = r.get(6)?;
+    let agent: Option<String> = r.get(7)?;
+    let status: String = r.get(10)?;
+    Ok(PhoneNumber {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        organization_id: parse_uuid(&r.get::<_, String>(1)?)?,
+        provider,
+        phone_number: E164::from_stored(number),
+        friendly_name: r.get(4)?,
+        credentials: Credentials::from_stored(&r.get::<_, String>(5)?).map_err(conversion)?,
+        metadata: metadata
+            .map(|m| Metadata::from_json(&m))
+            .transpose()
+            .map_err(conversion)?,
+        agent_id: agent.map(|a| parse_uuid(&a)).transpose()?,
+        webhook_configured: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
+        webhook_url: r.get(9)?,
+        status: status.parse().map_err(conversion)?,
+        created_at: from_micros(r.get(11)?)?,
+        updated_at: from_micros(r.get(12)?)?,
+        last_verified_at: r.get::<_, Option<i64>>(13)?.map(from_micros).transpose()?,
+    })
+}
+
+/// How a command names a number: by id, or by E.164 (unique within an organization).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberRef {
+    /// The record id.
+    Id(Uuid),
+    /// The number.
+    Number(E164),
+}
+
+impl NumberRef {
+    /// Reads a UUID or anything that parses as an international number.
+    pub fn parse(text: &str) -> Result<Self> {
+        if let Ok(id) = Uuid::parse_str(text.trim()) {
+            return Ok(NumberRef::Id(id));
+        }
+        E164::parse(text, None).map(NumberRef::Number)
+    }
+}
+
+/// Inserts many numbers into one organization inside a single transaction.
+///
+/// Obtained from [`Workspace::bulk_insert`]; call [`BulkInsert::finish`] to commit. Dropping
+/// it without finishing rolls everything back.
+#[derive(Debug)]
+pub struct BulkInsert<'w> {
+    tx: Transaction<'w>,
+    org: String,
+    slug: String,
+    next_key: i64,
+    counts: CountDelta,
+    inserted: u64,
+}
+
+impl BulkInsert<'_> {
+    /// Inserts one fully formed record (its organization must be this batch's).
+    pub fn insert(&mut self, n: &PhoneNumber) -> Result<()> {
+        self.insert_with_facts(n, &n.facts())
+    }
+
+    /// Like [`BulkInsert::insert`], with the number's facts already derived (saves a parse).
+    pub fn insert_with_facts(&mut self, n: &PhoneNumber, facts: &NumberFacts) -> Result<()> {
+        if n.organization_id.to_string() != self.org {
+            return Err(Error::invalid(
+                "organization",
+                "a batch inserts into one organization",
+            ));
+        }
+        let mut stmt = self.tx.prepare_cached(INSERT)?;
+        insert_row(&mut stmt, self.next_key, n, facts, &mut self.counts).map_err(|e| {
+            unique_violation(e, || Error::Duplicate {
+                what: n.phone_number.to_string(),
+                organization: Some(self.slug.clone()),
+            })
+        })?;
+        self.next_key += 1;
+        self.inserted += 1;
+        Ok(())
+    }
+
+    /// Commits the batch; returns how many rows were inserted.
+    pub fn finish(self) -> Result<u64> {
+        self.counts.apply(&self.tx)?;
+        self.tx.commit()?;
+        Ok(self.inserted)
+    }
+}
+
+fn insert_row(
+    stmt: &mut Statement<'_>,
+    key: i64,
+    n: &PhoneNumber,
+    facts: &NumberFacts,
+    counts: &mut CountDelta,
+) -> Result<()> {
+    let search_name = search_key(n.friendly_name.as_deref().unwrap_or(""));
+    let org = n.organization_id.to_string();
+    stmt.execute(params![
+        key,
+        n.id.to_string(),
+        org,
+        n.provider.as_str(),
+        n.phone_number.as_str(),
+        n.friendly_name,
+        n.credentials.to_json(),
+        n.metadata.as_ref().map(Metadata::to_json),
+        n.agent_id.map(|a| a.to_string()),
+        n.webhook_configured,
+        n.webhook_url,
+        n.status.as_str(),
+        micros(n.created_at),
+        micros(n.updated_at),
+        n.last_verified_at.map(micros),
+        n.phone_number.digits(),
+        search_name,
+        facts.country.as_deref(),
+        facts.number_type.as_str(),
+        n.capabilities().bits(),
+    ])?;
+    counts.add(&org, n.phone_number.digits(), 1);
+    Ok(())
+}
+
+/// Maps a UNIQUE constraint failure to `make()`, passing other errors through.
+fn unique_violation(e: Error, make: impl FnOnce() -> Error) -> Error {
+    match e {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            make()
+        }
+        other => other,
+    }
+}
+
+fn org_key(tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
+    tx.query_row(
+        "SELECT key, slug FROM organizations WHERE id = ?1",
+        [org.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        kind: "organization",
+        key: org.to_string(),
+    })
+}
+
+/// The next free row key in an organization's block.
+fn next_key(tx: &Transaction<'_>, key: i64) -> Result<i64> {
+    let lo = key << 32;
+    let max: Option<i64> = tx.query_row(
+        "SELECT max(rowid) FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
+        params![lo, lo + u32::MAX as i64],
+        |r| r.get(0),
+    )?;
+    Ok(max.map_or(lo, |m| m + 1))
+}
+
+fn check_agent(tx: &Transaction<'_>, agent: Option<Uuid>, org: &Uuid, slug: &str) -> Result<()> {
+    let Some(agent) = agent else { return Ok(()) };
+    let owner: Option<String> = tx
+        .query_row(
+            "SELECT organization_id FROM agents WHERE id = ?1",
+            [agent.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match owner {
+        None => Err(Error::NotFound {
+            kind: "agent",
+            key: agent.to_string(),
+        }),
+        Some(o) if o != org.to_string() => Err(Error::NotAllowed(format!(
+            "agent {agent} does not belong to organization {slug}"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+impl Workspace {
+    /// Adds a validated number to an organization.
+    pub fn add_number(&mut self, organization_id: Uuid, v: ValidNumber) -> Result<PhoneNumber> {
+        let t = now();
+        let record = PhoneNumber {
+            id: Uuid::now_v7(),
+            organization_id,
+            provider: v.provider,
+            phone_number: v.phone_number,
+            friendly_name: v.friendly_name,
+            credentials: v.credentials,
+            metadata: v.metadata,
+            agent_id: v.agent_id,
+            webhook_configured: false,
+            webhook_url: None,
+            status: v.status,
+            created_at: t,
+            updated_at: t,
+            last_verified_at: None,
+        };
+        let mut bulk = self.bulk_insert(organization_id)?;
+        check_agent(&bulk.tx, record.agent_id, &organization_id, &bulk.slug)?;
+        bulk.insert(&record)?;
+        bulk.finish()?;
+        Ok(record)
+    }
+
+    /// Starts a single-transaction batch insert into one organization.
+    pub fn bulk_insert(&mut self, organization_id: Uuid) -> Result<BulkInsert<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (key, slug) = org_key(&tx, &organization_id)?;
+        let next_key = next_key(&tx, key)?;
+        Ok(BulkInsert {
+            tx,
+            org: organization_id.to_string(),
+            slug,
+            next_key,
+            counts: CountDelta::default(),
+            inserted: 0,
+        })
+    }
+
+    /// Calls `f` with every number of an organization, in E.164 order; returns how many.
+    pub fn for_each_number(
+        &self,
+        organization_id: Uuid,
+        mut f: impl FnMut(&PhoneNumber) -> Result<()>,
+    ) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM phone_numbers p WHERE p.organization_id = ?1 ORDER BY p.phone_number"
+        ))?;
+        let mut rows = stmt.query([organization_id.to_string()])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            f(&from_row(row)?)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The E.164 numbers an organization already has.
+    pub fn numbers_in(&self, organization_id: Uuid) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT phone_number FROM phone_numbers WHERE organization_id = ?1")?;
+        let rows = stmt.query_map([organization_id.to_string()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Finds a number by id or E.164. A number present in several organizations must be named
+    /// by id (or with `organization_id`).
+    pub fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber> {
+        let org = organization_id.map(|o| o.to_string());
+        let (sql, key) = match r {
+            NumberRef::Id(id) => ("p.id = ?1", id.to_string()),
+            NumberRef::Number(n) => ("p.phone_number = ?1", n.to_string()),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM phone_numbers p WHERE {sql}
+               AND (?2 IS NULL OR p.organization_id = ?2) LIMIT 2"
+        ))?;
+        let found: Vec<PhoneNumber> = stmt
+            .query_map(params![key, org], from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.len() {
+            0 => Err(Error::NotFound {
+                kind: "phone number",
+                key,
+            }),
+            1 => Ok(found.into_iter().next().expect("one row")),
+            _ => Err(Error::invalid(
+                "number",
+                format!("{key} exists in several organizations; name it by id or organization"),
+            )),
+        }
+    }
+
+    /// Applies `change` to a number and returns the updated record.
+    pub fn update_number(
+        &mut self,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+        change: &NumberUpdate,
+    ) -> Result<PhoneNumber> {
+        let current = self.number(r, organization_id)?;
+        if change.is_empty() {
+            return Ok(current);
+        }
+        let mut next = current.clone();
+        if let Some(name) = &change.friendly_name {
+            next.friendly_name = clean_friendly_name(name.as_deref())?;
+        }
+        if let Some(status) = change.status {
+            next.status = status;
+        }
+        if let Some(agent) = change.agent_id {
+            next.agent_id = agent;
+        }
+        if let Some(patch) = &change.metadata_patch {
+            let mut m = next.metadata.clone().unwrap_or_default();
+            m.merge(patch)?;
+            next.metadata = Some(m);
+        }
+        if let Some((configured, url)) = &change.webhook {
+            next.webhook_configured = *configured;
+            next.webhook_url = url.clone();
+        }
+        if let Some(t) = change.last_verified_at {
+            next.last_verified_at = Some(t);
+        }
+        next.updated_at = now().max(current.updated_at);
+        let slug = self.org_slug(&current.organization_id).unwrap_or_default();
+        self.write(|tx| {
+            check_agent(
+                tx,
+                next.agent_id.filter(|a| Some(*a) != current.agent_id),
+                &next.organization_id,
+                &slug,
+            )?;
+            let new_name = search_key(next.friendly_name.as_deref().unwrap_or(""));
+            let changed = tx.execute(
+                "UPDATE phone_numbers SET friendly_name = ?2, status = ?3, agent_id = ?4,
+                   metadata = ?5, capabilities = ?6, webhook_configured = ?7, webhook_url = ?8,
+                   last_verified_at = ?9, updated_at = ?10, search_name = ?11
+                 WHERE id = ?1",
+                params![
+                    next.id.to_string(),
+                    next.friendly_name,
+                    next.status.as_str(),
+                    next.agent_id.map(|a| a.to_string()),
+                    next.metadata.as_ref().map(Metadata::to_json),
+                    next.capabilities().bits(),
+                    next.webhook_configured,
+                    next.webhook_url,
+                    next.last_verified_at.map(micros),
+                    micros(next.updated_at),
+                    new_name,
+                ],
+            )?;
+            if changed != 1 {
+                return Err(Error::NotFound {
+                    kind: "phone number",
+                    key: next.id.to_string(),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(next)
+    }
+
+    /// Sets the status of a number (shorthand used by verification flows).
+    pub fn set_status(&mut self, r: &NumberRef, status: Status) -> Result<PhoneNumber> {
+        self.update_number(
+            r,
+            None,
+            &NumberUpdate {
+                status: Some(status),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Removes a number; returns what was removed.
+    pub fn remove_number(
+        &mut self,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+    ) -> Result<PhoneNumber> {
+        let current = self.number(r, organization_id)?;
+        self.write(|tx| {
+            let gone = tx.execute(
+                "DELETE FROM phone_numbers WHERE id = ?1",
+                [current.id.to_string()],
+            )?;
+            if gone != 1 {
+                return Err(Error::NotFound {
+                    kind: "phone number",
+                    key: current.id.to_string(),
+                });
+            }
+            let mut delta = CountDelta::default();
+            delta.add(
+                &current.organization_id.to_string(),
+                current.phone_number.digits(),
+                -1,
+            );
+            delta.apply(tx)
+        })?;
+        Ok(current)
+    }
+}

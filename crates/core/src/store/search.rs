@@ -1,0 +1,321 @@
+//! Listing, counting and search-as-you-type over one organization's numbers.
+//!
+//! Substring search has two access paths, chosen per query:
+//! - **index scan**: walk the sort order's index and test each entry (`instr`), stopping at a
+//!   full page. Cheap when matches are common, since a page fills after few entries.
+//! - **trigram lookup**: ask the FTS5 trigram index for the matching row keys (restricted to
+//!   the organization's row-key range), then sort those. Cheap when matches are rare.
+//!
+//! The planner probes the trigram index for up to [`FEW_MATCHES`] keys; if there are no more
+//! than that, it sorts them, otherwise matches are common enough for the scan to fill a page
+//! quickly. Searches shorter than three characters cannot use trigrams; their counts come from
+//! the exact per-organization counters in `short_search_counts`.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use uuid::Uuid;
+
+use super::Workspace;
+use super::numbers::{COLUMNS, from_row};
+use super::short_counts;
+use crate::domain::Capability;
+use crate::error::{Error, Result};
+use crate::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Page, SearchText, SortField};
+
+/// Up to this many trigram matches, sorting the matches beats scanning in order.
+pub const FEW_MATCHES: usize = 2000;
+
+/// How the planner answered a page, for benchmarks and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// No search text: filters in index order.
+    Filtered,
+    /// Index-order scan testing each entry.
+    Scan,
+    /// Trigram lookup, then sort.
+    Trigram,
+}
+
+/// A WHERE clause under construction with its positional values.
+struct Sql {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new() -> Self {
+        Sql {
+            clauses: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+    fn push(&mut self, clause: &str, values: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.to_owned());
+        self.values.extend(values);
+    }
+    fn where_clause(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".into()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+/// The organization's row-key range (see the schema: numbers' row keys are blocked by org).
+fn org_range(conn: &Connection, org: &Uuid) -> Result<(i64, i64)> {
+    let key: i64 = conn
+        .prepare_cached("SELECT key FROM organizations WHERE id = ?1")?
+        .query_row([org.to_string()], |r| r.get(0))
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                kind: "organization",
+                key: org.to_string(),
+            },
+            e => e.into(),
+        })?;
+    Ok((key << 32, (key << 32) + u32::MAX as i64))
+}
+
+/// Column filters (everything but search), on alias `p`.
+fn column_filters(f: &NumberFilter, sql: &mut Sql) {
+    sql.push(
+        "p.organization_id = ?",
+        [text(f.organization_id.to_string())],
+    );
+    if let Some(p) = f.provider {
+        sql.push("p.provider = ?", [text(p.as_str())]);
+    }
+    if let Some(s) = f.status {
+        sql.push("p.status = ?", [text(s.as_str())]);
+    }
+    match f.agent {
+        Some(AgentFilter::Assigned(a)) => sql.push("p.agent_id = ?", [text(a.to_string())]),
+        Some(AgentFilter::Unassigned) => sql.push("p.agent_id IS NULL", []),
+        None => {}
+    }
+    if !f.capabilities.is_empty() {
+        let bits: i64 = f.capabilities.iter().map(|c: &Capability| c.bit()).sum();
+        sql.push(
+            "(p.capabilities & ?) = ?",
+            [Value::Integer(bits), Value::Integer(bits)],
+        );
+    }
+    if let Some(c) = &f.country {
+        sql.push("p.country = ?", [text(c.to_ascii_uppercase())]);
+    }
+    if let Some(t) = f.number_type {
+        sql.push("p.number_type = ?", [text(t.as_str())]);
+    }
+}
+
+/// The substring test for the scan path. Digits are tested against `phone_number` (the same
+/// digits behind a '+'), which every sort index carries, so the test needs no row lookup.
+fn search_predicate(s: &SearchText, sql: &mut Sql) {
+    match s {
+        SearchText::Digits(d) => sql.push("instr(p.phone_number, ?) > 0", [text(d.clone())]),
+        SearchText::Name(n) => sql.push("instr(p.search_name, ?) > 0", [text(n.clone())]),
+    }
+}
+
+/// The FTS5 query for a needle of three or more characters.
+fn fts_match(s: &SearchText) -> String {
+    let (column, needle) = match s {
+        SearchText::Digits(d) => ("digits", d),
+        SearchText::Name(n) => ("search_name", n),
+    };
+    format!("{column} : \"{}\"", needle.replace('"', "\"\""))
+}
+
+fn trigram_capable(s: &SearchText) -> bool {
+    s.needle().chars().count() >= 3
+}
+
+fn sort_column(field: SortField) -> &'static str {
+    match field {
+        SortField::Number => "p.phone_number",
+        SortField::FriendlyName => "p.search_name",
+        SortField::Created => "p.created_at",
+        SortField::Updated => "p.updated_at",
+    }
+}
+
+fn sort_value(n: &crate::domain::PhoneNumber, field: SortField) -> serde_json::Value {
+    match field {
+        SortField::Number => n.phone_number.as_str().into(),
+        SortField::FriendlyName => {
+            crate::query::search_key(n.friendly_name.as_deref().unwrap_or("")).into()
+        }
+        SortField::Created => super::micros(n.created_at).into(),
+        SortField::Updated => super::micros(n.updated_at).into(),
+    }
+}
+
+fn json_to_sql(v: &serde_json::Value) -> Option<Value> {
+    match v {
+        serde_json::Value::String(s) => Some(text(s.clone())),
+        serde_json::Value::Number(n) => n.as_i64().map(Value::Integer),
+        _ => None,
+    }
+}
+
+fn bad_cursor() -> Error {
+    Error::invalid("cursor", "not a cursor from this listing")
+}
+
+impl Workspace {
+    /// One page of numbers.
+    pub fn list_numbers(&self, q: &NumberQuery) -> Result<Page> {
+        self.list_numbers_planned(q).map(|(page, _)| page)
+    }
+
+    /// One page of numbers, and the plan that produced it.
+    pub fn list_numbers_planned(&self, q: &NumberQuery) -> Result<(Page, Plan)> {
+        let f = &q.filter;
+        let (lo, hi) = org_range(&self.conn, &f.organization_id)?;
+        let mut sql = Sql::new();
+        column_filters(f, &mut sql);
+        let column = sort_column(q.sort.field);
+        let (dir, cmp) = if q.sort.descending {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        // Row keys break ties; numbers are unique within an organization, so they need none.
+        let order = if q.sort.field == SortField::Number {
+            format!("{column} {dir}")
+        } else {
+            format!("{column} {dir}, p.rowid {dir}")
+        };
+        if let Some(Cursor(c)) = &q.after {
+            let parsed: (serde_json::Value, i64) =
+                serde_json::from_str(c).map_err(|_| bad_cursor())?;
+            let v = json_to_sql(&parsed.0).ok_or_else(bad_cursor)?;
+            if q.sort.field == SortField::Number {
+                sql.push(&format!("{column} {cmp} ?"), [v]);
+            } else {
+                sql.push(
+                    &format!("({column}, p.rowid) {cmp} (?, ?)"),
+                    [v, Value::Integer(parsed.1)],
+                );
+            }
+        }
+        let plan = match &f.search {
+            None => Plan::Filtered,
+            Some(s) if trigram_capable(s) => {
+                let mut probe = self.conn.prepare_cached(
+                    "SELECT rowid FROM phone_numbers_search
+                     WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT ?4",
+                )?;
+                let keys: Vec<i64> = probe
+                    .query_map(
+                        rusqlite::params![fts_match(s), lo, hi, FEW_MATCHES as i64 + 1],
+                        |r| r.get(0),
+                    )?
+                    .collect::<rusqlite::Result<_>>()?;
+                if keys.len() <= FEW_MATCHES {
+                    let list = keys
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    sql.clauses.push(format!("p.rowid IN ({list})"));
+                    Plan::Trigram
+                } else {
+                    search_predicate(s, &mut sql);
+                    Plan::Scan
+                }
+            }
+            Some(s) => {
+                search_predicate(s, &mut sql);
+                Plan::Scan
+            }
+        };
+        let statement = format!(
+            "SELECT {COLUMNS}, p.rowid FROM phone_numbers p WHERE {} ORDER BY {order} LIMIT {}",
+            sql.where_clause(),
+            q.limit + 1
+        );
+        let mut stmt = self.conn.prepare_cached(&statement)?;
+        let mut rows = stmt.query(params_from_iter(sql.values.iter()))?;
+        let mut items = Vec::with_capacity(q.limit as usize);
+        let mut last_key: i64 = 0;
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            if items.len() == q.limit as usize {
+                more = true;
+                break;
+            }
+            items.push(from_row(row)?);
+            last_key = row.get(14)?;
+        }
+        let next = match (more, items.last()) {
+            (true, Some(last)) => Some(Cursor(
+                serde_json::to_string(&(sort_value(last, q.sort.field), last_key))
+                    .map_err(|_| bad_cursor())?,
+            )),
+            _ => None,
+        };
+        Ok((Page { items, next }, plan))
+    }
+
+    /// The exact number of rows the filter matches.
+    pub fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
+        let (lo, hi) = org_range(&self.conn, &f.organization_id)?;
+        let org = f.organization_id.to_string();
+        let counter = |gram: &str| -> Result<u64> {
+            let n: Option<i64> = self
+                .conn
+                .prepare_cached(
+                    "SELECT n FROM short_search_counts WHERE organization_id = ?1 AND gram = ?2",
+                )?
+                .query_row([&org, gram], |r| r.get(0))
+                .ok();
+            Ok(n.unwrap_or(0) as u64)
+        };
+        let filtered = f.has_column_filters();
+        match &f.search {
+            None if !filtered => return counter(""),
+            Some(SearchText::Digits(d)) if !filtered && short_counts::covers(d) => {
+                return counter(d);
+            }
+            Some(s) if !filtered && trigram_capable(s) => {
+                let n: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM phone_numbers_search
+                         WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+                    )?
+                    .query_row(rusqlite::params![fts_match(s), lo, hi], |r| r.get(0))?;
+                return Ok(n as u64);
+            }
+            _ => {}
+        }
+        let mut sql = Sql::new();
+        column_filters(f, &mut sql);
+        match &f.search {
+            Some(s) if trigram_capable(s) => {
+                sql.push(
+                    "p.rowid IN (SELECT rowid FROM phone_numbers_search
+                     WHERE phone_numbers_search MATCH ? AND rowid BETWEEN ? AND ?)",
+                    [text(fts_match(s)), Value::Integer(lo), Value::Integer(hi)],
+                );
+            }
+            Some(s) => search_predicate(s, &mut sql),
+            None => {}
+        }
+        let statement = format!(
+            "SELECT count(*) FROM phone_numbers p WHERE {}",
+            sql.where_clause()
+        );
+        let n: i64 = self
+            .conn
+            .prepare_cached(&statement)?
+            .query_row(params_from_iter(sql.values.iter()), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
