@@ -48,7 +48,7 @@ pub const NUMBER_HEADER: [&str; 7] = [
 pub fn number_row(n: &PhoneNumber) -> Vec<String> {
     let facts = n.facts();
     vec![
-        facts.international,
+        n.phone_number.international(),
         facts.country.unwrap_or_else(|| "—".into()),
         facts.number_type.to_string(),
         n.provider.to_string(),
@@ -78,7 +78,7 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
     let fields: Vec<(&str, String)> = vec![
         (
             "number",
-            format!("{} ({})", facts.international, n.phone_number),
+            format!("{} ({})", n.phone_number.international(), n.phone_number),
         ),
         (
             "country",

@@ -307,7 +307,8 @@ pub fn import_csv(
     if !errors.is_empty() {
         return Err(Error::BadRows(errors));
     }
-    let mut bulk = ws.bulk_insert(organization_id)?;
+    rows.sort_unstable_by(|a, b| a.0.phone_number.cmp(&b.0.phone_number));
+    let mut bulk = ws.bulk_insert(organization_id, rows.len() as u64)?;
     for (n, facts) in &rows {
         bulk.insert_with_facts(n, facts).map_err(|e| match e {
             Error::Duplicate { .. } => Error::BadRows(vec![RowError {

@@ -138,7 +138,7 @@ impl Credentials {
     }
 
     /// Reads a stored value without re-validating (it was validated when written).
-    pub(crate) fn from_stored(text: &str) -> Result<Self> {
+    pub fn from_stored(text: &str) -> Result<Self> {
         match serde_json::from_str(text) {
             Ok(Value::Object(map)) => Ok(Credentials(map)),
             _ => Err(Error::invalid(
@@ -162,7 +162,8 @@ impl Credentials {
 
     /// The object as JSON text.
     pub fn to_json(&self) -> String {
-        Value::Object(self.0.clone()).to_string()
+        // A map of JSON values always serializes.
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
 }
 

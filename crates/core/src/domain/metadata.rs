@@ -182,7 +182,8 @@ impl Metadata {
 
     /// The object as JSON text.
     pub fn to_json(&self) -> String {
-        Value::Object(self.0.clone()).to_string()
+        // A map of JSON values always serializes.
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
 
     fn str_key(&self, key: &str) -> Option<&str> {

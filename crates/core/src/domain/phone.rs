@@ -142,8 +142,6 @@ pub struct NumberFacts {
     pub number_type: NumberType,
     /// For the North American Numbering Plan, the three-digit area code.
     pub area_code: Option<String>,
-    /// International display form, e.g. "+1 415-555-1234".
-    pub international: String,
 }
 
 /// Parses a region code such as "US" or "gb" into libphonenumber's id.
@@ -210,7 +208,7 @@ impl E164 {
 
     /// Wraps a value read back from a store that only ever holds validated numbers (its
     /// schema checks the shape). Skips libphonenumber, which would cost microseconds per row.
-    pub(crate) fn from_stored(value: String) -> E164 {
+    pub fn from_stored(value: String) -> E164 {
         E164(value)
     }
 
@@ -234,8 +232,15 @@ impl E164 {
                 calling_code: 0,
                 number_type: NumberType::Unknown,
                 area_code: None,
-                international: self.0.clone(),
             },
+        }
+    }
+
+    /// International display form, e.g. "+1 415-555-1234".
+    pub fn international(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(parsed) => parsed.format().mode(Mode::International).to_string(),
+            Err(_) => self.0.clone(),
         }
     }
 }
@@ -250,7 +255,6 @@ fn facts_of(parsed: &PhoneNumber) -> NumberFacts {
         calling_code,
         number_type: NumberType::from_lib(parsed.number_type(&DATABASE)),
         area_code,
-        international: parsed.format().mode(Mode::International).to_string(),
     }
 }
 
@@ -391,7 +395,10 @@ mod tests {
         assert_eq!(f.country.as_deref(), Some("US"));
         assert_eq!(f.area_code.as_deref(), Some("415"));
         assert_eq!(f.number_type, NumberType::FixedLineOrMobile);
-        assert_eq!(f.international, "+1 415-555-1234");
+        assert_eq!(
+            E164::parse("+14155551234", None).unwrap().international(),
+            "+1 415-555-1234"
+        );
         let (_, f) = E164::parse_with_facts("+18005550199", None).unwrap();
         assert_eq!(f.number_type, NumberType::TollFree);
         let (_, f) = E164::parse_with_facts("+447400123456", None).unwrap();

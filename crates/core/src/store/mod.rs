@@ -8,10 +8,10 @@
 //! - every public write is one transaction: on any error nothing is changed.
 
 mod agents;
+mod counts;
 mod numbers;
 mod orgs;
-mod search;
-mod short_counts;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    few_matches: usize,
 }
 
 impl Workspace {
@@ -64,7 +65,18 @@ impl Workspace {
     fn init(mut conn: Connection, path: PathBuf) -> Result<Self> {
         configure(&conn)?;
         migrate(&mut conn, &path)?;
-        Ok(Workspace { conn, path })
+        Ok(Workspace {
+            conn,
+            path,
+            few_matches: search::FEW_MATCHES,
+        })
+    }
+
+    /// Sets how many trigram matches the search planner sorts before it prefers an index scan
+    /// (see [`search::FEW_MATCHES`]). For tests that must exercise both plans.
+    #[doc(hidden)]
+    pub fn set_few_matches(&mut self, n: usize) {
+        self.few_matches = n;
     }
 
     /// The file this workspace lives in.
@@ -93,8 +105,30 @@ impl Workspace {
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
-        Ok(problems.into_iter().filter(|p| p != "ok").collect())
+        let mut problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        problems.retain(|p| p != "ok");
+        // The search index is written by the store, not by triggers: check it matches the rows.
+        if let Err(e) = self.conn.execute(
+            "INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        ) {
+            problems.push(format!("search index: {e}"));
+        }
+        let drift: i64 = self.conn.query_row(
+            "SELECT count(*) FROM (
+               SELECT o.id, count(p.rowid) AS n FROM organizations o
+               LEFT JOIN phone_numbers p ON p.org_key = o.key GROUP BY o.id) AS t
+             LEFT JOIN number_counts c ON c.organization_id = t.id AND c.facet = ''
+             WHERE coalesce(c.n, 0) <> t.n",
+            [],
+            |r| r.get(0),
+        )?;
+        if drift > 0 {
+            problems.push(format!(
+                "number counts disagree with rows in {drift} organization(s)"
+            ));
+        }
+        Ok(problems)
     }
 }
 

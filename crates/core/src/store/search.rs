@@ -9,15 +9,16 @@
 //! The planner probes the trigram index for up to [`FEW_MATCHES`] keys; if there are no more
 //! than that, it sorts them, otherwise matches are common enough for the scan to fill a page
 //! quickly. Searches shorter than three characters cannot use trigrams; their counts come from
-//! the exact per-organization counters in `short_search_counts`.
+//! the exact per-organization counters in `number_counts` (see `counts.rs`), which also
+//! answer counts filtered by a single provider, status, country, line type or capability.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use uuid::Uuid;
 
 use super::Workspace;
-use super::numbers::{COLUMNS, from_row};
-use super::short_counts;
+use super::counts;
+use super::numbers::{COLUMNS, FROM, from_row};
 use crate::domain::Capability;
 use crate::error::{Error, Result};
 use crate::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Page, SearchText, SortField};
@@ -66,8 +67,8 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
-/// The organization's row-key range (see the schema: numbers' row keys are blocked by org).
-fn org_range(conn: &Connection, org: &Uuid) -> Result<(i64, i64)> {
+/// The organization's key and row-key range (numbers' row keys are blocked by organization).
+fn org_range(conn: &Connection, org: &Uuid) -> Result<(i64, i64, i64)> {
     let key: i64 = conn
         .prepare_cached("SELECT key FROM organizations WHERE id = ?1")?
         .query_row([org.to_string()], |r| r.get(0))
@@ -78,15 +79,12 @@ fn org_range(conn: &Connection, org: &Uuid) -> Result<(i64, i64)> {
             },
             e => e.into(),
         })?;
-    Ok((key << 32, (key << 32) + u32::MAX as i64))
+    Ok((key, key << 32, (key << 32) + u32::MAX as i64))
 }
 
 /// Column filters (everything but search), on alias `p`.
-fn column_filters(f: &NumberFilter, sql: &mut Sql) {
-    sql.push(
-        "p.organization_id = ?",
-        [text(f.organization_id.to_string())],
-    );
+fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
+    sql.push("p.org_key = ?", [Value::Integer(org_key)]);
     if let Some(p) = f.provider {
         sql.push("p.provider = ?", [text(p.as_str())]);
     }
@@ -167,6 +165,28 @@ fn bad_cursor() -> Error {
     Error::invalid("cursor", "not a cursor from this listing")
 }
 
+/// The counter answering a filter with exactly one column condition, if any.
+fn single_facet(f: &NumberFilter) -> Option<String> {
+    let mut facets = Vec::new();
+    if let Some(p) = f.provider {
+        facets.push(format!("provider={}", p.as_str()));
+    }
+    if let Some(s) = f.status {
+        facets.push(format!("status={}", s.as_str()));
+    }
+    if let Some(c) = &f.country {
+        facets.push(format!("country={}", c.to_ascii_uppercase()));
+    }
+    if let Some(t) = f.number_type {
+        facets.push(format!("type={}", t.as_str()));
+    }
+    facets.extend(f.capabilities.iter().map(|c| format!("cap={}", c.as_str())));
+    if f.agent.is_some() || facets.len() != 1 {
+        return None;
+    }
+    facets.pop()
+}
+
 impl Workspace {
     /// One page of numbers.
     pub fn list_numbers(&self, q: &NumberQuery) -> Result<Page> {
@@ -176,9 +196,9 @@ impl Workspace {
     /// One page of numbers, and the plan that produced it.
     pub fn list_numbers_planned(&self, q: &NumberQuery) -> Result<(Page, Plan)> {
         let f = &q.filter;
-        let (lo, hi) = org_range(&self.conn, &f.organization_id)?;
+        let (org_key, lo, hi) = org_range(&self.conn, &f.organization_id)?;
         let mut sql = Sql::new();
-        column_filters(f, &mut sql);
+        column_filters(f, org_key, &mut sql);
         let column = sort_column(q.sort.field);
         let (dir, cmp) = if q.sort.descending {
             ("DESC", "<")
@@ -213,11 +233,11 @@ impl Workspace {
                 )?;
                 let keys: Vec<i64> = probe
                     .query_map(
-                        rusqlite::params![fts_match(s), lo, hi, FEW_MATCHES as i64 + 1],
+                        rusqlite::params![fts_match(s), lo, hi, self.few_matches as i64 + 1],
                         |r| r.get(0),
                     )?
                     .collect::<rusqlite::Result<_>>()?;
-                if keys.len() <= FEW_MATCHES {
+                if keys.len() <= self.few_matches {
                     let list = keys
                         .iter()
                         .map(i64::to_string)
@@ -236,7 +256,7 @@ impl Workspace {
             }
         };
         let statement = format!(
-            "SELECT {COLUMNS}, p.rowid FROM phone_numbers p WHERE {} ORDER BY {order} LIMIT {}",
+            "SELECT {COLUMNS}, p.rowid FROM {FROM} WHERE {} ORDER BY {order} LIMIT {}",
             sql.where_clause(),
             q.limit + 1
         );
@@ -265,38 +285,47 @@ impl Workspace {
 
     /// The exact number of rows the filter matches.
     pub fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
-        let (lo, hi) = org_range(&self.conn, &f.organization_id)?;
+        let (org_key, lo, hi) = org_range(&self.conn, &f.organization_id)?;
         let org = f.organization_id.to_string();
-        let counter = |gram: &str| -> Result<u64> {
+        let counter = |facet: &str| -> Result<u64> {
             let n: Option<i64> = self
                 .conn
                 .prepare_cached(
-                    "SELECT n FROM short_search_counts WHERE organization_id = ?1 AND gram = ?2",
+                    "SELECT n FROM number_counts WHERE organization_id = ?1 AND facet = ?2",
                 )?
-                .query_row([&org, gram], |r| r.get(0))
+                .query_row([&org, facet], |r| r.get(0))
                 .ok();
             Ok(n.unwrap_or(0) as u64)
         };
-        let filtered = f.has_column_filters();
+        let single_facet = single_facet(f);
         match &f.search {
-            None if !filtered => return counter(""),
-            Some(SearchText::Digits(d)) if !filtered && short_counts::covers(d) => {
-                return counter(d);
+            None if !f.has_column_filters() => return counter(""),
+            None if single_facet.is_some() => {
+                return counter(single_facet.as_deref().unwrap_or(""));
             }
-            Some(s) if !filtered && trigram_capable(s) => {
-                let n: i64 = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM phone_numbers_search
-                         WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
-                    )?
-                    .query_row(rusqlite::params![fts_match(s), lo, hi], |r| r.get(0))?;
-                return Ok(n as u64);
+            Some(SearchText::Digits(d)) if !f.has_column_filters() => {
+                if let Some(facet) = counts::digit_facet(d) {
+                    return counter(facet);
+                }
             }
             _ => {}
         }
+        if let Some(s) = f
+            .search
+            .as_ref()
+            .filter(|s| trigram_capable(s) && !f.has_column_filters())
+        {
+            let n: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM phone_numbers_search
+                     WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+                )?
+                .query_row(rusqlite::params![fts_match(s), lo, hi], |r| r.get(0))?;
+            return Ok(n as u64);
+        }
         let mut sql = Sql::new();
-        column_filters(f, &mut sql);
+        column_filters(f, org_key, &mut sql);
         match &f.search {
             Some(s) if trigram_capable(s) => {
                 sql.push(
