@@ -52,20 +52,40 @@ struct Summary {
 fn summarize(mut d: Vec<Duration>) -> Summary {
     d.sort();
     let ms = |x: Duration| x.as_secs_f64() * 1000.0;
-    let at = |p: f64| ms(d[((d.len() as f64 * p).ceil() as usize).saturating_sub(1).min(d.len() - 1)]);
-    Summary { n: d.len(), p50: at(0.50), p95: at(0.95), max: ms(d[d.len() - 1]) }
+    let at = |p: f64| {
+        ms(d[((d.len() as f64 * p).ceil() as usize)
+            .saturating_sub(1)
+            .min(d.len() - 1)])
+    };
+    Summary {
+        n: d.len(),
+        p50: at(0.50),
+        p95: at(0.95),
+        max: ms(d[d.len() - 1]),
+    }
 }
 
 fn print_summary(label: &str, s: &Summary) {
-    println!("{label:<44} n={:<5} p50={:>8.3} ms  p95={:>8.3} ms  max={:>8.3} ms", s.n, s.p50, s.p95, s.max);
+    println!(
+        "{label:<44} n={:<5} p50={:>8.3} ms  p95={:>8.3} ms  max={:>8.3} ms",
+        s.n, s.p50, s.p95, s.max
+    );
 }
 
 /// Search-as-you-type sequences: each prefix of each query is one keystroke.
-const DIGIT_QUERIES: &[&str] = &["4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120"];
-const NAME_QUERIES: &[&str] = &["suppor", "billin", "francis", "escala", "londo", "after ", "dispat", "zzzzzz", "berlin", "toront"];
+const DIGIT_QUERIES: &[&str] = &[
+    "4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120",
+];
+const NAME_QUERIES: &[&str] = &[
+    "suppor", "billin", "francis", "escala", "londo", "after ", "dispat", "zzzzzz", "berlin",
+    "toront",
+];
 
 fn keystrokes() -> (Vec<String>, Vec<String>) {
-    let digits = DIGIT_QUERIES.iter().flat_map(|q| (1..=4).map(move |n| q[..n].to_owned())).collect();
+    let digits = DIGIT_QUERIES
+        .iter()
+        .flat_map(|q| (1..=4).map(move |n| q[..n].to_owned()))
+        .collect();
     let names = NAME_QUERIES
         .iter()
         .flat_map(|q| (3..=q.chars().count().min(6)).map(move |n| q.chars().take(n).collect()))
@@ -76,16 +96,26 @@ fn keystrokes() -> (Vec<String>, Vec<String>) {
 pub fn run(g: &Global, cmd: Bench) -> Result<()> {
     match cmd {
         Bench::Insert { numbers, file } => insert(numbers, file),
-        Bench::Search { org, numbers, rounds } => search(g, &org, numbers, rounds),
+        Bench::Search {
+            org,
+            numbers,
+            rounds,
+        } => search(g, &org, numbers, rounds),
     }
 }
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     format!("{cpu}, {cores} cores")
 }
 
@@ -111,15 +141,25 @@ fn insert(numbers: u64, file: Option<PathBuf>) -> Result<()> {
     let insert = t.elapsed();
     let insert_cpu = cpu_seconds() - cpu;
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(format!("{}-wal", path.display())).map(|m| m.len()).unwrap_or(0);
-    println!("generate+validate {numbers} numbers: {:.2} s ({:.0} numbers/s)", generate.as_secs_f64(), numbers as f64 / generate.as_secs_f64());
+        + std::fs::metadata(format!("{}-wal", path.display()))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    println!(
+        "generate+validate {numbers} numbers: {:.2} s ({:.0} numbers/s)",
+        generate.as_secs_f64(),
+        numbers as f64 / generate.as_secs_f64()
+    );
     println!(
         "bulk insert {numbers} numbers: {:.2} s wall ({:.0} rows/s), {insert_cpu:.2} s CPU ({:.0} rows/CPU-s)",
         insert.as_secs_f64(),
         numbers as f64 / insert.as_secs_f64(),
         numbers as f64 / insert_cpu.max(0.01)
     );
-    println!("file size: {:.1} MB ({:.0} bytes/number)", size as f64 / 1e6, size as f64 / numbers as f64);
+    println!(
+        "file size: {:.1} MB ({:.0} bytes/number)",
+        size as f64 / 1e6,
+        size as f64 / numbers as f64
+    );
     Ok(())
 }
 
@@ -127,14 +167,27 @@ fn insert(numbers: u64, file: Option<PathBuf>) -> Result<()> {
 /// Unlike wall time, it is barely affected by other work on the machine.
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
 fn tempfile_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
     Ok(dir)
 }
 
@@ -146,12 +199,21 @@ fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
         _ => {
             let t = Instant::now();
             let report = seed::seed(&mut ws, slug, numbers, |_, _| {})?;
-            println!("seeded {} numbers in {:.1} s", report.numbers_inserted, t.elapsed().as_secs_f64());
+            println!(
+                "seeded {} numbers in {:.1} s",
+                report.numbers_inserted,
+                t.elapsed().as_secs_f64()
+            );
             report.organization
         }
     };
     let total = ws.count_numbers(&NumberFilter::org(org.id))?;
-    println!("workspace: {} ({} numbers in {})", ws.path().display(), total, org.slug);
+    println!(
+        "workspace: {} ({} numbers in {})",
+        ws.path().display(),
+        total,
+        org.slug
+    );
     let (digits, names) = keystrokes();
     let sort = Sort::default();
     let run_set = |label: &str, filters: Vec<NumberFilter>| -> Result<()> {
@@ -168,7 +230,10 @@ fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
                 let n = ws.count_numbers(f)?;
                 let count_time = t.elapsed();
                 if (n as usize) < page.items.len() {
-                    return Err(Error::InvalidInput { field: "bench".into(), reason: format!("count {n} < page {}", page.items.len()) });
+                    return Err(Error::InvalidInput {
+                        field: "bench".into(),
+                        reason: format!("count {n} < page {}", page.items.len()),
+                    });
                 }
                 if round > 0 {
                     pages.push(page_time);
@@ -183,7 +248,14 @@ fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
     let of = |s: &str| NumberFilter::org(org.id).search(s);
     run_set("search 1-4 digits", digits.iter().map(|s| of(s)).collect())?;
     for len in 1..=4 {
-        run_set(&format!("  {len} digit(s)"), digits.iter().filter(|s| s.len() == len).map(|s| of(s)).collect())?;
+        run_set(
+            &format!("  {len} digit(s)"),
+            digits
+                .iter()
+                .filter(|s| s.len() == len)
+                .map(|s| of(s))
+                .collect(),
+        )?;
     }
     run_set("search 3-6 letters", names.iter().map(|s| of(s)).collect())?;
     let mut filters = Vec::new();

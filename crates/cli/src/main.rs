@@ -6,7 +6,9 @@
 
 mod bench;
 mod commands;
+mod db;
 mod output;
+mod remote;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +39,16 @@ pub struct Global {
     /// Machine-readable output (JSON)
     #[arg(long, global = true)]
     json: bool,
+    /// Work on the team database instead of the workspace file: postgres://ROLE@HOST/DB
+    /// (password from PGPASSWORD, not the URL, where others can see your command line)
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<db::DatabaseUrl>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,6 +62,9 @@ enum Command {
     /// Phone numbers
     #[command(subcommand)]
     Numbers(commands::Numbers),
+    /// The team database: migrations and managers' access
+    #[command(subcommand)]
+    Db(db::Db),
     /// Developer tools
     #[command(subcommand)]
     Dev(commands::Dev),
@@ -60,7 +75,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let remote = cli.global.database_url.is_some();
     let result = match cli.command {
+        Command::Orgs(c) if remote => remote::orgs(&cli.global, c),
+        Command::Agents(c) if remote => remote::agents(&cli.global, c),
+        Command::Numbers(c) if remote => remote::numbers(&cli.global, c),
+        Command::Db(c) => db::run(&cli.global, c),
         Command::Orgs(c) => commands::orgs(&cli.global, c),
         Command::Agents(c) => commands::agents(&cli.global, c),
         Command::Numbers(c) => commands::numbers(&cli.global, c),

@@ -20,8 +20,12 @@ pub enum ErrorCode {
     NotFound,
     /// The write is not allowed for this user or organization.
     NotAllowed,
-    /// The workspace file is damaged, newer than this build, or the disk failed.
+    /// The workspace file is damaged, newer than this build, or the disk failed; or the team
+    /// database answered with something Switchboard cannot use (its schema, an unexpected error).
     Storage,
+    /// The team database cannot be reached now (refused, reset, closed, timed out): retrying
+    /// later may succeed, and local work can continue meanwhile.
+    Offline,
 }
 
 /// Everything that can go wrong in core.
@@ -81,6 +85,18 @@ pub enum Error {
     /// SQLite failed.
     #[error("workspace storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The team database cannot be reached (connection refused, reset or closed, timeout).
+    #[error("the team database {server} is offline: {reason}")]
+    Offline {
+        /// Where it was looked for: host, port and database, never credentials.
+        server: String,
+        /// What happened, e.g. "connection refused".
+        reason: String,
+    },
+    /// The team database failed in a way that is neither the input nor the connection (an
+    /// incompatible schema, an unexpected server error). The text never holds credentials.
+    #[error("team database: {0}")]
+    Remote(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -120,7 +136,10 @@ impl Error {
             Error::Duplicate { .. } => ErrorCode::Duplicate,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::NotAllowed(_) => ErrorCode::NotAllowed,
-            Error::NewerSchema { .. } | Error::Sqlite(_) | Error::Io { .. } => ErrorCode::Storage,
+            Error::NewerSchema { .. } | Error::Sqlite(_) | Error::Io { .. } | Error::Remote(_) => {
+                ErrorCode::Storage
+            }
+            Error::Offline { .. } => ErrorCode::Offline,
         }
     }
 

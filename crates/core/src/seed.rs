@@ -391,6 +391,7 @@ pub fn seed(
     count: u64,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<SeedReport> {
+    let mut ids = Rng::from_seed(&format!("ids:{slug}"));
     let org = match ws.organization(slug) {
         Ok(org) => org,
         Err(Error::NotFound { .. }) => {
@@ -398,7 +399,13 @@ pub fn seed(
             if let Some(first) = name.get_mut(0..1) {
                 first.make_ascii_uppercase();
             }
-            ws.add_organization(slug, &name)?
+            let org = Organization {
+                id: ids.uuid(),
+                slug: slug.to_owned(),
+                name,
+            };
+            ws.insert_organization(&org)?;
+            org
         }
         Err(e) => return Err(e),
     };
@@ -406,9 +413,16 @@ pub fn seed(
     let mut agents_created = 0;
     if agents.is_empty() {
         for name in AGENT_NAMES {
-            agents.push(ws.add_agent(org.id, name)?);
+            let agent = Agent {
+                id: ids.uuid(),
+                organization_id: org.id,
+                name: (*name).to_owned(),
+            };
+            ws.insert_agent(&agent)?;
+            agents.push(agent);
             agents_created += 1;
         }
+        agents.sort_by(|a, b| a.name.cmp(&b.name));
     }
     let taken = ws.numbers_in(org.id)?;
     let rows = generate(&org, &agents, count, taken)?;

@@ -1,6 +1,8 @@
 //! The local workspace as a manager uses it: add, find, search, page, edit, remove, import,
 //! export — and every refusal leaves the workspace exactly as it was.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 
 use switchboard_core::domain::{
@@ -316,11 +318,17 @@ fn export_then_import_round_trips_and_bad_files_import_nothing() {
     .unwrap();
     assert_eq!(report.inserted, 200);
     let mut a = Vec::new();
-    ws.for_each_number(src.id, |n| Ok(a.push(n.clone())))
-        .unwrap();
+    ws.for_each_number(src.id, |n| {
+        a.push(n.clone());
+        Ok(())
+    })
+    .unwrap();
     let mut b = Vec::new();
     other
-        .for_each_number(dst.id, |n| Ok(b.push(n.clone())))
+        .for_each_number(dst.id, |n| {
+            b.push(n.clone());
+            Ok(())
+        })
         .unwrap();
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(

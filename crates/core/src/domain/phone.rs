@@ -207,7 +207,8 @@ impl E164 {
     }
 
     /// Wraps a value read back from a store that only ever holds validated numbers (its
-    /// schema checks the shape). Skips libphonenumber, which would cost microseconds per row.
+    /// schema checks the shape; the team database's reader checks `+` and digits first).
+    /// Skips libphonenumber, which would cost microseconds per row.
     pub fn from_stored(value: String) -> E164 {
         E164(value)
     }

@@ -1,0 +1,380 @@
+//! The `orgs`, `agents` and `numbers` commands against the team database (`--database-url`).
+//!
+//! Each command is the local command's translation with [`RemoteWorkspace`] in place of the
+//! local workspace: the same flags, output and exit codes (2 for bad input, including refusals
+//! and "not found"; 1 for an offline or failing server). Schema warnings from connecting are
+//! printed on standard error. `numbers import` is not available here yet: import into the
+//! local workspace.
+
+use std::fs::File;
+use std::io::Write;
+
+use serde_json::json;
+use switchboard_core::domain::{
+    Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
+};
+use switchboard_core::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Sort};
+use switchboard_core::store::NumberRef;
+use switchboard_core::transfer::{COLUMNS, Format};
+use switchboard_core::{Error, Result};
+use switchboard_postgres::RemoteWorkspace;
+use uuid::Uuid;
+
+use crate::commands::{Agents, Numbers, Orgs};
+use crate::{Global, db, output};
+
+/// Runs `f` on a connected workspace.
+fn with_workspace<T>(g: &Global, f: impl AsyncFnOnce(&RemoteWorkspace) -> Result<T>) -> Result<T> {
+    let settings = db::url(g)?.settings()?;
+    db::runtime()?.block_on(async {
+        let ws = RemoteWorkspace::connect(&settings).await?;
+        for warning in ws.warnings() {
+            eprintln!("warning: {warning}");
+        }
+        let result = f(&ws).await;
+        ws.close().await;
+        result
+    })
+}
+
+pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
+    with_workspace(g, async |ws| {
+        match cmd {
+            Orgs::Add { slug, name } => {
+                let org = ws.add_organization(&slug, &name).await?;
+                if g.json {
+                    output::json(&org);
+                } else {
+                    println!("added organization {} ({})", org.slug, org.id);
+                }
+            }
+            Orgs::List => {
+                let orgs = ws.organizations().await?;
+                if g.json {
+                    output::json(&orgs);
+                } else {
+                    let rows: Vec<Vec<String>> = orgs
+                        .iter()
+                        .map(|o| vec![o.slug.clone(), o.name.clone(), o.id.to_string()])
+                        .collect();
+                    output::table(&["SLUG", "NAME", "ID"], &rows);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
+    with_workspace(g, async |ws| {
+        match cmd {
+            Agents::Add { org, name } => {
+                let org = ws.organization(&org).await?;
+                let agent = ws.add_agent(org.id, &name).await?;
+                if g.json {
+                    output::json(&agent);
+                } else {
+                    println!(
+                        "added agent {:?} to {} ({})",
+                        agent.name, org.slug, agent.id
+                    );
+                }
+            }
+            Agents::List { org } => {
+                let org = ws.organization(&org).await?;
+                let agents = ws.agents(org.id).await?;
+                if g.json {
+                    output::json(&agents);
+                } else {
+                    let rows: Vec<Vec<String>> = agents
+                        .iter()
+                        .map(|a| vec![a.name.clone(), a.id.to_string()])
+                        .collect();
+                    output::table(&["NAME", "ID"], &rows);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Resolves `--agent`: "none" unassigns, otherwise an id or name in the organization.
+async fn agent_arg(ws: &RemoteWorkspace, org: Uuid, value: &str) -> Result<Option<Uuid>> {
+    if value.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    Ok(Some(ws.agent(org, value).await?.id))
+}
+
+async fn org_arg(ws: &RemoteWorkspace, org: Option<&str>) -> Result<Option<Organization>> {
+    match org {
+        Some(o) => Ok(Some(ws.organization(o).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn show(g: &Global, ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<()> {
+    if g.json {
+        output::json(n);
+    } else {
+        let agent = match n.agent_id {
+            Some(a) => Some(ws.agent(n.organization_id, &a.to_string()).await?.name),
+            None => None,
+        };
+        output::number_detail(n, agent.as_deref());
+    }
+    Ok(())
+}
+
+pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
+    if let Numbers::Import { .. } = cmd {
+        return Err(import_unavailable());
+    }
+    with_workspace(g, async |ws| numbers_on(g, ws, cmd).await)
+}
+
+async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()> {
+    match cmd {
+        Numbers::Add {
+            org,
+            provider,
+            number,
+            region,
+            friendly_name,
+            status,
+            metadata,
+            account,
+            agent,
+        } => {
+            let org = ws.organization(&org).await?;
+            let agent_id = match agent {
+                Some(a) => agent_arg(ws, org.id, &a).await?,
+                None => None,
+            };
+            let valid = NewNumber {
+                provider,
+                number,
+                region,
+                friendly_name,
+                status,
+                metadata,
+                account_id: account,
+                agent_id,
+            }
+            .validate()?;
+            let n = ws.add_number(org.id, valid).await?;
+            if g.json {
+                output::json(&n);
+            } else {
+                println!("added {} to {} ({})", n.phone_number, org.slug, n.id);
+            }
+        }
+        Numbers::List {
+            org,
+            search,
+            provider,
+            status,
+            agent,
+            capability,
+            country,
+            number_type,
+            limit,
+            sort,
+            after,
+        } => {
+            let org = ws.organization(&org).await?;
+            let mut filter = NumberFilter::org(org.id).search(search.as_deref().unwrap_or(""));
+            filter.provider = provider.map(|p| p.parse()).transpose()?;
+            filter.status = status.map(|s| s.parse()).transpose()?;
+            filter.agent = match agent {
+                Some(a) => Some(match agent_arg(ws, org.id, &a).await? {
+                    Some(id) => AgentFilter::Assigned(id),
+                    None => AgentFilter::Unassigned,
+                }),
+                None => None,
+            };
+            filter.capabilities = capability
+                .iter()
+                .map(|c| c.parse())
+                .collect::<Result<_>>()?;
+            filter.country = country;
+            filter.number_type = number_type.map(|t| t.parse()).transpose()?;
+            let mut query = NumberQuery::first(filter, sort.parse::<Sort>()?, limit)?;
+            query.after = after.map(Cursor);
+            let page = ws.list_numbers(&query).await?;
+            let total = ws.count_numbers(&query.filter).await?;
+            if g.json {
+                output::json(&json!({ "items": page.items, "total": total, "next": page.next }));
+            } else {
+                let rows: Vec<Vec<String>> = page.items.iter().map(output::number_row).collect();
+                output::table(&output::NUMBER_HEADER, &rows);
+                println!("{} of {total} shown", page.items.len());
+                if let Some(next) = page.next {
+                    println!("more: --after '{}'", next.0);
+                }
+            }
+        }
+        Numbers::Show { number, org } => {
+            let org = org_arg(ws, org.as_deref()).await?;
+            let n = ws
+                .number(&NumberRef::parse(&number)?, org.map(|o| o.id))
+                .await?;
+            show(g, ws, &n).await?;
+        }
+        Numbers::Update {
+            number,
+            org,
+            friendly_name,
+            status,
+            agent,
+            metadata,
+        } => {
+            let org = org_arg(ws, org.as_deref()).await?;
+            let r = NumberRef::parse(&number)?;
+            let current = ws.number(&r, org.as_ref().map(|o| o.id)).await?;
+            let agent_id = match agent {
+                Some(a) => Some(agent_arg(ws, current.organization_id, &a).await?),
+                None => None,
+            };
+            let change = NumberUpdate {
+                friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
+                status: status.map(|s| s.parse::<Status>()).transpose()?,
+                agent_id,
+                metadata_patch: metadata
+                    .map(|m| Metadata::patch_from_json(&m))
+                    .transpose()?,
+                ..Default::default()
+            };
+            if change.is_empty() {
+                return Err(Error::InvalidInput {
+                    field: "update".into(),
+                    reason:
+                        "nothing to change: give --friendly-name, --status, --agent or --metadata"
+                            .into(),
+                });
+            }
+            let n = ws
+                .update_number(
+                    &NumberRef::Id(current.id),
+                    Some(current.organization_id),
+                    &change,
+                )
+                .await?;
+            if g.json {
+                output::json(&n);
+            } else {
+                println!("updated {} ({})", n.phone_number, n.id);
+            }
+        }
+        Numbers::Remove { number, org } => {
+            let org = org_arg(ws, org.as_deref()).await?;
+            let n = ws
+                .remove_number(&NumberRef::parse(&number)?, org.map(|o| o.id))
+                .await?;
+            if g.json {
+                output::json(&n);
+            } else {
+                println!("removed {} ({})", n.phone_number, n.id);
+            }
+        }
+        Numbers::Export {
+            org,
+            format,
+            output: path,
+        } => {
+            let org = ws.organization(&org).await?;
+            let format: Format = format.parse()?;
+            let count = match &path {
+                Some(p) => {
+                    let file = File::create(p).map_err(|source| Error::Io {
+                        path: p.display().to_string(),
+                        source,
+                    })?;
+                    export(ws, org.id, format, std::io::BufWriter::new(file)).await?
+                }
+                None => export(ws, org.id, format, std::io::stdout().lock()).await?,
+            };
+            if let Some(p) = path {
+                eprintln!("exported {count} numbers to {}", p.display());
+            }
+        }
+        Numbers::Import { .. } => return Err(import_unavailable()),
+    }
+    Ok(())
+}
+
+fn import_unavailable() -> Error {
+    Error::InvalidInput {
+        field: "import".into(),
+        reason: "importing into the team database is not available yet; import into the local \
+                 workspace (without --database-url)"
+            .into(),
+    }
+}
+
+fn io_err(e: impl Into<std::io::Error>) -> Error {
+    Error::Io {
+        path: "output".into(),
+        source: e.into(),
+    }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Writes every number of an organization as the local export does; returns how many.
+async fn export(ws: &RemoteWorkspace, org: Uuid, format: Format, out: impl Write) -> Result<u64> {
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(COLUMNS).map_err(io_err)?;
+            let n = ws
+                .for_each_number(org, |n| {
+                    w.write_record([
+                        n.id.to_string(),
+                        n.organization_id.to_string(),
+                        n.provider.to_string(),
+                        n.phone_number.to_string(),
+                        n.friendly_name.clone().unwrap_or_default(),
+                        n.credentials.to_json(),
+                        n.metadata
+                            .as_ref()
+                            .map(Metadata::to_json)
+                            .unwrap_or_default(),
+                        n.agent_id.map(|a| a.to_string()).unwrap_or_default(),
+                        n.webhook_configured.to_string(),
+                        n.webhook_url.clone().unwrap_or_default(),
+                        n.status.to_string(),
+                        rfc3339(n.created_at),
+                        rfc3339(n.updated_at),
+                        n.last_verified_at.map(rfc3339).unwrap_or_default(),
+                    ])
+                    .map_err(io_err)
+                })
+                .await?;
+            w.flush().map_err(io_err)?;
+            Ok(n)
+        }
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(out);
+            out.write_all(b"[").map_err(io_err)?;
+            let mut first = true;
+            let n = ws
+                .for_each_number(org, |n| {
+                    if !first {
+                        out.write_all(b",").map_err(io_err)?;
+                    }
+                    first = false;
+                    out.write_all(b"\n  ").map_err(io_err)?;
+                    serde_json::to_writer(&mut out, n).map_err(io_err)
+                })
+                .await?;
+            out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })
+                .map_err(io_err)?;
+            out.flush().map_err(io_err)?;
+            Ok(n)
+        }
+    }
+}

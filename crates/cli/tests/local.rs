@@ -1,0 +1,351 @@
+//! The CLI against a local workspace, as scripts use it: output, JSON, exit codes and the
+//! one-line errors, and that refused commands write nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("SWITCHBOARD_WORKSPACE")
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .output()
+        .expect("run switchboard-cli")
+}
+
+fn ok(ws: &Path, args: &[&str]) -> String {
+    let out = cli(ws, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// Runs a command that must fail with `code`, returning its stderr.
+fn fails(ws: &Path, args: &[&str], code: i32) -> String {
+    let out = cli(ws, args);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+fn json(ws: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(ws, args)).expect("JSON output")
+}
+
+#[test]
+fn add_list_show_update_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme Inc"]);
+    ok(ws, &["agents", "add", "--org", "acme", "--name", "Ava"]);
+    // --json accepted before and after the subcommand.
+    let n = json(
+        ws,
+        &[
+            "--json",
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            "+1 (415) 555-1234",
+            "--friendly-name",
+            "Support",
+            "--metadata",
+            r#"{"capabilities":{"voice":true},"x":[1]}"#,
+            "--agent",
+            "Ava",
+        ],
+    );
+    assert_eq!(n["phone_number"], "+14155551234");
+    assert_eq!(n["metadata"]["x"][0], 1);
+    for key in [
+        "id",
+        "organization_id",
+        "provider",
+        "friendly_name",
+        "credentials",
+        "agent_id",
+        "webhook_configured",
+        "webhook_url",
+        "status",
+        "created_at",
+        "updated_at",
+        "last_verified_at",
+    ] {
+        assert!(n.get(key).is_some(), "missing {key}");
+    }
+    let national = json(
+        ws,
+        &[
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "vonage",
+            "--number",
+            "(212) 555-0100",
+            "--region",
+            "US",
+            "--json",
+        ],
+    );
+    assert_eq!(national["phone_number"], "+12125550100");
+
+    let listed = json(
+        ws,
+        &[
+            "numbers", "list", "--org", "acme", "--search", "555", "--json",
+        ],
+    );
+    assert_eq!(listed["total"], 2);
+    assert_eq!(listed["items"][0]["phone_number"], "+12125550100");
+    let listed = json(
+        ws,
+        &[
+            "numbers",
+            "list",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--json",
+            "--sort",
+            "-number",
+        ],
+    );
+    assert_eq!(listed["total"], 1);
+    let text = ok(ws, &["numbers", "list", "--org", "acme"]);
+    assert!(
+        text.contains("+1 415-555-1234") && text.contains("2 of 2 shown"),
+        "{text}"
+    );
+
+    let id = n["id"].as_str().unwrap();
+    let shown = ok(ws, &["numbers", "show", id]);
+    assert!(
+        shown.contains("agent: Ava") && shown.contains("country: US"),
+        "{shown}"
+    );
+    let updated = json(
+        ws,
+        &[
+            "numbers",
+            "update",
+            "+14155551234",
+            "--status",
+            "inactive",
+            "--agent",
+            "none",
+            "--metadata",
+            r#"{"x":null}"#,
+            "--json",
+        ],
+    );
+    assert_eq!(updated["status"], "inactive");
+    assert!(updated["agent_id"].is_null());
+    assert!(updated["metadata"].get("x").is_none());
+    ok(ws, &["numbers", "remove", id]);
+    let err = fails(ws, &["numbers", "show", id], 2);
+    assert!(err.starts_with("error: phone number"), "{err}");
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme"]);
+    let add = |number: &str| {
+        vec![
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            number,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>, code: i32| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        fails(ws, &refs, code)
+    };
+    assert_eq!(
+        run(add("+1234"), 2),
+        "error: \"+1234\" is not a valid phone number (too short)\n"
+    );
+    assert!(run(add("(415) 555-1234"), 2).contains("no country code"));
+    let mut bad_provider = add("+14155551234");
+    bad_provider[5] = "twillio".into();
+    assert!(run(bad_provider, 2).contains("invalid provider: \"twillio\""));
+    let mut secret = add("+14155551234");
+    secret.extend(["--metadata".into(), "[]".into()]);
+    assert!(run(secret, 2).contains("invalid metadata"));
+    let mut long = add("+14155551234");
+    long.extend(["--friendly-name".into(), "x".repeat(101)]);
+    assert!(run(long, 2).contains("at most 100"));
+    ok(
+        ws,
+        &[
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            "+14155551234",
+        ],
+    );
+    assert_eq!(
+        run(add("+1 415 555 1234"), 2),
+        "error: +14155551234 already exists in acme\n"
+    );
+    assert!(
+        fails(ws, &["numbers", "list", "--org", "nope"], 2)
+            .contains("organization \"nope\" not found")
+    );
+    assert!(fails(ws, &["numbers", "list", "--org", "acme", "--limit", "0"], 2).contains("limit"));
+    assert!(fails(ws, &["numbers", "update", "+14155551234"], 2).contains("nothing to change"));
+    // Usage errors come from the argument parser, also with exit code 2.
+    assert!(fails(ws, &["numbers", "add", "--org", "acme"], 2).contains("--provider"));
+    let listed = json(ws, &["numbers", "list", "--org", "acme", "--json"]);
+    assert_eq!(listed["total"], 1, "only the one good add was written");
+}
+
+#[test]
+fn export_import_and_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    let seeded = json(
+        ws,
+        &["dev", "seed", "--org", "demo", "--numbers", "500", "--json"],
+    );
+    assert_eq!(seeded["numbers_inserted"], 500);
+    let csv_path = dir.path().join("out.csv");
+    ok(
+        ws,
+        &[
+            "numbers",
+            "export",
+            "--org",
+            "demo",
+            "--format",
+            "csv",
+            "--output",
+            csv_path.to_str().unwrap(),
+        ],
+    );
+    let exported = std::fs::read_to_string(&csv_path).unwrap();
+    assert_eq!(exported.lines().count(), 501);
+    assert!(exported.starts_with(
+        "id,organization_id,provider,phone_number,friendly_name,credentials,metadata"
+    ));
+    let as_json = json(
+        ws,
+        &["numbers", "export", "--org", "demo", "--format", "json"],
+    );
+    assert_eq!(as_json.as_array().unwrap().len(), 500);
+
+    ok(ws, &["orgs", "add", "--slug", "copy", "--name", "Copy"]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "phone_number,provider\n+14155550100,twilio\nnot a number,twilio\n+14155550101,nexmo\n",
+    )
+    .unwrap();
+    let err = fails(
+        ws,
+        &["numbers", "import", "--org", "copy", bad.to_str().unwrap()],
+        2,
+    );
+    assert!(
+        err.starts_with("error: 2 bad row(s); nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: \"not a number\" is not a valid phone number"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: invalid provider"), "{err}");
+    assert_eq!(
+        json(ws, &["numbers", "list", "--org", "copy", "--json"])["total"],
+        0
+    );
+    // The seeded agents do not exist in "copy": rows naming them are refused, by line.
+    let err = fails(
+        ws,
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "copy",
+            csv_path.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("is not in this organization"), "{err}");
+    let missing = fails(
+        ws,
+        &["numbers", "import", "--org", "copy", "/nonexistent.csv"],
+        1,
+    );
+    assert!(missing.contains("/nonexistent.csv"), "{missing}");
+
+    // Deterministic: the same seed into another file gives the same numbers.
+    let other = &dir.path().join("other.db");
+    ok(other, &["dev", "seed", "--org", "demo", "--numbers", "500"]);
+    let a = json(
+        ws,
+        &[
+            "numbers", "list", "--org", "demo", "--limit", "20", "--json",
+        ],
+    );
+    let b = json(
+        other,
+        &[
+            "numbers", "list", "--org", "demo", "--limit", "20", "--json",
+        ],
+    );
+    assert_eq!(a["items"], b["items"]);
+}
+
+#[test]
+fn a_newer_workspace_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "list"]);
+    let conn = std::process::Command::new("sqlite3")
+        .arg(ws)
+        .arg("INSERT INTO schema_migrations VALUES (99990101000000, 'future', 0);")
+        .status();
+    if conn.map(|s| s.success()).unwrap_or(false) {
+        let err = fails(ws, &["orgs", "list"], 1);
+        assert!(err.contains("newer than this build"), "{err}");
+    } else {
+        panic!("the sqlite3 command-line tool is needed for this test (apt-get install sqlite3)");
+    }
+}

@@ -1,0 +1,251 @@
+//! `switchboard-cli` against a real PostgreSQL: `db migrate`, `db grant`, and the numbers
+//! commands with `--database-url`, run as the built binary, exit codes included.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use switchboard_test_postgres::TestCluster;
+
+/// Runs the CLI with `args`, `stdin` on its standard input, and no workspace or database
+/// from the environment.
+fn cli(args: &[&str], stdin: &str) -> Output {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+        .args(args)
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .env_remove("PGPASSWORD")
+        .env("SWITCHBOARD_WORKSPACE", workspace.path().join("ws.db"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the CLI runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("the CLI finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+#[track_caller]
+fn fails(output: &Output, code: i32) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stderr)
+}
+
+#[test]
+fn an_administrator_migrates_and_grants_and_a_manager_works() {
+    let cluster = TestCluster::start().expect("cluster starts");
+    let admin = cluster.admin_url();
+
+    let out = ok(&cli(&["db", "migrate", "--database-url", &admin], ""));
+    assert!(
+        out.contains("applied 20251009110255 create phone numbers table"),
+        "{out}"
+    );
+    let out = ok(&cli(&["db", "migrate", "--database-url", &admin], ""));
+    assert!(out.contains("is up to date"), "{out}");
+
+    cluster
+        .psql(
+            &admin,
+            "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex')",
+        )
+        .expect("organizations");
+    let alice = cluster.role_name("alice");
+    let grant = |org: &str, password: &str| {
+        cli(
+            &[
+                "db",
+                "grant",
+                "--database-url",
+                &admin,
+                "--role",
+                &alice,
+                "--org",
+                org,
+            ],
+            password,
+        )
+    };
+    let out = ok(&grant("acme", "s3cret pass\n"));
+    assert!(
+        out.contains(&format!("created login role {alice}")),
+        "{out}"
+    );
+    let out = ok(&grant("acme", ""));
+    assert!(out.contains("was already a manager in acme"), "{out}");
+    let err = fails(&grant("initech", ""), 2);
+    assert!(err.contains("organization \"initech\" not found"), "{err}");
+    let err = fails(
+        &cli(
+            &[
+                "db",
+                "grant",
+                "--database-url",
+                &admin,
+                "--role",
+                "Bad-Name",
+                "--org",
+                "acme",
+            ],
+            "pw\n",
+        ),
+        2,
+    );
+    assert!(err.contains("invalid role"), "{err}");
+    let verifier = cluster
+        .psql(
+            &admin,
+            &format!("SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '{alice}'"),
+        )
+        .expect("verifier");
+    assert_eq!(
+        verifier, "SCRAM-SHA-256$",
+        "the server got a verifier, not the password"
+    );
+
+    let url = cluster.url_for(&alice, "s3cret pass");
+    let out = ok(&cli(
+        &[
+            "numbers",
+            "add",
+            "--database-url",
+            &url,
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            "(415) 555-1234",
+            "--region",
+            "US",
+            "--friendly-name",
+            "Front desk",
+        ],
+        "",
+    ));
+    assert!(out.contains("added +14155551234 to acme"), "{out}");
+    let out = ok(&cli(
+        &[
+            "numbers",
+            "list",
+            "--json",
+            "--database-url",
+            &url,
+            "--org",
+            "acme",
+            "--search",
+            "front",
+        ],
+        "",
+    ));
+    let listing: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(listing["total"], 1);
+    assert_eq!(listing["items"][0]["phone_number"], "+14155551234");
+    let out = ok(&cli(&["orgs", "list", "--database-url", &url], ""));
+    assert!(out.contains("acme") && !out.contains("globex"), "{out}");
+
+    // Bad input is exit code 2, before or after reaching the server.
+    let err = fails(
+        &cli(
+            &[
+                "numbers",
+                "add",
+                "--database-url",
+                &url,
+                "--org",
+                "acme",
+                "--provider",
+                "twilio",
+                "--number",
+                "+14155551234",
+            ],
+            "",
+        ),
+        2,
+    );
+    assert!(err.contains("+14155551234 already exists in acme"), "{err}");
+    let err = fails(
+        &cli(
+            &[
+                "numbers",
+                "add",
+                "--database-url",
+                &url,
+                "--org",
+                "acme",
+                "--provider",
+                "twilio",
+                "--number",
+                "+1 555",
+            ],
+            "",
+        ),
+        2,
+    );
+    assert!(err.contains("is not a valid phone number"), "{err}");
+    let err = fails(
+        &cli(
+            &["numbers", "list", "--database-url", &url, "--org", "globex"],
+            "",
+        ),
+        2,
+    );
+    assert!(err.contains("organization \"globex\" not found"), "{err}");
+    let err = fails(
+        &cli(
+            &[
+                "numbers",
+                "list",
+                "--database-url",
+                &url,
+                "--org",
+                "acme",
+                "--country",
+                "US",
+            ],
+            "",
+        ),
+        2,
+    );
+    assert!(err.contains("cannot filter by US"), "{err}");
+    let err = fails(&cli(&["orgs", "list", "--database-url", &admin], ""), 2);
+    assert!(err.contains("superuser"), "{err}");
+    let err = fails(
+        &cli(&["orgs", "list", "--database-url", "mysql://x@y/z"], ""),
+        2,
+    );
+    assert!(err.contains("invalid database URL"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+
+    // A server that is not there is exit code 1: not the caller's input.
+    let gone = "postgres://nobody:pw@127.0.0.1:1/none?connect_timeout=1";
+    let err = fails(&cli(&["orgs", "list", "--database-url", gone], ""), 1);
+    assert!(err.contains("offline"), "{err}");
+    assert!(!err.contains("pw@"), "{err}");
+}

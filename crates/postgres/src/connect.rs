@@ -1,0 +1,299 @@
+//! Connecting to the team database: settings from a URL, TLS, the password, and the checks
+//! that run before any data is touched.
+//!
+//! Guarantees:
+//! - The password comes from the URL, `PGPASSWORD`, libpq's `~/.pgpass` (as every PostgreSQL
+//!   client reads it), or [`ConnectSettings::with_password`] — the hook through which the OS
+//!   vault (`switchboard-secrets`) will supply it. Switchboard's own settings never hold it.
+//!   `Debug` output and errors name the server as `host:port/database` only.
+//! - TLS: `sslmode` from the URL (or `PGSSLMODE`) is honoured — `require` encrypts,
+//!   `verify-full` also checks the certificate and host name (rustls, with the Mozilla roots or
+//!   `sslrootcert`). When neither says, a server that is not on this machine gets `require`
+//!   rather than libpq's `prefer`, which silently falls back to plain text.
+//! - [`RemoteWorkspace::connect`] refuses a superuser, a `BYPASSRLS` role and the owner of
+//!   `phone_numbers` (or a member of the owner's role), because row-level security does not
+//!   apply to them or they can switch it off; then it checks the schema
+//!   ([`crate::schema_check`]) without changing it.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgSslMode};
+use sqlx::{ConnectOptions, Connection, PgPool, Row};
+use switchboard_core::{Error, Result};
+
+use crate::errors::from_sqlx;
+use crate::schema_check;
+
+/// How long connecting, or waiting for a free pooled connection, may take by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where and how to connect. Built from a `postgres://` URL; `Debug` shows no password.
+#[derive(Clone)]
+pub struct ConnectSettings {
+    options: PgConnectOptions,
+    server: String,
+    timeout: Duration,
+    max_connections: u32,
+}
+
+impl fmt::Debug for ConnectSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectSettings")
+            .field("server", &self.server)
+            .field("role", &self.options.get_username())
+            .field("ssl_mode", &self.options.get_ssl_mode())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectSettings {
+    /// Reads a `postgres://` or `postgresql://` URL (libpq's parameters: `sslmode`,
+    /// `sslrootcert`, `options`, …). The URL is never repeated in errors: it may hold a
+    /// password.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let bad = |reason: String| Error::InvalidInput {
+            field: "database URL".into(),
+            reason,
+        };
+        let parsed = url::Url::parse(url.trim()).map_err(|e| bad(e.to_string()))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+            return Err(bad(format!(
+                "the scheme is {:?}; expected postgres:// or postgresql://",
+                parsed.scheme()
+            )));
+        }
+        let names_ssl_mode = parsed
+            .query_pairs()
+            .any(|(key, _)| key == "sslmode" || key == "ssl-mode")
+            || std::env::var_os("PGSSLMODE").is_some();
+        let mut options =
+            PgConnectOptions::from_str(url.trim()).map_err(|e| bad(without_url(&e, url)))?;
+        options = options.application_name("switchboard");
+        if !names_ssl_mode && !is_local(&options) {
+            options = options.ssl_mode(PgSslMode::Require);
+        }
+        let server = format!(
+            "{}:{}/{}",
+            options
+                .get_socket()
+                .map(|s| s.display().to_string())
+                .unwrap_or_else(|| options.get_host().to_owned()),
+            options.get_port(),
+            options.get_database().unwrap_or(options.get_username()),
+        );
+        Ok(ConnectSettings {
+            options,
+            server,
+            timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_connections: 4,
+        })
+    }
+
+    /// Uses `password` for the login, whatever the URL or `PGPASSWORD` say. This is where the
+    /// password kept in the OS vault comes in (`switchboard-secrets`:
+    /// `settings.with_password(secret.expose_secret())`); it goes to the driver only.
+    pub fn with_password(mut self, password: &str) -> Self {
+        self.options = self.options.password(password);
+        self
+    }
+
+    /// How long connecting or waiting for a pooled connection may take before the database
+    /// counts as offline (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most connections the pool opens (default 4).
+    pub fn with_max_connections(mut self, max: u32) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// `host:port/database`: how messages name the server.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The login role.
+    pub fn role(&self) -> &str {
+        self.options.get_username()
+    }
+
+    /// One connection, without any check: for administrators' tools (`db migrate`,
+    /// `db grant`, bulk loads).
+    pub async fn connect_one(&self) -> Result<PgConnection> {
+        match tokio::time::timeout(self.timeout, self.options.connect()).await {
+            Ok(connected) => connected.map_err(|e| from_sqlx(&self.server, e)),
+            Err(_) => Err(self.timed_out()),
+        }
+    }
+
+    /// A pool, without any check: for administrators' tools such as
+    /// [`crate::bulk::copy_numbers`]. Connects once to fail early.
+    pub async fn admin_pool(&self) -> Result<PgPool> {
+        let pool = self.pool();
+        drop(
+            pool.acquire()
+                .await
+                .map_err(|e| from_sqlx(&self.server, e))?,
+        );
+        Ok(pool)
+    }
+
+    fn pool(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.timeout)
+            .connect_lazy_with(self.options.clone())
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::Offline {
+            server: self.server.clone(),
+            reason: format!("no answer within {} s", self.timeout.as_secs_f32()),
+        }
+    }
+}
+
+/// sqlx's message for a URL it could not read, with the URL removed should it appear.
+fn without_url(error: &sqlx::Error, url: &str) -> String {
+    error.to_string().replace(url.trim(), "<url>")
+}
+
+fn is_local(options: &PgConnectOptions) -> bool {
+    options.get_socket().is_some()
+        || matches!(
+            options.get_host(),
+            "localhost" | "127.0.0.1" | "::1" | "[::1]"
+        )
+        || options.get_host().starts_with('/')
+}
+
+/// The team workspace, connected as one manager's login role.
+#[derive(Clone)]
+pub struct RemoteWorkspace {
+    pub(crate) pool: PgPool,
+    pub(crate) server: String,
+    role: String,
+    warnings: Vec<String>,
+}
+
+impl fmt::Debug for RemoteWorkspace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteWorkspace")
+            .field("server", &self.server)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteWorkspace {
+    /// Connects, refuses roles that row-level security does not bind, and checks the schema
+    /// (see the module documentation). Nothing in the database is changed.
+    pub async fn connect(settings: &ConnectSettings) -> Result<Self> {
+        let mut conn = settings.connect_one().await?;
+        let checked = async {
+            check_identity(&mut conn, &settings.server).await?;
+            schema_check::check(&mut conn, &settings.server)
+                .await?
+                .into_result()
+        }
+        .await;
+        // Closing politely is best effort: the checks' result is what matters.
+        let _ = conn.close().await;
+        let warnings = checked?;
+        Ok(RemoteWorkspace {
+            pool: settings.pool(),
+            server: settings.server.clone(),
+            role: settings.role().to_owned(),
+            warnings,
+        })
+    }
+
+    /// `host:port/database`.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The login role this workspace works as.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// What the schema check found worth telling but not blocking (see
+    /// [`crate::schema_check::SchemaReport::warnings`]).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The connection pool (for tests and tools that need SQL of their own; every statement
+    /// on it runs as this manager's role, under row-level security).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// `error` as core's error, mapped as every operation here maps it.
+    pub fn map_error(&self, error: sqlx::Error) -> Error {
+        from_sqlx(&self.server, error)
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Refuses a login role that row-level security does not bind.
+async fn check_identity(conn: &mut PgConnection, server: &str) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT r.rolname::text AS role,
+                r.rolsuper AS superuser,
+                r.rolbypassrls AS bypassrls,
+                c.relowner IS NOT NULL AND pg_has_role(r.oid, c.relowner, 'MEMBER') AS owns,
+                pg_get_userbyid(c.relowner)::text AS owner
+         FROM pg_catalog.pg_roles AS r
+         LEFT JOIN pg_catalog.pg_class AS c ON c.oid = to_regclass('public.phone_numbers')
+         WHERE r.rolname = session_user",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| from_sqlx(server, e))?;
+    let get = |e: sqlx::Error| from_sqlx(server, e);
+    let role: String = row.try_get("role").map_err(get)?;
+    let superuser: bool = row.try_get("superuser").map_err(get)?;
+    let bypassrls: bool = row.try_get("bypassrls").map_err(get)?;
+    let owns: bool = row.try_get("owns").map_err(get)?;
+    let owner: Option<String> = row.try_get("owner").map_err(get)?;
+    let refuse = |why: String| {
+        Err(Error::NotAllowed(format!(
+            "Switchboard refuses to work as {role:?} on {server}: {why}. Connect with a \
+             manager's own role (an administrator creates one with `switchboard-cli db grant`)"
+        )))
+    };
+    if superuser {
+        return refuse(
+            "it is a superuser, and row-level security does not apply to \
+                       superusers, so every organization's numbers would be open to it"
+                .into(),
+        );
+    }
+    if bypassrls {
+        return refuse("it has BYPASSRLS, so row-level security does not apply to it".into());
+    }
+    if owns {
+        let owner = owner.unwrap_or_default();
+        let how = if owner == role {
+            "it owns phone_numbers".to_owned()
+        } else {
+            format!("it is a member of {owner:?}, which owns phone_numbers")
+        };
+        return refuse(format!(
+            "{how}, and a table's owner can turn its row-level security off"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Rows of the design's tables as core's domain values.
+//!
+//! Values written by Switchboard were validated on the way in. Values written by someone else
+//! (the web platform) are taken as they are where core allows it (credentials, unknown
+//! metadata keys); a number that is not E.164, or a provider or status Switchboard does not
+//! know, fails the read with a message naming the row.
+
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use switchboard_core::domain::{Agent, Credentials, E164, Metadata, Organization, PhoneNumber};
+use switchboard_core::{Error, Result};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The columns of [`PhoneNumber`] on alias `p`, in the order [`number`] reads them.
+pub(crate) const NUMBER_COLUMNS: &str = "p.id, p.organization_id, p.provider, p.phone_number, \
+     p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, \
+     p.webhook_url, p.status, p.created_at, p.updated_at, p.last_verified_at";
+
+/// A row selected with [`NUMBER_COLUMNS`].
+pub(crate) fn number(row: &PgRow) -> Result<PhoneNumber> {
+    let id: Uuid = row.try_get(0).map_err(decode)?;
+    let bad = |what: String| Error::Remote(format!("phone number {id}: {what}"));
+    let provider: String = row.try_get(2).map_err(decode)?;
+    let stored: String = row.try_get(3).map_err(decode)?;
+    let credentials: Value = row.try_get(5).map_err(decode)?;
+    let metadata: Option<Value> = row.try_get(6).map_err(decode)?;
+    let status: String = row.try_get(10).map_err(decode)?;
+    Ok(PhoneNumber {
+        id,
+        organization_id: row.try_get(1).map_err(decode)?,
+        provider: provider.parse().map_err(|e: Error| bad(e.to_string()))?,
+        phone_number: e164(stored).map_err(bad)?,
+        friendly_name: row.try_get(4).map_err(decode)?,
+        credentials: Credentials::from_stored(&credentials.to_string())
+            .map_err(|e| bad(e.to_string()))?,
+        metadata: metadata
+            .map(Metadata::from_value)
+            .transpose()
+            .map_err(|e| bad(e.to_string()))?,
+        agent_id: row.try_get(7).map_err(decode)?,
+        webhook_configured: row
+            .try_get::<Option<bool>, _>(8)
+            .map_err(decode)?
+            .unwrap_or(false),
+        webhook_url: row.try_get(9).map_err(decode)?,
+        status: status.parse().map_err(|e: Error| bad(e.to_string()))?,
+        created_at: row.try_get::<OffsetDateTime, _>(11).map_err(decode)?,
+        updated_at: row.try_get::<OffsetDateTime, _>(12).map_err(decode)?,
+        last_verified_at: row.try_get(13).map_err(decode)?,
+    })
+}
+
+/// A stored number: E.164's shape is taken as it is (no libphonenumber per row); anything
+/// else is parsed as a number with a country code.
+fn e164(stored: String) -> std::result::Result<E164, String> {
+    let digits = stored.strip_prefix('+').unwrap_or("");
+    let shaped = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if shaped {
+        return Ok(E164::from_stored(stored));
+    }
+    E164::parse(&stored, None).map_err(|_| format!("{stored:?} is not an E.164 number"))
+}
+
+/// A row of `id, slug, name`.
+pub(crate) fn organization(row: &PgRow) -> Result<Organization> {
+    Ok(Organization {
+        id: row.try_get(0).map_err(decode)?,
+        slug: row.try_get(1).map_err(decode)?,
+        name: row.try_get(2).map_err(decode)?,
+    })
+}
+
+/// A row of `id, organization_id, name`.
+pub(crate) fn agent(row: &PgRow) -> Result<Agent> {
+    Ok(Agent {
+        id: row.try_get(0).map_err(decode)?,
+        organization_id: row.try_get(1).map_err(decode)?,
+        name: row.try_get(2).map_err(decode)?,
+    })
+}
+
+/// A value that does not decode: the schema is not what the check saw.
+fn decode(error: sqlx::Error) -> Error {
+    Error::Remote(format!("unexpected value in the team database: {error}"))
+}

@@ -1,0 +1,188 @@
+//! Does this database have what Switchboard needs? Checked on every connect, changing nothing.
+//!
+//! The tables may have been made by the web platform from the design's SQL rather than by
+//! `migrations/`. Switchboard works with them as they are when they have the columns it reads
+//! and writes, with compatible types; it never migrates on its own (an administrator runs
+//! `switchboard-cli db migrate`). Everything missing or incompatible is named in **one**
+//! message, so an administrator fixes it in one go.
+//!
+//! Blocking ([`SchemaReport::problems`]): a missing table or column (or one the role has no
+//! privilege on: `information_schema` shows only those), an incompatible type, a nullable
+//! column Switchboard reads as required, and `phone_numbers` without row-level security.
+//!
+//! Not blocking ([`SchemaReport::warnings`]): what `migrations/` adds for safety or speed —
+//! the same-organization rule for agents, an `auth.uid()` that trusts client-settable JWT
+//! claims, the trigram search indexes.
+
+use std::collections::HashMap;
+
+use sqlx::{PgConnection, Row};
+use switchboard_core::{Error, Result};
+
+use crate::errors::from_sqlx;
+
+/// A column Switchboard reads or writes: (table, column, accepted `udt_name`s, must be NOT
+/// NULL).
+const NEEDED: &[(&str, &str, &[&str], bool)] = &[
+    ("organizations", "id", &["uuid"], true),
+    ("organizations", "slug", TEXT, true),
+    ("organizations", "name", TEXT, true),
+    ("agents", "id", &["uuid"], true),
+    ("agents", "organization_id", &["uuid"], true),
+    ("agents", "name", TEXT, true),
+    ("phone_numbers", "id", &["uuid"], true),
+    ("phone_numbers", "organization_id", &["uuid"], true),
+    ("phone_numbers", "provider", TEXT, true),
+    ("phone_numbers", "phone_number", TEXT, true),
+    ("phone_numbers", "friendly_name", TEXT, false),
+    ("phone_numbers", "credentials", &["jsonb"], true),
+    ("phone_numbers", "metadata", &["jsonb"], false),
+    ("phone_numbers", "agent_id", &["uuid"], false),
+    ("phone_numbers", "webhook_configured", &["bool"], false),
+    ("phone_numbers", "webhook_url", TEXT, false),
+    ("phone_numbers", "status", TEXT, true),
+    ("phone_numbers", "created_at", &["timestamptz"], true),
+    ("phone_numbers", "updated_at", &["timestamptz"], true),
+    ("phone_numbers", "last_verified_at", &["timestamptz"], false),
+];
+
+const TEXT: &[&str] = &["text", "varchar"];
+
+/// What the check found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaReport {
+    /// What stops Switchboard from working safely; empty when it can.
+    pub problems: Vec<String>,
+    /// What works but is less safe or slower than `migrations/` makes it.
+    pub warnings: Vec<String>,
+}
+
+impl SchemaReport {
+    /// The warnings when there is no problem; otherwise one [`Error::Remote`] naming every
+    /// problem.
+    pub fn into_result(self) -> Result<Vec<String>> {
+        if self.problems.is_empty() {
+            return Ok(self.warnings);
+        }
+        let list: Vec<String> = self.problems.iter().map(|p| format!("  - {p}")).collect();
+        Err(Error::Remote(format!(
+            "the database's schema is not what Switchboard needs ({} problem(s); nothing was \
+             changed — an administrator can run `switchboard-cli db migrate`):\n{}",
+            self.problems.len(),
+            list.join("\n")
+        )))
+    }
+}
+
+/// Checks the schema as the connected role sees it.
+pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport> {
+    let map = |e| from_sqlx(server, e);
+    let rows = sqlx::query(
+        "SELECT table_name::text, column_name::text, udt_name::text, is_nullable = 'YES'
+         FROM information_schema.columns
+         WHERE table_schema = 'public'
+           AND table_name IN ('organizations', 'agents', 'phone_numbers')",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map)?;
+    let mut columns: HashMap<(String, String), (String, bool)> = HashMap::new();
+    for row in rows {
+        let key = (row.try_get(0).map_err(map)?, row.try_get(1).map_err(map)?);
+        columns.insert(
+            key,
+            (row.try_get(2).map_err(map)?, row.try_get(3).map_err(map)?),
+        );
+    }
+
+    let mut report = SchemaReport::default();
+    let has_table = |table: &str| columns.keys().any(|(t, _)| t == table);
+    if !["organizations", "agents", "phone_numbers"]
+        .iter()
+        .any(|t| has_table(t))
+    {
+        report.problems.push(
+            "no table organizations, agents or phone_numbers is visible: the database has no \
+             Switchboard schema, or this role was granted nothing"
+                .into(),
+        );
+        return Ok(report);
+    }
+    for table in ["organizations", "agents", "phone_numbers"] {
+        if !has_table(table) {
+            report.problems.push(format!(
+                "table {table} is missing (or not granted to this role)"
+            ));
+        }
+    }
+    for (table, column, types, required) in NEEDED {
+        if !has_table(table) {
+            continue;
+        }
+        match columns.get(&(table.to_string(), column.to_string())) {
+            None => report.problems.push(format!(
+                "column {table}.{column} is missing (or not granted to this role)"
+            )),
+            Some((found, _)) if !types.contains(&found.as_str()) => report.problems.push(format!(
+                "column {table}.{column} is {found}; Switchboard needs {}",
+                types.join(" or ")
+            )),
+            Some((_, nullable)) if *required && *nullable => report.problems.push(format!(
+                "column {table}.{column} allows NULL; Switchboard needs NOT NULL"
+            )),
+            Some(_) => {}
+        }
+    }
+
+    let safety = sqlx::query(
+        "SELECT c.relrowsecurity,
+                EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS k
+                        WHERE k.conrelid = c.oid
+                          AND k.conname = 'phone_numbers_agent_same_organization_fkey'),
+                (SELECT p.prosrc FROM pg_catalog.pg_proc AS p
+                 WHERE p.oid = to_regprocedure('auth.uid()')),
+                EXISTS (SELECT 1 FROM pg_catalog.pg_indexes AS i
+                        WHERE i.schemaname = 'public' AND i.tablename = 'phone_numbers'
+                          AND i.indexdef LIKE '%gin_trgm_ops%')
+         FROM pg_catalog.pg_class AS c
+         WHERE c.oid = to_regclass('public.phone_numbers')",
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map)?;
+    if let Some(row) = safety {
+        let rls: bool = row.try_get(0).map_err(map)?;
+        let agent_rule: bool = row.try_get(1).map_err(map)?;
+        let uid_source: Option<String> = row.try_get(2).map_err(map)?;
+        let trigram: bool = row.try_get(3).map_err(map)?;
+        if !rls {
+            report.problems.push(
+                "row-level security is off on phone_numbers: every manager could read and \
+                 change every organization's numbers"
+                    .into(),
+            );
+        }
+        if !agent_rule {
+            report.warnings.push(
+                "phone_numbers has no same-organization rule for agents \
+                 (phone_numbers_agent_same_organization_fkey): an agent of another \
+                 organization can be assigned"
+                    .into(),
+            );
+        }
+        if uid_source.is_some_and(|source| source.contains("request.jwt")) {
+            report.warnings.push(
+                "auth.uid() reads the request.jwt claims, which any directly connected client \
+                 can set: managers who connect directly are not kept apart until an \
+                 administrator runs `switchboard-cli db migrate`"
+                    .into(),
+            );
+        }
+        if !trigram {
+            report.warnings.push(
+                "phone_numbers has no trigram (pg_trgm) index: substring search scans".into(),
+            );
+        }
+    }
+    Ok(report)
+}

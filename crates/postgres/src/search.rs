@@ -1,0 +1,344 @@
+//! Listing, counting and search over one organization's numbers in the team database.
+//!
+//! One statement per page, built from [`NumberQuery`] with bound values only (the SQL text
+//! varies with which filters are present, never with their values):
+//!
+//! - search: digits are found in `phone_number` (`LIKE '%415%'`, the number's digits behind
+//!   its `+`); other text in `lower(friendly_name) LIKE lower('%…%')` with `%`, `_` and `\`
+//!   escaped. Both are served by the pg_trgm GIN indexes of `migrations/`, and spelled as
+//!   those indexes need.
+//! - capabilities: `metadata @> {"capabilities": {"voice": true, …}}`, which is true exactly
+//!   when the local store's reading of the metadata says the number has them all.
+//! - country: only where the calling code is the country's own (see [`country_prefix`]);
+//!   number type: never. Both refuse with [`Error::InvalidInput`] rather than answer wrongly.
+//! - order and pages: keyset. The cursor holds the last row's sort key and id; the next page
+//!   starts strictly after it (`(key, id) > ($k, $id)`), so pages neither skip nor repeat rows
+//!   while others write. Numbers are unique within an organization, so sorting by number
+//!   needs no tie-breaker.
+//!
+//! A listing or count of an organization this role cannot see is [`Error::NotFound`], as in
+//! the local store, checked only when nothing was found (no extra round trip otherwise).
+
+use phonenumber::metadata::DATABASE;
+use serde_json::{Map, Value, json};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Postgres, Row};
+use switchboard_core::domain::parse_region;
+use switchboard_core::query::{
+    AgentFilter, Cursor, NumberFilter, NumberQuery, Page, SearchText, SortField,
+};
+use switchboard_core::{Error, Result};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::RemoteWorkspace;
+use crate::rows::{self, NUMBER_COLUMNS};
+
+/// A value to bind.
+enum Bind {
+    Uuid(Uuid),
+    Text(String),
+    Json(Value),
+    Time(OffsetDateTime),
+}
+
+/// A WHERE clause under construction, with its values in `$n` order.
+struct Sql {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn new() -> Self {
+        Sql {
+            clauses: Vec::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// The placeholder for `value`.
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn where_clause(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    fn query(self, sql: String) -> Query<'static, Postgres, PgArguments> {
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for value in self.binds {
+            query = match value {
+                Bind::Uuid(v) => query.bind(v),
+                Bind::Text(v) => query.bind(v),
+                Bind::Json(v) => query.bind(v),
+                Bind::Time(v) => query.bind(v),
+            };
+        }
+        query
+    }
+}
+
+/// `text` with LIKE's wildcards and escape character escaped.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `LIKE` pattern that selects a country's numbers, when their calling code is the
+/// country's alone (DE → `+49%`). Where several regions share it (+1: US, CA and the
+/// Caribbean; +44: GB, GG, IM, JE; +7: RU, KZ), only libphonenumber's number plans tell them
+/// apart, which SQL over the stored digits cannot do: that is [`Error::InvalidInput`].
+pub fn country_prefix(region: &str) -> Result<String> {
+    let id = parse_region(region)?;
+    let code = DATABASE
+        .by_id(id.as_ref())
+        .map(|m| m.country_code())
+        .ok_or_else(|| Error::InvalidInput {
+            field: "country".into(),
+            reason: format!("{region:?} has no telephone numbering plan"),
+        })?;
+    let sharing: Vec<String> = DATABASE
+        .by_code(&code)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m.id().to_owned())
+        .filter(|other| other != id.as_ref())
+        .collect();
+    if sharing.is_empty() {
+        Ok(format!("+{code}%"))
+    } else {
+        Err(Error::InvalidInput {
+            field: "country".into(),
+            reason: format!(
+                "the team database cannot filter by {}: it shares calling code +{code} with {}, \
+                 and only the number is stored; filter by search text (e.g. \"+{code}\") instead",
+                id.as_ref(),
+                sharing.join(", ")
+            ),
+        })
+    }
+}
+
+/// The WHERE clause of `f`.
+fn filters(f: &NumberFilter, sql: &mut Sql) -> Result<()> {
+    let org = sql.bind(Bind::Uuid(f.organization_id));
+    sql.push(format!("p.organization_id = {org}"));
+    if let Some(provider) = f.provider {
+        let p = sql.bind(Bind::Text(provider.as_str().into()));
+        sql.push(format!("p.provider = {p}"));
+    }
+    if let Some(status) = f.status {
+        let p = sql.bind(Bind::Text(status.as_str().into()));
+        sql.push(format!("p.status = {p}"));
+    }
+    match f.agent {
+        Some(AgentFilter::Assigned(agent)) => {
+            let p = sql.bind(Bind::Uuid(agent));
+            sql.push(format!("p.agent_id = {p}"));
+        }
+        Some(AgentFilter::Unassigned) => sql.push("p.agent_id IS NULL".into()),
+        None => {}
+    }
+    if !f.capabilities.is_empty() {
+        let wanted: Map<String, Value> = f
+            .capabilities
+            .iter()
+            .map(|c| (c.as_str().to_owned(), Value::Bool(true)))
+            .collect();
+        let p = sql.bind(Bind::Json(json!({ "capabilities": wanted })));
+        sql.push(format!("p.metadata @> {p}"));
+    }
+    if let Some(country) = &f.country {
+        let p = sql.bind(Bind::Text(country_prefix(country)?));
+        sql.push(format!("p.phone_number LIKE {p}"));
+    }
+    if let Some(kind) = f.number_type {
+        return Err(Error::InvalidInput {
+            field: "number type".into(),
+            reason: format!(
+                "the team database cannot filter by number type ({kind}): it is derived from \
+                 libphonenumber's plans, not stored"
+            ),
+        });
+    }
+    match &f.search {
+        Some(SearchText::Digits(digits)) => {
+            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(digits))));
+            sql.push(format!("p.phone_number LIKE {p}"));
+        }
+        Some(SearchText::Name(name)) => {
+            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(name))));
+            sql.push(format!("lower(p.friendly_name) LIKE lower({p})"));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The sort key's SQL: numbers by E.164, names case-insensitively with unnamed numbers first.
+fn sort_key(field: SortField) -> &'static str {
+    match field {
+        SortField::Number => "p.phone_number",
+        SortField::FriendlyName => "lower(coalesce(p.friendly_name, ''))",
+        SortField::Created => "p.created_at",
+        SortField::Updated => "p.updated_at",
+    }
+}
+
+fn bad_cursor() -> Error {
+    Error::InvalidInput {
+        field: "cursor".into(),
+        reason: "not a cursor from this listing".into(),
+    }
+}
+
+/// The cursor after `row`: `[key, id]`, the key as text or as microseconds since the epoch.
+fn cursor_after(
+    row: &PgRow,
+    number: &switchboard_core::domain::PhoneNumber,
+    field: SortField,
+) -> Result<Cursor> {
+    let key = match field {
+        SortField::Number => Value::String(number.phone_number.to_string()),
+        SortField::FriendlyName => Value::String(
+            row.try_get::<String, _>("sort_key")
+                .map_err(|e| Error::Remote(e.to_string()))?,
+        ),
+        SortField::Created => micros(number.created_at).into(),
+        SortField::Updated => micros(number.updated_at).into(),
+    };
+    serde_json::to_string(&(key, number.id))
+        .map(Cursor)
+        .map_err(|_| bad_cursor())
+}
+
+fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+/// The condition that starts a page after `cursor`.
+fn after(cursor: &Cursor, field: SortField, descending: bool, sql: &mut Sql) -> Result<()> {
+    let (key, id): (Value, Uuid) = serde_json::from_str(&cursor.0).map_err(|_| bad_cursor())?;
+    let key = match (field, key) {
+        (SortField::Number | SortField::FriendlyName, Value::String(s)) => Bind::Text(s),
+        (SortField::Created | SortField::Updated, Value::Number(n)) => {
+            let micros = n.as_i64().ok_or_else(bad_cursor)?;
+            Bind::Time(
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+                    .map_err(|_| bad_cursor())?,
+            )
+        }
+        _ => return Err(bad_cursor()),
+    };
+    let cmp = if descending { "<" } else { ">" };
+    let column = sort_key(field);
+    let k = sql.bind(key);
+    if field == SortField::Number {
+        sql.push(format!("{column} {cmp} {k}"));
+    } else {
+        let i = sql.bind(Bind::Uuid(id));
+        sql.push(format!("({column}, p.id) {cmp} ({k}, {i})"));
+    }
+    Ok(())
+}
+
+impl RemoteWorkspace {
+    /// One page of numbers.
+    pub async fn list_numbers(&self, q: &NumberQuery) -> Result<Page> {
+        let mut sql = Sql::new();
+        filters(&q.filter, &mut sql)?;
+        if let Some(cursor) = &q.after {
+            after(cursor, q.sort.field, q.sort.descending, &mut sql)?;
+        }
+        let dir = if q.sort.descending { "DESC" } else { "ASC" };
+        let key = sort_key(q.sort.field);
+        let order = if q.sort.field == SortField::Number {
+            format!("{key} {dir}")
+        } else {
+            format!("{key} {dir}, p.id {dir}")
+        };
+        let statement = format!(
+            "SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
+             WHERE {} ORDER BY {order} LIMIT {}",
+            sql.where_clause(),
+            u64::from(q.limit) + 1
+        );
+        let found = sql
+            .query(statement)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.map_error(e))?;
+        if found.is_empty() && q.after.is_none() {
+            self.require_organization(q.filter.organization_id).await?;
+        }
+        let more = found.len() > q.limit as usize;
+        let mut items = Vec::with_capacity(found.len().min(q.limit as usize));
+        let mut next = None;
+        for (i, row) in found.iter().take(q.limit as usize).enumerate() {
+            let number = rows::number(row)?;
+            if more && i + 1 == q.limit as usize {
+                next = Some(cursor_after(row, &number, q.sort.field)?);
+            }
+            items.push(number);
+        }
+        Ok(Page { items, next })
+    }
+
+    /// The exact number of rows the filter matches.
+    pub async fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
+        let mut sql = Sql::new();
+        filters(f, &mut sql)?;
+        let statement = format!(
+            "SELECT count(*) FROM phone_numbers AS p WHERE {}",
+            sql.where_clause()
+        );
+        let row = sql
+            .query(statement)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.map_error(e))?;
+        let n: i64 = row.try_get(0).map_err(|e| self.map_error(e))?;
+        if n == 0 {
+            self.require_organization(f.organization_id).await?;
+        }
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
+        assert_eq!(escape_like("support"), "support");
+    }
+
+    #[test]
+    fn countries_with_a_code_of_their_own_filter_by_prefix() {
+        assert_eq!(country_prefix("de").unwrap(), "+49%");
+        assert_eq!(country_prefix("JP").unwrap(), "+81%");
+        let us = country_prefix("US").unwrap_err();
+        assert!(matches!(us, Error::InvalidInput { .. }), "{us}");
+        assert!(
+            us.to_string().contains("+1") && us.to_string().contains("CA"),
+            "{us}"
+        );
+        assert!(country_prefix("GB").unwrap_err().to_string().contains("JE"));
+        assert!(country_prefix("USA").is_err());
+    }
+}

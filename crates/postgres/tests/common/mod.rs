@@ -1,0 +1,165 @@
+//! The world the team-database tests share: a throwaway cluster, `migrations/` applied by
+//! [`switchboard_postgres::migrate::migrate`], acme and globex with an agent and numbers
+//! each (seeded as the superuser), and two managers granted by
+//! [`switchboard_postgres::grant::grant`] (what `db grant` runs): alice in acme, bob in
+//! globex.
+
+#![allow(dead_code, reason = "each test file uses a part of this module")]
+
+use std::time::Duration;
+
+use switchboard_core::domain::NewNumber;
+use switchboard_core::domain::ValidNumber;
+use switchboard_postgres::grant::{Grant, grant};
+use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_test_postgres::TestCluster;
+use uuid::Uuid;
+
+pub struct World {
+    pub cluster: TestCluster,
+    pub admin: String,
+    pub alice_url: String,
+    pub bob_url: String,
+    pub alice: RemoteWorkspace,
+    pub bob: RemoteWorkspace,
+    pub acme: Uuid,
+    pub globex: Uuid,
+    pub acme_agent: Uuid,
+    pub globex_agent: Uuid,
+    /// +14155550100 in acme.
+    pub acme_number: Uuid,
+    /// +442071830100 in globex.
+    pub globex_number: Uuid,
+}
+
+/// Settings for `url` with a short timeout (tests of offline behaviour wait for it).
+pub fn settings(url: &str) -> ConnectSettings {
+    ConnectSettings::from_url(url)
+        .expect("a valid URL")
+        .with_timeout(Duration::from_secs(2))
+}
+
+/// A cluster with `migrations/` applied, by the code `db migrate` runs.
+pub async fn migrated() -> (TestCluster, String) {
+    let cluster = TestCluster::start().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let applied = switchboard_postgres::migrate::migrate(&settings(&admin))
+        .await
+        .expect("migrations apply");
+    assert_eq!(
+        applied.len(),
+        switchboard_postgres::migrate::embedded().len()
+    );
+    (cluster, admin)
+}
+
+/// Grants `role` (created with `password` when missing) membership of `org`.
+pub async fn grant_manager(
+    cluster: &TestCluster,
+    admin: &str,
+    role: &str,
+    password: &str,
+    org: &str,
+) {
+    grant(
+        &settings(admin),
+        &Grant {
+            role: role.to_owned(),
+            organization: org.to_owned(),
+            display_name: None,
+        },
+        || Ok(password.to_owned()),
+    )
+    .await
+    .expect("grant");
+    let _ = cluster;
+}
+
+pub fn scalar(cluster: &TestCluster, url: &str, sql: &str) -> String {
+    cluster
+        .psql(url, sql)
+        .unwrap_or_else(|e| panic!("{sql}\n{e}"))
+}
+
+pub fn uuid(cluster: &TestCluster, url: &str, sql: &str) -> Uuid {
+    Uuid::parse_str(&scalar(cluster, url, sql)).expect("a uuid")
+}
+
+impl World {
+    pub async fn new() -> Self {
+        let (cluster, admin) = migrated().await;
+        scalar(
+            &cluster,
+            &admin,
+            "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex');
+             INSERT INTO agents (organization_id, name)
+               SELECT id, 'Acme Agent' FROM organizations WHERE slug = 'acme';
+             INSERT INTO agents (organization_id, name)
+               SELECT id, 'Globex Agent' FROM organizations WHERE slug = 'globex';
+             INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+                                        credentials, metadata)
+               SELECT o.id, 'twilio', n.number, n.name, '{}', n.metadata::jsonb
+               FROM organizations AS o
+               JOIN (VALUES ('acme', '+14155550100', 'Acme Support',
+                             '{\"capabilities\": {\"voice\": true, \"sms\": true}}'),
+                            ('acme', '+14155550101', 'Acme Sales',
+                             '{\"capabilities\": {\"voice\": true}}'),
+                            ('acme', '+4930123456', 'Berlin 50%_off', NULL),
+                            ('globex', '+442071830100', 'Globex Sales', NULL))
+                 AS n (slug, number, name, metadata)
+                 ON n.slug = o.slug;",
+        );
+        let alice_role = cluster.role_name("alice");
+        let bob_role = cluster.role_name("bob");
+        grant_manager(&cluster, &admin, &alice_role, "alice-secret", "acme").await;
+        grant_manager(&cluster, &admin, &bob_role, "bob-secret", "globex").await;
+        let alice_url = cluster.url_for(&alice_role, "alice-secret");
+        let bob_url = cluster.url_for(&bob_role, "bob-secret");
+        let alice = RemoteWorkspace::connect(&settings(&alice_url))
+            .await
+            .expect("alice connects");
+        let bob = RemoteWorkspace::connect(&settings(&bob_url))
+            .await
+            .expect("bob connects");
+        let id = |sql: &str| uuid(&cluster, &admin, sql);
+        World {
+            acme: id("SELECT id FROM organizations WHERE slug = 'acme'"),
+            globex: id("SELECT id FROM organizations WHERE slug = 'globex'"),
+            acme_agent: id("SELECT id FROM agents WHERE name = 'Acme Agent'"),
+            globex_agent: id("SELECT id FROM agents WHERE name = 'Globex Agent'"),
+            acme_number: id("SELECT id FROM phone_numbers WHERE phone_number = '+14155550100'"),
+            globex_number: id("SELECT id FROM phone_numbers WHERE phone_number = '+442071830100'"),
+            alice_url,
+            bob_url,
+            alice,
+            bob,
+            admin,
+            cluster,
+        }
+    }
+
+    /// What the superuser sees of a number, to show a refused write changed nothing.
+    pub fn row(&self, id: Uuid) -> String {
+        scalar(
+            &self.cluster,
+            &self.admin,
+            &format!(
+                "SELECT organization_id || ' ' || coalesce(friendly_name, '') || ' ' || status
+                 FROM phone_numbers WHERE id = '{id}'"
+            ),
+        )
+    }
+}
+
+/// A valid number to add.
+pub fn valid(number: &str) -> ValidNumber {
+    NewNumber {
+        provider: "twilio".into(),
+        number: number.into(),
+        friendly_name: Some("Test line".into()),
+        metadata: Some(r#"{"capabilities":{"voice":true}}"#.into()),
+        ..Default::default()
+    }
+    .validate()
+    .expect("a valid number")
+}

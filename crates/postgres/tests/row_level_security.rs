@@ -1,0 +1,298 @@
+//! Two managers in two organizations, each connected with their own login role: row-level
+//! security keeps them apart, and every refusal is a clear core error.
+
+mod common;
+
+use common::{World, valid};
+use switchboard_core::domain::NumberUpdate;
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
+use switchboard_core::store::NumberRef;
+use switchboard_core::{Error, ErrorCode};
+use switchboard_postgres::RemoteWorkspace;
+
+#[tokio::test]
+async fn another_organizations_rows_are_invisible() {
+    let w = World::new().await;
+
+    let orgs = w.bob.organizations().await.unwrap();
+    assert_eq!(
+        orgs.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(),
+        ["globex"]
+    );
+    assert_eq!(
+        w.bob.organization("acme").await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+
+    let listing = NumberQuery::first(NumberFilter::org(w.acme), Sort::default(), 50).unwrap();
+    let e = w.bob.list_numbers(&listing).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NotFound {
+                kind: "organization",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = w
+        .bob
+        .count_numbers(&NumberFilter::org(w.acme))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    for r in [
+        NumberRef::Id(w.acme_number),
+        NumberRef::parse("+14155550100").unwrap(),
+    ] {
+        let e = w.bob.number(&r, None).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("phone number {:?} not found", key(&r))
+        );
+    }
+    assert!(w.bob.agents(w.acme).await.unwrap().is_empty());
+
+    // Raw SQL as bob, past the store's own filters: still nothing.
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM phone_numbers")
+        .fetch_one(w.bob.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "bob sees globex's one number only");
+
+    // The control: alice sees acme's.
+    assert_eq!(
+        w.alice
+            .count_numbers(&NumberFilter::org(w.acme))
+            .await
+            .unwrap(),
+        3
+    );
+}
+
+fn key(r: &NumberRef) -> String {
+    match r {
+        NumberRef::Id(id) => id.to_string(),
+        NumberRef::Number(n) => n.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn writes_into_another_organization_fail_clearly_and_change_nothing() {
+    let w = World::new().await;
+    let before = w.row(w.acme_number);
+
+    let e = w
+        .bob
+        .add_number(w.acme, valid("+14155550199"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::NotAllowed(m) if m == "not allowed in this organization"),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "not allowed: not allowed in this organization"
+    );
+
+    let change = NumberUpdate {
+        friendly_name: Some(Some("Hijacked".into())),
+        ..Default::default()
+    };
+    let e = w
+        .bob
+        .update_number(&NumberRef::Id(w.acme_number), None, &change)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NotFound {
+                kind: "phone number",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = w
+        .bob
+        .remove_number(&NumberRef::Id(w.acme_number), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NotFound {
+                kind: "phone number",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = w.bob.add_agent(w.acme, "Mole").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+
+    // The same statements as raw SQL: the server reaches no row, and the store maps an
+    // insert's refusal the same way.
+    let updated = sqlx::query("UPDATE phone_numbers SET friendly_name = 'x' WHERE id = $1")
+        .bind(w.acme_number)
+        .execute(w.bob.pool())
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    let deleted = sqlx::query("DELETE FROM phone_numbers WHERE id = $1")
+        .bind(w.acme_number)
+        .execute(w.bob.pool())
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 0);
+    let e = sqlx::query("INSERT INTO agents (organization_id, name) VALUES ($1, 'Mole')")
+        .bind(w.acme)
+        .execute(w.bob.pool())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        w.bob.map_error(e).to_string(),
+        "not allowed: not allowed in this organization"
+    );
+
+    assert_eq!(w.row(w.acme_number), before);
+    assert_eq!(w.alice.agents(w.acme).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_row_cannot_be_moved_to_another_organization() {
+    let w = World::new().await;
+    let before = w.row(w.acme_number);
+    // alice belongs to acme only: moving her number to globex breaks the WITH CHECK.
+    let e = sqlx::query("UPDATE phone_numbers SET organization_id = $2 WHERE id = $1")
+        .bind(w.acme_number)
+        .bind(w.globex)
+        .execute(w.alice.pool())
+        .await
+        .unwrap_err();
+    let e = w.alice.map_error(e);
+    assert!(
+        matches!(&e, Error::NotAllowed(m) if m == "not allowed in this organization"),
+        "{e}"
+    );
+    assert_eq!(w.row(w.acme_number), before);
+}
+
+#[tokio::test]
+async fn setting_jwt_claims_changes_nothing() {
+    let w = World::new().await;
+    let bob_id = common::scalar(
+        &w.cluster,
+        &w.admin,
+        &format!(
+            "SELECT id FROM users WHERE role_name = '{}'",
+            w.cluster.role_name("bob")
+        ),
+    );
+    // One connection, so the settings stay on the session the store then uses.
+    let alice = RemoteWorkspace::connect(&common::settings(&w.alice_url).with_max_connections(1))
+        .await
+        .unwrap();
+    sqlx::query(
+        "SELECT set_config('request.jwt.claims', $1, false),
+                set_config('request.jwt.claim.sub', $2, false)",
+    )
+    .bind(format!(r#"{{"sub": "{bob_id}", "role": "authenticated"}}"#))
+    .bind(&bob_id)
+    .execute(alice.pool())
+    .await
+    .unwrap();
+    let claims: String = sqlx::query_scalar("SELECT current_setting('request.jwt.claims')")
+        .fetch_one(alice.pool())
+        .await
+        .unwrap();
+    assert!(
+        claims.contains(&bob_id),
+        "the claim is set on the store's session"
+    );
+
+    let globex = NumberQuery::first(NumberFilter::org(w.globex), Sort::default(), 50).unwrap();
+    assert_eq!(
+        alice.list_numbers(&globex).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        alice
+            .number(&NumberRef::Id(w.globex_number), None)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+    let e = alice
+        .add_number(w.globex, valid("+442071830199"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotAllowed, "{e}");
+    assert_eq!(
+        alice
+            .count_numbers(&NumberFilter::org(w.acme))
+            .await
+            .unwrap(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn an_agent_of_another_organization_cannot_be_assigned() {
+    let w = World::new().await;
+    let mut number = valid("+14155550177");
+    number.agent_id = Some(w.globex_agent);
+    let e = w.alice.add_number(w.acme, number).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "not allowed: agent {} does not belong to organization acme",
+            w.globex_agent
+        )
+    );
+
+    let before = w.row(w.acme_number);
+    let change = NumberUpdate {
+        agent_id: Some(Some(w.globex_agent)),
+        ..Default::default()
+    };
+    let e = w
+        .alice
+        .update_number(&NumberRef::Id(w.acme_number), None, &change)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "not allowed: agent {} does not belong to organization acme",
+            w.globex_agent
+        )
+    );
+    assert_eq!(w.row(w.acme_number), before);
+
+    // An agent that does not exist at all is not found; acme's own agent is fine.
+    let change = NumberUpdate {
+        agent_id: Some(Some(uuid::Uuid::new_v4())),
+        ..Default::default()
+    };
+    let e = w
+        .alice
+        .update_number(&NumberRef::Id(w.acme_number), None, &change)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { kind: "agent", .. }), "{e}");
+    let change = NumberUpdate {
+        agent_id: Some(Some(w.acme_agent)),
+        ..Default::default()
+    };
+    let n = w
+        .alice
+        .update_number(&NumberRef::Id(w.acme_number), None, &change)
+        .await
+        .unwrap();
+    assert_eq!(n.agent_id, Some(w.acme_agent));
+}
