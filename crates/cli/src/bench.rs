@@ -38,6 +38,9 @@ pub enum Bench {
         /// Repetitions of the whole query set
         #[arg(long, default_value_t = 5)]
         rounds: u32,
+        /// Print every query with its plan and times
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -100,7 +103,8 @@ pub fn run(g: &Global, cmd: Bench) -> Result<()> {
             org,
             numbers,
             rounds,
-        } => search(g, &org, numbers, rounds),
+            verbose,
+        } => search(g, &org, numbers, rounds, verbose),
     }
 }
 
@@ -191,7 +195,7 @@ fn tempfile_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
+fn search(g: &Global, slug: &str, numbers: u64, rounds: u32, verbose: bool) -> Result<()> {
     let mut ws = g.open()?;
     println!("machine: {}", machine());
     let org = match ws.organization(slug) {
@@ -224,7 +228,7 @@ fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
             for f in &filters {
                 let q = NumberQuery::first(f.clone(), sort, 100)?;
                 let t = Instant::now();
-                let page = ws.list_numbers(&q)?;
+                let (page, plan) = ws.list_numbers_planned(&q)?;
                 let page_time = t.elapsed();
                 let t = Instant::now();
                 let n = ws.count_numbers(f)?;
@@ -234,6 +238,16 @@ fn search(g: &Global, slug: &str, numbers: u64, rounds: u32) -> Result<()> {
                         field: "bench".into(),
                         reason: format!("count {n} < page {}", page.items.len()),
                     });
+                }
+                if verbose && round == rounds {
+                    println!(
+                        "    {:?} {:?}: page {:.3} ms ({plan:?}, {} rows), count {:.3} ms ({n})",
+                        f.search,
+                        (f.provider, f.status, &f.country, &f.capabilities),
+                        page_time.as_secs_f64() * 1e3,
+                        page.items.len(),
+                        count_time.as_secs_f64() * 1e3
+                    );
                 }
                 if round > 0 {
                     pages.push(page_time);

@@ -202,11 +202,16 @@ fn check_identifier(
             && value[2..].chars().all(|c| c.is_ascii_hexdigit())
     };
     match (provider, key) {
+        // The value is not repeated: what fails here is often a token pasted into the wrong
+        // field, and messages end up in logs and on screens.
         (Provider::Twilio, "accountSid") if !sid("AC") => Err(format!(
-            "accountSid {value:?} is not a Twilio Account SID (AC + 32 hex digits)"
+            "accountSid ({} characters) is not a Twilio Account SID (AC + 32 hex digits); an \
+             auth token belongs in the OS credential vault (`accounts add`), not here",
+            value.chars().count()
         )),
         (Provider::Twilio, "apiKeySid") if !sid("SK") => Err(format!(
-            "apiKeySid {value:?} is not a Twilio API key SID (SK + 32 hex digits)"
+            "apiKeySid ({} characters) is not a Twilio API key SID (SK + 32 hex digits)",
+            value.chars().count()
         )),
         _ => Ok(()),
     }
@@ -263,6 +268,14 @@ mod tests {
             !e.to_string().contains("\"x\""),
             "the secret value must not be echoed: {e}"
         );
+    }
+
+    #[test]
+    fn a_token_pasted_as_an_identifier_is_not_repeated() {
+        let token = "0123456789abcdef0123456789abcdef";
+        let e = Credentials::for_account(Provider::Twilio, token).unwrap_err();
+        assert!(e.to_string().contains("not a Twilio Account SID"), "{e}");
+        assert!(!format!("{e} {e:?}").contains(token), "{e}");
     }
 
     #[test]

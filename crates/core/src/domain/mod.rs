@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 pub use credentials::Credentials;
 pub use metadata::{Capabilities, Capability, Metadata};
-pub use phone::{E164, NumberFacts, NumberType, parse_region};
+pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region};
 
 use crate::error::{Error, Result};
 

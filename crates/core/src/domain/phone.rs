@@ -144,6 +144,12 @@ pub struct NumberFacts {
     pub area_code: Option<String>,
 }
 
+/// The country calling code of an ISO region ("JP" → 81), if libphonenumber knows the region.
+pub fn calling_code(region: &str) -> Option<u16> {
+    let id = parse_region(region).ok()?;
+    DATABASE.by_id(id.as_ref()).map(|m| m.country_code())
+}
+
 /// Parses a region code such as "US" or "gb" into libphonenumber's id.
 pub fn parse_region(region: &str) -> Result<country::Id> {
     let upper = region.trim().to_ascii_uppercase();

@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::query::search_key;
 
 /// Numbers with their organization's id (rows store the organization's integer key).
-pub(super) const FROM: &str = "phone_numbers p JOIN organizations o ON o.key = p.org_key";
+/// CROSS JOIN keeps the numbers outermost, so their index order can serve ORDER BY.
+pub(super) const FROM: &str = "phone_numbers p CROSS JOIN organizations o ON o.key = p.org_key";
 
 /// Columns of [`PhoneNumber`], in `from_row` order, over [`FROM`].
 pub(super) const COLUMNS: &str = "p.id, o.id, p.provider, p.phone_number, \
@@ -26,9 +27,9 @@ const INSERT: &str = "INSERT INTO phone_numbers (rowid, id, org_key, provider, \
     capabilities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
     ?17, ?18, ?19, ?20)";
 
-const SEARCH_INSERT: &str =
+pub(super) const SEARCH_INSERT: &str =
     "INSERT INTO phone_numbers_search (rowid, digits, search_name) VALUES (?1, ?2, ?3)";
-const SEARCH_DELETE: &str = "INSERT INTO phone_numbers_search \
+pub(super) const SEARCH_DELETE: &str = "INSERT INTO phone_numbers_search \
     (phone_numbers_search, rowid, digits, search_name) VALUES ('delete', ?1, ?2, ?3)";
 
 fn conversion(e: crate::Error) -> rusqlite::Error {
@@ -97,12 +98,10 @@ pub struct BulkInsert<'w> {
     org: String,
     org_key: i64,
     slug: String,
-    next_key: i64,
     counts: CountDelta,
     inserted: u64,
     /// Secondary indexes dropped for this batch: (name, CREATE statement).
     deferred: Option<Vec<(String, String)>>,
-    first_key: i64,
 }
 
 /// A batch of at least this many rows, and at least half the size of the table, defers its
@@ -123,15 +122,13 @@ impl BulkInsert<'_> {
                 "a batch inserts into one organization",
             ));
         }
-        let search = self.deferred.is_none();
         insert_row(
             &self.tx,
             &self.org,
             self.org_key,
-            self.next_key,
+            row_key(self.org_key, n.phone_number.digits())?,
             n,
             facts,
-            search,
             &mut self.counts,
         )
         .map_err(|e| {
@@ -140,7 +137,6 @@ impl BulkInsert<'_> {
                 organization: Some(self.slug.clone()),
             })
         })?;
-        self.next_key += 1;
         self.inserted += 1;
         Ok(())
     }
@@ -151,12 +147,6 @@ impl BulkInsert<'_> {
             for (_, create) in indexes {
                 self.tx.execute_batch(create)?;
             }
-            self.tx.execute(
-                "INSERT INTO phone_numbers_search (rowid, digits, search_name)
-                 SELECT rowid, digits, search_name FROM phone_numbers
-                 WHERE rowid BETWEEN ?1 AND ?2",
-                params![self.first_key, self.next_key - 1],
-            )?;
         }
         self.counts.apply(&self.tx)?;
         self.tx.commit()?;
@@ -165,14 +155,13 @@ impl BulkInsert<'_> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_row(
+pub(super) fn insert_row(
     tx: &Transaction<'_>,
     org: &str,
     org_key: i64,
     key: i64,
     n: &PhoneNumber,
     facts: &NumberFacts,
-    search: bool,
     counts: &mut CountDelta,
 ) -> Result<()> {
     let search_name = search_key(n.friendly_name.as_deref().unwrap_or(""));
@@ -198,23 +187,19 @@ fn insert_row(
         facts.number_type.as_str(),
         n.capabilities().bits(),
     ])?;
-    if search {
-        tx.prepare_cached(SEARCH_INSERT)?.execute(params![
-            key,
-            n.phone_number.digits(),
-            search_name
-        ])?;
-    }
+    tx.prepare_cached(SEARCH_INSERT)?.execute(params![key, n.phone_number.digits(), search_name])?;
     let facets = facets(n, facts.country.as_deref(), facts.number_type.as_str());
     counts.add(org, n.phone_number.digits(), &facets, 1);
     Ok(())
 }
 
 /// Maps a UNIQUE constraint failure to `make()`, passing other errors through.
-fn unique_violation(e: Error, make: impl FnOnce() -> Error) -> Error {
+pub(super) fn unique_violation(e: Error, make: impl FnOnce() -> Error) -> Error {
     match e {
         Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                // The row key is derived from the number: a clash means the same number.
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
             make()
         }
@@ -222,7 +207,7 @@ fn unique_violation(e: Error, make: impl FnOnce() -> Error) -> Error {
     }
 }
 
-fn org_key(tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
+pub(super) fn org_key(tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
     tx.query_row(
         "SELECT key, slug FROM organizations WHERE id = ?1",
         [org.to_string()],
@@ -236,7 +221,7 @@ fn org_key(tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
 }
 
 /// The derived country and line type stored with a row.
-fn stored_facts(tx: &Transaction<'_>, key: i64) -> Result<(Option<String>, String)> {
+pub(super) fn stored_facts(tx: &Transaction<'_>, key: i64) -> Result<(Option<String>, String)> {
     Ok(tx.query_row(
         "SELECT country, number_type FROM phone_numbers WHERE rowid = ?1",
         [key],
@@ -244,18 +229,49 @@ fn stored_facts(tx: &Transaction<'_>, key: i64) -> Result<(Option<String>, Strin
     )?)
 }
 
-/// The next free row key in an organization's block.
-fn next_key(tx: &Transaction<'_>, key: i64) -> Result<i64> {
-    let lo = key << 32;
-    let max: Option<i64> = tx.query_row(
-        "SELECT max(rowid) FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
-        params![lo, lo + u32::MAX as i64],
-        |r| r.get(0),
-    )?;
-    Ok(max.map_or(lo, |m| m + 1))
+/// Bits of a row key below the organization's key.
+pub(super) const NUMBER_BITS: u32 = 52;
+
+/// The largest organization key a row key can carry.
+pub(super) const MAX_ORG_KEY: i64 = (1 << (63 - NUMBER_BITS)) - 1;
+
+/// Encodes E.164 digits so that numeric order is the digits' lexicographic order: each digit
+/// d becomes d+1 in base 11, right-padded with zeros to 15 places (E.164's maximum).
+/// Injective, and 11^15 < 2^52.
+pub(super) fn digits_key(digits: &str) -> Option<i64> {
+    if digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut key: i64 = 0;
+    for i in 0..15 {
+        let d = digits.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0') + 1);
+        key = key * 11 + d;
+    }
+    Some(key)
 }
 
-fn check_agent(tx: &Transaction<'_>, agent: Option<Uuid>, org: &Uuid, slug: &str) -> Result<()> {
+/// The first and last row keys of an organization's numbers that start with `prefix` digits.
+pub(super) fn prefix_range(org_key: i64, prefix: &str) -> Result<(i64, i64)> {
+    let first = row_key(org_key, prefix)?;
+    let span = 11_i64.pow(15 - prefix.len() as u32);
+    Ok((first, first + span - 1))
+}
+
+/// A number's row key: its organization's key, then its digits, order-preserving. Rows of an
+/// organization therefore sit in one key range, in E.164 order, so the table itself and the
+/// full-text index (whose doclists are in row-key order) both yield numbers sorted.
+pub(super) fn row_key(org_key: i64, digits: &str) -> Result<i64> {
+    let number = digits_key(digits)
+        .ok_or_else(|| Error::invalid("number", format!("{digits:?} is not E.164 digits")))?;
+    Ok((org_key << NUMBER_BITS) | number)
+}
+
+pub(super) fn check_agent(
+    tx: &Transaction<'_>,
+    agent: Option<Uuid>,
+    org: &Uuid,
+    slug: &str,
+) -> Result<()> {
     let Some(agent) = agent else { return Ok(()) };
     let owner: Option<String> = tx
         .query_row(
@@ -310,12 +326,12 @@ impl Workspace {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (key, slug) = org_key(&tx, &organization_id)?;
-        let next_key = next_key(&tx, key)?;
         let existing: i64 = tx.query_row("SELECT count(*) FROM phone_numbers", [], |r| r.get(0))?;
         let deferred = if size_hint >= DEFERRED_BATCH && size_hint * 2 >= existing as u64 {
             let mut stmt = tx.prepare(
                 "SELECT name, sql FROM sqlite_schema
-                 WHERE type = 'index' AND tbl_name = 'phone_numbers' AND sql IS NOT NULL",
+                 WHERE type = 'index' AND tbl_name = 'phone_numbers' AND sql IS NOT NULL
+                   AND sql NOT LIKE 'CREATE UNIQUE%'",
             )?;
             let indexes: Vec<(String, String)> = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -333,11 +349,9 @@ impl Workspace {
             org: organization_id.to_string(),
             org_key: key,
             slug,
-            next_key,
             counts: CountDelta::default(),
             inserted: 0,
             deferred,
-            first_key: next_key,
         })
     }
 

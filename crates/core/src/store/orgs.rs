@@ -51,6 +51,13 @@ impl Workspace {
                  VALUES (?1, ?2, ?3, ?4, ?4)",
                 params![org.id.to_string(), org.slug, org.name, t],
             )?;
+            // Row keys of numbers carry the organization's key in their top bits.
+            if tx.last_insert_rowid() > super::numbers::MAX_ORG_KEY {
+                return Err(Error::NotAllowed(format!(
+                    "a workspace holds at most {} organizations",
+                    super::numbers::MAX_ORG_KEY
+                )));
+            }
             Ok(())
         })
     }

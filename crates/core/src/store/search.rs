@@ -79,7 +79,8 @@ fn org_range(conn: &Connection, org: &Uuid) -> Result<(i64, i64, i64)> {
             },
             e => e.into(),
         })?;
-    Ok((key, key << 32, (key << 32) + u32::MAX as i64))
+    let lo = key << super::numbers::NUMBER_BITS;
+    Ok((key, lo, lo | ((1 << super::numbers::NUMBER_BITS) - 1)))
 }
 
 /// Column filters (everything but search), on alias `p`.
@@ -131,6 +132,16 @@ fn fts_match(s: &SearchText) -> String {
 
 fn trigram_capable(s: &SearchText) -> bool {
     s.needle().chars().count() >= 3
+}
+
+/// The index that walks a sort order within an organization.
+fn sort_index(field: SortField) -> &'static str {
+    match field {
+        SortField::Number => "idx_phone_numbers_org_number",
+        SortField::FriendlyName => "idx_phone_numbers_org_name",
+        SortField::Created => "idx_phone_numbers_org_created",
+        SortField::Updated => "idx_phone_numbers_org_updated",
+    }
 }
 
 fn sort_column(field: SortField) -> &'static str {
@@ -199,67 +210,21 @@ impl Workspace {
         let (org_key, lo, hi) = org_range(&self.conn, &f.organization_id)?;
         let mut sql = Sql::new();
         column_filters(f, org_key, &mut sql);
-        let column = sort_column(q.sort.field);
-        let (dir, cmp) = if q.sort.descending {
-            ("DESC", "<")
+        let (dir, cmp) = if q.sort.descending { ("DESC", "<") } else { ("ASC", ">") };
+        let after = match &q.after {
+            Some(Cursor(c)) => {
+                let parsed: (serde_json::Value, i64) =
+                    serde_json::from_str(c).map_err(|_| bad_cursor())?;
+                Some((json_to_sql(&parsed.0).ok_or_else(bad_cursor)?, parsed.1))
+            }
+            None => None,
+        };
+        let (statement, plan) = if q.sort.field == SortField::Number {
+            self.number_order(f, org_key, (lo, hi), after, (dir, cmp), sql, q.limit)?
         } else {
-            ("ASC", ">")
+            self.column_order(f, q, (lo, hi), after, (dir, cmp), sql)?
         };
-        // Row keys break ties; numbers are unique within an organization, so they need none.
-        let order = if q.sort.field == SortField::Number {
-            format!("{column} {dir}")
-        } else {
-            format!("{column} {dir}, p.rowid {dir}")
-        };
-        if let Some(Cursor(c)) = &q.after {
-            let parsed: (serde_json::Value, i64) =
-                serde_json::from_str(c).map_err(|_| bad_cursor())?;
-            let v = json_to_sql(&parsed.0).ok_or_else(bad_cursor)?;
-            if q.sort.field == SortField::Number {
-                sql.push(&format!("{column} {cmp} ?"), [v]);
-            } else {
-                sql.push(
-                    &format!("({column}, p.rowid) {cmp} (?, ?)"),
-                    [v, Value::Integer(parsed.1)],
-                );
-            }
-        }
-        let plan = match &f.search {
-            None => Plan::Filtered,
-            Some(s) if trigram_capable(s) => {
-                let mut probe = self.conn.prepare_cached(
-                    "SELECT rowid FROM phone_numbers_search
-                     WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT ?4",
-                )?;
-                let keys: Vec<i64> = probe
-                    .query_map(
-                        rusqlite::params![fts_match(s), lo, hi, self.few_matches as i64 + 1],
-                        |r| r.get(0),
-                    )?
-                    .collect::<rusqlite::Result<_>>()?;
-                if keys.len() <= self.few_matches {
-                    let list = keys
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    sql.clauses.push(format!("p.rowid IN ({list})"));
-                    Plan::Trigram
-                } else {
-                    search_predicate(s, &mut sql);
-                    Plan::Scan
-                }
-            }
-            Some(s) => {
-                search_predicate(s, &mut sql);
-                Plan::Scan
-            }
-        };
-        let statement = format!(
-            "SELECT {COLUMNS}, p.rowid FROM {FROM} WHERE {} ORDER BY {order} LIMIT {}",
-            sql.where_clause(),
-            q.limit + 1
-        );
+        let (statement, sql) = statement;
         let mut stmt = self.conn.prepare_cached(&statement)?;
         let mut rows = stmt.query(params_from_iter(sql.values.iter()))?;
         let mut items = Vec::with_capacity(q.limit as usize);
@@ -281,6 +246,157 @@ impl Workspace {
             _ => None,
         };
         Ok((Page { items, next }, plan))
+    }
+
+    /// E.164 order is row-key order (see `numbers::row_key`): the table, and the trigram
+    /// index's doclists, already hold an organization's numbers sorted, so a page is read in
+    /// order and reading stops when it is full — however rare or clustered the matches are.
+    #[allow(clippy::too_many_arguments)]
+    fn number_order(
+        &self,
+        f: &NumberFilter,
+        org_key: i64,
+        (mut lo, mut hi): (i64, i64),
+        after: Option<(Value, i64)>,
+        (dir, cmp): (&str, &str),
+        mut sql: Sql,
+        limit: u32,
+    ) -> Result<((String, Sql), Plan)> {
+        // A country's numbers share its calling code: read only that code's key range.
+        if let Some(code) = f.country.as_deref().and_then(crate::domain::calling_code) {
+            let (first, last) = super::numbers::prefix_range(org_key, &code.to_string())?;
+            lo = lo.max(first);
+            hi = hi.min(last);
+        }
+        let key = match f.search.as_ref() {
+            Some(s) if trigram_capable(s) => "phone_numbers_search.rowid",
+            _ => "p.rowid",
+        };
+        let mut range = Sql::new();
+        range.push(&format!("{key} BETWEEN ? AND ?"), [Value::Integer(lo), Value::Integer(hi)]);
+        if let Some((_, k)) = after {
+            range.push(&format!("{key} {cmp} ?"), [Value::Integer(k)]);
+        }
+        let limit = limit + 1;
+        Ok(match f.search.as_ref() {
+            Some(s) if trigram_capable(s) => {
+                let mut all = Sql::new();
+                all.push("phone_numbers_search MATCH ?", [text(fts_match(s))]);
+                all.clauses.extend(range.clauses);
+                all.values.extend(range.values);
+                all.clauses.extend(sql.clauses);
+                all.values.extend(sql.values);
+                let statement = format!(
+                    "SELECT {COLUMNS}, p.rowid FROM phone_numbers_search
+                       CROSS JOIN phone_numbers p ON p.rowid = phone_numbers_search.rowid
+                       CROSS JOIN organizations o ON o.key = p.org_key
+                     WHERE {} ORDER BY phone_numbers_search.rowid {dir} LIMIT {limit}",
+                    all.where_clause()
+                );
+                ((statement, all), Plan::Trigram)
+            }
+            search => {
+                let plan = match search {
+                    Some(s) => {
+                        search_predicate(s, &mut sql);
+                        Plan::Scan
+                    }
+                    None => Plan::Filtered,
+                };
+                range.clauses.extend(sql.clauses);
+                range.values.extend(sql.values);
+                // An agent's numbers, or a rare status, are read through their index, whose
+                // entries are also in row-key order.
+                let index = match (f.agent, f.status) {
+                    (Some(AgentFilter::Assigned(_)), _) => "INDEXED BY idx_phone_numbers_agent_id",
+                    (_, Some(s)) if self.facet_share(&f.organization_id, &format!("status={}", s.as_str()))? < 0.25 => {
+                        "INDEXED BY idx_phone_numbers_org_status"
+                    }
+                    _ => "",
+                };
+                let statement = format!(
+                    "SELECT {COLUMNS}, p.rowid FROM phone_numbers p {index}
+                       CROSS JOIN organizations o ON o.key = p.org_key
+                     WHERE {} ORDER BY p.rowid {dir} LIMIT {limit}",
+                    range.where_clause()
+                );
+                ((statement, range), plan)
+            }
+        })
+    }
+
+    /// Other orders walk their column's index, or sort a small set of trigram matches.
+    fn column_order(
+        &self,
+        f: &NumberFilter,
+        q: &NumberQuery,
+        (lo, hi): (i64, i64),
+        after: Option<(Value, i64)>,
+        (dir, cmp): (&str, &str),
+        mut sql: Sql,
+    ) -> Result<((String, Sql), Plan)> {
+        let column = sort_column(q.sort.field);
+        if let Some((v, k)) = after {
+            sql.push(&format!("({column}, p.rowid) {cmp} (?, ?)"), [v, Value::Integer(k)]);
+        }
+        let plan = match &f.search {
+            None => Plan::Filtered,
+            Some(s) if trigram_capable(s) => {
+                let mut probe = self.conn.prepare_cached(
+                    "SELECT rowid FROM phone_numbers_search
+                     WHERE phone_numbers_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT ?4",
+                )?;
+                let found = probe
+                    .query_map(
+                        rusqlite::params![fts_match(s), lo, hi, self.few_matches as i64 + 1],
+                        |r| r.get::<_, i64>(0),
+                    )?
+                    .count();
+                if found <= self.few_matches {
+                    sql.push(
+                        "p.rowid IN (SELECT rowid FROM phone_numbers_search
+                         WHERE phone_numbers_search MATCH ? AND rowid BETWEEN ? AND ?)",
+                        [text(fts_match(s)), Value::Integer(lo), Value::Integer(hi)],
+                    );
+                    Plan::Trigram
+                } else {
+                    search_predicate(s, &mut sql);
+                    Plan::Scan
+                }
+            }
+            Some(s) => {
+                search_predicate(s, &mut sql);
+                Plan::Scan
+            }
+        };
+        // Walking the sort index stops after one page; only a small trigram candidate set is
+        // better fetched by row key and sorted.
+        let from = match plan {
+            Plan::Trigram => FROM.to_owned(),
+            Plan::Filtered | Plan::Scan => FROM.replacen(
+                "phone_numbers p",
+                &format!("phone_numbers p INDEXED BY {}", sort_index(q.sort.field)),
+                1,
+            ),
+        };
+        let statement = format!(
+            "SELECT {COLUMNS}, p.rowid FROM {from} WHERE {} ORDER BY {column} {dir}, p.rowid {dir} LIMIT {}",
+            sql.where_clause(),
+            q.limit + 1
+        );
+        Ok(((statement, sql), plan))
+    }
+
+    /// The share of an organization's numbers counted under `facet` (0 when it has none).
+    fn facet_share(&self, org: &Uuid, facet: &str) -> Result<f64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(max(CASE WHEN facet = ?2 THEN n END), 0),
+                    coalesce(max(CASE WHEN facet = '' THEN n END), 0)
+             FROM number_counts WHERE organization_id = ?1 AND facet IN ('', ?2)",
+        )?;
+        let (n, total): (i64, i64) =
+            stmt.query_row([org.to_string(), facet.to_owned()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(if total == 0 { 0.0 } else { n as f64 / total as f64 })
     }
 
     /// The exact number of rows the filter matches.

@@ -43,13 +43,16 @@ CREATE TABLE phone_numbers (
   search_name        TEXT NOT NULL,         -- lowercased friendly_name, '' when none
   country            TEXT,                  -- ISO region
   number_type        TEXT NOT NULL,
-  capabilities       INTEGER NOT NULL,      -- voice=1 sms=2 mms=4 fax=8
-  UNIQUE (org_key, phone_number)
+  capabilities       INTEGER NOT NULL       -- voice=1 sms=2 mms=4 fax=8
 );
 
+-- Listings walk the index of their sort order (the store names it with INDEXED BY, since a
+-- workspace with one organization makes org_key look unselective to the planner).
+CREATE UNIQUE INDEX idx_phone_numbers_org_number ON phone_numbers(org_key, phone_number);
 CREATE INDEX idx_phone_numbers_org_name     ON phone_numbers(org_key, search_name, phone_number);
 CREATE INDEX idx_phone_numbers_org_created  ON phone_numbers(org_key, created_at);
 CREATE INDEX idx_phone_numbers_org_updated  ON phone_numbers(org_key, updated_at);
+CREATE INDEX idx_phone_numbers_org_status   ON phone_numbers(org_key, status);
 CREATE INDEX idx_phone_numbers_agent_id     ON phone_numbers(agent_id) WHERE agent_id IS NOT NULL;
 
 -- Substring search (3+ characters) on digits and names: a trigram full-text index over the
@@ -69,8 +72,8 @@ CREATE VIRTUAL TABLE phone_numbers_search USING fts5(
 --                      cannot answer searches that short)
 --   'provider=twilio', 'status=error', 'country=US', 'type=mobile', 'cap=voice'
 --                      numbers with that value, so single-filter counts need no scan.
--- Filtering by provider or status scans the sort index; these counts replace the design's
--- single-column indexes on those columns in this local store.
+-- Filtering by provider scans in number order; these counts stand in for the design's
+-- single-column provider index in this local store.
 CREATE TABLE number_counts (
   organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
   facet           TEXT NOT NULL,

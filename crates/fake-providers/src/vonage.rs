@@ -1,0 +1,259 @@
+//! Vonage: `GET /account/get-balance`, `GET /account/numbers` (size ≤ 100, 1-based index,
+//! filters `pattern`, `application_id`), `POST /number/update`, and Applications v2
+//! `GET|PUT /v2/applications/{id}`. Numbers API auth by `api_key`/`api_secret` parameters,
+//! Applications by HTTP Basic.
+
+use std::sync::Mutex;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::common::{basic_auth, get, json, lock};
+use crate::{FakeConfig, FakeRequest, creds};
+
+struct Number {
+    msisdn: String,
+    mo_http_url: String,
+    app_id: Option<String>,
+}
+
+struct State {
+    numbers: Vec<Number>,
+    apps: Vec<Value>,
+}
+
+pub(crate) struct VonageFake {
+    state: Mutex<State>,
+}
+
+/// Application ids of the fake: numbers alternate between them; every fifth has none.
+fn app_id(i: usize) -> String {
+    format!("aaaaaaaa-bbbb-cccc-dddd-00000000000{i}")
+}
+
+impl VonageFake {
+    pub(crate) fn new(config: &FakeConfig) -> Self {
+        let apps = (0..2)
+            .map(|i| {
+                json!({
+                    "id": app_id(i),
+                    "name": format!("Voice app {i}"),
+                    "capabilities": {"voice": {"webhooks": {
+                        "answer_url": {"address": format!("https://voice{i}.example.com/answer"), "http_method": "GET"},
+                        "event_url": {"address": format!("https://voice{i}.example.com/event"), "http_method": "POST"},
+                    }}},
+                    "keys": {"public_key": "-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n"},
+                    "_links": {"self": {"href": format!("/v2/applications/{}", app_id(i))}},
+                })
+            })
+            .collect();
+        let numbers = (0..config.vonage_numbers)
+            .map(|i| Number {
+                msisdn: format!("4474001{:05}", i % 100_000),
+                mo_http_url: "https://sms.example.com/inbound".into(),
+                app_id: (i % 5 != 4).then(|| app_id(i % 2)),
+            })
+            .collect();
+        VonageFake {
+            state: Mutex::new(State { numbers, apps }),
+        }
+    }
+}
+
+fn number_json(n: &Number) -> Value {
+    let mut v = json!({
+        "country": "GB",
+        "msisdn": n.msisdn,
+        "moHttpUrl": n.mo_http_url,
+        "type": "mobile-lvn",
+        "features": ["VOICE", "SMS"],
+    });
+    match &n.app_id {
+        Some(app) => {
+            v["app_id"] = json!(app);
+            v["voiceCallbackType"] = json!("app");
+            v["voiceCallbackValue"] = json!(app);
+            v["messagesCallbackType"] = json!("app");
+            v["messagesCallbackValue"] = json!(app);
+        }
+        None => {
+            v["voiceCallbackType"] = json!("tel");
+            v["voiceCallbackValue"] = json!("447700900001");
+        }
+    }
+    v
+}
+
+fn numbers_error(status: StatusCode, code: &str, label: &str) -> Response {
+    json(
+        status,
+        &json!({"error-code": code, "error-code-label": label}),
+    )
+}
+
+fn problem(status: StatusCode, kind: &str, title: &str, detail: &str) -> Response {
+    json(
+        status,
+        &json!({
+            "type": format!("https://developer.nexmo.com/api-errors#{kind}"),
+            "title": title,
+            "detail": detail,
+            "instance": "bf0ca0bf927b3b52e3cb03217e1a1ddf",
+        }),
+    )
+}
+
+impl crate::Fake for VonageFake {
+    fn error(&self, status: StatusCode, retry_after: Option<u64>) -> Response {
+        let mut r = if status == StatusCode::TOO_MANY_REQUESTS {
+            problem(
+                status,
+                "throttled",
+                "Throttled",
+                "Rate limit hit. Please wait and try again.",
+            )
+        } else {
+            problem(
+                status,
+                "internal-error",
+                "Internal Error",
+                "Something went wrong.",
+            )
+        };
+        if let Some(s) = retry_after.and_then(|s| s.to_string().parse().ok()) {
+            r.headers_mut().insert("retry-after", s);
+        }
+        r
+    }
+
+    fn handle(&self, req: &FakeRequest, _base: &str) -> Response {
+        if req.path.starts_with("/v2/applications/") {
+            return self.applications(req);
+        }
+        let form = req.form();
+        let param = |k: &str| req.q(k).or_else(|| get(&form, k));
+        if param("api_key") != Some(creds::VONAGE_API_KEY)
+            || param("api_secret") != Some(creds::VONAGE_API_SECRET)
+        {
+            return numbers_error(StatusCode::UNAUTHORIZED, "401", "authentication failed");
+        }
+        match (&req.method, req.path.as_str()) {
+            (&Method::GET, "/account/get-balance") => json(
+                StatusCode::OK,
+                &json!({"value": 10.28, "autoReload": false}),
+            ),
+            (&Method::GET, "/account/numbers") => {
+                let size: usize = req.q("size").and_then(|v| v.parse().ok()).unwrap_or(10);
+                if size > 100 {
+                    return numbers_error(
+                        StatusCode::BAD_REQUEST,
+                        "420",
+                        "size must be at most 100",
+                    );
+                }
+                let index: usize = req
+                    .q("index")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+                    .max(1);
+                let st = lock(&self.state);
+                let app = req.q("application_id");
+                let pattern = req.q("pattern");
+                let matching: Vec<&Number> = st
+                    .numbers
+                    .iter()
+                    .filter(|n| app.is_none_or(|a| n.app_id.as_deref() == Some(a)))
+                    .filter(|n| pattern.is_none_or(|p| n.msisdn.starts_with(p)))
+                    .collect();
+                let page: Vec<Value> = matching
+                    .iter()
+                    .skip((index - 1) * size)
+                    .take(size)
+                    .map(|n| number_json(n))
+                    .collect();
+                let mut body = json!({"count": matching.len()});
+                if !page.is_empty() {
+                    body["numbers"] = Value::from(page);
+                }
+                json(StatusCode::OK, &body)
+            }
+            (&Method::POST, "/number/update") => {
+                let mut st = lock(&self.state);
+                let msisdn = get(&form, "msisdn").unwrap_or_default();
+                let Some(n) = st.numbers.iter_mut().find(|n| n.msisdn == msisdn) else {
+                    return numbers_error(StatusCode::OK, "420", "Invalid Parameters");
+                };
+                if let Some(u) = get(&form, "moHttpUrl") {
+                    n.mo_http_url = u.to_owned();
+                }
+                if let Some(a) = get(&form, "app_id") {
+                    n.app_id = (!a.is_empty()).then(|| a.to_owned());
+                }
+                json(
+                    StatusCode::OK,
+                    &json!({"error-code": "200", "error-code-label": "success"}),
+                )
+            }
+            _ => numbers_error(StatusCode::NOT_FOUND, "404", "not found"),
+        }
+    }
+}
+
+impl VonageFake {
+    fn applications(&self, req: &FakeRequest) -> Response {
+        match basic_auth(&req.headers) {
+            Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {}
+            _ => {
+                return problem(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Invalid credentials supplied",
+                    "You did not provide correct credentials.",
+                );
+            }
+        }
+        let id = req.path.trim_start_matches("/v2/applications/");
+        let mut st = lock(&self.state);
+        let Some(app) = st.apps.iter_mut().find(|a| a["id"] == id) else {
+            return problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                &format!("The application {id} was not found"),
+            );
+        };
+        match req.method {
+            Method::GET => json(StatusCode::OK, app),
+            Method::PUT => {
+                let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+                    return problem(
+                        StatusCode::BAD_REQUEST,
+                        "validation",
+                        "Bad Request",
+                        "invalid JSON",
+                    );
+                };
+                if body["name"].is_null() {
+                    return problem(
+                        StatusCode::BAD_REQUEST,
+                        "validation",
+                        "Bad Request",
+                        "name is required",
+                    );
+                }
+                app["name"] = body["name"].clone();
+                if !body["capabilities"].is_null() {
+                    app["capabilities"] = body["capabilities"].clone();
+                }
+                json(StatusCode::OK, app)
+            }
+            _ => problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method",
+                "Method not allowed",
+                "",
+            ),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! One client type over every provider: enum dispatch.
+//!
+//! Why an enum and not a trait object: the set of providers is closed and known, each has
+//! operations the others lack (only Twilio buys and releases numbers here), and callers —
+//! the CLI, the desktop app, the bulk flows — need one concrete, `Send`, cloneable type they
+//! can hold in state and fan out across tasks. Provider-specific operations are reached
+//! through [`ProviderClient::twilio`].
+//!
+//! The common contract, honoured by every provider:
+//! - [`ProviderClient::verify`]: `Ok` means the credentials work; an
+//!   [`crate::ProviderError::Auth`] means they were refused; anything else says nothing about
+//!   the credentials.
+//! - [`ProviderClient::list_numbers`]: every number, all pages, progress after each page,
+//!   stops promptly on cancellation.
+//! - [`ProviderClient::webhooks`] / [`ProviderClient::plan_webhooks`] /
+//!   [`ProviderClient::set_webhooks`]: resolve the provider's indirection and say which object
+//!   holds each URL and how many numbers share it. `set_webhooks` refuses to touch a shared
+//!   object unless [`SharedPolicy::AllowShared`] is given, and returns the state the provider
+//!   confirmed (read back after the write).
+
+use tokio_util::sync::CancellationToken;
+
+use crate::bandwidth::BandwidthClient;
+use crate::error::{Api, ProviderError, Result, Subject};
+use crate::model::{
+    AccountInfo, Drift, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber, SharedPolicy,
+    WebhookChange, WebhookPlan, WebhookState, drift,
+};
+use crate::plivo::PlivoClient;
+use crate::telnyx::TelnyxClient;
+use crate::twilio::TwilioClient;
+use crate::vonage::VonageClient;
+
+/// A client for one provider account.
+#[derive(Debug, Clone)]
+pub enum ProviderClient {
+    /// Twilio or SignalWire.
+    Twilio(TwilioClient),
+    /// Vonage.
+    Vonage(VonageClient),
+    /// Telnyx.
+    Telnyx(TelnyxClient),
+    /// Bandwidth.
+    Bandwidth(BandwidthClient),
+    /// Plivo.
+    Plivo(PlivoClient),
+}
+
+macro_rules! each {
+    ($self:expr, $c:ident => $body:expr) => {
+        match $self {
+            ProviderClient::Twilio($c) => $body,
+            ProviderClient::Vonage($c) => $body,
+            ProviderClient::Telnyx($c) => $body,
+            ProviderClient::Bandwidth($c) => $body,
+            ProviderClient::Plivo($c) => $body,
+        }
+    };
+}
+
+impl ProviderClient {
+    /// Which API this client speaks.
+    pub fn api(&self) -> Api {
+        each!(self, c => c.api())
+    }
+
+    /// The account id (Account SID, API key, account id, auth id).
+    pub fn account_id(&self) -> &str {
+        each!(self, c => c.account_id())
+    }
+
+    /// The Twilio client, for Twilio-only operations (search, buy, release).
+    pub fn twilio(&self) -> Result<&TwilioClient> {
+        match self {
+            ProviderClient::Twilio(c) => Ok(c),
+            other => Err(ProviderError::Unsupported {
+                api: other.api(),
+                operation: "searching, buying and releasing numbers",
+            }),
+        }
+    }
+
+    /// Checks the credentials.
+    pub async fn verify(&self) -> Result<AccountInfo> {
+        each!(self, c => c.verify().await)
+    }
+
+    /// Every number the account owns, at each provider's largest page size.
+    pub async fn list_numbers(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<Listing> {
+        match self {
+            ProviderClient::Twilio(c) => {
+                c.list_numbers(crate::twilio::MAX_PAGE_SIZE, progress, cancel)
+                    .await
+            }
+            ProviderClient::Vonage(c) => c.list_numbers(progress, cancel).await,
+            ProviderClient::Telnyx(c) => c.list_numbers(progress, cancel).await,
+            ProviderClient::Bandwidth(c) => c.list_numbers(progress, cancel).await,
+            ProviderClient::Plivo(c) => c.list_numbers(progress, cancel).await,
+        }
+    }
+
+    /// One number as the provider has it; `NotFound` if the account does not own it.
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        each!(self, c => c.fetch_number(number).await)
+    }
+
+    /// The number's webhooks, resolved through the provider's indirection.
+    pub async fn webhooks(&self, number: &NumberRef) -> Result<WebhookState> {
+        each!(self, c => c.webhooks(number).await)
+    }
+
+    /// The writes [`ProviderClient::set_webhooks`] would make, with the objects they touch and
+    /// how many numbers share them — to show before changing anything.
+    pub async fn plan_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+    ) -> Result<WebhookPlan> {
+        each!(self, c => c.plan_webhooks(number, change).await)
+    }
+
+    /// Makes the change and returns the state the provider confirms.
+    pub async fn set_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+        shared: SharedPolicy,
+    ) -> Result<WebhookState> {
+        each!(self, c => c.set_webhooks(number, change, shared).await)
+    }
+
+    /// Compares the provider's URLs with the ones on record.
+    pub async fn drift(
+        &self,
+        number: &NumberRef,
+        voice_on_record: Option<&str>,
+        sms_on_record: Option<&str>,
+    ) -> Result<Drift> {
+        let state = self.webhooks(number).await?;
+        Ok(drift(&state, voice_on_record, sms_on_record))
+    }
+}
+
+/// Refuses a plan that touches a shared object when the policy says so.
+pub(crate) fn check_shared(api: Api, plan: &WebhookPlan, shared: SharedPolicy) -> Result<()> {
+    if shared == SharedPolicy::AllowShared {
+        return Ok(());
+    }
+    match plan.shared_change() {
+        Some(c) => Err(ProviderError::SharedObject {
+            api,
+            number: plan.phone_number.to_string(),
+            object: c.object.to_string(),
+            // Unknown counts are reported as 0 ("an unknown number of") by the message.
+            shared_by: c.shared_by.unwrap_or(0),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The subject of an operation on a number.
+pub(crate) fn number_subject(n: &NumberRef) -> Subject {
+    Subject::Number(n.phone_number.to_string())
+}

@@ -1,0 +1,113 @@
+//! Where each provider's API is: defaults, settings, and the environment override.
+//!
+//! Precedence, highest first: the environment variable `SWITCHBOARD_<PROVIDER>_API_URL`
+//! (e.g. `SWITCHBOARD_TWILIO_API_URL=http://127.0.0.1:4010`, used to aim the CLI and the app at
+//! the local fakes), then the base URL in settings (e.g. a Twilio regional edge), then the
+//! provider's public default. The override replaces the *origin*: a provider with two hosts
+//! (Vonage's `rest` and `api` hosts, Bandwidth's dashboard and OAuth hosts) is served entirely
+//! from the overriding origin, as the fakes do.
+
+use crate::error::{Api, ProviderError, Result};
+
+/// The environment variable that overrides `api`'s base URL.
+pub fn env_var(api: Api) -> String {
+    format!("SWITCHBOARD_{}_API_URL", api.env_name())
+}
+
+/// The public default origin of a provider API.
+pub fn default_base_url(api: Api) -> &'static str {
+    match api {
+        Api::Twilio => "https://api.twilio.com",
+        // SignalWire has no default: each customer has a space (see `signalwire_space_url`).
+        Api::SignalWire => "https://example.signalwire.com",
+        Api::Vonage => "https://rest.nexmo.com",
+        Api::Telnyx => "https://api.telnyx.com",
+        Api::Bandwidth => "https://dashboard.bandwidth.com",
+        Api::Plivo => "https://api.plivo.com",
+    }
+}
+
+/// Twilio's regional edge origin, e.g. `("dublin", "ie1")` → `https://api.dublin.ie1.twilio.com`.
+pub fn twilio_edge_url(edge: &str, region: &str) -> Result<String> {
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !ok(edge) || !ok(region) {
+        return Err(ProviderError::InvalidInput {
+            api: Api::Twilio,
+            field: "edge",
+            reason: format!("{edge:?}/{region:?} is not a Twilio edge and region"),
+        });
+    }
+    Ok(format!("https://api.{edge}.{region}.twilio.com"))
+}
+
+/// A SignalWire space's origin: `acme` → `https://acme.signalwire.com`.
+pub fn signalwire_space_url(space: &str) -> Result<String> {
+    let host = space.trim().trim_end_matches(".signalwire.com");
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(ProviderError::InvalidInput {
+            api: Api::SignalWire,
+            field: "space",
+            reason: format!("{space:?} is not a SignalWire space name"),
+        });
+    }
+    Ok(format!("https://{host}.signalwire.com"))
+}
+
+/// The origin to use for `api`: the environment override, else `configured`, else the
+/// default. Checked to be an http(s) URL; a trailing `/` is removed.
+pub fn resolve_base_url(api: Api, configured: Option<&str>) -> Result<String> {
+    let from_env = std::env::var(env_var(api))
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let chosen = from_env
+        .as_deref()
+        .or(configured)
+        .unwrap_or(default_base_url(api));
+    check_base_url(api, chosen)
+}
+
+/// Checks and normalizes a base URL.
+pub fn check_base_url(api: Api, url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let valid = reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    match valid {
+        Some(_) => Ok(url.to_owned()),
+        None => Err(ProviderError::InvalidInput {
+            api,
+            field: "base url",
+            reason: format!("{url:?} is not an http(s) URL"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_and_spaces() {
+        assert_eq!(
+            twilio_edge_url("dublin", "ie1").unwrap(),
+            "https://api.dublin.ie1.twilio.com"
+        );
+        assert!(twilio_edge_url("dub/lin", "ie1").is_err());
+        assert_eq!(
+            signalwire_space_url("acme.signalwire.com").unwrap(),
+            "https://acme.signalwire.com"
+        );
+        assert!(signalwire_space_url("a b").is_err());
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            check_base_url(Api::Plivo, "http://127.0.0.1:4010/").unwrap(),
+            "http://127.0.0.1:4010"
+        );
+        assert!(check_base_url(Api::Plivo, "ftp://x").is_err());
+        assert!(check_base_url(Api::Plivo, "nonsense").is_err());
+        assert_eq!(env_var(Api::Twilio), "SWITCHBOARD_TWILIO_API_URL");
+    }
+}

@@ -1,0 +1,399 @@
+//! The flows managers run over a whole account or a selection of numbers: import preview,
+//! bulk verify, bulk webhook re-pointing and drift checks, plus the record updates that
+//! follow a verification or a confirmed webhook change.
+//!
+//! What is guaranteed:
+//! - [`import_diff`] is pure: it compares a listing with the inventory and classifies each
+//!   provider number as new, already present (same data), or different (with the fields
+//!   that differ). Importing the `new` ones and running it again yields no `new` entries, so
+//!   an import run twice changes nothing.
+//! - Bulk operations run at most [`BulkOptions::concurrency`] requests at once (default
+//!   [`DEFAULT_CONCURRENCY`] = 16), report progress after each number, stop *starting* work
+//!   when cancelled (numbers in flight finish, so the report stays true), and return one
+//!   outcome per input number, in input order.
+//! - [`verification_update`] encodes the rule: success sets `last_verified_at`; a refusal of
+//!   the credentials sets `status = error` with the provider's reason; a network failure or
+//!   any other error changes nothing.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use switchboard_core::domain::{Metadata, NumberUpdate, PhoneNumber, Status};
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::client::ProviderClient;
+use crate::error::{ProviderError, Result};
+use crate::model::{
+    AccountInfo, Drift, ListProgress, NumberRef, ProgressFn, ProviderNumber, SharedPolicy, Skipped,
+    WebhookChange, WebhookState,
+};
+
+/// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
+/// provider's documented limits (Plivo's 300 requests per 5 s is the tightest: 16 in flight at
+/// ~100 ms each is ~160/s, so a long Plivo run will meet 429s, which are retried).
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// A provider number that differs from the inventory record of the same number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    /// The provider's view.
+    pub number: ProviderNumber,
+    /// The inventory record's id.
+    pub existing_id: Uuid,
+    /// The fields that differ, e.g. `["friendly_name", "metadata.capabilities"]`.
+    pub fields: Vec<&'static str>,
+}
+
+/// The result of comparing an account's numbers with the inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportDiff {
+    /// Not in the inventory: candidates to import.
+    pub new: Vec<ProviderNumber>,
+    /// In the inventory with the same data: `(provider number, inventory id)`.
+    pub present: Vec<(ProviderNumber, Uuid)>,
+    /// In the inventory with other data.
+    pub different: Vec<Difference>,
+    /// Listed by the provider but not valid numbers.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Compares `listed` with `inventory` (the organization's numbers, any provider). A number
+/// recorded under another provider is reported as different (`provider`).
+pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> ImportDiff {
+    let by_number: std::collections::HashMap<&str, &PhoneNumber> = inventory
+        .iter()
+        .map(|p| (p.phone_number.as_str(), p))
+        .collect();
+    let mut diff = ImportDiff::default();
+    for n in listed {
+        let Some(existing) = by_number.get(n.phone_number.as_str()) else {
+            diff.new.push(n.clone());
+            continue;
+        };
+        let mut fields = Vec::new();
+        if existing.provider != n.api.provider() {
+            fields.push("provider");
+        }
+        if n.friendly_name.is_some() && existing.friendly_name != n.friendly_name {
+            fields.push("friendly_name");
+        }
+        let fresh = n.metadata();
+        let old = existing.metadata.clone().unwrap_or_default();
+        if old.capabilities() != fresh.capabilities() {
+            fields.push("metadata.capabilities");
+        }
+        if old.provider_sid() != fresh.provider_sid() {
+            fields.push("metadata.providerSid");
+        }
+        if fresh.locality().is_some() && old.locality() != fresh.locality() {
+            fields.push("metadata.locality");
+        }
+        if fresh.state().is_some() && old.state() != fresh.state() {
+            fields.push("metadata.state");
+        }
+        if fields.is_empty() {
+            diff.present.push((n.clone(), existing.id));
+        } else {
+            diff.different.push(Difference {
+                number: n.clone(),
+                existing_id: existing.id,
+                fields,
+            });
+        }
+    }
+    diff
+}
+
+/// Lists the account's numbers and compares them with the inventory.
+pub async fn import_preview(
+    client: &ProviderClient,
+    inventory: &[PhoneNumber],
+    progress: ProgressFn<'_, ListProgress>,
+    cancel: &CancellationToken,
+) -> Result<ImportDiff> {
+    let listing = client.list_numbers(progress, cancel).await?;
+    let mut diff = import_diff(&listing.numbers, inventory);
+    diff.skipped = listing.skipped;
+    Ok(diff)
+}
+
+/// The metadata patch that brings a record in line with the provider (for "different").
+pub fn refresh_patch(number: &ProviderNumber) -> Metadata {
+    number.metadata()
+}
+
+/// How a bulk operation runs.
+#[derive(Debug, Clone)]
+pub struct BulkOptions {
+    /// Requests in flight at most (at least 1).
+    pub concurrency: usize,
+    /// Stops starting new numbers when cancelled.
+    pub cancel: CancellationToken,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        BulkOptions {
+            concurrency: DEFAULT_CONCURRENCY,
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+/// Progress of a bulk operation, after each number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BulkProgress {
+    /// Numbers finished (either way).
+    pub done: usize,
+    /// Of which failed.
+    pub failed: usize,
+    /// Numbers in the operation.
+    pub total: usize,
+}
+
+/// What happened to one number.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// Done.
+    Ok(T),
+    /// Failed, with the provider's reason.
+    Failed(ProviderError),
+    /// Not attempted: the operation was cancelled first.
+    NotStarted,
+}
+
+/// One number's outcome.
+#[derive(Debug)]
+pub struct NumberOutcome<T> {
+    /// The number.
+    pub number: NumberRef,
+    /// What happened.
+    pub outcome: Outcome<T>,
+}
+
+/// The per-number report of a bulk operation, in input order.
+#[derive(Debug)]
+pub struct BulkReport<T> {
+    /// One entry per input number.
+    pub outcomes: Vec<NumberOutcome<T>>,
+    /// True when cancellation stopped the operation early.
+    pub cancelled: bool,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl<T> BulkReport<T> {
+    /// Numbers that succeeded.
+    pub fn succeeded(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Ok(_)))
+            .count()
+    }
+
+    /// Numbers that failed.
+    pub fn failed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+            .count()
+    }
+
+    /// Numbers not attempted.
+    pub fn not_started(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::NotStarted))
+            .count()
+    }
+}
+
+async fn run_bulk<T, F, Fut>(
+    numbers: &[NumberRef],
+    options: &BulkOptions,
+    progress: ProgressFn<'_, BulkProgress>,
+    work: F,
+) -> BulkReport<T>
+where
+    F: Fn(NumberRef) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let started = std::time::Instant::now();
+    let total = numbers.len();
+    let mut results: Vec<Option<Outcome<T>>> = (0..total).map(|_| None).collect();
+    let cancel = &options.cancel;
+    let work = &work;
+    let mut stream = futures_util::stream::iter(numbers.iter().cloned().enumerate())
+        .take_while(|_| std::future::ready(!cancel.is_cancelled()))
+        .map(|(i, n)| async move { (i, work(n).await) })
+        .buffer_unordered(options.concurrency.max(1));
+    let (mut done, mut failed) = (0, 0);
+    while let Some((i, result)) = stream.next().await {
+        done += 1;
+        let outcome = match result {
+            Ok(v) => Outcome::Ok(v),
+            Err(e) => {
+                failed += 1;
+                Outcome::Failed(e)
+            }
+        };
+        results[i] = Some(outcome);
+        progress(BulkProgress {
+            done,
+            failed,
+            total,
+        });
+    }
+    let outcomes: Vec<NumberOutcome<T>> = numbers
+        .iter()
+        .cloned()
+        .zip(results)
+        .map(|(number, outcome)| NumberOutcome {
+            number,
+            outcome: outcome.unwrap_or(Outcome::NotStarted),
+        })
+        .collect();
+    let cancelled = outcomes
+        .iter()
+        .any(|o| matches!(o.outcome, Outcome::NotStarted));
+    BulkReport {
+        outcomes,
+        cancelled,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Checks each number is still the account's, with working credentials.
+pub async fn bulk_verify(
+    client: &ProviderClient,
+    numbers: &[NumberRef],
+    options: &BulkOptions,
+    progress: ProgressFn<'_, BulkProgress>,
+) -> BulkReport<ProviderNumber> {
+    run_bulk(numbers, options, progress, |n| async move {
+        client.fetch_number(&n).await
+    })
+    .await
+}
+
+/// Re-points the webhooks of each number. With [`SharedPolicy::OnlyThisNumber`], numbers
+/// whose change would touch a shared object fail with `SharedObject` and nothing is changed
+/// for them.
+pub async fn bulk_set_webhooks(
+    client: &ProviderClient,
+    numbers: &[NumberRef],
+    change: &WebhookChange,
+    shared: SharedPolicy,
+    options: &BulkOptions,
+    progress: ProgressFn<'_, BulkProgress>,
+) -> BulkReport<WebhookState> {
+    run_bulk(numbers, options, progress, |n| async move {
+        client.set_webhooks(&n, change, shared).await
+    })
+    .await
+}
+
+/// Checks drift for each `(number, voice URL on record, SMS URL on record)`.
+pub async fn bulk_drift(
+    client: &ProviderClient,
+    numbers: &[(NumberRef, Option<String>, Option<String>)],
+    options: &BulkOptions,
+    progress: ProgressFn<'_, BulkProgress>,
+) -> BulkReport<Drift> {
+    let refs: Vec<NumberRef> = numbers.iter().map(|(n, _, _)| n.clone()).collect();
+    let records: std::collections::HashMap<NumberRef, (Option<String>, Option<String>)> = numbers
+        .iter()
+        .map(|(n, v, s)| (n.clone(), (v.clone(), s.clone())))
+        .collect();
+    let records = &records;
+    run_bulk(&refs, options, progress, |n| async move {
+        let (v, s) = records.get(&n).cloned().unwrap_or_default();
+        client.drift(&n, v.as_deref(), s.as_deref()).await
+    })
+    .await
+}
+
+/// Verifies several accounts, at most `options.concurrency` at once.
+pub async fn verify_accounts(
+    clients: &[ProviderClient],
+    options: &BulkOptions,
+) -> Vec<Result<AccountInfo>> {
+    futures_util::stream::iter(clients.iter())
+        .map(|c| async move {
+            if options.cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled {
+                    api: c.api(),
+                    subject: crate::Subject::Account(c.account_id().to_owned()),
+                });
+            }
+            c.verify().await
+        })
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// The record update a verification result calls for: `Ok` → `last_verified_at = now` (and a
+/// previous `error` status back to `active`, the verify error cleared); `Auth` → `status =
+/// error` with the provider's reason in metadata `lastVerifyError`; anything else → `None`
+/// (a network failure is not a credential failure).
+pub fn verification_update<T>(
+    result: &Result<T>,
+    current: Status,
+    now: OffsetDateTime,
+) -> Option<NumberUpdate> {
+    match result {
+        Ok(_) => {
+            let mut patch = serde_json::Map::new();
+            patch.insert("lastVerifyError".into(), serde_json::Value::Null);
+            Some(NumberUpdate {
+                last_verified_at: Some(now),
+                status: (current == Status::Error).then_some(Status::Active),
+                metadata_patch: Metadata::from_value(serde_json::Value::Object(patch)).ok(),
+                ..NumberUpdate::default()
+            })
+        }
+        Err(e) if e.is_auth() => {
+            let mut patch = serde_json::Map::new();
+            patch.insert("lastVerifyError".into(), e.reason().into());
+            Some(NumberUpdate {
+                status: Some(Status::Error),
+                metadata_patch: Metadata::from_value(serde_json::Value::Object(patch)).ok(),
+                ..NumberUpdate::default()
+            })
+        }
+        Err(_) => None,
+    }
+}
+
+/// The record update after the provider confirmed a webhook change: `webhook_configured`
+/// and `webhook_url` are set only if the confirmed state carries `platform_url` (voice, or
+/// SMS for numbers without voice).
+pub fn webhook_update(state: &WebhookState, platform_url: &str) -> NumberUpdate {
+    let same = |u: Option<&str>| {
+        u.map(|u| u.trim_end_matches('/')) == Some(platform_url.trim_end_matches('/'))
+    };
+    let configured = same(state.voice_url()) || same(state.sms_url());
+    NumberUpdate {
+        webhook: Some((
+            configured,
+            state.voice_url().or(state.sms_url()).map(str::to_owned),
+        )),
+        ..NumberUpdate::default()
+    }
+}
+
+/// Whether a periodic re-verification is due (for the desktop app's scheduler).
+pub fn verification_due(
+    last_verified_at: Option<OffsetDateTime>,
+    interval: Duration,
+    now: OffsetDateTime,
+) -> bool {
+    match last_verified_at {
+        None => true,
+        Some(last) => (now - last) >= interval,
+    }
+}

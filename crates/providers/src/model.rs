@@ -1,0 +1,557 @@
+//! The provider-neutral vocabulary: numbers as a provider reports them, where their webhooks
+//! live, changes to them, drift, progress and confirmations.
+//!
+//! Why: each provider stores a number's webhook URLs somewhere else — on the number (Twilio),
+//! on a linked application (Vonage voice, Plivo, Bandwidth), on a connection or messaging
+//! profile (Telnyx). [`WebhookState`] therefore always says *which object* holds each URL and
+//! how many numbers share it, so that a manager sees, before a change, that re-pointing a
+//! shared application re-points every number on it.
+
+use serde::Serialize;
+use switchboard_core::domain::{Capabilities, E164, Metadata, NewNumber};
+
+use crate::error::Api;
+
+/// A number as the provider reports it, mapped into core types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderNumber {
+    /// The provider API it came from.
+    pub api: Api,
+    /// The number, validated.
+    pub phone_number: E164,
+    /// The provider's own id of the number (Twilio `PN…`, Telnyx id, or the digits where the
+    /// provider has no other id).
+    pub provider_sid: String,
+    /// The provider's display name of the number, if any.
+    pub friendly_name: Option<String>,
+    /// What the number can do, as the provider says.
+    pub capabilities: Capabilities,
+    /// ISO country, e.g. "US".
+    pub iso_country: Option<String>,
+    /// Region or state, e.g. "CA", when the provider says.
+    pub region: Option<String>,
+    /// Locality (city, rate center), when the provider says.
+    pub locality: Option<String>,
+    /// The provider's number type, e.g. "local", "mobile-lvn", "toll-free".
+    pub number_type: Option<String>,
+    /// The voice URL stored on the number itself, when the provider stores one there.
+    pub voice_url: Option<String>,
+    /// The SMS URL stored on the number itself, when the provider stores one there.
+    pub sms_url: Option<String>,
+    /// The object that holds the voice webhook, when it is not the number.
+    pub voice_owner: Option<ObjectRef>,
+    /// The object that holds the SMS webhook, when it is not the number.
+    pub sms_owner: Option<ObjectRef>,
+}
+
+impl ProviderNumber {
+    /// The `metadata` to store: capabilities, region, locality, area code, provider sid.
+    pub fn metadata(&self) -> Metadata {
+        let mut m = Metadata::new();
+        m.set_capabilities(self.capabilities);
+        let facts = self.phone_number.facts();
+        let region = self.iso_country.clone().or(facts.country);
+        m.set_region(region.as_deref());
+        m.set_state(self.region.as_deref());
+        m.set_locality(self.locality.as_deref());
+        m.set_area_code(facts.area_code.as_deref());
+        m.set_provider_sid(Some(&self.provider_sid));
+        m
+    }
+
+    /// The core input that imports this number for `account_id` (credentials by reference).
+    pub fn to_new_number(&self, account_id: &str) -> NewNumber {
+        NewNumber {
+            provider: self.api.provider().as_str().to_owned(),
+            number: self.phone_number.as_str().to_owned(),
+            region: None,
+            friendly_name: self.friendly_name.clone(),
+            status: None,
+            metadata: Some(self.metadata().to_json()),
+            account_id: Some(account_id.to_owned()),
+            agent_id: None,
+        }
+    }
+
+    /// A reference to this number for webhook calls.
+    pub fn to_ref(&self) -> NumberRef {
+        NumberRef {
+            phone_number: self.phone_number.clone(),
+            provider_sid: Some(self.provider_sid.clone()),
+        }
+    }
+}
+
+/// Which number an operation is about. The provider sid saves a lookup when known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct NumberRef {
+    /// The number.
+    pub phone_number: E164,
+    /// The provider's id of it (metadata `providerSid`), if known.
+    pub provider_sid: Option<String>,
+}
+
+impl NumberRef {
+    /// A reference by number only.
+    pub fn new(phone_number: E164) -> Self {
+        NumberRef {
+            phone_number,
+            provider_sid: None,
+        }
+    }
+
+    /// A reference with the provider's id.
+    pub fn with_sid(phone_number: E164, sid: impl Into<String>) -> Self {
+        NumberRef {
+            phone_number,
+            provider_sid: Some(sid.into()),
+        }
+    }
+}
+
+/// Kinds of provider objects that can hold a webhook URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// The number itself (Twilio, Vonage SMS).
+    Number,
+    /// A Twilio (or SignalWire) Application `AP…`.
+    TwilioApplication,
+    /// A Vonage Application (voice `answer_url`).
+    VonageApplication,
+    /// A Telnyx Call Control application (`webhook_event_url`).
+    TelnyxCallControlApplication,
+    /// A Telnyx TeXML application (`voice_url`).
+    TelnyxTexmlApplication,
+    /// A Telnyx SIP connection (credential, IP or FQDN): no webhook.
+    TelnyxSipConnection,
+    /// A Telnyx messaging profile (`webhook_url`).
+    TelnyxMessagingProfile,
+    /// A Bandwidth application (Voice-V2 or Messaging-V2), reached number → site → location.
+    BandwidthApplication,
+    /// A Plivo Application (`answer_url`, `message_url`).
+    PlivoApplication,
+}
+
+impl ObjectKind {
+    /// In words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ObjectKind::Number => "number",
+            ObjectKind::TwilioApplication => "application",
+            ObjectKind::VonageApplication => "application",
+            ObjectKind::TelnyxCallControlApplication => "Call Control application",
+            ObjectKind::TelnyxTexmlApplication => "TeXML application",
+            ObjectKind::TelnyxSipConnection => "SIP connection",
+            ObjectKind::TelnyxMessagingProfile => "messaging profile",
+            ObjectKind::BandwidthApplication => "application",
+            ObjectKind::PlivoApplication => "application",
+        }
+    }
+}
+
+/// A provider object by kind and id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ObjectRef {
+    /// What it is.
+    pub kind: ObjectKind,
+    /// The provider's id.
+    pub id: String,
+}
+
+impl ObjectRef {
+    /// A reference.
+    pub fn new(kind: ObjectKind, id: impl Into<String>) -> Self {
+        ObjectRef {
+            kind,
+            id: id.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.describe(), self.id)
+    }
+}
+
+/// The object that holds one channel's webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookOwner {
+    /// The object.
+    pub object: ObjectRef,
+    /// Its display name, if it has one.
+    pub name: Option<String>,
+    /// How many numbers use this object (1 for the number itself); `None` if the provider
+    /// offers no way to count them cheaply.
+    pub shared_by: Option<u64>,
+}
+
+/// One channel's webhook as the provider has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Webhook {
+    /// The URL the provider calls; `None` when empty or when the channel is not routed to a
+    /// URL (e.g. SIP).
+    pub url: Option<String>,
+    /// The fallback URL, where the provider has one.
+    pub fallback_url: Option<String>,
+    /// Where the URL lives.
+    pub owner: WebhookOwner,
+}
+
+/// A number's voice and SMS webhooks. `None` for a channel means no object routes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookState {
+    /// The number.
+    pub phone_number: E164,
+    /// Voice.
+    pub voice: Option<Webhook>,
+    /// SMS.
+    pub sms: Option<Webhook>,
+}
+
+impl WebhookState {
+    /// The voice URL, if any.
+    pub fn voice_url(&self) -> Option<&str> {
+        self.voice.as_ref().and_then(|w| w.url.as_deref())
+    }
+
+    /// The SMS URL, if any.
+    pub fn sms_url(&self) -> Option<&str> {
+        self.sms.as_ref().and_then(|w| w.url.as_deref())
+    }
+}
+
+/// A channel of a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// Incoming calls.
+    Voice,
+    /// Incoming messages.
+    Sms,
+}
+
+/// URLs to set. `None` leaves a URL as it is; `Some("")` is refused (use the provider's UI to
+/// detach a number).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WebhookChange {
+    /// New voice URL.
+    pub voice_url: Option<String>,
+    /// New voice fallback URL (providers that have one).
+    pub voice_fallback_url: Option<String>,
+    /// New SMS URL.
+    pub sms_url: Option<String>,
+    /// New SMS fallback URL (providers that have one).
+    pub sms_fallback_url: Option<String>,
+}
+
+impl WebhookChange {
+    /// Voice and SMS to the same URL.
+    pub fn both(url: impl Into<String>) -> Self {
+        let url = url.into();
+        WebhookChange {
+            voice_url: Some(url.clone()),
+            sms_url: Some(url),
+            ..WebhookChange::default()
+        }
+    }
+
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == WebhookChange::default()
+    }
+
+    pub(crate) fn check(&self, api: Api) -> crate::Result<()> {
+        for (field, url) in [
+            ("voice url", &self.voice_url),
+            ("voice fallback url", &self.voice_fallback_url),
+            ("sms url", &self.sms_url),
+            ("sms fallback url", &self.sms_fallback_url),
+        ] {
+            if let Some(url) = url {
+                let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                    && url.len() <= 2048
+                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+                if !ok {
+                    return Err(crate::ProviderError::InvalidInput {
+                        api,
+                        field,
+                        reason: format!("{url:?} is not an http(s) URL"),
+                    });
+                }
+            }
+        }
+        if self.is_empty() {
+            return Err(crate::ProviderError::InvalidInput {
+                api,
+                field: "webhook change",
+                reason: "nothing to change".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What to do when a change would touch an object shared with other numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum SharedPolicy {
+    /// Refuse with [`crate::ProviderError::SharedObject`] (the default).
+    #[default]
+    OnlyThisNumber,
+    /// Change the shared object, re-pointing every number on it.
+    AllowShared,
+}
+
+/// One write a webhook change will make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedChange {
+    /// The channel.
+    pub channel: Channel,
+    /// The object written.
+    pub object: ObjectRef,
+    /// Its name, if any.
+    pub object_name: Option<String>,
+    /// How many numbers the write re-points (see [`WebhookOwner::shared_by`]).
+    pub shared_by: Option<u64>,
+    /// The URL now.
+    pub from: Option<String>,
+    /// The URL after.
+    pub to: String,
+    /// An object the number is detached from by this write (Twilio: a number that used an
+    /// application gets its own URL instead, leaving the application and its other numbers).
+    pub detaches: Option<ObjectRef>,
+}
+
+/// Every write a webhook change makes, to show before making it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookPlan {
+    /// The number.
+    pub phone_number: E164,
+    /// The writes, voice first.
+    pub changes: Vec<PlannedChange>,
+}
+
+impl WebhookPlan {
+    /// The first write that re-points more than this number, if any. An unknown count is
+    /// treated as shared.
+    pub fn shared_change(&self) -> Option<&PlannedChange> {
+        self.changes
+            .iter()
+            .find(|c| c.object.kind != ObjectKind::Number && c.shared_by != Some(1))
+    }
+}
+
+/// The result of comparing one channel's URL at the provider with the one on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DriftStatus {
+    /// The provider has the URL on record.
+    InSync,
+    /// No URL on record: nothing to compare.
+    NotRecorded,
+    /// The provider has another URL (or none).
+    Drifted {
+        /// What the provider has.
+        provider_url: Option<String>,
+        /// What Switchboard has on record.
+        on_record: String,
+        /// The object holding the provider's URL.
+        owner: Option<ObjectRef>,
+    },
+}
+
+/// Drift of a number's webhooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// The number.
+    pub phone_number: E164,
+    /// Voice.
+    pub voice: DriftStatus,
+    /// SMS.
+    pub sms: DriftStatus,
+}
+
+impl Drift {
+    /// True when any channel drifted.
+    pub fn drifted(&self) -> bool {
+        matches!(self.voice, DriftStatus::Drifted { .. })
+            || matches!(self.sms, DriftStatus::Drifted { .. })
+    }
+}
+
+/// Compares the provider's URLs with the ones on record (`None`: nothing on record for that
+/// channel). URLs are compared exactly, except that a trailing `/` is ignored.
+pub fn drift(
+    state: &WebhookState,
+    voice_on_record: Option<&str>,
+    sms_on_record: Option<&str>,
+) -> Drift {
+    let one = |hook: &Option<Webhook>, record: Option<&str>| {
+        let Some(record) = record else {
+            return DriftStatus::NotRecorded;
+        };
+        let actual = hook.as_ref().and_then(|h| h.url.as_deref());
+        let norm = |u: &str| u.trim_end_matches('/').to_owned();
+        if actual.map(norm) == Some(norm(record)) {
+            DriftStatus::InSync
+        } else {
+            DriftStatus::Drifted {
+                provider_url: actual.map(str::to_owned),
+                on_record: record.to_owned(),
+                owner: hook.as_ref().map(|h| h.owner.object.clone()),
+            }
+        }
+    };
+    Drift {
+        phone_number: state.phone_number.clone(),
+        voice: one(&state.voice, voice_on_record),
+        sms: one(&state.sms, sms_on_record),
+    }
+}
+
+/// The account a verification reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountInfo {
+    /// The provider.
+    pub api: Api,
+    /// The account id verified.
+    pub account_id: String,
+    /// The account's display name, when the provider tells.
+    pub friendly_name: Option<String>,
+    /// The account's status at the provider (e.g. Twilio "active"), when it tells.
+    pub status: Option<String>,
+    /// Which call verified it (e.g. "GET /Accounts/{Sid}.json").
+    pub method: &'static str,
+}
+
+/// Progress of a listing, reported after each page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListProgress {
+    /// Pages read so far.
+    pub pages: u32,
+    /// Numbers read so far.
+    pub fetched: usize,
+    /// The total, when the provider tells it.
+    pub total: Option<usize>,
+}
+
+/// A progress callback. Called from the task doing the work; keep it quick.
+pub type ProgressFn<'a, P> = &'a (dyn Fn(P) + Send + Sync);
+
+/// An explicit confirmation for an operation that costs money or loses a number. It names the
+/// number it confirms, and the operation refuses a confirmation for another number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    number: E164,
+}
+
+impl Confirmed {
+    /// The user confirmed this number (they typed `--yes` or answered the prompt for it).
+    pub fn number(number: &E164) -> Self {
+        Confirmed {
+            number: number.clone(),
+        }
+    }
+
+    /// The number confirmed.
+    pub fn confirms(&self) -> &E164 {
+        &self.number
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(voice: Option<&str>) -> WebhookState {
+        WebhookState {
+            phone_number: E164::parse("+14155551234", None).unwrap(),
+            voice: Some(Webhook {
+                url: voice.map(str::to_owned),
+                fallback_url: None,
+                owner: WebhookOwner {
+                    object: ObjectRef::new(ObjectKind::Number, "PN1"),
+                    name: None,
+                    shared_by: Some(1),
+                },
+            }),
+            sms: None,
+        }
+    }
+
+    #[test]
+    fn drift_compares_each_channel() {
+        let s = state(Some("https://a.example/voice/"));
+        let d = drift(&s, Some("https://a.example/voice"), None);
+        assert_eq!(d.voice, DriftStatus::InSync);
+        assert_eq!(d.sms, DriftStatus::NotRecorded);
+        assert!(!d.drifted());
+        let d = drift(
+            &s,
+            Some("https://b.example/voice"),
+            Some("https://b.example/sms"),
+        );
+        assert!(d.drifted());
+        assert!(matches!(
+            d.sms,
+            DriftStatus::Drifted {
+                provider_url: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn metadata_maps_provider_facts() {
+        let n = ProviderNumber {
+            api: Api::Twilio,
+            phone_number: E164::parse("+14155551234", None).unwrap(),
+            provider_sid: "PN1".into(),
+            friendly_name: Some("Support".into()),
+            capabilities: Capabilities {
+                voice: true,
+                sms: true,
+                mms: false,
+                fax: false,
+            },
+            iso_country: Some("US".into()),
+            region: Some("CA".into()),
+            locality: Some("San Francisco".into()),
+            number_type: Some("local".into()),
+            voice_url: None,
+            sms_url: None,
+            voice_owner: None,
+            sms_owner: None,
+        };
+        let m = n.metadata();
+        assert_eq!(m.provider_sid(), Some("PN1"));
+        assert_eq!(m.area_code(), Some("415"));
+        assert_eq!(m.state(), Some("CA"));
+        assert_eq!(m.locality(), Some("San Francisco"));
+        assert!(m.capabilities().voice && !m.capabilities().mms);
+        let new = n.to_new_number("AC0123456789abcdef0123456789abcdef");
+        assert!(new.validate().is_ok());
+    }
+}
+
+/// Every number an account owns, as far as the listing could map them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Listing {
+    /// The numbers, in the provider's order.
+    pub numbers: Vec<ProviderNumber>,
+    /// Entries the provider listed that are not valid phone numbers (kept out of `numbers`
+    /// instead of failing the whole listing).
+    pub skipped: Vec<Skipped>,
+    /// Pages read.
+    pub pages: u32,
+}
+
+/// A listed entry that could not be mapped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// What the provider sent as the number.
+    pub raw: String,
+    /// Why it was skipped.
+    pub reason: String,
+}

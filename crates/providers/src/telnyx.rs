@@ -1,0 +1,525 @@
+//! Telnyx API v2.
+//!
+//! What is guaranteed:
+//! - Bearer API key; listing with `page[number]`/`page[size]` (≤ 250) until
+//!   `meta.total_pages`; 429s (with `x-ratelimit-*` headers) are retried after the reset.
+//! - A number's voice webhook lives on its *connection*: a Call Control application
+//!   (`webhook_event_url`) or a TeXML application (`voice_url`); a SIP connection has no
+//!   URL. Its SMS webhook lives on its *messaging profile* (`webhook_url`). Both are shared
+//!   objects: reads say how many numbers use them (`filter[connection_id]`, the profile's
+//!   `phone_numbers`), and writes to them are refused unless shared changes are allowed.
+
+use reqwest::Client;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use switchboard_core::domain::{Capabilities, E164};
+use switchboard_secrets::SecretString;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{check_shared, number_subject};
+use crate::config;
+use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
+use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
+use crate::model::{
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
+    WebhookPlan, WebhookState,
+};
+
+/// Telnyx's largest page.
+pub const MAX_PAGE_SIZE: u32 = 250;
+
+/// A Telnyx API key.
+#[derive(Debug, Clone)]
+pub struct TelnyxCredentials {
+    /// An account label for messages and the vault key (Telnyx keys carry no account id).
+    pub account_id: String,
+    /// The API key (`KEY…`).
+    pub api_key: SecretString,
+}
+
+/// A client for one Telnyx account.
+#[derive(Debug, Clone)]
+pub struct TelnyxClient {
+    http: Transport,
+    base: String,
+    creds: TelnyxCredentials,
+}
+
+fn read_error(status: u16, body: &str) -> ProviderMessage {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return generic_message(status, body);
+    };
+    let first = &v["errors"][0];
+    let Some(title) = first["title"].as_str() else {
+        return generic_message(status, body);
+    };
+    let message = match first["detail"].as_str() {
+        Some(d) => format!("{title}: {d}"),
+        None => title.to_owned(),
+    };
+    ProviderMessage {
+        status,
+        code: first["code"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| first["code"].as_i64().map(|c| c.to_string())),
+        message: truncate(&message, 300),
+        more_info: first["meta"]["url"].as_str().map(str::to_owned),
+    }
+}
+
+#[derive(Deserialize)]
+struct TxNumber {
+    id: String,
+    phone_number: String,
+    connection_id: Option<String>,
+    messaging_profile_id: Option<String>,
+    phone_number_type: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta {
+    #[serde(default)]
+    total_pages: u32,
+    #[serde(default)]
+    total_results: usize,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    data: Vec<TxNumber>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+#[derive(Deserialize)]
+struct One {
+    data: Value,
+}
+
+fn nonempty(v: &Value) -> Option<String> {
+    v.as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn some_id(s: &Option<String>) -> Option<String> {
+    s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+impl TelnyxClient {
+    /// A client; `base_url` or `SWITCHBOARD_TELNYX_API_URL` replaces `https://api.telnyx.com`.
+    pub fn new(
+        creds: TelnyxCredentials,
+        base_url: Option<&str>,
+        settings: &HttpSettings,
+    ) -> Result<Self> {
+        Ok(TelnyxClient {
+            http: Transport::new(Api::Telnyx, settings, read_error)?,
+            base: config::resolve_base_url(Api::Telnyx, base_url)?,
+            creds,
+        })
+    }
+
+    /// Always [`Api::Telnyx`].
+    pub fn api(&self) -> Api {
+        Api::Telnyx
+    }
+
+    /// The account label.
+    pub fn account_id(&self) -> &str {
+        &self.creds.account_id
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<T> {
+        let url = format!("{}{}", self.base, path);
+        let reply = self
+            .http
+            .send(subject, Idempotency::Idempotent, cancel, |c: &Client| {
+                let rb = c
+                    .request(method.clone(), &url)
+                    .bearer_auth(self.creds.api_key.expose_secret())
+                    .query(query);
+                match body {
+                    Some(b) => rb.json(b),
+                    None => rb,
+                }
+            })
+            .await?;
+        parse_json(Api::Telnyx, subject, &reply.body)
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        self.call(subject, reqwest::Method::GET, path, query, None, None)
+            .await
+    }
+
+    /// Checks the key with `GET /v2/balance`.
+    pub async fn verify(&self) -> Result<AccountInfo> {
+        let subject = Subject::Account(self.creds.account_id.clone());
+        let _: One = self.get(&subject, "/v2/balance", &[]).await?;
+        Ok(AccountInfo {
+            api: Api::Telnyx,
+            account_id: self.creds.account_id.clone(),
+            friendly_name: None,
+            status: None,
+            method: "GET /v2/balance",
+        })
+    }
+
+    fn map(&self, n: &TxNumber) -> Result<ProviderNumber, Skipped> {
+        let phone_number = E164::parse(&n.phone_number, None).map_err(|e| Skipped {
+            raw: n.phone_number.clone(),
+            reason: e.to_string(),
+        })?;
+        let iso_country = phone_number.facts().country;
+        Ok(ProviderNumber {
+            api: Api::Telnyx,
+            phone_number,
+            provider_sid: n.id.clone(),
+            friendly_name: None,
+            // The numbers list carries no capability flags; a connection routes voice and a
+            // messaging profile routes SMS.
+            capabilities: Capabilities {
+                voice: some_id(&n.connection_id).is_some(),
+                sms: some_id(&n.messaging_profile_id).is_some(),
+                mms: false,
+                fax: false,
+            },
+            iso_country,
+            region: None,
+            locality: None,
+            number_type: n.phone_number_type.clone(),
+            voice_url: None,
+            sms_url: None,
+            voice_owner: some_id(&n.connection_id)
+                .map(|c| ObjectRef::new(ObjectKind::TelnyxCallControlApplication, c)),
+            sms_owner: some_id(&n.messaging_profile_id)
+                .map(|m| ObjectRef::new(ObjectKind::TelnyxMessagingProfile, m)),
+        })
+    }
+
+    /// Every number, 250 per page.
+    pub async fn list_numbers(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<Listing> {
+        let subject = Subject::Account(self.creds.account_id.clone());
+        let mut listing = Listing::default();
+        let mut page_number = 1u32;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled {
+                    api: Api::Telnyx,
+                    subject,
+                });
+            }
+            let query = [
+                ("page[number]", page_number.to_string()),
+                ("page[size]", MAX_PAGE_SIZE.to_string()),
+            ];
+            let page: Page = self
+                .call(
+                    &subject,
+                    reqwest::Method::GET,
+                    "/v2/phone_numbers",
+                    &query,
+                    None,
+                    Some(cancel),
+                )
+                .await?;
+            listing.pages += 1;
+            let got = page.data.len();
+            for n in &page.data {
+                match self.map(n) {
+                    Ok(n) => listing.numbers.push(n),
+                    Err(s) => listing.skipped.push(s),
+                }
+            }
+            progress(ListProgress {
+                pages: listing.pages,
+                fetched: listing.numbers.len() + listing.skipped.len(),
+                total: Some(page.meta.total_results),
+            });
+            if got == 0 || page_number >= page.meta.total_pages {
+                return Ok(listing);
+            }
+            page_number += 1;
+        }
+    }
+
+    async fn raw(&self, number: &NumberRef) -> Result<TxNumber> {
+        let subject = number_subject(number);
+        let query = [("filter[phone_number]", number.phone_number.to_string())];
+        let page: Page = self.get(&subject, "/v2/phone_numbers", &query).await?;
+        page.data
+            .into_iter()
+            .find(|n| n.phone_number == number.phone_number.as_str())
+            .ok_or_else(|| ProviderError::NotFound {
+                api: Api::Telnyx,
+                subject,
+                detail: ProviderMessage {
+                    status: 200,
+                    code: None,
+                    message: "the account does not own this number".into(),
+                    more_info: None,
+                },
+            })
+    }
+
+    /// One number of the account.
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let raw = self.raw(number).await?;
+        self.map(&raw).map_err(|s| ProviderError::Malformed {
+            api: Api::Telnyx,
+            subject: number_subject(number),
+            reason: s.reason,
+        })
+    }
+
+    /// The connection's kind and object: Call Control, TeXML, or a SIP connection.
+    async fn connection(&self, id: &str) -> Result<(ObjectKind, Value)> {
+        for (kind, path) in [
+            (
+                ObjectKind::TelnyxCallControlApplication,
+                "call_control_applications",
+            ),
+            (ObjectKind::TelnyxTexmlApplication, "texml_applications"),
+        ] {
+            let subject = Subject::Object(format!("{} {id}", kind.describe()));
+            match self
+                .get::<One>(&subject, &format!("/v2/{path}/{id}"), &[])
+                .await
+            {
+                Ok(one) => return Ok((kind, one.data)),
+                Err(ProviderError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((ObjectKind::TelnyxSipConnection, Value::Null))
+    }
+
+    async fn count(&self, subject: &Subject, path: &str, query: &[(&str, String)]) -> Result<u64> {
+        let page: Page = self.get(subject, path, query).await?;
+        Ok(page.meta.total_results as u64)
+    }
+
+    async fn state(&self, raw: &TxNumber, phone_number: &E164) -> Result<WebhookState> {
+        let voice = match some_id(&raw.connection_id) {
+            None => None,
+            Some(id) => {
+                let (kind, data) = self.connection(&id).await?;
+                let subject = Subject::Object(format!("{} {id}", kind.describe()));
+                let shared_by = self
+                    .count(
+                        &subject,
+                        "/v2/phone_numbers",
+                        &[
+                            ("filter[connection_id]", id.clone()),
+                            ("page[size]", "1".into()),
+                        ],
+                    )
+                    .await?;
+                let (url, fallback, name) = match kind {
+                    ObjectKind::TelnyxCallControlApplication => (
+                        nonempty(&data["webhook_event_url"]),
+                        nonempty(&data["webhook_event_failover_url"]),
+                        nonempty(&data["application_name"]),
+                    ),
+                    ObjectKind::TelnyxTexmlApplication => (
+                        nonempty(&data["voice_url"]),
+                        nonempty(&data["voice_fallback_url"]),
+                        nonempty(&data["friendly_name"]),
+                    ),
+                    _ => (None, None, None),
+                };
+                Some(Webhook {
+                    url,
+                    fallback_url: fallback,
+                    owner: WebhookOwner {
+                        object: ObjectRef::new(kind, &id),
+                        name,
+                        shared_by: Some(shared_by),
+                    },
+                })
+            }
+        };
+        let sms = match some_id(&raw.messaging_profile_id) {
+            None => None,
+            Some(id) => {
+                let subject = Subject::Object(format!("messaging profile {id}"));
+                let profile: One = self
+                    .get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])
+                    .await?;
+                let shared_by = self
+                    .count(
+                        &subject,
+                        &format!("/v2/messaging_profiles/{id}/phone_numbers"),
+                        &[("page[size]", "1".into())],
+                    )
+                    .await?;
+                Some(Webhook {
+                    url: nonempty(&profile.data["webhook_url"]),
+                    fallback_url: nonempty(&profile.data["webhook_failover_url"]),
+                    owner: WebhookOwner {
+                        object: ObjectRef::new(ObjectKind::TelnyxMessagingProfile, &id),
+                        name: nonempty(&profile.data["name"]),
+                        shared_by: Some(shared_by),
+                    },
+                })
+            }
+        };
+        Ok(WebhookState {
+            phone_number: phone_number.clone(),
+            voice,
+            sms,
+        })
+    }
+
+    /// The number's webhooks, through its connection and messaging profile.
+    pub async fn webhooks(&self, number: &NumberRef) -> Result<WebhookState> {
+        let raw = self.raw(number).await?;
+        self.state(&raw, &number.phone_number).await
+    }
+
+    fn plan_from(state: &WebhookState, change: &WebhookChange) -> Result<WebhookPlan> {
+        let mut changes = Vec::new();
+        for (channel, to, hook) in [
+            (
+                Channel::Voice,
+                change
+                    .voice_url
+                    .as_ref()
+                    .or(change.voice_fallback_url.as_ref()),
+                &state.voice,
+            ),
+            (
+                Channel::Sms,
+                change.sms_url.as_ref().or(change.sms_fallback_url.as_ref()),
+                &state.sms,
+            ),
+        ] {
+            let Some(to) = to else { continue };
+            let usable = hook
+                .as_ref()
+                .filter(|h| h.owner.object.kind != ObjectKind::TelnyxSipConnection);
+            let Some(hook) = usable else {
+                return Err(ProviderError::InvalidInput {
+                    api: Api::Telnyx,
+                    field: match channel {
+                        Channel::Voice => "voice url",
+                        Channel::Sms => "sms url",
+                    },
+                    reason: format!(
+                        "{} has no {} to hold a webhook; assign one in Telnyx first",
+                        state.phone_number,
+                        match channel {
+                            Channel::Voice => "Call Control or TeXML application",
+                            Channel::Sms => "messaging profile",
+                        }
+                    ),
+                });
+            };
+            changes.push(PlannedChange {
+                channel,
+                object: hook.owner.object.clone(),
+                object_name: hook.owner.name.clone(),
+                shared_by: hook.owner.shared_by,
+                from: hook.url.clone(),
+                to: to.clone(),
+                detaches: None,
+            });
+        }
+        Ok(WebhookPlan {
+            phone_number: state.phone_number.clone(),
+            changes,
+        })
+    }
+
+    /// The writes a change makes, on the connection and the messaging profile.
+    pub async fn plan_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+    ) -> Result<WebhookPlan> {
+        change.check(Api::Telnyx)?;
+        let state = self.webhooks(number).await?;
+        Self::plan_from(&state, change)
+    }
+
+    /// Makes the change with `PATCH` on each object and returns the state read back.
+    pub async fn set_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+        shared: SharedPolicy,
+    ) -> Result<WebhookState> {
+        change.check(Api::Telnyx)?;
+        let state = self.webhooks(number).await?;
+        let plan = Self::plan_from(&state, change)?;
+        check_shared(Api::Telnyx, &plan, shared)?;
+        for step in &plan.changes {
+            let id = &step.object.id;
+            let (path, body) = match step.object.kind {
+                ObjectKind::TelnyxCallControlApplication => {
+                    let mut b = json!({"application_name": step.object_name});
+                    if let Some(u) = &change.voice_url {
+                        b["webhook_event_url"] = json!(u);
+                    }
+                    if let Some(u) = &change.voice_fallback_url {
+                        b["webhook_event_failover_url"] = json!(u);
+                    }
+                    (format!("/v2/call_control_applications/{id}"), b)
+                }
+                ObjectKind::TelnyxTexmlApplication => {
+                    let mut b = json!({"friendly_name": step.object_name});
+                    if let Some(u) = &change.voice_url {
+                        b["voice_url"] = json!(u);
+                    }
+                    if let Some(u) = &change.voice_fallback_url {
+                        b["voice_fallback_url"] = json!(u);
+                    }
+                    (format!("/v2/texml_applications/{id}"), b)
+                }
+                _ => {
+                    let mut b = json!({});
+                    if let Some(u) = &change.sms_url {
+                        b["webhook_url"] = json!(u);
+                    }
+                    if let Some(u) = &change.sms_fallback_url {
+                        b["webhook_failover_url"] = json!(u);
+                    }
+                    (format!("/v2/messaging_profiles/{id}"), b)
+                }
+            };
+            let subject = Subject::Object(step.object.to_string());
+            let _: One = self
+                .call(
+                    &subject,
+                    reqwest::Method::PATCH,
+                    &path,
+                    &[],
+                    Some(&body),
+                    None,
+                )
+                .await?;
+        }
+        self.webhooks(number).await
+    }
+}

@@ -1,0 +1,745 @@
+//! Twilio's 2010-04-01 REST API, and SignalWire's compatible copy of it.
+//!
+//! What is guaranteed:
+//! - Authentication is HTTP Basic with the Account SID and auth token, or with an API key SID
+//!   and secret. API keys are refused by `GET /Accounts/{Sid}.json`, so [`TwilioClient::verify`]
+//!   checks them with `GET IncomingPhoneNumbers.json?PageSize=1` instead.
+//! - [`TwilioClient::list_numbers`] follows `next_page_uri` to the end (page size up to 1000),
+//!   reporting progress after each page and stopping at cancellation.
+//! - Webhooks are per number (`VoiceUrl`, `SmsUrl` and their fallbacks). A number that uses an
+//!   Application (`voice_application_sid`) takes its voice URL from the application: reading
+//!   reports the application as the owner; setting a URL *detaches* that number from the
+//!   application (`VoiceApplicationSid=""`) and gives it its own URL, so no other number
+//!   changes. The plan says so.
+//! - Buying and releasing need a [`Confirmed`] for the same number and are never retried.
+//! - SignalWire: the same client with the space's origin and the `/api/laml` prefix; its
+//!   `next_page_uri` already carries the prefix.
+
+use reqwest::Client;
+use serde::Deserialize;
+use switchboard_core::domain::{Capabilities, E164};
+use switchboard_secrets::SecretString;
+use tokio_util::sync::CancellationToken;
+
+use crate::config;
+use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
+use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
+use crate::model::{
+    AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
+    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
+    WebhookOwner, WebhookPlan, WebhookState,
+};
+
+/// The largest page Twilio serves.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// How a Twilio request authenticates.
+#[derive(Debug, Clone)]
+pub enum TwilioAuth {
+    /// The account's auth token (user = Account SID).
+    AuthToken(SecretString),
+    /// An API key (user = key SID `SK…`).
+    ApiKey {
+        /// The key SID.
+        sid: String,
+        /// The key secret.
+        secret: SecretString,
+    },
+}
+
+/// A Twilio (or SignalWire) account and how to authenticate to it.
+#[derive(Debug, Clone)]
+pub struct TwilioCredentials {
+    /// Account SID `AC…` (SignalWire: the project id).
+    pub account_sid: String,
+    /// Auth token or API key.
+    pub auth: TwilioAuth,
+}
+
+/// Where the API is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwilioEndpoint {
+    /// Twilio, at the default origin or the one in settings (e.g. a regional edge from
+    /// [`config::twilio_edge_url`]). `SWITCHBOARD_TWILIO_API_URL` overrides it.
+    Twilio {
+        /// Origin from settings, if any.
+        base_url: Option<String>,
+    },
+    /// SignalWire, at a space origin from [`config::signalwire_space_url`].
+    /// `SWITCHBOARD_SIGNALWIRE_API_URL` overrides it.
+    SignalWire {
+        /// The space's origin.
+        space_url: String,
+    },
+}
+
+/// A client for one Twilio or SignalWire account.
+#[derive(Debug, Clone)]
+pub struct TwilioClient {
+    http: Transport,
+    origin: String,
+    prefix: &'static str,
+    creds: TwilioCredentials,
+}
+
+/// A number search. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AvailableSearch {
+    /// ISO country, e.g. "US".
+    pub country: String,
+    /// Number type: "Local" (default), "TollFree", "Mobile".
+    pub number_type: Option<String>,
+    /// Area code, e.g. "415".
+    pub area_code: Option<String>,
+    /// Digits or pattern the number contains (Twilio `Contains`, e.g. "555" or "510555****").
+    pub contains: Option<String>,
+    /// Required capabilities (`true` filters; `false` does not).
+    pub capabilities: Capabilities,
+    /// How many to return (default 20, at most 1000... Twilio caps searches at 50).
+    pub limit: Option<u32>,
+}
+
+/// A number offered for purchase.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AvailableNumber {
+    /// The number.
+    pub phone_number: E164,
+    /// Display form.
+    pub friendly_name: Option<String>,
+    /// Locality, e.g. "San Francisco".
+    pub locality: Option<String>,
+    /// Region, e.g. "CA".
+    pub region: Option<String>,
+    /// ISO country.
+    pub iso_country: Option<String>,
+    /// Capabilities.
+    pub capabilities: Capabilities,
+}
+
+#[derive(Deserialize)]
+struct TwError {
+    code: Option<serde_json::Value>,
+    message: Option<String>,
+    more_info: Option<String>,
+}
+
+/// Reads Twilio's error body `{code, message, more_info, status}`.
+fn read_error(status: u16, body: &str) -> ProviderMessage {
+    match serde_json::from_str::<TwError>(body) {
+        Ok(e) if e.message.is_some() || e.code.is_some() => ProviderMessage {
+            status,
+            code: e.code.map(|c| match c {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            }),
+            message: truncate(e.message.as_deref().unwrap_or(""), 300),
+            more_info: e.more_info,
+        },
+        _ => generic_message(status, body),
+    }
+}
+
+#[derive(Deserialize)]
+struct TwAccount {
+    sid: String,
+    friendly_name: Option<String>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+struct TwCaps {
+    #[serde(default)]
+    voice: Option<bool>,
+    #[serde(default, alias = "SMS")]
+    sms: Option<bool>,
+    #[serde(default, alias = "MMS")]
+    mms: Option<bool>,
+    #[serde(default)]
+    fax: Option<bool>,
+}
+
+impl From<TwCaps> for Capabilities {
+    fn from(c: TwCaps) -> Self {
+        Capabilities {
+            voice: c.voice.unwrap_or(false),
+            sms: c.sms.unwrap_or(false),
+            mms: c.mms.unwrap_or(false),
+            fax: c.fax.unwrap_or(false),
+        }
+    }
+}
+
+#[derive(Deserialize, Clone)]
+struct TwNumber {
+    sid: String,
+    phone_number: String,
+    friendly_name: Option<String>,
+    capabilities: Option<TwCaps>,
+    voice_url: Option<String>,
+    voice_fallback_url: Option<String>,
+    voice_application_sid: Option<String>,
+    sms_url: Option<String>,
+    sms_fallback_url: Option<String>,
+    sms_application_sid: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwNumberPage {
+    incoming_phone_numbers: Vec<TwNumber>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwApplication {
+    sid: String,
+    friendly_name: Option<String>,
+    voice_url: Option<String>,
+    voice_fallback_url: Option<String>,
+    sms_url: Option<String>,
+    sms_fallback_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwAvailable {
+    phone_number: String,
+    friendly_name: Option<String>,
+    locality: Option<String>,
+    region: Option<String>,
+    iso_country: Option<String>,
+    capabilities: Option<TwCaps>,
+}
+
+#[derive(Deserialize)]
+struct TwAvailablePage {
+    available_phone_numbers: Vec<TwAvailable>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl TwilioClient {
+    /// A client for `creds` at `endpoint`.
+    pub fn new(
+        creds: TwilioCredentials,
+        endpoint: TwilioEndpoint,
+        settings: &HttpSettings,
+    ) -> Result<Self> {
+        let (api, origin, prefix) = match &endpoint {
+            TwilioEndpoint::Twilio { base_url } => (
+                Api::Twilio,
+                config::resolve_base_url(Api::Twilio, base_url.as_deref())?,
+                "",
+            ),
+            TwilioEndpoint::SignalWire { space_url } => (
+                Api::SignalWire,
+                config::resolve_base_url(Api::SignalWire, Some(space_url))?,
+                "/api/laml",
+            ),
+        };
+        if creds.account_sid.trim().is_empty() || creds.account_sid.contains('/') {
+            return Err(ProviderError::InvalidInput {
+                api,
+                field: "account sid",
+                reason: "must be a non-empty id without '/'".into(),
+            });
+        }
+        Ok(TwilioClient {
+            http: Transport::new(api, settings, read_error)?,
+            origin,
+            prefix,
+            creds,
+        })
+    }
+
+    /// Twilio or SignalWire.
+    pub fn api(&self) -> Api {
+        self.http.api
+    }
+
+    /// The account SID.
+    pub fn account_id(&self) -> &str {
+        &self.creds.account_sid
+    }
+
+    /// The origin requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.origin
+    }
+
+    fn account_path(&self) -> String {
+        format!(
+            "{}{}/2010-04-01/Accounts/{}",
+            self.origin, self.prefix, self.creds.account_sid
+        )
+    }
+
+    fn authed(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.creds.auth {
+            TwilioAuth::AuthToken(token) => {
+                rb.basic_auth(&self.creds.account_sid, Some(token.expose_secret()))
+            }
+            TwilioAuth::ApiKey { sid, secret } => rb.basic_auth(sid, Some(secret.expose_secret())),
+        }
+    }
+
+    fn account(&self) -> Subject {
+        Subject::Account(self.creds.account_sid.clone())
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        url: &str,
+        query: &[(&str, String)],
+        cancel: Option<&CancellationToken>,
+    ) -> Result<T> {
+        let reply = self
+            .http
+            .send(subject, Idempotency::Idempotent, cancel, |c: &Client| {
+                self.authed(c.get(url).query(query))
+            })
+            .await?;
+        parse_json(self.api(), subject, &reply.body)
+    }
+
+    /// Checks the credentials. Auth tokens: `GET /Accounts/{Sid}.json`. API keys:
+    /// `GET IncomingPhoneNumbers.json?PageSize=1` (API keys may not read the account).
+    pub async fn verify(&self) -> Result<AccountInfo> {
+        let subject = self.account();
+        match &self.creds.auth {
+            TwilioAuth::AuthToken(_) => {
+                let url = format!("{}.json", self.account_path());
+                let account: TwAccount = self.get(&subject, &url, &[], None).await?;
+                Ok(AccountInfo {
+                    api: self.api(),
+                    account_id: account.sid,
+                    friendly_name: account.friendly_name,
+                    status: account.status,
+                    method: "GET /Accounts/{Sid}.json",
+                })
+            }
+            TwilioAuth::ApiKey { .. } => {
+                let url = format!("{}/IncomingPhoneNumbers.json", self.account_path());
+                let _: TwNumberPage = self
+                    .get(&subject, &url, &[("PageSize", "1".into())], None)
+                    .await?;
+                Ok(AccountInfo {
+                    api: self.api(),
+                    account_id: self.creds.account_sid.clone(),
+                    friendly_name: None,
+                    status: None,
+                    method: "GET /Accounts/{Sid}/IncomingPhoneNumbers.json?PageSize=1",
+                })
+            }
+        }
+    }
+
+    /// Every number of the account, following `next_page_uri` to the end. `page_size` is
+    /// clamped to 1..=1000.
+    pub async fn list_numbers(
+        &self,
+        page_size: u32,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<Listing> {
+        let subject = self.account();
+        let mut listing = Listing::default();
+        let first = format!("{}/IncomingPhoneNumbers.json", self.account_path());
+        let mut query = vec![("PageSize", page_size.clamp(1, MAX_PAGE_SIZE).to_string())];
+        let mut url = first;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled {
+                    api: self.api(),
+                    subject,
+                });
+            }
+            let page: TwNumberPage = self.get(&subject, &url, &query, Some(cancel)).await?;
+            listing.pages += 1;
+            for n in page.incoming_phone_numbers {
+                match self.map_number(n) {
+                    Ok(n) => listing.numbers.push(n),
+                    Err(s) => listing.skipped.push(s),
+                }
+            }
+            progress(ListProgress {
+                pages: listing.pages,
+                fetched: listing.numbers.len() + listing.skipped.len(),
+                total: None,
+            });
+            match page.next_page_uri.filter(|u| !u.is_empty()) {
+                Some(next) => {
+                    url = format!("{}{}", self.origin, next);
+                    query.clear();
+                }
+                None => return Ok(listing),
+            }
+        }
+    }
+
+    fn map_number(&self, n: TwNumber) -> Result<ProviderNumber, Skipped> {
+        let phone_number = E164::parse(&n.phone_number, None).map_err(|e| Skipped {
+            raw: n.phone_number.clone(),
+            reason: e.to_string(),
+        })?;
+        let iso_country = phone_number.facts().country;
+        Ok(ProviderNumber {
+            api: self.api(),
+            phone_number,
+            provider_sid: n.sid.clone(),
+            friendly_name: non_empty(&n.friendly_name),
+            capabilities: n.capabilities.unwrap_or_default().into(),
+            iso_country,
+            region: None,
+            locality: None,
+            number_type: non_empty(&n.kind),
+            voice_url: non_empty(&n.voice_url),
+            sms_url: non_empty(&n.sms_url),
+            voice_owner: non_empty(&n.voice_application_sid)
+                .map(|s| ObjectRef::new(ObjectKind::TwilioApplication, s)),
+            sms_owner: non_empty(&n.sms_application_sid)
+                .map(|s| ObjectRef::new(ObjectKind::TwilioApplication, s)),
+        })
+    }
+
+    async fn raw_number(&self, number: &NumberRef) -> Result<TwNumber> {
+        let subject = Subject::Number(number.phone_number.to_string());
+        if let Some(sid) = &number.provider_sid {
+            let url = format!("{}/IncomingPhoneNumbers/{}.json", self.account_path(), sid);
+            return self.get(&subject, &url, &[], None).await;
+        }
+        let url = format!("{}/IncomingPhoneNumbers.json", self.account_path());
+        let query = [
+            ("PhoneNumber", number.phone_number.to_string()),
+            ("PageSize", "20".to_owned()),
+        ];
+        let page: TwNumberPage = self.get(&subject, &url, &query, None).await?;
+        page.incoming_phone_numbers
+            .into_iter()
+            .find(|n| n.phone_number == number.phone_number.as_str())
+            .ok_or_else(|| ProviderError::NotFound {
+                api: self.api(),
+                subject,
+                detail: ProviderMessage {
+                    status: 200,
+                    code: None,
+                    message: "the account has no such incoming phone number".into(),
+                    more_info: None,
+                },
+            })
+    }
+
+    /// One number of the account, by sid or by number.
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let raw = self.raw_number(number).await?;
+        self.map_number(raw).map_err(|s| ProviderError::Malformed {
+            api: self.api(),
+            subject: Subject::Number(number.phone_number.to_string()),
+            reason: format!("{:?}: {}", s.raw, s.reason),
+        })
+    }
+
+    async fn application(&self, sid: &str) -> Result<TwApplication> {
+        let subject = Subject::Object(format!("application {sid}"));
+        let url = format!("{}/Applications/{}.json", self.account_path(), sid);
+        self.get(&subject, &url, &[], None).await
+    }
+
+    async fn state_of(&self, n: &TwNumber, phone_number: &E164) -> Result<WebhookState> {
+        let own = |url: &Option<String>, fallback: &Option<String>| Webhook {
+            url: non_empty(url),
+            fallback_url: non_empty(fallback),
+            owner: WebhookOwner {
+                object: ObjectRef::new(ObjectKind::Number, &n.sid),
+                name: non_empty(&n.friendly_name),
+                shared_by: Some(1),
+            },
+        };
+        let via_app = |app: &TwApplication, voice: bool| Webhook {
+            url: non_empty(if voice { &app.voice_url } else { &app.sms_url }),
+            fallback_url: non_empty(if voice {
+                &app.voice_fallback_url
+            } else {
+                &app.sms_fallback_url
+            }),
+            owner: WebhookOwner {
+                object: ObjectRef::new(ObjectKind::TwilioApplication, &app.sid),
+                name: non_empty(&app.friendly_name),
+                // Twilio cannot list numbers by application without reading them all.
+                shared_by: None,
+            },
+        };
+        let voice = match non_empty(&n.voice_application_sid) {
+            Some(app) => via_app(&self.application(&app).await?, true),
+            None => own(&n.voice_url, &n.voice_fallback_url),
+        };
+        let sms = match non_empty(&n.sms_application_sid) {
+            Some(app) => via_app(&self.application(&app).await?, false),
+            None => own(&n.sms_url, &n.sms_fallback_url),
+        };
+        Ok(WebhookState {
+            phone_number: phone_number.clone(),
+            voice: Some(voice),
+            sms: Some(sms),
+        })
+    }
+
+    /// The number's voice and SMS webhooks, resolved through its applications.
+    pub async fn webhooks(&self, number: &NumberRef) -> Result<WebhookState> {
+        let raw = self.raw_number(number).await?;
+        self.state_of(&raw, &number.phone_number).await
+    }
+
+    fn plan_from(&self, n: &TwNumber, state: &WebhookState, change: &WebhookChange) -> WebhookPlan {
+        let mut changes = Vec::new();
+        for (channel, to, hook, app) in [
+            (
+                Channel::Voice,
+                &change.voice_url,
+                &state.voice,
+                &n.voice_application_sid,
+            ),
+            (
+                Channel::Sms,
+                &change.sms_url,
+                &state.sms,
+                &n.sms_application_sid,
+            ),
+        ] {
+            let fallback = match channel {
+                Channel::Voice => &change.voice_fallback_url,
+                Channel::Sms => &change.sms_fallback_url,
+            };
+            let Some(to) = to.as_ref().or(fallback.as_ref()) else {
+                continue;
+            };
+            changes.push(PlannedChange {
+                channel,
+                object: ObjectRef::new(ObjectKind::Number, &n.sid),
+                object_name: non_empty(&n.friendly_name),
+                shared_by: Some(1),
+                from: hook.as_ref().and_then(|h| h.url.clone()),
+                to: to.clone(),
+                detaches: non_empty(app).map(|a| ObjectRef::new(ObjectKind::TwilioApplication, a)),
+            });
+        }
+        WebhookPlan {
+            phone_number: state.phone_number.clone(),
+            changes,
+        }
+    }
+
+    /// What [`TwilioClient::set_webhooks`] would write. Twilio changes only ever touch the
+    /// number itself.
+    pub async fn plan_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+    ) -> Result<WebhookPlan> {
+        change.check(self.api())?;
+        let raw = self.raw_number(number).await?;
+        let state = self.state_of(&raw, &number.phone_number).await?;
+        Ok(self.plan_from(&raw, &state, change))
+    }
+
+    /// Sets the number's URLs (`POST IncomingPhoneNumbers/{Sid}.json`) and returns the state
+    /// Twilio confirms. A number on an application is detached from it for the changed
+    /// channel, so `shared` never matters for Twilio; it is accepted for the common contract.
+    pub async fn set_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+        _shared: SharedPolicy,
+    ) -> Result<WebhookState> {
+        change.check(self.api())?;
+        let sid = match &number.provider_sid {
+            Some(sid) => sid.clone(),
+            None => self.raw_number(number).await?.sid,
+        };
+        let mut form: Vec<(&str, &str)> = Vec::new();
+        if let Some(u) = &change.voice_url {
+            form.push(("VoiceUrl", u));
+            form.push(("VoiceApplicationSid", ""));
+        }
+        if let Some(u) = &change.voice_fallback_url {
+            form.push(("VoiceFallbackUrl", u));
+        }
+        if let Some(u) = &change.sms_url {
+            form.push(("SmsUrl", u));
+            form.push(("SmsApplicationSid", ""));
+        }
+        if let Some(u) = &change.sms_fallback_url {
+            form.push(("SmsFallbackUrl", u));
+        }
+        let subject = Subject::Number(number.phone_number.to_string());
+        let url = format!("{}/IncomingPhoneNumbers/{}.json", self.account_path(), sid);
+        // Setting a URL to a value is idempotent, so it is retried like a read.
+        let reply = self
+            .http
+            .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
+                self.authed(c.post(&url).form(&form))
+            })
+            .await?;
+        let updated: TwNumber = parse_json(self.api(), &subject, &reply.body)?;
+        self.state_of(&updated, &number.phone_number).await
+    }
+
+    /// Numbers available to buy (`AvailablePhoneNumbers/{Country}/{Type}.json`).
+    pub async fn search_available(&self, search: &AvailableSearch) -> Result<Vec<AvailableNumber>> {
+        let country = search.country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(ProviderError::InvalidInput {
+                api: self.api(),
+                field: "country",
+                reason: format!("{:?} is not a two-letter ISO country", search.country),
+            });
+        }
+        let kind = search.number_type.as_deref().unwrap_or("Local");
+        if !["Local", "TollFree", "Mobile", "National", "Voip"].contains(&kind) {
+            return Err(ProviderError::InvalidInput {
+                api: self.api(),
+                field: "number type",
+                reason: format!("{kind:?} is not Local, TollFree, Mobile, National or Voip"),
+            });
+        }
+        let mut query = vec![(
+            "PageSize",
+            search.limit.unwrap_or(20).clamp(1, 50).to_string(),
+        )];
+        if let Some(a) = &search.area_code {
+            query.push(("AreaCode", a.clone()));
+        }
+        if let Some(c) = &search.contains {
+            query.push(("Contains", c.clone()));
+        }
+        for (flag, on) in [
+            ("VoiceEnabled", search.capabilities.voice),
+            ("SmsEnabled", search.capabilities.sms),
+            ("MmsEnabled", search.capabilities.mms),
+            ("FaxEnabled", search.capabilities.fax),
+        ] {
+            if on {
+                query.push((flag, "true".into()));
+            }
+        }
+        let url = format!(
+            "{}/AvailablePhoneNumbers/{}/{}.json",
+            self.account_path(),
+            country,
+            kind
+        );
+        let page: TwAvailablePage = self.get(&self.account(), &url, &query, None).await?;
+        Ok(page
+            .available_phone_numbers
+            .into_iter()
+            .filter_map(|a| {
+                Some(AvailableNumber {
+                    phone_number: E164::parse(&a.phone_number, None).ok()?,
+                    friendly_name: a.friendly_name,
+                    locality: a.locality,
+                    region: a.region,
+                    iso_country: a.iso_country,
+                    capabilities: a.capabilities.unwrap_or_default().into(),
+                })
+            })
+            .collect())
+    }
+
+    fn check_confirmed(&self, number: &E164, confirmed: &Confirmed) -> Result<()> {
+        if confirmed.confirms() != number {
+            return Err(ProviderError::InvalidInput {
+                api: self.api(),
+                field: "confirmation",
+                reason: format!(
+                    "the confirmation is for {}, not {number}",
+                    confirmed.confirms()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Buys `number` (`POST IncomingPhoneNumbers.json`), optionally pointing its webhooks.
+    /// Costs money: needs a confirmation for this number, and is sent exactly once — a
+    /// network failure leaves it unknown whether the number was bought; list numbers to see.
+    pub async fn buy(
+        &self,
+        number: &E164,
+        confirmed: &Confirmed,
+        webhooks: Option<&WebhookChange>,
+    ) -> Result<ProviderNumber> {
+        self.check_confirmed(number, confirmed)?;
+        let mut form: Vec<(&str, String)> = vec![("PhoneNumber", number.to_string())];
+        if let Some(w) = webhooks {
+            w.check(self.api())?;
+            for (k, v) in [
+                ("VoiceUrl", &w.voice_url),
+                ("VoiceFallbackUrl", &w.voice_fallback_url),
+                ("SmsUrl", &w.sms_url),
+                ("SmsFallbackUrl", &w.sms_fallback_url),
+            ] {
+                if let Some(v) = v {
+                    form.push((k, v.clone()));
+                }
+            }
+        }
+        let subject = Subject::Number(number.to_string());
+        let url = format!("{}/IncomingPhoneNumbers.json", self.account_path());
+        let reply = self
+            .http
+            .send(&subject, Idempotency::Never, None, |c: &Client| {
+                self.authed(c.post(&url).form(&form))
+            })
+            .await?;
+        let bought: TwNumber = parse_json(self.api(), &subject, &reply.body)?;
+        self.map_number(bought)
+            .map_err(|s| ProviderError::Malformed {
+                api: self.api(),
+                subject,
+                reason: s.reason,
+            })
+    }
+
+    /// Releases a number (`DELETE IncomingPhoneNumbers/{Sid}.json`): the account loses it.
+    /// Needs a confirmation for this number; sent exactly once.
+    pub async fn release(&self, number: &NumberRef, confirmed: &Confirmed) -> Result<()> {
+        self.check_confirmed(&number.phone_number, confirmed)?;
+        let sid = match &number.provider_sid {
+            Some(sid) => sid.clone(),
+            None => self.raw_number(number).await?.sid,
+        };
+        let subject = Subject::Number(number.phone_number.to_string());
+        let url = format!("{}/IncomingPhoneNumbers/{}.json", self.account_path(), sid);
+        self.http
+            .send(&subject, Idempotency::Never, None, |c: &Client| {
+                self.authed(c.delete(&url))
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_twilio_error_bodies() {
+        let m = read_error(
+            401,
+            r#"{"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}"#,
+        );
+        assert_eq!(m.code.as_deref(), Some("20003"));
+        assert_eq!(m.message, "Authenticate");
+        assert!(m.more_info.is_some());
+        let m = read_error(502, "<html>bad gateway</html>");
+        assert_eq!(m.code, None);
+        assert!(m.message.contains("bad gateway"));
+    }
+}

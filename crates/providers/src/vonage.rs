@@ -1,0 +1,531 @@
+//! Vonage (Nexmo): the Numbers API on the `rest` host and Applications v2 on the `api` host.
+//!
+//! What is guaranteed:
+//! - The Numbers API authenticates with `api_key` and `api_secret` query parameters, as it
+//!   documents; the secret never appears in an error (errors never carry URLs). Applications
+//!   v2 uses HTTP Basic with the same pair.
+//! - Listing pages with `size` ≤ 100 and 1-based `index` until `count` numbers are read.
+//!   Numbers are `msisdn` digits without "+"; they are mapped to E.164.
+//! - SMS webhooks are per number (`moHttpUrl`, owner = the number). Voice goes through the
+//!   number's linked Application (`app_id`): its `answer_url` is the voice URL, and changing
+//!   it re-points every number linked to that application — counted with
+//!   `GET /account/numbers?application_id=…` and refused unless allowed.
+
+use reqwest::Client;
+use serde::Deserialize;
+use serde_json::Value;
+use switchboard_core::domain::{Capabilities, E164};
+use switchboard_secrets::SecretString;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{check_shared, number_subject};
+use crate::config;
+use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
+use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
+use crate::model::{
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
+    WebhookPlan, WebhookState,
+};
+
+/// Vonage's largest page.
+pub const MAX_PAGE_SIZE: u32 = 100;
+const DEFAULT_API_URL: &str = "https://api.nexmo.com";
+
+/// A Vonage account's API key and secret.
+#[derive(Debug, Clone)]
+pub struct VonageCredentials {
+    /// API key (public half).
+    pub api_key: String,
+    /// API secret.
+    pub api_secret: SecretString,
+}
+
+/// A client for one Vonage account.
+#[derive(Debug, Clone)]
+pub struct VonageClient {
+    http: Transport,
+    rest: String,
+    api: String,
+    creds: VonageCredentials,
+}
+
+fn read_error(status: u16, body: &str) -> ProviderMessage {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return generic_message(status, body);
+    };
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(label) = s("error-code-label") {
+        return ProviderMessage {
+            status,
+            code: s("error-code"),
+            message: truncate(&label, 300),
+            more_info: None,
+        };
+    }
+    if let Some(title) = s("title") {
+        let message = match s("detail") {
+            Some(d) => format!("{title}: {d}"),
+            None => title,
+        };
+        return ProviderMessage {
+            status,
+            code: s("type").map(|t| t.rsplit('#').next().unwrap_or(&t).to_owned()),
+            message: truncate(&message, 300),
+            more_info: s("type"),
+        };
+    }
+    generic_message(status, body)
+}
+
+#[derive(Deserialize)]
+struct OwnedNumber {
+    country: Option<String>,
+    msisdn: String,
+    #[serde(rename = "moHttpUrl")]
+    mo_http_url: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    features: Vec<String>,
+    #[serde(rename = "voiceCallbackType")]
+    voice_callback_type: Option<String>,
+    #[serde(rename = "voiceCallbackValue")]
+    voice_callback_value: Option<String>,
+    app_id: Option<String>,
+}
+
+impl OwnedNumber {
+    fn application(&self) -> Option<String> {
+        let app = self.app_id.clone().filter(|a| !a.is_empty());
+        app.or_else(|| {
+            (self.voice_callback_type.as_deref() == Some("app"))
+                .then(|| self.voice_callback_value.clone())
+                .flatten()
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct NumbersPage {
+    #[serde(default)]
+    count: usize,
+    #[serde(default)]
+    numbers: Vec<OwnedNumber>,
+}
+
+#[derive(Deserialize)]
+struct Balance {
+    value: f64,
+}
+
+fn nonempty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl VonageClient {
+    /// A client. `base_url` (or `SWITCHBOARD_VONAGE_API_URL`) replaces both the `rest` and the
+    /// `api` origins; without either, the public hosts are used.
+    pub fn new(
+        creds: VonageCredentials,
+        base_url: Option<&str>,
+        settings: &HttpSettings,
+    ) -> Result<Self> {
+        let overridden = std::env::var(config::env_var(Api::Vonage))
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .is_some()
+            || base_url.is_some();
+        let rest = config::resolve_base_url(Api::Vonage, base_url)?;
+        let api = if overridden {
+            rest.clone()
+        } else {
+            DEFAULT_API_URL.to_owned()
+        };
+        Ok(VonageClient {
+            http: Transport::new(Api::Vonage, settings, read_error)?,
+            rest,
+            api,
+            creds,
+        })
+    }
+
+    /// Always [`Api::Vonage`].
+    pub fn api(&self) -> Api {
+        Api::Vonage
+    }
+
+    /// The API key.
+    pub fn account_id(&self) -> &str {
+        &self.creds.api_key
+    }
+
+    fn keys(&self) -> [(&'static str, &str); 2] {
+        [
+            ("api_key", self.creds.api_key.as_str()),
+            ("api_secret", self.creds.api_secret.expose_secret()),
+        ]
+    }
+
+    async fn rest_get<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        path: &str,
+        query: &[(&str, String)],
+        cancel: Option<&CancellationToken>,
+    ) -> Result<T> {
+        let url = format!("{}{}", self.rest, path);
+        let reply = self
+            .http
+            .send(subject, Idempotency::Idempotent, cancel, |c: &Client| {
+                c.get(&url).query(&self.keys()).query(query)
+            })
+            .await?;
+        parse_json(Api::Vonage, subject, &reply.body)
+    }
+
+    /// Checks the key and secret with `GET /account/get-balance`.
+    pub async fn verify(&self) -> Result<AccountInfo> {
+        let subject = Subject::Account(self.creds.api_key.clone());
+        let balance: Balance = self
+            .rest_get(&subject, "/account/get-balance", &[], None)
+            .await?;
+        tracing::debug!(balance = balance.value, "vonage account verified");
+        Ok(AccountInfo {
+            api: Api::Vonage,
+            account_id: self.creds.api_key.clone(),
+            friendly_name: None,
+            status: None,
+            method: "GET /account/get-balance",
+        })
+    }
+
+    fn map(&self, n: &OwnedNumber) -> Result<ProviderNumber, Skipped> {
+        let phone_number = E164::parse(&format!("+{}", n.msisdn), None).map_err(|e| Skipped {
+            raw: n.msisdn.clone(),
+            reason: e.to_string(),
+        })?;
+        let has = |f: &str| n.features.iter().any(|x| x.eq_ignore_ascii_case(f));
+        Ok(ProviderNumber {
+            api: Api::Vonage,
+            phone_number,
+            provider_sid: n.msisdn.clone(),
+            friendly_name: None,
+            capabilities: Capabilities {
+                voice: has("VOICE"),
+                sms: has("SMS"),
+                mms: has("MMS"),
+                fax: false,
+            },
+            iso_country: n.country.clone(),
+            region: None,
+            locality: None,
+            number_type: n.kind.clone(),
+            voice_url: None,
+            sms_url: nonempty(n.mo_http_url.as_deref()),
+            voice_owner: n
+                .application()
+                .map(|a| ObjectRef::new(ObjectKind::VonageApplication, a)),
+            sms_owner: None,
+        })
+    }
+
+    /// Every number, `size=100` pages by `index`.
+    pub async fn list_numbers(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<Listing> {
+        let subject = Subject::Account(self.creds.api_key.clone());
+        let mut listing = Listing::default();
+        let mut index = 1u32;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled {
+                    api: Api::Vonage,
+                    subject,
+                });
+            }
+            let query = [
+                ("size", MAX_PAGE_SIZE.to_string()),
+                ("index", index.to_string()),
+            ];
+            let page: NumbersPage = self
+                .rest_get(&subject, "/account/numbers", &query, Some(cancel))
+                .await?;
+            listing.pages += 1;
+            let got = page.numbers.len();
+            for n in &page.numbers {
+                match self.map(n) {
+                    Ok(n) => listing.numbers.push(n),
+                    Err(s) => listing.skipped.push(s),
+                }
+            }
+            let fetched = listing.numbers.len() + listing.skipped.len();
+            progress(ListProgress {
+                pages: listing.pages,
+                fetched,
+                total: Some(page.count),
+            });
+            if got == 0 || fetched >= page.count {
+                return Ok(listing);
+            }
+            index += 1;
+        }
+    }
+
+    async fn raw(&self, number: &NumberRef) -> Result<OwnedNumber> {
+        let subject = number_subject(number);
+        let digits = number.phone_number.digits().to_owned();
+        let query = [
+            ("pattern", digits.clone()),
+            ("search_pattern", "0".to_owned()),
+            ("size", "10".to_owned()),
+        ];
+        let page: NumbersPage = self
+            .rest_get(&subject, "/account/numbers", &query, None)
+            .await?;
+        page.numbers
+            .into_iter()
+            .find(|n| n.msisdn == digits)
+            .ok_or_else(|| ProviderError::NotFound {
+                api: Api::Vonage,
+                subject,
+                detail: ProviderMessage {
+                    status: 200,
+                    code: None,
+                    message: "the account does not own this number".into(),
+                    more_info: None,
+                },
+            })
+    }
+
+    /// One number of the account.
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let raw = self.raw(number).await?;
+        self.map(&raw).map_err(|s| ProviderError::Malformed {
+            api: Api::Vonage,
+            subject: number_subject(number),
+            reason: s.reason,
+        })
+    }
+
+    async fn application(&self, id: &str) -> Result<Value> {
+        let subject = Subject::Object(format!("application {id}"));
+        let url = format!("{}/v2/applications/{}", self.api, id);
+        let reply = self
+            .http
+            .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
+                c.get(&url).basic_auth(
+                    &self.creds.api_key,
+                    Some(self.creds.api_secret.expose_secret()),
+                )
+            })
+            .await?;
+        parse_json(Api::Vonage, &subject, &reply.body)
+    }
+
+    async fn numbers_on(&self, app: &str) -> Result<u64> {
+        let subject = Subject::Object(format!("application {app}"));
+        let query = [("application_id", app.to_owned()), ("size", "1".to_owned())];
+        let page: NumbersPage = self
+            .rest_get(&subject, "/account/numbers", &query, None)
+            .await?;
+        Ok(page.count as u64)
+    }
+
+    async fn state(&self, raw: &OwnedNumber, phone_number: &E164) -> Result<WebhookState> {
+        let voice = match raw.application() {
+            Some(app) => {
+                let body = self.application(&app).await?;
+                let hooks = &body["capabilities"]["voice"]["webhooks"];
+                Some(Webhook {
+                    url: nonempty(hooks["answer_url"]["address"].as_str()),
+                    fallback_url: nonempty(hooks["fallback_answer_url"]["address"].as_str()),
+                    owner: WebhookOwner {
+                        object: ObjectRef::new(ObjectKind::VonageApplication, &app),
+                        name: nonempty(body["name"].as_str()),
+                        shared_by: Some(self.numbers_on(&app).await?),
+                    },
+                })
+            }
+            // Forwarded to SIP or a phone number: no URL.
+            None => Some(Webhook {
+                url: None,
+                fallback_url: None,
+                owner: WebhookOwner {
+                    object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
+                    name: None,
+                    shared_by: Some(1),
+                },
+            }),
+        };
+        let sms = Some(Webhook {
+            url: nonempty(raw.mo_http_url.as_deref()),
+            fallback_url: None,
+            owner: WebhookOwner {
+                object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
+                name: None,
+                shared_by: Some(1),
+            },
+        });
+        Ok(WebhookState {
+            phone_number: phone_number.clone(),
+            voice,
+            sms,
+        })
+    }
+
+    /// The number's webhooks: SMS on the number, voice on its application.
+    pub async fn webhooks(&self, number: &NumberRef) -> Result<WebhookState> {
+        let raw = self.raw(number).await?;
+        self.state(&raw, &number.phone_number).await
+    }
+
+    fn plan_from(
+        &self,
+        raw: &OwnedNumber,
+        state: &WebhookState,
+        change: &WebhookChange,
+    ) -> Result<WebhookPlan> {
+        let mut changes = Vec::new();
+        if let Some(to) = change
+            .voice_url
+            .as_ref()
+            .or(change.voice_fallback_url.as_ref())
+        {
+            let Some(voice) = state
+                .voice
+                .as_ref()
+                .filter(|v| v.owner.object.kind == ObjectKind::VonageApplication)
+            else {
+                return Err(ProviderError::InvalidInput {
+                    api: Api::Vonage,
+                    field: "voice url",
+                    reason: format!(
+                        "{} has no linked Application; Vonage routes voice webhooks only \
+                         through one (link the number to an application first)",
+                        state.phone_number
+                    ),
+                });
+            };
+            changes.push(PlannedChange {
+                channel: Channel::Voice,
+                object: voice.owner.object.clone(),
+                object_name: voice.owner.name.clone(),
+                shared_by: voice.owner.shared_by,
+                from: voice.url.clone(),
+                to: to.clone(),
+                detaches: None,
+            });
+        }
+        if let Some(to) = &change.sms_url {
+            changes.push(PlannedChange {
+                channel: Channel::Sms,
+                object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
+                object_name: None,
+                shared_by: Some(1),
+                from: state.sms_url().map(str::to_owned),
+                to: to.clone(),
+                detaches: None,
+            });
+        }
+        Ok(WebhookPlan {
+            phone_number: state.phone_number.clone(),
+            changes,
+        })
+    }
+
+    /// The writes a change makes: `moHttpUrl` on the number, `answer_url` on the application.
+    pub async fn plan_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+    ) -> Result<WebhookPlan> {
+        change.check(Api::Vonage)?;
+        let raw = self.raw(number).await?;
+        let state = self.state(&raw, &number.phone_number).await?;
+        self.plan_from(&raw, &state, change)
+    }
+
+    /// Makes the change (`POST /number/update`, `PUT /v2/applications/{id}`) and returns the
+    /// state read back.
+    pub async fn set_webhooks(
+        &self,
+        number: &NumberRef,
+        change: &WebhookChange,
+        shared: SharedPolicy,
+    ) -> Result<WebhookState> {
+        change.check(Api::Vonage)?;
+        let raw = self.raw(number).await?;
+        let state = self.state(&raw, &number.phone_number).await?;
+        let plan = self.plan_from(&raw, &state, change)?;
+        check_shared(Api::Vonage, &plan, shared)?;
+        let subject = number_subject(number);
+        for step in &plan.changes {
+            match step.channel {
+                Channel::Sms => {
+                    let mut form = vec![
+                        ("country", raw.country.clone().unwrap_or_default()),
+                        ("msisdn", raw.msisdn.clone()),
+                        ("moHttpUrl", step.to.clone()),
+                    ];
+                    if let Some(app) = raw.application() {
+                        form.push(("app_id", app));
+                    }
+                    let url = format!("{}/number/update", self.rest);
+                    let reply = self
+                        .http
+                        .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
+                            c.post(&url).query(&self.keys()).form(&form)
+                        })
+                        .await?;
+                    let ack: Value = parse_json(Api::Vonage, &subject, &reply.body)?;
+                    if ack["error-code"].as_str().is_some_and(|c| c != "200") {
+                        return Err(ProviderError::Provider {
+                            api: Api::Vonage,
+                            subject,
+                            detail: read_error(200, &reply.body),
+                        });
+                    }
+                }
+                Channel::Voice => {
+                    let id = &step.object.id;
+                    let mut app = self.application(id).await?;
+                    let hooks = &mut app["capabilities"]["voice"]["webhooks"];
+                    if let Some(u) = &change.voice_url {
+                        hooks["answer_url"]["address"] = Value::from(u.as_str());
+                        if hooks["answer_url"]["http_method"].is_null() {
+                            hooks["answer_url"]["http_method"] = Value::from("GET");
+                        }
+                    }
+                    if let Some(u) = &change.voice_fallback_url {
+                        hooks["fallback_answer_url"]["address"] = Value::from(u.as_str());
+                        if hooks["fallback_answer_url"]["http_method"].is_null() {
+                            hooks["fallback_answer_url"]["http_method"] = Value::from("GET");
+                        }
+                    }
+                    let body = serde_json::json!({
+                        "name": app["name"],
+                        "capabilities": app["capabilities"],
+                    });
+                    let url = format!("{}/v2/applications/{}", self.api, id);
+                    let app_subject = Subject::Object(format!("application {id}"));
+                    self.http
+                        .send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
+                            c.put(&url)
+                                .basic_auth(
+                                    &self.creds.api_key,
+                                    Some(self.creds.api_secret.expose_secret()),
+                                )
+                                .json(&body)
+                        })
+                        .await?;
+                }
+            }
+        }
+        self.webhooks(number).await
+    }
+}

@@ -1,0 +1,460 @@
+//! Vonage, Telnyx, Bandwidth and Plivo against their fakes, to the same contract as Twilio.
+
+use std::time::{Duration, Instant};
+
+use switchboard_fake_providers::{FakeConfig, FakeKind, Faults, RateWindow, creds};
+use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+use switchboard_providers::flows::{self, BulkOptions};
+use switchboard_providers::model::{DriftStatus, ObjectKind, SharedPolicy, WebhookChange};
+use switchboard_providers::plivo::{PlivoClient, PlivoCredentials};
+use switchboard_providers::telnyx::{TelnyxClient, TelnyxCredentials};
+use switchboard_providers::vonage::{VonageClient, VonageCredentials};
+use switchboard_providers::{Api, ProviderClient, ProviderError};
+
+use super::*;
+
+fn vonage(base: &str, secret_text: &str) -> ProviderClient {
+    ProviderClient::Vonage(
+        VonageClient::new(
+            VonageCredentials {
+                api_key: creds::VONAGE_API_KEY.into(),
+                api_secret: secret(secret_text),
+            },
+            Some(base),
+            &fast(),
+        )
+        .unwrap(),
+    )
+}
+
+fn telnyx(base: &str, key: &str) -> ProviderClient {
+    ProviderClient::Telnyx(
+        TelnyxClient::new(
+            TelnyxCredentials {
+                account_id: "main".into(),
+                api_key: secret(key),
+            },
+            Some(base),
+            &fast(),
+        )
+        .unwrap(),
+    )
+}
+
+fn bandwidth(base: &str, auth: BandwidthAuth) -> ProviderClient {
+    ProviderClient::Bandwidth(
+        BandwidthClient::new(
+            BandwidthCredentials {
+                account_id: creds::BANDWIDTH_ACCOUNT_ID.into(),
+                auth,
+            },
+            Some(base),
+            &fast(),
+        )
+        .unwrap(),
+    )
+}
+
+fn oauth(secret_text: &str) -> BandwidthAuth {
+    BandwidthAuth::OAuth2 {
+        client_id: creds::BANDWIDTH_CLIENT_ID.into(),
+        client_secret: secret(secret_text),
+    }
+}
+
+fn plivo(base: &str, token: &str) -> ProviderClient {
+    ProviderClient::Plivo(
+        PlivoClient::new(
+            PlivoCredentials {
+                auth_id: creds::PLIVO_AUTH_ID.into(),
+                auth_token: secret(token),
+            },
+            Some(base),
+            &fast(),
+        )
+        .unwrap(),
+    )
+}
+
+/// Verify ok, refused credentials (Auth, no secret in the text), unreachable (Network).
+async fn verify_contract(
+    good: ProviderClient,
+    bad: ProviderClient,
+    bad_secret: &str,
+    offline: ProviderClient,
+) {
+    let info = good.verify().await.unwrap();
+    assert_eq!(info.api, good.api());
+    let e = bad.verify().await.unwrap_err();
+    assert_auth_error(&e, bad_secret);
+    assert!(!e.reason().is_empty());
+    assert_network_error(&offline.verify().await.unwrap_err());
+    assert!(!format!("{bad:?}").contains(bad_secret));
+}
+
+#[tokio::test]
+async fn every_provider_verifies_refuses_and_reports_network_failures() {
+    let f = fakes(FakeConfig::default()).await;
+    let dead = dead_url().await;
+    let v = f.base_url(FakeKind::Vonage);
+    verify_contract(
+        vonage(&v, creds::VONAGE_API_SECRET),
+        vonage(&v, "vonage-wrong-secret"),
+        "vonage-wrong-secret",
+        vonage(&dead, creds::VONAGE_API_SECRET),
+    )
+    .await;
+    let t = f.base_url(FakeKind::Telnyx);
+    verify_contract(
+        telnyx(&t, creds::TELNYX_API_KEY),
+        telnyx(&t, "KEYwrong"),
+        "KEYwrong",
+        telnyx(&dead, creds::TELNYX_API_KEY),
+    )
+    .await;
+    let e = telnyx(&t, "KEYwrong").verify().await.unwrap_err();
+    assert_eq!(e.provider_code(), Some("10009"));
+    let b = f.base_url(FakeKind::Bandwidth);
+    verify_contract(
+        bandwidth(&b, oauth(creds::BANDWIDTH_CLIENT_SECRET)),
+        bandwidth(&b, oauth("bw-wrong-secret")),
+        "bw-wrong-secret",
+        bandwidth(&dead, oauth(creds::BANDWIDTH_CLIENT_SECRET)),
+    )
+    .await;
+    let legacy = BandwidthAuth::Basic {
+        username: creds::BANDWIDTH_USERNAME.into(),
+        password: secret(creds::BANDWIDTH_PASSWORD),
+    };
+    bandwidth(&b, legacy).verify().await.unwrap();
+    let p = f.base_url(FakeKind::Plivo);
+    verify_contract(
+        plivo(&p, creds::PLIVO_AUTH_TOKEN),
+        plivo(&p, "plivo-wrong-token"),
+        "plivo-wrong-token",
+        plivo(&dead, creds::PLIVO_AUTH_TOKEN),
+    )
+    .await;
+    // Only Twilio buys numbers.
+    assert!(matches!(
+        plivo(&p, creds::PLIVO_AUTH_TOKEN).twilio(),
+        Err(ProviderError::Unsupported {
+            api: Api::Plivo,
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn every_provider_lists_all_pages() {
+    let f = fakes(FakeConfig {
+        vonage_numbers: 345,
+        telnyx_numbers: 601,
+        bandwidth_numbers: 5_100,
+        plivo_numbers: 95,
+        ..FakeConfig::default()
+    })
+    .await;
+    for (client, expected, pages) in [
+        (
+            vonage(&f.base_url(FakeKind::Vonage), creds::VONAGE_API_SECRET),
+            345,
+            4,
+        ),
+        (
+            telnyx(&f.base_url(FakeKind::Telnyx), creds::TELNYX_API_KEY),
+            601,
+            3,
+        ),
+        (
+            bandwidth(
+                &f.base_url(FakeKind::Bandwidth),
+                oauth(creds::BANDWIDTH_CLIENT_SECRET),
+            ),
+            5_100,
+            3,
+        ),
+        (
+            plivo(&f.base_url(FakeKind::Plivo), creds::PLIVO_AUTH_TOKEN),
+            95,
+            5,
+        ),
+    ] {
+        let (listing, progress) = list_all(&client).await;
+        assert_eq!(listing.numbers.len(), expected, "{:?}", client.api());
+        assert!(listing.skipped.is_empty(), "{:?}", listing.skipped);
+        assert_eq!(listing.pages, pages, "{:?}", client.api());
+        assert_eq!(progress.last().unwrap().fetched, expected);
+        let distinct: std::collections::HashSet<_> = listing
+            .numbers
+            .iter()
+            .map(|n| n.phone_number.clone())
+            .collect();
+        assert_eq!(distinct.len(), expected);
+        let m = listing.numbers[0].metadata();
+        assert!(m.provider_sid().is_some());
+    }
+}
+
+#[tokio::test]
+async fn vonage_sms_on_number_voice_on_shared_application() {
+    let f = fakes(FakeConfig {
+        vonage_numbers: 20,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = vonage(&f.base_url(FakeKind::Vonage), creds::VONAGE_API_SECRET);
+    let (listing, _) = list_all(&c).await;
+    let n = listing.numbers[0].to_ref();
+    assert_eq!(listing.numbers[0].phone_number.as_str(), "+447400100000");
+    let state = c.webhooks(&n).await.unwrap();
+    let voice = state.voice.as_ref().unwrap();
+    assert_eq!(voice.owner.object.kind, ObjectKind::VonageApplication);
+    // 20 numbers: every fifth has no app; the rest alternate between two apps.
+    assert_eq!(voice.owner.shared_by, Some(8));
+    assert_eq!(
+        state.sms.as_ref().unwrap().owner.object.kind,
+        ObjectKind::Number
+    );
+
+    // SMS alone touches only the number.
+    let sms_only = WebhookChange {
+        sms_url: Some("https://platform.example.com/vonage/sms".into()),
+        ..WebhookChange::default()
+    };
+    let s = c
+        .set_webhooks(&n, &sms_only, SharedPolicy::OnlyThisNumber)
+        .await
+        .unwrap();
+    assert_eq!(s.sms_url(), Some("https://platform.example.com/vonage/sms"));
+
+    // Voice re-points the shared application: refused, then allowed.
+    let both = WebhookChange::both("https://platform.example.com/vonage");
+    let plan = c.plan_webhooks(&n, &both).await.unwrap();
+    assert_eq!(plan.shared_change().unwrap().shared_by, Some(8));
+    let e = c
+        .set_webhooks(&n, &both, SharedPolicy::OnlyThisNumber)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ProviderError::SharedObject { shared_by: 8, .. }),
+        "{e:?}"
+    );
+    let s = c
+        .set_webhooks(&n, &both, SharedPolicy::AllowShared)
+        .await
+        .unwrap();
+    assert_eq!(s.voice_url(), Some("https://platform.example.com/vonage"));
+    let d = c
+        .drift(
+            &listing.numbers[2].to_ref(),
+            Some("https://platform.example.com/vonage"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.voice, DriftStatus::InSync, "same application, same URL");
+    // A number without an application cannot get a voice URL.
+    let no_app = listing.numbers[4].to_ref();
+    assert!(matches!(
+        c.plan_webhooks(&no_app, &both).await,
+        Err(ProviderError::InvalidInput { .. })
+    ));
+}
+
+#[tokio::test]
+async fn telnyx_connections_profiles_and_rate_limit_headers() {
+    let f = fakes(FakeConfig {
+        telnyx_numbers: 12,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = telnyx(&f.base_url(FakeKind::Telnyx), creds::TELNYX_API_KEY);
+    let (listing, _) = list_all(&c).await;
+    let kinds: Vec<_> = futures_kinds(&c, &listing.numbers[..3]).await;
+    assert_eq!(
+        kinds,
+        vec![
+            Some(ObjectKind::TelnyxCallControlApplication),
+            Some(ObjectKind::TelnyxTexmlApplication),
+            Some(ObjectKind::TelnyxSipConnection),
+        ]
+    );
+    let n = listing.numbers[0].to_ref();
+    let state = c.webhooks(&n).await.unwrap();
+    assert_eq!(state.voice.as_ref().unwrap().owner.shared_by, Some(4));
+    assert_eq!(state.sms.as_ref().unwrap().owner.shared_by, Some(9));
+    let change = WebhookChange::both("https://platform.example.com/telnyx");
+    assert!(matches!(
+        c.set_webhooks(&n, &change, SharedPolicy::OnlyThisNumber)
+            .await,
+        Err(ProviderError::SharedObject { .. })
+    ));
+    let s = c
+        .set_webhooks(&n, &change, SharedPolicy::AllowShared)
+        .await
+        .unwrap();
+    assert_eq!(s.voice_url(), Some("https://platform.example.com/telnyx"));
+    assert_eq!(s.sms_url(), Some("https://platform.example.com/telnyx"));
+    // TeXML voice too.
+    let texml = listing.numbers[1].to_ref();
+    let s = c
+        .set_webhooks(&texml, &change, SharedPolicy::AllowShared)
+        .await
+        .unwrap();
+    assert_eq!(s.voice_url(), Some("https://platform.example.com/telnyx"));
+    // A SIP connection holds no URL.
+    assert!(matches!(
+        c.plan_webhooks(&listing.numbers[2].to_ref(), &change).await,
+        Err(ProviderError::InvalidInput { .. })
+    ));
+
+    // 429 with x-ratelimit-reset (no Retry-After): waited for, then retried.
+    let faults = f.faults(FakeKind::Telnyx);
+    faults.clear_requests();
+    faults.set(Faults {
+        rate_limit_next: 1,
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    c.verify().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(faults.request_count(), 2);
+}
+
+async fn futures_kinds(
+    c: &ProviderClient,
+    numbers: &[switchboard_providers::model::ProviderNumber],
+) -> Vec<Option<ObjectKind>> {
+    let mut out = Vec::new();
+    for n in numbers {
+        let s = c.webhooks(&n.to_ref()).await.unwrap();
+        out.push(s.voice.map(|v| v.owner.object.kind));
+    }
+    out
+}
+
+#[tokio::test]
+async fn bandwidth_resolves_site_location_application() {
+    let f = fakes(FakeConfig {
+        bandwidth_numbers: 6,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = bandwidth(
+        &f.base_url(FakeKind::Bandwidth),
+        oauth(creds::BANDWIDTH_CLIENT_SECRET),
+    );
+    let (listing, _) = list_all(&c).await;
+    let first = c.fetch_number(&listing.numbers[0].to_ref()).await.unwrap();
+    assert_eq!(first.region.as_deref(), Some("CA"));
+    let n = listing.numbers[0].to_ref();
+    let state = c.webhooks(&n).await.unwrap();
+    assert_eq!(
+        state.voice.as_ref().unwrap().owner.object.kind,
+        ObjectKind::BandwidthApplication
+    );
+    assert_eq!(
+        state.voice_url(),
+        Some("https://voice.example.com/bandwidth")
+    );
+    assert_eq!(state.sms_url(), Some("https://sms.example.com/bandwidth"));
+    // The second location has no messaging application.
+    let second = c.webhooks(&listing.numbers[1].to_ref()).await.unwrap();
+    assert!(second.sms.is_none());
+
+    let change = WebhookChange::both("https://platform.example.com/bw?a=1&b=2");
+    assert!(matches!(
+        c.set_webhooks(&n, &change, SharedPolicy::OnlyThisNumber)
+            .await,
+        Err(ProviderError::SharedObject { .. })
+    ));
+    let s = c
+        .set_webhooks(&n, &change, SharedPolicy::AllowShared)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.voice_url(),
+        Some("https://platform.example.com/bw?a=1&b=2")
+    );
+    assert_eq!(s.sms_url(), Some("https://platform.example.com/bw?a=1&b=2"));
+    let d = c
+        .drift(
+            &listing.numbers[1].to_ref(),
+            Some("https://platform.example.com/bw?a=1&b=2"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.voice, DriftStatus::InSync);
+    // One OAuth token served every call.
+    let tokens = f
+        .faults(FakeKind::Bandwidth)
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/oauth2/token"))
+        .count();
+    assert_eq!(tokens, 1);
+    let e = c
+        .fetch_number(&switchboard_providers::model::NumberRef::new(e164(
+            "+14155550123",
+        )))
+        .await;
+    assert!(matches!(e, Err(ProviderError::NotFound { .. })), "{e:?}");
+}
+
+#[tokio::test]
+async fn plivo_application_webhooks_and_its_rate_limit() {
+    let f = fakes(FakeConfig {
+        plivo_numbers: 30,
+        plivo_rate_window: Some(RateWindow {
+            limit: 10,
+            window_ms: 1_000,
+        }),
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = plivo(&f.base_url(FakeKind::Plivo), creds::PLIVO_AUTH_TOKEN);
+    let (listing, _) = list_all(&c).await;
+    assert_eq!(listing.numbers.len(), 30);
+    assert_eq!(listing.numbers[0].region.as_deref(), Some("CA"));
+    let n = listing.numbers[0].to_ref();
+    let state = c.webhooks(&n).await.unwrap();
+    assert_eq!(
+        state.voice.as_ref().unwrap().owner.object.kind,
+        ObjectKind::PlivoApplication
+    );
+    assert_eq!(state.voice_url(), Some("https://answer0.example.com/plivo"));
+    let change = WebhookChange::both("https://platform.example.com/plivo");
+    assert!(matches!(
+        c.set_webhooks(&n, &change, SharedPolicy::OnlyThisNumber)
+            .await,
+        Err(ProviderError::SharedObject { .. })
+    ));
+    let s = c
+        .set_webhooks(&n, &change, SharedPolicy::AllowShared)
+        .await
+        .unwrap();
+    assert_eq!(s.sms_url(), Some("https://platform.example.com/plivo"));
+
+    // 10 requests per second at the fake: a bulk verify of 30 numbers meets 429s with
+    // Retry-After and still completes every number.
+    let refs: Vec<_> = listing.numbers.iter().map(|n| n.to_ref()).collect();
+    let faults = f.faults(FakeKind::Plivo);
+    faults.clear_requests();
+    let report = flows::bulk_verify(&c, &refs, &BulkOptions::default(), &|_| {}).await;
+    assert_eq!(
+        report.succeeded(),
+        30,
+        "{:?}",
+        report
+            .outcomes
+            .iter()
+            .find(|o| matches!(o.outcome, flows::Outcome::Failed(_)))
+    );
+    assert!(
+        faults.request_count() > 30,
+        "some requests were throttled and retried"
+    );
+}

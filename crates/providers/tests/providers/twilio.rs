@@ -1,0 +1,682 @@
+//! Twilio (and SignalWire through the Twilio client).
+
+use std::time::{Duration, Instant};
+
+use switchboard_core::domain::Capabilities;
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, creds};
+use switchboard_providers::flows::{self, BulkOptions};
+use switchboard_providers::model::{
+    Confirmed, DriftStatus, NumberRef, ObjectKind, SharedPolicy, WebhookChange,
+};
+use switchboard_providers::twilio::{
+    AvailableSearch, TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint,
+};
+use switchboard_providers::{Api, ProviderClient, ProviderError};
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+
+fn client_at(base: &str, auth: TwilioAuth) -> ProviderClient {
+    ProviderClient::Twilio(
+        TwilioClient::new(
+            TwilioCredentials {
+                account_sid: creds::TWILIO_ACCOUNT_SID.into(),
+                auth,
+            },
+            TwilioEndpoint::Twilio {
+                base_url: Some(base.to_owned()),
+            },
+            &fast(),
+        )
+        .unwrap(),
+    )
+}
+
+fn token() -> TwilioAuth {
+    TwilioAuth::AuthToken(secret(creds::TWILIO_AUTH_TOKEN))
+}
+
+fn client(f: &FakeProviders) -> ProviderClient {
+    client_at(&f.base_url(FakeKind::Twilio), token())
+}
+
+#[tokio::test]
+async fn verify_with_auth_token_api_key_bad_token_and_no_network() {
+    let f = fakes(FakeConfig::default()).await;
+    let info = client(&f).verify().await.unwrap();
+    assert_eq!(info.account_id, creds::TWILIO_ACCOUNT_SID);
+    assert_eq!(info.status.as_deref(), Some("active"));
+    assert_eq!(info.method, "GET /Accounts/{Sid}.json");
+
+    let key = TwilioAuth::ApiKey {
+        sid: creds::TWILIO_API_KEY_SID.into(),
+        secret: secret(creds::TWILIO_API_KEY_SECRET),
+    };
+    let info = client_at(&f.base_url(FakeKind::Twilio), key)
+        .verify()
+        .await
+        .unwrap();
+    assert!(info.method.contains("IncomingPhoneNumbers.json?PageSize=1"));
+
+    let bad = client_at(
+        &f.base_url(FakeKind::Twilio),
+        TwilioAuth::AuthToken(secret("wrong-token-value")),
+    );
+    let e = bad.verify().await.unwrap_err();
+    assert_auth_error(&e, "wrong-token-value");
+    assert_eq!(e.provider_code(), Some("20003"));
+    assert!(e.to_string().contains(creds::TWILIO_ACCOUNT_SID), "{e}");
+    assert!(!format!("{bad:?}").contains("wrong-token-value"));
+
+    let e = client_at(&dead_url().await, token())
+        .verify()
+        .await
+        .unwrap_err();
+    assert_network_error(&e);
+}
+
+#[tokio::test]
+async fn lists_every_page_with_progress_and_maps_metadata() {
+    let f = fakes(FakeConfig {
+        twilio_numbers: 2_345,
+        ..FakeConfig::default()
+    })
+    .await;
+    let (listing, progress) = list_all(&client(&f)).await;
+    assert_eq!(listing.numbers.len(), 2_345);
+    assert!(listing.skipped.is_empty());
+    assert_eq!(listing.pages, 3);
+    assert_eq!(
+        progress.iter().map(|p| p.fetched).collect::<Vec<_>>(),
+        vec![1000, 2000, 2345]
+    );
+    let distinct: std::collections::HashSet<_> = listing
+        .numbers
+        .iter()
+        .map(|n| n.phone_number.clone())
+        .collect();
+    assert_eq!(distinct.len(), 2_345);
+    let first = &listing.numbers[0];
+    assert!(first.provider_sid.starts_with("PN"));
+    let m = first.metadata();
+    assert_eq!(m.provider_sid(), Some(first.provider_sid.as_str()));
+    assert_eq!(m.area_code(), Some("415"));
+    assert!(m.capabilities().voice);
+    // Requests: three pages, the later ones by next_page_uri.
+    let reqs = f.faults(FakeKind::Twilio).requests();
+    assert_eq!(reqs.len(), 3);
+}
+
+#[tokio::test]
+async fn listing_stops_when_cancelled() {
+    let f = fakes(FakeConfig {
+        twilio_numbers: 3_000,
+        ..FakeConfig::default()
+    })
+    .await;
+    let cancel = CancellationToken::new();
+    let c2 = cancel.clone();
+    let stop_after_first = move |_p: ListProgress| c2.cancel();
+    let e = client(&f)
+        .list_numbers(&stop_after_first, &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::Cancelled { .. }), "{e:?}");
+    assert_eq!(f.faults(FakeKind::Twilio).request_count(), 1);
+}
+
+#[tokio::test]
+async fn webhooks_read_resolve_applications_and_set_detaches() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let (listing, _) = list_all(&c).await;
+    // Every tenth number of the fake uses application AP… for voice.
+    let on_app = listing.numbers[9].to_ref();
+    let state = c.webhooks(&on_app).await.unwrap();
+    let voice = state.voice.as_ref().unwrap();
+    assert_eq!(voice.owner.object.kind, ObjectKind::TwilioApplication);
+    assert_eq!(voice.url.as_deref(), Some("https://ivr.example.com/voice"));
+    assert_eq!(
+        state.sms.as_ref().unwrap().owner.object.kind,
+        ObjectKind::Number
+    );
+
+    let change = WebhookChange::both("https://platform.example.com/hooks/twilio");
+    let plan = c.plan_webhooks(&on_app, &change).await.unwrap();
+    assert_eq!(plan.changes.len(), 2);
+    assert_eq!(plan.changes[0].object.kind, ObjectKind::Number);
+    assert_eq!(
+        plan.changes[0].detaches.as_ref().map(|o| o.kind),
+        Some(ObjectKind::TwilioApplication)
+    );
+    assert!(plan.shared_change().is_none());
+
+    // Drift before: the record says the platform, the provider says the IVR.
+    let d = c
+        .drift(
+            &on_app,
+            Some("https://platform.example.com/hooks/twilio"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(d.voice, DriftStatus::Drifted { .. }));
+
+    let confirmed = c
+        .set_webhooks(&on_app, &change, SharedPolicy::OnlyThisNumber)
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.voice_url(),
+        Some("https://platform.example.com/hooks/twilio")
+    );
+    assert_eq!(
+        confirmed.voice.as_ref().unwrap().owner.object.kind,
+        ObjectKind::Number
+    );
+    let update = flows::webhook_update(&confirmed, "https://platform.example.com/hooks/twilio");
+    assert_eq!(
+        update.webhook,
+        Some((
+            true,
+            Some("https://platform.example.com/hooks/twilio".into())
+        ))
+    );
+
+    // Looked up by number alone (no sid): same state, and no drift now.
+    let by_number = NumberRef::new(on_app.phone_number.clone());
+    let d = c
+        .drift(
+            &by_number,
+            Some("https://platform.example.com/hooks/twilio/"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.voice, DriftStatus::InSync);
+
+    // Another number of the application is untouched.
+    let other = c.webhooks(&listing.numbers[19].to_ref()).await.unwrap();
+    assert_eq!(other.voice_url(), Some("https://ivr.example.com/voice"));
+
+    let bad = WebhookChange::both("ftp://nope");
+    assert!(matches!(
+        c.set_webhooks(&on_app, &bad, SharedPolicy::AllowShared)
+            .await,
+        Err(ProviderError::InvalidInput { .. })
+    ));
+    let missing = NumberRef::new(e164("+14155550123"));
+    assert!(matches!(
+        c.webhooks(&missing).await,
+        Err(ProviderError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn retries_honour_retry_after_and_5xx() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let faults = f.faults(FakeKind::Twilio);
+    faults.set(Faults {
+        rate_limit_next: 1,
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    c.verify().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(faults.request_count(), 2);
+
+    faults.clear_requests();
+    faults.set(Faults {
+        server_error_next: 2,
+        ..Faults::default()
+    });
+    c.verify().await.unwrap();
+    assert_eq!(faults.request_count(), 3);
+
+    // Still throttled after every attempt: RateLimited with Twilio's 20429 and the wait.
+    faults.clear_requests();
+    faults.set(Faults {
+        rate_limit_next: 100,
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    let quick = client_at(&f.base_url(FakeKind::Twilio), token());
+    let started = Instant::now();
+    let e = match &quick {
+        ProviderClient::Twilio(t) => {
+            let mut settings = fast();
+            settings.retry.max_attempts = 2;
+            TwilioClient::new(
+                TwilioCredentials {
+                    account_sid: t.account_id().into(),
+                    auth: token(),
+                },
+                TwilioEndpoint::Twilio {
+                    base_url: Some(f.base_url(FakeKind::Twilio)),
+                },
+                &settings,
+            )
+            .unwrap()
+            .verify()
+            .await
+            .unwrap_err()
+        }
+        _ => unreachable!(),
+    };
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(faults.request_count(), 2);
+    match &e {
+        ProviderError::RateLimited {
+            retry_after,
+            detail,
+            ..
+        } => {
+            assert_eq!(*retry_after, Some(Duration::from_secs(1)));
+            assert_eq!(detail.code.as_deref(), Some("20429"));
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+
+    // A Retry-After beyond the policy's patience is not slept through.
+    faults.clear_requests();
+    faults.set(Faults {
+        rate_limit_next: 1,
+        retry_after_secs: 3600,
+        ..Faults::default()
+    });
+    let e = c.verify().await.unwrap_err();
+    assert!(matches!(e, ProviderError::RateLimited { .. }));
+    assert_eq!(faults.request_count(), 1);
+}
+
+#[tokio::test]
+async fn malformed_json_is_reported_as_such() {
+    let f = fakes(FakeConfig::default()).await;
+    f.faults(FakeKind::Twilio).set(Faults {
+        malformed_next: 1,
+        ..Faults::default()
+    });
+    let e = client(&f).verify().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProviderError::Malformed {
+                api: Api::Twilio,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn search_buy_and_release_need_confirmation_and_are_never_retried() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let t = c.twilio().unwrap();
+    let found = t
+        .search_available(&AvailableSearch {
+            country: "US".into(),
+            area_code: Some("415".into()),
+            contains: Some("700".into()),
+            capabilities: Capabilities {
+                voice: true,
+                sms: true,
+                ..Capabilities::default()
+            },
+            limit: Some(5),
+            ..AvailableSearch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 5);
+    assert!(
+        found
+            .iter()
+            .all(|a| a.phone_number.as_str().starts_with("+1415"))
+    );
+    let pick = found[0].phone_number.clone();
+
+    // A confirmation for another number is refused before any request.
+    let faults = f.faults(FakeKind::Twilio);
+    faults.clear_requests();
+    let wrong = Confirmed::number(&found[1].phone_number);
+    assert!(matches!(
+        t.buy(&pick, &wrong, None).await,
+        Err(ProviderError::InvalidInput { .. })
+    ));
+    assert_eq!(faults.request_count(), 0);
+
+    // A 500 or a 429 on a purchase is reported, never retried.
+    for fault in [
+        Faults {
+            server_error_next: 1,
+            ..Faults::default()
+        },
+        Faults {
+            rate_limit_next: 1,
+            ..Faults::default()
+        },
+    ] {
+        faults.clear_requests();
+        faults.set(fault);
+        let e = t
+            .buy(&pick, &Confirmed::number(&pick), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ProviderError::Provider { .. } | ProviderError::RateLimited { .. }
+            ),
+            "{e:?}"
+        );
+        let posts = faults
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count();
+        assert_eq!(posts, 1, "a purchase must be sent exactly once");
+    }
+
+    let hooks = WebhookChange::both("https://platform.example.com/hooks/twilio");
+    let bought = t
+        .buy(&pick, &Confirmed::number(&pick), Some(&hooks))
+        .await
+        .unwrap();
+    assert_eq!(bought.phone_number, pick);
+    assert_eq!(
+        bought.voice_url.as_deref(),
+        Some("https://platform.example.com/hooks/twilio")
+    );
+    // Buying it again is the provider's refusal, with its code.
+    let e = t
+        .buy(&pick, &Confirmed::number(&pick), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.provider_code(), Some("21422"));
+
+    faults.clear_requests();
+    faults.set(Faults {
+        server_error_next: 1,
+        ..Faults::default()
+    });
+    let r = bought.to_ref();
+    assert!(t.release(&r, &Confirmed::number(&pick)).await.is_err());
+    assert_eq!(
+        faults.request_count(),
+        1,
+        "a release must be sent exactly once"
+    );
+    t.release(&r, &Confirmed::number(&pick)).await.unwrap();
+    assert!(matches!(
+        c.fetch_number(&r).await,
+        Err(ProviderError::NotFound { .. })
+    ));
+    // Other providers say they do not buy numbers.
+}
+
+#[tokio::test]
+async fn signalwire_speaks_the_same_api_under_its_prefix() {
+    let f = fakes(FakeConfig {
+        twilio_numbers: 1_200,
+        ..FakeConfig::default()
+    })
+    .await;
+    let sw = ProviderClient::Twilio(
+        TwilioClient::new(
+            TwilioCredentials {
+                account_sid: creds::TWILIO_ACCOUNT_SID.into(),
+                auth: token(),
+            },
+            TwilioEndpoint::SignalWire {
+                space_url: f.base_url(FakeKind::Twilio),
+            },
+            &fast(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(sw.api(), Api::SignalWire);
+    sw.verify().await.unwrap();
+    let (listing, _) = list_all(&sw).await;
+    assert_eq!(listing.numbers.len(), 1_200);
+    assert!(
+        f.faults(FakeKind::Twilio)
+            .requests()
+            .iter()
+            .all(|r| r.path.starts_with("/api/laml/2010-04-01/"))
+    );
+}
+
+#[tokio::test]
+async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
+    use switchboard_core::domain::{Credentials, PhoneNumber, Status};
+    let f = fakes(FakeConfig {
+        twilio_numbers: 120,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = client(&f);
+    let none = |_p: ListProgress| {};
+    let diff = flows::import_preview(&c, &[], &none, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(diff.new.len(), 120);
+    // "Import" them the way a store would, then preview again.
+    let now = time::OffsetDateTime::now_utc();
+    let inventory: Vec<PhoneNumber> = diff
+        .new
+        .iter()
+        .map(|n| {
+            let v = n
+                .to_new_number(creds::TWILIO_ACCOUNT_SID)
+                .validate()
+                .unwrap();
+            PhoneNumber {
+                id: uuid::Uuid::new_v4(),
+                organization_id: uuid::Uuid::nil(),
+                provider: v.provider,
+                phone_number: v.phone_number,
+                friendly_name: v.friendly_name,
+                credentials: Credentials::for_account(v.provider, creds::TWILIO_ACCOUNT_SID)
+                    .unwrap(),
+                metadata: v.metadata,
+                agent_id: None,
+                webhook_configured: false,
+                webhook_url: None,
+                status: Status::Active,
+                created_at: now,
+                updated_at: now,
+                last_verified_at: None,
+            }
+        })
+        .collect();
+    let again = flows::import_preview(&c, &inventory, &none, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.new.len(), again.present.len(), again.different.len()),
+        (0, 120, 0)
+    );
+    let mut changed = inventory.clone();
+    changed[0].friendly_name = Some("Renamed".into());
+    let diff = flows::import_diff(
+        &c.list_numbers(&none, &CancellationToken::new())
+            .await
+            .unwrap()
+            .numbers,
+        &changed,
+    );
+    assert_eq!(diff.different.len(), 1);
+    assert_eq!(diff.different[0].fields, vec!["friendly_name"]);
+
+    // Bulk re-point with progress; then drift is clean for all.
+    let refs: Vec<NumberRef> = again.present.iter().map(|(n, _)| n.to_ref()).collect();
+    let progress = std::sync::atomic::AtomicUsize::new(0);
+    let on_progress = |_p: flows::BulkProgress| {
+        progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let change = WebhookChange::both("https://platform.example.com/t");
+    let report = flows::bulk_set_webhooks(
+        &c,
+        &refs,
+        &change,
+        SharedPolicy::OnlyThisNumber,
+        &BulkOptions::default(),
+        &on_progress,
+    )
+    .await;
+    assert_eq!(report.succeeded(), 120);
+    assert_eq!(progress.load(std::sync::atomic::Ordering::Relaxed), 120);
+    let records: Vec<_> = refs
+        .iter()
+        .map(|r| {
+            (
+                r.clone(),
+                Some("https://platform.example.com/t".to_owned()),
+                None,
+            )
+        })
+        .collect();
+    let drift = flows::bulk_drift(&c, &records, &BulkOptions::default(), &|_| {}).await;
+    assert_eq!(drift.succeeded(), 120);
+    assert!(drift.outcomes.iter().all(|o| matches!(
+        &o.outcome,
+        flows::Outcome::Ok(d) if !d.drifted()
+    )));
+
+    // Cancellation: nothing new starts; every number is reported.
+    let cancel = CancellationToken::new();
+    let c2 = cancel.clone();
+    let stop = move |p: flows::BulkProgress| {
+        if p.done >= 10 {
+            c2.cancel();
+        }
+    };
+    let options = BulkOptions {
+        concurrency: 4,
+        cancel,
+    };
+    let report = flows::bulk_verify(&c, &refs, &options, &stop).await;
+    assert!(report.cancelled);
+    assert_eq!(report.outcomes.len(), 120);
+    assert!(report.succeeded() >= 10 && report.succeeded() < 120);
+    assert_eq!(report.succeeded() + report.not_started(), 120);
+
+    // Verification result → record update.
+    let ok = c.verify().await;
+    let u = flows::verification_update(&ok, Status::Error, now).unwrap();
+    assert_eq!(
+        (u.status, u.last_verified_at),
+        (Some(Status::Active), Some(now))
+    );
+    let bad = client_at(
+        &f.base_url(FakeKind::Twilio),
+        TwilioAuth::AuthToken(secret("nope")),
+    )
+    .verify()
+    .await;
+    let u = flows::verification_update(&bad, Status::Active, now).unwrap();
+    assert_eq!(u.status, Some(Status::Error));
+    assert!(u.metadata_patch.unwrap().to_json().contains("20003"));
+    let offline = client_at(&dead_url().await, token()).verify().await;
+    assert!(flows::verification_update(&offline, Status::Active, now).is_none());
+}
+
+/// Property names copied by hand from Twilio's OpenAPI description (2010-04-01):
+/// `api.v2010.account.incoming_phone_number` and the list envelope.
+const NUMBER_KEYS: [&str; 36] = [
+    "account_sid",
+    "address_sid",
+    "address_requirements",
+    "api_version",
+    "beta",
+    "capabilities",
+    "date_created",
+    "date_updated",
+    "friendly_name",
+    "identity_sid",
+    "phone_number",
+    "origin",
+    "sid",
+    "sms_application_sid",
+    "sms_fallback_method",
+    "sms_fallback_url",
+    "sms_method",
+    "sms_url",
+    "status_callback",
+    "status_callback_method",
+    "trunk_sid",
+    "uri",
+    "voice_receive_mode",
+    "voice_application_sid",
+    "voice_caller_id_lookup",
+    "voice_fallback_method",
+    "voice_fallback_url",
+    "voice_method",
+    "voice_url",
+    "emergency_status",
+    "emergency_address_sid",
+    "emergency_address_status",
+    "bundle_sid",
+    "status",
+    "type",
+    "capabilities",
+];
+
+const PAGE_KEYS: [&str; 9] = [
+    "end",
+    "first_page_uri",
+    "next_page_uri",
+    "page",
+    "page_size",
+    "previous_page_uri",
+    "start",
+    "uri",
+    "incoming_phone_numbers",
+];
+
+#[tokio::test]
+async fn fake_twilio_json_matches_the_schema_keys() {
+    let f = fakes(FakeConfig::default()).await;
+    switchboard_providers::http::install_crypto_provider();
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json?PageSize=2",
+            f.base_url(FakeKind::Twilio),
+            creds::TWILIO_ACCOUNT_SID
+        ))
+        .basic_auth(creds::TWILIO_ACCOUNT_SID, Some(creds::TWILIO_AUTH_TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sorted = |list: &[&str]| {
+        let mut k: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    assert_eq!(keys(&page), sorted(&PAGE_KEYS));
+    let number = &page["incoming_phone_numbers"][0];
+    assert_eq!(keys(number), sorted(&NUMBER_KEYS));
+    assert_eq!(
+        keys(&number["capabilities"]),
+        sorted(&["fax", "mms", "sms", "voice"])
+    );
+    assert!(page["next_page_uri"].as_str().unwrap().contains("Page=1"));
+    assert_eq!(page["previous_page_uri"], serde_json::Value::Null);
+}
