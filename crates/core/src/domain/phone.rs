@@ -208,6 +208,10 @@ impl E164 {
             return Err(bad(&invalid_reason(&parsed)));
         }
         let e164 = parsed.format().mode(Mode::E164).to_string();
+        // libphonenumber accepts some over-long national numbers; E.164 allows 15 digits.
+        if e164.len() > 16 {
+            return Err(bad("too long (E.164 allows at most 15 digits)"));
+        }
         let facts = facts_of(&parsed);
         Ok((E164(e164), facts))
     }
@@ -385,6 +389,13 @@ mod tests {
         assert!(err("+1 415 555 1234 ext. 12", None).contains("extension"));
         // 555-01xx style numbers are not in any real range.
         assert!(err("+1 123 456 7890", None).contains("not a number in use"));
+    }
+
+    /// Found by the fuzzer: letters read as keypad digits made a 16-digit "German" number.
+    #[test]
+    fn never_longer_than_e164_allows() {
+        let e = err("0049 09HRmt4vBRR5R55t", None);
+        assert!(e.contains("too long"), "{e}");
     }
 
     #[test]
