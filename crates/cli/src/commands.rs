@@ -16,7 +16,7 @@ use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::Global;
-use crate::output;
+use crate::{accounts, output};
 
 #[derive(Debug, Subcommand)]
 pub enum Orgs {
@@ -155,6 +155,10 @@ pub enum Numbers {
         /// Organization, when the number exists in several
         #[arg(long)]
         org: Option<String>,
+        /// When no other number uses the number's provider account, also remove the account's
+        /// secret from this device's credential vault
+        #[arg(long)]
+        forget_secret: bool,
     },
     /// Write every number of an organization as CSV or JSON
     Export {
@@ -168,16 +172,19 @@ pub enum Numbers {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Import numbers from CSV: all or nothing
+    /// Import numbers from CSV (all or nothing), or from a provider account with --account
     Import {
         /// Organization slug or id
         #[arg(long)]
         org: String,
         /// CSV file with a header row (phone_number and provider required)
-        file: PathBuf,
+        #[arg(required_unless_present = "account")]
+        file: Option<PathBuf>,
         /// Region for numbers written without a country code
-        #[arg(long)]
+        #[arg(long, conflicts_with = "account")]
         region: Option<String>,
+        #[command(flatten)]
+        from_provider: crate::providers::ImportFromProvider,
     },
 }
 
@@ -266,15 +273,15 @@ fn org_arg(ws: &Workspace, org: Option<&str>) -> Result<Option<Organization>> {
 }
 
 fn show(g: &Global, ws: &Workspace, n: &switchboard_core::domain::PhoneNumber) -> Result<()> {
-    if g.json {
-        output::json(n);
-    } else {
+    if !g.json {
         let agent = match n.agent_id {
             Some(a) => Some(ws.agent(n.organization_id, &a.to_string())?.name),
             None => None,
         };
         output::number_detail(n, agent.as_deref());
     }
+    let org = ws.organization(&n.organization_id.to_string())?;
+    accounts::show_credentials(g, n, &org.slug, accounts::status_of(n));
     Ok(())
 }
 
@@ -314,6 +321,7 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             } else {
                 println!("added {} to {} ({})", n.phone_number, org.slug, n.id);
             }
+            accounts::hint_after_add(&n, &org.slug, accounts::status_of(&n));
         }
         Numbers::List {
             org,
@@ -413,13 +421,26 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
                 println!("updated {} ({})", n.phone_number, n.id);
             }
         }
-        Numbers::Remove { number, org } => {
+        Numbers::Remove {
+            number,
+            org,
+            forget_secret,
+        } => {
             let org = org_arg(&ws, org.as_deref())?;
             let n = ws.remove_number(&NumberRef::parse(&number)?, org.map(|o| o.id))?;
             if g.json {
                 output::json(&n);
             } else {
                 println!("removed {} ({})", n.phone_number, n.id);
+            }
+            let slug = ws.organization(&n.organization_id.to_string())?.slug;
+            let still_used = accounts::local_users(&ws, &n)?;
+            accounts::after_number_removed(&n, &slug, still_used, forget_secret)?;
+            if forget_secret
+                && still_used == 0
+                && let Some(id) = n.credentials.account_id(n.provider)
+            {
+                ws.remove_account(n.organization_id, n.provider, id)?;
             }
         }
         Numbers::Export {
@@ -447,7 +468,13 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             }
             std::io::stdout().flush().ok();
         }
-        Numbers::Import { org, file, region } => {
+        Numbers::Import {
+            org, file, region, ..
+        } => {
+            let file = file.ok_or_else(|| Error::InvalidInput {
+                field: "import".into(),
+                reason: "give a CSV file, or --account ACCOUNT_ID to import from a provider".into(),
+            })?;
             let org = ws.organization(&org)?;
             let input = File::open(&file).map_err(|source| Error::Io {
                 path: file.display().to_string(),

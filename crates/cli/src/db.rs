@@ -4,6 +4,11 @@
 //! `db migrate` applies `migrations/` (the only way the schema changes); `db grant` gives a
 //! manager's login role access to an organization, reading a new role's password from standard
 //! input so it never appears in arguments, shell history or `ps`.
+//!
+//! The password of a `--database-url` that has none comes from `PGPASSWORD` when set, else
+//! from this device's credential vault (`db password set` stores it there, filed under the
+//! role, host, port and database), else from libpq's password file. Never from a settings
+//! file.
 
 use std::fmt;
 use std::io::BufRead;
@@ -14,8 +19,9 @@ use serde_json::json;
 use switchboard_core::{Error, Result};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
+use switchboard_secrets::{Removal, SecretKey};
 
-use crate::{Global, output};
+use crate::{Global, output, vault};
 
 /// A `postgres://` URL. `Debug` hides the password it may hold.
 #[derive(Clone)]
@@ -58,6 +64,18 @@ pub enum Db {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// The password of --database-url's role, kept in this device's credential vault
+    #[command(subcommand)]
+    Password(Password),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Password {
+    /// Save (or replace) the password of --database-url's role for its server and database;
+    /// read from standard input (one line) or asked for without echo
+    Set,
+    /// Remove that password from this device's credential vault
+    Remove,
 }
 
 /// A current-thread runtime for one command.
@@ -79,8 +97,125 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
     })
 }
 
-pub fn run(g: &Global, cmd: Db) -> Result<()> {
+/// The vault key of the password of `settings`' role.
+fn password_key(settings: &ConnectSettings) -> SecretKey {
+    let host = settings.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    SecretKey::database_password(host, settings.port(), settings.database(), settings.role())
+}
+
+/// Connection settings for `--database-url`, with the password from this device's vault when
+/// neither the URL nor `PGPASSWORD` gives one. A vault that cannot be asked is a warning, not
+/// an error: the server may not need a password, or libpq's password file may have it.
+pub fn settings(g: &Global) -> Result<ConnectSettings> {
     let settings = url(g)?.settings()?;
+    if settings.has_password() {
+        return Ok(settings);
+    }
+    let key = password_key(&settings);
+    let found = vault::open().and_then(|v| v.get_blocking(&key).map_err(vault::error));
+    match found {
+        Ok(Some(password)) => {
+            tracing::info!(
+                server = settings.server(),
+                role = settings.role(),
+                "database password from the vault"
+            );
+            Ok(settings.with_password(password.expose_secret()))
+        }
+        Ok(None) => Ok(settings),
+        Err(e) if e.is_bad_input() => Ok(settings),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot look up the database password");
+            eprintln!(
+                "warning: cannot look up the password of {} for {} in the credential vault: {e}",
+                settings.role(),
+                settings.server()
+            );
+            Ok(settings)
+        }
+    }
+}
+
+/// `db password set` and `db password remove`.
+fn password(g: &Global, cmd: Password) -> Result<()> {
+    let settings = url(g)?.settings()?;
+    let key = password_key(&settings);
+    let user = key.vault_user().map_err(vault::error)?;
+    let vault = vault::open()?;
+    match cmd {
+        Password::Set => {
+            let replaced = vault::holds(&vault, &key)?;
+            let secret = vault::read_secret(&format!(
+                "Password of {} for {}",
+                settings.role(),
+                settings.server()
+            ))?;
+            vault.save_blocking(&key, &secret).map_err(vault::error)?;
+            tracing::info!(
+                server = settings.server(),
+                role = settings.role(),
+                replaced,
+                "saved a database password"
+            );
+            if g.json {
+                output::json(&json!({
+                    "server": settings.server(),
+                    "role": settings.role(),
+                    "replaced": replaced,
+                    "vault": vault.vault_name(),
+                    "vault_service": vault.service(),
+                    "vault_user": user,
+                }));
+            } else {
+                println!(
+                    "{} the password of {} for {} in this device's {} (user {user}); \
+                     --database-url without a password uses it unless PGPASSWORD is set",
+                    if replaced { "replaced" } else { "saved" },
+                    settings.role(),
+                    settings.server(),
+                    vault.vault_name()
+                );
+            }
+        }
+        Password::Remove => {
+            let removal = vault.remove_blocking(&key).map_err(vault::error)?;
+            tracing::info!(
+                server = settings.server(),
+                role = settings.role(),
+                ?removal,
+                "removed a database password"
+            );
+            if g.json {
+                output::json(&json!({ "removed": removal == Removal::Removed }));
+            } else if removal == Removal::Removed {
+                println!(
+                    "removed the password of {} for {} from this device's {}",
+                    settings.role(),
+                    settings.server(),
+                    vault.vault_name()
+                );
+            } else {
+                println!(
+                    "this device's {} held no password of {} for {}",
+                    vault.vault_name(),
+                    settings.role(),
+                    settings.server()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(g: &Global, cmd: Db) -> Result<()> {
+    if let Db::Password(cmd) = cmd {
+        return password(g, cmd);
+    }
+    let settings = settings(g)?;
     let rt = runtime()?;
     match cmd {
         Db::Migrate => {
@@ -134,6 +269,7 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 }
             }
         }
+        Db::Password(cmd) => password(g, cmd)?,
     }
     Ok(())
 }

@@ -3,17 +3,26 @@
 //! Every command is a thin translation of its arguments into one `switchboard-core` call and of
 //! the result into text or JSON. Errors print one line on stderr; the exit code is 2 for bad
 //! input and 1 for anything else.
+//!
+//! Each run is logged (command, outcome, errors) to the file of `--log-file` or
+//! `SWITCHBOARD_LOG_FILE`, at the level of `SWITCHBOARD_LOG` (default `info`); see [`log`].
 
+mod accounts;
 mod bench;
 mod commands;
 mod db;
+mod log;
 mod output;
+mod providers;
 mod remote;
+mod sync;
+mod vault;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use providers::{AccountsCommand, DevCommand, NumbersCommand};
 
 /// Manage an organization's telephone numbers from the command line.
 #[derive(Debug, Parser)]
@@ -40,7 +49,8 @@ pub struct Global {
     #[arg(long, global = true)]
     json: bool,
     /// Work on the team database instead of the workspace file: postgres://ROLE@HOST/DB
-    /// (password from PGPASSWORD, not the URL, where others can see your command line)
+    /// (password from PGPASSWORD or this device's vault, see `db password set`; not the URL,
+    /// where others can see your command line)
     #[arg(
         long,
         global = true,
@@ -49,6 +59,10 @@ pub struct Global {
         value_name = "URL"
     )]
     database_url: Option<db::DatabaseUrl>,
+    /// Append a log of each command and its errors to this file (level from SWITCHBOARD_LOG:
+    /// error, warn, info, debug or trace; default info)
+    #[arg(long, global = true, env = "SWITCHBOARD_LOG_FILE", value_name = "FILE")]
+    log_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,36 +75,92 @@ enum Command {
     Agents(commands::Agents),
     /// Phone numbers
     #[command(subcommand)]
-    Numbers(commands::Numbers),
+    Numbers(providers::NumbersCommand),
+    /// Provider accounts and their secrets in this device's credential vault
+    #[command(subcommand)]
+    Accounts(providers::AccountsCommand),
     /// The team database: migrations and managers' access
     #[command(subcommand)]
     Db(db::Db),
+    /// Bring the offline cache of --database-url up to date (`sync status`: where it stands)
+    Sync(sync::SyncArgs),
+    /// Edits made offline, waiting for the next sync
+    #[command(subcommand)]
+    Outbox(sync::Outbox),
+    /// Offline edits the server did not take
+    #[command(subcommand)]
+    Conflicts(sync::Conflicts),
     /// Developer tools
     #[command(subcommand)]
-    Dev(commands::Dev),
+    Dev(providers::DevCommand),
+    /// Numbers providers offer for purchase
+    #[command(subcommand)]
+    Available(providers::Available),
     /// Benchmarks that print figures
     #[command(subcommand)]
     Bench(bench::Bench),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let _log = match log::init(cli.global.log_file.as_deref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = log::command_name(&matches);
+    let span = tracing::info_span!("command", name = %name);
+    let _entered = span.enter();
+    // Only the command's name: an argument's value may be a secret pasted in the wrong place.
+    tracing::info!("started");
     let remote = cli.global.database_url.is_some();
     let result = match cli.command {
-        Command::Orgs(c) if remote => remote::orgs(&cli.global, c),
-        Command::Agents(c) if remote => remote::agents(&cli.global, c),
-        Command::Numbers(c) if remote => remote::numbers(&cli.global, c),
+        Command::Accounts(AccountsCommand::Provider(c)) => {
+            return providers::exit(providers::accounts(&cli.global, c));
+        }
+        Command::Numbers(NumbersCommand::Provider(c)) => {
+            return providers::exit(providers::numbers(&cli.global, c));
+        }
+        Command::Numbers(NumbersCommand::Inventory(commands::Numbers::Import {
+            org,
+            from_provider,
+            ..
+        })) if from_provider.account.is_some() => {
+            return providers::exit(providers::import(&cli.global, &org, &from_provider));
+        }
+        Command::Available(c) => return providers::exit(providers::available(&cli.global, c)),
+        Command::Dev(DevCommand::Provider(c)) => return providers::exit(providers::dev(c)),
+        Command::Accounts(AccountsCommand::Vault(c)) if remote => {
+            accounts::run_remote(&cli.global, c)
+        }
+        Command::Accounts(AccountsCommand::Vault(c)) => accounts::run(&cli.global, c),
+        Command::Orgs(c) if remote => sync::orgs(&cli.global, c),
+        Command::Agents(c) if remote => sync::agents(&cli.global, c),
+        Command::Numbers(NumbersCommand::Inventory(c)) if remote => sync::numbers(&cli.global, c),
+        Command::Sync(a) => sync::run(&cli.global, a),
+        Command::Outbox(c) => sync::outbox(&cli.global, c),
+        Command::Conflicts(c) => sync::conflicts(&cli.global, c),
         Command::Db(c) => db::run(&cli.global, c),
         Command::Orgs(c) => commands::orgs(&cli.global, c),
         Command::Agents(c) => commands::agents(&cli.global, c),
-        Command::Numbers(c) => commands::numbers(&cli.global, c),
-        Command::Dev(c) => commands::dev(&cli.global, c),
+        Command::Numbers(NumbersCommand::Inventory(c)) => commands::numbers(&cli.global, c),
+        Command::Dev(DevCommand::Inventory(c)) => commands::dev(&cli.global, c),
         Command::Bench(c) => bench::run(&cli.global, c),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("succeeded");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let message = e.to_string();
+            tracing::error!(code = ?e.code(), error = %message, "failed");
             let mut lines = message.lines();
             eprintln!("error: {}", lines.next().unwrap_or_default());
             for line in lines {

@@ -21,11 +21,14 @@ use switchboard_postgres::RemoteWorkspace;
 use uuid::Uuid;
 
 use crate::commands::{Agents, Numbers, Orgs};
-use crate::{Global, db, output};
+use crate::{Global, accounts, db, output};
 
 /// Runs `f` on a connected workspace.
-fn with_workspace<T>(g: &Global, f: impl AsyncFnOnce(&RemoteWorkspace) -> Result<T>) -> Result<T> {
-    let settings = db::url(g)?.settings()?;
+pub fn with_workspace<T>(
+    g: &Global,
+    f: impl AsyncFnOnce(&RemoteWorkspace) -> Result<T>,
+) -> Result<T> {
+    let settings = db::settings(g)?;
     db::runtime()?.block_on(async {
         let ws = RemoteWorkspace::connect(&settings).await?;
         for warning in ws.warnings() {
@@ -114,15 +117,15 @@ async fn org_arg(ws: &RemoteWorkspace, org: Option<&str>) -> Result<Option<Organ
 }
 
 async fn show(g: &Global, ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<()> {
-    if g.json {
-        output::json(n);
-    } else {
+    if !g.json {
         let agent = match n.agent_id {
             Some(a) => Some(ws.agent(n.organization_id, &a.to_string()).await?.name),
             None => None,
         };
         output::number_detail(n, agent.as_deref());
     }
+    let org = ws.organization(&n.organization_id.to_string()).await?;
+    accounts::show_credentials(g, n, &org.slug, accounts::status_of_async(n).await);
     Ok(())
 }
 
@@ -168,6 +171,7 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
             } else {
                 println!("added {} to {} ({})", n.phone_number, org.slug, n.id);
             }
+            accounts::hint_after_add(&n, &org.slug, accounts::status_of_async(&n).await);
         }
         Numbers::List {
             org,
@@ -266,7 +270,11 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
                 println!("updated {} ({})", n.phone_number, n.id);
             }
         }
-        Numbers::Remove { number, org } => {
+        Numbers::Remove {
+            number,
+            org,
+            forget_secret,
+        } => {
             let org = org_arg(ws, org.as_deref()).await?;
             let n = ws
                 .remove_number(&NumberRef::parse(&number)?, org.map(|o| o.id))
@@ -276,6 +284,13 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
             } else {
                 println!("removed {} ({})", n.phone_number, n.id);
             }
+            let slug = ws.organization(&n.organization_id.to_string()).await?.slug;
+            let still_used = accounts::remote_user_count(ws, &n).await?;
+            tokio::task::spawn_blocking(move || {
+                accounts::after_number_removed(&n, &slug, still_used, forget_secret)
+            })
+            .await
+            .map_err(|e| Error::Vault(format!("the vault call stopped: {e}")))??;
         }
         Numbers::Export {
             org,

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     /// The team database cannot be reached now (refused, reset, closed, timed out): retrying
     /// later may succeed, and local work can continue meanwhile.
     Offline,
+    /// The OS credential vault is missing, locked or refused the request (or holds an entry
+    /// that cannot be used): what needs a secret cannot be done now; everything else can.
+    VaultUnavailable,
 }
 
 /// Everything that can go wrong in core.
@@ -97,6 +100,10 @@ pub enum Error {
     /// incompatible schema, an unexpected server error). The text never holds credentials.
     #[error("team database: {0}")]
     Remote(String),
+    /// The OS credential vault failed. The message, built by `switchboard-secrets`, names the
+    /// vault and what the user can do; it never holds a secret.
+    #[error("{0}")]
+    Vault(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -140,6 +147,7 @@ impl Error {
                 ErrorCode::Storage
             }
             Error::Offline { .. } => ErrorCode::Offline,
+            Error::Vault(_) => ErrorCode::VaultUnavailable,
         }
     }
 

@@ -82,3 +82,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    /// `E164::facts` reads metadata for stored digits without parsing; it must agree with
+    /// the crate's parser on every valid number in every country (national numbers with a
+    /// leading 0 excepted: see `E164::parsed_facts`; `italian_leading_zero` covers them).
+    #[test]
+    fn facts_match_the_parser(code in 1u16..1000, rest in "[0-9]{4,13}") {
+        if let Ok(n) = E164::parse(&format!("+{code}{rest}"), None) {
+            let cc = n.facts().calling_code.to_string();
+            prop_assume!(!n.digits()[cc.len()..].starts_with('0'));
+            prop_assert_eq!(Some(n.facts()), n.parsed_facts(), "{}", n);
+        }
+    }
+}
+
+#[test]
+fn italian_leading_zero() {
+    let n = E164::parse("+39 06 4881 2345", None).expect("Rome fixed line");
+    let facts = n.facts();
+    assert_eq!(facts.country.as_deref(), Some("IT"));
+    assert_eq!(facts.number_type, NumberType::FixedLine);
+}

@@ -36,6 +36,7 @@ pub struct ConnectSettings {
     server: String,
     timeout: Duration,
     max_connections: u32,
+    password_given: bool,
 }
 
 impl fmt::Debug for ConnectSettings {
@@ -89,6 +90,7 @@ impl ConnectSettings {
             server,
             timeout: DEFAULT_CONNECT_TIMEOUT,
             max_connections: 4,
+            password_given: parsed.password().is_some() || std::env::var_os("PGPASSWORD").is_some(),
         })
     }
 
@@ -97,7 +99,37 @@ impl ConnectSettings {
     /// `settings.with_password(secret.expose_secret())`); it goes to the driver only.
     pub fn with_password(mut self, password: &str) -> Self {
         self.options = self.options.password(password);
+        self.password_given = true;
         self
+    }
+
+    /// Whether the URL, `PGPASSWORD` or [`ConnectSettings::with_password`] gave a password
+    /// (libpq's password file does not count): when not, the caller may look in the vault.
+    pub fn has_password(&self) -> bool {
+        self.password_given
+    }
+
+    /// The server's host name or address; `localhost` for a Unix socket, as libpq's password
+    /// file names it. With [`ConnectSettings::port`], [`ConnectSettings::database`] and
+    /// [`ConnectSettings::role`], what a stored password is filed under.
+    pub fn host(&self) -> &str {
+        if self.options.get_socket().is_some() || self.options.get_host().starts_with('/') {
+            "localhost"
+        } else {
+            self.options.get_host()
+        }
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.options.get_port()
+    }
+
+    /// The database name (the role's name when the URL names none, as libpq does).
+    pub fn database(&self) -> &str {
+        self.options
+            .get_database()
+            .unwrap_or(self.options.get_username())
     }
 
     /// How long connecting or waiting for a pooled connection may take before the database

@@ -7,10 +7,14 @@
 //!   written by a newer build is refused instead of being modified;
 //! - every public write is one transaction: on any error nothing is changed.
 
+mod accounts;
 mod agents;
+mod batch;
 mod counts;
 mod numbers;
 mod orgs;
+mod outbox;
+mod replica;
 pub mod search;
 
 use std::path::{Path, PathBuf};
@@ -22,14 +26,32 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
+pub use accounts::{
+    ACCOUNT_LABEL_MAX_CHARS, AccountUsage, AccountUser, ProviderAccount, check_account_id,
+    check_account_label,
+};
 pub use numbers::{BulkInsert, NumberRef};
+pub use outbox::{Conflict, Keep, OutboxEntry, OutboxOp};
+pub use replica::{CopyProgress, Replica};
 
 /// Embedded migrations, oldest first: (version, name, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    20261126000000,
-    "workspace",
-    include_str!("migrations/20261126000000_workspace.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        20261126000000,
+        "workspace",
+        include_str!("migrations/20261126000000_workspace.sql"),
+    ),
+    (
+        20261201000000,
+        "provider_accounts",
+        include_str!("migrations/20261201000000_provider_accounts.sql"),
+    ),
+    (
+        20261202000000,
+        "sync",
+        include_str!("migrations/20261202000000_sync.sql"),
+    ),
+];
 
 /// An open workspace file.
 #[derive(Debug)]
@@ -132,17 +154,20 @@ impl Workspace {
     }
 }
 
+/// The page cache of every connection (negative: KiB).
+pub(crate) const CACHE_SIZE: i64 = -65536;
+
 /// Pragmas for every connection, in one place.
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;
-         PRAGMA mmap_size = 268435456;",
-    )?;
+         PRAGMA cache_size = {CACHE_SIZE};
+         PRAGMA mmap_size = 268435456;"
+    ))?;
     Ok(())
 }
 
@@ -263,6 +288,6 @@ mod tests {
         let n: i64 = conn
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n, MIGRATIONS.len() as i64 + 1);
     }
 }

@@ -104,6 +104,9 @@ pub struct BulkInsert<'w> {
     deferred: Option<Vec<(String, String)>>,
 }
 
+/// Page cache for a large batch, in KiB.
+const BULK_CACHE_KIB: i64 = 512 * 1024;
+
 /// A batch of at least this many rows, and at least half the size of the table, defers its
 /// index work to the end.
 pub const DEFERRED_BATCH: u64 = 20_000;
@@ -147,6 +150,12 @@ impl BulkInsert<'_> {
             for (_, create) in indexes {
                 self.tx.execute_batch(create)?;
             }
+            self.tx.execute_batch(&format!(
+                "INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 4);
+                 INSERT INTO phone_numbers_search (phone_numbers_search) VALUES ('optimize');
+                 PRAGMA cache_size = {};",
+                super::CACHE_SIZE
+            ))?;
         }
         self.counts.apply(&self.tx)?;
         self.tx.commit()?;
@@ -187,7 +196,11 @@ pub(super) fn insert_row(
         facts.number_type.as_str(),
         n.capabilities().bits(),
     ])?;
-    tx.prepare_cached(SEARCH_INSERT)?.execute(params![key, n.phone_number.digits(), search_name])?;
+    tx.prepare_cached(SEARCH_INSERT)?.execute(params![
+        key,
+        n.phone_number.digits(),
+        search_name
+    ])?;
     let facets = facets(n, facts.country.as_deref(), facts.number_type.as_str());
     counts.add(org, n.phone_number.digits(), &facets, 1);
     Ok(())
@@ -244,7 +257,10 @@ pub(super) fn digits_key(digits: &str) -> Option<i64> {
     }
     let mut key: i64 = 0;
     for i in 0..15 {
-        let d = digits.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0') + 1);
+        let d = digits
+            .as_bytes()
+            .get(i)
+            .map_or(0, |b| i64::from(b - b'0') + 1);
         key = key * 11 + d;
     }
     Some(key)
@@ -340,6 +356,12 @@ impl Workspace {
             for (name, _) in &indexes {
                 tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
             }
+            // A bigger page cache for the batch, and no incremental merging of the search
+            // index's segments while it grows: one merge pass at the end is far cheaper.
+            tx.execute_batch(&format!(
+                "PRAGMA cache_size = -{BULK_CACHE_KIB};
+                 INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 0);"
+            ))?;
             Some(indexes)
         } else {
             None
@@ -391,21 +413,26 @@ impl Workspace {
     /// The number and its row key.
     fn locate(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<(PhoneNumber, i64)> {
         let org = organization_id.map(|o| o.to_string());
-        // By E.164: one seek per organization in the (org_key, phone_number) index.
-        let (sql, key) = match r {
-            NumberRef::Id(id) => ("p.id = ?1 AND (?2 IS NULL OR o.id = ?2)", id.to_string()),
+        // By E.164: the number's row key in each organization, one primary-key seek each.
+        debug_assert_eq!(NUMBER_BITS, 52);
+        let (sql, key, digits) = match r {
+            NumberRef::Id(id) => ("p.id = ?1 AND (?2 IS NULL OR o.id = ?2)", id.to_string(), None),
             NumberRef::Number(n) => (
-                "p.org_key IN (SELECT key FROM organizations WHERE ?2 IS NULL OR id = ?2)
+                "p.rowid IN (SELECT (key << 52) | ?3 FROM organizations WHERE ?2 IS NULL OR id = ?2)
                  AND p.phone_number = ?1",
                 n.to_string(),
+                digits_key(n.digits()),
             ),
         };
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS}, p.rowid FROM {FROM} WHERE {sql} LIMIT 2"
         ))?;
-        let found: Vec<(PhoneNumber, i64)> = stmt
-            .query_map(params![key, org], |r| Ok((from_row(r)?, r.get(14)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let row = |r: &Row<'_>| Ok((from_row(r)?, r.get(14)?));
+        let found: Vec<(PhoneNumber, i64)> = match digits {
+            Some(d) => stmt.query_map(params![key, org, d], row)?,
+            None => stmt.query_map(params![key, org], row)?,
+        }
+        .collect::<rusqlite::Result<_>>()?;
         let mut found = found.into_iter();
         match (found.next(), found.next()) {
             (None, _) => Err(Error::NotFound {

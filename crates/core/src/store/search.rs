@@ -135,12 +135,13 @@ fn trigram_capable(s: &SearchText) -> bool {
 }
 
 /// The index that walks a sort order within an organization.
-fn sort_index(field: SortField) -> &'static str {
+fn sort_index(field: SortField) -> Option<&'static str> {
     match field {
-        SortField::Number => "idx_phone_numbers_org_number",
-        SortField::FriendlyName => "idx_phone_numbers_org_name",
-        SortField::Created => "idx_phone_numbers_org_created",
-        SortField::Updated => "idx_phone_numbers_org_updated",
+        // Row keys are in number order: the table itself is that index.
+        SortField::Number => None,
+        SortField::FriendlyName => Some("idx_phone_numbers_org_name"),
+        SortField::Created => Some("idx_phone_numbers_org_created"),
+        SortField::Updated => Some("idx_phone_numbers_org_updated"),
     }
 }
 
@@ -210,7 +211,11 @@ impl Workspace {
         let (org_key, lo, hi) = org_range(&self.conn, &f.organization_id)?;
         let mut sql = Sql::new();
         column_filters(f, org_key, &mut sql);
-        let (dir, cmp) = if q.sort.descending { ("DESC", "<") } else { ("ASC", ">") };
+        let (dir, cmp) = if q.sort.descending {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
         let after = match &q.after {
             Some(Cursor(c)) => {
                 let parsed: (serde_json::Value, i64) =
@@ -273,7 +278,10 @@ impl Workspace {
             _ => "p.rowid",
         };
         let mut range = Sql::new();
-        range.push(&format!("{key} BETWEEN ? AND ?"), [Value::Integer(lo), Value::Integer(hi)]);
+        range.push(
+            &format!("{key} BETWEEN ? AND ?"),
+            [Value::Integer(lo), Value::Integer(hi)],
+        );
         if let Some((_, k)) = after {
             range.push(&format!("{key} {cmp} ?"), [Value::Integer(k)]);
         }
@@ -309,7 +317,12 @@ impl Workspace {
                 // entries are also in row-key order.
                 let index = match (f.agent, f.status) {
                     (Some(AgentFilter::Assigned(_)), _) => "INDEXED BY idx_phone_numbers_agent_id",
-                    (_, Some(s)) if self.facet_share(&f.organization_id, &format!("status={}", s.as_str()))? < 0.25 => {
+                    (_, Some(s))
+                        if self.facet_share(
+                            &f.organization_id,
+                            &format!("status={}", s.as_str()),
+                        )? < 0.25 =>
+                    {
                         "INDEXED BY idx_phone_numbers_org_status"
                     }
                     _ => "",
@@ -337,7 +350,10 @@ impl Workspace {
     ) -> Result<((String, Sql), Plan)> {
         let column = sort_column(q.sort.field);
         if let Some((v, k)) = after {
-            sql.push(&format!("({column}, p.rowid) {cmp} (?, ?)"), [v, Value::Integer(k)]);
+            sql.push(
+                &format!("({column}, p.rowid) {cmp} (?, ?)"),
+                [v, Value::Integer(k)],
+            );
         }
         let plan = match &f.search {
             None => Plan::Filtered,
@@ -371,13 +387,13 @@ impl Workspace {
         };
         // Walking the sort index stops after one page; only a small trigram candidate set is
         // better fetched by row key and sorted.
-        let from = match plan {
-            Plan::Trigram => FROM.to_owned(),
-            Plan::Filtered | Plan::Scan => FROM.replacen(
+        let from = match (plan, sort_index(q.sort.field)) {
+            (Plan::Filtered | Plan::Scan, Some(index)) => FROM.replacen(
                 "phone_numbers p",
-                &format!("phone_numbers p INDEXED BY {}", sort_index(q.sort.field)),
+                &format!("phone_numbers p INDEXED BY {index}"),
                 1,
             ),
+            _ => FROM.to_owned(),
         };
         let statement = format!(
             "SELECT {COLUMNS}, p.rowid FROM {from} WHERE {} ORDER BY {column} {dir}, p.rowid {dir} LIMIT {}",
@@ -394,9 +410,14 @@ impl Workspace {
                     coalesce(max(CASE WHEN facet = '' THEN n END), 0)
              FROM number_counts WHERE organization_id = ?1 AND facet IN ('', ?2)",
         )?;
-        let (n, total): (i64, i64) =
-            stmt.query_row([org.to_string(), facet.to_owned()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(if total == 0 { 0.0 } else { n as f64 / total as f64 })
+        let (n, total): (i64, i64) = stmt.query_row([org.to_string(), facet.to_owned()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(if total == 0 {
+            0.0
+        } else {
+            n as f64 / total as f64
+        })
     }
 
     /// The exact number of rows the filter matches.

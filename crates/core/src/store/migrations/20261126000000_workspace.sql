@@ -46,9 +46,10 @@ CREATE TABLE phone_numbers (
   capabilities       INTEGER NOT NULL       -- voice=1 sms=2 mms=4 fax=8
 );
 
--- Listings walk the index of their sort order (the store names it with INDEXED BY, since a
--- workspace with one organization makes org_key look unselective to the planner).
-CREATE UNIQUE INDEX idx_phone_numbers_org_number ON phone_numbers(org_key, phone_number);
+-- The row key is (org_key, phone_number) encoded injectively and in order, so the primary key
+-- already makes numbers unique per organization and sorts them; there is no separate index.
+-- Other orders walk their index (the store names it with INDEXED BY, since a workspace with
+-- one organization makes org_key look unselective to the planner).
 CREATE INDEX idx_phone_numbers_org_name     ON phone_numbers(org_key, search_name, phone_number);
 CREATE INDEX idx_phone_numbers_org_created  ON phone_numbers(org_key, created_at);
 CREATE INDEX idx_phone_numbers_org_updated  ON phone_numbers(org_key, updated_at);

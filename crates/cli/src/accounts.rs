@@ -1,0 +1,684 @@
+//! `switchboard-cli accounts …`, and what the `numbers` commands say about account secrets.
+//!
+//! A provider account (provider + account id) owns one secret — a Twilio auth token, a Vonage
+//! API secret, a Telnyx API key, Bandwidth or Plivo credentials — and many numbers share it by
+//! reference (`numbers add … --account ID`). The secret lives only in this device's credential
+//! vault, filed under `SecretKey::provider_account(provider, account id)`; the workspace and the
+//! team database keep the account id and a `vault:` reference, never the secret. So:
+//! - `accounts add` reads the secret (standard input, or a prompt without echo) and saves or
+//!   replaces it in the vault; in the local workspace it also lists the account under the
+//!   organization (the team database has no account list: its numbers' references are it);
+//! - `accounts list` shows the accounts an organization's numbers reference plus those added,
+//!   and whether *this device* holds each secret — never the secret;
+//! - `accounts remove` deletes the secret from this device and names the numbers that still
+//!   reference the account.
+//!
+//! Commands that need no secret keep working when the vault is unavailable: listing says
+//! "unknown" and prints the vault's error as a warning. Commands that must write or delete a
+//! secret fail with the vault's error (exit code 1).
+
+use std::collections::BTreeMap;
+
+use clap::Subcommand;
+use serde_json::json;
+use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_core::store::{Workspace, check_account_id, check_account_label};
+use switchboard_core::{Error, Result};
+use switchboard_postgres::RemoteWorkspace;
+use switchboard_secrets::{Removal, SecretKey, Vault};
+use uuid::Uuid;
+
+use crate::{Global, output, remote, vault};
+
+/// How many of the numbers still using an account are named in messages.
+const NAMED_NUMBERS: u32 = 10;
+
+#[derive(Debug, Subcommand)]
+pub enum Accounts {
+    /// Add a provider account and save its secret in this device's credential vault. The
+    /// secret is read from standard input (one line) or asked for without echo; never from an
+    /// argument. Run it again to replace the secret.
+    Add {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// A label for the account (at most 100 characters)
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List an organization's accounts and whether this device holds their secrets
+    List {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+    },
+    /// Remove an account's secret from this device (and the account from the organization's
+    /// list); numbers that reference it keep the reference
+    Remove {
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+}
+
+/// Which account: organization, provider and account id.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AccountArgs {
+    /// Organization slug or id
+    #[arg(long)]
+    org: String,
+    /// twilio, vonage, telnyx, bandwidth or plivo
+    #[arg(long)]
+    provider: String,
+    /// Twilio Account SID (AC + 32 hex digits)
+    #[arg(long, value_name = "SID", conflicts_with = "account_id")]
+    account_sid: Option<String>,
+    /// The provider's account identifier (Vonage API key, Telnyx connection id, Bandwidth
+    /// account id, Plivo auth id)
+    #[arg(long, value_name = "ID", required_unless_present = "account_sid")]
+    account_id: Option<String>,
+}
+
+impl AccountArgs {
+    /// The provider and the checked account id.
+    fn resolve(&self) -> Result<(Provider, String)> {
+        let provider: Provider = self.provider.parse()?;
+        let id = match (&self.account_sid, &self.account_id) {
+            (Some(_), _) if provider != Provider::Twilio => {
+                return Err(Error::InvalidInput {
+                    field: "account sid".into(),
+                    reason: format!(
+                        "--account-sid is for Twilio; give --account-id for {provider}"
+                    ),
+                });
+            }
+            (Some(id), _) | (None, Some(id)) => id,
+            (None, None) => {
+                return Err(Error::InvalidInput {
+                    field: "account id".into(),
+                    reason: "give --account-id (or --account-sid for Twilio)".into(),
+                });
+            }
+        };
+        Ok((provider, check_account_id(provider, id)?))
+    }
+}
+
+/// The vault key of an account.
+pub fn key(provider: Provider, account_id: &str) -> SecretKey {
+    SecretKey::provider_account(provider.as_str(), account_id)
+}
+
+/// The command that enters an account's secret on this device.
+pub fn add_command(org: &str, provider: Provider, account_id: &str) -> String {
+    let flag = if provider == Provider::Twilio {
+        "--account-sid"
+    } else {
+        "--account-id"
+    };
+    format!(
+        "switchboard-cli accounts add --org {org} --provider {provider} {flag} {account_id} \
+         (it reads the secret from standard input or asks for it)"
+    )
+}
+
+/// Whether this device holds an account's secret, as far as the vault can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretStatus {
+    /// The vault holds it.
+    Held,
+    /// The vault answered: it does not.
+    Missing,
+    /// The vault could not be asked; the message says why.
+    Unknown(String),
+}
+
+impl SecretStatus {
+    /// Asks the vault (once; see [`Probe`] for many accounts).
+    pub fn of(provider: Provider, account_id: &str) -> Self {
+        Probe::new().status(provider, account_id)
+    }
+
+    fn as_json(&self) -> serde_json::Value {
+        match self {
+            SecretStatus::Held => json!(true),
+            SecretStatus::Missing => json!(false),
+            SecretStatus::Unknown(_) => serde_json::Value::Null,
+        }
+    }
+
+    fn word(&self) -> &'static str {
+        match self {
+            SecretStatus::Held => "yes",
+            SecretStatus::Missing => "no",
+            SecretStatus::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// Asks the vault about many accounts, stopping at its first failure so that an unavailable
+/// vault costs one timeout, not one per account.
+struct Probe {
+    vault: std::result::Result<Vault, String>,
+}
+
+impl Probe {
+    fn new() -> Self {
+        Probe {
+            vault: vault::open().map_err(|e| e.to_string()),
+        }
+    }
+
+    fn status(&mut self, provider: Provider, account_id: &str) -> SecretStatus {
+        let vault = match &self.vault {
+            Ok(vault) => vault,
+            Err(message) => return SecretStatus::Unknown(message.clone()),
+        };
+        match vault::holds(vault, &key(provider, account_id)) {
+            Ok(true) => SecretStatus::Held,
+            Ok(false) => SecretStatus::Missing,
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(error = %message, "cannot ask the vault about an account");
+                if e.code() == switchboard_core::ErrorCode::VaultUnavailable {
+                    self.vault = Err(message.clone());
+                }
+                SecretStatus::Unknown(message)
+            }
+        }
+    }
+
+    /// The vault's failure, if it failed.
+    fn failure(&self) -> Option<&str> {
+        self.vault.as_ref().err().map(String::as_str)
+    }
+}
+
+/// Whether this device holds the secret of `n`'s account; `None` when `n` has no account.
+/// Blocks for at most the vault's timeout.
+pub fn status_of(n: &PhoneNumber) -> Option<SecretStatus> {
+    let account_id = n.credentials.account_id(n.provider)?;
+    Some(SecretStatus::of(n.provider, account_id))
+}
+
+/// [`status_of`] from async code: the vault call runs on the blocking pool.
+pub async fn status_of_async(n: &PhoneNumber) -> Option<SecretStatus> {
+    let provider = n.provider;
+    let account_id = n.credentials.account_id(provider)?.to_owned();
+    Some(
+        tokio::task::spawn_blocking(move || SecretStatus::of(provider, &account_id))
+            .await
+            .unwrap_or_else(|e| SecretStatus::Unknown(format!("the vault check stopped: {e}"))),
+    )
+}
+
+/// Prints `n` as JSON (with `secret_on_this_device` when it has an account), or, in text
+/// mode, the line about its account's secret that follows the number's details.
+pub fn show_credentials(g: &Global, n: &PhoneNumber, org_slug: &str, status: Option<SecretStatus>) {
+    if g.json {
+        let mut value = serde_json::to_value(n).unwrap_or_default();
+        if let (Some(object), Some(status)) = (value.as_object_mut(), &status) {
+            object.insert("secret_on_this_device".into(), status.as_json());
+        }
+        output::json(&value);
+        return;
+    }
+    let (Some(status), Some(account_id)) = (status, n.credentials.account_id(n.provider)) else {
+        return;
+    };
+    let line = match &status {
+        SecretStatus::Held => format!("on this device ({} account {account_id})", n.provider),
+        SecretStatus::Missing => format!(
+            "credentials not on this device; enter them with: {}",
+            add_command(org_slug, n.provider, account_id)
+        ),
+        SecretStatus::Unknown(why) => format!("cannot tell whether this device holds them: {why}"),
+    };
+    println!("{:>14}: {line}", "secret");
+}
+
+/// After `numbers add … --account ID`: a note on standard error when this device lacks the
+/// account's secret.
+pub fn hint_after_add(n: &PhoneNumber, org_slug: &str, status: Option<SecretStatus>) {
+    let Some(account_id) = n.credentials.account_id(n.provider) else {
+        return;
+    };
+    if status == Some(SecretStatus::Missing) {
+        eprintln!(
+            "note: credentials not on this device for {} account {account_id}; enter them with: {}",
+            n.provider,
+            add_command(org_slug, n.provider, account_id)
+        );
+    }
+}
+
+/// After a number was removed: when no number uses its account any more, remove the account's
+/// secret (`forget`) or say how to. `still_used` is how many numbers still reference it.
+pub fn after_number_removed(
+    n: &PhoneNumber,
+    org_slug: &str,
+    still_used: u64,
+    forget: bool,
+) -> Result<()> {
+    let Some(account_id) = n.credentials.account_id(n.provider) else {
+        if forget {
+            eprintln!(
+                "note: {} has no provider account; no secret to forget",
+                n.phone_number
+            );
+        }
+        return Ok(());
+    };
+    let provider = n.provider;
+    if still_used > 0 {
+        if forget {
+            eprintln!(
+                "note: kept the secret of {provider} account {account_id}: {still_used} other \
+                 number(s) still use it"
+            );
+        }
+        return Ok(());
+    }
+    if forget {
+        let vault = vault::open()?;
+        let removal = vault
+            .remove_blocking(&key(provider, account_id))
+            .map_err(|e| {
+                Error::Vault(format!(
+                    "{} was removed, but the secret of {provider} account {account_id} was \
+                     not: {}",
+                    n.phone_number,
+                    vault::error(e)
+                ))
+            })?;
+        tracing::info!(%provider, account_id, ?removal, "forgot an account secret");
+        match removal {
+            Removal::Removed => eprintln!(
+                "removed the secret of {provider} account {account_id} from this device's {}",
+                vault.vault_name()
+            ),
+            Removal::NotFound => eprintln!(
+                "this device's {} held no secret for {provider} account {account_id}",
+                vault.vault_name()
+            ),
+        }
+        return Ok(());
+    }
+    if SecretStatus::of(provider, account_id) != SecretStatus::Missing {
+        eprintln!(
+            "note: no number uses {provider} account {account_id} any more, but its secret may \
+             still be on this device; remove it with: switchboard-cli accounts remove --org \
+             {org_slug} --provider {provider} --account-id {account_id} (or remove numbers \
+             with --forget-secret)"
+        );
+    }
+    Ok(())
+}
+
+/// One row of `accounts list`.
+struct Listed {
+    provider: Provider,
+    account_id: String,
+    label: Option<String>,
+    added: Option<bool>,
+    numbers: u64,
+}
+
+fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
+    let mut probe = Probe::new();
+    let rows: Vec<(Listed, SecretStatus)> = accounts
+        .into_iter()
+        .map(|a| {
+            let status = probe.status(a.provider, &a.account_id);
+            (a, status)
+        })
+        .collect();
+    if let Some(failure) = probe.failure() {
+        eprintln!("warning: cannot tell which secrets this device holds: {failure}");
+    }
+    if g.json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(a, status)| {
+                json!({
+                    "provider": a.provider,
+                    "account_id": a.account_id,
+                    "label": a.label,
+                    "added": a.added,
+                    "numbers": a.numbers,
+                    "secret_on_this_device": status.as_json(),
+                })
+            })
+            .collect();
+        output::json(&json!({ "organization": org, "items": items }));
+        return;
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(a, status)| {
+            vec![
+                a.provider.to_string(),
+                a.account_id.clone(),
+                a.label.clone().unwrap_or_default(),
+                a.numbers.to_string(),
+                match a.added {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => "-".into(),
+                },
+                status.word().into(),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "PROVIDER",
+            "ACCOUNT",
+            "LABEL",
+            "NUMBERS",
+            "ADDED",
+            "SECRET ON THIS DEVICE",
+        ],
+        &table,
+    );
+    let missing: Vec<&Listed> = rows
+        .iter()
+        .filter(|(_, s)| *s == SecretStatus::Missing)
+        .map(|(a, _)| a)
+        .collect();
+    if let Some(first) = missing.first() {
+        println!(
+            "{} account(s) have credentials not on this device; enter one with: {}",
+            missing.len(),
+            add_command(org, first.provider, &first.account_id)
+        );
+    }
+}
+
+/// Saves an account's secret, read from the user, in this device's vault; returns whether
+/// one was replaced. The vault is asked first, so an unavailable vault fails before the user
+/// types anything.
+fn save_secret(provider: Provider, account_id: &str) -> Result<(Vault, bool)> {
+    let vault = vault::open()?;
+    let key = key(provider, account_id);
+    let replaced = vault::holds(&vault, &key)?;
+    let secret = vault::read_secret(&format!(
+        "{} for {provider} account {account_id}",
+        secret_name(provider)
+    ))?;
+    vault.save_blocking(&key, &secret).map_err(vault::error)?;
+    tracing::info!(%provider, account_id, replaced, vault = vault.vault_name(), "saved an account secret");
+    Ok((vault, replaced))
+}
+
+/// What the provider calls the account's secret.
+fn secret_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Twilio => "Auth token",
+        Provider::Vonage => "API secret",
+        Provider::Telnyx => "API key",
+        Provider::Bandwidth => "Client secret",
+        Provider::Plivo => "Auth token",
+    }
+}
+
+fn print_saved(
+    g: &Global,
+    org: &str,
+    provider: Provider,
+    account_id: &str,
+    vault: &Vault,
+    replaced: bool,
+    label: Option<&str>,
+) {
+    let user = key(provider, account_id).vault_user().unwrap_or_default();
+    if g.json {
+        output::json(&json!({
+            "organization": org,
+            "provider": provider,
+            "account_id": account_id,
+            "label": label,
+            "secret_replaced": replaced,
+            "vault": vault.vault_name(),
+            "vault_service": vault.service(),
+            "vault_user": user,
+        }));
+    } else {
+        println!(
+            "{} the secret of {provider} account {account_id} in this device's {} (service {}, \
+             user {user}); numbers of {org} use it with --account {account_id}",
+            if replaced { "replaced" } else { "saved" },
+            vault.vault_name(),
+            vault.service(),
+        );
+    }
+}
+
+fn print_removed(
+    g: &Global,
+    provider: Provider,
+    account_id: &str,
+    vault: &Vault,
+    removal: Removal,
+    users: &[(String, String)],
+    total: u64,
+) {
+    if g.json {
+        let numbers: Vec<_> = users
+            .iter()
+            .map(|(org, number)| json!({ "organization": org, "phone_number": number }))
+            .collect();
+        output::json(&json!({
+            "provider": provider,
+            "account_id": account_id,
+            "secret_removed": removal == Removal::Removed,
+            "numbers_still_referencing": total,
+            "numbers": numbers,
+        }));
+        return;
+    }
+    match removal {
+        Removal::Removed => println!(
+            "removed the secret of {provider} account {account_id} from this device's {}",
+            vault.vault_name()
+        ),
+        Removal::NotFound => println!(
+            "this device's {} held no secret for {provider} account {account_id}",
+            vault.vault_name()
+        ),
+    }
+    if total > 0 {
+        let named: Vec<String> = users
+            .iter()
+            .map(|(org, number)| format!("{number} ({org})"))
+            .collect();
+        let more = total.saturating_sub(named.len() as u64);
+        println!(
+            "{total} number(s) still reference it and need its secret on this device to reach \
+             {provider}: {}{}",
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+}
+
+/// `accounts …` on the local workspace.
+pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
+    let mut ws = g.open()?;
+    match cmd {
+        Accounts::Add { account, label } => {
+            let org = ws.organization(&account.org)?;
+            let (provider, account_id) = account.resolve()?;
+            check_account_label(label.as_deref())?;
+            let (vault, replaced) = save_secret(provider, &account_id)?;
+            let (listed, _) = ws.add_account(org.id, provider, &account_id, label.as_deref())?;
+            print_saved(
+                g,
+                &org.slug,
+                provider,
+                &account_id,
+                &vault,
+                replaced,
+                listed.label.as_deref(),
+            );
+        }
+        Accounts::List { org } => {
+            let org = ws.organization(&org)?;
+            let accounts = ws
+                .accounts(org.id)?
+                .into_iter()
+                .map(|a| Listed {
+                    provider: a.provider,
+                    account_id: a.account_id,
+                    label: a.label,
+                    added: Some(a.added),
+                    numbers: a.numbers,
+                })
+                .collect();
+            print_list(g, &org.slug, accounts);
+        }
+        Accounts::Remove { account } => {
+            let org = ws.organization(&account.org)?;
+            let (provider, account_id) = account.resolve()?;
+            let vault = vault::open()?;
+            let removal = vault
+                .remove_blocking(&key(provider, &account_id))
+                .map_err(vault::error)?;
+            let was_added = ws.remove_account(org.id, provider, &account_id)?;
+            tracing::info!(%provider, account_id, ?removal, was_added, "removed an account");
+            let usage = ws.account_usage(provider, &account_id, NAMED_NUMBERS)?;
+            if removal == Removal::NotFound && !was_added && usage.total == 0 {
+                return Err(Error::NotFound {
+                    kind: "provider account",
+                    key: format!("{provider}:{account_id}"),
+                });
+            }
+            let users: Vec<(String, String)> = usage
+                .numbers
+                .iter()
+                .map(|u| (u.organization.clone(), u.phone_number.to_string()))
+                .collect();
+            print_removed(
+                g,
+                provider,
+                &account_id,
+                &vault,
+                removal,
+                &users,
+                usage.total,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// How many numbers of this workspace (every organization) reference `n`'s account.
+pub fn local_users(ws: &Workspace, n: &PhoneNumber) -> Result<u64> {
+    match n.credentials.account_id(n.provider) {
+        Some(id) => Ok(ws.account_usage(n.provider, id, 0)?.total),
+        None => Ok(0),
+    }
+}
+
+/// The numbers of an organization in the team database that reference an account.
+async fn remote_users(
+    ws: &RemoteWorkspace,
+    org: Uuid,
+    provider: Provider,
+    account_id: &str,
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    ws.for_each_number(org, |n| {
+        if n.provider == provider && n.credentials.account_id(provider) == Some(account_id) {
+            found.push(n.phone_number.to_string());
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(found)
+}
+
+/// How many numbers of `n`'s organization in the team database reference `n`'s account.
+pub async fn remote_user_count(ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<u64> {
+    match n.credentials.account_id(n.provider) {
+        Some(id) => Ok(remote_users(ws, n.organization_id, n.provider, id)
+            .await?
+            .len() as u64),
+        None => Ok(0),
+    }
+}
+
+/// `accounts …` with `--database-url`: the accounts are those the organization's numbers in
+/// the team database reference; the secrets are this device's, as always. Vault calls run
+/// outside the async runtime.
+pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
+    match cmd {
+        Accounts::Add { account, label } => {
+            let (provider, account_id) = account.resolve()?;
+            let org = remote::with_workspace(g, async |ws| ws.organization(&account.org).await)?;
+            let (vault, replaced) = save_secret(provider, &account_id)?;
+            if label.is_some() {
+                eprintln!(
+                    "note: the label is not kept: the team database has no list of accounts \
+                     (its numbers' references are the list)"
+                );
+            }
+            print_saved(g, &org.slug, provider, &account_id, &vault, replaced, None);
+        }
+        Accounts::List { org } => {
+            let (org, counts) = remote::with_workspace(g, async |ws| {
+                let org = ws.organization(&org).await?;
+                let mut counts: BTreeMap<(Provider, String), u64> = BTreeMap::new();
+                ws.for_each_number(org.id, |n| {
+                    if let Some(id) = n.credentials.account_id(n.provider) {
+                        *counts.entry((n.provider, id.to_owned())).or_default() += 1;
+                    }
+                    Ok(())
+                })
+                .await?;
+                Ok((org, counts))
+            })?;
+            let accounts = counts
+                .into_iter()
+                .map(|((provider, account_id), numbers)| Listed {
+                    provider,
+                    account_id,
+                    label: None,
+                    added: None,
+                    numbers,
+                })
+                .collect();
+            print_list(g, &org.slug, accounts);
+        }
+        Accounts::Remove { account } => {
+            let (provider, account_id) = account.resolve()?;
+            let (org, numbers) = remote::with_workspace(g, async |ws| {
+                let org = ws.organization(&account.org).await?;
+                let numbers = remote_users(ws, org.id, provider, &account_id).await?;
+                Ok((org, numbers))
+            })?;
+            let vault = vault::open()?;
+            let removal = vault
+                .remove_blocking(&key(provider, &account_id))
+                .map_err(vault::error)?;
+            tracing::info!(%provider, account_id, ?removal, "removed an account secret");
+            let users: Vec<(String, String)> = numbers
+                .iter()
+                .take(NAMED_NUMBERS as usize)
+                .map(|number| (org.slug.clone(), number.clone()))
+                .collect();
+            print_removed(
+                g,
+                provider,
+                &account_id,
+                &vault,
+                removal,
+                &users,
+                numbers.len() as u64,
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,597 @@
+//! The commands that talk to telephony providers: `accounts verify`, `numbers import
+//! --account`, `numbers verify`, `numbers webhook`, `numbers drift`, `available search`,
+//! `numbers buy`, `numbers release`, and `dev fake-providers`.
+//!
+//! Why a module of its own: these commands reach provider APIs through
+//! `switchboard-providers` with a secret from this device's credential vault, run on an async
+//! runtime with Ctrl-C cancellation, and fail in provider terms (credentials refused, provider
+//! unreachable, rate-limited). The inventory commands in [`crate::commands`] do none of that.
+//!
+//! What is guaranteed:
+//! - **Secrets come only from the vault** (`accounts add` stores them). When this device
+//!   lacks an account's secret the command says "credentials not on this device" and how to
+//!   enter them (exit code 2). No secret is printed, logged or stored anywhere else.
+//! - **The record follows the provider**: a webhook URL is recorded only after the provider
+//!   confirmed it; a verification sets `last_verified_at`, an authentication failure sets
+//!   `status = error` with the provider's reason, a network failure changes nothing.
+//! - **Plans before changes**: `numbers import` shows new / already present / different
+//!   before importing; `numbers webhook` shows which provider object changes and how many
+//!   numbers share it, and refuses a shared object without `--allow-shared`.
+//! - **Costly or destructive calls are confirmed**: `numbers buy` and `numbers release` (and
+//!   `numbers import`) need `--yes`, or a "yes" typed on a terminal; without a terminal they
+//!   refuse. Purchases and releases are sent once, never retried.
+//! - **Exit codes**: 0 success; 2 bad input, including a refused confirmation, a number or
+//!   account not found, missing credentials and a shared object; 1 provider, network, vault
+//!   or storage failures; 130 cancelled with Ctrl-C (numbers already done stay done and are
+//!   reported).
+//! - **Team database**: with `--database-url` the same commands read and write the team
+//!   database directly (they need the network for the provider anyway, so the offline cache
+//!   is not used).
+//!
+//! Provider base URLs come from `SWITCHBOARD_<PROVIDER>_API_URL` (see
+//! `switchboard_providers::config`), so `dev fake-providers` and the tests aim them at the
+//! local fakes.
+
+mod import;
+mod purchase;
+mod session;
+mod verify;
+mod webhooks;
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use switchboard_core::Error;
+use switchboard_core::domain::Provider;
+use switchboard_providers::flows::DEFAULT_CONCURRENCY;
+use switchboard_providers::{ProviderError, ProviderErrorCode};
+use tokio_util::sync::CancellationToken;
+
+use crate::{Global, accounts, commands};
+
+pub use import::import;
+
+/// `accounts …`: the vault commands of [`accounts::Accounts`] and `accounts verify`.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Add, list and remove accounts.
+    #[command(flatten)]
+    Vault(accounts::Accounts),
+    /// Talk to the account's provider.
+    #[command(flatten)]
+    Provider(AccountCommands),
+}
+
+/// `accounts verify`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommands {
+    /// Check an account's credentials with its provider. Success sets last_verified_at on the
+    /// account's numbers; a refusal sets their status to error with the provider's reason; a
+    /// network failure changes nothing
+    Verify {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+        /// The account id (Twilio Account SID, Vonage API key, Telnyx label, Bandwidth account
+        /// id, Plivo auth id)
+        account_id: String,
+        /// The account's provider, when the organization does not know the account yet
+        #[arg(long)]
+        provider: Option<String>,
+    },
+}
+
+/// `numbers …`: the inventory commands of [`commands::Numbers`] and the provider commands.
+#[derive(Debug, Subcommand)]
+pub enum NumbersCommand {
+    /// The inventory.
+    #[command(flatten)]
+    Inventory(commands::Numbers),
+    /// The numbers at their providers.
+    #[command(flatten)]
+    Provider(NumberCommands),
+}
+
+/// The flags of `numbers import` that import from a provider account instead of a CSV file.
+#[derive(Debug, Clone, Args)]
+pub struct ImportFromProvider {
+    /// Import the numbers this provider account owns (instead of a CSV file); asks before
+    /// importing unless --yes
+    #[arg(long, value_name = "ACCOUNT_ID", conflicts_with = "file")]
+    pub account: Option<String>,
+    /// The account's provider, when the organization does not know the account yet
+    #[arg(long, requires = "account")]
+    pub provider: Option<String>,
+    /// Show what would be imported (new / already present / different) and change nothing
+    #[arg(long, requires = "account")]
+    pub dry_run: bool,
+    /// Import without asking
+    #[arg(long, requires = "account")]
+    pub yes: bool,
+    /// Also bring numbers whose data differs in line with the provider (name, capabilities,
+    /// locality, provider sid)
+    #[arg(long, requires = "account")]
+    pub refresh: bool,
+}
+
+/// The provider commands of `numbers`.
+#[derive(Debug, Subcommand)]
+pub enum NumberCommands {
+    /// Check numbers with their providers (in bulk with --all): each must still belong to its
+    /// account, with working credentials. Prints a per-number report; Ctrl-C stops cleanly
+    Verify {
+        /// Ids or E.164 numbers
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        numbers: Vec<String>,
+        /// Every number of --org that has a provider account
+        #[arg(long, requires = "org")]
+        all: bool,
+        /// Organization slug or id
+        #[arg(long)]
+        org: Option<String>,
+        /// Requests in flight at most, per account
+        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+            value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
+    /// Point a number's webhooks at a URL. Shows first which provider object changes and how
+    /// many numbers share it; records the URL only after the provider confirms it
+    Webhook {
+        /// Id or E.164 number
+        number: String,
+        /// Organization, when the number exists in several
+        #[arg(long)]
+        org: Option<String>,
+        /// URL for incoming calls
+        #[arg(long, required_unless_present = "sms_url")]
+        voice_url: Option<String>,
+        /// URL for incoming messages
+        #[arg(long)]
+        sms_url: Option<String>,
+        /// Change an object other numbers share too (an application, a connection, a
+        /// messaging profile), re-pointing all of them
+        #[arg(long)]
+        allow_shared: bool,
+        /// Show the plan only
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Report numbers whose webhook URL at the provider differs from the one on record
+    Drift {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+        /// Requests in flight at most, per account
+        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+            value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
+    /// Buy a number (Twilio): costs money, so it asks first or needs --yes; never retried
+    Buy {
+        /// The number to buy, E.164 (see `available search`)
+        number: String,
+        /// The provider account that buys it
+        #[arg(long, value_name = "ACCOUNT_ID")]
+        account: String,
+        /// Add the bought number to this organization
+        #[arg(long)]
+        org: Option<String>,
+        /// The account's provider (default: the organization's account, else twilio)
+        #[arg(long)]
+        provider: Option<String>,
+        /// Point its voice webhook here when buying
+        #[arg(long)]
+        voice_url: Option<String>,
+        /// Point its SMS webhook here when buying
+        #[arg(long)]
+        sms_url: Option<String>,
+        /// Buy without asking
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Release a number (Twilio): the account loses it and it leaves the inventory; asks
+    /// first or needs --yes; never retried
+    Release {
+        /// Id or E.164 number
+        number: String,
+        /// Organization, when the number exists in several
+        #[arg(long)]
+        org: Option<String>,
+        /// Release without asking
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `available …`.
+#[derive(Debug, Subcommand)]
+pub enum Available {
+    /// Search numbers a provider offers for purchase (Twilio)
+    Search {
+        /// The provider account to search with
+        #[arg(long, value_name = "ACCOUNT_ID")]
+        account: String,
+        /// ISO country, e.g. US
+        #[arg(long)]
+        country: String,
+        /// Area code, e.g. 415
+        #[arg(long)]
+        area_code: Option<String>,
+        /// Digits the number contains, e.g. 555
+        #[arg(long)]
+        contains: Option<String>,
+        /// Local (default), TollFree or Mobile
+        #[arg(long = "type")]
+        number_type: Option<String>,
+        /// Required capability (repeatable): voice, sms, mms, fax
+        #[arg(long)]
+        capability: Vec<String>,
+        /// How many to show (at most 50)
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Organization whose account it is (to find the account's provider)
+        #[arg(long)]
+        org: Option<String>,
+        /// The account's provider (default: the organization's account, else twilio)
+        #[arg(long)]
+        provider: Option<String>,
+    },
+}
+
+/// `dev …`: the inventory tools of [`commands::Dev`] and the fake providers.
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Demo data.
+    #[command(flatten)]
+    Inventory(commands::Dev),
+    /// Fake providers.
+    #[command(flatten)]
+    Provider(DevCommands),
+}
+
+/// `dev fake-providers`.
+#[derive(Debug, Subcommand)]
+pub enum DevCommands {
+    /// Run local fakes of the providers' APIs (Twilio on PORT, Vonage PORT+1, Telnyx PORT+2,
+    /// Bandwidth PORT+3, Plivo PORT+4) until Ctrl-C; prints the SWITCHBOARD_*_API_URL exports
+    FakeProviders {
+        /// The first port
+        #[arg(long, default_value_t = 4010)]
+        port: u16,
+        /// Numbers each fake account owns
+        #[arg(long, default_value_t = 50)]
+        numbers: usize,
+    },
+}
+
+/// Why a provider command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The inventory, the vault or the input.
+    Core(Error),
+    /// The provider (boxed: provider errors carry the provider's whole message).
+    Provider(Box<ProviderError>),
+    /// This device's vault has no secret for the account.
+    NoSecret {
+        /// The provider.
+        provider: Provider,
+        /// The account.
+        account_id: String,
+        /// The organization, for the `accounts add` hint.
+        org: String,
+    },
+    /// The user did not confirm (or could not be asked).
+    NotConfirmed(String),
+    /// Ctrl-C; the message says what was done.
+    Cancelled(String),
+    /// Some numbers of a bulk operation failed; the report was printed.
+    Partial(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<ProviderError> for Failure {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Cancelled { .. } => Failure::Cancelled(format!("{e}")),
+            e => Failure::Provider(Box::new(e)),
+        }
+    }
+}
+
+/// Result of a provider command.
+pub type Outcome<T = ()> = std::result::Result<T, Failure>;
+
+/// A provider error as one line, with what the manager can do about it.
+pub fn provider_message(e: &ProviderError) -> String {
+    let hint = match e.code() {
+        ProviderErrorCode::ProviderAuth => {
+            "; check the account's secret and enter it again with `switchboard-cli accounts add`"
+        }
+        ProviderErrorCode::Offline => {
+            " (a network failure, not a credential failure: nothing was changed)"
+        }
+        ProviderErrorCode::ProviderRateLimited => "; try again later",
+        _ if matches!(e, ProviderError::SharedObject { .. }) => " (--allow-shared)",
+        _ => "",
+    };
+    one_line(&format!("{e}{hint}"))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Failure {
+    /// The message, one line except for core errors that list rows.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Core(e) => e.to_string(),
+            Failure::Provider(e) => provider_message(e),
+            Failure::NoSecret {
+                provider,
+                account_id,
+                org,
+            } => format!(
+                "credentials not on this device for {provider} account {account_id}; enter them \
+                 with: {}",
+                accounts::add_command(org, *provider, account_id)
+            ),
+            Failure::NotConfirmed(m) | Failure::Cancelled(m) | Failure::Partial(m) => m.clone(),
+        }
+    }
+
+    /// The stable code, for the log.
+    fn code(&self) -> String {
+        match self {
+            Failure::Core(e) => format!("{:?}", e.code()),
+            Failure::Provider(e) => format!("{:?}", e.code()),
+            Failure::NoSecret { .. } => "CredentialsNotOnDevice".into(),
+            Failure::NotConfirmed(_) => "NotConfirmed".into(),
+            Failure::Cancelled(_) => "Cancelled".into(),
+            Failure::Partial(_) => "Partial".into(),
+        }
+    }
+
+    /// The process exit code: 2 bad input, 130 cancelled, 1 anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Core(e) if e.is_bad_input() => 2,
+            Failure::Core(_) => 1,
+            Failure::Provider(e) => match e.code() {
+                ProviderErrorCode::NotFound | ProviderErrorCode::NotAllowed => 2,
+                ProviderErrorCode::Cancelled => 130,
+                _ => 1,
+            },
+            Failure::NoSecret { .. } | Failure::NotConfirmed(_) => 2,
+            Failure::Cancelled(_) => 130,
+            Failure::Partial(_) => 1,
+        }
+    }
+}
+
+/// Prints and logs a provider command's outcome the way `main` does for the others, and
+/// returns the exit code.
+pub fn exit(result: Outcome) -> ExitCode {
+    match result {
+        Ok(()) => {
+            tracing::info!("succeeded");
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            let message = f.message();
+            tracing::error!(code = %f.code(), error = %message, "failed");
+            let mut lines = message.lines();
+            eprintln!("error: {}", lines.next().unwrap_or_default());
+            for line in lines {
+                eprintln!("{line}");
+            }
+            ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+/// `accounts verify`.
+pub fn accounts(g: &Global, cmd: AccountCommands) -> Outcome {
+    match cmd {
+        AccountCommands::Verify {
+            org,
+            account_id,
+            provider,
+        } => verify::account(g, &org, &account_id, provider.as_deref()),
+    }
+}
+
+/// The provider commands of `numbers`.
+pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
+    match cmd {
+        NumberCommands::Verify {
+            numbers,
+            all,
+            org,
+            concurrency,
+        } => verify::numbers(g, &numbers, all, org.as_deref(), concurrency.into()),
+        NumberCommands::Webhook {
+            number,
+            org,
+            voice_url,
+            sms_url,
+            allow_shared,
+            dry_run,
+        } => webhooks::set(
+            g,
+            &number,
+            org.as_deref(),
+            webhooks::Change {
+                voice_url,
+                sms_url,
+                allow_shared,
+                dry_run,
+            },
+        ),
+        NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
+        NumberCommands::Buy {
+            number,
+            account,
+            org,
+            provider,
+            voice_url,
+            sms_url,
+            yes,
+        } => purchase::buy(
+            g,
+            purchase::Buy {
+                number,
+                account,
+                org,
+                provider,
+                voice_url,
+                sms_url,
+                yes,
+            },
+        ),
+        NumberCommands::Release { number, org, yes } => {
+            purchase::release(g, &number, org.as_deref(), yes)
+        }
+    }
+}
+
+/// `available search`.
+pub fn available(g: &Global, cmd: Available) -> Outcome {
+    match cmd {
+        Available::Search {
+            account,
+            country,
+            area_code,
+            contains,
+            number_type,
+            capability,
+            limit,
+            org,
+            provider,
+        } => purchase::search(
+            g,
+            purchase::Search {
+                account,
+                country,
+                area_code,
+                contains,
+                number_type,
+                capability,
+                limit,
+                org,
+                provider,
+            },
+        ),
+    }
+}
+
+/// `dev fake-providers`.
+pub fn dev(cmd: DevCommands) -> Outcome {
+    match cmd {
+        DevCommands::FakeProviders { port, numbers } => {
+            let config = switchboard_fake_providers::FakeConfig {
+                twilio_numbers: numbers,
+                vonage_numbers: numbers,
+                telnyx_numbers: numbers,
+                bandwidth_numbers: numbers,
+                plivo_numbers: numbers,
+                ..Default::default()
+            };
+            let io = |source| {
+                Failure::Core(Error::Io {
+                    path: format!("fake providers on ports {port}-{}", port.saturating_add(4)),
+                    source,
+                })
+            };
+            let runtime = crate::db::runtime()?;
+            runtime
+                .block_on(switchboard_fake_providers::run(port, config))
+                .map_err(io)
+        }
+    }
+}
+
+/// Asks "question [y/N]" on the terminal unless `yes`; without a terminal, refuses. Ctrl-C
+/// while asking cancels.
+pub async fn confirm(yes: bool, question: &str, cancel: &CancellationToken) -> Outcome {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::NotConfirmed(format!(
+            "not confirmed: {question} Run it again with --yes (standard input is not a \
+             terminal, so nothing was asked and nothing was changed)"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    });
+    let answer = tokio::select! {
+        answer = answer => answer,
+        () = cancel.cancelled() => {
+            return Err(Failure::Cancelled("cancelled; nothing was changed".into()));
+        }
+    };
+    match answer {
+        Ok(Ok(line)) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(()),
+        _ => Err(Failure::NotConfirmed(
+            "not confirmed; nothing was changed".into(),
+        )),
+    }
+}
+
+/// Progress on standard error: rewritten in place on a terminal, else a line at most every
+/// tenth of the way (and at the end).
+pub struct Progress {
+    tty: bool,
+    last_tenth: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress").field("tty", &self.tty).finish()
+    }
+}
+
+impl Progress {
+    /// Progress on this process's standard error.
+    pub fn new() -> Self {
+        Progress {
+            tty: std::io::stderr().is_terminal(),
+            last_tenth: std::sync::atomic::AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    /// Reports `done` of `total` (when known) with `text`.
+    pub fn report(&self, done: usize, total: Option<usize>, text: &str) {
+        if self.tty {
+            eprint!("\r{text}\x1b[K");
+            return;
+        }
+        let tenth = match total {
+            Some(t) if t > 0 => done * 10 / t,
+            _ => done,
+        };
+        let previous = self
+            .last_tenth
+            .swap(tenth, std::sync::atomic::Ordering::Relaxed);
+        if previous != tenth {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Ends the in-place line.
+    pub fn finish(&self) {
+        if self.tty {
+            eprintln!();
+        }
+    }
+}

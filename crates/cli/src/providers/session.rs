@@ -1,0 +1,338 @@
+//! What every provider command runs in: an async runtime with Ctrl-C wired to a
+//! [`CancellationToken`], the inventory (local workspace or team database), and provider
+//! clients built with secrets from this device's vault.
+
+use std::time::Duration;
+
+use switchboard_core::domain::{Organization, PhoneNumber, Provider, ValidNumber};
+use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::{Error, Result};
+use switchboard_postgres::RemoteWorkspace;
+use switchboard_providers::ProviderClient;
+use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+use switchboard_providers::http::HttpSettings;
+use switchboard_providers::model::NumberRef as ProviderRef;
+use switchboard_providers::plivo::{PlivoClient, PlivoCredentials};
+use switchboard_providers::telnyx::{TelnyxClient, TelnyxCredentials};
+use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
+use switchboard_providers::vonage::{VonageClient, VonageCredentials};
+use switchboard_secrets::SecretString;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{Failure, Outcome};
+use crate::{Global, accounts, db, vault};
+
+/// The inventory a provider command reads and writes.
+#[derive(Debug)]
+pub enum Store {
+    /// The workspace file.
+    Local(Workspace),
+    /// The team database (`--database-url`).
+    Remote(RemoteWorkspace),
+}
+
+impl Store {
+    /// An organization by slug or id.
+    pub async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
+        match self {
+            Store::Local(ws) => ws.organization(slug_or_id),
+            Store::Remote(ws) => ws.organization(slug_or_id).await,
+        }
+    }
+
+    /// Every number of an organization, in E.164 order.
+    pub async fn numbers(&self, organization_id: Uuid) -> Result<Vec<PhoneNumber>> {
+        let mut all = Vec::new();
+        let collect = |n: &PhoneNumber| {
+            all.push(n.clone());
+            Ok(())
+        };
+        match self {
+            Store::Local(ws) => ws.for_each_number(organization_id, collect)?,
+            Store::Remote(ws) => ws.for_each_number(organization_id, collect).await?,
+        };
+        Ok(all)
+    }
+
+    /// One number by id or E.164, in `org` when given.
+    pub async fn number(&self, r: &str, org: Option<&str>) -> Result<PhoneNumber> {
+        let org = match org {
+            Some(o) => Some(self.organization(o).await?.id),
+            None => None,
+        };
+        let r = NumberRef::parse(r)?;
+        match self {
+            Store::Local(ws) => ws.number(&r, org),
+            Store::Remote(ws) => ws.number(&r, org).await,
+        }
+    }
+
+    /// Applies a change to a number.
+    pub async fn update(
+        &mut self,
+        n: &PhoneNumber,
+        change: &switchboard_core::domain::NumberUpdate,
+    ) -> Result<PhoneNumber> {
+        let r = NumberRef::Id(n.id);
+        match self {
+            Store::Local(ws) => ws.update_number(&r, Some(n.organization_id), change),
+            Store::Remote(ws) => ws.update_number(&r, Some(n.organization_id), change).await,
+        }
+    }
+
+    /// Adds numbers: in one transaction locally; one by one in the team database (stopping at
+    /// the first failure; running the import again adds the rest).
+    pub async fn add(
+        &mut self,
+        organization_id: Uuid,
+        numbers: Vec<ValidNumber>,
+    ) -> Result<Vec<PhoneNumber>> {
+        match self {
+            Store::Local(ws) => ws.add_numbers(organization_id, numbers),
+            Store::Remote(ws) => {
+                let mut added = Vec::with_capacity(numbers.len());
+                for v in numbers {
+                    added.push(ws.add_number(organization_id, v).await?);
+                }
+                Ok(added)
+            }
+        }
+    }
+
+    /// Removes a number.
+    pub async fn remove(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
+        let r = NumberRef::Id(n.id);
+        match self {
+            Store::Local(ws) => ws.remove_number(&r, Some(n.organization_id)),
+            Store::Remote(ws) => ws.remove_number(&r, Some(n.organization_id)).await,
+        }
+    }
+
+    /// The providers under which an organization knows `account_id`: accounts added to it (in
+    /// the workspace) and accounts its numbers reference.
+    pub async fn account_providers(
+        &self,
+        organization_id: Uuid,
+        account_id: &str,
+    ) -> Result<Vec<Provider>> {
+        let mut found: Vec<Provider> = match self {
+            Store::Local(ws) => ws
+                .accounts(organization_id)?
+                .into_iter()
+                .filter(|a| a.account_id == account_id)
+                .map(|a| a.provider)
+                .collect(),
+            Store::Remote(_) => self
+                .numbers(organization_id)
+                .await?
+                .iter()
+                .filter(|n| n.credentials.account_id(n.provider) == Some(account_id))
+                .map(|n| n.provider)
+                .collect(),
+        };
+        found.sort_by_key(|p| p.as_str());
+        found.dedup();
+        Ok(found)
+    }
+}
+
+/// Runs `f` with the inventory and a cancellation token that Ctrl-C cancels (a second Ctrl-C
+/// exits at once with code 130).
+pub fn run<T>(
+    g: &Global,
+    f: impl AsyncFnOnce(&mut Store, &CancellationToken) -> Outcome<T>,
+) -> Outcome<T> {
+    // Settings first: finding the database password may ask the vault, which blocks.
+    let remote = match &g.database_url {
+        Some(_) => Some(db::settings(g)?),
+        None => None,
+    };
+    let runtime = db::runtime()?;
+    let result = runtime.block_on(async {
+        let mut store = match remote {
+            Some(settings) => {
+                let ws = RemoteWorkspace::connect(&settings).await?;
+                for warning in ws.warnings() {
+                    eprintln!("warning: {warning}");
+                }
+                Store::Remote(ws)
+            }
+            None => Store::Local(g.open()?),
+        };
+        let cancel = CancellationToken::new();
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!(
+                    "\ncancelling: finishing the requests in flight (Ctrl-C again to quit now)"
+                );
+                on_signal.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        let result = f(&mut store, &cancel).await;
+        if let Store::Remote(ws) = &store {
+            ws.close().await;
+        }
+        result
+    });
+    // A prompt's reader may still be blocked on standard input: do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    result
+}
+
+/// Which provider an account id belongs to in an organization: `explicit` if given, else
+/// the organization's accounts and numbers, else a Twilio Account SID by its shape.
+pub async fn account_provider(
+    store: &Store,
+    org: &Organization,
+    account_id: &str,
+    explicit: Option<&str>,
+) -> Outcome<Provider> {
+    if let Some(p) = explicit {
+        return Ok(p.parse()?);
+    }
+    let known = store.account_providers(org.id, account_id).await?;
+    match known.as_slice() {
+        [one] => Ok(*one),
+        [] if looks_like_twilio_sid(account_id) => Ok(Provider::Twilio),
+        [] => Err(Error::NotFound {
+            kind: "provider account",
+            key: format!(
+                "{account_id} in {} (add it with `switchboard-cli accounts add`, or give \
+                 --provider)",
+                org.slug
+            ),
+        }
+        .into()),
+        several => Err(Error::InvalidInput {
+            field: "provider".into(),
+            reason: format!(
+                "account {account_id} exists under {} in {}; give --provider",
+                several
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                org.slug
+            ),
+        }
+        .into()),
+    }
+}
+
+fn looks_like_twilio_sid(id: &str) -> bool {
+    id.len() == 34 && id.starts_with("AC") && id[2..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A client for an account, with its secret from this device's vault. `org` names the
+/// organization in the "credentials not on this device" hint.
+pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<ProviderClient> {
+    let vault = vault::open()?;
+    let secret = vault
+        .get(&accounts::key(provider, account_id))
+        .await
+        .map_err(vault::error)?;
+    let Some(secret) = secret else {
+        return Err(Failure::NoSecret {
+            provider,
+            account_id: account_id.to_owned(),
+            org: org.to_owned(),
+        });
+    };
+    build(provider, account_id, secret)
+}
+
+/// The client of `provider` for an account and its secret. Bandwidth's secret is the OAuth2
+/// `CLIENT_ID:CLIENT_SECRET` pair as entered with `accounts add`.
+fn build(provider: Provider, account_id: &str, secret: SecretString) -> Outcome<ProviderClient> {
+    let settings = HttpSettings::default();
+    let id = account_id.to_owned();
+    Ok(match provider {
+        Provider::Twilio => ProviderClient::Twilio(TwilioClient::new(
+            TwilioCredentials {
+                account_sid: id,
+                auth: TwilioAuth::AuthToken(secret),
+            },
+            TwilioEndpoint::Twilio { base_url: None },
+            &settings,
+        )?),
+        Provider::Vonage => ProviderClient::Vonage(VonageClient::new(
+            VonageCredentials {
+                api_key: id,
+                api_secret: secret,
+            },
+            None,
+            &settings,
+        )?),
+        Provider::Telnyx => ProviderClient::Telnyx(TelnyxClient::new(
+            TelnyxCredentials {
+                account_id: id,
+                api_key: secret,
+            },
+            None,
+            &settings,
+        )?),
+        Provider::Bandwidth => {
+            let pair = secret.expose_secret();
+            let auth = match pair.split_once(':') {
+                Some((client_id, client_secret)) => BandwidthAuth::OAuth2 {
+                    client_id: client_id.to_owned(),
+                    client_secret: SecretString::new(client_secret.to_owned()),
+                },
+                None => {
+                    return Err(Error::InvalidInput {
+                        field: "Bandwidth secret".into(),
+                        reason: "enter Bandwidth credentials as CLIENT_ID:CLIENT_SECRET with \
+                                 `switchboard-cli accounts add`"
+                            .into(),
+                    }
+                    .into());
+                }
+            };
+            ProviderClient::Bandwidth(BandwidthClient::new(
+                BandwidthCredentials {
+                    account_id: id,
+                    auth,
+                },
+                None,
+                &settings,
+            )?)
+        }
+        Provider::Plivo => ProviderClient::Plivo(PlivoClient::new(
+            PlivoCredentials {
+                auth_id: id,
+                auth_token: secret,
+            },
+            None,
+            &settings,
+        )?),
+    })
+}
+
+/// The provider account a number references, or a bad-input error saying it has none.
+pub fn account_of(n: &PhoneNumber) -> Outcome<(Provider, String)> {
+    match n.credentials.account_id(n.provider) {
+        Some(id) => Ok((n.provider, id.to_owned())),
+        None => Err(Error::InvalidInput {
+            field: "account".into(),
+            reason: format!(
+                "{} has no provider account, so its provider cannot be asked; add it with \
+                 `numbers add … --account ID` or import it with `numbers import --account ID`",
+                n.phone_number
+            ),
+        }
+        .into()),
+    }
+}
+
+/// How the provider knows a number: by its sid when the record has one.
+pub fn provider_ref(n: &PhoneNumber) -> ProviderRef {
+    match n.metadata.as_ref().and_then(|m| m.provider_sid()) {
+        Some(sid) => ProviderRef::with_sid(n.phone_number.clone(), sid),
+        None => ProviderRef::new(n.phone_number.clone()),
+    }
+}

@@ -1,0 +1,276 @@
+//! `accounts verify` and `numbers verify`: ask the provider, then record what it said.
+//!
+//! The rule, from `flows::verification_update`: success sets `last_verified_at` (and an
+//! `error` status back to `active`); a refusal of the credentials sets `status = error` with
+//! the provider's reason in metadata `lastVerifyError`; a network failure, a rate limit or any
+//! other error changes nothing.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_providers::flows::{self, BulkOptions, BulkProgress, Outcome as Done};
+use time::OffsetDateTime;
+
+use super::session::{self, Store};
+use super::{Failure, Outcome, Progress, provider_message};
+use crate::{Global, output};
+
+/// `accounts verify --org S ACCOUNT_ID`.
+pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) -> Outcome {
+    session::run(g, async |store, _cancel| {
+        let org = store.organization(org).await?;
+        let provider = session::account_provider(store, &org, account_id, provider).await?;
+        let client = session::client(provider, account_id, &org.slug).await?;
+        let result = client.verify().await;
+        let numbers: Vec<PhoneNumber> = store
+            .numbers(org.id)
+            .await?
+            .into_iter()
+            .filter(|n| {
+                n.provider == provider && n.credentials.account_id(provider) == Some(account_id)
+            })
+            .collect();
+        let now = OffsetDateTime::now_utc();
+        let mut updated = 0;
+        for n in &numbers {
+            if let Some(change) = flows::verification_update(&result, n.status, now) {
+                store.update(n, &change).await?;
+                updated += 1;
+            }
+        }
+        match result {
+            Ok(info) => {
+                if g.json {
+                    output::json(&json!({
+                        "organization": org.slug,
+                        "account": info,
+                        "numbers_marked_verified": updated,
+                    }));
+                } else {
+                    println!(
+                        "{} account {} verified ({}): {}{}",
+                        info.api,
+                        info.account_id,
+                        info.method,
+                        info.friendly_name.as_deref().unwrap_or("(no name)"),
+                        info.status
+                            .as_deref()
+                            .map(|s| format!(", status {s}"))
+                            .unwrap_or_default()
+                    );
+                    println!(
+                        "last_verified_at set on {updated} number(s) of {}",
+                        org.slug
+                    );
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if e.is_auth() && updated > 0 {
+                    eprintln!(
+                        "status set to error on {updated} number(s) of {} that use this account",
+                        org.slug
+                    );
+                }
+                Err(e.into())
+            }
+        }
+    })
+}
+
+/// One number's line in the report.
+struct Row {
+    number: PhoneNumber,
+    result: &'static str,
+    detail: String,
+}
+
+/// `numbers verify ID…|--all --org S`.
+pub fn numbers(
+    g: &Global,
+    targets: &[String],
+    all: bool,
+    org: Option<&str>,
+    concurrency: usize,
+) -> Outcome {
+    session::run(g, async |store, cancel| {
+        let numbers = if all {
+            let org = store.organization(org.unwrap_or_default()).await?;
+            store.numbers(org.id).await?
+        } else {
+            let mut found = Vec::new();
+            for t in targets {
+                found.push(store.number(t, org).await?);
+            }
+            found
+        };
+        let single = numbers.len() == 1 && !all;
+        let mut groups: BTreeMap<(Provider, String), Vec<PhoneNumber>> = BTreeMap::new();
+        let mut rows = Vec::new();
+        for n in numbers {
+            match n.credentials.account_id(n.provider) {
+                Some(id) => groups
+                    .entry((n.provider, id.to_owned()))
+                    .or_default()
+                    .push(n),
+                None if single => {
+                    session::account_of(&n)?;
+                }
+                None => rows.push(Row {
+                    number: n,
+                    result: "skipped",
+                    detail: "no provider account".into(),
+                }),
+            }
+        }
+        let total: usize = groups.values().map(Vec::len).sum();
+        let progress = Progress::new();
+        let mut done_before = 0;
+        let mut cancelled = false;
+        let mut single_error = None;
+        let now = OffsetDateTime::now_utc();
+        for ((provider, account_id), group) in groups {
+            let slug = org_slug(store, &group).await;
+            let client = match session::client(provider, &account_id, &slug).await {
+                Ok(c) => c,
+                Err(e) if single => return Err(e),
+                Err(e) => {
+                    let detail = e.message();
+                    rows.extend(group.into_iter().map(|number| Row {
+                        number,
+                        result: "not checked",
+                        detail: detail.clone(),
+                    }));
+                    continue;
+                }
+            };
+            let refs: Vec<_> = group.iter().map(session::provider_ref).collect();
+            let options = BulkOptions {
+                concurrency,
+                cancel: cancel.clone(),
+            };
+            let offset = done_before;
+            let report = |p: BulkProgress| {
+                progress.report(
+                    offset + p.done,
+                    Some(total),
+                    &format!("verified {}/{total} ({} failed)", offset + p.done, p.failed),
+                );
+            };
+            let bulk = flows::bulk_verify(&client, &refs, &options, &report).await;
+            done_before += group.len();
+            cancelled |= bulk.cancelled;
+            for (number, outcome) in group.into_iter().zip(bulk.outcomes) {
+                let (result, detail, update) = match outcome.outcome {
+                    Done::Ok(_) => (
+                        "ok",
+                        String::new(),
+                        flows::verification_update(&Ok(()), number.status, now),
+                    ),
+                    Done::Failed(e) => {
+                        let failed: switchboard_providers::Result<()> = Err(e);
+                        let update = flows::verification_update(&failed, number.status, now);
+                        let Err(e) = failed else { continue };
+                        let result = if e.is_auth() {
+                            "auth refused"
+                        } else {
+                            "failed"
+                        };
+                        let detail = if e.is_auth() {
+                            format!("{}; status set to error", provider_message(&e))
+                        } else {
+                            provider_message(&e)
+                        };
+                        if single {
+                            single_error = Some(e);
+                        }
+                        (result, detail, update)
+                    }
+                    Done::NotStarted => ("not started", "cancelled".into(), None),
+                };
+                if let Some(change) = update {
+                    store.update(&number, &change).await?;
+                }
+                rows.push(Row {
+                    number,
+                    result,
+                    detail,
+                });
+            }
+        }
+        progress.finish();
+        if let Some(e) = single_error {
+            if e.is_auth() {
+                eprintln!("status set to error on the number");
+            }
+            return Err(e.into());
+        }
+        print_report(g, &rows);
+        let failed = rows.iter().filter(|r| r.result != "ok").count();
+        if cancelled {
+            return Err(Failure::Cancelled(format!(
+                "cancelled: {} number(s) verified before Ctrl-C, the rest not started",
+                rows.iter().filter(|r| r.result == "ok").count()
+            )));
+        }
+        if failed > 0 {
+            return Err(Failure::Partial(format!(
+                "{failed} of {} number(s) not verified (see the report)",
+                rows.len()
+            )));
+        }
+        Ok(())
+    })
+}
+
+async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
+    match group.first() {
+        Some(n) => store
+            .organization(&n.organization_id.to_string())
+            .await
+            .map(|o| o.slug)
+            .unwrap_or_else(|_| "ORG".into()),
+        None => "ORG".into(),
+    }
+}
+
+fn print_report(g: &Global, rows: &[Row]) {
+    if g.json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.number.id,
+                    "phone_number": r.number.phone_number,
+                    "provider": r.number.provider,
+                    "result": r.result,
+                    "detail": r.detail,
+                })
+            })
+            .collect();
+        output::json(&json!({
+            "items": items,
+            "verified": rows.iter().filter(|r| r.result == "ok").count(),
+            "failed": rows.iter().filter(|r| r.result != "ok").count(),
+        }));
+        return;
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.number.phone_number.to_string(),
+                r.number.provider.to_string(),
+                r.result.to_owned(),
+                r.detail.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
+    println!(
+        "{} verified, {} not verified",
+        rows.iter().filter(|r| r.result == "ok").count(),
+        rows.iter().filter(|r| r.result != "ok").count()
+    );
+}

@@ -1,0 +1,789 @@
+//! The provider commands against the local fake providers, with secrets in the real Secret
+//! Service.
+//!
+//! Each test starts `FakeProviders` in-process, points the CLI at them with
+//! `SWITCHBOARD_<PROVIDER>_API_URL`, and drives the built `switchboard-cli` as a manager would:
+//! add an account (secret on standard input), verify it, import its numbers (twice), verify
+//! them in bulk, point a webhook, detect drift made at the provider, search, buy and release.
+//! Run them in a throwaway D-Bus session with an unlocked GNOME Keyring:
+//!
+//! ```text
+//! scripts/with-secret-service.sh cargo test -p switchboard-cli --test providers
+//! ```
+//!
+//! Without a session bus the tests fail with instructions rather than pass vacuously; set
+//! `SWITCHBOARD_SKIP_VAULT_TESTS=1` to skip them on purpose.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use switchboard_core::domain::E164;
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_providers::http::HttpSettings;
+use switchboard_providers::model::{NumberRef, SharedPolicy, WebhookChange};
+use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
+use switchboard_secrets::SecretString;
+
+const SKIP_ENV: &str = "SWITCHBOARD_SKIP_VAULT_TESTS";
+const SID: &str = creds::TWILIO_ACCOUNT_SID;
+/// How many numbers each fake account owns.
+const OWNED: usize = 30;
+
+fn secret_service_required() -> bool {
+    if std::env::var(SKIP_ENV).is_ok_and(|value| value == "1") {
+        eprintln!("{SKIP_ENV}=1: skipping a test that needs a real Secret Service");
+        return false;
+    }
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "these tests need a real Secret Service, but DBUS_SESSION_BUS_ADDRESS is not set. Run \
+         them inside a throwaway session with an unlocked GNOME Keyring:\n    \
+         scripts/with-secret-service.sh cargo test -p switchboard-cli --test providers\n\
+         or set {SKIP_ENV}=1 to skip them explicitly."
+    );
+    true
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A manager's device with the fakes running: its own workspace, vault service and log, and
+/// everything the CLI printed.
+struct Device {
+    dir: tempfile::TempDir,
+    service: String,
+    env: Vec<(String, String)>,
+    printed: Vec<String>,
+    fakes: FakeProviders,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Device {
+    fn new(test: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let config = FakeConfig {
+            twilio_numbers: OWNED,
+            vonage_numbers: OWNED,
+            telnyx_numbers: OWNED,
+            bandwidth_numbers: OWNED,
+            plivo_numbers: OWNED,
+            ..FakeConfig::default()
+        };
+        let fakes = runtime
+            .block_on(FakeProviders::start(config))
+            .expect("fakes start");
+        let env = FakeKind::ALL
+            .iter()
+            .map(|k| (k.env_var().to_owned(), fakes.base_url(*k)))
+            .collect();
+        Device {
+            dir: tempfile::tempdir().expect("temp dir"),
+            service: format!(
+                "dev.switchboard.test.providers.{test}.{}",
+                uuid::Uuid::new_v4().simple()
+            ),
+            env,
+            printed: Vec::new(),
+            fakes,
+            runtime,
+        }
+    }
+
+    fn workspace(&self) -> PathBuf {
+        self.dir.path().join("workspace.db")
+    }
+
+    fn run_with(&mut self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+        command
+            .args(args)
+            .env_remove("SWITCHBOARD_DATABASE_URL")
+            .env_remove("PGPASSWORD")
+            .env("SWITCHBOARD_WORKSPACE", self.workspace())
+            .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
+            .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
+            .env("SWITCHBOARD_LOG", "trace")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the CLI runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("the CLI finishes");
+        self.printed.push(text(&output.stdout));
+        self.printed.push(text(&output.stderr));
+        output
+    }
+
+    #[track_caller]
+    fn ok(&mut self, args: &[&str], stdin: &str) -> String {
+        let output = self.run_with(args, stdin, &[]);
+        assert!(
+            output.status.success(),
+            "`{}` exited {:?}\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    }
+
+    #[track_caller]
+    fn json(&mut self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ok(&all, "");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+    }
+
+    /// Runs a command that must fail with `code`; returns its stderr.
+    #[track_caller]
+    fn fails(&mut self, args: &[&str], code: i32) -> String {
+        self.fails_with(args, code, &[])
+    }
+
+    #[track_caller]
+    fn fails_with(&mut self, args: &[&str], code: i32, env: &[(&str, &str)]) -> String {
+        let output = self.run_with(args, "", env);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "`{}`\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        text(&output.stderr)
+    }
+
+    /// The organization's numbers as JSON records.
+    fn numbers(&mut self, org: &str) -> Vec<Value> {
+        let page = self.json(&["numbers", "list", "--org", org, "--limit", "1000"]);
+        page["items"].as_array().expect("items").clone()
+    }
+
+    /// Asserts no fake secret appears in anything the CLI printed or logged.
+    fn assert_no_secret_printed(&self) {
+        let log = std::fs::read_to_string(self.dir.path().join("cli.log")).unwrap_or_default();
+        for secret in [
+            creds::TWILIO_AUTH_TOKEN,
+            creds::TELNYX_API_KEY,
+            creds::VONAGE_API_SECRET,
+            "wrong-token-123",
+        ] {
+            for printed in self.printed.iter().chain([&log]) {
+                assert!(!printed.contains(secret), "a secret was printed: {printed}");
+            }
+        }
+    }
+}
+
+fn add_twilio(device: &mut Device, token: &str) {
+    device.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            SID,
+        ],
+        &format!("{token}\n"),
+    );
+}
+
+#[test]
+fn a_twilio_account_from_verify_to_release() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("twilio");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+
+    // Before the secret is on this device: say so, and how to add it.
+    let err = d.fails(&["accounts", "verify", "--org", "acme", SID], 2);
+    assert!(err.contains("credentials not on this device"), "{err}");
+    assert!(err.contains("accounts add"), "{err}");
+
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    let out = d.ok(&["accounts", "verify", "--org", "acme", SID], "");
+    assert!(out.contains("verified"), "{out}");
+
+    // Import: the plan first, nothing changed; refused without --yes off a terminal.
+    let plan = d.json(&[
+        "numbers",
+        "import",
+        "--org",
+        "acme",
+        "--account",
+        SID,
+        "--dry-run",
+    ]);
+    assert_eq!(plan["new"].as_array().expect("new").len(), OWNED);
+    assert!(d.numbers("acme").is_empty());
+    let err = d.fails(&["numbers", "import", "--org", "acme", "--account", SID], 2);
+    assert!(err.contains("--yes"), "{err}");
+    assert!(d.numbers("acme").is_empty());
+    let out = d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        out.contains(&format!("imported {OWNED} number(s)")),
+        "{out}"
+    );
+    let numbers = d.numbers("acme");
+    assert_eq!(numbers.len(), OWNED);
+    let first = &numbers[0];
+    assert_eq!(first["credentials"]["accountSid"], SID);
+    assert!(
+        first["metadata"]["providerSid"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("PN"))
+    );
+
+    // Twice: the second run changes nothing.
+    let before: Vec<Value> = numbers.clone();
+    let out = d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(out.contains("0 new"), "{out}");
+    assert!(out.contains("nothing to import"), "{out}");
+    assert_eq!(d.numbers("acme"), before);
+
+    // Verify every number: a per-number report, last_verified_at set.
+    let report = d.json(&["numbers", "verify", "--all", "--org", "acme"]);
+    assert_eq!(report["verified"], OWNED);
+    assert_eq!(report["items"].as_array().expect("items").len(), OWNED);
+    assert!(
+        d.numbers("acme")
+            .iter()
+            .all(|n| n["last_verified_at"].is_string())
+    );
+
+    // Webhook: plan, set after the provider confirms, recorded.
+    let number = first["phone_number"].as_str().expect("number").to_owned();
+    let out = d.ok(
+        &[
+            "numbers",
+            "webhook",
+            &number,
+            "--voice-url",
+            "https://platform.example/voice",
+        ],
+        "",
+    );
+    assert!(out.contains("plan for"), "{out}");
+    assert!(out.contains("this number only"), "{out}");
+    let shown = d.json(&["numbers", "show", &number]);
+    assert_eq!(shown["webhook_configured"], true);
+    assert_eq!(shown["webhook_url"], "https://platform.example/voice");
+
+    // Drift: none, then a change made at the provider is reported.
+    let drift = d.json(&["numbers", "drift", "--org", "acme"]);
+    assert_eq!(drift["drifted"], 0, "{drift}");
+    assert_eq!(drift["in_sync"], 1, "{drift}");
+    let twilio = TwilioClient::new(
+        TwilioCredentials {
+            account_sid: SID.into(),
+            auth: TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.into())),
+        },
+        TwilioEndpoint::Twilio {
+            base_url: Some(d.fakes.base_url(FakeKind::Twilio)),
+        },
+        &HttpSettings::default(),
+    )
+    .expect("client");
+    let phone = E164::parse(&number, None).expect("E.164");
+    d.runtime
+        .block_on(twilio.set_webhooks(
+            &NumberRef::new(phone),
+            &WebhookChange {
+                voice_url: Some("https://elsewhere.example/voice".into()),
+                ..WebhookChange::default()
+            },
+            SharedPolicy::OnlyThisNumber,
+        ))
+        .expect("changed at the provider");
+    let drift = d.json(&["numbers", "drift", "--org", "acme"]);
+    assert_eq!(drift["drifted"], 1, "{drift}");
+    let item = &drift["items"][0];
+    assert_eq!(item["phone_number"], number.as_str());
+    assert_eq!(item["at_provider"], "https://elsewhere.example/voice");
+    assert_eq!(item["on_record"], "https://platform.example/voice");
+    let out = d.ok(&["numbers", "drift", "--org", "acme"], "");
+    assert!(out.contains("1 drifted"), "{out}");
+
+    // Search and buy: refused without --yes, bought with it.
+    let found = d.json(&[
+        "available",
+        "search",
+        "--account",
+        SID,
+        "--country",
+        "US",
+        "--area-code",
+        "415",
+        "--contains",
+        "555",
+    ]);
+    let found = found["items"].as_array().expect("items").clone();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|a| {
+        let n = a["phone_number"].as_str().unwrap_or_default();
+        n.starts_with("+1415") && n.contains("555")
+    }));
+    let pick = found[0]["phone_number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let err = d.fails(&["numbers", "buy", "--account", SID, &pick], 2);
+    assert!(err.contains("--yes"), "{err}");
+    let plan = d.json(&[
+        "numbers",
+        "import",
+        "--org",
+        "acme",
+        "--account",
+        SID,
+        "--dry-run",
+    ]);
+    assert_eq!(
+        plan["new"].as_array().expect("new").len(),
+        0,
+        "nothing was bought"
+    );
+    let out = d.ok(
+        &[
+            "numbers",
+            "buy",
+            "--account",
+            SID,
+            "--org",
+            "acme",
+            &pick,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(out.contains(&format!("bought {pick}")), "{out}");
+    assert_eq!(d.numbers("acme").len(), OWNED + 1);
+
+    // Release: refused without --yes, done with it (and it leaves the inventory).
+    let err = d.fails(&["numbers", "release", &pick], 2);
+    assert!(err.contains("--yes"), "{err}");
+    let out = d.ok(&["numbers", "release", &pick, "--yes"], "");
+    assert!(out.contains(&format!("released {pick}")), "{out}");
+    assert_eq!(d.numbers("acme").len(), OWNED);
+    let plan = d.json(&[
+        "numbers",
+        "import",
+        "--org",
+        "acme",
+        "--account",
+        SID,
+        "--dry-run",
+    ]);
+    assert_eq!(plan["present"].as_array().expect("present").len(), OWNED);
+    assert_eq!(plan["new"].as_array().expect("new").len(), 0);
+
+    // A network failure is not a credential failure: nothing changes.
+    let err = d.fails_with(
+        &["accounts", "verify", "--org", "acme", SID],
+        1,
+        &[("SWITCHBOARD_TWILIO_API_URL", "http://127.0.0.1:9")],
+    );
+    assert!(err.contains("could not be reached"), "{err}");
+    assert!(d.numbers("acme").iter().all(|n| n["status"] == "active"));
+
+    // A wrong secret: refused, and the account's numbers say so.
+    add_twilio(&mut d, "wrong-token-123");
+    let err = d.fails(&["accounts", "verify", "--org", "acme", SID], 1);
+    assert!(err.contains("refused the credentials"), "{err}");
+    let numbers = d.numbers("acme");
+    assert!(
+        numbers.iter().all(|n| n["status"] == "error"),
+        "{numbers:?}"
+    );
+    assert!(numbers[0]["metadata"]["lastVerifyError"].is_string());
+    let report = d.fails(&["numbers", "verify", "--all", "--org", "acme"], 1);
+    assert!(report.contains("not verified"), "{report}");
+
+    // The right secret again: verified, back to active.
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    d.ok(&["accounts", "verify", "--org", "acme", SID], "");
+    assert!(d.numbers("acme").iter().all(|n| n["status"] == "active"));
+
+    d.assert_no_secret_printed();
+}
+
+#[test]
+fn telnyx_and_vonage_accounts_import_and_verify() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("others");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    for (provider, account, secret) in [
+        ("telnyx", "telnyx-main", creds::TELNYX_API_KEY),
+        ("vonage", creds::VONAGE_API_KEY, creds::VONAGE_API_SECRET),
+    ] {
+        d.ok(
+            &[
+                "accounts",
+                "add",
+                "--org",
+                "acme",
+                "--provider",
+                provider,
+                "--account-id",
+                account,
+            ],
+            &format!("{secret}\n"),
+        );
+        let out = d.ok(&["accounts", "verify", "--org", "acme", account], "");
+        assert!(out.contains("verified"), "{provider}: {out}");
+        let out = d.ok(
+            &[
+                "numbers",
+                "import",
+                "--org",
+                "acme",
+                "--account",
+                account,
+                "--yes",
+            ],
+            "",
+        );
+        assert!(
+            out.contains(&format!("imported {OWNED} number(s)")),
+            "{provider}: {out}"
+        );
+        let again = d.json(&[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            account,
+            "--dry-run",
+        ]);
+        assert_eq!(
+            again["new"].as_array().expect("new").len(),
+            0,
+            "{provider}: {again}"
+        );
+    }
+    let numbers = d.numbers("acme");
+    assert_eq!(numbers.len(), 2 * OWNED);
+    let report = d.json(&["numbers", "verify", "--all", "--org", "acme"]);
+    assert_eq!(report["verified"], 2 * OWNED, "{report}");
+    let one = numbers
+        .iter()
+        .find(|n| n["provider"] == "telnyx")
+        .expect("a telnyx number");
+    let out = d.ok(&["numbers", "verify", one["id"].as_str().expect("id")], "");
+    assert!(out.contains("1 verified"), "{out}");
+
+    // Telnyx keeps the voice webhook on the number's connection, shared with other numbers:
+    // the plan says so, and the change needs --allow-shared.
+    let url = "https://platform.example/telnyx";
+    let shared = numbers
+        .iter()
+        .filter(|n| n["provider"] == "telnyx")
+        .find_map(|n| {
+            let id = n["id"].as_str().expect("id").to_owned();
+            // Numbers on a SIP connection have no object to hold a webhook: refused, skipped.
+            let args = [
+                "--json",
+                "numbers",
+                "webhook",
+                &id,
+                "--voice-url",
+                url,
+                "--dry-run",
+            ];
+            let output = d.run_with(&args, "", &[]);
+            if !output.status.success() {
+                assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+                return None;
+            }
+            let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+            let change = &plan["plan"]["changes"][0];
+            (change["object"]["kind"] == "telnyx_call_control_application"
+                && plan["needs_allow_shared"] == true)
+                .then(|| (id, change["shared_by"].as_u64().expect("count")))
+        })
+        .expect("a Telnyx number on a shared Call Control application");
+    let (id, shared_by) = shared;
+    assert!(shared_by > 1);
+    let err = d.fails(&["numbers", "webhook", &id, "--voice-url", url], 2);
+    assert!(err.contains("--allow-shared"), "{err}");
+    assert!(
+        err.contains(&format!("shared by {shared_by} numbers")),
+        "{err}"
+    );
+    let out = d.ok(
+        &[
+            "numbers",
+            "webhook",
+            &id,
+            "--voice-url",
+            url,
+            "--allow-shared",
+        ],
+        "",
+    );
+    assert!(
+        out.contains(&format!("shared by {shared_by} numbers")),
+        "{out}"
+    );
+    let shown = d.json(&["numbers", "show", &id]);
+    assert_eq!(shown["webhook_configured"], true);
+    assert_eq!(shown["webhook_url"], url);
+    let drift = d.json(&["numbers", "drift", "--org", "acme"]);
+    assert_eq!(drift["in_sync"], 1, "{drift}");
+    d.assert_no_secret_printed();
+}
+
+#[test]
+fn ctrl_c_stops_a_bulk_verify_cleanly() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("cancel");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    // 200 ms a request, one at a time: 30 numbers take 6 s; Ctrl-C comes after about 1 s.
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults {
+            latency_ms: 200,
+            ..Default::default()
+        });
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+    command
+        .args([
+            "--json",
+            "numbers",
+            "verify",
+            "--all",
+            "--org",
+            "acme",
+            "--concurrency",
+            "1",
+        ])
+        .env("SWITCHBOARD_WORKSPACE", d.workspace())
+        .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in &d.env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("the CLI runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let output = child.wait_with_output().expect("the CLI finishes");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), OWNED, "one line per number");
+    let verified = report["verified"].as_u64().expect("count") as usize;
+    let not_started = items
+        .iter()
+        .filter(|i| i["result"] == "not started")
+        .count();
+    assert!(verified >= 1 && not_started >= 1, "{report}");
+    assert_eq!(verified + not_started, OWNED, "{report}");
+    // What was verified before Ctrl-C is recorded; the rest is untouched.
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults::default());
+    let recorded = d
+        .numbers("acme")
+        .iter()
+        .filter(|n| n["last_verified_at"].is_string())
+        .count();
+    assert_eq!(recorded, verified);
+}
+
+#[test]
+fn the_team_database_imports_verifies_and_records_webhooks() {
+    if !secret_service_required() {
+        return;
+    }
+    let cluster = switchboard_test_postgres::TestCluster::start().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let mut d = Device::new("team");
+    d.ok(&["db", "migrate", "--database-url", &admin], "");
+    cluster
+        .psql(
+            &admin,
+            "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme')",
+        )
+        .expect("organization");
+    let alice = cluster.role_name("alice");
+    d.ok(
+        &[
+            "db",
+            "grant",
+            "--database-url",
+            &admin,
+            "--role",
+            &alice,
+            "--org",
+            "acme",
+        ],
+        "manager pass\n",
+    );
+    let manager = cluster.url_for(&alice, "manager pass");
+    let db = ["--database-url", manager.as_str()];
+    let with_db = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(|a| a.to_string())
+            .chain(db.iter().map(|a| a.to_string()))
+            .collect()
+    };
+    let run = |d: &mut Device, args: &[&'static str], stdin: &str| -> String {
+        let args = with_db(args);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        d.ok(&args, stdin)
+    };
+    run(
+        &mut d,
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            SID,
+        ],
+        &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
+    );
+    let out = run(
+        &mut d,
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        out.contains(&format!("imported {OWNED} number(s)")),
+        "{out}"
+    );
+    let out = run(
+        &mut d,
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(out.contains("nothing to import"), "{out}");
+    let out = run(&mut d, &["accounts", "verify", "--org", "acme", SID], "");
+    assert!(
+        out.contains(&format!("last_verified_at set on {OWNED} number(s)")),
+        "{out}"
+    );
+    let out = run(&mut d, &["numbers", "verify", "--all", "--org", "acme"], "");
+    assert!(
+        out.contains(&format!("{OWNED} verified, 0 not verified")),
+        "{out}"
+    );
+    let out = run(
+        &mut d,
+        &[
+            "numbers",
+            "webhook",
+            "+14152340000",
+            "--org",
+            "acme",
+            "--voice-url",
+            "https://platform.example/voice",
+        ],
+        "",
+    );
+    assert!(out.contains("webhook_configured=true"), "{out}");
+    let out = run(&mut d, &["numbers", "drift", "--org", "acme"], "");
+    assert!(out.contains("0 drifted, 1 in sync"), "{out}");
+    let recorded = cluster
+        .psql(
+            &admin,
+            "SELECT count(*) FILTER (WHERE last_verified_at IS NOT NULL) || '/' || \
+             count(*) FILTER (WHERE webhook_configured) FROM phone_numbers",
+        )
+        .expect("counts");
+    assert_eq!(recorded.trim(), format!("{OWNED}/1"));
+    d.assert_no_secret_printed();
+}

@@ -1,0 +1,471 @@
+//! Server to cache: organizations, the full copy, and the change log.
+//!
+//! The full copy streams each organization with `COPY (SELECT …) TO STDOUT` in E.164 order
+//! (served by the unique `(organization_id, phone_number)` index), keyset-resumable after the
+//! last committed number. Decoding and the derived facts (libphonenumber) run on the reading
+//! thread while a writer thread commits the previous batch, so the network, the parsing and
+//! SQLite overlap; a bounded channel keeps memory flat.
+//!
+//! The change log is read in one `REPEATABLE READ` transaction: first the snapshot's xmin
+//! (the next cursor), then every changed id at or above the current cursor with the row's
+//! current state (or nothing: deleted or no longer visible), then the agents. Batches are
+//! applied idempotently; the cursor moves only in the last batch's transaction.
+
+use std::collections::HashSet;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use futures_util::StreamExt;
+use sqlx::Postgres;
+use sqlx::pool::PoolConnection;
+use switchboard_core::domain::{Agent, NumberFacts, PhoneNumber};
+use switchboard_core::store::{CopyProgress, Workspace, now};
+use switchboard_core::{Error, Result};
+use switchboard_postgres::RemoteWorkspace;
+use tokio::runtime::Handle;
+use uuid::Uuid;
+
+use crate::rows::{CopyText, ROW_SQL, decode};
+use crate::{CancelToken, KEY_COPIED, KEY_CURSOR, KEY_LAST_SYNCED, Phase, Progress};
+
+/// A decoded row of the copy with its derived facts and agent.
+type CopyRow = (PhoneNumber, NumberFacts, Option<Agent>);
+
+enum Batch {
+    Rows(Vec<CopyRow>),
+    End,
+}
+
+/// One sync's view of the server and the cache.
+pub(crate) struct Pull<'a> {
+    pub(crate) handle: &'a Handle,
+    pub(crate) remote: &'a RemoteWorkspace,
+    pub(crate) cache: &'a mut Workspace,
+    pub(crate) batch_rows: usize,
+    pub(crate) progress: &'a mut (dyn FnMut(Progress) + Send),
+    pub(crate) cancel: &'a CancelToken,
+}
+
+/// `s` as an SQL string literal (COPY takes no parameters).
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl Pull<'_> {
+    fn map(&self) -> impl Fn(sqlx::Error) -> Error + '_ {
+        |e| self.remote.map_error(e)
+    }
+
+    async fn connection(&self) -> Result<PoolConnection<Postgres>> {
+        self.remote.pool().acquire().await.map_err(self.map())
+    }
+
+    /// Mirrors the visible organizations: new ones are added (and queued for copying once the
+    /// first copy is done), ones no longer visible are removed with their rows.
+    pub(crate) fn organizations(&mut self) -> Result<()> {
+        let handle = self.handle;
+        let visible = handle.block_on(self.remote.organizations())?;
+        let cached = self.cache.organizations()?;
+        let copied = self.cache.sync_value(KEY_COPIED)?.as_deref() == Some("1");
+        let new: Vec<Uuid> = visible
+            .iter()
+            .filter(|o| !cached.iter().any(|c| c.id == o.id))
+            .map(|o| o.id)
+            .collect();
+        let mut totals = Vec::new();
+        if copied {
+            for id in &new {
+                totals.push((*id, handle.block_on(self.count(Some(*id)))?));
+            }
+        }
+        let mut r = self.cache.replica()?;
+        for org in &visible {
+            r.put_organization(org)?;
+        }
+        for gone in cached
+            .iter()
+            .filter(|c| !visible.iter().any(|o| o.id == c.id))
+        {
+            r.remove_organization(gone.id)?;
+        }
+        for (id, total) in totals {
+            r.set_copy_progress(&CopyProgress {
+                organization_id: id,
+                after: None,
+                rows_done: 0,
+                rows_total: total,
+                done: false,
+            })?;
+        }
+        r.commit()
+    }
+
+    async fn count(&self, org: Option<Uuid>) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM phone_numbers WHERE $1::uuid IS NULL OR organization_id = $1",
+        )
+        .bind(org)
+        .fetch_one(self.remote.pool())
+        .await
+        .map_err(self.map())?;
+        Ok(n as u64)
+    }
+
+    /// Starts a full copy: takes the cursor the change log will be read from afterwards, and
+    /// records every organization as to be copied (clearing cached rows when `clear`).
+    pub(crate) fn start_copy(&mut self, clear: bool) -> Result<()> {
+        let (cursor, totals) = self.handle.block_on(async {
+            // Taken before any row is read: whatever the copy misses is at or above it.
+            let cursor: String =
+                sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+                    .fetch_one(self.remote.pool())
+                    .await
+                    .map_err(self.map())?;
+            let totals: Vec<(Uuid, i64)> = sqlx::query_as(
+                "SELECT organization_id, count(*) FROM phone_numbers GROUP BY organization_id",
+            )
+            .fetch_all(self.remote.pool())
+            .await
+            .map_err(self.map())?;
+            Ok::<_, Error>((cursor, totals))
+        })?;
+        let orgs = self.cache.organizations()?;
+        let mut r = self.cache.replica()?;
+        r.clear_copy_progress()?;
+        r.set_value(KEY_COPIED, None)?;
+        r.set_value(KEY_CURSOR, Some(&cursor))?;
+        for org in &orgs {
+            if clear {
+                r.clear_numbers(org.id)?;
+            }
+            let total = totals
+                .iter()
+                .find(|(id, _)| *id == org.id)
+                .map_or(0, |(_, n)| *n as u64);
+            r.set_copy_progress(&CopyProgress {
+                organization_id: org.id,
+                after: None,
+                rows_done: 0,
+                rows_total: total,
+                done: false,
+            })?;
+        }
+        r.commit()
+    }
+
+    /// Copies every organization whose copy is not done; returns how many rows it copied.
+    /// When all are done, the copy's progress is replaced by `copied = 1`.
+    pub(crate) fn copy(&mut self) -> Result<u64> {
+        let all = self.cache.copy_progress()?;
+        if all.is_empty() {
+            return Ok(0);
+        }
+        let total: u64 = all.iter().map(|p| p.rows_total.max(p.rows_done)).sum();
+        let mut done: u64 = all.iter().map(|p| p.rows_done).sum();
+        let mut copied = 0;
+        for p in all.into_iter().filter(|p| !p.done) {
+            if self.cancel.is_cancelled() {
+                return Ok(copied);
+            }
+            let n = self.copy_org(p, done, total)?;
+            copied += n;
+            done += n;
+        }
+        if self.cancel.is_cancelled() {
+            return Ok(copied);
+        }
+        if self.cache.copy_progress()?.iter().all(|p| p.done) {
+            let mut r = self.cache.replica()?;
+            r.clear_copy_progress()?;
+            r.set_value(KEY_COPIED, Some("1"))?;
+            r.commit()?;
+        }
+        Ok(copied)
+    }
+
+    fn copy_org(&mut self, p: CopyProgress, done_before: u64, total: u64) -> Result<u64> {
+        let after = p
+            .after
+            .as_deref()
+            .map(|a| format!("AND p.phone_number > {}", literal(a)))
+            .unwrap_or_default();
+        let statement = format!(
+            "COPY (SELECT {ROW_SQL} FROM phone_numbers p LEFT JOIN agents a ON a.id = p.agent_id
+                   WHERE p.organization_id = {org} {after} ORDER BY p.phone_number)
+             TO STDOUT",
+            org = literal(&p.organization_id.to_string()),
+        );
+        let known: HashSet<Uuid> = self
+            .cache
+            .agents(p.organization_id)?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let (tx, rx) = sync_channel::<Batch>(2);
+        let handle = self.handle;
+        let remote = self.remote;
+        let batch_rows = self.batch_rows;
+        let cancel = self.cancel;
+        let cache = &mut *self.cache;
+        let progress = &mut *self.progress;
+        std::thread::scope(|s| {
+            let writer =
+                s.spawn(move || write_copy(cache, rx, p, known, done_before, total, progress));
+            let read = handle.block_on(read_copy(remote, &statement, batch_rows, tx, cancel));
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(Error::Remote("the cache writer panicked".into())));
+            // The writer's failure explains a reader that stopped because it went away.
+            let written = written?;
+            read?;
+            Ok(written)
+        })
+    }
+
+    /// Applies the change log since the cursor; returns (rows put, rows deleted).
+    pub(crate) fn changes(&mut self) -> Result<(u64, u64)> {
+        let Some(cursor) = self.cache.sync_value(KEY_CURSOR)? else {
+            return Ok((0, 0));
+        };
+        let handle = self.handle;
+        handle.block_on(self.read_changes(&cursor))
+    }
+
+    async fn read_changes(&mut self, cursor: &str) -> Result<(u64, u64)> {
+        let mut conn = self.connection().await?;
+        let result = self.read_changes_on(&mut conn, cursor).await;
+        if result.is_err() {
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    async fn read_changes_on(
+        &mut self,
+        conn: &mut PoolConnection<Postgres>,
+        cursor: &str,
+    ) -> Result<(u64, u64)> {
+        let remote = self.remote;
+        let map = |e| remote.map_error(e);
+        sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut **conn)
+            .await
+            .map_err(map)?;
+        let next: String =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+                .fetch_one(&mut **conn)
+                .await
+                .map_err(map)?;
+        let agents: Vec<(Uuid, Uuid, String)> =
+            sqlx::query_as("SELECT id, organization_id, name FROM agents")
+                .fetch_all(&mut **conn)
+                .await
+                .map_err(map)?;
+        let agents: Vec<Agent> = agents
+            .into_iter()
+            .map(|(id, organization_id, name)| Agent {
+                id,
+                organization_id,
+                name,
+            })
+            .collect();
+        {
+            let mut r = self.cache.replica()?;
+            for a in &agents {
+                r.put_agent(a)?;
+            }
+            r.commit()?;
+        }
+        let statement = format!(
+            "COPY (SELECT c.id::text, {ROW_SQL}
+                   FROM (SELECT DISTINCT id FROM phone_numbers_changes
+                         WHERE xid >= {cursor}::xid8) AS c
+                   LEFT JOIN phone_numbers p ON p.id = c.id
+                   LEFT JOIN agents a ON a.id = p.agent_id)
+             TO STDOUT",
+            cursor = literal(cursor),
+        );
+        let mut put: Vec<PhoneNumber> = Vec::new();
+        let mut gone: Vec<Uuid> = Vec::new();
+        let (mut changed, mut deleted) = (0u64, 0u64);
+        {
+            let mut stream = conn.copy_out_raw(&statement).await.map_err(map)?;
+            let mut parser = CopyText::default();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(map)?;
+                parser.feed(&chunk, |f| {
+                    match f.first().cloned().flatten() {
+                        Some(id) if f.get(1).is_some_and(Option::is_none) => {
+                            gone.push(Uuid::parse_str(&id).map_err(|e| {
+                                Error::Remote(format!("bad id in the change log: {e}"))
+                            })?);
+                        }
+                        _ => put.push(decode(&f[1..])?.0),
+                    }
+                    Ok(())
+                })?;
+                if put.len() + gone.len() >= self.batch_rows {
+                    let (c, d) = self.apply(&mut put, &mut gone, None)?;
+                    changed += c;
+                    deleted += d;
+                    (self.progress)(Progress {
+                        phase: Phase::Changes,
+                        done: changed + deleted,
+                        total: 0,
+                    });
+                }
+            }
+            parser.finish()?;
+        }
+        sqlx::query("COMMIT")
+            .execute(&mut **conn)
+            .await
+            .map_err(map)?;
+        let (c, d) = self.apply(&mut put, &mut gone, Some((&next, &agents)))?;
+        changed += c;
+        deleted += d;
+        (self.progress)(Progress {
+            phase: Phase::Changes,
+            done: changed + deleted,
+            total: changed + deleted,
+        });
+        Ok((changed, deleted))
+    }
+
+    /// Applies a batch of changes; the last one (`finish`) also moves the cursor, drops agents
+    /// the server no longer has, and records the time, in the same transaction.
+    fn apply(
+        &mut self,
+        put: &mut Vec<PhoneNumber>,
+        gone: &mut Vec<Uuid>,
+        finish: Option<(&str, &[Agent])>,
+    ) -> Result<(u64, u64)> {
+        let orgs = match finish {
+            Some(_) => self.cache.organizations()?,
+            None => Vec::new(),
+        };
+        let mut r = self.cache.replica()?;
+        let mut deleted = 0;
+        for id in gone.drain(..) {
+            deleted += u64::from(r.delete(id)?);
+        }
+        let mut changed = 0;
+        for n in put.drain(..) {
+            changed += u64::from(r.put(&n)?);
+        }
+        if let Some((cursor, agents)) = finish {
+            for o in &orgs {
+                let keep: Vec<Uuid> = agents
+                    .iter()
+                    .filter(|a| a.organization_id == o.id)
+                    .map(|a| a.id)
+                    .collect();
+                r.retain_agents(o.id, &keep)?;
+            }
+            r.set_value(KEY_CURSOR, Some(cursor))?;
+            let micros = (now().unix_timestamp_nanos() / 1000) as i64;
+            r.set_value(KEY_LAST_SYNCED, Some(&micros.to_string()))?;
+        }
+        r.commit()?;
+        Ok((changed, deleted))
+    }
+}
+
+/// Reads a copy into batches for the writer. Stops early (Ok) when cancelled or when the
+/// writer has gone away.
+async fn read_copy(
+    remote: &RemoteWorkspace,
+    statement: &str,
+    batch_rows: usize,
+    tx: SyncSender<Batch>,
+    cancel: &CancelToken,
+) -> Result<()> {
+    let map = |e| remote.map_error(e);
+    let mut conn = remote.pool().acquire().await.map_err(map)?;
+    // A COPY that fails to start leaves the connection ready for the next query.
+    let mut stream = conn.copy_out_raw(statement).await.map_err(map)?;
+    let mut parser = CopyText::default();
+    let mut batch: Vec<CopyRow> = Vec::with_capacity(batch_rows);
+    let mut stopped = false;
+    let mut failed = None;
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                failed = Some(map(e));
+                break;
+            }
+        };
+        if let Err(e) = parser.feed(&chunk, |f| {
+            let (n, agent) = decode(&f)?;
+            let facts = n.facts();
+            batch.push((n, facts, agent));
+            Ok(())
+        }) {
+            failed = Some(e);
+            break;
+        }
+        if batch.len() >= batch_rows {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+            if tx.send(Batch::Rows(full)).is_err() || cancel.is_cancelled() {
+                stopped = true;
+                break;
+            }
+        }
+    }
+    drop(stream);
+    if stopped || failed.is_some() {
+        // The copy was not read to its end: this connection cannot be reused.
+        conn.close_on_drop();
+        return failed.map_or(Ok(()), Err);
+    }
+    parser.finish()?;
+    if !batch.is_empty() && tx.send(Batch::Rows(batch)).is_err() {
+        return Ok(());
+    }
+    let _ = tx.send(Batch::End);
+    Ok(())
+}
+
+/// Commits each batch with the progress that records it.
+fn write_copy(
+    cache: &mut Workspace,
+    rx: Receiver<Batch>,
+    mut p: CopyProgress,
+    mut known: HashSet<Uuid>,
+    done_before: u64,
+    total: u64,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<u64> {
+    let mut copied = 0;
+    while let Ok(batch) = rx.recv() {
+        let mut r = cache.replica()?;
+        match batch {
+            Batch::Rows(rows) => {
+                for (n, facts, agent) in &rows {
+                    if let Some(a) = agent.as_ref().filter(|a| !known.contains(&a.id)) {
+                        r.put_agent(a)?;
+                        known.insert(a.id);
+                    }
+                    r.insert_new(n, facts)?;
+                }
+                p.rows_done += rows.len() as u64;
+                copied += rows.len() as u64;
+                p.after = rows.last().map(|(n, _, _)| n.phone_number.to_string());
+                r.set_copy_progress(&p)?;
+                r.commit()?;
+                progress(Progress {
+                    phase: Phase::Copy,
+                    done: done_before + copied,
+                    total: total.max(done_before + copied),
+                });
+            }
+            Batch::End => {
+                p.done = true;
+                r.set_copy_progress(&p)?;
+                r.commit()?;
+                break;
+            }
+        }
+    }
+    Ok(copied)
+}

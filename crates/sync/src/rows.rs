@@ -1,0 +1,255 @@
+//! Rows of the team database as text fields, from `COPY … TO STDOUT` or from a query, decoded
+//! into core's values.
+//!
+//! Both paths select the same expression list, [`ROW_SQL`], every column cast to text and
+//! timestamps as integer microseconds since the epoch (the cache's own unit, so nothing is
+//! lost or rounded). One decoder ([`decode`]) therefore serves the bulk copy, the incremental
+//! reads and the replies to replayed edits.
+
+use switchboard_core::domain::{Agent, Credentials, E164, Metadata, PhoneNumber};
+use switchboard_core::{Error, Result};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The columns of a number on alias `p` and its agent's name on alias `a`
+/// (`LEFT JOIN agents a ON a.id = p.agent_id`), in [`decode`] order.
+pub(crate) const ROW_SQL: &str = "p.id::text, p.organization_id::text, p.provider::text, \
+    p.phone_number::text, p.friendly_name::text, p.credentials::text, p.metadata::text, \
+    p.agent_id::text, coalesce(p.webhook_configured, false)::text, p.webhook_url, \
+    p.status::text, (extract(epoch FROM p.created_at) * 1000000)::int8::text, \
+    (extract(epoch FROM p.updated_at) * 1000000)::int8::text, \
+    (extract(epoch FROM p.last_verified_at) * 1000000)::int8::text, a.name::text";
+
+/// How many fields [`ROW_SQL`] has.
+pub(crate) const ROW_FIELDS: usize = 15;
+
+fn bad(what: String) -> Error {
+    Error::Remote(format!("unexpected row from the team database: {what}"))
+}
+
+fn uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| bad(format!("{s:?}: {e}")))
+}
+
+fn micros(s: &str) -> Result<OffsetDateTime> {
+    let v: i64 = s.parse().map_err(|e| bad(format!("{s:?}: {e}")))?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1000)
+        .map_err(|e| bad(format!("{s:?}: {e}")))
+}
+
+/// A number with its agent (when it has one), from [`ROW_SQL`]'s fields.
+pub(crate) fn decode(f: &[Option<String>]) -> Result<(PhoneNumber, Option<Agent>)> {
+    if f.len() < ROW_FIELDS {
+        return Err(bad(format!("{} fields, expected {ROW_FIELDS}", f.len())));
+    }
+    let req = |i: usize| {
+        f[i].as_deref()
+            .ok_or_else(|| bad(format!("field {i} is NULL")))
+    };
+    let id = uuid(req(0)?)?;
+    let context = |e: Error| bad(format!("phone number {id}: {e}"));
+    let number = req(3)?;
+    let digits = number.strip_prefix('+').unwrap_or("");
+    let phone_number = if (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
+        E164::from_stored(number.to_owned())
+    } else {
+        E164::parse(number, None).map_err(context)?
+    };
+    let n = PhoneNumber {
+        id,
+        organization_id: uuid(req(1)?)?,
+        provider: req(2)?.parse().map_err(context)?,
+        phone_number,
+        friendly_name: f[4].clone(),
+        credentials: Credentials::from_stored(req(5)?).map_err(context)?,
+        metadata: f[6]
+            .as_deref()
+            .map(Metadata::from_json)
+            .transpose()
+            .map_err(context)?,
+        agent_id: f[7].as_deref().map(uuid).transpose()?,
+        webhook_configured: matches!(f[8].as_deref(), Some("t" | "true")),
+        webhook_url: f[9].clone(),
+        status: req(10)?.parse().map_err(context)?,
+        created_at: micros(req(11)?)?,
+        updated_at: micros(req(12)?)?,
+        last_verified_at: f[13].as_deref().map(micros).transpose()?,
+    };
+    let agent = match (n.agent_id, &f[14]) {
+        (Some(agent), Some(name)) => Some(Agent {
+            id: agent,
+            organization_id: n.organization_id,
+            name: name.clone(),
+        }),
+        _ => None,
+    };
+    Ok((n, agent))
+}
+
+/// Splits `COPY … TO STDOUT (FORMAT text)` output into rows of fields, across chunk
+/// boundaries.
+#[derive(Debug, Default)]
+pub(crate) struct CopyText {
+    carry: Vec<u8>,
+}
+
+impl CopyText {
+    /// Calls `row` with the fields of every complete line in `chunk` (and the carry-over).
+    pub(crate) fn feed(
+        &mut self,
+        chunk: &[u8],
+        mut row: impl FnMut(Vec<Option<String>>) -> Result<()>,
+    ) -> Result<()> {
+        let mut start = 0;
+        for (i, b) in chunk.iter().enumerate() {
+            if *b == b'\n' {
+                if self.carry.is_empty() {
+                    row(fields(&chunk[start..i])?)?;
+                } else {
+                    self.carry.extend_from_slice(&chunk[start..i]);
+                    let line = std::mem::take(&mut self.carry);
+                    row(fields(&line)?)?;
+                }
+                start = i + 1;
+            }
+        }
+        self.carry.extend_from_slice(&chunk[start..]);
+        Ok(())
+    }
+
+    /// Fails when the data ended inside a line.
+    pub(crate) fn finish(&self) -> Result<()> {
+        if self.carry.is_empty() {
+            Ok(())
+        } else {
+            Err(bad("the copy ended inside a row".into()))
+        }
+    }
+}
+
+/// The fields of one line: tab-separated, `\N` for NULL, backslash escapes decoded.
+fn fields(line: &[u8]) -> Result<Vec<Option<String>>> {
+    let mut out = Vec::with_capacity(ROW_FIELDS);
+    for raw in line.split(|b| *b == b'\t') {
+        if raw == b"\\N" {
+            out.push(None);
+            continue;
+        }
+        let text = if raw.contains(&b'\\') {
+            unescape(raw)
+        } else {
+            raw.to_vec()
+        };
+        out.push(Some(
+            String::from_utf8(text).map_err(|e| bad(format!("not UTF-8: {e}")))?,
+        ));
+    }
+    Ok(out)
+}
+
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b != b'\\' || i + 1 == raw.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let c = raw[i + 1];
+        i += 2;
+        match c {
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'x' => {
+                let mut v = 0u8;
+                let mut n = 0;
+                while n < 2 && i < raw.len() && raw[i].is_ascii_hexdigit() {
+                    v = v * 16 + (raw[i] as char).to_digit(16).unwrap_or(0) as u8;
+                    i += 1;
+                    n += 1;
+                }
+                out.push(v);
+            }
+            b'0'..=b'7' => {
+                let mut v = u32::from(c - b'0');
+                let mut n = 1;
+                while n < 3 && i < raw.len() && (b'0'..=b'7').contains(&raw[i]) {
+                    v = v * 8 + u32::from(raw[i] - b'0');
+                    i += 1;
+                    n += 1;
+                }
+                out.push(v as u8);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_rows_split_across_chunks_with_escapes_and_nulls() {
+        let mut copy = CopyText::default();
+        let mut rows = Vec::new();
+        let data = b"a\\tb\t\\N\tx\\\\y\\nz\n12\t\\101\t\n";
+        for chunk in data.chunks(3) {
+            copy.feed(chunk, |r| {
+                rows.push(r);
+                Ok(())
+            })
+            .unwrap();
+        }
+        copy.finish().unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec![Some("a\tb".into()), None, Some("x\\y\nz".into())],
+                vec![Some("12".into()), Some("A".into()), Some(String::new())],
+            ]
+        );
+    }
+
+    #[test]
+    fn decodes_a_row_with_its_agent() {
+        let id = Uuid::new_v4().to_string();
+        let org = Uuid::new_v4().to_string();
+        let agent = Uuid::new_v4().to_string();
+        let f: Vec<Option<String>> = vec![
+            Some(id.clone()),
+            Some(org),
+            Some("twilio".into()),
+            Some("+14155550100".into()),
+            Some("Support".into()),
+            Some("{}".into()),
+            Some(r#"{"capabilities": {"voice": true}}"#.into()),
+            Some(agent),
+            Some("true".into()),
+            None,
+            Some("active".into()),
+            Some("1700000000123456".into()),
+            Some("1700000000123457".into()),
+            None,
+            Some("Ava".into()),
+        ];
+        let (n, a) = decode(&f).unwrap();
+        assert_eq!(n.id.to_string(), id);
+        assert!(n.webhook_configured);
+        assert_eq!(
+            n.updated_at.unix_timestamp_nanos(),
+            1_700_000_000_123_457_000
+        );
+        assert_eq!(a.unwrap().name, "Ava");
+    }
+}
