@@ -51,7 +51,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
     #[test]
     fn every_path_agrees_with_brute_force(
-        queries in proptest::collection::vec((search_text(), 0..5usize, 0..4usize, any::<bool>(), 0..3usize), 6),
+        queries in proptest::collection::vec((search_text(), 0..5usize, 0..5usize, any::<bool>(), 0..3usize), 6),
         edits in proptest::collection::vec((0..2500usize, 0..3usize), 0..20),
         few_matches in prop_oneof![Just(0usize), 1..60usize, Just(2000usize)],
     ) {
@@ -87,6 +87,10 @@ proptest! {
                 1 => f.status = Some(Status::Error),
                 2 => f.capabilities = vec![Capability::Mms],
                 3 => f.country = Some("GB".into()),
+                4 => {
+                    f.status = Some(Status::Inactive);
+                    f.capabilities = vec![Capability::Mms];
+                }
                 _ => {}
             }
             let field = [SortField::Number, SortField::FriendlyName, SortField::Updated][sort];

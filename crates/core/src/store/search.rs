@@ -315,16 +315,21 @@ impl Workspace {
                 range.values.extend(sql.values);
                 // An agent's numbers, or a rare status, are read through their index, whose
                 // entries are also in row-key order.
-                let index = match (f.agent, f.status) {
-                    (Some(AgentFilter::Assigned(_)), _) => "INDEXED BY idx_phone_numbers_agent_id",
-                    (_, Some(s))
-                        if self.facet_share(
-                            &f.organization_id,
-                            &format!("status={}", s.as_str()),
-                        )? < 0.25 =>
-                    {
-                        "INDEXED BY idx_phone_numbers_org_status"
+                let rare_status = match f.status {
+                    Some(s) => {
+                        let facet = format!("status={}", s.as_str());
+                        self.facet_share(&f.organization_id, &facet)? < 0.25
                     }
+                    None => false,
+                };
+                let index = match f.agent {
+                    Some(AgentFilter::Assigned(_)) => "INDEXED BY idx_phone_numbers_agent_id",
+                    // With capabilities too, the covering index tests both without reading
+                    // rows; its order is not row-key order, but few rows survive to be sorted.
+                    _ if rare_status && !f.capabilities.is_empty() => {
+                        "INDEXED BY idx_phone_numbers_org_status_caps"
+                    }
+                    _ if rare_status => "INDEXED BY idx_phone_numbers_org_status",
                     _ => "",
                 };
                 let statement = format!(

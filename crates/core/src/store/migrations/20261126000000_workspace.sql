@@ -54,6 +54,8 @@ CREATE INDEX idx_phone_numbers_org_name     ON phone_numbers(org_key, search_nam
 CREATE INDEX idx_phone_numbers_org_created  ON phone_numbers(org_key, created_at);
 CREATE INDEX idx_phone_numbers_org_updated  ON phone_numbers(org_key, updated_at);
 CREATE INDEX idx_phone_numbers_org_status   ON phone_numbers(org_key, status);
+-- Status with capabilities, answered from the index alone (rare combinations, and counts).
+CREATE INDEX idx_phone_numbers_org_status_caps ON phone_numbers(org_key, status, capabilities);
 CREATE INDEX idx_phone_numbers_agent_id     ON phone_numbers(agent_id) WHERE agent_id IS NOT NULL;
 
 -- Substring search (3+ characters) on digits and names: a trigram full-text index over the
