@@ -212,9 +212,8 @@ impl E164 {
         if e164.len() > 16 {
             return Err(bad("too long (E.164 allows at most 15 digits)"));
         }
-        let number = E164(e164);
-        let facts = number.facts();
-        Ok((number, facts))
+        let facts = facts_of_parsed(&parsed, &e164[1..]);
+        Ok((E164(e164), facts))
     }
 
     /// Wraps a value read back from a store that only ever holds validated numbers (its
@@ -235,24 +234,30 @@ impl E164 {
     }
 
     /// The derived facts (country, type, area code).
-    ///
-    /// Reads libphonenumber's metadata directly for the stored digits instead of parsing the
-    /// number again, which is an order of magnitude faster (sync and import call this for
-    /// every row); `facts_match_the_parser` proves it gives what parsing gives.
     pub fn facts(&self) -> NumberFacts {
-        facts_of_digits(self.digits()).unwrap_or(NumberFacts {
-            country: None,
-            calling_code: 0,
-            number_type: NumberType::Unknown,
-            area_code: None,
-        })
+        match phonenumber::parse(None, &self.0) {
+            Ok(parsed) => facts_of_parsed(&parsed, self.digits()),
+            Err(_) => facts_of_digits(self.digits()).unwrap_or(NumberFacts {
+                country: None,
+                calling_code: 0,
+                number_type: NumberType::Unknown,
+                area_code: None,
+            }),
+        }
     }
 
-    /// The facts as the `phonenumber` crate's parser derives them: the reference for
-    /// [`E164::facts`], except where the national number starts with 0 (Italy), which that
-    /// parser looks up without its leading zero and so finds no region.
+    /// The facts as the `phonenumber` crate's parser derives them. It looks national numbers
+    /// that start with 0 (Italy) up without the zero and so finds no region for them, which is
+    /// why [`E164::facts`] reads the metadata itself for those.
     pub fn parsed_facts(&self) -> Option<NumberFacts> {
         phonenumber::parse(None, &self.0).ok().map(|p| facts_of(&p))
+    }
+
+    /// The facts read from libphonenumber's metadata for the stored digits, as the reference
+    /// implementation does (used for national numbers with a leading zero).
+    #[doc(hidden)]
+    pub fn metadata_facts(&self) -> Option<NumberFacts> {
+        facts_of_digits(self.digits())
     }
 
     /// International display form, e.g. "+1 415-555-1234".
@@ -275,6 +280,16 @@ fn facts_of(parsed: &PhoneNumber) -> NumberFacts {
         number_type: NumberType::from_lib(parsed.number_type(&DATABASE)),
         area_code,
     }
+}
+
+/// The parser's facts, except for national numbers with a leading zero (see `parsed_facts`).
+fn facts_of_parsed(parsed: &PhoneNumber, digits: &str) -> NumberFacts {
+    if parsed.national().zeros() > 0 {
+        if let Some(facts) = facts_of_digits(digits) {
+            return facts;
+        }
+    }
+    facts_of(parsed)
 }
 
 /// libphonenumber's region and type detection (its `source_for` and `number_type`), applied to
