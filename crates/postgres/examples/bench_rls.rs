@@ -1,0 +1,136 @@
+//! Team-database benchmark: 1,000,000 numbers in 10 organizations, queried as one manager's
+//! login role under row-level security with the foundation's query sets (search as you type
+//! for 1–4 digits and 3–6 letters, filter-only listings): first page of 100 and exact count,
+//! p50/p95. Figures go to docs/BENCHMARKS.md next to the local store's.
+//!
+//! `cargo run --release -p switchboard-postgres --example bench_rls [-- NUMBERS]`. Starts a
+//! throwaway cluster (or uses `DATABASE_URL`, see switchboard-test-postgres).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use switchboard_core::domain::{Capability, Organization, Provider, Status};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
+use switchboard_core::seed;
+use switchboard_postgres::grant::{Grant, grant};
+use switchboard_postgres::{ConnectSettings, RemoteWorkspace, bulk, migrate};
+use switchboard_test_postgres::TestCluster;
+
+const DIGITS: &[&str] = &["4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120"];
+const NAMES: &[&str] = &["suppor", "billin", "francis", "escala", "londo", "after ", "dispat", "zzzzzz", "berlin", "toront"];
+
+fn settings(url: &str) -> ConnectSettings {
+    ConnectSettings::from_url(url).expect("URL").with_timeout(Duration::from_secs(60))
+}
+
+fn summary(label: &str, mut d: Vec<Duration>) {
+    d.sort();
+    let at = |p: f64| d[((d.len() as f64 * p).ceil() as usize).saturating_sub(1).min(d.len() - 1)];
+    let ms = |x: Duration| x.as_secs_f64() * 1e3;
+    println!(
+        "{label:<44} n={:<4} p50={:>8.2} ms  p95={:>8.2} ms  max={:>8.2} ms",
+        d.len(),
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(d[d.len() - 1])
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let total: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let cluster = TestCluster::start().expect("cluster");
+    let admin = cluster.admin_url();
+    migrate::migrate(&settings(&admin)).await.expect("migrate");
+    let pool = settings(&admin).admin_pool().await.expect("admin pool");
+
+    let t = Instant::now();
+    let mut orgs = Vec::new();
+    for i in 0..10 {
+        let slug = format!("org{i}");
+        let id: uuid::Uuid = sqlx::query_scalar(
+            "INSERT INTO organizations (slug, name) VALUES ($1, $1) RETURNING id",
+        )
+        .bind(&slug)
+        .fetch_one(&pool)
+        .await
+        .expect("organization");
+        orgs.push(Organization { id, slug: slug.clone(), name: slug });
+    }
+    for org in &orgs {
+        let rows = seed::generate(org, &[], total / 10, HashSet::new()).expect("generate");
+        let numbers: Vec<_> = rows.into_iter().map(|(n, _)| n).collect();
+        bulk::copy_numbers(&pool, &numbers).await.expect("copy");
+    }
+    sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
+    println!("loaded {total} numbers in 10 organizations in {:.1} s", t.elapsed().as_secs_f64());
+
+    grant(
+        &settings(&admin),
+        &Grant { role: "bench_manager".into(), organization: "org0".into(), display_name: None },
+        || Ok("bench-pw".into()),
+    )
+    .await
+    .expect("grant");
+    let manager = RemoteWorkspace::connect(&settings(&cluster.url_for("bench_manager", "bench-pw")))
+        .await
+        .expect("connect as manager");
+    let org = orgs[0].id;
+
+    let digit_queries: Vec<String> =
+        DIGITS.iter().flat_map(|q| (1..=4).map(move |n| q[..n].to_owned())).collect();
+    let name_queries: Vec<String> = NAMES
+        .iter()
+        .flat_map(|q| (3..=q.chars().count().min(6)).map(move |n| q.chars().take(n).collect()))
+        .collect();
+    let mut filters = Vec::new();
+    for p in Provider::ALL {
+        let mut f = NumberFilter::org(org);
+        f.provider = Some(p);
+        filters.push(f);
+    }
+    for s in Status::ALL {
+        let mut f = NumberFilter::org(org);
+        f.status = Some(s);
+        filters.push(f);
+    }
+    // Countries with a calling code of their own (the team store refuses shared codes).
+    for c in ["DE", "FR", "JP", "BR"] {
+        let mut f = NumberFilter::org(org);
+        f.country = Some(c.into());
+        filters.push(f);
+    }
+    let mut f = NumberFilter::org(org);
+    f.capabilities = vec![Capability::Mms, Capability::Fax];
+    f.status = Some(Status::Error);
+    filters.push(f);
+
+    let sets: Vec<(&str, Vec<NumberFilter>)> = vec![
+        ("search 1-4 digits", digit_queries.iter().map(|q| NumberFilter::org(org).search(q)).collect()),
+        ("search 3-6 letters", name_queries.iter().map(|q| NumberFilter::org(org).search(q)).collect()),
+        ("filter-only listing", filters),
+    ];
+    for (label, set) in sets {
+        let (mut pages, mut counts) = (Vec::new(), Vec::new());
+        for round in 0..3 {
+            for f in &set {
+                let q = NumberQuery::first(f.clone(), Sort::default(), 100).expect("query");
+                let t = Instant::now();
+                let page = manager.list_numbers(&q).await.expect("page");
+                let page_time = t.elapsed();
+                let t = Instant::now();
+                let n = manager.count_numbers(f).await.expect("count");
+                let count_time = t.elapsed();
+                assert!(n as usize >= page.items.len());
+                if round > 0 {
+                    pages.push(page_time);
+                    counts.push(count_time);
+                }
+            }
+        }
+        summary(&format!("{label}: first page of 100"), pages);
+        summary(&format!("{label}: exact count"), counts);
+    }
+}
