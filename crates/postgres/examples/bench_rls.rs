@@ -18,16 +18,27 @@ use switchboard_postgres::grant::{Grant, grant};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace, bulk, migrate};
 use switchboard_test_postgres::TestCluster;
 
-const DIGITS: &[&str] = &["4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120"];
-const NAMES: &[&str] = &["suppor", "billin", "francis", "escala", "londo", "after ", "dispat", "zzzzzz", "berlin", "toront"];
+const DIGITS: &[&str] = &[
+    "4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120",
+];
+const NAMES: &[&str] = &[
+    "suppor", "billin", "francis", "escala", "londo", "after ", "dispat", "zzzzzz", "berlin",
+    "toront",
+];
 
 fn settings(url: &str) -> ConnectSettings {
-    ConnectSettings::from_url(url).expect("URL").with_timeout(Duration::from_secs(60))
+    ConnectSettings::from_url(url)
+        .expect("URL")
+        .with_timeout(Duration::from_secs(60))
 }
 
 fn summary(label: &str, mut d: Vec<Duration>) {
     d.sort();
-    let at = |p: f64| d[((d.len() as f64 * p).ceil() as usize).saturating_sub(1).min(d.len() - 1)];
+    let at = |p: f64| {
+        d[((d.len() as f64 * p).ceil() as usize)
+            .saturating_sub(1)
+            .min(d.len() - 1)]
+    };
     let ms = |x: Duration| x.as_secs_f64() * 1e3;
     println!(
         "{label:<44} n={:<4} p50={:>8.2} ms  p95={:>8.2} ms  max={:>8.2} ms",
@@ -40,7 +51,10 @@ fn summary(label: &str, mut d: Vec<Duration>) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let total: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let total: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let cluster = TestCluster::start().expect("cluster");
     let admin = cluster.admin_url();
     migrate::migrate(&settings(&admin)).await.expect("migrate");
@@ -57,30 +71,47 @@ async fn main() {
         .fetch_one(&pool)
         .await
         .expect("organization");
-        orgs.push(Organization { id, slug: slug.clone(), name: slug });
+        orgs.push(Organization {
+            id,
+            slug: slug.clone(),
+            name: slug,
+        });
     }
     for org in &orgs {
         let rows = seed::generate(org, &[], total / 10, HashSet::new()).expect("generate");
         let numbers: Vec<_> = rows.into_iter().map(|(n, _)| n).collect();
         bulk::copy_numbers(&pool, &numbers).await.expect("copy");
     }
-    sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
-    println!("loaded {total} numbers in 10 organizations in {:.1} s", t.elapsed().as_secs_f64());
+    sqlx::query("ANALYZE")
+        .execute(&pool)
+        .await
+        .expect("analyze");
+    println!(
+        "loaded {total} numbers in 10 organizations in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     grant(
         &settings(&admin),
-        &Grant { role: "bench_manager".into(), organization: "org0".into(), display_name: None },
+        &Grant {
+            role: "bench_manager".into(),
+            organization: "org0".into(),
+            display_name: None,
+        },
         || Ok("bench-pw".into()),
     )
     .await
     .expect("grant");
-    let manager = RemoteWorkspace::connect(&settings(&cluster.url_for("bench_manager", "bench-pw")))
-        .await
-        .expect("connect as manager");
+    let manager =
+        RemoteWorkspace::connect(&settings(&cluster.url_for("bench_manager", "bench-pw")))
+            .await
+            .expect("connect as manager");
     let org = orgs[0].id;
 
-    let digit_queries: Vec<String> =
-        DIGITS.iter().flat_map(|q| (1..=4).map(move |n| q[..n].to_owned())).collect();
+    let digit_queries: Vec<String> = DIGITS
+        .iter()
+        .flat_map(|q| (1..=4).map(move |n| q[..n].to_owned()))
+        .collect();
     let name_queries: Vec<String> = NAMES
         .iter()
         .flat_map(|q| (3..=q.chars().count().min(6)).map(move |n| q.chars().take(n).collect()))
@@ -108,8 +139,20 @@ async fn main() {
     filters.push(f);
 
     let sets: Vec<(&str, Vec<NumberFilter>)> = vec![
-        ("search 1-4 digits", digit_queries.iter().map(|q| NumberFilter::org(org).search(q)).collect()),
-        ("search 3-6 letters", name_queries.iter().map(|q| NumberFilter::org(org).search(q)).collect()),
+        (
+            "search 1-4 digits",
+            digit_queries
+                .iter()
+                .map(|q| NumberFilter::org(org).search(q))
+                .collect(),
+        ),
+        (
+            "search 3-6 letters",
+            name_queries
+                .iter()
+                .map(|q| NumberFilter::org(org).search(q))
+                .collect(),
+        ),
         ("filter-only listing", filters),
     ];
     for (label, set) in sets {

@@ -285,7 +285,10 @@ fn facts_of(parsed: &PhoneNumber) -> NumberFacts {
 /// The parser's facts, except for national numbers with a leading zero (see `parsed_facts`).
 fn facts_of_parsed(parsed: &PhoneNumber, digits: &str) -> NumberFacts {
     let zero_led = parsed.national().zeros() > 0;
-    zero_led.then(|| facts_of_digits(digits)).flatten().unwrap_or_else(|| facts_of(parsed))
+    zero_led
+        .then(|| facts_of_digits(digits))
+        .flatten()
+        .unwrap_or_else(|| facts_of(parsed))
 }
 
 /// libphonenumber's region and type detection (its `source_for` and `number_type`), applied to
