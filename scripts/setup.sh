@@ -33,3 +33,6 @@ check_toolchain() {
 
 install_system_packages
 check_toolchain
+# The desktop app's build and test dependencies (WebKitGTK, Xvfb, WebKitWebDriver, tauri-driver).
+source "$(dirname "${BASH_SOURCE[0]}")/app-env.sh"
+app_deps

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy (warnings are errors), and the whole test
-# suite — including the integration tests against a real PostgreSQL (throwaway clusters the
-# tests start themselves) and a real Secret Service (a private D-Bus session with an unlocked
-# GNOME Keyring). Installs what it needs first.
+# Runs every check and test: formatting, clippy (warnings are errors), the UI's type check and
+# unit tests, the whole Rust test suite — including integration tests against a real PostgreSQL
+# (throwaway clusters the tests start themselves) and a real Secret Service (a private D-Bus
+# session with an unlocked GNOME Keyring) — then the desktop app end to end in its real webview
+# (tauri-driver + WebKitWebDriver under Xvfb), and its .deb installed and launched. Installs
+# what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
 if [ "${CI:-}" = "true" ]; then
   # CI reuses builds across fresh clones on the same machine.
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/switchboard/target}"
 fi
+source scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 started=$(date +%s)
 step() { echo; echo "== $* ($(( $(date +%s) - started ))s)"; }
+
+step "ui: install, type check, unit tests"
+(cd ui && npm ci --no-audit --no-fund -q && npm run check -- --fail-on-warnings && npm test)
 
 step "rustfmt"
 cargo fmt --all -- --check
@@ -25,5 +30,11 @@ cargo test --workspace --locked --no-run
 
 step "tests"
 scripts/with-secret-service.sh cargo test --workspace --locked
+
+step "desktop app end to end (screenshots in test-output/e2e)"
+scripts/e2e.sh
+
+step "desktop app packaged, installed and launched"
+scripts/package-app.sh
 
 step "done"

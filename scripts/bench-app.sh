@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Desktop app benchmarks, each next to a bare Tauri "hello" window built here in the same run
+# from the same Tauri version (its Cargo.lock is the app's):
+#   1. cold start to first paint: the app's numbers table from a 100,000-number workspace vs
+#      the hello window's page (median of RUNS launches; page cache dropped before each when
+#      the kernel lets us);
+#   2. idle memory: PSS of the process and its WebKit children, 8 s after start;
+#   3. keystroke to filtered table at 1,000,000 numbers (in the page, through WebDriver);
+#   4. installer sizes (from scripts/package-app.sh's bundle directory, when built).
+# Prints figures; writes nothing outside CARGO_TARGET_DIR and a temp dir.
+source "$(dirname "$0")/app-env.sh"
+cd "$ROOT"
+RUNS="${RUNS:-5}"
+app_deps
+app_build
+(cd "$ROOT/src-tauri" && cargo build --release --locked -q --features custom-protocol --example seed)
+SEED="$CARGO_TARGET_DIR/release/examples/seed"
+
+# --- the bare hello window -------------------------------------------------------------------
+HELLO_SRC="$CARGO_TARGET_DIR/bench-hello"
+mkdir -p "$HELLO_SRC/src" "$HELLO_SRC/dist" "$HELLO_SRC/capabilities"
+cp "$ROOT/Cargo.lock" "$HELLO_SRC/Cargo.lock"
+cp -r "$ROOT/icons" "$HELLO_SRC/"
+cat >"$HELLO_SRC/Cargo.toml" <<'TOML'
+[package]
+name = "hello-tauri"
+version = "0.1.0"
+edition = "2024"
+publish = false
+[build-dependencies]
+tauri-build = { version = "2", features = [] }
+[dependencies]
+tauri = { version = "2", features = ["custom-protocol"] }
+[workspace]
+[profile.release]
+debug = "line-tables-only"
+TOML
+echo 'fn main() { tauri_build::build() }' >"$HELLO_SRC/build.rs"
+cat >"$HELLO_SRC/src/main.rs" <<'RS'
+use std::time::{SystemTime, UNIX_EPOCH};
+#[tauri::command]
+fn painted(app: tauri::AppHandle) {
+    let ns = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+    if std::env::var_os("SWITCHBOARD_EXIT_ON_PAINT").is_some() {
+        println!("painted hello unix_ns={ns}");
+        app.exit(0);
+    }
+}
+fn main() {
+    tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![painted])
+        .run(tauri::generate_context!())
+        .expect("hello");
+}
+RS
+cat >"$HELLO_SRC/tauri.conf.json" <<'JSON'
+{ "productName": "Hello", "version": "0.1.0", "identifier": "dev.switchboard.hello",
+  "build": { "frontendDist": "dist" },
+  "app": { "windows": [{ "label": "main", "title": "Hello", "width": 1280, "height": 800 }] },
+  "bundle": { "icon": ["icons/32x32.png", "icons/128x128.png", "icons/icon.png"] } }
+JSON
+echo '{ "identifier": "main", "windows": ["main"], "permissions": ["core:default"] }' >"$HELLO_SRC/capabilities/main.json"
+cat >"$HELLO_SRC/dist/index.html" <<'HTML'
+<!doctype html><html><head><meta charset="utf-8"><title>Hello</title></head>
+<body><h1>Hello, world</h1><script src="main.js"></script></body></html>
+HTML
+echo 'requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke("painted")));' >"$HELLO_SRC/dist/main.js"
+(cd "$HELLO_SRC" && cargo build --release -q)
+HELLO_BIN="$CARGO_TARGET_DIR/release/hello-tauri"
+
+# --- data ------------------------------------------------------------------------------------
+DATA="$CARGO_TARGET_DIR/bench-data"
+mkdir -p "$DATA"
+[ -f "$DATA/100k.db" ] || "$SEED" "$DATA/100k.db" 100000 >/dev/null
+[ -f "$DATA/1m.db" ] || "$SEED" "$DATA/1m.db" 1000000 >/dev/null
+
+SANDBOX="$(mktemp -d)"
+cleanup() {
+  [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true
+  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true
+  rm -rf "$SANDBOX"
+}
+trap cleanup EXIT
+export HOME="$SANDBOX/home" XDG_CONFIG_HOME="$SANDBOX/home/.config" XDG_DATA_HOME="$SANDBOX/home/.local/share"
+mkdir -p "$HOME"
+start_xvfb
+
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; }
+COLD=yes; drop_caches || COLD=no
+
+# Launch-to-paint in ms, from outside the process: the app prints the wall clock at paint.
+startup_ms() {
+  local bin="$1" t0 out t1
+  drop_caches || true
+  t0=$(date +%s%N)
+  out=$(SWITCHBOARD_EXIT_ON_PAINT=1 timeout 60 "$bin" 2>/dev/null | grep -m1 '^painted')
+  t1=$(sed -E 's/.*unix_ns=([0-9]+).*/\1/' <<<"$out")
+  echo $(( (t1 - t0) / 1000000 ))
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# PSS (MB) of a process and all its descendants, with the share of each.
+pss_tree() {
+  local pids=("$1") i=0 total=0 kids
+  while [ $i -lt ${#pids[@]} ]; do
+    kids=$(pgrep -P "${pids[$i]}" || true)
+    for k in $kids; do pids+=("$k"); done
+    i=$((i + 1))
+  done
+  local parts=()
+  for p in "${pids[@]}"; do
+    kb=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+    total=$((total + ${kb:-0}))
+    parts+=("$(cat "/proc/$p/comm" 2>/dev/null) $(( ${kb:-0} / 1024 ))")
+  done
+  echo "$((total / 1024)) MB  ($(IFS=,; echo "${parts[*]}" | sed 's/,/, /g'))"
+}
+idle_pss() {
+  local bin="$1" pid
+  "$bin" >/dev/null 2>&1 &
+  pid=$!
+  sleep 8
+  pss_tree "$pid"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+export SWITCHBOARD_WORKSPACE="$SANDBOX/100k.db"
+cp "$DATA/100k.db" "$SWITCHBOARD_WORKSPACE"
+# One untimed launch each (creates settings, window state and WebKit caches like a real user's).
+startup_ms "$HELLO_BIN" >/dev/null; startup_ms "$APP_BIN" >/dev/null
+hello_runs=(); app_runs=()
+for _ in $(seq "$RUNS"); do
+  hello_runs+=("$(startup_ms "$HELLO_BIN")")
+  app_runs+=("$(startup_ms "$APP_BIN")")
+done
+hello_start=$(printf '%s\n' "${hello_runs[@]}" | median)
+app_start=$(printf '%s\n' "${app_runs[@]}" | median)
+hello_pss=$(idle_pss "$HELLO_BIN")
+app_pss=$(idle_pss "$APP_BIN")
+
+# Keystroke latency at a million numbers.
+export SWITCHBOARD_WORKSPACE="$DATA/1m.db"
+PORT="${TAURI_DRIVER_PORT:-4464}"
+"$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$SANDBOX/tauri-driver.log" 2>&1 &
+DRIVER_PID=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+keys=$(cd "$ROOT/ui" && SWITCHBOARD_APP="$APP_BIN" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1)
+
+echo
+echo "== Switchboard desktop app benchmarks ($(date -u +%F), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "cold start to first paint (median of $RUNS; page cache dropped: $COLD)"
+echo "  hello window            ${hello_start} ms   runs: ${hello_runs[*]}"
+echo "  app, 100,000 numbers    ${app_start} ms   runs: ${app_runs[*]}"
+echo "  difference              $((app_start - hello_start)) ms   (target <= 300)"
+echo "idle PSS, process + WebKit children, 8 s after start"
+echo "  hello window            $hello_pss"
+echo "  app, 100,000 numbers    $app_pss"
+echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
+echo "  $(node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$keys")"
+echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
+echo "binaries"
+ls -l "$APP_BIN" "$HELLO_BIN" | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
+echo "installers (scripts/package-app.sh)"
+if ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb "$CARGO_TARGET_DIR"/release/bundle/rpm/*.rpm >/dev/null 2>&1; then
+  ls -l "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb "$CARGO_TARGET_DIR"/release/bundle/rpm/*.rpm | awk '{printf "  %-70s %6.1f MB\n", $9, $5/1048576}'
+else
+  echo "  not built; run scripts/package-app.sh first"
+fi

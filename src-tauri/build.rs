@@ -1,0 +1,32 @@
+//! Declares the app's commands so Tauri generates an `allow-<command>` permission for each;
+//! `capabilities/main.json` then grants exactly the ones the UI uses.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(switchboard_commands());
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build script");
+}
+
+/// Keep in step with `commands::handler()` in src/lib.rs.
+fn switchboard_commands() -> &'static [&'static str] {
+    &[
+        "workspace_info",
+        "list_organizations",
+        "add_organization",
+        "list_agents",
+        "add_agent",
+        "list_numbers",
+        "count_numbers",
+        "get_number",
+        "check_number",
+        "add_number",
+        "update_number",
+        "remove_number",
+        "bulk_update",
+        "cancel_task",
+        "seed_demo",
+        "get_settings",
+        "save_settings",
+        "startup_painted",
+    ]
+}

@@ -1,0 +1,56 @@
+//! Renders the TypeScript declarations of every type that crosses IPC into one file,
+//! `ui/src/lib/generated/bindings.ts`. The test `tests/generated_types.rs` fails when the
+//! committed file differs from what this renders (run it with `SWITCHBOARD_UPDATE_BINDINGS=1`
+//! to rewrite the file).
+
+use ts_rs::TS;
+
+use crate::dto::*;
+use crate::error::{AppError, ErrorCode};
+
+/// Where the committed file lives, relative to this crate.
+pub const PATH: &str = "../ui/src/lib/generated/bindings.ts";
+
+fn decl<T: TS>() -> String {
+    format!("export {}\n", T::decl())
+}
+
+/// The whole file.
+pub fn typescript() -> String {
+    let mut out = String::from(
+        "// Generated from src-tauri/src/{dto,error}.rs by `bindings::typescript()`. Do not edit:\n\
+         // run `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test --test generated_types` instead.\n\n",
+    );
+    for d in [
+        decl::<ErrorCode>(),
+        decl::<AppError>(),
+        decl::<Provider>(),
+        decl::<Status>(),
+        decl::<Capability>(),
+        decl::<Capabilities>(),
+        decl::<Organization>(),
+        decl::<Agent>(),
+        decl::<PhoneNumber>(),
+        decl::<AgentFilter>(),
+        decl::<SortField>(),
+        decl::<NumberFilter>(),
+        decl::<NumberQuery>(),
+        decl::<NumberPage>(),
+        decl::<NumberCheck>(),
+        decl::<NewNumber>(),
+        decl::<NumberChange>(),
+        decl::<Progress>(),
+        decl::<SeedReport>(),
+        decl::<BulkFailure>(),
+        decl::<BulkReport>(),
+        decl::<WorkspaceInfo>(),
+        decl::<NumbersChanged>(),
+        decl::<Theme>(),
+        decl::<ConnectionProfile>(),
+        decl::<Settings>(),
+    ] {
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! The one error shape that crosses IPC: `{ code, message }`.
+//!
+//! `code` is a typed enum exported to TypeScript, so the UI branches on it and never on the
+//! message text. It extends core's [`switchboard_core::ErrorCode`] with the few failures that
+//! only the app can meet (its own state, its settings file, a cancelled task). The message is
+//! core's, which names the input and why, and never holds a secret.
+
+use serde::Serialize;
+use switchboard_core::ErrorCode as CoreCode;
+use ts_rs::TS;
+
+/// Stable codes the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub enum ErrorCode {
+    /// The input is not a valid phone number.
+    InvalidNumber,
+    /// Any other malformed or out-of-range input.
+    InvalidInput,
+    /// The record already exists.
+    Duplicate,
+    /// The record does not exist (or is not visible to this user).
+    NotFound,
+    /// A rule of the workspace forbids the change.
+    NotAllowed,
+    /// The workspace file or database failed.
+    Storage,
+    /// The team database cannot be reached now.
+    Offline,
+    /// The OS credential vault is missing, locked or refused.
+    VaultUnavailable,
+    /// The app's settings file could not be read or written.
+    Settings,
+    /// The user cancelled a long task before it finished.
+    Cancelled,
+    /// A background task of the app failed (a bug, not the input).
+    Internal,
+}
+
+impl From<CoreCode> for ErrorCode {
+    fn from(code: CoreCode) -> Self {
+        match code {
+            CoreCode::InvalidNumber => ErrorCode::InvalidNumber,
+            CoreCode::InvalidInput => ErrorCode::InvalidInput,
+            CoreCode::Duplicate => ErrorCode::Duplicate,
+            CoreCode::NotFound => ErrorCode::NotFound,
+            CoreCode::NotAllowed => ErrorCode::NotAllowed,
+            CoreCode::Storage => ErrorCode::Storage,
+            CoreCode::Offline => ErrorCode::Offline,
+            CoreCode::VaultUnavailable => ErrorCode::VaultUnavailable,
+        }
+    }
+}
+
+/// What a command returns when it fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// What kind of failure; the UI branches on this.
+    pub code: ErrorCode,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+impl AppError {
+    /// An error with an app-level code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<switchboard_core::Error> for AppError {
+    fn from(e: switchboard_core::Error) -> Self {
+        AppError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::new(ErrorCode::Internal, format!("background task failed: {e}"))
+    }
+}
+
+/// Result of every command.
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_keep_code_and_message() {
+        let e: AppError = switchboard_core::Error::InvalidNumber {
+            input: "+1234".into(),
+            reason: "too short".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::InvalidNumber);
+        let json = serde_json::to_value(&e).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "InvalidNumber",
+                "message": "\"+1234\" is not a valid phone number (too short)"
+            })
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! Switchboard's desktop app: Tauri commands that translate between the web UI and
+//! `switchboard-core`. No rule lives here; see `commands` for the contract, `dto` for the
+//! types that cross IPC, and `state` for how the workspace is shared.
+
+pub mod bindings;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod logging;
+pub mod settings;
+pub mod state;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use tauri::Manager;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// When [`run`] was entered (for the startup measurement).
+pub fn started() -> Instant {
+    *STARTED.get_or_init(Instant::now)
+}
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    started();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(|app| {
+            if let Ok(dir) = app.path().app_log_dir() {
+                logging::init(&dir);
+            }
+            let path = state::default_workspace_path()?;
+            let state = state::AppState::open(&path)
+                .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
+            tracing::info!(workspace = %path.display(), "workspace open");
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace_info,
+            commands::list_organizations,
+            commands::add_organization,
+            commands::list_agents,
+            commands::add_agent,
+            commands::list_numbers,
+            commands::count_numbers,
+            commands::get_number,
+            commands::check_number,
+            commands::add_number,
+            commands::update_number,
+            commands::remove_number,
+            commands::bulk_update,
+            commands::cancel_task,
+            commands::seed_demo,
+            commands::get_settings,
+            commands::save_settings,
+            commands::startup_painted,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("switchboard: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,133 @@
+/**
+ * The one door to the backend. Every Tauri command and event the UI uses is wrapped here,
+ * typed with the declarations generated from the Rust types (./generated/bindings.ts).
+ * Components never call `invoke` or `listen` themselves: they receive a `Client` (the real
+ * one below, or a mock in tests).
+ */
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  Agent,
+  AppError,
+  BulkReport,
+  ErrorCode,
+  NewNumber,
+  PhoneNumber,
+  NumberChange,
+  NumberCheck,
+  NumberFilter,
+  NumberPage,
+  NumberQuery,
+  NumbersChanged,
+  Organization,
+  Progress,
+  SeedReport,
+  Settings,
+  WorkspaceInfo,
+} from "./generated/bindings";
+
+export type * from "./generated/bindings";
+
+/** A failed command: the backend's `{ code, message }`, as an Error. */
+export class ClientError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ClientError";
+    this.code = code;
+  }
+}
+
+function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** Turns whatever a rejected invoke carries into a ClientError. */
+export function toClientError(e: unknown): ClientError {
+  if (e instanceof ClientError) return e;
+  if (isAppError(e)) return new ClientError(e.code, e.message);
+  return new ClientError("Internal", typeof e === "string" ? e : String(e));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toClientError(e);
+  }
+}
+
+function channel<T>(onMessage?: (m: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  if (onMessage) ch.onmessage = onMessage;
+  return ch;
+}
+
+/** Event names, namespaced by what changed. */
+export const events = {
+  numbersChanged: (organizationId: string) => `numbers://${organizationId}/changed`,
+  organizationsChanged: "organizations://changed",
+} as const;
+
+/** Everything the UI can ask of the backend. */
+export interface Client {
+  workspaceInfo(): Promise<WorkspaceInfo>;
+  listOrganizations(): Promise<Organization[]>;
+  addOrganization(slug: string, name: string): Promise<Organization>;
+  listAgents(organizationId: string): Promise<Agent[]>;
+  addAgent(organizationId: string, name: string): Promise<Agent>;
+  listNumbers(query: NumberQuery): Promise<NumberPage>;
+  countNumbers(filter: NumberFilter): Promise<number>;
+  getNumber(id: string): Promise<PhoneNumber>;
+  checkNumber(number: string, region: string | null): Promise<NumberCheck>;
+  addNumber(organizationId: string, number: NewNumber): Promise<PhoneNumber>;
+  updateNumber(id: string, changes: NumberChange[]): Promise<PhoneNumber>;
+  removeNumber(id: string): Promise<PhoneNumber>;
+  bulkUpdate(
+    taskId: string,
+    organizationId: string,
+    ids: string[],
+    changes: NumberChange[],
+    onProgress: (p: Progress) => void,
+  ): Promise<BulkReport>;
+  cancelTask(taskId: string): Promise<boolean>;
+  seedDemo(count: number, onProgress: (p: Progress) => void): Promise<SeedReport>;
+  getSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<void>;
+  /** Tells the backend the first screen has painted (startup measurement). */
+  startupPainted(what: string): Promise<number>;
+  onNumbersChanged(organizationId: string, f: (e: NumbersChanged) => void): Promise<UnlistenFn>;
+  onOrganizationsChanged(f: () => void): Promise<UnlistenFn>;
+}
+
+/** The client of the running app. */
+export const client: Client = {
+  workspaceInfo: () => call("workspace_info"),
+  listOrganizations: () => call("list_organizations"),
+  addOrganization: (slug, name) => call("add_organization", { slug, name }),
+  listAgents: (organizationId) => call("list_agents", { organizationId }),
+  addAgent: (organizationId, name) => call("add_agent", { organizationId, name }),
+  listNumbers: (query) => call("list_numbers", { query }),
+  countNumbers: (filter) => call("count_numbers", { filter }),
+  getNumber: (id) => call("get_number", { id }),
+  checkNumber: (number, region) => call("check_number", { number, region }),
+  addNumber: (organizationId, number) => call("add_number", { organizationId, number }),
+  updateNumber: (id, changes) => call("update_number", { id, changes }),
+  removeNumber: (id) => call("remove_number", { id }),
+  bulkUpdate: (taskId, organizationId, ids, changes, onProgress) =>
+    call("bulk_update", {
+      taskId,
+      organizationId,
+      ids,
+      changes,
+      onProgress: channel(onProgress),
+    }),
+  cancelTask: (taskId) => call("cancel_task", { taskId }),
+  seedDemo: (count, onProgress) => call("seed_demo", { count, onProgress: channel(onProgress) }),
+  getSettings: () => call("get_settings"),
+  saveSettings: (settings) => call("save_settings", { settings }),
+  startupPainted: (what) => call("startup_painted", { what }),
+  onNumbersChanged: (organizationId, f) =>
+    listen<NumbersChanged>(events.numbersChanged(organizationId), (e) => f(e.payload)),
+  onOrganizationsChanged: (f) => listen(events.organizationsChanged, () => f()),
+};

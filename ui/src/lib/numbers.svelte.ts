@@ -1,0 +1,223 @@
+/**
+ * The numbers table's data: one organization's numbers under the current search, filters and
+ * sort, fetched page by page with the backend's keyset cursor.
+ *
+ * - The first page is small (fast to paint); later pages are large and load as the table
+ *   scrolls near the end of what is loaded.
+ * - Search-as-you-type is debounced by the request in flight: the first keystroke is sent at
+ *   once; keystrokes typed while a page request is in flight coalesce into one follow-up
+ *   request with the latest text (an optional timer debounce can be added on top). Stale
+ *   answers are dropped: every reload bumps a generation, and a response from an older
+ *   generation is ignored.
+ * - The exact count is asked for separately, after the first page (and, in the app, after a
+ *   short pause in typing), so it never delays rows.
+ */
+import type { AgentFilter, Capability, Client, PhoneNumber, Provider, SortField, Status } from "./client";
+import { toClientError, type ClientError } from "./client";
+
+export const FIRST_PAGE = 60;
+export const NEXT_PAGE = 300;
+
+export interface Filters {
+  search: string;
+  provider: Provider | null;
+  status: Status | null;
+  agent: AgentFilter | null;
+  capabilities: Capability[];
+  country: string | null;
+}
+
+export function emptyFilters(): Filters {
+  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null };
+}
+
+export interface SortState {
+  field: SortField;
+  descending: boolean;
+}
+
+export class NumbersView {
+  rows = $state.raw<PhoneNumber[]>([]);
+  total = $state<number | null>(null);
+  loading = $state(false);
+  loadingMore = $state(false);
+  error = $state<ClientError | null>(null);
+  organizationId = $state<string | null>(null);
+  filters = $state<Filters>(emptyFilters());
+  sort = $state<SortState>({ field: "number", descending: false });
+  /** The search text of the rows shown (lags `filters.search` while a request runs). */
+  shownSearch = $state("");
+  /** Milliseconds from the last input change to its rows being set (for benchmarks). */
+  lastLatencyMs = $state<number | null>(null);
+
+  #next: string | null = null;
+  #generation = 0;
+  #inFlight = false;
+  #pending = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #changedAt = 0;
+
+  constructor(
+    private client: Client,
+    private debounceMs = 0,
+    private onError: (e: ClientError) => void = () => {},
+    private countDelayMs = 0,
+  ) {}
+
+  get hasMore(): boolean {
+    return this.#next !== null;
+  }
+
+  filterFor(organizationId: string) {
+    const f = this.filters;
+    return {
+      organizationId,
+      search: f.search.trim() === "" ? null : f.search,
+      provider: f.provider,
+      status: f.status,
+      agent: f.agent,
+      capabilities: [...f.capabilities],
+      country: f.country,
+    };
+  }
+
+  setOrganization(id: string | null) {
+    this.organizationId = id;
+    this.reload();
+  }
+
+  setSearch(text: string) {
+    this.filters.search = text;
+    this.#changedAt = performance.now();
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.debounceMs <= 0) {
+      this.reload();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.reload();
+    }, this.debounceMs);
+  }
+
+  setFilters(patch: Partial<Filters>) {
+    this.filters = { ...this.filters, ...patch };
+    this.#changedAt = performance.now();
+    this.reload();
+  }
+
+  toggleSort(field: SortField) {
+    this.sort =
+      this.sort.field === field
+        ? { field, descending: !this.sort.descending }
+        : { field, descending: false };
+    this.#changedAt = performance.now();
+    this.reload();
+  }
+
+  /** Starts over from the first page (stale responses are dropped). */
+  reload() {
+    this.#generation++;
+    if (this.#inFlight) {
+      this.#pending = true;
+      return;
+    }
+    void this.#fetchFirst();
+  }
+
+  async #fetchFirst() {
+    const org = this.organizationId;
+    const generation = this.#generation;
+    if (!org) {
+      this.rows = [];
+      this.total = null;
+      this.#next = null;
+      return;
+    }
+    this.#inFlight = true;
+    this.loading = true;
+    const filter = this.filterFor(org);
+    const search = this.filters.search;
+    try {
+      const page = await this.client.listNumbers({
+        filter,
+        sort: this.sort.field,
+        descending: this.sort.descending,
+        limit: FIRST_PAGE,
+        after: null,
+      });
+      if (generation === this.#generation) {
+        this.rows = page.items;
+        this.#next = page.next;
+        this.shownSearch = search;
+        this.error = null;
+        if (this.#changedAt) this.lastLatencyMs = performance.now() - this.#changedAt;
+        void this.#count(filter, generation);
+      }
+    } catch (e) {
+      if (generation === this.#generation) this.#fail(e);
+    } finally {
+      this.#inFlight = false;
+      this.loading = false;
+      if (this.#pending) {
+        this.#pending = false;
+        void this.#fetchFirst();
+      }
+    }
+  }
+
+  async #count(filter: ReturnType<NumbersView["filterFor"]>, generation: number) {
+    this.total = null;
+    // While the manager is still typing, a newer query will replace this one: wait a moment so
+    // counts of intermediate text never compete with the next keystroke's page.
+    if (this.countDelayMs > 0) await new Promise((r) => setTimeout(r, this.countDelayMs));
+    if (generation !== this.#generation) return;
+    try {
+      const n = await this.client.countNumbers(filter);
+      if (generation === this.#generation) this.total = n;
+    } catch (e) {
+      if (generation === this.#generation) this.#fail(e);
+    }
+  }
+
+  /** Loads the next page, if any and if none is loading. */
+  async loadMore() {
+    const org = this.organizationId;
+    if (!org || !this.#next || this.loadingMore || this.#inFlight) return;
+    const generation = this.#generation;
+    this.loadingMore = true;
+    try {
+      const page = await this.client.listNumbers({
+        filter: this.filterFor(org),
+        sort: this.sort.field,
+        descending: this.sort.descending,
+        limit: NEXT_PAGE,
+        after: this.#next,
+      });
+      if (generation === this.#generation) {
+        this.rows = [...this.rows, ...page.items];
+        this.#next = page.next;
+      }
+    } catch (e) {
+      if (generation === this.#generation) this.#fail(e);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  /** Replaces one row in place after an edit (no reload, no scroll jump). */
+  replace(n: PhoneNumber) {
+    const i = this.rows.findIndex((r) => r.id === n.id);
+    if (i >= 0) {
+      const copy = this.rows.slice();
+      copy[i] = n;
+      this.rows = copy;
+    }
+  }
+
+  #fail(e: unknown) {
+    const err = toClientError(e);
+    this.error = err;
+    this.onError(err);
+  }
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it, vi } from "vitest";
+import { FIRST_PAGE, NEXT_PAGE, NumbersView } from "./numbers.svelte";
+import { deferred, makeNumber, mockClient, tick } from "../test/mockClient";
+import type { NumberPage } from "./client";
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await tick();
+};
+
+describe("NumbersView", () => {
+  it("loads a small first page, then the exact count", async () => {
+    const client = mockClient(1000);
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    await settle();
+    expect(view.rows).toHaveLength(FIRST_PAGE);
+    expect(view.total).toBe(1000);
+    expect(view.hasMore).toBe(true);
+    expect(client.listNumbers).toHaveBeenCalledWith(
+      expect.objectContaining({ limit: FIRST_PAGE, after: null, sort: "number", descending: false }),
+    );
+  });
+
+  it("pages forward with the keyset cursor", async () => {
+    const client = mockClient(1000);
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    await settle();
+    await view.loadMore();
+    expect(view.rows).toHaveLength(FIRST_PAGE + NEXT_PAGE);
+    expect(view.rows[FIRST_PAGE].id).toBe(`id-${FIRST_PAGE}`);
+    expect(client.listNumbers).toHaveBeenLastCalledWith(expect.objectContaining({ after: String(FIRST_PAGE) }));
+  });
+
+  it("drops a stale answer and coalesces keystrokes typed while a request is in flight", async () => {
+    const client = mockClient(10);
+    const slow = deferred<NumberPage>();
+    let calls = 0;
+    const real = client.listNumbers;
+    client.listNumbers = vi.fn(async (q) => {
+      calls++;
+      return calls === 1 ? slow.promise : real(q);
+    });
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    view.setSearch("4");
+    await settle();
+    view.setSearch("41");
+    await settle();
+    view.setSearch("415555000");
+    await settle();
+    // Only the first request is out; the three edits wait for it.
+    expect(calls).toBe(1);
+    slow.resolve({ items: [makeNumber(999)], next: null });
+    await settle();
+    // The stale page never shows; one follow-up with the latest text replaced it.
+    expect(calls).toBe(2);
+    expect(client.listNumbers).toHaveBeenLastCalledWith(
+      expect.objectContaining({ filter: expect.objectContaining({ search: "415555000" }) }),
+    );
+    expect(view.rows.map((r) => r.id)).toEqual(["id-0", "id-1", "id-2", "id-3", "id-4", "id-5", "id-6", "id-7", "id-8", "id-9"]);
+    expect(view.rows.find((r) => r.id === "id-999")).toBeUndefined();
+  });
+
+  it("sends filters in the backend's shape and flips sort direction", async () => {
+    const client = mockClient(5);
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    view.setFilters({ provider: "telnyx", agent: { kind: "unassigned" }, capabilities: ["sms"], country: "GB" });
+    await settle();
+    view.toggleSort("updated");
+    await settle();
+    view.toggleSort("updated");
+    await settle();
+    expect(client.listNumbers).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        sort: "updated",
+        descending: true,
+        filter: {
+          organizationId: "org-1",
+          search: null,
+          provider: "telnyx",
+          status: null,
+          agent: { kind: "unassigned" },
+          capabilities: ["sms"],
+          country: "GB",
+        },
+      }),
+    );
+  });
+
+  it("reports errors by code", async () => {
+    const client = mockClient(5);
+    const { ClientError } = await import("./client");
+    client.listNumbers = vi.fn(async () => {
+      throw { code: "Storage", message: "workspace storage error: disk I/O error" };
+    });
+    const seen: string[] = [];
+    const view = new NumbersView(client, 0, (e) => seen.push(e.code));
+    view.setOrganization("org-1");
+    await settle();
+    expect(view.error).toBeInstanceOf(ClientError);
+    expect(seen).toEqual(["Storage"]);
+  });
+});

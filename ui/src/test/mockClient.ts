@@ -1,0 +1,81 @@
+/** An in-memory stand-in for the typed client, for component and logic tests. */
+import { vi } from "vitest";
+import type { Client, NumberQuery, PhoneNumber } from "../lib/client";
+import { ClientError } from "../lib/client";
+
+export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
+  const digits = String(4155550000 + i);
+  return {
+    id: `id-${i}`,
+    organizationId: "org-1",
+    provider: "twilio",
+    phoneNumber: `+1${digits}`,
+    display: `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`,
+    country: "US",
+    numberType: "fixed_line_or_mobile",
+    friendlyName: `Line ${i}`,
+    agentId: null,
+    status: "active",
+    capabilities: { voice: true, sms: true, mms: false, fax: false },
+    accountId: null,
+    webhookConfigured: false,
+    webhookUrl: null,
+    metadata: null,
+    createdAt: "2026-01-01T00:00:00Z",
+    updatedAt: "2026-01-02T00:00:00Z",
+    lastVerifiedAt: null,
+    ...patch,
+  };
+}
+
+/** A client over `count` numbers; pages by index cursors, search by substring. */
+export function mockClient(count = 1000): Client & { data: PhoneNumber[] } {
+  const data = Array.from({ length: count }, (_, i) => makeNumber(i));
+  const matching = (q: { search: string | null }) =>
+    data.filter((n) => !q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase()));
+  return {
+    data,
+    workspaceInfo: vi.fn(async () => ({ kind: "local", path: "/tmp/workspace.db" })),
+    listOrganizations: vi.fn(async () => [{ id: "org-1", slug: "demo", name: "Demo" }]),
+    addOrganization: vi.fn(async (slug, name) => ({ id: "org-2", slug, name })),
+    listAgents: vi.fn(async () => [{ id: "agent-1", organizationId: "org-1", name: "Ava" }]),
+    addAgent: vi.fn(async (organizationId, name) => ({ id: "agent-2", organizationId, name })),
+    listNumbers: vi.fn(async (q: NumberQuery) => {
+      const rows = matching(q.filter);
+      const start = q.after ? Number(q.after) : 0;
+      const items = rows.slice(start, start + q.limit);
+      const end = start + items.length;
+      return { items, next: end < rows.length ? String(end) : null };
+    }),
+    countNumbers: vi.fn(async (f) => matching(f).length),
+    getNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+    checkNumber: vi.fn(async (number: string) => {
+      const digits = number.replace(/\D/g, "");
+      if (digits.length < 10) throw new ClientError("InvalidNumber", `"${number}" is not a valid phone number (too short)`);
+      return { e164: `+${digits}`, display: `+${digits}`, country: "US", numberType: "fixed_line_or_mobile" };
+    }),
+    addNumber: vi.fn(async (_org, n) => makeNumber(9999, { phoneNumber: n.number, display: n.number, friendlyName: n.friendlyName })),
+    updateNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+    removeNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+    bulkUpdate: vi.fn(async (_t, _o, ids, _c, onProgress) => {
+      onProgress({ done: ids.length, total: ids.length });
+      return { updated: ids.length, failed: [], cancelled: false };
+    }),
+    cancelTask: vi.fn(async () => true),
+    seedDemo: vi.fn(async () => ({ organization: { id: "org-1", slug: "demo", name: "Demo" }, agentsCreated: 5, numbersInserted: 10000 })),
+    getSettings: vi.fn(async () => ({ theme: "system" as const, lastOrganizationId: null, profiles: [] })),
+    saveSettings: vi.fn(async () => {}),
+    startupPainted: vi.fn(async () => 1),
+    onNumbersChanged: vi.fn(async () => () => {}),
+    onOrganizationsChanged: vi.fn(async () => () => {}),
+  };
+}
+
+/** A promise resolved from outside, to order responses in tests. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export const tick = () => new Promise((r) => setTimeout(r, 0));
