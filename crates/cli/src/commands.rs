@@ -214,15 +214,7 @@ pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
         }
         Orgs::List => {
             let orgs = ws.organizations()?;
-            if g.json {
-                output::json(&orgs);
-            } else {
-                let rows: Vec<Vec<String>> = orgs
-                    .iter()
-                    .map(|o| vec![o.slug.clone(), o.name.clone(), o.id.to_string()])
-                    .collect();
-                output::table(&["SLUG", "NAME", "ID"], &rows);
-            }
+            output::organizations(g.json, &orgs);
         }
     }
     Ok(())
@@ -246,15 +238,7 @@ pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
         Agents::List { org } => {
             let org = ws.organization(&org)?;
             let agents = ws.agents(org.id)?;
-            if g.json {
-                output::json(&agents);
-            } else {
-                let rows: Vec<Vec<String>> = agents
-                    .iter()
-                    .map(|a| vec![a.name.clone(), a.id.to_string()])
-                    .collect();
-                output::table(&["NAME", "ID"], &rows);
-            }
+            output::agents(g.json, &agents);
         }
     }
     Ok(())
@@ -364,16 +348,7 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             query.after = after.map(switchboard_core::query::Cursor);
             let page = ws.list_numbers(&query)?;
             let total = ws.count_numbers(&query.filter)?;
-            if g.json {
-                output::json(&json!({ "items": page.items, "total": total, "next": page.next }));
-            } else {
-                let rows: Vec<Vec<String>> = page.items.iter().map(output::number_row).collect();
-                output::table(&output::NUMBER_HEADER, &rows);
-                println!("{} of {total} shown", page.items.len());
-                if let Some(next) = page.next {
-                    println!("more: --after '{}'", next.0);
-                }
-            }
+            output::number_page(g.json, &page, total);
         }
         Numbers::Show { number, org } => {
             let org = org_arg(&ws, org.as_deref())?;

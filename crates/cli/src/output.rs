@@ -1,7 +1,8 @@
 //! Rendering results as aligned text tables or JSON.
 
 use serde::Serialize;
-use switchboard_core::domain::PhoneNumber;
+use switchboard_core::domain::{Agent, Organization, PhoneNumber};
+use switchboard_core::query::Page;
 
 /// Prints a value as pretty JSON.
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -30,6 +31,45 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     line(header.to_vec());
     for row in rows {
         line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// Organizations, as a table or JSON.
+pub fn organizations(as_json: bool, orgs: &[Organization]) {
+    if as_json {
+        return json(orgs);
+    }
+    let rows: Vec<Vec<String>> = orgs
+        .iter()
+        .map(|o| vec![o.slug.clone(), o.name.clone(), o.id.to_string()])
+        .collect();
+    table(&["SLUG", "NAME", "ID"], &rows);
+}
+
+/// An organization's agents, as a table or JSON.
+pub fn agents(as_json: bool, agents: &[Agent]) {
+    if as_json {
+        return json(agents);
+    }
+    let rows: Vec<Vec<String>> = agents
+        .iter()
+        .map(|a| vec![a.name.clone(), a.id.to_string()])
+        .collect();
+    table(&["NAME", "ID"], &rows);
+}
+
+/// One page of numbers with the exact total and the cursor of the next page.
+pub fn number_page(as_json: bool, page: &Page, total: u64) {
+    if as_json {
+        return json(
+            &serde_json::json!({ "items": page.items, "total": total, "next": page.next }),
+        );
+    }
+    let rows: Vec<Vec<String>> = page.items.iter().map(number_row).collect();
+    table(&NUMBER_HEADER, &rows);
+    println!("{} of {total} shown", page.items.len());
+    if let Some(next) = &page.next {
+        println!("more: --after '{}'", next.0);
     }
 }
 
