@@ -240,12 +240,12 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 
 impl From<core::PhoneNumber> for PhoneNumber {
     fn from(n: core::PhoneNumber) -> Self {
-        let facts = n.facts();
+        let (facts, display) = n.phone_number.facts_and_display();
         PhoneNumber {
             id: n.id.to_string(),
             organization_id: n.organization_id.to_string(),
             provider: n.provider.into(),
-            display: n.phone_number.international(),
+            display,
             phone_number: n.phone_number.to_string(),
             country: facts.country,
             number_type: facts.number_type.as_str().to_owned(),
@@ -412,9 +412,9 @@ pub struct NumberCheck {
 
 impl From<core::E164> for NumberCheck {
     fn from(n: core::E164) -> Self {
-        let facts = n.facts();
+        let (facts, display) = n.facts_and_display();
         NumberCheck {
-            display: n.international(),
+            display,
             e164: n.to_string(),
             country: facts.country,
             number_type: facts.number_type.as_str().to_owned(),

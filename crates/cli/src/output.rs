@@ -86,9 +86,9 @@ pub const NUMBER_HEADER: [&str; 7] = [
 
 /// One listing row.
 pub fn number_row(n: &PhoneNumber) -> Vec<String> {
-    let facts = n.facts();
+    let (facts, display) = n.phone_number.facts_and_display();
     vec![
-        n.phone_number.international(),
+        display,
         facts.country.unwrap_or_else(|| "—".into()),
         facts.number_type.to_string(),
         n.provider.to_string(),
@@ -100,7 +100,7 @@ pub fn number_row(n: &PhoneNumber) -> Vec<String> {
 
 /// A number in detail, one field a line.
 pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
-    let facts = n.facts();
+    let (facts, display) = n.phone_number.facts_and_display();
     let caps = n.capabilities();
     let caps: Vec<&str> = [
         ("voice", caps.voice),
@@ -116,10 +116,7 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
             .unwrap_or_default()
     };
     let fields: Vec<(&str, String)> = vec![
-        (
-            "number",
-            format!("{} ({})", n.phone_number.international(), n.phone_number),
-        ),
+        ("number", format!("{display} ({})", n.phone_number)),
         (
             "country",
             facts

@@ -260,6 +260,17 @@ impl E164 {
         facts_of_digits(self.digits())
     }
 
+    /// The facts and the international display form, from one parse (listings show both).
+    pub fn facts_and_display(&self) -> (NumberFacts, String) {
+        match phonenumber::parse(None, &self.0) {
+            Ok(parsed) => (
+                facts_of_parsed(&parsed, self.digits()),
+                parsed.format().mode(Mode::International).to_string(),
+            ),
+            Err(_) => (self.facts(), self.0.clone()),
+        }
+    }
+
     /// International display form, e.g. "+1 415-555-1234".
     pub fn international(&self) -> String {
         match phonenumber::parse(None, &self.0) {
@@ -511,6 +522,8 @@ mod tests {
         assert_eq!(f.country.as_deref(), Some("US"));
         assert_eq!(f.area_code.as_deref(), Some("415"));
         assert_eq!(f.number_type, NumberType::FixedLineOrMobile);
+        let n = E164::parse("+14155551234", None).unwrap();
+        assert_eq!(n.facts_and_display(), (n.facts(), n.international()));
         assert_eq!(
             E164::parse("+14155551234", None).unwrap().international(),
             "+1 415-555-1234"
