@@ -127,6 +127,7 @@ fn sync(g: &Global, full: bool) -> Result<()> {
             let phase = match p.phase {
                 Phase::Replay => "replaying offline edits",
                 Phase::Copy => "copying",
+                Phase::Index => "indexing the copy",
                 Phase::Changes => "applying changes",
             };
             if p.total > 0 {

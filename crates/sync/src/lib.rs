@@ -91,6 +91,8 @@ pub enum Phase {
     Replay,
     /// Copying every row.
     Copy,
+    /// Moving the complete copy into the cache and building its indexes (no row counts).
+    Index,
     /// Applying changes since the last sync.
     Changes,
 }
@@ -194,6 +196,8 @@ pub struct SyncStatus {
 pub(crate) const KEY_CURSOR: &str = "cursor_xid";
 pub(crate) const KEY_LAST_SYNCED: &str = "last_synced_at";
 pub(crate) const KEY_COPIED: &str = "copied";
+/// Set while a `--full` copy is staged: its move replaces the organizations' cached rows.
+pub(crate) const KEY_REPLACE: &str = "copy_replaces";
 pub(crate) const KEY_SERVER: &str = "server";
 pub(crate) const KEY_ROLE: &str = "role";
 
@@ -248,6 +252,21 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Returns [`Error::Offline`] when the server is lost; what was committed stays and the next
 /// sync resumes. A cancelled sync returns `Ok` with [`SyncReport::cancelled`].
 pub fn sync(
+    handle: &Handle,
+    remote: &RemoteWorkspace,
+    cache: &mut Workspace,
+    options: &SyncOptions,
+    progress: &mut (dyn FnMut(Progress) + Send),
+    cancel: &CancelToken,
+) -> Result<SyncReport> {
+    // The cache's memory map would count the whole file towards this process's memory.
+    cache.set_mmap_size(0)?;
+    let result = sync_on(handle, remote, cache, options, progress, cancel);
+    cache.set_mmap_size(switchboard_core::store::MMAP_SIZE)?;
+    result
+}
+
+fn sync_on(
     handle: &Handle,
     remote: &RemoteWorkspace,
     cache: &mut Workspace,

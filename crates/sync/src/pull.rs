@@ -25,7 +25,7 @@ use tokio::runtime::Handle;
 use uuid::Uuid;
 
 use crate::rows::{CopyText, ROW_SQL, decode};
-use crate::{CancelToken, KEY_COPIED, KEY_CURSOR, KEY_LAST_SYNCED, Phase, Progress};
+use crate::{CancelToken, KEY_COPIED, KEY_CURSOR, KEY_LAST_SYNCED, KEY_REPLACE, Phase, Progress};
 
 /// A decoded row of the copy with its derived facts and agent.
 type CopyRow = (PhoneNumber, NumberFacts, Option<Agent>);
@@ -131,12 +131,12 @@ impl Pull<'_> {
         let orgs = self.cache.organizations()?;
         let mut r = self.cache.replica()?;
         r.clear_copy_progress()?;
+        r.clear_stage()?;
         r.set_value(KEY_COPIED, None)?;
         r.set_value(KEY_CURSOR, Some(&cursor))?;
+        // The cached rows stay visible until the complete copy replaces them.
+        r.set_value(KEY_REPLACE, clear.then_some("1"))?;
         for org in &orgs {
-            if clear {
-                r.clear_numbers(org.id)?;
-            }
             let total = totals
                 .iter()
                 .find(|(id, _)| *id == org.id)
@@ -173,9 +173,21 @@ impl Pull<'_> {
         if self.cancel.is_cancelled() {
             return Ok(copied);
         }
-        if self.cache.copy_progress()?.iter().all(|p| p.done) {
+        let progress = self.cache.copy_progress()?;
+        if progress.iter().all(|p| p.done) {
+            let replace: Vec<Uuid> = match self.cache.sync_value(KEY_REPLACE)?.as_deref() {
+                Some("1") => progress.iter().map(|p| p.organization_id).collect(),
+                _ => Vec::new(),
+            };
+            (self.progress)(Progress {
+                phase: Phase::Index,
+                done: 0,
+                total: 0,
+            });
             let mut r = self.cache.replica()?;
+            r.move_staged_copy(&replace)?;
             r.clear_copy_progress()?;
+            r.set_value(KEY_REPLACE, None)?;
             r.set_value(KEY_COPIED, Some("1"))?;
             r.commit()?;
         }
@@ -446,7 +458,7 @@ fn write_copy(
                         r.put_agent(a)?;
                         known.insert(a.id);
                     }
-                    r.insert_new(n, facts)?;
+                    r.stage(n, facts)?;
                 }
                 p.rows_done += rows.len() as u64;
                 copied += rows.len() as u64;

@@ -176,14 +176,19 @@ impl CountDelta {
     }
 
     pub(crate) fn apply(self, tx: &Transaction<'_>) -> Result<()> {
+        self.apply_to(tx, "number_counts")
+    }
+
+    /// Adds the deltas to `table` (`number_counts`, or the sync stage's counts).
+    pub(crate) fn apply_to(self, tx: &Transaction<'_>, table: &str) -> Result<()> {
         // Not an upsert: SQLite checks `n >= 0` on the proposed row (which may carry a
         // negative delta) before resolving the conflict.
-        let mut update = tx.prepare_cached(
-            "UPDATE number_counts SET n = n + ?3 WHERE organization_id = ?1 AND facet = ?2",
-        )?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO number_counts (organization_id, facet, n) VALUES (?1, ?2, ?3)",
-        )?;
+        let mut update = tx.prepare_cached(&format!(
+            "UPDATE {table} SET n = n + ?3 WHERE organization_id = ?1 AND facet = ?2"
+        ))?;
+        let mut insert = tx.prepare_cached(&format!(
+            "INSERT INTO {table} (organization_id, facet, n) VALUES (?1, ?2, ?3)"
+        ))?;
         let mut put = |org: &str, facet: &str, n: i64| -> Result<()> {
             if n != 0 && update.execute(params![org, facet, n])? == 0 {
                 insert.execute(params![org, facet, n])?;

@@ -16,6 +16,7 @@ mod orgs;
 mod outbox;
 mod replica;
 pub mod search;
+mod stage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,6 +51,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         20261202000000,
         "sync",
         include_str!("migrations/20261202000000_sync.sql"),
+    ),
+    (
+        20261203000000,
+        "search_index",
+        include_str!("migrations/20261203000000_search_index.sql"),
+    ),
+    (
+        20261204000000,
+        "sync_stage",
+        include_str!("migrations/20261204000000_sync_stage.sql"),
     ),
 ];
 
@@ -116,6 +127,15 @@ impl Workspace {
         Ok(out)
     }
 
+    /// Sets how much of the file this connection may memory-map, in bytes (0: none). Mapped
+    /// pages count towards the process's resident memory; long bulk work such as a sync
+    /// turns the map off to keep its footprint to the page cache.
+    pub fn set_mmap_size(&self, bytes: u64) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA mmap_size = {bytes};"))?;
+        Ok(())
+    }
+
     /// Updates the planner's statistics; worth calling after large imports.
     pub fn optimize(&self) -> Result<()> {
         self.conn
@@ -154,6 +174,9 @@ impl Workspace {
     }
 }
 
+/// How much of the file every connection memory-maps, in bytes.
+pub const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+
 /// The page cache of every connection (negative: KiB).
 pub(crate) const CACHE_SIZE: i64 = -65536;
 
@@ -164,9 +187,8 @@ fn configure(conn: &Connection) -> Result<()> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = {CACHE_SIZE};
-         PRAGMA mmap_size = 268435456;"
+         PRAGMA mmap_size = {MMAP_SIZE};"
     ))?;
     Ok(())
 }

@@ -21,7 +21,7 @@ pub(super) const COLUMNS: &str = "p.id, o.id, p.provider, p.phone_number, \
     p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, p.webhook_url, \
     p.status, p.created_at, p.updated_at, p.last_verified_at";
 
-const INSERT: &str = "INSERT INTO phone_numbers (rowid, id, org_key, provider, \
+pub(super) const INSERT: &str = "INSERT INTO phone_numbers (rowid, id, org_key, provider, \
     phone_number, friendly_name, credentials, metadata, agent_id, webhook_configured, webhook_url, \
     status, created_at, updated_at, last_verified_at, digits, search_name, country, number_type, \
     capabilities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
@@ -102,7 +102,16 @@ pub struct BulkInsert<'w> {
     inserted: u64,
     /// Secondary indexes dropped for this batch: (name, CREATE statement).
     deferred: Option<Vec<(String, String)>>,
+    /// The organization's row-key range, when it had no rows at the start of a deferred
+    /// batch: its search entries are then written at the end in one statement.
+    search_later: Option<(i64, i64)>,
 }
+
+/// The search index's in-memory buffer during a deferred batch, in bytes: large enough that a
+/// million numbers make one segment (no merging), small enough to stay well under the
+/// memory a desktop app may take. Restored to FTS5's default afterwards.
+const BULK_SEARCH_HASH: i64 = 128 * 1024 * 1024;
+const SEARCH_HASH: i64 = 1024 * 1024;
 
 /// Page cache for a large batch, in KiB.
 const BULK_CACHE_KIB: i64 = 512 * 1024;
@@ -133,6 +142,7 @@ impl BulkInsert<'_> {
             n,
             facts,
             &mut self.counts,
+            self.search_later.is_none(),
         )
         .map_err(|e| {
             unique_violation(e, || Error::Duplicate {
@@ -146,21 +156,65 @@ impl BulkInsert<'_> {
 
     /// Commits the batch; returns how many rows were inserted.
     pub fn finish(self) -> Result<u64> {
+        if let Some((lo, hi)) = self.search_later {
+            self.tx.execute(
+                "INSERT INTO phone_numbers_search (rowid, digits, search_name)
+                 SELECT rowid, digits, search_name FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
+                params![lo, hi],
+            )?;
+        }
         if let Some(indexes) = &self.deferred {
-            for (_, create) in indexes {
-                self.tx.execute_batch(create)?;
-            }
-            self.tx.execute_batch(&format!(
-                "INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 4);
-                 INSERT INTO phone_numbers_search (phone_numbers_search) VALUES ('optimize');
-                 PRAGMA cache_size = {};",
-                super::CACHE_SIZE
-            ))?;
+            finish_index_work(&self.tx, indexes)?;
+            self.tx
+                .execute_batch(&format!("PRAGMA cache_size = {};", super::CACHE_SIZE))?;
         }
         self.counts.apply(&self.tx)?;
         self.tx.commit()?;
         Ok(self.inserted)
     }
+}
+
+/// Index work deferred to the end of a large write: drops the secondary indexes of
+/// `phone_numbers` (returning their definitions for [`finish_index_work`]), gives index sorts
+/// a helper thread, and stops the search index from merging its segments as it grows (a
+/// `search_hash`-byte in-memory buffer makes few segments; one merge at the end is far
+/// cheaper). Within the caller's transaction, so a failure rolls all of it back.
+pub(super) fn defer_index_work(
+    tx: &Transaction<'_>,
+    search_hash: i64,
+) -> Result<Vec<(String, String)>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_schema
+         WHERE type = 'index' AND tbl_name = 'phone_numbers' AND sql IS NOT NULL
+           AND sql NOT LIKE 'CREATE UNIQUE%'",
+    )?;
+    let indexes: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA threads = 1;
+         INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 0);
+         INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('hashsize', {search_hash});"
+    ))?;
+    Ok(indexes)
+}
+
+/// Rebuilds what [`defer_index_work`] dropped and restores the search index's settings.
+pub(super) fn finish_index_work(tx: &Transaction<'_>, indexes: &[(String, String)]) -> Result<()> {
+    for (_, create) in indexes {
+        tx.execute_batch(create)?;
+    }
+    tx.execute_batch(&format!(
+        "INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 4);
+         INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('hashsize', {SEARCH_HASH});
+         INSERT INTO phone_numbers_search (phone_numbers_search) VALUES ('optimize');
+         PRAGMA threads = 0;"
+    ))?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -172,9 +226,33 @@ pub(super) fn insert_row(
     n: &PhoneNumber,
     facts: &NumberFacts,
     counts: &mut CountDelta,
+    index_search: bool,
 ) -> Result<()> {
+    let search_name = write_row(tx, INSERT, org_key, key, n, facts)?;
+    if index_search {
+        tx.prepare_cached(SEARCH_INSERT)?.execute(params![
+            key,
+            n.phone_number.digits(),
+            search_name
+        ])?;
+    }
+    let facets = facets(n, facts.country.as_deref(), facts.number_type.as_str());
+    counts.add(org, n.phone_number.digits(), &facets, 1);
+    Ok(())
+}
+
+/// Writes a row's columns with `insert` (an INSERT with [`INSERT`]'s columns, into
+/// `phone_numbers` or the sync's stage); returns the row's search name.
+pub(super) fn write_row(
+    tx: &Transaction<'_>,
+    insert: &str,
+    org_key: i64,
+    key: i64,
+    n: &PhoneNumber,
+    facts: &NumberFacts,
+) -> Result<String> {
     let search_name = search_key(n.friendly_name.as_deref().unwrap_or(""));
-    tx.prepare_cached(INSERT)?.execute(params![
+    tx.prepare_cached(insert)?.execute(params![
         key,
         n.id.to_string(),
         org_key,
@@ -196,14 +274,7 @@ pub(super) fn insert_row(
         facts.number_type.as_str(),
         n.capabilities().bits(),
     ])?;
-    tx.prepare_cached(SEARCH_INSERT)?.execute(params![
-        key,
-        n.phone_number.digits(),
-        search_name
-    ])?;
-    let facets = facets(n, facts.country.as_deref(), facts.number_type.as_str());
-    counts.add(org, n.phone_number.digits(), &facets, 1);
-    Ok(())
+    Ok(search_name)
 }
 
 /// Maps a UNIQUE constraint failure to `make()`, passing other errors through.
@@ -244,6 +315,12 @@ pub(super) fn stored_facts(tx: &Transaction<'_>, key: i64) -> Result<(Option<Str
 
 /// Bits of a row key below the organization's key.
 pub(super) const NUMBER_BITS: u32 = 52;
+
+/// The row-key range of an organization.
+pub(super) fn org_range(org_key: i64) -> (i64, i64) {
+    let lo = org_key << NUMBER_BITS;
+    (lo, lo | ((1i64 << NUMBER_BITS) - 1))
+}
 
 /// The largest organization key a row key can carry.
 pub(super) const MAX_ORG_KEY: i64 = (1 << (63 - NUMBER_BITS)) - 1;
@@ -344,27 +421,22 @@ impl Workspace {
         let (key, slug) = org_key(&tx, &organization_id)?;
         let existing: i64 = tx.query_row("SELECT count(*) FROM phone_numbers", [], |r| r.get(0))?;
         let deferred = if size_hint >= DEFERRED_BATCH && size_hint * 2 >= existing as u64 {
-            let mut stmt = tx.prepare(
-                "SELECT name, sql FROM sqlite_schema
-                 WHERE type = 'index' AND tbl_name = 'phone_numbers' AND sql IS NOT NULL
-                   AND sql NOT LIKE 'CREATE UNIQUE%'",
-            )?;
-            let indexes: Vec<(String, String)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            drop(stmt);
-            for (name, _) in &indexes {
-                tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-            }
-            // A bigger page cache for the batch, and no incremental merging of the search
-            // index's segments while it grows: one merge pass at the end is far cheaper.
-            tx.execute_batch(&format!(
-                "PRAGMA cache_size = -{BULK_CACHE_KIB};
-                 INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('automerge', 0);"
-            ))?;
-            Some(indexes)
+            tx.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
+            Some(defer_index_work(&tx, BULK_SEARCH_HASH)?)
         } else {
             None
+        };
+        let search_later = match deferred {
+            Some(_) => {
+                let (lo, hi) = org_range(key);
+                let empty: bool = tx.query_row(
+                    "SELECT NOT EXISTS (SELECT 1 FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2)",
+                    params![lo, hi],
+                    |r| r.get(0),
+                )?;
+                empty.then_some((lo, hi))
+            }
+            None => None,
         };
         Ok(BulkInsert {
             tx,
@@ -374,6 +446,7 @@ impl Workspace {
             counts: CountDelta::default(),
             inserted: 0,
             deferred,
+            search_later,
         })
     }
 

@@ -24,8 +24,8 @@ use uuid::Uuid;
 
 use super::counts::{CountDelta, facets};
 use super::numbers::{
-    COLUMNS, FROM, NUMBER_BITS, SEARCH_DELETE, SEARCH_INSERT, from_row, insert_row, org_key,
-    row_key, stored_facts,
+    COLUMNS, FROM, SEARCH_DELETE, SEARCH_INSERT, from_row, insert_row, org_key, org_range, row_key,
+    stored_facts,
 };
 use super::{Workspace, micros, now, parse_uuid};
 use crate::domain::{Agent, NumberFacts, Organization, PhoneNumber, check_name, check_slug};
@@ -90,14 +90,8 @@ pub(super) fn has_pending_edit(tx: &Transaction<'_>, id: &Uuid) -> Result<bool> 
         .query_row([id.to_string()], |r| r.get(0))?)
 }
 
-/// The row-key range of an organization.
-fn org_range(org_key: i64) -> (i64, i64) {
-    let lo = org_key << NUMBER_BITS;
-    (lo, lo | ((1i64 << NUMBER_BITS) - 1))
-}
-
 impl Rows {
-    fn org(&mut self, tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
+    pub(super) fn org(&mut self, tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
         if let Some(found) = self.orgs.get(org) {
             return Ok(found.clone());
         }
@@ -117,7 +111,7 @@ impl Rows {
         let (org_key, _) = self.org(tx, &n.organization_id)?;
         let key = row_key(org_key, n.phone_number.digits())?;
         let org = n.organization_id.to_string();
-        match insert_row(tx, &org, org_key, key, n, facts, &mut self.counts) {
+        match insert_row(tx, &org, org_key, key, n, facts, &mut self.counts, true) {
             Err(e) if is_constraint_violation(&e) => self.put(tx, n, Source::Server).map(|_| ()),
             other => other,
         }
@@ -168,7 +162,16 @@ impl Rows {
             self.delete_key(tx, key)?;
         }
         let org = n.organization_id.to_string();
-        insert_row(tx, &org, org_key, key, n, &n.facts(), &mut self.counts)
+        insert_row(
+            tx,
+            &org,
+            org_key,
+            key,
+            n,
+            &n.facts(),
+            &mut self.counts,
+            true,
+        )
     }
 
     /// Replaces every column of the row at `key` (same organization and number) with `n`'s.
@@ -261,7 +264,12 @@ impl Rows {
     }
 
     /// Deletes an organization's numbers (and, with `whole`, its agents and itself).
-    fn remove_org(&mut self, tx: &Transaction<'_>, id: &Uuid, whole: bool) -> Result<u64> {
+    pub(super) fn remove_org(
+        &mut self,
+        tx: &Transaction<'_>,
+        id: &Uuid,
+        whole: bool,
+    ) -> Result<u64> {
         let org_key = match org_key(tx, id) {
             Ok((key, _)) => key,
             Err(Error::NotFound { .. }) => return Ok(0),
@@ -295,6 +303,14 @@ impl Rows {
                 "DELETE FROM sync_copy WHERE organization_id = ?1",
                 [id.to_string()],
             )?;
+            tx.execute(
+                "DELETE FROM sync_stage WHERE rowid BETWEEN ?1 AND ?2",
+                params![lo, hi],
+            )?;
+            tx.execute(
+                "DELETE FROM sync_stage_counts WHERE organization_id = ?1",
+                [id.to_string()],
+            )?;
         }
         Ok(n as u64)
     }
@@ -309,8 +325,10 @@ impl Rows {
 /// dropping it rolls everything back.
 #[derive(Debug)]
 pub struct Replica<'w> {
-    tx: Transaction<'w>,
-    rows: Rows,
+    pub(super) tx: Transaction<'w>,
+    pub(super) rows: Rows,
+    /// What rows staged in this transaction add to the stage's counts.
+    pub(super) staged: CountDelta,
 }
 
 impl Replica<'_> {
@@ -448,6 +466,7 @@ impl Replica<'_> {
     /// Commits everything, with the search entries of new rows and the counts.
     pub fn commit(self) -> Result<()> {
         self.rows.finish(&self.tx)?;
+        self.staged.apply_to(&self.tx, "sync_stage_counts")?;
         self.tx.commit()?;
         Ok(())
     }
@@ -462,6 +481,7 @@ impl Workspace {
         Ok(Replica {
             tx,
             rows: Rows::default(),
+            staged: CountDelta::default(),
         })
     }
 
