@@ -6,7 +6,9 @@
 //! vault, filed under `SecretKey::provider_account(provider, account id)`; the workspace and the
 //! team database keep the account id and a `vault:` reference, never the secret. So:
 //! - `accounts add` reads the secret (standard input, or a prompt without echo) and saves or
-//!   replaces it in the vault; in the local workspace it also lists the account under the
+//!   replaces it in the vault, with the identifier its kind needs beside it (`--api-key-sid`,
+//!   `--signalwire-space`, `--client-id`, `--username`: see
+//!   `switchboard_providers::account_auth`); in the local workspace it also lists the account under the
 //!   organization (the team database has no account list: its numbers' references are it);
 //! - `accounts list` shows the accounts an organization's numbers reference plus those added,
 //!   and whether *this device* holds each secret — never the secret;

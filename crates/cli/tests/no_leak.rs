@@ -262,17 +262,22 @@ fn secrets_reach_the_vault_and_nothing_else() {
         ("plivo", "MAXXXXXXXXXXXXXXXXXX"),
     ];
     for (provider, id) in accounts {
+        let mut args = vec![
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            provider,
+            "--account-id",
+            id,
+        ];
+        // Bandwidth's secret is an OAuth2 client's: the client id goes beside it.
+        if provider == "bandwidth" {
+            args.extend(["--client-id", "bw-client"]);
+        }
         device.ok(
-            &[
-                "accounts",
-                "add",
-                "--org",
-                "acme",
-                "--provider",
-                provider,
-                "--account-id",
-                id,
-            ],
+            &args,
             // No trailing newline, and a Windows line ending: both are read as one line.
             &if provider == "plivo" {
                 secret(provider)
@@ -699,8 +704,18 @@ fn secrets_reach_the_vault_and_nothing_else() {
         Some(secret("twilio-replaced").as_str())
     );
     for (provider, id) in accounts {
+        let stored = device.lookup(&format!("{provider}:{id}"));
+        if provider == "bandwidth" {
+            // A kind with an identifier: the client id beside the secret, in one entry.
+            let entry: serde_json::Value =
+                serde_json::from_str(stored.as_deref().unwrap_or_default()).expect("JSON entry");
+            assert_eq!(entry["kind"], "bandwidth_oauth2");
+            assert_eq!(entry["client_id"], "bw-client");
+            assert_eq!(entry["client_secret"], secret(provider).as_str());
+            continue;
+        }
         assert_eq!(
-            device.lookup(&format!("{provider}:{id}")).as_deref(),
+            stored.as_deref(),
             Some(secret(provider).as_str()),
             "{provider}"
         );

@@ -16,7 +16,10 @@
 //!   `status = error` with the provider's reason, a network failure changes nothing.
 //! - **Plans before changes**: `numbers import` shows new / already present / different
 //!   before importing; `numbers webhook` shows which provider object changes and how many
-//!   numbers share it, and refuses a shared object without `--allow-shared`.
+//!   numbers share it, and refuses a shared object without `--allow-shared`. `numbers
+//!   webhook --org S --all` (or with the list filters) re-points a selection after a
+//!   confirmation (or `--yes`), leaving numbers on a shared object unchanged unless
+//!   `--allow-shared`, and reports each number.
 //! - **Costly or destructive calls are confirmed**: `numbers buy` and `numbers release` (and
 //!   `numbers import`) need `--yes`, or a "yes" typed on a terminal; without a terminal they
 //!   refuse. Purchases and releases are sent once, never retried.
