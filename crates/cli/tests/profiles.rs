@@ -11,34 +11,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::{exited, secret_service_required, succeeded, text};
 use serde_json::Value;
 use switchboard_test_postgres::TestCluster;
 
-const SKIP_ENV: &str = "SWITCHBOARD_SKIP_VAULT_TESTS";
 const PASSWORD: &str = "pr0file-pass";
-
-fn secret_service_required() -> bool {
-    if std::env::var(SKIP_ENV).is_ok_and(|value| value == "1") {
-        eprintln!("{SKIP_ENV}=1: skipping a test that needs a real Secret Service");
-        return false;
-    }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test needs a real Secret Service, but DBUS_SESSION_BUS_ADDRESS is not set. Run \
-         it inside a throwaway session with an unlocked GNOME Keyring:\n    \
-         scripts/with-secret-service.sh cargo test -p switchboard-cli --test profiles\n\
-         or set {SKIP_ENV}=1 to skip it explicitly."
-    );
-    true
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A manager's device: its own profile file, vault service, workspace and cache directory.
 struct Device {
@@ -64,30 +46,16 @@ impl Device {
     }
 
     fn run(&mut self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-            .args(args)
-            .env_remove("SWITCHBOARD_DATABASE_URL")
-            .env_remove("SWITCHBOARD_PROFILE")
-            .env_remove("PGPASSWORD")
+        let mut command = common::command(args);
+        command
             .env("PGPASSFILE", self.dir.path().join("no-pgpass"))
             .env("SWITCHBOARD_PROFILES", self.profiles_file())
             .env("SWITCHBOARD_WORKSPACE", self.dir.path().join("ws.db"))
             .env("SWITCHBOARD_CACHE_DIR", self.dir.path().join("caches"))
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
-            .env("SWITCHBOARD_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the CLI runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let output = child.wait_with_output().expect("the CLI finishes");
+            .env("SWITCHBOARD_LOG", "trace");
+        let output = common::run(command, stdin);
         self.printed.push(text(&output.stdout));
         self.printed.push(text(&output.stderr));
         output
@@ -96,15 +64,7 @@ impl Device {
     #[track_caller]
     fn ok(&mut self, args: &[&str], stdin: &str) -> String {
         let output = self.run(args, stdin);
-        assert!(
-            output.status.success(),
-            "`{}` exited {:?}\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout)
+        succeeded(&output, args)
     }
 
     #[track_caller]
@@ -116,21 +76,13 @@ impl Device {
     #[track_caller]
     fn fails(&mut self, args: &[&str], stdin: &str, code: i32) -> String {
         let output = self.run(args, stdin);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "`{}`\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stderr)
+        exited(&output, code, args)
     }
 }
 
 #[test]
 fn a_saved_profile_reaches_the_team_database_with_its_password_in_the_vault() {
-    if !secret_service_required() {
+    if !secret_service_required("profiles") {
         return;
     }
     let cluster = TestCluster::start().expect("cluster starts");

@@ -14,10 +14,12 @@
 //! Without a session bus the tests fail with instructions rather than pass vacuously; set
 //! `SWITCHBOARD_SKIP_VAULT_TESTS=1` to skip them on purpose.
 
-use std::io::Write as _;
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use common::text;
 use serde_json::Value;
 use switchboard_core::domain::E164;
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
@@ -26,28 +28,12 @@ use switchboard_providers::model::{NumberRef, SharedPolicy, WebhookChange};
 use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
 use switchboard_secrets::SecretString;
 
-const SKIP_ENV: &str = "SWITCHBOARD_SKIP_VAULT_TESTS";
 const SID: &str = creds::TWILIO_ACCOUNT_SID;
 /// How many numbers each fake account owns.
 const OWNED: usize = 30;
 
 fn secret_service_required() -> bool {
-    if std::env::var(SKIP_ENV).is_ok_and(|value| value == "1") {
-        eprintln!("{SKIP_ENV}=1: skipping a test that needs a real Secret Service");
-        return false;
-    }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "these tests need a real Secret Service, but DBUS_SESSION_BUS_ADDRESS is not set. Run \
-         them inside a throwaway session with an unlocked GNOME Keyring:\n    \
-         scripts/with-secret-service.sh cargo test -p switchboard-cli --test providers\n\
-         or set {SKIP_ENV}=1 to skip them explicitly."
-    );
-    true
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::secret_service_required("providers")
 }
 
 /// A manager's device with the fakes running: its own workspace, vault service and log, and
@@ -101,32 +87,19 @@ impl Device {
     }
 
     fn run_with(&mut self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+        let mut command = common::command(args);
         command
-            .args(args)
-            .env_remove("SWITCHBOARD_DATABASE_URL")
-            .env_remove("PGPASSWORD")
             .env("SWITCHBOARD_WORKSPACE", self.workspace())
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
-            .env("SWITCHBOARD_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("SWITCHBOARD_LOG", "trace");
         for (key, value) in &self.env {
             command.env(key, value);
         }
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("the CLI runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let output = child.wait_with_output().expect("the CLI finishes");
+        let output = common::run(command, stdin);
         self.printed.push(text(&output.stdout));
         self.printed.push(text(&output.stderr));
         output
@@ -135,15 +108,7 @@ impl Device {
     #[track_caller]
     fn ok(&mut self, args: &[&str], stdin: &str) -> String {
         let output = self.run_with(args, stdin, &[]);
-        assert!(
-            output.status.success(),
-            "`{}` exited {:?}\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout)
+        common::succeeded(&output, args)
     }
 
     #[track_caller]
@@ -163,15 +128,7 @@ impl Device {
     #[track_caller]
     fn fails_with(&mut self, args: &[&str], code: i32, env: &[(&str, &str)]) -> String {
         let output = self.run_with(args, "", env);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "`{}`\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stderr)
+        common::exited(&output, code, args)
     }
 
     /// The organization's numbers as JSON records.
@@ -614,21 +571,19 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
             latency_ms: 200,
             ..Default::default()
         });
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+    let mut command = common::command(&[
+        "--json",
+        "numbers",
+        "verify",
+        "--all",
+        "--org",
+        "acme",
+        "--concurrency",
+        "1",
+    ]);
     command
-        .args([
-            "--json",
-            "numbers",
-            "verify",
-            "--all",
-            "--org",
-            "acme",
-            "--concurrency",
-            "1",
-        ])
         .env("SWITCHBOARD_WORKSPACE", d.workspace())
         .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
-        .env_remove("SWITCHBOARD_DATABASE_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
