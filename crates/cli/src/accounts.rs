@@ -483,7 +483,7 @@ fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
 /// in this device's vault; returns whether some were replaced. The flags are checked and the
 /// vault is asked first, so bad flags or an unavailable vault fail before the user types
 /// anything.
-fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<(Vault, bool)> {
+fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<Saved> {
     kind.check(provider)?;
     let vault = vault::open()?;
     let key = key(provider, account_id);
@@ -504,7 +504,20 @@ fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<
         .map_err(vault::error)?;
     tracing::info!(%provider, account_id, replaced, kind = %auth.describe(),
         vault = vault.vault_name(), "saved account credentials");
-    Ok((vault, replaced))
+    Ok(Saved {
+        vault,
+        replaced,
+        kind: (!matches!(auth, AccountAuth::Secret(_))).then(|| auth.describe()),
+    })
+}
+
+/// What `accounts add` saved.
+struct Saved {
+    vault: Vault,
+    /// Whether credentials were there before.
+    replaced: bool,
+    /// The kind, when not the provider's single secret ("API key SK…", "OAuth2 client …").
+    kind: Option<String>,
 }
 
 /// What the provider calls the account's secret.
@@ -523,10 +536,15 @@ fn print_saved(
     org: &str,
     provider: Provider,
     account_id: &str,
-    vault: &Vault,
-    replaced: bool,
+    saved: &Saved,
     label: Option<&str>,
 ) {
+    let Saved {
+        vault,
+        replaced,
+        kind,
+    } = saved;
+    let replaced = *replaced;
     let user = key(provider, account_id).vault_user().unwrap_or_default();
     if g.json {
         output::json(&json!({
@@ -535,15 +553,19 @@ fn print_saved(
             "account_id": account_id,
             "label": label,
             "secret_replaced": replaced,
+            "credentials": kind.as_deref().unwrap_or("secret"),
             "vault": vault.vault_name(),
             "vault_service": vault.service(),
             "vault_user": user,
         }));
     } else {
         println!(
-            "{} the secret of {provider} account {account_id} in this device's {} (service {}, \
+            "{} the secret of {provider} account {account_id}{} in this device's {} (service {}, \
              user {user}); numbers of {org} use it with --account {account_id}",
             if replaced { "replaced" } else { "saved" },
+            kind.as_deref()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default(),
             vault.vault_name(),
             vault.service(),
         );
@@ -614,15 +636,14 @@ pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
             let org = ws.organization(&account.org)?;
             let (provider, account_id) = account.resolve()?;
             check_account_label(label.as_deref())?;
-            let (vault, replaced) = save_secret(provider, &account_id, &kind)?;
+            let saved = save_secret(provider, &account_id, &kind)?;
             let (listed, _) = ws.add_account(org.id, provider, &account_id, label.as_deref())?;
             print_saved(
                 g,
                 &org.slug,
                 provider,
                 &account_id,
-                &vault,
-                replaced,
+                &saved,
                 listed.label.as_deref(),
             );
         }
@@ -724,14 +745,14 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
         } => {
             let (provider, account_id) = account.resolve()?;
             let org = remote::with_workspace(g, async |ws| ws.organization(&account.org).await)?;
-            let (vault, replaced) = save_secret(provider, &account_id, &kind)?;
+            let saved = save_secret(provider, &account_id, &kind)?;
             if label.is_some() {
                 eprintln!(
                     "note: the label is not kept: the team database has no list of accounts \
                      (its numbers' references are the list)"
                 );
             }
-            print_saved(g, &org.slug, provider, &account_id, &vault, replaced, None);
+            print_saved(g, &org.slug, provider, &account_id, &saved, None);
         }
         Accounts::List { org } => {
             let (org, counts) = remote::with_workspace(g, async |ws| {

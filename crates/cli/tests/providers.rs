@@ -883,7 +883,7 @@ fn a_selection_is_repointed_in_bulk_with_a_per_number_report() {
     };
     assert_eq!(output.status.code(), Some(expected_code), "{report}");
     assert!(
-        text(&output.stderr).contains(&format!("re-pointed {}/", selected.len())),
+        text(&output.stderr).contains(&format!("webhooks: {n}/{n} done", n = selected.len())),
         "progress on stderr: {}",
         text(&output.stderr)
     );
@@ -1024,7 +1024,13 @@ fn every_credential_kind_is_added_verified_and_used() {
         &bandwidth(&["--client-id", creds::BANDWIDTH_CLIENT_ID]),
         &format!("{}\n", creds::BANDWIDTH_CLIENT_SECRET),
     );
-    assert!(out.contains("saved"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "saved the secret of bandwidth account {account} (OAuth2 client {})",
+            creds::BANDWIDTH_CLIENT_ID
+        )),
+        "{out}"
+    );
     let out = d.ok(&["accounts", "verify", "--org", "acme", account], "");
     assert!(out.contains("verified"), "{out}");
     let out = d.ok(

@@ -315,7 +315,11 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 progress.report(
                     base + p.done,
                     Some(total),
-                    &format!("re-pointed {}/{total} ({} failed)", base + p.done, p.failed),
+                    &format!(
+                        "webhooks: {}/{total} done ({} failed)",
+                        base + p.done,
+                        p.failed
+                    ),
                 );
             };
             let done =
