@@ -545,7 +545,7 @@ fn telnyx_and_vonage_accounts_import_and_verify() {
 }
 
 #[test]
-fn ctrl_c_stops_a_bulk_verify_cleanly() {
+fn ctrl_c_stops_a_bulk_verify_and_a_bulk_webhook_cleanly() {
     if !secret_service_required() {
         return;
     }
@@ -571,33 +571,19 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
             latency_ms: 200,
             ..Default::default()
         });
-    let mut command = common::command(&[
-        "--json",
-        "numbers",
-        "verify",
-        "--all",
-        "--org",
-        "acme",
-        "--concurrency",
-        "1",
-    ]);
-    command
-        .env("SWITCHBOARD_WORKSPACE", d.workspace())
-        .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in &d.env {
-        command.env(key, value);
-    }
-    let child = command.spawn().expect("the CLI runs");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let output = child.wait_with_output().expect("the CLI finishes");
+    let output = interrupted(
+        &d,
+        &[
+            "--json",
+            "numbers",
+            "verify",
+            "--all",
+            "--org",
+            "acme",
+            "--concurrency",
+            "1",
+        ],
+    );
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
@@ -621,6 +607,76 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
         .filter(|n| n["last_verified_at"].is_string())
         .count();
     assert_eq!(recorded, verified);
+
+    // The same for re-pointing a selection: the report covers every number, what the
+    // provider confirmed before Ctrl-C is recorded, the rest was not started.
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults {
+            latency_ms: 200,
+            ..Default::default()
+        });
+    let url = "https://platform.example/cancelled";
+    let output = interrupted(
+        &d,
+        &[
+            "--json",
+            "numbers",
+            "webhook",
+            "--all",
+            "--org",
+            "acme",
+            "--voice-url",
+            url,
+            "--yes",
+            "--concurrency",
+            "1",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), OWNED, "one line per number");
+    let repointed = report["repointed"].as_u64().expect("count") as usize;
+    let not_started = items
+        .iter()
+        .filter(|i| i["result"] == "not started")
+        .count();
+    assert!(repointed >= 1 && not_started >= 1, "{report}");
+    assert_eq!(repointed + not_started, OWNED, "{report}");
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults::default());
+    let recorded = d
+        .numbers("acme")
+        .iter()
+        .filter(|n| n["webhook_configured"] == true && n["webhook_url"] == url)
+        .count();
+    assert_eq!(recorded, repointed);
+}
+
+/// Runs a command with the fakes slowed down and sends it SIGINT (Ctrl-C) after 1.5 s.
+fn interrupted(d: &Device, args: &[&str]) -> Output {
+    let mut command = common::command(args);
+    command
+        .env("SWITCHBOARD_WORKSPACE", d.workspace())
+        .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in &d.env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("the CLI runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    child.wait_with_output().expect("the CLI finishes")
 }
 
 #[test]
@@ -744,6 +800,36 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
         )
         .expect("counts");
     assert_eq!(recorded.trim(), format!("{OWNED}/1"));
+
+    // A selection re-pointed in the team database: the filter runs there, the records follow.
+    let out = run(
+        &mut d,
+        &[
+            "numbers",
+            "webhook",
+            "--org",
+            "acme",
+            "--search",
+            "415",
+            "--voice-url",
+            "https://platform.example/team",
+            "--yes",
+        ],
+        "",
+    );
+    assert!(out.contains("0 not re-pointed"), "{out}");
+    let counts = cluster
+        .psql(
+            &admin,
+            "SELECT count(*) FILTER (WHERE webhook_configured AND \
+             webhook_url = 'https://platform.example/team') || '/' || \
+             count(*) FILTER (WHERE phone_number LIKE '%415%' OR friendly_name LIKE '%415%') \
+             FROM phone_numbers",
+        )
+        .expect("counts");
+    let (repointed, selected) = counts.trim().split_once('/').expect("two counts");
+    assert_eq!(repointed, selected, "{counts}");
+    assert_ne!(repointed, "0", "{counts}");
     d.assert_no_secret_printed();
 }
 
