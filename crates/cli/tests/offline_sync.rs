@@ -2,6 +2,8 @@
 //! stopped mid-copy and mid-replay, conflicting edits by two roles, remote deletions, and
 //! caches kept apart per role. The kill test runs the built CLI as a child process.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -224,11 +226,8 @@ fn assert_sound(ws: &Workspace) {
 }
 
 fn cli(world: &World, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-        .args(args)
+    common::command(args)
         .env("SWITCHBOARD_CACHE_DIR", world.cache_dir.path())
-        .env_remove("SWITCHBOARD_DATABASE_URL")
-        .env_remove("PGPASSWORD")
         .env(
             "SWITCHBOARD_WORKSPACE",
             world.cache_dir.path().join("local.db"),
@@ -540,12 +539,9 @@ fn each_role_has_its_own_cache_and_never_sees_another_roles_rows() {
 fn ctrl_c_stops_a_sync_between_batches_and_the_next_sync_resumes() {
     use std::io::BufRead as _;
     let world = World::new(20_000);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-        .args(["sync", "--database-url", &world.alice])
+    let mut child = common::command(&["sync", "--database-url", &world.alice])
         .env("SWITCHBOARD_CACHE_DIR", world.cache_dir.path())
         .env("SWITCHBOARD_SYNC_BATCH", "100")
-        .env_remove("SWITCHBOARD_DATABASE_URL")
-        .env_remove("PGPASSWORD")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
