@@ -2,7 +2,8 @@
 //!
 //! Every command is a thin translation of its arguments into one `switchboard-core` call and of
 //! the result into text or JSON. Errors print one line on stderr; the exit code is 2 for bad
-//! input and 1 for anything else.
+//! input, 130 when Ctrl-C stopped a long command (`sync`, the provider commands), and 1 for
+//! anything else. `--profile NAME` stands for the `--database-url` saved under that name.
 //!
 //! Each run is logged (command, outcome, errors) to the file of `--log-file` or
 //! `SWITCHBOARD_LOG_FILE`, at the level of `SWITCHBOARD_LOG` (default `info`); see [`log`].
