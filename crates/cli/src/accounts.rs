@@ -6,7 +6,9 @@
 //! vault, filed under `SecretKey::provider_account(provider, account id)`; the workspace and the
 //! team database keep the account id and a `vault:` reference, never the secret. So:
 //! - `accounts add` reads the secret (standard input, or a prompt without echo) and saves or
-//!   replaces it in the vault; in the local workspace it also lists the account under the
+//!   replaces it in the vault, with the identifier its kind needs beside it (`--api-key-sid`,
+//!   `--signalwire-space`, `--client-id`, `--username`: see
+//!   `switchboard_providers::account_auth`); in the local workspace it also lists the account under the
 //!   organization (the team database has no account list: its numbers' references are it);
 //! - `accounts list` shows the accounts an organization's numbers reference plus those added,
 //!   and whether *this device* holds each secret — never the secret;
@@ -25,7 +27,8 @@ use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_core::store::{Workspace, check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
-use switchboard_secrets::{Removal, SecretKey, Vault};
+use switchboard_providers::account_auth::AccountAuth;
+use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use uuid::Uuid;
 
 use crate::{Global, output, remote, vault};
@@ -41,6 +44,8 @@ pub enum Accounts {
     Add {
         #[command(flatten)]
         account: AccountArgs,
+        #[command(flatten)]
+        kind: KindArgs,
         /// A label for the account (at most 100 characters)
         #[arg(long)]
         label: Option<String>,
@@ -75,6 +80,87 @@ pub struct AccountArgs {
     /// account id, Plivo auth id)
     #[arg(long, value_name = "ID", required_unless_present = "account_sid")]
     account_id: Option<String>,
+}
+
+/// Which kind of credentials `accounts add` stores; none of these flags: the provider's one
+/// secret (Twilio auth token, Vonage API secret, Telnyx API key, Plivo auth token, or
+/// Bandwidth `CLIENT_ID:CLIENT_SECRET`).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[group(multiple = false)]
+pub struct KindArgs {
+    /// Twilio: use this API key (SK…) instead of the auth token; the secret read is the key's
+    /// secret
+    #[arg(long, value_name = "SK_SID")]
+    api_key_sid: Option<String>,
+    /// SignalWire (through the Twilio API): the space name, `acme` of acme.signalwire.com;
+    /// give --provider twilio --account-id PROJECT_ID; the secret read is the API token
+    #[arg(long, value_name = "SPACE")]
+    signalwire_space: Option<String>,
+    /// Bandwidth OAuth2: the client id; the secret read is the client secret
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Bandwidth legacy API user (HTTP Basic, being retired); the secret read is its password
+    #[arg(long)]
+    username: Option<String>,
+}
+
+impl KindArgs {
+    /// The credentials these flags describe, with `secret`.
+    fn auth(&self, secret: SecretString) -> AccountAuth {
+        if let Some(key_sid) = &self.api_key_sid {
+            AccountAuth::TwilioApiKey {
+                key_sid: key_sid.clone(),
+                secret,
+            }
+        } else if let Some(space) = &self.signalwire_space {
+            AccountAuth::SignalWire {
+                space: space.clone(),
+                token: secret,
+            }
+        } else if let Some(client_id) = &self.client_id {
+            AccountAuth::BandwidthOAuth2 {
+                client_id: client_id.clone(),
+                client_secret: secret,
+            }
+        } else if let Some(username) = &self.username {
+            AccountAuth::BandwidthBasic {
+                username: username.clone(),
+                password: secret,
+            }
+        } else {
+            AccountAuth::Secret(secret)
+        }
+    }
+
+    /// Checks the flags against the provider before any secret is read.
+    fn check(&self, provider: Provider) -> Result<()> {
+        let probe = self.auth(SecretString::new("-".into()));
+        if matches!(probe, AccountAuth::Secret(_)) {
+            return Ok(());
+        }
+        probe
+            .check(provider)
+            .map(|_| ())
+            .map_err(|e| Error::InvalidInput {
+                field: "credentials".into(),
+                reason: crate::providers::provider_message(&e),
+            })
+    }
+
+    /// What the secret read is called.
+    fn secret_name(&self, provider: Provider) -> &'static str {
+        if self.api_key_sid.is_some() {
+            "API key secret"
+        } else if self.signalwire_space.is_some() {
+            "SignalWire API token"
+        } else if self.client_id.is_some() {
+            "OAuth2 client secret"
+        } else if self.username.is_some() {
+            "API user password"
+        } else {
+            secret_name(provider)
+        }
+    }
 }
 
 impl AccountArgs {
@@ -393,20 +479,45 @@ fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
     }
 }
 
-/// Saves an account's secret, read from the user, in this device's vault; returns whether
-/// one was replaced. The vault is asked first, so an unavailable vault fails before the user
-/// types anything.
-fn save_secret(provider: Provider, account_id: &str) -> Result<(Vault, bool)> {
+/// Saves an account's credentials (of the kind `kind` names, the secret read from the user)
+/// in this device's vault; returns whether some were replaced. The flags are checked and the
+/// vault is asked first, so bad flags or an unavailable vault fail before the user types
+/// anything.
+fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<Saved> {
+    kind.check(provider)?;
     let vault = vault::open()?;
     let key = key(provider, account_id);
     let replaced = vault::holds(&vault, &key)?;
     let secret = vault::read_secret(&format!(
         "{} for {provider} account {account_id}",
-        secret_name(provider)
+        kind.secret_name(provider)
     ))?;
-    vault.save_blocking(&key, &secret).map_err(vault::error)?;
-    tracing::info!(%provider, account_id, replaced, vault = vault.vault_name(), "saved an account secret");
-    Ok((vault, replaced))
+    let auth = kind
+        .auth(secret)
+        .check(provider)
+        .map_err(|e| Error::InvalidInput {
+            field: "credentials".into(),
+            reason: crate::providers::provider_message(&e),
+        })?;
+    vault
+        .save_blocking(&key, &auth.to_vault())
+        .map_err(vault::error)?;
+    tracing::info!(%provider, account_id, replaced, kind = %auth.describe(),
+        vault = vault.vault_name(), "saved account credentials");
+    Ok(Saved {
+        vault,
+        replaced,
+        kind: (!matches!(auth, AccountAuth::Secret(_))).then(|| auth.describe()),
+    })
+}
+
+/// What `accounts add` saved.
+struct Saved {
+    vault: Vault,
+    /// Whether credentials were there before.
+    replaced: bool,
+    /// The kind, when not the provider's single secret ("API key SK…", "OAuth2 client …").
+    kind: Option<String>,
 }
 
 /// What the provider calls the account's secret.
@@ -415,7 +526,7 @@ fn secret_name(provider: Provider) -> &'static str {
         Provider::Twilio => "Auth token",
         Provider::Vonage => "API secret",
         Provider::Telnyx => "API key",
-        Provider::Bandwidth => "Client secret",
+        Provider::Bandwidth => "CLIENT_ID:CLIENT_SECRET",
         Provider::Plivo => "Auth token",
     }
 }
@@ -425,10 +536,15 @@ fn print_saved(
     org: &str,
     provider: Provider,
     account_id: &str,
-    vault: &Vault,
-    replaced: bool,
+    saved: &Saved,
     label: Option<&str>,
 ) {
+    let Saved {
+        vault,
+        replaced,
+        kind,
+    } = saved;
+    let replaced = *replaced;
     let user = key(provider, account_id).vault_user().unwrap_or_default();
     if g.json {
         output::json(&json!({
@@ -437,15 +553,19 @@ fn print_saved(
             "account_id": account_id,
             "label": label,
             "secret_replaced": replaced,
+            "credentials": kind.as_deref().unwrap_or("secret"),
             "vault": vault.vault_name(),
             "vault_service": vault.service(),
             "vault_user": user,
         }));
     } else {
         println!(
-            "{} the secret of {provider} account {account_id} in this device's {} (service {}, \
+            "{} the secret of {provider} account {account_id}{} in this device's {} (service {}, \
              user {user}); numbers of {org} use it with --account {account_id}",
             if replaced { "replaced" } else { "saved" },
+            kind.as_deref()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default(),
             vault.vault_name(),
             vault.service(),
         );
@@ -508,19 +628,22 @@ fn print_removed(
 pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
     let mut ws = g.open()?;
     match cmd {
-        Accounts::Add { account, label } => {
+        Accounts::Add {
+            account,
+            kind,
+            label,
+        } => {
             let org = ws.organization(&account.org)?;
             let (provider, account_id) = account.resolve()?;
             check_account_label(label.as_deref())?;
-            let (vault, replaced) = save_secret(provider, &account_id)?;
+            let saved = save_secret(provider, &account_id, &kind)?;
             let (listed, _) = ws.add_account(org.id, provider, &account_id, label.as_deref())?;
             print_saved(
                 g,
                 &org.slug,
                 provider,
                 &account_id,
-                &vault,
-                replaced,
+                &saved,
                 listed.label.as_deref(),
             );
         }
@@ -615,17 +738,21 @@ pub async fn remote_user_count(ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<
 /// outside the async runtime.
 pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
     match cmd {
-        Accounts::Add { account, label } => {
+        Accounts::Add {
+            account,
+            kind,
+            label,
+        } => {
             let (provider, account_id) = account.resolve()?;
             let org = remote::with_workspace(g, async |ws| ws.organization(&account.org).await)?;
-            let (vault, replaced) = save_secret(provider, &account_id)?;
+            let saved = save_secret(provider, &account_id, &kind)?;
             if label.is_some() {
                 eprintln!(
                     "note: the label is not kept: the team database has no list of accounts \
                      (its numbers' references are the list)"
                 );
             }
-            print_saved(g, &org.slug, provider, &account_id, &vault, replaced, None);
+            print_saved(g, &org.slug, provider, &account_id, &saved, None);
         }
         Accounts::List { org } => {
             let (org, counts) = remote::with_workspace(g, async |ws| {

@@ -6,16 +6,14 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::json;
-use switchboard_core::domain::{
-    Metadata, NewNumber, NumberType, NumberUpdate, Organization, Status,
-};
-use switchboard_core::query::{AgentFilter, NumberFilter, NumberQuery, Sort};
+use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, Organization, Status};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::transfer::{self, Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::Global;
+use crate::number_filter::{AgentArg, ListArgs};
 use crate::{accounts, output};
 
 #[derive(Debug, Subcommand)]
@@ -85,41 +83,7 @@ pub enum Numbers {
         agent: Option<String>,
     },
     /// List numbers of an organization
-    List {
-        /// Organization slug or id
-        #[arg(long)]
-        org: String,
-        /// Substring of the digits or of the friendly name
-        #[arg(long)]
-        search: Option<String>,
-        /// Provider
-        #[arg(long)]
-        provider: Option<String>,
-        /// Status
-        #[arg(long)]
-        status: Option<String>,
-        /// Agent id or name, or "none" for unassigned numbers
-        #[arg(long)]
-        agent: Option<String>,
-        /// Required capability (repeatable): voice, sms, mms, fax
-        #[arg(long)]
-        capability: Vec<String>,
-        /// ISO country, e.g. US
-        #[arg(long)]
-        country: Option<String>,
-        /// Number type, e.g. mobile, toll_free
-        #[arg(long = "type")]
-        number_type: Option<String>,
-        /// Page size (1-1000)
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
-        /// number, friendly_name, created, updated; prefix with - for descending
-        #[arg(long, default_value = "number", allow_hyphen_values = true)]
-        sort: String,
-        /// Continue after this cursor (printed with the previous page)
-        #[arg(long)]
-        after: Option<String>,
-    },
+    List(ListArgs),
     /// Show one number in full
     Show {
         /// Id or E.164 number
@@ -307,45 +271,13 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             }
             accounts::hint_after_add(&n, &org.slug, accounts::status_of(&n));
         }
-        Numbers::List {
-            org,
-            search,
-            provider,
-            status,
-            agent,
-            capability,
-            country,
-            number_type,
-            limit,
-            sort,
-            after,
-        } => {
-            let org = ws.organization(&org)?;
-            let mut filter = NumberFilter::org(org.id).search(search.as_deref().unwrap_or(""));
-            filter.provider = provider.map(|p| p.parse()).transpose()?;
-            filter.status = status.map(|s| s.parse()).transpose()?;
-            filter.agent = match agent {
-                Some(a) => Some(match agent_arg(&ws, org.id, &a)? {
-                    Some(id) => AgentFilter::Assigned(id),
-                    None => AgentFilter::Unassigned,
-                }),
-                None => None,
+        Numbers::List(list) => {
+            let org = ws.organization(&list.org)?;
+            let agent = match list.filter.agent_arg() {
+                Some(AgentArg::Named(a)) => Some(ws.agent(org.id, a)?.id),
+                _ => None,
             };
-            filter.capabilities = capability
-                .iter()
-                .map(|c| c.parse())
-                .collect::<Result<_>>()?;
-            filter.country = match country {
-                Some(c) => Some(
-                    switchboard_core::domain::parse_region(&c)?
-                        .as_ref()
-                        .to_owned(),
-                ),
-                None => None,
-            };
-            filter.number_type = number_type.map(|t| t.parse::<NumberType>()).transpose()?;
-            let mut query = NumberQuery::first(filter, sort.parse::<Sort>()?, limit)?;
-            query.after = after.map(switchboard_core::query::Cursor);
+            let query = list.query(list.filter.to_filter(org.id, agent)?)?;
             let page = ws.list_numbers(&query)?;
             let total = ws.count_numbers(&query.filter)?;
             output::number_page(g.json, &page, total);

@@ -41,6 +41,16 @@ impl fmt::Debug for DatabaseUrl {
 }
 
 impl DatabaseUrl {
+    /// A URL as given (checked when connecting).
+    pub fn new(url: &str) -> Self {
+        DatabaseUrl(url.to_owned())
+    }
+
+    /// The URL's text (may hold a password: never print it).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Connection settings for this URL.
     pub fn settings(&self) -> Result<ConnectSettings> {
         ConnectSettings::from_url(&self.0)
@@ -93,12 +103,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn url(g: &Global) -> Result<&DatabaseUrl> {
     g.database_url.as_ref().ok_or_else(|| Error::InvalidInput {
         field: "database URL".into(),
-        reason: "give --database-url URL (or set SWITCHBOARD_DATABASE_URL)".into(),
+        reason: "give --database-url URL or --profile NAME (or set SWITCHBOARD_DATABASE_URL)"
+            .into(),
     })
 }
 
 /// The vault key of the password of `settings`' role.
-fn password_key(settings: &ConnectSettings) -> SecretKey {
+pub fn password_key(settings: &ConnectSettings) -> SecretKey {
     let host = settings.host();
     let host = host
         .strip_prefix('[')

@@ -2,7 +2,8 @@
 //!
 //! Every command is a thin translation of its arguments into one `switchboard-core` call and of
 //! the result into text or JSON. Errors print one line on stderr; the exit code is 2 for bad
-//! input and 1 for anything else.
+//! input, 130 when Ctrl-C stopped a long command (`sync`, the provider commands), and 1 for
+//! anything else. `--profile NAME` stands for the `--database-url` saved under that name.
 //!
 //! Each run is logged (command, outcome, errors) to the file of `--log-file` or
 //! `SWITCHBOARD_LOG_FILE`, at the level of `SWITCHBOARD_LOG` (default `info`); see [`log`].
@@ -12,7 +13,9 @@ mod bench;
 mod commands;
 mod db;
 mod log;
+mod number_filter;
 mod output;
+mod profiles;
 mod providers;
 mod remote;
 mod sync;
@@ -59,6 +62,10 @@ pub struct Global {
         value_name = "URL"
     )]
     database_url: Option<db::DatabaseUrl>,
+    /// Work on the team database of a saved profile (see `profiles add`) instead of
+    /// --database-url
+    #[arg(long, global = true, env = "SWITCHBOARD_PROFILE", value_name = "NAME")]
+    profile: Option<String>,
     /// Append a log of each command and its errors to this file (level from SWITCHBOARD_LOG:
     /// error, warn, info, debug or trace; default info)
     #[arg(long, global = true, env = "SWITCHBOARD_LOG_FILE", value_name = "FILE")]
@@ -82,6 +89,9 @@ enum Command {
     /// The team database: migrations and managers' access
     #[command(subcommand)]
     Db(db::Db),
+    /// Saved team database connections, used with --profile NAME
+    #[command(subcommand)]
+    Profiles(profiles::Profiles),
     /// Bring the offline cache of --database-url up to date (`sync status`: where it stands)
     Sync(sync::SyncArgs),
     /// Edits made offline, waiting for the next sync
@@ -103,7 +113,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -119,6 +129,12 @@ fn main() -> ExitCode {
     let _entered = span.enter();
     // Only the command's name: an argument's value may be a secret pasted in the wrong place.
     tracing::info!("started");
+    // `profiles` commands manage the file; every other command may name a profile.
+    if !matches!(cli.command, Command::Profiles(_))
+        && let Err(e) = cli.global.resolve_profile()
+    {
+        return exit(Err(e));
+    }
     let remote = cli.global.database_url.is_some();
     let result = match cli.command {
         Command::Accounts(AccountsCommand::Provider(c)) => {
@@ -143,7 +159,15 @@ fn main() -> ExitCode {
         Command::Orgs(c) if remote => sync::orgs(&cli.global, c),
         Command::Agents(c) if remote => sync::agents(&cli.global, c),
         Command::Numbers(NumbersCommand::Inventory(c)) if remote => sync::numbers(&cli.global, c),
-        Command::Sync(a) => sync::run(&cli.global, a),
+        Command::Sync(a) => match sync::run(&cli.global, a) {
+            Ok(sync::Finished::Cancelled) => {
+                tracing::warn!("cancelled");
+                eprintln!("cancelled; the next sync resumes");
+                return ExitCode::from(130);
+            }
+            Ok(sync::Finished::Complete) => Ok(()),
+            Err(e) => Err(e),
+        },
         Command::Outbox(c) => sync::outbox(&cli.global, c),
         Command::Conflicts(c) => sync::conflicts(&cli.global, c),
         Command::Db(c) => db::run(&cli.global, c),
@@ -152,7 +176,13 @@ fn main() -> ExitCode {
         Command::Numbers(NumbersCommand::Inventory(c)) => commands::numbers(&cli.global, c),
         Command::Dev(DevCommand::Inventory(c)) => commands::dev(&cli.global, c),
         Command::Bench(c) => bench::run(&cli.global, c),
+        Command::Profiles(c) => profiles::run(&cli.global, c),
     };
+    exit(result)
+}
+
+/// Prints and logs a command's outcome; the exit code: 0, 2 for bad input, 1 otherwise.
+fn exit(result: switchboard_core::Result<()>) -> ExitCode {
     match result {
         Ok(()) => {
             tracing::info!("succeeded");

@@ -12,7 +12,6 @@ use std::io::Write;
 use switchboard_core::domain::{
     Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
 };
-use switchboard_core::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{COLUMNS, Format};
 use switchboard_core::{Error, Result};
@@ -20,6 +19,7 @@ use switchboard_postgres::RemoteWorkspace;
 use uuid::Uuid;
 
 use crate::commands::{Agents, Numbers, Orgs};
+use crate::number_filter::AgentArg;
 use crate::{Global, accounts, db, output};
 
 /// Runs `f` on a connected workspace.
@@ -156,38 +156,13 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
             }
             accounts::hint_after_add(&n, &org.slug, accounts::status_of_async(&n).await);
         }
-        Numbers::List {
-            org,
-            search,
-            provider,
-            status,
-            agent,
-            capability,
-            country,
-            number_type,
-            limit,
-            sort,
-            after,
-        } => {
-            let org = ws.organization(&org).await?;
-            let mut filter = NumberFilter::org(org.id).search(search.as_deref().unwrap_or(""));
-            filter.provider = provider.map(|p| p.parse()).transpose()?;
-            filter.status = status.map(|s| s.parse()).transpose()?;
-            filter.agent = match agent {
-                Some(a) => Some(match agent_arg(ws, org.id, &a).await? {
-                    Some(id) => AgentFilter::Assigned(id),
-                    None => AgentFilter::Unassigned,
-                }),
-                None => None,
+        Numbers::List(list) => {
+            let org = ws.organization(&list.org).await?;
+            let agent = match list.filter.agent_arg() {
+                Some(AgentArg::Named(a)) => Some(ws.agent(org.id, a).await?.id),
+                _ => None,
             };
-            filter.capabilities = capability
-                .iter()
-                .map(|c| c.parse())
-                .collect::<Result<_>>()?;
-            filter.country = country;
-            filter.number_type = number_type.map(|t| t.parse()).transpose()?;
-            let mut query = NumberQuery::first(filter, sort.parse::<Sort>()?, limit)?;
-            query.after = after.map(Cursor);
+            let query = list.query(list.filter.to_filter(org.id, agent)?)?;
             let page = ws.list_numbers(&query).await?;
             let total = ws.count_numbers(&query.filter).await?;
             output::number_page(g.json, &page, total);

@@ -74,10 +74,19 @@ fn time_text(t: Option<time::OffsetDateTime>) -> String {
         .unwrap_or_else(|| "never".into())
 }
 
+/// How `sync` ended without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Done (or `sync status` printed).
+    Complete,
+    /// Stopped by Ctrl-C between batches: what was committed stays, the next sync resumes.
+    Cancelled,
+}
+
 /// `sync [--full]` and `sync status`.
-pub fn run(g: &Global, args: SyncArgs) -> Result<()> {
+pub fn run(g: &Global, args: SyncArgs) -> Result<Finished> {
     match args.command {
-        Some(SyncCommand::Status) => status(g),
+        Some(SyncCommand::Status) => status(g).map(|()| Finished::Complete),
         None => sync(g, args.full),
     }
 }
@@ -102,7 +111,7 @@ fn status(g: &Global) -> Result<()> {
     Ok(())
 }
 
-fn sync(g: &Global, full: bool) -> Result<()> {
+fn sync(g: &Global, full: bool) -> Result<Finished> {
     let settings = db::settings(g)?;
     let mut cache = switchboard_sync::open_cache(&settings)?;
     let rt = switchboard_sync::runtime()?;
@@ -137,16 +146,36 @@ fn sync(g: &Global, full: bool) -> Result<()> {
             }
         }
     };
+    // Ctrl-C stops the sync at the next batch boundary (a second one quits at once: the
+    // cache is committed batch by batch, so that is as safe as a kill).
+    let cancel = CancelToken::new();
+    let on_signal = cancel.clone();
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ncancelling: finishing the batch in flight (Ctrl-C again to quit now)");
+            on_signal.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
     let result = switchboard_sync::sync(
         rt.handle(),
         &remote,
         &mut cache,
         &options,
         &mut progress,
-        &CancelToken::new(),
+        &cancel,
     );
     rt.block_on(remote.close());
     let report = result?;
+    if report.cancelled {
+        tracing::warn!(copied = report.copied, "sync cancelled");
+        if g.json {
+            output::json(&report);
+        }
+        return Ok(Finished::Cancelled);
+    }
     if g.json {
         output::json(&report);
     } else {
@@ -164,7 +193,7 @@ fn sync(g: &Global, full: bool) -> Result<()> {
             println!("see `conflicts list`");
         }
     }
-    Ok(())
+    Ok(Finished::Complete)
 }
 
 /// `outbox list`.

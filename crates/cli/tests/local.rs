@@ -3,16 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn cli(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-        .arg("--workspace")
+    let mut command = common::command(&["--workspace"]);
+    command
         .arg(ws)
         .args(args)
         .env_remove("SWITCHBOARD_WORKSPACE")
-        .env_remove("SWITCHBOARD_DATABASE_URL")
         .output()
         .expect("run switchboard-cli")
 }

@@ -19,42 +19,25 @@
 //! Without a session bus the tests fail with instructions rather than pass vacuously; set
 //! `SWITCHBOARD_SKIP_VAULT_TESTS=1` to skip them on purpose.
 
-use std::io::Write as _;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::text;
 use switchboard_test_postgres::TestCluster;
-
-const SKIP_ENV: &str = "SWITCHBOARD_SKIP_VAULT_TESTS";
 
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const SPARE_SID: &str = "ACfedcba9876543210fedcba9876543210";
 
-/// Whether to run a test that needs the Secret Service; panics with instructions when there is
-/// none and skipping was not asked for.
 fn secret_service_required() -> bool {
-    if std::env::var(SKIP_ENV).is_ok_and(|value| value == "1") {
-        eprintln!("{SKIP_ENV}=1: skipping a test that needs a real Secret Service");
-        return false;
-    }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "these tests need a real Secret Service, but DBUS_SESSION_BUS_ADDRESS is not set. Run \
-         them inside a throwaway session with an unlocked GNOME Keyring:\n    \
-         scripts/with-secret-service.sh cargo test -p switchboard-cli\n(Debian/Ubuntu packages: \
-         gnome-keyring libsecret-tools dbus), or set {SKIP_ENV}=1 to skip them explicitly."
-    );
-    true
+    common::secret_service_required("no_leak")
 }
 
 /// A random token no earlier run or other test uses.
 fn random_token() -> String {
     format!("tok{}", uuid::Uuid::new_v4().simple())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// One manager's device: a workspace file, a log file and a vault service of its own, and a
@@ -92,29 +75,16 @@ impl Device {
     /// Runs the CLI with `stdin` on its standard input (a pipe: not a terminal) and `env` on
     /// top of this device's environment; records what it printed.
     fn run_with(&mut self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+        let mut command = common::command(args);
         command
-            .args(args)
-            .env_remove("SWITCHBOARD_DATABASE_URL")
-            .env_remove("PGPASSWORD")
             .env("SWITCHBOARD_WORKSPACE", self.workspace())
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.log())
-            .env("SWITCHBOARD_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("SWITCHBOARD_LOG", "trace");
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("the CLI runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let output = child.wait_with_output().expect("the CLI finishes");
+        let output = common::run(command, stdin);
         let what = args.join(" ");
         self.printed
             .push((format!("stdout of `{what}`"), text(&output.stdout)));
@@ -130,29 +100,13 @@ impl Device {
     #[track_caller]
     fn ok(&mut self, args: &[&str], stdin: &str) -> String {
         let output = self.run(args, stdin);
-        assert!(
-            output.status.success(),
-            "`{}` exited {:?}\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout)
+        common::succeeded(&output, args)
     }
 
     #[track_caller]
     fn fails(&mut self, args: &[&str], stdin: &str, code: i32) -> String {
         let output = self.run(args, stdin);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "`{}`\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stderr)
+        common::exited(&output, code, args)
     }
 
     /// `secret-tool lookup service SERVICE username USER`: what libsecret finds, if anything.
@@ -262,17 +216,22 @@ fn secrets_reach_the_vault_and_nothing_else() {
         ("plivo", "MAXXXXXXXXXXXXXXXXXX"),
     ];
     for (provider, id) in accounts {
+        let mut args = vec![
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            provider,
+            "--account-id",
+            id,
+        ];
+        // Bandwidth's secret is an OAuth2 client's: the client id goes beside it.
+        if provider == "bandwidth" {
+            args.extend(["--client-id", "bw-client"]);
+        }
         device.ok(
-            &[
-                "accounts",
-                "add",
-                "--org",
-                "acme",
-                "--provider",
-                provider,
-                "--account-id",
-                id,
-            ],
+            &args,
             // No trailing newline, and a Windows line ending: both are read as one line.
             &if provider == "plivo" {
                 secret(provider)
@@ -699,8 +658,18 @@ fn secrets_reach_the_vault_and_nothing_else() {
         Some(secret("twilio-replaced").as_str())
     );
     for (provider, id) in accounts {
+        let stored = device.lookup(&format!("{provider}:{id}"));
+        if provider == "bandwidth" {
+            // A kind with an identifier: the client id beside the secret, in one entry.
+            let entry: serde_json::Value =
+                serde_json::from_str(stored.as_deref().unwrap_or_default()).expect("JSON entry");
+            assert_eq!(entry["kind"], "bandwidth_oauth2");
+            assert_eq!(entry["client_id"], "bw-client");
+            assert_eq!(entry["client_secret"], secret(provider).as_str());
+            continue;
+        }
         assert_eq!(
-            device.lookup(&format!("{provider}:{id}")).as_deref(),
+            stored.as_deref(),
             Some(secret(provider).as_str()),
             "{provider}"
         );

@@ -2,6 +2,8 @@
 //! stopped mid-copy and mid-replay, conflicting edits by two roles, remote deletions, and
 //! caches kept apart per role. The kill test runs the built CLI as a child process.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -224,11 +226,8 @@ fn assert_sound(ws: &Workspace) {
 }
 
 fn cli(world: &World, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-        .args(args)
+    common::command(args)
         .env("SWITCHBOARD_CACHE_DIR", world.cache_dir.path())
-        .env_remove("SWITCHBOARD_DATABASE_URL")
-        .env_remove("PGPASSWORD")
         .env(
             "SWITCHBOARD_WORKSPACE",
             world.cache_dir.path().join("local.db"),
@@ -534,4 +533,58 @@ fn each_role_has_its_own_cache_and_never_sees_another_roles_rows() {
     assert!(out.status.success(), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&world.acme.to_string()));
     world.pg_ctl("start");
+}
+
+#[test]
+fn ctrl_c_stops_a_sync_between_batches_and_the_next_sync_resumes() {
+    use std::io::BufRead as _;
+    let world = World::new(20_000);
+    let mut child = common::command(&["sync", "--database-url", &world.alice])
+        .env("SWITCHBOARD_CACHE_DIR", world.cache_dir.path())
+        .env("SWITCHBOARD_SYNC_BATCH", "100")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the CLI runs");
+    // Ctrl-C once the copy is under way (the first batch reported).
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        let n = stderr.read_line(&mut line).expect("read stderr");
+        printed.push_str(&line);
+        if n == 0 || line.starts_with("copying") {
+            break;
+        }
+    }
+    assert!(printed.contains("copying"), "{printed}");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    printed.push_str(&rest);
+    let status = child.wait().expect("the CLI finishes");
+    assert_eq!(status.code(), Some(130), "{printed}");
+    assert!(
+        printed.contains("cancelled; the next sync resumes"),
+        "{printed}"
+    );
+    // Stopped between batches: sound, partly copied, and the next sync finishes the job.
+    let ws = world.cache(&world.alice);
+    assert_sound(&ws);
+    let copied = switchboard_sync::status(&ws).expect("status");
+    assert!(
+        !copied.copied && copied.copy_done < 20_000,
+        "Ctrl-C came after the copy: {copied:?}"
+    );
+    drop(ws);
+    let out = cli(&world, &["sync", "--database-url", &world.alice]);
+    assert!(out.status.success(), "{out:?}");
+    let ws = world.cache(&world.alice);
+    assert_sound(&ws);
+    assert!(world.server_rows(world.acme) == cache_rows(&ws, world.acme));
 }

@@ -14,10 +14,12 @@
 //! Without a session bus the tests fail with instructions rather than pass vacuously; set
 //! `SWITCHBOARD_SKIP_VAULT_TESTS=1` to skip them on purpose.
 
-use std::io::Write as _;
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use common::text;
 use serde_json::Value;
 use switchboard_core::domain::E164;
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
@@ -26,28 +28,12 @@ use switchboard_providers::model::{NumberRef, SharedPolicy, WebhookChange};
 use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
 use switchboard_secrets::SecretString;
 
-const SKIP_ENV: &str = "SWITCHBOARD_SKIP_VAULT_TESTS";
 const SID: &str = creds::TWILIO_ACCOUNT_SID;
 /// How many numbers each fake account owns.
 const OWNED: usize = 30;
 
 fn secret_service_required() -> bool {
-    if std::env::var(SKIP_ENV).is_ok_and(|value| value == "1") {
-        eprintln!("{SKIP_ENV}=1: skipping a test that needs a real Secret Service");
-        return false;
-    }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "these tests need a real Secret Service, but DBUS_SESSION_BUS_ADDRESS is not set. Run \
-         them inside a throwaway session with an unlocked GNOME Keyring:\n    \
-         scripts/with-secret-service.sh cargo test -p switchboard-cli --test providers\n\
-         or set {SKIP_ENV}=1 to skip them explicitly."
-    );
-    true
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::secret_service_required("providers")
 }
 
 /// A manager's device with the fakes running: its own workspace, vault service and log, and
@@ -101,32 +87,19 @@ impl Device {
     }
 
     fn run_with(&mut self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+        let mut command = common::command(args);
         command
-            .args(args)
-            .env_remove("SWITCHBOARD_DATABASE_URL")
-            .env_remove("PGPASSWORD")
             .env("SWITCHBOARD_WORKSPACE", self.workspace())
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
-            .env("SWITCHBOARD_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("SWITCHBOARD_LOG", "trace");
         for (key, value) in &self.env {
             command.env(key, value);
         }
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("the CLI runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let output = child.wait_with_output().expect("the CLI finishes");
+        let output = common::run(command, stdin);
         self.printed.push(text(&output.stdout));
         self.printed.push(text(&output.stderr));
         output
@@ -135,15 +108,7 @@ impl Device {
     #[track_caller]
     fn ok(&mut self, args: &[&str], stdin: &str) -> String {
         let output = self.run_with(args, stdin, &[]);
-        assert!(
-            output.status.success(),
-            "`{}` exited {:?}\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stdout)
+        common::succeeded(&output, args)
     }
 
     #[track_caller]
@@ -163,15 +128,7 @@ impl Device {
     #[track_caller]
     fn fails_with(&mut self, args: &[&str], code: i32, env: &[(&str, &str)]) -> String {
         let output = self.run_with(args, "", env);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "`{}`\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            text(&output.stdout),
-            text(&output.stderr)
-        );
-        text(&output.stderr)
+        common::exited(&output, code, args)
     }
 
     /// The organization's numbers as JSON records.
@@ -187,6 +144,10 @@ impl Device {
             creds::TWILIO_AUTH_TOKEN,
             creds::TELNYX_API_KEY,
             creds::VONAGE_API_SECRET,
+            creds::TWILIO_API_KEY_SECRET,
+            creds::BANDWIDTH_CLIENT_SECRET,
+            creds::BANDWIDTH_PASSWORD,
+            creds::PLIVO_AUTH_TOKEN,
             "wrong-token-123",
         ] {
             for printed in self.printed.iter().chain([&log]) {
@@ -584,7 +545,7 @@ fn telnyx_and_vonage_accounts_import_and_verify() {
 }
 
 #[test]
-fn ctrl_c_stops_a_bulk_verify_cleanly() {
+fn ctrl_c_stops_a_bulk_verify_and_a_bulk_webhook_cleanly() {
     if !secret_service_required() {
         return;
     }
@@ -610,9 +571,9 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
             latency_ms: 200,
             ..Default::default()
         });
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
-    command
-        .args([
+    let output = interrupted(
+        &d,
+        &[
             "--json",
             "numbers",
             "verify",
@@ -621,24 +582,8 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
             "acme",
             "--concurrency",
             "1",
-        ])
-        .env("SWITCHBOARD_WORKSPACE", d.workspace())
-        .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
-        .env_remove("SWITCHBOARD_DATABASE_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in &d.env {
-        command.env(key, value);
-    }
-    let child = command.spawn().expect("the CLI runs");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let output = child.wait_with_output().expect("the CLI finishes");
+        ],
+    );
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
@@ -662,6 +607,76 @@ fn ctrl_c_stops_a_bulk_verify_cleanly() {
         .filter(|n| n["last_verified_at"].is_string())
         .count();
     assert_eq!(recorded, verified);
+
+    // The same for re-pointing a selection: the report covers every number, what the
+    // provider confirmed before Ctrl-C is recorded, the rest was not started.
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults {
+            latency_ms: 200,
+            ..Default::default()
+        });
+    let url = "https://platform.example/cancelled";
+    let output = interrupted(
+        &d,
+        &[
+            "--json",
+            "numbers",
+            "webhook",
+            "--all",
+            "--org",
+            "acme",
+            "--voice-url",
+            url,
+            "--yes",
+            "--concurrency",
+            "1",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), OWNED, "one line per number");
+    let repointed = report["repointed"].as_u64().expect("count") as usize;
+    let not_started = items
+        .iter()
+        .filter(|i| i["result"] == "not started")
+        .count();
+    assert!(repointed >= 1 && not_started >= 1, "{report}");
+    assert_eq!(repointed + not_started, OWNED, "{report}");
+    d.fakes
+        .faults(FakeKind::Twilio)
+        .set(switchboard_fake_providers::Faults::default());
+    let recorded = d
+        .numbers("acme")
+        .iter()
+        .filter(|n| n["webhook_configured"] == true && n["webhook_url"] == url)
+        .count();
+    assert_eq!(recorded, repointed);
+}
+
+/// Runs a command with the fakes slowed down and sends it SIGINT (Ctrl-C) after 1.5 s.
+fn interrupted(d: &Device, args: &[&str]) -> Output {
+    let mut command = common::command(args);
+    command
+        .env("SWITCHBOARD_WORKSPACE", d.workspace())
+        .env("SWITCHBOARD_VAULT_SERVICE", &d.service)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in &d.env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("the CLI runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    child.wait_with_output().expect("the CLI finishes")
 }
 
 #[test]
@@ -785,5 +800,548 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
         )
         .expect("counts");
     assert_eq!(recorded.trim(), format!("{OWNED}/1"));
+
+    // A selection re-pointed in the team database: the filter runs there, the records follow.
+    let out = run(
+        &mut d,
+        &[
+            "numbers",
+            "webhook",
+            "--org",
+            "acme",
+            "--search",
+            "415",
+            "--voice-url",
+            "https://platform.example/team",
+            "--yes",
+        ],
+        "",
+    );
+    assert!(out.contains("0 not re-pointed"), "{out}");
+    let counts = cluster
+        .psql(
+            &admin,
+            "SELECT count(*) FILTER (WHERE webhook_configured AND \
+             webhook_url = 'https://platform.example/team') || '/' || \
+             count(*) FILTER (WHERE phone_number LIKE '%415%' OR friendly_name LIKE '%415%') \
+             FROM phone_numbers",
+        )
+        .expect("counts");
+    let (repointed, selected) = counts.trim().split_once('/').expect("two counts");
+    assert_eq!(repointed, selected, "{counts}");
+    assert_ne!(repointed, "0", "{counts}");
+    d.assert_no_secret_printed();
+}
+
+/// The records of `ids` as (webhook_configured, webhook_url).
+fn webhooks_of(d: &mut Device, org: &str) -> std::collections::HashMap<String, (bool, Value)> {
+    d.numbers(org)
+        .into_iter()
+        .map(|n| {
+            (
+                n["id"].as_str().expect("id").to_owned(),
+                (
+                    n["webhook_configured"].as_bool().expect("bool"),
+                    n["webhook_url"].clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_selection_is_repointed_in_bulk_with_a_per_number_report() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("bulk");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    let selected: std::collections::HashSet<String> = d.json(&[
+        "numbers", "list", "--org", "acme", "--search", "415", "--limit", "1000",
+    ])["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(
+        !selected.is_empty() && selected.len() < OWNED,
+        "{selected:?}"
+    );
+    let url = "https://platform.example/bulk";
+
+    // Bad selections: no organization; a number and a filter together.
+    let err = d.fails(
+        &["numbers", "webhook", "--search", "415", "--voice-url", url],
+        2,
+    );
+    assert!(err.contains("--org"), "{err}");
+    let err = d.fails(
+        &[
+            "numbers",
+            "webhook",
+            "+14152340000",
+            "--search",
+            "415",
+            "--voice-url",
+            url,
+        ],
+        2,
+    );
+    assert!(err.contains("not both"), "{err}");
+
+    // The plan, then a refusal without --yes off a terminal: nothing changes.
+    let plan = d.json(&[
+        "numbers",
+        "webhook",
+        "--org",
+        "acme",
+        "--search",
+        "415",
+        "--voice-url",
+        url,
+        "--dry-run",
+    ]);
+    assert_eq!(plan["selected"], selected.len(), "{plan}");
+    let err = d.fails(
+        &[
+            "numbers",
+            "webhook",
+            "--org",
+            "acme",
+            "--search",
+            "415",
+            "--voice-url",
+            url,
+        ],
+        2,
+    );
+    assert!(err.contains("--yes"), "{err}");
+    assert!(webhooks_of(&mut d, "acme").values().all(|(c, _)| !c));
+
+    // Re-pointed with --yes: one report line per selected number, the records follow it.
+    let output = d.run_with(
+        &[
+            "--json",
+            "numbers",
+            "webhook",
+            "--org",
+            "acme",
+            "--search",
+            "415",
+            "--voice-url",
+            url,
+            "--yes",
+            "--concurrency",
+            "4",
+        ],
+        "",
+        &[],
+    );
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stderr)));
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), selected.len(), "{report}");
+    let repointed: std::collections::HashSet<String> = items
+        .iter()
+        .filter(|i| i["result"] == "re-pointed")
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!repointed.is_empty(), "{report}");
+    assert_eq!(report["repointed"], repointed.len(), "{report}");
+    let expected_code = if repointed.len() == selected.len() {
+        0
+    } else {
+        1
+    };
+    assert_eq!(output.status.code(), Some(expected_code), "{report}");
+    assert!(
+        text(&output.stderr).contains(&format!("webhooks: {n}/{n} done", n = selected.len())),
+        "progress on stderr: {}",
+        text(&output.stderr)
+    );
+    for (id, (configured, recorded)) in webhooks_of(&mut d, "acme") {
+        if repointed.contains(&id) {
+            assert!(configured, "{id}");
+            assert_eq!(recorded, url, "{id}");
+        } else {
+            assert!(!configured, "{id} was not selected or not re-pointed");
+        }
+    }
+
+    // Every number of the account, shared objects included.
+    let url2 = "https://platform.example/all";
+    let report = d.json(&[
+        "numbers",
+        "webhook",
+        "--all",
+        "--org",
+        "acme",
+        "--provider",
+        "twilio",
+        "--voice-url",
+        url2,
+        "--yes",
+        "--allow-shared",
+    ]);
+    assert_eq!(report["repointed"], OWNED, "{report}");
+    assert!(
+        webhooks_of(&mut d, "acme")
+            .values()
+            .all(|(c, u)| *c && *u == url2)
+    );
+    let drift = d.json(&["numbers", "drift", "--org", "acme"]);
+    assert_eq!(drift["in_sync"], OWNED, "{drift}");
+
+    // Telnyx keeps voice webhooks on shared connections: without --allow-shared those numbers
+    // are reported and left alone; with it they are re-pointed.
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "telnyx",
+            "--account-id",
+            "telnyx-main",
+        ],
+        &format!("{}\n", creds::TELNYX_API_KEY),
+    );
+    d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            "telnyx-main",
+            "--yes",
+        ],
+        "",
+    );
+    let telnyx = [
+        "--json",
+        "numbers",
+        "webhook",
+        "--org",
+        "acme",
+        "--provider",
+        "telnyx",
+        "--voice-url",
+        url,
+        "--yes",
+    ];
+    let output = d.run_with(&telnyx, "", &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), OWNED);
+    let shared: Vec<String> = items
+        .iter()
+        .filter(|i| i["result"] == "shared object")
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!shared.is_empty(), "{report}");
+    assert!(
+        items
+            .iter()
+            .filter(|i| i["result"] == "shared object")
+            .all(|i| i["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("--allow-shared")),
+        "{report}"
+    );
+    let records = webhooks_of(&mut d, "acme");
+    assert!(shared.iter().all(|id| !records[id].0), "left alone");
+    let mut allowed = telnyx.to_vec();
+    allowed.push("--allow-shared");
+    let output = d.run_with(&allowed, "", &[]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let records = webhooks_of(&mut d, "acme");
+    for id in &shared {
+        assert!(
+            records[id].0,
+            "{id} re-pointed with --allow-shared: {report}"
+        );
+    }
+    d.assert_no_secret_printed();
+}
+
+#[test]
+fn every_credential_kind_is_added_verified_and_used() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("kinds");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    let account = creds::BANDWIDTH_ACCOUNT_ID;
+    let bandwidth = |kind: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec![
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "bandwidth",
+            "--account-id",
+            creds::BANDWIDTH_ACCOUNT_ID,
+        ];
+        args.extend_from_slice(kind);
+        args
+    };
+
+    // Bandwidth OAuth2 client credentials: add, verify, import (twice), webhook.
+    let out = d.ok(
+        &bandwidth(&["--client-id", creds::BANDWIDTH_CLIENT_ID]),
+        &format!("{}\n", creds::BANDWIDTH_CLIENT_SECRET),
+    );
+    assert!(
+        out.contains(&format!(
+            "saved the secret of bandwidth account {account} (OAuth2 client {})",
+            creds::BANDWIDTH_CLIENT_ID
+        )),
+        "{out}"
+    );
+    let out = d.ok(&["accounts", "verify", "--org", "acme", account], "");
+    assert!(out.contains("verified"), "{out}");
+    let out = d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            account,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        out.contains(&format!("imported {OWNED} number(s)")),
+        "{out}"
+    );
+    let again = d.json(&[
+        "numbers",
+        "import",
+        "--org",
+        "acme",
+        "--account",
+        account,
+        "--dry-run",
+    ]);
+    assert_eq!(again["new"].as_array().expect("new").len(), 0, "{again}");
+    let first = d
+        .numbers("acme")
+        .into_iter()
+        .find(|n| n["provider"] == "bandwidth")
+        .expect("a bandwidth number");
+    let id = first["id"].as_str().expect("id").to_owned();
+    let url = "https://platform.example/bandwidth";
+    // Bandwidth has no per-number webhook: the application is shared, so the plan says so.
+    let err = d.fails(&["numbers", "webhook", &id, "--voice-url", url], 2);
+    assert!(err.contains("--allow-shared"), "{err}");
+    let out = d.ok(
+        &[
+            "numbers",
+            "webhook",
+            &id,
+            "--voice-url",
+            url,
+            "--allow-shared",
+        ],
+        "",
+    );
+    assert!(out.contains("webhook_configured=true"), "{out}");
+
+    // The legacy API user (Basic), then a wrong password: refused as credentials.
+    d.ok(
+        &bandwidth(&["--username", creds::BANDWIDTH_USERNAME]),
+        &format!("{}\n", creds::BANDWIDTH_PASSWORD),
+    );
+    let out = d.ok(&["accounts", "verify", "--org", "acme", account], "");
+    assert!(out.contains("verified"), "{out}");
+    d.ok(
+        &bandwidth(&["--username", creds::BANDWIDTH_USERNAME]),
+        "wrong-token-123\n",
+    );
+    let err = d.fails(&["accounts", "verify", "--org", "acme", account], 1);
+    assert!(err.contains("refused the credentials"), "{err}");
+    // A kind of another provider is refused before anything is read or stored.
+    let err = d.fails(&bandwidth(&["--api-key-sid", creds::TWILIO_API_KEY_SID]), 2);
+    assert!(err.contains("not for bandwidth"), "{err}");
+
+    // Plivo: auth id + token; webhooks through the number's application.
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "plivo",
+            "--account-id",
+            creds::PLIVO_AUTH_ID,
+        ],
+        &format!("{}\n", creds::PLIVO_AUTH_TOKEN),
+    );
+    let out = d.ok(
+        &["accounts", "verify", "--org", "acme", creds::PLIVO_AUTH_ID],
+        "",
+    );
+    assert!(out.contains("verified"), "{out}");
+    d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            creds::PLIVO_AUTH_ID,
+            "--yes",
+        ],
+        "",
+    );
+    let plivo = d
+        .numbers("acme")
+        .into_iter()
+        .find(|n| n["provider"] == "plivo")
+        .expect("a plivo number");
+    let id = plivo["id"].as_str().expect("id").to_owned();
+    let out = d.ok(
+        &[
+            "numbers",
+            "webhook",
+            &id,
+            "--voice-url",
+            "https://platform.example/plivo",
+            "--allow-shared",
+        ],
+        "",
+    );
+    assert!(out.contains("webhook_configured=true"), "{out}");
+
+    // A Twilio API key: verified with IncomingPhoneNumbers (API keys cannot read the account).
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            SID,
+            "--api-key-sid",
+            creds::TWILIO_API_KEY_SID,
+        ],
+        &format!("{}\n", creds::TWILIO_API_KEY_SECRET),
+    );
+    let out = d.ok(&["accounts", "verify", "--org", "acme", SID], "");
+    assert!(
+        out.contains("IncomingPhoneNumbers.json?PageSize=1"),
+        "{out}"
+    );
+    let out = d.ok(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        out.contains(&format!("imported {OWNED} number(s)")),
+        "{out}"
+    );
+    // The auth token is not the API key's secret.
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            SID,
+            "--api-key-sid",
+            creds::TWILIO_API_KEY_SID,
+        ],
+        &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
+    );
+    let err = d.fails(&["accounts", "verify", "--org", "acme", SID], 1);
+    assert!(err.contains("refused the credentials"), "{err}");
+
+    // SignalWire: the same API under the space's host (here the Twilio fake's /api/laml).
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-id",
+            SID,
+            "--signalwire-space",
+            "acme",
+        ],
+        &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
+    );
+    let signalwire = d.fakes.base_url(FakeKind::Twilio);
+    let output = d.run_with(
+        &["accounts", "verify", "--org", "acme", SID],
+        "",
+        &[
+            ("SWITCHBOARD_SIGNALWIRE_API_URL", signalwire.as_str()),
+            ("SWITCHBOARD_TWILIO_API_URL", "http://127.0.0.1:9"),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert!(
+        text(&output.stdout).contains("SignalWire"),
+        "{}",
+        text(&output.stdout)
+    );
+    let err = d.fails(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-id",
+            SID,
+            "--signalwire-space",
+            "not a space",
+        ],
+        2,
+    );
+    assert!(err.contains("SignalWire space"), "{err}");
     d.assert_no_secret_printed();
 }

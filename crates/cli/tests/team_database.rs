@@ -1,8 +1,9 @@
 //! `switchboard-cli` against a real PostgreSQL: `db migrate`, `db grant`, and the numbers
 //! commands with `--database-url`, run as the built binary, exit codes included.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 use switchboard_test_postgres::TestCluster;
 
@@ -10,51 +11,19 @@ use switchboard_test_postgres::TestCluster;
 /// from the environment.
 fn cli(args: &[&str], stdin: &str) -> Output {
     let workspace = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-        .args(args)
-        .env_remove("SWITCHBOARD_DATABASE_URL")
-        .env_remove("PGPASSWORD")
-        .env("SWITCHBOARD_WORKSPACE", workspace.path().join("ws.db"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the CLI runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("the CLI finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    let mut command = common::command(args);
+    command.env("SWITCHBOARD_WORKSPACE", workspace.path().join("ws.db"));
+    common::run(command, stdin)
 }
 
 #[track_caller]
 fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
+    common::succeeded(output, &[])
 }
 
 #[track_caller]
 fn fails(output: &Output, code: i32) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stderr)
+    common::exited(output, code, &[])
 }
 
 #[test]

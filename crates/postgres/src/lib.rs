@@ -55,6 +55,7 @@ pub mod grant;
 pub mod migrate;
 mod numbers;
 mod orgs;
+pub mod profiles;
 mod rows;
 pub mod schema_check;
 pub mod search;

@@ -14,6 +14,9 @@
 //! - [`http`]: timeouts, retries with backoff and jitter on 429/5xx/network errors for
 //!   idempotent calls only, `Retry-After` honoured.
 //! - [`config`]: base URLs, regional edges, and `SWITCHBOARD_<PROVIDER>_API_URL`.
+//! - [`account_auth`]: every kind of credentials an account can have (auth token, Twilio API
+//!   key, SignalWire, Bandwidth OAuth2 or Basic), as kept in its one vault entry, and the
+//!   client built from it.
 //!
 //! Secrets arrive as [`switchboard_secrets::SecretString`] and are exposed only to build the
 //! `Authorization` header (or, for Vonage's Numbers API, its documented query parameters);
@@ -23,6 +26,7 @@
 // them; they are built only on the failure path of a network call, where their size is noise.
 #![allow(clippy::result_large_err)]
 
+pub mod account_auth;
 pub mod bandwidth;
 pub mod client;
 pub mod config;

@@ -16,7 +16,10 @@
 //!   `status = error` with the provider's reason, a network failure changes nothing.
 //! - **Plans before changes**: `numbers import` shows new / already present / different
 //!   before importing; `numbers webhook` shows which provider object changes and how many
-//!   numbers share it, and refuses a shared object without `--allow-shared`.
+//!   numbers share it, and refuses a shared object without `--allow-shared`. `numbers
+//!   webhook --org S --all` (or with the list filters) re-points a selection after a
+//!   confirmation (or `--yes`), leaving numbers on a shared object unchanged unless
+//!   `--allow-shared`, and reports each number.
 //! - **Costly or destructive calls are confirmed**: `numbers buy` and `numbers release` (and
 //!   `numbers import`) need `--yes`, or a "yes" typed on a terminal; without a terminal they
 //!   refuse. Purchases and releases are sent once, never retried.
@@ -48,6 +51,7 @@ use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 use tokio_util::sync::CancellationToken;
 
+use crate::number_filter::FilterArgs;
 use crate::{Global, accounts, commands};
 
 pub use import::import;
@@ -135,14 +139,26 @@ pub enum NumberCommands {
             value_parser = clap::value_parser!(u16).range(1..=64))]
         concurrency: u16,
     },
-    /// Point a number's webhooks at a URL. Shows first which provider object changes and how
-    /// many numbers share it; records the URL only after the provider confirms it
+    /// Point a number's webhooks at a URL, or a selection's (--all, or the list filters, with
+    /// --org). Shows first which provider object changes and how many numbers share it;
+    /// records the URL only after the provider confirms it. A selection is re-pointed with
+    /// bounded concurrency and a per-number report, after a confirmation (or --yes); Ctrl-C
+    /// stops cleanly
     Webhook {
         /// Id or E.164 number
-        number: String,
-        /// Organization, when the number exists in several
+        #[arg(required_unless_present_any = [
+            "all", "search", "provider", "status", "agent", "capability", "country",
+            "number_type",
+        ])]
+        number: Option<String>,
+        /// Organization: of the selection, or of the number when it exists in several
         #[arg(long)]
         org: Option<String>,
+        /// Every number of --org that has a provider account (narrowed by the filters)
+        #[arg(long, conflicts_with = "number")]
+        all: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// URL for incoming calls
         #[arg(long, required_unless_present = "sms_url")]
         voice_url: Option<String>,
@@ -156,6 +172,13 @@ pub enum NumberCommands {
         /// Show the plan only
         #[arg(long)]
         dry_run: bool,
+        /// Re-point a selection without asking
+        #[arg(long)]
+        yes: bool,
+        /// Requests in flight at most, per account (a selection)
+        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+            value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
     },
     /// Report numbers whose webhook URL at the provider differs from the one on record
     Drift {
@@ -419,21 +442,51 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
         NumberCommands::Webhook {
             number,
             org,
+            all,
+            filter,
             voice_url,
             sms_url,
             allow_shared,
             dry_run,
-        } => webhooks::set(
-            g,
-            &number,
-            org.as_deref(),
-            webhooks::Change {
+            yes,
+            concurrency,
+        } => {
+            let change = webhooks::Change {
                 voice_url,
                 sms_url,
                 allow_shared,
                 dry_run,
-            },
-        ),
+            };
+            match number {
+                Some(_) if !filter.is_empty() => Err(Error::InvalidInput {
+                    field: "selection".into(),
+                    reason: "give one number, or a selection (--all or the list filters with \
+                             --org), not both"
+                        .into(),
+                }
+                .into()),
+                Some(number) => webhooks::set(g, &number, org.as_deref(), change),
+                None => {
+                    let org = org.ok_or_else(|| Error::InvalidInput {
+                        field: "selection".into(),
+                        reason: format!(
+                            "{} selects numbers of one organization: give --org",
+                            if all { "--all" } else { "a filter" }
+                        ),
+                    })?;
+                    webhooks::set_many(
+                        g,
+                        &org,
+                        &filter,
+                        change,
+                        webhooks::Bulk {
+                            yes,
+                            concurrency: concurrency.into(),
+                        },
+                    )
+                }
+            }
+        }
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
         NumberCommands::Buy {
             number,

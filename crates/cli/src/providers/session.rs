@@ -4,18 +4,15 @@
 
 use std::time::Duration;
 
-use switchboard_core::domain::{Organization, PhoneNumber, Provider, ValidNumber};
+use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
 use switchboard_providers::ProviderClient;
-use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+use switchboard_providers::account_auth::AccountAuth;
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::NumberRef as ProviderRef;
-use switchboard_providers::plivo::{PlivoClient, PlivoCredentials};
-use switchboard_providers::telnyx::{TelnyxClient, TelnyxCredentials};
-use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
-use switchboard_providers::vonage::{VonageClient, VonageCredentials};
 use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -53,6 +50,31 @@ impl Store {
             Store::Remote(ws) => ws.for_each_number(organization_id, collect).await?,
         };
         Ok(all)
+    }
+
+    /// An agent of an organization by id or name.
+    pub async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
+        match self {
+            Store::Local(ws) => ws.agent(organization_id, id_or_name),
+            Store::Remote(ws) => ws.agent(organization_id, id_or_name).await,
+        }
+    }
+
+    /// Every number `filter` selects, in E.164 order (read a page of 1000 at a time).
+    pub async fn select(&self, filter: NumberFilter) -> Result<Vec<PhoneNumber>> {
+        let mut query = NumberQuery::first(filter, "number".parse::<Sort>()?, 1000)?;
+        let mut all = Vec::new();
+        loop {
+            let page = match self {
+                Store::Local(ws) => ws.list_numbers(&query)?,
+                Store::Remote(ws) => ws.list_numbers(&query).await?,
+            };
+            all.extend(page.items);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return Ok(all),
+            }
+        }
     }
 
     /// One number by id or E.164, in `org` when given.
@@ -246,71 +268,11 @@ pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<
     build(provider, account_id, secret)
 }
 
-/// The client of `provider` for an account and its secret. Bandwidth's secret is the OAuth2
-/// `CLIENT_ID:CLIENT_SECRET` pair as entered with `accounts add`.
-fn build(provider: Provider, account_id: &str, secret: SecretString) -> Outcome<ProviderClient> {
-    let settings = HttpSettings::default();
-    let id = account_id.to_owned();
-    Ok(match provider {
-        Provider::Twilio => ProviderClient::Twilio(TwilioClient::new(
-            TwilioCredentials {
-                account_sid: id,
-                auth: TwilioAuth::AuthToken(secret),
-            },
-            TwilioEndpoint::Twilio { base_url: None },
-            &settings,
-        )?),
-        Provider::Vonage => ProviderClient::Vonage(VonageClient::new(
-            VonageCredentials {
-                api_key: id,
-                api_secret: secret,
-            },
-            None,
-            &settings,
-        )?),
-        Provider::Telnyx => ProviderClient::Telnyx(TelnyxClient::new(
-            TelnyxCredentials {
-                account_id: id,
-                api_key: secret,
-            },
-            None,
-            &settings,
-        )?),
-        Provider::Bandwidth => {
-            let pair = secret.expose_secret();
-            let auth = match pair.split_once(':') {
-                Some((client_id, client_secret)) => BandwidthAuth::OAuth2 {
-                    client_id: client_id.to_owned(),
-                    client_secret: SecretString::new(client_secret.to_owned()),
-                },
-                None => {
-                    return Err(Error::InvalidInput {
-                        field: "Bandwidth secret".into(),
-                        reason: "enter Bandwidth credentials as CLIENT_ID:CLIENT_SECRET with \
-                                 `switchboard-cli accounts add`"
-                            .into(),
-                    }
-                    .into());
-                }
-            };
-            ProviderClient::Bandwidth(BandwidthClient::new(
-                BandwidthCredentials {
-                    account_id: id,
-                    auth,
-                },
-                None,
-                &settings,
-            )?)
-        }
-        Provider::Plivo => ProviderClient::Plivo(PlivoClient::new(
-            PlivoCredentials {
-                auth_id: id,
-                auth_token: secret,
-            },
-            None,
-            &settings,
-        )?),
-    })
+/// The client of `provider` for an account and its vault entry (any kind of credentials
+/// `accounts add` stores: see `switchboard_providers::account_auth`).
+fn build(provider: Provider, account_id: &str, stored: SecretString) -> Outcome<ProviderClient> {
+    let auth = AccountAuth::from_vault(provider, &stored)?;
+    Ok(auth.client(provider, account_id, &HttpSettings::default())?)
 }
 
 /// The provider account a number references, or a bad-input error saying it has none.

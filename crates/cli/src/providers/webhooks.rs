@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
+use switchboard_core::Error;
 use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_providers::ProviderError;
 use switchboard_providers::flows::{self, BulkOptions, BulkProgress, Outcome as Done};
 use switchboard_providers::model::{
     Channel, Drift, DriftStatus, NumberRef as ProviderRef, SharedPolicy, WebhookChange, WebhookPlan,
@@ -17,6 +19,7 @@ use switchboard_providers::model::{
 
 use super::session::{self};
 use super::{Failure, Outcome, Progress, provider_message};
+use crate::number_filter::{AgentArg, FilterArgs};
 use crate::{Global, output};
 
 /// What `numbers webhook` changes.
@@ -144,6 +147,281 @@ pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outco
         }
         Ok(())
     })
+}
+
+/// How a selection is re-pointed.
+#[derive(Debug, Clone, Copy)]
+pub struct Bulk {
+    /// Do not ask first.
+    pub yes: bool,
+    /// Requests in flight at most, per account.
+    pub concurrency: usize,
+}
+
+/// One number's line in the re-point report.
+struct Repointed {
+    number: PhoneNumber,
+    result: &'static str,
+    detail: String,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+}
+
+impl Repointed {
+    fn new(number: PhoneNumber, result: &'static str, detail: String) -> Self {
+        Repointed {
+            number,
+            result,
+            detail,
+            voice_url: None,
+            sms_url: None,
+        }
+    }
+}
+
+/// `numbers webhook --org S (--all | filters) --voice-url URL [--sms-url URL] [--yes]
+/// [--allow-shared] [--dry-run]`: the selection's numbers, grouped by provider account, each
+/// group through `flows::bulk_set_webhooks`. Without `--allow-shared`, a number whose change
+/// would touch a shared object is refused by the provider client and left unchanged.
+pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk: Bulk) -> Outcome {
+    session::run(g, async |store, cancel| {
+        let org = store.organization(org).await?;
+        let agent = match filter.agent_arg() {
+            Some(AgentArg::Named(a)) => Some(store.agent(org.id, a).await?.id),
+            _ => None,
+        };
+        let selected = store.select(filter.to_filter(org.id, agent)?).await?;
+        let mut groups: BTreeMap<(Provider, String), Vec<PhoneNumber>> = BTreeMap::new();
+        let mut rows = Vec::new();
+        for n in selected {
+            match n.credentials.account_id(n.provider) {
+                Some(id) => groups
+                    .entry((n.provider, id.to_owned()))
+                    .or_default()
+                    .push(n),
+                None => rows.push(Repointed::new(n, "skipped", "no provider account".into())),
+            }
+        }
+        let total: usize = groups.values().map(Vec::len).sum();
+        let accounts: Vec<String> = groups
+            .iter()
+            .map(|((p, id), ns)| format!("{p} {id}: {}", ns.len()))
+            .collect();
+        let target = [
+            change.voice_url.as_deref().map(|u| format!("voice {u}")),
+            change.sms_url.as_deref().map(|u| format!("sms {u}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        if !g.json || change.dry_run {
+            let summary = format!(
+                "{total} number(s) of {} selected ({}){}; {}",
+                org.slug,
+                if accounts.is_empty() {
+                    "none with a provider account".to_owned()
+                } else {
+                    accounts.join(", ")
+                },
+                if rows.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} without a provider account", rows.len())
+                },
+                if change.allow_shared {
+                    "shared objects (applications, connections, profiles) are changed too"
+                } else {
+                    "numbers on a shared object are left unchanged (--allow-shared changes it)"
+                }
+            );
+            if g.json {
+                output::json(&json!({
+                    "organization": org.slug,
+                    "dry_run": true,
+                    "selected": total,
+                    "without_account": rows.len(),
+                    "accounts": accounts,
+                    "items": groups.values().flatten().map(|n| json!({
+                        "id": n.id,
+                        "phone_number": n.phone_number,
+                        "provider": n.provider,
+                    })).collect::<Vec<_>>(),
+                }));
+            } else {
+                println!("re-point to {target}: {summary}");
+            }
+        }
+        if change.dry_run {
+            if !g.json {
+                println!("dry run: nothing was changed");
+            }
+            return Ok(());
+        }
+        if total == 0 {
+            return Err(Error::InvalidInput {
+                field: "selection".into(),
+                reason: format!("no number of {} with a provider account matches", org.slug),
+            }
+            .into());
+        }
+        super::confirm(
+            bulk.yes,
+            &format!(
+                "Re-point the webhooks of {total} number(s) of {} to {target}?",
+                org.slug
+            ),
+            cancel,
+        )
+        .await?;
+        let wanted = WebhookChange {
+            voice_url: change.voice_url.clone(),
+            sms_url: change.sms_url.clone(),
+            ..WebhookChange::default()
+        };
+        let policy = if change.allow_shared {
+            SharedPolicy::AllowShared
+        } else {
+            SharedPolicy::OnlyThisNumber
+        };
+        let platform_url = change
+            .voice_url
+            .as_deref()
+            .or(change.sms_url.as_deref())
+            .unwrap_or_default();
+        let progress = Progress::new();
+        let mut offset = 0;
+        let mut cancelled = false;
+        for ((provider, account_id), group) in groups {
+            let client = match session::client(provider, &account_id, &org.slug).await {
+                Ok(c) => c,
+                Err(e) => {
+                    let detail = e.message();
+                    rows.extend(
+                        group
+                            .into_iter()
+                            .map(|n| Repointed::new(n, "not changed", detail.clone())),
+                    );
+                    continue;
+                }
+            };
+            let refs: Vec<_> = group.iter().map(session::provider_ref).collect();
+            let options = BulkOptions {
+                concurrency: bulk.concurrency,
+                cancel: cancel.clone(),
+            };
+            let base = offset;
+            let report = |p: BulkProgress| {
+                progress.report(
+                    base + p.done,
+                    Some(total),
+                    &format!(
+                        "webhooks: {}/{total} done ({} failed)",
+                        base + p.done,
+                        p.failed
+                    ),
+                );
+            };
+            let done =
+                flows::bulk_set_webhooks(&client, &refs, &wanted, policy, &options, &report).await;
+            offset += group.len();
+            cancelled |= done.cancelled;
+            for (number, outcome) in group.into_iter().zip(done.outcomes) {
+                rows.push(match outcome.outcome {
+                    Done::Ok(state) => {
+                        let update = flows::webhook_update(&state, platform_url);
+                        let record = store.update(&number, &update).await?;
+                        Repointed {
+                            result: if record.webhook_configured {
+                                "re-pointed"
+                            } else {
+                                "not confirmed"
+                            },
+                            detail: String::new(),
+                            voice_url: state.voice_url().map(str::to_owned),
+                            sms_url: state.sms_url().map(str::to_owned),
+                            number: record,
+                        }
+                    }
+                    Done::Failed(e) => {
+                        let result = if matches!(e, ProviderError::SharedObject { .. }) {
+                            "shared object"
+                        } else {
+                            "failed"
+                        };
+                        Repointed::new(number, result, provider_message(&e))
+                    }
+                    Done::NotStarted => Repointed::new(number, "not started", "cancelled".into()),
+                });
+            }
+        }
+        progress.finish();
+        print_repointed(g, &org.slug, &rows);
+        let changed = rows.iter().filter(|r| r.result == "re-pointed").count();
+        if cancelled {
+            return Err(Failure::Cancelled(format!(
+                "cancelled: {changed} number(s) re-pointed before Ctrl-C, the rest not started"
+            )));
+        }
+        let failed = rows
+            .iter()
+            .filter(|r| r.result != "re-pointed" && r.result != "skipped")
+            .count();
+        if failed > 0 {
+            return Err(Failure::Partial(format!(
+                "{failed} of {total} number(s) not re-pointed (see the report)"
+            )));
+        }
+        Ok(())
+    })
+}
+
+fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
+    let count = |what: &str| rows.iter().filter(|r| r.result == what).count();
+    let repointed = count("re-pointed");
+    let skipped = count("skipped");
+    let failed = rows.len() - repointed - skipped;
+    if g.json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.number.id,
+                    "phone_number": r.number.phone_number,
+                    "provider": r.number.provider,
+                    "result": r.result,
+                    "detail": r.detail,
+                    "voice_url": r.voice_url,
+                    "sms_url": r.sms_url,
+                    "webhook_configured": r.number.webhook_configured,
+                })
+            })
+            .collect();
+        output::json(&json!({
+            "organization": org,
+            "items": items,
+            "repointed": repointed,
+            "failed": failed,
+            "skipped": skipped,
+        }));
+        return;
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.number.phone_number.to_string(),
+                r.number.provider.to_string(),
+                r.result.to_owned(),
+                r.detail.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
+    println!(
+        "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no provider \
+         account)"
+    );
 }
 
 /// One number's drift line.

@@ -1,0 +1,174 @@
+//! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
+//! `--capability`, `--country`, `--type`) and the paging flags of a listing, declared once and
+//! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
+//! workspace, the team database and the bulk provider commands alike.
+
+use clap::Args;
+use switchboard_core::Result;
+use switchboard_core::domain::{NumberType, parse_region};
+use switchboard_core::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Sort};
+use uuid::Uuid;
+
+/// Which numbers of an organization: every flag narrows the selection.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Substring of the digits or of the friendly name
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Provider
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Status
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Agent id or name, or "none" for unassigned numbers
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Required capability (repeatable): voice, sms, mms, fax
+    #[arg(long)]
+    pub capability: Vec<String>,
+    /// ISO country, e.g. US
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Number type, e.g. mobile, toll_free
+    #[arg(long = "type")]
+    pub number_type: Option<String>,
+}
+
+/// How `--agent` reads before the store resolves a name: "none" means unassigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentArg<'a> {
+    /// `--agent none`.
+    Unassigned,
+    /// An agent's id or name, for the store to resolve.
+    Named(&'a str),
+}
+
+impl FilterArgs {
+    /// Whether no flag narrows the selection.
+    pub fn is_empty(&self) -> bool {
+        self.search.is_none()
+            && self.provider.is_none()
+            && self.status.is_none()
+            && self.agent.is_none()
+            && self.capability.is_empty()
+            && self.country.is_none()
+            && self.number_type.is_none()
+    }
+
+    /// `--agent`, if given, as the store must resolve it.
+    pub fn agent_arg(&self) -> Option<AgentArg<'_>> {
+        self.agent.as_deref().map(|a| {
+            if a.trim().eq_ignore_ascii_case("none") {
+                AgentArg::Unassigned
+            } else {
+                AgentArg::Named(a)
+            }
+        })
+    }
+
+    /// The filter over organization `org`. `agent` is the id `--agent` named, resolved by the
+    /// caller's store (`None` when `--agent` was not given or was "none": see
+    /// [`FilterArgs::agent_arg`]).
+    pub fn to_filter(&self, org: Uuid, agent: Option<Uuid>) -> Result<NumberFilter> {
+        let mut filter = NumberFilter::org(org).search(self.search.as_deref().unwrap_or(""));
+        filter.provider = self.provider.as_deref().map(str::parse).transpose()?;
+        filter.status = self.status.as_deref().map(str::parse).transpose()?;
+        filter.agent = match (self.agent_arg(), agent) {
+            (None, _) => None,
+            (Some(AgentArg::Unassigned), _) => Some(AgentFilter::Unassigned),
+            (Some(AgentArg::Named(_)), Some(id)) => Some(AgentFilter::Assigned(id)),
+            (Some(AgentArg::Named(name)), None) => {
+                return Err(switchboard_core::Error::NotFound {
+                    kind: "agent",
+                    key: name.to_owned(),
+                });
+            }
+        };
+        filter.capabilities = self
+            .capability
+            .iter()
+            .map(|c| c.parse())
+            .collect::<Result<_>>()?;
+        filter.country = match &self.country {
+            Some(c) => Some(parse_region(c)?.as_ref().to_owned()),
+            None => None,
+        };
+        filter.number_type = self
+            .number_type
+            .as_deref()
+            .map(str::parse::<NumberType>)
+            .transpose()?;
+        Ok(filter)
+    }
+}
+
+/// `numbers list`: an organization, the filters, and which page.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Organization slug or id
+    #[arg(long)]
+    pub org: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Page size (1-1000)
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// number, friendly_name, created, updated; prefix with - for descending
+    #[arg(long, default_value = "number", allow_hyphen_values = true)]
+    pub sort: String,
+    /// Continue after this cursor (printed with the previous page)
+    #[arg(long)]
+    pub after: Option<String>,
+}
+
+impl ListArgs {
+    /// The page query for `filter` (from [`FilterArgs::to_filter`]).
+    pub fn query(&self, filter: NumberFilter) -> Result<NumberQuery> {
+        let mut query = NumberQuery::first(filter, self.sort.parse::<Sort>()?, self.limit)?;
+        query.after = self.after.clone().map(Cursor);
+        Ok(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_one_filter() {
+        let org = Uuid::new_v4();
+        let agent = Uuid::new_v4();
+        let args = FilterArgs {
+            search: Some("415".into()),
+            provider: Some("twilio".into()),
+            status: Some("active".into()),
+            agent: Some("Ava".into()),
+            capability: vec!["voice".into(), "sms".into()],
+            country: Some("us".into()),
+            number_type: Some("mobile".into()),
+        };
+        assert!(!args.is_empty());
+        let f = args.to_filter(org, Some(agent)).expect("valid");
+        assert_eq!(f.organization_id, org);
+        assert_eq!(f.provider.map(|p| p.to_string()).as_deref(), Some("twilio"));
+        assert_eq!(f.agent, Some(AgentFilter::Assigned(agent)));
+        assert_eq!(f.capabilities.len(), 2);
+        assert_eq!(f.country.as_deref(), Some("US"));
+        let none = FilterArgs {
+            agent: Some(" None ".into()),
+            ..FilterArgs::default()
+        };
+        assert_eq!(none.agent_arg(), Some(AgentArg::Unassigned));
+        assert_eq!(
+            none.to_filter(org, None).expect("valid").agent,
+            Some(AgentFilter::Unassigned)
+        );
+        assert!(FilterArgs::default().is_empty());
+        let bad = FilterArgs {
+            provider: Some("nokia".into()),
+            ..FilterArgs::default()
+        };
+        assert!(bad.to_filter(org, None).expect_err("bad").is_bad_input());
+    }
+}

@@ -1,0 +1,230 @@
+//! `switchboard-cli profiles …` and the global `--profile NAME`: saved names for team
+//! database URLs ([`switchboard_postgres::profiles`] owns the type, its checks and the file).
+//!
+//! A profile never holds a password. `profiles add NAME --database-url URL --password-stdin`
+//! stores the password in this device's credential vault under the same key as `db password
+//! set` (the role, host, port and database), so the profile and the bare URL find it alike;
+//! `profiles remove` deletes that vault entry too, unless another profile still uses it.
+
+use clap::Subcommand;
+use serde_json::json;
+use switchboard_core::{Error, Result};
+use switchboard_postgres::profiles::{Profile, ProfileFile};
+use switchboard_secrets::Removal;
+
+use crate::{Global, db, output, vault};
+
+#[derive(Debug, Subcommand)]
+pub enum Profiles {
+    /// Save --database-url under a name (the URL must not hold a password; pipe it to
+    /// --password-stdin to keep it in this device's credential vault)
+    Add {
+        /// The profile's name: lowercase letters, digits, - and _
+        name: String,
+        /// Read the role's password from standard input (one line) and keep it in this
+        /// device's credential vault
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the saved profiles
+    List,
+    /// Show a profile and whether this device's vault holds its password
+    Show {
+        /// The profile's name
+        name: String,
+    },
+    /// Remove a profile and its password from this device's vault (kept while another
+    /// profile uses the same role, server and database)
+    Remove {
+        /// The profile's name
+        name: String,
+    },
+}
+
+impl Global {
+    /// Puts the URL of `--profile NAME` in place of `--database-url`. Both at once is bad input.
+    pub fn resolve_profile(&mut self) -> Result<()> {
+        let Some(name) = &self.profile else {
+            return Ok(());
+        };
+        if self.database_url.is_some() {
+            return Err(Error::InvalidInput {
+                field: "connection".into(),
+                reason: "give --profile or --database-url (or SWITCHBOARD_DATABASE_URL), not both"
+                    .into(),
+            });
+        }
+        let file = ProfileFile::open()?;
+        let profile = file.get(name)?;
+        tracing::info!(profile = %profile.name, "using a saved profile");
+        self.database_url = Some(db::DatabaseUrl::new(&profile.database_url));
+        Ok(())
+    }
+}
+
+/// Whether this device's vault holds the password of `profile`, as JSON (`null`: cannot tell)
+/// and as a word.
+fn password_status(profile: &Profile) -> (serde_json::Value, String) {
+    let held = profile.settings().and_then(|s| {
+        let vault = vault::open()?;
+        vault::holds(&vault, &db::password_key(&s))
+    });
+    match held {
+        Ok(true) => (json!(true), "in this device's vault".into()),
+        Ok(false) => (json!(false), "not in this device's vault".into()),
+        Err(e) => (serde_json::Value::Null, format!("unknown: {e}")),
+    }
+}
+
+pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
+    let mut file = ProfileFile::open()?;
+    match cmd {
+        Profiles::Add {
+            name,
+            password_stdin,
+        } => {
+            let url = db::url(g).map_err(|_| Error::InvalidInput {
+                field: "database URL".into(),
+                reason: "give --database-url postgres://ROLE@HOST/DATABASE to save under the \
+                         profile"
+                    .into(),
+            })?;
+            let profile = Profile::new(&name, url.as_str())?;
+            file.add(profile.clone())?;
+            let settings = profile.settings()?;
+            let mut stored = false;
+            if password_stdin {
+                let key = db::password_key(&settings);
+                let vault = vault::open()?;
+                let secret = vault::read_secret(&format!(
+                    "Password of {} for {}",
+                    settings.role(),
+                    settings.server()
+                ))?;
+                vault.save_blocking(&key, &secret).map_err(vault::error)?;
+                stored = true;
+            }
+            file.save()?;
+            tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
+            if g.json {
+                output::json(&json!({
+                    "name": profile.name,
+                    "database_url": profile.database_url,
+                    "password_stored": stored,
+                    "file": file.path().display().to_string(),
+                }));
+            } else {
+                println!(
+                    "saved profile {} ({} as {}) in {}",
+                    profile.name,
+                    settings.server(),
+                    settings.role(),
+                    file.path().display()
+                );
+                if stored {
+                    println!(
+                        "kept the password of {} for {} in this device's credential vault",
+                        settings.role(),
+                        settings.server()
+                    );
+                } else {
+                    println!(
+                        "no password stored: it comes from PGPASSWORD, this device's vault \
+                         (`switchboard-cli db password set --profile {}`) or libpq's password \
+                         file",
+                        profile.name
+                    );
+                }
+            }
+        }
+        Profiles::List => {
+            let profiles = file.profiles();
+            if g.json {
+                output::json(profiles);
+            } else {
+                let rows: Vec<Vec<String>> = profiles
+                    .iter()
+                    .map(|p| {
+                        let (server, role) = match p.settings() {
+                            Ok(s) => (s.server().to_owned(), s.role().to_owned()),
+                            Err(_) => (String::new(), String::new()),
+                        };
+                        vec![p.name.clone(), role, server, p.database_url.clone()]
+                    })
+                    .collect();
+                output::table(&["NAME", "ROLE", "SERVER", "URL"], &rows);
+                if profiles.is_empty() {
+                    println!(
+                        "no profiles in {}; add one with `switchboard-cli profiles add NAME \
+                         --database-url URL`",
+                        file.path().display()
+                    );
+                }
+            }
+        }
+        Profiles::Show { name } => {
+            let profile = file.get(&name)?;
+            let settings = profile.settings()?;
+            let (held, words) = password_status(profile);
+            if g.json {
+                output::json(&json!({
+                    "name": profile.name,
+                    "database_url": profile.database_url,
+                    "server": settings.server(),
+                    "role": settings.role(),
+                    "password_in_vault": held,
+                    "file": file.path().display().to_string(),
+                }));
+            } else {
+                println!("{:>9}: {}", "name", profile.name);
+                println!("{:>9}: {}", "url", profile.database_url);
+                println!("{:>9}: {}", "server", settings.server());
+                println!("{:>9}: {}", "role", settings.role());
+                println!("{:>9}: {words}", "password");
+                println!("{:>9}: {}", "file", file.path().display());
+            }
+        }
+        Profiles::Remove { name } => {
+            let profile = file.remove(&name)?;
+            let settings = profile.settings()?;
+            let key = db::password_key(&settings);
+            let shared = file.profiles().iter().any(|p| {
+                p.settings()
+                    .map(|s| db::password_key(&s) == key)
+                    .unwrap_or(false)
+            });
+            let removal = if shared {
+                None
+            } else {
+                let vault = vault::open()?;
+                Some(vault.remove_blocking(&key).map_err(vault::error)?)
+            };
+            file.save()?;
+            tracing::info!(profile = %profile.name, ?removal, "removed a profile");
+            if g.json {
+                output::json(&json!({
+                    "removed": profile.name,
+                    "password_removed": removal == Some(Removal::Removed),
+                    "password_kept_for_other_profiles": shared,
+                }));
+            } else {
+                println!("removed profile {}", profile.name);
+                match removal {
+                    Some(Removal::Removed) => println!(
+                        "removed the password of {} for {} from this device's vault",
+                        settings.role(),
+                        settings.server()
+                    ),
+                    Some(Removal::NotFound) => {}
+                    None => println!(
+                        "kept the password of {} for {} in this device's vault: another \
+                         profile uses it",
+                        settings.role(),
+                        settings.server()
+                    ),
+                }
+            }
+        }
+    }
+    Ok(())
+}
