@@ -74,6 +74,13 @@ pub enum Db {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Delete change-log entries older than --keep-days (as an administrator); caches that had
+    /// not read them yet copy everything again on their next sync
+    PruneChanges {
+        /// Keep the entries of the last N days
+        #[arg(long, value_name = "N")]
+        keep_days: u32,
+    },
     /// The password of --database-url's role, kept in this device's credential vault
     #[command(subcommand)]
     Password(Password),
@@ -243,6 +250,18 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 for m in &applied {
                     println!("applied {} {}", m.version, m.description);
                 }
+            }
+        }
+        Db::PruneChanges { keep_days } => {
+            let keep = std::time::Duration::from_secs(u64::from(keep_days) * 86_400);
+            let pruned = rt.block_on(switchboard_postgres::change_log::prune(&settings, keep))?;
+            if g.json {
+                output::json(&json!({ "pruned": pruned, "keep_days": keep_days }));
+            } else {
+                println!(
+                    "pruned {pruned} change-log entries older than {keep_days} day(s) on {}",
+                    settings.server()
+                );
             }
         }
         Db::Grant {

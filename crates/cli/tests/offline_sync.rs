@@ -588,3 +588,78 @@ fn ctrl_c_stops_a_sync_between_batches_and_the_next_sync_resumes() {
     assert_sound(&ws);
     assert!(world.server_rows(world.acme) == cache_rows(&ws, world.acme));
 }
+
+#[test]
+fn pruning_the_change_log_past_a_cache_makes_it_copy_again_and_miss_nothing() {
+    let world = World::new(100);
+    let mut ws = world.cache(&world.alice);
+    world.sync(&world.alice, &mut ws);
+    // The server deletes and renames rows, then an administrator prunes every entry, so the
+    // change log no longer says what happened to them.
+    world.psql(
+        "DELETE FROM phone_numbers WHERE phone_number = '+14152000009';
+         UPDATE phone_numbers SET friendly_name = 'Renamed' WHERE phone_number = '+14152000011';",
+    );
+    let out = cli(
+        &world,
+        &[
+            "db",
+            "prune-changes",
+            "--keep-days",
+            "0",
+            "--json",
+            "--database-url",
+            &world.admin,
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let pruned: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(pruned["pruned"].as_u64().unwrap_or(0) >= 2, "{pruned}");
+    assert_eq!(
+        world.psql("SELECT count(*) FROM phone_numbers_changes"),
+        "0",
+        "every entry was older than 0 days"
+    );
+    // Managers cannot prune.
+    let out = cli(
+        &world,
+        &[
+            "db",
+            "prune-changes",
+            "--keep-days",
+            "0",
+            "--database-url",
+            &world.alice,
+        ],
+    );
+    assert!(!out.status.success(), "a manager pruned the change log");
+
+    let report = world.sync(&world.alice, &mut ws);
+    assert!(report.recopied_after_pruning, "{report:?}");
+    assert_eq!(cache_rows(&ws, world.acme), world.server_rows(world.acme));
+    assert!(
+        ws.number(&NumberRef::parse("+14152000009").expect("n"), None)
+            .is_err(),
+        "a row deleted behind the pruned horizon is still cached"
+    );
+    assert_sound(&ws);
+    // Past the horizon now: the next sync is incremental again.
+    let report = world.sync(&world.alice, &mut ws);
+    assert!(!report.recopied_after_pruning, "{report:?}");
+    assert_eq!(report.copied, 0, "{report:?}");
+}
+
+#[test]
+fn a_server_without_the_change_log_gets_a_clear_error() {
+    let world = World::new(10);
+    let mut ws = world.cache(&world.alice);
+    world.psql("DROP TABLE phone_numbers_changes CASCADE");
+    let err = world
+        .sync_with(&world.alice, &mut ws, &mut |_| {})
+        .expect_err("sync without a change log");
+    let text = err.to_string();
+    assert!(
+        text.contains("no change log") && text.contains("db migrate"),
+        "{text}"
+    );
+}

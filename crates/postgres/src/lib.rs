@@ -49,6 +49,7 @@
 
 mod agents;
 pub mod bulk;
+pub mod change_log;
 mod connect;
 pub mod errors;
 pub mod grant;

@@ -162,6 +162,9 @@ pub struct SyncReport {
     pub deleted: u64,
     /// Stopped by the cancel token before the end.
     pub cancelled: bool,
+    /// The server had pruned change-log entries this cache had not read yet, so it copied
+    /// everything again.
+    pub recopied_after_pruning: bool,
     /// When the cache was last complete and current.
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_synced_at: Option<OffsetDateTime>,
@@ -297,10 +300,12 @@ fn sync_on(
         cancel,
     };
     pull.organizations()?;
+    let pruned = pull.cursor_pruned()?;
+    report.recopied_after_pruning = pruned;
     let copied = pull.cache.sync_value(KEY_COPIED)?.as_deref() == Some("1");
     let copying = !pull.cache.copy_progress()?.is_empty();
-    if options.full || (!copied && !copying) {
-        pull.start_copy(options.full)?;
+    if options.full || pruned || (!copied && !copying) {
+        pull.start_copy(options.full || pruned)?;
     }
     report.copied = pull.copy()?;
     if cancel.is_cancelled() {

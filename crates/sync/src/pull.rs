@@ -99,6 +99,41 @@ impl Pull<'_> {
         r.commit()
     }
 
+    /// Checks that the server keeps the change log, and whether it has pruned entries at or
+    /// above this cache's cursor (which the cache may then have missed: it must copy again).
+    pub(crate) fn cursor_pruned(&self) -> Result<bool> {
+        let cursor = self.cache.sync_value(KEY_CURSOR)?;
+        let pool = self.remote.pool();
+        self.handle.block_on(async {
+            let (log, horizon): (bool, bool) = sqlx::query_as(
+                "SELECT to_regclass('public.phone_numbers_changes') IS NOT NULL,
+                        to_regclass('public.phone_numbers_changes_horizon') IS NOT NULL",
+            )
+            .fetch_one(pool)
+            .await
+            .map_err(self.map())?;
+            if !log {
+                return Err(Error::Remote(format!(
+                    "{} has no change log (table phone_numbers_changes, from migration \
+                     20251009130000_phone_numbers_change_log.sql); sync needs it to see edits \
+                     and deletions: ask an administrator to run `switchboard-cli db migrate`",
+                    self.remote.server()
+                )));
+            }
+            let (Some(cursor), true) = (cursor, horizon) else {
+                return Ok(false);
+            };
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM phone_numbers_changes_horizon
+                                WHERE pruned_through >= $1::text::xid8)",
+            )
+            .bind(cursor)
+            .fetch_one(pool)
+            .await
+            .map_err(self.map())
+        })
+    }
+
     async fn count(&self, org: Option<Uuid>) -> Result<u64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM phone_numbers WHERE $1::uuid IS NULL OR organization_id = $1",
