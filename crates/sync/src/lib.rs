@@ -15,10 +15,15 @@
 //!   sees, and only that is ever written to its file: switching role or server switches file,
 //!   so nobody is shown another role's cached rows.
 //! - **Crash-safe copy.** The first sync copies every visible row with `COPY … TO STDOUT`,
-//!   per organization in E.164 order, in batches; each batch commits together with the
-//!   progress that records it (the last number copied), so a killed or interrupted copy
-//!   resumes after the last commit and the file passes `PRAGMA integrity_check` at every
-//!   point (the store keeps its search index and counts in the same transactions).
+//!   per organization in E.164 order, in batches into the cache's staging table; each batch
+//!   commits together with the progress that records it (the last number copied), so a
+//!   killed or interrupted copy resumes after the last commit. When every organization is
+//!   copied, one transaction moves the stage into the cache, building its indexes, search
+//!   entries and counts in bulk (see `switchboard_core::store`'s stage). The file passes
+//!   `PRAGMA integrity_check` at every point, and until the move the cache shows what it
+//!   showed before (a `--full` copy replaces the old rows in the move's transaction).
+//! - **Pruned change logs are noticed.** When the server has pruned change-log entries at or
+//!   above this cache's cursor, the sync copies everything again instead of missing them.
 //! - **Nothing missed, nothing lost to late commits.** Incremental sync reads the server's
 //!   change log (`phone_numbers_changes`, filled by triggers, deletions included) from a
 //!   transaction-id cursor: the xmin of the snapshot of the previous read. Every transaction
@@ -59,7 +64,7 @@ use tokio::runtime::Handle;
 pub const CACHE_DIR_ENV: &str = "SWITCHBOARD_CACHE_DIR";
 
 /// Rows per committed batch of a full copy, by default.
-pub const DEFAULT_BATCH_ROWS: usize = 20_000;
+pub const DEFAULT_BATCH_ROWS: usize = 5_000;
 
 /// The cache file for a connection: `<data dir>/caches/cache-<hash>.db`, the hash being of the
 /// server (host, port, database) and the login role. [`CACHE_DIR_ENV`] overrides the directory.

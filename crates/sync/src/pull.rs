@@ -247,7 +247,7 @@ impl Pull<'_> {
             .into_iter()
             .map(|a| a.id)
             .collect();
-        let (tx, rx) = sync_channel::<Batch>(2);
+        let (tx, rx) = sync_channel::<Batch>(1);
         let handle = self.handle;
         let remote = self.remote;
         let batch_rows = self.batch_rows;
