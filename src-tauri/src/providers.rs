@@ -383,6 +383,7 @@ enum Action {
 /// client each, secrets from the vault), at most 16 requests in flight per account, and
 /// records what the provider confirmed. Numbers without an account, or whose account's secret
 /// is not on this device, are reported as skipped.
+#[allow(clippy::too_many_arguments)]
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
