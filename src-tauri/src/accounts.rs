@@ -1,13 +1,14 @@
 //! Provider accounts in the app: add (secret to the OS vault), list, verify.
 //!
-//! The secret is filed exactly as `switchboard-cli accounts add` files it
-//! (`switchboard_providers::account::vault_key`, Bandwidth as `CLIENT_ID:CLIENT_SECRET`), so the
-//! CLI and the app share accounts. It arrives from the UI once, as a redacting
+//! The secret is filed exactly as `switchboard-cli accounts add` files it (under
+//! `switchboard_providers::account::vault_key`, in `AccountAuth`'s shape), so the CLI and the
+//! app share accounts. It arrives from the UI once, as a redacting
 //! [`crate::dto::SecretInput`], goes to the vault, and is never returned, logged or stored
 //! anywhere else: the commands' tracing spans skip it, and no response type has a field for it.
 
 use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
+use switchboard_providers::account_auth::AccountAuth;
 use switchboard_providers::{account, flows};
 use switchboard_secrets::{Vault, VaultError};
 use tauri::{AppHandle, Runtime, State};
@@ -80,19 +81,7 @@ pub async fn add_account(
     let provider = CoreProvider::from(account.provider);
     let account_id = check_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
-    let secret = match (provider, account.client_id.as_deref()) {
-        (CoreProvider::Bandwidth, Some(client_id)) => {
-            account::bandwidth_secret(client_id, &account.secret.0)?
-        }
-        (CoreProvider::Bandwidth, None) => {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                "invalid client id: Bandwidth needs the OAuth2 client id and client secret",
-            ));
-        }
-        _ => account.secret.0,
-    };
-    if secret.is_empty() {
+    if account.secret.0.is_empty() {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             format!(
@@ -101,12 +90,28 @@ pub async fn add_account(
             ),
         ));
     }
+    // The entry's shape is the CLI's (`AccountAuth`): the secret itself, or, for Bandwidth, the
+    // OAuth2 client id and secret as one JSON entry.
+    let auth = match (provider, account.client_id) {
+        (CoreProvider::Bandwidth, Some(client_id)) => AccountAuth::BandwidthOAuth2 {
+            client_id,
+            client_secret: account.secret.0,
+        },
+        (CoreProvider::Bandwidth, None) => {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "invalid client id: Bandwidth needs the OAuth2 client id and client secret",
+            ));
+        }
+        _ => AccountAuth::Secret(account.secret.0),
+    }
+    .check(provider)?;
     let vault = vault()?;
     vault
-        .save(&account::vault_key(provider, &account_id), &secret)
+        .save(&account::vault_key(provider, &account_id), &auth.to_vault())
         .await
         .map_err(vault_err)?;
-    drop(secret);
+    drop(auth);
     tracing::info!(vault = vault.vault_name(), "saved an account secret");
     let id = account_id.clone();
     let (added, _) = state

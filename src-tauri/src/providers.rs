@@ -132,7 +132,7 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
     Ok(account::connect(
         provider,
         account_id,
-        secret,
+        &secret,
         &HttpSettings::default(),
     )?)
 }
