@@ -97,7 +97,9 @@ describe("provider accounts, import and webhooks", () => {
     // Filed where the CLI's `accounts add` files it: service dev.switchboard.app, user twilio:SID.
     const stored = execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`]).toString();
     assert.equal(stored, TOKEN);
-    await (await inAccount("account-verify")).click();
+    const verify = await inAccount("account-verify");
+    await verify.scrollIntoView({ block: "center" });
+    await verify.click();
     await waitFor("verified", async () => (await (await inAccount("account-status")).getAttribute("data-outcome")) === "verified");
     assert.match(await (await inAccount("account-status")).getText(), /Switchboard test account/);
     await shot("p02-account-verified");
@@ -106,7 +108,9 @@ describe("provider accounts, import and webhooks", () => {
   it("imports the numbers the account owns through the wizard", async () => {
     const owned = await fakeNumbers();
     assert.equal(owned.length, 30);
-    await (await inAccount("account-import")).click();
+    const importButton = await inAccount("account-import");
+    await importButton.scrollIntoView({ block: "center" });
+    await importButton.click();
     const wizard = await testid("import-wizard");
     await wizard.waitForExist({ timeout: 5000 });
     await (await testid("import-list")).click();
@@ -168,6 +172,7 @@ describe("provider accounts, import and webhooks", () => {
     await (await testid("drift-view")).waitForExist({ timeout: 10000 });
     assert.equal(await (await testid("drift-voice-provider")).getText(), HOOK);
     assert.equal(await (await testid("drift-voice-state")).getText(), "In sync");
+    await (await testid("drift-view")).scrollIntoView({ block: "center" });
     await shot("p08-drift-in-sync");
   });
 });
