@@ -1,5 +1,5 @@
 //! One provider account as the CLI and the desktop app reach it: where its vault entry is
-//! filed, what the provider calls its fields, the [`ProviderClient`] built from the entry (whose
+//! filed, what the provider calls its secret, the [`ProviderClient`] built from the entry (whose
 //! shape is [`AccountAuth`]'s), how vault errors read, and how an inventory record is named to
 //! its provider.
 //!
@@ -35,17 +35,6 @@ pub fn vault_error(e: VaultError) -> switchboard_core::Error {
             reason: "is empty; nothing was stored".into(),
         },
         other => Error::Vault(other.to_string()),
-    }
-}
-
-/// What the provider calls the account id.
-pub fn account_id_name(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Twilio => "Account SID",
-        Provider::Vonage => "API key",
-        Provider::Telnyx => "Account label",
-        Provider::Bandwidth => "Account ID",
-        Provider::Plivo => "Auth ID",
     }
 }
 
