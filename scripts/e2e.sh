@@ -3,10 +3,22 @@
 # Xvfb and tauri-driver (which drives WebKitWebDriver), and runs ui/e2e/*.e2e.mjs with node's
 # test runner against a fresh, empty workspace and a private HOME. Screenshots of every step
 # go to test-output/e2e/. Installs what it needs first (Debian packages, tauri-driver).
+# The provider tests (e2e/providers.e2e.mjs) need a real Secret Service and the fake providers:
+# after building, the script runs itself again inside scripts/with-secret-service.sh, starts
+# `switchboard-cli dev fake-providers` and points the app at it (SWITCHBOARD_*_API_URL).
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
-app_deps
-app_build
+if [ -z "${SWITCHBOARD_E2E_IN_VAULT:-}" ]; then
+  app_deps
+  app_build
+  # The fake providers come from the CLI (SWITCHBOARD_CLI may name an already built one).
+  if [ -z "${SWITCHBOARD_CLI:-}" ]; then
+    (cd "$ROOT" && cargo build --locked -q -p switchboard-cli)
+    SWITCHBOARD_CLI="$CARGO_TARGET_DIR/debug/switchboard-cli"
+  fi
+  export SWITCHBOARD_E2E_IN_VAULT=1 APP_BIN TAURI_DRIVER SWITCHBOARD_CLI
+  exec "$ROOT/scripts/with-secret-service.sh" bash "$0" "$@"
+fi
 
 OUT="$ROOT/test-output/e2e"
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -16,11 +28,30 @@ mkdir -p "$HOME"
 export SWITCHBOARD_WORKSPACE="$SANDBOX/workspace.db"
 
 cleanup() {
+  [ -n "${FAKES_PID:-}" ] && kill "$FAKES_PID" 2>/dev/null || true
   [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true
   rm -rf "$SANDBOX"
 }
 trap cleanup EXIT
+
+# The fake providers on five free consecutive ports; the app (started by tauri-driver, which
+# inherits this environment) reaches them through the SWITCHBOARD_*_API_URL overrides.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+FAKES_PORT=47010
+while ! { port_free "$FAKES_PORT" && port_free $((FAKES_PORT + 1)) && port_free $((FAKES_PORT + 2)) \
+  && port_free $((FAKES_PORT + 3)) && port_free $((FAKES_PORT + 4)); }; do
+  FAKES_PORT=$((FAKES_PORT + 5))
+done
+"$SWITCHBOARD_CLI" dev fake-providers --port "$FAKES_PORT" --numbers 30 \
+  >"$OUT/fake-providers.log" 2>&1 &
+FAKES_PID=$!
+i=0
+for name in TWILIO VONAGE TELNYX BANDWIDTH PLIVO; do
+  export "SWITCHBOARD_${name}_API_URL=http://127.0.0.1:$((FAKES_PORT + i))"
+  i=$((i + 1))
+done
+for _ in $(seq 100); do port_free "$FAKES_PORT" || break; sleep 0.1; done
 
 start_xvfb
 PORT="${TAURI_DRIVER_PORT:-4444}"
@@ -30,4 +61,4 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && brea
 
 export SWITCHBOARD_APP="$APP_BIN" E2E_OUTPUT="$OUT" TAURI_DRIVER_PORT="$PORT"
 cd "$ROOT/ui"
-node --test --test-concurrency=1 e2e/app.e2e.mjs
+node --test --test-concurrency=1 e2e/app.e2e.mjs e2e/providers.e2e.mjs

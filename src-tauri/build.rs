@@ -28,5 +28,19 @@ fn switchboard_commands() -> &'static [&'static str] {
         "get_settings",
         "save_settings",
         "startup_painted",
+        // Provider features (src/accounts.rs, src/providers.rs).
+        "list_accounts",
+        "add_account",
+        "verify_account",
+        "import_preview",
+        "import_numbers",
+        "verify_numbers",
+        "bulk_set_webhooks",
+        "plan_webhooks",
+        "set_webhooks",
+        "number_drift",
+        "search_available",
+        "buy_number",
+        "release_number",
     ]
 }

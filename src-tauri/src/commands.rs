@@ -29,7 +29,7 @@ pub fn numbers_changed_event(organization_id: &str) -> String {
 /// Event name announcing that the list of organizations changed.
 pub const ORGANIZATIONS_CHANGED: &str = "organizations://changed";
 
-fn announce<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
+pub(crate) fn announce<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
     let payload = NumbersChanged {
         organization_id: organization_id.to_owned(),
         ids,
@@ -237,11 +237,15 @@ pub async fn bulk_update<R: Runtime>(
     report
 }
 
-/// Asks a running bulk task to stop after the number it is on.
+/// Asks a running bulk task (or provider task) to stop after the number it is on.
 #[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn cancel_task(state: State<'_, AppState>, task_id: String) -> AppResult<bool> {
-    state.cancel_task(&task_id)
+#[tracing::instrument(skip(state, provider_tasks), err)]
+pub async fn cancel_task(
+    state: State<'_, AppState>,
+    provider_tasks: State<'_, crate::providers::ProviderTasks>,
+    task_id: String,
+) -> AppResult<bool> {
+    Ok(state.cancel_task(&task_id)? | provider_tasks.cancel(&task_id))
 }
 
 /// Seeds the demo organization (created when missing) with `count` realistic numbers,

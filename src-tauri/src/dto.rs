@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
+mod providers;
+pub use providers::*;
+
 /// A telephony provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -233,7 +236,7 @@ pub struct PhoneNumber {
     pub last_verified_at: Option<String>,
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -34,6 +34,17 @@ pub enum ErrorCode {
     Cancelled,
     /// A background task of the app failed (a bug, not the input).
     Internal,
+    /// The provider refused the account's credentials.
+    ProviderAuth,
+    /// The provider is still throttling after the allowed retries.
+    ProviderRateLimited,
+    /// The provider reported an error, or answered with something unreadable.
+    ProviderError,
+    /// This device's vault holds no secret for the account: add the account again.
+    CredentialsNotOnDevice,
+    /// A change needs the manager's explicit consent first (a shared provider object, a
+    /// purchase or release confirmed for another number).
+    NotConfirmed,
 }
 
 impl From<CoreCode> for ErrorCode {
@@ -86,6 +97,41 @@ impl From<tokio::task::JoinError> for AppError {
     }
 }
 
+impl From<switchboard_providers::ProviderError> for AppError {
+    fn from(e: switchboard_providers::ProviderError) -> Self {
+        AppError::from_provider(&e)
+    }
+}
+
+impl AppError {
+    /// A provider's error, with the code the UI branches on. A network failure says that it
+    /// is not a credential failure and that nothing was changed.
+    pub fn from_provider(e: &switchboard_providers::ProviderError) -> Self {
+        use switchboard_providers::{ProviderError as E, ProviderErrorCode as C};
+        let code = match (e, e.code()) {
+            (E::SharedObject { .. }, _) => ErrorCode::NotConfirmed,
+            (E::InvalidInput { .. }, _) => ErrorCode::InvalidInput,
+            (_, C::ProviderAuth) => ErrorCode::ProviderAuth,
+            (_, C::Offline) => ErrorCode::Offline,
+            (_, C::ProviderRateLimited) => ErrorCode::ProviderRateLimited,
+            (_, C::NotFound) => ErrorCode::NotFound,
+            (_, C::ProviderError) => ErrorCode::ProviderError,
+            (_, C::Cancelled) => ErrorCode::Cancelled,
+            (_, C::NotAllowed) => ErrorCode::NotAllowed,
+        };
+        let message = match code {
+            ErrorCode::Offline => {
+                format!("{e} (a network failure, not a credential failure: nothing was changed)")
+            }
+            _ => e.to_string(),
+        };
+        AppError {
+            code,
+            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
 /// Result of every command.
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -109,5 +155,26 @@ mod tests {
                 "message": "\"+1234\" is not a valid phone number (too short)"
             })
         );
+    }
+
+    #[test]
+    fn provider_errors_keep_their_meaning() {
+        use switchboard_providers::{Api, ProviderError, Subject};
+        let offline: AppError = ProviderError::Network {
+            api: Api::Twilio,
+            subject: Subject::Account("AC1".into()),
+            reason: "connection refused".into(),
+        }
+        .into();
+        assert_eq!(offline.code, ErrorCode::Offline);
+        assert!(offline.message.contains("not a credential failure"));
+        let shared: AppError = ProviderError::SharedObject {
+            api: Api::Telnyx,
+            number: "+14155550100".into(),
+            object: "Call Control application 1".into(),
+            shared_by: 12,
+        }
+        .into();
+        assert_eq!(shared.code, ErrorCode::NotConfirmed);
     }
 }

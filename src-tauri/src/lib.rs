@@ -2,11 +2,13 @@
 //! `switchboard-core`. No rule lives here; see `commands` for the contract, `dto` for the
 //! types that cross IPC, and `state` for how the workspace is shared.
 
+pub mod accounts;
 pub mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod logging;
+pub mod providers;
 pub mod settings;
 pub mod state;
 
@@ -37,6 +39,7 @@ pub fn run() {
                 .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
             tracing::info!(workspace = %path.display(), "workspace open");
             app.manage(state);
+            app.manage(providers::ProviderTasks::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -58,6 +61,19 @@ pub fn run() {
             commands::get_settings,
             commands::save_settings,
             commands::startup_painted,
+            accounts::list_accounts,
+            accounts::add_account,
+            accounts::verify_account,
+            providers::import_preview,
+            providers::import_numbers,
+            providers::verify_numbers,
+            providers::bulk_set_webhooks,
+            providers::plan_webhooks,
+            providers::set_webhooks,
+            providers::number_drift,
+            providers::search_available,
+            providers::buy_number,
+            providers::release_number,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -190,7 +190,7 @@ impl AccountArgs {
 
 /// The vault key of an account.
 pub fn key(provider: Provider, account_id: &str) -> SecretKey {
-    SecretKey::provider_account(provider.as_str(), account_id)
+    switchboard_providers::account::vault_key(provider, account_id)
 }
 
 /// The command that enters an account's secret on this device.

@@ -24,17 +24,7 @@ pub fn open() -> Result<Vault> {
 
 /// A vault error as core's error. The vault's messages never hold a secret.
 pub fn error(e: VaultError) -> Error {
-    match e {
-        VaultError::InvalidKey { field, problem } => Error::InvalidInput {
-            field: field.replace('_', " "),
-            reason: problem,
-        },
-        VaultError::EmptySecret { .. } => Error::InvalidInput {
-            field: "secret".into(),
-            reason: "is empty; nothing was stored".into(),
-        },
-        other => Error::Vault(other.to_string()),
-    }
+    switchboard_providers::account::vault_error(e)
 }
 
 /// Whether this device's vault holds a secret for `key`.

@@ -125,6 +125,16 @@ pub fn refresh_patch(number: &ProviderNumber) -> Metadata {
     number.metadata()
 }
 
+/// The record update that brings a "different" record in line with the provider: its name
+/// (when the provider has one) and [`refresh_patch`].
+pub fn refresh_update(number: &ProviderNumber) -> NumberUpdate {
+    NumberUpdate {
+        friendly_name: number.friendly_name.clone().map(Some),
+        metadata_patch: Some(refresh_patch(number)),
+        ..NumberUpdate::default()
+    }
+}
+
 /// How a bulk operation runs.
 #[derive(Debug, Clone)]
 pub struct BulkOptions {

@@ -13,6 +13,8 @@
 //!   re-pointing and drift, with bounded concurrency, progress and cancellation.
 //! - [`http`]: timeouts, retries with backoff and jitter on 429/5xx/network errors for
 //!   idempotent calls only, `Retry-After` honoured.
+//! - [`account`]: where an account's vault entry is, its client from that entry, and how a
+//!   record is named to its provider (shared by the CLI and the desktop app).
 //! - [`config`]: base URLs, regional edges, and `SWITCHBOARD_<PROVIDER>_API_URL`.
 //! - [`account_auth`]: every kind of credentials an account can have (auth token, Twilio API
 //!   key, SignalWire, Bandwidth OAuth2 or Basic), as kept in its one vault entry, and the
@@ -26,6 +28,7 @@
 // them; they are built only on the failure path of a network call, where their size is noise.
 #![allow(clippy::result_large_err)]
 
+pub mod account;
 pub mod account_auth;
 pub mod bandwidth;
 pub mod client;

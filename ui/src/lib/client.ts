@@ -24,6 +24,19 @@ import type {
   SeedReport,
   Settings,
   WorkspaceInfo,
+  AccountVerification,
+  AvailableNumber,
+  AvailableSearch,
+  DriftView,
+  ImportPreview,
+  ImportReport,
+  ListingProgress,
+  NewAccount,
+  Provider,
+  ProviderAccount,
+  ProviderReport,
+  WebhookPlanView,
+  WebhookResult,
 } from "./generated/bindings";
 
 export type * from "./generated/bindings";
@@ -98,6 +111,43 @@ export interface Client {
   startupPainted(what: string): Promise<number>;
   onNumbersChanged(organizationId: string, f: (e: NumbersChanged) => void): Promise<UnlistenFn>;
   onOrganizationsChanged(f: () => void): Promise<UnlistenFn>;
+  // Provider features (src-tauri/src/accounts.rs, providers.rs).
+  listAccounts(organizationId: string): Promise<ProviderAccount[]>;
+  /** The secret goes to the OS vault; it is never sent back. */
+  addAccount(organizationId: string, account: NewAccount): Promise<ProviderAccount>;
+  verifyAccount(organizationId: string, provider: Provider, accountId: string): Promise<AccountVerification>;
+  importPreview(
+    taskId: string,
+    organizationId: string,
+    provider: Provider,
+    accountId: string,
+    onProgress: (p: ListingProgress) => void,
+  ): Promise<ImportPreview>;
+  importNumbers(
+    taskId: string,
+    previewId: string,
+    phoneNumbers: string[],
+    refresh: string[],
+    onProgress: (p: Progress) => void,
+  ): Promise<ImportReport>;
+  verifyNumbers(taskId: string, organizationId: string, ids: string[], onProgress: (p: Progress) => void): Promise<ProviderReport>;
+  bulkSetWebhooks(
+    taskId: string,
+    organizationId: string,
+    ids: string[],
+    voiceUrl: string | null,
+    smsUrl: string | null,
+    allowShared: boolean,
+    onProgress: (p: Progress) => void,
+  ): Promise<ProviderReport>;
+  planWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null): Promise<WebhookPlanView>;
+  setWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null, allowShared: boolean): Promise<WebhookResult>;
+  numberDrift(id: string): Promise<DriftView>;
+  searchAvailable(provider: Provider, accountId: string, search: AvailableSearch): Promise<AvailableNumber[]>;
+  /** Costs money: `confirmedNumber` must name the number. */
+  buyNumber(organizationId: string, provider: Provider, accountId: string, number: string, confirmedNumber: string): Promise<PhoneNumber>;
+  /** The account loses the number: `confirmedNumber` must name it. */
+  releaseNumber(id: string, confirmedNumber: string): Promise<PhoneNumber>;
 }
 
 /** The client of the running app. */
@@ -130,4 +180,22 @@ export const client: Client = {
   onNumbersChanged: (organizationId, f) =>
     listen<NumbersChanged>(events.numbersChanged(organizationId), (e) => f(e.payload)),
   onOrganizationsChanged: (f) => listen(events.organizationsChanged, () => f()),
+  listAccounts: (organizationId) => call("list_accounts", { organizationId }),
+  addAccount: (organizationId, account) => call("add_account", { organizationId, account }),
+  verifyAccount: (organizationId, provider, accountId) => call("verify_account", { organizationId, provider, accountId }),
+  importPreview: (taskId, organizationId, provider, accountId, onProgress) =>
+    call("import_preview", { taskId, organizationId, provider, accountId, onProgress: channel(onProgress) }),
+  importNumbers: (taskId, previewId, phoneNumbers, refresh, onProgress) =>
+    call("import_numbers", { taskId, previewId, phoneNumbers, refresh, onProgress: channel(onProgress) }),
+  verifyNumbers: (taskId, organizationId, ids, onProgress) =>
+    call("verify_numbers", { taskId, organizationId, ids, onProgress: channel(onProgress) }),
+  bulkSetWebhooks: (taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress) =>
+    call("bulk_set_webhooks", { taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress: channel(onProgress) }),
+  planWebhooks: (id, voiceUrl, smsUrl) => call("plan_webhooks", { id, voiceUrl, smsUrl }),
+  setWebhooks: (id, voiceUrl, smsUrl, allowShared) => call("set_webhooks", { id, voiceUrl, smsUrl, allowShared }),
+  numberDrift: (id) => call("number_drift", { id }),
+  searchAvailable: (provider, accountId, search) => call("search_available", { provider, accountId, search }),
+  buyNumber: (organizationId, provider, accountId, number, confirmedNumber) =>
+    call("buy_number", { organizationId, provider, accountId, number, confirmedNumber }),
+  releaseNumber: (id, confirmedNumber) => call("release_number", { id, confirmedNumber }),
 };

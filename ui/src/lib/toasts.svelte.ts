@@ -47,6 +47,11 @@ export const ERROR_TITLES: Record<string, string> = {
   Settings: "Settings could not be saved",
   Cancelled: "Cancelled",
   Internal: "Something went wrong",
+  ProviderAuth: "Credentials refused",
+  ProviderRateLimited: "Provider is throttling",
+  ProviderError: "Provider error",
+  CredentialsNotOnDevice: "Credentials not on this device",
+  NotConfirmed: "Needs your confirmation",
 };
 
 export const toasts = new Toasts();

@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { Client, NumberQuery, PhoneNumber } from "../lib/client";
+import type { Client, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount } from "../lib/client";
 import { ClientError } from "../lib/client";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
@@ -68,6 +68,96 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[] } {
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),
     onOrganizationsChanged: vi.fn(async () => () => {}),
+    listAccounts: vi.fn(async () => [TWILIO_ACCOUNT]),
+    addAccount: vi.fn(async (_org, a) => ({
+      provider: a.provider,
+      accountId: a.accountId,
+      label: a.label,
+      added: true,
+      numbers: 0,
+      secretOnDevice: true,
+    })),
+    verifyAccount: vi.fn(async (_org, provider, accountId) => ({
+      provider,
+      accountId,
+      outcome: "verified" as const,
+      message: `twilio account ${accountId} verified: Test account, status active`,
+      accountName: "Test account",
+      numbersUpdated: 0,
+      checkedAt: "2026-01-03T00:00:00Z",
+    })),
+    importPreview: vi.fn(async (_t, _o, provider, accountId, onProgress) => {
+      onProgress({ pages: 1, fetched: 3, total: 3 });
+      return {
+        previewId: "preview-1",
+        provider,
+        accountId,
+        candidates: [
+          candidate("+12345550001", "new"),
+          candidate("+12345550002", "new"),
+          candidate("+12345550003", "different", ["friendly_name"]),
+          candidate("+12345550004", "present"),
+        ],
+        skipped: [],
+      };
+    }),
+    importNumbers: vi.fn(async (_t, _p, numbers, refresh, onProgress) => {
+      onProgress({ done: numbers.length + refresh.length, total: numbers.length + refresh.length });
+      return { imported: numbers.length, refreshed: refresh.length, failed: [], cancelled: false };
+    }),
+    verifyNumbers: vi.fn(async (_t, _o, ids, onProgress) => {
+      onProgress({ done: ids.length, total: ids.length });
+      const outcomes = ids.map((id: string) => ({ id, phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id, result: "ok" as const, message: "verified" }));
+      return { outcomes, succeeded: ids.length, failed: 0, cancelled: false };
+    }),
+    bulkSetWebhooks: vi.fn(async (_t, _o, ids, voiceUrl, _s, _a, onProgress) => {
+      onProgress({ done: ids.length, total: ids.length });
+      const outcomes = ids.map((id: string) => ({ id, phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id, result: "ok" as const, message: `voice ${voiceUrl}, sms (none)` }));
+      return { outcomes, succeeded: ids.length, failed: 0, cancelled: false };
+    }),
+    planWebhooks: vi.fn(async (id, voiceUrl) => ({
+      phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,
+      writes: [{ channel: "voice" as const, object: "number PN1", isNumber: true, objectName: null, sharedBy: 1, from: null, to: voiceUrl ?? "", detaches: null }],
+      sharedWarning: null,
+    })),
+    setWebhooks: vi.fn(async (id, voiceUrl) => {
+      const n = data.find((x) => x.id === id)!;
+      return { number: { ...n, webhookConfigured: true, webhookUrl: voiceUrl }, voiceUrl, smsUrl: null };
+    }),
+    numberDrift: vi.fn(async (id) => ({
+      phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,
+      voice: { state: "drifted" as const, providerUrl: "https://elsewhere.example/voice", owner: "number PN1", onRecord: "https://platform.example/voice" },
+      sms: { state: "notRecorded" as const, providerUrl: null, owner: null, onRecord: null },
+      checkedAt: "2026-01-03T00:00:00Z",
+    })),
+    searchAvailable: vi.fn(async () => [
+      { phoneNumber: "+14155550100", display: "+1 415-555-0100", locality: "San Francisco", region: "CA", country: "US", capabilities: { voice: true, sms: true, mms: false, fax: false } },
+    ]),
+    buyNumber: vi.fn(async (_o, _p, _a, number) => makeNumber(9998, { phoneNumber: number, display: number })),
+    releaseNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+  };
+}
+
+export const TWILIO_ACCOUNT: ProviderAccount = {
+  provider: "twilio",
+  accountId: "AC00000000000000000000000000000001",
+  label: "Main",
+  added: true,
+  numbers: 0,
+  secretOnDevice: true,
+};
+
+export function candidate(phoneNumber: string, state: ImportCandidate["state"], fields: string[] = []): ImportCandidate {
+  return {
+    phoneNumber,
+    display: phoneNumber,
+    state,
+    friendlyName: null,
+    capabilities: { voice: true, sms: true, mms: false, fax: false },
+    country: "US",
+    locality: null,
+    existingId: state === "new" ? null : `id-${phoneNumber}`,
+    fields,
   };
 }
 

@@ -5,7 +5,7 @@
 //! present".
 
 use serde_json::json;
-use switchboard_core::domain::{NumberUpdate, ValidNumber};
+use switchboard_core::domain::ValidNumber;
 use switchboard_providers::flows::{self, ImportDiff};
 use switchboard_providers::model::ListProgress;
 
@@ -112,11 +112,7 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
 async fn refresh(store: &mut Store, diff: &ImportDiff) -> Outcome<usize> {
     let mut done = 0;
     for d in &diff.different {
-        let change = NumberUpdate {
-            friendly_name: d.number.friendly_name.clone().map(Some),
-            metadata_patch: Some(flows::refresh_patch(&d.number)),
-            ..NumberUpdate::default()
-        };
+        let change = flows::refresh_update(&d.number);
         let current = store
             .number(&d.existing_id.to_string(), None)
             .await

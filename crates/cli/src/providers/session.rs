@@ -9,10 +9,9 @@ use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
-use switchboard_providers::ProviderClient;
-use switchboard_providers::account_auth::AccountAuth;
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::NumberRef as ProviderRef;
+use switchboard_providers::{ProviderClient, account};
 use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -271,8 +270,12 @@ pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<
 /// The client of `provider` for an account and its vault entry (any kind of credentials
 /// `accounts add` stores: see `switchboard_providers::account_auth`).
 fn build(provider: Provider, account_id: &str, stored: SecretString) -> Outcome<ProviderClient> {
-    let auth = AccountAuth::from_vault(provider, &stored)?;
-    Ok(auth.client(provider, account_id, &HttpSettings::default())?)
+    Ok(account::connect(
+        provider,
+        account_id,
+        &stored,
+        &HttpSettings::default(),
+    )?)
 }
 
 /// The provider account a number references, or a bad-input error saying it has none.
@@ -293,8 +296,5 @@ pub fn account_of(n: &PhoneNumber) -> Outcome<(Provider, String)> {
 
 /// How the provider knows a number: by its sid when the record has one.
 pub fn provider_ref(n: &PhoneNumber) -> ProviderRef {
-    match n.metadata.as_ref().and_then(|m| m.provider_sid()) {
-        Some(sid) => ProviderRef::with_sid(n.phone_number.clone(), sid),
-        None => ProviderRef::new(n.phone_number.clone()),
-    }
+    account::number_ref(n)
 }

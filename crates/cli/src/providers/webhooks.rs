@@ -437,13 +437,7 @@ struct Row {
 /// The URL on record, as the channel `webhook_update` recorded it from: voice, or SMS for a
 /// number that has SMS but no voice.
 fn on_record(n: &PhoneNumber) -> Option<(Option<String>, Option<String>)> {
-    let url = n.webhook_url.clone()?;
-    let caps = n.capabilities();
-    Some(if caps.sms && !caps.voice {
-        (None, Some(url))
-    } else {
-        (Some(url), None)
-    })
+    switchboard_providers::account::recorded_urls(n)
 }
 
 fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {

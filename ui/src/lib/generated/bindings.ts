@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/{dto,error}.rs by `bindings::typescript()`. Do not edit:
 // run `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test --test generated_types` instead.
 
-export type ErrorCode = "InvalidNumber" | "InvalidInput" | "Duplicate" | "NotFound" | "NotAllowed" | "Storage" | "Offline" | "VaultUnavailable" | "Settings" | "Cancelled" | "Internal";
+export type ErrorCode = "InvalidNumber" | "InvalidInput" | "Duplicate" | "NotFound" | "NotAllowed" | "Storage" | "Offline" | "VaultUnavailable" | "Settings" | "Cancelled" | "Internal" | "ProviderAuth" | "ProviderRateLimited" | "ProviderError" | "CredentialsNotOnDevice" | "NotConfirmed";
 
 export type AppError = { 
 /**
@@ -364,4 +364,385 @@ lastOrganizationId: string | null,
  * Saved team-database profiles (no passwords).
  */
 profiles: Array<ConnectionProfile>, };
+
+export type NewAccount = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * Twilio Account SID, Vonage API key, Telnyx account label, Bandwidth account id, Plivo
+ * auth id.
+ */
+accountId: string, 
+/**
+ * Bandwidth only: the OAuth2 client id (the secret is then the client secret).
+ */
+clientId: string | null, 
+/**
+ * The secret: Twilio auth token, Vonage API secret, Telnyx API key, Bandwidth client
+ * secret, Plivo auth token. Goes to the OS vault only.
+ */
+secret: string, 
+/**
+ * A label for the account.
+ */
+label: string | null, };
+
+export type ProviderAccount = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account id.
+ */
+accountId: string, 
+/**
+ * The label given when it was added.
+ */
+label: string | null, 
+/**
+ * Added explicitly (else only referenced by numbers).
+ */
+added: boolean, 
+/**
+ * How many of the organization's numbers reference it.
+ */
+numbers: number, 
+/**
+ * Whether this device's vault holds its secret; null when the vault could not tell.
+ */
+secretOnDevice: boolean | null, };
+
+export type VerifyOutcome = "verified" | "refused" | "unreachable" | "failed";
+
+export type AccountVerification = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account id.
+ */
+accountId: string, 
+/**
+ * How it ended.
+ */
+outcome: VerifyOutcome, 
+/**
+ * A sentence for the manager: the account's name and status, or the provider's reason.
+ */
+message: string, 
+/**
+ * The account's name at the provider, when verified.
+ */
+accountName: string | null, 
+/**
+ * Numbers whose record changed (last verified, or status error).
+ */
+numbersUpdated: number, 
+/**
+ * RFC 3339, when it was checked.
+ */
+checkedAt: string, };
+
+export type ListingProgress = { 
+/**
+ * Pages read.
+ */
+pages: number, 
+/**
+ * Numbers read.
+ */
+fetched: number, 
+/**
+ * The total, when the provider tells it.
+ */
+total: number | null, };
+
+export type ImportState = "new" | "present" | "different";
+
+export type ImportCandidate = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * International display form.
+ */
+display: string, 
+/**
+ * New, present or different.
+ */
+state: ImportState, 
+/**
+ * The provider's name of the number.
+ */
+friendlyName: string | null, 
+/**
+ * What it can do.
+ */
+capabilities: Capabilities, 
+/**
+ * ISO country.
+ */
+country: string | null, 
+/**
+ * Locality, when the provider says.
+ */
+locality: string | null, 
+/**
+ * The inventory record, for present and different.
+ */
+existingId: string | null, 
+/**
+ * The fields that differ, for different.
+ */
+fields: Array<string>, };
+
+export type SkippedEntry = { 
+/**
+ * What the provider sent.
+ */
+raw: string, 
+/**
+ * Why it was skipped.
+ */
+reason: string, };
+
+export type ImportPreview = { 
+/**
+ * Names this preview for `import_numbers` (the backend keeps the listing).
+ */
+previewId: string, 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Every listed number: new first, then different, then present.
+ */
+candidates: Array<ImportCandidate>, 
+/**
+ * Listed entries that are not valid numbers.
+ */
+skipped: Array<SkippedEntry>, };
+
+export type ImportFailure = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * Why.
+ */
+error: AppError, };
+
+export type ImportReport = { 
+/**
+ * Numbers added to the organization.
+ */
+imported: number, 
+/**
+ * Existing records brought in line with the provider.
+ */
+refreshed: number, 
+/**
+ * Numbers not imported or refreshed, with the reason.
+ */
+failed: Array<ImportFailure>, 
+/**
+ * True when the manager cancelled before the end (the rest were not imported).
+ */
+cancelled: boolean, };
+
+export type NumberResult = "ok" | "refused" | "failed" | "notStarted" | "skipped";
+
+export type NumberOutcome = { 
+/**
+ * The number's id.
+ */
+id: string, 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * How it ended.
+ */
+result: NumberResult, 
+/**
+ * What happened, in a sentence (the confirmed URL, or the reason).
+ */
+message: string, };
+
+export type ProviderReport = { 
+/**
+ * One line per number.
+ */
+outcomes: Array<NumberOutcome>, 
+/**
+ * Numbers done.
+ */
+succeeded: number, 
+/**
+ * Numbers not done (failed, refused, skipped, not started).
+ */
+failed: number, 
+/**
+ * True when the manager cancelled before the end.
+ */
+cancelled: boolean, };
+
+export type WebhookChannel = "voice" | "sms";
+
+export type PlannedWrite = { 
+/**
+ * The channel.
+ */
+channel: WebhookChannel, 
+/**
+ * The object written, in words, e.g. "number PN…" or "Call Control application 123".
+ */
+object: string, 
+/**
+ * Whether the object is the number itself.
+ */
+isNumber: boolean, 
+/**
+ * Its name at the provider.
+ */
+objectName: string | null, 
+/**
+ * How many numbers the write re-points; null when the provider cannot tell.
+ */
+sharedBy: number | null, 
+/**
+ * The URL now.
+ */
+from: string | null, 
+/**
+ * The URL after.
+ */
+to: string, 
+/**
+ * An object the number leaves by this write (its other numbers keep it).
+ */
+detaches: string | null, };
+
+export type WebhookPlanView = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * The writes, voice first.
+ */
+writes: Array<PlannedWrite>, 
+/**
+ * When a write re-points an object other numbers share: which one, in a sentence. The
+ * change then needs the manager's explicit consent (`allowShared`).
+ */
+sharedWarning: string | null, };
+
+export type WebhookResult = { 
+/**
+ * The record, updated from what the provider confirmed.
+ */
+number: PhoneNumber, 
+/**
+ * The voice URL the provider confirms.
+ */
+voiceUrl: string | null, 
+/**
+ * The SMS URL the provider confirms.
+ */
+smsUrl: string | null, };
+
+export type DriftState = "inSync" | "notRecorded" | "drifted";
+
+export type ChannelDrift = { 
+/**
+ * The comparison.
+ */
+state: DriftState, 
+/**
+ * The URL the provider calls now.
+ */
+providerUrl: string | null, 
+/**
+ * The object at the provider that holds it, in words.
+ */
+owner: string | null, 
+/**
+ * The URL on record for this channel.
+ */
+onRecord: string | null, };
+
+export type DriftView = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * Voice.
+ */
+voice: ChannelDrift, 
+/**
+ * SMS.
+ */
+sms: ChannelDrift, 
+/**
+ * RFC 3339, when the provider was asked.
+ */
+checkedAt: string, };
+
+export type AvailableSearch = { 
+/**
+ * ISO country, e.g. "US".
+ */
+country: string, 
+/**
+ * Area code, e.g. "415".
+ */
+areaCode: string | null, 
+/**
+ * Digits the number contains.
+ */
+contains: string | null, 
+/**
+ * Capabilities the number must all have.
+ */
+capabilities: Capabilities, };
+
+export type AvailableNumber = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * International display form.
+ */
+display: string, 
+/**
+ * Locality.
+ */
+locality: string | null, 
+/**
+ * Region or state.
+ */
+region: string | null, 
+/**
+ * ISO country.
+ */
+country: string | null, 
+/**
+ * Capabilities.
+ */
+capabilities: Capabilities, };
 

@@ -1,0 +1,819 @@
+//! The provider commands: the import wizard, verify, webhooks (plan, set, drift), bulk
+//! re-pointing and verification, and Twilio's search, buy and release.
+//!
+//! Every provider call goes through `switchboard-providers` (its clients and flows) with the
+//! secret read from this device's vault at the moment of the call
+//! ([`switchboard_providers::account::connect`], the same as the CLI's). Base URLs follow
+//! `SWITCHBOARD_<PROVIDER>_API_URL`, so tests aim the app at the local fakes. What holds:
+//! - **The record follows the provider**: a webhook URL is recorded only after the provider
+//!   confirmed it (`flows::webhook_update`); verification results are recorded by
+//!   `flows::verification_update` (a network failure changes nothing).
+//! - **Plans before changes**: the import preview (new / present / different) before importing,
+//!   the webhook plan (which object, shared by how many) before setting; a shared object is
+//!   changed only with `allow_shared`.
+//! - **Costly or destructive calls carry a confirmation naming the number** (`buy_number`,
+//!   `release_number`) and are sent once.
+//! - Long work reports progress through a `Channel` and stops when [`crate::commands::cancel_task`]
+//!   names its task (numbers in flight finish, so the report stays true).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use switchboard_core::domain::{self as core, E164, NumberUpdate, Provider as CoreProvider};
+use switchboard_core::store::NumberRef;
+use switchboard_providers::flows::{self, BulkOptions, BulkProgress, ImportDiff, Outcome as Done};
+use switchboard_providers::http::HttpSettings;
+use switchboard_providers::model::{
+    self as pm, Confirmed, ListProgress, SharedPolicy, WebhookChange,
+};
+use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::commands::announce;
+use crate::dto::{
+    AvailableNumber, AvailableSearch, ChannelDrift, DriftView, ImportFailure, ImportPreview,
+    ImportReport, ListingProgress, NumberOutcome, NumberResult, PhoneNumber, Progress, Provider,
+    ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
+};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
+
+/// How many previews the backend keeps for `import_numbers` (the newest).
+const KEPT_PREVIEWS: usize = 4;
+/// Numbers added per transaction by an import (progress and cancel between chunks).
+const IMPORT_CHUNK: usize = 100;
+
+/// A listing kept between the wizard's preview and its import.
+#[derive(Debug, Clone)]
+struct Preview {
+    organization_id: Uuid,
+    provider: CoreProvider,
+    account_id: String,
+    diff: ImportDiff,
+    created: std::time::Instant,
+}
+
+/// Managed state of the provider commands: cancel tokens of running tasks and the listings
+/// of recent import previews.
+#[derive(Debug, Default)]
+pub struct ProviderTasks {
+    tokens: Mutex<HashMap<String, CancellationToken>>,
+    previews: Mutex<HashMap<String, Preview>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl ProviderTasks {
+    fn start(&self, id: &str) -> CancellationToken {
+        let token = CancellationToken::new();
+        lock(&self.tokens).insert(id.to_owned(), token.clone());
+        token
+    }
+
+    fn end(&self, id: &str) {
+        lock(&self.tokens).remove(id);
+    }
+
+    /// Cancels a running task; false when no task has this id.
+    pub fn cancel(&self, id: &str) -> bool {
+        lock(&self.tokens)
+            .get(id)
+            .map(CancellationToken::cancel)
+            .is_some()
+    }
+
+    fn keep(&self, id: String, preview: Preview) {
+        let mut previews = lock(&self.previews);
+        previews.insert(id, preview);
+        while previews.len() > KEPT_PREVIEWS {
+            let Some(oldest) = previews
+                .iter()
+                .min_by_key(|(_, p)| p.created)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            previews.remove(&oldest);
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<Preview> {
+        lock(&self.previews).get(id).cloned()
+    }
+
+    fn forget(&self, id: &str) {
+        lock(&self.previews).remove(id);
+    }
+}
+
+/// A client for an account, with its secret from this device's vault.
+pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
+    let vault = crate::accounts::vault()?;
+    let secret = vault
+        .get(&account::vault_key(provider, account_id))
+        .await
+        .map_err(|e| AppError::from(account::vault_error(e)))?;
+    let Some(secret) = secret else {
+        return Err(AppError::new(
+            ErrorCode::CredentialsNotOnDevice,
+            format!(
+                "credentials not on this device for {provider} account {account_id}; add the \
+                 account (with its {}) under Provider accounts",
+                account::secret_name(provider).to_lowercase()
+            ),
+        ));
+    };
+    Ok(account::connect(
+        provider,
+        account_id,
+        &secret,
+        &HttpSettings::default(),
+    )?)
+}
+
+/// The provider account of a record, or a clear error when it has none.
+fn account_of(n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
+    match n.credentials.account_id(n.provider) {
+        Some(id) => Ok((n.provider, id.to_owned())),
+        None => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} has no provider account, so its provider cannot be asked; import it from \
+                 its account instead",
+                n.phone_number
+            ),
+        )),
+    }
+}
+
+async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
+    let r = NumberRef::Id(parse_id("number", id)?);
+    state.run(move |ws| ws.number(&r, None)).await
+}
+
+async fn update(
+    state: &AppState,
+    n: &core::PhoneNumber,
+    change: NumberUpdate,
+) -> AppResult<core::PhoneNumber> {
+    let (id, org) = (n.id, n.organization_id);
+    state
+        .run(move |ws| ws.update_number(&NumberRef::Id(id), Some(org), &change))
+        .await
+}
+
+/// Lists what an account owns and compares it with the organization: the import wizard's
+/// preview. Progress after each page; `cancel_task(task_id)` stops the listing (nothing is
+/// imported). The listing is kept for [`import_numbers`] under the returned `previewId`.
+#[tauri::command]
+#[tracing::instrument(skip(state, tasks, on_progress), err)]
+pub async fn import_preview(
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    provider: Provider,
+    account_id: String,
+    on_progress: Channel<ListingProgress>,
+) -> AppResult<ImportPreview> {
+    let org = parse_id("organization", &organization_id)?;
+    let core_provider = CoreProvider::from(provider);
+    let account_id = switchboard_core::store::check_account_id(core_provider, &account_id)?;
+    // Registered first, so a cancel while the vault or the inventory is read is not lost.
+    let cancel = tasks.start(&task_id);
+    let listed = async {
+        let client = connect(core_provider, &account_id).await?;
+        let inventory = state
+            .run(move |ws| {
+                let mut all = Vec::new();
+                ws.for_each_number(org, |n| {
+                    all.push(n.clone());
+                    Ok(())
+                })?;
+                Ok(all)
+            })
+            .await?;
+        let report = |p: ListProgress| {
+            let _ = on_progress.send(p.into());
+        };
+        flows::import_preview(&client, &inventory, &report, &cancel)
+            .await
+            .map_err(|e| match e.code() {
+                ProviderErrorCode::Cancelled => {
+                    AppError::new(ErrorCode::Cancelled, "cancelled; nothing was imported")
+                }
+                _ => AppError::from(e),
+            })
+    }
+    .await;
+    tasks.end(&task_id);
+    let diff = listed?;
+    let preview_id = Uuid::new_v4().to_string();
+    let view = ImportPreview::new(preview_id.clone(), provider, account_id.clone(), &diff);
+    tasks.keep(
+        preview_id,
+        Preview {
+            organization_id: org,
+            provider: core_provider,
+            account_id,
+            diff,
+            created: std::time::Instant::now(),
+        },
+    );
+    Ok(view)
+}
+
+/// Imports the chosen new numbers of a preview into its organization (credentials by
+/// reference to the account) and refreshes the chosen "different" ones from the provider's
+/// data. Chunks of 100 numbers per transaction, progress after each, `cancel_task(task_id)`
+/// stops between chunks. A number that cannot be added (e.g. added meanwhile) is reported and
+/// the others still are.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, tasks, on_progress, phone_numbers, refresh), fields(count = phone_numbers.len(), refresh = refresh.len()), err)]
+#[allow(clippy::too_many_arguments)]
+pub async fn import_numbers<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    preview_id: String,
+    phone_numbers: Vec<String>,
+    refresh: Vec<String>,
+    on_progress: Channel<Progress>,
+) -> AppResult<ImportReport> {
+    let Some(preview) = tasks.get(&preview_id) else {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "this preview is no longer kept; list the account's numbers again",
+        ));
+    };
+    let wanted: HashSet<&str> = phone_numbers.iter().map(String::as_str).collect();
+    let fresh: HashSet<&str> = refresh.iter().map(String::as_str).collect();
+    let mut failed = Vec::new();
+    for n in wanted.iter().chain(fresh.iter()) {
+        let known = preview
+            .diff
+            .new
+            .iter()
+            .any(|p| p.phone_number.as_str() == *n)
+            || preview
+                .diff
+                .different
+                .iter()
+                .any(|d| d.number.phone_number.as_str() == *n);
+        if !known {
+            failed.push(ImportFailure {
+                phone_number: (*n).to_owned(),
+                error: AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{n} is not a new or different number of this preview"),
+                ),
+            });
+        }
+    }
+    let mut valid = Vec::new();
+    for n in preview
+        .diff
+        .new
+        .iter()
+        .filter(|n| wanted.contains(n.phone_number.as_str()))
+    {
+        match n.to_new_number(&preview.account_id).validate() {
+            Ok(v) => valid.push(v),
+            Err(e) => failed.push(ImportFailure {
+                phone_number: n.phone_number.to_string(),
+                error: e.into(),
+            }),
+        }
+    }
+    let refreshes: Vec<(Uuid, String, NumberUpdate)> = preview
+        .diff
+        .different
+        .iter()
+        .filter(|d| fresh.contains(d.number.phone_number.as_str()))
+        .map(|d| {
+            (
+                d.existing_id,
+                d.number.phone_number.to_string(),
+                flows::refresh_update(&d.number),
+            )
+        })
+        .collect();
+    let total = (valid.len() + refreshes.len()) as u64;
+    let org = preview.organization_id;
+    let cancel = tasks.start(&task_id);
+    let token = cancel.clone();
+    let result = state
+        .run(move |ws| {
+            let mut report = ImportReport {
+                imported: 0,
+                refreshed: 0,
+                failed,
+                cancelled: false,
+            };
+            let mut done = 0u64;
+            let mut rest = valid;
+            while !rest.is_empty() {
+                if token.is_cancelled() {
+                    report.cancelled = true;
+                    return Ok(report);
+                }
+                let chunk: Vec<_> = rest.drain(..rest.len().min(IMPORT_CHUNK)).collect();
+                let size = chunk.len() as u64;
+                match ws.add_numbers(org, chunk.clone()) {
+                    Ok(added) => report.imported += added.len() as u32,
+                    // One bad number fails its chunk's transaction: add those one by one.
+                    Err(_) => {
+                        for v in chunk {
+                            let number = v.phone_number.to_string();
+                            match ws.add_number(org, v) {
+                                Ok(_) => report.imported += 1,
+                                Err(e) => report.failed.push(ImportFailure {
+                                    phone_number: number,
+                                    error: e.into(),
+                                }),
+                            }
+                        }
+                    }
+                }
+                done += size;
+                let _ = on_progress.send(Progress { done, total });
+            }
+            for (id, number, change) in refreshes {
+                if token.is_cancelled() {
+                    report.cancelled = true;
+                    break;
+                }
+                match ws.update_number(&NumberRef::Id(id), Some(org), &change) {
+                    Ok(_) => report.refreshed += 1,
+                    Err(e) => report.failed.push(ImportFailure {
+                        phone_number: number,
+                        error: e.into(),
+                    }),
+                }
+                done += 1;
+                let _ = on_progress.send(Progress { done, total });
+            }
+            Ok(report)
+        })
+        .await;
+    tasks.end(&task_id);
+    if result.is_ok() {
+        // Imported numbers are no longer new: a second import must list again.
+        tasks.forget(&preview_id);
+    }
+    announce(&app, &org.to_string(), Vec::new());
+    tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
+    result
+}
+
+/// What a bulk provider action does to each number.
+enum Action {
+    Verify,
+    Webhooks(WebhookChange, SharedPolicy),
+}
+
+/// Runs `action` over the numbers `ids` of an organization, grouped by provider account (one
+/// client each, secrets from the vault), at most 16 requests in flight per account, and
+/// records what the provider confirmed. Numbers without an account, or whose account's secret
+/// is not on this device, are reported as skipped.
+#[allow(clippy::too_many_arguments)]
+async fn run_bulk<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    tasks: &ProviderTasks,
+    task_id: &str,
+    organization_id: &str,
+    ids: Vec<String>,
+    action: Action,
+    on_progress: &Channel<Progress>,
+) -> AppResult<ProviderReport> {
+    let org = parse_id("organization", organization_id)?;
+    let keys = ids
+        .iter()
+        .map(|id| parse_id("number", id))
+        .collect::<AppResult<Vec<_>>>()?;
+    let records = state
+        .run(move |ws| {
+            keys.iter()
+                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
+                .collect::<switchboard_core::Result<Vec<_>>>()
+        })
+        .await?;
+    let total = records.len() as u64;
+    let mut lines: HashMap<Uuid, NumberOutcome> = HashMap::new();
+    let mut groups: BTreeMap<(CoreProvider, String), Vec<core::PhoneNumber>> = BTreeMap::new();
+    for n in records.iter() {
+        match account_of(n) {
+            Ok(key) => groups.entry(key).or_default().push(n.clone()),
+            Err(e) => {
+                lines.insert(n.id, line(n, NumberResult::Skipped, e.message));
+            }
+        }
+    }
+    let cancel = tasks.start(task_id);
+    let now = OffsetDateTime::now_utc();
+    let mut done_before = lines.len() as u64;
+    let _ = on_progress.send(Progress {
+        done: done_before,
+        total,
+    });
+    let mut cancelled = false;
+    for ((provider, account_id), group) in groups {
+        let client = match connect(provider, &account_id).await {
+            Ok(c) => c,
+            Err(e) => {
+                for n in &group {
+                    lines.insert(n.id, line(n, NumberResult::Skipped, e.message.clone()));
+                }
+                done_before += group.len() as u64;
+                continue;
+            }
+        };
+        let refs: Vec<pm::NumberRef> = group.iter().map(account::number_ref).collect();
+        let options = BulkOptions {
+            concurrency: flows::DEFAULT_CONCURRENCY,
+            cancel: cancel.clone(),
+        };
+        let offset = done_before;
+        let report = |p: BulkProgress| {
+            let _ = on_progress.send(Progress {
+                done: offset + p.done as u64,
+                total,
+            });
+        };
+        let mut updates: Vec<(Uuid, NumberUpdate)> = Vec::new();
+        match &action {
+            Action::Verify => {
+                let bulk = flows::bulk_verify(&client, &refs, &options, &report).await;
+                cancelled |= bulk.cancelled;
+                for (n, o) in group.iter().zip(bulk.outcomes) {
+                    let result: switchboard_providers::Result<()> = match o.outcome {
+                        Done::Ok(_) => Ok(()),
+                        Done::Failed(e) => Err(e),
+                        Done::NotStarted => {
+                            lines.insert(
+                                n.id,
+                                line(n, NumberResult::NotStarted, "cancelled".into()),
+                            );
+                            continue;
+                        }
+                    };
+                    if let Some(u) = flows::verification_update(&result, n.status, now) {
+                        updates.push((n.id, u));
+                    }
+                    let outcome = match result {
+                        Ok(()) => line(n, NumberResult::Ok, "verified".into()),
+                        Err(e) if e.is_auth() => line(
+                            n,
+                            NumberResult::Refused,
+                            format!(
+                                "{}; status set to error",
+                                AppError::from_provider(&e).message
+                            ),
+                        ),
+                        Err(e) => {
+                            line(n, NumberResult::Failed, AppError::from_provider(&e).message)
+                        }
+                    };
+                    lines.insert(n.id, outcome);
+                }
+            }
+            Action::Webhooks(change, policy) => {
+                let bulk =
+                    flows::bulk_set_webhooks(&client, &refs, change, *policy, &options, &report)
+                        .await;
+                cancelled |= bulk.cancelled;
+                let platform_url = change
+                    .voice_url
+                    .as_deref()
+                    .or(change.sms_url.as_deref())
+                    .unwrap_or_default();
+                for (n, o) in group.iter().zip(bulk.outcomes) {
+                    let outcome = match o.outcome {
+                        Done::Ok(state) => {
+                            updates.push((n.id, flows::webhook_update(&state, platform_url)));
+                            line(
+                                n,
+                                NumberResult::Ok,
+                                format!(
+                                    "voice {}, sms {}",
+                                    state.voice_url().unwrap_or("(none)"),
+                                    state.sms_url().unwrap_or("(none)")
+                                ),
+                            )
+                        }
+                        Done::Failed(e) => {
+                            let result = if e.is_auth() {
+                                NumberResult::Refused
+                            } else {
+                                NumberResult::Failed
+                            };
+                            line(n, result, AppError::from_provider(&e).message)
+                        }
+                        Done::NotStarted => line(n, NumberResult::NotStarted, "cancelled".into()),
+                    };
+                    lines.insert(n.id, outcome);
+                }
+            }
+        }
+        done_before += group.len() as u64;
+        if !updates.is_empty() {
+            state
+                .run(move |ws| {
+                    for (id, u) in &updates {
+                        ws.update_number(&NumberRef::Id(*id), Some(org), u)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+    }
+    tasks.end(task_id);
+    announce(app, organization_id, Vec::new());
+    let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
+    Ok(ProviderReport::new(outcomes, cancelled))
+}
+
+fn line(n: &core::PhoneNumber, result: NumberResult, message: String) -> NumberOutcome {
+    NumberOutcome {
+        id: n.id.to_string(),
+        phone_number: n.phone_number.to_string(),
+        result,
+        message,
+    }
+}
+
+/// Verifies numbers with their providers: each must still belong to its account, with working
+/// credentials. Success sets last verified; a refusal sets status error with the provider's
+/// reason; anything else changes nothing. A per-number report, in the order of `ids`.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, tasks, on_progress, ids), fields(count = ids.len()), err)]
+pub async fn verify_numbers<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Vec<String>,
+    on_progress: Channel<Progress>,
+) -> AppResult<ProviderReport> {
+    run_bulk(
+        &app,
+        &state,
+        &tasks,
+        &task_id,
+        &organization_id,
+        ids,
+        Action::Verify,
+        &on_progress,
+    )
+    .await
+}
+
+fn webhook_change(voice_url: Option<String>, sms_url: Option<String>) -> WebhookChange {
+    let url = |u: Option<String>| u.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    WebhookChange {
+        voice_url: url(voice_url),
+        sms_url: url(sms_url),
+        ..WebhookChange::default()
+    }
+}
+
+fn policy(allow_shared: bool) -> SharedPolicy {
+    if allow_shared {
+        SharedPolicy::AllowShared
+    } else {
+        SharedPolicy::OnlyThisNumber
+    }
+}
+
+/// Re-points the webhooks of many numbers to the same URL(s). Numbers whose change would touch
+/// an object shared with other numbers fail (and are left as they were) unless
+/// `allow_shared`. The record follows what each provider confirmed.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, tasks, on_progress, ids), fields(count = ids.len()), err)]
+#[allow(clippy::too_many_arguments)]
+pub async fn bulk_set_webhooks<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Vec<String>,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+    allow_shared: bool,
+    on_progress: Channel<Progress>,
+) -> AppResult<ProviderReport> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    run_bulk(
+        &app,
+        &state,
+        &tasks,
+        &task_id,
+        &organization_id,
+        ids,
+        Action::Webhooks(change, policy(allow_shared)),
+        &on_progress,
+    )
+    .await
+}
+
+/// Refuses an empty change or a URL that is not http(s) before any provider is asked.
+fn check_change(change: &WebhookChange) -> AppResult<()> {
+    if change.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "invalid webhook URL: give a voice or SMS URL",
+        ));
+    }
+    for (field, url) in [
+        ("voice URL", &change.voice_url),
+        ("SMS URL", &change.sms_url),
+    ] {
+        if let Some(u) = url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("invalid {field}: {u:?} is not an http(s) URL"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The writes setting a number's webhooks would make: which object holds each URL, how many
+/// numbers share it, from → to. Changes nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn plan_webhooks(
+    state: State<'_, AppState>,
+    id: String,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+) -> AppResult<WebhookPlanView> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    let n = record(&state, &id).await?;
+    let (provider, account_id) = account_of(&n)?;
+    let client = connect(provider, &account_id).await?;
+    let plan = client
+        .plan_webhooks(&account::number_ref(&n), &change)
+        .await?;
+    Ok((&plan).into())
+}
+
+/// Sets a number's webhooks and records what the provider confirmed. A change that would
+/// re-point an object other numbers share is refused (`NotConfirmed`) unless `allow_shared`.
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn set_webhooks<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+    allow_shared: bool,
+) -> AppResult<WebhookResult> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    let n = record(&state, &id).await?;
+    let (provider, account_id) = account_of(&n)?;
+    let client = connect(provider, &account_id).await?;
+    let confirmed = client
+        .set_webhooks(&account::number_ref(&n), &change, policy(allow_shared))
+        .await?;
+    let platform_url = change
+        .voice_url
+        .as_deref()
+        .or(change.sms_url.as_deref())
+        .unwrap_or_default();
+    let updated = update(&state, &n, flows::webhook_update(&confirmed, platform_url)).await?;
+    announce(&app, &n.organization_id.to_string(), vec![id]);
+    Ok(WebhookResult {
+        number: updated.into(),
+        voice_url: confirmed.voice_url().map(str::to_owned),
+        sms_url: confirmed.sms_url().map(str::to_owned),
+    })
+}
+
+/// A number's webhooks as its provider has them now, compared with the URL on record.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<DriftView> {
+    let n = record(&state, &id).await?;
+    let (provider, account_id) = account_of(&n)?;
+    let client = connect(provider, &account_id).await?;
+    let hooks = client.webhooks(&account::number_ref(&n)).await?;
+    let (voice, sms) = account::recorded_urls(&n).unwrap_or_default();
+    let drift = pm::drift(&hooks, voice.as_deref(), sms.as_deref());
+    Ok(DriftView {
+        phone_number: n.phone_number.to_string(),
+        voice: ChannelDrift::new(hooks.voice.as_ref(), &drift.voice, voice.as_deref()),
+        sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
+        checked_at: rfc3339(OffsetDateTime::now_utc()),
+    })
+}
+
+/// Numbers a Twilio account can buy.
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn search_available(
+    provider: Provider,
+    account_id: String,
+    search: AvailableSearch,
+) -> AppResult<Vec<AvailableNumber>> {
+    let client = connect(provider.into(), account_id.trim()).await?;
+    let found = client.twilio()?.search_available(&(&search).into()).await?;
+    Ok(found.into_iter().map(Into::into).collect())
+}
+
+/// The confirmation a buy or release carries: it must name the number itself.
+fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<Confirmed> {
+    match E164::parse(confirmed_number, None) {
+        Ok(c) if &c == number => Ok(Confirmed::number(number)),
+        _ => Err(AppError::new(
+            ErrorCode::NotConfirmed,
+            format!("not confirmed: the confirmation does not name {number}; nothing was {what}"),
+        )),
+    }
+}
+
+/// A call sent once that failed on the network: whether it happened is unknown.
+fn sent_once(e: switchboard_providers::ProviderError, what: &str) -> AppError {
+    let mut err = AppError::from_provider(&e);
+    if e.code() == ProviderErrorCode::Offline {
+        err.message = format!(
+            "{} It is unknown whether the {what} happened: import the account's numbers to see.",
+            err.message
+        );
+    }
+    err
+}
+
+/// Buys a number on a Twilio account (it costs money: `confirmed_number` must name it) and
+/// adds it to the organization with the account by reference. Sent once, never retried.
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn buy_number<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    organization_id: String,
+    provider: Provider,
+    account_id: String,
+    number: String,
+    confirmed_number: String,
+) -> AppResult<PhoneNumber> {
+    let org = parse_id("organization", &organization_id)?;
+    let number = E164::parse(&number, None)?;
+    let confirmed = confirmation(&number, &confirmed_number, "bought")?;
+    let account_id = account_id.trim().to_owned();
+    let client = connect(provider.into(), &account_id).await?;
+    let bought = client
+        .twilio()?
+        .buy(&number, &confirmed, None)
+        .await
+        .map_err(|e| sent_once(e, "purchase"))?;
+    tracing::info!(number = %bought.phone_number, "bought a number");
+    let valid = bought.to_new_number(&account_id).validate()?;
+    let added = state.run(move |ws| ws.add_number(org, valid)).await?;
+    announce(&app, &organization_id, vec![added.id.to_string()]);
+    Ok(added.into())
+}
+
+/// Releases a number from its Twilio account (the account loses it: `confirmed_number` must
+/// name it) and removes it from the inventory. Sent once, never retried.
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn release_number<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    confirmed_number: String,
+) -> AppResult<PhoneNumber> {
+    let n = record(&state, &id).await?;
+    let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
+    let (provider, account_id) = account_of(&n)?;
+    let client = connect(provider, &account_id).await?;
+    client
+        .twilio()?
+        .release(&account::number_ref(&n), &confirmed)
+        .await
+        .map_err(|e| sent_once(e, "release"))?;
+    tracing::info!(number = %n.phone_number, "released a number");
+    let (key, org) = (n.id, n.organization_id);
+    let removed = state
+        .run(move |ws| ws.remove_number(&NumberRef::Id(key), Some(org)))
+        .await?;
+    announce(&app, &org.to_string(), vec![id]);
+    Ok(removed.into())
+}

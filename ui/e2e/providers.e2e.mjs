@@ -1,0 +1,178 @@
+// End-to-end tests of the provider features in the real webview, against the local fake
+// providers (`switchboard-cli dev fake-providers`) and a real Secret Service. scripts/e2e.sh
+// starts both, points the app at the fakes with SWITCHBOARD_<PROVIDER>_API_URL, and runs this
+// file after app.e2e.mjs (whose demo organization the numbers are imported into). A manager adds
+// the team's Twilio account, imports what it owns, and re-points several numbers' webhooks.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const app = process.env.SWITCHBOARD_APP;
+const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
+const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
+// The fake's credentials (crates/fake-providers creds): not secrets, they exist only there.
+const SID = "AC00000000000000000000000000000001";
+const TOKEN = "fake-twilio-auth-token";
+const HOOK = "https://platform.example.com/voice/e2e";
+mkdirSync(shots, { recursive: true });
+
+let b;
+const testid = (id) => b.$(`[data-testid="${id}"]`);
+const shot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
+/** An element of the fake account's row in the accounts dialog (the demo data has others). */
+const inAccount = (id) => b.$(`[data-testid="account-row"][data-account="${SID}"] [data-testid="${id}"]`);
+
+async function waitFor(what, f, timeout = 15000) {
+  try {
+    await b.waitUntil(f, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
+  } catch (e) {
+    await shot(`failed-providers-${what.replace(/\W+/g, "-")}`);
+    const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent));
+    throw new Error(`${e.message}; toasts: ${JSON.stringify(toasts)}`);
+  }
+}
+
+async function rows() {
+  return b.execute(() => [...document.querySelectorAll('[data-testid="number-row"]')].map((r) => r.getAttribute("data-number")));
+}
+
+async function search(text) {
+  await b.execute((t) => {
+    const el = document.querySelector('[data-testid="search"]');
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+  await waitFor(`search ${text}`, async () =>
+    (await b.execute(() => document.querySelector('[data-testid="numbers-table"]')?.dataset.shownSearch)) === text);
+}
+
+async function dismissToasts() {
+  await b.execute(() => document.querySelectorAll(".toast button").forEach((x) => x.click()));
+}
+
+/** The fake Twilio's numbers, read through its API (as Twilio's console would show them). */
+async function fakeNumbers() {
+  const auth = Buffer.from(`${SID}:${TOKEN}`).toString("base64");
+  const r = await fetch(`${TWILIO}/2010-04-01/Accounts/${SID}/IncomingPhoneNumbers.json?PageSize=1000`, {
+    headers: { authorization: `Basic ${auth}` },
+  });
+  assert.equal(r.status, 200);
+  return (await r.json()).incoming_phone_numbers;
+}
+
+before(async () => {
+  assert.ok(app, "SWITCHBOARD_APP must name the built app");
+  assert.ok(TWILIO, "SWITCHBOARD_TWILIO_API_URL must point at the fake Twilio (scripts/e2e.sh)");
+  assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "run under scripts/with-secret-service.sh (scripts/e2e.sh does)");
+  b = await remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: app } },
+  });
+});
+
+after(async () => {
+  await b?.deleteSession().catch(() => {});
+});
+
+describe("provider accounts, import and webhooks", () => {
+  it("adds the Twilio account; the token goes to the Secret Service only", async () => {
+    const open = await testid("accounts-open");
+    await open.waitForExist({ timeout: 20000 });
+    await open.click();
+    await (await testid("accounts-dialog")).waitForExist({ timeout: 5000 });
+    await (await testid("account-id")).setValue(SID);
+    await (await testid("account-secret")).setValue(TOKEN);
+    await (await testid("account-label")).setValue("Fake Twilio");
+    await shot("p01-add-account");
+    await (await testid("account-add")).click();
+    await waitFor("the account row", async () => (await b.$$(`[data-testid="account-row"][data-account="${SID}"]`)).length === 1);
+    assert.equal(await (await testid("account-secret")).getValue(), "", "the secret leaves the form");
+    const page = await b.execute(() => document.documentElement.outerHTML);
+    assert.ok(!page.includes(TOKEN), "the token is nowhere in the page");
+    // Filed where the CLI's `accounts add` files it: service dev.switchboard.app, user twilio:SID.
+    const stored = execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`]).toString();
+    assert.equal(stored, TOKEN);
+    const verify = await inAccount("account-verify");
+    await verify.scrollIntoView({ block: "center" });
+    await verify.click();
+    await waitFor("verified", async () => (await (await inAccount("account-status")).getAttribute("data-outcome")) === "verified");
+    assert.match(await (await inAccount("account-status")).getText(), /Switchboard test account/);
+    await shot("p02-account-verified");
+  });
+
+  it("imports the numbers the account owns through the wizard", async () => {
+    const owned = await fakeNumbers();
+    assert.equal(owned.length, 30);
+    const importButton = await inAccount("account-import");
+    await importButton.scrollIntoView({ block: "center" });
+    await importButton.click();
+    const wizard = await testid("import-wizard");
+    await wizard.waitForExist({ timeout: 5000 });
+    await (await testid("import-list")).click();
+    await waitFor("the preview", async () => (await wizard.getAttribute("data-step")) === "review");
+    const states = await b.execute(() => [...document.querySelectorAll('[data-testid="import-row"]')].map((r) => [r.dataset.number, r.dataset.state]));
+    assert.equal(states.length, 30);
+    assert.deepEqual(new Set(states.map(([n]) => n)), new Set(owned.map((n) => n.phone_number)));
+    assert.ok(states.every(([, s]) => s === "new"), `all new: ${JSON.stringify(states.filter(([, s]) => s !== "new"))}`);
+    assert.match(await (await testid("import-summary")).getText(), /30 new · 0 different · 0 already present/);
+    await (await testid("import-select-none")).click();
+    assert.equal(await (await testid("import-submit")).isEnabled(), false);
+    await (await testid("import-select-all")).click();
+    await shot("p03-import-review");
+    await (await testid("import-submit")).click();
+    const report = await testid("import-report");
+    await report.waitForExist({ timeout: 15000 });
+    assert.match(await report.getText(), /30 imported, 0 refreshed, 0 failed/);
+    await shot("p04-import-report");
+    await (await testid("import-close")).click();
+    await dismissToasts();
+    await search(owned[0].phone_number.slice(1));
+    await waitFor("an imported number in the table", async () => (await rows()).includes(owned[0].phone_number));
+    await shot("p05-imported-in-table");
+  });
+
+  it("re-points the webhooks of several numbers at once, and the provider has them", async () => {
+    await search("2340000");
+    await waitFor("the imported numbers", async () => (await rows()).length >= 5);
+    const picked = (await rows()).slice(0, 5);
+    const boxes = await b.$$('[data-testid="number-row"] input[type="checkbox"]');
+    for (const box of boxes.slice(0, 5)) await box.click();
+    const bar = await testid("bulk-bar");
+    await bar.waitForExist({ timeout: 5000 });
+    assert.match(await bar.getText(), /5 selected/);
+    await (await testid("bulk-webhooks")).click();
+    await (await testid("bulk-webhook-url")).setValue(HOOK);
+    await shot("p06-bulk-webhooks");
+    await (await testid("bulk-webhook-apply")).click();
+    const report = await testid("provider-report");
+    await report.waitForExist({ timeout: 20000 });
+    const lines = await b.execute(() => [...document.querySelectorAll('[data-testid="report-row"]')].map((r) => [r.dataset.number, r.dataset.result, r.textContent]));
+    assert.deepEqual(lines.map(([n]) => n).sort(), [...picked].sort());
+    assert.ok(lines.every(([, r]) => r === "ok"), JSON.stringify(lines));
+    assert.ok(lines.every(([, , t]) => t.includes(HOOK)));
+    assert.match(await (await testid("provider-report-summary")).getText(), /^5 done$/);
+    await shot("p07-bulk-report");
+    await (await testid("provider-report-close")).click();
+    await dismissToasts();
+    // At the provider: each picked number now calls the new URL, the others do not.
+    const after = await fakeNumbers();
+    for (const n of after) {
+      assert.equal(n.voice_url === HOOK, picked.includes(n.phone_number), `${n.phone_number}: ${n.voice_url}`);
+    }
+    // And through the app's drift view: the provider's URL is the one on record.
+    await search(picked[0].slice(1));
+    await waitFor("the re-pointed number", async () => (await rows()).includes(picked[0]));
+    await (await b.$(`[data-number="${picked[0]}"]`)).click();
+    await (await testid("provider-drift")).click();
+    await (await testid("drift-view")).waitForExist({ timeout: 10000 });
+    assert.equal(await (await testid("drift-voice-provider")).getText(), HOOK);
+    assert.equal(await (await testid("drift-voice-state")).getText(), "In sync");
+    await (await testid("drift-view")).scrollIntoView({ block: "center" });
+    await shot("p08-drift-in-sync");
+  });
+});

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import ProviderAccounts from "./ProviderAccounts.svelte";
+import { mockClient } from "../test/mockClient";
+import { ClientError } from "../lib/client";
+
+afterEach(cleanup);
+const wait = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+function open(client = mockClient(0)) {
+  render(ProviderAccounts, { client, organizationId: "org-1", onClose: () => {}, onImport: vi.fn(), onBuy: vi.fn() });
+  return client;
+}
+
+describe("ProviderAccounts", () => {
+  it("adds a Twilio account with its token and clears the secret field afterwards", async () => {
+    const client = open();
+    await wait();
+    await fireEvent.input(screen.getByTestId("account-id"), { target: { value: " AC00000000000000000000000000000002 " } });
+    await fireEvent.input(screen.getByTestId("account-secret"), { target: { value: "tok-secret" } });
+    await fireEvent.click(screen.getByTestId("account-add"));
+    await wait();
+    expect(client.addAccount).toHaveBeenCalledWith("org-1", {
+      provider: "twilio",
+      accountId: "AC00000000000000000000000000000002",
+      clientId: null,
+      secret: "tok-secret",
+      label: null,
+    });
+    expect((screen.getByTestId("account-secret") as HTMLInputElement).value).toBe("");
+    expect(client.listAccounts).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks Bandwidth for its client id and labels the fields per provider", async () => {
+    const client = open();
+    await wait();
+    await fireEvent.change(screen.getByTestId("account-provider"), { target: { value: "bandwidth" } });
+    expect(screen.getByLabelText("Client secret")).toBeTruthy();
+    await fireEvent.input(screen.getByTestId("account-id"), { target: { value: "9900001" } });
+    await fireEvent.input(screen.getByTestId("account-secret"), { target: { value: "s" } });
+    expect((screen.getByTestId("account-add") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("account-client-id"), { target: { value: "cid" } });
+    expect((screen.getByTestId("account-add") as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId("account-add"));
+    await wait();
+    expect(client.addAccount).toHaveBeenCalledWith("org-1", expect.objectContaining({ provider: "bandwidth", clientId: "cid", secret: "s" }));
+  });
+
+  it("clears the secret and shows the reason when adding fails", async () => {
+    const client = mockClient(0);
+    client.addAccount = vi.fn(async () => {
+      throw new ClientError("VaultUnavailable", "Secret Service is unavailable: no session bus. Start one");
+    });
+    open(client);
+    await wait();
+    await fireEvent.input(screen.getByTestId("account-id"), { target: { value: "AC00000000000000000000000000000002" } });
+    await fireEvent.input(screen.getByTestId("account-secret"), { target: { value: "tok" } });
+    await fireEvent.click(screen.getByTestId("account-add"));
+    await wait();
+    expect(screen.getByRole("alert").textContent).toMatch(/Secret Service is unavailable/);
+    expect((screen.getByTestId("account-secret") as HTMLInputElement).value).toBe("");
+  });
+
+  it("verifies an account and shows a network failure as such", async () => {
+    const client = mockClient(0);
+    client.verifyAccount = vi.fn(async (_o, provider, accountId) => ({
+      provider,
+      accountId,
+      outcome: "unreachable" as const,
+      message: "Twilio could not be reached (a network failure, not a credential failure: nothing was changed)",
+      accountName: null,
+      numbersUpdated: 0,
+      checkedAt: "2026-01-03T00:00:00Z",
+    }));
+    open(client);
+    await wait();
+    await fireEvent.click(screen.getByTestId("account-verify"));
+    await wait();
+    const status = screen.getByTestId("account-status");
+    expect(status.dataset.outcome).toBe("unreachable");
+    expect(status.textContent).toMatch(/network/);
+  });
+});
