@@ -267,11 +267,7 @@ pub fn sync(
     progress: &mut (dyn FnMut(Progress) + Send),
     cancel: &CancelToken,
 ) -> Result<SyncReport> {
-    // The cache's memory map would count the whole file towards this process's memory.
-    cache.set_mmap_size(0)?;
-    let result = sync_on(handle, remote, cache, options, progress, cancel);
-    cache.set_mmap_size(switchboard_core::store::MMAP_SIZE)?;
-    result
+    sync_on(handle, remote, cache, options, progress, cancel)
 }
 
 fn sync_on(

@@ -190,10 +190,18 @@ impl Pull<'_> {
     /// Copies every organization whose copy is not done; returns how many rows it copied.
     /// When all are done, the copy's progress is replaced by `copied = 1`.
     pub(crate) fn copy(&mut self) -> Result<u64> {
-        let all = self.cache.copy_progress()?;
-        if all.is_empty() {
+        if self.cache.copy_progress()?.is_empty() {
             return Ok(0);
         }
+        // A copy's memory stays flat: no memory map of the cache file, a small page cache.
+        self.cache.set_low_memory(true)?;
+        let copied = self.copy_all();
+        self.cache.set_low_memory(false)?;
+        copied
+    }
+
+    fn copy_all(&mut self) -> Result<u64> {
+        let all = self.cache.copy_progress()?;
         let total: u64 = all.iter().map(|p| p.rows_total.max(p.rows_done)).sum();
         let mut done: u64 = all.iter().map(|p| p.rows_done).sum();
         let mut copied = 0;

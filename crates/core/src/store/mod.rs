@@ -127,12 +127,18 @@ impl Workspace {
         Ok(out)
     }
 
-    /// Sets how much of the file this connection may memory-map, in bytes (0: none). Mapped
-    /// pages count towards the process's resident memory; long bulk work such as a sync
-    /// turns the map off to keep its footprint to the page cache.
-    pub fn set_mmap_size(&self, bytes: u64) -> Result<()> {
-        self.conn
-            .execute_batch(&format!("PRAGMA mmap_size = {bytes};"))?;
+    /// Keeps this connection's memory low for long bulk work such as a sync (`true`), or back
+    /// to the defaults (`false`): no memory map of the file (mapped pages count towards the
+    /// process's resident memory) and a 16 MB page cache, which also bounds index sorts.
+    pub fn set_low_memory(&self, low: bool) -> Result<()> {
+        let (mmap, cache) = if low {
+            (0, -16 * 1024)
+        } else {
+            (MMAP_SIZE, CACHE_SIZE)
+        };
+        self.conn.execute_batch(&format!(
+            "PRAGMA mmap_size = {mmap}; PRAGMA cache_size = {cache};"
+        ))?;
         Ok(())
     }
 

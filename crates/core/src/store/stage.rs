@@ -29,7 +29,7 @@ use crate::error::Result;
 
 /// The search index's in-memory buffer while a copy moves in, in bytes (see
 /// [`defer_index_work`]); smaller than a local bulk insert's, to keep a sync's memory low.
-const MOVE_SEARCH_HASH: i64 = 32 * 1024 * 1024;
+const MOVE_SEARCH_HASH: i64 = 16 * 1024 * 1024;
 
 /// The columns of `sync_stage` that `phone_numbers` has, in the same order.
 const ROW_COLUMNS: &str = "rowid, id, org_key, provider, phone_number, friendly_name, \
