@@ -57,7 +57,7 @@ pub struct SchemaReport {
     /// What works but is less safe or slower than `migrations/` makes it.
     pub warnings: Vec<String>,
     /// The leakproof substring operators `~~~`/`~~~*` and their trigram indexes are there
-    /// (migration `20251009140000`), so search under row-level security can use an index.
+    /// (migration `20251009150000`), so search under row-level security can use an index.
     pub leakproof_search: bool,
 }
 
@@ -198,7 +198,7 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
             );
         } else if !report.leakproof_search {
             report.warnings.push(
-                "phone_numbers has no leakproof search operators (migration 20251009140000, \
+                "phone_numbers has no leakproof search operators (migration 20251009150000, \
                  which needs a superuser): under row-level security substring search cannot use \
                  the trigram indexes and scans the organization"
                     .into(),

@@ -5,7 +5,7 @@
 //!
 //! - search: digits are found in `phone_number` (`LIKE '%415%'`, the number's digits behind
 //!   its `+`); other text in the friendly name, case-insensitively, with `%`, `_` and `\`
-//!   escaped. Where the database has the leakproof operators of migration `20251009140000`
+//!   escaped. Where the database has the leakproof operators of migration `20251009150000`
 //!   (checked on connect), `phone_number ~~~ '%415%'` and `friendly_name ~~~* '%…%'`: the
 //!   same results as `LIKE` and `ILIKE`, but row-level security lets the planner use their
 //!   trigram indexes (it evaluates a condition that is not LEAKPROOF only after the policy,
@@ -165,7 +165,7 @@ const WALK_ROWS_PER_ROW: u64 = 40;
 pub(crate) enum Matching {
     /// `LIKE`: correct everywhere, but under row-level security it cannot use an index.
     Like,
-    /// The leakproof operators `~~~` (LIKE) and `~~~*` (ILIKE) of migration `20251009140000`.
+    /// The leakproof operators `~~~` (LIKE) and `~~~*` (ILIKE) of migration `20251009150000`.
     Leakproof,
 }
 

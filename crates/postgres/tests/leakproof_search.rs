@@ -1,5 +1,5 @@
 //! Substring search under row-level security through the leakproof operators of migration
-//! `20251009140000`: the same answers as `LIKE`, an index the planner may use, and nothing
+//! `20251009150000`: the same answers as `LIKE`, an index the planner may use, and nothing
 //! learned about hidden rows.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
