@@ -3,8 +3,8 @@
 //! Each command is the local command's translation with [`RemoteWorkspace`] in place of the
 //! local workspace: the same flags, output and exit codes (2 for bad input, including refusals
 //! and "not found"; 1 for an offline or failing server). Schema warnings from connecting are
-//! printed on standard error. `numbers import` is not available here yet: import into the
-//! local workspace.
+//! printed on standard error. `numbers import FILE` reads the file as the local import does
+//! and writes all of it in one transaction, or nothing (`RemoteWorkspace::import_csv`).
 
 use std::fs::File;
 use std::io::Write;
@@ -13,7 +13,7 @@ use switchboard_core::domain::{
     Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
 };
 use switchboard_core::store::NumberRef;
-use switchboard_core::transfer::{COLUMNS, Format};
+use switchboard_core::transfer::{COLUMNS, Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
 use uuid::Uuid;
@@ -113,9 +113,6 @@ async fn show(g: &Global, ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<()> {
 }
 
 pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
-    if let Numbers::Import { .. } = cmd {
-        return Err(import_unavailable());
-    }
     with_workspace(g, async |ws| numbers_on(g, ws, cmd).await)
 }
 
@@ -262,18 +259,32 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
                 eprintln!("exported {count} numbers to {}", p.display());
             }
         }
-        Numbers::Import { .. } => return Err(import_unavailable()),
+        Numbers::Import {
+            org, file, region, ..
+        } => {
+            let file = file.ok_or_else(|| Error::InvalidInput {
+                field: "import".into(),
+                reason: "give a CSV file, or --account ACCOUNT_ID to import from a provider".into(),
+            })?;
+            let org = ws.organization(&org).await?;
+            let input = File::open(&file).map_err(|source| Error::Io {
+                path: file.display().to_string(),
+                source,
+            })?;
+            let opts = ImportOptions {
+                default_region: region,
+            };
+            let report = ws
+                .import_csv(org.id, std::io::BufReader::new(input), &opts)
+                .await?;
+            if g.json {
+                output::json(&serde_json::json!({ "inserted": report.inserted }));
+            } else {
+                println!("imported {} numbers into {}", report.inserted, org.slug);
+            }
+        }
     }
     Ok(())
-}
-
-fn import_unavailable() -> Error {
-    Error::InvalidInput {
-        field: "import".into(),
-        reason: "importing into the team database is not available yet; import into the local \
-                 workspace (without --database-url)"
-            .into(),
-    }
 }
 
 fn io_err(e: impl Into<std::io::Error>) -> Error {

@@ -218,3 +218,101 @@ fn an_administrator_migrates_and_grants_and_a_manager_works() {
     assert!(err.contains("offline"), "{err}");
     assert!(!err.contains("pw@"), "{err}");
 }
+
+#[test]
+fn a_manager_imports_a_file_into_the_team_database_all_or_nothing() {
+    let cluster = TestCluster::start().expect("cluster starts");
+    let admin = cluster.admin_url();
+    ok(&cli(&["db", "migrate", "--database-url", &admin], ""));
+    cluster
+        .psql(
+            &admin,
+            "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex');
+             INSERT INTO agents (organization_id, name)
+               SELECT id, 'Globex Agent' FROM organizations WHERE slug = 'globex';",
+        )
+        .expect("organizations");
+    let alice = cluster.role_name("alice");
+    ok(&cli(
+        &[
+            "db",
+            "grant",
+            "--database-url",
+            &admin,
+            "--role",
+            &alice,
+            "--org",
+            "acme",
+        ],
+        "pw\n",
+    ));
+    let url = cluster.url_for(&alice, "pw");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write the file");
+        path.display().to_string()
+    };
+    let import = |path: &str, org: &str| {
+        cli(
+            &[
+                "numbers",
+                "import",
+                "--database-url",
+                &url,
+                "--org",
+                org,
+                "--region",
+                "US",
+                path,
+            ],
+            "",
+        )
+    };
+    let count = || {
+        cluster
+            .psql(&admin, "SELECT count(*) FROM phone_numbers")
+            .expect("count")
+    };
+    let mut good = String::from("phone_number,provider,friendly_name\n");
+    for i in 0..1500 {
+        good.push_str(&format!("(212) 555-{i:04},twilio,Desk {i}\n"));
+    }
+
+    // One bad line: nothing is imported, and the line is named (exit code 2).
+    let bad = good.replace("(212) 555-0700,", "(212) 555,");
+    let err = fails(&import(&file("bad.csv", &bad), "acme"), 2);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("line 702:"), "{err}");
+    assert_eq!(count(), "0");
+
+    // Another organization's agent on one line: nothing, and the line.
+    let mut agent = String::from("phone_number,provider,friendly_name,agent_id\n");
+    for i in 0..100 {
+        let who = if i == 43 { "Globex Agent" } else { "" };
+        agent.push_str(&format!("(212) 555-{i:04},twilio,Desk {i},{who}\n"));
+    }
+    let err = fails(&import(&file("agent.csv", &agent), "acme"), 2);
+    assert!(err.contains("line 45:"), "{err}");
+    assert!(err.contains("is not in this organization"), "{err}");
+    assert_eq!(count(), "0");
+
+    // An organization the manager is not a member of: not found, nothing written.
+    let err = fails(&import(&file("good.csv", &good), "globex"), 2);
+    assert!(err.contains("not found"), "{err}");
+    assert_eq!(count(), "0");
+
+    // The good file: every row, in one go.
+    let out = ok(&import(&file("good.csv", &good), "acme"));
+    assert!(out.contains("imported 1500 numbers into acme"), "{out}");
+    assert_eq!(count(), "1500");
+
+    // Again: every line is a duplicate now; each is named and nothing more is written.
+    let err = fails(&import(&file("good.csv", &good), "acme"), 2);
+    assert!(err.contains("1500 bad row(s)"), "{err}");
+    assert!(
+        err.contains("line 2: +12125550000 already exists in this organization"),
+        "{err}"
+    );
+    assert_eq!(count(), "1500");
+}

@@ -4,13 +4,14 @@
 //! validated first, every problem is reported with its line number, and only a file with no
 //! problems is written, in one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 use uuid::Uuid;
 
 use crate::domain::{
-    Credentials, E164, Metadata, NumberFacts, PhoneNumber, Provider, Status, clean_friendly_name,
+    Agent, Credentials, E164, Metadata, NumberFacts, PhoneNumber, Provider, Status,
+    clean_friendly_name,
 };
 use crate::error::{Error, Result, RowError};
 use crate::store::Workspace;
@@ -148,15 +149,39 @@ fn parse_time(s: &str) -> std::result::Result<time::OffsetDateTime, String> {
         .map_err(|_| format!("{s:?} is not an RFC 3339 timestamp"))
 }
 
-/// Reads CSV with a header row into an organization. Required columns: `phone_number` and
-/// `provider`; the other design columns are optional (`organization_id` is ignored: rows go to
-/// the organization named). `agent_id` may hold an agent's id or name.
-pub fn import_csv(
-    ws: &mut Workspace,
-    organization_id: Uuid,
+/// The organization an import goes into, as the store sees it before writing.
+#[derive(Debug, Clone)]
+pub struct ImportTarget {
+    /// Where every row goes.
+    pub organization_id: Uuid,
+    /// The organization's numbers (E.164) already stored.
+    pub existing: HashSet<String>,
+    /// The organization's agents (an `agent_id` cell may hold an id or a name).
+    pub agents: Vec<Agent>,
+}
+
+/// One valid row of an import file.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The file's line number (the header is line 1).
+    pub line: u64,
+    /// The number, with `organization_id` set to the target's.
+    pub number: PhoneNumber,
+    /// What libphonenumber says about it.
+    pub facts: NumberFacts,
+}
+
+/// Parses and checks an import file without writing anything; every store's import uses it.
+/// Required columns: `phone_number` and `provider`; the other design columns are optional
+/// (`organization_id` is ignored: rows go to the target organization). `agent_id` may hold an
+/// agent's id or name. Every problem is reported with its line in one [`Error::BadRows`].
+pub fn read_csv(
+    target: &ImportTarget,
     input: impl Read,
     opts: &ImportOptions,
-) -> Result<ImportReport> {
+) -> Result<Vec<ImportRow>> {
+    let organization_id = target.organization_id;
+    let existing = &target.existing;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
         .headers()
@@ -192,14 +217,13 @@ pub fn import_csv(
     if !errors.is_empty() {
         return Err(Error::BadRows(errors));
     }
-    let existing = ws.numbers_in(organization_id)?;
-    let agents: HashMap<String, Uuid> = ws
-        .agents(organization_id)?
-        .into_iter()
+    let agents: HashMap<String, Uuid> = target
+        .agents
+        .iter()
         .flat_map(|a| [(a.id.to_string(), a.id), (a.name.clone(), a.id)])
         .collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut rows: Vec<(PhoneNumber, NumberFacts)> = Vec::new();
+    let mut rows: Vec<ImportRow> = Vec::new();
     let now = crate::store::now();
     for record in reader.records() {
         let record = match record {
@@ -297,9 +321,13 @@ pub fn import_csv(
             ))
         })();
         match row {
-            Ok(r) => {
-                seen.insert(r.0.phone_number.to_string(), line);
-                rows.push(r);
+            Ok((number, facts)) => {
+                seen.insert(number.phone_number.to_string(), line);
+                rows.push(ImportRow {
+                    line,
+                    number,
+                    facts,
+                });
             }
             Err(message) => errors.push(RowError { line, message }),
         }
@@ -307,6 +335,27 @@ pub fn import_csv(
     if !errors.is_empty() {
         return Err(Error::BadRows(errors));
     }
+    Ok(rows)
+}
+
+/// Reads CSV with a header row into an organization. Required columns: `phone_number` and
+/// `provider`; the other design columns are optional (`organization_id` is ignored: rows go to
+/// the organization named). `agent_id` may hold an agent's id or name.
+pub fn import_csv(
+    ws: &mut Workspace,
+    organization_id: Uuid,
+    input: impl Read,
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    let target = ImportTarget {
+        organization_id,
+        existing: ws.numbers_in(organization_id)?,
+        agents: ws.agents(organization_id)?,
+    };
+    let mut rows: Vec<(PhoneNumber, NumberFacts)> = read_csv(&target, input, opts)?
+        .into_iter()
+        .map(|r| (r.number, r.facts))
+        .collect();
     rows.sort_unstable_by(|a, b| a.0.phone_number.cmp(&b.0.phone_number));
     let mut bulk = ws.bulk_insert(organization_id, rows.len() as u64)?;
     for (n, facts) in &rows {

@@ -4,7 +4,9 @@
 //! p50/p95. Figures go to docs/BENCHMARKS.md next to the local store's.
 //!
 //! `cargo run --release -p switchboard-postgres --example bench_rls [-- NUMBERS]`. Starts a
-//! throwaway cluster (or uses `DATABASE_URL`, see switchboard-test-postgres).
+//! throwaway cluster (or uses `DATABASE_URL`, see switchboard-test-postgres). With
+//! `BENCH_RLS_HOLD=1` it prints the admin's and the manager's URLs after the run and keeps the
+//! cluster until a line arrives on standard input (for `EXPLAIN (ANALYZE, BUFFERS)` by hand).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -175,5 +177,13 @@ async fn main() {
         }
         summary(&format!("{label}: first page of 100"), pages);
         summary(&format!("{label}: exact count"), counts);
+    }
+    if std::env::var_os("BENCH_RLS_HOLD").is_some() {
+        // Keep the cluster for EXPLAIN by hand until a line (or end of file) on stdin.
+        println!("admin:   {admin}");
+        println!("manager: {}", cluster.url_for("bench_manager", "bench-pw"));
+        println!("organization: {org}; press Enter to stop the cluster");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).ok();
     }
 }

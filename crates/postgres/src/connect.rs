@@ -212,6 +212,8 @@ pub struct RemoteWorkspace {
     pub(crate) server: String,
     role: String,
     warnings: Vec<String>,
+    /// Search with the leakproof operators (see [`crate::search`]).
+    pub(crate) leakproof_search: bool,
 }
 
 impl fmt::Debug for RemoteWorkspace {
@@ -230,19 +232,20 @@ impl RemoteWorkspace {
         let mut conn = settings.connect_one().await?;
         let checked = async {
             check_identity(&mut conn, &settings.server).await?;
-            schema_check::check(&mut conn, &settings.server)
-                .await?
-                .into_result()
+            let report = schema_check::check(&mut conn, &settings.server).await?;
+            let leakproof_search = report.leakproof_search;
+            Ok::<_, Error>((report.into_result()?, leakproof_search))
         }
         .await;
         // Closing politely is best effort: the checks' result is what matters.
         let _ = conn.close().await;
-        let warnings = checked?;
+        let (warnings, leakproof_search) = checked?;
         Ok(RemoteWorkspace {
             pool: settings.pool(),
             server: settings.server.clone(),
             role: settings.role().to_owned(),
             warnings,
+            leakproof_search,
         })
     }
 

@@ -35,9 +35,9 @@
 //! | filter | how |
 //! |---|---|
 //! | organization, provider, status, agent | columns |
-//! | search text | digits: `phone_number LIKE '%…%'`; other text: `lower(friendly_name) LIKE lower('%…%')`, wildcards escaped; both served by the pg_trgm indexes |
+//! | search text | digits: `phone_number LIKE '%…%'`; other text: `lower(friendly_name) LIKE lower('%…%')`, wildcards escaped; where the database has the leakproof operators (migration `20251009150000`) and the text has 3 or more characters, `phone_number ~~~ '%…%'` / `friendly_name ~~~* '%…%'`, which row-level security lets use their trigram indexes (see [`search`]) |
 //! | capabilities | `metadata @> '{"capabilities": {"voice": true}}'`: exactly what the local store reads from metadata |
-//! | country | only for a country with a calling code of its own (DE, FR, JP, BR, …): `phone_number LIKE '+49%'`. A shared code (+1: US, CA, …; +44: GB, GG, IM, JE; +7: RU, KZ) cannot be told apart from the digits in SQL: [`Error::InvalidInput`] |
+//! | country | only for a country with a calling code of its own (DE, FR, JP, BR, …): `starts_with(phone_number, '+49')` (leakproof, so an index range under RLS). A shared code (+1: US, CA, …; +44: GB, GG, IM, JE; +7: RU, KZ) cannot be told apart from the digits in SQL: [`Error::InvalidInput`] |
 //! | number type | not answerable in SQL: [`Error::InvalidInput`] |
 //!
 //! [`NumberFilter`]: switchboard_core::query::NumberFilter
@@ -53,6 +53,7 @@ pub mod change_log;
 mod connect;
 pub mod errors;
 pub mod grant;
+pub mod import;
 pub mod migrate;
 mod numbers;
 mod orgs;

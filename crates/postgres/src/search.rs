@@ -4,9 +4,15 @@
 //! varies with which filters are present, never with their values):
 //!
 //! - search: digits are found in `phone_number` (`LIKE '%415%'`, the number's digits behind
-//!   its `+`); other text in `lower(friendly_name) LIKE lower('%…%')` with `%`, `_` and `\`
-//!   escaped. Both are served by the pg_trgm GIN indexes of `migrations/`, and spelled as
-//!   those indexes need.
+//!   its `+`); other text in the friendly name, case-insensitively, with `%`, `_` and `\`
+//!   escaped. Where the database has the leakproof operators of migration `20251009150000`
+//!   (checked on connect), `phone_number ~~~ '%415%'` and `friendly_name ~~~* '%…%'`: the
+//!   same results as `LIKE` and `ILIKE`, but row-level security lets the planner use their
+//!   trigram indexes (it evaluates a condition that is not LEAKPROOF only after the policy,
+//!   and such a condition cannot be an index condition — `LIKE` is not leakproof). Otherwise
+//!   `phone_number LIKE …` and `lower(friendly_name) LIKE lower(…)`, which walk the
+//!   organization's rows under RLS (and use the pg_trgm indexes of `20251009120100` only for
+//!   roles RLS does not apply to).
 //! - capabilities: `metadata @> {"capabilities": {"voice": true, …}}`, which is true exactly
 //!   when the local store's reading of the metadata says the number has them all.
 //! - country: only where the calling code is the country's own (see [`country_prefix`]);
@@ -36,6 +42,7 @@ use crate::RemoteWorkspace;
 use crate::rows::{self, NUMBER_COLUMNS};
 
 /// A value to bind.
+#[derive(Clone)]
 enum Bind {
     Uuid(Uuid),
     Text(String),
@@ -46,6 +53,10 @@ enum Bind {
 /// A WHERE clause under construction, with its values in `$n` order.
 struct Sql {
     clauses: Vec<String>,
+    /// The search text's condition, kept apart (see [`RemoteWorkspace::list_numbers`]).
+    search: Option<String>,
+    /// The search condition is a leakproof operator with a trigram index.
+    indexed_search: bool,
     binds: Vec<Bind>,
 }
 
@@ -53,6 +64,8 @@ impl Sql {
     fn new() -> Self {
         Sql {
             clauses: Vec::new(),
+            search: None,
+            indexed_search: false,
             binds: Vec::new(),
         }
     }
@@ -67,13 +80,24 @@ impl Sql {
         self.clauses.push(clause);
     }
 
+    /// Every condition.
     fn where_clause(&self) -> String {
+        self.clauses
+            .iter()
+            .chain(&self.search)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// Every condition but the search text's.
+    fn where_without_search(&self) -> String {
         self.clauses.join(" AND ")
     }
 
-    fn query(self, sql: String) -> Query<'static, Postgres, PgArguments> {
+    fn query(&self, sql: String) -> Query<'static, Postgres, PgArguments> {
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for value in self.binds {
+        for value in self.binds.iter().cloned() {
             query = match value {
                 Bind::Uuid(v) => query.bind(v),
                 Bind::Text(v) => query.bind(v),
@@ -97,8 +121,8 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
-/// The `LIKE` pattern that selects a country's numbers, when their calling code is the
-/// country's alone (DE → `+49%`). Where several regions share it (+1: US, CA and the
+/// The prefix of a country's numbers, when their calling code is the country's alone
+/// (DE → `+49`). Where several regions share it (+1: US, CA and the
 /// Caribbean; +44: GB, GG, IM, JE; +7: RU, KZ), only libphonenumber's number plans tell them
 /// apart, which SQL over the stored digits cannot do: that is [`Error::InvalidInput`].
 pub fn country_prefix(region: &str) -> Result<String> {
@@ -118,7 +142,7 @@ pub fn country_prefix(region: &str) -> Result<String> {
         .filter(|other| other != id.as_ref())
         .collect();
     if sharing.is_empty() {
-        Ok(format!("+{code}%"))
+        Ok(format!("+{code}"))
     } else {
         Err(Error::InvalidInput {
             field: "country".into(),
@@ -132,8 +156,28 @@ pub fn country_prefix(region: &str) -> Result<String> {
     }
 }
 
+/// A first page sorted by number with search text first tests this many rows per row wanted
+/// (4,040 for a page of 100), in number order, before it asks the trigram index for every match.
+const WALK_ROWS_PER_ROW: u64 = 40;
+
+/// How search text is matched (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matching {
+    /// `LIKE`: correct everywhere, but under row-level security it cannot use an index.
+    Like,
+    /// The leakproof operators `~~~` (LIKE) and `~~~*` (ILIKE) of migration `20251009150000`.
+    Leakproof,
+}
+
+/// Whether `text` is long enough for a trigram index to narrow the search. Shorter text
+/// matches too many rows for an index to help, and is tested faster by `LIKE` (compiled C)
+/// than by the leakproof operators (plpgsql).
+fn trigrams(text: &str) -> bool {
+    text.chars().count() >= 3
+}
+
 /// The WHERE clause of `f`.
-fn filters(f: &NumberFilter, sql: &mut Sql) -> Result<()> {
+fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     let org = sql.bind(Bind::Uuid(f.organization_id));
     sql.push(format!("p.organization_id = {org}"));
     if let Some(provider) = f.provider {
@@ -162,8 +206,10 @@ fn filters(f: &NumberFilter, sql: &mut Sql) -> Result<()> {
         sql.push(format!("p.metadata @> {p}"));
     }
     if let Some(country) = &f.country {
+        // starts_with is leakproof, so under row-level security it can still become an index
+        // range on (organization_id, phone_number) (in the "C" collation); LIKE cannot.
         let p = sql.bind(Bind::Text(country_prefix(country)?));
-        sql.push(format!("p.phone_number LIKE {p}"));
+        sql.push(format!("starts_with(p.phone_number, {p})"));
     }
     if let Some(kind) = f.number_type {
         return Err(Error::InvalidInput {
@@ -174,16 +220,26 @@ fn filters(f: &NumberFilter, sql: &mut Sql) -> Result<()> {
             ),
         });
     }
-    match &f.search {
-        Some(SearchText::Digits(digits)) => {
+    match (&f.search, matching) {
+        (Some(SearchText::Digits(digits)), Matching::Leakproof) if trigrams(digits) => {
             let p = sql.bind(Bind::Text(format!("%{}%", escape_like(digits))));
-            sql.push(format!("p.phone_number LIKE {p}"));
+            sql.search = Some(format!("p.phone_number OPERATOR(public.~~~) {p}"));
+            sql.indexed_search = true;
         }
-        Some(SearchText::Name(name)) => {
+        (Some(SearchText::Name(name)), Matching::Leakproof) if trigrams(name) => {
             let p = sql.bind(Bind::Text(format!("%{}%", escape_like(name))));
-            sql.push(format!("lower(p.friendly_name) LIKE lower({p})"));
+            sql.search = Some(format!("p.friendly_name OPERATOR(public.~~~*) {p}"));
+            sql.indexed_search = true;
         }
-        None => {}
+        (Some(SearchText::Digits(digits)), _) => {
+            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(digits))));
+            sql.search = Some(format!("p.phone_number LIKE {p}"));
+        }
+        (Some(SearchText::Name(name)), _) => {
+            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(name))));
+            sql.search = Some(format!("lower(p.friendly_name) LIKE lower({p})"));
+        }
+        (None, _) => {}
     }
     Ok(())
 }
@@ -256,10 +312,18 @@ fn after(cursor: &Cursor, field: SortField, descending: bool, sql: &mut Sql) -> 
 }
 
 impl RemoteWorkspace {
+    pub(crate) fn matching(&self) -> Matching {
+        if self.leakproof_search {
+            Matching::Leakproof
+        } else {
+            Matching::Like
+        }
+    }
+
     /// One page of numbers.
     pub async fn list_numbers(&self, q: &NumberQuery) -> Result<Page> {
         let mut sql = Sql::new();
-        filters(&q.filter, &mut sql)?;
+        filters(&q.filter, self.matching(), &mut sql)?;
         if let Some(cursor) = &q.after {
             after(cursor, q.sort.field, q.sort.descending, &mut sql)?;
         }
@@ -270,17 +334,53 @@ impl RemoteWorkspace {
         } else {
             format!("{key} {dir}, p.id {dir}")
         };
-        let statement = format!(
-            "SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
-             WHERE {} ORDER BY {order} LIMIT {}",
-            sql.where_clause(),
-            u64::from(q.limit) + 1
-        );
-        let found = sql
-            .query(statement)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.map_error(e))?;
+        let take = u64::from(q.limit) + 1;
+        let found = match (&sql.search, sql.indexed_search, q.sort.field) {
+            (Some(search), true, SortField::Number) => {
+                // The first rows in number order, tested one by one: found quickly when the
+                // text is common among them.
+                let walk = format!(
+                    "SELECT * FROM (
+                       SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
+                       WHERE {} ORDER BY {order} LIMIT {}) AS p
+                     WHERE {search} ORDER BY {order} LIMIT {take}",
+                    sql.where_without_search(),
+                    take * WALK_ROWS_PER_ROW
+                );
+                let found = sql
+                    .query(walk)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(|e| self.map_error(e))?;
+                if found.len() as u64 == take {
+                    found
+                } else {
+                    // Rare there: every match, through the trigram index, then sorted.
+                    let matches = format!(
+                        "WITH m AS MATERIALIZED (
+                           SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
+                           WHERE {})
+                         SELECT * FROM m AS p ORDER BY {order} LIMIT {take}",
+                        sql.where_clause()
+                    );
+                    sql.query(matches)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(|e| self.map_error(e))?
+                }
+            }
+            _ => {
+                let statement = format!(
+                    "SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
+                     WHERE {} ORDER BY {order} LIMIT {take}",
+                    sql.where_clause()
+                );
+                sql.query(statement)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(|e| self.map_error(e))?
+            }
+        };
         if found.is_empty() && q.after.is_none() {
             self.require_organization(q.filter.organization_id).await?;
         }
@@ -300,7 +400,7 @@ impl RemoteWorkspace {
     /// The exact number of rows the filter matches.
     pub async fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
         let mut sql = Sql::new();
-        filters(f, &mut sql)?;
+        filters(f, self.matching(), &mut sql)?;
         let statement = format!(
             "SELECT count(*) FROM phone_numbers AS p WHERE {}",
             sql.where_clause()
@@ -330,8 +430,8 @@ mod tests {
 
     #[test]
     fn countries_with_a_code_of_their_own_filter_by_prefix() {
-        assert_eq!(country_prefix("de").unwrap(), "+49%");
-        assert_eq!(country_prefix("JP").unwrap(), "+81%");
+        assert_eq!(country_prefix("de").unwrap(), "+49");
+        assert_eq!(country_prefix("JP").unwrap(), "+81");
         let us = country_prefix("US").unwrap_err();
         assert!(matches!(us, Error::InvalidInput { .. }), "{us}");
         assert!(
