@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
@@ -185,29 +186,98 @@ impl Rows {
         let (country, number_type) = stored_facts(tx, key)?;
         let old_name = search_key(old.friendly_name.as_deref().unwrap_or(""));
         let new_name = search_key(n.friendly_name.as_deref().unwrap_or(""));
-        tx.prepare_cached(
-            "UPDATE phone_numbers SET provider = ?2, friendly_name = ?3, credentials = ?4,
-               metadata = ?5, agent_id = ?6, webhook_configured = ?7, webhook_url = ?8,
-               status = ?9, created_at = ?10, updated_at = ?11, last_verified_at = ?12,
-               search_name = ?13, capabilities = ?14
-             WHERE rowid = ?1",
-        )?
-        .execute(params![
-            key,
-            n.provider.as_str(),
-            n.friendly_name,
-            n.credentials.to_json(),
-            n.metadata.as_ref().map(|m| m.to_json()),
-            n.agent_id.map(|a| a.to_string()),
-            n.webhook_configured,
-            n.webhook_url,
-            n.status.as_str(),
-            micros(n.created_at),
-            micros(n.updated_at),
-            n.last_verified_at.map(micros),
-            new_name,
-            n.capabilities().bits(),
-        ])?;
+        // Only the columns that differ: SQLite rewrites the entries of every index that holds
+        // a column named in SET, changed or not, and an incremental sync mostly changes a
+        // name or a status.
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+        let mut set: Vec<(&str, Value)> = Vec::new();
+        let mut differs = |column: &'static str, before: Value, after: Value| {
+            if before != after {
+                set.push((column, after));
+            }
+        };
+        differs(
+            "provider",
+            Value::Text(old.provider.as_str().into()),
+            Value::Text(n.provider.as_str().into()),
+        );
+        differs(
+            "friendly_name",
+            text(old.friendly_name.clone()),
+            text(n.friendly_name.clone()),
+        );
+        differs(
+            "credentials",
+            Value::Text(old.credentials.to_json()),
+            Value::Text(n.credentials.to_json()),
+        );
+        differs(
+            "metadata",
+            text(old.metadata.as_ref().map(|m| m.to_json())),
+            text(n.metadata.as_ref().map(|m| m.to_json())),
+        );
+        differs(
+            "agent_id",
+            text(old.agent_id.map(|a| a.to_string())),
+            text(n.agent_id.map(|a| a.to_string())),
+        );
+        differs(
+            "webhook_configured",
+            Value::Integer(old.webhook_configured.into()),
+            Value::Integer(n.webhook_configured.into()),
+        );
+        differs(
+            "webhook_url",
+            text(old.webhook_url.clone()),
+            text(n.webhook_url.clone()),
+        );
+        differs(
+            "status",
+            Value::Text(old.status.as_str().into()),
+            Value::Text(n.status.as_str().into()),
+        );
+        differs(
+            "created_at",
+            Value::Integer(micros(old.created_at)),
+            Value::Integer(micros(n.created_at)),
+        );
+        differs(
+            "updated_at",
+            Value::Integer(micros(old.updated_at)),
+            Value::Integer(micros(n.updated_at)),
+        );
+        differs(
+            "last_verified_at",
+            old.last_verified_at
+                .map_or(Value::Null, |t| Value::Integer(micros(t))),
+            n.last_verified_at
+                .map_or(Value::Null, |t| Value::Integer(micros(t))),
+        );
+        differs(
+            "search_name",
+            Value::Text(old_name.clone()),
+            Value::Text(new_name.clone()),
+        );
+        differs(
+            "capabilities",
+            Value::Integer(old.capabilities().bits().into()),
+            Value::Integer(n.capabilities().bits().into()),
+        );
+        if !set.is_empty() {
+            let columns: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ?{}", i + 2))
+                .collect();
+            let sql = format!(
+                "UPDATE phone_numbers SET {} WHERE rowid = ?1",
+                columns.join(", ")
+            );
+            let values =
+                std::iter::once(Value::Integer(key)).chain(set.into_iter().map(|(_, v)| v));
+            tx.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
         let before = facets(&old, country.as_deref(), &number_type);
         let after = facets(n, country.as_deref(), &number_type);
         if before != after {
