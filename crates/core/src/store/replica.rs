@@ -260,8 +260,8 @@ impl Rows {
         );
         differs(
             "capabilities",
-            Value::Integer(old.capabilities().bits().into()),
-            Value::Integer(n.capabilities().bits().into()),
+            Value::Integer(old.capabilities().bits()),
+            Value::Integer(n.capabilities().bits()),
         );
         if !set.is_empty() {
             let columns: Vec<String> = set
