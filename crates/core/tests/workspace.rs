@@ -397,3 +397,63 @@ fn export_then_import_round_trips_and_bad_files_import_nothing() {
     );
     assert!(other.integrity_check().unwrap().is_empty());
 }
+
+#[test]
+fn numbers_due_for_reverification_belong_to_an_account_and_are_oldest_first() {
+    let mut ws = Workspace::open_in_memory().unwrap();
+    let org = ws.add_organization("acme", "Acme").unwrap();
+    let add = |ws: &mut Workspace, number: &str, account: Option<&str>| {
+        let mut n = new(number, None);
+        n.account_id = account.map(str::to_owned);
+        ws.add_number(org.id, n.validate().unwrap()).unwrap()
+    };
+    let no_account = add(&mut ws, "+14155550100", None);
+    let never = add(
+        &mut ws,
+        "+14155550101",
+        Some("AC00000000000000000000000000000001"),
+    );
+    let old = add(
+        &mut ws,
+        "+14155550102",
+        Some("AC00000000000000000000000000000001"),
+    );
+    let fresh = add(
+        &mut ws,
+        "+14155550103",
+        Some("AC00000000000000000000000000000001"),
+    );
+    let now = time::OffsetDateTime::now_utc();
+    for (n, when) in [
+        (&old, now - time::Duration::days(3)),
+        (&fresh, now - time::Duration::minutes(5)),
+        (&no_account, now - time::Duration::days(30)),
+    ] {
+        ws.update_number(
+            &NumberRef::Id(n.id),
+            None,
+            &switchboard_core::domain::NumberUpdate {
+                last_verified_at: Some(when),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    let due: Vec<_> = ws
+        .verification_due(org.id, now - time::Duration::days(1), 10)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(due, vec![never.id, old.id]);
+    let one = ws
+        .verification_due(org.id, now - time::Duration::days(1), 1)
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    assert!(
+        ws.verification_due(org.id, now - time::Duration::days(10), 10)
+            .unwrap()
+            .iter()
+            .all(|n| n.id == never.id)
+    );
+}

@@ -468,6 +468,44 @@ impl Workspace {
         Ok(n)
     }
 
+    /// Numbers of an organization that belong to a provider account and are due for
+    /// re-verification: never verified, or last verified before `verified_before`. Least
+    /// recently verified first, at most `limit` (the desktop app's periodic re-verification).
+    pub fn verification_due(
+        &self,
+        organization_id: Uuid,
+        verified_before: time::OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<PhoneNumber>> {
+        // The account key differs per provider (accountSid, apiKey, …): Credentials names it.
+        let account = Provider::ALL
+            .iter()
+            .map(|p| {
+                format!(
+                    "WHEN '{}' THEN json_extract(p.credentials, '$.{}')",
+                    p.as_str(),
+                    Credentials::account_key(*p)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM {FROM}
+             WHERE o.id = ?1 AND (p.last_verified_at IS NULL OR p.last_verified_at < ?2)
+               AND (CASE p.provider {account} END) IS NOT NULL
+             ORDER BY coalesce(p.last_verified_at, 0), p.rowid LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                organization_id.to_string(),
+                micros(verified_before),
+                limit as i64
+            ],
+            from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The E.164 numbers an organization already has.
     pub fn numbers_in(&self, organization_id: Uuid) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self.conn.prepare_cached(&format!(
