@@ -117,12 +117,12 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
 
 /// The vault key of the password of `settings`' role.
 pub fn password_key(settings: &ConnectSettings) -> SecretKey {
-    let host = settings.host();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    SecretKey::database_password(host, settings.port(), settings.database(), settings.role())
+    SecretKey::database_password_at(
+        settings.host(),
+        settings.port(),
+        settings.database(),
+        settings.role(),
+    )
 }
 
 /// Connection settings for `--database-url`, with the password from this device's vault when

@@ -191,6 +191,99 @@ impl ConnectSettings {
     }
 }
 
+/// How the connection to the server is encrypted: libpq's `sslmode` values that Switchboard
+/// offers in a saved connection profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain text.
+    Disable,
+    /// TLS when the server offers it, else plain text.
+    Prefer,
+    /// TLS, without checking the certificate.
+    Require,
+    /// TLS, with the certificate and host name checked.
+    VerifyFull,
+}
+
+impl TlsMode {
+    /// libpq's name: `disable`, `prefer`, `require`, `verify-full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Disable => "disable",
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+impl ConnectSettings {
+    /// Settings from the parts of a saved connection profile (host, port, database, login
+    /// role, TLS mode), as the same URL would give them, so a profile and
+    /// `--database-url postgres://role@host:port/database?sslmode=…` name the same server,
+    /// role, cache file and vault entry. An IPv6 address may be given with or without
+    /// brackets. Each part is checked and the first bad one named.
+    pub fn from_parts(
+        host: &str,
+        port: u16,
+        database: &str,
+        role: &str,
+        tls: TlsMode,
+    ) -> Result<Self> {
+        let bad = |field: &str, reason: &str| Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        };
+        let host = host.trim();
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        if bare.is_empty() {
+            return Err(bad("host", "is empty"));
+        }
+        if bare
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '@' | '?' | '#'))
+        {
+            return Err(bad(
+                "host",
+                "must be a host name or IP address (no spaces, '/', '@', '?' or '#')",
+            ));
+        }
+        if port == 0 {
+            return Err(bad("port", "must be between 1 and 65535"));
+        }
+        if database.trim().is_empty() {
+            return Err(bad("database", "is empty"));
+        }
+        if database.chars().any(char::is_control) {
+            return Err(bad("database", "must not contain control characters"));
+        }
+        if role.trim().is_empty() {
+            return Err(bad("user", "is empty"));
+        }
+        if role.chars().any(|c| c.is_control() || c == '@') {
+            return Err(bad("user", "must not contain '@' or control characters"));
+        }
+        let host = if bare.contains(':') {
+            format!("[{bare}]")
+        } else {
+            bare.to_owned()
+        };
+        let mut url = url::Url::parse(&format!("postgres://{host}"))
+            .map_err(|e| bad("host", &format!("is not a valid host name ({e})")))?;
+        url.set_port(Some(port))
+            .and_then(|()| url.set_username(role))
+            .map_err(|()| bad("host", "cannot be used in a connection URL"))?;
+        url.path_segments_mut()
+            .map_err(|()| bad("host", "cannot be used in a connection URL"))?
+            .push(database);
+        url.query_pairs_mut().append_pair("sslmode", tls.as_str());
+        Self::from_url(url.as_str())
+    }
+}
+
 /// sqlx's message for a URL it could not read, with the URL removed should it appear.
 fn without_url(error: &sqlx::Error, url: &str) -> String {
     error.to_string().replace(url.trim(), "<url>")
@@ -331,4 +424,72 @@ async fn check_identity(conn: &mut PgConnection, server: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_parts_name_the_same_server_as_the_url() {
+        let parts = ConnectSettings::from_parts(
+            "DB.example.com",
+            5433,
+            "switchboard",
+            "alice",
+            TlsMode::VerifyFull,
+        )
+        .expect("valid parts");
+        let url = ConnectSettings::from_url(
+            "postgres://alice@db.example.com:5433/switchboard?sslmode=verify-full",
+        )
+        .expect("valid url");
+        assert_eq!(parts.server(), url.server());
+        assert_eq!(parts.role(), "alice");
+        assert_eq!(parts.host(), url.host());
+        assert_eq!(parts.database(), "switchboard");
+        assert!(format!("{parts:?}").contains("VerifyFull"));
+        let spaced = ConnectSettings::from_parts("::1", 5432, "my db", "a b", TlsMode::Disable)
+            .expect("valid parts");
+        assert_eq!(spaced.database(), "my db");
+        assert_eq!(spaced.role(), "a b");
+        let bracketed =
+            ConnectSettings::from_parts("[::1]", 5432, "my db", "a b", TlsMode::Disable)
+                .expect("valid parts");
+        assert_eq!(spaced.server(), bracketed.server());
+        assert!(format!("{spaced:?}").contains("Disable"));
+    }
+
+    #[test]
+    fn bad_profile_parts_are_named() {
+        let field = |r: Result<ConnectSettings>| match r {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("expected invalid input, got {other:?}"),
+        };
+        let t = TlsMode::Prefer;
+        assert_eq!(
+            field(ConnectSettings::from_parts(" ", 5432, "d", "r", t)),
+            "host"
+        );
+        assert_eq!(
+            field(ConnectSettings::from_parts("a/b", 5432, "d", "r", t)),
+            "host"
+        );
+        assert_eq!(
+            field(ConnectSettings::from_parts("h", 0, "d", "r", t)),
+            "port"
+        );
+        assert_eq!(
+            field(ConnectSettings::from_parts("h", 5432, "", "r", t)),
+            "database"
+        );
+        assert_eq!(
+            field(ConnectSettings::from_parts("h", 5432, "d", "", t)),
+            "user"
+        );
+        assert_eq!(
+            field(ConnectSettings::from_parts("h", 5432, "d", "a@b", t)),
+            "user"
+        );
+    }
 }

@@ -62,5 +62,5 @@ mod rows;
 pub mod schema_check;
 pub mod search;
 
-pub use connect::{ConnectSettings, RemoteWorkspace};
+pub use connect::{ConnectSettings, RemoteWorkspace, TlsMode};
 pub use sqlx::PgPool;

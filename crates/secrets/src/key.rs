@@ -106,6 +106,22 @@ impl SecretKey {
         }
     }
 
+    /// [`SecretKey::DatabasePassword`] for a host as connection URLs and libpq write it: an
+    /// IPv6 address in brackets (`[::1]`) is filed without them, so the CLI's
+    /// `--database-url` and the app's connection profiles share one entry per role and server.
+    pub fn database_password_at(
+        host: &str,
+        port: u16,
+        database: impl Into<String>,
+        role: impl Into<String>,
+    ) -> Self {
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        Self::database_password(host, port, database, role)
+    }
+
     /// The vault *user* (Secret Service attribute `username`, Keychain account, the first part
     /// of the Windows target name) this key is stored under.
     ///
@@ -265,6 +281,18 @@ mod tests {
         for (key, field) in cases {
             assert_eq!(invalid_field(&key), field, "{key:?}");
         }
+    }
+
+    #[test]
+    fn a_bracketed_url_host_shares_the_bare_hosts_entry() {
+        assert_eq!(
+            SecretKey::database_password_at("[::1]", 5432, "d", "r"),
+            SecretKey::database_password("::1", 5432, "d", "r")
+        );
+        assert_eq!(
+            SecretKey::database_password_at("db.local", 5432, "d", "r"),
+            SecretKey::database_password("db.local", 5432, "d", "r")
+        );
     }
 
     #[test]
