@@ -42,5 +42,15 @@ fn switchboard_commands() -> &'static [&'static str] {
         "search_available",
         "buy_number",
         "release_number",
+        "save_profile",
+        "remove_profile",
+        "password_stored",
+        "test_connection",
+        "open_workspace",
+        "list_conflicts",
+        "resolve_conflict",
+        "team_status",
+        "sync_now",
+        "cancel_sync",
     ]
 }

@@ -46,6 +46,7 @@ pub fn typescript() -> String {
         decl::<WorkspaceInfo>(),
         decl::<NumbersChanged>(),
         decl::<Theme>(),
+        decl::<TlsMode>(),
         decl::<ConnectionProfile>(),
         decl::<Settings>(),
         decl::<NewAccount>(),
@@ -71,6 +72,13 @@ pub fn typescript() -> String {
         decl::<DriftView>(),
         decl::<AvailableSearch>(),
         decl::<AvailableNumber>(),
+        decl::<ConnectionTest>(),
+        decl::<Connection>(),
+        decl::<SyncPhase>(),
+        decl::<SyncProgress>(),
+        decl::<TeamStatus>(),
+        decl::<KeepVersion>(),
+        decl::<SyncConflict>(),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -14,9 +14,9 @@ use crate::dto::{
     NumberPage, NumberQuery, NumbersChanged, Organization, PhoneNumber, Progress, SeedReport,
     Settings, WorkspaceInfo, parse_id,
 };
-use crate::error::AppResult;
-use crate::settings;
-use crate::state::AppState;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::{AppState, Source};
+use crate::{settings, sync, team};
 
 /// The organization seeded by [`seed_demo`].
 pub const DEMO_ORG: &str = "demo";
@@ -43,10 +43,7 @@ pub(crate) fn announce<R: Runtime>(app: &AppHandle<R>, organization_id: &str, id
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn workspace_info(state: State<'_, AppState>) -> AppResult<WorkspaceInfo> {
-    Ok(WorkspaceInfo {
-        kind: "local".into(),
-        path: state.path().display().to_string(),
-    })
+    Ok(crate::team::workspace_info(&state))
 }
 
 /// Every organization.
@@ -66,11 +63,15 @@ pub async fn add_organization<R: Runtime>(
     slug: String,
     name: String,
 ) -> AppResult<Organization> {
-    let org = state
-        .run(move |ws| ws.add_organization(&slug, &name))
-        .await?;
+    let org = match state.source() {
+        Source::Local => state
+            .run(move |ws| ws.add_organization(&slug, &name))
+            .await?
+            .into(),
+        Source::Team { profile } => team::add_organization(&app, &profile, &slug, &name).await?,
+    };
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-    Ok(org.into())
+    Ok(org)
 }
 
 /// The agents of an organization.
@@ -87,15 +88,19 @@ pub async fn list_agents(
 
 /// Creates an agent.
 #[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn add_agent(
+#[tracing::instrument(skip(state, app), err)]
+pub async fn add_agent<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     organization_id: String,
     name: String,
 ) -> AppResult<Agent> {
     let org = parse_id("organization", &organization_id)?;
     let name = check_name("agent name", &name)?;
-    Ok(state.run(move |ws| ws.add_agent(org, &name)).await?.into())
+    match state.source() {
+        Source::Local => Ok(state.run(move |ws| ws.add_agent(org, &name)).await?.into()),
+        Source::Team { profile } => team::add_agent(&app, &profile, org, &name).await,
+    }
 }
 
 /// One page of numbers.
@@ -143,12 +148,13 @@ pub async fn add_number<R: Runtime>(
     let org = parse_id("organization", &organization_id)?;
     let input = number.into_core()?;
     let added = state
-        .run(move |ws| {
+        .write(move |ws, writes| {
             let valid = input.validate()?;
-            ws.add_number(org, valid)
+            writes.add_number(ws, org, valid)
         })
         .await?;
     announce(&app, &organization_id, vec![added.id.to_string()]);
+    sync::after_edit(&app);
     Ok(added.into())
 }
 
@@ -164,9 +170,10 @@ pub async fn update_number<R: Runtime>(
     let r = NumberRef::Id(parse_id("number", &id)?);
     let update = dto::into_update(&changes)?;
     let n = state
-        .run(move |ws| ws.update_number(&r, None, &update))
+        .write(move |ws, writes| writes.update_number(ws, &r, None, &update))
         .await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
+    sync::after_edit(&app);
     Ok(n.into())
 }
 
@@ -179,8 +186,11 @@ pub async fn remove_number<R: Runtime>(
     id: String,
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
-    let n = state.run(move |ws| ws.remove_number(&r, None)).await?;
+    let n = state
+        .write(move |ws, writes| writes.remove_number(ws, &r, None))
+        .await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
+    sync::after_edit(&app);
     Ok(n.into())
 }
 
@@ -204,7 +214,7 @@ pub async fn bulk_update<R: Runtime>(
     let update = dto::into_update(&changes)?;
     let cancelled = state.start_task(&task_id);
     let report = state
-        .run(move |ws| {
+        .write(move |ws, writes| {
             let total = ids.len() as u64;
             let mut report = BulkReport {
                 updated: 0,
@@ -217,7 +227,8 @@ pub async fn bulk_update<R: Runtime>(
                     break;
                 }
                 let result = parse_id("number", &id).and_then(|key| {
-                    ws.update_number(&NumberRef::Id(key), Some(org), &update)
+                    writes
+                        .update_number(ws, &NumberRef::Id(key), Some(org), &update)
                         .map_err(Into::into)
                 });
                 match result {
@@ -234,6 +245,7 @@ pub async fn bulk_update<R: Runtime>(
         .await;
     state.end_task(&task_id);
     announce(&app, &organization_id, Vec::new());
+    sync::after_edit(&app);
     report
 }
 
@@ -258,6 +270,13 @@ pub async fn seed_demo<R: Runtime>(
     count: u32,
     on_progress: Channel<Progress>,
 ) -> AppResult<SeedReport> {
+    if state.source() != Source::Local {
+        return Err(AppError::new(
+            ErrorCode::NotAllowed,
+            "demo data goes into the local workspace only; a team workspace shows what the \
+             team database holds",
+        ));
+    }
     let report = state
         .run(move |ws| {
             switchboard_core::seed::seed(ws, DEMO_ORG, u64::from(count), |done, total| {
@@ -277,11 +296,12 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> AppResult<Settings> 
     settings::load(&app)
 }
 
-/// Replaces the app's settings.
+/// Replaces the app's preferences. Connection profiles and the open workspace are kept as
+/// stored: they change only through their own commands (`save_profile`, `open_workspace`…).
 #[tauri::command]
 #[tracing::instrument(skip(app), err)]
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) -> AppResult<()> {
-    settings::save(&app, &settings)
+    settings::save_preferences(&app, settings)
 }
 
 /// The UI calls this once, when the numbers table (or the first-run screen) has painted. It

@@ -567,10 +567,12 @@ pub struct BulkReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceInfo {
-    /// "local" (a SQLite file) for now.
+    /// "local" (the workspace file) or "team" (a profile's offline cache of a team database).
     pub kind: String,
-    /// Where it is.
+    /// Where it is (for a team workspace: its cache file).
     pub path: String,
+    /// The open profile's name; null for the local workspace.
+    pub profile: Option<String>,
 }
 
 /// The payload of `numbers://{organizationId}/changed`.
@@ -596,6 +598,32 @@ pub enum Theme {
     Dark,
 }
 
+/// How the connection to a team database is encrypted (libpq's `sslmode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// Plain text.
+    Disable,
+    /// TLS when the server offers it.
+    Prefer,
+    /// TLS, certificate not checked.
+    #[default]
+    Require,
+    /// TLS, certificate and host name checked.
+    VerifyFull,
+}
+
+impl From<TlsMode> for switchboard_postgres::TlsMode {
+    fn from(t: TlsMode) -> Self {
+        match t {
+            TlsMode::Disable => switchboard_postgres::TlsMode::Disable,
+            TlsMode::Prefer => switchboard_postgres::TlsMode::Prefer,
+            TlsMode::Require => switchboard_postgres::TlsMode::Require,
+            TlsMode::VerifyFull => switchboard_postgres::TlsMode::VerifyFull,
+        }
+    }
+}
+
 /// How to reach a team database. The password is never here: it lives in the OS vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -610,12 +638,28 @@ pub struct ConnectionProfile {
     pub database: String,
     /// PostgreSQL role.
     pub user: String,
-    /// disable | prefer | require | verify-full.
-    pub tls_mode: String,
+    /// Encryption.
+    pub tls_mode: TlsMode,
 }
 
+impl ConnectionProfile {
+    /// Core's connection settings (without a password), checking every field.
+    pub fn connect_settings(&self) -> AppResult<switchboard_postgres::ConnectSettings> {
+        Ok(switchboard_postgres::ConnectSettings::from_parts(
+            &self.host,
+            self.port,
+            &self.database,
+            &self.user,
+            self.tls_mode.into(),
+        )?)
+    }
+}
+
+/// The default interval between background syncs of a team workspace.
+pub const DEFAULT_SYNC_INTERVAL_SECS: u32 = 60;
+
 /// The app's settings, kept by tauri-plugin-store in the app's config directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Color scheme.
@@ -624,6 +668,198 @@ pub struct Settings {
     pub last_organization_id: Option<String>,
     /// Saved team-database profiles (no passwords).
     pub profiles: Vec<ConnectionProfile>,
+    /// The open workspace: a profile's name, or null for the local workspace.
+    pub active_profile: Option<String>,
+    /// Seconds between background syncs of a team workspace (5 to 3600).
+    pub sync_interval_secs: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: Theme::default(),
+            last_organization_id: None,
+            profiles: Vec::new(),
+            active_profile: None,
+            sync_interval_secs: DEFAULT_SYNC_INTERVAL_SECS,
+        }
+    }
+}
+
+/// What "Test connection" found: the server answered, the role is one row-level security
+/// binds, and the schema is usable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    /// `host:port/database`.
+    pub server: String,
+    /// The login role.
+    pub role: String,
+    /// What makes the database less safe or slower, without blocking (schema check).
+    pub warnings: Vec<String>,
+}
+
+/// The connection of the open workspace, as the banner shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Connection {
+    /// The local workspace is open: there is no server.
+    Local,
+    /// A team workspace is open and nothing was tried yet.
+    Unknown,
+    /// The last sync reached the server.
+    Online,
+    /// The last sync could not reach the server (`Offline`): showing cached data.
+    Offline,
+    /// The server answered but the sync failed (bad password, refused role, schema…).
+    Failed,
+}
+
+/// What a sync is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncPhase {
+    /// Connecting and checking the role and schema.
+    Connect,
+    /// Sending offline edits.
+    Replay,
+    /// Copying every row (first sync).
+    Copy,
+    /// Applying the changes since the last sync.
+    Changes,
+}
+
+/// Progress of a sync, sent through a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// What is being done.
+    pub phase: SyncPhase,
+    /// Rows (or edits) done.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Rows (or edits) in all; 0 when not known.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+impl From<switchboard_sync::Progress> for SyncProgress {
+    fn from(p: switchboard_sync::Progress) -> Self {
+        SyncProgress {
+            phase: match p.phase {
+                switchboard_sync::Phase::Replay => SyncPhase::Replay,
+                switchboard_sync::Phase::Copy => SyncPhase::Copy,
+                switchboard_sync::Phase::Changes => SyncPhase::Changes,
+            },
+            done: p.done,
+            total: p.total,
+        }
+    }
+}
+
+/// Where the open workspace stands: which one, its connection, its last sync, what waits.
+/// The payload of `team://status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamStatus {
+    /// The open profile; null for the local workspace.
+    pub profile: Option<String>,
+    /// `host:port/database` of the open profile.
+    pub server: Option<String>,
+    /// Online, offline, …
+    pub connection: Connection,
+    /// Why the last sync failed; null after a successful one.
+    pub last_error: Option<AppError>,
+    /// RFC 3339: when a sync last tried the server.
+    pub last_attempt_at: Option<String>,
+    /// RFC 3339: when the cache was last complete and current.
+    pub last_synced_at: Option<String>,
+    /// Offline edits waiting to be sent.
+    pub outbox: u32,
+    /// Edits the server did not take, waiting for a decision.
+    pub conflicts: u32,
+    /// A sync is running.
+    pub syncing: bool,
+    /// The running sync's progress.
+    pub progress: Option<SyncProgress>,
+    /// The schema check's warnings at the last connect.
+    pub warnings: Vec<String>,
+}
+
+impl TeamStatus {
+    /// The status of the local workspace.
+    pub fn local() -> Self {
+        TeamStatus {
+            profile: None,
+            server: None,
+            connection: Connection::Local,
+            last_error: None,
+            last_attempt_at: None,
+            last_synced_at: None,
+            outbox: 0,
+            conflicts: 0,
+            syncing: false,
+            progress: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Which version of a conflicting edit to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepVersion {
+    /// The manager's offline edit: sent again with the next sync.
+    Mine,
+    /// The server's version: the offline edit is dropped.
+    Theirs,
+}
+
+impl From<KeepVersion> for switchboard_core::store::Keep {
+    fn from(k: KeepVersion) -> Self {
+        match k {
+            KeepVersion::Mine => switchboard_core::store::Keep::Mine,
+            KeepVersion::Theirs => switchboard_core::store::Keep::Theirs,
+        }
+    }
+}
+
+/// An offline edit the server did not take as it was, with both versions.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncConflict {
+    /// Conflict number.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The number's id.
+    pub number_id: String,
+    /// Its organization.
+    pub organization_id: String,
+    /// "add", "update" or "remove".
+    pub op: String,
+    /// What happened, e.g. "changed on the server since".
+    pub reason: String,
+    /// RFC 3339: when the sync found it.
+    pub detected_at: String,
+    /// The manager's version; null when the manager removed it.
+    pub mine: Option<PhoneNumber>,
+    /// The server's version; null when removed on the server.
+    pub theirs: Option<PhoneNumber>,
+}
+
+impl From<switchboard_core::store::Conflict> for SyncConflict {
+    fn from(c: switchboard_core::store::Conflict) -> Self {
+        SyncConflict {
+            id: c.id,
+            number_id: c.number_id.to_string(),
+            organization_id: c.organization_id.to_string(),
+            op: c.op.as_str().to_owned(),
+            reason: c.reason,
+            detected_at: rfc3339(c.detected_at),
+            mine: c.mine.map(Into::into),
+            theirs: c.theirs.map(Into::into),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -132,6 +132,24 @@ impl AppError {
     }
 }
 
+impl From<switchboard_secrets::VaultError> for AppError {
+    fn from(e: switchboard_secrets::VaultError) -> Self {
+        use switchboard_secrets::VaultError;
+        match e {
+            VaultError::InvalidKey { field, problem } => AppError::new(
+                ErrorCode::InvalidInput,
+                format!("invalid {}: {problem}", field.replace('_', " ")),
+            ),
+            VaultError::EmptySecret { .. } => AppError::new(
+                ErrorCode::InvalidInput,
+                "the password is empty; nothing was stored",
+            ),
+            // The vault's messages name the vault and what to do, never a secret.
+            other => AppError::new(ErrorCode::VaultUnavailable, other.to_string()),
+        }
+    }
+}
+
 /// Result of every command.
 pub type AppResult<T> = Result<T, AppError>;
 

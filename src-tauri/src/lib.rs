@@ -11,6 +11,8 @@ pub mod logging;
 pub mod providers;
 pub mod settings;
 pub mod state;
+pub mod sync;
+pub mod team;
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -40,6 +42,8 @@ pub fn run() {
             tracing::info!(workspace = %path.display(), "workspace open");
             app.manage(state);
             app.manage(providers::ProviderTasks::default());
+            app.manage(sync::SyncState::default());
+            team::open_at_startup(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -74,6 +78,16 @@ pub fn run() {
             providers::search_available,
             providers::buy_number,
             providers::release_number,
+            team::save_profile,
+            team::remove_profile,
+            team::password_stored,
+            team::test_connection,
+            team::open_workspace,
+            team::list_conflicts,
+            team::resolve_conflict,
+            sync::team_status,
+            sync::sync_now,
+            sync::cancel_sync,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -31,3 +31,30 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> AppResult<()
     store.set(KEY, serde_json::to_value(settings).map_err(settings_error)?);
     store.save().map_err(settings_error)
 }
+
+/// Replaces the preferences (theme, last organization, sync interval), keeping the stored
+/// profiles and open workspace, which change only through their own commands. The interval
+/// must be within [`crate::sync::INTERVAL_RANGE`].
+pub fn save_preferences<R: Runtime>(app: &AppHandle<R>, preferences: Settings) -> AppResult<()> {
+    let range = crate::sync::INTERVAL_RANGE;
+    if !range.contains(&preferences.sync_interval_secs) {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "invalid sync interval: {} s is not between {} and {} s",
+                preferences.sync_interval_secs,
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    let stored = load(app)?;
+    save(
+        app,
+        &Settings {
+            profiles: stored.profiles,
+            active_profile: stored.active_profile,
+            ..preferences
+        },
+    )
+}

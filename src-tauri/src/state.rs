@@ -5,28 +5,99 @@
 //! file: `primary` serves pages and every write; `counter` answers the exact counts, so a
 //! count (which can take tens of milliseconds at a million numbers) never delays the next
 //! page while a manager types. SQLite's WAL lets the counter read while the primary writes.
+//!
+//! The open file is either the local workspace or, for a team workspace, the offline cache of
+//! a connection profile (`switchboard_sync::open_cache`): the same store, so every read command
+//! works unchanged on either. What differs is where edits go ([`Writes`]): straight into the
+//! local workspace, or into the cache and its outbox, which the next sync sends to the server
+//! (online and offline edits take that one path; offline ones simply wait). Switching
+//! workspace swaps the pair of connections; a call already running finishes on the old pair.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
-use switchboard_core::store::Workspace;
+use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use switchboard_core::store::{NumberRef, Workspace};
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
-/// Managed state: the local workspace and the cancel flags of running tasks.
+/// Which workspace is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The local workspace file.
+    Local,
+    /// The offline cache of the team database a connection profile names.
+    Team {
+        /// The profile's name.
+        profile: String,
+    },
+}
+
+/// Where edits of numbers go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// Into the local workspace.
+    Direct,
+    /// Into a team workspace's cache and outbox, for the next sync.
+    Outbox,
+}
+
+impl Writes {
+    /// Adds a number.
+    pub fn add_number(
+        self,
+        ws: &mut Workspace,
+        organization_id: Uuid,
+        number: ValidNumber,
+    ) -> switchboard_core::Result<PhoneNumber> {
+        match self {
+            Writes::Direct => ws.add_number(organization_id, number),
+            Writes::Outbox => ws.queue_add(organization_id, number),
+        }
+    }
+
+    /// Changes a number.
+    pub fn update_number(
+        self,
+        ws: &mut Workspace,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+        change: &NumberUpdate,
+    ) -> switchboard_core::Result<PhoneNumber> {
+        match self {
+            Writes::Direct => ws.update_number(r, organization_id, change),
+            Writes::Outbox => ws.queue_update(r, organization_id, change),
+        }
+    }
+
+    /// Removes a number.
+    pub fn remove_number(
+        self,
+        ws: &mut Workspace,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+    ) -> switchboard_core::Result<PhoneNumber> {
+        match self {
+            Writes::Direct => ws.remove_number(r, organization_id),
+            Writes::Outbox => ws.queue_remove(r, organization_id),
+        }
+    }
+}
+
+/// One open workspace file: its two connections and what it is.
 #[derive(Debug)]
-pub struct AppState {
+struct Opened {
+    source: Source,
     path: PathBuf,
     primary: Arc<Mutex<Workspace>>,
     counter: Arc<Mutex<Workspace>>,
-    tasks: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
-impl AppState {
-    /// Opens (creating and migrating when needed) the workspace file.
-    pub fn open(path: &Path) -> switchboard_core::Result<Self> {
+impl Opened {
+    fn open(path: &Path, source: Source) -> switchboard_core::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| switchboard_core::Error::Io {
                 path: dir.display().to_string(),
@@ -35,17 +106,72 @@ impl AppState {
         }
         let primary = Workspace::open(path)?;
         let counter = Workspace::open(path)?;
-        Ok(AppState {
+        Ok(Opened {
+            source,
             path: path.to_owned(),
             primary: Arc::new(Mutex::new(primary)),
             counter: Arc::new(Mutex::new(counter)),
+        })
+    }
+}
+
+/// Managed state: the open workspace and the cancel flags of running tasks.
+#[derive(Debug)]
+pub struct AppState {
+    local_path: PathBuf,
+    opened: RwLock<Arc<Opened>>,
+    tasks: Mutex<HashMap<String, Arc<AtomicBool>>>,
+}
+
+impl AppState {
+    /// Opens (creating and migrating when needed) the local workspace file.
+    pub fn open(path: &Path) -> switchboard_core::Result<Self> {
+        Ok(AppState {
+            local_path: path.to_owned(),
+            opened: RwLock::new(Arc::new(Opened::open(path, Source::Local)?)),
             tasks: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The workspace file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn current(&self) -> Arc<Opened> {
+        self.opened
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The open workspace file.
+    pub fn path(&self) -> PathBuf {
+        self.current().path.clone()
+    }
+
+    /// The local workspace file (open or not).
+    pub fn local_path(&self) -> &Path {
+        &self.local_path
+    }
+
+    /// Which workspace is open.
+    pub fn source(&self) -> Source {
+        self.current().source.clone()
+    }
+
+    /// Where edits of numbers go in the open workspace.
+    pub fn writes(&self) -> Writes {
+        match self.current().source {
+            Source::Local => Writes::Direct,
+            Source::Team { .. } => Writes::Outbox,
+        }
+    }
+
+    /// Opens `path` as `source` and makes it the open workspace. Blocks (opening migrates):
+    /// call from the blocking pool.
+    pub fn switch_to(&self, path: &Path, source: Source) -> switchboard_core::Result<()> {
+        let opened = Arc::new(Opened::open(path, source)?);
+        *self
+            .opened
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = opened;
+        Ok(())
     }
 
     /// Runs `f` on the primary connection, off the async runtime.
@@ -54,7 +180,18 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
     {
-        run_on(&self.primary, f).await
+        run_on(&self.current().primary, f).await
+    }
+
+    /// Runs an edit on the primary connection, off the async runtime, with where edits go in
+    /// the open workspace.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Workspace, Writes) -> switchboard_core::Result<T> + Send + 'static,
+    {
+        let writes = self.writes();
+        run_on(&self.current().primary, move |ws| f(ws, writes)).await
     }
 
     /// Runs `f` on the counting connection, off the async runtime.
@@ -63,7 +200,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
     {
-        run_on(&self.counter, f).await
+        run_on(&self.current().counter, f).await
     }
 
     /// Registers a cancellable task under the UI's id and returns its flag.
@@ -89,7 +226,7 @@ impl AppState {
 
 /// A poisoned lock only means another call panicked mid-way; SQLite's transactions kept the
 /// data consistent, so carry on with the connection.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

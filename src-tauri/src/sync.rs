@@ -1,0 +1,452 @@
+//! Sync of a team workspace: the cache the app reads is brought up to date with the team
+//! database by `switchboard_sync::sync` (replay the outbox, then pull the changes).
+//!
+//! Guarantees:
+//! - **One sync at a time.** A request while a sync runs joins it (its caller waits for that
+//!   sync and receives its progress); a request from an edit marks it to run once more
+//!   afterwards, so an edit made during a sync is sent right after it.
+//! - **When.** On opening a team workspace, every `syncIntervalSecs` (settings, default 60 s),
+//!   after every edit, and on demand (`sync_now`, which streams progress through its
+//!   `Channel`). `cancel_sync` stops the running sync at its next batch; what it committed
+//!   stays.
+//! - **State.** Every change of the connection state (online, offline, failed), the last
+//!   sync, the outbox and conflict counts and the progress is emitted as `team://status`.
+//!   Offline means the last attempt failed with `ErrorCode::Offline`; the cache stays readable
+//!   and edits keep queueing.
+//! - **Refresh.** When a sync changed rows, every organization's `numbers://{id}/changed` is
+//!   emitted (also about once a second during a first copy), and `organizations://changed`
+//!   when the set of organizations changed.
+//! - Switching workspace cancels the running sync and stops the timer; a sync of the previous
+//!   workspace never updates the new one's status (generations).
+//! - The database password is read from the vault for each connection and goes only to the
+//!   driver.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use switchboard_core::store::Workspace;
+use switchboard_postgres::RemoteWorkspace;
+use switchboard_sync::{CancelToken, SyncOptions, SyncReport};
+use tauri::async_runtime::JoinHandle;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tokio::sync::watch;
+
+use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
+use crate::dto::{Connection, NumbersChanged, SyncPhase, SyncProgress, TeamStatus, rfc3339};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::{AppState, Source, lock};
+use crate::{settings, team};
+
+/// Event carrying the open workspace's [`TeamStatus`] whenever it changes.
+pub const STATUS_EVENT: &str = "team://status";
+
+/// Shortest and longest interval between background syncs.
+pub const INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+
+type Listeners = Arc<Mutex<Vec<Channel<SyncProgress>>>>;
+
+struct Running {
+    cancel: CancelToken,
+    listeners: Listeners,
+    done: watch::Receiver<bool>,
+}
+
+struct Inner {
+    status: TeamStatus,
+    generation: u64,
+    running: Option<Running>,
+    again: bool,
+    timer: Option<JoinHandle<()>>,
+}
+
+/// Managed state: the open workspace's sync status, the running sync and the timer.
+pub struct SyncState {
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = lock(&self.inner);
+        f.debug_struct("SyncState")
+            .field("status", &inner.status)
+            .field("generation", &inner.generation)
+            .field("running", &inner.running.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        SyncState {
+            inner: Mutex::new(Inner {
+                status: TeamStatus::local(),
+                generation: 0,
+                running: None,
+                again: false,
+                timer: None,
+            }),
+        }
+    }
+}
+
+impl SyncState {
+    /// The open workspace's status.
+    pub fn status(&self) -> TeamStatus {
+        lock(&self.inner).status.clone()
+    }
+}
+
+fn emit_status<R: Runtime>(app: &AppHandle<R>, status: &TeamStatus) {
+    if let Err(e) = app.emit(STATUS_EVENT, status) {
+        tracing::warn!(error = %e, "could not emit the team status");
+    }
+}
+
+/// Changes the status if `generation` is still the open workspace's, and announces it.
+fn update<R: Runtime>(app: &AppHandle<R>, generation: u64, f: impl FnOnce(&mut TeamStatus)) {
+    let sync = app.state::<SyncState>();
+    let status = {
+        let mut inner = lock(&sync.inner);
+        if inner.generation != generation {
+            return;
+        }
+        f(&mut inner.status);
+        inner.status.clone()
+    };
+    emit_status(app, &status);
+}
+
+fn now_text() -> String {
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+/// A new workspace is open: forget the previous one's sync and timer; for a team workspace
+/// read the cache's standing, start the timer and sync now.
+pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, source: &Source, server: Option<String>) {
+    let sync = app.state::<SyncState>();
+    let (generation, status) = {
+        let mut inner = lock(&sync.inner);
+        inner.generation += 1;
+        if let Some(running) = inner.running.take() {
+            running.cancel.cancel();
+        }
+        if let Some(timer) = inner.timer.take() {
+            timer.abort();
+        }
+        inner.again = false;
+        inner.status = match source {
+            Source::Local => TeamStatus::local(),
+            Source::Team { profile } => TeamStatus {
+                profile: Some(profile.clone()),
+                server,
+                connection: Connection::Unknown,
+                ..TeamStatus::local()
+            },
+        };
+        (inner.generation, inner.status.clone())
+    };
+    emit_status(app, &status);
+    if matches!(source, Source::Local) {
+        return;
+    }
+    let timer = tauri::async_runtime::spawn(timer_loop(app.clone()));
+    lock(&sync.inner).timer = Some(timer);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        refresh_counts(&app, generation).await;
+        request(&app, None, false);
+    });
+}
+
+async fn timer_loop<R: Runtime>(app: AppHandle<R>) {
+    loop {
+        let secs = settings::load(&app)
+            .map(|s| s.sync_interval_secs)
+            .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS)
+            .clamp(*INTERVAL_RANGE.start(), *INTERVAL_RANGE.end());
+        tokio::time::sleep(Duration::from_secs(u64::from(secs))).await;
+        request(&app, None, false);
+    }
+}
+
+/// Reads the cache's last sync, outbox and conflicts into the status.
+pub async fn refresh_counts<R: Runtime>(app: &AppHandle<R>, generation: u64) {
+    let state = app.state::<AppState>();
+    match state.run(|ws| switchboard_sync::status(ws)).await {
+        Ok(s) => update(app, generation, |status| {
+            status.last_synced_at = s.last_synced_at.map(rfc3339);
+            status.outbox = s.outbox as u32;
+            status.conflicts = s.conflicts as u32;
+        }),
+        Err(e) => tracing::warn!(error = %e, "cannot read the cache's sync status"),
+    }
+}
+
+fn generation<R: Runtime>(app: &AppHandle<R>) -> u64 {
+    lock(&app.state::<SyncState>().inner).generation
+}
+
+/// After an edit in a team workspace: count the outbox again and send it.
+pub fn after_edit<R: Runtime>(app: &AppHandle<R>) {
+    if matches!(app.state::<AppState>().source(), Source::Local) {
+        return;
+    }
+    let app = app.clone();
+    let generation = generation(&app);
+    tauri::async_runtime::spawn(async move {
+        refresh_counts(&app, generation).await;
+        request(&app, None, true);
+    });
+}
+
+/// Starts a sync of the open team workspace, or joins the running one (`again`: run once more
+/// after it). Returns what to wait on for its end; `None` when the local workspace is open.
+pub fn request<R: Runtime>(
+    app: &AppHandle<R>,
+    listener: Option<Channel<SyncProgress>>,
+    again: bool,
+) -> Option<watch::Receiver<bool>> {
+    if matches!(app.state::<AppState>().source(), Source::Local) {
+        return None;
+    }
+    let sync = app.state::<SyncState>();
+    let mut inner = lock(&sync.inner);
+    if let Some(running) = &inner.running {
+        if let Some(l) = listener {
+            lock(&running.listeners).push(l);
+        }
+        let done = running.done.clone();
+        inner.again |= again;
+        return Some(done);
+    }
+    let (tx, rx) = watch::channel(false);
+    let running = Running {
+        cancel: CancelToken::new(),
+        listeners: Arc::new(Mutex::new(listener.into_iter().collect())),
+        done: rx.clone(),
+    };
+    let task = (
+        app.clone(),
+        inner.generation,
+        running.cancel.clone(),
+        running.listeners.clone(),
+    );
+    inner.running = Some(running);
+    inner.again = false;
+    drop(inner);
+    tauri::async_runtime::spawn(async move {
+        let (app, generation, cancel, listeners) = task;
+        loop {
+            run_once(&app, generation, &cancel, &listeners).await;
+            let sync = app.state::<SyncState>();
+            let mut inner = lock(&sync.inner);
+            if inner.generation == generation && inner.again && !cancel.is_cancelled() {
+                inner.again = false;
+                continue;
+            }
+            if inner.generation == generation {
+                inner.running = None;
+            }
+            break;
+        }
+        let _ = tx.send(true);
+    });
+    Some(rx)
+}
+
+/// What a sync that reached the server did.
+struct Outcome {
+    report: SyncReport,
+    warnings: Vec<String>,
+    organizations: Vec<String>,
+    organizations_changed: bool,
+}
+
+fn organization_ids(ws: &Workspace) -> switchboard_core::Result<BTreeSet<String>> {
+    Ok(ws
+        .organizations()?
+        .into_iter()
+        .map(|o| o.id.to_string())
+        .collect())
+}
+
+fn announce_numbers<R: Runtime>(app: &AppHandle<R>, organizations: &[String]) {
+    for id in organizations {
+        let payload = NumbersChanged {
+            organization_id: id.clone(),
+            ids: Vec::new(),
+        };
+        if let Err(e) = app.emit(&numbers_changed_event(id), payload) {
+            tracing::warn!(error = %e, "could not emit numbers changed");
+        }
+    }
+}
+
+fn send_progress(listeners: &Listeners, p: SyncProgress) {
+    // A listener whose page went away fails; drop it.
+    lock(listeners).retain(|l| l.send(p).is_ok());
+}
+
+async fn run_once<R: Runtime>(
+    app: &AppHandle<R>,
+    generation: u64,
+    cancel: &CancelToken,
+    listeners: &Listeners,
+) {
+    let state = app.state::<AppState>();
+    let Source::Team { profile } = state.source() else {
+        return;
+    };
+    let path = state.path();
+    let connecting = SyncProgress {
+        phase: SyncPhase::Connect,
+        done: 0,
+        total: 0,
+    };
+    update(app, generation, |s| {
+        s.syncing = true;
+        s.progress = Some(connecting);
+    });
+    send_progress(listeners, connecting);
+    let started = Instant::now();
+    let outcome = attempt(app, &profile, path, generation, cancel, listeners).await;
+    match &outcome {
+        Ok(o) => tracing::info!(
+            profile,
+            ms = started.elapsed().as_millis() as u64,
+            report = ?o.report,
+            "synced"
+        ),
+        Err(e) => tracing::info!(profile, code = ?e.code, error = %e, "sync failed"),
+    }
+    refresh_counts(app, generation).await;
+    update(app, generation, |s| {
+        s.syncing = false;
+        s.progress = None;
+        s.last_attempt_at = Some(now_text());
+        match &outcome {
+            Ok(o) => {
+                s.connection = Connection::Online;
+                s.last_error = None;
+                s.warnings = o.warnings.clone();
+            }
+            Err(e) => {
+                s.connection = if e.code == ErrorCode::Offline {
+                    Connection::Offline
+                } else {
+                    Connection::Failed
+                };
+                s.last_error = Some(e.clone());
+            }
+        }
+    });
+    if let Ok(o) = outcome {
+        let r = &o.report;
+        if o.organizations_changed {
+            let _ = app.emit(ORGANIZATIONS_CHANGED, ());
+        }
+        if r.copied + r.changed + r.deleted + r.replayed + r.conflicts > 0 {
+            announce_numbers(app, &o.organizations);
+        }
+    }
+}
+
+async fn attempt<R: Runtime>(
+    app: &AppHandle<R>,
+    profile: &str,
+    path: std::path::PathBuf,
+    generation: u64,
+    cancel: &CancelToken,
+    listeners: &Listeners,
+) -> AppResult<Outcome> {
+    let profile = team::profile(app, profile)?;
+    let settings = team::connect_settings(&profile, None).await?;
+    let handle = tokio::runtime::Handle::current();
+    let app = app.clone();
+    let cancel = cancel.clone();
+    let listeners = listeners.clone();
+    tokio::task::spawn_blocking(move || -> AppResult<Outcome> {
+        let remote = handle.block_on(RemoteWorkspace::connect(&settings))?;
+        let warnings = remote.warnings().to_vec();
+        let synced = (|| -> switchboard_core::Result<_> {
+            let mut cache = Workspace::open(&path)?;
+            let reader = Workspace::open(&path)?;
+            let before = organization_ids(&cache)?;
+            let mut seen = before.clone();
+            let mut last_refresh = Instant::now();
+            let app = app.clone();
+            let listeners = listeners.clone();
+            let mut progress = move |p: switchboard_sync::Progress| {
+                let p = SyncProgress::from(p);
+                send_progress(&listeners, p);
+                update(&app, generation, |s| s.progress = Some(p));
+                // A first copy takes a while: let the table fill as batches commit.
+                if p.phase == SyncPhase::Copy && last_refresh.elapsed() >= Duration::from_secs(1) {
+                    last_refresh = Instant::now();
+                    if let Ok(now) = organization_ids(&reader) {
+                        if now != seen {
+                            seen = now;
+                            let _ = app.emit(ORGANIZATIONS_CHANGED, ());
+                        }
+                        announce_numbers(&app, &seen.iter().cloned().collect::<Vec<_>>());
+                    }
+                }
+            };
+            let report = switchboard_sync::sync(
+                &handle,
+                &remote,
+                &mut cache,
+                &SyncOptions::default(),
+                &mut progress,
+                &cancel,
+            )?;
+            let after = organization_ids(&cache)?;
+            Ok((report, before != after, after))
+        })();
+        handle.block_on(remote.close());
+        let (report, organizations_changed, organizations) = synced?;
+        Ok(Outcome {
+            report,
+            warnings,
+            organizations: organizations.into_iter().collect(),
+            organizations_changed,
+        })
+    })
+    .await?
+}
+
+/// The open workspace's connection, last sync, outbox and conflicts.
+#[tauri::command]
+#[tracing::instrument(skip(sync), err)]
+pub async fn team_status(sync: State<'_, SyncState>) -> AppResult<TeamStatus> {
+    Ok(sync.status())
+}
+
+/// Syncs the open team workspace now (or joins the running sync), with its progress through
+/// `on_progress`; resolves with the status after it. A failed sync is not a failed command:
+/// its error is in the status (`lastError`, `connection`).
+#[tauri::command]
+#[tracing::instrument(skip(app, on_progress), err)]
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    on_progress: Channel<SyncProgress>,
+) -> AppResult<TeamStatus> {
+    let Some(mut done) = request(&app, Some(on_progress), false) else {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "the local workspace has no server to sync with; open a team workspace",
+        ));
+    };
+    let _ = done.wait_for(|finished| *finished).await;
+    Ok(app.state::<SyncState>().status())
+}
+
+/// Stops the running sync at its next batch (what it committed stays). False when none runs.
+#[tauri::command]
+#[tracing::instrument(skip(sync), err)]
+pub async fn cancel_sync(sync: State<'_, SyncState>) -> AppResult<bool> {
+    let inner = lock(&sync.inner);
+    Ok(inner.running.as_ref().map(|r| r.cancel.cancel()).is_some())
+}

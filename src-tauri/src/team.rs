@@ -1,0 +1,473 @@
+//! Team workspaces: connection profiles, their passwords in the OS vault, testing a
+//! connection, opening a profile's offline cache as the workspace, what needs the server
+//! (new organizations and agents), and the conflicts a sync found.
+//!
+//! Guarantees:
+//! - A profile's password goes from the form straight to the vault
+//!   (`SecretKey::database_password_at`, the same entry `switchboard-cli db password set`
+//!   writes for that role and server), never to settings, logs or an IPC response; commands
+//!   that take one skip it in their tracing span.
+//! - Opening a team workspace needs no network: it opens the profile's cache (the file the CLI
+//!   uses for the same server, database and role) and starts a sync (see `sync`). Every read
+//!   command then works on the cache unchanged.
+//! - Profiles change only through these commands (`save_settings` keeps them as stored).
+
+use switchboard_core::store::Workspace;
+use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_secrets::{SecretKey, SecretString, Vault};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use uuid::Uuid;
+
+use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
+use crate::dto::{
+    Agent, ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Organization, Settings,
+    SyncConflict, WorkspaceInfo,
+};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::settings;
+use crate::state::{AppState, Source};
+use crate::sync;
+
+/// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
+pub const WORKSPACE_CHANGED: &str = "workspace://changed";
+
+/// The saved profile called `name`.
+pub fn profile<R: Runtime>(app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
+    settings::load(app)?
+        .profiles
+        .into_iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("no connection profile is called {name:?}"),
+            )
+        })
+}
+
+fn password_key(settings: &ConnectSettings) -> SecretKey {
+    SecretKey::database_password_at(
+        settings.host(),
+        settings.port(),
+        settings.database(),
+        settings.role(),
+    )
+}
+
+fn vault() -> AppResult<Vault> {
+    Ok(Vault::native()?)
+}
+
+/// Connection settings for `profile`: with `password` when given, else `PGPASSWORD`, else the
+/// vault's entry, else none (libpq's password file, or a server that asks for none). A vault
+/// that cannot be asked is logged, not fatal, as in the CLI.
+pub async fn connect_settings(
+    profile: &ConnectionProfile,
+    password: Option<SecretString>,
+) -> AppResult<ConnectSettings> {
+    let settings = profile.connect_settings()?;
+    if let Some(password) = password.filter(|p| !p.is_empty()) {
+        return Ok(settings.with_password(password.expose_secret()));
+    }
+    if settings.has_password() {
+        return Ok(settings);
+    }
+    let key = password_key(&settings);
+    let found = match vault() {
+        Ok(v) => v.get(&key).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(password)) => Ok(settings.with_password(password.expose_secret())),
+        Ok(None) => Ok(settings),
+        Err(e) => {
+            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
+            Ok(settings)
+        }
+    }
+}
+
+fn check_profile(profile: &ConnectionProfile) -> AppResult<ConnectionProfile> {
+    let name = profile.name.trim();
+    if name.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "invalid profile name: is empty",
+        ));
+    }
+    let clean = ConnectionProfile {
+        name: name.to_owned(),
+        host: profile.host.trim().to_owned(),
+        database: profile.database.trim().to_owned(),
+        user: profile.user.trim().to_owned(),
+        ..profile.clone()
+    };
+    clean.connect_settings()?;
+    Ok(clean)
+}
+
+/// Adds a profile, or replaces the one called `original_name`; stores `password` (when given)
+/// in the vault first, so a vault that refuses leaves everything as it was. Returns the
+/// settings. Editing the open profile reopens it.
+#[tauri::command]
+#[tracing::instrument(skip(app, state, password), err)]
+pub async fn save_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    original_name: Option<String>,
+    profile: ConnectionProfile,
+    password: Option<String>,
+) -> AppResult<Settings> {
+    let password = password.map(SecretString::new);
+    let profile = check_profile(&profile)?;
+    let mut current = settings::load(&app)?;
+    let original = original_name.as_deref().unwrap_or(&profile.name).to_owned();
+    if current
+        .profiles
+        .iter()
+        .any(|p| p.name == profile.name && p.name != original)
+    {
+        return Err(AppError::new(
+            ErrorCode::Duplicate,
+            format!("a profile called {:?} already exists", profile.name),
+        ));
+    }
+    if let Some(password) = password.filter(|p| !p.is_empty()) {
+        let key = password_key(&profile.connect_settings()?);
+        vault()?.save(&key, &password).await?;
+        tracing::info!(
+            profile = profile.name,
+            "saved a database password in the vault"
+        );
+    }
+    let reopen = current.active_profile.as_deref() == Some(&original);
+    match current.profiles.iter_mut().find(|p| p.name == original) {
+        Some(p) => *p = profile.clone(),
+        None => current.profiles.push(profile.clone()),
+    }
+    if reopen {
+        current.active_profile = Some(profile.name.clone());
+    }
+    settings::save(&app, &current)?;
+    if reopen {
+        open(&app, &state, Some(profile.name)).await?;
+    }
+    Ok(current)
+}
+
+/// Removes a profile (opening the local workspace if it was open), and its password from the
+/// vault when `forget_password`. The cache file stays (the CLI may use it).
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn remove_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    forget_password: bool,
+) -> AppResult<Settings> {
+    let gone = profile(&app, &name)?;
+    if forget_password {
+        let key = password_key(&gone.connect_settings()?);
+        vault()?.remove(&key).await?;
+    }
+    if state.source()
+        == (Source::Team {
+            profile: name.clone(),
+        })
+    {
+        open(&app, &state, None).await?;
+    }
+    let mut current = settings::load(&app)?;
+    current.profiles.retain(|p| p.name != name);
+    if current.active_profile.as_deref() == Some(&name) {
+        current.active_profile = None;
+    }
+    settings::save(&app, &current)?;
+    Ok(current)
+}
+
+/// Whether the vault holds a password for the profile's role and server.
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn password_stored(profile: ConnectionProfile) -> AppResult<bool> {
+    let key = password_key(&profile.connect_settings()?);
+    Ok(vault()?.contains(&key).await?)
+}
+
+/// Connects as the profile (with `password` when given, else the stored one): reports the
+/// server, role and schema warnings, or the error as it is (offline, bad password, a role
+/// row-level security does not bind, a schema Switchboard cannot use).
+#[tauri::command]
+#[tracing::instrument(skip(password), err)]
+pub async fn test_connection(
+    profile: ConnectionProfile,
+    password: Option<String>,
+) -> AppResult<ConnectionTest> {
+    let settings = connect_settings(&profile, password.map(SecretString::new)).await?;
+    let remote = RemoteWorkspace::connect(&settings).await?;
+    let result = ConnectionTest {
+        server: remote.server().to_owned(),
+        role: remote.role().to_owned(),
+        warnings: remote.warnings().to_vec(),
+    };
+    remote.close().await;
+    Ok(result)
+}
+
+fn info(state: &AppState) -> WorkspaceInfo {
+    match state.source() {
+        Source::Local => WorkspaceInfo {
+            kind: "local".into(),
+            path: state.path().display().to_string(),
+            profile: None,
+        },
+        Source::Team { profile } => WorkspaceInfo {
+            kind: "team".into(),
+            path: state.path().display().to_string(),
+            profile: Some(profile),
+        },
+    }
+}
+
+/// Which workspace is open.
+pub fn workspace_info(state: &AppState) -> WorkspaceInfo {
+    info(state)
+}
+
+/// Opens the local workspace (`None`) or a profile's cache, without touching settings; then
+/// starts its sync. Blocking part (opening the file) on the blocking pool.
+async fn open<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    profile_name: Option<String>,
+) -> AppResult<WorkspaceInfo> {
+    let (path, source, server) = match &profile_name {
+        None => (state.local_path().to_owned(), Source::Local, None),
+        Some(name) => {
+            let settings = profile(app, name)?.connect_settings()?;
+            (
+                switchboard_sync::cache_path(&settings)?,
+                Source::Team {
+                    profile: name.clone(),
+                },
+                Some(settings.server().to_owned()),
+            )
+        }
+    };
+    let handle = app.clone();
+    let opened = source.clone();
+    tokio::task::spawn_blocking(move || handle.state::<AppState>().switch_to(&path, opened))
+        .await??;
+    let info = info(state);
+    tracing::info!(path = info.path, profile = ?info.profile, "workspace open");
+    sync::workspace_opened(app, &source, server);
+    let _ = app.emit(WORKSPACE_CHANGED, &info);
+    let _ = app.emit(ORGANIZATIONS_CHANGED, ());
+    Ok(info)
+}
+
+/// At startup: opens the workspace the settings name (a team profile's cache needs no
+/// network), falling back to the local workspace when that profile cannot be opened.
+pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let active = settings::load(app).ok().and_then(|s| s.active_profile);
+    let Some(name) = active else {
+        return;
+    };
+    let opened = profile(app, &name).and_then(|p| {
+        let settings = p.connect_settings()?;
+        let path = switchboard_sync::cache_path(&settings)?;
+        state.switch_to(
+            &path,
+            Source::Team {
+                profile: name.clone(),
+            },
+        )?;
+        Ok(settings.server().to_owned())
+    });
+    match opened {
+        Ok(server) => {
+            tracing::info!(profile = name, "team workspace open");
+            sync::workspace_opened(app, &state.source(), Some(server));
+        }
+        Err(e) => {
+            tracing::warn!(profile = name, error = %e, "cannot open the team workspace; using the local one")
+        }
+    }
+}
+
+/// Opens the local workspace (`profile` null) or a profile's team workspace, and remembers
+/// the choice.
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn open_workspace<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    profile: Option<String>,
+) -> AppResult<WorkspaceInfo> {
+    let info = open(&app, &state, profile.clone()).await?;
+    let mut current = settings::load(&app)?;
+    current.active_profile = profile;
+    settings::save(&app, &current)?;
+    Ok(info)
+}
+
+/// The open team profile's connection to the server, for what needs it now.
+async fn connect_now<R: Runtime>(
+    app: &AppHandle<R>,
+    profile_name: &str,
+    what: &str,
+) -> AppResult<RemoteWorkspace> {
+    let settings = connect_settings(&profile(app, profile_name)?, None).await?;
+    RemoteWorkspace::connect(&settings).await.map_err(|e| {
+        let e = AppError::from(e);
+        if e.code == ErrorCode::Offline {
+            AppError::new(
+                ErrorCode::Offline,
+                format!(
+                    "{what} needs the team database, which cannot be reached now ({}); \
+                     numbers can still be added, changed and removed offline",
+                    e.message
+                ),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// Brings the cache up to date and waits for it (after a change made on the server).
+async fn sync_and_wait<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(mut done) = sync::request(app, None, true) {
+        let _ = done.wait_for(|finished| *finished).await;
+    }
+}
+
+/// Creates an organization on the team database (needs the server), then syncs it in.
+pub async fn add_organization<R: Runtime>(
+    app: &AppHandle<R>,
+    profile_name: &str,
+    slug: &str,
+    name: &str,
+) -> AppResult<Organization> {
+    let remote = connect_now(app, profile_name, "adding an organization").await?;
+    let added = remote.add_organization(slug, name).await;
+    remote.close().await;
+    let org = added?;
+    sync_and_wait(app).await;
+    Ok(org.into())
+}
+
+/// Creates an agent on the team database (needs the server), then syncs it in.
+pub async fn add_agent<R: Runtime>(
+    app: &AppHandle<R>,
+    profile_name: &str,
+    organization_id: Uuid,
+    name: &str,
+) -> AppResult<Agent> {
+    let remote = connect_now(app, profile_name, "adding an agent").await?;
+    let added = remote.add_agent(organization_id, name).await;
+    remote.close().await;
+    let agent = added?;
+    sync_and_wait(app).await;
+    Ok(agent.into())
+}
+
+/// The offline edits the server did not take, with both versions.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn list_conflicts(state: State<'_, AppState>) -> AppResult<Vec<SyncConflict>> {
+    let all = state.run(|ws: &mut Workspace| ws.conflicts()).await?;
+    Ok(all.into_iter().map(Into::into).collect())
+}
+
+/// Keeps one version of a conflicting edit (mine: sent with the next sync, which starts now;
+/// theirs: the edit is dropped).
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn resolve_conflict<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    keep: KeepVersion,
+) -> AppResult<SyncConflict> {
+    let resolved = state
+        .run(move |ws| ws.resolve_conflict(id, keep.into()))
+        .await?;
+    let org = resolved.organization_id.to_string();
+    let _ = app.emit(
+        &numbers_changed_event(&org),
+        NumbersChanged {
+            organization_id: org.clone(),
+            ids: vec![resolved.number_id.to_string()],
+        },
+    );
+    sync::after_edit(&app);
+    Ok(resolved.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::TlsMode;
+
+    fn profile(host: &str, user: &str) -> ConnectionProfile {
+        ConnectionProfile {
+            name: " Team ".into(),
+            host: host.into(),
+            port: 5432,
+            database: " switchboard ".into(),
+            user: user.into(),
+            tls_mode: TlsMode::Disable,
+        }
+    }
+
+    #[test]
+    fn profiles_are_trimmed_and_checked_by_the_connection_rules() {
+        let p = check_profile(&profile(" db.example.com ", "alice")).expect("valid");
+        assert_eq!(
+            (p.name.as_str(), p.host.as_str(), p.database.as_str()),
+            ("Team", "db.example.com", "switchboard")
+        );
+        let e = check_profile(&profile("db/x", "alice")).expect_err("bad host");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("host"), "{}", e.message);
+        let e = check_profile(&profile("db", "")).expect_err("no user");
+        assert!(e.message.contains("user"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_profile_shares_the_clis_cache_file_and_vault_entry() {
+        let p = check_profile(&profile("::1", "alice")).expect("valid");
+        let from_profile = p.connect_settings().expect("settings");
+        let from_url =
+            ConnectSettings::from_url("postgres://alice@[::1]:5432/switchboard?sslmode=disable")
+                .expect("url");
+        assert_eq!(
+            switchboard_sync::cache_path(&from_profile).expect("path"),
+            switchboard_sync::cache_path(&from_url).expect("path")
+        );
+        assert_eq!(password_key(&from_profile), password_key(&from_url));
+        assert_eq!(
+            password_key(&from_profile),
+            SecretKey::database_password("::1", 5432, "switchboard", "alice")
+        );
+    }
+
+    #[test]
+    fn settings_have_no_place_for_a_password() {
+        let mut s = Settings::default();
+        s.profiles.push(profile("db", "alice"));
+        let json = serde_json::to_value(&s).expect("serializes");
+        let keys: Vec<&String> = json["profiles"][0]
+            .as_object()
+            .expect("object")
+            .keys()
+            .collect();
+        assert_eq!(
+            keys,
+            ["name", "host", "port", "database", "user", "tlsMode"]
+        );
+        assert_eq!(json["syncIntervalSecs"], 60);
+    }
+}
