@@ -37,6 +37,12 @@ import type {
   ProviderReport,
   WebhookPlanView,
   WebhookResult,
+  ConnectionProfile,
+  ConnectionTest,
+  KeepVersion,
+  SyncConflict,
+  SyncProgress,
+  TeamStatus,
 } from "./generated/bindings";
 
 export type * from "./generated/bindings";
@@ -80,6 +86,8 @@ function channel<T>(onMessage?: (m: T) => void): Channel<T> {
 export const events = {
   numbersChanged: (organizationId: string) => `numbers://${organizationId}/changed`,
   organizationsChanged: "organizations://changed",
+  workspaceChanged: "workspace://changed",
+  teamStatus: "team://status",
 } as const;
 
 /** Everything the UI can ask of the backend. */
@@ -148,6 +156,22 @@ export interface Client {
   buyNumber(organizationId: string, provider: Provider, accountId: string, number: string, confirmedNumber: string): Promise<PhoneNumber>;
   /** The account loses the number: `confirmedNumber` must name it. */
   releaseNumber(id: string, confirmedNumber: string): Promise<PhoneNumber>;
+
+  // Team workspaces: profiles, connection, sync, conflicts.
+  /** Adds a profile, or replaces the one called `originalName`; the password goes to the vault. */
+  saveProfile(originalName: string | null, profile: ConnectionProfile, password: string | null): Promise<Settings>;
+  removeProfile(name: string, forgetPassword: boolean): Promise<Settings>;
+  passwordStored(profile: ConnectionProfile): Promise<boolean>;
+  testConnection(profile: ConnectionProfile, password: string | null): Promise<ConnectionTest>;
+  /** Opens the local workspace (null) or a profile's team workspace. */
+  openWorkspace(profile: string | null): Promise<WorkspaceInfo>;
+  teamStatus(): Promise<TeamStatus>;
+  syncNow(onProgress: (p: SyncProgress) => void): Promise<TeamStatus>;
+  cancelSync(): Promise<boolean>;
+  listConflicts(): Promise<SyncConflict[]>;
+  resolveConflict(id: number, keep: KeepVersion): Promise<SyncConflict>;
+  onTeamStatus(f: (s: TeamStatus) => void): Promise<UnlistenFn>;
+  onWorkspaceChanged(f: (w: WorkspaceInfo) => void): Promise<UnlistenFn>;
 }
 
 /** The client of the running app. */
@@ -198,4 +222,16 @@ export const client: Client = {
   buyNumber: (organizationId, provider, accountId, number, confirmedNumber) =>
     call("buy_number", { organizationId, provider, accountId, number, confirmedNumber }),
   releaseNumber: (id, confirmedNumber) => call("release_number", { id, confirmedNumber }),
+  saveProfile: (originalName, profile, password) => call("save_profile", { originalName, profile, password }),
+  removeProfile: (name, forgetPassword) => call("remove_profile", { name, forgetPassword }),
+  passwordStored: (profile) => call("password_stored", { profile }),
+  testConnection: (profile, password) => call("test_connection", { profile, password }),
+  openWorkspace: (profile) => call("open_workspace", { profile }),
+  teamStatus: () => call("team_status"),
+  syncNow: (onProgress) => call("sync_now", { onProgress: channel(onProgress) }),
+  cancelSync: () => call("cancel_sync"),
+  listConflicts: () => call("list_conflicts"),
+  resolveConflict: (id, keep) => call("resolve_conflict", { id, keep }),
+  onTeamStatus: (f) => listen<TeamStatus>(events.teamStatus, (e) => f(e.payload)),
+  onWorkspaceChanged: (f) => listen<WorkspaceInfo>(events.workspaceChanged, (e) => f(e.payload)),
 };

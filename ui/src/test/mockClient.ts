@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { Client, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount } from "../lib/client";
+import type { Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
@@ -29,13 +29,21 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
 }
 
 /** A client over `count` numbers; pages by index cursors, search by substring. */
-export function mockClient(count = 1000): Client & { data: PhoneNumber[] } {
+export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
   const data = Array.from({ length: count }, (_, i) => makeNumber(i));
+  const settings: Settings = { theme: "system", lastOrganizationId: null, profiles: [], activeProfile: null, syncIntervalSecs: 60 };
+  const statusListeners: ((s: TeamStatus) => void)[] = [];
+  const localStatus: TeamStatus = {
+    profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
+    outbox: 0, conflicts: 0, syncing: false, progress: null, warnings: [],
+  };
   const matching = (q: { search: string | null }) =>
     data.filter((n) => !q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase()));
   return {
     data,
-    workspaceInfo: vi.fn(async () => ({ kind: "local", path: "/tmp/workspace.db" })),
+    settings,
+    emitStatus: (s) => statusListeners.forEach((f) => f(s)),
+    workspaceInfo: vi.fn(async () => ({ kind: "local", path: "/tmp/workspace.db", profile: null })),
     listOrganizations: vi.fn(async () => [{ id: "org-1", slug: "demo", name: "Demo" }]),
     addOrganization: vi.fn(async (slug, name) => ({ id: "org-2", slug, name })),
     listAgents: vi.fn(async () => [{ id: "agent-1", organizationId: "org-1", name: "Ava" }]),
@@ -63,8 +71,12 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[] } {
     }),
     cancelTask: vi.fn(async () => true),
     seedDemo: vi.fn(async () => ({ organization: { id: "org-1", slug: "demo", name: "Demo" }, agentsCreated: 5, numbersInserted: 10000 })),
-    getSettings: vi.fn(async () => ({ theme: "system" as const, lastOrganizationId: null, profiles: [] })),
-    saveSettings: vi.fn(async () => {}),
+    getSettings: vi.fn(async () => structuredClone(settings)),
+    saveSettings: vi.fn(async (s: Settings) => {
+      settings.theme = s.theme;
+      settings.lastOrganizationId = s.lastOrganizationId;
+      settings.syncIntervalSecs = s.syncIntervalSecs;
+    }),
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),
     onOrganizationsChanged: vi.fn(async () => () => {}),
@@ -135,6 +147,32 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[] } {
     ]),
     buyNumber: vi.fn(async (_o, _p, _a, number) => makeNumber(9998, { phoneNumber: number, display: number })),
     releaseNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+    saveProfile: vi.fn(async (originalName: string | null, profile: ConnectionProfile) => {
+      const i = settings.profiles.findIndex((p) => p.name === (originalName ?? profile.name));
+      if (i >= 0) settings.profiles[i] = profile;
+      else settings.profiles.push(profile);
+      return structuredClone(settings);
+    }),
+    removeProfile: vi.fn(async (name: string) => {
+      settings.profiles = settings.profiles.filter((p) => p.name !== name);
+      return structuredClone(settings);
+    }),
+    passwordStored: vi.fn(async () => false),
+    testConnection: vi.fn(async (p: ConnectionProfile) => ({ server: `${p.host}:${p.port}/${p.database}`, role: p.user, warnings: [] })),
+    openWorkspace: vi.fn(async (profile: string | null) => {
+      settings.activeProfile = profile;
+      return { kind: profile ? "team" : "local", path: "/tmp/cache.db", profile };
+    }),
+    teamStatus: vi.fn(async () => localStatus),
+    syncNow: vi.fn(async () => localStatus),
+    cancelSync: vi.fn(async () => true),
+    listConflicts: vi.fn(async () => []),
+    resolveConflict: vi.fn(async () => { throw new ClientError("NotFound", "no such conflict"); }),
+    onTeamStatus: vi.fn(async (f: (s: TeamStatus) => void) => {
+      statusListeners.push(f);
+      return () => statusListeners.splice(statusListeners.indexOf(f), 1);
+    }),
+    onWorkspaceChanged: vi.fn(async () => () => {}),
   };
 }
 

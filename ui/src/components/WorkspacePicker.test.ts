@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import WorkspacePicker from "./WorkspacePicker.svelte";
+import ConnectionBanner from "./ConnectionBanner.svelte";
+import { mockClient, tick } from "../test/mockClient";
+import { ClientError } from "../lib/client";
+import { LOCAL_STATUS, TeamView } from "../lib/team.svelte";
+
+afterEach(cleanup);
+
+async function fillProfile() {
+  await fireEvent.click(await screen.findByTestId("add-profile"));
+  await fireEvent.input(screen.getByTestId("profile-name"), { target: { value: " Team " } });
+  await fireEvent.input(screen.getByTestId("profile-host"), { target: { value: "db.example.com" } });
+  await fireEvent.input(screen.getByTestId("profile-user"), { target: { value: "alice" } });
+  await fireEvent.input(screen.getByTestId("profile-password"), { target: { value: "s3cret" } });
+}
+
+describe("WorkspacePicker", () => {
+  it("saves a new profile with its password for the vault, and lists it", async () => {
+    const client = mockClient(0);
+    render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });
+    await tick();
+    await fillProfile();
+    await fireEvent.click(screen.getByTestId("profile-save"));
+    await tick();
+    expect(client.saveProfile).toHaveBeenCalledWith(
+      null,
+      { name: " Team ", host: "db.example.com", port: 5432, database: "switchboard", user: "alice", tlsMode: "require" },
+      "s3cret",
+    );
+    const rows = await screen.findAllByTestId("profile-row");
+    expect(rows.map((r) => r.getAttribute("data-name"))).toEqual([" Team "]);
+  });
+
+  it("tests a connection and shows the error as it is", async () => {
+    const client = mockClient(0);
+    client.testConnection = vi.fn(async () => {
+      throw new ClientError("NotAllowed", "alice may bypass row-level security (BYPASSRLS); connect as a manager's role");
+    });
+    render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });
+    await tick();
+    await fillProfile();
+    await fireEvent.click(screen.getByTestId("profile-test"));
+    await tick();
+    expect(client.testConnection).toHaveBeenCalledWith(expect.objectContaining({ host: "db.example.com" }), "s3cret");
+    expect(screen.getByTestId("test-result").textContent).toContain("NotAllowed: alice may bypass row-level security");
+    expect(client.saveProfile).not.toHaveBeenCalled();
+  });
+
+  it("cannot save or test an incomplete profile", async () => {
+    const client = mockClient(0);
+    render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });
+    await fireEvent.click(await screen.findByTestId("add-profile"));
+    expect((screen.getByTestId("profile-save") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("profile-test") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("opens a profile's workspace and closes", async () => {
+    const client = mockClient(0);
+    client.settings.profiles.push({ name: "Team", host: "db", port: 5432, database: "switchboard", user: "alice", tlsMode: "disable" });
+    const onClose = vi.fn();
+    render(WorkspacePicker, { client, activeProfile: null, onClose });
+    await fireEvent.click(await screen.findByTestId("open-profile"));
+    await tick();
+    expect(client.openWorkspace).toHaveBeenCalledWith("Team");
+    expect(onClose).toHaveBeenCalled();
+  });
+});
+
+describe("ConnectionBanner", () => {
+  it("shows the offline banner with queued edits, and syncs on demand", async () => {
+    const client = mockClient(0);
+    const team = new TeamView(client, () => {});
+    render(ConnectionBanner, { team, onConflicts: () => {} });
+    expect(screen.queryByTestId("connection-banner")).toBeNull();
+    team.apply({ ...LOCAL_STATUS, profile: "Team", connection: "offline", lastSyncedAt: "2026-11-27T01:00:00Z", outbox: 3, conflicts: 0 });
+    await tick();
+    const banner = screen.getByTestId("connection-banner");
+    expect(banner.getAttribute("data-connection")).toBe("offline");
+    expect(banner.textContent).toContain("Offline — showing cached data from");
+    expect(banner.textContent).toContain("3 edits queued");
+    await fireEvent.click(screen.getByTestId("sync-now"));
+    expect(client.syncNow).toHaveBeenCalled();
+  });
+});
