@@ -6,6 +6,8 @@
 # The provider tests (e2e/providers.e2e.mjs) need a real Secret Service and the fake providers:
 # after building, the script runs itself again inside scripts/with-secret-service.sh, starts
 # `switchboard-cli dev fake-providers` and points the app at it (SWITCHBOARD_*_API_URL).
+# The team test (e2e/team.e2e.mjs) gets a throwaway PostgreSQL (ui/e2e/team-postgres.sh), which
+# it stops and starts, and keeps the connection profile's password in that Secret Service.
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
 if [ -z "${SWITCHBOARD_E2E_IN_VAULT:-}" ]; then
@@ -26,12 +28,22 @@ SANDBOX="$(mktemp -d)"
 export HOME="$SANDBOX/home" XDG_CONFIG_HOME="$SANDBOX/home/.config" XDG_DATA_HOME="$SANDBOX/home/.local/share"
 mkdir -p "$HOME"
 export SWITCHBOARD_WORKSPACE="$SANDBOX/workspace.db"
+export SWITCHBOARD_VAULT_SERVICE="dev.switchboard.app.e2e"
+# The team database: its own directory, which the postgres user must be able to enter.
+E2E_PG_DIR="$(mktemp -d /tmp/switchboard-e2e-pg.XXXXXX)"
+export E2E_PG_DIR E2E_PG_PASSWORD="manager-e2e-$RANDOM$RANDOM"
 
 cleanup() {
   [ -n "${FAKES_PID:-}" ] && kill "$FAKES_PID" 2>/dev/null || true
   [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true
+  bash "$ROOT/ui/e2e/team-postgres.sh" destroy "$E2E_PG_DIR" || true
   rm -rf "$SANDBOX"
+  # WebKitGTK starts the document portal in the private session, which mounts a FUSE file
+  # system in its runtime directory; unmounted, with-secret-service.sh can delete that.
+  if [ -n "${XDG_RUNTIME_DIR:-}" ] && mountpoint -q "$XDG_RUNTIME_DIR/doc" 2>/dev/null; then
+    fusermount -u "$XDG_RUNTIME_DIR/doc" 2>/dev/null || umount -l "$XDG_RUNTIME_DIR/doc" || true
+  fi
 }
 trap cleanup EXIT
 
@@ -53,6 +65,10 @@ for name in TWILIO VONAGE TELNYX BANDWIDTH PLIVO; do
 done
 for _ in $(seq 100); do port_free "$FAKES_PORT" || break; sleep 0.1; done
 
+bash "$ROOT/ui/e2e/team-postgres.sh" init "$E2E_PG_DIR" >/dev/null
+E2E_PG_PORT="$(cat "$E2E_PG_DIR/port")"
+export E2E_PG_PORT
+
 start_xvfb
 PORT="${TAURI_DRIVER_PORT:-4444}"
 "$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$OUT/tauri-driver.log" 2>&1 &
@@ -61,4 +77,4 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && brea
 
 export SWITCHBOARD_APP="$APP_BIN" E2E_OUTPUT="$OUT" TAURI_DRIVER_PORT="$PORT"
 cd "$ROOT/ui"
-node --test --test-concurrency=1 e2e/app.e2e.mjs e2e/providers.e2e.mjs
+node --test --test-concurrency=1 e2e/app.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs
