@@ -725,6 +725,8 @@ pub enum SyncPhase {
     Replay,
     /// Copying every row (first sync).
     Copy,
+    /// Moving a complete copy into the cache and building its indexes.
+    Index,
     /// Applying the changes since the last sync.
     Changes,
 }
@@ -749,6 +751,7 @@ impl From<switchboard_sync::Progress> for SyncProgress {
             phase: match p.phase {
                 switchboard_sync::Phase::Replay => SyncPhase::Replay,
                 switchboard_sync::Phase::Copy => SyncPhase::Copy,
+                switchboard_sync::Phase::Index => SyncPhase::Index,
                 switchboard_sync::Phase::Changes => SyncPhase::Changes,
             },
             done: p.done,

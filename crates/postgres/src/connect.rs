@@ -433,7 +433,7 @@ mod tests {
     #[test]
     fn profile_parts_name_the_same_server_as_the_url() {
         let parts = ConnectSettings::from_parts(
-            "DB.example.com",
+            "db.example.com",
             5433,
             "switchboard",
             "alice",

@@ -25,6 +25,7 @@ const PHASES: Record<SyncProgress["phase"], string> = {
   connect: "Connecting",
   replay: "Sending offline edits",
   copy: "Copying numbers",
+  index: "Building the search index",
   changes: "Applying changes",
 };
 

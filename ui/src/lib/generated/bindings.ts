@@ -395,7 +395,7 @@ warnings: Array<string>, };
 
 export type Connection = "local" | "unknown" | "online" | "offline" | "failed";
 
-export type SyncPhase = "connect" | "replay" | "copy" | "changes";
+export type SyncPhase = "connect" | "replay" | "copy" | "index" | "changes";
 
 export type SyncProgress = { 
 /**
