@@ -379,120 +379,6 @@ activeProfile: string | null,
  */
 syncIntervalSecs: number, };
 
-export type ConnectionTest = { 
-/**
- * `host:port/database`.
- */
-server: string, 
-/**
- * The login role.
- */
-role: string, 
-/**
- * What makes the database less safe or slower, without blocking (schema check).
- */
-warnings: Array<string>, };
-
-export type Connection = "local" | "unknown" | "online" | "offline" | "failed";
-
-export type SyncPhase = "connect" | "replay" | "copy" | "index" | "changes";
-
-export type SyncProgress = { 
-/**
- * What is being done.
- */
-phase: SyncPhase, 
-/**
- * Rows (or edits) done.
- */
-done: number, 
-/**
- * Rows (or edits) in all; 0 when not known.
- */
-total: number, };
-
-export type TeamStatus = { 
-/**
- * The open profile; null for the local workspace.
- */
-profile: string | null, 
-/**
- * `host:port/database` of the open profile.
- */
-server: string | null, 
-/**
- * Online, offline, …
- */
-connection: Connection, 
-/**
- * Why the last sync failed; null after a successful one.
- */
-lastError: AppError | null, 
-/**
- * RFC 3339: when a sync last tried the server.
- */
-lastAttemptAt: string | null, 
-/**
- * RFC 3339: when the cache was last complete and current.
- */
-lastSyncedAt: string | null, 
-/**
- * Offline edits waiting to be sent.
- */
-outbox: number, 
-/**
- * Edits the server did not take, waiting for a decision.
- */
-conflicts: number, 
-/**
- * A sync is running.
- */
-syncing: boolean, 
-/**
- * The running sync's progress.
- */
-progress: SyncProgress | null, 
-/**
- * The schema check's warnings at the last connect.
- */
-warnings: Array<string>, };
-
-export type KeepVersion = "mine" | "theirs";
-
-export type SyncConflict = { 
-/**
- * Conflict number.
- */
-id: number, 
-/**
- * The number's id.
- */
-numberId: string, 
-/**
- * Its organization.
- */
-organizationId: string, 
-/**
- * "add", "update" or "remove".
- */
-op: string, 
-/**
- * What happened, e.g. "changed on the server since".
- */
-reason: string, 
-/**
- * RFC 3339: when the sync found it.
- */
-detectedAt: string, 
-/**
- * The manager's version; null when the manager removed it.
- */
-mine: PhoneNumber | null, 
-/**
- * The server's version; null when removed on the server.
- */
-theirs: PhoneNumber | null, };
-
 export type NewAccount = { 
 /**
  * The provider.
@@ -873,4 +759,118 @@ country: string | null,
  * Capabilities.
  */
 capabilities: Capabilities, };
+
+export type ConnectionTest = { 
+/**
+ * `host:port/database`.
+ */
+server: string, 
+/**
+ * The login role.
+ */
+role: string, 
+/**
+ * What makes the database less safe or slower, without blocking (schema check).
+ */
+warnings: Array<string>, };
+
+export type Connection = "local" | "unknown" | "online" | "offline" | "failed";
+
+export type SyncPhase = "connect" | "replay" | "copy" | "index" | "changes";
+
+export type SyncProgress = { 
+/**
+ * What is being done.
+ */
+phase: SyncPhase, 
+/**
+ * Rows (or edits) done.
+ */
+done: number, 
+/**
+ * Rows (or edits) in all; 0 when not known.
+ */
+total: number, };
+
+export type TeamStatus = { 
+/**
+ * The open profile; null for the local workspace.
+ */
+profile: string | null, 
+/**
+ * `host:port/database` of the open profile.
+ */
+server: string | null, 
+/**
+ * Online, offline, …
+ */
+connection: Connection, 
+/**
+ * Why the last sync failed; null after a successful one.
+ */
+lastError: AppError | null, 
+/**
+ * RFC 3339: when a sync last tried the server.
+ */
+lastAttemptAt: string | null, 
+/**
+ * RFC 3339: when the cache was last complete and current.
+ */
+lastSyncedAt: string | null, 
+/**
+ * Offline edits waiting to be sent.
+ */
+outbox: number, 
+/**
+ * Edits the server did not take, waiting for a decision.
+ */
+conflicts: number, 
+/**
+ * A sync is running.
+ */
+syncing: boolean, 
+/**
+ * The running sync's progress.
+ */
+progress: SyncProgress | null, 
+/**
+ * The schema check's warnings at the last connect.
+ */
+warnings: Array<string>, };
+
+export type KeepVersion = "mine" | "theirs";
+
+export type SyncConflict = { 
+/**
+ * Conflict number.
+ */
+id: number, 
+/**
+ * The number's id.
+ */
+numberId: string, 
+/**
+ * Its organization.
+ */
+organizationId: string, 
+/**
+ * "add", "update" or "remove".
+ */
+op: string, 
+/**
+ * What happened, e.g. "changed on the server since".
+ */
+reason: string, 
+/**
+ * RFC 3339: when the sync found it.
+ */
+detectedAt: string, 
+/**
+ * The manager's version; null when the manager removed it.
+ */
+mine: PhoneNumber | null, 
+/**
+ * The server's version; null when removed on the server.
+ */
+theirs: PhoneNumber | null, };
 
