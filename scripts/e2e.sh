@@ -28,7 +28,6 @@ SANDBOX="$(mktemp -d)"
 export HOME="$SANDBOX/home" XDG_CONFIG_HOME="$SANDBOX/home/.config" XDG_DATA_HOME="$SANDBOX/home/.local/share"
 mkdir -p "$HOME"
 export SWITCHBOARD_WORKSPACE="$SANDBOX/workspace.db"
-export SWITCHBOARD_VAULT_SERVICE="dev.switchboard.app.e2e"
 # The team database: its own directory, which the postgres user must be able to enter.
 E2E_PG_DIR="$(mktemp -d /tmp/switchboard-e2e-pg.XXXXXX)"
 export E2E_PG_DIR E2E_PG_PASSWORD="manager-e2e-$RANDOM$RANDOM"
