@@ -40,7 +40,7 @@ use crate::dto::{
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::state::AppState;
+use crate::state::{AppState, Writes};
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
@@ -164,7 +164,7 @@ async fn update(
 ) -> AppResult<core::PhoneNumber> {
     let (id, org) = (n.id, n.organization_id);
     state
-        .run(move |ws| ws.update_number(&NumberRef::Id(id), Some(org), &change))
+        .write(move |ws, w| w.update_number(ws, &NumberRef::Id(id), Some(org), &change))
         .await
 }
 
@@ -310,7 +310,7 @@ pub async fn import_numbers<R: Runtime>(
     let cancel = tasks.start(&task_id);
     let token = cancel.clone();
     let result = state
-        .run(move |ws| {
+        .write(move |ws, w| {
             let mut report = ImportReport {
                 imported: 0,
                 refreshed: 0,
@@ -326,13 +326,20 @@ pub async fn import_numbers<R: Runtime>(
                 }
                 let chunk: Vec<_> = rest.drain(..rest.len().min(IMPORT_CHUNK)).collect();
                 let size = chunk.len() as u64;
-                match ws.add_numbers(org, chunk.clone()) {
+                // A team workspace queues each number for the server (no batch path there).
+                let batch = match w {
+                    Writes::Direct => ws.add_numbers(org, chunk.clone()),
+                    Writes::Outbox => Err(switchboard_core::Error::NotAllowed(
+                        "one by one into the outbox".into(),
+                    )),
+                };
+                match batch {
                     Ok(added) => report.imported += added.len() as u32,
                     // One bad number fails its chunk's transaction: add those one by one.
                     Err(_) => {
                         for v in chunk {
                             let number = v.phone_number.to_string();
-                            match ws.add_number(org, v) {
+                            match w.add_number(ws, org, v) {
                                 Ok(_) => report.imported += 1,
                                 Err(e) => report.failed.push(ImportFailure {
                                     phone_number: number,
@@ -350,7 +357,7 @@ pub async fn import_numbers<R: Runtime>(
                     report.cancelled = true;
                     break;
                 }
-                match ws.update_number(&NumberRef::Id(id), Some(org), &change) {
+                match w.update_number(ws, &NumberRef::Id(id), Some(org), &change) {
                     Ok(_) => report.refreshed += 1,
                     Err(e) => report.failed.push(ImportFailure {
                         phone_number: number,
@@ -369,6 +376,7 @@ pub async fn import_numbers<R: Runtime>(
         tasks.forget(&preview_id);
     }
     announce(&app, &org.to_string(), Vec::new());
+    crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
     result
 }
@@ -526,9 +534,9 @@ async fn run_bulk<R: Runtime>(
         done_before += group.len() as u64;
         if !updates.is_empty() {
             state
-                .run(move |ws| {
+                .write(move |ws, w| {
                     for (id, u) in &updates {
-                        ws.update_number(&NumberRef::Id(*id), Some(org), u)?;
+                        w.update_number(ws, &NumberRef::Id(*id), Some(org), u)?;
                     }
                     Ok(())
                 })
@@ -537,6 +545,7 @@ async fn run_bulk<R: Runtime>(
     }
     tasks.end(task_id);
     announce(app, organization_id, Vec::new());
+    crate::sync::after_edit(app);
     let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
     Ok(ProviderReport::new(outcomes, cancelled))
 }
@@ -699,6 +708,7 @@ pub async fn set_webhooks<R: Runtime>(
         .unwrap_or_default();
     let updated = update(&state, &n, flows::webhook_update(&confirmed, platform_url)).await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
+    crate::sync::after_edit(&app);
     Ok(WebhookResult {
         number: updated.into(),
         voice_url: confirmed.voice_url().map(str::to_owned),
@@ -785,8 +795,11 @@ pub async fn buy_number<R: Runtime>(
         .map_err(|e| sent_once(e, "purchase"))?;
     tracing::info!(number = %bought.phone_number, "bought a number");
     let valid = bought.to_new_number(&account_id).validate()?;
-    let added = state.run(move |ws| ws.add_number(org, valid)).await?;
+    let added = state
+        .write(move |ws, w| w.add_number(ws, org, valid))
+        .await?;
     announce(&app, &organization_id, vec![added.id.to_string()]);
+    crate::sync::after_edit(&app);
     Ok(added.into())
 }
 
@@ -812,8 +825,9 @@ pub async fn release_number<R: Runtime>(
     tracing::info!(number = %n.phone_number, "released a number");
     let (key, org) = (n.id, n.organization_id);
     let removed = state
-        .run(move |ws| ws.remove_number(&NumberRef::Id(key), Some(org)))
+        .write(move |ws, w| w.remove_number(ws, &NumberRef::Id(key), Some(org)))
         .await?;
     announce(&app, &org.to_string(), vec![id]);
+    crate::sync::after_edit(&app);
     Ok(removed.into())
 }
