@@ -658,6 +658,9 @@ impl ConnectionProfile {
 /// The default interval between background syncs of a team workspace.
 pub const DEFAULT_SYNC_INTERVAL_SECS: u32 = 60;
 
+/// Hours between background re-verifications of a number, by default.
+pub const DEFAULT_VERIFY_INTERVAL_HOURS: u32 = 24;
+
 /// The app's settings, kept by tauri-plugin-store in the app's config directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -672,6 +675,9 @@ pub struct Settings {
     pub active_profile: Option<String>,
     /// Seconds between background syncs of a team workspace (5 to 3600).
     pub sync_interval_secs: u32,
+    /// Hours after which a number with a provider account is verified again in the
+    /// background (1 to 720; 0 turns it off).
+    pub verify_interval_hours: u32,
 }
 
 impl Default for Settings {
@@ -682,6 +688,7 @@ impl Default for Settings {
             profiles: Vec::new(),
             active_profile: None,
             sync_interval_secs: DEFAULT_SYNC_INTERVAL_SECS,
+            verify_interval_hours: DEFAULT_VERIFY_INTERVAL_HOURS,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 pub mod logging;
 pub mod providers;
+pub mod reverify;
 pub mod settings;
 pub mod state;
 pub mod sync;
@@ -44,6 +45,7 @@ pub fn run() {
             app.manage(providers::ProviderTasks::default());
             app.manage(sync::SyncState::default());
             team::open_at_startup(app.handle());
+            reverify::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

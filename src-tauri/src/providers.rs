@@ -28,7 +28,7 @@ use switchboard_providers::model::{
 };
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -548,6 +548,29 @@ async fn run_bulk<R: Runtime>(
     crate::sync::after_edit(app);
     let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
     Ok(ProviderReport::new(outcomes, cancelled))
+}
+
+/// Verifies `ids` of an organization in the background (periodic re-verification): the same
+/// work as [`verify_numbers`], with no progress channel to report to.
+pub(crate) async fn reverify<R: Runtime>(
+    app: &AppHandle<R>,
+    organization_id: &str,
+    ids: Vec<String>,
+) -> AppResult<ProviderReport> {
+    let state = app.state::<AppState>();
+    let tasks = app.state::<ProviderTasks>();
+    let quiet = Channel::new(|_| Ok(()));
+    run_bulk(
+        app,
+        &state,
+        &tasks,
+        "periodic-reverification",
+        organization_id,
+        ids,
+        Action::Verify,
+        &quiet,
+    )
+    .await
 }
 
 fn line(n: &core::PhoneNumber, result: NumberResult, message: String) -> NumberOutcome {

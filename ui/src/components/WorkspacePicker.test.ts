@@ -48,6 +48,25 @@ describe("WorkspacePicker", () => {
     expect(client.saveProfile).not.toHaveBeenCalled();
   });
 
+  it("saves the re-verification interval, and puts it back when the backend refuses it", async () => {
+    const client = mockClient(0);
+    render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });
+    await tick();
+    const field = (await screen.findByTestId("verify-interval")) as HTMLInputElement;
+    expect(field.value).toBe("24");
+    await fireEvent.input(field, { target: { value: "6" } });
+    await fireEvent.change(field);
+    await tick();
+    expect(client.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ verifyIntervalHours: 6, syncIntervalSecs: 60 }));
+    client.saveSettings = vi.fn(async () => {
+      throw new ClientError("InvalidInput", "invalid re-verification interval: 9999 hours is more than 720 (0 turns it off)");
+    });
+    await fireEvent.input(field, { target: { value: "9999" } });
+    await fireEvent.change(field);
+    await tick();
+    expect(field.value).toBe("6");
+  });
+
   it("cannot save or test an incomplete profile", async () => {
     const client = mockClient(0);
     render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });

@@ -31,7 +31,7 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
 /** A client over `count` numbers; pages by index cursors, search by substring. */
 export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
   const data = Array.from({ length: count }, (_, i) => makeNumber(i));
-  const settings: Settings = { theme: "system", lastOrganizationId: null, profiles: [], activeProfile: null, syncIntervalSecs: 60 };
+  const settings: Settings = { theme: "system", lastOrganizationId: null, profiles: [], activeProfile: null, syncIntervalSecs: 60, verifyIntervalHours: 24 };
   const statusListeners: ((s: TeamStatus) => void)[] = [];
   const localStatus: TeamStatus = {
     profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
@@ -76,6 +76,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       settings.theme = s.theme;
       settings.lastOrganizationId = s.lastOrganizationId;
       settings.syncIntervalSecs = s.syncIntervalSecs;
+      settings.verifyIntervalHours = s.verifyIntervalHours;
     }),
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),

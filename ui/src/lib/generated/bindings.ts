@@ -377,7 +377,12 @@ activeProfile: string | null,
 /**
  * Seconds between background syncs of a team workspace (5 to 3600).
  */
-syncIntervalSecs: number, };
+syncIntervalSecs: number, 
+/**
+ * Hours after which a number with a provider account is verified again in the
+ * background (1 to 720; 0 turns it off).
+ */
+verifyIntervalHours: number, };
 
 export type NewAccount = { 
 /**

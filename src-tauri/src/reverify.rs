@@ -1,0 +1,92 @@
+//! Periodic re-verification: numbers that belong to a provider account are verified again in
+//! the background once `verifyIntervalHours` (settings, default 24, 0 = off) have passed since
+//! their last verification, so "last verified" stays fresh and a revoked credential or a
+//! number that left its account shows up as `error` without anyone asking.
+//!
+//! Which numbers are due is core's rule (`Workspace::verification_due`); the verification is
+//! the same as the Verify action's (`providers::reverify`), including what a network failure
+//! does (nothing). A check runs a minute after start and then every [`CHECK_EVERY`], verifying
+//! at most [`BATCH`] numbers per organization each time, least recently verified first.
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// The longest re-verification interval, in hours (30 days).
+pub const MAX_INTERVAL_HOURS: u32 = 720;
+
+/// How often the app looks for numbers due.
+const CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Numbers verified per organization and check, at most.
+const BATCH: usize = 500;
+
+/// Starts the background checks.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        loop {
+            match check(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(numbers = n, "re-verified numbers"),
+                Err(e) => tracing::warn!(error = %e.message, "periodic re-verification"),
+            }
+            tokio::time::sleep(CHECK_EVERY).await;
+        }
+    });
+}
+
+/// The cut-off for `interval_hours` (`None`: turned off).
+pub fn verified_before(
+    interval_hours: u32,
+    now: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
+    (interval_hours > 0).then(|| now - time::Duration::hours(i64::from(interval_hours)))
+}
+
+/// Verifies what is due in every organization of the open workspace; returns how many numbers.
+async fn check<R: Runtime>(app: &AppHandle<R>) -> AppResult<u32> {
+    let hours = crate::settings::load(app)?.verify_interval_hours;
+    let Some(before) = verified_before(hours, time::OffsetDateTime::now_utc()) else {
+        return Ok(0);
+    };
+    let state = app.state::<AppState>();
+    let organizations = state.run(|ws| ws.organizations()).await?;
+    let mut verified = 0;
+    for org in organizations {
+        let id = org.id;
+        let due = state
+            .run(move |ws| ws.verification_due(id, before, BATCH))
+            .await?;
+        if due.is_empty() {
+            continue;
+        }
+        let ids = due.iter().map(|n| n.id.to_string()).collect();
+        let report = crate::providers::reverify(app, &id.to_string(), ids).await?;
+        verified += report.succeeded;
+    }
+    Ok(verified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_off_follows_the_interval_and_zero_turns_it_off() {
+        let now = time::OffsetDateTime::now_utc();
+        assert_eq!(verified_before(0, now), None);
+        assert_eq!(
+            verified_before(24, now),
+            Some(now - time::Duration::days(1))
+        );
+        assert_eq!(
+            verified_before(MAX_INTERVAL_HOURS, now),
+            Some(now - time::Duration::days(30))
+        );
+    }
+}
