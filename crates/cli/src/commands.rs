@@ -209,7 +209,34 @@ pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
 }
 
 /// Resolves `--agent`: "none" unassigns, otherwise an id or name in the organization.
-fn agent_arg(ws: &Workspace, org: Uuid, value: &str) -> Result<Option<Uuid>> {
+/// The change `numbers update`'s flags ask for (the agent already resolved); refuses an
+/// update that changes nothing. One translation for the local, team and offline paths.
+pub(crate) fn update_change(
+    friendly_name: Option<String>,
+    status: Option<String>,
+    agent_id: Option<Option<Uuid>>,
+    metadata: Option<String>,
+) -> Result<NumberUpdate> {
+    let change = NumberUpdate {
+        friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
+        status: status.map(|s| s.parse::<Status>()).transpose()?,
+        agent_id,
+        metadata_patch: metadata
+            .map(|m| Metadata::patch_from_json(&m))
+            .transpose()?,
+        ..Default::default()
+    };
+    if change.is_empty() {
+        return Err(Error::InvalidInput {
+            field: "update".into(),
+            reason: "nothing to change: give --friendly-name, --status, --agent or --metadata"
+                .into(),
+        });
+    }
+    Ok(change)
+}
+
+pub(crate) fn agent_arg(ws: &Workspace, org: Uuid, value: &str) -> Result<Option<Uuid>> {
     if value.trim().eq_ignore_ascii_case("none") {
         return Ok(None);
     }
@@ -298,25 +325,10 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             let org = org_arg(&ws, org.as_deref())?;
             let r = NumberRef::parse(&number)?;
             let current = ws.number(&r, org.as_ref().map(|o| o.id))?;
-            let change = NumberUpdate {
-                friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
-                status: status.map(|s| s.parse::<Status>()).transpose()?,
-                agent_id: agent
-                    .map(|a| agent_arg(&ws, current.organization_id, &a))
-                    .transpose()?,
-                metadata_patch: metadata
-                    .map(|m| Metadata::patch_from_json(&m))
-                    .transpose()?,
-                ..Default::default()
-            };
-            if change.is_empty() {
-                return Err(Error::InvalidInput {
-                    field: "update".into(),
-                    reason:
-                        "nothing to change: give --friendly-name, --status, --agent or --metadata"
-                            .into(),
-                });
-            }
+            let agent_id = agent
+                .map(|a| agent_arg(&ws, current.organization_id, &a))
+                .transpose()?;
+            let change = update_change(friendly_name, status, agent_id, metadata)?;
             let n = ws.update_number(
                 &NumberRef::Id(current.id),
                 Some(current.organization_id),

@@ -9,9 +9,7 @@
 use std::fs::File;
 use std::io::Write;
 
-use switchboard_core::domain::{
-    Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
-};
+use switchboard_core::domain::{Metadata, NewNumber, Organization, PhoneNumber};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{COLUMNS, Format, ImportOptions};
 use switchboard_core::{Error, Result};
@@ -20,7 +18,7 @@ use uuid::Uuid;
 
 use crate::commands::{Agents, Numbers, Orgs};
 use crate::number_filter::AgentArg;
-use crate::{Global, accounts, db, output};
+use crate::{Global, accounts, commands, db, output};
 
 /// Runs `f` on a connected workspace.
 pub fn with_workspace<T>(
@@ -186,23 +184,7 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
                 Some(a) => Some(agent_arg(ws, current.organization_id, &a).await?),
                 None => None,
             };
-            let change = NumberUpdate {
-                friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
-                status: status.map(|s| s.parse::<Status>()).transpose()?,
-                agent_id,
-                metadata_patch: metadata
-                    .map(|m| Metadata::patch_from_json(&m))
-                    .transpose()?,
-                ..Default::default()
-            };
-            if change.is_empty() {
-                return Err(Error::InvalidInput {
-                    field: "update".into(),
-                    reason:
-                        "nothing to change: give --friendly-name, --status, --agent or --metadata"
-                            .into(),
-                });
-            }
+            let change = commands::update_change(friendly_name, status, agent_id, metadata)?;
             let n = ws
                 .update_number(
                     &NumberRef::Id(current.id),

@@ -10,7 +10,7 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, Status};
+use switchboard_core::domain::NewNumber;
 use switchboard_core::store::{Keep, NumberRef, Workspace};
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_postgres::RemoteWorkspace;
@@ -359,13 +359,6 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             );
         }
     };
-    let agent_arg = |ws: &Workspace, org, value: &str| -> Result<Option<uuid::Uuid>> {
-        if value.trim().eq_ignore_ascii_case("none") {
-            Ok(None)
-        } else {
-            Ok(Some(ws.agent(org, value)?.id))
-        }
-    };
     match cmd {
         Numbers::Add {
             org,
@@ -381,7 +374,7 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
         } => {
             let org = ws.organization(&org)?;
             let agent_id = match agent {
-                Some(a) => agent_arg(&ws, org.id, &a)?,
+                Some(a) => commands::agent_arg(&ws, org.id, &a)?,
                 None => None,
             };
             let valid = NewNumber {
@@ -411,26 +404,10 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             let r = NumberRef::parse(&number)?;
             let current = ws.number(&r, org.as_ref().map(|o| o.id))?;
             let agent_id = match agent {
-                Some(a) => Some(agent_arg(&ws, current.organization_id, &a)?),
+                Some(a) => Some(commands::agent_arg(&ws, current.organization_id, &a)?),
                 None => None,
             };
-            let change = NumberUpdate {
-                friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
-                status: status.map(|s| s.parse::<Status>()).transpose()?,
-                agent_id,
-                metadata_patch: metadata
-                    .map(|m| Metadata::patch_from_json(&m))
-                    .transpose()?,
-                ..Default::default()
-            };
-            if change.is_empty() {
-                return Err(Error::InvalidInput {
-                    field: "update".into(),
-                    reason:
-                        "nothing to change: give --friendly-name, --status, --agent or --metadata"
-                            .into(),
-                });
-            }
+            let change = commands::update_change(friendly_name, status, agent_id, metadata)?;
             let n = ws.queue_update(&NumberRef::Id(current.id), None, &change)?;
             queued("updated", &n);
         }
