@@ -359,6 +359,35 @@ pub(super) fn row_key(org_key: i64, digits: &str) -> Result<i64> {
     Ok((org_key << NUMBER_BITS) | number)
 }
 
+/// `change` applied to `current`: the rules every update follows (the store's, and the
+/// outbox's for offline edits).
+pub(super) fn apply_update(current: &PhoneNumber, change: &NumberUpdate) -> Result<PhoneNumber> {
+    let mut next = current.clone();
+    if let Some(name) = &change.friendly_name {
+        next.friendly_name = clean_friendly_name(name.as_deref())?;
+    }
+    if let Some(status) = change.status {
+        next.status = status;
+    }
+    if let Some(agent) = change.agent_id {
+        next.agent_id = agent;
+    }
+    if let Some(patch) = &change.metadata_patch {
+        let mut m = next.metadata.clone().unwrap_or_default();
+        m.merge(patch)?;
+        next.metadata = Some(m);
+    }
+    if let Some((configured, url)) = &change.webhook {
+        next.webhook_configured = *configured;
+        next.webhook_url = url.clone();
+    }
+    if let Some(t) = change.last_verified_at {
+        next.last_verified_at = Some(t);
+    }
+    next.updated_at = now().max(current.updated_at);
+    Ok(next)
+}
+
 pub(super) fn check_agent(
     tx: &Transaction<'_>,
     agent: Option<Uuid>,
@@ -569,29 +598,7 @@ impl Workspace {
         if change.is_empty() {
             return Ok(current);
         }
-        let mut next = current.clone();
-        if let Some(name) = &change.friendly_name {
-            next.friendly_name = clean_friendly_name(name.as_deref())?;
-        }
-        if let Some(status) = change.status {
-            next.status = status;
-        }
-        if let Some(agent) = change.agent_id {
-            next.agent_id = agent;
-        }
-        if let Some(patch) = &change.metadata_patch {
-            let mut m = next.metadata.clone().unwrap_or_default();
-            m.merge(patch)?;
-            next.metadata = Some(m);
-        }
-        if let Some((configured, url)) = &change.webhook {
-            next.webhook_configured = *configured;
-            next.webhook_url = url.clone();
-        }
-        if let Some(t) = change.last_verified_at {
-            next.last_verified_at = Some(t);
-        }
-        next.updated_at = now().max(current.updated_at);
+        let next = apply_update(&current, change)?;
         let slug = self.org_slug(&current.organization_id).unwrap_or_default();
         self.write(|tx| {
             let new_agent = next.agent_id.filter(|a| Some(*a) != current.agent_id);

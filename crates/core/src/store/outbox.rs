@@ -20,10 +20,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::numbers::{check_agent, from_row, org_key};
+use super::numbers::{apply_update, check_agent, from_row, org_key};
 use super::replica::{Rows, Source};
 use super::{NumberRef, Workspace, from_micros, micros, now, parse_uuid};
-use crate::domain::{NumberUpdate, PhoneNumber, ValidNumber, clean_friendly_name};
+use crate::domain::{NumberUpdate, PhoneNumber, ValidNumber};
 use crate::error::{Error, Result};
 
 /// The row columns of the outbox and conflict tables, in `from_row` order.
@@ -141,34 +141,6 @@ fn row_params(n: &PhoneNumber) -> [rusqlite::types::Value; 14] {
         n.last_verified_at
             .map_or(Value::Null, |t| Value::Integer(micros(t))),
     ]
-}
-
-/// `change` applied to `current`, by the same rules as [`Workspace::update_number`].
-fn updated(current: &PhoneNumber, change: &NumberUpdate) -> Result<PhoneNumber> {
-    let mut next = current.clone();
-    if let Some(name) = &change.friendly_name {
-        next.friendly_name = clean_friendly_name(name.as_deref())?;
-    }
-    if let Some(status) = change.status {
-        next.status = status;
-    }
-    if let Some(agent) = change.agent_id {
-        next.agent_id = agent;
-    }
-    if let Some(patch) = &change.metadata_patch {
-        let mut m = next.metadata.clone().unwrap_or_default();
-        m.merge(patch)?;
-        next.metadata = Some(m);
-    }
-    if let Some((configured, url)) = &change.webhook {
-        next.webhook_configured = *configured;
-        next.webhook_url = url.clone();
-    }
-    if let Some(t) = change.last_verified_at {
-        next.last_verified_at = Some(t);
-    }
-    next.updated_at = now().max(current.updated_at);
-    Ok(next)
 }
 
 /// Records an edit, merging it into the number's pending entry if there is one.
@@ -347,7 +319,7 @@ impl Workspace {
         if change.is_empty() {
             return Ok(current);
         }
-        let next = updated(&current, change)?;
+        let next = apply_update(&current, change)?;
         let slug = self.org_slug(&current.organization_id).unwrap_or_default();
         self.write(|tx| {
             let new_agent = next.agent_id.filter(|a| Some(*a) != current.agent_id);
