@@ -457,3 +457,28 @@ fn numbers_due_for_reverification_belong_to_an_account_and_are_oldest_first() {
             .all(|n| n.id == never.id)
     );
 }
+
+/// A batch large enough to build the indexes at its end still refuses two rows with the same
+/// id, with an error that says so, and leaves the workspace as it was.
+#[test]
+fn a_deferred_batch_with_a_duplicate_id_inserts_nothing() {
+    let mut ws = Workspace::open_in_memory().unwrap();
+    let org = ws.add_organization("acme", "Acme").unwrap();
+    let mut rows = seed::generate(&org, &[], 25_000, HashSet::new()).unwrap();
+    let twin = rows[0].0.id;
+    rows[24_999].0.id = twin;
+    let mut bulk = ws.bulk_insert(org.id, rows.len() as u64).unwrap();
+    for (n, facts) in &rows {
+        bulk.insert_with_facts(n, facts).unwrap();
+    }
+    let e = bulk.finish().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Duplicate, "{e}");
+    assert!(e.to_string().contains(&twin.to_string()), "{e}");
+    assert_eq!(ws.count_numbers(&NumberFilter::org(org.id)).unwrap(), 0);
+    assert!(ws.integrity_check().unwrap().is_empty());
+    // The indexes dropped for the batch are back.
+    let n = ws
+        .add_number(org.id, new("+14155551234", None).validate().unwrap())
+        .unwrap();
+    assert_eq!(ws.number(&NumberRef::Id(n.id), None).unwrap(), n);
+}

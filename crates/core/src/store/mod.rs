@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sync_stage",
         include_str!("migrations/20261204000000_sync_stage.sql"),
     ),
+    (
+        20261205000000,
+        "number_id_index",
+        include_str!("migrations/20261205000000_number_id_index.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -285,6 +290,112 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    /// A workspace written before the id index migration keeps its rows, row keys, search
+    /// entries and counts, and gets the named unique index in place of the column constraint.
+    #[test]
+    fn the_id_index_migration_keeps_rows_and_search() {
+        use crate::query::{NumberFilter, NumberQuery};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let (org, first, second) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        {
+            let mut conn = Connection::open(&file).unwrap();
+            configure(&conn).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(
+                "CREATE TABLE schema_migrations (
+                   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+            )
+            .unwrap();
+            for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < 20261205000000) {
+                tx.execute_batch(sql).unwrap();
+                tx.execute(
+                    "INSERT INTO schema_migrations VALUES (?1, ?2, 0)",
+                    params![version, name],
+                )
+                .unwrap();
+            }
+            tx.execute(
+                "INSERT INTO organizations VALUES (7, ?1, 'acme', 'Acme', 0, 0)",
+                [org.to_string()],
+            )
+            .unwrap();
+            for (key, id, number, name) in [
+                (7i64 << 52 | 1, first, "+14155550101", "Front desk"),
+                (7i64 << 52 | 2, second, "+442079460958", "London office"),
+            ] {
+                tx.execute(
+                    "INSERT INTO phone_numbers (rowid, id, org_key, provider, phone_number,
+                       friendly_name, credentials, metadata, status, created_at, updated_at,
+                       digits, search_name, country, number_type, capabilities)
+                     VALUES (?1, ?2, 7, 'twilio', ?3, ?4, '{}', NULL, 'active', 0, 0,
+                       substr(?3, 2), lower(?4), NULL, 'unknown', 0)",
+                    params![key, id.to_string(), number, name],
+                )
+                .unwrap();
+                tx.execute(
+                    "INSERT INTO phone_numbers_search (rowid, digits, search_name)
+                     VALUES (?1, substr(?2, 2), lower(?3))",
+                    params![key, number, name],
+                )
+                .unwrap();
+            }
+            tx.execute(
+                "INSERT INTO number_counts VALUES (?1, '', 2)",
+                [org.to_string()],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        let problems = ws.integrity_check().unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let indexes: Vec<String> = ws
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'phone_numbers'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            indexes.contains(&"idx_phone_numbers_id".to_owned()),
+            "{indexes:?}"
+        );
+        assert!(
+            !indexes.iter().any(|i| i.starts_with("sqlite_autoindex")),
+            "{indexes:?}"
+        );
+        assert_eq!(indexes.len(), 7, "{indexes:?}");
+        let got = ws.number(&NumberRef::Id(second), None).unwrap();
+        assert_eq!(got.phone_number.as_str(), "+442079460958");
+        for (search, expected) in [("2079", vec![second]), ("desk", vec![first])] {
+            let page = ws
+                .list_numbers(
+                    &NumberQuery::first(
+                        NumberFilter::org(org).search(search),
+                        Default::default(),
+                        10,
+                    )
+                    .unwrap(),
+                )
+                .unwrap();
+            let ids: Vec<Uuid> = page.items.iter().map(|n| n.id).collect();
+            assert_eq!(ids, expected, "search {search:?}");
+        }
+        let duplicate = ws.conn.execute(
+            "INSERT INTO phone_numbers (rowid, id, org_key, provider, phone_number, credentials,
+               status, created_at, updated_at, digits, search_name, number_type, capabilities)
+             VALUES (?1, ?2, 7, 'twilio', '+14155550102', '{}', 'active', 0, 0, '14155550102',
+               '', 'unknown', 0)",
+            params![7i64 << 52 | 3, first.to_string()],
+        );
+        assert!(
+            duplicate.is_err(),
+            "a second row with the same id was accepted"
+        );
     }
 
     #[test]
