@@ -1,7 +1,8 @@
 //! Benchmarks that print figures; results are recorded in docs/BENCHMARKS.md.
 //!
 //! `bench insert` times number generation and the bulk insert separately, into a fresh
-//! workspace file. `bench search` replays search-as-you-type sequences (1–4 digits, 3–6
+//! workspace file, then the same rows written by SQLite alone with the same schema (the
+//! floor any bulk insert with this schema has on this machine). `bench search` replays search-as-you-type sequences (1–4 digits, 3–6
 //! letters) and filter-only listings against a seeded workspace, timing the first page of 100
 //! and the exact count of each, and prints p50/p95/max.
 
@@ -164,6 +165,28 @@ fn insert(numbers: u64, file: Option<PathBuf>) -> Result<()> {
         size as f64 / 1e6,
         size as f64 / numbers as f64
     );
+    drop(ws);
+    // The same rows written by SQLite alone, with the same schema: the floor for this schema.
+    let scratch = dir.join("bench-floor.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
+    let t = Instant::now();
+    let cpu = cpu_seconds();
+    let (steps, rows) = switchboard_core::store::floor::measure(&path, &scratch)?;
+    let (floor, floor_cpu) = (t.elapsed(), cpu_seconds() - cpu);
+    println!(
+        "SQLite floor for this schema ({rows} rows, no per-row work in Rust): {:.2} s wall ({:.0} rows/s), {floor_cpu:.2} s CPU ({:.0} rows/CPU-s)",
+        floor.as_secs_f64(),
+        rows as f64 / floor.as_secs_f64(),
+        rows as f64 / floor_cpu.max(0.01)
+    );
+    for s in &steps {
+        println!("  {:<40} {:>7.2} s", s.what, s.took.as_secs_f64());
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
     Ok(())
 }
 

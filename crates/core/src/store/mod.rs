@@ -11,6 +11,7 @@ mod accounts;
 mod agents;
 mod batch;
 mod counts;
+pub mod floor;
 mod numbers;
 mod orgs;
 mod outbox;

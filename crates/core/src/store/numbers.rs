@@ -110,7 +110,7 @@ pub struct BulkInsert<'w> {
 /// The search index's in-memory buffer during a deferred batch, in bytes: large enough that a
 /// million numbers make one segment (no merging), small enough to stay well under the
 /// memory a desktop app may take. Restored to FTS5's default afterwards.
-const BULK_SEARCH_HASH: i64 = 128 * 1024 * 1024;
+pub(super) const BULK_SEARCH_HASH: i64 = 128 * 1024 * 1024;
 const SEARCH_HASH: i64 = 1024 * 1024;
 
 /// Page cache for a large batch, in KiB.
