@@ -28,9 +28,9 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState,
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
+    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
+    WebhookState, plan_on_owners,
 };
 
 /// Bandwidth's largest page of in-service numbers.
@@ -521,48 +521,29 @@ impl BandwidthClient {
                 reason: "Messaging-V2 applications have no fallback URL here".into(),
             });
         }
-        let mut changes = Vec::new();
-        for (channel, to, hook) in [
-            (
-                Channel::Voice,
-                change
-                    .voice_url
-                    .as_ref()
-                    .or(change.voice_fallback_url.as_ref()),
-                &state.voice,
-            ),
-            (Channel::Sms, change.sms_url.as_ref(), &state.sms),
-        ] {
-            let Some(to) = to else { continue };
-            let Some(hook) = hook else {
-                return Err(ProviderError::InvalidInput {
-                    api: Api::Bandwidth,
-                    field: "webhook change",
-                    reason: format!(
-                        "{}'s location has no {} application; assign one in Bandwidth first",
-                        state.phone_number,
-                        if channel == Channel::Voice {
-                            "Voice-V2"
-                        } else {
-                            "Messaging-V2"
-                        }
-                    ),
-                });
-            };
-            changes.push(PlannedChange {
-                channel,
-                object: hook.owner.object.clone(),
-                object_name: hook.owner.name.clone(),
-                shared_by: hook.owner.shared_by,
-                from: hook.url.clone(),
-                to: to.clone(),
-                detaches: None,
-            });
-        }
-        Ok(WebhookPlan {
-            phone_number: state.phone_number.clone(),
-            changes,
-        })
+        let voice = change
+            .voice_url
+            .as_ref()
+            .or(change.voice_fallback_url.as_ref());
+        plan_on_owners(
+            &state.phone_number,
+            [
+                (Channel::Voice, voice, state.voice.as_ref()),
+                (Channel::Sms, change.sms_url.as_ref(), state.sms.as_ref()),
+            ],
+            |channel| ProviderError::InvalidInput {
+                api: Api::Bandwidth,
+                field: "webhook change",
+                reason: format!(
+                    "{}'s location has no {} application; assign one in Bandwidth first",
+                    state.phone_number,
+                    match channel {
+                        Channel::Voice => "Voice-V2",
+                        Channel::Sms => "Messaging-V2",
+                    }
+                ),
+            },
+        )
     }
 
     /// The writes a change makes (on the applications).

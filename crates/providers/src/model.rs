@@ -323,6 +323,44 @@ pub struct PlannedChange {
     pub detaches: Option<ObjectRef>,
 }
 
+impl PlannedChange {
+    /// A write of `to` on the object that holds `hook` (the number keeps using that object).
+    pub(crate) fn on_owner(channel: Channel, hook: &Webhook, to: &str) -> Self {
+        PlannedChange {
+            channel,
+            object: hook.owner.object.clone(),
+            object_name: hook.owner.name.clone(),
+            shared_by: hook.owner.shared_by,
+            from: hook.url.clone(),
+            to: to.to_owned(),
+            detaches: None,
+        }
+    }
+}
+
+/// Plans a change that is written on the objects holding a number's hooks (an application, a
+/// connection, a messaging profile): for each channel given a new URL in `targets`, a write on
+/// the object that holds that channel's hook; a channel with no such object is refused with
+/// `missing(channel)`, and nothing is planned.
+pub(crate) fn plan_on_owners(
+    phone_number: &E164,
+    targets: [(Channel, Option<&String>, Option<&Webhook>); 2],
+    missing: impl Fn(Channel) -> crate::error::ProviderError,
+) -> crate::Result<WebhookPlan> {
+    let mut changes = Vec::new();
+    for (channel, to, hook) in targets {
+        let Some(to) = to else { continue };
+        let Some(hook) = hook else {
+            return Err(missing(channel));
+        };
+        changes.push(PlannedChange::on_owner(channel, hook, to));
+    }
+    Ok(WebhookPlan {
+        phone_number: phone_number.clone(),
+        changes,
+    })
+}
+
 /// Every write a webhook change makes, to show before making it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebhookPlan {

@@ -22,9 +22,9 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState,
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
+    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
+    WebhookState, plan_on_owners,
 };
 
 /// Plivo's largest page.
@@ -347,43 +347,25 @@ impl PlivoClient {
                 reason: "Plivo applications have no SMS fallback URL".into(),
             });
         }
-        let mut changes = Vec::new();
-        for (channel, to, hook) in [
-            (
-                Channel::Voice,
-                change
-                    .voice_url
-                    .as_ref()
-                    .or(change.voice_fallback_url.as_ref()),
-                &state.voice,
-            ),
-            (Channel::Sms, change.sms_url.as_ref(), &state.sms),
-        ] {
-            let Some(to) = to else { continue };
-            let Some(hook) = hook else {
-                return Err(ProviderError::InvalidInput {
-                    api: Api::Plivo,
-                    field: "webhook change",
-                    reason: format!(
-                        "{} has no Application; link one in Plivo first",
-                        state.phone_number
-                    ),
-                });
-            };
-            changes.push(PlannedChange {
-                channel,
-                object: hook.owner.object.clone(),
-                object_name: hook.owner.name.clone(),
-                shared_by: hook.owner.shared_by,
-                from: hook.url.clone(),
-                to: to.clone(),
-                detaches: None,
-            });
-        }
-        Ok(WebhookPlan {
-            phone_number: state.phone_number.clone(),
-            changes,
-        })
+        let voice = change
+            .voice_url
+            .as_ref()
+            .or(change.voice_fallback_url.as_ref());
+        plan_on_owners(
+            &state.phone_number,
+            [
+                (Channel::Voice, voice, state.voice.as_ref()),
+                (Channel::Sms, change.sms_url.as_ref(), state.sms.as_ref()),
+            ],
+            |_| ProviderError::InvalidInput {
+                api: Api::Plivo,
+                field: "webhook change",
+                reason: format!(
+                    "{} has no Application; link one in Plivo first",
+                    state.phone_number
+                ),
+            },
+        )
     }
 
     /// The writes a change makes (on the application).

@@ -21,9 +21,9 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState,
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
+    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
+    WebhookState, plan_on_owners,
 };
 
 /// Telnyx's largest page.
@@ -399,57 +399,38 @@ impl TelnyxClient {
     }
 
     fn plan_from(state: &WebhookState, change: &WebhookChange) -> Result<WebhookPlan> {
-        let mut changes = Vec::new();
-        for (channel, to, hook) in [
-            (
-                Channel::Voice,
-                change
-                    .voice_url
-                    .as_ref()
-                    .or(change.voice_fallback_url.as_ref()),
-                &state.voice,
-            ),
-            (
-                Channel::Sms,
-                change.sms_url.as_ref().or(change.sms_fallback_url.as_ref()),
-                &state.sms,
-            ),
-        ] {
-            let Some(to) = to else { continue };
-            let usable = hook
-                .as_ref()
-                .filter(|h| h.owner.object.kind != ObjectKind::TelnyxSipConnection);
-            let Some(hook) = usable else {
-                return Err(ProviderError::InvalidInput {
-                    api: Api::Telnyx,
-                    field: match channel {
-                        Channel::Voice => "voice url",
-                        Channel::Sms => "sms url",
-                    },
-                    reason: format!(
-                        "{} has no {} to hold a webhook; assign one in Telnyx first",
-                        state.phone_number,
-                        match channel {
-                            Channel::Voice => "Call Control or TeXML application",
-                            Channel::Sms => "messaging profile",
-                        }
-                    ),
-                });
-            };
-            changes.push(PlannedChange {
-                channel,
-                object: hook.owner.object.clone(),
-                object_name: hook.owner.name.clone(),
-                shared_by: hook.owner.shared_by,
-                from: hook.url.clone(),
-                to: to.clone(),
-                detaches: None,
-            });
+        // A SIP connection routes calls to a SIP endpoint, not to a URL.
+        fn usable(hook: &Option<Webhook>) -> Option<&Webhook> {
+            hook.as_ref()
+                .filter(|h| h.owner.object.kind != ObjectKind::TelnyxSipConnection)
         }
-        Ok(WebhookPlan {
-            phone_number: state.phone_number.clone(),
-            changes,
-        })
+        let voice = change
+            .voice_url
+            .as_ref()
+            .or(change.voice_fallback_url.as_ref());
+        let sms = change.sms_url.as_ref().or(change.sms_fallback_url.as_ref());
+        plan_on_owners(
+            &state.phone_number,
+            [
+                (Channel::Voice, voice, usable(&state.voice)),
+                (Channel::Sms, sms, usable(&state.sms)),
+            ],
+            |channel| ProviderError::InvalidInput {
+                api: Api::Telnyx,
+                field: match channel {
+                    Channel::Voice => "voice url",
+                    Channel::Sms => "sms url",
+                },
+                reason: format!(
+                    "{} has no {} to hold a webhook; assign one in Telnyx first",
+                    state.phone_number,
+                    match channel {
+                        Channel::Voice => "Call Control or TeXML application",
+                        Channel::Sms => "messaging profile",
+                    }
+                ),
+            },
+        )
     }
 
     /// The writes a change makes, on the connection and the messaging profile.

@@ -411,15 +411,7 @@ impl VonageClient {
                     ),
                 });
             };
-            changes.push(PlannedChange {
-                channel: Channel::Voice,
-                object: voice.owner.object.clone(),
-                object_name: voice.owner.name.clone(),
-                shared_by: voice.owner.shared_by,
-                from: voice.url.clone(),
-                to: to.clone(),
-                detaches: None,
-            });
+            changes.push(PlannedChange::on_owner(Channel::Voice, voice, to));
         }
         if let Some(to) = &change.sms_url {
             changes.push(PlannedChange {

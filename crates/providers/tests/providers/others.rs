@@ -363,6 +363,19 @@ async fn bandwidth_resolves_site_location_application() {
     // The second location has no messaging application.
     let second = c.webhooks(&listing.numbers[1].to_ref()).await.unwrap();
     assert!(second.sms.is_none());
+    // So a change of its SMS URL is refused before anything is written, naming what is missing.
+    let refused = c
+        .plan_webhooks(
+            &listing.numbers[1].to_ref(),
+            &WebhookChange::both("https://platform.example.com/bw"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ProviderError::InvalidInput { .. }),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("Messaging-V2"), "{refused}");
 
     let change = WebhookChange::both("https://platform.example.com/bw?a=1&b=2");
     assert!(matches!(
