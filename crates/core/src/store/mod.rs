@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "number_id_index",
         include_str!("migrations/20261205000000_number_id_index.sql"),
     ),
+    (
+        20261206000000,
+        "sync_stage_constraints",
+        include_str!("migrations/20261206000000_sync_stage_constraints.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -293,6 +298,107 @@ mod tests {
         assert_eq!(fk, 1);
     }
 
+    /// A workspace file with the migrations before `version` applied.
+    fn schema_before(file: &Path, version: i64) -> Connection {
+        let mut conn = Connection::open(file).unwrap();
+        configure(&conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(
+            "CREATE TABLE schema_migrations (
+               version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (v, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < version) {
+            tx.execute_batch(sql).unwrap();
+            tx.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, 0)",
+                params![v, name],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        conn
+    }
+
+    /// A copy under way when the stage got its rules keeps its staged rows; an organization
+    /// with a row that breaks them starts its copy again (nothing is lost either way).
+    #[test]
+    fn the_stage_migration_keeps_a_copy_under_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let (good, bad) = (Uuid::new_v4(), Uuid::new_v4());
+        {
+            let conn = schema_before(&file, 20261206000000);
+            for (key, org) in [(1i64, good), (2, bad)] {
+                conn.execute(
+                    "INSERT INTO organizations VALUES (?1, ?2, ?3, 'Org', 0, 0)",
+                    params![key, org.to_string(), format!("org{key}")],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO sync_copy VALUES (?1, '+14155550101', 1, 10, 0)",
+                    [org.to_string()],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO sync_stage_counts VALUES (?1, '', 1)",
+                    [org.to_string()],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO sync_stage (rowid, id, org_key, provider, phone_number,
+                       credentials, agent_id, status, created_at, updated_at, digits,
+                       search_name, number_type, capabilities)
+                     VALUES (?1, ?2, ?3, ?4, '+14155550101', '{}', 'gone', 'active', 0, 0,
+                       '14155550101', '', 'unknown', 0)",
+                    params![
+                        key << 52 | 1,
+                        Uuid::new_v4().to_string(),
+                        key,
+                        if key == 1 { "twilio" } else { "skype" }
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let ws = Workspace::open(&file).unwrap();
+        assert!(ws.integrity_check().unwrap().is_empty());
+        let staged: Vec<(i64, Option<String>)> = ws
+            .conn
+            .prepare("SELECT org_key, agent_id FROM sync_stage")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            staged,
+            vec![(1, None)],
+            "the good row stays, without its lost agent"
+        );
+        let progress: Vec<(String, Option<String>, i64)> = ws
+            .conn
+            .prepare("SELECT organization_id, after_number, rows_done FROM sync_copy")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (org, after, done) in progress {
+            if org == good.to_string() {
+                assert_eq!((after.as_deref(), done), (Some("+14155550101"), 1));
+            } else {
+                assert_eq!(org, bad.to_string());
+                assert_eq!((after, done), (None, 0), "the broken copy starts again");
+            }
+        }
+        let counts: i64 = ws
+            .conn
+            .query_row("SELECT count(*) FROM sync_stage_counts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(counts, 1);
+    }
+
     /// A workspace written before the id index migration keeps its rows, row keys, search
     /// entries and counts, and gets the named unique index in place of the column constraint.
     #[test]
@@ -302,22 +408,8 @@ mod tests {
         let file = dir.path().join("ws.db");
         let (org, first, second) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         {
-            let mut conn = Connection::open(&file).unwrap();
-            configure(&conn).unwrap();
+            let mut conn = schema_before(&file, 20261205000000);
             let tx = conn.transaction().unwrap();
-            tx.execute_batch(
-                "CREATE TABLE schema_migrations (
-                   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-            )
-            .unwrap();
-            for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < 20261205000000) {
-                tx.execute_batch(sql).unwrap();
-                tx.execute(
-                    "INSERT INTO schema_migrations VALUES (?1, ?2, 0)",
-                    params![version, name],
-                )
-                .unwrap();
-            }
             tx.execute(
                 "INSERT INTO organizations VALUES (7, ?1, 'acme', 'Acme', 0, 0)",
                 [org.to_string()],
