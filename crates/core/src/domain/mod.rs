@@ -3,6 +3,7 @@
 //! store sees it.
 
 mod credentials;
+mod facts;
 mod metadata;
 mod phone;
 

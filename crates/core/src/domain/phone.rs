@@ -87,7 +87,7 @@ impl NumberType {
         }
     }
 
-    fn from_lib(kind: phonenumber::Type) -> Self {
+    pub(super) fn from_lib(kind: phonenumber::Type) -> Self {
         use phonenumber::Type as T;
         match kind {
             T::FixedLine => NumberType::FixedLine,
@@ -233,8 +233,24 @@ impl E164 {
         &self.0[1..]
     }
 
-    /// The derived facts (country, type, area code).
+    /// The derived facts (country, type, area code). Read from metadata tables compiled once
+    /// (see the `facts` module), with the same result as [`E164::facts_reference`]; inputs that
+    /// fast path does not reproduce take the reference path.
     pub fn facts(&self) -> NumberFacts {
+        super::facts::stored_facts(&self.0).unwrap_or_else(|| self.facts_reference())
+    }
+
+    /// The fast path alone: `None` where [`E164::facts`] hands the input to the reference
+    /// (for tests that check the fast path really answered).
+    #[doc(hidden)]
+    pub fn facts_fast(&self) -> Option<NumberFacts> {
+        super::facts::stored_facts(&self.0)
+    }
+
+    /// The facts as the `phonenumber` crate's parser path derives them: the reference
+    /// [`E164::facts`] must equal (kept for the equivalence tests and benchmarks).
+    #[doc(hidden)]
+    pub fn facts_reference(&self) -> NumberFacts {
         match phonenumber::parse(None, &self.0) {
             Ok(parsed) => facts_of_parsed(&parsed, self.digits()),
             Err(_) => facts_of_digits(self.digits()).unwrap_or(NumberFacts {
@@ -260,15 +276,10 @@ impl E164 {
         facts_of_digits(self.digits())
     }
 
-    /// The facts and the international display form, from one parse (listings show both).
+    /// The facts and the international display form (listings show both): the facts from the
+    /// compiled tables, the display form from the parser.
     pub fn facts_and_display(&self) -> (NumberFacts, String) {
-        match phonenumber::parse(None, &self.0) {
-            Ok(parsed) => (
-                facts_of_parsed(&parsed, self.digits()),
-                parsed.format().mode(Mode::International).to_string(),
-            ),
-            Err(_) => (self.facts(), self.0.clone()),
-        }
+        (self.facts(), self.international())
     }
 
     /// International display form, e.g. "+1 415-555-1234".
