@@ -87,7 +87,7 @@ fn main() -> Fallible<()> {
     let world: Vec<E164> = world
         .iter()
         .cycle()
-        .take((count as usize).min(distinct * 400))
+        .take((count as usize).min(distinct * 40))
         .cloned()
         .collect();
     compare(

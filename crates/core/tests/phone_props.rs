@@ -1,5 +1,7 @@
 //! Properties of number parsing and formatting: parse → E.164 → parse is stable, the
-//! formatted forms parse back to the same number, and no input makes the parser panic.
+//! formatted forms parse back to the same number, no input makes the parser panic, and a stored
+//! number's facts (compiled metadata) are the parser's (`tests/facts_equivalence.rs` compares
+//! them on far larger corpora).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -53,6 +55,8 @@ proptest! {
             let facts = n.facts();
             prop_assert!(facts.country.is_some());
             prop_assert!(facts.number_type != NumberType::Unknown);
+            // The compiled-metadata facts answer for every valid number, as the parser would.
+            prop_assert_eq!(n.facts_fast(), Some(n.facts_reference()));
         }
     }
 
@@ -96,6 +100,7 @@ proptest! {
             prop_assume!(!n.digits()[cc.len()..].starts_with('0'));
             prop_assert_eq!(n.metadata_facts(), n.parsed_facts(), "{}", n);
             prop_assert_eq!(Some(n.facts()), n.parsed_facts(), "{}", n);
+            prop_assert_eq!(n.facts(), n.facts_reference(), "{}", n);
         }
     }
 }

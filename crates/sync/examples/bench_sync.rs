@@ -31,6 +31,24 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) of this process so far, in seconds, from /proc/self/stat (Linux's
+/// clock tick is 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg").unwrap_or_default()
 }
@@ -52,9 +70,10 @@ fn full_sync_child(url: &str, cache: &str) -> Fallible<()> {
             if phase != Some(p.phase) {
                 phase = Some(p.phase);
                 println!(
-                    "  {:?} from {:.2} s (peak RSS so far {} MB)",
+                    "  {:?} from {:.2} s (CPU so far {:.1} s, peak RSS so far {} MB)",
                     p.phase,
                     t.elapsed().as_secs_f64(),
+                    cpu_seconds(),
                     peak_rss_kb() / 1024
                 );
             }
@@ -62,6 +81,11 @@ fn full_sync_child(url: &str, cache: &str) -> Fallible<()> {
         &CancelToken::new(),
     )?;
     let full = t.elapsed();
+    println!(
+        "  done at {:.2} s (CPU {:.1} s)",
+        full.as_secs_f64(),
+        cpu_seconds()
+    );
     println!(
         "child: {} {} {}",
         full.as_secs_f64(),
