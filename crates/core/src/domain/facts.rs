@@ -39,6 +39,9 @@ const CODES: usize = 1000;
 /// The longest national number the parser accepts (`phonenumber`'s `MAX_LENGTH_FOR_NSN`).
 const MAX_NATIONAL: usize = 17;
 
+/// The most digits this path takes (E.164 allows 15); longer text goes to the parser path.
+const MAX_DIGITS: usize = 17;
+
 /// The shortest national number the parser accepts (`MIN_LENGTH_FOR_NSN`).
 const MIN_NATIONAL: usize = 2;
 
@@ -311,7 +314,7 @@ fn entry(code: usize) -> &'static Entry {
 pub(crate) fn stored_facts(e164: &str) -> Option<NumberFacts> {
     let digits = e164.strip_prefix('+')?;
     if digits.is_empty()
-        || digits.len() > MAX_NATIONAL
+        || digits.len() > MAX_DIGITS
         || !digits.bytes().all(|b| b.is_ascii_digit())
     {
         return None;
