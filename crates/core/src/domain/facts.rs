@@ -313,9 +313,7 @@ fn entry(code: usize) -> &'static Entry {
 /// rule); see the module documentation.
 pub(crate) fn stored_facts(e164: &str) -> Option<NumberFacts> {
     let digits = e164.strip_prefix('+')?;
-    if digits.is_empty()
-        || digits.len() > MAX_DIGITS
-        || !digits.bytes().all(|b| b.is_ascii_digit())
+    if digits.is_empty() || digits.len() > MAX_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit())
     {
         return None;
     }
