@@ -65,6 +65,97 @@ pub enum AccountAuth {
     },
 }
 
+/// The kinds of credentials an account can be added with, as the CLI's `accounts add` flags
+/// and the app's add-account form name them. Each kind but [`CredentialKind::Secret`] keeps a
+/// non-secret identifier beside the secret ([`CredentialKind::identifier_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    /// The provider's single secret: Twilio auth token, Vonage API secret, Telnyx API key,
+    /// Plivo auth token (and, for Bandwidth, the first `CLIENT_ID:CLIENT_SECRET` form).
+    Secret,
+    /// A Twilio API key: its `SK…` SID beside its secret.
+    TwilioApiKey,
+    /// A SignalWire project through the Twilio API: the space beside the API token.
+    SignalWire,
+    /// Bandwidth OAuth2 client credentials: the client id beside the client secret.
+    BandwidthOAuth2,
+    /// A legacy Bandwidth API user: the user name beside its password.
+    BandwidthBasic,
+}
+
+impl CredentialKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [CredentialKind; 5] = [
+        CredentialKind::Secret,
+        CredentialKind::TwilioApiKey,
+        CredentialKind::SignalWire,
+        CredentialKind::BandwidthOAuth2,
+        CredentialKind::BandwidthBasic,
+    ];
+
+    /// The kinds an account of `provider` can be added with, the provider's main kind first.
+    /// (Bandwidth's plain secret, `CLIENT_ID:CLIENT_SECRET`, is still read from the vault and
+    /// accepted by the CLI, but a form asks for the client id apart: OAuth2.)
+    pub fn for_provider(provider: Provider) -> &'static [CredentialKind] {
+        match provider {
+            Provider::Twilio => &[
+                CredentialKind::Secret,
+                CredentialKind::TwilioApiKey,
+                CredentialKind::SignalWire,
+            ],
+            Provider::Bandwidth => &[
+                CredentialKind::BandwidthOAuth2,
+                CredentialKind::BandwidthBasic,
+            ],
+            Provider::Vonage | Provider::Telnyx | Provider::Plivo => &[CredentialKind::Secret],
+        }
+    }
+
+    /// Whether accounts of `provider` can use this kind.
+    pub fn fits(self, provider: Provider) -> bool {
+        self == CredentialKind::Secret && provider == Provider::Bandwidth
+            || Self::for_provider(provider).contains(&self)
+    }
+
+    /// What the identifier kept beside the secret is called; `None` for a plain secret.
+    pub fn identifier_name(self) -> Option<&'static str> {
+        match self {
+            CredentialKind::Secret => None,
+            CredentialKind::TwilioApiKey => Some("API key SID"),
+            CredentialKind::SignalWire => Some("SignalWire space"),
+            CredentialKind::BandwidthOAuth2 => Some("client id"),
+            CredentialKind::BandwidthBasic => Some("user name"),
+        }
+    }
+
+    /// What the secret of this kind is called for an account of `provider`.
+    pub fn secret_name(self, provider: Provider) -> &'static str {
+        match self {
+            CredentialKind::Secret => match provider {
+                Provider::Twilio | Provider::Plivo => "Auth token",
+                Provider::Vonage => "API secret",
+                Provider::Telnyx => "API key",
+                Provider::Bandwidth => "CLIENT_ID:CLIENT_SECRET",
+            },
+            CredentialKind::TwilioApiKey => "API key secret",
+            CredentialKind::SignalWire => "SignalWire API token",
+            CredentialKind::BandwidthOAuth2 => "OAuth2 client secret",
+            CredentialKind::BandwidthBasic => "API user password",
+        }
+    }
+
+    /// A short name: "auth token", "Twilio API key", ….
+    pub fn describe(self) -> &'static str {
+        match self {
+            CredentialKind::Secret => "secret",
+            CredentialKind::TwilioApiKey => "Twilio API key",
+            CredentialKind::SignalWire => "SignalWire",
+            CredentialKind::BandwidthOAuth2 => "Bandwidth OAuth2",
+            CredentialKind::BandwidthBasic => "Bandwidth API user",
+        }
+    }
+}
+
 fn invalid(api: Api, field: &'static str, reason: impl Into<String>) -> ProviderError {
     ProviderError::InvalidInput {
         api,
@@ -97,6 +188,87 @@ fn identifier(api: Api, field: &'static str, value: &str) -> Result<String> {
 }
 
 impl AccountAuth {
+    /// The credentials of `kind`: `identifier` (required by every kind but
+    /// [`CredentialKind::Secret`], which ignores it) beside `secret`. Not checked yet: see
+    /// [`AccountAuth::check`].
+    pub fn of_kind(
+        provider: Provider,
+        kind: CredentialKind,
+        identifier: Option<&str>,
+        secret: SecretString,
+    ) -> Result<Self> {
+        let id = || {
+            let name = kind.identifier_name().unwrap_or("identifier");
+            identifier
+                .map(str::to_owned)
+                .filter(|i| !i.trim().is_empty())
+                .ok_or_else(|| {
+                    invalid(
+                        api_of(provider),
+                        name,
+                        format!(
+                            "is required beside the {}",
+                            kind.secret_name(provider).to_lowercase()
+                        ),
+                    )
+                })
+        };
+        Ok(match kind {
+            CredentialKind::Secret => AccountAuth::Secret(secret),
+            CredentialKind::TwilioApiKey => AccountAuth::TwilioApiKey {
+                key_sid: id()?,
+                secret,
+            },
+            CredentialKind::SignalWire => AccountAuth::SignalWire {
+                space: id()?,
+                token: secret,
+            },
+            CredentialKind::BandwidthOAuth2 => AccountAuth::BandwidthOAuth2 {
+                client_id: id()?,
+                client_secret: secret,
+            },
+            CredentialKind::BandwidthBasic => AccountAuth::BandwidthBasic {
+                username: id()?,
+                password: secret,
+            },
+        })
+    }
+
+    /// Checks a kind and its identifier for `provider` before any secret is asked for: the
+    /// kind must fit the provider and the identifier be well formed (an `SK…` SID, a valid
+    /// SignalWire space, …).
+    pub fn check_kind(
+        provider: Provider,
+        kind: CredentialKind,
+        identifier: Option<&str>,
+    ) -> Result<()> {
+        if !kind.fits(provider) {
+            return Err(invalid(
+                api_of(provider),
+                "credential kind",
+                format!("{} credentials are not for {provider}", kind.describe()),
+            ));
+        }
+        if kind == CredentialKind::Secret {
+            return Ok(());
+        }
+        let probe = SecretString::new("-".into());
+        Self::of_kind(provider, kind, identifier, probe)?
+            .check(provider)
+            .map(|_| ())
+    }
+
+    /// The kind of these credentials.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            AccountAuth::Secret(_) => CredentialKind::Secret,
+            AccountAuth::TwilioApiKey { .. } => CredentialKind::TwilioApiKey,
+            AccountAuth::SignalWire { .. } => CredentialKind::SignalWire,
+            AccountAuth::BandwidthOAuth2 { .. } => CredentialKind::BandwidthOAuth2,
+            AccountAuth::BandwidthBasic { .. } => CredentialKind::BandwidthBasic,
+        }
+    }
+
     /// Checks that this kind belongs to `provider` and its identifiers are well formed.
     pub fn check(self, provider: Provider) -> Result<Self> {
         let api = api_of(provider);
@@ -440,6 +612,55 @@ mod tests {
                 assert!(!debug.contains(&format!("\"{s}\"")), "{debug}");
             }
         }
+    }
+
+    #[test]
+    fn each_provider_offers_its_kinds_and_each_kind_builds_its_credentials() {
+        assert_eq!(
+            CredentialKind::for_provider(Provider::Twilio),
+            [
+                CredentialKind::Secret,
+                CredentialKind::TwilioApiKey,
+                CredentialKind::SignalWire
+            ]
+        );
+        for provider in Provider::ALL {
+            for kind in CredentialKind::for_provider(provider) {
+                assert!(kind.fits(provider), "{provider} {kind:?}");
+                let identifier = match kind {
+                    CredentialKind::Secret => None,
+                    CredentialKind::TwilioApiKey => Some("SK01"),
+                    CredentialKind::SignalWire => Some("acme"),
+                    _ => Some("someone"),
+                };
+                AccountAuth::check_kind(provider, *kind, identifier).expect("valid");
+                let auth = AccountAuth::of_kind(provider, *kind, identifier, secret("s3"))
+                    .and_then(|a| a.check(provider))
+                    .expect("builds");
+                assert_eq!(auth.kind(), *kind);
+                // Read back from the vault form as the same kind.
+                let back = AccountAuth::from_vault(provider, &auth.to_vault()).expect("reads");
+                assert_eq!(back.kind(), *kind, "{provider}");
+            }
+        }
+        let e =
+            AccountAuth::check_kind(Provider::Vonage, CredentialKind::TwilioApiKey, Some("SK1"))
+                .expect_err("not for vonage");
+        assert!(e.to_string().contains("not for vonage"), "{e}");
+        let e = AccountAuth::check_kind(Provider::Twilio, CredentialKind::TwilioApiKey, Some(" "))
+            .expect_err("no sid");
+        assert!(e.to_string().contains("API key SID"), "{e}");
+        let e =
+            AccountAuth::check_kind(Provider::Twilio, CredentialKind::TwilioApiKey, Some("AC1"))
+                .expect_err("not SK");
+        assert!(e.to_string().contains("SK…"), "{e}");
+        let e = AccountAuth::check_kind(Provider::Twilio, CredentialKind::SignalWire, Some("a b"))
+            .expect_err("bad space");
+        assert!(e.to_string().contains("SignalWire space"), "{e}");
+        assert_eq!(
+            CredentialKind::BandwidthBasic.secret_name(Provider::Bandwidth),
+            "API user password"
+        );
     }
 
     #[test]

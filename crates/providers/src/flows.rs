@@ -11,15 +11,21 @@
 //!   [`DEFAULT_CONCURRENCY`] = 16), report progress after each number, stop *starting* work
 //!   when cancelled (numbers in flight finish, so the report stays true), and return one
 //!   outcome per input number, in input order.
+//! - A selection of many accounts' numbers runs account by account ([`AccountGroups`],
+//!   [`AccountRuns`]): one client per account (built by the caller, from its vault), progress
+//!   over the whole selection, and an account whose client cannot be built reported for its
+//!   numbers without stopping the others. The CLI and the desktop app both run their bulk
+//!   verify, re-point and drift this way.
 //! - [`verification_update`] encodes the rule: success sets `last_verified_at`; a refusal of
 //!   the credentials sets `status = error` with the provider's reason; a network failure or
 //!   any other error changes nothing.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use switchboard_core::domain::{Metadata, NumberUpdate, PhoneNumber, Status};
+use switchboard_core::domain::{Metadata, NumberUpdate, PhoneNumber, Provider, Status};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -324,6 +330,259 @@ pub async fn bulk_drift(
         client.drift(&n, v.as_deref(), s.as_deref()).await
     })
     .await
+}
+
+/// A selection of numbers grouped by the provider account each references.
+#[derive(Debug, Clone, Default)]
+pub struct AccountGroups {
+    /// Each account's numbers (provider, account id), in selection order; accounts sorted.
+    pub groups: BTreeMap<(Provider, String), Vec<PhoneNumber>>,
+    /// The numbers that reference no account (their provider cannot be asked), in selection
+    /// order.
+    pub without_account: Vec<PhoneNumber>,
+}
+
+impl AccountGroups {
+    /// Groups `numbers` by the account each references.
+    pub fn new(numbers: impl IntoIterator<Item = PhoneNumber>) -> Self {
+        let mut grouped = AccountGroups::default();
+        for n in numbers {
+            match n.credentials.account_id(n.provider) {
+                Some(id) => grouped
+                    .groups
+                    .entry((n.provider, id.to_owned()))
+                    .or_default()
+                    .push(n),
+                None => grouped.without_account.push(n),
+            }
+        }
+        grouped
+    }
+
+    /// How many numbers reference an account.
+    pub fn total(&self) -> usize {
+        self.groups.values().map(Vec::len).sum()
+    }
+}
+
+/// What a bulk action does to each number of one account: [`Verify`], [`SetWebhooks`],
+/// [`CheckDrift`].
+pub trait AccountAction {
+    /// What the provider returns per number.
+    type Output;
+
+    /// Runs the action over `numbers` (all of one account) with its client.
+    fn run<'a>(
+        &'a self,
+        client: &'a ProviderClient,
+        numbers: &'a [PhoneNumber],
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> impl std::future::Future<Output = BulkReport<Self::Output>> + Send + 'a;
+}
+
+/// [`bulk_verify`] as an [`AccountAction`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verify;
+
+impl AccountAction for Verify {
+    type Output = ProviderNumber;
+
+    fn run<'a>(
+        &'a self,
+        client: &'a ProviderClient,
+        numbers: &'a [PhoneNumber],
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> impl std::future::Future<Output = BulkReport<ProviderNumber>> + Send + 'a {
+        async move {
+            let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
+            bulk_verify(client, &refs, options, progress).await
+        }
+    }
+}
+
+/// [`bulk_set_webhooks`] as an [`AccountAction`].
+#[derive(Debug, Clone)]
+pub struct SetWebhooks {
+    /// The URLs.
+    pub change: WebhookChange,
+    /// Whether an object other numbers share may change.
+    pub policy: SharedPolicy,
+}
+
+impl AccountAction for SetWebhooks {
+    type Output = WebhookState;
+
+    fn run<'a>(
+        &'a self,
+        client: &'a ProviderClient,
+        numbers: &'a [PhoneNumber],
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> impl std::future::Future<Output = BulkReport<WebhookState>> + Send + 'a {
+        async move {
+            let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
+            bulk_set_webhooks(client, &refs, &self.change, self.policy, options, progress).await
+        }
+    }
+}
+
+/// [`bulk_drift`] as an [`AccountAction`], against the URLs on record
+/// ([`crate::account::recorded_urls`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckDrift;
+
+impl AccountAction for CheckDrift {
+    type Output = Drift;
+
+    fn run<'a>(
+        &'a self,
+        client: &'a ProviderClient,
+        numbers: &'a [PhoneNumber],
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> impl std::future::Future<Output = BulkReport<Drift>> + Send + 'a {
+        async move {
+            let input: Vec<(NumberRef, Option<String>, Option<String>)> = numbers
+                .iter()
+                .map(|n| {
+                    let (voice, sms) = crate::account::recorded_urls(n).unwrap_or_default();
+                    (crate::account::number_ref(n), voice, sms)
+                })
+                .collect();
+            bulk_drift(client, &input, options, progress).await
+        }
+    }
+}
+
+/// What happened to one account's numbers in [`AccountRuns`].
+#[derive(Debug)]
+pub enum AccountBatch<T, E> {
+    /// The account's client was built (or the run was cancelled first): each number with its
+    /// outcome, in selection order.
+    Ran(Vec<(PhoneNumber, Outcome<T>)>),
+    /// No client could be built for the account (`E` says why: credentials not on this
+    /// device, an entry of another provider, …); its numbers were not tried.
+    NoClient(Vec<PhoneNumber>, E),
+}
+
+/// Runs an [`AccountAction`] over a selection, account by account: [`AccountRuns::next`]
+/// builds the next account's client with `connect`, runs the action over its numbers (at most
+/// `options.concurrency` requests in flight) and returns what happened, so the caller records
+/// each account's results as soon as they are known. Progress counts the whole selection's
+/// numbers that have an account; an account without a client counts as done and failed. Once
+/// `options.cancel` is cancelled, the remaining accounts are not connected and their numbers
+/// are `NotStarted`.
+pub struct AccountRuns<'a, A, C> {
+    action: A,
+    connect: C,
+    options: &'a BulkOptions,
+    progress: ProgressFn<'a, BulkProgress>,
+    groups: std::collections::btree_map::IntoIter<(Provider, String), Vec<PhoneNumber>>,
+    total: usize,
+    done: usize,
+    failed: usize,
+    cancelled: bool,
+}
+
+impl<A, C> std::fmt::Debug for AccountRuns<'_, A, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountRuns")
+            .field("total", &self.total)
+            .field("done", &self.done)
+            .field("failed", &self.failed)
+            .field("cancelled", &self.cancelled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, A, C, Fut, E> AccountRuns<'a, A, C>
+where
+    A: AccountAction,
+    C: FnMut(Provider, String) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    /// A run of `action` over `groups` (see [`AccountGroups`]), with `connect` building each
+    /// account's client.
+    pub fn new(
+        groups: BTreeMap<(Provider, String), Vec<PhoneNumber>>,
+        action: A,
+        connect: C,
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> Self {
+        let total = groups.values().map(Vec::len).sum();
+        AccountRuns {
+            action,
+            connect,
+            options,
+            progress,
+            groups: groups.into_iter(),
+            total,
+            done: 0,
+            failed: 0,
+            cancelled: false,
+        }
+    }
+
+    /// The next account: its provider, account id and what happened to its numbers; `None`
+    /// when every account ran.
+    pub async fn next(&mut self) -> Option<(Provider, String, AccountBatch<A::Output, E>)> {
+        let ((provider, account_id), numbers) = self.groups.next()?;
+        if self.options.cancel.is_cancelled() {
+            self.cancelled = true;
+            let ran = numbers
+                .into_iter()
+                .map(|n| (n, Outcome::NotStarted))
+                .collect();
+            return Some((provider, account_id, AccountBatch::Ran(ran)));
+        }
+        let client = match (self.connect)(provider, account_id.clone()).await {
+            Ok(client) => client,
+            Err(e) => {
+                self.done += numbers.len();
+                self.failed += numbers.len();
+                (self.progress)(self.progress());
+                return Some((provider, account_id, AccountBatch::NoClient(numbers, e)));
+            }
+        };
+        let (done, failed, total, progress) = (self.done, self.failed, self.total, self.progress);
+        let report = move |p: BulkProgress| {
+            progress(BulkProgress {
+                done: done + p.done,
+                failed: failed + p.failed,
+                total,
+            })
+        };
+        let report = self
+            .action
+            .run(&client, &numbers, self.options, &report)
+            .await;
+        self.done += report.outcomes.len() - report.not_started();
+        self.failed += report.failed();
+        self.cancelled |= report.cancelled;
+        let ran = numbers
+            .into_iter()
+            .zip(report.outcomes)
+            .map(|(n, o)| (n, o.outcome))
+            .collect();
+        Some((provider, account_id, AccountBatch::Ran(ran)))
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> BulkProgress {
+        BulkProgress {
+            done: self.done,
+            failed: self.failed,
+            total: self.total,
+        }
+    }
+
+    /// Whether cancellation left numbers not started.
+    pub fn cancelled(&self) -> bool {
+        self.cancelled
+    }
 }
 
 /// Verifies several accounts, at most `options.concurrency` at once.

@@ -589,6 +589,132 @@ async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
     assert!(flows::verification_update(&offline, Status::Active, now).is_none());
 }
 
+#[tokio::test]
+async fn a_selection_runs_account_by_account_with_one_progress() {
+    use switchboard_core::domain::{Credentials, PhoneNumber, Provider, Status};
+    use switchboard_providers::flows::{AccountBatch, AccountGroups, AccountRuns, Outcome};
+    const OTHER: &str = "AC0000000000000000000000000000ffff";
+    let f = fakes(FakeConfig {
+        twilio_numbers: 12,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = client(&f);
+    let owned = c
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap()
+        .numbers;
+    let now = time::OffsetDateTime::now_utc();
+    let record = |n: &switchboard_providers::model::ProviderNumber, account: Option<&str>| {
+        let v = n
+            .to_new_number(account.unwrap_or(creds::TWILIO_ACCOUNT_SID))
+            .validate()
+            .unwrap();
+        PhoneNumber {
+            id: uuid::Uuid::new_v4(),
+            organization_id: uuid::Uuid::nil(),
+            provider: v.provider,
+            phone_number: v.phone_number,
+            friendly_name: v.friendly_name,
+            credentials: match account {
+                Some(a) => Credentials::for_account(Provider::Twilio, a).unwrap(),
+                None => Credentials::default(),
+            },
+            metadata: v.metadata,
+            agent_id: None,
+            webhook_configured: false,
+            webhook_url: None,
+            status: Status::Active,
+            created_at: now,
+            updated_at: now,
+            last_verified_at: None,
+        }
+    };
+    // 8 numbers of the fake's account, 3 of an account with no secret here, 1 with none.
+    let mut selection: Vec<PhoneNumber> = Vec::new();
+    for (i, n) in owned.iter().enumerate() {
+        selection.push(match i {
+            0..8 => record(n, Some(creds::TWILIO_ACCOUNT_SID)),
+            8..11 => record(n, Some(OTHER)),
+            _ => record(n, None),
+        });
+    }
+    let grouped = AccountGroups::new(selection.clone());
+    assert_eq!(grouped.total(), 11);
+    assert_eq!(grouped.groups.len(), 2);
+    assert_eq!(grouped.without_account.len(), 1);
+
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |p: flows::BulkProgress| seen.lock().unwrap().push(p);
+    let base = f.base_url(FakeKind::Twilio);
+    let connect = |provider: Provider, account: String| {
+        let base = base.clone();
+        async move {
+            assert_eq!(provider, Provider::Twilio);
+            if account == creds::TWILIO_ACCOUNT_SID {
+                Ok(client_at(&base, token()))
+            } else {
+                Err(format!("credentials not on this device for {account}"))
+            }
+        }
+    };
+    let options = BulkOptions::default();
+    let mut runs = AccountRuns::new(grouped.groups, flows::Verify, connect, &options, &progress);
+    let mut verified = Vec::new();
+    let mut no_client = Vec::new();
+    while let Some((_, account, batch)) = runs.next().await {
+        match batch {
+            AccountBatch::Ran(ran) => {
+                assert_eq!(account, creds::TWILIO_ACCOUNT_SID);
+                for (n, o) in ran {
+                    assert!(matches!(o, Outcome::Ok(_)), "{o:?}");
+                    verified.push(n.phone_number);
+                }
+            }
+            AccountBatch::NoClient(numbers, e) => {
+                assert!(e.contains(OTHER), "{e}");
+                no_client.extend(numbers.into_iter().map(|n| n.phone_number));
+            }
+        }
+    }
+    assert_eq!(verified.len(), 8);
+    assert_eq!(
+        verified,
+        selection[..8]
+            .iter()
+            .map(|n| n.phone_number.clone())
+            .collect::<Vec<_>>(),
+        "selection order within the account"
+    );
+    assert_eq!(no_client.len(), 3);
+    assert!(!runs.cancelled());
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.iter().all(|p| p.total == 11), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].done <= w[1].done), "{seen:?}");
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.failed), (11, 3), "{seen:?}");
+
+    // Cancelled before the start: no account is connected, every number is NotStarted.
+    let options = BulkOptions::default();
+    options.cancel.cancel();
+    let refuse = |_: Provider, _: String| async { Err::<ProviderClient, String>("asked".into()) };
+    let mut runs = AccountRuns::new(
+        AccountGroups::new(selection).groups,
+        flows::Verify,
+        refuse,
+        &options,
+        &|_| {},
+    );
+    while let Some((_, _, batch)) = runs.next().await {
+        let AccountBatch::Ran(ran) = batch else {
+            panic!("connected after cancel");
+        };
+        assert!(ran.iter().all(|(_, o)| matches!(o, Outcome::NotStarted)));
+    }
+    assert!(runs.cancelled());
+}
+
 /// Property names copied by hand from Twilio's OpenAPI description (2010-04-01):
 /// `api.v2010.account.incoming_phone_number` and the list envelope.
 const NUMBER_KEYS: [&str; 36] = [
