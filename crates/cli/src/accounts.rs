@@ -27,7 +27,8 @@ use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_core::store::{Workspace, check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
-use switchboard_providers::account_auth::AccountAuth;
+use switchboard_providers::account::{self as provider_account, AccountRemoval};
+use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use uuid::Uuid;
 
@@ -105,61 +106,45 @@ pub struct KindArgs {
 }
 
 impl KindArgs {
-    /// The credentials these flags describe, with `secret`.
-    fn auth(&self, secret: SecretString) -> AccountAuth {
+    /// The kind of credentials these flags name, and its identifier.
+    fn kind(&self) -> (CredentialKind, Option<&str>) {
         if let Some(key_sid) = &self.api_key_sid {
-            AccountAuth::TwilioApiKey {
-                key_sid: key_sid.clone(),
-                secret,
-            }
+            (CredentialKind::TwilioApiKey, Some(key_sid))
         } else if let Some(space) = &self.signalwire_space {
-            AccountAuth::SignalWire {
-                space: space.clone(),
-                token: secret,
-            }
+            (CredentialKind::SignalWire, Some(space))
         } else if let Some(client_id) = &self.client_id {
-            AccountAuth::BandwidthOAuth2 {
-                client_id: client_id.clone(),
-                client_secret: secret,
-            }
+            (CredentialKind::BandwidthOAuth2, Some(client_id))
         } else if let Some(username) = &self.username {
-            AccountAuth::BandwidthBasic {
-                username: username.clone(),
-                password: secret,
-            }
+            (CredentialKind::BandwidthBasic, Some(username))
         } else {
-            AccountAuth::Secret(secret)
+            (CredentialKind::Secret, None)
         }
+    }
+
+    /// The checked credentials these flags describe, with `secret`.
+    fn auth(&self, provider: Provider, secret: SecretString) -> Result<AccountAuth> {
+        let (kind, identifier) = self.kind();
+        AccountAuth::of_kind(provider, kind, identifier, secret)
+            .and_then(|auth| auth.check(provider))
+            .map_err(credentials_error)
     }
 
     /// Checks the flags against the provider before any secret is read.
     fn check(&self, provider: Provider) -> Result<()> {
-        let probe = self.auth(SecretString::new("-".into()));
-        if matches!(probe, AccountAuth::Secret(_)) {
-            return Ok(());
-        }
-        probe
-            .check(provider)
-            .map(|_| ())
-            .map_err(|e| Error::InvalidInput {
-                field: "credentials".into(),
-                reason: crate::providers::provider_message(&e),
-            })
+        let (kind, identifier) = self.kind();
+        AccountAuth::check_kind(provider, kind, identifier).map_err(credentials_error)
     }
 
     /// What the secret read is called.
     fn secret_name(&self, provider: Provider) -> &'static str {
-        if self.api_key_sid.is_some() {
-            "API key secret"
-        } else if self.signalwire_space.is_some() {
-            "SignalWire API token"
-        } else if self.client_id.is_some() {
-            "OAuth2 client secret"
-        } else if self.username.is_some() {
-            "API user password"
-        } else {
-            secret_name(provider)
-        }
+        self.kind().0.secret_name(provider)
+    }
+}
+
+fn credentials_error(e: switchboard_providers::ProviderError) -> Error {
+    Error::InvalidInput {
+        field: "credentials".into(),
+        reason: crate::providers::provider_message(&e),
     }
 }
 
@@ -492,13 +477,7 @@ fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<
         "{} for {provider} account {account_id}",
         kind.secret_name(provider)
     ))?;
-    let auth = kind
-        .auth(secret)
-        .check(provider)
-        .map_err(|e| Error::InvalidInput {
-            field: "credentials".into(),
-            reason: crate::providers::provider_message(&e),
-        })?;
+    let auth = kind.auth(provider, secret)?;
     vault
         .save_blocking(&key, &auth.to_vault())
         .map_err(vault::error)?;
@@ -518,17 +497,6 @@ struct Saved {
     replaced: bool,
     /// The kind, when not the provider's single secret ("API key SK…", "OAuth2 client …").
     kind: Option<String>,
-}
-
-/// What the provider calls the account's secret.
-fn secret_name(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Twilio => "Auth token",
-        Provider::Vonage => "API secret",
-        Provider::Telnyx => "API key",
-        Provider::Bandwidth => "CLIENT_ID:CLIENT_SECRET",
-        Provider::Plivo => "Auth token",
-    }
 }
 
 fn print_saved(
@@ -666,18 +634,18 @@ pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
             let org = ws.organization(&account.org)?;
             let (provider, account_id) = account.resolve()?;
             let vault = vault::open()?;
-            let removal = vault
-                .remove_blocking(&key(provider, &account_id))
-                .map_err(vault::error)?;
-            let was_added = ws.remove_account(org.id, provider, &account_id)?;
-            tracing::info!(%provider, account_id, ?removal, was_added, "removed an account");
-            let usage = ws.account_usage(provider, &account_id, NAMED_NUMBERS)?;
-            if removal == Removal::NotFound && !was_added && usage.total == 0 {
-                return Err(Error::NotFound {
-                    kind: "provider account",
-                    key: format!("{provider}:{account_id}"),
-                });
-            }
+            let AccountRemoval {
+                secret: removal,
+                usage,
+                ..
+            } = provider_account::remove(
+                &vault,
+                &mut ws,
+                org.id,
+                provider,
+                &account_id,
+                NAMED_NUMBERS,
+            )?;
             let users: Vec<(String, String)> = usage
                 .numbers
                 .iter()

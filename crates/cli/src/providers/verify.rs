@@ -5,11 +5,13 @@
 //! the provider's reason in metadata `lastVerifyError`; a network failure, a rate limit or any
 //! other error changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::json;
 use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_providers::flows::{self, BulkOptions, BulkProgress, Outcome as Done};
+use switchboard_providers::flows::{
+    self, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress, Outcome as Done,
+};
 use time::OffsetDateTime;
 
 use super::session::{self, Store};
@@ -106,36 +108,51 @@ pub fn numbers(
             found
         };
         let single = numbers.len() == 1 && !all;
-        let mut groups: BTreeMap<(Provider, String), Vec<PhoneNumber>> = BTreeMap::new();
+        let grouped = AccountGroups::new(numbers);
         let mut rows = Vec::new();
-        for n in numbers {
-            match n.credentials.account_id(n.provider) {
-                Some(id) => groups
-                    .entry((n.provider, id.to_owned()))
-                    .or_default()
-                    .push(n),
-                None if single => {
-                    session::account_of(&n)?;
-                }
-                None => rows.push(Row {
-                    number: n,
-                    result: "skipped",
-                    detail: "no provider account".into(),
-                }),
+        for number in grouped.without_account {
+            if single {
+                session::account_of(&number)?;
             }
+            rows.push(Row {
+                number,
+                result: "skipped",
+                detail: "no provider account".into(),
+            });
         }
-        let total: usize = groups.values().map(Vec::len).sum();
+        // The organization each account's numbers belong to, for the "credentials not on
+        // this device" hint.
+        let mut slugs: HashMap<(Provider, String), String> = HashMap::new();
+        for (key, group) in &grouped.groups {
+            slugs.insert(key.clone(), org_slug(store, group).await);
+        }
         let progress = Progress::new();
-        let mut done_before = 0;
-        let mut cancelled = false;
+        let report = |p: BulkProgress| {
+            progress.report(
+                p.done,
+                Some(p.total),
+                &format!("verified {}/{} ({} failed)", p.done, p.total, p.failed),
+            );
+        };
+        let slugs = &slugs;
+        let connect = |provider: Provider, account_id: String| async move {
+            let slug = slugs
+                .get(&(provider, account_id.clone()))
+                .map_or("ORG", String::as_str);
+            session::client(provider, &account_id, slug).await
+        };
+        let options = BulkOptions {
+            concurrency,
+            cancel: cancel.clone(),
+        };
+        let mut runs = AccountRuns::new(grouped.groups, flows::Verify, connect, &options, &report);
         let mut single_error = None;
         let now = OffsetDateTime::now_utc();
-        for ((provider, account_id), group) in groups {
-            let slug = org_slug(store, &group).await;
-            let client = match session::client(provider, &account_id, &slug).await {
-                Ok(c) => c,
-                Err(e) if single => return Err(e),
-                Err(e) => {
+        while let Some((_, _, batch)) = runs.next().await {
+            let ran = match batch {
+                AccountBatch::Ran(ran) => ran,
+                AccountBatch::NoClient(_, e) if single => return Err(e),
+                AccountBatch::NoClient(group, e) => {
                     let detail = e.message();
                     rows.extend(group.into_iter().map(|number| Row {
                         number,
@@ -145,24 +162,8 @@ pub fn numbers(
                     continue;
                 }
             };
-            let refs: Vec<_> = group.iter().map(session::provider_ref).collect();
-            let options = BulkOptions {
-                concurrency,
-                cancel: cancel.clone(),
-            };
-            let offset = done_before;
-            let report = |p: BulkProgress| {
-                progress.report(
-                    offset + p.done,
-                    Some(total),
-                    &format!("verified {}/{total} ({} failed)", offset + p.done, p.failed),
-                );
-            };
-            let bulk = flows::bulk_verify(&client, &refs, &options, &report).await;
-            done_before += group.len();
-            cancelled |= bulk.cancelled;
-            for (number, outcome) in group.into_iter().zip(bulk.outcomes) {
-                let (result, detail, update) = match outcome.outcome {
+            for (number, outcome) in ran {
+                let (result, detail, update) = match outcome {
                     Done::Ok(_) => (
                         "ok",
                         String::new(),
@@ -199,6 +200,7 @@ pub fn numbers(
                 });
             }
         }
+        let cancelled = runs.cancelled();
         progress.finish();
         if let Some(e) = single_error {
             if e.is_auth() {

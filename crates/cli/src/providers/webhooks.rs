@@ -6,15 +6,16 @@
 //! `--allow-shared`. The record (`webhook_configured`, `webhook_url`) follows only what the
 //! provider confirmed after the write.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 use switchboard_core::Error;
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_providers::ProviderError;
-use switchboard_providers::flows::{self, BulkOptions, BulkProgress, Outcome as Done};
+use switchboard_providers::flows::{
+    self, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress, CheckDrift,
+    Outcome as Done, SetWebhooks,
+};
 use switchboard_providers::model::{
-    Channel, Drift, DriftStatus, NumberRef as ProviderRef, SharedPolicy, WebhookChange, WebhookPlan,
+    Channel, Drift, DriftStatus, SharedPolicy, WebhookChange, WebhookPlan,
 };
 
 use super::session::{self};
@@ -191,18 +192,14 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             _ => None,
         };
         let selected = store.select(filter.to_filter(org.id, agent)?).await?;
-        let mut groups: BTreeMap<(Provider, String), Vec<PhoneNumber>> = BTreeMap::new();
-        let mut rows = Vec::new();
-        for n in selected {
-            match n.credentials.account_id(n.provider) {
-                Some(id) => groups
-                    .entry((n.provider, id.to_owned()))
-                    .or_default()
-                    .push(n),
-                None => rows.push(Repointed::new(n, "skipped", "no provider account".into())),
-            }
-        }
-        let total: usize = groups.values().map(Vec::len).sum();
+        let grouped = AccountGroups::new(selected);
+        let total = grouped.total();
+        let groups = grouped.groups;
+        let mut rows: Vec<Repointed> = grouped
+            .without_account
+            .into_iter()
+            .map(|n| Repointed::new(n, "skipped", "no provider account".into()))
+            .collect();
         let accounts: Vec<String> = groups
             .iter()
             .map(|((p, id), ns)| format!("{p} {id}: {}", ns.len()))
@@ -274,15 +271,17 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             cancel,
         )
         .await?;
-        let wanted = WebhookChange {
-            voice_url: change.voice_url.clone(),
-            sms_url: change.sms_url.clone(),
-            ..WebhookChange::default()
-        };
-        let policy = if change.allow_shared {
-            SharedPolicy::AllowShared
-        } else {
-            SharedPolicy::OnlyThisNumber
+        let action = SetWebhooks {
+            change: WebhookChange {
+                voice_url: change.voice_url.clone(),
+                sms_url: change.sms_url.clone(),
+                ..WebhookChange::default()
+            },
+            policy: if change.allow_shared {
+                SharedPolicy::AllowShared
+            } else {
+                SharedPolicy::OnlyThisNumber
+            },
         };
         let platform_url = change
             .voice_url
@@ -290,12 +289,29 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             .or(change.sms_url.as_deref())
             .unwrap_or_default();
         let progress = Progress::new();
-        let mut offset = 0;
-        let mut cancelled = false;
-        for ((provider, account_id), group) in groups {
-            let client = match session::client(provider, &account_id, &org.slug).await {
-                Ok(c) => c,
-                Err(e) => {
+        let report = |p: BulkProgress| {
+            progress.report(
+                p.done,
+                Some(p.total),
+                &format!(
+                    "webhooks: {}/{} done ({} failed)",
+                    p.done, p.total, p.failed
+                ),
+            );
+        };
+        let slug = org.slug.as_str();
+        let connect = |provider: Provider, account_id: String| async move {
+            session::client(provider, &account_id, slug).await
+        };
+        let options = BulkOptions {
+            concurrency: bulk.concurrency,
+            cancel: cancel.clone(),
+        };
+        let mut runs = AccountRuns::new(groups, action, connect, &options, &report);
+        while let Some((_, _, batch)) = runs.next().await {
+            let ran = match batch {
+                AccountBatch::Ran(ran) => ran,
+                AccountBatch::NoClient(group, e) => {
                     let detail = e.message();
                     rows.extend(
                         group
@@ -305,29 +321,8 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                     continue;
                 }
             };
-            let refs: Vec<_> = group.iter().map(session::provider_ref).collect();
-            let options = BulkOptions {
-                concurrency: bulk.concurrency,
-                cancel: cancel.clone(),
-            };
-            let base = offset;
-            let report = |p: BulkProgress| {
-                progress.report(
-                    base + p.done,
-                    Some(total),
-                    &format!(
-                        "webhooks: {}/{total} done ({} failed)",
-                        base + p.done,
-                        p.failed
-                    ),
-                );
-            };
-            let done =
-                flows::bulk_set_webhooks(&client, &refs, &wanted, policy, &options, &report).await;
-            offset += group.len();
-            cancelled |= done.cancelled;
-            for (number, outcome) in group.into_iter().zip(done.outcomes) {
-                rows.push(match outcome.outcome {
+            for (number, outcome) in ran {
+                rows.push(match outcome {
                     Done::Ok(state) => {
                         let update = flows::webhook_update(&state, platform_url);
                         let record = store.update(&number, &update).await?;
@@ -355,6 +350,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 });
             }
         }
+        let cancelled = runs.cancelled();
         progress.finish();
         print_repointed(g, &org.slug, &rows);
         let changed = rows.iter().filter(|r| r.result == "re-pointed").count();
@@ -434,12 +430,6 @@ struct Row {
     detail: String,
 }
 
-/// The URL on record, as the channel `webhook_update` recorded it from: voice, or SMS for a
-/// number that has SMS but no voice.
-fn on_record(n: &PhoneNumber) -> Option<(Option<String>, Option<String>)> {
-    switchboard_providers::account::recorded_urls(n)
-}
-
 fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
     let mut drifted = false;
     for (channel, status) in [("voice", &drift.voice), ("sms", &drift.sms)] {
@@ -476,9 +466,9 @@ fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
 pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let mut groups: BTreeMap<(Provider, String), Vec<PhoneNumber>> = BTreeMap::new();
         let mut not_recorded = 0usize;
         let mut no_account = 0usize;
+        let mut recorded = Vec::new();
         for n in store.numbers(org.id).await? {
             match (
                 n.credentials.account_id(n.provider),
@@ -486,21 +476,32 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             ) {
                 (None, _) => no_account += 1,
                 (Some(_), false) => not_recorded += 1,
-                (Some(id), true) => groups
-                    .entry((n.provider, id.to_owned()))
-                    .or_default()
-                    .push(n),
+                (Some(_), true) => recorded.push(n),
             }
         }
-        let total: usize = groups.values().map(Vec::len).sum();
         let progress = Progress::new();
+        let report = |p: BulkProgress| {
+            progress.report(
+                p.done,
+                Some(p.total),
+                &format!("checked {}/{} ({} failed)", p.done, p.total, p.failed),
+            );
+        };
+        let slug = org.slug.as_str();
+        let connect = |provider: Provider, account_id: String| async move {
+            session::client(provider, &account_id, slug).await
+        };
+        let options = BulkOptions {
+            concurrency,
+            cancel: cancel.clone(),
+        };
+        let groups = AccountGroups::new(recorded).groups;
+        let mut runs = AccountRuns::new(groups, CheckDrift, connect, &options, &report);
         let mut rows = Vec::new();
-        let mut offset = 0;
-        let mut cancelled = false;
-        for ((provider, account_id), group) in groups {
-            let client = match session::client(provider, &account_id, &org.slug).await {
-                Ok(c) => c,
-                Err(e) => {
+        while let Some((_, _, batch)) = runs.next().await {
+            let ran = match batch {
+                AccountBatch::Ran(ran) => ran,
+                AccountBatch::NoClient(group, e) => {
                     let detail = e.message();
                     rows.extend(group.into_iter().map(|number| Row {
                         number,
@@ -513,30 +514,8 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
                     continue;
                 }
             };
-            let input: Vec<(ProviderRef, Option<String>, Option<String>)> = group
-                .iter()
-                .filter_map(|n| {
-                    let (voice, sms) = on_record(n)?;
-                    Some((session::provider_ref(n), voice, sms))
-                })
-                .collect();
-            let options = BulkOptions {
-                concurrency,
-                cancel: cancel.clone(),
-            };
-            let base = offset;
-            let report = |p: BulkProgress| {
-                progress.report(
-                    base + p.done,
-                    Some(total),
-                    &format!("checked {}/{total} ({} failed)", base + p.done, p.failed),
-                );
-            };
-            let bulk = flows::bulk_drift(&client, &input, &options, &report).await;
-            offset += group.len();
-            cancelled |= bulk.cancelled;
-            for (number, outcome) in group.into_iter().zip(bulk.outcomes) {
-                match outcome.outcome {
+            for (number, outcome) in ran {
+                match outcome {
                     Done::Ok(d) => drift_rows(number, &d, &mut rows),
                     Done::Failed(e) => rows.push(Row {
                         number,
@@ -557,6 +536,7 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
                 }
             }
         }
+        let cancelled = runs.cancelled();
         progress.finish();
         let count = |what: &str| {
             rows.iter()
