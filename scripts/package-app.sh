@@ -9,12 +9,24 @@ source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
 app_deps
 app_build_ui
-(cd "$ROOT/src-tauri" && "$ROOT/ui/node_modules/.bin/tauri" build --bundles deb,rpm --ci)
+# The packaged binary is stripped: the release profile keeps line tables (backtraces, and the
+# binaries scripts/bench-app.sh compares), so only the app's own unit is relinked here, without
+# them (`--config` applies to this build only; dependencies are not rebuilt).
+(cd "$ROOT/src-tauri" && "$ROOT/ui/node_modules/.bin/tauri" build --bundles deb,rpm --ci \
+  -- --config 'profile.release.package.switchboard-app.strip=true')
 BUNDLE="$CARGO_TARGET_DIR/release/bundle"
 DEB="$(ls -t "$BUNDLE"/deb/*.deb | head -1)"
 RPM="$(ls -t "$BUNDLE"/rpm/*.rpm | head -1)"
 echo "installers:"
 ls -l "$DEB" "$RPM" | awk '{printf "  %-60s %8.1f MB\n", $9, $5/1048576}'
+PACKAGED_BIN="$(mktemp -d)"
+dpkg-deb -x "$DEB" "$PACKAGED_BIN"
+if file -b "$PACKAGED_BIN"/usr/bin/* | grep -q 'not stripped'; then
+  echo "the packaged binary is not stripped" >&2
+  exit 1
+fi
+echo "packaged binary: $(du -m "$PACKAGED_BIN"/usr/bin/* | awk '{print $1}') MB, stripped"
+rm -rf "$PACKAGED_BIN"
 
 PKG="$(dpkg-deb -f "$DEB" Package)"
 apt-get install -y -qq --reinstall "$DEB" >/dev/null

@@ -32,6 +32,8 @@ fn switchboard_commands() -> &'static [&'static str] {
         "list_accounts",
         "add_account",
         "verify_account",
+        "check_account",
+        "remove_account",
         "import_preview",
         "import_numbers",
         "verify_numbers",

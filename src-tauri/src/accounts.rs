@@ -1,4 +1,5 @@
-//! Provider accounts in the app: add (secret to the OS vault), list, verify.
+//! Provider accounts in the app: add (secret to the OS vault, every kind of credentials the
+//! CLI's `accounts add` takes), check the add form as it is typed, list, verify, remove.
 //!
 //! The secret is filed exactly as `switchboard-cli accounts add` files it (under
 //! `switchboard_providers::account::vault_key`, in `AccountAuth`'s shape), so the CLI and the
@@ -8,7 +9,7 @@
 
 use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
-use switchboard_providers::account_auth::AccountAuth;
+use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
 use switchboard_providers::{account, flows};
 use switchboard_secrets::{Vault, VaultError};
 use tauri::{AppHandle, Runtime, State};
@@ -16,7 +17,8 @@ use time::OffsetDateTime;
 
 use crate::commands::announce;
 use crate::dto::{
-    AccountVerification, NewAccount, Provider, ProviderAccount, VerifyOutcome, parse_id, rfc3339,
+    AccountDraft, AccountField, AccountProblem, AccountRemoval, AccountVerification, NewAccount,
+    Provider, ProviderAccount, VerifyOutcome, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::providers::connect;
@@ -71,7 +73,7 @@ pub async fn list_accounts(
 /// (replacing a secret filed before). The input is checked completely before the vault or the
 /// workspace is touched; the secret is never returned.
 #[tauri::command]
-#[tracing::instrument(skip(state, account), fields(provider = ?account.provider, account_id = %account.account_id), err)]
+#[tracing::instrument(skip(state, account), fields(provider = ?account.provider, kind = ?account.kind, account_id = %account.account_id), err)]
 pub async fn add_account(
     state: State<'_, AppState>,
     organization_id: String,
@@ -79,6 +81,7 @@ pub async fn add_account(
 ) -> AppResult<ProviderAccount> {
     let org = parse_id("organization", &organization_id)?;
     let provider = CoreProvider::from(account.provider);
+    let kind = CoreKind::from(account.kind);
     let account_id = check_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
     if account.secret.0.is_empty() {
@@ -86,26 +89,19 @@ pub async fn add_account(
             ErrorCode::InvalidInput,
             format!(
                 "invalid {}: it is empty; nothing was stored",
-                account::secret_name(provider).to_lowercase()
+                kind.secret_name(provider).to_lowercase()
             ),
         ));
     }
-    // The entry's shape is the CLI's (`AccountAuth`): the secret itself, or, for Bandwidth, the
-    // OAuth2 client id and secret as one JSON entry.
-    let auth = match (provider, account.client_id) {
-        (CoreProvider::Bandwidth, Some(client_id)) => AccountAuth::BandwidthOAuth2 {
-            client_id,
-            client_secret: account.secret.0,
-        },
-        (CoreProvider::Bandwidth, None) => {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                "invalid client id: Bandwidth needs the OAuth2 client id and client secret",
-            ));
-        }
-        _ => AccountAuth::Secret(account.secret.0),
-    }
-    .check(provider)?;
+    // The entry's shape is the CLI's (`AccountAuth`): the secret itself, or, for a kind with
+    // an identifier beside the secret, both as one JSON entry.
+    let auth = AccountAuth::of_kind(
+        provider,
+        kind,
+        account.identifier.as_deref(),
+        account.secret.0,
+    )
+    .and_then(|auth| auth.check(provider))?;
     let vault = vault()?;
     vault
         .save(&account::vault_key(provider, &account_id), &auth.to_vault())
@@ -118,6 +114,65 @@ pub async fn add_account(
         .run(move |ws| ws.add_account(org, provider, &id, label.as_deref()))
         .await?;
     Ok(ProviderAccount::new(added, Some(true)))
+}
+
+/// How many of the numbers still referencing a removed account are named.
+const NAMED_NUMBERS: u32 = 10;
+
+/// Checks the add-account form as typed (without its secret) by core's and the providers'
+/// rules: the account id, the label, the kind of credentials for the provider and the
+/// identifier beside the secret. A field left empty is not a problem yet (the form cannot be
+/// sent without it). Changes nothing.
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
+    let provider = CoreProvider::from(draft.provider);
+    let kind = CoreKind::from(draft.kind);
+    let mut problems = Vec::new();
+    let mut problem = |field, message: String| problems.push(AccountProblem { field, message });
+    if !draft.account_id.trim().is_empty()
+        && let Err(e) = check_account_id(provider, &draft.account_id)
+    {
+        problem(AccountField::AccountId, e.to_string());
+    }
+    if let Err(e) = check_account_label(draft.label.as_deref()) {
+        problem(AccountField::Label, e.to_string());
+    }
+    let identifier = draft.identifier.as_deref().filter(|i| !i.trim().is_empty());
+    if (!kind.fits(provider) || identifier.is_some())
+        && let Err(e) = AccountAuth::check_kind(provider, kind, identifier)
+    {
+        let field = if kind.fits(provider) {
+            AccountField::Identifier
+        } else {
+            AccountField::Kind
+        };
+        problem(field, AppError::from_provider(&e).message);
+    }
+    Ok(problems)
+}
+
+/// Removes an account from this device, as `switchboard-cli accounts remove` does
+/// (`switchboard_providers::account::remove`): its secret from the vault and its entry from
+/// the organization's list. Numbers that reference it keep the reference and are counted (the
+/// first ten named) in the answer. Nothing to remove is `NotFound`.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn remove_account(
+    state: State<'_, AppState>,
+    organization_id: String,
+    provider: Provider,
+    account_id: String,
+) -> AppResult<AccountRemoval> {
+    let org = parse_id("organization", &organization_id)?;
+    let core_provider = CoreProvider::from(provider);
+    let account_id = check_account_id(core_provider, &account_id)?;
+    let vault = vault()?;
+    let id = account_id.clone();
+    let removed = state
+        .run(move |ws| account::remove(&vault, ws, org, core_provider, &id, NAMED_NUMBERS))
+        .await?;
+    Ok(AccountRemoval::new(provider, account_id, &removed))
 }
 
 /// Checks an account's credentials with its provider and records the result on the
@@ -204,4 +259,85 @@ pub async fn verify_account<R: Runtime>(
         numbers_updated: count,
         checked_at: rfc3339(now),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::CredentialKind;
+
+    fn draft(
+        provider: Provider,
+        kind: CredentialKind,
+        account_id: &str,
+        identifier: Option<&str>,
+    ) -> AccountDraft {
+        AccountDraft {
+            provider,
+            kind,
+            account_id: account_id.into(),
+            identifier: identifier.map(str::to_owned),
+            label: None,
+        }
+    }
+
+    fn fields(d: AccountDraft) -> Vec<(AccountField, String)> {
+        tauri::async_runtime::block_on(check_account(d))
+            .expect("checks")
+            .into_iter()
+            .map(|p| (p.field, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn the_form_is_checked_field_by_field_by_the_rules_of_core_and_providers() {
+        const SID: &str = "AC00000000000000000000000000000001";
+        // Nothing typed yet is not a problem; a whole, valid API key form has none.
+        assert!(
+            fields(draft(
+                Provider::Twilio,
+                CredentialKind::TwilioApiKey,
+                "",
+                None
+            ))
+            .is_empty()
+        );
+        let key = "SK00000000000000000000000000000001";
+        assert!(
+            fields(draft(
+                Provider::Twilio,
+                CredentialKind::TwilioApiKey,
+                SID,
+                Some(key)
+            ))
+            .is_empty()
+        );
+        // A bad account id and an Account SID where the API key SID belongs.
+        let found = fields(draft(
+            Provider::Twilio,
+            CredentialKind::TwilioApiKey,
+            "AC12",
+            Some(SID),
+        ));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, AccountField::AccountId);
+        assert!(found[0].1.contains("Account SID"), "{found:?}");
+        assert_eq!(found[1].0, AccountField::Identifier);
+        assert!(found[1].1.contains("SK…"), "{found:?}");
+        // A kind of another provider, and a label too long.
+        let mut d = draft(
+            Provider::Vonage,
+            CredentialKind::BandwidthBasic,
+            "abcd1234",
+            None,
+        );
+        d.label = Some("x".repeat(101));
+        let found = fields(d);
+        assert_eq!(
+            found.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+            [AccountField::Label, AccountField::Kind],
+            "{found:?}"
+        );
+        assert!(found[1].1.contains("not for vonage"), "{found:?}");
+    }
 }

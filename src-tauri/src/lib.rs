@@ -70,6 +70,8 @@ pub fn run() {
             accounts::list_accounts,
             accounts::add_account,
             accounts::verify_account,
+            accounts::check_account,
+            accounts::remove_account,
             providers::import_preview,
             providers::import_numbers,
             providers::verify_numbers,

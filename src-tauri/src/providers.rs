@@ -21,10 +21,13 @@ use std::sync::Mutex;
 
 use switchboard_core::domain::{self as core, E164, NumberUpdate, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
-use switchboard_providers::flows::{self, BulkOptions, BulkProgress, ImportDiff, Outcome as Done};
+use switchboard_providers::flows::{
+    self, AccountAction, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress,
+    ImportDiff, Outcome as Done,
+};
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::{
-    self as pm, Confirmed, ListProgress, SharedPolicy, WebhookChange,
+    self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
 };
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
@@ -141,15 +144,20 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
 fn account_of(n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
     match n.credentials.account_id(n.provider) {
         Some(id) => Ok((n.provider, id.to_owned())),
-        None => Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "{} has no provider account, so its provider cannot be asked; import it from \
-                 its account instead",
-                n.phone_number
-            ),
-        )),
+        None => Err(no_account(n)),
     }
+}
+
+/// Why a record without a provider account cannot be asked about.
+fn no_account(n: &core::PhoneNumber) -> AppError {
+    AppError::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "{} has no provider account, so its provider cannot be asked; import it from its \
+             account instead",
+            n.phone_number
+        ),
+    )
 }
 
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
@@ -384,13 +392,14 @@ pub async fn import_numbers<R: Runtime>(
 /// What a bulk provider action does to each number.
 enum Action {
     Verify,
-    Webhooks(WebhookChange, SharedPolicy),
+    Webhooks(flows::SetWebhooks),
 }
 
-/// Runs `action` over the numbers `ids` of an organization, grouped by provider account (one
-/// client each, secrets from the vault), at most 16 requests in flight per account, and
-/// records what the provider confirmed. Numbers without an account, or whose account's secret
-/// is not on this device, are reported as skipped.
+/// Runs `action` over the numbers `ids` of an organization account by account
+/// (`flows::AccountRuns`: one client each, secrets from the vault, at most 16 requests in flight
+/// per account), and records what each provider confirmed as soon as its account is done.
+/// Numbers without an account, or whose account's secret is not on this device, are reported
+/// as skipped.
 #[allow(clippy::too_many_arguments)]
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
@@ -415,67 +424,49 @@ async fn run_bulk<R: Runtime>(
         })
         .await?;
     let total = records.len() as u64;
-    let mut lines: HashMap<Uuid, NumberOutcome> = HashMap::new();
-    let mut groups: BTreeMap<(CoreProvider, String), Vec<core::PhoneNumber>> = BTreeMap::new();
-    for n in records.iter() {
-        match account_of(n) {
-            Ok(key) => groups.entry(key).or_default().push(n.clone()),
-            Err(e) => {
-                lines.insert(n.id, line(n, NumberResult::Skipped, e.message));
-            }
-        }
-    }
+    let grouped = AccountGroups::new(records.iter().cloned());
+    let mut lines: HashMap<Uuid, NumberOutcome> = grouped
+        .without_account
+        .iter()
+        .map(|n| (n.id, line(n, NumberResult::Skipped, no_account(n).message)))
+        .collect();
     let cancel = tasks.start(task_id);
-    let now = OffsetDateTime::now_utc();
-    let mut done_before = lines.len() as u64;
+    let skipped = lines.len() as u64;
     let _ = on_progress.send(Progress {
-        done: done_before,
+        done: skipped,
         total,
     });
-    let mut cancelled = false;
-    for ((provider, account_id), group) in groups {
-        let client = match connect(provider, &account_id).await {
-            Ok(c) => c,
-            Err(e) => {
-                for n in &group {
-                    lines.insert(n.id, line(n, NumberResult::Skipped, e.message.clone()));
-                }
-                done_before += group.len() as u64;
-                continue;
-            }
-        };
-        let refs: Vec<pm::NumberRef> = group.iter().map(account::number_ref).collect();
-        let options = BulkOptions {
-            concurrency: flows::DEFAULT_CONCURRENCY,
-            cancel: cancel.clone(),
-        };
-        let offset = done_before;
-        let report = |p: BulkProgress| {
-            let _ = on_progress.send(Progress {
-                done: offset + p.done as u64,
-                total,
-            });
-        };
-        let mut updates: Vec<(Uuid, NumberUpdate)> = Vec::new();
-        match &action {
-            Action::Verify => {
-                let bulk = flows::bulk_verify(&client, &refs, &options, &report).await;
-                cancelled |= bulk.cancelled;
-                for (n, o) in group.iter().zip(bulk.outcomes) {
-                    let result: switchboard_providers::Result<()> = match o.outcome {
+    let report = |p: BulkProgress| {
+        let _ = on_progress.send(Progress {
+            done: skipped + p.done as u64,
+            total,
+        });
+    };
+    let options = BulkOptions {
+        concurrency: flows::DEFAULT_CONCURRENCY,
+        cancel: cancel.clone(),
+    };
+    let now = OffsetDateTime::now_utc();
+    let groups = grouped.groups;
+    let cancelled = match action {
+        Action::Verify => {
+            by_account(
+                state,
+                org,
+                groups,
+                flows::Verify,
+                &options,
+                &report,
+                &mut lines,
+                |n, o| {
+                    let result: switchboard_providers::Result<()> = match o {
                         Done::Ok(_) => Ok(()),
                         Done::Failed(e) => Err(e),
                         Done::NotStarted => {
-                            lines.insert(
-                                n.id,
-                                line(n, NumberResult::NotStarted, "cancelled".into()),
-                            );
-                            continue;
+                            return (line(n, NumberResult::NotStarted, "cancelled".into()), None);
                         }
                     };
-                    if let Some(u) = flows::verification_update(&result, n.status, now) {
-                        updates.push((n.id, u));
-                    }
+                    let update = flows::verification_update(&result, n.status, now);
                     let outcome = match result {
                         Ok(()) => line(n, NumberResult::Ok, "verified".into()),
                         Err(e) if e.is_auth() => line(
@@ -490,48 +481,102 @@ async fn run_bulk<R: Runtime>(
                             line(n, NumberResult::Failed, AppError::from_provider(&e).message)
                         }
                     };
-                    lines.insert(n.id, outcome);
+                    (outcome, update)
+                },
+            )
+            .await
+        }
+        Action::Webhooks(action) => {
+            let platform_url = action
+                .change
+                .voice_url
+                .clone()
+                .or(action.change.sms_url.clone())
+                .unwrap_or_default();
+            by_account(
+                state,
+                org,
+                groups,
+                action,
+                &options,
+                &report,
+                &mut lines,
+                |n, o| match o {
+                    Done::Ok(confirmed) => (
+                        line(
+                            n,
+                            NumberResult::Ok,
+                            format!(
+                                "voice {}, sms {}",
+                                confirmed.voice_url().unwrap_or("(none)"),
+                                confirmed.sms_url().unwrap_or("(none)")
+                            ),
+                        ),
+                        Some(flows::webhook_update(&confirmed, &platform_url)),
+                    ),
+                    Done::Failed(e) => {
+                        let result = if e.is_auth() {
+                            NumberResult::Refused
+                        } else {
+                            NumberResult::Failed
+                        };
+                        (line(n, result, AppError::from_provider(&e).message), None)
+                    }
+                    Done::NotStarted => {
+                        (line(n, NumberResult::NotStarted, "cancelled".into()), None)
+                    }
+                },
+            )
+            .await
+        }
+    };
+    tasks.end(task_id);
+    let cancelled = cancelled?;
+    announce(app, organization_id, Vec::new());
+    crate::sync::after_edit(app);
+    let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
+    Ok(ProviderReport::new(outcomes, cancelled))
+}
+
+/// The account-by-account loop of [`run_bulk`]: `outcome` turns each number's result into its
+/// report line and the record update it calls for; each account's updates are written when it
+/// is done. Returns whether cancellation left numbers not started.
+#[allow(clippy::too_many_arguments)]
+async fn by_account<A: AccountAction>(
+    state: &AppState,
+    org: Uuid,
+    groups: BTreeMap<(CoreProvider, String), Vec<core::PhoneNumber>>,
+    action: A,
+    options: &BulkOptions,
+    progress: ProgressFn<'_, BulkProgress>,
+    lines: &mut HashMap<Uuid, NumberOutcome>,
+    mut outcome: impl FnMut(
+        &core::PhoneNumber,
+        Done<A::Output>,
+    ) -> (NumberOutcome, Option<NumberUpdate>),
+) -> AppResult<bool> {
+    let connect = |provider: CoreProvider, account_id: String| async move {
+        connect(provider, &account_id).await
+    };
+    let mut runs = AccountRuns::new(groups, action, connect, options, progress);
+    while let Some((_, _, batch)) = runs.next().await {
+        let ran = match batch {
+            AccountBatch::Ran(ran) => ran,
+            AccountBatch::NoClient(group, e) => {
+                for n in &group {
+                    lines.insert(n.id, line(n, NumberResult::Skipped, e.message.clone()));
                 }
+                continue;
             }
-            Action::Webhooks(change, policy) => {
-                let bulk =
-                    flows::bulk_set_webhooks(&client, &refs, change, *policy, &options, &report)
-                        .await;
-                cancelled |= bulk.cancelled;
-                let platform_url = change
-                    .voice_url
-                    .as_deref()
-                    .or(change.sms_url.as_deref())
-                    .unwrap_or_default();
-                for (n, o) in group.iter().zip(bulk.outcomes) {
-                    let outcome = match o.outcome {
-                        Done::Ok(state) => {
-                            updates.push((n.id, flows::webhook_update(&state, platform_url)));
-                            line(
-                                n,
-                                NumberResult::Ok,
-                                format!(
-                                    "voice {}, sms {}",
-                                    state.voice_url().unwrap_or("(none)"),
-                                    state.sms_url().unwrap_or("(none)")
-                                ),
-                            )
-                        }
-                        Done::Failed(e) => {
-                            let result = if e.is_auth() {
-                                NumberResult::Refused
-                            } else {
-                                NumberResult::Failed
-                            };
-                            line(n, result, AppError::from_provider(&e).message)
-                        }
-                        Done::NotStarted => line(n, NumberResult::NotStarted, "cancelled".into()),
-                    };
-                    lines.insert(n.id, outcome);
-                }
+        };
+        let mut updates: Vec<(Uuid, NumberUpdate)> = Vec::new();
+        for (n, o) in ran {
+            let (report, update) = outcome(&n, o);
+            lines.insert(n.id, report);
+            if let Some(u) = update {
+                updates.push((n.id, u));
             }
         }
-        done_before += group.len() as u64;
         if !updates.is_empty() {
             state
                 .write(move |ws, w| {
@@ -543,11 +588,7 @@ async fn run_bulk<R: Runtime>(
                 .await?;
         }
     }
-    tasks.end(task_id);
-    announce(app, organization_id, Vec::new());
-    crate::sync::after_edit(app);
-    let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
-    Ok(ProviderReport::new(outcomes, cancelled))
+    Ok(runs.cancelled())
 }
 
 /// Verifies `ids` of an organization in the background (periodic re-verification): the same
@@ -653,7 +694,10 @@ pub async fn bulk_set_webhooks<R: Runtime>(
         &task_id,
         &organization_id,
         ids,
-        Action::Webhooks(change, policy(allow_shared)),
+        Action::Webhooks(flows::SetWebhooks {
+            change,
+            policy: policy(allow_shared),
+        }),
         &on_progress,
     )
     .await

@@ -2,7 +2,8 @@
 // providers (`switchboard-cli dev fake-providers`) and a real Secret Service. scripts/e2e.sh
 // starts both, points the app at the fakes with SWITCHBOARD_<PROVIDER>_API_URL, and runs this
 // file after app.e2e.mjs (whose demo organization the numbers are imported into). A manager adds
-// the team's Twilio account, imports what it owns, and re-points several numbers' webhooks.
+// the team's Twilio account, imports what it owns, re-points several numbers' webhooks, then
+// replaces the auth token with an API key (a second kind of credentials) and removes the account.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -16,6 +17,8 @@ const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
 // The fake's credentials (crates/fake-providers creds): not secrets, they exist only there.
 const SID = "AC00000000000000000000000000000001";
 const TOKEN = "fake-twilio-auth-token";
+const API_KEY_SID = "SK00000000000000000000000000000001";
+const API_KEY_SECRET = "fake-twilio-api-key-secret";
 const HOOK = "https://platform.example.com/voice/e2e";
 mkdirSync(shots, { recursive: true });
 
@@ -174,5 +177,62 @@ describe("provider accounts, import and webhooks", () => {
     assert.equal(await (await testid("drift-voice-state")).getText(), "In sync");
     await (await testid("drift-view")).scrollIntoView({ block: "center" });
     await shot("p08-drift-in-sync");
+  });
+
+  it("replaces the token with a Twilio API key, checked as typed, then removes the account", async () => {
+    await b.keys("Escape");
+    await (await testid("accounts-open")).click();
+    await (await testid("accounts-dialog")).waitForExist({ timeout: 5000 });
+    await b.execute(() => {
+      const kind = document.querySelector('[data-testid="account-kind"]');
+      kind.value = "twilioApiKey";
+      kind.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await (await testid("account-identifier")).waitForExist({ timeout: 5000 });
+    await (await testid("account-id")).setValue(SID);
+    // An Account SID where the API key SID belongs: core's rule says so before anything is sent.
+    await (await testid("account-identifier")).setValue(SID);
+    await (await testid("account-secret")).setValue(API_KEY_SECRET);
+    await waitFor("the inline problem", async () => (await b.$$('[data-testid="account-identifier-problem"]')).length === 1);
+    assert.match(await (await testid("account-identifier-problem")).getText(), /API key SID/);
+    assert.equal(await (await testid("account-add")).isEnabled(), false);
+    await (await testid("account-identifier")).scrollIntoView({ block: "center" });
+    await shot("p09-api-key-checked");
+    await (await testid("account-identifier")).setValue(API_KEY_SID);
+    await waitFor("the problem gone", async () => (await b.$$('[data-testid="account-identifier-problem"]')).length === 0);
+    await waitFor("the form complete", async () => (await testid("account-add")).isEnabled());
+    await (await testid("account-add")).click();
+    await waitFor("the secret cleared", async () => (await (await testid("account-secret")).getValue()) === "");
+    // Filed as `accounts add --api-key-sid` files it: one entry with the key's SID beside its secret.
+    const stored = JSON.parse(execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`]).toString());
+    assert.deepEqual(stored, { kind: "twilio_api_key", key_sid: API_KEY_SID, secret: API_KEY_SECRET });
+    assert.ok(!(await b.execute(() => document.documentElement.outerHTML)).includes(API_KEY_SECRET), "the key's secret is nowhere in the page");
+    const verify = await inAccount("account-verify");
+    await verify.scrollIntoView({ block: "center" });
+    await verify.click();
+    await waitFor("verified with the API key", async () => (await (await inAccount("account-status")).getAttribute("data-outcome")) === "verified");
+    await shot("p10-api-key-verified");
+
+    const row = await b.$(`[data-testid="account-row"][data-account="${SID}"]`);
+    const numbers = Number(await row.getAttribute("data-numbers"));
+    assert.ok(numbers >= 30, `the imported numbers reference the account: ${numbers}`);
+    await (await inAccount("account-remove")).click();
+    const dialog = await testid("account-remove-dialog");
+    await dialog.waitForExist({ timeout: 5000 });
+    const text = await dialog.getText();
+    assert.match(text, new RegExp(`Remove Twilio account ${SID} \\(Fake Twilio\\)\\?`));
+    assert.match(text, new RegExp(`${numbers} numbers of this organization still reference it`));
+    await dialog.scrollIntoView({ block: "center" });
+    await shot("p11-remove-confirm");
+    await (await testid("account-remove-confirm")).click();
+    await waitFor("the secret gone from the list", async () => (await (await inAccount("account-secret-held")).getAttribute("data-held")) === "false");
+    assert.throws(
+      () => execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`], { stdio: "pipe" }),
+      "the vault entry is deleted",
+    );
+    const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent).join(" "));
+    assert.match(toasts, new RegExp(`${numbers} number\\(s\\) still reference it`));
+    await shot("p12-account-removed");
+    await dismissToasts();
   });
 });

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use switchboard_core::domain as core;
 use switchboard_core::store::ProviderAccount as CoreAccount;
+use switchboard_providers::account;
+use switchboard_providers::account_auth::CredentialKind as CoreKind;
 use switchboard_providers::flows::ImportDiff;
 use switchboard_providers::model::{
     self as pm, DriftStatus, ListProgress, PlannedChange, ProviderNumber, Skipped, WebhookPlan,
@@ -35,23 +37,137 @@ impl<'de> Deserialize<'de> for SecretInput {
     }
 }
 
+/// The kinds of credentials an account can be added with (as `switchboard-cli accounts add`
+/// offers them): each provider's main kind, a Twilio API key, a SignalWire project, a
+/// Bandwidth OAuth2 client or legacy API user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CredentialKind {
+    /// The provider's single secret: Twilio auth token, Vonage API secret, Telnyx API key,
+    /// Plivo auth token.
+    Secret,
+    /// A Twilio API key: its SID (`SK…`) beside its secret.
+    TwilioApiKey,
+    /// A SignalWire project (Twilio's API under the space's host): the space beside the API
+    /// token; the account id is the project's.
+    SignalWire,
+    /// Bandwidth OAuth2: the client id beside the client secret.
+    BandwidthOAuth2,
+    /// A legacy Bandwidth API user: the user name beside its password.
+    BandwidthBasic,
+}
+
+impl From<CredentialKind> for CoreKind {
+    fn from(k: CredentialKind) -> Self {
+        match k {
+            CredentialKind::Secret => CoreKind::Secret,
+            CredentialKind::TwilioApiKey => CoreKind::TwilioApiKey,
+            CredentialKind::SignalWire => CoreKind::SignalWire,
+            CredentialKind::BandwidthOAuth2 => CoreKind::BandwidthOAuth2,
+            CredentialKind::BandwidthBasic => CoreKind::BandwidthBasic,
+        }
+    }
+}
+
 /// What the add-account form sends.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewAccount {
     /// The provider.
     pub provider: Provider,
-    /// Twilio Account SID, Vonage API key, Telnyx account label, Bandwidth account id, Plivo
-    /// auth id.
+    /// The kind of credentials.
+    pub kind: CredentialKind,
+    /// Twilio Account SID (or SignalWire project id), Vonage API key, Telnyx account label,
+    /// Bandwidth account id, Plivo auth id.
     pub account_id: String,
-    /// Bandwidth only: the OAuth2 client id (the secret is then the client secret).
-    pub client_id: Option<String>,
-    /// The secret: Twilio auth token, Vonage API secret, Telnyx API key, Bandwidth client
-    /// secret, Plivo auth token. Goes to the OS vault only.
+    /// The identifier kept beside the secret, for every kind but `secret`: the API key SID,
+    /// the SignalWire space, the OAuth2 client id, the API user name.
+    pub identifier: Option<String>,
+    /// The secret: auth token, API secret or key, API key secret, API token, client secret or
+    /// password. Goes to the OS vault only.
     #[ts(type = "string")]
     pub secret: SecretInput,
     /// A label for the account.
     pub label: Option<String>,
+}
+
+/// The add-account form as typed, without its secret: what [`crate::accounts::check_account`]
+/// checks while the manager types.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDraft {
+    /// The provider.
+    pub provider: Provider,
+    /// The kind of credentials.
+    pub kind: CredentialKind,
+    /// The account id as typed.
+    pub account_id: String,
+    /// The identifier beside the secret, as typed.
+    pub identifier: Option<String>,
+    /// The label as typed.
+    pub label: Option<String>,
+}
+
+/// A field of the add-account form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AccountField {
+    /// The account id.
+    AccountId,
+    /// The kind of credentials.
+    Kind,
+    /// The identifier beside the secret.
+    Identifier,
+    /// The label.
+    Label,
+}
+
+/// What is wrong with one field of the add-account form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountProblem {
+    /// The field.
+    pub field: AccountField,
+    /// Why, as core or the provider rules say it.
+    pub message: String,
+}
+
+/// What removing an account did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRemoval {
+    /// The provider.
+    pub provider: Provider,
+    /// The account id.
+    pub account_id: String,
+    /// Whether this device's vault held its secret (deleted now).
+    pub secret_removed: bool,
+    /// Whether the organization listed it explicitly.
+    pub was_added: bool,
+    /// How many numbers (in every organization of the workspace) still reference it; they
+    /// need its secret again to reach the provider.
+    pub numbers_still_referencing: u32,
+    /// The first of them (E.164).
+    pub numbers: Vec<String>,
+}
+
+impl AccountRemoval {
+    /// From the providers crate's removal.
+    pub fn new(provider: Provider, account_id: String, r: &account::AccountRemoval) -> Self {
+        AccountRemoval {
+            provider,
+            account_id,
+            secret_removed: r.secret == switchboard_secrets::Removal::Removed,
+            was_added: r.was_added,
+            numbers_still_referencing: r.usage.total.min(u64::from(u32::MAX)) as u32,
+            numbers: r
+                .usage
+                .numbers
+                .iter()
+                .map(|u| u.phone_number.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// A provider account of an organization. Never carries the secret.

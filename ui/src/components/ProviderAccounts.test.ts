@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import ProviderAccounts from "./ProviderAccounts.svelte";
-import { mockClient } from "../test/mockClient";
+import { TWILIO_ACCOUNT, mockClient } from "../test/mockClient";
 import { ClientError } from "../lib/client";
 
 afterEach(cleanup);
@@ -22,8 +22,9 @@ describe("ProviderAccounts", () => {
     await wait();
     expect(client.addAccount).toHaveBeenCalledWith("org-1", {
       provider: "twilio",
+      kind: "secret",
       accountId: "AC00000000000000000000000000000002",
-      clientId: null,
+      identifier: null,
       secret: "tok-secret",
       label: null,
     });
@@ -36,14 +37,70 @@ describe("ProviderAccounts", () => {
     await wait();
     await fireEvent.change(screen.getByTestId("account-provider"), { target: { value: "bandwidth" } });
     expect(screen.getByLabelText("Client secret")).toBeTruthy();
+    expect((screen.getByTestId("account-kind") as HTMLSelectElement).value).toBe("bandwidthOAuth2");
     await fireEvent.input(screen.getByTestId("account-id"), { target: { value: "9900001" } });
     await fireEvent.input(screen.getByTestId("account-secret"), { target: { value: "s" } });
     expect((screen.getByTestId("account-add") as HTMLButtonElement).disabled).toBe(true);
-    await fireEvent.input(screen.getByTestId("account-client-id"), { target: { value: "cid" } });
+    await fireEvent.input(screen.getByTestId("account-identifier"), { target: { value: "cid" } });
     expect((screen.getByTestId("account-add") as HTMLButtonElement).disabled).toBe(false);
     await fireEvent.click(screen.getByTestId("account-add"));
     await wait();
-    expect(client.addAccount).toHaveBeenCalledWith("org-1", expect.objectContaining({ provider: "bandwidth", clientId: "cid", secret: "s" }));
+    expect(client.addAccount).toHaveBeenCalledWith(
+      "org-1",
+      expect.objectContaining({ provider: "bandwidth", kind: "bandwidthOAuth2", identifier: "cid", secret: "s" }),
+    );
+  });
+
+  it("offers every kind the CLI does and checks the API key SID inline", async () => {
+    const client = open();
+    await wait();
+    const kinds = [...(screen.getByTestId("account-kind") as HTMLSelectElement).options].map((o) => o.value);
+    expect(kinds).toEqual(["secret", "twilioApiKey", "signalWire"]);
+    await fireEvent.change(screen.getByTestId("account-kind"), { target: { value: "twilioApiKey" } });
+    expect(screen.getByLabelText("API key SID")).toBeTruthy();
+    expect(screen.getByLabelText("API key secret")).toBeTruthy();
+    await fireEvent.input(screen.getByTestId("account-id"), { target: { value: "AC00000000000000000000000000000001" } });
+    await fireEvent.input(screen.getByTestId("account-identifier"), { target: { value: "AC0000" } });
+    await fireEvent.input(screen.getByTestId("account-secret"), { target: { value: "key-secret" } });
+    await wait(200);
+    expect(client.checkAccount).toHaveBeenLastCalledWith(expect.objectContaining({ kind: "twilioApiKey", identifier: "AC0000" }));
+    expect(screen.getByTestId("account-identifier-problem").textContent).toMatch(/SK…/);
+    expect(screen.getByTestId("account-identifier").getAttribute("aria-invalid")).toBe("true");
+    expect((screen.getByTestId("account-add") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("account-identifier"), { target: { value: "SK00000000000000000000000000000001" } });
+    await wait(200);
+    expect(screen.queryByTestId("account-identifier-problem")).toBeNull();
+    await fireEvent.click(screen.getByTestId("account-add"));
+    await wait();
+    expect(client.addAccount).toHaveBeenCalledWith("org-1", {
+      provider: "twilio",
+      kind: "twilioApiKey",
+      accountId: "AC00000000000000000000000000000001",
+      identifier: "SK00000000000000000000000000000001",
+      secret: "key-secret",
+      label: null,
+    });
+    expect((screen.getByTestId("account-secret") as HTMLInputElement).value).toBe("");
+  });
+
+  it("removes an account only after a confirmation naming it", async () => {
+    const client = mockClient(0);
+    client.listAccounts = vi.fn(async () => [{ ...TWILIO_ACCOUNT, label: "Sales", numbers: 3 }]);
+    open(client);
+    await wait();
+    await fireEvent.click(screen.getByTestId("account-remove"));
+    const dialog = screen.getByTestId("account-remove-dialog");
+    expect(dialog.textContent).toMatch(/Remove Twilio account AC00000000000000000000000000000001 \(Sales\)\?/);
+    expect(dialog.textContent).toMatch(/3 numbers of this organization still reference it/);
+    await fireEvent.click(screen.getByTestId("account-remove-cancel"));
+    expect(screen.queryByTestId("account-remove-dialog")).toBeNull();
+    expect(client.removeAccount).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("account-remove"));
+    await fireEvent.click(screen.getByTestId("account-remove-confirm"));
+    await wait();
+    expect(client.removeAccount).toHaveBeenCalledWith("org-1", "twilio", "AC00000000000000000000000000000001");
+    expect(screen.queryByTestId("account-remove-dialog")).toBeNull();
+    expect(client.listAccounts).toHaveBeenCalledTimes(2);
   });
 
   it("clears the secret and shows the reason when adding fails", async () => {

@@ -32,6 +32,9 @@ import type {
   ImportReport,
   ListingProgress,
   NewAccount,
+  AccountDraft,
+  AccountProblem,
+  AccountRemoval,
   Provider,
   ProviderAccount,
   ProviderReport,
@@ -124,6 +127,10 @@ export interface Client {
   /** The secret goes to the OS vault; it is never sent back. */
   addAccount(organizationId: string, account: NewAccount): Promise<ProviderAccount>;
   verifyAccount(organizationId: string, provider: Provider, accountId: string): Promise<AccountVerification>;
+  /** The add-account form as typed (no secret), by core's and the providers' rules. */
+  checkAccount(draft: AccountDraft): Promise<AccountProblem[]>;
+  /** Deletes the account's secret from the vault and its entry from the organization's list. */
+  removeAccount(organizationId: string, provider: Provider, accountId: string): Promise<AccountRemoval>;
   importPreview(
     taskId: string,
     organizationId: string,
@@ -207,6 +214,8 @@ export const client: Client = {
   listAccounts: (organizationId) => call("list_accounts", { organizationId }),
   addAccount: (organizationId, account) => call("add_account", { organizationId, account }),
   verifyAccount: (organizationId, provider, accountId) => call("verify_account", { organizationId, provider, accountId }),
+  checkAccount: (draft) => call("check_account", { draft }),
+  removeAccount: (organizationId, provider, accountId) => call("remove_account", { organizationId, provider, accountId }),
   importPreview: (taskId, organizationId, provider, accountId, onProgress) =>
     call("import_preview", { taskId, organizationId, provider, accountId, onProgress: channel(onProgress) }),
   importNumbers: (taskId, previewId, phoneNumbers, refresh, onProgress) =>

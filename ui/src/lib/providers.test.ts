@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_FIELDS, accountKey, reportSummary, verificationLabel, webhookUrlProblem } from "./providers";
+import { accountKey, removalSummary, reportSummary, verificationLabel, webhookUrlProblem } from "./providers";
+import { fieldLabels } from "./accountForm.svelte";
 
 describe("provider display helpers", () => {
   it("names each provider's account id and secret as the CLI asks for them", () => {
-    expect(ACCOUNT_FIELDS.twilio).toMatchObject({ accountId: "Account SID", secret: "Auth token" });
-    expect(ACCOUNT_FIELDS.bandwidth.secret).toBe("Client secret");
+    expect(fieldLabels("twilio", "secret")).toMatchObject({ accountId: "Account SID", secret: "Auth token", identifier: null });
+    expect(fieldLabels("bandwidth", "bandwidthOAuth2").secret).toBe("Client secret");
     expect(accountKey({ provider: "plivo", accountId: "MA1" })).toBe("plivo:MA1");
+  });
+
+  it("says what removing an account did, naming the numbers still referencing it", () => {
+    const gone = removalSummary({ provider: "twilio", accountId: "AC1", secretRemoved: true, wasAdded: true, numbersStillReferencing: 0, numbers: [] });
+    expect(gone).toBe("Removed Twilio account AC1: its secret was deleted from this device's credential vault.");
+    const left = removalSummary({ provider: "twilio", accountId: "AC1", secretRemoved: false, wasAdded: false, numbersStillReferencing: 12, numbers: ["+14155550100", "+14155550101"] });
+    expect(left).toMatch(/held no secret/);
+    expect(left).toMatch(/12 number\(s\) still reference it \(\+14155550100, \+14155550101 and 10 more\)/);
   });
 
   it("tells a network failure apart from refused credentials", () => {

@@ -1,14 +1,6 @@
 /** Display helpers of the provider features: pure functions, unit-tested. */
-import type { DriftState, NumberResult, Provider, ProviderAccount, ProviderReport, VerifyOutcome } from "./client";
-
-/** What each provider calls the account id and the secret (as the CLI asks for them). */
-export const ACCOUNT_FIELDS: Record<Provider, { accountId: string; secret: string; placeholder: string }> = {
-  twilio: { accountId: "Account SID", secret: "Auth token", placeholder: "AC + 32 hex digits" },
-  vonage: { accountId: "API key", secret: "API secret", placeholder: "e.g. a1b2c3d4" },
-  telnyx: { accountId: "Account label", secret: "API key", placeholder: "a name for this key" },
-  bandwidth: { accountId: "Account ID", secret: "Client secret", placeholder: "e.g. 9900001" },
-  plivo: { accountId: "Auth ID", secret: "Auth token", placeholder: "MA…" },
-};
+import type { AccountRemoval, DriftState, NumberResult, ProviderAccount, ProviderReport, VerifyOutcome } from "./client";
+import { providerLabel } from "./format";
 
 /** One key per account, for lists and maps. */
 export function accountKey(a: Pick<ProviderAccount, "provider" | "accountId">): string {
@@ -68,4 +60,16 @@ export function webhookUrlProblem(url: string): string | null {
   if (!/^https?:\/\//.test(u)) return "Must start with https:// (or http://).";
   if (/\s/.test(u)) return "Must not contain spaces.";
   return null;
+}
+
+/** What removing an account did, for a toast. */
+export function removalSummary(r: AccountRemoval): string {
+  const what = `${providerLabel(r.provider)} account ${r.accountId}`;
+  const secret = r.secretRemoved ? "its secret was deleted from this device's credential vault" : "this device's credential vault held no secret for it";
+  let text = `Removed ${what}: ${secret}.`;
+  if (r.numbersStillReferencing > 0) {
+    const more = r.numbersStillReferencing - r.numbers.length;
+    text += ` ${r.numbersStillReferencing} number(s) still reference it (${r.numbers.join(", ")}${more > 0 ? ` and ${more} more` : ""}); add the account again to reach ${providerLabel(r.provider)} for them.`;
+  }
+  return text;
 }

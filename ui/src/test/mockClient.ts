@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
+import type { AccountDraft, AccountProblem, Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
@@ -89,6 +89,24 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       added: true,
       numbers: 0,
       secretOnDevice: true,
+    })),
+    checkAccount: vi.fn(async (draft: AccountDraft) => {
+      const problems: AccountProblem[] = [];
+      if (draft.provider === "twilio" && draft.accountId.trim() && !/^AC[0-9a-f]{32}$/i.test(draft.accountId.trim())) {
+        problems.push({ field: "accountId", message: "invalid account id: not a Twilio Account SID (AC + 32 hex digits)" });
+      }
+      if (draft.kind === "twilioApiKey" && draft.identifier?.trim() && !draft.identifier.trim().startsWith("SK")) {
+        problems.push({ field: "identifier", message: "twilio: invalid API key SID: is not an API key SID (SK…)" });
+      }
+      return problems;
+    }),
+    removeAccount: vi.fn(async (_org, provider, accountId) => ({
+      provider,
+      accountId,
+      secretRemoved: true,
+      wasAdded: true,
+      numbersStillReferencing: 0,
+      numbers: [],
     })),
     verifyAccount: vi.fn(async (_org, provider, accountId) => ({
       provider,
