@@ -384,29 +384,97 @@ syncIntervalSecs: number,
  */
 verifyIntervalHours: number, };
 
+export type CredentialKind = "secret" | "twilioApiKey" | "signalWire" | "bandwidthOAuth2" | "bandwidthBasic";
+
 export type NewAccount = { 
 /**
  * The provider.
  */
 provider: Provider, 
 /**
- * Twilio Account SID, Vonage API key, Telnyx account label, Bandwidth account id, Plivo
- * auth id.
+ * The kind of credentials.
+ */
+kind: CredentialKind, 
+/**
+ * Twilio Account SID (or SignalWire project id), Vonage API key, Telnyx account label,
+ * Bandwidth account id, Plivo auth id.
  */
 accountId: string, 
 /**
- * Bandwidth only: the OAuth2 client id (the secret is then the client secret).
+ * The identifier kept beside the secret, for every kind but `secret`: the API key SID,
+ * the SignalWire space, the OAuth2 client id, the API user name.
  */
-clientId: string | null, 
+identifier: string | null, 
 /**
- * The secret: Twilio auth token, Vonage API secret, Telnyx API key, Bandwidth client
- * secret, Plivo auth token. Goes to the OS vault only.
+ * The secret: auth token, API secret or key, API key secret, API token, client secret or
+ * password. Goes to the OS vault only.
  */
 secret: string, 
 /**
  * A label for the account.
  */
 label: string | null, };
+
+export type AccountDraft = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The kind of credentials.
+ */
+kind: CredentialKind, 
+/**
+ * The account id as typed.
+ */
+accountId: string, 
+/**
+ * The identifier beside the secret, as typed.
+ */
+identifier: string | null, 
+/**
+ * The label as typed.
+ */
+label: string | null, };
+
+export type AccountField = "accountId" | "kind" | "identifier" | "label";
+
+export type AccountProblem = { 
+/**
+ * The field.
+ */
+field: AccountField, 
+/**
+ * Why, as core or the provider rules say it.
+ */
+message: string, };
+
+export type AccountRemoval = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account id.
+ */
+accountId: string, 
+/**
+ * Whether this device's vault held its secret (deleted now).
+ */
+secretRemoved: boolean, 
+/**
+ * Whether the organization listed it explicitly.
+ */
+wasAdded: boolean, 
+/**
+ * How many numbers (in every organization of the workspace) still reference it; they
+ * need its secret again to reach the provider.
+ */
+numbersStillReferencing: number, 
+/**
+ * The first of them (E.164).
+ */
+numbers: Array<string>, };
 
 export type ProviderAccount = { 
 /**
