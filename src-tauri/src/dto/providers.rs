@@ -716,10 +716,12 @@ mod tests {
     #[test]
     fn a_new_account_never_prints_its_secret() {
         let a: NewAccount = serde_json::from_str(
-            r#"{"provider":"twilio","accountId":"AC1","clientId":null,"secret":"tok-123","label":null}"#,
+            r#"{"provider":"twilio","kind":"twilioApiKey","accountId":"AC1","identifier":"SK1","secret":"tok-123","label":null}"#,
         )
         .expect("parses");
         assert_eq!(a.secret.0.expose_secret(), "tok-123");
+        assert_eq!(a.kind, CredentialKind::TwilioApiKey);
+        assert_eq!(a.identifier.as_deref(), Some("SK1"));
         assert!(!format!("{a:?}").contains("tok-123"));
     }
 }
