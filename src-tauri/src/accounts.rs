@@ -100,8 +100,8 @@ pub async fn add_account(
         kind,
         account.identifier.as_deref(),
         account.secret.0,
-    )
-    .and_then(|auth| auth.check(provider))?;
+    )?
+    .check(provider)?;
     let vault = vault()?;
     vault
         .save(&account::vault_key(provider, &account_id), &auth.to_vault())

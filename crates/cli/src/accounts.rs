@@ -125,7 +125,8 @@ impl KindArgs {
     fn auth(&self, provider: Provider, secret: SecretString) -> Result<AccountAuth> {
         let (kind, identifier) = self.kind();
         AccountAuth::of_kind(provider, kind, identifier, secret)
-            .and_then(|auth| auth.check(provider))
+            .map_err(credentials_error)?
+            .check(provider)
             .map_err(credentials_error)
     }
 

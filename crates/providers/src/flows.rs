@@ -388,17 +388,15 @@ pub struct Verify;
 impl AccountAction for Verify {
     type Output = ProviderNumber;
 
-    fn run<'a>(
-        &'a self,
-        client: &'a ProviderClient,
-        numbers: &'a [PhoneNumber],
-        options: &'a BulkOptions,
-        progress: ProgressFn<'a, BulkProgress>,
-    ) -> impl std::future::Future<Output = BulkReport<ProviderNumber>> + Send + 'a {
-        async move {
-            let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
-            bulk_verify(client, &refs, options, progress).await
-        }
+    async fn run(
+        &self,
+        client: &ProviderClient,
+        numbers: &[PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
+    ) -> BulkReport<ProviderNumber> {
+        let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
+        bulk_verify(client, &refs, options, progress).await
     }
 }
 
@@ -414,17 +412,15 @@ pub struct SetWebhooks {
 impl AccountAction for SetWebhooks {
     type Output = WebhookState;
 
-    fn run<'a>(
-        &'a self,
-        client: &'a ProviderClient,
-        numbers: &'a [PhoneNumber],
-        options: &'a BulkOptions,
-        progress: ProgressFn<'a, BulkProgress>,
-    ) -> impl std::future::Future<Output = BulkReport<WebhookState>> + Send + 'a {
-        async move {
-            let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
-            bulk_set_webhooks(client, &refs, &self.change, self.policy, options, progress).await
-        }
+    async fn run(
+        &self,
+        client: &ProviderClient,
+        numbers: &[PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
+    ) -> BulkReport<WebhookState> {
+        let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
+        bulk_set_webhooks(client, &refs, &self.change, self.policy, options, progress).await
     }
 }
 
@@ -436,23 +432,21 @@ pub struct CheckDrift;
 impl AccountAction for CheckDrift {
     type Output = Drift;
 
-    fn run<'a>(
-        &'a self,
-        client: &'a ProviderClient,
-        numbers: &'a [PhoneNumber],
-        options: &'a BulkOptions,
-        progress: ProgressFn<'a, BulkProgress>,
-    ) -> impl std::future::Future<Output = BulkReport<Drift>> + Send + 'a {
-        async move {
-            let input: Vec<(NumberRef, Option<String>, Option<String>)> = numbers
-                .iter()
-                .map(|n| {
-                    let (voice, sms) = crate::account::recorded_urls(n).unwrap_or_default();
-                    (crate::account::number_ref(n), voice, sms)
-                })
-                .collect();
-            bulk_drift(client, &input, options, progress).await
-        }
+    async fn run(
+        &self,
+        client: &ProviderClient,
+        numbers: &[PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
+    ) -> BulkReport<Drift> {
+        let input: Vec<(NumberRef, Option<String>, Option<String>)> = numbers
+            .iter()
+            .map(|n| {
+                let (voice, sms) = crate::account::recorded_urls(n).unwrap_or_default();
+                (crate::account::number_ref(n), voice, sms)
+            })
+            .collect();
+        bulk_drift(client, &input, options, progress).await
     }
 }
 
