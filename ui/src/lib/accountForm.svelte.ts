@@ -76,6 +76,11 @@ export function fieldLabels(provider: Provider, kind: CredentialKind): FieldLabe
   }
 }
 
+/** "Auth token" → "auth token", "API key secret" unchanged: for a name inside a sentence. */
+export function lowerFirst(name: string): string {
+  return /^[A-Z][a-z]/.test(name) ? name[0].toLowerCase() + name.slice(1) : name;
+}
+
 export class AccountForm {
   provider = $state<Provider>("twilio");
   kind = $state<CredentialKind>("secret");

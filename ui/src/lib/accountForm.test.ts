@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { AccountForm, CREDENTIAL_KINDS, fieldLabels } from "./accountForm.svelte";
+import { AccountForm, CREDENTIAL_KINDS, fieldLabels, lowerFirst } from "./accountForm.svelte";
 import { mockClient } from "../test/mockClient";
 import { ClientError } from "./client";
 
@@ -13,6 +13,12 @@ describe("the add-account form", () => {
     expect(fieldLabels("twilio", "signalWire")).toMatchObject({ accountId: "Project ID", secret: "API token", identifier: { label: "SignalWire space" } });
     expect(fieldLabels("bandwidth", "bandwidthBasic").secret).toBe("API user password");
     expect(fieldLabels("vonage", "secret")).toMatchObject({ accountId: "API key", secret: "API secret", identifier: null });
+  });
+
+  it("names a field inside a sentence without lower-casing acronyms", () => {
+    expect(lowerFirst("Auth token")).toBe("auth token");
+    expect(lowerFirst("API key secret")).toBe("API key secret");
+    expect(lowerFirst("CLIENT_ID:CLIENT_SECRET")).toBe("CLIENT_ID:CLIENT_SECRET");
   });
 
   it("switching provider picks its main kind and forgets the identifier", () => {
