@@ -1,26 +1,48 @@
-/** Display helpers: pure functions, unit-tested. */
+/**
+ * Display helpers: pure functions, unit-tested.
+ *
+ * They avoid `Intl` and `toLocale*String` on the paths every screen takes (the table's rows, the
+ * filters, the count): in WebKit the first use of those loads ICU's locale data (region names,
+ * calendars, time zones), about 7 MB that the web process then keeps for its life. Names of the
+ * countries the app offers are spelled here; other codes fall back to `Intl.DisplayNames`,
+ * created on first use. Times are shown in local time, formatted by hand.
+ */
 import type { Capabilities, PhoneNumber } from "./client";
 
-const regionNames = (() => {
-  try {
-    return new Intl.DisplayNames(["en"], { type: "region" });
-  } catch {
-    return null;
-  }
-})();
+/** English names of the countries the filters and dialogs offer (what `Intl.DisplayNames` says). */
+export const COUNTRY_NAMES: Readonly<Record<string, string>> = {
+  US: "United States",
+  CA: "Canada",
+  GB: "United Kingdom",
+  DE: "Germany",
+  FR: "France",
+  NL: "Netherlands",
+  ES: "Spain",
+  IT: "Italy",
+  AU: "Australia",
+  JP: "Japan",
+  BR: "Brazil",
+  MX: "Mexico",
+  IN: "India",
+};
+
+let regionNames: Intl.DisplayNames | undefined;
 
 /** "US" → "United States"; unknown or null → "International". */
 export function countryName(code: string | null): string {
   if (!code) return "International";
+  const known = COUNTRY_NAMES[code];
+  if (known) return known;
   try {
-    return regionNames?.of(code) ?? code;
+    regionNames ??= new Intl.DisplayNames(["en"], { type: "region" });
+    return regionNames.of(code) ?? code;
   } catch {
     return code;
   }
 }
 
 /** Countries offered by the country filter and the add dialog's region list. */
-export const COUNTRIES = ["US", "CA", "GB", "DE", "FR", "NL", "ES", "IT", "AU", "JP", "BR", "MX", "IN"];
+export const COUNTRIES = Object.keys(COUNTRY_NAMES);
 
 export const PROVIDERS = ["twilio", "vonage", "telnyx", "bandwidth", "plivo"] as const;
 export const STATUSES = ["active", "inactive", "error"] as const;
@@ -54,16 +76,29 @@ export function capabilityList(c: Capabilities): string {
   return on.length ? on.join(" · ") : "—";
 }
 
-/** A timestamp in the user's locale, or "never". */
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** A timestamp's local date, "2026-11-27"; unparseable text is returned as it is. */
+export function day(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** A timestamp in local time, "2026-11-27 14:05", or "never". */
 export function when(iso: string | null): string {
   if (!iso) return "never";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${day(iso)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /** "1234567" → "1,234,567". */
 export function count(n: number | null): string {
-  return n === null ? "…" : n.toLocaleString("en-US");
+  if (n === null) return "…";
+  const [whole, fraction] = String(n).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 /** The label a number goes by in messages: its name, else its display form. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientError, events, toClientError } from "./client";
-import { capabilityList, count, countryName, numberTypeLabel } from "./format";
+import { COUNTRY_NAMES, capabilityList, count, countryName, day, numberTypeLabel, when } from "./format";
 import { nearEnd, visibleRange } from "./virtual";
 import { ERROR_TITLES } from "./toasts.svelte";
 
@@ -33,6 +33,26 @@ describe("format", () => {
     expect(capabilityList({ voice: false, sms: false, mms: false, fax: false })).toBe("—");
     expect(count(1234567)).toBe("1,234,567");
     expect(count(null)).toBe("…");
+    expect(count(0)).toBe("0");
+    expect(count(999)).toBe("999");
+    expect(count(1000)).toBe("1,000");
+    expect(count(100000)).toBe("100,000");
+  });
+
+  it("spells the offered countries as Intl does, and asks Intl for the others", () => {
+    const intl = new Intl.DisplayNames(["en"], { type: "region" });
+    for (const [code, name] of Object.entries(COUNTRY_NAMES)) expect(name).toBe(intl.of(code));
+    expect(countryName("CH")).toBe("Switzerland");
+    expect(countryName("ZZZ")).toBe("ZZZ");
+  });
+
+  it("shows times in local time without Intl", () => {
+    const d = new Date(2026, 10, 7, 9, 5, 30);
+    expect(day(d.toISOString())).toBe("2026-11-07");
+    expect(when(d.toISOString())).toBe("2026-11-07 09:05");
+    expect(when(null)).toBe("never");
+    expect(day("not a date")).toBe("not a date");
+    expect(when("not a date")).toBe("not a date");
   });
 });
 
