@@ -14,6 +14,7 @@ pub mod settings;
 pub mod state;
 pub mod sync;
 pub mod team;
+pub mod webview;
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -36,6 +37,9 @@ pub fn run() {
         .setup(|app| {
             if let Ok(dir) = app.path().app_log_dir() {
                 logging::init(&dir);
+            }
+            if let Some(window) = app.get_webview_window("main") {
+                webview::configure(&window)?;
             }
             let path = state::default_workspace_path()?;
             let state = state::AppState::open(&path)
