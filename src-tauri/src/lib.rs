@@ -38,8 +38,10 @@ pub fn run() {
             if let Ok(dir) = app.path().app_log_dir() {
                 logging::init(&dir);
             }
-            if let Some(window) = app.get_webview_window("main") {
-                webview::configure(&window)?;
+            if let Some(window) = app.get_webview_window("main")
+                && let Err(e) = webview::configure(&window)
+            {
+                tracing::warn!(error = %e, "web view rendering left at WebKit's default");
             }
             let path = state::default_workspace_path()?;
             let state = state::AppState::open(&path)
