@@ -69,15 +69,16 @@ E2E_PG_PORT="$(cat "$E2E_PG_DIR/port")"
 export E2E_PG_PORT
 
 start_xvfb
+# WebKitWebDriver's screenshot command never answers on some screens (the welcome screen) when
+# hardware acceleration is off, as the app sets it on Linux (src-tauri/src/webview.rs); the
+# page itself paints (an X screenshot shows it). The tests drive WebKit's default renderer
+# (set before tauri-driver starts: the app inherits its environment).
+export SWITCHBOARD_GPU_COMPOSITING=1
 PORT="${TAURI_DRIVER_PORT:-4444}"
 "$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$OUT/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 
-# WebKitWebDriver's screenshot command never answers on some screens (the welcome screen) when
-# hardware acceleration is off, as the app sets it on Linux (src-tauri/src/webview.rs); the
-# page itself paints (an X screenshot shows it). The tests drive WebKit's default renderer.
-export SWITCHBOARD_GPU_COMPOSITING=1
 export SWITCHBOARD_APP="$APP_BIN" E2E_OUTPUT="$OUT" TAURI_DRIVER_PORT="$PORT"
 cd "$ROOT/ui"
 node --test --test-concurrency=1 e2e/app.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs
