@@ -242,15 +242,23 @@ fn main() -> Fallible<()> {
             &CancelToken::new(),
         )?;
         times.push(t.elapsed());
-        if round == 4 {
+        if round == 0 || round == 4 {
             let first: Vec<String> = phases
                 .iter()
                 .map(|(p, at)| format!("{p:?} at {:.1} ms", at.as_secs_f64() * 1000.0))
                 .collect();
-            println!("  last round: {}", first.join(", "));
+            println!("  round {}: {}", round + 1, first.join(", "));
         }
         assert_eq!(report.changed, 1000, "{report:?}");
     }
+    let in_order: Vec<String> = times
+        .iter()
+        .map(|t| format!("{:.1}", t.as_secs_f64() * 1000.0))
+        .collect();
+    println!(
+        "  incremental rounds in order (ms): {}",
+        in_order.join(", ")
+    );
     times.sort();
     println!(
         "incremental sync of 1000 changed rows: median {:.1} ms, max {:.1} ms (5 runs)",
