@@ -8,7 +8,7 @@
 use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgConnection};
-use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber, clean_friendly_name};
+use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::{Error, Result};
@@ -79,28 +79,8 @@ impl RemoteWorkspace {
         if change.is_empty() {
             return Ok(current);
         }
-        let mut next = current.clone();
-        if let Some(name) = &change.friendly_name {
-            next.friendly_name = clean_friendly_name(name.as_deref())?;
-        }
-        if let Some(status) = change.status {
-            next.status = status;
-        }
-        if let Some(agent) = change.agent_id {
-            next.agent_id = agent;
-        }
-        if let Some(patch) = &change.metadata_patch {
-            let mut metadata = next.metadata.clone().unwrap_or_default();
-            metadata.merge(patch)?;
-            next.metadata = Some(metadata);
-        }
-        if let Some((configured, url)) = &change.webhook {
-            next.webhook_configured = *configured;
-            next.webhook_url = url.clone();
-        }
-        if let Some(t) = change.last_verified_at {
-            next.last_verified_at = Some(t);
-        }
+        // The server stamps updated_at itself.
+        let next = change.apply_to(&current)?;
         let sql = format!(
             "UPDATE phone_numbers AS p
              SET friendly_name = $2, status = $3, agent_id = $4, metadata = $5,

@@ -330,6 +330,35 @@ impl NumberUpdate {
     pub fn is_empty(&self) -> bool {
         *self == NumberUpdate::default()
     }
+
+    /// `current` with this change applied: the rules every update follows, in the local store,
+    /// the offline outbox and the team database. `updated_at` is left to the caller (the
+    /// server sets its own).
+    pub fn apply_to(&self, current: &PhoneNumber) -> Result<PhoneNumber> {
+        let mut next = current.clone();
+        if let Some(name) = &self.friendly_name {
+            next.friendly_name = clean_friendly_name(name.as_deref())?;
+        }
+        if let Some(status) = self.status {
+            next.status = status;
+        }
+        if let Some(agent) = self.agent_id {
+            next.agent_id = agent;
+        }
+        if let Some(patch) = &self.metadata_patch {
+            let mut m = next.metadata.clone().unwrap_or_default();
+            m.merge(patch)?;
+            next.metadata = Some(m);
+        }
+        if let Some((configured, url)) = &self.webhook {
+            next.webhook_configured = *configured;
+            next.webhook_url = url.clone();
+        }
+        if let Some(t) = self.last_verified_at {
+            next.last_verified_at = Some(t);
+        }
+        Ok(next)
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use super::counts::{CountDelta, facets};
 use super::{Workspace, from_micros, micros, now, parse_uuid};
 use crate::domain::{
     Credentials, E164, Metadata, NumberFacts, NumberUpdate, PhoneNumber, Provider, ValidNumber,
-    clean_friendly_name,
 };
 use crate::error::{Error, Result};
 use crate::query::search_key;
@@ -376,31 +375,10 @@ pub(super) fn row_key(org_key: i64, digits: &str) -> Result<i64> {
     Ok((org_key << NUMBER_BITS) | number)
 }
 
-/// `change` applied to `current`: the rules every update follows (the store's, and the
-/// outbox's for offline edits).
+/// `change` applied to `current` ([`NumberUpdate::apply_to`]), stamped with the time of the
+/// change (never earlier than the version it changes).
 pub(super) fn apply_update(current: &PhoneNumber, change: &NumberUpdate) -> Result<PhoneNumber> {
-    let mut next = current.clone();
-    if let Some(name) = &change.friendly_name {
-        next.friendly_name = clean_friendly_name(name.as_deref())?;
-    }
-    if let Some(status) = change.status {
-        next.status = status;
-    }
-    if let Some(agent) = change.agent_id {
-        next.agent_id = agent;
-    }
-    if let Some(patch) = &change.metadata_patch {
-        let mut m = next.metadata.clone().unwrap_or_default();
-        m.merge(patch)?;
-        next.metadata = Some(m);
-    }
-    if let Some((configured, url)) = &change.webhook {
-        next.webhook_configured = *configured;
-        next.webhook_url = url.clone();
-    }
-    if let Some(t) = change.last_verified_at {
-        next.last_verified_at = Some(t);
-    }
+    let mut next = change.apply_to(current)?;
     next.updated_at = now().max(current.updated_at);
     Ok(next)
 }
