@@ -155,12 +155,8 @@ impl BulkInsert<'_> {
 
     /// Commits the batch; returns how many rows were inserted.
     pub fn finish(self) -> Result<u64> {
-        if let Some((lo, hi)) = self.search_later {
-            self.tx.execute(
-                "INSERT INTO phone_numbers_search (rowid, digits, search_name)
-                 SELECT rowid, digits, search_name FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
-                params![lo, hi],
-            )?;
+        if let Some(range) = self.search_later {
+            fill_search(&self.tx, "phone_numbers", range)?;
         }
         if let Some(indexes) = &self.deferred {
             if let Err(e) = finish_index_work(&self.tx, indexes) {
@@ -217,6 +213,19 @@ pub(super) fn defer_index_work(
          INSERT INTO phone_numbers_search (phone_numbers_search, rank) VALUES ('hashsize', {search_hash});"
     ))?;
     Ok(indexes)
+}
+
+/// Writes the search entries of the rows of `table` (`phone_numbers`, or the sync's stage)
+/// in the row-key range `(lo, hi)`, in one statement.
+pub(super) fn fill_search(tx: &Transaction<'_>, table: &str, (lo, hi): (i64, i64)) -> Result<()> {
+    tx.execute(
+        &format!(
+            "INSERT INTO phone_numbers_search (rowid, digits, search_name)
+             SELECT rowid, digits, search_name FROM {table} WHERE rowid BETWEEN ?1 AND ?2"
+        ),
+        params![lo, hi],
+    )?;
+    Ok(())
 }
 
 /// Rebuilds what [`defer_index_work`] dropped and restores the search index's settings.

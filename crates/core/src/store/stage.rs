@@ -26,8 +26,8 @@ use uuid::Uuid;
 use super::Replica;
 use super::counts::facets;
 use super::numbers::{
-    COLUMNS, DEFERRED_BATCH, INSERT, defer_index_work, finish_index_work, from_row, org_range,
-    row_key, write_row,
+    COLUMNS, DEFERRED_BATCH, INSERT, defer_index_work, fill_search, finish_index_work, from_row,
+    org_range, row_key, write_row,
 };
 use crate::domain::{NumberFacts, PhoneNumber};
 use crate::error::Result;
@@ -130,20 +130,9 @@ impl Replica<'_> {
                     ),
                     params![lo, hi],
                 )? as u64;
-                self.tx.execute(
-                    "INSERT INTO phone_numbers_search (rowid, digits, search_name)
-                     SELECT rowid, digits, search_name FROM sync_stage
-                     WHERE rowid BETWEEN ?1 AND ?2",
-                    params![lo, hi],
-                )?;
+                fill_search(&self.tx, "sync_stage", (*lo, *hi))?;
                 // The organization had no rows, so its counts are zero (or absent).
-                self.tx.execute(
-                    "INSERT INTO number_counts (organization_id, facet, n)
-                     SELECT organization_id, facet, n FROM sync_stage_counts
-                     WHERE organization_id = ?1 AND n > 0
-                     ON CONFLICT (organization_id, facet) DO UPDATE SET n = n + excluded.n",
-                    [id],
-                )?;
+                add_staged_counts(&self.tx, Some(id))?;
             }
             if let Some(indexes) = deferred {
                 finish_index_work(&self.tx, &indexes)?;
@@ -184,16 +173,23 @@ impl Replica<'_> {
              ALTER TABLE sync_stage RENAME TO phone_numbers;",
         )?;
         self.tx.execute_batch(&stage_sql)?;
-        self.tx.execute_batch(
-            "INSERT INTO phone_numbers_search (rowid, digits, search_name)
-               SELECT rowid, digits, search_name FROM phone_numbers;
-             INSERT INTO number_counts (organization_id, facet, n)
-               SELECT organization_id, facet, n FROM sync_stage_counts WHERE n > 0
-               ON CONFLICT (organization_id, facet) DO UPDATE SET n = n + excluded.n;",
-        )?;
+        fill_search(&self.tx, "phone_numbers", (i64::MIN, i64::MAX))?;
+        add_staged_counts(&self.tx, None)?;
         finish_index_work(&self.tx, &indexes)?;
         Ok(staged as u64)
     }
+}
+
+/// Adds the stage's counts to `number_counts`, for one organization or all.
+fn add_staged_counts(tx: &rusqlite::Transaction<'_>, organization: Option<&str>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO number_counts (organization_id, facet, n)
+         SELECT organization_id, facet, n FROM sync_stage_counts
+         WHERE (?1 IS NULL OR organization_id = ?1) AND n > 0
+         ON CONFLICT (organization_id, facet) DO UPDATE SET n = n + excluded.n",
+        [organization],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
