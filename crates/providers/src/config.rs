@@ -6,6 +6,11 @@
 //! provider's public default. The override replaces the *origin*: a provider with two hosts
 //! (Vonage's `rest` and `api` hosts, Bandwidth's dashboard and OAuth hosts) is served entirely
 //! from the overriding origin, as the fakes do.
+//!
+//! Release builds send credentials only over TLS: a base URL other than the default must be
+//! `https://`, or `http://` to this computer (a loopback address or `localhost`, for the
+//! local fakes); anything else is refused before a request is made. Debug builds (tests)
+//! accept any http(s) origin. [`check_transport`] holds the rule.
 
 use crate::error::{Api, ProviderError, Result};
 
@@ -54,16 +59,49 @@ pub fn signalwire_space_url(space: &str) -> Result<String> {
 }
 
 /// The origin to use for `api`: the environment override, else `configured`, else the
-/// default. Checked to be an http(s) URL; a trailing `/` is removed.
+/// default. Checked to be an http(s) URL; a trailing `/` is removed. In release builds an
+/// origin that is neither `https://` nor loopback `http://` is refused ([`check_transport`]).
 pub fn resolve_base_url(api: Api, configured: Option<&str>) -> Result<String> {
     let from_env = std::env::var(env_var(api))
         .ok()
         .filter(|v| !v.trim().is_empty());
-    let chosen = from_env
-        .as_deref()
-        .or(configured)
-        .unwrap_or(default_base_url(api));
-    check_base_url(api, chosen)
+    let (chosen, source) = match (from_env.as_deref(), configured) {
+        (Some(url), _) => (url, env_var(api)),
+        (None, Some(url)) => (url, "the account's settings".to_owned()),
+        (None, None) => (default_base_url(api), "the default".to_owned()),
+    };
+    let url = check_base_url(api, chosen)?;
+    check_transport(api, &url, &source, !cfg!(debug_assertions))?;
+    Ok(url)
+}
+
+/// Whether credentials may be sent to `url` (checked by [`check_base_url`]): always in a
+/// debug build; in a release build (`release`) only over `https://`, or over `http://` to a
+/// loopback address or `localhost`. `source` names where the URL came from, for the error.
+pub fn check_transport(api: Api, url: &str, source: &str, release: bool) -> Result<()> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::InvalidInput {
+        api,
+        field: "base url",
+        reason: format!("{url:?} is not an http(s) URL"),
+    })?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !release || parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback) {
+        return Ok(());
+    }
+    Err(ProviderError::InvalidInput {
+        api,
+        field: "base url",
+        reason: format!(
+            "{url:?} (from {source}) is refused: this build sends credentials only over \
+             https://, or over http:// to this computer (127.0.0.1, ::1, localhost)"
+        ),
+    })
 }
 
 /// Checks and normalizes a base URL.
@@ -109,5 +147,57 @@ mod tests {
         assert!(check_base_url(Api::Plivo, "ftp://x").is_err());
         assert!(check_base_url(Api::Plivo, "nonsense").is_err());
         assert_eq!(env_var(Api::Twilio), "SWITCHBOARD_TWILIO_API_URL");
+    }
+
+    #[test]
+    fn release_builds_send_credentials_only_over_tls_or_loopback() {
+        let env = "SWITCHBOARD_TWILIO_API_URL";
+        for ok in [
+            "https://api.twilio.com",
+            "https://10.0.0.5:8443",
+            "http://127.0.0.1:4010",
+            "http://127.8.9.10",
+            "http://[::1]:4010",
+            "http://localhost:4010",
+            "http://LOCALHOST",
+        ] {
+            assert!(check_transport(Api::Twilio, ok, env, true).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.5:4010",
+            "http://api.twilio.com",
+            "http://localhost.evil.example",
+            "http://[::2]",
+            "http://0.0.0.0:4010",
+        ] {
+            let e = check_transport(Api::Twilio, refused, env, true).unwrap_err();
+            let text = e.to_string();
+            assert!(
+                matches!(
+                    e,
+                    ProviderError::InvalidInput {
+                        field: "base url",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(text.contains(refused) && text.contains(env), "{text}");
+            // Debug builds (tests, the fakes) take any http(s) origin.
+            assert!(
+                check_transport(Api::Twilio, refused, env, false).is_ok(),
+                "{refused}"
+            );
+        }
+        // Every default origin passes the release rule.
+        for api in [
+            Api::Twilio,
+            Api::Vonage,
+            Api::Telnyx,
+            Api::Bandwidth,
+            Api::Plivo,
+        ] {
+            assert!(check_transport(api, default_base_url(api), "the default", true).is_ok());
+        }
     }
 }
