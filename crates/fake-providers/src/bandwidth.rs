@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
-use crate::common::{basic_auth, bearer, get, json, lock, respond, us_number};
+use crate::common::{basic_auth, bearer, get, json, lock, respond, us_number, xml_escape};
 use crate::{FakeConfig, FakeRequest, creds};
 
 const TOKEN: &str = "fake-bandwidth-access-token";
@@ -184,9 +184,11 @@ impl crate::Fake for BandwidthFake {
                     "<first>Link=&lt;{url}?page=1&amp;size={size}&gt;;rel=\"first\";</first>"
                 );
                 if let Some(next) = st.tns.get(start + size) {
-                    links.push_str(&format!(
-                        "<next>Link=&lt;{url}?page={next}&amp;size={size}&gt;;rel=\"next\";</next>"
-                    ));
+                    let link = match &req.next_link {
+                        Some(link) => xml_escape(link),
+                        None => format!("{url}?page={next}&amp;size={size}"),
+                    };
+                    links.push_str(&format!("<next>Link=&lt;{link}&gt;;rel=\"next\";</next>"));
                 }
                 let tns: String = page
                     .iter()

@@ -26,6 +26,10 @@ pub struct Faults {
     /// A request-rate limit: at most `limit` requests per `window_ms`, then 429 (Plivo's real
     /// limit is 300 per 5 s; the Plivo fake enables it by default).
     pub rate_window: Option<RateWindow>,
+    /// The paging link to send instead of the fake's own wherever it would send one (Twilio's
+    /// `next_page_uri` verbatim; the URL inside Bandwidth's `<next>` link): to test that
+    /// clients refuse links off their API origin.
+    pub next_link: Option<String>,
 }
 
 /// A fixed-window request limit.
@@ -37,13 +41,44 @@ pub struct RateWindow {
     pub window_ms: u64,
 }
 
-/// One request a fake received (without its credentials).
+/// One request a fake received (without its credentials: `Authorization` is not kept and an
+/// `api_secret` value reads `<redacted>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
     /// HTTP method.
     pub method: String,
     /// Path, without the query.
     pub path: String,
+    /// The query's pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The pairs of an `application/x-www-form-urlencoded` body, decoded, in order (empty for
+    /// other bodies).
+    pub form: Vec<(String, String)>,
+}
+
+impl RequestRecord {
+    pub(crate) fn new(
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        form: &[(String, String)],
+    ) -> Self {
+        let redact = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| match k.as_str() {
+                    "api_secret" => (k.clone(), "<redacted>".to_owned()),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect()
+        };
+        RequestRecord {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: redact(query),
+            form: redact(form),
+        }
+    }
 }
 
 /// The mutable fault and request-log state of one fake.
@@ -104,12 +139,9 @@ impl FaultState {
         self.count.store(0, Ordering::Relaxed);
     }
 
-    pub(crate) fn record(&self, method: &str, path: &str) -> (Duration, Injected) {
+    pub(crate) fn record(&self, request: RequestRecord) -> (Duration, Injected) {
         self.count.fetch_add(1, Ordering::Relaxed);
-        lock(&self.log).push(RequestRecord {
-            method: method.to_owned(),
-            path: path.to_owned(),
-        });
+        lock(&self.log).push(request);
         let mut f = lock(&self.faults);
         let latency = Duration::from_millis(f.latency_ms);
         let retry_after = if f.retry_after_secs == 0 {
@@ -238,6 +270,13 @@ pub(crate) fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes text for an XML element's content.
+pub(crate) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The user and password of an HTTP Basic `Authorization` header.

@@ -12,7 +12,9 @@
 //!   objects carry every property of `api.v2010.account.incoming_phone_number`.
 //! - Faults ([`Faults`]: latency, 429 with `Retry-After`, 500, malformed bodies, a request
 //!   rate window) can be set from Rust ([`FakeProviders::faults`]) or over HTTP on every fake:
-//!   `GET|PUT /__fake/faults` (JSON [`Faults`]), `GET|DELETE /__fake/requests` (the log).
+//!   `GET|PUT /__fake/faults` (JSON [`Faults`]), `GET|DELETE /__fake/requests` (the log: each
+//!   request's method, path, query and form, without credentials). [`Faults::next_link`]
+//!   makes Twilio and Bandwidth send a paging link of the test's choosing.
 //! - Credentials are the constants in [`creds`] unless configured otherwise.
 
 mod bandwidth;
@@ -163,6 +165,8 @@ pub(crate) struct FakeRequest {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// [`Faults::next_link`] when the request arrived.
+    pub next_link: Option<String>,
 }
 
 impl FakeRequest {
@@ -325,23 +329,29 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (latency, injected) = served.faults.record(method.as_str(), uri.path());
+    let req = FakeRequest {
+        method,
+        path: uri.path().to_owned(),
+        query: common::parse_pairs(uri.query().unwrap_or("")),
+        headers,
+        body,
+        next_link: served.faults.get().next_link,
+    };
+    let is_form = req
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form { req.form() } else { Vec::new() };
+    let record = RequestRecord::new(req.method.as_str(), &req.path, &req.query, &form);
+    let (latency, injected) = served.faults.record(record);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     match injected {
         common::Injected::Status(status, retry_after) => served.fake.error(status, retry_after),
         common::Injected::Malformed => served.fake.malformed(),
-        common::Injected::None => {
-            let req = FakeRequest {
-                method,
-                path: uri.path().to_owned(),
-                query: common::parse_pairs(uri.query().unwrap_or("")),
-                headers,
-                body,
-            };
-            served.fake.handle(&req, &served.base)
-        }
+        common::Injected::None => served.fake.handle(&req, &served.base),
     }
 }
 

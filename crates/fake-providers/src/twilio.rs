@@ -349,7 +349,11 @@ impl TwilioFake {
             &json!({
                 "end": end,
                 "first_page_uri": page_uri(0, None),
-                "next_page_uri": if has_next { Value::from(page_uri(page + 1, last_sid.as_deref())) } else { Value::Null },
+                "next_page_uri": match (has_next, &req.next_link) {
+                    (false, _) => Value::Null,
+                    (true, Some(link)) => Value::from(link.clone()),
+                    (true, None) => Value::from(page_uri(page + 1, last_sid.as_deref())),
+                },
                 "page": page,
                 "page_size": page_size,
                 "previous_page_uri": if page > 0 { Value::from(page_uri(page - 1, None)) } else { Value::Null },

@@ -4,7 +4,8 @@
 //! What is guaranteed:
 //! - OAuth2: a token from the client-credentials grant is cached until a minute before it
 //!   expires and sent as `Bearer`; legacy Basic API users are still accepted.
-//! - Listing follows the `next` link of `GET /accounts/{id}/inserviceNumbers` to the end.
+//! - Listing follows the `next` link of `GET /accounts/{id}/inserviceNumbers` to the end, and
+//!   only on the dashboard origin the listing started on (`http::same_origin_link`).
 //!   Numbers are 10 national digits (US), mapped to E.164. The listing carries no capability
 //!   flags, so capabilities stay unset until a number's details are read.
 //! - Bandwidth has no per-number webhook: number → site (sub-account) → location (SIP peer)
@@ -26,7 +27,9 @@ use tokio_util::sync::CancellationToken;
 use crate::client::{check_shared, number_subject};
 use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
-use crate::http::{HttpSettings, Idempotency, Transport, generic_message, truncate};
+use crate::http::{
+    HttpSettings, Idempotency, Transport, generic_message, same_origin_link, truncate,
+};
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
     ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
@@ -331,6 +334,7 @@ impl BandwidthClient {
             ("page", "1".to_owned()),
             ("size", MAX_PAGE_SIZE.to_string()),
         ];
+        let mut budget = self.http.pages(MAX_PAGE_SIZE);
         loop {
             if cancel.is_cancelled() {
                 return Err(ProviderError::Cancelled {
@@ -338,6 +342,7 @@ impl BandwidthClient {
                     subject,
                 });
             }
+            budget.take(&subject)?;
             let body = self
                 .call(
                     &subject,
@@ -375,7 +380,8 @@ impl BandwidthClient {
             });
             match next {
                 Some(n) => {
-                    url = n;
+                    // An absolute link; followed only on the dashboard origin.
+                    url = same_origin_link(Api::Bandwidth, &subject, &self.base, &n)?.into();
                     query.clear();
                 }
                 None => return Ok(listing),

@@ -193,6 +193,50 @@ pub enum ProviderError {
         /// What was wrong with it.
         reason: String,
     },
+    /// The provider sent a paging link to another origin (or one that is not a URL or an
+    /// absolute path). It was not followed: credentials only ever go to the account's API
+    /// origin.
+    #[error(
+        "{api} sent a paging link for {subject} to {host}, not to the account's API origin \
+         {origin}; it was not followed"
+    )]
+    ForeignLink {
+        /// The provider.
+        api: Api,
+        /// The account.
+        subject: Subject,
+        /// The link's host (and port), or what else the link was.
+        host: String,
+        /// The account's API origin.
+        origin: String,
+    },
+    /// A listing needed more pages than the cap allows (see `HttpSettings::max_listed_numbers`).
+    #[error(
+        "{api} listing for {subject} stopped after {pages} pages of up to {page_size} numbers \
+         (the most Switchboard reads in one listing); the account has more numbers than that, \
+         or the provider's paging does not end"
+    )]
+    TooManyPages {
+        /// The provider.
+        api: Api,
+        /// The account.
+        subject: Subject,
+        /// The pages read (the cap).
+        pages: u32,
+        /// Numbers asked for per page.
+        page_size: u32,
+    },
+    /// A response body was larger than the cap (see `HttpSettings::max_body_bytes`); the rest
+    /// was not read.
+    #[error("{api} sent a response for {subject} larger than {limit} bytes; it was not read")]
+    TooLarge {
+        /// The provider.
+        api: Api,
+        /// The account or number.
+        subject: Subject,
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// The operation was cancelled by the caller.
     #[error("{api}: cancelled while working on {subject}")]
     Cancelled {
@@ -252,7 +296,8 @@ pub enum ProviderErrorCode {
     ProviderRateLimited,
     /// Not at the provider.
     NotFound,
-    /// Provider-reported or unreadable.
+    /// Provider-reported, unreadable, or outside what Switchboard accepts (a paging link to
+    /// another origin, too many pages, a body too large).
     ProviderError,
     /// Cancelled by the caller.
     Cancelled,
@@ -268,9 +313,11 @@ impl ProviderError {
             ProviderError::Network { .. } => ProviderErrorCode::Offline,
             ProviderError::RateLimited { .. } => ProviderErrorCode::ProviderRateLimited,
             ProviderError::NotFound { .. } => ProviderErrorCode::NotFound,
-            ProviderError::Provider { .. } | ProviderError::Malformed { .. } => {
-                ProviderErrorCode::ProviderError
-            }
+            ProviderError::Provider { .. }
+            | ProviderError::Malformed { .. }
+            | ProviderError::ForeignLink { .. }
+            | ProviderError::TooManyPages { .. }
+            | ProviderError::TooLarge { .. } => ProviderErrorCode::ProviderError,
             ProviderError::Cancelled { .. } => ProviderErrorCode::Cancelled,
             ProviderError::Unsupported { .. }
             | ProviderError::SharedObject { .. }

@@ -14,6 +14,11 @@
 //!   caller gets [`ProviderError::RateLimited`] with the provider's figure.
 //! - Errors never contain a request URL (Vonage puts its secret in the query string) nor a
 //!   credential.
+//! - A response body is read in chunks up to [`HttpSettings::max_body_bytes`]; a larger 2xx
+//!   body is [`ProviderError::TooLarge`] (a larger error body is cut, then read as usual).
+//! - Paging links a provider sends are followed only on the account's API origin
+//!   ([`same_origin_link`]); a listing reads at most [`HttpSettings::max_listed_numbers`] numbers'
+//!   worth of pages ([`PageBudget`]).
 
 use std::sync::Once;
 use std::time::Duration;
@@ -78,6 +83,13 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Retry policy for idempotent calls.
     pub retry: RetryPolicy,
+    /// The largest response body read, in bytes (default 16 MiB: a page of 1,000 Twilio
+    /// numbers is about 1.5 MB).
+    pub max_body_bytes: usize,
+    /// The most numbers one listing reads (default 1,000,000): a listing reads at most
+    /// `max_listed_numbers / page size` pages (rounded up), then fails with
+    /// [`ProviderError::TooManyPages`].
+    pub max_listed_numbers: usize,
 }
 
 impl Default for HttpSettings {
@@ -86,6 +98,8 @@ impl Default for HttpSettings {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_listed_numbers: 1_000_000,
         }
     }
 }
@@ -128,6 +142,8 @@ pub(crate) struct Transport {
     pub api: Api,
     client: Client,
     retry: RetryPolicy,
+    max_body_bytes: usize,
+    max_listed_numbers: usize,
     read_error: ErrorReader,
 }
 
@@ -157,8 +173,22 @@ impl Transport {
             api,
             client,
             retry: settings.retry,
+            max_body_bytes: settings.max_body_bytes,
+            max_listed_numbers: settings.max_listed_numbers,
             read_error,
         })
+    }
+
+    /// The page counter of one listing at `page_size` numbers per page.
+    pub fn pages(&self, page_size: u32) -> PageBudget {
+        let page_size = page_size.max(1);
+        let limit = self.max_listed_numbers.div_ceil(page_size as usize).max(1);
+        PageBudget {
+            api: self.api,
+            page_size,
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            read: 0,
+        }
     }
 
     /// Sends the request `build` makes (again on each retry) and returns the 2xx reply.
@@ -231,8 +261,8 @@ impl Transport {
             let response = request.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.text().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            let (body, cut) = read_capped(response, self.max_body_bytes).await?;
+            Ok::<_, reqwest::Error>((status, headers, body, cut))
         };
         let result = match cancel {
             Some(token) => tokio::select! {
@@ -241,7 +271,7 @@ impl Transport {
             },
             None => exchange.await,
         };
-        let (status, headers, body) = match result {
+        let (status, headers, body, cut) = match result {
             Ok(parts) => parts,
             Err(e) => {
                 let err = ProviderError::Network {
@@ -253,6 +283,13 @@ impl Transport {
             }
         };
         if status.is_success() {
+            if cut {
+                return Err(Failure::Final(ProviderError::TooLarge {
+                    api: self.api,
+                    subject: subject.clone(),
+                    limit: self.max_body_bytes,
+                }));
+            }
             return Ok(Reply { status, body });
         }
         Err(self.classify(subject, status, &headers, &body))
@@ -311,6 +348,103 @@ impl Transport {
 enum Failure {
     Final(ProviderError),
     Retryable(ProviderError, Option<Duration>),
+}
+
+/// Reads at most `max` bytes of the body, chunk by chunk; true when there was more (the rest
+/// is not read). A declared `Content-Length` over `max` is not read at all.
+async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Ok((String::new(), true));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = max - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((String::from_utf8_lossy(&body).into_owned(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    Ok((text, false))
+}
+
+/// Counts the pages of one listing against the cap (from [`Transport::pages`]).
+#[derive(Debug)]
+pub(crate) struct PageBudget {
+    api: Api,
+    page_size: u32,
+    limit: u32,
+    read: u32,
+}
+
+impl PageBudget {
+    /// Takes one page from the budget before it is requested; the page after the last
+    /// allowed one is [`ProviderError::TooManyPages`] and is not requested.
+    pub fn take(&mut self, subject: &Subject) -> Result<()> {
+        if self.read >= self.limit {
+            return Err(ProviderError::TooManyPages {
+                api: self.api,
+                subject: subject.clone(),
+                pages: self.read,
+                page_size: self.page_size,
+            });
+        }
+        self.read += 1;
+        Ok(())
+    }
+}
+
+/// The URL a provider's paging link (`link`) points to, if it is on `origin` — the account's
+/// API origin, which the request that returned the link went to. The link may be an absolute
+/// URL or an absolute path (Twilio's `next_page_uri`); it is resolved with the `url` crate,
+/// never pasted onto the origin as text (`@evil.example/x` would then name another host).
+/// Anything else — another scheme, host or port, user info, a relative path — is
+/// [`ProviderError::ForeignLink`], naming the link's host, and nothing is sent to it.
+pub(crate) fn same_origin_link(
+    api: Api,
+    subject: &Subject,
+    origin: &str,
+    link: &str,
+) -> Result<reqwest::Url> {
+    let refuse = |host: String| ProviderError::ForeignLink {
+        api,
+        subject: subject.clone(),
+        host,
+        origin: origin.to_owned(),
+    };
+    let base = reqwest::Url::parse(origin).map_err(|_| refuse("an unreadable origin".into()))?;
+    let link = link.trim();
+    let lower = link.to_ascii_lowercase();
+    if !(link.starts_with('/') || lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(refuse(
+            "a link that is neither a URL nor an absolute path".into(),
+        ));
+    }
+    let url = base
+        .join(link)
+        .map_err(|_| refuse("an unreadable link".into()))?;
+    let host_of = |u: &reqwest::Url| match (u.host_str(), u.port_or_known_default()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}", u.scheme()),
+        (Some(h), None) => format!("{}://{h}", u.scheme()),
+        (None, _) => "a link without a host".to_owned(),
+    };
+    if url.origin() != base.origin() {
+        return Err(refuse(host_of(&url)));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(format!("{} with user info", host_of(&url))));
+    }
+    Ok(url)
 }
 
 /// `Retry-After` in seconds, else Telnyx's `x-ratelimit-reset` (seconds until the window
@@ -415,6 +549,73 @@ mod tests {
             let step = (p.base_delay * (1 << (retry - 1))).min(p.max_delay);
             assert!(d >= step / 2 && d <= step, "{retry}: {d:?}");
         }
+    }
+
+    #[test]
+    fn paging_links_stay_on_the_api_origin() {
+        let subject = Subject::Account("AC1".into());
+        let origin = "http://127.0.0.1:4010";
+        let link = |l: &str| same_origin_link(Api::Twilio, &subject, origin, l);
+        assert_eq!(
+            link("/2010-04-01/Accounts/AC1/IncomingPhoneNumbers.json?Page=1")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:4010/2010-04-01/Accounts/AC1/IncomingPhoneNumbers.json?Page=1"
+        );
+        assert_eq!(
+            link("http://127.0.0.1:4010/api/x?page=2").unwrap().as_str(),
+            "http://127.0.0.1:4010/api/x?page=2"
+        );
+        for (foreign, host) in [
+            // Pasted onto the origin as text, this names the host evil.example.
+            ("@evil.example/x", "neither a URL nor an absolute path"),
+            ("evil.example/x", "neither a URL nor an absolute path"),
+            ("//evil.example/x", "http://evil.example:80"),
+            ("/\\evil.example/x", "http://evil.example:80"),
+            ("http://127.0.0.1:4011/x", "http://127.0.0.1:4011"),
+            ("https://127.0.0.1:4010/x", "https://127.0.0.1:4010"),
+            ("http://localhost:4010/x", "http://localhost:4010"),
+            ("http://user:pw@127.0.0.1:4010/x", "with user info"),
+            ("javascript:alert(1)", "neither a URL nor an absolute path"),
+        ] {
+            let e = link(foreign).unwrap_err();
+            assert!(
+                matches!(&e, ProviderError::ForeignLink { host: h, .. } if h.contains(host)),
+                "{foreign}: {e:?}"
+            );
+            let text = e.to_string();
+            assert!(text.contains("Twilio") && text.contains(origin), "{text}");
+        }
+    }
+
+    #[test]
+    fn page_budget_allows_the_cap_then_refuses() {
+        let settings = HttpSettings {
+            max_listed_numbers: 2_345,
+            ..HttpSettings::default()
+        };
+        let t = Transport::new(Api::Telnyx, &settings, generic_message).unwrap();
+        let subject = Subject::Account("a".into());
+        let mut budget = t.pages(1000);
+        for _ in 0..3 {
+            budget.take(&subject).unwrap();
+        }
+        let e = budget.take(&subject).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ProviderError::TooManyPages {
+                    pages: 3,
+                    page_size: 1000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // The defaults read 1,000,000 numbers at any provider's page size.
+        let t = Transport::new(Api::Plivo, &HttpSettings::default(), generic_message).unwrap();
+        assert_eq!(t.pages(20).limit, 50_000);
+        assert_eq!(t.pages(1000).limit, 1_000);
     }
 
     #[test]

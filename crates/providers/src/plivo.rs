@@ -235,6 +235,7 @@ impl PlivoClient {
     ) -> Result<Listing> {
         let subject = Subject::Account(self.creds.auth_id.clone());
         let mut listing = Listing::default();
+        let mut budget = self.http.pages(MAX_PAGE_SIZE);
         let mut offset = 0usize;
         loop {
             if cancel.is_cancelled() {
@@ -243,6 +244,7 @@ impl PlivoClient {
                     subject,
                 });
             }
+            budget.take(&subject)?;
             let query = [
                 ("limit", MAX_PAGE_SIZE.to_string()),
                 ("offset", offset.to_string()),

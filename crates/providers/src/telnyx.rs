@@ -222,6 +222,7 @@ impl TelnyxClient {
     ) -> Result<Listing> {
         let subject = Subject::Account(self.creds.account_id.clone());
         let mut listing = Listing::default();
+        let mut budget = self.http.pages(MAX_PAGE_SIZE);
         let mut page_number = 1u32;
         loop {
             if cancel.is_cancelled() {
@@ -230,6 +231,7 @@ impl TelnyxClient {
                     subject,
                 });
             }
+            budget.take(&subject)?;
             let query = [
                 ("page[number]", page_number.to_string()),
                 ("page[size]", MAX_PAGE_SIZE.to_string()),

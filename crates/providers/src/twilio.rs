@@ -23,7 +23,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
-use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
+use crate::http::{
+    HttpSettings, Idempotency, Transport, generic_message, parse_json, same_origin_link, truncate,
+};
 use crate::model::{
     AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
     PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
@@ -350,8 +352,10 @@ impl TwilioClient {
     ) -> Result<Listing> {
         let subject = self.account();
         let mut listing = Listing::default();
+        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
+        let mut budget = self.http.pages(page_size);
         let first = format!("{}/IncomingPhoneNumbers.json", self.account_path());
-        let mut query = vec![("PageSize", page_size.clamp(1, MAX_PAGE_SIZE).to_string())];
+        let mut query = vec![("PageSize", page_size.to_string())];
         let mut url = first;
         loop {
             if cancel.is_cancelled() {
@@ -360,6 +364,7 @@ impl TwilioClient {
                     subject,
                 });
             }
+            budget.take(&subject)?;
             let page: TwNumberPage = self.get(&subject, &url, &query, Some(cancel)).await?;
             listing.pages += 1;
             for n in page.incoming_phone_numbers {
@@ -375,7 +380,8 @@ impl TwilioClient {
             });
             match page.next_page_uri.filter(|u| !u.is_empty()) {
                 Some(next) => {
-                    url = format!("{}{}", self.origin, next);
+                    // A path on the API origin ("/2010-04-01/…", SignalWire's with its prefix).
+                    url = same_origin_link(self.api(), &subject, &self.origin, &next)?.into();
                     query.clear();
                 }
                 None => return Ok(listing),

@@ -240,6 +240,7 @@ impl VonageClient {
     ) -> Result<Listing> {
         let subject = Subject::Account(self.creds.api_key.clone());
         let mut listing = Listing::default();
+        let mut budget = self.http.pages(MAX_PAGE_SIZE);
         let mut index = 1u32;
         loop {
             if cancel.is_cancelled() {
@@ -248,6 +249,7 @@ impl VonageClient {
                     subject,
                 });
             }
+            budget.take(&subject)?;
             let query = [
                 ("size", MAX_PAGE_SIZE.to_string()),
                 ("index", index.to_string()),

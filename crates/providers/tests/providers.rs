@@ -1,5 +1,6 @@
 //! The provider clients against the local fakes: every provider's verify, paging, webhooks,
-//! drift, retries and rate limits, and the flows. One test binary (one link) for all.
+//! drift, retries and rate limits, the flows, paging links and caps. One test binary (one link)
+//! for all.
 
 // Test helpers outside #[test] functions unwrap too; a panic is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -15,6 +16,8 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 
+#[path = "providers/limits.rs"]
+mod limits;
 #[path = "providers/others.rs"]
 mod others;
 #[path = "providers/twilio.rs"]
@@ -31,6 +34,7 @@ fn fast() -> HttpSettings {
             max_delay: Duration::from_millis(50),
             max_retry_after: Duration::from_secs(5),
         },
+        ..HttpSettings::default()
     }
 }
 

@@ -14,6 +14,14 @@ use switchboard_providers::{Api, ProviderClient, ProviderError};
 use super::*;
 
 fn vonage(base: &str, secret_text: &str) -> ProviderClient {
+    vonage_with(base, secret_text, &fast())
+}
+
+pub(super) fn vonage_with(
+    base: &str,
+    secret_text: &str,
+    settings: &HttpSettings,
+) -> ProviderClient {
     ProviderClient::Vonage(
         VonageClient::new(
             VonageCredentials {
@@ -21,13 +29,17 @@ fn vonage(base: &str, secret_text: &str) -> ProviderClient {
                 api_secret: secret(secret_text),
             },
             Some(base),
-            &fast(),
+            settings,
         )
         .unwrap(),
     )
 }
 
 fn telnyx(base: &str, key: &str) -> ProviderClient {
+    telnyx_with(base, key, &fast())
+}
+
+pub(super) fn telnyx_with(base: &str, key: &str, settings: &HttpSettings) -> ProviderClient {
     ProviderClient::Telnyx(
         TelnyxClient::new(
             TelnyxCredentials {
@@ -35,13 +47,21 @@ fn telnyx(base: &str, key: &str) -> ProviderClient {
                 api_key: secret(key),
             },
             Some(base),
-            &fast(),
+            settings,
         )
         .unwrap(),
     )
 }
 
 fn bandwidth(base: &str, auth: BandwidthAuth) -> ProviderClient {
+    bandwidth_with(base, auth, &fast())
+}
+
+pub(super) fn bandwidth_with(
+    base: &str,
+    auth: BandwidthAuth,
+    settings: &HttpSettings,
+) -> ProviderClient {
     ProviderClient::Bandwidth(
         BandwidthClient::new(
             BandwidthCredentials {
@@ -49,13 +69,13 @@ fn bandwidth(base: &str, auth: BandwidthAuth) -> ProviderClient {
                 auth,
             },
             Some(base),
-            &fast(),
+            settings,
         )
         .unwrap(),
     )
 }
 
-fn oauth(secret_text: &str) -> BandwidthAuth {
+pub(super) fn oauth(secret_text: &str) -> BandwidthAuth {
     BandwidthAuth::OAuth2 {
         client_id: creds::BANDWIDTH_CLIENT_ID.into(),
         client_secret: secret(secret_text),
@@ -63,6 +83,10 @@ fn oauth(secret_text: &str) -> BandwidthAuth {
 }
 
 fn plivo(base: &str, token: &str) -> ProviderClient {
+    plivo_with(base, token, &fast())
+}
+
+pub(super) fn plivo_with(base: &str, token: &str, settings: &HttpSettings) -> ProviderClient {
     ProviderClient::Plivo(
         PlivoClient::new(
             PlivoCredentials {
@@ -70,7 +94,7 @@ fn plivo(base: &str, token: &str) -> ProviderClient {
                 auth_token: secret(token),
             },
             Some(base),
-            &fast(),
+            settings,
         )
         .unwrap(),
     )

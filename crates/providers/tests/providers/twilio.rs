@@ -17,6 +17,10 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 
 fn client_at(base: &str, auth: TwilioAuth) -> ProviderClient {
+    client_with(base, auth, &fast())
+}
+
+pub(super) fn client_with(base: &str, auth: TwilioAuth, settings: &HttpSettings) -> ProviderClient {
     ProviderClient::Twilio(
         TwilioClient::new(
             TwilioCredentials {
@@ -26,17 +30,17 @@ fn client_at(base: &str, auth: TwilioAuth) -> ProviderClient {
             TwilioEndpoint::Twilio {
                 base_url: Some(base.to_owned()),
             },
-            &fast(),
+            settings,
         )
         .unwrap(),
     )
 }
 
-fn token() -> TwilioAuth {
+pub(super) fn token() -> TwilioAuth {
     TwilioAuth::AuthToken(secret(creds::TWILIO_AUTH_TOKEN))
 }
 
-fn client(f: &FakeProviders) -> ProviderClient {
+pub(super) fn client(f: &FakeProviders) -> ProviderClient {
     client_at(&f.base_url(FakeKind::Twilio), token())
 }
 
