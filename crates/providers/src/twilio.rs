@@ -5,12 +5,14 @@
 //!   and secret. API keys are refused by `GET /Accounts/{Sid}.json`, so [`TwilioClient::verify`]
 //!   checks them with `GET IncomingPhoneNumbers.json?PageSize=1` instead.
 //! - [`TwilioClient::list_numbers`] follows `next_page_uri` to the end (page size up to 1000),
-//!   reporting progress after each page and stopping at cancellation.
+//!   reporting progress after each page and stopping at cancellation. `next_page_uri` is
+//!   resolved against the API origin and followed only there (`http::same_origin_link`).
 //! - Webhooks are per number (`VoiceUrl`, `SmsUrl` and their fallbacks). A number that uses an
 //!   Application (`voice_application_sid`) takes its voice URL from the application: reading
 //!   reports the application as the owner; setting a URL *detaches* that number from the
 //!   application (`VoiceApplicationSid=""`) and gives it its own URL, so no other number
-//!   changes. The plan says so.
+//!   changes. The plan says so. A number without an application gets no `…ApplicationSid`
+//!   at all (Twilio's schema admits only an `AP…` SID there).
 //! - Buying and releasing need a [`Confirmed`] for the same number and are never retried.
 //! - SignalWire: the same client with the space's origin and the `/api/laml` prefix; its
 //!   `next_page_uri` already carries the prefix.
@@ -216,6 +218,44 @@ struct TwAvailable {
 #[derive(Deserialize)]
 struct TwAvailablePage {
     available_phone_numbers: Vec<TwAvailable>,
+}
+
+/// The form of `POST IncomingPhoneNumbers/{Sid}.json` that applies `change` to `n`. A
+/// channel's `…ApplicationSid` is sent (empty, which detaches the application) only when the
+/// number has an application on that channel and one of the channel's URLs changes: Twilio's
+/// schema admits only an `AP…` SID there, and an empty value is the one way to remove one
+/// (the number resource itself reports "no application" as `""`).
+fn update_form<'a>(n: &TwNumber, change: &'a WebhookChange) -> Vec<(&'static str, &'a str)> {
+    let mut form = Vec::new();
+    for (url_key, url, fallback_key, fallback, app_key, app) in [
+        (
+            "VoiceUrl",
+            &change.voice_url,
+            "VoiceFallbackUrl",
+            &change.voice_fallback_url,
+            "VoiceApplicationSid",
+            &n.voice_application_sid,
+        ),
+        (
+            "SmsUrl",
+            &change.sms_url,
+            "SmsFallbackUrl",
+            &change.sms_fallback_url,
+            "SmsApplicationSid",
+            &n.sms_application_sid,
+        ),
+    ] {
+        if let Some(u) = url {
+            form.push((url_key, u.as_str()));
+        }
+        if let Some(u) = fallback {
+            form.push((fallback_key, u.as_str()));
+        }
+        if (url.is_some() || fallback.is_some()) && non_empty(app).is_some() {
+            form.push((app_key, ""));
+        }
+    }
+    form
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
@@ -554,9 +594,10 @@ impl TwilioClient {
         Ok(self.plan_from(&raw, &state, change))
     }
 
-    /// Sets the number's URLs (`POST IncomingPhoneNumbers/{Sid}.json`) and returns the state
-    /// Twilio confirms. A number on an application is detached from it for the changed
-    /// channel, so `shared` never matters for Twilio; it is accepted for the common contract.
+    /// Sets the number's URLs (`POST IncomingPhoneNumbers/{Sid}.json`, after reading the
+    /// number) and returns the state Twilio confirms. A channel on an application is detached
+    /// from it when its URLs change, so `shared` never matters for Twilio; it is accepted for
+    /// the common contract.
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
@@ -564,27 +605,15 @@ impl TwilioClient {
         _shared: SharedPolicy,
     ) -> Result<WebhookState> {
         change.check(self.api())?;
-        let sid = match &number.provider_sid {
-            Some(sid) => sid.clone(),
-            None => self.raw_number(number).await?.sid,
-        };
-        let mut form: Vec<(&str, &str)> = Vec::new();
-        if let Some(u) = &change.voice_url {
-            form.push(("VoiceUrl", u));
-            form.push(("VoiceApplicationSid", ""));
-        }
-        if let Some(u) = &change.voice_fallback_url {
-            form.push(("VoiceFallbackUrl", u));
-        }
-        if let Some(u) = &change.sms_url {
-            form.push(("SmsUrl", u));
-            form.push(("SmsApplicationSid", ""));
-        }
-        if let Some(u) = &change.sms_fallback_url {
-            form.push(("SmsFallbackUrl", u));
-        }
+        // The number as it is now: whether a channel is on an application decides the form.
+        let raw = self.raw_number(number).await?;
+        let form = update_form(&raw, change);
         let subject = Subject::Number(number.phone_number.to_string());
-        let url = format!("{}/IncomingPhoneNumbers/{}.json", self.account_path(), sid);
+        let url = format!(
+            "{}/IncomingPhoneNumbers/{}.json",
+            self.account_path(),
+            raw.sid
+        );
         // Setting a URL to a value is idempotent, so it is retried like a read.
         let reply = self
             .http
@@ -619,7 +648,16 @@ impl TwilioClient {
             search.limit.unwrap_or(20).clamp(1, 50).to_string(),
         )];
         if let Some(a) = &search.area_code {
-            query.push(("AreaCode", a.clone()));
+            // Twilio's schema declares AreaCode an integer.
+            let a = a.trim();
+            if a.is_empty() || a.len() > 6 || !a.chars().all(|c| c.is_ascii_digit()) {
+                return Err(ProviderError::InvalidInput {
+                    api: self.api(),
+                    field: "area code",
+                    reason: format!("{a:?} is not an area code (digits only)"),
+                });
+            }
+            query.push(("AreaCode", a.to_owned()));
         }
         if let Some(c) = &search.contains {
             query.push(("Contains", c.clone()));

@@ -1,6 +1,6 @@
 //! The provider clients against the local fakes: every provider's verify, paging, webhooks,
-//! drift, retries and rate limits, the flows, paging links and caps. One test binary (one link)
-//! for all.
+//! drift, retries and rate limits, the flows, paging links and caps, and Twilio's request
+//! schema. One test binary (one link) for all.
 
 // Test helpers outside #[test] functions unwrap too; a panic is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -22,6 +22,8 @@ mod limits;
 mod others;
 #[path = "providers/twilio.rs"]
 mod twilio;
+#[path = "providers/twilio_schema.rs"]
+mod twilio_schema;
 
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).
 fn fast() -> HttpSettings {
