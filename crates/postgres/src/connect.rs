@@ -109,6 +109,20 @@ impl ConnectSettings {
         })
     }
 
+    /// Also trusts the CA certificate(s) of `ca` (libpq's `sslrootcert`: a PEM file's path, or
+    /// the PEM text itself), for a server whose certificate your organization's own CA
+    /// signed. A file that cannot be read or holds no certificate is bad input, now.
+    pub fn with_root_cert(mut self, ca: &str) -> Result<Self> {
+        check_root_cert(ca)?;
+        let ca = ca.trim();
+        self.options = if ca.starts_with("-----BEGIN") {
+            self.options.ssl_root_cert_from_pem(ca.as_bytes().to_vec())
+        } else {
+            self.options.ssl_root_cert(ca)
+        };
+        Ok(self)
+    }
+
     /// The TLS mode connections use.
     pub fn tls_mode(&self) -> PgSslMode {
         self.options.get_ssl_mode()
