@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use switchboard_core::Error;
-use switchboard_postgres::ConnectSettings;
+use switchboard_postgres::{ConnectSettings, TlsMode};
 use switchboard_test_postgres::TestCluster;
 
 /// Runs `openssl` with `args` in `dir`.
@@ -185,6 +185,32 @@ async fn verify_full_checks_the_certificate_and_names_what_to_do() {
             .await
             .expect("pg_stat_ssl");
     assert!(encrypted);
+
+    // A saved profile's parts with its CA file (what the app connects with).
+    let parsed = url::Url::parse(&admin).expect("admin URL");
+    let parts = || {
+        ConnectSettings::from_parts(
+            "127.0.0.1",
+            parsed.port().expect("port"),
+            "postgres",
+            parsed.username(),
+            TlsMode::VerifyFull,
+        )
+        .expect("valid parts")
+        .with_password(parsed.password().expect("password"))
+        .with_timeout(Duration::from_secs(5))
+    };
+    let err = parts().connect_one().await.expect_err("no CA file");
+    assert!(
+        err.to_string().contains("unknown certificate authority"),
+        "{err}"
+    );
+    parts()
+        .with_root_cert(&ca.display().to_string())
+        .expect("a readable CA file")
+        .connect_one()
+        .await
+        .expect("the profile's CA file vouches for the certificate");
 
     // `require` connects without checking: allowed, and warned about for a remote server
     // (unit-tested on the settings, as this server is on this machine).
