@@ -606,10 +606,11 @@ pub enum TlsMode {
     Disable,
     /// TLS when the server offers it.
     Prefer,
-    /// TLS, certificate not checked.
-    #[default]
+    /// TLS, certificate not checked: whoever answers gets the password. Warned about for a
+    /// server that is not on this computer.
     Require,
-    /// TLS, certificate and host name checked.
+    /// TLS, certificate and host name checked (the default).
+    #[default]
     VerifyFull,
 }
 
@@ -640,18 +641,27 @@ pub struct ConnectionProfile {
     pub user: String,
     /// Encryption.
     pub tls_mode: TlsMode,
+    /// The PEM file of the CA that signed the server's certificate, when that is not a public
+    /// CA (libpq's `sslrootcert`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_file: Option<String>,
 }
 
 impl ConnectionProfile {
     /// Core's connection settings (without a password), checking every field.
     pub fn connect_settings(&self) -> AppResult<switchboard_postgres::ConnectSettings> {
-        Ok(switchboard_postgres::ConnectSettings::from_parts(
+        let settings = switchboard_postgres::ConnectSettings::from_parts(
             &self.host,
             self.port,
             &self.database,
             &self.user,
             self.tls_mode.into(),
-        )?)
+        )?;
+        Ok(match self.ca_file.as_deref() {
+            Some(ca) if !ca.trim().is_empty() => settings.with_root_cert(ca)?,
+            _ => settings,
+        })
     }
 }
 

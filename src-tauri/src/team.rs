@@ -100,6 +100,12 @@ fn check_profile(profile: &ConnectionProfile) -> AppResult<ConnectionProfile> {
         host: profile.host.trim().to_owned(),
         database: profile.database.trim().to_owned(),
         user: profile.user.trim().to_owned(),
+        ca_file: profile
+            .ca_file
+            .as_deref()
+            .map(str::trim)
+            .filter(|ca| !ca.is_empty())
+            .map(str::to_owned),
         ..profile.clone()
     };
     clean.connect_settings()?;
@@ -419,6 +425,7 @@ mod tests {
             database: " switchboard ".into(),
             user: user.into(),
             tls_mode: TlsMode::Disable,
+            ca_file: None,
         }
     }
 
@@ -434,6 +441,39 @@ mod tests {
         assert!(e.message.contains("host"), "{}", e.message);
         let e = check_profile(&profile("db", "")).expect_err("no user");
         assert!(e.message.contains("user"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_new_profile_verifies_the_certificate_and_may_name_its_ca() {
+        assert_eq!(TlsMode::default(), TlsMode::VerifyFull);
+        // A profile saved before the CA file existed still loads.
+        let old: ConnectionProfile = serde_json::from_str(
+            r#"{"name":"t","host":"db.example.com","port":5432,"database":"d","user":"u",
+                "tlsMode":"require"}"#,
+        )
+        .expect("an older profile");
+        assert_eq!(old.ca_file, None);
+        let weak = check_profile(&ConnectionProfile {
+            tls_mode: TlsMode::Require,
+            ..profile("db.example.com", "alice")
+        })
+        .expect("valid");
+        let warning = weak.connect_settings().expect("settings").tls_warning();
+        assert!(warning.is_some_and(|w| w.contains("TLS mode require")));
+        let missing = ConnectionProfile {
+            tls_mode: TlsMode::VerifyFull,
+            ca_file: Some(" /nonexistent/ca.pem ".into()),
+            ..profile("db.example.com", "alice")
+        };
+        let e = check_profile(&missing).expect_err("no such CA file");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("/nonexistent/ca.pem"), "{}", e.message);
+        let blank = check_profile(&ConnectionProfile {
+            ca_file: Some("  ".into()),
+            ..profile("db.example.com", "alice")
+        })
+        .expect("a blank CA file is none");
+        assert_eq!(blank.ca_file, None);
     }
 
     #[test]

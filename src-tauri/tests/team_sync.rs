@@ -234,6 +234,7 @@ async fn day(dir: PathBuf) {
         database: admin_settings.database().to_owned(),
         user: role.clone(),
         tls_mode: TlsMode::Disable,
+        ca_file: None,
     };
     team::save_profile(app.clone(), app.state(), None, profile, None)
         .await

@@ -3,7 +3,11 @@
 //!
 //! `db migrate` applies `migrations/` (the only way the schema changes); `db grant` gives a
 //! manager's login role access to an organization, reading a new role's password from standard
-//! input so it never appears in arguments, shell history or `ps`.
+//! input so it never appears in arguments, shell history or `ps`; `db revoke` takes one
+//! organization away, or (without `--org`) every organization and the login.
+//!
+//! Each of these commands prints [`ConnectSettings::tls_warning`] on standard error before it
+//! connects, as the manager's commands do with the workspace's warnings.
 //!
 //! The password of a `--database-url` that has none comes from `PGPASSWORD` when set, else
 //! from this device's credential vault (`db password set` stores it there, filed under the
@@ -18,7 +22,7 @@ use clap::Subcommand;
 use serde_json::json;
 use switchboard_core::{Error, Result};
 use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::grant::{Grant, grant};
+use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
 use switchboard_secrets::{Removal, SecretKey};
 
 use crate::{Global, output, vault};
@@ -73,6 +77,16 @@ pub enum Db {
         /// Display name of a new user [default: the role]
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Take access away from a manager's login role: without --org, every organization and
+    /// the login (its open sessions are ended); with --org, that organization only
+    Revoke {
+        /// The manager's PostgreSQL login role
+        #[arg(long)]
+        role: String,
+        /// Only this organization (slug); the role keeps its login and other organizations
+        #[arg(long)]
+        org: Option<String>,
     },
     /// Delete change-log entries older than --keep-days (as an administrator); caches that had
     /// not read them yet copy everything again on their next sync
@@ -234,6 +248,9 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
         return password(g, cmd);
     }
     let settings = settings(g)?;
+    if let Some(warning) = settings.tls_warning() {
+        eprintln!("warning: {warning}");
+    }
     let rt = runtime()?;
     match cmd {
         Db::Migrate => {
@@ -281,10 +298,14 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                     "organization": request.organization,
                     "role_created": report.role_created,
                     "membership_added": report.membership_added,
+                    "login_restored": report.login_restored,
                 }));
             } else {
                 if report.role_created {
                     println!("created login role {}", request.role);
+                }
+                if report.login_restored {
+                    println!("{} may log in again", request.role);
                 }
                 if report.membership_added {
                     println!(
@@ -299,9 +320,52 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 }
             }
         }
+        Db::Revoke { role, org } => {
+            let request = Revoke {
+                role,
+                organization: org,
+            };
+            let report = rt.block_on(revoke(&settings, &request))?;
+            print_revoke(g.json, &request, &report);
+        }
         Db::Password(cmd) => password(g, cmd)?,
     }
     Ok(())
+}
+
+/// What `db revoke` did: JSON, or in words.
+fn print_revoke(json: bool, request: &Revoke, report: &switchboard_postgres::grant::RevokeReport) {
+    if json {
+        return output::json(&json!({
+            "role": request.role,
+            "organization": request.organization,
+            "removed_from": report.removed_from,
+            "login_disabled": report.login_disabled,
+            "sessions_ended": report.sessions_ended,
+        }));
+    }
+    let role = &request.role;
+    match (&request.organization, report.removed_from.is_empty()) {
+        (Some(org), true) => println!("{role} was not a manager in {org}"),
+        (Some(org), false) => println!("{role} is no longer a manager in {org}"),
+        (None, true) => println!("{role} was a manager in no organization"),
+        (None, false) => println!(
+            "{role} is no longer a manager in {}",
+            report.removed_from.join(", ")
+        ),
+    }
+    if report.login_disabled {
+        println!(
+            "{role} may no longer log in; {} open session(s) ended",
+            report.sessions_ended
+        );
+        println!(
+            "its devices keep what they had synced until they are wiped: the cache file with \
+             those numbers, and edits not yet sent"
+        );
+    } else if !report.removed_from.is_empty() {
+        println!("its next sync removes that organization's numbers from its devices' caches");
+    }
 }
 
 /// The first line of standard input (without its line ending).

@@ -106,19 +106,24 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             }
             file.save()?;
             tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
+            if let Some(warning) = settings.tls_warning() {
+                eprintln!("warning: {warning}");
+            }
             if g.json {
                 output::json(&json!({
                     "name": profile.name,
                     "database_url": profile.database_url,
+                    "tls_mode": settings.tls_mode_name(),
                     "password_stored": stored,
                     "file": file.path().display().to_string(),
                 }));
             } else {
                 println!(
-                    "saved profile {} ({} as {}) in {}",
+                    "saved profile {} ({} as {}, TLS {}) in {}",
                     profile.name,
                     settings.server(),
                     settings.role(),
+                    settings.tls_mode_name(),
                     file.path().display()
                 );
                 if stored {

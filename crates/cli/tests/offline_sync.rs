@@ -663,3 +663,123 @@ fn a_server_without_the_change_log_gets_a_clear_error() {
         "{text}"
     );
 }
+
+#[test]
+fn db_revoke_takes_an_organization_out_of_the_next_sync_and_a_full_revoke_the_login() {
+    let world = World::new(30);
+    let alice = world.cluster.role_name("alice");
+    let carol = world.cluster.role_name("carol");
+    world
+        .rt
+        .block_on(grant(
+            &settings(&world.admin),
+            &Grant {
+                role: alice.clone(),
+                organization: "globex".into(),
+                display_name: None,
+            },
+            || Ok("unused".into()),
+        ))
+        .expect("grant globex");
+    for url in [&world.alice, &world.carol] {
+        let out = cli(&world, &["sync", "--database-url", url]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    assert_eq!(
+        cache_rows(&world.cache(&world.alice), world.globex).len(),
+        50
+    );
+
+    // One organization: alice keeps acme and her login.
+    let out = cli(
+        &world,
+        &[
+            "--json",
+            "db",
+            "revoke",
+            "--role",
+            &alice,
+            "--org",
+            "globex",
+            "--database-url",
+            &world.admin,
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["removed_from"],
+        serde_json::json!(["globex"]),
+        "{report}"
+    );
+    assert_eq!(report["login_disabled"], false, "{report}");
+    let remote = world.remote(&world.alice);
+    let seen: Vec<String> = world
+        .rt
+        .block_on(remote.organizations())
+        .expect("organizations")
+        .into_iter()
+        .map(|o| o.slug)
+        .collect();
+    assert_eq!(seen, ["acme"]);
+    world.rt.block_on(remote.close());
+    let out = cli(&world, &["sync", "--database-url", &world.alice]);
+    assert!(out.status.success(), "{out:?}");
+    let ws = world.cache(&world.alice);
+    assert!(cache_rows(&ws, world.globex).is_empty());
+    assert!(ws.organization("globex").is_err());
+    assert_eq!(cache_rows(&ws, world.acme), world.server_rows(world.acme));
+    assert_sound(&ws);
+
+    // Everything: carol cannot log in; her cache keeps what it had synced.
+    let out = cli(
+        &world,
+        &[
+            "db",
+            "revoke",
+            "--role",
+            &carol,
+            "--database-url",
+            &world.admin,
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("no longer a manager in acme"), "{said}");
+    assert!(said.contains("may no longer log in"), "{said}");
+    let out = cli(&world, &["sync", "--database-url", &world.carol]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("not permitted to log in"), "{said}");
+    assert_eq!(
+        cache_rows(&world.cache(&world.carol), world.acme).len(),
+        30,
+        "a revoked device keeps its cache until it is wiped"
+    );
+
+    // Unknown organization: bad input, nothing changes.
+    let out = cli(
+        &world,
+        &[
+            "db",
+            "revoke",
+            "--role",
+            &alice,
+            "--org",
+            "initech",
+            "--database-url",
+            &world.admin,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("initech"),
+        "{out:?}"
+    );
+    let out = cli(&world, &["sync", "--database-url", &world.alice]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        cache_rows(&world.cache(&world.alice), world.acme),
+        world.server_rows(world.acme)
+    );
+}

@@ -316,3 +316,30 @@ fn a_manager_imports_a_file_into_the_team_database_all_or_nothing() {
     );
     assert_eq!(count(), "1500");
 }
+
+#[test]
+fn a_remote_server_is_verified_by_default_and_a_weaker_mode_is_warned_about() {
+    // `.invalid` never resolves: the command fails to connect, after saying what it chose.
+    let url = "postgres://admin:pw@db.switchboard.invalid/switchboard";
+    let out = cli(&["db", "migrate", "--database-url", url], "");
+    let said = common::text(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(!said.contains("warning: TLS mode"), "{said}");
+    let out = cli(
+        &[
+            "db",
+            "migrate",
+            "--database-url",
+            &format!("{url}?sslmode=require"),
+        ],
+        "",
+    );
+    let said = common::text(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("warning: TLS mode require to db.switchboard.invalid:5432/switchboard"),
+        "{said}"
+    );
+    assert!(said.contains("certificate is not checked"), "{said}");
+    assert!(!said.contains(":pw@"), "{said}");
+}

@@ -7,9 +7,15 @@
 //!   vault (`switchboard-secrets`) will supply it. Switchboard's own settings never hold it.
 //!   `Debug` output and errors name the server as `host:port/database` only.
 //! - TLS: `sslmode` from the URL (or `PGSSLMODE`) is honoured — `require` encrypts,
-//!   `verify-full` also checks the certificate and host name (rustls, with the Mozilla roots or
-//!   `sslrootcert`). When neither says, a server that is not on this machine gets `require`
-//!   rather than libpq's `prefer`, which silently falls back to plain text.
+//!   `verify-full` also checks the certificate and host name (rustls, with the Mozilla roots
+//!   plus the CA file of `sslrootcert` / `PGSSLROOTCERT`). When neither says, a server that is
+//!   not on this machine (not loopback, not a Unix socket) gets `verify-full`: `require`
+//!   accepts any certificate, so whoever answers (spoofed DNS, a hostile Wi-Fi) would get the
+//!   password. A weaker mode to such a server is an explicit choice, and
+//!   [`ConnectSettings::tls_warning`] says so each time (the CLI prints it, the app shows it
+//!   with the other [`RemoteWorkspace::warnings`]). A certificate that cannot be checked is an
+//!   error naming the problem and what to do ([`crate::errors`]); a `sslrootcert` file that
+//!   cannot be read is bad input, named before connecting.
 //! - [`RemoteWorkspace::connect`] refuses a superuser, a `BYPASSRLS` role and the owner of
 //!   `phone_numbers` (or a member of the owner's role), because row-level security does not
 //!   apply to them or they can switch it off; then it checks the schema
@@ -70,11 +76,20 @@ impl ConnectSettings {
             .query_pairs()
             .any(|(key, _)| key == "sslmode" || key == "ssl-mode")
             || std::env::var_os("PGSSLMODE").is_some();
+        let root_cert = parsed
+            .query_pairs()
+            .find(|(key, _)| matches!(key.as_ref(), "sslrootcert" | "ssl-root-cert" | "ssl-ca"))
+            .map(|(_, value)| value.into_owned())
+            .or_else(|| std::env::var("PGSSLROOTCERT").ok())
+            .filter(|value| !value.trim().is_empty());
+        if let Some(file) = &root_cert {
+            check_root_cert(file)?;
+        }
         let mut options =
             PgConnectOptions::from_str(url.trim()).map_err(|e| bad(without_url(&e, url)))?;
         options = options.application_name("switchboard");
         if !names_ssl_mode && !is_local(&options) {
-            options = options.ssl_mode(PgSslMode::Require);
+            options = options.ssl_mode(PgSslMode::VerifyFull);
         }
         let server = format!(
             "{}:{}/{}",
@@ -92,6 +107,59 @@ impl ConnectSettings {
             max_connections: 4,
             password_given: parsed.password().is_some() || std::env::var_os("PGPASSWORD").is_some(),
         })
+    }
+
+    /// Also trusts the CA certificate(s) of `ca` (libpq's `sslrootcert`: a PEM file's path, or
+    /// the PEM text itself), for a server whose certificate your organization's own CA
+    /// signed. A file that cannot be read or holds no certificate is bad input, now.
+    pub fn with_root_cert(mut self, ca: &str) -> Result<Self> {
+        check_root_cert(ca)?;
+        let ca = ca.trim();
+        self.options = if ca.starts_with("-----BEGIN") {
+            self.options.ssl_root_cert_from_pem(ca.as_bytes().to_vec())
+        } else {
+            self.options.ssl_root_cert(ca)
+        };
+        Ok(self)
+    }
+
+    /// The TLS mode connections use.
+    pub fn tls_mode(&self) -> PgSslMode {
+        self.options.get_ssl_mode()
+    }
+
+    /// libpq's name of [`ConnectSettings::tls_mode`]: `verify-full`, `require`, ….
+    pub fn tls_mode_name(&self) -> &'static str {
+        ssl_mode_name(self.tls_mode())
+    }
+
+    /// Whether the server is on this machine: a Unix socket, `localhost` or a loopback
+    /// address (127.0.0.0/8, `::1`). Such a server keeps libpq's default TLS mode.
+    pub fn is_local(&self) -> bool {
+        is_local(&self.options)
+    }
+
+    /// A warning when the connection to a server that is not on this machine does not check
+    /// the server's certificate and host name (any `sslmode` but `verify-full`): the
+    /// password, and every number, would go to whoever answers in the server's place. Shown
+    /// each time Switchboard connects; `None` for `verify-full` and for a local server.
+    pub fn tls_warning(&self) -> Option<String> {
+        let risk = match self.tls_mode() {
+            PgSslMode::VerifyFull => return None,
+            _ if self.is_local() => return None,
+            PgSslMode::VerifyCa => "the certificate is checked but not its host name",
+            PgSslMode::Require => "the connection is encrypted but the certificate is not checked",
+            PgSslMode::Disable | PgSslMode::Allow | PgSslMode::Prefer => {
+                "the connection may not be encrypted at all"
+            }
+        };
+        Some(format!(
+            "TLS mode {} to {}: {risk}, so whoever answers in the server's place (spoofed DNS, \
+             a hostile network) gets the password and the data. Use sslmode=verify-full (with \
+             sslrootcert=/path/to/ca.pem if the server's certificate is signed by your own CA)",
+            self.tls_mode_name(),
+            self.server
+        ))
     }
 
     /// Uses `password` for the login, whatever the URL or `PGPASSWORD` say. This is where the
@@ -290,12 +358,53 @@ fn without_url(error: &sqlx::Error, url: &str) -> String {
 }
 
 fn is_local(options: &PgConnectOptions) -> bool {
+    let host = options.get_host();
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     options.get_socket().is_some()
-        || matches!(
-            options.get_host(),
-            "localhost" | "127.0.0.1" | "::1" | "[::1]"
-        )
-        || options.get_host().starts_with('/')
+        || host.starts_with('/')
+        || bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// libpq's name of a TLS mode.
+fn ssl_mode_name(mode: PgSslMode) -> &'static str {
+    match mode {
+        PgSslMode::Disable => "disable",
+        PgSslMode::Allow => "allow",
+        PgSslMode::Prefer => "prefer",
+        PgSslMode::Require => "require",
+        PgSslMode::VerifyCa => "verify-ca",
+        PgSslMode::VerifyFull => "verify-full",
+    }
+}
+
+/// Checks that `sslrootcert` names a readable file holding a PEM certificate (or is one,
+/// inline), so a typo is named now rather than as a failed connection.
+fn check_root_cert(value: &str) -> Result<()> {
+    let trimmed = value.trim();
+    if trimmed.starts_with("-----BEGIN") {
+        return Ok(());
+    }
+    let bad = |reason: String| Error::InvalidInput {
+        field: "sslrootcert".into(),
+        reason,
+    };
+    let text = std::fs::read(trimmed)
+        .map_err(|e| bad(format!("cannot read the CA file {trimmed}: {e}")))?;
+    if !text
+        .windows(b"-----BEGIN CERTIFICATE-----".len())
+        .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+    {
+        return Err(bad(format!(
+            "{trimmed} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        )));
+    }
+    Ok(())
 }
 
 /// The team workspace, connected as one manager's login role.
@@ -332,7 +441,12 @@ impl RemoteWorkspace {
         .await;
         // Closing politely is best effort: the checks' result is what matters.
         let _ = conn.close().await;
-        let (warnings, leakproof_search) = checked?;
+        let (schema_warnings, leakproof_search) = checked?;
+        let warnings = settings
+            .tls_warning()
+            .into_iter()
+            .chain(schema_warnings)
+            .collect();
         Ok(RemoteWorkspace {
             pool: settings.pool(),
             server: settings.server.clone(),
@@ -352,8 +466,9 @@ impl RemoteWorkspace {
         &self.role
     }
 
-    /// What the schema check found worth telling but not blocking (see
-    /// [`crate::schema_check::SchemaReport::warnings`]).
+    /// What is worth telling but not blocking: a TLS mode that does not check a remote
+    /// server's certificate ([`ConnectSettings::tls_warning`]), then what the schema check
+    /// found (see [`crate::schema_check::SchemaReport::warnings`]).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -458,6 +573,96 @@ mod tests {
                 .expect("valid parts");
         assert_eq!(spaced.server(), bracketed.server());
         assert!(format!("{spaced:?}").contains("Disable"));
+    }
+
+    #[test]
+    fn a_remote_host_defaults_to_verify_full_and_a_weaker_mode_is_warned_about() {
+        let url = |u: &str| ConnectSettings::from_url(u).expect("valid url");
+        for remote in [
+            "postgres://alice@db.example.com/switchboard",
+            "postgres://alice@10.0.0.5:5433/switchboard",
+            "postgres://alice@[2001:db8::1]/switchboard",
+        ] {
+            let settings = url(remote);
+            assert!(!settings.is_local(), "{remote}");
+            assert!(
+                matches!(settings.tls_mode(), PgSslMode::VerifyFull),
+                "{remote}: {settings:?}"
+            );
+            assert_eq!(settings.tls_warning(), None, "{remote}");
+        }
+        for local in [
+            "postgres://alice@localhost/switchboard",
+            "postgres://alice@127.0.0.1/switchboard",
+            "postgres://alice@127.8.9.10/switchboard",
+            "postgres://alice@[::1]/switchboard",
+            "postgres://alice@%2Fvar%2Frun%2Fpostgresql/switchboard",
+        ] {
+            let settings = url(local);
+            assert!(settings.is_local(), "{local}");
+            assert!(
+                !matches!(settings.tls_mode(), PgSslMode::VerifyFull),
+                "a local server keeps libpq's default: {local}"
+            );
+            assert_eq!(settings.tls_warning(), None, "{local}");
+            let explicit = url(&format!("{local}?sslmode=require"));
+            assert_eq!(explicit.tls_warning(), None, "{local}");
+        }
+        for (mode, says) in [
+            ("require", "certificate is not checked"),
+            ("prefer", "not be encrypted"),
+            ("disable", "not be encrypted"),
+            ("verify-ca", "not its host name"),
+        ] {
+            let settings = url(&format!(
+                "postgres://alice@db.example.com/switchboard?sslmode={mode}"
+            ));
+            let warning = settings
+                .tls_warning()
+                .expect("a weaker mode is warned about");
+            assert!(warning.contains(says), "{warning}");
+            assert!(warning.contains(&format!("TLS mode {mode}")), "{warning}");
+            assert!(
+                warning.contains("db.example.com:5432/switchboard"),
+                "{warning}"
+            );
+            assert!(warning.contains("sslmode=verify-full"), "{warning}");
+        }
+        let parts = ConnectSettings::from_parts(
+            "db.example.com",
+            5432,
+            "switchboard",
+            "alice",
+            TlsMode::Require,
+        )
+        .expect("valid parts");
+        assert!(parts.tls_warning().is_some());
+    }
+
+    #[test]
+    fn an_unreadable_ca_file_is_named_before_connecting() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("missing.pem");
+        let err = ConnectSettings::from_url(&format!(
+            "postgres://alice@db.example.com/sw?sslrootcert={}",
+            missing.display()
+        ))
+        .expect_err("a missing CA file");
+        match &err {
+            Error::InvalidInput { field, reason } => {
+                assert_eq!(field, "sslrootcert");
+                assert!(reason.contains("missing.pem"), "{reason}");
+            }
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+        let not_pem = dir.path().join("ca.pem");
+        std::fs::write(&not_pem, "not a certificate").expect("write");
+        let err = ConnectSettings::from_url(&format!(
+            "postgres://alice@db.example.com/sw?sslrootcert={}",
+            not_pem.display()
+        ))
+        .expect_err("no certificate in the file");
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | 23505 unique violation | `Duplicate` |
 //! | 23503 foreign key, 23502/23514/22xxx bad value | `NotFound` / `InvalidInput` |
 //! | 28xxx login refused | `NotAllowed` (wrong role or password; the password is never shown) |
+//! | the server's certificate cannot be checked (unknown CA, wrong host name, expired, …) | `Remote` naming the problem and what to do: give the CA with `sslrootcert`, or choose a weaker `sslmode` explicitly |
 //! | I/O errors, 08xxx, 57P0x, 53300, pool timeouts | `Offline` |
 //! | anything else | `Remote` with the server's message and SQLSTATE |
 //!
@@ -30,9 +31,19 @@ pub const NOT_ALLOWED_IN_ORGANIZATION: &str = "not allowed in this organization"
 pub fn from_sqlx(server: &str, error: sqlx::Error) -> Error {
     match error {
         sqlx::Error::Database(db) => from_database(server, db.as_ref()),
-        sqlx::Error::Io(io) => Error::Offline {
-            server: server.to_owned(),
-            reason: io_reason(&io),
+        sqlx::Error::Io(io) => match certificate_problem(&io) {
+            Some(problem) => Error::Remote(format!(
+                "the TLS certificate of {server} could not be verified: {problem}. Nothing was \
+                 sent to it. If the server's certificate is signed by your organization's own \
+                 CA, give that CA: sslrootcert=/path/to/ca.pem in the database URL (in the \
+                 app: the profile's CA certificate file); if it is not your server, check the \
+                 host name. To connect without checking the certificate, choose \
+                 sslmode=require explicitly (the password then goes to whoever answers)"
+            )),
+            None => Error::Offline {
+                server: server.to_owned(),
+                reason: io_reason(&io),
+            },
         },
         sqlx::Error::PoolTimedOut => Error::Offline {
             server: server.to_owned(),
@@ -122,6 +133,22 @@ fn from_database(server: &str, db: &dyn DatabaseError) -> Error {
         c if c.starts_with("08") || c.starts_with("57P") || c == "53300" => offline(message),
         _ => Error::Remote(format!("{message} (SQLSTATE {code})")),
     }
+}
+
+/// What is wrong with the server's certificate, when `io` is rustls refusing it.
+fn certificate_problem(io: &std::io::Error) -> Option<String> {
+    let Some(rustls::Error::InvalidCertificate(problem)) =
+        io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>())
+    else {
+        return None;
+    };
+    Some(match problem {
+        rustls::CertificateError::UnknownIssuer => "it is signed by an unknown certificate \
+                                                    authority (self-signed, or a private CA \
+                                                    this device does not trust)"
+            .into(),
+        other => other.to_string(),
+    })
 }
 
 fn io_reason(io: &std::io::Error) -> String {

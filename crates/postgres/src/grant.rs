@@ -10,6 +10,15 @@
 //! 3. the role is granted `switchboard_manager`, gets a `users` row and joins the
 //!    organization (`user_organizations`).
 //!
+//! Taking access away: `switchboard-cli db revoke --role ROLE [--org SLUG]` ([`revoke`]), also
+//! one transaction. With an organization, that one membership is deleted. Without, every
+//! membership is deleted, the role becomes `NOLOGIN` and its open sessions are ended
+//! (`pg_terminate_backend`, before the commit, so an administrator who may not end them gets
+//! an error and nothing changes; and again after it, for a session that logged in meanwhile).
+//! The `users` row and the role stay: `db grant` gives access back (and `LOGIN` with it).
+//! An unknown role or organization, and a role that is not a Switchboard manager (not a member
+//! of `switchboard_manager`, or a superuser), are refused and nothing changes.
+//!
 //! Role names are checked (`^[a-z_][a-z0-9_]{0,62}$`) and quoted as identifiers; everything
 //! else is bound.
 
@@ -42,6 +51,29 @@ pub struct GrantReport {
     pub role_created: bool,
     /// The role was not yet a member of the organization.
     pub membership_added: bool,
+    /// The role existed without `LOGIN` (after a full [`revoke`]) and may log in again.
+    pub login_restored: bool,
+}
+
+/// What to take away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoke {
+    /// The manager's PostgreSQL login role.
+    pub role: String,
+    /// One organization's slug; `None`: every membership, and the login.
+    pub organization: Option<String>,
+}
+
+/// What a revoke changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeReport {
+    /// The slugs of the organizations the role was removed from (empty: it was in none of
+    /// them).
+    pub removed_from: Vec<String>,
+    /// The role may no longer log in (a full revoke).
+    pub login_disabled: bool,
+    /// How many of the role's open sessions were ended.
+    pub sessions_ended: u64,
 }
 
 /// SCRAM's iteration count, PostgreSQL's default.
@@ -98,15 +130,17 @@ pub async fn grant(
         });
     };
 
-    let existing: Option<(bool, bool)> =
-        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = $1")
-            .bind(&grant.role)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map)?;
+    let existing: Option<(bool, bool, bool)> = sqlx::query_as(
+        "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1",
+    )
+    .bind(&grant.role)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map)?;
     let quoted = quote_ident(&grant.role);
+    let login_restored = matches!(existing, Some((false, false, false)));
     let role_created = match existing {
-        Some((true, _)) | Some((_, true)) => {
+        Some((true, _, _)) | Some((_, true, _)) => {
             return Err(Error::NotAllowed(format!(
                 "role {:?} is a superuser or has BYPASSRLS: row-level security does not bind \
                  it, so Switchboard will not work as it; grant another role",
@@ -136,6 +170,12 @@ pub async fn grant(
             true
         }
     };
+    if login_restored {
+        sqlx::query(AssertSqlSafe(format!("ALTER ROLE {quoted} LOGIN")))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+    }
     sqlx::query(AssertSqlSafe(format!(
         "GRANT switchboard_manager TO {quoted}"
     )))
@@ -167,7 +207,128 @@ pub async fn grant(
     Ok(GrantReport {
         role_created,
         membership_added: added > 0,
+        login_restored,
     })
+}
+
+/// Takes `revoke.organization` away from `revoke.role`, or, without an organization, every
+/// membership and the login (see the module documentation).
+pub async fn revoke(settings: &ConnectSettings, revoke: &Revoke) -> Result<RevokeReport> {
+    check_role_name(&revoke.role)?;
+    let server = settings.server().to_owned();
+    let map = |e| from_sqlx(&server, e);
+    let mut conn = settings.connect_one().await?;
+    let mut tx = conn.begin().await.map_err(map)?;
+
+    let role: Option<(bool, bool, bool)> = sqlx::query_as(
+        "SELECT r.rolsuper,
+                pg_has_role(r.oid, 'switchboard_manager', 'MEMBER'),
+                r.rolname = session_user
+         FROM pg_catalog.pg_roles AS r WHERE r.rolname = $1",
+    )
+    .bind(&revoke.role)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map)?;
+    let not_a_manager = |why: &str| {
+        Err(Error::NotAllowed(format!(
+            "role {:?} {why}: `db revoke` only takes access away from managers (roles `db \
+             grant` made members of switchboard_manager); nothing was changed",
+            revoke.role
+        )))
+    };
+    match role {
+        None => {
+            return Err(Error::NotFound {
+                kind: "role",
+                key: revoke.role.clone(),
+            });
+        }
+        Some((true, _, _)) => return not_a_manager("is a superuser"),
+        Some((_, false, _)) => return not_a_manager("is not a member of switchboard_manager"),
+        Some((_, _, true)) if revoke.organization.is_none() => {
+            return not_a_manager("is the role this command is connected as");
+        }
+        Some(_) => {}
+    }
+
+    let removed_from: Vec<String> = match &revoke.organization {
+        Some(slug) => {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)")
+                    .bind(slug)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
+            if !exists {
+                return Err(Error::NotFound {
+                    kind: "organization",
+                    key: slug.clone(),
+                });
+            }
+            sqlx::query_scalar(
+                "DELETE FROM user_organizations AS m
+                 USING users AS u, organizations AS o
+                 WHERE m.user_id = u.id AND u.role_name = $1
+                   AND m.organization_id = o.id AND o.slug = $2
+                 RETURNING o.slug::text",
+            )
+            .bind(&revoke.role)
+            .bind(slug)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map)?
+        }
+        None => sqlx::query_scalar(
+            "DELETE FROM user_organizations AS m
+             USING users AS u, organizations AS o
+             WHERE m.user_id = u.id AND u.role_name = $1 AND m.organization_id = o.id
+             RETURNING o.slug::text",
+        )
+        .bind(&revoke.role)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?,
+    };
+
+    let full = revoke.organization.is_none();
+    let mut sessions_ended = 0;
+    if full {
+        let quoted = quote_ident(&revoke.role);
+        sqlx::query(AssertSqlSafe(format!("ALTER ROLE {quoted} NOLOGIN")))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        // In the transaction: an administrator who may not end the sessions gets the
+        // server's refusal and nothing is changed.
+        sessions_ended += end_sessions(&mut tx, &revoke.role).await.map_err(map)?;
+    }
+    tx.commit().await.map_err(map)?;
+    if full {
+        // A session that logged in before the commit made the role NOLOGIN.
+        sessions_ended += end_sessions(&mut conn, &revoke.role).await.map_err(map)?;
+    }
+    let _ = conn.close().await;
+    let mut removed_from = removed_from;
+    removed_from.sort();
+    Ok(RevokeReport {
+        removed_from,
+        login_disabled: full,
+        sessions_ended,
+    })
+}
+
+/// Ends every session of `role` but this one; returns how many.
+async fn end_sessions(conn: &mut sqlx::PgConnection, role: &str) -> sqlx::Result<u64> {
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+         FROM pg_catalog.pg_stat_activity
+         WHERE usename = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(role)
+    .fetch_one(conn)
+    .await?;
+    Ok(u64::try_from(ended).unwrap_or_default())
 }
 
 /// `name` as a double-quoted SQL identifier.

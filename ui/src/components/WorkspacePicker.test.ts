@@ -26,11 +26,34 @@ describe("WorkspacePicker", () => {
     await tick();
     expect(client.saveProfile).toHaveBeenCalledWith(
       null,
-      { name: " Team ", host: "db.example.com", port: 5432, database: "switchboard", user: "alice", tlsMode: "require" },
+      { name: " Team ", host: "db.example.com", port: 5432, database: "switchboard", user: "alice", tlsMode: "verify-full" },
       "s3cret",
     );
     const rows = await screen.findAllByTestId("profile-row");
     expect(rows.map((r) => r.getAttribute("data-name"))).toEqual([" Team "]);
+  });
+
+  it("warns about a TLS mode that does not check a remote server, and saves the CA file", async () => {
+    const client = mockClient(0);
+    render(WorkspacePicker, { client, activeProfile: null, onClose: () => {} });
+    await tick();
+    await fillProfile();
+    expect(screen.queryByTestId("tls-warning")).toBeNull();
+    await fireEvent.change(screen.getByTestId("profile-tls"), { target: { value: "require" } });
+    await tick();
+    expect(screen.getByTestId("tls-warning").textContent).toContain("does not check the server's certificate");
+    await fireEvent.input(screen.getByTestId("profile-host"), { target: { value: "127.0.0.1" } });
+    await tick();
+    expect(screen.queryByTestId("tls-warning")).toBeNull();
+    await fireEvent.change(screen.getByTestId("profile-tls"), { target: { value: "verify-full" } });
+    await fireEvent.input(screen.getByTestId("profile-ca"), { target: { value: "/etc/team-ca.pem" } });
+    await fireEvent.click(screen.getByTestId("profile-save"));
+    await tick();
+    expect(client.saveProfile).toHaveBeenCalledWith(
+      null,
+      expect.objectContaining({ tlsMode: "verify-full", caFile: "/etc/team-ca.pem" }),
+      "s3cret",
+    );
   });
 
   it("tests a connection and shows the error as it is", async () => {
@@ -101,5 +124,16 @@ describe("ConnectionBanner", () => {
     expect(banner.textContent).toContain("3 edits queued");
     await fireEvent.click(screen.getByTestId("sync-now"));
     expect(client.syncNow).toHaveBeenCalled();
+    expect(screen.queryByTestId("connection-warnings")).toBeNull();
+  });
+
+  it("shows the warnings of the last connect, such as a TLS mode that checks no certificate", async () => {
+    const client = mockClient(0);
+    const team = new TeamView(client, () => {});
+    render(ConnectionBanner, { team, onConflicts: () => {} });
+    const warning = "TLS mode require to db.example.com:5432/switchboard: the connection is encrypted but the certificate is not checked";
+    team.apply({ ...LOCAL_STATUS, profile: "Team", connection: "online", lastSyncedAt: "2026-11-27T01:00:00Z", warnings: [warning] });
+    await tick();
+    expect(screen.getByTestId("connection-warnings").textContent).toContain(warning);
   });
 });

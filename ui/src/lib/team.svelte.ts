@@ -66,7 +66,23 @@ export function bannerText(s: TeamStatus, format: (iso: string | null) => string
 
 /** An empty profile for the form. */
 export function blankProfile(): ConnectionProfile {
-  return { name: "", host: "", port: 5432, database: "switchboard", user: "", tlsMode: "require" };
+  return { name: "", host: "", port: 5432, database: "switchboard", user: "", tlsMode: "verify-full" };
+}
+
+/** Whether `host` is this computer: `localhost`, a loopback address or a Unix socket. */
+export function isLocalHost(host: string): boolean {
+  const h = host.trim().replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return h === "localhost" || h === "::1" || h.startsWith("/") || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The form's warning for a TLS mode that does not check a remote server's certificate (the
+ * backend says the same on every connect); null for verify-full or a server on this computer.
+ */
+export function weakTlsWarning(p: ConnectionProfile): string | null {
+  if (p.tlsMode === "verify-full" || !p.host.trim() || isLocalHost(p.host)) return null;
+  const risk = p.tlsMode === "require" ? "encrypts but does not check the server's certificate" : "may not encrypt at all";
+  return `“${p.tlsMode}” ${risk}: whoever answers in the server's place gets your password. Use “verify-full” (with your organization's CA file if it signed the server's certificate).`;
 }
 
 /** Fields the form must have before it can be saved or tested. */

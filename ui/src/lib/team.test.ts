@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { SyncConflict, TeamStatus } from "./client";
 import { ClientError } from "./client";
-import { LOCAL_STATUS, TeamView, bannerText, missingFields, progressText, queuedText, blankProfile } from "./team.svelte";
+import { LOCAL_STATUS, TeamView, bannerText, missingFields, progressText, queuedText, blankProfile, weakTlsWarning } from "./team.svelte";
 import { makeNumber, mockClient, tick } from "../test/mockClient";
 
 const team = (patch: Partial<TeamStatus>): TeamStatus => ({
@@ -49,6 +49,18 @@ describe("the profile form", () => {
     expect(missingFields(blankProfile())).toEqual(["name", "host", "user"]);
     expect(missingFields({ ...blankProfile(), name: "T", host: "db", user: "alice", port: 0 })).toEqual(["port"]);
     expect(missingFields({ ...blankProfile(), name: "T", host: "db", user: "alice" })).toEqual([]);
+  });
+
+  it("checks certificates by default and warns about a weaker mode to a remote server", () => {
+    const p = { ...blankProfile(), name: "T", host: "db.example.com", user: "alice" };
+    expect(p.tlsMode).toBe("verify-full");
+    expect(weakTlsWarning(p)).toBeNull();
+    expect(weakTlsWarning({ ...p, tlsMode: "require" })).toContain("does not check the server's certificate");
+    expect(weakTlsWarning({ ...p, tlsMode: "disable" })).toContain("may not encrypt at all");
+    for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "/var/run/postgresql"]) {
+      expect(weakTlsWarning({ ...p, host, tlsMode: "disable" })).toBeNull();
+    }
+    expect(weakTlsWarning({ ...p, host: "127.0.0.1.example.com", tlsMode: "require" })).not.toBeNull();
   });
 });
 

@@ -355,7 +355,12 @@ user: string,
 /**
  * Encryption.
  */
-tlsMode: TlsMode, };
+tlsMode: TlsMode, 
+/**
+ * The PEM file of the CA that signed the server's certificate, when that is not a public
+ * CA (libpq's `sslrootcert`).
+ */
+caFile?: string, };
 
 export type Settings = { 
 /**
