@@ -1,7 +1,7 @@
 //! Issue #12, item 4, in the desktop app: a number of globex that references an account added
 //! only to acme (a member of globex can write such a row) is skipped with the reason by the
 //! background re-verification, Verify and bulk webhooks, and refused by the single-number
-//! actions, the import and the account check; the fake Twilio receives no request, although
+//! actions (webhooks, drift, release), the import, the purchase and the account check; the fake Twilio receives no request, although
 //! this device's vault holds the account's secret. Once a manager adds the account to globex
 //! too, the re-verification uses it.
 //!
@@ -234,6 +234,22 @@ async fn child(dir: PathBuf, phase: &str) {
             .await
             .expect_err("import refused");
             refused(e, "import");
+            let e = providers::buy_number(
+                app.clone(),
+                app.state(),
+                org.clone(),
+                Provider::Twilio,
+                SID.into(),
+                "+14155550100".into(),
+                "+14155550100".into(),
+            )
+            .await
+            .expect_err("purchase refused");
+            refused(e, "buy");
+            let e = providers::release_number(app.clone(), app.state(), id.clone(), NUMBER.into())
+                .await
+                .expect_err("release refused");
+            refused(e, "release");
             let e = accounts::verify_account(
                 app.clone(),
                 app.state(),
