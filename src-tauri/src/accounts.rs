@@ -191,6 +191,7 @@ pub async fn verify_account<R: Runtime>(
     let org = parse_id("organization", &organization_id)?;
     let core_provider = CoreProvider::from(provider);
     let account_id = check_account_id(core_provider, &account_id)?;
+    crate::providers::check_added(&state, org, core_provider, &account_id).await?;
     let client = connect(core_provider, &account_id).await?;
     let result = client.verify().await;
     let now = OffsetDateTime::now_utc();

@@ -15,6 +15,10 @@
 //!   `release_number`) and are sent once.
 //! - Long work reports progress through a `Channel` and stops when [`crate::commands::cancel_task`]
 //!   names its task (numbers in flight finish, so the report stays true).
+//! - **A number uses only an account added to its own organization**
+//!   (`switchboard_core::store::AddedAccounts`, from the open workspace: the local file or the
+//!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
+//!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -140,12 +144,29 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
     )?)
 }
 
-/// The provider account of a record, or a clear error when it has none.
-fn account_of(n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    match n.credentials.account_id(n.provider) {
-        Some(id) => Ok((n.provider, id.to_owned())),
-        None => Err(no_account(n)),
+/// The provider account of a record, provided it was added to the record's organization; or
+/// a clear error when it has none, or `NotAllowed` when it was not added.
+async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
+    let added = state.run(|ws| ws.added_accounts()).await?;
+    match added.account_of(n) {
+        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
+        Ok(None) => Err(no_account(n)),
+        Err(e) => Err(switchboard_core::Error::from(e).into()),
     }
+}
+
+/// Refuses (`NotAllowed`) an account that was not added to the organization, before it is
+/// used for the organization's numbers (import, purchase, account verification).
+pub async fn check_added(
+    state: &AppState,
+    organization_id: Uuid,
+    provider: CoreProvider,
+    account_id: &str,
+) -> AppResult<()> {
+    let id = account_id.to_owned();
+    state
+        .run(move |ws| Ok(ws.added_accounts()?.check(organization_id, provider, &id)?))
+        .await
 }
 
 /// Why a record without a provider account cannot be asked about.
@@ -196,6 +217,7 @@ pub async fn import_preview(
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
     let listed = async {
+        check_added(&state, org, core_provider, &account_id).await?;
         let client = connect(core_provider, &account_id).await?;
         let inventory = state
             .run(move |ws| {
@@ -398,8 +420,8 @@ enum Action {
 /// Runs `action` over the numbers `ids` of an organization account by account
 /// (`flows::AccountRuns`: one client each, secrets from the vault, at most 16 requests in flight
 /// per account), and records what each provider confirmed as soon as its account is done.
-/// Numbers without an account, or whose account's secret is not on this device, are reported
-/// as skipped.
+/// Numbers without an account, whose account was not added to the organization, or whose
+/// account's secret is not on this device, are reported as skipped with the reason.
 #[allow(clippy::too_many_arguments)]
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
@@ -424,11 +446,18 @@ async fn run_bulk<R: Runtime>(
         })
         .await?;
     let total = records.len() as u64;
-    let grouped = AccountGroups::new(records.iter().cloned());
+    let added = state.run(|ws| ws.added_accounts()).await?;
+    let grouped = AccountGroups::new(records.iter().cloned(), &added);
     let mut lines: HashMap<Uuid, NumberOutcome> = grouped
         .without_account
         .iter()
         .map(|n| (n.id, line(n, NumberResult::Skipped, no_account(n).message)))
+        .chain(
+            grouped
+                .not_added
+                .iter()
+                .map(|(n, e)| (n.id, line(n, NumberResult::Skipped, e.to_string()))),
+        )
         .collect();
     let cancel = tasks.start(task_id);
     let skipped = lines.len() as u64;
@@ -593,7 +622,7 @@ async fn by_account<A: AccountAction>(
 
 /// Verifies `ids` of an organization in the background (periodic re-verification): the same
 /// work as [`verify_numbers`], with no progress channel to report to.
-pub(crate) async fn reverify<R: Runtime>(
+pub async fn reverify<R: Runtime>(
     app: &AppHandle<R>,
     organization_id: &str,
     ids: Vec<String>,
@@ -740,7 +769,7 @@ pub async fn plan_webhooks(
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
     let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&n)?;
+    let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
     let plan = client
         .plan_webhooks(&account::number_ref(&n), &change)
@@ -763,7 +792,7 @@ pub async fn set_webhooks<R: Runtime>(
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
     let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&n)?;
+    let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
     let confirmed = client
         .set_webhooks(&account::number_ref(&n), &change, policy(allow_shared))
@@ -788,7 +817,7 @@ pub async fn set_webhooks<R: Runtime>(
 #[tracing::instrument(skip(state), err)]
 pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<DriftView> {
     let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&n)?;
+    let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
     let hooks = client.webhooks(&account::number_ref(&n)).await?;
     let (voice, sms) = account::recorded_urls(&n).unwrap_or_default();
@@ -854,6 +883,7 @@ pub async fn buy_number<R: Runtime>(
     let number = E164::parse(&number, None)?;
     let confirmed = confirmation(&number, &confirmed_number, "bought")?;
     let account_id = account_id.trim().to_owned();
+    check_added(&state, org, provider.into(), &account_id).await?;
     let client = connect(provider.into(), &account_id).await?;
     let bought = client
         .twilio()?
@@ -882,7 +912,7 @@ pub async fn release_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let n = record(&state, &id).await?;
     let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
-    let (provider, account_id) = account_of(&n)?;
+    let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
     client
         .twilio()?

@@ -8,8 +8,11 @@
 //! - `accounts add` reads the secret (standard input, or a prompt without echo) and saves or
 //!   replaces it in the vault, with the identifier its kind needs beside it (`--api-key-sid`,
 //!   `--signalwire-space`, `--client-id`, `--username`: see
-//!   `switchboard_providers::account_auth`); in the local workspace it also lists the account under the
-//!   organization (the team database has no account list: its numbers' references are it);
+//!   `switchboard_providers::account_auth`), and lists the account under the organization: in
+//!   the local workspace, or for a team database in this device's cache of it (the team
+//!   database itself has no account list). Only an account listed so is used for the
+//!   organization's numbers (`switchboard_core::store::AddedAccounts`): a number that names
+//!   another organization's account is skipped;
 //! - `accounts list` shows the accounts an organization's numbers reference plus those added,
 //!   and whether *this device* holds each secret — never the secret;
 //! - `accounts remove` deletes the secret from this device and names the numbers that still
@@ -23,7 +26,7 @@ use std::collections::BTreeMap;
 
 use clap::Subcommand;
 use serde_json::json;
-use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_core::domain::{Organization, PhoneNumber, Provider};
 use switchboard_core::store::{Workspace, check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
@@ -593,6 +596,30 @@ fn print_removed(
     }
 }
 
+/// `accounts add`: saves the account's secret in the vault, then lists the account under the
+/// organization in `ws` (the workspace, or this device's cache of the team database), which
+/// lets the organization's numbers use it; says what was done.
+fn save_and_list(
+    g: &Global,
+    ws: &mut Workspace,
+    org: &Organization,
+    (provider, account_id): (Provider, &str),
+    kind: &KindArgs,
+    label: Option<String>,
+) -> Result<()> {
+    let saved = save_secret(provider, account_id, kind)?;
+    let (listed, _) = ws.add_account(org.id, provider, account_id, label.as_deref())?;
+    print_saved(
+        g,
+        &org.slug,
+        provider,
+        account_id,
+        &saved,
+        listed.label.as_deref(),
+    );
+    Ok(())
+}
+
 /// `accounts …` on the local workspace.
 pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
     let mut ws = g.open()?;
@@ -605,16 +632,7 @@ pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
             let org = ws.organization(&account.org)?;
             let (provider, account_id) = account.resolve()?;
             check_account_label(label.as_deref())?;
-            let saved = save_secret(provider, &account_id, &kind)?;
-            let (listed, _) = ws.add_account(org.id, provider, &account_id, label.as_deref())?;
-            print_saved(
-                g,
-                &org.slug,
-                provider,
-                &account_id,
-                &saved,
-                listed.label.as_deref(),
-            );
+            save_and_list(g, &mut ws, &org, (provider, &account_id), &kind, label)?;
         }
         Accounts::List { org } => {
             let org = ws.organization(&org)?;
@@ -702,9 +720,47 @@ pub async fn remote_user_count(ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<
     }
 }
 
+/// This device's cache of the team database, which lists the accounts added to its
+/// organizations on this device; `None` when there is no cache file yet.
+fn remote_cache(g: &Global) -> Result<Option<Workspace>> {
+    let settings = crate::db::settings(g)?;
+    let path = switchboard_sync::cache_path(&settings)?;
+    if !path.exists() {
+        return Ok(None);
+    }
+    Workspace::open(path).map(Some)
+}
+
+/// An organization of the team database, and this device's cache of the team database with
+/// the organization in it: the list of the accounts added to an organization lives in the
+/// cache, beside the organization. A cache that does not know it yet (never synced, or the
+/// manager was given the organization since) mirrors the server's organizations first, as the
+/// next sync would (which then copies their numbers).
+fn cached_organization(g: &Global, slug_or_id: &str) -> Result<(Organization, Workspace)> {
+    let settings = crate::db::settings(g)?;
+    let mut cache = switchboard_sync::open_cache(&settings)?;
+    let rt = switchboard_sync::runtime()?;
+    let remote = rt.block_on(RemoteWorkspace::connect(&settings))?;
+    for warning in remote.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let found = rt.block_on(remote.organization(slug_or_id));
+    let mirrored = match &found {
+        Ok(org) if cache.organization(&org.id.to_string()).is_err() => {
+            switchboard_sync::mirror_organizations(rt.handle(), &remote, &mut cache)
+        }
+        _ => Ok(()),
+    };
+    rt.block_on(remote.close());
+    let org = found?;
+    mirrored?;
+    Ok((org, cache))
+}
+
 /// `accounts …` with `--database-url`: the accounts are those the organization's numbers in
-/// the team database reference; the secrets are this device's, as always. Vault calls run
-/// outside the async runtime.
+/// the team database reference and those added on this device (listed in this device's cache
+/// of the team database); the secrets are this device's, as always. Vault calls run outside
+/// the async runtime.
 pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
     match cmd {
         Accounts::Add {
@@ -713,18 +769,12 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
             label,
         } => {
             let (provider, account_id) = account.resolve()?;
-            let org = remote::with_workspace(g, async |ws| ws.organization(&account.org).await)?;
-            let saved = save_secret(provider, &account_id, &kind)?;
-            if label.is_some() {
-                eprintln!(
-                    "note: the label is not kept: the team database has no list of accounts \
-                     (its numbers' references are the list)"
-                );
-            }
-            print_saved(g, &org.slug, provider, &account_id, &saved, None);
+            check_account_label(label.as_deref())?;
+            let (org, mut cache) = cached_organization(g, &account.org)?;
+            save_and_list(g, &mut cache, &org, (provider, &account_id), &kind, label)?;
         }
         Accounts::List { org } => {
-            let (org, counts) = remote::with_workspace(g, async |ws| {
+            let (org, mut counts) = remote::with_workspace(g, async |ws| {
                 let org = ws.organization(&org).await?;
                 let mut counts: BTreeMap<(Provider, String), u64> = BTreeMap::new();
                 ws.for_each_number(org.id, |n| {
@@ -736,14 +786,26 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
                 .await?;
                 Ok((org, counts))
             })?;
+            let mut added: BTreeMap<(Provider, String), Option<String>> = BTreeMap::new();
+            if let Some(cache) = remote_cache(g)? {
+                for a in cache.accounts(org.id)?.into_iter().filter(|a| a.added) {
+                    counts
+                        .entry((a.provider, a.account_id.clone()))
+                        .or_default();
+                    added.insert((a.provider, a.account_id), a.label);
+                }
+            }
             let accounts = counts
                 .into_iter()
-                .map(|((provider, account_id), numbers)| Listed {
-                    provider,
-                    account_id,
-                    label: None,
-                    added: None,
-                    numbers,
+                .map(|(key, numbers)| {
+                    let label = added.get(&key).cloned().flatten();
+                    Listed {
+                        added: Some(added.contains_key(&key)),
+                        provider: key.0,
+                        account_id: key.1,
+                        label,
+                        numbers,
+                    }
                 })
                 .collect();
             print_list(g, &org.slug, accounts);
@@ -759,7 +821,11 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
             let removal = vault
                 .remove_blocking(&key(provider, &account_id))
                 .map_err(vault::error)?;
-            tracing::info!(%provider, account_id, ?removal, "removed an account secret");
+            let mut was_added = false;
+            if let Some(mut cache) = remote_cache(g)? {
+                was_added = cache.remove_account(org.id, provider, &account_id)?;
+            }
+            tracing::info!(%provider, account_id, ?removal, was_added, "removed an account secret");
             let users: Vec<(String, String)> = numbers
                 .iter()
                 .take(NAMED_NUMBERS as usize)

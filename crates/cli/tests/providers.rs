@@ -92,6 +92,7 @@ impl Device {
             .env("SWITCHBOARD_WORKSPACE", self.workspace())
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
+            .env("SWITCHBOARD_CACHE_DIR", self.dir.path().join("caches"))
             .env("SWITCHBOARD_LOG", "trace");
         for (key, value) in &self.env {
             command.env(key, value);
@@ -181,9 +182,9 @@ fn a_twilio_account_from_verify_to_release() {
     let mut d = Device::new("twilio");
     d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
 
-    // Before the secret is on this device: say so, and how to add it.
+    // Before the account is added (and its secret on this device): say so, and how to add it.
     let err = d.fails(&["accounts", "verify", "--org", "acme", SID], 2);
-    assert!(err.contains("credentials not on this device"), "{err}");
+    assert!(err.contains("was not added to acme"), "{err}");
     assert!(err.contains("accounts add"), "{err}");
 
     add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
@@ -721,6 +722,8 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         d.ok(&args, stdin)
     };
+    // The account is listed under the organization in this device's cache of the team
+    // database (the cache learns the organization first: it was never synced).
     run(
         &mut d,
         &[
@@ -830,6 +833,31 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
     let (repointed, selected) = counts.trim().split_once('/').expect("two counts");
     assert_eq!(repointed, selected, "{counts}");
     assert_ne!(repointed, "0", "{counts}");
+
+    // The account is listed as added; the cache, which learned the organization when the
+    // account was added, gets its numbers with the next sync and keeps the account.
+    let listed = run(&mut d, &["--json", "accounts", "list", "--org", "acme"], "");
+    let listed: Value = serde_json::from_str(&listed).expect("JSON");
+    assert_eq!(listed["items"][0]["added"], true, "{listed}");
+    run(&mut d, &["sync"], "");
+    let caches: Vec<PathBuf> = std::fs::read_dir(d.dir.path().join("caches"))
+        .expect("caches")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "db"))
+        .collect();
+    assert_eq!(caches.len(), 1, "{caches:?}");
+    let cache = switchboard_core::store::Workspace::open(&caches[0]).expect("cache opens");
+    let acme = cache.organization("acme").expect("acme cached");
+    let mut cached = 0;
+    cache
+        .for_each_number(acme.id, |_| {
+            cached += 1;
+            Ok(())
+        })
+        .expect("numbers");
+    assert_eq!(cached, OWNED);
+    let added = cache.added_accounts().expect("added accounts");
+    assert!(added.contains(acme.id, switchboard_core::domain::Provider::Twilio, SID));
     d.assert_no_secret_printed();
 }
 
@@ -1344,4 +1372,165 @@ fn every_credential_kind_is_added_verified_and_used() {
     );
     assert!(err.contains("SignalWire space"), "{err}");
     d.assert_no_secret_printed();
+}
+
+/// Issue #12, item 4: a number of globex that references acme's account (a member of globex
+/// can write such a row) is skipped with the reason by every provider command, and nothing is
+/// sent with acme's secret; once a manager adds the account to globex too, it is used.
+#[test]
+fn another_organizations_account_is_never_used_for_a_number() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("borrowed");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    d.ok(&["orgs", "add", "--slug", "globex", "--name", "Globex"], "");
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    let number = "+14152340000";
+    for org in ["acme", "globex"] {
+        d.ok(
+            &[
+                "numbers",
+                "add",
+                "--org",
+                org,
+                "--provider",
+                "twilio",
+                "--number",
+                number,
+                "--account",
+                SID,
+            ],
+            "",
+        );
+    }
+    let twilio = FakeKind::Twilio;
+    d.fakes.faults(twilio).clear_requests();
+    let not_added = "twilio account ".to_owned() + SID + " was not added to globex";
+
+    // Verify in bulk: skipped with the reason, exit 1 (not verified), nothing sent.
+    let detail = skipped_alone(
+        &mut d,
+        &["--json", "numbers", "verify", "--all", "--org", "globex"],
+    );
+    assert!(detail.contains(&not_added), "{detail}");
+    assert!(detail.contains("accounts add --org globex"), "{detail}");
+    // One number named: refused as not allowed (exit 2).
+    let err = d.fails(&["numbers", "verify", "--org", "globex", number], 2);
+    assert!(err.contains(&not_added), "{err}");
+    // The account itself, for globex's numbers.
+    let err = d.fails(&["accounts", "verify", "--org", "globex", SID], 2);
+    assert!(err.contains(&not_added), "{err}");
+
+    // Webhooks, one number and in bulk: skipped with the reason, nothing sent or recorded.
+    let url = "https://platform.example/borrowed";
+    let err = d.fails(
+        &[
+            "numbers",
+            "webhook",
+            number,
+            "--org",
+            "globex",
+            "--voice-url",
+            url,
+        ],
+        2,
+    );
+    assert!(err.contains(&not_added), "{err}");
+    let detail = skipped_alone(
+        &mut d,
+        &[
+            "--json",
+            "numbers",
+            "webhook",
+            "--org",
+            "globex",
+            "--all",
+            "--voice-url",
+            url,
+            "--yes",
+        ],
+    );
+    assert!(detail.contains(&not_added), "{detail}");
+    assert!(webhooks_of(&mut d, "globex").values().all(|(c, _)| !c));
+
+    // Importing into globex and releasing globex's number: refused before any request.
+    let err = d.fails(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "globex",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        2,
+    );
+    assert!(err.contains(&not_added), "{err}");
+    let err = d.fails(
+        &["numbers", "release", number, "--org", "globex", "--yes"],
+        2,
+    );
+    assert!(err.contains(&not_added), "{err}");
+    let err = d.fails(
+        &[
+            "numbers",
+            "buy",
+            "+14155550100",
+            "--org",
+            "globex",
+            "--account",
+            SID,
+            "--yes",
+        ],
+        2,
+    );
+    assert!(err.contains(&not_added), "{err}");
+    assert_eq!(
+        d.fakes.faults(twilio).requests().len(),
+        0,
+        "{:?}",
+        d.fakes.faults(twilio).requests()
+    );
+    assert_eq!(d.numbers("globex").len(), 1);
+
+    // Control: acme's own number is verified with the account as before.
+    let out = d.ok(&["numbers", "verify", "--org", "acme", number], "");
+    assert!(out.contains("1 verified"), "{out}");
+    assert!(!d.fakes.faults(twilio).requests().is_empty());
+
+    // Once a manager adds the account to globex as well, globex's number uses it.
+    d.fakes.faults(twilio).clear_requests();
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "globex",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            SID,
+        ],
+        &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
+    );
+    let out = d.ok(&["numbers", "verify", "--all", "--org", "globex"], "");
+    assert!(out.contains("1 verified, 0 not verified"), "{out}");
+    assert!(!d.fakes.faults(twilio).requests().is_empty());
+    d.assert_no_secret_printed();
+}
+
+/// Runs a bulk command whose selection is one number that must be skipped: exit 1, one report
+/// line, `skipped`; returns its detail.
+#[track_caller]
+fn skipped_alone(d: &mut Device, args: &[&str]) -> String {
+    let output = d.run_with(args, "", &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stdout)));
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{report}");
+    assert_eq!(items[0]["result"], "skipped", "{report}");
+    items[0]["detail"].as_str().expect("detail").to_owned()
 }

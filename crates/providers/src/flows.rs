@@ -16,6 +16,11 @@
 //!   over the whole selection, and an account whose client cannot be built reported for its
 //!   numbers without stopping the others. The CLI and the desktop app both run their bulk
 //!   verify, re-point and drift this way.
+//! - A number is grouped under its account only if that account was added to the number's
+//!   own organization ([`AddedAccounts`]); otherwise it is set aside in
+//!   [`AccountGroups::not_added`] with the reason, and no client is built or request sent for
+//!   it. A member of one organization can write a row that names another organization's
+//!   account, but cannot make this device use that account's secret for it.
 //! - [`verification_update`] encodes the rule: success sets `last_verified_at`; a refusal of
 //!   the credentials sets `status = error` with the provider's reason; a network failure or
 //!   any other error changes nothing.
@@ -26,6 +31,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard_core::domain::{Metadata, NumberUpdate, PhoneNumber, Provider, Status};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -336,24 +342,29 @@ pub async fn bulk_drift(
 #[derive(Debug, Clone, Default)]
 pub struct AccountGroups {
     /// Each account's numbers (provider, account id), in selection order; accounts sorted.
+    /// Only accounts added to the numbers' own organizations.
     pub groups: BTreeMap<(Provider, String), Vec<PhoneNumber>>,
     /// The numbers that reference no account (their provider cannot be asked), in selection
     /// order.
     pub without_account: Vec<PhoneNumber>,
+    /// The numbers whose account was not added to their organization, with the reason, in
+    /// selection order: skipped, nothing is sent for them.
+    pub not_added: Vec<(PhoneNumber, AccountNotAdded)>,
 }
 
 impl AccountGroups {
-    /// Groups `numbers` by the account each references.
-    pub fn new(numbers: impl IntoIterator<Item = PhoneNumber>) -> Self {
+    /// Groups `numbers` by the account each references, setting aside those whose account is
+    /// not among the accounts `added` to their own organization.
+    pub fn new(numbers: impl IntoIterator<Item = PhoneNumber>, added: &AddedAccounts) -> Self {
         let mut grouped = AccountGroups::default();
         for n in numbers {
-            match n.credentials.account_id(n.provider) {
-                Some(id) => grouped
-                    .groups
-                    .entry((n.provider, id.to_owned()))
-                    .or_default()
-                    .push(n),
-                None => grouped.without_account.push(n),
+            match added.account_of(&n) {
+                Ok(Some((provider, id))) => {
+                    let key = (provider, id.to_owned());
+                    grouped.groups.entry(key).or_default().push(n);
+                }
+                Ok(None) => grouped.without_account.push(n),
+                Err(refused) => grouped.not_added.push((n, refused)),
             }
         }
         grouped

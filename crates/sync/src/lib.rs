@@ -270,6 +270,29 @@ pub fn sync(
     sync_on(handle, remote, cache, options, progress, cancel)
 }
 
+/// Mirrors the organizations the role sees into the cache, as a sync's first step does (new
+/// ones are queued for copying by the next sync once the first copy is done; ones no longer
+/// visible are removed with their rows), without copying any number. For what the cache keeps
+/// per organization on this device before its next sync: the accounts added to it
+/// (`switchboard-cli accounts add --database-url`). `handle` as for [`sync`].
+pub fn mirror_organizations(
+    handle: &Handle,
+    remote: &RemoteWorkspace,
+    cache: &mut Workspace,
+) -> Result<()> {
+    let mut quiet = |_: Progress| {};
+    let cancel = CancelToken::new();
+    pull::Pull {
+        handle,
+        remote,
+        cache,
+        batch_rows: 1,
+        progress: &mut quiet,
+        cancel: &cancel,
+    }
+    .organizations()
+}
+
 fn sync_on(
     handle: &Handle,
     remote: &RemoteWorkspace,

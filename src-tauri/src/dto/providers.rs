@@ -432,8 +432,8 @@ pub enum NumberResult {
     Failed,
     /// Not attempted: the action was cancelled first.
     NotStarted,
-    /// Not attempted: the number has no provider account, or its account's secret is not on
-    /// this device.
+    /// Not attempted: the number has no provider account, its account was not added to its
+    /// organization, or its account's secret is not on this device.
     Skipped,
 }
 

@@ -11,6 +11,11 @@
 //! - **Secrets come only from the vault** (`accounts add` stores them). When this device
 //!   lacks an account's secret the command says "credentials not on this device" and how to
 //!   enter them (exit code 2). No secret is printed, logged or stored anywhere else.
+//! - **Only an organization's own accounts**: a number is sent to its provider only with an
+//!   account added to its own organization on this device (`accounts add`; for a team
+//!   database, listed in this device's cache of it). A number that names another account is
+//!   reported `skipped` with the reason by the bulk commands and refused (exit 2) by the
+//!   others, and nothing is sent (`switchboard_core::store::AddedAccounts`).
 //! - **The record follows the provider**: a webhook URL is recorded only after the provider
 //!   confirmed it; a verification sets `last_verified_at`, an authentication failure sets
 //!   `status = error` with the provider's reason, a network failure changes nothing.

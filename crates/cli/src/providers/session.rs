@@ -1,12 +1,15 @@
 //! What every provider command runs in: an async runtime with Ctrl-C wired to a
-//! [`CancellationToken`], the inventory (local workspace or team database), and provider
-//! clients built with secrets from this device's vault.
+//! [`CancellationToken`], the inventory (local workspace or team database), the accounts added
+//! to each organization on this device (which alone a number may use: see
+//! `switchboard_core::store::AddedAccounts`), and provider clients built with secrets from this
+//! device's vault.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
-use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef, Workspace};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
 use switchboard_providers::http::HttpSettings;
@@ -24,8 +27,9 @@ use crate::{Global, accounts, db, vault};
 pub enum Store {
     /// The workspace file.
     Local(Workspace),
-    /// The team database (`--database-url`).
-    Remote(RemoteWorkspace),
+    /// The team database (`--database-url`), and this device's cache file of it, which lists
+    /// the accounts added to its organizations on this device.
+    Remote(RemoteWorkspace, PathBuf),
 }
 
 impl Store {
@@ -33,7 +37,7 @@ impl Store {
     pub async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
         match self {
             Store::Local(ws) => ws.organization(slug_or_id),
-            Store::Remote(ws) => ws.organization(slug_or_id).await,
+            Store::Remote(ws, _) => ws.organization(slug_or_id).await,
         }
     }
 
@@ -46,7 +50,7 @@ impl Store {
         };
         match self {
             Store::Local(ws) => ws.for_each_number(organization_id, collect)?,
-            Store::Remote(ws) => ws.for_each_number(organization_id, collect).await?,
+            Store::Remote(ws, _) => ws.for_each_number(organization_id, collect).await?,
         };
         Ok(all)
     }
@@ -55,7 +59,7 @@ impl Store {
     pub async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
         match self {
             Store::Local(ws) => ws.agent(organization_id, id_or_name),
-            Store::Remote(ws) => ws.agent(organization_id, id_or_name).await,
+            Store::Remote(ws, _) => ws.agent(organization_id, id_or_name).await,
         }
     }
 
@@ -66,7 +70,7 @@ impl Store {
         loop {
             let page = match self {
                 Store::Local(ws) => ws.list_numbers(&query)?,
-                Store::Remote(ws) => ws.list_numbers(&query).await?,
+                Store::Remote(ws, _) => ws.list_numbers(&query).await?,
             };
             all.extend(page.items);
             match page.next {
@@ -85,7 +89,7 @@ impl Store {
         let r = NumberRef::parse(r)?;
         match self {
             Store::Local(ws) => ws.number(&r, org),
-            Store::Remote(ws) => ws.number(&r, org).await,
+            Store::Remote(ws, _) => ws.number(&r, org).await,
         }
     }
 
@@ -98,7 +102,7 @@ impl Store {
         let r = NumberRef::Id(n.id);
         match self {
             Store::Local(ws) => ws.update_number(&r, Some(n.organization_id), change),
-            Store::Remote(ws) => ws.update_number(&r, Some(n.organization_id), change).await,
+            Store::Remote(ws, _) => ws.update_number(&r, Some(n.organization_id), change).await,
         }
     }
 
@@ -111,7 +115,7 @@ impl Store {
     ) -> Result<Vec<PhoneNumber>> {
         match self {
             Store::Local(ws) => ws.add_numbers(organization_id, numbers),
-            Store::Remote(ws) => {
+            Store::Remote(ws, _) => {
                 let mut added = Vec::with_capacity(numbers.len());
                 for v in numbers {
                     added.push(ws.add_number(organization_id, v).await?);
@@ -126,7 +130,18 @@ impl Store {
         let r = NumberRef::Id(n.id);
         match self {
             Store::Local(ws) => ws.remove_number(&r, Some(n.organization_id)),
-            Store::Remote(ws) => ws.remove_number(&r, Some(n.organization_id)).await,
+            Store::Remote(ws, _) => ws.remove_number(&r, Some(n.organization_id)).await,
+        }
+    }
+
+    /// The accounts added to each organization on this device: from the workspace, or for the
+    /// team database from this device's cache of it (none before its first `sync` or
+    /// `accounts add`).
+    pub fn added_accounts(&self) -> Result<AddedAccounts> {
+        match self {
+            Store::Local(ws) => ws.added_accounts(),
+            Store::Remote(_, cache) if cache.exists() => Workspace::open(cache)?.added_accounts(),
+            Store::Remote(..) => Ok(AddedAccounts::default()),
         }
     }
 
@@ -144,7 +159,7 @@ impl Store {
                 .filter(|a| a.account_id == account_id)
                 .map(|a| a.provider)
                 .collect(),
-            Store::Remote(_) => self
+            Store::Remote(..) => self
                 .numbers(organization_id)
                 .await?
                 .iter()
@@ -166,18 +181,22 @@ pub fn run<T>(
 ) -> Outcome<T> {
     // Settings first: finding the database password may ask the vault, which blocks.
     let remote = match &g.database_url {
-        Some(_) => Some(db::settings(g)?),
+        Some(_) => {
+            let settings = db::settings(g)?;
+            let cache = switchboard_sync::cache_path(&settings)?;
+            Some((settings, cache))
+        }
         None => None,
     };
     let runtime = db::runtime()?;
     let result = runtime.block_on(async {
         let mut store = match remote {
-            Some(settings) => {
+            Some((settings, cache)) => {
                 let ws = RemoteWorkspace::connect(&settings).await?;
                 for warning in ws.warnings() {
                     eprintln!("warning: {warning}");
                 }
-                Store::Remote(ws)
+                Store::Remote(ws, cache)
             }
             None => Store::Local(g.open()?),
         };
@@ -195,7 +214,7 @@ pub fn run<T>(
             }
         });
         let result = f(&mut store, &cancel).await;
-        if let Store::Remote(ws) = &store {
+        if let Store::Remote(ws, _) = &store {
             ws.close().await;
         }
         result
@@ -278,11 +297,13 @@ fn build(provider: Provider, account_id: &str, stored: SecretString) -> Outcome<
     )?)
 }
 
-/// The provider account a number references, or a bad-input error saying it has none.
-pub fn account_of(n: &PhoneNumber) -> Outcome<(Provider, String)> {
-    match n.credentials.account_id(n.provider) {
-        Some(id) => Ok((n.provider, id.to_owned())),
-        None => Err(Error::InvalidInput {
+/// The provider account a number references, provided it was added to the number's own
+/// organization (`added`); else a bad-input error saying it has none, or a refusal
+/// ([`refused`]).
+pub fn account_of(n: &PhoneNumber, added: &AddedAccounts) -> Outcome<(Provider, String)> {
+    match added.account_of(n) {
+        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
+        Ok(None) => Err(Error::InvalidInput {
             field: "account".into(),
             reason: format!(
                 "{} has no provider account, so its provider cannot be asked; add it with \
@@ -291,7 +312,35 @@ pub fn account_of(n: &PhoneNumber) -> Outcome<(Provider, String)> {
             ),
         }
         .into()),
+        Err(e) => Err(refused(&e)),
     }
+}
+
+/// Checks that an account was added to `org` before it is used for `org`'s numbers
+/// (`accounts verify`, `numbers import`, `numbers buy --org`).
+pub fn check_added(
+    store: &Store,
+    org: &Organization,
+    provider: Provider,
+    account_id: &str,
+) -> Outcome {
+    store
+        .added_accounts()?
+        .check(org.id, provider, account_id)
+        .map_err(|e| refused(&e))
+}
+
+/// Why a number's account is not used, with how to add the account to the organization.
+pub fn not_added(e: &AccountNotAdded) -> String {
+    format!(
+        "{e}; add it with: {}",
+        accounts::add_command(&e.organization, e.provider, &e.account_id)
+    )
+}
+
+/// A refusal as the command's failure: not allowed (exit code 2), nothing was sent.
+pub fn refused(e: &AccountNotAdded) -> Failure {
+    Failure::Core(Error::NotAllowed(not_added(e)))
 }
 
 /// How the provider knows a number: by its sid when the record has one.

@@ -23,6 +23,7 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
     session::run(g, async |store, _cancel| {
         let org = store.organization(org).await?;
         let provider = session::account_provider(store, &org, account_id, provider).await?;
+        session::check_added(store, &org, provider, account_id)?;
         let client = session::client(provider, account_id, &org.slug).await?;
         let result = client.verify().await;
         let numbers: Vec<PhoneNumber> = store
@@ -108,16 +109,27 @@ pub fn numbers(
             found
         };
         let single = numbers.len() == 1 && !all;
-        let grouped = AccountGroups::new(numbers);
+        let added = store.added_accounts()?;
+        let grouped = AccountGroups::new(numbers, &added);
         let mut rows = Vec::new();
         for number in grouped.without_account {
             if single {
-                session::account_of(&number)?;
+                session::account_of(&number, &added)?;
             }
             rows.push(Row {
                 number,
                 result: "skipped",
                 detail: "no provider account".into(),
+            });
+        }
+        for (number, refused) in grouped.not_added {
+            if single {
+                return Err(session::refused(&refused));
+            }
+            rows.push(Row {
+                number,
+                result: "skipped",
+                detail: session::not_added(&refused),
             });
         }
         // The organization each account's numbers belong to, for the "credentials not on

@@ -73,7 +73,7 @@ fn print_plan(plan: &WebhookPlan) {
 pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outcome {
     session::run(g, async |store, _cancel| {
         let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n)?;
+        let (provider, account_id) = session::account_of(&n, &store.added_accounts()?)?;
         let slug = store
             .organization(&n.organization_id.to_string())
             .await?
@@ -192,7 +192,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             _ => None,
         };
         let selected = store.select(filter.to_filter(org.id, agent)?).await?;
-        let grouped = AccountGroups::new(selected);
+        let grouped = AccountGroups::new(selected, &store.added_accounts()?);
         let total = grouped.total();
         let groups = grouped.groups;
         let mut rows: Vec<Repointed> = grouped
@@ -200,6 +200,14 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             .into_iter()
             .map(|n| Repointed::new(n, "skipped", "no provider account".into()))
             .collect();
+        let not_added = grouped.not_added.len();
+        let without_account = rows.len();
+        rows.extend(
+            grouped
+                .not_added
+                .into_iter()
+                .map(|(n, e)| Repointed::new(n, "skipped", session::not_added(&e))),
+        );
         let accounts: Vec<String> = groups
             .iter()
             .map(|((p, id), ns)| format!("{p} {id}: {}", ns.len()))
@@ -221,11 +229,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 } else {
                     accounts.join(", ")
                 },
-                if rows.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} without a provider account", rows.len())
-                },
+                set_aside(without_account, not_added, &org.slug),
                 if change.allow_shared {
                     "shared objects (applications, connections, profiles) are changed too"
                 } else {
@@ -237,7 +241,8 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                     "organization": org.slug,
                     "dry_run": true,
                     "selected": total,
-                    "without_account": rows.len(),
+                    "without_account": without_account,
+                    "not_added": not_added,
                     "accounts": accounts,
                     "items": groups.values().flatten().map(|n| json!({
                         "id": n.id,
@@ -254,6 +259,15 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 println!("dry run: nothing was changed");
             }
             return Ok(());
+        }
+        if total == 0 && not_added > 0 {
+            print_repointed(g, &org.slug, &rows);
+            return Err(Failure::Partial(format!(
+                "none of the {} selected number(s) was re-pointed: {not_added} reference an \
+                 account not added to {} (see the report); nothing was sent",
+                rows.len(),
+                org.slug
+            )));
         }
         if total == 0 {
             return Err(Error::InvalidInput {
@@ -362,10 +376,12 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
         let failed = rows
             .iter()
             .filter(|r| r.result != "re-pointed" && r.result != "skipped")
-            .count();
+            .count()
+            + not_added;
         if failed > 0 {
             return Err(Failure::Partial(format!(
-                "{failed} of {total} number(s) not re-pointed (see the report)"
+                "{failed} of {} number(s) not re-pointed (see the report)",
+                total + not_added
             )));
         }
         Ok(())
@@ -416,8 +432,23 @@ fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
     output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
     println!(
         "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no provider \
-         account)"
+         account, or one not added to {org})"
     );
+}
+
+/// The summary's note on the selected numbers that are not sent: without an account, or with
+/// one not added to the organization.
+fn set_aside(without_account: usize, not_added: usize, org: &str) -> String {
+    let mut notes = Vec::new();
+    if without_account > 0 {
+        notes.push(format!("{without_account} without a provider account"));
+    }
+    if not_added > 0 {
+        notes.push(format!(
+            "{not_added} skipped: their account was not added to {org}"
+        ));
+    }
+    notes.iter().map(|n| format!(", {n}")).collect()
 }
 
 /// One number's drift line.
@@ -495,9 +526,20 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             concurrency,
             cancel: cancel.clone(),
         };
-        let groups = AccountGroups::new(recorded).groups;
-        let mut runs = AccountRuns::new(groups, CheckDrift, connect, &options, &report);
-        let mut rows = Vec::new();
+        let grouped = AccountGroups::new(recorded, &store.added_accounts()?);
+        let mut rows: Vec<Row> = grouped
+            .not_added
+            .into_iter()
+            .map(|(number, e)| Row {
+                number,
+                result: "skipped",
+                channel: "",
+                on_record: None,
+                at_provider: None,
+                detail: session::not_added(&e),
+            })
+            .collect();
+        let mut runs = AccountRuns::new(grouped.groups, CheckDrift, connect, &options, &report);
         while let Some((_, _, batch)) = runs.next().await {
             let ran = match batch {
                 AccountBatch::Ran(ran) => ran,
@@ -567,6 +609,7 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
                 "drifted": count("drifted"),
                 "in_sync": count("in sync"),
                 "failed": count("failed") + count("not checked"),
+                "skipped": count("skipped"),
                 "not_recorded": not_recorded,
                 "no_account": no_account,
             }));
@@ -605,12 +648,15 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
                 );
             }
             println!(
-                "{}: {} drifted, {} in sync, {} not checked; {not_recorded} without a URL on \
-                 record, {no_account} without a provider account",
+                "{}: {} drifted, {} in sync, {} not checked, {} skipped (account not added to \
+                 {}); {not_recorded} without a URL on record, {no_account} without a provider \
+                 account",
                 org.slug,
                 count("drifted"),
                 count("in sync"),
                 count("failed") + count("not checked") + count("not started"),
+                count("skipped"),
+                org.slug,
             );
         }
         if cancelled {

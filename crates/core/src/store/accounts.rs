@@ -9,12 +9,16 @@
 //! - a manager added it explicitly (`provider_accounts`), so it is listed before any number
 //!   uses it, with an optional label.
 //!
-//! [`Workspace::accounts`] is the union of both. [`Workspace::account_usage`] finds the numbers
+//! [`Workspace::accounts`] is the union of both. [`Workspace::added_accounts`] is only the
+//! second: the accounts a provider action may use for an organization's numbers (see
+//! [`AddedAccounts`]). [`Workspace::account_usage`] finds the numbers
 //! that reference an account in every organization of the workspace, because the vault entry
 //! is per device, not per organization: it tells whether removing a number removed the last
 //! user of a secret. Both scan the numbers' `credentials`: no index is kept for them, so bulk
 //! loads stay as fast as before, and a scan costs about 0.5 s per 200,000 numbers in a debug
 //! build (measured with `dev seed`), less in a release build.
+
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -22,7 +26,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Workspace, from_micros, micros, now, parse_uuid};
-use crate::domain::{Credentials, E164, Provider};
+use crate::domain::{Credentials, E164, PhoneNumber, Provider};
 use crate::error::{Error, Result};
 
 /// The longest label of an account, as for a number's friendly name.
@@ -66,6 +70,109 @@ pub struct AccountUser {
     pub id: Uuid,
     /// The number.
     pub phone_number: E164,
+}
+
+/// The accounts managers added to each organization on this device: which account a provider
+/// action may use for a number.
+///
+/// A number names its account in its own `credentials`, and the account's secret is filed in
+/// this device's vault by provider and account id only, so a number's reference alone would let
+/// any member of an organization who can write its rows borrow the secret of an account that
+/// belongs to another organization of the same manager. The rule: a provider action on a
+/// number uses the account it references only if that account was added to the number's own
+/// organization ([`Workspace::add_account`]); otherwise the number is skipped with
+/// [`AccountNotAdded`] and nothing is sent. The list is this device's (the workspace file, or
+/// a team database's cache file), written only by the manager's own `accounts add`: no row of
+/// the team database can extend it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddedAccounts {
+    added: HashSet<(Uuid, Provider, String)>,
+    slugs: HashMap<Uuid, String>,
+}
+
+/// A provider action refused for a number: the account it references was not added to its
+/// organization (see [`AddedAccounts`]). Nothing was sent to the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error(
+    "{provider} account {account_id} was not added to {organization} on this device, so it is \
+     not used for {organization}'s numbers; nothing was sent (add the account to \
+     {organization} to use it there)"
+)]
+pub struct AccountNotAdded {
+    /// The provider of the account the number references.
+    pub provider: Provider,
+    /// The account the number references.
+    pub account_id: String,
+    /// The number's organization.
+    pub organization_id: Uuid,
+    /// The organization's slug (its id when this device does not know the organization).
+    pub organization: String,
+}
+
+impl From<AccountNotAdded> for Error {
+    fn from(e: AccountNotAdded) -> Self {
+        Error::NotAllowed(e.to_string())
+    }
+}
+
+impl AddedAccounts {
+    /// Lists `account_id` of `provider` as added to an organization (whose slug names it in
+    /// refusals).
+    pub fn insert(
+        &mut self,
+        organization_id: Uuid,
+        slug: &str,
+        provider: Provider,
+        account_id: &str,
+    ) {
+        self.slugs.insert(organization_id, slug.to_owned());
+        self.added
+            .insert((organization_id, provider, account_id.trim().to_owned()));
+    }
+
+    /// Whether the account was added to the organization.
+    pub fn contains(&self, organization_id: Uuid, provider: Provider, account_id: &str) -> bool {
+        self.added
+            .contains(&(organization_id, provider, account_id.trim().to_owned()))
+    }
+
+    /// `Ok` when the account may be used for the organization's numbers (it was added to it),
+    /// else why not.
+    pub fn check(
+        &self,
+        organization_id: Uuid,
+        provider: Provider,
+        account_id: &str,
+    ) -> std::result::Result<(), AccountNotAdded> {
+        if self.contains(organization_id, provider, account_id) {
+            return Ok(());
+        }
+        Err(AccountNotAdded {
+            provider,
+            account_id: account_id.trim().to_owned(),
+            organization_id,
+            organization: self
+                .slugs
+                .get(&organization_id)
+                .cloned()
+                .unwrap_or_else(|| organization_id.to_string()),
+        })
+    }
+
+    /// The account a provider action may use for `n`: the one its credentials reference
+    /// (`None` when it references none), provided that account was added to `n`'s own
+    /// organization.
+    pub fn account_of<'n>(
+        &self,
+        n: &'n PhoneNumber,
+    ) -> std::result::Result<Option<(Provider, &'n str)>, AccountNotAdded> {
+        match n.credentials.account_id(n.provider) {
+            Some(id) => self
+                .check(n.organization_id, n.provider, id)
+                .map(|()| Some((n.provider, id))),
+            None => Ok(None),
+        }
+    }
 }
 
 /// SQL for the account id a number references (`NULL` when none), over `phone_numbers p`.
@@ -278,6 +385,39 @@ impl Workspace {
         })
     }
 
+    /// The accounts added explicitly to each organization of this workspace (for a team
+    /// database's cache: added on this device), with the organizations' slugs: what
+    /// [`AddedAccounts`] allows provider actions to use.
+    pub fn added_accounts(&self) -> Result<AddedAccounts> {
+        let mut added = AddedAccounts::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, slug FROM organizations")?;
+        let orgs = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for org in orgs {
+            let (id, slug) = org?;
+            added.slugs.insert(parse_uuid(&id)?, slug);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT organization_id, provider, account_id FROM provider_accounts",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (org, provider, account_id) = row?;
+            let provider: Provider = provider.parse()?;
+            added
+                .added
+                .insert((parse_uuid(&org)?, provider, account_id));
+        }
+        Ok(added)
+    }
+
     /// Whether any organization of this workspace lists the account explicitly.
     pub fn account_added_anywhere(&self, provider: Provider, account_id: &str) -> Result<bool> {
         Ok(self
@@ -382,6 +522,63 @@ mod tests {
         );
         assert!(ws.account_added_anywhere(Provider::Twilio, SID).unwrap());
         assert!(!ws.account_added_anywhere(Provider::Twilio, OTHER).unwrap());
+    }
+
+    #[test]
+    fn only_an_account_added_to_a_numbers_own_organization_may_be_used_for_it() {
+        let mut ws = Workspace::open_in_memory().unwrap();
+        let acme = ws.add_organization("acme", "Acme").unwrap();
+        let globex = ws.add_organization("globex", "Globex").unwrap();
+        ws.add_account(acme.id, Provider::Twilio, SID, None)
+            .unwrap();
+        number(&mut ws, acme.id, "twilio", "+14155551234", Some(SID));
+        // A member of globex wrote a number that references acme's account.
+        number(&mut ws, globex.id, "twilio", "+14155551235", Some(SID));
+        number(&mut ws, globex.id, "twilio", "+14155551236", None);
+        let mut all = Vec::new();
+        for org in [acme.id, globex.id] {
+            ws.for_each_number(org, |n| {
+                all.push(n.clone());
+                Ok(())
+            })
+            .unwrap();
+        }
+        let added = ws.added_accounts().unwrap();
+        assert_eq!(
+            added.account_of(&all[0]).unwrap(),
+            Some((Provider::Twilio, SID))
+        );
+        let refused = added.account_of(&all[1]).unwrap_err();
+        assert_eq!(
+            refused,
+            AccountNotAdded {
+                provider: Provider::Twilio,
+                account_id: SID.into(),
+                organization_id: globex.id,
+                organization: "globex".into(),
+            }
+        );
+        assert!(
+            refused.to_string().contains("not added to globex"),
+            "{refused}"
+        );
+        assert_eq!(Error::from(refused).code(), ErrorCode::NotAllowed);
+        assert_eq!(added.account_of(&all[2]).unwrap(), None);
+        // The provider is part of the account's identity.
+        assert!(added.check(acme.id, Provider::Telnyx, SID).is_err());
+        // Referencing an account does not add it; adding it to globex does.
+        assert!(!added.contains(globex.id, Provider::Twilio, SID));
+        ws.add_account(globex.id, Provider::Twilio, SID, None)
+            .unwrap();
+        let added = ws.added_accounts().unwrap();
+        assert_eq!(
+            added.account_of(&all[1]).unwrap(),
+            Some((Provider::Twilio, SID))
+        );
+        // An organization this device does not know is named by its id.
+        let stranger = Uuid::new_v4();
+        let e = added.check(stranger, Provider::Twilio, SID).unwrap_err();
+        assert_eq!(e.organization, stranger.to_string());
     }
 
     #[test]

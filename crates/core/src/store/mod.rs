@@ -29,8 +29,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 pub use accounts::{
-    ACCOUNT_LABEL_MAX_CHARS, AccountUsage, AccountUser, ProviderAccount, check_account_id,
-    check_account_label,
+    ACCOUNT_LABEL_MAX_CHARS, AccountNotAdded, AccountUsage, AccountUser, AddedAccounts,
+    ProviderAccount, check_account_id, check_account_label,
 };
 pub use numbers::{BulkInsert, NumberRef};
 pub use outbox::{Conflict, Keep, OutboxEntry, OutboxOp};

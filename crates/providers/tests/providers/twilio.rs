@@ -460,7 +460,7 @@ async fn signalwire_speaks_the_same_api_under_its_prefix() {
 
 #[tokio::test]
 async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
-    use switchboard_core::domain::{Credentials, PhoneNumber, Status};
+    use switchboard_core::domain::{PhoneNumber, Status};
     let f = fakes(FakeConfig {
         twilio_numbers: 120,
         ..FakeConfig::default()
@@ -473,33 +473,10 @@ async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
         .unwrap();
     assert_eq!(diff.new.len(), 120);
     // "Import" them the way a store would, then preview again.
-    let now = time::OffsetDateTime::now_utc();
     let inventory: Vec<PhoneNumber> = diff
         .new
         .iter()
-        .map(|n| {
-            let v = n
-                .to_new_number(creds::TWILIO_ACCOUNT_SID)
-                .validate()
-                .unwrap();
-            PhoneNumber {
-                id: uuid::Uuid::new_v4(),
-                organization_id: uuid::Uuid::nil(),
-                provider: v.provider,
-                phone_number: v.phone_number,
-                friendly_name: v.friendly_name,
-                credentials: Credentials::for_account(v.provider, creds::TWILIO_ACCOUNT_SID)
-                    .unwrap(),
-                metadata: v.metadata,
-                agent_id: None,
-                webhook_configured: false,
-                webhook_url: None,
-                status: Status::Active,
-                created_at: now,
-                updated_at: now,
-                last_verified_at: None,
-            }
-        })
+        .map(|n| record_in(uuid::Uuid::nil(), n, Some(creds::TWILIO_ACCOUNT_SID)))
         .collect();
     let again = flows::import_preview(&c, &inventory, &none, &CancellationToken::new())
         .await
@@ -574,6 +551,7 @@ async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
     assert_eq!(report.succeeded() + report.not_started(), 120);
 
     // Verification result → record update.
+    let now = time::OffsetDateTime::now_utc();
     let ok = c.verify().await;
     let u = flows::verification_update(&ok, Status::Error, now).unwrap();
     assert_eq!(
@@ -593,9 +571,44 @@ async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
     assert!(flows::verification_update(&offline, Status::Active, now).is_none());
 }
 
+/// An inventory record of organization `org` for a number the fake owns, referencing
+/// `account` (none: no account).
+fn record_in(
+    org: uuid::Uuid,
+    n: &switchboard_providers::model::ProviderNumber,
+    account: Option<&str>,
+) -> switchboard_core::domain::PhoneNumber {
+    use switchboard_core::domain::{Credentials, PhoneNumber, Provider, Status};
+    let now = time::OffsetDateTime::now_utc();
+    let v = n
+        .to_new_number(account.unwrap_or(creds::TWILIO_ACCOUNT_SID))
+        .validate()
+        .unwrap();
+    PhoneNumber {
+        id: uuid::Uuid::new_v4(),
+        organization_id: org,
+        provider: v.provider,
+        phone_number: v.phone_number,
+        friendly_name: v.friendly_name,
+        credentials: match account {
+            Some(a) => Credentials::for_account(Provider::Twilio, a).unwrap(),
+            None => Credentials::default(),
+        },
+        metadata: v.metadata,
+        agent_id: None,
+        webhook_configured: false,
+        webhook_url: None,
+        status: Status::Active,
+        created_at: now,
+        updated_at: now,
+        last_verified_at: None,
+    }
+}
+
 #[tokio::test]
 async fn a_selection_runs_account_by_account_with_one_progress() {
-    use switchboard_core::domain::{Credentials, PhoneNumber, Provider, Status};
+    use switchboard_core::domain::{PhoneNumber, Provider};
+    use switchboard_core::store::AddedAccounts;
     use switchboard_providers::flows::{AccountBatch, AccountGroups, AccountRuns, Outcome};
     const OTHER: &str = "AC0000000000000000000000000000ffff";
     let f = fakes(FakeConfig {
@@ -609,32 +622,12 @@ async fn a_selection_runs_account_by_account_with_one_progress() {
         .await
         .unwrap()
         .numbers;
-    let now = time::OffsetDateTime::now_utc();
-    let record = |n: &switchboard_providers::model::ProviderNumber, account: Option<&str>| {
-        let v = n
-            .to_new_number(account.unwrap_or(creds::TWILIO_ACCOUNT_SID))
-            .validate()
-            .unwrap();
-        PhoneNumber {
-            id: uuid::Uuid::new_v4(),
-            organization_id: uuid::Uuid::nil(),
-            provider: v.provider,
-            phone_number: v.phone_number,
-            friendly_name: v.friendly_name,
-            credentials: match account {
-                Some(a) => Credentials::for_account(Provider::Twilio, a).unwrap(),
-                None => Credentials::default(),
-            },
-            metadata: v.metadata,
-            agent_id: None,
-            webhook_configured: false,
-            webhook_url: None,
-            status: Status::Active,
-            created_at: now,
-            updated_at: now,
-            last_verified_at: None,
-        }
-    };
+    let org = uuid::Uuid::nil();
+    let record = |n, account| record_in(org, n, account);
+    let mut added = AddedAccounts::default();
+    for account in [creds::TWILIO_ACCOUNT_SID, OTHER] {
+        added.insert(org, "acme", Provider::Twilio, account);
+    }
     // 8 numbers of the fake's account, 3 of an account with no secret here, 1 with none.
     let mut selection: Vec<PhoneNumber> = Vec::new();
     for (i, n) in owned.iter().enumerate() {
@@ -644,7 +637,7 @@ async fn a_selection_runs_account_by_account_with_one_progress() {
             _ => record(n, None),
         });
     }
-    let grouped = AccountGroups::new(selection.clone());
+    let grouped = AccountGroups::new(selection.clone(), &added);
     assert_eq!(grouped.total(), 11);
     assert_eq!(grouped.groups.len(), 2);
     assert_eq!(grouped.without_account.len(), 1);
@@ -704,7 +697,7 @@ async fn a_selection_runs_account_by_account_with_one_progress() {
     options.cancel.cancel();
     let refuse = |_: Provider, _: String| async { Err::<ProviderClient, String>("asked".into()) };
     let mut runs = AccountRuns::new(
-        AccountGroups::new(selection).groups,
+        AccountGroups::new(selection, &added).groups,
         flows::Verify,
         refuse,
         &options,
@@ -717,6 +710,110 @@ async fn a_selection_runs_account_by_account_with_one_progress() {
         assert!(ran.iter().all(|(_, o)| matches!(o, Outcome::NotStarted)));
     }
     assert!(runs.cancelled());
+}
+
+/// Issue #12, item 4: numbers of globex that reference an account added only to acme are set
+/// aside with the reason by the grouping that every bulk action (verify, re-verification,
+/// webhooks, drift) runs through, and the fake Twilio receives no request; once the account is
+/// added to globex too, the same selection is sent.
+#[tokio::test]
+async fn another_organizations_account_is_skipped_before_any_request() {
+    use switchboard_core::domain::Provider;
+    use switchboard_core::store::{AccountNotAdded, AddedAccounts};
+    use switchboard_providers::flows::{
+        AccountAction, AccountBatch, AccountGroups, AccountRuns, CheckDrift, SetWebhooks,
+    };
+    use switchboard_providers::model::{SharedPolicy, WebhookChange};
+    let f = fakes(FakeConfig {
+        twilio_numbers: 6,
+        ..FakeConfig::default()
+    })
+    .await;
+    let owned = client(&f)
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap()
+        .numbers;
+    let (acme, globex) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let sid = creds::TWILIO_ACCOUNT_SID;
+    let mut selection: Vec<_> = owned
+        .iter()
+        .map(|n| {
+            let mut r = record_in(globex, n, Some(sid));
+            r.webhook_url = Some("https://platform.example/voice".into());
+            r
+        })
+        .collect();
+    selection.push(record_in(globex, &owned[0], None));
+    let mut added = AddedAccounts::default();
+    added.insert(acme, "acme", Provider::Twilio, sid);
+    added.insert(
+        globex,
+        "globex",
+        Provider::Twilio,
+        "AC0000000000000000000000000000ffff",
+    );
+
+    let log = f.faults(FakeKind::Twilio);
+    log.clear_requests();
+    let base = f.base_url(FakeKind::Twilio);
+    async fn run_all<A: AccountAction>(groups: &AccountGroups, action: A, base: &str) -> usize {
+        let connect = |_: Provider, _: String| async { Ok::<_, String>(client_at(base, token())) };
+        let options = BulkOptions::default();
+        let mut runs = AccountRuns::new(groups.groups.clone(), action, connect, &options, &|_| {});
+        let mut ran = 0;
+        while let Some((_, _, batch)) = runs.next().await {
+            let AccountBatch::Ran(numbers) = batch else {
+                panic!("no client")
+            };
+            ran += numbers.len();
+        }
+        ran
+    }
+    let webhooks = SetWebhooks {
+        change: WebhookChange {
+            voice_url: Some("https://platform.example/borrowed".into()),
+            ..WebhookChange::default()
+        },
+        policy: SharedPolicy::AllowShared,
+    };
+    let grouped = AccountGroups::new(selection.clone(), &added);
+    assert!(grouped.groups.is_empty(), "{:?}", grouped.groups.keys());
+    assert_eq!(grouped.total(), 0);
+    assert_eq!(grouped.without_account.len(), 1);
+    assert_eq!(grouped.not_added.len(), owned.len());
+    let expected = AccountNotAdded {
+        provider: Provider::Twilio,
+        account_id: sid.into(),
+        organization_id: globex,
+        organization: "globex".into(),
+    };
+    for (n, reason) in &grouped.not_added {
+        assert_eq!(n.organization_id, globex);
+        assert_eq!(reason, &expected);
+    }
+    assert!(
+        expected.to_string().contains("not added to globex"),
+        "{expected}"
+    );
+    assert_eq!(run_all(&grouped, flows::Verify, &base).await, 0);
+    assert_eq!(run_all(&grouped, webhooks.clone(), &base).await, 0);
+    assert_eq!(run_all(&grouped, CheckDrift, &base).await, 0);
+    assert_eq!(log.requests().len(), 0, "{:?}", log.requests());
+
+    // Control: added to globex as well, the same selection reaches the provider.
+    added.insert(globex, "globex", Provider::Twilio, sid);
+    let grouped = AccountGroups::new(selection, &added);
+    assert!(grouped.not_added.is_empty());
+    assert_eq!(grouped.total(), owned.len());
+    assert_eq!(run_all(&grouped, flows::Verify, &base).await, owned.len());
+    assert_eq!(run_all(&grouped, webhooks, &base).await, owned.len());
+    assert_eq!(run_all(&grouped, CheckDrift, &base).await, owned.len());
+    assert!(
+        log.requests().len() >= 3 * owned.len(),
+        "{:?}",
+        log.requests()
+    );
 }
 
 /// Property names copied by hand from Twilio's OpenAPI description (2010-04-01):
