@@ -54,7 +54,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use switchboard_core::store::{CopyProgress, Workspace};
+use switchboard_core::store::{CopyProgress, SkippedRow, Workspace};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use time::OffsetDateTime;
@@ -165,6 +165,9 @@ pub struct SyncReport {
     pub changed: u64,
     /// Rows deleted from the change log.
     pub deleted: u64,
+    /// Rows this sync could not hold (not in the cache) or held only without a secret in
+    /// their credentials; [`SyncStatus::skipped`] lists them.
+    pub skipped: u64,
     /// Stopped by the cancel token before the end.
     pub cancelled: bool,
     /// The server had pruned change-log entries this cache had not read yet, so it copied
@@ -199,6 +202,11 @@ pub struct SyncStatus {
     pub outbox: u64,
     /// Unresolved conflicts.
     pub conflicts: u64,
+    /// Rows of the team database the cache could not hold as the server has them: not in the
+    /// cache, or (`kept`) in it without the secret their credentials held. Each has its id and
+    /// the reason, never a secret's value; a row fixed or deleted on the server leaves the list
+    /// with the sync that sees it.
+    pub skipped: Vec<SkippedRow>,
 }
 
 pub(crate) const KEY_CURSOR: &str = "cursor_xid";
@@ -206,6 +214,9 @@ pub(crate) const KEY_LAST_SYNCED: &str = "last_synced_at";
 pub(crate) const KEY_COPIED: &str = "copied";
 /// Set while a `--full` copy is staged: its move replaces the organizations' cached rows.
 pub(crate) const KEY_REPLACE: &str = "copy_replaces";
+/// When the full copy under way started (microseconds): skipped rows it does not find again
+/// are forgotten when it is moved in.
+pub(crate) const KEY_COPY_STARTED: &str = "copy_started_at";
 pub(crate) const KEY_SERVER: &str = "server";
 pub(crate) const KEY_ROLE: &str = "role";
 
@@ -235,6 +246,7 @@ pub fn status(cache: &Workspace) -> Result<SyncStatus> {
         numbers: cache.number_total()?,
         outbox: cache.outbox()?.len() as u64,
         conflicts: cache.conflicts()?.len() as u64,
+        skipped: cache.skipped_rows()?,
     })
 }
 
@@ -299,6 +311,7 @@ fn sync_on(
         batch_rows: options.batch_rows.max(1),
         progress,
         cancel,
+        skipped: 0,
     };
     pull.organizations()?;
     let pruned = pull.cursor_pruned()?;
@@ -310,10 +323,12 @@ fn sync_on(
     }
     report.copied = pull.copy()?;
     if cancel.is_cancelled() {
+        report.skipped = pull.skipped;
         report.cancelled = true;
         return Ok(report);
     }
     let (changed, deleted) = pull.changes()?;
+    report.skipped = pull.skipped;
     report.changed = changed;
     report.deleted = deleted;
     report.cancelled = cancel.is_cancelled();
