@@ -7,7 +7,7 @@
 //! reads and the replies to replayed edits.
 
 use switchboard_core::domain::{Agent, Credentials, E164, Metadata, PhoneNumber, Provider};
-use switchboard_core::store::Skip;
+use switchboard_core::store::{Skip, secrets_dropped_reason};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -126,18 +126,8 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
         }),
         _ => None,
     };
-    let dropped = (!dropped.is_empty()).then(|| skip(secret_reason(&dropped), true));
+    let dropped = (!dropped.is_empty()).then(|| skip(secrets_dropped_reason(&dropped), true));
     Ok(Decoded::Row(n, agent, dropped))
-}
-
-/// The reason recorded for credentials that held secrets: the keys, never the values.
-pub(crate) fn secret_reason(keys: &[String]) -> String {
-    let s = if keys.len() == 1 { "" } else { "s" };
-    format!(
-        "credentials held a secret: key{s} {} dropped (secrets belong in the OS credential \
-         vault; the server's row still holds it)",
-        keys.join(", ")
-    )
 }
 
 /// Splits `COPY … TO STDOUT (FORMAT text)` output into rows of fields, across chunk

@@ -29,6 +29,17 @@ pub struct Skip {
     pub kept: bool,
 }
 
+/// The reason recorded for credentials that held secrets under `keys` (dropped): the keys,
+/// never the values.
+pub fn secrets_dropped_reason(keys: &[String]) -> String {
+    let s = if keys.len() == 1 { "" } else { "s" };
+    format!(
+        "credentials held a secret: key{s} {} dropped (secrets belong in the OS credential \
+         vault; the server's row still holds it)",
+        keys.join(", ")
+    )
+}
+
 /// A [`Skip`] as recorded in the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedRow {
