@@ -41,6 +41,13 @@
 //! - **Conflicts keep both versions.** A row changed or removed on the server since the edit's
 //!   base, or a refused edit, becomes a conflict holding the manager's and the server's
 //!   versions; nothing is overwritten until the manager resolves it.
+//! - **One bad row stops nothing.** A server row core cannot read (a provider or status it
+//!   does not know, a number that is not E.164, credentials that are not an object) is skipped
+//!   and recorded in the cache with its id and the reason (its cached version, if any, leaves
+//!   the cache); a key of its credentials holding a secret is dropped and the row kept and
+//!   recorded. The rest of the copy or the changes apply and the cursor moves. [`status`]
+//!   lists the records ([`SyncStatus::skipped`]); a row read cleanly later (fixed) or deleted
+//!   leaves the list, and a full copy forgets what it no longer finds.
 //! - **Offline is a state, not a failure of the cache.** Losing the server mid-sync returns
 //!   [`Error::Offline`] with everything committed so far kept; the next sync resumes.
 
