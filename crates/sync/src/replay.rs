@@ -90,14 +90,15 @@ fn number(row: &PgRow) -> Result<PhoneNumber> {
         .map(|i| row.try_get::<Option<String>, _>(i))
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| Error::Remote(format!("unexpected row from the team database: {e}")))?;
-    // A secret in the server's credentials is dropped here too; a row the cache cannot hold
-    // at all cannot be compared with the edit and stops the replay, naming the row.
+    // A secret in the server's credentials is dropped here too. A row core cannot read at
+    // all cannot be compared with the edit: bad input, so the edit becomes a conflict naming
+    // the row and why, and the replay goes on.
     match decode(&fields)? {
         Decoded::Row(n, _, _) => Ok(n),
-        Decoded::Skipped(s) => Err(Error::Remote(format!(
-            "the server's row {} cannot be read: {}",
-            s.number_id, s.reason
-        ))),
+        Decoded::Skipped(s) => Err(Error::InvalidInput {
+            field: "the server's row".into(),
+            reason: format!("{} cannot be read: {}", s.number_id, s.reason),
+        }),
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use switchboard_core::Error;
+use switchboard_core::domain::NumberUpdate;
 use switchboard_core::store::{NumberRef, SkippedRow, Workspace};
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
@@ -293,4 +294,47 @@ fn bad_rows_are_skipped_and_reported_and_the_rest_syncs() {
     assert!(w.cached(turned).is_some());
     assert_eq!(status.numbers, 23 + 6);
     assert!(!cache_bytes(&w.cache).contains(SECRET));
+}
+
+#[test]
+fn an_offline_edit_of_a_row_turned_bad_becomes_a_conflict_and_the_sync_goes_on() {
+    let w = World::new();
+    w.sync(false, 1000);
+    let row = w.psql("SELECT id FROM phone_numbers WHERE phone_number = '+14152000003'");
+    let row = Uuid::parse_str(&row).expect("id");
+    {
+        let mut cache = Workspace::open(&w.cache).expect("cache");
+        cache
+            .queue_update(
+                &NumberRef::Id(row),
+                None,
+                &NumberUpdate {
+                    friendly_name: Some(Some("Edited offline".into())),
+                    ..NumberUpdate::default()
+                },
+            )
+            .expect("queued");
+    }
+    w.psql(&format!(
+        "UPDATE phone_numbers SET status = 'suspended' WHERE id = '{row}'"
+    ));
+    let report = w.sync(false, 1000);
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    let cache = Workspace::open(&w.cache).expect("cache");
+    let conflicts = cache.conflicts().expect("conflicts");
+    assert_eq!(conflicts.len(), 1);
+    assert!(
+        conflicts[0]
+            .reason
+            .contains(&format!("{row} cannot be read"))
+            && conflicts[0].reason.contains("\"suspended\""),
+        "{}",
+        conflicts[0].reason
+    );
+    let status = w.status();
+    assert!(
+        skipped(&status.skipped, row).is_some(),
+        "{:?}",
+        status.skipped
+    );
 }
