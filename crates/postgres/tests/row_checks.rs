@@ -209,7 +209,31 @@ async fn the_sql_rules_are_cores() {
         ]
         .map(String::from),
     );
+    let credentials_check = scalar(
+        &cluster,
+        &admin,
+        "SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
+         WHERE conname = 'phone_numbers_credentials_no_secret'",
+    );
     for p in Provider::ALL {
+        // The whole check (its quick first test included) refuses exactly what core calls a
+        // secret.
+        let got = scalar(
+            &cluster,
+            &admin,
+            &format!(
+                "SELECT string_agg(k || '=' || NOT ({credentials_check}), ',' ORDER BY o)
+                 FROM (SELECT k, o, '{p}'::varchar AS provider,
+                              jsonb_build_object(k, 'x') AS credentials
+                       FROM unnest(ARRAY[{}]::text[]) WITH ORDINALITY AS t (k, o)) AS row",
+                quoted(&keys)
+            ),
+        );
+        assert_eq!(
+            got,
+            expect(&keys, &|k| Credentials::is_secret_key(p, k)),
+            "{p}"
+        );
         let got = scalar(
             &cluster,
             &admin,
