@@ -81,6 +81,7 @@ pub fn typescript() -> String {
         decl::<Connection>(),
         decl::<SyncPhase>(),
         decl::<SyncProgress>(),
+        decl::<SkippedRow>(),
         decl::<TeamStatus>(),
         decl::<KeepVersion>(),
         decl::<SyncConflict>(),

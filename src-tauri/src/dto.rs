@@ -804,6 +804,34 @@ pub struct TeamStatus {
     pub progress: Option<SyncProgress>,
     /// The schema check's warnings at the last connect.
     pub warnings: Vec<String>,
+    /// Rows of the team database the cache could not hold as the server has them.
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// A row of the team database that the sync left out of the cache (or kept without the secret
+/// its credentials held), with why; `sync status` lists the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedRow {
+    /// The row's id.
+    pub number_id: String,
+    /// Its number as the server holds it.
+    pub phone_number: Option<String>,
+    /// Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
+    pub reason: String,
+    /// In the cache without the secret; false: not in the cache.
+    pub kept: bool,
+}
+
+impl From<&switchboard_core::store::SkippedRow> for SkippedRow {
+    fn from(r: &switchboard_core::store::SkippedRow) -> Self {
+        SkippedRow {
+            number_id: r.skip.number_id.to_string(),
+            phone_number: r.skip.phone_number.clone(),
+            reason: r.skip.reason.clone(),
+            kept: r.skip.kept,
+        }
+    }
 }
 
 impl TeamStatus {
@@ -821,6 +849,7 @@ impl TeamStatus {
             syncing: false,
             progress: None,
             warnings: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 }

@@ -34,7 +34,9 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tokio::sync::watch;
 
 use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
-use crate::dto::{Connection, NumbersChanged, SyncPhase, SyncProgress, TeamStatus, rfc3339};
+use crate::dto::{
+    Connection, NumbersChanged, SkippedRow, SyncPhase, SyncProgress, TeamStatus, rfc3339,
+};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::{AppState, Source, lock};
 use crate::{settings, team};
@@ -171,7 +173,7 @@ async fn timer_loop<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-/// Reads the cache's last sync, outbox and conflicts into the status.
+/// Reads the cache's last sync, outbox, conflicts and skipped rows into the status.
 pub async fn refresh_counts<R: Runtime>(app: &AppHandle<R>, generation: u64) {
     let state = app.state::<AppState>();
     match state.run(|ws| switchboard_sync::status(ws)).await {
@@ -179,6 +181,7 @@ pub async fn refresh_counts<R: Runtime>(app: &AppHandle<R>, generation: u64) {
             status.last_synced_at = s.last_synced_at.map(rfc3339);
             status.outbox = s.outbox as u32;
             status.conflicts = s.conflicts as u32;
+            status.skipped = s.skipped.iter().map(SkippedRow::from).collect();
         }),
         Err(e) => tracing::warn!(error = %e, "cannot read the cache's sync status"),
     }

@@ -255,17 +255,29 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
     match cmd {
         Db::Migrate => {
             let applied = rt.block_on(switchboard_postgres::migrate::migrate(&settings))?;
+            let broken = rt.block_on(switchboard_postgres::row_checks::broken_rows(&settings))?;
             if g.json {
                 let versions: Vec<_> = applied
                     .iter()
                     .map(|m| json!({ "version": m.version, "description": m.description }))
                     .collect();
-                output::json(&json!({ "applied": versions }));
-            } else if applied.is_empty() {
-                println!("{} is up to date", settings.server());
+                output::json(&json!({ "applied": versions, "broken_rows": broken }));
             } else {
+                if applied.is_empty() {
+                    println!("{} is up to date", settings.server());
+                }
                 for m in &applied {
                     println!("applied {} {}", m.version, m.description);
+                }
+                if !broken.is_empty() {
+                    println!(
+                        "{} row(s) break checks that stay NOT VALID until they are fixed (new \
+                         writes are checked; run db migrate again after fixing them):",
+                        broken.len()
+                    );
+                }
+                for row in &broken {
+                    println!("  {}", row.line());
                 }
             }
         }

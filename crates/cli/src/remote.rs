@@ -32,6 +32,21 @@ pub fn with_workspace<T>(
             eprintln!("warning: {warning}");
         }
         let result = f(&ws).await;
+        // Rows a listing or an export left out, or showed without a secret: on stderr, so
+        // what a command prints (a listing, an export file) stays as it is.
+        for s in ws.take_skipped() {
+            let what = if s.kept {
+                "shown without it"
+            } else {
+                "left out"
+            };
+            eprintln!(
+                "warning: row {} ({}) {what}: {}",
+                s.number_id,
+                s.phone_number.as_deref().unwrap_or("-"),
+                s.reason
+            );
+        }
         ws.close().await;
         result
     })

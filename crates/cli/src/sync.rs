@@ -107,6 +107,20 @@ fn status(g: &Global) -> Result<()> {
         }
         println!("outbox:         {} edit(s) waiting", s.outbox);
         println!("conflicts:      {}", s.conflicts);
+        println!("skipped rows:   {}", s.skipped.len());
+        for row in &s.skipped {
+            let what = if row.skip.kept {
+                "kept without it"
+            } else {
+                "not in the cache"
+            };
+            println!(
+                "  {} {} ({what}): {}",
+                row.skip.number_id,
+                row.skip.phone_number.as_deref().unwrap_or("-"),
+                row.skip.reason
+            );
+        }
     }
     Ok(())
 }
@@ -191,6 +205,13 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
         );
         if report.conflicts > 0 {
             println!("see `conflicts list`");
+        }
+        if report.skipped > 0 {
+            println!(
+                "{} row(s) of the team database could not be cached as they are: see `sync \
+                 status`",
+                report.skipped
+            );
         }
     }
     Ok(Finished::Complete)

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, PgPool, Row};
+use switchboard_core::store::Skip;
 use switchboard_core::{Error, Result};
 
 use crate::errors::from_sqlx;
@@ -416,6 +417,9 @@ pub struct RemoteWorkspace {
     warnings: Vec<String>,
     /// Search with the leakproof operators (see [`crate::search`]).
     pub(crate) leakproof_search: bool,
+    /// Rows listings and exports left out (or showed without a secret) since the last
+    /// [`RemoteWorkspace::take_skipped`] (shared by clones).
+    skipped: std::sync::Arc<std::sync::Mutex<Vec<Skip>>>,
 }
 
 impl fmt::Debug for RemoteWorkspace {
@@ -453,6 +457,7 @@ impl RemoteWorkspace {
             role: settings.role().to_owned(),
             warnings,
             leakproof_search,
+            skipped: std::sync::Arc::default(),
         })
     }
 
@@ -464,6 +469,21 @@ impl RemoteWorkspace {
     /// The login role this workspace works as.
     pub fn role(&self) -> &str {
         &self.role
+    }
+
+    /// The rows listings and exports left out since the last call, because core cannot read
+    /// them (a provider or status it does not know, a number that is not E.164, credentials
+    /// that are not an object), or showed without the secret their credentials held (`kept`):
+    /// each once, with its id and the reason, never a secret's value.
+    pub fn take_skipped(&self) -> Vec<Skip> {
+        std::mem::take(&mut *self.skipped.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(crate) fn report_skipped(&self, skip: Skip) {
+        let mut skipped = self.skipped.lock().unwrap_or_else(|e| e.into_inner());
+        if !skipped.iter().any(|s| s.number_id == skip.number_id) {
+            skipped.push(skip);
+        }
     }
 
     /// What is worth telling but not blocking: a TLS mode that does not check a remote

@@ -58,6 +58,7 @@ pub mod migrate;
 mod numbers;
 mod orgs;
 pub mod profiles;
+pub mod row_checks;
 mod rows;
 pub mod schema_check;
 pub mod search;

@@ -2,13 +2,18 @@
 //!
 //! Values written by Switchboard were validated on the way in. Values written by someone else
 //! (the web platform) are taken as they are where core allows it (credentials, unknown
-//! metadata keys); a number that is not E.164, or a provider or status Switchboard does not
-//! know, fails the read with a message naming the row.
+//! metadata keys), except that a key of `credentials` holding a secret is always dropped (never
+//! shown, printed or exported). A number that is not E.164, or a provider or status Switchboard
+//! does not know, fails the read of that row with a message naming it; listings and exports
+//! skip such a row instead and report it ([`number_or_skip`]).
 
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
-use switchboard_core::domain::{Agent, Credentials, E164, Metadata, Organization, PhoneNumber};
+use switchboard_core::domain::{
+    Agent, Credentials, E164, Metadata, Organization, PhoneNumber, Provider, Status,
+};
+use switchboard_core::store::{Skip, secrets_dropped_reason};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,38 +23,75 @@ pub(crate) const NUMBER_COLUMNS: &str = "p.id, p.organization_id, p.provider, p.
      p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, \
      p.webhook_url, p.status, p.created_at, p.updated_at, p.last_verified_at";
 
-/// A row selected with [`NUMBER_COLUMNS`].
+/// A row selected with [`NUMBER_COLUMNS`]; a secret in its credentials is dropped. A value
+/// core does not accept fails the read, naming the row.
 pub(crate) fn number(row: &PgRow) -> Result<PhoneNumber> {
+    match number_or_skip(row)? {
+        (Ok(n), _) => Ok(n),
+        (Err(skip), _) => Err(Error::Remote(format!(
+            "phone number {}: {}",
+            skip.number_id, skip.reason
+        ))),
+    }
+}
+
+/// A row selected with [`NUMBER_COLUMNS`], or why it cannot be read ([`Skip`], not `kept`);
+/// with, when its credentials held a secret (dropped), the record saying so (`kept`).
+pub(crate) fn number_or_skip(
+    row: &PgRow,
+) -> Result<(std::result::Result<PhoneNumber, Skip>, Option<Skip>)> {
     let id: Uuid = row.try_get(0).map_err(decode)?;
-    let bad = |what: String| Error::Remote(format!("phone number {id}: {what}"));
-    let provider: String = row.try_get(2).map_err(decode)?;
+    let organization_id: Uuid = row.try_get(1).map_err(decode)?;
     let stored: String = row.try_get(3).map_err(decode)?;
+    let skip = |reason: String, kept: bool| Skip {
+        number_id: id,
+        organization_id,
+        phone_number: Some(stored.clone()),
+        reason,
+        kept,
+    };
+    let provider: String = row.try_get(2).map_err(decode)?;
     let credentials: Value = row.try_get(5).map_err(decode)?;
     let metadata: Option<Value> = row.try_get(6).map_err(decode)?;
     let status: String = row.try_get(10).map_err(decode)?;
-    Ok(PhoneNumber {
+    let values = || -> Result<_> {
+        let provider: Provider = provider.parse()?;
+        let (credentials, dropped) =
+            Credentials::from_stored_without_secrets(provider, &credentials.to_string())?;
+        let metadata = metadata.map(Metadata::from_value).transpose()?;
+        let status: Status = status.parse()?;
+        Ok((provider, credentials, dropped, metadata, status))
+    };
+    let checked = e164(stored.clone()).map_err(|reason| Error::InvalidInput {
+        field: "phone_number".into(),
+        reason,
+    });
+    let (phone_number, (provider, credentials, dropped, metadata, status)) =
+        match checked.and_then(|n| Ok((n, values()?))) {
+            Ok(v) => v,
+            Err(e) => return Ok((Err(skip(e.to_string(), false)), None)),
+        };
+    let n = PhoneNumber {
         id,
-        organization_id: row.try_get(1).map_err(decode)?,
-        provider: provider.parse().map_err(|e: Error| bad(e.to_string()))?,
-        phone_number: e164(stored).map_err(bad)?,
+        organization_id,
+        provider,
+        phone_number,
         friendly_name: row.try_get(4).map_err(decode)?,
-        credentials: Credentials::from_stored(&credentials.to_string())
-            .map_err(|e| bad(e.to_string()))?,
-        metadata: metadata
-            .map(Metadata::from_value)
-            .transpose()
-            .map_err(|e| bad(e.to_string()))?,
+        credentials,
+        metadata,
         agent_id: row.try_get(7).map_err(decode)?,
         webhook_configured: row
             .try_get::<Option<bool>, _>(8)
             .map_err(decode)?
             .unwrap_or(false),
         webhook_url: row.try_get(9).map_err(decode)?,
-        status: status.parse().map_err(|e: Error| bad(e.to_string()))?,
+        status,
         created_at: row.try_get::<OffsetDateTime, _>(11).map_err(decode)?,
         updated_at: row.try_get::<OffsetDateTime, _>(12).map_err(decode)?,
         last_verified_at: row.try_get(13).map_err(decode)?,
-    })
+    };
+    let dropped = (!dropped.is_empty()).then(|| skip(secrets_dropped_reason(&dropped), true));
+    Ok((Ok(n), dropped))
 }
 
 /// A stored number: E.164's shape is taken as it is (no libphonenumber per row); anything

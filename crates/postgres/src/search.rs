@@ -262,21 +262,20 @@ fn bad_cursor() -> Error {
 }
 
 /// The cursor after `row`: `[key, id]`, the key as text or as microseconds since the epoch.
-fn cursor_after(
-    row: &PgRow,
-    number: &switchboard_core::domain::PhoneNumber,
-    field: SortField,
-) -> Result<Cursor> {
+/// The cursor after `row` (selected with [`NUMBER_COLUMNS`] and `sort_key`), from the row's
+/// own values: it holds even when core cannot read the row.
+fn cursor_after(row: &PgRow, field: SortField) -> Result<Cursor> {
+    let get = |e: sqlx::Error| Error::Remote(format!("unexpected value in the team database: {e}"));
+    let id: Uuid = row.try_get(0).map_err(get)?;
     let key = match field {
-        SortField::Number => Value::String(number.phone_number.to_string()),
-        SortField::FriendlyName => Value::String(
-            row.try_get::<String, _>("sort_key")
-                .map_err(|e| Error::Remote(e.to_string()))?,
-        ),
-        SortField::Created => micros(number.created_at).into(),
-        SortField::Updated => micros(number.updated_at).into(),
+        SortField::Number => Value::String(row.try_get::<String, _>(3).map_err(get)?),
+        SortField::FriendlyName => {
+            Value::String(row.try_get::<String, _>("sort_key").map_err(get)?)
+        }
+        SortField::Created => micros(row.try_get::<OffsetDateTime, _>(11).map_err(get)?).into(),
+        SortField::Updated => micros(row.try_get::<OffsetDateTime, _>(12).map_err(get)?).into(),
     };
-    serde_json::to_string(&(key, number.id))
+    serde_json::to_string(&(key, id))
         .map(Cursor)
         .map_err(|_| bad_cursor())
 }
@@ -388,11 +387,18 @@ impl RemoteWorkspace {
         let mut items = Vec::with_capacity(found.len().min(q.limit as usize));
         let mut next = None;
         for (i, row) in found.iter().take(q.limit as usize).enumerate() {
-            let number = rows::number(row)?;
             if more && i + 1 == q.limit as usize {
-                next = Some(cursor_after(row, &number, q.sort.field)?);
+                next = Some(cursor_after(row, q.sort.field)?);
             }
-            items.push(number);
+            // A row core cannot read is left out of the page and reported, not a failure.
+            let (number, dropped) = rows::number_or_skip(row)?;
+            match number {
+                Ok(number) => items.push(number),
+                Err(skip) => self.report_skipped(skip),
+            }
+            if let Some(skip) = dropped {
+                self.report_skipped(skip);
+            }
         }
         Ok(Page { items, next })
     }

@@ -41,6 +41,13 @@
 //! - **Conflicts keep both versions.** A row changed or removed on the server since the edit's
 //!   base, or a refused edit, becomes a conflict holding the manager's and the server's
 //!   versions; nothing is overwritten until the manager resolves it.
+//! - **One bad row stops nothing.** A server row core cannot read (a provider or status it
+//!   does not know, a number that is not E.164, credentials that are not an object) is skipped
+//!   and recorded in the cache with its id and the reason (its cached version, if any, leaves
+//!   the cache); a key of its credentials holding a secret is dropped and the row kept and
+//!   recorded. The rest of the copy or the changes apply and the cursor moves. [`status`]
+//!   lists the records ([`SyncStatus::skipped`]); a row read cleanly later (fixed) or deleted
+//!   leaves the list, and a full copy forgets what it no longer finds.
 //! - **Offline is a state, not a failure of the cache.** Losing the server mid-sync returns
 //!   [`Error::Offline`] with everything committed so far kept; the next sync resumes.
 
@@ -54,7 +61,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use switchboard_core::store::{CopyProgress, Workspace};
+use switchboard_core::store::{CopyProgress, SkippedRow, Workspace};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use time::OffsetDateTime;
@@ -165,6 +172,9 @@ pub struct SyncReport {
     pub changed: u64,
     /// Rows deleted from the change log.
     pub deleted: u64,
+    /// Rows this sync could not hold (not in the cache) or held only without a secret in
+    /// their credentials; [`SyncStatus::skipped`] lists them.
+    pub skipped: u64,
     /// Stopped by the cancel token before the end.
     pub cancelled: bool,
     /// The server had pruned change-log entries this cache had not read yet, so it copied
@@ -199,6 +209,11 @@ pub struct SyncStatus {
     pub outbox: u64,
     /// Unresolved conflicts.
     pub conflicts: u64,
+    /// Rows of the team database the cache could not hold as the server has them: not in the
+    /// cache, or (`kept`) in it without the secret their credentials held. Each has its id and
+    /// the reason, never a secret's value; a row fixed or deleted on the server leaves the list
+    /// with the sync that sees it.
+    pub skipped: Vec<SkippedRow>,
 }
 
 pub(crate) const KEY_CURSOR: &str = "cursor_xid";
@@ -206,6 +221,9 @@ pub(crate) const KEY_LAST_SYNCED: &str = "last_synced_at";
 pub(crate) const KEY_COPIED: &str = "copied";
 /// Set while a `--full` copy is staged: its move replaces the organizations' cached rows.
 pub(crate) const KEY_REPLACE: &str = "copy_replaces";
+/// When the full copy under way started (microseconds): skipped rows it does not find again
+/// are forgotten when it is moved in.
+pub(crate) const KEY_COPY_STARTED: &str = "copy_started_at";
 pub(crate) const KEY_SERVER: &str = "server";
 pub(crate) const KEY_ROLE: &str = "role";
 
@@ -235,6 +253,7 @@ pub fn status(cache: &Workspace) -> Result<SyncStatus> {
         numbers: cache.number_total()?,
         outbox: cache.outbox()?.len() as u64,
         conflicts: cache.conflicts()?.len() as u64,
+        skipped: cache.skipped_rows()?,
     })
 }
 
@@ -322,6 +341,7 @@ fn sync_on(
         batch_rows: options.batch_rows.max(1),
         progress,
         cancel,
+        skipped: 0,
     };
     pull.organizations()?;
     let pruned = pull.cursor_pruned()?;
@@ -333,10 +353,12 @@ fn sync_on(
     }
     report.copied = pull.copy()?;
     if cancel.is_cancelled() {
+        report.skipped = pull.skipped;
         report.cancelled = true;
         return Ok(report);
     }
     let (changed, deleted) = pull.changes()?;
+    report.skipped = pull.skipped;
     report.changed = changed;
     report.deleted = deleted;
     report.cancelled = cancel.is_cancelled();

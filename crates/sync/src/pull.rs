@@ -18,20 +18,56 @@ use futures_util::StreamExt;
 use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
 use switchboard_core::domain::{Agent, NumberFacts, PhoneNumber};
-use switchboard_core::store::{CopyProgress, Workspace, now};
+use switchboard_core::store::{CopyProgress, Skip, Workspace, now};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
+use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use uuid::Uuid;
 
-use crate::rows::{CopyText, ROW_SQL, decode};
-use crate::{CancelToken, KEY_COPIED, KEY_CURSOR, KEY_LAST_SYNCED, KEY_REPLACE, Phase, Progress};
+use crate::rows::{CopyText, Decoded, ROW_SQL, decode};
+use crate::{
+    CancelToken, KEY_COPIED, KEY_COPY_STARTED, KEY_CURSOR, KEY_LAST_SYNCED, KEY_REPLACE, Phase,
+    Progress,
+};
 
 /// A decoded row of the copy with its derived facts and agent.
 type CopyRow = (PhoneNumber, NumberFacts, Option<Agent>);
 
+/// Rows of the copy read since the last batch, and the ones skipped or reported among them.
+#[derive(Default)]
+struct CopyBatch {
+    rows: Vec<CopyRow>,
+    skipped: Vec<Skip>,
+    /// The last row read was skipped (the copy resumes after its number).
+    last_skipped: bool,
+}
+
+impl CopyBatch {
+    fn with_capacity(rows: usize) -> Self {
+        CopyBatch {
+            rows: Vec::with_capacity(rows),
+            ..CopyBatch::default()
+        }
+    }
+
+    /// Rows read.
+    fn len(&self) -> usize {
+        self.rows.len() + self.skipped.iter().filter(|s| !s.kept).count()
+    }
+
+    /// The number of the last row read, as the server orders it.
+    fn last_number(&self) -> Option<String> {
+        if self.last_skipped {
+            self.skipped.last().and_then(|s| s.phone_number.clone())
+        } else {
+            self.rows.last().map(|(n, _, _)| n.phone_number.to_string())
+        }
+    }
+}
+
 enum Batch {
-    Rows(Vec<CopyRow>),
+    Rows(CopyBatch),
     End,
 }
 
@@ -43,6 +79,18 @@ pub(crate) struct Pull<'a> {
     pub(crate) batch_rows: usize,
     pub(crate) progress: &'a mut (dyn FnMut(Progress) + Send),
     pub(crate) cancel: &'a CancelToken,
+    /// Rows this sync skipped or kept without a secret (see [`Skip`]).
+    pub(crate) skipped: u64,
+}
+
+/// Microseconds since the epoch, the unit of the sync's stored times.
+fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+fn from_micros(v: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1000)
+        .map_err(|e| Error::Remote(format!("bad time in the cache's sync state: {e}")))
 }
 
 /// `s` as an SQL string literal (COPY takes no parameters).
@@ -169,6 +217,8 @@ impl Pull<'_> {
         r.clear_stage()?;
         r.set_value(KEY_COPIED, None)?;
         r.set_value(KEY_CURSOR, Some(&cursor))?;
+        // Skipped rows the copy does not find again were fixed or deleted meanwhile.
+        r.set_value(KEY_COPY_STARTED, Some(&micros(now()).to_string()))?;
         // The cached rows stay visible until the complete copy replaces them.
         r.set_value(KEY_REPLACE, clear.then_some("1"))?;
         for org in &orgs {
@@ -227,8 +277,13 @@ impl Pull<'_> {
                 done: 0,
                 total: 0,
             });
+            let started = self.cache.sync_value(KEY_COPY_STARTED)?;
             let mut r = self.cache.replica()?;
             r.move_staged_copy(&replace)?;
+            if let Some(t) = started.as_deref().and_then(|t| t.parse().ok()) {
+                r.forget_skipped_before(from_micros(t)?)?;
+            }
+            r.set_value(KEY_COPY_STARTED, None)?;
             r.clear_copy_progress()?;
             r.set_value(KEY_REPLACE, None)?;
             r.set_value(KEY_COPIED, Some("1"))?;
@@ -270,8 +325,9 @@ impl Pull<'_> {
                 .join()
                 .unwrap_or_else(|_| Err(Error::Remote("the cache writer panicked".into())));
             // The writer's failure explains a reader that stopped because it went away.
-            let written = written?;
+            let (written, skipped) = written?;
             read?;
+            self.skipped += skipped;
             Ok(written)
         })
     }
@@ -341,6 +397,7 @@ impl Pull<'_> {
         );
         let mut put: Vec<PhoneNumber> = Vec::new();
         let mut gone: Vec<Uuid> = Vec::new();
+        let mut skipped: Vec<Skip> = Vec::new();
         let (mut changed, mut deleted) = (0u64, 0u64);
         {
             let mut stream = conn.copy_out_raw(&statement).await.map_err(map)?;
@@ -354,12 +411,18 @@ impl Pull<'_> {
                                 Error::Remote(format!("bad id in the change log: {e}"))
                             })?);
                         }
-                        _ => put.push(decode(&f[1..])?.0),
+                        _ => match decode(&f[1..])? {
+                            Decoded::Row(n, _, dropped) => {
+                                put.push(n);
+                                skipped.extend(dropped);
+                            }
+                            Decoded::Skipped(skip) => skipped.push(skip),
+                        },
                     }
                     Ok(())
                 })?;
-                if put.len() + gone.len() >= self.batch_rows {
-                    let (c, d) = self.apply(&mut put, &mut gone, None)?;
+                if put.len() + gone.len() + skipped.len() >= self.batch_rows {
+                    let (c, d) = self.apply(&mut put, &mut gone, &mut skipped, None)?;
                     changed += c;
                     deleted += d;
                     (self.progress)(Progress {
@@ -375,7 +438,7 @@ impl Pull<'_> {
             .execute(&mut **conn)
             .await
             .map_err(map)?;
-        let (c, d) = self.apply(&mut put, &mut gone, Some((&next, &agents)))?;
+        let (c, d) = self.apply(&mut put, &mut gone, &mut skipped, Some((&next, &agents)))?;
         changed += c;
         deleted += d;
         (self.progress)(Progress {
@@ -387,11 +450,14 @@ impl Pull<'_> {
     }
 
     /// Applies a batch of changes; the last one (`finish`) also moves the cursor, drops agents
-    /// the server no longer has, and records the time, in the same transaction.
+    /// the server no longer has, and records the time, in the same transaction. A row put or
+    /// deleted leaves the skipped list; a skipped row is recorded there, and its cached version
+    /// (no longer the server's) leaves the cache unless it was `kept` without a secret.
     fn apply(
         &mut self,
         put: &mut Vec<PhoneNumber>,
         gone: &mut Vec<Uuid>,
+        skipped: &mut Vec<Skip>,
         finish: Option<(&str, &[Agent])>,
     ) -> Result<(u64, u64)> {
         let orgs = match finish {
@@ -402,10 +468,19 @@ impl Pull<'_> {
         let mut deleted = 0;
         for id in gone.drain(..) {
             deleted += u64::from(r.delete(id)?);
+            r.forget_skipped(id)?;
         }
         let mut changed = 0;
         for n in put.drain(..) {
             changed += u64::from(r.put(&n)?);
+            r.forget_skipped(n.id)?;
+        }
+        for s in skipped.drain(..) {
+            if !s.kept {
+                r.delete(s.number_id)?;
+            }
+            r.record_skipped(&s)?;
+            self.skipped += 1;
         }
         if let Some((cursor, agents)) = finish {
             for o in &orgs {
@@ -417,8 +492,7 @@ impl Pull<'_> {
                 r.retain_agents(o.id, &keep)?;
             }
             r.set_value(KEY_CURSOR, Some(cursor))?;
-            let micros = (now().unix_timestamp_nanos() / 1000) as i64;
-            r.set_value(KEY_LAST_SYNCED, Some(&micros.to_string()))?;
+            r.set_value(KEY_LAST_SYNCED, Some(&micros(now()).to_string()))?;
         }
         r.commit()?;
         Ok((changed, deleted))
@@ -448,7 +522,7 @@ async fn read_copy(
         .map_err(map)?;
     let mut stream = conn.copy_out_raw(statement).await.map_err(map)?;
     let mut parser = CopyText::default();
-    let mut batch: Vec<CopyRow> = Vec::with_capacity(batch_rows);
+    let mut batch = CopyBatch::with_capacity(batch_rows);
     let mut stopped = false;
     let mut failed = None;
     while let Some(chunk) = stream.next().await {
@@ -460,16 +534,25 @@ async fn read_copy(
             }
         };
         if let Err(e) = parser.feed(&chunk, |f| {
-            let (n, agent) = decode(&f)?;
-            let facts = n.facts();
-            batch.push((n, facts, agent));
+            match decode(&f)? {
+                Decoded::Row(n, agent, dropped) => {
+                    let facts = n.facts();
+                    batch.rows.push((n, facts, agent));
+                    batch.last_skipped = false;
+                    batch.skipped.extend(dropped);
+                }
+                Decoded::Skipped(skip) => {
+                    batch.skipped.push(skip);
+                    batch.last_skipped = true;
+                }
+            }
             Ok(())
         }) {
             failed = Some(e);
             break;
         }
         if batch.len() >= batch_rows {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+            let full = std::mem::replace(&mut batch, CopyBatch::with_capacity(batch_rows));
             if tx.send(Batch::Rows(full)).is_err() || cancel.is_cancelled() {
                 stopped = true;
                 break;
@@ -482,14 +565,16 @@ async fn read_copy(
         return failed.map_or(Ok(()), Err);
     }
     parser.finish()?;
-    if !batch.is_empty() && tx.send(Batch::Rows(batch)).is_err() {
+    if (!batch.rows.is_empty() || !batch.skipped.is_empty()) && tx.send(Batch::Rows(batch)).is_err()
+    {
         return Ok(());
     }
     let _ = tx.send(Batch::End);
     Ok(())
 }
 
-/// Commits each batch with the progress that records it.
+/// Commits each batch with the progress that records it; returns (rows copied, rows skipped or
+/// kept without a secret).
 fn write_copy(
     cache: &mut Workspace,
     rx: Receiver<Batch>,
@@ -498,12 +583,20 @@ fn write_copy(
     done_before: u64,
     total: u64,
     progress: &mut (dyn FnMut(Progress) + Send),
-) -> Result<u64> {
+) -> Result<(u64, u64)> {
     let mut copied = 0;
+    let mut skipped = 0;
     while let Ok(batch) = rx.recv() {
         let mut r = cache.replica()?;
         match batch {
-            Batch::Rows(rows) => {
+            Batch::Rows(batch) => {
+                let read = batch.len() as u64;
+                let after = batch.last_number();
+                let CopyBatch {
+                    rows,
+                    skipped: skips,
+                    ..
+                } = batch;
                 for (n, facts, agent) in &rows {
                     if let Some(a) = agent.as_ref().filter(|a| !known.contains(&a.id)) {
                         r.put_agent(a)?;
@@ -511,9 +604,13 @@ fn write_copy(
                     }
                     r.stage(n, facts)?;
                 }
-                p.rows_done += rows.len() as u64;
+                for s in &skips {
+                    r.record_skipped(s)?;
+                }
+                skipped += skips.len() as u64;
+                p.rows_done += read;
                 copied += rows.len() as u64;
-                p.after = rows.last().map(|(n, _, _)| n.phone_number.to_string());
+                p.after = after;
                 r.set_copy_progress(&p)?;
                 r.commit()?;
                 progress(Progress {
@@ -530,5 +627,5 @@ fn write_copy(
             }
         }
     }
-    Ok(copied)
+    Ok((copied, skipped))
 }

@@ -31,7 +31,7 @@ use switchboard_postgres::RemoteWorkspace;
 use switchboard_postgres::errors::constraint;
 use tokio::runtime::Handle;
 
-use crate::rows::{ROW_FIELDS, ROW_SQL, decode};
+use crate::rows::{Decoded, ROW_FIELDS, ROW_SQL, decode};
 use crate::{CancelToken, Phase, Progress};
 
 enum Outcome {
@@ -90,7 +90,16 @@ fn number(row: &PgRow) -> Result<PhoneNumber> {
         .map(|i| row.try_get::<Option<String>, _>(i))
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| Error::Remote(format!("unexpected row from the team database: {e}")))?;
-    Ok(decode(&fields)?.0)
+    // A secret in the server's credentials is dropped here too. A row core cannot read at
+    // all cannot be compared with the edit: bad input, so the edit becomes a conflict naming
+    // the row and why, and the replay goes on.
+    match decode(&fields)? {
+        Decoded::Row(n, _, _) => Ok(n),
+        Decoded::Skipped(s) => Err(Error::InvalidInput {
+            field: "the server's row".into(),
+            reason: format!("{} cannot be read: {}", s.number_id, s.reason),
+        }),
+    }
 }
 
 /// The server's row with the entry's id (`None`: absent or not visible).

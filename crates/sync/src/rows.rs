@@ -6,7 +6,8 @@
 //! lost or rounded). One decoder ([`decode`]) therefore serves the bulk copy, the incremental
 //! reads and the replies to replayed edits.
 
-use switchboard_core::domain::{Agent, Credentials, E164, Metadata, PhoneNumber};
+use switchboard_core::domain::{Agent, Credentials, E164, Metadata, PhoneNumber, Provider};
+use switchboard_core::store::{Skip, secrets_dropped_reason};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -37,8 +38,25 @@ fn micros(s: &str) -> Result<OffsetDateTime> {
         .map_err(|e| bad(format!("{s:?}: {e}")))
 }
 
-/// A number with its agent (when it has one), from [`ROW_SQL`]'s fields.
-pub(crate) fn decode(f: &[Option<String>]) -> Result<(PhoneNumber, Option<Agent>)> {
+/// A row as [`decode`] read it.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "Row is the common case: boxing it would allocate once more per row of a copy"
+)]
+pub(crate) enum Decoded {
+    /// A number with its agent (when it has one), and, when a secret was dropped from its
+    /// credentials, the record saying so (`kept`).
+    Row(PhoneNumber, Option<Agent>, Option<Skip>),
+    /// A row the cache cannot hold, and why.
+    Skipped(Skip),
+}
+
+/// A number from [`ROW_SQL`]'s fields. A row whose values core does not accept (provider,
+/// status, number, credentials or metadata) is [`Decoded::Skipped`] with the reason; one whose
+/// credentials carry a secret keeps its other keys and is reported. Only what cannot come from
+/// the schema (missing fields, a NULL in a `NOT NULL` column, an id that is no UUID) fails.
+pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
     if f.len() < ROW_FIELDS {
         return Err(bad(format!("{} fields, expected {ROW_FIELDS}", f.len())));
     }
@@ -47,33 +65,55 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<(PhoneNumber, Option<Agent>
             .ok_or_else(|| bad(format!("field {i} is NULL")))
     };
     let id = uuid(req(0)?)?;
-    let context = |e: Error| bad(format!("phone number {id}: {e}"));
+    let organization_id = uuid(req(1)?)?;
     let number = req(3)?;
-    let digits = number.strip_prefix('+').unwrap_or("");
-    let phone_number = if (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-    {
-        E164::from_stored(number.to_owned())
-    } else {
-        E164::parse(number, None).map_err(context)?
+    let values = || -> Result<_> {
+        let digits = number.strip_prefix('+').unwrap_or("");
+        let phone_number = if (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+        {
+            E164::from_stored(number.to_owned())
+        } else {
+            E164::parse(number, None)?
+        };
+        let provider: Provider = req(2)?.parse()?;
+        let (credentials, dropped) = Credentials::from_stored_without_secrets(provider, req(5)?)?;
+        let metadata = f[6].as_deref().map(Metadata::from_json).transpose()?;
+        let status = req(10)?.parse()?;
+        Ok((
+            phone_number,
+            provider,
+            credentials,
+            dropped,
+            metadata,
+            status,
+        ))
+    };
+    let skip = |reason: String, kept: bool| Skip {
+        number_id: id,
+        organization_id,
+        phone_number: Some(number.to_owned()),
+        reason,
+        kept,
+    };
+    let (phone_number, provider, credentials, dropped, metadata, status) = match values() {
+        Ok(v) => v,
+        Err(e @ Error::Remote(_)) => return Err(e),
+        Err(e) => return Ok(Decoded::Skipped(skip(e.to_string(), false))),
     };
     let n = PhoneNumber {
         id,
-        organization_id: uuid(req(1)?)?,
-        provider: req(2)?.parse().map_err(context)?,
+        organization_id,
+        provider,
         phone_number,
         friendly_name: f[4].clone(),
-        credentials: Credentials::from_stored(req(5)?).map_err(context)?,
-        metadata: f[6]
-            .as_deref()
-            .map(Metadata::from_json)
-            .transpose()
-            .map_err(context)?,
+        credentials,
+        metadata,
         agent_id: f[7].as_deref().map(uuid).transpose()?,
         webhook_configured: matches!(f[8].as_deref(), Some("t" | "true")),
         webhook_url: f[9].clone(),
-        status: req(10)?.parse().map_err(context)?,
+        status,
         created_at: micros(req(11)?)?,
         updated_at: micros(req(12)?)?,
         last_verified_at: f[13].as_deref().map(micros).transpose()?,
@@ -86,7 +126,8 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<(PhoneNumber, Option<Agent>
         }),
         _ => None,
     };
-    Ok((n, agent))
+    let dropped = (!dropped.is_empty()).then(|| skip(secrets_dropped_reason(&dropped), true));
+    Ok(Decoded::Row(n, agent, dropped))
 }
 
 /// Splits `COPY … TO STDOUT (FORMAT text)` output into rows of fields, across chunk
@@ -243,7 +284,9 @@ mod tests {
             None,
             Some("Ava".into()),
         ];
-        let (n, a) = decode(&f).unwrap();
+        let Decoded::Row(n, a, None) = decode(&f).unwrap() else {
+            panic!("a clean row");
+        };
         assert_eq!(n.id.to_string(), id);
         assert!(n.webhook_configured);
         assert_eq!(
@@ -251,5 +294,32 @@ mod tests {
             1_700_000_000_123_457_000
         );
         assert_eq!(a.unwrap().name, "Ava");
+
+        // A status core does not know: skipped, with the id and the reason.
+        let mut suspended = f.clone();
+        suspended[10] = Some("suspended".into());
+        let Decoded::Skipped(skip) = decode(&suspended).unwrap() else {
+            panic!("skipped");
+        };
+        assert_eq!(skip.number_id.to_string(), id);
+        assert!(!skip.kept);
+        assert!(skip.reason.contains("\"suspended\""), "{}", skip.reason);
+
+        // A secret in the credentials: kept without it, and reported by key.
+        let mut secret = f.clone();
+        secret[5] = Some(
+            r#"{"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "hunter2"}"#
+                .into(),
+        );
+        let Decoded::Row(n, _, Some(skip)) = decode(&secret).unwrap() else {
+            panic!("kept and reported");
+        };
+        assert!(skip.kept);
+        assert!(
+            skip.reason.contains("key authToken dropped"),
+            "{}",
+            skip.reason
+        );
+        assert!(!format!("{n:?} {skip:?}").contains("hunter2"));
     }
 }

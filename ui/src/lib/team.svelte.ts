@@ -3,7 +3,15 @@
  * sync progress, and the conflicts view's data. The backend owns the state and announces every
  * change (`team://status`); this only mirrors it and asks for syncs and resolutions.
  */
-import type { Client, ConnectionProfile, KeepVersion, SyncConflict, SyncProgress, TeamStatus } from "./client";
+import type {
+  Client,
+  ConnectionProfile,
+  KeepVersion,
+  SkippedRow,
+  SyncConflict,
+  SyncProgress,
+  TeamStatus,
+} from "./client";
 import { type ClientError, toClientError } from "./client";
 import { count, when } from "./format";
 
@@ -19,6 +27,7 @@ export const LOCAL_STATUS: TeamStatus = {
   syncing: false,
   progress: null,
   warnings: [],
+  skipped: [],
 };
 
 const PHASES: Record<SyncProgress["phase"], string> = {
@@ -41,6 +50,19 @@ export function progressText(p: SyncProgress | null): string {
 export function queuedText(outbox: number): string {
   if (outbox <= 0) return "";
   return `${count(outbox)} ${outbox === 1 ? "edit" : "edits"} queued`;
+}
+
+/** "2 rows not synced as they are" / "1 row not synced as it is" / "": rows of the team database the cache could not hold as they are. */
+export function skippedText(skipped: SkippedRow[]): string {
+  if (skipped.length === 0) return "";
+  return skipped.length === 1 ? "1 row not synced as it is" : `${count(skipped.length)} rows not synced as they are`;
+}
+
+/** One line per skipped row: its number (or id) and why; "kept" when it is cached without a secret. */
+export function skippedDetails(skipped: SkippedRow[]): string {
+  return skipped
+    .map((r) => `${r.phoneNumber ?? r.numberId} (${r.numberId})${r.kept ? ", kept without it" : ""}: ${r.reason}`)
+    .join("\n");
 }
 
 /** What the banner says; null when there is nothing to say (local workspace). */

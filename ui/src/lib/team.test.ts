@@ -1,7 +1,18 @@
 import { describe, expect, it, vi } from "vitest";
 import type { SyncConflict, TeamStatus } from "./client";
 import { ClientError } from "./client";
-import { LOCAL_STATUS, TeamView, bannerText, missingFields, progressText, queuedText, blankProfile, weakTlsWarning } from "./team.svelte";
+import {
+  LOCAL_STATUS,
+  TeamView,
+  bannerText,
+  missingFields,
+  progressText,
+  queuedText,
+  blankProfile,
+  skippedDetails,
+  skippedText,
+  weakTlsWarning,
+} from "./team.svelte";
 import { makeNumber, mockClient, tick } from "../test/mockClient";
 
 const team = (patch: Partial<TeamStatus>): TeamStatus => ({
@@ -41,6 +52,19 @@ describe("the connection banner's text", () => {
     expect(progressText({ phase: "connect", done: 0, total: 0 })).toBe("Connecting…");
     expect(progressText(null)).toBe("");
     expect(queuedText(0)).toBe("");
+  });
+});
+
+describe("the skipped rows", () => {
+  it("counts them and names each with its id and reason, never more", () => {
+    const bad = { numberId: "id-1", phoneNumber: "+14155550200", reason: 'invalid status: "suspended"', kept: false };
+    const secret = { numberId: "id-2", phoneNumber: null, reason: "credentials held a secret: key authToken dropped", kept: true };
+    expect(skippedText([])).toBe("");
+    expect(skippedText([bad])).toBe("1 row not synced as it is");
+    expect(skippedText([bad, secret])).toBe("2 rows not synced as they are");
+    expect(skippedDetails([bad, secret])).toBe(
+      '+14155550200 (id-1): invalid status: "suspended"\nid-2 (id-2), kept without it: credentials held a secret: key authToken dropped',
+    );
   });
 });
 

@@ -35,7 +35,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
   const statusListeners: ((s: TeamStatus) => void)[] = [];
   const localStatus: TeamStatus = {
     profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
-    outbox: 0, conflicts: 0, syncing: false, progress: null, warnings: [],
+    outbox: 0, conflicts: 0, syncing: false, progress: null, warnings: [], skipped: [],
   };
   const matching = (q: { search: string | null }) =>
     data.filter((n) => !q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase()));

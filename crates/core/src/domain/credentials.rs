@@ -20,8 +20,11 @@ use crate::error::{Error, Result};
 #[serde(transparent)]
 pub struct Credentials(Map<String, Value>);
 
-/// Keys that hold secrets under any provider. Compared case-insensitively, ignoring `_`.
-const SECRET_KEYS: [&str; 13] = [
+/// Keys that hold secrets under any provider, folded: a key whose folded form (lowercase, `_`
+/// and `-` removed) is, or ends with, one of these holds a secret unless it is one of the
+/// provider's identifier keys or a `…Ref` key (see [`Credentials::is_secret_key`]). Migration
+/// `20261207000500_phone_numbers_checks.sql` repeats this rule in SQL; a test compares them.
+pub const SECRET_KEYS: [&str; 13] = [
     "apikey",
     "authtoken",
     "apisecret",
@@ -37,8 +40,8 @@ const SECRET_KEYS: [&str; 13] = [
     "bearer",
 ];
 
-/// The identifier keys a provider's account has, and the key naming its secret's reference.
-fn identifier_keys(provider: Provider) -> &'static [&'static str] {
+/// The identifier keys a provider's account has.
+pub fn identifier_keys(provider: Provider) -> &'static [&'static str] {
     match provider {
         // API keys: SK… sid is an identifier; its secret is not.
         Provider::Twilio => &["accountSid", "apiKeySid"],
@@ -104,13 +107,9 @@ impl Credentials {
         };
         let allowed = identifier_keys(provider);
         for (key, v) in &map {
-            let folded = key.to_ascii_lowercase().replace(['_', '-'], "");
-            let is_ref = key.ends_with("Ref") && key.len() > 3;
+            let is_ref = is_ref_key(key);
             if !is_ref && !allowed.contains(&key.as_str()) {
-                if SECRET_KEYS
-                    .iter()
-                    .any(|s| folded == *s || folded.ends_with(s))
-                {
+                if Self::is_secret_key(provider, key) {
                     return Err(bad(format!(
                         "{key:?} holds a secret; secrets live only in the OS credential vault \
                          (keep a reference such as {:?} instead)",
@@ -135,6 +134,35 @@ impl Credentials {
         let value = serde_json::from_str(text)
             .map_err(|e| Error::invalid("credentials", format!("not valid JSON: {e}")))?;
         Self::from_value(provider, value)
+    }
+
+    /// Whether `key` names a secret under `provider`: not one of its identifier keys, not a
+    /// `…Ref` key, and, folded (lowercase, without `_` and `-`), one of [`SECRET_KEYS`] or
+    /// ending with one (`auth_token`, `twilioAuthToken`).
+    pub fn is_secret_key(provider: Provider, key: &str) -> bool {
+        !is_ref_key(key)
+            && !identifier_keys(provider).contains(&key)
+            && SECRET_KEYS.iter().any(|s| folded_ends_with(key, s))
+    }
+
+    /// Reads a value someone else may have written (the team database): a JSON object is
+    /// taken as it is, except that every key holding a secret under `provider` (see
+    /// [`Credentials::is_secret_key`]) is dropped; the dropped keys are returned (never their
+    /// values). Anything but an object is an error.
+    pub fn from_stored_without_secrets(
+        provider: Provider,
+        text: &str,
+    ) -> Result<(Self, Vec<String>)> {
+        let mut c = Self::from_stored(text)?;
+        let dropped: Vec<String> =
+            c.0.keys()
+                .filter(|k| Self::is_secret_key(provider, k))
+                .cloned()
+                .collect();
+        for key in &dropped {
+            c.0.remove(key);
+        }
+        Ok((c, dropped))
     }
 
     /// Reads a stored value without re-validating (it was validated when written).
@@ -165,6 +193,22 @@ impl Credentials {
         // A map of JSON values always serializes.
         serde_json::to_string(&self.0).unwrap_or_default()
     }
+}
+
+/// A reference key: `…Ref` with something before it.
+fn is_ref_key(key: &str) -> bool {
+    key.ends_with("Ref") && key.len() > 3
+}
+
+/// Whether `key`, lowercased and without `_` and `-`, ends with `folded` (lowercase ASCII).
+/// Allocates nothing: it runs for every key of every row a sync reads.
+fn folded_ends_with(key: &str, folded: &str) -> bool {
+    let mut key = key
+        .bytes()
+        .rev()
+        .filter(|b| *b != b'_' && *b != b'-')
+        .map(|b| b.to_ascii_lowercase());
+    folded.bytes().rev().all(|f| key.next() == Some(f))
 }
 
 /// Identifiers are short, printable, and for Twilio follow its documented SID shapes.
@@ -276,6 +320,48 @@ mod tests {
         let e = Credentials::for_account(Provider::Twilio, token).unwrap_err();
         assert!(e.to_string().contains("not a Twilio Account SID"), "{e}");
         assert!(!format!("{e} {e:?}").contains(token), "{e}");
+    }
+
+    #[test]
+    fn stored_secrets_are_dropped_and_named_never_their_values() {
+        let text = format!(
+            r#"{{"accountSid":"{SID}","authToken":"hunter2","auth_token":"x","region":"us1"}}"#
+        );
+        let (c, dropped) =
+            Credentials::from_stored_without_secrets(Provider::Twilio, &text).unwrap();
+        assert_eq!(dropped, ["authToken", "auth_token"]);
+        assert_eq!(
+            c.to_json(),
+            format!(r#"{{"accountSid":"{SID}","region":"us1"}}"#)
+        );
+        assert!(!c.to_json().contains("hunter2"));
+        // Vonage's apiKey is an identifier; Telnyx's is its secret.
+        let text = r#"{"apiKey":"abcd1234","apiSecretRef":"vault:vonage:abcd1234"}"#;
+        let (_, dropped) =
+            Credentials::from_stored_without_secrets(Provider::Vonage, text).unwrap();
+        assert!(dropped.is_empty());
+        let (c, dropped) =
+            Credentials::from_stored_without_secrets(Provider::Telnyx, text).unwrap();
+        assert_eq!(dropped, ["apiKey"]);
+        assert_eq!(c.to_json(), r#"{"apiSecretRef":"vault:vonage:abcd1234"}"#);
+        assert!(Credentials::from_stored_without_secrets(Provider::Twilio, "[1]").is_err());
+    }
+
+    #[test]
+    fn secret_keys_fold_case_underscores_and_dashes() {
+        for key in [
+            "authToken",
+            "AUTH_TOKEN",
+            "auth-token",
+            "twilioAuthToken",
+            "Password",
+        ] {
+            assert!(Credentials::is_secret_key(Provider::Twilio, key), "{key}");
+        }
+        for key in ["accountSid", "authTokenRef", "region", "tokenish", "Ref"] {
+            assert!(!Credentials::is_secret_key(Provider::Twilio, key), "{key}");
+        }
+        assert!(Credentials::is_secret_key(Provider::Twilio, "Ref_token"));
     }
 
     #[test]

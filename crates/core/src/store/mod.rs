@@ -17,6 +17,7 @@ mod orgs;
 mod outbox;
 mod replica;
 pub mod search;
+mod skipped;
 mod stage;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub use accounts::{
 pub use numbers::{BulkInsert, NumberRef};
 pub use outbox::{Conflict, Keep, OutboxEntry, OutboxOp};
 pub use replica::{CopyProgress, Replica};
+pub use skipped::{Skip, SkippedRow, secrets_dropped_reason};
 
 /// Embedded migrations, oldest first: (version, name, SQL).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -72,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         20261206000000,
         "sync_stage_constraints",
         include_str!("migrations/20261206000000_sync_stage_constraints.sql"),
+    ),
+    (
+        20261207000500,
+        "sync_skipped",
+        include_str!("migrations/20261207000500_sync_skipped.sql"),
     ),
 ];
 

@@ -431,6 +431,10 @@ impl Replica<'_> {
     /// Removes an organization with its numbers and agents (the manager may no longer see it).
     /// Returns how many numbers went.
     pub fn remove_organization(&mut self, id: Uuid) -> Result<u64> {
+        self.tx.execute(
+            "DELETE FROM sync_skipped WHERE organization_id = ?1",
+            [id.to_string()],
+        )?;
         self.rows.remove_org(&self.tx, &id, true)
     }
 

@@ -154,7 +154,7 @@ fn seed(cluster: &TestCluster, admin: &str) {
              INSERT INTO agents (organization_id, name)
                SELECT id, 'Globex Agent' FROM organizations WHERE slug = 'globex';
              INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name, credentials)
-               SELECT o.id, 'twilio', n.number, n.name, '{\"authToken\": \"secret\"}'
+               SELECT o.id, 'twilio', n.number, n.name, '{}'
                FROM organizations AS o
                JOIN (VALUES ('acme', '+14155550100', 'Acme Support'),
                             ('acme', '+14155550101', 'Acme Sales'),

@@ -870,6 +870,24 @@ done: number,
  */
 total: number, };
 
+export type SkippedRow = { 
+/**
+ * The row's id.
+ */
+numberId: string, 
+/**
+ * Its number as the server holds it.
+ */
+phoneNumber: string | null, 
+/**
+ * Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
+ */
+reason: string, 
+/**
+ * In the cache without the secret; false: not in the cache.
+ */
+kept: boolean, };
+
 export type TeamStatus = { 
 /**
  * The open profile; null for the local workspace.
@@ -914,7 +932,11 @@ progress: SyncProgress | null,
 /**
  * The schema check's warnings at the last connect.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Rows of the team database the cache could not hold as the server has them.
+ */
+skipped: Array<SkippedRow>, };
 
 export type KeepVersion = "mine" | "theirs";
 
