@@ -7,23 +7,25 @@
 //! what happened and what to do — the core error's message names the file, the program
 //! holding it busy, or how to repair it — with a Retry button ([`retry_startup`]).
 //! The workspace's [`AppState`] is managed only once the workspace is open, so no command can
-//! reach a workspace that failed to open.
+//! reach a workspace that failed to open. What went wrong without stopping the start (an
+//! unreadable settings file, moved aside: see `settings`) comes back as warnings.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::{AppState, lock};
-use crate::{reverify, team};
+use crate::{reverify, settings, team};
 
 /// Managed state: where the local workspace is (or why that is not known) and whether
 /// starting has failed.
 #[derive(Debug)]
 pub struct Startup {
     path: AppResult<PathBuf>,
-    failure: Mutex<Option<crate::error::AppError>>,
+    failure: Mutex<Option<AppError>>,
+    warnings: Vec<AppError>,
     /// Held by one attempt at a time, so that two Retry clicks open the workspace once.
     attempt: Mutex<()>,
 }
@@ -32,9 +34,18 @@ pub struct Startup {
 /// for [`startup_status`] and leaves the app running without a workspace. Blocks while the
 /// workspace opens (a pending migration may wait for another program's write lock).
 pub fn start<R: Runtime>(app: &AppHandle<R>, path: AppResult<PathBuf>) {
+    // First, before anything reads (and later saves) the settings.
+    let warnings: Vec<AppError> = settings::set_aside_unreadable(app)
+        .err()
+        .into_iter()
+        .collect();
+    for w in &warnings {
+        tracing::warn!(error = %w, "settings");
+    }
     let startup = Startup {
         path,
         failure: Mutex::new(None),
+        warnings,
         attempt: Mutex::new(()),
     };
     let result = open(app, &startup.path);
@@ -55,28 +66,34 @@ fn open<R: Runtime>(app: &AppHandle<R>, path: &AppResult<PathBuf>) -> AppResult<
     Ok(())
 }
 
-/// Whether the app started: `Ok` when the workspace is open, else what went wrong (`Busy`,
-/// `Storage`, …) with what to do. The UI asks this before anything else.
+/// Whether the app started: when the workspace is open, the warnings of the start (each a
+/// `{code, message}` to show); else what went wrong (`Busy`, `Storage`, …) with what to do.
+/// The UI asks this before anything else.
 #[tauri::command]
 #[tracing::instrument(skip(startup), err)]
-pub async fn startup_status(startup: State<'_, Startup>) -> AppResult<()> {
-    lock(&startup.failure).clone().map_or(Ok(()), Err)
+pub async fn startup_status(startup: State<'_, Startup>) -> AppResult<Vec<AppError>> {
+    status(&startup)
+}
+
+fn status(startup: &Startup) -> AppResult<Vec<AppError>> {
+    match lock(&startup.failure).clone() {
+        Some(failure) => Err(failure),
+        None => Ok(startup.warnings.clone()),
+    }
 }
 
 /// Tries again to open the workspace after a failed start (the other program finished, the
-/// file was moved aside, …). `Ok` at once when the app has started.
+/// file was moved aside, …); answers as [`startup_status`]. At once when the app has started.
 #[tauri::command]
 #[tracing::instrument(skip(app), err)]
-pub async fn retry_startup<R: Runtime>(app: AppHandle<R>) -> AppResult<()> {
+pub async fn retry_startup<R: Runtime>(app: AppHandle<R>) -> AppResult<Vec<AppError>> {
     tokio::task::spawn_blocking(move || {
         let startup = app.state::<Startup>();
         let _attempt = lock(&startup.attempt);
-        if lock(&startup.failure).is_none() {
-            return Ok(());
+        if lock(&startup.failure).is_some() {
+            *lock(&startup.failure) = open(&app, &startup.path).err();
         }
-        let result = open(&app, &startup.path);
-        *lock(&startup.failure) = result.clone().err();
-        result
+        status(&startup)
     })
     .await?
 }

@@ -70,12 +70,13 @@ async fn organization_names(app: &tauri::App<MockRuntime>) -> Vec<String> {
         .collect()
 }
 
-async fn status(app: &tauri::App<MockRuntime>) -> Result<(), AppError> {
+async fn status(app: &tauri::App<MockRuntime>) -> Result<Vec<AppError>, AppError> {
     startup::startup_status(app.state()).await
 }
 
 async fn starts(dir: PathBuf) {
     opens_while_the_cli_writes(&dir).await;
+    keeps_unreadable_settings_aside(&dir).await;
     shows_a_damaged_file_then_retries(&dir).await;
     shows_a_busy_migration_then_retries(&dir).await;
     println!("startup checks done");
@@ -92,11 +93,64 @@ async fn opens_while_the_cli_writes(dir: &Path) {
     let app = app();
     let started = Instant::now();
     startup::start(app.handle(), Ok(file.clone()));
-    status(&app).await.expect("started");
+    let warnings = status(&app).await.expect("started");
+    assert_eq!(warnings, []);
     assert_eq!(organization_names(&app).await, ["Acme"]);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(1), "starting took {took:?}");
     writer.execute_batch("ROLLBACK").unwrap();
+}
+
+/// A settings file that cannot be read: the app starts with defaults, and says where the file
+/// was kept instead of overwriting it (which would lose the connection profiles).
+async fn keeps_unreadable_settings_aside(dir: &Path) {
+    let app = app();
+    let settings_dir = app.path().app_data_dir().unwrap();
+    std::fs::create_dir_all(&settings_dir).unwrap();
+    let file = settings_dir.join("settings.json");
+    let broken = r#"{"settings": {"profiles": [{"name": "team", "host": "db.exa"#;
+    std::fs::write(&file, broken).unwrap();
+
+    startup::start(app.handle(), Ok(dir.join("settings-case.db")));
+    let warnings = status(&app).await.expect("started");
+    let [warning] = warnings.as_slice() else {
+        panic!("one warning: {warnings:?}");
+    };
+    assert_eq!(warning.code, ErrorCode::Settings);
+    assert!(
+        warning
+            .message
+            .contains("add your connection profiles again"),
+        "{}",
+        warning.message
+    );
+    let kept: Vec<PathBuf> = std::fs::read_dir(&settings_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("settings.json.unreadable-"))
+        .collect();
+    let [kept] = kept.as_slice() else {
+        panic!("one file kept aside: {kept:?}");
+    };
+    assert!(
+        warning.message.contains(&kept.display().to_string()),
+        "{}",
+        warning.message
+    );
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), broken);
+    let settings = commands::get_settings(app.handle().clone())
+        .await
+        .expect("defaults");
+    assert_eq!(settings, switchboard_app::dto::Settings::default());
+    commands::save_settings(app.handle().clone(), settings)
+        .await
+        .expect("saves");
+    assert_eq!(
+        std::fs::read_to_string(kept).unwrap(),
+        broken,
+        "still there after a save"
+    );
+    std::fs::remove_file(kept).unwrap();
 }
 
 /// A file that is not a workspace: the app runs, says what happened and what to do, and
@@ -137,7 +191,7 @@ async fn shows_a_damaged_file_then_retries(dir: &Path) {
     startup::retry_startup(app.handle().clone())
         .await
         .expect("opens a new workspace");
-    status(&app).await.expect("started now");
+    assert_eq!(status(&app).await.expect("started now"), []);
     assert!(organization_names(&app).await.is_empty());
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import App from "./App.svelte";
 import { mockClient, tick } from "./test/mockClient";
-import { ClientError } from "./lib/client";
+import { ClientError, type AppError } from "./lib/client";
 
 afterEach(cleanup);
 
@@ -26,9 +26,9 @@ describe("App startup", () => {
       throw new ClientError("Busy", BUSY);
     });
     client.retryStartup = vi
-      .fn<() => Promise<void>>()
+      .fn<() => Promise<AppError[]>>()
       .mockRejectedValueOnce(new ClientError("Busy", BUSY))
-      .mockResolvedValueOnce(undefined);
+      .mockResolvedValueOnce([]);
     render(App, { client });
     await tick();
 
@@ -53,6 +53,19 @@ describe("App startup", () => {
     expect(screen.queryByTestId("startup-error")).toBeNull();
     expect(client.listOrganizations).toHaveBeenCalled();
     expect(await screen.findByTestId("workspace-button")).toBeTruthy();
+  });
+
+  it("shows what went wrong without stopping the start, and loads the workspace", async () => {
+    const client = mockClient(3);
+    const message =
+      "the settings file /home/ann/.local/share/dev.switchboard.app/settings.json could not be read (EOF while parsing); it is kept as …";
+    client.startupStatus = vi.fn(async () => [{ code: "Settings" as const, message }]);
+    render(App, { client });
+    await tick();
+    const toast = await screen.findByTestId("toast-error");
+    expect(toast.textContent).toContain(message);
+    expect(screen.queryByTestId("startup-error")).toBeNull();
+    expect(client.listOrganizations).toHaveBeenCalled();
   });
 
   it("loads the workspace at once when the app started", async () => {

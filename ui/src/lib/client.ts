@@ -95,10 +95,13 @@ export const events = {
 
 /** Everything the UI can ask of the backend. */
 export interface Client {
-  /** Resolves when the app started (its workspace is open); rejects with what went wrong. */
-  startupStatus(): Promise<void>;
-  /** Tries again to open the workspace after a failed start. */
-  retryStartup(): Promise<void>;
+  /**
+   * Resolves when the app started (its workspace is open) with what went wrong without
+   * stopping it (to show); rejects with what stopped it.
+   */
+  startupStatus(): Promise<AppError[]>;
+  /** Tries again to open the workspace after a failed start; answers as `startupStatus`. */
+  retryStartup(): Promise<AppError[]>;
   workspaceInfo(): Promise<WorkspaceInfo>;
   listOrganizations(): Promise<Organization[]>;
   addOrganization(slug: string, name: string): Promise<Organization>;
