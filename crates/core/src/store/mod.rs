@@ -295,7 +295,7 @@ pub fn now() -> OffsetDateTime {
 fn storage_error(e: rusqlite::Error, path: &Path) -> Error {
     use rusqlite::ErrorCode as Code;
     match e.sqlite_error_code() {
-        Some(Code::DatabaseBusy | Code::DatabaseLocked) => Error::Busy {
+        Some(Code::DatabaseBusy) => Error::Busy {
             path: path.display().to_string(),
             holder: lock_holder::writer(path),
         },
