@@ -8,7 +8,8 @@
 //! holding it busy, or how to repair it — with a Retry button ([`retry_startup`]).
 //! The workspace's [`AppState`] is managed only once the workspace is open, so no command can
 //! reach a workspace that failed to open. What went wrong without stopping the start (an
-//! unreadable settings file, moved aside: see `settings`) comes back as warnings.
+//! unreadable settings file, moved aside: see `settings`; a team workspace that did not open,
+//! replaced by the local one) comes back as warnings.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -25,7 +26,7 @@ use crate::{reverify, settings, team};
 pub struct Startup {
     path: AppResult<PathBuf>,
     failure: Mutex<Option<AppError>>,
-    warnings: Vec<AppError>,
+    warnings: Mutex<Vec<AppError>>,
     /// Held by one attempt at a time, so that two Retry clicks open the workspace once.
     attempt: Mutex<()>,
 }
@@ -45,15 +46,28 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, path: AppResult<PathBuf>) {
     let startup = Startup {
         path,
         failure: Mutex::new(None),
-        warnings,
+        warnings: Mutex::new(warnings),
         attempt: Mutex::new(()),
     };
-    let result = open(app, &startup.path);
-    *lock(&startup.failure) = result.err();
+    startup.attempt(app);
     app.manage(startup);
 }
 
-fn open<R: Runtime>(app: &AppHandle<R>, path: &AppResult<PathBuf>) -> AppResult<()> {
+impl Startup {
+    /// Opens the workspace, keeping the failure or adding the warnings.
+    fn attempt<R: Runtime>(&self, app: &AppHandle<R>) {
+        match open(app, &self.path) {
+            Ok(warnings) => {
+                *lock(&self.failure) = None;
+                lock(&self.warnings).extend(warnings);
+            }
+            Err(e) => *lock(&self.failure) = Some(e),
+        }
+    }
+}
+
+/// Opens the workspace and starts what needs it; returns what went wrong without stopping it.
+fn open<R: Runtime>(app: &AppHandle<R>, path: &AppResult<PathBuf>) -> AppResult<Vec<AppError>> {
     let path = path.clone()?;
     let opened = AppState::open(&path);
     let state = opened.inspect_err(|e| {
@@ -61,9 +75,9 @@ fn open<R: Runtime>(app: &AppHandle<R>, path: &AppResult<PathBuf>) -> AppResult<
     })?;
     tracing::info!(workspace = %path.display(), "workspace open");
     app.manage(state);
-    team::open_at_startup(app);
+    let team = team::open_at_startup(app);
     reverify::start(app);
-    Ok(())
+    Ok(team.into_iter().collect())
 }
 
 /// Whether the app started: when the workspace is open, the warnings of the start (each a
@@ -78,7 +92,7 @@ pub async fn startup_status(startup: State<'_, Startup>) -> AppResult<Vec<AppErr
 fn status(startup: &Startup) -> AppResult<Vec<AppError>> {
     match lock(&startup.failure).clone() {
         Some(failure) => Err(failure),
-        None => Ok(startup.warnings.clone()),
+        None => Ok(lock(&startup.warnings).clone()),
     }
 }
 
@@ -91,7 +105,7 @@ pub async fn retry_startup<R: Runtime>(app: AppHandle<R>) -> AppResult<Vec<AppEr
         let startup = app.state::<Startup>();
         let _attempt = lock(&startup.attempt);
         if lock(&startup.failure).is_some() {
-            *lock(&startup.failure) = open(&app, &startup.path).err();
+            startup.attempt(&app);
         }
         status(&startup)
     })

@@ -77,6 +77,7 @@ async fn status(app: &tauri::App<MockRuntime>) -> Result<Vec<AppError>, AppError
 async fn starts(dir: PathBuf) {
     opens_while_the_cli_writes(&dir).await;
     keeps_unreadable_settings_aside(&dir).await;
+    says_why_the_team_workspace_did_not_open(&dir).await;
     shows_a_damaged_file_then_retries(&dir).await;
     shows_a_busy_migration_then_retries(&dir).await;
     println!("startup checks done");
@@ -151,6 +152,38 @@ async fn keeps_unreadable_settings_aside(dir: &Path) {
         "still there after a save"
     );
     std::fs::remove_file(kept).unwrap();
+}
+
+/// Settings that name a team workspace which cannot be opened: the local workspace opens, and
+/// the window is told why the team one did not.
+async fn says_why_the_team_workspace_did_not_open(dir: &Path) {
+    let app = app();
+    let settings_dir = app.path().app_data_dir().unwrap();
+    std::fs::create_dir_all(&settings_dir).unwrap();
+    let file = settings_dir.join("settings.json");
+    std::fs::write(&file, r#"{"settings": {"activeProfile": "gone"}}"#).unwrap();
+
+    startup::start(app.handle(), Ok(dir.join("team-case.db")));
+    let warnings = status(&app).await.expect("started");
+    let [warning] = warnings.as_slice() else {
+        panic!("one warning: {warnings:?}");
+    };
+    assert_eq!(warning.code, ErrorCode::NotFound);
+    assert!(
+        warning.message.contains(r#"team workspace "gone""#),
+        "{}",
+        warning.message
+    );
+    assert!(
+        warning
+            .message
+            .contains("the local workspace is shown instead"),
+        "{}",
+        warning.message
+    );
+    let info = commands::workspace_info(app.state()).await.expect("info");
+    assert_eq!(info.kind, "local");
+    std::fs::remove_file(&file).unwrap();
 }
 
 /// A file that is not a workspace: the app runs, says what happened and what to do, and
