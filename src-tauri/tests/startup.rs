@@ -74,6 +74,25 @@ async fn status(app: &tauri::App<MockRuntime>) -> Result<Vec<AppError>, AppError
     startup::startup_status(app.state()).await
 }
 
+/// The app with its settings file holding `contents`, and that file.
+fn app_with_settings(contents: &str) -> (tauri::App<MockRuntime>, PathBuf) {
+    let app = app();
+    let dir = app.path().app_data_dir().unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("settings.json");
+    std::fs::write(&file, contents).unwrap();
+    (app, file)
+}
+
+/// The start's only warning.
+async fn the_one_warning(app: &tauri::App<MockRuntime>) -> AppError {
+    let warnings = status(app).await.expect("started");
+    let [warning] = warnings.as_slice() else {
+        panic!("one warning: {warnings:?}");
+    };
+    warning.clone()
+}
+
 async fn starts(dir: PathBuf) {
     opens_while_the_cli_writes(&dir).await;
     keeps_unreadable_settings_aside(&dir).await;
@@ -105,18 +124,12 @@ async fn opens_while_the_cli_writes(dir: &Path) {
 /// A settings file that cannot be read: the app starts with defaults, and says where the file
 /// was kept instead of overwriting it (which would lose the connection profiles).
 async fn keeps_unreadable_settings_aside(dir: &Path) {
-    let app = app();
-    let settings_dir = app.path().app_data_dir().unwrap();
-    std::fs::create_dir_all(&settings_dir).unwrap();
-    let file = settings_dir.join("settings.json");
     let broken = r#"{"settings": {"profiles": [{"name": "team", "host": "db.exa"#;
-    std::fs::write(&file, broken).unwrap();
+    let (app, file) = app_with_settings(broken);
+    let settings_dir = file.parent().unwrap();
 
     startup::start(app.handle(), Ok(dir.join("settings-case.db")));
-    let warnings = status(&app).await.expect("started");
-    let [warning] = warnings.as_slice() else {
-        panic!("one warning: {warnings:?}");
-    };
+    let warning = the_one_warning(&app).await;
     assert_eq!(warning.code, ErrorCode::Settings);
     assert!(
         warning
@@ -125,7 +138,7 @@ async fn keeps_unreadable_settings_aside(dir: &Path) {
         "{}",
         warning.message
     );
-    let kept: Vec<PathBuf> = std::fs::read_dir(&settings_dir)
+    let kept: Vec<PathBuf> = std::fs::read_dir(settings_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().contains("settings.json.unreadable-"))
@@ -157,17 +170,10 @@ async fn keeps_unreadable_settings_aside(dir: &Path) {
 /// Settings that name a team workspace which cannot be opened: the local workspace opens, and
 /// the window is told why the team one did not.
 async fn says_why_the_team_workspace_did_not_open(dir: &Path) {
-    let app = app();
-    let settings_dir = app.path().app_data_dir().unwrap();
-    std::fs::create_dir_all(&settings_dir).unwrap();
-    let file = settings_dir.join("settings.json");
-    std::fs::write(&file, r#"{"settings": {"activeProfile": "gone"}}"#).unwrap();
+    let (app, file) = app_with_settings(r#"{"settings": {"activeProfile": "gone"}}"#);
 
     startup::start(app.handle(), Ok(dir.join("team-case.db")));
-    let warnings = status(&app).await.expect("started");
-    let [warning] = warnings.as_slice() else {
-        panic!("one warning: {warnings:?}");
-    };
+    let warning = the_one_warning(&app).await;
     assert_eq!(warning.code, ErrorCode::NotFound);
     assert!(
         warning.message.contains(r#"team workspace "gone""#),
