@@ -10,6 +10,9 @@ fn main() {
 /// Keep in step with `commands::handler()` in src/lib.rs.
 fn switchboard_commands() -> &'static [&'static str] {
     &[
+        // Starting (src/startup.rs): why the workspace did not open, and trying again.
+        "startup_status",
+        "retry_startup",
         "workspace_info",
         "list_organizations",
         "add_organization",

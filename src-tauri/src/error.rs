@@ -45,6 +45,9 @@ pub enum ErrorCode {
     /// A change needs the manager's explicit consent first (a shared provider object, a
     /// purchase or release confirmed for another number).
     NotConfirmed,
+    /// Another program holds the workspace file's write lock (the CLI importing or syncing):
+    /// try again when it finishes. The message names the program when the system says.
+    Busy,
 }
 
 impl From<CoreCode> for ErrorCode {
@@ -58,6 +61,7 @@ impl From<CoreCode> for ErrorCode {
             CoreCode::Storage => ErrorCode::Storage,
             CoreCode::Offline => ErrorCode::Offline,
             CoreCode::VaultUnavailable => ErrorCode::VaultUnavailable,
+            CoreCode::Busy => ErrorCode::Busy,
         }
     }
 }

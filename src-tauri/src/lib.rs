@@ -11,6 +11,7 @@ pub mod logging;
 pub mod providers;
 pub mod reverify;
 pub mod settings;
+pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod team;
@@ -43,18 +44,15 @@ pub fn run() {
             {
                 tracing::warn!(error = %e, "web view rendering left at WebKit's default");
             }
-            let path = state::default_workspace_path()?;
-            let state = state::AppState::open(&path)
-                .map_err(|e| format!("cannot open workspace {}: {e}", path.display()))?;
-            tracing::info!(workspace = %path.display(), "workspace open");
-            app.manage(state);
             app.manage(providers::ProviderTasks::default());
             app.manage(sync::SyncState::default());
-            team::open_at_startup(app.handle());
-            reverify::start(app.handle());
+            // Never fails: a workspace that cannot be opened is shown in the window.
+            startup::start(app.handle(), state::default_workspace_path());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            startup::startup_status,
+            startup::retry_startup,
             commands::workspace_info,
             commands::list_organizations,
             commands::add_organization,

@@ -273,13 +273,12 @@ async fn open<R: Runtime>(
 }
 
 /// At startup: opens the workspace the settings name (a team profile's cache needs no
-/// network), falling back to the local workspace when that profile cannot be opened.
-pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) {
+/// network), falling back to the local workspace when that profile cannot be opened; returns
+/// that failure then, for the window to show.
+pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let state = app.state::<AppState>();
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
-    let Some(name) = active else {
-        return;
-    };
+    let name = active?;
     let opened = profile(app, &name).and_then(|p| {
         let settings = p.connect_settings()?;
         let path = switchboard_sync::cache_path(&settings)?;
@@ -295,9 +294,19 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) {
         Ok(server) => {
             tracing::info!(profile = name, "team workspace open");
             sync::workspace_opened(app, &state.source(), Some(server));
+            None
         }
         Err(e) => {
-            tracing::warn!(profile = name, error = %e, "cannot open the team workspace; using the local one")
+            tracing::warn!(profile = name, error = %e, "cannot open the team workspace; using the local one");
+            Some(AppError::new(
+                e.code,
+                format!(
+                    "the team workspace {name:?} could not be opened ({}); the local workspace \
+                     is shown instead: open the team workspace again from the workspace button \
+                     once that is fixed",
+                    e.message
+                ),
+            ))
         }
     }
 }

@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -45,35 +47,17 @@ fn a_team_workspace_syncs_goes_offline_replays_and_surfaces_a_conflict() {
 }
 
 fn run_as_child() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "a_team_workspace_syncs_goes_offline_replays_and_surfaces_a_conflict",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, dir.path())
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("SWITCHBOARD_CACHE_DIR", dir.path().join("cache"))
-        .env("PGPASSWORD", password())
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the test runs itself");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    support::run_as_child(
+        "a_team_workspace_syncs_goes_offline_replays_and_surfaces_a_conflict",
+        CHILD,
+        "team day done",
+        |child, dir| {
+            child
+                .env("SWITCHBOARD_CACHE_DIR", dir.join("cache"))
+                .env("PGPASSWORD", password())
+                .env_remove("DATABASE_URL");
+        },
     );
-    assert!(out.status.success(), "{text}");
-    // The child really ran the day (a filter that matched nothing would pass silently).
-    assert!(text.contains("1 passed"), "{text}");
-    assert!(text.contains("team day done"), "{text}");
 }
 
 fn password() -> String {

@@ -29,6 +29,9 @@ pub enum ErrorCode {
     /// The OS credential vault is missing, locked or refused the request (or holds an entry
     /// that cannot be used): what needs a secret cannot be done now; everything else can.
     VaultUnavailable,
+    /// Another program holds the workspace file's write lock (the CLI importing or syncing
+    /// into it, typically): reading works; a write, or a schema update, waits for it to finish.
+    Busy,
 }
 
 /// Everything that can go wrong in core.
@@ -84,6 +87,29 @@ pub enum Error {
         found: i64,
         /// Newest version this build knows.
         supported: i64,
+    },
+    /// Another connection kept the workspace's write lock for longer than a write waits.
+    #[error(
+        "workspace {path} is busy: {} is writing to it; try again when it finishes",
+        .holder.as_deref().unwrap_or("another program (switchboard-cli importing or syncing, for instance)")
+    )]
+    Busy {
+        /// The file.
+        path: String,
+        /// The program holding the lock, when the system says (`"switchboard-cli import
+        /// (process 4242)"`).
+        holder: Option<String>,
+    },
+    /// The workspace file is not a SQLite database, or SQLite found it damaged.
+    #[error(
+        "workspace {path} is damaged or is not a Switchboard workspace ({reason}); move it \
+         aside to start an empty workspace in its place, or restore it from a backup"
+    )]
+    Damaged {
+        /// The file.
+        path: String,
+        /// What SQLite said.
+        reason: String,
     },
     /// SQLite failed.
     #[error("workspace storage error: {0}")]
@@ -143,9 +169,12 @@ impl Error {
             Error::Duplicate { .. } => ErrorCode::Duplicate,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::NotAllowed(_) => ErrorCode::NotAllowed,
-            Error::NewerSchema { .. } | Error::Sqlite(_) | Error::Io { .. } | Error::Remote(_) => {
-                ErrorCode::Storage
-            }
+            Error::NewerSchema { .. }
+            | Error::Damaged { .. }
+            | Error::Sqlite(_)
+            | Error::Io { .. }
+            | Error::Remote(_) => ErrorCode::Storage,
+            Error::Busy { .. } => ErrorCode::Busy,
             Error::Offline { .. } => ErrorCode::Offline,
             Error::Vault(_) => ErrorCode::VaultUnavailable,
         }

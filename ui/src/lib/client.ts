@@ -95,6 +95,13 @@ export const events = {
 
 /** Everything the UI can ask of the backend. */
 export interface Client {
+  /**
+   * Resolves when the app started (its workspace is open) with what went wrong without
+   * stopping it (to show); rejects with what stopped it.
+   */
+  startupStatus(): Promise<AppError[]>;
+  /** Tries again to open the workspace after a failed start; answers as `startupStatus`. */
+  retryStartup(): Promise<AppError[]>;
   workspaceInfo(): Promise<WorkspaceInfo>;
   listOrganizations(): Promise<Organization[]>;
   addOrganization(slug: string, name: string): Promise<Organization>;
@@ -183,6 +190,8 @@ export interface Client {
 
 /** The client of the running app. */
 export const client: Client = {
+  startupStatus: () => call("startup_status"),
+  retryStartup: () => call("retry_startup"),
   workspaceInfo: () => call("workspace_info"),
   listOrganizations: () => call("list_organizations"),
   addOrganization: (slug, name) => call("add_organization", { slug, name }),

@@ -18,7 +18,7 @@ describe("client", () => {
   });
 
   it("has a title for every error code", () => {
-    for (const code of ["InvalidNumber", "InvalidInput", "Duplicate", "NotFound", "NotAllowed", "Storage", "Offline", "VaultUnavailable", "Settings", "Cancelled", "Internal"]) {
+    for (const code of ["InvalidNumber", "InvalidInput", "Duplicate", "NotFound", "NotAllowed", "Storage", "Offline", "VaultUnavailable", "Settings", "Cancelled", "Internal", "Busy"]) {
       expect(ERROR_TITLES[code]).toBeTruthy();
     }
   });

@@ -52,6 +52,7 @@ export const ERROR_TITLES: Record<string, string> = {
   ProviderError: "Provider error",
   CredentialsNotOnDevice: "Credentials not on this device",
   NotConfirmed: "Needs your confirmation",
+  Busy: "The workspace is busy",
 };
 
 export const toasts = new Toasts();

@@ -43,6 +43,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
     data,
     settings,
     emitStatus: (s) => statusListeners.forEach((f) => f(s)),
+    startupStatus: vi.fn(async () => []),
+    retryStartup: vi.fn(async () => []),
     workspaceInfo: vi.fn(async () => ({ kind: "local", path: "/tmp/workspace.db", profile: null })),
     listOrganizations: vi.fn(async () => [{ id: "org-1", slug: "demo", name: "Demo" }]),
     addOrganization: vi.fn(async (slug, name) => ({ id: "org-2", slug, name })),

@@ -5,6 +5,9 @@
 //! - every connection is opened here, with the same pragmas (WAL, foreign keys, busy timeout);
 //! - the schema is migrated forward on open by embedded, timestamped migrations, and a file
 //!   written by a newer build is refused instead of being modified;
+//! - opening a file whose schema is current takes no write lock, so it opens and reads while
+//!   another program (the CLI importing or syncing) holds that lock; only pending migrations
+//!   take it, and a lock held past the busy timeout is [`Error::Busy`], naming the holder;
 //! - every public write is one transaction: on any error nothing is changed.
 
 mod accounts;
@@ -12,6 +15,7 @@ mod agents;
 mod batch;
 mod counts;
 pub mod floor;
+mod lock_holder;
 mod numbers;
 mod orgs;
 mod outbox;
@@ -104,8 +108,12 @@ impl Workspace {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(&path, flags)?;
-        Self::init(conn, path)
+        let conn =
+            Connection::open_with_flags(&path, flags).map_err(|e| storage_error(e, &path))?;
+        Self::init(conn, path.clone()).map_err(|e| match e {
+            Error::Sqlite(e) => storage_error(e, &path),
+            other => other,
+        })
     }
 
     /// A private in-memory workspace (tests, benchmarks).
@@ -139,7 +147,8 @@ impl Workspace {
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| storage_error(e, &self.path))?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -204,9 +213,13 @@ pub const MMAP_SIZE: u64 = 256 * 1024 * 1024;
 /// The page cache of every connection (negative: KiB).
 pub(crate) const CACHE_SIZE: i64 = -65536;
 
-/// Pragmas for every connection, in one place.
+/// How long a write waits for another connection's write lock before it is [`Error::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Pragmas for every connection, in one place. None of them takes the write lock on a file
+/// already in WAL mode (only switching a new file to WAL does).
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -217,25 +230,47 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-           version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+/// The versions of the migrations applied to the file, read in one read transaction (no
+/// write lock): none for a new file.
+fn applied_migrations(conn: &mut Connection) -> Result<Vec<i64>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+    let has_table: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
     )?;
+    if !has_table {
+        return Ok(Vec::new());
+    }
+    let versions = tx
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(versions)
+}
+
+/// Refuses a file written by a newer build; when migrations are pending, applies each in its
+/// own IMMEDIATE transaction (re-checked inside it: another process may have applied it
+/// meanwhile). A current file is only read.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let applied = applied_migrations(conn)?;
     let newest_known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
-    let newest_applied: Option<i64> =
-        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-            r.get(0)
-        })?;
-    if let Some(found) = newest_applied.filter(|v| *v > newest_known) {
+    if let Some(&found) = applied.last().filter(|v| **v > newest_known) {
         return Err(Error::NewerSchema {
             path: path.display().to_string(),
             found,
             supported: newest_known,
         });
     }
-    for (version, name, sql) in MIGRATIONS {
+    let pending = MIGRATIONS
+        .iter()
+        .filter(|(version, ..)| applied.binary_search(version).is_err());
+    for (version, name, sql) in pending {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+               version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )?;
         let done: Option<i64> = tx
             .query_row(
                 "SELECT version FROM schema_migrations WHERE version = ?1",
@@ -260,6 +295,23 @@ pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
     t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
         .unwrap_or(t)
+}
+
+/// A SQLite failure of the workspace at `path`, said in the manager's terms when it is one
+/// they can act on: the file busy (with who holds it), or damaged.
+fn storage_error(e: rusqlite::Error, path: &Path) -> Error {
+    use rusqlite::ErrorCode as Code;
+    match e.sqlite_error_code() {
+        Some(Code::DatabaseBusy) => Error::Busy {
+            path: path.display().to_string(),
+            holder: lock_holder::writer(path),
+        },
+        Some(Code::NotADatabase | Code::DatabaseCorrupt) => Error::Damaged {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        },
+        _ => Error::Sqlite(e),
+    }
 }
 
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {
@@ -496,6 +548,112 @@ mod tests {
             duplicate.is_err(),
             "a second row with the same id was accepted"
         );
+    }
+
+    /// Another connection of this process holding the write lock with a change under way,
+    /// as `switchboard-cli import` does in its own process.
+    fn hold_write_lock(file: &Path) -> Connection {
+        let writer = Connection::open(file).unwrap();
+        writer
+            .execute_batch("BEGIN IMMEDIATE; UPDATE organizations SET name = 'Renaming'")
+            .unwrap();
+        writer
+    }
+
+    /// The busy error for `file` held by this process, as `Workspace` reports it.
+    fn assert_busy_by_this_process(err: &Error, file: &Path) {
+        let Error::Busy { path, holder } = err else {
+            panic!("expected Busy, got {err}");
+        };
+        assert_eq!(path, &file.display().to_string());
+        if cfg!(target_os = "linux") {
+            let me = format!("(process {})", std::process::id());
+            assert!(
+                holder.as_deref().is_some_and(|h| h.ends_with(&me)),
+                "{holder:?}"
+            );
+            assert!(err.to_string().contains(&me), "{err}");
+        }
+        assert!(
+            err.to_string().contains("try again when it finishes"),
+            "{err}"
+        );
+        assert_eq!(err.code(), crate::ErrorCode::Busy);
+    }
+
+    /// While the CLI imports into the file, the app must still open it and read: opening a
+    /// current workspace takes no write lock. A write waits, then says who holds the lock.
+    #[test]
+    fn a_current_workspace_opens_and_reads_while_another_connection_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        Workspace::open(&file)
+            .unwrap()
+            .add_organization("acme", "Acme")
+            .unwrap();
+        let writer = hold_write_lock(&file);
+
+        let started = std::time::Instant::now();
+        let mut ws = Workspace::open(&file).expect("opens while another connection writes");
+        let names: Vec<String> = ws
+            .organizations()
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        assert_eq!(names, ["Acme"], "reads the committed rows");
+        let took = started.elapsed();
+        assert!(took < BUSY_TIMEOUT / 5, "opening waited {took:?}");
+
+        let err = ws.add_organization("globex", "Globex").unwrap_err();
+        assert_busy_by_this_process(&err, &file);
+        writer.execute_batch("ROLLBACK").unwrap();
+        ws.add_organization("globex", "Globex")
+            .expect("writes once the lock is free");
+    }
+
+    /// A file that needs a migration while another connection holds the write lock is
+    /// refused after the busy timeout with who holds it, and left as it was; it migrates once
+    /// the lock is free.
+    #[test]
+    fn a_workspace_needing_migration_while_locked_is_busy_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let last = MIGRATIONS.last().unwrap().0;
+        drop(schema_before(&file, last));
+        let writer = hold_write_lock(&file);
+
+        let started = std::time::Instant::now();
+        let err = Workspace::open(&file).unwrap_err();
+        assert!(
+            started.elapsed() < BUSY_TIMEOUT * 2,
+            "{:?}",
+            started.elapsed()
+        );
+        assert_busy_by_this_process(&err, &file);
+        let applied: i64 = writer
+            .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(applied < last, "the migration was not applied");
+
+        writer.execute_batch("ROLLBACK").unwrap();
+        let ws = Workspace::open(&file).expect("migrates once the lock is free");
+        assert!(ws.integrity_check().unwrap().is_empty());
+    }
+
+    /// A file that is not a database is refused with what to do, and left as it was.
+    #[test]
+    fn a_damaged_file_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let garbage = b"this is not a workspace, just text that fills a page or so".repeat(100);
+        std::fs::write(&file, &garbage).unwrap();
+        let err = Workspace::open(&file).unwrap_err();
+        assert!(matches!(err, Error::Damaged { .. }), "{err}");
+        assert!(err.to_string().contains("move it aside"), "{err}");
+        assert_eq!(std::fs::read(&file).unwrap(), garbage);
     }
 
     #[test]

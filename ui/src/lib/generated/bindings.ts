@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/{dto,error}.rs by `bindings::typescript()`. Do not edit:
 // run `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test --test generated_types` instead.
 
-export type ErrorCode = "InvalidNumber" | "InvalidInput" | "Duplicate" | "NotFound" | "NotAllowed" | "Storage" | "Offline" | "VaultUnavailable" | "Settings" | "Cancelled" | "Internal" | "ProviderAuth" | "ProviderRateLimited" | "ProviderError" | "CredentialsNotOnDevice" | "NotConfirmed";
+export type ErrorCode = "InvalidNumber" | "InvalidInput" | "Duplicate" | "NotFound" | "NotAllowed" | "Storage" | "Offline" | "VaultUnavailable" | "Settings" | "Cancelled" | "Internal" | "ProviderAuth" | "ProviderRateLimited" | "ProviderError" | "CredentialsNotOnDevice" | "NotConfirmed" | "Busy";
 
 export type AppError = { 
 /**

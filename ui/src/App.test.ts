@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import App from "./App.svelte";
+import { mockClient, tick } from "./test/mockClient";
+import { ClientError, type AppError } from "./lib/client";
+
+afterEach(cleanup);
+
+// jsdom has no layout: the numbers table's virtual list only needs the observer to exist.
+vi.stubGlobal(
+  "ResizeObserver",
+  class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  },
+);
+
+const BUSY =
+  "workspace /home/ann/.local/share/switchboard/workspace.db is busy: switchboard-cli import (process 4242) is writing to it; try again when it finishes";
+
+describe("App startup", () => {
+  it("shows why the workspace did not open, touches nothing else, and loads it after a retry", async () => {
+    const client = mockClient(3);
+    client.startupStatus = vi.fn(async () => {
+      throw new ClientError("Busy", BUSY);
+    });
+    client.retryStartup = vi
+      .fn<() => Promise<AppError[]>>()
+      .mockRejectedValueOnce(new ClientError("Busy", BUSY))
+      .mockResolvedValueOnce([]);
+    render(App, { client });
+    await tick();
+
+    const shown = await screen.findByTestId("startup-error");
+    expect(shown.getAttribute("data-code")).toBe("Busy");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("The workspace is busy");
+    expect(screen.getByTestId("startup-error-message").textContent).toBe(BUSY);
+    expect(screen.queryByTestId("workspace-button")).toBeNull();
+    expect(client.listOrganizations).not.toHaveBeenCalled();
+
+    // Still busy: the screen stays, with the new answer.
+    await fireEvent.click(screen.getByTestId("startup-retry"));
+    await tick();
+    expect(client.retryStartup).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("startup-error")).toBeTruthy();
+    expect(client.listOrganizations).not.toHaveBeenCalled();
+
+    // The other program finished: the workspace loads.
+    await fireEvent.click(screen.getByTestId("startup-retry"));
+    await tick();
+    expect(client.retryStartup).toHaveBeenCalledTimes(2);
+    expect(screen.queryByTestId("startup-error")).toBeNull();
+    expect(client.listOrganizations).toHaveBeenCalled();
+    expect(await screen.findByTestId("workspace-button")).toBeTruthy();
+  });
+
+  it("shows what went wrong without stopping the start, and loads the workspace", async () => {
+    const client = mockClient(3);
+    const message =
+      "the settings file /home/ann/.local/share/dev.switchboard.app/settings.json could not be read (EOF while parsing); it is kept as …";
+    client.startupStatus = vi.fn(async () => [{ code: "Settings" as const, message }]);
+    render(App, { client });
+    await tick();
+    const toast = await screen.findByTestId("toast-error");
+    expect(toast.textContent).toContain(message);
+    expect(screen.queryByTestId("startup-error")).toBeNull();
+    expect(client.listOrganizations).toHaveBeenCalled();
+  });
+
+  it("loads the workspace at once when the app started", async () => {
+    const client = mockClient(3);
+    render(App, { client });
+    await tick();
+    expect(client.startupStatus).toHaveBeenCalledTimes(1);
+    expect(screen.queryByTestId("startup-error")).toBeNull();
+    expect(client.listOrganizations).toHaveBeenCalled();
+  });
+});
