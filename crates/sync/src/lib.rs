@@ -308,6 +308,7 @@ pub fn mirror_organizations(
         batch_rows: 1,
         progress: &mut quiet,
         cancel: &cancel,
+        skipped: 0,
     }
     .organizations()
 }
