@@ -264,7 +264,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
         ("bandwidth", "+14155551237", Some("9900001")),
         ("plivo", "+14155551238", Some("MAXXXXXXXXXXXXXXXXXX")),
         // Another manager's account: its secret is not on this device.
-        ("vonage", "+442079460124", Some("elsewhere1")),
+        ("vonage", "+442079460124", Some("elsewh01")),
         ("twilio", "+14155551239", None),
     ];
     for (provider, number, account) in numbers {
@@ -283,7 +283,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
         }
         let output = device.run(&args, "");
         assert!(output.status.success(), "{}", text(&output.stderr));
-        if account == Some("elsewhere1") {
+        if account == Some("elsewh01") {
             let note = text(&output.stderr);
             assert!(note.contains("credentials not on this device"), "{note}");
         }
@@ -296,7 +296,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
     assert!(out.contains("SECRET ON THIS DEVICE"), "{out}");
     let line = out
         .lines()
-        .find(|l| l.contains("elsewhere1"))
+        .find(|l| l.contains("elsewh01"))
         .expect("the referenced account is listed");
     assert!(line.trim_end().ends_with("no"), "{line}");
     let listed: serde_json::Value =
@@ -321,7 +321,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
     assert!(out.contains("credentials not on this device"), "{out}");
     assert!(
         out.contains(
-            "switchboard-cli accounts add --org acme --provider vonage --account-id elsewhere1"
+            "switchboard-cli accounts add --org acme --provider vonage --account-id elsewh01"
         ),
         "{out}"
     );

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub use credentials::Credentials;
+pub use credentials::{Credentials, check_account_id_shape};
 pub use metadata::{Capabilities, Capability, Metadata};
 pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region};
 
