@@ -394,6 +394,58 @@ fn secrets_reach_the_vault_and_nothing_else() {
         2,
     );
     assert!(err.contains("invalid account id"), "{err}");
+    // A secret typed where an identifier goes is refused without being repeated.
+    let telnyx_key = format!("KEY{}", secret("as-id"));
+    let key_sid = secret("as-key-sid");
+    let identifiers: [(&[&str], &str); 2] = [
+        (
+            &["--provider", "telnyx", "--account-id", &telnyx_key],
+            "looks like a Telnyx API key",
+        ),
+        (
+            &[
+                "--provider",
+                "twilio",
+                "--account-sid",
+                SID,
+                "--api-key-sid",
+                &key_sid,
+            ],
+            "API key SID",
+        ),
+    ];
+    for (identifier, says) in identifiers {
+        let mut args = vec!["accounts", "add", "--org", "acme"];
+        args.extend_from_slice(identifier);
+        let err = device.fails(&args, &with_secret, 2);
+        assert!(err.contains(says), "{err}");
+    }
+    // So is one in a file's credentials or webhook URL.
+    let bad_csv = device.path("bad-import.csv");
+    std::fs::write(
+        &bad_csv,
+        format!(
+            "phone_number,provider,credentials,webhook_url\n\
+             +14155550177,telnyx,\"{{\"\"connectionId\"\":\"\"{telnyx_key}\"\"}}\",\n\
+             +14155550178,twilio,,ftp://user:{}@hooks.example/\n",
+            secret("in-a-url")
+        ),
+    )
+    .expect("write the file");
+    let err = device.fails(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            bad_csv.to_str().expect("UTF-8 path"),
+        ],
+        "",
+        2,
+    );
+    assert!(err.contains("line 2: invalid credentials"), "{err}");
+    assert!(err.contains("line 3: invalid webhook_url"), "{err}");
+    std::fs::remove_file(&bad_csv).expect("remove the file");
     let err = device.fails(
         &[
             "accounts",
