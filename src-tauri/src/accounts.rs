@@ -30,6 +30,15 @@ pub fn vault() -> AppResult<Vault> {
     Vault::native().map_err(|e| account::vault_error(e).into())
 }
 
+/// The account id checked by core's rule (the provider's documented shape), and recorded on
+/// the command's span only then: a command's arguments are not logged as typed, because what
+/// was typed as an account id may be a secret pasted into the wrong field.
+pub(crate) fn checked_account_id(provider: CoreProvider, typed: &str) -> AppResult<String> {
+    let account_id = check_account_id(provider, typed)?;
+    tracing::Span::current().record("account_id", account_id.as_str());
+    Ok(account_id)
+}
+
 fn vault_err(e: VaultError) -> AppError {
     account::vault_error(e).into()
 }
@@ -73,7 +82,7 @@ pub async fn list_accounts(
 /// (replacing a secret filed before). The input is checked completely before the vault or the
 /// workspace is touched; the secret is never returned.
 #[tauri::command]
-#[tracing::instrument(skip(state, account), fields(provider = ?account.provider, kind = ?account.kind, account_id = %account.account_id), err)]
+#[tracing::instrument(skip(state, account), fields(provider = ?account.provider, kind = ?account.kind, account_id = tracing::field::Empty), err)]
 pub async fn add_account(
     state: State<'_, AppState>,
     organization_id: String,
@@ -82,7 +91,7 @@ pub async fn add_account(
     let org = parse_id("organization", &organization_id)?;
     let provider = CoreProvider::from(account.provider);
     let kind = CoreKind::from(account.kind);
-    let account_id = check_account_id(provider, &account.account_id)?;
+    let account_id = checked_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
     if account.secret.0.is_empty() {
         return Err(AppError::new(
@@ -124,7 +133,7 @@ const NAMED_NUMBERS: u32 = 10;
 /// identifier beside the secret. A field left empty is not a problem yet (the form cannot be
 /// sent without it). Changes nothing.
 #[tauri::command]
-#[tracing::instrument(err)]
+#[tracing::instrument(skip(draft), fields(provider = ?draft.provider, kind = ?draft.kind), err)]
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
     let provider = CoreProvider::from(draft.provider);
     let kind = CoreKind::from(draft.kind);
@@ -157,7 +166,7 @@ pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>
 /// the organization's list. Numbers that reference it keep the reference and are counted (the
 /// first ten named) in the answer. Nothing to remove is `NotFound`.
 #[tauri::command]
-#[tracing::instrument(skip(state), err)]
+#[tracing::instrument(skip(state, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn remove_account(
     state: State<'_, AppState>,
     organization_id: String,
@@ -166,7 +175,7 @@ pub async fn remove_account(
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
     let core_provider = CoreProvider::from(provider);
-    let account_id = check_account_id(core_provider, &account_id)?;
+    let account_id = checked_account_id(core_provider, &account_id)?;
     let vault = vault()?;
     let id = account_id.clone();
     let removed = state
@@ -180,7 +189,7 @@ pub async fn remove_account(
 /// `status = error` with the provider's reason, a network failure (or any other failure)
 /// changes nothing and says so.
 #[tauri::command]
-#[tracing::instrument(skip(state, app), err)]
+#[tracing::instrument(skip(state, app, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn verify_account<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -190,7 +199,7 @@ pub async fn verify_account<R: Runtime>(
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
     let core_provider = CoreProvider::from(provider);
-    let account_id = check_account_id(core_provider, &account_id)?;
+    let account_id = checked_account_id(core_provider, &account_id)?;
     crate::providers::check_added(&state, org, core_provider, &account_id).await?;
     let client = connect(core_provider, &account_id).await?;
     let result = client.verify().await;
@@ -340,5 +349,55 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].1.contains("not for vonage"), "{found:?}");
+    }
+
+    /// A writer into a shared buffer, for a test's log.
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Log {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn what_was_typed_into_the_form_is_not_logged() {
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::NEW)
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .finish();
+        let pasted = "KEY0188E6B1A2B3C4D5E6F7A8B9C0_pasted";
+        let key_secret = "pasted0123456789abcdef";
+        tracing::subscriber::with_default(subscriber, || {
+            fields(draft(
+                Provider::Telnyx,
+                CredentialKind::Secret,
+                pasted,
+                None,
+            ));
+            fields(draft(
+                Provider::Twilio,
+                CredentialKind::TwilioApiKey,
+                "AC00000000000000000000000000000001",
+                Some(key_secret),
+            ));
+        });
+        let logged = String::from_utf8(log.0.lock().expect("log").clone()).expect("UTF-8");
+        assert!(
+            logged.contains("check_account"),
+            "the span is logged: {logged}"
+        );
+        for typed in [pasted, key_secret] {
+            assert!(!logged.contains(typed), "{typed} was logged: {logged}");
+        }
     }
 }

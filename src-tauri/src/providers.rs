@@ -201,7 +201,7 @@ async fn update(
 /// preview. Progress after each page; `cancel_task(task_id)` stops the listing (nothing is
 /// imported). The listing is kept for [`import_numbers`] under the returned `previewId`.
 #[tauri::command]
-#[tracing::instrument(skip(state, tasks, on_progress), err)]
+#[tracing::instrument(skip(state, tasks, on_progress, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn import_preview(
     state: State<'_, AppState>,
     tasks: State<'_, ProviderTasks>,
@@ -213,7 +213,7 @@ pub async fn import_preview(
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
     let core_provider = CoreProvider::from(provider);
-    let account_id = switchboard_core::store::check_account_id(core_provider, &account_id)?;
+    let account_id = crate::accounts::checked_account_id(core_provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
     let listed = async {
@@ -700,7 +700,8 @@ fn policy(allow_shared: bool) -> SharedPolicy {
 /// an object shared with other numbers fail (and are left as they were) unless
 /// `allow_shared`. The record follows what each provider confirmed.
 #[tauri::command]
-#[tracing::instrument(skip(app, state, tasks, on_progress, ids), fields(count = ids.len()), err)]
+// The URLs are not recorded on the span: a query string or user info may hold a token.
+#[tracing::instrument(skip(app, state, tasks, on_progress, ids, voice_url, sms_url), fields(count = ids.len()), err)]
 #[allow(clippy::too_many_arguments)]
 pub async fn bulk_set_webhooks<R: Runtime>(
     app: AppHandle<R>,
@@ -732,7 +733,8 @@ pub async fn bulk_set_webhooks<R: Runtime>(
     .await
 }
 
-/// Refuses an empty change or a URL that is not http(s) before any provider is asked.
+/// Refuses an empty change, or a URL that fails core's rule (`check_webhook_url`: http(s), at
+/// most 2,048 characters; the error does not repeat the URL), before any provider is asked.
 fn check_change(change: &WebhookChange) -> AppResult<()> {
     if change.is_empty() {
         return Err(AppError::new(
@@ -744,13 +746,8 @@ fn check_change(change: &WebhookChange) -> AppResult<()> {
         ("voice URL", &change.voice_url),
         ("SMS URL", &change.sms_url),
     ] {
-        if let Some(u) = url
-            && !(u.starts_with("https://") || u.starts_with("http://"))
-        {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!("invalid {field}: {u:?} is not an http(s) URL"),
-            ));
+        if let Some(u) = url {
+            core::check_webhook_url(field, u)?;
         }
     }
     Ok(())
@@ -759,7 +756,7 @@ fn check_change(change: &WebhookChange) -> AppResult<()> {
 /// The writes setting a number's webhooks would make: which object holds each URL, how many
 /// numbers share it, from → to. Changes nothing.
 #[tauri::command]
-#[tracing::instrument(skip(state), err)]
+#[tracing::instrument(skip(state, voice_url, sms_url), err)]
 pub async fn plan_webhooks(
     state: State<'_, AppState>,
     id: String,
@@ -780,7 +777,7 @@ pub async fn plan_webhooks(
 /// Sets a number's webhooks and records what the provider confirmed. A change that would
 /// re-point an object other numbers share is refused (`NotConfirmed`) unless `allow_shared`.
 #[tauri::command]
-#[tracing::instrument(skip(app, state), err)]
+#[tracing::instrument(skip(app, state, voice_url, sms_url), err)]
 pub async fn set_webhooks<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,

@@ -1,7 +1,7 @@
 //! The subcommands: each parses its flags, calls one core operation and prints the result.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -395,18 +395,12 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
                 reason: "give a CSV file, or --account ACCOUNT_ID to import from a provider".into(),
             })?;
             let org = ws.organization(&org)?;
-            let input = File::open(&file).map_err(|source| Error::Io {
-                path: file.display().to_string(),
-                source,
-            })?;
-            let report = transfer::import_csv(
-                &mut ws,
-                org.id,
-                BufReader::new(input),
-                &ImportOptions {
-                    default_region: region,
-                },
-            )?;
+            let opts = ImportOptions {
+                default_region: region,
+                ..ImportOptions::default()
+            };
+            let input = transfer::open_import_file(&file, &opts.limits)?;
+            let report = transfer::import_csv(&mut ws, org.id, input, &opts)?;
             if g.json {
                 output::json(&json!({ "inserted": report.inserted }));
             } else {

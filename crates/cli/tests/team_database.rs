@@ -315,6 +315,25 @@ fn a_manager_imports_a_file_into_the_team_database_all_or_nothing() {
         "{err}"
     );
     assert_eq!(count(), "1500");
+
+    // The team database's export escapes formula cells as the local one does.
+    let formula = "phone_number,provider,friendly_name\n+12125559999,twilio,=1+2\n";
+    ok(&import(&file("formula.csv", formula), "acme"));
+    let exported = ok(&cli(
+        &[
+            "numbers",
+            "export",
+            "--database-url",
+            &url,
+            "--org",
+            "acme",
+            "--format",
+            "csv",
+        ],
+        "",
+    ));
+    assert_eq!(exported.lines().count(), 1502, "a header and every number");
+    assert!(exported.contains(",+12125559999,'=1+2,"), "{exported}");
 }
 
 #[test]

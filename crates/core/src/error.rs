@@ -192,6 +192,30 @@ impl Error {
         )
     }
 
+    /// The error as a log file may keep it: its message, except that an import's bad rows are
+    /// named by their lines only. Their messages quote the file's cells, and a file can hold
+    /// anything in any column (a token pasted where a number belongs); the manager sees them
+    /// on screen, the log does not keep them.
+    pub fn log_message(&self) -> String {
+        match self {
+            Error::BadRows(rows) => {
+                const NAMED: usize = 20;
+                let lines: Vec<String> = rows
+                    .iter()
+                    .take(NAMED)
+                    .map(|r| r.line.to_string())
+                    .collect();
+                let more = if rows.len() > NAMED { ", …" } else { "" };
+                format!(
+                    "{} bad row(s); nothing was imported (lines {}{more})",
+                    rows.len(),
+                    lines.join(", ")
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: field.into(),
@@ -202,3 +226,32 @@ impl Error {
 
 /// Result with core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_names_bad_rows_by_line_without_their_cells() {
+        let rows: Vec<RowError> = (2..30)
+            .map(|line| RowError {
+                line,
+                message: format!("\"tok{line}secret\" is not a valid phone number"),
+            })
+            .collect();
+        let e = Error::BadRows(rows);
+        assert!(
+            e.to_string().contains("tok2secret"),
+            "the screen shows the cells"
+        );
+        let logged = e.log_message();
+        assert!(!logged.contains("secret"), "{logged}");
+        assert!(
+            logged.starts_with("28 bad row(s); nothing was imported (lines 2, 3, 4,"),
+            "{logged}"
+        );
+        assert!(logged.ends_with("21, …)"), "{logged}");
+        let other = Error::invalid("status", "\"on\" is not one of active, inactive, error");
+        assert_eq!(other.log_message(), other.to_string());
+    }
+}

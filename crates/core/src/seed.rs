@@ -253,6 +253,7 @@ pub fn generate(
                 Provider::Twilio => format!("AC{:016x}{:016x}", r.next_u64(), r.next_u64()),
                 Provider::Vonage => format!("{:08x}", r.next_u64() as u32),
                 Provider::Plivo => format!("MA{:018}", r.next_u64() % 1_000_000_000_000_000_000),
+                Provider::Bandwidth => format!("{:07}", r.next_u64() % 10_000_000),
                 _ => format!("{:x}", r.next_u64()),
             };
             (p, id)

@@ -380,6 +380,7 @@ fn export_then_import_round_trips_and_bad_files_import_nothing() {
     let good = "phone_number,provider\n(415) 555-0104,twilio\n";
     let opts = ImportOptions {
         default_region: Some("US".into()),
+        ..ImportOptions::default()
     };
     assert_eq!(
         transfer::import_csv(&mut other, dst.id, good.as_bytes(), &opts)

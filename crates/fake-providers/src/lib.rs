@@ -65,7 +65,7 @@ pub mod creds {
     /// Bandwidth legacy API password.
     pub const BANDWIDTH_PASSWORD: &str = "fake-bandwidth-password";
     /// Plivo auth id.
-    pub const PLIVO_AUTH_ID: &str = "MAFAKE0000000000001";
+    pub const PLIVO_AUTH_ID: &str = "MAFAKE00000000000001";
     /// Plivo auth token.
     pub const PLIVO_AUTH_TOKEN: &str = "fake-plivo-auth-token";
 }

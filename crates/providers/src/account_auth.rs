@@ -174,14 +174,18 @@ fn api_of(provider: Provider) -> Api {
     }
 }
 
-/// An identifier kept beside a secret: non-empty, printable, no whitespace.
+/// An identifier kept beside a secret: non-empty, printable, no whitespace. Errors never
+/// repeat the value: it may be the secret typed into the wrong field.
 fn identifier(api: Api, field: &'static str, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(
             api,
             field,
-            format!("{value:?} is not a valid {field}"),
+            format!(
+                "is not a valid {field} ({} characters; no spaces or control characters)",
+                value.chars().count()
+            ),
         ));
     }
     Ok(value.to_owned())
@@ -294,7 +298,11 @@ impl AccountAuth {
                     return Err(invalid(
                         api,
                         "API key SID",
-                        format!("{key_sid:?} is not an API key SID (SK…)"),
+                        format!(
+                            "is not an API key SID (SK…; {} characters given); the key's secret \
+                             is read as the secret",
+                            key_sid.chars().count()
+                        ),
                     ));
                 }
                 AccountAuth::TwilioApiKey { key_sid, secret }
@@ -661,6 +669,38 @@ mod tests {
             CredentialKind::BandwidthBasic.secret_name(Provider::Bandwidth),
             "API user password"
         );
+    }
+
+    #[test]
+    fn a_secret_typed_as_the_identifier_is_refused_without_repeating_it() {
+        let pasted = "0123456789abcdef0123456789abcdef";
+        for (provider, kind, identifier) in [
+            (
+                Provider::Twilio,
+                CredentialKind::TwilioApiKey,
+                pasted.to_owned(),
+            ),
+            (
+                Provider::Bandwidth,
+                CredentialKind::BandwidthOAuth2,
+                format!("{pasted} x"),
+            ),
+            (
+                Provider::Bandwidth,
+                CredentialKind::BandwidthBasic,
+                format!("user {pasted}"),
+            ),
+            (
+                Provider::Twilio,
+                CredentialKind::SignalWire,
+                format!("PT{pasted}{pasted}"),
+            ),
+        ] {
+            let e =
+                AccountAuth::check_kind(provider, kind, Some(&identifier)).expect_err("refused");
+            let text = format!("{e} {e:?}");
+            assert!(!text.contains(pasted), "{provider} {kind:?}: {text}");
+        }
     }
 
     #[test]

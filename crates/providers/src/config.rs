@@ -46,14 +46,34 @@ pub fn twilio_edge_url(edge: &str, region: &str) -> Result<String> {
 }
 
 /// A SignalWire space's origin: `acme` → `https://acme.signalwire.com`.
+/// The space is not repeated in errors: what fails here may be an API token pasted into the
+/// wrong field (SignalWire tokens are `PT` + hex digits).
 pub fn signalwire_space_url(space: &str) -> Result<String> {
     let host = space.trim().trim_end_matches(".signalwire.com");
-    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ProviderError::InvalidInput {
-            api: Api::SignalWire,
-            field: "space",
-            reason: format!("{space:?} is not a SignalWire space name"),
-        });
+    let refuse = |reason: String| ProviderError::InvalidInput {
+        api: Api::SignalWire,
+        field: "space",
+        reason,
+    };
+    if host.is_empty()
+        || host.len() > 63
+        || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(refuse(format!(
+            "not a SignalWire space name ({} characters; a space is up to 63 letters, digits or \
+             hyphens, `acme` of acme.signalwire.com)",
+            host.chars().count()
+        )));
+    }
+    let token_like = host.len() >= 34
+        && host.starts_with("PT")
+        && host[2..].chars().all(|c| c.is_ascii_hexdigit());
+    if token_like {
+        return Err(refuse(
+            "looks like a SignalWire API token (PT…), which is a secret: give the space name \
+             here and the token as the secret"
+                .into(),
+        ));
     }
     Ok(format!("https://{host}.signalwire.com"))
 }
@@ -136,6 +156,14 @@ mod tests {
             "https://acme.signalwire.com"
         );
         assert!(signalwire_space_url("a b").is_err());
+        let token = format!("PT{}", "0a1b2c3d".repeat(6));
+        let e = signalwire_space_url(&token).unwrap_err().to_string();
+        assert!(e.contains("SignalWire API token"), "{e}");
+        assert!(!e.contains(&token), "the token is not repeated: {e}");
+        let e = signalwire_space_url("secret token")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("secret token"), "{e}");
     }
 
     #[test]

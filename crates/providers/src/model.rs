@@ -270,16 +270,17 @@ impl WebhookChange {
             ("sms fallback url", &self.sms_fallback_url),
         ] {
             if let Some(url) = url {
-                let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                    && url.len() <= 2048
-                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !ok {
-                    return Err(crate::ProviderError::InvalidInput {
+                // Core's rule, as for a `webhook_url` imported from a file.
+                switchboard_core::domain::check_webhook_url(field, url).map_err(|e| {
+                    crate::ProviderError::InvalidInput {
                         api,
                         field,
-                        reason: format!("{url:?} is not an http(s) URL"),
-                    });
-                }
+                        reason: match e {
+                            switchboard_core::Error::InvalidInput { reason, .. } => reason,
+                            other => other.to_string(),
+                        },
+                    }
+                })?;
             }
         }
         if self.is_empty() {

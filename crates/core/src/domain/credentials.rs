@@ -211,9 +211,9 @@ fn folded_ends_with(key: &str, folded: &str) -> bool {
     folded.bytes().rev().all(|f| key.next() == Some(f))
 }
 
-/// Identifiers are short, printable, and for Twilio follow its documented SID shapes.
-/// A long random-looking value under an identifier key is refused: it is probably a token
-/// pasted into the wrong field.
+/// Identifiers are short, printable, and each provider's account id has its documented shape
+/// ([`check_account_id_shape`]). A value that looks like a secret pasted into the wrong field
+/// is refused without being repeated: messages end up in logs and on screens.
 fn check_identifier(
     provider: Provider,
     key: &str,
@@ -240,25 +240,102 @@ fn check_identifier(
             ))
         };
     }
-    let sid = |prefix: &str| {
-        value.len() == 34
-            && value.starts_with(prefix)
-            && value[2..].chars().all(|c| c.is_ascii_hexdigit())
-    };
+    if provider == Provider::Telnyx && looks_like_telnyx_api_key(value) {
+        return Err(telnyx_key_refusal(key, value.chars().count()));
+    }
+    if key == Credentials::account_key(provider) {
+        return check_account_id_shape(provider, value);
+    }
     match (provider, key) {
-        // The value is not repeated: what fails here is often a token pasted into the wrong
-        // field, and messages end up in logs and on screens.
-        (Provider::Twilio, "accountSid") if !sid("AC") => Err(format!(
-            "accountSid ({} characters) is not a Twilio Account SID (AC + 32 hex digits); an \
-             auth token belongs in the OS credential vault (`accounts add`), not here",
-            value.chars().count()
-        )),
-        (Provider::Twilio, "apiKeySid") if !sid("SK") => Err(format!(
+        (Provider::Twilio, "apiKeySid") if !twilio_sid("SK", value) => Err(format!(
             "apiKeySid ({} characters) is not a Twilio API key SID (SK + 32 hex digits)",
             value.chars().count()
         )),
         _ => Ok(()),
     }
+}
+
+/// A Twilio SID: a two-letter prefix and 32 hex digits.
+fn twilio_sid(prefix: &str, value: &str) -> bool {
+    value.len() == 34
+        && value.starts_with(prefix)
+        && value[2..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Telnyx API v2 keys start with `KEY` followed by letters and digits.
+fn looks_like_telnyx_api_key(value: &str) -> bool {
+    value
+        .strip_prefix("KEY")
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// The documented shape of each provider's account id, the one rule every path uses (numbers'
+/// credentials, `accounts add`, the app's add-account form, CSV import):
+/// - Twilio: the Account SID, `AC` + 32 hex digits; or a SignalWire project id (a UUID), which
+///   the Twilio-compatible API takes in its place;
+/// - Vonage: the API key, 8 letters or digits;
+/// - Telnyx: the API authenticates with the key alone, so the account id is the manager's label
+///   (or a connection id): any identifier, except one that looks like an API key (`KEY…`);
+/// - Bandwidth: the account id, a number (7 digits in the Bandwidth App);
+/// - Plivo: the Auth ID, `MA` (account) or `SA` (subaccount) + 18 capital letters or digits.
+///
+/// The error gives the value's length, never the value: what fails here is often a secret
+/// pasted into the wrong field.
+pub fn check_account_id_shape(provider: Provider, value: &str) -> Result<(), String> {
+    let chars = value.chars().count();
+    let ok = match provider {
+        Provider::Twilio => twilio_sid("AC", value) || is_uuid(value),
+        Provider::Vonage => chars == 8 && value.chars().all(|c| c.is_ascii_alphanumeric()),
+        Provider::Telnyx => !looks_like_telnyx_api_key(value),
+        Provider::Bandwidth => {
+            (1..=10).contains(&chars) && value.chars().all(|c| c.is_ascii_digit())
+        }
+        Provider::Plivo => {
+            chars == 20
+                && (value.starts_with("MA") || value.starts_with("SA"))
+                && value[2..]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    let key = Credentials::account_key(provider);
+    Err(match provider {
+        Provider::Twilio => format!(
+            "{key} ({chars} characters) is not a Twilio Account SID (AC + 32 hex digits) or a \
+             SignalWire project id (a UUID); an auth token belongs in the OS credential vault \
+             (`accounts add`), not here"
+        ),
+        Provider::Vonage => format!(
+            "{key} ({chars} characters) is not a Vonage API key (8 letters or digits); the API \
+             secret belongs in the OS credential vault (`accounts add`), not here"
+        ),
+        Provider::Telnyx => telnyx_key_refusal(key, chars),
+        Provider::Bandwidth => format!(
+            "{key} ({chars} characters) is not a Bandwidth account id (a number, 7 digits in the \
+             Bandwidth App)"
+        ),
+        Provider::Plivo => format!(
+            "{key} ({chars} characters) is not a Plivo Auth ID (MA or SA + 18 capital letters or \
+             digits); the auth token belongs in the OS credential vault (`accounts add`), not \
+             here"
+        ),
+    })
+}
+
+fn telnyx_key_refusal(key: &str, chars: usize) -> String {
+    format!(
+        "{key} ({chars} characters) looks like a Telnyx API key (KEY…), which is a secret: it \
+         belongs in the OS credential vault (`accounts add` reads it from standard input), not \
+         here"
+    )
+}
+
+fn is_uuid(value: &str) -> bool {
+    value.len() == 36 && uuid::Uuid::parse_str(value).is_ok()
 }
 
 #[cfg(test)]
@@ -291,7 +368,10 @@ mod tests {
                 json!({"apiKey": "abcd1234", "apiSecret": "s"}),
             ),
             (Provider::Telnyx, json!({"apiKey": "KEY0123"})),
-            (Provider::Plivo, json!({"authId": "MA123", "password": "x"})),
+            (
+                Provider::Plivo,
+                json!({"authId": "MA0123456789ABCDEFGH", "password": "x"}),
+            ),
             (
                 Provider::Bandwidth,
                 json!({"clientId": "c", "clientSecret": "x"}),
@@ -362,6 +442,69 @@ mod tests {
             assert!(!Credentials::is_secret_key(Provider::Twilio, key), "{key}");
         }
         assert!(Credentials::is_secret_key(Provider::Twilio, "Ref_token"));
+    }
+
+    #[test]
+    fn each_provider_account_id_has_its_documented_shape() {
+        let good = [
+            (Provider::Twilio, SID),
+            (Provider::Twilio, "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f"),
+            (Provider::Vonage, "abcd1234"),
+            (Provider::Vonage, "A1B2C3D4"),
+            (Provider::Telnyx, "telnyx-main"),
+            (Provider::Telnyx, "1494404757140276705"),
+            (Provider::Bandwidth, "9900001"),
+            (Provider::Plivo, "MA0123456789ABCDEFGH"),
+            (Provider::Plivo, "SAZYXWVUTSRQPONMLKJI"),
+        ];
+        for (provider, id) in good {
+            assert!(
+                Credentials::for_account(provider, id).is_ok(),
+                "{provider} {id}"
+            );
+        }
+        let bad = [
+            (
+                Provider::Twilio,
+                "SK0123456789abcdef0123456789abcdef",
+                "Account SID",
+            ),
+            (
+                Provider::Twilio,
+                "6f1c2a4e8d3b4c5a9e7f0a1b2c3d4e5f",
+                "Account SID",
+            ),
+            (Provider::Vonage, "abcd123", "Vonage API key"),
+            (Provider::Vonage, "abcd-123", "Vonage API key"),
+            (
+                Provider::Telnyx,
+                "KEY0188E6B1A2B3C4D5E6F7A8B9C0_Zx9YqWvUtSrQpOnMlKjIhG",
+                "Telnyx API key",
+            ),
+            (Provider::Telnyx, "KEYfake-telnyx-0001", "Telnyx API key"),
+            (
+                Provider::Bandwidth,
+                "u-be8dvafwrs63rwpm7pfil4b",
+                "Bandwidth account id",
+            ),
+            (Provider::Bandwidth, "12345678901", "Bandwidth account id"),
+            (Provider::Plivo, "MAFAKE0000000000001", "Plivo Auth ID"),
+            (Provider::Plivo, "ma0123456789abcdefgh", "Plivo Auth ID"),
+            (Provider::Plivo, "XA0123456789ABCDEFGH", "Plivo Auth ID"),
+        ];
+        for (provider, id, says) in bad {
+            let e = Credentials::for_account(provider, id).unwrap_err();
+            let text = format!("{e} {e:?}");
+            assert!(text.contains(says), "{provider} {id}: {e}");
+            assert!(!text.contains(id), "the value must not be repeated: {e}");
+        }
+        // A Telnyx key is refused under any Telnyx identifier, not only the account's.
+        let e = Credentials::from_value(
+            Provider::Telnyx,
+            json!({"messagingProfileId": "KEY0188E6B1A2B3C4D5E6F7A8B9C0"}),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("Telnyx API key"), "{e}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub use credentials::{Credentials, SECRET_KEYS, identifier_keys};
+pub use credentials::{Credentials, SECRET_KEYS, check_account_id_shape, identifier_keys};
 pub use metadata::{Capabilities, Capability, Metadata};
 pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region};
 
@@ -280,6 +280,38 @@ pub fn clean_friendly_name(name: Option<&str>) -> Result<Option<String>> {
     Ok(Some(name.to_owned()))
 }
 
+/// The longest webhook URL accepted, as the providers' URL fields allow.
+pub const WEBHOOK_URL_MAX_CHARS: usize = 2048;
+
+/// Checks a webhook URL (`webhook_url`, and the voice and SMS URLs set at a provider): an
+/// absolute `http` or `https` URL with a host, at most [`WEBHOOK_URL_MAX_CHARS`] characters,
+/// with no spaces or control characters. Returns it as given (not normalized: what is stored
+/// is what the manager or the provider wrote). `field` names the column or flag in the error,
+/// which never repeats the URL (its query string may hold a token).
+pub fn check_webhook_url(field: &str, url: &str) -> Result<String> {
+    let bad = |reason: String| Error::invalid(field, reason);
+    let chars = url.chars().count();
+    if chars > WEBHOOK_URL_MAX_CHARS {
+        return Err(bad(format!(
+            "{chars} characters; at most {WEBHOOK_URL_MAX_CHARS} are allowed"
+        )));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("contains spaces or control characters".into()));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| bad(format!("not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "must be an http or https URL, not {}:",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host".into()));
+    }
+    Ok(url.to_owned())
+}
+
 /// Validates an organization slug: 1–63 of a-z, 0-9 and inner hyphens.
 pub fn check_slug(slug: &str) -> Result<()> {
     let ok = !slug.is_empty()
@@ -391,6 +423,38 @@ mod tests {
             .to_string();
         assert!(e.contains("101 characters"), "{e}");
         assert!(clean_friendly_name(Some("a\u{7}b")).is_err());
+    }
+
+    #[test]
+    fn webhook_urls_are_http_urls_of_sane_length() {
+        for ok in [
+            "https://hooks.example.com/voice",
+            "http://10.0.0.5:8080/sms?org=acme",
+        ] {
+            assert_eq!(check_webhook_url("webhook_url", ok).unwrap(), ok);
+        }
+        let long = format!("https://example.com/{}", "a".repeat(2030));
+        for (bad, says) in [
+            ("ftp://example.com/hook", "http or https"),
+            ("javascript:alert(1)", "http or https"),
+            ("file:///etc/passwd", "http or https"),
+            ("example.com/hook", "not a URL"),
+            ("=HYPERLINK(\"http://evil\")", "not a URL"),
+            ("https://exa mple.com", "spaces"),
+            (" https://example.com", "spaces"),
+            ("https://example.com/\nx", "control"),
+            (long.as_str(), "at most 2048"),
+        ] {
+            let e = check_webhook_url("webhook_url", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("invalid webhook_url: "), "{bad}: {e}");
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let e = check_webhook_url("webhook_url", "ftp://u:tok3n@example.com/")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("tok3n"), "the URL is not repeated: {e}");
     }
 
     #[test]

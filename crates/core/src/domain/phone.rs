@@ -200,7 +200,15 @@ impl E164 {
             (None, Some(rest)) => format!("+{rest}"),
             _ => trimmed.to_owned(),
         };
-        let parsed = phonenumber::parse(region, &normalized).map_err(|e| bad(&parse_reason(&e)))?;
+        // A number with its `+` carries its country code; the default region must not change
+        // how it reads (the parser refuses some, e.g. "+2015550123" with region US).
+        let parse_region = if trimmed.starts_with('+') {
+            None
+        } else {
+            region
+        };
+        let parsed =
+            phonenumber::parse(parse_region, &normalized).map_err(|e| bad(&parse_reason(&e)))?;
         if parsed.extension().is_some() {
             return Err(bad("extensions cannot be stored as a number"));
         }
@@ -525,6 +533,18 @@ mod tests {
             matches!(e, Error::InvalidInput { ref field, .. } if field == "region"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_default_region_does_not_change_a_number_with_its_plus() {
+        // The parser refused this Egyptian number when given region US ("too short").
+        for region in [None, Some("US"), Some("GB")] {
+            assert_eq!(
+                E164::parse("+2015550123", region).unwrap().as_str(),
+                "+2015550123",
+                "{region:?}"
+            );
+        }
     }
 
     #[test]

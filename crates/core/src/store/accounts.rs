@@ -595,11 +595,16 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         let e = ws
-            .add_account(acme.id, Provider::Vonage, "abcd", Some(&"x".repeat(101)))
+            .add_account(
+                acme.id,
+                Provider::Vonage,
+                "abcd1234",
+                Some(&"x".repeat(101)),
+            )
             .unwrap_err();
         assert!(e.to_string().starts_with("invalid label"), "{e}");
         let e = ws
-            .add_account(Uuid::new_v4(), Provider::Vonage, "abcd", None)
+            .add_account(Uuid::new_v4(), Provider::Vonage, "abcd1234", None)
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound);
         assert!(ws.accounts(acme.id).unwrap().is_empty());
