@@ -305,8 +305,8 @@ pub struct RemoteWorkspace {
     pub(crate) server: String,
     role: String,
     warnings: Vec<String>,
-    /// Search with the leakproof operators (see [`crate::search`]).
-    pub(crate) leakproof_search: bool,
+    /// Search through the indexed search function (see [`crate::search`]).
+    pub(crate) indexed_search: bool,
 }
 
 impl fmt::Debug for RemoteWorkspace {
@@ -326,19 +326,19 @@ impl RemoteWorkspace {
         let checked = async {
             check_identity(&mut conn, &settings.server).await?;
             let report = schema_check::check(&mut conn, &settings.server).await?;
-            let leakproof_search = report.leakproof_search;
-            Ok::<_, Error>((report.into_result()?, leakproof_search))
+            let indexed_search = report.indexed_search;
+            Ok::<_, Error>((report.into_result()?, indexed_search))
         }
         .await;
         // Closing politely is best effort: the checks' result is what matters.
         let _ = conn.close().await;
-        let (warnings, leakproof_search) = checked?;
+        let (warnings, indexed_search) = checked?;
         Ok(RemoteWorkspace {
             pool: settings.pool(),
             server: settings.server.clone(),
             role: settings.role().to_owned(),
             warnings,
-            leakproof_search,
+            indexed_search,
         })
     }
 
