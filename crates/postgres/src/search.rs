@@ -58,6 +58,8 @@ struct Sql {
     /// The search text's condition tested row by row, kept apart (see
     /// [`RemoteWorkspace::list_numbers`]).
     search: Option<String>,
+    /// The search function's call that yields the ids of the search text's matches.
+    matching_ids: Option<String>,
     /// The search text's condition through the search function's trigram indexes.
     indexed_search: Option<String>,
     binds: Vec<Bind>,
@@ -68,6 +70,7 @@ impl Sql {
         Sql {
             clauses: Vec::new(),
             search: None,
+            matching_ids: None,
             indexed_search: None,
             binds: Vec::new(),
         }
@@ -235,9 +238,9 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     let p = sql.bind(Bind::Text(format!("%{}%", escape_like(text))));
     sql.search = Some(condition.replace("{p}", &p));
     if matching == Matching::Indexed && trigrams(text) {
-        sql.indexed_search = Some(format!(
-            "p.id IN (SELECT public.phone_number_ids_matching({org}, '{field}', {p}))"
-        ));
+        let call = format!("public.phone_number_ids_matching({org}, '{field}', {p})");
+        sql.indexed_search = Some(format!("p.id IN (SELECT {call})"));
+        sql.matching_ids = Some(call);
     }
     Ok(())
 }
@@ -399,10 +402,15 @@ impl RemoteWorkspace {
     pub async fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
         let mut sql = Sql::new();
         filters(f, self.matching(), &mut sql)?;
-        let statement = format!(
-            "SELECT count(*) FROM phone_numbers AS p WHERE {}",
-            sql.where_clause()
-        );
+        let statement = match &sql.matching_ids {
+            // The function's ids are the answer (it checks membership as the policy does);
+            // reading each row again by id would only cost time.
+            Some(call) if !f.has_column_filters() => format!("SELECT count(*) FROM {call}"),
+            _ => format!(
+                "SELECT count(*) FROM phone_numbers AS p WHERE {}",
+                sql.where_clause()
+            ),
+        };
         let row = sql
             .query(statement)
             .fetch_one(&self.pool)
