@@ -90,8 +90,9 @@ BEGIN
     'WITH (fastupdate = off)',
     trgm_schema);
 
-  -- The ids of `organization`'s numbers whose phone_number is LIKE `pattern` (field
-  -- 'phone_number') or whose friendly_name is ILIKE `pattern` ('friendly_name').
+  -- The ids and numbers of `organization`'s numbers whose phone_number is LIKE `pattern`
+  -- (field 'phone_number') or whose friendly_name is ILIKE `pattern` ('friendly_name'). The
+  -- numbers let a caller pick a page by number without reading every match again.
   --
   -- What it guarantees: only rows of `organization` are read, and only when session_user is
   -- a member of it (the policies' rule: auth.uid() reads session_user, which SECURITY
@@ -102,7 +103,7 @@ BEGIN
   -- planner sees the pattern's trigrams and the organization.
   CREATE OR REPLACE FUNCTION public.phone_number_ids_matching(
     organization UUID, field TEXT, pattern TEXT)
-  RETURNS SETOF UUID
+  RETURNS TABLE (id UUID, phone_number TEXT)
   LANGUAGE plpgsql
   STABLE
   STRICT
@@ -126,12 +127,12 @@ BEGIN
     END IF;
     IF field = 'phone_number' THEN
       RETURN QUERY EXECUTE
-        'SELECT p.id FROM public.phone_numbers AS p
+        'SELECT p.id, p.phone_number::text FROM public.phone_numbers AS p
          WHERE p.organization_id = $1 AND p.phone_number::text LIKE $2'
         USING organization, pattern;
     ELSE
       RETURN QUERY EXECUTE
-        'SELECT p.id FROM public.phone_numbers AS p
+        'SELECT p.id, p.phone_number::text FROM public.phone_numbers AS p
          WHERE p.organization_id = $1 AND lower(p.friendly_name::text) LIKE lower($2)'
         USING organization, pattern;
     END IF;
@@ -142,7 +143,7 @@ BEGIN
   GRANT EXECUTE ON FUNCTION public.phone_number_ids_matching(UUID, TEXT, TEXT)
     TO switchboard_manager;
   COMMENT ON FUNCTION public.phone_number_ids_matching(UUID, TEXT, TEXT) IS
-    'Ids of one organization''s numbers matching a LIKE (phone_number) or ILIKE '
+    'Ids and numbers of one organization''s numbers matching a LIKE (phone_number) or ILIKE '
     '(friendly_name) pattern; nothing for an organization the caller is not a member of';
 END
 $migration$;

@@ -58,7 +58,8 @@ struct Sql {
     /// The search text's condition tested row by row, kept apart (see
     /// [`RemoteWorkspace::list_numbers`]).
     search: Option<String>,
-    /// The search function's call that yields the ids of the search text's matches.
+    /// The search function's call that yields the search text's matches (`id`,
+    /// `phone_number`).
     matching_ids: Option<String>,
     /// The search text's condition through the search function's trigram indexes.
     indexed_search: Option<String>,
@@ -239,7 +240,7 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     sql.search = Some(condition.replace("{p}", &p));
     if matching == Matching::Indexed && trigrams(text) {
         let call = format!("public.phone_number_ids_matching({org}, '{field}', {p})");
-        sql.indexed_search = Some(format!("p.id IN (SELECT {call})"));
+        sql.indexed_search = Some(format!("p.id IN (SELECT m.id FROM {call} AS m)"));
         sql.matching_ids = Some(call);
     }
     Ok(())
@@ -356,13 +357,23 @@ impl RemoteWorkspace {
                 if found.len() as u64 == take {
                     found
                 } else {
-                    // Rare there: every match, through the trigram index, then sorted.
+                    // Rare there: every match, through the trigram index, then sorted. With no
+                    // other condition, the function's numbers already give the page's ids.
+                    let condition = match &sql.matching_ids {
+                        Some(call) if !q.filter.has_column_filters() && q.after.is_none() => {
+                            format!(
+                                "{} AND p.id IN (SELECT m.id FROM {call} AS m
+                                                 ORDER BY m.phone_number {dir} LIMIT {take})",
+                                sql.where_without_search()
+                            )
+                        }
+                        _ => sql.where_clause(),
+                    };
                     let matches = format!(
                         "WITH m AS MATERIALIZED (
                            SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
-                           WHERE {})
-                         SELECT * FROM m AS p ORDER BY {order} LIMIT {take}",
-                        sql.where_clause()
+                           WHERE {condition})
+                         SELECT * FROM m AS p ORDER BY {order} LIMIT {take}"
                     );
                     sql.query(matches)
                         .fetch_all(&self.pool)

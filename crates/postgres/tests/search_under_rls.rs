@@ -371,7 +371,7 @@ async fn the_search_function_answers_only_for_the_callers_organizations() {
     let pool = w.alice.pool();
     let ids = |org: Uuid, field: &'static str, pattern: &'static str| async move {
         sqlx::query_scalar::<_, Uuid>(
-            "SELECT * FROM public.phone_number_ids_matching($1, $2, $3) ORDER BY 1",
+            "SELECT id FROM public.phone_number_ids_matching($1, $2, $3) ORDER BY 1",
         )
         .bind(org)
         .bind(field)
@@ -429,4 +429,34 @@ async fn the_search_function_answers_only_for_the_callers_organizations() {
     .await
     .unwrap();
     assert!(!public);
+}
+
+#[tokio::test]
+async fn a_first_page_found_through_the_index_holds_the_first_matches_by_number() {
+    let w = World::new().await;
+    // 20 matches, all behind the 440 rows a first page of 10 tests one by one.
+    scalar(
+        &w.cluster,
+        &w.admin,
+        &format!(
+            "{INSERT}
+             SELECT '{}', 'twilio', '+1650555' || lpad(g::text, 4, '0'),
+                    CASE WHEN g > 580 THEN 'Late match ' || g ELSE 'Desk ' || g END, '{{}}', NULL
+             FROM generate_series(600, 1, -1) AS g;
+             ANALYZE phone_numbers;",
+            w.acme
+        ),
+    );
+    let f = NumberFilter::org(w.acme).search("late match");
+    assert_eq!(w.alice.count_numbers(&f).await.unwrap(), 20);
+    let q = NumberQuery::first(f, Sort::default(), 10).unwrap();
+    let page = w.alice.list_numbers(&q).await.unwrap();
+    let numbers: Vec<String> = page
+        .items
+        .iter()
+        .map(|n| n.phone_number.to_string())
+        .collect();
+    let expected: Vec<String> = (581..=590).map(|g| format!("+16505550{g}")).collect();
+    assert_eq!(numbers, expected);
+    assert!(page.next.is_some());
 }
