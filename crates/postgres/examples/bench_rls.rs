@@ -3,6 +3,12 @@
 //! for 1–4 digits and 3–6 letters, filter-only listings): first page of 100 and exact count,
 //! p50/p95. Figures go to docs/BENCHMARKS.md next to the local store's.
 //!
+//! The search sets also run, in the same rounds, against a baseline: the leakproof operators
+//! of migration `20251009150000` (which `20261207000100` drops because they let a manager read
+//! other organizations' rows) installed again in the throwaway cluster, with the statements
+//! the client sent through them. Last, the time of a search for text only another
+//! organization has, before and after that organization gets 10,000 matching rows.
+//!
 //! `cargo run --release -p switchboard-postgres --example bench_rls [-- NUMBERS]`. Starts a
 //! throwaway cluster (or uses `DATABASE_URL`, see switchboard-test-postgres). With
 //! `BENCH_RLS_HOLD=1` it prints the admin's and the manager's URLs after the run and keeps the
@@ -13,12 +19,17 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 use switchboard_core::domain::{Capability, Organization, Provider, Status};
+use switchboard_core::query::SearchText;
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::seed;
 use switchboard_postgres::grant::{Grant, grant};
-use switchboard_postgres::{ConnectSettings, RemoteWorkspace, bulk, migrate};
+use switchboard_postgres::search::escape_like;
+use switchboard_postgres::{ConnectSettings, PgPool, RemoteWorkspace, bulk, migrate};
 use switchboard_test_postgres::TestCluster;
+use uuid::Uuid;
 
 const DIGITS: &[&str] = &[
     "4155", "2125", "3055", "7400", "9999", "1234", "0000", "5551", "8675", "3120",
@@ -32,6 +43,112 @@ fn settings(url: &str) -> ConnectSettings {
     ConnectSettings::from_url(url)
         .expect("URL")
         .with_timeout(Duration::from_secs(60))
+}
+
+/// Migration `20251009150000`, to install the leakproof operators again as the baseline.
+const LEAKPROOF_OPERATORS: &str =
+    include_str!("../../../migrations/20251009150000_phone_numbers_leakproof_search.sql");
+
+/// What the client sent before `20261207000100` for search text with no other filter: the
+/// leakproof operators for 3 or more characters, `LIKE` for shorter text. Returns the
+/// condition (`$1` the organization, `$2` the pattern) and the pattern.
+fn leakproof_condition(text: &SearchText) -> (&'static str, String) {
+    let (condition, needle) = match text {
+        SearchText::Digits(d) if d.chars().count() >= 3 => {
+            ("p.phone_number OPERATOR(public.~~~) $2", d)
+        }
+        SearchText::Name(n) if n.chars().count() >= 3 => {
+            ("p.friendly_name OPERATOR(public.~~~*) $2", n)
+        }
+        SearchText::Digits(d) => ("p.phone_number LIKE $2", d),
+        SearchText::Name(n) => ("lower(p.friendly_name) LIKE lower($2)", n),
+    };
+    (condition, format!("%{}%", escape_like(needle)))
+}
+
+/// The rows of `sql` with the organization and the pattern bound.
+async fn baseline_rows(pool: &PgPool, sql: String, org: Uuid, pattern: &str) -> Vec<PgRow> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org)
+        .bind(pattern)
+        .fetch_all(pool)
+        .await
+        .expect("baseline")
+}
+
+/// The old client's first page of 100 sorted by number: the first 4,040 rows in number order
+/// tested, then every match through the index if that did not fill the page.
+async fn baseline_page(pool: &PgPool, org: Uuid, text: &SearchText) -> usize {
+    let (condition, pattern) = leakproof_condition(text);
+    let walk = format!(
+        "SELECT * FROM (SELECT p.*, p.phone_number AS sort_key FROM phone_numbers AS p
+                        WHERE p.organization_id = $1 ORDER BY p.phone_number LIMIT 4040) AS p
+         WHERE {condition} ORDER BY p.phone_number LIMIT 101"
+    );
+    let page = baseline_rows(pool, walk, org, &pattern).await;
+    if page.len() == 101 || !condition.contains("OPERATOR") {
+        return page.len();
+    }
+    let matches = format!(
+        "WITH m AS MATERIALIZED (SELECT p.*, p.phone_number AS sort_key FROM phone_numbers AS p
+                                 WHERE p.organization_id = $1 AND {condition})
+         SELECT * FROM m AS p ORDER BY p.phone_number LIMIT 101"
+    );
+    baseline_rows(pool, matches, org, &pattern).await.len()
+}
+
+/// The old client's count.
+async fn baseline_count(pool: &PgPool, org: Uuid, text: &SearchText) -> i64 {
+    let (condition, pattern) = leakproof_condition(text);
+    let count = format!(
+        "SELECT count(*) FROM phone_numbers AS p WHERE p.organization_id = $1 AND {condition}"
+    );
+    baseline_rows(pool, count, org, &pattern).await[0].get(0)
+}
+
+/// A manager's search (first page and count) for text only `other` has, timed before and
+/// after `other` gets 10,000 matching rows: what time alone tells of another organization.
+async fn timing_of_another_organizations_rows(
+    admin: &PgPool,
+    manager: &RemoteWorkspace,
+    org: Uuid,
+    other: Uuid,
+) {
+    let f = NumberFilter::org(org).search("qqxyzq");
+    let q = NumberQuery::first(f.clone(), Sort::default(), 100).expect("query");
+    let mut rounds = Vec::new();
+    for rows in [0, 10_000] {
+        if rows > 0 {
+            sqlx::query(
+                "INSERT INTO phone_numbers (organization_id, provider, phone_number,
+                                            friendly_name, credentials)
+                 SELECT $1, 'twilio', '+999' || lpad(g::text, 8, '0'), 'Qqxyzq line ' || g, '{}'
+                 FROM generate_series(1, $2) AS g",
+            )
+            .bind(other)
+            .bind(rows)
+            .execute(admin)
+            .await
+            .expect("rows of another organization");
+        }
+        let mut times = Vec::new();
+        for i in 0..60 {
+            let t = Instant::now();
+            let page = manager.list_numbers(&q).await.expect("page");
+            let n = manager.count_numbers(&f).await.expect("count");
+            assert!(page.items.is_empty() && n == 0);
+            if i >= 10 {
+                times.push(t.elapsed());
+            }
+        }
+        rounds.push((rows, times));
+    }
+    for (rows, times) in rounds {
+        summary(
+            &format!("text only org1 has, {rows} rows there: page + count"),
+            times,
+        );
+    }
 }
 
 fn summary(label: &str, mut d: Vec<Duration>) {
@@ -66,7 +183,7 @@ async fn main() {
     let mut orgs = Vec::new();
     for i in 0..10 {
         let slug = format!("org{i}");
-        let id: uuid::Uuid = sqlx::query_scalar(
+        let id: Uuid = sqlx::query_scalar(
             "INSERT INTO organizations (slug, name) VALUES ($1, $1) RETURNING id",
         )
         .bind(&slug)
@@ -109,6 +226,19 @@ async fn main() {
             .await
             .expect("connect as manager");
     let org = orgs[0].id;
+    let t = Instant::now();
+    sqlx::raw_sql(LEAKPROOF_OPERATORS)
+        .execute(&pool)
+        .await
+        .expect("baseline operators");
+    sqlx::query("ANALYZE phone_numbers")
+        .execute(&pool)
+        .await
+        .expect("analyze");
+    println!(
+        "baseline: leakproof operators and their indexes installed in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let digit_queries: Vec<String> = DIGITS
         .iter()
@@ -159,8 +289,22 @@ async fn main() {
     ];
     for (label, set) in sets {
         let (mut pages, mut counts) = (Vec::new(), Vec::new());
+        let (mut base_pages, mut base_counts) = (Vec::new(), Vec::new());
         for round in 0..3 {
             for f in &set {
+                if let Some(text) = &f.search {
+                    let t = Instant::now();
+                    let n = baseline_page(manager.pool(), org, text).await;
+                    let page_time = t.elapsed();
+                    let t = Instant::now();
+                    let count = baseline_count(manager.pool(), org, text).await;
+                    let count_time = t.elapsed();
+                    assert!(count as usize >= n.min(100), "{text:?}");
+                    if round > 0 {
+                        base_pages.push(page_time);
+                        base_counts.push(count_time);
+                    }
+                }
                 let q = NumberQuery::first(f.clone(), Sort::default(), 100).expect("query");
                 let t = Instant::now();
                 let page = manager.list_numbers(&q).await.expect("page");
@@ -177,7 +321,12 @@ async fn main() {
         }
         summary(&format!("{label}: first page of 100"), pages);
         summary(&format!("{label}: exact count"), counts);
+        if !base_pages.is_empty() {
+            summary(&format!("{label}: baseline ~~~, first page"), base_pages);
+            summary(&format!("{label}: baseline ~~~, exact count"), base_counts);
+        }
     }
+    timing_of_another_organizations_rows(&pool, &manager, org, orgs[1].id).await;
     if std::env::var_os("BENCH_RLS_HOLD").is_some() {
         // Keep the cluster for EXPLAIN by hand until a line (or end of file) on stdin.
         println!("admin:   {admin}");

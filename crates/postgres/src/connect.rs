@@ -415,8 +415,8 @@ pub struct RemoteWorkspace {
     pub(crate) server: String,
     role: String,
     warnings: Vec<String>,
-    /// Search with the leakproof operators (see [`crate::search`]).
-    pub(crate) leakproof_search: bool,
+    /// Search through the indexed search function (see [`crate::search`]).
+    pub(crate) indexed_search: bool,
     /// Rows listings and exports left out (or showed without a secret) since the last
     /// [`RemoteWorkspace::take_skipped`] (shared by clones).
     skipped: std::sync::Arc<std::sync::Mutex<Vec<Skip>>>,
@@ -439,13 +439,13 @@ impl RemoteWorkspace {
         let checked = async {
             check_identity(&mut conn, &settings.server).await?;
             let report = schema_check::check(&mut conn, &settings.server).await?;
-            let leakproof_search = report.leakproof_search;
-            Ok::<_, Error>((report.into_result()?, leakproof_search))
+            let indexed_search = report.indexed_search;
+            Ok::<_, Error>((report.into_result()?, indexed_search))
         }
         .await;
         // Closing politely is best effort: the checks' result is what matters.
         let _ = conn.close().await;
-        let (schema_warnings, leakproof_search) = checked?;
+        let (schema_warnings, indexed_search) = checked?;
         let warnings = settings
             .tls_warning()
             .into_iter()
@@ -456,7 +456,7 @@ impl RemoteWorkspace {
             server: settings.server.clone(),
             role: settings.role().to_owned(),
             warnings,
-            leakproof_search,
+            indexed_search,
             skipped: std::sync::Arc::default(),
         })
     }

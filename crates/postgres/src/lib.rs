@@ -35,7 +35,7 @@
 //! | filter | how |
 //! |---|---|
 //! | organization, provider, status, agent | columns |
-//! | search text | digits: `phone_number LIKE '%…%'`; other text: `lower(friendly_name) LIKE lower('%…%')`, wildcards escaped; where the database has the leakproof operators (migration `20251009150000`) and the text has 3 or more characters, `phone_number ~~~ '%…%'` / `friendly_name ~~~* '%…%'`, which row-level security lets use their trigram indexes (see [`search`]) |
+//! | search text | digits: `phone_number LIKE '%…%'`; other text: `lower(friendly_name) LIKE lower('%…%')`, wildcards escaped; where the database has the search function of migration `20261207000100` and the text has 3 or more characters, the matches come from `phone_number_ids_matching(org, field, pattern)`, which reads only that organization's trigram index entries (see [`search`]) |
 //! | capabilities | `metadata @> '{"capabilities": {"voice": true}}'`: exactly what the local store reads from metadata |
 //! | country | only for a country with a calling code of its own (DE, FR, JP, BR, …): `starts_with(phone_number, '+49')` (leakproof, so an index range under RLS). A shared code (+1: US, CA, …; +44: GB, GG, IM, JE; +7: RU, KZ) cannot be told apart from the digits in SQL: [`Error::InvalidInput`] |
 //! | number type | not answerable in SQL: [`Error::InvalidInput`] |

@@ -12,8 +12,8 @@
 //!
 //! Not blocking ([`SchemaReport::warnings`]): what `migrations/` adds for safety or speed —
 //! the same-organization rule for agents, an `auth.uid()` that trusts client-settable JWT
-//! claims, the trigram search indexes and the leakproof operators that let row-level security
-//! use them ([`SchemaReport::leakproof_search`]).
+//! claims, the trigram search indexes and the search function that lets a manager's search use
+//! them ([`SchemaReport::indexed_search`]).
 
 use std::collections::HashMap;
 
@@ -56,9 +56,10 @@ pub struct SchemaReport {
     pub problems: Vec<String>,
     /// What works but is less safe or slower than `migrations/` makes it.
     pub warnings: Vec<String>,
-    /// The leakproof substring operators `~~~`/`~~~*` and their trigram indexes are there
-    /// (migration `20251009150000`), so search under row-level security can use an index.
-    pub leakproof_search: bool,
+    /// The search function `phone_number_ids_matching` of migration `20261207000100` is
+    /// there and this role may call it, so search under row-level security can use the
+    /// trigram indexes.
+    pub indexed_search: bool,
 }
 
 impl SchemaReport {
@@ -148,15 +149,9 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
                 EXISTS (SELECT 1 FROM pg_catalog.pg_indexes AS i
                         WHERE i.schemaname = 'public' AND i.tablename = 'phone_numbers'
                           AND i.indexdef LIKE '%gin_trgm_ops%'),
-                (SELECT count(*) = 2
-                 FROM pg_catalog.pg_operator AS o
-                 JOIN pg_catalog.pg_proc AS f ON f.oid = o.oprcode
-                 WHERE o.oprnamespace = 'public'::regnamespace
-                   AND o.oprname IN ('~~~', '~~~*') AND f.proleakproof
-                   AND o.oprleft = 'text'::regtype AND o.oprright = 'text'::regtype)
-                AND (SELECT count(*) = 2 FROM pg_catalog.pg_indexes AS i
-                     WHERE i.schemaname = 'public' AND i.tablename = 'phone_numbers'
-                       AND i.indexdef LIKE '%switchboard_trgm_ops%')
+                coalesce(has_function_privilege(
+                  to_regprocedure('public.phone_number_ids_matching(uuid, text, text)'),
+                  'EXECUTE'), false)
          FROM pg_catalog.pg_class AS c
          WHERE c.oid = to_regclass('public.phone_numbers')",
     )
@@ -168,7 +163,7 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
         let agent_rule: bool = row.try_get(1).map_err(map)?;
         let uid_source: Option<String> = row.try_get(2).map_err(map)?;
         let trigram: bool = row.try_get(3).map_err(map)?;
-        report.leakproof_search = row.try_get(4).map_err(map)?;
+        report.indexed_search = row.try_get(4).map_err(map)?;
         if !rls {
             report.problems.push(
                 "row-level security is off on phone_numbers: every manager could read and \
@@ -196,11 +191,12 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
             report.warnings.push(
                 "phone_numbers has no trigram (pg_trgm) index: substring search scans".into(),
             );
-        } else if !report.leakproof_search {
+        } else if !report.indexed_search {
             report.warnings.push(
-                "phone_numbers has no leakproof search operators (migration 20251009150000, \
-                 which needs a superuser): under row-level security substring search cannot use \
-                 the trigram indexes and scans the organization"
+                "phone_numbers has no search function this role may call (migration \
+                 20261207000100, which needs a superuser or BYPASSRLS role): under row-level \
+                 security substring search cannot use the trigram indexes and scans the \
+                 organization"
                     .into(),
             );
         }

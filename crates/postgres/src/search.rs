@@ -5,14 +5,16 @@
 //!
 //! - search: digits are found in `phone_number` (`LIKE '%415%'`, the number's digits behind
 //!   its `+`); other text in the friendly name, case-insensitively, with `%`, `_` and `\`
-//!   escaped. Where the database has the leakproof operators of migration `20251009150000`
-//!   (checked on connect), `phone_number ~~~ '%415%'` and `friendly_name ~~~* '%…%'`: the
-//!   same results as `LIKE` and `ILIKE`, but row-level security lets the planner use their
-//!   trigram indexes (it evaluates a condition that is not LEAKPROOF only after the policy,
-//!   and such a condition cannot be an index condition — `LIKE` is not leakproof). Otherwise
-//!   `phone_number LIKE …` and `lower(friendly_name) LIKE lower(…)`, which walk the
-//!   organization's rows under RLS (and use the pg_trgm indexes of `20251009120100` only for
-//!   roles RLS does not apply to).
+//!   escaped, as `phone_number LIKE …` and `lower(friendly_name) LIKE lower(…)`. Under
+//!   row-level security these are evaluated after the policy (they are not LEAKPROOF), so
+//!   they never see another organization's row, and cannot be index conditions: alone they
+//!   walk the organization's rows. Where the database has the search function of migration
+//!   `20261207000100` (checked on connect) and the text has 3 or more characters, the
+//!   matches come from it instead: `p.id IN (SELECT phone_number_ids_matching($org, field,
+//!   pattern))`, whose statement reads only that organization's trigram index entries and
+//!   rows, and the rows themselves are read by id under the policy. Nothing a manager's
+//!   search does depends on another organization's rows (docs/POSTGRES.md, "Search under
+//!   row-level security").
 //! - capabilities: `metadata @> {"capabilities": {"voice": true, …}}`, which is true exactly
 //!   when the local store's reading of the metadata says the number has them all.
 //! - country: only where the calling code is the country's own (see [`country_prefix`]);
@@ -53,10 +55,14 @@ enum Bind {
 /// A WHERE clause under construction, with its values in `$n` order.
 struct Sql {
     clauses: Vec<String>,
-    /// The search text's condition, kept apart (see [`RemoteWorkspace::list_numbers`]).
+    /// The search text's condition tested row by row, kept apart (see
+    /// [`RemoteWorkspace::list_numbers`]).
     search: Option<String>,
-    /// The search condition is a leakproof operator with a trigram index.
-    indexed_search: bool,
+    /// The search function's call that yields the search text's matches (`id`,
+    /// `phone_number`).
+    matching_ids: Option<String>,
+    /// The search text's condition through the search function's trigram indexes.
+    indexed_search: Option<String>,
     binds: Vec<Bind>,
 }
 
@@ -65,7 +71,8 @@ impl Sql {
         Sql {
             clauses: Vec::new(),
             search: None,
-            indexed_search: false,
+            matching_ids: None,
+            indexed_search: None,
             binds: Vec::new(),
         }
     }
@@ -80,11 +87,11 @@ impl Sql {
         self.clauses.push(clause);
     }
 
-    /// Every condition.
+    /// Every condition, the search text's through the index where there is one.
     fn where_clause(&self) -> String {
         self.clauses
             .iter()
-            .chain(&self.search)
+            .chain(self.indexed_search.as_ref().or(self.search.as_ref()))
             .cloned()
             .collect::<Vec<_>>()
             .join(" AND ")
@@ -163,15 +170,15 @@ const WALK_ROWS_PER_ROW: u64 = 40;
 /// How search text is matched (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Matching {
-    /// `LIKE`: correct everywhere, but under row-level security it cannot use an index.
+    /// `LIKE` only: correct everywhere, but under row-level security it cannot use an index.
     Like,
-    /// The leakproof operators `~~~` (LIKE) and `~~~*` (ILIKE) of migration `20251009150000`.
-    Leakproof,
+    /// `LIKE`, and the search function `phone_number_ids_matching` of migration
+    /// `20261207000100` for text with trigrams.
+    Indexed,
 }
 
 /// Whether `text` is long enough for a trigram index to narrow the search. Shorter text
-/// matches too many rows for an index to help, and is tested faster by `LIKE` (compiled C)
-/// than by the leakproof operators (plpgsql).
+/// matches too many rows for an index to help.
 fn trigrams(text: &str) -> bool {
     text.chars().count() >= 3
 }
@@ -220,26 +227,21 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
             ),
         });
     }
-    match (&f.search, matching) {
-        (Some(SearchText::Digits(digits)), Matching::Leakproof) if trigrams(digits) => {
-            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(digits))));
-            sql.search = Some(format!("p.phone_number OPERATOR(public.~~~) {p}"));
-            sql.indexed_search = true;
-        }
-        (Some(SearchText::Name(name)), Matching::Leakproof) if trigrams(name) => {
-            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(name))));
-            sql.search = Some(format!("p.friendly_name OPERATOR(public.~~~*) {p}"));
-            sql.indexed_search = true;
-        }
-        (Some(SearchText::Digits(digits)), _) => {
-            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(digits))));
-            sql.search = Some(format!("p.phone_number LIKE {p}"));
-        }
-        (Some(SearchText::Name(name)), _) => {
-            let p = sql.bind(Bind::Text(format!("%{}%", escape_like(name))));
-            sql.search = Some(format!("lower(p.friendly_name) LIKE lower({p})"));
-        }
-        (None, _) => {}
+    let (text, field, condition) = match &f.search {
+        Some(SearchText::Digits(digits)) => (digits, "phone_number", "p.phone_number LIKE {p}"),
+        Some(SearchText::Name(name)) => (
+            name,
+            "friendly_name",
+            "lower(p.friendly_name) LIKE lower({p})",
+        ),
+        None => return Ok(()),
+    };
+    let p = sql.bind(Bind::Text(format!("%{}%", escape_like(text))));
+    sql.search = Some(condition.replace("{p}", &p));
+    if matching == Matching::Indexed && trigrams(text) {
+        let call = format!("public.phone_number_ids_matching({org}, '{field}', {p})");
+        sql.indexed_search = Some(format!("p.id IN (SELECT m.id FROM {call} AS m)"));
+        sql.matching_ids = Some(call);
     }
     Ok(())
 }
@@ -312,8 +314,8 @@ fn after(cursor: &Cursor, field: SortField, descending: bool, sql: &mut Sql) -> 
 
 impl RemoteWorkspace {
     pub(crate) fn matching(&self) -> Matching {
-        if self.leakproof_search {
-            Matching::Leakproof
+        if self.indexed_search {
+            Matching::Indexed
         } else {
             Matching::Like
         }
@@ -334,8 +336,8 @@ impl RemoteWorkspace {
             format!("{key} {dir}, p.id {dir}")
         };
         let take = u64::from(q.limit) + 1;
-        let found = match (&sql.search, sql.indexed_search, q.sort.field) {
-            (Some(search), true, SortField::Number) => {
+        let found = match (&sql.search, &sql.indexed_search, q.sort.field) {
+            (Some(search), Some(_), SortField::Number) => {
                 // The first rows in number order, tested one by one: found quickly when the
                 // text is common among them.
                 let walk = format!(
@@ -354,13 +356,23 @@ impl RemoteWorkspace {
                 if found.len() as u64 == take {
                     found
                 } else {
-                    // Rare there: every match, through the trigram index, then sorted.
+                    // Rare there: every match, through the trigram index, then sorted. With no
+                    // other condition, the function's numbers already give the page's ids.
+                    let condition = match &sql.matching_ids {
+                        Some(call) if !q.filter.has_column_filters() && q.after.is_none() => {
+                            format!(
+                                "{} AND p.id IN (SELECT m.id FROM {call} AS m
+                                                 ORDER BY m.phone_number {dir} LIMIT {take})",
+                                sql.where_without_search()
+                            )
+                        }
+                        _ => sql.where_clause(),
+                    };
                     let matches = format!(
                         "WITH m AS MATERIALIZED (
                            SELECT {NUMBER_COLUMNS}, {key} AS sort_key FROM phone_numbers AS p
-                           WHERE {})
-                         SELECT * FROM m AS p ORDER BY {order} LIMIT {take}",
-                        sql.where_clause()
+                           WHERE {condition})
+                         SELECT * FROM m AS p ORDER BY {order} LIMIT {take}"
                     );
                     sql.query(matches)
                         .fetch_all(&self.pool)
@@ -407,10 +419,15 @@ impl RemoteWorkspace {
     pub async fn count_numbers(&self, f: &NumberFilter) -> Result<u64> {
         let mut sql = Sql::new();
         filters(f, self.matching(), &mut sql)?;
-        let statement = format!(
-            "SELECT count(*) FROM phone_numbers AS p WHERE {}",
-            sql.where_clause()
-        );
+        let statement = match &sql.matching_ids {
+            // The function's ids are the answer (it checks membership as the policy does);
+            // reading each row again by id would only cost time.
+            Some(call) if !f.has_column_filters() => format!("SELECT count(*) FROM {call}"),
+            _ => format!(
+                "SELECT count(*) FROM phone_numbers AS p WHERE {}",
+                sql.where_clause()
+            ),
+        };
         let row = sql
             .query(statement)
             .fetch_one(&self.pool)

@@ -41,7 +41,11 @@ pub fn settings(url: &str) -> ConnectSettings {
 
 /// A cluster with `migrations/` applied, by the code `db migrate` runs.
 pub async fn migrated() -> (TestCluster, String) {
-    let cluster = TestCluster::start().expect("cluster starts");
+    migrated_on(TestCluster::start().expect("cluster starts")).await
+}
+
+/// `cluster` with `migrations/` applied, by the code `db migrate` runs.
+pub async fn migrated_on(cluster: TestCluster) -> (TestCluster, String) {
     let admin = cluster.admin_url();
     let applied = switchboard_postgres::migrate::migrate(&settings(&admin))
         .await
@@ -87,7 +91,12 @@ pub fn uuid(cluster: &TestCluster, url: &str, sql: &str) -> Uuid {
 
 impl World {
     pub async fn new() -> Self {
-        let (cluster, admin) = migrated().await;
+        Self::on(TestCluster::start().expect("cluster starts")).await
+    }
+
+    /// The world on `cluster`.
+    pub async fn on(cluster: TestCluster) -> Self {
+        let (cluster, admin) = migrated_on(cluster).await;
         scalar(
             &cluster,
             &admin,
