@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 if [ "${CI:-}" = "true" ]; then
   # CI reuses builds across fresh clones on the same machine.
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/switchboard/target}"
+  # A fresh clone gains nothing from incremental data, which grows the kept directory by
+  # gigabytes a run (the disk filled up once).
+  export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 fi
 source scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
