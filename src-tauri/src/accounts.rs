@@ -291,7 +291,17 @@ mod tests {
         }
     }
 
+    /// Held by every test that runs `check_account`: the logging test's subscriber is the
+    /// thread's own, and tracing caches each call site's interest globally, so a check run on
+    /// another thread at the same moment can leave the span unrecorded.
+    static CHECKS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     fn fields(d: AccountDraft) -> Vec<(AccountField, String)> {
+        let _one_at_a_time = CHECKS.lock().unwrap_or_else(|e| e.into_inner());
+        fields_unlocked(d)
+    }
+
+    fn fields_unlocked(d: AccountDraft) -> Vec<(AccountField, String)> {
         tauri::async_runtime::block_on(check_account(d))
             .expect("checks")
             .into_iter()
@@ -377,14 +387,16 @@ mod tests {
             .finish();
         let pasted = "KEY0188E6B1A2B3C4D5E6F7A8B9C0_pasted";
         let key_secret = "pasted0123456789abcdef";
+        let _one_at_a_time = CHECKS.lock().unwrap_or_else(|e| e.into_inner());
         tracing::subscriber::with_default(subscriber, || {
-            fields(draft(
+            tracing::callsite::rebuild_interest_cache();
+            fields_unlocked(draft(
                 Provider::Telnyx,
                 CredentialKind::Secret,
                 pasted,
                 None,
             ));
-            fields(draft(
+            fields_unlocked(draft(
                 Provider::Twilio,
                 CredentialKind::TwilioApiKey,
                 "AC00000000000000000000000000000001",
