@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{World, scalar, settings, valid};
+use common::{World, figures, scalar, settings, valid};
 use serde_json::Value;
 use switchboard_core::domain::{Capability, Provider, Status};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
@@ -151,40 +151,6 @@ impl PlanLog {
             }
         }
         plans
-    }
-}
-
-/// `plan` without what varies from run to run whatever the data: timings, and buffer counts,
-/// which follow what this and other sessions have read into the cache and the catalogue
-/// look-ups of a new connection (94 or 4 shared hits for the same statement); and without
-/// the planner's estimates, which come from column statistics (docs/POSTGRES.md says what
-/// they show). Every other figure stays: rows, loops, rows removed, heap blocks, plan shape.
-fn figures(plan: &Value) -> Value {
-    const ESTIMATES_AND_TIMES: &[&str] = &[
-        "Startup Cost",
-        "Total Cost",
-        "Plan Rows",
-        "Plan Width",
-        "Actual Startup Time",
-        "Actual Total Time",
-        "Planning Time",
-        "Execution Time",
-        "I/O Read Time",
-        "I/O Write Time",
-    ];
-    match plan {
-        Value::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .filter(|(k, _)| {
-                    let buffers = k.ends_with(" Blocks") && !k.ends_with("Heap Blocks");
-                    !buffers && !ESTIMATES_AND_TIMES.contains(&k.as_str())
-                })
-                .map(|(k, v)| (k.clone(), figures(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(figures).collect()),
-        other => other.clone(),
     }
 }
 

@@ -18,14 +18,23 @@ const COLUMNS: &str = "
     WHERE table_schema = 'public' AND table_name = 'phone_numbers'
     ORDER BY column_name";
 
-/// The design's indexes, constraints and trigger, as PostgreSQL prints them back.
+/// The design's indexes that migration 20261207000600 drops: they do not lead with
+/// organization_id, so a manager's leakproof comparison could read every organization's
+/// rows through them (docs/POSTGRES.md).
+const DROPPED_INDEXES: &str = "
+    SELECT indexname FROM pg_indexes
+    WHERE schemaname = 'public' AND tablename = 'phone_numbers'
+      AND indexname IN ('idx_phone_numbers_provider', 'idx_phone_numbers_status',
+                        'idx_phone_numbers_phone_number', 'idx_phone_numbers_agent_id')
+    ORDER BY 1";
+
+/// The design's indexes (but [`DROPPED_INDEXES`]), constraints and trigger, as PostgreSQL
+/// prints them back.
 const DESIGN_OBJECTS: &str = "
     SELECT indexname || ': ' || indexdef FROM pg_indexes
     WHERE schemaname = 'public' AND tablename = 'phone_numbers'
       AND indexname IN ('phone_numbers_pkey', 'phone_numbers_organization_id_phone_number_key',
-                        'idx_phone_numbers_organization_id', 'idx_phone_numbers_provider',
-                        'idx_phone_numbers_status', 'idx_phone_numbers_phone_number',
-                        'idx_phone_numbers_agent_id')
+                        'idx_phone_numbers_organization_id')
     ORDER BY 1;
     SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
     WHERE conrelid = 'public.phone_numbers'::regclass
@@ -71,6 +80,12 @@ fn the_design_and_our_migrations_create_the_same_columns() {
     assert_eq!(
         cluster.psql(&ours, DESIGN_OBJECTS).expect("objects"),
         cluster.psql(&design, DESIGN_OBJECTS).expect("objects")
+    );
+    assert_eq!(cluster.psql(&ours, DROPPED_INDEXES).expect("indexes"), "");
+    assert_eq!(
+        cluster.psql(&design, DROPPED_INDEXES).expect("indexes"),
+        "idx_phone_numbers_agent_id\nidx_phone_numbers_phone_number\n\
+         idx_phone_numbers_provider\nidx_phone_numbers_status"
     );
 }
 
