@@ -62,7 +62,7 @@ pub(crate) fn number_or_skip(
         let status: Status = status.parse()?;
         Ok((provider, credentials, dropped, metadata, status))
     };
-    let checked = e164(stored.clone()).map_err(|reason| Error::InvalidInput {
+    let checked = e164(&stored).map_err(|reason| Error::InvalidInput {
         field: "phone_number".into(),
         reason,
     });
@@ -94,17 +94,9 @@ pub(crate) fn number_or_skip(
     Ok((Ok(n), dropped))
 }
 
-/// A stored number: E.164's shape is taken as it is (no libphonenumber per row); anything
-/// else is parsed as a number with a country code.
-fn e164(stored: String) -> std::result::Result<E164, String> {
-    let digits = stored.strip_prefix('+').unwrap_or("");
-    let shaped = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if shaped {
-        return Ok(E164::from_stored(stored));
-    }
-    E164::parse(&stored, None).map_err(|_| format!("{stored:?} is not an E.164 number"))
+/// A stored number ([`E164::from_foreign`]), or why it is not one.
+fn e164(stored: &str) -> std::result::Result<E164, String> {
+    E164::from_foreign(stored).map_err(|_| format!("{stored:?} is not an E.164 number"))
 }
 
 /// A row of `id, slug, name`.

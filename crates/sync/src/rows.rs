@@ -68,15 +68,7 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
     let organization_id = uuid(req(1)?)?;
     let number = req(3)?;
     let values = || -> Result<_> {
-        let digits = number.strip_prefix('+').unwrap_or("");
-        let phone_number = if (2..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0')
-        {
-            E164::from_stored(number.to_owned())
-        } else {
-            E164::parse(number, None)?
-        };
+        let phone_number = E164::from_foreign(number)?;
         let provider: Provider = req(2)?.parse()?;
         let (credentials, dropped) = Credentials::from_stored_without_secrets(provider, req(5)?)?;
         let metadata = f[6].as_deref().map(Metadata::from_json).transpose()?;

@@ -231,6 +231,20 @@ impl E164 {
         E164(value)
     }
 
+    /// Reads a number another client may have written (the team database): text of E.164's
+    /// shape (`+`, 2 to 15 digits, no leading 0) is taken as it is, without libphonenumber per
+    /// row; anything else is parsed as a number with its country code, or refused.
+    pub fn from_foreign(value: &str) -> Result<E164> {
+        let digits = value.strip_prefix('+').unwrap_or("");
+        let shaped = (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if shaped {
+            return Ok(E164(value.to_owned()));
+        }
+        E164::parse(value, None)
+    }
+
     /// The E.164 text, `+` and digits.
     pub fn as_str(&self) -> &str {
         &self.0
