@@ -1,5 +1,6 @@
 //! `switchboard-cli profiles …` and the global `--profile NAME`: saved names for team
-//! database URLs ([`switchboard_postgres::profiles`] owns the type, its checks and the file).
+//! database URLs ([`switchboard_postgres::profiles`] owns the type, its checks and the file,
+//! which the desktop app reads and writes too: a profile saved here is listed there).
 //!
 //! A profile never holds a password. `profiles add NAME --database-url URL --password-stdin`
 //! stores the password in this device's credential vault under the same key as `db password
@@ -90,6 +91,8 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                     .into(),
             })?;
             let profile = Profile::new(&name, url.as_str())?;
+            // A taken name is refused before the password is asked for; the file itself is
+            // changed under its lock below, keeping what another program saved meanwhile.
             file.add(profile.clone())?;
             let settings = profile.settings()?;
             let mut stored = false;
@@ -104,7 +107,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                 vault.save_blocking(&key, &secret).map_err(vault::error)?;
                 stored = true;
             }
-            file.save()?;
+            ProfileFile::update(file.path(), |f| f.add(profile.clone()))?;
             tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
             if let Some(warning) = settings.tls_warning() {
                 eprintln!("warning: {warning}");
@@ -190,21 +193,25 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             }
         }
         Profiles::Remove { name } => {
-            let profile = file.remove(&name)?;
-            let settings = profile.settings()?;
-            let key = db::password_key(&settings);
-            let shared = file.profiles().iter().any(|p| {
-                p.settings()
-                    .map(|s| db::password_key(&s) == key)
-                    .unwrap_or(false)
-            });
-            let removal = if shared {
-                None
-            } else {
-                let vault = vault::open()?;
-                Some(vault.remove_blocking(&key).map_err(vault::error)?)
-            };
-            file.save()?;
+            // Under the file's lock: the vault entry goes only if no profile saved by now
+            // uses it, and a vault that refuses leaves the file as it was.
+            let (profile, settings, shared, removal) = ProfileFile::update(file.path(), |f| {
+                let profile = f.remove(&name)?;
+                let settings = profile.settings()?;
+                let key = db::password_key(&settings);
+                let shared = f.profiles().iter().any(|p| {
+                    p.settings()
+                        .map(|s| db::password_key(&s) == key)
+                        .unwrap_or(false)
+                });
+                let removal = if shared {
+                    None
+                } else {
+                    let vault = vault::open()?;
+                    Some(vault.remove_blocking(&key).map_err(vault::error)?)
+                };
+                Ok((profile, settings, shared, removal))
+            })?;
             tracing::info!(profile = %profile.name, ?removal, "removed a profile");
             if g.json {
                 output::json(&json!({

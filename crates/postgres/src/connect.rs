@@ -299,6 +299,18 @@ impl ConnectSettings {
         role: &str,
         tls: TlsMode,
     ) -> Result<Self> {
+        Self::from_url(Self::url_from_parts(host, port, database, role, tls)?.as_str())
+    }
+
+    /// The `postgres://` URL [`ConnectSettings::from_parts`] connects with (no password):
+    /// what a saved profile keeps. Each part is checked and the first bad one named.
+    pub fn url_from_parts(
+        host: &str,
+        port: u16,
+        database: &str,
+        role: &str,
+        tls: TlsMode,
+    ) -> Result<url::Url> {
         let bad = |field: &str, reason: &str| Error::InvalidInput {
             field: field.into(),
             reason: reason.into(),
@@ -349,7 +361,18 @@ impl ConnectSettings {
             .map_err(|()| bad("host", "cannot be used in a connection URL"))?
             .push(database);
         url.query_pairs_mut().append_pair("sslmode", tls.as_str());
-        Self::from_url(url.as_str())
+        Ok(url)
+    }
+
+    /// [`ConnectSettings::tls_mode`] as one of the modes a profile's form offers, never a
+    /// weaker one: libpq's `allow` reads as `prefer`, `verify-ca` as `verify-full`.
+    pub fn form_tls_mode(&self) -> TlsMode {
+        match self.tls_mode() {
+            PgSslMode::Disable => TlsMode::Disable,
+            PgSslMode::Allow | PgSslMode::Prefer => TlsMode::Prefer,
+            PgSslMode::Require => TlsMode::Require,
+            PgSslMode::VerifyCa | PgSslMode::VerifyFull => TlsMode::VerifyFull,
+        }
     }
 }
 
