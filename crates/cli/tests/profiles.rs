@@ -53,6 +53,10 @@ impl Device {
             .env("SWITCHBOARD_WORKSPACE", self.dir.path().join("ws.db"))
             .env("SWITCHBOARD_CACHE_DIR", self.dir.path().join("caches"))
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
+            .env(
+                "SWITCHBOARD_VAULT_FORMER_SERVICE",
+                format!("{}.former", self.service),
+            )
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"))
             .env("SWITCHBOARD_LOG", "trace");
         let output = common::run(command, stdin);
@@ -253,4 +257,43 @@ fn a_saved_profile_reaches_the_team_database_with_its_password_in_the_vault() {
             "the password was printed: {printed}"
         );
     }
+}
+
+/// The app's bundle identifier was `dev.switchboard.app`, which also named the vault service:
+/// a password an older Switchboard kept under the former service is moved to the new one the
+/// first time the CLI opens the vault (here the test's pair of services stands for them), and
+/// the former entry is gone afterwards; a second run finds nothing more to move.
+#[test]
+fn a_password_under_the_former_vault_service_is_carried_over() {
+    if !secret_service_required("profiles") {
+        return;
+    }
+    let mut d = Device::new();
+    let former = format!("{}.former", d.service);
+    let url = "postgres://alice@db.example.com:5432/switchboard";
+    let key = switchboard_secrets::SecretKey::database_password(
+        "db.example.com",
+        5432,
+        "switchboard",
+        "alice",
+    );
+    let old = switchboard_secrets::Vault::native_with_service(&former).expect("service");
+    old.save_blocking(
+        &key,
+        &switchboard_secrets::SecretString::new(PASSWORD.into()),
+    )
+    .expect("an older Switchboard's entry");
+    d.ok(&["profiles", "add", "team", "--database-url", url], "");
+    let shown = d.json(&["profiles", "show", "team", "--json"]);
+    assert_eq!(shown["password_in_vault"], true, "{shown}");
+    assert!(
+        !old.contains_blocking(&key).expect("asked"),
+        "moved, not copied"
+    );
+    let new = switchboard_secrets::Vault::native_with_service(&d.service).expect("service");
+    let moved = new.get_blocking(&key).expect("asked").expect("moved");
+    assert_eq!(moved.expose_secret(), PASSWORD);
+    let shown = d.json(&["profiles", "show", "team", "--json"]);
+    assert_eq!(shown["password_in_vault"], true, "{shown}");
+    new.remove_blocking(&key).expect("cleanup");
 }

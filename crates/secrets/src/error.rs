@@ -96,7 +96,7 @@ impl ErrorContext<'_> {
         }
     }
 
-    fn unavailable(&self, reason: String) -> VaultError {
+    pub(crate) fn unavailable(&self, reason: String) -> VaultError {
         VaultError::VaultUnavailable {
             vault: self.vault,
             reason,

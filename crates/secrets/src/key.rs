@@ -10,11 +10,24 @@ use std::fmt::Write as _;
 
 use crate::VaultError;
 
-/// Service name of the entries written by a release build.
-pub const RELEASE_SERVICE: &str = "dev.switchboard.app";
+/// Service name of the entries written by a release build (the app's bundle identifier).
+pub const RELEASE_SERVICE: &str = "dev.switchboard.desktop";
 
 /// Service name of the entries written by a debug build (`debug_assertions` on).
-pub const DEV_SERVICE: &str = "dev.switchboard.app.dev";
+pub const DEV_SERVICE: &str = "dev.switchboard.desktop.dev";
+
+/// Service name of a release build's entries before the bundle identifier changed from
+/// `dev.switchboard.app` (which the Tauri bundler warns about: `.app` is the macOS
+/// application bundle extension). Its entries move to [`RELEASE_SERVICE`]
+/// ([`crate::Vault::carry_over_from`]).
+pub const FORMER_RELEASE_SERVICE: &str = "dev.switchboard.app";
+
+/// Service name of a debug build's entries before the identifier changed.
+pub const FORMER_DEV_SERVICE: &str = "dev.switchboard.app.dev";
+
+/// Environment variable naming the service whose entries move into [`SERVICE_ENV`]'s, when
+/// that is set (tests); without it, an overridden service takes nothing from anywhere.
+pub const FORMER_SERVICE_ENV: &str = "SWITCHBOARD_VAULT_FORMER_SERVICE";
 
 /// Environment variable that, when set and non-empty, replaces the service name (tests use it
 /// to work in an isolated namespace).
@@ -28,6 +41,36 @@ pub const fn default_service() -> &'static str {
     } else {
         RELEASE_SERVICE
     }
+}
+
+/// The former service name of this build's kind: [`FORMER_DEV_SERVICE`] with
+/// `debug_assertions`, [`FORMER_RELEASE_SERVICE`] without.
+pub const fn former_default_service() -> &'static str {
+    if cfg!(debug_assertions) {
+        FORMER_DEV_SERVICE
+    } else {
+        FORMER_RELEASE_SERVICE
+    }
+}
+
+/// The service whose entries should move into the one in effect ([`service_from_env`]):
+/// [`former_default_service`] normally; with [`SERVICE_ENV`] set, [`FORMER_SERVICE_ENV`]
+/// when set, else none (a test's namespace never takes the installed app's secrets).
+///
+/// # Errors
+/// [`VaultError::InvalidKey`] if a variable is set to something unusable.
+pub fn former_service_from_env() -> Result<Option<String>, VaultError> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if !set(SERVICE_ENV) {
+        return Ok(Some(former_default_service().to_owned()));
+    }
+    if !set(FORMER_SERVICE_ENV) {
+        return Ok(None);
+    }
+    let value = std::env::var(FORMER_SERVICE_ENV)
+        .map_err(|_| invalid(FORMER_SERVICE_ENV, "is not valid Unicode"))?;
+    check_service(&value)?;
+    Ok(Some(value))
 }
 
 /// The service name in effect: [`SERVICE_ENV`] if set and non-empty, else [`default_service`].
@@ -313,12 +356,15 @@ mod tests {
 
     #[test]
     fn default_service_depends_on_build_profile() {
-        let expected = if cfg!(debug_assertions) {
-            "dev.switchboard.app.dev"
+        let (expected, former) = if cfg!(debug_assertions) {
+            ("dev.switchboard.desktop.dev", "dev.switchboard.app.dev")
         } else {
-            "dev.switchboard.app"
+            ("dev.switchboard.desktop", "dev.switchboard.app")
         };
         assert_eq!(default_service(), expected);
+        assert_eq!(former_default_service(), former);
+        // The bundler's warning is about an identifier ending in `.app`.
+        assert!(!RELEASE_SERVICE.ends_with(".app") && !DEV_SERVICE.ends_with(".app"));
     }
 
     #[test]

@@ -14,10 +14,12 @@
 //! - A secret travels only as a [`SecretString`]: `Debug` and `Display` print `[redacted]`, it
 //!   does not implement `serde::Serialize`, and its memory is zeroed on drop. No [`VaultError`]
 //!   contains a secret, in its message or its `Debug` output.
-//! - Entries are namespaced by the app identifier: service `dev.switchboard.app` for release
-//!   builds, `dev.switchboard.app.dev` for debug builds, so development never touches the
-//!   installed app's secrets; `SWITCHBOARD_VAULT_SERVICE` overrides it (tests use it). The
-//!   *user* of each entry comes from a typed [`SecretKey`].
+//! - Entries are namespaced by the app identifier: service `dev.switchboard.desktop` for
+//!   release builds, `dev.switchboard.desktop.dev` for debug builds, so development never
+//!   touches the installed app's secrets; `SWITCHBOARD_VAULT_SERVICE` overrides it (tests use
+//!   it). The *user* of each entry comes from a typed [`SecretKey`]. Entries an older
+//!   Switchboard kept under the former identifier's service (`dev.switchboard.app`, `….dev`)
+//!   move with [`Vault::carry_over_from`] (copied, read back, then deleted; never lost).
 //! - "No entry" is never an error: [`Vault::get`] gives `Ok(None)`, [`Vault::contains`]
 //!   `Ok(false)`, [`Vault::remove`] `Ok(Removal::NotFound)`.
 //! - An unreachable, locked or refusing vault is [`VaultError::VaultUnavailable`] (with a hint
@@ -59,15 +61,15 @@
 //!   `secret-tool`. From a shell:
 //!
 //!   ```text
-//!   secret-tool lookup service dev.switchboard.app username twilio:AC0123…
-//!   secret-tool search --all service dev.switchboard.app
-//!   secret-tool clear service dev.switchboard.app username twilio:AC0123…
+//!   secret-tool lookup service dev.switchboard.desktop username twilio:AC0123…
+//!   secret-tool search --all service dev.switchboard.desktop
+//!   secret-tool clear service dev.switchboard.desktop username twilio:AC0123…
 //!   ```
 //!
 //! - **macOS Keychain**: a generic password in the login keychain with service `SERVICE` and
 //!   account `USER`: `security find-generic-password -s SERVICE -a USER -w`.
 //! - **Windows Credential Manager**: a generic credential whose target name is `USER.SERVICE`
-//!   (for example `twilio:AC0123….dev.switchboard.app`) and whose user name is `USER`; the
+//!   (for example `twilio:AC0123….dev.switchboard.desktop`) and whose user name is `USER`; the
 //!   password is stored as UTF-16, as Windows' own tools expect.
 //!
 //! # Testing code that uses the vault
@@ -84,7 +86,9 @@ mod vault;
 
 pub use error::VaultError;
 pub use key::{
-    DEV_SERVICE, RELEASE_SERVICE, SERVICE_ENV, SecretKey, default_service, service_from_env,
+    DEV_SERVICE, FORMER_DEV_SERVICE, FORMER_RELEASE_SERVICE, FORMER_SERVICE_ENV, RELEASE_SERVICE,
+    SERVICE_ENV, SecretKey, default_service, former_default_service, former_service_from_env,
+    service_from_env,
 };
 pub use secret::{REDACTED, SecretString};
-pub use vault::{DEFAULT_TIMEOUT, Removal, Vault};
+pub use vault::{CarriedOver, DEFAULT_TIMEOUT, Removal, Vault};

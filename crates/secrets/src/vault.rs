@@ -11,6 +11,7 @@
 //! call reports the vault unavailable it is dropped and the next call reconnects, so starting
 //! or unlocking the keyring later is picked up without restarting the app.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -30,6 +31,19 @@ pub enum Removal {
     Removed,
     /// There was no entry; nothing changed.
     NotFound,
+}
+
+/// What [`Vault::carry_over_from`] found in the former service, by vault user (the entry's
+/// name, never its secret).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CarriedOver {
+    /// Copied to this vault's service, read back equal, then deleted from the former one.
+    pub moved: Vec<String>,
+    /// Already held here with the same secret: the former copy was deleted.
+    pub already_here: Vec<String>,
+    /// Held here with a different secret (saved since): this one is used, and the former
+    /// entry is left as it is, so that no secret is lost.
+    pub kept: Vec<String>,
 }
 
 /// Handle on the credential vault, scoped to one service name (see [`crate::SecretKey`] for the
@@ -265,6 +279,44 @@ impl Vault {
         self.run_blocking(move |inner| inner.get(&user))
     }
 
+    /// Moves every entry of the service `former` (an older name of this vault's service)
+    /// into this vault's service: each secret is copied, read back and compared, and only
+    /// then deleted from `former`. An entry this service already holds with the same secret
+    /// loses its former copy; one it holds with another secret keeps both (this one wins).
+    /// So no secret is ever lost, and a second run changes nothing.
+    ///
+    /// The entries are found by searching the vault for `former` (Secret Service) and among
+    /// `known` (for a vault that cannot search). A run stopped midway (an unavailable vault)
+    /// is simply run again. Nothing happens when `former` is this vault's service. The whole
+    /// run has the vault's timeout: it makes a few calls per entry, so give it a longer one
+    /// ([`Vault::with_timeout`]) where waiting is acceptable.
+    ///
+    /// # Errors
+    /// [`VaultError::InvalidKey`] for an unusable `former` or key,
+    /// [`VaultError::VaultUnavailable`], [`VaultError::UnusableEntry`].
+    pub async fn carry_over_from(
+        &self,
+        former: &str,
+        known: &[SecretKey],
+    ) -> Result<CarriedOver, VaultError> {
+        let (former, known) = carry_over_args(former, known)?;
+        self.run(move |inner| inner.carry_over(&former, known))
+            .await
+    }
+
+    /// Blocking form of [`Vault::carry_over_from`], for synchronous programs.
+    ///
+    /// # Errors
+    /// As [`Vault::carry_over_from`].
+    pub fn carry_over_from_blocking(
+        &self,
+        former: &str,
+        known: &[SecretKey],
+    ) -> Result<CarriedOver, VaultError> {
+        let (former, known) = carry_over_args(former, known)?;
+        self.run_blocking(move |inner| inner.carry_over(&former, known))
+    }
+
     /// Runs `op` on Tokio's blocking pool and waits at most the vault timeout for it.
     async fn run<T, F>(&self, op: F) -> Result<T, VaultError>
     where
@@ -304,6 +356,15 @@ impl Vault {
             Err(RecvTimeoutError::Disconnected) => Err(self.inner.worker_lost()),
         }
     }
+}
+
+fn carry_over_args(former: &str, known: &[SecretKey]) -> Result<(String, Vec<String>), VaultError> {
+    key::check_service(former)?;
+    let known = known
+        .iter()
+        .map(SecretKey::vault_user)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((former.to_owned(), known))
 }
 
 fn check_secret(user: &str, secret: &SecretString) -> Result<(), VaultError> {
@@ -357,6 +418,67 @@ impl Inner {
         match self.entry(user)?.get_password() {
             Ok(password) => Ok(Some(SecretString::new(password))),
             Err(KeyringError::NoEntry) => Ok(None),
+            Err(err) => Err(self.context(user).translate(err)),
+        }
+    }
+
+    fn carry_over(&self, former: &str, mut users: Vec<String>) -> Result<CarriedOver, VaultError> {
+        let mut found = CarriedOver::default();
+        if former == self.service {
+            return Ok(found);
+        }
+        let store = self.store()?;
+        match store.search(&HashMap::from([("service", former)])) {
+            Ok(entries) => users.extend(
+                entries
+                    .iter()
+                    .filter_map(Entry::get_specifiers)
+                    .filter(|(service, _)| service == former)
+                    .map(|(_, user)| user),
+            ),
+            Err(KeyringError::NotSupportedByStore(_)) => {}
+            Err(err) => return Err(self.context(former).translate(err)),
+        }
+        users.sort();
+        users.dedup();
+        for user in users {
+            let old = Entry::new_in_store(&store, former, &user)
+                .map_err(|err| self.context(&user).translate(err))?;
+            let secret = match old.get_password() {
+                Ok(secret) => SecretString::new(secret),
+                Err(KeyringError::NoEntry) => continue,
+                Err(err) => return Err(self.context(&user).translate(err)),
+            };
+            match self.get(&user)? {
+                Some(here) if here.expose_secret() == secret.expose_secret() => {
+                    self.delete_former(&old, &user)?;
+                    found.already_here.push(user);
+                }
+                Some(_) => found.kept.push(user),
+                None => {
+                    self.save(&user, &secret)?;
+                    let back = self.get(&user)?;
+                    if back.as_ref().map(SecretString::expose_secret)
+                        != Some(secret.expose_secret())
+                    {
+                        return Err(self.context(&user).unavailable(format!(
+                            "its copy under {} did not read back as written; the entry under \
+                             {former} is kept",
+                            self.service
+                        )));
+                    }
+                    self.delete_former(&old, &user)?;
+                    found.moved.push(user);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn delete_former(&self, old: &Entry, user: &str) -> Result<(), VaultError> {
+        match old.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(KeyringError::Ambiguous(duplicates)) => self.delete_all(user, duplicates),
             Err(err) => Err(self.context(user).translate(err)),
         }
     }
@@ -475,6 +597,57 @@ mod tests {
 
     fn secret(text: &str) -> SecretString {
         SecretString::new(text.to_owned())
+    }
+
+    #[tokio::test]
+    async fn carrying_over_moves_each_secret_once_and_never_loses_one() {
+        let store: Arc<CredentialStore> = mock::Store::new().expect("mock store");
+        // The former name is a prefix of the new one, as `dev.switchboard.app` is of
+        // `dev.switchboard.app.dev`: only the former service's own entries move.
+        let former = Vault::with_store(Arc::clone(&store), "x.app");
+        let vault = Vault::with_store(Arc::clone(&store), "x.app.dev");
+        let db = SecretKey::database_password("db", 5432, "sw", "alice");
+        let same = SecretKey::provider_account("telnyx", "acct");
+        let newer = SecretKey::provider_account("plivo", "MA1");
+        former.save(&twilio(), &secret("tok")).await.expect("save");
+        former.save(&db, &secret("pw")).await.expect("save");
+        former.save(&same, &secret("k")).await.expect("save");
+        vault.save(&same, &secret("k")).await.expect("save");
+        former.save(&newer, &secret("old")).await.expect("save");
+        vault.save(&newer, &secret("new")).await.expect("save");
+        let user = |k: &SecretKey| k.vault_user().expect("valid");
+
+        let found = vault.carry_over_from("x.app", &[]).await.expect("carried");
+        assert_eq!(found.moved, [user(&db), user(&twilio())]);
+        assert_eq!(found.already_here, [user(&same)]);
+        assert_eq!(found.kept, [user(&newer)]);
+        for (key, value) in [
+            (&twilio(), "tok"),
+            (&db, "pw"),
+            (&same, "k"),
+            (&newer, "new"),
+        ] {
+            let got = vault.get(key).await.expect("get").expect("present");
+            assert_eq!(got.expose_secret(), value);
+        }
+        assert!(!former.contains(&twilio()).await.expect("contains"));
+        assert!(!former.contains(&same).await.expect("contains"));
+        let old = former.get(&newer).await.expect("get").expect("kept");
+        assert_eq!(
+            old.expose_secret(),
+            "old",
+            "a differing former secret is kept"
+        );
+
+        let again = vault.carry_over_from("x.app", &[]).await.expect("again");
+        assert_eq!(again.moved.len() + again.already_here.len(), 0, "{again:?}");
+        assert_eq!(again.kept, [user(&newer)]);
+        let none = vault
+            .carry_over_from("x.app.dev", &[])
+            .await
+            .expect("itself");
+        assert_eq!(none, CarriedOver::default());
+        assert!(vault.carry_over_from(" bad", &[]).await.is_err());
     }
 
     #[tokio::test]

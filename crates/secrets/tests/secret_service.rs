@@ -344,6 +344,76 @@ async fn services_and_keys_are_isolated() {
     assert_eq!(dev.remove(&key).await.expect("remove"), Removal::Removed);
 }
 
+/// The bundle identifier changed from `dev.switchboard.app`: entries saved under the former
+/// service (by an older Switchboard, or by secret-tool with its two attributes) move to the
+/// new one, read back before the former copy is deleted; a differing newer secret wins and
+/// the former one is kept; a second run changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_of_the_former_service_move_to_the_new_one() {
+    if !secret_service_required() {
+        return;
+    }
+    let former_name = unique_service("carry-former");
+    // The new name extends the former one, as `dev.switchboard.app.dev` extends
+    // `dev.switchboard.app`: the search must not take the new service's own entries.
+    let new_name = format!("{former_name}.dev");
+    let former = vault(&former_name);
+    let new = vault(&new_name);
+    let db = SecretKey::database_password("db.example.com", 5432, "switchboard", "alice");
+    let twilio = SecretKey::provider_account("twilio", "AC00000000000000000000000000000001");
+    let same = SecretKey::provider_account("telnyx", "KEY-same");
+    let differs = SecretKey::provider_account("vonage", "abcd1234");
+    former.save(&db, &secret("db-pass")).await.expect("save");
+    secret_tool_store(&former_name, &user(&twilio), "tw-token");
+    former.save(&same, &secret("same")).await.expect("save");
+    new.save(&same, &secret("same")).await.expect("save");
+    former.save(&differs, &secret("older")).await.expect("save");
+    new.save(&differs, &secret("newer")).await.expect("save");
+
+    let found = new
+        .carry_over_from(&former_name, &[])
+        .await
+        .expect("carried over");
+    assert_eq!(found.moved, [user(&db), user(&twilio)], "{found:?}");
+    assert_eq!(found.already_here, [user(&same)]);
+    assert_eq!(found.kept, [user(&differs)]);
+    for (key, value) in [
+        (&db, "db-pass"),
+        (&twilio, "tw-token"),
+        (&same, "same"),
+        (&differs, "newer"),
+    ] {
+        assert_eq!(
+            secret_tool_lookup(&new_name, &user(key)).as_deref(),
+            Some(value.as_bytes()),
+            "{key:?} under the new service"
+        );
+    }
+    for key in [&db, &twilio, &same] {
+        assert_eq!(
+            secret_tool_lookup(&former_name, &user(key)),
+            None,
+            "{key:?}"
+        );
+    }
+    assert_eq!(
+        secret_tool_lookup(&former_name, &user(&differs)).as_deref(),
+        Some(&b"older"[..]),
+        "a differing former secret is kept"
+    );
+
+    let again = new.carry_over_from(&former_name, &[]).await.expect("again");
+    assert!(
+        again.moved.is_empty() && again.already_here.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(secret_tool_items(&new_name).len(), 4);
+    for key in [&db, &twilio, &same, &differs] {
+        new.remove(key).await.expect("cleanup");
+    }
+    former.remove(&differs).await.expect("cleanup");
+}
+
 #[test]
 fn service_name_comes_from_the_environment() {
     if !secret_service_required() {
