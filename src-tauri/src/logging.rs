@@ -1,5 +1,6 @@
 //! Logs through `tracing` to a daily file in the OS log directory (on Linux
-//! `~/.local/share/dev.switchboard.app/logs`), and to stderr in debug builds. `RUST_LOG`
+//! `~/.local/share/dev.switchboard.desktop/logs`; before the bundle identifier
+//! changed, `…/dev.switchboard.app/logs`, left as it was), and to stderr in debug builds. `RUST_LOG`
 //! overrides the default level. Messages come from core's errors, which never hold secrets.
 
 use std::path::Path;

@@ -1,20 +1,51 @@
-//! Settings and connection profiles, kept by tauri-plugin-store in `settings.json` in the
-//! app's data directory. Only the backend touches the store; the webview has no store
-//! permission and goes through the `get_settings`/`save_settings` commands. No secret is ever
-//! written here: [`Settings`] has no field for one (passwords go to the OS vault).
+//! Settings, kept by tauri-plugin-store in `settings.json` in the app's data directory, and
+//! the connection profiles, kept in the one profile file the CLI uses too
+//! (`switchboard_postgres::profiles`): a profile saved by `switchboard-cli profiles add` is
+//! listed here, and one saved here is the CLI's `--profile NAME`. [`load`] fills
+//! `Settings::profiles` from that file; [`save`] never writes profiles to `settings.json`.
+//! Only the backend touches the store; the webview has no store permission and goes through
+//! the `get_settings`/`save_settings` commands. No secret is ever written here: [`Settings`]
+//! has no field for one (passwords go to the OS vault).
 //!
 //! A settings file that cannot be read is never overwritten: the store would read it as
 //! empty, and the next save (the app saves the organization shown at every start) would put
-//! defaults in its place, losing the connection profiles. [`set_aside_unreadable`] moves it
-//! aside at startup, before anything reads the settings, and says where it is.
+//! defaults in its place, losing the preferences. [`set_aside_unreadable`] moves it aside at
+//! startup, before anything reads the settings, and says where it is.
+//!
+//! # The bundle identifier's change
+//!
+//! The app's identifier was [`FORMER_IDENTIFIER`] (`dev.switchboard.app`, which the Tauri
+//! bundler warns about: `.app` is the macOS application bundle extension); it names the app's
+//! data, config and log directories and was the vault's service name. [`prepare`], first
+//! thing at startup, carries the former directory's settings over (copied: the former file
+//! stays), moves the profiles the app kept in its settings into the one profile file
+//! (`ProfileFile::merge`: an identical profile once, another under a taken name as
+//! `NAME-app`, a name that is not plain made plain, each rename a startup warning; the former
+//! list stays in `settings.json` under the key `formerProfiles`), and moves the vault entries of the
+//! former service to the new one in the background (`Vault::carry_over_from`). Each step
+//! does nothing the second time.
 
 use std::path::Path;
+use std::time::Duration;
 
+use serde_json::Value;
+use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, ProfileParts, plain_name};
+use switchboard_secrets::{SecretKey, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::dto::Settings;
+use crate::dto::{ConnectionProfile, Settings, TlsMode};
 use crate::error::{AppError, AppResult, ErrorCode};
+
+/// The app's bundle identifier before `dev.switchboard.desktop`.
+pub const FORMER_IDENTIFIER: &str = "dev.switchboard.app";
+
+/// The key of `settings.json` that keeps the profiles it held before they moved to the
+/// profile file (beside `settings`, which [`save`] replaces).
+const FORMER_PROFILES: &str = "formerProfiles";
+
+/// How long the background move of the former vault service's entries may take.
+const VAULT_CARRY_OVER_TIMEOUT: Duration = Duration::from_secs(30);
 
 const FILE: &str = "settings.json";
 const KEY: &str = "settings";
@@ -62,28 +93,285 @@ fn set_aside_if_unreadable(path: &Path, now: i64) -> AppResult<()> {
         ErrorCode::Settings,
         format!(
             "the settings file {} could not be read ({problem}); it is kept as {} and Switchboard \
-             started with default settings: add your connection profiles again, or repair that \
-             file and move it back while Switchboard is closed",
+             started with default settings: repair that file and move it back while Switchboard \
+             is closed (connection profiles saved by this version are in the profile file \
+             shared with switchboard-cli)",
             path.display(),
             aside.display()
         ),
     ))
 }
 
-/// Reads the settings; missing or unreadable values fall back to defaults.
+/// Reads the settings, with the profiles of the one profile file; missing or unreadable
+/// values fall back to defaults (a profile file that cannot be read is logged and lists no
+/// profiles: saving one then names the problem).
 pub fn load<R: Runtime>(app: &AppHandle<R>) -> AppResult<Settings> {
     let store = app.store(FILE).map_err(settings_error)?;
-    Ok(store
+    let mut settings: Settings = store
         .get(KEY)
         .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    settings.profiles = match ProfileFile::open() {
+        Ok(file) => file
+            .profiles()
+            .iter()
+            .filter_map(|p| {
+                to_dto(p)
+                    .inspect_err(
+                        |e| tracing::warn!(profile = p.name, error = %e, "profile not shown"),
+                    )
+                    .ok()
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the profile file");
+            Vec::new()
+        }
+    };
+    Ok(settings)
 }
 
-/// Replaces the settings and writes the file.
+/// Replaces the settings (not the profiles, which live in the profile file) and writes the
+/// file.
 pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> AppResult<()> {
     let store = app.store(FILE).map_err(settings_error)?;
-    store.set(KEY, serde_json::to_value(settings).map_err(settings_error)?);
+    let settings = Settings {
+        profiles: Vec::new(),
+        ..settings.clone()
+    };
+    store.set(
+        KEY,
+        serde_json::to_value(&settings).map_err(settings_error)?,
+    );
     store.save().map_err(settings_error)
+}
+
+/// A profile of the one profile file as the app's form shows it.
+pub fn to_dto(profile: &Profile) -> AppResult<ConnectionProfile> {
+    let parts = profile.parts()?;
+    Ok(ConnectionProfile {
+        name: profile.name.clone(),
+        host: parts.host,
+        port: parts.port,
+        database: parts.database,
+        user: parts.role,
+        tls_mode: match parts.tls_mode {
+            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
+            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
+            switchboard_postgres::TlsMode::Require => TlsMode::Require,
+            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
+        },
+        ca_file: parts.ca_file,
+    })
+}
+
+/// The app's form as a profile of the one profile file, named `name`; with `previous` (the
+/// profile edited), the URL parameters the form does not show are kept.
+pub fn from_dto(
+    name: &str,
+    form: &ConnectionProfile,
+    previous: Option<&Profile>,
+) -> AppResult<Profile> {
+    let parts = ProfileParts {
+        host: form.host.clone(),
+        port: form.port,
+        database: form.database.clone(),
+        role: form.user.clone(),
+        tls_mode: form.tls_mode.into(),
+        ca_file: form.ca_file.clone(),
+    };
+    Ok(Profile::from_parts(name, &parts, previous)?)
+}
+
+/// First thing at startup, before anything reads the settings: carries the former bundle
+/// identifier's settings over, sets an unreadable settings file aside, moves the profiles
+/// the settings held into the one profile file, and starts moving the former vault
+/// service's entries. Returns what the manager should know (a file set aside, a profile
+/// renamed or not moved); never fails.
+pub fn prepare<R: Runtime>(app: &AppHandle<R>) -> Vec<AppError> {
+    let mut warnings = Vec::new();
+    if let Err(e) = carry_over_former_settings(app) {
+        warnings.push(e);
+    }
+    if let Err(e) = set_aside_unreadable(app) {
+        warnings.push(e);
+    }
+    match move_profiles(app) {
+        Ok(notes) => warnings.extend(notes),
+        Err(e) => warnings.push(e),
+    }
+    carry_over_vault_in_background();
+    warnings
+}
+
+/// Copies `settings.json` from the former identifier's data directory when this one has
+/// none (the former file stays, so an older Switchboard still finds it). Also the window's
+/// size and place, used from the next start (the window-state plugin has read its file
+/// already).
+pub fn carry_over_former_settings<R: Runtime>(app: &AppHandle<R>) -> AppResult<()> {
+    let path = app.path();
+    let pairs = [
+        (
+            path.data_dir()
+                .map_err(settings_error)?
+                .join(FORMER_IDENTIFIER),
+            path.app_data_dir().map_err(settings_error)?,
+            FILE,
+        ),
+        (
+            path.config_dir()
+                .map_err(settings_error)?
+                .join(FORMER_IDENTIFIER),
+            path.app_config_dir().map_err(settings_error)?,
+            ".window-state.json",
+        ),
+    ];
+    for (former, now, file) in pairs {
+        let (from, to) = (former.join(file), now.join(file));
+        if former == now || to.exists() || !from.is_file() {
+            continue;
+        }
+        std::fs::create_dir_all(&now)
+            .and_then(|()| std::fs::copy(&from, &to))
+            .map_err(|e| {
+                settings_error(format!(
+                    "cannot copy {} to {}: {e}; Switchboard started with default settings",
+                    from.display(),
+                    to.display()
+                ))
+            })?;
+        tracing::info!(from = %from.display(), to = %to.display(), "carried a settings file over");
+    }
+    Ok(())
+}
+
+/// Moves the profiles `settings.json` holds (the app kept them there before the one profile
+/// file) into the profile file, under the file's lock. A renamed profile is a warning; the
+/// open workspace follows its profile's new name. A profile that cannot be moved (its CA
+/// file is gone, say) stays in the settings, named in a warning, and is tried again at the
+/// next start. The moved list is kept under `formerProfiles`.
+pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>> {
+    let store = app.store(FILE).map_err(settings_error)?;
+    let Some(mut value) = store.get(KEY) else {
+        return Ok(Vec::new());
+    };
+    let stored: Vec<ConnectionProfile> = value
+        .get("profiles")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(settings_error)?
+        .unwrap_or_default();
+    if stored.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut notes = Vec::new();
+    let mut moving = Vec::new();
+    let mut staying = Vec::new();
+    for form in stored {
+        match from_dto(&plain_name(&form.name), &form, None) {
+            Ok(profile) => moving.push((form, profile)),
+            Err(e) => {
+                notes.push(AppError::new(
+                    ErrorCode::Settings,
+                    format!(
+                        "the connection profile {:?} was not moved to the profile file shared \
+                         with switchboard-cli ({e}); it stays in the settings and is tried \
+                         again at the next start",
+                        form.name
+                    ),
+                ));
+                staying.push(form);
+            }
+        }
+    }
+    let merged = ProfileFile::update_default(|file| {
+        Ok(moving
+            .iter()
+            .map(|(_, profile)| file.merge(profile.clone(), "app"))
+            .collect::<Vec<Merged>>())
+    })?;
+    let active = value
+        .get("activeProfile")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut former: Vec<Value> = store
+        .get(FORMER_PROFILES)
+        .as_ref()
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for ((form, _), merged) in moving.iter().zip(&merged) {
+        let now = merged.name();
+        if now != form.name {
+            notes.push(AppError::new(
+                ErrorCode::Settings,
+                format!(
+                    "the connection profile {:?} is now called {now:?}: profiles are shared \
+                     with switchboard-cli, whose names are lowercase letters, digits, - and _ \
+                     and unique",
+                    form.name
+                ),
+            ));
+        }
+        if active.as_deref() == Some(form.name.as_str()) {
+            value["activeProfile"] = Value::String(now.to_owned());
+        }
+        former.push(serde_json::to_value(form).map_err(settings_error)?);
+    }
+    value["profiles"] = serde_json::to_value(&staying).map_err(settings_error)?;
+    store.set(KEY, value);
+    store.set(FORMER_PROFILES, Value::Array(former));
+    store.save().map_err(settings_error)?;
+    tracing::info!(
+        moved = merged.len(),
+        staying = staying.len(),
+        "moved the app's profiles to the profile file"
+    );
+    Ok(notes)
+}
+
+/// Moves the vault entries of the former service name (`dev.switchboard.app`, or `….dev`
+/// for a debug build) to this build's, on a background thread: copied, read back, then
+/// deleted (`Vault::carry_over_from`). Found by searching the vault, and among the saved
+/// profiles' passwords for a vault that cannot search. A failure is logged; the next start
+/// tries again.
+pub fn carry_over_vault_in_background() {
+    tauri::async_runtime::spawn(async {
+        match carry_over_vault().await {
+            Ok(Some(found)) => tracing::info!(
+                moved = found.moved.len(),
+                already_here = found.already_here.len(),
+                kept = found.kept.len(),
+                "carried the former vault service's entries over"
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet")
+            }
+        }
+    });
+}
+
+/// [`carry_over_vault_in_background`]'s work; `None` when there is no former service (a
+/// test's `SWITCHBOARD_VAULT_SERVICE` without `SWITCHBOARD_VAULT_FORMER_SERVICE`).
+pub async fn carry_over_vault() -> AppResult<Option<switchboard_secrets::CarriedOver>> {
+    let Some(former) = switchboard_secrets::former_service_from_env()? else {
+        return Ok(None);
+    };
+    let known: Vec<SecretKey> = ProfileFile::open()
+        .map(|file| {
+            file.profiles()
+                .iter()
+                .filter_map(|p| p.settings().ok())
+                .map(|s| {
+                    SecretKey::database_password_at(s.host(), s.port(), s.database(), s.role())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let vault = Vault::native()?.with_timeout(VAULT_CARRY_OVER_TIMEOUT);
+    Ok(Some(vault.carry_over_from(&former, &known).await?))
 }
 
 /// Replaces the preferences (theme, last organization, sync and re-verification intervals),
@@ -157,13 +445,30 @@ mod tests {
                 e.message
             );
             assert!(
-                e.message.contains("add your connection profiles again"),
+                e.message
+                    .contains("move it back while Switchboard is closed"),
                 "{}",
                 e.message
             );
             assert_eq!(std::fs::read_to_string(&aside).expect("kept aside"), broken);
             assert!(!path.exists());
         }
+    }
+
+    #[test]
+    fn the_bundle_identifier_does_not_end_in_app_and_names_the_vault_service() {
+        let conf: Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        let id = conf["identifier"].as_str().expect("an identifier");
+        // The bundler's warning: "… ends with `.app`. This is not recommended because it
+        // conflicts with the application bundle extension on macOS."
+        assert!(!id.ends_with(".app"), "{id}");
+        assert_ne!(id, FORMER_IDENTIFIER);
+        assert_eq!(id, switchboard_secrets::RELEASE_SERVICE);
+        assert_eq!(
+            FORMER_IDENTIFIER,
+            switchboard_secrets::FORMER_RELEASE_SERVICE
+        );
     }
 
     #[test]

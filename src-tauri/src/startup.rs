@@ -8,7 +8,8 @@
 //! holding it busy, or how to repair it — with a Retry button ([`retry_startup`]).
 //! The workspace's [`AppState`] is managed only once the workspace is open, so no command can
 //! reach a workspace that failed to open. What went wrong without stopping the start (an
-//! unreadable settings file, moved aside: see `settings`; a team workspace that did not open,
+//! unreadable settings file, moved aside, or a profile renamed as it moved to the profile file
+//! shared with the CLI: see `settings`; a team workspace that did not open,
 //! replaced by the local one) comes back as warnings.
 
 use std::path::PathBuf;
@@ -35,11 +36,9 @@ pub struct Startup {
 /// for [`startup_status`] and leaves the app running without a workspace. Blocks while the
 /// workspace opens (a pending migration may wait for another program's write lock).
 pub fn start<R: Runtime>(app: &AppHandle<R>, path: AppResult<PathBuf>) {
-    // First, before anything reads (and later saves) the settings.
-    let warnings: Vec<AppError> = settings::set_aside_unreadable(app)
-        .err()
-        .into_iter()
-        .collect();
+    // First, before anything reads (and later saves) the settings: the former bundle
+    // identifier's settings, an unreadable file, the profiles moved to the shared file.
+    let warnings: Vec<AppError> = settings::prepare(app);
     for w in &warnings {
         tracing::warn!(error = %w, "settings");
     }

@@ -10,9 +10,12 @@
 //! - Opening a team workspace needs no network: it opens the profile's cache (the file the CLI
 //!   uses for the same server, database and role) and starts a sync (see `sync`). Every read
 //!   command then works on the cache unchanged.
-//! - Profiles change only through these commands (`save_settings` keeps them as stored).
+//! - Profiles change only through these commands (`save_settings` keeps them as stored), and
+//!   live in the one profile file `switchboard-cli profiles` uses
+//!   (`switchboard_postgres::profiles`): a profile saved by either is listed by both.
 
 use switchboard_core::store::Workspace;
+use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_secrets::{SecretKey, SecretString, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -31,18 +34,16 @@ use crate::sync;
 /// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
 pub const WORKSPACE_CHANGED: &str = "workspace://changed";
 
-/// The saved profile called `name`.
-pub fn profile<R: Runtime>(app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
-    settings::load(app)?
-        .profiles
-        .into_iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::NotFound,
-                format!("no connection profile is called {name:?}"),
-            )
-        })
+/// The saved profile called `name` (in the profile file shared with the CLI).
+pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
+    let file = ProfileFile::open()?;
+    let found = file.find(name).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("no connection profile is called {name:?}"),
+        )
+    })?;
+    settings::to_dto(found)
 }
 
 fn password_key(settings: &ConnectSettings) -> SecretKey {
@@ -87,16 +88,14 @@ pub async fn connect_settings(
     }
 }
 
-fn check_profile(profile: &ConnectionProfile) -> AppResult<ConnectionProfile> {
-    let name = profile.name.trim();
-    if name.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            "invalid profile name: is empty",
-        ));
-    }
+/// The form trimmed, its name plain and its connection checked: the profile to save (the
+/// URL parameters of `previous` the form does not show are kept) and the form as saved.
+fn check_profile(
+    profile: &ConnectionProfile,
+    previous: Option<&Profile>,
+) -> AppResult<(Profile, ConnectionProfile)> {
     let clean = ConnectionProfile {
-        name: name.to_owned(),
+        name: profile.name.trim().to_owned(),
         host: profile.host.trim().to_owned(),
         database: profile.database.trim().to_owned(),
         user: profile.user.trim().to_owned(),
@@ -109,12 +108,14 @@ fn check_profile(profile: &ConnectionProfile) -> AppResult<ConnectionProfile> {
         ..profile.clone()
     };
     clean.connect_settings()?;
-    Ok(clean)
+    let saved = settings::from_dto(&clean.name, &clean, previous)?;
+    Ok((saved, clean))
 }
 
-/// Adds a profile, or replaces the one called `original_name`; stores `password` (when given)
-/// in the vault first, so a vault that refuses leaves everything as it was. Returns the
-/// settings. Editing the open profile reopens it.
+/// Adds a profile, or replaces the one called `original_name`, in the profile file shared
+/// with the CLI (under its lock, so a profile the CLI saves meanwhile stays); stores
+/// `password` (when given) in the vault first, so a vault that refuses leaves everything as
+/// it was. Returns the settings. Editing the open profile reopens it.
 #[tauri::command]
 #[tracing::instrument(skip(app, state, password), err)]
 pub async fn save_profile<R: Runtime>(
@@ -125,44 +126,39 @@ pub async fn save_profile<R: Runtime>(
     password: Option<String>,
 ) -> AppResult<Settings> {
     let password = password.map(SecretString::new);
-    let profile = check_profile(&profile)?;
-    let mut current = settings::load(&app)?;
-    let original = original_name.as_deref().unwrap_or(&profile.name).to_owned();
-    if current
-        .profiles
-        .iter()
-        .any(|p| p.name == profile.name && p.name != original)
-    {
+    let path = ProfileFile::default_path()?;
+    let file = ProfileFile::load(&path)?;
+    let previous = original_name.as_deref().and_then(|o| file.find(o)).cloned();
+    let (saved, profile) = check_profile(&profile, previous.as_ref())?;
+    let original = previous.as_ref().map(|p| p.name.clone());
+    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
         return Err(AppError::new(
             ErrorCode::Duplicate,
-            format!("a profile called {:?} already exists", profile.name),
+            format!("a profile called {:?} already exists", saved.name),
         ));
     }
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         let key = password_key(&profile.connect_settings()?);
         vault()?.save(&key, &password).await?;
         tracing::info!(
-            profile = profile.name,
+            profile = saved.name,
             "saved a database password in the vault"
         );
     }
-    let reopen = current.active_profile.as_deref() == Some(&original);
-    match current.profiles.iter_mut().find(|p| p.name == original) {
-        Some(p) => *p = profile.clone(),
-        None => current.profiles.push(profile.clone()),
-    }
+    ProfileFile::update(&path, |f| f.put(original.as_deref(), saved.clone()))?;
+    let mut current = settings::load(&app)?;
+    let reopen = original.is_some() && current.active_profile == original;
     if reopen {
-        current.active_profile = Some(profile.name.clone());
+        current.active_profile = Some(saved.name.clone());
+        settings::save(&app, &current)?;
+        open(&app, &state, Some(saved.name)).await?;
     }
-    settings::save(&app, &current)?;
-    if reopen {
-        open(&app, &state, Some(profile.name)).await?;
-    }
-    Ok(current)
+    settings::load(&app)
 }
 
-/// Removes a profile (opening the local workspace if it was open), and its password from the
-/// vault when `forget_password`. The cache file stays (the CLI may use it).
+/// Removes a profile from the profile file shared with the CLI (opening the local workspace
+/// if it was open), and its password from the vault when `forget_password`. The cache file
+/// stays (the CLI may use it).
 #[tauri::command]
 #[tracing::instrument(skip(app, state), err)]
 pub async fn remove_profile<R: Runtime>(
@@ -183,12 +179,12 @@ pub async fn remove_profile<R: Runtime>(
     {
         open(&app, &state, None).await?;
     }
+    ProfileFile::update_default(|f| f.remove(&name).map(drop))?;
     let mut current = settings::load(&app)?;
-    current.profiles.retain(|p| p.name != name);
     if current.active_profile.as_deref() == Some(&name) {
         current.active_profile = None;
+        settings::save(&app, &current)?;
     }
-    settings::save(&app, &current)?;
     Ok(current)
 }
 
@@ -428,7 +424,7 @@ mod tests {
 
     fn profile(host: &str, user: &str) -> ConnectionProfile {
         ConnectionProfile {
-            name: " Team ".into(),
+            name: " team ".into(),
             host: host.into(),
             port: 5432,
             database: " switchboard ".into(),
@@ -438,13 +434,32 @@ mod tests {
         }
     }
 
+    /// The form as saved (the profile file's entry is checked in `switchboard_postgres`).
+    fn check_profile(form: &ConnectionProfile) -> AppResult<ConnectionProfile> {
+        let (saved, clean) = super::check_profile(form, None)?;
+        assert_eq!(saved.name, clean.name);
+        assert_eq!(
+            saved.settings()?.server(),
+            clean.connect_settings()?.server()
+        );
+        Ok(clean)
+    }
+
     #[test]
     fn profiles_are_trimmed_and_checked_by_the_connection_rules() {
         let p = check_profile(&profile(" db.example.com ", "alice")).expect("valid");
         assert_eq!(
             (p.name.as_str(), p.host.as_str(), p.database.as_str()),
-            ("Team", "db.example.com", "switchboard")
+            ("team", "db.example.com", "switchboard")
         );
+        // Names are the CLI's: the same file holds both shells' profiles.
+        let e = check_profile(&ConnectionProfile {
+            name: "Team West".into(),
+            ..profile("db.example.com", "alice")
+        })
+        .expect_err("not a plain name");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("invalid profile name"), "{}", e.message);
         let e = check_profile(&profile("db/x", "alice")).expect_err("bad host");
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.contains("host"), "{}", e.message);

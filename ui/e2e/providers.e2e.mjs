@@ -97,8 +97,8 @@ describe("provider accounts, import and webhooks", () => {
     assert.equal(await (await testid("account-secret")).getValue(), "", "the secret leaves the form");
     const page = await b.execute(() => document.documentElement.outerHTML);
     assert.ok(!page.includes(TOKEN), "the token is nowhere in the page");
-    // Filed where the CLI's `accounts add` files it: service dev.switchboard.app, user twilio:SID.
-    const stored = execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`]).toString();
+    // Filed where the CLI's `accounts add` files it: service dev.switchboard.desktop, user twilio:SID.
+    const stored = execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.desktop", "username", `twilio:${SID}`]).toString();
     assert.equal(stored, TOKEN);
     const verify = await inAccount("account-verify");
     await verify.scrollIntoView({ block: "center" });
@@ -204,7 +204,7 @@ describe("provider accounts, import and webhooks", () => {
     await (await testid("account-add")).click();
     await waitFor("the secret cleared", async () => (await (await testid("account-secret")).getValue()) === "");
     // Filed as `accounts add --api-key-sid` files it: one entry with the key's SID beside its secret.
-    const stored = JSON.parse(execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`]).toString());
+    const stored = JSON.parse(execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.desktop", "username", `twilio:${SID}`]).toString());
     assert.deepEqual(stored, { kind: "twilio_api_key", key_sid: API_KEY_SID, secret: API_KEY_SECRET });
     assert.ok(!(await b.execute(() => document.documentElement.outerHTML)).includes(API_KEY_SECRET), "the key's secret is nowhere in the page");
     const verify = await inAccount("account-verify");
@@ -227,7 +227,7 @@ describe("provider accounts, import and webhooks", () => {
     await (await testid("account-remove-confirm")).click();
     await waitFor("the secret gone from the list", async () => (await (await inAccount("account-secret-held")).getAttribute("data-held")) === "false");
     assert.throws(
-      () => execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.app", "username", `twilio:${SID}`], { stdio: "pipe" }),
+      () => execFileSync("secret-tool", ["lookup", "service", "dev.switchboard.desktop", "username", `twilio:${SID}`], { stdio: "pipe" }),
       "the vault entry is deleted",
     );
     const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent).join(" "));

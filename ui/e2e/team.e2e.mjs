@@ -89,7 +89,7 @@ describe("team workspace on PostgreSQL", () => {
     await button.waitForExist({ timeout: 20000 });
     await button.click();
     await (await testid("add-profile")).click();
-    await (await testid("profile-name")).setValue("Team");
+    await (await testid("profile-name")).setValue("team");
     await (await testid("profile-host")).setValue("127.0.0.1");
     const port = await testid("profile-port");
     await port.clearValue();
@@ -111,7 +111,7 @@ describe("team workspace on PostgreSQL", () => {
     await waitFor("the connection test", async () => /Connected to 127\.0\.0\.1:\d+\/switchboard as manager/.test(await result.getText()));
     await shot("team-02-test-ok");
     await (await testid("profile-save")).click();
-    const row = await b.$('[data-testid="profile-row"][data-name="Team"]');
+    const row = await b.$('[data-testid="profile-row"][data-name="team"]');
     await row.waitForExist({ timeout: 10000 });
     // Background syncs every 5 s from here on.
     const interval = await testid("sync-interval");
@@ -128,7 +128,7 @@ describe("team workspace on PostgreSQL", () => {
     await waitFor("online", async () => (await banner())?.connection === "online");
     assert.match((await banner()).text, /Synced/);
     const label = await b.execute(() => document.querySelector('[data-testid="workspace-button"]').textContent);
-    assert.match(label, /Team: Team/);
+    assert.match(label, /Team: team/);
     assert.deepEqual(await errorToasts(), [], "switching workspace shows no error");
     await shot("team-03-synced");
   });

@@ -58,7 +58,7 @@ describe("App startup", () => {
   it("shows what went wrong without stopping the start, and loads the workspace", async () => {
     const client = mockClient(3);
     const message =
-      "the settings file /home/ann/.local/share/dev.switchboard.app/settings.json could not be read (EOF while parsing); it is kept as …";
+      "the settings file /home/ann/.local/share/dev.switchboard.desktop/settings.json could not be read (EOF while parsing); it is kept as …";
     client.startupStatus = vi.fn(async () => [{ code: "Settings" as const, message }]);
     render(App, { client });
     await tick();
