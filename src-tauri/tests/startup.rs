@@ -134,7 +134,7 @@ async fn keeps_unreadable_settings_aside(dir: &Path) {
     assert!(
         warning
             .message
-            .contains("add your connection profiles again"),
+            .contains("move it back while Switchboard is closed"),
         "{}",
         warning.message
     );
