@@ -13,9 +13,10 @@ cd "$ROOT"
 if [ -z "${SWITCHBOARD_E2E_IN_VAULT:-}" ]; then
   app_deps
   app_build
-  # The fake providers come from the CLI (SWITCHBOARD_CLI may name an already built one).
+  # The fake providers come from the CLI built with its `fake-providers` feature
+  # (SWITCHBOARD_CLI may name an already built one); the app itself never links them.
   if [ -z "${SWITCHBOARD_CLI:-}" ]; then
-    (cd "$ROOT" && cargo build --locked -q -p switchboard-cli)
+    (cd "$ROOT" && cargo build --locked -q -p switchboard-cli --features fake-providers)
     SWITCHBOARD_CLI="$CARGO_TARGET_DIR/debug/switchboard-cli"
   fi
   export SWITCHBOARD_E2E_IN_VAULT=1 APP_BIN TAURI_DRIVER SWITCHBOARD_CLI

@@ -27,6 +27,8 @@ cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The CLI's `dev fake-providers` (off by default; scripts/e2e.sh builds it).
+cargo clippy -p switchboard-cli --all-targets --features fake-providers --locked -- -D warnings
 
 step "build tests"
 cargo test --workspace --locked --no-run

@@ -12,6 +12,7 @@ mod accounts;
 mod bench;
 mod commands;
 mod db;
+mod dev;
 mod log;
 mod number_filter;
 mod output;
@@ -25,7 +26,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
-use providers::{AccountsCommand, DevCommand, NumbersCommand};
+use dev::DevCommand;
+use providers::{AccountsCommand, NumbersCommand};
 
 /// Manage an organization's telephone numbers from the command line.
 #[derive(Debug, Parser)]
@@ -102,7 +104,7 @@ enum Command {
     Conflicts(sync::Conflicts),
     /// Developer tools
     #[command(subcommand)]
-    Dev(providers::DevCommand),
+    Dev(DevCommand),
     /// Numbers providers offer for purchase
     #[command(subcommand)]
     Available(providers::Available),
@@ -151,7 +153,8 @@ fn main() -> ExitCode {
             return providers::exit(providers::import(&cli.global, &org, &from_provider));
         }
         Command::Available(c) => return providers::exit(providers::available(&cli.global, c)),
-        Command::Dev(DevCommand::Provider(c)) => return providers::exit(providers::dev(c)),
+        #[cfg(feature = "fake-providers")]
+        Command::Dev(DevCommand::Provider(c)) => return providers::exit(dev::fakes::run(c)),
         Command::Accounts(AccountsCommand::Vault(c)) if remote => {
             accounts::run_remote(&cli.global, c)
         }

@@ -2,7 +2,8 @@
  * The one door to the backend. Every Tauri command and event the UI uses is wrapped here,
  * typed with the declarations generated from the Rust types (./generated/bindings.ts).
  * Components never call `invoke` or `listen` themselves: they receive a `Client` (the real
- * one below, or a mock in tests).
+ * one below, or a mock in tests). Command names are the `Command`s of src-tauri/commands.txt
+ * (./generated/commands.ts); src-tauri/tests/commands.rs checks that every one is called here.
  */
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
@@ -47,6 +48,7 @@ import type {
   SyncProgress,
   TeamStatus,
 } from "./generated/bindings";
+import type { Command } from "./generated/commands";
 
 export type * from "./generated/bindings";
 
@@ -71,7 +73,7 @@ export function toClientError(e: unknown): ClientError {
   return new ClientError("Internal", typeof e === "string" ? e : String(e));
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {

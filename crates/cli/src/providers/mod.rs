@@ -1,6 +1,6 @@
 //! The commands that talk to telephony providers: `accounts verify`, `numbers import
 //! --account`, `numbers verify`, `numbers webhook`, `numbers drift`, `available search`,
-//! `numbers buy`, `numbers release`, and `dev fake-providers`.
+//! `numbers buy` and `numbers release`.
 //!
 //! Why a module of its own: these commands reach provider APIs through
 //! `switchboard-providers` with a secret from this device's credential vault, run on an async
@@ -37,8 +37,8 @@
 //!   is not used).
 //!
 //! Provider base URLs come from `SWITCHBOARD_<PROVIDER>_API_URL` (see
-//! `switchboard_providers::config`), so `dev fake-providers` and the tests aim them at the
-//! local fakes.
+//! `switchboard_providers::config`), so `dev fake-providers` (crate::dev) and the tests aim
+//! them at the local fakes.
 
 mod import;
 mod purchase;
@@ -264,32 +264,6 @@ pub enum Available {
         /// The account's provider (default: the organization's account, else twilio)
         #[arg(long)]
         provider: Option<String>,
-    },
-}
-
-/// `dev …`: the inventory tools of [`commands::Dev`] and the fake providers.
-#[derive(Debug, Subcommand)]
-pub enum DevCommand {
-    /// Demo data.
-    #[command(flatten)]
-    Inventory(commands::Dev),
-    /// Fake providers.
-    #[command(flatten)]
-    Provider(DevCommands),
-}
-
-/// `dev fake-providers`.
-#[derive(Debug, Subcommand)]
-pub enum DevCommands {
-    /// Run local fakes of the providers' APIs (Twilio on PORT, Vonage PORT+1, Telnyx PORT+2,
-    /// Bandwidth PORT+3, Plivo PORT+4) until Ctrl-C; prints the SWITCHBOARD_*_API_URL exports
-    FakeProviders {
-        /// The first port
-        #[arg(long, default_value_t = 4010)]
-        port: u16,
-        /// Numbers each fake account owns
-        #[arg(long, default_value_t = 50)]
-        numbers: usize,
     },
 }
 
@@ -546,32 +520,6 @@ pub fn available(g: &Global, cmd: Available) -> Outcome {
                 provider,
             },
         ),
-    }
-}
-
-/// `dev fake-providers`.
-pub fn dev(cmd: DevCommands) -> Outcome {
-    match cmd {
-        DevCommands::FakeProviders { port, numbers } => {
-            let config = switchboard_fake_providers::FakeConfig {
-                twilio_numbers: numbers,
-                vonage_numbers: numbers,
-                telnyx_numbers: numbers,
-                bandwidth_numbers: numbers,
-                plivo_numbers: numbers,
-                ..Default::default()
-            };
-            let io = |source| {
-                Failure::Core(Error::Io {
-                    path: format!("fake providers on ports {port}-{}", port.saturating_add(4)),
-                    source,
-                })
-            };
-            let runtime = crate::db::runtime()?;
-            runtime
-                .block_on(switchboard_fake_providers::run(port, config))
-                .map_err(io)
-        }
     }
 }
 

@@ -1,0 +1,55 @@
+// Generated from src-tauri/commands.txt by src-tauri/tests/commands.rs. Do not edit: add
+// or remove a command there, then run
+// `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-app --test commands`.
+
+/** Every command of the app, as `invoke` names it. */
+export const commands = [
+  "startup_status",
+  "retry_startup",
+  "workspace_info",
+  "list_organizations",
+  "add_organization",
+  "list_agents",
+  "add_agent",
+  "list_numbers",
+  "count_numbers",
+  "get_number",
+  "check_number",
+  "add_number",
+  "update_number",
+  "remove_number",
+  "bulk_update",
+  "cancel_task",
+  "seed_demo",
+  "get_settings",
+  "save_settings",
+  "startup_painted",
+  "list_accounts",
+  "add_account",
+  "verify_account",
+  "check_account",
+  "remove_account",
+  "import_preview",
+  "import_numbers",
+  "verify_numbers",
+  "bulk_set_webhooks",
+  "plan_webhooks",
+  "set_webhooks",
+  "number_drift",
+  "search_available",
+  "buy_number",
+  "release_number",
+  "save_profile",
+  "remove_profile",
+  "password_stored",
+  "test_connection",
+  "open_workspace",
+  "list_conflicts",
+  "resolve_conflict",
+  "team_status",
+  "sync_now",
+  "cancel_sync",
+] as const;
+
+/** The name of a command of the app. */
+export type Command = (typeof commands)[number];
