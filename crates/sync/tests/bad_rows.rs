@@ -3,14 +3,14 @@
 //! PostgreSQL: the sync skips and reports them, copies and applies everything else, moves its
 //! cursor, drops secrets from credentials, and forgets a row once it is fixed or deleted.
 
+mod common;
+
 use std::path::Path;
-use std::time::Duration;
 
 use switchboard_core::Error;
 use switchboard_core::domain::NumberUpdate;
 use switchboard_core::store::{NumberRef, SkippedRow, Workspace};
-use switchboard_postgres::grant::{Grant, grant};
-use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_postgres::RemoteWorkspace;
 use switchboard_sync::{CancelToken, SyncOptions, SyncReport};
 use switchboard_test_postgres::TestCluster;
 use uuid::Uuid;
@@ -28,22 +28,12 @@ struct World {
     cache: std::path::PathBuf,
 }
 
-fn settings(url: &str) -> ConnectSettings {
-    ConnectSettings::from_url(url)
-        .expect("a valid URL")
-        .with_timeout(Duration::from_secs(5))
-}
-
 impl World {
     /// acme with 20 numbers, globex with 5; alice manages both. The table has none of
     /// Switchboard's checks on provider, status and credentials (the web platform's table, or
     /// one migrated before them).
     fn new() -> World {
-        let cluster = TestCluster::start().expect("cluster starts");
-        let rt = switchboard_sync::runtime().expect("runtime");
-        let admin = cluster.admin_url();
-        rt.block_on(switchboard_postgres::migrate::migrate(&settings(&admin)))
-            .expect("migrations apply");
+        let (cluster, rt, admin) = common::migrated_cluster();
         cluster
             .psql(
                 &admin,
@@ -56,16 +46,7 @@ impl World {
             .expect("organizations");
         let role = cluster.role_name("alice");
         for org in ["acme", "globex"] {
-            rt.block_on(grant(
-                &settings(&admin),
-                &Grant {
-                    role: role.clone(),
-                    organization: org.into(),
-                    display_name: None,
-                },
-                || Ok(format!("{role}-secret")),
-            ))
-            .expect("grant");
+            common::grant_to(&rt, &admin, &role, org, &format!("{role}-secret"));
         }
         let alice = cluster.url_for(&role, &format!("{role}-secret"));
         let dir = tempfile::tempdir().expect("temp dir");
@@ -108,7 +89,7 @@ impl World {
         let mut cache = Workspace::open(&self.cache).expect("cache opens");
         let remote = self
             .rt
-            .block_on(RemoteWorkspace::connect(&settings(&self.alice)))
+            .block_on(RemoteWorkspace::connect(&common::settings(&self.alice)))
             .expect("connects");
         let report = switchboard_sync::sync(
             self.rt.handle(),
@@ -149,15 +130,7 @@ fn skipped(rows: &[SkippedRow], id: Uuid) -> Option<&SkippedRow> {
 
 /// Every byte of the cache's files (the database and its write-ahead log), as text.
 fn cache_bytes(path: &Path) -> String {
-    let mut all = Vec::new();
-    for suffix in ["", "-wal", "-journal"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        if let Ok(bytes) = std::fs::read(&p) {
-            all.extend(bytes);
-        }
-    }
-    String::from_utf8_lossy(&all).into_owned()
+    String::from_utf8_lossy(&common::file_bytes(path)).into_owned()
 }
 
 #[test]

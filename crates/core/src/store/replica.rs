@@ -346,7 +346,7 @@ impl Rows {
             Err(e) => return Err(e),
         };
         // Pending counts are applied first; this organization's are then dropped whole.
-        std::mem::take(&mut self.counts).apply(tx)?;
+        self.apply_counts(tx)?;
         let (lo, hi) = org_range(org_key);
         tx.execute(
             "INSERT INTO phone_numbers_search (phone_numbers_search, rowid, digits, search_name)
@@ -383,6 +383,16 @@ impl Rows {
             )?;
         }
         Ok(n as u64)
+    }
+
+    /// Applies the pending counts now.
+    pub(super) fn apply_counts(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        std::mem::take(&mut self.counts).apply(tx)
+    }
+
+    /// Forgets the pending counts: the writes they count were rolled back.
+    pub(super) fn forget_counts(&mut self) {
+        self.counts = CountDelta::default();
     }
 
     /// Applies the counts.

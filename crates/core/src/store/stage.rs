@@ -30,7 +30,7 @@ use super::numbers::{
     org_range, row_key, write_row,
 };
 use crate::domain::{NumberFacts, PhoneNumber};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The search index's in-memory buffer while a copy moves in, in bytes (see
 /// [`defer_index_work`]); smaller than a local bulk insert's, to keep a sync's memory low.
@@ -75,7 +75,33 @@ impl Replica<'_> {
     /// Moves the staged copy into the cache: first removes the cached numbers of the
     /// organizations in `replace` (a `--full` copy), then inserts every staged row, with its
     /// search entry and counts, and empties the stage. Returns how many rows moved in.
+    ///
+    /// A row the server moved from one organization to another while the copy read them one
+    /// after the other is staged in both, and the bulk move fails on the unique id. That is
+    /// rare, so it is noticed by that failure (checking every copy for it would cost a sort
+    /// of the stage): the move is undone and done again row by row, which moves a row by its
+    /// id as the incremental sync does. The change log, read after the copy, then brings the
+    /// row's current state.
     pub fn move_staged_copy(&mut self, replace: &[Uuid]) -> Result<u64> {
+        self.rows.apply_counts(&self.tx)?;
+        self.tx.execute_batch("SAVEPOINT move_staged_copy")?;
+        let result = match self.move_stage(replace, false) {
+            Err(e) if is_unique_violation(&e) => {
+                self.tx.execute_batch("ROLLBACK TO move_staged_copy")?;
+                self.rows.forget_counts();
+                self.move_stage(replace, true)
+            }
+            other => other,
+        };
+        let released = self.tx.execute_batch("RELEASE move_staged_copy");
+        let moved = result?;
+        released?;
+        Ok(moved)
+    }
+
+    /// [`Replica::move_staged_copy`]'s work; `row_by_row` takes the careful path for every
+    /// organization.
+    fn move_stage(&mut self, replace: &[Uuid], row_by_row: bool) -> Result<u64> {
         for id in replace {
             self.rows.remove_org(&self.tx, id, false)?;
         }
@@ -98,7 +124,7 @@ impl Replica<'_> {
                 params![lo, hi],
                 |r| r.get(0),
             )?;
-            if has_rows {
+            if has_rows || row_by_row {
                 occupied.push((lo, hi));
             } else {
                 empty.push((lo, hi, id, n));
@@ -180,6 +206,12 @@ impl Replica<'_> {
     }
 }
 
+/// A unique constraint failed (a row staged twice under one id).
+fn is_unique_violation(e: &Error) -> bool {
+    matches!(e, Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
 /// Adds the stage's counts to `number_counts`, for one organization or all.
 fn add_staged_counts(tx: &rusqlite::Transaction<'_>, organization: Option<&str>) -> Result<()> {
     tx.execute(
@@ -197,7 +229,7 @@ mod tests {
     use super::*;
     use crate::domain::{NewNumber, Organization};
     use crate::query::{NumberFilter, NumberQuery};
-    use crate::store::{Workspace, now};
+    use crate::store::{NumberRef, Workspace, now};
 
     fn number(org: Uuid, e164: &str, name: &str) -> PhoneNumber {
         let v = NewNumber {
@@ -380,6 +412,44 @@ mod tests {
         assert_eq!(count(&ws, acme.id, None), 3);
         assert_eq!(count(&ws, acme.id, Some("again")), 3);
         assert_eq!(count(&ws, acme.id, Some("bulk")), 0);
+    }
+
+    #[test]
+    fn a_row_staged_in_two_organizations_moves_in_once() {
+        // The server moved it from acme to globex between the two organizations' copies.
+        for initech_cached in [false, true] {
+            let mut ws = Workspace::open_in_memory().unwrap();
+            let (acme, globex, initech) = (org("acme"), org("globex"), org("initech"));
+            let mut r = ws.replica().unwrap();
+            for o in [&acme, &globex, &initech] {
+                r.put_organization(o).unwrap();
+            }
+            if initech_cached {
+                // The cache has rows: the move inserts instead of renaming the stage.
+                r.put(&number(initech.id, "+14155550100", "Initech"))
+                    .unwrap();
+            }
+            r.commit().unwrap();
+            let mut moved = stage_many(&mut ws, acme.id, 0, 3, "Acme").remove(1);
+            moved.organization_id = globex.id;
+            let mut r = ws.replica().unwrap();
+            r.stage(&moved, &moved.facts()).unwrap();
+            r.commit().unwrap();
+            stage_many(&mut ws, globex.id, 10, 2, "Globex");
+
+            let mut r = ws.replica().unwrap();
+            r.move_staged_copy(&[]).unwrap();
+            r.commit().unwrap();
+            assert!(ws.integrity_check().unwrap().is_empty());
+            assert_eq!(count(&ws, acme.id, None) + count(&ws, globex.id, None), 5);
+            assert_eq!(count(&ws, initech.id, None), u64::from(initech_cached));
+            assert!(ws.number(&NumberRef::Id(moved.id), None).is_ok());
+            let staged: i64 = ws
+                .conn
+                .query_row("SELECT count(*) FROM sync_stage", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(staged, 0);
+        }
     }
 
     /// The stage can only become the table if it is defined exactly like it.
