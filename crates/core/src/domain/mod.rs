@@ -23,78 +23,40 @@ use crate::error::{Error, Result};
 /// The design's `friendly_name VARCHAR(100)`.
 pub const FRIENDLY_NAME_MAX_CHARS: usize = 100;
 
-/// A telephony provider, stored as the design's lowercase string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Twilio (and SignalWire, which speaks the same API).
-    Twilio,
-    /// Vonage (formerly Nexmo).
-    Vonage,
-    /// Telnyx.
-    Telnyx,
-    /// Bandwidth.
-    Bandwidth,
-    /// Plivo.
-    Plivo,
-}
-
-impl Provider {
-    /// Every provider.
-    pub const ALL: [Provider; 5] = [
-        Provider::Twilio,
-        Provider::Vonage,
-        Provider::Telnyx,
-        Provider::Bandwidth,
-        Provider::Plivo,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Twilio => "twilio",
-            Provider::Vonage => "vonage",
-            Provider::Telnyx => "telnyx",
-            Provider::Bandwidth => "bandwidth",
-            Provider::Plivo => "plivo",
-        }
-    }
-}
-
-/// The design's `status` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Usable.
-    #[default]
-    Active,
-    /// Temporarily disabled.
-    Inactive,
-    /// Something is wrong with the number or its credentials.
-    Error,
-}
-
-impl Status {
-    /// Every status.
-    pub const ALL: [Status; 3] = [Status::Active, Status::Inactive, Status::Error];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Inactive => "inactive",
-            Status::Error => "error",
-        }
-    }
-}
-
+/// Declares an enum stored as a name, from one list of its variants and names: the enum, its
+/// `ALL` (every variant, in order), `as_str`, `Display` and `FromStr` (case-insensitive, the
+/// error naming `$field` and every name). A variant added to the list is in `ALL` and has a
+/// name; nothing else lists them.
 macro_rules! named_enum {
-    ($ty:ty, $field:literal) => {
+    (
+        $(#[$meta:meta])*
+        pub enum $ty:ident ($field:literal) {
+            $($(#[$variant_meta:meta])* $variant:ident = $name:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $ty {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $ty {
+            /// Every value, in the order declared.
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+        }
+
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+
         impl FromStr for $ty {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self> {
@@ -110,8 +72,40 @@ macro_rules! named_enum {
         }
     };
 }
-named_enum!(Provider, "provider");
-named_enum!(Status, "status");
+
+named_enum! {
+    /// A telephony provider, stored as the design's lowercase string. Adding one:
+    /// docs/ARCHITECTURE.md, "How to add a provider".
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Provider("provider") {
+        /// Twilio (and SignalWire, which speaks the same API).
+        Twilio = "twilio",
+        /// Vonage (formerly Nexmo).
+        Vonage = "vonage",
+        /// Telnyx.
+        Telnyx = "telnyx",
+        /// Bandwidth.
+        Bandwidth = "bandwidth",
+        /// Plivo.
+        Plivo = "plivo",
+    }
+}
+
+named_enum! {
+    /// The design's `status` column.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Status("status") {
+        /// Usable.
+        #[default]
+        Active = "active",
+        /// Temporarily disabled.
+        Inactive = "inactive",
+        /// Something is wrong with the number or its credentials.
+        Error = "error",
+    }
+}
 
 /// An organization (the design's `organizations`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -483,6 +477,13 @@ mod tests {
             r#"invalid provider: "twillio" is not one of twilio, vonage, telnyx, bandwidth, plivo"#
         );
         assert!("paused".parse::<Status>().is_err());
+        // The stored names are serde's names too (the team database and files use both).
+        for p in Provider::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        for s in Status::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 
     #[test]
