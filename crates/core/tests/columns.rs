@@ -102,7 +102,24 @@ fn every_column_survives_the_team_cache_its_stage_and_its_outbox() {
     stage_and_move(&mut ws, &copied);
     assert_eq!(read(&ws, &copied), copied);
 
-    // The server's version, as an incremental sync writes it.
+    // The server's versions, as an incremental sync writes them: new to the cache, then
+    // changed in every column.
+    let mut bare = PhoneNumber {
+        friendly_name: None,
+        credentials: Default::default(),
+        metadata: None,
+        agent_id: None,
+        webhook_configured: false,
+        webhook_url: None,
+        status: Status::Active,
+        last_verified_at: None,
+        ..n.clone()
+    };
+    bare.updated_at = bare.created_at;
+    let mut replica = ws.replica().expect("replica");
+    assert!(replica.put(&bare).expect("put"));
+    replica.commit().expect("commit");
+    assert_eq!(read(&ws, &bare), bare);
     let mut replica = ws.replica().expect("replica");
     assert!(replica.put(&n).expect("put"));
     replica.commit().expect("commit");
