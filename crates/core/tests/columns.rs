@@ -48,6 +48,45 @@ fn every_column_survives_the_local_store() {
     assert_eq!(read(&ws, &n), n);
 }
 
+/// `n` with `change` applied, stamped as `stored` was: what every store's update must give.
+fn changed(n: &PhoneNumber, change: &NumberUpdate, stored: &PhoneNumber) -> PhoneNumber {
+    let mut expected = change.apply_to(n).expect("the change applies");
+    assert_ne!(&expected, n);
+    for column in PHONE_NUMBER_COLUMNS {
+        let before = serde_json::to_value(n).expect("JSON")[column].clone();
+        let after = serde_json::to_value(&expected).expect("JSON")[column].clone();
+        let unchanged = [
+            "id",
+            "organization_id",
+            "provider",
+            "phone_number",
+            "credentials",
+        ];
+        let stamped = ["created_at", "updated_at"];
+        if !unchanged.contains(&column) && !stamped.contains(&column) {
+            assert_ne!(
+                before, after,
+                "NumberUpdate::of_every_field leaves {column} as it is"
+            );
+        }
+    }
+    expected.updated_at = stored.updated_at;
+    expected
+}
+
+#[test]
+fn every_field_of_an_update_is_written_by_the_local_store() {
+    let (mut ws, org, _, n) = world();
+    insert(&mut ws, &org, &n);
+    let other = ws.add_agent(org.id, "Bo").expect("agent");
+    let change = NumberUpdate::of_every_field(other.id);
+    let updated = ws
+        .update_number(&NumberRef::Id(n.id), Some(org.id), &change)
+        .expect("updated");
+    assert_eq!(updated, changed(&n, &change, &updated));
+    assert_eq!(read(&ws, &n), updated);
+}
+
 #[test]
 fn every_column_survives_a_csv_and_a_json_export() {
     let (mut ws, org, agent, n) = world();
@@ -75,6 +114,19 @@ fn every_column_survives_a_csv_and_a_json_export() {
     transfer::export(&ws, org.id, Format::Json, &mut json).expect("JSON export");
     let parsed: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
     assert_eq!(parsed, serde_json::json!([n]));
+}
+
+/// An agent of `organization_id` as the sync caches the server's.
+fn cached_agent(ws: &mut Workspace, organization_id: Uuid, name: &str) -> Agent {
+    let agent = Agent {
+        id: Uuid::now_v7(),
+        organization_id,
+        name: name.into(),
+    };
+    let mut replica = ws.replica().expect("replica");
+    replica.put_agent(&agent).expect("agent");
+    replica.commit().expect("commit");
+    agent
 }
 
 /// `n` staged by a full copy (one transaction, as each batch of a copy) and moved in (another).
@@ -132,21 +184,32 @@ fn every_column_survives_the_team_cache_its_stage_and_its_outbox() {
     stage_and_move(&mut ws, &later);
     assert_eq!(read(&ws, &later), later);
 
-    // An offline edit: the outbox keeps every column of the edited row.
-    let change = NumberUpdate {
-        status: Some(Status::Error),
-        ..Default::default()
+    // A copy of an organization with no rows yet, into a cache with rows: in bulk.
+    let globex = Organization {
+        id: Uuid::now_v7(),
+        slug: "globex".into(),
+        name: "Globex".into(),
     };
+    let mut replica = ws.replica().expect("replica");
+    replica.put_organization(&globex).expect("organization");
+    replica.commit().expect("commit");
+    let globex_agent = cached_agent(&mut ws, globex.id, "Gus");
+    let mut theirs = PhoneNumber::with_every_column(globex.id, globex_agent.id);
+    theirs.id = Uuid::now_v7();
+    stage_and_move(&mut ws, &theirs);
+    assert_eq!(read(&ws, &theirs), theirs);
+
+    // An offline edit: the outbox keeps every column of the edited row.
+    let other = cached_agent(&mut ws, org.id, "Bo");
+    let change = NumberUpdate::of_every_field(other.id);
     let edited = ws
         .queue_update(&NumberRef::Id(n.id), Some(org.id), &change)
         .expect("queued");
     let outbox = ws.outbox().expect("outbox");
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].number, edited);
-    let mut expected = n.clone();
-    expected.status = Status::Error;
-    expected.updated_at = edited.updated_at;
-    assert_eq!(edited, expected);
+    assert_eq!(read(&ws, &n), edited);
+    assert_eq!(edited, changed(&n, &change, &edited));
 
     // A conflict keeps both versions with every column.
     ws.outbox_conflict(outbox[0].seq, "changed on the server", Some(&n))

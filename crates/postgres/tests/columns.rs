@@ -9,7 +9,7 @@
 mod common;
 
 use common::World;
-use switchboard_core::domain::{PHONE_NUMBER_COLUMNS, PhoneNumber};
+use switchboard_core::domain::{NumberUpdate, PHONE_NUMBER_COLUMNS, PhoneNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{Exporter, Format, ImportOptions};
@@ -60,6 +60,26 @@ async fn the_migrated_table_has_the_columns_core_knows_and_each_survives_every_p
         .await
         .unwrap();
     assert_eq!(page.items, std::slice::from_ref(&copied));
+
+    // A manager's update of every field.
+    let other = common::uuid(
+        &w.cluster,
+        &w.admin,
+        &format!(
+            "INSERT INTO agents (organization_id, name) VALUES ('{}', 'Bo') RETURNING id",
+            w.acme
+        ),
+    );
+    let change = NumberUpdate::of_every_field(other);
+    let updated = w
+        .alice
+        .update_number(&NumberRef::Id(copied.id), None, &change)
+        .await
+        .unwrap();
+    let mut expected = change.apply_to(&copied).unwrap();
+    expected.updated_at = updated.updated_at;
+    assert_eq!(updated, expected);
+    assert_eq!(read(&w, &copied).await, updated);
 
     // A manager's import of an exported file.
     let mut imported = copied.clone();

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use switchboard_core::domain::{NumberUpdate, PhoneNumber, Status};
+use switchboard_core::domain::{NumberUpdate, PhoneNumber};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
@@ -35,15 +35,16 @@ fn every_column_survives_the_copy_the_change_log_and_a_replayed_edit() {
             &admin,
             "WITH o AS (INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme')
                         RETURNING id)
-             INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM o
+             INSERT INTO agents (organization_id, name)
+               SELECT id, n FROM o, (VALUES ('Ava'), ('Bo')) AS v (n)
              RETURNING organization_id || ' ' || id",
         )
-        .expect("organization and agent");
-    let (org, agent) = ids.trim().split_once(' ').expect("two ids");
-    let (org, agent) = (
-        Uuid::parse_str(org).unwrap(),
-        Uuid::parse_str(agent).unwrap(),
-    );
+        .expect("organization and agents");
+    let ids: Vec<Uuid> = ids
+        .split_whitespace()
+        .map(|id| Uuid::parse_str(id).unwrap())
+        .collect();
+    let (org, agent, other) = (ids[0], ids[1], ids[3]);
     let role = cluster.role_name("alice");
     rt.block_on(grant(
         &connect(&admin),
@@ -105,12 +106,9 @@ fn every_column_survives_the_copy_the_change_log_and_a_replayed_edit() {
     sync(&mut cache);
     assert_eq!(cached(&cache, &later), later);
 
-    // An offline edit, replayed: the server's row keeps every other column, and the cache
+    // An offline edit of every field, replayed: the server's row has each, and the cache
     // holds the server's reply.
-    let change = NumberUpdate {
-        status: Some(Status::Error),
-        ..Default::default()
-    };
+    let change = NumberUpdate::of_every_field(other);
     cache
         .queue_update(&NumberRef::Id(copied.id), None, &change)
         .expect("queued");
@@ -119,8 +117,7 @@ fn every_column_survives_the_copy_the_change_log_and_a_replayed_edit() {
     let server = rt
         .block_on(alice.number(&NumberRef::Id(copied.id), None))
         .expect("the server's row");
-    let mut expected = copied.clone();
-    expected.status = Status::Error;
+    let mut expected = change.apply_to(&copied).unwrap();
     expected.updated_at = server.updated_at;
     assert_eq!(server, expected);
     assert_eq!(cached(&cache, &copied), server);

@@ -433,6 +433,21 @@ impl NumberUpdate {
         *self == NumberUpdate::default()
     }
 
+    /// A change of every field (none left as it is), to values that differ from
+    /// [`PhoneNumber::with_every_column`]'s, assigning `agent_id`: what the tests of every
+    /// store's update apply, so an update statement that leaves a field out fails them. The
+    /// literal names every field: a field added to `NumberUpdate` must be given a value here.
+    pub fn of_every_field(agent_id: Uuid) -> NumberUpdate {
+        NumberUpdate {
+            friendly_name: Some(Some("Every field changed".into())),
+            status: Some(Status::Error),
+            agent_id: Some(Some(agent_id)),
+            metadata_patch: Metadata::from_json(r#"{"capabilities": {"fax": true}}"#).ok(),
+            webhook: Some((false, Some("https://hooks.example.com/changed".into()))),
+            last_verified_at: OffsetDateTime::from_unix_timestamp(1_700_000_200).ok(),
+        }
+    }
+
     /// `current` with this change applied: the rules every update follows, in the local store,
     /// the offline outbox and the team database. `updated_at` is left to the caller (the
     /// server sets its own).
