@@ -224,6 +224,56 @@ fn calling_code(prefix: &str) -> u16 {
         .unwrap_or(0)
 }
 
+/// An account id of `provider`'s documented shape (what `Credentials::for_account` accepts),
+/// drawn from `r`. Every provider has one (the match is exhaustive): demo data and the tests
+/// that store every provider use it.
+pub fn account_id(provider: Provider, r: &mut Rng) -> String {
+    match provider {
+        Provider::Twilio => format!("AC{:016x}{:016x}", r.next_u64(), r.next_u64()),
+        Provider::Vonage => format!("{:08x}", r.next_u64() as u32),
+        Provider::Telnyx => format!("{:x}", r.next_u64()),
+        Provider::Bandwidth => format!("{:07}", r.next_u64() % 10_000_000),
+        Provider::Plivo => format!("MA{:018}", r.next_u64() % 1_000_000_000_000_000_000),
+    }
+}
+
+/// How often each provider's numbers appear in demo data, relative to the others.
+const fn provider_share(provider: Provider) -> usize {
+    match provider {
+        Provider::Twilio => 3,
+        Provider::Telnyx => 2,
+        Provider::Vonage | Provider::Bandwidth | Provider::Plivo => 1,
+    }
+}
+
+/// The sum of every provider's [`provider_share`].
+const MIX_LEN: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < Provider::ALL.len() {
+        n += provider_share(Provider::ALL[i]);
+        i += 1;
+    }
+    n
+};
+
+/// [`Provider::ALL`], each repeated its [`provider_share`].
+const PROVIDER_MIX: [Provider; MIX_LEN] = {
+    let mut mix = [Provider::Twilio; MIX_LEN];
+    let mut at = 0;
+    let mut i = 0;
+    while i < Provider::ALL.len() {
+        let mut n = 0;
+        while n < provider_share(Provider::ALL[i]) {
+            mix[at] = Provider::ALL[i];
+            at += 1;
+            n += 1;
+        }
+        i += 1;
+    }
+    mix
+};
+
 /// What [`seed`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedReport {
@@ -249,14 +299,7 @@ pub fn generate(
         .flat_map(|p| (0..3).map(move |i| (*p, i)))
         .map(|(p, i)| {
             let mut r = Rng::from_seed(&format!("{}:{}:{i}", org.slug, p.as_str()));
-            let id = match p {
-                Provider::Twilio => format!("AC{:016x}{:016x}", r.next_u64(), r.next_u64()),
-                Provider::Vonage => format!("{:08x}", r.next_u64() as u32),
-                Provider::Plivo => format!("MA{:018}", r.next_u64() % 1_000_000_000_000_000_000),
-                Provider::Bandwidth => format!("{:07}", r.next_u64() % 10_000_000),
-                _ => format!("{:x}", r.next_u64()),
-            };
-            (p, id)
+            (p, account_id(p, &mut r))
         })
         .collect();
     let epoch = OffsetDateTime::from_unix_timestamp(1_700_000_000)
@@ -294,16 +337,7 @@ pub fn generate(
             area_code: nanp.then(|| candidate[2..5].to_owned()),
         };
         let number = E164::from_stored(candidate);
-        let provider = *rng.pick(&[
-            Provider::Twilio,
-            Provider::Twilio,
-            Provider::Twilio,
-            Provider::Vonage,
-            Provider::Telnyx,
-            Provider::Telnyx,
-            Provider::Bandwidth,
-            Provider::Plivo,
-        ]);
+        let provider = *rng.pick(&PROVIDER_MIX);
         let (_, account) = accounts
             .iter()
             .filter(|(p, _)| *p == provider)

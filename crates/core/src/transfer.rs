@@ -23,29 +23,15 @@ use std::rc::Rc;
 use uuid::Uuid;
 
 use crate::domain::{
-    Agent, Credentials, E164, Metadata, NumberFacts, PhoneNumber, Provider, Status,
-    check_webhook_url, clean_friendly_name, parse_region,
+    Agent, Credentials, E164, Metadata, NumberFacts, PHONE_NUMBER_COLUMNS, PhoneNumber, Provider,
+    Status, check_webhook_url, clean_friendly_name, parse_region,
 };
 use crate::error::{Error, Result, RowError};
 use crate::store::Workspace;
 
-/// The design's columns, in its order: the CSV header of an export.
-pub const COLUMNS: [&str; 14] = [
-    "id",
-    "organization_id",
-    "provider",
-    "phone_number",
-    "friendly_name",
-    "credentials",
-    "metadata",
-    "agent_id",
-    "webhook_configured",
-    "webhook_url",
-    "status",
-    "created_at",
-    "updated_at",
-    "last_verified_at",
-];
+/// The design's columns, in its order: the CSV header of an export
+/// ([`PHONE_NUMBER_COLUMNS`]).
+pub const COLUMNS: [&str; PHONE_NUMBER_COLUMNS.len()] = PHONE_NUMBER_COLUMNS;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,7 +196,7 @@ impl<W: Write> Exporter<W> {
 }
 
 /// A number's cells in [`COLUMNS`] order, before escaping.
-fn csv_record(n: &PhoneNumber) -> [String; 14] {
+fn csv_record(n: &PhoneNumber) -> [String; COLUMNS.len()] {
     [
         n.id.to_string(),
         n.organization_id.to_string(),

@@ -281,8 +281,13 @@ impl FakeProviders {
     }
 
     fn server(&self, kind: FakeKind) -> &(FakeKind, SocketAddr, Arc<FaultState>) {
-        // Every kind is started by `serve`, in `FakeKind::ALL` order.
-        &self.servers[FakeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)]
+        // Every kind is started by `serve`, in `FakeKind::ALL` order. A kind left out of
+        // `ALL` has no fake: fail the test that asks for it rather than answer with another
+        // provider's fake.
+        match FakeKind::ALL.iter().position(|k| *k == kind) {
+            Some(at) => &self.servers[at],
+            None => panic!("FakeKind::{kind:?} is not in FakeKind::ALL: no fake serves it"),
+        }
     }
 
     /// The origin of a fake, e.g. `http://127.0.0.1:41234`: the value for its

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use sqlx::PgPool;
-use switchboard_core::domain::{Metadata, PhoneNumber};
+use switchboard_core::domain::{Metadata, PHONE_NUMBER_COLUMNS, PhoneNumber};
 use switchboard_core::{Error, Result};
 use time::format_description::well_known::Rfc3339;
 
@@ -24,12 +24,10 @@ pub async fn copy_numbers(admin_pool: &PgPool, numbers: &[PhoneNumber]) -> Resul
     let map = |e| from_sqlx("the administrator's connection", e);
     let mut conn = admin_pool.acquire().await.map_err(map)?;
     let mut copy = conn
-        .copy_in_raw(
-            "COPY phone_numbers (id, organization_id, provider, phone_number, friendly_name,
-               credentials, metadata, agent_id, webhook_configured, webhook_url, status,
-               created_at, updated_at, last_verified_at)
-             FROM STDIN (FORMAT text)",
-        )
+        .copy_in_raw(&format!(
+            "COPY phone_numbers ({}) FROM STDIN (FORMAT text)",
+            PHONE_NUMBER_COLUMNS.join(", ")
+        ))
         .await
         .map_err(map)?;
     let mut buffer = String::with_capacity(CHUNK + 4096);
@@ -46,13 +44,14 @@ pub async fn copy_numbers(admin_pool: &PgPool, numbers: &[PhoneNumber]) -> Resul
     copy.finish().await.map_err(map)
 }
 
-/// One row in COPY's text format: tab-separated, `\N` for NULL.
+/// One row in COPY's text format, in [`PHONE_NUMBER_COLUMNS`] order: tab-separated, `\N` for
+/// NULL.
 fn write_row(out: &mut String, n: &PhoneNumber) -> Result<()> {
     let time = |t: time::OffsetDateTime| {
         t.format(&Rfc3339)
             .map_err(|e| Error::Remote(format!("cannot format a timestamp: {e}")))
     };
-    let fields: [Option<String>; 14] = [
+    let fields: [Option<String>; PHONE_NUMBER_COLUMNS.len()] = [
         Some(n.id.to_string()),
         Some(n.organization_id.to_string()),
         Some(n.provider.as_str().to_owned()),

@@ -18,7 +18,9 @@ use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// The columns of [`PhoneNumber`] on alias `p`, in the order [`number`] reads them.
+/// The columns of [`PhoneNumber`] on alias `p`, in the order [`number`] reads them:
+/// [`PHONE_NUMBER_COLUMNS`](switchboard_core::domain::PHONE_NUMBER_COLUMNS) (a test compares
+/// them).
 pub(crate) const NUMBER_COLUMNS: &str = "p.id, p.organization_id, p.provider, p.phone_number, \
      p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, \
      p.webhook_url, p.status, p.created_at, p.updated_at, p.last_verified_at";
@@ -120,4 +122,22 @@ pub(crate) fn agent(row: &PgRow) -> Result<Agent> {
 /// A value that does not decode: the schema is not what the check saw.
 fn decode(error: sqlx::Error) -> Error {
     Error::Remote(format!("unexpected value in the team database: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_core::domain::PHONE_NUMBER_COLUMNS;
+
+    #[test]
+    fn the_selected_columns_are_the_column_list() {
+        let listed: Vec<String> = PHONE_NUMBER_COLUMNS
+            .iter()
+            .map(|c| format!("p.{c}"))
+            .collect();
+        assert_eq!(
+            super::NUMBER_COLUMNS,
+            listed.join(", "),
+            "NUMBER_COLUMNS must select PHONE_NUMBER_COLUMNS, in order (and `number` read them)"
+        );
+    }
 }

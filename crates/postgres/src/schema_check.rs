@@ -203,3 +203,21 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use switchboard_core::domain::PHONE_NUMBER_COLUMNS;
+
+    #[test]
+    fn every_column_of_a_number_is_checked() {
+        let checked: Vec<&str> = super::NEEDED
+            .iter()
+            .filter(|(table, ..)| *table == "phone_numbers")
+            .map(|(_, column, ..)| *column)
+            .collect();
+        assert_eq!(
+            checked, PHONE_NUMBER_COLUMNS,
+            "NEEDED must list every column of PHONE_NUMBER_COLUMNS, in order, with its types"
+        );
+    }
+}

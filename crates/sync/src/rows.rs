@@ -6,14 +6,17 @@
 //! lost or rounded). One decoder ([`decode`]) therefore serves the bulk copy, the incremental
 //! reads and the replies to replayed edits.
 
-use switchboard_core::domain::{Agent, Credentials, E164, Metadata, PhoneNumber, Provider};
+use switchboard_core::domain::{
+    Agent, Credentials, E164, Metadata, PHONE_NUMBER_COLUMNS, PhoneNumber, Provider,
+};
 use switchboard_core::store::{Skip, secrets_dropped_reason};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// The columns of a number on alias `p` and its agent's name on alias `a`
-/// (`LEFT JOIN agents a ON a.id = p.agent_id`), in [`decode`] order.
+/// The columns of a number on alias `p` ([`PHONE_NUMBER_COLUMNS`], in order: a test compares
+/// them) and its agent's name on alias `a` (`LEFT JOIN agents a ON a.id = p.agent_id`), in
+/// [`decode`] order.
 pub(crate) const ROW_SQL: &str = "p.id::text, p.organization_id::text, p.provider::text, \
     p.phone_number::text, p.friendly_name::text, p.credentials::text, p.metadata::text, \
     p.agent_id::text, coalesce(p.webhook_configured, false)::text, p.webhook_url, \
@@ -21,8 +24,8 @@ pub(crate) const ROW_SQL: &str = "p.id::text, p.organization_id::text, p.provide
     (extract(epoch FROM p.updated_at) * 1000000)::int8::text, \
     (extract(epoch FROM p.last_verified_at) * 1000000)::int8::text, a.name::text";
 
-/// How many fields [`ROW_SQL`] has.
-pub(crate) const ROW_FIELDS: usize = 15;
+/// How many fields [`ROW_SQL`] has: the number's columns, then its agent's name.
+pub(crate) const ROW_FIELDS: usize = PHONE_NUMBER_COLUMNS.len() + 1;
 
 fn bad(what: String) -> Error {
     Error::Remote(format!("unexpected row from the team database: {what}"))
@@ -110,7 +113,7 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
         updated_at: micros(req(12)?)?,
         last_verified_at: f[13].as_deref().map(micros).transpose()?,
     };
-    let agent = match (n.agent_id, &f[14]) {
+    let agent = match (n.agent_id, &f[ROW_FIELDS - 1]) {
         (Some(agent), Some(name)) => Some(Agent {
             id: agent,
             organization_id: n.organization_id,
@@ -231,6 +234,27 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_row_selects_every_column_in_order_then_the_agents_name() {
+        let mut from = 0;
+        for column in PHONE_NUMBER_COLUMNS {
+            let reference = format!("p.{column}");
+            let at = ROW_SQL[from..]
+                .match_indices(&reference)
+                .map(|(i, _)| from + i)
+                .find(|&i| {
+                    let end = i + reference.len();
+                    !ROW_SQL[end..].starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric())
+                })
+                .unwrap_or_else(|| {
+                    panic!("ROW_SQL does not select {reference} after the columns before it")
+                });
+            from = at + reference.len();
+        }
+        assert_eq!(ROW_SQL.matches("p.").count(), PHONE_NUMBER_COLUMNS.len());
+        assert!(ROW_SQL.ends_with("a.name::text"));
+    }
 
     #[test]
     fn copy_text_rows_split_across_chunks_with_escapes_and_nulls() {

@@ -7,7 +7,7 @@
  * countries the app offers are spelled here; other codes fall back to `Intl.DisplayNames`,
  * created on first use. Times are shown in local time, formatted by hand.
  */
-import type { Capabilities, PhoneNumber } from "./client";
+import type { Capabilities, Capability, PhoneNumber, Provider, Status } from "./client";
 
 /** English names of the countries the filters and dialogs offer (what `Intl.DisplayNames` says). */
 export const COUNTRY_NAMES: Readonly<Record<string, string>> = {
@@ -44,11 +44,17 @@ export function countryName(code: string | null): string {
 /** Countries offered by the country filter and the add dialog's region list. */
 export const COUNTRIES = Object.keys(COUNTRY_NAMES);
 
-export const PROVIDERS = ["twilio", "vonage", "telnyx", "bandwidth", "plivo"] as const;
-export const STATUSES = ["active", "inactive", "error"] as const;
-export const CAPABILITIES = ["voice", "sms", "mms", "fax"] as const;
+/**
+ * Every value of a union generated from Rust (`Provider`, `Status`, …), in the order written:
+ * a `Record` over the union, so leaving a value out is a type error (`npm run check`), and
+ * `lists.test.ts` compares each list with bindings.ts.
+ */
+function every<T extends string>(values: Record<T, unknown>): T[] {
+  return Object.keys(values) as T[];
+}
 
-const PROVIDER_LABELS: Record<string, string> = {
+/** Each provider's name as shown; its keys are the providers the app offers. */
+const PROVIDER_LABELS: Record<Provider, string> = {
   twilio: "Twilio",
   vonage: "Vonage",
   telnyx: "Telnyx",
@@ -56,8 +62,12 @@ const PROVIDER_LABELS: Record<string, string> = {
   plivo: "Plivo",
 };
 
+export const PROVIDERS = every(PROVIDER_LABELS);
+export const STATUSES = every<Status>({ active: true, inactive: true, error: true });
+export const CAPABILITIES = every<Capability>({ voice: true, sms: true, mms: true, fax: true });
+
 export function providerLabel(p: string): string {
-  return PROVIDER_LABELS[p] ?? p;
+  return PROVIDER_LABELS[p as Provider] ?? p;
 }
 
 export function capabilityLabel(c: string): string {
@@ -72,7 +82,7 @@ export function numberTypeLabel(t: string): string {
 
 /** Short capability list for a table cell, e.g. "Voice · SMS". */
 export function capabilityList(c: Capabilities): string {
-  const on = (["voice", "sms", "mms", "fax"] as const).filter((k) => c[k]).map(capabilityLabel);
+  const on = CAPABILITIES.filter((k) => c[k]).map(capabilityLabel);
   return on.length ? on.join(" · ") : "—";
 }
 

@@ -23,78 +23,40 @@ use crate::error::{Error, Result};
 /// The design's `friendly_name VARCHAR(100)`.
 pub const FRIENDLY_NAME_MAX_CHARS: usize = 100;
 
-/// A telephony provider, stored as the design's lowercase string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Twilio (and SignalWire, which speaks the same API).
-    Twilio,
-    /// Vonage (formerly Nexmo).
-    Vonage,
-    /// Telnyx.
-    Telnyx,
-    /// Bandwidth.
-    Bandwidth,
-    /// Plivo.
-    Plivo,
-}
-
-impl Provider {
-    /// Every provider.
-    pub const ALL: [Provider; 5] = [
-        Provider::Twilio,
-        Provider::Vonage,
-        Provider::Telnyx,
-        Provider::Bandwidth,
-        Provider::Plivo,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Twilio => "twilio",
-            Provider::Vonage => "vonage",
-            Provider::Telnyx => "telnyx",
-            Provider::Bandwidth => "bandwidth",
-            Provider::Plivo => "plivo",
-        }
-    }
-}
-
-/// The design's `status` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Usable.
-    #[default]
-    Active,
-    /// Temporarily disabled.
-    Inactive,
-    /// Something is wrong with the number or its credentials.
-    Error,
-}
-
-impl Status {
-    /// Every status.
-    pub const ALL: [Status; 3] = [Status::Active, Status::Inactive, Status::Error];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Inactive => "inactive",
-            Status::Error => "error",
-        }
-    }
-}
-
+/// Declares an enum stored as a name, from one list of its variants and names: the enum, its
+/// `ALL` (every variant, in order), `as_str`, `Display` and `FromStr` (case-insensitive, the
+/// error naming `$field` and every name). A variant added to the list is in `ALL` and has a
+/// name; nothing else lists them.
 macro_rules! named_enum {
-    ($ty:ty, $field:literal) => {
+    (
+        $(#[$meta:meta])*
+        pub enum $ty:ident ($field:literal) {
+            $($(#[$variant_meta:meta])* $variant:ident = $name:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $ty {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $ty {
+            /// Every value, in the order declared.
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+        }
+
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+
         impl FromStr for $ty {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self> {
@@ -110,8 +72,40 @@ macro_rules! named_enum {
         }
     };
 }
-named_enum!(Provider, "provider");
-named_enum!(Status, "status");
+
+named_enum! {
+    /// A telephony provider, stored as the design's lowercase string. Adding one:
+    /// docs/ARCHITECTURE.md, "How to add a provider".
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Provider("provider") {
+        /// Twilio (and SignalWire, which speaks the same API).
+        Twilio = "twilio",
+        /// Vonage (formerly Nexmo).
+        Vonage = "vonage",
+        /// Telnyx.
+        Telnyx = "telnyx",
+        /// Bandwidth.
+        Bandwidth = "bandwidth",
+        /// Plivo.
+        Plivo = "plivo",
+    }
+}
+
+named_enum! {
+    /// The design's `status` column.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Status("status") {
+        /// Usable.
+        #[default]
+        Active = "active",
+        /// Temporarily disabled.
+        Inactive = "inactive",
+        /// Something is wrong with the number or its credentials.
+        Error = "error",
+    }
+}
 
 /// An organization (the design's `organizations`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,7 +129,30 @@ pub struct Agent {
     pub name: String,
 }
 
-/// A row of the design's `phone_numbers` table. Serializes with the design's column names.
+/// The design's `phone_numbers` columns, in its order: the fields of [`PhoneNumber`] (a test
+/// compares them), the header of a CSV export, the length of every store's fixed-size row of
+/// values (so a column added here is a compile error wherever a row is written), and the list
+/// that tests compare with the SQLite and PostgreSQL schemas and the sync's decoder. Adding a
+/// column: docs/ARCHITECTURE.md, "How to add a column".
+pub const PHONE_NUMBER_COLUMNS: [&str; 14] = [
+    "id",
+    "organization_id",
+    "provider",
+    "phone_number",
+    "friendly_name",
+    "credentials",
+    "metadata",
+    "agent_id",
+    "webhook_configured",
+    "webhook_url",
+    "status",
+    "created_at",
+    "updated_at",
+    "last_verified_at",
+];
+
+/// A row of the design's `phone_numbers` table. Serializes with the design's column names
+/// ([`PHONE_NUMBER_COLUMNS`], in that order).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhoneNumber {
     /// Primary key.
@@ -183,6 +200,59 @@ impl PhoneNumber {
             .as_ref()
             .map(Metadata::capabilities)
             .unwrap_or_default()
+    }
+
+    /// The columns this number leaves empty: NULL, `false`, or empty text or JSON. Tests that
+    /// check a store keeps every column first check that their example has none
+    /// ([`PhoneNumber::with_every_column`]).
+    pub fn empty_columns(&self) -> Vec<&'static str> {
+        let Ok(serde_json::Value::Object(row)) = serde_json::to_value(self) else {
+            return PHONE_NUMBER_COLUMNS.to_vec();
+        };
+        PHONE_NUMBER_COLUMNS
+            .into_iter()
+            .filter(|column| match row.get(*column) {
+                None | Some(serde_json::Value::Null | serde_json::Value::Bool(false)) => true,
+                Some(serde_json::Value::String(s)) => s.is_empty(),
+                Some(serde_json::Value::Object(o)) => o.is_empty(),
+                Some(_) => false,
+            })
+            .collect()
+    }
+
+    /// A number of `organization_id` with a value in every column (none of them a default),
+    /// assigned to `agent_id`: what the tests of every store write and read back, so a column
+    /// that one store's SQL leaves out fails them. A column added to [`PhoneNumber`] must be
+    /// given a value here ([`PhoneNumber::empty_columns`] is checked).
+    pub fn with_every_column(organization_id: Uuid, agent_id: Uuid) -> PhoneNumber {
+        let at = |seconds: i64, micros: i64| {
+            OffsetDateTime::from_unix_timestamp(seconds)
+                .map(|t| t + time::Duration::microseconds(micros))
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        };
+        PhoneNumber {
+            id: Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0e11),
+            organization_id,
+            provider: Provider::Twilio,
+            phone_number: E164::from_stored("+14155550142".into()),
+            friendly_name: Some("Every column".into()),
+            credentials: Credentials::for_account(
+                Provider::Twilio,
+                "AC0123456789abcdef0123456789abcdef",
+            )
+            .unwrap_or_default(),
+            metadata: Metadata::from_json(
+                r#"{"capabilities": {"voice": true, "sms": true}, "region": "US"}"#,
+            )
+            .ok(),
+            agent_id: Some(agent_id),
+            webhook_configured: true,
+            webhook_url: Some("https://hooks.example.com/voice?org=acme".into()),
+            status: Status::Inactive,
+            created_at: at(1_700_000_000, 123_456),
+            updated_at: at(1_700_000_100, 654_321),
+            last_verified_at: Some(at(1_700_000_050, 1)),
+        }
     }
 }
 
@@ -363,6 +433,21 @@ impl NumberUpdate {
         *self == NumberUpdate::default()
     }
 
+    /// A change of every field (none left as it is), to values that differ from
+    /// [`PhoneNumber::with_every_column`]'s, assigning `agent_id`: what the tests of every
+    /// store's update apply, so an update statement that leaves a field out fails them. The
+    /// literal names every field: a field added to `NumberUpdate` must be given a value here.
+    pub fn of_every_field(agent_id: Uuid) -> NumberUpdate {
+        NumberUpdate {
+            friendly_name: Some(Some("Every field changed".into())),
+            status: Some(Status::Error),
+            agent_id: Some(Some(agent_id)),
+            metadata_patch: Metadata::from_json(r#"{"capabilities": {"fax": true}}"#).ok(),
+            webhook: Some((false, Some("https://hooks.example.com/changed".into()))),
+            last_verified_at: OffsetDateTime::from_unix_timestamp(1_700_000_200).ok(),
+        }
+    }
+
     /// `current` with this change applied: the rules every update follows, in the local store,
     /// the offline outbox and the team database. `updated_at` is left to the caller (the
     /// server sets its own).
@@ -407,6 +492,39 @@ mod tests {
             r#"invalid provider: "twillio" is not one of twilio, vonage, telnyx, bandwidth, plivo"#
         );
         assert!("paused".parse::<Status>().is_err());
+        // The stored names are serde's names too (the team database and files use both).
+        for p in Provider::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        for s in Status::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn the_column_list_is_the_fields_of_a_phone_number() {
+        let n = PhoneNumber::with_every_column(Uuid::nil(), Uuid::nil());
+        let serde_json::Value::Object(row) = serde_json::to_value(&n).unwrap() else {
+            panic!("a number serializes to an object");
+        };
+        let fields: Vec<&str> = row.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields, PHONE_NUMBER_COLUMNS,
+            "PhoneNumber's fields and PHONE_NUMBER_COLUMNS differ: a column is missing from \
+             one of them (docs/ARCHITECTURE.md, \"How to add a column\")"
+        );
+        assert_eq!(
+            n.empty_columns(),
+            Vec::<&str>::new(),
+            "PhoneNumber::with_every_column must give every column a value"
+        );
+        let mut empty = n.clone();
+        empty.friendly_name = None;
+        empty.webhook_configured = false;
+        assert_eq!(
+            empty.empty_columns(),
+            ["friendly_name", "webhook_configured"]
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use uuid::Uuid;
 use super::counts::{CountDelta, facets};
 use super::{Workspace, from_micros, micros, now, parse_uuid};
 use crate::domain::{
-    Credentials, E164, Metadata, NumberFacts, NumberUpdate, PhoneNumber, Provider, ValidNumber,
+    Credentials, E164, Metadata, NumberFacts, NumberUpdate, PHONE_NUMBER_COLUMNS, PhoneNumber,
+    Provider, ValidNumber,
 };
 use crate::error::{Error, Result};
 use crate::query::search_key;
@@ -15,7 +16,9 @@ use crate::query::search_key;
 /// CROSS JOIN keeps the numbers outermost, so their index order can serve ORDER BY.
 pub(super) const FROM: &str = "phone_numbers p CROSS JOIN organizations o ON o.key = p.org_key";
 
-/// Columns of [`PhoneNumber`], in `from_row` order, over [`FROM`].
+/// Columns of [`PhoneNumber`] ([`PHONE_NUMBER_COLUMNS`], `organization_id` through the join),
+/// in `from_row` order, over [`FROM`]. `crates/core/tests/columns.rs` writes and reads back a
+/// number with every column set, through every path of this store.
 pub(super) const COLUMNS: &str = "p.id, o.id, p.provider, p.phone_number, \
     p.friendly_name, p.credentials, p.metadata, p.agent_id, p.webhook_configured, p.webhook_url, \
     p.status, p.created_at, p.updated_at, p.last_verified_at";
@@ -571,7 +574,7 @@ impl Workspace {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS}, p.rowid FROM {FROM} WHERE {sql} LIMIT 2"
         ))?;
-        let row = |r: &Row<'_>| Ok((from_row(r)?, r.get(14)?));
+        let row = |r: &Row<'_>| Ok((from_row(r)?, r.get(PHONE_NUMBER_COLUMNS.len())?));
         let found: Vec<(PhoneNumber, i64)> = match digits {
             Some(d) => stmt.query_map(params![key, org, d], row)?,
             None => stmt.query_map(params![key, org], row)?,

@@ -15,6 +15,8 @@
 //! server's (`theirs`, absent when the server removed it) — and the cache shows the server's.
 //! Nothing is overwritten until the manager resolves it ([`Workspace::resolve_conflict`]).
 
+use std::sync::LazyLock;
+
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -23,13 +25,36 @@ use uuid::Uuid;
 use super::numbers::{apply_update, check_agent, from_row, org_key};
 use super::replica::{Rows, Source};
 use super::{NumberRef, Workspace, from_micros, micros, now, parse_uuid};
-use crate::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use crate::domain::{NumberUpdate, PHONE_NUMBER_COLUMNS, PhoneNumber, ValidNumber};
 use crate::error::{Error, Result};
 
-/// The row columns of the outbox and conflict tables, in `from_row` order.
-const ROW: &str = "id, organization_id, provider, phone_number, friendly_name, credentials, \
-    metadata, agent_id, webhook_configured, webhook_url, status, created_at, updated_at, \
-    last_verified_at";
+/// The row columns of the outbox and conflict tables ([`PHONE_NUMBER_COLUMNS`]), in
+/// `from_row` order.
+fn row_columns() -> &'static str {
+    static ROW: LazyLock<String> = LazyLock::new(|| PHONE_NUMBER_COLUMNS.join(", "));
+    &ROW
+}
+
+/// `?first, …`: one numbered parameter per row column.
+fn row_placeholders(first: usize) -> String {
+    (first..first + PHONE_NUMBER_COLUMNS.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `column = ?first, …`: every row column set from numbered parameters.
+fn row_assignments(first: usize) -> String {
+    PHONE_NUMBER_COLUMNS
+        .iter()
+        .zip(first..)
+        .map(|(column, i)| format!("{column} = ?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where an entry's own columns start in a row selected with [`row_columns`] first.
+const ENTRY_FIELDS: usize = PHONE_NUMBER_COLUMNS.len();
 
 /// What an outbox entry does on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,7 +145,7 @@ pub enum Keep {
     Theirs,
 }
 
-fn row_params(n: &PhoneNumber) -> [rusqlite::types::Value; 14] {
+fn row_params(n: &PhoneNumber) -> [rusqlite::types::Value; PHONE_NUMBER_COLUMNS.len()] {
     use rusqlite::types::Value;
     let text = |s: String| Value::Text(s);
     let opt = |s: Option<String>| s.map_or(Value::Null, Value::Text);
@@ -168,9 +193,10 @@ fn enqueue(
             all.extend(values);
             tx.execute(
                 &format!(
-                    "INSERT INTO sync_outbox (op, base_updated_at, queued_at, {ROW})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                             ?16, ?17)"
+                    "INSERT INTO sync_outbox (op, base_updated_at, queued_at, {})
+                     VALUES (?1, ?2, ?3, {})",
+                    row_columns(),
+                    row_placeholders(4)
                 ),
                 rusqlite::params_from_iter(all),
             )?;
@@ -193,13 +219,10 @@ fn enqueue(
                         vec![seq.into(), merged.as_str().to_owned().into()];
                     all.extend(values);
                     tx.execute(
-                        "UPDATE sync_outbox SET op = ?2, id = ?3, organization_id = ?4,
-                           provider = ?5, phone_number = ?6, friendly_name = ?7,
-                           credentials = ?8, metadata = ?9, agent_id = ?10,
-                           webhook_configured = ?11, webhook_url = ?12, status = ?13,
-                           created_at = ?14, updated_at = ?15, last_verified_at = ?16,
-                           last_error = NULL
-                         WHERE seq = ?1",
+                        &format!(
+                            "UPDATE sync_outbox SET op = ?2, {}, last_error = NULL WHERE seq = ?1",
+                            row_assignments(3)
+                        ),
                         rusqlite::params_from_iter(all),
                     )?;
                 }
@@ -212,19 +235,23 @@ fn enqueue(
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
     Ok(OutboxEntry {
         number: from_row(r)?,
-        seq: r.get(14)?,
-        op: OutboxOp::parse(&r.get::<_, String>(15)?)?,
-        base_updated_at: r.get::<_, Option<i64>>(16)?.map(from_micros).transpose()?,
-        queued_at: from_micros(r.get(17)?)?,
-        last_error: r.get(18)?,
+        seq: r.get(ENTRY_FIELDS)?,
+        op: OutboxOp::parse(&r.get::<_, String>(ENTRY_FIELDS + 1)?)?,
+        base_updated_at: r
+            .get::<_, Option<i64>>(ENTRY_FIELDS + 2)?
+            .map(from_micros)
+            .transpose()?,
+        queued_at: from_micros(r.get(ENTRY_FIELDS + 3)?)?,
+        last_error: r.get(ENTRY_FIELDS + 4)?,
     })
 }
 
 fn entry(tx: &Transaction<'_>, seq: i64) -> Result<OutboxEntry> {
     tx.query_row(
         &format!(
-            "SELECT {ROW}, seq, op, base_updated_at, queued_at, last_error FROM sync_outbox
-             WHERE seq = ?1"
+            "SELECT {}, seq, op, base_updated_at, queued_at, last_error FROM sync_outbox
+             WHERE seq = ?1",
+            row_columns()
         ),
         [seq],
         entry_from_row,
@@ -246,8 +273,9 @@ fn save_conflict_row(
     all.extend(row_params(n));
     tx.execute(
         &format!(
-            "INSERT INTO sync_conflict_rows (conflict_id, side, {ROW})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            "INSERT INTO sync_conflict_rows (conflict_id, side, {}) VALUES (?1, ?2, {})",
+            row_columns(),
+            row_placeholders(3)
         ),
         rusqlite::params_from_iter(all),
     )?;
@@ -261,7 +289,8 @@ fn conflict_row(
 ) -> Result<Option<PhoneNumber>> {
     Ok(tx
         .prepare_cached(&format!(
-            "SELECT {ROW} FROM sync_conflict_rows WHERE conflict_id = ?1 AND side = ?2"
+            "SELECT {} FROM sync_conflict_rows WHERE conflict_id = ?1 AND side = ?2",
+            row_columns()
         ))?
         .query_row(params![conflict, side], from_row)
         .optional()?)
@@ -351,8 +380,9 @@ impl Workspace {
     /// The edits waiting to be replayed, in replay order.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ROW}, seq, op, base_updated_at, queued_at, last_error FROM sync_outbox
-             ORDER BY seq"
+            "SELECT {}, seq, op, base_updated_at, queued_at, last_error FROM sync_outbox
+             ORDER BY seq",
+            row_columns()
         ))?;
         let rows = stmt.query_map([], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

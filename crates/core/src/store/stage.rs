@@ -36,10 +36,16 @@ use crate::error::{Error, Result};
 /// [`defer_index_work`]); smaller than a local bulk insert's, to keep a sync's memory low.
 const MOVE_SEARCH_HASH: i64 = 16 * 1024 * 1024;
 
-/// The columns of `sync_stage` that `phone_numbers` has, in the same order.
-const ROW_COLUMNS: &str = "rowid, id, org_key, provider, phone_number, friendly_name, \
-    credentials, metadata, agent_id, webhook_configured, webhook_url, status, created_at, \
-    updated_at, last_verified_at, digits, search_name, country, number_type, capabilities";
+/// The columns of `sync_stage` that `phone_numbers` has, in the same order: those [`INSERT`]
+/// writes (so a column added there moves with the copy).
+fn row_columns() -> &'static str {
+    static COLUMNS: std::sync::LazyLock<&str> = std::sync::LazyLock::new(|| {
+        let start = INSERT.find('(').map_or(0, |i| i + 1);
+        let end = INSERT.find(") VALUES").unwrap_or(INSERT.len());
+        INSERT[start..end].trim()
+    });
+    &COLUMNS
+}
 
 fn stage_insert() -> &'static str {
     static SQL: std::sync::LazyLock<String> =
@@ -151,8 +157,9 @@ impl Replica<'_> {
             for (lo, hi, id, _) in &empty {
                 moved += self.tx.execute(
                     &format!(
-                        "INSERT INTO phone_numbers ({ROW_COLUMNS}) SELECT {ROW_COLUMNS}
-                         FROM sync_stage WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid"
+                        "INSERT INTO phone_numbers ({columns}) SELECT {columns}
+                         FROM sync_stage WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+                        columns = row_columns()
                     ),
                     params![lo, hi],
                 )? as u64;
