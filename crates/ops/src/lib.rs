@@ -39,7 +39,9 @@ use std::fmt::Debug;
 
 use async_trait::async_trait;
 use switchboard_core::Result;
-use switchboard_core::domain::{Agent, NumberUpdate, Organization, PhoneNumber, ValidNumber};
+use switchboard_core::domain::{
+    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+};
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
@@ -118,6 +120,22 @@ pub trait Inventory: Debug + Send + Sync {
         organization_id: Uuid,
         rows: Vec<ImportRow>,
     ) -> Result<ImportReport>;
+    /// How many numbers, in every organization this store shows, reference a provider
+    /// account (whether its secret on this device is still needed).
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        let mut total = 0;
+        for org in self.organizations().await? {
+            self.for_each_number(org.id, &mut |n| {
+                if n.provider == provider && n.credentials.account_id(provider) == Some(account_id)
+                {
+                    total += 1;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(total)
+    }
     /// The workspace file behind this inventory, when there is one: the local workspace, or a
     /// team workspace's open cache (sync state, outbox, conflicts and added accounts live
     /// there).

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use switchboard_core::domain::{Agent, NumberUpdate, Organization, PhoneNumber, ValidNumber};
+use switchboard_core::domain::{
+    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+};
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::transfer::{self, ImportReport, ImportRow, ImportTarget};
@@ -232,6 +234,12 @@ impl Inventory for LocalInventory {
         rows: Vec<ImportRow>,
     ) -> Result<ImportReport> {
         self.run(move |ws| transfer::import_rows(ws, organization_id, rows))
+            .await
+    }
+
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        let account_id = account_id.to_owned();
+        self.run(move |ws| Ok(ws.account_usage(provider, &account_id, 0)?.total))
             .await
     }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use async_trait::async_trait;
-use switchboard_core::domain::{Agent, NumberUpdate, Organization, PhoneNumber, ValidNumber};
+use switchboard_core::domain::{
+    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+};
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::{NumberRef, Replica, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
@@ -403,6 +405,10 @@ impl Inventory for TeamInventory {
         })
         .await;
         Ok(report)
+    }
+
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        self.reader()?.account_users(provider, account_id).await
     }
 
     fn file(&self) -> Option<LocalInventory> {
