@@ -136,13 +136,10 @@ async fn open_offline(
 }
 
 /// Opens a team workspace's cache without the network (the app: the window shows the cache
-/// at once). Edits queue until [`TeamInventory::reconnect`] finds the server.
-pub async fn open_cached(settings: ConnectSettings, path: PathBuf) -> Result<Arc<TeamInventory>> {
-    let cache = blocking({
-        let path = path.clone();
-        move || LocalInventory::open(&path)
-    })
-    .await?;
+/// at once). Edits queue until [`TeamInventory::go_online`] or [`TeamInventory::reconnect`]
+/// finds the server. Blocks (opening the file migrates it).
+pub fn open_cached(settings: ConnectSettings, path: PathBuf) -> Result<Arc<TeamInventory>> {
+    let cache = LocalInventory::open(&path)?;
     Ok(Arc::new(TeamInventory::new(
         settings,
         Reads::Cache,

@@ -216,12 +216,26 @@ impl TeamInventory {
     /// leaves the workspace offline and returns the error.
     pub async fn reconnect(&self) -> Result<()> {
         let remote = RemoteWorkspace::connect(&self.settings).await?;
-        let old = self.online();
-        self.set_remote(Some(Arc::new(remote)));
-        if let Some(old) = old {
-            old.close().await;
-        }
+        self.go_online(remote).await;
         Ok(())
+    }
+
+    /// The server answered (a sync reached it): edits go to it from now on, through `remote`
+    /// unless the workspace is online already (then `remote` is closed and the connection in
+    /// use kept, so no edit in flight loses its pool).
+    pub async fn go_online(&self, remote: RemoteWorkspace) {
+        let spare = {
+            let mut current = self.remote.write().unwrap_or_else(PoisonError::into_inner);
+            if current.is_some() {
+                Some(remote)
+            } else {
+                *current = Some(Arc::new(remote));
+                None
+            }
+        };
+        if let Some(spare) = spare {
+            spare.close().await;
+        }
     }
 
     /// Stops sending edits to the server (it was found unreachable): they queue from now on.

@@ -12,9 +12,10 @@ pub struct Written {
     pub queued: bool,
 }
 
-/// How far a long task is.
+/// Progress of a long task, sent through a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// Items done.
     #[cfg_attr(feature = "ts", ts(type = "number"))]

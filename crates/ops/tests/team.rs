@@ -340,7 +340,7 @@ async fn team_edits_go_to_the_server_online_and_queue_when_it_goes_away() {
 
     // The app reconnects: edits go direct again.
     let settings = world.settings(&back);
-    let app = open_cached(settings, world.cache.clone()).await.unwrap();
+    let app = open_cached(settings, world.cache.clone()).unwrap();
     assert!(!app.is_online(), "opening the cache needs no network");
     app.reconnect().await.unwrap();
     let w = app
