@@ -1,0 +1,550 @@
+//! The team edit policy against a real PostgreSQL (a throwaway cluster): online edits go to the
+//! server (and into the open cache at once), a server that goes away turns the same edit into
+//! a queued one, an offline open works on the cache, and the next sync sends what was queued.
+//!
+//! The server "goes away" by closing a TCP proxy between the inventory and the cluster: its
+//! connections are cut and new ones refused, as when a laptop leaves the network.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use switchboard_core::domain::{NewNumber, NumberUpdate};
+use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::{Error, ErrorCode};
+use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
+use switchboard_postgres::ConnectSettings;
+use switchboard_postgres::grant::{Grant, grant};
+use switchboard_sync::{CancelToken, SyncOptions};
+use switchboard_test_postgres::TestCluster;
+
+/// A TCP proxy to `upstream` on `port` (0: any), until [`Proxy::cut`].
+struct Proxy {
+    addr: SocketAddr,
+    open: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: SocketAddr, port: u16) -> Proxy {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("proxy binds");
+        let addr = listener.local_addr().unwrap();
+        let open = Arc::new(AtomicBool::new(true));
+        let streams = Arc::new(Mutex::new(Vec::<TcpStream>::new()));
+        let (still_open, kept) = (open.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if !still_open.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    continue;
+                };
+                let mut all = kept.lock().unwrap();
+                all.push(client.try_clone().unwrap());
+                all.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy {
+            addr,
+            open,
+            streams,
+        }
+    }
+
+    /// Cuts every connection and stops listening.
+    fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        // Wake the accepting thread so it drops the listener.
+        let _ = TcpStream::connect(self.addr);
+        for s in self.streams.lock().unwrap().drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct World {
+    cluster: TestCluster,
+    admin: String,
+    upstream: SocketAddr,
+    role: String,
+    password: String,
+    cache: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let cluster = TestCluster::start_local().expect("cluster starts");
+        let admin = cluster.admin_url();
+        let admin_settings = ConnectSettings::from_url(&admin).unwrap();
+        switchboard_postgres::migrate::migrate(&admin_settings)
+            .await
+            .expect("migrations apply");
+        cluster
+            .psql(
+                &admin,
+                "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme');
+                 INSERT INTO phone_numbers (organization_id, provider, phone_number,
+                   friendly_name, credentials, metadata)
+                 SELECT id, 'twilio', '+14155550100', 'Main', '{}', '{}'
+                 FROM organizations WHERE slug = 'acme';",
+            )
+            .expect("seed");
+        let role = cluster.role_name("alice");
+        let password = format!("alice-{}", std::process::id());
+        let p = password.clone();
+        grant(
+            &admin_settings,
+            &Grant {
+                role: role.clone(),
+                organization: "acme".into(),
+                display_name: None,
+            },
+            || Ok(p),
+        )
+        .await
+        .expect("grant");
+        let upstream: SocketAddr = format!("127.0.0.1:{}", admin_settings.port())
+            .parse()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        World {
+            cache: dir.path().join("cache.db"),
+            cluster,
+            admin,
+            upstream,
+            role,
+            password,
+            _dir: dir,
+        }
+    }
+
+    fn settings(&self, proxy: &Proxy) -> ConnectSettings {
+        let url = format!(
+            "postgres://{}:{}@127.0.0.1:{}/postgres?sslmode=disable",
+            self.role,
+            self.password,
+            proxy.addr.port()
+        );
+        ConnectSettings::from_url(&url)
+            .unwrap()
+            .with_timeout(Duration::from_secs(2))
+    }
+
+    fn target(&self, proxy: &Proxy, reads: Reads) -> Target {
+        Target::Team {
+            settings: Box::new(self.settings(proxy)),
+            reads,
+            cache: self.cache.clone(),
+        }
+    }
+
+    fn on_server(&self, sql: &str) -> String {
+        self.cluster.psql(&self.admin, sql).unwrap()
+    }
+
+    /// A sync of the cache (outbox replay, then the server's changes).
+    async fn sync(&self, proxy: &Proxy) {
+        let settings = self.settings(proxy);
+        let cache = self.cache.clone();
+        tokio::task::spawn_blocking(move || {
+            let rt = switchboard_sync::runtime().unwrap();
+            let remote = rt
+                .block_on(switchboard_postgres::RemoteWorkspace::connect(&settings))
+                .unwrap();
+            let mut ws = Workspace::open(&cache).unwrap();
+            switchboard_sync::sync(
+                rt.handle(),
+                &remote,
+                &mut ws,
+                &SyncOptions::default(),
+                &mut |_| {},
+                &CancelToken::new(),
+            )
+            .unwrap();
+            rt.block_on(remote.close());
+        })
+        .await
+        .unwrap();
+    }
+}
+
+fn rename(name: &str) -> NumberUpdate {
+    NumberUpdate {
+        friendly_name: Some(Some(name.into())),
+        ..NumberUpdate::default()
+    }
+}
+
+async fn name_in(inv: &dyn Inventory, number: &str) -> Option<String> {
+    inv.number(&NumberRef::parse(number).unwrap(), None)
+        .await
+        .unwrap()
+        .friendly_name
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_edits_go_to_the_server_online_and_queue_when_it_goes_away() {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let server_name = |number: &str| {
+        world.on_server(&format!(
+            "SELECT friendly_name FROM phone_numbers WHERE phone_number = '{number}'"
+        ))
+    };
+
+    // The CLI online: reads and edits on the server; no cache file is made.
+    let cli = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert!(cli.file().is_none());
+    let acme = cli.organization("acme").await.unwrap();
+    let w = actions::update_number(
+        &*cli,
+        &NumberRef::parse("+14155550100").unwrap(),
+        None,
+        &rename("From the CLI"),
+    )
+    .await
+    .unwrap();
+    assert!(!w.queued);
+    assert_eq!(server_name("+14155550100"), "From the CLI");
+    assert!(!world.cache.exists(), "an online CLI edit needs no cache");
+    cli.close().await;
+
+    // The app: reads from the cache; an online edit reaches the server and the cache at once.
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        name_in(&*app, "+14155550100").await.as_deref(),
+        Some("From the CLI")
+    );
+    let added = actions::add_number(
+        &*app,
+        acme.id,
+        NewNumber {
+            provider: "twilio".into(),
+            number: "+14155550101".into(),
+            friendly_name: Some("Added online".into()),
+            ..NewNumber::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!added.queued, "online, the edit goes to the server");
+    assert_eq!(server_name("+14155550101"), "Added online");
+    assert_eq!(
+        name_in(&*app, "+14155550101").await.as_deref(),
+        Some("Added online"),
+        "the cache holds the server's row before any sync"
+    );
+    let agent = app.add_agent(acme.id, "Ava").await.unwrap();
+    assert_eq!(
+        app.agent(acme.id, "Ava").await.unwrap().id,
+        agent.id,
+        "in the cache at once"
+    );
+    let outbox = app.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
+    assert!(outbox.is_empty(), "nothing queued online: {outbox:?}");
+
+    // The server goes away mid-session: the same edit is queued, nothing is lost.
+    proxy.cut();
+    let w = actions::update_number(
+        &*app,
+        &NumberRef::parse("+14155550101").unwrap(),
+        None,
+        &rename("Edited offline"),
+    )
+    .await
+    .expect("queued, not failed");
+    assert!(w.queued);
+    assert_eq!(
+        name_in(&*app, "+14155550101").await.as_deref(),
+        Some("Edited offline")
+    );
+    assert_eq!(server_name("+14155550101"), "Added online");
+    assert!(
+        app.take_notices().iter().any(|n| n.starts_with("offline:")),
+        "the switch is announced"
+    );
+    let e = app
+        .add_organization("globex", "Globex")
+        .await
+        .expect_err("needs the server");
+    assert_eq!(e.code(), ErrorCode::Offline);
+    assert!(
+        e.to_string()
+            .contains("adding an organization needs the server"),
+        "{e}"
+    );
+    app.close().await;
+
+    // Opening while the server is away: the CLI works on the cache, edits queue.
+    let offline = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    let notices = offline.take_notices();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.starts_with("offline: showing cached data from")),
+        "{notices:?}"
+    );
+    let w = actions::remove_number(&*offline, &NumberRef::parse("+14155550100").unwrap(), None)
+        .await
+        .unwrap();
+    assert!(w.queued);
+    let e = actions::import_csv(
+        &*offline,
+        acme.id,
+        "phone_number,provider\n+14155550199,twilio\n".as_bytes(),
+        &Default::default(),
+    )
+    .await
+    .expect_err("importing needs the server");
+    assert_eq!(e.code(), ErrorCode::Offline);
+
+    // Nothing cached for a server: the open fails as offline, saying what to do.
+    let empty = Target::Team {
+        settings: Box::new(world.settings(&proxy)),
+        reads: Reads::Server,
+        cache: world._dir.path().join("never-synced.db"),
+    };
+    let e = open(empty).await.expect_err("nothing to show");
+    assert!(
+        matches!(&e, Error::Offline { reason, .. } if reason.contains("nothing is cached")),
+        "{e}"
+    );
+
+    // The server is back: the queued edits go with the next sync.
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(server_name("+14155550101"), "Edited offline");
+    assert_eq!(
+        server_name("+14155550100"),
+        "",
+        "removed offline, then on the server"
+    );
+
+    // The app reconnects: edits go direct again.
+    let settings = world.settings(&back);
+    let app = open_cached(settings, world.cache.clone()).unwrap();
+    assert!(!app.is_online(), "opening the cache needs no network");
+    app.reconnect().await.unwrap();
+    let w = app
+        .update_number(
+            &NumberRef::parse("+14155550101").unwrap(),
+            None,
+            &rename("Back online"),
+        )
+        .await
+        .unwrap();
+    assert!(!w.queued);
+    assert_eq!(server_name("+14155550101"), "Back online");
+    app.close().await;
+}
+
+/// The rows a store ends with, as the scenario compares them: number, name, status, agent.
+type Rows = Vec<(String, String, String, String)>;
+
+/// One scenario of the manager's actions (add, update, bulk update, remove, import a file,
+/// export) on `inv`, whose organization `acme` holds +14155550100 and the agent Ava. `import`
+/// runs the import step (offline it needs the server: the caller runs it after the sync).
+async fn scenario(inv: &dyn Inventory, import: bool) -> Vec<bool> {
+    let acme = inv.organization("acme").await.unwrap();
+    let mut queued = Vec::new();
+    for (number, name) in [
+        ("+14155550101", "One"),
+        ("+14155550102", "Two"),
+        ("+14155550103", "Three"),
+    ] {
+        let new = NewNumber {
+            provider: "twilio".into(),
+            number: number.into(),
+            friendly_name: Some(name.into()),
+            ..NewNumber::default()
+        };
+        queued.push(actions::add_number(inv, acme.id, new).await.unwrap().queued);
+    }
+    let ava = actions::agent_arg(inv, acme.id, "Ava").await.unwrap();
+    let change = NumberUpdate {
+        friendly_name: Some(Some("First".into())),
+        agent_id: Some(ava),
+        ..NumberUpdate::default()
+    };
+    let first = NumberRef::parse("+14155550101").unwrap();
+    let w = actions::update_number(inv, &first, Some(acme.id), &change)
+        .await
+        .unwrap();
+    queued.push(w.queued);
+    let mut ids = Vec::new();
+    for n in ["+14155550101", "+14155550102", "+14155550103"] {
+        let r = NumberRef::parse(n).unwrap();
+        ids.push(inv.number(&r, Some(acme.id)).await.unwrap().id.to_string());
+    }
+    let inactive = NumberUpdate {
+        status: Some(switchboard_core::domain::Status::Inactive),
+        ..NumberUpdate::default()
+    };
+    let report =
+        actions::bulk_update(inv, acme.id, ids, &inactive, &Default::default(), |_| {}).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    queued.push(report.queued == 3);
+    let third = NumberRef::parse("+14155550103").unwrap();
+    queued.push(
+        actions::remove_number(inv, &third, Some(acme.id))
+            .await
+            .unwrap()
+            .queued,
+    );
+    if import {
+        import_step(inv).await;
+    }
+    queued
+}
+
+async fn import_step(inv: &dyn Inventory) {
+    let acme = inv.organization("acme").await.unwrap();
+    let csv = "phone_number,provider,friendly_name,agent_id\n\
+               +14155550104,twilio,Imported,Ava\n+14155550105,twilio,=SUM(A1),\n";
+    let report = actions::import_csv(inv, acme.id, csv.as_bytes(), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(report.inserted, 2);
+}
+
+/// The organization's rows as exported (core's CSV: every column), with agents by name.
+async fn exported(inv: &dyn Inventory) -> Rows {
+    let acme = inv.organization("acme").await.unwrap();
+    let mut out = Vec::new();
+    let n = actions::export(
+        inv,
+        acme.id,
+        switchboard_core::transfer::Format::Csv,
+        &mut out,
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (number, name, status, agent) = (
+        col("phone_number"),
+        col("friendly_name"),
+        col("status"),
+        col("agent_id"),
+    );
+    let mut rows = Rows::new();
+    for line in lines {
+        // The scenario's cells hold no commas or quotes but the escaped formula.
+        let cells: Vec<&str> = line.split(',').collect();
+        let agent = match cells[agent] {
+            "" => String::new(),
+            id => inv.agent(acme.id, id).await.unwrap().name,
+        };
+        rows.push((
+            cells[number].to_owned(),
+            cells[name].to_owned(),
+            cells[status].to_owned(),
+            agent,
+        ));
+    }
+    assert_eq!(rows.len() as u64, n);
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_scenario_ends_with_the_same_rows_on_every_store() {
+    // The local workspace.
+    let dir = tempfile::tempdir().unwrap();
+    let local = open(Target::Local(dir.path().join("local.db")))
+        .await
+        .unwrap();
+    let acme = local.add_organization("acme", "Acme").await.unwrap();
+    local.add_agent(acme.id, "Ava").await.unwrap();
+    let main = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550100".into(),
+        friendly_name: Some("Main".into()),
+        ..NewNumber::default()
+    };
+    actions::add_number(&*local, acme.id, main).await.unwrap();
+    assert_eq!(scenario(&*local, true).await, [false; 6]);
+    let expected = exported(&*local).await;
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    assert!(
+        expected.contains(&(
+            "+14155550101".into(),
+            "First".into(),
+            "inactive".into(),
+            "Ava".into()
+        )),
+        "{expected:?}"
+    );
+
+    // The team database, online (the CLI's way: reads and edits on the server).
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM organizations WHERE slug = 'acme'",
+    );
+    let proxy = Proxy::start(world.upstream, 0);
+    let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert_eq!(scenario(&*online, true).await, [false; 6]);
+    assert_eq!(exported(&*online).await, expected, "online: the same rows");
+    online.close().await;
+
+    // The team database offline (the app's way: reads from the cache), then synced.
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM organizations WHERE slug = 'acme'",
+    );
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    proxy.cut();
+    let offline = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        scenario(&*offline, false).await,
+        [true; 6],
+        "every edit queued"
+    );
+    let e = actions::import_csv(
+        &*offline,
+        acme.id,
+        "phone_number,provider\n".as_bytes(),
+        &Default::default(),
+    )
+    .await
+    .expect_err("importing needs the server");
+    assert_eq!(e.code(), ErrorCode::Offline);
+    offline.close().await;
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    let synced = open(world.target(&back, Reads::Cache)).await.unwrap();
+    import_step(&*synced).await;
+    assert_eq!(
+        exported(&*synced).await,
+        expected,
+        "the cache after the sync"
+    );
+    synced.close().await;
+    let server = open(world.target(&back, Reads::Server)).await.unwrap();
+    assert_eq!(
+        exported(&*server).await,
+        expected,
+        "the server after the sync"
+    );
+    server.close().await;
+}
