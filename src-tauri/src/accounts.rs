@@ -231,9 +231,10 @@ pub async fn verify_account<R: Runtime>(
     let count = updates.len() as u32;
     if !updates.is_empty() {
         state
-            .run(move |ws| {
+            .write(move |ws, w| {
                 for (id, update) in &updates {
-                    ws.update_number(
+                    w.update_number(
+                        ws,
                         &switchboard_core::store::NumberRef::Id(*id),
                         Some(org),
                         update,
@@ -243,6 +244,7 @@ pub async fn verify_account<R: Runtime>(
             })
             .await?;
         announce(&app, &organization_id, Vec::new());
+        crate::sync::after_edit(&app);
     }
     let (message, account_name) = match &result {
         Ok(info) => (
