@@ -30,6 +30,7 @@ use switchboard_providers::flows::{
     ImportDiff, Outcome as Done,
 };
 use switchboard_providers::http::HttpSettings;
+use switchboard_providers::import::{ImportPlan, ImportProgress, ImportTarget, run_import};
 use switchboard_providers::model::{
     self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
 };
@@ -51,8 +52,6 @@ use crate::state::{AppState, Writes};
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
-/// Numbers added per transaction by an import (progress and cancel between chunks).
-const IMPORT_CHUNK: usize = 100;
 
 /// A listing kept between the wizard's preview and its import.
 #[derive(Debug, Clone)]
@@ -261,9 +260,9 @@ pub async fn import_preview(
 
 /// Imports the chosen new numbers of a preview into its organization (credentials by
 /// reference to the account) and refreshes the chosen "different" ones from the provider's
-/// data. Chunks of 100 numbers per transaction, progress after each, `cancel_task(task_id)`
-/// stops between chunks. A number that cannot be added (e.g. added meanwhile) is reported and
-/// the others still are.
+/// data, as `switchboard_providers::import::run_import` does on every store: chunks of 100
+/// numbers, progress after each, `cancel_task(task_id)` stops between chunks. A number that
+/// cannot be added (e.g. added meanwhile: `Duplicate`) is reported and the others still are.
 #[tauri::command]
 #[tracing::instrument(skip(app, state, tasks, on_progress, phone_numbers, refresh), fields(count = phone_numbers.len(), refresh = refresh.len()), err)]
 #[allow(clippy::too_many_arguments)]
@@ -285,130 +284,118 @@ pub async fn import_numbers<R: Runtime>(
     };
     let wanted: HashSet<&str> = phone_numbers.iter().map(String::as_str).collect();
     let fresh: HashSet<&str> = refresh.iter().map(String::as_str).collect();
-    let mut failed = Vec::new();
-    for n in wanted.iter().chain(fresh.iter()) {
-        let known = preview
-            .diff
-            .new
-            .iter()
-            .any(|p| p.phone_number.as_str() == *n)
-            || preview
-                .diff
+    let diff = &preview.diff;
+    let unknown = wanted.iter().chain(fresh.iter()).filter(|n| {
+        !diff.new.iter().any(|p| p.phone_number.as_str() == **n)
+            && !diff
                 .different
                 .iter()
-                .any(|d| d.number.phone_number.as_str() == *n);
-        if !known {
-            failed.push(ImportFailure {
-                phone_number: (*n).to_owned(),
-                error: AppError::new(
-                    ErrorCode::InvalidInput,
-                    format!("{n} is not a new or different number of this preview"),
-                ),
-            });
-        }
-    }
-    let mut valid = Vec::new();
-    for n in preview
-        .diff
-        .new
-        .iter()
-        .filter(|n| wanted.contains(n.phone_number.as_str()))
-    {
-        match n.to_new_number(&preview.account_id).validate() {
-            Ok(v) => valid.push(v),
-            Err(e) => failed.push(ImportFailure {
-                phone_number: n.phone_number.to_string(),
-                error: e.into(),
-            }),
-        }
-    }
-    let refreshes: Vec<(Uuid, String, NumberUpdate)> = preview
-        .diff
-        .different
-        .iter()
-        .filter(|d| fresh.contains(d.number.phone_number.as_str()))
-        .map(|d| {
-            (
-                d.existing_id,
-                d.number.phone_number.to_string(),
-                flows::refresh_update(&d.number),
-            )
+                .any(|d| d.number.phone_number.as_str() == **n)
+    });
+    let mut failed: Vec<ImportFailure> = unknown
+        .map(|n| ImportFailure {
+            phone_number: (*n).to_owned(),
+            error: AppError::new(
+                ErrorCode::InvalidInput,
+                format!("{n} is not a new or different number of this preview"),
+            ),
         })
         .collect();
-    let total = (valid.len() + refreshes.len()) as u64;
+    let plan = ImportPlan {
+        account_id: preview.account_id.clone(),
+        add: (diff.new.iter())
+            .filter(|n| wanted.contains(n.phone_number.as_str()))
+            .cloned()
+            .collect(),
+        refresh: (diff.different.iter())
+            .filter(|d| fresh.contains(d.number.phone_number.as_str()))
+            .cloned()
+            .collect(),
+    };
     let org = preview.organization_id;
     let cancel = tasks.start(&task_id);
-    let token = cancel.clone();
-    let result = state
-        .write(move |ws, w| {
-            let mut report = ImportReport {
-                imported: 0,
-                refreshed: 0,
-                failed,
-                cancelled: false,
-            };
-            let mut done = 0u64;
-            let mut rest = valid;
-            while !rest.is_empty() {
-                if token.is_cancelled() {
-                    report.cancelled = true;
-                    return Ok(report);
-                }
-                let chunk: Vec<_> = rest.drain(..rest.len().min(IMPORT_CHUNK)).collect();
-                let size = chunk.len() as u64;
-                // A team workspace queues each number for the server (no batch path there).
-                let batch = match w {
-                    Writes::Direct => ws.add_numbers(org, chunk.clone()),
-                    Writes::Outbox => Err(switchboard_core::Error::NotAllowed(
-                        "one by one into the outbox".into(),
-                    )),
-                };
-                match batch {
-                    Ok(added) => report.imported += added.len() as u32,
-                    // One bad number fails its chunk's transaction: add those one by one.
-                    Err(_) => {
-                        for v in chunk {
-                            let number = v.phone_number.to_string();
-                            match w.add_number(ws, org, v) {
-                                Ok(_) => report.imported += 1,
-                                Err(e) => report.failed.push(ImportFailure {
-                                    phone_number: number,
-                                    error: e.into(),
-                                }),
-                            }
-                        }
-                    }
-                }
-                done += size;
-                let _ = on_progress.send(Progress { done, total });
-            }
-            for (id, number, change) in refreshes {
-                if token.is_cancelled() {
-                    report.cancelled = true;
-                    break;
-                }
-                match w.update_number(ws, &NumberRef::Id(id), Some(org), &change) {
-                    Ok(_) => report.refreshed += 1,
-                    Err(e) => report.failed.push(ImportFailure {
-                        phone_number: number,
-                        error: e.into(),
-                    }),
-                }
-                done += 1;
-                let _ = on_progress.send(Progress { done, total });
-            }
-            Ok(report)
-        })
-        .await;
+    let progress = |p: ImportProgress| {
+        let _ = on_progress.send(Progress {
+            done: p.done as u64,
+            total: p.total as u64,
+        });
+    };
+    let mut target = WorkspaceImport { state: &state, org };
+    let written = run_import(&mut target, plan, &progress, &cancel).await;
     tasks.end(&task_id);
-    if result.is_ok() {
-        // Imported numbers are no longer new: a second import must list again.
-        tasks.forget(&preview_id);
-    }
+    // Imported numbers are no longer new: a second import must list again.
+    tasks.forget(&preview_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
-    result
+    let present = written.already_present.into_iter().map(|n| ImportFailure {
+        error: switchboard_core::Error::Duplicate {
+            what: n.clone(),
+            organization: None,
+        }
+        .into(),
+        phone_number: n,
+    });
+    failed.extend(present);
+    failed.extend(written.failed.into_iter().map(|f| ImportFailure {
+        phone_number: f.phone_number,
+        error: f.error,
+    }));
+    Ok(ImportReport {
+        imported: written.imported as u32,
+        refreshed: written.refreshed as u32,
+        failed,
+        cancelled: written.cancelled,
+    })
+}
+
+/// The open workspace as an import's target: a batch into the local workspace, number by
+/// number into a team workspace's outbox.
+struct WorkspaceImport<'a> {
+    state: &'a AppState,
+    org: Uuid,
+}
+
+impl ImportTarget for WorkspaceImport<'_> {
+    type Error = AppError;
+
+    fn already_present(e: &AppError) -> bool {
+        e.code == ErrorCode::Duplicate
+    }
+
+    async fn add_all(&mut self, numbers: Vec<core::ValidNumber>) -> Option<AppResult<usize>> {
+        let org = self.org;
+        let added = self
+            .state
+            .write(move |ws, w| {
+                Ok(match w {
+                    Writes::Direct => Some(ws.add_numbers(org, numbers).map(|a| a.len())),
+                    Writes::Outbox => None,
+                })
+            })
+            .await;
+        match added {
+            Ok(batch) => batch.map(|r| r.map_err(AppError::from)),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    async fn add_one(&mut self, number: core::ValidNumber) -> AppResult<()> {
+        let org = self.org;
+        self.state
+            .write(move |ws, w| w.add_number(ws, org, number).map(|_| ()))
+            .await
+    }
+
+    async fn update(&mut self, id: Uuid, change: NumberUpdate) -> AppResult<()> {
+        let org = self.org;
+        self.state
+            .write(move |ws, w| {
+                w.update_number(ws, &NumberRef::Id(id), Some(org), &change)
+                    .map(|_| ())
+            })
+            .await
+    }
 }
 
 /// What a bulk provider action does to each number.

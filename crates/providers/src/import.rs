@@ -18,8 +18,8 @@
 
 use std::future::Future;
 
+use switchboard_core::Error;
 use switchboard_core::domain::{NumberUpdate, ValidNumber};
-use switchboard_core::{Error, ErrorCode};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -31,25 +31,28 @@ pub const CHUNK: usize = 100;
 
 /// The inventory of the organization an import writes into.
 pub trait ImportTarget {
+    /// Why the store refused a write (core's error, or a shell's error that carries its code).
+    type Error: From<Error>;
+
+    /// Whether `e` says the number is in the organization already.
+    fn already_present(e: &Self::Error) -> bool;
+
     /// Adds `numbers` all together (one transaction), returning how many were added; `None`
     /// when the store has no such path (then they are added one by one).
     fn add_all(
         &mut self,
         numbers: Vec<ValidNumber>,
-    ) -> impl Future<Output = Option<switchboard_core::Result<usize>>> + Send;
+    ) -> impl Future<Output = Option<Result<usize, Self::Error>>>;
 
     /// Adds one number.
-    fn add_one(
-        &mut self,
-        number: ValidNumber,
-    ) -> impl Future<Output = switchboard_core::Result<()>> + Send;
+    fn add_one(&mut self, number: ValidNumber) -> impl Future<Output = Result<(), Self::Error>>;
 
     /// Changes the record `id` of the organization.
     fn update(
         &mut self,
         id: Uuid,
         change: NumberUpdate,
-    ) -> impl Future<Output = switchboard_core::Result<()>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>>;
 }
 
 /// What to write: the chosen new numbers and the chosen "different" ones to refresh.
@@ -99,16 +102,16 @@ pub struct ImportProgress {
 
 /// A number that was not imported or refreshed, and why.
 #[derive(Debug)]
-pub struct NotImported {
+pub struct NotImported<E = Error> {
     /// E.164.
     pub phone_number: String,
-    /// Why: core's error, with its code.
-    pub error: Error,
+    /// Why, with its code.
+    pub error: E,
 }
 
 /// What an import wrote.
-#[derive(Debug, Default)]
-pub struct ImportReport {
+#[derive(Debug)]
+pub struct ImportReport<E = Error> {
     /// Numbers added.
     pub imported: usize,
     /// Records brought in line with the provider.
@@ -117,9 +120,21 @@ pub struct ImportReport {
     /// the listing): not added again.
     pub already_present: Vec<String>,
     /// Numbers not written, with why.
-    pub failed: Vec<NotImported>,
+    pub failed: Vec<NotImported<E>>,
     /// True when cancellation stopped the run before the end.
     pub cancelled: bool,
+}
+
+impl<E> Default for ImportReport<E> {
+    fn default() -> Self {
+        ImportReport {
+            imported: 0,
+            refreshed: 0,
+            already_present: Vec::new(),
+            failed: Vec::new(),
+            cancelled: false,
+        }
+    }
 }
 
 /// Writes `plan` into `target` (see the module's guarantees), reporting progress after each
@@ -129,7 +144,7 @@ pub async fn run_import<T: ImportTarget>(
     plan: ImportPlan,
     progress: ProgressFn<'_, ImportProgress>,
     cancel: &CancellationToken,
-) -> ImportReport {
+) -> ImportReport<T::Error> {
     let total = plan.len();
     let mut report = ImportReport::default();
     let mut valid = Vec::with_capacity(plan.add.len());
@@ -138,7 +153,7 @@ pub async fn run_import<T: ImportTarget>(
             Ok(v) => valid.push(v),
             Err(error) => report.failed.push(NotImported {
                 phone_number: n.phone_number.to_string(),
-                error,
+                error: error.into(),
             }),
         }
     }
@@ -158,7 +173,7 @@ pub async fn run_import<T: ImportTarget>(
                     let phone_number = v.phone_number.to_string();
                     match target.add_one(v).await {
                         Ok(()) => report.imported += 1,
-                        Err(e) if e.code() == ErrorCode::Duplicate => {
+                        Err(e) if T::already_present(&e) => {
                             report.already_present.push(phone_number);
                         }
                         Err(error) => report.failed.push(NotImported {
@@ -195,6 +210,7 @@ mod tests {
     use std::collections::HashSet;
     use std::sync::Mutex;
 
+    use switchboard_core::ErrorCode;
     use switchboard_core::domain::{Capabilities, E164};
 
     use super::*;
@@ -227,6 +243,12 @@ mod tests {
     }
 
     impl ImportTarget for Target {
+        type Error = Error;
+
+        fn already_present(e: &Error) -> bool {
+            e.code() == ErrorCode::Duplicate
+        }
+
         async fn add_all(
             &mut self,
             numbers: Vec<ValidNumber>,

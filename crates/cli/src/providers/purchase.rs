@@ -193,8 +193,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let added = match &org {
             Some(org) => {
                 let valid = bought.to_new_number(&b.account).validate()?;
-                let mut added = store.add(org.id, vec![valid]).await?;
-                let mut record = added.pop();
+                let mut record = Some(store.add_one(org.id, valid).await?);
                 if let (Some(r), Some(url)) = (&record, b.voice_url.as_ref().or(b.sms_url.as_ref()))
                 {
                     let confirmed = bought.voice_url.as_ref().or(bought.sms_url.as_ref());

@@ -106,22 +106,28 @@ impl Store {
         }
     }
 
-    /// Adds numbers: in one transaction locally; one by one in the team database (stopping at
-    /// the first failure; running the import again adds the rest).
-    pub async fn add(
+    /// Adds numbers in one transaction, returning how many; `None` where the store has no
+    /// such path (the team database: numbers go one by one).
+    pub fn add_all(
         &mut self,
         organization_id: Uuid,
         numbers: Vec<ValidNumber>,
-    ) -> Result<Vec<PhoneNumber>> {
+    ) -> Option<Result<usize>> {
         match self {
-            Store::Local(ws) => ws.add_numbers(organization_id, numbers),
-            Store::Remote(ws, _) => {
-                let mut added = Vec::with_capacity(numbers.len());
-                for v in numbers {
-                    added.push(ws.add_number(organization_id, v).await?);
-                }
-                Ok(added)
-            }
+            Store::Local(ws) => Some(ws.add_numbers(organization_id, numbers).map(|a| a.len())),
+            Store::Remote(..) => None,
+        }
+    }
+
+    /// Adds a number.
+    pub async fn add_one(
+        &mut self,
+        organization_id: Uuid,
+        number: ValidNumber,
+    ) -> Result<PhoneNumber> {
+        match self {
+            Store::Local(ws) => ws.add_number(organization_id, number),
+            Store::Remote(ws, _) => ws.add_number(organization_id, number).await,
         }
     }
 
