@@ -1,22 +1,22 @@
-//! The commands the UI invokes. Each unpacks its arguments, makes one call into core on the
-//! blocking pool, and maps the result; writes then announce themselves with a typed event
+//! The commands the UI invokes. Each unpacks its arguments, runs one action of
+//! `switchboard-ops` on the open workspace's inventory, and maps the result; writes then announce themselves with a typed event
 //! (`numbers://{organizationId}/changed`) so every view of that organization refreshes.
-
-use std::sync::atomic::Ordering;
 
 use switchboard_core::domain::{E164, check_name};
 use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use switchboard_ops::actions;
+
 use crate::dto::{
-    self, Agent, BulkFailure, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter,
-    NumberPage, NumberQuery, NumbersChanged, Organization, PhoneNumber, Progress, SeedReport,
-    Settings, WorkspaceInfo, parse_id,
+    self, Agent, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter, NumberPage,
+    NumberQuery, NumbersChanged, Organization, PhoneNumber, Progress, SeedReport, Settings,
+    WorkspaceInfo, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::{AppState, Source};
-use crate::{settings, sync, team};
+use crate::{settings, sync};
 
 /// The organization seeded by [`seed_demo`].
 pub const DEMO_ORG: &str = "demo";
@@ -50,11 +50,11 @@ pub async fn workspace_info(state: State<'_, AppState>) -> AppResult<WorkspaceIn
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn list_organizations(state: State<'_, AppState>) -> AppResult<Vec<Organization>> {
-    let orgs = state.run(|ws| ws.organizations()).await?;
+    let orgs = state.inventory().organizations().await?;
     Ok(orgs.into_iter().map(Into::into).collect())
 }
 
-/// Creates an organization.
+/// Creates an organization (in a team workspace: on the server, which must answer).
 #[tauri::command]
 #[tracing::instrument(skip(state, app), err)]
 pub async fn add_organization<R: Runtime>(
@@ -63,15 +63,9 @@ pub async fn add_organization<R: Runtime>(
     slug: String,
     name: String,
 ) -> AppResult<Organization> {
-    let org = match state.source() {
-        Source::Local => state
-            .run(move |ws| ws.add_organization(&slug, &name))
-            .await?
-            .into(),
-        Source::Team { profile } => team::add_organization(&app, &profile, &slug, &name).await?,
-    };
+    let org = state.inventory().add_organization(&slug, &name).await?;
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-    Ok(org)
+    Ok(org.into())
 }
 
 /// The agents of an organization.
@@ -82,25 +76,21 @@ pub async fn list_agents(
     organization_id: String,
 ) -> AppResult<Vec<Agent>> {
     let org = parse_id("organization", &organization_id)?;
-    let agents = state.run(move |ws| ws.agents(org)).await?;
+    let agents = state.inventory().agents(org).await?;
     Ok(agents.into_iter().map(Into::into).collect())
 }
 
-/// Creates an agent.
+/// Creates an agent (in a team workspace: on the server, which must answer).
 #[tauri::command]
-#[tracing::instrument(skip(state, app), err)]
-pub async fn add_agent<R: Runtime>(
-    app: AppHandle<R>,
+#[tracing::instrument(skip(state), err)]
+pub async fn add_agent(
     state: State<'_, AppState>,
     organization_id: String,
     name: String,
 ) -> AppResult<Agent> {
     let org = parse_id("organization", &organization_id)?;
     let name = check_name("agent name", &name)?;
-    match state.source() {
-        Source::Local => Ok(state.run(move |ws| ws.add_agent(org, &name)).await?.into()),
-        Source::Team { profile } => team::add_agent(&app, &profile, org, &name).await,
-    }
+    Ok(state.inventory().add_agent(org, &name).await?.into())
 }
 
 /// One page of numbers.
@@ -108,7 +98,7 @@ pub async fn add_agent<R: Runtime>(
 #[tracing::instrument(skip(state), err)]
 pub async fn list_numbers(state: State<'_, AppState>, query: NumberQuery) -> AppResult<NumberPage> {
     let q = query.into_core()?;
-    Ok(state.run(move |ws| ws.list_numbers(&q)).await?.into())
+    Ok(state.inventory().list_numbers(&q).await?.into())
 }
 
 /// The exact number of numbers a filter matches.
@@ -117,7 +107,7 @@ pub async fn list_numbers(state: State<'_, AppState>, query: NumberQuery) -> App
 pub async fn count_numbers(state: State<'_, AppState>, filter: NumberFilter) -> AppResult<f64> {
     let f = filter.into_core()?;
     // f64: exact up to 2^53, and a plain `number` in TypeScript.
-    Ok(state.count(move |ws| ws.count_numbers(&f)).await? as f64)
+    Ok(state.inventory().count_numbers(&f).await? as f64)
 }
 
 /// One number by id.
@@ -125,7 +115,7 @@ pub async fn count_numbers(state: State<'_, AppState>, filter: NumberFilter) -> 
 #[tracing::instrument(skip(state), err)]
 pub async fn get_number(state: State<'_, AppState>, id: String) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
-    Ok(state.run(move |ws| ws.number(&r, None)).await?.into())
+    Ok(state.inventory().number(&r, None).await?.into())
 }
 
 /// Parses a number as typed (inline validation in the add dialog).
@@ -134,6 +124,12 @@ pub async fn get_number(state: State<'_, AppState>, id: String) -> AppResult<Pho
 pub async fn check_number(number: String, region: Option<String>) -> AppResult<NumberCheck> {
     let region = region.filter(|r| !r.trim().is_empty());
     Ok(E164::parse(&number, region.as_deref())?.into())
+}
+
+/// Announces an edit of an organization's numbers, and sends what it queued.
+fn edited<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
+    announce(app, organization_id, ids);
+    sync::after_edit(app);
 }
 
 /// Adds a number to an organization.
@@ -147,14 +143,10 @@ pub async fn add_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let org = parse_id("organization", &organization_id)?;
     let input = number.into_core()?;
-    let added = state
-        .write(move |ws, writes| {
-            let valid = input.validate()?;
-            writes.add_number(ws, org, valid)
-        })
-        .await?;
-    announce(&app, &organization_id, vec![added.id.to_string()]);
-    sync::after_edit(&app);
+    let added = actions::add_number(&*state.inventory(), org, input)
+        .await?
+        .number;
+    edited(&app, &organization_id, vec![added.id.to_string()]);
     Ok(added.into())
 }
 
@@ -169,11 +161,10 @@ pub async fn update_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
     let update = dto::into_update(&changes)?;
-    let n = state
-        .write(move |ws, writes| writes.update_number(ws, &r, None, &update))
-        .await?;
-    announce(&app, &n.organization_id.to_string(), vec![id]);
-    sync::after_edit(&app);
+    let n = actions::update_number(&*state.inventory(), &r, None, &update)
+        .await?
+        .number;
+    edited(&app, &n.organization_id.to_string(), vec![id]);
     Ok(n.into())
 }
 
@@ -186,19 +177,16 @@ pub async fn remove_number<R: Runtime>(
     id: String,
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
-    let n = state
-        .write(move |ws, writes| writes.remove_number(ws, &r, None))
-        .await?;
-    announce(&app, &n.organization_id.to_string(), vec![id]);
-    sync::after_edit(&app);
+    let n = actions::remove_number(&*state.inventory(), &r, None)
+        .await?
+        .number;
+    edited(&app, &n.organization_id.to_string(), vec![id]);
     Ok(n.into())
 }
 
-/// Applies the same changes to many numbers, one transaction per number, reporting progress
-/// through `on_progress` and stopping early when [`cancel_task`] names `task_id`.
-///
-/// Core has no bulk update yet (see the report in docs/APP.md); until it does, this loops over
-/// core's single-number update on the blocking pool.
+/// Applies the same changes to many numbers, one edit per number, reporting progress through
+/// `on_progress` and stopping early when [`cancel_task`] names `task_id`
+/// (`switchboard_ops::actions::bulk_update`).
 #[tauri::command]
 #[tracing::instrument(skip(state, app, on_progress, ids), fields(count = ids.len()), err)]
 pub async fn bulk_update<R: Runtime>(
@@ -212,41 +200,14 @@ pub async fn bulk_update<R: Runtime>(
 ) -> AppResult<BulkReport> {
     let org = parse_id("organization", &organization_id)?;
     let update = dto::into_update(&changes)?;
-    let cancelled = state.start_task(&task_id);
-    let report = state
-        .write(move |ws, writes| {
-            let total = ids.len() as u64;
-            let mut report = BulkReport {
-                updated: 0,
-                failed: Vec::new(),
-                cancelled: false,
-            };
-            for (i, id) in ids.into_iter().enumerate() {
-                if cancelled.load(Ordering::SeqCst) {
-                    report.cancelled = true;
-                    break;
-                }
-                let result = parse_id("number", &id).and_then(|key| {
-                    writes
-                        .update_number(ws, &NumberRef::Id(key), Some(org), &update)
-                        .map_err(Into::into)
-                });
-                match result {
-                    Ok(_) => report.updated += 1,
-                    Err(error) => report.failed.push(BulkFailure { id, error }),
-                }
-                let done = i as u64 + 1;
-                if done % 25 == 0 || done == total {
-                    let _ = on_progress.send(Progress { done, total });
-                }
-            }
-            Ok(report)
-        })
-        .await;
+    let cancel = state.start_task(&task_id);
+    let report = actions::bulk_update(&*state.inventory(), org, ids, &update, &cancel, |p| {
+        let _ = on_progress.send(p);
+    })
+    .await;
     state.end_task(&task_id);
-    announce(&app, &organization_id, Vec::new());
-    sync::after_edit(&app);
-    report
+    edited(&app, &organization_id, Vec::new());
+    Ok(report.into())
 }
 
 /// Asks a running bulk task (or provider task) to stop after the number it is on.

@@ -12,7 +12,7 @@ use switchboard_core::query;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 
 mod providers;
 pub use providers::*;
@@ -314,12 +314,7 @@ pub struct NumberFilter {
 }
 
 pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| {
-        AppError::new(
-            ErrorCode::InvalidInput,
-            format!("invalid {field}: {id:?} is not an id"),
-        )
-    })
+    Ok(switchboard_ops::actions::parse_id(field, id)?)
 }
 
 impl NumberFilter {
@@ -506,17 +501,7 @@ pub fn into_update(changes: &[NumberChange]) -> AppResult<core::NumberUpdate> {
     Ok(u)
 }
 
-/// Progress of a long task, sent through a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Progress {
-    /// Items done.
-    #[ts(type = "number")]
-    pub done: u64,
-    /// Items in all.
-    #[ts(type = "number")]
-    pub total: u64,
-}
+pub use switchboard_ops::Progress;
 
 /// What seeding the demo organization did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -561,6 +546,23 @@ pub struct BulkReport {
     pub failed: Vec<BulkFailure>,
     /// True when the user cancelled before the end (the rest were left as they were).
     pub cancelled: bool,
+}
+
+impl From<switchboard_ops::BulkReport> for BulkReport {
+    fn from(r: switchboard_ops::BulkReport) -> Self {
+        BulkReport {
+            updated: r.updated as u32,
+            failed: r
+                .failed
+                .into_iter()
+                .map(|f| BulkFailure {
+                    id: f.id,
+                    error: f.error.into(),
+                })
+                .collect(),
+            cancelled: r.cancelled,
+        }
+    }
 }
 
 /// Which workspace is open.
@@ -914,6 +916,7 @@ impl From<switchboard_core::store::Conflict> for SyncConflict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn changes_fold_into_one_update() {

@@ -1,25 +1,21 @@
 //! The open workspace, shared by every command.
 //!
-//! rusqlite blocks, so every call into the workspace runs on Tokio's blocking pool
-//! (`spawn_blocking`), never on the async runtime or the UI thread. Two connections to the one
-//! file: `primary` serves pages and every write; `counter` answers the exact counts, so a
-//! count (which can take tens of milliseconds at a million numbers) never delays the next
-//! page while a manager types. SQLite's WAL lets the counter read while the primary writes.
-//!
-//! The open file is either the local workspace or, for a team workspace, the offline cache of
-//! a connection profile (`switchboard_sync::open_cache`): the same store, so every read command
-//! works unchanged on either. What differs is where edits go ([`Writes`]): straight into the
-//! local workspace, or into the cache and its outbox, which the next sync sends to the server
-//! (online and offline edits take that one path; offline ones simply wait). Switching
-//! workspace swaps the pair of connections; a call already running finishes on the old pair.
+//! The open workspace is a `switchboard_ops` inventory: the local workspace file, or a team
+//! workspace (the offline cache of a connection profile, `switchboard_sync::cache_path`, with
+//! the team edit policy of `switchboard_ops::TeamInventory`: edits go to the server while it
+//! answers and its row into the cache at once, into the cache's outbox while it does not).
+//! Reads come from the file either way (instant search), through the inventory, which runs
+//! rusqlite on Tokio's blocking pool with a second connection for counts. Switching
+//! workspace swaps the inventory; a call already running finishes on the old one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
 use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_ops::{Cancel, Inventory, LocalInventory, TeamInventory};
+use switchboard_postgres::ConnectSettings;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -36,7 +32,7 @@ pub enum Source {
     },
 }
 
-/// Where edits of numbers go.
+/// Where the provider commands' edits of numbers go (until they run on the inventory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writes {
     /// Into the local workspace.
@@ -87,30 +83,42 @@ impl Writes {
     }
 }
 
-/// One open workspace file: its two connections and what it is.
+/// The open workspace: what it is, its inventory and its file.
 #[derive(Debug)]
 struct Opened {
     source: Source,
-    path: PathBuf,
-    primary: Arc<Mutex<Workspace>>,
-    counter: Arc<Mutex<Workspace>>,
+    inventory: Arc<dyn Inventory>,
+    file: LocalInventory,
+    team: Option<Arc<TeamInventory>>,
 }
 
 impl Opened {
-    fn open(path: &Path, source: Source) -> switchboard_core::Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| switchboard_core::Error::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
-        let primary = Workspace::open(path)?;
-        let counter = Workspace::open(path)?;
+    fn local(path: &Path) -> switchboard_core::Result<Self> {
+        let file = LocalInventory::open(path)?;
         Ok(Opened {
-            source,
-            path: path.to_owned(),
-            primary: Arc::new(Mutex::new(primary)),
-            counter: Arc::new(Mutex::new(counter)),
+            source: Source::Local,
+            inventory: Arc::new(file.clone()),
+            file,
+            team: None,
+        })
+    }
+
+    fn team(
+        profile: &str,
+        settings: ConnectSettings,
+        path: &Path,
+    ) -> switchboard_core::Result<Self> {
+        let team = switchboard_ops::open_cached(settings, path.to_owned())?;
+        let file = team.file().ok_or_else(|| {
+            switchboard_core::Error::Remote("the team workspace's cache is not open".into())
+        })?;
+        Ok(Opened {
+            source: Source::Team {
+                profile: profile.to_owned(),
+            },
+            inventory: team.clone(),
+            file,
+            team: Some(team),
         })
     }
 }
@@ -120,7 +128,7 @@ impl Opened {
 pub struct AppState {
     local_path: PathBuf,
     opened: RwLock<Arc<Opened>>,
-    tasks: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    tasks: Mutex<HashMap<String, Cancel>>,
 }
 
 impl AppState {
@@ -128,7 +136,7 @@ impl AppState {
     pub fn open(path: &Path) -> switchboard_core::Result<Self> {
         Ok(AppState {
             local_path: path.to_owned(),
-            opened: RwLock::new(Arc::new(Opened::open(path, Source::Local)?)),
+            opened: RwLock::new(Arc::new(Opened::local(path)?)),
             tasks: Mutex::new(HashMap::new()),
         })
     }
@@ -142,7 +150,18 @@ impl AppState {
 
     /// The open workspace file.
     pub fn path(&self) -> PathBuf {
-        self.current().path.clone()
+        self.current().file.path().to_owned()
+    }
+
+    /// The open workspace's inventory: every organization, agent and number action runs on it.
+    pub fn inventory(&self) -> Arc<dyn Inventory> {
+        self.current().inventory.clone()
+    }
+
+    /// The open team workspace (none for the local one): the sync tells it whether the server
+    /// answers.
+    pub fn team(&self) -> Option<Arc<TeamInventory>> {
+        self.current().team.clone()
     }
 
     /// The local workspace file (open or not).
@@ -163,10 +182,18 @@ impl AppState {
         }
     }
 
-    /// Opens `path` as `source` and makes it the open workspace. Blocks (opening migrates):
-    /// call from the blocking pool.
-    pub fn switch_to(&self, path: &Path, source: Source) -> switchboard_core::Result<()> {
-        let opened = Arc::new(Opened::open(path, source)?);
+    /// Opens the local workspace, or a team profile's cache (`team`: its name and connection
+    /// settings), and makes it the open workspace. Blocks (opening migrates): call from the
+    /// blocking pool.
+    pub fn switch_to(
+        &self,
+        path: &Path,
+        team: Option<(&str, ConnectSettings)>,
+    ) -> switchboard_core::Result<()> {
+        let opened = Arc::new(match team {
+            None => Opened::local(path)?,
+            Some((profile, settings)) => Opened::team(profile, settings, path)?,
+        });
         *self
             .opened
             .write()
@@ -174,38 +201,29 @@ impl AppState {
         Ok(())
     }
 
-    /// Runs `f` on the primary connection, off the async runtime.
+    /// Runs `f` on the open file's primary connection, off the async runtime.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
     {
-        run_on(&self.current().primary, f).await
+        Ok(self.current().file.run(f).await?)
     }
 
-    /// Runs an edit on the primary connection, off the async runtime, with where edits go in
-    /// the open workspace.
+    /// Runs an edit on the open file's primary connection, off the async runtime, with where
+    /// edits go in the open workspace (the provider commands).
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Workspace, Writes) -> switchboard_core::Result<T> + Send + 'static,
     {
         let writes = self.writes();
-        run_on(&self.current().primary, move |ws| f(ws, writes)).await
-    }
-
-    /// Runs `f` on the counting connection, off the async runtime.
-    pub async fn count<T, F>(&self, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
-    {
-        run_on(&self.current().counter, f).await
+        self.run(move |ws| f(ws, writes)).await
     }
 
     /// Registers a cancellable task under the UI's id and returns its flag.
-    pub fn start_task(&self, id: &str) -> Arc<AtomicBool> {
-        let flag = Arc::new(AtomicBool::new(false));
+    pub fn start_task(&self, id: &str) -> Cancel {
+        let flag = Cancel::new();
         lock(&self.tasks).insert(id.to_owned(), flag.clone());
         flag
     }
@@ -217,10 +235,7 @@ impl AppState {
 
     /// Asks a running task to stop; unknown (finished) ids are fine.
     pub fn cancel_task(&self, id: &str) -> AppResult<bool> {
-        Ok(lock(&self.tasks)
-            .get(id)
-            .map(|flag| flag.store(true, Ordering::SeqCst))
-            .is_some())
+        Ok(lock(&self.tasks).get(id).map(Cancel::cancel).is_some())
     }
 }
 
@@ -228,18 +243,6 @@ impl AppState {
 /// data consistent, so carry on with the connection.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-async fn run_on<T, F>(ws: &Arc<Mutex<Workspace>>, f: F) -> AppResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
-{
-    let ws = ws.clone();
-    tokio::task::spawn_blocking(move || f(&mut lock(&ws)))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("workspace task failed: {e}")))?
-        .map_err(AppError::from)
 }
 
 /// Where the local workspace lives: `SWITCHBOARD_WORKSPACE` when set (tests, benchmarks),

@@ -322,7 +322,13 @@ async fn run_once<R: Runtime>(
             report = ?o.report,
             "synced"
         ),
-        Err(e) => tracing::info!(profile, code = ?e.code, error = %e, "sync failed"),
+        Err(e) => {
+            tracing::info!(profile, code = ?e.code, error = %e, "sync failed");
+            // Edits queue until a sync reaches the server again.
+            if let (ErrorCode::Offline, Some(team)) = (e.code, state.team()) {
+                team.go_offline().await;
+            }
+        }
     }
     refresh_counts(app, generation).await;
     update(app, generation, |s| {
@@ -408,7 +414,11 @@ async fn attempt<R: Runtime>(
             let after = organization_ids(&cache)?;
             Ok((report, before != after, after))
         })();
-        handle.block_on(remote.close());
+        // The server answered: the open team workspace's edits go to it from now on.
+        match (&synced, app.state::<AppState>().team()) {
+            (Ok(_), Some(team)) => handle.block_on(team.go_online(remote)),
+            _ => handle.block_on(remote.close()),
+        }
         let (report, organizations_changed, organizations) = synced?;
         Ok(Outcome {
             report,

@@ -1,6 +1,6 @@
 //! Team workspaces: connection profiles, their passwords in the OS vault, testing a
-//! connection, opening a profile's offline cache as the workspace, what needs the server
-//! (new organizations and agents), and the conflicts a sync found.
+//! connection, opening a profile's offline cache as the workspace, and the conflicts a sync
+//! found.
 //!
 //! Guarantees:
 //! - A profile's password goes from the form straight to the vault
@@ -9,19 +9,19 @@
 //!   that take one skip it in their tracing span.
 //! - Opening a team workspace needs no network: it opens the profile's cache (the file the CLI
 //!   uses for the same server, database and role) and starts a sync (see `sync`). Every read
-//!   command then works on the cache unchanged.
+//!   command then works on the cache unchanged; edits follow the team edit policy of
+//!   `switchboard_ops` (to the server once a sync reached it, else queued).
 //! - Profiles change only through these commands (`save_settings` keeps them as stored).
 
 use switchboard_core::store::Workspace;
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_secrets::{SecretKey, SecretString, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
-use uuid::Uuid;
 
 use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
 use crate::dto::{
-    Agent, ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Organization, Settings,
-    SyncConflict, WorkspaceInfo,
+    ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Settings, SyncConflict,
+    WorkspaceInfo,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::settings;
@@ -247,12 +247,13 @@ async fn open<R: Runtime>(
     state: &AppState,
     profile_name: Option<String>,
 ) -> AppResult<WorkspaceInfo> {
-    let (path, source, server) = match &profile_name {
-        None => (state.local_path().to_owned(), Source::Local, None),
+    let (path, team, source, server) = match &profile_name {
+        None => (state.local_path().to_owned(), None, Source::Local, None),
         Some(name) => {
             let settings = profile(app, name)?.connect_settings()?;
             (
                 switchboard_sync::cache_path(&settings)?,
+                Some((name.clone(), settings.clone())),
                 Source::Team {
                     profile: name.clone(),
                 },
@@ -261,9 +262,11 @@ async fn open<R: Runtime>(
         }
     };
     let handle = app.clone();
-    let opened = source.clone();
-    tokio::task::spawn_blocking(move || handle.state::<AppState>().switch_to(&path, opened))
-        .await??;
+    tokio::task::spawn_blocking(move || {
+        let team = team.as_ref().map(|(name, s)| (name.as_str(), s.clone()));
+        handle.state::<AppState>().switch_to(&path, team)
+    })
+    .await??;
     let info = info(state);
     tracing::info!(path = info.path, profile = ?info.profile, "workspace open");
     sync::workspace_opened(app, &source, server);
@@ -282,13 +285,9 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let opened = profile(app, &name).and_then(|p| {
         let settings = p.connect_settings()?;
         let path = switchboard_sync::cache_path(&settings)?;
-        state.switch_to(
-            &path,
-            Source::Team {
-                profile: name.clone(),
-            },
-        )?;
-        Ok(settings.server().to_owned())
+        let server = settings.server().to_owned();
+        state.switch_to(&path, Some((&name, settings)))?;
+        Ok(server)
     });
     match opened {
         Ok(server) => {
@@ -325,67 +324,6 @@ pub async fn open_workspace<R: Runtime>(
     current.active_profile = profile;
     settings::save(&app, &current)?;
     Ok(info)
-}
-
-/// The open team profile's connection to the server, for what needs it now.
-async fn connect_now<R: Runtime>(
-    app: &AppHandle<R>,
-    profile_name: &str,
-    what: &str,
-) -> AppResult<RemoteWorkspace> {
-    let settings = connect_settings(&profile(app, profile_name)?, None).await?;
-    RemoteWorkspace::connect(&settings).await.map_err(|e| {
-        let e = AppError::from(e);
-        if e.code == ErrorCode::Offline {
-            AppError::new(
-                ErrorCode::Offline,
-                format!(
-                    "{what} needs the team database, which cannot be reached now ({}); \
-                     numbers can still be added, changed and removed offline",
-                    e.message
-                ),
-            )
-        } else {
-            e
-        }
-    })
-}
-
-/// Brings the cache up to date and waits for it (after a change made on the server).
-async fn sync_and_wait<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(mut done) = sync::request(app, None, true) {
-        let _ = done.wait_for(|finished| *finished).await;
-    }
-}
-
-/// Creates an organization on the team database (needs the server), then syncs it in.
-pub async fn add_organization<R: Runtime>(
-    app: &AppHandle<R>,
-    profile_name: &str,
-    slug: &str,
-    name: &str,
-) -> AppResult<Organization> {
-    let remote = connect_now(app, profile_name, "adding an organization").await?;
-    let added = remote.add_organization(slug, name).await;
-    remote.close().await;
-    let org = added?;
-    sync_and_wait(app).await;
-    Ok(org.into())
-}
-
-/// Creates an agent on the team database (needs the server), then syncs it in.
-pub async fn add_agent<R: Runtime>(
-    app: &AppHandle<R>,
-    profile_name: &str,
-    organization_id: Uuid,
-    name: &str,
-) -> AppResult<Agent> {
-    let remote = connect_now(app, profile_name, "adding an agent").await?;
-    let added = remote.add_agent(organization_id, name).await;
-    remote.close().await;
-    let agent = added?;
-    sync_and_wait(app).await;
-    Ok(agent.into())
 }
 
 /// The offline edits the server did not take, with both versions.

@@ -2,9 +2,9 @@
 //! calls them — with a real `AppHandle`, managed `State` and `Channel` from Tauri's mock
 //! runtime — against a real PostgreSQL (a throwaway cluster, `switchboard-test-postgres`) and
 //! a cache file in a temporary directory: save a profile, open it, sync (progress through the
-//! channel and `team://status`, rows done of total), edit online, stop the server (offline
-//! reported, the edit waits in the outbox), start it (the outbox replays), and a conflict
-//! surfaced and resolved.
+//! channel and `team://status`, rows done of total), edit online (on the server at once),
+//! stop the server (offline reported, the edit waits in the outbox), start it (the outbox
+//! replays), and a conflict of an offline edit surfaced and resolved.
 //!
 //! The test runs itself again as a child process with its environment set (`PGPASSWORD`, so
 //! the vault is not needed for the database password; `HOME`/XDG directories, so settings and
@@ -244,8 +244,13 @@ async fn day(dir: PathBuf) {
     let second = id_of("+14152000002").await;
     let third = id_of("+14152000003").await;
 
-    // An edit online reaches the server with the next sync (which the edit itself asks for).
+    // An edit online goes to the server at once (the sync reached it), and into the cache.
     rename(&app, &first, "Edited online").await;
+    assert_eq!(server_name("+14152000001"), "Edited online");
+    assert_eq!(
+        name_in_app(&app, &first).await.as_deref(),
+        Some("Edited online")
+    );
     let (online, _) = sync_now(&app).await;
     assert_eq!((online.connection, online.outbox), (Connection::Online, 0));
     assert_eq!(server_name("+14152000001"), "Edited online");
@@ -279,12 +284,16 @@ async fn day(dir: PathBuf) {
     );
     assert_eq!(server_name("+14152000002"), "Edited offline");
 
-    // A conflict: the server changes a row the cache has not seen change, and the manager
-    // edits the same row before the cache learns of it.
+    // A conflict: the server changes a row the cache has not seen change, and the manager,
+    // offline, edits the same row before the cache learns of it.
     psql(
         "UPDATE phone_numbers SET friendly_name = 'Changed on the server' WHERE phone_number = '+14152000003'",
     );
+    pg_ctl(&cluster, port, "stop");
+    let (offline, _) = sync_now(&app).await;
+    assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     rename(&app, &third, "Edited in the app").await;
+    pg_ctl(&cluster, port, "start");
     let (conflicted, _) = sync_now(&app).await;
     assert_eq!(conflicted.connection, Connection::Online);
     assert_eq!(conflicted.conflicts, 1, "{conflicted:?}");

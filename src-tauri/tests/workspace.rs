@@ -55,10 +55,7 @@ async fn first_minutes() {
             .all(|w| w[0].phone_number < w[1].phone_number)
     );
     let f = filter(&org, None).into_core().expect("valid filter");
-    let total = state
-        .count(move |ws| ws.count_numbers(&f))
-        .await
-        .expect("counts");
+    let total = state.inventory().count_numbers(&f).await.expect("counts");
     assert_eq!(total, 500);
 
     // Add: a bad number is InvalidNumber with the reason; a good one shows formatted.

@@ -29,6 +29,7 @@ use serde_json::json;
 use switchboard_core::domain::{Organization, PhoneNumber, Provider};
 use switchboard_core::store::{Workspace, check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
+use switchboard_ops::Inventory;
 use switchboard_postgres::RemoteWorkspace;
 use switchboard_providers::account::{
     self as provider_account, AccountRemoval, SecretAfterRemoval,
@@ -37,7 +38,7 @@ use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use uuid::Uuid;
 
-use crate::{Global, output, remote, vault};
+use crate::{Global, commands, output, vault};
 
 /// How many of the numbers still using an account are named in messages.
 const NAMED_NUMBERS: u32 = 10;
@@ -269,14 +270,8 @@ impl Probe {
     }
 }
 
-/// Whether this device holds the secret of `n`'s account; `None` when `n` has no account.
-/// Blocks for at most the vault's timeout.
-pub fn status_of(n: &PhoneNumber) -> Option<SecretStatus> {
-    let account_id = n.credentials.account_id(n.provider)?;
-    Some(SecretStatus::of(n.provider, account_id))
-}
-
-/// [`status_of`] from async code: the vault call runs on the blocking pool.
+/// Whether this device's vault holds the secret of `n`'s account (none without one); the
+/// vault call runs on the blocking pool.
 pub async fn status_of_async(n: &PhoneNumber) -> Option<SecretStatus> {
     let provider = n.provider;
     let account_id = n.credentials.account_id(provider)?.to_owned();
@@ -681,23 +676,15 @@ pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
     Ok(())
 }
 
-/// How many numbers of this workspace (every organization) reference `n`'s account.
-pub fn local_users(ws: &Workspace, n: &PhoneNumber) -> Result<u64> {
-    match n.credentials.account_id(n.provider) {
-        Some(id) => Ok(ws.account_usage(n.provider, id, 0)?.total),
-        None => Ok(0),
-    }
-}
-
 /// The numbers of an organization in the team database that reference an account.
 async fn remote_users(
-    ws: &RemoteWorkspace,
+    ws: &dyn Inventory,
     org: Uuid,
     provider: Provider,
     account_id: &str,
 ) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    ws.for_each_number(org, |n| {
+    ws.for_each_number(org, &mut |n| {
         if n.provider == provider && n.credentials.account_id(provider) == Some(account_id) {
             found.push(n.phone_number.to_string());
         }
@@ -705,16 +692,6 @@ async fn remote_users(
     })
     .await?;
     Ok(found)
-}
-
-/// How many numbers of `n`'s organization in the team database reference `n`'s account.
-pub async fn remote_user_count(ws: &RemoteWorkspace, n: &PhoneNumber) -> Result<u64> {
-    match n.credentials.account_id(n.provider) {
-        Some(id) => Ok(remote_users(ws, n.organization_id, n.provider, id)
-            .await?
-            .len() as u64),
-        None => Ok(0),
-    }
 }
 
 /// This device's cache of the team database, which lists the accounts added to its
@@ -771,10 +748,10 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
             save_and_list(g, &mut cache, &org, (provider, &account_id), &kind, label)?;
         }
         Accounts::List { org } => {
-            let (org, mut counts) = remote::with_workspace(g, async |ws| {
+            let (org, mut counts) = commands::with_inventory(g, async |ws| {
                 let org = ws.organization(&org).await?;
                 let mut counts: BTreeMap<(Provider, String), u64> = BTreeMap::new();
-                ws.for_each_number(org.id, |n| {
+                ws.for_each_number(org.id, &mut |n| {
                     if let Some(id) = n.credentials.account_id(n.provider) {
                         *counts.entry((n.provider, id.to_owned())).or_default() += 1;
                     }
@@ -809,7 +786,7 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
         }
         Accounts::Remove { account } => {
             let (provider, account_id) = account.resolve()?;
-            let (org, numbers) = remote::with_workspace(g, async |ws| {
+            let (org, numbers) = commands::with_inventory(g, async |ws| {
                 let org = ws.organization(&account.org).await?;
                 let numbers = remote_users(ws, org.id, provider, &account_id).await?;
                 Ok((org, numbers))

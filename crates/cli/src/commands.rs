@@ -1,4 +1,13 @@
-//! The subcommands: each parses its flags, calls one core operation and prints the result.
+//! The `orgs`, `agents` and `numbers` commands: each parses its flags, runs one action of
+//! `switchboard-ops` on the inventory the global options name (the workspace file, or the
+//! team database with `--database-url`/`--profile`), and prints the result.
+//!
+//! With a team database, what happens when the server cannot be reached is decided when the
+//! inventory is opened (`switchboard_ops::open`): reads come from this device's cache of it
+//! after one line on stderr, `offline: showing cached data from <time>`, and `numbers
+//! add|update|remove` change the cache and queue the edit in its outbox for the next `sync`
+//! (also when the server goes away during the command). Other writes need the server.
+//! Connection warnings, and rows of the team database a read left out, go to stderr.
 
 use std::fs::File;
 use std::io::Write;
@@ -6,15 +15,16 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::json;
-use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, Organization, Status};
-use switchboard_core::store::{NumberRef, Workspace};
-use switchboard_core::transfer::{self, Format, ImportOptions};
+use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, PhoneNumber, Status};
+use switchboard_core::store::NumberRef;
+use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
+use switchboard_ops::{Inventory, Reads, Target, Written, actions};
 use uuid::Uuid;
 
 use crate::Global;
 use crate::number_filter::{AgentArg, ListArgs};
-use crate::{accounts, output};
+use crate::{accounts, db, output};
 
 #[derive(Debug, Subcommand)]
 pub enum Orgs {
@@ -165,50 +175,6 @@ pub enum Dev {
     },
 }
 
-pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
-    let mut ws = g.open()?;
-    match cmd {
-        Orgs::Add { slug, name } => {
-            let org = ws.add_organization(&slug, &name)?;
-            if g.json {
-                output::json(&org);
-            } else {
-                println!("added organization {} ({})", org.slug, org.id);
-            }
-        }
-        Orgs::List => {
-            let orgs = ws.organizations()?;
-            output::organizations(g.json, &orgs);
-        }
-    }
-    Ok(())
-}
-
-pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
-    let mut ws = g.open()?;
-    match cmd {
-        Agents::Add { org, name } => {
-            let org = ws.organization(&org)?;
-            let agent = ws.add_agent(org.id, &name)?;
-            if g.json {
-                output::json(&agent);
-            } else {
-                println!(
-                    "added agent {:?} to {} ({})",
-                    agent.name, org.slug, agent.id
-                );
-            }
-        }
-        Agents::List { org } => {
-            let org = ws.organization(&org)?;
-            let agents = ws.agents(org.id)?;
-            output::agents(g.json, &agents);
-        }
-    }
-    Ok(())
-}
-
-/// Resolves `--agent`: "none" unassigns, otherwise an id or name in the organization.
 /// The change `numbers update`'s flags ask for (the agent already resolved); refuses an
 /// update that changes nothing. One translation for the local, team and offline paths.
 pub(crate) fn update_change(
@@ -236,32 +202,92 @@ pub(crate) fn update_change(
     Ok(change)
 }
 
-pub(crate) fn agent_arg(ws: &Workspace, org: Uuid, value: &str) -> Result<Option<Uuid>> {
-    if value.trim().eq_ignore_ascii_case("none") {
-        return Ok(None);
-    }
-    Ok(Some(ws.agent(org, value)?.id))
-}
-
-fn org_arg(ws: &Workspace, org: Option<&str>) -> Result<Option<Organization>> {
-    org.map(|o| ws.organization(o)).transpose()
-}
-
-fn show(g: &Global, ws: &Workspace, n: &switchboard_core::domain::PhoneNumber) -> Result<()> {
-    if !g.json {
-        let agent = match n.agent_id {
-            Some(a) => Some(ws.agent(n.organization_id, &a.to_string())?.name),
-            None => None,
+/// Runs `f` on the inventory the global options name, printing the store's notices (on
+/// stderr, so what a command prints stays as it is) before and after.
+pub(crate) fn with_inventory<T>(
+    g: &Global,
+    f: impl AsyncFnOnce(&dyn Inventory) -> Result<T>,
+) -> Result<T> {
+    let target = match &g.database_url {
+        Some(_) => Target::team(db::settings(g)?, Reads::Server)?,
+        None => Target::Local(g.workspace_path()?),
+    };
+    db::runtime()?.block_on(async {
+        let inv = switchboard_ops::open(target).await?;
+        let notices = || {
+            for line in inv.take_notices() {
+                eprintln!("{line}");
+            }
         };
-        output::number_detail(n, agent.as_deref());
+        notices();
+        let result = f(&*inv).await;
+        notices();
+        inv.close().await;
+        result
+    })
+}
+
+/// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
+fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
+    let n = &w.number;
+    if g.json {
+        output::json(n);
+    } else if w.queued {
+        println!(
+            "{what} {} ({}) offline; queued for the next sync",
+            n.phone_number, n.id
+        );
+    } else {
+        println!("{}", direct(n));
     }
-    let org = ws.organization(&n.organization_id.to_string())?;
-    accounts::show_credentials(g, n, &org.slug, accounts::status_of(n));
-    Ok(())
+}
+
+pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
+    with_inventory(g, async |inv| {
+        match cmd {
+            Orgs::Add { slug, name } => {
+                let org = inv.add_organization(&slug, &name).await?;
+                if g.json {
+                    output::json(&org);
+                } else {
+                    println!("added organization {} ({})", org.slug, org.id);
+                }
+            }
+            Orgs::List => output::organizations(g.json, &inv.organizations().await?),
+        }
+        Ok(())
+    })
+}
+
+pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
+    with_inventory(g, async |inv| {
+        match cmd {
+            Agents::Add { org, name } => {
+                let org = inv.organization(&org).await?;
+                let agent = inv.add_agent(org.id, &name).await?;
+                if g.json {
+                    output::json(&agent);
+                } else {
+                    println!(
+                        "added agent {:?} to {} ({})",
+                        agent.name, org.slug, agent.id
+                    );
+                }
+            }
+            Agents::List { org } => {
+                let org = inv.organization(&org).await?;
+                output::agents(g.json, &inv.agents(org.id).await?);
+            }
+        }
+        Ok(())
+    })
 }
 
 pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
-    let mut ws = g.open()?;
+    with_inventory(g, async |inv| numbers_on(g, inv, cmd).await)
+}
+
+async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()> {
     match cmd {
         Numbers::Add {
             org,
@@ -274,12 +300,12 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             account,
             agent,
         } => {
-            let org = ws.organization(&org)?;
+            let org = inv.organization(&org).await?;
             let agent_id = match agent {
-                Some(a) => agent_arg(&ws, org.id, &a)?,
+                Some(a) => actions::agent_arg(inv, org.id, &a).await?,
                 None => None,
             };
-            let valid = NewNumber {
+            let new = NewNumber {
                 provider,
                 number,
                 region,
@@ -288,31 +314,38 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
                 metadata,
                 account_id: account,
                 agent_id,
+            };
+            let w = actions::add_number(inv, org.id, new).await?;
+            edited(g, "added", &w, |n| {
+                format!("added {} to {} ({})", n.phone_number, org.slug, n.id)
+            });
+            if !w.queued {
+                let status = accounts::status_of_async(&w.number).await;
+                accounts::hint_after_add(&w.number, &org.slug, status);
             }
-            .validate()?;
-            let n = ws.add_number(org.id, valid)?;
-            if g.json {
-                output::json(&n);
-            } else {
-                println!("added {} to {} ({})", n.phone_number, org.slug, n.id);
-            }
-            accounts::hint_after_add(&n, &org.slug, accounts::status_of(&n));
         }
         Numbers::List(list) => {
-            let org = ws.organization(&list.org)?;
+            let org = inv.organization(&list.org).await?;
             let agent = match list.filter.agent_arg() {
-                Some(AgentArg::Named(a)) => Some(ws.agent(org.id, a)?.id),
+                Some(AgentArg::Named(a)) => Some(inv.agent(org.id, a).await?.id),
                 _ => None,
             };
             let query = list.query(list.filter.to_filter(org.id, agent)?)?;
-            let page = ws.list_numbers(&query)?;
-            let total = ws.count_numbers(&query.filter)?;
+            let page = inv.list_numbers(&query).await?;
+            let total = inv.count_numbers(&query.filter).await?;
             output::number_page(g.json, &page, total);
         }
         Numbers::Show { number, org } => {
-            let org = org_arg(&ws, org.as_deref())?;
-            let n = ws.number(&NumberRef::parse(&number)?, org.map(|o| o.id))?;
-            show(g, &ws, &n)?;
+            let org = actions::organization_arg(inv, org.as_deref()).await?;
+            let n = inv
+                .number(&NumberRef::parse(&number)?, org.map(|o| o.id))
+                .await?;
+            if !g.json {
+                output::number_detail(&n, actions::agent_name(inv, &n).await?.as_deref());
+            }
+            let org = inv.organization(&n.organization_id.to_string()).await?;
+            let status = accounts::status_of_async(&n).await;
+            accounts::show_credentials(g, &n, &org.slug, status);
         }
         Numbers::Update {
             number,
@@ -322,44 +355,33 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             agent,
             metadata,
         } => {
-            let org = org_arg(&ws, org.as_deref())?;
+            let org = actions::organization_arg(inv, org.as_deref()).await?;
             let r = NumberRef::parse(&number)?;
-            let current = ws.number(&r, org.as_ref().map(|o| o.id))?;
-            let agent_id = agent
-                .map(|a| agent_arg(&ws, current.organization_id, &a))
-                .transpose()?;
+            let current = inv.number(&r, org.as_ref().map(|o| o.id)).await?;
+            let agent_id = match agent {
+                Some(a) => Some(actions::agent_arg(inv, current.organization_id, &a).await?),
+                None => None,
+            };
             let change = update_change(friendly_name, status, agent_id, metadata)?;
-            let n = ws.update_number(
-                &NumberRef::Id(current.id),
-                Some(current.organization_id),
-                &change,
-            )?;
-            if g.json {
-                output::json(&n);
-            } else {
-                println!("updated {} ({})", n.phone_number, n.id);
-            }
+            let r = NumberRef::Id(current.id);
+            let w = actions::update_number(inv, &r, Some(current.organization_id), &change).await?;
+            edited(g, "updated", &w, |n| {
+                format!("updated {} ({})", n.phone_number, n.id)
+            });
         }
         Numbers::Remove {
             number,
             org,
             forget_secret,
         } => {
-            let org = org_arg(&ws, org.as_deref())?;
-            let n = ws.remove_number(&NumberRef::parse(&number)?, org.map(|o| o.id))?;
-            if g.json {
-                output::json(&n);
-            } else {
-                println!("removed {} ({})", n.phone_number, n.id);
-            }
-            let slug = ws.organization(&n.organization_id.to_string())?.slug;
-            let still_used = accounts::local_users(&ws, &n)?;
-            accounts::after_number_removed(&n, &slug, still_used, forget_secret)?;
-            if forget_secret
-                && still_used == 0
-                && let Some(id) = n.credentials.account_id(n.provider)
-            {
-                ws.remove_account(n.organization_id, n.provider, id)?;
+            let org = actions::organization_arg(inv, org.as_deref()).await?;
+            let r = NumberRef::parse(&number)?;
+            let w = actions::remove_number(inv, &r, org.map(|o| o.id)).await?;
+            edited(g, "removed", &w, |n| {
+                format!("removed {} ({})", n.phone_number, n.id)
+            });
+            if !w.queued {
+                forget_account(inv, w.number, forget_secret).await?;
             }
         }
         Numbers::Export {
@@ -367,7 +389,7 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
             format,
             output: path,
         } => {
-            let org = ws.organization(&org)?;
+            let org = inv.organization(&org).await?;
             let format: Format = format.parse()?;
             let count = match &path {
                 Some(p) => {
@@ -375,12 +397,10 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
                         path: p.display().to_string(),
                         source,
                     })?;
-                    transfer::export(&ws, org.id, format, std::io::BufWriter::new(file))?
+                    let out = std::io::BufWriter::new(file);
+                    actions::export(inv, org.id, format, out).await?
                 }
-                None => {
-                    let stdout = std::io::stdout().lock();
-                    transfer::export(&ws, org.id, format, stdout)?
-                }
+                None => actions::export(inv, org.id, format, std::io::stdout()).await?,
             };
             if let Some(p) = path {
                 eprintln!("exported {count} numbers to {}", p.display());
@@ -394,19 +414,39 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
                 field: "import".into(),
                 reason: "give a CSV file, or --account ACCOUNT_ID to import from a provider".into(),
             })?;
-            let org = ws.organization(&org)?;
+            let org = inv.organization(&org).await?;
             let opts = ImportOptions {
                 default_region: region,
                 ..ImportOptions::default()
             };
-            let input = transfer::open_import_file(&file, &opts.limits)?;
-            let report = transfer::import_csv(&mut ws, org.id, input, &opts)?;
+            let report = actions::import_file(inv, org.id, &file, &opts).await?;
             if g.json {
                 output::json(&json!({ "inserted": report.inserted }));
             } else {
                 println!("imported {} numbers into {}", report.inserted, org.slug);
             }
         }
+    }
+    Ok(())
+}
+
+/// After a number was removed: when no number uses its account any more, forget the account's
+/// secret (`forget`) and the account added on this device, or say how to.
+async fn forget_account(inv: &dyn Inventory, n: PhoneNumber, forget: bool) -> Result<()> {
+    let Some(account_id) = n.credentials.account_id(n.provider).map(str::to_owned) else {
+        return accounts::after_number_removed(&n, "", 0, forget);
+    };
+    let slug = inv.organization(&n.organization_id.to_string()).await?.slug;
+    let still_used = inv.account_users(n.provider, &account_id).await?;
+    let (org, provider) = (n.organization_id, n.provider);
+    tokio::task::spawn_blocking(move || {
+        accounts::after_number_removed(&n, &slug, still_used, forget)
+    })
+    .await
+    .map_err(|e| Error::Vault(format!("the vault call stopped: {e}")))??;
+    if let (true, 0, Some(file)) = (forget, still_used, inv.file()) {
+        file.run(move |ws| ws.remove_account(org, provider, &account_id).map(drop))
+            .await?;
     }
     Ok(())
 }

@@ -17,7 +17,6 @@ mod number_filter;
 mod output;
 mod profiles;
 mod providers;
-mod remote;
 mod sync;
 mod vault;
 
@@ -156,9 +155,6 @@ fn main() -> ExitCode {
             accounts::run_remote(&cli.global, c)
         }
         Command::Accounts(AccountsCommand::Vault(c)) => accounts::run(&cli.global, c),
-        Command::Orgs(c) if remote => sync::orgs(&cli.global, c),
-        Command::Agents(c) if remote => sync::agents(&cli.global, c),
-        Command::Numbers(NumbersCommand::Inventory(c)) if remote => sync::numbers(&cli.global, c),
         Command::Sync(a) => match sync::run(&cli.global, a) {
             Ok(sync::Finished::Cancelled) => {
                 tracing::warn!("cancelled");

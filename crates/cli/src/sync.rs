@@ -1,24 +1,19 @@
 //! The offline cache from the command line: `sync [--full]`, `sync status`, `outbox list`,
-//! `conflicts list`, `conflicts resolve ID --keep mine|theirs`, and the offline fallback of the
-//! `orgs`, `agents` and `numbers` commands with `--database-url`.
+//! `conflicts list`, `conflicts resolve ID --keep mine|theirs`.
 //!
 //! The cache of a `--database-url` is the file [`switchboard_sync::cache_path`] names for its
-//! server, database and role. When the server cannot be reached at the start of a command,
-//! reads run on that file (the local commands, unchanged) after one line on stderr,
-//! `offline: showing cached data from <time>`; `numbers add|update|remove` change the cache
-//! and queue the edit in its outbox for the next `sync`. Other writes need the server.
+//! server, database and role. The `orgs`, `agents` and `numbers` commands use it when the
+//! server cannot be reached (see `commands`).
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use switchboard_core::domain::NewNumber;
-use switchboard_core::store::{Keep, NumberRef, Workspace};
-use switchboard_core::{Error, ErrorCode, Result};
+use switchboard_core::Result;
+use switchboard_core::store::{Keep, Workspace};
 use switchboard_postgres::RemoteWorkspace;
 use switchboard_sync::{CancelToken, Phase, Progress, SyncOptions};
 use time::format_description::well_known::Rfc3339;
 
-use crate::commands::{Agents, Numbers, Orgs};
-use crate::{Global, commands, db, output, remote};
+use crate::{Global, db, output};
 
 /// `sync [--full]` or `sync status`.
 #[derive(Debug, Args)]
@@ -289,158 +284,6 @@ pub fn conflicts(g: &Global, cmd: Conflicts) -> Result<()> {
             } else {
                 println!("conflict #{id}: kept theirs");
             }
-        }
-    }
-    Ok(())
-}
-
-/// The cache to use instead of the server, when the server cannot be reached now.
-fn offline_cache(g: &Global) -> Result<Option<Global>> {
-    let settings = db::settings(g)?;
-    let rt = db::runtime()?;
-    let probe = rt.block_on(async {
-        let ws = RemoteWorkspace::connect(&settings).await?;
-        ws.close().await;
-        Ok::<_, Error>(())
-    });
-    match probe {
-        Ok(()) => Ok(None),
-        Err(e) if e.code() == ErrorCode::Offline => {
-            let path = switchboard_sync::cache_path(&settings)?;
-            // No cache yet (or an empty one): there is nothing to show, so the command fails
-            // as offline instead of showing an empty workspace as if it were the truth.
-            let has_data = path.exists() && !Workspace::open(&path)?.organizations()?.is_empty();
-            if !has_data {
-                return Err(match e {
-                    Error::Offline { server, reason } => Error::Offline {
-                        server,
-                        reason: format!(
-                            "{reason}; nothing is cached for it yet (run `sync` while online)"
-                        ),
-                    },
-                    e => e,
-                });
-            }
-            let ws = Workspace::open(&path)?;
-            let when = switchboard_sync::last_synced_at(&ws)?;
-            match when {
-                Some(_) => eprintln!("offline: showing cached data from {}", time_text(when)),
-                None => eprintln!("offline: showing cached data (never completely synced)"),
-            }
-            let mut local = g.clone();
-            local.workspace = Some(path);
-            local.database_url = None;
-            Ok(Some(local))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn needs_server(what: &str) -> Error {
-    Error::Offline {
-        server: "the team database".into(),
-        reason: format!(
-            "{what} needs the server; only numbers add, update and remove are queued offline"
-        ),
-    }
-}
-
-/// `orgs …` with `--database-url`, from the cache when offline.
-pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
-    match offline_cache(g)? {
-        None => remote::orgs(g, cmd),
-        Some(_) if matches!(cmd, Orgs::Add { .. }) => Err(needs_server("adding an organization")),
-        Some(local) => commands::orgs(&local, cmd),
-    }
-}
-
-/// `agents …` with `--database-url`, from the cache when offline.
-pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
-    match offline_cache(g)? {
-        None => remote::agents(g, cmd),
-        Some(_) if matches!(cmd, Agents::Add { .. }) => Err(needs_server("adding an agent")),
-        Some(local) => commands::agents(&local, cmd),
-    }
-}
-
-/// `numbers …` with `--database-url`: reads from the cache and edits into the outbox when
-/// offline.
-pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
-    let Some(local) = offline_cache(g)? else {
-        return remote::numbers(g, cmd);
-    };
-    let mut ws = local.open()?;
-    let queued = |what: &str, n: &switchboard_core::domain::PhoneNumber| {
-        if local.json {
-            output::json(n);
-        } else {
-            println!(
-                "{what} {} ({}) offline; queued for the next sync",
-                n.phone_number, n.id
-            );
-        }
-    };
-    match cmd {
-        Numbers::Add {
-            org,
-            provider,
-            number,
-            region,
-            friendly_name,
-            status,
-            metadata,
-            account,
-            agent,
-            ..
-        } => {
-            let org = ws.organization(&org)?;
-            let agent_id = match agent {
-                Some(a) => commands::agent_arg(&ws, org.id, &a)?,
-                None => None,
-            };
-            let valid = NewNumber {
-                provider,
-                number,
-                region,
-                friendly_name,
-                status,
-                metadata,
-                account_id: account,
-                agent_id,
-            }
-            .validate()?;
-            let n = ws.queue_add(org.id, valid)?;
-            queued("added", &n);
-        }
-        Numbers::Update {
-            number,
-            org,
-            friendly_name,
-            status,
-            agent,
-            metadata,
-            ..
-        } => {
-            let org = org.map(|o| ws.organization(&o)).transpose()?;
-            let r = NumberRef::parse(&number)?;
-            let current = ws.number(&r, org.as_ref().map(|o| o.id))?;
-            let agent_id = match agent {
-                Some(a) => Some(commands::agent_arg(&ws, current.organization_id, &a)?),
-                None => None,
-            };
-            let change = commands::update_change(friendly_name, status, agent_id, metadata)?;
-            let n = ws.queue_update(&NumberRef::Id(current.id), None, &change)?;
-            queued("updated", &n);
-        }
-        Numbers::Remove { number, org, .. } => {
-            let org = org.map(|o| ws.organization(&o)).transpose()?;
-            let n = ws.queue_remove(&NumberRef::parse(&number)?, org.map(|o| o.id))?;
-            queued("removed", &n);
-        }
-        Numbers::Import { .. } => return Err(needs_server("importing")),
-        read => {
-            drop(ws);
-            return commands::numbers(&local, read);
         }
     }
     Ok(())

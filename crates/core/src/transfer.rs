@@ -636,15 +636,28 @@ pub fn import_csv(
     input: impl Read,
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    let target = ImportTarget {
+    let rows = read_csv(&import_target(ws, organization_id)?, input, opts)?;
+    import_rows(ws, organization_id, rows)
+}
+
+/// What an import into `organization_id` of the local store is checked against.
+pub fn import_target(ws: &Workspace, organization_id: Uuid) -> Result<ImportTarget> {
+    Ok(ImportTarget {
         organization_id,
         existing: ws.numbers_in(organization_id)?,
         agents: ws.agents(organization_id)?,
-    };
-    let mut rows: Vec<(PhoneNumber, NumberFacts)> = read_csv(&target, input, opts)?
-        .into_iter()
-        .map(|r| (r.number, r.facts))
-        .collect();
+    })
+}
+
+/// Inserts rows [`read_csv`] checked into an organization, in one transaction (all or
+/// nothing).
+pub fn import_rows(
+    ws: &mut Workspace,
+    organization_id: Uuid,
+    rows: Vec<ImportRow>,
+) -> Result<ImportReport> {
+    let mut rows: Vec<(PhoneNumber, NumberFacts)> =
+        rows.into_iter().map(|r| (r.number, r.facts)).collect();
     rows.sort_unstable_by(|a, b| a.0.phone_number.cmp(&b.0.phone_number));
     let mut bulk = ws.bulk_insert(organization_id, rows.len() as u64)?;
     for (n, facts) in &rows {

@@ -1,0 +1,169 @@
+//! The manager's actions on organizations, agents and numbers, once for every shell and store.
+//!
+//! Each takes the open [`Inventory`] and already-parsed input; the shells translate their
+//! arguments into these calls and the results into output.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use switchboard_core::domain::{NewNumber, NumberUpdate, Organization, PhoneNumber};
+use switchboard_core::store::NumberRef;
+use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportReport};
+use switchboard_core::{Error, Result};
+use uuid::Uuid;
+
+use crate::{BulkFailure, BulkReport, Cancel, Inventory, Progress, Written};
+
+/// How often a bulk edit reports progress (and at its end).
+pub const PROGRESS_EVERY: u64 = 25;
+
+/// Reads an id typed or sent by a shell.
+pub fn parse_id(field: &str, id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| Error::InvalidInput {
+        field: field.to_owned(),
+        reason: format!("{id:?} is not an id"),
+    })
+}
+
+/// The organization a command names (slug or id), if it names one.
+pub async fn organization_arg(
+    inv: &dyn Inventory,
+    org: Option<&str>,
+) -> Result<Option<Organization>> {
+    match org {
+        Some(o) => Ok(Some(inv.organization(o).await?)),
+        None => Ok(None),
+    }
+}
+
+/// An agent as a command names it: "none" unassigns, otherwise an id or name in the
+/// organization.
+pub async fn agent_arg(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    value: &str,
+) -> Result<Option<Uuid>> {
+    if value.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    Ok(Some(inv.agent(organization_id, value).await?.id))
+}
+
+/// The name of a number's agent, if it has one.
+pub async fn agent_name(inv: &dyn Inventory, n: &PhoneNumber) -> Result<Option<String>> {
+    match n.agent_id {
+        Some(a) => Ok(Some(
+            inv.agent(n.organization_id, &a.to_string()).await?.name,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Checks a new number completely, then adds it.
+pub async fn add_number(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    number: NewNumber,
+) -> Result<Written> {
+    let valid = number.validate()?;
+    inv.add_number(organization_id, valid).await
+}
+
+/// Changes the number `r` names (in `organization_id`, when given).
+pub async fn update_number(
+    inv: &dyn Inventory,
+    r: &NumberRef,
+    organization_id: Option<Uuid>,
+    change: &NumberUpdate,
+) -> Result<Written> {
+    inv.update_number(r, organization_id, change).await
+}
+
+/// Removes the number `r` names.
+pub async fn remove_number(
+    inv: &dyn Inventory,
+    r: &NumberRef,
+    organization_id: Option<Uuid>,
+) -> Result<Written> {
+    inv.remove_number(r, organization_id).await
+}
+
+/// Applies the same change to many numbers of an organization, one edit per number: a number
+/// that fails is reported with why and the others go on. Reports progress every
+/// [`PROGRESS_EVERY`] numbers and at the end; stops after the number it is on when `cancel`
+/// is raised.
+pub async fn bulk_update(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    ids: Vec<String>,
+    change: &NumberUpdate,
+    cancel: &Cancel,
+    mut progress: impl FnMut(Progress) + Send,
+) -> BulkReport {
+    let total = ids.len() as u64;
+    let mut report = BulkReport::default();
+    for (i, id) in ids.into_iter().enumerate() {
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+        let edited = match parse_id("number", &id) {
+            Ok(key) => {
+                inv.update_number(&NumberRef::Id(key), Some(organization_id), change)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match edited {
+            Ok(w) => {
+                report.updated += 1;
+                report.queued += u64::from(w.queued);
+            }
+            Err(error) => report.failed.push(BulkFailure { id, error }),
+        }
+        let done = i as u64 + 1;
+        if done.is_multiple_of(PROGRESS_EVERY) || done == total {
+            progress(Progress { done, total });
+        }
+    }
+    report
+}
+
+/// Writes every number of an organization as CSV or JSON (core's exporter: every column, the
+/// same escaping on every store); returns how many.
+pub async fn export(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    format: Format,
+    out: impl Write + Send,
+) -> Result<u64> {
+    let mut exporter = Exporter::new(format, out)?;
+    inv.for_each_number(organization_id, &mut |n| exporter.write(n))
+        .await?;
+    exporter.finish()
+}
+
+/// Imports a CSV file (checked for size first) into an organization: every row is checked
+/// against the organization as the store sees it, and the file goes in whole, or, when any
+/// row is bad, nothing does and every bad row is reported with its line and why.
+pub async fn import_file(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    let input = transfer::open_import_file(path, &opts.limits)?;
+    import_csv(inv, organization_id, input, opts).await
+}
+
+/// Imports CSV from `input` into an organization (see [`import_file`]).
+pub async fn import_csv(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    input: impl Read,
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    let target = inv.import_target(organization_id).await?;
+    let rows = transfer::read_csv(&target, input, opts)?;
+    inv.import_rows(organization_id, rows).await
+}

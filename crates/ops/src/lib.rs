@@ -1,0 +1,150 @@
+//! Every manager action, defined once for the CLI and the desktop app, over one interface to
+//! the inventory.
+//!
+//! # Shape
+//!
+//! - [`Inventory`] is the one interface to a store of organizations, agents and numbers: an
+//!   async trait (object-safe, `Send + Sync`) with the reads (`organizations`, `organization`,
+//!   `agents`, `agent`, `list_numbers`, `count_numbers`, `number`, `for_each_number`,
+//!   `import_target`) and the writes (`add_organization`, `add_agent`, `add_number`,
+//!   `update_number`, `remove_number`, `import_rows`). A number edit returns a [`Written`]:
+//!   the row, and whether it was queued for the next sync instead of written to its store.
+//! - Three implementations: [`LocalInventory`] (a workspace file: the local workspace, or a
+//!   team workspace's cache, on Tokio's blocking pool, with a second connection for counts),
+//!   `RemoteWorkspace` (the team database, direct), and [`TeamInventory`] (the cached team
+//!   workspace: the server when reachable, the cache and its outbox when not).
+//! - [`open`] decides, once, where reads and edits go ([`Target`]): a shell never branches on
+//!   the kind of store.
+//! - [`actions`] holds the manager actions over `&dyn Inventory` (add, update, bulk update,
+//!   remove, export, import a file), with the shared result, progress and cancellation types
+//!   ([`BulkReport`], [`Progress`], [`Cancel`]).
+//!
+//! # Team edit policy
+//!
+//! When a team workspace is opened and the server answers, edits go to the server directly;
+//! with a cache open, the row the server returns is written into the cache at once (so views
+//! reading the cache update without waiting for a sync). When the server cannot be reached,
+//! number edits go into the cache and its outbox, sent by the next sync. A direct edit that
+//! finds the server gone switches the workspace to offline and queues that same edit, so no
+//! edit is lost. Adding an organization, an agent, or importing a file needs the server.
+
+mod local;
+mod open;
+mod team;
+mod types;
+
+pub mod actions;
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use switchboard_core::Result;
+use switchboard_core::domain::{
+    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+};
+use switchboard_core::query::{NumberFilter, NumberQuery, Page};
+use switchboard_core::store::NumberRef;
+use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
+use uuid::Uuid;
+
+pub use local::LocalInventory;
+pub use open::{Reads, Target, open, open_cached};
+pub use switchboard_sync::CancelToken as Cancel;
+pub use team::TeamInventory;
+pub use types::{BulkFailure, BulkReport, Progress, Written};
+
+/// A number edit, to apply to a store or to queue.
+#[derive(Debug, Clone)]
+pub(crate) enum Edit {
+    Add(Uuid, ValidNumber),
+    Update(NumberRef, Option<Uuid>, NumberUpdate),
+    Remove(NumberRef, Option<Uuid>),
+}
+
+impl Edit {
+    /// Runs the edit on the team database.
+    pub(crate) async fn on_server(
+        &self,
+        remote: &switchboard_postgres::RemoteWorkspace,
+    ) -> Result<PhoneNumber> {
+        match self {
+            Edit::Add(org, n) => remote.add_number(*org, n.clone()).await,
+            Edit::Update(r, org, change) => remote.update_number(r, *org, change).await,
+            Edit::Remove(r, org) => remote.remove_number(r, *org).await,
+        }
+    }
+}
+
+/// A callback over numbers (an export's writer).
+pub type EachNumber<'a> = dyn FnMut(&PhoneNumber) -> Result<()> + Send + 'a;
+
+/// The one interface to an inventory of organizations, agents and numbers.
+#[async_trait]
+pub trait Inventory: Debug + Send + Sync {
+    /// Every organization.
+    async fn organizations(&self) -> Result<Vec<Organization>>;
+    /// An organization by slug or id.
+    async fn organization(&self, slug_or_id: &str) -> Result<Organization>;
+    /// Creates an organization.
+    async fn add_organization(&self, slug: &str, name: &str) -> Result<Organization>;
+    /// An organization's agents.
+    async fn agents(&self, organization_id: Uuid) -> Result<Vec<Agent>>;
+    /// An agent of an organization by id or name.
+    async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent>;
+    /// Creates an agent.
+    async fn add_agent(&self, organization_id: Uuid, name: &str) -> Result<Agent>;
+    /// One page of numbers.
+    async fn list_numbers(&self, query: &NumberQuery) -> Result<Page>;
+    /// How many numbers a filter matches.
+    async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64>;
+    /// One number.
+    async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber>;
+    /// Adds a number.
+    async fn add_number(&self, organization_id: Uuid, number: ValidNumber) -> Result<Written>;
+    /// Changes a number.
+    async fn update_number(
+        &self,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+        change: &NumberUpdate,
+    ) -> Result<Written>;
+    /// Removes a number; returns it as it was.
+    async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written>;
+    /// Calls `f` with every number of an organization, in E.164 order; returns how many.
+    async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64>;
+    /// What an import into an organization is checked against (its numbers and agents).
+    async fn import_target(&self, organization_id: Uuid) -> Result<ImportTarget>;
+    /// Inserts checked rows into an organization: all of them, or none.
+    async fn import_rows(
+        &self,
+        organization_id: Uuid,
+        rows: Vec<ImportRow>,
+    ) -> Result<ImportReport>;
+    /// How many numbers, in every organization this store shows, reference a provider
+    /// account (whether its secret on this device is still needed).
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        let mut total = 0;
+        for org in self.organizations().await? {
+            self.for_each_number(org.id, &mut |n| {
+                if n.provider == provider && n.credentials.account_id(provider) == Some(account_id)
+                {
+                    total += 1;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(total)
+    }
+    /// The workspace file behind this inventory, when there is one: the local workspace, or a
+    /// team workspace's open cache (sync state, outbox, conflicts and added accounts live
+    /// there).
+    fn file(&self) -> Option<LocalInventory>;
+    /// Lines to show the manager about the store (connection warnings, rows a read left out);
+    /// each is returned once.
+    fn take_notices(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Releases the store's connections.
+    async fn close(&self) {}
+}

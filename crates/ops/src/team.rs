@@ -1,0 +1,450 @@
+//! The team database as an [`Inventory`]: `RemoteWorkspace` directly, and the cached team
+//! workspace ([`TeamInventory`]) that applies the team edit policy (see the crate's docs).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use async_trait::async_trait;
+use switchboard_core::domain::{
+    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+};
+use switchboard_core::query::{NumberFilter, NumberQuery, Page};
+use switchboard_core::store::{NumberRef, Replica, Skip};
+use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
+use switchboard_core::{Error, ErrorCode, Result};
+use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use uuid::Uuid;
+
+use crate::{EachNumber, Edit, Inventory, LocalInventory, Reads, Written};
+
+fn direct(number: PhoneNumber) -> Written {
+    Written {
+        number,
+        queued: false,
+    }
+}
+
+/// A row a read of the team database left out, or showed without a secret, as one line.
+pub(crate) fn skipped_notice(s: &Skip) -> String {
+    let what = if s.kept {
+        "shown without it"
+    } else {
+        "left out"
+    };
+    format!(
+        "row {} ({}) {what}: {}",
+        s.number_id,
+        s.phone_number.as_deref().unwrap_or("-"),
+        s.reason
+    )
+}
+
+#[async_trait]
+impl Inventory for RemoteWorkspace {
+    async fn organizations(&self) -> Result<Vec<Organization>> {
+        RemoteWorkspace::organizations(self).await
+    }
+
+    async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
+        RemoteWorkspace::organization(self, slug_or_id).await
+    }
+
+    async fn add_organization(&self, slug: &str, name: &str) -> Result<Organization> {
+        RemoteWorkspace::add_organization(self, slug, name).await
+    }
+
+    async fn agents(&self, organization_id: Uuid) -> Result<Vec<Agent>> {
+        RemoteWorkspace::agents(self, organization_id).await
+    }
+
+    async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
+        RemoteWorkspace::agent(self, organization_id, id_or_name).await
+    }
+
+    async fn add_agent(&self, organization_id: Uuid, name: &str) -> Result<Agent> {
+        RemoteWorkspace::add_agent(self, organization_id, name).await
+    }
+
+    async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
+        RemoteWorkspace::list_numbers(self, query).await
+    }
+
+    async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
+        RemoteWorkspace::count_numbers(self, filter).await
+    }
+
+    async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber> {
+        RemoteWorkspace::number(self, r, organization_id).await
+    }
+
+    async fn add_number(&self, organization_id: Uuid, number: ValidNumber) -> Result<Written> {
+        RemoteWorkspace::add_number(self, organization_id, number)
+            .await
+            .map(direct)
+    }
+
+    async fn update_number(
+        &self,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+        change: &NumberUpdate,
+    ) -> Result<Written> {
+        RemoteWorkspace::update_number(self, r, organization_id, change)
+            .await
+            .map(direct)
+    }
+
+    async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written> {
+        RemoteWorkspace::remove_number(self, r, organization_id)
+            .await
+            .map(direct)
+    }
+
+    async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {
+        RemoteWorkspace::for_each_number(self, organization_id, f).await
+    }
+
+    async fn import_target(&self, organization_id: Uuid) -> Result<ImportTarget> {
+        RemoteWorkspace::import_target(self, organization_id).await
+    }
+
+    async fn import_rows(
+        &self,
+        _organization_id: Uuid,
+        rows: Vec<ImportRow>,
+    ) -> Result<ImportReport> {
+        RemoteWorkspace::import_rows(self, &rows).await
+    }
+
+    fn file(&self) -> Option<LocalInventory> {
+        None
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        self.take_skipped().iter().map(skipped_notice).collect()
+    }
+
+    async fn close(&self) {
+        RemoteWorkspace::close(self).await;
+    }
+}
+
+/// A team workspace: the server while it answers, the cache and its outbox when it does not.
+///
+/// Reads go to the cache ([`Reads::Cache`], the app: instant search), or to the server while
+/// online ([`Reads::Server`], the CLI). Edits go to the server while online (and the row it
+/// returns into the cache, when one is open); offline, number edits go into the cache's
+/// outbox. A direct edit that finds the server gone switches to offline and is queued.
+#[derive(Debug)]
+pub struct TeamInventory {
+    settings: ConnectSettings,
+    reads: Reads,
+    remote: RwLock<Option<Arc<RemoteWorkspace>>>,
+    cache_path: PathBuf,
+    cache: Mutex<Option<LocalInventory>>,
+    notices: Mutex<Vec<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The error for what cannot be queued offline.
+pub(crate) fn needs_server(what: &str, server: &str) -> Error {
+    Error::Offline {
+        server: server.to_owned(),
+        reason: format!(
+            "{what} needs the server; only numbers add, update and remove are queued offline"
+        ),
+    }
+}
+
+impl TeamInventory {
+    pub(crate) fn new(
+        settings: ConnectSettings,
+        reads: Reads,
+        remote: Option<RemoteWorkspace>,
+        cache_path: PathBuf,
+        cache: Option<LocalInventory>,
+    ) -> Self {
+        let notices = remote
+            .as_ref()
+            .map(|r| {
+                r.warnings()
+                    .iter()
+                    .map(|w| format!("warning: {w}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        TeamInventory {
+            settings,
+            reads,
+            remote: RwLock::new(remote.map(Arc::new)),
+            cache_path,
+            cache: Mutex::new(cache),
+            notices: Mutex::new(notices),
+        }
+    }
+
+    /// Adds a line for [`Inventory::take_notices`].
+    pub(crate) fn notice(&self, line: String) {
+        lock(&self.notices).push(line);
+    }
+
+    /// The connection settings (with the password, when one was found).
+    pub fn settings(&self) -> &ConnectSettings {
+        &self.settings
+    }
+
+    /// Whether edits go to the server now.
+    pub fn is_online(&self) -> bool {
+        self.online().is_some()
+    }
+
+    fn online(&self) -> Option<Arc<RemoteWorkspace>> {
+        self.remote
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_remote(&self, remote: Option<Arc<RemoteWorkspace>>) {
+        *self.remote.write().unwrap_or_else(PoisonError::into_inner) = remote;
+    }
+
+    /// Connects to the server now; on success edits go to it again. An unreachable server
+    /// leaves the workspace offline and returns the error.
+    pub async fn reconnect(&self) -> Result<()> {
+        let remote = RemoteWorkspace::connect(&self.settings).await?;
+        self.go_online(remote).await;
+        Ok(())
+    }
+
+    /// The server answered (a sync reached it): edits go to it from now on, through `remote`
+    /// unless the workspace is online already (then `remote` is closed and the connection in
+    /// use kept, so no edit in flight loses its pool).
+    pub async fn go_online(&self, remote: RemoteWorkspace) {
+        let spare = {
+            let mut current = self.remote.write().unwrap_or_else(PoisonError::into_inner);
+            if current.is_some() {
+                Some(remote)
+            } else {
+                *current = Some(Arc::new(remote));
+                None
+            }
+        };
+        if let Some(spare) = spare {
+            spare.close().await;
+        }
+    }
+
+    /// Stops sending edits to the server (it was found unreachable): they queue from now on.
+    pub async fn go_offline(&self) {
+        let old = self.online();
+        self.set_remote(None);
+        if let Some(old) = old {
+            old.close().await;
+        }
+    }
+
+    /// The open cache, opening it when the workspace had none open (the CLI started online).
+    fn cache(&self) -> Result<LocalInventory> {
+        let mut cache = lock(&self.cache);
+        if let Some(c) = cache.as_ref() {
+            return Ok(c.clone());
+        }
+        let opened = LocalInventory::open(&self.cache_path)?;
+        *cache = Some(opened.clone());
+        Ok(opened)
+    }
+
+    /// Where reads go now.
+    fn reader(&self) -> Result<Arc<dyn Inventory>> {
+        match (self.reads, self.online()) {
+            (Reads::Server, Some(remote)) => Ok(remote),
+            _ => Ok(Arc::new(self.cache()?)),
+        }
+    }
+
+    /// Runs an edit on the server while online (then writes its row into the open cache), or
+    /// queues it in the cache when offline or when the server turns out to be gone.
+    async fn edit(&self, edit: Edit) -> Result<Written> {
+        if let Some(remote) = self.online() {
+            match edit.on_server(&remote).await {
+                Ok(n) => {
+                    self.write_through(&edit, &n).await;
+                    return Ok(direct(n));
+                }
+                Err(e) if e.code() == ErrorCode::Offline => {
+                    tracing::info!(error = %e, "the team database is gone: queueing the edit");
+                    self.go_offline().await;
+                    lock(&self.notices).push(format!("offline: {e}; the edit is queued"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.cache()?.apply(edit, true).await
+    }
+
+    /// Puts the server's row into the open cache (a failure only delays it to the next sync).
+    async fn write_through(&self, edit: &Edit, n: &PhoneNumber) {
+        let (n, removed) = (n.clone(), matches!(edit, Edit::Remove(..)));
+        self.cache_put(move |replica| {
+            if removed {
+                replica.delete(n.id)?;
+            } else {
+                replica.put(&n)?;
+            }
+            Ok(())
+        })
+        .await;
+    }
+
+    /// Writes what the server returned into the open cache, if one is open; a failure only
+    /// delays it to the next sync.
+    async fn cache_put(&self, put: impl FnOnce(&mut Replica<'_>) -> Result<()> + Send + 'static) {
+        let Some(cache) = lock(&self.cache).clone() else {
+            return;
+        };
+        let done = cache
+            .run(move |ws| {
+                let mut replica = ws.replica()?;
+                put(&mut replica)?;
+                replica.commit()
+            })
+            .await;
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "the cache takes the server's change with the next sync");
+        }
+    }
+
+    /// The server, for what needs it; offline, refuses `what` (it cannot be queued).
+    fn server_for(&self, what: &str) -> Result<Arc<RemoteWorkspace>> {
+        self.online()
+            .ok_or_else(|| needs_server(what, self.settings.server()))
+    }
+}
+
+#[async_trait]
+impl Inventory for TeamInventory {
+    async fn organizations(&self) -> Result<Vec<Organization>> {
+        self.reader()?.organizations().await
+    }
+
+    async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
+        self.reader()?.organization(slug_or_id).await
+    }
+
+    async fn add_organization(&self, slug: &str, name: &str) -> Result<Organization> {
+        let org = self
+            .server_for("adding an organization")?
+            .add_organization(slug, name)
+            .await?;
+        let put = org.clone();
+        self.cache_put(move |r| r.put_organization(&put)).await;
+        Ok(org)
+    }
+
+    async fn agents(&self, organization_id: Uuid) -> Result<Vec<Agent>> {
+        self.reader()?.agents(organization_id).await
+    }
+
+    async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
+        self.reader()?.agent(organization_id, id_or_name).await
+    }
+
+    async fn add_agent(&self, organization_id: Uuid, name: &str) -> Result<Agent> {
+        let agent = self
+            .server_for("adding an agent")?
+            .add_agent(organization_id, name)
+            .await?;
+        let put = agent.clone();
+        self.cache_put(move |r| r.put_agent(&put)).await;
+        Ok(agent)
+    }
+
+    async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
+        self.reader()?.list_numbers(query).await
+    }
+
+    async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
+        self.reader()?.count_numbers(filter).await
+    }
+
+    async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber> {
+        self.reader()?.number(r, organization_id).await
+    }
+
+    async fn add_number(&self, organization_id: Uuid, number: ValidNumber) -> Result<Written> {
+        self.edit(Edit::Add(organization_id, number)).await
+    }
+
+    async fn update_number(
+        &self,
+        r: &NumberRef,
+        organization_id: Option<Uuid>,
+        change: &NumberUpdate,
+    ) -> Result<Written> {
+        self.edit(Edit::Update(r.clone(), organization_id, change.clone()))
+            .await
+    }
+
+    async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written> {
+        self.edit(Edit::Remove(r.clone(), organization_id)).await
+    }
+
+    async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {
+        self.reader()?.for_each_number(organization_id, f).await
+    }
+
+    async fn import_target(&self, organization_id: Uuid) -> Result<ImportTarget> {
+        self.server_for("importing")?
+            .import_target(organization_id)
+            .await
+    }
+
+    async fn import_rows(
+        &self,
+        organization_id: Uuid,
+        rows: Vec<ImportRow>,
+    ) -> Result<ImportReport> {
+        let remote = self.server_for("importing")?;
+        let written: Vec<PhoneNumber> = rows.iter().map(|r| r.number.clone()).collect();
+        let report = Inventory::import_rows(&*remote, organization_id, rows).await?;
+        self.cache_put(move |r| {
+            for n in &written {
+                r.put(n)?;
+            }
+            Ok(())
+        })
+        .await;
+        Ok(report)
+    }
+
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        self.reader()?.account_users(provider, account_id).await
+    }
+
+    fn file(&self) -> Option<LocalInventory> {
+        lock(&self.cache).clone()
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        let mut notices = std::mem::take(&mut *lock(&self.notices));
+        if let Some(remote) = self.online() {
+            notices.extend(
+                remote
+                    .take_skipped()
+                    .iter()
+                    .map(|s| format!("warning: {}", skipped_notice(s))),
+            );
+        }
+        notices
+    }
+
+    async fn close(&self) {
+        if let Some(remote) = self.online() {
+            remote.close().await;
+        }
+    }
+}

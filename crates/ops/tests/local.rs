@@ -1,0 +1,223 @@
+//! The actions over a local workspace file, through the one inventory interface.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use switchboard_core::domain::{NewNumber, NumberUpdate, Status};
+use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::transfer::{self, Format, ImportOptions};
+use switchboard_core::{Error, ErrorCode};
+use switchboard_ops::{Cancel, Inventory, Target, actions, open};
+
+fn new_number(number: &str) -> NewNumber {
+    NewNumber {
+        provider: "twilio".into(),
+        number: number.into(),
+        ..NewNumber::default()
+    }
+}
+
+async fn opened(dir: &tempfile::TempDir) -> Arc<dyn Inventory> {
+    open(Target::Local(dir.path().join("sub/workspace.db")))
+        .await
+        .expect("opens, creating the directory")
+}
+
+#[tokio::test]
+async fn every_action_runs_on_a_local_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    assert!(inv.file().is_some(), "a local workspace is its own file");
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    assert_eq!(inv.organization("acme").await.unwrap().id, org.id);
+    let ava = inv.add_agent(org.id, "Ava").await.unwrap();
+    assert_eq!(
+        actions::agent_arg(&*inv, org.id, "Ava").await.unwrap(),
+        Some(ava.id)
+    );
+    assert_eq!(
+        actions::agent_arg(&*inv, org.id, " None ").await.unwrap(),
+        None
+    );
+
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let w = actions::add_number(&*inv, org.id, new_number(&format!("+1415555{:04}", i)))
+            .await
+            .unwrap();
+        assert!(!w.queued, "a local edit is never queued");
+        ids.push(w.number.id.to_string());
+    }
+    let bad = actions::add_number(&*inv, org.id, new_number("+1 415 555 000"))
+        .await
+        .expect_err("too short");
+    assert_eq!(bad.code(), ErrorCode::InvalidNumber);
+
+    let rename = NumberUpdate {
+        friendly_name: Some(Some("Front desk".into())),
+        agent_id: Some(Some(ava.id)),
+        ..NumberUpdate::default()
+    };
+    let first = NumberRef::parse("+14155550000").unwrap();
+    let w = actions::update_number(&*inv, &first, Some(org.id), &rename)
+        .await
+        .unwrap();
+    assert_eq!(w.number.friendly_name.as_deref(), Some("Front desk"));
+    assert_eq!(
+        actions::agent_name(&*inv, &w.number)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Ava")
+    );
+
+    // Bulk: one id that is not an id, one that does not exist; the rest change.
+    let mut bulk_ids = ids[1..].to_vec();
+    bulk_ids.push("not-an-id".into());
+    bulk_ids.push(uuid::Uuid::now_v7().to_string());
+    let inactive = NumberUpdate {
+        status: Some(Status::Inactive),
+        ..NumberUpdate::default()
+    };
+    let reported = AtomicU64::new(0);
+    let report = actions::bulk_update(&*inv, org.id, bulk_ids, &inactive, &Cancel::new(), |p| {
+        reported.store(p.done, Ordering::SeqCst)
+    })
+    .await;
+    assert_eq!((report.updated, report.queued), (29, 0));
+    assert_eq!(report.failed.len(), 2, "{:?}", report.failed);
+    assert_eq!(report.failed[0].id, "not-an-id");
+    assert_eq!(report.failed[0].error.code(), ErrorCode::InvalidInput);
+    assert_eq!(report.failed[1].error.code(), ErrorCode::NotFound);
+    assert_eq!(
+        reported.load(Ordering::SeqCst),
+        31,
+        "the last progress is the total"
+    );
+    let mut filter = switchboard_core::query::NumberFilter::org(org.id);
+    filter.status = Some(Status::Inactive);
+    assert_eq!(inv.count_numbers(&filter).await.unwrap(), 29);
+
+    // A raised cancel flag stops before the next number.
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let stopped =
+        actions::bulk_update(&*inv, org.id, ids.clone(), &inactive, &cancel, |_| {}).await;
+    assert!(stopped.cancelled);
+    assert_eq!(stopped.updated, 0);
+
+    let removed = actions::remove_number(&*inv, &first, Some(org.id))
+        .await
+        .unwrap();
+    assert_eq!(removed.number.friendly_name.as_deref(), Some("Front desk"));
+    let gone = inv.number(&first, Some(org.id)).await.expect_err("removed");
+    assert_eq!(gone.code(), ErrorCode::NotFound);
+    assert_eq!(
+        inv.count_numbers(&switchboard_core::query::NumberFilter::org(org.id))
+            .await
+            .unwrap(),
+        29
+    );
+}
+
+#[tokio::test]
+async fn export_streams_every_number_as_cores_export_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    // More than one batch of the stream from the blocking pool (1,024 numbers).
+    let csv: String = std::iter::once("phone_number,provider,friendly_name\n".to_owned())
+        .chain((0..2500).map(|i| format!("+1415{:07},twilio,=cmd {i}\n", 2_000_000 + i)))
+        .collect();
+    let report = actions::import_csv(&*inv, org.id, csv.as_bytes(), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.inserted, 2500);
+
+    for format in [Format::Csv, Format::Json] {
+        let mut ours = Vec::new();
+        let n = actions::export(&*inv, org.id, format, &mut ours)
+            .await
+            .unwrap();
+        assert_eq!(n, 2500);
+        let path = inv.file().unwrap().path().to_owned();
+        let mut cores = Vec::new();
+        let ws = Workspace::open(&path).unwrap();
+        transfer::export(&ws, org.id, format, &mut cores).unwrap();
+        assert!(
+            ours == cores,
+            "the export is core's, byte for byte ({format:?})"
+        );
+    }
+}
+
+/// A writer that fails after `left` bytes.
+struct FailingWriter {
+    left: usize,
+}
+
+impl std::io::Write for FailingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left < buf.len() {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_export_whose_writer_fails_stops_with_the_writers_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    let csv: String = std::iter::once("phone_number,provider\n".to_owned())
+        .chain((0..5000).map(|i| format!("+1415{:07},twilio\n", 2_000_000 + i)))
+        .collect();
+    actions::import_csv(&*inv, org.id, csv.as_bytes(), &ImportOptions::default())
+        .await
+        .unwrap();
+    let e = actions::export(&*inv, org.id, Format::Csv, FailingWriter { left: 10_000 })
+        .await
+        .expect_err("the disk filled up");
+    assert!(e.to_string().contains("disk full"), "{e}");
+}
+
+#[tokio::test]
+async fn a_file_with_bad_rows_imports_nothing_and_names_each_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    actions::add_number(&*inv, org.id, new_number("+14155550100"))
+        .await
+        .unwrap();
+    let file = dir.path().join("import.csv");
+    std::fs::write(
+        &file,
+        "phone_number,provider\n+14155550101,twilio\n+14155550100,twilio\n12,twilio\n",
+    )
+    .unwrap();
+    let e = actions::import_file(&*inv, org.id, &file, &ImportOptions::default())
+        .await
+        .expect_err("two bad rows");
+    let Error::BadRows(rows) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 4]);
+    assert!(rows[0].message.contains("already exists"), "{rows:?}");
+    let all = switchboard_core::query::NumberFilter::org(org.id);
+    assert_eq!(inv.count_numbers(&all).await.unwrap(), 1, "nothing written");
+    // Without the bad rows the file goes in.
+    std::fs::write(&file, "phone_number,provider\n+14155550101,twilio\n").unwrap();
+    let report = actions::import_file(&*inv, org.id, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.inserted, 1);
+    assert_eq!(inv.count_numbers(&all).await.unwrap(), 2);
+}
