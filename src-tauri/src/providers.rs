@@ -30,7 +30,7 @@ use switchboard_providers::flows::{
     ImportDiff, Outcome as Done,
 };
 use switchboard_providers::http::HttpSettings;
-use switchboard_providers::import::{ImportPlan, ImportProgress, ImportTarget, run_import};
+use switchboard_providers::import::{ImportPlan, ImportProgress, run_import};
 use switchboard_providers::model::{
     self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
 };
@@ -48,7 +48,9 @@ use crate::dto::{
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::state::{AppState, Writes};
+use switchboard_ops::providers::{ImportInto, record_updates};
+
+use crate::state::AppState;
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
@@ -190,10 +192,11 @@ async fn update(
     n: &core::PhoneNumber,
     change: NumberUpdate,
 ) -> AppResult<core::PhoneNumber> {
-    let (id, org) = (n.id, n.organization_id);
-    state
-        .write(move |ws, w| w.update_number(ws, &NumberRef::Id(id), Some(org), &change))
-        .await
+    let updates = [(n.id, change)];
+    let mut written = record_updates(&*state.inventory(), n.organization_id, &updates).await?;
+    written
+        .pop()
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the update returned no row"))
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -320,7 +323,11 @@ pub async fn import_numbers<R: Runtime>(
             total: p.total as u64,
         });
     };
-    let mut target = WorkspaceImport { state: &state, org };
+    let inventory = state.inventory();
+    let mut target = ImportInto {
+        inventory: &*inventory,
+        organization_id: org,
+    };
     let written = run_import(&mut target, plan, &progress, &cancel).await;
     tasks.end(&task_id);
     // Imported numbers are no longer new: a second import must list again.
@@ -339,7 +346,7 @@ pub async fn import_numbers<R: Runtime>(
     failed.extend(present);
     failed.extend(written.failed.into_iter().map(|f| ImportFailure {
         phone_number: f.phone_number,
-        error: f.error,
+        error: f.error.into(),
     }));
     Ok(ImportReport {
         imported: written.imported as u32,
@@ -347,55 +354,6 @@ pub async fn import_numbers<R: Runtime>(
         failed,
         cancelled: written.cancelled,
     })
-}
-
-/// The open workspace as an import's target: a batch into the local workspace, number by
-/// number into a team workspace's outbox.
-struct WorkspaceImport<'a> {
-    state: &'a AppState,
-    org: Uuid,
-}
-
-impl ImportTarget for WorkspaceImport<'_> {
-    type Error = AppError;
-
-    fn already_present(e: &AppError) -> bool {
-        e.code == ErrorCode::Duplicate
-    }
-
-    async fn add_all(&mut self, numbers: Vec<core::ValidNumber>) -> Option<AppResult<usize>> {
-        let org = self.org;
-        let added = self
-            .state
-            .write(move |ws, w| {
-                Ok(match w {
-                    Writes::Direct => Some(ws.add_numbers(org, numbers).map(|a| a.len())),
-                    Writes::Outbox => None,
-                })
-            })
-            .await;
-        match added {
-            Ok(batch) => batch.map(|r| r.map_err(AppError::from)),
-            Err(e) => Some(Err(e)),
-        }
-    }
-
-    async fn add_one(&mut self, number: core::ValidNumber) -> AppResult<()> {
-        let org = self.org;
-        self.state
-            .write(move |ws, w| w.add_number(ws, org, number).map(|_| ()))
-            .await
-    }
-
-    async fn update(&mut self, id: Uuid, change: NumberUpdate) -> AppResult<()> {
-        let org = self.org;
-        self.state
-            .write(move |ws, w| {
-                w.update_number(ws, &NumberRef::Id(id), Some(org), &change)
-                    .map(|_| ())
-            })
-            .await
-    }
 }
 
 /// What a bulk provider action does to each number.
@@ -593,16 +551,7 @@ async fn by_account<A: AccountAction>(
                 updates.push((n.id, u));
             }
         }
-        if !updates.is_empty() {
-            state
-                .write(move |ws, w| {
-                    for (id, u) in &updates {
-                        w.update_number(ws, &NumberRef::Id(*id), Some(org), u)?;
-                    }
-                    Ok(())
-                })
-                .await?;
-        }
+        record_updates(&*state.inventory(), org, &updates).await?;
     }
     Ok(runs.cancelled())
 }
@@ -876,9 +825,7 @@ pub async fn buy_number<R: Runtime>(
         .map_err(|e| sent_once(e, "purchase"))?;
     tracing::info!(number = %bought.phone_number, "bought a number");
     let valid = bought.to_new_number(&account_id).validate()?;
-    let added = state
-        .write(move |ws, w| w.add_number(ws, org, valid))
-        .await?;
+    let added = state.inventory().add_number(org, valid).await?.number;
     announce(&app, &organization_id, vec![added.id.to_string()]);
     crate::sync::after_edit(&app);
     Ok(added.into())
@@ -904,10 +851,12 @@ pub async fn release_number<R: Runtime>(
         .await
         .map_err(|e| sent_once(e, "release"))?;
     tracing::info!(number = %n.phone_number, "released a number");
-    let (key, org) = (n.id, n.organization_id);
+    let org = n.organization_id;
     let removed = state
-        .write(move |ws, w| w.remove_number(ws, &NumberRef::Id(key), Some(org)))
-        .await?;
+        .inventory()
+        .remove_number(&NumberRef::Id(n.id), Some(org))
+        .await?
+        .number;
     announce(&app, &org.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(removed.into())

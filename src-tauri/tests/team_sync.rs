@@ -289,11 +289,11 @@ async fn day(dir: PathBuf) {
     psql(
         "UPDATE phone_numbers SET friendly_name = 'Changed on the server' WHERE phone_number = '+14152000003'",
     );
-    pg_ctl(&cluster, port, "stop");
+    support::pg_ctl(&cluster, port, "stop");
     let (offline, _) = sync_now(&app).await;
     assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     rename(&app, &third, "Edited in the app").await;
-    pg_ctl(&cluster, port, "start");
+    support::pg_ctl(&cluster, port, "start");
     let (conflicted, _) = sync_now(&app).await;
     assert_eq!(conflicted.connection, Connection::Online);
     assert_eq!(conflicted.conflicts, 1, "{conflicted:?}");
