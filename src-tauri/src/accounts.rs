@@ -9,8 +9,8 @@
 
 use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
-use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
 use switchboard_providers::account;
+use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
 use switchboard_secrets::{Vault, VaultError};
 use tauri::{AppHandle, Runtime, State};
 use time::OffsetDateTime;

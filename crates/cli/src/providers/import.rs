@@ -6,16 +6,13 @@
 //! the second time: the numbers imported the first time are "already present".
 
 use serde_json::json;
-use switchboard_core::domain::{NumberUpdate, Provider, ValidNumber};
-use switchboard_core::{Error, ErrorCode, Result};
+use switchboard_core::domain::Provider;
+use switchboard_ops::providers::ImportInto;
 use switchboard_providers::flows::{self, ImportDiff};
-use switchboard_providers::import::{
-    ImportPlan, ImportProgress, ImportReport, ImportTarget, run_import,
-};
+use switchboard_providers::import::{ImportPlan, ImportProgress, ImportReport, run_import};
 use switchboard_providers::model::ListProgress;
-use uuid::Uuid;
 
-use super::session::{self, Store};
+use super::session;
 use super::{Failure, ImportFromProvider, Outcome, Progress, confirm};
 use crate::{Global, output};
 
@@ -91,7 +88,10 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
                 &format!("importing: {} of {} number(s) written", p.done, p.total),
             );
         };
-        let mut target = StoreImport { store, org: org.id };
+        let mut target = ImportInto {
+            inventory: store.inventory(),
+            organization_id: org.id,
+        };
         let written = run_import(&mut target, plan, &report, cancel).await;
         progress.finish();
         print_written(g, &org.slug, account_id, provider, args.refresh, &written);
@@ -110,34 +110,6 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         }
         Ok(())
     })
-}
-
-/// The inventory as an import's target: one transaction per chunk in the workspace file,
-/// number by number in the team database.
-struct StoreImport<'a> {
-    store: &'a mut Store,
-    org: Uuid,
-}
-
-impl ImportTarget for StoreImport<'_> {
-    type Error = Error;
-
-    fn already_present(e: &Error) -> bool {
-        e.code() == ErrorCode::Duplicate
-    }
-
-    async fn add_all(&mut self, numbers: Vec<ValidNumber>) -> Option<Result<usize>> {
-        self.store.add_all(self.org, numbers)
-    }
-
-    async fn add_one(&mut self, number: ValidNumber) -> Result<()> {
-        self.store.add_one(self.org, number).await.map(|_| ())
-    }
-
-    async fn update(&mut self, id: Uuid, change: NumberUpdate) -> Result<()> {
-        let current = self.store.number(&id.to_string(), None).await?;
-        self.store.update(&current, &change).await.map(|_| ())
-    }
 }
 
 /// What the import wrote: the counts, then each number left out with why (on standard error).
