@@ -8,6 +8,7 @@
 
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::store::NumberRef;
+use switchboard_core::transfer::ImportRow;
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_providers::flows;
 use switchboard_providers::import::ImportTarget;
@@ -16,8 +17,10 @@ use uuid::Uuid;
 
 use crate::Inventory;
 
-/// An organization of the open inventory as an import's target: number by number through
-/// [`Inventory::add_number`] and [`Inventory::update_number`].
+/// An organization of the open inventory as an import's target: each chunk in one transaction
+/// through [`Inventory::import_rows`] (where the store takes one: a workspace file, the team
+/// database online), else number by number through [`Inventory::add_number`] (a team
+/// workspace offline: into the outbox); updates through [`Inventory::update_number`].
 #[derive(Debug)]
 pub struct ImportInto<'a> {
     /// The open inventory.
@@ -33,8 +36,33 @@ impl ImportTarget for ImportInto<'_> {
         e.code() == ErrorCode::Duplicate
     }
 
-    async fn add_all(&mut self, _: Vec<ValidNumber>) -> Option<Result<usize>> {
-        None
+    async fn add_all(&mut self, numbers: Vec<ValidNumber>) -> Option<Result<usize>> {
+        let org = self.organization_id;
+        let t = switchboard_core::store::now();
+        let rows: Vec<ImportRow> = (numbers.into_iter().enumerate())
+            .map(|(i, v)| ImportRow {
+                line: i as u64 + 2,
+                facts: v.phone_number.facts(),
+                number: PhoneNumber {
+                    id: Uuid::now_v7(),
+                    organization_id: org,
+                    provider: v.provider,
+                    phone_number: v.phone_number,
+                    friendly_name: v.friendly_name,
+                    credentials: v.credentials,
+                    metadata: v.metadata,
+                    agent_id: v.agent_id,
+                    webhook_configured: false,
+                    webhook_url: None,
+                    status: v.status,
+                    created_at: t,
+                    updated_at: t,
+                    last_verified_at: None,
+                },
+            })
+            .collect();
+        let written = self.inventory.import_rows(org, rows).await;
+        Some(written.map(|r| r.inserted as usize))
     }
 
     async fn add_one(&mut self, number: ValidNumber) -> Result<()> {
