@@ -43,22 +43,7 @@ impl ImportTarget for ImportInto<'_> {
             .map(|(i, v)| ImportRow {
                 line: i as u64 + 2,
                 facts: v.phone_number.facts(),
-                number: PhoneNumber {
-                    id: Uuid::now_v7(),
-                    organization_id: org,
-                    provider: v.provider,
-                    phone_number: v.phone_number,
-                    friendly_name: v.friendly_name,
-                    credentials: v.credentials,
-                    metadata: v.metadata,
-                    agent_id: v.agent_id,
-                    webhook_configured: false,
-                    webhook_url: None,
-                    status: v.status,
-                    created_at: t,
-                    updated_at: t,
-                    last_verified_at: None,
-                },
+                number: v.into_record(org, t),
             })
             .collect();
         let written = self.inventory.import_rows(org, rows).await;
