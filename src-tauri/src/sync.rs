@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use switchboard_core::store::Workspace;
+use switchboard_ops::TeamInventory;
 use switchboard_postgres::RemoteWorkspace;
 use switchboard_sync::{CancelToken, SyncOptions, SyncReport};
 use tauri::async_runtime::JoinHandle;
@@ -303,6 +304,8 @@ async fn run_once<R: Runtime>(
         return;
     };
     let path = state.path();
+    // The team workspace being synced (another may be open by the time the sync ends).
+    let team = state.team();
     let connecting = SyncProgress {
         phase: SyncPhase::Connect,
         done: 0,
@@ -314,7 +317,16 @@ async fn run_once<R: Runtime>(
     });
     send_progress(listeners, connecting);
     let started = Instant::now();
-    let outcome = attempt(app, &profile, path, generation, cancel, listeners).await;
+    let outcome = attempt(
+        app,
+        &profile,
+        path,
+        team.clone(),
+        generation,
+        cancel,
+        listeners,
+    )
+    .await;
     match &outcome {
         Ok(o) => tracing::info!(
             profile,
@@ -325,7 +337,7 @@ async fn run_once<R: Runtime>(
         Err(e) => {
             tracing::info!(profile, code = ?e.code, error = %e, "sync failed");
             // Edits queue until a sync reaches the server again.
-            if let (ErrorCode::Offline, Some(team)) = (e.code, state.team()) {
+            if let (ErrorCode::Offline, Some(team)) = (e.code, &team) {
                 team.go_offline().await;
             }
         }
@@ -366,6 +378,7 @@ async fn attempt<R: Runtime>(
     app: &AppHandle<R>,
     profile: &str,
     path: std::path::PathBuf,
+    team: Option<Arc<TeamInventory>>,
     generation: u64,
     cancel: &CancelToken,
     listeners: &Listeners,
@@ -415,7 +428,7 @@ async fn attempt<R: Runtime>(
             Ok((report, before != after, after))
         })();
         // The server answered: the open team workspace's edits go to it from now on.
-        match (&synced, app.state::<AppState>().team()) {
+        match (&synced, team) {
             (Ok(_), Some(team)) => handle.block_on(team.go_online(remote)),
             _ => handle.block_on(remote.close()),
         }

@@ -32,7 +32,7 @@ pub(crate) fn skipped_notice(s: &Skip) -> String {
         "left out"
     };
     format!(
-        "row {} ({}) {what}: {}",
+        "warning: row {} ({}) {what}: {}",
         s.number_id,
         s.phone_number.as_deref().unwrap_or("-"),
         s.reason
@@ -432,12 +432,7 @@ impl Inventory for TeamInventory {
     fn take_notices(&self) -> Vec<String> {
         let mut notices = std::mem::take(&mut *lock(&self.notices));
         if let Some(remote) = self.online() {
-            notices.extend(
-                remote
-                    .take_skipped()
-                    .iter()
-                    .map(|s| format!("warning: {}", skipped_notice(s))),
-            );
+            notices.extend(remote.take_skipped().iter().map(skipped_notice));
         }
         notices
     }

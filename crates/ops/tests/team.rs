@@ -355,3 +355,196 @@ async fn team_edits_go_to_the_server_online_and_queue_when_it_goes_away() {
     assert_eq!(server_name("+14155550101"), "Back online");
     app.close().await;
 }
+
+/// The rows a store ends with, as the scenario compares them: number, name, status, agent.
+type Rows = Vec<(String, String, String, String)>;
+
+/// One scenario of the manager's actions (add, update, bulk update, remove, import a file,
+/// export) on `inv`, whose organization `acme` holds +14155550100 and the agent Ava. `import`
+/// runs the import step (offline it needs the server: the caller runs it after the sync).
+async fn scenario(inv: &dyn Inventory, import: bool) -> Vec<bool> {
+    let acme = inv.organization("acme").await.unwrap();
+    let mut queued = Vec::new();
+    for (number, name) in [
+        ("+14155550101", "One"),
+        ("+14155550102", "Two"),
+        ("+14155550103", "Three"),
+    ] {
+        let new = NewNumber {
+            provider: "twilio".into(),
+            number: number.into(),
+            friendly_name: Some(name.into()),
+            ..NewNumber::default()
+        };
+        queued.push(actions::add_number(inv, acme.id, new).await.unwrap().queued);
+    }
+    let ava = actions::agent_arg(inv, acme.id, "Ava").await.unwrap();
+    let change = NumberUpdate {
+        friendly_name: Some(Some("First".into())),
+        agent_id: Some(ava),
+        ..NumberUpdate::default()
+    };
+    let first = NumberRef::parse("+14155550101").unwrap();
+    let w = actions::update_number(inv, &first, Some(acme.id), &change)
+        .await
+        .unwrap();
+    queued.push(w.queued);
+    let mut ids = Vec::new();
+    for n in ["+14155550101", "+14155550102", "+14155550103"] {
+        let r = NumberRef::parse(n).unwrap();
+        ids.push(inv.number(&r, Some(acme.id)).await.unwrap().id.to_string());
+    }
+    let inactive = NumberUpdate {
+        status: Some(switchboard_core::domain::Status::Inactive),
+        ..NumberUpdate::default()
+    };
+    let report =
+        actions::bulk_update(inv, acme.id, ids, &inactive, &Default::default(), |_| {}).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    queued.push(report.queued == 3);
+    let third = NumberRef::parse("+14155550103").unwrap();
+    queued.push(
+        actions::remove_number(inv, &third, Some(acme.id))
+            .await
+            .unwrap()
+            .queued,
+    );
+    if import {
+        import_step(inv).await;
+    }
+    queued
+}
+
+async fn import_step(inv: &dyn Inventory) {
+    let acme = inv.organization("acme").await.unwrap();
+    let csv = "phone_number,provider,friendly_name,agent_id\n\
+               +14155550104,twilio,Imported,Ava\n+14155550105,twilio,=SUM(A1),\n";
+    let report = actions::import_csv(inv, acme.id, csv.as_bytes(), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(report.inserted, 2);
+}
+
+/// The organization's rows as exported (core's CSV: every column), with agents by name.
+async fn exported(inv: &dyn Inventory) -> Rows {
+    let acme = inv.organization("acme").await.unwrap();
+    let mut out = Vec::new();
+    let n = actions::export(
+        inv,
+        acme.id,
+        switchboard_core::transfer::Format::Csv,
+        &mut out,
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (number, name, status, agent) = (
+        col("phone_number"),
+        col("friendly_name"),
+        col("status"),
+        col("agent_id"),
+    );
+    let mut rows = Rows::new();
+    for line in lines {
+        // The scenario's cells hold no commas or quotes but the escaped formula.
+        let cells: Vec<&str> = line.split(',').collect();
+        let agent = match cells[agent] {
+            "" => String::new(),
+            id => inv.agent(acme.id, id).await.unwrap().name,
+        };
+        rows.push((
+            cells[number].to_owned(),
+            cells[name].to_owned(),
+            cells[status].to_owned(),
+            agent,
+        ));
+    }
+    assert_eq!(rows.len() as u64, n);
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_scenario_ends_with_the_same_rows_on_every_store() {
+    // The local workspace.
+    let dir = tempfile::tempdir().unwrap();
+    let local = open(Target::Local(dir.path().join("local.db")))
+        .await
+        .unwrap();
+    let acme = local.add_organization("acme", "Acme").await.unwrap();
+    local.add_agent(acme.id, "Ava").await.unwrap();
+    let main = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550100".into(),
+        friendly_name: Some("Main".into()),
+        ..NewNumber::default()
+    };
+    actions::add_number(&*local, acme.id, main).await.unwrap();
+    assert_eq!(scenario(&*local, true).await, [false; 6]);
+    let expected = exported(&*local).await;
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    assert!(
+        expected.contains(&(
+            "+14155550101".into(),
+            "First".into(),
+            "inactive".into(),
+            "Ava".into()
+        )),
+        "{expected:?}"
+    );
+
+    // The team database, online (the CLI's way: reads and edits on the server).
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM organizations WHERE slug = 'acme'",
+    );
+    let proxy = Proxy::start(world.upstream, 0);
+    let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert_eq!(scenario(&*online, true).await, [false; 6]);
+    assert_eq!(exported(&*online).await, expected, "online: the same rows");
+    online.close().await;
+
+    // The team database offline (the app's way: reads from the cache), then synced.
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM organizations WHERE slug = 'acme'",
+    );
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    proxy.cut();
+    let offline = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        scenario(&*offline, false).await,
+        [true; 6],
+        "every edit queued"
+    );
+    let e = actions::import_csv(
+        &*offline,
+        acme.id,
+        "phone_number,provider\n".as_bytes(),
+        &Default::default(),
+    )
+    .await
+    .expect_err("importing needs the server");
+    assert_eq!(e.code(), ErrorCode::Offline);
+    offline.close().await;
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    let synced = open(world.target(&back, Reads::Cache)).await.unwrap();
+    import_step(&*synced).await;
+    assert_eq!(
+        exported(&*synced).await,
+        expected,
+        "the cache after the sync"
+    );
+    synced.close().await;
+    let server = open(world.target(&back, Reads::Server)).await.unwrap();
+    assert_eq!(
+        exported(&*server).await,
+        expected,
+        "the server after the sync"
+    );
+    server.close().await;
+}
