@@ -48,7 +48,7 @@ use crate::dto::{
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use switchboard_ops::providers::{ImportInto, record_updates};
+use switchboard_ops::providers::{ImportInto, added_accounts, record_updates};
 
 use crate::state::AppState;
 
@@ -148,7 +148,7 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
 /// The provider account of a record, provided it was added to the record's organization; or
 /// a clear error when it has none, or `NotAllowed` when it was not added.
 async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    let added = state.run(|ws| ws.added_accounts()).await?;
+    let added = added_accounts(&*state.inventory(), None).await?;
     match added.account_of(n) {
         Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
         Ok(None) => Err(no_account(n)),
@@ -164,10 +164,10 @@ pub async fn check_added(
     provider: CoreProvider,
     account_id: &str,
 ) -> AppResult<()> {
-    let id = account_id.to_owned();
-    state
-        .run(move |ws| Ok(ws.added_accounts()?.check(organization_id, provider, &id)?))
-        .await
+    let added = added_accounts(&*state.inventory(), None).await?;
+    Ok(added
+        .check(organization_id, provider, account_id)
+        .map_err(switchboard_core::Error::from)?)
 }
 
 /// Why a record without a provider account cannot be asked about.
@@ -391,7 +391,7 @@ async fn run_bulk<R: Runtime>(
         })
         .await?;
     let total = records.len() as u64;
-    let added = state.run(|ws| ws.added_accounts()).await?;
+    let added = added_accounts(&*state.inventory(), None).await?;
     let grouped = AccountGroups::new(records.iter().cloned(), &added);
     let mut lines: HashMap<Uuid, NumberOutcome> = grouped
         .without_account

@@ -6,8 +6,10 @@
 //! not) without knowing the kind of store. The provider calls themselves are
 //! `switchboard_providers`' (clients, flows, [`switchboard_providers::import::run_import`]).
 
+use std::path::Path;
+
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, Provider, ValidNumber};
-use switchboard_core::store::NumberRef;
+use switchboard_core::store::{AddedAccounts, NumberRef};
 use switchboard_core::transfer::ImportRow;
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_providers::flows;
@@ -120,4 +122,25 @@ pub async fn record_account_verification<T>(
         .collect();
     record_updates(inventory, organization_id, &updates).await?;
     Ok(updates.len())
+}
+
+/// The accounts added to each organization on this device, which alone its numbers may use: as
+/// listed in the inventory's workspace file (the local workspace, a team workspace's cache), or
+/// else in `cache` (this device's cache of a team database the inventory reaches directly);
+/// none when neither exists yet.
+pub async fn added_accounts(
+    inventory: &dyn Inventory,
+    cache: Option<&Path>,
+) -> Result<AddedAccounts> {
+    let file = match (inventory.file(), cache) {
+        (Some(file), _) => file,
+        (None, Some(cache)) if cache.exists() => {
+            let cache = cache.to_owned();
+            tokio::task::spawn_blocking(move || crate::LocalInventory::open(&cache))
+                .await
+                .map_err(|e| Error::Remote(format!("opening the cache failed: {e}")))??
+        }
+        (None, _) => return Ok(AddedAccounts::default()),
+    };
+    file.run(|ws| ws.added_accounts()).await
 }

@@ -32,7 +32,7 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         let org = store.organization(org).await?;
         let provider =
             session::account_provider(store, &org, account_id, args.provider.as_deref()).await?;
-        session::check_added(store, &org, provider, account_id)?;
+        session::check_added(store, &org, provider, account_id).await?;
         let client = session::client(provider, account_id, &org.slug).await?;
         let inventory = store.numbers(org.id).await?;
         let progress = Progress::new();

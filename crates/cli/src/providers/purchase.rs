@@ -153,7 +153,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let (provider, org) =
             provider_of(store, b.org.as_deref(), &b.account, b.provider.as_deref()).await?;
         if let Some(org) = &org {
-            session::check_added(store, org, provider, &b.account)?;
+            session::check_added(store, org, provider, &b.account).await?;
         }
         let slug = org
             .as_ref()
@@ -234,7 +234,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
 pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcome {
     session::run(g, async |store, cancel| {
         let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts()?)?;
+        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
         let slug = store
             .organization(&n.organization_id.to_string())
             .await?

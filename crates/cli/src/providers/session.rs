@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
-use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef, Workspace};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
 use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_providers::http::HttpSettings;
@@ -120,12 +120,8 @@ impl Store {
     /// The accounts added to each organization on this device: from the workspace file, or
     /// for the team database from this device's cache of it (none before its first `sync` or
     /// `accounts add`).
-    pub fn added_accounts(&self) -> Result<AddedAccounts> {
-        match (self.inv.file(), &self.cache) {
-            (Some(file), _) => file.run_here(|ws| ws.added_accounts()),
-            (None, Some(cache)) if cache.exists() => Workspace::open(cache)?.added_accounts(),
-            (None, _) => Ok(AddedAccounts::default()),
-        }
+    pub async fn added_accounts(&self) -> Result<AddedAccounts> {
+        switchboard_ops::providers::added_accounts(&*self.inv, self.cache.as_deref()).await
     }
 
     /// The providers under which an organization knows `account_id`: the accounts added to it
@@ -301,14 +297,15 @@ pub fn account_of(n: &PhoneNumber, added: &AddedAccounts) -> Outcome<(Provider, 
 
 /// Checks that an account was added to `org` before it is used for `org`'s numbers
 /// (`accounts verify`, `numbers import`, `numbers buy --org`).
-pub fn check_added(
+pub async fn check_added(
     store: &Store,
     org: &Organization,
     provider: Provider,
     account_id: &str,
 ) -> Outcome {
     store
-        .added_accounts()?
+        .added_accounts()
+        .await?
         .check(org.id, provider, account_id)
         .map_err(|e| refused(&e))
 }
