@@ -48,7 +48,9 @@ use crate::dto::{
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use switchboard_ops::providers::{ImportInto, added_accounts, record_updates};
+use switchboard_ops::providers::{
+    ImportInto, added_accounts, organization_numbers, record_updates,
+};
 
 use crate::state::AppState;
 
@@ -184,7 +186,7 @@ fn no_account(n: &core::PhoneNumber) -> AppError {
 
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
-    state.run(move |ws| ws.number(&r, None)).await
+    Ok(state.inventory().number(&r, None).await?)
 }
 
 async fn update(
@@ -221,16 +223,7 @@ pub async fn import_preview(
     let listed = async {
         check_added(&state, org, core_provider, &account_id).await?;
         let client = connect(core_provider, &account_id).await?;
-        let inventory = state
-            .run(move |ws| {
-                let mut all = Vec::new();
-                ws.for_each_number(org, |n| {
-                    all.push(n.clone());
-                    Ok(())
-                })?;
-                Ok(all)
-            })
-            .await?;
+        let inventory = organization_numbers(&*state.inventory(), org).await?;
         let report = |p: ListProgress| {
             let _ = on_progress.send(p.into());
         };
@@ -383,13 +376,11 @@ async fn run_bulk<R: Runtime>(
         .iter()
         .map(|id| parse_id("number", id))
         .collect::<AppResult<Vec<_>>>()?;
-    let records = state
-        .run(move |ws| {
-            keys.iter()
-                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
-                .collect::<switchboard_core::Result<Vec<_>>>()
-        })
-        .await?;
+    let inventory = state.inventory();
+    let mut records = Vec::with_capacity(keys.len());
+    for k in keys {
+        records.push(inventory.number(&NumberRef::Id(k), Some(org)).await?);
+    }
     let total = records.len() as u64;
     let added = added_accounts(&*state.inventory(), None).await?;
     let grouped = AccountGroups::new(records.iter().cloned(), &added);

@@ -84,6 +84,15 @@ pub async fn record_updates(
     Ok(written)
 }
 
+/// Every number of an organization, in E.164 order (an import preview compares the listing
+/// with them).
+pub async fn organization_numbers(
+    inventory: &dyn Inventory,
+    organization_id: Uuid,
+) -> Result<Vec<PhoneNumber>> {
+    numbers_where(inventory, organization_id, |_| true).await
+}
+
 /// The numbers of an organization that use a provider account.
 pub async fn account_numbers(
     inventory: &dyn Inventory,
@@ -91,10 +100,21 @@ pub async fn account_numbers(
     provider: Provider,
     account_id: &str,
 ) -> Result<Vec<PhoneNumber>> {
+    numbers_where(inventory, organization_id, |n| {
+        n.provider == provider && n.credentials.account_id(provider) == Some(account_id)
+    })
+    .await
+}
+
+async fn numbers_where(
+    inventory: &dyn Inventory,
+    organization_id: Uuid,
+    keep: impl Fn(&PhoneNumber) -> bool + Send + Sync,
+) -> Result<Vec<PhoneNumber>> {
     let mut found = Vec::new();
     inventory
         .for_each_number(organization_id, &mut |n| {
-            if n.provider == provider && n.credentials.account_id(provider) == Some(account_id) {
+            if keep(n) {
                 found.push(n.clone());
             }
             Ok(())

@@ -46,14 +46,7 @@ impl Store {
 
     /// Every number of an organization, in E.164 order.
     pub async fn numbers(&self, organization_id: Uuid) -> Result<Vec<PhoneNumber>> {
-        let mut all = Vec::new();
-        self.inv
-            .for_each_number(organization_id, &mut |n| {
-                all.push(n.clone());
-                Ok(())
-            })
-            .await?;
-        Ok(all)
+        switchboard_ops::providers::organization_numbers(&*self.inv, organization_id).await
     }
 
     /// An agent of an organization by id or name.
