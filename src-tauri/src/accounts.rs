@@ -9,8 +9,8 @@
 
 use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
+use switchboard_providers::account;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
-use switchboard_providers::{account, flows};
 use switchboard_secrets::{Vault, VaultError};
 use tauri::{AppHandle, Runtime, State};
 use time::OffsetDateTime;
@@ -205,44 +205,19 @@ pub async fn verify_account<R: Runtime>(
     let result = client.verify().await;
     let now = OffsetDateTime::now_utc();
     let outcome = VerifyOutcome::of(&result);
-    let updates: Vec<_> = {
-        let id = account_id.clone();
-        let numbers = state
-            .run(move |ws| {
-                let mut found = Vec::new();
-                ws.for_each_number(org, |n| {
-                    if n.provider == core_provider
-                        && n.credentials.account_id(core_provider) == Some(id.as_str())
-                    {
-                        found.push((n.id, n.status));
-                    }
-                    Ok(())
-                })?;
-                Ok(found)
-            })
-            .await?;
-        numbers
-            .into_iter()
-            .filter_map(|(id, status)| {
-                flows::verification_update(&result, status, now).map(|u| (id, u))
-            })
-            .collect()
-    };
-    let count = updates.len() as u32;
-    if !updates.is_empty() {
-        state
-            .run(move |ws| {
-                for (id, update) in &updates {
-                    ws.update_number(
-                        &switchboard_core::store::NumberRef::Id(*id),
-                        Some(org),
-                        update,
-                    )?;
-                }
-                Ok(())
-            })
-            .await?;
+    let inventory = state.inventory();
+    let count = switchboard_ops::providers::record_account_verification(
+        &*inventory,
+        org,
+        core_provider,
+        &account_id,
+        &result,
+        now,
+    )
+    .await? as u32;
+    if count > 0 {
         announce(&app, &organization_id, Vec::new());
+        crate::sync::after_edit(&app);
     }
     let (message, account_name) = match &result {
         Ok(info) => (

@@ -30,6 +30,7 @@ use switchboard_providers::flows::{
     ImportDiff, Outcome as Done,
 };
 use switchboard_providers::http::HttpSettings;
+use switchboard_providers::import::{ImportPlan, ImportProgress, run_import};
 use switchboard_providers::model::{
     self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
 };
@@ -47,12 +48,14 @@ use crate::dto::{
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::state::{AppState, Writes};
+use switchboard_ops::providers::{
+    ImportInto, added_accounts, organization_numbers, record_updates,
+};
+
+use crate::state::AppState;
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
-/// Numbers added per transaction by an import (progress and cancel between chunks).
-const IMPORT_CHUNK: usize = 100;
 
 /// A listing kept between the wizard's preview and its import.
 #[derive(Debug, Clone)]
@@ -147,7 +150,7 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
 /// The provider account of a record, provided it was added to the record's organization; or
 /// a clear error when it has none, or `NotAllowed` when it was not added.
 async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    let added = state.run(|ws| ws.added_accounts()).await?;
+    let added = added_accounts(&*state.inventory(), None).await?;
     match added.account_of(n) {
         Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
         Ok(None) => Err(no_account(n)),
@@ -163,10 +166,10 @@ pub async fn check_added(
     provider: CoreProvider,
     account_id: &str,
 ) -> AppResult<()> {
-    let id = account_id.to_owned();
-    state
-        .run(move |ws| Ok(ws.added_accounts()?.check(organization_id, provider, &id)?))
-        .await
+    let added = added_accounts(&*state.inventory(), None).await?;
+    Ok(added
+        .check(organization_id, provider, account_id)
+        .map_err(switchboard_core::Error::from)?)
 }
 
 /// Why a record without a provider account cannot be asked about.
@@ -183,7 +186,7 @@ fn no_account(n: &core::PhoneNumber) -> AppError {
 
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
-    state.run(move |ws| ws.number(&r, None)).await
+    Ok(state.inventory().number(&r, None).await?)
 }
 
 async fn update(
@@ -191,10 +194,11 @@ async fn update(
     n: &core::PhoneNumber,
     change: NumberUpdate,
 ) -> AppResult<core::PhoneNumber> {
-    let (id, org) = (n.id, n.organization_id);
-    state
-        .write(move |ws, w| w.update_number(ws, &NumberRef::Id(id), Some(org), &change))
-        .await
+    let updates = [(n.id, change)];
+    let mut written = record_updates(&*state.inventory(), n.organization_id, &updates).await?;
+    written
+        .pop()
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the update returned no row"))
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -219,16 +223,7 @@ pub async fn import_preview(
     let listed = async {
         check_added(&state, org, core_provider, &account_id).await?;
         let client = connect(core_provider, &account_id).await?;
-        let inventory = state
-            .run(move |ws| {
-                let mut all = Vec::new();
-                ws.for_each_number(org, |n| {
-                    all.push(n.clone());
-                    Ok(())
-                })?;
-                Ok(all)
-            })
-            .await?;
+        let inventory = organization_numbers(&*state.inventory(), org).await?;
         let report = |p: ListProgress| {
             let _ = on_progress.send(p.into());
         };
@@ -261,9 +256,9 @@ pub async fn import_preview(
 
 /// Imports the chosen new numbers of a preview into its organization (credentials by
 /// reference to the account) and refreshes the chosen "different" ones from the provider's
-/// data. Chunks of 100 numbers per transaction, progress after each, `cancel_task(task_id)`
-/// stops between chunks. A number that cannot be added (e.g. added meanwhile) is reported and
-/// the others still are.
+/// data, as `switchboard_providers::import::run_import` does on every store: chunks of 100
+/// numbers, progress after each, `cancel_task(task_id)` stops between chunks. A number that
+/// cannot be added (e.g. added meanwhile: `Duplicate`) is reported and the others still are.
 #[tauri::command]
 #[tracing::instrument(skip(app, state, tasks, on_progress, phone_numbers, refresh), fields(count = phone_numbers.len(), refresh = refresh.len()), err)]
 #[allow(clippy::too_many_arguments)]
@@ -285,130 +280,73 @@ pub async fn import_numbers<R: Runtime>(
     };
     let wanted: HashSet<&str> = phone_numbers.iter().map(String::as_str).collect();
     let fresh: HashSet<&str> = refresh.iter().map(String::as_str).collect();
-    let mut failed = Vec::new();
-    for n in wanted.iter().chain(fresh.iter()) {
-        let known = preview
-            .diff
-            .new
-            .iter()
-            .any(|p| p.phone_number.as_str() == *n)
-            || preview
-                .diff
+    let diff = &preview.diff;
+    let unknown = wanted.iter().chain(fresh.iter()).filter(|n| {
+        !diff.new.iter().any(|p| p.phone_number.as_str() == **n)
+            && !diff
                 .different
                 .iter()
-                .any(|d| d.number.phone_number.as_str() == *n);
-        if !known {
-            failed.push(ImportFailure {
-                phone_number: (*n).to_owned(),
-                error: AppError::new(
-                    ErrorCode::InvalidInput,
-                    format!("{n} is not a new or different number of this preview"),
-                ),
-            });
-        }
-    }
-    let mut valid = Vec::new();
-    for n in preview
-        .diff
-        .new
-        .iter()
-        .filter(|n| wanted.contains(n.phone_number.as_str()))
-    {
-        match n.to_new_number(&preview.account_id).validate() {
-            Ok(v) => valid.push(v),
-            Err(e) => failed.push(ImportFailure {
-                phone_number: n.phone_number.to_string(),
-                error: e.into(),
-            }),
-        }
-    }
-    let refreshes: Vec<(Uuid, String, NumberUpdate)> = preview
-        .diff
-        .different
-        .iter()
-        .filter(|d| fresh.contains(d.number.phone_number.as_str()))
-        .map(|d| {
-            (
-                d.existing_id,
-                d.number.phone_number.to_string(),
-                flows::refresh_update(&d.number),
-            )
+                .any(|d| d.number.phone_number.as_str() == **n)
+    });
+    let mut failed: Vec<ImportFailure> = unknown
+        .map(|n| ImportFailure {
+            phone_number: (*n).to_owned(),
+            error: AppError::new(
+                ErrorCode::InvalidInput,
+                format!("{n} is not a new or different number of this preview"),
+            ),
         })
         .collect();
-    let total = (valid.len() + refreshes.len()) as u64;
+    let plan = ImportPlan {
+        account_id: preview.account_id.clone(),
+        add: (diff.new.iter())
+            .filter(|n| wanted.contains(n.phone_number.as_str()))
+            .cloned()
+            .collect(),
+        refresh: (diff.different.iter())
+            .filter(|d| fresh.contains(d.number.phone_number.as_str()))
+            .cloned()
+            .collect(),
+    };
     let org = preview.organization_id;
     let cancel = tasks.start(&task_id);
-    let token = cancel.clone();
-    let result = state
-        .write(move |ws, w| {
-            let mut report = ImportReport {
-                imported: 0,
-                refreshed: 0,
-                failed,
-                cancelled: false,
-            };
-            let mut done = 0u64;
-            let mut rest = valid;
-            while !rest.is_empty() {
-                if token.is_cancelled() {
-                    report.cancelled = true;
-                    return Ok(report);
-                }
-                let chunk: Vec<_> = rest.drain(..rest.len().min(IMPORT_CHUNK)).collect();
-                let size = chunk.len() as u64;
-                // A team workspace queues each number for the server (no batch path there).
-                let batch = match w {
-                    Writes::Direct => ws.add_numbers(org, chunk.clone()),
-                    Writes::Outbox => Err(switchboard_core::Error::NotAllowed(
-                        "one by one into the outbox".into(),
-                    )),
-                };
-                match batch {
-                    Ok(added) => report.imported += added.len() as u32,
-                    // One bad number fails its chunk's transaction: add those one by one.
-                    Err(_) => {
-                        for v in chunk {
-                            let number = v.phone_number.to_string();
-                            match w.add_number(ws, org, v) {
-                                Ok(_) => report.imported += 1,
-                                Err(e) => report.failed.push(ImportFailure {
-                                    phone_number: number,
-                                    error: e.into(),
-                                }),
-                            }
-                        }
-                    }
-                }
-                done += size;
-                let _ = on_progress.send(Progress { done, total });
-            }
-            for (id, number, change) in refreshes {
-                if token.is_cancelled() {
-                    report.cancelled = true;
-                    break;
-                }
-                match w.update_number(ws, &NumberRef::Id(id), Some(org), &change) {
-                    Ok(_) => report.refreshed += 1,
-                    Err(e) => report.failed.push(ImportFailure {
-                        phone_number: number,
-                        error: e.into(),
-                    }),
-                }
-                done += 1;
-                let _ = on_progress.send(Progress { done, total });
-            }
-            Ok(report)
-        })
-        .await;
+    let progress = |p: ImportProgress| {
+        let _ = on_progress.send(Progress {
+            done: p.done as u64,
+            total: p.total as u64,
+        });
+    };
+    let inventory = state.inventory();
+    let mut target = ImportInto {
+        inventory: &*inventory,
+        organization_id: org,
+    };
+    let written = run_import(&mut target, plan, &progress, &cancel).await;
     tasks.end(&task_id);
-    if result.is_ok() {
-        // Imported numbers are no longer new: a second import must list again.
-        tasks.forget(&preview_id);
-    }
+    // Imported numbers are no longer new: a second import must list again.
+    tasks.forget(&preview_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
-    result
+    let present = written.already_present.into_iter().map(|n| ImportFailure {
+        error: switchboard_core::Error::Duplicate {
+            what: n.clone(),
+            organization: None,
+        }
+        .into(),
+        phone_number: n,
+    });
+    failed.extend(present);
+    failed.extend(written.failed.into_iter().map(|f| ImportFailure {
+        phone_number: f.phone_number,
+        error: f.error.into(),
+    }));
+    Ok(ImportReport {
+        imported: written.imported as u32,
+        refreshed: written.refreshed as u32,
+        failed,
+        cancelled: written.cancelled,
+    })
 }
 
 /// What a bulk provider action does to each number.
@@ -438,15 +376,13 @@ async fn run_bulk<R: Runtime>(
         .iter()
         .map(|id| parse_id("number", id))
         .collect::<AppResult<Vec<_>>>()?;
-    let records = state
-        .run(move |ws| {
-            keys.iter()
-                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
-                .collect::<switchboard_core::Result<Vec<_>>>()
-        })
-        .await?;
+    let inventory = state.inventory();
+    let mut records = Vec::with_capacity(keys.len());
+    for k in keys {
+        records.push(inventory.number(&NumberRef::Id(k), Some(org)).await?);
+    }
     let total = records.len() as u64;
-    let added = state.run(|ws| ws.added_accounts()).await?;
+    let added = added_accounts(&*state.inventory(), None).await?;
     let grouped = AccountGroups::new(records.iter().cloned(), &added);
     let mut lines: HashMap<Uuid, NumberOutcome> = grouped
         .without_account
@@ -606,16 +542,7 @@ async fn by_account<A: AccountAction>(
                 updates.push((n.id, u));
             }
         }
-        if !updates.is_empty() {
-            state
-                .write(move |ws, w| {
-                    for (id, u) in &updates {
-                        w.update_number(ws, &NumberRef::Id(*id), Some(org), u)?;
-                    }
-                    Ok(())
-                })
-                .await?;
-        }
+        record_updates(&*state.inventory(), org, &updates).await?;
     }
     Ok(runs.cancelled())
 }
@@ -889,9 +816,7 @@ pub async fn buy_number<R: Runtime>(
         .map_err(|e| sent_once(e, "purchase"))?;
     tracing::info!(number = %bought.phone_number, "bought a number");
     let valid = bought.to_new_number(&account_id).validate()?;
-    let added = state
-        .write(move |ws, w| w.add_number(ws, org, valid))
-        .await?;
+    let added = state.inventory().add_number(org, valid).await?.number;
     announce(&app, &organization_id, vec![added.id.to_string()]);
     crate::sync::after_edit(&app);
     Ok(added.into())
@@ -917,10 +842,12 @@ pub async fn release_number<R: Runtime>(
         .await
         .map_err(|e| sent_once(e, "release"))?;
     tracing::info!(number = %n.phone_number, "released a number");
-    let (key, org) = (n.id, n.organization_id);
+    let org = n.organization_id;
     let removed = state
-        .write(move |ws, w| w.remove_number(ws, &NumberRef::Id(key), Some(org)))
-        .await?;
+        .inventory()
+        .remove_number(&NumberRef::Id(n.id), Some(org))
+        .await?
+        .number;
     announce(&app, &org.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(removed.into())

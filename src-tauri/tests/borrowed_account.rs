@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -56,11 +58,7 @@ fn parent() {
          scripts/with-secret-service.sh cargo test -p switchboard-app --test borrowed_account \
          (or set SWITCHBOARD_SKIP_VAULT_TESTS=1 to skip it explicitly)"
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::fakes_runtime();
     let config = FakeConfig {
         twilio_numbers: 4,
         ..FakeConfig::default()

@@ -16,7 +16,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,12 +26,10 @@ use switchboard_app::dto::{
 };
 use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
-use switchboard_app::{commands, providers, sync, team};
-use switchboard_postgres::ConnectSettings;
+use switchboard_app::{commands, sync, team};
 use switchboard_postgres::grant::{Grant, grant};
-use switchboard_test_postgres::TestCluster;
 use tauri::ipc::{Channel, InvokeResponseBody};
-use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::test::MockRuntime;
 use tauri::{AppHandle, Listener, Manager};
 
 const CHILD: &str = "SWITCHBOARD_TEAM_SYNC_TEST_DIR";
@@ -67,40 +64,6 @@ fn password() -> String {
 /// The role's password in the child: the parent's, passed through `PGPASSWORD`.
 fn child_password() -> String {
     std::env::var("PGPASSWORD").expect("PGPASSWORD set by the parent")
-}
-
-fn pg_ctl(cluster: &TestCluster, port: u16, action: &str) {
-    let dir = cluster.data_dir().expect("a local cluster");
-    let bin = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("postgresql installed")
-        .flatten()
-        .map(|e| e.path().join("bin/pg_ctl"))
-        .find(|p| p.is_file())
-        .expect("pg_ctl");
-    let mut cmd = if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.current_dir(dir)
-        .arg("-D")
-        .arg(dir.join("data"))
-        .args(["-w", "-m", "fast", "-l"])
-        .arg(dir.join("postgres.log"))
-        .arg(format!("-o -p {port}"))
-        .arg(action);
-    let out = cmd.output().expect("pg_ctl runs");
-    assert!(out.status.success(), "pg_ctl {action}: {out:?}");
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 /// A channel whose messages land in a vector, as the webview's `Channel` would receive them.
@@ -156,18 +119,8 @@ async fn name_in_app(app: &AppHandle<MockRuntime>, id: &str) -> Option<String> {
 
 async fn day(dir: PathBuf) {
     // The team database: schema, one organization with ROWS numbers, a manager's login role.
-    let cluster = TestCluster::start_local().expect("cluster starts");
-    let admin = cluster.admin_url();
-    let admin_settings = ConnectSettings::from_url(&admin).unwrap();
-    switchboard_postgres::migrate::migrate(&admin_settings)
-        .await
-        .expect("migrations apply");
-    let psql = |sql: &str| {
-        cluster
-            .psql(&admin, sql)
-            .unwrap_or_else(|e| panic!("{sql}\n{e}"))
-    };
-    psql("INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme')");
+    let (cluster, admin, admin_settings) = support::team_database().await;
+    let psql = |sql: &str| support::psql(&cluster, &admin, sql);
     psql(&format!(
         "INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
                                     credentials, metadata)
@@ -194,14 +147,7 @@ async fn day(dir: PathBuf) {
     };
 
     // The app, on the mock runtime, with the state its setup manages.
-    let app = mock_builder()
-        .plugin(tauri_plugin_store::Builder::default().build())
-        .build(mock_context(noop_assets()))
-        .expect("the app builds");
-    app.manage(AppState::open(&dir.join("local.db")).expect("local workspace"));
-    app.manage(providers::ProviderTasks::default());
-    app.manage(sync::SyncState::default());
-    let app = app.handle().clone();
+    let app = support::mock_app(&dir);
     let events = Arc::new(Mutex::new(Vec::<Value>::new()));
     let sink = events.clone();
     app.listen_any(sync::STATUS_EVENT, move |e| {
@@ -311,7 +257,7 @@ async fn day(dir: PathBuf) {
 
     // The server stops: offline is reported, the cache stays readable, edits wait.
     let port = admin_settings.port();
-    pg_ctl(&cluster, port, "stop");
+    support::pg_ctl(&cluster, port, "stop");
     let (offline, _) = sync_now(&app).await;
     assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     assert_eq!(
@@ -329,7 +275,7 @@ async fn day(dir: PathBuf) {
     assert_eq!(status(&app).await.outbox, 1);
 
     // The server is back: the outbox replays.
-    pg_ctl(&cluster, port, "start");
+    support::pg_ctl(&cluster, port, "start");
     let (back, _) = sync_now(&app).await;
     assert_eq!(
         (back.connection, back.outbox),
@@ -343,11 +289,11 @@ async fn day(dir: PathBuf) {
     psql(
         "UPDATE phone_numbers SET friendly_name = 'Changed on the server' WHERE phone_number = '+14152000003'",
     );
-    pg_ctl(&cluster, port, "stop");
+    support::pg_ctl(&cluster, port, "stop");
     let (offline, _) = sync_now(&app).await;
     assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     rename(&app, &third, "Edited in the app").await;
-    pg_ctl(&cluster, port, "start");
+    support::pg_ctl(&cluster, port, "start");
     let (conflicted, _) = sync_now(&app).await;
     assert_eq!(conflicted.connection, Connection::Online);
     assert_eq!(conflicted.conflicts, 1, "{conflicted:?}");

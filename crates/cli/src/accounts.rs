@@ -31,7 +31,9 @@ use switchboard_core::store::{Workspace, check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
 use switchboard_ops::Inventory;
 use switchboard_postgres::RemoteWorkspace;
-use switchboard_providers::account::{self as provider_account, AccountRemoval};
+use switchboard_providers::account::{
+    self as provider_account, AccountRemoval, SecretAfterRemoval,
+};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use uuid::Uuid;
@@ -338,38 +340,33 @@ pub fn after_number_removed(
         return Ok(());
     };
     let provider = n.provider;
-    if still_used > 0 {
-        if forget {
-            eprintln!(
-                "note: kept the secret of {provider} account {account_id}: {still_used} other \
-                 number(s) still use it"
-            );
-        }
-        return Ok(());
-    }
     if forget {
         let vault = vault::open()?;
-        let removal = vault
-            .remove_blocking(&key(provider, account_id))
-            .map_err(|e| {
-                Error::Vault(format!(
-                    "{} was removed, but the secret of {provider} account {account_id} was \
-                     not: {}",
-                    n.phone_number,
-                    vault::error(e)
-                ))
-            })?;
-        tracing::info!(%provider, account_id, ?removal, "forgot an account secret");
-        match removal {
-            Removal::Removed => eprintln!(
+        let after = provider_account::forget_if_unused(&vault, n, still_used).map_err(|e| {
+            Error::Vault(format!(
+                "{} was removed, but the secret of {provider} account {account_id} was not: {}",
+                n.phone_number,
+                vault::error(e)
+            ))
+        })?;
+        match after {
+            SecretAfterRemoval::NoAccount => {}
+            SecretAfterRemoval::StillUsed(count) => eprintln!(
+                "note: kept the secret of {provider} account {account_id}: {count} other \
+                 number(s) still use it"
+            ),
+            SecretAfterRemoval::Forgotten(Removal::Removed) => eprintln!(
                 "removed the secret of {provider} account {account_id} from this device's {}",
                 vault.vault_name()
             ),
-            Removal::NotFound => eprintln!(
+            SecretAfterRemoval::Forgotten(Removal::NotFound) => eprintln!(
                 "this device's {} held no secret for {provider} account {account_id}",
                 vault.vault_name()
             ),
         }
+        return Ok(());
+    }
+    if still_used > 0 {
         return Ok(());
     }
     if SecretStatus::of(provider, account_id) != SecretStatus::Missing {

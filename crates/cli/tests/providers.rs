@@ -738,23 +738,50 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
         ],
         &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
     );
-    let out = run(
-        &mut d,
-        &[
-            "numbers",
-            "import",
-            "--org",
-            "acme",
-            "--account",
-            SID,
-            "--yes",
-        ],
-        "",
-    );
+    // The server refuses one of the account's numbers (a rule of its own): the import records
+    // the others, names the one left out with why, and exits 1; run again once the rule is
+    // gone, it imports that one alone.
+    cluster
+        .psql(
+            &admin,
+            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF NEW.phone_number = '+12122340000' THEN RAISE EXCEPTION 'a test rule'; END IF;
+               RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_one BEFORE INSERT ON phone_numbers
+               FOR EACH ROW EXECUTE FUNCTION refuse_one()",
+        )
+        .expect("trigger");
+    let import = with_db(&[
+        "numbers",
+        "import",
+        "--org",
+        "acme",
+        "--account",
+        SID,
+        "--yes",
+    ]);
+    let import: Vec<&str> = import.iter().map(String::as_str).collect();
+    let err = d.fails(&import, 1);
+    assert!(err.contains("not imported +12122340000: "), "{err}");
     assert!(
-        out.contains(&format!("imported {OWNED} number(s)")),
+        err.contains(&format!("1 of {OWNED} number(s) not imported")),
+        "{err}"
+    );
+    let out = d.printed[d.printed.len() - 2].clone();
+    assert!(
+        out.contains(&format!("imported {} number(s)", OWNED - 1)),
         "{out}"
     );
+    cluster
+        .psql(&admin, "DROP TRIGGER refuse_one ON phone_numbers")
+        .expect("drop trigger");
+    let out = d.ok(&import, "");
+    assert!(
+        out.contains(&format!("1 new, {} already present", OWNED - 1)),
+        "{out}"
+    );
+    assert!(out.contains("imported 1 number(s)"), "{out}");
     let out = run(
         &mut d,
         &[

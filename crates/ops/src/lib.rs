@@ -18,6 +18,8 @@
 //! - [`actions`] holds the manager actions over `&dyn Inventory` (add, update, bulk update,
 //!   remove, export, import a file), with the shared result, progress and cancellation types
 //!   ([`BulkReport`], [`Progress`], [`Cancel`]).
+//! - [`providers`] holds what the provider actions record (an import's writes, verification
+//!   and webhook updates), over the same `&dyn Inventory`.
 //!
 //! # Team edit policy
 //!
@@ -34,6 +36,7 @@ mod team;
 mod types;
 
 pub mod actions;
+pub mod providers;
 
 use std::fmt::Debug;
 

@@ -109,6 +109,38 @@ pub fn remove(
     })
 }
 
+/// What became of an account's secret after one of its numbers was removed
+/// ([`forget_if_unused`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretAfterRemoval {
+    /// The number referenced no account.
+    NoAccount,
+    /// Other numbers still use the account (how many): its secret was kept.
+    StillUsed(u64),
+    /// No number uses the account any more: the vault's answer to removing its secret.
+    Forgotten(Removal),
+}
+
+/// After `n` was removed and `still_used` numbers still reference its account: removes the
+/// account's secret from this device's vault when no number uses it any more, else keeps it.
+/// The CLI's `numbers remove --forget-secret`; the app removes secrets only through "Remove
+/// account" ([`remove`]). Blocks on the vault: call it off the async runtime.
+pub fn forget_if_unused(
+    vault: &Vault,
+    n: &PhoneNumber,
+    still_used: u64,
+) -> std::result::Result<SecretAfterRemoval, VaultError> {
+    let Some(account_id) = n.credentials.account_id(n.provider) else {
+        return Ok(SecretAfterRemoval::NoAccount);
+    };
+    if still_used > 0 {
+        return Ok(SecretAfterRemoval::StillUsed(still_used));
+    }
+    let removal = vault.remove_blocking(&vault_key(n.provider, account_id))?;
+    tracing::info!(provider = %n.provider, account_id, ?removal, "forgot an account secret");
+    Ok(SecretAfterRemoval::Forgotten(removal))
+}
+
 /// How the provider knows an inventory record: by its sid when the record has one (saves a
 /// lookup), else by the number.
 pub fn number_ref(n: &PhoneNumber) -> NumberRef {

@@ -453,6 +453,19 @@ impl AccountAuth {
         auth.check(provider)
     }
 
+    /// The secret of a provider that takes nothing else (Vonage, Telnyx, Plivo); another kind
+    /// of credentials is refused.
+    fn only_secret(self, provider: Provider) -> Result<SecretString> {
+        match self {
+            AccountAuth::Secret(secret) => Ok(secret),
+            other => Err(invalid(
+                api_of(provider),
+                "credential kind",
+                format!("{} is not for {provider}", other.describe()),
+            )),
+        }
+    }
+
     /// The client of a `provider` account with these credentials.
     pub fn client(
         self,
@@ -527,39 +540,30 @@ impl AccountAuth {
                     settings,
                 )?)
             }
-            (provider, AccountAuth::Secret(secret)) => match provider {
-                Provider::Vonage => ProviderClient::Vonage(VonageClient::new(
-                    VonageCredentials {
-                        api_key: id,
-                        api_secret: secret,
-                    },
-                    None,
-                    settings,
-                )?),
-                Provider::Telnyx => ProviderClient::Telnyx(TelnyxClient::new(
-                    TelnyxCredentials {
-                        account_id: id,
-                        api_key: secret,
-                    },
-                    None,
-                    settings,
-                )?),
-                _ => ProviderClient::Plivo(PlivoClient::new(
-                    PlivoCredentials {
-                        auth_id: id,
-                        auth_token: secret,
-                    },
-                    None,
-                    settings,
-                )?),
-            },
-            (provider, other) => {
-                return Err(invalid(
-                    api_of(provider),
-                    "credential kind",
-                    format!("{} is not for {provider}", other.describe()),
-                ));
-            }
+            (Provider::Vonage, auth) => ProviderClient::Vonage(VonageClient::new(
+                VonageCredentials {
+                    api_key: id,
+                    api_secret: auth.only_secret(Provider::Vonage)?,
+                },
+                None,
+                settings,
+            )?),
+            (Provider::Telnyx, auth) => ProviderClient::Telnyx(TelnyxClient::new(
+                TelnyxCredentials {
+                    account_id: id,
+                    api_key: auth.only_secret(Provider::Telnyx)?,
+                },
+                None,
+                settings,
+            )?),
+            (Provider::Plivo, auth) => ProviderClient::Plivo(PlivoClient::new(
+                PlivoCredentials {
+                    auth_id: id,
+                    auth_token: auth.only_secret(Provider::Plivo)?,
+                },
+                None,
+                settings,
+            )?),
         })
     }
 }

@@ -11,6 +11,9 @@
 //!   release needing a [`model::Confirmed`] and never retried.
 //! - [`flows`]: import preview (new / present / different), bulk verify, bulk webhook
 //!   re-pointing and drift, with bounded concurrency, progress and cancellation.
+//! - [`import`]: writing an import into an organization, the same on every store: what can
+//!   be recorded is, each number left out is reported with why, and a second run adds nothing
+//!   twice.
 //! - [`http`]: timeouts, retries with backoff and jitter on 429/5xx/network errors for
 //!   idempotent calls only, `Retry-After` honoured.
 //! - [`account`]: where an account's vault entry is, its client from that entry, and how a
@@ -36,6 +39,7 @@ pub mod config;
 pub mod error;
 pub mod flows;
 pub mod http;
+pub mod import;
 pub mod model;
 pub mod plivo;
 pub mod telnyx;

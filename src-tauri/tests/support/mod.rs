@@ -10,6 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use switchboard_test_postgres::TestCluster;
+
 /// Runs the test `name` of this binary again in a child process whose `HOME`/XDG directories
 /// are under a new temporary directory, which the child finds in `child_var`; `configure` adds
 /// to its environment. Asserts that the child passed and printed `done` (a filter that matched
@@ -41,4 +43,91 @@ pub fn run_as_child(
     assert!(out.status.success(), "{text}");
     assert!(text.contains("1 passed"), "{text}");
     assert!(text.contains(done), "{text}");
+}
+
+/// Stops or starts a local test cluster's server on `port` (`action`: `stop` or `start`), as
+/// the cluster's owner.
+pub fn pg_ctl(cluster: &TestCluster, port: u16, action: &str) {
+    let dir = cluster.data_dir().expect("a local cluster");
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("postgresql installed")
+        .flatten()
+        .map(|e| e.path().join("bin/pg_ctl"))
+        .find(|p| p.is_file())
+        .expect("pg_ctl");
+    let mut cmd = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.current_dir(dir)
+        .arg("-D")
+        .arg(dir.join("data"))
+        .args(["-w", "-m", "fast", "-l"])
+        .arg(dir.join("postgres.log"))
+        .arg(format!("-o -p {port}"))
+        .arg(action);
+    let out = cmd.output().expect("pg_ctl runs");
+    assert!(out.status.success(), "pg_ctl {action}: {out:?}");
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A team database on a throwaway local cluster: the schema, and the organization `acme`.
+/// Returns the cluster, its administrator's URL and connection settings.
+pub async fn team_database() -> (TestCluster, String, switchboard_postgres::ConnectSettings) {
+    let cluster = TestCluster::start_local().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let settings = switchboard_postgres::ConnectSettings::from_url(&admin).unwrap();
+    switchboard_postgres::migrate::migrate(&settings)
+        .await
+        .expect("migrations apply");
+    psql(
+        &cluster,
+        &admin,
+        "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme')",
+    );
+    (cluster, admin, settings)
+}
+
+/// Runs `sql` on the cluster as `url`'s role and returns its output; panics with the
+/// statement on failure.
+pub fn psql(cluster: &TestCluster, url: &str, sql: &str) -> String {
+    cluster
+        .psql(url, sql)
+        .unwrap_or_else(|e| panic!("{sql}\n{e}"))
+}
+
+/// A one-thread runtime for the fake providers a parent test runs for its child.
+pub fn fakes_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The app on Tauri's mock runtime with the state its setup manages, its local workspace in
+/// `dir`.
+pub fn mock_app(dir: &Path) -> tauri::AppHandle<tauri::test::MockRuntime> {
+    use tauri::Manager;
+    use tauri::test::{mock_builder, mock_context, noop_assets};
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds");
+    app.manage(
+        switchboard_app::state::AppState::open(&dir.join("local.db")).expect("local workspace"),
+    );
+    app.manage(switchboard_app::providers::ProviderTasks::default());
+    app.manage(switchboard_app::sync::SyncState::default());
+    app.handle().clone()
 }

@@ -1,15 +1,18 @@
 //! `numbers import --org S --account ID [--dry-run] [--yes] [--refresh]`: list every number a
 //! provider account owns, compare with the organization's inventory, show the plan, and import
-//! the new numbers (and, with `--refresh`, update the different ones). Running it twice
-//! changes nothing the second time: the numbers imported the first time are "already
-//! present".
+//! the new numbers (and, with `--refresh`, update the different ones). The writes follow
+//! `switchboard_providers::import::run_import`, as in the desktop app: what can be recorded is,
+//! each number left out is named with why (exit code 1), and running it again changes nothing
+//! the second time: the numbers imported the first time are "already present".
 
 use serde_json::json;
-use switchboard_core::domain::ValidNumber;
+use switchboard_core::domain::Provider;
+use switchboard_ops::providers::ImportInto;
 use switchboard_providers::flows::{self, ImportDiff};
+use switchboard_providers::import::{ImportPlan, ImportProgress, ImportReport, run_import};
 use switchboard_providers::model::ListProgress;
 
-use super::session::{self, Store};
+use super::session;
 use super::{Failure, ImportFromProvider, Outcome, Progress, confirm};
 use crate::{Global, output};
 
@@ -29,7 +32,7 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         let org = store.organization(org).await?;
         let provider =
             session::account_provider(store, &org, account_id, args.provider.as_deref()).await?;
-        session::check_added(store, &org, provider, account_id)?;
+        session::check_added(store, &org, provider, account_id).await?;
         let client = session::client(provider, account_id, &org.slug).await?;
         let inventory = store.numbers(org.id).await?;
         let progress = Progress::new();
@@ -75,53 +78,90 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
             format!("Import {} new number(s) into {}?", diff.new.len(), org.slug)
         };
         confirm(args.yes, &question, cancel).await?;
-        let valid: Vec<ValidNumber> = diff
-            .new
-            .iter()
-            .map(|n| n.to_new_number(account_id).validate())
-            .collect::<switchboard_core::Result<_>>()?;
-        let added = store.add(org.id, valid).await?;
-        let refreshed = if args.refresh {
-            refresh(store, &diff).await?
-        } else {
-            0
-        };
-        if g.json {
-            output::json(&json!({
-                "organization": org.slug,
-                "account_id": account_id,
-                "imported": added.len(),
-                "refreshed": refreshed,
-            }));
-        } else {
-            println!(
-                "imported {} number(s) into {} from {provider} account {account_id}{}",
-                added.len(),
-                org.slug,
-                if args.refresh {
-                    format!("; refreshed {refreshed}")
-                } else {
-                    String::new()
-                }
+        let plan = ImportPlan::all(account_id, &diff, args.refresh);
+        let total = plan.len();
+        let progress = Progress::new();
+        let report = |p: ImportProgress| {
+            progress.report(
+                p.done,
+                Some(p.total),
+                &format!("importing: {} of {} number(s) written", p.done, p.total),
             );
+        };
+        let mut target = ImportInto {
+            inventory: store.inventory(),
+            organization_id: org.id,
+        };
+        let written = run_import(&mut target, plan, &report, cancel).await;
+        progress.finish();
+        print_written(g, &org.slug, account_id, provider, args.refresh, &written);
+        if written.cancelled {
+            return Err(Failure::Cancelled(format!(
+                "cancelled: {} number(s) imported before Ctrl-C, the rest not imported (run it \
+                 again to import them)",
+                written.imported
+            )));
+        }
+        if !written.failed.is_empty() {
+            return Err(Failure::Partial(format!(
+                "{} of {total} number(s) not imported (see above); the others were",
+                written.failed.len()
+            )));
         }
         Ok(())
     })
 }
 
-/// Brings the "different" numbers in line with the provider.
-async fn refresh(store: &mut Store, diff: &ImportDiff) -> Outcome<usize> {
-    let mut done = 0;
-    for d in &diff.different {
-        let change = flows::refresh_update(&d.number);
-        let current = store
-            .number(&d.existing_id.to_string(), None)
-            .await
-            .map_err(Failure::from)?;
-        store.update(&current, &change).await?;
-        done += 1;
+/// What the import wrote: the counts, then each number left out with why (on standard error).
+fn print_written(
+    g: &Global,
+    org: &str,
+    account_id: &str,
+    provider: Provider,
+    refresh: bool,
+    written: &ImportReport,
+) {
+    if g.json {
+        let failed: Vec<_> = written
+            .failed
+            .iter()
+            .map(|f| {
+                json!({
+                    "phone_number": f.phone_number,
+                    "code": f.error.code(),
+                    "error": f.error.to_string(),
+                })
+            })
+            .collect();
+        output::json(&json!({
+            "organization": org,
+            "account_id": account_id,
+            "imported": written.imported,
+            "refreshed": written.refreshed,
+            "already_present": written.already_present,
+            "failed": failed,
+            "cancelled": written.cancelled,
+        }));
+        return;
     }
-    Ok(done)
+    println!(
+        "imported {} number(s) into {org} from {provider} account {account_id}{}",
+        written.imported,
+        if refresh {
+            format!("; refreshed {}", written.refreshed)
+        } else {
+            String::new()
+        }
+    );
+    if !written.already_present.is_empty() {
+        println!(
+            "{} number(s) already present (added since the listing), not added again",
+            written.already_present.len()
+        );
+    }
+    for f in &written.failed {
+        eprintln!("not imported {}: {}", f.phone_number, f.error);
+    }
 }
 
 fn print_plan(

@@ -32,9 +32,10 @@
 //!   account not found, missing credentials and a shared object; 1 provider, network, vault
 //!   or storage failures; 130 cancelled with Ctrl-C (numbers already done stay done and are
 //!   reported).
-//! - **Team database**: with `--database-url` the same commands read and write the team
-//!   database directly (they need the network for the provider anyway, so the offline cache
-//!   is not used).
+//! - **Team database**: with `--database-url` the same commands run on the inventory
+//!   `switchboard_ops::open` returns, and record what the provider said through it, so they
+//!   follow the team edit policy (the server while it answers; this device's cache and its
+//!   outbox when it does not).
 //!
 //! Provider base URLs come from `SWITCHBOARD_<PROVIDER>_API_URL` (see
 //! `switchboard_providers::config`), so `dev fake-providers` (crate::dev) and the tests aim

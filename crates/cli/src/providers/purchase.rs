@@ -153,7 +153,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let (provider, org) =
             provider_of(store, b.org.as_deref(), &b.account, b.provider.as_deref()).await?;
         if let Some(org) = &org {
-            session::check_added(store, org, provider, &b.account)?;
+            session::check_added(store, org, provider, &b.account).await?;
         }
         let slug = org
             .as_ref()
@@ -193,8 +193,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let added = match &org {
             Some(org) => {
                 let valid = bought.to_new_number(&b.account).validate()?;
-                let mut added = store.add(org.id, vec![valid]).await?;
-                let mut record = added.pop();
+                let mut record = Some(store.add_one(org.id, valid).await?);
                 if let (Some(r), Some(url)) = (&record, b.voice_url.as_ref().or(b.sms_url.as_ref()))
                 {
                     let confirmed = bought.voice_url.as_ref().or(bought.sms_url.as_ref());
@@ -235,7 +234,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
 pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcome {
     session::run(g, async |store, cancel| {
         let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts()?)?;
+        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
         let slug = store
             .organization(&n.organization_id.to_string())
             .await?

@@ -5,13 +5,14 @@
 //! device's vault.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
-use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef, Workspace};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
-use switchboard_postgres::RemoteWorkspace;
+use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::NumberRef as ProviderRef;
 use switchboard_providers::{ProviderClient, account};
@@ -22,45 +23,35 @@ use uuid::Uuid;
 use super::{Failure, Outcome};
 use crate::{Global, accounts, db, vault};
 
-/// The inventory a provider command reads and writes.
+/// The inventory a provider command reads and writes (`switchboard_ops::open`: the workspace
+/// file, or the team database with its edit policy), and where the accounts added to each
+/// organization on this device are listed: the workspace file, or this device's cache of the
+/// team database.
 #[derive(Debug)]
-pub enum Store {
-    /// The workspace file.
-    Local(Workspace),
-    /// The team database (`--database-url`), and this device's cache file of it, which lists
-    /// the accounts added to its organizations on this device.
-    Remote(RemoteWorkspace, PathBuf),
+pub struct Store {
+    inv: Arc<dyn Inventory>,
+    cache: Option<PathBuf>,
 }
 
 impl Store {
+    /// The open inventory.
+    pub fn inventory(&self) -> &dyn Inventory {
+        &*self.inv
+    }
+
     /// An organization by slug or id.
     pub async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
-        match self {
-            Store::Local(ws) => ws.organization(slug_or_id),
-            Store::Remote(ws, _) => ws.organization(slug_or_id).await,
-        }
+        self.inv.organization(slug_or_id).await
     }
 
     /// Every number of an organization, in E.164 order.
     pub async fn numbers(&self, organization_id: Uuid) -> Result<Vec<PhoneNumber>> {
-        let mut all = Vec::new();
-        let collect = |n: &PhoneNumber| {
-            all.push(n.clone());
-            Ok(())
-        };
-        match self {
-            Store::Local(ws) => ws.for_each_number(organization_id, collect)?,
-            Store::Remote(ws, _) => ws.for_each_number(organization_id, collect).await?,
-        };
-        Ok(all)
+        switchboard_ops::providers::organization_numbers(&*self.inv, organization_id).await
     }
 
     /// An agent of an organization by id or name.
     pub async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
-        match self {
-            Store::Local(ws) => ws.agent(organization_id, id_or_name),
-            Store::Remote(ws, _) => ws.agent(organization_id, id_or_name).await,
-        }
+        self.inv.agent(organization_id, id_or_name).await
     }
 
     /// Every number `filter` selects, in E.164 order (read a page of 1000 at a time).
@@ -68,10 +59,7 @@ impl Store {
         let mut query = NumberQuery::first(filter, "number".parse::<Sort>()?, 1000)?;
         let mut all = Vec::new();
         loop {
-            let page = match self {
-                Store::Local(ws) => ws.list_numbers(&query)?,
-                Store::Remote(ws, _) => ws.list_numbers(&query).await?,
-            };
+            let page = self.inv.list_numbers(&query).await?;
             all.extend(page.items);
             match page.next {
                 Some(next) => query.after = Some(next),
@@ -86,11 +74,7 @@ impl Store {
             Some(o) => Some(self.organization(o).await?.id),
             None => None,
         };
-        let r = NumberRef::parse(r)?;
-        match self {
-            Store::Local(ws) => ws.number(&r, org),
-            Store::Remote(ws, _) => ws.number(&r, org).await,
-        }
+        self.inv.number(&NumberRef::parse(r)?, org).await
     }
 
     /// Applies a change to a number.
@@ -100,66 +84,54 @@ impl Store {
         change: &switchboard_core::domain::NumberUpdate,
     ) -> Result<PhoneNumber> {
         let r = NumberRef::Id(n.id);
-        match self {
-            Store::Local(ws) => ws.update_number(&r, Some(n.organization_id), change),
-            Store::Remote(ws, _) => ws.update_number(&r, Some(n.organization_id), change).await,
-        }
+        let w = self
+            .inv
+            .update_number(&r, Some(n.organization_id), change)
+            .await?;
+        Ok(w.number)
     }
 
-    /// Adds numbers: in one transaction locally; one by one in the team database (stopping at
-    /// the first failure; running the import again adds the rest).
-    pub async fn add(
+    /// Adds a number.
+    pub async fn add_one(
         &mut self,
         organization_id: Uuid,
-        numbers: Vec<ValidNumber>,
-    ) -> Result<Vec<PhoneNumber>> {
-        match self {
-            Store::Local(ws) => ws.add_numbers(organization_id, numbers),
-            Store::Remote(ws, _) => {
-                let mut added = Vec::with_capacity(numbers.len());
-                for v in numbers {
-                    added.push(ws.add_number(organization_id, v).await?);
-                }
-                Ok(added)
-            }
-        }
+        number: ValidNumber,
+    ) -> Result<PhoneNumber> {
+        Ok(self.inv.add_number(organization_id, number).await?.number)
     }
 
     /// Removes a number.
     pub async fn remove(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
         let r = NumberRef::Id(n.id);
-        match self {
-            Store::Local(ws) => ws.remove_number(&r, Some(n.organization_id)),
-            Store::Remote(ws, _) => ws.remove_number(&r, Some(n.organization_id)).await,
-        }
+        Ok(self
+            .inv
+            .remove_number(&r, Some(n.organization_id))
+            .await?
+            .number)
     }
 
-    /// The accounts added to each organization on this device: from the workspace, or for the
-    /// team database from this device's cache of it (none before its first `sync` or
+    /// The accounts added to each organization on this device: from the workspace file, or
+    /// for the team database from this device's cache of it (none before its first `sync` or
     /// `accounts add`).
-    pub fn added_accounts(&self) -> Result<AddedAccounts> {
-        match self {
-            Store::Local(ws) => ws.added_accounts(),
-            Store::Remote(_, cache) if cache.exists() => Workspace::open(cache)?.added_accounts(),
-            Store::Remote(..) => Ok(AddedAccounts::default()),
-        }
+    pub async fn added_accounts(&self) -> Result<AddedAccounts> {
+        switchboard_ops::providers::added_accounts(&*self.inv, self.cache.as_deref()).await
     }
 
-    /// The providers under which an organization knows `account_id`: accounts added to it (in
-    /// the workspace) and accounts its numbers reference.
+    /// The providers under which an organization knows `account_id`: the accounts added to it
+    /// (in the workspace file), or, for the team database, the accounts its numbers reference.
     pub async fn account_providers(
         &self,
         organization_id: Uuid,
         account_id: &str,
     ) -> Result<Vec<Provider>> {
-        let mut found: Vec<Provider> = match self {
-            Store::Local(ws) => ws
-                .accounts(organization_id)?
+        let mut found: Vec<Provider> = match self.inv.file() {
+            Some(file) => file
+                .run_here(|ws| ws.accounts(organization_id))?
                 .into_iter()
                 .filter(|a| a.account_id == account_id)
                 .map(|a| a.provider)
                 .collect(),
-            Store::Remote(..) => self
+            None => self
                 .numbers(organization_id)
                 .await?
                 .iter()
@@ -180,26 +152,27 @@ pub fn run<T>(
     f: impl AsyncFnOnce(&mut Store, &CancellationToken) -> Outcome<T>,
 ) -> Outcome<T> {
     // Settings first: finding the database password may ask the vault, which blocks.
-    let remote = match &g.database_url {
+    let (target, cache) = match &g.database_url {
         Some(_) => {
-            let settings = db::settings(g)?;
-            let cache = switchboard_sync::cache_path(&settings)?;
-            Some((settings, cache))
+            let target = Target::team(db::settings(g)?, Reads::Server)?;
+            let cache = match &target {
+                Target::Team { cache, .. } => Some(cache.clone()),
+                Target::Local(_) => None,
+            };
+            (target, cache)
         }
-        None => None,
+        None => (Target::Local(g.workspace_path()?), None),
     };
     let runtime = db::runtime()?;
     let result = runtime.block_on(async {
-        let mut store = match remote {
-            Some((settings, cache)) => {
-                let ws = RemoteWorkspace::connect(&settings).await?;
-                for warning in ws.warnings() {
-                    eprintln!("warning: {warning}");
-                }
-                Store::Remote(ws, cache)
+        let inv = switchboard_ops::open(target).await?;
+        let notices = |inv: &dyn Inventory| {
+            for line in inv.take_notices() {
+                eprintln!("{line}");
             }
-            None => Store::Local(g.open()?),
         };
+        notices(&*inv);
+        let mut store = Store { inv, cache };
         let cancel = CancellationToken::new();
         let on_signal = cancel.clone();
         tokio::spawn(async move {
@@ -214,9 +187,8 @@ pub fn run<T>(
             }
         });
         let result = f(&mut store, &cancel).await;
-        if let Store::Remote(ws, _) = &store {
-            ws.close().await;
-        }
+        notices(store.inventory());
+        store.inv.close().await;
         result
     });
     // A prompt's reader may still be blocked on standard input: do not wait for it.
@@ -318,14 +290,15 @@ pub fn account_of(n: &PhoneNumber, added: &AddedAccounts) -> Outcome<(Provider, 
 
 /// Checks that an account was added to `org` before it is used for `org`'s numbers
 /// (`accounts verify`, `numbers import`, `numbers buy --org`).
-pub fn check_added(
+pub async fn check_added(
     store: &Store,
     org: &Organization,
     provider: Provider,
     account_id: &str,
 ) -> Outcome {
     store
-        .added_accounts()?
+        .added_accounts()
+        .await?
         .check(org.id, provider, account_id)
         .map_err(|e| refused(&e))
 }

@@ -23,7 +23,7 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
     session::run(g, async |store, _cancel| {
         let org = store.organization(org).await?;
         let provider = session::account_provider(store, &org, account_id, provider).await?;
-        session::check_added(store, &org, provider, account_id)?;
+        session::check_added(store, &org, provider, account_id).await?;
         let client = session::client(provider, account_id, &org.slug).await?;
         let result = client.verify().await;
         let numbers: Vec<PhoneNumber> = store
@@ -109,7 +109,7 @@ pub fn numbers(
             found
         };
         let single = numbers.len() == 1 && !all;
-        let added = store.added_accounts()?;
+        let added = store.added_accounts().await?;
         let grouped = AccountGroups::new(numbers, &added);
         let mut rows = Vec::new();
         for number in grouped.without_account {

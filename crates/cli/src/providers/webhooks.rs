@@ -73,7 +73,7 @@ fn print_plan(plan: &WebhookPlan) {
 pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outcome {
     session::run(g, async |store, _cancel| {
         let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts()?)?;
+        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
         let slug = store
             .organization(&n.organization_id.to_string())
             .await?
@@ -192,7 +192,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             _ => None,
         };
         let selected = store.select(filter.to_filter(org.id, agent)?).await?;
-        let grouped = AccountGroups::new(selected, &store.added_accounts()?);
+        let grouped = AccountGroups::new(selected, &store.added_accounts().await?);
         let total = grouped.total();
         let groups = grouped.groups;
         let mut rows: Vec<Repointed> = grouped
@@ -526,7 +526,7 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             concurrency,
             cancel: cancel.clone(),
         };
-        let grouped = AccountGroups::new(recorded, &store.added_accounts()?);
+        let grouped = AccountGroups::new(recorded, &store.added_accounts().await?);
         let mut rows: Vec<Row> = grouped
             .not_added
             .into_iter()

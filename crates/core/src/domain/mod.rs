@@ -296,6 +296,29 @@ pub struct ValidNumber {
     pub agent_id: Option<Uuid>,
 }
 
+impl ValidNumber {
+    /// The new record of this number in an organization, created (and updated) `at`, with a
+    /// new id; no webhook, never verified.
+    pub fn into_record(self, organization_id: Uuid, at: OffsetDateTime) -> PhoneNumber {
+        PhoneNumber {
+            id: Uuid::now_v7(),
+            organization_id,
+            provider: self.provider,
+            phone_number: self.phone_number,
+            friendly_name: self.friendly_name,
+            credentials: self.credentials,
+            metadata: self.metadata,
+            agent_id: self.agent_id,
+            webhook_configured: false,
+            webhook_url: None,
+            status: self.status,
+            created_at: at,
+            updated_at: at,
+            last_verified_at: None,
+        }
+    }
+}
+
 impl NewNumber {
     /// Checks every field; the first problem is returned with the field it concerns.
     pub fn validate(&self) -> Result<ValidNumber> {

@@ -30,22 +30,7 @@ impl Workspace {
         let t = now();
         let records: Vec<PhoneNumber> = numbers
             .into_iter()
-            .map(|v| PhoneNumber {
-                id: Uuid::now_v7(),
-                organization_id,
-                provider: v.provider,
-                phone_number: v.phone_number,
-                friendly_name: v.friendly_name,
-                credentials: v.credentials,
-                metadata: v.metadata,
-                agent_id: None,
-                webhook_configured: false,
-                webhook_url: None,
-                status: v.status,
-                created_at: t,
-                updated_at: t,
-                last_verified_at: None,
-            })
+            .map(|v| v.into_record(organization_id, t))
             .collect();
         let mut bulk = self.bulk_insert(organization_id, records.len() as u64)?;
         for record in &records {

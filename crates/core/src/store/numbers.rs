@@ -424,23 +424,7 @@ pub(super) fn check_agent(
 impl Workspace {
     /// Adds a validated number to an organization.
     pub fn add_number(&mut self, organization_id: Uuid, v: ValidNumber) -> Result<PhoneNumber> {
-        let t = now();
-        let record = PhoneNumber {
-            id: Uuid::now_v7(),
-            organization_id,
-            provider: v.provider,
-            phone_number: v.phone_number,
-            friendly_name: v.friendly_name,
-            credentials: v.credentials,
-            metadata: v.metadata,
-            agent_id: v.agent_id,
-            webhook_configured: false,
-            webhook_url: None,
-            status: v.status,
-            created_at: t,
-            updated_at: t,
-            last_verified_at: None,
-        };
+        let record = v.into_record(organization_id, now());
         let mut bulk = self.bulk_insert(organization_id, 1)?;
         check_agent(&bulk.tx, record.agent_id, &organization_id, &bulk.slug)?;
         bulk.insert(&record)?;
