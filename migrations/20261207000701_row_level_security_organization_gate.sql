@@ -10,7 +10,11 @@
 -- organization, passed it. EXPLAIN ANALYZE showed it `(never executed)` when no row of any
 -- organization matched and `loops=1` otherwise: one bit per statement, enough to find
 -- another organization's values by halving ranges. (The IN (SELECT …) of agents and
--- organizations, a hashed SubPlan, was built lazily the same way.)
+-- organizations, a hashed SubPlan, was built lazily the same way.) users and
+-- user_organizations say `<column> = (SELECT auth.uid())`, which costs 1, but PostgreSQL
+-- derives that equality anew and puts it after the caller's conditions: `role_name BETWEEN
+-- 'a' AND 'b'` showed whether such a role name exists, `organization_id > '…'` whether such a
+-- membership does.
 --
 -- What this does: each such policy condition becomes
 --   <column> = ANY (ARRAY(SELECT …))
@@ -23,13 +27,17 @@
 -- original order and a policy's conditions come first, so it runs before every such
 -- comparison, on the first row the scan reads, whatever the row. The conditions that
 -- follow it only ever see the caller's own rows. The first conjunct stays for index scans,
--- which take it as their first index condition (20261207000600).
+-- which take it as their first index condition (20261207000600). users and
+-- user_organizations get `<column> = (SELECT auth.uid()) AND array_position(ARRAY[(SELECT
+-- auth.uid())], <column>) IS NOT NULL` (the same rows: auth.uid() is NULL for a role that
+-- is no user, and neither conjunct then holds).
 --
 -- What remains: conditions PostgreSQL costs at 0 (a boolean column, IS [NOT] NULL,
 -- IS [NOT] TRUE, and AND/OR/CASE of those) still run before the gate; see
 -- docs/POSTGRES.md, "Comparisons under row-level security".
 --
--- Tables: phone_numbers (4 policies), phone_numbers_changes, agents (4), organizations.
+-- Tables: phone_numbers (4 policies), phone_numbers_changes, agents (4), organizations,
+-- users, user_organizations.
 -- Needs the tables' owner; another role is refused with a hint and nothing changes.
 -- Re-runnable: ALTER POLICY.
 
@@ -41,6 +49,8 @@ DECLARE
   member CONSTANT TEXT := '%1$s = ANY (%2$s) AND array_position(%2$s, %1$s) IS NOT NULL';
   numbers CONSTANT TEXT := format(member, 'organization_id', organizations_of_caller);
   orgs CONSTANT TEXT := format(member, 'id', organizations_of_caller);
+  own CONSTANT TEXT := '%1$s = (SELECT auth.uid()) '
+    'AND array_position(ARRAY[(SELECT auth.uid())], %1$s) IS NOT NULL';
   tables CONSTANT TEXT[] := ARRAY['phone_numbers', 'agents'];
   t TEXT;
 BEGIN
@@ -58,13 +68,18 @@ BEGIN
                  'ON public.phone_numbers_changes USING (%s)', numbers);
   EXECUTE format('ALTER POLICY organizations_select_policy ON public.organizations '
                  'USING (%s)', orgs);
+  EXECUTE format('ALTER POLICY users_select_policy ON public.users USING (%s)',
+                 format(own, 'id'));
+  EXECUTE format('ALTER POLICY user_organizations_select_policy ON public.user_organizations '
+                 'USING (%s)', format(own, 'user_id'));
 EXCEPTION
   WHEN insufficient_privilege THEN
     RAISE EXCEPTION 'cannot replace the organization policies: %', SQLERRM
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Run `switchboard-cli db migrate` as the owner of phone_numbers, '
-                   'phone_numbers_changes, agents and organizations (the role that applied '
-                   'the earlier migrations); until then managers can test other '
-                   'organizations'' values through EXPLAIN ANALYZE of a sequential scan.';
+                   'phone_numbers_changes, agents, organizations, users and '
+                   'user_organizations (the role that applied the earlier migrations); until '
+                   'then managers can test other organizations'' values through EXPLAIN '
+                   'ANALYZE of a sequential scan.';
 END
 $migration$;

@@ -1,10 +1,12 @@
 //! PostgreSQL's own leakproof operators under row-level security (migrations
 //! `20261207000600`, `20261207000700`, `20261207000701`): whatever a manager compares, on
-//! whichever column of phone_numbers, phone_numbers_changes, agents and organizations, with
+//! whichever column of phone_numbers, phone_numbers_changes, agents, organizations, users
+//! and user_organizations, with
 //! whichever plan the planner is pushed to, `EXPLAIN ANALYZE` shows the same figures whether
 //! or not another organization has matching rows, but for what is named below: the table's
-//! size ([`mark_table_size`], the primary key in [`EXCEPTIONS`]), organizations' slug index
-//! (still open, [`EXCEPTIONS`]) and conditions PostgreSQL costs at 0 ([`ZERO_COST`]).
+//! size ([`mark_table_size`], the primary key in [`EXCEPTIONS`]), the unique indexes on
+//! organizations' slug and users' role name (still open, [`EXCEPTIONS`]) and conditions
+//! PostgreSQL costs at 0 ([`ZERO_COST`]).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,11 +17,13 @@ use serde_json::Value;
 use switchboard_test_postgres::TestCluster;
 
 /// The tables probed.
-const TABLES: [&str; 4] = [
+const TABLES: [&str; 6] = [
     "phone_numbers",
     "phone_numbers_changes",
     "agents",
     "organizations",
+    "users",
+    "user_organizations",
 ];
 
 /// How many matching rows globex gets: enough that an index scan would surely show them.
@@ -58,6 +62,11 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "NOT CLOSED: the UNIQUE constraint on organizations.slug has a B-tree index of its own, \
          and text comparisons are LEAKPROOF, so a range of slugs is an index condition over \
          every organization (docs/POSTGRES.md)",
+    ),
+    (
+        "users: role_name",
+        "NOT CLOSED: the same for the UNIQUE constraint on users.role_name: a range of role \
+         names is an index condition over every manager (docs/POSTGRES.md)",
     ),
 ];
 
@@ -206,6 +215,20 @@ fn probes(w: &World, cursor: &str) -> Vec<(&'static str, &'static str, String)> 
             "slug BETWEEN 'fa' AND 'fb'".to_owned(),
         ),
     ];
+    let users = [
+        (
+            "users: role_name BETWEEN",
+            "role_name BETWEEN 'falcon_' AND 'falcon_z'".to_owned(),
+        ),
+        (
+            "users: created_at <",
+            "created_at < '2021-01-01'".to_owned(),
+        ),
+    ];
+    let memberships = [(
+        "user_organizations: organization_id =",
+        format!("organization_id = '{globex}'"),
+    )];
     let on = |table: &'static str| move |(label, condition)| (table, label, condition);
     numbers
         .into_iter()
@@ -213,13 +236,15 @@ fn probes(w: &World, cursor: &str) -> Vec<(&'static str, &'static str, String)> 
         .chain(changes.into_iter().map(on("phone_numbers_changes")))
         .chain(agents.into_iter().map(on("agents")))
         .chain(organizations.into_iter().map(on("organizations")))
+        .chain(users.into_iter().map(on("users")))
+        .chain(memberships.into_iter().map(on("user_organizations")))
         .collect()
 }
 
 /// Inserts globex's rows that every probe matches: numbers +1999555…, vonage, in error, with
 /// its agent, a webhook, verified and created in 2020, ids from ffffffff-0000-4000-8000-…;
-/// agents "Falcon agent …" created in 2020; and an organization "Falcon Works" (of which alice
-/// is no member) created in 2020.
+/// agents "Falcon agent …" created in 2020; an organization "Falcon Works" (of which alice
+/// is no member) created in 2020; managers falcon_… of globex created in 2020.
 fn add_globex_rows(w: &World) {
     scalar(
         &w.cluster,
@@ -239,7 +264,11 @@ fn add_globex_rows(w: &World) {
              SELECT '{globex}', 'Falcon agent ' || g, '2020-06-01', '2020-06-01'
              FROM generate_series(1, {MATCHING}) AS g;
              INSERT INTO organizations (slug, name, created_at, updated_at)
-             VALUES ('falcon-works', 'Falcon Works', '2020-06-01', '2020-06-01');",
+             VALUES ('falcon-works', 'Falcon Works', '2020-06-01', '2020-06-01');
+             INSERT INTO users (role_name, created_at)
+             SELECT 'falcon_' || g, '2020-06-01' FROM generate_series(1, {MATCHING}) AS g;
+             INSERT INTO user_organizations (user_id, organization_id)
+             SELECT id, '{globex}' FROM users WHERE role_name LIKE 'falcon\\_%';",
             globex = w.globex,
             agent = w.globex_agent,
         ),
@@ -325,6 +354,8 @@ async fn no_comparison_a_manager_makes_shows_another_organizations_rows() {
              ALTER TABLE phone_numbers_changes SET (autovacuum_enabled = off);
              ALTER TABLE agents SET (autovacuum_enabled = off);
              ALTER TABLE organizations SET (autovacuum_enabled = off);
+             ALTER TABLE users SET (autovacuum_enabled = off);
+             ALTER TABLE user_organizations SET (autovacuum_enabled = off);
              INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
                                         credentials)
              SELECT '{acme}', 'twilio', '+1646' || lpad(g::text, 7, '0'), 'Desk ' || g, '{{}}'
@@ -339,10 +370,15 @@ async fn no_comparison_a_manager_makes_shows_another_organizations_rows() {
              SELECT '{globex}', 'Globex agent ' || g FROM generate_series(1, 5000) AS g;
              INSERT INTO organizations (slug, name)
              SELECT 'other-' || g, 'Other ' || g FROM generate_series(1, 2000) AS g;
+             INSERT INTO users (role_name) SELECT 'other_' || g FROM generate_series(1, 3000) AS g;
+             INSERT INTO user_organizations (user_id, organization_id)
+             SELECT id, '{globex}' FROM users WHERE role_name LIKE 'other\\_%';
              VACUUM ANALYZE phone_numbers;
              VACUUM ANALYZE phone_numbers_changes;
              VACUUM ANALYZE agents;
-             VACUUM ANALYZE organizations;",
+             VACUUM ANALYZE organizations;
+             VACUUM ANALYZE users;
+             VACUUM ANALYZE user_organizations;",
             acme = w.acme,
             globex = w.globex,
         ),
@@ -399,6 +435,11 @@ async fn no_comparison_a_manager_makes_shows_another_organizations_rows() {
         .zip(&after)
         .any(|((label, b), (_, a))| label.starts_with("organizations: slug") && b != a);
     assert!(slug_changed, "{}", EXCEPTIONS[1].1);
+    let role_name_changed = before
+        .iter()
+        .zip(&after)
+        .any(|((label, b), (_, a))| label.starts_with("users: role_name") && b != a);
+    assert!(role_name_changed, "{}", EXCEPTIONS[2].1);
     // The zero-cost residual is real (if PostgreSQL ever runs the gate first, drop it).
     assert!(residual_seen, "{}", ZERO_COST_RESIDUAL);
 }
