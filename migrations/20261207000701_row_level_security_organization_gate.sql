@@ -18,19 +18,23 @@
 --
 -- What this does: each such policy condition becomes
 --   <column> = ANY (ARRAY(SELECT …))
---   AND array_position(ARRAY(SELECT …), <column>) IS NOT NULL
+--   AND ARRAY[<column>] <@ ANY (ARRAY[ARRAY(SELECT …)::switchboard_organization_ids])
 -- with the same organization list (`SELECT uo.organization_id FROM user_organizations AS uo
 -- WHERE uo.user_id = (SELECT auth.uid())`) in both. The rows are the same (the column is
 -- NOT NULL and the list holds no NULL, so both conjuncts say "the row's organization is
--- one of the caller's"). The second conjunct is one function call, costed as 1 operator,
--- the least any comparison of the caller's can cost; PostgreSQL keeps equal costs in their
--- original order and a policy's conditions come first, so it runs before every such
--- comparison, on the first row the scan reads, whatever the row. The conditions that
--- follow it only ever see the caller's own rows. The first conjunct stays for index scans,
--- which take it as their first index condition (20261207000600). users and
--- user_organizations get `<column> = (SELECT auth.uid()) AND array_position(ARRAY[(SELECT
--- auth.uid())], <column>) IS NOT NULL` (the same rows: auth.uid() is NULL for a role that
--- is no user, and neither conjunct then holds).
+-- one of the caller's"). The second conjunct is the gate. PostgreSQL costs `x op ANY (a)`
+-- as op × (elements of a) × 0.5, and an ARRAY[…] of one element as one element, so the
+-- gate costs 0.5 operator: as little as any comparison of the caller's can cost (every
+-- built-in leakproof function costs 1; `col < ANY ('{x}')` costs 0.5). The domain
+-- switchboard_organization_ids (over uuid[]) is what makes ARRAY[list] an array of one
+-- element rather than a two-dimensional array. PostgreSQL keeps equal costs in their
+-- original order and a policy's conditions come first, so the gate runs before every such
+-- comparison, on the first row the scan reads, whatever the row; the conditions that follow
+-- it only ever see the caller's own rows. The first conjunct stays for index scans, which
+-- take it as their first index condition (20261207000600). users and user_organizations get
+-- `<column> = (SELECT auth.uid()) AND <column> = ANY (ARRAY[(SELECT auth.uid())])` (the
+-- same rows: auth.uid() is NULL for a role that is no user, and neither conjunct then
+-- holds).
 --
 -- What remains: conditions PostgreSQL costs at 0 (a boolean column, IS [NOT] NULL,
 -- IS [NOT] TRUE, and AND/OR/CASE of those) still run before the gate; see
@@ -39,21 +43,28 @@
 -- Tables: phone_numbers (4 policies), phone_numbers_changes, agents (4), organizations,
 -- users, user_organizations.
 -- Needs the tables' owner; another role is refused with a hint and nothing changes.
--- Re-runnable: ALTER POLICY.
+-- Re-runnable: the domain is created once, ALTER POLICY.
 
 DO $migration$
 DECLARE
   organizations_of_caller CONSTANT TEXT := 'ARRAY(SELECT uo.organization_id '
     'FROM public.user_organizations AS uo WHERE uo.user_id = (SELECT auth.uid()))';
   -- The condition for a table whose organization is in `column`.
-  member CONSTANT TEXT := '%1$s = ANY (%2$s) AND array_position(%2$s, %1$s) IS NOT NULL';
+  member CONSTANT TEXT := '%1$s = ANY (%2$s) '
+    'AND ARRAY[%1$s] <@ ANY (ARRAY[%2$s::public.switchboard_organization_ids])';
   numbers CONSTANT TEXT := format(member, 'organization_id', organizations_of_caller);
   orgs CONSTANT TEXT := format(member, 'id', organizations_of_caller);
   own CONSTANT TEXT := '%1$s = (SELECT auth.uid()) '
-    'AND array_position(ARRAY[(SELECT auth.uid())], %1$s) IS NOT NULL';
+    'AND %1$s = ANY (ARRAY[(SELECT auth.uid())])';
   tables CONSTANT TEXT[] := ARRAY['phone_numbers', 'agents'];
   t TEXT;
 BEGIN
+  IF to_regtype('public.switchboard_organization_ids') IS NULL THEN
+    CREATE DOMAIN public.switchboard_organization_ids AS UUID[];
+    COMMENT ON DOMAIN public.switchboard_organization_ids IS
+      'A list of organization ids as one value: ARRAY[list] is then an array of one element '
+      '(see the policies of 20261207000701)';
+  END IF;
   FOREACH t IN ARRAY tables LOOP
     EXECUTE format('ALTER POLICY %1$I ON public.%2$I USING (%3$s)',
                    t || '_select_policy', t, numbers);
