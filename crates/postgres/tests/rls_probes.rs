@@ -117,7 +117,7 @@ fn mark_init_plans(plans: &mut Value) {
         match node {
             Value::Object(fields) => {
                 for value in fields.values_mut() {
-                    if value.is_number() || *value == Value::from("table size") {
+                    if value.is_number() || value.as_str() == Some("table size") {
                         *value = Value::from("zero-cost condition first");
                     } else {
                         mark(value);
