@@ -75,8 +75,9 @@ const EXCEPTIONS: &[(&str, &str)] = &[
 ];
 
 /// Probes whose condition PostgreSQL costs at 0 (a boolean column, IS [NOT] NULL): they
-/// still run before the policy's gate `ARRAY[organization_id] <@ ANY (ARRAY[…])` (migration
-/// `20261207000701`), which costs 0.5, so in a sequential scan the gate's InitPlan (the
+/// still run before the policy's gate `(CASE WHEN ARRAY[organization_id] <@ ANY (…) THEN true
+/// END) IS NOT NULL` (migration `20261207000701`), which costs 0.5, so in a sequential scan
+/// the gate's InitPlan (the
 /// caller's organizations) runs only once some row, of any organization, passes them. Its
 /// figures are the one thing that may differ, and only for these probes: whether any row of
 /// the table has that pattern of NULLs and booleans (docs/POSTGRES.md).
