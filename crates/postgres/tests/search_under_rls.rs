@@ -324,8 +324,8 @@ async fn nothing_a_managers_search_shows_depends_on_another_organizations_rows()
     );
     let logged = serde_json::to_string(&before).unwrap();
     for index in [
-        "idx_phone_numbers_organization_friendly_name_trgm",
-        "idx_phone_numbers_organization_phone_number_trgm",
+        "idx_phone_numbers_organization_text_friendly_name_trgm",
+        "idx_phone_numbers_organization_text_phone_number_trgm",
     ] {
         assert!(logged.contains(index), "{index} unused: {logged}");
     }
