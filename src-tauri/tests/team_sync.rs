@@ -16,21 +16,16 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
 use switchboard_app::dto::{
-    Connection, ConnectionProfile, KeepVersion, NumberChange, NumberFilter, SyncProgress,
-    TeamStatus, TlsMode,
+    Connection, ConnectionProfile, KeepVersion, NumberChange, SyncProgress, TeamStatus, TlsMode,
 };
 use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
 use switchboard_app::{commands, providers, sync, team};
-use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::grant::{Grant, grant};
-use switchboard_test_postgres::TestCluster;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::{AppHandle, Listener, Manager};
@@ -67,40 +62,6 @@ fn password() -> String {
 /// The role's password in the child: the parent's, passed through `PGPASSWORD`.
 fn child_password() -> String {
     std::env::var("PGPASSWORD").expect("PGPASSWORD set by the parent")
-}
-
-fn pg_ctl(cluster: &TestCluster, port: u16, action: &str) {
-    let dir = cluster.data_dir().expect("a local cluster");
-    let bin = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("postgresql installed")
-        .flatten()
-        .map(|e| e.path().join("bin/pg_ctl"))
-        .find(|p| p.is_file())
-        .expect("pg_ctl");
-    let mut cmd = if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.current_dir(dir)
-        .arg("-D")
-        .arg(dir.join("data"))
-        .args(["-w", "-m", "fast", "-l"])
-        .arg(dir.join("postgres.log"))
-        .arg(format!("-o -p {port}"))
-        .arg(action);
-    let out = cmd.output().expect("pg_ctl runs");
-    assert!(out.status.success(), "pg_ctl {action}: {out:?}");
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 /// A channel whose messages land in a vector, as the webview's `Channel` would receive them.
@@ -156,37 +117,21 @@ async fn name_in_app(app: &AppHandle<MockRuntime>, id: &str) -> Option<String> {
 
 async fn day(dir: PathBuf) {
     // The team database: schema, one organization with ROWS numbers, a manager's login role.
-    let cluster = TestCluster::start_local().expect("cluster starts");
+    let seed = format!(
+        "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme');
+         INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+                                    credentials, metadata)
+         SELECT o.id, 'twilio', '+1415' || (2000000 + g)::text, 'Line ' || g, '{{}}',
+                '{{\"capabilities\": {{\"voice\": true}}}}'
+         FROM organizations o, generate_series(1, {ROWS}) g WHERE o.slug = 'acme'"
+    );
+    let (cluster, admin_settings, role) = support::team_database(&seed, child_password()).await;
     let admin = cluster.admin_url();
-    let admin_settings = ConnectSettings::from_url(&admin).unwrap();
-    switchboard_postgres::migrate::migrate(&admin_settings)
-        .await
-        .expect("migrations apply");
     let psql = |sql: &str| {
         cluster
             .psql(&admin, sql)
             .unwrap_or_else(|e| panic!("{sql}\n{e}"))
     };
-    psql("INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme')");
-    psql(&format!(
-        "INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
-                                    credentials, metadata)
-         SELECT o.id, 'twilio', '+1415' || (2000000 + g)::text, 'Line ' || g, '{{}}',
-                '{{\"capabilities\": {{\"voice\": true}}}}'
-         FROM organizations o, generate_series(1, {ROWS}) g WHERE o.slug = 'acme'"
-    ));
-    let role = cluster.role_name("manager");
-    grant(
-        &admin_settings,
-        &Grant {
-            role: role.clone(),
-            organization: "acme".into(),
-            display_name: None,
-        },
-        || Ok(child_password()),
-    )
-    .await
-    .expect("grant");
     let server_name = |number: &str| {
         psql(&format!(
             "SELECT friendly_name FROM phone_numbers WHERE phone_number = '{number}'"
@@ -271,15 +216,7 @@ async fn day(dir: PathBuf) {
     );
     let orgs = commands::list_organizations(app.state()).await.unwrap();
     assert_eq!(orgs.len(), 1);
-    let filter = NumberFilter {
-        organization_id: orgs[0].id.clone(),
-        search: None,
-        provider: None,
-        status: None,
-        agent: None,
-        capabilities: Vec::new(),
-        country: None,
-    };
+    let filter = support::every_number_of(orgs[0].id.clone());
     let count = commands::count_numbers(app.state(), filter).await.unwrap();
     assert_eq!(count, f64::from(ROWS), "every row is in the cache");
     let id_of = |number: &str| {
@@ -311,7 +248,7 @@ async fn day(dir: PathBuf) {
 
     // The server stops: offline is reported, the cache stays readable, edits wait.
     let port = admin_settings.port();
-    pg_ctl(&cluster, port, "stop");
+    support::pg_ctl(&cluster, port, "stop");
     let (offline, _) = sync_now(&app).await;
     assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     assert_eq!(
@@ -329,7 +266,7 @@ async fn day(dir: PathBuf) {
     assert_eq!(status(&app).await.outbox, 1);
 
     // The server is back: the outbox replays.
-    pg_ctl(&cluster, port, "start");
+    support::pg_ctl(&cluster, port, "start");
     let (back, _) = sync_now(&app).await;
     assert_eq!(
         (back.connection, back.outbox),
@@ -343,11 +280,11 @@ async fn day(dir: PathBuf) {
     psql(
         "UPDATE phone_numbers SET friendly_name = 'Changed on the server' WHERE phone_number = '+14152000003'",
     );
-    pg_ctl(&cluster, port, "stop");
+    support::pg_ctl(&cluster, port, "stop");
     let (offline, _) = sync_now(&app).await;
     assert_eq!(offline.connection, Connection::Offline, "{offline:?}");
     rename(&app, &third, "Edited in the app").await;
-    pg_ctl(&cluster, port, "start");
+    support::pg_ctl(&cluster, port, "start");
     let (conflicted, _) = sync_now(&app).await;
     assert_eq!(conflicted.connection, Connection::Online);
     assert_eq!(conflicted.conflicts, 1, "{conflicted:?}");

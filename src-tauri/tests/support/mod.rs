@@ -42,3 +42,105 @@ pub fn run_as_child(
     assert!(text.contains("1 passed"), "{text}");
     assert!(text.contains(done), "{text}");
 }
+
+/// The CLI binary, built beside this test (`cargo test --workspace` builds it; with `-p
+/// switchboard-app`, build it first: `cargo build -p switchboard-cli`).
+pub fn cli() -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join(format!("switchboard-cli{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build -p switchboard-cli)",
+        bin.display()
+    );
+    Command::new(bin)
+}
+
+/// Stops or starts (`action`) the local `cluster` listening on `port`, as its owner.
+pub fn pg_ctl(cluster: &switchboard_test_postgres::TestCluster, port: u16, action: &str) {
+    let dir = cluster.data_dir().expect("a local cluster");
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("postgresql installed")
+        .flatten()
+        .map(|e| e.path().join("bin/pg_ctl"))
+        .find(|p| p.is_file())
+        .expect("pg_ctl");
+    let mut cmd = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.current_dir(dir)
+        .arg("-D")
+        .arg(dir.join("data"))
+        .args(["-w", "-m", "fast", "-l"])
+        .arg(dir.join("postgres.log"))
+        .arg(format!("-o -p {port}"))
+        .arg(action);
+    let out = cmd.output().expect("pg_ctl runs");
+    assert!(out.status.success(), "pg_ctl {action}: {out:?}");
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A team database on a new local cluster: the migrations, `seed` run as the superuser (it
+/// creates the organization `acme`), and the login role `manager` (its name in the cluster is
+/// returned) managing `acme` with `password`. Returns the cluster, the superuser's settings
+/// and the role.
+pub async fn team_database(
+    seed: &str,
+    password: String,
+) -> (
+    switchboard_test_postgres::TestCluster,
+    switchboard_postgres::ConnectSettings,
+    String,
+) {
+    use switchboard_postgres::grant::{Grant, grant};
+    let cluster = switchboard_test_postgres::TestCluster::start_local().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let admin_settings = switchboard_postgres::ConnectSettings::from_url(&admin).unwrap();
+    switchboard_postgres::migrate::migrate(&admin_settings)
+        .await
+        .expect("migrations apply");
+    cluster
+        .psql(&admin, seed)
+        .unwrap_or_else(|e| panic!("{seed}\n{e}"));
+    let role = cluster.role_name("manager");
+    grant(
+        &admin_settings,
+        &Grant {
+            role: role.clone(),
+            organization: "acme".into(),
+            display_name: None,
+        },
+        || Ok(password),
+    )
+    .await
+    .expect("grant");
+    (cluster, admin_settings, role)
+}
+
+/// The filter of every number of an organization, as the app's table sends it unfiltered.
+pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberFilter {
+    switchboard_app::dto::NumberFilter {
+        organization_id,
+        search: None,
+        provider: None,
+        status: None,
+        agent: None,
+        capabilities: Vec::new(),
+        country: None,
+    }
+}
