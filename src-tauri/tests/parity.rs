@@ -17,6 +17,9 @@
 //!   workspace the app shows (then the app syncs, on a team database), and the app's "export"
 //!   is what its table lists (`list_numbers`), compared on the columns the table shows.
 //!
+//! After every step, what the shell shows (the CLI's export, the app's table) must be what
+//! every other run showed after that step; offline, the edits must wait in the outbox.
+//!
 //! Offline, a step that needs the server (importing a file) and every step after it wait
 //! until the server is back and the shell has synced.
 //!
@@ -670,7 +673,21 @@ async fn run(name: &str, shell: &Shell, store: &Store, kind: Kind) -> Outcome {
         views.push((step, shell.view().await));
     }
     if kind == Kind::Offline {
-        team.unwrap().pg_ctl("start");
+        // The edits were made offline: they wait in the cache's outbox.
+        let t = team.unwrap();
+        let cache = switchboard_sync::cache_path(&t.settings()).unwrap();
+        let outbox = switchboard_core::store::Workspace::open(cache)
+            .unwrap()
+            .outbox()
+            .unwrap();
+        let queued: Vec<String> = outbox
+            .iter()
+            .map(|e| e.number.phone_number.to_string())
+            .collect();
+        for number in ["+14155550101", "+14155550102"] {
+            assert!(queued.iter().any(|q| q == number), "{name}: {queued:?}");
+        }
+        t.pg_ctl("start");
         shell.sync().await;
     }
     for step in later {
