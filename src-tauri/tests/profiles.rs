@@ -18,7 +18,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Value, json};
 use switchboard_app::dto::{ConnectionProfile, Theme, TlsMode};
@@ -48,24 +47,8 @@ fn the_former_identifiers_settings_and_profiles_come_over_once_and_both_shells_s
     }
 }
 
-/// The CLI binary, built beside this test (`cargo test --workspace` builds it).
-fn cli() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join(format!("switchboard-cli{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (cargo build -p switchboard-cli)",
-        bin.display()
-    );
-    Command::new(bin)
-}
-
 fn cli_ok(args: &[&str]) -> String {
-    let out = cli().args(args).output().expect("the CLI runs");
+    let out = support::cli().args(args).output().expect("the CLI runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -241,7 +224,10 @@ async fn first_start(dir: PathBuf) {
     team::remove_profile(app.clone(), app.state(), "shared".into(), false)
         .await
         .expect("removed by the app");
-    let err = cli().args(["profiles", "show", "shared"]).output().unwrap();
+    let err = support::cli()
+        .args(["profiles", "show", "shared"])
+        .output()
+        .unwrap();
     assert_eq!(err.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&err.stderr).contains("not saved"));
     // A rename by the app keeps the CLI's URL parameters the form does not show.

@@ -131,3 +131,64 @@ pub fn mock_app(dir: &Path) -> tauri::AppHandle<tauri::test::MockRuntime> {
     app.manage(switchboard_app::sync::SyncState::default());
     app.handle().clone()
 }
+
+/// The CLI binary, built beside this test (`cargo test --workspace` builds it; with `-p
+/// switchboard-app`, build it first: `cargo build -p switchboard-cli`).
+pub fn cli() -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join(format!("switchboard-cli{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build -p switchboard-cli)",
+        bin.display()
+    );
+    Command::new(bin)
+}
+
+/// A team database on a new local cluster: the migrations, `seed` run as the superuser (it
+/// creates the organization `acme`), and the login role `manager` (its name in the cluster is
+/// returned) managing `acme` with `password`. Returns the cluster, the superuser's settings
+/// and the role.
+pub async fn team_database_with_manager(
+    seed: &str,
+    password: String,
+) -> (TestCluster, switchboard_postgres::ConnectSettings, String) {
+    use switchboard_postgres::grant::{Grant, grant};
+    let cluster = TestCluster::start_local().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let admin_settings = switchboard_postgres::ConnectSettings::from_url(&admin).unwrap();
+    switchboard_postgres::migrate::migrate(&admin_settings)
+        .await
+        .expect("migrations apply");
+    psql(&cluster, &admin, seed);
+    let role = cluster.role_name("manager");
+    grant(
+        &admin_settings,
+        &Grant {
+            role: role.clone(),
+            organization: "acme".into(),
+            display_name: None,
+        },
+        || Ok(password),
+    )
+    .await
+    .expect("grant");
+    (cluster, admin_settings, role)
+}
+
+/// The filter of every number of an organization, as the app's table sends it unfiltered.
+pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberFilter {
+    switchboard_app::dto::NumberFilter {
+        organization_id,
+        search: None,
+        provider: None,
+        status: None,
+        agent: None,
+        capabilities: Vec::new(),
+        country: None,
+    }
+}
