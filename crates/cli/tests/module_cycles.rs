@@ -8,9 +8,9 @@
 //! every module) are left out. Modules that reach each other are reported with the line of each
 //! edge.
 //!
-//! Ignored for now: both shells have cycles today (run it with
-//! `cargo test -p switchboard-cli --test module_cycles -- --ignored --nocapture`); remove the
-//! `ignore` once the operations layer removed them, and the test command keeps them out.
+//! Both shells still have cycles (issue #13 is not finished): they are listed in
+//! [`KNOWN_CYCLES`], and the test fails when a cycle appears, grows, or shrinks or goes away
+//! (then shorten the list: it may only get shorter, until it is empty).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -398,17 +398,41 @@ fn cycles(edges: &BTreeMap<String, Vec<Edge>>) -> Vec<String> {
     report
 }
 
+/// The cycles left today, each as `shell: cycle: modules`. Issue #13 wants none: this list may
+/// only get shorter.
+const KNOWN_CYCLES: &[&str] = &[
+    "crates/cli/src: cycle: accounts, commands, providers",
+    "crates/cli/src: cycle: db, vault",
+    "src-tauri/src: cycle: accounts, commands, providers, reverify, settings, sync, team",
+];
+
 #[test]
-#[ignore = "the shells have module cycles today (issue #13); run with --ignored"]
-fn the_shells_have_no_module_cycle() {
+fn the_shells_have_no_module_cycle_but_the_known_ones() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut report = Vec::new();
+    let mut found = Vec::new();
     for shell in SHELLS {
         for cycle in cycles(&graph(&root.join(shell))) {
-            report.push(format!("{shell}: {cycle}"));
+            let head = format!("{shell}: {}", cycle.lines().next().unwrap_or_default());
+            if !KNOWN_CYCLES.contains(&head.as_str()) {
+                report.push(format!("{shell}: {cycle}"));
+            }
+            found.push(head);
         }
     }
-    assert!(report.is_empty(), "module cycles:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "new module cycles:\n{}",
+        report.join("\n")
+    );
+    let gone: Vec<_> = KNOWN_CYCLES
+        .iter()
+        .filter(|k| !found.iter().any(|f| f == *k))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "these known cycles are gone or changed: remove them from KNOWN_CYCLES: {gone:?}"
+    );
 }
 
 /// The reader itself, on a small crate: the edges it must find and the ones it must not.
