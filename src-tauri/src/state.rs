@@ -12,11 +12,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
-use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::store::Workspace;
 use switchboard_ops::{Cancel, Inventory, LocalInventory, TeamInventory};
 use switchboard_postgres::ConnectSettings;
-use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -30,57 +28,6 @@ pub enum Source {
         /// The profile's name.
         profile: String,
     },
-}
-
-/// Where the provider commands' edits of numbers go (until they run on the inventory).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Writes {
-    /// Into the local workspace.
-    Direct,
-    /// Into a team workspace's cache and outbox, for the next sync.
-    Outbox,
-}
-
-impl Writes {
-    /// Adds a number.
-    pub fn add_number(
-        self,
-        ws: &mut Workspace,
-        organization_id: Uuid,
-        number: ValidNumber,
-    ) -> switchboard_core::Result<PhoneNumber> {
-        match self {
-            Writes::Direct => ws.add_number(organization_id, number),
-            Writes::Outbox => ws.queue_add(organization_id, number),
-        }
-    }
-
-    /// Changes a number.
-    pub fn update_number(
-        self,
-        ws: &mut Workspace,
-        r: &NumberRef,
-        organization_id: Option<Uuid>,
-        change: &NumberUpdate,
-    ) -> switchboard_core::Result<PhoneNumber> {
-        match self {
-            Writes::Direct => ws.update_number(r, organization_id, change),
-            Writes::Outbox => ws.queue_update(r, organization_id, change),
-        }
-    }
-
-    /// Removes a number.
-    pub fn remove_number(
-        self,
-        ws: &mut Workspace,
-        r: &NumberRef,
-        organization_id: Option<Uuid>,
-    ) -> switchboard_core::Result<PhoneNumber> {
-        match self {
-            Writes::Direct => ws.remove_number(r, organization_id),
-            Writes::Outbox => ws.queue_remove(r, organization_id),
-        }
-    }
 }
 
 /// The open workspace: what it is, its inventory and its file.
@@ -174,14 +121,6 @@ impl AppState {
         self.current().source.clone()
     }
 
-    /// Where edits of numbers go in the open workspace.
-    pub fn writes(&self) -> Writes {
-        match self.current().source {
-            Source::Local => Writes::Direct,
-            Source::Team { .. } => Writes::Outbox,
-        }
-    }
-
     /// Opens the local workspace, or a team profile's cache (`team`: its name and connection
     /// settings), and makes it the open workspace. Blocks (opening migrates): call from the
     /// blocking pool.
@@ -208,17 +147,6 @@ impl AppState {
         F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
     {
         Ok(self.current().file.run(f).await?)
-    }
-
-    /// Runs an edit on the open file's primary connection, off the async runtime, with where
-    /// edits go in the open workspace (the provider commands).
-    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Workspace, Writes) -> switchboard_core::Result<T> + Send + 'static,
-    {
-        let writes = self.writes();
-        self.run(move |ws| f(ws, writes)).await
     }
 
     /// Registers a cancellable task under the UI's id and returns its flag.
