@@ -162,10 +162,13 @@ describe("team workspace on PostgreSQL", () => {
     await shot("team-05-back-online");
   });
 
-  it("kept the password out of settings, the cache and the logs", async () => {
+  it("kept the password out of the profile file, settings, the cache and the logs", async () => {
     // Everything the app wrote lives under the sandbox HOME (the vault is elsewhere).
     assert.ok(process.env.HOME, "HOME is the sandbox");
     assert.deepEqual(filesContaining(process.env.HOME, Buffer.from(pgPassword)), []);
-    assert.ok(filesContaining(process.env.HOME, Buffer.from('"tlsMode"')).length > 0, "the profile is in settings");
+    // The profile itself was written there (one file, shared with the CLI): the search above
+    // read the files that hold it.
+    const saved = filesContaining(process.env.HOME, Buffer.from(`manager@127.0.0.1:${pgPort}`));
+    assert.ok(saved.some((f) => f.endsWith("profiles.json")), `the profile is in the profile file: ${saved}`);
   });
 });
