@@ -18,10 +18,9 @@ use futures_util::StreamExt;
 use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
 use switchboard_core::domain::{Agent, NumberFacts, PhoneNumber};
-use switchboard_core::store::{CopyProgress, Skip, Workspace, now};
+use switchboard_core::store::{CopyProgress, Skip, Workspace, from_micros, micros, now};
 use switchboard_core::{Error, Result};
 use switchboard_postgres::RemoteWorkspace;
-use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use uuid::Uuid;
 
@@ -81,16 +80,6 @@ pub(crate) struct Pull<'a> {
     pub(crate) cancel: &'a CancelToken,
     /// Rows this sync skipped or kept without a secret (see [`Skip`]).
     pub(crate) skipped: u64,
-}
-
-/// Microseconds since the epoch, the unit of the sync's stored times.
-fn micros(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1000) as i64
-}
-
-fn from_micros(v: i64) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1000)
-        .map_err(|e| Error::Remote(format!("bad time in the cache's sync state: {e}")))
 }
 
 /// `s` as an SQL string literal (COPY takes no parameters).
@@ -281,7 +270,9 @@ impl Pull<'_> {
             let mut r = self.cache.replica()?;
             r.move_staged_copy(&replace)?;
             if let Some(t) = started.as_deref().and_then(|t| t.parse().ok()) {
-                r.forget_skipped_before(from_micros(t)?)?;
+                r.forget_skipped_before(from_micros(t).map_err(|e| {
+                    Error::Remote(format!("bad time in the cache's sync state: {e}"))
+                })?)?;
             }
             r.set_value(KEY_COPY_STARTED, None)?;
             r.clear_copy_progress()?;

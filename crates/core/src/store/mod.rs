@@ -314,11 +314,13 @@ fn storage_error(e: rusqlite::Error, path: &Path) -> Error {
     }
 }
 
-pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+/// Microseconds since the epoch: the unit of every time the workspace stores.
+pub fn micros(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
 }
 
-pub(crate) fn from_micros(v: i64) -> rusqlite::Result<OffsetDateTime> {
+/// A time the workspace stored as [`micros`].
+pub fn from_micros(v: i64) -> rusqlite::Result<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(v as i128 * 1000).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
     })
