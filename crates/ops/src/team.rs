@@ -405,15 +405,14 @@ impl Inventory for TeamInventory {
 
     async fn import_rows(
         &self,
-        organization_id: Uuid,
+        _organization_id: Uuid,
         rows: Vec<ImportRow>,
     ) -> Result<ImportReport> {
         let remote = self.server_for("importing")?;
-        let written: Vec<PhoneNumber> = rows.iter().map(|r| r.number.clone()).collect();
-        let report = Inventory::import_rows(&*remote, organization_id, rows).await?;
+        let report = remote.import_rows(&rows).await?;
         self.cache_put(move |r| {
-            for n in &written {
-                r.put(n)?;
+            for row in &rows {
+                r.put(&row.number)?;
             }
             Ok(())
         })
