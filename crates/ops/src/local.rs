@@ -87,7 +87,7 @@ impl LocalInventory {
     }
 
     /// Runs `f` on the primary connection on this thread (it blocks).
-    pub fn run_here<T>(&self, f: impl FnOnce(&mut Workspace) -> Result<T>) -> Result<T> {
+    pub(crate) fn run_here<T>(&self, f: impl FnOnce(&mut Workspace) -> Result<T>) -> Result<T> {
         f(&mut lock(&self.primary))
     }
 

@@ -126,7 +126,8 @@ impl Store {
     ) -> Result<Vec<Provider>> {
         let mut found: Vec<Provider> = match self.inv.file() {
             Some(file) => file
-                .run_here(|ws| ws.accounts(organization_id))?
+                .run(move |ws| ws.accounts(organization_id))
+                .await?
                 .into_iter()
                 .filter(|a| a.account_id == account_id)
                 .map(|a| a.provider)
