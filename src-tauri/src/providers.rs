@@ -376,11 +376,14 @@ async fn run_bulk<R: Runtime>(
         .iter()
         .map(|id| parse_id("number", id))
         .collect::<AppResult<Vec<_>>>()?;
-    let inventory = state.inventory();
-    let mut records = Vec::with_capacity(keys.len());
-    for k in keys {
-        records.push(inventory.number(&NumberRef::Id(k), Some(org)).await?);
-    }
+    // One trip to the open file for the whole selection.
+    let records = state
+        .run(move |ws| {
+            keys.iter()
+                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
+                .collect::<switchboard_core::Result<Vec<_>>>()
+        })
+        .await?;
     let total = records.len() as u64;
     let added = added_accounts(&*state.inventory(), None).await?;
     let grouped = AccountGroups::new(records.iter().cloned(), &added);
