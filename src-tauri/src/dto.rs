@@ -627,6 +627,17 @@ impl From<TlsMode> for switchboard_postgres::TlsMode {
     }
 }
 
+impl From<switchboard_postgres::TlsMode> for TlsMode {
+    fn from(t: switchboard_postgres::TlsMode) -> Self {
+        match t {
+            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
+            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
+            switchboard_postgres::TlsMode::Require => TlsMode::Require,
+            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
+        }
+    }
+}
+
 /// How to reach a team database. The password is never here: it lives in the OS vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

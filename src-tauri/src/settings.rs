@@ -34,7 +34,7 @@ use switchboard_secrets::{SecretKey, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::dto::{ConnectionProfile, Settings, TlsMode};
+use crate::dto::{ConnectionProfile, Settings};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 /// The app's bundle identifier before `dev.switchboard.desktop`.
@@ -155,12 +155,7 @@ pub fn to_dto(profile: &Profile) -> AppResult<ConnectionProfile> {
         port: parts.port,
         database: parts.database,
         user: parts.role,
-        tls_mode: match parts.tls_mode {
-            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
-            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
-            switchboard_postgres::TlsMode::Require => TlsMode::Require,
-            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
-        },
+        tls_mode: parts.tls_mode.into(),
         ca_file: parts.ca_file,
     })
 }
@@ -364,9 +359,7 @@ pub async fn carry_over_vault() -> AppResult<Option<switchboard_secrets::Carried
             file.profiles()
                 .iter()
                 .filter_map(|p| p.settings().ok())
-                .map(|s| {
-                    SecretKey::database_password_at(s.host(), s.port(), s.database(), s.role())
-                })
+                .map(|s| crate::team::password_key(&s))
                 .collect()
         })
         .unwrap_or_default();

@@ -46,7 +46,8 @@ pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<Connect
     settings::to_dto(found)
 }
 
-fn password_key(settings: &ConnectSettings) -> SecretKey {
+/// Where a team database's password is kept in the vault.
+pub(crate) fn password_key(settings: &ConnectSettings) -> SecretKey {
     SecretKey::database_password_at(
         settings.host(),
         settings.port(),
