@@ -136,7 +136,7 @@ impl ConnectSettings {
 
     /// Whether the server is on this machine: a Unix socket, `localhost` or a loopback
     /// address (127.0.0.0/8, `::1`). Such a server keeps libpq's default TLS mode.
-    pub fn is_local(&self) -> bool {
+    fn is_local(&self) -> bool {
         is_local(&self.options)
     }
 

@@ -204,7 +204,7 @@ impl Profile {
 
     /// Whether both reach the same server, database and role the same way (the same URL,
     /// or the same parts and other parameters), whatever their names.
-    pub fn same_connection(&self, other: &Profile) -> bool {
+    fn same_connection(&self, other: &Profile) -> bool {
         if self.database_url == other.database_url {
             return true;
         }
