@@ -184,7 +184,7 @@ pub async fn grant(
     .map_err(map)?;
     sqlx::query(
         "INSERT INTO users (role_name, display_name) VALUES ($1, $2)
-         ON CONFLICT (role_name) DO NOTHING",
+         ON CONFLICT ((role_name || '')) DO NOTHING",
     )
     .bind(&grant.role)
     .bind(grant.display_name.as_deref().unwrap_or(&grant.role))
