@@ -11,8 +11,19 @@ use sqlx::PgConnection;
 use sqlx::postgres::PgDatabaseError;
 
 /// The functions PUBLIC may execute, each with the words docs/POSTGRES.md explains it in.
-const PUBLIC_MAY_EXECUTE: &[(&str, &str)] =
-    &[("auth.uid()", "`auth.uid()` stays executable by `PUBLIC`")];
+const PUBLIC_MAY_EXECUTE: &[(&str, &str)] = &[
+    ("auth.uid()", "`auth.uid()` stays executable by `PUBLIC`"),
+    (
+        "switchboard_planned_organization_ids()",
+        "`switchboard_planned_organization_ids()` and `switchboard_planned_user_id()` are \
+         executable by `PUBLIC`",
+    ),
+    (
+        "switchboard_planned_user_id()",
+        "`switchboard_planned_organization_ids()` and `switchboard_planned_user_id()` are \
+         executable by `PUBLIC`",
+    ),
+];
 
 #[tokio::test]
 async fn every_security_definer_function_pins_its_search_path_and_is_not_public() {
@@ -36,6 +47,9 @@ async fn every_security_definer_function_pins_its_search_path_and_is_not_public(
             "check_phone_number_agent_organization()",
             "log_phone_numbers_changes()",
             "phone_number_ids_matching(uuid,text,text)",
+            "switchboard_planned_organization_ids()",
+            "switchboard_planned_user_id()",
+            "switchboard_replan_policies()",
         ]
     );
     let docs = std::fs::read_to_string(
@@ -95,6 +109,7 @@ async fn a_manager_cannot_attach_the_trigger_functions_to_a_table_of_their_own()
     for function in [
         "log_phone_numbers_changes",
         "check_phone_number_agent_organization",
+        "switchboard_replan_policies",
     ] {
         let (code, message) = refused(
             &mut conn,
