@@ -885,6 +885,58 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
     assert_eq!(cached, OWNED);
     let added = cache.added_accounts().expect("added accounts");
     assert!(added.contains(acme.id, switchboard_core::domain::Provider::Twilio, SID));
+    drop(cache);
+
+    // The last number of an account removed with --forget-secret, online: the secret goes,
+    // and so does the account from the cache's list of accounts added on this device.
+    const OTHER_SID: &str = "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    run(
+        &mut d,
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--account-sid",
+            OTHER_SID,
+        ],
+        &format!("{}\n", creds::TWILIO_AUTH_TOKEN),
+    );
+    run(
+        &mut d,
+        &[
+            "numbers",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "twilio",
+            "--number",
+            "+14155550199",
+            "--account",
+            OTHER_SID,
+        ],
+        "",
+    );
+    let args = with_db(&["numbers", "remove", "+14155550199", "--forget-secret"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let removed = d.run_with(&args, "", &[]);
+    let said = text(&removed.stderr);
+    assert!(removed.status.success(), "{said}");
+    assert!(
+        said.contains("removed the secret of twilio account"),
+        "{said}"
+    );
+    let cache = switchboard_core::store::Workspace::open(&caches[0]).expect("cache opens");
+    let added = cache.added_accounts().expect("added accounts");
+    assert!(!added.contains(
+        acme.id,
+        switchboard_core::domain::Provider::Twilio,
+        OTHER_SID
+    ));
+    assert!(added.contains(acme.id, switchboard_core::domain::Provider::Twilio, SID));
     d.assert_no_secret_printed();
 }
 

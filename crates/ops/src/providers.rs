@@ -6,7 +6,6 @@
 //! not) without knowing the kind of store. The provider calls themselves are
 //! `switchboard_providers`' (clients, flows, [`switchboard_providers::import::run_import`]).
 
-use std::path::Path;
 
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::store::{AddedAccounts, NumberRef};
@@ -145,22 +144,11 @@ pub async fn record_account_verification<T>(
 }
 
 /// The accounts added to each organization on this device, which alone its numbers may use: as
-/// listed in the inventory's workspace file (the local workspace, a team workspace's cache), or
-/// else in `cache` (this device's cache of a team database the inventory reaches directly);
-/// none when neither exists yet.
-pub async fn added_accounts(
-    inventory: &dyn Inventory,
-    cache: Option<&Path>,
-) -> Result<AddedAccounts> {
-    let file = match (inventory.file(), cache) {
-        (Some(file), _) => file,
-        (None, Some(cache)) if cache.exists() => {
-            let cache = cache.to_owned();
-            tokio::task::spawn_blocking(move || crate::LocalInventory::open(&cache))
-                .await
-                .map_err(|e| Error::Remote(format!("opening the cache failed: {e}")))??
-        }
-        (None, _) => return Ok(AddedAccounts::default()),
-    };
-    file.run(|ws| ws.added_accounts()).await
+/// listed in the inventory's workspace file (the local workspace, a team workspace's cache);
+/// none when there is no such file yet (a team database never synced on this device).
+pub async fn added_accounts(inventory: &dyn Inventory) -> Result<AddedAccounts> {
+    match inventory.file() {
+        Some(file) => file.run(|ws| ws.added_accounts()).await,
+        None => Ok(AddedAccounts::default()),
+    }
 }

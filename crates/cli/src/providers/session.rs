@@ -4,7 +4,6 @@
 //! `switchboard_core::store::AddedAccounts`), and provider clients built with secrets from this
 //! device's vault.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,13 +23,12 @@ use super::{Failure, Outcome};
 use crate::{Global, accounts, db, vault};
 
 /// The inventory a provider command reads and writes (`switchboard_ops::open`: the workspace
-/// file, or the team database with its edit policy), and where the accounts added to each
-/// organization on this device are listed: the workspace file, or this device's cache of the
-/// team database.
+/// file, or the team database with its edit policy and this device's cache of it, which lists
+/// the accounts added to each organization on this device).
 #[derive(Debug)]
 pub struct Store {
     inv: Arc<dyn Inventory>,
-    cache: Option<PathBuf>,
+    team: bool,
 }
 
 impl Store {
@@ -114,7 +112,7 @@ impl Store {
     /// for the team database from this device's cache of it (none before its first `sync` or
     /// `accounts add`).
     pub async fn added_accounts(&self) -> Result<AddedAccounts> {
-        switchboard_ops::providers::added_accounts(&*self.inv, self.cache.as_deref()).await
+        switchboard_ops::providers::added_accounts(&*self.inv).await
     }
 
     /// The providers under which an organization knows `account_id`: the accounts added to it
@@ -124,7 +122,8 @@ impl Store {
         organization_id: Uuid,
         account_id: &str,
     ) -> Result<Vec<Provider>> {
-        let mut found: Vec<Provider> = match self.inv.file() {
+        let file = self.inv.file().filter(|_| !self.team);
+        let mut found: Vec<Provider> = match file {
             Some(file) => file
                 .run(move |ws| ws.accounts(organization_id))
                 .await?
@@ -153,16 +152,9 @@ pub fn run<T>(
     f: impl AsyncFnOnce(&mut Store, &CancellationToken) -> Outcome<T>,
 ) -> Outcome<T> {
     // Settings first: finding the database password may ask the vault, which blocks.
-    let (target, cache) = match &g.database_url {
-        Some(_) => {
-            let target = Target::team(db::settings(g)?, Reads::Server)?;
-            let cache = match &target {
-                Target::Team { cache, .. } => Some(cache.clone()),
-                Target::Local(_) => None,
-            };
-            (target, cache)
-        }
-        None => (Target::Local(g.workspace_path()?), None),
+    let (target, team) = match &g.database_url {
+        Some(_) => (Target::team(db::settings(g)?, Reads::Server)?, true),
+        None => (Target::Local(g.workspace_path()?), false),
     };
     let runtime = db::runtime()?;
     let result = runtime.block_on(async {
@@ -173,7 +165,7 @@ pub fn run<T>(
             }
         };
         notices(&*inv);
-        let mut store = Store { inv, cache };
+        let mut store = Store { inv, team };
         let cancel = CancellationToken::new();
         let on_signal = cancel.clone();
         tokio::spawn(async move {
