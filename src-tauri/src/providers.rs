@@ -150,7 +150,7 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
 /// The provider account of a record, provided it was added to the record's organization; or
 /// a clear error when it has none, or `NotAllowed` when it was not added.
 async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    let added = added_accounts(&*state.inventory(), None).await?;
+    let added = added_accounts(&*state.inventory()).await?;
     match added.account_of(n) {
         Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
         Ok(None) => Err(no_account(n)),
@@ -166,7 +166,7 @@ pub async fn check_added(
     provider: CoreProvider,
     account_id: &str,
 ) -> AppResult<()> {
-    let added = added_accounts(&*state.inventory(), None).await?;
+    let added = added_accounts(&*state.inventory()).await?;
     Ok(added
         .check(organization_id, provider, account_id)
         .map_err(switchboard_core::Error::from)?)
@@ -385,7 +385,7 @@ async fn run_bulk<R: Runtime>(
         })
         .await?;
     let total = records.len() as u64;
-    let added = added_accounts(&*state.inventory(), None).await?;
+    let added = added_accounts(&*state.inventory()).await?;
     let grouped = AccountGroups::new(records.iter().cloned(), &added);
     let mut lines: HashMap<Uuid, NumberOutcome> = grouped
         .without_account

@@ -383,8 +383,7 @@ async fn attempt<R: Runtime>(
     cancel: &CancelToken,
     listeners: &Listeners,
 ) -> AppResult<Outcome> {
-    let profile = team::profile(app, profile)?;
-    let settings = team::connect_settings(&profile, None).await?;
+    let settings = team::with_password(team::saved_settings(profile)?, None).await?;
     let handle = tokio::runtime::Handle::current();
     let app = app.clone();
     let cancel = cancel.clone();

@@ -34,16 +34,26 @@ use crate::sync;
 /// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
 pub const WORKSPACE_CHANGED: &str = "workspace://changed";
 
-/// The saved profile called `name` (in the profile file shared with the CLI).
+/// The saved profile called `name` as the app's form shows it.
 pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
-    let file = ProfileFile::open()?;
-    let found = file.find(name).ok_or_else(|| {
+    settings::to_dto(&saved(name)?)
+}
+
+/// The saved profile called `name`, as stored in the profile file shared with the CLI.
+fn saved(name: &str) -> AppResult<Profile> {
+    ProfileFile::open()?.find(name).cloned().ok_or_else(|| {
         AppError::new(
             ErrorCode::NotFound,
             format!("no connection profile is called {name:?}"),
         )
-    })?;
-    settings::to_dto(found)
+    })
+}
+
+/// How to connect as the saved profile `name`: from its URL as stored, with every parameter
+/// the form does not show (`sslcert`, `connect_timeout`, `options`, …) and its TLS mode as
+/// written (`verify-ca` stays `verify-ca`), as the CLI connects with the same profile.
+pub fn saved_settings(name: &str) -> AppResult<ConnectSettings> {
+    Ok(saved(name)?.settings()?)
 }
 
 /// Where a team database's password is kept in the vault.
@@ -60,14 +70,22 @@ fn vault() -> AppResult<Vault> {
     Ok(Vault::native()?)
 }
 
-/// Connection settings for `profile`: with `password` when given, else `PGPASSWORD`, else the
-/// vault's entry, else none (libpq's password file, or a server that asks for none). A vault
-/// that cannot be asked is logged, not fatal, as in the CLI.
+/// Connection settings for the form `profile` (not saved yet, or being tested): with
+/// `password`, see [`with_password`].
 pub async fn connect_settings(
     profile: &ConnectionProfile,
     password: Option<SecretString>,
 ) -> AppResult<ConnectSettings> {
-    let settings = profile.connect_settings()?;
+    with_password(profile.connect_settings()?, password).await
+}
+
+/// `settings` with `password` when given, else `PGPASSWORD` (already in `settings`), else
+/// the vault's entry, else none (libpq's password file, or a server that asks for none). A
+/// vault that cannot be asked is logged, not fatal, as in the CLI.
+pub async fn with_password(
+    settings: ConnectSettings,
+    password: Option<SecretString>,
+) -> AppResult<ConnectSettings> {
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         return Ok(settings.with_password(password.expose_secret()));
     }
@@ -168,9 +186,9 @@ pub async fn remove_profile<R: Runtime>(
     name: String,
     forget_password: bool,
 ) -> AppResult<Settings> {
-    let gone = profile(&app, &name)?;
+    let gone = saved_settings(&name)?;
     if forget_password {
-        let key = password_key(&gone.connect_settings()?);
+        let key = password_key(&gone);
         vault()?.remove(&key).await?;
     }
     if state.source()
@@ -247,7 +265,7 @@ async fn open<R: Runtime>(
     let (path, team, source, server) = match &profile_name {
         None => (state.local_path().to_owned(), None, Source::Local, None),
         Some(name) => {
-            let settings = profile(app, name)?.connect_settings()?;
+            let settings = saved_settings(name)?;
             (
                 switchboard_sync::cache_path(&settings)?,
                 Some((name.clone(), settings.clone())),
@@ -279,8 +297,7 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let state = app.state::<AppState>();
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
     let name = active?;
-    let opened = profile(app, &name).and_then(|p| {
-        let settings = p.connect_settings()?;
+    let opened = saved_settings(&name).and_then(|settings| {
         let path = switchboard_sync::cache_path(&settings)?;
         let server = settings.server().to_owned();
         state.switch_to(&path, Some((&name, settings)))?;

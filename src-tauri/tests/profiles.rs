@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use switchboard_app::dto::{ConnectionProfile, Theme, TlsMode};
 use switchboard_app::state::AppState;
 use switchboard_app::{commands, settings, team};
+use switchboard_postgres::ConnectSettings;
 use tauri::Manager;
 use tauri::test::{mock_builder, mock_context, noop_assets};
 
@@ -109,6 +110,8 @@ async fn first_start(dir: PathBuf) {
         .build(context)
         .expect("the app builds");
     app.manage(AppState::open(&dir.join("local.db")).expect("local workspace"));
+    app.manage(switchboard_app::sync::SyncState::default());
+    app.manage(switchboard_app::providers::ProviderTasks::default());
     let app = app.handle().clone();
     assert_eq!(
         app.path().app_data_dir().unwrap(),
@@ -259,6 +262,24 @@ async fn first_start(dir: PathBuf) {
             .unwrap()
             .ends_with("application_name=ops"),
         "{shown}"
+    );
+    // Opening a saved profile connects with its URL as stored: the parameters the form does
+    // not show and `verify-ca` are kept (not rebuilt from the form's fields).
+    let stored = "postgres://ian@db.example.invalid:5544/sw?sslmode=verify-ca&connect_timeout=7";
+    cli_ok(&["profiles", "add", "stored", "--database-url", stored]);
+    team::open_workspace(app.clone(), app.state(), Some("stored".into()))
+        .await
+        .expect("the team workspace opens without the network");
+    let state = app.state::<AppState>();
+    let used = state.team().expect("a team workspace").settings().clone();
+    assert_eq!(
+        format!("{used:?}"),
+        format!("{:?}", ConnectSettings::from_url(stored).unwrap())
+    );
+    assert_eq!(used.tls_mode_name(), "verify-ca");
+    assert_eq!(
+        format!("{:?}", team::saved_settings("stored").unwrap()),
+        format!("{used:?}")
     );
     println!("profiles done");
 }
