@@ -6,7 +6,6 @@
 //! not) without knowing the kind of store. The provider calls themselves are
 //! `switchboard_providers`' (clients, flows, [`switchboard_providers::import::run_import`]).
 
-
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::store::{AddedAccounts, NumberRef};
 use switchboard_core::transfer::ImportRow;
