@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, ProfileParts, plain_name};
-use switchboard_secrets::{SecretKey, Vault};
+use switchboard_secrets::Vault;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
@@ -326,14 +326,18 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     Ok(notes)
 }
 
-/// Moves the vault entries of the former service name (`dev.switchboard.app`, or `….dev`
-/// for a debug build) to this build's, on a background thread: copied, read back, then
-/// deleted (`Vault::carry_over_from`). Found by searching the vault, and among the saved
-/// profiles' passwords for a vault that cannot search. A failure is logged; the next start
-/// tries again.
+/// Moves the vault entries of the former service name into this build's once per device,
+/// on a background thread (`switchboard_ops::vault::carry_over_former_entries`). A failure
+/// is logged; the next start tries again.
 pub fn carry_over_vault_in_background() {
-    tauri::async_runtime::spawn(async {
-        match carry_over_vault().await {
+    tauri::async_runtime::spawn_blocking(|| {
+        let moved = Vault::native().map_err(AppError::from).and_then(|vault| {
+            Ok(switchboard_ops::vault::carry_over_former_entries(
+                &vault,
+                VAULT_CARRY_OVER_TIMEOUT,
+            )?)
+        });
+        match moved {
             Ok(Some(found)) => tracing::info!(
                 moved = found.moved.len(),
                 already_here = found.already_here.len(),
@@ -346,25 +350,6 @@ pub fn carry_over_vault_in_background() {
             }
         }
     });
-}
-
-/// [`carry_over_vault_in_background`]'s work; `None` when there is no former service (a
-/// test's `SWITCHBOARD_VAULT_SERVICE` without `SWITCHBOARD_VAULT_FORMER_SERVICE`).
-pub async fn carry_over_vault() -> AppResult<Option<switchboard_secrets::CarriedOver>> {
-    let Some(former) = switchboard_secrets::former_service_from_env()? else {
-        return Ok(None);
-    };
-    let known: Vec<SecretKey> = ProfileFile::open()
-        .map(|file| {
-            file.profiles()
-                .iter()
-                .filter_map(|p| p.settings().ok())
-                .map(|s| crate::team::password_key(&s))
-                .collect()
-        })
-        .unwrap_or_default();
-    let vault = Vault::native()?.with_timeout(VAULT_CARRY_OVER_TIMEOUT);
-    Ok(Some(vault.carry_over_from(&former, &known).await?))
 }
 
 /// Replaces the preferences (theme, last organization, sync and re-verification intervals),

@@ -18,7 +18,7 @@
 use switchboard_core::store::Workspace;
 use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
-use switchboard_secrets::{SecretKey, SecretString, Vault};
+use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
@@ -30,6 +30,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
+use switchboard_ops::vault::password_key;
 
 /// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
 pub const WORKSPACE_CHANGED: &str = "workspace://changed";
@@ -54,16 +55,6 @@ fn saved(name: &str) -> AppResult<Profile> {
 /// written (`verify-ca` stays `verify-ca`), as the CLI connects with the same profile.
 pub fn saved_settings(name: &str) -> AppResult<ConnectSettings> {
     Ok(saved(name)?.settings()?)
-}
-
-/// Where a team database's password is kept in the vault.
-pub(crate) fn password_key(settings: &ConnectSettings) -> SecretKey {
-    SecretKey::database_password_at(
-        settings.host(),
-        settings.port(),
-        settings.database(),
-        settings.role(),
-    )
 }
 
 fn vault() -> AppResult<Vault> {
@@ -377,6 +368,7 @@ pub async fn resolve_conflict<R: Runtime>(
 mod tests {
     use super::*;
     use crate::dto::TlsMode;
+    use switchboard_secrets::SecretKey;
 
     fn profile(host: &str, user: &str) -> ConnectionProfile {
         ConnectionProfile {

@@ -23,7 +23,7 @@ use serde_json::json;
 use switchboard_core::{Error, Result};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
-use switchboard_secrets::{Removal, SecretKey};
+use switchboard_secrets::Removal;
 
 use crate::{Global, output, vault};
 
@@ -129,16 +129,6 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
     })
 }
 
-/// The vault key of the password of `settings`' role.
-pub fn password_key(settings: &ConnectSettings) -> SecretKey {
-    SecretKey::database_password_at(
-        settings.host(),
-        settings.port(),
-        settings.database(),
-        settings.role(),
-    )
-}
-
 /// Connection settings for `--database-url`, with the password from this device's vault when
 /// neither the URL nor `PGPASSWORD` gives one. A vault that cannot be asked is a warning, not
 /// an error: the server may not need a password, or libpq's password file may have it.
@@ -147,7 +137,7 @@ pub fn settings(g: &Global) -> Result<ConnectSettings> {
     if settings.has_password() {
         return Ok(settings);
     }
-    let key = password_key(&settings);
+    let key = switchboard_ops::vault::password_key(&settings);
     let found = vault::open().and_then(|v| v.get_blocking(&key).map_err(vault::error));
     match found {
         Ok(Some(password)) => {
@@ -175,7 +165,7 @@ pub fn settings(g: &Global) -> Result<ConnectSettings> {
 /// `db password set` and `db password remove`.
 fn password(g: &Global, cmd: Password) -> Result<()> {
     let settings = url(g)?.settings()?;
-    let key = password_key(&settings);
+    let key = switchboard_ops::vault::password_key(&settings);
     let user = key.vault_user().map_err(vault::error)?;
     let vault = vault::open()?;
     match cmd {

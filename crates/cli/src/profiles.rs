@@ -68,7 +68,7 @@ impl Global {
 fn password_status(profile: &Profile) -> (serde_json::Value, String) {
     let held = profile.settings().and_then(|s| {
         let vault = vault::open()?;
-        vault::holds(&vault, &db::password_key(&s))
+        vault::holds(&vault, &switchboard_ops::vault::password_key(&s))
     });
     match held {
         Ok(true) => (json!(true), "in this device's vault".into()),
@@ -97,7 +97,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             let settings = profile.settings()?;
             let mut stored = false;
             if password_stdin {
-                let key = db::password_key(&settings);
+                let key = switchboard_ops::vault::password_key(&settings);
                 let vault = vault::open()?;
                 let secret = vault::read_secret(&format!(
                     "Password of {} for {}",
@@ -198,10 +198,10 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             let (profile, settings, shared, removal) = ProfileFile::update(file.path(), |f| {
                 let profile = f.remove(&name)?;
                 let settings = profile.settings()?;
-                let key = db::password_key(&settings);
+                let key = switchboard_ops::vault::password_key(&settings);
                 let shared = f.profiles().iter().any(|p| {
                     p.settings()
-                        .map(|s| db::password_key(&s) == key)
+                        .map(|s| switchboard_ops::vault::password_key(&s) == key)
                         .unwrap_or(false)
                 });
                 let removal = if shared {

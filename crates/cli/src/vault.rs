@@ -16,7 +16,6 @@ use std::sync::Once;
 use std::time::Duration;
 
 use switchboard_core::{Error, Result};
-use switchboard_postgres::profiles::ProfileFile;
 use switchboard_secrets::{SecretKey, SecretString, Vault, VaultError};
 
 /// This device's vault under the service name in effect (`SWITCHBOARD_VAULT_SERVICE`, else the
@@ -28,44 +27,24 @@ pub fn open() -> Result<Vault> {
     Ok(vault)
 }
 
-/// How long moving the former service's entries may take, once per run.
+/// How long moving the former service's entries may take.
 const CARRY_OVER_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Once per run: moves the entries saved under the service name of the bundle identifier
-/// `dev.switchboard.app` into this vault's service (`switchboard_secrets`'s
-/// `Vault::carry_over_from`: copied, read back, then deleted; never a secret lost). Found by
-/// searching the vault, and among the saved profiles' passwords for a vault that cannot
-/// search. A failure is logged, not fatal: the next run tries again.
+/// Once per run, until it has completed once on this device: moves the entries saved under
+/// the former service name into this vault's (`switchboard_ops::vault`). A failure is
+/// logged, not fatal: the next run tries again.
 fn carry_over_once(vault: &Vault) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let former = match switchboard_secrets::former_service_from_env() {
-            Ok(Some(former)) => former,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "no former vault service to carry over");
-                return;
-            }
-        };
-        let known: Vec<SecretKey> = ProfileFile::open()
-            .map(|file| {
-                file.profiles()
-                    .iter()
-                    .filter_map(|p| p.settings().ok())
-                    .map(|s| crate::db::password_key(&s))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let vault = vault.clone().with_timeout(CARRY_OVER_TIMEOUT);
-        match vault.carry_over_from_blocking(&former, &known) {
-            Ok(found) => tracing::info!(
-                former,
+        match switchboard_ops::vault::carry_over_former_entries(vault, CARRY_OVER_TIMEOUT) {
+            Ok(Some(found)) => tracing::info!(
                 moved = found.moved.len(),
                 already_here = found.already_here.len(),
                 kept = found.kept.len(),
                 "carried the former vault service's entries over"
             ),
-            Err(e) => tracing::warn!(former, error = %e, "cannot carry the former vault service's entries over yet"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet"),
         }
     });
 }

@@ -1,0 +1,86 @@
+//! This device's vault as both shells use it: where a team database's password is kept, and
+//! the one-time move of the entries an older Switchboard kept under its former service name.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use switchboard_core::{Error, Result};
+use switchboard_postgres::ConnectSettings;
+use switchboard_postgres::profiles::ProfileFile;
+use switchboard_providers::account::vault_error;
+use switchboard_secrets::{CarriedOver, SecretKey, Vault};
+
+/// Where a team database's password is kept in the vault: per host, port, database and role
+/// (the entry `switchboard-cli db password set` and the app's profile form write).
+pub fn password_key(settings: &ConnectSettings) -> SecretKey {
+    SecretKey::database_password_at(
+        settings.host(),
+        settings.port(),
+        settings.database(),
+        settings.role(),
+    )
+}
+
+/// Moves the entries of the former service name (`dev.switchboard.app`, or `….dev` for a
+/// debug build) into `vault`'s service, once per device: copied, read back, then deleted
+/// (`Vault::carry_over_from`, which never loses a secret). Found by searching the vault, and
+/// among the saved profiles' passwords for a vault that cannot search. Once a run has
+/// completed, a mark beside the profile file (`vault-carried-over-<former service>`) makes
+/// later calls return `Ok(None)` without asking the vault; a failed run leaves no mark, so
+/// the next call tries again. `Ok(None)` too when there is no former service (a test's
+/// `SWITCHBOARD_VAULT_SERVICE` without `SWITCHBOARD_VAULT_FORMER_SERVICE`).
+///
+/// Blocks for at most `timeout` (a few vault calls per entry): call it from a blocking
+/// thread.
+pub fn carry_over_former_entries(vault: &Vault, timeout: Duration) -> Result<Option<CarriedOver>> {
+    let Some(former) = switchboard_secrets::former_service_from_env().map_err(vault_error)? else {
+        return Ok(None);
+    };
+    let mark = done_mark(&former)?;
+    if mark.exists() {
+        return Ok(None);
+    }
+    let known: Vec<SecretKey> = ProfileFile::open()
+        .map(|file| {
+            file.profiles()
+                .iter()
+                .filter_map(|p| p.settings().ok())
+                .map(|s| password_key(&s))
+                .collect()
+        })
+        .unwrap_or_default();
+    let found = vault
+        .clone()
+        .with_timeout(timeout)
+        .carry_over_from_blocking(&former, &known)
+        .map_err(vault_error)?;
+    let note = format!(
+        "entries of the vault service {former} carried over: {} moved, {} already here, {} \
+         kept there (a different secret is saved here)\n",
+        found.moved.len(),
+        found.already_here.len(),
+        found.kept.len()
+    );
+    let written = mark
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&mark, note));
+    if let Err(source) = written {
+        // Only the next run's search is repeated.
+        tracing::warn!(path = %mark.display(), error = %source, "cannot mark the vault carry-over as done");
+    }
+    Ok(Some(found))
+}
+
+/// The mark of a completed carry-over from `former`, beside the profile file.
+fn done_mark(former: &str) -> Result<PathBuf> {
+    let profiles = ProfileFile::default_path()?;
+    let name = format!("vault-carried-over-{former}");
+    if name.contains(['/', '\\']) {
+        return Err(Error::InvalidInput {
+            field: "former vault service".into(),
+            reason: format!("{former:?} cannot be part of a file name"),
+        });
+    }
+    Ok(profiles.with_file_name(name))
+}
