@@ -102,7 +102,7 @@ pub fn check_transport(api: Api, url: &str, source: &str, release: bool) -> Resu
     let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::InvalidInput {
         api,
         field: "base url",
-        reason: format!("{url:?} is not an http(s) URL"),
+        reason: format!("{:?} is not an http(s) URL", shown(url)),
     })?;
     let host = parsed.host_str().unwrap_or_default();
     let loopback = host.eq_ignore_ascii_case("localhost")
@@ -118,25 +118,59 @@ pub fn check_transport(api: Api, url: &str, source: &str, release: bool) -> Resu
         api,
         field: "base url",
         reason: format!(
-            "{url:?} (from {source}) is refused: this build sends credentials only over \
-             https://, or over http:// to this computer (127.0.0.1, ::1, localhost)"
+            "{:?} (from {source}) is refused: this build sends credentials only over \
+             https://, or over http:// to this computer (127.0.0.1, ::1, localhost)",
+            shown(url)
         ),
     })
 }
 
-/// Checks and normalizes a base URL.
+/// Checks and normalizes a base URL. One that holds a user name or password is refused
+/// (the account's credentials are the only ones sent), and no error repeats those.
 pub fn check_base_url(api: Api, url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let valid = reqwest::Url::parse(url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
     match valid {
+        Some(u) if !u.username().is_empty() || u.password().is_some() => {
+            Err(ProviderError::InvalidInput {
+                api,
+                field: "base url",
+                reason: format!(
+                    "{:?} holds a user name or password; give the origin alone (the \
+                     account's credentials are sent with each request)",
+                    shown(url)
+                ),
+            })
+        }
         Some(_) => Ok(url.to_owned()),
         None => Err(ProviderError::InvalidInput {
             api,
             field: "base url",
-            reason: format!("{url:?} is not an http(s) URL"),
+            reason: format!("{:?} is not an http(s) URL", shown(url)),
         }),
+    }
+}
+
+/// `url` as an error may quote it: without what precedes an `@` in its authority (a user
+/// name or password), whether or not it parses.
+fn shown(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let hidden = if host.len() == authority.len() {
+        ""
+    } else {
+        "…@"
+    };
+    if scheme.is_empty() && url.find("://").is_none() {
+        format!("{hidden}{host}{path}")
+    } else {
+        format!("{scheme}://{hidden}{host}{path}")
     }
 }
 
@@ -164,6 +198,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!e.contains("secret token"), "{e}");
+    }
+
+    #[test]
+    fn a_base_url_with_a_user_or_password_is_refused_without_repeating_them() {
+        for url in [
+            "https://user:s3cret@api.example.com",
+            "http://s3cret@10.0.0.1:8080/x",
+            "not a url s3cret@x",
+        ] {
+            let e = check_base_url(Api::Twilio, url).unwrap_err().to_string();
+            assert!(!e.contains("s3cret"), "{e}");
+        }
+        let e = check_transport(Api::Twilio, "http://user:s3cret@10.0.0.1", "the test", true)
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret") && e.contains("…@10.0.0.1"), "{e}");
+        assert_eq!(
+            shown("https://api.example.com/v1"),
+            "https://api.example.com/v1"
+        );
     }
 
     #[test]
