@@ -1,4 +1,6 @@
-//! Parity of the two shells (issue #13): one scenario of a manager's number actions, written
+//! Parity of the two shells (issue #13): one scenario of a manager's number and provider
+//! actions (add, update, bulk update, remove, import a file; add a provider account, import
+//! its numbers from the fake Twilio, verify it, point its numbers' webhooks; export), written
 //! once as data ([`SCENARIO`]), runs through the CLI binary and through the app's commands on
 //! Tauri's mock runtime, each on three stores: a local workspace, a team database online, and
 //! a team database offline then synced. Every run must end with the same rows, and on a team
@@ -23,10 +25,16 @@
 //! Offline, a step that needs the server (importing a file) and every step after it wait
 //! until the server is back and the shell has synced.
 //!
+//! Rows are compared with each JSON object's keys sorted (`jsonb` keeps its own key order).
+//! With the app's former `verify_account` (its results written straight into the cache) the
+//! app's run on the team database online ends without the verification on the server, and
+//! the test fails.
+//!
 //! The test runs itself again as a child process with its environment set (`PGPASSWORD` for
-//! the managers' login roles, `HOME`/XDG directories and the cache directory in a temporary
-//! directory; see `support`). The CLI binary must be built (`cargo build -p
-//! switchboard-cli`).
+//! the managers' login roles, the fake Twilio's URL, a vault service of its own on the real
+//! Secret Service, `HOME`/XDG directories and the cache directory in a temporary directory;
+//! see `support`). The CLI binary must be built (`cargo build -p switchboard-cli`); run it
+//! inside `scripts/with-secret-service.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -41,8 +49,9 @@ use switchboard_app::dto::{
     self, ConnectionProfile, NewNumber, NumberChange, NumberQuery, SortField, TlsMode,
 };
 use switchboard_app::state::AppState;
-use switchboard_app::{commands, providers, sync, team};
+use switchboard_app::{accounts, commands, providers, sync, team};
 use switchboard_core::transfer::Format;
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use switchboard_ops::{Reads, Target, actions};
 use switchboard_postgres::ConnectSettings;
 use switchboard_test_postgres::TestCluster;
@@ -52,6 +61,11 @@ use tauri::ipc::Channel;
 use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
 
 const CHILD: &str = "SWITCHBOARD_PARITY_TEST_DIR";
+const SID: &str = creds::TWILIO_ACCOUNT_SID;
+/// The numbers the fake Twilio account owns: +1{area}234{line}, none with an application.
+const AT_PROVIDER: usize = 4;
+/// What selects the account's numbers (and none of the others) in a search.
+const ACCOUNTS_NUMBERS: &str = "234";
 const NAME: &str =
     "one_scenario_through_the_cli_and_the_app_ends_with_the_same_rows_on_every_store";
 
@@ -79,6 +93,14 @@ enum Step {
     Remove { number: &'static str },
     /// Import a CSV file into `acme` (needs the server on a team database).
     ImportFile { csv: &'static str },
+    /// Add the fake Twilio account to `acme`, its secret into this device's vault.
+    AddAccount,
+    /// Import every number the account owns into `acme`.
+    ImportAccount,
+    /// Verify the account: its numbers' status and verification time are recorded.
+    VerifyAccount,
+    /// Point the voice webhook of the account's numbers (those with `234` in them) at a URL.
+    Webhooks { url: &'static str },
     /// Export `acme`'s numbers; the rows are checked against the store's at the end.
     Export,
 }
@@ -119,25 +141,59 @@ const SCENARIO: &[Step] = &[
         csv: "phone_number,provider,friendly_name,agent_id\n\
               +14155550104,twilio,Imported,Ava\n+14155550105,twilio,=SUM(A1),\n",
     },
-    // The provider steps join here, one line each, once the provider actions are in ops
-    // (branch h-prov): import from the fake Twilio, verify the account (which must fail on
-    // the app's former `verify_account`, whose results skipped the outbox), set webhooks.
+    // The provider steps, against the fake Twilio. Verifying the account fails on the app's
+    // former `verify_account`, whose results skipped the team edit policy (the server never
+    // got them).
+    Step::AddAccount,
+    Step::ImportAccount,
+    Step::VerifyAccount,
+    Step::Webhooks {
+        url: "https://platform.example/voice",
+    },
     Step::Export,
 ];
 
 #[test]
 fn one_scenario_through_the_cli_and_the_app_ends_with_the_same_rows_on_every_store() {
-    match std::env::var_os(CHILD) {
-        Some(dir) => tauri::async_runtime::block_on(all_runs(PathBuf::from(dir))),
-        None => support::run_as_child(NAME, CHILD, "parity done", |child, dir| {
+    if let Some(dir) = std::env::var_os(CHILD) {
+        return tauri::async_runtime::block_on(all_runs(PathBuf::from(dir)));
+    }
+    if std::env::var("SWITCHBOARD_SKIP_VAULT_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("SWITCHBOARD_SKIP_VAULT_TESTS=1: skipping a test that needs a Secret Service");
+        return;
+    }
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs a real Secret Service: run it inside scripts/with-secret-service.sh \
+         cargo test -p switchboard-app --test parity (or set SWITCHBOARD_SKIP_VAULT_TESTS=1 to \
+         skip it explicitly)"
+    );
+    // One fake Twilio for every run: the runs only read its numbers, and write the same
+    // webhook URL to them.
+    let runtime = support::fakes_runtime();
+    let config = FakeConfig {
+        twilio_numbers: AT_PROVIDER,
+        ..FakeConfig::default()
+    };
+    let fakes = runtime
+        .block_on(FakeProviders::start(config))
+        .expect("fakes start");
+    let service = format!(
+        "dev.switchboard.test.parity.{}",
+        uuid::Uuid::new_v4().simple()
+    );
+    {
+        support::run_as_child(NAME, CHILD, "parity done", |child, dir| {
             child
+                .env(FakeKind::Twilio.env_var(), fakes.base_url(FakeKind::Twilio))
+                .env("SWITCHBOARD_VAULT_SERVICE", &service)
                 .env("SWITCHBOARD_CACHE_DIR", dir.join("cache"))
                 .env("PGPASSWORD", format!("manager-{}", std::process::id()))
                 .env_remove("DATABASE_URL")
                 .env_remove("SWITCHBOARD_DATABASE_URL")
                 .env_remove("SWITCHBOARD_PROFILE")
                 .env_remove("SWITCHBOARD_WORKSPACE");
-        }),
+        });
     }
 }
 
@@ -301,11 +357,27 @@ struct Cli {
 
 impl Cli {
     fn run(&self, args: &[&str]) -> Result<String, String> {
-        let out = support::cli()
+        self.run_with_input(args, "")
+    }
+
+    /// Runs the CLI with `input` on its standard input.
+    fn run_with_input(&self, args: &[&str], input: &str) -> Result<String, String> {
+        use std::io::Write as _;
+        let mut child = support::cli()
             .args(args)
             .args(&self.store_args)
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("the CLI runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().expect("the CLI ends");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         if out.status.success() {
@@ -371,6 +443,49 @@ impl Cli {
                 self.ok(&["numbers", "remove", number]);
             }
             Step::ImportFile { csv } => self.import(csv),
+            Step::AddAccount => {
+                let token = format!("{}\n", creds::TWILIO_AUTH_TOKEN);
+                let args = [
+                    "accounts",
+                    "add",
+                    "--org",
+                    "acme",
+                    "--provider",
+                    "twilio",
+                    "--account-sid",
+                    SID,
+                ];
+                self.run_with_input(&args, &token)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            Step::ImportAccount => {
+                let out = self.ok(&[
+                    "numbers",
+                    "import",
+                    "--org",
+                    "acme",
+                    "--account",
+                    SID,
+                    "--yes",
+                ]);
+                assert!(out.contains(&format!("imported {AT_PROVIDER}")), "{out}");
+            }
+            Step::VerifyAccount => {
+                self.ok(&["accounts", "verify", "--org", "acme", SID]);
+            }
+            Step::Webhooks { url } => {
+                self.ok(&[
+                    "numbers",
+                    "webhook",
+                    "--org",
+                    "acme",
+                    "--search",
+                    ACCOUNTS_NUMBERS,
+                    "--voice-url",
+                    url,
+                    "--yes",
+                ]);
+            }
             Step::Export => return Some(self.export()),
         }
         None
@@ -563,6 +678,98 @@ impl App {
                     self.sync().await;
                 }
             }
+            Step::AddAccount => {
+                let account = serde_json::from_value(json!({
+                    "provider": "twilio",
+                    "kind": "secret",
+                    "accountId": SID,
+                    "identifier": null,
+                    "secret": creds::TWILIO_AUTH_TOKEN,
+                    "label": null,
+                }))
+                .unwrap();
+                accounts::add_account(app.state(), self.acme().await, account)
+                    .await
+                    .expect("account added");
+            }
+            Step::ImportAccount => {
+                let tasks = app.state::<providers::ProviderTasks>();
+                let preview = providers::import_preview(
+                    app.state(),
+                    tasks.clone(),
+                    "parity-preview".into(),
+                    self.acme().await,
+                    dto::Provider::Twilio,
+                    SID.into(),
+                    Channel::new(|_| Ok(())),
+                )
+                .await
+                .expect("the account's numbers are listed");
+                let preview = serde_json::to_value(preview).unwrap();
+                let new: Vec<String> = preview["candidates"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c["state"] == "new")
+                    .map(|c| c["phoneNumber"].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(new.len(), AT_PROVIDER, "{preview}");
+                let report = providers::import_numbers(
+                    app.clone(),
+                    app.state(),
+                    tasks,
+                    "parity-import".into(),
+                    preview["previewId"].as_str().unwrap().to_owned(),
+                    new,
+                    Vec::new(),
+                    Channel::new(|_| Ok(())),
+                )
+                .await
+                .expect("the import runs");
+                let report = serde_json::to_value(report).unwrap();
+                assert_eq!(report["failed"], json!([]), "{report}");
+            }
+            Step::VerifyAccount => {
+                accounts::verify_account(
+                    app.clone(),
+                    app.state(),
+                    self.acme().await,
+                    dto::Provider::Twilio,
+                    SID.into(),
+                )
+                .await
+                .expect("the account is verified");
+            }
+            Step::Webhooks { url } => {
+                let ids = self
+                    .listed()
+                    .await
+                    .into_iter()
+                    .filter(|n| n.phone_number.contains(ACCOUNTS_NUMBERS))
+                    .map(|n| n.id)
+                    .collect();
+                let tasks = app.state::<providers::ProviderTasks>();
+                let report = providers::bulk_set_webhooks(
+                    app.clone(),
+                    app.state(),
+                    tasks,
+                    "parity-webhooks".into(),
+                    self.acme().await,
+                    ids,
+                    Some(url.into()),
+                    None,
+                    false,
+                    Channel::new(|_| Ok(())),
+                )
+                .await
+                .expect("the webhooks are set");
+                let report = serde_json::to_value(report).unwrap();
+                assert_eq!(
+                    (&report["succeeded"], &report["failed"]),
+                    (&json!(AT_PROVIDER), &json!(0)),
+                    "{report}"
+                );
+            }
             Step::Export => return Some(self.view().await),
         }
         None
@@ -728,8 +935,25 @@ async fn run(name: &str, shell: &Shell, store: &Store, kind: Kind) -> Outcome {
     Outcome { rows, views }
 }
 
+/// Rows as text to compare, each object's keys sorted: PostgreSQL's `jsonb` keeps an object's
+/// keys in its own order, SQLite keeps the written one, and the two mean the same.
 fn pretty(rows: &Rows) -> String {
-    serde_json::to_string_pretty(rows).unwrap()
+    fn sorted(v: &Value) -> Value {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sorted(&map[k])))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string_pretty(&rows.iter().map(sorted).collect::<Vec<_>>()).unwrap()
 }
 
 async fn all_runs(dir: PathBuf) {
@@ -772,7 +996,32 @@ async fn all_runs(dir: PathBuf) {
 
     let (first, reference) = &results[0];
     let expected = &reference.rows;
-    assert_eq!(expected.len(), 5, "{}", pretty(expected));
+    assert_eq!(expected.len(), 5 + AT_PROVIDER, "{}", pretty(expected));
+    let account_numbers: Vec<&Value> = expected
+        .iter()
+        .filter(|r| {
+            r["phone_number"]
+                .as_str()
+                .unwrap()
+                .contains(ACCOUNTS_NUMBERS)
+        })
+        .collect();
+    assert_eq!(account_numbers.len(), AT_PROVIDER);
+    for n in account_numbers {
+        assert_eq!(
+            (
+                &n["last_verified_at"],
+                &n["webhook_configured"],
+                &n["webhook_url"]
+            ),
+            (
+                &json!(true),
+                &json!(true),
+                &json!("https://platform.example/voice")
+            ),
+            "{n}"
+        );
+    }
     let one = expected
         .iter()
         .find(|r| r["phone_number"] == "+14155550101")
