@@ -402,7 +402,6 @@ fn cycles(edges: &BTreeMap<String, Vec<Edge>>) -> Vec<String> {
 /// only get shorter.
 const KNOWN_CYCLES: &[&str] = &[
     "crates/cli/src: cycle: accounts, commands, providers",
-    "crates/cli/src: cycle: db, vault",
     "src-tauri/src: cycle: accounts, commands, providers, reverify, settings, sync, team",
 ];
 
