@@ -38,7 +38,7 @@ use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use uuid::Uuid;
 
-use crate::{Global, commands, output, vault};
+use crate::{Global, output, vault};
 
 /// How many of the numbers still using an account are named in messages.
 const NAMED_NUMBERS: u32 = 10;
@@ -151,7 +151,7 @@ impl KindArgs {
 fn credentials_error(e: switchboard_providers::ProviderError) -> Error {
     Error::InvalidInput {
         field: "credentials".into(),
-        reason: crate::providers::provider_message(&e),
+        reason: crate::output::provider_message(&e),
     }
 }
 
@@ -748,7 +748,7 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
             save_and_list(g, &mut cache, &org, (provider, &account_id), &kind, label)?;
         }
         Accounts::List { org } => {
-            let (org, mut counts) = commands::with_inventory(g, async |ws| {
+            let (org, mut counts) = crate::db::with_inventory(g, async |ws| {
                 let org = ws.organization(&org).await?;
                 let mut counts: BTreeMap<(Provider, String), u64> = BTreeMap::new();
                 ws.for_each_number(org.id, &mut |n| {
@@ -786,7 +786,7 @@ pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
         }
         Accounts::Remove { account } => {
             let (provider, account_id) = account.resolve()?;
-            let (org, numbers) = commands::with_inventory(g, async |ws| {
+            let (org, numbers) = crate::db::with_inventory(g, async |ws| {
                 let org = ws.organization(&account.org).await?;
                 let numbers = remote_users(ws, org.id, provider, &account_id).await?;
                 Ok((org, numbers))

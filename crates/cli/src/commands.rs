@@ -13,18 +13,40 @@ use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::json;
 use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, PhoneNumber, Status};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
-use switchboard_ops::{Inventory, Reads, Target, Written, actions};
+use switchboard_ops::{Inventory, Written, actions};
 use uuid::Uuid;
 
 use crate::Global;
 use crate::number_filter::{AgentArg, ListArgs};
 use crate::{accounts, db, output};
+
+/// The flags of `numbers import` that import from a provider account instead of a CSV file.
+#[derive(Debug, Clone, Args)]
+pub struct ImportFromProvider {
+    /// Import the numbers this provider account owns (instead of a CSV file); asks before
+    /// importing unless --yes
+    #[arg(long, value_name = "ACCOUNT_ID", conflicts_with = "file")]
+    pub account: Option<String>,
+    /// The account's provider, when the organization does not know the account yet
+    #[arg(long, requires = "account")]
+    pub provider: Option<String>,
+    /// Show what would be imported (new / already present / different) and change nothing
+    #[arg(long, requires = "account")]
+    pub dry_run: bool,
+    /// Import without asking
+    #[arg(long, requires = "account")]
+    pub yes: bool,
+    /// Also bring numbers whose data differs in line with the provider (name, capabilities,
+    /// locality, provider sid)
+    #[arg(long, requires = "account")]
+    pub refresh: bool,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Orgs {
@@ -158,7 +180,7 @@ pub enum Numbers {
         #[arg(long, conflicts_with = "account")]
         region: Option<String>,
         #[command(flatten)]
-        from_provider: crate::providers::ImportFromProvider,
+        from_provider: ImportFromProvider,
     },
 }
 
@@ -202,31 +224,6 @@ pub(crate) fn update_change(
     Ok(change)
 }
 
-/// Runs `f` on the inventory the global options name, printing the store's notices (on
-/// stderr, so what a command prints stays as it is) before and after.
-pub(crate) fn with_inventory<T>(
-    g: &Global,
-    f: impl AsyncFnOnce(&dyn Inventory) -> Result<T>,
-) -> Result<T> {
-    let target = match &g.database_url {
-        Some(_) => Target::team(db::settings(g)?, Reads::Server)?,
-        None => Target::Local(g.workspace_path()?),
-    };
-    db::runtime()?.block_on(async {
-        let inv = switchboard_ops::open(target).await?;
-        let notices = || {
-            for line in inv.take_notices() {
-                eprintln!("{line}");
-            }
-        };
-        notices();
-        let result = f(&*inv).await;
-        notices();
-        inv.close().await;
-        result
-    })
-}
-
 /// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
 fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
     let n = &w.number;
@@ -243,7 +240,7 @@ fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber)
 }
 
 pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
-    with_inventory(g, async |inv| {
+    db::with_inventory(g, async |inv| {
         match cmd {
             Orgs::Add { slug, name } => {
                 let org = inv.add_organization(&slug, &name).await?;
@@ -260,7 +257,7 @@ pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
 }
 
 pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
-    with_inventory(g, async |inv| {
+    db::with_inventory(g, async |inv| {
         match cmd {
             Agents::Add { org, name } => {
                 let org = inv.organization(&org).await?;
@@ -284,7 +281,7 @@ pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
 }
 
 pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
-    with_inventory(g, async |inv| numbers_on(g, inv, cmd).await)
+    db::with_inventory(g, async |inv| numbers_on(g, inv, cmd).await)
 }
 
 async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()> {

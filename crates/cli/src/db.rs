@@ -21,6 +21,7 @@ use std::str::FromStr;
 use clap::Subcommand;
 use serde_json::json;
 use switchboard_core::{Error, Result};
+use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
 use switchboard_secrets::Removal;
@@ -384,4 +385,29 @@ fn read_password() -> Result<String> {
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     Ok(password.to_owned())
+}
+
+/// Runs `f` on the inventory the global options name, printing the store's notices (on
+/// stderr, so what a command prints stays as it is) before and after.
+pub(crate) fn with_inventory<T>(
+    g: &Global,
+    f: impl AsyncFnOnce(&dyn Inventory) -> Result<T>,
+) -> Result<T> {
+    let target = match &g.database_url {
+        Some(_) => Target::team(settings(g)?, Reads::Server)?,
+        None => Target::Local(g.workspace_path()?),
+    };
+    runtime()?.block_on(async {
+        let inv = switchboard_ops::open(target).await?;
+        let notices = || {
+            for line in inv.take_notices() {
+                eprintln!("{line}");
+            }
+        };
+        notices();
+        let result = f(&*inv).await;
+        notices();
+        inv.close().await;
+        result
+    })
 }

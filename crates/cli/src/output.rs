@@ -3,6 +3,7 @@
 use serde::Serialize;
 use switchboard_core::domain::{Agent, Organization, PhoneNumber};
 use switchboard_core::query::Page;
+use switchboard_providers::{ProviderError, ProviderErrorCode};
 
 /// Prints a value as pretty JSON.
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -160,4 +161,24 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
     for (k, v) in fields {
         println!("{k:>14}: {v}");
     }
+}
+
+/// A provider error as one line, with what the manager can do about it.
+pub fn provider_message(e: &ProviderError) -> String {
+    let hint = match e.code() {
+        ProviderErrorCode::ProviderAuth => {
+            "; check the account's secret and enter it again with `switchboard-cli accounts add`"
+        }
+        ProviderErrorCode::Offline => {
+            " (a network failure, not a credential failure: nothing was changed)"
+        }
+        ProviderErrorCode::ProviderRateLimited => "; try again later",
+        _ if matches!(e, ProviderError::SharedObject { .. }) => " (--allow-shared)",
+        _ => "",
+    };
+    one_line(&format!("{e}{hint}"))
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -13,7 +13,8 @@ use switchboard_providers::import::{ImportPlan, ImportProgress, ImportReport, ru
 use switchboard_providers::model::ListProgress;
 
 use super::session;
-use super::{Failure, ImportFromProvider, Outcome, Progress, confirm};
+use super::{Failure, Outcome, Progress, confirm};
+use crate::commands::ImportFromProvider;
 use crate::{Global, output};
 
 /// How many numbers of each kind the text plan names.

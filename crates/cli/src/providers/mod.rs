@@ -50,7 +50,7 @@ mod webhooks;
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use switchboard_core::Error;
 use switchboard_core::domain::Provider;
 use switchboard_providers::flows::DEFAULT_CONCURRENCY;
@@ -58,6 +58,7 @@ use switchboard_providers::{ProviderError, ProviderErrorCode};
 use tokio_util::sync::CancellationToken;
 
 use crate::number_filter::FilterArgs;
+use crate::output::provider_message;
 use crate::{Global, accounts, commands};
 
 pub use import::import;
@@ -101,28 +102,6 @@ pub enum NumbersCommand {
     /// The numbers at their providers.
     #[command(flatten)]
     Provider(NumberCommands),
-}
-
-/// The flags of `numbers import` that import from a provider account instead of a CSV file.
-#[derive(Debug, Clone, Args)]
-pub struct ImportFromProvider {
-    /// Import the numbers this provider account owns (instead of a CSV file); asks before
-    /// importing unless --yes
-    #[arg(long, value_name = "ACCOUNT_ID", conflicts_with = "file")]
-    pub account: Option<String>,
-    /// The account's provider, when the organization does not know the account yet
-    #[arg(long, requires = "account")]
-    pub provider: Option<String>,
-    /// Show what would be imported (new / already present / different) and change nothing
-    #[arg(long, requires = "account")]
-    pub dry_run: bool,
-    /// Import without asking
-    #[arg(long, requires = "account")]
-    pub yes: bool,
-    /// Also bring numbers whose data differs in line with the provider (name, capabilities,
-    /// locality, provider sid)
-    #[arg(long, requires = "account")]
-    pub refresh: bool,
 }
 
 /// The provider commands of `numbers`.
@@ -309,26 +288,6 @@ impl From<ProviderError> for Failure {
 
 /// Result of a provider command.
 pub type Outcome<T = ()> = std::result::Result<T, Failure>;
-
-/// A provider error as one line, with what the manager can do about it.
-pub fn provider_message(e: &ProviderError) -> String {
-    let hint = match e.code() {
-        ProviderErrorCode::ProviderAuth => {
-            "; check the account's secret and enter it again with `switchboard-cli accounts add`"
-        }
-        ProviderErrorCode::Offline => {
-            " (a network failure, not a credential failure: nothing was changed)"
-        }
-        ProviderErrorCode::ProviderRateLimited => "; try again later",
-        _ if matches!(e, ProviderError::SharedObject { .. }) => " (--allow-shared)",
-        _ => "",
-    };
-    one_line(&format!("{e}{hint}"))
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 impl Failure {
     /// The message, one line except for core errors that list rows.

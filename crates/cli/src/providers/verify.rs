@@ -15,7 +15,8 @@ use switchboard_providers::flows::{
 use time::OffsetDateTime;
 
 use super::session::{self, Store};
-use super::{Failure, Outcome, Progress, provider_message};
+use super::{Failure, Outcome, Progress};
+use crate::output::provider_message;
 use crate::{Global, output};
 
 /// `accounts verify --org S ACCOUNT_ID`.

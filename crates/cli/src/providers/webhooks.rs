@@ -19,8 +19,9 @@ use switchboard_providers::model::{
 };
 
 use super::session::{self};
-use super::{Failure, Outcome, Progress, provider_message};
+use super::{Failure, Outcome, Progress};
 use crate::number_filter::{AgentArg, FilterArgs};
+use crate::output::provider_message;
 use crate::{Global, output};
 
 /// What `numbers webhook` changes.
