@@ -11,33 +11,19 @@ use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_providers::account;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
-use switchboard_secrets::{Vault, VaultError};
+use switchboard_secrets::VaultError;
 use tauri::{AppHandle, Runtime, State};
 use time::OffsetDateTime;
 
-use crate::commands::announce;
 use crate::dto::{
     AccountDraft, AccountField, AccountProblem, AccountRemoval, AccountVerification, NewAccount,
-    Provider, ProviderAccount, VerifyOutcome, parse_id, rfc3339,
+    Provider, ProviderAccount, VerifyOutcome, checked_account_id, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::announce;
 use crate::providers::connect;
 use crate::state::AppState;
-
-/// This device's vault (service from `SWITCHBOARD_VAULT_SERVICE`, else the build's default:
-/// the same as the CLI's).
-pub fn vault() -> AppResult<Vault> {
-    Vault::native().map_err(|e| account::vault_error(e).into())
-}
-
-/// The account id checked by core's rule (the provider's documented shape), and recorded on
-/// the command's span only then: a command's arguments are not logged as typed, because what
-/// was typed as an account id may be a secret pasted into the wrong field.
-pub(crate) fn checked_account_id(provider: CoreProvider, typed: &str) -> AppResult<String> {
-    let account_id = check_account_id(provider, typed)?;
-    tracing::Span::current().record("account_id", account_id.as_str());
-    Ok(account_id)
-}
+use crate::vault::vault;
 
 fn vault_err(e: VaultError) -> AppError {
     account::vault_error(e).into()

@@ -11,33 +11,16 @@ use switchboard_ops::actions;
 
 use crate::dto::{
     self, Agent, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter, NumberPage,
-    NumberQuery, NumbersChanged, Organization, PhoneNumber, Progress, SeedReport, Settings,
-    WorkspaceInfo, parse_id,
+    NumberQuery, Organization, PhoneNumber, Progress, SeedReport, Settings, WorkspaceInfo,
+    parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{ORGANIZATIONS_CHANGED, announce};
 use crate::state::{AppState, Source};
 use crate::{settings, sync};
 
 /// The organization seeded by [`seed_demo`].
 pub const DEMO_ORG: &str = "demo";
-
-/// Event name announcing that numbers of an organization changed.
-pub fn numbers_changed_event(organization_id: &str) -> String {
-    format!("numbers://{organization_id}/changed")
-}
-
-/// Event name announcing that the list of organizations changed.
-pub const ORGANIZATIONS_CHANGED: &str = "organizations://changed";
-
-pub(crate) fn announce<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
-    let payload = NumbersChanged {
-        organization_id: organization_id.to_owned(),
-        ids,
-    };
-    if let Err(e) = app.emit(&numbers_changed_event(organization_id), payload) {
-        tracing::warn!(error = %e, "could not emit numbers changed");
-    }
-}
 
 /// Which workspace is open.
 #[tauri::command]

@@ -924,6 +924,15 @@ impl From<switchboard_core::store::Conflict> for SyncConflict {
     }
 }
 
+/// The account id checked by core's rule (the provider's documented shape), and recorded on
+/// the command's span only then: a command's arguments are not logged as typed, because what
+/// was typed as an account id may be a secret pasted into the wrong field.
+pub(crate) fn checked_account_id(provider: core::Provider, typed: &str) -> AppResult<String> {
+    let account_id = switchboard_core::store::check_account_id(provider, typed)?;
+    tracing::Span::current().record("account_id", account_id.as_str());
+    Ok(account_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

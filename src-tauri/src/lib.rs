@@ -7,6 +7,7 @@ pub mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod logging;
 pub mod providers;
 pub mod reverify;
@@ -15,6 +16,7 @@ pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod team;
+pub mod vault;
 pub mod webview;
 
 use std::sync::OnceLock;

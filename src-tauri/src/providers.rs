@@ -41,13 +41,13 @@ use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::commands::announce;
 use crate::dto::{
     AvailableNumber, AvailableSearch, ChannelDrift, DriftView, ImportFailure, ImportPreview,
     ImportReport, ListingProgress, NumberOutcome, NumberResult, PhoneNumber, Progress, Provider,
     ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::announce;
 use switchboard_ops::providers::{
     ImportInto, added_accounts, organization_numbers, record_updates,
 };
@@ -124,7 +124,7 @@ impl ProviderTasks {
 
 /// A client for an account, with its secret from this device's vault.
 pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
-    let vault = crate::accounts::vault()?;
+    let vault = crate::vault::vault()?;
     let secret = vault
         .get(&account::vault_key(provider, account_id))
         .await
@@ -217,7 +217,7 @@ pub async fn import_preview(
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
     let core_provider = CoreProvider::from(provider);
-    let account_id = crate::accounts::checked_account_id(core_provider, &account_id)?;
+    let account_id = crate::dto::checked_account_id(core_provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
     let listed = async {

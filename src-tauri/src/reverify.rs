@@ -15,9 +15,6 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::error::AppResult;
 use crate::state::AppState;
 
-/// The longest re-verification interval, in hours (30 days).
-pub const MAX_INTERVAL_HOURS: u32 = 720;
-
 /// How often the app looks for numbers due.
 const CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
 
@@ -85,7 +82,7 @@ mod tests {
             Some(now - time::Duration::days(1))
         );
         assert_eq!(
-            verified_before(MAX_INTERVAL_HOURS, now),
+            verified_before(crate::settings::MAX_VERIFY_INTERVAL_HOURS, now),
             Some(now - time::Duration::days(30))
         );
     }

@@ -29,13 +29,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, ProfileParts, plain_name};
-use switchboard_secrets::Vault;
+use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use crate::dto::{ConnectionProfile, Settings};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::vault::vault;
 
 /// The app's bundle identifier before `dev.switchboard.desktop`.
 pub const FORMER_IDENTIFIER: &str = "dev.switchboard.app";
@@ -368,9 +370,60 @@ pub fn save_preferences<R: Runtime>(app: &AppHandle<R>, preferences: Settings) -
     )
 }
 
+/// The saved profile called `name`, as stored in the profile file shared with the CLI.
+pub fn saved(name: &str) -> AppResult<Profile> {
+    ProfileFile::open()?.find(name).cloned().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("no connection profile is called {name:?}"),
+        )
+    })
+}
+
+/// How to connect as the saved profile `name`: from its URL as stored, with every parameter
+/// the form does not show (`sslcert`, `connect_timeout`, `options`, …) and its TLS mode as
+/// written (`verify-ca` stays `verify-ca`), as the CLI connects with the same profile.
+pub fn saved_settings(name: &str) -> AppResult<ConnectSettings> {
+    Ok(saved(name)?.settings()?)
+}
+
+/// `settings` with `password` when given, else `PGPASSWORD` (already in `settings`), else
+/// the vault's entry, else none (libpq's password file, or a server that asks for none). A
+/// vault that cannot be asked is logged, not fatal, as in the CLI.
+pub async fn with_password(
+    settings: ConnectSettings,
+    password: Option<SecretString>,
+) -> AppResult<ConnectSettings> {
+    if let Some(password) = password.filter(|p| !p.is_empty()) {
+        return Ok(settings.with_password(password.expose_secret()));
+    }
+    if settings.has_password() {
+        return Ok(settings);
+    }
+    let key = switchboard_ops::vault::password_key(&settings);
+    let found = match vault() {
+        Ok(v) => v.get(&key).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(password)) => Ok(settings.with_password(password.expose_secret())),
+        Ok(None) => Ok(settings),
+        Err(e) => {
+            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
+            Ok(settings)
+        }
+    }
+}
+
+/// Shortest and longest interval between background syncs.
+pub const SYNC_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+
+/// The longest re-verification interval, in hours (30 days).
+pub const MAX_VERIFY_INTERVAL_HOURS: u32 = 720;
+
 /// Refuses intervals out of range, naming the value and the range.
 pub fn check_preferences(preferences: &Settings) -> AppResult<()> {
-    let range = crate::sync::INTERVAL_RANGE;
+    let range = SYNC_INTERVAL_RANGE;
     if !range.contains(&preferences.sync_interval_secs) {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
@@ -382,13 +435,12 @@ pub fn check_preferences(preferences: &Settings) -> AppResult<()> {
             ),
         ));
     }
-    if preferences.verify_interval_hours > crate::reverify::MAX_INTERVAL_HOURS {
+    if preferences.verify_interval_hours > MAX_VERIFY_INTERVAL_HOURS {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             format!(
                 "invalid re-verification interval: {} hours is more than {} (0 turns it off)",
-                preferences.verify_interval_hours,
-                crate::reverify::MAX_INTERVAL_HOURS
+                preferences.verify_interval_hours, MAX_VERIFY_INTERVAL_HOURS
             ),
         ));
     }

@@ -34,19 +34,16 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tokio::sync::watch;
 
-use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
 use crate::dto::{
     Connection, NumbersChanged, SkippedRow, SyncPhase, SyncProgress, TeamStatus, rfc3339,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{ORGANIZATIONS_CHANGED, numbers_changed_event};
+use crate::settings;
 use crate::state::{AppState, Source, lock};
-use crate::{settings, team};
 
 /// Event carrying the open workspace's [`TeamStatus`] whenever it changes.
 pub const STATUS_EVENT: &str = "team://status";
-
-/// Shortest and longest interval between background syncs.
-pub const INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
 
 type Listeners = Arc<Mutex<Vec<Channel<SyncProgress>>>>;
 
@@ -168,7 +165,10 @@ async fn timer_loop<R: Runtime>(app: AppHandle<R>) {
         let secs = settings::load(&app)
             .map(|s| s.sync_interval_secs)
             .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS)
-            .clamp(*INTERVAL_RANGE.start(), *INTERVAL_RANGE.end());
+            .clamp(
+                *settings::SYNC_INTERVAL_RANGE.start(),
+                *settings::SYNC_INTERVAL_RANGE.end(),
+            );
         tokio::time::sleep(Duration::from_secs(u64::from(secs))).await;
         request(&app, None, false);
     }
@@ -383,7 +383,7 @@ async fn attempt<R: Runtime>(
     cancel: &CancelToken,
     listeners: &Listeners,
 ) -> AppResult<Outcome> {
-    let settings = team::with_password(team::saved_settings(profile)?, None).await?;
+    let settings = settings::with_password(settings::saved_settings(profile)?, None).await?;
     let handle = tokio::runtime::Handle::current();
     let app = app.clone();
     let cancel = cancel.clone();

@@ -18,47 +18,24 @@
 use switchboard_core::store::Workspace;
 use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
-use switchboard_secrets::{SecretString, Vault};
+use switchboard_secrets::SecretString;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
-use crate::commands::{ORGANIZATIONS_CHANGED, numbers_changed_event};
 use crate::dto::{
     ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Settings, SyncConflict,
     WorkspaceInfo,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, numbers_changed_event};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
+use crate::vault::vault;
 use switchboard_ops::vault::password_key;
-
-/// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
-pub const WORKSPACE_CHANGED: &str = "workspace://changed";
 
 /// The saved profile called `name` as the app's form shows it.
 pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
-    settings::to_dto(&saved(name)?)
-}
-
-/// The saved profile called `name`, as stored in the profile file shared with the CLI.
-fn saved(name: &str) -> AppResult<Profile> {
-    ProfileFile::open()?.find(name).cloned().ok_or_else(|| {
-        AppError::new(
-            ErrorCode::NotFound,
-            format!("no connection profile is called {name:?}"),
-        )
-    })
-}
-
-/// How to connect as the saved profile `name`: from its URL as stored, with every parameter
-/// the form does not show (`sslcert`, `connect_timeout`, `options`, …) and its TLS mode as
-/// written (`verify-ca` stays `verify-ca`), as the CLI connects with the same profile.
-pub fn saved_settings(name: &str) -> AppResult<ConnectSettings> {
-    Ok(saved(name)?.settings()?)
-}
-
-fn vault() -> AppResult<Vault> {
-    Ok(Vault::native()?)
+    settings::to_dto(&settings::saved(name)?)
 }
 
 /// Connection settings for the form `profile` (not saved yet, or being tested): with
@@ -67,35 +44,7 @@ pub async fn connect_settings(
     profile: &ConnectionProfile,
     password: Option<SecretString>,
 ) -> AppResult<ConnectSettings> {
-    with_password(profile.connect_settings()?, password).await
-}
-
-/// `settings` with `password` when given, else `PGPASSWORD` (already in `settings`), else
-/// the vault's entry, else none (libpq's password file, or a server that asks for none). A
-/// vault that cannot be asked is logged, not fatal, as in the CLI.
-pub async fn with_password(
-    settings: ConnectSettings,
-    password: Option<SecretString>,
-) -> AppResult<ConnectSettings> {
-    if let Some(password) = password.filter(|p| !p.is_empty()) {
-        return Ok(settings.with_password(password.expose_secret()));
-    }
-    if settings.has_password() {
-        return Ok(settings);
-    }
-    let key = password_key(&settings);
-    let found = match vault() {
-        Ok(v) => v.get(&key).await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
-    match found {
-        Ok(Some(password)) => Ok(settings.with_password(password.expose_secret())),
-        Ok(None) => Ok(settings),
-        Err(e) => {
-            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
-            Ok(settings)
-        }
-    }
+    settings::with_password(profile.connect_settings()?, password).await
 }
 
 /// The form trimmed, its name plain and its connection checked: the profile to save (the
@@ -177,7 +126,7 @@ pub async fn remove_profile<R: Runtime>(
     name: String,
     forget_password: bool,
 ) -> AppResult<Settings> {
-    let gone = saved_settings(&name)?;
+    let gone = settings::saved_settings(&name)?;
     if forget_password {
         let key = password_key(&gone);
         vault()?.remove(&key).await?;
@@ -256,7 +205,7 @@ async fn open<R: Runtime>(
     let (path, team, source, server) = match &profile_name {
         None => (state.local_path().to_owned(), None, Source::Local, None),
         Some(name) => {
-            let settings = saved_settings(name)?;
+            let settings = settings::saved_settings(name)?;
             (
                 switchboard_sync::cache_path(&settings)?,
                 Some((name.clone(), settings.clone())),
@@ -288,7 +237,7 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let state = app.state::<AppState>();
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
     let name = active?;
-    let opened = saved_settings(&name).and_then(|settings| {
+    let opened = settings::saved_settings(&name).and_then(|settings| {
         let path = switchboard_sync::cache_path(&settings)?;
         let server = settings.server().to_owned();
         state.switch_to(&path, Some((&name, settings)))?;

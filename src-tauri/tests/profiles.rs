@@ -278,7 +278,7 @@ async fn first_start(dir: PathBuf) {
     );
     assert_eq!(used.tls_mode_name(), "verify-ca");
     assert_eq!(
-        format!("{:?}", team::saved_settings("stored").unwrap()),
+        format!("{:?}", settings::saved_settings("stored").unwrap()),
         format!("{used:?}")
     );
     println!("profiles done");
