@@ -45,6 +45,10 @@ impl Inventory for RemoteWorkspace {
         RemoteWorkspace::organizations(self).await
     }
 
+    async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        RemoteWorkspace::account_users(self, provider, account_id).await
+    }
+
     async fn organization(&self, slug_or_id: &str) -> Result<Organization> {
         RemoteWorkspace::organization(self, slug_or_id).await
     }

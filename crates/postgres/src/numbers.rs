@@ -8,7 +8,7 @@
 use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgConnection};
-use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use switchboard_core::domain::{Credentials, NumberUpdate, PhoneNumber, Provider, ValidNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::{Error, Result};
@@ -142,6 +142,22 @@ impl RemoteWorkspace {
         let removed = rows::number(&row)?;
         tx.commit().await.map_err(map)?;
         Ok(removed)
+    }
+
+    /// How many numbers of the organizations this role sees reference `account_id` of
+    /// `provider` (the provider's account key in `credentials`): one count on the server,
+    /// rows the cache would skip included (they use the account too).
+    pub async fn account_users(&self, provider: Provider, account_id: &str) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM phone_numbers WHERE provider = $1 AND credentials ->> $2 = $3",
+        )
+        .bind(provider.as_str())
+        .bind(Credentials::account_key(provider))
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.map_error(e))?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// Calls `f` with every number of an organization, in E.164 order; returns how many. Reads
