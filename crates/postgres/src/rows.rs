@@ -10,10 +10,8 @@
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
-use switchboard_core::domain::{
-    Agent, Credentials, E164, Metadata, Organization, PhoneNumber, Provider, Status,
-};
-use switchboard_core::store::{Skip, secrets_dropped_reason};
+use switchboard_core::domain::{Agent, Organization, PhoneNumber};
+use switchboard_core::store::{Skip, StoredNumber};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -44,61 +42,45 @@ pub(crate) fn number_or_skip(
 ) -> Result<(std::result::Result<PhoneNumber, Skip>, Option<Skip>)> {
     let id: Uuid = row.try_get(0).map_err(decode)?;
     let organization_id: Uuid = row.try_get(1).map_err(decode)?;
-    let stored: String = row.try_get(3).map_err(decode)?;
-    let skip = |reason: String, kept: bool| Skip {
-        number_id: id,
-        organization_id,
-        phone_number: Some(stored.clone()),
-        reason,
-        kept,
-    };
+    let phone_number: String = row.try_get(3).map_err(decode)?;
     let provider: String = row.try_get(2).map_err(decode)?;
     let credentials: Value = row.try_get(5).map_err(decode)?;
     let metadata: Option<Value> = row.try_get(6).map_err(decode)?;
     let status: String = row.try_get(10).map_err(decode)?;
-    let values = || -> Result<_> {
-        let provider: Provider = provider.parse()?;
-        let (credentials, dropped) =
-            Credentials::from_stored_without_secrets(provider, &credentials.to_string())?;
-        let metadata = metadata.map(Metadata::from_value).transpose()?;
-        let status: Status = status.parse()?;
-        Ok((provider, credentials, dropped, metadata, status))
+    let (credentials, metadata) = (credentials.to_string(), metadata.map(|m| m.to_string()));
+    let stored = StoredNumber {
+        id,
+        organization_id,
+        phone_number: &phone_number,
+        provider: &provider,
+        credentials: &credentials,
+        metadata: metadata.as_deref(),
+        status: &status,
     };
-    let checked = e164(&stored).map_err(|reason| Error::InvalidInput {
-        field: "phone_number".into(),
-        reason,
-    });
-    let (phone_number, (provider, credentials, dropped, metadata, status)) =
-        match checked.and_then(|n| Ok((n, values()?))) {
-            Ok(v) => v,
-            Err(e) => return Ok((Err(skip(e.to_string(), false)), None)),
-        };
+    let checked = match stored.check() {
+        Ok(checked) => checked,
+        Err(skip) => return Ok((Err(skip), None)),
+    };
     let n = PhoneNumber {
         id,
         organization_id,
-        provider,
-        phone_number,
+        provider: checked.provider,
+        phone_number: checked.phone_number,
         friendly_name: row.try_get(4).map_err(decode)?,
-        credentials,
-        metadata,
+        credentials: checked.credentials,
+        metadata: checked.metadata,
         agent_id: row.try_get(7).map_err(decode)?,
         webhook_configured: row
             .try_get::<Option<bool>, _>(8)
             .map_err(decode)?
             .unwrap_or(false),
         webhook_url: row.try_get(9).map_err(decode)?,
-        status,
+        status: checked.status,
         created_at: row.try_get::<OffsetDateTime, _>(11).map_err(decode)?,
         updated_at: row.try_get::<OffsetDateTime, _>(12).map_err(decode)?,
         last_verified_at: row.try_get(13).map_err(decode)?,
     };
-    let dropped = (!dropped.is_empty()).then(|| skip(secrets_dropped_reason(&dropped), true));
-    Ok((Ok(n), dropped))
-}
-
-/// A stored number ([`E164::from_foreign`]), or why it is not one.
-fn e164(stored: &str) -> std::result::Result<E164, String> {
-    E164::from_foreign(stored).map_err(|_| format!("{stored:?} is not an E.164 number"))
+    Ok((Ok(n), checked.dropped))
 }
 
 /// A row of `id, slug, name`.

@@ -6,10 +6,8 @@
 //! lost or rounded). One decoder ([`decode`]) therefore serves the bulk copy, the incremental
 //! reads and the replies to replayed edits.
 
-use switchboard_core::domain::{
-    Agent, Credentials, E164, Metadata, PHONE_NUMBER_COLUMNS, PhoneNumber, Provider,
-};
-use switchboard_core::store::{Skip, secrets_dropped_reason};
+use switchboard_core::domain::{Agent, PHONE_NUMBER_COLUMNS, PhoneNumber};
+use switchboard_core::store::{Skip, StoredNumber};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -69,46 +67,31 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
     };
     let id = uuid(req(0)?)?;
     let organization_id = uuid(req(1)?)?;
-    let number = req(3)?;
-    let values = || -> Result<_> {
-        let phone_number = E164::from_foreign(number)?;
-        let provider: Provider = req(2)?.parse()?;
-        let (credentials, dropped) = Credentials::from_stored_without_secrets(provider, req(5)?)?;
-        let metadata = f[6].as_deref().map(Metadata::from_json).transpose()?;
-        let status = req(10)?.parse()?;
-        Ok((
-            phone_number,
-            provider,
-            credentials,
-            dropped,
-            metadata,
-            status,
-        ))
-    };
-    let skip = |reason: String, kept: bool| Skip {
-        number_id: id,
+    let stored = StoredNumber {
+        id,
         organization_id,
-        phone_number: Some(number.to_owned()),
-        reason,
-        kept,
+        phone_number: req(3)?,
+        provider: req(2)?,
+        credentials: req(5)?,
+        metadata: f[6].as_deref(),
+        status: req(10)?,
     };
-    let (phone_number, provider, credentials, dropped, metadata, status) = match values() {
-        Ok(v) => v,
-        Err(e @ Error::Remote(_)) => return Err(e),
-        Err(e) => return Ok(Decoded::Skipped(skip(e.to_string(), false))),
+    let checked = match stored.check() {
+        Ok(checked) => checked,
+        Err(skip) => return Ok(Decoded::Skipped(skip)),
     };
     let n = PhoneNumber {
         id,
         organization_id,
-        provider,
-        phone_number,
+        provider: checked.provider,
+        phone_number: checked.phone_number,
         friendly_name: f[4].clone(),
-        credentials,
-        metadata,
+        credentials: checked.credentials,
+        metadata: checked.metadata,
         agent_id: f[7].as_deref().map(uuid).transpose()?,
         webhook_configured: matches!(f[8].as_deref(), Some("t" | "true")),
         webhook_url: f[9].clone(),
-        status,
+        status: checked.status,
         created_at: micros(req(11)?)?,
         updated_at: micros(req(12)?)?,
         last_verified_at: f[13].as_deref().map(micros).transpose()?,
@@ -121,8 +104,7 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
         }),
         _ => None,
     };
-    let dropped = (!dropped.is_empty()).then(|| skip(secrets_dropped_reason(&dropped), true));
-    Ok(Decoded::Row(n, agent, dropped))
+    Ok(Decoded::Row(n, agent, checked.dropped))
 }
 
 /// Splits `COPY … TO STDOUT (FORMAT text)` output into rows of fields, across chunk

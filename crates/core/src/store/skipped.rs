@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Replica, Workspace, from_micros, micros, now, parse_uuid};
+use crate::domain::{Credentials, E164, Metadata, Provider, Status};
 use crate::error::Result;
 
 /// A row of the team database the sync could not take as it was.
@@ -27,6 +28,89 @@ pub struct Skip {
     /// The row is in the cache, without what the reason names (a secret in its credentials);
     /// false: the row is not in the cache.
     pub kept: bool,
+}
+
+/// The columns of a number that core checks, as a store that other clients write (the team
+/// database) gave them: text, and JSON as text. [`StoredNumber::check`] is the one rule every
+/// reader of such a row follows (sync's copy, the team database's own reads).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredNumber<'a> {
+    /// The row's id.
+    pub id: Uuid,
+    /// Its organization.
+    pub organization_id: Uuid,
+    /// `phone_number` as stored.
+    pub phone_number: &'a str,
+    /// `provider` as stored.
+    pub provider: &'a str,
+    /// `credentials`, JSON text.
+    pub credentials: &'a str,
+    /// `metadata`, JSON text, when not NULL.
+    pub metadata: Option<&'a str>,
+    /// `status` as stored.
+    pub status: &'a str,
+}
+
+/// The values of a [`StoredNumber`] that core accepted.
+#[derive(Debug)]
+pub struct CheckedNumber {
+    /// The number ([`E164::from_foreign`]).
+    pub phone_number: E164,
+    /// The provider.
+    pub provider: Provider,
+    /// The credentials, without any secret they held.
+    pub credentials: Credentials,
+    /// The metadata.
+    pub metadata: Option<Metadata>,
+    /// The status.
+    pub status: Status,
+    /// When the credentials held a secret (dropped): the record saying so (`kept`).
+    pub dropped: Option<Skip>,
+}
+
+impl StoredNumber<'_> {
+    /// Core's rules on the row's values: what it accepts, or why the row cannot be held
+    /// ([`Skip`], not `kept`). A secret in the credentials is dropped, its other keys kept,
+    /// and the drop recorded.
+    pub fn check(&self) -> std::result::Result<CheckedNumber, Skip> {
+        let values = || -> Result<_> {
+            let phone_number = E164::from_foreign(self.phone_number)?;
+            let provider: Provider = self.provider.parse()?;
+            let (credentials, dropped) =
+                Credentials::from_stored_without_secrets(provider, self.credentials)?;
+            let metadata = self.metadata.map(Metadata::from_json).transpose()?;
+            let status: Status = self.status.parse()?;
+            Ok((
+                phone_number,
+                provider,
+                credentials,
+                dropped,
+                metadata,
+                status,
+            ))
+        };
+        let (phone_number, provider, credentials, dropped, metadata, status) =
+            values().map_err(|e| self.skip(e.to_string(), false))?;
+        Ok(CheckedNumber {
+            phone_number,
+            provider,
+            credentials,
+            metadata,
+            status,
+            dropped: (!dropped.is_empty())
+                .then(|| self.skip(secrets_dropped_reason(&dropped), true)),
+        })
+    }
+
+    fn skip(&self, reason: String, kept: bool) -> Skip {
+        Skip {
+            number_id: self.id,
+            organization_id: self.organization_id,
+            phone_number: Some(self.phone_number.to_owned()),
+            reason,
+            kept,
+        }
+    }
 }
 
 /// The reason recorded for credentials that held secrets under `keys` (dropped): the keys,
