@@ -458,7 +458,25 @@ impl TwilioClient {
         let subject = Subject::Number(number.phone_number.to_string());
         if let Some(sid) = &number.provider_sid {
             let url = format!("{}/IncomingPhoneNumbers/{}.json", self.account_path(), sid);
-            return self.get(&subject, &url, &[], None).await;
+            let found: TwNumber = self.get(&subject, &url, &[], None).await?;
+            // A record's sid is written by whoever wrote the row (a co-worker, the web
+            // platform): it must name this number, or nothing is read or written through it.
+            if found.phone_number != number.phone_number.as_str() {
+                return Err(ProviderError::NotFound {
+                    api: self.api(),
+                    subject,
+                    detail: ProviderMessage {
+                        status: 200,
+                        code: None,
+                        message: format!(
+                            "the record's provider sid {sid} names another number of the \
+                             account; correct or clear the record's providerSid"
+                        ),
+                        more_info: None,
+                    },
+                });
+            }
+            return Ok(found);
         }
         let url = format!("{}/IncomingPhoneNumbers.json", self.account_path());
         let query = [

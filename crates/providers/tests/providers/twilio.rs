@@ -216,6 +216,34 @@ async fn webhooks_read_resolve_applications_and_set_detaches() {
     ));
 }
 
+/// A record whose provider sid names another number of the account (written by a co-worker
+/// or the web platform): nothing is read or written through it, and the other number keeps
+/// its webhooks. The read before a write is what checks it.
+#[tokio::test]
+async fn a_sid_that_names_another_number_is_refused_before_any_write() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let (listing, _) = list_all(&c).await;
+    let (mine, theirs) = (listing.numbers[0].to_ref(), listing.numbers[1].to_ref());
+    let crossed = NumberRef {
+        phone_number: mine.phone_number.clone(),
+        provider_sid: theirs.provider_sid.clone(),
+    };
+    let before = c.webhooks(&theirs).await.unwrap();
+    let change = WebhookChange::both("https://platform.example.com/hooks/crossed");
+    let e = c
+        .set_webhooks(&crossed, &change, SharedPolicy::OnlyThisNumber)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::NotFound { .. }), "{e}");
+    assert!(e.to_string().contains("names another number"), "{e}");
+    assert!(c.webhooks(&crossed).await.is_err());
+    assert_eq!(
+        c.webhooks(&theirs).await.unwrap().voice_url(),
+        before.voice_url()
+    );
+}
+
 #[tokio::test]
 async fn retries_honour_retry_after_and_5xx() {
     let f = fakes(FakeConfig::default()).await;
