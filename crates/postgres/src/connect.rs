@@ -36,6 +36,13 @@ use crate::schema_check;
 /// How long connecting, or waiting for a free pooled connection, may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The URL parameters (sqlx's spellings too) that name the TLS mode.
+pub(crate) const SSL_MODE_PARAMS: [&str; 2] = ["sslmode", "ssl-mode"];
+
+/// The URL parameters that name a CA file, which is read only when connecting (or adding a
+/// profile).
+pub(crate) const ROOT_CERT_PARAMS: [&str; 3] = ["sslrootcert", "ssl-root-cert", "ssl-ca"];
+
 /// Where and how to connect. Built from a `postgres://` URL; `Debug` shows no password.
 #[derive(Clone)]
 pub struct ConnectSettings {
@@ -75,11 +82,11 @@ impl ConnectSettings {
         }
         let names_ssl_mode = parsed
             .query_pairs()
-            .any(|(key, _)| key == "sslmode" || key == "ssl-mode")
+            .any(|(key, _)| SSL_MODE_PARAMS.contains(&key.as_ref()))
             || std::env::var_os("PGSSLMODE").is_some();
         let root_cert = parsed
             .query_pairs()
-            .find(|(key, _)| matches!(key.as_ref(), "sslrootcert" | "ssl-root-cert" | "ssl-ca"))
+            .find(|(key, _)| ROOT_CERT_PARAMS.contains(&key.as_ref()))
             .map(|(_, value)| value.into_owned())
             .or_else(|| std::env::var("PGSSLROOTCERT").ok())
             .filter(|value| !value.trim().is_empty());

@@ -39,6 +39,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{Error, Result};
 
+use crate::connect::{ROOT_CERT_PARAMS, SSL_MODE_PARAMS};
 use crate::{ConnectSettings, TlsMode};
 
 /// The environment variable that overrides where the profile file is.
@@ -50,18 +51,11 @@ const VERSION: u32 = 1;
 /// The longest profile name.
 const MAX_NAME: usize = 64;
 
-/// The URL parameters the app's form shows ([`ProfileParts`]); a form's edit replaces these
-/// and keeps the others.
-const FORM_PARAMS: [&str; 5] = [
-    "sslmode",
-    "ssl-mode",
-    "sslrootcert",
-    "ssl-root-cert",
-    "ssl-ca",
-];
-
-/// The parameters naming a CA file, which is read only when connecting (or adding).
-const ROOT_CERT_PARAMS: [&str; 3] = ["sslrootcert", "ssl-root-cert", "ssl-ca"];
+/// Whether a URL parameter is one the app's form shows ([`ProfileParts`]): a form's edit
+/// replaces these and keeps the others.
+fn is_form_param(key: &str) -> bool {
+    SSL_MODE_PARAMS.contains(&key) || ROOT_CERT_PARAMS.contains(&key)
+}
 
 /// A saved name for a team database URL (without a password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +189,7 @@ impl Profile {
         url::Url::parse(&self.database_url)
             .map(|u| {
                 u.query_pairs()
-                    .filter(|(k, _)| !FORM_PARAMS.contains(&k.as_ref()))
+                    .filter(|(k, _)| !is_form_param(k))
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect()
             })
