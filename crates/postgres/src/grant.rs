@@ -252,44 +252,33 @@ pub async fn revoke(settings: &ConnectSettings, revoke: &Revoke) -> Result<Revok
         Some(_) => {}
     }
 
-    let removed_from: Vec<String> = match &revoke.organization {
-        Some(slug) => {
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)")
-                    .bind(slug)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map)?;
-            if !exists {
-                return Err(Error::NotFound {
-                    kind: "organization",
-                    key: slug.clone(),
-                });
-            }
-            sqlx::query_scalar(
-                "DELETE FROM user_organizations AS m
-                 USING users AS u, organizations AS o
-                 WHERE m.user_id = u.id AND u.role_name = $1
-                   AND m.organization_id = o.id AND o.slug = $2
-                 RETURNING o.slug::text",
-            )
-            .bind(&revoke.role)
-            .bind(slug)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map)?
+    if let Some(slug) = &revoke.organization {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)")
+                .bind(slug)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+        if !exists {
+            return Err(Error::NotFound {
+                kind: "organization",
+                key: slug.clone(),
+            });
         }
-        None => sqlx::query_scalar(
-            "DELETE FROM user_organizations AS m
-             USING users AS u, organizations AS o
-             WHERE m.user_id = u.id AND u.role_name = $1 AND m.organization_id = o.id
-             RETURNING o.slug::text",
-        )
-        .bind(&revoke.role)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map)?,
-    };
+    }
+    // Every membership of the role, or only the one of `--org`.
+    let removed_from: Vec<String> = sqlx::query_scalar(
+        "DELETE FROM user_organizations AS m
+         USING users AS u, organizations AS o
+         WHERE m.user_id = u.id AND u.role_name = $1 AND m.organization_id = o.id
+           AND ($2::text IS NULL OR o.slug = $2)
+         RETURNING o.slug::text",
+    )
+    .bind(&revoke.role)
+    .bind(revoke.organization.as_deref())
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map)?;
 
     let full = revoke.organization.is_none();
     let mut sessions_ended = 0;
