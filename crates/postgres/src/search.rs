@@ -61,8 +61,6 @@ struct Sql {
     /// The search function's call that yields the search text's matches (`id`,
     /// `phone_number`).
     matching_ids: Option<String>,
-    /// The search text's condition through the search function's trigram indexes.
-    indexed_search: Option<String>,
     binds: Vec<Bind>,
 }
 
@@ -72,7 +70,6 @@ impl Sql {
             clauses: Vec::new(),
             search: None,
             matching_ids: None,
-            indexed_search: None,
             binds: Vec::new(),
         }
     }
@@ -87,12 +84,17 @@ impl Sql {
         self.clauses.push(clause);
     }
 
-    /// Every condition, the search text's through the index where there is one.
+    /// Every condition, the search text's through the search function's trigram indexes
+    /// where there is one.
     fn where_clause(&self) -> String {
+        let indexed = self
+            .matching_ids
+            .as_ref()
+            .map(|call| format!("p.id IN (SELECT m.id FROM {call} AS m)"));
         self.clauses
             .iter()
-            .chain(self.indexed_search.as_ref().or(self.search.as_ref()))
             .cloned()
+            .chain(indexed.or_else(|| self.search.clone()))
             .collect::<Vec<_>>()
             .join(" AND ")
     }
@@ -240,7 +242,6 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     sql.search = Some(condition.replace("{p}", &p));
     if matching == Matching::Indexed && trigrams(text) {
         let call = format!("public.phone_number_ids_matching({org}, '{field}', {p})");
-        sql.indexed_search = Some(format!("p.id IN (SELECT m.id FROM {call} AS m)"));
         sql.matching_ids = Some(call);
     }
     Ok(())
@@ -336,7 +337,7 @@ impl RemoteWorkspace {
             format!("{key} {dir}, p.id {dir}")
         };
         let take = u64::from(q.limit) + 1;
-        let found = match (&sql.search, &sql.indexed_search, q.sort.field) {
+        let found = match (&sql.search, &sql.matching_ids, q.sort.field) {
             (Some(search), Some(_), SortField::Number) => {
                 // The first rows in number order, tested one by one: found quickly when the
                 // text is common among them.
