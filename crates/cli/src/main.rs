@@ -1,4 +1,4 @@
-//! `switchboard-cli`: Switchboard without a window, for scripts, benchmarks and CI.
+//! `switchboard-cli`: Switchboard without a window, for scripts and CI.
 //!
 //! Every command is a thin translation of its arguments into one `switchboard-core` call and of
 //! the result into text or JSON. Errors print one line on stderr; the exit code is 2 for bad
@@ -9,7 +9,6 @@
 //! `SWITCHBOARD_LOG_FILE`, at the level of `SWITCHBOARD_LOG` (default `info`); see [`log`].
 
 mod accounts;
-mod bench;
 mod commands;
 mod db;
 mod dev;
@@ -107,9 +106,6 @@ enum Command {
     /// Numbers providers offer for purchase
     #[command(subcommand)]
     Available(providers::Available),
-    /// Benchmarks that print figures
-    #[command(subcommand)]
-    Bench(bench::Bench),
 }
 
 fn main() -> ExitCode {
@@ -174,7 +170,6 @@ fn main() -> ExitCode {
         Command::Agents(c) => commands::agents(&cli.global, c),
         Command::Numbers(NumbersCommand::Inventory(c)) => commands::numbers(&cli.global, c),
         Command::Dev(DevCommand::Inventory(c)) => commands::dev(&cli.global, c),
-        Command::Bench(c) => bench::run(&cli.global, c),
         Command::Profiles(c) => profiles::run(&cli.global, c),
     };
     exit(result)

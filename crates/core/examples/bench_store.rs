@@ -1,48 +1,88 @@
-//! Benchmarks that print figures; results are recorded in docs/BENCHMARKS.md.
+//! Benchmarks of the local store that print figures; results are recorded in
+//! docs/BENCHMARKS.md. A harness, not a manager's action: it is not part of the CLI.
 //!
-//! `bench insert` times number generation and the bulk insert separately, into a fresh
+//! ```text
+//! cargo run --release -p switchboard-core --example bench_store -- insert [--numbers N] [--file PATH]
+//! cargo run --release -p switchboard-core --example bench_store -- search --workspace PATH
+//!     [--org SLUG] [--numbers N] [--rounds R] [--verbose]
+//! ```
+//!
+//! `insert` times number generation and the bulk insert separately, into a fresh
 //! workspace file, then the same rows written by SQLite alone with the same schema (the
-//! floor any bulk insert with this schema has on this machine). `bench search` replays search-as-you-type sequences (1–4 digits, 3–6
+//! floor any bulk insert with this schema has on this machine). `search` replays search-as-you-type sequences (1–4 digits, 3–6
 //! letters) and filter-only listings against a seeded workspace, timing the first page of 100
 //! and the exact count of each, and prints p50/p95/max.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use clap::Subcommand;
 use switchboard_core::domain::{Capability, Provider, Status};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::Workspace;
 use switchboard_core::{Error, Result, seed};
 
-use crate::Global;
-
-#[derive(Debug, Subcommand)]
-pub enum Bench {
-    /// Generate N numbers, then bulk-insert them into a fresh workspace file
-    Insert {
-        /// How many numbers
-        #[arg(long, default_value_t = 1_000_000)]
-        numbers: u64,
-        /// Where to create the file (removed first) [default: a temporary file]
-        #[arg(long)]
-        file: Option<PathBuf>,
-    },
-    /// Time search-as-you-type and filtered listings on a seeded workspace
+/// What to run, from the command line.
+#[derive(Debug)]
+enum Bench {
+    /// Generate N numbers, then bulk-insert them into a fresh workspace file (`file`, removed
+    /// first; a temporary file by default).
+    Insert { numbers: u64, file: Option<PathBuf> },
+    /// Time search-as-you-type and filtered listings on a workspace, seeding `org` with
+    /// `numbers` when it has none.
     Search {
-        /// Organization to query (seeded with --numbers when empty)
-        #[arg(long, default_value = "bench")]
+        workspace: PathBuf,
         org: String,
-        /// Numbers to seed when the organization has none
-        #[arg(long, default_value_t = 1_000_000)]
         numbers: u64,
-        /// Repetitions of the whole query set
-        #[arg(long, default_value_t = 5)]
         rounds: u32,
-        /// Print every query with its plan and times
-        #[arg(long)]
         verbose: bool,
     },
+}
+
+fn usage() -> Error {
+    Error::InvalidInput {
+        field: "arguments".into(),
+        reason: "usage: bench_store insert [--numbers N] [--file PATH] | bench_store search \
+                 --workspace PATH [--org SLUG] [--numbers N] [--rounds R] [--verbose]"
+            .into(),
+    }
+}
+
+/// The command line as a [`Bench`].
+fn parse(args: &[String]) -> Result<Bench> {
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| args.get(i + 1).cloned().ok_or_else(usage))
+            .transpose()
+    };
+    let number = |flag: &str, default: u64| -> Result<u64> {
+        value(flag)?.map_or(Ok(default), |v| v.parse().map_err(|_| usage()))
+    };
+    match args.first().map(String::as_str) {
+        Some("insert") => Ok(Bench::Insert {
+            numbers: number("--numbers", 1_000_000)?,
+            file: value("--file")?.map(PathBuf::from),
+        }),
+        Some("search") => Ok(Bench::Search {
+            workspace: value("--workspace")?.map(PathBuf::from).ok_or_else(usage)?,
+            org: value("--org")?.unwrap_or_else(|| "bench".into()),
+            numbers: number("--numbers", 1_000_000)?,
+            rounds: u32::try_from(number("--rounds", 5)?).map_err(|_| usage())?,
+            verbose: args.iter().any(|a| a == "--verbose"),
+        }),
+        _ => Err(usage()),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args).and_then(run) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// Percentiles of a set of durations, in milliseconds.
@@ -97,15 +137,16 @@ fn keystrokes() -> (Vec<String>, Vec<String>) {
     (digits, names)
 }
 
-pub fn run(g: &Global, cmd: Bench) -> Result<()> {
+fn run(cmd: Bench) -> Result<()> {
     match cmd {
         Bench::Insert { numbers, file } => insert(numbers, file),
         Bench::Search {
+            workspace,
             org,
             numbers,
             rounds,
             verbose,
-        } => search(g, &org, numbers, rounds, verbose),
+        } => search(&workspace, &org, numbers, rounds, verbose),
     }
 }
 
@@ -218,8 +259,8 @@ fn tempfile_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn search(g: &Global, slug: &str, numbers: u64, rounds: u32, verbose: bool) -> Result<()> {
-    let mut ws = g.open()?;
+fn search(workspace: &Path, slug: &str, numbers: u64, rounds: u32, verbose: bool) -> Result<()> {
+    let mut ws = Workspace::open(workspace)?;
     println!("machine: {}", machine());
     let org = match ws.organization(slug) {
         Ok(o) if ws.count_numbers(&NumberFilter::org(o.id))? > 0 => o,
