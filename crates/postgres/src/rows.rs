@@ -11,7 +11,7 @@ use serde_json::Value;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use switchboard_core::domain::{Agent, Organization, PhoneNumber};
-use switchboard_core::store::{Skip, StoredNumber};
+use switchboard_core::store::{Skip, StoredJson, StoredNumber};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -47,14 +47,14 @@ pub(crate) fn number_or_skip(
     let credentials: Value = row.try_get(5).map_err(decode)?;
     let metadata: Option<Value> = row.try_get(6).map_err(decode)?;
     let status: String = row.try_get(10).map_err(decode)?;
-    let (credentials, metadata) = (credentials.to_string(), metadata.map(|m| m.to_string()));
+    let credentials = credentials.to_string();
     let stored = StoredNumber {
         id,
         organization_id,
         phone_number: &phone_number,
         provider: &provider,
         credentials: &credentials,
-        metadata: metadata.as_deref(),
+        metadata: metadata.as_ref().map(StoredJson::Value),
         status: &status,
     };
     let checked = match stored.check() {

@@ -7,7 +7,7 @@
 //! reads and the replies to replayed edits.
 
 use switchboard_core::domain::{Agent, PHONE_NUMBER_COLUMNS, PhoneNumber};
-use switchboard_core::store::{Skip, StoredNumber};
+use switchboard_core::store::{Skip, StoredJson, StoredNumber};
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -73,7 +73,7 @@ pub(crate) fn decode(f: &[Option<String>]) -> Result<Decoded> {
         phone_number: req(3)?,
         provider: req(2)?,
         credentials: req(5)?,
-        metadata: f[6].as_deref(),
+        metadata: f[6].as_deref().map(StoredJson::Text),
         status: req(10)?,
     };
     let checked = match stored.check() {

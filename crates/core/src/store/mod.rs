@@ -40,7 +40,9 @@ pub use accounts::{
 pub use numbers::{BulkInsert, NumberRef};
 pub use outbox::{Conflict, Keep, OutboxEntry, OutboxOp};
 pub use replica::{CopyProgress, Replica};
-pub use skipped::{CheckedNumber, Skip, SkippedRow, StoredNumber, secrets_dropped_reason};
+pub use skipped::{
+    CheckedNumber, Skip, SkippedRow, StoredJson, StoredNumber, secrets_dropped_reason,
+};
 
 /// Embedded migrations, oldest first: (version, name, SQL).
 const MIGRATIONS: &[(i64, &str, &str)] = &[

@@ -45,10 +45,19 @@ pub struct StoredNumber<'a> {
     pub provider: &'a str,
     /// `credentials`, JSON text.
     pub credentials: &'a str,
-    /// `metadata`, JSON text, when not NULL.
-    pub metadata: Option<&'a str>,
+    /// `metadata`, when not NULL.
+    pub metadata: Option<StoredJson<'a>>,
     /// `status` as stored.
     pub status: &'a str,
+}
+
+/// A JSON column as a store gave it: text (a `COPY`), or a value its driver decoded.
+#[derive(Debug, Clone, Copy)]
+pub enum StoredJson<'a> {
+    /// JSON text.
+    Text(&'a str),
+    /// A decoded value.
+    Value(&'a serde_json::Value),
 }
 
 /// The values of a [`StoredNumber`] that core accepted.
@@ -78,7 +87,11 @@ impl StoredNumber<'_> {
             let provider: Provider = self.provider.parse()?;
             let (credentials, dropped) =
                 Credentials::from_stored_without_secrets(provider, self.credentials)?;
-            let metadata = self.metadata.map(Metadata::from_json).transpose()?;
+            let metadata = match self.metadata {
+                None => None,
+                Some(StoredJson::Text(text)) => Some(Metadata::from_json(text)?),
+                Some(StoredJson::Value(value)) => Some(Metadata::from_value(value.clone())?),
+            };
             let status: Status = self.status.parse()?;
             Ok((
                 phone_number,
