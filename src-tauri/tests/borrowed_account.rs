@@ -24,7 +24,7 @@ use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
 use switchboard_app::{accounts, providers};
 use switchboard_core::domain::{NewNumber, Provider as CoreProvider};
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_fake_providers::{FakeKind, FakeProviders, creds};
 use switchboard_providers::account::vault_key;
 use switchboard_secrets::{SecretString, Vault};
 use tauri::ipc::Channel;
@@ -48,29 +48,11 @@ fn another_organizations_account_is_skipped_by_verify_reverify_and_bulk_webhooks
 }
 
 fn parent() {
-    if std::env::var("SWITCHBOARD_SKIP_VAULT_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("SWITCHBOARD_SKIP_VAULT_TESTS=1: skipping a test that needs a Secret Service");
+    if !support::secret_service_required("borrowed_account") {
         return;
     }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test needs a real Secret Service: run it inside \
-         scripts/with-secret-service.sh cargo test -p switchboard-app --test borrowed_account \
-         (or set SWITCHBOARD_SKIP_VAULT_TESTS=1 to skip it explicitly)"
-    );
-    let runtime = support::fakes_runtime();
-    let config = FakeConfig {
-        twilio_numbers: 4,
-        ..FakeConfig::default()
-    };
-    let fakes = runtime
-        .block_on(FakeProviders::start(config))
-        .expect("fakes start");
+    let (_runtime, fakes, service) = support::fakes_and_vault(4, "borrowed");
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = format!(
-        "dev.switchboard.test.borrowed.{}",
-        uuid::Uuid::new_v4().simple()
-    );
     let log = fakes.faults(FakeKind::Twilio);
 
     run_phase(dir.path(), "refused", &fakes, &service);

@@ -51,7 +51,7 @@ use switchboard_app::dto::{
 use switchboard_app::state::AppState;
 use switchboard_app::{accounts, commands, providers, sync, team};
 use switchboard_core::transfer::Format;
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_fake_providers::{FakeKind, creds};
 use switchboard_ops::{Reads, Target, actions};
 use switchboard_postgres::ConnectSettings;
 use switchboard_test_postgres::TestCluster;
@@ -158,30 +158,10 @@ fn one_scenario_through_the_cli_and_the_app_ends_with_the_same_rows_on_every_sto
     if let Some(dir) = std::env::var_os(CHILD) {
         return tauri::async_runtime::block_on(all_runs(PathBuf::from(dir)));
     }
-    if std::env::var("SWITCHBOARD_SKIP_VAULT_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("SWITCHBOARD_SKIP_VAULT_TESTS=1: skipping a test that needs a Secret Service");
+    if !support::secret_service_required("parity") {
         return;
     }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test needs a real Secret Service: run it inside scripts/with-secret-service.sh \
-         cargo test -p switchboard-app --test parity (or set SWITCHBOARD_SKIP_VAULT_TESTS=1 to \
-         skip it explicitly)"
-    );
-    // One fake Twilio for every run: the runs only read its numbers, and write the same
-    // webhook URL to them.
-    let runtime = support::fakes_runtime();
-    let config = FakeConfig {
-        twilio_numbers: AT_PROVIDER,
-        ..FakeConfig::default()
-    };
-    let fakes = runtime
-        .block_on(FakeProviders::start(config))
-        .expect("fakes start");
-    let service = format!(
-        "dev.switchboard.test.parity.{}",
-        uuid::Uuid::new_v4().simple()
-    );
+    let (_runtime, fakes, service) = support::fakes_and_vault(AT_PROVIDER, "parity");
     {
         support::run_as_child(NAME, CHILD, "parity done", |child, dir| {
             child

@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use switchboard_app::dto::{ConnectionProfile, TlsMode};
 use switchboard_app::{accounts, providers, sync, team};
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_fake_providers::{FakeKind, creds};
 use switchboard_postgres::grant::{Grant, grant};
 use tauri::ipc::Channel;
 use tauri::test::MockRuntime;
@@ -40,28 +40,10 @@ fn verification_and_import_in_a_team_workspace_reach_the_server() {
         tauri::async_runtime::block_on(day(dir));
         return;
     }
-    if std::env::var("SWITCHBOARD_SKIP_VAULT_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("SWITCHBOARD_SKIP_VAULT_TESTS=1: skipping a test that needs a Secret Service");
+    if !support::secret_service_required("team_provider_writes") {
         return;
     }
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test needs a real Secret Service: run it inside scripts/with-secret-service.sh \
-         cargo test -p switchboard-app --test team_provider_writes (or set \
-         SWITCHBOARD_SKIP_VAULT_TESTS=1 to skip it explicitly)"
-    );
-    let runtime = support::fakes_runtime();
-    let config = FakeConfig {
-        twilio_numbers: AT_PROVIDER,
-        ..FakeConfig::default()
-    };
-    let fakes = runtime
-        .block_on(FakeProviders::start(config))
-        .expect("fakes start");
-    let service = format!(
-        "dev.switchboard.test.team-provider.{}",
-        uuid::Uuid::new_v4().simple()
-    );
+    let (_runtime, fakes, service) = support::fakes_and_vault(AT_PROVIDER, "team-provider");
     support::run_as_child(NAME, CHILD, "team provider day done", |child, dir| {
         child
             .env("SWITCHBOARD_CACHE_DIR", dir.join("cache"))

@@ -192,3 +192,45 @@ pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberF
         country: None,
     }
 }
+
+/// Whether a test that needs the real Secret Service runs: false, saying so, when
+/// `SWITCHBOARD_SKIP_VAULT_TESTS=1`; a failure naming how to run the test file `test` when
+/// there is no D-Bus session.
+pub fn secret_service_required(test: &str) -> bool {
+    if std::env::var("SWITCHBOARD_SKIP_VAULT_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("SWITCHBOARD_SKIP_VAULT_TESTS=1: skipping a test that needs a Secret Service");
+        return false;
+    }
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs a real Secret Service: run it inside scripts/with-secret-service.sh \
+         cargo test -p switchboard-app --test {test} (or set SWITCHBOARD_SKIP_VAULT_TESTS=1 to \
+         skip it explicitly)"
+    );
+    true
+}
+
+/// The fakes with `twilio_numbers` Twilio numbers, on a runtime of their own (keep both for
+/// as long as the test runs), and a vault service name of the test's own.
+pub fn fakes_and_vault(
+    twilio_numbers: usize,
+    test: &str,
+) -> (
+    tokio::runtime::Runtime,
+    switchboard_fake_providers::FakeProviders,
+    String,
+) {
+    let runtime = fakes_runtime();
+    let config = switchboard_fake_providers::FakeConfig {
+        twilio_numbers,
+        ..switchboard_fake_providers::FakeConfig::default()
+    };
+    let fakes = runtime
+        .block_on(switchboard_fake_providers::FakeProviders::start(config))
+        .expect("fakes start");
+    let service = format!(
+        "dev.switchboard.test.{test}.{}",
+        uuid::Uuid::new_v4().simple()
+    );
+    (runtime, fakes, service)
+}
