@@ -72,6 +72,21 @@ async fn a_kept_plan_follows_grants_and_revocations() {
     assert_eq!(visible(&mut conn).await, 1, "a revocation holds at once");
     triggers(true);
 
+    // Called directly, the functions the policies call tell a manager only their own
+    // organizations and users.id.
+    let planned: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT unnest(public.switchboard_planned_organization_ids())")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(planned, [w.acme]);
+    let own: Option<uuid::Uuid> = sqlx::query_scalar("SELECT public.switchboard_planned_user_id()")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let alice_id = admin(&format!("SELECT id FROM users WHERE role_name = '{alice}'"));
+    assert_eq!(own.map(|id| id.to_string()), Some(alice_id));
+
     // A manager cannot fire the replanning themselves.
     let e = sqlx::raw_sql("SELECT public.switchboard_replan_policies()")
         .execute(&mut *conn)
