@@ -78,11 +78,11 @@ pub async fn open(target: Target) -> Result<Arc<dyn Inventory>> {
         }
         Err(e) => return Err(e),
     };
-    // Reads from the server keep the cache when there is one (it lists the accounts added on
-    // this device, and takes each edit's row); none is made for them.
+    // Reads from the server open the cache only when something asks for it
+    // (`Inventory::file`).
     let cache = match reads {
-        Reads::Server if !path.exists() => None,
-        Reads::Server | Reads::Cache => {
+        Reads::Server => None,
+        Reads::Cache => {
             let path = path.clone();
             Some(blocking(move || LocalInventory::open(&path)).await?)
         }

@@ -428,8 +428,18 @@ impl Inventory for TeamInventory {
         self.reader()?.account_users(provider, account_id).await
     }
 
+    /// The open cache; read from the server, this device's cache once something asks for it
+    /// (the accounts added on this device are listed there), when it exists: none is made.
     fn file(&self) -> Option<LocalInventory> {
-        lock(&self.cache).clone()
+        if let Some(open) = lock(&self.cache).clone() {
+            return Some(open);
+        }
+        if !self.cache_path.exists() {
+            return None;
+        }
+        self.cache()
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot open this device's cache"))
+            .ok()
     }
 
     fn take_notices(&self) -> Vec<String> {
