@@ -261,10 +261,16 @@ fn sigkilled_syncs_leave_a_sound_cache_that_resumes_to_the_server_state() {
     let t = Instant::now();
     let out = cli(&world, &["sync", "--database-url", &world.alice]);
     assert!(out.status.success(), "{out:?}");
-    let span = t.elapsed().as_millis() as u64 + 50;
+    let mut span = t.elapsed().as_millis() as u64 + 50;
     let mut kills = 0;
     let mut completed = 0;
-    for round in 0..20u32 {
+    // Rounds go on until a dozen kills have landed: a sync that finishes before its kill
+    // narrows the window the next kills are drawn from, so a fast machine cannot leave the
+    // test with too few interruptions.
+    for round in 0..40u32 {
+        if kills >= 12 {
+            break;
+        }
         // Changes between rounds, so the resumed and repeated copies also meet updates,
         // deletions and inserts made meanwhile.
         match round % 4 {
@@ -300,7 +306,10 @@ fn sigkilled_syncs_leave_a_sound_cache_that_resumes_to_the_server_state() {
             .expect("the CLI runs");
         std::thread::sleep(Duration::from_millis(50 + rng.next(span.min(3000))));
         match child.try_wait().expect("wait") {
-            Some(_) => completed += 1,
+            Some(_) => {
+                completed += 1;
+                span = (span * 3 / 4).max(100);
+            }
             None => {
                 child.kill().expect("SIGKILL");
                 kills += 1;
