@@ -7,6 +7,8 @@
 #   2. idle memory: PSS of the process and its WebKit children, 8 s after start;
 #   3. keystroke to filtered table at 1,000,000 numbers (in the page, through WebDriver);
 #   4. installer sizes (from scripts/package-app.sh's bundle directory, when built).
+# With BEFORE_APP=/path/to/an/older/switchboard-app build, that binary is measured in the same
+# run, launch for launch beside this one (start, memory, keystroke), for before/after figures.
 # Prints figures; writes nothing outside CARGO_TARGET_DIR and a temp dir.
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
@@ -128,14 +130,17 @@ export SWITCHBOARD_WORKSPACE="$SANDBOX/100k.db"
 cp "$DATA/100k.db" "$SWITCHBOARD_WORKSPACE"
 # One untimed launch each (creates settings, window state and WebKit caches like a real user's).
 startup_ms "$HELLO_BIN" >/dev/null; startup_ms "$APP_BIN" >/dev/null
-hello_runs=(); app_runs=()
+[ -n "${BEFORE_APP:-}" ] && startup_ms "$BEFORE_APP" >/dev/null
+hello_runs=(); app_runs=(); before_runs=()
 for _ in $(seq "$RUNS"); do
   hello_runs+=("$(startup_ms "$HELLO_BIN")")
+  [ -n "${BEFORE_APP:-}" ] && before_runs+=("$(startup_ms "$BEFORE_APP")")
   app_runs+=("$(startup_ms "$APP_BIN")")
 done
 hello_start=$(printf '%s\n' "${hello_runs[@]}" | median)
 app_start=$(printf '%s\n' "${app_runs[@]}" | median)
 hello_pss=$(idle_pss "$HELLO_BIN")
+[ -n "${BEFORE_APP:-}" ] && before_pss=$(idle_pss "$BEFORE_APP")
 app_pss=$(idle_pss "$APP_BIN")
 
 # Keystroke latency at a million numbers.
@@ -144,7 +149,10 @@ PORT="${TAURI_DRIVER_PORT:-4464}"
 "$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$SANDBOX/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-keys=$(cd "$ROOT/ui" && SWITCHBOARD_APP="$APP_BIN" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1)
+keystrokes() { (cd "$ROOT/ui" && SWITCHBOARD_APP="$1" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1); }
+[ -n "${BEFORE_APP:-}" ] && before_keys=$(keystrokes "$BEFORE_APP")
+keys=$(keystrokes "$APP_BIN")
+summary() { node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$1"; }
 
 echo
 echo "== Switchboard desktop app benchmarks ($(date -u +%F), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -152,11 +160,17 @@ echo "cold start to first paint (median of $RUNS; page cache dropped: $COLD)"
 echo "  hello window            ${hello_start} ms   runs: ${hello_runs[*]}"
 echo "  app, 100,000 numbers    ${app_start} ms   runs: ${app_runs[*]}"
 echo "  difference              $((app_start - hello_start)) ms   (target <= 300)"
+if [ -n "${BEFORE_APP:-}" ]; then
+  before_start=$(printf '%s\n' "${before_runs[@]}" | median)
+  echo "  before ($BEFORE_APP)  ${before_start} ms   runs: ${before_runs[*]}"
+fi
 echo "idle PSS, process + WebKit children, 8 s after start"
 echo "  hello window            $hello_pss"
 echo "  app, 100,000 numbers    $app_pss"
+[ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
 echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
-echo "  $(node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$keys")"
+echo "  $(summary "$keys")"
+[ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
 echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
 echo "binaries"
 ls -l "$APP_BIN" "$HELLO_BIN" | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
