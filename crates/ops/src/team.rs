@@ -293,15 +293,8 @@ impl TeamInventory {
     /// Puts the server's row into the open cache (a failure only delays it to the next sync).
     async fn write_through(&self, edit: &Edit, n: &PhoneNumber) {
         let (n, removed) = (n.clone(), matches!(edit, Edit::Remove(..)));
-        self.cache_put(move |replica| {
-            if removed {
-                replica.delete(n.id)?;
-            } else {
-                replica.put(&n)?;
-            }
-            Ok(())
-        })
-        .await;
+        self.cache_put(move |replica| replica.write_through(n.id, (!removed).then_some(&n)))
+            .await;
     }
 
     /// Writes what the server returned into the open cache, if one is open; a failure only

@@ -286,7 +286,22 @@ pub fn sync(
     progress: &mut (dyn FnMut(Progress) + Send),
     cancel: &CancelToken,
 ) -> Result<SyncReport> {
-    sync_on(handle, remote, cache, options, progress, cancel)
+    sync_on(handle, remote, cache, options, progress, cancel, &|| {})
+}
+
+/// [`sync`], running `between` after the change log was read and before it is applied: for
+/// tests that make another client's write land in that window, as it can in real use.
+#[doc(hidden)]
+pub fn sync_interleaved(
+    handle: &Handle,
+    remote: &RemoteWorkspace,
+    cache: &mut Workspace,
+    options: &SyncOptions,
+    progress: &mut (dyn FnMut(Progress) + Send),
+    cancel: &CancelToken,
+    between: &(dyn Fn() + Sync),
+) -> Result<SyncReport> {
+    sync_on(handle, remote, cache, options, progress, cancel, between)
 }
 
 /// Mirrors the organizations the role sees into the cache, as a sync's first step does (new
@@ -309,6 +324,7 @@ pub fn mirror_organizations(
         progress: &mut quiet,
         cancel: &cancel,
         skipped: 0,
+        between: &|| {},
     }
     .organizations()
 }
@@ -320,6 +336,7 @@ fn sync_on(
     options: &SyncOptions,
     progress: &mut (dyn FnMut(Progress) + Send),
     cancel: &CancelToken,
+    between: &(dyn Fn() + Sync),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     if cache.sync_value(KEY_SERVER)?.is_none() {
@@ -343,6 +360,7 @@ fn sync_on(
         progress,
         cancel,
         skipped: 0,
+        between,
     };
     pull.organizations()?;
     let pruned = pull.cursor_pruned()?;

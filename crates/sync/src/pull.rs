@@ -9,7 +9,9 @@
 //! The change log is read in one `REPEATABLE READ` transaction: first the snapshot's xmin
 //! (the next cursor), then every changed id at or above the current cursor with the row's
 //! current state (or nothing: deleted or no longer visible), then the agents. Batches are
-//! applied idempotently; the cursor moves only in the last batch's transaction.
+//! applied idempotently; the cursor moves only in the last batch's transaction. A row that a
+//! direct edit wrote into the cache after the snapshot was taken is left as the edit wrote it,
+//! and read again by the next sync (`Replica::read_at`).
 
 use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -80,6 +82,9 @@ pub(crate) struct Pull<'a> {
     pub(crate) cancel: &'a CancelToken,
     /// Rows this sync skipped or kept without a secret (see [`Skip`]).
     pub(crate) skipped: u64,
+    /// Runs between reading the change log and applying it (tests: see
+    /// [`crate::sync_interleaved`]).
+    pub(crate) between: &'a (dyn Fn() + Sync),
 }
 
 /// `s` as an SQL string literal (COPY takes no parameters).
@@ -348,6 +353,10 @@ impl Pull<'_> {
     ) -> Result<(u64, u64)> {
         let remote = self.remote;
         let map = |e| remote.map_error(e);
+        // Before the snapshot: a row a direct edit writes through after this is newer in the
+        // cache than what this read sees (see `Replica::read_at`).
+        let read_at = micros(now());
+        let again = self.cache.rows_to_read_again()?;
         sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut **conn)
             .await
@@ -377,10 +386,18 @@ impl Pull<'_> {
             }
             r.commit()?;
         }
+        // Rows an earlier sync left as a direct edit wrote them are read again, whatever the
+        // change log says (a co-worker's later change may be below the cursor by now).
+        let again = if again.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = again.iter().map(|id| format!("'{id}'")).collect();
+            format!(" UNION SELECT unnest(ARRAY[{}]::uuid[])", ids.join(","))
+        };
         let statement = format!(
             "COPY (SELECT c.id::text, {ROW_SQL}
                    FROM (SELECT DISTINCT id FROM phone_numbers_changes
-                         WHERE xid >= {cursor}::xid8) AS c
+                         WHERE xid >= {cursor}::xid8{again}) AS c
                    LEFT JOIN phone_numbers p ON p.id = c.id
                    LEFT JOIN agents a ON a.id = p.agent_id)
              TO STDOUT",
@@ -413,7 +430,7 @@ impl Pull<'_> {
                     Ok(())
                 })?;
                 if put.len() + gone.len() + skipped.len() >= self.batch_rows {
-                    let (c, d) = self.apply(&mut put, &mut gone, &mut skipped, None)?;
+                    let (c, d) = self.apply(read_at, &mut put, &mut gone, &mut skipped, None)?;
                     changed += c;
                     deleted += d;
                     (self.progress)(Progress {
@@ -429,7 +446,14 @@ impl Pull<'_> {
             .execute(&mut **conn)
             .await
             .map_err(map)?;
-        let (c, d) = self.apply(&mut put, &mut gone, &mut skipped, Some((&next, &agents)))?;
+        (self.between)();
+        let (c, d) = self.apply(
+            read_at,
+            &mut put,
+            &mut gone,
+            &mut skipped,
+            Some((&next, &agents)),
+        )?;
         changed += c;
         deleted += d;
         (self.progress)(Progress {
@@ -446,6 +470,7 @@ impl Pull<'_> {
     /// (no longer the server's) leaves the cache unless it was `kept` without a secret.
     fn apply(
         &mut self,
+        read_at: i64,
         put: &mut Vec<PhoneNumber>,
         gone: &mut Vec<Uuid>,
         skipped: &mut Vec<Skip>,
@@ -456,6 +481,7 @@ impl Pull<'_> {
             None => Vec::new(),
         };
         let mut r = self.cache.replica()?;
+        r.read_at(read_at)?;
         let mut deleted = 0;
         for id in gone.drain(..) {
             deleted += u64::from(r.delete(id)?);
@@ -483,6 +509,7 @@ impl Pull<'_> {
                 r.retain_agents(o.id, &keep)?;
             }
             r.set_value(KEY_CURSOR, Some(cursor))?;
+            r.forget_written_through(read_at)?;
             r.set_value(KEY_LAST_SYNCED, Some(&micros(now()).to_string()))?;
         }
         r.commit()?;

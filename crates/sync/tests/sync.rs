@@ -560,3 +560,68 @@ fn a_sync_with_no_server_change_changes_nothing_in_the_cache() {
         assert_eq!((report.changed, report.deleted), (1, 0), "{report:?}");
     }
 }
+
+#[test]
+fn a_direct_edit_written_into_the_cache_while_a_sync_runs_is_not_undone_by_it() {
+    let (w, mut alice) = World::with_alice_synced(10, 5, 0);
+    let path = w.cache_path(&w.alice);
+    let edited = w.id_of(w.acme, "+14152000002");
+    let untouched = w.id_of(w.acme, "+14152000004");
+    // Changes made before the sync, which it reads: a co-worker renames both rows.
+    w.psql(&format!(
+        "UPDATE phone_numbers SET friendly_name = 'Renamed before the sync'
+         WHERE id IN ('{edited}', '{untouched}')"
+    ));
+    let name_in = |ws: &Workspace, id: Uuid| cache_rows(ws)[&id]["friendly_name"].clone();
+    // After the sync read the change log and before it applies it, alice edits a row directly
+    // on the server and the edit's row goes into the cache (as the app's team workspace does
+    // with what the server returns); and a second row is written through with a version the
+    // server never had (standing for a row whose later server change this sync cannot see).
+    let between = || {
+        w.psql_as(
+            &w.alice.url,
+            &format!(
+                "UPDATE phone_numbers SET friendly_name = 'Edited during the sync'
+                 WHERE id = '{edited}'"
+            ),
+        );
+        let mut ws = Workspace::open(&path).expect("a second connection to the cache");
+        let rows: Vec<_> = [
+            (edited, "Edited during the sync"),
+            (untouched, "Written through"),
+        ]
+        .into_iter()
+        .map(|(id, name)| {
+            let mut n = ws.number(&NumberRef::Id(id), None).expect("cached");
+            n.friendly_name = Some(name.into());
+            n
+        })
+        .collect();
+        let mut r = ws.replica().expect("replica");
+        for n in &rows {
+            r.write_through(n.id, Some(n)).expect("write through");
+        }
+        r.commit().expect("commit");
+    };
+    let remote = w.remote(&w.alice);
+    switchboard_sync::sync_interleaved(
+        w.rt.handle(),
+        &remote,
+        &mut alice,
+        &SyncOptions::default(),
+        &mut |_| {},
+        &CancelToken::new(),
+        &between,
+    )
+    .expect("sync");
+    w.rt.block_on(remote.close());
+    assert_eq!(name_in(&alice, edited), "Edited during the sync");
+    assert_eq!(name_in(&alice, untouched), "Written through");
+    assert_eq!(alice.rows_to_read_again().expect("marks").len(), 2);
+
+    // The next sync reads both again: the cache is the server's, whatever the change log says.
+    w.sync(&w.alice, &mut alice);
+    assert_same_rows(&cache_rows(&alice), &w.server_rows(&[w.acme, w.initech]));
+    assert_eq!(name_in(&alice, untouched), "Renamed before the sync");
+    assert!(alice.rows_to_read_again().expect("marks").is_empty());
+}

@@ -86,6 +86,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sync_skipped",
         include_str!("migrations/20261207000500_sync_skipped.sql"),
     ),
+    (
+        20261207000900,
+        "sync_written_through",
+        include_str!("migrations/20261207000900_sync_written_through.sql"),
+    ),
 ];
 
 /// An open workspace file.

@@ -62,6 +62,9 @@ pub(super) struct Rows {
     /// Organization keys looked up so far.
     orgs: HashMap<Uuid, (i64, String)>,
     counts: CountDelta,
+    /// When the server's rows being written were read (microseconds): rows written through
+    /// by a direct edit after that are newer in the cache and stay (see [`Replica::read_at`]).
+    read_at: Option<i64>,
 }
 
 fn is_constraint_violation(e: &Error) -> bool {
@@ -82,6 +85,18 @@ fn key_of(tx: &Transaction<'_>, id: &Uuid) -> Result<Option<i64>> {
         .prepare_cached("SELECT rowid FROM phone_numbers WHERE id = ?1")?
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?)
+}
+
+/// True when a direct edit wrote this row through after `since` (a sync's snapshot): the cache
+/// holds a newer version than that sync read. Marks the row to be read again by the next sync.
+fn written_through_after(tx: &Transaction<'_>, id: &Uuid, since: Option<i64>) -> Result<bool> {
+    let Some(since) = since else {
+        return Ok(false);
+    };
+    let newer = tx
+        .prepare_cached("UPDATE sync_written_through SET refetch = 1 WHERE id = ?1 AND at > ?2")?
+        .execute(params![id.to_string(), since])?;
+    Ok(newer > 0)
 }
 
 /// True when the outbox holds an edit of this number.
@@ -109,6 +124,9 @@ impl Rows {
         n: &PhoneNumber,
         facts: &NumberFacts,
     ) -> Result<()> {
+        if written_through_after(tx, &n.id, self.read_at)? {
+            return Ok(());
+        }
         let (org_key, _) = self.org(tx, &n.organization_id)?;
         let key = row_key(org_key, n.phone_number.digits())?;
         let org = n.organization_id.to_string();
@@ -126,7 +144,9 @@ impl Rows {
         n: &PhoneNumber,
         from: Source,
     ) -> Result<bool> {
-        if from == Source::Server && has_pending_edit(tx, &n.id)? {
+        if from == Source::Server
+            && (has_pending_edit(tx, &n.id)? || written_through_after(tx, &n.id, self.read_at)?)
+        {
             return Ok(false);
         }
         let (org_key, _) = self.org(tx, &n.organization_id)?;
@@ -304,7 +324,9 @@ impl Rows {
         id: &Uuid,
         from: Source,
     ) -> Result<Option<PhoneNumber>> {
-        if from == Source::Server && has_pending_edit(tx, id)? {
+        if from == Source::Server
+            && (has_pending_edit(tx, id)? || written_through_after(tx, id, self.read_at)?)
+        {
             return Ok(None);
         }
         match key_of(tx, id)? {
@@ -496,15 +518,62 @@ impl Replica<'_> {
     }
 
     /// Inserts or replaces the row with `n`'s id. Returns false when the outbox holds an edit
-    /// of it (the manager's version stays until it is replayed).
+    /// of it (the manager's version stays until it is replayed), or when a direct edit wrote
+    /// it through after [`Replica::read_at`].
     pub fn put(&mut self, n: &PhoneNumber) -> Result<bool> {
         self.rows.put(&self.tx, n, Source::Server)
     }
 
     /// Deletes the row with this id; returns whether one was deleted (false also when the
-    /// outbox holds an edit of it).
+    /// outbox holds an edit of it, or a direct edit wrote it through after
+    /// [`Replica::read_at`]).
     pub fn delete(&mut self, id: Uuid) -> Result<bool> {
         Ok(self.rows.delete(&self.tx, &id, Source::Server)?.is_some())
+    }
+
+    /// Says when the server's rows this transaction writes were read (microseconds, this
+    /// device's clock, taken before the read began). A row that a direct edit wrote through
+    /// after that ([`Replica::write_through`]) is newer than what was read: it is left as the
+    /// edit wrote it and read again by the next sync ([`Workspace::rows_to_read_again`]).
+    pub fn read_at(&mut self, at: i64) -> Result<()> {
+        // Without any mark (nearly always), a full copy's rows need no lookup: this
+        // transaction holds the write lock, so no write-through can add one meanwhile.
+        let any: bool = self
+            .tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_written_through)")?
+            .query_row([], |r| r.get(0))?;
+        self.rows.read_at = any.then_some(at);
+        Ok(())
+    }
+
+    /// Writes through what a direct edit on the server returned: the row (`Some`), or the
+    /// removal of `id` (`None`), marked so that a sync that read the server before this
+    /// moment does not put its older version back.
+    pub fn write_through(&mut self, id: Uuid, row: Option<&PhoneNumber>) -> Result<()> {
+        match row {
+            Some(n) => {
+                self.rows.put(&self.tx, n, Source::Server)?;
+            }
+            None => {
+                self.rows.delete(&self.tx, &id, Source::Server)?;
+            }
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_written_through (id, at) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)",
+            )?
+            .execute(params![id.to_string(), micros(now())])?;
+        Ok(())
+    }
+
+    /// Drops the write-through marks made before `at` (a finished sync's [`Replica::read_at`]:
+    /// what it read is at least as new as those edits).
+    pub fn forget_written_through(&mut self, at: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM sync_written_through WHERE at <= ?1")?
+            .execute([at])?;
+        Ok(())
     }
 
     /// Sets (or, with `None`, removes) a value of the sync's state.
@@ -567,6 +636,16 @@ impl Workspace {
             rows: Rows::default(),
             staged: CountDelta::default(),
         })
+    }
+
+    /// The rows a sync left as a direct edit wrote them (it had read the server before the
+    /// edit): the next sync reads each of them again, whatever its change log says.
+    pub fn rows_to_read_again(&self) -> Result<Vec<Uuid>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM sync_written_through WHERE refetch = 1")?;
+        let ids = stmt.query_map([], |r| parse_uuid(&r.get::<_, String>(0)?))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     /// A value of the sync's state.
