@@ -749,13 +749,6 @@ impl App {
                     (&json!(AT_PROVIDER), &json!(0)),
                     "{report}"
                 );
-                // KNOWN RACE (not fixed, see the closing note of 2026-12-06): the sync each
-                // edit starts can copy the server's rows as they were before the bulk change
-                // over the rows the change wrote into the cache; the next sync repairs them.
-                // The table is compared once that sync has run.
-                if self.team {
-                    self.sync().await;
-                }
             }
             Step::Export => return Some(self.view().await),
         }
