@@ -3,7 +3,8 @@
 # unit tests, the whole Rust test suite — including integration tests against a real PostgreSQL
 # (throwaway clusters the tests start themselves) and a real Secret Service (a private D-Bus
 # session with an unlocked GNOME Keyring) — then the desktop app end to end in its real webview
-# (tauri-driver + WebKitWebDriver under Xvfb), and its .deb installed and launched. Installs
+# (tauri-driver + WebKitWebDriver under Xvfb), the workspace built for Windows and the Windows
+# CLI run under Wine (scripts/windows.sh), and its .deb installed and launched. Installs
 # what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,9 @@ cargo test --workspace --locked --no-run
 
 step "tests"
 scripts/with-secret-service.sh cargo test --workspace --locked
+
+step "Windows: clippy and builds for x86_64-pc-windows-gnu, the CLI's scenario under Wine"
+scripts/windows.sh
 
 step "desktop app end to end (screenshots in test-output/e2e)"
 scripts/e2e.sh

@@ -100,6 +100,16 @@ pub enum Error {
         /// (process 4242)"`).
         holder: Option<String>,
     },
+    /// Another program keeps the workspace file open without letting others open it (on
+    /// Windows, a program that opened it without sharing: a backup or sync tool, an editor).
+    #[error(
+        "workspace {path} is held open by another program that lets no one else open it \
+         (Windows: a sharing violation); close it in that program, then try again"
+    )]
+    InUse {
+        /// The file.
+        path: String,
+    },
     /// The workspace file is not a SQLite database, or SQLite found it damaged.
     #[error(
         "workspace {path} is damaged or is not a Switchboard workspace ({reason}); move it \
@@ -174,7 +184,7 @@ impl Error {
             | Error::Sqlite(_)
             | Error::Io { .. }
             | Error::Remote(_) => ErrorCode::Storage,
-            Error::Busy { .. } => ErrorCode::Busy,
+            Error::Busy { .. } | Error::InUse { .. } => ErrorCode::Busy,
             Error::Offline { .. } => ErrorCode::Offline,
             Error::Vault(_) => ErrorCode::VaultUnavailable,
         }

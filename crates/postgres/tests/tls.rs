@@ -1,6 +1,8 @@
 //! TLS against a real PostgreSQL serving a certificate signed by a CA this test makes (with
 //! the `openssl` command): `verify-full` without that CA is refused with a message naming
 //! the certificate problem and what to do; with `sslrootcert` it connects, encrypted.
+//! Unix only, like the throwaway clusters it starts (it hands the key to the server's user).
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

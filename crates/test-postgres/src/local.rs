@@ -38,6 +38,7 @@ shared_buffers = 32MB
 
 /// The uid and gid that server commands run as, when the harness runs as root.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(unix), allow(dead_code))]
 struct ServerUser {
     uid: u32,
     gid: u32,
@@ -80,12 +81,10 @@ impl LocalServer {
                 source,
             })?;
         if let Some(user) = run_as {
-            std::os::unix::fs::chown(dir.path(), Some(user.uid), Some(user.gid)).map_err(
-                |source| Error::Io {
-                    action: format!("give {} the cluster directory", SERVER_USER),
-                    source,
-                },
-            )?;
+            give(dir.path(), &user).map_err(|source| Error::Io {
+                action: format!("give {} the cluster directory", SERVER_USER),
+                source,
+            })?;
         }
         let mut server = Self {
             bin_dir: bin_dir.to_owned(),
@@ -257,6 +256,22 @@ fn running_as_root() -> bool {
         .output()
         .map(|output| output.status.success() && output.stdout.trim_ascii() == b"0")
         .unwrap_or(false)
+}
+
+/// Makes the server's user the owner of `dir`.
+#[cfg(unix)]
+fn give(dir: &Path, user: &ServerUser) -> std::io::Result<()> {
+    std::os::unix::fs::chown(dir, Some(user.uid), Some(user.gid))
+}
+
+/// Test clusters run on Unix only (they are started from the machine's PostgreSQL binaries
+/// as its `postgres` user); this crate compiles elsewhere so that the workspace's tests do.
+#[cfg(not(unix))]
+fn give(_dir: &Path, _user: &ServerUser) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "throwaway PostgreSQL clusters run on Unix only",
+    ))
 }
 
 fn server_user() -> Result<ServerUser, Error> {

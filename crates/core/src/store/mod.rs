@@ -313,12 +313,40 @@ fn storage_error(e: rusqlite::Error, path: &Path) -> Error {
             path: path.display().to_string(),
             holder: lock_holder::writer(path),
         },
+        Some(Code::CannotOpen) if held_without_sharing(path) => Error::InUse {
+            path: path.display().to_string(),
+        },
         Some(Code::NotADatabase | Code::DatabaseCorrupt) => Error::Damaged {
             path: path.display().to_string(),
             reason: e.to_string(),
         },
         _ => Error::Sqlite(e),
     }
+}
+
+/// Whether the system refuses to open the existing file at `path` because another program
+/// holds it open without sharing (Windows' sharing or lock violation).
+#[cfg(windows)]
+fn held_without_sharing(path: &Path) -> bool {
+    const ERROR_SHARING_VIOLATION: i32 = 32;
+    const ERROR_LOCK_VIOLATION: i32 = 33;
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Err(e) => matches!(
+            e.raw_os_error(),
+            Some(ERROR_SHARING_VIOLATION | ERROR_LOCK_VIOLATION)
+        ),
+        Ok(_) => false,
+    }
+}
+
+/// Other systems do not refuse to open a file that another program has open.
+#[cfg(not(windows))]
+fn held_without_sharing(_path: &Path) -> bool {
+    false
 }
 
 /// Microseconds since the epoch: the unit of every time the workspace stores.
