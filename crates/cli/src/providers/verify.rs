@@ -209,41 +209,55 @@ async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
 }
 
 fn print_report(g: &Global, rows: &[Row]) {
+    let ok = rows.iter().filter(|r| r.result == "ok").count();
+    let failed = rows.len() - ok;
+    print_rows(
+        g,
+        rows.iter()
+            .map(|r| (&r.number, r.result, r.detail.as_str(), Vec::new())),
+        |items| json!({ "items": items, "verified": ok, "failed": failed }),
+        &format!("{ok} verified, {failed} not verified"),
+    );
+}
+
+/// A JSON item's keys after the common ones.
+pub(super) type Extra = Vec<(&'static str, serde_json::Value)>;
+
+/// Prints a bulk command's per-number report: with `--json`, `json` of the items (id, phone
+/// number, provider, result, detail, then each row's `Extra`); else the table NUMBER,
+/// PROVIDER, RESULT, DETAIL and `summary`.
+pub(super) fn print_rows<'a>(
+    g: &Global,
+    rows: impl Iterator<Item = (&'a PhoneNumber, &'a str, &'a str, Extra)>,
+    json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
+    summary: &str,
+) {
+    let rows: Vec<_> = rows.collect();
     if g.json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.number.id,
-                    "phone_number": r.number.phone_number,
-                    "provider": r.number.provider,
-                    "result": r.result,
-                    "detail": r.detail,
-                })
+        let items = (rows.into_iter())
+            .map(|(n, result, detail, extra)| {
+                let mut item = json!({
+                    "id": n.id,
+                    "phone_number": n.phone_number,
+                    "provider": n.provider,
+                    "result": result,
+                    "detail": detail,
+                });
+                for (k, v) in extra {
+                    item[k] = v;
+                }
+                item
             })
             .collect();
-        output::json(&json!({
-            "items": items,
-            "verified": rows.iter().filter(|r| r.result == "ok").count(),
-            "failed": rows.iter().filter(|r| r.result != "ok").count(),
-        }));
+        output::json(&json(items));
         return;
     }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.number.phone_number.to_string(),
-                r.number.provider.to_string(),
-                r.result.to_owned(),
-                r.detail.clone(),
-            ]
+    let table: Vec<Vec<String>> = (rows.iter())
+        .map(|(n, result, detail, _)| {
+            let (number, provider) = (n.phone_number.to_string(), n.provider.to_string());
+            vec![number, provider, (*result).to_owned(), (*detail).to_owned()]
         })
         .collect();
     output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
-    println!(
-        "{} verified, {} not verified",
-        rows.iter().filter(|r| r.result == "ok").count(),
-        rows.iter().filter(|r| r.result != "ok").count()
-    );
+    println!("{summary}");
 }

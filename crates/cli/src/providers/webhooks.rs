@@ -16,6 +16,7 @@ use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, Set
 use switchboard_providers::model::{Channel, Drift, DriftStatus, WebhookChange, WebhookPlan};
 
 use super::session::{self};
+use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
 use crate::number_filter::{AgentArg, FilterArgs};
 use crate::output::provider_message;
@@ -350,46 +351,30 @@ fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
     let repointed = count("re-pointed");
     let skipped = count("skipped");
     let failed = rows.len() - repointed - skipped;
-    if g.json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.number.id,
-                    "phone_number": r.number.phone_number,
-                    "provider": r.number.provider,
-                    "result": r.result,
-                    "detail": r.detail,
-                    "voice_url": r.voice_url,
-                    "sms_url": r.sms_url,
-                    "webhook_configured": r.number.webhook_configured,
-                })
+    let items = rows.iter().map(|r| {
+        let extra: Extra = vec![
+            ("voice_url", json!(r.voice_url)),
+            ("sms_url", json!(r.sms_url)),
+            ("webhook_configured", json!(r.number.webhook_configured)),
+        ];
+        (&r.number, r.result, r.detail.as_str(), extra)
+    });
+    print_rows(
+        g,
+        items,
+        |items| {
+            json!({
+                "organization": org,
+                "items": items,
+                "repointed": repointed,
+                "failed": failed,
+                "skipped": skipped,
             })
-            .collect();
-        output::json(&json!({
-            "organization": org,
-            "items": items,
-            "repointed": repointed,
-            "failed": failed,
-            "skipped": skipped,
-        }));
-        return;
-    }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.number.phone_number.to_string(),
-                r.number.provider.to_string(),
-                r.result.to_owned(),
-                r.detail.clone(),
-            ]
-        })
-        .collect();
-    output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
-    println!(
-        "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no provider \
-         account, or one not added to {org})"
+        },
+        &format!(
+            "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no \
+             provider account, or one not added to {org})"
+        ),
     );
 }
 
