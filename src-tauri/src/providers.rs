@@ -20,37 +20,31 @@
 //!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
 //!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use switchboard_core::domain::{self as core, E164, NumberUpdate, Provider as CoreProvider};
+use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
-use switchboard_providers::flows::{
-    self, AccountAction, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress,
-    ImportDiff, Outcome as Done,
-};
+use switchboard_ops::numbers_at_provider::{self as at_provider, Bulk as Run, Failed};
+use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
+use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress, ImportDiff};
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::import::{ImportPlan, ImportProgress, run_import};
-use switchboard_providers::model::{
-    self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
-};
+use switchboard_providers::model::{self as pm, Confirmed, ListProgress, WebhookChange};
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
-use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::dto::{
-    AvailableNumber, AvailableSearch, ChannelDrift, DriftView, ImportFailure, ImportPreview,
-    ImportReport, ListingProgress, NumberOutcome, NumberResult, PhoneNumber, Progress, Provider,
-    ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
+    AvailableNumber, AvailableSearch, DriftView, ImportFailure, ImportPreview, ImportReport,
+    ListingProgress, PhoneNumber, Progress, Provider, ProviderReport, WebhookPlanView,
+    WebhookResult, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
-use switchboard_ops::providers::{
-    ImportInto, added_accounts, organization_numbers, record_updates,
-};
+use switchboard_ops::providers::{ImportInto, added_accounts, organization_numbers};
 
 use crate::state::AppState;
 
@@ -174,31 +168,12 @@ pub async fn check_added(
 
 /// Why a record without a provider account cannot be asked about.
 fn no_account(n: &core::PhoneNumber) -> AppError {
-    AppError::new(
-        ErrorCode::InvalidInput,
-        format!(
-            "{} has no provider account, so its provider cannot be asked; import it from its \
-             account instead",
-            n.phone_number
-        ),
-    )
+    AppError::new(ErrorCode::InvalidInput, at_provider::no_account(n))
 }
 
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
     Ok(state.inventory().number(&r, None).await?)
-}
-
-async fn update(
-    state: &AppState,
-    n: &core::PhoneNumber,
-    change: NumberUpdate,
-) -> AppResult<core::PhoneNumber> {
-    let updates = [(n.id, change)];
-    let mut written = record_updates(&*state.inventory(), n.organization_id, &updates).await?;
-    written
-        .pop()
-        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the update returned no row"))
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -355,51 +330,26 @@ enum Action {
     Webhooks(flows::SetWebhooks),
 }
 
-/// Runs `action` over the numbers `ids` of an organization account by account
-/// (`flows::AccountRuns`: one client each, secrets from the vault, at most 16 requests in flight
-/// per account), and records what each provider confirmed as soon as its account is done.
-/// Numbers without an account, whose account was not added to the organization, or whose
-/// account's secret is not on this device, are reported as skipped with the reason.
-#[allow(clippy::too_many_arguments)]
+/// Runs `action` over `numbers` of an organization account by account (`switchboard_ops`:
+/// one client each, secrets from the vault, at most 16 requests in flight per account), and
+/// records what each provider confirmed as soon as its account is done. Numbers without an
+/// account, whose account was not added to the organization, or whose account's secret is not
+/// on this device, are reported as skipped with the reason. The report is in the order of
+/// `numbers`.
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
-    tasks: &ProviderTasks,
-    task_id: &str,
+    task: (&ProviderTasks, &str),
     organization_id: &str,
-    ids: Vec<String>,
+    numbers: Vec<core::PhoneNumber>,
     action: Action,
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let org = parse_id("organization", organization_id)?;
-    let keys = ids
-        .iter()
-        .map(|id| parse_id("number", id))
-        .collect::<AppResult<Vec<_>>>()?;
-    // One trip to the open file for the whole selection.
-    let records = state
-        .run(move |ws| {
-            keys.iter()
-                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
-                .collect::<switchboard_core::Result<Vec<_>>>()
-        })
-        .await?;
-    let total = records.len() as u64;
-    let added = added_accounts(&*state.inventory()).await?;
-    let grouped = AccountGroups::new(records.iter().cloned(), &added);
-    let mut lines: HashMap<Uuid, NumberOutcome> = grouped
-        .without_account
-        .iter()
-        .map(|n| (n.id, line(n, NumberResult::Skipped, no_account(n).message)))
-        .chain(
-            grouped
-                .not_added
-                .iter()
-                .map(|(n, e)| (n.id, line(n, NumberResult::Skipped, e.to_string()))),
-        )
-        .collect();
-    let cancel = tasks.start(task_id);
-    let skipped = lines.len() as u64;
+    let state = app.state::<AppState>();
+    let inventory = state.inventory();
+    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
+    let total = order.len() as u64;
+    let grouped = AccountGroups::new(numbers, &added_accounts(&*inventory).await?);
+    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
     let _ = on_progress.send(Progress {
         done: skipped,
         total,
@@ -410,144 +360,59 @@ async fn run_bulk<R: Runtime>(
             total,
         });
     };
+    let (tasks, task_id) = task;
     let options = BulkOptions {
         concurrency: flows::DEFAULT_CONCURRENCY,
-        cancel: cancel.clone(),
+        cancel: tasks.start(task_id),
     };
-    let now = OffsetDateTime::now_utc();
-    let groups = grouped.groups;
-    let cancelled = match action {
-        Action::Verify => {
-            by_account(
-                state,
-                org,
-                groups,
-                flows::Verify,
-                &options,
-                &report,
-                &mut lines,
-                |n, o| {
-                    let result: switchboard_providers::Result<()> = match o {
-                        Done::Ok(_) => Ok(()),
-                        Done::Failed(e) => Err(e),
-                        Done::NotStarted => {
-                            return (line(n, NumberResult::NotStarted, "cancelled".into()), None);
-                        }
-                    };
-                    let update = flows::verification_update(&result, n.status, now);
-                    let outcome = match result {
-                        Ok(()) => line(n, NumberResult::Ok, "verified".into()),
-                        Err(e) if e.is_auth() => line(
-                            n,
-                            NumberResult::Refused,
-                            format!(
-                                "{}; status set to error",
-                                AppError::from_provider(&e).message
-                            ),
-                        ),
-                        Err(e) => {
-                            line(n, NumberResult::Failed, AppError::from_provider(&e).message)
-                        }
-                    };
-                    (outcome, update)
-                },
-            )
-            .await
-        }
-        Action::Webhooks(action) => {
-            let platform_url = action
-                .change
-                .voice_url
-                .clone()
-                .or(action.change.sms_url.clone())
-                .unwrap_or_default();
-            by_account(
-                state,
-                org,
-                groups,
-                action,
-                &options,
-                &report,
-                &mut lines,
-                |n, o| match o {
-                    Done::Ok(confirmed) => (
-                        line(
-                            n,
-                            NumberResult::Ok,
-                            format!(
-                                "voice {}, sms {}",
-                                confirmed.voice_url().unwrap_or("(none)"),
-                                confirmed.sms_url().unwrap_or("(none)")
-                            ),
-                        ),
-                        Some(flows::webhook_update(&confirmed, &platform_url)),
-                    ),
-                    Done::Failed(e) => {
-                        let result = if e.is_auth() {
-                            NumberResult::Refused
-                        } else {
-                            NumberResult::Failed
-                        };
-                        (line(n, result, AppError::from_provider(&e).message), None)
-                    }
-                    Done::NotStarted => {
-                        (line(n, NumberResult::NotStarted, "cancelled".into()), None)
-                    }
-                },
-            )
-            .await
-        }
-    };
-    tasks.end(task_id);
-    let cancelled = cancelled?;
-    announce(app, organization_id, Vec::new());
-    crate::sync::after_edit(app);
-    let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
-    Ok(ProviderReport::new(outcomes, cancelled))
-}
-
-/// The account-by-account loop of [`run_bulk`]: `outcome` turns each number's result into its
-/// report line and the record update it calls for; each account's updates are written when it
-/// is done. Returns whether cancellation left numbers not started.
-#[allow(clippy::too_many_arguments)]
-async fn by_account<A: AccountAction>(
-    state: &AppState,
-    org: Uuid,
-    groups: BTreeMap<(CoreProvider, String), Vec<core::PhoneNumber>>,
-    action: A,
-    options: &BulkOptions,
-    progress: ProgressFn<'_, BulkProgress>,
-    lines: &mut HashMap<Uuid, NumberOutcome>,
-    mut outcome: impl FnMut(
-        &core::PhoneNumber,
-        Done<A::Output>,
-    ) -> (NumberOutcome, Option<NumberUpdate>),
-) -> AppResult<bool> {
     let connect = |provider: CoreProvider, account_id: String| async move {
         connect(provider, &account_id).await
     };
-    let mut runs = AccountRuns::new(groups, action, connect, options, progress);
-    while let Some((_, _, batch)) = runs.next().await {
-        let ran = match batch {
-            AccountBatch::Ran(ran) => ran,
-            AccountBatch::NoClient(group, e) => {
-                for n in &group {
-                    lines.insert(n.id, line(n, NumberResult::Skipped, e.message.clone()));
-                }
-                continue;
-            }
-        };
-        let mut updates: Vec<(Uuid, NumberUpdate)> = Vec::new();
-        for (n, o) in ran {
-            let (report, update) = outcome(&n, o);
-            lines.insert(n.id, report);
-            if let Some(u) = update {
-                updates.push((n.id, u));
-            }
-        }
-        record_updates(&*state.inventory(), org, &updates).await?;
-    }
-    Ok(runs.cancelled())
+    let no_client = |e: &AppError| e.message.clone();
+    let inventory = &*inventory;
+    let bulk = Run::new(inventory, connect, &options, &report);
+    let result = match action {
+        Action::Verify => (bulk.verify(grouped).await).map(|ran| {
+            let refused = "; status set to error";
+            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
+        }),
+        Action::Webhooks(action) => (bulk.set_webhooks(grouped, action).await)
+            .map(|ran| ProviderReport::new(ran, &order, confirmed_urls, "", no_client)),
+    };
+    tasks.end(task_id);
+    let report = result?;
+    announce(app, organization_id, Vec::new());
+    crate::sync::after_edit(app);
+    Ok(report)
+}
+
+/// The URLs a provider confirms, in words.
+fn confirmed_urls(confirmed: &pm::WebhookState) -> String {
+    format!(
+        "voice {}, sms {}",
+        confirmed.voice_url().unwrap_or("(none)"),
+        confirmed.sms_url().unwrap_or("(none)")
+    )
+}
+
+/// The numbers `ids` of an organization, in one trip to the open file.
+async fn records(
+    state: &AppState,
+    organization_id: &str,
+    ids: &[String],
+) -> AppResult<Vec<core::PhoneNumber>> {
+    let org = parse_id("organization", organization_id)?;
+    let keys = ids
+        .iter()
+        .map(|id| parse_id("number", id))
+        .collect::<AppResult<Vec<_>>>()?;
+    state
+        .run(move |ws| {
+            keys.iter()
+                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
+                .collect::<switchboard_core::Result<Vec<_>>>()
+        })
+        .await
 }
 
 /// Verifies `ids` of an organization in the background (periodic re-verification): the same
@@ -557,29 +422,11 @@ pub async fn reverify<R: Runtime>(
     organization_id: &str,
     ids: Vec<String>,
 ) -> AppResult<ProviderReport> {
-    let state = app.state::<AppState>();
+    let numbers = records(&app.state::<AppState>(), organization_id, &ids).await?;
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
-    run_bulk(
-        app,
-        &state,
-        &tasks,
-        "periodic-reverification",
-        organization_id,
-        ids,
-        Action::Verify,
-        &quiet,
-    )
-    .await
-}
-
-fn line(n: &core::PhoneNumber, result: NumberResult, message: String) -> NumberOutcome {
-    NumberOutcome {
-        id: n.id.to_string(),
-        phone_number: n.phone_number.to_string(),
-        result,
-        message,
-    }
+    let task = (&*tasks, "periodic-reverification");
+    run_bulk(app, task, organization_id, numbers, Action::Verify, &quiet).await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -596,34 +443,17 @@ pub async fn verify_numbers<R: Runtime>(
     ids: Vec<String>,
     on_progress: Channel<Progress>,
 ) -> AppResult<ProviderReport> {
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let task = (&*tasks, task_id.as_str());
     run_bulk(
         &app,
-        &state,
-        &tasks,
-        &task_id,
+        task,
         &organization_id,
-        ids,
+        numbers,
         Action::Verify,
         &on_progress,
     )
     .await
-}
-
-fn webhook_change(voice_url: Option<String>, sms_url: Option<String>) -> WebhookChange {
-    let url = |u: Option<String>| u.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
-    WebhookChange {
-        voice_url: url(voice_url),
-        sms_url: url(sms_url),
-        ..WebhookChange::default()
-    }
-}
-
-fn policy(allow_shared: bool) -> SharedPolicy {
-    if allow_shared {
-        SharedPolicy::AllowShared
-    } else {
-        SharedPolicy::OnlyThisNumber
-    }
 }
 
 /// Re-points the webhooks of many numbers to the same URL(s). Numbers whose change would touch
@@ -647,40 +477,34 @@ pub async fn bulk_set_webhooks<R: Runtime>(
 ) -> AppResult<ProviderReport> {
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
-    run_bulk(
-        &app,
-        &state,
-        &tasks,
-        &task_id,
-        &organization_id,
-        ids,
-        Action::Webhooks(flows::SetWebhooks {
-            change,
-            policy: policy(allow_shared),
-        }),
-        &on_progress,
-    )
-    .await
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let policy = policy(allow_shared);
+    let action = Action::Webhooks(flows::SetWebhooks { change, policy });
+    let task = (&*tasks, task_id.as_str());
+    run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
 }
 
-/// Refuses an empty change, or a URL that fails core's rule (`check_webhook_url`: http(s), at
-/// most 2,048 characters; the error does not repeat the URL), before any provider is asked.
-fn check_change(change: &WebhookChange) -> AppResult<()> {
-    if change.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            "invalid webhook URL: give a voice or SMS URL",
-        ));
-    }
-    for (field, url) in [
-        ("voice URL", &change.voice_url),
-        ("SMS URL", &change.sms_url),
-    ] {
-        if let Some(u) = url {
-            core::check_webhook_url(field, u)?;
-        }
-    }
-    Ok(())
+/// A number's record, its account's client and the change asked for, once checked.
+async fn webhook_target(
+    state: &AppState,
+    id: &str,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+) -> AppResult<(core::PhoneNumber, ProviderClient, WebhookChange)> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    let (n, client) = number_client(state, id).await?;
+    Ok((n, client, change))
+}
+
+/// A number's record and its account's client.
+async fn number_client(
+    state: &AppState,
+    id: &str,
+) -> AppResult<(core::PhoneNumber, ProviderClient)> {
+    let n = record(state, id).await?;
+    let (provider, account_id) = account_of(state, &n).await?;
+    Ok((n, connect(provider, &account_id).await?))
 }
 
 /// The writes setting a number's webhooks would make: which object holds each URL, how many
@@ -693,15 +517,20 @@ pub async fn plan_webhooks(
     voice_url: Option<String>,
     sms_url: Option<String>,
 ) -> AppResult<WebhookPlanView> {
-    let change = webhook_change(voice_url, sms_url);
-    check_change(&change)?;
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
+    let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
     let plan = client
         .plan_webhooks(&account::number_ref(&n), &change)
         .await?;
     Ok((&plan).into())
+}
+
+impl From<Failed> for AppError {
+    fn from(e: Failed) -> Self {
+        match e {
+            Failed::Provider(e) => e.into(),
+            Failed::Inventory(e) => e.into(),
+        }
+    }
 }
 
 /// Sets a number's webhooks and records what the provider confirmed. A change that would
@@ -716,20 +545,10 @@ pub async fn set_webhooks<R: Runtime>(
     sms_url: Option<String>,
     allow_shared: bool,
 ) -> AppResult<WebhookResult> {
-    let change = webhook_change(voice_url, sms_url);
-    check_change(&change)?;
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
-    let confirmed = client
-        .set_webhooks(&account::number_ref(&n), &change, policy(allow_shared))
-        .await?;
-    let platform_url = change
-        .voice_url
-        .as_deref()
-        .or(change.sms_url.as_deref())
-        .unwrap_or_default();
-    let updated = update(&state, &n, flows::webhook_update(&confirmed, platform_url)).await?;
+    let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
+    let inventory = state.inventory();
+    let (confirmed, updated) =
+        webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared)).await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(WebhookResult {
@@ -743,18 +562,8 @@ pub async fn set_webhooks<R: Runtime>(
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<DriftView> {
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
-    let hooks = client.webhooks(&account::number_ref(&n)).await?;
-    let (voice, sms) = account::recorded_urls(&n).unwrap_or_default();
-    let drift = pm::drift(&hooks, voice.as_deref(), sms.as_deref());
-    Ok(DriftView {
-        phone_number: n.phone_number.to_string(),
-        voice: ChannelDrift::new(hooks.voice.as_ref(), &drift.voice, voice.as_deref()),
-        sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
-        checked_at: rfc3339(OffsetDateTime::now_utc()),
-    })
+    let (n, client) = number_client(&state, &id).await?;
+    Ok(webhooks::number_drift(&client, &n).await?)
 }
 
 /// Numbers a Twilio account can buy.
@@ -782,7 +591,10 @@ fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<
 }
 
 /// A call sent once that failed on the network: whether it happened is unknown.
-fn sent_once(e: switchboard_providers::ProviderError, what: &str) -> AppError {
+fn sent_once(e: Failed, what: &str) -> AppError {
+    let Failed::Provider(e) = e else {
+        return e.into();
+    };
     let mut err = AppError::from_provider(&e);
     if e.code() == ProviderErrorCode::Offline {
         err.message = format!(
@@ -812,14 +624,22 @@ pub async fn buy_number<R: Runtime>(
     let account_id = account_id.trim().to_owned();
     check_added(&state, org, provider.into(), &account_id).await?;
     let client = connect(provider.into(), &account_id).await?;
-    let bought = client
-        .twilio()?
-        .buy(&number, &confirmed, None)
-        .await
-        .map_err(|e| sent_once(e, "purchase"))?;
-    tracing::info!(number = %bought.phone_number, "bought a number");
-    let valid = bought.to_new_number(&account_id).validate()?;
-    let added = state.inventory().add_number(org, valid).await?.number;
+    let twilio = client.twilio()?;
+    let inventory = state.inventory();
+    let bought = at_provider::buy(
+        &*inventory,
+        twilio,
+        &account_id,
+        Some(org),
+        &number,
+        &confirmed,
+        None,
+    )
+    .await
+    .map_err(|e| sent_once(e, "purchase"))?;
+    let added = bought
+        .record
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the purchase added no record"))?;
     announce(&app, &organization_id, vec![added.id.to_string()]);
     crate::sync::after_edit(&app);
     Ok(added.into())
@@ -839,19 +659,11 @@ pub async fn release_number<R: Runtime>(
     let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
     let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
-    client
-        .twilio()?
-        .release(&account::number_ref(&n), &confirmed)
+    let inventory = state.inventory();
+    let removed = at_provider::release(&*inventory, client.twilio()?, &n, &confirmed)
         .await
         .map_err(|e| sent_once(e, "release"))?;
-    tracing::info!(number = %n.phone_number, "released a number");
-    let org = n.organization_id;
-    let removed = state
-        .inventory()
-        .remove_number(&NumberRef::Id(n.id), Some(org))
-        .await?
-        .number;
-    announce(&app, &org.to_string(), vec![id]);
+    announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(removed.into())
 }

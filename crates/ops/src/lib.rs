@@ -36,8 +36,10 @@ mod team;
 mod types;
 
 pub mod actions;
+pub mod numbers_at_provider;
 pub mod providers;
 pub mod vault;
+pub mod webhooks;
 
 use std::fmt::Debug;
 

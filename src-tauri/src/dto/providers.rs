@@ -11,9 +11,7 @@ use switchboard_core::store::ProviderAccount as CoreAccount;
 use switchboard_providers::account;
 use switchboard_providers::account_auth::CredentialKind as CoreKind;
 use switchboard_providers::flows::ImportDiff;
-use switchboard_providers::model::{
-    self as pm, DriftStatus, ListProgress, PlannedChange, ProviderNumber, Skipped, WebhookPlan,
-};
+use switchboard_providers::model::{ListProgress, ProviderNumber, Skipped};
 use switchboard_providers::twilio::AvailableNumber as CoreAvailable;
 use switchboard_secrets::SecretString;
 use ts_rs::TS;
@@ -420,161 +418,10 @@ pub struct ImportReport {
     pub cancelled: bool,
 }
 
-/// How one number of a provider action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum NumberResult {
-    /// Done.
-    Ok,
-    /// The provider refused the credentials.
-    Refused,
-    /// Failed (the message says why); nothing changed for this number.
-    Failed,
-    /// Not attempted: the action was cancelled first.
-    NotStarted,
-    /// Not attempted: the number has no provider account, its account was not added to its
-    /// organization, or its account's secret is not on this device.
-    Skipped,
-}
-
-/// One number's line in a bulk provider report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberOutcome {
-    /// The number's id.
-    pub id: String,
-    /// E.164.
-    pub phone_number: String,
-    /// How it ended.
-    pub result: NumberResult,
-    /// What happened, in a sentence (the confirmed URL, or the reason).
-    pub message: String,
-}
-
-/// The per-number report of a bulk provider action, in the order of the ids given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderReport {
-    /// One line per number.
-    pub outcomes: Vec<NumberOutcome>,
-    /// Numbers done.
-    pub succeeded: u32,
-    /// Numbers not done (failed, refused, skipped, not started).
-    pub failed: u32,
-    /// True when the manager cancelled before the end.
-    pub cancelled: bool,
-}
-
-impl ProviderReport {
-    /// Totals over the outcomes.
-    pub fn new(outcomes: Vec<NumberOutcome>, cancelled: bool) -> Self {
-        let succeeded = outcomes
-            .iter()
-            .filter(|o| o.result == NumberResult::Ok)
-            .count() as u32;
-        ProviderReport {
-            failed: outcomes.len() as u32 - succeeded,
-            succeeded,
-            outcomes,
-            cancelled,
-        }
-    }
-}
-
-/// A channel of a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum WebhookChannel {
-    /// Incoming calls.
-    Voice,
-    /// Incoming messages.
-    Sms,
-}
-
-impl From<pm::Channel> for WebhookChannel {
-    fn from(c: pm::Channel) -> Self {
-        match c {
-            pm::Channel::Voice => WebhookChannel::Voice,
-            pm::Channel::Sms => WebhookChannel::Sms,
-        }
-    }
-}
-
-/// One write a webhook change will make.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PlannedWrite {
-    /// The channel.
-    pub channel: WebhookChannel,
-    /// The object written, in words, e.g. "number PN…" or "Call Control application 123".
-    pub object: String,
-    /// Whether the object is the number itself.
-    pub is_number: bool,
-    /// Its name at the provider.
-    pub object_name: Option<String>,
-    /// How many numbers the write re-points; null when the provider cannot tell.
-    pub shared_by: Option<u32>,
-    /// The URL now.
-    pub from: Option<String>,
-    /// The URL after.
-    pub to: String,
-    /// An object the number leaves by this write (its other numbers keep it).
-    pub detaches: Option<String>,
-}
-
-impl From<&PlannedChange> for PlannedWrite {
-    fn from(c: &PlannedChange) -> Self {
-        PlannedWrite {
-            channel: c.channel.into(),
-            object: c.object.to_string(),
-            is_number: c.object.kind == pm::ObjectKind::Number,
-            object_name: c.object_name.clone(),
-            shared_by: c.shared_by.map(|n| n.min(u64::from(u32::MAX)) as u32),
-            from: c.from.clone(),
-            to: c.to.clone(),
-            detaches: c.detaches.as_ref().map(ToString::to_string),
-        }
-    }
-}
-
-/// The writes a webhook change makes, shown before making them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookPlanView {
-    /// E.164.
-    pub phone_number: String,
-    /// The writes, voice first.
-    pub writes: Vec<PlannedWrite>,
-    /// When a write re-points an object other numbers share: which one, in a sentence. The
-    /// change then needs the manager's explicit consent (`allowShared`).
-    pub shared_warning: Option<String>,
-}
-
-/// "shared by 12 numbers", in words.
-pub fn shared_words(shared_by: Option<u64>) -> String {
-    match shared_by {
-        Some(1) => "this number only".into(),
-        Some(n) => format!("shared by {n} numbers"),
-        None => "shared by an unknown number of numbers".into(),
-    }
-}
-
-impl From<&WebhookPlan> for WebhookPlanView {
-    fn from(p: &WebhookPlan) -> Self {
-        WebhookPlanView {
-            phone_number: p.phone_number.to_string(),
-            writes: p.changes.iter().map(Into::into).collect(),
-            shared_warning: p.shared_change().map(|c| {
-                format!(
-                    "{} is {}: changing it re-points all of them, not only {}",
-                    c.object,
-                    shared_words(c.shared_by),
-                    p.phone_number
-                )
-            }),
-        }
-    }
-}
+pub use switchboard_ops::numbers_at_provider::{NumberOutcome, NumberResult, ProviderReport};
+pub use switchboard_ops::webhooks::{
+    ChannelDrift, DriftState, DriftView, PlannedWrite, WebhookChannel, WebhookPlanView,
+};
 
 /// The webhooks of one number after a confirmed change.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -586,62 +433,6 @@ pub struct WebhookResult {
     pub voice_url: Option<String>,
     /// The SMS URL the provider confirms.
     pub sms_url: Option<String>,
-}
-
-/// How one channel's URL at the provider compares with the one on record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum DriftState {
-    /// The provider has the URL on record.
-    InSync,
-    /// No URL on record for this channel.
-    NotRecorded,
-    /// The provider has another URL (or none).
-    Drifted,
-}
-
-/// One channel of a drift check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ChannelDrift {
-    /// The comparison.
-    pub state: DriftState,
-    /// The URL the provider calls now.
-    pub provider_url: Option<String>,
-    /// The object at the provider that holds it, in words.
-    pub owner: Option<String>,
-    /// The URL on record for this channel.
-    pub on_record: Option<String>,
-}
-
-/// A number's webhooks at the provider compared with the record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct DriftView {
-    /// E.164.
-    pub phone_number: String,
-    /// Voice.
-    pub voice: ChannelDrift,
-    /// SMS.
-    pub sms: ChannelDrift,
-    /// RFC 3339, when the provider was asked.
-    pub checked_at: String,
-}
-
-impl ChannelDrift {
-    /// From the provider's webhook of a channel and the drift status.
-    pub fn new(hook: Option<&pm::Webhook>, status: &DriftStatus, on_record: Option<&str>) -> Self {
-        ChannelDrift {
-            state: match status {
-                DriftStatus::InSync => DriftState::InSync,
-                DriftStatus::NotRecorded => DriftState::NotRecorded,
-                DriftStatus::Drifted { .. } => DriftState::Drifted,
-            },
-            provider_url: hook.and_then(|h| h.url.clone()),
-            owner: hook.map(|h| h.owner.object.to_string()),
-            on_record: on_record.map(str::to_owned),
-        }
-    }
 }
 
 /// A Twilio number search.

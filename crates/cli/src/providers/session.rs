@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
+use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
@@ -73,39 +73,6 @@ impl Store {
             None => None,
         };
         self.inv.number(&NumberRef::parse(r)?, org).await
-    }
-
-    /// Applies a change to a number.
-    pub async fn update(
-        &mut self,
-        n: &PhoneNumber,
-        change: &switchboard_core::domain::NumberUpdate,
-    ) -> Result<PhoneNumber> {
-        let r = NumberRef::Id(n.id);
-        let w = self
-            .inv
-            .update_number(&r, Some(n.organization_id), change)
-            .await?;
-        Ok(w.number)
-    }
-
-    /// Adds a number.
-    pub async fn add_one(
-        &mut self,
-        organization_id: Uuid,
-        number: ValidNumber,
-    ) -> Result<PhoneNumber> {
-        Ok(self.inv.add_number(organization_id, number).await?.number)
-    }
-
-    /// Removes a number.
-    pub async fn remove(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
-        let r = NumberRef::Id(n.id);
-        Ok(self
-            .inv
-            .remove_number(&r, Some(n.organization_id))
-            .await?
-            .number)
     }
 
     /// The accounts added to each organization on this device: from the workspace file, or
