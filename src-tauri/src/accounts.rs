@@ -9,9 +9,8 @@
 
 use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
-use switchboard_providers::account;
+use switchboard_ops::providers::accounts;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
-use switchboard_secrets::VaultError;
 use tauri::{AppHandle, Runtime, State};
 use time::OffsetDateTime;
 
@@ -25,10 +24,6 @@ use crate::providers::connect;
 use crate::state::AppState;
 use crate::vault::vault;
 
-fn vault_err(e: VaultError) -> AppError {
-    account::vault_error(e).into()
-}
-
 /// The organization's accounts, and whether this device holds each one's secret. An
 /// unavailable vault makes every answer "unknown" (null) after one timeout, not one per
 /// account.
@@ -39,29 +34,10 @@ pub async fn list_accounts(
     organization_id: String,
 ) -> AppResult<Vec<ProviderAccount>> {
     let org = parse_id("organization", &organization_id)?;
-    let accounts = state.run(move |ws| ws.accounts(org)).await?;
-    let mut vault = vault().ok();
-    let mut listed = Vec::with_capacity(accounts.len());
-    for a in accounts {
-        let held = match &vault {
-            Some(v) => match v
-                .contains(&account::vault_key(a.provider, &a.account_id))
-                .await
-            {
-                Ok(held) => Some(held),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot ask the vault about an account");
-                    if matches!(e, VaultError::VaultUnavailable { .. }) {
-                        vault = None;
-                    }
-                    None
-                }
-            },
-            None => None,
-        };
-        listed.push(ProviderAccount::new(a, held));
-    }
-    Ok(listed)
+    let vault = vault().map_err(|e| e.message);
+    let inventory = state.inventory();
+    let listed = accounts::list_accounts(&*inventory, org, vault.as_ref().map_err(Clone::clone));
+    Ok(listed.await?.accounts)
 }
 
 /// Adds an account to the organization and files its secret in this device's vault
@@ -98,17 +74,11 @@ pub async fn add_account(
     )?
     .check(provider)?;
     let vault = vault()?;
-    vault
-        .save(&account::vault_key(provider, &account_id), &auth.to_vault())
-        .await
-        .map_err(vault_err)?;
-    drop(auth);
-    tracing::info!(vault = vault.vault_name(), "saved an account secret");
-    let id = account_id.clone();
-    let (added, _) = state
-        .run(move |ws| ws.add_account(org, provider, &id, label.as_deref()))
-        .await?;
-    Ok(ProviderAccount::new(added, Some(true)))
+    let inventory = state.inventory();
+    let org = inventory.organization(&org.to_string()).await?;
+    let account = (provider, account_id.as_str());
+    let added = accounts::add_account(&*inventory, &vault, &org, account, auth, label).await?;
+    Ok(added.account)
 }
 
 /// How many of the numbers still referencing a removed account are named.
@@ -148,7 +118,7 @@ pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>
 }
 
 /// Removes an account from this device, as `switchboard-cli accounts remove` does
-/// (`switchboard_providers::account::remove`): its secret from the vault and its entry from
+/// (`switchboard_ops::providers::accounts::remove_account`): its secret from the vault and its entry from
 /// the organization's list. Numbers that reference it keep the reference and are counted (the
 /// first ten named) in the answer. Nothing to remove is `NotFound`.
 #[tauri::command]
@@ -160,14 +130,13 @@ pub async fn remove_account(
     account_id: String,
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = checked_account_id(core_provider, &account_id)?;
+    let provider = CoreProvider::from(provider);
+    let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
-    let id = account_id.clone();
-    let removed = state
-        .run(move |ws| account::remove(&vault, ws, org, core_provider, &id, NAMED_NUMBERS))
-        .await?;
-    Ok(AccountRemoval::new(provider, account_id, &removed))
+    let account = (provider, account_id.as_str());
+    let inventory = state.inventory();
+    let removed = accounts::remove_account(&*inventory, &vault, org, account, NAMED_NUMBERS);
+    Ok(removed.await?)
 }
 
 /// Checks an account's credentials with its provider and records the result on the

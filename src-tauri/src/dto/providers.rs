@@ -7,8 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use switchboard_core::domain as core;
-use switchboard_core::store::ProviderAccount as CoreAccount;
-use switchboard_providers::account;
+pub use switchboard_ops::providers::accounts::{AccountRemoval, ProviderAccount};
 use switchboard_providers::account_auth::CredentialKind as CoreKind;
 use switchboard_providers::flows::ImportDiff;
 use switchboard_providers::model::{
@@ -130,76 +129,6 @@ pub struct AccountProblem {
     pub field: AccountField,
     /// Why, as core or the provider rules say it.
     pub message: String,
-}
-
-/// What removing an account did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountRemoval {
-    /// The provider.
-    pub provider: Provider,
-    /// The account id.
-    pub account_id: String,
-    /// Whether this device's vault held its secret (deleted now).
-    pub secret_removed: bool,
-    /// Whether the organization listed it explicitly.
-    pub was_added: bool,
-    /// How many numbers (in every organization of the workspace) still reference it; they
-    /// need its secret again to reach the provider.
-    pub numbers_still_referencing: u32,
-    /// The first of them (E.164).
-    pub numbers: Vec<String>,
-}
-
-impl AccountRemoval {
-    /// From the providers crate's removal.
-    pub fn new(provider: Provider, account_id: String, r: &account::AccountRemoval) -> Self {
-        AccountRemoval {
-            provider,
-            account_id,
-            secret_removed: r.secret == switchboard_secrets::Removal::Removed,
-            was_added: r.was_added,
-            numbers_still_referencing: r.usage.total.min(u64::from(u32::MAX)) as u32,
-            numbers: r
-                .usage
-                .numbers
-                .iter()
-                .map(|u| u.phone_number.to_string())
-                .collect(),
-        }
-    }
-}
-
-/// A provider account of an organization. Never carries the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderAccount {
-    /// The provider.
-    pub provider: Provider,
-    /// The account id.
-    pub account_id: String,
-    /// The label given when it was added.
-    pub label: Option<String>,
-    /// Added explicitly (else only referenced by numbers).
-    pub added: bool,
-    /// How many of the organization's numbers reference it.
-    pub numbers: u32,
-    /// Whether this device's vault holds its secret; null when the vault could not tell.
-    pub secret_on_device: Option<bool>,
-}
-
-impl ProviderAccount {
-    /// From core's account and what the vault said.
-    pub fn new(a: CoreAccount, secret_on_device: Option<bool>) -> Self {
-        ProviderAccount {
-            provider: a.provider.into(),
-            account_id: a.account_id,
-            label: a.label,
-            added: a.added,
-            numbers: a.numbers.min(u64::from(u32::MAX)) as u32,
-            secret_on_device,
-        }
-    }
 }
 
 /// How a verification ended.

@@ -1,0 +1,306 @@
+//! Provider accounts on this device, once for every shell and store: add (the secret into the
+//! vault, the account into the organization's list), list (with whether this device holds each
+//! secret), remove, and forget a secret no number uses any more.
+//!
+//! An account's secret lives only in this device's vault, under
+//! [`account::vault_key`], in [`AccountAuth`]'s shape; the list of the accounts added to each
+//! organization lives in the inventory's workspace file ([`Inventory::account_list`]: the local
+//! workspace, or this device's cache of a team database). Numbers are counted, and named,
+//! through the [`Inventory`], so every store counts them the same way.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use switchboard_core::domain::{Organization, Provider};
+use switchboard_core::store::{AccountUser, ProviderAccount as ListedAccount};
+use switchboard_core::{Error, ErrorCode, Result};
+use switchboard_providers::account::{vault_error, vault_key};
+use switchboard_providers::account_auth::AccountAuth;
+use switchboard_secrets::{Removal, Vault};
+use uuid::Uuid;
+
+use crate::{Inventory, LocalInventory};
+
+/// A provider account of an organization. Never carries the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderAccount {
+    /// The provider.
+    #[cfg_attr(feature = "ts", ts(type = "Provider"))]
+    pub provider: Provider,
+    /// The account id.
+    pub account_id: String,
+    /// The label given when it was added.
+    pub label: Option<String>,
+    /// Added explicitly (else only referenced by numbers).
+    pub added: bool,
+    /// How many of the organization's numbers reference it.
+    pub numbers: u32,
+    /// Whether this device's vault holds its secret; null when the vault could not tell.
+    pub secret_on_device: Option<bool>,
+}
+
+/// An organization's accounts, and why the vault could not tell which secrets it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountList {
+    /// The accounts, by provider and account id.
+    pub accounts: Vec<ProviderAccount>,
+    /// The vault's failure, when it stopped answering (the later accounts say null).
+    pub vault_failure: Option<String>,
+}
+
+/// What adding an account did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountAdded {
+    /// The account as listed now.
+    pub account: ProviderAccount,
+    /// Whether the vault held credentials for it before (replaced now).
+    pub replaced: bool,
+    /// The kind of credentials, when not the provider's single secret ("API key SK…").
+    pub credentials: Option<String>,
+    /// The vault's name ("Secret Service", …).
+    pub vault: String,
+    /// The vault's service the entry is filed under.
+    pub vault_service: String,
+    /// The vault's user the entry is filed under.
+    pub vault_user: String,
+}
+
+/// What removing an account did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRemoval {
+    /// The provider.
+    #[cfg_attr(feature = "ts", ts(type = "Provider"))]
+    pub provider: Provider,
+    /// The account id.
+    pub account_id: String,
+    /// Whether this device's vault held its secret (deleted now).
+    pub secret_removed: bool,
+    /// Whether the organization listed it explicitly.
+    pub was_added: bool,
+    /// How many numbers (in every organization of the workspace) still reference it; they
+    /// need its secret again to reach the provider.
+    pub numbers_still_referencing: u32,
+    /// The first of them (E.164).
+    pub numbers: Vec<String>,
+    /// The first of them with their organizations.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub users: Vec<AccountUser>,
+}
+
+fn count(n: u64) -> u32 {
+    n.min(u64::from(u32::MAX)) as u32
+}
+
+impl ProviderAccount {
+    fn new(a: ListedAccount, secret_on_device: Option<bool>) -> Self {
+        ProviderAccount {
+            provider: a.provider,
+            account_id: a.account_id,
+            label: a.label,
+            added: a.added,
+            numbers: count(a.numbers),
+            secret_on_device,
+        }
+    }
+}
+
+/// The list of the accounts added on this device that holds `organization`, with the
+/// organization in it (a team database's cache that does not know it yet gets it now, as the
+/// next sync would put it).
+async fn list_of(inv: &dyn Inventory, organization: &Organization) -> Result<LocalInventory> {
+    let file = inv.account_list()?;
+    let org = organization.clone();
+    file.run(move |ws| {
+        if ws.organization(&org.id.to_string()).is_err() {
+            let mut replica = ws.replica()?;
+            replica.put_organization(&org)?;
+            replica.commit()?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(file)
+}
+
+/// Saves an account's checked credentials in `vault` (replacing what it held for the
+/// account), then lists the account under the organization, which lets the organization's
+/// numbers use it. The secret is never returned.
+pub async fn add_account(
+    inv: &dyn Inventory,
+    vault: &Vault,
+    organization: &Organization,
+    (provider, account_id): (Provider, &str),
+    auth: AccountAuth,
+    label: Option<String>,
+) -> Result<AccountAdded> {
+    let file = list_of(inv, organization).await?;
+    let key = vault_key(provider, account_id);
+    let replaced = vault.contains(&key).await.map_err(vault_error)?;
+    vault
+        .save(&key, &auth.to_vault())
+        .await
+        .map_err(vault_error)?;
+    let credentials = (!matches!(auth, AccountAuth::Secret(_))).then(|| auth.describe());
+    drop(auth);
+    tracing::info!(%provider, account_id, replaced, vault = vault.vault_name(), "saved account credentials");
+    let (org, id) = (organization.id, account_id.to_owned());
+    let (listed, _) = file
+        .run(move |ws| ws.add_account(org, provider, &id, label.as_deref()))
+        .await?;
+    Ok(AccountAdded {
+        account: ProviderAccount::new(listed, Some(true)),
+        replaced,
+        credentials,
+        vault: vault.vault_name().to_owned(),
+        vault_service: vault.service().to_owned(),
+        vault_user: key.vault_user().unwrap_or_default(),
+    })
+}
+
+/// An organization's accounts: those added to it on this device and those its numbers
+/// reference, by provider and account id, with how many of its numbers use each and whether
+/// `vault` holds each secret. A vault that cannot be opened (`Err`, why) or stops answering
+/// makes the answers "unknown" after one failure, not one per account.
+pub async fn list_accounts(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    vault: std::result::Result<&Vault, String>,
+) -> Result<AccountList> {
+    let mut found: BTreeMap<(&'static str, String), ListedAccount> = BTreeMap::new();
+    fn entry<'m>(
+        found: &'m mut BTreeMap<(&'static str, String), ListedAccount>,
+        organization_id: Uuid,
+        provider: Provider,
+        account_id: &str,
+    ) -> &'m mut ListedAccount {
+        found
+            .entry((provider.as_str(), account_id.to_owned()))
+            .or_insert_with(|| ListedAccount {
+                organization_id,
+                provider,
+                account_id: account_id.to_owned(),
+                label: None,
+                added: false,
+                numbers: 0,
+                created_at: None,
+            })
+    }
+    if let Some(file) = inv.file() {
+        for a in file.run(move |ws| ws.accounts(organization_id)).await? {
+            if a.added {
+                let listed = entry(&mut found, organization_id, a.provider, &a.account_id);
+                listed.added = true;
+                listed.label = a.label;
+                listed.created_at = a.created_at;
+            }
+        }
+    }
+    inv.for_each_number(organization_id, &mut |n| {
+        if let Some(id) = n.credentials.account_id(n.provider) {
+            entry(&mut found, organization_id, n.provider, id).numbers += 1;
+        }
+        Ok(())
+    })
+    .await?;
+    let mut vault = vault;
+    let mut accounts = Vec::with_capacity(found.len());
+    for a in found.into_values() {
+        let held = match vault {
+            Ok(v) => match v.contains(&vault_key(a.provider, &a.account_id)).await {
+                Ok(held) => Some(held),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot ask the vault about an account");
+                    let e = vault_error(e);
+                    if e.code() == ErrorCode::VaultUnavailable {
+                        vault = Err(e.to_string());
+                    }
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+        accounts.push(ProviderAccount::new(a, held));
+    }
+    Ok(AccountList {
+        accounts,
+        vault_failure: vault.err(),
+    })
+}
+
+/// The numbers that reference an account, in every organization the inventory shows (by
+/// organization slug, then number): how many, and the first `named`.
+async fn account_users(
+    inv: &dyn Inventory,
+    provider: Provider,
+    account_id: &str,
+    named: u32,
+) -> Result<(u64, Vec<AccountUser>)> {
+    let mut orgs = inv.organizations().await?;
+    orgs.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let (mut total, mut users) = (0, Vec::new());
+    for org in orgs {
+        inv.for_each_number(org.id, &mut |n| {
+            if n.provider == provider && n.credentials.account_id(provider) == Some(account_id) {
+                total += 1;
+                if users.len() < named as usize {
+                    users.push(AccountUser {
+                        organization: org.slug.clone(),
+                        id: n.id,
+                        phone_number: n.phone_number.clone(),
+                    });
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok((total, users))
+}
+
+/// Removes an account from this device: its secret from the vault (first: a vault that fails
+/// changes nothing), then its entry from the organization's list. Numbers that reference it
+/// keep the reference; they are counted and the first `named` returned. Nothing to remove (no
+/// secret, not listed, no number references it) is `NotFound`.
+pub async fn remove_account(
+    inv: &dyn Inventory,
+    vault: &Vault,
+    organization_id: Uuid,
+    (provider, account_id): (Provider, &str),
+    named: u32,
+) -> Result<AccountRemoval> {
+    let account_id = account_id.trim().to_owned();
+    let secret = vault
+        .remove(&vault_key(provider, &account_id))
+        .await
+        .map_err(vault_error)?;
+    let was_added = match inv.file() {
+        Some(file) => {
+            let id = account_id.clone();
+            file.run(move |ws| ws.remove_account(organization_id, provider, &id))
+                .await?
+        }
+        None => false,
+    };
+    let (total, users) = account_users(inv, provider, &account_id, named).await?;
+    tracing::info!(%provider, account_id, ?secret, was_added, still_used = total, "removed an account");
+    if secret == Removal::NotFound && !was_added && total == 0 {
+        return Err(Error::NotFound {
+            kind: "provider account",
+            key: format!("{provider}:{account_id}"),
+        });
+    }
+    Ok(AccountRemoval {
+        provider,
+        account_id,
+        secret_removed: secret == Removal::Removed,
+        was_added,
+        numbers_still_referencing: count(total),
+        numbers: users.iter().map(|u| u.phone_number.to_string()).collect(),
+        users,
+    })
+}
