@@ -12,15 +12,13 @@ use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_ops::providers::accounts;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
 use tauri::{AppHandle, Runtime, State};
-use time::OffsetDateTime;
 
 use crate::dto::{
     AccountDraft, AccountField, AccountProblem, AccountRemoval, AccountVerification, NewAccount,
-    Provider, ProviderAccount, VerifyOutcome, checked_account_id, parse_id, rfc3339,
+    Provider, ProviderAccount, checked_account_id, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
-use crate::providers::connect;
 use crate::state::AppState;
 use crate::vault::vault;
 
@@ -153,52 +151,20 @@ pub async fn verify_account<R: Runtime>(
     account_id: String,
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = checked_account_id(core_provider, &account_id)?;
-    crate::providers::check_added(&state, org, core_provider, &account_id).await?;
-    let client = connect(core_provider, &account_id).await?;
-    let result = client.verify().await;
-    let now = OffsetDateTime::now_utc();
-    let outcome = VerifyOutcome::of(&result);
+    let provider = CoreProvider::from(provider);
+    let account_id = checked_account_id(provider, &account_id)?;
+    let vault = vault()?;
+    let account = (provider, account_id.as_str());
     let inventory = state.inventory();
-    let count = switchboard_ops::providers::record_account_verification(
-        &*inventory,
-        org,
-        core_provider,
-        &account_id,
-        &result,
-        now,
-    )
-    .await? as u32;
-    if count > 0 {
+    let verified = accounts::verify_account(&*inventory, &vault, org, account)
+        .await
+        .map_err(crate::providers::failure)?;
+    if verified.numbers_updated > 0 {
         announce(&app, &organization_id, Vec::new());
         crate::sync::after_edit(&app);
     }
-    let (message, account_name) = match &result {
-        Ok(info) => (
-            format!(
-                "{} account {} verified: {}{}",
-                info.api,
-                info.account_id,
-                info.friendly_name.as_deref().unwrap_or("(no name)"),
-                info.status
-                    .as_deref()
-                    .map(|s| format!(", status {s}"))
-                    .unwrap_or_default()
-            ),
-            info.friendly_name.clone(),
-        ),
-        Err(e) => (AppError::from_provider(e).message, None),
-    };
-    Ok(AccountVerification {
-        provider,
-        account_id,
-        outcome,
-        message,
-        account_name,
-        numbers_updated: count,
-        checked_at: rfc3339(now),
-    })
+    let reason = |e: &switchboard_providers::ProviderError| AppError::from_provider(e).message;
+    Ok(AccountVerification::new(account, &verified, reason))
 }
 
 #[cfg(test)]

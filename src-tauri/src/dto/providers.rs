@@ -7,18 +7,20 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use switchboard_core::domain as core;
-pub use switchboard_ops::providers::accounts::{AccountRemoval, ProviderAccount};
-use switchboard_providers::account_auth::CredentialKind as CoreKind;
-use switchboard_providers::flows::ImportDiff;
-use switchboard_providers::model::{
-    self as pm, DriftStatus, ListProgress, PlannedChange, ProviderNumber, Skipped, WebhookPlan,
+pub use switchboard_ops::providers::accounts::{
+    AccountRemoval, AccountVerification, ProviderAccount, VerifyOutcome,
 };
+pub use switchboard_ops::providers::import::{
+    ImportCandidate, ImportFailure, ImportPreview, ImportReport, ImportState, ListingProgress,
+    SkippedEntry,
+};
+use switchboard_providers::account_auth::CredentialKind as CoreKind;
+use switchboard_providers::model::{self as pm, DriftStatus, PlannedChange, WebhookPlan};
 use switchboard_providers::twilio::AvailableNumber as CoreAvailable;
 use switchboard_secrets::SecretString;
 use ts_rs::TS;
 
 use super::{Capabilities, Provider};
-use crate::error::AppError;
 
 /// A secret typed by the manager, on its way to the vault. `Debug` prints `[redacted]`; it
 /// cannot be serialized.
@@ -129,224 +131,6 @@ pub struct AccountProblem {
     pub field: AccountField,
     /// Why, as core or the provider rules say it.
     pub message: String,
-}
-
-/// How a verification ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum VerifyOutcome {
-    /// The credentials work.
-    Verified,
-    /// The provider refused the credentials (numbers set to status error).
-    Refused,
-    /// The provider could not be reached: nothing is known about the credentials and nothing
-    /// was changed.
-    Unreachable,
-    /// Any other failure (rate limit, provider error); nothing was changed.
-    Failed,
-}
-
-impl VerifyOutcome {
-    /// The outcome of a provider call's result.
-    pub fn of<T>(r: &switchboard_providers::Result<T>) -> Self {
-        use switchboard_providers::ProviderErrorCode as C;
-        match r {
-            Ok(_) => VerifyOutcome::Verified,
-            Err(e) if e.is_auth() => VerifyOutcome::Refused,
-            Err(e) if e.code() == C::Offline => VerifyOutcome::Unreachable,
-            Err(_) => VerifyOutcome::Failed,
-        }
-    }
-}
-
-/// The result of verifying an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountVerification {
-    /// The provider.
-    pub provider: Provider,
-    /// The account id.
-    pub account_id: String,
-    /// How it ended.
-    pub outcome: VerifyOutcome,
-    /// A sentence for the manager: the account's name and status, or the provider's reason.
-    pub message: String,
-    /// The account's name at the provider, when verified.
-    pub account_name: Option<String>,
-    /// Numbers whose record changed (last verified, or status error).
-    pub numbers_updated: u32,
-    /// RFC 3339, when it was checked.
-    pub checked_at: String,
-}
-
-/// Progress of listing an account's numbers, after each page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ListingProgress {
-    /// Pages read.
-    pub pages: u32,
-    /// Numbers read.
-    pub fetched: u32,
-    /// The total, when the provider tells it.
-    pub total: Option<u32>,
-}
-
-impl From<ListProgress> for ListingProgress {
-    fn from(p: ListProgress) -> Self {
-        ListingProgress {
-            pages: p.pages,
-            fetched: p.fetched as u32,
-            total: p.total.map(|t| t as u32),
-        }
-    }
-}
-
-/// How a listed number compares with the inventory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum ImportState {
-    /// Not in the organization: can be imported.
-    New,
-    /// In the organization with the same data.
-    Present,
-    /// In the organization with other data (see `fields`); can be refreshed.
-    Different,
-}
-
-/// One number the account owns, as the import wizard lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportCandidate {
-    /// E.164.
-    pub phone_number: String,
-    /// International display form.
-    pub display: String,
-    /// New, present or different.
-    pub state: ImportState,
-    /// The provider's name of the number.
-    pub friendly_name: Option<String>,
-    /// What it can do.
-    pub capabilities: Capabilities,
-    /// ISO country.
-    pub country: Option<String>,
-    /// Locality, when the provider says.
-    pub locality: Option<String>,
-    /// The inventory record, for present and different.
-    pub existing_id: Option<String>,
-    /// The fields that differ, for different.
-    pub fields: Vec<String>,
-}
-
-impl ImportCandidate {
-    fn new(
-        n: &ProviderNumber,
-        state: ImportState,
-        existing: Option<uuid::Uuid>,
-        fields: &[&str],
-    ) -> Self {
-        let (facts, display) = n.phone_number.facts_and_display();
-        ImportCandidate {
-            phone_number: n.phone_number.to_string(),
-            display,
-            state,
-            friendly_name: n.friendly_name.clone(),
-            capabilities: n.capabilities.into(),
-            country: n.iso_country.clone().or(facts.country),
-            locality: n.locality.clone(),
-            existing_id: existing.map(|id| id.to_string()),
-            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-        }
-    }
-}
-
-/// A listed entry that is not a valid number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SkippedEntry {
-    /// What the provider sent.
-    pub raw: String,
-    /// Why it was skipped.
-    pub reason: String,
-}
-
-impl From<&Skipped> for SkippedEntry {
-    fn from(s: &Skipped) -> Self {
-        SkippedEntry {
-            raw: s.raw.clone(),
-            reason: s.reason.clone(),
-        }
-    }
-}
-
-/// What an account owns compared with the organization: the wizard's second step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportPreview {
-    /// Names this preview for `import_numbers` (the backend keeps the listing).
-    pub preview_id: String,
-    /// The provider.
-    pub provider: Provider,
-    /// The account.
-    pub account_id: String,
-    /// Every listed number: new first, then different, then present.
-    pub candidates: Vec<ImportCandidate>,
-    /// Listed entries that are not valid numbers.
-    pub skipped: Vec<SkippedEntry>,
-}
-
-impl ImportPreview {
-    /// From the flow's diff.
-    pub fn new(preview_id: String, provider: Provider, account_id: String, d: &ImportDiff) -> Self {
-        let mut candidates: Vec<ImportCandidate> = d
-            .new
-            .iter()
-            .map(|n| ImportCandidate::new(n, ImportState::New, None, &[]))
-            .collect();
-        candidates.extend(d.different.iter().map(|x| {
-            ImportCandidate::new(
-                &x.number,
-                ImportState::Different,
-                Some(x.existing_id),
-                &x.fields,
-            )
-        }));
-        candidates.extend(
-            d.present
-                .iter()
-                .map(|(n, id)| ImportCandidate::new(n, ImportState::Present, Some(*id), &[])),
-        );
-        ImportPreview {
-            preview_id,
-            provider,
-            account_id,
-            candidates,
-            skipped: d.skipped.iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// One number an import could not bring in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportFailure {
-    /// E.164.
-    pub phone_number: String,
-    /// Why.
-    pub error: AppError,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportReport {
-    /// Numbers added to the organization.
-    pub imported: u32,
-    /// Existing records brought in line with the provider.
-    pub refreshed: u32,
-    /// Numbers not imported or refreshed, with the reason.
-    pub failed: Vec<ImportFailure>,
-    /// True when the manager cancelled before the end (the rest were not imported).
-    pub cancelled: bool,
 }
 
 /// How one number of a provider action ended.

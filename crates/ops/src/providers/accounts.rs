@@ -1,6 +1,6 @@
 //! Provider accounts on this device, once for every shell and store: add (the secret into the
 //! vault, the account into the organization's list), list (with whether this device holds each
-//! secret), remove, and forget a secret no number uses any more.
+//! secret), remove, and verify with the provider.
 //!
 //! An account's secret lives only in this device's vault, under
 //! [`account::vault_key`], in [`AccountAuth`]'s shape; the list of the accounts added to each
@@ -16,9 +16,15 @@ use switchboard_core::store::{AccountUser, ProviderAccount as ListedAccount};
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_providers::account::{vault_error, vault_key};
 use switchboard_providers::account_auth::AccountAuth;
+use switchboard_providers::model::AccountInfo;
+use switchboard_providers::{ProviderError, ProviderErrorCode};
 use switchboard_secrets::{Removal, Vault};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::client::{ProviderFailure, check_added, connect};
+use super::record_account_verification;
 use crate::{Inventory, LocalInventory};
 
 /// A provider account of an organization. Never carries the secret.
@@ -163,14 +169,8 @@ pub async fn add_account(
 }
 
 /// An organization's accounts: those added to it on this device and those its numbers
-/// reference, by provider and account id, with how many of its numbers use each and whether
-/// `vault` holds each secret. A vault that cannot be opened (`Err`, why) or stops answering
-/// makes the answers "unknown" after one failure, not one per account.
-pub async fn list_accounts(
-    inv: &dyn Inventory,
-    organization_id: Uuid,
-    vault: std::result::Result<&Vault, String>,
-) -> Result<AccountList> {
+/// reference, by provider and account id, with how many of its numbers use each.
+async fn accounts_of(inv: &dyn Inventory, organization_id: Uuid) -> Result<Vec<ListedAccount>> {
     let mut found: BTreeMap<(&'static str, String), ListedAccount> = BTreeMap::new();
     fn entry<'m>(
         found: &'m mut BTreeMap<(&'static str, String), ListedAccount>,
@@ -207,9 +207,33 @@ pub async fn list_accounts(
         Ok(())
     })
     .await?;
+    Ok(found.into_values().collect())
+}
+
+/// The providers under which an organization knows `account_id` (added to it, or referenced by
+/// its numbers), by name.
+pub async fn account_providers(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    account_id: &str,
+) -> Result<Vec<Provider>> {
+    let accounts = accounts_of(inv, organization_id).await?;
+    let found = accounts.into_iter().filter(|a| a.account_id == account_id);
+    Ok(found.map(|a| a.provider).collect())
+}
+
+/// An organization's accounts ([`accounts_of`]) and whether `vault` holds each secret. A vault
+/// that cannot be opened (`Err`, why) or stops answering makes the answers "unknown" after one
+/// failure, not one per account.
+pub async fn list_accounts(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    vault: std::result::Result<&Vault, String>,
+) -> Result<AccountList> {
+    let found = accounts_of(inv, organization_id).await?;
     let mut vault = vault;
     let mut accounts = Vec::with_capacity(found.len());
-    for a in found.into_values() {
+    for a in found {
         let held = match vault {
             Ok(v) => match v.contains(&vault_key(a.provider, &a.account_id)).await {
                 Ok(held) => Some(held),
@@ -302,5 +326,124 @@ pub async fn remove_account(
         numbers_still_referencing: count(total),
         numbers: users.iter().map(|u| u.phone_number.to_string()).collect(),
         users,
+    })
+}
+
+/// How a verification ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum VerifyOutcome {
+    /// The credentials work.
+    Verified,
+    /// The provider refused the credentials (numbers set to status error).
+    Refused,
+    /// The provider could not be reached: nothing is known about the credentials and nothing
+    /// was changed.
+    Unreachable,
+    /// Any other failure (rate limit, provider error); nothing was changed.
+    Failed,
+}
+
+impl VerifyOutcome {
+    /// The outcome of a provider call's result.
+    pub fn of<T>(r: &switchboard_providers::Result<T>) -> Self {
+        match r {
+            Ok(_) => VerifyOutcome::Verified,
+            Err(e) if e.is_auth() => VerifyOutcome::Refused,
+            Err(e) if e.code() == ProviderErrorCode::Offline => VerifyOutcome::Unreachable,
+            Err(_) => VerifyOutcome::Failed,
+        }
+    }
+}
+
+/// The result of verifying an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountVerification {
+    /// The provider.
+    #[cfg_attr(feature = "ts", ts(type = "Provider"))]
+    pub provider: Provider,
+    /// The account id.
+    pub account_id: String,
+    /// How it ended.
+    pub outcome: VerifyOutcome,
+    /// A sentence for the manager: the account's name and status, or the provider's reason.
+    pub message: String,
+    /// The account's name at the provider, when verified.
+    pub account_name: Option<String>,
+    /// Numbers whose record changed (last verified, or status error).
+    pub numbers_updated: u32,
+    /// RFC 3339, when it was checked.
+    pub checked_at: String,
+}
+
+/// What asking the provider about an account found, and how many numbers' records changed.
+#[derive(Debug)]
+pub struct Verified {
+    /// The provider's answer.
+    pub result: switchboard_providers::Result<AccountInfo>,
+    /// Numbers whose record changed (last verified, or status error).
+    pub numbers_updated: usize,
+    /// When it was checked.
+    pub checked_at: OffsetDateTime,
+}
+
+impl AccountVerification {
+    /// The verification as the app shows it; `reason` words a provider's failure.
+    pub fn new(
+        (provider, account_id): (Provider, &str),
+        v: &Verified,
+        reason: impl FnOnce(&ProviderError) -> String,
+    ) -> Self {
+        let (message, account_name) = match &v.result {
+            Ok(info) => (
+                format!(
+                    "{} account {} verified: {}{}",
+                    info.api,
+                    info.account_id,
+                    info.friendly_name.as_deref().unwrap_or("(no name)"),
+                    (info.status.as_deref())
+                        .map(|s| format!(", status {s}"))
+                        .unwrap_or_default()
+                ),
+                info.friendly_name.clone(),
+            ),
+            Err(e) => (reason(e), None),
+        };
+        AccountVerification {
+            provider,
+            account_id: account_id.to_owned(),
+            outcome: VerifyOutcome::of(&v.result),
+            message,
+            account_name,
+            numbers_updated: count(v.numbers_updated as u64),
+            checked_at: v.checked_at.format(&Rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+/// Checks an account's credentials with its provider (once it is known the account was added
+/// to the organization, with its secret from `vault`) and records the answer on the
+/// organization's numbers of that account ([`super::record_account_verification`]: success
+/// sets `last_verified_at`, a refusal sets `status = error` with the provider's reason, any
+/// other failure changes nothing).
+pub async fn verify_account(
+    inv: &dyn Inventory,
+    vault: &Vault,
+    organization_id: Uuid,
+    (provider, account_id): (Provider, &str),
+) -> std::result::Result<Verified, ProviderFailure> {
+    check_added(inv, organization_id, provider, account_id).await?;
+    let client = connect(vault, provider, account_id).await?;
+    let result = client.verify().await;
+    let now = OffsetDateTime::now_utc();
+    let updated =
+        record_account_verification(inv, organization_id, provider, account_id, &result, now);
+    Ok(Verified {
+        numbers_updated: updated.await?,
+        result,
+        checked_at: now,
     })
 }
