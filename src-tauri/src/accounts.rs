@@ -8,14 +8,15 @@
 //! anywhere else: the commands' tracing spans skip it, and no response type has a field for it.
 
 use switchboard_core::domain::Provider as CoreProvider;
-use switchboard_core::store::{check_account_id, check_account_label};
+use switchboard_core::store::check_account_label;
 use switchboard_ops::providers::accounts;
+use switchboard_providers::ProviderError;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::dto::{
-    AccountDraft, AccountField, AccountProblem, AccountRemoval, AccountVerification, NewAccount,
-    Provider, ProviderAccount, checked_account_id, parse_id,
+    AccountDraft, AccountProblem, AccountRemoval, AccountVerification, NewAccount, Provider,
+    ProviderAccount, checked_account_id, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
@@ -89,30 +90,15 @@ const NAMED_NUMBERS: u32 = 10;
 #[tauri::command]
 #[tracing::instrument(skip(draft), fields(provider = ?draft.provider, kind = ?draft.kind), err)]
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
-    let provider = CoreProvider::from(draft.provider);
-    let kind = CoreKind::from(draft.kind);
-    let mut problems = Vec::new();
-    let mut problem = |field, message: String| problems.push(AccountProblem { field, message });
-    if !draft.account_id.trim().is_empty()
-        && let Err(e) = check_account_id(provider, &draft.account_id)
-    {
-        problem(AccountField::AccountId, e.to_string());
-    }
-    if let Err(e) = check_account_label(draft.label.as_deref()) {
-        problem(AccountField::Label, e.to_string());
-    }
-    let identifier = draft.identifier.as_deref().filter(|i| !i.trim().is_empty());
-    if (!kind.fits(provider) || identifier.is_some())
-        && let Err(e) = AccountAuth::check_kind(provider, kind, identifier)
-    {
-        let field = if kind.fits(provider) {
-            AccountField::Identifier
-        } else {
-            AccountField::Kind
-        };
-        problem(field, AppError::from_provider(&e).message);
-    }
-    Ok(problems)
+    let draft = accounts::Draft {
+        provider: draft.provider.into(),
+        kind: draft.kind.into(),
+        account_id: &draft.account_id,
+        identifier: draft.identifier.as_deref(),
+        label: draft.label.as_deref(),
+    };
+    let reason = |e: &ProviderError| AppError::from_provider(e).message;
+    Ok(accounts::check_draft(draft, reason))
 }
 
 /// Removes an account from this device, as `switchboard-cli accounts remove` does
@@ -163,14 +149,14 @@ pub async fn verify_account<R: Runtime>(
         announce(&app, &organization_id, Vec::new());
         crate::sync::after_edit(&app);
     }
-    let reason = |e: &switchboard_providers::ProviderError| AppError::from_provider(e).message;
+    let reason = |e: &ProviderError| AppError::from_provider(e).message;
     Ok(AccountVerification::new(account, &verified, reason))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::CredentialKind;
+    use crate::dto::{AccountField, CredentialKind};
 
     fn draft(
         provider: Provider,

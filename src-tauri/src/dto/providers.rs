@@ -8,7 +8,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use switchboard_core::domain as core;
 pub use switchboard_ops::providers::accounts::{
-    AccountRemoval, AccountVerification, ProviderAccount, VerifyOutcome,
+    AccountField, AccountProblem, AccountRemoval, AccountVerification, ProviderAccount,
+    VerifyOutcome,
 };
 pub use switchboard_ops::providers::import::{
     ImportCandidate, ImportFailure, ImportPreview, ImportReport, ImportState, ListingProgress,
@@ -107,30 +108,6 @@ pub struct AccountDraft {
     pub identifier: Option<String>,
     /// The label as typed.
     pub label: Option<String>,
-}
-
-/// A field of the add-account form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum AccountField {
-    /// The account id.
-    AccountId,
-    /// The kind of credentials.
-    Kind,
-    /// The identifier beside the secret.
-    Identifier,
-    /// The label.
-    Label,
-}
-
-/// What is wrong with one field of the add-account form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountProblem {
-    /// The field.
-    pub field: AccountField,
-    /// Why, as core or the provider rules say it.
-    pub message: String,
 }
 
 /// How one number of a provider action ended.

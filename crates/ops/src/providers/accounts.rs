@@ -1,6 +1,6 @@
 //! Provider accounts on this device, once for every shell and store: add (the secret into the
 //! vault, the account into the organization's list), list (with whether this device holds each
-//! secret), remove, and verify with the provider.
+//! secret), remove, verify with the provider, and check an account as typed.
 //!
 //! An account's secret lives only in this device's vault, under
 //! [`account::vault_key`], in [`AccountAuth`]'s shape; the list of the accounts added to each
@@ -12,10 +12,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use switchboard_core::domain::{Organization, Provider};
-use switchboard_core::store::{AccountUser, ProviderAccount as ListedAccount};
+use switchboard_core::store::{
+    AccountUser, ProviderAccount as ListedAccount, check_account_id, check_account_label,
+};
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_providers::account::{vault_error, vault_key};
-use switchboard_providers::account_auth::AccountAuth;
+use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_providers::model::AccountInfo;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 use switchboard_secrets::{Removal, Vault};
@@ -446,4 +448,75 @@ pub async fn verify_account(
         result,
         checked_at: now,
     })
+}
+
+/// A field of the add-account form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum AccountField {
+    /// The account id.
+    AccountId,
+    /// The kind of credentials.
+    Kind,
+    /// The identifier beside the secret.
+    Identifier,
+    /// The label.
+    Label,
+}
+
+/// What is wrong with one field of the add-account form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountProblem {
+    /// The field.
+    pub field: AccountField,
+    /// Why, as core or the provider rules say it.
+    pub message: String,
+}
+
+/// An account as typed, without its secret.
+#[derive(Debug, Clone, Copy)]
+pub struct Draft<'a> {
+    /// The provider.
+    pub provider: Provider,
+    /// The kind of credentials.
+    pub kind: CredentialKind,
+    /// The account id as typed.
+    pub account_id: &'a str,
+    /// The identifier beside the secret, as typed.
+    pub identifier: Option<&'a str>,
+    /// The label as typed.
+    pub label: Option<&'a str>,
+}
+
+/// Checks an account as typed (without its secret) by core's and the providers' rules: the
+/// account id, the label, the kind of credentials for the provider and the identifier beside
+/// the secret; `reason` words a provider rule's refusal. A field left empty is not a problem
+/// yet (the account cannot be added without it). Changes nothing.
+pub fn check_draft(d: Draft<'_>, reason: impl Fn(&ProviderError) -> String) -> Vec<AccountProblem> {
+    let mut problems = Vec::new();
+    let mut problem = |field, message: String| problems.push(AccountProblem { field, message });
+    if !d.account_id.trim().is_empty()
+        && let Err(e) = check_account_id(d.provider, d.account_id)
+    {
+        problem(AccountField::AccountId, e.to_string());
+    }
+    if let Err(e) = check_account_label(d.label) {
+        problem(AccountField::Label, e.to_string());
+    }
+    let fits = d.kind.fits(d.provider);
+    let identifier = d.identifier.filter(|i| !i.trim().is_empty());
+    if (!fits || identifier.is_some())
+        && let Err(e) = AccountAuth::check_kind(d.provider, d.kind, identifier)
+    {
+        let field = if fits {
+            AccountField::Identifier
+        } else {
+            AccountField::Kind
+        };
+        problem(field, reason(&e));
+    }
+    problems
 }
