@@ -20,17 +20,17 @@
 //!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
 //!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
 use switchboard_ops::numbers_at_provider::{self as at_provider, Bulk as Run, Failed};
+use switchboard_ops::providers::client::{self, ProviderFailure};
+use switchboard_ops::providers::{added_accounts, import};
 use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
-use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress, ImportDiff};
-use switchboard_providers::http::HttpSettings;
-use switchboard_providers::import::{ImportPlan, ImportProgress, run_import};
-use switchboard_providers::model::{self as pm, Confirmed, ListProgress, WebhookChange};
+use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress};
+use switchboard_providers::model::{self as pm, Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -38,35 +38,27 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::dto::{
-    AvailableNumber, AvailableSearch, DriftView, ImportFailure, ImportPreview, ImportReport,
-    ListingProgress, PhoneNumber, Progress, Provider, ProviderReport, WebhookPlanView,
-    WebhookResult, parse_id,
+    AvailableNumber, AvailableSearch, DriftView, ImportPreview, ImportReport, ListingProgress,
+    PhoneNumber, Progress, Provider, ProviderReport, WebhookPlanView, WebhookResult, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
-use switchboard_ops::providers::{ImportInto, added_accounts, organization_numbers};
 
 use crate::state::AppState;
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
 
-/// A listing kept between the wizard's preview and its import.
-#[derive(Debug, Clone)]
-struct Preview {
-    organization_id: Uuid,
-    provider: CoreProvider,
-    account_id: String,
-    diff: ImportDiff,
-    created: std::time::Instant,
-}
+/// A listing kept between the wizard's preview and its import: its organization, the preview
+/// (with the comparison it shows) and when it was made.
+type Kept = (Uuid, ImportPreview, std::time::Instant);
 
 /// Managed state of the provider commands: cancel tokens of running tasks and the listings
 /// of recent import previews.
 #[derive(Debug, Default)]
 pub struct ProviderTasks {
     tokens: Mutex<HashMap<String, CancellationToken>>,
-    previews: Mutex<HashMap<String, Preview>>,
+    previews: Mutex<HashMap<String, Kept>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -92,53 +84,47 @@ impl ProviderTasks {
             .is_some()
     }
 
-    fn keep(&self, id: String, preview: Preview) {
+    fn keep(&self, organization_id: Uuid, preview: ImportPreview) {
         let mut previews = lock(&self.previews);
-        previews.insert(id, preview);
+        let id = preview.preview_id.clone();
+        previews.insert(id, (organization_id, preview, std::time::Instant::now()));
         while previews.len() > KEPT_PREVIEWS {
-            let Some(oldest) = previews
-                .iter()
-                .min_by_key(|(_, p)| p.created)
-                .map(|(k, _)| k.clone())
+            let Some(oldest) = (previews.iter().min_by_key(|(_, p)| p.2)).map(|(k, _)| k.clone())
             else {
                 break;
             };
             previews.remove(&oldest);
         }
     }
-
-    fn get(&self, id: &str) -> Option<Preview> {
-        lock(&self.previews).get(id).cloned()
-    }
-
-    fn forget(&self, id: &str) {
-        lock(&self.previews).remove(id);
-    }
 }
 
-/// A client for an account, with its secret from this device's vault.
-pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
-    let vault = crate::vault::vault()?;
-    let secret = vault
-        .get(&account::vault_key(provider, account_id))
-        .await
-        .map_err(|e| AppError::from(account::vault_error(e)))?;
-    let Some(secret) = secret else {
-        return Err(AppError::new(
+/// A provider action's failure as the app says it.
+pub(crate) fn failure(f: ProviderFailure) -> AppError {
+    match f {
+        ProviderFailure::Core(e) => e.into(),
+        ProviderFailure::Provider(e) => AppError::from_provider(&e),
+        ProviderFailure::NotAdded(e) => switchboard_core::Error::from(e).into(),
+        ProviderFailure::NoSecret {
+            provider,
+            account_id,
+        } => AppError::new(
             ErrorCode::CredentialsNotOnDevice,
             format!(
                 "credentials not on this device for {provider} account {account_id}; add the \
                  account (with its {}) under Provider accounts",
                 account::secret_name(provider).to_lowercase()
             ),
-        ));
-    };
-    Ok(account::connect(
-        provider,
-        account_id,
-        &secret,
-        &HttpSettings::default(),
-    )?)
+        ),
+        ProviderFailure::Cancelled(message) => AppError::new(ErrorCode::Cancelled, message),
+    }
+}
+
+/// A client for an account, with its secret from this device's vault.
+pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
+    let vault = crate::vault::vault()?;
+    client::connect(&vault, provider, account_id)
+        .await
+        .map_err(failure)
 }
 
 /// The provider account of a record, provided it was added to the record's organization; or
@@ -160,10 +146,9 @@ pub async fn check_added(
     provider: CoreProvider,
     account_id: &str,
 ) -> AppResult<()> {
-    let added = added_accounts(&*state.inventory()).await?;
-    Ok(added
-        .check(organization_id, provider, account_id)
-        .map_err(switchboard_core::Error::from)?)
+    let inventory = state.inventory();
+    let added = client::check_added(&*inventory, organization_id, provider, account_id);
+    added.await.map_err(failure)
 }
 
 /// Why a record without a provider account cannot be asked about.
@@ -177,8 +162,9 @@ async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
-/// preview. Progress after each page; `cancel_task(task_id)` stops the listing (nothing is
-/// imported). The listing is kept for [`import_numbers`] under the returned `previewId`.
+/// preview (`switchboard_ops::providers::import::preview`). Progress after each page;
+/// `cancel_task(task_id)` stops the listing (nothing is imported). The listing is kept for
+/// [`import_numbers`] under the returned `previewId`.
 #[tauri::command]
 #[tracing::instrument(skip(state, tasks, on_progress, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn import_preview(
@@ -191,47 +177,30 @@ pub async fn import_preview(
     on_progress: Channel<ListingProgress>,
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = crate::dto::checked_account_id(core_provider, &account_id)?;
+    let provider = CoreProvider::from(provider);
+    let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
     let listed = async {
-        check_added(&state, org, core_provider, &account_id).await?;
-        let client = connect(core_provider, &account_id).await?;
-        let inventory = organization_numbers(&*state.inventory(), org).await?;
-        let report = |p: ListProgress| {
-            let _ = on_progress.send(p.into());
+        let vault = crate::vault::vault()?;
+        let report = |p: ListingProgress| {
+            let _ = on_progress.send(p);
         };
-        flows::import_preview(&client, &inventory, &report, &cancel)
-            .await
-            .map_err(|e| match e.code() {
-                ProviderErrorCode::Cancelled => {
-                    AppError::new(ErrorCode::Cancelled, "cancelled; nothing was imported")
-                }
-                _ => AppError::from(e),
-            })
+        let account = (provider, account_id.as_str());
+        let inventory = state.inventory();
+        let listed = import::preview(&*inventory, &vault, org, account, &report, &cancel);
+        listed.await.map_err(failure)
     }
     .await;
     tasks.end(&task_id);
-    let diff = listed?;
-    let preview_id = Uuid::new_v4().to_string();
-    let view = ImportPreview::new(preview_id.clone(), provider, account_id.clone(), &diff);
-    tasks.keep(
-        preview_id,
-        Preview {
-            organization_id: org,
-            provider: core_provider,
-            account_id,
-            diff,
-            created: std::time::Instant::now(),
-        },
-    );
-    Ok(view)
+    let preview = listed?;
+    tasks.keep(org, preview.clone());
+    Ok(preview)
 }
 
 /// Imports the chosen new numbers of a preview into its organization (credentials by
 /// reference to the account) and refreshes the chosen "different" ones from the provider's
-/// data, as `switchboard_providers::import::run_import` does on every store: chunks of 100
+/// data, as `switchboard_ops::providers::import::import` does on every store: chunks of 100
 /// numbers, progress after each, `cancel_task(task_id)` stops between chunks. A number that
 /// cannot be added (e.g. added meanwhile: `Duplicate`) is reported and the others still are.
 #[tauri::command]
@@ -247,81 +216,26 @@ pub async fn import_numbers<R: Runtime>(
     refresh: Vec<String>,
     on_progress: Channel<Progress>,
 ) -> AppResult<ImportReport> {
-    let Some(preview) = tasks.get(&preview_id) else {
+    // Imported numbers are no longer new: a second import must list again.
+    let Some((org, preview, _)) = lock(&tasks.previews).remove(&preview_id) else {
         return Err(AppError::new(
             ErrorCode::NotFound,
             "this preview is no longer kept; list the account's numbers again",
         ));
     };
-    let wanted: HashSet<&str> = phone_numbers.iter().map(String::as_str).collect();
-    let fresh: HashSet<&str> = refresh.iter().map(String::as_str).collect();
-    let diff = &preview.diff;
-    let unknown = wanted.iter().chain(fresh.iter()).filter(|n| {
-        !diff.new.iter().any(|p| p.phone_number.as_str() == **n)
-            && !diff
-                .different
-                .iter()
-                .any(|d| d.number.phone_number.as_str() == **n)
-    });
-    let mut failed: Vec<ImportFailure> = unknown
-        .map(|n| ImportFailure {
-            phone_number: (*n).to_owned(),
-            error: AppError::new(
-                ErrorCode::InvalidInput,
-                format!("{n} is not a new or different number of this preview"),
-            ),
-        })
-        .collect();
-    let plan = ImportPlan {
-        account_id: preview.account_id.clone(),
-        add: (diff.new.iter())
-            .filter(|n| wanted.contains(n.phone_number.as_str()))
-            .cloned()
-            .collect(),
-        refresh: (diff.different.iter())
-            .filter(|d| fresh.contains(d.number.phone_number.as_str()))
-            .cloned()
-            .collect(),
-    };
-    let org = preview.organization_id;
+    let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
     let cancel = tasks.start(&task_id);
-    let progress = |p: ImportProgress| {
-        let _ = on_progress.send(Progress {
-            done: p.done as u64,
-            total: p.total as u64,
-        });
+    let progress = |p: Progress| {
+        let _ = on_progress.send(p);
     };
     let inventory = state.inventory();
-    let mut target = ImportInto {
-        inventory: &*inventory,
-        organization_id: org,
-    };
-    let written = run_import(&mut target, plan, &progress, &cancel).await;
+    let mut report = import::import(&*inventory, org, plan, &progress, &cancel).await;
     tasks.end(&task_id);
-    // Imported numbers are no longer new: a second import must list again.
-    tasks.forget(&preview_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
-    let present = written.already_present.into_iter().map(|n| ImportFailure {
-        error: switchboard_core::Error::Duplicate {
-            what: n.clone(),
-            organization: None,
-        }
-        .into(),
-        phone_number: n,
-    });
-    failed.extend(present);
-    failed.extend(written.failed.into_iter().map(|f| ImportFailure {
-        phone_number: f.phone_number,
-        error: f.error.into(),
-    }));
-    Ok(ImportReport {
-        imported: written.imported as u32,
-        refreshed: written.refreshed as u32,
-        failed,
-        cancelled: written.cancelled,
-    })
+    report.failed.splice(0..0, unknown);
+    Ok(report)
 }
 
 /// What a bulk provider action does to each number.

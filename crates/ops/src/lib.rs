@@ -146,6 +146,15 @@ pub trait Inventory: Debug + Send + Sync {
     /// team workspace's open cache (sync state, outbox, conflicts and added accounts live
     /// there).
     fn file(&self) -> Option<LocalInventory>;
+    /// The workspace file that lists the accounts added on this device, made when missing (a
+    /// team workspace's cache before its first sync); an error for a store without one.
+    fn account_list(&self) -> Result<LocalInventory> {
+        self.file().ok_or_else(|| {
+            switchboard_core::Error::NotAllowed(
+                "this store keeps no list of the accounts added on this device".into(),
+            )
+        })
+    }
     /// Lines to show the manager about the store (connection warnings, rows a read left out);
     /// each is returned once.
     fn take_notices(&self) -> Vec<String> {
