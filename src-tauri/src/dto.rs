@@ -565,6 +565,8 @@ impl From<switchboard_ops::BulkReport> for BulkReport {
     }
 }
 
+pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
+
 /// Which workspace is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -745,51 +747,6 @@ pub enum Connection {
     Failed,
 }
 
-/// What a sync is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncPhase {
-    /// Connecting and checking the role and schema.
-    Connect,
-    /// Sending offline edits.
-    Replay,
-    /// Copying every row (first sync).
-    Copy,
-    /// Moving a complete copy into the cache and building its indexes.
-    Index,
-    /// Applying the changes since the last sync.
-    Changes,
-}
-
-/// Progress of a sync, sent through a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncProgress {
-    /// What is being done.
-    pub phase: SyncPhase,
-    /// Rows (or edits) done.
-    #[ts(type = "number")]
-    pub done: u64,
-    /// Rows (or edits) in all; 0 when not known.
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-impl From<switchboard_sync::Progress> for SyncProgress {
-    fn from(p: switchboard_sync::Progress) -> Self {
-        SyncProgress {
-            phase: match p.phase {
-                switchboard_sync::Phase::Replay => SyncPhase::Replay,
-                switchboard_sync::Phase::Copy => SyncPhase::Copy,
-                switchboard_sync::Phase::Index => SyncPhase::Index,
-                switchboard_sync::Phase::Changes => SyncPhase::Changes,
-            },
-            done: p.done,
-            total: p.total,
-        }
-    }
-}
-
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
 /// The payload of `team://status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -821,32 +778,6 @@ pub struct TeamStatus {
     pub skipped: Vec<SkippedRow>,
 }
 
-/// A row of the team database that the sync left out of the cache (or kept without the secret
-/// its credentials held), with why; `sync status` lists the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SkippedRow {
-    /// The row's id.
-    pub number_id: String,
-    /// Its number as the server holds it.
-    pub phone_number: Option<String>,
-    /// Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
-    pub reason: String,
-    /// In the cache without the secret; false: not in the cache.
-    pub kept: bool,
-}
-
-impl From<&switchboard_core::store::SkippedRow> for SkippedRow {
-    fn from(r: &switchboard_core::store::SkippedRow) -> Self {
-        SkippedRow {
-            number_id: r.skip.number_id.to_string(),
-            phone_number: r.skip.phone_number.clone(),
-            reason: r.skip.reason.clone(),
-            kept: r.skip.kept,
-        }
-    }
-}
-
 impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
@@ -863,25 +794,6 @@ impl TeamStatus {
             progress: None,
             warnings: Vec::new(),
             skipped: Vec::new(),
-        }
-    }
-}
-
-/// Which version of a conflicting edit to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepVersion {
-    /// The manager's offline edit: sent again with the next sync.
-    Mine,
-    /// The server's version: the offline edit is dropped.
-    Theirs,
-}
-
-impl From<KeepVersion> for switchboard_core::store::Keep {
-    fn from(k: KeepVersion) -> Self {
-        match k {
-            KeepVersion::Mine => switchboard_core::store::Keep::Mine,
-            KeepVersion::Theirs => switchboard_core::store::Keep::Theirs,
         }
     }
 }

@@ -22,11 +22,10 @@ use switchboard_secrets::SecretString;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::dto::{
-    ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Settings, SyncConflict,
-    WorkspaceInfo,
+    ConnectionProfile, ConnectionTest, KeepVersion, Settings, SyncConflict, WorkspaceInfo,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, numbers_changed_event};
+use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, announce};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
@@ -301,13 +300,10 @@ pub async fn resolve_conflict<R: Runtime>(
     let resolved = state
         .run(move |ws| ws.resolve_conflict(id, keep.into()))
         .await?;
-    let org = resolved.organization_id.to_string();
-    let _ = app.emit(
-        &numbers_changed_event(&org),
-        NumbersChanged {
-            organization_id: org.clone(),
-            ids: vec![resolved.number_id.to_string()],
-        },
+    announce(
+        &app,
+        &resolved.organization_id.to_string(),
+        vec![resolved.number_id.to_string()],
     );
     sync::after_edit(&app);
     Ok(resolved.into())

@@ -37,6 +37,7 @@ mod types;
 
 pub mod actions;
 pub mod providers;
+pub mod sync;
 pub mod vault;
 
 use std::fmt::Debug;
