@@ -565,6 +565,7 @@ impl From<switchboard_ops::BulkReport> for BulkReport {
     }
 }
 
+pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
 
 /// Which workspace is open.
@@ -600,84 +601,6 @@ pub enum Theme {
     Light,
     /// Dark.
     Dark,
-}
-
-/// How the connection to a team database is encrypted (libpq's `sslmode`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsMode {
-    /// Plain text.
-    Disable,
-    /// TLS when the server offers it.
-    Prefer,
-    /// TLS, certificate not checked: whoever answers gets the password. Warned about for a
-    /// server that is not on this computer.
-    Require,
-    /// TLS, certificate and host name checked (the default).
-    #[default]
-    VerifyFull,
-}
-
-impl From<TlsMode> for switchboard_postgres::TlsMode {
-    fn from(t: TlsMode) -> Self {
-        match t {
-            TlsMode::Disable => switchboard_postgres::TlsMode::Disable,
-            TlsMode::Prefer => switchboard_postgres::TlsMode::Prefer,
-            TlsMode::Require => switchboard_postgres::TlsMode::Require,
-            TlsMode::VerifyFull => switchboard_postgres::TlsMode::VerifyFull,
-        }
-    }
-}
-
-impl From<switchboard_postgres::TlsMode> for TlsMode {
-    fn from(t: switchboard_postgres::TlsMode) -> Self {
-        match t {
-            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
-            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
-            switchboard_postgres::TlsMode::Require => TlsMode::Require,
-            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
-        }
-    }
-}
-
-/// How to reach a team database. The password is never here: it lives in the OS vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionProfile {
-    /// Name shown in the workspace picker.
-    pub name: String,
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// Database.
-    pub database: String,
-    /// PostgreSQL role.
-    pub user: String,
-    /// Encryption.
-    pub tls_mode: TlsMode,
-    /// The PEM file of the CA that signed the server's certificate, when that is not a public
-    /// CA (libpq's `sslrootcert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub ca_file: Option<String>,
-}
-
-impl ConnectionProfile {
-    /// Core's connection settings (without a password), checking every field.
-    pub fn connect_settings(&self) -> AppResult<switchboard_postgres::ConnectSettings> {
-        let settings = switchboard_postgres::ConnectSettings::from_parts(
-            &self.host,
-            self.port,
-            &self.database,
-            &self.user,
-            self.tls_mode.into(),
-        )?;
-        Ok(match self.ca_file.as_deref() {
-            Some(ca) if !ca.trim().is_empty() => settings.with_root_cert(ca)?,
-            _ => settings,
-        })
-    }
 }
 
 /// The default interval between background syncs of a team workspace.
@@ -716,19 +639,6 @@ impl Default for Settings {
             verify_interval_hours: DEFAULT_VERIFY_INTERVAL_HOURS,
         }
     }
-}
-
-/// What "Test connection" found: the server answered, the role is one row-level security
-/// binds, and the schema is usable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionTest {
-    /// `host:port/database`.
-    pub server: String,
-    /// The login role.
-    pub role: String,
-    /// What makes the database less safe or slower, without blocking (schema check).
-    pub warnings: Vec<String>,
 }
 
 /// The connection of the open workspace, as the banner shows it.

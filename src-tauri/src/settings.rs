@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, ProfileParts, plain_name};
+use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, plain_name};
 use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
@@ -118,7 +118,7 @@ pub fn load<R: Runtime>(app: &AppHandle<R>) -> AppResult<Settings> {
             .profiles()
             .iter()
             .filter_map(|p| {
-                to_dto(p)
+                ConnectionProfile::of(p)
                     .inspect_err(
                         |e| tracing::warn!(profile = p.name, error = %e, "profile not shown"),
                     )
@@ -146,38 +146,6 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> AppResult<()
         serde_json::to_value(&settings).map_err(settings_error)?,
     );
     store.save().map_err(settings_error)
-}
-
-/// A profile of the one profile file as the app's form shows it.
-pub fn to_dto(profile: &Profile) -> AppResult<ConnectionProfile> {
-    let parts = profile.parts()?;
-    Ok(ConnectionProfile {
-        name: profile.name.clone(),
-        host: parts.host,
-        port: parts.port,
-        database: parts.database,
-        user: parts.role,
-        tls_mode: parts.tls_mode.into(),
-        ca_file: parts.ca_file,
-    })
-}
-
-/// The app's form as a profile of the one profile file, named `name`; with `previous` (the
-/// profile edited), the URL parameters the form does not show are kept.
-pub fn from_dto(
-    name: &str,
-    form: &ConnectionProfile,
-    previous: Option<&Profile>,
-) -> AppResult<Profile> {
-    let parts = ProfileParts {
-        host: form.host.clone(),
-        port: form.port,
-        database: form.database.clone(),
-        role: form.user.clone(),
-        tls_mode: form.tls_mode.into(),
-        ca_file: form.ca_file.clone(),
-    };
-    Ok(Profile::from_parts(name, &parts, previous)?)
 }
 
 /// First thing at startup, before anything reads the settings: carries the former bundle
@@ -266,7 +234,7 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     let mut moving = Vec::new();
     let mut staying = Vec::new();
     for form in stored {
-        match from_dto(&plain_name(&form.name), &form, None) {
+        match form.to_profile(&plain_name(&form.name), None) {
             Ok(profile) => moving.push((form, profile)),
             Err(e) => {
                 notes.push(AppError::new(

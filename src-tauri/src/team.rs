@@ -16,8 +16,8 @@
 //!   (`switchboard_postgres::profiles`): a profile saved by either is listed by both.
 
 use switchboard_core::store::Workspace;
-use switchboard_postgres::profiles::{Profile, ProfileFile};
-use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_postgres::ConnectSettings;
+use switchboard_postgres::profiles::ProfileFile;
 use switchboard_secrets::SecretString;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -34,7 +34,7 @@ use switchboard_ops::vault::password_key;
 
 /// The saved profile called `name` as the app's form shows it.
 pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
-    settings::to_dto(&settings::saved(name)?)
+    Ok(ConnectionProfile::of(&settings::saved(name)?)?)
 }
 
 /// Connection settings for the form `profile` (not saved yet, or being tested): with
@@ -44,30 +44,6 @@ pub async fn connect_settings(
     password: Option<SecretString>,
 ) -> AppResult<ConnectSettings> {
     settings::with_password(profile.connect_settings()?, password).await
-}
-
-/// The form trimmed, its name plain and its connection checked: the profile to save (the
-/// URL parameters of `previous` the form does not show are kept) and the form as saved.
-fn check_profile(
-    profile: &ConnectionProfile,
-    previous: Option<&Profile>,
-) -> AppResult<(Profile, ConnectionProfile)> {
-    let clean = ConnectionProfile {
-        name: profile.name.trim().to_owned(),
-        host: profile.host.trim().to_owned(),
-        database: profile.database.trim().to_owned(),
-        user: profile.user.trim().to_owned(),
-        ca_file: profile
-            .ca_file
-            .as_deref()
-            .map(str::trim)
-            .filter(|ca| !ca.is_empty())
-            .map(str::to_owned),
-        ..profile.clone()
-    };
-    clean.connect_settings()?;
-    let saved = settings::from_dto(&clean.name, &clean, previous)?;
-    Ok((saved, clean))
 }
 
 /// Adds a profile, or replaces the one called `original_name`, in the profile file shared
@@ -87,7 +63,7 @@ pub async fn save_profile<R: Runtime>(
     let path = ProfileFile::default_path()?;
     let file = ProfileFile::load(&path)?;
     let previous = original_name.as_deref().and_then(|o| file.find(o)).cloned();
-    let (saved, profile) = check_profile(&profile, previous.as_ref())?;
+    let (saved, profile) = profile.checked(previous.as_ref())?;
     let original = previous.as_ref().map(|p| p.name.clone());
     if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
         return Err(AppError::new(
@@ -164,14 +140,7 @@ pub async fn test_connection(
     password: Option<String>,
 ) -> AppResult<ConnectionTest> {
     let settings = connect_settings(&profile, password.map(SecretString::new)).await?;
-    let remote = RemoteWorkspace::connect(&settings).await?;
-    let result = ConnectionTest {
-        server: remote.server().to_owned(),
-        role: remote.role().to_owned(),
-        warnings: remote.warnings().to_vec(),
-    };
-    remote.close().await;
-    Ok(result)
+    Ok(switchboard_ops::profiles::test_connection(&settings).await?)
 }
 
 fn info(state: &AppState) -> WorkspaceInfo {
@@ -329,7 +298,7 @@ mod tests {
 
     /// The form as saved (the profile file's entry is checked in `switchboard_postgres`).
     fn check_profile(form: &ConnectionProfile) -> AppResult<ConnectionProfile> {
-        let (saved, clean) = super::check_profile(form, None)?;
+        let (saved, clean) = form.checked(None)?;
         assert_eq!(saved.name, clean.name);
         assert_eq!(
             saved.settings()?.server(),

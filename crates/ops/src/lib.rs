@@ -36,6 +36,7 @@ mod team;
 mod types;
 
 pub mod actions;
+pub mod profiles;
 pub mod providers;
 pub mod sync;
 pub mod vault;
