@@ -37,7 +37,6 @@ use tauri_plugin_store::StoreExt;
 
 use crate::dto::{ConnectionProfile, Settings};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::vault::vault;
 
 /// The app's bundle identifier before `dev.switchboard.desktop`.
 pub const FORMER_IDENTIFIER: &str = "dev.switchboard.app";
@@ -300,24 +299,10 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
 /// on a background thread (`switchboard_ops::vault::carry_over_former_entries`). A failure
 /// is logged; the next start tries again.
 pub fn carry_over_vault_in_background() {
-    tauri::async_runtime::spawn_blocking(|| {
-        let moved = Vault::native().map_err(AppError::from).and_then(|vault| {
-            Ok(switchboard_ops::vault::carry_over_former_entries(
-                &vault,
-                VAULT_CARRY_OVER_TIMEOUT,
-            )?)
-        });
-        match moved {
-            Ok(Some(found)) => tracing::info!(
-                moved = found.moved.len(),
-                already_here = found.already_here.len(),
-                kept = found.kept.len(),
-                "carried the former vault service's entries over"
-            ),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet")
-            }
+    tauri::async_runtime::spawn_blocking(|| match Vault::native() {
+        Ok(vault) => switchboard_ops::vault::carry_over_and_log(&vault, VAULT_CARRY_OVER_TIMEOUT),
+        Err(e) => {
+            tracing::warn!(error = %AppError::from(e), "cannot carry the former vault service's entries over yet")
         }
     });
 }
@@ -365,22 +350,19 @@ pub async fn with_password(
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         return Ok(settings.with_password(password.expose_secret()));
     }
-    if settings.has_password() {
-        return Ok(settings);
+    let (settings, problem) = tokio::task::spawn_blocking(move || {
+        switchboard_ops::vault::with_vault_password(settings, |key| {
+            let vault = Vault::native().map_err(switchboard_providers::account::vault_error)?;
+            vault
+                .get_blocking(key)
+                .map_err(switchboard_providers::account::vault_error)
+        })
+    })
+    .await?;
+    if let Some(e) = problem {
+        tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
     }
-    let key = switchboard_ops::vault::password_key(&settings);
-    let found = match vault() {
-        Ok(v) => v.get(&key).await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
-    match found {
-        Ok(Some(password)) => Ok(settings.with_password(password.expose_secret())),
-        Ok(None) => Ok(settings),
-        Err(e) => {
-            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
-            Ok(settings)
-        }
-    }
+    Ok(settings)
 }
 
 /// Shortest and longest interval between background syncs.

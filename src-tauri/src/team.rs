@@ -143,24 +143,17 @@ pub async fn test_connection(
     Ok(switchboard_ops::profiles::test_connection(&settings).await?)
 }
 
-fn info(state: &AppState) -> WorkspaceInfo {
-    match state.source() {
-        Source::Local => WorkspaceInfo {
-            kind: "local".into(),
-            path: state.path().display().to_string(),
-            profile: None,
-        },
-        Source::Team { profile } => WorkspaceInfo {
-            kind: "team".into(),
-            path: state.path().display().to_string(),
-            profile: Some(profile),
-        },
-    }
-}
-
 /// Which workspace is open.
 pub fn workspace_info(state: &AppState) -> WorkspaceInfo {
-    info(state)
+    let profile = match state.source() {
+        Source::Local => None,
+        Source::Team { profile } => Some(profile),
+    };
+    WorkspaceInfo {
+        kind: if profile.is_some() { "team" } else { "local" }.into(),
+        path: state.path().display().to_string(),
+        profile,
+    }
 }
 
 /// Opens the local workspace (`None`) or a profile's cache, without touching settings; then
@@ -170,29 +163,16 @@ async fn open<R: Runtime>(
     state: &AppState,
     profile_name: Option<String>,
 ) -> AppResult<WorkspaceInfo> {
-    let (path, team, source, server) = match &profile_name {
-        None => (state.local_path().to_owned(), None, Source::Local, None),
-        Some(name) => {
-            let settings = settings::saved_settings(name)?;
-            (
-                switchboard_sync::cache_path(&settings)?,
-                Some((name.clone(), settings.clone())),
-                Source::Team {
-                    profile: name.clone(),
-                },
-                Some(settings.server().to_owned()),
-            )
-        }
-    };
     let handle = app.clone();
-    tokio::task::spawn_blocking(move || {
-        let team = team.as_ref().map(|(name, s)| (name.as_str(), s.clone()));
-        handle.state::<AppState>().switch_to(&path, team)
+    let server = tokio::task::spawn_blocking(move || {
+        handle
+            .state::<AppState>()
+            .open_profile(profile_name.as_deref())
     })
     .await??;
-    let info = info(state);
+    let info = workspace_info(state);
     tracing::info!(path = info.path, profile = ?info.profile, "workspace open");
-    sync::workspace_opened(app, &source, server);
+    sync::workspace_opened(app, &state.source(), server);
     let _ = app.emit(WORKSPACE_CHANGED, &info);
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
     Ok(info)
@@ -205,16 +185,10 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let state = app.state::<AppState>();
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
     let name = active?;
-    let opened = settings::saved_settings(&name).and_then(|settings| {
-        let path = switchboard_sync::cache_path(&settings)?;
-        let server = settings.server().to_owned();
-        state.switch_to(&path, Some((&name, settings)))?;
-        Ok(server)
-    });
-    match opened {
+    match state.open_profile(Some(&name)) {
         Ok(server) => {
             tracing::info!(profile = name, "team workspace open");
-            sync::workspace_opened(app, &state.source(), Some(server));
+            sync::workspace_opened(app, &state.source(), server);
             None
         }
         Err(e) => {
