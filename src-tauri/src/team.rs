@@ -16,9 +16,10 @@
 //!   (`switchboard_postgres::profiles`): a profile saved by either is listed by both.
 
 use switchboard_core::store::Workspace;
+use switchboard_ops::profiles::{self, Forget};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::ProfileFile;
-use switchboard_secrets::SecretString;
+use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::dto::{
@@ -101,11 +102,20 @@ pub async fn remove_profile<R: Runtime>(
     name: String,
     forget_password: bool,
 ) -> AppResult<Settings> {
-    let gone = settings::saved_settings(&name)?;
-    if forget_password {
-        let key = password_key(&gone);
-        vault()?.remove(&key).await?;
-    }
+    settings::saved(&name)?;
+    let forget = if forget_password {
+        Forget::Always
+    } else {
+        Forget::Never
+    };
+    let path = ProfileFile::default_path()?;
+    let gone = name.clone();
+    tokio::task::spawn_blocking(move || {
+        profiles::remove(&path, &gone, forget, || {
+            Vault::native().map_err(switchboard_providers::account::vault_error)
+        })
+    })
+    .await??;
     if state.source()
         == (Source::Team {
             profile: name.clone(),
@@ -113,7 +123,6 @@ pub async fn remove_profile<R: Runtime>(
     {
         open(&app, &state, None).await?;
     }
-    ProfileFile::update_default(|f| f.remove(&name).map(drop))?;
     let mut current = settings::load(&app)?;
     if current.active_profile.as_deref() == Some(&name) {
         current.active_profile = None;

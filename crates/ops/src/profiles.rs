@@ -2,10 +2,16 @@
 //! both shells read and write (`switchboard_postgres::profiles`), and testing a connection.
 //! A profile never holds a password: it lives in this device's vault ([`crate::vault`]).
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
-use switchboard_postgres::profiles::{Profile, ProfileParts};
+use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_providers::account::vault_error;
+use switchboard_secrets::{Removal, Vault};
+
+use crate::vault::password_key;
 
 /// How the connection to a team database is encrypted (libpq's `sslmode`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,4 +168,60 @@ pub async fn test_connection(settings: &ConnectSettings) -> Result<ConnectionTes
     };
     remote.close().await;
     Ok(result)
+}
+
+/// Whether removing a profile also removes its password from this device's vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forget {
+    /// The password stays.
+    Never,
+    /// The password goes.
+    Always,
+    /// The password goes unless another profile uses the same role, server and database.
+    UnlessShared,
+}
+
+/// What removing a profile did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The profile as it was saved.
+    pub profile: Profile,
+    /// Its connection settings.
+    pub settings: ConnectSettings,
+    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
+    pub shared: bool,
+    /// What the vault did with its password; `None` when it was not asked.
+    pub password: Option<Removal>,
+}
+
+/// Removes the profile `name` from the profile file at `path`, and its password from the
+/// vault `vault` opens as `forget` says. Under the file's lock: whether another profile
+/// shares the password is judged on the profiles saved by now, and a vault that refuses
+/// leaves the file as it was. Blocks while the vault answers.
+pub fn remove(
+    path: &Path,
+    name: &str,
+    forget: Forget,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<Removed> {
+    ProfileFile::update(path, |f| {
+        let profile = f.remove(name)?;
+        let settings = profile.settings()?;
+        let key = password_key(&settings);
+        let shared = forget == Forget::UnlessShared
+            && f.profiles()
+                .iter()
+                .any(|p| p.settings().is_ok_and(|s| password_key(&s) == key));
+        let password = match forget {
+            Forget::Never => None,
+            _ if shared => None,
+            _ => Some(vault()?.remove_blocking(&key).map_err(vault_error)?),
+        };
+        Ok(Removed {
+            profile,
+            settings,
+            shared,
+            password,
+        })
+    })
 }
