@@ -64,7 +64,7 @@ pub async fn save_profile<R: Runtime>(
     let path = ProfileFile::default_path()?;
     let file = ProfileFile::load(&path)?;
     let previous = original_name.as_deref().and_then(|o| file.find(o)).cloned();
-    let (saved, profile) = profile.checked(previous.as_ref())?;
+    let (saved, _) = profile.checked(previous.as_ref())?;
     let original = previous.as_ref().map(|p| p.name.clone());
     if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
         return Err(AppError::new(
@@ -72,21 +72,21 @@ pub async fn save_profile<R: Runtime>(
             format!("a profile called {:?} already exists", saved.name),
         ));
     }
-    if let Some(password) = password.filter(|p| !p.is_empty()) {
-        let key = password_key(&profile.connect_settings()?);
-        vault()?.save(&key, &password).await?;
-        tracing::info!(
-            profile = saved.name,
-            "saved a database password in the vault"
-        );
-    }
-    ProfileFile::update(&path, |f| f.put(original.as_deref(), saved.clone()))?;
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(password) => Some((vault()?, password)),
+        None => None,
+    };
+    let (name, prior) = (saved.name.clone(), original.clone());
+    tokio::task::spawn_blocking(move || {
+        profiles::save(&path, prior.as_deref(), &saved, password.as_ref())
+    })
+    .await??;
     let mut current = settings::load(&app)?;
     let reopen = original.is_some() && current.active_profile == original;
     if reopen {
-        current.active_profile = Some(saved.name.clone());
+        current.active_profile = Some(name.clone());
         settings::save(&app, &current)?;
-        open(&app, &state, Some(saved.name)).await?;
+        open(&app, &state, Some(name)).await?;
     }
     settings::load(&app)
 }

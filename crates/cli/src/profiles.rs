@@ -96,19 +96,19 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             // changed under its lock below, keeping what another program saved meanwhile.
             file.add(profile.clone())?;
             let settings = profile.settings()?;
-            let mut stored = false;
-            if password_stdin {
-                let key = switchboard_ops::vault::password_key(&settings);
+            let password = if password_stdin {
                 let vault = vault::open()?;
                 let secret = vault::read_secret(&format!(
                     "Password of {} for {}",
                     settings.role(),
                     settings.server()
                 ))?;
-                vault.save_blocking(&key, &secret).map_err(vault::error)?;
-                stored = true;
-            }
-            ProfileFile::update(file.path(), |f| f.add(profile.clone()))?;
+                Some((vault, secret))
+            } else {
+                None
+            };
+            profiles::save(file.path(), None, &profile, password.as_ref())?;
+            let stored = password.is_some();
             tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
             if let Some(warning) = settings.tls_warning() {
                 eprintln!("warning: {warning}");

@@ -9,7 +9,7 @@ use switchboard_core::Result;
 use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_providers::account::vault_error;
-use switchboard_secrets::{Removal, Vault};
+use switchboard_secrets::{Removal, SecretString, Vault};
 
 use crate::vault::password_key;
 
@@ -168,6 +168,28 @@ pub async fn test_connection(settings: &ConnectSettings) -> Result<ConnectionTes
     };
     remote.close().await;
     Ok(result)
+}
+
+/// Saves `profile` in the profile file at `path` in place of the profile called `original`
+/// (`None`: added), under the file's lock, so what another program saved meanwhile stays.
+/// With `password` (a vault and the password), the password is kept in that vault under the
+/// profile's role, server and database first, so a vault that refuses leaves the file as it
+/// was. Blocks while the vault answers.
+pub fn save(
+    path: &Path,
+    original: Option<&str>,
+    profile: &Profile,
+    password: Option<&(Vault, SecretString)>,
+) -> Result<()> {
+    if let Some((vault, password)) = password {
+        let key = password_key(&profile.settings()?);
+        vault.save_blocking(&key, password).map_err(vault_error)?;
+        tracing::info!(
+            profile = profile.name,
+            "saved a database password in the vault"
+        );
+    }
+    ProfileFile::update(path, |f| f.put(original, profile.clone()))
 }
 
 /// Whether removing a profile also removes its password from this device's vault.
