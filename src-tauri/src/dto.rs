@@ -565,6 +565,9 @@ impl From<switchboard_ops::BulkReport> for BulkReport {
     }
 }
 
+pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
+pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
+
 /// Which workspace is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -598,84 +601,6 @@ pub enum Theme {
     Light,
     /// Dark.
     Dark,
-}
-
-/// How the connection to a team database is encrypted (libpq's `sslmode`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsMode {
-    /// Plain text.
-    Disable,
-    /// TLS when the server offers it.
-    Prefer,
-    /// TLS, certificate not checked: whoever answers gets the password. Warned about for a
-    /// server that is not on this computer.
-    Require,
-    /// TLS, certificate and host name checked (the default).
-    #[default]
-    VerifyFull,
-}
-
-impl From<TlsMode> for switchboard_postgres::TlsMode {
-    fn from(t: TlsMode) -> Self {
-        match t {
-            TlsMode::Disable => switchboard_postgres::TlsMode::Disable,
-            TlsMode::Prefer => switchboard_postgres::TlsMode::Prefer,
-            TlsMode::Require => switchboard_postgres::TlsMode::Require,
-            TlsMode::VerifyFull => switchboard_postgres::TlsMode::VerifyFull,
-        }
-    }
-}
-
-impl From<switchboard_postgres::TlsMode> for TlsMode {
-    fn from(t: switchboard_postgres::TlsMode) -> Self {
-        match t {
-            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
-            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
-            switchboard_postgres::TlsMode::Require => TlsMode::Require,
-            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
-        }
-    }
-}
-
-/// How to reach a team database. The password is never here: it lives in the OS vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionProfile {
-    /// Name shown in the workspace picker.
-    pub name: String,
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// Database.
-    pub database: String,
-    /// PostgreSQL role.
-    pub user: String,
-    /// Encryption.
-    pub tls_mode: TlsMode,
-    /// The PEM file of the CA that signed the server's certificate, when that is not a public
-    /// CA (libpq's `sslrootcert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub ca_file: Option<String>,
-}
-
-impl ConnectionProfile {
-    /// Core's connection settings (without a password), checking every field.
-    pub fn connect_settings(&self) -> AppResult<switchboard_postgres::ConnectSettings> {
-        let settings = switchboard_postgres::ConnectSettings::from_parts(
-            &self.host,
-            self.port,
-            &self.database,
-            &self.user,
-            self.tls_mode.into(),
-        )?;
-        Ok(match self.ca_file.as_deref() {
-            Some(ca) if !ca.trim().is_empty() => settings.with_root_cert(ca)?,
-            _ => settings,
-        })
-    }
 }
 
 /// The default interval between background syncs of a team workspace.
@@ -716,19 +641,6 @@ impl Default for Settings {
     }
 }
 
-/// What "Test connection" found: the server answered, the role is one row-level security
-/// binds, and the schema is usable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionTest {
-    /// `host:port/database`.
-    pub server: String,
-    /// The login role.
-    pub role: String,
-    /// What makes the database less safe or slower, without blocking (schema check).
-    pub warnings: Vec<String>,
-}
-
 /// The connection of the open workspace, as the banner shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -743,51 +655,6 @@ pub enum Connection {
     Offline,
     /// The server answered but the sync failed (bad password, refused role, schema…).
     Failed,
-}
-
-/// What a sync is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncPhase {
-    /// Connecting and checking the role and schema.
-    Connect,
-    /// Sending offline edits.
-    Replay,
-    /// Copying every row (first sync).
-    Copy,
-    /// Moving a complete copy into the cache and building its indexes.
-    Index,
-    /// Applying the changes since the last sync.
-    Changes,
-}
-
-/// Progress of a sync, sent through a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncProgress {
-    /// What is being done.
-    pub phase: SyncPhase,
-    /// Rows (or edits) done.
-    #[ts(type = "number")]
-    pub done: u64,
-    /// Rows (or edits) in all; 0 when not known.
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-impl From<switchboard_sync::Progress> for SyncProgress {
-    fn from(p: switchboard_sync::Progress) -> Self {
-        SyncProgress {
-            phase: match p.phase {
-                switchboard_sync::Phase::Replay => SyncPhase::Replay,
-                switchboard_sync::Phase::Copy => SyncPhase::Copy,
-                switchboard_sync::Phase::Index => SyncPhase::Index,
-                switchboard_sync::Phase::Changes => SyncPhase::Changes,
-            },
-            done: p.done,
-            total: p.total,
-        }
-    }
 }
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
@@ -821,32 +688,6 @@ pub struct TeamStatus {
     pub skipped: Vec<SkippedRow>,
 }
 
-/// A row of the team database that the sync left out of the cache (or kept without the secret
-/// its credentials held), with why; `sync status` lists the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SkippedRow {
-    /// The row's id.
-    pub number_id: String,
-    /// Its number as the server holds it.
-    pub phone_number: Option<String>,
-    /// Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
-    pub reason: String,
-    /// In the cache without the secret; false: not in the cache.
-    pub kept: bool,
-}
-
-impl From<&switchboard_core::store::SkippedRow> for SkippedRow {
-    fn from(r: &switchboard_core::store::SkippedRow) -> Self {
-        SkippedRow {
-            number_id: r.skip.number_id.to_string(),
-            phone_number: r.skip.phone_number.clone(),
-            reason: r.skip.reason.clone(),
-            kept: r.skip.kept,
-        }
-    }
-}
-
 impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
@@ -863,25 +704,6 @@ impl TeamStatus {
             progress: None,
             warnings: Vec::new(),
             skipped: Vec::new(),
-        }
-    }
-}
-
-/// Which version of a conflicting edit to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepVersion {
-    /// The manager's offline edit: sent again with the next sync.
-    Mine,
-    /// The server's version: the offline edit is dropped.
-    Theirs,
-}
-
-impl From<KeepVersion> for switchboard_core::store::Keep {
-    fn from(k: KeepVersion) -> Self {
-        match k {
-            KeepVersion::Mine => switchboard_core::store::Keep::Mine,
-            KeepVersion::Theirs => switchboard_core::store::Keep::Theirs,
         }
     }
 }

@@ -37,7 +37,9 @@ mod types;
 
 pub mod actions;
 pub mod numbers_at_provider;
+pub mod profiles;
 pub mod providers;
+pub mod sync;
 pub mod vault;
 pub mod webhooks;
 
