@@ -7,7 +7,6 @@
 //! [`crate::dto::SecretInput`], goes to the vault, and is never returned, logged or stored
 //! anywhere else: the commands' tracing spans skip it, and no response type has a field for it.
 
-use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_providers::account;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
@@ -75,7 +74,7 @@ pub async fn add_account(
     account: NewAccount,
 ) -> AppResult<ProviderAccount> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(account.provider);
+    let provider = account.provider;
     let kind = CoreKind::from(account.kind);
     let account_id = checked_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
@@ -121,7 +120,7 @@ const NAMED_NUMBERS: u32 = 10;
 #[tauri::command]
 #[tracing::instrument(skip(draft), fields(provider = ?draft.provider, kind = ?draft.kind), err)]
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
-    let provider = CoreProvider::from(draft.provider);
+    let provider = draft.provider;
     let kind = CoreKind::from(draft.kind);
     let mut problems = Vec::new();
     let mut problem = |field, message: String| problems.push(AccountProblem { field, message });
@@ -160,7 +159,7 @@ pub async fn remove_account(
     account_id: String,
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
+    let core_provider = provider;
     let account_id = checked_account_id(core_provider, &account_id)?;
     let vault = vault()?;
     let id = account_id.clone();
@@ -184,7 +183,7 @@ pub async fn verify_account<R: Runtime>(
     account_id: String,
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
+    let core_provider = provider;
     let account_id = checked_account_id(core_provider, &account_id)?;
     crate::providers::check_added(&state, org, core_provider, &account_id).await?;
     let client = connect(core_provider, &account_id).await?;

@@ -33,8 +33,7 @@ pub async fn workspace_info(state: State<'_, AppState>) -> AppResult<WorkspaceIn
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn list_organizations(state: State<'_, AppState>) -> AppResult<Vec<Organization>> {
-    let orgs = state.inventory().organizations().await?;
-    Ok(orgs.into_iter().map(Into::into).collect())
+    Ok(state.inventory().organizations().await?)
 }
 
 /// Creates an organization (in a team workspace: on the server, which must answer).
@@ -48,7 +47,7 @@ pub async fn add_organization<R: Runtime>(
 ) -> AppResult<Organization> {
     let org = state.inventory().add_organization(&slug, &name).await?;
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-    Ok(org.into())
+    Ok(org)
 }
 
 /// The agents of an organization.
@@ -59,8 +58,7 @@ pub async fn list_agents(
     organization_id: String,
 ) -> AppResult<Vec<Agent>> {
     let org = parse_id("organization", &organization_id)?;
-    let agents = state.inventory().agents(org).await?;
-    Ok(agents.into_iter().map(Into::into).collect())
+    Ok(state.inventory().agents(org).await?)
 }
 
 /// Creates an agent (in a team workspace: on the server, which must answer).
@@ -73,7 +71,7 @@ pub async fn add_agent(
 ) -> AppResult<Agent> {
     let org = parse_id("organization", &organization_id)?;
     let name = check_name("agent name", &name)?;
-    Ok(state.inventory().add_agent(org, &name).await?.into())
+    Ok(state.inventory().add_agent(org, &name).await?)
 }
 
 /// One page of numbers.
@@ -190,7 +188,7 @@ pub async fn bulk_update<R: Runtime>(
     .await;
     state.end_task(&task_id);
     edited(&app, &organization_id, Vec::new());
-    Ok(report.into())
+    Ok(report)
 }
 
 /// Asks a running bulk task (or provider task) to stop after the number it is on.
@@ -230,7 +228,7 @@ pub async fn seed_demo<R: Runtime>(
         .await?;
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
     announce(&app, &report.organization.id.to_string(), Vec::new());
-    Ok(report.into())
+    Ok(report)
 }
 
 /// The app's settings.

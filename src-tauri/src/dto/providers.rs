@@ -6,7 +6,6 @@
 //! cannot be serialized back. No type here that the backend returns has a secret field.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use switchboard_core::domain as core;
 use switchboard_core::store::ProviderAccount as CoreAccount;
 use switchboard_providers::account;
 use switchboard_providers::account_auth::CredentialKind as CoreKind;
@@ -192,7 +191,7 @@ impl ProviderAccount {
     /// From core's account and what the vault said.
     pub fn new(a: CoreAccount, secret_on_device: Option<bool>) -> Self {
         ProviderAccount {
-            provider: a.provider.into(),
+            provider: a.provider,
             account_id: a.account_id,
             label: a.label,
             added: a.added,
@@ -321,7 +320,7 @@ impl ImportCandidate {
             display,
             state,
             friendly_name: n.friendly_name.clone(),
-            capabilities: n.capabilities.into(),
+            capabilities: n.capabilities,
             country: n.iso_country.clone().or(facts.country),
             locality: n.locality.clone(),
             existing_id: existing.map(|id| id.to_string()),
@@ -685,7 +684,7 @@ impl From<CoreAvailable> for AvailableNumber {
             locality: a.locality,
             region: a.region,
             country: a.iso_country.or(facts.country),
-            capabilities: a.capabilities.into(),
+            capabilities: a.capabilities,
         }
     }
 }
@@ -703,7 +702,7 @@ impl From<&AvailableSearch> for switchboard_providers::twilio::AvailableSearch {
             number_type: None,
             area_code: text(&s.area_code),
             contains: text(&s.contains),
-            capabilities: core::Capabilities::from(s.capabilities),
+            capabilities: s.capabilities,
             limit: Some(20),
         }
     }
