@@ -20,35 +20,12 @@ pub use providers::*;
 pub use switchboard_core::domain::{Capabilities, Capability, Provider, Status};
 
 pub use switchboard_core::domain::{Agent, Organization};
+pub use switchboard_core::query::{AgentFilter, SortField};
 pub use switchboard_core::seed::SeedReport;
 pub use switchboard_ops::{
     BulkFailure, BulkReport, NumberCheck, NumberView as PhoneNumber, PageView as NumberPage,
     Progress, rfc3339,
 };
-
-/// Which agent a listing wants.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
-pub enum AgentFilter {
-    /// Assigned to this agent.
-    Assigned(String),
-    /// Not assigned to any agent.
-    Unassigned,
-}
-
-/// A sortable column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SortField {
-    /// E.164 order.
-    Number,
-    /// Friendly name.
-    FriendlyName,
-    /// Created.
-    Created,
-    /// Updated.
-    Updated,
-}
 
 /// Which numbers, in one organization.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -81,13 +58,7 @@ impl NumberFilter {
             .search(self.search.as_deref().unwrap_or(""));
         f.provider = self.provider;
         f.status = self.status;
-        f.agent = match self.agent {
-            None => None,
-            Some(AgentFilter::Unassigned) => Some(query::AgentFilter::Unassigned),
-            Some(AgentFilter::Assigned(id)) => {
-                Some(query::AgentFilter::Assigned(parse_id("agent", &id)?))
-            }
-        };
+        f.agent = self.agent;
         f.capabilities = self.capabilities;
         f.country = self
             .country
@@ -116,14 +87,8 @@ pub struct NumberQuery {
 impl NumberQuery {
     /// Core's query.
     pub fn into_core(self) -> AppResult<query::NumberQuery> {
-        let field = match self.sort {
-            SortField::Number => query::SortField::Number,
-            SortField::FriendlyName => query::SortField::FriendlyName,
-            SortField::Created => query::SortField::Created,
-            SortField::Updated => query::SortField::Updated,
-        };
         let sort = query::Sort {
-            field,
+            field: self.sort,
             descending: self.descending,
         };
         let mut q = query::NumberQuery::first(self.filter.into_core()?, sort, self.limit)?;

@@ -16,6 +16,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 /// Columns a listing can be ordered by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SortField {
     /// E.164 order.
@@ -88,8 +89,10 @@ impl FromStr for Sort {
     }
 }
 
-/// Agent filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Agent filter (over IPC: `{ "kind": "assigned", "id": … }` or `{ "kind": "unassigned" }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum AgentFilter {
     /// Assigned to this agent.
     Assigned(Uuid),
