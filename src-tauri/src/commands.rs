@@ -2,7 +2,7 @@
 //! `switchboard-ops` on the open workspace's inventory, and maps the result; writes then announce themselves with a typed event
 //! (`numbers://{organizationId}/changed`) so every view of that organization refreshes.
 
-use switchboard_core::domain::{E164, check_name};
+use switchboard_core::domain::check_name;
 use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -103,8 +103,7 @@ pub async fn get_number(state: State<'_, AppState>, id: String) -> AppResult<Pho
 #[tauri::command]
 #[tracing::instrument(err)]
 pub async fn check_number(number: String, region: Option<String>) -> AppResult<NumberCheck> {
-    let region = region.filter(|r| !r.trim().is_empty());
-    Ok(E164::parse(&number, region.as_deref())?.into())
+    Ok(actions::check_number(&number, region.as_deref())?)
 }
 
 /// Announces an edit of an organization's numbers, and sends what it queued.
