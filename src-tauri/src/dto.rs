@@ -1,10 +1,11 @@
 //! The types that cross IPC, in one place.
 //!
-//! Core's types describe storage and rules; these describe what the UI sees and sends. They
-//! derive [`ts_rs::TS`], and `bindings::typescript()` renders them into
-//! `ui/src/lib/generated/bindings.ts`, which is committed and drift-checked by a test.
-//! Conversions here only translate shapes; every rule (parsing numbers, limits, which agent
-//! may be assigned) stays in core.
+//! Where the app sends or receives a core or ops type as it is (organizations, agents, the
+//! enums, the number view, reports), that type is re-exported here and derives [`ts_rs::TS`]
+//! where it lives (their `ts` feature); the types defined here are what only the UI sends or
+//! sees. `bindings::typescript()` renders them all into `ui/src/lib/generated/bindings.ts`,
+//! which is committed and drift-checked by a test. Conversions here only translate shapes;
+//! every rule (parsing numbers, limits, which agent may be assigned) stays in core.
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::domain as core;
@@ -17,9 +18,9 @@ use crate::error::{AppError, AppResult};
 mod providers;
 pub use providers::*;
 
-pub use switchboard_core::domain::{Capabilities, Capability, Provider, Status};
-
-pub use switchboard_core::domain::{Agent, Organization};
+pub use switchboard_core::domain::{
+    Agent, Capabilities, Capability, Organization, Provider, Status,
+};
 pub use switchboard_core::query::{AgentFilter, SortField};
 pub use switchboard_core::seed::SeedReport;
 pub use switchboard_ops::{
