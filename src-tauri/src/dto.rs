@@ -21,12 +21,22 @@ pub use providers::*;
 pub use switchboard_core::domain::{
     Agent, Capabilities, Capability, Organization, Provider, Status,
 };
-pub use switchboard_core::query::{AgentFilter, SortField};
+pub use switchboard_core::query::SortField;
 pub use switchboard_core::seed::SeedReport;
 pub use switchboard_ops::{
     BulkFailure, BulkReport, NumberCheck, NumberView as PhoneNumber, PageView as NumberPage,
     Progress, rfc3339,
 };
+
+/// Which agent a listing wants.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum AgentFilter {
+    /// Assigned to this agent.
+    Assigned(String),
+    /// Not assigned to any agent.
+    Unassigned,
+}
 
 /// Which numbers, in one organization.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -59,7 +69,13 @@ impl NumberFilter {
             .search(self.search.as_deref().unwrap_or(""));
         f.provider = self.provider;
         f.status = self.status;
-        f.agent = self.agent;
+        f.agent = match self.agent {
+            None => None,
+            Some(AgentFilter::Unassigned) => Some(query::AgentFilter::Unassigned),
+            Some(AgentFilter::Assigned(id)) => {
+                Some(query::AgentFilter::Assigned(parse_id("agent", &id)?))
+            }
+        };
         f.capabilities = self.capabilities;
         f.country = self
             .country

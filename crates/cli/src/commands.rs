@@ -299,9 +299,9 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             output::number_page(g.json, &page, total);
         }
         Numbers::Show { number, org } => {
-            let (n, agent, org) = actions::show(inv, &number, org.as_deref()).await?;
+            let (n, org) = actions::show(inv, &number, org.as_deref()).await?;
             if !g.json {
-                output::number_detail(&n, agent.as_deref());
+                output::number_detail(&n, actions::agent_name(inv, &n).await?.as_deref());
             }
             let status = accounts::status_of_async(&n).await;
             accounts::show_credentials(g, &n, &org.slug, status);

@@ -89,10 +89,8 @@ impl FromStr for Sort {
     }
 }
 
-/// Agent filter (over IPC: `{ "kind": "assigned", "id": … }` or `{ "kind": "unassigned" }`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+/// Agent filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgentFilter {
     /// Assigned to this agent.
     Assigned(Uuid),

@@ -95,19 +95,18 @@ pub fn check_number(number: &str, region: Option<&str>) -> Result<NumberCheck> {
 }
 
 /// A number a manager names (id or E.164; in the organization `org` names, when given), with
-/// the name of its agent and its organization.
+/// its organization.
 pub async fn show(
     inv: &dyn Inventory,
     number: &str,
     org: Option<&str>,
-) -> Result<(PhoneNumber, Option<String>, Organization)> {
+) -> Result<(PhoneNumber, Organization)> {
     let org = organization_arg(inv, org).await?;
     let n = inv
         .number(&NumberRef::parse(number)?, org.map(|o| o.id))
         .await?;
-    let agent = agent_name(inv, &n).await?;
     let org = inv.organization(&n.organization_id.to_string()).await?;
-    Ok((n, agent, org))
+    Ok((n, org))
 }
 
 /// A change of a number as a manager types it; each field given changes.
