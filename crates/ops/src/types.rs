@@ -201,3 +201,36 @@ impl From<E164> for NumberCheck {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_report_serializes_as_the_app_receives_it() {
+        let report = BulkReport {
+            updated: 2,
+            queued: 1,
+            failed: vec![BulkFailure {
+                id: "bob".into(),
+                error: switchboard_core::Error::InvalidInput {
+                    field: "number".into(),
+                    reason: "\"bob\" is not an id".into(),
+                },
+            }],
+            cancelled: false,
+        };
+        let json = serde_json::to_value(&report).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "updated": 2,
+                "failed": [{ "id": "bob", "error": {
+                    "code": "InvalidInput",
+                    "message": report.failed[0].error.to_string(),
+                } }],
+                "cancelled": false,
+            })
+        );
+    }
+}
