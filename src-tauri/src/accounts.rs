@@ -7,7 +7,6 @@
 //! [`crate::dto::SecretInput`], goes to the vault, and is never returned, logged or stored
 //! anywhere else: the commands' tracing spans skip it, and no response type has a field for it.
 
-use switchboard_core::domain::Provider as CoreProvider;
 use switchboard_core::store::check_account_label;
 use switchboard_ops::providers::accounts;
 use switchboard_providers::ProviderError;
@@ -50,7 +49,7 @@ pub async fn add_account(
     account: NewAccount,
 ) -> AppResult<ProviderAccount> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(account.provider);
+    let provider = account.provider;
     let kind = CoreKind::from(account.kind);
     let account_id = checked_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
@@ -91,7 +90,7 @@ const NAMED_NUMBERS: u32 = 10;
 #[tracing::instrument(skip(draft), fields(provider = ?draft.provider, kind = ?draft.kind), err)]
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
     let draft = accounts::Draft {
-        provider: draft.provider.into(),
+        provider: draft.provider,
         kind: draft.kind.into(),
         account_id: &draft.account_id,
         identifier: draft.identifier.as_deref(),
@@ -114,7 +113,7 @@ pub async fn remove_account(
     account_id: String,
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(provider);
+    let provider = provider;
     let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
     let account = (provider, account_id.as_str());
@@ -137,7 +136,7 @@ pub async fn verify_account<R: Runtime>(
     account_id: String,
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(provider);
+    let provider = provider;
     let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
     let account = (provider, account_id.as_str());

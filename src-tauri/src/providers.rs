@@ -177,7 +177,7 @@ pub async fn import_preview(
     on_progress: Channel<ListingProgress>,
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(provider);
+    let provider = provider;
     let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
@@ -488,7 +488,7 @@ pub async fn search_available(
     account_id: String,
     search: AvailableSearch,
 ) -> AppResult<Vec<AvailableNumber>> {
-    let client = connect(provider.into(), account_id.trim()).await?;
+    let client = connect(provider, account_id.trim()).await?;
     let found = client.twilio()?.search_available(&(&search).into()).await?;
     Ok(found.into_iter().map(Into::into).collect())
 }
@@ -536,8 +536,8 @@ pub async fn buy_number<R: Runtime>(
     let number = E164::parse(&number, None)?;
     let confirmed = confirmation(&number, &confirmed_number, "bought")?;
     let account_id = account_id.trim().to_owned();
-    check_added(&state, org, provider.into(), &account_id).await?;
-    let client = connect(provider.into(), &account_id).await?;
+    check_added(&state, org, provider, &account_id).await?;
+    let client = connect(provider, &account_id).await?;
     let twilio = client.twilio()?;
     let inventory = state.inventory();
     let bought = at_provider::buy(

@@ -59,7 +59,9 @@ pub use local::LocalInventory;
 pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;
 pub use team::TeamInventory;
-pub use types::{BulkFailure, BulkReport, Progress, Written};
+pub use types::{
+    BulkFailure, BulkReport, NumberCheck, NumberView, PageView, Progress, Written, rfc3339,
+};
 
 /// A number edit, to apply to a store or to queue.
 #[derive(Debug, Clone)]

@@ -6,7 +6,6 @@
 //! cannot be serialized back. No type here that the backend returns has a secret field.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use switchboard_core::domain as core;
 pub use switchboard_ops::providers::accounts::{
     AccountField, AccountProblem, AccountRemoval, AccountVerification, ProviderAccount,
     VerifyOutcome,
@@ -167,7 +166,7 @@ impl From<CoreAvailable> for AvailableNumber {
             locality: a.locality,
             region: a.region,
             country: a.iso_country.or(facts.country),
-            capabilities: a.capabilities.into(),
+            capabilities: a.capabilities,
         }
     }
 }
@@ -185,7 +184,7 @@ impl From<&AvailableSearch> for switchboard_providers::twilio::AvailableSearch {
             number_type: None,
             area_code: text(&s.area_code),
             contains: text(&s.contains),
-            capabilities: core::Capabilities::from(s.capabilities),
+            capabilities: s.capabilities,
             limit: Some(20),
         }
     }
