@@ -7,27 +7,20 @@
 //! [`crate::dto::SecretInput`], goes to the vault, and is never returned, logged or stored
 //! anywhere else: the commands' tracing spans skip it, and no response type has a field for it.
 
-use switchboard_core::domain::Provider as CoreProvider;
-use switchboard_core::store::{check_account_id, check_account_label};
-use switchboard_providers::account;
+use switchboard_core::store::check_account_label;
+use switchboard_ops::providers::accounts;
+use switchboard_providers::ProviderError;
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
-use switchboard_secrets::VaultError;
 use tauri::{AppHandle, Runtime, State};
-use time::OffsetDateTime;
 
 use crate::dto::{
-    AccountDraft, AccountField, AccountProblem, AccountRemoval, AccountVerification, NewAccount,
-    Provider, ProviderAccount, VerifyOutcome, checked_account_id, parse_id, rfc3339,
+    AccountDraft, AccountProblem, AccountRemoval, AccountVerification, NewAccount, Provider,
+    ProviderAccount, checked_account_id, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
-use crate::providers::connect;
 use crate::state::AppState;
 use crate::vault::vault;
-
-fn vault_err(e: VaultError) -> AppError {
-    account::vault_error(e).into()
-}
 
 /// The organization's accounts, and whether this device holds each one's secret. An
 /// unavailable vault makes every answer "unknown" (null) after one timeout, not one per
@@ -39,29 +32,10 @@ pub async fn list_accounts(
     organization_id: String,
 ) -> AppResult<Vec<ProviderAccount>> {
     let org = parse_id("organization", &organization_id)?;
-    let accounts = state.run(move |ws| ws.accounts(org)).await?;
-    let mut vault = vault().ok();
-    let mut listed = Vec::with_capacity(accounts.len());
-    for a in accounts {
-        let held = match &vault {
-            Some(v) => match v
-                .contains(&account::vault_key(a.provider, &a.account_id))
-                .await
-            {
-                Ok(held) => Some(held),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot ask the vault about an account");
-                    if matches!(e, VaultError::VaultUnavailable { .. }) {
-                        vault = None;
-                    }
-                    None
-                }
-            },
-            None => None,
-        };
-        listed.push(ProviderAccount::new(a, held));
-    }
-    Ok(listed)
+    let vault = vault().map_err(|e| e.message);
+    let inventory = state.inventory();
+    let listed = accounts::list_accounts(&*inventory, org, vault.as_ref().map_err(Clone::clone));
+    Ok(listed.await?.accounts)
 }
 
 /// Adds an account to the organization and files its secret in this device's vault
@@ -75,7 +49,7 @@ pub async fn add_account(
     account: NewAccount,
 ) -> AppResult<ProviderAccount> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = CoreProvider::from(account.provider);
+    let provider = account.provider;
     let kind = CoreKind::from(account.kind);
     let account_id = checked_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
@@ -98,17 +72,11 @@ pub async fn add_account(
     )?
     .check(provider)?;
     let vault = vault()?;
-    vault
-        .save(&account::vault_key(provider, &account_id), &auth.to_vault())
-        .await
-        .map_err(vault_err)?;
-    drop(auth);
-    tracing::info!(vault = vault.vault_name(), "saved an account secret");
-    let id = account_id.clone();
-    let (added, _) = state
-        .run(move |ws| ws.add_account(org, provider, &id, label.as_deref()))
-        .await?;
-    Ok(ProviderAccount::new(added, Some(true)))
+    let inventory = state.inventory();
+    let org = inventory.organization(&org.to_string()).await?;
+    let account = (provider, account_id.as_str());
+    let added = accounts::add_account(&*inventory, &vault, &org, account, auth, label).await?;
+    Ok(added.account)
 }
 
 /// How many of the numbers still referencing a removed account are named.
@@ -121,34 +89,19 @@ const NAMED_NUMBERS: u32 = 10;
 #[tauri::command]
 #[tracing::instrument(skip(draft), fields(provider = ?draft.provider, kind = ?draft.kind), err)]
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
-    let provider = CoreProvider::from(draft.provider);
-    let kind = CoreKind::from(draft.kind);
-    let mut problems = Vec::new();
-    let mut problem = |field, message: String| problems.push(AccountProblem { field, message });
-    if !draft.account_id.trim().is_empty()
-        && let Err(e) = check_account_id(provider, &draft.account_id)
-    {
-        problem(AccountField::AccountId, e.to_string());
-    }
-    if let Err(e) = check_account_label(draft.label.as_deref()) {
-        problem(AccountField::Label, e.to_string());
-    }
-    let identifier = draft.identifier.as_deref().filter(|i| !i.trim().is_empty());
-    if (!kind.fits(provider) || identifier.is_some())
-        && let Err(e) = AccountAuth::check_kind(provider, kind, identifier)
-    {
-        let field = if kind.fits(provider) {
-            AccountField::Identifier
-        } else {
-            AccountField::Kind
-        };
-        problem(field, AppError::from_provider(&e).message);
-    }
-    Ok(problems)
+    let draft = accounts::Draft {
+        provider: draft.provider,
+        kind: draft.kind.into(),
+        account_id: &draft.account_id,
+        identifier: draft.identifier.as_deref(),
+        label: draft.label.as_deref(),
+    };
+    let reason = |e: &ProviderError| AppError::from_provider(e).message;
+    Ok(accounts::check_draft(draft, reason))
 }
 
 /// Removes an account from this device, as `switchboard-cli accounts remove` does
-/// (`switchboard_providers::account::remove`): its secret from the vault and its entry from
+/// (`switchboard_ops::providers::accounts::remove_account`): its secret from the vault and its entry from
 /// the organization's list. Numbers that reference it keep the reference and are counted (the
 /// first ten named) in the answer. Nothing to remove is `NotFound`.
 #[tauri::command]
@@ -160,14 +113,13 @@ pub async fn remove_account(
     account_id: String,
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = checked_account_id(core_provider, &account_id)?;
+    let provider = provider;
+    let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
-    let id = account_id.clone();
-    let removed = state
-        .run(move |ws| account::remove(&vault, ws, org, core_provider, &id, NAMED_NUMBERS))
-        .await?;
-    Ok(AccountRemoval::new(provider, account_id, &removed))
+    let account = (provider, account_id.as_str());
+    let inventory = state.inventory();
+    let removed = accounts::remove_account(&*inventory, &vault, org, account, NAMED_NUMBERS);
+    Ok(removed.await?)
 }
 
 /// Checks an account's credentials with its provider and records the result on the
@@ -184,58 +136,26 @@ pub async fn verify_account<R: Runtime>(
     account_id: String,
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = checked_account_id(core_provider, &account_id)?;
-    crate::providers::check_added(&state, org, core_provider, &account_id).await?;
-    let client = connect(core_provider, &account_id).await?;
-    let result = client.verify().await;
-    let now = OffsetDateTime::now_utc();
-    let outcome = VerifyOutcome::of(&result);
+    let provider = provider;
+    let account_id = checked_account_id(provider, &account_id)?;
+    let vault = vault()?;
+    let account = (provider, account_id.as_str());
     let inventory = state.inventory();
-    let count = switchboard_ops::providers::record_account_verification(
-        &*inventory,
-        org,
-        core_provider,
-        &account_id,
-        &result,
-        now,
-    )
-    .await? as u32;
-    if count > 0 {
+    let verified = accounts::verify_account(&*inventory, &vault, org, account)
+        .await
+        .map_err(crate::providers::failure)?;
+    if verified.numbers_updated > 0 {
         announce(&app, &organization_id, Vec::new());
         crate::sync::after_edit(&app);
     }
-    let (message, account_name) = match &result {
-        Ok(info) => (
-            format!(
-                "{} account {} verified: {}{}",
-                info.api,
-                info.account_id,
-                info.friendly_name.as_deref().unwrap_or("(no name)"),
-                info.status
-                    .as_deref()
-                    .map(|s| format!(", status {s}"))
-                    .unwrap_or_default()
-            ),
-            info.friendly_name.clone(),
-        ),
-        Err(e) => (AppError::from_provider(e).message, None),
-    };
-    Ok(AccountVerification {
-        provider,
-        account_id,
-        outcome,
-        message,
-        account_name,
-        numbers_updated: count,
-        checked_at: rfc3339(now),
-    })
+    let reason = |e: &ProviderError| AppError::from_provider(e).message;
+    Ok(AccountVerification::new(account, &verified, reason))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::CredentialKind;
+    use crate::dto::{AccountField, CredentialKind};
 
     fn draft(
         provider: Provider,

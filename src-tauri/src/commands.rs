@@ -2,7 +2,7 @@
 //! `switchboard-ops` on the open workspace's inventory, and maps the result; writes then announce themselves with a typed event
 //! (`numbers://{organizationId}/changed`) so every view of that organization refreshes.
 
-use switchboard_core::domain::{E164, check_name};
+use switchboard_core::domain::check_name;
 use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -33,8 +33,7 @@ pub async fn workspace_info(state: State<'_, AppState>) -> AppResult<WorkspaceIn
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn list_organizations(state: State<'_, AppState>) -> AppResult<Vec<Organization>> {
-    let orgs = state.inventory().organizations().await?;
-    Ok(orgs.into_iter().map(Into::into).collect())
+    Ok(state.inventory().organizations().await?)
 }
 
 /// Creates an organization (in a team workspace: on the server, which must answer).
@@ -48,7 +47,7 @@ pub async fn add_organization<R: Runtime>(
 ) -> AppResult<Organization> {
     let org = state.inventory().add_organization(&slug, &name).await?;
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-    Ok(org.into())
+    Ok(org)
 }
 
 /// The agents of an organization.
@@ -59,8 +58,7 @@ pub async fn list_agents(
     organization_id: String,
 ) -> AppResult<Vec<Agent>> {
     let org = parse_id("organization", &organization_id)?;
-    let agents = state.inventory().agents(org).await?;
-    Ok(agents.into_iter().map(Into::into).collect())
+    Ok(state.inventory().agents(org).await?)
 }
 
 /// Creates an agent (in a team workspace: on the server, which must answer).
@@ -73,7 +71,7 @@ pub async fn add_agent(
 ) -> AppResult<Agent> {
     let org = parse_id("organization", &organization_id)?;
     let name = check_name("agent name", &name)?;
-    Ok(state.inventory().add_agent(org, &name).await?.into())
+    Ok(state.inventory().add_agent(org, &name).await?)
 }
 
 /// One page of numbers.
@@ -105,8 +103,7 @@ pub async fn get_number(state: State<'_, AppState>, id: String) -> AppResult<Pho
 #[tauri::command]
 #[tracing::instrument(err)]
 pub async fn check_number(number: String, region: Option<String>) -> AppResult<NumberCheck> {
-    let region = region.filter(|r| !r.trim().is_empty());
-    Ok(E164::parse(&number, region.as_deref())?.into())
+    Ok(actions::check_number(&number, region.as_deref())?)
 }
 
 /// Announces an edit of an organization's numbers, and sends what it queued.
@@ -190,7 +187,7 @@ pub async fn bulk_update<R: Runtime>(
     .await;
     state.end_task(&task_id);
     edited(&app, &organization_id, Vec::new());
-    Ok(report.into())
+    Ok(report)
 }
 
 /// Asks a running bulk task (or provider task) to stop after the number it is on.
@@ -230,7 +227,7 @@ pub async fn seed_demo<R: Runtime>(
         .await?;
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
     announce(&app, &report.organization.id.to_string(), Vec::new());
-    Ok(report.into())
+    Ok(report)
 }
 
 /// The app's settings.

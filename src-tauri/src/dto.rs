@@ -1,10 +1,11 @@
 //! The types that cross IPC, in one place.
 //!
-//! Core's types describe storage and rules; these describe what the UI sees and sends. They
-//! derive [`ts_rs::TS`], and `bindings::typescript()` renders them into
-//! `ui/src/lib/generated/bindings.ts`, which is committed and drift-checked by a test.
-//! Conversions here only translate shapes; every rule (parsing numbers, limits, which agent
-//! may be assigned) stays in core.
+//! Where the app sends or receives a core or ops type as it is (organizations, agents, the
+//! enums, the number view, reports), that type is re-exported here and derives [`ts_rs::TS`]
+//! where it lives (their `ts` feature); the types defined here are what only the UI sends or
+//! sees. `bindings::typescript()` renders them all into `ui/src/lib/generated/bindings.ts`,
+//! which is committed and drift-checked by a test. Conversions here only translate shapes;
+//! every rule (parsing numbers, limits, which agent may be assigned) stays in core.
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::domain as core;
@@ -17,257 +18,15 @@ use crate::error::{AppError, AppResult};
 mod providers;
 pub use providers::*;
 
-/// A telephony provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Twilio (and SignalWire).
-    Twilio,
-    /// Vonage.
-    Vonage,
-    /// Telnyx.
-    Telnyx,
-    /// Bandwidth.
-    Bandwidth,
-    /// Plivo.
-    Plivo,
-}
-
-impl From<core::Provider> for Provider {
-    fn from(p: core::Provider) -> Self {
-        match p {
-            core::Provider::Twilio => Provider::Twilio,
-            core::Provider::Vonage => Provider::Vonage,
-            core::Provider::Telnyx => Provider::Telnyx,
-            core::Provider::Bandwidth => Provider::Bandwidth,
-            core::Provider::Plivo => Provider::Plivo,
-        }
-    }
-}
-
-impl From<Provider> for core::Provider {
-    fn from(p: Provider) -> Self {
-        match p {
-            Provider::Twilio => core::Provider::Twilio,
-            Provider::Vonage => core::Provider::Vonage,
-            Provider::Telnyx => core::Provider::Telnyx,
-            Provider::Bandwidth => core::Provider::Bandwidth,
-            Provider::Plivo => core::Provider::Plivo,
-        }
-    }
-}
-
-/// A number's lifecycle status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Usable.
-    Active,
-    /// Temporarily disabled.
-    Inactive,
-    /// Something is wrong.
-    Error,
-}
-
-impl From<core::Status> for Status {
-    fn from(s: core::Status) -> Self {
-        match s {
-            core::Status::Active => Status::Active,
-            core::Status::Inactive => Status::Inactive,
-            core::Status::Error => Status::Error,
-        }
-    }
-}
-
-impl From<Status> for core::Status {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Active => core::Status::Active,
-            Status::Inactive => core::Status::Inactive,
-            Status::Error => core::Status::Error,
-        }
-    }
-}
-
-/// One capability, for filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Capability {
-    /// Voice calls.
-    Voice,
-    /// SMS.
-    Sms,
-    /// MMS.
-    Mms,
-    /// Fax.
-    Fax,
-}
-
-impl From<Capability> for core::Capability {
-    fn from(c: Capability) -> Self {
-        match c {
-            Capability::Voice => core::Capability::Voice,
-            Capability::Sms => core::Capability::Sms,
-            Capability::Mms => core::Capability::Mms,
-            Capability::Fax => core::Capability::Fax,
-        }
-    }
-}
-
-/// What a number can do.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Capabilities {
-    /// Voice calls.
-    pub voice: bool,
-    /// SMS.
-    pub sms: bool,
-    /// MMS.
-    pub mms: bool,
-    /// Fax.
-    pub fax: bool,
-}
-
-impl From<core::Capabilities> for Capabilities {
-    fn from(c: core::Capabilities) -> Self {
-        Capabilities {
-            voice: c.voice,
-            sms: c.sms,
-            mms: c.mms,
-            fax: c.fax,
-        }
-    }
-}
-
-impl From<Capabilities> for core::Capabilities {
-    fn from(c: Capabilities) -> Self {
-        core::Capabilities {
-            voice: c.voice,
-            sms: c.sms,
-            mms: c.mms,
-            fax: c.fax,
-        }
-    }
-}
-
-/// An organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Organization {
-    /// Id.
-    pub id: String,
-    /// URL-safe short name.
-    pub slug: String,
-    /// Display name.
-    pub name: String,
-}
-
-impl From<core::Organization> for Organization {
-    fn from(o: core::Organization) -> Self {
-        Organization {
-            id: o.id.to_string(),
-            slug: o.slug,
-            name: o.name,
-        }
-    }
-}
-
-/// An agent numbers can be assigned to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Agent {
-    /// Id.
-    pub id: String,
-    /// Owning organization.
-    pub organization_id: String,
-    /// Display name.
-    pub name: String,
-}
-
-impl From<core::Agent> for Agent {
-    fn from(a: core::Agent) -> Self {
-        Agent {
-            id: a.id.to_string(),
-            organization_id: a.organization_id.to_string(),
-            name: a.name,
-        }
-    }
-}
-
-/// A phone number as the UI shows it: the stored record plus facts derived for display.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PhoneNumber {
-    /// Id.
-    pub id: String,
-    /// Owning organization.
-    pub organization_id: String,
-    /// Provider.
-    pub provider: Provider,
-    /// E.164, e.g. "+14155551234".
-    pub phone_number: String,
-    /// International display form, e.g. "+1 415-555-1234".
-    pub display: String,
-    /// ISO region, e.g. "US"; null for non-geographic numbers.
-    pub country: Option<String>,
-    /// Line type, e.g. "mobile", "toll_free".
-    pub number_type: String,
-    /// Display name.
-    pub friendly_name: Option<String>,
-    /// Assigned agent.
-    pub agent_id: Option<String>,
-    /// Status.
-    pub status: Status,
-    /// Capabilities from metadata.
-    pub capabilities: Capabilities,
-    /// The provider account the number belongs to, if known.
-    pub account_id: Option<String>,
-    /// Whether the provider's webhook points at the platform.
-    pub webhook_configured: bool,
-    /// The URL the provider calls.
-    pub webhook_url: Option<String>,
-    /// The whole metadata object (unknown keys included).
-    #[ts(type = "Record<string, unknown> | null")]
-    pub metadata: Option<serde_json::Value>,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
-    /// RFC 3339; null when never verified.
-    pub last_verified_at: Option<String>,
-}
-
-pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-impl From<core::PhoneNumber> for PhoneNumber {
-    fn from(n: core::PhoneNumber) -> Self {
-        let (facts, display) = n.phone_number.facts_and_display();
-        PhoneNumber {
-            id: n.id.to_string(),
-            organization_id: n.organization_id.to_string(),
-            provider: n.provider.into(),
-            display,
-            phone_number: n.phone_number.to_string(),
-            country: facts.country,
-            number_type: facts.number_type.as_str().to_owned(),
-            capabilities: n.capabilities().into(),
-            account_id: n.credentials.account_id(n.provider).map(str::to_owned),
-            friendly_name: n.friendly_name,
-            agent_id: n.agent_id.map(|a| a.to_string()),
-            status: n.status.into(),
-            webhook_configured: n.webhook_configured,
-            webhook_url: n.webhook_url,
-            metadata: n
-                .metadata
-                .map(|m| serde_json::Value::Object(m.as_map().clone())),
-            created_at: rfc3339(n.created_at),
-            updated_at: rfc3339(n.updated_at),
-            last_verified_at: n.last_verified_at.map(rfc3339),
-        }
-    }
-}
+pub use switchboard_core::domain::{
+    Agent, Capabilities, Capability, Organization, Provider, Status,
+};
+pub use switchboard_core::query::SortField;
+pub use switchboard_core::seed::SeedReport;
+pub use switchboard_ops::{
+    BulkFailure, BulkReport, NumberCheck, NumberView as PhoneNumber, PageView as NumberPage,
+    Progress, rfc3339,
+};
 
 /// Which agent a listing wants.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -277,20 +36,6 @@ pub enum AgentFilter {
     Assigned(String),
     /// Not assigned to any agent.
     Unassigned,
-}
-
-/// A sortable column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SortField {
-    /// E.164 order.
-    Number,
-    /// Friendly name.
-    FriendlyName,
-    /// Created.
-    Created,
-    /// Updated.
-    Updated,
 }
 
 /// Which numbers, in one organization.
@@ -322,8 +67,8 @@ impl NumberFilter {
     pub fn into_core(self) -> AppResult<query::NumberFilter> {
         let mut f = query::NumberFilter::org(parse_id("organization", &self.organization_id)?)
             .search(self.search.as_deref().unwrap_or(""));
-        f.provider = self.provider.map(Into::into);
-        f.status = self.status.map(Into::into);
+        f.provider = self.provider;
+        f.status = self.status;
         f.agent = match self.agent {
             None => None,
             Some(AgentFilter::Unassigned) => Some(query::AgentFilter::Unassigned),
@@ -331,7 +76,7 @@ impl NumberFilter {
                 Some(query::AgentFilter::Assigned(parse_id("agent", &id)?))
             }
         };
-        f.capabilities = self.capabilities.into_iter().map(Into::into).collect();
+        f.capabilities = self.capabilities;
         f.country = self
             .country
             .map(|c| c.trim().to_ascii_uppercase())
@@ -359,64 +104,13 @@ pub struct NumberQuery {
 impl NumberQuery {
     /// Core's query.
     pub fn into_core(self) -> AppResult<query::NumberQuery> {
-        let field = match self.sort {
-            SortField::Number => query::SortField::Number,
-            SortField::FriendlyName => query::SortField::FriendlyName,
-            SortField::Created => query::SortField::Created,
-            SortField::Updated => query::SortField::Updated,
-        };
         let sort = query::Sort {
-            field,
+            field: self.sort,
             descending: self.descending,
         };
         let mut q = query::NumberQuery::first(self.filter.into_core()?, sort, self.limit)?;
         q.after = self.after.map(query::Cursor);
         Ok(q)
-    }
-}
-
-/// One page of numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberPage {
-    /// Rows, in order.
-    pub items: Vec<PhoneNumber>,
-    /// Cursor of the next page; null on the last page.
-    pub next: Option<String>,
-}
-
-impl From<query::Page> for NumberPage {
-    fn from(p: query::Page) -> Self {
-        NumberPage {
-            items: p.items.into_iter().map(PhoneNumber::from).collect(),
-            next: p.next.map(|c| c.0),
-        }
-    }
-}
-
-/// A number as typed, checked: its E.164 form and what it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberCheck {
-    /// E.164.
-    pub e164: String,
-    /// International display form.
-    pub display: String,
-    /// ISO region, when geographic.
-    pub country: Option<String>,
-    /// Line type.
-    pub number_type: String,
-}
-
-impl From<core::E164> for NumberCheck {
-    fn from(n: core::E164) -> Self {
-        let (facts, display) = n.facts_and_display();
-        NumberCheck {
-            display,
-            e164: n.to_string(),
-            country: facts.country,
-            number_type: facts.number_type.as_str().to_owned(),
-        }
     }
 }
 
@@ -445,17 +139,15 @@ impl NewNumber {
     pub fn into_core(self) -> AppResult<core::NewNumber> {
         let metadata = self.capabilities.map(|c| {
             let mut m = core::Metadata::new();
-            m.set_capabilities(c.into());
+            m.set_capabilities(c);
             m.to_json()
         });
         Ok(core::NewNumber {
-            provider: core::Provider::from(self.provider).as_str().to_owned(),
+            provider: self.provider.as_str().to_owned(),
             number: self.number,
             region: self.region.filter(|r| !r.trim().is_empty()),
             friendly_name: self.friendly_name,
-            status: self
-                .status
-                .map(|s| core::Status::from(s).as_str().to_owned()),
+            status: self.status.map(|s| s.as_str().to_owned()),
             metadata,
             account_id: None,
             agent_id: self
@@ -487,13 +179,13 @@ pub fn into_update(changes: &[NumberChange]) -> AppResult<core::NumberUpdate> {
     for change in changes {
         match change {
             NumberChange::FriendlyName(name) => u.friendly_name = Some(name.clone()),
-            NumberChange::Status(s) => u.status = Some((*s).into()),
+            NumberChange::Status(s) => u.status = Some(*s),
             NumberChange::Agent(agent) => {
                 u.agent_id = Some(agent.as_deref().map(|a| parse_id("agent", a)).transpose()?);
             }
             NumberChange::Capabilities(c) => {
                 let mut m = core::Metadata::new();
-                m.set_capabilities((*c).into());
+                m.set_capabilities(*c);
                 u.metadata_patch = Some(m);
             }
         }
@@ -501,69 +193,8 @@ pub fn into_update(changes: &[NumberChange]) -> AppResult<core::NumberUpdate> {
     Ok(u)
 }
 
-pub use switchboard_ops::Progress;
-
-/// What seeding the demo organization did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SeedReport {
-    /// The organization seeded.
-    pub organization: Organization,
-    /// Agents created.
-    pub agents_created: u32,
-    /// Numbers inserted.
-    #[ts(type = "number")]
-    pub numbers_inserted: u64,
-}
-
-impl From<switchboard_core::seed::SeedReport> for SeedReport {
-    fn from(r: switchboard_core::seed::SeedReport) -> Self {
-        SeedReport {
-            organization: r.organization.into(),
-            agents_created: r.agents_created as u32,
-            numbers_inserted: r.numbers_inserted,
-        }
-    }
-}
-
-/// One number a bulk action could not change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkFailure {
-    /// The number's id.
-    pub id: String,
-    /// Why.
-    pub error: AppError,
-}
-
-/// The result of a bulk action, number by number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkReport {
-    /// Numbers changed.
-    pub updated: u32,
-    /// Numbers not changed, with the reason.
-    pub failed: Vec<BulkFailure>,
-    /// True when the user cancelled before the end (the rest were left as they were).
-    pub cancelled: bool,
-}
-
-impl From<switchboard_ops::BulkReport> for BulkReport {
-    fn from(r: switchboard_ops::BulkReport) -> Self {
-        BulkReport {
-            updated: r.updated as u32,
-            failed: r
-                .failed
-                .into_iter()
-                .map(|f| BulkFailure {
-                    id: f.id,
-                    error: f.error.into(),
-                })
-                .collect(),
-            cancelled: r.cancelled,
-        }
-    }
-}
+pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
+pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
 
 /// Which workspace is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -598,84 +229,6 @@ pub enum Theme {
     Light,
     /// Dark.
     Dark,
-}
-
-/// How the connection to a team database is encrypted (libpq's `sslmode`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsMode {
-    /// Plain text.
-    Disable,
-    /// TLS when the server offers it.
-    Prefer,
-    /// TLS, certificate not checked: whoever answers gets the password. Warned about for a
-    /// server that is not on this computer.
-    Require,
-    /// TLS, certificate and host name checked (the default).
-    #[default]
-    VerifyFull,
-}
-
-impl From<TlsMode> for switchboard_postgres::TlsMode {
-    fn from(t: TlsMode) -> Self {
-        match t {
-            TlsMode::Disable => switchboard_postgres::TlsMode::Disable,
-            TlsMode::Prefer => switchboard_postgres::TlsMode::Prefer,
-            TlsMode::Require => switchboard_postgres::TlsMode::Require,
-            TlsMode::VerifyFull => switchboard_postgres::TlsMode::VerifyFull,
-        }
-    }
-}
-
-impl From<switchboard_postgres::TlsMode> for TlsMode {
-    fn from(t: switchboard_postgres::TlsMode) -> Self {
-        match t {
-            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
-            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
-            switchboard_postgres::TlsMode::Require => TlsMode::Require,
-            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
-        }
-    }
-}
-
-/// How to reach a team database. The password is never here: it lives in the OS vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionProfile {
-    /// Name shown in the workspace picker.
-    pub name: String,
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// Database.
-    pub database: String,
-    /// PostgreSQL role.
-    pub user: String,
-    /// Encryption.
-    pub tls_mode: TlsMode,
-    /// The PEM file of the CA that signed the server's certificate, when that is not a public
-    /// CA (libpq's `sslrootcert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub ca_file: Option<String>,
-}
-
-impl ConnectionProfile {
-    /// Core's connection settings (without a password), checking every field.
-    pub fn connect_settings(&self) -> AppResult<switchboard_postgres::ConnectSettings> {
-        let settings = switchboard_postgres::ConnectSettings::from_parts(
-            &self.host,
-            self.port,
-            &self.database,
-            &self.user,
-            self.tls_mode.into(),
-        )?;
-        Ok(match self.ca_file.as_deref() {
-            Some(ca) if !ca.trim().is_empty() => settings.with_root_cert(ca)?,
-            _ => settings,
-        })
-    }
 }
 
 /// The default interval between background syncs of a team workspace.
@@ -716,19 +269,6 @@ impl Default for Settings {
     }
 }
 
-/// What "Test connection" found: the server answered, the role is one row-level security
-/// binds, and the schema is usable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionTest {
-    /// `host:port/database`.
-    pub server: String,
-    /// The login role.
-    pub role: String,
-    /// What makes the database less safe or slower, without blocking (schema check).
-    pub warnings: Vec<String>,
-}
-
 /// The connection of the open workspace, as the banner shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -743,51 +283,6 @@ pub enum Connection {
     Offline,
     /// The server answered but the sync failed (bad password, refused role, schema…).
     Failed,
-}
-
-/// What a sync is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncPhase {
-    /// Connecting and checking the role and schema.
-    Connect,
-    /// Sending offline edits.
-    Replay,
-    /// Copying every row (first sync).
-    Copy,
-    /// Moving a complete copy into the cache and building its indexes.
-    Index,
-    /// Applying the changes since the last sync.
-    Changes,
-}
-
-/// Progress of a sync, sent through a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncProgress {
-    /// What is being done.
-    pub phase: SyncPhase,
-    /// Rows (or edits) done.
-    #[ts(type = "number")]
-    pub done: u64,
-    /// Rows (or edits) in all; 0 when not known.
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-impl From<switchboard_sync::Progress> for SyncProgress {
-    fn from(p: switchboard_sync::Progress) -> Self {
-        SyncProgress {
-            phase: match p.phase {
-                switchboard_sync::Phase::Replay => SyncPhase::Replay,
-                switchboard_sync::Phase::Copy => SyncPhase::Copy,
-                switchboard_sync::Phase::Index => SyncPhase::Index,
-                switchboard_sync::Phase::Changes => SyncPhase::Changes,
-            },
-            done: p.done,
-            total: p.total,
-        }
-    }
 }
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
@@ -821,32 +316,6 @@ pub struct TeamStatus {
     pub skipped: Vec<SkippedRow>,
 }
 
-/// A row of the team database that the sync left out of the cache (or kept without the secret
-/// its credentials held), with why; `sync status` lists the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SkippedRow {
-    /// The row's id.
-    pub number_id: String,
-    /// Its number as the server holds it.
-    pub phone_number: Option<String>,
-    /// Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
-    pub reason: String,
-    /// In the cache without the secret; false: not in the cache.
-    pub kept: bool,
-}
-
-impl From<&switchboard_core::store::SkippedRow> for SkippedRow {
-    fn from(r: &switchboard_core::store::SkippedRow) -> Self {
-        SkippedRow {
-            number_id: r.skip.number_id.to_string(),
-            phone_number: r.skip.phone_number.clone(),
-            reason: r.skip.reason.clone(),
-            kept: r.skip.kept,
-        }
-    }
-}
-
 impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
@@ -863,25 +332,6 @@ impl TeamStatus {
             progress: None,
             warnings: Vec::new(),
             skipped: Vec::new(),
-        }
-    }
-}
-
-/// Which version of a conflicting edit to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepVersion {
-    /// The manager's offline edit: sent again with the next sync.
-    Mine,
-    /// The server's version: the offline edit is dropped.
-    Theirs,
-}
-
-impl From<KeepVersion> for switchboard_core::store::Keep {
-    fn from(k: KeepVersion) -> Self {
-        match k {
-            KeepVersion::Mine => switchboard_core::store::Keep::Mine,
-            KeepVersion::Theirs => switchboard_core::store::Keep::Theirs,
         }
     }
 }

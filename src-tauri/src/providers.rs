@@ -20,59 +20,45 @@
 //!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
 //!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use switchboard_core::domain::{self as core, E164, NumberUpdate, Provider as CoreProvider};
+use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
-use switchboard_providers::flows::{
-    self, AccountAction, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress,
-    ImportDiff, Outcome as Done,
-};
-use switchboard_providers::http::HttpSettings;
-use switchboard_providers::import::{ImportPlan, ImportProgress, run_import};
-use switchboard_providers::model::{
-    self as pm, Confirmed, ListProgress, ProgressFn, SharedPolicy, WebhookChange,
-};
+use switchboard_ops::numbers_at_provider::{self as at_provider, Bulk as Run, Failed};
+use switchboard_ops::providers::client::{self, ProviderFailure};
+use switchboard_ops::providers::{added_accounts, import};
+use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
+use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress};
+use switchboard_providers::model::{self as pm, Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
-use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::dto::{
-    AvailableNumber, AvailableSearch, ChannelDrift, DriftView, ImportFailure, ImportPreview,
-    ImportReport, ListingProgress, NumberOutcome, NumberResult, PhoneNumber, Progress, Provider,
-    ProviderReport, WebhookPlanView, WebhookResult, parse_id, rfc3339,
+    AvailableNumber, AvailableSearch, DriftView, ImportPreview, ImportReport, ListingProgress,
+    PhoneNumber, Progress, Provider, ProviderReport, WebhookPlanView, WebhookResult, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
-use switchboard_ops::providers::{
-    ImportInto, added_accounts, organization_numbers, record_updates,
-};
 
 use crate::state::AppState;
 
 /// How many previews the backend keeps for `import_numbers` (the newest).
 const KEPT_PREVIEWS: usize = 4;
 
-/// A listing kept between the wizard's preview and its import.
-#[derive(Debug, Clone)]
-struct Preview {
-    organization_id: Uuid,
-    provider: CoreProvider,
-    account_id: String,
-    diff: ImportDiff,
-    created: std::time::Instant,
-}
+/// A listing kept between the wizard's preview and its import: its organization, the preview
+/// (with the comparison it shows) and when it was made.
+type Kept = (Uuid, ImportPreview, std::time::Instant);
 
 /// Managed state of the provider commands: cancel tokens of running tasks and the listings
 /// of recent import previews.
 #[derive(Debug, Default)]
 pub struct ProviderTasks {
     tokens: Mutex<HashMap<String, CancellationToken>>,
-    previews: Mutex<HashMap<String, Preview>>,
+    previews: Mutex<HashMap<String, Kept>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -98,53 +84,47 @@ impl ProviderTasks {
             .is_some()
     }
 
-    fn keep(&self, id: String, preview: Preview) {
+    fn keep(&self, organization_id: Uuid, preview: ImportPreview) {
         let mut previews = lock(&self.previews);
-        previews.insert(id, preview);
+        let id = preview.preview_id.clone();
+        previews.insert(id, (organization_id, preview, std::time::Instant::now()));
         while previews.len() > KEPT_PREVIEWS {
-            let Some(oldest) = previews
-                .iter()
-                .min_by_key(|(_, p)| p.created)
-                .map(|(k, _)| k.clone())
+            let Some(oldest) = (previews.iter().min_by_key(|(_, p)| p.2)).map(|(k, _)| k.clone())
             else {
                 break;
             };
             previews.remove(&oldest);
         }
     }
-
-    fn get(&self, id: &str) -> Option<Preview> {
-        lock(&self.previews).get(id).cloned()
-    }
-
-    fn forget(&self, id: &str) {
-        lock(&self.previews).remove(id);
-    }
 }
 
-/// A client for an account, with its secret from this device's vault.
-pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
-    let vault = crate::vault::vault()?;
-    let secret = vault
-        .get(&account::vault_key(provider, account_id))
-        .await
-        .map_err(|e| AppError::from(account::vault_error(e)))?;
-    let Some(secret) = secret else {
-        return Err(AppError::new(
+/// A provider action's failure as the app says it.
+pub(crate) fn failure(f: ProviderFailure) -> AppError {
+    match f {
+        ProviderFailure::Core(e) => e.into(),
+        ProviderFailure::Provider(e) => AppError::from_provider(&e),
+        ProviderFailure::NotAdded(e) => switchboard_core::Error::from(e).into(),
+        ProviderFailure::NoSecret {
+            provider,
+            account_id,
+        } => AppError::new(
             ErrorCode::CredentialsNotOnDevice,
             format!(
                 "credentials not on this device for {provider} account {account_id}; add the \
                  account (with its {}) under Provider accounts",
                 account::secret_name(provider).to_lowercase()
             ),
-        ));
-    };
-    Ok(account::connect(
-        provider,
-        account_id,
-        &secret,
-        &HttpSettings::default(),
-    )?)
+        ),
+        ProviderFailure::Cancelled(message) => AppError::new(ErrorCode::Cancelled, message),
+    }
+}
+
+/// A client for an account, with its secret from this device's vault.
+pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
+    let vault = crate::vault::vault()?;
+    client::connect(&vault, provider, account_id)
+        .await
+        .map_err(failure)
 }
 
 /// The provider account of a record, provided it was added to the record's organization; or
@@ -166,22 +146,14 @@ pub async fn check_added(
     provider: CoreProvider,
     account_id: &str,
 ) -> AppResult<()> {
-    let added = added_accounts(&*state.inventory()).await?;
-    Ok(added
-        .check(organization_id, provider, account_id)
-        .map_err(switchboard_core::Error::from)?)
+    let inventory = state.inventory();
+    let added = client::check_added(&*inventory, organization_id, provider, account_id);
+    added.await.map_err(failure)
 }
 
 /// Why a record without a provider account cannot be asked about.
 fn no_account(n: &core::PhoneNumber) -> AppError {
-    AppError::new(
-        ErrorCode::InvalidInput,
-        format!(
-            "{} has no provider account, so its provider cannot be asked; import it from its \
-             account instead",
-            n.phone_number
-        ),
-    )
+    AppError::new(ErrorCode::InvalidInput, at_provider::no_account(n))
 }
 
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
@@ -189,21 +161,10 @@ async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     Ok(state.inventory().number(&r, None).await?)
 }
 
-async fn update(
-    state: &AppState,
-    n: &core::PhoneNumber,
-    change: NumberUpdate,
-) -> AppResult<core::PhoneNumber> {
-    let updates = [(n.id, change)];
-    let mut written = record_updates(&*state.inventory(), n.organization_id, &updates).await?;
-    written
-        .pop()
-        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the update returned no row"))
-}
-
 /// Lists what an account owns and compares it with the organization: the import wizard's
-/// preview. Progress after each page; `cancel_task(task_id)` stops the listing (nothing is
-/// imported). The listing is kept for [`import_numbers`] under the returned `previewId`.
+/// preview (`switchboard_ops::providers::import::preview`). Progress after each page;
+/// `cancel_task(task_id)` stops the listing (nothing is imported). The listing is kept for
+/// [`import_numbers`] under the returned `previewId`.
 #[tauri::command]
 #[tracing::instrument(skip(state, tasks, on_progress, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn import_preview(
@@ -216,47 +177,30 @@ pub async fn import_preview(
     on_progress: Channel<ListingProgress>,
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
-    let core_provider = CoreProvider::from(provider);
-    let account_id = crate::dto::checked_account_id(core_provider, &account_id)?;
+    let provider = provider;
+    let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.start(&task_id);
     let listed = async {
-        check_added(&state, org, core_provider, &account_id).await?;
-        let client = connect(core_provider, &account_id).await?;
-        let inventory = organization_numbers(&*state.inventory(), org).await?;
-        let report = |p: ListProgress| {
-            let _ = on_progress.send(p.into());
+        let vault = crate::vault::vault()?;
+        let report = |p: ListingProgress| {
+            let _ = on_progress.send(p);
         };
-        flows::import_preview(&client, &inventory, &report, &cancel)
-            .await
-            .map_err(|e| match e.code() {
-                ProviderErrorCode::Cancelled => {
-                    AppError::new(ErrorCode::Cancelled, "cancelled; nothing was imported")
-                }
-                _ => AppError::from(e),
-            })
+        let account = (provider, account_id.as_str());
+        let inventory = state.inventory();
+        let listed = import::preview(&*inventory, &vault, org, account, &report, &cancel);
+        listed.await.map_err(failure)
     }
     .await;
     tasks.end(&task_id);
-    let diff = listed?;
-    let preview_id = Uuid::new_v4().to_string();
-    let view = ImportPreview::new(preview_id.clone(), provider, account_id.clone(), &diff);
-    tasks.keep(
-        preview_id,
-        Preview {
-            organization_id: org,
-            provider: core_provider,
-            account_id,
-            diff,
-            created: std::time::Instant::now(),
-        },
-    );
-    Ok(view)
+    let preview = listed?;
+    tasks.keep(org, preview.clone());
+    Ok(preview)
 }
 
 /// Imports the chosen new numbers of a preview into its organization (credentials by
 /// reference to the account) and refreshes the chosen "different" ones from the provider's
-/// data, as `switchboard_providers::import::run_import` does on every store: chunks of 100
+/// data, as `switchboard_ops::providers::import::import` does on every store: chunks of 100
 /// numbers, progress after each, `cancel_task(task_id)` stops between chunks. A number that
 /// cannot be added (e.g. added meanwhile: `Duplicate`) is reported and the others still are.
 #[tauri::command]
@@ -272,81 +216,26 @@ pub async fn import_numbers<R: Runtime>(
     refresh: Vec<String>,
     on_progress: Channel<Progress>,
 ) -> AppResult<ImportReport> {
-    let Some(preview) = tasks.get(&preview_id) else {
+    // Imported numbers are no longer new: a second import must list again.
+    let Some((org, preview, _)) = lock(&tasks.previews).remove(&preview_id) else {
         return Err(AppError::new(
             ErrorCode::NotFound,
             "this preview is no longer kept; list the account's numbers again",
         ));
     };
-    let wanted: HashSet<&str> = phone_numbers.iter().map(String::as_str).collect();
-    let fresh: HashSet<&str> = refresh.iter().map(String::as_str).collect();
-    let diff = &preview.diff;
-    let unknown = wanted.iter().chain(fresh.iter()).filter(|n| {
-        !diff.new.iter().any(|p| p.phone_number.as_str() == **n)
-            && !diff
-                .different
-                .iter()
-                .any(|d| d.number.phone_number.as_str() == **n)
-    });
-    let mut failed: Vec<ImportFailure> = unknown
-        .map(|n| ImportFailure {
-            phone_number: (*n).to_owned(),
-            error: AppError::new(
-                ErrorCode::InvalidInput,
-                format!("{n} is not a new or different number of this preview"),
-            ),
-        })
-        .collect();
-    let plan = ImportPlan {
-        account_id: preview.account_id.clone(),
-        add: (diff.new.iter())
-            .filter(|n| wanted.contains(n.phone_number.as_str()))
-            .cloned()
-            .collect(),
-        refresh: (diff.different.iter())
-            .filter(|d| fresh.contains(d.number.phone_number.as_str()))
-            .cloned()
-            .collect(),
-    };
-    let org = preview.organization_id;
+    let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
     let cancel = tasks.start(&task_id);
-    let progress = |p: ImportProgress| {
-        let _ = on_progress.send(Progress {
-            done: p.done as u64,
-            total: p.total as u64,
-        });
+    let progress = |p: Progress| {
+        let _ = on_progress.send(p);
     };
     let inventory = state.inventory();
-    let mut target = ImportInto {
-        inventory: &*inventory,
-        organization_id: org,
-    };
-    let written = run_import(&mut target, plan, &progress, &cancel).await;
+    let mut report = import::import(&*inventory, org, plan, &progress, &cancel).await;
     tasks.end(&task_id);
-    // Imported numbers are no longer new: a second import must list again.
-    tasks.forget(&preview_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
-    let present = written.already_present.into_iter().map(|n| ImportFailure {
-        error: switchboard_core::Error::Duplicate {
-            what: n.clone(),
-            organization: None,
-        }
-        .into(),
-        phone_number: n,
-    });
-    failed.extend(present);
-    failed.extend(written.failed.into_iter().map(|f| ImportFailure {
-        phone_number: f.phone_number,
-        error: f.error.into(),
-    }));
-    Ok(ImportReport {
-        imported: written.imported as u32,
-        refreshed: written.refreshed as u32,
-        failed,
-        cancelled: written.cancelled,
-    })
+    report.failed.splice(0..0, unknown);
+    Ok(report)
 }
 
 /// What a bulk provider action does to each number.
@@ -355,51 +244,26 @@ enum Action {
     Webhooks(flows::SetWebhooks),
 }
 
-/// Runs `action` over the numbers `ids` of an organization account by account
-/// (`flows::AccountRuns`: one client each, secrets from the vault, at most 16 requests in flight
-/// per account), and records what each provider confirmed as soon as its account is done.
-/// Numbers without an account, whose account was not added to the organization, or whose
-/// account's secret is not on this device, are reported as skipped with the reason.
-#[allow(clippy::too_many_arguments)]
+/// Runs `action` over `numbers` of an organization account by account (`switchboard_ops`:
+/// one client each, secrets from the vault, at most 16 requests in flight per account), and
+/// records what each provider confirmed as soon as its account is done. Numbers without an
+/// account, whose account was not added to the organization, or whose account's secret is not
+/// on this device, are reported as skipped with the reason. The report is in the order of
+/// `numbers`.
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
-    tasks: &ProviderTasks,
-    task_id: &str,
+    task: (&ProviderTasks, &str),
     organization_id: &str,
-    ids: Vec<String>,
+    numbers: Vec<core::PhoneNumber>,
     action: Action,
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let org = parse_id("organization", organization_id)?;
-    let keys = ids
-        .iter()
-        .map(|id| parse_id("number", id))
-        .collect::<AppResult<Vec<_>>>()?;
-    // One trip to the open file for the whole selection.
-    let records = state
-        .run(move |ws| {
-            keys.iter()
-                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
-                .collect::<switchboard_core::Result<Vec<_>>>()
-        })
-        .await?;
-    let total = records.len() as u64;
-    let added = added_accounts(&*state.inventory()).await?;
-    let grouped = AccountGroups::new(records.iter().cloned(), &added);
-    let mut lines: HashMap<Uuid, NumberOutcome> = grouped
-        .without_account
-        .iter()
-        .map(|n| (n.id, line(n, NumberResult::Skipped, no_account(n).message)))
-        .chain(
-            grouped
-                .not_added
-                .iter()
-                .map(|(n, e)| (n.id, line(n, NumberResult::Skipped, e.to_string()))),
-        )
-        .collect();
-    let cancel = tasks.start(task_id);
-    let skipped = lines.len() as u64;
+    let state = app.state::<AppState>();
+    let inventory = state.inventory();
+    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
+    let total = order.len() as u64;
+    let grouped = AccountGroups::new(numbers, &added_accounts(&*inventory).await?);
+    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
     let _ = on_progress.send(Progress {
         done: skipped,
         total,
@@ -410,144 +274,59 @@ async fn run_bulk<R: Runtime>(
             total,
         });
     };
+    let (tasks, task_id) = task;
     let options = BulkOptions {
         concurrency: flows::DEFAULT_CONCURRENCY,
-        cancel: cancel.clone(),
+        cancel: tasks.start(task_id),
     };
-    let now = OffsetDateTime::now_utc();
-    let groups = grouped.groups;
-    let cancelled = match action {
-        Action::Verify => {
-            by_account(
-                state,
-                org,
-                groups,
-                flows::Verify,
-                &options,
-                &report,
-                &mut lines,
-                |n, o| {
-                    let result: switchboard_providers::Result<()> = match o {
-                        Done::Ok(_) => Ok(()),
-                        Done::Failed(e) => Err(e),
-                        Done::NotStarted => {
-                            return (line(n, NumberResult::NotStarted, "cancelled".into()), None);
-                        }
-                    };
-                    let update = flows::verification_update(&result, n.status, now);
-                    let outcome = match result {
-                        Ok(()) => line(n, NumberResult::Ok, "verified".into()),
-                        Err(e) if e.is_auth() => line(
-                            n,
-                            NumberResult::Refused,
-                            format!(
-                                "{}; status set to error",
-                                AppError::from_provider(&e).message
-                            ),
-                        ),
-                        Err(e) => {
-                            line(n, NumberResult::Failed, AppError::from_provider(&e).message)
-                        }
-                    };
-                    (outcome, update)
-                },
-            )
-            .await
-        }
-        Action::Webhooks(action) => {
-            let platform_url = action
-                .change
-                .voice_url
-                .clone()
-                .or(action.change.sms_url.clone())
-                .unwrap_or_default();
-            by_account(
-                state,
-                org,
-                groups,
-                action,
-                &options,
-                &report,
-                &mut lines,
-                |n, o| match o {
-                    Done::Ok(confirmed) => (
-                        line(
-                            n,
-                            NumberResult::Ok,
-                            format!(
-                                "voice {}, sms {}",
-                                confirmed.voice_url().unwrap_or("(none)"),
-                                confirmed.sms_url().unwrap_or("(none)")
-                            ),
-                        ),
-                        Some(flows::webhook_update(&confirmed, &platform_url)),
-                    ),
-                    Done::Failed(e) => {
-                        let result = if e.is_auth() {
-                            NumberResult::Refused
-                        } else {
-                            NumberResult::Failed
-                        };
-                        (line(n, result, AppError::from_provider(&e).message), None)
-                    }
-                    Done::NotStarted => {
-                        (line(n, NumberResult::NotStarted, "cancelled".into()), None)
-                    }
-                },
-            )
-            .await
-        }
-    };
-    tasks.end(task_id);
-    let cancelled = cancelled?;
-    announce(app, organization_id, Vec::new());
-    crate::sync::after_edit(app);
-    let outcomes = records.iter().filter_map(|n| lines.remove(&n.id)).collect();
-    Ok(ProviderReport::new(outcomes, cancelled))
-}
-
-/// The account-by-account loop of [`run_bulk`]: `outcome` turns each number's result into its
-/// report line and the record update it calls for; each account's updates are written when it
-/// is done. Returns whether cancellation left numbers not started.
-#[allow(clippy::too_many_arguments)]
-async fn by_account<A: AccountAction>(
-    state: &AppState,
-    org: Uuid,
-    groups: BTreeMap<(CoreProvider, String), Vec<core::PhoneNumber>>,
-    action: A,
-    options: &BulkOptions,
-    progress: ProgressFn<'_, BulkProgress>,
-    lines: &mut HashMap<Uuid, NumberOutcome>,
-    mut outcome: impl FnMut(
-        &core::PhoneNumber,
-        Done<A::Output>,
-    ) -> (NumberOutcome, Option<NumberUpdate>),
-) -> AppResult<bool> {
     let connect = |provider: CoreProvider, account_id: String| async move {
         connect(provider, &account_id).await
     };
-    let mut runs = AccountRuns::new(groups, action, connect, options, progress);
-    while let Some((_, _, batch)) = runs.next().await {
-        let ran = match batch {
-            AccountBatch::Ran(ran) => ran,
-            AccountBatch::NoClient(group, e) => {
-                for n in &group {
-                    lines.insert(n.id, line(n, NumberResult::Skipped, e.message.clone()));
-                }
-                continue;
-            }
-        };
-        let mut updates: Vec<(Uuid, NumberUpdate)> = Vec::new();
-        for (n, o) in ran {
-            let (report, update) = outcome(&n, o);
-            lines.insert(n.id, report);
-            if let Some(u) = update {
-                updates.push((n.id, u));
-            }
-        }
-        record_updates(&*state.inventory(), org, &updates).await?;
-    }
-    Ok(runs.cancelled())
+    let no_client = |e: &AppError| e.message.clone();
+    let inventory = &*inventory;
+    let bulk = Run::new(inventory, connect, &options, &report);
+    let result = match action {
+        Action::Verify => (bulk.verify(grouped).await).map(|ran| {
+            let refused = "; status set to error";
+            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
+        }),
+        Action::Webhooks(action) => (bulk.set_webhooks(grouped, action).await)
+            .map(|ran| ProviderReport::new(ran, &order, confirmed_urls, "", no_client)),
+    };
+    tasks.end(task_id);
+    let report = result?;
+    announce(app, organization_id, Vec::new());
+    crate::sync::after_edit(app);
+    Ok(report)
+}
+
+/// The URLs a provider confirms, in words.
+fn confirmed_urls(confirmed: &pm::WebhookState) -> String {
+    format!(
+        "voice {}, sms {}",
+        confirmed.voice_url().unwrap_or("(none)"),
+        confirmed.sms_url().unwrap_or("(none)")
+    )
+}
+
+/// The numbers `ids` of an organization, in one trip to the open file.
+async fn records(
+    state: &AppState,
+    organization_id: &str,
+    ids: &[String],
+) -> AppResult<Vec<core::PhoneNumber>> {
+    let org = parse_id("organization", organization_id)?;
+    let keys = ids
+        .iter()
+        .map(|id| parse_id("number", id))
+        .collect::<AppResult<Vec<_>>>()?;
+    state
+        .run(move |ws| {
+            keys.iter()
+                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
+                .collect::<switchboard_core::Result<Vec<_>>>()
+        })
+        .await
 }
 
 /// Verifies `ids` of an organization in the background (periodic re-verification): the same
@@ -557,29 +336,11 @@ pub async fn reverify<R: Runtime>(
     organization_id: &str,
     ids: Vec<String>,
 ) -> AppResult<ProviderReport> {
-    let state = app.state::<AppState>();
+    let numbers = records(&app.state::<AppState>(), organization_id, &ids).await?;
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
-    run_bulk(
-        app,
-        &state,
-        &tasks,
-        "periodic-reverification",
-        organization_id,
-        ids,
-        Action::Verify,
-        &quiet,
-    )
-    .await
-}
-
-fn line(n: &core::PhoneNumber, result: NumberResult, message: String) -> NumberOutcome {
-    NumberOutcome {
-        id: n.id.to_string(),
-        phone_number: n.phone_number.to_string(),
-        result,
-        message,
-    }
+    let task = (&*tasks, "periodic-reverification");
+    run_bulk(app, task, organization_id, numbers, Action::Verify, &quiet).await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -596,34 +357,17 @@ pub async fn verify_numbers<R: Runtime>(
     ids: Vec<String>,
     on_progress: Channel<Progress>,
 ) -> AppResult<ProviderReport> {
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let task = (&*tasks, task_id.as_str());
     run_bulk(
         &app,
-        &state,
-        &tasks,
-        &task_id,
+        task,
         &organization_id,
-        ids,
+        numbers,
         Action::Verify,
         &on_progress,
     )
     .await
-}
-
-fn webhook_change(voice_url: Option<String>, sms_url: Option<String>) -> WebhookChange {
-    let url = |u: Option<String>| u.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
-    WebhookChange {
-        voice_url: url(voice_url),
-        sms_url: url(sms_url),
-        ..WebhookChange::default()
-    }
-}
-
-fn policy(allow_shared: bool) -> SharedPolicy {
-    if allow_shared {
-        SharedPolicy::AllowShared
-    } else {
-        SharedPolicy::OnlyThisNumber
-    }
 }
 
 /// Re-points the webhooks of many numbers to the same URL(s). Numbers whose change would touch
@@ -647,40 +391,34 @@ pub async fn bulk_set_webhooks<R: Runtime>(
 ) -> AppResult<ProviderReport> {
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
-    run_bulk(
-        &app,
-        &state,
-        &tasks,
-        &task_id,
-        &organization_id,
-        ids,
-        Action::Webhooks(flows::SetWebhooks {
-            change,
-            policy: policy(allow_shared),
-        }),
-        &on_progress,
-    )
-    .await
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let policy = policy(allow_shared);
+    let action = Action::Webhooks(flows::SetWebhooks { change, policy });
+    let task = (&*tasks, task_id.as_str());
+    run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
 }
 
-/// Refuses an empty change, or a URL that fails core's rule (`check_webhook_url`: http(s), at
-/// most 2,048 characters; the error does not repeat the URL), before any provider is asked.
-fn check_change(change: &WebhookChange) -> AppResult<()> {
-    if change.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            "invalid webhook URL: give a voice or SMS URL",
-        ));
-    }
-    for (field, url) in [
-        ("voice URL", &change.voice_url),
-        ("SMS URL", &change.sms_url),
-    ] {
-        if let Some(u) = url {
-            core::check_webhook_url(field, u)?;
-        }
-    }
-    Ok(())
+/// A number's record, its account's client and the change asked for, once checked.
+async fn webhook_target(
+    state: &AppState,
+    id: &str,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+) -> AppResult<(core::PhoneNumber, ProviderClient, WebhookChange)> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    let (n, client) = number_client(state, id).await?;
+    Ok((n, client, change))
+}
+
+/// A number's record and its account's client.
+async fn number_client(
+    state: &AppState,
+    id: &str,
+) -> AppResult<(core::PhoneNumber, ProviderClient)> {
+    let n = record(state, id).await?;
+    let (provider, account_id) = account_of(state, &n).await?;
+    Ok((n, connect(provider, &account_id).await?))
 }
 
 /// The writes setting a number's webhooks would make: which object holds each URL, how many
@@ -693,15 +431,20 @@ pub async fn plan_webhooks(
     voice_url: Option<String>,
     sms_url: Option<String>,
 ) -> AppResult<WebhookPlanView> {
-    let change = webhook_change(voice_url, sms_url);
-    check_change(&change)?;
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
+    let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
     let plan = client
         .plan_webhooks(&account::number_ref(&n), &change)
         .await?;
     Ok((&plan).into())
+}
+
+impl From<Failed> for AppError {
+    fn from(e: Failed) -> Self {
+        match e {
+            Failed::Provider(e) => e.into(),
+            Failed::Inventory(e) => e.into(),
+        }
+    }
 }
 
 /// Sets a number's webhooks and records what the provider confirmed. A change that would
@@ -716,20 +459,10 @@ pub async fn set_webhooks<R: Runtime>(
     sms_url: Option<String>,
     allow_shared: bool,
 ) -> AppResult<WebhookResult> {
-    let change = webhook_change(voice_url, sms_url);
-    check_change(&change)?;
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
-    let confirmed = client
-        .set_webhooks(&account::number_ref(&n), &change, policy(allow_shared))
-        .await?;
-    let platform_url = change
-        .voice_url
-        .as_deref()
-        .or(change.sms_url.as_deref())
-        .unwrap_or_default();
-    let updated = update(&state, &n, flows::webhook_update(&confirmed, platform_url)).await?;
+    let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
+    let inventory = state.inventory();
+    let (confirmed, updated) =
+        webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared)).await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(WebhookResult {
@@ -743,18 +476,8 @@ pub async fn set_webhooks<R: Runtime>(
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<DriftView> {
-    let n = record(&state, &id).await?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
-    let hooks = client.webhooks(&account::number_ref(&n)).await?;
-    let (voice, sms) = account::recorded_urls(&n).unwrap_or_default();
-    let drift = pm::drift(&hooks, voice.as_deref(), sms.as_deref());
-    Ok(DriftView {
-        phone_number: n.phone_number.to_string(),
-        voice: ChannelDrift::new(hooks.voice.as_ref(), &drift.voice, voice.as_deref()),
-        sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
-        checked_at: rfc3339(OffsetDateTime::now_utc()),
-    })
+    let (n, client) = number_client(&state, &id).await?;
+    Ok(webhooks::number_drift(&client, &n).await?)
 }
 
 /// Numbers a Twilio account can buy.
@@ -765,7 +488,7 @@ pub async fn search_available(
     account_id: String,
     search: AvailableSearch,
 ) -> AppResult<Vec<AvailableNumber>> {
-    let client = connect(provider.into(), account_id.trim()).await?;
+    let client = connect(provider, account_id.trim()).await?;
     let found = client.twilio()?.search_available(&(&search).into()).await?;
     Ok(found.into_iter().map(Into::into).collect())
 }
@@ -782,7 +505,10 @@ fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<
 }
 
 /// A call sent once that failed on the network: whether it happened is unknown.
-fn sent_once(e: switchboard_providers::ProviderError, what: &str) -> AppError {
+fn sent_once(e: Failed, what: &str) -> AppError {
+    let Failed::Provider(e) = e else {
+        return e.into();
+    };
     let mut err = AppError::from_provider(&e);
     if e.code() == ProviderErrorCode::Offline {
         err.message = format!(
@@ -810,16 +536,24 @@ pub async fn buy_number<R: Runtime>(
     let number = E164::parse(&number, None)?;
     let confirmed = confirmation(&number, &confirmed_number, "bought")?;
     let account_id = account_id.trim().to_owned();
-    check_added(&state, org, provider.into(), &account_id).await?;
-    let client = connect(provider.into(), &account_id).await?;
-    let bought = client
-        .twilio()?
-        .buy(&number, &confirmed, None)
-        .await
-        .map_err(|e| sent_once(e, "purchase"))?;
-    tracing::info!(number = %bought.phone_number, "bought a number");
-    let valid = bought.to_new_number(&account_id).validate()?;
-    let added = state.inventory().add_number(org, valid).await?.number;
+    check_added(&state, org, provider, &account_id).await?;
+    let client = connect(provider, &account_id).await?;
+    let twilio = client.twilio()?;
+    let inventory = state.inventory();
+    let bought = at_provider::buy(
+        &*inventory,
+        twilio,
+        &account_id,
+        Some(org),
+        &number,
+        &confirmed,
+        None,
+    )
+    .await
+    .map_err(|e| sent_once(e, "purchase"))?;
+    let added = bought
+        .record
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "the purchase added no record"))?;
     announce(&app, &organization_id, vec![added.id.to_string()]);
     crate::sync::after_edit(&app);
     Ok(added.into())
@@ -839,19 +573,11 @@ pub async fn release_number<R: Runtime>(
     let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
     let (provider, account_id) = account_of(&state, &n).await?;
     let client = connect(provider, &account_id).await?;
-    client
-        .twilio()?
-        .release(&account::number_ref(&n), &confirmed)
+    let inventory = state.inventory();
+    let removed = at_provider::release(&*inventory, client.twilio()?, &n, &confirmed)
         .await
         .map_err(|e| sent_once(e, "release"))?;
-    tracing::info!(number = %n.phone_number, "released a number");
-    let org = n.organization_id;
-    let removed = state
-        .inventory()
-        .remove_number(&NumberRef::Id(n.id), Some(org))
-        .await?
-        .number;
-    announce(&app, &org.to_string(), vec![id]);
+    announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(removed.into())
 }

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use switchboard_ops::numbers_at_provider::verification_due;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::AppResult;
@@ -51,19 +52,11 @@ async fn check<R: Runtime>(app: &AppHandle<R>) -> AppResult<u32> {
     let Some(before) = verified_before(hours, time::OffsetDateTime::now_utc()) else {
         return Ok(0);
     };
-    let state = app.state::<AppState>();
-    let organizations = state.run(|ws| ws.organizations()).await?;
+    let inventory = app.state::<AppState>().inventory();
     let mut verified = 0;
-    for org in organizations {
-        let id = org.id;
-        let due = state
-            .run(move |ws| ws.verification_due(id, before, BATCH))
-            .await?;
-        if due.is_empty() {
-            continue;
-        }
+    for (org, due) in verification_due(&*inventory, before, BATCH).await? {
         let ids = due.iter().map(|n| n.id.to_string()).collect();
-        let report = crate::providers::reverify(app, &id.to_string(), ids).await?;
+        let report = crate::providers::reverify(app, &org.to_string(), ids).await?;
         verified += report.succeeded;
     }
     Ok(verified)

@@ -30,14 +30,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, ProfileParts, plain_name};
+use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, plain_name};
 use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use crate::dto::{ConnectionProfile, Settings};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::vault::vault;
 
 /// The app's bundle identifier before `dev.switchboard.desktop`.
 pub const FORMER_IDENTIFIER: &str = "dev.switchboard.app";
@@ -118,7 +117,7 @@ pub fn load<R: Runtime>(app: &AppHandle<R>) -> AppResult<Settings> {
             .profiles()
             .iter()
             .filter_map(|p| {
-                to_dto(p)
+                ConnectionProfile::of(p)
                     .inspect_err(
                         |e| tracing::warn!(profile = p.name, error = %e, "profile not shown"),
                     )
@@ -146,38 +145,6 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> AppResult<()
         serde_json::to_value(&settings).map_err(settings_error)?,
     );
     store.save().map_err(settings_error)
-}
-
-/// A profile of the one profile file as the app's form shows it.
-pub fn to_dto(profile: &Profile) -> AppResult<ConnectionProfile> {
-    let parts = profile.parts()?;
-    Ok(ConnectionProfile {
-        name: profile.name.clone(),
-        host: parts.host,
-        port: parts.port,
-        database: parts.database,
-        user: parts.role,
-        tls_mode: parts.tls_mode.into(),
-        ca_file: parts.ca_file,
-    })
-}
-
-/// The app's form as a profile of the one profile file, named `name`; with `previous` (the
-/// profile edited), the URL parameters the form does not show are kept.
-pub fn from_dto(
-    name: &str,
-    form: &ConnectionProfile,
-    previous: Option<&Profile>,
-) -> AppResult<Profile> {
-    let parts = ProfileParts {
-        host: form.host.clone(),
-        port: form.port,
-        database: form.database.clone(),
-        role: form.user.clone(),
-        tls_mode: form.tls_mode.into(),
-        ca_file: form.ca_file.clone(),
-    };
-    Ok(Profile::from_parts(name, &parts, previous)?)
 }
 
 /// First thing at startup, before anything reads the settings: carries the former bundle
@@ -266,7 +233,7 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     let mut moving = Vec::new();
     let mut staying = Vec::new();
     for form in stored {
-        match from_dto(&plain_name(&form.name), &form, None) {
+        match form.to_profile(&plain_name(&form.name), None) {
             Ok(profile) => moving.push((form, profile)),
             Err(e) => {
                 notes.push(AppError::new(
@@ -332,24 +299,10 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
 /// on a background thread (`switchboard_ops::vault::carry_over_former_entries`). A failure
 /// is logged; the next start tries again.
 pub fn carry_over_vault_in_background() {
-    tauri::async_runtime::spawn_blocking(|| {
-        let moved = Vault::native().map_err(AppError::from).and_then(|vault| {
-            Ok(switchboard_ops::vault::carry_over_former_entries(
-                &vault,
-                VAULT_CARRY_OVER_TIMEOUT,
-            )?)
-        });
-        match moved {
-            Ok(Some(found)) => tracing::info!(
-                moved = found.moved.len(),
-                already_here = found.already_here.len(),
-                kept = found.kept.len(),
-                "carried the former vault service's entries over"
-            ),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet")
-            }
+    tauri::async_runtime::spawn_blocking(|| match Vault::native() {
+        Ok(vault) => switchboard_ops::vault::carry_over_and_log(&vault, VAULT_CARRY_OVER_TIMEOUT),
+        Err(e) => {
+            tracing::warn!(error = %AppError::from(e), "cannot carry the former vault service's entries over yet")
         }
     });
 }
@@ -397,22 +350,19 @@ pub async fn with_password(
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         return Ok(settings.with_password(password.expose_secret()));
     }
-    if settings.has_password() {
-        return Ok(settings);
+    let (settings, problem) = tokio::task::spawn_blocking(move || {
+        switchboard_ops::vault::with_vault_password(settings, |key| {
+            let vault = Vault::native().map_err(switchboard_providers::account::vault_error)?;
+            vault
+                .get_blocking(key)
+                .map_err(switchboard_providers::account::vault_error)
+        })
+    })
+    .await?;
+    if let Some(e) = problem {
+        tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
     }
-    let key = switchboard_ops::vault::password_key(&settings);
-    let found = match vault() {
-        Ok(v) => v.get(&key).await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
-    match found {
-        Ok(Some(password)) => Ok(settings.with_password(password.expose_secret())),
-        Ok(None) => Ok(settings),
-        Err(e) => {
-            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
-            Ok(settings)
-        }
-    }
+    Ok(settings)
 }
 
 /// Shortest and longest interval between background syncs.

@@ -111,33 +111,29 @@ impl AppState {
         self.current().team.clone()
     }
 
-    /// The local workspace file (open or not).
-    pub fn local_path(&self) -> &Path {
-        &self.local_path
-    }
-
     /// Which workspace is open.
     pub fn source(&self) -> Source {
         self.current().source.clone()
     }
 
-    /// Opens the local workspace, or a team profile's cache (`team`: its name and connection
-    /// settings), and makes it the open workspace. Blocks (opening migrates): call from the
-    /// blocking pool.
-    pub fn switch_to(
-        &self,
-        path: &Path,
-        team: Option<(&str, ConnectSettings)>,
-    ) -> switchboard_core::Result<()> {
-        let opened = Arc::new(match team {
-            None => Opened::local(path)?,
-            Some((profile, settings)) => Opened::team(profile, settings, path)?,
-        });
+    /// Opens the local workspace (`profile` none), or the cache of the saved profile of that
+    /// name (`switchboard_sync::cache_path`), and makes it the open workspace; returns the
+    /// profile's server. Blocks (opening migrates): call from the blocking pool.
+    pub fn open_profile(&self, profile: Option<&str>) -> AppResult<Option<String>> {
+        let (opened, server) = match profile {
+            None => (Opened::local(&self.local_path)?, None),
+            Some(name) => {
+                let settings = crate::settings::saved_settings(name)?;
+                let server = settings.server().to_owned();
+                let path = switchboard_sync::cache_path(&settings)?;
+                (Opened::team(name, settings, &path)?, Some(server))
+            }
+        };
         *self
             .opened
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = opened;
-        Ok(())
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(opened);
+        Ok(server)
     }
 
     /// Runs `f` on the open file's primary connection, off the async runtime.

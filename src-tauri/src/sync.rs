@@ -21,24 +21,21 @@
 //! - The database password is read from the vault for each connection and goes only to the
 //!   driver.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use switchboard_core::store::Workspace;
 use switchboard_ops::TeamInventory;
-use switchboard_postgres::RemoteWorkspace;
-use switchboard_sync::{CancelToken, SyncOptions, SyncReport};
+use switchboard_ops::sync::{SyncRun, Synced, organization_ids};
+use switchboard_sync::CancelToken;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tokio::sync::watch;
 
-use crate::dto::{
-    Connection, NumbersChanged, SkippedRow, SyncPhase, SyncProgress, TeamStatus, rfc3339,
-};
+use crate::dto::{Connection, SkippedRow, SyncPhase, SyncProgress, TeamStatus, rfc3339};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events::{ORGANIZATIONS_CHANGED, numbers_changed_event};
+use crate::events::{ORGANIZATIONS_CHANGED, announce};
 use crate::settings;
 use crate::state::{AppState, Source, lock};
 
@@ -260,31 +257,12 @@ pub fn request<R: Runtime>(
     Some(rx)
 }
 
-/// What a sync that reached the server did.
-struct Outcome {
-    report: SyncReport,
-    warnings: Vec<String>,
-    organizations: Vec<String>,
-    organizations_changed: bool,
-}
-
-fn organization_ids(ws: &Workspace) -> switchboard_core::Result<BTreeSet<String>> {
-    Ok(ws
-        .organizations()?
-        .into_iter()
-        .map(|o| o.id.to_string())
-        .collect())
-}
-
-fn announce_numbers<R: Runtime>(app: &AppHandle<R>, organizations: &[String]) {
+fn announce_numbers<'a, R: Runtime>(
+    app: &AppHandle<R>,
+    organizations: impl IntoIterator<Item = &'a uuid::Uuid>,
+) {
     for id in organizations {
-        let payload = NumbersChanged {
-            organization_id: id.clone(),
-            ids: Vec::new(),
-        };
-        if let Err(e) = app.emit(&numbers_changed_event(id), payload) {
-            tracing::warn!(error = %e, "could not emit numbers changed");
-        }
+        announce(app, &id.to_string(), Vec::new());
     }
 }
 
@@ -306,11 +284,7 @@ async fn run_once<R: Runtime>(
     let path = state.path();
     // The team workspace being synced (another may be open by the time the sync ends).
     let team = state.team();
-    let connecting = SyncProgress {
-        phase: SyncPhase::Connect,
-        done: 0,
-        total: 0,
-    };
+    let connecting = SyncProgress::CONNECTING;
     update(app, generation, |s| {
         s.syncing = true;
         s.progress = Some(connecting);
@@ -382,62 +356,39 @@ async fn attempt<R: Runtime>(
     generation: u64,
     cancel: &CancelToken,
     listeners: &Listeners,
-) -> AppResult<Outcome> {
+) -> AppResult<Synced> {
     let settings = settings::with_password(settings::saved_settings(profile)?, None).await?;
     let handle = tokio::runtime::Handle::current();
     let app = app.clone();
     let cancel = cancel.clone();
     let listeners = listeners.clone();
-    tokio::task::spawn_blocking(move || -> AppResult<Outcome> {
-        let remote = handle.block_on(RemoteWorkspace::connect(&settings))?;
-        let warnings = remote.warnings().to_vec();
-        let synced = (|| -> switchboard_core::Result<_> {
-            let mut cache = Workspace::open(&path)?;
-            let reader = Workspace::open(&path)?;
-            let before = organization_ids(&cache)?;
-            let mut seen = before.clone();
-            let mut last_refresh = Instant::now();
-            let app = app.clone();
-            let listeners = listeners.clone();
-            let mut progress = move |p: switchboard_sync::Progress| {
-                let p = SyncProgress::from(p);
-                send_progress(&listeners, p);
-                update(&app, generation, |s| s.progress = Some(p));
-                // A first copy takes a while: let the table fill as batches commit.
-                if p.phase == SyncPhase::Copy && last_refresh.elapsed() >= Duration::from_secs(1) {
-                    last_refresh = Instant::now();
-                    if let Ok(now) = organization_ids(&reader) {
-                        if now != seen {
-                            seen = now;
-                            let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-                        }
-                        announce_numbers(&app, &seen.iter().cloned().collect::<Vec<_>>());
+    tokio::task::spawn_blocking(move || -> AppResult<Synced> {
+        let reader = Workspace::open(&path)?;
+        let mut seen = organization_ids(&reader)?;
+        let mut last_refresh = Instant::now();
+        let mut progress = move |p: switchboard_sync::Progress| {
+            let p = SyncProgress::from(p);
+            send_progress(&listeners, p);
+            update(&app, generation, |s| s.progress = Some(p));
+            // A first copy takes a while: let the table fill as batches commit.
+            if p.phase == SyncPhase::Copy && last_refresh.elapsed() >= Duration::from_secs(1) {
+                last_refresh = Instant::now();
+                if let Ok(now) = organization_ids(&reader) {
+                    if now != seen {
+                        seen = now;
+                        let _ = app.emit(ORGANIZATIONS_CHANGED, ());
                     }
+                    announce_numbers(&app, &seen);
                 }
-            };
-            let report = switchboard_sync::sync(
-                &handle,
-                &remote,
-                &mut cache,
-                &SyncOptions::default(),
-                &mut progress,
-                &cancel,
-            )?;
-            let after = organization_ids(&cache)?;
-            Ok((report, before != after, after))
-        })();
-        // The server answered: the open team workspace's edits go to it from now on.
-        match (&synced, team) {
-            (Ok(_), Some(team)) => handle.block_on(team.go_online(remote)),
-            _ => handle.block_on(remote.close()),
-        }
-        let (report, organizations_changed, organizations) = synced?;
-        Ok(Outcome {
-            report,
-            warnings,
-            organizations: organizations.into_iter().collect(),
-            organizations_changed,
-        })
+            }
+        };
+        let run = SyncRun {
+            settings: &settings,
+            cache: &path,
+            options: Default::default(),
+            team,
+        };
+        Ok(run.run(&handle, &mut |_| {}, &mut progress, &cancel)?)
     })
     .await?
 }

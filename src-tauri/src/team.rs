@@ -16,17 +16,17 @@
 //!   (`switchboard_postgres::profiles`): a profile saved by either is listed by both.
 
 use switchboard_core::store::Workspace;
-use switchboard_postgres::profiles::{Profile, ProfileFile};
-use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
-use switchboard_secrets::SecretString;
+use switchboard_ops::profiles::{self, Forget};
+use switchboard_postgres::ConnectSettings;
+use switchboard_postgres::profiles::ProfileFile;
+use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::dto::{
-    ConnectionProfile, ConnectionTest, KeepVersion, NumbersChanged, Settings, SyncConflict,
-    WorkspaceInfo,
+    ConnectionProfile, ConnectionTest, KeepVersion, Settings, SyncConflict, WorkspaceInfo,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, numbers_changed_event};
+use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, announce};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
@@ -35,7 +35,7 @@ use switchboard_ops::vault::password_key;
 
 /// The saved profile called `name` as the app's form shows it.
 pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
-    settings::to_dto(&settings::saved(name)?)
+    Ok(ConnectionProfile::of(&settings::saved(name)?)?)
 }
 
 /// Connection settings for the form `profile` (not saved yet, or being tested): with
@@ -45,30 +45,6 @@ pub async fn connect_settings(
     password: Option<SecretString>,
 ) -> AppResult<ConnectSettings> {
     settings::with_password(profile.connect_settings()?, password).await
-}
-
-/// The form trimmed, its name plain and its connection checked: the profile to save (the
-/// URL parameters of `previous` the form does not show are kept) and the form as saved.
-fn check_profile(
-    profile: &ConnectionProfile,
-    previous: Option<&Profile>,
-) -> AppResult<(Profile, ConnectionProfile)> {
-    let clean = ConnectionProfile {
-        name: profile.name.trim().to_owned(),
-        host: profile.host.trim().to_owned(),
-        database: profile.database.trim().to_owned(),
-        user: profile.user.trim().to_owned(),
-        ca_file: profile
-            .ca_file
-            .as_deref()
-            .map(str::trim)
-            .filter(|ca| !ca.is_empty())
-            .map(str::to_owned),
-        ..profile.clone()
-    };
-    clean.connect_settings()?;
-    let saved = settings::from_dto(&clean.name, &clean, previous)?;
-    Ok((saved, clean))
 }
 
 /// Adds a profile, or replaces the one called `original_name`, in the profile file shared
@@ -88,7 +64,7 @@ pub async fn save_profile<R: Runtime>(
     let path = ProfileFile::default_path()?;
     let file = ProfileFile::load(&path)?;
     let previous = original_name.as_deref().and_then(|o| file.find(o)).cloned();
-    let (saved, profile) = check_profile(&profile, previous.as_ref())?;
+    let (saved, _) = profile.checked(previous.as_ref())?;
     let original = previous.as_ref().map(|p| p.name.clone());
     if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
         return Err(AppError::new(
@@ -96,21 +72,21 @@ pub async fn save_profile<R: Runtime>(
             format!("a profile called {:?} already exists", saved.name),
         ));
     }
-    if let Some(password) = password.filter(|p| !p.is_empty()) {
-        let key = password_key(&profile.connect_settings()?);
-        vault()?.save(&key, &password).await?;
-        tracing::info!(
-            profile = saved.name,
-            "saved a database password in the vault"
-        );
-    }
-    ProfileFile::update(&path, |f| f.put(original.as_deref(), saved.clone()))?;
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(password) => Some((vault()?, password)),
+        None => None,
+    };
+    let (name, prior) = (saved.name.clone(), original.clone());
+    tokio::task::spawn_blocking(move || {
+        profiles::save(&path, prior.as_deref(), &saved, password.as_ref())
+    })
+    .await??;
     let mut current = settings::load(&app)?;
     let reopen = original.is_some() && current.active_profile == original;
     if reopen {
-        current.active_profile = Some(saved.name.clone());
+        current.active_profile = Some(name.clone());
         settings::save(&app, &current)?;
-        open(&app, &state, Some(saved.name)).await?;
+        open(&app, &state, Some(name)).await?;
     }
     settings::load(&app)
 }
@@ -126,11 +102,20 @@ pub async fn remove_profile<R: Runtime>(
     name: String,
     forget_password: bool,
 ) -> AppResult<Settings> {
-    let gone = settings::saved_settings(&name)?;
-    if forget_password {
-        let key = password_key(&gone);
-        vault()?.remove(&key).await?;
-    }
+    settings::saved(&name)?;
+    let forget = if forget_password {
+        Forget::Always
+    } else {
+        Forget::Never
+    };
+    let path = ProfileFile::default_path()?;
+    let gone = name.clone();
+    tokio::task::spawn_blocking(move || {
+        profiles::remove(&path, &gone, forget, || {
+            Vault::native().map_err(switchboard_providers::account::vault_error)
+        })
+    })
+    .await??;
     if state.source()
         == (Source::Team {
             profile: name.clone(),
@@ -138,7 +123,6 @@ pub async fn remove_profile<R: Runtime>(
     {
         open(&app, &state, None).await?;
     }
-    ProfileFile::update_default(|f| f.remove(&name).map(drop))?;
     let mut current = settings::load(&app)?;
     if current.active_profile.as_deref() == Some(&name) {
         current.active_profile = None;
@@ -165,34 +149,20 @@ pub async fn test_connection(
     password: Option<String>,
 ) -> AppResult<ConnectionTest> {
     let settings = connect_settings(&profile, password.map(SecretString::new)).await?;
-    let remote = RemoteWorkspace::connect(&settings).await?;
-    let result = ConnectionTest {
-        server: remote.server().to_owned(),
-        role: remote.role().to_owned(),
-        warnings: remote.warnings().to_vec(),
-    };
-    remote.close().await;
-    Ok(result)
-}
-
-fn info(state: &AppState) -> WorkspaceInfo {
-    match state.source() {
-        Source::Local => WorkspaceInfo {
-            kind: "local".into(),
-            path: state.path().display().to_string(),
-            profile: None,
-        },
-        Source::Team { profile } => WorkspaceInfo {
-            kind: "team".into(),
-            path: state.path().display().to_string(),
-            profile: Some(profile),
-        },
-    }
+    Ok(switchboard_ops::profiles::test_connection(&settings).await?)
 }
 
 /// Which workspace is open.
 pub fn workspace_info(state: &AppState) -> WorkspaceInfo {
-    info(state)
+    let profile = match state.source() {
+        Source::Local => None,
+        Source::Team { profile } => Some(profile),
+    };
+    WorkspaceInfo {
+        kind: if profile.is_some() { "team" } else { "local" }.into(),
+        path: state.path().display().to_string(),
+        profile,
+    }
 }
 
 /// Opens the local workspace (`None`) or a profile's cache, without touching settings; then
@@ -202,29 +172,16 @@ async fn open<R: Runtime>(
     state: &AppState,
     profile_name: Option<String>,
 ) -> AppResult<WorkspaceInfo> {
-    let (path, team, source, server) = match &profile_name {
-        None => (state.local_path().to_owned(), None, Source::Local, None),
-        Some(name) => {
-            let settings = settings::saved_settings(name)?;
-            (
-                switchboard_sync::cache_path(&settings)?,
-                Some((name.clone(), settings.clone())),
-                Source::Team {
-                    profile: name.clone(),
-                },
-                Some(settings.server().to_owned()),
-            )
-        }
-    };
     let handle = app.clone();
-    tokio::task::spawn_blocking(move || {
-        let team = team.as_ref().map(|(name, s)| (name.as_str(), s.clone()));
-        handle.state::<AppState>().switch_to(&path, team)
+    let server = tokio::task::spawn_blocking(move || {
+        handle
+            .state::<AppState>()
+            .open_profile(profile_name.as_deref())
     })
     .await??;
-    let info = info(state);
+    let info = workspace_info(state);
     tracing::info!(path = info.path, profile = ?info.profile, "workspace open");
-    sync::workspace_opened(app, &source, server);
+    sync::workspace_opened(app, &state.source(), server);
     let _ = app.emit(WORKSPACE_CHANGED, &info);
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
     Ok(info)
@@ -237,16 +194,10 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let state = app.state::<AppState>();
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
     let name = active?;
-    let opened = settings::saved_settings(&name).and_then(|settings| {
-        let path = switchboard_sync::cache_path(&settings)?;
-        let server = settings.server().to_owned();
-        state.switch_to(&path, Some((&name, settings)))?;
-        Ok(server)
-    });
-    match opened {
+    match state.open_profile(Some(&name)) {
         Ok(server) => {
             tracing::info!(profile = name, "team workspace open");
-            sync::workspace_opened(app, &state.source(), Some(server));
+            sync::workspace_opened(app, &state.source(), server);
             None
         }
         Err(e) => {
@@ -301,13 +252,10 @@ pub async fn resolve_conflict<R: Runtime>(
     let resolved = state
         .run(move |ws| ws.resolve_conflict(id, keep.into()))
         .await?;
-    let org = resolved.organization_id.to_string();
-    let _ = app.emit(
-        &numbers_changed_event(&org),
-        NumbersChanged {
-            organization_id: org.clone(),
-            ids: vec![resolved.number_id.to_string()],
-        },
+    announce(
+        &app,
+        &resolved.organization_id.to_string(),
+        vec![resolved.number_id.to_string()],
     );
     sync::after_edit(&app);
     Ok(resolved.into())
@@ -333,7 +281,7 @@ mod tests {
 
     /// The form as saved (the profile file's entry is checked in `switchboard_postgres`).
     fn check_profile(form: &ConnectionProfile) -> AppResult<ConnectionProfile> {
-        let (saved, clean) = super::check_profile(form, None)?;
+        let (saved, clean) = form.checked(None)?;
         assert_eq!(saved.name, clean.name);
         assert_eq!(
             saved.settings()?.server(),

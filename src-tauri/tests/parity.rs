@@ -554,7 +554,11 @@ impl App {
         let orgs = commands::list_organizations(self.app.state())
             .await
             .unwrap();
-        orgs.into_iter().find(|o| o.slug == "acme").unwrap().id
+        orgs.into_iter()
+            .find(|o| o.slug == "acme")
+            .unwrap()
+            .id
+            .to_string()
     }
 
     /// What the table lists: every number of `acme`, by number.
@@ -586,7 +590,10 @@ impl App {
         let agents = commands::list_agents(self.app.state(), self.acme().await)
             .await
             .unwrap();
-        agents.into_iter().map(|a| (a.name, a.id)).collect()
+        agents
+            .into_iter()
+            .map(|a| (a.name, a.id.to_string()))
+            .collect()
     }
 
     async fn update(&self, number: &str, changes: Vec<NumberChange>) {

@@ -188,7 +188,7 @@ async fn day(dir: PathBuf) {
     let orgs = switchboard_app::commands::list_organizations(app.state())
         .await
         .unwrap();
-    let org = orgs[0].id.clone();
+    let org = orgs[0].id.to_string();
 
     // The account, with its secret in this device's vault.
     let account = serde_json::from_value(json!({

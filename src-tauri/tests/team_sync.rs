@@ -218,7 +218,7 @@ async fn day(dir: PathBuf) {
     let orgs = commands::list_organizations(app.state()).await.unwrap();
     assert_eq!(orgs.len(), 1);
     let filter = NumberFilter {
-        organization_id: orgs[0].id.clone(),
+        organization_id: orgs[0].id.to_string(),
         search: None,
         provider: None,
         status: None,

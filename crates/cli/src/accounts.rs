@@ -22,21 +22,15 @@
 //! "unknown" and prints the vault's error as a warning. Commands that must write or delete a
 //! secret fail with the vault's error (exit code 1).
 
-use std::collections::BTreeMap;
-
 use clap::Subcommand;
 use serde_json::json;
-use switchboard_core::domain::{Organization, PhoneNumber, Provider};
-use switchboard_core::store::{Workspace, check_account_id, check_account_label};
+use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
-use switchboard_ops::Inventory;
-use switchboard_postgres::RemoteWorkspace;
-use switchboard_providers::account::{
-    self as provider_account, AccountRemoval, SecretAfterRemoval,
-};
+use switchboard_ops::providers::accounts::{self, AccountAdded, AccountList, AccountRemoval};
+use switchboard_providers::account::{self as provider_account, SecretAfterRemoval};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
-use uuid::Uuid;
 
 use crate::{Global, output, vault};
 
@@ -210,9 +204,17 @@ pub enum SecretStatus {
 }
 
 impl SecretStatus {
-    /// Asks the vault (once; see [`Probe`] for many accounts).
+    /// Asks the vault.
     pub fn of(provider: Provider, account_id: &str) -> Self {
-        Probe::new().status(provider, account_id)
+        match vault::open().and_then(|v| vault::holds(&v, &key(provider, account_id))) {
+            Ok(true) => SecretStatus::Held,
+            Ok(false) => SecretStatus::Missing,
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(error = %message, "cannot ask the vault about an account");
+                SecretStatus::Unknown(message)
+            }
+        }
     }
 
     fn as_json(&self) -> serde_json::Value {
@@ -221,52 +223,6 @@ impl SecretStatus {
             SecretStatus::Missing => json!(false),
             SecretStatus::Unknown(_) => serde_json::Value::Null,
         }
-    }
-
-    fn word(&self) -> &'static str {
-        match self {
-            SecretStatus::Held => "yes",
-            SecretStatus::Missing => "no",
-            SecretStatus::Unknown(_) => "unknown",
-        }
-    }
-}
-
-/// Asks the vault about many accounts, stopping at its first failure so that an unavailable
-/// vault costs one timeout, not one per account.
-struct Probe {
-    vault: std::result::Result<Vault, String>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            vault: vault::open().map_err(|e| e.to_string()),
-        }
-    }
-
-    fn status(&mut self, provider: Provider, account_id: &str) -> SecretStatus {
-        let vault = match &self.vault {
-            Ok(vault) => vault,
-            Err(message) => return SecretStatus::Unknown(message.clone()),
-        };
-        match vault::holds(vault, &key(provider, account_id)) {
-            Ok(true) => SecretStatus::Held,
-            Ok(false) => SecretStatus::Missing,
-            Err(e) => {
-                let message = e.to_string();
-                tracing::warn!(error = %message, "cannot ask the vault about an account");
-                if e.code() == switchboard_core::ErrorCode::VaultUnavailable {
-                    self.vault = Err(message.clone());
-                }
-                SecretStatus::Unknown(message)
-            }
-        }
-    }
-
-    /// The vault's failure, if it failed.
-    fn failure(&self) -> Option<&str> {
-        self.vault.as_ref().err().map(String::as_str)
     }
 }
 
@@ -380,58 +336,40 @@ pub fn after_number_removed(
     Ok(())
 }
 
-/// One row of `accounts list`.
-struct Listed {
-    provider: Provider,
-    account_id: String,
-    label: Option<String>,
-    added: Option<bool>,
-    numbers: u64,
-}
-
-fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
-    let mut probe = Probe::new();
-    let rows: Vec<(Listed, SecretStatus)> = accounts
-        .into_iter()
-        .map(|a| {
-            let status = probe.status(a.provider, &a.account_id);
-            (a, status)
-        })
-        .collect();
-    if let Some(failure) = probe.failure() {
+fn print_list(g: &Global, org: &str, list: &AccountList) {
+    if let Some(failure) = &list.vault_failure {
         eprintln!("warning: cannot tell which secrets this device holds: {failure}");
     }
+    let word = |held: Option<bool>| match held {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    };
     if g.json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|(a, status)| {
+        let items: Vec<_> = (list.accounts.iter())
+            .map(|a| {
                 json!({
                     "provider": a.provider,
                     "account_id": a.account_id,
                     "label": a.label,
                     "added": a.added,
                     "numbers": a.numbers,
-                    "secret_on_this_device": status.as_json(),
+                    "secret_on_this_device": a.secret_on_device,
                 })
             })
             .collect();
         output::json(&json!({ "organization": org, "items": items }));
         return;
     }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|(a, status)| {
+    let table: Vec<Vec<String>> = (list.accounts.iter())
+        .map(|a| {
             vec![
                 a.provider.to_string(),
                 a.account_id.clone(),
                 a.label.clone().unwrap_or_default(),
                 a.numbers.to_string(),
-                match a.added {
-                    Some(true) => "yes".into(),
-                    Some(false) => "no".into(),
-                    None => "-".into(),
-                },
-                status.word().into(),
+                word(Some(a.added)).into(),
+                word(a.secret_on_device).into(),
             ]
         })
         .collect();
@@ -446,10 +384,8 @@ fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
         ],
         &table,
     );
-    let missing: Vec<&Listed> = rows
-        .iter()
-        .filter(|(_, s)| *s == SecretStatus::Missing)
-        .map(|(a, _)| a)
+    let missing: Vec<_> = (list.accounts.iter())
+        .filter(|a| a.secret_on_device == Some(false))
         .collect();
     if let Some(first) = missing.first() {
         println!(
@@ -460,121 +396,68 @@ fn print_list(g: &Global, org: &str, accounts: Vec<Listed>) {
     }
 }
 
-/// Saves an account's credentials (of the kind `kind` names, the secret read from the user)
-/// in this device's vault; returns whether some were replaced. The flags are checked and the
-/// vault is asked first, so bad flags or an unavailable vault fail before the user types
-/// anything.
-fn save_secret(provider: Provider, account_id: &str, kind: &KindArgs) -> Result<Saved> {
-    kind.check(provider)?;
-    let vault = vault::open()?;
-    let key = key(provider, account_id);
-    let replaced = vault::holds(&vault, &key)?;
-    let secret = vault::read_secret(&format!(
-        "{} for {provider} account {account_id}",
-        kind.secret_name(provider)
-    ))?;
-    let auth = kind.auth(provider, secret)?;
-    vault
-        .save_blocking(&key, &auth.to_vault())
-        .map_err(vault::error)?;
-    tracing::info!(%provider, account_id, replaced, kind = %auth.describe(),
-        vault = vault.vault_name(), "saved account credentials");
-    Ok(Saved {
-        vault,
-        replaced,
-        kind: (!matches!(auth, AccountAuth::Secret(_))).then(|| auth.describe()),
-    })
-}
-
-/// What `accounts add` saved.
-struct Saved {
-    vault: Vault,
-    /// Whether credentials were there before.
-    replaced: bool,
-    /// The kind, when not the provider's single secret ("API key SK…", "OAuth2 client …").
-    kind: Option<String>,
-}
-
-fn print_saved(
-    g: &Global,
-    org: &str,
-    provider: Provider,
-    account_id: &str,
-    saved: &Saved,
-    label: Option<&str>,
-) {
-    let Saved {
-        vault,
-        replaced,
-        kind,
-    } = saved;
-    let replaced = *replaced;
-    let user = key(provider, account_id).vault_user().unwrap_or_default();
+fn print_saved(g: &Global, org: &str, saved: &AccountAdded) {
+    let a = &saved.account;
+    let (provider, account_id) = (a.provider, &a.account_id);
     if g.json {
         output::json(&json!({
             "organization": org,
             "provider": provider,
             "account_id": account_id,
-            "label": label,
-            "secret_replaced": replaced,
-            "credentials": kind.as_deref().unwrap_or("secret"),
-            "vault": vault.vault_name(),
-            "vault_service": vault.service(),
-            "vault_user": user,
+            "label": a.label,
+            "secret_replaced": saved.replaced,
+            "credentials": saved.credentials.as_deref().unwrap_or("secret"),
+            "vault": saved.vault,
+            "vault_service": saved.vault_service,
+            "vault_user": saved.vault_user,
         }));
     } else {
         println!(
             "{} the secret of {provider} account {account_id}{} in this device's {} (service {}, \
-             user {user}); numbers of {org} use it with --account {account_id}",
-            if replaced { "replaced" } else { "saved" },
-            kind.as_deref()
+             user {}); numbers of {org} use it with --account {account_id}",
+            if saved.replaced { "replaced" } else { "saved" },
+            (saved.credentials.as_deref())
                 .map(|k| format!(" ({k})"))
                 .unwrap_or_default(),
-            vault.vault_name(),
-            vault.service(),
+            saved.vault,
+            saved.vault_service,
+            saved.vault_user,
         );
     }
 }
 
-fn print_removed(
-    g: &Global,
-    provider: Provider,
-    account_id: &str,
-    vault: &Vault,
-    removal: Removal,
-    users: &[(String, String)],
-    total: u64,
-) {
+fn print_removed(g: &Global, vault: &Vault, removed: &AccountRemoval) {
+    let (provider, account_id) = (removed.provider, &removed.account_id);
+    let total = removed.numbers_still_referencing;
     if g.json {
-        let numbers: Vec<_> = users
-            .iter()
-            .map(|(org, number)| json!({ "organization": org, "phone_number": number }))
+        let numbers: Vec<_> = (removed.users.iter())
+            .map(|u| json!({ "organization": u.organization, "phone_number": u.phone_number }))
             .collect();
         output::json(&json!({
             "provider": provider,
             "account_id": account_id,
-            "secret_removed": removal == Removal::Removed,
+            "secret_removed": removed.secret_removed,
             "numbers_still_referencing": total,
             "numbers": numbers,
         }));
         return;
     }
-    match removal {
-        Removal::Removed => println!(
+    if removed.secret_removed {
+        println!(
             "removed the secret of {provider} account {account_id} from this device's {}",
             vault.vault_name()
-        ),
-        Removal::NotFound => println!(
+        );
+    } else {
+        println!(
             "this device's {} held no secret for {provider} account {account_id}",
             vault.vault_name()
-        ),
+        );
     }
     if total > 0 {
-        let named: Vec<String> = users
-            .iter()
-            .map(|(org, number)| format!("{number} ({org})"))
+        let named: Vec<String> = (removed.users.iter())
+            .map(|u| format!("{} ({})", u.phone_number, u.organization))
             .collect();
-        let more = total.saturating_sub(named.len() as u64);
+        let more = u64::from(total).saturating_sub(named.len() as u64);
         println!(
             "{total} number(s) still reference it and need its secret on this device to reach \
              {provider}: {}{}",
@@ -588,233 +471,56 @@ fn print_removed(
     }
 }
 
-/// `accounts add`: saves the account's secret in the vault, then lists the account under the
-/// organization in `ws` (the workspace, or this device's cache of the team database), which
-/// lets the organization's numbers use it; says what was done.
-fn save_and_list(
-    g: &Global,
-    ws: &mut Workspace,
-    org: &Organization,
-    (provider, account_id): (Provider, &str),
-    kind: &KindArgs,
-    label: Option<String>,
-) -> Result<()> {
-    let saved = save_secret(provider, account_id, kind)?;
-    let (listed, _) = ws.add_account(org.id, provider, account_id, label.as_deref())?;
-    print_saved(
-        g,
-        &org.slug,
-        provider,
-        account_id,
-        &saved,
-        listed.label.as_deref(),
-    );
-    Ok(())
-}
-
-/// `accounts …` on the local workspace.
+/// `accounts …`, on the inventory `switchboard_ops::open` returns (the workspace file, or the
+/// team database with this device's cache of it, which lists the accounts added on this
+/// device). Vault calls and the secret's prompt run before or between the inventory's calls.
 pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
-    let mut ws = g.open()?;
-    match cmd {
+    crate::db::with_inventory(g, async |inv| match cmd {
         Accounts::Add {
             account,
             kind,
             label,
         } => {
-            let org = ws.organization(&account.org)?;
+            let org = inv.organization(&account.org).await?;
             let (provider, account_id) = account.resolve()?;
-            check_account_label(label.as_deref())?;
-            save_and_list(g, &mut ws, &org, (provider, &account_id), &kind, label)?;
+            let label = check_account_label(label.as_deref())?;
+            // The flags and the vault are checked before the user types anything.
+            kind.check(provider)?;
+            let vault = vault::open()?;
+            vault::holds(&vault, &key(provider, &account_id))?;
+            let secret = vault::read_secret(&format!(
+                "{} for {provider} account {account_id}",
+                kind.secret_name(provider)
+            ))?;
+            let auth = kind.auth(provider, secret)?;
+            let saved =
+                accounts::add_account(inv, &vault, &org, (provider, &account_id), auth, label)
+                    .await?;
+            print_saved(g, &org.slug, &saved);
+            Ok(())
         }
         Accounts::List { org } => {
-            let org = ws.organization(&org)?;
-            let accounts = ws
-                .accounts(org.id)?
-                .into_iter()
-                .map(|a| Listed {
-                    provider: a.provider,
-                    account_id: a.account_id,
-                    label: a.label,
-                    added: Some(a.added),
-                    numbers: a.numbers,
-                })
-                .collect();
-            print_list(g, &org.slug, accounts);
+            let org = inv.organization(&org).await?;
+            let vault = vault::open().map_err(|e| e.to_string());
+            let list =
+                accounts::list_accounts(inv, org.id, vault.as_ref().map_err(Clone::clone)).await?;
+            print_list(g, &org.slug, &list);
+            Ok(())
         }
         Accounts::Remove { account } => {
-            let org = ws.organization(&account.org)?;
+            let org = inv.organization(&account.org).await?;
             let (provider, account_id) = account.resolve()?;
             let vault = vault::open()?;
-            let AccountRemoval {
-                secret: removal,
-                usage,
-                ..
-            } = provider_account::remove(
+            let removed = accounts::remove_account(
+                inv,
                 &vault,
-                &mut ws,
                 org.id,
-                provider,
-                &account_id,
+                (provider, &account_id),
                 NAMED_NUMBERS,
-            )?;
-            let users: Vec<(String, String)> = usage
-                .numbers
-                .iter()
-                .map(|u| (u.organization.clone(), u.phone_number.to_string()))
-                .collect();
-            print_removed(
-                g,
-                provider,
-                &account_id,
-                &vault,
-                removal,
-                &users,
-                usage.total,
-            );
+            )
+            .await?;
+            print_removed(g, &vault, &removed);
+            Ok(())
         }
-    }
-    Ok(())
-}
-
-/// The numbers of an organization in the team database that reference an account.
-async fn remote_users(
-    ws: &dyn Inventory,
-    org: Uuid,
-    provider: Provider,
-    account_id: &str,
-) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    ws.for_each_number(org, &mut |n| {
-        if n.provider == provider && n.credentials.account_id(provider) == Some(account_id) {
-            found.push(n.phone_number.to_string());
-        }
-        Ok(())
     })
-    .await?;
-    Ok(found)
-}
-
-/// This device's cache of the team database, which lists the accounts added to its
-/// organizations on this device; `None` when there is no cache file yet.
-fn remote_cache(g: &Global) -> Result<Option<Workspace>> {
-    let settings = crate::db::settings(g)?;
-    let path = switchboard_sync::cache_path(&settings)?;
-    if !path.exists() {
-        return Ok(None);
-    }
-    Workspace::open(path).map(Some)
-}
-
-/// An organization of the team database, and this device's cache of the team database with
-/// the organization in it: the list of the accounts added to an organization lives in the
-/// cache, beside the organization. A cache that does not know it yet (never synced, or the
-/// manager was given the organization since) mirrors the server's organizations first, as the
-/// next sync would (which then copies their numbers).
-fn cached_organization(g: &Global, slug_or_id: &str) -> Result<(Organization, Workspace)> {
-    let settings = crate::db::settings(g)?;
-    let mut cache = switchboard_sync::open_cache(&settings)?;
-    let rt = switchboard_sync::runtime()?;
-    let remote = rt.block_on(RemoteWorkspace::connect(&settings))?;
-    for warning in remote.warnings() {
-        eprintln!("warning: {warning}");
-    }
-    let found = rt.block_on(remote.organization(slug_or_id));
-    let mirrored = match &found {
-        Ok(org) if cache.organization(&org.id.to_string()).is_err() => {
-            switchboard_sync::mirror_organizations(rt.handle(), &remote, &mut cache)
-        }
-        _ => Ok(()),
-    };
-    rt.block_on(remote.close());
-    let org = found?;
-    mirrored?;
-    Ok((org, cache))
-}
-
-/// `accounts …` with `--database-url`: the accounts are those the organization's numbers in
-/// the team database reference and those added on this device (listed in this device's cache
-/// of the team database); the secrets are this device's, as always. Vault calls run outside
-/// the async runtime.
-pub fn run_remote(g: &Global, cmd: Accounts) -> Result<()> {
-    match cmd {
-        Accounts::Add {
-            account,
-            kind,
-            label,
-        } => {
-            let (provider, account_id) = account.resolve()?;
-            check_account_label(label.as_deref())?;
-            let (org, mut cache) = cached_organization(g, &account.org)?;
-            save_and_list(g, &mut cache, &org, (provider, &account_id), &kind, label)?;
-        }
-        Accounts::List { org } => {
-            let (org, mut counts) = crate::db::with_inventory(g, async |ws| {
-                let org = ws.organization(&org).await?;
-                let mut counts: BTreeMap<(Provider, String), u64> = BTreeMap::new();
-                ws.for_each_number(org.id, &mut |n| {
-                    if let Some(id) = n.credentials.account_id(n.provider) {
-                        *counts.entry((n.provider, id.to_owned())).or_default() += 1;
-                    }
-                    Ok(())
-                })
-                .await?;
-                Ok((org, counts))
-            })?;
-            let mut added: BTreeMap<(Provider, String), Option<String>> = BTreeMap::new();
-            if let Some(cache) = remote_cache(g)? {
-                for a in cache.accounts(org.id)?.into_iter().filter(|a| a.added) {
-                    counts
-                        .entry((a.provider, a.account_id.clone()))
-                        .or_default();
-                    added.insert((a.provider, a.account_id), a.label);
-                }
-            }
-            let accounts = counts
-                .into_iter()
-                .map(|(key, numbers)| {
-                    let label = added.get(&key).cloned().flatten();
-                    Listed {
-                        added: Some(added.contains_key(&key)),
-                        provider: key.0,
-                        account_id: key.1,
-                        label,
-                        numbers,
-                    }
-                })
-                .collect();
-            print_list(g, &org.slug, accounts);
-        }
-        Accounts::Remove { account } => {
-            let (provider, account_id) = account.resolve()?;
-            let (org, numbers) = crate::db::with_inventory(g, async |ws| {
-                let org = ws.organization(&account.org).await?;
-                let numbers = remote_users(ws, org.id, provider, &account_id).await?;
-                Ok((org, numbers))
-            })?;
-            let vault = vault::open()?;
-            let removal = vault
-                .remove_blocking(&key(provider, &account_id))
-                .map_err(vault::error)?;
-            let mut was_added = false;
-            if let Some(mut cache) = remote_cache(g)? {
-                was_added = cache.remove_account(org.id, provider, &account_id)?;
-            }
-            tracing::info!(%provider, account_id, ?removal, was_added, "removed an account secret");
-            let users: Vec<(String, String)> = numbers
-                .iter()
-                .take(NAMED_NUMBERS as usize)
-                .map(|number| (org.slug.clone(), number.clone()))
-                .collect();
-            print_removed(
-                g,
-                provider,
-                &account_id,
-                &vault,
-                removal,
-                &users,
-                numbers.len() as u64,
-            );
-        }
-    }
-    Ok(())
 }

@@ -9,18 +9,16 @@
 //! (also when the server goes away during the command). Other writes need the server.
 //! Connection warnings, and rows of the team database a read left out, go to stderr.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use switchboard_core::domain::{Metadata, NewNumber, NumberUpdate, PhoneNumber, Status};
-use switchboard_core::store::NumberRef;
+use switchboard_core::domain::{NewNumber, PhoneNumber};
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
-use switchboard_ops::{Inventory, Written, actions};
-use uuid::Uuid;
+use switchboard_ops::actions::{self, TypedChange};
+use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
 use crate::number_filter::{AgentArg, ListArgs};
@@ -197,33 +195,6 @@ pub enum Dev {
     },
 }
 
-/// The change `numbers update`'s flags ask for (the agent already resolved); refuses an
-/// update that changes nothing. One translation for the local, team and offline paths.
-pub(crate) fn update_change(
-    friendly_name: Option<String>,
-    status: Option<String>,
-    agent_id: Option<Option<Uuid>>,
-    metadata: Option<String>,
-) -> Result<NumberUpdate> {
-    let change = NumberUpdate {
-        friendly_name: friendly_name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
-        status: status.map(|s| s.parse::<Status>()).transpose()?,
-        agent_id,
-        metadata_patch: metadata
-            .map(|m| Metadata::patch_from_json(&m))
-            .transpose()?,
-        ..Default::default()
-    };
-    if change.is_empty() {
-        return Err(Error::InvalidInput {
-            field: "update".into(),
-            reason: "nothing to change: give --friendly-name, --status, --agent or --metadata"
-                .into(),
-        });
-    }
-    Ok(change)
-}
-
 /// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
 fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
     let n = &w.number;
@@ -297,11 +268,6 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             account,
             agent,
         } => {
-            let org = inv.organization(&org).await?;
-            let agent_id = match agent {
-                Some(a) => actions::agent_arg(inv, org.id, &a).await?,
-                None => None,
-            };
             let new = NewNumber {
                 provider,
                 number,
@@ -310,9 +276,9 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 status,
                 metadata,
                 account_id: account,
-                agent_id,
+                agent_id: None,
             };
-            let w = actions::add_number(inv, org.id, new).await?;
+            let (org, w) = actions::add_to(inv, &org, new, agent.as_deref()).await?;
             edited(g, "added", &w, |n| {
                 format!("added {} to {} ({})", n.phone_number, org.slug, n.id)
             });
@@ -333,14 +299,10 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             output::number_page(g.json, &page, total);
         }
         Numbers::Show { number, org } => {
-            let org = actions::organization_arg(inv, org.as_deref()).await?;
-            let n = inv
-                .number(&NumberRef::parse(&number)?, org.map(|o| o.id))
-                .await?;
+            let (n, org) = actions::show(inv, &number, org.as_deref()).await?;
             if !g.json {
                 output::number_detail(&n, actions::agent_name(inv, &n).await?.as_deref());
             }
-            let org = inv.organization(&n.organization_id.to_string()).await?;
             let status = accounts::status_of_async(&n).await;
             accounts::show_credentials(g, &n, &org.slug, status);
         }
@@ -352,16 +314,13 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             agent,
             metadata,
         } => {
-            let org = actions::organization_arg(inv, org.as_deref()).await?;
-            let r = NumberRef::parse(&number)?;
-            let current = inv.number(&r, org.as_ref().map(|o| o.id)).await?;
-            let agent_id = match agent {
-                Some(a) => Some(actions::agent_arg(inv, current.organization_id, &a).await?),
-                None => None,
+            let typed = TypedChange {
+                friendly_name,
+                status,
+                agent,
+                metadata,
             };
-            let change = update_change(friendly_name, status, agent_id, metadata)?;
-            let r = NumberRef::Id(current.id);
-            let w = actions::update_number(inv, &r, Some(current.organization_id), &change).await?;
+            let w = actions::update_typed(inv, &number, org.as_deref(), typed).await?;
             edited(g, "updated", &w, |n| {
                 format!("updated {} ({})", n.phone_number, n.id)
             });
@@ -371,9 +330,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             org,
             forget_secret,
         } => {
-            let org = actions::organization_arg(inv, org.as_deref()).await?;
-            let r = NumberRef::parse(&number)?;
-            let w = actions::remove_number(inv, &r, org.map(|o| o.id)).await?;
+            let w = actions::remove_typed(inv, &number, org.as_deref()).await?;
             edited(g, "removed", &w, |n| {
                 format!("removed {} ({})", n.phone_number, n.id)
             });
@@ -388,17 +345,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
         } => {
             let org = inv.organization(&org).await?;
             let format: Format = format.parse()?;
-            let count = match &path {
-                Some(p) => {
-                    let file = File::create(p).map_err(|source| Error::Io {
-                        path: p.display().to_string(),
-                        source,
-                    })?;
-                    let out = std::io::BufWriter::new(file);
-                    actions::export(inv, org.id, format, out).await?
-                }
-                None => actions::export(inv, org.id, format, std::io::stdout()).await?,
-            };
+            let count = actions::export_to(inv, org.id, format, path.as_deref()).await?;
             if let Some(p) = path {
                 eprintln!("exported {count} numbers to {}", p.display());
             }

@@ -134,33 +134,19 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
 /// neither the URL nor `PGPASSWORD` gives one. A vault that cannot be asked is a warning, not
 /// an error: the server may not need a password, or libpq's password file may have it.
 pub fn settings(g: &Global) -> Result<ConnectSettings> {
-    let settings = url(g)?.settings()?;
-    if settings.has_password() {
-        return Ok(settings);
+    let (settings, problem) =
+        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, |key| {
+            vault::open()?.get_blocking(key).map_err(vault::error)
+        });
+    if let Some(e) = problem.filter(|e| !e.is_bad_input()) {
+        tracing::warn!(error = %e, "cannot look up the database password");
+        eprintln!(
+            "warning: cannot look up the password of {} for {} in the credential vault: {e}",
+            settings.role(),
+            settings.server()
+        );
     }
-    let key = switchboard_ops::vault::password_key(&settings);
-    let found = vault::open().and_then(|v| v.get_blocking(&key).map_err(vault::error));
-    match found {
-        Ok(Some(password)) => {
-            tracing::info!(
-                server = settings.server(),
-                role = settings.role(),
-                "database password from the vault"
-            );
-            Ok(settings.with_password(password.expose_secret()))
-        }
-        Ok(None) => Ok(settings),
-        Err(e) if e.is_bad_input() => Ok(settings),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot look up the database password");
-            eprintln!(
-                "warning: cannot look up the password of {} for {} in the credential vault: {e}",
-                settings.role(),
-                settings.server()
-            );
-            Ok(settings)
-        }
-    }
+    Ok(settings)
 }
 
 /// `db password set` and `db password remove`.

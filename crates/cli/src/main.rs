@@ -132,7 +132,6 @@ fn main() -> ExitCode {
     {
         return exit(Err(e));
     }
-    let remote = cli.global.database_url.is_some();
     let result = match cli.command {
         Command::Accounts(AccountsCommand::Provider(c)) => {
             return providers::exit(providers::accounts(&cli.global, c));
@@ -150,9 +149,6 @@ fn main() -> ExitCode {
         Command::Available(c) => return providers::exit(providers::available(&cli.global, c)),
         #[cfg(feature = "fake-providers")]
         Command::Dev(DevCommand::Provider(c)) => return providers::exit(dev::fakes::run(c)),
-        Command::Accounts(AccountsCommand::Vault(c)) if remote => {
-            accounts::run_remote(&cli.global, c)
-        }
         Command::Accounts(AccountsCommand::Vault(c)) => accounts::run(&cli.global, c),
         Command::Sync(a) => match sync::run(&cli.global, a) {
             Ok(sync::Finished::Cancelled) => {

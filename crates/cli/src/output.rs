@@ -3,6 +3,7 @@
 use serde::Serialize;
 use switchboard_core::domain::{Agent, Organization, PhoneNumber};
 use switchboard_core::query::Page;
+use switchboard_ops::NumberView;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 
 /// Prints a value as pretty JSON.
@@ -87,54 +88,42 @@ pub const NUMBER_HEADER: [&str; 7] = [
 
 /// One listing row.
 pub fn number_row(n: &PhoneNumber) -> Vec<String> {
-    let (facts, display) = n.phone_number.facts_and_display();
+    let v = NumberView::from(n.clone());
     vec![
-        display,
-        facts.country.unwrap_or_else(|| "—".into()),
-        facts.number_type.to_string(),
-        n.provider.to_string(),
-        n.status.to_string(),
-        n.friendly_name.clone().unwrap_or_default(),
-        n.id.to_string(),
+        v.display,
+        v.country.unwrap_or_else(|| "—".into()),
+        v.number_type,
+        v.provider.to_string(),
+        v.status.to_string(),
+        v.friendly_name.unwrap_or_default(),
+        v.id,
     ]
 }
 
 /// A number in detail, one field a line.
 pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
-    let (facts, display) = n.phone_number.facts_and_display();
-    let caps = n.capabilities();
+    let v = NumberView::from(n.clone());
+    let c = v.capabilities;
     let caps: Vec<&str> = [
-        ("voice", caps.voice),
-        ("sms", caps.sms),
-        ("mms", caps.mms),
-        ("fax", caps.fax),
+        ("voice", c.voice),
+        ("sms", c.sms),
+        ("mms", c.mms),
+        ("fax", c.fax),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.then_some(k))
     .collect();
-    let t = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
     let fields: Vec<(&str, String)> = vec![
-        ("number", format!("{display} ({})", n.phone_number)),
+        ("number", format!("{} ({})", v.display, v.phone_number)),
         (
             "country",
-            facts
-                .country
-                .clone()
-                .unwrap_or_else(|| "non-geographic".into()),
+            v.country.unwrap_or_else(|| "non-geographic".into()),
         ),
-        ("type", facts.number_type.to_string()),
+        ("type", v.number_type),
         ("provider", n.provider.to_string()),
-        ("friendly name", n.friendly_name.clone().unwrap_or_default()),
+        ("friendly name", v.friendly_name.unwrap_or_default()),
         ("status", n.status.to_string()),
-        (
-            "agent",
-            agent
-                .map(str::to_owned)
-                .unwrap_or_else(|| "unassigned".into()),
-        ),
+        ("agent", agent.unwrap_or("unassigned").to_owned()),
         ("capabilities", caps.join(", ")),
         (
             "webhook",
@@ -149,14 +138,14 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
             "metadata",
             n.metadata.as_ref().map(|m| m.to_json()).unwrap_or_default(),
         ),
-        ("created", t(n.created_at)),
-        ("updated", t(n.updated_at)),
+        ("created", v.created_at),
+        ("updated", v.updated_at),
         (
             "last verified",
-            n.last_verified_at.map(t).unwrap_or_else(|| "never".into()),
+            v.last_verified_at.unwrap_or_else(|| "never".into()),
         ),
-        ("id", n.id.to_string()),
-        ("organization", n.organization_id.to_string()),
+        ("id", v.id),
+        ("organization", v.organization_id),
     ];
     for (k, v) in fields {
         println!("{k:>14}: {v}");

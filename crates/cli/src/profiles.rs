@@ -10,6 +10,7 @@
 use clap::Subcommand;
 use serde_json::json;
 use switchboard_core::{Error, Result};
+use switchboard_ops::profiles::{self, Forget, Removed};
 use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_secrets::Removal;
 
@@ -95,19 +96,19 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             // changed under its lock below, keeping what another program saved meanwhile.
             file.add(profile.clone())?;
             let settings = profile.settings()?;
-            let mut stored = false;
-            if password_stdin {
-                let key = switchboard_ops::vault::password_key(&settings);
+            let password = if password_stdin {
                 let vault = vault::open()?;
                 let secret = vault::read_secret(&format!(
                     "Password of {} for {}",
                     settings.role(),
                     settings.server()
                 ))?;
-                vault.save_blocking(&key, &secret).map_err(vault::error)?;
-                stored = true;
-            }
-            ProfileFile::update(file.path(), |f| f.add(profile.clone()))?;
+                Some((vault, secret))
+            } else {
+                None
+            };
+            profiles::save(file.path(), None, &profile, password.as_ref())?;
+            let stored = password.is_some();
             tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
             if let Some(warning) = settings.tls_warning() {
                 eprintln!("warning: {warning}");
@@ -193,25 +194,12 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             }
         }
         Profiles::Remove { name } => {
-            // Under the file's lock: the vault entry goes only if no profile saved by now
-            // uses it, and a vault that refuses leaves the file as it was.
-            let (profile, settings, shared, removal) = ProfileFile::update(file.path(), |f| {
-                let profile = f.remove(&name)?;
-                let settings = profile.settings()?;
-                let key = switchboard_ops::vault::password_key(&settings);
-                let shared = f.profiles().iter().any(|p| {
-                    p.settings()
-                        .map(|s| switchboard_ops::vault::password_key(&s) == key)
-                        .unwrap_or(false)
-                });
-                let removal = if shared {
-                    None
-                } else {
-                    let vault = vault::open()?;
-                    Some(vault.remove_blocking(&key).map_err(vault::error)?)
-                };
-                Ok((profile, settings, shared, removal))
-            })?;
+            let Removed {
+                profile,
+                settings,
+                shared,
+                password: removal,
+            } = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
             tracing::info!(profile = %profile.name, ?removal, "removed a profile");
             if g.json {
                 output::json(&json!({

@@ -9,8 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use switchboard_core::Result;
 use switchboard_core::store::{Keep, Workspace};
-use switchboard_postgres::RemoteWorkspace;
-use switchboard_sync::{CancelToken, Phase, Progress, SyncOptions};
+use switchboard_ops::sync::{SkippedRow, SyncProgress, SyncRun};
+use switchboard_sync::{CancelToken, Progress, SyncOptions};
 use time::format_description::well_known::Rfc3339;
 
 use crate::{Global, db, output};
@@ -104,17 +104,7 @@ fn status(g: &Global) -> Result<()> {
         println!("conflicts:      {}", s.conflicts);
         println!("skipped rows:   {}", s.skipped.len());
         for row in &s.skipped {
-            let what = if row.skip.kept {
-                "kept without it"
-            } else {
-                "not in the cache"
-            };
-            println!(
-                "  {} {} ({what}): {}",
-                row.skip.number_id,
-                row.skip.phone_number.as_deref().unwrap_or("-"),
-                row.skip.reason
-            );
+            println!("  {}", SkippedRow::from(row).line());
         }
     }
     Ok(())
@@ -122,12 +112,8 @@ fn status(g: &Global) -> Result<()> {
 
 fn sync(g: &Global, full: bool) -> Result<Finished> {
     let settings = db::settings(g)?;
-    let mut cache = switchboard_sync::open_cache(&settings)?;
+    let cache = switchboard_sync::cache_path(&settings)?;
     let rt = switchboard_sync::runtime()?;
-    let remote = rt.block_on(RemoteWorkspace::connect(&settings))?;
-    for warning in remote.warnings() {
-        eprintln!("warning: {warning}");
-    }
     let mut options = SyncOptions {
         full,
         ..SyncOptions::default()
@@ -142,42 +128,38 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
     let quiet = g.json;
     let mut progress = move |p: Progress| {
         if !quiet {
-            let phase = match p.phase {
-                Phase::Replay => "replaying offline edits",
-                Phase::Copy => "copying",
-                Phase::Index => "indexing the copy",
-                Phase::Changes => "applying changes",
-            };
-            if p.total > 0 {
-                eprintln!("{phase}: {} of {}", p.done, p.total);
-            } else {
-                eprintln!("{phase}: {}", p.done);
-            }
+            eprintln!("{}", SyncProgress::from(p).line());
         }
     };
-    // Ctrl-C stops the sync at the next batch boundary (a second one quits at once: the
-    // cache is committed batch by batch, so that is as safe as a kill).
     let cancel = CancelToken::new();
     let on_signal = cancel.clone();
-    rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ncancelling: finishing the batch in flight (Ctrl-C again to quit now)");
-            on_signal.cancel();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
+    let handle = rt.handle().clone();
+    let mut connected = move |warnings: &[String]| {
+        for warning in warnings {
+            eprintln!("warning: {warning}");
         }
-    });
-    let result = switchboard_sync::sync(
-        rt.handle(),
-        &remote,
-        &mut cache,
-        &options,
-        &mut progress,
-        &cancel,
-    );
-    rt.block_on(remote.close());
-    let report = result?;
+        // Ctrl-C stops the sync at the next batch boundary (a second one quits at once: the
+        // cache is committed batch by batch, so that is as safe as a kill).
+        let on_signal = on_signal.clone();
+        handle.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling: finishing the batch in flight (Ctrl-C again to quit now)");
+                on_signal.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+    };
+    let run = SyncRun {
+        settings: &settings,
+        cache: &cache,
+        options,
+        team: None,
+    };
+    let report = run
+        .run(rt.handle(), &mut connected, &mut progress, &cancel)?
+        .report;
     if report.cancelled {
         tracing::warn!(copied = report.copied, "sync cancelled");
         if g.json {

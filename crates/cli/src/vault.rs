@@ -35,18 +35,7 @@ const CARRY_OVER_TIMEOUT: Duration = Duration::from_secs(5);
 /// logged, not fatal: the next run tries again.
 fn carry_over_once(vault: &Vault) {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        match switchboard_ops::vault::carry_over_former_entries(vault, CARRY_OVER_TIMEOUT) {
-            Ok(Some(found)) => tracing::info!(
-                moved = found.moved.len(),
-                already_here = found.already_here.len(),
-                kept = found.kept.len(),
-                "carried the former vault service's entries over"
-            ),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet"),
-        }
-    });
+    ONCE.call_once(|| switchboard_ops::vault::carry_over_and_log(vault, CARRY_OVER_TIMEOUT));
 }
 
 /// A vault error as core's error. The vault's messages never hold a secret.

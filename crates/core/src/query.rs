@@ -16,6 +16,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 /// Columns a listing can be ordered by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SortField {
     /// E.164 order.

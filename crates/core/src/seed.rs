@@ -275,13 +275,17 @@ const PROVIDER_MIX: [Provider; MIX_LEN] = {
 };
 
 /// What [`seed`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct SeedReport {
     /// The organization seeded.
     pub organization: Organization,
     /// Agents created.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub agents_created: usize,
     /// Numbers inserted.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub numbers_inserted: u64,
 }
 

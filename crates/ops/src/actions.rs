@@ -6,13 +6,15 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use switchboard_core::domain::{NewNumber, NumberUpdate, Organization, PhoneNumber};
+use switchboard_core::domain::{
+    E164, Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
+};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportReport};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
-use crate::{BulkFailure, BulkReport, Cancel, Inventory, Progress, Written};
+use crate::{BulkFailure, BulkReport, Cancel, Inventory, NumberCheck, Progress, Written};
 
 /// How often a bulk edit reports progress (and at its end).
 pub const PROGRESS_EVERY: u64 = 25;
@@ -69,6 +71,96 @@ pub async fn add_number(
     inv.add_number(organization_id, valid).await
 }
 
+/// Adds a number to the organization a manager names (slug or id), assigned to the agent
+/// `agent` names (id or name; "none" leaves it unassigned); returns the organization too.
+pub async fn add_to(
+    inv: &dyn Inventory,
+    org: &str,
+    number: NewNumber,
+    agent: Option<&str>,
+) -> Result<(Organization, Written)> {
+    let org = inv.organization(org).await?;
+    let agent_id = match agent {
+        Some(a) => agent_arg(inv, org.id, a).await?,
+        None => None,
+    };
+    let written = add_number(inv, org.id, NewNumber { agent_id, ..number }).await?;
+    Ok((org, written))
+}
+
+/// A number as typed, checked (a blank region is no region).
+pub fn check_number(number: &str, region: Option<&str>) -> Result<NumberCheck> {
+    let region = region.filter(|r| !r.trim().is_empty());
+    Ok(E164::parse(number, region)?.into())
+}
+
+/// A number a manager names (id or E.164; in the organization `org` names, when given), with
+/// its organization.
+pub async fn show(
+    inv: &dyn Inventory,
+    number: &str,
+    org: Option<&str>,
+) -> Result<(PhoneNumber, Organization)> {
+    let org = organization_arg(inv, org).await?;
+    let n = inv
+        .number(&NumberRef::parse(number)?, org.map(|o| o.id))
+        .await?;
+    let org = inv.organization(&n.organization_id.to_string()).await?;
+    Ok((n, org))
+}
+
+/// A change of a number as a manager types it; each field given changes.
+#[derive(Debug, Clone, Default)]
+pub struct TypedChange {
+    /// New display name; blank clears it.
+    pub friendly_name: Option<String>,
+    /// active, inactive or error.
+    pub status: Option<String>,
+    /// Agent id or name, or "none" to unassign.
+    pub agent: Option<String>,
+    /// JSON merge patch for metadata (null removes a key).
+    pub metadata: Option<String>,
+}
+
+/// Changes the number a manager names (id or E.164; in the organization `org` names, when
+/// given) as typed; refuses a change that changes nothing.
+pub async fn update_typed(
+    inv: &dyn Inventory,
+    number: &str,
+    org: Option<&str>,
+    typed: TypedChange,
+) -> Result<Written> {
+    let org = organization_arg(inv, org).await?;
+    let current = inv
+        .number(&NumberRef::parse(number)?, org.map(|o| o.id))
+        .await?;
+    let agent_id = match typed.agent {
+        Some(a) => Some(agent_arg(inv, current.organization_id, &a).await?),
+        None => None,
+    };
+    let change = NumberUpdate {
+        friendly_name: typed
+            .friendly_name
+            .map(|n| Some(n).filter(|n| !n.trim().is_empty())),
+        status: typed.status.map(|s| s.parse::<Status>()).transpose()?,
+        agent_id,
+        metadata_patch: typed
+            .metadata
+            .map(|m| Metadata::patch_from_json(&m))
+            .transpose()?,
+        ..Default::default()
+    };
+    if change.is_empty() {
+        return Err(Error::InvalidInput {
+            field: "update".into(),
+            reason: "nothing to change: give --friendly-name, --status, --agent or --metadata"
+                .into(),
+        });
+    }
+    let r = NumberRef::Id(current.id);
+    update_number(inv, &r, Some(current.organization_id), &change).await
+}
+
 /// Changes the number `r` names (in `organization_id`, when given).
 pub async fn update_number(
     inv: &dyn Inventory,
@@ -86,6 +178,13 @@ pub async fn remove_number(
     organization_id: Option<Uuid>,
 ) -> Result<Written> {
     inv.remove_number(r, organization_id).await
+}
+
+/// Removes the number a manager names (id or E.164; in the organization `org` names, when
+/// given).
+pub async fn remove_typed(inv: &dyn Inventory, number: &str, org: Option<&str>) -> Result<Written> {
+    let org = organization_arg(inv, org).await?;
+    remove_number(inv, &NumberRef::parse(number)?, org.map(|o| o.id)).await
 }
 
 /// Applies the same change to many numbers of an organization, one edit per number: a number
@@ -141,6 +240,26 @@ pub async fn export(
     inv.for_each_number(organization_id, &mut |n| exporter.write(n))
         .await?;
     exporter.finish()
+}
+
+/// Writes every number of an organization to the file `path`, or to standard output (see
+/// [`export`]); returns how many.
+pub async fn export_to(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    format: Format,
+    path: Option<&Path>,
+) -> Result<u64> {
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|source| Error::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            export(inv, organization_id, format, std::io::BufWriter::new(file)).await
+        }
+        None => export(inv, organization_id, format, std::io::stdout()).await,
+    }
 }
 
 /// Imports a CSV file (checked for size first) into an organization: every row is checked

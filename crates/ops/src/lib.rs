@@ -36,8 +36,12 @@ mod team;
 mod types;
 
 pub mod actions;
+pub mod numbers_at_provider;
+pub mod profiles;
 pub mod providers;
+pub mod sync;
 pub mod vault;
+pub mod webhooks;
 
 use std::fmt::Debug;
 
@@ -55,7 +59,9 @@ pub use local::LocalInventory;
 pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;
 pub use team::TeamInventory;
-pub use types::{BulkFailure, BulkReport, Progress, Written};
+pub use types::{
+    BulkFailure, BulkReport, NumberCheck, NumberView, PageView, Progress, Written, rfc3339,
+};
 
 /// A number edit, to apply to a store or to queue.
 #[derive(Debug, Clone)]
@@ -144,6 +150,15 @@ pub trait Inventory: Debug + Send + Sync {
     /// team workspace's open cache (sync state, outbox, conflicts and added accounts live
     /// there).
     fn file(&self) -> Option<LocalInventory>;
+    /// The workspace file that lists the accounts added on this device, made when missing (a
+    /// team workspace's cache before its first sync); an error for a store without one.
+    fn account_list(&self) -> Result<LocalInventory> {
+        self.file().ok_or_else(|| {
+            switchboard_core::Error::NotAllowed(
+                "this store keeps no list of the accounts added on this device".into(),
+            )
+        })
+    }
     /// Lines to show the manager about the store (connection warnings, rows a read left out);
     /// each is returned once.
     fn take_notices(&self) -> Vec<String> {

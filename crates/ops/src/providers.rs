@@ -17,6 +17,10 @@ use uuid::Uuid;
 
 use crate::Inventory;
 
+pub mod accounts;
+pub mod client;
+pub mod import;
+
 /// An organization of the open inventory as an import's target: each chunk in one transaction
 /// through [`Inventory::import_rows`] (where the store takes one: a workspace file, the team
 /// database online), else number by number through [`Inventory::add_number`] (a team

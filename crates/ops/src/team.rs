@@ -435,6 +435,10 @@ impl Inventory for TeamInventory {
             .ok()
     }
 
+    fn account_list(&self) -> Result<LocalInventory> {
+        self.cache()
+    }
+
     fn take_notices(&self) -> Vec<String> {
         let mut notices = std::mem::take(&mut *lock(&self.notices));
         if let Some(remote) = self.online() {

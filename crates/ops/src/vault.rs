@@ -8,7 +8,7 @@ use switchboard_core::{Error, Result};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::ProfileFile;
 use switchboard_providers::account::vault_error;
-use switchboard_secrets::{CarriedOver, SecretKey, Vault};
+use switchboard_secrets::{CarriedOver, SecretKey, SecretString, Vault};
 
 /// Where a team database's password is kept in the vault: per host, port, database and role
 /// (the entry `switchboard-cli db password set` and the app's profile form write).
@@ -19,6 +19,32 @@ pub fn password_key(settings: &ConnectSettings) -> SecretKey {
         settings.database(),
         settings.role(),
     )
+}
+
+/// `settings` with the password this device's vault keeps for them ([`password_key`]) when
+/// they hold none (neither the URL nor `PGPASSWORD` gave one); `get` asks the vault. A vault
+/// that cannot be asked is not fatal (the server may need no password, or libpq's password
+/// file may have it): the settings come back as they were, with the error for the shell to
+/// report. Blocks while the vault answers.
+pub fn with_vault_password(
+    settings: ConnectSettings,
+    get: impl FnOnce(&SecretKey) -> Result<Option<SecretString>>,
+) -> (ConnectSettings, Option<Error>) {
+    if settings.has_password() {
+        return (settings, None);
+    }
+    match get(&password_key(&settings)) {
+        Ok(Some(password)) => {
+            tracing::info!(
+                server = settings.server(),
+                role = settings.role(),
+                "database password from the vault"
+            );
+            (settings.with_password(password.expose_secret()), None)
+        }
+        Ok(None) => (settings, None),
+        Err(e) => (settings, Some(e)),
+    }
 }
 
 /// Moves the entries of the former service name (`dev.switchboard.app`, or `….dev` for a
@@ -70,6 +96,23 @@ pub fn carry_over_former_entries(vault: &Vault, timeout: Duration) -> Result<Opt
         tracing::warn!(path = %mark.display(), error = %source, "cannot mark the vault carry-over as done");
     }
     Ok(Some(found))
+}
+
+/// [`carry_over_former_entries`], logging what it moved, or why it could not yet (not fatal:
+/// the next start tries again).
+pub fn carry_over_and_log(vault: &Vault, timeout: Duration) {
+    match carry_over_former_entries(vault, timeout) {
+        Ok(Some(found)) => tracing::info!(
+            moved = found.moved.len(),
+            already_here = found.already_here.len(),
+            kept = found.kept.len(),
+            "carried the former vault service's entries over"
+        ),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot carry the former vault service's entries over yet")
+        }
+    }
 }
 
 /// The mark of a completed carry-over from `former`, beside the profile file.

@@ -548,3 +548,43 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     );
     server.close().await;
 }
+
+#[tokio::test]
+async fn an_account_added_to_a_team_workspace_is_listed_in_this_devices_cache() {
+    use switchboard_core::domain::Provider;
+    use switchboard_ops::providers::accounts;
+    use switchboard_providers::account_auth::AccountAuth;
+    use switchboard_secrets::{SecretString, Vault};
+    const SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let inv = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert!(inv.file().is_none(), "never synced: no cache yet");
+    let acme = inv.organization("acme").await.unwrap();
+    let vault = Vault::in_memory();
+    let account = (Provider::Twilio, SID);
+    let auth = AccountAuth::Secret(SecretString::new("tok".into()));
+    let added = accounts::add_account(&*inv, &vault, &acme, account, auth, None)
+        .await
+        .unwrap();
+    assert!(added.account.added && world.cache.exists(), "{added:?}");
+    world.on_server(&format!(
+        "UPDATE phone_numbers SET credentials = \
+         '{{\"accountSid\":\"{SID}\",\"authTokenRef\":\"vault:twilio:{SID}\"}}'"
+    ));
+    let listed = accounts::list_accounts(&*inv, acme.id, Ok(&vault))
+        .await
+        .unwrap();
+    let a = &listed.accounts[0];
+    assert_eq!((listed.accounts.len(), a.added, a.numbers), (1, true, 1));
+    let allowed = switchboard_ops::providers::added_accounts(&*inv).await;
+    assert!(allowed.unwrap().contains(acme.id, Provider::Twilio, SID));
+
+    let removed = accounts::remove_account(&*inv, &vault, acme.id, account, 10)
+        .await
+        .unwrap();
+    assert!(removed.secret_removed && removed.was_added, "{removed:?}");
+    assert_eq!(removed.numbers, ["+14155550100"]);
+    inv.close().await;
+}

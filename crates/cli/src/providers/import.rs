@@ -1,21 +1,20 @@
 //! `numbers import --org S --account ID [--dry-run] [--yes] [--refresh]`: list every number a
 //! provider account owns, compare with the organization's inventory, show the plan, and import
-//! the new numbers (and, with `--refresh`, update the different ones). The writes follow
-//! `switchboard_providers::import::run_import`, as in the desktop app: what can be recorded is,
-//! each number left out is named with why (exit code 1), and running it again changes nothing
-//! the second time: the numbers imported the first time are "already present".
+//! the new numbers (and, with `--refresh`, update the different ones). The listing and the
+//! writes are `switchboard_ops::providers::import`'s, as in the desktop app: what can be
+//! recorded is, each number left out is named with why (exit code 1), and running it again
+//! changes nothing the second time: the numbers imported the first time are "already present".
 
 use serde_json::json;
 use switchboard_core::domain::Provider;
-use switchboard_ops::providers::ImportInto;
-use switchboard_providers::flows::{self, ImportDiff};
-use switchboard_providers::import::{ImportPlan, ImportProgress, ImportReport, run_import};
-use switchboard_providers::model::ListProgress;
+use switchboard_ops::Progress as Written;
+use switchboard_ops::providers::import::{self, ImportReport, ListingProgress};
+use switchboard_providers::flows::ImportDiff;
+use switchboard_providers::import::ImportPlan;
 
-use super::session;
-use super::{Failure, Outcome, Progress, confirm};
+use super::{Failure, Outcome, Progress, confirm, session};
 use crate::commands::ImportFromProvider;
-use crate::{Global, output};
+use crate::{Global, output, vault};
 
 /// How many numbers of each kind the text plan names.
 const NAMED: usize = 20;
@@ -33,27 +32,24 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         let org = store.organization(org).await?;
         let provider =
             session::account_provider(store, &org, account_id, args.provider.as_deref()).await?;
-        session::check_added(store, &org, provider, account_id).await?;
-        let client = session::client(provider, account_id, &org.slug).await?;
-        let inventory = store.numbers(org.id).await?;
+        let vault = vault::open()?;
         let progress = Progress::new();
-        let report = |p: ListProgress| {
+        let report = |p: ListingProgress| {
             let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
             progress.report(
-                p.fetched,
-                p.total,
+                p.fetched as usize,
+                p.total.map(|t| t as usize),
                 &format!(
                     "listing {provider} account {account_id}: {}{total} numbers, {} page(s)",
                     p.fetched, p.pages
                 ),
             );
         };
-        let listed = flows::import_preview(&client, &inventory, &report, cancel).await;
+        let account = (provider, account_id);
+        let listed = import::preview(store.inventory(), &vault, org.id, account, &report, cancel);
+        let listed = listed.await;
         progress.finish();
-        let diff = listed.map_err(|e| match Failure::from(e) {
-            Failure::Cancelled(_) => Failure::Cancelled("cancelled; nothing was imported".into()),
-            other => other,
-        })?;
+        let diff = listed.map_err(|f| Failure::of(f, &org.slug))?.diff;
         print_plan(g, &org.slug, account_id, &diff, args);
         let refreshing = if args.refresh {
             diff.different.len()
@@ -82,18 +78,14 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         let plan = ImportPlan::all(account_id, &diff, args.refresh);
         let total = plan.len();
         let progress = Progress::new();
-        let report = |p: ImportProgress| {
+        let report = |p: Written| {
             progress.report(
-                p.done,
-                Some(p.total),
+                p.done as usize,
+                Some(p.total as usize),
                 &format!("importing: {} of {} number(s) written", p.done, p.total),
             );
         };
-        let mut target = ImportInto {
-            inventory: store.inventory(),
-            organization_id: org.id,
-        };
-        let written = run_import(&mut target, plan, &report, cancel).await;
+        let written = import::import(store.inventory(), org.id, plan, &report, cancel).await;
         progress.finish();
         print_written(g, &org.slug, account_id, provider, args.refresh, &written);
         if written.cancelled {
@@ -103,10 +95,10 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
                 written.imported
             )));
         }
-        if !written.failed.is_empty() {
+        let failed = written.failed.iter().filter(|f| !f.already_present).count();
+        if failed > 0 {
             return Err(Failure::Partial(format!(
-                "{} of {total} number(s) not imported (see above); the others were",
-                written.failed.len()
+                "{failed} of {total} number(s) not imported (see above); the others were"
             )));
         }
         Ok(())
@@ -122,15 +114,15 @@ fn print_written(
     refresh: bool,
     written: &ImportReport,
 ) {
+    let (present, failed): (Vec<_>, Vec<_>) =
+        written.failed.iter().partition(|f| f.already_present);
     if g.json {
-        let failed: Vec<_> = written
-            .failed
-            .iter()
+        let failed: Vec<_> = (failed.iter())
             .map(|f| {
                 json!({
                     "phone_number": f.phone_number,
-                    "code": f.error.code(),
-                    "error": f.error.to_string(),
+                    "code": f.error.code,
+                    "error": f.error.message,
                 })
             })
             .collect();
@@ -139,7 +131,7 @@ fn print_written(
             "account_id": account_id,
             "imported": written.imported,
             "refreshed": written.refreshed,
-            "already_present": written.already_present,
+            "already_present": present.iter().map(|f| &f.phone_number).collect::<Vec<_>>(),
             "failed": failed,
             "cancelled": written.cancelled,
         }));
@@ -154,17 +146,16 @@ fn print_written(
             String::new()
         }
     );
-    if !written.already_present.is_empty() {
+    if !present.is_empty() {
         println!(
             "{} number(s) already present (added since the listing), not added again",
-            written.already_present.len()
+            present.len()
         );
     }
-    for f in &written.failed {
-        eprintln!("not imported {}: {}", f.phone_number, f.error);
+    for f in failed {
+        eprintln!("not imported {}: {}", f.phone_number, f.error.message);
     }
 }
-
 fn print_plan(
     g: &Global,
     org: &str,

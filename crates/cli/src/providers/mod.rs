@@ -53,6 +53,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use switchboard_core::Error;
 use switchboard_core::domain::Provider;
+use switchboard_ops::providers::client::ProviderFailure;
 use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 use tokio_util::sync::CancellationToken;
@@ -290,6 +291,25 @@ impl From<ProviderError> for Failure {
 pub type Outcome<T = ()> = std::result::Result<T, Failure>;
 
 impl Failure {
+    /// A provider action's failure in the CLI's words (`org` names the organization in the
+    /// hints).
+    pub fn of(f: ProviderFailure, org: &str) -> Self {
+        match f {
+            ProviderFailure::Core(e) => Failure::Core(e),
+            ProviderFailure::Provider(e) => Failure::from(*e),
+            ProviderFailure::NotAdded(e) => session::refused(&e),
+            ProviderFailure::NoSecret {
+                provider,
+                account_id,
+            } => Failure::NoSecret {
+                provider,
+                account_id,
+                org: org.to_owned(),
+            },
+            ProviderFailure::Cancelled(message) => Failure::Cancelled(message),
+        }
+    }
+
     /// The message, one line except for core errors that list rows.
     pub fn message(&self) -> String {
         match self {

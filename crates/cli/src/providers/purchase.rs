@@ -6,7 +6,8 @@
 //! to find out instead of trying again.
 
 use serde_json::json;
-use switchboard_core::domain::{Capabilities, Capability, E164, NumberUpdate};
+use switchboard_core::domain::{Capabilities, Capability, E164};
+use switchboard_ops::numbers_at_provider::{self as at_provider, Bought, Failed};
 use switchboard_providers::ProviderErrorCode;
 use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::twilio::AvailableSearch;
@@ -139,8 +140,10 @@ pub fn search(g: &Global, s: Search) -> Outcome {
 }
 
 /// A failure of a call sent once: a network failure leaves the outcome unknown.
-fn once(e: switchboard_providers::ProviderError, what: &str, check: &str) -> Failure {
-    if e.code() == ProviderErrorCode::Offline {
+fn once(e: Failed, what: &str, check: &str) -> Failure {
+    if let Failed::Provider(e) = &e
+        && e.code() == ProviderErrorCode::Offline
+    {
         eprintln!("note: it is unknown whether the {what} happened; check with: {check}");
     }
     e.into()
@@ -176,37 +179,26 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
             cancel,
         )
         .await?;
-        let bought = twilio
-            .buy(&number, &Confirmed::number(&number), hooks.as_ref())
-            .await
-            .map_err(|e| {
-                once(
-                    e,
-                    "purchase",
-                    &format!(
-                        "switchboard-cli numbers import --dry-run --org ORG --account {}",
-                        b.account
-                    ),
-                )
-            })?;
-        tracing::info!(number = %bought.phone_number, "bought a number");
-        let added = match &org {
-            Some(org) => {
-                let valid = bought.to_new_number(&b.account).validate()?;
-                let mut record = Some(store.add_one(org.id, valid).await?);
-                if let (Some(r), Some(url)) = (&record, b.voice_url.as_ref().or(b.sms_url.as_ref()))
-                {
-                    let confirmed = bought.voice_url.as_ref().or(bought.sms_url.as_ref());
-                    let change = NumberUpdate {
-                        webhook: Some((confirmed == Some(url), confirmed.cloned())),
-                        ..NumberUpdate::default()
-                    };
-                    record = Some(store.update(r, &change).await?);
-                }
-                record
-            }
-            None => None,
-        };
+        let Bought {
+            bought,
+            record: added,
+        } = at_provider::buy(
+            store.inventory(),
+            twilio,
+            &b.account,
+            org.as_ref().map(|o| o.id),
+            &number,
+            &Confirmed::number(&number),
+            hooks.as_ref(),
+        )
+        .await
+        .map_err(|e| {
+            let check = format!(
+                "switchboard-cli numbers import --dry-run --org ORG --account {}",
+                b.account
+            );
+            once(e, "purchase", &check)
+        })?;
         if g.json {
             output::json(&json!({ "bought": bought, "record": added }));
         } else {
@@ -251,24 +243,16 @@ pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcom
             cancel,
         )
         .await?;
-        twilio
-            .release(
-                &session::provider_ref(&n),
-                &Confirmed::number(&n.phone_number),
-            )
+        let confirmed = Confirmed::number(&n.phone_number);
+        let removed = at_provider::release(store.inventory(), twilio, &n, &confirmed)
             .await
             .map_err(|e| {
-                once(
-                    e,
-                    "release",
-                    &format!(
-                        "switchboard-cli numbers verify --org {slug} {}",
-                        n.phone_number
-                    ),
-                )
+                let check = format!(
+                    "switchboard-cli numbers verify --org {slug} {}",
+                    n.phone_number
+                );
+                once(e, "release", &check)
             })?;
-        tracing::info!(number = %n.phone_number, "released a number");
-        let removed = store.remove(&n).await?;
         if g.json {
             output::json(&json!({ "released": removed }));
         } else {

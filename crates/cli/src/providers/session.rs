@@ -7,15 +7,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider, ValidNumber};
+use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
+use switchboard_ops::providers::{accounts as ops_accounts, client as ops_client};
 use switchboard_ops::{Inventory, Reads, Target};
-use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::NumberRef as ProviderRef;
 use switchboard_providers::{ProviderClient, account};
-use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -28,7 +27,6 @@ use crate::{Global, accounts, db, vault};
 #[derive(Debug)]
 pub struct Store {
     inv: Arc<dyn Inventory>,
-    team: bool,
 }
 
 impl Store {
@@ -75,73 +73,11 @@ impl Store {
         self.inv.number(&NumberRef::parse(r)?, org).await
     }
 
-    /// Applies a change to a number.
-    pub async fn update(
-        &mut self,
-        n: &PhoneNumber,
-        change: &switchboard_core::domain::NumberUpdate,
-    ) -> Result<PhoneNumber> {
-        let r = NumberRef::Id(n.id);
-        let w = self
-            .inv
-            .update_number(&r, Some(n.organization_id), change)
-            .await?;
-        Ok(w.number)
-    }
-
-    /// Adds a number.
-    pub async fn add_one(
-        &mut self,
-        organization_id: Uuid,
-        number: ValidNumber,
-    ) -> Result<PhoneNumber> {
-        Ok(self.inv.add_number(organization_id, number).await?.number)
-    }
-
-    /// Removes a number.
-    pub async fn remove(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
-        let r = NumberRef::Id(n.id);
-        Ok(self
-            .inv
-            .remove_number(&r, Some(n.organization_id))
-            .await?
-            .number)
-    }
-
     /// The accounts added to each organization on this device: from the workspace file, or
     /// for the team database from this device's cache of it (none before its first `sync` or
     /// `accounts add`).
     pub async fn added_accounts(&self) -> Result<AddedAccounts> {
         switchboard_ops::providers::added_accounts(&*self.inv).await
-    }
-
-    /// The providers under which an organization knows `account_id`: the accounts added to it
-    /// (in the workspace file), or, for the team database, the accounts its numbers reference.
-    pub async fn account_providers(
-        &self,
-        organization_id: Uuid,
-        account_id: &str,
-    ) -> Result<Vec<Provider>> {
-        let file = self.inv.file().filter(|_| !self.team);
-        let mut found: Vec<Provider> = match file {
-            Some(file) => file
-                .run(move |ws| ws.accounts(organization_id))
-                .await?
-                .into_iter()
-                .filter(|a| a.account_id == account_id)
-                .map(|a| a.provider)
-                .collect(),
-            None => self
-                .numbers(organization_id)
-                .await?
-                .iter()
-                .filter(|n| n.credentials.account_id(n.provider) == Some(account_id))
-                .map(|n| n.provider)
-                .collect(),
-        };
-        found.sort_by_key(|p| p.as_str());
-        found.dedup();
-        Ok(found)
     }
 }
 
@@ -152,9 +88,9 @@ pub fn run<T>(
     f: impl AsyncFnOnce(&mut Store, &CancellationToken) -> Outcome<T>,
 ) -> Outcome<T> {
     // Settings first: finding the database password may ask the vault, which blocks.
-    let (target, team) = match &g.database_url {
-        Some(_) => (Target::team(db::settings(g)?, Reads::Server)?, true),
-        None => (Target::Local(g.workspace_path()?), false),
+    let target = match &g.database_url {
+        Some(_) => Target::team(db::settings(g)?, Reads::Server)?,
+        None => Target::Local(g.workspace_path()?),
     };
     let runtime = db::runtime()?;
     let result = runtime.block_on(async {
@@ -165,7 +101,7 @@ pub fn run<T>(
             }
         };
         notices(&*inv);
-        let mut store = Store { inv, team };
+        let mut store = Store { inv };
         let cancel = CancellationToken::new();
         let on_signal = cancel.clone();
         tokio::spawn(async move {
@@ -200,7 +136,7 @@ pub async fn account_provider(
     if let Some(p) = explicit {
         return Ok(p.parse()?);
     }
-    let known = store.account_providers(org.id, account_id).await?;
+    let known = ops_accounts::account_providers(store.inventory(), org.id, account_id).await?;
     match known.as_slice() {
         [one] => Ok(*one),
         [] if looks_like_twilio_sid(account_id) => Ok(Provider::Twilio),
@@ -237,29 +173,9 @@ fn looks_like_twilio_sid(id: &str) -> bool {
 /// organization in the "credentials not on this device" hint.
 pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<ProviderClient> {
     let vault = vault::open()?;
-    let secret = vault
-        .get(&accounts::key(provider, account_id))
+    ops_client::connect(&vault, provider, account_id)
         .await
-        .map_err(vault::error)?;
-    let Some(secret) = secret else {
-        return Err(Failure::NoSecret {
-            provider,
-            account_id: account_id.to_owned(),
-            org: org.to_owned(),
-        });
-    };
-    build(provider, account_id, secret)
-}
-
-/// The client of `provider` for an account and its vault entry (any kind of credentials
-/// `accounts add` stores: see `switchboard_providers::account_auth`).
-fn build(provider: Provider, account_id: &str, stored: SecretString) -> Outcome<ProviderClient> {
-    Ok(account::connect(
-        provider,
-        account_id,
-        &stored,
-        &HttpSettings::default(),
-    )?)
+        .map_err(|f| Failure::of(f, org))
 }
 
 /// The provider account a number references, provided it was added to the number's own
@@ -289,11 +205,9 @@ pub async fn check_added(
     provider: Provider,
     account_id: &str,
 ) -> Outcome {
-    store
-        .added_accounts()
-        .await?
-        .check(org.id, provider, account_id)
-        .map_err(|e| refused(&e))
+    ops_client::check_added(store.inventory(), org.id, provider, account_id)
+        .await
+        .map_err(|f| Failure::of(f, &org.slug))
 }
 
 /// Why a number's account is not used, with how to add the account to the organization.

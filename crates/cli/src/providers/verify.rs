@@ -6,12 +6,13 @@
 //! other error changes nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::json;
 use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_providers::flows::{
-    self, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress, Outcome as Done,
-};
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Line, Sent};
+use switchboard_ops::providers::record_account_verification;
+use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress};
 use time::OffsetDateTime;
 
 use super::session::{self, Store};
@@ -27,22 +28,16 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
         session::check_added(store, &org, provider, account_id).await?;
         let client = session::client(provider, account_id, &org.slug).await?;
         let result = client.verify().await;
-        let numbers: Vec<PhoneNumber> = store
-            .numbers(org.id)
-            .await?
-            .into_iter()
-            .filter(|n| {
-                n.provider == provider && n.credentials.account_id(provider) == Some(account_id)
-            })
-            .collect();
         let now = OffsetDateTime::now_utc();
-        let mut updated = 0;
-        for n in &numbers {
-            if let Some(change) = flows::verification_update(&result, n.status, now) {
-                store.update(n, &change).await?;
-                updated += 1;
-            }
-        }
+        let updated = record_account_verification(
+            store.inventory(),
+            org.id,
+            provider,
+            account_id,
+            &result,
+            now,
+        )
+        .await?;
         match result {
             Ok(info) => {
                 if g.json {
@@ -112,27 +107,6 @@ pub fn numbers(
         let single = numbers.len() == 1 && !all;
         let added = store.added_accounts().await?;
         let grouped = AccountGroups::new(numbers, &added);
-        let mut rows = Vec::new();
-        for number in grouped.without_account {
-            if single {
-                session::account_of(&number, &added)?;
-            }
-            rows.push(Row {
-                number,
-                result: "skipped",
-                detail: "no provider account".into(),
-            });
-        }
-        for (number, refused) in grouped.not_added {
-            if single {
-                return Err(session::refused(&refused));
-            }
-            rows.push(Row {
-                number,
-                result: "skipped",
-                detail: session::not_added(&refused),
-            });
-        }
         // The organization each account's numbers belong to, for the "credentials not on
         // this device" hint.
         let mut slugs: HashMap<(Provider, String), String> = HashMap::new();
@@ -158,62 +132,46 @@ pub fn numbers(
             concurrency,
             cancel: cancel.clone(),
         };
-        let mut runs = AccountRuns::new(grouped.groups, flows::Verify, connect, &options, &report);
+        let inventory = store.inventory();
+        let bulk = Run::new(inventory, connect, &options, &report);
+        let ran = bulk.verify(grouped).await?;
+        let mut rows = Vec::new();
         let mut single_error = None;
-        let now = OffsetDateTime::now_utc();
-        while let Some((_, _, batch)) = runs.next().await {
-            let ran = match batch {
-                AccountBatch::Ran(ran) => ran,
-                AccountBatch::NoClient(_, e) if single => return Err(e),
-                AccountBatch::NoClient(group, e) => {
-                    let detail = e.message();
-                    rows.extend(group.into_iter().map(|number| Row {
-                        number,
-                        result: "not checked",
-                        detail: detail.clone(),
-                    }));
-                    continue;
+        for Line { number, sent } in ran.lines {
+            let (result, detail) = match sent {
+                Sent::NoAccount | Sent::NotAdded(_) if single => {
+                    return session::account_of(&number, &added).map(|_| ());
                 }
-            };
-            for (number, outcome) in ran {
-                let (result, detail, update) = match outcome {
-                    Done::Ok(_) => (
-                        "ok",
-                        String::new(),
-                        flows::verification_update(&Ok(()), number.status, now),
-                    ),
-                    Done::Failed(e) => {
-                        let failed: switchboard_providers::Result<()> = Err(e);
-                        let update = flows::verification_update(&failed, number.status, now);
-                        let Err(e) = failed else { continue };
-                        let result = if e.is_auth() {
-                            "auth refused"
-                        } else {
-                            "failed"
-                        };
-                        let detail = if e.is_auth() {
-                            format!("{}; status set to error", provider_message(&e))
-                        } else {
-                            provider_message(&e)
-                        };
-                        if single {
-                            single_error = Some(e);
-                        }
-                        (result, detail, update)
+                Sent::NoAccount => ("skipped", "no provider account".into()),
+                Sent::NotAdded(refused) => ("skipped", session::not_added(&refused)),
+                Sent::NoClient(e) => match Arc::try_unwrap(e) {
+                    Ok(e) if single => return Err(e),
+                    Ok(e) => ("not checked", e.message()),
+                    Err(e) => ("not checked", e.message()),
+                },
+                Sent::Done(_) => ("ok", String::new()),
+                Sent::Failed(e) => {
+                    let line = if e.is_auth() {
+                        (
+                            "auth refused",
+                            format!("{}; status set to error", provider_message(&e)),
+                        )
+                    } else {
+                        ("failed", provider_message(&e))
+                    };
+                    if single {
+                        single_error = Some(e);
                     }
-                    Done::NotStarted => ("not started", "cancelled".into(), None),
-                };
-                if let Some(change) = update {
-                    store.update(&number, &change).await?;
+                    line
                 }
-                rows.push(Row {
-                    number,
-                    result,
-                    detail,
-                });
-            }
+                Sent::NotStarted => ("not started", "cancelled".into()),
+            };
+            rows.push(Row {
+                number,
+                result,
+                detail,
+            });
         }
-        let cancelled = runs.cancelled();
         progress.finish();
         if let Some(e) = single_error {
             if e.is_auth() {
@@ -223,10 +181,10 @@ pub fn numbers(
         }
         print_report(g, &rows);
         let failed = rows.iter().filter(|r| r.result != "ok").count();
-        if cancelled {
+        if ran.cancelled {
             return Err(Failure::Cancelled(format!(
                 "cancelled: {} number(s) verified before Ctrl-C, the rest not started",
-                rows.iter().filter(|r| r.result == "ok").count()
+                rows.len() - failed
             )));
         }
         if failed > 0 {
@@ -251,41 +209,55 @@ async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
 }
 
 fn print_report(g: &Global, rows: &[Row]) {
+    let ok = rows.iter().filter(|r| r.result == "ok").count();
+    let failed = rows.len() - ok;
+    print_rows(
+        g,
+        rows.iter()
+            .map(|r| (&r.number, r.result, r.detail.as_str(), Vec::new())),
+        |items| json!({ "items": items, "verified": ok, "failed": failed }),
+        &format!("{ok} verified, {failed} not verified"),
+    );
+}
+
+/// A JSON item's keys after the common ones.
+pub(super) type Extra = Vec<(&'static str, serde_json::Value)>;
+
+/// Prints a bulk command's per-number report: with `--json`, `json` of the items (id, phone
+/// number, provider, result, detail, then each row's `Extra`); else the table NUMBER,
+/// PROVIDER, RESULT, DETAIL and `summary`.
+pub(super) fn print_rows<'a>(
+    g: &Global,
+    rows: impl Iterator<Item = (&'a PhoneNumber, &'a str, &'a str, Extra)>,
+    json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
+    summary: &str,
+) {
+    let rows: Vec<_> = rows.collect();
     if g.json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.number.id,
-                    "phone_number": r.number.phone_number,
-                    "provider": r.number.provider,
-                    "result": r.result,
-                    "detail": r.detail,
-                })
+        let items = (rows.into_iter())
+            .map(|(n, result, detail, extra)| {
+                let mut item = json!({
+                    "id": n.id,
+                    "phone_number": n.phone_number,
+                    "provider": n.provider,
+                    "result": result,
+                    "detail": detail,
+                });
+                for (k, v) in extra {
+                    item[k] = v;
+                }
+                item
             })
             .collect();
-        output::json(&json!({
-            "items": items,
-            "verified": rows.iter().filter(|r| r.result == "ok").count(),
-            "failed": rows.iter().filter(|r| r.result != "ok").count(),
-        }));
+        output::json(&json(items));
         return;
     }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.number.phone_number.to_string(),
-                r.number.provider.to_string(),
-                r.result.to_owned(),
-                r.detail.clone(),
-            ]
+    let table: Vec<Vec<String>> = (rows.iter())
+        .map(|(n, result, detail, _)| {
+            let (number, provider) = (n.phone_number.to_string(), n.provider.to_string());
+            vec![number, provider, (*result).to_owned(), (*detail).to_owned()]
         })
         .collect();
     output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
-    println!(
-        "{} verified, {} not verified",
-        rows.iter().filter(|r| r.result == "ok").count(),
-        rows.iter().filter(|r| r.result != "ok").count()
-    );
+    println!("{summary}");
 }

@@ -9,16 +9,14 @@
 use serde_json::json;
 use switchboard_core::Error;
 use switchboard_core::domain::{PhoneNumber, Provider};
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, Line, Sent};
+use switchboard_ops::webhooks::{policy, set_webhooks, shared_words};
 use switchboard_providers::ProviderError;
-use switchboard_providers::flows::{
-    self, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress, CheckDrift,
-    Outcome as Done, SetWebhooks,
-};
-use switchboard_providers::model::{
-    Channel, Drift, DriftStatus, SharedPolicy, WebhookChange, WebhookPlan,
-};
+use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
+use switchboard_providers::model::{Channel, Drift, DriftStatus, WebhookChange, WebhookPlan};
 
 use super::session::{self};
+use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
 use crate::number_filter::{AgentArg, FilterArgs};
 use crate::output::provider_message;
@@ -37,11 +35,12 @@ pub struct Change {
     pub dry_run: bool,
 }
 
-fn shared_words(shared_by: Option<u64>) -> String {
-    match shared_by {
-        Some(1) => "this number only".into(),
-        Some(n) => format!("shared by {n} numbers"),
-        None => "shared by an unknown number of numbers".into(),
+impl From<Failed> for Failure {
+    fn from(e: Failed) -> Self {
+        match e {
+            Failed::Provider(e) => e.into(),
+            Failed::Inventory(e) => e.into(),
+        }
     }
 }
 
@@ -117,19 +116,14 @@ pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outco
                 n.phone_number
             )));
         }
-        let policy = if change.allow_shared {
-            SharedPolicy::AllowShared
-        } else {
-            SharedPolicy::OnlyThisNumber
-        };
-        let state = client.set_webhooks(&r, &wanted, policy).await?;
-        let platform_url = change
-            .voice_url
-            .as_deref()
-            .or(change.sms_url.as_deref())
-            .unwrap_or_default();
-        let update = flows::webhook_update(&state, platform_url);
-        let record = store.update(&n, &update).await?;
+        let (state, record) = set_webhooks(
+            store.inventory(),
+            &client,
+            &n,
+            &wanted,
+            policy(change.allow_shared),
+        )
+        .await?;
         if g.json {
             output::json(&json!({
                 "plan": plan,
@@ -195,22 +189,9 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
         let selected = store.select(filter.to_filter(org.id, agent)?).await?;
         let grouped = AccountGroups::new(selected, &store.added_accounts().await?);
         let total = grouped.total();
-        let groups = grouped.groups;
-        let mut rows: Vec<Repointed> = grouped
-            .without_account
-            .into_iter()
-            .map(|n| Repointed::new(n, "skipped", "no provider account".into()))
-            .collect();
+        let without_account = grouped.without_account.len();
         let not_added = grouped.not_added.len();
-        let without_account = rows.len();
-        rows.extend(
-            grouped
-                .not_added
-                .into_iter()
-                .map(|(n, e)| Repointed::new(n, "skipped", session::not_added(&e))),
-        );
-        let accounts: Vec<String> = groups
-            .iter()
+        let accounts: Vec<String> = (grouped.groups.iter())
             .map(|((p, id), ns)| format!("{p} {id}: {}", ns.len()))
             .collect();
         let target = [
@@ -245,7 +226,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                     "without_account": without_account,
                     "not_added": not_added,
                     "accounts": accounts,
-                    "items": groups.values().flatten().map(|n| json!({
+                    "items": grouped.groups.values().flatten().map(|n| json!({
                         "id": n.id,
                         "phone_number": n.phone_number,
                         "provider": n.provider,
@@ -261,48 +242,28 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             }
             return Ok(());
         }
-        if total == 0 && not_added > 0 {
-            print_repointed(g, &org.slug, &rows);
-            return Err(Failure::Partial(format!(
-                "none of the {} selected number(s) was re-pointed: {not_added} reference an \
-                 account not added to {} (see the report); nothing was sent",
-                rows.len(),
-                org.slug
-            )));
-        }
-        if total == 0 {
+        if total == 0 && not_added == 0 {
             return Err(Error::InvalidInput {
                 field: "selection".into(),
                 reason: format!("no number of {} with a provider account matches", org.slug),
             }
             .into());
         }
-        super::confirm(
-            bulk.yes,
-            &format!(
+        if total > 0 {
+            let question = format!(
                 "Re-point the webhooks of {total} number(s) of {} to {target}?",
                 org.slug
-            ),
-            cancel,
-        )
-        .await?;
+            );
+            super::confirm(bulk.yes, &question, cancel).await?;
+        }
         let action = SetWebhooks {
             change: WebhookChange {
                 voice_url: change.voice_url.clone(),
                 sms_url: change.sms_url.clone(),
                 ..WebhookChange::default()
             },
-            policy: if change.allow_shared {
-                SharedPolicy::AllowShared
-            } else {
-                SharedPolicy::OnlyThisNumber
-            },
+            policy: policy(change.allow_shared),
         };
-        let platform_url = change
-            .voice_url
-            .as_deref()
-            .or(change.sms_url.as_deref())
-            .unwrap_or_default();
         let progress = Progress::new();
         let report = |p: BulkProgress| {
             progress.report(
@@ -322,54 +283,50 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             concurrency: bulk.concurrency,
             cancel: cancel.clone(),
         };
-        let mut runs = AccountRuns::new(groups, action, connect, &options, &report);
-        while let Some((_, _, batch)) = runs.next().await {
-            let ran = match batch {
-                AccountBatch::Ran(ran) => ran,
-                AccountBatch::NoClient(group, e) => {
-                    let detail = e.message();
-                    rows.extend(
-                        group
-                            .into_iter()
-                            .map(|n| Repointed::new(n, "not changed", detail.clone())),
-                    );
-                    continue;
+        let inventory = store.inventory();
+        let bulk = Run::new(inventory, connect, &options, &report);
+        let ran = bulk.set_webhooks(grouped, action).await?;
+        let rows: Vec<Repointed> = (ran.lines.into_iter())
+            .map(|Line { number, sent }| match sent {
+                Sent::Done(state) => Repointed {
+                    result: if number.webhook_configured {
+                        "re-pointed"
+                    } else {
+                        "not confirmed"
+                    },
+                    detail: String::new(),
+                    voice_url: state.voice_url().map(str::to_owned),
+                    sms_url: state.sms_url().map(str::to_owned),
+                    number,
+                },
+                Sent::Failed(e) => {
+                    let result = if matches!(e, ProviderError::SharedObject { .. }) {
+                        "shared object"
+                    } else {
+                        "failed"
+                    };
+                    Repointed::new(number, result, provider_message(&e))
                 }
-            };
-            for (number, outcome) in ran {
-                rows.push(match outcome {
-                    Done::Ok(state) => {
-                        let update = flows::webhook_update(&state, platform_url);
-                        let record = store.update(&number, &update).await?;
-                        Repointed {
-                            result: if record.webhook_configured {
-                                "re-pointed"
-                            } else {
-                                "not confirmed"
-                            },
-                            detail: String::new(),
-                            voice_url: state.voice_url().map(str::to_owned),
-                            sms_url: state.sms_url().map(str::to_owned),
-                            number: record,
-                        }
-                    }
-                    Done::Failed(e) => {
-                        let result = if matches!(e, ProviderError::SharedObject { .. }) {
-                            "shared object"
-                        } else {
-                            "failed"
-                        };
-                        Repointed::new(number, result, provider_message(&e))
-                    }
-                    Done::NotStarted => Repointed::new(number, "not started", "cancelled".into()),
-                });
-            }
+                Sent::NotStarted => Repointed::new(number, "not started", "cancelled".into()),
+                Sent::NoAccount => Repointed::new(number, "skipped", "no provider account".into()),
+                Sent::NotAdded(e) => Repointed::new(number, "skipped", session::not_added(&e)),
+                Sent::NoClient(e) => Repointed::new(number, "not changed", e.message()),
+            })
+            .collect();
+        if total > 0 {
+            progress.finish();
         }
-        let cancelled = runs.cancelled();
-        progress.finish();
         print_repointed(g, &org.slug, &rows);
+        if total == 0 {
+            return Err(Failure::Partial(format!(
+                "none of the {} selected number(s) was re-pointed: {not_added} reference an \
+                 account not added to {} (see the report); nothing was sent",
+                rows.len(),
+                org.slug
+            )));
+        }
         let changed = rows.iter().filter(|r| r.result == "re-pointed").count();
-        if cancelled {
+        if ran.cancelled {
             return Err(Failure::Cancelled(format!(
                 "cancelled: {changed} number(s) re-pointed before Ctrl-C, the rest not started"
             )));
@@ -394,46 +351,30 @@ fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
     let repointed = count("re-pointed");
     let skipped = count("skipped");
     let failed = rows.len() - repointed - skipped;
-    if g.json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.number.id,
-                    "phone_number": r.number.phone_number,
-                    "provider": r.number.provider,
-                    "result": r.result,
-                    "detail": r.detail,
-                    "voice_url": r.voice_url,
-                    "sms_url": r.sms_url,
-                    "webhook_configured": r.number.webhook_configured,
-                })
+    let items = rows.iter().map(|r| {
+        let extra: Extra = vec![
+            ("voice_url", json!(r.voice_url)),
+            ("sms_url", json!(r.sms_url)),
+            ("webhook_configured", json!(r.number.webhook_configured)),
+        ];
+        (&r.number, r.result, r.detail.as_str(), extra)
+    });
+    print_rows(
+        g,
+        items,
+        |items| {
+            json!({
+                "organization": org,
+                "items": items,
+                "repointed": repointed,
+                "failed": failed,
+                "skipped": skipped,
             })
-            .collect();
-        output::json(&json!({
-            "organization": org,
-            "items": items,
-            "repointed": repointed,
-            "failed": failed,
-            "skipped": skipped,
-        }));
-        return;
-    }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.number.phone_number.to_string(),
-                r.number.provider.to_string(),
-                r.result.to_owned(),
-                r.detail.clone(),
-            ]
-        })
-        .collect();
-    output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
-    println!(
-        "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no provider \
-         account, or one not added to {org})"
+        },
+        &format!(
+            "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no \
+             provider account, or one not added to {org})"
+        ),
     );
 }
 
@@ -462,6 +403,20 @@ struct Row {
     detail: String,
 }
 
+impl Row {
+    /// A line that is about the number, not one of its channels.
+    fn of(number: PhoneNumber, result: &'static str, detail: String) -> Self {
+        Row {
+            number,
+            result,
+            channel: "",
+            on_record: None,
+            at_provider: None,
+            detail,
+        }
+    }
+}
+
 fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
     let mut drifted = false;
     for (channel, status) in [("voice", &drift.voice), ("sms", &drift.sms)] {
@@ -483,14 +438,7 @@ fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
         }
     }
     if !drifted {
-        rows.push(Row {
-            number,
-            result: "in sync",
-            channel: "",
-            on_record: None,
-            at_provider: None,
-            detail: String::new(),
-        });
+        rows.push(Row::of(number, "in sync", String::new()));
     }
 }
 
@@ -528,58 +476,25 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             cancel: cancel.clone(),
         };
         let grouped = AccountGroups::new(recorded, &store.added_accounts().await?);
-        let mut rows: Vec<Row> = grouped
-            .not_added
-            .into_iter()
-            .map(|(number, e)| Row {
-                number,
-                result: "skipped",
-                channel: "",
-                on_record: None,
-                at_provider: None,
-                detail: session::not_added(&e),
-            })
-            .collect();
-        let mut runs = AccountRuns::new(grouped.groups, CheckDrift, connect, &options, &report);
-        while let Some((_, _, batch)) = runs.next().await {
-            let ran = match batch {
-                AccountBatch::Ran(ran) => ran,
-                AccountBatch::NoClient(group, e) => {
-                    let detail = e.message();
-                    rows.extend(group.into_iter().map(|number| Row {
-                        number,
-                        result: "not checked",
-                        channel: "",
-                        on_record: None,
-                        at_provider: None,
-                        detail: detail.clone(),
-                    }));
+        let inventory = store.inventory();
+        let bulk = Run::new(inventory, connect, &options, &report);
+        let ran = bulk.check_drift(grouped).await?;
+        let mut rows: Vec<Row> = Vec::new();
+        for Line { number, sent } in ran.lines {
+            let (result, detail) = match sent {
+                Sent::Done(d) => {
+                    drift_rows(number, &d, &mut rows);
                     continue;
                 }
+                Sent::Failed(e) => ("failed", provider_message(&e)),
+                Sent::NotStarted => ("not started", "cancelled".into()),
+                Sent::NoAccount => ("skipped", "no provider account".into()),
+                Sent::NotAdded(e) => ("skipped", session::not_added(&e)),
+                Sent::NoClient(e) => ("not checked", e.message()),
             };
-            for (number, outcome) in ran {
-                match outcome {
-                    Done::Ok(d) => drift_rows(number, &d, &mut rows),
-                    Done::Failed(e) => rows.push(Row {
-                        number,
-                        result: "failed",
-                        channel: "",
-                        on_record: None,
-                        at_provider: None,
-                        detail: provider_message(&e),
-                    }),
-                    Done::NotStarted => rows.push(Row {
-                        number,
-                        result: "not started",
-                        channel: "",
-                        on_record: None,
-                        at_provider: None,
-                        detail: "cancelled".into(),
-                    }),
-                }
-            }
+            rows.push(Row::of(number, result, detail));
         }
-        let cancelled = runs.cancelled();
+        let cancelled = ran.cancelled;
         progress.finish();
         let count = |what: &str| {
             rows.iter()

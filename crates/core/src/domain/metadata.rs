@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// What a number can do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Capabilities {
     /// Voice calls.
     pub voice: bool,
@@ -24,7 +25,9 @@ pub struct Capabilities {
 }
 
 /// One capability, for filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum Capability {
     /// Voice calls.
     Voice,

@@ -77,6 +77,7 @@ named_enum! {
     /// A telephony provider, stored as the design's lowercase string. Adding one:
     /// docs/ARCHITECTURE.md, "How to add a provider".
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     #[serde(rename_all = "lowercase")]
     pub enum Provider("provider") {
         /// Twilio (and SignalWire, which speaks the same API).
@@ -95,6 +96,7 @@ named_enum! {
 named_enum! {
     /// The design's `status` column.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     #[serde(rename_all = "lowercase")]
     pub enum Status("status") {
         /// Usable.
@@ -109,6 +111,7 @@ named_enum! {
 
 /// An organization (the design's `organizations`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Organization {
     /// Primary key.
     pub id: Uuid,
@@ -120,6 +123,7 @@ pub struct Organization {
 
 /// An AI agent numbers can be assigned to (the design's `agents`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Agent {
     /// Primary key.
     pub id: Uuid,

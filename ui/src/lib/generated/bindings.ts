@@ -39,11 +39,11 @@ fax: boolean, };
 
 export type Organization = { 
 /**
- * Id.
+ * Primary key.
  */
 id: string, 
 /**
- * URL-safe short name.
+ * URL-safe short name, unique, e.g. "acme".
  */
 slug: string, 
 /**
@@ -53,13 +53,13 @@ name: string, };
 
 export type Agent = { 
 /**
- * Id.
+ * Primary key.
  */
 id: string, 
 /**
  * Owning organization.
  */
-organizationId: string, 
+organization_id: string, 
 /**
  * Display name.
  */
@@ -281,7 +281,7 @@ numbersInserted: number, };
 
 export type BulkFailure = { 
 /**
- * The number's id.
+ * The number's id as given.
  */
 id: string, 
 /**
@@ -295,11 +295,11 @@ export type BulkReport = {
  */
 updated: number, 
 /**
- * Numbers not changed, with the reason.
+ * Numbers not changed, each with why.
  */
 failed: Array<BulkFailure>, 
 /**
- * True when the user cancelled before the end (the rest were left as they were).
+ * True when the manager stopped it before the end.
  */
 cancelled: boolean, };
 

@@ -1,0 +1,428 @@
+//! The provider actions on numbers already in the inventory, once for every shell: verifying
+//! numbers (one, a selection, or those due for re-verification), buying and releasing a
+//! number, and the account-by-account runner the bulk actions share (webhooks and drift are in
+//! [`crate::webhooks`]).
+//!
+//! A bulk action takes a selection grouped by account ([`AccountGroups`]) and a `connect` the
+//! shell gives (its vault, its wording of "credentials not on this device"), runs the
+//! provider action account by account ([`AccountRuns`]), and records what each provider said
+//! through the open [`Inventory`] as soon as its account is done. The result, [`Ran`], keeps
+//! every number with what happened to it (the provider's error itself), so each shell words
+//! it; the desktop app sends it as a [`ProviderReport`].
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use switchboard_core::store::{AccountNotAdded, NumberRef};
+use switchboard_core::{Error, Result};
+use switchboard_providers::flows::{
+    self, AccountAction, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress,
+    Outcome,
+};
+use switchboard_providers::model::{Confirmed, Drift, ProgressFn, ProviderNumber, WebhookChange};
+use switchboard_providers::twilio::TwilioClient;
+use switchboard_providers::{ProviderClient, ProviderError, ProviderErrorCode};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Inventory;
+
+/// What happened to one selected number.
+#[derive(Debug)]
+pub enum Sent<T, E> {
+    /// The provider answered.
+    Done(T),
+    /// The provider failed, with its reason.
+    Failed(ProviderError),
+    /// Not attempted: the action was cancelled first.
+    NotStarted,
+    /// Not sent: the number references no provider account.
+    NoAccount,
+    /// Not sent: its account was not added to its organization.
+    NotAdded(AccountNotAdded),
+    /// Not sent: no client for its account (the shell's `connect` says why).
+    NoClient(Arc<E>),
+}
+
+/// One selected number and what happened to it.
+#[derive(Debug)]
+pub struct Line<T, E> {
+    /// The record: as written, when the provider's answer changed it.
+    pub number: PhoneNumber,
+    /// What happened.
+    pub sent: Sent<T, E>,
+}
+
+/// What a bulk provider action did: numbers without an account first, then those whose
+/// account was not added, then each account's numbers (accounts sorted, selection order).
+#[derive(Debug)]
+pub struct Ran<T, E> {
+    /// One line per number.
+    pub lines: Vec<Line<T, E>>,
+    /// True when cancellation left numbers not started.
+    pub cancelled: bool,
+}
+
+/// What a provider said about a number, to record: its outcome as kept in the report, and the
+/// record update it calls for.
+type Recorded<T> = (Outcome<T>, Option<NumberUpdate>);
+
+/// How a bulk action runs: the inventory that records what the providers said, `connect`
+/// building each account's client (`E` says why it could not), the concurrency and
+/// cancellation, and progress (of the numbers with an account).
+pub struct Bulk<'a, C> {
+    /// The open inventory.
+    pub inventory: &'a dyn Inventory,
+    /// Builds an account's client.
+    pub connect: C,
+    /// Requests in flight at most, per account, and the cancellation.
+    pub options: &'a BulkOptions,
+    /// Called after each number.
+    pub progress: ProgressFn<'a, BulkProgress>,
+}
+
+impl<C> std::fmt::Debug for Bulk<'_, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (f.debug_struct("Bulk"))
+            .field("inventory", &self.inventory)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, C, Fut, E> Bulk<'a, C>
+where
+    C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
+    Fut: Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    /// A bulk action's settings.
+    pub fn new(
+        inventory: &'a dyn Inventory,
+        connect: C,
+        options: &'a BulkOptions,
+        progress: ProgressFn<'a, BulkProgress>,
+    ) -> Self {
+        Bulk {
+            inventory,
+            connect,
+            options,
+            progress,
+        }
+    }
+
+    /// Runs `action` over `grouped`, account by account; `record` turns each number's outcome
+    /// into the update it calls for, written through the inventory once its account is done
+    /// (stops at the first write refused).
+    pub async fn run<A: AccountAction>(
+        self,
+        grouped: AccountGroups,
+        action: A,
+        mut record: impl FnMut(&PhoneNumber, Outcome<A::Output>) -> Recorded<A::Output>,
+    ) -> Result<Ran<A::Output, E>> {
+        let mut lines: Vec<Line<A::Output, E>> = (grouped.without_account.into_iter())
+            .map(|number| Line {
+                number,
+                sent: Sent::NoAccount,
+            })
+            .collect();
+        lines.extend(grouped.not_added.into_iter().map(|(number, e)| Line {
+            number,
+            sent: Sent::NotAdded(e),
+        }));
+        let (options, progress) = (self.options, self.progress);
+        let mut runs = AccountRuns::new(grouped.groups, action, self.connect, options, progress);
+        while let Some((_, _, batch)) = runs.next().await {
+            let ran = match batch {
+                AccountBatch::Ran(ran) => ran,
+                AccountBatch::NoClient(group, e) => {
+                    let e = Arc::new(e);
+                    lines.extend(group.into_iter().map(|number| Line {
+                        number,
+                        sent: Sent::NoClient(e.clone()),
+                    }));
+                    continue;
+                }
+            };
+            for (mut number, outcome) in ran {
+                let (outcome, update) = record(&number, outcome);
+                if let Some(change) = update {
+                    let (r, org) = (NumberRef::Id(number.id), Some(number.organization_id));
+                    number = self.inventory.update_number(&r, org, &change).await?.number;
+                }
+                let sent = match outcome {
+                    Outcome::Ok(t) => Sent::Done(t),
+                    Outcome::Failed(e) => Sent::Failed(e),
+                    Outcome::NotStarted => Sent::NotStarted,
+                };
+                lines.push(Line { number, sent });
+            }
+        }
+        Ok(Ran {
+            lines,
+            cancelled: runs.cancelled(),
+        })
+    }
+
+    /// Verifies numbers with their providers ([`flows::Verify`]: each must still belong to
+    /// its account, with working credentials) and records the result
+    /// ([`flows::verification_update`]: success sets `last_verified_at`, a refusal sets
+    /// `status = error` with the provider's reason, anything else changes nothing).
+    pub async fn verify(self, grouped: AccountGroups) -> Result<Ran<ProviderNumber, E>> {
+        let now = OffsetDateTime::now_utc();
+        let record = |n: &PhoneNumber, outcome: Outcome<ProviderNumber>| match outcome {
+            Outcome::Ok(found) => {
+                let update = flows::verification_update(&Ok(()), n.status, now);
+                (Outcome::Ok(found), update)
+            }
+            Outcome::Failed(e) => {
+                let failed: switchboard_providers::Result<()> = Err(e);
+                let update = flows::verification_update(&failed, n.status, now);
+                (
+                    failed.err().map_or(Outcome::NotStarted, Outcome::Failed),
+                    update,
+                )
+            }
+            Outcome::NotStarted => (Outcome::NotStarted, None),
+        };
+        self.run(grouped, flows::Verify, record).await
+    }
+
+    /// Compares the webhooks at the provider with the URLs on record ([`flows::CheckDrift`]);
+    /// changes nothing.
+    pub async fn check_drift(self, grouped: AccountGroups) -> Result<Ran<Drift, E>> {
+        self.run(grouped, flows::CheckDrift, |_, outcome| (outcome, None))
+            .await
+    }
+}
+
+/// The organizations with numbers due for re-verification, each with them: verified last
+/// before `before` (or never), at most `batch` per organization, least recently verified first
+/// (core's rule, `Workspace::verification_due`, on the inventory's workspace file; none
+/// without one).
+pub async fn verification_due(
+    inventory: &dyn Inventory,
+    before: OffsetDateTime,
+    batch: usize,
+) -> Result<Vec<(Uuid, Vec<PhoneNumber>)>> {
+    let Some(file) = inventory.file() else {
+        return Ok(Vec::new());
+    };
+    file.run(move |ws| {
+        let mut due = Vec::new();
+        for org in ws.organizations()? {
+            let numbers = ws.verification_due(org.id, before, batch)?;
+            if !numbers.is_empty() {
+                due.push((org.id, numbers));
+            }
+        }
+        Ok(due)
+    })
+    .await
+}
+
+/// How one number of a provider action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum NumberResult {
+    /// Done.
+    Ok,
+    /// The provider refused the credentials.
+    Refused,
+    /// Failed (the message says why); nothing changed for this number.
+    Failed,
+    /// Not attempted: the action was cancelled first.
+    NotStarted,
+    /// Not attempted: the number has no provider account, its account was not added to its
+    /// organization, or its account's secret is not on this device.
+    Skipped,
+}
+
+/// One number's line in a bulk provider report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NumberOutcome {
+    /// The number's id.
+    pub id: String,
+    /// E.164.
+    pub phone_number: String,
+    /// How it ended.
+    pub result: NumberResult,
+    /// What happened, in a sentence (the confirmed URL, or the reason).
+    pub message: String,
+}
+
+/// The per-number report of a bulk provider action, in the order of the ids given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderReport {
+    /// One line per number.
+    pub outcomes: Vec<NumberOutcome>,
+    /// Numbers done.
+    pub succeeded: u32,
+    /// Numbers not done (failed, refused, skipped, not started).
+    pub failed: u32,
+    /// True when the manager cancelled before the end.
+    pub cancelled: bool,
+}
+
+/// A provider's error in one line, as the desktop app shows it: a network failure says that
+/// nothing was changed.
+pub fn provider_error_message(e: &ProviderError) -> String {
+    let text = if e.code() == ProviderErrorCode::Offline {
+        format!("{e} (a network failure, not a credential failure: nothing was changed)")
+    } else {
+        e.to_string()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl ProviderReport {
+    /// The report of `ran`, in the order of `order` (ids not in `ran` are left out): `done`
+    /// words a success, `refused` is added to a refusal of the credentials, `no_client` words
+    /// why an account had no client.
+    pub fn new<T, E>(
+        ran: Ran<T, E>,
+        order: &[Uuid],
+        done: impl Fn(&T) -> String,
+        refused: &str,
+        no_client: impl Fn(&E) -> String,
+    ) -> Self {
+        let mut lines: std::collections::HashMap<Uuid, NumberOutcome> = ran
+            .lines
+            .into_iter()
+            .map(|Line { number, sent }| {
+                let (result, message) = match sent {
+                    Sent::Done(t) => (NumberResult::Ok, done(&t)),
+                    Sent::Failed(e) if e.is_auth() => (
+                        NumberResult::Refused,
+                        format!("{}{refused}", provider_error_message(&e)),
+                    ),
+                    Sent::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
+                    Sent::NotStarted => (NumberResult::NotStarted, "cancelled".into()),
+                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number)),
+                    Sent::NotAdded(e) => (NumberResult::Skipped, e.to_string()),
+                    Sent::NoClient(e) => (NumberResult::Skipped, no_client(&e)),
+                };
+                let line = NumberOutcome {
+                    id: number.id.to_string(),
+                    phone_number: number.phone_number.to_string(),
+                    result,
+                    message,
+                };
+                (number.id, line)
+            })
+            .collect();
+        let outcomes: Vec<NumberOutcome> = order.iter().filter_map(|id| lines.remove(id)).collect();
+        let succeeded = (outcomes.iter())
+            .filter(|o| o.result == NumberResult::Ok)
+            .count() as u32;
+        ProviderReport {
+            failed: outcomes.len() as u32 - succeeded,
+            succeeded,
+            outcomes,
+            cancelled: ran.cancelled,
+        }
+    }
+}
+
+/// Why a record without a provider account cannot be asked about, as the desktop app says it.
+pub fn no_account(n: &PhoneNumber) -> String {
+    format!(
+        "{} has no provider account, so its provider cannot be asked; import it from its \
+         account instead",
+        n.phone_number
+    )
+}
+
+/// A provider action that failed at the provider or in the inventory.
+#[derive(Debug)]
+pub enum Failed {
+    /// The provider refused or could not be reached.
+    Provider(ProviderError),
+    /// The inventory (or a rule of core's) refused.
+    Inventory(Error),
+}
+
+impl From<ProviderError> for Failed {
+    fn from(e: ProviderError) -> Self {
+        Failed::Provider(e)
+    }
+}
+
+impl From<Error> for Failed {
+    fn from(e: Error) -> Self {
+        Failed::Inventory(e)
+    }
+}
+
+/// A bought number, and its record when it was added to an organization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bought {
+    /// The number as the provider sold it.
+    pub bought: ProviderNumber,
+    /// Its record in the organization.
+    pub record: Option<PhoneNumber>,
+}
+
+/// Buys `number` on a Twilio account (`confirmed` must name it; sent once, never retried), with
+/// its webhooks pointed at `hooks` when given, and adds it to `organization_id` when given (the
+/// account by reference; a webhook URL recorded as the provider confirmed it). A
+/// [`Failed::Provider`] comes from the purchase only.
+pub async fn buy(
+    inventory: &dyn Inventory,
+    twilio: &TwilioClient,
+    account_id: &str,
+    organization_id: Option<Uuid>,
+    number: &switchboard_core::domain::E164,
+    confirmed: &Confirmed,
+    hooks: Option<&WebhookChange>,
+) -> std::result::Result<Bought, Failed> {
+    let bought = twilio.buy(number, confirmed, hooks).await?;
+    tracing::info!(number = %bought.phone_number, "bought a number");
+    let Some(org) = organization_id else {
+        return Ok(Bought {
+            bought,
+            record: None,
+        });
+    };
+    let valid: ValidNumber = bought.to_new_number(account_id).validate()?;
+    let mut record = inventory.add_number(org, valid).await?.number;
+    if let Some(url) = hooks.and_then(|h| h.voice_url.as_ref().or(h.sms_url.as_ref())) {
+        let confirmed = bought.voice_url.as_ref().or(bought.sms_url.as_ref());
+        let change = NumberUpdate {
+            webhook: Some((confirmed == Some(url), confirmed.cloned())),
+            ..NumberUpdate::default()
+        };
+        let r = NumberRef::Id(record.id);
+        record = inventory
+            .update_number(&r, Some(org), &change)
+            .await?
+            .number;
+    }
+    Ok(Bought {
+        bought,
+        record: Some(record),
+    })
+}
+
+/// Releases a number from its Twilio account (`confirmed` must name it; sent once, never
+/// retried) and removes it from the inventory; returns the record as it was. A
+/// [`Failed::Provider`] comes from the release only.
+pub async fn release(
+    inventory: &dyn Inventory,
+    twilio: &TwilioClient,
+    n: &PhoneNumber,
+    confirmed: &Confirmed,
+) -> std::result::Result<PhoneNumber, Failed> {
+    let r = switchboard_providers::account::number_ref(n);
+    twilio.release(&r, confirmed).await?;
+    tracing::info!(number = %n.phone_number, "released a number");
+    let removed = inventory
+        .remove_number(&NumberRef::Id(n.id), Some(n.organization_id))
+        .await?;
+    Ok(removed.number)
+}

@@ -1,0 +1,249 @@
+//! Connection profiles as a manager edits them (the app's form), over the one profile file
+//! both shells read and write (`switchboard_postgres::profiles`), and testing a connection.
+//! A profile never holds a password: it lives in this device's vault ([`crate::vault`]).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use switchboard_core::Result;
+use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts};
+use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use switchboard_providers::account::vault_error;
+use switchboard_secrets::{Removal, SecretString, Vault};
+
+use crate::vault::password_key;
+
+/// How the connection to a team database is encrypted (libpq's `sslmode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// Plain text.
+    Disable,
+    /// TLS when the server offers it.
+    Prefer,
+    /// TLS, certificate not checked: whoever answers gets the password. Warned about for a
+    /// server that is not on this computer.
+    Require,
+    /// TLS, certificate and host name checked (the default).
+    #[default]
+    VerifyFull,
+}
+
+impl From<TlsMode> for switchboard_postgres::TlsMode {
+    fn from(t: TlsMode) -> Self {
+        match t {
+            TlsMode::Disable => switchboard_postgres::TlsMode::Disable,
+            TlsMode::Prefer => switchboard_postgres::TlsMode::Prefer,
+            TlsMode::Require => switchboard_postgres::TlsMode::Require,
+            TlsMode::VerifyFull => switchboard_postgres::TlsMode::VerifyFull,
+        }
+    }
+}
+
+impl From<switchboard_postgres::TlsMode> for TlsMode {
+    fn from(t: switchboard_postgres::TlsMode) -> Self {
+        match t {
+            switchboard_postgres::TlsMode::Disable => TlsMode::Disable,
+            switchboard_postgres::TlsMode::Prefer => TlsMode::Prefer,
+            switchboard_postgres::TlsMode::Require => TlsMode::Require,
+            switchboard_postgres::TlsMode::VerifyFull => TlsMode::VerifyFull,
+        }
+    }
+}
+
+/// How to reach a team database. The password is never here: it lives in the OS vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionProfile {
+    /// Name shown in the workspace picker.
+    pub name: String,
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Database.
+    pub database: String,
+    /// PostgreSQL role.
+    pub user: String,
+    /// Encryption.
+    pub tls_mode: TlsMode,
+    /// The PEM file of the CA that signed the server's certificate, when that is not a public
+    /// CA (libpq's `sslrootcert`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub ca_file: Option<String>,
+}
+
+impl ConnectionProfile {
+    /// Core's connection settings (without a password), checking every field.
+    pub fn connect_settings(&self) -> Result<ConnectSettings> {
+        let settings = ConnectSettings::from_parts(
+            &self.host,
+            self.port,
+            &self.database,
+            &self.user,
+            self.tls_mode.into(),
+        )?;
+        Ok(match self.ca_file.as_deref() {
+            Some(ca) if !ca.trim().is_empty() => settings.with_root_cert(ca)?,
+            _ => settings,
+        })
+    }
+
+    /// A profile of the one profile file as the form shows it.
+    pub fn of(profile: &Profile) -> Result<Self> {
+        let parts = profile.parts()?;
+        Ok(ConnectionProfile {
+            name: profile.name.clone(),
+            host: parts.host,
+            port: parts.port,
+            database: parts.database,
+            user: parts.role,
+            tls_mode: parts.tls_mode.into(),
+            ca_file: parts.ca_file,
+        })
+    }
+
+    /// The form as a profile of the one profile file, named `name`; with `previous` (the
+    /// profile edited), the URL parameters the form does not show are kept.
+    pub fn to_profile(&self, name: &str, previous: Option<&Profile>) -> Result<Profile> {
+        let parts = ProfileParts {
+            host: self.host.clone(),
+            port: self.port,
+            database: self.database.clone(),
+            role: self.user.clone(),
+            tls_mode: self.tls_mode.into(),
+            ca_file: self.ca_file.clone(),
+        };
+        Profile::from_parts(name, &parts, previous)
+    }
+
+    /// The form trimmed, its name plain and its connection checked: the profile to save (the
+    /// URL parameters of `previous` the form does not show are kept) and the form as saved.
+    pub fn checked(&self, previous: Option<&Profile>) -> Result<(Profile, ConnectionProfile)> {
+        let clean = ConnectionProfile {
+            name: self.name.trim().to_owned(),
+            host: self.host.trim().to_owned(),
+            database: self.database.trim().to_owned(),
+            user: self.user.trim().to_owned(),
+            ca_file: self
+                .ca_file
+                .as_deref()
+                .map(str::trim)
+                .filter(|ca| !ca.is_empty())
+                .map(str::to_owned),
+            ..self.clone()
+        };
+        clean.connect_settings()?;
+        let saved = clean.to_profile(&clean.name, previous)?;
+        Ok((saved, clean))
+    }
+}
+
+/// What "Test connection" found: the server answered, the role is one row-level security
+/// binds, and the schema is usable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    /// `host:port/database`.
+    pub server: String,
+    /// The login role.
+    pub role: String,
+    /// What makes the database less safe or slower, without blocking (schema check).
+    pub warnings: Vec<String>,
+}
+
+/// Connects with `settings`: the server, role and schema warnings, or the error as it is
+/// (offline, bad password, a role row-level security does not bind, a schema Switchboard
+/// cannot use).
+pub async fn test_connection(settings: &ConnectSettings) -> Result<ConnectionTest> {
+    let remote = RemoteWorkspace::connect(settings).await?;
+    let result = ConnectionTest {
+        server: remote.server().to_owned(),
+        role: remote.role().to_owned(),
+        warnings: remote.warnings().to_vec(),
+    };
+    remote.close().await;
+    Ok(result)
+}
+
+/// Saves `profile` in the profile file at `path` in place of the profile called `original`
+/// (`None`: added), under the file's lock, so what another program saved meanwhile stays.
+/// With `password` (a vault and the password), the password is kept in that vault under the
+/// profile's role, server and database first, so a vault that refuses leaves the file as it
+/// was. Blocks while the vault answers.
+pub fn save(
+    path: &Path,
+    original: Option<&str>,
+    profile: &Profile,
+    password: Option<&(Vault, SecretString)>,
+) -> Result<()> {
+    if let Some((vault, password)) = password {
+        let key = password_key(&profile.settings()?);
+        vault.save_blocking(&key, password).map_err(vault_error)?;
+        tracing::info!(
+            profile = profile.name,
+            "saved a database password in the vault"
+        );
+    }
+    ProfileFile::update(path, |f| f.put(original, profile.clone()))
+}
+
+/// Whether removing a profile also removes its password from this device's vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forget {
+    /// The password stays.
+    Never,
+    /// The password goes.
+    Always,
+    /// The password goes unless another profile uses the same role, server and database.
+    UnlessShared,
+}
+
+/// What removing a profile did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The profile as it was saved.
+    pub profile: Profile,
+    /// Its connection settings.
+    pub settings: ConnectSettings,
+    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
+    pub shared: bool,
+    /// What the vault did with its password; `None` when it was not asked.
+    pub password: Option<Removal>,
+}
+
+/// Removes the profile `name` from the profile file at `path`, and its password from the
+/// vault `vault` opens as `forget` says. Under the file's lock: whether another profile
+/// shares the password is judged on the profiles saved by now, and a vault that refuses
+/// leaves the file as it was. Blocks while the vault answers.
+pub fn remove(
+    path: &Path,
+    name: &str,
+    forget: Forget,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<Removed> {
+    ProfileFile::update(path, |f| {
+        let profile = f.remove(name)?;
+        let settings = profile.settings()?;
+        let key = password_key(&settings);
+        let shared = forget == Forget::UnlessShared
+            && f.profiles()
+                .iter()
+                .any(|p| p.settings().is_ok_and(|s| password_key(&s) == key));
+        let password = match forget {
+            Forget::Never => None,
+            _ if shared => None,
+            _ => Some(vault()?.remove_blocking(&key).map_err(vault_error)?),
+        };
+        Ok(Removed {
+            profile,
+            settings,
+            shared,
+            password,
+        })
+    })
+}
