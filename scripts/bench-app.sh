@@ -7,8 +7,9 @@
 #   2. idle memory: PSS of the process and its WebKit children, 8 s after start;
 #   3. keystroke to filtered table at 1,000,000 numbers (in the page, through WebDriver);
 #   4. installer sizes (from scripts/package-app.sh's bundle directory, when built).
-# With BEFORE_APP=/path/to/an/older/switchboard-app build, that binary is measured in the same
-# run, launch for launch beside this one (start, memory, keystroke), for before/after figures.
+# With BEFORE_APP=/path/to/an/older/switchboard-app build (and BEFORE_SEED=its `seed` example,
+# so that it opens workspaces of its own schema, with the same rows), that binary is measured in
+# the same run, launch for launch beside this one (start, memory, keystroke).
 # Prints figures; writes nothing outside CARGO_TARGET_DIR and a temp dir.
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
@@ -75,6 +76,12 @@ DATA="$CARGO_TARGET_DIR/bench-data"
 mkdir -p "$DATA"
 [ -f "$DATA/100k.db" ] || "$SEED" "$DATA/100k.db" 100000 >/dev/null
 [ -f "$DATA/1m.db" ] || "$SEED" "$DATA/1m.db" 1000000 >/dev/null
+if [ -n "${BEFORE_APP:-}" ]; then
+  [ -n "${BEFORE_SEED:-}" ] || { echo "BEFORE_APP needs BEFORE_SEED (the older build's seed example)" >&2; exit 2; }
+  rm -f "$DATA/before-100k.db" "$DATA/before-1m.db"
+  "$BEFORE_SEED" "$DATA/before-100k.db" 100000 >/dev/null
+  "$BEFORE_SEED" "$DATA/before-1m.db" 1000000 >/dev/null
+fi
 
 SANDBOX="$(mktemp -d)"
 cleanup() {
@@ -128,30 +135,39 @@ idle_pss() {
 
 export SWITCHBOARD_WORKSPACE="$SANDBOX/100k.db"
 cp "$DATA/100k.db" "$SWITCHBOARD_WORKSPACE"
+[ -n "${BEFORE_APP:-}" ] && cp "$DATA/before-100k.db" "$SANDBOX/before-100k.db"
+before() { SWITCHBOARD_WORKSPACE="$SANDBOX/before-100k.db" "$@"; }
 # One untimed launch each (creates settings, window state and WebKit caches like a real user's).
 startup_ms "$HELLO_BIN" >/dev/null; startup_ms "$APP_BIN" >/dev/null
-[ -n "${BEFORE_APP:-}" ] && startup_ms "$BEFORE_APP" >/dev/null
+[ -n "${BEFORE_APP:-}" ] && before startup_ms "$BEFORE_APP" >/dev/null
 hello_runs=(); app_runs=(); before_runs=()
 for _ in $(seq "$RUNS"); do
   hello_runs+=("$(startup_ms "$HELLO_BIN")")
-  [ -n "${BEFORE_APP:-}" ] && before_runs+=("$(startup_ms "$BEFORE_APP")")
+  [ -n "${BEFORE_APP:-}" ] && before_runs+=("$(before startup_ms "$BEFORE_APP")")
   app_runs+=("$(startup_ms "$APP_BIN")")
 done
 hello_start=$(printf '%s\n' "${hello_runs[@]}" | median)
 app_start=$(printf '%s\n' "${app_runs[@]}" | median)
 hello_pss=$(idle_pss "$HELLO_BIN")
-[ -n "${BEFORE_APP:-}" ] && before_pss=$(idle_pss "$BEFORE_APP")
+[ -n "${BEFORE_APP:-}" ] && before_pss=$(before idle_pss "$BEFORE_APP")
 app_pss=$(idle_pss "$APP_BIN")
 
-# Keystroke latency at a million numbers.
-export SWITCHBOARD_WORKSPACE="$DATA/1m.db"
+# Keystroke latency at a million numbers. The app inherits its workspace from tauri-driver, so
+# each binary gets a driver of its own.
 PORT="${TAURI_DRIVER_PORT:-4464}"
-"$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$SANDBOX/tauri-driver.log" 2>&1 &
-DRIVER_PID=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-keystrokes() { (cd "$ROOT/ui" && SWITCHBOARD_APP="$1" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1); }
-[ -n "${BEFORE_APP:-}" ] && before_keys=$(keystrokes "$BEFORE_APP")
-keys=$(keystrokes "$APP_BIN")
+keystrokes() {
+  local bin="$1" workspace="$2" out
+  SWITCHBOARD_WORKSPACE="$workspace" "$TAURI_DRIVER" --port "$PORT" --native-port "$((PORT + 1))" \
+    >>"$SANDBOX/tauri-driver.log" 2>&1 &
+  DRIVER_PID=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+  out=$(cd "$ROOT/ui" && SWITCHBOARD_APP="$bin" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1)
+  kill "$DRIVER_PID" 2>/dev/null; wait "$DRIVER_PID" 2>/dev/null || true
+  DRIVER_PID=
+  echo "$out"
+}
+[ -n "${BEFORE_APP:-}" ] && before_keys=$(keystrokes "$BEFORE_APP" "$DATA/before-1m.db")
+keys=$(keystrokes "$APP_BIN" "$DATA/1m.db")
 summary() { node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$1"; }
 
 echo
