@@ -95,7 +95,11 @@ impl ConnectSettings {
         }
         let mut options =
             PgConnectOptions::from_str(url.trim()).map_err(|e| bad(without_url(&e, url)))?;
-        options = options.application_name("switchboard");
+        // Switchboard's objects are in `public` on a database of its own and in `switchboard`
+        // beside the web platform (see crate::platform): unqualified names find either.
+        options = options
+            .application_name("switchboard")
+            .options([("search_path", "public,switchboard")]);
         if !names_ssl_mode && !is_local(&options) {
             options = options.ssl_mode(PgSslMode::VerifyFull);
         }

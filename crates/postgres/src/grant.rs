@@ -32,6 +32,7 @@ use uuid::Uuid;
 
 use crate::ConnectSettings;
 use crate::errors::from_sqlx;
+use crate::platform::{self, DatabaseKind};
 
 /// What to grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +117,15 @@ pub async fn grant(
     let map = |e| from_sqlx(&server, e);
     let mut conn = settings.connect_one().await?;
     let mut tx = conn.begin().await.map_err(map)?;
+    if let DatabaseKind::Platform { .. } = platform::kind(&mut tx, &server).await? {
+        return Err(Error::InvalidInput {
+            field: "platform-user".into(),
+            reason: "is missing: this is the web platform's database, where managers are the \
+                     platform's users (auth.users) and its memberships decide what they see; \
+                     name the user this role works as with --platform-user ID|EMAIL"
+                .into(),
+        });
+    }
 
     let organization: Option<Uuid> =
         sqlx::query_scalar("SELECT id FROM organizations WHERE slug = $1")
@@ -130,52 +140,10 @@ pub async fn grant(
         });
     };
 
-    let existing: Option<(bool, bool, bool)> = sqlx::query_as(
-        "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1",
-    )
-    .bind(&grant.role)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(map)?;
+    let (role_created, login_restored) = ensure_login_role(&mut tx, &grant.role, password)
+        .await
+        .map_err(|e| e.into_error(&server))?;
     let quoted = quote_ident(&grant.role);
-    let login_restored = matches!(existing, Some((false, false, false)));
-    let role_created = match existing {
-        Some((true, _, _)) | Some((_, true, _)) => {
-            return Err(Error::NotAllowed(format!(
-                "role {:?} is a superuser or has BYPASSRLS: row-level security does not bind \
-                 it, so Switchboard will not work as it; grant another role",
-                grant.role
-            )));
-        }
-        Some(_) => false,
-        None => {
-            let password = password()?;
-            if password.is_empty() {
-                return Err(Error::InvalidInput {
-                    field: "password".into(),
-                    reason: "is empty".into(),
-                });
-            }
-            let verifier = scram_verifier(&password, Uuid::new_v4().as_bytes())?;
-            drop(password);
-            // CREATE ROLE takes no bind parameters. The name is checked and quoted; the
-            // verifier is base64 and `$:` only.
-            sqlx::query(AssertSqlSafe(format!(
-                "CREATE ROLE {quoted} LOGIN PASSWORD '{verifier}' \
-                 NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
-            )))
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-            true
-        }
-    };
-    if login_restored {
-        sqlx::query(AssertSqlSafe(format!("ALTER ROLE {quoted} LOGIN")))
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-    }
     sqlx::query(AssertSqlSafe(format!(
         "GRANT switchboard_manager TO {quoted}"
     )))
@@ -209,6 +177,87 @@ pub async fn grant(
         membership_added: added > 0,
         login_restored,
     })
+}
+
+/// What [`ensure_login_role`] failed on.
+pub(crate) enum RoleError {
+    /// The server refused.
+    Sql(sqlx::Error),
+    /// Ours (the role may not be a manager, or the password is unusable).
+    Refused(Error),
+}
+
+impl RoleError {
+    pub(crate) fn into_error(self, server: &str) -> Error {
+        match self {
+            RoleError::Sql(e) => from_sqlx(server, e),
+            RoleError::Refused(e) => e,
+        }
+    }
+}
+
+impl From<Error> for RoleError {
+    fn from(e: Error) -> Self {
+        RoleError::Refused(e)
+    }
+}
+
+/// Creates the login role `role` when it does not exist (with the password `password()`
+/// returns, called only then), lets it log in again when a full [`revoke`] took that away, and
+/// refuses a role that row-level security would not bind. Returns (created, login restored).
+pub(crate) async fn ensure_login_role(
+    tx: &mut sqlx::PgConnection,
+    role: &str,
+    password: impl FnOnce() -> Result<String>,
+) -> std::result::Result<(bool, bool), RoleError> {
+    let existing: Option<(bool, bool, bool)> = sqlx::query_as(
+        "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1",
+    )
+    .bind(role)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(RoleError::Sql)?;
+    let quoted = quote_ident(role);
+    let login_restored = matches!(existing, Some((false, false, false)));
+    let role_created = match existing {
+        Some((true, _, _)) | Some((_, true, _)) => {
+            return Err(Error::NotAllowed(format!(
+                "role {role:?} is a superuser or has BYPASSRLS: row-level security does not \
+                 bind it, so Switchboard will not work as it; grant another role"
+            ))
+            .into());
+        }
+        Some(_) => false,
+        None => {
+            let password = password()?;
+            if password.is_empty() {
+                return Err(Error::InvalidInput {
+                    field: "password".into(),
+                    reason: "is empty".into(),
+                }
+                .into());
+            }
+            let verifier = scram_verifier(&password, Uuid::new_v4().as_bytes())?;
+            drop(password);
+            // CREATE ROLE takes no bind parameters. The name is checked and quoted; the
+            // verifier is base64 and `$:` only.
+            sqlx::query(AssertSqlSafe(format!(
+                "CREATE ROLE {quoted} LOGIN PASSWORD '{verifier}' \
+                 NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(RoleError::Sql)?;
+            true
+        }
+    };
+    if login_restored {
+        sqlx::query(AssertSqlSafe(format!("ALTER ROLE {quoted} LOGIN")))
+            .execute(&mut *tx)
+            .await
+            .map_err(RoleError::Sql)?;
+    }
+    Ok((role_created, login_restored))
 }
 
 /// Takes `revoke.organization` away from `revoke.role`, or, without an organization, every
@@ -266,19 +315,47 @@ pub async fn revoke(settings: &ConnectSettings, revoke: &Revoke) -> Result<Revok
             });
         }
     }
-    // Every membership of the role, or only the one of `--org`.
-    let removed_from: Vec<String> = sqlx::query_scalar(
-        "DELETE FROM user_organizations AS m
+    let on_platform = matches!(
+        platform::kind(&mut tx, &server).await?,
+        DatabaseKind::Platform { .. }
+    );
+    if on_platform && let Some(slug) = &revoke.organization {
+        return Err(Error::NotAllowed(format!(
+            "on the web platform's database the platform's memberships decide what {:?} sees: \
+             remove its user from {slug} in the web app, or take all access away with `db \
+             revoke --role {}` (without --org); nothing was changed",
+            revoke.role, revoke.role
+        )));
+    }
+    // Every membership of the role, or only the one of `--org`. On the platform's database,
+    // the tie to the platform user goes (the memberships are the platform's): the report
+    // names that user's organizations.
+    let removed_from: Vec<String> = if on_platform {
+        sqlx::query_scalar(
+            "WITH gone AS (DELETE FROM switchboard.managers WHERE role_name = $1
+                           RETURNING user_id)
+             SELECT o.slug::text FROM gone
+             JOIN public.user_organizations AS uo ON uo.user_id = gone.user_id
+             JOIN public.organizations AS o ON o.id = uo.organization_id",
+        )
+        .bind(&revoke.role)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?
+    } else {
+        sqlx::query_scalar(
+            "DELETE FROM user_organizations AS m
          USING users AS u, organizations AS o
          WHERE m.user_id = u.id AND u.role_name = $1 AND m.organization_id = o.id
            AND ($2::text IS NULL OR o.slug = $2)
          RETURNING o.slug::text",
-    )
-    .bind(&revoke.role)
-    .bind(revoke.organization.as_deref())
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(map)?;
+        )
+        .bind(&revoke.role)
+        .bind(revoke.organization.as_deref())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?
+    };
 
     let full = revoke.organization.is_none();
     let mut sessions_ended = 0;
@@ -321,7 +398,7 @@ async fn end_sessions(conn: &mut sqlx::PgConnection, role: &str) -> sqlx::Result
 }
 
 /// `name` as a double-quoted SQL identifier.
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

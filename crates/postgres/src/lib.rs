@@ -57,6 +57,7 @@ pub mod import;
 pub mod migrate;
 mod numbers;
 mod orgs;
+pub mod platform;
 pub mod profiles;
 pub mod row_checks;
 mod rows;

@@ -13,6 +13,7 @@ use sqlx_core::migrate::{Migration, MigrationType, Migrator};
 use switchboard_core::{Error, Result};
 
 use crate::ConnectSettings;
+use crate::platform::{self, DatabaseKind};
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
@@ -55,9 +56,21 @@ fn migrator() -> Migrator {
 
 /// Applies the migrations not applied yet; returns those it applied (none when the database
 /// is current). Connect as a role that may create tables, roles and policies.
+///
+/// The web platform's database (see [`crate::platform`]) is refused before anything runs:
+/// these migrations replace its `auth.uid()` and policies. [`migrate_any`] installs beside it.
 pub async fn migrate(settings: &ConnectSettings) -> Result<Vec<MigrationName>> {
     let server = settings.server().to_owned();
     let mut conn = settings.connect_one().await?;
+    if let DatabaseKind::Platform { .. } = platform::kind(&mut conn, &server).await? {
+        return Err(Error::InvalidInput {
+            field: "database".into(),
+            reason: "is the web platform's: Switchboard's own migrations would replace its \
+                     auth.uid() and policies; `switchboard-cli db migrate` installs beside it \
+                     instead"
+                .into(),
+        });
+    }
     let before = applied(&mut conn, &server).await?;
     migrator()
         .run_direct(None, &mut conn, false)
@@ -78,6 +91,29 @@ pub async fn migrate(settings: &ConnectSettings) -> Result<Vec<MigrationName>> {
         .into_iter()
         .filter(|m| after.contains(&m.version) && !before.contains(&m.version))
         .collect())
+}
+
+/// What `switchboard-cli db migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Migrated {
+    /// Switchboard's own database: the migrations applied now (none when it was current).
+    Own(Vec<MigrationName>),
+    /// The web platform's database: Switchboard installed beside it ([`platform::install`]).
+    BesidePlatform(platform::Installed),
+}
+
+/// `db migrate`: Switchboard's migrations on a database of its own, or, on the web platform's,
+/// what Switchboard needs installed beside the platform.
+pub async fn migrate_any(settings: &ConnectSettings) -> Result<Migrated> {
+    let mut conn = settings.connect_one().await?;
+    let kind = platform::kind(&mut conn, settings.server()).await?;
+    let _ = conn.close().await;
+    match kind {
+        DatabaseKind::Own => migrate(settings).await.map(Migrated::Own),
+        DatabaseKind::Platform { .. } => platform::install(settings)
+            .await
+            .map(Migrated::BesidePlatform),
+    }
 }
 
 /// Versions recorded in `_sqlx_migrations` (none when it does not exist).

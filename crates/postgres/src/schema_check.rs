@@ -145,13 +145,15 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
                         WHERE k.conrelid = c.oid
                           AND k.conname = 'phone_numbers_agent_same_organization_fkey'),
                 (SELECT p.prosrc FROM pg_catalog.pg_proc AS p
-                 WHERE p.oid = to_regprocedure('auth.uid()')),
+                 JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'auth' AND p.proname = 'uid' AND p.pronargs = 0),
                 EXISTS (SELECT 1 FROM pg_catalog.pg_indexes AS i
                         WHERE i.schemaname = 'public' AND i.tablename = 'phone_numbers'
                           AND i.indexdef LIKE '%gin_trgm_ops%'),
                 coalesce(has_function_privilege(
-                  to_regprocedure('public.phone_number_ids_matching(uuid, text, text)'),
-                  'EXECUTE'), false)
+                  to_regprocedure('phone_number_ids_matching(uuid, text, text)'),
+                  'EXECUTE'), false),
+                to_regprocedure('switchboard.uid()') IS NOT NULL
          FROM pg_catalog.pg_class AS c
          WHERE c.oid = to_regclass('public.phone_numbers')",
     )
@@ -164,6 +166,9 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
         let uid_source: Option<String> = row.try_get(2).map_err(map)?;
         let trigram: bool = row.try_get(3).map_err(map)?;
         report.indexed_search = row.try_get(4).map_err(map)?;
+        // Installed beside the web platform (crate::platform): managers are bound by
+        // Switchboard's restrictive policies, which also check an agent's organization.
+        let beside_platform: bool = row.try_get(5).map_err(map)?;
         if !rls {
             report.problems.push(
                 "row-level security is off on phone_numbers: every manager could read and \
@@ -171,7 +176,7 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
                     .into(),
             );
         }
-        if !agent_rule {
+        if !agent_rule && !beside_platform {
             report.warnings.push(
                 "phone_numbers has no same-organization rule for agents \
                  (phone_numbers_agent_same_organization_fkey): an agent of another \
@@ -179,7 +184,7 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
                     .into(),
             );
         }
-        if uid_source.is_some_and(|source| source.contains("request.jwt")) {
+        if !beside_platform && uid_source.is_some_and(|source| source.contains("request.jwt")) {
             report.warnings.push(
                 "auth.uid() reads the request.jwt claims, which any directly connected client \
                  can set: managers who connect directly are not kept apart until an \

@@ -241,7 +241,9 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     let p = sql.bind(Bind::Text(format!("%{}%", escape_like(text))));
     sql.search = Some(condition.replace("{p}", &p));
     if matching == Matching::Indexed && trigrams(text) {
-        let call = format!("public.phone_number_ids_matching({org}, '{field}', {p})");
+        // Unqualified: in `public` on Switchboard's own database, in `switchboard` beside the
+        // web platform (the connection's search_path holds both).
+        let call = format!("phone_number_ids_matching({org}, '{field}', {p})");
         sql.matching_ids = Some(call);
     }
     Ok(())

@@ -148,8 +148,10 @@ impl Pull<'_> {
         let pool = self.remote.pool();
         self.handle.block_on(async {
             let (log, horizon): (bool, bool) = sqlx::query_as(
-                "SELECT to_regclass('public.phone_numbers_changes') IS NOT NULL,
-                        to_regclass('public.phone_numbers_changes_horizon') IS NOT NULL",
+                // Unqualified: in `public` on Switchboard's own database, in `switchboard`
+                // beside the web platform (the connection's search_path holds both).
+                "SELECT to_regclass('phone_numbers_changes') IS NOT NULL,
+                        to_regclass('phone_numbers_changes_horizon') IS NOT NULL",
             )
             .fetch_one(pool)
             .await

@@ -22,6 +22,7 @@
 
 mod conn_url;
 mod local;
+pub mod supabase;
 
 use std::fmt;
 use std::io::Write;
