@@ -8,9 +8,7 @@
 //! and must build the same client from it.
 
 use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_core::store::{AccountUsage, Workspace};
 use switchboard_secrets::{Removal, SecretKey, SecretString, Vault, VaultError};
-use uuid::Uuid;
 
 use crate::account_auth::AccountAuth;
 use crate::client::ProviderClient;
@@ -63,52 +61,6 @@ pub fn connect(
     AccountAuth::from_vault(provider, stored)?.client(provider, account_id, settings)
 }
 
-/// What removing an account from this device did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountRemoval {
-    /// Whether the vault held the account's secret (deleted now) or held none.
-    pub secret: Removal,
-    /// Whether the organization listed the account (added explicitly); it no longer does.
-    pub was_added: bool,
-    /// The numbers that still reference the account, in every organization of the
-    /// workspace: they keep the reference and need its secret again to reach the provider.
-    pub usage: AccountUsage,
-}
-
-/// Removes an account from this device, as `switchboard-cli accounts remove` and the app's
-/// "Remove account" do: its secret from the vault (first: a vault that fails changes
-/// nothing), then its entry from the organization's list. Numbers that reference it keep the
-/// reference; the first `named` of them are returned with the count. Nothing to remove (no
-/// secret, not listed, no number references it) is `NotFound`. Blocks on the vault and the
-/// workspace: call it off the async runtime.
-pub fn remove(
-    vault: &Vault,
-    ws: &mut Workspace,
-    organization_id: Uuid,
-    provider: Provider,
-    account_id: &str,
-    named: u32,
-) -> switchboard_core::Result<AccountRemoval> {
-    let account_id = account_id.trim();
-    let secret = vault
-        .remove_blocking(&vault_key(provider, account_id))
-        .map_err(vault_error)?;
-    let was_added = ws.remove_account(organization_id, provider, account_id)?;
-    let usage = ws.account_usage(provider, account_id, named)?;
-    tracing::info!(%provider, account_id, ?secret, was_added, still_used = usage.total, "removed an account");
-    if secret == Removal::NotFound && !was_added && usage.total == 0 {
-        return Err(switchboard_core::Error::NotFound {
-            kind: "provider account",
-            key: format!("{provider}:{account_id}"),
-        });
-    }
-    Ok(AccountRemoval {
-        secret,
-        was_added,
-        usage,
-    })
-}
-
 /// What became of an account's secret after one of its numbers was removed
 /// ([`forget_if_unused`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +76,7 @@ pub enum SecretAfterRemoval {
 /// After `n` was removed and `still_used` numbers still reference its account: removes the
 /// account's secret from this device's vault when no number uses it any more, else keeps it.
 /// The CLI's `numbers remove --forget-secret`; the app removes secrets only through "Remove
-/// account" ([`remove`]). Blocks on the vault: call it off the async runtime.
+/// account" (`switchboard_ops::providers::accounts`). Blocks on the vault: call it off the async runtime.
 pub fn forget_if_unused(
     vault: &Vault,
     n: &PhoneNumber,
@@ -189,50 +141,6 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("client"), "{e}");
-    }
-
-    #[test]
-    fn removing_an_account_deletes_its_secret_and_names_the_numbers_left() {
-        use switchboard_core::domain::NewNumber;
-        const SID: &str = "AC0123456789abcdef0123456789abcdef";
-        let vault = Vault::in_memory();
-        let mut ws = Workspace::open_in_memory().unwrap();
-        let acme = ws.add_organization("acme", "Acme").unwrap();
-        let number = NewNumber {
-            provider: "twilio".into(),
-            number: "+14155551234".into(),
-            account_id: Some(SID.into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap();
-        ws.add_number(acme.id, number).unwrap();
-        ws.add_account(acme.id, Provider::Twilio, SID, Some("Sales"))
-            .unwrap();
-        let key = vault_key(Provider::Twilio, SID);
-        vault
-            .save_blocking(&key, &SecretString::new("tok".into()))
-            .unwrap();
-
-        let removed = remove(&vault, &mut ws, acme.id, Provider::Twilio, SID, 10).unwrap();
-        assert_eq!(removed.secret, Removal::Removed);
-        assert!(removed.was_added);
-        assert_eq!(removed.usage.total, 1);
-        assert_eq!(
-            removed.usage.numbers[0].phone_number.as_str(),
-            "+14155551234"
-        );
-        assert!(!vault.contains_blocking(&key).unwrap());
-        let listed = ws.account(acme.id, Provider::Twilio, SID).unwrap().unwrap();
-        assert!(!listed.added, "still listed because a number references it");
-
-        // Again: no secret, not listed, but a number still references it.
-        let again = remove(&vault, &mut ws, acme.id, Provider::Twilio, SID, 10).unwrap();
-        assert_eq!(again.secret, Removal::NotFound);
-        assert!(!again.was_added);
-        // An account nobody knows is NotFound and changes nothing.
-        let e = remove(&vault, &mut ws, acme.id, Provider::Vonage, "abcd1234", 10).unwrap_err();
-        assert_eq!(e.code(), switchboard_core::ErrorCode::NotFound);
     }
 
     #[test]
