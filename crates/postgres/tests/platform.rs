@@ -486,7 +486,32 @@ async fn a_manager_granted_as_a_platform_user_sees_that_users_organizations_and_
             "globex's agent cannot be assigned in acme"
         );
     }
+    // Switchboard's own functions and tables give nothing more: the search function answers
+    // only for the caller's organizations, the rest is not the manager's to call or read.
+    let matched: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM phone_number_ids_matching('{}', 'phone_number', '%2071%')",
+        w.globex
+    )))
+    .fetch_one(&mut *c)
+    .await
+    .unwrap();
+    assert_eq!(matched, 0);
+    for forbidden in [
+        "SELECT count(*) FROM switchboard.managers",
+        "SELECT switchboard.prune_phone_numbers_changes('0 seconds')",
+        "INSERT INTO switchboard.phone_numbers_changes (id, organization_id, op) \
+         VALUES (gen_random_uuid(), gen_random_uuid(), 'I')",
+        "SELECT count(*) FROM auth.users",
+    ] {
+        let refused = sqlx::query(sqlx::AssertSqlSafe(forbidden))
+            .execute(&mut *c)
+            .await;
+        assert!(refused.is_err(), "{forbidden} must be refused");
+    }
     drop(c);
+    // Nor may a web request reach Switchboard's schema.
+    let web_refused = w.p.web(&w.alice, "SELECT switchboard.uid()", false);
+    assert!(web_refused.is_err(), "{web_refused:?}");
     assert_eq!(
         w.p.sql("SELECT count(*) FROM phone_numbers WHERE organization_id IN (SELECT id FROM organizations WHERE slug = 'globex')")
             .unwrap(),
