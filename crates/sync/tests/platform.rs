@@ -189,6 +189,26 @@ fn a_platform_users_manager_syncs_their_organizations_and_replays_offline_edits(
         "1"
     );
 
+    // A row the web app wrote that the cache cannot hold (a provider Switchboard does not
+    // know, a number that is not E.164) is skipped and reported, never a stop.
+    web(
+        &carol,
+        "INSERT INTO phone_numbers (organization_id, provider, phone_number, credentials)
+         SELECT id, 'sinch', '0800 FLOWERS', '{}' FROM organizations WHERE slug = 'acme'",
+    );
+    let report = w.sync(&w.alice, &mut cache);
+    assert_eq!(report.skipped, 1, "{report:?}");
+    let acme_total = cache
+        .count_numbers(&switchboard_core::query::NumberFilter::org(w.acme))
+        .unwrap();
+    assert_eq!(
+        acme_total.to_string(),
+        web(
+            &carol,
+            "SELECT count(*) - 1 FROM phone_numbers WHERE organization_id IN (SELECT id FROM organizations WHERE slug = 'acme')"
+        )
+    );
+
     // Bob's manager copies globex only.
     let mut bobs = w.cache(&w.bob);
     w.sync(&w.bob, &mut bobs);
