@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
-use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts};
+use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts, plain_name};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_providers::account::vault_error;
 use switchboard_secrets::{Removal, SecretString, Vault};
@@ -245,5 +245,59 @@ pub fn remove(
             shared,
             password,
         })
+    })
+}
+
+/// The profiles of the one profile file as the app's form shows them. A profile the form
+/// cannot show is logged and left out; a file that cannot be read is logged and lists none
+/// (saving a profile then names the problem).
+pub fn forms() -> Vec<ConnectionProfile> {
+    let file = match ProfileFile::open() {
+        Ok(file) => file,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the profile file");
+            return Vec::new();
+        }
+    };
+    let shown = file.profiles().iter().filter_map(|p| {
+        ConnectionProfile::of(p)
+            .inspect_err(|e| tracing::warn!(profile = p.name, error = %e, "profile not shown"))
+            .ok()
+    });
+    shown.collect()
+}
+
+/// What moving the forms another list kept (the app's settings, before the one profile
+/// file) into the profile file did.
+#[derive(Debug, Default)]
+pub struct MovedForms {
+    /// The forms moved, each with its name in the profile file now (another when its name
+    /// was taken by a different connection, or not plain).
+    pub moved: Vec<(ConnectionProfile, String)>,
+    /// The forms that could not be moved (a CA file gone, say), with why: they stay where
+    /// they were, to be tried again.
+    pub staying: Vec<(ConnectionProfile, switchboard_core::Error)>,
+}
+
+/// Moves `forms` into the profile file at `path`, under its lock ([`ProfileFile::merge`]: an identical
+/// profile once, another under a taken name as `NAME-SUFFIX`, a name that is not plain made
+/// plain).
+pub fn move_forms(path: &Path, forms: Vec<ConnectionProfile>, suffix: &str) -> Result<MovedForms> {
+    let mut moving = Vec::new();
+    let mut staying = Vec::new();
+    for form in forms {
+        match form.to_profile(&plain_name(&form.name), None) {
+            Ok(profile) => moving.push((form, profile)),
+            Err(e) => staying.push((form, e)),
+        }
+    }
+    let names = ProfileFile::update(path, |file| {
+        let merged = moving.iter().map(|(_, p)| file.merge(p.clone(), suffix));
+        Ok(merged.map(|m| m.name().to_owned()).collect::<Vec<_>>())
+    })?;
+    let moved = moving.into_iter().map(|(form, _)| form).zip(names);
+    Ok(MovedForms {
+        moved: moved.collect(),
+        staying,
     })
 }

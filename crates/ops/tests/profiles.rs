@@ -1,0 +1,70 @@
+//! Profiles another list kept (the app's settings, before the one profile file) move into the
+//! profile file: each once, renamed when its name is taken by another connection or is not
+//! plain, and a profile that cannot be moved stays where it was.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use switchboard_ops::profiles::{ConnectionProfile, TlsMode, move_forms};
+use switchboard_postgres::profiles::{Profile, ProfileFile};
+
+fn form(name: &str, host: &str) -> ConnectionProfile {
+    ConnectionProfile {
+        name: name.into(),
+        host: host.into(),
+        port: 5432,
+        database: "switchboard".into(),
+        user: "alice".into(),
+        tls_mode: TlsMode::Disable,
+        ca_file: None,
+    }
+}
+
+#[test]
+fn forms_move_once_renamed_when_taken_and_a_broken_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    ProfileFile::update(&path, |f| {
+        f.add(Profile::new(
+            "team",
+            "postgres://bob@db.example.com/switchboard?sslmode=disable",
+        )?)
+    })
+    .unwrap();
+    let broken = ConnectionProfile {
+        tls_mode: TlsMode::VerifyFull,
+        ca_file: Some("/nonexistent/ca.pem".into()),
+        ..form("gone", "db.example.com")
+    };
+    let forms = vec![
+        form("team", "db.example.com"),
+        form("Team West", "west.example.com"),
+        broken.clone(),
+    ];
+    let moved = move_forms(&path, forms.clone(), "app").unwrap();
+    let names: Vec<(&str, &str)> = (moved.moved.iter())
+        .map(|(f, now)| (f.name.as_str(), now.as_str()))
+        .collect();
+    assert_eq!(names, [("team", "team-app"), ("Team West", "team-west")]);
+    assert_eq!(moved.staying.len(), 1);
+    assert_eq!(moved.staying[0].0, broken);
+    assert!(
+        moved.staying[0]
+            .1
+            .to_string()
+            .contains("/nonexistent/ca.pem"),
+        "{}",
+        moved.staying[0].1
+    );
+    let saved = ProfileFile::load(&path).unwrap();
+    let saved: Vec<&str> = saved.profiles().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(saved, ["team", "team-app", "team-west"]);
+
+    let again = move_forms(&path, forms[..2].to_vec(), "app").unwrap();
+    let names: Vec<&str> = again.moved.iter().map(|(_, now)| now.as_str()).collect();
+    assert_eq!(
+        names,
+        ["team-app", "team-west"],
+        "a second move changes nothing"
+    );
+    assert_eq!(ProfileFile::load(&path).unwrap().profiles().len(), 3);
+}
