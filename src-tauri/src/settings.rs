@@ -325,41 +325,18 @@ pub async fn with_password(
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         return Ok(settings.with_password(password.expose_secret()));
     }
-    let (settings, problem) = tokio::task::spawn_blocking(move || {
-        switchboard_ops::vault::with_vault_password(settings, |key| {
-            let vault = Vault::native().map_err(switchboard_providers::account::vault_error)?;
-            vault
-                .get_blocking(key)
-                .map_err(switchboard_providers::account::vault_error)
-        })
-    })
-    .await?;
-    if let Some(e) = problem {
-        tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
-    }
-    Ok(settings)
+    let vault = switchboard_ops::vault::native;
+    let with = move || switchboard_ops::vault::with_vault_password(settings, vault).0;
+    Ok(tokio::task::spawn_blocking(with).await?)
 }
-
-/// Shortest and longest interval between background syncs.
-pub const SYNC_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
 
 /// The longest re-verification interval, in hours (30 days).
 pub const MAX_VERIFY_INTERVAL_HOURS: u32 = 720;
 
-/// Refuses intervals out of range, naming the value and the range.
+/// Refuses intervals out of range, naming the value and the range (the sync interval's is
+/// `switchboard_ops::sync::SYNC_INTERVAL_RANGE`).
 pub fn check_preferences(preferences: &Settings) -> AppResult<()> {
-    let range = SYNC_INTERVAL_RANGE;
-    if !range.contains(&preferences.sync_interval_secs) {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "invalid sync interval: {} s is not between {} and {} s",
-                preferences.sync_interval_secs,
-                range.start(),
-                range.end()
-            ),
-        ));
-    }
+    switchboard_ops::sync::check_interval(preferences.sync_interval_secs)?;
     if preferences.verify_interval_hours > MAX_VERIFY_INTERVAL_HOURS {
         return Err(AppError::new(
             ErrorCode::InvalidInput,

@@ -22,7 +22,7 @@
 //!   driver.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use switchboard_ops::TeamInventory;
 use switchboard_ops::sync::{CopyRefresh, Listeners, SyncRun, SyncSlot, Synced};
@@ -122,12 +122,8 @@ async fn timer_loop<R: Runtime>(app: AppHandle<R>) {
     loop {
         let secs = settings::load(&app)
             .map(|s| s.sync_interval_secs)
-            .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS)
-            .clamp(
-                *settings::SYNC_INTERVAL_RANGE.start(),
-                *settings::SYNC_INTERVAL_RANGE.end(),
-            );
-        tokio::time::sleep(Duration::from_secs(u64::from(secs))).await;
+            .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS);
+        tokio::time::sleep(switchboard_ops::sync::interval(secs)).await;
         request(&app, None, false);
     }
 }

@@ -134,11 +134,8 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
 /// an error: the server may not need a password, or libpq's password file may have it.
 pub fn settings(g: &Global) -> Result<ConnectSettings> {
     let (settings, problem) =
-        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, |key| {
-            vault::open()?.get_blocking(key).map_err(vault::error)
-        });
+        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, vault::open);
     if let Some(e) = problem.filter(|e| !e.is_bad_input()) {
-        tracing::warn!(error = %e, "cannot look up the database password");
         eprintln!(
             "warning: cannot look up the password of {} for {} in the credential vault: {e}",
             settings.role(),

@@ -301,3 +301,132 @@ pub fn move_forms(path: &Path, forms: Vec<ConnectionProfile>, suffix: &str) -> R
         staying,
     })
 }
+
+/// The form saved in place of a profile ([`save_form`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedForm {
+    /// The profile's name now.
+    pub name: String,
+    /// The name of the profile it replaced; `None`: added.
+    pub original: Option<String>,
+}
+
+/// Saves the app's form in the profile file at `path` in place of the profile called
+/// `original_name` (`None`, or a name not saved: added), keeping the URL parameters the form
+/// does not show. A name another profile has is refused before anything is saved; with a
+/// `password` (not empty), it goes first into the vault `vault` opens ([`save`]). Blocks
+/// while the vault answers.
+pub fn save_form(
+    path: &Path,
+    original_name: Option<&str>,
+    form: &ConnectionProfile,
+    password: Option<SecretString>,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<SavedForm> {
+    let file = ProfileFile::load(path)?;
+    let previous = original_name.and_then(|o| file.find(o)).cloned();
+    let (saved, _) = form.checked(previous.as_ref())?;
+    let original = previous.map(|p| p.name);
+    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
+        return Err(switchboard_core::Error::Duplicate {
+            what: format!("a profile called {:?}", saved.name),
+            organization: None,
+        });
+    }
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(password) => Some((vault()?, password)),
+        None => None,
+    };
+    save(path, original.as_deref(), &saved, password.as_ref())?;
+    Ok(SavedForm {
+        name: saved.name,
+        original,
+    })
+}
+
+/// What `profiles add` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    /// The profile's name.
+    pub name: String,
+    /// Its URL (never with a password).
+    pub database_url: String,
+    /// Its TLS mode, as libpq names it.
+    pub tls_mode: &'static str,
+    /// Whether its password went into this device's vault.
+    pub password_stored: bool,
+    /// The profile file.
+    pub file: String,
+    /// Its connection settings.
+    #[serde(skip)]
+    pub settings: ConnectSettings,
+}
+
+/// Adds the profile `name` for `url` to the profile file at `path`. A taken name is refused
+/// before `password` is asked (given the profile's settings: the vault and the password to
+/// keep in it, or none); the file is changed under its lock, keeping what another program
+/// saved meanwhile. Blocks while the vault answers.
+pub fn add(
+    path: &Path,
+    name: &str,
+    url: &str,
+    password: impl FnOnce(&ConnectSettings) -> Result<Option<(Vault, SecretString)>>,
+) -> Result<Added> {
+    let profile = Profile::new(name, url)?;
+    ProfileFile::load(path)?.add(profile.clone())?;
+    let settings = profile.settings()?;
+    let password = password(&settings)?;
+    save(path, None, &profile, password.as_ref())?;
+    let password_stored = password.is_some();
+    tracing::info!(profile = %profile.name, password_stored, "added a profile");
+    Ok(Added {
+        tls_mode: settings.tls_mode_name(),
+        name: profile.name,
+        database_url: profile.database_url,
+        password_stored,
+        file: path.display().to_string(),
+        settings,
+    })
+}
+
+/// A saved profile as `profiles show` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    /// The profile's name.
+    pub name: String,
+    /// Its URL (never with a password).
+    pub database_url: String,
+    /// `host:port/database`.
+    pub server: String,
+    /// The role.
+    pub role: String,
+    /// Whether this device's vault holds its password; `None` when the vault could not tell.
+    pub password_in_vault: Option<bool>,
+    /// The profile file.
+    pub file: String,
+    /// Why the vault could not tell.
+    #[serde(skip)]
+    pub vault_problem: Option<String>,
+}
+
+/// The profile `name` of `file`, and whether the vault `vault` opens holds its password.
+/// Blocks while the vault answers.
+pub fn show(
+    file: &ProfileFile,
+    name: &str,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<Shown> {
+    let profile = file.get(name)?;
+    let settings = profile.settings()?;
+    let key = password_key(&settings);
+    let held = vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error));
+    Ok(Shown {
+        name: profile.name.clone(),
+        database_url: profile.database_url.clone(),
+        server: settings.server().to_owned(),
+        role: settings.role().to_owned(),
+        password_in_vault: held.as_ref().ok().copied(),
+        file: file.path().display().to_string(),
+        vault_problem: held.err().map(|e| e.to_string()),
+    })
+}

@@ -277,3 +277,30 @@ impl SyncRun<'_> {
         synced
     }
 }
+
+/// Shortest and longest interval between background syncs, in seconds.
+pub const SYNC_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+
+/// Refuses an interval between background syncs out of [`SYNC_INTERVAL_RANGE`], naming the
+/// value and the range.
+pub fn check_interval(secs: u32) -> Result<()> {
+    let range = SYNC_INTERVAL_RANGE;
+    if range.contains(&secs) {
+        return Ok(());
+    }
+    Err(switchboard_core::Error::InvalidInput {
+        field: "sync interval".into(),
+        reason: format!(
+            "{secs} s is not between {} and {} s",
+            range.start(),
+            range.end()
+        ),
+    })
+}
+
+/// The interval between background syncs `secs` asks for, brought into
+/// [`SYNC_INTERVAL_RANGE`].
+pub fn interval(secs: u32) -> Duration {
+    let secs = secs.clamp(*SYNC_INTERVAL_RANGE.start(), *SYNC_INTERVAL_RANGE.end());
+    Duration::from_secs(u64::from(secs))
+}

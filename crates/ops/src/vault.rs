@@ -23,18 +23,19 @@ pub fn password_key(settings: &ConnectSettings) -> SecretKey {
 }
 
 /// `settings` with the password this device's vault keeps for them ([`password_key`]) when
-/// they hold none (neither the URL nor `PGPASSWORD` gave one); `get` asks the vault. A vault
-/// that cannot be asked is not fatal (the server may need no password, or libpq's password
-/// file may have it): the settings come back as they were, with the error for the shell to
-/// report. Blocks while the vault answers.
+/// they hold none (neither the URL nor `PGPASSWORD` gave one), from the vault `vault` opens.
+/// A vault that cannot be asked is not fatal (the server may need no password, or libpq's
+/// password file may have it): it is logged, and the settings come back as they were, with
+/// the error for the shell to report. Blocks while the vault answers.
 pub fn with_vault_password(
     settings: ConnectSettings,
-    get: impl FnOnce(&SecretKey) -> Result<Option<SecretString>>,
+    vault: impl FnOnce() -> Result<Vault>,
 ) -> (ConnectSettings, Option<Error>) {
     if settings.has_password() {
         return (settings, None);
     }
-    match get(&password_key(&settings)) {
+    let key = password_key(&settings);
+    match vault().and_then(|v| v.get_blocking(&key).map_err(vault_error)) {
         Ok(Some(password)) => {
             tracing::info!(
                 server = settings.server(),
@@ -44,7 +45,10 @@ pub fn with_vault_password(
             (settings.with_password(password.expose_secret()), None)
         }
         Ok(None) => (settings, None),
-        Err(e) => (settings, Some(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
+            (settings, Some(e))
+        }
     }
 }
 
@@ -199,4 +203,10 @@ pub fn remove_password(
         removed: removal == Removal::Removed,
         vault: vault.vault_name().to_owned(),
     })
+}
+
+/// This device's vault (service from `SWITCHBOARD_VAULT_SERVICE`, else the build's default),
+/// its failure as core's error.
+pub fn native() -> Result<Vault> {
+    Vault::native().map_err(vault_error)
 }

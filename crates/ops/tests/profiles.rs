@@ -68,3 +68,57 @@ fn forms_move_once_renamed_when_taken_and_a_broken_one_stays() {
     );
     assert_eq!(ProfileFile::load(&path).unwrap().profiles().len(), 3);
 }
+
+#[test]
+fn a_form_is_saved_in_place_and_a_taken_name_is_refused_before_the_vault() {
+    use switchboard_ops::profiles::save_form;
+    use switchboard_secrets::{SecretString, Vault};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault = Vault::in_memory();
+    let no_vault = || -> switchboard_core::Result<Vault> { panic!("the vault is not needed") };
+    let saved = save_form(
+        &path,
+        None,
+        &form(" team ", "db.example.com"),
+        None,
+        no_vault,
+    )
+    .unwrap();
+    assert_eq!((saved.name.as_str(), saved.original), ("team", None));
+    let blank = Some(SecretString::new(String::new()));
+    save_form(
+        &path,
+        None,
+        &form("west", "west.example.com"),
+        blank,
+        no_vault,
+    )
+    .unwrap();
+
+    let e = save_form(
+        &path,
+        Some("west"),
+        &form("team", "west.example.com"),
+        Some(SecretString::new("pw".into())),
+        no_vault,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "a profile called \"team\" already exists");
+
+    let renamed = save_form(
+        &path,
+        Some("west"),
+        &form("east", "east.example.com"),
+        Some(SecretString::new("pw".into())),
+        || Ok(vault.clone()),
+    )
+    .unwrap();
+    assert_eq!(renamed.original.as_deref(), Some("west"));
+    let file = ProfileFile::load(&path).unwrap();
+    let names: Vec<&str> = file.profiles().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["team", "east"], "renamed in its place");
+    let key = switchboard_ops::vault::password_key(&file.get("east").unwrap().settings().unwrap());
+    assert!(vault.contains_blocking(&key).unwrap());
+}

@@ -64,3 +64,20 @@ fn another_workspace_cancels_the_sync_and_ignores_its_end() {
     );
     assert!(slot.cancel());
 }
+
+#[test]
+fn the_sync_interval_is_checked_and_kept_in_range() {
+    use std::time::Duration;
+    use switchboard_ops::sync::{check_interval, interval};
+
+    assert!(check_interval(5).is_ok() && check_interval(3600).is_ok());
+    let e = check_interval(1).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid sync interval: 1 s is not between 5 and 3600 s"
+    );
+    assert!(check_interval(3601).is_err());
+    assert_eq!(interval(1), Duration::from_secs(5));
+    assert_eq!(interval(60), Duration::from_secs(60));
+    assert_eq!(interval(u32::MAX), Duration::from_secs(3600));
+}
