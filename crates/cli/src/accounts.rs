@@ -126,10 +126,7 @@ impl KindArgs {
     /// The checked credentials these flags describe, with `secret`.
     fn auth(&self, provider: Provider, secret: SecretString) -> Result<AccountAuth> {
         let (kind, identifier) = self.kind();
-        AccountAuth::of_kind(provider, kind, identifier, secret)
-            .map_err(credentials_error)?
-            .check(provider)
-            .map_err(credentials_error)
+        accounts::credentials(provider, kind, identifier, secret).map_err(credentials_error)
     }
 
     /// Checks the flags against the provider before any secret is read.

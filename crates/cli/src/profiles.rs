@@ -8,7 +8,6 @@
 //! `profiles remove` deletes that vault entry too, unless another profile still uses it.
 
 use clap::Subcommand;
-use serde_json::json;
 use switchboard_core::{Error, Result};
 use switchboard_ops::profiles::{self, Forget, Removed};
 use switchboard_postgres::profiles::ProfileFile;
@@ -161,19 +160,16 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             }
         }
         Profiles::Remove { name } => {
+            let removed = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
             let Removed {
                 profile,
                 settings,
-                shared,
                 password: removal,
-            } = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
+                ..
+            } = &removed;
             tracing::info!(profile = %profile.name, ?removal, "removed a profile");
             if g.json {
-                output::json(&json!({
-                    "removed": profile.name,
-                    "password_removed": removal == Some(Removal::Removed),
-                    "password_kept_for_other_profiles": shared,
-                }));
+                output::json(&removed);
             } else {
                 println!("removed profile {}", profile.name);
                 match removal {

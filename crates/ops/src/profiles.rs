@@ -203,17 +203,33 @@ pub enum Forget {
     UnlessShared,
 }
 
-/// What removing a profile did.
-#[derive(Debug)]
+/// What removing a profile did; as JSON, `profiles remove` reports it (the profile's name,
+/// whether its password was removed, or kept for other profiles).
+#[derive(Debug, Serialize)]
 pub struct Removed {
     /// The profile as it was saved.
+    #[serde(rename = "removed", serialize_with = "name_of")]
     pub profile: Profile,
     /// Its connection settings.
+    #[serde(skip)]
     pub settings: ConnectSettings,
-    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
-    pub shared: bool,
     /// What the vault did with its password; `None` when it was not asked.
+    #[serde(rename = "password_removed", serialize_with = "was_removed")]
     pub password: Option<Removal>,
+    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
+    #[serde(rename = "password_kept_for_other_profiles")]
+    pub shared: bool,
+}
+
+fn name_of<S: serde::Serializer>(profile: &Profile, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&profile.name)
+}
+
+fn was_removed<S: serde::Serializer>(
+    password: &Option<Removal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_bool(*password == Some(Removal::Removed))
 }
 
 /// Removes the profile `name` from the profile file at `path`, and its password from the

@@ -122,3 +122,43 @@ fn a_form_is_saved_in_place_and_a_taken_name_is_refused_before_the_vault() {
     let key = switchboard_ops::vault::password_key(&file.get("east").unwrap().settings().unwrap());
     assert!(vault.contains_blocking(&key).unwrap());
 }
+
+#[test]
+fn a_removal_reports_whether_the_password_went_or_stayed_for_another_profile() {
+    use switchboard_ops::profiles::{Forget, remove};
+    use switchboard_secrets::{SecretString, Vault};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let url = "postgres://alice@db.example.com/team?sslmode=disable";
+    ProfileFile::update(&path, |f| {
+        f.add(Profile::new("one", url)?)?;
+        f.add(Profile::new("two", url)?)?;
+        f.add(Profile::new("three", url)?)
+    })
+    .unwrap();
+    let vault = Vault::in_memory();
+    let settings = Profile::new("x", url).unwrap().settings().unwrap();
+    let key = switchboard_ops::vault::password_key(&settings);
+    vault
+        .save_blocking(&key, &SecretString::new("pw".into()))
+        .unwrap();
+
+    let kept = remove(&path, "one", Forget::UnlessShared, || Ok(vault.clone())).unwrap();
+    assert_eq!(
+        serde_json::to_string(&kept).unwrap(),
+        r#"{"removed":"one","password_removed":false,"password_kept_for_other_profiles":true}"#
+    );
+    assert!(vault.contains_blocking(&key).unwrap());
+    let gone = remove(&path, "two", Forget::Always, || Ok(vault.clone())).unwrap();
+    assert_eq!(
+        serde_json::to_string(&gone).unwrap(),
+        r#"{"removed":"two","password_removed":true,"password_kept_for_other_profiles":false}"#
+    );
+    assert!(!vault.contains_blocking(&key).unwrap());
+    let none = remove(&path, "three", Forget::Always, || Ok(vault.clone())).unwrap();
+    assert_eq!(
+        serde_json::to_string(&none).unwrap(),
+        r#"{"removed":"three","password_removed":false,"password_kept_for_other_profiles":false}"#
+    );
+}

@@ -20,7 +20,7 @@ use switchboard_providers::account::{vault_error, vault_key};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_providers::model::AccountInfo;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
-use switchboard_secrets::{Removal, Vault};
+use switchboard_secrets::{Removal, SecretString, Vault};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -115,6 +115,18 @@ impl ProviderAccount {
             secret_on_device,
         }
     }
+}
+
+/// The credentials of `kind` for `provider` (the secret, and the identifier beside it when
+/// the kind has one), checked by the provider's rules.
+#[allow(clippy::result_large_err)] // The providers' own error, as `AccountAuth::of_kind` returns it.
+pub fn credentials(
+    provider: Provider,
+    kind: CredentialKind,
+    identifier: Option<&str>,
+    secret: SecretString,
+) -> std::result::Result<AccountAuth, ProviderError> {
+    AccountAuth::of_kind(provider, kind, identifier, secret)?.check(provider)
 }
 
 /// Whether this device holds an account's secret, as far as the vault can tell.
