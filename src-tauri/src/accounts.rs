@@ -10,7 +10,7 @@
 use switchboard_core::store::check_account_label;
 use switchboard_ops::providers::accounts;
 use switchboard_providers::ProviderError;
-use switchboard_providers::account_auth::{AccountAuth, CredentialKind as CoreKind};
+use switchboard_providers::account_auth::CredentialKind as CoreKind;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::dto::{
@@ -64,13 +64,8 @@ pub async fn add_account(
     }
     // The entry's shape is the CLI's (`AccountAuth`): the secret itself, or, for a kind with
     // an identifier beside the secret, both as one JSON entry.
-    let auth = AccountAuth::of_kind(
-        provider,
-        kind,
-        account.identifier.as_deref(),
-        account.secret.0,
-    )?
-    .check(provider)?;
+    let identifier = account.identifier.as_deref();
+    let auth = accounts::credentials(provider, kind, identifier, account.secret.0)?;
     let vault = vault()?;
     let inventory = state.inventory();
     let org = inventory.organization(&org.to_string()).await?;

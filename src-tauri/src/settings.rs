@@ -29,8 +29,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use switchboard_ops::profiles::MovedForms;
 use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::profiles::{Merged, Profile, ProfileFile, plain_name};
+use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_secrets::{SecretString, Vault};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
@@ -112,23 +113,7 @@ pub fn load<R: Runtime>(app: &AppHandle<R>) -> AppResult<Settings> {
         .get(KEY)
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
-    settings.profiles = match ProfileFile::open() {
-        Ok(file) => file
-            .profiles()
-            .iter()
-            .filter_map(|p| {
-                ConnectionProfile::of(p)
-                    .inspect_err(
-                        |e| tracing::warn!(profile = p.name, error = %e, "profile not shown"),
-                    )
-                    .ok()
-            })
-            .collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot read the profile file");
-            Vec::new()
-        }
-    };
+    settings.profiles = switchboard_ops::profiles::forms();
     Ok(settings)
 }
 
@@ -229,32 +214,23 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     if stored.is_empty() {
         return Ok(Vec::new());
     }
-    let mut notes = Vec::new();
-    let mut moving = Vec::new();
-    let mut staying = Vec::new();
-    for form in stored {
-        match form.to_profile(&plain_name(&form.name), None) {
-            Ok(profile) => moving.push((form, profile)),
-            Err(e) => {
-                notes.push(AppError::new(
-                    ErrorCode::Settings,
-                    format!(
-                        "the connection profile {:?} was not moved to the profile file shared \
-                         with switchboard-cli ({e}); it stays in the settings and is tried \
-                         again at the next start",
-                        form.name
-                    ),
-                ));
-                staying.push(form);
-            }
-        }
-    }
-    let merged = ProfileFile::update_default(|file| {
-        Ok(moving
-            .iter()
-            .map(|(_, profile)| file.merge(profile.clone(), "app"))
-            .collect::<Vec<Merged>>())
-    })?;
+    let path = ProfileFile::default_path()?;
+    let MovedForms { moved, staying } =
+        switchboard_ops::profiles::move_forms(&path, stored, "app")?;
+    let mut notes: Vec<AppError> = (staying.iter())
+        .map(|(form, e)| {
+            AppError::new(
+                ErrorCode::Settings,
+                format!(
+                    "the connection profile {:?} was not moved to the profile file shared \
+                     with switchboard-cli ({e}); it stays in the settings and is tried \
+                     again at the next start",
+                    form.name
+                ),
+            )
+        })
+        .collect();
+    let staying: Vec<ConnectionProfile> = staying.into_iter().map(|(form, _)| form).collect();
     let active = value
         .get("activeProfile")
         .and_then(Value::as_str)
@@ -265,9 +241,8 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    for ((form, _), merged) in moving.iter().zip(&merged) {
-        let now = merged.name();
-        if now != form.name {
+    for (form, now) in &moved {
+        if *now != form.name {
             notes.push(AppError::new(
                 ErrorCode::Settings,
                 format!(
@@ -279,7 +254,7 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
             ));
         }
         if active.as_deref() == Some(form.name.as_str()) {
-            value["activeProfile"] = Value::String(now.to_owned());
+            value["activeProfile"] = Value::String(now.clone());
         }
         former.push(serde_json::to_value(form).map_err(settings_error)?);
     }
@@ -288,7 +263,7 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     store.set(FORMER_PROFILES, Value::Array(former));
     store.save().map_err(settings_error)?;
     tracing::info!(
-        moved = merged.len(),
+        moved = moved.len(),
         staying = staying.len(),
         "moved the app's profiles to the profile file"
     );
@@ -350,41 +325,18 @@ pub async fn with_password(
     if let Some(password) = password.filter(|p| !p.is_empty()) {
         return Ok(settings.with_password(password.expose_secret()));
     }
-    let (settings, problem) = tokio::task::spawn_blocking(move || {
-        switchboard_ops::vault::with_vault_password(settings, |key| {
-            let vault = Vault::native().map_err(switchboard_providers::account::vault_error)?;
-            vault
-                .get_blocking(key)
-                .map_err(switchboard_providers::account::vault_error)
-        })
-    })
-    .await?;
-    if let Some(e) = problem {
-        tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
-    }
-    Ok(settings)
+    let vault = switchboard_ops::vault::native;
+    let with = move || switchboard_ops::vault::with_vault_password(settings, vault).0;
+    Ok(tokio::task::spawn_blocking(with).await?)
 }
-
-/// Shortest and longest interval between background syncs.
-pub const SYNC_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
 
 /// The longest re-verification interval, in hours (30 days).
 pub const MAX_VERIFY_INTERVAL_HOURS: u32 = 720;
 
-/// Refuses intervals out of range, naming the value and the range.
+/// Refuses intervals out of range, naming the value and the range (the sync interval's is
+/// `switchboard_ops::sync::SYNC_INTERVAL_RANGE`).
 pub fn check_preferences(preferences: &Settings) -> AppResult<()> {
-    let range = SYNC_INTERVAL_RANGE;
-    if !range.contains(&preferences.sync_interval_secs) {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "invalid sync interval: {} s is not between {} and {} s",
-                preferences.sync_interval_secs,
-                range.start(),
-                range.end()
-            ),
-        ));
-    }
+    switchboard_ops::sync::check_interval(preferences.sync_interval_secs)?;
     if preferences.verify_interval_hours > MAX_VERIFY_INTERVAL_HOURS {
         return Err(AppError::new(
             ErrorCode::InvalidInput,

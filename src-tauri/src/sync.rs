@@ -22,18 +22,17 @@
 //!   driver.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use switchboard_core::store::Workspace;
 use switchboard_ops::TeamInventory;
-use switchboard_ops::sync::{SyncRun, Synced, organization_ids};
+use switchboard_ops::sync::{CopyRefresh, Listeners, SyncRun, SyncSlot, Synced};
 use switchboard_sync::CancelToken;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tokio::sync::watch;
 
-use crate::dto::{Connection, SkippedRow, SyncPhase, SyncProgress, TeamStatus, rfc3339};
+use crate::dto::{Connection, SkippedRow, SyncProgress, TeamStatus, rfc3339};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{ORGANIZATIONS_CHANGED, announce};
 use crate::settings;
@@ -42,34 +41,16 @@ use crate::state::{AppState, Source, lock};
 /// Event carrying the open workspace's [`TeamStatus`] whenever it changes.
 pub const STATUS_EVENT: &str = "team://status";
 
-type Listeners = Arc<Mutex<Vec<Channel<SyncProgress>>>>;
-
-struct Running {
-    cancel: CancelToken,
-    listeners: Listeners,
-    done: watch::Receiver<bool>,
-}
-
-struct Inner {
-    status: TeamStatus,
-    generation: u64,
-    running: Option<Running>,
-    again: bool,
-    timer: Option<JoinHandle<()>>,
-}
-
 /// Managed state: the open workspace's sync status, the running sync and the timer.
 pub struct SyncState {
-    inner: Mutex<Inner>,
+    slot: SyncSlot<TeamStatus, Channel<SyncProgress>>,
+    timer: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for SyncState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let inner = lock(&self.inner);
         f.debug_struct("SyncState")
-            .field("status", &inner.status)
-            .field("generation", &inner.generation)
-            .field("running", &inner.running.is_some())
+            .field("slot", &self.slot)
             .finish_non_exhaustive()
     }
 }
@@ -77,13 +58,8 @@ impl std::fmt::Debug for SyncState {
 impl Default for SyncState {
     fn default() -> Self {
         SyncState {
-            inner: Mutex::new(Inner {
-                status: TeamStatus::local(),
-                generation: 0,
-                running: None,
-                again: false,
-                timer: None,
-            }),
+            slot: SyncSlot::new(TeamStatus::local()),
+            timer: Mutex::new(None),
         }
     }
 }
@@ -91,7 +67,7 @@ impl Default for SyncState {
 impl SyncState {
     /// The open workspace's status.
     pub fn status(&self) -> TeamStatus {
-        lock(&self.inner).status.clone()
+        self.slot.status()
     }
 }
 
@@ -103,16 +79,9 @@ fn emit_status<R: Runtime>(app: &AppHandle<R>, status: &TeamStatus) {
 
 /// Changes the status if `generation` is still the open workspace's, and announces it.
 fn update<R: Runtime>(app: &AppHandle<R>, generation: u64, f: impl FnOnce(&mut TeamStatus)) {
-    let sync = app.state::<SyncState>();
-    let status = {
-        let mut inner = lock(&sync.inner);
-        if inner.generation != generation {
-            return;
-        }
-        f(&mut inner.status);
-        inner.status.clone()
-    };
-    emit_status(app, &status);
+    if let Some(status) = app.state::<SyncState>().slot.update(generation, f) {
+        emit_status(app, &status);
+    }
 }
 
 fn now_text() -> String {
@@ -123,33 +92,25 @@ fn now_text() -> String {
 /// read the cache's standing, start the timer and sync now.
 pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, source: &Source, server: Option<String>) {
     let sync = app.state::<SyncState>();
-    let (generation, status) = {
-        let mut inner = lock(&sync.inner);
-        inner.generation += 1;
-        if let Some(running) = inner.running.take() {
-            running.cancel.cancel();
-        }
-        if let Some(timer) = inner.timer.take() {
-            timer.abort();
-        }
-        inner.again = false;
-        inner.status = match source {
-            Source::Local => TeamStatus::local(),
-            Source::Team { profile } => TeamStatus {
-                profile: Some(profile.clone()),
-                server,
-                connection: Connection::Unknown,
-                ..TeamStatus::local()
-            },
-        };
-        (inner.generation, inner.status.clone())
+    if let Some(timer) = lock(&sync.timer).take() {
+        timer.abort();
+    }
+    let status = match source {
+        Source::Local => TeamStatus::local(),
+        Source::Team { profile } => TeamStatus {
+            profile: Some(profile.clone()),
+            server,
+            connection: Connection::Unknown,
+            ..TeamStatus::local()
+        },
     };
+    let generation = sync.slot.reset(status.clone());
     emit_status(app, &status);
     if matches!(source, Source::Local) {
         return;
     }
     let timer = tauri::async_runtime::spawn(timer_loop(app.clone()));
-    lock(&sync.inner).timer = Some(timer);
+    *lock(&sync.timer) = Some(timer);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         refresh_counts(&app, generation).await;
@@ -161,12 +122,8 @@ async fn timer_loop<R: Runtime>(app: AppHandle<R>) {
     loop {
         let secs = settings::load(&app)
             .map(|s| s.sync_interval_secs)
-            .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS)
-            .clamp(
-                *settings::SYNC_INTERVAL_RANGE.start(),
-                *settings::SYNC_INTERVAL_RANGE.end(),
-            );
-        tokio::time::sleep(Duration::from_secs(u64::from(secs))).await;
+            .unwrap_or(crate::dto::DEFAULT_SYNC_INTERVAL_SECS);
+        tokio::time::sleep(switchboard_ops::sync::interval(secs)).await;
         request(&app, None, false);
     }
 }
@@ -185,17 +142,13 @@ pub async fn refresh_counts<R: Runtime>(app: &AppHandle<R>, generation: u64) {
     }
 }
 
-fn generation<R: Runtime>(app: &AppHandle<R>) -> u64 {
-    lock(&app.state::<SyncState>().inner).generation
-}
-
 /// After an edit in a team workspace: count the outbox again and send it.
 pub fn after_edit<R: Runtime>(app: &AppHandle<R>) {
     if matches!(app.state::<AppState>().source(), Source::Local) {
         return;
     }
     let app = app.clone();
-    let generation = generation(&app);
+    let generation = app.state::<SyncState>().slot.generation();
     tauri::async_runtime::spawn(async move {
         refresh_counts(&app, generation).await;
         request(&app, None, true);
@@ -212,49 +165,20 @@ pub fn request<R: Runtime>(
     if matches!(app.state::<AppState>().source(), Source::Local) {
         return None;
     }
-    let sync = app.state::<SyncState>();
-    let mut inner = lock(&sync.inner);
-    if let Some(running) = &inner.running {
-        if let Some(l) = listener {
-            lock(&running.listeners).push(l);
-        }
-        let done = running.done.clone();
-        inner.again |= again;
-        return Some(done);
+    let (done, started) = app.state::<SyncState>().slot.request(listener, again);
+    if let Some(run) = started {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                run_once(&app, run.generation, &run.cancel, &run.listeners).await;
+                if !app.state::<SyncState>().slot.run_again(&run) {
+                    break;
+                }
+            }
+            run.finish();
+        });
     }
-    let (tx, rx) = watch::channel(false);
-    let running = Running {
-        cancel: CancelToken::new(),
-        listeners: Arc::new(Mutex::new(listener.into_iter().collect())),
-        done: rx.clone(),
-    };
-    let task = (
-        app.clone(),
-        inner.generation,
-        running.cancel.clone(),
-        running.listeners.clone(),
-    );
-    inner.running = Some(running);
-    inner.again = false;
-    drop(inner);
-    tauri::async_runtime::spawn(async move {
-        let (app, generation, cancel, listeners) = task;
-        loop {
-            run_once(&app, generation, &cancel, &listeners).await;
-            let sync = app.state::<SyncState>();
-            let mut inner = lock(&sync.inner);
-            if inner.generation == generation && inner.again && !cancel.is_cancelled() {
-                inner.again = false;
-                continue;
-            }
-            if inner.generation == generation {
-                inner.running = None;
-            }
-            break;
-        }
-        let _ = tx.send(true);
-    });
-    Some(rx)
+    Some(done)
 }
 
 fn announce_numbers<'a, R: Runtime>(
@@ -266,16 +190,17 @@ fn announce_numbers<'a, R: Runtime>(
     }
 }
 
-fn send_progress(listeners: &Listeners, p: SyncProgress) {
-    // A listener whose page went away fails; drop it.
-    lock(listeners).retain(|l| l.send(p).is_ok());
+type Progress = Listeners<Channel<SyncProgress>>;
+
+fn send_progress(listeners: &Progress, p: SyncProgress) {
+    listeners.send(|l| l.send(p).is_ok());
 }
 
 async fn run_once<R: Runtime>(
     app: &AppHandle<R>,
     generation: u64,
     cancel: &CancelToken,
-    listeners: &Listeners,
+    listeners: &Progress,
 ) {
     let state = app.state::<AppState>();
     let Source::Team { profile } = state.source() else {
@@ -338,11 +263,10 @@ async fn run_once<R: Runtime>(
         }
     });
     if let Ok(o) = outcome {
-        let r = &o.report;
         if o.organizations_changed {
             let _ = app.emit(ORGANIZATIONS_CHANGED, ());
         }
-        if r.copied + r.changed + r.deleted + r.replayed + r.conflicts > 0 {
+        if o.rows_changed() {
             announce_numbers(app, &o.organizations);
         }
     }
@@ -355,7 +279,7 @@ async fn attempt<R: Runtime>(
     team: Option<Arc<TeamInventory>>,
     generation: u64,
     cancel: &CancelToken,
-    listeners: &Listeners,
+    listeners: &Progress,
 ) -> AppResult<Synced> {
     let settings = settings::with_password(settings::saved_settings(profile)?, None).await?;
     let handle = tokio::runtime::Handle::current();
@@ -363,23 +287,16 @@ async fn attempt<R: Runtime>(
     let cancel = cancel.clone();
     let listeners = listeners.clone();
     tokio::task::spawn_blocking(move || -> AppResult<Synced> {
-        let reader = Workspace::open(&path)?;
-        let mut seen = organization_ids(&reader)?;
-        let mut last_refresh = Instant::now();
+        let mut refresh = CopyRefresh::open(&path)?;
         let mut progress = move |p: switchboard_sync::Progress| {
             let p = SyncProgress::from(p);
             send_progress(&listeners, p);
             update(&app, generation, |s| s.progress = Some(p));
-            // A first copy takes a while: let the table fill as batches commit.
-            if p.phase == SyncPhase::Copy && last_refresh.elapsed() >= Duration::from_secs(1) {
-                last_refresh = Instant::now();
-                if let Ok(now) = organization_ids(&reader) {
-                    if now != seen {
-                        seen = now;
-                        let _ = app.emit(ORGANIZATIONS_CHANGED, ());
-                    }
-                    announce_numbers(&app, &seen);
+            if let Some((organizations, changed)) = refresh.check(&p) {
+                if changed {
+                    let _ = app.emit(ORGANIZATIONS_CHANGED, ());
                 }
+                announce_numbers(&app, organizations);
             }
         };
         let run = SyncRun {
@@ -423,6 +340,5 @@ pub async fn sync_now<R: Runtime>(
 #[tauri::command]
 #[tracing::instrument(skip(sync), err)]
 pub async fn cancel_sync(sync: State<'_, SyncState>) -> AppResult<bool> {
-    let inner = lock(&sync.inner);
-    Ok(inner.running.as_ref().map(|r| r.cancel.cancel()).is_some())
+    Ok(sync.slot.cancel())
 }

@@ -17,21 +17,20 @@
 
 use switchboard_core::store::Workspace;
 use switchboard_ops::profiles::{self, Forget};
+use switchboard_ops::vault::{self, password_key};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::ProfileFile;
-use switchboard_secrets::{SecretString, Vault};
+use switchboard_secrets::SecretString;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::dto::{
     ConnectionProfile, ConnectionTest, KeepVersion, Settings, SyncConflict, WorkspaceInfo,
 };
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, announce};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
-use crate::vault::vault;
-use switchboard_ops::vault::password_key;
 
 /// The saved profile called `name` as the app's form shows it.
 pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<ConnectionProfile> {
@@ -60,27 +59,14 @@ pub async fn save_profile<R: Runtime>(
     profile: ConnectionProfile,
     password: Option<String>,
 ) -> AppResult<Settings> {
-    let password = password.map(SecretString::new);
     let path = ProfileFile::default_path()?;
-    let file = ProfileFile::load(&path)?;
-    let previous = original_name.as_deref().and_then(|o| file.find(o)).cloned();
-    let (saved, _) = profile.checked(previous.as_ref())?;
-    let original = previous.as_ref().map(|p| p.name.clone());
-    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
-        return Err(AppError::new(
-            ErrorCode::Duplicate,
-            format!("a profile called {:?} already exists", saved.name),
-        ));
-    }
-    let password = match password.filter(|p| !p.is_empty()) {
-        Some(password) => Some((vault()?, password)),
-        None => None,
-    };
-    let (name, prior) = (saved.name.clone(), original.clone());
-    tokio::task::spawn_blocking(move || {
-        profiles::save(&path, prior.as_deref(), &saved, password.as_ref())
+    let password = password.map(SecretString::new);
+    let saved = tokio::task::spawn_blocking(move || {
+        let original = original_name.as_deref();
+        profiles::save_form(&path, original, &profile, password, vault::native)
     })
     .await??;
+    let (name, original) = (saved.name, saved.original);
     let mut current = settings::load(&app)?;
     let reopen = original.is_some() && current.active_profile == original;
     if reopen {
@@ -110,12 +96,8 @@ pub async fn remove_profile<R: Runtime>(
     };
     let path = ProfileFile::default_path()?;
     let gone = name.clone();
-    tokio::task::spawn_blocking(move || {
-        profiles::remove(&path, &gone, forget, || {
-            Vault::native().map_err(switchboard_providers::account::vault_error)
-        })
-    })
-    .await??;
+    tokio::task::spawn_blocking(move || profiles::remove(&path, &gone, forget, vault::native))
+        .await??;
     if state.source()
         == (Source::Team {
             profile: name.clone(),
@@ -136,7 +118,7 @@ pub async fn remove_profile<R: Runtime>(
 #[tracing::instrument(err)]
 pub async fn password_stored(profile: ConnectionProfile) -> AppResult<bool> {
     let key = password_key(&profile.connect_settings()?);
-    Ok(vault()?.contains(&key).await?)
+    Ok(vault::native()?.contains(&key).await?)
 }
 
 /// Connects as the profile (with `password` when given, else the stored one): reports the
@@ -265,6 +247,7 @@ pub async fn resolve_conflict<R: Runtime>(
 mod tests {
     use super::*;
     use crate::dto::TlsMode;
+    use crate::error::ErrorCode;
     use switchboard_secrets::SecretKey;
 
     fn profile(host: &str, user: &str) -> ConnectionProfile {

@@ -27,10 +27,12 @@ use serde_json::json;
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
-use switchboard_ops::providers::accounts::{self, AccountAdded, AccountList, AccountRemoval};
+use switchboard_ops::providers::accounts::{
+    self, AccountAdded, AccountList, AccountRemoval, SecretStatus,
+};
 use switchboard_providers::account::{self as provider_account, SecretAfterRemoval};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
-use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
+use switchboard_secrets::{Removal, SecretString, Vault};
 
 use crate::{Global, output, vault};
 
@@ -124,10 +126,7 @@ impl KindArgs {
     /// The checked credentials these flags describe, with `secret`.
     fn auth(&self, provider: Provider, secret: SecretString) -> Result<AccountAuth> {
         let (kind, identifier) = self.kind();
-        AccountAuth::of_kind(provider, kind, identifier, secret)
-            .map_err(credentials_error)?
-            .check(provider)
-            .map_err(credentials_error)
+        accounts::credentials(provider, kind, identifier, secret).map_err(credentials_error)
     }
 
     /// Checks the flags against the provider before any secret is read.
@@ -174,11 +173,6 @@ impl AccountArgs {
     }
 }
 
-/// The vault key of an account.
-pub fn key(provider: Provider, account_id: &str) -> SecretKey {
-    switchboard_providers::account::vault_key(provider, account_id)
-}
-
 /// The command that enters an account's secret on this device.
 pub fn add_command(org: &str, provider: Provider, account_id: &str) -> String {
     let flag = if provider == Provider::Twilio {
@@ -192,50 +186,10 @@ pub fn add_command(org: &str, provider: Provider, account_id: &str) -> String {
     )
 }
 
-/// Whether this device holds an account's secret, as far as the vault can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretStatus {
-    /// The vault holds it.
-    Held,
-    /// The vault answered: it does not.
-    Missing,
-    /// The vault could not be asked; the message says why.
-    Unknown(String),
-}
-
-impl SecretStatus {
-    /// Asks the vault.
-    pub fn of(provider: Provider, account_id: &str) -> Self {
-        match vault::open().and_then(|v| vault::holds(&v, &key(provider, account_id))) {
-            Ok(true) => SecretStatus::Held,
-            Ok(false) => SecretStatus::Missing,
-            Err(e) => {
-                let message = e.to_string();
-                tracing::warn!(error = %message, "cannot ask the vault about an account");
-                SecretStatus::Unknown(message)
-            }
-        }
-    }
-
-    fn as_json(&self) -> serde_json::Value {
-        match self {
-            SecretStatus::Held => json!(true),
-            SecretStatus::Missing => json!(false),
-            SecretStatus::Unknown(_) => serde_json::Value::Null,
-        }
-    }
-}
-
 /// Whether this device's vault holds the secret of `n`'s account (none without one); the
 /// vault call runs on the blocking pool.
 pub async fn status_of_async(n: &PhoneNumber) -> Option<SecretStatus> {
-    let provider = n.provider;
-    let account_id = n.credentials.account_id(provider)?.to_owned();
-    Some(
-        tokio::task::spawn_blocking(move || SecretStatus::of(provider, &account_id))
-            .await
-            .unwrap_or_else(|e| SecretStatus::Unknown(format!("the vault check stopped: {e}"))),
-    )
+    SecretStatus::of_number(vault::open, n).await
 }
 
 /// Prints `n` as JSON (with `secret_on_this_device` when it has an account), or, in text
@@ -244,7 +198,7 @@ pub fn show_credentials(g: &Global, n: &PhoneNumber, org_slug: &str, status: Opt
     if g.json {
         let mut value = serde_json::to_value(n).unwrap_or_default();
         if let (Some(object), Some(status)) = (value.as_object_mut(), &status) {
-            object.insert("secret_on_this_device".into(), status.as_json());
+            object.insert("secret_on_this_device".into(), json!(status.held()));
         }
         output::json(&value);
         return;
@@ -325,7 +279,7 @@ pub fn after_number_removed(
     if still_used > 0 {
         return Ok(());
     }
-    if SecretStatus::of(provider, account_id) != SecretStatus::Missing {
+    if SecretStatus::of(vault::open, provider, account_id) != SecretStatus::Missing {
         eprintln!(
             "note: no number uses {provider} account {account_id} any more, but its secret may \
              still be on this device; remove it with: switchboard-cli accounts remove --org \
@@ -487,7 +441,7 @@ pub fn run(g: &Global, cmd: Accounts) -> Result<()> {
             // The flags and the vault are checked before the user types anything.
             kind.check(provider)?;
             let vault = vault::open()?;
-            vault::holds(&vault, &key(provider, &account_id))?;
+            vault::holds(&vault, &provider_account::vault_key(provider, &account_id))?;
             let secret = vault::read_secret(&format!(
                 "{} for {provider} account {account_id}",
                 kind.secret_name(provider)

@@ -19,12 +19,11 @@ use std::io::BufRead;
 use std::str::FromStr;
 
 use clap::Subcommand;
-use serde_json::json;
 use switchboard_core::{Error, Result};
+use switchboard_ops::admin::{self, Revoked};
 use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_postgres::ConnectSettings;
-use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
-use switchboard_secrets::Removal;
+use switchboard_postgres::grant::{Grant, Revoke};
 
 use crate::{Global, output, vault};
 
@@ -135,11 +134,8 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
 /// an error: the server may not need a password, or libpq's password file may have it.
 pub fn settings(g: &Global) -> Result<ConnectSettings> {
     let (settings, problem) =
-        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, |key| {
-            vault::open()?.get_blocking(key).map_err(vault::error)
-        });
+        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, vault::open);
     if let Some(e) = problem.filter(|e| !e.is_bad_input()) {
-        tracing::warn!(error = %e, "cannot look up the database password");
         eprintln!(
             "warning: cannot look up the password of {} for {} in the credential vault: {e}",
             settings.role(),
@@ -152,67 +148,38 @@ pub fn settings(g: &Global) -> Result<ConnectSettings> {
 /// `db password set` and `db password remove`.
 fn password(g: &Global, cmd: Password) -> Result<()> {
     let settings = url(g)?.settings()?;
-    let key = switchboard_ops::vault::password_key(&settings);
-    let user = key.vault_user().map_err(vault::error)?;
-    let vault = vault::open()?;
+    let (server, role) = (settings.server(), settings.role());
     match cmd {
         Password::Set => {
-            let replaced = vault::holds(&vault, &key)?;
-            let secret = vault::read_secret(&format!(
-                "Password of {} for {}",
-                settings.role(),
-                settings.server()
-            ))?;
-            vault.save_blocking(&key, &secret).map_err(vault::error)?;
-            tracing::info!(
-                server = settings.server(),
-                role = settings.role(),
-                replaced,
-                "saved a database password"
-            );
+            let prompt = format!("Password of {role} for {server}");
+            let saved = switchboard_ops::vault::save_password(&settings, vault::open, || {
+                vault::read_secret(&prompt)
+            })?;
             if g.json {
-                output::json(&json!({
-                    "server": settings.server(),
-                    "role": settings.role(),
-                    "replaced": replaced,
-                    "vault": vault.vault_name(),
-                    "vault_service": vault.service(),
-                    "vault_user": user,
-                }));
+                output::json(&saved);
             } else {
                 println!(
-                    "{} the password of {} for {} in this device's {} (user {user}); \
+                    "{} the password of {role} for {server} in this device's {} (user {}); \
                      --database-url without a password uses it unless PGPASSWORD is set",
-                    if replaced { "replaced" } else { "saved" },
-                    settings.role(),
-                    settings.server(),
-                    vault.vault_name()
+                    if saved.replaced { "replaced" } else { "saved" },
+                    saved.vault,
+                    saved.vault_user
                 );
             }
         }
         Password::Remove => {
-            let removal = vault.remove_blocking(&key).map_err(vault::error)?;
-            tracing::info!(
-                server = settings.server(),
-                role = settings.role(),
-                ?removal,
-                "removed a database password"
-            );
+            let removed = switchboard_ops::vault::remove_password(&settings, vault::open)?;
             if g.json {
-                output::json(&json!({ "removed": removal == Removal::Removed }));
-            } else if removal == Removal::Removed {
+                output::json(&removed);
+            } else if removed.removed {
                 println!(
-                    "removed the password of {} for {} from this device's {}",
-                    settings.role(),
-                    settings.server(),
-                    vault.vault_name()
+                    "removed the password of {role} for {server} from this device's {}",
+                    removed.vault
                 );
             } else {
                 println!(
-                    "this device's {} held no password of {} for {}",
-                    vault.vault_name(),
-                    settings.role(),
-                    settings.server()
+                    "this device's {} held no password of {role} for {server}",
+                    removed.vault
                 );
             }
         }
@@ -231,21 +198,17 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
     let rt = runtime()?;
     match cmd {
         Db::Migrate => {
-            let applied = rt.block_on(switchboard_postgres::migrate::migrate(&settings))?;
-            let broken = rt.block_on(switchboard_postgres::row_checks::broken_rows(&settings))?;
+            let migrated = rt.block_on(admin::migrate(&settings))?;
             if g.json {
-                let versions: Vec<_> = applied
-                    .iter()
-                    .map(|m| json!({ "version": m.version, "description": m.description }))
-                    .collect();
-                output::json(&json!({ "applied": versions, "broken_rows": broken }));
+                output::json(&migrated);
             } else {
-                if applied.is_empty() {
+                if migrated.applied.is_empty() {
                     println!("{} is up to date", settings.server());
                 }
-                for m in &applied {
+                for m in &migrated.applied {
                     println!("applied {} {}", m.version, m.description);
                 }
+                let broken = &migrated.broken_rows;
                 if !broken.is_empty() {
                     println!(
                         "{} row(s) break checks that stay NOT VALID until they are fixed (new \
@@ -253,19 +216,19 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                         broken.len()
                     );
                 }
-                for row in &broken {
+                for row in broken {
                     println!("  {}", row.line());
                 }
             }
         }
         Db::PruneChanges { keep_days } => {
-            let keep = std::time::Duration::from_secs(u64::from(keep_days) * 86_400);
-            let pruned = rt.block_on(switchboard_postgres::change_log::prune(&settings, keep))?;
+            let pruned = rt.block_on(admin::prune_changes(&settings, keep_days))?;
             if g.json {
-                output::json(&json!({ "pruned": pruned, "keep_days": keep_days }));
+                output::json(&pruned);
             } else {
                 println!(
-                    "pruned {pruned} change-log entries older than {keep_days} day(s) on {}",
+                    "pruned {} change-log entries older than {keep_days} day(s) on {}",
+                    pruned.pruned,
                     settings.server()
                 );
             }
@@ -280,33 +243,22 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 organization: org,
                 display_name,
             };
-            let report = rt.block_on(grant(&settings, &request, read_password))?;
+            let granted = rt.block_on(admin::grant_role(&settings, request, read_password))?;
             if g.json {
-                output::json(&json!({
-                    "role": request.role,
-                    "organization": request.organization,
-                    "role_created": report.role_created,
-                    "membership_added": report.membership_added,
-                    "login_restored": report.login_restored,
-                }));
+                output::json(&granted);
+                return Ok(());
+            }
+            let (role, org) = (&granted.role, &granted.organization);
+            if granted.role_created {
+                println!("created login role {role}");
+            }
+            if granted.login_restored {
+                println!("{role} may log in again");
+            }
+            if granted.membership_added {
+                println!("{role} is now a manager in {org}");
             } else {
-                if report.role_created {
-                    println!("created login role {}", request.role);
-                }
-                if report.login_restored {
-                    println!("{} may log in again", request.role);
-                }
-                if report.membership_added {
-                    println!(
-                        "{} is now a manager in {}",
-                        request.role, request.organization
-                    );
-                } else {
-                    println!(
-                        "{} was already a manager in {}",
-                        request.role, request.organization
-                    );
-                }
+                println!("{role} was already a manager in {org}");
             }
         }
         Db::Revoke { role, org } => {
@@ -314,8 +266,8 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 role,
                 organization: org,
             };
-            let report = rt.block_on(revoke(&settings, &request))?;
-            print_revoke(g.json, &request, &report);
+            let revoked = rt.block_on(admin::revoke_role(&settings, request))?;
+            print_revoke(g.json, &revoked);
         }
         Db::Password(cmd) => password(g, cmd)?,
     }
@@ -323,18 +275,12 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
 }
 
 /// What `db revoke` did: JSON, or in words.
-fn print_revoke(json: bool, request: &Revoke, report: &switchboard_postgres::grant::RevokeReport) {
+fn print_revoke(json: bool, report: &Revoked) {
     if json {
-        return output::json(&json!({
-            "role": request.role,
-            "organization": request.organization,
-            "removed_from": report.removed_from,
-            "login_disabled": report.login_disabled,
-            "sessions_ended": report.sessions_ended,
-        }));
+        return output::json(report);
     }
-    let role = &request.role;
-    match (&request.organization, report.removed_from.is_empty()) {
+    let role = &report.role;
+    match (&report.organization, report.removed_from.is_empty()) {
         (Some(org), true) => println!("{role} was not a manager in {org}"),
         (Some(org), false) => println!("{role} is no longer a manager in {org}"),
         (None, true) => println!("{role} was a manager in no organization"),

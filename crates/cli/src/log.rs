@@ -24,9 +24,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 pub const LEVEL_ENV: &str = "SWITCHBOARD_LOG";
 
 /// Switchboard's crates, which log at the chosen level.
-const OWN_CRATES: [&str; 4] = [
+const OWN_CRATES: [&str; 5] = [
     "switchboard_cli",
     "switchboard_core",
+    "switchboard_ops",
     "switchboard_postgres",
     "switchboard_secrets",
 ];

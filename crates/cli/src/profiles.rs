@@ -8,10 +8,9 @@
 //! `profiles remove` deletes that vault entry too, unless another profile still uses it.
 
 use clap::Subcommand;
-use serde_json::json;
 use switchboard_core::{Error, Result};
 use switchboard_ops::profiles::{self, Forget, Removed};
-use switchboard_postgres::profiles::{Profile, ProfileFile};
+use switchboard_postgres::profiles::ProfileFile;
 use switchboard_secrets::Removal;
 
 use crate::{Global, db, output, vault};
@@ -64,22 +63,8 @@ impl Global {
     }
 }
 
-/// Whether this device's vault holds the password of `profile`, as JSON (`null`: cannot tell)
-/// and as a word.
-fn password_status(profile: &Profile) -> (serde_json::Value, String) {
-    let held = profile.settings().and_then(|s| {
-        let vault = vault::open()?;
-        vault::holds(&vault, &switchboard_ops::vault::password_key(&s))
-    });
-    match held {
-        Ok(true) => (json!(true), "in this device's vault".into()),
-        Ok(false) => (json!(false), "not in this device's vault".into()),
-        Err(e) => (serde_json::Value::Null, format!("unknown: {e}")),
-    }
-}
-
 pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
-    let mut file = ProfileFile::open()?;
+    let file = ProfileFile::open()?;
     match cmd {
         Profiles::Add {
             name,
@@ -91,46 +76,31 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                          profile"
                     .into(),
             })?;
-            let profile = Profile::new(&name, url.as_str())?;
-            // A taken name is refused before the password is asked for; the file itself is
-            // changed under its lock below, keeping what another program saved meanwhile.
-            file.add(profile.clone())?;
-            let settings = profile.settings()?;
-            let password = if password_stdin {
+            let added = profiles::add(file.path(), &name, url.as_str(), |settings| {
+                if !password_stdin {
+                    return Ok(None);
+                }
                 let vault = vault::open()?;
-                let secret = vault::read_secret(&format!(
-                    "Password of {} for {}",
-                    settings.role(),
-                    settings.server()
-                ))?;
-                Some((vault, secret))
-            } else {
-                None
-            };
-            profiles::save(file.path(), None, &profile, password.as_ref())?;
-            let stored = password.is_some();
-            tracing::info!(profile = %profile.name, password_stored = stored, "added a profile");
+                let (role, server) = (settings.role(), settings.server());
+                let secret = vault::read_secret(&format!("Password of {role} for {server}"))?;
+                Ok(Some((vault, secret)))
+            })?;
+            let settings = &added.settings;
             if let Some(warning) = settings.tls_warning() {
                 eprintln!("warning: {warning}");
             }
             if g.json {
-                output::json(&json!({
-                    "name": profile.name,
-                    "database_url": profile.database_url,
-                    "tls_mode": settings.tls_mode_name(),
-                    "password_stored": stored,
-                    "file": file.path().display().to_string(),
-                }));
+                output::json(&added);
             } else {
                 println!(
                     "saved profile {} ({} as {}, TLS {}) in {}",
-                    profile.name,
+                    added.name,
                     settings.server(),
                     settings.role(),
-                    settings.tls_mode_name(),
-                    file.path().display()
+                    added.tls_mode,
+                    added.file
                 );
-                if stored {
+                if added.password_stored {
                     println!(
                         "kept the password of {} for {} in this device's credential vault",
                         settings.role(),
@@ -141,7 +111,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                         "no password stored: it comes from PGPASSWORD, this device's vault \
                          (`switchboard-cli db password set --profile {}`) or libpq's password \
                          file",
-                        profile.name
+                        added.name
                     );
                 }
             }
@@ -172,41 +142,34 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             }
         }
         Profiles::Show { name } => {
-            let profile = file.get(&name)?;
-            let settings = profile.settings()?;
-            let (held, words) = password_status(profile);
+            let shown = profiles::show(&file, &name, vault::open)?;
             if g.json {
-                output::json(&json!({
-                    "name": profile.name,
-                    "database_url": profile.database_url,
-                    "server": settings.server(),
-                    "role": settings.role(),
-                    "password_in_vault": held,
-                    "file": file.path().display().to_string(),
-                }));
+                output::json(&shown);
             } else {
-                println!("{:>9}: {}", "name", profile.name);
-                println!("{:>9}: {}", "url", profile.database_url);
-                println!("{:>9}: {}", "server", settings.server());
-                println!("{:>9}: {}", "role", settings.role());
-                println!("{:>9}: {words}", "password");
-                println!("{:>9}: {}", "file", file.path().display());
+                let password = match (shown.password_in_vault, &shown.vault_problem) {
+                    (Some(true), _) => "in this device's vault".into(),
+                    (Some(false), _) => "not in this device's vault".into(),
+                    (None, problem) => format!("unknown: {}", problem.as_deref().unwrap_or("")),
+                };
+                println!("{:>9}: {}", "name", shown.name);
+                println!("{:>9}: {}", "url", shown.database_url);
+                println!("{:>9}: {}", "server", shown.server);
+                println!("{:>9}: {}", "role", shown.role);
+                println!("{:>9}: {password}", "password");
+                println!("{:>9}: {}", "file", shown.file);
             }
         }
         Profiles::Remove { name } => {
+            let removed = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
             let Removed {
                 profile,
                 settings,
-                shared,
                 password: removal,
-            } = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
+                ..
+            } = &removed;
             tracing::info!(profile = %profile.name, ?removal, "removed a profile");
             if g.json {
-                output::json(&json!({
-                    "removed": profile.name,
-                    "password_removed": removal == Some(Removal::Removed),
-                    "password_kept_for_other_profiles": shared,
-                }));
+                output::json(&removed);
             } else {
                 println!("removed profile {}", profile.name);
                 match removal {

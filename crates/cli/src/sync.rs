@@ -8,8 +8,8 @@
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use switchboard_core::Result;
-use switchboard_core::store::{Keep, Workspace};
-use switchboard_ops::sync::{SkippedRow, SyncProgress, SyncRun};
+use switchboard_core::store::Workspace;
+use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncProgress, SyncRun};
 use switchboard_sync::{CancelToken, Progress, SyncOptions};
 use time::format_description::well_known::Rfc3339;
 
@@ -253,15 +253,13 @@ pub fn conflicts(g: &Global, cmd: Conflicts) -> Result<()> {
         }
         Conflicts::Resolve { id, keep } => {
             let keep = match keep {
-                KeepArg::Mine => Keep::Mine,
-                KeepArg::Theirs => Keep::Theirs,
+                KeepArg::Mine => KeepVersion::Mine,
+                KeepArg::Theirs => KeepVersion::Theirs,
             };
-            let c = ws.resolve_conflict(id, keep)?;
+            let c = ws.resolve_conflict(id, keep.into())?;
             if g.json {
-                output::json(
-                    &json!({ "resolved": c.id, "kept": format!("{keep:?}").to_lowercase() }),
-                );
-            } else if keep == Keep::Mine {
+                output::json(&json!({ "resolved": c.id, "kept": keep }));
+            } else if keep == KeepVersion::Mine {
                 println!("conflict #{id}: kept mine; it is sent with the next sync");
             } else {
                 println!("conflict #{id}: kept theirs");

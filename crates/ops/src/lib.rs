@@ -36,6 +36,7 @@ mod team;
 mod types;
 
 pub mod actions;
+pub mod admin;
 pub mod numbers_at_provider;
 pub mod profiles;
 pub mod providers;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
-use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts};
+use switchboard_postgres::profiles::{Profile, ProfileFile, ProfileParts, plain_name};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_providers::account::vault_error;
 use switchboard_secrets::{Removal, SecretString, Vault};
@@ -203,17 +203,33 @@ pub enum Forget {
     UnlessShared,
 }
 
-/// What removing a profile did.
-#[derive(Debug)]
+/// What removing a profile did; as JSON, `profiles remove` reports it (the profile's name,
+/// whether its password was removed, or kept for other profiles).
+#[derive(Debug, Serialize)]
 pub struct Removed {
     /// The profile as it was saved.
+    #[serde(rename = "removed", serialize_with = "name_of")]
     pub profile: Profile,
     /// Its connection settings.
+    #[serde(skip)]
     pub settings: ConnectSettings,
-    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
-    pub shared: bool,
     /// What the vault did with its password; `None` when it was not asked.
+    #[serde(rename = "password_removed", serialize_with = "was_removed")]
     pub password: Option<Removal>,
+    /// Another profile uses its password ([`Forget::UnlessShared`] kept it).
+    #[serde(rename = "password_kept_for_other_profiles")]
+    pub shared: bool,
+}
+
+fn name_of<S: serde::Serializer>(profile: &Profile, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&profile.name)
+}
+
+fn was_removed<S: serde::Serializer>(
+    password: &Option<Removal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_bool(*password == Some(Removal::Removed))
 }
 
 /// Removes the profile `name` from the profile file at `path`, and its password from the
@@ -245,5 +261,188 @@ pub fn remove(
             shared,
             password,
         })
+    })
+}
+
+/// The profiles of the one profile file as the app's form shows them. A profile the form
+/// cannot show is logged and left out; a file that cannot be read is logged and lists none
+/// (saving a profile then names the problem).
+pub fn forms() -> Vec<ConnectionProfile> {
+    let file = match ProfileFile::open() {
+        Ok(file) => file,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the profile file");
+            return Vec::new();
+        }
+    };
+    let shown = file.profiles().iter().filter_map(|p| {
+        ConnectionProfile::of(p)
+            .inspect_err(|e| tracing::warn!(profile = p.name, error = %e, "profile not shown"))
+            .ok()
+    });
+    shown.collect()
+}
+
+/// What moving the forms another list kept (the app's settings, before the one profile
+/// file) into the profile file did.
+#[derive(Debug, Default)]
+pub struct MovedForms {
+    /// The forms moved, each with its name in the profile file now (another when its name
+    /// was taken by a different connection, or not plain).
+    pub moved: Vec<(ConnectionProfile, String)>,
+    /// The forms that could not be moved (a CA file gone, say), with why: they stay where
+    /// they were, to be tried again.
+    pub staying: Vec<(ConnectionProfile, switchboard_core::Error)>,
+}
+
+/// Moves `forms` into the profile file at `path`, under its lock ([`ProfileFile::merge`]: an identical
+/// profile once, another under a taken name as `NAME-SUFFIX`, a name that is not plain made
+/// plain).
+pub fn move_forms(path: &Path, forms: Vec<ConnectionProfile>, suffix: &str) -> Result<MovedForms> {
+    let mut moving = Vec::new();
+    let mut staying = Vec::new();
+    for form in forms {
+        match form.to_profile(&plain_name(&form.name), None) {
+            Ok(profile) => moving.push((form, profile)),
+            Err(e) => staying.push((form, e)),
+        }
+    }
+    let names = ProfileFile::update(path, |file| {
+        let merged = moving.iter().map(|(_, p)| file.merge(p.clone(), suffix));
+        Ok(merged.map(|m| m.name().to_owned()).collect::<Vec<_>>())
+    })?;
+    let moved = moving.into_iter().map(|(form, _)| form).zip(names);
+    Ok(MovedForms {
+        moved: moved.collect(),
+        staying,
+    })
+}
+
+/// The form saved in place of a profile ([`save_form`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedForm {
+    /// The profile's name now.
+    pub name: String,
+    /// The name of the profile it replaced; `None`: added.
+    pub original: Option<String>,
+}
+
+/// Saves the app's form in the profile file at `path` in place of the profile called
+/// `original_name` (`None`, or a name not saved: added), keeping the URL parameters the form
+/// does not show. A name another profile has is refused before anything is saved; with a
+/// `password` (not empty), it goes first into the vault `vault` opens ([`save`]). Blocks
+/// while the vault answers.
+pub fn save_form(
+    path: &Path,
+    original_name: Option<&str>,
+    form: &ConnectionProfile,
+    password: Option<SecretString>,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<SavedForm> {
+    let file = ProfileFile::load(path)?;
+    let previous = original_name.and_then(|o| file.find(o)).cloned();
+    let (saved, _) = form.checked(previous.as_ref())?;
+    let original = previous.map(|p| p.name);
+    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
+        return Err(switchboard_core::Error::Duplicate {
+            what: format!("a profile called {:?}", saved.name),
+            organization: None,
+        });
+    }
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(password) => Some((vault()?, password)),
+        None => None,
+    };
+    save(path, original.as_deref(), &saved, password.as_ref())?;
+    Ok(SavedForm {
+        name: saved.name,
+        original,
+    })
+}
+
+/// What `profiles add` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    /// The profile's name.
+    pub name: String,
+    /// Its URL (never with a password).
+    pub database_url: String,
+    /// Its TLS mode, as libpq names it.
+    pub tls_mode: &'static str,
+    /// Whether its password went into this device's vault.
+    pub password_stored: bool,
+    /// The profile file.
+    pub file: String,
+    /// Its connection settings.
+    #[serde(skip)]
+    pub settings: ConnectSettings,
+}
+
+/// Adds the profile `name` for `url` to the profile file at `path`. A taken name is refused
+/// before `password` is asked (given the profile's settings: the vault and the password to
+/// keep in it, or none); the file is changed under its lock, keeping what another program
+/// saved meanwhile. Blocks while the vault answers.
+pub fn add(
+    path: &Path,
+    name: &str,
+    url: &str,
+    password: impl FnOnce(&ConnectSettings) -> Result<Option<(Vault, SecretString)>>,
+) -> Result<Added> {
+    let profile = Profile::new(name, url)?;
+    ProfileFile::load(path)?.add(profile.clone())?;
+    let settings = profile.settings()?;
+    let password = password(&settings)?;
+    save(path, None, &profile, password.as_ref())?;
+    let password_stored = password.is_some();
+    tracing::info!(profile = %profile.name, password_stored, "added a profile");
+    Ok(Added {
+        tls_mode: settings.tls_mode_name(),
+        name: profile.name,
+        database_url: profile.database_url,
+        password_stored,
+        file: path.display().to_string(),
+        settings,
+    })
+}
+
+/// A saved profile as `profiles show` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    /// The profile's name.
+    pub name: String,
+    /// Its URL (never with a password).
+    pub database_url: String,
+    /// `host:port/database`.
+    pub server: String,
+    /// The role.
+    pub role: String,
+    /// Whether this device's vault holds its password; `None` when the vault could not tell.
+    pub password_in_vault: Option<bool>,
+    /// The profile file.
+    pub file: String,
+    /// Why the vault could not tell.
+    #[serde(skip)]
+    pub vault_problem: Option<String>,
+}
+
+/// The profile `name` of `file`, and whether the vault `vault` opens holds its password.
+/// Blocks while the vault answers.
+pub fn show(
+    file: &ProfileFile,
+    name: &str,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<Shown> {
+    let profile = file.get(name)?;
+    let settings = profile.settings()?;
+    let key = password_key(&settings);
+    let held = vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error));
+    Ok(Shown {
+        name: profile.name.clone(),
+        database_url: profile.database_url.clone(),
+        server: settings.server().to_owned(),
+        role: settings.role().to_owned(),
+        password_in_vault: held.as_ref().ok().copied(),
+        file: file.path().display().to_string(),
+        vault_problem: held.err().map(|e| e.to_string()),
     })
 }

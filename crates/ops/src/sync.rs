@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
@@ -17,6 +18,10 @@ use tokio::runtime::Handle;
 use uuid::Uuid;
 
 use crate::{Cancel, TeamInventory};
+
+mod slot;
+
+pub use slot::{Listeners, Started, SyncSlot};
 
 /// What a sync is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,6 +165,43 @@ pub fn organization_ids(ws: &Workspace) -> Result<BTreeSet<Uuid>> {
     Ok(ws.organizations()?.into_iter().map(|o| o.id).collect())
 }
 
+/// How often a first copy's views are refreshed while it runs.
+const COPY_REFRESH: Duration = Duration::from_secs(1);
+
+/// A first copy takes a while: the views follow the cache as its batches commit, about once
+/// a second, through a second connection to the cache.
+#[derive(Debug)]
+pub struct CopyRefresh {
+    reader: Workspace,
+    seen: BTreeSet<Uuid>,
+    last: Instant,
+}
+
+impl CopyRefresh {
+    /// Opens the cache at `path` and reads the organizations it holds before the sync.
+    pub fn open(path: &Path) -> Result<Self> {
+        let reader = Workspace::open(path)?;
+        Ok(CopyRefresh {
+            seen: organization_ids(&reader)?,
+            reader,
+            last: Instant::now(),
+        })
+    }
+
+    /// After `progress`: during a copy, at most once a second, the organizations the cache
+    /// holds now and whether that set changed; `None` when the views need no refresh yet.
+    pub fn check(&mut self, progress: &SyncProgress) -> Option<(&BTreeSet<Uuid>, bool)> {
+        if progress.phase != SyncPhase::Copy || self.last.elapsed() < COPY_REFRESH {
+            return None;
+        }
+        self.last = Instant::now();
+        let now = organization_ids(&self.reader).ok()?;
+        let changed = now != self.seen;
+        self.seen = now;
+        Some((&self.seen, changed))
+    }
+}
+
 /// One sync of a team database's cache.
 #[derive(Debug)]
 pub struct SyncRun<'a> {
@@ -184,6 +226,14 @@ pub struct Synced {
     pub organizations: BTreeSet<Uuid>,
     /// Whether the set of organizations changed.
     pub organizations_changed: bool,
+}
+
+impl Synced {
+    /// Whether the sync changed rows of the cache (its views need a reload).
+    pub fn rows_changed(&self) -> bool {
+        let r = &self.report;
+        r.copied + r.changed + r.deleted + r.replayed + r.conflicts > 0
+    }
 }
 
 impl SyncRun<'_> {
@@ -226,4 +276,31 @@ impl SyncRun<'_> {
         }
         synced
     }
+}
+
+/// Shortest and longest interval between background syncs, in seconds.
+pub const SYNC_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+
+/// Refuses an interval between background syncs out of [`SYNC_INTERVAL_RANGE`], naming the
+/// value and the range.
+pub fn check_interval(secs: u32) -> Result<()> {
+    let range = SYNC_INTERVAL_RANGE;
+    if range.contains(&secs) {
+        return Ok(());
+    }
+    Err(switchboard_core::Error::InvalidInput {
+        field: "sync interval".into(),
+        reason: format!(
+            "{secs} s is not between {} and {} s",
+            range.start(),
+            range.end()
+        ),
+    })
+}
+
+/// The interval between background syncs `secs` asks for, brought into
+/// [`SYNC_INTERVAL_RANGE`].
+pub fn interval(secs: u32) -> Duration {
+    let secs = secs.clamp(*SYNC_INTERVAL_RANGE.start(), *SYNC_INTERVAL_RANGE.end());
+    Duration::from_secs(u64::from(secs))
 }

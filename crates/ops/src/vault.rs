@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::Serialize;
 use switchboard_core::{Error, Result};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::ProfileFile;
 use switchboard_providers::account::vault_error;
-use switchboard_secrets::{CarriedOver, SecretKey, SecretString, Vault};
+use switchboard_secrets::{CarriedOver, Removal, SecretKey, SecretString, Vault};
 
 /// Where a team database's password is kept in the vault: per host, port, database and role
 /// (the entry `switchboard-cli db password set` and the app's profile form write).
@@ -22,18 +23,19 @@ pub fn password_key(settings: &ConnectSettings) -> SecretKey {
 }
 
 /// `settings` with the password this device's vault keeps for them ([`password_key`]) when
-/// they hold none (neither the URL nor `PGPASSWORD` gave one); `get` asks the vault. A vault
-/// that cannot be asked is not fatal (the server may need no password, or libpq's password
-/// file may have it): the settings come back as they were, with the error for the shell to
-/// report. Blocks while the vault answers.
+/// they hold none (neither the URL nor `PGPASSWORD` gave one), from the vault `vault` opens.
+/// A vault that cannot be asked is not fatal (the server may need no password, or libpq's
+/// password file may have it): it is logged, and the settings come back as they were, with
+/// the error for the shell to report. Blocks while the vault answers.
 pub fn with_vault_password(
     settings: ConnectSettings,
-    get: impl FnOnce(&SecretKey) -> Result<Option<SecretString>>,
+    vault: impl FnOnce() -> Result<Vault>,
 ) -> (ConnectSettings, Option<Error>) {
     if settings.has_password() {
         return (settings, None);
     }
-    match get(&password_key(&settings)) {
+    let key = password_key(&settings);
+    match vault().and_then(|v| v.get_blocking(&key).map_err(vault_error)) {
         Ok(Some(password)) => {
             tracing::info!(
                 server = settings.server(),
@@ -43,7 +45,10 @@ pub fn with_vault_password(
             (settings.with_password(password.expose_secret()), None)
         }
         Ok(None) => (settings, None),
-        Err(e) => (settings, Some(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, server = settings.server(), "cannot read the database password from the vault");
+            (settings, Some(e))
+        }
     }
 }
 
@@ -126,4 +131,82 @@ fn done_mark(former: &str) -> Result<PathBuf> {
         });
     }
     Ok(profiles.with_file_name(name))
+}
+
+/// What saving a team database's password did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PasswordSaved {
+    /// `host:port/database`.
+    pub server: String,
+    /// The role.
+    pub role: String,
+    /// Whether the vault held a password for them before (replaced now).
+    pub replaced: bool,
+    /// The vault's name ("Secret Service", …).
+    pub vault: String,
+    /// The vault's service the entry is filed under.
+    pub vault_service: String,
+    /// The vault's user the entry is filed under.
+    pub vault_user: String,
+}
+
+/// Saves (or replaces) the password of `settings`' role for its server and database
+/// ([`password_key`]) in the vault `vault` opens; `read` is asked for it once the vault
+/// answered, so a vault that refuses fails before anyone types. Blocks while the vault
+/// answers.
+pub fn save_password(
+    settings: &ConnectSettings,
+    vault: impl FnOnce() -> Result<Vault>,
+    read: impl FnOnce() -> Result<SecretString>,
+) -> Result<PasswordSaved> {
+    let key = password_key(settings);
+    let vault_user = key.vault_user().map_err(vault_error)?;
+    let vault = vault()?;
+    let replaced = vault.contains_blocking(&key).map_err(vault_error)?;
+    let secret = read()?;
+    vault.save_blocking(&key, &secret).map_err(vault_error)?;
+    let (server, role) = (settings.server(), settings.role());
+    tracing::info!(server, role, replaced, "saved a database password");
+    Ok(PasswordSaved {
+        server: server.to_owned(),
+        role: role.to_owned(),
+        replaced,
+        vault: vault.vault_name().to_owned(),
+        vault_service: vault.service().to_owned(),
+        vault_user,
+    })
+}
+
+/// What removing a team database's password did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PasswordRemoved {
+    /// Whether the vault held it.
+    pub removed: bool,
+    /// The vault's name ("Secret Service", …).
+    #[serde(skip)]
+    pub vault: String,
+}
+
+/// Removes the password of `settings`' role for its server and database from the vault
+/// `vault` opens. Blocks while the vault answers.
+pub fn remove_password(
+    settings: &ConnectSettings,
+    vault: impl FnOnce() -> Result<Vault>,
+) -> Result<PasswordRemoved> {
+    let key = password_key(settings);
+    key.vault_user().map_err(vault_error)?;
+    let vault = vault()?;
+    let removal = vault.remove_blocking(&key).map_err(vault_error)?;
+    let (server, role) = (settings.server(), settings.role());
+    tracing::info!(server, role, ?removal, "removed a database password");
+    Ok(PasswordRemoved {
+        removed: removal == Removal::Removed,
+        vault: vault.vault_name().to_owned(),
+    })
+}
+
+/// This device's vault (service from `SWITCHBOARD_VAULT_SERVICE`, else the build's default),
+/// its failure as core's error.
+pub fn native() -> Result<Vault> {
+    Vault::native().map_err(vault_error)
 }

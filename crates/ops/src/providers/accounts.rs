@@ -20,7 +20,7 @@ use switchboard_providers::account::{vault_error, vault_key};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_providers::model::AccountInfo;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
-use switchboard_secrets::{Removal, Vault};
+use switchboard_secrets::{Removal, SecretString, Vault};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -113,6 +113,67 @@ impl ProviderAccount {
             added: a.added,
             numbers: count(a.numbers),
             secret_on_device,
+        }
+    }
+}
+
+/// The credentials of `kind` for `provider` (the secret, and the identifier beside it when
+/// the kind has one), checked by the provider's rules.
+#[allow(clippy::result_large_err)] // The providers' own error, as `AccountAuth::of_kind` returns it.
+pub fn credentials(
+    provider: Provider,
+    kind: CredentialKind,
+    identifier: Option<&str>,
+    secret: SecretString,
+) -> std::result::Result<AccountAuth, ProviderError> {
+    AccountAuth::of_kind(provider, kind, identifier, secret)?.check(provider)
+}
+
+/// Whether this device holds an account's secret, as far as the vault can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretStatus {
+    /// The vault holds it.
+    Held,
+    /// The vault answered: it does not.
+    Missing,
+    /// The vault could not be asked; the message says why.
+    Unknown(String),
+}
+
+impl SecretStatus {
+    /// Asks the vault `vault` opens. Blocks while the vault answers.
+    pub fn of(vault: impl FnOnce() -> Result<Vault>, provider: Provider, account_id: &str) -> Self {
+        let key = vault_key(provider, account_id);
+        match vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error)) {
+            Ok(true) => SecretStatus::Held,
+            Ok(false) => SecretStatus::Missing,
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(error = %message, "cannot ask the vault about an account");
+                SecretStatus::Unknown(message)
+            }
+        }
+    }
+
+    /// Whether the secret of `n`'s account is on this device (`None`: `n` has no account),
+    /// asking the vault `vault` opens on the blocking pool.
+    pub async fn of_number(
+        vault: fn() -> Result<Vault>,
+        n: &switchboard_core::domain::PhoneNumber,
+    ) -> Option<Self> {
+        let provider = n.provider;
+        let account_id = n.credentials.account_id(provider)?.to_owned();
+        let asked = tokio::task::spawn_blocking(move || Self::of(vault, provider, &account_id));
+        let stopped = |e| SecretStatus::Unknown(format!("the vault check stopped: {e}"));
+        Some(asked.await.unwrap_or_else(stopped))
+    }
+
+    /// Held (true), missing (false), or unknown (`None`).
+    pub fn held(&self) -> Option<bool> {
+        match self {
+            SecretStatus::Held => Some(true),
+            SecretStatus::Missing => Some(false),
+            SecretStatus::Unknown(_) => None,
         }
     }
 }
