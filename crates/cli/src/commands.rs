@@ -21,7 +21,7 @@ use switchboard_ops::actions::{self, TypedChange};
 use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
-use crate::number_filter::{AgentArg, ListArgs};
+use crate::number_filter::ListArgs;
 use crate::{accounts, db, output};
 
 /// The flags of `numbers import` that import from a provider account instead of a CSV file.
@@ -288,12 +288,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             }
         }
         Numbers::List(list) => {
-            let org = inv.organization(&list.org).await?;
-            let agent = match list.filter.agent_arg() {
-                Some(AgentArg::Named(a)) => Some(inv.agent(org.id, a).await?.id),
-                _ => None,
-            };
-            let query = list.query(list.filter.to_filter(org.id, agent)?)?;
+            let query = list.query(list.filter.resolve(inv, &list.org).await?)?;
             let page = inv.list_numbers(&query).await?;
             let total = inv.count_numbers(&query.filter).await?;
             output::number_page(g.json, &page, total);
