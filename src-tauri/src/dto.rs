@@ -111,10 +111,11 @@ impl Default for Settings {
 }
 
 /// The connection of the open workspace, as the banner shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Connection {
     /// The local workspace is open: there is no server.
+    #[default]
     Local,
     /// A team workspace is open and nothing was tried yet.
     Unknown,
@@ -128,7 +129,7 @@ pub enum Connection {
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
 /// The payload of `team://status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamStatus {
     /// The open profile; null for the local workspace.
@@ -160,20 +161,7 @@ pub struct TeamStatus {
 impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
-        TeamStatus {
-            profile: None,
-            server: None,
-            connection: Connection::Local,
-            last_error: None,
-            last_attempt_at: None,
-            last_synced_at: None,
-            outbox: 0,
-            conflicts: 0,
-            syncing: false,
-            progress: None,
-            warnings: Vec::new(),
-            skipped: Vec::new(),
-        }
+        TeamStatus::default()
     }
 }
 
