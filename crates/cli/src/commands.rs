@@ -184,12 +184,15 @@ pub enum Numbers {
 
 /// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
 fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
-    output::json_or(g.json, &w.number, |n| match w.queued {
-        true => format!(
-            "{what} {} ({}) offline; queued for the next sync",
-            n.phone_number, n.id
-        ),
-        false => direct(n),
+    output::json_or(g.json, &w.number, |n| {
+        if w.queued {
+            format!(
+                "{what} {} ({}) offline; queued for the next sync",
+                n.phone_number, n.id
+            )
+        } else {
+            direct(n)
+        }
     });
 }
 
