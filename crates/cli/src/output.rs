@@ -1,7 +1,7 @@
 //! Rendering results as aligned text tables or JSON.
 
 use serde::Serialize;
-use switchboard_core::domain::{Agent, Organization, PhoneNumber};
+use switchboard_core::domain::{Agent, Capability, Organization, PhoneNumber};
 use switchboard_core::query::Page;
 use switchboard_ops::NumberView;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
@@ -109,16 +109,10 @@ pub const NUMBER_COLUMNS: [Column<NumberView>; 7] = [
 /// A number in detail, one field a line.
 pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
     let v = NumberView::from(n.clone());
-    let c = v.capabilities;
-    let caps: Vec<&str> = [
-        ("voice", c.voice),
-        ("sms", c.sms),
-        ("mms", c.mms),
-        ("fax", c.fax),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.then_some(k))
-    .collect();
+    let caps: Vec<&str> = (Capability::ALL.into_iter())
+        .filter(|c| v.capabilities.has(*c))
+        .map(Capability::as_str)
+        .collect();
     let fields: Vec<(&str, String)> = vec![
         ("number", format!("{} ({})", v.display, v.phone_number)),
         (
