@@ -182,8 +182,9 @@ pub enum Numbers {
     },
 }
 
-/// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
-fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
+/// Prints an edited number: as JSON, or `{what} NUMBER{place} (ID)`, or when it was queued
+/// `{what} NUMBER (ID) offline; queued for the next sync`.
+fn edited(g: &Global, what: &str, w: &Written, place: &str) {
     output::json_or(g.json, &w.number, |n| {
         if w.queued {
             format!(
@@ -191,7 +192,7 @@ fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber)
                 n.phone_number, n.id
             )
         } else {
-            direct(n)
+            format!("{what} {}{place} ({})", n.phone_number, n.id)
         }
     });
 }
@@ -261,9 +262,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 agent_id: None,
             };
             let (org, w) = actions::add_to(inv, &org, new, agent.as_deref()).await?;
-            edited(g, "added", &w, |n| {
-                format!("added {} to {} ({})", n.phone_number, org.slug, n.id)
-            });
+            edited(g, "added", &w, &format!(" to {}", org.slug));
             if !w.queued {
                 let status = accounts::status_of_async(&w.number).await;
                 accounts::hint_after_add(&w.number, &org.slug, status);
@@ -298,9 +297,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 metadata,
             };
             let w = actions::update_typed(inv, &number, org.as_deref(), typed).await?;
-            edited(g, "updated", &w, |n| {
-                format!("updated {} ({})", n.phone_number, n.id)
-            });
+            edited(g, "updated", &w, "");
         }
         Numbers::Remove {
             number,
@@ -308,9 +305,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             forget_secret,
         } => {
             let w = actions::remove_typed(inv, &number, org.as_deref()).await?;
-            edited(g, "removed", &w, |n| {
-                format!("removed {} ({})", n.phone_number, n.id)
-            });
+            edited(g, "removed", &w, "");
             if !w.queued {
                 forget_account(inv, w.number, forget_secret).await?;
             }
