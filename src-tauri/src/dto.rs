@@ -1,11 +1,12 @@
 //! The types that cross IPC, in one place.
 //!
 //! Where the app sends or receives a core or ops type as it is (organizations, agents, the
-//! enums, the number view, reports), that type is re-exported here and derives [`ts_rs::TS`]
-//! where it lives (their `ts` feature); the types defined here are what only the UI sends or
-//! sees. `bindings::typescript()` renders them all into `ui/src/lib/generated/bindings.ts`,
-//! which is committed and drift-checked by a test. Conversions here only translate shapes;
-//! every rule (parsing numbers, limits, which agent may be assigned) stays in core.
+//! enums, the number view, reports, and the inputs of a listing or an edit, which ops defines
+//! and translates once for both shells in `switchboard_ops::input`), that type is re-exported
+//! here and derives [`ts_rs::TS`] where it lives (their `ts` feature); the types defined here
+//! are what only the app sends or shows. `bindings::typescript()` renders them all into
+//! `ui/src/lib/generated/bindings.ts`, which is committed and drift-checked by a test. Every
+//! rule (parsing numbers, limits, which agent may be assigned) stays in core.
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::domain as core;

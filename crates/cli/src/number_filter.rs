@@ -1,7 +1,8 @@
 //! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
 //! `--capability`, `--country`, `--type`) and the paging flags of a listing, declared once and
 //! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
-//! workspace, the team database and the bulk provider commands alike.
+//! workspace, the team database and the bulk provider commands alike: the flags become the
+//! filter the app sends (`switchboard_ops::input::NumberFilter`), which ops translates.
 
 use clap::Args;
 use switchboard_core::Result;
