@@ -106,21 +106,15 @@ pub struct NumberQuery {
 }
 
 impl NumberQuery {
-    /// Core's query for `filter` (this query's filter, translated by the caller).
-    pub fn with_filter(self, filter: query::NumberFilter) -> Result<query::NumberQuery> {
+    /// Core's query; the organization and the agent are given by id.
+    pub fn into_core(self) -> Result<query::NumberQuery> {
         let sort = query::Sort {
             field: self.sort,
             descending: self.descending,
         };
-        let mut q = query::NumberQuery::first(filter, sort, self.limit)?;
+        let mut q = query::NumberQuery::first(self.filter.into_core()?, sort, self.limit)?;
         q.after = self.after.map(query::Cursor);
         Ok(q)
-    }
-
-    /// Core's query; the organization and the agent are given by id.
-    pub fn into_core(self) -> Result<query::NumberQuery> {
-        let filter = self.filter.clone().into_core()?;
-        self.with_filter(filter)
     }
 }
 
