@@ -7,7 +7,7 @@ use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use switchboard_ops::actions;
+use switchboard_ops::{Written, actions};
 
 use crate::dto::{
     self, Agent, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter, NumberPage,
@@ -112,6 +112,16 @@ fn edited<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String
     sync::after_edit(app);
 }
 
+/// Runs an edit of one number, announces it (see [`edited`]), and returns the number.
+async fn edit_one<R: Runtime>(
+    app: &AppHandle<R>,
+    edit: impl Future<Output = switchboard_core::Result<Written>>,
+) -> AppResult<PhoneNumber> {
+    let n = edit.await?.number;
+    edited(app, &n.organization_id.to_string(), vec![n.id.to_string()]);
+    Ok(n.into())
+}
+
 /// Adds a number to an organization.
 #[tauri::command]
 #[tracing::instrument(skip(state, app), err)]
@@ -123,11 +133,7 @@ pub async fn add_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let org = parse_id("organization", &organization_id)?;
     let input = number.into_core()?;
-    let added = actions::add_number(&*state.inventory(), org, input)
-        .await?
-        .number;
-    edited(&app, &organization_id, vec![added.id.to_string()]);
-    Ok(added.into())
+    edit_one(&app, actions::add_number(&*state.inventory(), org, input)).await
 }
 
 /// Applies changes to one number, in one transaction.
@@ -141,11 +147,11 @@ pub async fn update_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
     let update = dto::into_update(&changes)?;
-    let n = actions::update_number(&*state.inventory(), &r, None, &update)
-        .await?
-        .number;
-    edited(&app, &n.organization_id.to_string(), vec![id]);
-    Ok(n.into())
+    edit_one(
+        &app,
+        actions::update_number(&*state.inventory(), &r, None, &update),
+    )
+    .await
 }
 
 /// Removes a number.
@@ -157,11 +163,7 @@ pub async fn remove_number<R: Runtime>(
     id: String,
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
-    let n = actions::remove_number(&*state.inventory(), &r, None)
-        .await?
-        .number;
-    edited(&app, &n.organization_id.to_string(), vec![id]);
-    Ok(n.into())
+    edit_one(&app, actions::remove_number(&*state.inventory(), &r, None)).await
 }
 
 /// Applies the same changes to many numbers, one edit per number, reporting progress through

@@ -1,15 +1,15 @@
 //! The types that cross IPC, in one place.
 //!
 //! Where the app sends or receives a core or ops type as it is (organizations, agents, the
-//! enums, the number view, reports), that type is re-exported here and derives [`ts_rs::TS`]
-//! where it lives (their `ts` feature); the types defined here are what only the UI sends or
-//! sees. `bindings::typescript()` renders them all into `ui/src/lib/generated/bindings.ts`,
-//! which is committed and drift-checked by a test. Conversions here only translate shapes;
-//! every rule (parsing numbers, limits, which agent may be assigned) stays in core.
+//! enums, the number view, reports, and the inputs of a listing or an edit, which ops defines
+//! and translates once for both shells in `switchboard_ops::input`), that type is re-exported
+//! here and derives [`ts_rs::TS`] where it lives (their `ts` feature); the types defined here
+//! are what only the app sends or shows. `bindings::typescript()` renders them all into
+//! `ui/src/lib/generated/bindings.ts`, which is committed and drift-checked by a test. Every
+//! rule (parsing numbers, limits, which agent may be assigned) stays in core.
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::domain as core;
-use switchboard_core::query;
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -23,174 +23,16 @@ pub use switchboard_core::domain::{
 };
 pub use switchboard_core::query::SortField;
 pub use switchboard_core::seed::SeedReport;
+pub use switchboard_ops::input::{
+    AgentFilter, NewNumber, NumberChange, NumberFilter, NumberQuery, into_update,
+};
 pub use switchboard_ops::{
     BulkFailure, BulkReport, NumberCheck, NumberView as PhoneNumber, PageView as NumberPage,
     Progress, rfc3339,
 };
 
-/// Which agent a listing wants.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
-pub enum AgentFilter {
-    /// Assigned to this agent.
-    Assigned(String),
-    /// Not assigned to any agent.
-    Unassigned,
-}
-
-/// Which numbers, in one organization.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberFilter {
-    /// The organization.
-    pub organization_id: String,
-    /// Search-as-you-type text: digits search numbers, anything else friendly names.
-    pub search: Option<String>,
-    /// Provider.
-    pub provider: Option<Provider>,
-    /// Status.
-    pub status: Option<Status>,
-    /// Agent.
-    pub agent: Option<AgentFilter>,
-    /// Capabilities a number must all have.
-    pub capabilities: Vec<Capability>,
-    /// ISO region, e.g. "US".
-    pub country: Option<String>,
-}
-
 pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
     Ok(switchboard_ops::actions::parse_id(field, id)?)
-}
-
-impl NumberFilter {
-    /// Core's filter.
-    pub fn into_core(self) -> AppResult<query::NumberFilter> {
-        let mut f = query::NumberFilter::org(parse_id("organization", &self.organization_id)?)
-            .search(self.search.as_deref().unwrap_or(""));
-        f.provider = self.provider;
-        f.status = self.status;
-        f.agent = match self.agent {
-            None => None,
-            Some(AgentFilter::Unassigned) => Some(query::AgentFilter::Unassigned),
-            Some(AgentFilter::Assigned(id)) => {
-                Some(query::AgentFilter::Assigned(parse_id("agent", &id)?))
-            }
-        };
-        f.capabilities = self.capabilities;
-        f.country = self
-            .country
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty());
-        Ok(f)
-    }
-}
-
-/// A page request: filter, order, size and where the previous page ended.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberQuery {
-    /// Which numbers.
-    pub filter: NumberFilter,
-    /// Sort column.
-    pub sort: SortField,
-    /// Descending order.
-    pub descending: bool,
-    /// Page size, 1 to 1000.
-    pub limit: u32,
-    /// The `next` cursor of the previous page; null for the first page.
-    pub after: Option<String>,
-}
-
-impl NumberQuery {
-    /// Core's query.
-    pub fn into_core(self) -> AppResult<query::NumberQuery> {
-        let sort = query::Sort {
-            field: self.sort,
-            descending: self.descending,
-        };
-        let mut q = query::NumberQuery::first(self.filter.into_core()?, sort, self.limit)?;
-        q.after = self.after.map(query::Cursor);
-        Ok(q)
-    }
-}
-
-/// What the add-number dialog sends.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NewNumber {
-    /// Provider.
-    pub provider: Provider,
-    /// The number as typed.
-    pub number: String,
-    /// Region for national numbers, e.g. "US".
-    pub region: Option<String>,
-    /// Display name.
-    pub friendly_name: Option<String>,
-    /// Status; active when null.
-    pub status: Option<Status>,
-    /// Capabilities, stored in metadata.
-    pub capabilities: Option<Capabilities>,
-    /// Assigned agent.
-    pub agent_id: Option<String>,
-}
-
-impl NewNumber {
-    /// Core's input (core validates it).
-    pub fn into_core(self) -> AppResult<core::NewNumber> {
-        let metadata = self.capabilities.map(|c| {
-            let mut m = core::Metadata::new();
-            m.set_capabilities(c);
-            m.to_json()
-        });
-        Ok(core::NewNumber {
-            provider: self.provider.as_str().to_owned(),
-            number: self.number,
-            region: self.region.filter(|r| !r.trim().is_empty()),
-            friendly_name: self.friendly_name,
-            status: self.status.map(|s| s.as_str().to_owned()),
-            metadata,
-            account_id: None,
-            agent_id: self
-                .agent_id
-                .as_deref()
-                .map(|a| parse_id("agent", a))
-                .transpose()?,
-        })
-    }
-}
-
-/// One change to a number; a list of them is applied in one transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(tag = "field", content = "value", rename_all = "camelCase")]
-pub enum NumberChange {
-    /// Set or clear (null) the friendly name.
-    FriendlyName(Option<String>),
-    /// Set the status.
-    Status(Status),
-    /// Assign an agent, or unassign (null).
-    Agent(Option<String>),
-    /// Replace the capabilities in metadata.
-    Capabilities(Capabilities),
-}
-
-/// Folds changes into core's update.
-pub fn into_update(changes: &[NumberChange]) -> AppResult<core::NumberUpdate> {
-    let mut u = core::NumberUpdate::default();
-    for change in changes {
-        match change {
-            NumberChange::FriendlyName(name) => u.friendly_name = Some(name.clone()),
-            NumberChange::Status(s) => u.status = Some(*s),
-            NumberChange::Agent(agent) => {
-                u.agent_id = Some(agent.as_deref().map(|a| parse_id("agent", a)).transpose()?);
-            }
-            NumberChange::Capabilities(c) => {
-                let mut m = core::Metadata::new();
-                m.set_capabilities(*c);
-                u.metadata_patch = Some(m);
-            }
-        }
-    }
-    Ok(u)
 }
 
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
@@ -270,10 +112,11 @@ impl Default for Settings {
 }
 
 /// The connection of the open workspace, as the banner shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Connection {
     /// The local workspace is open: there is no server.
+    #[default]
     Local,
     /// A team workspace is open and nothing was tried yet.
     Unknown,
@@ -287,7 +130,7 @@ pub enum Connection {
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
 /// The payload of `team://status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamStatus {
     /// The open profile; null for the local workspace.
@@ -319,20 +162,7 @@ pub struct TeamStatus {
 impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
-        TeamStatus {
-            profile: None,
-            server: None,
-            connection: Connection::Local,
-            last_error: None,
-            last_attempt_at: None,
-            last_synced_at: None,
-            outbox: 0,
-            conflicts: 0,
-            syncing: false,
-            progress: None,
-            warnings: Vec::new(),
-            skipped: Vec::new(),
-        }
+        TeamStatus::default()
     }
 }
 
@@ -381,37 +211,4 @@ pub(crate) fn checked_account_id(provider: core::Provider, typed: &str) -> AppRe
     let account_id = switchboard_core::store::check_account_id(provider, typed)?;
     tracing::Span::current().record("account_id", account_id.as_str());
     Ok(account_id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::ErrorCode;
-
-    #[test]
-    fn changes_fold_into_one_update() {
-        let agent = Uuid::new_v4().to_string();
-        let u = into_update(&[
-            NumberChange::FriendlyName(None),
-            NumberChange::Status(Status::Inactive),
-            NumberChange::Agent(Some(agent.clone())),
-        ])
-        .expect("valid");
-        assert_eq!(u.friendly_name, Some(None));
-        assert_eq!(u.status, Some(core::Status::Inactive));
-        assert_eq!(u.agent_id.flatten().map(|a| a.to_string()), Some(agent));
-        let e = into_update(&[NumberChange::Agent(Some("bob".into()))]).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidInput);
-    }
-
-    #[test]
-    fn changes_deserialize_from_the_ui_shape() {
-        let c: Vec<NumberChange> = serde_json::from_str(
-            r#"[{"field":"friendlyName","value":"Support"},{"field":"agent","value":null},
-                {"field":"capabilities","value":{"voice":true,"sms":false,"mms":false,"fax":false}}]"#,
-        )
-        .expect("parses");
-        assert_eq!(c[0], NumberChange::FriendlyName(Some("Support".into())));
-        assert_eq!(c[1], NumberChange::Agent(None));
-    }
 }

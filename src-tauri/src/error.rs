@@ -123,16 +123,8 @@ impl AppError {
             (_, C::Cancelled) => ErrorCode::Cancelled,
             (_, C::NotAllowed) => ErrorCode::NotAllowed,
         };
-        let message = match code {
-            ErrorCode::Offline => {
-                format!("{e} (a network failure, not a credential failure: nothing was changed)")
-            }
-            _ => e.to_string(),
-        };
-        AppError {
-            code,
-            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
-        }
+        let message = switchboard_ops::numbers_at_provider::provider_error_message(e);
+        AppError { code, message }
     }
 }
 

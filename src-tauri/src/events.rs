@@ -5,7 +5,7 @@ use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::dto::NumbersChanged;
 
-/// Event announcing that another workspace was opened (payload: [`WorkspaceInfo`]).
+/// Event announcing that another workspace was opened (payload: [`crate::dto::WorkspaceInfo`]).
 pub const WORKSPACE_CHANGED: &str = "workspace://changed";
 
 /// Event name announcing that numbers of an organization changed.

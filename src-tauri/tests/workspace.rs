@@ -2,7 +2,7 @@
 //! `AppState`, DTOs and typed errors out — against a real workspace file.
 
 use switchboard_app::dto::{self, NewNumber, NumberChange, NumberFilter, NumberQuery, SortField};
-use switchboard_app::error::ErrorCode;
+use switchboard_app::error::{AppError, ErrorCode};
 use switchboard_app::state::AppState;
 use switchboard_core::store::NumberRef;
 
@@ -159,6 +159,6 @@ async fn first_minutes() {
 
 #[test]
 fn malformed_ids_are_invalid_input() {
-    let e = filter("not-an-id", None).into_core().expect_err("refused");
+    let e = AppError::from(filter("not-an-id", None).into_core().expect_err("refused"));
     assert_eq!(e.code, ErrorCode::InvalidInput);
 }

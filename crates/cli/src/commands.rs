@@ -21,7 +21,7 @@ use switchboard_ops::actions::{self, TypedChange};
 use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
-use crate::number_filter::{AgentArg, ListArgs};
+use crate::number_filter::ListArgs;
 use crate::{accounts, db, output};
 
 /// The flags of `numbers import` that import from a provider account instead of a CSV file.
@@ -182,32 +182,19 @@ pub enum Numbers {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Dev {
-    /// Fill an organization with deterministic demo data (creates it when missing)
-    Seed {
-        /// Organization slug
-        #[arg(long)]
-        org: String,
-        /// How many numbers to add
-        #[arg(long)]
-        numbers: u64,
-    },
-}
-
-/// Prints an edited number: as JSON, or `{what} NUMBER …` (saying when it was queued).
-fn edited(g: &Global, what: &str, w: &Written, direct: impl FnOnce(&PhoneNumber) -> String) {
-    let n = &w.number;
-    if g.json {
-        output::json(n);
-    } else if w.queued {
-        println!(
-            "{what} {} ({}) offline; queued for the next sync",
-            n.phone_number, n.id
-        );
-    } else {
-        println!("{}", direct(n));
-    }
+/// Prints an edited number: as JSON, or `{what} NUMBER{place} (ID)`, or when it was queued
+/// `{what} NUMBER (ID) offline; queued for the next sync`.
+fn edited(g: &Global, what: &str, w: &Written, place: &str) {
+    output::json_or(g.json, &w.number, |n| {
+        if w.queued {
+            format!(
+                "{what} {} ({}) offline; queued for the next sync",
+                n.phone_number, n.id
+            )
+        } else {
+            format!("{what} {}{place} ({})", n.phone_number, n.id)
+        }
+    });
 }
 
 pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
@@ -215,13 +202,14 @@ pub fn orgs(g: &Global, cmd: Orgs) -> Result<()> {
         match cmd {
             Orgs::Add { slug, name } => {
                 let org = inv.add_organization(&slug, &name).await?;
-                if g.json {
-                    output::json(&org);
-                } else {
-                    println!("added organization {} ({})", org.slug, org.id);
-                }
+                output::json_or(g.json, &org, |o| {
+                    format!("added organization {} ({})", o.slug, o.id)
+                });
             }
-            Orgs::List => output::organizations(g.json, &inv.organizations().await?),
+            Orgs::List => {
+                let orgs = inv.organizations().await?;
+                output::listing(g.json, &orgs, &output::ORGANIZATION_COLUMNS);
+            }
         }
         Ok(())
     })
@@ -233,18 +221,13 @@ pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
             Agents::Add { org, name } => {
                 let org = inv.organization(&org).await?;
                 let agent = inv.add_agent(org.id, &name).await?;
-                if g.json {
-                    output::json(&agent);
-                } else {
-                    println!(
-                        "added agent {:?} to {} ({})",
-                        agent.name, org.slug, agent.id
-                    );
-                }
+                output::json_or(g.json, &agent, |a| {
+                    format!("added agent {:?} to {} ({})", a.name, org.slug, a.id)
+                });
             }
             Agents::List { org } => {
                 let org = inv.organization(&org).await?;
-                output::agents(g.json, &inv.agents(org.id).await?);
+                output::listing(g.json, &inv.agents(org.id).await?, &output::AGENT_COLUMNS);
             }
         }
         Ok(())
@@ -279,21 +262,14 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 agent_id: None,
             };
             let (org, w) = actions::add_to(inv, &org, new, agent.as_deref()).await?;
-            edited(g, "added", &w, |n| {
-                format!("added {} to {} ({})", n.phone_number, org.slug, n.id)
-            });
+            edited(g, "added", &w, &format!(" to {}", org.slug));
             if !w.queued {
                 let status = accounts::status_of_async(&w.number).await;
                 accounts::hint_after_add(&w.number, &org.slug, status);
             }
         }
         Numbers::List(list) => {
-            let org = inv.organization(&list.org).await?;
-            let agent = match list.filter.agent_arg() {
-                Some(AgentArg::Named(a)) => Some(inv.agent(org.id, a).await?.id),
-                _ => None,
-            };
-            let query = list.query(list.filter.to_filter(org.id, agent)?)?;
+            let query = list.query(list.filter.resolve(inv, &list.org).await?)?;
             let page = inv.list_numbers(&query).await?;
             let total = inv.count_numbers(&query.filter).await?;
             output::number_page(g.json, &page, total);
@@ -321,9 +297,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 metadata,
             };
             let w = actions::update_typed(inv, &number, org.as_deref(), typed).await?;
-            edited(g, "updated", &w, |n| {
-                format!("updated {} ({})", n.phone_number, n.id)
-            });
+            edited(g, "updated", &w, "");
         }
         Numbers::Remove {
             number,
@@ -331,9 +305,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             forget_secret,
         } => {
             let w = actions::remove_typed(inv, &number, org.as_deref()).await?;
-            edited(g, "removed", &w, |n| {
-                format!("removed {} ({})", n.phone_number, n.id)
-            });
+            edited(g, "removed", &w, "");
             if !w.queued {
                 forget_account(inv, w.number, forget_secret).await?;
             }
@@ -364,11 +336,9 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 ..ImportOptions::default()
             };
             let report = actions::import_file(inv, org.id, &file, &opts).await?;
-            if g.json {
-                output::json(&json!({ "inserted": report.inserted }));
-            } else {
-                println!("imported {} numbers into {}", report.inserted, org.slug);
-            }
+            output::json_or(g.json, &json!({ "inserted": report.inserted }), |_| {
+                format!("imported {} numbers into {}", report.inserted, org.slug)
+            });
         }
     }
     Ok(())
@@ -391,38 +361,6 @@ async fn forget_account(inv: &dyn Inventory, n: PhoneNumber, forget: bool) -> Re
     if let (true, 0, Some(file)) = (forget, still_used, inv.file()) {
         file.run(move |ws| ws.remove_account(org, provider, &account_id).map(drop))
             .await?;
-    }
-    Ok(())
-}
-
-pub fn dev(g: &Global, cmd: Dev) -> Result<()> {
-    let mut ws = g.open()?;
-    match cmd {
-        Dev::Seed { org, numbers } => {
-            let started = std::time::Instant::now();
-            let report = switchboard_core::seed::seed(&mut ws, &org, numbers, |done, total| {
-                if !g.json && total >= 100_000 {
-                    eprint!("\rseeding {done}/{total}");
-                }
-            })?;
-            if !g.json && numbers >= 100_000 {
-                eprintln!();
-            }
-            let secs = started.elapsed().as_secs_f64();
-            if g.json {
-                output::json(&json!({
-                    "organization": report.organization,
-                    "agents_created": report.agents_created,
-                    "numbers_inserted": report.numbers_inserted,
-                    "seconds": secs,
-                }));
-            } else {
-                println!(
-                    "seeded {} with {} numbers and {} new agents in {secs:.1} s",
-                    report.organization.slug, report.numbers_inserted, report.agents_created
-                );
-            }
-        }
     }
     Ok(())
 }

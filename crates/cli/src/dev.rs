@@ -1,23 +1,59 @@
-//! `dev …`: developer tools. The inventory's demo data (`dev seed`, [`commands::Dev`]) is in
+//! `dev …`: developer tools. The inventory's demo data (`dev seed`) is in
 //! every build; `dev fake-providers` only in a build with the `fake-providers` feature
 //! (`cargo build -p switchboard-cli --features fake-providers`, as scripts/e2e.sh does), so
 //! the release CLI does not link the providers' test doubles (`switchboard-fake-providers`,
 //! axum).
 
 use clap::Subcommand;
+use serde_json::json;
+use switchboard_core::Result;
 
-use crate::commands;
+use crate::{Global, output};
 
 /// `dev …`.
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
-    /// Demo data.
-    #[command(flatten)]
-    Inventory(commands::Dev),
+    /// Fill an organization with deterministic demo data (creates it when missing)
+    Seed {
+        /// Organization slug
+        #[arg(long)]
+        org: String,
+        /// How many numbers to add
+        #[arg(long)]
+        numbers: u64,
+    },
     /// Fake providers.
     #[cfg(feature = "fake-providers")]
     #[command(flatten)]
     Provider(fakes::FakeProviders),
+}
+
+/// `dev seed`: fills the organization `org` of the workspace file with `numbers` demo numbers.
+pub fn seed(g: &Global, org: &str, numbers: u64) -> Result<()> {
+    let mut ws = g.open()?;
+    let started = std::time::Instant::now();
+    let report = switchboard_core::seed::seed(&mut ws, org, numbers, |done, total| {
+        if !g.json && total >= 100_000 {
+            eprint!("\rseeding {done}/{total}");
+        }
+    })?;
+    if !g.json && numbers >= 100_000 {
+        eprintln!();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let value = json!({
+        "organization": report.organization,
+        "agents_created": report.agents_created,
+        "numbers_inserted": report.numbers_inserted,
+        "seconds": secs,
+    });
+    output::json_or(g.json, &value, |_| {
+        format!(
+            "seeded {} with {} numbers and {} new agents in {secs:.1} s",
+            report.organization.slug, report.numbers_inserted, report.agents_created
+        )
+    });
+    Ok(())
 }
 
 #[cfg(feature = "fake-providers")]

@@ -165,7 +165,7 @@ fn main() -> ExitCode {
         Command::Orgs(c) => commands::orgs(&cli.global, c),
         Command::Agents(c) => commands::agents(&cli.global, c),
         Command::Numbers(NumbersCommand::Inventory(c)) => commands::numbers(&cli.global, c),
-        Command::Dev(DevCommand::Inventory(c)) => commands::dev(&cli.global, c),
+        Command::Dev(DevCommand::Seed { org, numbers }) => dev::seed(&cli.global, &org, numbers),
         Command::Profiles(c) => profiles::run(&cli.global, c),
     };
     exit(result)

@@ -1,12 +1,14 @@
 //! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
 //! `--capability`, `--country`, `--type`) and the paging flags of a listing, declared once and
 //! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
-//! workspace, the team database and the bulk provider commands alike.
+//! workspace, the team database and the bulk provider commands alike: the flags become the
+//! filter the app sends (`switchboard_ops::input::NumberFilter`), which ops translates.
 
 use clap::Args;
 use switchboard_core::Result;
 use switchboard_core::domain::{NumberType, parse_region};
-use switchboard_core::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Sort};
+use switchboard_core::query::{Cursor, NumberFilter, NumberQuery, Sort};
+use switchboard_ops::{Inventory, input};
 use uuid::Uuid;
 
 /// Which numbers of an organization: every flag narrows the selection.
@@ -67,39 +69,53 @@ impl FilterArgs {
         })
     }
 
+    /// The selection as the app would send it, over the organization `org` names (slug or
+    /// id), `--agent` naming an agent by id or name; the flags' values checked.
+    pub fn input(&self, org: &str) -> Result<input::NumberFilter> {
+        Ok(input::NumberFilter {
+            organization_id: org.to_owned(),
+            search: self.search.clone(),
+            provider: self.provider.as_deref().map(str::parse).transpose()?,
+            status: self.status.as_deref().map(str::parse).transpose()?,
+            agent: self.agent_arg().map(|a| match a {
+                AgentArg::Unassigned => input::AgentFilter::Unassigned,
+                AgentArg::Named(name) => input::AgentFilter::Assigned(name.to_owned()),
+            }),
+            capabilities: (self.capability.iter().map(|c| c.parse())).collect::<Result<_>>()?,
+            country: match &self.country {
+                Some(c) => Some(parse_region(c)?.as_ref().to_owned()),
+                None => None,
+            },
+        })
+    }
+
+    /// Core's filter over the organization `org` names, the names resolved by `inv`.
+    pub async fn resolve(&self, inv: &dyn Inventory, org: &str) -> Result<NumberFilter> {
+        let mut filter = self.input(org)?.resolve(inv).await?;
+        filter.number_type = self.number_type()?;
+        Ok(filter)
+    }
+
     /// The filter over organization `org`. `agent` is the id `--agent` named, resolved by the
     /// caller's store (`None` when `--agent` was not given or was "none": see
     /// [`FilterArgs::agent_arg`]).
     pub fn to_filter(&self, org: Uuid, agent: Option<Uuid>) -> Result<NumberFilter> {
-        let mut filter = NumberFilter::org(org).search(self.search.as_deref().unwrap_or(""));
-        filter.provider = self.provider.as_deref().map(str::parse).transpose()?;
-        filter.status = self.status.as_deref().map(str::parse).transpose()?;
-        filter.agent = match (self.agent_arg(), agent) {
-            (None, _) => None,
-            (Some(AgentArg::Unassigned), _) => Some(AgentFilter::Unassigned),
-            (Some(AgentArg::Named(_)), Some(id)) => Some(AgentFilter::Assigned(id)),
-            (Some(AgentArg::Named(name)), None) => {
-                return Err(switchboard_core::Error::NotFound {
-                    kind: "agent",
-                    key: name.to_owned(),
-                });
-            }
-        };
-        filter.capabilities = self
-            .capability
-            .iter()
-            .map(|c| c.parse())
-            .collect::<Result<_>>()?;
-        filter.country = match &self.country {
-            Some(c) => Some(parse_region(c)?.as_ref().to_owned()),
-            None => None,
-        };
-        filter.number_type = self
-            .number_type
-            .as_deref()
-            .map(str::parse::<NumberType>)
-            .transpose()?;
+        let mut input = self.input(&org.to_string())?;
+        if let Some(input::AgentFilter::Assigned(name)) = &input.agent {
+            let id = agent.ok_or_else(|| switchboard_core::Error::NotFound {
+                kind: "agent",
+                key: name.clone(),
+            })?;
+            input.agent = Some(input::AgentFilter::Assigned(id.to_string()));
+        }
+        let mut filter = input.into_core()?;
+        filter.number_type = self.number_type()?;
         Ok(filter)
+    }
+
+    /// `--type`, checked.
+    fn number_type(&self) -> Result<Option<NumberType>> {
+        self.number_type.as_deref().map(str::parse).transpose()
     }
 }
 
@@ -134,6 +150,7 @@ impl ListArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchboard_core::query::AgentFilter;
 
     #[test]
     fn flags_become_one_filter() {

@@ -1,7 +1,7 @@
 //! Rendering results as aligned text tables or JSON.
 
 use serde::Serialize;
-use switchboard_core::domain::{Agent, Organization, PhoneNumber};
+use switchboard_core::domain::{Agent, Capability, Organization, PhoneNumber};
 use switchboard_core::query::Page;
 use switchboard_ops::NumberView;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
@@ -36,29 +36,45 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-/// Organizations, as a table or JSON.
-pub fn organizations(as_json: bool, orgs: &[Organization]) {
-    if as_json {
-        return json(orgs);
-    }
-    let rows: Vec<Vec<String>> = orgs
-        .iter()
-        .map(|o| vec![o.slug.clone(), o.name.clone(), o.id.to_string()])
+/// A column of a table: its header, and its cell in an item's row.
+pub type Column<T> = (&'static str, fn(&T) -> String);
+
+/// Items under a header, one row each, the columns as `columns` say.
+pub fn rows<T>(items: &[T], columns: &[Column<T>]) {
+    let header: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+    let rows: Vec<Vec<String>> = (items.iter())
+        .map(|item| columns.iter().map(|(_, cell)| cell(item)).collect())
         .collect();
-    table(&["SLUG", "NAME", "ID"], &rows);
+    table(&header, &rows);
 }
 
-/// An organization's agents, as a table or JSON.
-pub fn agents(as_json: bool, agents: &[Agent]) {
+/// Items as JSON, or as a table of `columns`.
+pub fn listing<T: Serialize>(as_json: bool, items: &[T], columns: &[Column<T>]) {
     if as_json {
-        return json(agents);
+        return json(items);
     }
-    let rows: Vec<Vec<String>> = agents
-        .iter()
-        .map(|a| vec![a.name.clone(), a.id.to_string()])
-        .collect();
-    table(&["NAME", "ID"], &rows);
+    rows(items, columns);
 }
+
+/// A result as JSON, or as the line `text` makes of it.
+pub fn json_or<T: Serialize + ?Sized>(as_json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    if as_json {
+        json(value);
+    } else {
+        println!("{}", text(value));
+    }
+}
+
+/// The columns of an organization listing.
+pub const ORGANIZATION_COLUMNS: [Column<Organization>; 3] = [
+    ("SLUG", |o| o.slug.clone()),
+    ("NAME", |o| o.name.clone()),
+    ("ID", |o| o.id.to_string()),
+];
+
+/// The columns of an agent listing.
+pub const AGENT_COLUMNS: [Column<Agent>; 2] =
+    [("NAME", |a| a.name.clone()), ("ID", |a| a.id.to_string())];
 
 /// One page of numbers with the exact total and the cursor of the next page.
 pub fn number_page(as_json: bool, page: &Page, total: u64) {
@@ -67,8 +83,8 @@ pub fn number_page(as_json: bool, page: &Page, total: u64) {
             &serde_json::json!({ "items": page.items, "total": total, "next": page.next }),
         );
     }
-    let rows: Vec<Vec<String>> = page.items.iter().map(number_row).collect();
-    table(&NUMBER_HEADER, &rows);
+    let views: Vec<NumberView> = page.items.iter().cloned().map(NumberView::from).collect();
+    rows(&views, &NUMBER_COLUMNS);
     println!("{} of {total} shown", page.items.len());
     if let Some(next) = &page.next {
         println!("more: --after '{}'", next.0);
@@ -76,43 +92,27 @@ pub fn number_page(as_json: bool, page: &Page, total: u64) {
 }
 
 /// The columns of a number listing.
-pub const NUMBER_HEADER: [&str; 7] = [
-    "NUMBER",
-    "COUNTRY",
-    "TYPE",
-    "PROVIDER",
-    "STATUS",
-    "FRIENDLY NAME",
-    "ID",
+pub const NUMBER_COLUMNS: [Column<NumberView>; 7] = [
+    ("NUMBER", |v| v.display.clone()),
+    ("COUNTRY", |v| {
+        v.country.clone().unwrap_or_else(|| "—".into())
+    }),
+    ("TYPE", |v| v.number_type.clone()),
+    ("PROVIDER", |v| v.provider.to_string()),
+    ("STATUS", |v| v.status.to_string()),
+    ("FRIENDLY NAME", |v| {
+        v.friendly_name.clone().unwrap_or_default()
+    }),
+    ("ID", |v| v.id.clone()),
 ];
-
-/// One listing row.
-pub fn number_row(n: &PhoneNumber) -> Vec<String> {
-    let v = NumberView::from(n.clone());
-    vec![
-        v.display,
-        v.country.unwrap_or_else(|| "—".into()),
-        v.number_type,
-        v.provider.to_string(),
-        v.status.to_string(),
-        v.friendly_name.unwrap_or_default(),
-        v.id,
-    ]
-}
 
 /// A number in detail, one field a line.
 pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
     let v = NumberView::from(n.clone());
-    let c = v.capabilities;
-    let caps: Vec<&str> = [
-        ("voice", c.voice),
-        ("sms", c.sms),
-        ("mms", c.mms),
-        ("fax", c.fax),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.then_some(k))
-    .collect();
+    let caps: Vec<&str> = (Capability::ALL.into_iter())
+        .filter(|c| v.capabilities.has(*c))
+        .map(Capability::as_str)
+        .collect();
     let fields: Vec<(&str, String)> = vec![
         ("number", format!("{} ({})", v.display, v.phone_number)),
         (

@@ -30,6 +30,7 @@
 //! finds the server gone switches the workspace to offline and queues that same edit, so no
 //! edit is lost. Adding an organization, an agent, or importing a file needs the server.
 
+pub mod input;
 mod local;
 mod open;
 mod team;
