@@ -63,8 +63,14 @@ impl DatabaseUrl {
 
 #[derive(Debug, Subcommand)]
 pub enum Db {
-    /// Apply the PostgreSQL migrations (as an administrator: --database-url ADMIN_URL)
-    Migrate,
+    /// Apply the PostgreSQL migrations (as an administrator: --database-url ADMIN_URL); on the
+    /// web platform's (Supabase) database, install Switchboard beside the platform instead
+    Migrate {
+        /// On the web platform's database: remove what `db migrate` installed beside it, and
+        /// the login roles `db grant` created there
+        #[arg(long)]
+        revert_platform: bool,
+    },
     /// Give a manager's login role access to an organization, creating the role if missing
     /// (its password is read from standard input)
     Grant {
@@ -77,6 +83,10 @@ pub enum Db {
         /// Display name of a new user [default: the role]
         #[arg(long)]
         display_name: Option<String>,
+        /// On the web platform's database: the platform user (auth.users id or e-mail) the
+        /// role works as; the platform's memberships then decide what it sees
+        #[arg(long, value_name = "ID|EMAIL")]
+        platform_user: Option<String>,
     },
     /// Take access away from a manager's login role: without --org, every organization and
     /// the login (its open sessions are ended); with --org, that organization only
@@ -88,6 +98,9 @@ pub enum Db {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Count, per organization, the numbers whose credentials hold a secret (names of keys
+    /// only, never values), as an administrator
+    Audit,
     /// Delete change-log entries older than --keep-days (as an administrator); caches that had
     /// not read them yet copy everything again on their next sync
     PruneChanges {
@@ -197,10 +210,78 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
     }
     let rt = runtime()?;
     match cmd {
-        Db::Migrate => {
+        Db::Migrate {
+            revert_platform: true,
+        } => {
+            let reverted = rt.block_on(admin::revert_platform(&settings))?;
+            if g.json {
+                output::json(&reverted);
+            } else if !reverted.was_installed {
+                println!(
+                    "Switchboard was not installed beside the platform on {}",
+                    settings.server()
+                );
+            } else {
+                println!(
+                    "removed Switchboard from beside the platform on {}",
+                    settings.server()
+                );
+                for role in &reverted.dropped_roles {
+                    println!("dropped login role {role}");
+                }
+                for role in &reverted.kept_roles {
+                    println!("kept login role {role} (it existed before db grant), without access");
+                }
+                if !reverted.group_dropped {
+                    println!(
+                        "kept role switchboard_manager: another database of the cluster uses it"
+                    );
+                }
+            }
+        }
+        Db::Audit => {
+            let lines = rt.block_on(admin::audit(&settings))?;
+            if g.json {
+                output::json(&serde_json::json!({
+                    "organizations": lines,
+                    "advice": admin::AUDIT_ADVICE,
+                }));
+            } else {
+                for l in &lines {
+                    let keys: Vec<String> =
+                        l.keys.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+                    println!(
+                        "{}: {} of {} number(s) hold a secret in credentials{}",
+                        l.organization,
+                        l.with_secret,
+                        l.numbers,
+                        if keys.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", keys.join(", "))
+                        }
+                    );
+                }
+                if lines.iter().any(|l| l.with_secret > 0) {
+                    println!("instead, {}", admin::AUDIT_ADVICE);
+                }
+            }
+        }
+        Db::Migrate { .. } => {
             let migrated = rt.block_on(admin::migrate(&settings))?;
             if g.json {
                 output::json(&migrated);
+            } else if let Some(already) = migrated.beside_platform_already {
+                println!(
+                    "{} is the web platform's database: Switchboard {} beside it (schema \
+                     switchboard); grant managers with --platform-user",
+                    settings.server(),
+                    if already {
+                        "was already installed"
+                    } else {
+                        "is now installed"
+                    }
+                );
             } else {
                 if migrated.applied.is_empty() {
                     println!("{} is up to date", settings.server());
@@ -237,13 +318,19 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
             role,
             org,
             display_name,
+            platform_user,
         } => {
             let request = Grant {
                 role,
                 organization: org,
                 display_name,
             };
-            let granted = rt.block_on(admin::grant_role(&settings, request, read_password))?;
+            let granted = rt.block_on(admin::grant_role(
+                &settings,
+                request,
+                platform_user.clone(),
+                read_password,
+            ))?;
             if g.json {
                 output::json(&granted);
                 return Ok(());
@@ -255,7 +342,17 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
             if granted.login_restored {
                 println!("{role} may log in again");
             }
-            if granted.membership_added {
+            if let Some(user) = platform_user {
+                println!(
+                    "{role} works as platform user {user}: the platform's memberships decide \
+                     what it sees{}",
+                    if granted.membership_added {
+                        ""
+                    } else {
+                        " (unchanged)"
+                    }
+                );
+            } else if granted.membership_added {
                 println!("{role} is now a manager in {org}");
             } else {
                 println!("{role} was already a manager in {org}");

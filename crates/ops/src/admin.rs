@@ -1,6 +1,8 @@
 //! An administrator's actions on the team database (`switchboard-cli db …`), each returning
 //! what it did as one report: apply the migrations and name the rows that still break a
-//! check, grant a manager's login role an organization, take it away, prune the change log.
+//! check, grant a manager's login role an organization, take it away, prune the change log;
+//! and on the web platform's database (see `switchboard_postgres::platform`), install beside it,
+//! grant a platform user's manager, remove what was installed, audit the secrets it holds.
 
 use std::time::Duration;
 
@@ -8,6 +10,8 @@ use serde::Serialize;
 use switchboard_core::Result;
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
+use switchboard_postgres::migrate::{Migrated as Kind, migrate_any};
+use switchboard_postgres::platform::{self, PlatformGrant};
 use switchboard_postgres::row_checks::{BrokenRow, broken_rows};
 
 /// A migration applied now.
@@ -26,12 +30,25 @@ pub struct Migrated {
     pub applied: Vec<Applied>,
     /// The rows breaking a check that stays `NOT VALID` until they are fixed.
     pub broken_rows: Vec<BrokenRow>,
+    /// On the web platform's database: Switchboard was installed beside it now (`false`), or
+    /// already was (`true`). Absent on a database of Switchboard's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beside_platform_already: Option<bool>,
 }
 
 /// Applies the migrations, then validates the checks every row passes and lists the rows
-/// behind the others.
+/// behind the others; on the web platform's database, installs Switchboard beside it instead.
 pub async fn migrate(settings: &ConnectSettings) -> Result<Migrated> {
-    let applied = switchboard_postgres::migrate::migrate(settings).await?;
+    let applied = match migrate_any(settings).await? {
+        Kind::BesidePlatform(installed) => {
+            return Ok(Migrated {
+                applied: Vec::new(),
+                broken_rows: Vec::new(),
+                beside_platform_already: Some(installed.already),
+            });
+        }
+        Kind::Own(applied) => applied,
+    };
     Ok(Migrated {
         applied: (applied.into_iter())
             .map(|m| Applied {
@@ -40,6 +57,7 @@ pub async fn migrate(settings: &ConnectSettings) -> Result<Migrated> {
             })
             .collect(),
         broken_rows: broken_rows(settings).await?,
+        beside_platform_already: None,
     })
 }
 
@@ -59,13 +77,25 @@ pub struct Granted {
 }
 
 /// Grants `request.role` access to `request.organization`, creating the role with the
-/// password `password()` returns (called only then).
+/// password `password()` returns (called only then). With `platform_user` (the web platform's
+/// database), ties the role to that platform user instead, whose memberships decide.
 pub async fn grant_role(
     settings: &ConnectSettings,
     request: Grant,
+    platform_user: Option<String>,
     password: impl FnOnce() -> Result<String>,
 ) -> Result<Granted> {
-    let report = grant(settings, &request, password).await?;
+    let report = match platform_user {
+        None => grant(settings, &request, password).await?,
+        Some(user) => {
+            let on_platform = PlatformGrant {
+                role: request.role.clone(),
+                organization: request.organization.clone(),
+                user,
+            };
+            platform::grant(settings, &on_platform, password).await?
+        }
+    };
     Ok(Granted {
         role: request.role,
         organization: request.organization,
@@ -119,4 +149,22 @@ pub async fn prune_changes(settings: &ConnectSettings, keep_days: u32) -> Result
         pruned: switchboard_postgres::change_log::prune(settings, keep).await?,
         keep_days,
     })
+}
+
+pub use switchboard_postgres::platform::{AuditLine, Reverted as RevertedPlatform};
+
+/// Removes what `db migrate` installed beside the web platform, and the login roles `db
+/// grant` created there.
+pub async fn revert_platform(settings: &ConnectSettings) -> Result<RevertedPlatform> {
+    platform::revert(settings).await
+}
+
+/// What the design recommends instead of a secret in `credentials`.
+pub const AUDIT_ADVICE: &str = "keep each secret in a vault (Supabase Vault, or each \
+    manager's OS credential vault through Switchboard) and store only a reference in \
+    credentials, such as {\"accountSid\": \"AC…\", \"authTokenRef\": \"…\"}";
+
+/// `db audit`: per organization, how many numbers hold a secret in `credentials`.
+pub async fn audit(settings: &ConnectSettings) -> Result<Vec<AuditLine>> {
+    platform::audit(settings).await
 }

@@ -120,9 +120,10 @@ pub async fn grant(
     if let DatabaseKind::Platform { .. } = platform::kind(&mut tx, &server).await? {
         return Err(Error::InvalidInput {
             field: "platform-user".into(),
-            reason: "is missing: this is the web platform's database, where managers are the \
-                     platform's users (auth.users) and its memberships decide what they see; \
-                     name the user this role works as with --platform-user ID|EMAIL"
+            reason: "must be given on the web platform's database, where managers are the \
+                     platform's users (auth.users) and its memberships decide what they see: \
+                     name the user this role works as with --platform-user ID|EMAIL; nothing \
+                     was changed"
                 .into(),
         });
     }

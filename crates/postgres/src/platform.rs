@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 use switchboard_core::domain::{Credentials, Provider};
 use switchboard_core::{Error, Result};
@@ -142,7 +143,7 @@ pub async fn install(settings: &ConnectSettings) -> Result<Installed> {
 }
 
 /// What [`revert`] removed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Reverted {
     /// Switchboard was installed (otherwise nothing was changed).
     pub was_installed: bool,
@@ -358,7 +359,7 @@ pub async fn grant(
 }
 
 /// One organization's line of [`audit`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AuditLine {
     /// The organization's slug.
     pub organization: String,
