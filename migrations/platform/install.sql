@@ -34,11 +34,11 @@ BEGIN
   REVOKE ALL ON SCHEMA switchboard FROM PUBLIC;
   GRANT USAGE ON SCHEMA switchboard TO switchboard_manager;
 
-  -- Managers: a login role, the platform user it works as, and whether `db grant` created
-  -- the role (revert drops only those).
+  -- Managers: a login role, the platform user it works as (NULL once `db revoke` took that
+  -- away), and whether `db grant` created the role (revert drops those).
   CREATE TABLE IF NOT EXISTS switchboard.managers (
     role_name TEXT PRIMARY KEY,
-    user_id UUID NOT NULL,
+    user_id UUID,
     role_created BOOLEAN NOT NULL DEFAULT false,
     granted_at TIMESTAMPTZ NOT NULL DEFAULT now()
   );

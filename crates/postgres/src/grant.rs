@@ -333,8 +333,12 @@ pub async fn revoke(settings: &ConnectSettings, revoke: &Revoke) -> Result<Revok
     // names that user's organizations.
     let removed_from: Vec<String> = if on_platform {
         sqlx::query_scalar(
-            "WITH gone AS (DELETE FROM switchboard.managers WHERE role_name = $1
-                           RETURNING user_id)
+            // The row stays, untied: `db migrate --revert-platform` still drops a role that
+            // `db grant` created.
+            "WITH gone AS (SELECT m.user_id FROM switchboard.managers AS m
+                           WHERE m.role_name = $1 FOR UPDATE),
+                  untied AS (UPDATE switchboard.managers SET user_id = NULL
+                             WHERE role_name = $1)
              SELECT o.slug::text FROM gone
              JOIN public.user_organizations AS uo ON uo.user_id = gone.user_id
              JOIN public.organizations AS o ON o.id = uo.organization_id",

@@ -194,7 +194,13 @@ pub async fn revert(settings: &ConnectSettings) -> Result<Reverted> {
             .bind(&role)
             .execute(&mut *tx)
             .await
-            .map_err(map)?;
+            .map_err(|e| match from_sqlx(&server, e) {
+                Error::NotAllowed(m) => Error::NotAllowed(format!(
+                    "cannot end the open sessions of {role} ({m}): close them, or run this as a \
+                     superuser or a member of pg_signal_backend; nothing was changed"
+                )),
+                other => other,
+            })?;
         }
         sqlx::query(AssertSqlSafe(sql))
             .execute(&mut *tx)
@@ -316,13 +322,14 @@ pub async fn grant(
         }
         Some(_) => {}
     }
-    let tied: Option<Uuid> =
+    // The platform user the role works as now (`None` inside: it was revoked).
+    let tied: Option<Option<Uuid>> =
         sqlx::query_scalar("SELECT user_id FROM switchboard.managers WHERE role_name = $1")
             .bind(&grant.role)
             .fetch_optional(&mut *tx)
             .await
             .map_err(map)?;
-    if tied.is_some_and(|other| other != user_id) {
+    if tied.flatten().is_some_and(|other| other != user_id) {
         return Err(Error::NotAllowed(format!(
             "role {:?} already works as another platform user; revoke it first (`db revoke \
              --role {}`); nothing was changed",
@@ -341,7 +348,8 @@ pub async fn grant(
     .map_err(map)?;
     sqlx::query(
         "INSERT INTO switchboard.managers (role_name, user_id, role_created) VALUES ($1, $2, $3)
-         ON CONFLICT (role_name) DO NOTHING",
+         ON CONFLICT (role_name) DO UPDATE SET user_id = excluded.user_id
+         WHERE managers.user_id IS NULL",
     )
     .bind(&grant.role)
     .bind(user_id)
@@ -353,7 +361,7 @@ pub async fn grant(
     let _ = conn.close().await;
     Ok(GrantReport {
         role_created,
-        membership_added: tied.is_none(),
+        membership_added: tied.flatten() != Some(user_id),
         login_restored,
     })
 }

@@ -539,9 +539,9 @@ async fn a_manager_granted_as_a_platform_user_sees_that_users_organizations_and_
         "a revoked manager cannot log in"
     );
     assert_eq!(
-        w.p.sql("SELECT count(*) FROM switchboard.managers WHERE role_name = 'alice_m'")
+        w.p.sql("SELECT coalesce(user_id::text, 'untied') FROM switchboard.managers WHERE role_name = 'alice_m'")
             .unwrap(),
-        "0"
+        "untied"
     );
 
     // Audit: every organization, the rows holding a secret, no value printed.
@@ -561,4 +561,34 @@ async fn a_manager_granted_as_a_platform_user_sees_that_users_organizations_and_
         .await
         .unwrap_err();
     assert!(matches!(refused, Error::NotAllowed(_)), "{refused}");
+
+    // A revoked role stays tied to nobody; granting it again ties it again.
+    let regranted = platform::grant(&admin, &grant("alice_m", &w.alice, "acme"), || {
+        Ok("unused".into())
+    })
+    .await
+    .expect("grant again");
+    assert!(!regranted.role_created && regranted.membership_added && regranted.login_restored);
+
+    // The revert drops both roles db grant created, once their sessions are gone.
+    for _ in 0..100 {
+        let open =
+            w.p.sql("SELECT count(*) FROM pg_stat_activity WHERE usename IN ('alice_m', 'bob_m')")
+                .unwrap();
+        if open == "0" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let reverted = platform::revert(&admin).await.expect("revert");
+    assert_eq!(reverted.dropped_roles, ["alice_m", "bob_m"], "{reverted:?}");
+    assert!(reverted.group_dropped, "{reverted:?}");
+    assert_eq!(
+        w.p.sql(
+            "SELECT string_agg(rolname, ',') FROM pg_roles \
+             WHERE rolname IN ('alice_m', 'bob_m', 'switchboard_manager')"
+        )
+        .unwrap(),
+        ""
+    );
 }
