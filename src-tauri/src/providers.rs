@@ -104,6 +104,9 @@ pub(crate) fn failure(f: ProviderFailure) -> AppError {
         ProviderFailure::Core(e) => e.into(),
         ProviderFailure::Provider(e) => AppError::from_provider(&e),
         ProviderFailure::NotAdded(e) => switchboard_core::Error::from(e).into(),
+        ProviderFailure::NoAccount(number) => {
+            AppError::new(ErrorCode::InvalidInput, at_provider::no_account(&number))
+        }
         ProviderFailure::NoSecret {
             provider,
             account_id,
@@ -127,17 +130,6 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
         .map_err(failure)
 }
 
-/// The provider account of a record, provided it was added to the record's organization; or
-/// a clear error when it has none, or `NotAllowed` when it was not added.
-async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    let added = added_accounts(&*state.inventory()).await?;
-    match added.account_of(n) {
-        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
-        Ok(None) => Err(no_account(n)),
-        Err(e) => Err(switchboard_core::Error::from(e).into()),
-    }
-}
-
 /// Refuses (`NotAllowed`) an account that was not added to the organization, before it is
 /// used for the organization's numbers (import, purchase, account verification).
 pub async fn check_added(
@@ -151,14 +143,27 @@ pub async fn check_added(
     added.await.map_err(failure)
 }
 
-/// Why a record without a provider account cannot be asked about.
-fn no_account(n: &core::PhoneNumber) -> AppError {
-    AppError::new(ErrorCode::InvalidInput, at_provider::no_account(n))
-}
-
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
     Ok(state.inventory().number(&r, None).await?)
+}
+
+/// The client of the account a record uses, provided it was added to the record's
+/// organization.
+async fn client_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<ProviderClient> {
+    let added = added_accounts(&*state.inventory()).await?;
+    let (provider, account_id) = client::account_of(n, &added).map_err(failure)?;
+    connect(provider, &account_id).await
+}
+
+/// A number's record and its account's client.
+async fn number_client(
+    state: &AppState,
+    id: &str,
+) -> AppResult<(core::PhoneNumber, ProviderClient)> {
+    let n = record(state, id).await?;
+    let client = client_of(state, &n).await?;
+    Ok((n, client))
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -411,16 +416,6 @@ async fn webhook_target(
     Ok((n, client, change))
 }
 
-/// A number's record and its account's client.
-async fn number_client(
-    state: &AppState,
-    id: &str,
-) -> AppResult<(core::PhoneNumber, ProviderClient)> {
-    let n = record(state, id).await?;
-    let (provider, account_id) = account_of(state, &n).await?;
-    Ok((n, connect(provider, &account_id).await?))
-}
-
 /// The writes setting a number's webhooks would make: which object holds each URL, how many
 /// numbers share it, from → to. Changes nothing.
 #[tauri::command]
@@ -571,8 +566,7 @@ pub async fn release_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let n = record(&state, &id).await?;
     let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
+    let client = client_of(&state, &n).await?;
     let inventory = state.inventory();
     let removed = at_provider::release(&*inventory, client.twilio()?, &n, &confirmed)
         .await

@@ -196,6 +196,105 @@ where
     }
 }
 
+/// How a shell words a report line the provider did not answer: its error, an account not
+/// added to the number's organization, why an account had no client (the CLI and the app name
+/// different commands in their hints).
+pub trait Wording<E> {
+    /// A provider's error, in one line.
+    fn provider_error(&self, e: &ProviderError) -> String;
+    /// Why a number's account is not used.
+    fn not_added(&self, e: &AccountNotAdded) -> String;
+    /// Why an account had no client.
+    fn no_client(&self, e: &E) -> String;
+}
+
+/// One number's line in a bulk report: its record, how it ended (a word of the report, e.g.
+/// "re-pointed", "skipped") and why.
+#[derive(Debug, Clone)]
+pub struct ReportLine {
+    /// The record, as written.
+    pub number: PhoneNumber,
+    /// How it ended.
+    pub result: &'static str,
+    /// Why, when it did not go as asked.
+    pub detail: String,
+}
+
+/// What a number's line says before the provider's answer is looked at.
+pub(crate) enum Answer<T> {
+    /// The provider answered.
+    Done(T),
+    /// The provider failed.
+    Failed(ProviderError),
+    /// Not sent, or not finished: the result and the reason.
+    Line(&'static str, String),
+}
+
+impl<T, E> Sent<T, E> {
+    /// The line of a number the provider did not answer (`no_client` is the result of a number
+    /// whose account had no client), else the answer or the failure.
+    pub(crate) fn answer(self, words: &impl Wording<E>, no_client: &'static str) -> Answer<T> {
+        match self {
+            Sent::Done(t) => Answer::Done(t),
+            Sent::Failed(e) => Answer::Failed(e),
+            Sent::NotStarted => Answer::Line("not started", "cancelled".into()),
+            Sent::NoAccount => Answer::Line("skipped", "no provider account".into()),
+            Sent::NotAdded(e) => Answer::Line("skipped", words.not_added(&e)),
+            Sent::NoClient(e) => Answer::Line(no_client, words.no_client(&e)),
+        }
+    }
+}
+
+/// How many lines of a report ended `result`.
+pub(crate) fn count(lines: &[ReportLine], result: &str) -> usize {
+    lines.iter().filter(|l| l.result == result).count()
+}
+
+/// A verification's report: "ok", "auth refused" (the status was set to error), "failed",
+/// "not started", "skipped", "not checked".
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// One line per number.
+    pub lines: Vec<ReportLine>,
+    /// Numbers verified.
+    pub verified: usize,
+    /// Numbers not verified.
+    pub failed: usize,
+    /// True when cancellation left numbers not started.
+    pub cancelled: bool,
+}
+
+impl VerifyReport {
+    /// The report of a verification, worded by `words`.
+    pub fn new<E>(ran: Ran<ProviderNumber, E>, words: &impl Wording<E>) -> Self {
+        let lines: Vec<ReportLine> = (ran.lines.into_iter())
+            .map(|Line { number, sent }| {
+                let (result, detail) = match sent.answer(words, "not checked") {
+                    Answer::Done(_) => ("ok", String::new()),
+                    Answer::Failed(e) if e.is_auth() => (
+                        "auth refused",
+                        format!("{}; status set to error", words.provider_error(&e)),
+                    ),
+                    Answer::Failed(e) => ("failed", words.provider_error(&e)),
+                    Answer::Line(result, detail) => (result, detail),
+                };
+                ReportLine {
+                    number,
+                    result,
+                    detail,
+                }
+            })
+            .collect();
+        let verified = count(&lines, "ok");
+        VerifyReport {
+            failed: lines.len() - verified,
+            verified,
+            lines,
+            cancelled: ran.cancelled,
+        }
+    }
+}
+
 /// The organizations with numbers due for re-verification, each with them: verified last
 /// before `before` (or never), at most `batch` per organization, least recently verified first
 /// (core's rule, `Workspace::verification_due`, on the inventory's workspace file; none
@@ -303,7 +402,7 @@ impl ProviderReport {
                     ),
                     Sent::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
                     Sent::NotStarted => (NumberResult::NotStarted, "cancelled".into()),
-                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number)),
+                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number.phone_number)),
                     Sent::NotAdded(e) => (NumberResult::Skipped, e.to_string()),
                     Sent::NoClient(e) => (NumberResult::Skipped, no_client(&e)),
                 };
@@ -330,11 +429,10 @@ impl ProviderReport {
 }
 
 /// Why a record without a provider account cannot be asked about, as the desktop app says it.
-pub fn no_account(n: &PhoneNumber) -> String {
+pub fn no_account(phone_number: &switchboard_core::domain::E164) -> String {
     format!(
-        "{} has no provider account, so its provider cannot be asked; import it from its \
-         account instead",
-        n.phone_number
+        "{phone_number} has no provider account, so its provider cannot be asked; import it \
+         from its account instead"
     )
 }
 

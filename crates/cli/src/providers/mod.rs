@@ -298,6 +298,14 @@ impl Failure {
             ProviderFailure::Core(e) => Failure::Core(e),
             ProviderFailure::Provider(e) => Failure::from(*e),
             ProviderFailure::NotAdded(e) => session::refused(&e),
+            ProviderFailure::NoAccount(number) => Failure::Core(Error::InvalidInput {
+                field: "account".into(),
+                reason: format!(
+                    "{number} has no provider account, so its provider cannot be asked; add it \
+                     with `numbers add … --account ID` or import it with `numbers import \
+                     --account ID`"
+                ),
+            }),
             ProviderFailure::NoSecret {
                 provider,
                 account_id,

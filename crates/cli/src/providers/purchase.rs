@@ -225,13 +225,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
 /// `numbers release ID [--org S] [--yes]`.
 pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcome {
     session::run(g, async |store, cancel| {
-        let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
-        let slug = store
-            .organization(&n.organization_id.to_string())
-            .await?
-            .slug;
-        let client = session::client(provider, &account_id, &slug).await?;
+        let (n, account_id, slug, client) = session::number_client(store, number, org).await?;
         let twilio = client.twilio()?;
         confirm(
             yes,

@@ -11,14 +11,15 @@ use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
+use switchboard_ops::numbers_at_provider::Wording;
 use switchboard_ops::providers::{accounts as ops_accounts, client as ops_client};
 use switchboard_ops::{Inventory, Reads, Target};
-use switchboard_providers::model::NumberRef as ProviderRef;
-use switchboard_providers::{ProviderClient, account};
+use switchboard_providers::{ProviderClient, ProviderError};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{Failure, Outcome};
+use crate::output::provider_message;
 use crate::{Global, accounts, db, vault};
 
 /// The inventory a provider command reads and writes (`switchboard_ops::open`: the workspace
@@ -66,11 +67,10 @@ impl Store {
 
     /// One number by id or E.164, in `org` when given.
     pub async fn number(&self, r: &str, org: Option<&str>) -> Result<PhoneNumber> {
-        let org = match org {
-            Some(o) => Some(self.organization(o).await?.id),
-            None => None,
-        };
-        self.inv.number(&NumberRef::parse(r)?, org).await
+        let org = switchboard_ops::actions::organization_arg(&*self.inv, org).await?;
+        self.inv
+            .number(&NumberRef::parse(r)?, org.map(|o| o.id))
+            .await
     }
 
     /// The accounts added to each organization on this device: from the workspace file, or
@@ -178,23 +178,25 @@ pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<
         .map_err(|f| Failure::of(f, org))
 }
 
-/// The provider account a number references, provided it was added to the number's own
-/// organization (`added`); else a bad-input error saying it has none, or a refusal
-/// ([`refused`]).
-pub fn account_of(n: &PhoneNumber, added: &AddedAccounts) -> Outcome<(Provider, String)> {
-    match added.account_of(n) {
-        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
-        Ok(None) => Err(Error::InvalidInput {
-            field: "account".into(),
-            reason: format!(
-                "{} has no provider account, so its provider cannot be asked; add it with \
-                 `numbers add … --account ID` or import it with `numbers import --account ID`",
-                n.phone_number
-            ),
-        }
-        .into()),
-        Err(e) => Err(refused(&e)),
-    }
+/// A number by id or E.164 (in `org` when given), provided the account it references was
+/// added to its own organization, with the account, the organization's slug and the account's
+/// client.
+pub async fn number_client(
+    store: &Store,
+    number: &str,
+    org: Option<&str>,
+) -> Outcome<(PhoneNumber, String, String, ProviderClient)> {
+    let n = store.number(number, org).await?;
+    let added = store.added_accounts().await?;
+    // No secret is read yet: the hint's organization is not needed.
+    let account = ops_client::account_of(&n, &added).map_err(|f| Failure::of(f, "ORG"));
+    let (provider, account_id) = account?;
+    let slug = store
+        .organization(&n.organization_id.to_string())
+        .await?
+        .slug;
+    let client = client(provider, &account_id, &slug).await?;
+    Ok((n, account_id, slug, client))
 }
 
 /// Checks that an account was added to `org` before it is used for `org`'s numbers
@@ -223,7 +225,20 @@ pub fn refused(e: &AccountNotAdded) -> Failure {
     Failure::Core(Error::NotAllowed(not_added(e)))
 }
 
-/// How the provider knows a number: by its sid when the record has one.
-pub fn provider_ref(n: &PhoneNumber) -> ProviderRef {
-    account::number_ref(n)
+/// The CLI's words for the lines of a bulk report.
+#[derive(Debug)]
+pub struct Words;
+
+impl Wording<Failure> for Words {
+    fn provider_error(&self, e: &ProviderError) -> String {
+        provider_message(e)
+    }
+
+    fn not_added(&self, e: &AccountNotAdded) -> String {
+        not_added(e)
+    }
+
+    fn no_client(&self, e: &Failure) -> String {
+        e.message()
+    }
 }

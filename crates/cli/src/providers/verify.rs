@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use serde_json::json;
 use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Line, Sent};
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Line, ReportLine, Sent, VerifyReport};
+use switchboard_ops::providers::client as ops_client;
 use switchboard_ops::providers::record_account_verification;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress};
 use time::OffsetDateTime;
 
 use super::session::{self, Store};
 use super::{Failure, Outcome, Progress};
-use crate::output::provider_message;
 use crate::{Global, output};
 
 /// `accounts verify --org S ACCOUNT_ID`.
@@ -78,13 +78,6 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
     })
 }
 
-/// One number's line in the report.
-struct Row {
-    number: PhoneNumber,
-    result: &'static str,
-    detail: String,
-}
-
 /// `numbers verify ID…|--all --org S`.
 pub fn numbers(
     g: &Global,
@@ -134,63 +127,44 @@ pub fn numbers(
         };
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
-        let ran = bulk.verify(grouped).await?;
-        let mut rows = Vec::new();
-        let mut single_error = None;
-        for Line { number, sent } in ran.lines {
-            let (result, detail) = match sent {
-                Sent::NoAccount | Sent::NotAdded(_) if single => {
-                    return session::account_of(&number, &added).map(|_| ());
+        let mut ran = bulk.verify(grouped).await?;
+        if single && let Some(Line { number, sent }) = ran.lines.pop() {
+            match sent {
+                Sent::NoAccount | Sent::NotAdded(_) => {
+                    let refused = ops_client::account_of(&number, &added).err();
+                    return refused.map_or(Ok(()), |f| Err(Failure::of(f, "ORG")));
                 }
-                Sent::NoAccount => ("skipped", "no provider account".into()),
-                Sent::NotAdded(refused) => ("skipped", session::not_added(&refused)),
                 Sent::NoClient(e) => match Arc::try_unwrap(e) {
-                    Ok(e) if single => return Err(e),
-                    Ok(e) => ("not checked", e.message()),
-                    Err(e) => ("not checked", e.message()),
+                    Ok(e) => return Err(e),
+                    Err(e) => ran.lines.push(Line {
+                        number,
+                        sent: Sent::NoClient(e),
+                    }),
                 },
-                Sent::Done(_) => ("ok", String::new()),
                 Sent::Failed(e) => {
-                    let line = if e.is_auth() {
-                        (
-                            "auth refused",
-                            format!("{}; status set to error", provider_message(&e)),
-                        )
-                    } else {
-                        ("failed", provider_message(&e))
-                    };
-                    if single {
-                        single_error = Some(e);
+                    progress.finish();
+                    if e.is_auth() {
+                        eprintln!("status set to error on the number");
                     }
-                    line
+                    return Err(e.into());
                 }
-                Sent::NotStarted => ("not started", "cancelled".into()),
-            };
-            rows.push(Row {
-                number,
-                result,
-                detail,
-            });
+                sent => ran.lines.push(Line { number, sent }),
+            }
         }
         progress.finish();
-        if let Some(e) = single_error {
-            if e.is_auth() {
-                eprintln!("status set to error on the number");
-            }
-            return Err(e.into());
-        }
-        print_report(g, &rows);
-        let failed = rows.iter().filter(|r| r.result != "ok").count();
-        if ran.cancelled {
+        let report = VerifyReport::new(ran, &session::Words);
+        print_report(g, &report);
+        if report.cancelled {
             return Err(Failure::Cancelled(format!(
                 "cancelled: {} number(s) verified before Ctrl-C, the rest not started",
-                rows.len() - failed
+                report.verified
             )));
         }
-        if failed > 0 {
+        if report.failed > 0 {
             return Err(Failure::Partial(format!(
-                "{failed} of {} number(s) not verified (see the report)",
-                rows.len()
+                "{} of {} number(s) not verified (see the report)",
+                report.failed,
+                report.lines.len()
             )));
         }
         Ok(())
@@ -208,13 +182,11 @@ async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
     }
 }
 
-fn print_report(g: &Global, rows: &[Row]) {
-    let ok = rows.iter().filter(|r| r.result == "ok").count();
-    let failed = rows.len() - ok;
+fn print_report(g: &Global, report: &VerifyReport) {
+    let (ok, failed) = (report.verified, report.failed);
     print_rows(
         g,
-        rows.iter()
-            .map(|r| (&r.number, r.result, r.detail.as_str(), Vec::new())),
+        report.lines.iter().map(|l| (l, Vec::new())),
         |items| json!({ "items": items, "verified": ok, "failed": failed }),
         &format!("{ok} verified, {failed} not verified"),
     );
@@ -228,20 +200,21 @@ pub(super) type Extra = Vec<(&'static str, serde_json::Value)>;
 /// PROVIDER, RESULT, DETAIL and `summary`.
 pub(super) fn print_rows<'a>(
     g: &Global,
-    rows: impl Iterator<Item = (&'a PhoneNumber, &'a str, &'a str, Extra)>,
+    rows: impl Iterator<Item = (&'a ReportLine, Extra)>,
     json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
     summary: &str,
 ) {
     let rows: Vec<_> = rows.collect();
     if g.json {
         let items = (rows.into_iter())
-            .map(|(n, result, detail, extra)| {
+            .map(|(l, extra)| {
+                let n = &l.number;
                 let mut item = json!({
                     "id": n.id,
                     "phone_number": n.phone_number,
                     "provider": n.provider,
-                    "result": result,
-                    "detail": detail,
+                    "result": l.result,
+                    "detail": l.detail,
                 });
                 for (k, v) in extra {
                     item[k] = v;
@@ -253,9 +226,14 @@ pub(super) fn print_rows<'a>(
         return;
     }
     let table: Vec<Vec<String>> = (rows.iter())
-        .map(|(n, result, detail, _)| {
-            let (number, provider) = (n.phone_number.to_string(), n.provider.to_string());
-            vec![number, provider, (*result).to_owned(), (*detail).to_owned()]
+        .map(|(l, _)| {
+            let (number, provider) = (l.number.phone_number.to_string(), l.number.provider);
+            vec![
+                number,
+                provider.to_string(),
+                l.result.into(),
+                l.detail.clone(),
+            ]
         })
         .collect();
     output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);

@@ -8,18 +8,18 @@
 
 use serde_json::json;
 use switchboard_core::Error;
-use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, Line, Sent};
-use switchboard_ops::webhooks::{policy, set_webhooks, shared_words};
-use switchboard_providers::ProviderError;
+use switchboard_core::domain::Provider;
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed};
+use switchboard_ops::webhooks::{
+    DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
+};
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
-use switchboard_providers::model::{Channel, Drift, DriftStatus, WebhookChange, WebhookPlan};
+use switchboard_providers::model::{Channel, WebhookChange, WebhookPlan};
 
 use super::session::{self};
 use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
 use crate::number_filter::{AgentArg, FilterArgs};
-use crate::output::provider_message;
 use crate::{Global, output};
 
 /// What `numbers webhook` changes.
@@ -72,14 +72,8 @@ fn print_plan(plan: &WebhookPlan) {
 /// `numbers webhook ID --voice-url URL [--sms-url URL] [--allow-shared] [--dry-run]`.
 pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outcome {
     session::run(g, async |store, _cancel| {
-        let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
-        let slug = store
-            .organization(&n.organization_id.to_string())
-            .await?
-            .slug;
-        let client = session::client(provider, &account_id, &slug).await?;
-        let r = session::provider_ref(&n);
+        let (n, _, _, client) = session::number_client(store, number, org).await?;
+        let r = switchboard_providers::account::number_ref(&n);
         let wanted = WebhookChange {
             voice_url: change.voice_url.clone(),
             sms_url: change.sms_url.clone(),
@@ -152,27 +146,6 @@ pub struct Bulk {
     pub yes: bool,
     /// Requests in flight at most, per account.
     pub concurrency: usize,
-}
-
-/// One number's line in the re-point report.
-struct Repointed {
-    number: PhoneNumber,
-    result: &'static str,
-    detail: String,
-    voice_url: Option<String>,
-    sms_url: Option<String>,
-}
-
-impl Repointed {
-    fn new(number: PhoneNumber, result: &'static str, detail: String) -> Self {
-        Repointed {
-            number,
-            result,
-            detail,
-            voice_url: None,
-            sms_url: None,
-        }
-    }
 }
 
 /// `numbers webhook --org S (--all | filters) --voice-url URL [--sms-url URL] [--yes]
@@ -286,56 +259,26 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
         let ran = bulk.set_webhooks(grouped, action).await?;
-        let rows: Vec<Repointed> = (ran.lines.into_iter())
-            .map(|Line { number, sent }| match sent {
-                Sent::Done(state) => Repointed {
-                    result: if number.webhook_configured {
-                        "re-pointed"
-                    } else {
-                        "not confirmed"
-                    },
-                    detail: String::new(),
-                    voice_url: state.voice_url().map(str::to_owned),
-                    sms_url: state.sms_url().map(str::to_owned),
-                    number,
-                },
-                Sent::Failed(e) => {
-                    let result = if matches!(e, ProviderError::SharedObject { .. }) {
-                        "shared object"
-                    } else {
-                        "failed"
-                    };
-                    Repointed::new(number, result, provider_message(&e))
-                }
-                Sent::NotStarted => Repointed::new(number, "not started", "cancelled".into()),
-                Sent::NoAccount => Repointed::new(number, "skipped", "no provider account".into()),
-                Sent::NotAdded(e) => Repointed::new(number, "skipped", session::not_added(&e)),
-                Sent::NoClient(e) => Repointed::new(number, "not changed", e.message()),
-            })
-            .collect();
+        let report = Repoint::new(ran, &session::Words);
         if total > 0 {
             progress.finish();
         }
-        print_repointed(g, &org.slug, &rows);
+        print_repointed(g, &org.slug, &report);
         if total == 0 {
             return Err(Failure::Partial(format!(
                 "none of the {} selected number(s) was re-pointed: {not_added} reference an \
                  account not added to {} (see the report); nothing was sent",
-                rows.len(),
+                report.lines.len(),
                 org.slug
             )));
         }
-        let changed = rows.iter().filter(|r| r.result == "re-pointed").count();
-        if ran.cancelled {
+        if report.cancelled {
             return Err(Failure::Cancelled(format!(
-                "cancelled: {changed} number(s) re-pointed before Ctrl-C, the rest not started"
+                "cancelled: {} number(s) re-pointed before Ctrl-C, the rest not started",
+                report.repointed
             )));
         }
-        let failed = rows
-            .iter()
-            .filter(|r| r.result != "re-pointed" && r.result != "skipped")
-            .count()
-            + not_added;
+        let failed = report.failed + not_added;
         if failed > 0 {
             return Err(Failure::Partial(format!(
                 "{failed} of {} number(s) not re-pointed (see the report)",
@@ -346,18 +289,18 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
     })
 }
 
-fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
-    let count = |what: &str| rows.iter().filter(|r| r.result == what).count();
-    let repointed = count("re-pointed");
-    let skipped = count("skipped");
-    let failed = rows.len() - repointed - skipped;
-    let items = rows.iter().map(|r| {
+fn print_repointed(g: &Global, org: &str, report: &Repoint) {
+    let (repointed, failed, skipped) = (report.repointed, report.failed, report.skipped);
+    let items = report.lines.iter().map(|r| {
         let extra: Extra = vec![
             ("voice_url", json!(r.voice_url)),
             ("sms_url", json!(r.sms_url)),
-            ("webhook_configured", json!(r.number.webhook_configured)),
+            (
+                "webhook_configured",
+                json!(r.line.number.webhook_configured),
+            ),
         ];
-        (&r.number, r.result, r.detail.as_str(), extra)
+        (&r.line, extra)
     });
     print_rows(
         g,
@@ -393,72 +336,11 @@ fn set_aside(without_account: usize, not_added: usize, org: &str) -> String {
     notes.iter().map(|n| format!(", {n}")).collect()
 }
 
-/// One number's drift line.
-struct Row {
-    number: PhoneNumber,
-    result: &'static str,
-    channel: &'static str,
-    on_record: Option<String>,
-    at_provider: Option<String>,
-    detail: String,
-}
-
-impl Row {
-    /// A line that is about the number, not one of its channels.
-    fn of(number: PhoneNumber, result: &'static str, detail: String) -> Self {
-        Row {
-            number,
-            result,
-            channel: "",
-            on_record: None,
-            at_provider: None,
-            detail,
-        }
-    }
-}
-
-fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
-    let mut drifted = false;
-    for (channel, status) in [("voice", &drift.voice), ("sms", &drift.sms)] {
-        if let DriftStatus::Drifted {
-            provider_url,
-            on_record,
-            owner,
-        } = status
-        {
-            drifted = true;
-            rows.push(Row {
-                number: number.clone(),
-                result: "drifted",
-                channel,
-                on_record: Some(on_record.clone()),
-                at_provider: provider_url.clone(),
-                detail: owner.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-            });
-        }
-    }
-    if !drifted {
-        rows.push(Row::of(number, "in sync", String::new()));
-    }
-}
-
 /// `numbers drift --org S`.
 pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let mut not_recorded = 0usize;
-        let mut no_account = 0usize;
-        let mut recorded = Vec::new();
-        for n in store.numbers(org.id).await? {
-            match (
-                n.credentials.account_id(n.provider),
-                n.webhook_url.is_some(),
-            ) {
-                (None, _) => no_account += 1,
-                (Some(_), false) => not_recorded += 1,
-                (Some(_), true) => recorded.push(n),
-            }
-        }
+        let mut selection = DriftSelection::new(store.numbers(org.id).await?);
         let progress = Progress::new();
         let report = |p: BulkProgress| {
             progress.report(
@@ -475,78 +357,50 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             concurrency,
             cancel: cancel.clone(),
         };
-        let grouped = AccountGroups::new(recorded, &store.added_accounts().await?);
+        let added = store.added_accounts().await?;
+        let grouped = AccountGroups::new(std::mem::take(&mut selection.recorded), &added);
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
         let ran = bulk.check_drift(grouped).await?;
-        let mut rows: Vec<Row> = Vec::new();
-        for Line { number, sent } in ran.lines {
-            let (result, detail) = match sent {
-                Sent::Done(d) => {
-                    drift_rows(number, &d, &mut rows);
-                    continue;
-                }
-                Sent::Failed(e) => ("failed", provider_message(&e)),
-                Sent::NotStarted => ("not started", "cancelled".into()),
-                Sent::NoAccount => ("skipped", "no provider account".into()),
-                Sent::NotAdded(e) => ("skipped", session::not_added(&e)),
-                Sent::NoClient(e) => ("not checked", e.message()),
-            };
-            rows.push(Row::of(number, result, detail));
-        }
-        let cancelled = ran.cancelled;
+        let report = DriftReport::new(&selection, ran, &session::Words);
         progress.finish();
-        let count = |what: &str| {
-            rows.iter()
-                .filter(|r| r.result == what)
-                .map(|r| r.number.id)
-                .collect::<std::collections::HashSet<_>>()
-                .len()
-        };
+        let shown = || report.lines.iter().filter(|l| l.line.result != "in sync");
         if g.json {
-            let items: Vec<_> = rows
-                .iter()
-                .filter(|r| r.result != "in sync")
-                .map(|r| {
+            let items: Vec<_> = shown()
+                .map(|l| {
                     json!({
-                        "id": r.number.id,
-                        "phone_number": r.number.phone_number,
-                        "result": r.result,
-                        "channel": r.channel,
-                        "on_record": r.on_record,
-                        "at_provider": r.at_provider,
-                        "detail": r.detail,
+                        "id": l.line.number.id,
+                        "phone_number": l.line.number.phone_number,
+                        "result": l.line.result,
+                        "channel": l.channel,
+                        "on_record": l.on_record,
+                        "at_provider": l.at_provider,
+                        "detail": l.line.detail,
                     })
                 })
                 .collect();
             output::json(&json!({
                 "organization": org.slug,
                 "items": items,
-                "drifted": count("drifted"),
-                "in_sync": count("in sync"),
-                "failed": count("failed") + count("not checked"),
-                "skipped": count("skipped"),
-                "not_recorded": not_recorded,
-                "no_account": no_account,
+                "drifted": report.drifted,
+                "in_sync": report.in_sync,
+                "failed": report.failed,
+                "skipped": report.skipped,
+                "not_recorded": report.not_recorded,
+                "no_account": report.no_account,
             }));
         } else {
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .filter(|r| r.result != "in sync")
-                .map(|r| {
+            let table: Vec<Vec<String>> = shown()
+                .map(|l| {
+                    let drifted = l.line.result == "drifted";
+                    let none = if drifted { "(none)" } else { "" };
                     vec![
-                        r.number.phone_number.to_string(),
-                        r.result.to_owned(),
-                        r.channel.to_owned(),
-                        r.on_record.clone().unwrap_or_default(),
-                        r.at_provider.clone().unwrap_or_else(|| {
-                            if r.result == "drifted" {
-                                "(none)".into()
-                            } else {
-                                String::new()
-                            }
-                        }),
-                        r.detail.clone(),
+                        l.line.number.phone_number.to_string(),
+                        l.line.result.to_owned(),
+                        l.channel.to_owned(),
+                        l.on_record.clone().unwrap_or_default(),
+                        l.at_provider.clone().unwrap_or_else(|| none.into()),
+                        l.line.detail.clone(),
                     ]
                 })
                 .collect();
@@ -565,17 +419,18 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             }
             println!(
                 "{}: {} drifted, {} in sync, {} not checked, {} skipped (account not added to \
-                 {}); {not_recorded} without a URL on record, {no_account} without a provider \
-                 account",
+                 {}); {} without a URL on record, {} without a provider account",
                 org.slug,
-                count("drifted"),
-                count("in sync"),
-                count("failed") + count("not checked") + count("not started"),
-                count("skipped"),
+                report.drifted,
+                report.in_sync,
+                report.not_checked,
+                report.skipped,
                 org.slug,
+                report.not_recorded,
+                report.no_account,
             );
         }
-        if cancelled {
+        if report.cancelled {
             return Err(Failure::Cancelled(
                 "cancelled: the report covers the numbers checked before Ctrl-C".into(),
             ));

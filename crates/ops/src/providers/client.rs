@@ -2,8 +2,8 @@
 //! action needs before it calls the provider.
 
 use switchboard_core::Error;
-use switchboard_core::domain::Provider;
-use switchboard_core::store::AccountNotAdded;
+use switchboard_core::domain::{E164, PhoneNumber, Provider};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts};
 use switchboard_providers::account::{self, vault_error, vault_key};
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::{ProviderClient, ProviderError};
@@ -23,6 +23,8 @@ pub enum ProviderFailure {
     Provider(Box<ProviderError>),
     /// The account was not added to the organization on this device: nothing was sent.
     NotAdded(AccountNotAdded),
+    /// The number references no provider account, so its provider cannot be asked.
+    NoAccount(E164),
     /// This device's vault has no secret for the account.
     NoSecret {
         /// The provider.
@@ -83,4 +85,16 @@ pub async fn check_added(
 ) -> Result<(), ProviderFailure> {
     let added = added_accounts(inv).await?;
     Ok(added.check(organization_id, provider, account_id)?)
+}
+
+/// The provider account a number uses, provided it was added to the number's own organization
+/// (`added`): else [`ProviderFailure::NoAccount`] or [`ProviderFailure::NotAdded`].
+pub fn account_of(
+    n: &PhoneNumber,
+    added: &AddedAccounts,
+) -> Result<(Provider, String), ProviderFailure> {
+    match added.account_of(n)? {
+        Some((provider, id)) => Ok((provider, id.to_owned())),
+        None => Err(ProviderFailure::NoAccount(n.phone_number.clone())),
+    }
 }
