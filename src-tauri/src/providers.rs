@@ -25,12 +25,14 @@ use std::sync::Mutex;
 
 use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
-use switchboard_ops::numbers_at_provider::{self as at_provider, Bulk as Run, Failed};
+use switchboard_ops::numbers_at_provider::{
+    self as at_provider, BulkAction, Failed, provider_report,
+};
 use switchboard_ops::providers::client::{self, ProviderFailure};
 use switchboard_ops::providers::{added_accounts, import};
 use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
-use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress};
-use switchboard_providers::model::{self as pm, Confirmed, WebhookChange};
+use switchboard_providers::flows::{self, BulkOptions};
+use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -243,43 +245,21 @@ pub async fn import_numbers<R: Runtime>(
     Ok(report)
 }
 
-/// What a bulk provider action does to each number.
-enum Action {
-    Verify,
-    Webhooks(flows::SetWebhooks),
-}
-
-/// Runs `action` over `numbers` of an organization account by account (`switchboard_ops`:
-/// one client each, secrets from the vault, at most 16 requests in flight per account), and
-/// records what each provider confirmed as soon as its account is done. Numbers without an
-/// account, whose account was not added to the organization, or whose account's secret is not
-/// on this device, are reported as skipped with the reason. The report is in the order of
-/// `numbers`.
+/// Runs `action` over `numbers` of an organization account by account
+/// (`switchboard_ops::numbers_at_provider::provider_report`: one client each, secrets from the
+/// vault, at most 16 requests in flight per account), and records what each provider confirmed
+/// as soon as its account is done. Numbers without an account, whose account was not added to
+/// the organization, or whose account's secret is not on this device, are reported as skipped
+/// with the reason. The report is in the order of `numbers`.
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
-    task: (&ProviderTasks, &str),
+    (tasks, task_id): (&ProviderTasks, &str),
     organization_id: &str,
     numbers: Vec<core::PhoneNumber>,
-    action: Action,
+    action: BulkAction,
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let state = app.state::<AppState>();
-    let inventory = state.inventory();
-    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
-    let total = order.len() as u64;
-    let grouped = AccountGroups::new(numbers, &added_accounts(&*inventory).await?);
-    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
-    let _ = on_progress.send(Progress {
-        done: skipped,
-        total,
-    });
-    let report = |p: BulkProgress| {
-        let _ = on_progress.send(Progress {
-            done: skipped + p.done as u64,
-            total,
-        });
-    };
-    let (tasks, task_id) = task;
+    let inventory = app.state::<AppState>().inventory();
     let options = BulkOptions {
         concurrency: flows::DEFAULT_CONCURRENCY,
         cancel: tasks.start(task_id),
@@ -287,31 +267,17 @@ async fn run_bulk<R: Runtime>(
     let connect = |provider: CoreProvider, account_id: String| async move {
         connect(provider, &account_id).await
     };
-    let no_client = |e: &AppError| e.message.clone();
-    let inventory = &*inventory;
-    let bulk = Run::new(inventory, connect, &options, &report);
-    let result = match action {
-        Action::Verify => (bulk.verify(grouped).await).map(|ran| {
-            let refused = "; status set to error";
-            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
-        }),
-        Action::Webhooks(action) => (bulk.set_webhooks(grouped, action).await)
-            .map(|ran| ProviderReport::new(ran, &order, confirmed_urls, "", no_client)),
+    let progress = |p: Progress| {
+        let _ = on_progress.send(p);
     };
+    let no_client = |e: &AppError| e.message.clone();
+    let run = (connect, &options);
+    let result = provider_report(&*inventory, numbers, action, run, &progress, no_client).await;
     tasks.end(task_id);
     let report = result?;
     announce(app, organization_id, Vec::new());
     crate::sync::after_edit(app);
     Ok(report)
-}
-
-/// The URLs a provider confirms, in words.
-fn confirmed_urls(confirmed: &pm::WebhookState) -> String {
-    format!(
-        "voice {}, sms {}",
-        confirmed.voice_url().unwrap_or("(none)"),
-        confirmed.sms_url().unwrap_or("(none)")
-    )
 }
 
 /// The numbers `ids` of an organization, in one trip to the open file.
@@ -345,7 +311,15 @@ pub async fn reverify<R: Runtime>(
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
     let task = (&*tasks, "periodic-reverification");
-    run_bulk(app, task, organization_id, numbers, Action::Verify, &quiet).await
+    run_bulk(
+        app,
+        task,
+        organization_id,
+        numbers,
+        BulkAction::Verify,
+        &quiet,
+    )
+    .await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -369,7 +343,7 @@ pub async fn verify_numbers<R: Runtime>(
         task,
         &organization_id,
         numbers,
-        Action::Verify,
+        BulkAction::Verify,
         &on_progress,
     )
     .await
@@ -398,7 +372,7 @@ pub async fn bulk_set_webhooks<R: Runtime>(
     check_change(&change)?;
     let numbers = records(&state, &organization_id, &ids).await?;
     let policy = policy(allow_shared);
-    let action = Action::Webhooks(flows::SetWebhooks { change, policy });
+    let action = BulkAction::Webhooks(flows::SetWebhooks { change, policy });
     let task = (&*tasks, task_id.as_str());
     run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
 }
@@ -460,11 +434,7 @@ pub async fn set_webhooks<R: Runtime>(
         webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared)).await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
-    Ok(WebhookResult {
-        number: updated.into(),
-        voice_url: confirmed.voice_url().map(str::to_owned),
-        sms_url: confirmed.sms_url().map(str::to_owned),
-    })
+    Ok(WebhookResult::new(&confirmed, updated))
 }
 
 /// A number's webhooks as its provider has them now, compared with the URL on record.

@@ -428,6 +428,68 @@ impl ProviderReport {
     }
 }
 
+/// What a bulk provider action of the desktop app does to each number.
+#[derive(Debug)]
+pub enum BulkAction {
+    /// Verify them ([`Bulk::verify`]).
+    Verify,
+    /// Re-point their webhooks ([`Bulk::set_webhooks`]).
+    Webhooks(flows::SetWebhooks),
+}
+
+/// Runs `action` over `numbers` account by account ([`Bulk`], with the accounts added on this
+/// device) and reports each number in the order of `numbers` ([`ProviderReport`]; `no_client`
+/// words why an account had no client). Progress counts the numbers that are not sent (no
+/// account, or one not added) as done from the start.
+pub async fn provider_report<C, Fut, E>(
+    inventory: &dyn Inventory,
+    numbers: Vec<PhoneNumber>,
+    action: BulkAction,
+    (connect, options): (C, &BulkOptions),
+    progress: ProgressFn<'_, crate::Progress>,
+    no_client: impl Fn(&E) -> String,
+) -> Result<ProviderReport>
+where
+    C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
+    Fut: Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
+    let total = order.len() as u64;
+    let grouped = AccountGroups::new(numbers, &crate::providers::added_accounts(inventory).await?);
+    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
+    progress(crate::Progress {
+        done: skipped,
+        total,
+    });
+    let report = |p: BulkProgress| {
+        progress(crate::Progress {
+            done: skipped + p.done as u64,
+            total,
+        });
+    };
+    let bulk = Bulk::new(inventory, connect, options, &report);
+    Ok(match action {
+        BulkAction::Verify => {
+            let ran = bulk.verify(grouped).await?;
+            let refused = "; status set to error";
+            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
+        }
+        BulkAction::Webhooks(action) => {
+            let ran = bulk.set_webhooks(grouped, action).await?;
+            ProviderReport::new(ran, &order, confirmed_urls, "", no_client)
+        }
+    })
+}
+
+/// The URLs a provider confirms, in words.
+fn confirmed_urls(confirmed: &switchboard_providers::model::WebhookState) -> String {
+    format!(
+        "voice {}, sms {}",
+        confirmed.voice_url().unwrap_or("(none)"),
+        confirmed.sms_url().unwrap_or("(none)")
+    )
+}
+
 /// Why a record without a provider account cannot be asked about, as the desktop app says it.
 pub fn no_account(phone_number: &switchboard_core::domain::E164) -> String {
     format!(

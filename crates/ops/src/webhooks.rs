@@ -18,8 +18,8 @@ use switchboard_providers::model::{
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
-use crate::Inventory;
 use crate::numbers_at_provider::{Answer, Bulk, Failed, Line, Ran, ReportLine, Wording};
+use crate::{Inventory, NumberView};
 
 /// A change of the voice and SMS URLs, from a form: blank URLs are left out.
 pub fn webhook_change(voice_url: Option<String>, sms_url: Option<String>) -> WebhookChange {
@@ -285,6 +285,30 @@ pub async fn number_drift(
         sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
         checked_at,
     })
+}
+
+/// The webhooks of one number after a confirmed change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookResult {
+    /// The record, updated from what the provider confirmed.
+    pub number: NumberView,
+    /// The voice URL the provider confirms.
+    pub voice_url: Option<String>,
+    /// The SMS URL the provider confirms.
+    pub sms_url: Option<String>,
+}
+
+impl WebhookResult {
+    /// What the provider confirmed, and the record as written ([`set_webhooks`]).
+    pub fn new(confirmed: &WebhookState, record: PhoneNumber) -> Self {
+        WebhookResult {
+            number: record.into(),
+            voice_url: confirmed.voice_url().map(str::to_owned),
+            sms_url: confirmed.sms_url().map(str::to_owned),
+        }
+    }
 }
 
 /// One number's line in a re-point's report, with the URLs its provider confirms.
