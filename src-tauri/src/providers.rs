@@ -20,23 +20,21 @@
 //!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
 //!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
 use switchboard_ops::numbers_at_provider::{
     self as at_provider, BulkAction, Failed, provider_report,
 };
+use switchboard_ops::providers::added_accounts;
 use switchboard_ops::providers::client::{self, ProviderFailure};
-use switchboard_ops::providers::{added_accounts, import};
+use switchboard_ops::providers::import::{self, KeptPreviews};
+use switchboard_ops::tasks::Tasks;
 use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
 use switchboard_providers::flows::{self, BulkOptions};
 use switchboard_providers::model::{Confirmed, WebhookChange};
-use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
+use switchboard_providers::{ProviderClient, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::dto::{
@@ -48,55 +46,18 @@ use crate::events::announce;
 
 use crate::state::AppState;
 
-/// How many previews the backend keeps for `import_numbers` (the newest).
-const KEPT_PREVIEWS: usize = 4;
-
-/// A listing kept between the wizard's preview and its import: its organization, the preview
-/// (with the comparison it shows) and when it was made.
-type Kept = (Uuid, ImportPreview, std::time::Instant);
-
 /// Managed state of the provider commands: cancel tokens of running tasks and the listings
 /// of recent import previews.
 #[derive(Debug, Default)]
 pub struct ProviderTasks {
-    tokens: Mutex<HashMap<String, CancellationToken>>,
-    previews: Mutex<HashMap<String, Kept>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    running: Tasks,
+    previews: KeptPreviews,
 }
 
 impl ProviderTasks {
-    fn start(&self, id: &str) -> CancellationToken {
-        let token = CancellationToken::new();
-        lock(&self.tokens).insert(id.to_owned(), token.clone());
-        token
-    }
-
-    fn end(&self, id: &str) {
-        lock(&self.tokens).remove(id);
-    }
-
     /// Cancels a running task; false when no task has this id.
     pub fn cancel(&self, id: &str) -> bool {
-        lock(&self.tokens)
-            .get(id)
-            .map(CancellationToken::cancel)
-            .is_some()
-    }
-
-    fn keep(&self, organization_id: Uuid, preview: ImportPreview) {
-        let mut previews = lock(&self.previews);
-        let id = preview.preview_id.clone();
-        previews.insert(id, (organization_id, preview, std::time::Instant::now()));
-        while previews.len() > KEPT_PREVIEWS {
-            let Some(oldest) = (previews.iter().min_by_key(|(_, p)| p.2)).map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            previews.remove(&oldest);
-        }
+        self.running.cancel(id)
     }
 }
 
@@ -187,7 +148,7 @@ pub async fn import_preview(
     let provider = provider;
     let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
-    let cancel = tasks.start(&task_id);
+    let cancel = tasks.running.start(&task_id);
     let listed = async {
         let vault = crate::vault::vault()?;
         let report = |p: ListingProgress| {
@@ -199,9 +160,9 @@ pub async fn import_preview(
         listed.await.map_err(failure)
     }
     .await;
-    tasks.end(&task_id);
+    tasks.running.end(&task_id);
     let preview = listed?;
-    tasks.keep(org, preview.clone());
+    tasks.previews.keep(org, preview.clone());
     Ok(preview)
 }
 
@@ -224,20 +185,20 @@ pub async fn import_numbers<R: Runtime>(
     on_progress: Channel<Progress>,
 ) -> AppResult<ImportReport> {
     // Imported numbers are no longer new: a second import must list again.
-    let Some((org, preview, _)) = lock(&tasks.previews).remove(&preview_id) else {
+    let Some((org, preview)) = tasks.previews.take(&preview_id) else {
         return Err(AppError::new(
             ErrorCode::NotFound,
             "this preview is no longer kept; list the account's numbers again",
         ));
     };
     let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
-    let cancel = tasks.start(&task_id);
+    let cancel = tasks.running.start(&task_id);
     let progress = |p: Progress| {
         let _ = on_progress.send(p);
     };
     let inventory = state.inventory();
     let mut report = import::import(&*inventory, org, plan, &progress, &cancel).await;
-    tasks.end(&task_id);
+    tasks.running.end(&task_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
@@ -262,7 +223,7 @@ async fn run_bulk<R: Runtime>(
     let inventory = app.state::<AppState>().inventory();
     let options = BulkOptions {
         concurrency: flows::DEFAULT_CONCURRENCY,
-        cancel: tasks.start(task_id),
+        cancel: tasks.running.start(task_id),
     };
     let connect = |provider: CoreProvider, account_id: String| async move {
         connect(provider, &account_id).await
@@ -273,7 +234,7 @@ async fn run_bulk<R: Runtime>(
     let no_client = |e: &AppError| e.message.clone();
     let run = (connect, &options);
     let result = provider_report(&*inventory, numbers, action, run, &progress, no_client).await;
-    tasks.end(task_id);
+    tasks.running.end(task_id);
     let report = result?;
     announce(app, organization_id, Vec::new());
     crate::sync::after_edit(app);
@@ -460,22 +421,19 @@ pub async fn search_available(
 
 /// The confirmation a buy or release carries: it must name the number itself.
 fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<Confirmed> {
-    match E164::parse(confirmed_number, None) {
-        Ok(c) if &c == number => Ok(Confirmed::number(number)),
-        _ => Err(AppError::new(
+    at_provider::confirmation(number, confirmed_number).ok_or_else(|| {
+        AppError::new(
             ErrorCode::NotConfirmed,
             format!("not confirmed: the confirmation does not name {number}; nothing was {what}"),
-        )),
-    }
+        )
+    })
 }
 
 /// A call sent once that failed on the network: whether it happened is unknown.
 fn sent_once(e: Failed, what: &str) -> AppError {
-    let Failed::Provider(e) = e else {
-        return e.into();
-    };
-    let mut err = AppError::from_provider(&e);
-    if e.code() == ProviderErrorCode::Offline {
+    let unknown = e.outcome_unknown();
+    let mut err = AppError::from(e);
+    if unknown {
         err.message = format!(
             "{} It is unknown whether the {what} happened: import the account's numbers to see.",
             err.message

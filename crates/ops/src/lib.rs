@@ -42,6 +42,7 @@ pub mod profiles;
 pub mod providers;
 pub mod purchase;
 pub mod sync;
+pub mod tasks;
 pub mod vault;
 pub mod webhooks;
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use switchboard_core::query::NumberFilter;
 use switchboard_core::store::{AccountNotAdded, NumberRef};
 use switchboard_core::{Error, Result};
 use switchboard_providers::flows::{
@@ -295,6 +296,39 @@ impl VerifyReport {
     }
 }
 
+/// The organization that names each account of `grouped` in a hint: its first number's, by
+/// slug (left out when it cannot be read).
+pub async fn account_organizations(
+    inventory: &dyn Inventory,
+    grouped: &AccountGroups,
+) -> std::collections::HashMap<(switchboard_core::domain::Provider, String), String> {
+    let mut slugs = std::collections::HashMap::new();
+    for (key, group) in &grouped.groups {
+        if let Some(n) = group.first()
+            && let Ok(org) = inventory.organization(&n.organization_id.to_string()).await
+        {
+            slugs.insert(key.clone(), org.slug);
+        }
+    }
+    slugs
+}
+
+/// Every number `filter` selects, in E.164 order (read a page of 1,000 at a time): the
+/// selection of a bulk provider action.
+pub async fn select(inventory: &dyn Inventory, filter: NumberFilter) -> Result<Vec<PhoneNumber>> {
+    let sort = "number".parse::<switchboard_core::query::Sort>()?;
+    let mut query = switchboard_core::query::NumberQuery::first(filter, sort, 1000)?;
+    let mut all = Vec::new();
+    loop {
+        let page = inventory.list_numbers(&query).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
 /// The organizations with numbers due for re-verification, each with them: verified last
 /// before `before` (or never), at most `batch` per organization, least recently verified first
 /// (core's rule, `Workspace::verification_due`, on the inventory's workspace file; none
@@ -517,6 +551,22 @@ impl From<Error> for Failed {
     fn from(e: Error) -> Self {
         Failed::Inventory(e)
     }
+}
+
+impl Failed {
+    /// Whether a call sent once may have happened or not: the network failed during it.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Failed::Provider(e) if e.code() == ProviderErrorCode::Offline)
+    }
+}
+
+/// The confirmation a purchase or a release carries: only one naming `number` itself.
+pub fn confirmation(
+    number: &switchboard_core::domain::E164,
+    confirmed_number: &str,
+) -> Option<Confirmed> {
+    let parsed = switchboard_core::domain::E164::parse(confirmed_number, None);
+    (parsed.is_ok_and(|c| &c == number)).then(|| Confirmed::number(number))
 }
 
 /// A bought number, and its record when it was added to an organization.

@@ -3,7 +3,8 @@
 //! [`crate::numbers_at_provider::release`]).
 
 use serde::{Deserialize, Serialize};
-use switchboard_core::domain::Capabilities;
+use switchboard_core::Result;
+use switchboard_core::domain::{Capabilities, Capability};
 use switchboard_providers::twilio::{self, AvailableNumber as CoreAvailable};
 
 /// A Twilio number search.
@@ -71,4 +72,18 @@ impl From<&AvailableSearch> for twilio::AvailableSearch {
             limit: Some(20),
         }
     }
+}
+
+/// The capabilities a search requires, by name (voice, sms, mms, fax; repeated names count once).
+pub fn required_capabilities(names: &[String]) -> Result<Capabilities> {
+    let mut caps = Capabilities::default();
+    for name in names {
+        match name.parse::<Capability>()? {
+            Capability::Voice => caps.voice = true,
+            Capability::Sms => caps.sms = true,
+            Capability::Mms => caps.mms = true,
+            Capability::Fax => caps.fax = true,
+        }
+    }
+    Ok(caps)
 }

@@ -177,28 +177,7 @@ pub enum NumberCommands {
         concurrency: u16,
     },
     /// Buy a number (Twilio): costs money, so it asks first or needs --yes; never retried
-    Buy {
-        /// The number to buy, E.164 (see `available search`)
-        number: String,
-        /// The provider account that buys it
-        #[arg(long, value_name = "ACCOUNT_ID")]
-        account: String,
-        /// Add the bought number to this organization
-        #[arg(long)]
-        org: Option<String>,
-        /// The account's provider (default: the organization's account, else twilio)
-        #[arg(long)]
-        provider: Option<String>,
-        /// Point its voice webhook here when buying
-        #[arg(long)]
-        voice_url: Option<String>,
-        /// Point its SMS webhook here when buying
-        #[arg(long)]
-        sms_url: Option<String>,
-        /// Buy without asking
-        #[arg(long)]
-        yes: bool,
-    },
+    Buy(purchase::Buy),
     /// Release a number (Twilio): the account loses it and it leaves the inventory; asks
     /// first or needs --yes; never retried
     Release {
@@ -217,35 +196,7 @@ pub enum NumberCommands {
 #[derive(Debug, Subcommand)]
 pub enum Available {
     /// Search numbers a provider offers for purchase (Twilio)
-    Search {
-        /// The provider account to search with
-        #[arg(long, value_name = "ACCOUNT_ID")]
-        account: String,
-        /// ISO country, e.g. US
-        #[arg(long)]
-        country: String,
-        /// Area code, e.g. 415
-        #[arg(long)]
-        area_code: Option<String>,
-        /// Digits the number contains, e.g. 555
-        #[arg(long)]
-        contains: Option<String>,
-        /// Local (default), TollFree or Mobile
-        #[arg(long = "type")]
-        number_type: Option<String>,
-        /// Required capability (repeatable): voice, sms, mms, fax
-        #[arg(long)]
-        capability: Vec<String>,
-        /// How many to show (at most 50)
-        #[arg(long)]
-        limit: Option<u32>,
-        /// Organization whose account it is (to find the account's provider)
-        #[arg(long)]
-        org: Option<String>,
-        /// The account's provider (default: the organization's account, else twilio)
-        #[arg(long)]
-        provider: Option<String>,
-    },
+    Search(purchase::Search),
 }
 
 /// Why a provider command failed.
@@ -455,26 +406,7 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
             }
         }
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
-        NumberCommands::Buy {
-            number,
-            account,
-            org,
-            provider,
-            voice_url,
-            sms_url,
-            yes,
-        } => purchase::buy(
-            g,
-            purchase::Buy {
-                number,
-                account,
-                org,
-                provider,
-                voice_url,
-                sms_url,
-                yes,
-            },
-        ),
+        NumberCommands::Buy(b) => purchase::buy(g, b),
         NumberCommands::Release { number, org, yes } => {
             purchase::release(g, &number, org.as_deref(), yes)
         }
@@ -484,30 +416,7 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
 /// `available search`.
 pub fn available(g: &Global, cmd: Available) -> Outcome {
     match cmd {
-        Available::Search {
-            account,
-            country,
-            area_code,
-            contains,
-            number_type,
-            capability,
-            limit,
-            org,
-            provider,
-        } => purchase::search(
-            g,
-            purchase::Search {
-                account,
-                country,
-                area_code,
-                contains,
-                number_type,
-                capability,
-                limit,
-                org,
-                provider,
-            },
-        ),
+        Available::Search(s) => purchase::search(g, s),
     }
 }
 

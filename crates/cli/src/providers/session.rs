@@ -7,12 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider};
-use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
+use switchboard_core::domain::{Organization, PhoneNumber, Provider};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
 use switchboard_ops::numbers_at_provider::Wording;
-use switchboard_ops::providers::{accounts as ops_accounts, client as ops_client};
+use switchboard_ops::providers::client as ops_client;
 use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_providers::{ProviderClient, ProviderError};
 use tokio_util::sync::CancellationToken;
@@ -44,25 +43,6 @@ impl Store {
     /// Every number of an organization, in E.164 order.
     pub async fn numbers(&self, organization_id: Uuid) -> Result<Vec<PhoneNumber>> {
         switchboard_ops::providers::organization_numbers(&*self.inv, organization_id).await
-    }
-
-    /// An agent of an organization by id or name.
-    pub async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
-        self.inv.agent(organization_id, id_or_name).await
-    }
-
-    /// Every number `filter` selects, in E.164 order (read a page of 1000 at a time).
-    pub async fn select(&self, filter: NumberFilter) -> Result<Vec<PhoneNumber>> {
-        let mut query = NumberQuery::first(filter, "number".parse::<Sort>()?, 1000)?;
-        let mut all = Vec::new();
-        loop {
-            let page = self.inv.list_numbers(&query).await?;
-            all.extend(page.items);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(all),
-            }
-        }
     }
 
     /// One number by id or E.164, in `org` when given.
@@ -125,50 +105,6 @@ pub fn run<T>(
     result
 }
 
-/// Which provider an account id belongs to in an organization: `explicit` if given, else
-/// the organization's accounts and numbers, else a Twilio Account SID by its shape.
-pub async fn account_provider(
-    store: &Store,
-    org: &Organization,
-    account_id: &str,
-    explicit: Option<&str>,
-) -> Outcome<Provider> {
-    if let Some(p) = explicit {
-        return Ok(p.parse()?);
-    }
-    let known = ops_accounts::account_providers(store.inventory(), org.id, account_id).await?;
-    match known.as_slice() {
-        [one] => Ok(*one),
-        [] if looks_like_twilio_sid(account_id) => Ok(Provider::Twilio),
-        [] => Err(Error::NotFound {
-            kind: "provider account",
-            key: format!(
-                "{account_id} in {} (add it with `switchboard-cli accounts add`, or give \
-                 --provider)",
-                org.slug
-            ),
-        }
-        .into()),
-        several => Err(Error::InvalidInput {
-            field: "provider".into(),
-            reason: format!(
-                "account {account_id} exists under {} in {}; give --provider",
-                several
-                    .iter()
-                    .map(|p| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-                org.slug
-            ),
-        }
-        .into()),
-    }
-}
-
-fn looks_like_twilio_sid(id: &str) -> bool {
-    id.len() == 34 && id.starts_with("AC") && id[2..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
 /// A client for an account, with its secret from this device's vault. `org` names the
 /// organization in the "credentials not on this device" hint.
 pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<ProviderClient> {
@@ -197,19 +133,6 @@ pub async fn number_client(
         .slug;
     let client = client(provider, &account_id, &slug).await?;
     Ok((n, account_id, slug, client))
-}
-
-/// Checks that an account was added to `org` before it is used for `org`'s numbers
-/// (`accounts verify`, `numbers import`, `numbers buy --org`).
-pub async fn check_added(
-    store: &Store,
-    org: &Organization,
-    provider: Provider,
-    account_id: &str,
-) -> Outcome {
-    ops_client::check_added(store.inventory(), org.id, provider, account_id)
-        .await
-        .map_err(|f| Failure::of(f, &org.slug))
 }
 
 /// Why a number's account is not used, with how to add the account to the organization.

@@ -5,40 +5,32 @@
 //! the provider's reason in metadata `lastVerifyError`; a network failure, a rate limit or any
 //! other error changes nothing.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::json;
-use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Line, ReportLine, Sent, VerifyReport};
+use switchboard_core::domain::Provider;
+use switchboard_ops::numbers_at_provider::{
+    Bulk as Run, Line, ReportLine, Sent, VerifyReport, account_organizations,
+};
+use switchboard_ops::providers::accounts::verify_account;
 use switchboard_ops::providers::client as ops_client;
-use switchboard_ops::providers::record_account_verification;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress};
-use time::OffsetDateTime;
 
-use super::session::{self, Store};
+use super::session;
 use super::{Failure, Outcome, Progress};
-use crate::{Global, output};
+use crate::{Global, output, vault};
 
 /// `accounts verify --org S ACCOUNT_ID`.
 pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) -> Outcome {
     session::run(g, async |store, _cancel| {
         let org = store.organization(org).await?;
-        let provider = session::account_provider(store, &org, account_id, provider).await?;
-        session::check_added(store, &org, provider, account_id).await?;
-        let client = session::client(provider, account_id, &org.slug).await?;
-        let result = client.verify().await;
-        let now = OffsetDateTime::now_utc();
-        let updated = record_account_verification(
-            store.inventory(),
-            org.id,
-            provider,
-            account_id,
-            &result,
-            now,
-        )
-        .await?;
-        match result {
+        let provider = ops_client::account_provider(store.inventory(), &org, account_id, provider);
+        let account = (provider.await?, account_id);
+        let vault = vault::open()?;
+        let verified = verify_account(store.inventory(), &vault, org.id, account).await;
+        let verified = verified.map_err(|f| Failure::of(f, &org.slug))?;
+        let updated = verified.numbers_updated;
+        match verified.result {
             Ok(info) => {
                 if g.json {
                     output::json(&json!({
@@ -102,10 +94,7 @@ pub fn numbers(
         let grouped = AccountGroups::new(numbers, &added);
         // The organization each account's numbers belong to, for the "credentials not on
         // this device" hint.
-        let mut slugs: HashMap<(Provider, String), String> = HashMap::new();
-        for (key, group) in &grouped.groups {
-            slugs.insert(key.clone(), org_slug(store, group).await);
-        }
+        let slugs = account_organizations(store.inventory(), &grouped).await;
         let progress = Progress::new();
         let report = |p: BulkProgress| {
             progress.report(
@@ -169,17 +158,6 @@ pub fn numbers(
         }
         Ok(())
     })
-}
-
-async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
-    match group.first() {
-        Some(n) => store
-            .organization(&n.organization_id.to_string())
-            .await
-            .map(|o| o.slug)
-            .unwrap_or_else(|_| "ORG".into()),
-        None => "ORG".into(),
-    }
 }
 
 fn print_report(g: &Global, report: &VerifyReport) {

@@ -9,7 +9,8 @@
 use serde_json::json;
 use switchboard_core::Error;
 use switchboard_core::domain::Provider;
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed};
+use switchboard_ops::actions::agent_arg;
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, select};
 use switchboard_ops::webhooks::{
     DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
 };
@@ -19,7 +20,7 @@ use switchboard_providers::model::{Channel, WebhookChange, WebhookPlan};
 use super::session::{self};
 use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
-use crate::number_filter::{AgentArg, FilterArgs};
+use crate::number_filter::FilterArgs;
 use crate::{Global, output};
 
 /// What `numbers webhook` changes.
@@ -33,6 +34,17 @@ pub struct Change {
     pub allow_shared: bool,
     /// Plan only.
     pub dry_run: bool,
+}
+
+impl Change {
+    /// The URLs to set, as given.
+    fn wanted(&self) -> WebhookChange {
+        WebhookChange {
+            voice_url: self.voice_url.clone(),
+            sms_url: self.sms_url.clone(),
+            ..WebhookChange::default()
+        }
+    }
 }
 
 impl From<Failed> for Failure {
@@ -74,11 +86,7 @@ pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outco
     session::run(g, async |store, _cancel| {
         let (n, _, _, client) = session::number_client(store, number, org).await?;
         let r = switchboard_providers::account::number_ref(&n);
-        let wanted = WebhookChange {
-            voice_url: change.voice_url.clone(),
-            sms_url: change.sms_url.clone(),
-            ..WebhookChange::default()
-        };
+        let wanted = change.wanted();
         let plan = client.plan_webhooks(&r, &wanted).await?;
         let shared = plan.shared_change().cloned();
         if g.json && change.dry_run {
@@ -155,11 +163,11 @@ pub struct Bulk {
 pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk: Bulk) -> Outcome {
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let agent = match filter.agent_arg() {
-            Some(AgentArg::Named(a)) => Some(store.agent(org.id, a).await?.id),
-            _ => None,
+        let agent = match filter.agent.as_deref() {
+            Some(a) => agent_arg(store.inventory(), org.id, a).await?,
+            None => None,
         };
-        let selected = store.select(filter.to_filter(org.id, agent)?).await?;
+        let selected = select(store.inventory(), filter.to_filter(org.id, agent)?).await?;
         let grouped = AccountGroups::new(selected, &store.added_accounts().await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
@@ -230,11 +238,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             super::confirm(bulk.yes, &question, cancel).await?;
         }
         let action = SetWebhooks {
-            change: WebhookChange {
-                voice_url: change.voice_url.clone(),
-                sms_url: change.sms_url.clone(),
-                ..WebhookChange::default()
-            },
+            change: change.wanted(),
             policy: policy(change.allow_shared),
         };
         let progress = Progress::new();
