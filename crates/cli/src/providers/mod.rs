@@ -58,7 +58,6 @@ use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 use tokio_util::sync::CancellationToken;
 
-use crate::number_filter::FilterArgs;
 use crate::output::provider_message;
 use crate::{Global, accounts, commands};
 
@@ -130,42 +129,7 @@ pub enum NumberCommands {
     /// records the URL only after the provider confirms it. A selection is re-pointed with
     /// bounded concurrency and a per-number report, after a confirmation (or --yes); Ctrl-C
     /// stops cleanly
-    Webhook {
-        /// Id or E.164 number
-        #[arg(required_unless_present_any = [
-            "all", "search", "provider", "status", "agent", "capability", "country",
-            "number_type",
-        ])]
-        number: Option<String>,
-        /// Organization: of the selection, or of the number when it exists in several
-        #[arg(long)]
-        org: Option<String>,
-        /// Every number of --org that has a provider account (narrowed by the filters)
-        #[arg(long, conflicts_with = "number")]
-        all: bool,
-        #[command(flatten)]
-        filter: FilterArgs,
-        /// URL for incoming calls
-        #[arg(long, required_unless_present = "sms_url")]
-        voice_url: Option<String>,
-        /// URL for incoming messages
-        #[arg(long)]
-        sms_url: Option<String>,
-        /// Change an object other numbers share too (an application, a connection, a
-        /// messaging profile), re-pointing all of them
-        #[arg(long)]
-        allow_shared: bool,
-        /// Show the plan only
-        #[arg(long)]
-        dry_run: bool,
-        /// Re-point a selection without asking
-        #[arg(long)]
-        yes: bool,
-        /// Requests in flight at most, per account (a selection)
-        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
-            value_parser = clap::value_parser!(u16).range(1..=64))]
-        concurrency: u16,
-    },
+    Webhook(webhooks::Webhook),
     /// Report numbers whose webhook URL at the provider differs from the one on record
     Drift {
         /// Organization slug or id
@@ -357,54 +321,7 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
             org,
             concurrency,
         } => verify::numbers(g, &numbers, all, org.as_deref(), concurrency.into()),
-        NumberCommands::Webhook {
-            number,
-            org,
-            all,
-            filter,
-            voice_url,
-            sms_url,
-            allow_shared,
-            dry_run,
-            yes,
-            concurrency,
-        } => {
-            let change = webhooks::Change {
-                voice_url,
-                sms_url,
-                allow_shared,
-                dry_run,
-            };
-            match number {
-                Some(_) if !filter.is_empty() => Err(Error::InvalidInput {
-                    field: "selection".into(),
-                    reason: "give one number, or a selection (--all or the list filters with \
-                             --org), not both"
-                        .into(),
-                }
-                .into()),
-                Some(number) => webhooks::set(g, &number, org.as_deref(), change),
-                None => {
-                    let org = org.ok_or_else(|| Error::InvalidInput {
-                        field: "selection".into(),
-                        reason: format!(
-                            "{} selects numbers of one organization: give --org",
-                            if all { "--all" } else { "a filter" }
-                        ),
-                    })?;
-                    webhooks::set_many(
-                        g,
-                        &org,
-                        &filter,
-                        change,
-                        webhooks::Bulk {
-                            yes,
-                            concurrency: concurrency.into(),
-                        },
-                    )
-                }
-            }
-        }
+        NumberCommands::Webhook(w) => webhooks::webhook(g, w),
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
         NumberCommands::Buy(b) => purchase::buy(g, b),
         NumberCommands::Release { number, org, yes } => {

@@ -22,21 +22,48 @@ use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
 use crate::number_filter::FilterArgs;
 use crate::{Global, output};
+use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 
-/// What `numbers webhook` changes.
-#[derive(Debug)]
-pub struct Change {
-    /// New voice URL.
+/// `numbers webhook` flags: one number, or a selection.
+#[derive(Debug, clap::Args)]
+pub struct Webhook {
+    /// Id or E.164 number
+    #[arg(required_unless_present_any = [
+        "all", "search", "provider", "status", "agent", "capability", "country",
+        "number_type",
+    ])]
+    pub number: Option<String>,
+    /// Organization: of the selection, or of the number when it exists in several
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Every number of --org that has a provider account (narrowed by the filters)
+    #[arg(long, conflicts_with = "number")]
+    pub all: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// URL for incoming calls
+    #[arg(long, required_unless_present = "sms_url")]
     pub voice_url: Option<String>,
-    /// New SMS URL.
+    /// URL for incoming messages
+    #[arg(long)]
     pub sms_url: Option<String>,
-    /// Change a shared object.
+    /// Change an object other numbers share too (an application, a connection, a
+    /// messaging profile), re-pointing all of them
+    #[arg(long)]
     pub allow_shared: bool,
-    /// Plan only.
+    /// Show the plan only
+    #[arg(long)]
     pub dry_run: bool,
+    /// Re-point a selection without asking
+    #[arg(long)]
+    pub yes: bool,
+    /// Requests in flight at most, per account (a selection)
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+        value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
-impl Change {
+impl Webhook {
     /// The URLs to set, as given.
     fn wanted(&self) -> WebhookChange {
         WebhookChange {
@@ -81,8 +108,32 @@ fn print_plan(plan: &WebhookPlan) {
     }
 }
 
+/// `numbers webhook`: one number ([`set`]), or a selection of an organization ([`set_many`]).
+pub fn webhook(g: &Global, w: Webhook) -> Outcome {
+    match &w.number {
+        Some(_) if !w.filter.is_empty() => Err(Error::InvalidInput {
+            field: "selection".into(),
+            reason: "give one number, or a selection (--all or the list filters with --org), \
+                     not both"
+                .into(),
+        }
+        .into()),
+        Some(number) => set(g, number, w.org.as_deref(), &w),
+        None => {
+            let org = w.org.as_deref().ok_or_else(|| Error::InvalidInput {
+                field: "selection".into(),
+                reason: format!(
+                    "{} selects numbers of one organization: give --org",
+                    if w.all { "--all" } else { "a filter" }
+                ),
+            })?;
+            set_many(g, org, &w)
+        }
+    }
+}
+
 /// `numbers webhook ID --voice-url URL [--sms-url URL] [--allow-shared] [--dry-run]`.
-pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outcome {
+fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome {
     session::run(g, async |store, _cancel| {
         let (n, _, _, client) = session::number_client(store, number, org).await?;
         let r = switchboard_providers::account::number_ref(&n);
@@ -147,20 +198,12 @@ pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outco
     })
 }
 
-/// How a selection is re-pointed.
-#[derive(Debug, Clone, Copy)]
-pub struct Bulk {
-    /// Do not ask first.
-    pub yes: bool,
-    /// Requests in flight at most, per account.
-    pub concurrency: usize,
-}
-
 /// `numbers webhook --org S (--all | filters) --voice-url URL [--sms-url URL] [--yes]
 /// [--allow-shared] [--dry-run]`: the selection's numbers, grouped by provider account, each
 /// group through `flows::bulk_set_webhooks`. Without `--allow-shared`, a number whose change
 /// would touch a shared object is refused by the provider client and left unchanged.
-pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk: Bulk) -> Outcome {
+fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
+    let filter = &change.filter;
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
         let agent = match filter.agent.as_deref() {
@@ -235,7 +278,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 "Re-point the webhooks of {total} number(s) of {} to {target}?",
                 org.slug
             );
-            super::confirm(bulk.yes, &question, cancel).await?;
+            super::confirm(change.yes, &question, cancel).await?;
         }
         let action = SetWebhooks {
             change: change.wanted(),
@@ -257,7 +300,7 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             session::client(provider, &account_id, slug).await
         };
         let options = BulkOptions {
-            concurrency: bulk.concurrency,
+            concurrency: change.concurrency.into(),
             cancel: cancel.clone(),
         };
         let inventory = store.inventory();
