@@ -20,21 +20,21 @@
 //!   team database's cache): otherwise a bulk action reports it skipped with the reason, and a
 //!   single action, an import or a purchase is refused (`NotAllowed`); nothing is sent.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use switchboard_core::domain::{self as core, E164, Provider as CoreProvider};
 use switchboard_core::store::NumberRef;
-use switchboard_ops::numbers_at_provider::{self as at_provider, Bulk as Run, Failed};
+use switchboard_ops::numbers_at_provider::{
+    self as at_provider, BulkAction, Failed, provider_report,
+};
+use switchboard_ops::providers::added_accounts;
 use switchboard_ops::providers::client::{self, ProviderFailure};
-use switchboard_ops::providers::{added_accounts, import};
+use switchboard_ops::providers::import::{self, KeptPreviews};
+use switchboard_ops::tasks::Tasks;
 use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
-use switchboard_providers::flows::{self, AccountGroups, BulkOptions, BulkProgress};
-use switchboard_providers::model::{self as pm, Confirmed, WebhookChange};
-use switchboard_providers::{ProviderClient, ProviderErrorCode, account};
+use switchboard_providers::flows::{self, BulkOptions};
+use switchboard_providers::model::{Confirmed, WebhookChange};
+use switchboard_providers::{ProviderClient, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::dto::{
@@ -46,55 +46,18 @@ use crate::events::announce;
 
 use crate::state::AppState;
 
-/// How many previews the backend keeps for `import_numbers` (the newest).
-const KEPT_PREVIEWS: usize = 4;
-
-/// A listing kept between the wizard's preview and its import: its organization, the preview
-/// (with the comparison it shows) and when it was made.
-type Kept = (Uuid, ImportPreview, std::time::Instant);
-
 /// Managed state of the provider commands: cancel tokens of running tasks and the listings
 /// of recent import previews.
 #[derive(Debug, Default)]
 pub struct ProviderTasks {
-    tokens: Mutex<HashMap<String, CancellationToken>>,
-    previews: Mutex<HashMap<String, Kept>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    running: Tasks,
+    previews: KeptPreviews,
 }
 
 impl ProviderTasks {
-    fn start(&self, id: &str) -> CancellationToken {
-        let token = CancellationToken::new();
-        lock(&self.tokens).insert(id.to_owned(), token.clone());
-        token
-    }
-
-    fn end(&self, id: &str) {
-        lock(&self.tokens).remove(id);
-    }
-
     /// Cancels a running task; false when no task has this id.
     pub fn cancel(&self, id: &str) -> bool {
-        lock(&self.tokens)
-            .get(id)
-            .map(CancellationToken::cancel)
-            .is_some()
-    }
-
-    fn keep(&self, organization_id: Uuid, preview: ImportPreview) {
-        let mut previews = lock(&self.previews);
-        let id = preview.preview_id.clone();
-        previews.insert(id, (organization_id, preview, std::time::Instant::now()));
-        while previews.len() > KEPT_PREVIEWS {
-            let Some(oldest) = (previews.iter().min_by_key(|(_, p)| p.2)).map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            previews.remove(&oldest);
-        }
+        self.running.cancel(id)
     }
 }
 
@@ -104,6 +67,9 @@ pub(crate) fn failure(f: ProviderFailure) -> AppError {
         ProviderFailure::Core(e) => e.into(),
         ProviderFailure::Provider(e) => AppError::from_provider(&e),
         ProviderFailure::NotAdded(e) => switchboard_core::Error::from(e).into(),
+        ProviderFailure::NoAccount(number) => {
+            AppError::new(ErrorCode::InvalidInput, at_provider::no_account(&number))
+        }
         ProviderFailure::NoSecret {
             provider,
             account_id,
@@ -127,17 +93,6 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
         .map_err(failure)
 }
 
-/// The provider account of a record, provided it was added to the record's organization; or
-/// a clear error when it has none, or `NotAllowed` when it was not added.
-async fn account_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<(CoreProvider, String)> {
-    let added = added_accounts(&*state.inventory()).await?;
-    match added.account_of(n) {
-        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
-        Ok(None) => Err(no_account(n)),
-        Err(e) => Err(switchboard_core::Error::from(e).into()),
-    }
-}
-
 /// Refuses (`NotAllowed`) an account that was not added to the organization, before it is
 /// used for the organization's numbers (import, purchase, account verification).
 pub async fn check_added(
@@ -151,14 +106,27 @@ pub async fn check_added(
     added.await.map_err(failure)
 }
 
-/// Why a record without a provider account cannot be asked about.
-fn no_account(n: &core::PhoneNumber) -> AppError {
-    AppError::new(ErrorCode::InvalidInput, at_provider::no_account(n))
-}
-
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
     Ok(state.inventory().number(&r, None).await?)
+}
+
+/// The client of the account a record uses, provided it was added to the record's
+/// organization.
+async fn client_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<ProviderClient> {
+    let added = added_accounts(&*state.inventory()).await?;
+    let (provider, account_id) = client::account_of(n, &added).map_err(failure)?;
+    connect(provider, &account_id).await
+}
+
+/// A number's record and its account's client.
+async fn number_client(
+    state: &AppState,
+    id: &str,
+) -> AppResult<(core::PhoneNumber, ProviderClient)> {
+    let n = record(state, id).await?;
+    let client = client_of(state, &n).await?;
+    Ok((n, client))
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -180,7 +148,7 @@ pub async fn import_preview(
     let provider = provider;
     let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
-    let cancel = tasks.start(&task_id);
+    let cancel = tasks.running.start(&task_id);
     let listed = async {
         let vault = crate::vault::vault()?;
         let report = |p: ListingProgress| {
@@ -192,9 +160,9 @@ pub async fn import_preview(
         listed.await.map_err(failure)
     }
     .await;
-    tasks.end(&task_id);
+    tasks.running.end(&task_id);
     let preview = listed?;
-    tasks.keep(org, preview.clone());
+    tasks.previews.keep(org, preview.clone());
     Ok(preview)
 }
 
@@ -217,20 +185,20 @@ pub async fn import_numbers<R: Runtime>(
     on_progress: Channel<Progress>,
 ) -> AppResult<ImportReport> {
     // Imported numbers are no longer new: a second import must list again.
-    let Some((org, preview, _)) = lock(&tasks.previews).remove(&preview_id) else {
+    let Some((org, preview)) = tasks.previews.take(&preview_id) else {
         return Err(AppError::new(
             ErrorCode::NotFound,
             "this preview is no longer kept; list the account's numbers again",
         ));
     };
     let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
-    let cancel = tasks.start(&task_id);
+    let cancel = tasks.running.start(&task_id);
     let progress = |p: Progress| {
         let _ = on_progress.send(p);
     };
     let inventory = state.inventory();
     let mut report = import::import(&*inventory, org, plan, &progress, &cancel).await;
-    tasks.end(&task_id);
+    tasks.running.end(&task_id);
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
@@ -238,75 +206,39 @@ pub async fn import_numbers<R: Runtime>(
     Ok(report)
 }
 
-/// What a bulk provider action does to each number.
-enum Action {
-    Verify,
-    Webhooks(flows::SetWebhooks),
-}
-
-/// Runs `action` over `numbers` of an organization account by account (`switchboard_ops`:
-/// one client each, secrets from the vault, at most 16 requests in flight per account), and
-/// records what each provider confirmed as soon as its account is done. Numbers without an
-/// account, whose account was not added to the organization, or whose account's secret is not
-/// on this device, are reported as skipped with the reason. The report is in the order of
-/// `numbers`.
+/// Runs `action` over `numbers` of an organization account by account
+/// (`switchboard_ops::numbers_at_provider::provider_report`: one client each, secrets from the
+/// vault, at most 16 requests in flight per account), and records what each provider confirmed
+/// as soon as its account is done. Numbers without an account, whose account was not added to
+/// the organization, or whose account's secret is not on this device, are reported as skipped
+/// with the reason. The report is in the order of `numbers`.
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
-    task: (&ProviderTasks, &str),
+    (tasks, task_id): (&ProviderTasks, &str),
     organization_id: &str,
     numbers: Vec<core::PhoneNumber>,
-    action: Action,
+    action: BulkAction,
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let state = app.state::<AppState>();
-    let inventory = state.inventory();
-    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
-    let total = order.len() as u64;
-    let grouped = AccountGroups::new(numbers, &added_accounts(&*inventory).await?);
-    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
-    let _ = on_progress.send(Progress {
-        done: skipped,
-        total,
-    });
-    let report = |p: BulkProgress| {
-        let _ = on_progress.send(Progress {
-            done: skipped + p.done as u64,
-            total,
-        });
-    };
-    let (tasks, task_id) = task;
+    let inventory = app.state::<AppState>().inventory();
     let options = BulkOptions {
         concurrency: flows::DEFAULT_CONCURRENCY,
-        cancel: tasks.start(task_id),
+        cancel: tasks.running.start(task_id),
     };
     let connect = |provider: CoreProvider, account_id: String| async move {
         connect(provider, &account_id).await
     };
-    let no_client = |e: &AppError| e.message.clone();
-    let inventory = &*inventory;
-    let bulk = Run::new(inventory, connect, &options, &report);
-    let result = match action {
-        Action::Verify => (bulk.verify(grouped).await).map(|ran| {
-            let refused = "; status set to error";
-            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
-        }),
-        Action::Webhooks(action) => (bulk.set_webhooks(grouped, action).await)
-            .map(|ran| ProviderReport::new(ran, &order, confirmed_urls, "", no_client)),
+    let progress = |p: Progress| {
+        let _ = on_progress.send(p);
     };
-    tasks.end(task_id);
+    let no_client = |e: &AppError| e.message.clone();
+    let run = (connect, &options);
+    let result = provider_report(&*inventory, numbers, action, run, &progress, no_client).await;
+    tasks.running.end(task_id);
     let report = result?;
     announce(app, organization_id, Vec::new());
     crate::sync::after_edit(app);
     Ok(report)
-}
-
-/// The URLs a provider confirms, in words.
-fn confirmed_urls(confirmed: &pm::WebhookState) -> String {
-    format!(
-        "voice {}, sms {}",
-        confirmed.voice_url().unwrap_or("(none)"),
-        confirmed.sms_url().unwrap_or("(none)")
-    )
 }
 
 /// The numbers `ids` of an organization, in one trip to the open file.
@@ -340,7 +272,15 @@ pub async fn reverify<R: Runtime>(
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
     let task = (&*tasks, "periodic-reverification");
-    run_bulk(app, task, organization_id, numbers, Action::Verify, &quiet).await
+    run_bulk(
+        app,
+        task,
+        organization_id,
+        numbers,
+        BulkAction::Verify,
+        &quiet,
+    )
+    .await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -364,7 +304,7 @@ pub async fn verify_numbers<R: Runtime>(
         task,
         &organization_id,
         numbers,
-        Action::Verify,
+        BulkAction::Verify,
         &on_progress,
     )
     .await
@@ -393,7 +333,7 @@ pub async fn bulk_set_webhooks<R: Runtime>(
     check_change(&change)?;
     let numbers = records(&state, &organization_id, &ids).await?;
     let policy = policy(allow_shared);
-    let action = Action::Webhooks(flows::SetWebhooks { change, policy });
+    let action = BulkAction::Webhooks(flows::SetWebhooks { change, policy });
     let task = (&*tasks, task_id.as_str());
     run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
 }
@@ -409,16 +349,6 @@ async fn webhook_target(
     check_change(&change)?;
     let (n, client) = number_client(state, id).await?;
     Ok((n, client, change))
-}
-
-/// A number's record and its account's client.
-async fn number_client(
-    state: &AppState,
-    id: &str,
-) -> AppResult<(core::PhoneNumber, ProviderClient)> {
-    let n = record(state, id).await?;
-    let (provider, account_id) = account_of(state, &n).await?;
-    Ok((n, connect(provider, &account_id).await?))
 }
 
 /// The writes setting a number's webhooks would make: which object holds each URL, how many
@@ -465,11 +395,7 @@ pub async fn set_webhooks<R: Runtime>(
         webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared)).await?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
-    Ok(WebhookResult {
-        number: updated.into(),
-        voice_url: confirmed.voice_url().map(str::to_owned),
-        sms_url: confirmed.sms_url().map(str::to_owned),
-    })
+    Ok(WebhookResult::new(&confirmed, updated))
 }
 
 /// A number's webhooks as its provider has them now, compared with the URL on record.
@@ -495,22 +421,19 @@ pub async fn search_available(
 
 /// The confirmation a buy or release carries: it must name the number itself.
 fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<Confirmed> {
-    match E164::parse(confirmed_number, None) {
-        Ok(c) if &c == number => Ok(Confirmed::number(number)),
-        _ => Err(AppError::new(
+    at_provider::confirmation(number, confirmed_number).ok_or_else(|| {
+        AppError::new(
             ErrorCode::NotConfirmed,
             format!("not confirmed: the confirmation does not name {number}; nothing was {what}"),
-        )),
-    }
+        )
+    })
 }
 
 /// A call sent once that failed on the network: whether it happened is unknown.
 fn sent_once(e: Failed, what: &str) -> AppError {
-    let Failed::Provider(e) = e else {
-        return e.into();
-    };
-    let mut err = AppError::from_provider(&e);
-    if e.code() == ProviderErrorCode::Offline {
+    let unknown = e.outcome_unknown();
+    let mut err = AppError::from(e);
+    if unknown {
         err.message = format!(
             "{} It is unknown whether the {what} happened: import the account's numbers to see.",
             err.message
@@ -571,8 +494,7 @@ pub async fn release_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let n = record(&state, &id).await?;
     let confirmed = confirmation(&n.phone_number, &confirmed_number, "released")?;
-    let (provider, account_id) = account_of(&state, &n).await?;
-    let client = connect(provider, &account_id).await?;
+    let client = client_of(&state, &n).await?;
     let inventory = state.inventory();
     let removed = at_provider::release(&*inventory, client.twilio()?, &n, &confirmed)
         .await

@@ -36,12 +36,15 @@ mod open;
 mod team;
 mod types;
 
+pub mod account_form;
 pub mod actions;
 pub mod admin;
 pub mod numbers_at_provider;
 pub mod profiles;
 pub mod providers;
+pub mod purchase;
 pub mod sync;
+pub mod tasks;
 pub mod vault;
 pub mod webhooks;
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
+use switchboard_core::query::NumberFilter;
 use switchboard_core::store::{AccountNotAdded, NumberRef};
 use switchboard_core::{Error, Result};
 use switchboard_providers::flows::{
@@ -196,6 +197,138 @@ where
     }
 }
 
+/// How a shell words a report line the provider did not answer: its error, an account not
+/// added to the number's organization, why an account had no client (the CLI and the app name
+/// different commands in their hints).
+pub trait Wording<E> {
+    /// A provider's error, in one line.
+    fn provider_error(&self, e: &ProviderError) -> String;
+    /// Why a number's account is not used.
+    fn not_added(&self, e: &AccountNotAdded) -> String;
+    /// Why an account had no client.
+    fn no_client(&self, e: &E) -> String;
+}
+
+/// One number's line in a bulk report: its record, how it ended (a word of the report, e.g.
+/// "re-pointed", "skipped") and why.
+#[derive(Debug, Clone)]
+pub struct ReportLine {
+    /// The record, as written.
+    pub number: PhoneNumber,
+    /// How it ended.
+    pub result: &'static str,
+    /// Why, when it did not go as asked.
+    pub detail: String,
+}
+
+/// What a number's line says before the provider's answer is looked at.
+pub(crate) enum Answer<T> {
+    /// The provider answered.
+    Done(T),
+    /// The provider failed.
+    Failed(ProviderError),
+    /// Not sent, or not finished: the result and the reason.
+    Line(&'static str, String),
+}
+
+impl<T, E> Sent<T, E> {
+    /// The line of a number the provider did not answer (`no_client` is the result of a number
+    /// whose account had no client), else the answer or the failure.
+    pub(crate) fn answer(self, words: &impl Wording<E>, no_client: &'static str) -> Answer<T> {
+        match self {
+            Sent::Done(t) => Answer::Done(t),
+            Sent::Failed(e) => Answer::Failed(e),
+            Sent::NotStarted => Answer::Line("not started", "cancelled".into()),
+            Sent::NoAccount => Answer::Line("skipped", "no provider account".into()),
+            Sent::NotAdded(e) => Answer::Line("skipped", words.not_added(&e)),
+            Sent::NoClient(e) => Answer::Line(no_client, words.no_client(&e)),
+        }
+    }
+}
+
+/// How many lines of a report ended `result`.
+pub(crate) fn count(lines: &[ReportLine], result: &str) -> usize {
+    lines.iter().filter(|l| l.result == result).count()
+}
+
+/// A verification's report: "ok", "auth refused" (the status was set to error), "failed",
+/// "not started", "skipped", "not checked".
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// One line per number.
+    pub lines: Vec<ReportLine>,
+    /// Numbers verified.
+    pub verified: usize,
+    /// Numbers not verified.
+    pub failed: usize,
+    /// True when cancellation left numbers not started.
+    pub cancelled: bool,
+}
+
+impl VerifyReport {
+    /// The report of a verification, worded by `words`.
+    pub fn new<E>(ran: Ran<ProviderNumber, E>, words: &impl Wording<E>) -> Self {
+        let lines: Vec<ReportLine> = (ran.lines.into_iter())
+            .map(|Line { number, sent }| {
+                let (result, detail) = match sent.answer(words, "not checked") {
+                    Answer::Done(_) => ("ok", String::new()),
+                    Answer::Failed(e) if e.is_auth() => (
+                        "auth refused",
+                        format!("{}; status set to error", words.provider_error(&e)),
+                    ),
+                    Answer::Failed(e) => ("failed", words.provider_error(&e)),
+                    Answer::Line(result, detail) => (result, detail),
+                };
+                ReportLine {
+                    number,
+                    result,
+                    detail,
+                }
+            })
+            .collect();
+        let verified = count(&lines, "ok");
+        VerifyReport {
+            failed: lines.len() - verified,
+            verified,
+            lines,
+            cancelled: ran.cancelled,
+        }
+    }
+}
+
+/// The organization that names each account of `grouped` in a hint: its first number's, by
+/// slug (left out when it cannot be read).
+pub async fn account_organizations(
+    inventory: &dyn Inventory,
+    grouped: &AccountGroups,
+) -> std::collections::HashMap<(switchboard_core::domain::Provider, String), String> {
+    let mut slugs = std::collections::HashMap::new();
+    for (key, group) in &grouped.groups {
+        if let Some(n) = group.first()
+            && let Ok(org) = inventory.organization(&n.organization_id.to_string()).await
+        {
+            slugs.insert(key.clone(), org.slug);
+        }
+    }
+    slugs
+}
+
+/// Every number `filter` selects, in E.164 order (read a page of 1,000 at a time): the
+/// selection of a bulk provider action.
+pub async fn select(inventory: &dyn Inventory, filter: NumberFilter) -> Result<Vec<PhoneNumber>> {
+    let sort = "number".parse::<switchboard_core::query::Sort>()?;
+    let mut query = switchboard_core::query::NumberQuery::first(filter, sort, 1000)?;
+    let mut all = Vec::new();
+    loop {
+        let page = inventory.list_numbers(&query).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
 /// The organizations with numbers due for re-verification, each with them: verified last
 /// before `before` (or never), at most `batch` per organization, least recently verified first
 /// (core's rule, `Workspace::verification_due`, on the inventory's workspace file; none
@@ -303,7 +436,7 @@ impl ProviderReport {
                     ),
                     Sent::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
                     Sent::NotStarted => (NumberResult::NotStarted, "cancelled".into()),
-                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number)),
+                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number.phone_number)),
                     Sent::NotAdded(e) => (NumberResult::Skipped, e.to_string()),
                     Sent::NoClient(e) => (NumberResult::Skipped, no_client(&e)),
                 };
@@ -329,12 +462,73 @@ impl ProviderReport {
     }
 }
 
-/// Why a record without a provider account cannot be asked about, as the desktop app says it.
-pub fn no_account(n: &PhoneNumber) -> String {
+/// What a bulk provider action of the desktop app does to each number.
+#[derive(Debug)]
+pub enum BulkAction {
+    /// Verify them ([`Bulk::verify`]).
+    Verify,
+    /// Re-point their webhooks ([`Bulk::set_webhooks`]).
+    Webhooks(flows::SetWebhooks),
+}
+
+/// Runs `action` over `numbers` account by account ([`Bulk`], with the accounts added on this
+/// device) and reports each number in the order of `numbers` ([`ProviderReport`]; `no_client`
+/// words why an account had no client). Progress counts the numbers that are not sent (no
+/// account, or one not added) as done from the start.
+pub async fn provider_report<C, Fut, E>(
+    inventory: &dyn Inventory,
+    numbers: Vec<PhoneNumber>,
+    action: BulkAction,
+    (connect, options): (C, &BulkOptions),
+    progress: ProgressFn<'_, crate::Progress>,
+    no_client: impl Fn(&E) -> String,
+) -> Result<ProviderReport>
+where
+    C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
+    Fut: Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
+    let total = order.len() as u64;
+    let grouped = AccountGroups::new(numbers, &crate::providers::added_accounts(inventory).await?);
+    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
+    progress(crate::Progress {
+        done: skipped,
+        total,
+    });
+    let report = |p: BulkProgress| {
+        progress(crate::Progress {
+            done: skipped + p.done as u64,
+            total,
+        });
+    };
+    let bulk = Bulk::new(inventory, connect, options, &report);
+    Ok(match action {
+        BulkAction::Verify => {
+            let ran = bulk.verify(grouped).await?;
+            let refused = "; status set to error";
+            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
+        }
+        BulkAction::Webhooks(action) => {
+            let ran = bulk.set_webhooks(grouped, action).await?;
+            ProviderReport::new(ran, &order, confirmed_urls, "", no_client)
+        }
+    })
+}
+
+/// The URLs a provider confirms, in words.
+fn confirmed_urls(confirmed: &switchboard_providers::model::WebhookState) -> String {
     format!(
-        "{} has no provider account, so its provider cannot be asked; import it from its \
-         account instead",
-        n.phone_number
+        "voice {}, sms {}",
+        confirmed.voice_url().unwrap_or("(none)"),
+        confirmed.sms_url().unwrap_or("(none)")
+    )
+}
+
+/// Why a record without a provider account cannot be asked about, as the desktop app says it.
+pub fn no_account(phone_number: &switchboard_core::domain::E164) -> String {
+    format!(
+        "{phone_number} has no provider account, so its provider cannot be asked; import it \
+         from its account instead"
     )
 }
 
@@ -357,6 +551,22 @@ impl From<Error> for Failed {
     fn from(e: Error) -> Self {
         Failed::Inventory(e)
     }
+}
+
+impl Failed {
+    /// Whether a call sent once may have happened or not: the network failed during it.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Failed::Provider(e) if e.code() == ProviderErrorCode::Offline)
+    }
+}
+
+/// The confirmation a purchase or a release carries: only one naming `number` itself.
+pub fn confirmation(
+    number: &switchboard_core::domain::E164,
+    confirmed_number: &str,
+) -> Option<Confirmed> {
+    let parsed = switchboard_core::domain::E164::parse(confirmed_number, None);
+    (parsed.is_ok_and(|c| &c == number)).then(|| Confirmed::number(number))
 }
 
 /// A bought number, and its record when it was added to an organization.

@@ -10,16 +10,16 @@ use serde::Serialize;
 use switchboard_core::Result;
 use switchboard_core::domain::{PhoneNumber, check_webhook_url};
 use switchboard_core::store::NumberRef;
-use switchboard_providers::ProviderClient;
 use switchboard_providers::account;
 use switchboard_providers::flows::{self, AccountGroups, Outcome, SetWebhooks};
 use switchboard_providers::model::{
     self as pm, DriftStatus, PlannedChange, SharedPolicy, WebhookChange, WebhookPlan, WebhookState,
 };
+use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
-use crate::Inventory;
-use crate::numbers_at_provider::{Bulk, Failed, Ran};
+use crate::numbers_at_provider::{Answer, Bulk, Failed, Line, Ran, ReportLine, Wording};
+use crate::{Inventory, NumberView};
 
 /// A change of the voice and SMS URLs, from a form: blank URLs are left out.
 pub fn webhook_change(voice_url: Option<String>, sms_url: Option<String>) -> WebhookChange {
@@ -285,4 +285,252 @@ pub async fn number_drift(
         sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
         checked_at,
     })
+}
+
+/// The webhooks of one number after a confirmed change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookResult {
+    /// The record, updated from what the provider confirmed.
+    pub number: NumberView,
+    /// The voice URL the provider confirms.
+    pub voice_url: Option<String>,
+    /// The SMS URL the provider confirms.
+    pub sms_url: Option<String>,
+}
+
+impl WebhookResult {
+    /// What the provider confirmed, and the record as written ([`set_webhooks`]).
+    pub fn new(confirmed: &WebhookState, record: PhoneNumber) -> Self {
+        WebhookResult {
+            number: record.into(),
+            voice_url: confirmed.voice_url().map(str::to_owned),
+            sms_url: confirmed.sms_url().map(str::to_owned),
+        }
+    }
+}
+
+/// One number's line in a re-point's report, with the URLs its provider confirms.
+#[derive(Debug, Clone)]
+pub struct RepointLine {
+    /// The number, "re-pointed" (or "not confirmed": the provider answered with other URLs),
+    /// "shared object", "failed", "not started", "skipped" or "not changed" (no client for its
+    /// account), and why.
+    pub line: ReportLine,
+    /// The voice URL the provider confirms.
+    pub voice_url: Option<String>,
+    /// The SMS URL the provider confirms.
+    pub sms_url: Option<String>,
+}
+
+/// What re-pointing a selection's webhooks did, number by number.
+#[derive(Debug, Clone)]
+pub struct Repoint {
+    /// One line per number.
+    pub lines: Vec<RepointLine>,
+    /// Numbers re-pointed.
+    pub repointed: usize,
+    /// Numbers not re-pointed (neither re-pointed nor skipped).
+    pub failed: usize,
+    /// Numbers skipped: no provider account, or one not added to their organization.
+    pub skipped: usize,
+    /// True when cancellation left numbers not started.
+    pub cancelled: bool,
+}
+
+impl Repoint {
+    /// The report of a re-point ([`Bulk::set_webhooks`]), worded by `words`.
+    pub fn new<E>(ran: Ran<WebhookState, E>, words: &impl Wording<E>) -> Self {
+        let lines: Vec<RepointLine> = (ran.lines.into_iter())
+            .map(|Line { number, sent }| {
+                let (mut voice_url, mut sms_url) = (None, None);
+                let (result, detail) = match sent.answer(words, "not changed") {
+                    Answer::Done(state) => {
+                        voice_url = state.voice_url().map(str::to_owned);
+                        sms_url = state.sms_url().map(str::to_owned);
+                        let confirmed = number.webhook_configured;
+                        let result = if confirmed {
+                            "re-pointed"
+                        } else {
+                            "not confirmed"
+                        };
+                        (result, String::new())
+                    }
+                    Answer::Failed(e) => {
+                        let shared = matches!(e, ProviderError::SharedObject { .. });
+                        let result = if shared { "shared object" } else { "failed" };
+                        (result, words.provider_error(&e))
+                    }
+                    Answer::Line(result, detail) => (result, detail),
+                };
+                RepointLine {
+                    line: ReportLine {
+                        number,
+                        result,
+                        detail,
+                    },
+                    voice_url,
+                    sms_url,
+                }
+            })
+            .collect();
+        let count = |what: &str| lines.iter().filter(|l| l.line.result == what).count();
+        let (repointed, skipped) = (count("re-pointed"), count("skipped"));
+        Repoint {
+            failed: lines.len() - repointed - skipped,
+            repointed,
+            skipped,
+            lines,
+            cancelled: ran.cancelled,
+        }
+    }
+}
+
+/// The numbers of a drift check: those with an account and a URL on record are checked; the
+/// others are only counted.
+#[derive(Debug, Clone, Default)]
+pub struct DriftSelection {
+    /// The numbers to check (an account, a URL on record), in order.
+    pub recorded: Vec<PhoneNumber>,
+    /// Numbers with an account but no URL on record.
+    pub not_recorded: usize,
+    /// Numbers without a provider account.
+    pub no_account: usize,
+}
+
+impl DriftSelection {
+    /// Sorts `numbers` into those to check and those only counted.
+    pub fn new(numbers: Vec<PhoneNumber>) -> Self {
+        let mut selection = DriftSelection::default();
+        for n in numbers {
+            match (n.credentials.account_id(n.provider), &n.webhook_url) {
+                (None, _) => selection.no_account += 1,
+                (Some(_), None) => selection.not_recorded += 1,
+                (Some(_), Some(_)) => selection.recorded.push(n),
+            }
+        }
+        selection
+    }
+}
+
+/// One line of a drift report: a channel that drifted, or a number ("in sync", "failed", "not
+/// started", "skipped", "not checked"; no channel).
+#[derive(Debug, Clone)]
+pub struct DriftLine {
+    /// The number, how it ended and why (a drifted channel: the object holding the URL).
+    pub line: ReportLine,
+    /// "voice" or "sms" for a drifted channel, else empty.
+    pub channel: &'static str,
+    /// The URL on record (a drifted channel).
+    pub on_record: Option<String>,
+    /// The URL at the provider (a drifted channel; none when the provider has none).
+    pub at_provider: Option<String>,
+}
+
+/// A drift check's report; the counts are of numbers (a number drifted on both channels counts
+/// once).
+#[derive(Debug, Clone)]
+pub struct DriftReport {
+    /// The lines, in sync ones included.
+    pub lines: Vec<DriftLine>,
+    /// Numbers with a channel drifted.
+    pub drifted: usize,
+    /// Numbers in sync.
+    pub in_sync: usize,
+    /// Numbers the provider failed on, or whose account had no client.
+    pub failed: usize,
+    /// Numbers not checked: failed, no client, or not started.
+    pub not_checked: usize,
+    /// Numbers skipped (their account was not added to the organization).
+    pub skipped: usize,
+    /// Numbers with an account but no URL on record (not checked).
+    pub not_recorded: usize,
+    /// Numbers without a provider account (not checked).
+    pub no_account: usize,
+    /// True when cancellation left numbers not started.
+    pub cancelled: bool,
+}
+
+impl DriftReport {
+    /// The report of a drift check ([`Bulk::check_drift`] of `selection.recorded`), worded by
+    /// `words`.
+    pub fn new<E>(
+        selection: &DriftSelection,
+        ran: Ran<pm::Drift, E>,
+        words: &impl Wording<E>,
+    ) -> Self {
+        let mut lines: Vec<DriftLine> = Vec::new();
+        let of = DriftLine::of;
+        for Line { number, sent } in ran.lines {
+            match sent.answer(words, "not checked") {
+                Answer::Done(d) => drift_lines(number, &d, &mut lines),
+                Answer::Failed(e) => lines.push(of(number, "failed", words.provider_error(&e))),
+                Answer::Line(result, detail) => lines.push(of(number, result, detail)),
+            }
+        }
+        let count = |what: &str| {
+            (lines.iter())
+                .filter(|l| l.line.result == what)
+                .map(|l| l.line.number.id)
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        };
+        let failed = count("failed") + count("not checked");
+        DriftReport {
+            drifted: count("drifted"),
+            in_sync: count("in sync"),
+            failed,
+            not_checked: failed + count("not started"),
+            skipped: count("skipped"),
+            not_recorded: selection.not_recorded,
+            no_account: selection.no_account,
+            cancelled: ran.cancelled,
+            lines,
+        }
+    }
+}
+
+/// A checked number's lines: one per drifted channel, else one "in sync".
+fn drift_lines(number: PhoneNumber, drift: &pm::Drift, lines: &mut Vec<DriftLine>) {
+    let mut drifted = false;
+    for (channel, status) in [("voice", &drift.voice), ("sms", &drift.sms)] {
+        if let DriftStatus::Drifted {
+            provider_url,
+            on_record,
+            owner,
+        } = status
+        {
+            drifted = true;
+            lines.push(DriftLine {
+                line: ReportLine {
+                    number: number.clone(),
+                    result: "drifted",
+                    detail: owner.as_ref().map(|o| o.to_string()).unwrap_or_default(),
+                },
+                channel,
+                on_record: Some(on_record.clone()),
+                at_provider: provider_url.clone(),
+            });
+        }
+    }
+    if !drifted {
+        lines.push(DriftLine::of(number, "in sync", String::new()));
+    }
+}
+
+impl DriftLine {
+    /// A line about the number, not one of its channels.
+    fn of(number: PhoneNumber, result: &'static str, detail: String) -> Self {
+        DriftLine {
+            line: ReportLine {
+                number,
+                result,
+                detail,
+            },
+            channel: "",
+            on_record: None,
+            at_provider: None,
+        }
+    }
 }

@@ -8,6 +8,7 @@
 use serde_json::json;
 use switchboard_core::domain::Provider;
 use switchboard_ops::Progress as Written;
+use switchboard_ops::providers::client::account_provider;
 use switchboard_ops::providers::import::{self, ImportReport, ListingProgress};
 use switchboard_providers::flows::ImportDiff;
 use switchboard_providers::import::ImportPlan;
@@ -30,8 +31,8 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
     };
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let provider =
-            session::account_provider(store, &org, account_id, args.provider.as_deref()).await?;
+        let explicit = args.provider.as_deref();
+        let provider = account_provider(store.inventory(), &org, account_id, explicit).await?;
         let vault = vault::open()?;
         let progress = Progress::new();
         let report = |p: ListingProgress| {

@@ -58,7 +58,6 @@ use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 use tokio_util::sync::CancellationToken;
 
-use crate::number_filter::FilterArgs;
 use crate::output::provider_message;
 use crate::{Global, accounts, commands};
 
@@ -130,42 +129,7 @@ pub enum NumberCommands {
     /// records the URL only after the provider confirms it. A selection is re-pointed with
     /// bounded concurrency and a per-number report, after a confirmation (or --yes); Ctrl-C
     /// stops cleanly
-    Webhook {
-        /// Id or E.164 number
-        #[arg(required_unless_present_any = [
-            "all", "search", "provider", "status", "agent", "capability", "country",
-            "number_type",
-        ])]
-        number: Option<String>,
-        /// Organization: of the selection, or of the number when it exists in several
-        #[arg(long)]
-        org: Option<String>,
-        /// Every number of --org that has a provider account (narrowed by the filters)
-        #[arg(long, conflicts_with = "number")]
-        all: bool,
-        #[command(flatten)]
-        filter: FilterArgs,
-        /// URL for incoming calls
-        #[arg(long, required_unless_present = "sms_url")]
-        voice_url: Option<String>,
-        /// URL for incoming messages
-        #[arg(long)]
-        sms_url: Option<String>,
-        /// Change an object other numbers share too (an application, a connection, a
-        /// messaging profile), re-pointing all of them
-        #[arg(long)]
-        allow_shared: bool,
-        /// Show the plan only
-        #[arg(long)]
-        dry_run: bool,
-        /// Re-point a selection without asking
-        #[arg(long)]
-        yes: bool,
-        /// Requests in flight at most, per account (a selection)
-        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
-            value_parser = clap::value_parser!(u16).range(1..=64))]
-        concurrency: u16,
-    },
+    Webhook(webhooks::Webhook),
     /// Report numbers whose webhook URL at the provider differs from the one on record
     Drift {
         /// Organization slug or id
@@ -177,28 +141,7 @@ pub enum NumberCommands {
         concurrency: u16,
     },
     /// Buy a number (Twilio): costs money, so it asks first or needs --yes; never retried
-    Buy {
-        /// The number to buy, E.164 (see `available search`)
-        number: String,
-        /// The provider account that buys it
-        #[arg(long, value_name = "ACCOUNT_ID")]
-        account: String,
-        /// Add the bought number to this organization
-        #[arg(long)]
-        org: Option<String>,
-        /// The account's provider (default: the organization's account, else twilio)
-        #[arg(long)]
-        provider: Option<String>,
-        /// Point its voice webhook here when buying
-        #[arg(long)]
-        voice_url: Option<String>,
-        /// Point its SMS webhook here when buying
-        #[arg(long)]
-        sms_url: Option<String>,
-        /// Buy without asking
-        #[arg(long)]
-        yes: bool,
-    },
+    Buy(purchase::Buy),
     /// Release a number (Twilio): the account loses it and it leaves the inventory; asks
     /// first or needs --yes; never retried
     Release {
@@ -217,35 +160,7 @@ pub enum NumberCommands {
 #[derive(Debug, Subcommand)]
 pub enum Available {
     /// Search numbers a provider offers for purchase (Twilio)
-    Search {
-        /// The provider account to search with
-        #[arg(long, value_name = "ACCOUNT_ID")]
-        account: String,
-        /// ISO country, e.g. US
-        #[arg(long)]
-        country: String,
-        /// Area code, e.g. 415
-        #[arg(long)]
-        area_code: Option<String>,
-        /// Digits the number contains, e.g. 555
-        #[arg(long)]
-        contains: Option<String>,
-        /// Local (default), TollFree or Mobile
-        #[arg(long = "type")]
-        number_type: Option<String>,
-        /// Required capability (repeatable): voice, sms, mms, fax
-        #[arg(long)]
-        capability: Vec<String>,
-        /// How many to show (at most 50)
-        #[arg(long)]
-        limit: Option<u32>,
-        /// Organization whose account it is (to find the account's provider)
-        #[arg(long)]
-        org: Option<String>,
-        /// The account's provider (default: the organization's account, else twilio)
-        #[arg(long)]
-        provider: Option<String>,
-    },
+    Search(purchase::Search),
 }
 
 /// Why a provider command failed.
@@ -298,6 +213,14 @@ impl Failure {
             ProviderFailure::Core(e) => Failure::Core(e),
             ProviderFailure::Provider(e) => Failure::from(*e),
             ProviderFailure::NotAdded(e) => session::refused(&e),
+            ProviderFailure::NoAccount(number) => Failure::Core(Error::InvalidInput {
+                field: "account".into(),
+                reason: format!(
+                    "{number} has no provider account, so its provider cannot be asked; add it \
+                     with `numbers add … --account ID` or import it with `numbers import \
+                     --account ID`"
+                ),
+            }),
             ProviderFailure::NoSecret {
                 provider,
                 account_id,
@@ -398,75 +321,9 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
             org,
             concurrency,
         } => verify::numbers(g, &numbers, all, org.as_deref(), concurrency.into()),
-        NumberCommands::Webhook {
-            number,
-            org,
-            all,
-            filter,
-            voice_url,
-            sms_url,
-            allow_shared,
-            dry_run,
-            yes,
-            concurrency,
-        } => {
-            let change = webhooks::Change {
-                voice_url,
-                sms_url,
-                allow_shared,
-                dry_run,
-            };
-            match number {
-                Some(_) if !filter.is_empty() => Err(Error::InvalidInput {
-                    field: "selection".into(),
-                    reason: "give one number, or a selection (--all or the list filters with \
-                             --org), not both"
-                        .into(),
-                }
-                .into()),
-                Some(number) => webhooks::set(g, &number, org.as_deref(), change),
-                None => {
-                    let org = org.ok_or_else(|| Error::InvalidInput {
-                        field: "selection".into(),
-                        reason: format!(
-                            "{} selects numbers of one organization: give --org",
-                            if all { "--all" } else { "a filter" }
-                        ),
-                    })?;
-                    webhooks::set_many(
-                        g,
-                        &org,
-                        &filter,
-                        change,
-                        webhooks::Bulk {
-                            yes,
-                            concurrency: concurrency.into(),
-                        },
-                    )
-                }
-            }
-        }
+        NumberCommands::Webhook(w) => webhooks::webhook(g, w),
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
-        NumberCommands::Buy {
-            number,
-            account,
-            org,
-            provider,
-            voice_url,
-            sms_url,
-            yes,
-        } => purchase::buy(
-            g,
-            purchase::Buy {
-                number,
-                account,
-                org,
-                provider,
-                voice_url,
-                sms_url,
-                yes,
-            },
-        ),
+        NumberCommands::Buy(b) => purchase::buy(g, b),
         NumberCommands::Release { number, org, yes } => {
             purchase::release(g, &number, org.as_deref(), yes)
         }
@@ -476,30 +333,7 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
 /// `available search`.
 pub fn available(g: &Global, cmd: Available) -> Outcome {
     match cmd {
-        Available::Search {
-            account,
-            country,
-            area_code,
-            contains,
-            number_type,
-            capability,
-            limit,
-            org,
-            provider,
-        } => purchase::search(
-            g,
-            purchase::Search {
-                account,
-                country,
-                area_code,
-                contains,
-                number_type,
-                capability,
-                limit,
-                org,
-                provider,
-            },
-        ),
+        Available::Search(s) => purchase::search(g, s),
     }
 }
 

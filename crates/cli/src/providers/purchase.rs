@@ -6,101 +6,80 @@
 //! to find out instead of trying again.
 
 use serde_json::json;
-use switchboard_core::domain::{Capabilities, Capability, E164};
+use switchboard_core::domain::{Capability, E164};
 use switchboard_ops::numbers_at_provider::{self as at_provider, Bought, Failed};
-use switchboard_providers::ProviderErrorCode;
+use switchboard_ops::providers::client::{account_provider_in, check_added};
+use switchboard_ops::purchase::required_capabilities;
 use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::twilio::AvailableSearch;
 
-use super::session::{self, Store};
+use super::session;
 use super::{Failure, Outcome, confirm};
 use crate::{Global, output};
 
 /// `available search` flags.
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct Search {
+    /// The provider account to search with
+    #[arg(long, value_name = "ACCOUNT_ID")]
     pub account: String,
+    /// ISO country, e.g. US
+    #[arg(long)]
     pub country: String,
+    /// Area code, e.g. 415
+    #[arg(long)]
     pub area_code: Option<String>,
+    /// Digits the number contains, e.g. 555
+    #[arg(long)]
     pub contains: Option<String>,
+    /// Local (default), TollFree or Mobile
+    #[arg(long = "type")]
     pub number_type: Option<String>,
+    /// Required capability (repeatable): voice, sms, mms, fax
+    #[arg(long)]
     pub capability: Vec<String>,
+    /// How many to show (at most 50)
+    #[arg(long)]
     pub limit: Option<u32>,
+    /// Organization whose account it is (to find the account's provider)
+    #[arg(long)]
     pub org: Option<String>,
+    /// The account's provider (default: the organization's account, else twilio)
+    #[arg(long)]
     pub provider: Option<String>,
 }
 
 /// `numbers buy` flags.
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct Buy {
+    /// The number to buy, E.164 (see `available search`)
     pub number: String,
+    /// The provider account that buys it
+    #[arg(long, value_name = "ACCOUNT_ID")]
     pub account: String,
+    /// Add the bought number to this organization
+    #[arg(long)]
     pub org: Option<String>,
+    /// The account's provider (default: the organization's account, else twilio)
+    #[arg(long)]
     pub provider: Option<String>,
+    /// Point its voice webhook here when buying
+    #[arg(long)]
     pub voice_url: Option<String>,
+    /// Point its SMS webhook here when buying
+    #[arg(long)]
     pub sms_url: Option<String>,
+    /// Buy without asking
+    #[arg(long)]
     pub yes: bool,
-}
-
-/// The account's provider and the organization slug for hints: from `--org` when given, else
-/// `--provider`, else Twilio.
-async fn provider_of(
-    store: &Store,
-    org: Option<&str>,
-    account: &str,
-    provider: Option<&str>,
-) -> Outcome<(
-    switchboard_core::domain::Provider,
-    Option<switchboard_core::domain::Organization>,
-)> {
-    match org {
-        Some(o) => {
-            let org = store.organization(o).await?;
-            let p = session::account_provider(store, &org, account, provider).await?;
-            Ok((p, Some(org)))
-        }
-        None => Ok((
-            provider
-                .map(str::parse)
-                .transpose()?
-                .unwrap_or(switchboard_core::domain::Provider::Twilio),
-            None,
-        )),
-    }
-}
-
-fn capabilities(names: &[String]) -> Outcome<Capabilities> {
-    let mut caps = Capabilities::default();
-    for name in names {
-        match name.parse::<Capability>()? {
-            Capability::Voice => caps.voice = true,
-            Capability::Sms => caps.sms = true,
-            Capability::Mms => caps.mms = true,
-            Capability::Fax => caps.fax = true,
-        }
-    }
-    Ok(caps)
-}
-
-fn caps_words(c: &Capabilities) -> String {
-    [
-        (c.voice, "voice"),
-        (c.sms, "sms"),
-        (c.mms, "mms"),
-        (c.fax, "fax"),
-    ]
-    .iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, w)| *w)
-    .collect::<Vec<_>>()
-    .join(",")
 }
 
 /// `available search --account ID --country US [--area-code 415] [--contains 555]`.
 pub fn search(g: &Global, s: Search) -> Outcome {
     session::run(g, async |store, _cancel| {
-        let (provider, org) =
-            provider_of(store, s.org.as_deref(), &s.account, s.provider.as_deref()).await?;
+        let (org, explicit) = (s.org.as_deref(), s.provider.as_deref());
+        let found = account_provider_in(store.inventory(), org, &s.account, explicit);
+        let (provider, org) = found.await?;
         let slug = org.map(|o| o.slug).unwrap_or_else(|| "ORG".into());
         let client = session::client(provider, &s.account, &slug).await?;
         let found = client
@@ -110,7 +89,7 @@ pub fn search(g: &Global, s: Search) -> Outcome {
                 number_type: s.number_type.clone(),
                 area_code: s.area_code.clone(),
                 contains: s.contains.clone(),
-                capabilities: capabilities(&s.capability)?,
+                capabilities: required_capabilities(&s.capability)?,
                 limit: s.limit,
             })
             .await?;
@@ -125,7 +104,11 @@ pub fn search(g: &Global, s: Search) -> Outcome {
                     a.phone_number.to_string(),
                     a.locality.clone().unwrap_or_default(),
                     a.region.clone().unwrap_or_default(),
-                    caps_words(&a.capabilities),
+                    (Capability::ALL.into_iter())
+                        .filter(|c| a.capabilities.has(*c))
+                        .map(Capability::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
                 ]
             })
             .collect();
@@ -141,9 +124,7 @@ pub fn search(g: &Global, s: Search) -> Outcome {
 
 /// A failure of a call sent once: a network failure leaves the outcome unknown.
 fn once(e: Failed, what: &str, check: &str) -> Failure {
-    if let Failed::Provider(e) = &e
-        && e.code() == ProviderErrorCode::Offline
-    {
+    if e.outcome_unknown() {
         eprintln!("note: it is unknown whether the {what} happened; check with: {check}");
     }
     e.into()
@@ -153,10 +134,12 @@ fn once(e: Failed, what: &str, check: &str) -> Failure {
 pub fn buy(g: &Global, b: Buy) -> Outcome {
     session::run(g, async |store, cancel| {
         let number = E164::parse(&b.number, None)?;
-        let (provider, org) =
-            provider_of(store, b.org.as_deref(), &b.account, b.provider.as_deref()).await?;
+        let (org, explicit) = (b.org.as_deref(), b.provider.as_deref());
+        let found = account_provider_in(store.inventory(), org, &b.account, explicit);
+        let (provider, org) = found.await?;
         if let Some(org) = &org {
-            session::check_added(store, org, provider, &b.account).await?;
+            let added = check_added(store.inventory(), org.id, provider, &b.account).await;
+            added.map_err(|f| Failure::of(f, &org.slug))?;
         }
         let slug = org
             .as_ref()
@@ -225,13 +208,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
 /// `numbers release ID [--org S] [--yes]`.
 pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcome {
     session::run(g, async |store, cancel| {
-        let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
-        let slug = store
-            .organization(&n.organization_id.to_string())
-            .await?
-            .slug;
-        let client = session::client(provider, &account_id, &slug).await?;
+        let (n, account_id, slug, client) = session::number_client(store, number, org).await?;
         let twilio = client.twilio()?;
         confirm(
             yes,

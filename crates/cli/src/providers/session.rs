@@ -7,18 +7,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::domain::{Agent, Organization, PhoneNumber, Provider};
-use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
+use switchboard_core::domain::{Organization, PhoneNumber, Provider};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts, NumberRef};
 use switchboard_core::{Error, Result};
-use switchboard_ops::providers::{accounts as ops_accounts, client as ops_client};
+use switchboard_ops::numbers_at_provider::Wording;
+use switchboard_ops::providers::client as ops_client;
 use switchboard_ops::{Inventory, Reads, Target};
-use switchboard_providers::model::NumberRef as ProviderRef;
-use switchboard_providers::{ProviderClient, account};
+use switchboard_providers::{ProviderClient, ProviderError};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{Failure, Outcome};
+use crate::output::provider_message;
 use crate::{Global, accounts, db, vault};
 
 /// The inventory a provider command reads and writes (`switchboard_ops::open`: the workspace
@@ -45,32 +45,12 @@ impl Store {
         switchboard_ops::providers::organization_numbers(&*self.inv, organization_id).await
     }
 
-    /// An agent of an organization by id or name.
-    pub async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent> {
-        self.inv.agent(organization_id, id_or_name).await
-    }
-
-    /// Every number `filter` selects, in E.164 order (read a page of 1000 at a time).
-    pub async fn select(&self, filter: NumberFilter) -> Result<Vec<PhoneNumber>> {
-        let mut query = NumberQuery::first(filter, "number".parse::<Sort>()?, 1000)?;
-        let mut all = Vec::new();
-        loop {
-            let page = self.inv.list_numbers(&query).await?;
-            all.extend(page.items);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(all),
-            }
-        }
-    }
-
     /// One number by id or E.164, in `org` when given.
     pub async fn number(&self, r: &str, org: Option<&str>) -> Result<PhoneNumber> {
-        let org = match org {
-            Some(o) => Some(self.organization(o).await?.id),
-            None => None,
-        };
-        self.inv.number(&NumberRef::parse(r)?, org).await
+        let org = switchboard_ops::actions::organization_arg(&*self.inv, org).await?;
+        self.inv
+            .number(&NumberRef::parse(r)?, org.map(|o| o.id))
+            .await
     }
 
     /// The accounts added to each organization on this device: from the workspace file, or
@@ -125,50 +105,6 @@ pub fn run<T>(
     result
 }
 
-/// Which provider an account id belongs to in an organization: `explicit` if given, else
-/// the organization's accounts and numbers, else a Twilio Account SID by its shape.
-pub async fn account_provider(
-    store: &Store,
-    org: &Organization,
-    account_id: &str,
-    explicit: Option<&str>,
-) -> Outcome<Provider> {
-    if let Some(p) = explicit {
-        return Ok(p.parse()?);
-    }
-    let known = ops_accounts::account_providers(store.inventory(), org.id, account_id).await?;
-    match known.as_slice() {
-        [one] => Ok(*one),
-        [] if looks_like_twilio_sid(account_id) => Ok(Provider::Twilio),
-        [] => Err(Error::NotFound {
-            kind: "provider account",
-            key: format!(
-                "{account_id} in {} (add it with `switchboard-cli accounts add`, or give \
-                 --provider)",
-                org.slug
-            ),
-        }
-        .into()),
-        several => Err(Error::InvalidInput {
-            field: "provider".into(),
-            reason: format!(
-                "account {account_id} exists under {} in {}; give --provider",
-                several
-                    .iter()
-                    .map(|p| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-                org.slug
-            ),
-        }
-        .into()),
-    }
-}
-
-fn looks_like_twilio_sid(id: &str) -> bool {
-    id.len() == 34 && id.starts_with("AC") && id[2..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
 /// A client for an account, with its secret from this device's vault. `org` names the
 /// organization in the "credentials not on this device" hint.
 pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<ProviderClient> {
@@ -178,36 +114,25 @@ pub async fn client(provider: Provider, account_id: &str, org: &str) -> Outcome<
         .map_err(|f| Failure::of(f, org))
 }
 
-/// The provider account a number references, provided it was added to the number's own
-/// organization (`added`); else a bad-input error saying it has none, or a refusal
-/// ([`refused`]).
-pub fn account_of(n: &PhoneNumber, added: &AddedAccounts) -> Outcome<(Provider, String)> {
-    match added.account_of(n) {
-        Ok(Some((provider, id))) => Ok((provider, id.to_owned())),
-        Ok(None) => Err(Error::InvalidInput {
-            field: "account".into(),
-            reason: format!(
-                "{} has no provider account, so its provider cannot be asked; add it with \
-                 `numbers add … --account ID` or import it with `numbers import --account ID`",
-                n.phone_number
-            ),
-        }
-        .into()),
-        Err(e) => Err(refused(&e)),
-    }
-}
-
-/// Checks that an account was added to `org` before it is used for `org`'s numbers
-/// (`accounts verify`, `numbers import`, `numbers buy --org`).
-pub async fn check_added(
+/// A number by id or E.164 (in `org` when given), provided the account it references was
+/// added to its own organization, with the account, the organization's slug and the account's
+/// client.
+pub async fn number_client(
     store: &Store,
-    org: &Organization,
-    provider: Provider,
-    account_id: &str,
-) -> Outcome {
-    ops_client::check_added(store.inventory(), org.id, provider, account_id)
-        .await
-        .map_err(|f| Failure::of(f, &org.slug))
+    number: &str,
+    org: Option<&str>,
+) -> Outcome<(PhoneNumber, String, String, ProviderClient)> {
+    let n = store.number(number, org).await?;
+    let added = store.added_accounts().await?;
+    // No secret is read yet: the hint's organization is not needed.
+    let account = ops_client::account_of(&n, &added).map_err(|f| Failure::of(f, "ORG"));
+    let (provider, account_id) = account?;
+    let slug = store
+        .organization(&n.organization_id.to_string())
+        .await?
+        .slug;
+    let client = client(provider, &account_id, &slug).await?;
+    Ok((n, account_id, slug, client))
 }
 
 /// Why a number's account is not used, with how to add the account to the organization.
@@ -223,7 +148,20 @@ pub fn refused(e: &AccountNotAdded) -> Failure {
     Failure::Core(Error::NotAllowed(not_added(e)))
 }
 
-/// How the provider knows a number: by its sid when the record has one.
-pub fn provider_ref(n: &PhoneNumber) -> ProviderRef {
-    account::number_ref(n)
+/// The CLI's words for the lines of a bulk report.
+#[derive(Debug)]
+pub struct Words;
+
+impl Wording<Failure> for Words {
+    fn provider_error(&self, e: &ProviderError) -> String {
+        provider_message(e)
+    }
+
+    fn not_added(&self, e: &AccountNotAdded) -> String {
+        not_added(e)
+    }
+
+    fn no_client(&self, e: &Failure) -> String {
+        e.message()
+    }
 }

@@ -5,40 +5,32 @@
 //! the provider's reason in metadata `lastVerifyError`; a network failure, a rate limit or any
 //! other error changes nothing.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::json;
-use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Line, Sent};
-use switchboard_ops::providers::record_account_verification;
+use switchboard_core::domain::Provider;
+use switchboard_ops::numbers_at_provider::{
+    Bulk as Run, Line, ReportLine, Sent, VerifyReport, account_organizations,
+};
+use switchboard_ops::providers::accounts::verify_account;
+use switchboard_ops::providers::client as ops_client;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress};
-use time::OffsetDateTime;
 
-use super::session::{self, Store};
+use super::session;
 use super::{Failure, Outcome, Progress};
-use crate::output::provider_message;
-use crate::{Global, output};
+use crate::{Global, output, vault};
 
 /// `accounts verify --org S ACCOUNT_ID`.
 pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) -> Outcome {
     session::run(g, async |store, _cancel| {
         let org = store.organization(org).await?;
-        let provider = session::account_provider(store, &org, account_id, provider).await?;
-        session::check_added(store, &org, provider, account_id).await?;
-        let client = session::client(provider, account_id, &org.slug).await?;
-        let result = client.verify().await;
-        let now = OffsetDateTime::now_utc();
-        let updated = record_account_verification(
-            store.inventory(),
-            org.id,
-            provider,
-            account_id,
-            &result,
-            now,
-        )
-        .await?;
-        match result {
+        let provider = ops_client::account_provider(store.inventory(), &org, account_id, provider);
+        let account = (provider.await?, account_id);
+        let vault = vault::open()?;
+        let verified = verify_account(store.inventory(), &vault, org.id, account).await;
+        let verified = verified.map_err(|f| Failure::of(f, &org.slug))?;
+        let updated = verified.numbers_updated;
+        match verified.result {
             Ok(info) => {
                 if g.json {
                     output::json(&json!({
@@ -78,13 +70,6 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
     })
 }
 
-/// One number's line in the report.
-struct Row {
-    number: PhoneNumber,
-    result: &'static str,
-    detail: String,
-}
-
 /// `numbers verify ID…|--all --org S`.
 pub fn numbers(
     g: &Global,
@@ -109,10 +94,7 @@ pub fn numbers(
         let grouped = AccountGroups::new(numbers, &added);
         // The organization each account's numbers belong to, for the "credentials not on
         // this device" hint.
-        let mut slugs: HashMap<(Provider, String), String> = HashMap::new();
-        for (key, group) in &grouped.groups {
-            slugs.insert(key.clone(), org_slug(store, group).await);
-        }
+        let slugs = account_organizations(store.inventory(), &grouped).await;
         let progress = Progress::new();
         let report = |p: BulkProgress| {
             progress.report(
@@ -134,87 +116,55 @@ pub fn numbers(
         };
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
-        let ran = bulk.verify(grouped).await?;
-        let mut rows = Vec::new();
-        let mut single_error = None;
-        for Line { number, sent } in ran.lines {
-            let (result, detail) = match sent {
-                Sent::NoAccount | Sent::NotAdded(_) if single => {
-                    return session::account_of(&number, &added).map(|_| ());
+        let mut ran = bulk.verify(grouped).await?;
+        if single && let Some(Line { number, sent }) = ran.lines.pop() {
+            match sent {
+                Sent::NoAccount | Sent::NotAdded(_) => {
+                    let refused = ops_client::account_of(&number, &added).err();
+                    return refused.map_or(Ok(()), |f| Err(Failure::of(f, "ORG")));
                 }
-                Sent::NoAccount => ("skipped", "no provider account".into()),
-                Sent::NotAdded(refused) => ("skipped", session::not_added(&refused)),
                 Sent::NoClient(e) => match Arc::try_unwrap(e) {
-                    Ok(e) if single => return Err(e),
-                    Ok(e) => ("not checked", e.message()),
-                    Err(e) => ("not checked", e.message()),
+                    Ok(e) => return Err(e),
+                    Err(e) => ran.lines.push(Line {
+                        number,
+                        sent: Sent::NoClient(e),
+                    }),
                 },
-                Sent::Done(_) => ("ok", String::new()),
                 Sent::Failed(e) => {
-                    let line = if e.is_auth() {
-                        (
-                            "auth refused",
-                            format!("{}; status set to error", provider_message(&e)),
-                        )
-                    } else {
-                        ("failed", provider_message(&e))
-                    };
-                    if single {
-                        single_error = Some(e);
+                    progress.finish();
+                    if e.is_auth() {
+                        eprintln!("status set to error on the number");
                     }
-                    line
+                    return Err(e.into());
                 }
-                Sent::NotStarted => ("not started", "cancelled".into()),
-            };
-            rows.push(Row {
-                number,
-                result,
-                detail,
-            });
+                sent => ran.lines.push(Line { number, sent }),
+            }
         }
         progress.finish();
-        if let Some(e) = single_error {
-            if e.is_auth() {
-                eprintln!("status set to error on the number");
-            }
-            return Err(e.into());
-        }
-        print_report(g, &rows);
-        let failed = rows.iter().filter(|r| r.result != "ok").count();
-        if ran.cancelled {
+        let report = VerifyReport::new(ran, &session::Words);
+        print_report(g, &report);
+        if report.cancelled {
             return Err(Failure::Cancelled(format!(
                 "cancelled: {} number(s) verified before Ctrl-C, the rest not started",
-                rows.len() - failed
+                report.verified
             )));
         }
-        if failed > 0 {
+        if report.failed > 0 {
             return Err(Failure::Partial(format!(
-                "{failed} of {} number(s) not verified (see the report)",
-                rows.len()
+                "{} of {} number(s) not verified (see the report)",
+                report.failed,
+                report.lines.len()
             )));
         }
         Ok(())
     })
 }
 
-async fn org_slug(store: &Store, group: &[PhoneNumber]) -> String {
-    match group.first() {
-        Some(n) => store
-            .organization(&n.organization_id.to_string())
-            .await
-            .map(|o| o.slug)
-            .unwrap_or_else(|_| "ORG".into()),
-        None => "ORG".into(),
-    }
-}
-
-fn print_report(g: &Global, rows: &[Row]) {
-    let ok = rows.iter().filter(|r| r.result == "ok").count();
-    let failed = rows.len() - ok;
+fn print_report(g: &Global, report: &VerifyReport) {
+    let (ok, failed) = (report.verified, report.failed);
     print_rows(
         g,
-        rows.iter()
-            .map(|r| (&r.number, r.result, r.detail.as_str(), Vec::new())),
+        report.lines.iter().map(|l| (l, Vec::new())),
         |items| json!({ "items": items, "verified": ok, "failed": failed }),
         &format!("{ok} verified, {failed} not verified"),
     );
@@ -228,20 +178,21 @@ pub(super) type Extra = Vec<(&'static str, serde_json::Value)>;
 /// PROVIDER, RESULT, DETAIL and `summary`.
 pub(super) fn print_rows<'a>(
     g: &Global,
-    rows: impl Iterator<Item = (&'a PhoneNumber, &'a str, &'a str, Extra)>,
+    rows: impl Iterator<Item = (&'a ReportLine, Extra)>,
     json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
     summary: &str,
 ) {
     let rows: Vec<_> = rows.collect();
     if g.json {
         let items = (rows.into_iter())
-            .map(|(n, result, detail, extra)| {
+            .map(|(l, extra)| {
+                let n = &l.number;
                 let mut item = json!({
                     "id": n.id,
                     "phone_number": n.phone_number,
                     "provider": n.provider,
-                    "result": result,
-                    "detail": detail,
+                    "result": l.result,
+                    "detail": l.detail,
                 });
                 for (k, v) in extra {
                     item[k] = v;
@@ -253,9 +204,14 @@ pub(super) fn print_rows<'a>(
         return;
     }
     let table: Vec<Vec<String>> = (rows.iter())
-        .map(|(n, result, detail, _)| {
-            let (number, provider) = (n.phone_number.to_string(), n.provider.to_string());
-            vec![number, provider, (*result).to_owned(), (*detail).to_owned()]
+        .map(|(l, _)| {
+            let (number, provider) = (l.number.phone_number.to_string(), l.number.provider);
+            vec![
+                number,
+                provider.to_string(),
+                l.result.into(),
+                l.detail.clone(),
+            ]
         })
         .collect();
     output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);

@@ -8,31 +8,70 @@
 
 use serde_json::json;
 use switchboard_core::Error;
-use switchboard_core::domain::{PhoneNumber, Provider};
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, Line, Sent};
-use switchboard_ops::webhooks::{policy, set_webhooks, shared_words};
-use switchboard_providers::ProviderError;
+use switchboard_core::domain::Provider;
+use switchboard_ops::actions::agent_arg;
+use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, select};
+use switchboard_ops::webhooks::{
+    DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
+};
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
-use switchboard_providers::model::{Channel, Drift, DriftStatus, WebhookChange, WebhookPlan};
+use switchboard_providers::model::{Channel, WebhookChange, WebhookPlan};
 
 use super::session::{self};
 use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
-use crate::number_filter::{AgentArg, FilterArgs};
-use crate::output::provider_message;
+use crate::number_filter::FilterArgs;
 use crate::{Global, output};
+use switchboard_providers::flows::DEFAULT_CONCURRENCY;
 
-/// What `numbers webhook` changes.
-#[derive(Debug)]
-pub struct Change {
-    /// New voice URL.
+/// `numbers webhook` flags: one number, or a selection.
+#[derive(Debug, clap::Args)]
+pub struct Webhook {
+    /// Id or E.164 number
+    #[arg(required_unless_present_any = [
+        "all", "search", "provider", "status", "agent", "capability", "country",
+        "number_type",
+    ])]
+    pub number: Option<String>,
+    /// Organization: of the selection, or of the number when it exists in several
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Every number of --org that has a provider account (narrowed by the filters)
+    #[arg(long, conflicts_with = "number")]
+    pub all: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// URL for incoming calls
+    #[arg(long, required_unless_present = "sms_url")]
     pub voice_url: Option<String>,
-    /// New SMS URL.
+    /// URL for incoming messages
+    #[arg(long)]
     pub sms_url: Option<String>,
-    /// Change a shared object.
+    /// Change an object other numbers share too (an application, a connection, a
+    /// messaging profile), re-pointing all of them
+    #[arg(long)]
     pub allow_shared: bool,
-    /// Plan only.
+    /// Show the plan only
+    #[arg(long)]
     pub dry_run: bool,
+    /// Re-point a selection without asking
+    #[arg(long)]
+    pub yes: bool,
+    /// Requests in flight at most, per account (a selection)
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+        value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+impl Webhook {
+    /// The URLs to set, as given.
+    fn wanted(&self) -> WebhookChange {
+        WebhookChange {
+            voice_url: self.voice_url.clone(),
+            sms_url: self.sms_url.clone(),
+            ..WebhookChange::default()
+        }
+    }
 }
 
 impl From<Failed> for Failure {
@@ -69,22 +108,36 @@ fn print_plan(plan: &WebhookPlan) {
     }
 }
 
+/// `numbers webhook`: one number ([`set`]), or a selection of an organization ([`set_many`]).
+pub fn webhook(g: &Global, w: Webhook) -> Outcome {
+    match &w.number {
+        Some(_) if !w.filter.is_empty() => Err(Error::InvalidInput {
+            field: "selection".into(),
+            reason: "give one number, or a selection (--all or the list filters with --org), \
+                     not both"
+                .into(),
+        }
+        .into()),
+        Some(number) => set(g, number, w.org.as_deref(), &w),
+        None => {
+            let org = w.org.as_deref().ok_or_else(|| Error::InvalidInput {
+                field: "selection".into(),
+                reason: format!(
+                    "{} selects numbers of one organization: give --org",
+                    if w.all { "--all" } else { "a filter" }
+                ),
+            })?;
+            set_many(g, org, &w)
+        }
+    }
+}
+
 /// `numbers webhook ID --voice-url URL [--sms-url URL] [--allow-shared] [--dry-run]`.
-pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outcome {
+fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome {
     session::run(g, async |store, _cancel| {
-        let n = store.number(number, org).await?;
-        let (provider, account_id) = session::account_of(&n, &store.added_accounts().await?)?;
-        let slug = store
-            .organization(&n.organization_id.to_string())
-            .await?
-            .slug;
-        let client = session::client(provider, &account_id, &slug).await?;
-        let r = session::provider_ref(&n);
-        let wanted = WebhookChange {
-            voice_url: change.voice_url.clone(),
-            sms_url: change.sms_url.clone(),
-            ..WebhookChange::default()
-        };
+        let (n, _, _, client) = session::number_client(store, number, org).await?;
+        let r = switchboard_providers::account::number_ref(&n);
+        let wanted = change.wanted();
         let plan = client.plan_webhooks(&r, &wanted).await?;
         let shared = plan.shared_change().cloned();
         if g.json && change.dry_run {
@@ -145,48 +198,19 @@ pub fn set(g: &Global, number: &str, org: Option<&str>, change: Change) -> Outco
     })
 }
 
-/// How a selection is re-pointed.
-#[derive(Debug, Clone, Copy)]
-pub struct Bulk {
-    /// Do not ask first.
-    pub yes: bool,
-    /// Requests in flight at most, per account.
-    pub concurrency: usize,
-}
-
-/// One number's line in the re-point report.
-struct Repointed {
-    number: PhoneNumber,
-    result: &'static str,
-    detail: String,
-    voice_url: Option<String>,
-    sms_url: Option<String>,
-}
-
-impl Repointed {
-    fn new(number: PhoneNumber, result: &'static str, detail: String) -> Self {
-        Repointed {
-            number,
-            result,
-            detail,
-            voice_url: None,
-            sms_url: None,
-        }
-    }
-}
-
 /// `numbers webhook --org S (--all | filters) --voice-url URL [--sms-url URL] [--yes]
 /// [--allow-shared] [--dry-run]`: the selection's numbers, grouped by provider account, each
 /// group through `flows::bulk_set_webhooks`. Without `--allow-shared`, a number whose change
 /// would touch a shared object is refused by the provider client and left unchanged.
-pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk: Bulk) -> Outcome {
+fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
+    let filter = &change.filter;
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let agent = match filter.agent_arg() {
-            Some(AgentArg::Named(a)) => Some(store.agent(org.id, a).await?.id),
-            _ => None,
+        let agent = match filter.agent.as_deref() {
+            Some(a) => agent_arg(store.inventory(), org.id, a).await?,
+            None => None,
         };
-        let selected = store.select(filter.to_filter(org.id, agent)?).await?;
+        let selected = select(store.inventory(), filter.to_filter(org.id, agent)?).await?;
         let grouped = AccountGroups::new(selected, &store.added_accounts().await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
@@ -254,14 +278,10 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
                 "Re-point the webhooks of {total} number(s) of {} to {target}?",
                 org.slug
             );
-            super::confirm(bulk.yes, &question, cancel).await?;
+            super::confirm(change.yes, &question, cancel).await?;
         }
         let action = SetWebhooks {
-            change: WebhookChange {
-                voice_url: change.voice_url.clone(),
-                sms_url: change.sms_url.clone(),
-                ..WebhookChange::default()
-            },
+            change: change.wanted(),
             policy: policy(change.allow_shared),
         };
         let progress = Progress::new();
@@ -280,62 +300,32 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
             session::client(provider, &account_id, slug).await
         };
         let options = BulkOptions {
-            concurrency: bulk.concurrency,
+            concurrency: change.concurrency.into(),
             cancel: cancel.clone(),
         };
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
         let ran = bulk.set_webhooks(grouped, action).await?;
-        let rows: Vec<Repointed> = (ran.lines.into_iter())
-            .map(|Line { number, sent }| match sent {
-                Sent::Done(state) => Repointed {
-                    result: if number.webhook_configured {
-                        "re-pointed"
-                    } else {
-                        "not confirmed"
-                    },
-                    detail: String::new(),
-                    voice_url: state.voice_url().map(str::to_owned),
-                    sms_url: state.sms_url().map(str::to_owned),
-                    number,
-                },
-                Sent::Failed(e) => {
-                    let result = if matches!(e, ProviderError::SharedObject { .. }) {
-                        "shared object"
-                    } else {
-                        "failed"
-                    };
-                    Repointed::new(number, result, provider_message(&e))
-                }
-                Sent::NotStarted => Repointed::new(number, "not started", "cancelled".into()),
-                Sent::NoAccount => Repointed::new(number, "skipped", "no provider account".into()),
-                Sent::NotAdded(e) => Repointed::new(number, "skipped", session::not_added(&e)),
-                Sent::NoClient(e) => Repointed::new(number, "not changed", e.message()),
-            })
-            .collect();
+        let report = Repoint::new(ran, &session::Words);
         if total > 0 {
             progress.finish();
         }
-        print_repointed(g, &org.slug, &rows);
+        print_repointed(g, &org.slug, &report);
         if total == 0 {
             return Err(Failure::Partial(format!(
                 "none of the {} selected number(s) was re-pointed: {not_added} reference an \
                  account not added to {} (see the report); nothing was sent",
-                rows.len(),
+                report.lines.len(),
                 org.slug
             )));
         }
-        let changed = rows.iter().filter(|r| r.result == "re-pointed").count();
-        if ran.cancelled {
+        if report.cancelled {
             return Err(Failure::Cancelled(format!(
-                "cancelled: {changed} number(s) re-pointed before Ctrl-C, the rest not started"
+                "cancelled: {} number(s) re-pointed before Ctrl-C, the rest not started",
+                report.repointed
             )));
         }
-        let failed = rows
-            .iter()
-            .filter(|r| r.result != "re-pointed" && r.result != "skipped")
-            .count()
-            + not_added;
+        let failed = report.failed + not_added;
         if failed > 0 {
             return Err(Failure::Partial(format!(
                 "{failed} of {} number(s) not re-pointed (see the report)",
@@ -346,18 +336,18 @@ pub fn set_many(g: &Global, org: &str, filter: &FilterArgs, change: Change, bulk
     })
 }
 
-fn print_repointed(g: &Global, org: &str, rows: &[Repointed]) {
-    let count = |what: &str| rows.iter().filter(|r| r.result == what).count();
-    let repointed = count("re-pointed");
-    let skipped = count("skipped");
-    let failed = rows.len() - repointed - skipped;
-    let items = rows.iter().map(|r| {
+fn print_repointed(g: &Global, org: &str, report: &Repoint) {
+    let (repointed, failed, skipped) = (report.repointed, report.failed, report.skipped);
+    let items = report.lines.iter().map(|r| {
         let extra: Extra = vec![
             ("voice_url", json!(r.voice_url)),
             ("sms_url", json!(r.sms_url)),
-            ("webhook_configured", json!(r.number.webhook_configured)),
+            (
+                "webhook_configured",
+                json!(r.line.number.webhook_configured),
+            ),
         ];
-        (&r.number, r.result, r.detail.as_str(), extra)
+        (&r.line, extra)
     });
     print_rows(
         g,
@@ -393,72 +383,11 @@ fn set_aside(without_account: usize, not_added: usize, org: &str) -> String {
     notes.iter().map(|n| format!(", {n}")).collect()
 }
 
-/// One number's drift line.
-struct Row {
-    number: PhoneNumber,
-    result: &'static str,
-    channel: &'static str,
-    on_record: Option<String>,
-    at_provider: Option<String>,
-    detail: String,
-}
-
-impl Row {
-    /// A line that is about the number, not one of its channels.
-    fn of(number: PhoneNumber, result: &'static str, detail: String) -> Self {
-        Row {
-            number,
-            result,
-            channel: "",
-            on_record: None,
-            at_provider: None,
-            detail,
-        }
-    }
-}
-
-fn drift_rows(number: PhoneNumber, drift: &Drift, rows: &mut Vec<Row>) {
-    let mut drifted = false;
-    for (channel, status) in [("voice", &drift.voice), ("sms", &drift.sms)] {
-        if let DriftStatus::Drifted {
-            provider_url,
-            on_record,
-            owner,
-        } = status
-        {
-            drifted = true;
-            rows.push(Row {
-                number: number.clone(),
-                result: "drifted",
-                channel,
-                on_record: Some(on_record.clone()),
-                at_provider: provider_url.clone(),
-                detail: owner.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-            });
-        }
-    }
-    if !drifted {
-        rows.push(Row::of(number, "in sync", String::new()));
-    }
-}
-
 /// `numbers drift --org S`.
 pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
     session::run(g, async |store, cancel| {
         let org = store.organization(org).await?;
-        let mut not_recorded = 0usize;
-        let mut no_account = 0usize;
-        let mut recorded = Vec::new();
-        for n in store.numbers(org.id).await? {
-            match (
-                n.credentials.account_id(n.provider),
-                n.webhook_url.is_some(),
-            ) {
-                (None, _) => no_account += 1,
-                (Some(_), false) => not_recorded += 1,
-                (Some(_), true) => recorded.push(n),
-            }
-        }
+        let mut selection = DriftSelection::new(store.numbers(org.id).await?);
         let progress = Progress::new();
         let report = |p: BulkProgress| {
             progress.report(
@@ -475,78 +404,50 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             concurrency,
             cancel: cancel.clone(),
         };
-        let grouped = AccountGroups::new(recorded, &store.added_accounts().await?);
+        let added = store.added_accounts().await?;
+        let grouped = AccountGroups::new(std::mem::take(&mut selection.recorded), &added);
         let inventory = store.inventory();
         let bulk = Run::new(inventory, connect, &options, &report);
         let ran = bulk.check_drift(grouped).await?;
-        let mut rows: Vec<Row> = Vec::new();
-        for Line { number, sent } in ran.lines {
-            let (result, detail) = match sent {
-                Sent::Done(d) => {
-                    drift_rows(number, &d, &mut rows);
-                    continue;
-                }
-                Sent::Failed(e) => ("failed", provider_message(&e)),
-                Sent::NotStarted => ("not started", "cancelled".into()),
-                Sent::NoAccount => ("skipped", "no provider account".into()),
-                Sent::NotAdded(e) => ("skipped", session::not_added(&e)),
-                Sent::NoClient(e) => ("not checked", e.message()),
-            };
-            rows.push(Row::of(number, result, detail));
-        }
-        let cancelled = ran.cancelled;
+        let report = DriftReport::new(&selection, ran, &session::Words);
         progress.finish();
-        let count = |what: &str| {
-            rows.iter()
-                .filter(|r| r.result == what)
-                .map(|r| r.number.id)
-                .collect::<std::collections::HashSet<_>>()
-                .len()
-        };
+        let shown = || report.lines.iter().filter(|l| l.line.result != "in sync");
         if g.json {
-            let items: Vec<_> = rows
-                .iter()
-                .filter(|r| r.result != "in sync")
-                .map(|r| {
+            let items: Vec<_> = shown()
+                .map(|l| {
                     json!({
-                        "id": r.number.id,
-                        "phone_number": r.number.phone_number,
-                        "result": r.result,
-                        "channel": r.channel,
-                        "on_record": r.on_record,
-                        "at_provider": r.at_provider,
-                        "detail": r.detail,
+                        "id": l.line.number.id,
+                        "phone_number": l.line.number.phone_number,
+                        "result": l.line.result,
+                        "channel": l.channel,
+                        "on_record": l.on_record,
+                        "at_provider": l.at_provider,
+                        "detail": l.line.detail,
                     })
                 })
                 .collect();
             output::json(&json!({
                 "organization": org.slug,
                 "items": items,
-                "drifted": count("drifted"),
-                "in_sync": count("in sync"),
-                "failed": count("failed") + count("not checked"),
-                "skipped": count("skipped"),
-                "not_recorded": not_recorded,
-                "no_account": no_account,
+                "drifted": report.drifted,
+                "in_sync": report.in_sync,
+                "failed": report.failed,
+                "skipped": report.skipped,
+                "not_recorded": report.not_recorded,
+                "no_account": report.no_account,
             }));
         } else {
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .filter(|r| r.result != "in sync")
-                .map(|r| {
+            let table: Vec<Vec<String>> = shown()
+                .map(|l| {
+                    let drifted = l.line.result == "drifted";
+                    let none = if drifted { "(none)" } else { "" };
                     vec![
-                        r.number.phone_number.to_string(),
-                        r.result.to_owned(),
-                        r.channel.to_owned(),
-                        r.on_record.clone().unwrap_or_default(),
-                        r.at_provider.clone().unwrap_or_else(|| {
-                            if r.result == "drifted" {
-                                "(none)".into()
-                            } else {
-                                String::new()
-                            }
-                        }),
-                        r.detail.clone(),
+                        l.line.number.phone_number.to_string(),
+                        l.line.result.to_owned(),
+                        l.channel.to_owned(),
+                        l.on_record.clone().unwrap_or_default(),
+                        l.at_provider.clone().unwrap_or_else(|| none.into()),
+                        l.line.detail.clone(),
                     ]
                 })
                 .collect();
@@ -565,17 +466,18 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             }
             println!(
                 "{}: {} drifted, {} in sync, {} not checked, {} skipped (account not added to \
-                 {}); {not_recorded} without a URL on record, {no_account} without a provider \
-                 account",
+                 {}); {} without a URL on record, {} without a provider account",
                 org.slug,
-                count("drifted"),
-                count("in sync"),
-                count("failed") + count("not checked") + count("not started"),
-                count("skipped"),
+                report.drifted,
+                report.in_sync,
+                report.not_checked,
+                report.skipped,
                 org.slug,
+                report.not_recorded,
+                report.no_account,
             );
         }
-        if cancelled {
+        if report.cancelled {
             return Err(Failure::Cancelled(
                 "cancelled: the report covers the numbers checked before Ctrl-C".into(),
             ));

@@ -2,8 +2,8 @@
 //! action needs before it calls the provider.
 
 use switchboard_core::Error;
-use switchboard_core::domain::Provider;
-use switchboard_core::store::AccountNotAdded;
+use switchboard_core::domain::{E164, Organization, PhoneNumber, Provider};
+use switchboard_core::store::{AccountNotAdded, AddedAccounts};
 use switchboard_providers::account::{self, vault_error, vault_key};
 use switchboard_providers::http::HttpSettings;
 use switchboard_providers::{ProviderClient, ProviderError};
@@ -23,6 +23,8 @@ pub enum ProviderFailure {
     Provider(Box<ProviderError>),
     /// The account was not added to the organization on this device: nothing was sent.
     NotAdded(AccountNotAdded),
+    /// The number references no provider account, so its provider cannot be asked.
+    NoAccount(E164),
     /// This device's vault has no secret for the account.
     NoSecret {
         /// The provider.
@@ -83,4 +85,80 @@ pub async fn check_added(
 ) -> Result<(), ProviderFailure> {
     let added = added_accounts(inv).await?;
     Ok(added.check(organization_id, provider, account_id)?)
+}
+
+/// The provider account a number uses, provided it was added to the number's own organization
+/// (`added`): else [`ProviderFailure::NoAccount`] or [`ProviderFailure::NotAdded`].
+pub fn account_of(
+    n: &PhoneNumber,
+    added: &AddedAccounts,
+) -> Result<(Provider, String), ProviderFailure> {
+    match added.account_of(n)? {
+        Some((provider, id)) => Ok((provider, id.to_owned())),
+        None => Err(ProviderFailure::NoAccount(n.phone_number.clone())),
+    }
+}
+
+/// Which provider an account id belongs to in an organization: `explicit` if given, else the
+/// organization's accounts and numbers (refused when it knows none, or several), else a Twilio
+/// Account SID by its shape.
+pub async fn account_provider(
+    inv: &dyn Inventory,
+    org: &Organization,
+    account_id: &str,
+    explicit: Option<&str>,
+) -> switchboard_core::Result<Provider> {
+    if let Some(p) = explicit {
+        return p.parse();
+    }
+    let known = super::accounts::account_providers(inv, org.id, account_id).await?;
+    match known.as_slice() {
+        [one] => Ok(*one),
+        [] if looks_like_twilio_sid(account_id) => Ok(Provider::Twilio),
+        [] => Err(Error::NotFound {
+            kind: "provider account",
+            key: format!(
+                "{account_id} in {} (add it with `switchboard-cli accounts add`, or give \
+                 --provider)",
+                org.slug
+            ),
+        }),
+        several => Err(Error::InvalidInput {
+            field: "provider".into(),
+            reason: format!(
+                "account {account_id} exists under {} in {}; give --provider",
+                several
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                org.slug
+            ),
+        }),
+    }
+}
+
+fn looks_like_twilio_sid(id: &str) -> bool {
+    id.len() == 34 && id.starts_with("AC") && id[2..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The provider of an account named with an optional organization: in the organization
+/// ([`account_provider`]) when one is named, returned with it; else `explicit`, else Twilio.
+pub async fn account_provider_in(
+    inv: &dyn Inventory,
+    org: Option<&str>,
+    account_id: &str,
+    explicit: Option<&str>,
+) -> switchboard_core::Result<(Provider, Option<Organization>)> {
+    match org {
+        Some(o) => {
+            let org = inv.organization(o).await?;
+            let provider = account_provider(inv, &org, account_id, explicit).await?;
+            Ok((provider, Some(org)))
+        }
+        None => {
+            let explicit = explicit.map(str::parse).transpose()?;
+            Ok((explicit.unwrap_or(Provider::Twilio), None))
+        }
+    }
 }

@@ -335,3 +335,43 @@ pub async fn import(
         cancelled: written.cancelled,
     }
 }
+
+/// The listings kept between the import wizard's preview and its import, by `preview_id`: the
+/// newest [`KeptPreviews::KEPT`], each with its organization. An import takes its preview, so
+/// a second import must list again.
+#[derive(Debug, Default)]
+pub struct KeptPreviews {
+    previews: std::sync::Mutex<std::collections::HashMap<String, Kept>>,
+}
+
+/// A kept listing: its organization, the preview (with the comparison it shows) and when it
+/// was made.
+type Kept = (Uuid, ImportPreview, std::time::Instant);
+
+impl KeptPreviews {
+    /// How many previews are kept (the newest).
+    pub const KEPT: usize = 4;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Kept>> {
+        (self.previews.lock()).unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Keeps a preview of an organization, forgetting the oldest beyond [`KeptPreviews::KEPT`].
+    pub fn keep(&self, organization_id: Uuid, preview: ImportPreview) {
+        let mut previews = self.lock();
+        let id = preview.preview_id.clone();
+        previews.insert(id, (organization_id, preview, std::time::Instant::now()));
+        while previews.len() > Self::KEPT {
+            let Some(oldest) = (previews.iter().min_by_key(|(_, p)| p.2)).map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            previews.remove(&oldest);
+        }
+    }
+
+    /// Takes a kept preview and its organization; none when it is no longer kept.
+    pub fn take(&self, preview_id: &str) -> Option<(Uuid, ImportPreview)> {
+        (self.lock().remove(preview_id)).map(|(org, preview, _)| (org, preview))
+    }
+}
