@@ -198,16 +198,16 @@ if [ -n "${BEFORE_APP:-}" ]; then
   echo "                          $(printf '%s\n' "${before_runs[@]}" | spread)"
   echo "  app - before            $((app_start - before_start)) ms"
 fi
-[ -z "${STARTUP_ONLY:-}" ] && {
-echo "idle PSS, process + WebKit children, 8 s after start"
-echo "  hello window            $hello_pss"
-echo "  app, 100,000 numbers    $app_pss"
-[ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
-echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
-echo "  $(summary "$keys")"
-[ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
-echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
-}
+if [ -z "${STARTUP_ONLY:-}" ]; then
+  echo "idle PSS, process + WebKit children, 8 s after start"
+  echo "  hello window            $hello_pss"
+  echo "  app, 100,000 numbers    $app_pss"
+  [ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
+  echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
+  echo "  $(summary "$keys")"
+  [ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
+  echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
+fi
 echo "binaries"
 ls -l "$APP_BIN" "$HELLO_BIN" | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
 echo "installers (scripts/package-app.sh)"
