@@ -9,7 +9,9 @@
 #   4. installer sizes (from scripts/package-app.sh's bundle directory, when built).
 # With BEFORE_APP=/path/to/an/older/switchboard-app build (and BEFORE_SEED=its `seed` example,
 # so that it opens workspaces of its own schema, with the same rows), that binary is measured in
-# the same run, launch for launch beside this one (start, memory, keystroke).
+# the same run, launch for launch beside this one (start, memory, keystroke); the two take turns
+# going first from one round to the next.
+# STARTUP_ONLY=1 measures the cold start alone (no memory, keystroke or million-number data).
 # Prints figures; writes nothing outside CARGO_TARGET_DIR and a temp dir.
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
@@ -75,12 +77,12 @@ HELLO_BIN="$CARGO_TARGET_DIR/release/hello-tauri"
 DATA="$CARGO_TARGET_DIR/bench-data"
 mkdir -p "$DATA"
 [ -f "$DATA/100k.db" ] || "$SEED" "$DATA/100k.db" 100000 >/dev/null
-[ -f "$DATA/1m.db" ] || "$SEED" "$DATA/1m.db" 1000000 >/dev/null
+[ -n "${STARTUP_ONLY:-}" ] || [ -f "$DATA/1m.db" ] || "$SEED" "$DATA/1m.db" 1000000 >/dev/null
 if [ -n "${BEFORE_APP:-}" ]; then
   [ -n "${BEFORE_SEED:-}" ] || { echo "BEFORE_APP needs BEFORE_SEED (the older build's seed example)" >&2; exit 2; }
   rm -f "$DATA/before-100k.db" "$DATA/before-1m.db"
   "$BEFORE_SEED" "$DATA/before-100k.db" 100000 >/dev/null
-  "$BEFORE_SEED" "$DATA/before-1m.db" 1000000 >/dev/null
+  [ -n "${STARTUP_ONLY:-}" ] || "$BEFORE_SEED" "$DATA/before-1m.db" 1000000 >/dev/null
 fi
 
 SANDBOX="$(mktemp -d)"
@@ -90,6 +92,9 @@ cleanup() {
   rm -rf "$SANDBOX"
 }
 trap cleanup EXIT
+# A copy: the target directory's binary may be rebuilt by another checkout during the run.
+cp "$APP_BIN" "$SANDBOX/switchboard-app"
+APP_BIN="$SANDBOX/switchboard-app"
 export HOME="$SANDBOX/home" XDG_CONFIG_HOME="$SANDBOX/home/.config" XDG_DATA_HOME="$SANDBOX/home/.local/share"
 mkdir -p "$HOME"
 start_xvfb
@@ -107,6 +112,7 @@ startup_ms() {
   echo $(( (t1 - t0) / 1000000 ))
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+spread() { sort -n | awk '{a[NR]=$1} END {printf "quartiles %d–%d, range %d–%d", a[int((NR+3)/4)], a[int((3*NR+3)/4)], a[1], a[NR]}'; }
 
 # PSS (MB) of a process and all its descendants, with the share of each.
 pss_tree() {
@@ -141,16 +147,23 @@ before() { SWITCHBOARD_WORKSPACE="$SANDBOX/before-100k.db" "$@"; }
 startup_ms "$HELLO_BIN" >/dev/null; startup_ms "$APP_BIN" >/dev/null
 [ -n "${BEFORE_APP:-}" ] && before startup_ms "$BEFORE_APP" >/dev/null
 hello_runs=(); app_runs=(); before_runs=()
-for _ in $(seq "$RUNS"); do
+for i in $(seq "$RUNS"); do
   hello_runs+=("$(startup_ms "$HELLO_BIN")")
-  [ -n "${BEFORE_APP:-}" ] && before_runs+=("$(before startup_ms "$BEFORE_APP")")
-  app_runs+=("$(startup_ms "$APP_BIN")")
+  if [ -n "${BEFORE_APP:-}" ] && [ $((i % 2)) -eq 1 ]; then
+    before_runs+=("$(before startup_ms "$BEFORE_APP")")
+    app_runs+=("$(startup_ms "$APP_BIN")")
+  else
+    app_runs+=("$(startup_ms "$APP_BIN")")
+    [ -n "${BEFORE_APP:-}" ] && before_runs+=("$(before startup_ms "$BEFORE_APP")")
+  fi
 done
 hello_start=$(printf '%s\n' "${hello_runs[@]}" | median)
 app_start=$(printf '%s\n' "${app_runs[@]}" | median)
-hello_pss=$(idle_pss "$HELLO_BIN")
-[ -n "${BEFORE_APP:-}" ] && before_pss=$(before idle_pss "$BEFORE_APP")
-app_pss=$(idle_pss "$APP_BIN")
+if [ -z "${STARTUP_ONLY:-}" ]; then
+  hello_pss=$(idle_pss "$HELLO_BIN")
+  [ -n "${BEFORE_APP:-}" ] && before_pss=$(before idle_pss "$BEFORE_APP")
+  app_pss=$(idle_pss "$APP_BIN")
+fi
 
 # Keystroke latency at a million numbers. The app inherits its workspace from tauri-driver, so
 # each binary gets a driver of its own.
@@ -166,8 +179,10 @@ keystrokes() {
   DRIVER_PID=
   echo "$out"
 }
-[ -n "${BEFORE_APP:-}" ] && before_keys=$(keystrokes "$BEFORE_APP" "$DATA/before-1m.db")
-keys=$(keystrokes "$APP_BIN" "$DATA/1m.db")
+if [ -z "${STARTUP_ONLY:-}" ]; then
+  [ -n "${BEFORE_APP:-}" ] && before_keys=$(keystrokes "$BEFORE_APP" "$DATA/before-1m.db")
+  keys=$(keystrokes "$APP_BIN" "$DATA/1m.db")
+fi
 summary() { node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$1"; }
 
 echo
@@ -175,19 +190,24 @@ echo "== Switchboard desktop app benchmarks ($(date -u +%F), $(nproc) cores, loa
 echo "cold start to first paint (median of $RUNS; page cache dropped: $COLD)"
 echo "  hello window            ${hello_start} ms   runs: ${hello_runs[*]}"
 echo "  app, 100,000 numbers    ${app_start} ms   runs: ${app_runs[*]}"
+echo "                          $(printf '%s\n' "${app_runs[@]}" | spread)"
 echo "  difference              $((app_start - hello_start)) ms   (target <= 300)"
 if [ -n "${BEFORE_APP:-}" ]; then
   before_start=$(printf '%s\n' "${before_runs[@]}" | median)
   echo "  before ($BEFORE_APP)  ${before_start} ms   runs: ${before_runs[*]}"
+  echo "                          $(printf '%s\n' "${before_runs[@]}" | spread)"
+  echo "  app - before            $((app_start - before_start)) ms"
 fi
-echo "idle PSS, process + WebKit children, 8 s after start"
-echo "  hello window            $hello_pss"
-echo "  app, 100,000 numbers    $app_pss"
-[ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
-echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
-echo "  $(summary "$keys")"
-[ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
-echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
+if [ -z "${STARTUP_ONLY:-}" ]; then
+  echo "idle PSS, process + WebKit children, 8 s after start"
+  echo "  hello window            $hello_pss"
+  echo "  app, 100,000 numbers    $app_pss"
+  [ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
+  echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
+  echo "  $(summary "$keys")"
+  [ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
+  echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
+fi
 echo "binaries"
 ls -l "$APP_BIN" "$HELLO_BIN" | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
 echo "installers (scripts/package-app.sh)"

@@ -37,6 +37,7 @@ include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     started();
+    startup::load_phone_metadata_in_background();
     if let Err(e) = builder(tauri::Builder::default()).run(tauri::generate_context!()) {
         eprintln!("switchboard: {e}");
         std::process::exit(1);
