@@ -71,22 +71,28 @@ pub async fn migrate(settings: &ConnectSettings) -> Result<Vec<MigrationName>> {
                 .into(),
         });
     }
-    let before = applied(&mut conn, &server).await?;
+    let applied_now = apply(&mut conn, &server).await;
+    let _ = conn.close().await;
+    applied_now
+}
+
+/// Runs the migrations not applied yet on `conn`; returns those it applied.
+async fn apply(conn: &mut sqlx::PgConnection, server: &str) -> Result<Vec<MigrationName>> {
+    let before = applied(conn, server).await?;
     migrator()
-        .run_direct(None, &mut conn, false)
+        .run_direct(None, conn, false)
         .await
         .map_err(|e| match e {
             sqlx_core::migrate::MigrateError::Execute(inner)
             | sqlx_core::migrate::MigrateError::ExecuteMigration(inner, _) => {
-                match crate::errors::from_sqlx(&server, inner) {
+                match crate::errors::from_sqlx(server, inner) {
                     Error::Remote(message) => Error::Remote(format!("migration failed: {message}")),
                     other => other,
                 }
             }
             other => Error::Remote(format!("migration failed: {other}")),
         })?;
-    let after = applied(&mut conn, &server).await?;
-    let _ = conn.close().await;
+    let after = applied(conn, server).await?;
     Ok(embedded()
         .into_iter()
         .filter(|m| after.contains(&m.version) && !before.contains(&m.version))
@@ -105,12 +111,15 @@ pub enum Migrated {
 /// `db migrate`: Switchboard's migrations on a database of its own, or, on the web platform's,
 /// what Switchboard needs installed beside the platform.
 pub async fn migrate_any(settings: &ConnectSettings) -> Result<Migrated> {
+    let server = settings.server();
     let mut conn = settings.connect_one().await?;
-    let kind = platform::kind(&mut conn, settings.server()).await?;
-    let _ = conn.close().await;
-    match kind {
-        DatabaseKind::Own => migrate(settings).await.map(Migrated::Own),
-        DatabaseKind::Platform { .. } => platform::install(settings)
+    match platform::kind(&mut conn, server).await? {
+        DatabaseKind::Own => {
+            let applied_now = apply(&mut conn, server).await;
+            let _ = conn.close().await;
+            applied_now.map(Migrated::Own)
+        }
+        DatabaseKind::Platform { installed } => platform::install_on(conn, server, installed)
             .await
             .map(Migrated::BesidePlatform),
     }

@@ -96,14 +96,23 @@ const PLATFORM_TABLES: [&str; 5] = [
 /// Installs Switchboard beside the platform, in one transaction (see the module
 /// documentation). Connect as the platform's administrator, the owner of its tables.
 pub async fn install(settings: &ConnectSettings) -> Result<Installed> {
-    let server = settings.server().to_owned();
-    let map = |e| from_sqlx(&server, e);
-    let (mut conn, installed) = connect_to_platform(
+    let (conn, installed) = connect_to_platform(
         settings,
         "(its auth.uid() does not read the request's JWT claims, or belongs to this role): `db \
          migrate` applies Switchboard's own migrations there",
     )
     .await?;
+    install_on(conn, settings.server(), installed).await
+}
+
+/// [`install`] on a connection already known to be the platform's (`installed`: Switchboard is
+/// there already); closes it.
+pub(crate) async fn install_on(
+    mut conn: PgConnection,
+    server: &str,
+    installed: bool,
+) -> Result<Installed> {
+    let map = |e| from_sqlx(server, e);
     let mut tx = conn.begin().await.map_err(map)?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('switchboard platform install'))")
         .execute(&mut *tx)
@@ -126,7 +135,7 @@ pub async fn install(settings: &ConnectSettings) -> Result<Installed> {
     sqlx::raw_sql(INSTALL)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match from_sqlx(&server, e) {
+        .map_err(|e| match from_sqlx(server, e) {
             Error::Remote(m) => Error::Remote(format!(
                 "installing Switchboard beside the platform failed: {m}; nothing was changed"
             )),
