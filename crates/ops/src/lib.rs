@@ -60,6 +60,13 @@ use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use uuid::Uuid;
 
+/// Locks `m`, carrying on past a poisoned lock: that only means another call panicked
+/// mid-way, and what these mutexes guard (SQLite connections, whose transactions keep the
+/// data consistent; registries of tokens, previews and listeners) stays usable.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub use local::LocalInventory;
 pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;

@@ -7,7 +7,9 @@
 //! read while the primary writes.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::lock;
 
 use async_trait::async_trait;
 use switchboard_core::domain::{
@@ -30,12 +32,6 @@ pub struct LocalInventory {
     path: PathBuf,
     primary: Arc<Mutex<Workspace>>,
     counter: Arc<Mutex<Workspace>>,
-}
-
-/// A poisoned lock only means another call panicked mid-way; SQLite's transactions kept the
-/// data consistent, so carry on with the connection.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 async fn run_on<T, F>(ws: &Arc<Mutex<Workspace>>, f: F) -> Result<T>

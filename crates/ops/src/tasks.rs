@@ -14,7 +14,7 @@ pub struct Tasks {
 
 impl Tasks {
     fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
-        (self.tokens.lock()).unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.tokens)
     }
 
     /// Registers a task under `id` (replacing an ended one of the same id); returns its token.

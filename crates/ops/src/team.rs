@@ -15,7 +15,7 @@ use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use uuid::Uuid;
 
-use crate::{EachNumber, Edit, Inventory, LocalInventory, Reads, Written};
+use crate::{EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock};
 
 fn direct(number: PhoneNumber) -> Written {
     Written {
@@ -147,10 +147,6 @@ pub struct TeamInventory {
     cache_path: PathBuf,
     cache: Mutex<Option<LocalInventory>>,
     notices: Mutex<Vec<String>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The error for what cannot be queued offline.

@@ -353,7 +353,7 @@ impl KeptPreviews {
     pub const KEPT: usize = 4;
 
     fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Kept>> {
-        (self.previews.lock()).unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.previews)
     }
 
     /// Keeps a preview of an organization, forgetting the oldest beyond [`KeptPreviews::KEPT`].

@@ -5,15 +5,11 @@
 //! changes the new one's status.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
-use crate::Cancel;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::{Cancel, lock};
 
 /// The progress listeners of a running sync: every caller that started or joined it.
 #[derive(Debug)]
