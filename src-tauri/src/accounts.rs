@@ -20,7 +20,7 @@ use crate::dto::{
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
 use crate::state::AppState;
-use crate::vault::vault;
+use switchboard_ops::vault::native as vault;
 
 /// The organization's accounts, and whether this device holds each one's secret. An
 /// unavailable vault makes every answer "unknown" (null) after one timeout, not one per
@@ -32,7 +32,7 @@ pub async fn list_accounts(
     organization_id: String,
 ) -> AppResult<Vec<ProviderAccount>> {
     let org = parse_id("organization", &organization_id)?;
-    let vault = vault().map_err(|e| e.message);
+    let vault = vault().map_err(|e| AppError::from(e).message);
     let inventory = state.inventory();
     let listed = accounts::list_accounts(&*inventory, org, vault.as_ref().map_err(Clone::clone));
     Ok(listed.await?.accounts)

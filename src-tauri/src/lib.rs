@@ -16,7 +16,6 @@ pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod team;
-pub mod vault;
 pub mod webview;
 
 use std::sync::OnceLock;

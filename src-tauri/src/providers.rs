@@ -87,7 +87,7 @@ pub(crate) fn failure(f: ProviderFailure) -> AppError {
 
 /// A client for an account, with its secret from this device's vault.
 pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<ProviderClient> {
-    let vault = crate::vault::vault()?;
+    let vault = switchboard_ops::vault::native()?;
     client::connect(&vault, provider, account_id)
         .await
         .map_err(failure)
@@ -150,7 +150,7 @@ pub async fn import_preview(
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.running.start(&task_id);
     let listed = async {
-        let vault = crate::vault::vault()?;
+        let vault = switchboard_ops::vault::native()?;
         let report = |p: ListingProgress| {
             let _ = on_progress.send(p);
         };

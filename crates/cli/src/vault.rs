@@ -22,7 +22,7 @@ use switchboard_secrets::{SecretKey, SecretString, Vault, VaultError};
 /// build's default). The first call of a run also moves the entries an older Switchboard kept
 /// under the former service name ([`carry_over_once`]).
 pub fn open() -> Result<Vault> {
-    let vault = Vault::native().map_err(error)?;
+    let vault = switchboard_ops::vault::native()?;
     carry_over_once(&vault);
     Ok(vault)
 }
