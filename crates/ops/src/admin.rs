@@ -10,24 +10,15 @@ use serde::Serialize;
 use switchboard_core::Result;
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, Revoke, grant, revoke};
-use switchboard_postgres::migrate::{Migrated as Kind, migrate_any};
+use switchboard_postgres::migrate::{Migrated as Kind, MigrationName, migrate_any};
 use switchboard_postgres::platform::{self, PlatformGrant};
 use switchboard_postgres::row_checks::{BrokenRow, broken_rows};
-
-/// A migration applied now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Applied {
-    /// `20251009110255`.
-    pub version: i64,
-    /// `create phone numbers table`.
-    pub description: String,
-}
 
 /// What `db migrate` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Migrated {
     /// The migrations applied now, oldest first (none: the schema was up to date).
-    pub applied: Vec<Applied>,
+    pub applied: Vec<MigrationName>,
     /// The rows breaking a check that stays `NOT VALID` until they are fixed.
     pub broken_rows: Vec<BrokenRow>,
     /// On the web platform's database: Switchboard was installed beside it now (`false`), or
@@ -50,12 +41,7 @@ pub async fn migrate(settings: &ConnectSettings) -> Result<Migrated> {
         Kind::Own(applied) => applied,
     };
     Ok(Migrated {
-        applied: (applied.into_iter())
-            .map(|m| Applied {
-                version: m.version,
-                description: m.description,
-            })
-            .collect(),
+        applied,
         broken_rows: broken_rows(settings).await?,
         beside_platform_already: None,
     })

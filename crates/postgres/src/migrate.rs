@@ -18,7 +18,7 @@ use crate::platform::{self, DatabaseKind};
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 /// A migration, by version and description.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MigrationName {
     /// `20251009110255`.
     pub version: i64,
