@@ -58,12 +58,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, path: AppResult<PathBuf>) {
 /// while the window and its web view start, so that the first page of numbers, which formats
 /// every row with it, does not wait for it. A listing that comes first waits for the same load.
 pub fn load_phone_metadata_in_background() {
-    let load = || {
-        E164::from_stored("+14155550100".to_owned()).facts_and_display();
-    };
     if let Err(e) = std::thread::Builder::new()
         .name("phone-metadata".into())
-        .spawn(load)
+        .spawn(E164::preload_metadata)
     {
         tracing::debug!(error = %e, "phone metadata left to the first listing");
     }

@@ -304,6 +304,13 @@ impl E164 {
         (self.facts(), self.international())
     }
 
+    /// Loads what formatting and facts use on first use (libphonenumber's database, whose
+    /// patterns compile then, and the compiled tables), so that a later listing does not wait
+    /// for it. Idempotent and cheap once loaded.
+    pub fn preload_metadata() {
+        E164::from_stored("+14155550100".to_owned()).facts_and_display();
+    }
+
     /// International display form, e.g. "+1 415-555-1234".
     pub fn international(&self) -> String {
         match phonenumber::parse(None, &self.0) {
