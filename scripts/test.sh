@@ -14,6 +14,15 @@ if [ "${CI:-}" = "true" ]; then
   # A fresh clone gains nothing from incremental data, which grows the kept directory by
   # gigabytes a run (the disk filled up once).
   export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+  # A fresh clone relinks every test binary of the workspace anyway (its sources are newer than
+  # any build), so the ones an earlier run left are only weight, and those a change of dependencies
+  # or features renamed would stay forever.
+  if [ -d "$CARGO_TARGET_DIR/debug/deps" ]; then
+    find "$CARGO_TARGET_DIR/debug/deps" -maxdepth 1 -type f -perm -u+x \
+      ! -name '*.so' ! -name '*.rlib' ! -name '*.rmeta' ! -name '*.d' -delete
+  fi
+  mkdir -p "$CARGO_TARGET_DIR"
+  echo "disk: $(df -h --output=avail "$CARGO_TARGET_DIR" | tail -1 | tr -d ' ') free for $CARGO_TARGET_DIR"
 fi
 source scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
