@@ -25,7 +25,6 @@ use switchboard_core::store::NumberRef;
 use switchboard_ops::numbers_at_provider::{
     self as at_provider, BulkAction, Failed, provider_report,
 };
-use switchboard_ops::providers::added_accounts;
 use switchboard_ops::providers::client::{self, ProviderFailure};
 use switchboard_ops::providers::import::{self, KeptPreviews};
 use switchboard_ops::tasks::Tasks;
@@ -35,7 +34,6 @@ use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
-use uuid::Uuid;
 
 use crate::dto::{
     AvailableNumber, AvailableSearch, DriftView, ImportPreview, ImportReport, ListingProgress,
@@ -93,19 +91,6 @@ pub async fn connect(provider: CoreProvider, account_id: &str) -> AppResult<Prov
         .map_err(failure)
 }
 
-/// Refuses (`NotAllowed`) an account that was not added to the organization, before it is
-/// used for the organization's numbers (import, purchase, account verification).
-pub async fn check_added(
-    state: &AppState,
-    organization_id: Uuid,
-    provider: CoreProvider,
-    account_id: &str,
-) -> AppResult<()> {
-    let inventory = state.inventory();
-    let added = client::check_added(&*inventory, organization_id, provider, account_id);
-    added.await.map_err(failure)
-}
-
 async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", id)?);
     Ok(state.inventory().number(&r, None).await?)
@@ -114,19 +99,9 @@ async fn record(state: &AppState, id: &str) -> AppResult<core::PhoneNumber> {
 /// The client of the account a record uses, provided it was added to the record's
 /// organization.
 async fn client_of(state: &AppState, n: &core::PhoneNumber) -> AppResult<ProviderClient> {
-    let added = added_accounts(&*state.inventory()).await?;
-    let (provider, account_id) = client::account_of(n, &added).map_err(failure)?;
-    connect(provider, &account_id).await
-}
-
-/// A number's record and its account's client.
-async fn number_client(
-    state: &AppState,
-    id: &str,
-) -> AppResult<(core::PhoneNumber, ProviderClient)> {
-    let n = record(state, id).await?;
-    let client = client_of(state, &n).await?;
-    Ok((n, client))
+    let vault = switchboard_ops::vault::native;
+    let found = client::number_client(&*state.inventory(), vault, n).await;
+    Ok(found.map_err(failure)?.1)
 }
 
 /// Lists what an account owns and compares it with the organization: the import wizard's
@@ -206,12 +181,12 @@ pub async fn import_numbers<R: Runtime>(
     Ok(report)
 }
 
-/// Runs `action` over `numbers` of an organization account by account
+/// Runs `action` over the numbers `ids` of an organization account by account
 /// (`switchboard_ops::numbers_at_provider::provider_report`: one client each, secrets from the
 /// vault, at most 16 requests in flight per account), and records what each provider confirmed
 /// as soon as its account is done. Numbers without an account, whose account was not added to
 /// the organization, or whose account's secret is not on this device, are reported as skipped
-/// with the reason. The report is in the order of `numbers`.
+/// with the reason. The report is in the order of `ids`.
 async fn run_bulk<R: Runtime>(
     app: &AppHandle<R>,
     (tasks, task_id): (&ProviderTasks, &str),
@@ -271,16 +246,9 @@ pub async fn reverify<R: Runtime>(
     let numbers = records(&app.state::<AppState>(), organization_id, &ids).await?;
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
+    let verify = BulkAction::Verify;
     let task = (&*tasks, "periodic-reverification");
-    run_bulk(
-        app,
-        task,
-        organization_id,
-        numbers,
-        BulkAction::Verify,
-        &quiet,
-    )
-    .await
+    run_bulk(app, task, organization_id, numbers, verify, &quiet).await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -299,15 +267,8 @@ pub async fn verify_numbers<R: Runtime>(
 ) -> AppResult<ProviderReport> {
     let numbers = records(&state, &organization_id, &ids).await?;
     let task = (&*tasks, task_id.as_str());
-    run_bulk(
-        &app,
-        task,
-        &organization_id,
-        numbers,
-        BulkAction::Verify,
-        &on_progress,
-    )
-    .await
+    let verify = BulkAction::Verify;
+    run_bulk(&app, task, &organization_id, numbers, verify, &on_progress).await
 }
 
 /// Re-points the webhooks of many numbers to the same URL(s). Numbers whose change would touch
@@ -347,7 +308,8 @@ async fn webhook_target(
 ) -> AppResult<(core::PhoneNumber, ProviderClient, WebhookChange)> {
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
-    let (n, client) = number_client(state, id).await?;
+    let n = record(state, id).await?;
+    let client = client_of(state, &n).await?;
     Ok((n, client, change))
 }
 
@@ -368,15 +330,6 @@ pub async fn plan_webhooks(
     Ok((&plan).into())
 }
 
-impl From<Failed> for AppError {
-    fn from(e: Failed) -> Self {
-        match e {
-            Failed::Provider(e) => e.into(),
-            Failed::Inventory(e) => e.into(),
-        }
-    }
-}
-
 /// Sets a number's webhooks and records what the provider confirmed. A change that would
 /// re-point an object other numbers share is refused (`NotConfirmed`) unless `allow_shared`.
 #[tauri::command]
@@ -391,8 +344,8 @@ pub async fn set_webhooks<R: Runtime>(
 ) -> AppResult<WebhookResult> {
     let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
     let inventory = state.inventory();
-    let (confirmed, updated) =
-        webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared)).await?;
+    let set = webhooks::set_webhooks(&*inventory, &client, &n, &change, policy(allow_shared));
+    let (confirmed, updated) = set.await.map_err(|e| failure(e.into()))?;
     announce(&app, &n.organization_id.to_string(), vec![id]);
     crate::sync::after_edit(&app);
     Ok(WebhookResult::new(&confirmed, updated))
@@ -402,7 +355,8 @@ pub async fn set_webhooks<R: Runtime>(
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<DriftView> {
-    let (n, client) = number_client(&state, &id).await?;
+    let n = record(&state, &id).await?;
+    let client = client_of(&state, &n).await?;
     Ok(webhooks::number_drift(&client, &n).await?)
 }
 
@@ -432,7 +386,7 @@ fn confirmation(number: &E164, confirmed_number: &str, what: &str) -> AppResult<
 /// A call sent once that failed on the network: whether it happened is unknown.
 fn sent_once(e: Failed, what: &str) -> AppError {
     let unknown = e.outcome_unknown();
-    let mut err = AppError::from(e);
+    let mut err = failure(e.into());
     if unknown {
         err.message = format!(
             "{} It is unknown whether the {what} happened: import the account's numbers to see.",
@@ -459,10 +413,12 @@ pub async fn buy_number<R: Runtime>(
     let number = E164::parse(&number, None)?;
     let confirmed = confirmation(&number, &confirmed_number, "bought")?;
     let account_id = account_id.trim().to_owned();
-    check_added(&state, org, provider, &account_id).await?;
+    let inventory = state.inventory();
+    // Refused (`NotAllowed`) when the account was not added to the organization.
+    let added = client::check_added(&*inventory, org, provider, &account_id).await;
+    added.map_err(failure)?;
     let client = connect(provider, &account_id).await?;
     let twilio = client.twilio()?;
-    let inventory = state.inventory();
     let bought = at_provider::buy(
         &*inventory,
         twilio,

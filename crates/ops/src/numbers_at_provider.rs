@@ -207,6 +207,33 @@ pub trait Wording<E> {
     fn not_added(&self, e: &AccountNotAdded) -> String;
     /// Why an account had no client.
     fn no_client(&self, e: &E) -> String;
+    /// Why a number without a provider account was not sent.
+    fn no_account(&self, _number: &PhoneNumber) -> String {
+        "no provider account".into()
+    }
+}
+
+/// The desktop app's words: the provider's error as [`provider_error_message`] puts it, the
+/// refusal of an account not added as core says it, and `.0` saying why an account had no
+/// client.
+struct AppWords<F>(F);
+
+impl<E, F: Fn(&E) -> String> Wording<E> for AppWords<F> {
+    fn provider_error(&self, e: &ProviderError) -> String {
+        provider_error_message(e)
+    }
+
+    fn not_added(&self, e: &AccountNotAdded) -> String {
+        e.to_string()
+    }
+
+    fn no_client(&self, e: &E) -> String {
+        (self.0)(e)
+    }
+
+    fn no_account(&self, number: &PhoneNumber) -> String {
+        no_account(&number.phone_number)
+    }
 }
 
 /// One number's line in a bulk report: its record, how it ended (a word of the report, e.g.
@@ -234,12 +261,17 @@ pub(crate) enum Answer<T> {
 impl<T, E> Sent<T, E> {
     /// The line of a number the provider did not answer (`no_client` is the result of a number
     /// whose account had no client), else the answer or the failure.
-    pub(crate) fn answer(self, words: &impl Wording<E>, no_client: &'static str) -> Answer<T> {
+    pub(crate) fn answer(
+        self,
+        number: &PhoneNumber,
+        words: &impl Wording<E>,
+        no_client: &'static str,
+    ) -> Answer<T> {
         match self {
             Sent::Done(t) => Answer::Done(t),
             Sent::Failed(e) => Answer::Failed(e),
             Sent::NotStarted => Answer::Line("not started", "cancelled".into()),
-            Sent::NoAccount => Answer::Line("skipped", "no provider account".into()),
+            Sent::NoAccount => Answer::Line("skipped", words.no_account(number)),
             Sent::NotAdded(e) => Answer::Line("skipped", words.not_added(&e)),
             Sent::NoClient(e) => Answer::Line(no_client, words.no_client(&e)),
         }
@@ -247,8 +279,8 @@ impl<T, E> Sent<T, E> {
 }
 
 /// How many lines of a report ended `result`.
-pub(crate) fn count(lines: &[ReportLine], result: &str) -> usize {
-    lines.iter().filter(|l| l.result == result).count()
+pub(crate) fn count<'a>(lines: impl IntoIterator<Item = &'a ReportLine>, result: &str) -> usize {
+    lines.into_iter().filter(|l| l.result == result).count()
 }
 
 /// A verification's report: "ok", "auth refused" (the status was set to error), "failed",
@@ -270,7 +302,7 @@ impl VerifyReport {
     pub fn new<E>(ran: Ran<ProviderNumber, E>, words: &impl Wording<E>) -> Self {
         let lines: Vec<ReportLine> = (ran.lines.into_iter())
             .map(|Line { number, sent }| {
-                let (result, detail) = match sent.answer(words, "not checked") {
+                let (result, detail) = match sent.answer(&number, words, "not checked") {
                     Answer::Done(_) => ("ok", String::new()),
                     Answer::Failed(e) if e.is_auth() => (
                         "auth refused",
@@ -424,21 +456,20 @@ impl ProviderReport {
         refused: &str,
         no_client: impl Fn(&E) -> String,
     ) -> Self {
+        let words = AppWords(no_client);
         let mut lines: std::collections::HashMap<Uuid, NumberOutcome> = ran
             .lines
             .into_iter()
             .map(|Line { number, sent }| {
-                let (result, message) = match sent {
-                    Sent::Done(t) => (NumberResult::Ok, done(&t)),
-                    Sent::Failed(e) if e.is_auth() => (
+                let (result, message) = match sent.answer(&number, &words, "skipped") {
+                    Answer::Done(t) => (NumberResult::Ok, done(&t)),
+                    Answer::Failed(e) if e.is_auth() => (
                         NumberResult::Refused,
                         format!("{}{refused}", provider_error_message(&e)),
                     ),
-                    Sent::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
-                    Sent::NotStarted => (NumberResult::NotStarted, "cancelled".into()),
-                    Sent::NoAccount => (NumberResult::Skipped, no_account(&number.phone_number)),
-                    Sent::NotAdded(e) => (NumberResult::Skipped, e.to_string()),
-                    Sent::NoClient(e) => (NumberResult::Skipped, no_client(&e)),
+                    Answer::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
+                    Answer::Line("not started", why) => (NumberResult::NotStarted, why),
+                    Answer::Line(_, why) => (NumberResult::Skipped, why),
                 };
                 let line = NumberOutcome {
                     id: number.id.to_string(),

@@ -18,7 +18,7 @@ use switchboard_providers::model::{
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
-use crate::numbers_at_provider::{Answer, Bulk, Failed, Line, Ran, ReportLine, Wording};
+use crate::numbers_at_provider::{Answer, Bulk, Failed, Line, Ran, ReportLine, Wording, count};
 use crate::{Inventory, NumberView};
 
 /// A change of the voice and SMS URLs, from a form: blank URLs are left out.
@@ -345,7 +345,7 @@ impl Repoint {
         let lines: Vec<RepointLine> = (ran.lines.into_iter())
             .map(|Line { number, sent }| {
                 let (mut voice_url, mut sms_url) = (None, None);
-                let (result, detail) = match sent.answer(words, "not changed") {
+                let (result, detail) = match sent.answer(&number, words, "not changed") {
                     Answer::Done(state) => {
                         voice_url = state.voice_url().map(str::to_owned);
                         sms_url = state.sms_url().map(str::to_owned);
@@ -375,7 +375,7 @@ impl Repoint {
                 }
             })
             .collect();
-        let count = |what: &str| lines.iter().filter(|l| l.line.result == what).count();
+        let count = |what: &str| count(lines.iter().map(|l| &l.line), what);
         let (repointed, skipped) = (count("re-pointed"), count("skipped"));
         Repoint {
             failed: lines.len() - repointed - skipped,
@@ -463,7 +463,7 @@ impl DriftReport {
         let mut lines: Vec<DriftLine> = Vec::new();
         let of = DriftLine::of;
         for Line { number, sent } in ran.lines {
-            match sent.answer(words, "not checked") {
+            match sent.answer(&number, words, "not checked") {
                 Answer::Done(d) => drift_lines(number, &d, &mut lines),
                 Answer::Failed(e) => lines.push(of(number, "failed", words.provider_error(&e))),
                 Answer::Line(result, detail) => lines.push(of(number, result, detail)),

@@ -29,25 +29,22 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         }
         .into());
     };
-    session::run(g, async |store, cancel| {
-        let org = store.organization(org).await?;
+    session::run(g, async |inv, cancel| {
+        let org = inv.organization(org).await?;
         let explicit = args.provider.as_deref();
-        let provider = account_provider(store.inventory(), &org, account_id, explicit).await?;
+        let provider = account_provider(inv, &org, account_id, explicit).await?;
         let vault = vault::open()?;
         let progress = Progress::new();
         let report = |p: ListingProgress| {
+            let (fetched, pages) = (p.fetched, p.pages);
             let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
-            progress.report(
-                p.fetched as usize,
-                p.total.map(|t| t as usize),
-                &format!(
-                    "listing {provider} account {account_id}: {}{total} numbers, {} page(s)",
-                    p.fetched, p.pages
-                ),
+            let text = format!(
+                "listing {provider} account {account_id}: {fetched}{total} numbers, {pages} page(s)"
             );
+            progress.report(fetched as usize, p.total.map(|t| t as usize), &text);
         };
         let account = (provider, account_id);
-        let listed = import::preview(store.inventory(), &vault, org.id, account, &report, cancel);
+        let listed = import::preview(inv, &vault, org.id, account, &report, cancel);
         let listed = listed.await;
         progress.finish();
         let diff = listed.map_err(|f| Failure::of(f, &org.slug))?.diff;
@@ -80,13 +77,10 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         let total = plan.len();
         let progress = Progress::new();
         let report = |p: Written| {
-            progress.report(
-                p.done as usize,
-                Some(p.total as usize),
-                &format!("importing: {} of {} number(s) written", p.done, p.total),
-            );
+            let text = format!("importing: {} of {} number(s) written", p.done, p.total);
+            progress.report(p.done as usize, Some(p.total as usize), &text);
         };
-        let written = import::import(store.inventory(), org.id, plan, &report, cancel).await;
+        let written = import::import(inv, org.id, plan, &report, cancel).await;
         progress.finish();
         print_written(g, &org.slug, account_id, provider, args.refresh, &written);
         if written.cancelled {

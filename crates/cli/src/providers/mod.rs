@@ -80,17 +80,7 @@ pub enum AccountCommands {
     /// Check an account's credentials with its provider. Success sets last_verified_at on the
     /// account's numbers; a refusal sets their status to error with the provider's reason; a
     /// network failure changes nothing
-    Verify {
-        /// Organization slug or id
-        #[arg(long)]
-        org: String,
-        /// The account id (Twilio Account SID, Vonage API key, Telnyx label, Bandwidth account
-        /// id, Plivo auth id)
-        account_id: String,
-        /// The account's provider, when the organization does not know the account yet
-        #[arg(long)]
-        provider: Option<String>,
-    },
+    Verify(verify::AccountVerify),
 }
 
 /// `numbers …`: the inventory commands of [`commands::Numbers`] and the provider commands.
@@ -109,21 +99,7 @@ pub enum NumbersCommand {
 pub enum NumberCommands {
     /// Check numbers with their providers (in bulk with --all): each must still belong to its
     /// account, with working credentials. Prints a per-number report; Ctrl-C stops cleanly
-    Verify {
-        /// Ids or E.164 numbers
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        numbers: Vec<String>,
-        /// Every number of --org that has a provider account
-        #[arg(long, requires = "org")]
-        all: bool,
-        /// Organization slug or id
-        #[arg(long)]
-        org: Option<String>,
-        /// Requests in flight at most, per account
-        #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
-            value_parser = clap::value_parser!(u16).range(1..=64))]
-        concurrency: u16,
-    },
+    Verify(verify::Verify),
     /// Point a number's webhooks at a URL, or a selection's (--all, or the list filters, with
     /// --org). Shows first which provider object changes and how many numbers share it;
     /// records the URL only after the provider confirms it. A selection is re-pointed with
@@ -304,23 +280,14 @@ pub fn exit(result: Outcome) -> ExitCode {
 /// `accounts verify`.
 pub fn accounts(g: &Global, cmd: AccountCommands) -> Outcome {
     match cmd {
-        AccountCommands::Verify {
-            org,
-            account_id,
-            provider,
-        } => verify::account(g, &org, &account_id, provider.as_deref()),
+        AccountCommands::Verify(a) => verify::account(g, a),
     }
 }
 
 /// The provider commands of `numbers`.
 pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
     match cmd {
-        NumberCommands::Verify {
-            numbers,
-            all,
-            org,
-            concurrency,
-        } => verify::numbers(g, &numbers, all, org.as_deref(), concurrency.into()),
+        NumberCommands::Verify(v) => verify::numbers(g, v),
         NumberCommands::Webhook(w) => webhooks::webhook(g, w),
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
         NumberCommands::Buy(b) => purchase::buy(g, b),
@@ -366,6 +333,22 @@ pub async fn confirm(yes: bool, question: &str, cancel: &CancellationToken) -> O
             "not confirmed; nothing was changed".into(),
         )),
     }
+}
+
+/// How a bulk command ends: cancelled (`done` numbers `verb` before Ctrl-C), with `failed` of
+/// `total` numbers not `verb` (the report says which), or done.
+pub fn ended(verb: &str, cancelled: bool, done: usize, failed: usize, total: usize) -> Outcome {
+    if cancelled {
+        return Err(Failure::Cancelled(format!(
+            "cancelled: {done} number(s) {verb} before Ctrl-C, the rest not started"
+        )));
+    }
+    if failed > 0 {
+        return Err(Failure::Partial(format!(
+            "{failed} of {total} number(s) not {verb} (see the report)"
+        )));
+    }
+    Ok(())
 }
 
 /// Progress on standard error: rewritten in place on a terminal, else a line at most every

@@ -11,11 +11,12 @@ use switchboard_ops::numbers_at_provider::{self as at_provider, Bought, Failed};
 use switchboard_ops::providers::client::{account_provider_in, check_added};
 use switchboard_ops::purchase::required_capabilities;
 use switchboard_providers::model::{Confirmed, WebhookChange};
-use switchboard_providers::twilio::AvailableSearch;
+use switchboard_providers::twilio::{AvailableNumber, AvailableSearch};
 
 use super::session;
 use super::{Failure, Outcome, confirm};
-use crate::{Global, output};
+use crate::Global;
+use crate::output::{self, Column};
 
 /// `available search` flags.
 #[derive(Debug, clap::Args)]
@@ -74,11 +75,25 @@ pub struct Buy {
     pub yes: bool,
 }
 
+/// The columns of `available search`.
+const AVAILABLE_COLUMNS: [Column<AvailableNumber>; 4] = [
+    ("NUMBER", |a| a.phone_number.to_string()),
+    ("LOCALITY", |a| a.locality.clone().unwrap_or_default()),
+    ("REGION", |a| a.region.clone().unwrap_or_default()),
+    ("CAPABILITIES", |a| {
+        (Capability::ALL.into_iter())
+            .filter(|c| a.capabilities.has(*c))
+            .map(Capability::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }),
+];
+
 /// `available search --account ID --country US [--area-code 415] [--contains 555]`.
 pub fn search(g: &Global, s: Search) -> Outcome {
-    session::run(g, async |store, _cancel| {
+    session::run(g, async |inv, _cancel| {
         let (org, explicit) = (s.org.as_deref(), s.provider.as_deref());
-        let found = account_provider_in(store.inventory(), org, &s.account, explicit);
+        let found = account_provider_in(inv, org, &s.account, explicit);
         let (provider, org) = found.await?;
         let slug = org.map(|o| o.slug).unwrap_or_else(|| "ORG".into());
         let client = session::client(provider, &s.account, &slug).await?;
@@ -97,22 +112,7 @@ pub fn search(g: &Global, s: Search) -> Outcome {
             output::json(&json!({ "items": found }));
             return Ok(());
         }
-        let rows: Vec<Vec<String>> = found
-            .iter()
-            .map(|a| {
-                vec![
-                    a.phone_number.to_string(),
-                    a.locality.clone().unwrap_or_default(),
-                    a.region.clone().unwrap_or_default(),
-                    (Capability::ALL.into_iter())
-                        .filter(|c| a.capabilities.has(*c))
-                        .map(Capability::as_str)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ]
-            })
-            .collect();
-        output::table(&["NUMBER", "LOCALITY", "REGION", "CAPABILITIES"], &rows);
+        output::rows(&found, &AVAILABLE_COLUMNS);
         println!(
             "{} available; buy one with: switchboard-cli numbers buy --account {} NUMBER",
             found.len(),
@@ -127,18 +127,18 @@ fn once(e: Failed, what: &str, check: &str) -> Failure {
     if e.outcome_unknown() {
         eprintln!("note: it is unknown whether the {what} happened; check with: {check}");
     }
-    e.into()
+    Failure::of(e.into(), "ORG")
 }
 
 /// `numbers buy --account ID NUMBER [--org S] [--yes]`.
 pub fn buy(g: &Global, b: Buy) -> Outcome {
-    session::run(g, async |store, cancel| {
+    session::run(g, async |inv, cancel| {
         let number = E164::parse(&b.number, None)?;
         let (org, explicit) = (b.org.as_deref(), b.provider.as_deref());
-        let found = account_provider_in(store.inventory(), org, &b.account, explicit);
+        let found = account_provider_in(inv, org, &b.account, explicit);
         let (provider, org) = found.await?;
         if let Some(org) = &org {
-            let added = check_added(store.inventory(), org.id, provider, &b.account).await;
+            let added = check_added(inv, org.id, provider, &b.account).await;
             added.map_err(|f| Failure::of(f, &org.slug))?;
         }
         let slug = org
@@ -166,7 +166,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
             bought,
             record: added,
         } = at_provider::buy(
-            store.inventory(),
+            inv,
             twilio,
             &b.account,
             org.as_ref().map(|o| o.id),
@@ -207,8 +207,8 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
 
 /// `numbers release ID [--org S] [--yes]`.
 pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcome {
-    session::run(g, async |store, cancel| {
-        let (n, account_id, slug, client) = session::number_client(store, number, org).await?;
+    session::run(g, async |inv, cancel| {
+        let (n, account_id, slug, client) = session::number_client(inv, number, org).await?;
         let twilio = client.twilio()?;
         confirm(
             yes,
@@ -221,7 +221,7 @@ pub fn release(g: &Global, number: &str, org: Option<&str>, yes: bool) -> Outcom
         )
         .await?;
         let confirmed = Confirmed::number(&n.phone_number);
-        let removed = at_provider::release(store.inventory(), twilio, &n, &confirmed)
+        let removed = at_provider::release(inv, twilio, &n, &confirmed)
             .await
             .map_err(|e| {
                 let check = format!(

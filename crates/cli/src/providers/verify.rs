@@ -13,21 +13,56 @@ use switchboard_ops::numbers_at_provider::{
     Bulk as Run, Line, ReportLine, Sent, VerifyReport, account_organizations,
 };
 use switchboard_ops::providers::accounts::verify_account;
-use switchboard_ops::providers::client as ops_client;
-use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress};
+use switchboard_ops::providers::client::{self as ops_client, ProviderFailure};
+use switchboard_ops::providers::{added_accounts, organization_numbers};
+use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, DEFAULT_CONCURRENCY};
 
 use super::session;
 use super::{Failure, Outcome, Progress};
-use crate::{Global, output, vault};
+use crate::output::{self, Column};
+use crate::{Global, vault};
+
+/// `accounts verify` flags.
+#[derive(Debug, clap::Args)]
+pub struct AccountVerify {
+    /// Organization slug or id
+    #[arg(long)]
+    org: String,
+    /// The account id (Twilio Account SID, Vonage API key, Telnyx label, Bandwidth account
+    /// id, Plivo auth id)
+    account_id: String,
+    /// The account's provider, when the organization does not know the account yet
+    #[arg(long)]
+    provider: Option<String>,
+}
+
+/// `numbers verify` flags.
+#[derive(Debug, clap::Args)]
+pub struct Verify {
+    /// Ids or E.164 numbers
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    numbers: Vec<String>,
+    /// Every number of --org that has a provider account
+    #[arg(long, requires = "org")]
+    all: bool,
+    /// Organization slug or id
+    #[arg(long)]
+    org: Option<String>,
+    /// Requests in flight at most, per account
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
+        value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+}
 
 /// `accounts verify --org S ACCOUNT_ID`.
-pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) -> Outcome {
-    session::run(g, async |store, _cancel| {
-        let org = store.organization(org).await?;
-        let provider = ops_client::account_provider(store.inventory(), &org, account_id, provider);
+pub fn account(g: &Global, a: AccountVerify) -> Outcome {
+    let (account_id, provider) = (a.account_id.as_str(), a.provider.as_deref());
+    session::run(g, async |inv, _cancel| {
+        let org = inv.organization(&a.org).await?;
+        let provider = ops_client::account_provider(inv, &org, account_id, provider);
         let account = (provider.await?, account_id);
         let vault = vault::open()?;
-        let verified = verify_account(store.inventory(), &vault, org.id, account).await;
+        let verified = verify_account(inv, &vault, org.id, account).await;
         let verified = verified.map_err(|f| Failure::of(f, &org.slug))?;
         let updated = verified.numbers_updated;
         match verified.result {
@@ -71,37 +106,28 @@ pub fn account(g: &Global, org: &str, account_id: &str, provider: Option<&str>) 
 }
 
 /// `numbers verify ID…|--all --org S`.
-pub fn numbers(
-    g: &Global,
-    targets: &[String],
-    all: bool,
-    org: Option<&str>,
-    concurrency: usize,
-) -> Outcome {
-    session::run(g, async |store, cancel| {
-        let numbers = if all {
-            let org = store.organization(org.unwrap_or_default()).await?;
-            store.numbers(org.id).await?
+pub fn numbers(g: &Global, v: Verify) -> Outcome {
+    let org = v.org.as_deref();
+    session::run(g, async |inv, cancel| {
+        let numbers = if v.all {
+            let org = inv.organization(org.unwrap_or_default()).await?;
+            organization_numbers(inv, org.id).await?
         } else {
             let mut found = Vec::new();
-            for t in targets {
-                found.push(store.number(t, org).await?);
+            for t in &v.numbers {
+                found.push(session::number(inv, t, org).await?);
             }
             found
         };
-        let single = numbers.len() == 1 && !all;
-        let added = store.added_accounts().await?;
-        let grouped = AccountGroups::new(numbers, &added);
+        let single = numbers.len() == 1 && !v.all;
+        let grouped = AccountGroups::new(numbers, &added_accounts(inv).await?);
         // The organization each account's numbers belong to, for the "credentials not on
         // this device" hint.
-        let slugs = account_organizations(store.inventory(), &grouped).await;
+        let slugs = account_organizations(inv, &grouped).await;
         let progress = Progress::new();
         let report = |p: BulkProgress| {
-            progress.report(
-                p.done,
-                Some(p.total),
-                &format!("verified {}/{} ({} failed)", p.done, p.total, p.failed),
-            );
+            let text = format!("verified {}/{} ({} failed)", p.done, p.total, p.failed);
+            progress.report(p.done, Some(p.total), &text);
         };
         let slugs = &slugs;
         let connect = |provider: Provider, account_id: String| async move {
@@ -111,18 +137,18 @@ pub fn numbers(
             session::client(provider, &account_id, slug).await
         };
         let options = BulkOptions {
-            concurrency,
+            concurrency: v.concurrency.into(),
             cancel: cancel.clone(),
         };
-        let inventory = store.inventory();
-        let bulk = Run::new(inventory, connect, &options, &report);
+        let bulk = Run::new(inv, connect, &options, &report);
         let mut ran = bulk.verify(grouped).await?;
         if single && let Some(Line { number, sent }) = ran.lines.pop() {
             match sent {
-                Sent::NoAccount | Sent::NotAdded(_) => {
-                    let refused = ops_client::account_of(&number, &added).err();
-                    return refused.map_or(Ok(()), |f| Err(Failure::of(f, "ORG")));
+                Sent::NoAccount => {
+                    let refused = ProviderFailure::NoAccount(number.phone_number);
+                    return Err(Failure::of(refused, "ORG"));
                 }
+                Sent::NotAdded(e) => return Err(session::refused(&e)),
                 Sent::NoClient(e) => match Arc::try_unwrap(e) {
                     Ok(e) => return Err(e),
                     Err(e) => ran.lines.push(Line {
@@ -143,20 +169,8 @@ pub fn numbers(
         progress.finish();
         let report = VerifyReport::new(ran, &session::Words);
         print_report(g, &report);
-        if report.cancelled {
-            return Err(Failure::Cancelled(format!(
-                "cancelled: {} number(s) verified before Ctrl-C, the rest not started",
-                report.verified
-            )));
-        }
-        if report.failed > 0 {
-            return Err(Failure::Partial(format!(
-                "{} of {} number(s) not verified (see the report)",
-                report.failed,
-                report.lines.len()
-            )));
-        }
-        Ok(())
+        let (ok, failed) = (report.verified, report.failed);
+        super::ended("verified", report.cancelled, ok, failed, report.lines.len())
     })
 }
 
@@ -169,6 +183,14 @@ fn print_report(g: &Global, report: &VerifyReport) {
         &format!("{ok} verified, {failed} not verified"),
     );
 }
+
+/// The columns of a bulk command's per-number report.
+const REPORT_COLUMNS: [Column<ReportLine>; 4] = [
+    ("NUMBER", |l| l.number.phone_number.to_string()),
+    ("PROVIDER", |l| l.number.provider.to_string()),
+    ("RESULT", |l| l.result.into()),
+    ("DETAIL", |l| l.detail.clone()),
+];
 
 /// A JSON item's keys after the common ones.
 pub(super) type Extra = Vec<(&'static str, serde_json::Value)>;
@@ -203,17 +225,7 @@ pub(super) fn print_rows<'a>(
         output::json(&json(items));
         return;
     }
-    let table: Vec<Vec<String>> = (rows.iter())
-        .map(|(l, _)| {
-            let (number, provider) = (l.number.phone_number.to_string(), l.number.provider);
-            vec![
-                number,
-                provider.to_string(),
-                l.result.into(),
-                l.detail.clone(),
-            ]
-        })
-        .collect();
-    output::table(&["NUMBER", "PROVIDER", "RESULT", "DETAIL"], &table);
+    let lines: Vec<ReportLine> = rows.into_iter().map(|(l, _)| l.clone()).collect();
+    output::rows(&lines, &REPORT_COLUMNS);
     println!("{summary}");
 }

@@ -10,19 +10,22 @@ use serde_json::json;
 use switchboard_core::Error;
 use switchboard_core::domain::Provider;
 use switchboard_ops::actions::agent_arg;
-use switchboard_ops::numbers_at_provider::{Bulk as Run, Failed, select};
+use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
+use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
-    DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
+    DriftLine, DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
 };
-use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
+use switchboard_providers::flows::{
+    AccountGroups, BulkOptions, BulkProgress, DEFAULT_CONCURRENCY, SetWebhooks,
+};
 use switchboard_providers::model::{Channel, WebhookChange, WebhookPlan};
 
-use super::session::{self};
+use super::session;
 use super::verify::{Extra, print_rows};
 use super::{Failure, Outcome, Progress};
+use crate::Global;
 use crate::number_filter::FilterArgs;
-use crate::{Global, output};
-use switchboard_providers::flows::DEFAULT_CONCURRENCY;
+use crate::output::{self, Column};
 
 /// `numbers webhook` flags: one number, or a selection.
 #[derive(Debug, clap::Args)]
@@ -70,15 +73,6 @@ impl Webhook {
             voice_url: self.voice_url.clone(),
             sms_url: self.sms_url.clone(),
             ..WebhookChange::default()
-        }
-    }
-}
-
-impl From<Failed> for Failure {
-    fn from(e: Failed) -> Self {
-        match e {
-            Failed::Provider(e) => e.into(),
-            Failed::Inventory(e) => e.into(),
         }
     }
 }
@@ -134,8 +128,8 @@ pub fn webhook(g: &Global, w: Webhook) -> Outcome {
 
 /// `numbers webhook ID --voice-url URL [--sms-url URL] [--allow-shared] [--dry-run]`.
 fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome {
-    session::run(g, async |store, _cancel| {
-        let (n, _, _, client) = session::number_client(store, number, org).await?;
+    session::run(g, async |inv, _cancel| {
+        let (n, _, slug, client) = session::number_client(inv, number, org).await?;
         let r = switchboard_providers::account::number_ref(&n);
         let wanted = change.wanted();
         let plan = client.plan_webhooks(&r, &wanted).await?;
@@ -169,14 +163,9 @@ fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome
                 n.phone_number
             )));
         }
-        let (state, record) = set_webhooks(
-            store.inventory(),
-            &client,
-            &n,
-            &wanted,
-            policy(change.allow_shared),
-        )
-        .await?;
+        let (state, record) = set_webhooks(inv, &client, &n, &wanted, policy(change.allow_shared))
+            .await
+            .map_err(|e| Failure::of(e.into(), &slug))?;
         if g.json {
             output::json(&json!({
                 "plan": plan,
@@ -203,15 +192,15 @@ fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome
 /// group through `flows::bulk_set_webhooks`. Without `--allow-shared`, a number whose change
 /// would touch a shared object is refused by the provider client and left unchanged.
 fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
-    let filter = &change.filter;
-    session::run(g, async |store, cancel| {
-        let org = store.organization(org).await?;
+    session::run(g, async |inv, cancel| {
+        let org = inv.organization(org).await?;
+        let filter = &change.filter;
         let agent = match filter.agent.as_deref() {
-            Some(a) => agent_arg(store.inventory(), org.id, a).await?,
+            Some(a) => agent_arg(inv, org.id, a).await?,
             None => None,
         };
-        let selected = select(store.inventory(), filter.to_filter(org.id, agent)?).await?;
-        let grouped = AccountGroups::new(selected, &store.added_accounts().await?);
+        let selected = select(inv, filter.to_filter(org.id, agent)?).await?;
+        let grouped = AccountGroups::new(selected, &added_accounts(inv).await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
         let not_added = grouped.not_added.len();
@@ -286,14 +275,11 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
         };
         let progress = Progress::new();
         let report = |p: BulkProgress| {
-            progress.report(
-                p.done,
-                Some(p.total),
-                &format!(
-                    "webhooks: {}/{} done ({} failed)",
-                    p.done, p.total, p.failed
-                ),
+            let text = format!(
+                "webhooks: {}/{} done ({} failed)",
+                p.done, p.total, p.failed
             );
+            progress.report(p.done, Some(p.total), &text);
         };
         let slug = org.slug.as_str();
         let connect = |provider: Provider, account_id: String| async move {
@@ -303,8 +289,7 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             concurrency: change.concurrency.into(),
             cancel: cancel.clone(),
         };
-        let inventory = store.inventory();
-        let bulk = Run::new(inventory, connect, &options, &report);
+        let bulk = Run::new(inv, connect, &options, &report);
         let ran = bulk.set_webhooks(grouped, action).await?;
         let report = Repoint::new(ran, &session::Words);
         if total > 0 {
@@ -319,20 +304,14 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
                 org.slug
             )));
         }
-        if report.cancelled {
-            return Err(Failure::Cancelled(format!(
-                "cancelled: {} number(s) re-pointed before Ctrl-C, the rest not started",
-                report.repointed
-            )));
-        }
-        let failed = report.failed + not_added;
-        if failed > 0 {
-            return Err(Failure::Partial(format!(
-                "{failed} of {} number(s) not re-pointed (see the report)",
-                total + not_added
-            )));
-        }
-        Ok(())
+        let (repointed, failed) = (report.repointed, report.failed + not_added);
+        super::ended(
+            "re-pointed",
+            report.cancelled,
+            repointed,
+            failed,
+            total + not_added,
+        )
     })
 }
 
@@ -383,18 +362,30 @@ fn set_aside(without_account: usize, not_added: usize, org: &str) -> String {
     notes.iter().map(|n| format!(", {n}")).collect()
 }
 
+/// The columns of a drift report: the URL at the provider of a drifted channel reads "(none)"
+/// when the provider has none.
+const DRIFT_COLUMNS: [Column<DriftLine>; 6] = [
+    ("NUMBER", |l| l.line.number.phone_number.to_string()),
+    ("RESULT", |l| l.line.result.to_owned()),
+    ("CHANNEL", |l| l.channel.to_owned()),
+    ("ON RECORD", |l| l.on_record.clone().unwrap_or_default()),
+    ("AT PROVIDER", |l| match (&l.at_provider, l.line.result) {
+        (Some(url), _) => url.clone(),
+        (None, "drifted") => "(none)".into(),
+        (None, _) => String::new(),
+    }),
+    ("DETAIL", |l| l.line.detail.clone()),
+];
+
 /// `numbers drift --org S`.
 pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
-    session::run(g, async |store, cancel| {
-        let org = store.organization(org).await?;
-        let mut selection = DriftSelection::new(store.numbers(org.id).await?);
+    session::run(g, async |inv, cancel| {
+        let org = inv.organization(org).await?;
+        let mut selection = DriftSelection::new(organization_numbers(inv, org.id).await?);
         let progress = Progress::new();
         let report = |p: BulkProgress| {
-            progress.report(
-                p.done,
-                Some(p.total),
-                &format!("checked {}/{} ({} failed)", p.done, p.total, p.failed),
-            );
+            let text = format!("checked {}/{} ({} failed)", p.done, p.total, p.failed);
+            progress.report(p.done, Some(p.total), &text);
         };
         let slug = org.slug.as_str();
         let connect = |provider: Provider, account_id: String| async move {
@@ -404,16 +395,18 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
             concurrency,
             cancel: cancel.clone(),
         };
-        let added = store.added_accounts().await?;
+        let added = added_accounts(inv).await?;
         let grouped = AccountGroups::new(std::mem::take(&mut selection.recorded), &added);
-        let inventory = store.inventory();
-        let bulk = Run::new(inventory, connect, &options, &report);
+        let bulk = Run::new(inv, connect, &options, &report);
         let ran = bulk.check_drift(grouped).await?;
         let report = DriftReport::new(&selection, ran, &session::Words);
         progress.finish();
-        let shown = || report.lines.iter().filter(|l| l.line.result != "in sync");
+        let shown: Vec<DriftLine> = (report.lines.iter())
+            .filter(|l| l.line.result != "in sync")
+            .cloned()
+            .collect();
         if g.json {
-            let items: Vec<_> = shown()
+            let items: Vec<_> = (shown.iter())
                 .map(|l| {
                     json!({
                         "id": l.line.number.id,
@@ -437,32 +430,8 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
                 "no_account": report.no_account,
             }));
         } else {
-            let table: Vec<Vec<String>> = shown()
-                .map(|l| {
-                    let drifted = l.line.result == "drifted";
-                    let none = if drifted { "(none)" } else { "" };
-                    vec![
-                        l.line.number.phone_number.to_string(),
-                        l.line.result.to_owned(),
-                        l.channel.to_owned(),
-                        l.on_record.clone().unwrap_or_default(),
-                        l.at_provider.clone().unwrap_or_else(|| none.into()),
-                        l.line.detail.clone(),
-                    ]
-                })
-                .collect();
-            if !table.is_empty() {
-                output::table(
-                    &[
-                        "NUMBER",
-                        "RESULT",
-                        "CHANNEL",
-                        "ON RECORD",
-                        "AT PROVIDER",
-                        "DETAIL",
-                    ],
-                    &table,
-                );
+            if !shown.is_empty() {
+                output::rows(&shown, &DRIFT_COLUMNS);
             }
             println!(
                 "{}: {} drifted, {} in sync, {} not checked, {} skipped (account not added to \

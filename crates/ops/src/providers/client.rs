@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::added_accounts;
 use crate::Inventory;
+use crate::numbers_at_provider::Failed;
 
 /// Why a provider action failed; each shell words the refusals its own way (how to add an
 /// account, or enter its secret, differs between the CLI and the app).
@@ -45,6 +46,15 @@ impl From<Error> for ProviderFailure {
 impl From<ProviderError> for ProviderFailure {
     fn from(e: ProviderError) -> Self {
         ProviderFailure::Provider(Box::new(e))
+    }
+}
+
+impl From<Failed> for ProviderFailure {
+    fn from(e: Failed) -> Self {
+        match e {
+            Failed::Provider(e) => e.into(),
+            Failed::Inventory(e) => e.into(),
+        }
     }
 }
 
@@ -97,6 +107,20 @@ pub fn account_of(
         Some((provider, id)) => Ok((provider, id.to_owned())),
         None => Err(ProviderFailure::NoAccount(n.phone_number.clone())),
     }
+}
+
+/// The client of the account a number uses, provided it was added to the number's own
+/// organization on this device ([`account_of`]), with its secret from the vault `vault` opens
+/// (once the account is known); with the account's id.
+pub async fn number_client(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> switchboard_core::Result<Vault>,
+    n: &PhoneNumber,
+) -> Result<(String, ProviderClient), ProviderFailure> {
+    let added = added_accounts(inv).await?;
+    let (provider, account_id) = account_of(n, &added)?;
+    let client = connect(&vault()?, provider, &account_id).await?;
+    Ok((account_id, client))
 }
 
 /// Which provider an account id belongs to in an organization: `explicit` if given, else the
