@@ -120,7 +120,6 @@ pub async fn import_preview(
     on_progress: Channel<ListingProgress>,
 ) -> AppResult<ImportPreview> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = provider;
     let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.running.start(&task_id);
@@ -414,10 +413,10 @@ pub async fn buy_number<R: Runtime>(
     let confirmed = confirmation(&number, &confirmed_number, "bought")?;
     let account_id = account_id.trim().to_owned();
     let inventory = state.inventory();
+    let vault = switchboard_ops::vault::native;
     // Refused (`NotAllowed`) when the account was not added to the organization.
-    let added = client::check_added(&*inventory, org, provider, &account_id).await;
-    added.map_err(failure)?;
-    let client = connect(provider, &account_id).await?;
+    let found = client::account_client(&*inventory, vault, Some(org), (provider, &account_id));
+    let client = found.await.map_err(failure)?;
     let twilio = client.twilio()?;
     let bought = at_provider::buy(
         &*inventory,

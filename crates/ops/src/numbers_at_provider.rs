@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::Inventory;
+use crate::providers::client::ProviderFailure;
 
 /// What happened to one selected number.
 #[derive(Debug)]
@@ -63,6 +64,46 @@ pub struct Ran<T, E> {
     pub lines: Vec<Line<T, E>>,
     /// True when cancellation left numbers not started.
     pub cancelled: bool,
+}
+
+/// Why a number named alone (not a selection) was not done: its failure is the action's, not a
+/// report's line.
+#[derive(Debug)]
+pub enum Alone<E> {
+    /// Nothing was sent: the number has no provider account, or its account was not added to
+    /// its organization.
+    Refused(ProviderFailure),
+    /// No client for its account (the shell's `connect` says why).
+    NoClient(E),
+    /// The provider failed (its answer was recorded; boxed: provider errors carry the
+    /// provider's whole message).
+    Failed(Box<ProviderError>),
+}
+
+impl<T, E> Ran<T, E> {
+    /// A run over one number named alone: [`Alone`] when it was not sent or the provider
+    /// failed; else the run, to report.
+    pub fn alone(mut self) -> std::result::Result<Self, Alone<E>> {
+        let Some(Line { number, sent }) = self.lines.pop() else {
+            return Ok(self);
+        };
+        let sent = match sent {
+            Sent::NoAccount => {
+                let refused = ProviderFailure::NoAccount(number.phone_number);
+                return Err(Alone::Refused(refused));
+            }
+            Sent::NotAdded(e) => return Err(Alone::Refused(ProviderFailure::NotAdded(e))),
+            // Its account's only number: the reason is not shared with another line.
+            Sent::NoClient(e) => match Arc::try_unwrap(e) {
+                Ok(e) => return Err(Alone::NoClient(e)),
+                Err(e) => Sent::NoClient(e),
+            },
+            Sent::Failed(e) => return Err(Alone::Failed(Box::new(e))),
+            sent => sent,
+        };
+        self.lines.push(Line { number, sent });
+        Ok(self)
+    }
 }
 
 /// What a provider said about a number, to record: its outcome as kept in the report, and the

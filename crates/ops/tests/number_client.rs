@@ -1,13 +1,13 @@
-//! Which account's client a number's provider action uses: the number's own account, only when
-//! it was added to the number's organization on this device, with its secret from the vault
-//! (opened only once the account is known).
+//! Which account's client a provider action uses: a number's own account, or an account named
+//! for an organization, only when it was added to that organization on this device, with its
+//! secret from the vault (opened only once the account may be used).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
 use switchboard_core::domain::{NewNumber, PhoneNumber, Provider};
-use switchboard_ops::providers::client::{ProviderFailure, number_client};
+use switchboard_ops::providers::client::{ProviderFailure, account_client, number_client};
 use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::account::vault_key;
 use switchboard_secrets::{SecretString, Vault};
@@ -28,12 +28,8 @@ async fn number(inv: &dyn Inventory, org: Uuid, e164: &str, account: Option<&str
         .number
 }
 
-fn no_vault() -> switchboard_core::Result<Vault> {
-    panic!("the vault is opened only for a number whose account may be used")
-}
-
-#[tokio::test]
-async fn a_number_uses_its_own_account_only_when_added_to_its_organization() {
+/// A workspace with the organizations acme (the account SID added to it) and beta.
+async fn acme_and_beta() -> (tempfile::TempDir, Arc<dyn Inventory>, Uuid, Uuid) {
     let dir = tempfile::tempdir().unwrap();
     let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
     let acme = inv.add_organization("acme", "Acme").await.unwrap().id;
@@ -42,6 +38,16 @@ async fn a_number_uses_its_own_account_only_when_added_to_its_organization() {
         .run(move |ws| ws.add_account(acme, Provider::Twilio, SID, None))
         .await
         .unwrap();
+    (dir, inv, acme, beta)
+}
+
+fn no_vault() -> switchboard_core::Result<Vault> {
+    panic!("the vault is opened only for a number whose account may be used")
+}
+
+#[tokio::test]
+async fn a_number_uses_its_own_account_only_when_added_to_its_organization() {
+    let (_dir, inv, acme, beta) = acme_and_beta().await;
     let uses = number(&*inv, acme, "+14155550101", Some(SID)).await;
     let plain = number(&*inv, acme, "+14155550102", None).await;
     let elsewhere = number(&*inv, beta, "+14155550103", Some(SID)).await;
@@ -79,4 +85,26 @@ async fn a_number_uses_its_own_account_only_when_added_to_its_organization() {
         .unwrap();
     assert_eq!(account_id, SID);
     assert_eq!(client.account_id(), SID);
+}
+
+#[tokio::test]
+async fn an_account_is_used_for_an_organization_only_when_added_to_it() {
+    let (_dir, inv, acme, beta) = acme_and_beta().await;
+    let account = (Provider::Twilio, SID);
+
+    let refused = account_client(&*inv, no_vault, Some(beta), account).await;
+    assert!(
+        matches!(&refused, Err(ProviderFailure::NotAdded(e)) if e.organization_id == beta),
+        "{refused:?}"
+    );
+    let vault = Vault::in_memory();
+    let secret = SecretString::new("token".into());
+    vault
+        .save(&vault_key(Provider::Twilio, SID), &secret)
+        .await
+        .unwrap();
+    for org in [Some(acme), None] {
+        let client = account_client(&*inv, || Ok(vault.clone()), org, account).await;
+        assert_eq!(client.unwrap().account_id(), SID, "{org:?}");
+    }
 }

@@ -8,15 +8,15 @@
 use serde_json::json;
 use switchboard_core::domain::{Capability, E164};
 use switchboard_ops::numbers_at_provider::{self as at_provider, Bought, Failed};
-use switchboard_ops::providers::client::{account_provider_in, check_added};
+use switchboard_ops::providers::client::{account_client, account_provider_in};
 use switchboard_ops::purchase::required_capabilities;
 use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::twilio::{AvailableNumber, AvailableSearch};
 
 use super::session;
 use super::{Failure, Outcome, confirm};
-use crate::Global;
 use crate::output::{self, Column};
+use crate::{Global, vault};
 
 /// `available search` flags.
 #[derive(Debug, clap::Args)]
@@ -137,15 +137,10 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let (org, explicit) = (b.org.as_deref(), b.provider.as_deref());
         let found = account_provider_in(inv, org, &b.account, explicit);
         let (provider, org) = found.await?;
-        if let Some(org) = &org {
-            let added = check_added(inv, org.id, provider, &b.account).await;
-            added.map_err(|f| Failure::of(f, &org.slug))?;
-        }
-        let slug = org
-            .as_ref()
-            .map(|o| o.slug.clone())
-            .unwrap_or_else(|| "ORG".into());
-        let client = session::client(provider, &b.account, &slug).await?;
+        let slug = org.as_ref().map_or("ORG", |o| o.slug.as_str());
+        let account = (provider, b.account.as_str());
+        let client = account_client(inv, vault::open, org.as_ref().map(|o| o.id), account).await;
+        let client = client.map_err(|f| Failure::of(f, slug))?;
         let twilio = client.twilio()?;
         let hooks = (b.voice_url.is_some() || b.sms_url.is_some()).then(|| WebhookChange {
             voice_url: b.voice_url.clone(),

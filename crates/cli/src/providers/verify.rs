@@ -5,15 +5,13 @@
 //! the provider's reason in metadata `lastVerifyError`; a network failure, a rate limit or any
 //! other error changes nothing.
 
-use std::sync::Arc;
-
 use serde_json::json;
 use switchboard_core::domain::Provider;
 use switchboard_ops::numbers_at_provider::{
-    Bulk as Run, Line, ReportLine, Sent, VerifyReport, account_organizations,
+    Alone, Bulk as Run, ReportLine, VerifyReport, account_organizations,
 };
 use switchboard_ops::providers::accounts::verify_account;
-use switchboard_ops::providers::client::{self as ops_client, ProviderFailure};
+use switchboard_ops::providers::client as ops_client;
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, DEFAULT_CONCURRENCY};
 
@@ -142,29 +140,19 @@ pub fn numbers(g: &Global, v: Verify) -> Outcome {
         };
         let bulk = Run::new(inv, connect, &options, &report);
         let mut ran = bulk.verify(grouped).await?;
-        if single && let Some(Line { number, sent }) = ran.lines.pop() {
-            match sent {
-                Sent::NoAccount => {
-                    let refused = ProviderFailure::NoAccount(number.phone_number);
-                    return Err(Failure::of(refused, "ORG"));
-                }
-                Sent::NotAdded(e) => return Err(session::refused(&e)),
-                Sent::NoClient(e) => match Arc::try_unwrap(e) {
-                    Ok(e) => return Err(e),
-                    Err(e) => ran.lines.push(Line {
-                        number,
-                        sent: Sent::NoClient(e),
-                    }),
-                },
-                Sent::Failed(e) => {
+        if single {
+            ran = match ran.alone() {
+                Ok(ran) => ran,
+                Err(Alone::Refused(f)) => return Err(Failure::of(f, "ORG")),
+                Err(Alone::NoClient(e)) => return Err(e),
+                Err(Alone::Failed(e)) => {
                     progress.finish();
                     if e.is_auth() {
                         eprintln!("status set to error on the number");
                     }
-                    return Err(e.into());
+                    return Err((*e).into());
                 }
-                sent => ran.lines.push(Line { number, sent }),
-            }
+            };
         }
         progress.finish();
         let report = VerifyReport::new(ran, &session::Words);

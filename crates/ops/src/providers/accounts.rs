@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use super::client::{ProviderFailure, check_added, connect};
+use super::client::{ProviderFailure, account_client};
 use super::record_account_verification;
 use crate::{Inventory, LocalInventory};
 
@@ -498,8 +498,9 @@ pub async fn verify_account(
     organization_id: Uuid,
     (provider, account_id): (Provider, &str),
 ) -> std::result::Result<Verified, ProviderFailure> {
-    check_added(inv, organization_id, provider, account_id).await?;
-    let client = connect(vault, provider, account_id).await?;
+    let account = (provider, account_id);
+    let org = Some(organization_id);
+    let client = account_client(inv, || Ok(vault.clone()), org, account).await?;
     let result = client.verify().await;
     let now = OffsetDateTime::now_utc();
     let updated =

@@ -97,6 +97,22 @@ pub async fn check_added(
     Ok(added.check(organization_id, provider, account_id)?)
 }
 
+/// The client of an account about to be used for an organization's numbers (an import, a
+/// purchase, an account's verification): refused when the account was not added to the
+/// organization (`organization_id`, when given) on this device; else with its secret from the
+/// vault `vault` opens.
+pub async fn account_client(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> switchboard_core::Result<Vault>,
+    organization_id: Option<Uuid>,
+    (provider, account_id): (Provider, &str),
+) -> Result<ProviderClient, ProviderFailure> {
+    if let Some(org) = organization_id {
+        check_added(inv, org, provider, account_id).await?;
+    }
+    connect(&vault()?, provider, account_id).await
+}
+
 /// The provider account a number uses, provided it was added to the number's own organization
 /// (`added`): else [`ProviderFailure::NoAccount`] or [`ProviderFailure::NotAdded`].
 pub fn account_of(

@@ -18,7 +18,7 @@ use switchboard_secrets::Vault;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::client::{ProviderFailure, check_added, connect};
+use super::client::{ProviderFailure, account_client};
 use super::{ImportInto, organization_numbers};
 use crate::{Inventory, Progress};
 
@@ -244,8 +244,9 @@ pub async fn preview(
     progress: &(dyn Fn(ListingProgress) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<ImportPreview, ProviderFailure> {
-    check_added(inv, organization_id, provider, account_id).await?;
-    let client = connect(vault, provider, account_id).await?;
+    let account = (provider, account_id);
+    let org = Some(organization_id);
+    let client = account_client(inv, || Ok(vault.clone()), org, account).await?;
     let inventory = organization_numbers(inv, organization_id).await?;
     let report = |p: ListProgress| progress(p.into());
     match flows::import_preview(&client, &inventory, &report, cancel).await {
