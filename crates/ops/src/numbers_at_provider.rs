@@ -254,6 +254,31 @@ pub trait Wording<E> {
     }
 }
 
+/// A [`Wording`] given as functions, for a shell whose words need nothing else.
+#[derive(Debug, Clone, Copy)]
+pub struct WordsOf<E> {
+    /// A provider's error, in one line.
+    pub provider_error: fn(&ProviderError) -> String,
+    /// Why a number's account is not used.
+    pub not_added: fn(&AccountNotAdded) -> String,
+    /// Why an account had no client.
+    pub no_client: fn(&E) -> String,
+}
+
+impl<E> Wording<E> for WordsOf<E> {
+    fn provider_error(&self, e: &ProviderError) -> String {
+        (self.provider_error)(e)
+    }
+
+    fn not_added(&self, e: &AccountNotAdded) -> String {
+        (self.not_added)(e)
+    }
+
+    fn no_client(&self, e: &E) -> String {
+        (self.no_client)(e)
+    }
+}
+
 /// The desktop app's words: the provider's error as [`provider_error_message`] puts it, the
 /// refusal of an account not added as core says it, and `.0` saying why an account had no
 /// client.

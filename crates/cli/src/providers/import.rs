@@ -63,14 +63,11 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
             }
             return Ok(());
         }
-        let question = if refreshing > 0 {
-            format!(
-                "Import {} new number(s) into {} and refresh {refreshing}?",
-                diff.new.len(),
-                org.slug
-            )
-        } else {
-            format!("Import {} new number(s) into {}?", diff.new.len(), org.slug)
+        let new = diff.new.len();
+        let slug = &org.slug;
+        let question = match refreshing {
+            0 => format!("Import {new} new number(s) into {slug}?"),
+            n => format!("Import {new} new number(s) into {slug} and refresh {n}?"),
         };
         confirm(args.yes, &question, cancel).await?;
         let plan = ImportPlan::all(account_id, &diff, args.refresh);

@@ -188,7 +188,10 @@ impl Failure {
         match f {
             ProviderFailure::Core(e) => Failure::Core(e),
             ProviderFailure::Provider(e) => Failure::from(*e),
-            ProviderFailure::NotAdded(e) => session::refused(&e),
+            // Not allowed (exit code 2): nothing was sent.
+            ProviderFailure::NotAdded(e) => {
+                Failure::Core(Error::NotAllowed(session::not_added(&e)))
+            }
             ProviderFailure::NoAccount(number) => Failure::Core(Error::InvalidInput {
                 field: "account".into(),
                 reason: format!(

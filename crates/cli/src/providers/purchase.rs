@@ -10,10 +10,11 @@ use switchboard_core::domain::{Capability, E164};
 use switchboard_ops::numbers_at_provider::{self as at_provider, Bought, Failed};
 use switchboard_ops::providers::client::{account_client, account_provider_in};
 use switchboard_ops::purchase::required_capabilities;
-use switchboard_providers::model::{Confirmed, WebhookChange};
+use switchboard_providers::model::Confirmed;
 use switchboard_providers::twilio::{AvailableNumber, AvailableSearch};
 
 use super::session;
+use super::webhooks::urls;
 use super::{Failure, Outcome, confirm};
 use crate::output::{self, Column};
 use crate::{Global, vault};
@@ -142,11 +143,7 @@ pub fn buy(g: &Global, b: Buy) -> Outcome {
         let client = account_client(inv, vault::open, org.as_ref().map(|o| o.id), account).await;
         let client = client.map_err(|f| Failure::of(f, slug))?;
         let twilio = client.twilio()?;
-        let hooks = (b.voice_url.is_some() || b.sms_url.is_some()).then(|| WebhookChange {
-            voice_url: b.voice_url.clone(),
-            sms_url: b.sms_url.clone(),
-            ..WebhookChange::default()
-        });
+        let hooks = Some(urls(&b.voice_url, &b.sms_url)).filter(|h| !h.is_empty());
         confirm(
             b.yes,
             &format!(

@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
+use switchboard_core::Result;
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_core::store::{AccountNotAdded, NumberRef};
-use switchboard_core::{Error, Result};
-use switchboard_ops::numbers_at_provider::Wording;
+use switchboard_ops::numbers_at_provider::WordsOf;
 use switchboard_ops::providers::client as ops_client;
 use switchboard_ops::{Inventory, Reads, Target};
-use switchboard_providers::{ProviderClient, ProviderError};
+use switchboard_providers::ProviderClient;
 use tokio_util::sync::CancellationToken;
 
 use super::{Failure, Outcome};
@@ -102,25 +102,9 @@ pub fn not_added(e: &AccountNotAdded) -> String {
     )
 }
 
-/// A refusal as the command's failure: not allowed (exit code 2), nothing was sent.
-pub fn refused(e: &AccountNotAdded) -> Failure {
-    Failure::Core(Error::NotAllowed(not_added(e)))
-}
-
 /// The CLI's words for the lines of a bulk report.
-#[derive(Debug)]
-pub struct Words;
-
-impl Wording<Failure> for Words {
-    fn provider_error(&self, e: &ProviderError) -> String {
-        provider_message(e)
-    }
-
-    fn not_added(&self, e: &AccountNotAdded) -> String {
-        not_added(e)
-    }
-
-    fn no_client(&self, e: &Failure) -> String {
-        e.message()
-    }
-}
+pub const WORDS: WordsOf<Failure> = WordsOf {
+    provider_error: provider_message,
+    not_added,
+    no_client: Failure::message,
+};

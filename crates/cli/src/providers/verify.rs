@@ -155,7 +155,7 @@ pub fn numbers(g: &Global, v: Verify) -> Outcome {
             };
         }
         progress.finish();
-        let report = VerifyReport::new(ran, &session::Words);
+        let report = VerifyReport::new(ran, &session::WORDS);
         print_report(g, &report);
         let (ok, failed) = (report.verified, report.failed);
         super::ended("verified", report.cancelled, ok, failed, report.lines.len())

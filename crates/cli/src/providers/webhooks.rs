@@ -66,14 +66,12 @@ pub struct Webhook {
     pub concurrency: u16,
 }
 
-impl Webhook {
-    /// The URLs to set, as given.
-    fn wanted(&self) -> WebhookChange {
-        WebhookChange {
-            voice_url: self.voice_url.clone(),
-            sms_url: self.sms_url.clone(),
-            ..WebhookChange::default()
-        }
+/// The URLs to set, as given (`numbers webhook`, `numbers buy`).
+pub(super) fn urls(voice_url: &Option<String>, sms_url: &Option<String>) -> WebhookChange {
+    WebhookChange {
+        voice_url: voice_url.clone(),
+        sms_url: sms_url.clone(),
+        ..WebhookChange::default()
     }
 }
 
@@ -131,7 +129,7 @@ fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome
     session::run(g, async |inv, _cancel| {
         let (n, _, slug, client) = session::number_client(inv, number, org).await?;
         let r = switchboard_providers::account::number_ref(&n);
-        let wanted = change.wanted();
+        let wanted = urls(&change.voice_url, &change.sms_url);
         let plan = client.plan_webhooks(&r, &wanted).await?;
         let shared = plan.shared_change().cloned();
         if g.json && change.dry_run {
@@ -270,7 +268,7 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             super::confirm(change.yes, &question, cancel).await?;
         }
         let action = SetWebhooks {
-            change: change.wanted(),
+            change: urls(&change.voice_url, &change.sms_url),
             policy: policy(change.allow_shared),
         };
         let progress = Progress::new();
@@ -291,7 +289,7 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
         };
         let bulk = Run::new(inv, connect, &options, &report);
         let ran = bulk.set_webhooks(grouped, action).await?;
-        let report = Repoint::new(ran, &session::Words);
+        let report = Repoint::new(ran, &session::WORDS);
         if total > 0 {
             progress.finish();
         }
@@ -399,7 +397,7 @@ pub fn drift(g: &Global, org: &str, concurrency: usize) -> Outcome {
         let grouped = AccountGroups::new(std::mem::take(&mut selection.recorded), &added);
         let bulk = Run::new(inv, connect, &options, &report);
         let ran = bulk.check_drift(grouped).await?;
-        let report = DriftReport::new(&selection, ran, &session::Words);
+        let report = DriftReport::new(&selection, ran, &session::WORDS);
         progress.finish();
         let shown: Vec<DriftLine> = (report.lines.iter())
             .filter(|l| l.line.result != "in sync")
