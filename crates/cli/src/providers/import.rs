@@ -6,7 +6,7 @@
 //! changes nothing the second time: the numbers imported the first time are "already present".
 
 use serde_json::json;
-use switchboard_core::domain::Provider;
+use switchboard_core::domain::{E164, Provider};
 use switchboard_ops::Progress as Written;
 use switchboard_ops::providers::client::account_provider;
 use switchboard_ops::providers::import::{self, ImportReport, ListingProgress};
@@ -190,40 +190,36 @@ fn print_plan(
         diff.different.len(),
         diff.skipped.len()
     );
-    let more = |total: usize| {
-        if total > NAMED {
-            println!("  … and {} more", total - NAMED);
-        }
+    let new =
+        (diff.new.iter()).map(|n| (&n.phone_number, n.friendly_name.clone().unwrap_or_default()));
+    print_named("new", new);
+    let different = (diff.different.iter()).map(|d| (&d.number.phone_number, d.fields.join(", ")));
+    let different_title = if args.refresh {
+        "different (refreshed with --refresh)"
+    } else {
+        "different (kept as they are; --refresh updates them)"
     };
-    if !diff.new.is_empty() {
-        println!("new:");
-        for n in diff.new.iter().take(NAMED) {
-            println!(
-                "  {}  {}",
-                n.phone_number,
-                n.friendly_name.as_deref().unwrap_or("")
-            );
-        }
-        more(diff.new.len());
-    }
-    if !diff.different.is_empty() {
-        println!(
-            "different{}:",
-            if args.refresh {
-                " (refreshed with --refresh)"
-            } else {
-                " (kept as they are; --refresh updates them)"
-            }
-        );
-        for d in diff.different.iter().take(NAMED) {
-            println!("  {}  {}", d.number.phone_number, d.fields.join(", "));
-        }
-        more(diff.different.len());
-    }
+    print_named(different_title, different);
     for s in diff.skipped.iter().take(NAMED) {
         println!("skipped {:?}: {}", s.raw, s.reason);
     }
     if args.dry_run {
         println!("dry run: nothing was changed");
+    }
+}
+
+/// `title` and the first [`NAMED`] numbers, each with a note, then how many more (nothing when
+/// there are none).
+fn print_named<'a>(title: &str, numbers: impl ExactSizeIterator<Item = (&'a E164, String)>) {
+    let total = numbers.len();
+    if total == 0 {
+        return;
+    }
+    println!("{title}:");
+    for (number, note) in numbers.take(NAMED) {
+        println!("  {number}  {note}");
+    }
+    if total > NAMED {
+        println!("  … and {} more", total - NAMED);
     }
 }
