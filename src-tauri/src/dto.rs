@@ -37,7 +37,7 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
 
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
-pub use switchboard_ops::workspace::{SyncConflict, WorkspaceInfo};
+pub use switchboard_ops::workspace::{Connection, SyncConflict, WorkspaceInfo};
 
 /// The payload of `numbers://{organizationId}/changed`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -98,23 +98,6 @@ impl Default for Settings {
             verify_interval_hours: DEFAULT_VERIFY_INTERVAL_HOURS,
         }
     }
-}
-
-/// The connection of the open workspace, as the banner shows it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Connection {
-    /// The local workspace is open: there is no server.
-    #[default]
-    Local,
-    /// A team workspace is open and nothing was tried yet.
-    Unknown,
-    /// The last sync reached the server.
-    Online,
-    /// The last sync could not reach the server (`Offline`): showing cached data.
-    Offline,
-    /// The server answered but the sync failed (bad password, refused role, schema…).
-    Failed,
 }
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.

@@ -77,10 +77,6 @@ fn update<R: Runtime>(app: &AppHandle<R>, generation: u64, f: impl FnOnce(&mut T
     }
 }
 
-fn now_text() -> String {
-    rfc3339(time::OffsetDateTime::now_utc())
-}
-
 /// A new workspace is open: forget the previous one's sync and timer; for a team workspace
 /// read the cache's standing, start the timer and sync now.
 pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, opened: &OpenWorkspace) {
@@ -88,14 +84,11 @@ pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, opened: &OpenWorkspace) 
     if let Some(timer) = lock(&sync.timer).take() {
         timer.abort();
     }
-    let status = match &opened.source {
-        Source::Local => TeamStatus::local(),
-        Source::Team { profile } => TeamStatus {
-            profile: Some(profile.clone()),
-            server: opened.server(),
-            connection: Connection::Unknown,
-            ..TeamStatus::local()
-        },
+    let status = TeamStatus {
+        profile: opened.profile().map(str::to_owned),
+        server: opened.server(),
+        connection: opened.connection(),
+        ..TeamStatus::local()
     };
     let generation = sync.slot.reset(status.clone());
     emit_status(app, &status);
@@ -204,7 +197,7 @@ async fn run_once<R: Runtime>(
 ) {
     // The team workspace being synced (another may be open by the time the sync ends).
     let opened = app.state::<AppState>().current();
-    let Source::Team { profile } = &opened.source else {
+    let Some(profile) = opened.profile() else {
         return;
     };
     let connecting = SyncProgress::CONNECTING;
@@ -234,7 +227,7 @@ async fn run_once<R: Runtime>(
     update(app, generation, |s| {
         s.syncing = false;
         s.progress = None;
-        s.last_attempt_at = Some(now_text());
+        s.last_attempt_at = Some(rfc3339(time::OffsetDateTime::now_utc()));
         match &outcome {
             Ok(o) => {
                 s.connection = Connection::Online;

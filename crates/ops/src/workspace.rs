@@ -40,6 +40,24 @@ pub struct WorkspaceInfo {
     pub profile: Option<String>,
 }
 
+/// The connection of the open workspace, as the banner shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Connection {
+    /// The local workspace is open: there is no server.
+    #[default]
+    Local,
+    /// A team workspace is open and nothing was tried yet.
+    Unknown,
+    /// The last sync reached the server.
+    Online,
+    /// The last sync could not reach the server (`Offline`): showing cached data.
+    Offline,
+    /// The server answered but the sync failed (bad password, refused role, schema…).
+    Failed,
+}
+
 /// An offline edit the server did not take as it was, with both versions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -129,12 +147,26 @@ impl OpenWorkspace {
         (self.team.as_ref()).map(|t| t.settings().server().to_owned())
     }
 
+    /// The open profile's name; none for the local workspace.
+    pub fn profile(&self) -> Option<&str> {
+        match &self.source {
+            Source::Local => None,
+            Source::Team { profile } => Some(profile),
+        }
+    }
+
+    /// The connection before any sync: none for the local workspace, not tried yet for a
+    /// team workspace.
+    pub fn connection(&self) -> Connection {
+        match self.source {
+            Source::Local => Connection::Local,
+            Source::Team { .. } => Connection::Unknown,
+        }
+    }
+
     /// Which workspace this is, where, and (for a team workspace) its profile.
     pub fn info(&self) -> WorkspaceInfo {
-        let profile = match &self.source {
-            Source::Local => None,
-            Source::Team { profile } => Some(profile.clone()),
-        };
+        let profile = self.profile().map(str::to_owned);
         WorkspaceInfo {
             kind: if profile.is_some() { "team" } else { "local" }.into(),
             path: self.file.path().display().to_string(),

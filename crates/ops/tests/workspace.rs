@@ -7,7 +7,7 @@ use switchboard_core::ErrorCode;
 use switchboard_core::domain::NewNumber;
 use switchboard_ops::sync::KeepVersion;
 use switchboard_ops::tasks::Flags;
-use switchboard_ops::workspace::{OpenWorkspace, Source, WorkspaceInfo};
+use switchboard_ops::workspace::{Connection, OpenWorkspace, Source, WorkspaceInfo};
 
 #[tokio::test]
 async fn a_conflict_is_listed_with_both_versions_and_resolved_once() {
@@ -16,6 +16,8 @@ async fn a_conflict_is_listed_with_both_versions_and_resolved_once() {
     let opened = OpenWorkspace::local(&path).expect("opens, creating the directory");
     assert_eq!(opened.source, Source::Local);
     assert_eq!(opened.server(), None);
+    assert_eq!(opened.profile(), None);
+    assert_eq!(opened.connection(), Connection::Local, "no server to reach");
     assert_eq!(
         opened.info(),
         WorkspaceInfo {
