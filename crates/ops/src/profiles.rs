@@ -182,14 +182,20 @@ pub fn save(
     password: Option<&(Vault, SecretString)>,
 ) -> Result<()> {
     if let Some((vault, password)) = password {
-        let key = password_key(&profile.settings()?);
-        vault.save_blocking(&key, password).map_err(vault_error)?;
-        tracing::info!(
-            profile = profile.name,
-            "saved a database password in the vault"
-        );
+        keep_password(vault, profile, password)?;
     }
     ProfileFile::update(path, |f| f.put(original, profile.clone()))
+}
+
+/// Keeps `password` in `vault` under `profile`'s role, server and database.
+fn keep_password(vault: &Vault, profile: &Profile, password: &SecretString) -> Result<()> {
+    let key = password_key(&profile.settings()?);
+    vault.save_blocking(&key, password).map_err(vault_error)?;
+    tracing::info!(
+        profile = profile.name,
+        "saved a database password in the vault"
+    );
+    Ok(())
 }
 
 /// Whether removing a profile also removes its password from this device's vault.
@@ -329,9 +335,10 @@ pub struct SavedForm {
 
 /// Saves the app's form in the profile file at `path` in place of the profile called
 /// `original_name` (`None`, or a name not saved: added), keeping the URL parameters the form
-/// does not show. A name another profile has is refused before anything is saved; with a
-/// `password` (not empty), it goes first into the vault `vault` opens ([`save`]). Blocks
-/// while the vault answers.
+/// does not show. One read, check and write under the file's lock: a name another profile has
+/// (also one another program saved a moment ago) is refused before anything is saved; with a
+/// `password` (not empty), it goes first into the vault `vault` opens, so a vault that refuses
+/// leaves the file as it was. Blocks while the vault answers.
 pub fn save_form(
     path: &Path,
     original_name: Option<&str>,
@@ -339,24 +346,24 @@ pub fn save_form(
     password: Option<SecretString>,
     vault: impl FnOnce() -> Result<Vault>,
 ) -> Result<SavedForm> {
-    let file = ProfileFile::load(path)?;
-    let previous = original_name.and_then(|o| file.find(o)).cloned();
-    let (saved, _) = form.checked(previous.as_ref())?;
-    let original = previous.map(|p| p.name);
-    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
-        return Err(switchboard_core::Error::Duplicate {
-            what: format!("a profile called {:?}", saved.name),
-            organization: None,
-        });
-    }
-    let password = match password.filter(|p| !p.is_empty()) {
-        Some(password) => Some((vault()?, password)),
-        None => None,
-    };
-    save(path, original.as_deref(), &saved, password.as_ref())?;
-    Ok(SavedForm {
-        name: saved.name,
-        original,
+    ProfileFile::update(path, |file| {
+        let previous = original_name.and_then(|o| file.find(o)).cloned();
+        let (saved, _) = form.checked(previous.as_ref())?;
+        let original = previous.map(|p| p.name);
+        if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
+            return Err(switchboard_core::Error::Duplicate {
+                what: format!("a profile called {:?}", saved.name),
+                organization: None,
+            });
+        }
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            keep_password(&vault()?, &saved, &password)?;
+        }
+        file.put(original.as_deref(), saved.clone())?;
+        Ok(SavedForm {
+            name: saved.name,
+            original,
+        })
     })
 }
 
