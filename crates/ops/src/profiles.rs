@@ -11,6 +11,7 @@ use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_providers::account::vault_error;
 use switchboard_secrets::{Removal, SecretString, Vault};
 
+use crate::providers::accounts::SecretStatus;
 use crate::vault::password_key;
 
 /// How the connection to a team database is encrypted (libpq's `sslmode`).
@@ -423,13 +424,16 @@ pub struct Shown {
     pub server: String,
     /// The role.
     pub role: String,
-    /// Whether this device's vault holds its password; `None` when the vault could not tell.
-    pub password_in_vault: Option<bool>,
+    /// Whether this device's vault holds its password; as JSON `password_in_vault`: true,
+    /// false, or null when the vault could not tell.
+    #[serde(rename = "password_in_vault", serialize_with = "held")]
+    pub password: SecretStatus,
     /// The profile file.
     pub file: String,
-    /// Why the vault could not tell.
-    #[serde(skip)]
-    pub vault_problem: Option<String>,
+}
+
+fn held<S: serde::Serializer>(status: &SecretStatus, s: S) -> std::result::Result<S::Ok, S::Error> {
+    status.held().serialize(s)
 }
 
 /// The profile `name` of `file`, and whether the vault `vault` opens holds its password.
@@ -441,15 +445,13 @@ pub fn show(
 ) -> Result<Shown> {
     let profile = file.get(name)?;
     let settings = profile.settings()?;
-    let key = password_key(&settings);
-    let held = vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error));
+    let password = SecretStatus::of_key(vault, &password_key(&settings));
     Ok(Shown {
         name: profile.name.clone(),
         database_url: profile.database_url.clone(),
         server: settings.server().to_owned(),
         role: settings.role().to_owned(),
-        password_in_vault: held.as_ref().ok().copied(),
+        password,
         file: file.path().display().to_string(),
-        vault_problem: held.err().map(|e| e.to_string()),
     })
 }
