@@ -249,13 +249,9 @@ pub async fn after_number_removed(
             "note: kept the secret of {provider} account {account_id}: {count} other number(s) \
              still use it"
         ),
-        RemovedNumberAccount::Forgot(SecretAfterRemoval::Forgotten(Removal::Removed), vault) => {
-            eprintln!(
-                "removed the secret of {provider} account {account_id} from this device's {vault}"
-            );
-        }
-        RemovedNumberAccount::Forgot(SecretAfterRemoval::Forgotten(Removal::NotFound), vault) => {
-            eprintln!("this device's {vault} held no secret for {provider} account {account_id}");
+        RemovedNumberAccount::Forgot(SecretAfterRemoval::Forgotten(removal), vault) => {
+            let removed = removal == Removal::Removed;
+            eprintln!("{}", secret_removal(removed, provider, account_id, vault));
         }
         RemovedNumberAccount::Unused => {
             let org_slug = inv.organization(&n.organization_id.to_string()).await?.slug;
@@ -277,33 +273,32 @@ fn print_list(g: &Global, org: &str, list: &AccountList) {
     if let Some(failure) = &list.vault_failure {
         eprintln!("warning: cannot tell which secrets this device holds: {failure}");
     }
-    if g.json {
-        let items: Vec<_> = (list.accounts.iter())
-            .map(|a| {
-                json!({
-                    "provider": a.provider,
-                    "account_id": a.account_id,
-                    "label": a.label,
-                    "added": a.added,
-                    "numbers": a.numbers,
-                    "secret_on_this_device": a.secret_on_device,
-                })
+    let items: Vec<_> = (list.accounts.iter())
+        .map(|a| {
+            json!({
+                "provider": a.provider,
+                "account_id": a.account_id,
+                "label": a.label,
+                "added": a.added,
+                "numbers": a.numbers,
+                "secret_on_this_device": a.secret_on_device,
             })
-            .collect();
-        output::json(&json!({ "organization": org, "items": items }));
-        return;
-    }
-    output::rows(&list.accounts, &ACCOUNT_COLUMNS);
-    let missing: Vec<_> = (list.accounts.iter())
-        .filter(|a| a.secret_on_device == Some(false))
+        })
         .collect();
-    if let Some(first) = missing.first() {
-        println!(
-            "{} account(s) have credentials not on this device; enter one with: {}",
-            missing.len(),
-            add_command(org, first.provider, &first.account_id)
-        );
-    }
+    let report = json!({ "organization": org, "items": items });
+    output::json_or_print(g.json, &report, |_| {
+        output::rows(&list.accounts, &ACCOUNT_COLUMNS);
+        let missing: Vec<_> = (list.accounts.iter())
+            .filter(|a| a.secret_on_device == Some(false))
+            .collect();
+        if let Some(first) = missing.first() {
+            println!(
+                "{} account(s) have credentials not on this device; enter one with: {}",
+                missing.len(),
+                add_command(org, first.provider, &first.account_id)
+            );
+        }
+    });
 }
 
 /// The columns of `accounts list`.
@@ -355,33 +350,36 @@ fn print_saved(g: &Global, org: &str, saved: &AccountAdded) {
     });
 }
 
+/// Whether `vault` held the secret of an account that was removed from it.
+fn secret_removal(removed: bool, provider: Provider, account_id: &str, vault: &str) -> String {
+    if removed {
+        format!("removed the secret of {provider} account {account_id} from this device's {vault}")
+    } else {
+        format!("this device's {vault} held no secret for {provider} account {account_id}")
+    }
+}
+
 fn print_removed(g: &Global, vault: &Vault, removed: &AccountRemoval) {
     let (provider, account_id) = (removed.provider, &removed.account_id);
     let total = removed.numbers_still_referencing;
+    let numbers: Vec<_> = (removed.users.iter())
+        .map(|u| json!({ "organization": u.organization, "phone_number": u.phone_number }))
+        .collect();
+    let report = json!({
+        "provider": provider,
+        "account_id": account_id,
+        "secret_removed": removed.secret_removed,
+        "numbers_still_referencing": total,
+        "numbers": numbers,
+    });
     if g.json {
-        let numbers: Vec<_> = (removed.users.iter())
-            .map(|u| json!({ "organization": u.organization, "phone_number": u.phone_number }))
-            .collect();
-        output::json(&json!({
-            "provider": provider,
-            "account_id": account_id,
-            "secret_removed": removed.secret_removed,
-            "numbers_still_referencing": total,
-            "numbers": numbers,
-        }));
-        return;
+        return output::json(&report);
     }
-    if removed.secret_removed {
-        println!(
-            "removed the secret of {provider} account {account_id} from this device's {}",
-            vault.vault_name()
-        );
-    } else {
-        println!(
-            "this device's {} held no secret for {provider} account {account_id}",
-            vault.vault_name()
-        );
-    }
+    let (secret_removed, vault) = (removed.secret_removed, vault.vault_name());
+    println!(
+        "{}",
+        secret_removal(secret_removed, provider, account_id, vault)
+    );
     if total > 0 {
         let named: Vec<String> = (removed.users.iter())
             .map(|u| format!("{} ({})", u.phone_number, u.organization))

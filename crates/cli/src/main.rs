@@ -206,9 +206,4 @@ impl Global {
                 reason: "no home directory; pass --workspace FILE".into(),
             })
     }
-
-    /// Opens the workspace.
-    pub fn open(&self) -> switchboard_core::Result<switchboard_core::store::Workspace> {
-        switchboard_core::store::Workspace::open(self.workspace_path()?)
-    }
 }
