@@ -32,6 +32,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::domain::E164;
 use crate::{Error, Result};
 
 /// Money in one currency, exact: an amount in billionths of the currency's unit. Amounts of two
@@ -180,6 +181,80 @@ pub enum CallOutcome {
     Canceled,
     /// Queued, ringing or in progress: not final, left out of health.
     Unfinished,
+}
+
+/// Which way a call or message went, seen from the organization's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// To the number.
+    Inbound,
+    /// From the number.
+    Outbound,
+}
+
+/// What a record cost, as far as the provider has said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Price {
+    /// Charged this much (a positive amount).
+    Charged { money: Money },
+    /// Billable, but the provider has not priced it yet: pending, never zero; a later pull
+    /// completes it.
+    Pending,
+    /// Not billed: a call that never connected (busy, unanswered, failed, canceled) and that
+    /// the provider left unpriced.
+    NotBilled,
+}
+
+/// One call record of a provider account, normalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    /// The provider's id of the record (Twilio's `CA…` SID).
+    pub provider_id: String,
+    /// The organization's number the call used.
+    pub number: E164,
+    pub direction: Direction,
+    /// The other party, as the provider gives it (a number, a SIP address or a client name).
+    pub counterpart: String,
+    pub outcome: CallOutcome,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// Connected seconds.
+    pub duration_secs: u32,
+    /// Seconds billed, as the provider counts them.
+    pub billed_secs: u32,
+    pub price: Price,
+}
+
+impl CallRecord {
+    /// What health needs of it.
+    pub fn sample(&self) -> CallSample {
+        CallSample {
+            started_at: self.started_at,
+            outcome: self.outcome,
+            duration_secs: self.duration_secs,
+        }
+    }
+}
+
+/// One message record of a provider account, normalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageRecord {
+    /// The provider's id of the record (Twilio's `SM…` SID).
+    pub provider_id: String,
+    /// The organization's number the message used.
+    pub number: E164,
+    pub direction: Direction,
+    /// The other party.
+    pub counterpart: String,
+    /// The provider's delivery status as given (`delivered`, `undelivered`, `received`, …).
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    /// Billed segments.
+    pub segments: u32,
+    pub price: Price,
 }
 
 /// One call, as much of it as health needs.
