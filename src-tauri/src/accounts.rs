@@ -18,7 +18,6 @@ use crate::dto::{
     ProviderAccount, checked_account_id, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events::announce;
 use crate::state::AppState;
 use switchboard_ops::vault::native as vault;
 
@@ -108,7 +107,6 @@ pub async fn remove_account(
     account_id: String,
 ) -> AppResult<AccountRemoval> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = provider;
     let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
     let account = (provider, account_id.as_str());
@@ -131,7 +129,6 @@ pub async fn verify_account<R: Runtime>(
     account_id: String,
 ) -> AppResult<AccountVerification> {
     let org = parse_id("organization", &organization_id)?;
-    let provider = provider;
     let account_id = checked_account_id(provider, &account_id)?;
     let vault = vault()?;
     let account = (provider, account_id.as_str());
@@ -140,8 +137,7 @@ pub async fn verify_account<R: Runtime>(
         .await
         .map_err(crate::providers::failure)?;
     if verified.numbers_updated > 0 {
-        announce(&app, &organization_id, Vec::new());
-        crate::sync::after_edit(&app);
+        crate::sync::edited(&app, &organization_id, Vec::new());
     }
     let reason = |e: &ProviderError| AppError::from_provider(e).message;
     Ok(AccountVerification::new(account, &verified, reason))

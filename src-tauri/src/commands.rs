@@ -16,8 +16,9 @@ use crate::dto::{
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{ORGANIZATIONS_CHANGED, announce};
+use crate::settings;
 use crate::state::{AppState, Source};
-use crate::{settings, sync};
+use crate::sync::edited;
 
 /// The organization seeded by [`seed_demo`].
 pub const DEMO_ORG: &str = "demo";
@@ -26,7 +27,7 @@ pub const DEMO_ORG: &str = "demo";
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn workspace_info(state: State<'_, AppState>) -> AppResult<WorkspaceInfo> {
-    Ok(crate::team::workspace_info(&state))
+    Ok(state.current().info())
 }
 
 /// Every organization.
@@ -106,12 +107,6 @@ pub async fn check_number(number: String, region: Option<String>) -> AppResult<N
     Ok(actions::check_number(&number, region.as_deref())?)
 }
 
-/// Announces an edit of an organization's numbers, and sends what it queued.
-fn edited<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
-    announce(app, organization_id, ids);
-    sync::after_edit(app);
-}
-
 /// Runs an edit of one number, announces it (see [`edited`]), and returns the number.
 async fn edit_one<R: Runtime>(
     app: &AppHandle<R>,
@@ -182,12 +177,12 @@ pub async fn bulk_update<R: Runtime>(
 ) -> AppResult<BulkReport> {
     let org = parse_id("organization", &organization_id)?;
     let update = dto::into_update(&changes)?;
-    let cancel = state.start_task(&task_id);
+    let cancel = state.tasks.start(&task_id);
     let report = actions::bulk_update(&*state.inventory(), org, ids, &update, &cancel, |p| {
         let _ = on_progress.send(p);
     })
     .await;
-    state.end_task(&task_id);
+    state.tasks.end(&task_id);
     edited(&app, &organization_id, Vec::new());
     Ok(report)
 }
@@ -200,7 +195,7 @@ pub async fn cancel_task(
     provider_tasks: State<'_, crate::providers::ProviderTasks>,
     task_id: String,
 ) -> AppResult<bool> {
-    Ok(state.cancel_task(&task_id)? | provider_tasks.cancel(&task_id))
+    Ok(state.tasks.cancel(&task_id) | provider_tasks.cancel(&task_id))
 }
 
 /// Seeds the demo organization (created when missing) with `count` realistic numbers,

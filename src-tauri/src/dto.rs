@@ -37,18 +37,7 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
 
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
-
-/// Which workspace is open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkspaceInfo {
-    /// "local" (the workspace file) or "team" (a profile's offline cache of a team database).
-    pub kind: String,
-    /// Where it is (for a team workspace: its cache file).
-    pub path: String,
-    /// The open profile's name; null for the local workspace.
-    pub profile: Option<String>,
-}
+pub use switchboard_ops::workspace::{Connection, SyncConflict, WorkspaceInfo};
 
 /// The payload of `numbers://{organizationId}/changed`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -111,23 +100,6 @@ impl Default for Settings {
     }
 }
 
-/// The connection of the open workspace, as the banner shows it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Connection {
-    /// The local workspace is open: there is no server.
-    #[default]
-    Local,
-    /// A team workspace is open and nothing was tried yet.
-    Unknown,
-    /// The last sync reached the server.
-    Online,
-    /// The last sync could not reach the server (`Offline`): showing cached data.
-    Offline,
-    /// The server answered but the sync failed (bad password, refused role, schema…).
-    Failed,
-}
-
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.
 /// The payload of `team://status`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -163,44 +135,6 @@ impl TeamStatus {
     /// The status of the local workspace.
     pub fn local() -> Self {
         TeamStatus::default()
-    }
-}
-
-/// An offline edit the server did not take as it was, with both versions.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncConflict {
-    /// Conflict number.
-    #[ts(type = "number")]
-    pub id: i64,
-    /// The number's id.
-    pub number_id: String,
-    /// Its organization.
-    pub organization_id: String,
-    /// "add", "update" or "remove".
-    pub op: String,
-    /// What happened, e.g. "changed on the server since".
-    pub reason: String,
-    /// RFC 3339: when the sync found it.
-    pub detected_at: String,
-    /// The manager's version; null when the manager removed it.
-    pub mine: Option<PhoneNumber>,
-    /// The server's version; null when removed on the server.
-    pub theirs: Option<PhoneNumber>,
-}
-
-impl From<switchboard_core::store::Conflict> for SyncConflict {
-    fn from(c: switchboard_core::store::Conflict) -> Self {
-        SyncConflict {
-            id: c.id,
-            number_id: c.number_id.to_string(),
-            organization_id: c.organization_id.to_string(),
-            op: c.op.as_str().to_owned(),
-            reason: c.reason,
-            detected_at: rfc3339(c.detected_at),
-            mine: c.mine.map(Into::into),
-            theirs: c.theirs.map(Into::into),
-        }
     }
 }
 

@@ -84,6 +84,25 @@ impl AppError {
             message: message.into(),
         }
     }
+
+    /// A provider's error, with the code the UI branches on. A network failure says that it
+    /// is not a credential failure and that nothing was changed.
+    pub fn from_provider(e: &switchboard_providers::ProviderError) -> Self {
+        use switchboard_providers::{ProviderError as E, ProviderErrorCode as C};
+        let code = match (e, e.code()) {
+            (E::SharedObject { .. }, _) => ErrorCode::NotConfirmed,
+            (E::InvalidInput { .. }, _) => ErrorCode::InvalidInput,
+            (_, C::ProviderAuth) => ErrorCode::ProviderAuth,
+            (_, C::Offline) => ErrorCode::Offline,
+            (_, C::ProviderRateLimited) => ErrorCode::ProviderRateLimited,
+            (_, C::NotFound) => ErrorCode::NotFound,
+            (_, C::ProviderError) => ErrorCode::ProviderError,
+            (_, C::Cancelled) => ErrorCode::Cancelled,
+            (_, C::NotAllowed) => ErrorCode::NotAllowed,
+        };
+        let message = switchboard_ops::numbers_at_provider::provider_error_message(e);
+        AppError { code, message }
+    }
 }
 
 impl From<switchboard_core::Error> for AppError {
@@ -104,27 +123,6 @@ impl From<tokio::task::JoinError> for AppError {
 impl From<switchboard_providers::ProviderError> for AppError {
     fn from(e: switchboard_providers::ProviderError) -> Self {
         AppError::from_provider(&e)
-    }
-}
-
-impl AppError {
-    /// A provider's error, with the code the UI branches on. A network failure says that it
-    /// is not a credential failure and that nothing was changed.
-    pub fn from_provider(e: &switchboard_providers::ProviderError) -> Self {
-        use switchboard_providers::{ProviderError as E, ProviderErrorCode as C};
-        let code = match (e, e.code()) {
-            (E::SharedObject { .. }, _) => ErrorCode::NotConfirmed,
-            (E::InvalidInput { .. }, _) => ErrorCode::InvalidInput,
-            (_, C::ProviderAuth) => ErrorCode::ProviderAuth,
-            (_, C::Offline) => ErrorCode::Offline,
-            (_, C::ProviderRateLimited) => ErrorCode::ProviderRateLimited,
-            (_, C::NotFound) => ErrorCode::NotFound,
-            (_, C::ProviderError) => ErrorCode::ProviderError,
-            (_, C::Cancelled) => ErrorCode::Cancelled,
-            (_, C::NotAllowed) => ErrorCode::NotAllowed,
-        };
-        let message = switchboard_ops::numbers_at_provider::provider_error_message(e);
-        AppError { code, message }
     }
 }
 

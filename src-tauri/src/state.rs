@@ -5,77 +5,28 @@
 //! the team edit policy of `switchboard_ops::TeamInventory`: edits go to the server while it
 //! answers and its row into the cache at once, into the cache's outbox while it does not).
 //! Reads come from the file either way (instant search), through the inventory, which runs
-//! rusqlite on Tokio's blocking pool with a second connection for counts. Switching
-//! workspace swaps the inventory; a call already running finishes on the old one.
+//! rusqlite on Tokio's blocking pool with a second connection for counts
+//! (`switchboard_ops::workspace::OpenWorkspace`). Switching workspace swaps the inventory; a
+//! call already running finishes on the old one.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use switchboard_core::store::Workspace;
-use switchboard_ops::{Cancel, Inventory, LocalInventory, TeamInventory};
-use switchboard_postgres::ConnectSettings;
+use switchboard_ops::tasks::Flags;
+use switchboard_ops::workspace::OpenWorkspace;
+pub use switchboard_ops::workspace::Source;
+use switchboard_ops::{Inventory, TeamInventory};
 
 use crate::error::{AppError, AppResult, ErrorCode};
-
-/// Which workspace is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// The local workspace file.
-    Local,
-    /// The offline cache of the team database a connection profile names.
-    Team {
-        /// The profile's name.
-        profile: String,
-    },
-}
-
-/// The open workspace: what it is, its inventory and its file.
-#[derive(Debug)]
-struct Opened {
-    source: Source,
-    inventory: Arc<dyn Inventory>,
-    file: LocalInventory,
-    team: Option<Arc<TeamInventory>>,
-}
-
-impl Opened {
-    fn local(path: &Path) -> switchboard_core::Result<Self> {
-        let file = LocalInventory::open(path)?;
-        Ok(Opened {
-            source: Source::Local,
-            inventory: Arc::new(file.clone()),
-            file,
-            team: None,
-        })
-    }
-
-    fn team(
-        profile: &str,
-        settings: ConnectSettings,
-        path: &Path,
-    ) -> switchboard_core::Result<Self> {
-        let team = switchboard_ops::open_cached(settings, path.to_owned())?;
-        let file = team.file().ok_or_else(|| {
-            switchboard_core::Error::Remote("the team workspace's cache is not open".into())
-        })?;
-        Ok(Opened {
-            source: Source::Team {
-                profile: profile.to_owned(),
-            },
-            inventory: team.clone(),
-            file,
-            team: Some(team),
-        })
-    }
-}
 
 /// Managed state: the open workspace and the cancel flags of running tasks.
 #[derive(Debug)]
 pub struct AppState {
     local_path: PathBuf,
-    opened: RwLock<Arc<Opened>>,
-    tasks: Mutex<HashMap<String, Cancel>>,
+    opened: RwLock<Arc<OpenWorkspace>>,
+    /// The running bulk edits, by the UI's task id.
+    pub tasks: Flags,
 }
 
 impl AppState {
@@ -83,21 +34,17 @@ impl AppState {
     pub fn open(path: &Path) -> switchboard_core::Result<Self> {
         Ok(AppState {
             local_path: path.to_owned(),
-            opened: RwLock::new(Arc::new(Opened::local(path)?)),
-            tasks: Mutex::new(HashMap::new()),
+            opened: RwLock::new(Arc::new(OpenWorkspace::local(path)?)),
+            tasks: Flags::default(),
         })
     }
 
-    fn current(&self) -> Arc<Opened> {
+    /// The open workspace.
+    pub fn current(&self) -> Arc<OpenWorkspace> {
         self.opened
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
-    }
-
-    /// The open workspace file.
-    pub fn path(&self) -> PathBuf {
-        self.current().file.path().to_owned()
     }
 
     /// The open workspace's inventory: every organization, agent and number action runs on it.
@@ -117,23 +64,18 @@ impl AppState {
     }
 
     /// Opens the local workspace (`profile` none), or the cache of the saved profile of that
-    /// name (`switchboard_sync::cache_path`), and makes it the open workspace; returns the
-    /// profile's server. Blocks (opening migrates): call from the blocking pool.
-    pub fn open_profile(&self, profile: Option<&str>) -> AppResult<Option<String>> {
-        let (opened, server) = match profile {
-            None => (Opened::local(&self.local_path)?, None),
-            Some(name) => {
-                let settings = crate::settings::saved_settings(name)?;
-                let server = settings.server().to_owned();
-                let path = switchboard_sync::cache_path(&settings)?;
-                (Opened::team(name, settings, &path)?, Some(server))
-            }
-        };
+    /// name (`switchboard_sync::cache_path`), and makes it the open workspace; returns it.
+    /// Blocks (opening migrates): call from the blocking pool.
+    pub fn open_profile(&self, profile: Option<&str>) -> AppResult<Arc<OpenWorkspace>> {
+        let opened = Arc::new(match profile {
+            None => OpenWorkspace::local(&self.local_path)?,
+            Some(name) => OpenWorkspace::cached(name, crate::settings::saved_settings(name)?)?,
+        });
         *self
             .opened
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(opened);
-        Ok(server)
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = opened.clone();
+        Ok(opened)
     }
 
     /// Runs `f` on the open file's primary connection, off the async runtime.
@@ -143,23 +85,6 @@ impl AppState {
         F: FnOnce(&mut Workspace) -> switchboard_core::Result<T> + Send + 'static,
     {
         Ok(self.current().file.run(f).await?)
-    }
-
-    /// Registers a cancellable task under the UI's id and returns its flag.
-    pub fn start_task(&self, id: &str) -> Cancel {
-        let flag = Cancel::new();
-        lock(&self.tasks).insert(id.to_owned(), flag.clone());
-        flag
-    }
-
-    /// Forgets a finished task.
-    pub fn end_task(&self, id: &str) {
-        lock(&self.tasks).remove(id);
-    }
-
-    /// Asks a running task to stop; unknown (finished) ids are fine.
-    pub fn cancel_task(&self, id: &str) -> AppResult<bool> {
-        Ok(lock(&self.tasks).get(id).map(Cancel::cancel).is_some())
     }
 }
 

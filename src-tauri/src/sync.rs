@@ -21,11 +21,11 @@
 //! - The database password is read from the vault for each connection and goes only to the
 //!   driver.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
-use switchboard_ops::TeamInventory;
 use switchboard_ops::sync::{CopyRefresh, Listeners, SyncRun, SyncSlot, Synced};
+use switchboard_ops::workspace::OpenWorkspace;
 use switchboard_sync::CancelToken;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
@@ -42,17 +42,10 @@ use crate::state::{AppState, Source, lock};
 pub const STATUS_EVENT: &str = "team://status";
 
 /// Managed state: the open workspace's sync status, the running sync and the timer.
+#[derive(Debug)]
 pub struct SyncState {
     slot: SyncSlot<TeamStatus, Channel<SyncProgress>>,
     timer: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl std::fmt::Debug for SyncState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncState")
-            .field("slot", &self.slot)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Default for SyncState {
@@ -84,29 +77,22 @@ fn update<R: Runtime>(app: &AppHandle<R>, generation: u64, f: impl FnOnce(&mut T
     }
 }
 
-fn now_text() -> String {
-    rfc3339(time::OffsetDateTime::now_utc())
-}
-
 /// A new workspace is open: forget the previous one's sync and timer; for a team workspace
 /// read the cache's standing, start the timer and sync now.
-pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, source: &Source, server: Option<String>) {
+pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, opened: &OpenWorkspace) {
     let sync = app.state::<SyncState>();
     if let Some(timer) = lock(&sync.timer).take() {
         timer.abort();
     }
-    let status = match source {
-        Source::Local => TeamStatus::local(),
-        Source::Team { profile } => TeamStatus {
-            profile: Some(profile.clone()),
-            server,
-            connection: Connection::Unknown,
-            ..TeamStatus::local()
-        },
+    let status = TeamStatus {
+        profile: opened.profile().map(str::to_owned),
+        server: opened.server(),
+        connection: opened.connection(),
+        ..TeamStatus::local()
     };
     let generation = sync.slot.reset(status.clone());
     emit_status(app, &status);
-    if matches!(source, Source::Local) {
+    if opened.source == Source::Local {
         return;
     }
     let timer = tauri::async_runtime::spawn(timer_loop(app.clone()));
@@ -140,6 +126,13 @@ pub async fn refresh_counts<R: Runtime>(app: &AppHandle<R>, generation: u64) {
         }),
         Err(e) => tracing::warn!(error = %e, "cannot read the cache's sync status"),
     }
+}
+
+/// Announces an edit of an organization's numbers (`ids`: which; empty: any), and sends what
+/// it queued ([`after_edit`]).
+pub(crate) fn edited<R: Runtime>(app: &AppHandle<R>, organization_id: &str, ids: Vec<String>) {
+    announce(app, organization_id, ids);
+    after_edit(app);
 }
 
 /// After an edit in a team workspace: count the outbox again and send it.
@@ -202,13 +195,11 @@ async fn run_once<R: Runtime>(
     cancel: &CancelToken,
     listeners: &Progress,
 ) {
-    let state = app.state::<AppState>();
-    let Source::Team { profile } = state.source() else {
+    // The team workspace being synced (another may be open by the time the sync ends).
+    let opened = app.state::<AppState>().current();
+    let Some(profile) = opened.profile() else {
         return;
     };
-    let path = state.path();
-    // The team workspace being synced (another may be open by the time the sync ends).
-    let team = state.team();
     let connecting = SyncProgress::CONNECTING;
     update(app, generation, |s| {
         s.syncing = true;
@@ -216,16 +207,7 @@ async fn run_once<R: Runtime>(
     });
     send_progress(listeners, connecting);
     let started = Instant::now();
-    let outcome = attempt(
-        app,
-        &profile,
-        path,
-        team.clone(),
-        generation,
-        cancel,
-        listeners,
-    )
-    .await;
+    let outcome = attempt(app, profile, &opened, generation, cancel, listeners).await;
     match &outcome {
         Ok(o) => tracing::info!(
             profile,
@@ -236,7 +218,7 @@ async fn run_once<R: Runtime>(
         Err(e) => {
             tracing::info!(profile, code = ?e.code, error = %e, "sync failed");
             // Edits queue until a sync reaches the server again.
-            if let (ErrorCode::Offline, Some(team)) = (e.code, &team) {
+            if let (ErrorCode::Offline, Some(team)) = (e.code, &opened.team) {
                 team.go_offline().await;
             }
         }
@@ -245,7 +227,7 @@ async fn run_once<R: Runtime>(
     update(app, generation, |s| {
         s.syncing = false;
         s.progress = None;
-        s.last_attempt_at = Some(now_text());
+        s.last_attempt_at = Some(rfc3339(time::OffsetDateTime::now_utc()));
         match &outcome {
             Ok(o) => {
                 s.connection = Connection::Online;
@@ -275,12 +257,13 @@ async fn run_once<R: Runtime>(
 async fn attempt<R: Runtime>(
     app: &AppHandle<R>,
     profile: &str,
-    path: std::path::PathBuf,
-    team: Option<Arc<TeamInventory>>,
+    opened: &OpenWorkspace,
     generation: u64,
     cancel: &CancelToken,
     listeners: &Progress,
 ) -> AppResult<Synced> {
+    let path = opened.file.path().to_owned();
+    let team = opened.team.clone();
     let settings = settings::with_password(settings::saved_settings(profile)?, None).await?;
     let handle = tokio::runtime::Handle::current();
     let app = app.clone();

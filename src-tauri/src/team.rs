@@ -15,10 +15,8 @@
 //!   live in the one profile file `switchboard-cli profiles` uses
 //!   (`switchboard_postgres::profiles`): a profile saved by either is listed by both.
 
-use switchboard_core::store::Workspace;
 use switchboard_ops::profiles::{self, Forget};
 use switchboard_ops::vault::{self, password_key};
-use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::ProfileFile;
 use switchboard_secrets::SecretString;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -27,7 +25,7 @@ use crate::dto::{
     ConnectionProfile, ConnectionTest, KeepVersion, Settings, SyncConflict, WorkspaceInfo,
 };
 use crate::error::{AppError, AppResult};
-use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED, announce};
+use crate::events::{ORGANIZATIONS_CHANGED, WORKSPACE_CHANGED};
 use crate::settings;
 use crate::state::{AppState, Source};
 use crate::sync;
@@ -37,24 +35,15 @@ pub fn profile<R: Runtime>(_app: &AppHandle<R>, name: &str) -> AppResult<Connect
     Ok(ConnectionProfile::of(&settings::saved(name)?)?)
 }
 
-/// Connection settings for the form `profile` (not saved yet, or being tested): with
-/// `password`, see [`with_password`].
-pub async fn connect_settings(
-    profile: &ConnectionProfile,
-    password: Option<SecretString>,
-) -> AppResult<ConnectSettings> {
-    settings::with_password(profile.connect_settings()?, password).await
-}
-
 /// Adds a profile, or replaces the one called `original_name`, in the profile file shared
 /// with the CLI (under its lock, so a profile the CLI saves meanwhile stays); stores
 /// `password` (when given) in the vault first, so a vault that refuses leaves everything as
 /// it was. Returns the settings. Editing the open profile reopens it.
 #[tauri::command]
-#[tracing::instrument(skip(app, state, password), err)]
+#[tracing::instrument(skip(app, _state, password), err)]
 pub async fn save_profile<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    _state: State<'_, AppState>,
     original_name: Option<String>,
     profile: ConnectionProfile,
     password: Option<String>,
@@ -72,7 +61,7 @@ pub async fn save_profile<R: Runtime>(
     if reopen {
         current.active_profile = Some(name.clone());
         settings::save(&app, &current)?;
-        open(&app, &state, Some(name)).await?;
+        open(&app, Some(name)).await?;
     }
     settings::load(&app)
 }
@@ -98,12 +87,10 @@ pub async fn remove_profile<R: Runtime>(
     let gone = name.clone();
     tokio::task::spawn_blocking(move || profiles::remove(&path, &gone, forget, vault::native))
         .await??;
-    if state.source()
-        == (Source::Team {
-            profile: name.clone(),
-        })
+    if let Source::Team { profile } = state.source()
+        && profile == name
     {
-        open(&app, &state, None).await?;
+        open(&app, None).await?;
     }
     let mut current = settings::load(&app)?;
     if current.active_profile.as_deref() == Some(&name) {
@@ -130,40 +117,27 @@ pub async fn test_connection(
     profile: ConnectionProfile,
     password: Option<String>,
 ) -> AppResult<ConnectionTest> {
-    let settings = connect_settings(&profile, password.map(SecretString::new)).await?;
+    let password = password.map(SecretString::new);
+    let settings = settings::with_password(profile.connect_settings()?, password).await?;
     Ok(switchboard_ops::profiles::test_connection(&settings).await?)
-}
-
-/// Which workspace is open.
-pub fn workspace_info(state: &AppState) -> WorkspaceInfo {
-    let profile = match state.source() {
-        Source::Local => None,
-        Source::Team { profile } => Some(profile),
-    };
-    WorkspaceInfo {
-        kind: if profile.is_some() { "team" } else { "local" }.into(),
-        path: state.path().display().to_string(),
-        profile,
-    }
 }
 
 /// Opens the local workspace (`None`) or a profile's cache, without touching settings; then
 /// starts its sync. Blocking part (opening the file) on the blocking pool.
 async fn open<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
     profile_name: Option<String>,
 ) -> AppResult<WorkspaceInfo> {
     let handle = app.clone();
-    let server = tokio::task::spawn_blocking(move || {
+    let opened = tokio::task::spawn_blocking(move || {
         handle
             .state::<AppState>()
             .open_profile(profile_name.as_deref())
     })
     .await??;
-    let info = workspace_info(state);
+    let info = opened.info();
     tracing::info!(path = info.path, profile = ?info.profile, "workspace open");
-    sync::workspace_opened(app, &state.source(), server);
+    sync::workspace_opened(app, &opened);
     let _ = app.emit(WORKSPACE_CHANGED, &info);
     let _ = app.emit(ORGANIZATIONS_CHANGED, ());
     Ok(info)
@@ -177,9 +151,9 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
     let active = settings::load(app).ok().and_then(|s| s.active_profile);
     let name = active?;
     match state.open_profile(Some(&name)) {
-        Ok(server) => {
+        Ok(opened) => {
             tracing::info!(profile = name, "team workspace open");
-            sync::workspace_opened(app, &state.source(), server);
+            sync::workspace_opened(app, &opened);
             None
         }
         Err(e) => {
@@ -200,13 +174,13 @@ pub fn open_at_startup<R: Runtime>(app: &AppHandle<R>) -> Option<AppError> {
 /// Opens the local workspace (`profile` null) or a profile's team workspace, and remembers
 /// the choice.
 #[tauri::command]
-#[tracing::instrument(skip(app, state), err)]
+#[tracing::instrument(skip(app, _state), err)]
 pub async fn open_workspace<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    _state: State<'_, AppState>,
     profile: Option<String>,
 ) -> AppResult<WorkspaceInfo> {
-    let info = open(&app, &state, profile.clone()).await?;
+    let info = open(&app, profile.clone()).await?;
     let mut current = settings::load(&app)?;
     current.active_profile = profile;
     settings::save(&app, &current)?;
@@ -217,8 +191,7 @@ pub async fn open_workspace<R: Runtime>(
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn list_conflicts(state: State<'_, AppState>) -> AppResult<Vec<SyncConflict>> {
-    let all = state.run(|ws: &mut Workspace| ws.conflicts()).await?;
-    Ok(all.into_iter().map(Into::into).collect())
+    Ok(state.current().conflicts().await?)
 }
 
 /// Keeps one version of a conflicting edit (mine: sent with the next sync, which starts now;
@@ -231,16 +204,10 @@ pub async fn resolve_conflict<R: Runtime>(
     id: i64,
     keep: KeepVersion,
 ) -> AppResult<SyncConflict> {
-    let resolved = state
-        .run(move |ws| ws.resolve_conflict(id, keep.into()))
-        .await?;
-    announce(
-        &app,
-        &resolved.organization_id.to_string(),
-        vec![resolved.number_id.to_string()],
-    );
-    sync::after_edit(&app);
-    Ok(resolved.into())
+    let resolved = state.current().resolve_conflict(id, keep).await?;
+    let number = vec![resolved.number_id.clone()];
+    sync::edited(&app, &resolved.organization_id, number);
+    Ok(resolved)
 }
 
 #[cfg(test)]
@@ -248,6 +215,7 @@ mod tests {
     use super::*;
     use crate::dto::TlsMode;
     use crate::error::ErrorCode;
+    use switchboard_postgres::ConnectSettings;
     use switchboard_secrets::SecretKey;
 
     fn profile(host: &str, user: &str) -> ConnectionProfile {

@@ -27,8 +27,10 @@ use serde_json::json;
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_core::store::{check_account_id, check_account_label};
 use switchboard_core::{Error, Result};
+use switchboard_ops::Inventory;
 use switchboard_ops::providers::accounts::{
-    self, AccountAdded, AccountList, AccountRemoval, SecretStatus,
+    self, AccountAdded, AccountList, AccountRemoval, ProviderAccount, RemovedNumberAccount,
+    SecretStatus,
 };
 use switchboard_providers::account::{self as provider_account, SecretAfterRemoval};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
@@ -186,15 +188,11 @@ pub fn add_command(org: &str, provider: Provider, account_id: &str) -> String {
     )
 }
 
-/// Whether this device's vault holds the secret of `n`'s account (none without one); the
-/// vault call runs on the blocking pool.
-pub async fn status_of_async(n: &PhoneNumber) -> Option<SecretStatus> {
-    SecretStatus::of_number(vault::open, n).await
-}
-
 /// Prints `n` as JSON (with `secret_on_this_device` when it has an account), or, in text
-/// mode, the line about its account's secret that follows the number's details.
-pub fn show_credentials(g: &Global, n: &PhoneNumber, org_slug: &str, status: Option<SecretStatus>) {
+/// mode, the line about its account's secret that follows the number's details. The vault is
+/// asked on the blocking pool.
+pub async fn show_credentials(g: &Global, n: &PhoneNumber, org_slug: &str) {
+    let status = SecretStatus::of_number(vault::open, n).await;
     if g.json {
         let mut value = serde_json::to_value(n).unwrap_or_default();
         if let (Some(object), Some(status)) = (value.as_object_mut(), &status) {
@@ -218,12 +216,12 @@ pub fn show_credentials(g: &Global, n: &PhoneNumber, org_slug: &str, status: Opt
 }
 
 /// After `numbers add … --account ID`: a note on standard error when this device lacks the
-/// account's secret.
-pub fn hint_after_add(n: &PhoneNumber, org_slug: &str, status: Option<SecretStatus>) {
+/// account's secret (the vault is asked on the blocking pool).
+pub async fn hint_after_add(n: &PhoneNumber, org_slug: &str) {
     let Some(account_id) = n.credentials.account_id(n.provider) else {
         return;
     };
-    if status == Some(SecretStatus::Missing) {
+    if SecretStatus::of_number(vault::open, n).await == Some(SecretStatus::Missing) {
         eprintln!(
             "note: credentials not on this device for {} account {account_id}; enter them with: {}",
             n.provider,
@@ -233,59 +231,40 @@ pub fn hint_after_add(n: &PhoneNumber, org_slug: &str, status: Option<SecretStat
 }
 
 /// After a number was removed: when no number uses its account any more, remove the account's
-/// secret (`forget`) or say how to. `still_used` is how many numbers still reference it.
-pub fn after_number_removed(
+/// secret and the account added on this device (`forget`), or say how to.
+pub async fn after_number_removed(
+    inv: &dyn Inventory,
     n: &PhoneNumber,
-    org_slug: &str,
-    still_used: u64,
     forget: bool,
 ) -> Result<()> {
-    let Some(account_id) = n.credentials.account_id(n.provider) else {
-        if forget {
+    let after = accounts::after_number_removed(inv, n, forget, vault::open).await?;
+    let provider = n.provider;
+    let account_id = n.credentials.account_id(provider).unwrap_or_default();
+    match after {
+        RemovedNumberAccount::NoAccount if forget => eprintln!(
+            "note: {} has no provider account; no secret to forget",
+            n.phone_number
+        ),
+        RemovedNumberAccount::Forgot(SecretAfterRemoval::StillUsed(count), _) => eprintln!(
+            "note: kept the secret of {provider} account {account_id}: {count} other number(s) \
+             still use it"
+        ),
+        RemovedNumberAccount::Forgot(SecretAfterRemoval::Forgotten(removal), vault) => {
+            let removed = removal == Removal::Removed;
+            eprintln!("{}", secret_removal(removed, provider, account_id, vault));
+        }
+        RemovedNumberAccount::Unused => {
+            let org_slug = inv.organization(&n.organization_id.to_string()).await?.slug;
             eprintln!(
-                "note: {} has no provider account; no secret to forget",
-                n.phone_number
+                "note: no number uses {provider} account {account_id} any more, but its secret \
+                 may still be on this device; remove it with: switchboard-cli accounts remove \
+                 --org {org_slug} --provider {provider} --account-id {account_id} (or remove \
+                 numbers with --forget-secret)"
             );
         }
-        return Ok(());
-    };
-    let provider = n.provider;
-    if forget {
-        let vault = vault::open()?;
-        let after = provider_account::forget_if_unused(&vault, n, still_used).map_err(|e| {
-            Error::Vault(format!(
-                "{} was removed, but the secret of {provider} account {account_id} was not: {}",
-                n.phone_number,
-                vault::error(e)
-            ))
-        })?;
-        match after {
-            SecretAfterRemoval::NoAccount => {}
-            SecretAfterRemoval::StillUsed(count) => eprintln!(
-                "note: kept the secret of {provider} account {account_id}: {count} other \
-                 number(s) still use it"
-            ),
-            SecretAfterRemoval::Forgotten(Removal::Removed) => eprintln!(
-                "removed the secret of {provider} account {account_id} from this device's {}",
-                vault.vault_name()
-            ),
-            SecretAfterRemoval::Forgotten(Removal::NotFound) => eprintln!(
-                "this device's {} held no secret for {provider} account {account_id}",
-                vault.vault_name()
-            ),
-        }
-        return Ok(());
-    }
-    if still_used > 0 {
-        return Ok(());
-    }
-    if SecretStatus::of(vault::open, provider, account_id) != SecretStatus::Missing {
-        eprintln!(
-            "note: no number uses {provider} account {account_id} any more, but its secret may \
-             still be on this device; remove it with: switchboard-cli accounts remove --org \
-             {org_slug} --provider {provider} --account-id {account_id} (or remove numbers \
-             with --forget-secret)"
-        );
+        RemovedNumberAccount::NoAccount
+        | RemovedNumberAccount::Forgot(SecretAfterRemoval::NoAccount, _)
+        | RemovedNumberAccount::Unchanged => {}
     }
     Ok(())
 }
@@ -294,79 +273,70 @@ fn print_list(g: &Global, org: &str, list: &AccountList) {
     if let Some(failure) = &list.vault_failure {
         eprintln!("warning: cannot tell which secrets this device holds: {failure}");
     }
-    let word = |held: Option<bool>| match held {
+    let items: Vec<_> = (list.accounts.iter())
+        .map(|a| {
+            json!({
+                "provider": a.provider,
+                "account_id": a.account_id,
+                "label": a.label,
+                "added": a.added,
+                "numbers": a.numbers,
+                "secret_on_this_device": a.secret_on_device,
+            })
+        })
+        .collect();
+    let report = json!({ "organization": org, "items": items });
+    output::json_or_print(g.json, &report, |_| {
+        output::rows(&list.accounts, &ACCOUNT_COLUMNS);
+        let missing: Vec<_> = (list.accounts.iter())
+            .filter(|a| a.secret_on_device == Some(false))
+            .collect();
+        if let Some(first) = missing.first() {
+            println!(
+                "{} account(s) have credentials not on this device; enter one with: {}",
+                missing.len(),
+                add_command(org, first.provider, &first.account_id)
+            );
+        }
+    });
+}
+
+/// The columns of `accounts list`.
+const ACCOUNT_COLUMNS: [output::Column<ProviderAccount>; 6] = [
+    ("PROVIDER", |a| a.provider.to_string()),
+    ("ACCOUNT", |a| a.account_id.clone()),
+    ("LABEL", |a| a.label.clone().unwrap_or_default()),
+    ("NUMBERS", |a| a.numbers.to_string()),
+    ("ADDED", |a| yes_no(Some(a.added)).into()),
+    ("SECRET ON THIS DEVICE", |a| {
+        yes_no(a.secret_on_device).into()
+    }),
+];
+
+fn yes_no(held: Option<bool>) -> &'static str {
+    match held {
         Some(true) => "yes",
         Some(false) => "no",
         None => "unknown",
-    };
-    if g.json {
-        let items: Vec<_> = (list.accounts.iter())
-            .map(|a| {
-                json!({
-                    "provider": a.provider,
-                    "account_id": a.account_id,
-                    "label": a.label,
-                    "added": a.added,
-                    "numbers": a.numbers,
-                    "secret_on_this_device": a.secret_on_device,
-                })
-            })
-            .collect();
-        output::json(&json!({ "organization": org, "items": items }));
-        return;
-    }
-    let table: Vec<Vec<String>> = (list.accounts.iter())
-        .map(|a| {
-            vec![
-                a.provider.to_string(),
-                a.account_id.clone(),
-                a.label.clone().unwrap_or_default(),
-                a.numbers.to_string(),
-                word(Some(a.added)).into(),
-                word(a.secret_on_device).into(),
-            ]
-        })
-        .collect();
-    output::table(
-        &[
-            "PROVIDER",
-            "ACCOUNT",
-            "LABEL",
-            "NUMBERS",
-            "ADDED",
-            "SECRET ON THIS DEVICE",
-        ],
-        &table,
-    );
-    let missing: Vec<_> = (list.accounts.iter())
-        .filter(|a| a.secret_on_device == Some(false))
-        .collect();
-    if let Some(first) = missing.first() {
-        println!(
-            "{} account(s) have credentials not on this device; enter one with: {}",
-            missing.len(),
-            add_command(org, first.provider, &first.account_id)
-        );
     }
 }
 
 fn print_saved(g: &Global, org: &str, saved: &AccountAdded) {
     let a = &saved.account;
     let (provider, account_id) = (a.provider, &a.account_id);
-    if g.json {
-        output::json(&json!({
-            "organization": org,
-            "provider": provider,
-            "account_id": account_id,
-            "label": a.label,
-            "secret_replaced": saved.replaced,
-            "credentials": saved.credentials.as_deref().unwrap_or("secret"),
-            "vault": saved.vault,
-            "vault_service": saved.vault_service,
-            "vault_user": saved.vault_user,
-        }));
-    } else {
-        println!(
+    let report = json!({
+        "organization": org,
+        "provider": provider,
+        "account_id": account_id,
+        "label": a.label,
+        "secret_replaced": saved.replaced,
+        "credentials": saved.credentials.as_deref().unwrap_or("secret"),
+        "vault": saved.vault,
+        "vault_service": saved.vault_service,
+        "vault_user": saved.vault_user,
+    });
+    output::json_or(g.json, &report, |_| {
+        format!(
             "{} the secret of {provider} account {account_id}{} in this device's {} (service {}, \
              user {}); numbers of {org} use it with --account {account_id}",
             if saved.replaced { "replaced" } else { "saved" },
@@ -376,37 +346,40 @@ fn print_saved(g: &Global, org: &str, saved: &AccountAdded) {
             saved.vault,
             saved.vault_service,
             saved.vault_user,
-        );
+        )
+    });
+}
+
+/// Whether `vault` held the secret of an account that was removed from it.
+fn secret_removal(removed: bool, provider: Provider, account_id: &str, vault: &str) -> String {
+    if removed {
+        format!("removed the secret of {provider} account {account_id} from this device's {vault}")
+    } else {
+        format!("this device's {vault} held no secret for {provider} account {account_id}")
     }
 }
 
 fn print_removed(g: &Global, vault: &Vault, removed: &AccountRemoval) {
     let (provider, account_id) = (removed.provider, &removed.account_id);
     let total = removed.numbers_still_referencing;
+    let numbers: Vec<_> = (removed.users.iter())
+        .map(|u| json!({ "organization": u.organization, "phone_number": u.phone_number }))
+        .collect();
+    let report = json!({
+        "provider": provider,
+        "account_id": account_id,
+        "secret_removed": removed.secret_removed,
+        "numbers_still_referencing": total,
+        "numbers": numbers,
+    });
     if g.json {
-        let numbers: Vec<_> = (removed.users.iter())
-            .map(|u| json!({ "organization": u.organization, "phone_number": u.phone_number }))
-            .collect();
-        output::json(&json!({
-            "provider": provider,
-            "account_id": account_id,
-            "secret_removed": removed.secret_removed,
-            "numbers_still_referencing": total,
-            "numbers": numbers,
-        }));
-        return;
+        return output::json(&report);
     }
-    if removed.secret_removed {
-        println!(
-            "removed the secret of {provider} account {account_id} from this device's {}",
-            vault.vault_name()
-        );
-    } else {
-        println!(
-            "this device's {} held no secret for {provider} account {account_id}",
-            vault.vault_name()
-        );
-    }
+    let (secret_removed, vault) = (removed.secret_removed, vault.vault_name());
+    println!(
+        "{}",
+        secret_removal(secret_removed, provider, account_id, vault)
+    );
     if total > 0 {
         let named: Vec<String> = (removed.users.iter())
             .map(|u| format!("{} ({})", u.phone_number, u.organization))

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use switchboard_core::domain::{NewNumber, PhoneNumber};
+use switchboard_core::domain::NewNumber;
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_ops::actions::{self, TypedChange};
@@ -44,6 +44,38 @@ pub struct ImportFromProvider {
     /// locality, provider sid)
     #[arg(long, requires = "account")]
     pub refresh: bool,
+}
+
+/// The flags of `numbers add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Organization slug or id
+    #[arg(long)]
+    org: String,
+    /// twilio, vonage, telnyx, bandwidth or plivo
+    #[arg(long)]
+    provider: String,
+    /// The number: +14155551234, "+1 (415) 555-1234", or national with --region
+    #[arg(long)]
+    number: String,
+    /// Region for a national number, e.g. US
+    #[arg(long)]
+    region: Option<String>,
+    /// Display name (at most 100 characters)
+    #[arg(long)]
+    friendly_name: Option<String>,
+    /// active, inactive or error
+    #[arg(long)]
+    status: Option<String>,
+    /// Metadata JSON object, e.g. '{"capabilities":{"voice":true}}'
+    #[arg(long)]
+    metadata: Option<String>,
+    /// Provider account the number belongs to (its secret stays in the OS vault)
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    account: Option<String>,
+    /// Assign to this agent (id or name)
+    #[arg(long)]
+    agent: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,35 +115,7 @@ pub enum Agents {
 #[derive(Debug, Subcommand)]
 pub enum Numbers {
     /// Add a number
-    Add {
-        /// Organization slug or id
-        #[arg(long)]
-        org: String,
-        /// twilio, vonage, telnyx, bandwidth or plivo
-        #[arg(long)]
-        provider: String,
-        /// The number: +14155551234, "+1 (415) 555-1234", or national with --region
-        #[arg(long)]
-        number: String,
-        /// Region for a national number, e.g. US
-        #[arg(long)]
-        region: Option<String>,
-        /// Display name (at most 100 characters)
-        #[arg(long)]
-        friendly_name: Option<String>,
-        /// active, inactive or error
-        #[arg(long)]
-        status: Option<String>,
-        /// Metadata JSON object, e.g. '{"capabilities":{"voice":true}}'
-        #[arg(long)]
-        metadata: Option<String>,
-        /// Provider account the number belongs to (its secret stays in the OS vault)
-        #[arg(long, value_name = "ACCOUNT_ID")]
-        account: Option<String>,
-        /// Assign to this agent (id or name)
-        #[arg(long)]
-        agent: Option<String>,
-    },
+    Add(AddArgs),
     /// List numbers of an organization
     List(ListArgs),
     /// Show one number in full
@@ -240,32 +244,21 @@ pub fn numbers(g: &Global, cmd: Numbers) -> Result<()> {
 
 async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()> {
     match cmd {
-        Numbers::Add {
-            org,
-            provider,
-            number,
-            region,
-            friendly_name,
-            status,
-            metadata,
-            account,
-            agent,
-        } => {
+        Numbers::Add(add) => {
             let new = NewNumber {
-                provider,
-                number,
-                region,
-                friendly_name,
-                status,
-                metadata,
-                account_id: account,
+                provider: add.provider,
+                number: add.number,
+                region: add.region,
+                friendly_name: add.friendly_name,
+                status: add.status,
+                metadata: add.metadata,
+                account_id: add.account,
                 agent_id: None,
             };
-            let (org, w) = actions::add_to(inv, &org, new, agent.as_deref()).await?;
+            let (org, w) = actions::add_to(inv, &add.org, new, add.agent.as_deref()).await?;
             edited(g, "added", &w, &format!(" to {}", org.slug));
             if !w.queued {
-                let status = accounts::status_of_async(&w.number).await;
-                accounts::hint_after_add(&w.number, &org.slug, status);
+                accounts::hint_after_add(&w.number, &org.slug).await;
             }
         }
         Numbers::List(list) => {
@@ -279,8 +272,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             if !g.json {
                 output::number_detail(&n, actions::agent_name(inv, &n).await?.as_deref());
             }
-            let status = accounts::status_of_async(&n).await;
-            accounts::show_credentials(g, &n, &org.slug, status);
+            accounts::show_credentials(g, &n, &org.slug).await;
         }
         Numbers::Update {
             number,
@@ -307,7 +299,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             let w = actions::remove_typed(inv, &number, org.as_deref()).await?;
             edited(g, "removed", &w, "");
             if !w.queued {
-                forget_account(inv, w.number, forget_secret).await?;
+                accounts::after_number_removed(inv, &w.number, forget_secret).await?;
             }
         }
         Numbers::Export {
@@ -340,27 +332,6 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 format!("imported {} numbers into {}", report.inserted, org.slug)
             });
         }
-    }
-    Ok(())
-}
-
-/// After a number was removed: when no number uses its account any more, forget the account's
-/// secret (`forget`) and the account added on this device, or say how to.
-async fn forget_account(inv: &dyn Inventory, n: PhoneNumber, forget: bool) -> Result<()> {
-    let Some(account_id) = n.credentials.account_id(n.provider).map(str::to_owned) else {
-        return accounts::after_number_removed(&n, "", 0, forget);
-    };
-    let slug = inv.organization(&n.organization_id.to_string()).await?.slug;
-    let still_used = inv.account_users(n.provider, &account_id).await?;
-    let (org, provider) = (n.organization_id, n.provider);
-    tokio::task::spawn_blocking(move || {
-        accounts::after_number_removed(&n, &slug, still_used, forget)
-    })
-    .await
-    .map_err(|e| Error::Vault(format!("the vault call stopped: {e}")))??;
-    if let (true, 0, Some(file)) = (forget, still_used, inv.file()) {
-        file.run(move |ws| ws.remove_account(org, provider, &account_id).map(drop))
-            .await?;
     }
     Ok(())
 }

@@ -14,9 +14,7 @@
 //! role, host, port and database), else from libpq's password file. Never from a settings
 //! file.
 
-use std::fmt;
 use std::io::BufRead;
-use std::str::FromStr;
 
 use clap::Subcommand;
 use switchboard_core::{Error, Result};
@@ -24,42 +22,9 @@ use switchboard_ops::admin::{self, Revoked};
 use switchboard_ops::{Inventory, Reads, Target};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, Revoke};
+use switchboard_secrets::SecretString;
 
 use crate::{Global, output, vault};
-
-/// A `postgres://` URL. `Debug` hides the password it may hold.
-#[derive(Clone)]
-pub struct DatabaseUrl(String);
-
-impl FromStr for DatabaseUrl {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Ok(DatabaseUrl(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DatabaseUrl(<redacted>)")
-    }
-}
-
-impl DatabaseUrl {
-    /// A URL as given (checked when connecting).
-    pub fn new(url: &str) -> Self {
-        DatabaseUrl(url.to_owned())
-    }
-
-    /// The URL's text (may hold a password: never print it).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Connection settings for this URL.
-    pub fn settings(&self) -> Result<ConnectSettings> {
-        ConnectSettings::from_url(&self.0)
-    }
-}
 
 #[derive(Debug, Subcommand)]
 pub enum Db {
@@ -133,9 +98,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         })
 }
 
-/// The URL the team-database commands need.
-pub fn url(g: &Global) -> Result<&DatabaseUrl> {
-    g.database_url.as_ref().ok_or_else(|| Error::InvalidInput {
+/// The URL the team-database commands need (it may hold a password: never print it).
+pub fn url(g: &Global) -> Result<&str> {
+    let url = g.database_url.as_ref().map(SecretString::expose_secret);
+    url.ok_or_else(|| Error::InvalidInput {
         field: "database URL".into(),
         reason: "give --database-url URL or --profile NAME (or set SWITCHBOARD_DATABASE_URL)"
             .into(),
@@ -146,8 +112,10 @@ pub fn url(g: &Global) -> Result<&DatabaseUrl> {
 /// neither the URL nor `PGPASSWORD` gives one. A vault that cannot be asked is a warning, not
 /// an error: the server may not need a password, or libpq's password file may have it.
 pub fn settings(g: &Global) -> Result<ConnectSettings> {
-    let (settings, problem) =
-        switchboard_ops::vault::with_vault_password(url(g)?.settings()?, vault::open);
+    let (settings, problem) = switchboard_ops::vault::with_vault_password(
+        ConnectSettings::from_url(url(g)?)?,
+        vault::open,
+    );
     if let Some(e) = problem.filter(|e| !e.is_bad_input()) {
         eprintln!(
             "warning: cannot look up the password of {} for {} in the credential vault: {e}",
@@ -160,7 +128,7 @@ pub fn settings(g: &Global) -> Result<ConnectSettings> {
 
 /// `db password set` and `db password remove`.
 fn password(g: &Global, cmd: Password) -> Result<()> {
-    let settings = url(g)?.settings()?;
+    let settings = ConnectSettings::from_url(url(g)?)?;
     let (server, role) = (settings.server(), settings.role());
     match cmd {
         Password::Set => {
@@ -168,33 +136,28 @@ fn password(g: &Global, cmd: Password) -> Result<()> {
             let saved = switchboard_ops::vault::save_password(&settings, vault::open, || {
                 vault::read_secret(&prompt)
             })?;
-            if g.json {
-                output::json(&saved);
-            } else {
-                println!(
+            output::json_or(g.json, &saved, |saved| {
+                format!(
                     "{} the password of {role} for {server} in this device's {} (user {}); \
                      --database-url without a password uses it unless PGPASSWORD is set",
                     if saved.replaced { "replaced" } else { "saved" },
                     saved.vault,
                     saved.vault_user
-                );
-            }
+                )
+            });
         }
         Password::Remove => {
             let removed = switchboard_ops::vault::remove_password(&settings, vault::open)?;
-            if g.json {
-                output::json(&removed);
-            } else if removed.removed {
-                println!(
+            output::json_or(g.json, &removed, |removed| match removed.removed {
+                true => format!(
                     "removed the password of {role} for {server} from this device's {}",
                     removed.vault
-                );
-            } else {
-                println!(
+                ),
+                false => format!(
                     "this device's {} held no password of {role} for {server}",
                     removed.vault
-                );
-            }
+                ),
+            });
         }
     }
     Ok(())
@@ -214,14 +177,13 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
             revert_platform: true,
         } => {
             let reverted = rt.block_on(admin::revert_platform(&settings))?;
-            if g.json {
-                output::json(&reverted);
-            } else if !reverted.was_installed {
-                println!(
-                    "Switchboard was not installed beside the platform on {}",
-                    settings.server()
-                );
-            } else {
+            output::json_or_print(g.json, &reverted, |reverted| {
+                if !reverted.was_installed {
+                    return println!(
+                        "Switchboard was not installed beside the platform on {}",
+                        settings.server()
+                    );
+                }
                 println!(
                     "removed Switchboard from beside the platform on {}",
                     settings.server()
@@ -237,16 +199,15 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                         "kept role switchboard_manager: another database of the cluster uses it"
                     );
                 }
-            }
+            });
         }
         Db::Audit => {
             let lines = rt.block_on(admin::audit(&settings))?;
-            if g.json {
-                output::json(&serde_json::json!({
-                    "organizations": lines,
-                    "advice": admin::AUDIT_ADVICE,
-                }));
-            } else {
+            let report = serde_json::json!({
+                "organizations": lines,
+                "advice": admin::AUDIT_ADVICE,
+            });
+            output::json_or_print(g.json, &report, |_| {
                 for l in &lines {
                     let keys: Vec<String> =
                         l.keys.iter().map(|(k, n)| format!("{k} ({n})")).collect();
@@ -265,13 +226,14 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 if lines.iter().any(|l| l.with_secret > 0) {
                     println!("instead, {}", admin::AUDIT_ADVICE);
                 }
-            }
+            });
         }
         Db::Migrate { .. } => {
             let migrated = rt.block_on(admin::migrate(&settings))?;
-            if g.json {
-                output::json(&migrated);
-            } else if let Some(already) = migrated.beside_platform_already {
+            output::json_or_print(g.json, &migrated, |migrated| {
+                let Some(already) = migrated.beside_platform_already else {
+                    return print_migrated(&settings, migrated);
+                };
                 println!(
                     "{} is the web platform's database: Switchboard {} beside it (schema \
                      switchboard); grant managers with --platform-user",
@@ -282,37 +244,17 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                         "is now installed"
                     }
                 );
-            } else {
-                if migrated.applied.is_empty() {
-                    println!("{} is up to date", settings.server());
-                }
-                for m in &migrated.applied {
-                    println!("applied {} {}", m.version, m.description);
-                }
-                let broken = &migrated.broken_rows;
-                if !broken.is_empty() {
-                    println!(
-                        "{} row(s) break checks that stay NOT VALID until they are fixed (new \
-                         writes are checked; run db migrate again after fixing them):",
-                        broken.len()
-                    );
-                }
-                for row in broken {
-                    println!("  {}", row.line());
-                }
-            }
+            });
         }
         Db::PruneChanges { keep_days } => {
             let pruned = rt.block_on(admin::prune_changes(&settings, keep_days))?;
-            if g.json {
-                output::json(&pruned);
-            } else {
-                println!(
+            output::json_or(g.json, &pruned, |pruned| {
+                format!(
                     "pruned {} change-log entries older than {keep_days} day(s) on {}",
                     pruned.pruned,
                     settings.server()
-                );
-            }
+                )
+            });
         }
         Db::Grant {
             role,
@@ -331,32 +273,30 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 platform_user.clone(),
                 read_password,
             ))?;
-            if g.json {
-                output::json(&granted);
-                return Ok(());
-            }
-            let (role, org) = (&granted.role, &granted.organization);
-            if granted.role_created {
-                println!("created login role {role}");
-            }
-            if granted.login_restored {
-                println!("{role} may log in again");
-            }
-            if let Some(user) = platform_user {
-                println!(
-                    "{role} works as platform user {user}: the platform's memberships decide \
-                     what it sees{}",
-                    if granted.membership_added {
-                        ""
-                    } else {
-                        " (unchanged)"
-                    }
-                );
-            } else if granted.membership_added {
-                println!("{role} is now a manager in {org}");
-            } else {
-                println!("{role} was already a manager in {org}");
-            }
+            output::json_or_print(g.json, &granted, |granted| {
+                let (role, org) = (&granted.role, &granted.organization);
+                if granted.role_created {
+                    println!("created login role {role}");
+                }
+                if granted.login_restored {
+                    println!("{role} may log in again");
+                }
+                if let Some(user) = platform_user {
+                    println!(
+                        "{role} works as platform user {user}: the platform's memberships \
+                         decide what it sees{}",
+                        if granted.membership_added {
+                            ""
+                        } else {
+                            " (unchanged)"
+                        }
+                    );
+                } else if granted.membership_added {
+                    println!("{role} is now a manager in {org}");
+                } else {
+                    println!("{role} was already a manager in {org}");
+                }
+            });
         }
         Db::Revoke { role, org } => {
             let request = Revoke {
@@ -364,18 +304,36 @@ pub fn run(g: &Global, cmd: Db) -> Result<()> {
                 organization: org,
             };
             let revoked = rt.block_on(admin::revoke_role(&settings, request))?;
-            print_revoke(g.json, &revoked);
+            output::json_or_print(g.json, &revoked, print_revoke);
         }
         Db::Password(cmd) => password(g, cmd)?,
     }
     Ok(())
 }
 
-/// What `db revoke` did: JSON, or in words.
-fn print_revoke(json: bool, report: &Revoked) {
-    if json {
-        return output::json(report);
+/// What `db migrate` did, in words, on a database that is not the web platform's.
+fn print_migrated(settings: &ConnectSettings, migrated: &admin::Migrated) {
+    if migrated.applied.is_empty() {
+        println!("{} is up to date", settings.server());
     }
+    for m in &migrated.applied {
+        println!("applied {} {}", m.version, m.description);
+    }
+    let broken = &migrated.broken_rows;
+    if !broken.is_empty() {
+        println!(
+            "{} row(s) break checks that stay NOT VALID until they are fixed (new writes are \
+             checked; run db migrate again after fixing them):",
+            broken.len()
+        );
+    }
+    for row in broken {
+        println!("  {}", row.line());
+    }
+}
+
+/// What `db revoke` did, in words.
+fn print_revoke(report: &Revoked) {
     let role = &report.role;
     match (&report.organization, report.removed_from.is_empty()) {
         (Some(org), true) => println!("{role} was not a manager in {org}"),

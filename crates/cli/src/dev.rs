@@ -30,7 +30,7 @@ pub enum DevCommand {
 
 /// `dev seed`: fills the organization `org` of the workspace file with `numbers` demo numbers.
 pub fn seed(g: &Global, org: &str, numbers: u64) -> Result<()> {
-    let mut ws = g.open()?;
+    let mut ws = switchboard_core::store::Workspace::open(g.workspace_path()?)?;
     let started = std::time::Instant::now();
     let report = switchboard_core::seed::seed(&mut ws, org, numbers, |done, total| {
         if !g.json && total >= 100_000 {

@@ -26,6 +26,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use dev::DevCommand;
 use providers::{AccountsCommand, NumbersCommand};
+use switchboard_secrets::SecretString;
 
 /// Manage an organization's telephone numbers from the command line.
 #[derive(Debug, Parser)]
@@ -61,7 +62,7 @@ pub struct Global {
         hide_env_values = true,
         value_name = "URL"
     )]
-    database_url: Option<db::DatabaseUrl>,
+    database_url: Option<SecretString>,
     /// Work on the team database of a saved profile (see `profiles add`) instead of
     /// --database-url
     #[arg(long, global = true, env = "SWITCHBOARD_PROFILE", value_name = "NAME")]
@@ -204,10 +205,5 @@ impl Global {
                 field: "workspace".into(),
                 reason: "no home directory; pass --workspace FILE".into(),
             })
-    }
-
-    /// Opens the workspace.
-    pub fn open(&self) -> switchboard_core::Result<switchboard_core::store::Workspace> {
-        switchboard_core::store::Workspace::open(self.workspace_path()?)
     }
 }

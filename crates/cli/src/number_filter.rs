@@ -37,15 +37,6 @@ pub struct FilterArgs {
     pub number_type: Option<String>,
 }
 
-/// How `--agent` reads before the store resolves a name: "none" means unassigned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AgentArg<'a> {
-    /// `--agent none`.
-    Unassigned,
-    /// An agent's id or name, for the store to resolve.
-    Named(&'a str),
-}
-
 impl FilterArgs {
     /// Whether no flag narrows the selection.
     pub fn is_empty(&self) -> bool {
@@ -58,15 +49,9 @@ impl FilterArgs {
             && self.number_type.is_none()
     }
 
-    /// `--agent`, if given, as the store must resolve it.
-    pub fn agent_arg(&self) -> Option<AgentArg<'_>> {
-        self.agent.as_deref().map(|a| {
-            if a.trim().eq_ignore_ascii_case("none") {
-                AgentArg::Unassigned
-            } else {
-                AgentArg::Named(a)
-            }
-        })
+    /// `--agent` as the filter reads it ("none": unassigned).
+    pub fn agent_arg(&self) -> Option<input::AgentFilter> {
+        self.agent.as_deref().map(input::AgentFilter::named)
     }
 
     /// The selection as the app would send it, over the organization `org` names (slug or
@@ -77,10 +62,7 @@ impl FilterArgs {
             search: self.search.clone(),
             provider: self.provider.as_deref().map(str::parse).transpose()?,
             status: self.status.as_deref().map(str::parse).transpose()?,
-            agent: self.agent_arg().map(|a| match a {
-                AgentArg::Unassigned => input::AgentFilter::Unassigned,
-                AgentArg::Named(name) => input::AgentFilter::Assigned(name.to_owned()),
-            }),
+            agent: self.agent_arg(),
             capabilities: (self.capability.iter().map(|c| c.parse())).collect::<Result<_>>()?,
             country: match &self.country {
                 Some(c) => Some(parse_region(c)?.as_ref().to_owned()),
@@ -151,6 +133,7 @@ impl ListArgs {
 mod tests {
     use super::*;
     use switchboard_core::query::AgentFilter;
+    use switchboard_ops::input::AgentFilter as AgentArg;
 
     #[test]
     fn flags_become_one_filter() {

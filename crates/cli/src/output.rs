@@ -58,10 +58,15 @@ pub fn listing<T: Serialize>(as_json: bool, items: &[T], columns: &[Column<T>]) 
 
 /// A result as JSON, or as the line `text` makes of it.
 pub fn json_or<T: Serialize + ?Sized>(as_json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    json_or_print(as_json, value, |v| println!("{}", text(v)));
+}
+
+/// A result as JSON, or in the words `print` prints.
+pub fn json_or_print<T: Serialize + ?Sized>(as_json: bool, value: &T, print: impl FnOnce(&T)) {
     if as_json {
         json(value);
     } else {
-        println!("{}", text(value));
+        print(value);
     }
 }
 

@@ -10,8 +10,9 @@
 use clap::Subcommand;
 use switchboard_core::{Error, Result};
 use switchboard_ops::profiles::{self, Forget, Removed};
-use switchboard_postgres::profiles::ProfileFile;
-use switchboard_secrets::Removal;
+use switchboard_ops::providers::accounts::SecretStatus;
+use switchboard_postgres::profiles::{Profile, ProfileFile};
+use switchboard_secrets::{Removal, SecretString};
 
 use crate::{Global, db, output, vault};
 
@@ -58,7 +59,7 @@ impl Global {
         let file = ProfileFile::open()?;
         let profile = file.get(name)?;
         tracing::info!(profile = %profile.name, "using a saved profile");
-        self.database_url = Some(db::DatabaseUrl::new(&profile.database_url));
+        self.database_url = Some(SecretString::new(profile.database_url.clone()));
         Ok(())
     }
 }
@@ -76,7 +77,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                          profile"
                     .into(),
             })?;
-            let added = profiles::add(file.path(), &name, url.as_str(), |settings| {
+            let added = profiles::add(file.path(), &name, url, |settings| {
                 if !password_stdin {
                     return Ok(None);
                 }
@@ -89,9 +90,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
             if let Some(warning) = settings.tls_warning() {
                 eprintln!("warning: {warning}");
             }
-            if g.json {
-                output::json(&added);
-            } else {
+            output::json_or_print(g.json, &added, |added| {
                 println!(
                     "saved profile {} ({} as {}, TLS {}) in {}",
                     added.name,
@@ -114,42 +113,26 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                         added.name
                     );
                 }
-            }
+            });
         }
         Profiles::List => {
             let profiles = file.profiles();
-            if g.json {
-                output::json(profiles);
-            } else {
-                let rows: Vec<Vec<String>> = profiles
-                    .iter()
-                    .map(|p| {
-                        let (server, role) = match p.settings() {
-                            Ok(s) => (s.server().to_owned(), s.role().to_owned()),
-                            Err(_) => (String::new(), String::new()),
-                        };
-                        vec![p.name.clone(), role, server, p.database_url.clone()]
-                    })
-                    .collect();
-                output::table(&["NAME", "ROLE", "SERVER", "URL"], &rows);
-                if profiles.is_empty() {
-                    println!(
-                        "no profiles in {}; add one with `switchboard-cli profiles add NAME \
-                         --database-url URL`",
-                        file.path().display()
-                    );
-                }
+            output::listing(g.json, profiles, &PROFILE_COLUMNS);
+            if !g.json && profiles.is_empty() {
+                println!(
+                    "no profiles in {}; add one with `switchboard-cli profiles add NAME \
+                     --database-url URL`",
+                    file.path().display()
+                );
             }
         }
         Profiles::Show { name } => {
             let shown = profiles::show(&file, &name, vault::open)?;
-            if g.json {
-                output::json(&shown);
-            } else {
-                let password = match (shown.password_in_vault, &shown.vault_problem) {
-                    (Some(true), _) => "in this device's vault".into(),
-                    (Some(false), _) => "not in this device's vault".into(),
-                    (None, problem) => format!("unknown: {}", problem.as_deref().unwrap_or("")),
+            output::json_or_print(g.json, &shown, |shown| {
+                let password = match &shown.password {
+                    SecretStatus::Held => "in this device's vault".into(),
+                    SecretStatus::Missing => "not in this device's vault".into(),
+                    SecretStatus::Unknown(problem) => format!("unknown: {problem}"),
                 };
                 println!("{:>9}: {}", "name", shown.name);
                 println!("{:>9}: {}", "url", shown.database_url);
@@ -157,7 +140,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                 println!("{:>9}: {}", "role", shown.role);
                 println!("{:>9}: {password}", "password");
                 println!("{:>9}: {}", "file", shown.file);
-            }
+            });
         }
         Profiles::Remove { name } => {
             let removed = profiles::remove(file.path(), &name, Forget::UnlessShared, vault::open)?;
@@ -168,9 +151,7 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                 ..
             } = &removed;
             tracing::info!(profile = %profile.name, ?removal, "removed a profile");
-            if g.json {
-                output::json(&removed);
-            } else {
+            output::json_or_print(g.json, &removed, |_| {
                 println!("removed profile {}", profile.name);
                 match removal {
                     Some(Removal::Removed) => println!(
@@ -186,8 +167,20 @@ pub fn run(g: &Global, cmd: Profiles) -> Result<()> {
                         settings.server()
                     ),
                 }
-            }
+            });
         }
     }
     Ok(())
 }
+
+/// The columns of a profile listing (a URL whose settings cannot be read: no role, no server).
+const PROFILE_COLUMNS: [output::Column<Profile>; 4] = [
+    ("NAME", |p| p.name.clone()),
+    ("ROLE", |p| {
+        (p.settings()).map_or(String::new(), |s| s.role().to_owned())
+    }),
+    ("SERVER", |p| {
+        (p.settings()).map_or(String::new(), |s| s.server().to_owned())
+    }),
+    ("URL", |p| p.database_url.clone()),
+];

@@ -8,7 +8,7 @@
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use switchboard_core::Result;
-use switchboard_core::store::Workspace;
+use switchboard_core::store::{Conflict, OutboxEntry, Workspace};
 use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncProgress, SyncRun};
 use switchboard_sync::{CancelToken, Progress, SyncOptions};
 use time::format_description::well_known::Rfc3339;
@@ -88,9 +88,7 @@ pub fn run(g: &Global, args: SyncArgs) -> Result<Finished> {
 
 fn status(g: &Global) -> Result<()> {
     let s = switchboard_sync::status(&cache(g)?)?;
-    if g.json {
-        output::json(&s);
-    } else {
+    output::json_or_print(g.json, &s, |s| {
         println!("cache:          {}", s.path);
         println!("last synced at: {}", time_text(s.last_synced_at));
         println!("numbers:        {}", s.numbers);
@@ -106,7 +104,7 @@ fn status(g: &Global) -> Result<()> {
         for row in &s.skipped {
             println!("  {}", SkippedRow::from(row).line());
         }
-    }
+    });
     Ok(())
 }
 
@@ -167,9 +165,7 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
         }
         return Ok(Finished::Cancelled);
     }
-    if g.json {
-        output::json(&report);
-    } else {
+    output::json_or_print(g.json, &report, |report| {
         println!(
             "synced: {} copied, {} changed, {} deleted, {} offline edit(s) sent, {} conflict(s); \
              last synced at {}",
@@ -190,37 +186,28 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
                 report.skipped
             );
         }
-    }
+    });
     Ok(Finished::Complete)
 }
 
 /// `outbox list`.
 pub fn outbox(g: &Global, cmd: Outbox) -> Result<()> {
     let Outbox::List = cmd;
-    let entries = cache(g)?.outbox()?;
-    if g.json {
-        output::json(&entries);
-    } else {
-        let rows: Vec<Vec<String>> = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    e.seq.to_string(),
-                    e.op.as_str().to_owned(),
-                    e.number.phone_number.to_string(),
-                    e.number.friendly_name.clone().unwrap_or_default(),
-                    time_text(Some(e.queued_at)),
-                    e.last_error.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        output::table(
-            &["SEQ", "EDIT", "NUMBER", "NAME", "QUEUED", "LAST ERROR"],
-            &rows,
-        );
-    }
+    output::listing(g.json, &cache(g)?.outbox()?, &OUTBOX_COLUMNS);
     Ok(())
 }
+
+/// The columns of `outbox list`.
+const OUTBOX_COLUMNS: [output::Column<OutboxEntry>; 6] = [
+    ("SEQ", |e| e.seq.to_string()),
+    ("EDIT", |e| e.op.as_str().to_owned()),
+    ("NUMBER", |e| e.number.phone_number.to_string()),
+    ("NAME", |e| {
+        e.number.friendly_name.clone().unwrap_or_default()
+    }),
+    ("QUEUED", |e| time_text(Some(e.queued_at))),
+    ("LAST ERROR", |e| e.last_error.clone().unwrap_or_default()),
+];
 
 /// `conflicts list` and `conflicts resolve`.
 pub fn conflicts(g: &Global, cmd: Conflicts) -> Result<()> {
@@ -228,28 +215,7 @@ pub fn conflicts(g: &Global, cmd: Conflicts) -> Result<()> {
     match cmd {
         Conflicts::List => {
             let all = ws.conflicts()?;
-            if g.json {
-                output::json(&all);
-                return Ok(());
-            }
-            let version = |n: &Option<switchboard_core::domain::PhoneNumber>| match n {
-                Some(n) => format!(
-                    "{} {:?} {} (updated {})",
-                    n.phone_number,
-                    n.friendly_name.as_deref().unwrap_or(""),
-                    n.status,
-                    time_text(Some(n.updated_at))
-                ),
-                None => "removed".into(),
-            };
-            for c in &all {
-                println!("#{} {} {}: {}", c.id, c.op.as_str(), c.number_id, c.reason);
-                println!("  mine:   {}", version(&c.mine));
-                println!("  theirs: {}", version(&c.theirs));
-            }
-            if all.is_empty() {
-                println!("no conflicts");
-            }
+            output::json_or_print(g.json, all.as_slice(), print_conflicts);
         }
         Conflicts::Resolve { id, keep } => {
             let keep = match keep {
@@ -257,14 +223,39 @@ pub fn conflicts(g: &Global, cmd: Conflicts) -> Result<()> {
                 KeepArg::Theirs => KeepVersion::Theirs,
             };
             let c = ws.resolve_conflict(id, keep.into())?;
-            if g.json {
-                output::json(&json!({ "resolved": c.id, "kept": keep }));
-            } else if keep == KeepVersion::Mine {
-                println!("conflict #{id}: kept mine; it is sent with the next sync");
-            } else {
-                println!("conflict #{id}: kept theirs");
-            }
+            output::json_or(
+                g.json,
+                &json!({ "resolved": c.id, "kept": keep }),
+                |_| match keep {
+                    KeepVersion::Mine => {
+                        format!("conflict #{id}: kept mine; it is sent with the next sync")
+                    }
+                    KeepVersion::Theirs => format!("conflict #{id}: kept theirs"),
+                },
+            );
         }
     }
     Ok(())
+}
+
+/// `conflicts list` in words.
+fn print_conflicts(all: &[Conflict]) {
+    let version = |n: &Option<switchboard_core::domain::PhoneNumber>| match n {
+        Some(n) => format!(
+            "{} {:?} {} (updated {})",
+            n.phone_number,
+            n.friendly_name.as_deref().unwrap_or(""),
+            n.status,
+            time_text(Some(n.updated_at))
+        ),
+        None => "removed".into(),
+    };
+    for c in all {
+        println!("#{} {} {}: {}", c.id, c.op.as_str(), c.number_id, c.reason);
+        println!("  mine:   {}", version(&c.mine));
+        println!("  theirs: {}", version(&c.theirs));
+    }
+    if all.is_empty() {
+        println!("no conflicts");
+    }
 }

@@ -10,5 +10,6 @@ pub mod query;
 pub mod seed;
 pub mod store;
 pub mod transfer;
+pub mod usage;
 
 pub use error::{Error, ErrorCode, Result};

@@ -30,6 +30,9 @@ pub struct Faults {
     /// `next_page_uri` verbatim; the URL inside Bandwidth's `<next>` link): to test that
     /// clients refuse links off their API origin.
     pub next_link: Option<String>,
+    /// Moves the fakes' clock this many seconds past [`crate::UsageConfig::now`]: the call and
+    /// message records that start meanwhile appear, and prices that were pending are given.
+    pub clock_secs: i64,
 }
 
 /// A fixed-window request limit.

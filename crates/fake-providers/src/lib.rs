@@ -22,6 +22,7 @@ mod common;
 mod plivo;
 mod telnyx;
 mod twilio;
+mod twilio_usage;
 mod vonage;
 
 use std::net::SocketAddr;
@@ -137,6 +138,44 @@ pub struct FakeConfig {
     pub faults: Faults,
     /// Plivo's request limit (default 300 per 5 s, as documented); `None` disables it.
     pub plivo_rate_window: Option<RateWindow>,
+    /// The call and message records the fakes generate.
+    pub usage: UsageConfig,
+}
+
+/// The call and message records each fake generates for its numbers (Twilio's `Calls.json` and
+/// `Messages.json`): generated on request, never stored, so a million cost nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageConfig {
+    /// Calls per generated number over [`UsageConfig::days`].
+    pub calls_per_number: usize,
+    /// Messages per generated number over [`UsageConfig::days`].
+    pub messages_per_number: usize,
+    /// How many days of records there are before [`UsageConfig::now`].
+    pub days: u32,
+    /// The fakes' clock, Unix seconds (default: when the fakes started, to the minute); the
+    /// records run up to it, at the same pace afterwards as [`Faults::clock_secs`] moves it.
+    pub now: i64,
+    /// A record that ended less than this many seconds before the clock has no price yet.
+    pub pending_secs: i64,
+    /// The account's currency (Twilio prices every record in its account's currency).
+    pub currency: String,
+}
+
+impl Default for UsageConfig {
+    fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        UsageConfig {
+            calls_per_number: 200,
+            messages_per_number: 100,
+            days: 30,
+            now: now - now % 60,
+            pending_secs: 3_600,
+            currency: "USD".into(),
+        }
+    }
 }
 
 impl Default for FakeConfig {
@@ -153,6 +192,7 @@ impl Default for FakeConfig {
                 limit: 300,
                 window_ms: 5_000,
             }),
+            usage: UsageConfig::default(),
         }
     }
 }
@@ -167,6 +207,8 @@ pub(crate) struct FakeRequest {
     pub body: Bytes,
     /// [`Faults::next_link`] when the request arrived.
     pub next_link: Option<String>,
+    /// [`Faults::clock_secs`] when the request arrived.
+    pub clock_secs: i64,
 }
 
 impl FakeRequest {
@@ -334,13 +376,15 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let faults = served.faults.get();
     let req = FakeRequest {
         method,
         path: uri.path().to_owned(),
         query: common::parse_pairs(uri.query().unwrap_or("")),
         headers,
         body,
-        next_link: served.faults.get().next_link,
+        next_link: faults.next_link,
+        clock_secs: faults.clock_secs,
     };
     let is_form = req
         .headers

@@ -1,5 +1,6 @@
 //! Twilio's 2010-04-01 API: accounts, incoming phone numbers (paged), applications,
-//! available numbers, buy and release. Served under `/2010-04-01` and, for SignalWire, under
+//! available numbers, buy and release, and the account's call and message records
+//! ([`crate::twilio_usage`]). Served under `/2010-04-01` and, for SignalWire, under
 //! `/api/laml/2010-04-01`. Objects carry the OpenAPI schema's property names.
 
 use std::sync::Mutex;
@@ -9,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{basic_auth, empty, encode, hex32, json, lock, us_number};
+use crate::twilio_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
 const DATE: &str = "Thu, 30 Jul 2015 20:12:31 +0000";
@@ -47,6 +49,7 @@ struct State {
 pub(crate) struct TwilioFake {
     seed: u64,
     state: Mutex<State>,
+    usage: Usage,
 }
 
 fn friendly(national: &str) -> String {
@@ -92,6 +95,7 @@ impl TwilioFake {
             .collect();
         TwilioFake {
             seed,
+            usage: Usage::new(config.twilio_numbers, seed, &config.usage),
             state: Mutex::new(State {
                 numbers,
                 apps,
@@ -252,6 +256,8 @@ impl crate::Fake for TwilioFake {
                 )
             }
             (&Method::GET, ["IncomingPhoneNumbers.json"]) => self.list(req, prefix),
+            (&Method::GET, ["Calls.json"]) => self.usage.calls(req, prefix),
+            (&Method::GET, ["Messages.json"]) => self.usage.messages(req, prefix),
             (&Method::POST, ["IncomingPhoneNumbers.json"]) => self.buy(req, prefix),
             (_, ["IncomingPhoneNumbers", file]) => {
                 let sid = file.trim_end_matches(".json");

@@ -14,6 +14,7 @@ use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportRe
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
+use crate::input::AgentFilter;
 use crate::{BulkFailure, BulkReport, Cancel, Inventory, NumberCheck, Progress, Written};
 
 /// How often a bulk edit reports progress (and at its end).
@@ -45,10 +46,10 @@ pub async fn agent_arg(
     organization_id: Uuid,
     value: &str,
 ) -> Result<Option<Uuid>> {
-    if value.trim().eq_ignore_ascii_case("none") {
-        return Ok(None);
+    match AgentFilter::named(value) {
+        AgentFilter::Unassigned => Ok(None),
+        AgentFilter::Assigned(agent) => Ok(Some(inv.agent(organization_id, &agent).await?.id)),
     }
-    Ok(Some(inv.agent(organization_id, value).await?.id))
 }
 
 /// The name of a number's agent, if it has one.

@@ -24,6 +24,18 @@ pub enum AgentFilter {
     Unassigned,
 }
 
+impl AgentFilter {
+    /// An agent as a command names it: "none" (any case) means unassigned, anything else is
+    /// an agent's id or name.
+    pub fn named(value: &str) -> Self {
+        if value.trim().eq_ignore_ascii_case("none") {
+            AgentFilter::Unassigned
+        } else {
+            AgentFilter::Assigned(value.to_owned())
+        }
+    }
+}
+
 /// Which numbers, in one organization.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -47,6 +47,7 @@ pub mod sync;
 pub mod tasks;
 pub mod vault;
 pub mod webhooks;
+pub mod workspace;
 
 use std::fmt::Debug;
 

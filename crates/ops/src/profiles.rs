@@ -11,6 +11,7 @@ use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
 use switchboard_providers::account::vault_error;
 use switchboard_secrets::{Removal, SecretString, Vault};
 
+use crate::providers::accounts::SecretStatus;
 use crate::vault::password_key;
 
 /// How the connection to a team database is encrypted (libpq's `sslmode`).
@@ -182,14 +183,20 @@ pub fn save(
     password: Option<&(Vault, SecretString)>,
 ) -> Result<()> {
     if let Some((vault, password)) = password {
-        let key = password_key(&profile.settings()?);
-        vault.save_blocking(&key, password).map_err(vault_error)?;
-        tracing::info!(
-            profile = profile.name,
-            "saved a database password in the vault"
-        );
+        keep_password(vault, profile, password)?;
     }
     ProfileFile::update(path, |f| f.put(original, profile.clone()))
+}
+
+/// Keeps `password` in `vault` under `profile`'s role, server and database.
+fn keep_password(vault: &Vault, profile: &Profile, password: &SecretString) -> Result<()> {
+    let key = password_key(&profile.settings()?);
+    vault.save_blocking(&key, password).map_err(vault_error)?;
+    tracing::info!(
+        profile = profile.name,
+        "saved a database password in the vault"
+    );
+    Ok(())
 }
 
 /// Whether removing a profile also removes its password from this device's vault.
@@ -329,9 +336,10 @@ pub struct SavedForm {
 
 /// Saves the app's form in the profile file at `path` in place of the profile called
 /// `original_name` (`None`, or a name not saved: added), keeping the URL parameters the form
-/// does not show. A name another profile has is refused before anything is saved; with a
-/// `password` (not empty), it goes first into the vault `vault` opens ([`save`]). Blocks
-/// while the vault answers.
+/// does not show. One read, check and write under the file's lock: a name another profile has
+/// (also one another program saved a moment ago) is refused before anything is saved; with a
+/// `password` (not empty), it goes first into the vault `vault` opens, so a vault that refuses
+/// leaves the file as it was. Blocks while the vault answers.
 pub fn save_form(
     path: &Path,
     original_name: Option<&str>,
@@ -339,24 +347,24 @@ pub fn save_form(
     password: Option<SecretString>,
     vault: impl FnOnce() -> Result<Vault>,
 ) -> Result<SavedForm> {
-    let file = ProfileFile::load(path)?;
-    let previous = original_name.and_then(|o| file.find(o)).cloned();
-    let (saved, _) = form.checked(previous.as_ref())?;
-    let original = previous.map(|p| p.name);
-    if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
-        return Err(switchboard_core::Error::Duplicate {
-            what: format!("a profile called {:?}", saved.name),
-            organization: None,
-        });
-    }
-    let password = match password.filter(|p| !p.is_empty()) {
-        Some(password) => Some((vault()?, password)),
-        None => None,
-    };
-    save(path, original.as_deref(), &saved, password.as_ref())?;
-    Ok(SavedForm {
-        name: saved.name,
-        original,
+    ProfileFile::update(path, |file| {
+        let previous = original_name.and_then(|o| file.find(o)).cloned();
+        let (saved, _) = form.checked(previous.as_ref())?;
+        let original = previous.map(|p| p.name);
+        if file.find(&saved.name).is_some() && original.as_deref() != Some(saved.name.as_str()) {
+            return Err(switchboard_core::Error::Duplicate {
+                what: format!("a profile called {:?}", saved.name),
+                organization: None,
+            });
+        }
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            keep_password(&vault()?, &saved, &password)?;
+        }
+        file.put(original.as_deref(), saved.clone())?;
+        Ok(SavedForm {
+            name: saved.name,
+            original,
+        })
     })
 }
 
@@ -416,13 +424,16 @@ pub struct Shown {
     pub server: String,
     /// The role.
     pub role: String,
-    /// Whether this device's vault holds its password; `None` when the vault could not tell.
-    pub password_in_vault: Option<bool>,
+    /// Whether this device's vault holds its password; as JSON `password_in_vault`: true,
+    /// false, or null when the vault could not tell.
+    #[serde(rename = "password_in_vault", serialize_with = "held")]
+    pub password: SecretStatus,
     /// The profile file.
     pub file: String,
-    /// Why the vault could not tell.
-    #[serde(skip)]
-    pub vault_problem: Option<String>,
+}
+
+fn held<S: serde::Serializer>(status: &SecretStatus, s: S) -> std::result::Result<S::Ok, S::Error> {
+    status.held().serialize(s)
 }
 
 /// The profile `name` of `file`, and whether the vault `vault` opens holds its password.
@@ -434,15 +445,13 @@ pub fn show(
 ) -> Result<Shown> {
     let profile = file.get(name)?;
     let settings = profile.settings()?;
-    let key = password_key(&settings);
-    let held = vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error));
+    let password = SecretStatus::of_key(vault, &password_key(&settings));
     Ok(Shown {
         name: profile.name.clone(),
         database_url: profile.database_url.clone(),
         server: settings.server().to_owned(),
         role: settings.role().to_owned(),
-        password_in_vault: held.as_ref().ok().copied(),
+        password,
         file: file.path().display().to_string(),
-        vault_problem: held.err().map(|e| e.to_string()),
     })
 }

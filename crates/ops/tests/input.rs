@@ -95,3 +95,13 @@ async fn a_filter_by_names_resolves_them_in_the_inventory() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound);
 }
+
+#[test]
+fn an_agent_named_none_in_any_case_means_unassigned() {
+    assert_eq!(AgentFilter::named(" None "), AgentFilter::Unassigned);
+    assert_eq!(AgentFilter::named("none"), AgentFilter::Unassigned);
+    assert_eq!(
+        AgentFilter::named("Nonesuch"),
+        AgentFilter::Assigned("Nonesuch".into())
+    );
+}

@@ -162,3 +162,52 @@ fn a_removal_reports_whether_the_password_went_or_stayed_for_another_profile() {
         r#"{"removed":"three","password_removed":false,"password_kept_for_other_profiles":false}"#
     );
 }
+
+#[test]
+fn a_name_another_program_takes_while_the_form_waits_for_the_file_is_refused_before_the_vault() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    use switchboard_ops::profiles::save_form;
+    use switchboard_secrets::{SecretString, Vault};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let (locked_tx, locked_rx) = mpsc::channel();
+    let (asked_tx, asked_rx) = mpsc::channel::<()>();
+    // Another program holds the file's lock, and saves "east" once the vault was asked for
+    // (or a moment later, when it is not).
+    let other = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            ProfileFile::update(&path, |f| {
+                locked_tx.send(()).unwrap();
+                let _ = asked_rx.recv_timeout(Duration::from_millis(500));
+                f.add(Profile::new(
+                    "east",
+                    "postgres://bob@elsewhere.example.com/switchboard?sslmode=disable",
+                )?)
+            })
+        })
+    };
+    locked_rx.recv().unwrap();
+    let vault = Vault::in_memory();
+    let e = save_form(
+        &path,
+        None,
+        &form("east", "east.example.com"),
+        Some(SecretString::new("pw".into())),
+        || {
+            let _ = asked_tx.send(());
+            Ok(vault.clone())
+        },
+    )
+    .unwrap_err();
+    other.join().unwrap().unwrap();
+    assert_eq!(e.to_string(), "a profile called \"east\" already exists");
+    let ours = form("east", "east.example.com").connect_settings().unwrap();
+    let key = switchboard_ops::vault::password_key(&ours);
+    assert!(
+        !vault.contains_blocking(&key).unwrap(),
+        "a refused form keeps no password"
+    );
+}

@@ -586,6 +586,46 @@ pub struct Listing {
     pub pages: u32,
 }
 
+/// The call or message records a pull read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageListing<T> {
+    /// The records, in the provider's order.
+    pub records: Vec<T>,
+    /// Records that could not be read, each with its reason.
+    pub skipped: Vec<Skipped>,
+    /// Pages read.
+    pub pages: u32,
+}
+
+impl<T> Default for UsageListing<T> {
+    fn default() -> Self {
+        UsageListing {
+            records: Vec::new(),
+            skipped: Vec::new(),
+            pages: 0,
+        }
+    }
+}
+
+impl<T> UsageListing<T> {
+    /// Keeps a record, or its reason for being skipped.
+    pub fn add(&mut self, record: Result<T, Skipped>) {
+        match record {
+            Ok(r) => self.records.push(r),
+            Err(s) => self.skipped.push(s),
+        }
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> ListProgress {
+        ListProgress {
+            pages: self.pages,
+            fetched: self.records.len() + self.skipped.len(),
+            total: None,
+        }
+    }
+}
+
 /// A listed entry that could not be mapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {

@@ -20,7 +20,10 @@
 use reqwest::Client;
 use serde::Deserialize;
 use switchboard_core::domain::{Capabilities, E164};
+use switchboard_core::usage::{CallOutcome, CallRecord, Direction, MessageRecord, Money, Price};
 use switchboard_secrets::SecretString;
+use time::format_description::well_known::Rfc2822;
+use time::{Date, OffsetDateTime};
 use tokio_util::sync::CancellationToken;
 
 use crate::config;
@@ -30,8 +33,8 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
-    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
-    WebhookOwner, WebhookPlan, WebhookState,
+    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, UsageListing, Webhook,
+    WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 
 /// The largest page Twilio serves.
@@ -390,13 +393,47 @@ impl TwilioClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<Listing> {
+        let (mut numbers, mut skipped, mut pages) = (Vec::new(), Vec::new(), 0);
+        let url = format!("{}/IncomingPhoneNumbers.json", self.account_path());
+        self.each_page(&url, vec![], page_size, cancel, |page: TwNumberPage| {
+            pages += 1;
+            for n in page.incoming_phone_numbers {
+                match self.map_number(n) {
+                    Ok(n) => numbers.push(n),
+                    Err(s) => skipped.push(s),
+                }
+            }
+            progress(ListProgress {
+                pages,
+                fetched: numbers.len() + skipped.len(),
+                total: None,
+            });
+            page.next_page_uri
+        })
+        .await?;
+        Ok(Listing {
+            numbers,
+            skipped,
+            pages,
+        })
+    }
+
+    /// Reads the list at `url` with `query` page by page (`page_size` clamped to 1..=1000),
+    /// handing each page to `page`, which returns the page's `next_page_uri`; stops at the last
+    /// page, at cancellation, or when the paging budget runs out.
+    async fn each_page<P: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        mut query: Vec<(&str, String)>,
+        page_size: u32,
+        cancel: &CancellationToken,
+        mut page: impl FnMut(P) -> Option<String>,
+    ) -> Result<()> {
         let subject = self.account();
-        let mut listing = Listing::default();
         let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let mut budget = self.http.pages(page_size);
-        let first = format!("{}/IncomingPhoneNumbers.json", self.account_path());
-        let mut query = vec![("PageSize", page_size.to_string())];
-        let mut url = first;
+        query.push(("PageSize", page_size.to_string()));
+        let mut url = url.to_owned();
         loop {
             if cancel.is_cancelled() {
                 return Err(ProviderError::Cancelled {
@@ -405,26 +442,14 @@ impl TwilioClient {
                 });
             }
             budget.take(&subject)?;
-            let page: TwNumberPage = self.get(&subject, &url, &query, Some(cancel)).await?;
-            listing.pages += 1;
-            for n in page.incoming_phone_numbers {
-                match self.map_number(n) {
-                    Ok(n) => listing.numbers.push(n),
-                    Err(s) => listing.skipped.push(s),
-                }
-            }
-            progress(ListProgress {
-                pages: listing.pages,
-                fetched: listing.numbers.len() + listing.skipped.len(),
-                total: None,
-            });
-            match page.next_page_uri.filter(|u| !u.is_empty()) {
+            let body: P = self.get(&subject, &url, &query, Some(cancel)).await?;
+            match page(body).filter(|u| !u.is_empty()) {
                 Some(next) => {
                     // A path on the API origin ("/2010-04-01/…", SignalWire's with its prefix).
                     url = same_origin_link(self.api(), &subject, &self.origin, &next)?.into();
                     query.clear();
                 }
-                None => return Ok(listing),
+                None => return Ok(()),
             }
         }
     }
@@ -785,6 +810,261 @@ impl TwilioClient {
             .await?;
         Ok(())
     }
+}
+
+#[derive(Deserialize)]
+struct TwCall {
+    sid: String,
+    to: Option<String>,
+    from: Option<String>,
+    status: Option<String>,
+    start_time: Option<String>,
+    date_created: Option<String>,
+    duration: Option<String>,
+    price: Option<String>,
+    price_unit: Option<String>,
+    direction: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwCallPage {
+    calls: Vec<TwCall>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwMessage {
+    sid: String,
+    to: Option<String>,
+    from: Option<String>,
+    status: Option<String>,
+    date_sent: Option<String>,
+    date_created: Option<String>,
+    num_segments: Option<String>,
+    price: Option<String>,
+    price_unit: Option<String>,
+    direction: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwMessagePage {
+    messages: Vec<TwMessage>,
+    next_page_uri: Option<String>,
+}
+
+/// A Twilio call's status as an outcome.
+pub fn call_outcome(status: &str) -> CallOutcome {
+    match status {
+        "completed" => CallOutcome::Answered,
+        "busy" => CallOutcome::Busy,
+        "no-answer" => CallOutcome::NoAnswer,
+        "failed" => CallOutcome::Failed,
+        "canceled" => CallOutcome::Canceled,
+        _ => CallOutcome::Unfinished,
+    }
+}
+
+/// Which of a record's two parties is the account's number: the called one for `inbound` (and
+/// `trunking-terminating`), the caller for every outbound direction.
+fn sides(
+    direction: Option<&str>,
+    to: Option<String>,
+    from: Option<String>,
+) -> (Direction, Option<String>, String) {
+    match direction {
+        Some("inbound" | "trunking-terminating") => {
+            (Direction::Inbound, to, from.unwrap_or_default())
+        }
+        _ => (Direction::Outbound, from, to.unwrap_or_default()),
+    }
+}
+
+fn ours(raw: Option<String>, record: &str) -> Result<E164, Skipped> {
+    let raw = raw.unwrap_or_default();
+    E164::parse(&raw, None).map_err(|e| Skipped {
+        reason: format!("record {record}: {e}"),
+        raw,
+    })
+}
+
+fn rfc2822(text: Option<&str>, record: &str) -> Result<OffsetDateTime, Skipped> {
+    let text = text.unwrap_or_default();
+    OffsetDateTime::parse(text, &Rfc2822).map_err(|e| Skipped {
+        raw: text.to_owned(),
+        reason: format!("record {record}: not an RFC 2822 time ({e})"),
+    })
+}
+
+/// A price Twilio gave (negative: a charge), or, when it gave none, pending unless `unbilled`.
+fn price(
+    price: Option<&str>,
+    unit: Option<&str>,
+    unbilled: bool,
+    record: &str,
+) -> Result<Price, Skipped> {
+    match price.filter(|p| !p.is_empty()) {
+        Some(p) => Money::parse(p, unit.unwrap_or_default())
+            .map(|money| Price::Charged {
+                money: money.charged(),
+            })
+            .map_err(|e| Skipped {
+                raw: p.to_owned(),
+                reason: format!("record {record}: {e}"),
+            }),
+        None if unbilled => Ok(Price::NotBilled),
+        None => Ok(Price::Pending),
+    }
+}
+
+impl TwilioClient {
+    /// The account's calls that started on or after `since` (a UTC day: Twilio's `StartTime>`
+    /// filter takes a date), most recent first, following every page. A record that cannot be
+    /// read (a SIP or client party instead of a number, a broken time or price) is skipped with
+    /// its reason, never a stop. Unconnected calls Twilio left unpriced are not billed;
+    /// answered ones without a price are pending. Twilio bills a call per started minute.
+    pub async fn calls_since(
+        &self,
+        since: Date,
+        page_size: u32,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<UsageListing<CallRecord>> {
+        self.usage(
+            "Calls",
+            "StartTime>",
+            since,
+            page_size,
+            progress,
+            cancel,
+            |p: TwCallPage| (p.calls.into_iter().map(map_call).collect(), p.next_page_uri),
+        )
+        .await
+    }
+
+    /// The account's messages sent on or after `since` (Twilio's `DateSent>`), as
+    /// [`TwilioClient::calls_since`] reads calls. A failed message (never sent) is not billed.
+    pub async fn messages_since(
+        &self,
+        since: Date,
+        page_size: u32,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<UsageListing<MessageRecord>> {
+        self.usage(
+            "Messages",
+            "DateSent>",
+            since,
+            page_size,
+            progress,
+            cancel,
+            |p: TwMessagePage| {
+                (
+                    p.messages.into_iter().map(map_message).collect(),
+                    p.next_page_uri,
+                )
+            },
+        )
+        .await
+    }
+
+    /// The records of `resource` since the day `since` (by the list's `filter`), following every
+    /// page; `records` reads a page into its mapped records and its `next_page_uri`.
+    #[allow(clippy::too_many_arguments)]
+    async fn usage<P: serde::de::DeserializeOwned, T>(
+        &self,
+        resource: &str,
+        filter: &'static str,
+        since: Date,
+        page_size: u32,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+        records: impl Fn(P) -> (Vec<Result<T, Skipped>>, Option<String>),
+    ) -> Result<UsageListing<T>> {
+        let mut listing = UsageListing::default();
+        let url = format!("{}/{resource}.json", self.account_path());
+        self.each_page(
+            &url,
+            vec![(filter, day(since))],
+            page_size,
+            cancel,
+            |page: P| {
+                let (read, next) = records(page);
+                listing.pages += 1;
+                read.into_iter().for_each(|r| listing.add(r));
+                progress(listing.progress());
+                next
+            },
+        )
+        .await?;
+        Ok(listing)
+    }
+}
+
+fn day(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+fn map_call(c: TwCall) -> Result<CallRecord, Skipped> {
+    let outcome = call_outcome(c.status.as_deref().unwrap_or_default());
+    let (direction, number, counterpart) = sides(c.direction.as_deref(), c.to, c.from);
+    let duration_secs: u32 = c
+        .duration
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    let unbilled = !matches!(outcome, CallOutcome::Answered | CallOutcome::Unfinished);
+    Ok(CallRecord {
+        number: ours(number, &c.sid)?,
+        direction,
+        counterpart,
+        outcome,
+        started_at: rfc2822(
+            c.start_time.as_deref().or(c.date_created.as_deref()),
+            &c.sid,
+        )?,
+        duration_secs,
+        billed_secs: if outcome == CallOutcome::Answered {
+            duration_secs.div_ceil(60) * 60
+        } else {
+            0
+        },
+        price: price(
+            c.price.as_deref(),
+            c.price_unit.as_deref(),
+            unbilled,
+            &c.sid,
+        )?,
+        provider_id: c.sid,
+    })
+}
+
+fn map_message(m: TwMessage) -> Result<MessageRecord, Skipped> {
+    let status = m.status.unwrap_or_default();
+    let (direction, number, counterpart) = sides(m.direction.as_deref(), m.to, m.from);
+    Ok(MessageRecord {
+        number: ours(number, &m.sid)?,
+        direction,
+        counterpart,
+        sent_at: rfc2822(m.date_sent.as_deref().or(m.date_created.as_deref()), &m.sid)?,
+        segments: m
+            .num_segments
+            .as_deref()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1),
+        price: price(
+            m.price.as_deref(),
+            m.price_unit.as_deref(),
+            status == "failed",
+            &m.sid,
+        )?,
+        status,
+        provider_id: m.sid,
+    })
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ mod others;
 mod twilio;
 #[path = "providers/twilio_schema.rs"]
 mod twilio_schema;
+#[path = "providers/twilio_usage.rs"]
+mod twilio_usage;
 
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).
 fn fast() -> HttpSettings {

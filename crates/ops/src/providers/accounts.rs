@@ -11,16 +11,18 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use switchboard_core::domain::{Organization, Provider};
+use switchboard_core::domain::{Organization, PhoneNumber, Provider};
 use switchboard_core::store::{
     AccountUser, ProviderAccount as ListedAccount, check_account_id, check_account_label,
 };
 use switchboard_core::{Error, ErrorCode, Result};
-use switchboard_providers::account::{vault_error, vault_key};
+use switchboard_providers::account::{
+    SecretAfterRemoval, forget_if_unused, vault_error, vault_key,
+};
 use switchboard_providers::account_auth::{AccountAuth, CredentialKind};
 use switchboard_providers::model::AccountInfo;
 use switchboard_providers::{ProviderError, ProviderErrorCode};
-use switchboard_secrets::{Removal, SecretString, Vault};
+use switchboard_secrets::{Removal, SecretKey, SecretString, Vault};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -143,15 +145,20 @@ pub enum SecretStatus {
 impl SecretStatus {
     /// Asks the vault `vault` opens. Blocks while the vault answers.
     pub fn of(vault: impl FnOnce() -> Result<Vault>, provider: Provider, account_id: &str) -> Self {
-        let key = vault_key(provider, account_id);
-        match vault().and_then(|v| v.contains_blocking(&key).map_err(vault_error)) {
+        let status = Self::of_key(vault, &vault_key(provider, account_id));
+        if let SecretStatus::Unknown(message) = &status {
+            tracing::warn!(error = %message, "cannot ask the vault about an account");
+        }
+        status
+    }
+
+    /// Whether the vault `vault` opens holds the secret filed under `key`. Blocks while the
+    /// vault answers.
+    pub fn of_key(vault: impl FnOnce() -> Result<Vault>, key: &SecretKey) -> Self {
+        match vault().and_then(|v| v.contains_blocking(key).map_err(vault_error)) {
             Ok(true) => SecretStatus::Held,
             Ok(false) => SecretStatus::Missing,
-            Err(e) => {
-                let message = e.to_string();
-                tracing::warn!(error = %message, "cannot ask the vault about an account");
-                SecretStatus::Unknown(message)
-            }
+            Err(e) => SecretStatus::Unknown(e.to_string()),
         }
     }
 
@@ -390,6 +397,72 @@ pub async fn remove_account(
         numbers: users.iter().map(|u| u.phone_number.to_string()).collect(),
         users,
     })
+}
+
+/// What became of the account of a number just removed ([`after_number_removed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemovedNumberAccount {
+    /// The number referenced no account.
+    NoAccount,
+    /// Asked to forget the secret: what the vault did with it (kept for the numbers still
+    /// using the account, removed, or held none), and the vault's name.
+    Forgot(SecretAfterRemoval, &'static str),
+    /// Not asked to forget: no number uses the account any more, and this device may still
+    /// hold its secret (the vault holds it, or cannot tell).
+    Unused,
+    /// Not asked to forget, and nothing to say: other numbers use the account, or this device
+    /// does not hold its secret.
+    Unchanged,
+}
+
+/// After `n` was removed from `inv`: whether numbers still use its account, and with `forget`
+/// when none does, its secret removed from the vault `vault` opens and the account from this
+/// device's list of added accounts. The vault calls run on the blocking pool.
+pub async fn after_number_removed(
+    inv: &dyn Inventory,
+    n: &PhoneNumber,
+    forget: bool,
+    vault: fn() -> Result<Vault>,
+) -> Result<RemovedNumberAccount> {
+    let provider = n.provider;
+    let Some(account_id) = n.credentials.account_id(provider).map(str::to_owned) else {
+        return Ok(RemovedNumberAccount::NoAccount);
+    };
+    let still_used = inv.account_users(provider, &account_id).await?;
+    let (number, id) = (n.clone(), account_id.clone());
+    let asked = tokio::task::spawn_blocking(move || -> Result<RemovedNumberAccount> {
+        if !forget {
+            let unused =
+                still_used == 0 && SecretStatus::of(vault, provider, &id) != SecretStatus::Missing;
+            return Ok(if unused {
+                RemovedNumberAccount::Unused
+            } else {
+                RemovedNumberAccount::Unchanged
+            });
+        }
+        let vault = vault()?;
+        let after = forget_if_unused(&vault, &number, still_used).map_err(|e| {
+            Error::Vault(format!(
+                "{} was removed, but the secret of {provider} account {id} was not: {}",
+                number.phone_number,
+                vault_error(e)
+            ))
+        })?;
+        Ok(RemovedNumberAccount::Forgot(after, vault.vault_name()))
+    });
+    let stopped = |e| Error::Vault(format!("the vault call stopped: {e}"));
+    let asked = asked.await.map_err(stopped)??;
+    let organization_id = n.organization_id;
+    if let (RemovedNumberAccount::Forgot(SecretAfterRemoval::Forgotten(_), _), Some(file)) =
+        (&asked, inv.file())
+    {
+        file.run(move |ws| {
+            ws.remove_account(organization_id, provider, &account_id)
+                .map(drop)
+        })
+        .await?;
+    }
+    Ok(asked)
 }
 
 /// How a verification ended.

@@ -44,6 +44,19 @@ pub(super) fn client(f: &FakeProviders) -> ProviderClient {
     client_at(&f.base_url(FakeKind::Twilio), token())
 }
 
+/// `GET` of a path (with its query) on the Twilio fake with the account's credentials, as JSON.
+pub(super) async fn fake_get(f: &FakeProviders, path: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", f.base_url(FakeKind::Twilio)))
+        .basic_auth(creds::TWILIO_ACCOUNT_SID, Some(creds::TWILIO_AUTH_TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn verify_with_auth_token_api_key_bad_token_and_no_network() {
     let f = fakes(FakeConfig::default()).await;
@@ -901,19 +914,14 @@ const PAGE_KEYS: [&str; 9] = [
 async fn fake_twilio_json_matches_the_schema_keys() {
     let f = fakes(FakeConfig::default()).await;
     switchboard_providers::http::install_crypto_provider();
-    let page: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json?PageSize=2",
-            f.base_url(FakeKind::Twilio),
+    let page = fake_get(
+        &f,
+        &format!(
+            "/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json?PageSize=2",
             creds::TWILIO_ACCOUNT_SID
-        ))
-        .basic_auth(creds::TWILIO_ACCOUNT_SID, Some(creds::TWILIO_AUTH_TOKEN))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     let keys = |v: &serde_json::Value| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();

@@ -143,6 +143,15 @@ impl Schema {
                         (!Regex::new("^[A-Z]{2}$").unwrap().is_match(value))
                             .then(|| "not an ISO country code".into())
                     }
+                    // The list filters' descriptions ask for a date "as YYYY-MM-DD in UTC";
+                    // a full timestamp is what the format names.
+                    Some("date-time") => {
+                        let format = time::macros::format_description!("[year]-[month]-[day]");
+                        let rfc3339 = time::format_description::well_known::Rfc3339;
+                        (time::Date::parse(value, &format).is_err()
+                            && time::OffsetDateTime::parse(value, &rfc3339).is_err())
+                        .then(|| "neither a date YYYY-MM-DD nor an RFC 3339 time".into())
+                    }
                     Some(other) => Some(format!("the test has no check for format {other}")),
                 }
             }
@@ -456,6 +465,20 @@ async fn every_twilio_request_fits_the_published_schema() {
         .await
         .unwrap();
 
+    // The usage records since yesterday.
+    let today = (time::OffsetDateTime::now_utc() - time::Duration::days(1)).date();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    assert!(
+        t.calls_since(today, 1000, &|_| {}, &cancel)
+            .await
+            .unwrap()
+            .pages
+            > 1
+    );
+    t.messages_since(today, 1000, &|_| {}, &cancel)
+        .await
+        .unwrap();
+
     // An area code the schema's integer would not admit is refused before any request.
     let before = f.faults(FakeKind::Twilio).request_count();
     let e = t
@@ -511,5 +534,33 @@ async fn every_twilio_request_fits_the_published_schema() {
             used.contains(param),
             "exception {param} ({why}) was never needed"
         );
+    }
+}
+
+/// The fake's call and message records carry exactly the properties of Twilio's schemas.
+#[tokio::test]
+async fn the_fakes_usage_records_have_the_schemas_properties() {
+    let schema = Schema::load();
+    let f = fakes(FakeConfig::default()).await;
+    for (resource, key, name) in [
+        ("Calls", "calls", "api.v2010.account.call"),
+        ("Messages", "messages", "api.v2010.account.message"),
+    ] {
+        let path = format!(
+            "/2010-04-01/Accounts/{}/{resource}.json",
+            creds::TWILIO_ACCOUNT_SID
+        );
+        let page = super::twilio::fake_get(&f, &path).await;
+        let wanted: HashSet<&String> = schema.doc["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        let records = page[key].as_array().unwrap();
+        assert_eq!(records.len(), 50, "{resource}: a default page");
+        for record in records {
+            let has: HashSet<&String> = record.as_object().unwrap().keys().collect();
+            assert_eq!(has, wanted, "{resource}");
+        }
     }
 }

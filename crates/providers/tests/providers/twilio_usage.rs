@@ -1,0 +1,266 @@
+//! Twilio's call and message records: the fake's `Calls.json` and `Messages.json` (filters,
+//! paging, its clock, late prices) and the client's pull of them.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use switchboard_core::usage::{CallOutcome, CallRecord, HealthState, Price, Thresholds, health};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
+use switchboard_providers::model::UsageListing;
+use switchboard_providers::twilio::TwilioClient;
+use time::{Duration as Span, OffsetDateTime, macros::datetime};
+use tokio_util::sync::CancellationToken;
+
+use super::twilio::{client, fake_get};
+use super::*;
+
+const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
+const NUMBERS: usize = 20;
+const CALLS: usize = 300;
+const MESSAGES: usize = 60;
+
+fn config() -> FakeConfig {
+    FakeConfig {
+        twilio_numbers: NUMBERS,
+        usage: UsageConfig {
+            calls_per_number: CALLS,
+            messages_per_number: MESSAGES,
+            days: 10,
+            now: NOW.unix_timestamp(),
+            pending_secs: 3_600,
+            currency: "USD".into(),
+        },
+        ..FakeConfig::default()
+    }
+}
+
+fn twilio(f: &FakeProviders) -> TwilioClient {
+    match client(f) {
+        ProviderClient::Twilio(c) => c,
+        _ => unreachable!("a Twilio client"),
+    }
+}
+
+async fn calls_since(c: &TwilioClient, since: OffsetDateTime) -> UsageListing<CallRecord> {
+    c.calls_since(since.date(), 1000, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("the calls")
+}
+
+/// A page of the fake's `resource` with `query`, as JSON.
+async fn raw(f: &FakeProviders, resource: &str, query: &[(&str, &str)]) -> Value {
+    let query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, v.replace('+', "%2B")))
+        .collect();
+    let path = format!(
+        "/2010-04-01/Accounts/{}/{resource}.json?{}",
+        creds::TWILIO_ACCOUNT_SID,
+        query.join("&")
+    );
+    fake_get(f, &path).await
+}
+
+#[tokio::test]
+async fn the_client_pulls_every_call_and_late_prices_arrive_with_the_clock() {
+    let f = fakes(config()).await;
+    let c = twilio(&f);
+    let first = calls_since(&c, NOW - Span::days(10)).await;
+    assert!(first.skipped.is_empty(), "{:?}", first.skipped);
+    assert_eq!(first.records.len(), NUMBERS * CALLS);
+    assert_eq!(first.pages, 6);
+    let sids: HashSet<&str> = first
+        .records
+        .iter()
+        .map(|r| r.provider_id.as_str())
+        .collect();
+    assert_eq!(sids.len(), first.records.len(), "every record once");
+    assert!(
+        first
+            .records
+            .windows(2)
+            .all(|w| w[0].started_at >= w[1].started_at),
+        "most recent first"
+    );
+    // The requests: the day filter on the first page, Twilio's own links after it.
+    let log = f.faults(FakeKind::Twilio).requests();
+    let first_query = &log[0].query;
+    assert!(first_query.contains(&("StartTime>".into(), "2026-11-21".into())));
+    assert!(first_query.contains(&("PageSize".into(), "1000".into())));
+    assert!(
+        log[1]
+            .query
+            .iter()
+            .any(|(k, v)| k == "PageToken" && v.starts_with("PA")),
+        "{:?}",
+        log[1]
+    );
+
+    // Priced, pending and unbilled as Twilio leaves them.
+    let (mut pending, mut charged) = (Vec::new(), 0);
+    for r in &first.records {
+        match &r.price {
+            Price::Charged { money } => {
+                assert_eq!(money.currency, "USD");
+                assert!(money.nanos > 0, "a charge is positive: {r:?}");
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                assert_eq!(r.billed_secs % 60, 0);
+                assert!(r.billed_secs >= r.duration_secs);
+                charged += 1;
+            }
+            Price::Pending => {
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                assert!(r.started_at > NOW - Span::hours(2), "{r:?}");
+                pending.push(r.provider_id.clone());
+            }
+            Price::NotBilled => assert_ne!(r.outcome, CallOutcome::Answered),
+        }
+        assert!(r.number.as_str().starts_with("+1") && r.counterpart.starts_with("+1"));
+    }
+    assert!(!pending.is_empty() && charged > 2_000, "{charged}");
+
+    // Two hours later: the pending calls are priced, and the calls made meanwhile appear.
+    f.faults(FakeKind::Twilio).set(Faults {
+        clock_secs: 7_200,
+        ..Faults::default()
+    });
+    let later = calls_since(&c, NOW - Span::days(1)).await;
+    for sid in &pending {
+        let r = later
+            .records
+            .iter()
+            .find(|r| &r.provider_id == sid)
+            .expect("still listed");
+        assert!(matches!(r.price, Price::Charged { .. }), "{r:?}");
+    }
+    let new = later.records.iter().filter(|r| r.started_at >= NOW).count();
+    // 6,000 calls over 10 days: 25 an hour.
+    assert_eq!(new, 50);
+}
+
+#[tokio::test]
+async fn the_fake_filters_by_number_day_and_status_and_pages_with_tokens() {
+    let f = fakes(config()).await;
+    let ours = "+14152340000"; // the first generated number
+    let to = raw(&f, "Calls", &[("To", ours), ("PageSize", "1000")]).await;
+    let from = raw(&f, "Calls", &[("From", ours), ("PageSize", "1000")]).await;
+    let to = to["calls"].as_array().unwrap();
+    let from = from["calls"].as_array().unwrap();
+    assert!(
+        to.iter()
+            .all(|c| c["to"] == ours && c["direction"] == "inbound")
+    );
+    assert!(
+        from.iter()
+            .all(|c| c["from"] == ours && c["direction"] == "outbound-api")
+    );
+    assert_eq!(to.len() + from.len(), CALLS);
+
+    let day = raw(
+        &f,
+        "Calls",
+        &[("StartTime", "2026-11-25"), ("PageSize", "1000")],
+    )
+    .await;
+    let day = day["calls"].as_array().unwrap();
+    assert!((580..=620).contains(&day.len()), "{}", day.len());
+    assert!(
+        day.iter()
+            .all(|c| c["start_time"].as_str().unwrap().contains("25 Nov 2026"))
+    );
+    let busy = raw(&f, "Calls", &[("Status", "busy"), ("PageSize", "1000")]).await;
+    assert!(
+        busy["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "busy")
+    );
+    let nobody = raw(&f, "Calls", &[("To", "+15005550006")]).await;
+    assert_eq!(nobody["calls"], serde_json::json!([]));
+
+    // Pages of 50 by default, each link to the next; no record twice, none missed.
+    let mut page = raw(&f, "Calls", &[("StartTime>", "2026-11-30")]).await;
+    let mut seen = HashSet::new();
+    loop {
+        let calls = page["calls"].as_array().unwrap();
+        assert!(calls.len() <= 50);
+        for c in calls {
+            assert!(seen.insert(c["sid"].as_str().unwrap().to_owned()));
+        }
+        let Some(next) = page["next_page_uri"].as_str().map(str::to_owned) else {
+            break;
+        };
+        page = fake_get(&f, &next).await;
+    }
+    assert_eq!(seen.len(), NUMBERS * CALLS / 10);
+
+    let messages = raw(
+        &f,
+        "Messages",
+        &[("DateSent>", "2026-11-29"), ("PageSize", "1000")],
+    )
+    .await;
+    let messages = messages["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), NUMBERS * MESSAGES * 2 / 10);
+    assert!(
+        messages
+            .iter()
+            .all(|m| m["sid"].as_str().unwrap().starts_with("SM"))
+    );
+}
+
+#[tokio::test]
+async fn messages_are_pulled_with_their_segments_and_prices() {
+    let f = fakes(config()).await;
+    let c = twilio(&f);
+    let listing = c
+        .messages_since(
+            (NOW - Span::days(10)).date(),
+            1000,
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(listing.skipped.is_empty());
+    assert_eq!(listing.records.len(), NUMBERS * MESSAGES);
+    for m in &listing.records {
+        assert!((1..=3).contains(&m.segments));
+        match &m.price {
+            Price::Charged { money } => assert_eq!(money.nanos, 7_900_000 * i64::from(m.segments)),
+            Price::Pending => assert!(m.sent_at > NOW - Span::hours(2)),
+            Price::NotBilled => assert_eq!(m.status, "failed"),
+        }
+    }
+}
+
+/// The fake's numbers 7 and 17 lose their answers in the last three days: health says so of
+/// them and of no other number.
+#[tokio::test]
+async fn health_finds_the_numbers_that_carriers_started_to_block() {
+    let f = fakes(config()).await;
+    let c = twilio(&f);
+    let calls = calls_since(&c, NOW - Span::days(7)).await;
+    let numbers = c
+        .list_numbers(1000, &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap()
+        .numbers;
+    assert_eq!(numbers.len(), NUMBERS);
+    let mut at_risk = Vec::new();
+    for (k, n) in numbers.iter().enumerate() {
+        let samples: Vec<_> = calls
+            .records
+            .iter()
+            .filter(|r| r.number == n.phone_number)
+            .map(CallRecord::sample)
+            .collect();
+        let h = health(&samples, NOW, &Thresholds::default());
+        assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
+        if h.state == HealthState::AtRisk {
+            at_risk.push(k);
+        }
+    }
+    assert_eq!(at_risk, vec![7, 17]);
+}
