@@ -9,7 +9,6 @@ use switchboard_core::Result;
 use switchboard_core::domain::{NumberType, parse_region};
 use switchboard_core::query::{Cursor, NumberFilter, NumberQuery, Sort};
 use switchboard_ops::{Inventory, input};
-use uuid::Uuid;
 
 /// Which numbers of an organization: every flag narrows the selection.
 #[derive(Debug, Clone, Default, Args)]
@@ -78,23 +77,6 @@ impl FilterArgs {
         Ok(filter)
     }
 
-    /// The filter over organization `org`. `agent` is the id `--agent` named, resolved by the
-    /// caller's store (`None` when `--agent` was not given or was "none": see
-    /// [`FilterArgs::agent_arg`]).
-    pub fn to_filter(&self, org: Uuid, agent: Option<Uuid>) -> Result<NumberFilter> {
-        let mut input = self.input(&org.to_string())?;
-        if let Some(input::AgentFilter::Assigned(name)) = &input.agent {
-            let id = agent.ok_or_else(|| switchboard_core::Error::NotFound {
-                kind: "agent",
-                key: name.clone(),
-            })?;
-            input.agent = Some(input::AgentFilter::Assigned(id.to_string()));
-        }
-        let mut filter = input.into_core()?;
-        filter.number_type = self.number_type()?;
-        Ok(filter)
-    }
-
     /// `--type`, checked.
     fn number_type(&self) -> Result<Option<NumberType>> {
         self.number_type.as_deref().map(str::parse).transpose()
@@ -121,7 +103,7 @@ pub struct ListArgs {
 }
 
 impl ListArgs {
-    /// The page query for `filter` (from [`FilterArgs::to_filter`]).
+    /// The page query for `filter` (from [`FilterArgs::resolve`]).
     pub fn query(&self, filter: NumberFilter) -> Result<NumberQuery> {
         let mut query = NumberQuery::first(filter, self.sort.parse::<Sort>()?, self.limit)?;
         query.after = self.after.clone().map(Cursor);
@@ -132,13 +114,11 @@ impl ListArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_core::query::AgentFilter;
     use switchboard_ops::input::AgentFilter as AgentArg;
 
     #[test]
     fn flags_become_one_filter() {
-        let org = Uuid::new_v4();
-        let agent = Uuid::new_v4();
+        let org = uuid::Uuid::new_v4().to_string();
         let args = FilterArgs {
             search: Some("415".into()),
             provider: Some("twilio".into()),
@@ -149,10 +129,10 @@ mod tests {
             number_type: Some("mobile".into()),
         };
         assert!(!args.is_empty());
-        let f = args.to_filter(org, Some(agent)).expect("valid");
+        let f = args.input(&org).expect("valid");
         assert_eq!(f.organization_id, org);
         assert_eq!(f.provider.map(|p| p.to_string()).as_deref(), Some("twilio"));
-        assert_eq!(f.agent, Some(AgentFilter::Assigned(agent)));
+        assert_eq!(f.agent, Some(AgentArg::Assigned("Ava".into())));
         assert_eq!(f.capabilities.len(), 2);
         assert_eq!(f.country.as_deref(), Some("US"));
         let none = FilterArgs {
@@ -161,14 +141,14 @@ mod tests {
         };
         assert_eq!(none.agent_arg(), Some(AgentArg::Unassigned));
         assert_eq!(
-            none.to_filter(org, None).expect("valid").agent,
-            Some(AgentFilter::Unassigned)
+            none.input(&org).expect("valid").agent,
+            Some(AgentArg::Unassigned)
         );
         assert!(FilterArgs::default().is_empty());
         let bad = FilterArgs {
             provider: Some("nokia".into()),
             ..FilterArgs::default()
         };
-        assert!(bad.to_filter(org, None).expect_err("bad").is_bad_input());
+        assert!(bad.input(&org).expect_err("bad").is_bad_input());
     }
 }

@@ -9,7 +9,6 @@
 use serde_json::json;
 use switchboard_core::Error;
 use switchboard_core::domain::Provider;
-use switchboard_ops::actions::agent_arg;
 use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
@@ -192,12 +191,8 @@ fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome
 fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
     session::run(g, async |inv, cancel| {
         let org = inv.organization(org).await?;
-        let filter = &change.filter;
-        let agent = match filter.agent.as_deref() {
-            Some(a) => agent_arg(inv, org.id, a).await?,
-            None => None,
-        };
-        let selected = select(inv, filter.to_filter(org.id, agent)?).await?;
+        let filter = change.filter.resolve(inv, &org.id.to_string()).await?;
+        let selected = select(inv, filter).await?;
         let grouped = AccountGroups::new(selected, &added_accounts(inv).await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
