@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use phonenumber::metadata::DATABASE;
 use switchboard_core::domain::{E164, NumberFacts, Organization};
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -95,20 +94,7 @@ fn main() -> Fallible<()> {
         .collect();
     compare("seed numbers", &seed)?;
 
-    let mut world = Vec::new();
-    for meta in DATABASE.iter() {
-        let d = meta.descriptors();
-        for x in [d.fixed_line(), d.mobile(), d.toll_free(), d.voip()]
-            .into_iter()
-            .flatten()
-        {
-            if let Some(example) = x.example()
-                && let Ok(n) = E164::parse(&format!("+{}{example}", meta.country_code()), None)
-            {
-                world.push(n);
-            }
-        }
-    }
+    let world = E164::metadata_examples();
     let distinct = world.len();
     let world: Vec<E164> = world
         .iter()

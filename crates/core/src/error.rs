@@ -45,6 +45,22 @@ pub enum Error {
         /// Why it was refused, in plain words.
         reason: String,
     },
+    /// A phone number written with an extension (`x12`, `ext. 12`, `;ext=12`): a desk phone's,
+    /// never a number a provider rents out.
+    #[error(
+        "{input:?} has an extension{}; a provider number cannot have one \u{2014} remove the \
+         extension{}",
+        in_parens(.extension),
+        alone(.number)
+    )]
+    NumberWithExtension {
+        /// What the user typed.
+        input: String,
+        /// The extension's digits, as typed.
+        extension: String,
+        /// The number without its extension, in E.164, when that is a valid number.
+        number: Option<String>,
+    },
     /// A field of some input is not acceptable.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -150,6 +166,21 @@ pub enum Error {
     },
 }
 
+fn in_parens(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
+}
+
+fn alone(number: &Option<String>) -> String {
+    number
+        .as_ref()
+        .map(|n| format!(" (the number alone is {n})"))
+        .unwrap_or_default()
+}
+
 fn in_org(org: &Option<String>) -> String {
     org.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
 }
@@ -174,7 +205,9 @@ impl Error {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InvalidNumber { .. } => ErrorCode::InvalidNumber,
+            Error::InvalidNumber { .. } | Error::NumberWithExtension { .. } => {
+                ErrorCode::InvalidNumber
+            }
             Error::InvalidInput { .. } | Error::BadRows(_) => ErrorCode::InvalidInput,
             Error::Duplicate { .. } => ErrorCode::Duplicate,
             Error::NotFound { .. } => ErrorCode::NotFound,

@@ -5,6 +5,7 @@
 //! for its country. The facts derived from it (country, number type, area code) are
 //! computed here once and stored beside the number for filtering and display.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -162,8 +163,11 @@ pub fn parse_region(region: &str) -> Result<country::Id> {
 }
 
 impl E164 {
-    /// Parses what a person typed: "+14155551234", "+1 (415) 555-1234", "00 44 20 7946 0958",
-    /// or a national number such as "(415) 555-1234" together with a default region.
+    /// Parses what a person typed or pasted: "+14155551234", "+1 (415) 555-1234",
+    /// "00 44 20 7946 0958", "tel:+1-415-555-1234", fullwidth "＋１ ４１５ ５５５ １２３４" (digits of
+    /// any script), or a national number such as "(415) 555-1234" together with a default
+    /// region. A number with an extension ("x12", ";ext=12") is refused with
+    /// [`Error::NumberWithExtension`].
     pub fn parse(input: &str, default_region: Option<&str>) -> Result<E164> {
         Self::parse_with_facts(input, default_region).map(|(n, _)| n)
     }
@@ -188,6 +192,8 @@ impl E164 {
             return Err(bad("it contains control characters"));
         }
         let region = default_region.map(parse_region).transpose()?;
+        let text = as_parsed(trimmed);
+        let trimmed = text.trim();
         let international = trimmed.starts_with('+') || trimmed.starts_with("00");
         if region.is_none() && !international {
             return Err(bad(
@@ -196,10 +202,19 @@ impl E164 {
         }
         // "00" is the international prefix almost everywhere; without a region to say
         // otherwise, read it as "+".
-        let normalized = match (region, trimmed.strip_prefix("00")) {
+        let mut normalized = match (region, trimmed.strip_prefix("00")) {
             (None, Some(rest)) => format!("+{rest}"),
             _ => trimmed.to_owned(),
         };
+        // The crate reads text without a space as RFC 3966 first, where everything from the
+        // `+` to the first separator is the country code: "+4420-7946-0958" would be refused
+        // for its country code 4420. With a space it reads the text as libphonenumber does.
+        if normalized.starts_with('+')
+            && !normalized.contains(' ')
+            && normalized.contains(['-', '.', '(', ')'])
+        {
+            normalized.push(' ');
+        }
         // A number with its `+` carries its country code; the default region must not change
         // how it reads (the parser refuses some, e.g. "+2015550123" with region US).
         let parse_region = if trimmed.starts_with('+') {
@@ -209,15 +224,20 @@ impl E164 {
         };
         let parsed =
             phonenumber::parse(parse_region, &normalized).map_err(|e| bad(&parse_reason(&e)))?;
-        if parsed.extension().is_some() {
-            return Err(bad("extensions cannot be stored as a number"));
+        let e164 = parsed.format().mode(Mode::E164).to_string();
+        // libphonenumber accepts some over-long national numbers; E.164 allows 15 digits.
+        let too_long = e164.len() > 16;
+        if let Some(extension) = parsed.extension() {
+            return Err(Error::NumberWithExtension {
+                input: input.to_owned(),
+                extension: extension.to_string(),
+                number: (parsed.is_valid() && !too_long).then_some(e164),
+            });
         }
         if !parsed.is_valid() {
             return Err(bad(&invalid_reason(&parsed)));
         }
-        let e164 = parsed.format().mode(Mode::E164).to_string();
-        // libphonenumber accepts some over-long national numbers; E.164 allows 15 digits.
-        if e164.len() > 16 {
+        if too_long {
             return Err(bad("too long (E.164 allows at most 15 digits)"));
         }
         let facts = facts_of_parsed(&parsed, &e164[1..]);
@@ -243,6 +263,28 @@ impl E164 {
             return Ok(E164(value.to_owned()));
         }
         E164::parse(value, None)
+    }
+
+    /// The example numbers libphonenumber's metadata gives for every region (fixed line,
+    /// mobile, toll free, VoIP) that are valid numbers, in metadata order: numbers of every
+    /// region, for tests and benchmarks.
+    #[doc(hidden)]
+    pub fn metadata_examples() -> Vec<E164> {
+        let mut out = Vec::new();
+        for meta in DATABASE.iter() {
+            let d = meta.descriptors();
+            for x in [d.fixed_line(), d.mobile(), d.toll_free(), d.voip()]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(example) = x.example()
+                    && let Ok(n) = E164::parse(&format!("+{}{example}", meta.country_code()), None)
+                {
+                    out.push(n);
+                }
+            }
+        }
+        out
     }
 
     /// The E.164 text, `+` and digits.
@@ -317,6 +359,82 @@ impl E164 {
             Ok(parsed) => parsed.format().mode(Mode::International).to_string(),
             Err(_) => self.0.clone(),
         }
+    }
+}
+
+/// The text the `phonenumber` crate parses, from the forms people paste that libphonenumber
+/// reads but the crate does not: digits of any script and fullwidth forms (`＋１ ４１５…`)
+/// become ASCII, invisible formatting marks (the left-to-right embedding a contact card puts
+/// around a number) go, and an RFC 3966 URI (`tel:+1-415-555-0100;ext=12`,
+/// `tel:555-0100;phone-context=+1-415`) becomes the number it names: a global `phone-context`
+/// written in front of a local number, `ext` as ` ext. 12` (the parser reads it as an
+/// extension), other parameters (`isub`, …) dropped as libphonenumber drops them. ASCII text
+/// with neither `tel:` nor `;` (a CSV import's plain E.164 cells) is returned as it is.
+fn as_parsed(input: &str) -> Cow<'_, str> {
+    let uri = |s: &str| s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:"));
+    if input.is_ascii() && !uri(input) && !input.contains(';') {
+        return Cow::Borrowed(input);
+    }
+    let ascii: String = input.chars().filter_map(ascii_form).collect();
+    let ascii = ascii.trim();
+    let body = if uri(ascii) { ascii[4..].trim() } else { ascii };
+    let Some((number, parameters)) = body.split_once(';') else {
+        return Cow::Owned(body.to_owned());
+    };
+    let mut context = "";
+    let mut extension = None;
+    for parameter in parameters.split(';') {
+        // Not `name=value` parameters: the parser reads the text as it is.
+        let Some((name, value)) = parameter.split_once('=') else {
+            return Cow::Owned(body.to_owned());
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.eq_ignore_ascii_case("ext") {
+            extension = Some(value);
+        } else if name.eq_ignore_ascii_case("phone-context")
+            && value.starts_with('+')
+            && !number.trim_start().starts_with('+')
+        {
+            context = value;
+        }
+    }
+    let mut text = format!("{context}{number}");
+    if let Some(extension) = extension {
+        text.push_str(" ext. ");
+        text.push_str(extension);
+    }
+    Cow::Owned(text)
+}
+
+/// The zero of every script's decimal digits (Unicode category Nd; each script's ten digits
+/// are consecutive), ASCII's excepted.
+const DIGIT_ZEROS: [u32; 65] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
+    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
+
+/// One character of pasted text as the parser reads it (see [`as_parsed`]); `None` drops it.
+fn ascii_form(c: char) -> Option<char> {
+    let code = c as u32;
+    if c.is_ascii() {
+        return Some(c);
+    }
+    let zero = DIGIT_ZEROS.partition_point(|&z| z <= code).checked_sub(1);
+    if let Some(digit) = zero.map(|i| code - DIGIT_ZEROS[i]).filter(|d| *d < 10) {
+        return char::from_digit(digit, 10);
+    }
+    match code {
+        // Fullwidth forms of ASCII (`＋`, `（`, `－`, `ｘ`).
+        0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0),
+        // No-break and ideographic spaces.
+        0x00A0 | 0x3000 => Some(' '),
+        // Zero-width spaces and joiners, direction marks and embeddings, word joiner, BOM.
+        0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF => None,
+        _ => Some(c),
     }
 }
 
@@ -538,6 +656,95 @@ mod tests {
         assert!(err("+1 415 555 1234 ext. 12", None).contains("extension"));
         // 555-01xx style numbers are not in any real range.
         assert!(err("+1 123 456 7890", None).contains("not a number in use"));
+    }
+
+    /// `text` in fullwidth forms (`＋１ ４１５…`), as some Asian keyboards and documents write.
+    fn fullwidth(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                ' ' => '\u{3000}',
+                '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                other => other,
+            })
+            .collect()
+    }
+
+    /// `text` with its ASCII digits written in the script whose zero is `zero`.
+    fn digits_from(zero: char, text: &str) -> String {
+        text.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => char::from_u32(zero as u32 + d).unwrap(),
+                None => c,
+            })
+            .collect()
+    }
+
+    /// What a web page, a contact card or an Asian keyboard hands over (issue #17).
+    #[test]
+    fn accepts_numbers_as_people_paste_them() {
+        for pasted in [
+            "tel:+14155550100",
+            "TEL:+1-415-555-0100",
+            "tel:+1.415.555.0100;isub=1234",
+            "tel:+1-415-555-0100;foo=bar",
+            "tel:415-555-0100;phone-context=+1",
+            "tel:555-0100;phone-context=+1-415",
+            &fullwidth("+14155550100"),
+            &fullwidth("+1 (415) 555-0100"),
+            // Arabic-Indic, Persian, Devanagari digits.
+            &digits_from('\u{660}', "+14155550100"),
+            &digits_from('\u{6F0}', "+1 415 555 0100"),
+            &digits_from('\u{966}', "+14155550100"),
+            // Copied from a contact card: left-to-right embedding marks around the number.
+            "\u{202A}+1 415 555 0100\u{202C}",
+        ] {
+            assert_eq!(ok(pasted, None), "+14155550100", "{pasted:?}");
+            assert_eq!(ok(pasted, Some("GB")), "+14155550100", "{pasted:?} with GB");
+        }
+        // A local tel: URI (its context a domain) is a national number: it needs the region.
+        let local = "tel:415-555-0100;phone-context=example.com";
+        assert_eq!(ok(local, Some("US")), "+14155550100");
+        assert!(
+            err(local, None).contains("no country code"),
+            "{}",
+            err(local, None)
+        );
+        // A global context with the national number's trunk prefix.
+        assert_eq!(ok("tel:03-331-6005;phone-context=+64", None), "+6433316005");
+        assert_eq!(ok("tel:+64-3-331-6005;isub=12345", None), "+6433316005");
+        // Fullwidth national digits with a region.
+        assert_eq!(ok(&fullwidth("020 7946 0958"), Some("GB")), "+442079460958");
+    }
+
+    #[test]
+    fn an_extension_is_refused_saying_what_to_do() {
+        for (pasted, ext) in [
+            ("+1 415 555 0100 ext. 12", "12"),
+            ("+1 415 555 0100 x12", "12"),
+            ("+1 415 555 0100 x 12", "12"),
+            ("+1-415-555-0100 #12", "12"),
+            ("+14155550100;ext=12", "12"),
+            ("tel:+14155550100;ext=12", "12"),
+            ("tel:+1-415-555-0100;ext=12;phone-context=+1", "12"),
+            ("tel:415-555-0100;phone-context=+1;ext=345", "345"),
+            (&fullwidth("+14155550100 x12"), "12"),
+        ] {
+            let e = E164::parse(pasted, None).unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidNumber, "{pasted:?}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{pasted:?} has an extension ({ext}); a provider number cannot have one \
+                     \u{2014} remove the extension (the number alone is +14155550100)"
+                ),
+            );
+        }
+        // An extension on a number that is not valid either: no number to suggest.
+        let e = err("+1 123 456 7890 x12", None);
+        assert!(
+            e.ends_with("cannot have one \u{2014} remove the extension"),
+            "{e}"
+        );
     }
 
     /// Found by the fuzzer: letters read as keypad digits made a 16-digit "German" number.
