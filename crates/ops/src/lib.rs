@@ -39,6 +39,7 @@ mod types;
 pub mod account_form;
 pub mod actions;
 pub mod admin;
+pub mod app_settings;
 pub mod numbers_at_provider;
 pub mod profiles;
 pub mod providers;
