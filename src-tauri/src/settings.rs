@@ -54,7 +54,12 @@ const FILE: &str = "settings.json";
 const KEY: &str = "settings";
 
 fn settings_error(e: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Settings, format!("settings: {e}"))
+    settings_problem(format!("settings: {e}"))
+}
+
+/// A sentence of `switchboard_ops::app_settings` about the settings, as the app's error.
+fn settings_problem(message: String) -> AppError {
+    AppError::new(ErrorCode::Settings, message)
 }
 
 /// At startup, before the store reads the file: when the settings file is not JSON, or its
@@ -70,8 +75,7 @@ pub fn set_aside_unreadable<R: Runtime>(app: &AppHandle<R>) -> AppResult<()> {
 }
 
 fn set_aside_if_unreadable(path: &Path, now: i64) -> AppResult<()> {
-    app_settings::set_aside_if_unreadable(path, KEY, now)
-        .map_err(|message| AppError::new(ErrorCode::Settings, message))
+    app_settings::set_aside_if_unreadable(path, KEY, now).map_err(settings_problem)
 }
 
 /// Reads the settings, with the profiles of the one profile file; missing or unreadable
@@ -145,23 +149,7 @@ pub fn carry_over_former_settings<R: Runtime>(app: &AppHandle<R>) -> AppResult<(
             ".window-state.json",
         ),
     ];
-    for (former, now, file) in pairs {
-        let (from, to) = (former.join(file), now.join(file));
-        if former == now || to.exists() || !from.is_file() {
-            continue;
-        }
-        std::fs::create_dir_all(&now)
-            .and_then(|()| std::fs::copy(&from, &to))
-            .map_err(|e| {
-                settings_error(format!(
-                    "cannot copy {} to {}: {e}; Switchboard started with default settings",
-                    from.display(),
-                    to.display()
-                ))
-            })?;
-        tracing::info!(from = %from.display(), to = %to.display(), "carried a settings file over");
-    }
-    Ok(())
+    app_settings::carry_over_files(pairs).map_err(settings_problem)
 }
 
 /// Moves the profiles `settings.json` holds (the app kept them there before the one profile
@@ -209,8 +197,7 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
         staying = staying.len(),
         "moved the app's profiles to the profile file"
     );
-    let note = |message| AppError::new(ErrorCode::Settings, message);
-    Ok(moved.notes.into_iter().map(note).collect())
+    Ok(moved.notes.into_iter().map(settings_problem).collect())
 }
 
 /// Moves the vault entries of the former service name into this build's once per device,

@@ -3,7 +3,7 @@
 //! cannot read, and how the profiles it kept there before the one profile file move into
 //! that file. The app keeps only the store and the wording of its error codes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
@@ -178,4 +178,30 @@ pub fn move_stored_profiles(
     }
     result.notes = notes;
     Ok(result)
+}
+
+/// Copies each `file` from the `former` directory (the former bundle identifier's) to the
+/// `now` directory when `now` has none and they differ (the former file stays, so an older
+/// Switchboard still finds it), logging each copy. A copy that fails is a sentence naming
+/// both files.
+pub fn carry_over_files<'a>(
+    pairs: impl IntoIterator<Item = (PathBuf, PathBuf, &'a str)>,
+) -> std::result::Result<(), String> {
+    for (former, now, file) in pairs {
+        let (from, to) = (former.join(file), now.join(file));
+        if former == now || to.exists() || !from.is_file() {
+            continue;
+        }
+        std::fs::create_dir_all(&now)
+            .and_then(|()| std::fs::copy(&from, &to))
+            .map_err(|e| {
+                format!(
+                    "settings: cannot copy {} to {}: {e}; Switchboard started with default settings",
+                    from.display(),
+                    to.display()
+                )
+            })?;
+        tracing::info!(from = %from.display(), to = %to.display(), "carried a settings file over");
+    }
+    Ok(())
 }

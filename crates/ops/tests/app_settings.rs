@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use switchboard_ops::app_settings::{
-    MAX_VERIFY_INTERVAL_HOURS, Settings, check_preferences, move_stored_profiles,
+    MAX_VERIFY_INTERVAL_HOURS, Settings, carry_over_files, check_preferences, move_stored_profiles,
     set_aside_if_unreadable,
 };
 use switchboard_ops::profiles::{ConnectionProfile, TlsMode};
@@ -78,4 +78,28 @@ fn the_open_profile_follows_its_new_name_and_each_rename_or_stay_is_a_note() {
     );
     let unrelated = move_stored_profiles(&path, stored[..1].to_vec(), Some("other")).unwrap();
     assert_eq!((unrelated.active, unrelated.notes.len()), (None, 0));
+}
+
+#[test]
+fn a_former_file_is_copied_only_where_none_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (former, now) = (dir.path().join("former"), dir.path().join("now"));
+    std::fs::create_dir_all(&former).unwrap();
+    std::fs::write(former.join("a.json"), "former a").unwrap();
+    std::fs::write(former.join("b.json"), "former b").unwrap();
+    carry_over_files([(former.clone(), now.clone(), "a.json")]).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(now.join("a.json")).unwrap(),
+        "former a"
+    );
+    assert!(former.join("a.json").exists(), "the former file stays");
+    std::fs::write(now.join("b.json"), "mine").unwrap();
+    carry_over_files([
+        (former.clone(), now.clone(), "b.json"),
+        (former.clone(), now.clone(), "missing.json"),
+        (former.clone(), former.clone(), "a.json"),
+    ])
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(now.join("b.json")).unwrap(), "mine");
+    assert!(!now.join("missing.json").exists());
 }
