@@ -82,6 +82,15 @@ pub fn check_preferences(preferences: &Settings) -> Result<()> {
     Ok(())
 }
 
+/// The cut-off `verifyIntervalHours` means: numbers verified before it are due again
+/// (`None`: 0 turns re-verification off).
+pub fn verified_before(
+    interval_hours: u32,
+    now: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
+    (interval_hours > 0).then(|| now - time::Duration::hours(i64::from(interval_hours)))
+}
+
 /// When the settings file at `path` is not JSON, or its settings (under `key`) are not
 /// [`Settings`], renames it to `<file name>.unreadable-<now>` so that nothing overwrites it
 /// (the store would read it as empty and the next save would put defaults in its place), and

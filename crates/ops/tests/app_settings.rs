@@ -5,7 +5,7 @@
 
 use switchboard_ops::app_settings::{
     MAX_VERIFY_INTERVAL_HOURS, Settings, carry_over_files, check_preferences, move_stored_profiles,
-    set_aside_if_unreadable,
+    set_aside_if_unreadable, verified_before,
 };
 use switchboard_ops::profiles::{ConnectionProfile, TlsMode};
 
@@ -31,6 +31,18 @@ fn the_re_verification_interval_may_be_off_or_up_to_thirty_days() {
         e.to_string(),
         "invalid re-verification interval: 721 hours is more than 720 (0 turns it off)"
     );
+}
+
+#[test]
+fn numbers_are_due_once_the_interval_has_passed_and_zero_turns_it_off() {
+    let now = time::OffsetDateTime::now_utc();
+    assert_eq!(verified_before(0, now), None);
+    assert_eq!(
+        verified_before(1, now),
+        Some(now - time::Duration::hours(1))
+    );
+    let month = verified_before(MAX_VERIFY_INTERVAL_HOURS, now);
+    assert_eq!(month, Some(now - time::Duration::days(30)));
 }
 
 #[test]
