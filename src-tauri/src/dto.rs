@@ -8,7 +8,7 @@
 //! `ui/src/lib/generated/bindings.ts`, which is committed and drift-checked by a test. Every
 //! rule (parsing numbers, limits, which agent may be assigned) stays in core.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use switchboard_core::domain as core;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -35,6 +35,7 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
     Ok(switchboard_ops::actions::parse_id(field, id)?)
 }
 
+pub use switchboard_ops::app_settings::{DEFAULT_SYNC_INTERVAL_SECS, Settings, Theme};
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
 pub use switchboard_ops::workspace::{Connection, SyncConflict, WorkspaceInfo};
@@ -47,57 +48,6 @@ pub struct NumbersChanged {
     pub organization_id: String,
     /// The numbers that changed; empty when many did (reload everything).
     pub ids: Vec<String>,
-}
-
-/// Color scheme.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    /// Follow the operating system.
-    #[default]
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
-}
-
-/// The default interval between background syncs of a team workspace.
-pub const DEFAULT_SYNC_INTERVAL_SECS: u32 = 60;
-
-/// Hours between background re-verifications of a number, by default.
-pub const DEFAULT_VERIFY_INTERVAL_HOURS: u32 = 24;
-
-/// The app's settings, kept by tauri-plugin-store in the app's config directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Settings {
-    /// Color scheme.
-    pub theme: Theme,
-    /// The organization shown last.
-    pub last_organization_id: Option<String>,
-    /// Saved team-database profiles (no passwords).
-    pub profiles: Vec<ConnectionProfile>,
-    /// The open workspace: a profile's name, or null for the local workspace.
-    pub active_profile: Option<String>,
-    /// Seconds between background syncs of a team workspace (5 to 3600).
-    pub sync_interval_secs: u32,
-    /// Hours after which a number with a provider account is verified again in the
-    /// background (1 to 720; 0 turns it off).
-    pub verify_interval_hours: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            theme: Theme::default(),
-            last_organization_id: None,
-            profiles: Vec::new(),
-            active_profile: None,
-            sync_interval_secs: DEFAULT_SYNC_INTERVAL_SECS,
-            verify_interval_hours: DEFAULT_VERIFY_INTERVAL_HOURS,
-        }
-    }
 }
 
 /// Where the open workspace stands: which one, its connection, its last sync, what waits.

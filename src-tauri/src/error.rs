@@ -128,18 +128,14 @@ impl From<switchboard_providers::ProviderError> for AppError {
 
 impl From<switchboard_secrets::VaultError> for AppError {
     fn from(e: switchboard_secrets::VaultError) -> Self {
-        use switchboard_secrets::VaultError;
         match e {
-            VaultError::InvalidKey { field, problem } => AppError::new(
-                ErrorCode::InvalidInput,
-                format!("invalid {}: {problem}", field.replace('_', " ")),
-            ),
-            VaultError::EmptySecret { .. } => AppError::new(
+            switchboard_secrets::VaultError::EmptySecret { .. } => AppError::new(
                 ErrorCode::InvalidInput,
                 "the password is empty; nothing was stored",
             ),
-            // The vault's messages name the vault and what to do, never a secret.
-            other => AppError::new(ErrorCode::VaultUnavailable, other.to_string()),
+            // As the CLI has it (an invalid key is invalid input, any other failure the
+            // vault's, whose messages name the vault and what to do, never a secret).
+            other => switchboard_providers::account::vault_error(other).into(),
         }
     }
 }
@@ -167,6 +163,38 @@ mod tests {
                 "message": "\"+1234\" is not a valid phone number (too short)"
             })
         );
+    }
+
+    #[test]
+    fn vault_errors_keep_their_code_and_message() {
+        use switchboard_secrets::VaultError;
+        let cases = [
+            (
+                VaultError::InvalidKey {
+                    field: "account_id",
+                    problem: "is empty".into(),
+                },
+                ErrorCode::InvalidInput,
+                "invalid account id: is empty",
+            ),
+            (
+                VaultError::EmptySecret { entry: "x".into() },
+                ErrorCode::InvalidInput,
+                "the password is empty; nothing was stored",
+            ),
+            (
+                VaultError::VaultUnavailable {
+                    vault: "Secret Service",
+                    reason: "locked".into(),
+                    hint: "Unlock it.".into(),
+                },
+                ErrorCode::VaultUnavailable,
+                "Secret Service is unavailable: locked. Unlock it.",
+            ),
+        ];
+        for (e, code, message) in cases {
+            assert_eq!(AppError::from(e), AppError::new(code, message));
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use switchboard_ops::app_settings::verified_before;
 use switchboard_ops::numbers_at_provider::verification_due;
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -36,14 +37,6 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             tokio::time::sleep(CHECK_EVERY).await;
         }
     });
-}
-
-/// The cut-off for `interval_hours` (`None`: turned off).
-pub fn verified_before(
-    interval_hours: u32,
-    now: time::OffsetDateTime,
-) -> Option<time::OffsetDateTime> {
-    (interval_hours > 0).then(|| now - time::Duration::hours(i64::from(interval_hours)))
 }
 
 /// Verifies what is due in every organization of the open workspace; returns how many numbers.

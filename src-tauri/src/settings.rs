@@ -29,7 +29,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use switchboard_ops::profiles::MovedForms;
+use switchboard_ops::app_settings;
+pub use switchboard_ops::app_settings::MAX_VERIFY_INTERVAL_HOURS;
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::profiles::{Profile, ProfileFile};
 use switchboard_secrets::{SecretString, Vault};
@@ -53,7 +54,12 @@ const FILE: &str = "settings.json";
 const KEY: &str = "settings";
 
 fn settings_error(e: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Settings, format!("settings: {e}"))
+    settings_problem(format!("settings: {e}"))
+}
+
+/// A sentence of `switchboard_ops::app_settings` about the settings, as the app's error.
+fn settings_problem(message: String) -> AppError {
+    AppError::new(ErrorCode::Settings, message)
 }
 
 /// At startup, before the store reads the file: when the settings file is not JSON, or its
@@ -69,39 +75,7 @@ pub fn set_aside_unreadable<R: Runtime>(app: &AppHandle<R>) -> AppResult<()> {
 }
 
 fn set_aside_if_unreadable(path: &Path, now: i64) -> AppResult<()> {
-    let problem = match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(settings_error(format!("{}: {e}", path.display()))),
-        Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Err(e) => e.to_string(),
-            Ok(value) => match value
-                .get(KEY)
-                .cloned()
-                .map(serde_json::from_value::<Settings>)
-            {
-                Some(Err(e)) => e.to_string(),
-                None | Some(Ok(_)) => return Ok(()),
-            },
-        },
-    };
-    let aside = path.with_file_name(format!("{FILE}.unreadable-{now}"));
-    std::fs::rename(path, &aside).map_err(|e| {
-        settings_error(format!(
-            "{} cannot be read ({problem}), nor moved aside: {e}",
-            path.display()
-        ))
-    })?;
-    Err(AppError::new(
-        ErrorCode::Settings,
-        format!(
-            "the settings file {} could not be read ({problem}); it is kept as {} and Switchboard \
-             started with default settings: repair that file and move it back while Switchboard \
-             is closed (connection profiles saved by this version are in the profile file \
-             shared with switchboard-cli)",
-            path.display(),
-            aside.display()
-        ),
-    ))
+    app_settings::set_aside_if_unreadable(path, KEY, now).map_err(settings_problem)
 }
 
 /// Reads the settings, with the profiles of the one profile file; missing or unreadable
@@ -175,23 +149,7 @@ pub fn carry_over_former_settings<R: Runtime>(app: &AppHandle<R>) -> AppResult<(
             ".window-state.json",
         ),
     ];
-    for (former, now, file) in pairs {
-        let (from, to) = (former.join(file), now.join(file));
-        if former == now || to.exists() || !from.is_file() {
-            continue;
-        }
-        std::fs::create_dir_all(&now)
-            .and_then(|()| std::fs::copy(&from, &to))
-            .map_err(|e| {
-                settings_error(format!(
-                    "cannot copy {} to {}: {e}; Switchboard started with default settings",
-                    from.display(),
-                    to.display()
-                ))
-            })?;
-        tracing::info!(from = %from.display(), to = %to.display(), "carried a settings file over");
-    }
-    Ok(())
+    app_settings::carry_over_files(pairs).map_err(settings_problem)
 }
 
 /// Moves the profiles `settings.json` holds (the app kept them there before the one profile
@@ -214,60 +172,32 @@ pub fn move_profiles<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<AppError>>
     if stored.is_empty() {
         return Ok(Vec::new());
     }
+    let active = value.get("activeProfile").and_then(Value::as_str);
     let path = ProfileFile::default_path()?;
-    let MovedForms { moved, staying } =
-        switchboard_ops::profiles::move_forms(&path, stored, "app")?;
-    let mut notes: Vec<AppError> = (staying.iter())
-        .map(|(form, e)| {
-            AppError::new(
-                ErrorCode::Settings,
-                format!(
-                    "the connection profile {:?} was not moved to the profile file shared \
-                     with switchboard-cli ({e}); it stays in the settings and is tried \
-                     again at the next start",
-                    form.name
-                ),
-            )
-        })
-        .collect();
-    let staying: Vec<ConnectionProfile> = staying.into_iter().map(|(form, _)| form).collect();
-    let active = value
-        .get("activeProfile")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let moved = app_settings::move_stored_profiles(&path, stored, active)?;
+    if let Some(active) = &moved.active {
+        value["activeProfile"] = Value::String(active.clone());
+    }
     let mut former: Vec<Value> = store
         .get(FORMER_PROFILES)
         .as_ref()
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    for (form, now) in &moved {
-        if *now != form.name {
-            notes.push(AppError::new(
-                ErrorCode::Settings,
-                format!(
-                    "the connection profile {:?} is now called {now:?}: profiles are shared \
-                     with switchboard-cli, whose names are lowercase letters, digits, - and _ \
-                     and unique",
-                    form.name
-                ),
-            ));
-        }
-        if active.as_deref() == Some(form.name.as_str()) {
-            value["activeProfile"] = Value::String(now.clone());
-        }
+    for form in &moved.moved {
         former.push(serde_json::to_value(form).map_err(settings_error)?);
     }
-    value["profiles"] = serde_json::to_value(&staying).map_err(settings_error)?;
+    let staying = &moved.staying;
+    value["profiles"] = serde_json::to_value(staying).map_err(settings_error)?;
     store.set(KEY, value);
     store.set(FORMER_PROFILES, Value::Array(former));
     store.save().map_err(settings_error)?;
     tracing::info!(
-        moved = moved.len(),
+        moved = moved.moved.len(),
         staying = staying.len(),
         "moved the app's profiles to the profile file"
     );
-    Ok(notes)
+    Ok(moved.notes.into_iter().map(settings_problem).collect())
 }
 
 /// Moves the vault entries of the former service name into this build's once per device,
@@ -330,23 +260,10 @@ pub async fn with_password(
     Ok(tokio::task::spawn_blocking(with).await?)
 }
 
-/// The longest re-verification interval, in hours (30 days).
-pub const MAX_VERIFY_INTERVAL_HOURS: u32 = 720;
-
-/// Refuses intervals out of range, naming the value and the range (the sync interval's is
-/// `switchboard_ops::sync::SYNC_INTERVAL_RANGE`).
+/// Refuses intervals out of range, naming the value and the range
+/// (`switchboard_ops::app_settings::check_preferences`).
 pub fn check_preferences(preferences: &Settings) -> AppResult<()> {
-    switchboard_ops::sync::check_interval(preferences.sync_interval_secs)?;
-    if preferences.verify_interval_hours > MAX_VERIFY_INTERVAL_HOURS {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "invalid re-verification interval: {} hours is more than {} (0 turns it off)",
-                preferences.verify_interval_hours, MAX_VERIFY_INTERVAL_HOURS
-            ),
-        ));
-    }
-    Ok(())
+    Ok(app_settings::check_preferences(preferences)?)
 }
 
 #[cfg(test)]

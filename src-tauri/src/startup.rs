@@ -13,13 +13,13 @@
 //! replaced by the local one) comes back as warnings.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use switchboard_core::domain::E164;
+use switchboard_ops::startup::Start;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::{reverify, settings, team};
 
 /// Managed state: where the local workspace is (or why that is not known) and whether
@@ -27,10 +27,9 @@ use crate::{reverify, settings, team};
 #[derive(Debug)]
 pub struct Startup {
     path: AppResult<PathBuf>,
-    failure: Mutex<Option<AppError>>,
-    warnings: Mutex<Vec<AppError>>,
-    /// Held by one attempt at a time, so that two Retry clicks open the workspace once.
-    attempt: Mutex<()>,
+    /// How starting went; one attempt at a time, so that two Retry clicks open the workspace
+    /// once.
+    start: Start<AppError>,
 }
 
 /// Opens the local workspace at `path` and starts what needs it; on failure, keeps the error
@@ -45,11 +44,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, path: AppResult<PathBuf>) {
     }
     let startup = Startup {
         path,
-        failure: Mutex::new(None),
-        warnings: Mutex::new(warnings),
-        attempt: Mutex::new(()),
+        start: Start::new(warnings),
     };
-    startup.attempt(app);
+    let _ = startup.start.attempt(|| open(app, &startup.path));
     app.manage(startup);
 }
 
@@ -63,19 +60,6 @@ pub fn load_phone_metadata_in_background() {
         .spawn(E164::preload_metadata)
     {
         tracing::debug!(error = %e, "phone metadata left to the first listing");
-    }
-}
-
-impl Startup {
-    /// Opens the workspace, keeping the failure or adding the warnings.
-    fn attempt<R: Runtime>(&self, app: &AppHandle<R>) {
-        match open(app, &self.path) {
-            Ok(warnings) => {
-                *lock(&self.failure) = None;
-                lock(&self.warnings).extend(warnings);
-            }
-            Err(e) => *lock(&self.failure) = Some(e),
-        }
     }
 }
 
@@ -99,14 +83,7 @@ fn open<R: Runtime>(app: &AppHandle<R>, path: &AppResult<PathBuf>) -> AppResult<
 #[tauri::command]
 #[tracing::instrument(skip(startup), err)]
 pub async fn startup_status(startup: State<'_, Startup>) -> AppResult<Vec<AppError>> {
-    status(&startup)
-}
-
-fn status(startup: &Startup) -> AppResult<Vec<AppError>> {
-    match lock(&startup.failure).clone() {
-        Some(failure) => Err(failure),
-        None => Ok(lock(&startup.warnings).clone()),
-    }
+    startup.start.status()
 }
 
 /// Tries again to open the workspace after a failed start (the other program finished, the
@@ -116,11 +93,7 @@ fn status(startup: &Startup) -> AppResult<Vec<AppError>> {
 pub async fn retry_startup<R: Runtime>(app: AppHandle<R>) -> AppResult<Vec<AppError>> {
     tokio::task::spawn_blocking(move || {
         let startup = app.state::<Startup>();
-        let _attempt = lock(&startup.attempt);
-        if lock(&startup.failure).is_some() {
-            startup.attempt(&app);
-        }
-        status(&startup)
+        startup.start.attempt(|| open(&app, &startup.path))
     })
     .await?
 }

@@ -97,10 +97,16 @@ pub fn workspace_opened<R: Runtime>(app: &AppHandle<R>, opened: &OpenWorkspace) 
     }
     let timer = tauri::async_runtime::spawn(timer_loop(app.clone()));
     *lock(&sync.timer) = Some(timer);
+    refresh_then_sync(app, generation, false);
+}
+
+/// Reads the cache's counts into the status of `generation`, then starts a sync (`again`: as
+/// after an edit, see [`request`]).
+fn refresh_then_sync<R: Runtime>(app: &AppHandle<R>, generation: u64, again: bool) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         refresh_counts(&app, generation).await;
-        request(&app, None, false);
+        request(&app, None, again);
     });
 }
 
@@ -140,12 +146,8 @@ pub fn after_edit<R: Runtime>(app: &AppHandle<R>) {
     if matches!(app.state::<AppState>().source(), Source::Local) {
         return;
     }
-    let app = app.clone();
     let generation = app.state::<SyncState>().slot.generation();
-    tauri::async_runtime::spawn(async move {
-        refresh_counts(&app, generation).await;
-        request(&app, None, true);
-    });
+    refresh_then_sync(app, generation, true);
 }
 
 /// Starts a sync of the open team workspace, or joins the running one (`again`: run once more
