@@ -10,7 +10,6 @@
 use switchboard_core::store::check_account_label;
 use switchboard_ops::providers::accounts;
 use switchboard_providers::ProviderError;
-use switchboard_providers::account_auth::CredentialKind as CoreKind;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::dto::{
@@ -49,7 +48,7 @@ pub async fn add_account(
 ) -> AppResult<ProviderAccount> {
     let org = parse_id("organization", &organization_id)?;
     let provider = account.provider;
-    let kind = CoreKind::from(account.kind);
+    let kind = account.kind;
     let account_id = checked_account_id(provider, &account.account_id)?;
     let label = check_account_label(account.label.as_deref())?;
     if account.secret.0.is_empty() {
@@ -85,7 +84,7 @@ const NAMED_NUMBERS: u32 = 10;
 pub async fn check_account(draft: AccountDraft) -> AppResult<Vec<AccountProblem>> {
     let draft = accounts::Draft {
         provider: draft.provider,
-        kind: draft.kind.into(),
+        kind: draft.kind,
         account_id: &draft.account_id,
         identifier: draft.identifier.as_deref(),
         label: draft.label.as_deref(),

@@ -5,9 +5,9 @@
 //! [`SecretInput`] that redacts itself in `Debug` (so `tracing` spans cannot print it) and
 //! cannot be serialized back.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use switchboard_core::domain::Provider;
-use switchboard_providers::account_auth::CredentialKind as CoreKind;
+pub use switchboard_providers::account_auth::CredentialKind;
 use switchboard_secrets::SecretString;
 
 /// A secret typed by the manager, on its way to the vault. `Debug` prints `[redacted]`; it
@@ -23,39 +23,6 @@ impl std::fmt::Debug for SecretInput {
 impl<'de> Deserialize<'de> for SecretInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(SecretInput(SecretString::new(String::deserialize(d)?)))
-    }
-}
-
-/// The kinds of credentials an account can be added with (as `switchboard-cli accounts add`
-/// offers them): each provider's main kind, a Twilio API key, a SignalWire project, a
-/// Bandwidth OAuth2 client or legacy API user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub enum CredentialKind {
-    /// The provider's single secret: Twilio auth token, Vonage API secret, Telnyx API key,
-    /// Plivo auth token.
-    Secret,
-    /// A Twilio API key: its SID (`SK…`) beside its secret.
-    TwilioApiKey,
-    /// A SignalWire project (Twilio's API under the space's host): the space beside the API
-    /// token; the account id is the project's.
-    SignalWire,
-    /// Bandwidth OAuth2: the client id beside the client secret.
-    BandwidthOAuth2,
-    /// A legacy Bandwidth API user: the user name beside its password.
-    BandwidthBasic,
-}
-
-impl From<CredentialKind> for CoreKind {
-    fn from(k: CredentialKind) -> Self {
-        match k {
-            CredentialKind::Secret => CoreKind::Secret,
-            CredentialKind::TwilioApiKey => CoreKind::TwilioApiKey,
-            CredentialKind::SignalWire => CoreKind::SignalWire,
-            CredentialKind::BandwidthOAuth2 => CoreKind::BandwidthOAuth2,
-            CredentialKind::BandwidthBasic => CoreKind::BandwidthBasic,
-        }
     }
 }
 

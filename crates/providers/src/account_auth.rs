@@ -67,8 +67,11 @@ pub enum AccountAuth {
 
 /// The kinds of credentials an account can be added with, as the CLI's `accounts add` flags
 /// and the app's add-account form name them. Each kind but [`CredentialKind::Secret`] keeps a
-/// non-secret identifier beside the secret ([`CredentialKind::identifier_name`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// non-secret identifier beside the secret ([`CredentialKind::identifier_name`]). The app's
+/// add-account form sends it in camelCase (`twilioApiKey`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub enum CredentialKind {
     /// The provider's single secret: Twilio auth token, Vonage API secret, Telnyx API key,
     /// Plivo auth token (and, for Bandwidth, the first `CLIENT_ID:CLIENT_SECRET` form).
