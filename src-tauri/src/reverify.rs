@@ -54,22 +54,3 @@ async fn check<R: Runtime>(app: &AppHandle<R>) -> AppResult<u32> {
     }
     Ok(verified)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cut_off_follows_the_interval_and_zero_turns_it_off() {
-        let now = time::OffsetDateTime::now_utc();
-        assert_eq!(verified_before(0, now), None);
-        assert_eq!(
-            verified_before(24, now),
-            Some(now - time::Duration::days(1))
-        );
-        assert_eq!(
-            verified_before(crate::settings::MAX_VERIFY_INTERVAL_HOURS, now),
-            Some(now - time::Duration::days(30))
-        );
-    }
-}
