@@ -330,17 +330,17 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 /// Deterministic hex: the same `seed` and `i` give the same 32 hex digits.
 pub(crate) fn hex32(seed: u64, i: u64) -> String {
-    let mut x = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let mut out = String::with_capacity(32);
-    for _ in 0..2 {
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^= x >> 33;
-        out.push_str(&format!("{x:016x}"));
-    }
-    out
+    let first = mix64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    format!("{first:016x}{:016x}", mix64(first))
+}
+
+/// A 64-bit mix (MurmurHash3's finalizer): well spread bits from any input.
+pub(crate) fn mix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 /// North American area codes (with their state and a city) the fakes draw numbers from.

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
-use crate::common::{encode, hex32, json, us_number};
+use crate::common::{encode, hex32, json, mix64, us_number};
 use crate::{FakeRequest, UsageConfig, creds};
 
 const DAY: i64 = 86_400;
@@ -69,7 +69,7 @@ pub(crate) struct Usage {
 }
 
 fn mix(seed: u64, i: i64, salt: u64) -> u64 {
-    u64::from_str_radix(&hex32(seed ^ salt, i as u64)[..16], 16).unwrap_or_default()
+    mix64(seed ^ salt ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 fn rfc2822(t: i64) -> String {
