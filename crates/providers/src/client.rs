@@ -17,11 +17,21 @@
 //!   holds each URL and how many numbers share it. `set_webhooks` refuses to touch a shared
 //!   object unless [`SharedPolicy::AllowShared`] is given, and returns the state the provider
 //!   confirmed (read back after the write).
+//! - [`ProviderClient::calls_since`] / [`ProviderClient::messages_since`]: the account's call
+//!   and message records from `since` on (each provider narrows `since` to its filter's
+//!   granularity, so a pull may re-read records it already gave: keep them by
+//!   `provider_id`), every page handed to the sink as it is read, at the provider's largest
+//!   page size, within its documented rate limits, stopping promptly on cancellation. A record
+//!   that cannot be read is skipped with its reason; a price not given yet is
+//!   [`switchboard_core::usage::Price::Pending`], never zero. Returns the pages read.
 
+use switchboard_core::usage::{CallRecord, MessageRecord};
+use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use crate::bandwidth::BandwidthClient;
 use crate::error::{Api, ProviderError, Result, Subject};
+use crate::model::PageSink;
 use crate::model::{
     AccountInfo, Drift, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber, SharedPolicy,
     WebhookChange, WebhookPlan, WebhookState, drift,
@@ -142,6 +152,48 @@ impl ProviderClient {
     ) -> Result<Drift> {
         let state = self.webhooks(number).await?;
         Ok(drift(&state, voice_on_record, sms_on_record))
+    }
+}
+
+impl ProviderClient {
+    /// The account's call records from `since` on (the contract is in the module's doc).
+    pub async fn calls_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, CallRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        match self {
+            ProviderClient::Twilio(c) => {
+                c.calls_since(since, crate::twilio::MAX_PAGE_SIZE, sink, cancel)
+                    .await
+            }
+            other => Err(usage_unsupported(other.api())),
+        }
+    }
+
+    /// The account's message records from `since` on (the contract is in the module's doc).
+    pub async fn messages_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, MessageRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        match self {
+            ProviderClient::Twilio(c) => {
+                c.messages_since(since, crate::twilio::MAX_PAGE_SIZE, sink, cancel)
+                    .await
+            }
+            other => Err(usage_unsupported(other.api())),
+        }
+    }
+}
+
+/// Until a provider's records are read here.
+fn usage_unsupported(api: Api) -> ProviderError {
+    ProviderError::Unsupported {
+        api,
+        operation: "reading call and message records",
     }
 }
 

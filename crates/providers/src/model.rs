@@ -586,7 +586,21 @@ pub struct Listing {
     pub pages: u32,
 }
 
-/// The call or message records a pull read.
+/// One page of call or message records, as a pull hands it over.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsagePage<T> {
+    /// The records read, in the provider's order.
+    pub records: Vec<T>,
+    /// Records that could not be read, each with its reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Where a usage pull hands each page as soon as it is read, so that a million records never
+/// sit in memory at once and storing overlaps downloading. Called from the pulling task; keep
+/// it quick (send the page on to the writer).
+pub type PageSink<'a, T> = &'a (dyn Fn(UsagePage<T>) + Send + Sync);
+
+/// Every record of a pull, gathered (for tests and small pulls).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageListing<T> {
     /// The records, in the provider's order.
@@ -607,22 +621,30 @@ impl<T> Default for UsageListing<T> {
     }
 }
 
-impl<T> UsageListing<T> {
-    /// Keeps a record, or its reason for being skipped.
-    pub fn add(&mut self, record: Result<T, Skipped>) {
-        match record {
-            Ok(r) => self.records.push(r),
-            Err(s) => self.skipped.push(s),
-        }
+/// Gathers every page of a pull into a [`UsageListing`] (for tests and small pulls):
+/// `let g = Gather::default(); let pages = pull(&|p| g.page(p)).await; g.done(pages)`.
+#[derive(Debug)]
+pub struct Gather<T>(std::sync::Mutex<UsageListing<T>>);
+
+impl<T> Default for Gather<T> {
+    fn default() -> Self {
+        Gather(std::sync::Mutex::new(UsageListing::default()))
+    }
+}
+
+impl<T> Gather<T> {
+    /// Keeps a page.
+    pub fn page(&self, page: UsagePage<T>) {
+        let mut l = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        l.records.extend(page.records);
+        l.skipped.extend(page.skipped);
     }
 
-    /// Progress so far.
-    pub fn progress(&self) -> ListProgress {
-        ListProgress {
-            pages: self.pages,
-            fetched: self.records.len() + self.skipped.len(),
-            total: None,
-        }
+    /// What the pull gathered, with its page count, or its error.
+    pub fn done(self, pages: crate::Result<u32>) -> crate::Result<UsageListing<T>> {
+        let mut listing = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        listing.pages = pages?;
+        Ok(listing)
     }
 }
 

@@ -33,7 +33,7 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
-    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, UsageListing, Webhook,
+    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, UsagePage, Webhook,
     WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 
@@ -917,45 +917,48 @@ fn price(
 }
 
 impl TwilioClient {
-    /// The account's calls that started on or after `since` (a UTC day: Twilio's `StartTime>`
-    /// filter takes a date), most recent first, following every page. A record that cannot be
-    /// read (a SIP or client party instead of a number, a broken time or price) is skipped with
-    /// its reason, never a stop. Unconnected calls Twilio left unpriced are not billed;
-    /// answered ones without a price are pending. Twilio bills a call per started minute.
+    /// The account's calls that started on or after the UTC day of `since` (Twilio's
+    /// `StartTime>` filter takes a date, so a pull re-reads the rest of that day: storing is
+    /// idempotent by SID), most recent first, following every page and handing each to `sink`.
+    /// A record that cannot be read (a SIP or client party instead of a number, a broken time
+    /// or price) is skipped with its reason, never a stop. Unconnected calls Twilio left
+    /// unpriced are not billed; answered ones without a price are pending. Twilio bills a call
+    /// per started minute. Returns the pages read.
     pub async fn calls_since(
         &self,
-        since: Date,
+        since: OffsetDateTime,
         page_size: u32,
-        progress: ProgressFn<'_, ListProgress>,
+        sink: PageSink<'_, CallRecord>,
         cancel: &CancellationToken,
-    ) -> Result<UsageListing<CallRecord>> {
+    ) -> Result<u32> {
         self.usage(
             "Calls",
             "StartTime>",
             since,
             page_size,
-            progress,
+            sink,
             cancel,
             |p: TwCallPage| (p.calls.into_iter().map(map_call).collect(), p.next_page_uri),
         )
         .await
     }
 
-    /// The account's messages sent on or after `since` (Twilio's `DateSent>`), as
-    /// [`TwilioClient::calls_since`] reads calls. A failed message (never sent) is not billed.
+    /// The account's messages sent on or after the UTC day of `since` (Twilio's `DateSent>`),
+    /// as [`TwilioClient::calls_since`] reads calls. A failed message (never sent) is not
+    /// billed.
     pub async fn messages_since(
         &self,
-        since: Date,
+        since: OffsetDateTime,
         page_size: u32,
-        progress: ProgressFn<'_, ListProgress>,
+        sink: PageSink<'_, MessageRecord>,
         cancel: &CancellationToken,
-    ) -> Result<UsageListing<MessageRecord>> {
+    ) -> Result<u32> {
         self.usage(
             "Messages",
             "DateSent>",
             since,
             page_size,
-            progress,
+            sink,
             cancel,
             |p: TwMessagePage| {
                 (
@@ -967,21 +970,22 @@ impl TwilioClient {
         .await
     }
 
-    /// The records of `resource` since the day `since` (by the list's `filter`), following every
-    /// page; `records` reads a page into its mapped records and its `next_page_uri`.
+    /// The records of `resource` since the day of `since` (by the list's `filter`), following
+    /// every page; `records` reads a page into its mapped records and its `next_page_uri`.
     #[allow(clippy::too_many_arguments)]
     async fn usage<P: serde::de::DeserializeOwned, T>(
         &self,
         resource: &str,
         filter: &'static str,
-        since: Date,
+        since: OffsetDateTime,
         page_size: u32,
-        progress: ProgressFn<'_, ListProgress>,
+        sink: PageSink<'_, T>,
         cancel: &CancellationToken,
         records: impl Fn(P) -> (Vec<Result<T, Skipped>>, Option<String>),
-    ) -> Result<UsageListing<T>> {
-        let mut listing = UsageListing::default();
+    ) -> Result<u32> {
+        let mut pages = 0;
         let url = format!("{}/{resource}.json", self.account_path());
+        let since = since.to_offset(time::UtcOffset::UTC).date();
         self.each_page(
             &url,
             vec![(filter, day(since))],
@@ -989,14 +993,23 @@ impl TwilioClient {
             cancel,
             |page: P| {
                 let (read, next) = records(page);
-                listing.pages += 1;
-                read.into_iter().for_each(|r| listing.add(r));
-                progress(listing.progress());
+                pages += 1;
+                let mut page = UsagePage {
+                    records: Vec::with_capacity(read.len()),
+                    skipped: Vec::new(),
+                };
+                for r in read {
+                    match r {
+                        Ok(r) => page.records.push(r),
+                        Err(s) => page.skipped.push(s),
+                    }
+                }
+                sink(page);
                 next
             },
         )
         .await?;
-        Ok(listing)
+        Ok(pages)
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use switchboard_core::usage::{CallOutcome, CallRecord, HealthState, Price, Thresholds, health};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
-use switchboard_providers::model::UsageListing;
+use switchboard_providers::model::{Gather, UsageListing};
 use switchboard_providers::twilio::TwilioClient;
 use time::{Duration as Span, OffsetDateTime, macros::datetime};
 use tokio_util::sync::CancellationToken;
@@ -42,9 +42,10 @@ fn twilio(f: &FakeProviders) -> TwilioClient {
 }
 
 async fn calls_since(c: &TwilioClient, since: OffsetDateTime) -> UsageListing<CallRecord> {
-    c.calls_since(since.date(), 1000, &|_| {}, &CancellationToken::new())
-        .await
-        .expect("the calls")
+    let cancel = CancellationToken::new();
+    let g = Gather::default();
+    let pages = c.calls_since(since, 1000, &|p| g.page(p), &cancel).await;
+    g.done(pages).expect("the calls")
 }
 
 /// A page of the fake's `resource` with `query`, as JSON.
@@ -214,15 +215,11 @@ async fn the_fake_filters_by_number_day_and_status_and_pages_with_tokens() {
 async fn messages_are_pulled_with_their_segments_and_prices() {
     let f = fakes(config()).await;
     let c = twilio(&f);
-    let listing = c
-        .messages_since(
-            (NOW - Span::days(10)).date(),
-            1000,
-            &|_| {},
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let cancel = CancellationToken::new();
+    let g = Gather::default();
+    let since = NOW - Span::days(10);
+    let pages = c.messages_since(since, 1000, &|p| g.page(p), &cancel).await;
+    let listing = g.done(pages).unwrap();
     assert!(listing.skipped.is_empty());
     assert_eq!(listing.records.len(), NUMBERS * MESSAGES);
     for m in &listing.records {
