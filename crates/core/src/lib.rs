@@ -7,6 +7,7 @@
 pub mod domain;
 pub mod error;
 pub mod query;
+pub mod readiness;
 pub mod seed;
 pub mod store;
 pub mod transfer;
