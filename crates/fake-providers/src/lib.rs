@@ -22,6 +22,7 @@ mod common;
 mod plivo;
 mod telnyx;
 mod twilio;
+pub mod twilio_readiness;
 mod twilio_usage;
 mod vonage;
 

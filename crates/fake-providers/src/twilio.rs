@@ -31,6 +31,9 @@ struct Number {
     voice: bool,
     sms: bool,
     mms: bool,
+    /// The number's index in the seed (its [`crate::twilio_readiness::case`]); `None` for a
+    /// number bought later.
+    seeded: Option<usize>,
 }
 
 struct App {
@@ -90,6 +93,7 @@ impl TwilioFake {
                     voice: true,
                     sms: i % 7 != 3,
                     mms: i % 3 == 0,
+                    seeded: Some(i),
                 }
             })
             .collect();
@@ -125,12 +129,10 @@ fn not_found(path: &str) -> Response {
     )
 }
 
-fn number_json(prefix: &str, n: &Number) -> Value {
-    json!({
+fn number_json(seed: u64, prefix: &str, n: &Number) -> Value {
+    let mut v = json!({
         "account_sid": creds::TWILIO_ACCOUNT_SID,
-        "address_sid": null,
-        "address_requirements": "none",
-        "api_version": "2010-04-01",
+                "api_version": "2010-04-01",
         "beta": false,
         "capabilities": {"fax": false, "mms": n.mms, "sms": n.sms, "voice": n.voice},
         "date_created": DATE,
@@ -157,13 +159,16 @@ fn number_json(prefix: &str, n: &Number) -> Value {
         "voice_fallback_url": n.voice_fallback_url,
         "voice_method": "POST",
         "voice_url": n.voice_url,
-        "emergency_status": "Inactive",
-        "emergency_address_sid": null,
-        "emergency_address_status": "unregistered",
-        "bundle_sid": null,
         "status": "in-use",
         "type": "local",
-    })
+    });
+    if let (Value::Object(v), Value::Object(fields)) = (
+        &mut v,
+        crate::twilio_readiness::number_fields(seed, n.seeded),
+    ) {
+        v.extend(fields);
+    }
+    v
 }
 
 fn app_json(prefix: &str, a: &App) -> Value {
@@ -210,7 +215,22 @@ impl crate::Fake for TwilioFake {
         r
     }
 
-    fn handle(&self, req: &FakeRequest, _base: &str) -> Response {
+    fn handle(&self, req: &FakeRequest, base: &str) -> Response {
+        if req.path.starts_with("/v1/") || req.path.starts_with("/v2/") {
+            if basic_auth(&req.headers).is_none_or(|(u, p)| {
+                !(u == creds::TWILIO_ACCOUNT_SID && p == creds::TWILIO_AUTH_TOKEN
+                    || u == creds::TWILIO_API_KEY_SID && p == creds::TWILIO_API_KEY_SECRET)
+            }) {
+                return error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+            }
+            let numbers: Vec<(Option<usize>, String)> = lock(&self.state)
+                .numbers
+                .iter()
+                .map(|n| (n.seeded, n.phone_number.clone()))
+                .collect();
+            return crate::twilio_readiness::handle(req, base, self.seed, &numbers)
+                .unwrap_or_else(|| not_found(&req.path));
+        }
         let (prefix, path) = match req.path.strip_prefix("/api/laml") {
             Some(rest) => ("/api/laml", rest),
             None => ("", req.path.as_str()),
@@ -266,7 +286,10 @@ impl crate::Fake for TwilioFake {
                     return not_found(&req.path);
                 };
                 match *m {
-                    Method::GET => json(StatusCode::OK, &number_json(prefix, &st.numbers[pos])),
+                    Method::GET => json(
+                        StatusCode::OK,
+                        &number_json(self.seed, prefix, &st.numbers[pos]),
+                    ),
                     Method::POST => {
                         let n = &mut st.numbers[pos];
                         for (k, v) in req.form() {
@@ -281,7 +304,7 @@ impl crate::Fake for TwilioFake {
                                 _ => {}
                             }
                         }
-                        json(StatusCode::OK, &number_json(prefix, n))
+                        json(StatusCode::OK, &number_json(self.seed, prefix, n))
                     }
                     Method::DELETE => {
                         st.numbers.remove(pos);
@@ -326,7 +349,7 @@ impl TwilioFake {
             .iter()
             .skip(start)
             .take(page_size)
-            .map(|n| number_json(prefix, n))
+            .map(|n| number_json(self.seed, prefix, n))
             .collect();
         let base = format!(
             "{prefix}/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json",
@@ -402,8 +425,9 @@ impl TwilioFake {
             voice: true,
             sms: true,
             mms: true,
+            seeded: None,
         };
-        let body = number_json(prefix, &n);
+        let body = number_json(self.seed, prefix, &n);
         st.numbers.push(n);
         json(StatusCode::CREATED, &body)
     }

@@ -648,6 +648,17 @@ impl<T> Gather<T> {
     }
 }
 
+/// What a provider says about whether its numbers can carry their traffic: the findings of
+/// each number (the account's, and numbers being ported in), judged by
+/// [`switchboard_core::readiness::judge`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadinessListing {
+    /// Each number with its findings, in the order the provider first named it.
+    pub numbers: Vec<(E164, Vec<switchboard_core::readiness::Finding>)>,
+    /// Requests made: list pages, and one per port-in request or messaging service.
+    pub requests: u32,
+}
+
 /// A listed entry that could not be mapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {

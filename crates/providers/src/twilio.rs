@@ -17,6 +17,8 @@
 //! - SignalWire: the same client with the space's origin and the `/api/laml` prefix; its
 //!   `next_page_uri` already carries the prefix.
 
+mod readiness;
+
 use reqwest::Client;
 use serde::Deserialize;
 use switchboard_core::domain::{Capabilities, E164};
@@ -433,25 +435,40 @@ impl TwilioClient {
         let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let mut budget = self.http.pages(page_size);
         query.push(("PageSize", page_size.to_string()));
+        // Links are followed on the origin of the list's own URL (the API host, or a product
+        // host such as messaging.twilio.com), never anywhere else.
+        let origin = reqwest::Url::parse(url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.origin.clone());
         let mut url = url.to_owned();
         loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: self.api(),
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
+            self.next_page(&mut budget, &subject, cancel)?;
             let body: P = self.get(&subject, &url, &query, Some(cancel)).await?;
             match page(body).filter(|u| !u.is_empty()) {
                 Some(next) => {
                     // A path on the API origin ("/2010-04-01/…", SignalWire's with its prefix).
-                    url = same_origin_link(self.api(), &subject, &self.origin, &next)?.into();
+                    url = same_origin_link(self.api(), &subject, &origin, &next)?.into();
                     query.clear();
                 }
                 None => return Ok(()),
             }
         }
+    }
+
+    /// Before each page of a list: stops at cancellation, or when the paging budget is spent.
+    fn next_page(
+        &self,
+        budget: &mut crate::http::PageBudget,
+        subject: &Subject,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        if cancel.is_cancelled() {
+            return Err(ProviderError::Cancelled {
+                api: self.api(),
+                subject: subject.clone(),
+            });
+        }
+        budget.take(subject)
     }
 
     fn map_number(&self, n: TwNumber) -> Result<ProviderNumber, Skipped> {

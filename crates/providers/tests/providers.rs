@@ -22,6 +22,8 @@ mod limits;
 mod others;
 #[path = "providers/twilio.rs"]
 mod twilio;
+#[path = "providers/twilio_readiness.rs"]
+mod twilio_readiness;
 #[path = "providers/twilio_schema.rs"]
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]

@@ -1,0 +1,138 @@
+//! Twilio's readiness states: the fake seeds every state its schemas list (one case per number
+//! index, see the fake's `twilio_readiness::case`), and the client reads them from list
+//! endpoints only.
+
+use switchboard_core::domain::E164;
+use switchboard_core::readiness::{Finding, Kind, State, Use, judge};
+use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
+use switchboard_fake_providers::{FakeConfig, FakeKind};
+use switchboard_providers::model::ReadinessListing;
+use tokio_util::sync::CancellationToken;
+
+use super::twilio::client;
+use super::*;
+
+/// The fake's number `i` (as its seed numbers them).
+fn number(f: &[(E164, Vec<Finding>)], i: usize) -> Option<&Vec<Finding>> {
+    let phone = seeded_number(i);
+    f.iter().find(|(n, _)| n.as_str() == phone).map(|(_, v)| v)
+}
+
+async fn readiness(numbers: usize) -> (ReadinessListing, Vec<String>) {
+    let f = fakes(FakeConfig {
+        twilio_numbers: numbers,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = client(&f);
+    let ProviderClient::Twilio(t) = &c else {
+        unreachable!("a Twilio client")
+    };
+    let listing = t
+        .readiness(&|_| {}, &CancellationToken::new())
+        .await
+        .expect("the readiness");
+    let paths = f
+        .faults(FakeKind::Twilio)
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    (listing, paths)
+}
+
+fn states(findings: &[Finding]) -> Vec<(Kind, &str)> {
+    let mut v: Vec<(Kind, &str)> = findings
+        .iter()
+        .map(|f| (f.kind, f.state.as_str()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn every_seeded_state_reaches_its_number() {
+    let (listing, _) = readiness(40).await;
+    for i in 0..40 {
+        let sms = i % 7 != 3;
+        let findings = number(&listing.numbers, i).expect("every number of the account");
+        let mut expected: Vec<(Kind, &str)> = vec![(
+            Kind::EmergencyAddress,
+            match case(i) {
+                Case::Emergency(s) => s,
+                _ => "registered",
+            },
+        )];
+        match case(i) {
+            Case::AddressMissing => expected.push((Kind::Address, "local")),
+            Case::Bundle(s) => expected.push((Kind::RegulatoryBundle, s)),
+            // The one completed port-in request brought number 15 in.
+            Case::PortedIn if i == 15 => expected.push((Kind::PortIn, "Completed")),
+            _ => {}
+        }
+        if sms {
+            expected.push((
+                Kind::A2p10dlc,
+                match case(i) {
+                    Case::NoCampaign => "",
+                    Case::Campaign(s) => s,
+                    _ => "VERIFIED",
+                },
+            ));
+        }
+        expected.sort();
+        assert_eq!(states(findings), expected, "number {i} ({:?})", case(i));
+    }
+    // The failed campaign carries its errors; the judged states follow.
+    let failed = number(&listing.numbers, 14).unwrap();
+    let campaign = failed.iter().find(|f| f.kind == Kind::A2p10dlc).unwrap();
+    assert_eq!(
+        campaign.reasons,
+        ["30896: Opt-in information is missing or invalid."]
+    );
+    assert!(campaign.since.is_some());
+    let judged = |i: usize, sends_sms: bool| {
+        judge(number(&listing.numbers, i).unwrap(), Use { sends_sms }).state
+    };
+    assert_eq!(judged(0, true), State::Ready);
+    assert_eq!(judged(1, false), State::Attention);
+    assert_eq!(judged(3, false), State::Blocked, "registration failure");
+    assert_eq!(judged(10, false), State::Blocked, "bundle rejected");
+    assert_eq!(
+        judged(12, false),
+        State::Attention,
+        "no campaign, voice only"
+    );
+    assert_eq!(judged(12, true), State::Blocked, "no campaign, sends SMS");
+    assert_eq!(judged(16, true), State::Ready, "bundle approved");
+    // Numbers being ported in are named too, though not on the account yet.
+    let porting: Vec<&str> = listing
+        .numbers
+        .iter()
+        .flat_map(|(_, f)| f.iter())
+        .filter(|f| f.kind == Kind::PortIn)
+        .map(|f| f.state.as_str())
+        .collect();
+    // Number 15 is on the account (named first); the others are still on their way in.
+    assert_eq!(
+        porting,
+        ["Completed", "Submitted", "Pending", "Action Required"]
+    );
+}
+
+#[tokio::test]
+async fn ten_thousand_numbers_take_list_requests_only() {
+    let (listing, paths) = readiness(10_000).await;
+    assert!(listing.numbers.len() >= 10_000);
+    assert_eq!(listing.requests as usize, paths.len());
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.contains("/IncomingPhoneNumbers/PN")),
+        "no request names a number"
+    );
+    // 10 pages of numbers, 3 of bundles (3,000 of them), 1 of services, per service (3) its
+    // campaign and 9/1/1 pages of its numbers (8,500/500/500), 1 port-in list and one request per port-in
+    // request (3): list pages, not numbers, set the count.
+    assert_eq!(paths.len(), 10 + 3 + 1 + 3 + 11 + 1 + 3, "{paths:#?}");
+}
