@@ -161,6 +161,8 @@ pub struct NumberFilter {
     pub country: Option<String>,
     /// Line type.
     pub number_type: Option<NumberType>,
+    /// Readiness state, as last judged (numbers never judged match none).
+    pub readiness: Option<crate::readiness::State>,
 }
 
 impl NumberFilter {
@@ -175,6 +177,7 @@ impl NumberFilter {
             capabilities: Vec::new(),
             country: None,
             number_type: None,
+            readiness: None,
         }
     }
 
@@ -192,6 +195,7 @@ impl NumberFilter {
             || !self.capabilities.is_empty()
             || self.country.is_some()
             || self.number_type.is_some()
+            || self.readiness.is_some()
     }
 }
 

@@ -171,6 +171,7 @@ impl Finding {
 /// One judged item of a number's readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Item {
     /// What it is about.
     pub kind: Kind,
@@ -183,16 +184,20 @@ pub struct Item {
     /// What to do; empty when nothing is to be done.
     pub action: String,
     /// The provider's reasons, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
-    /// Since when, when the provider says.
-    #[serde(with = "time::serde::rfc3339::option")]
+    /// Since when: the provider's time, else when Switchboard first saw the state.
+    #[serde(default, with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub since: Option<OffsetDateTime>,
 }
 
-/// A number's readiness: its state, every item, and whether it is moving away.
+/// A number's readiness: its state, every item, and whether it is moving away. Kept in the
+/// number's `metadata` under `readiness` (the design's table needs no new column, and it
+/// syncs with the number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Readiness {
     /// The worst item's level (`ready` with no items).
     pub state: State,
@@ -200,6 +205,36 @@ pub struct Readiness {
     pub items: Vec<Item>,
     /// The number is being ported away or was: shown at once, as an alarm.
     pub alarm: bool,
+    /// When the provider was last asked.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub checked_at: Option<OffsetDateTime>,
+}
+
+impl Readiness {
+    /// This judgement as checked at `now`, after `before` (the one on record, if any): an item
+    /// whose provider gave no time keeps the time it was first seen in the same state, or
+    /// `now` when it is new, so every item says since when.
+    pub fn dated(mut self, before: Option<&Readiness>, now: OffsetDateTime) -> Readiness {
+        for item in &mut self.items {
+            if item.since.is_none() {
+                let seen = before.and_then(|b| {
+                    b.items
+                        .iter()
+                        .find(|i| i.kind == item.kind && i.provider_state == item.provider_state)
+                        .and_then(|i| i.since)
+                });
+                item.since = Some(seen.unwrap_or(now));
+            }
+        }
+        self.checked_at = Some(now);
+        self
+    }
+
+    /// Whether `other` says the same, whenever it was checked.
+    pub fn same_as(&self, other: &Readiness) -> bool {
+        (&self.state, &self.items, self.alarm) == (&other.state, &other.items, other.alarm)
+    }
 }
 
 /// What the rules need to know about the number besides the findings.
@@ -222,6 +257,7 @@ pub fn judge(findings: &[Finding], used: Use) -> Readiness {
         state: State::of(worst),
         items,
         alarm,
+        checked_at: None,
     }
 }
 
@@ -494,6 +530,33 @@ mod tests {
         assert_eq!(r.state, State::Blocked);
         assert_eq!(r.items[0].provider_state, "TWILIO_REJECTED", "as given");
         assert_eq!(r.items[0].reasons, ["bad opt-in"]);
+    }
+
+    #[test]
+    fn items_say_since_when_and_keep_it_while_the_state_holds() {
+        let t0 = time::macros::datetime!(2026-12-01 10:00 UTC);
+        let t1 = time::macros::datetime!(2026-12-02 10:00 UTC);
+        let given = time::macros::datetime!(2026-11-20 09:30 UTC);
+        let findings = [
+            f(Kind::PortOut, "port-out-pending"),
+            f(Kind::RegulatoryBundle, "in-review").since(Some(given)),
+        ];
+        let first = judge(&findings, Use::default()).dated(None, t0);
+        assert_eq!(first.checked_at, Some(t0));
+        assert_eq!(first.items[0].since, Some(t0), "first seen now");
+        assert_eq!(first.items[1].since, Some(given), "the provider's time");
+        let again = judge(&findings, Use::default()).dated(Some(&first), t1);
+        assert_eq!(again.items[0].since, Some(t0), "kept while the state holds");
+        assert!(again.same_as(&first));
+        let moved = [f(Kind::PortOut, "ported-out")];
+        let later = judge(&moved, Use::default()).dated(Some(&again), t1);
+        assert_eq!(later.items[0].since, Some(t1), "a new state starts now");
+        assert!(!later.same_as(&again));
+        // Kept in metadata as camelCase JSON, read back the same.
+        let json = serde_json::to_value(&later).unwrap();
+        assert_eq!(json["items"][0]["providerState"], "ported-out");
+        assert_eq!(json["checkedAt"], "2026-12-02T10:00:00Z");
+        assert_eq!(serde_json::from_value::<Readiness>(json).unwrap(), later);
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub mod numbers_at_provider;
 pub mod profiles;
 pub mod providers;
 pub mod purchase;
+pub mod readiness;
 pub mod startup;
 pub mod sync;
 pub mod tasks;

@@ -220,6 +220,10 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
         let p = sql.bind(Bind::Text(country_prefix(country)?));
         sql.push(format!("starts_with(p.phone_number, {p})"));
     }
+    if let Some(state) = f.readiness {
+        let p = sql.bind(Bind::Text(state.as_str().into()));
+        sql.push(format!("(p.metadata -> 'readiness' ->> 'state') = {p}"));
+    }
     if let Some(kind) = f.number_type {
         return Err(Error::InvalidInput {
             field: "number type".into(),

@@ -189,6 +189,25 @@ impl ProviderClient {
     }
 }
 
+impl ProviderClient {
+    /// What the provider says about whether the account's numbers (and numbers being ported
+    /// in) can carry their traffic, from list endpoints only (never one request per number).
+    /// Twilio's is read here; the other providers' are not yet.
+    pub async fn readiness(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<crate::model::ReadinessListing> {
+        match self {
+            ProviderClient::Twilio(c) => c.readiness(progress, cancel).await,
+            other => Err(ProviderError::Unsupported {
+                api: other.api(),
+                operation: "reading compliance and porting states",
+            }),
+        }
+    }
+}
+
 /// Until a provider's records are read here.
 fn usage_unsupported(api: Api) -> ProviderError {
     ProviderError::Unsupported {

@@ -648,15 +648,26 @@ impl<T> Gather<T> {
     }
 }
 
-/// What a provider says about whether its numbers can carry their traffic: the findings of
-/// each number (the account's, and numbers being ported in), judged by
-/// [`switchboard_core::readiness::judge`].
+/// What a provider says about whether its numbers can carry their traffic (judged by
+/// [`switchboard_core::readiness::judge`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadinessListing {
-    /// Each number with its findings, in the order the provider first named it.
-    pub numbers: Vec<(E164, Vec<switchboard_core::readiness::Finding>)>,
+    /// Each number the provider named (the account's, and numbers being ported in), in the
+    /// order it first named them.
+    pub numbers: Vec<NumberFindings>,
     /// Requests made: list pages, and one per port-in request or messaging service.
     pub requests: u32,
+}
+
+/// One number's findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberFindings {
+    /// The number.
+    pub number: E164,
+    /// What the provider says about it.
+    pub findings: Vec<switchboard_core::readiness::Finding>,
+    /// How it is used, as the provider routes it (SMS capable, with somewhere to deliver SMS).
+    pub used: switchboard_core::readiness::Use,
 }
 
 /// A listed entry that could not be mapped.

@@ -242,6 +242,20 @@ impl Metadata {
         self.set_str("providerSid", v)
     }
 
+    /// The number's readiness as last judged (`readiness`), if it was and it reads.
+    pub fn readiness(&self) -> Option<crate::readiness::Readiness> {
+        serde_json::from_value(self.0.get("readiness")?.clone()).ok()
+    }
+
+    /// A merge patch that sets `readiness`.
+    pub fn readiness_patch(r: &crate::readiness::Readiness) -> Metadata {
+        let mut m = Metadata::new();
+        if let Ok(v) = serde_json::to_value(r) {
+            m.0.insert("readiness".into(), v);
+        }
+        m
+    }
+
     /// Capabilities; absent flags read as false.
     pub fn capabilities(&self) -> Capabilities {
         let caps = self.0.get("capabilities").and_then(Value::as_object);

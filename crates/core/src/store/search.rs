@@ -110,6 +110,12 @@ fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
     if let Some(t) = f.number_type {
         sql.push("p.number_type = ?", [text(t.as_str())]);
     }
+    if let Some(r) = f.readiness {
+        sql.push(
+            "json_extract(p.metadata, '$.readiness.state') = ?",
+            [text(r.as_str())],
+        );
+    }
 }
 
 /// The substring test for the scan path. Digits are tested against `phone_number` (the same
@@ -193,7 +199,7 @@ fn single_facet(f: &NumberFilter) -> Option<String> {
         facets.push(format!("type={}", t.as_str()));
     }
     facets.extend(f.capabilities.iter().map(|c| format!("cap={}", c.as_str())));
-    if f.agent.is_some() || facets.len() != 1 {
+    if f.agent.is_some() || f.readiness.is_some() || facets.len() != 1 {
         return None;
     }
     facets.pop()

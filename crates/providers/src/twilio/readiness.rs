@@ -21,14 +21,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
-use switchboard_core::readiness::{Finding, Kind};
+use switchboard_core::readiness::{Finding, Kind, Use};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
 use super::{TwCaps, TwilioClient, non_empty};
 use crate::error::{Api, ProviderError, Result};
-use crate::model::{ListProgress, ProgressFn, ReadinessListing};
+use crate::model::{ListProgress, NumberFindings, ProgressFn, ReadinessListing};
 
 #[derive(Deserialize)]
 struct Meta {
@@ -43,6 +43,8 @@ struct RdNumber {
     address_requirements: Option<String>,
     address_sid: Option<String>,
     bundle_sid: Option<String>,
+    sms_url: Option<String>,
+    sms_application_sid: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,17 +166,25 @@ fn error_words(errors: Option<Vec<serde_json::Value>>) -> Vec<String> {
 /// Findings gathered per number, in the order numbers were first named.
 #[derive(Default)]
 struct Gathered {
-    order: Vec<E164>,
-    findings: HashMap<E164, Vec<Finding>>,
+    numbers: Vec<NumberFindings>,
+    at: HashMap<E164, usize>,
 }
 
 impl Gathered {
-    fn add(&mut self, number: E164, finding: Finding) {
-        let entry = self.findings.entry(number.clone()).or_insert_with(|| {
-            self.order.push(number);
-            Vec::new()
+    fn entry(&mut self, number: E164) -> &mut NumberFindings {
+        let at = *self.at.entry(number.clone()).or_insert_with(|| {
+            self.numbers.push(NumberFindings {
+                number,
+                findings: Vec::new(),
+                used: Use::default(),
+            });
+            self.numbers.len() - 1
         });
-        entry.push(finding);
+        &mut self.numbers[at]
+    }
+
+    fn add(&mut self, number: E164, finding: Finding) {
+        self.entry(number).findings.push(finding);
     }
 }
 
@@ -254,6 +264,12 @@ impl TwilioClient {
                     let facts = number.facts();
                     let north_america = matches!(facts.country.as_deref(), Some("US" | "CA"));
                     let caps = n.capabilities.unwrap_or_default();
+                    // Used for SMS: it can, and Twilio delivers its SMS somewhere (a URL or an
+                    // application on the number; a messaging service, found below).
+                    let routed = non_empty(&n.sms_url).is_some()
+                        || non_empty(&n.sms_application_sid).is_some();
+                    gathered.entry(number.clone()).used.sends_sms =
+                        caps.sms.unwrap_or(false) && routed;
                     if north_america
                         && caps.voice.unwrap_or(false)
                         && let Some(s) = non_empty(&n.emergency_address_status)
@@ -313,7 +329,10 @@ impl TwilioClient {
             let campaigns = self.campaigns(cancel, &mut step).await?;
             for s in senders.iter().filter(|s| !s.toll_free) {
                 let finding = match campaigns.get(&s.number) {
-                    Some(f) => f.clone(),
+                    Some(f) => {
+                        gathered.entry(s.number.clone()).used.sends_sms = true;
+                        f.clone()
+                    }
                     None => Finding::new(Kind::A2p10dlc, ""),
                 };
                 gathered.add(s.number.clone(), finding);
@@ -355,18 +374,8 @@ impl TwilioClient {
             gathered.add(number, finding);
         }
 
-        let Gathered {
-            order,
-            mut findings,
-        } = gathered;
         Ok(ReadinessListing {
-            numbers: order
-                .into_iter()
-                .map(|n| {
-                    let f = findings.remove(&n).unwrap_or_default();
-                    (n, f)
-                })
-                .collect(),
+            numbers: gathered.numbers,
             requests,
         })
     }

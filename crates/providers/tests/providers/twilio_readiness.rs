@@ -2,20 +2,19 @@
 //! index, see the fake's `twilio_readiness::case`), and the client reads them from list
 //! endpoints only.
 
-use switchboard_core::domain::E164;
 use switchboard_core::readiness::{Finding, Kind, State, Use, judge};
 use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
 use switchboard_fake_providers::{FakeConfig, FakeKind};
-use switchboard_providers::model::ReadinessListing;
+use switchboard_providers::model::{NumberFindings, ReadinessListing};
 use tokio_util::sync::CancellationToken;
 
 use super::twilio::client;
 use super::*;
 
 /// The fake's number `i` (as its seed numbers them).
-fn number(f: &[(E164, Vec<Finding>)], i: usize) -> Option<&Vec<Finding>> {
+fn number(f: &[NumberFindings], i: usize) -> Option<&NumberFindings> {
     let phone = seeded_number(i);
-    f.iter().find(|(n, _)| n.as_str() == phone).map(|(_, v)| v)
+    f.iter().find(|n| n.number.as_str() == phone)
 }
 
 async fn readiness(numbers: usize) -> (ReadinessListing, Vec<String>) {
@@ -55,7 +54,12 @@ async fn every_seeded_state_reaches_its_number() {
     let (listing, _) = readiness(40).await;
     for i in 0..40 {
         let sms = i % 7 != 3;
-        let findings = number(&listing.numbers, i).expect("every number of the account");
+        let n = number(&listing.numbers, i).expect("every number of the account");
+        assert_eq!(
+            n.used.sends_sms, sms,
+            "number {i}: SMS capable, with the demo SMS URL"
+        );
+        let findings = &n.findings;
         let mut expected: Vec<(Kind, &str)> = vec![(
             Kind::EmergencyAddress,
             match case(i) {
@@ -85,14 +89,22 @@ async fn every_seeded_state_reaches_its_number() {
     }
     // The failed campaign carries its errors; the judged states follow.
     let failed = number(&listing.numbers, 14).unwrap();
-    let campaign = failed.iter().find(|f| f.kind == Kind::A2p10dlc).unwrap();
+    let campaign = failed
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::A2p10dlc)
+        .unwrap();
     assert_eq!(
         campaign.reasons,
         ["30896: Opt-in information is missing or invalid."]
     );
     assert!(campaign.since.is_some());
     let judged = |i: usize, sends_sms: bool| {
-        judge(number(&listing.numbers, i).unwrap(), Use { sends_sms }).state
+        judge(
+            &number(&listing.numbers, i).unwrap().findings,
+            Use { sends_sms },
+        )
+        .state
     };
     assert_eq!(judged(0, true), State::Ready);
     assert_eq!(judged(1, false), State::Attention);
@@ -109,7 +121,7 @@ async fn every_seeded_state_reaches_its_number() {
     let porting: Vec<&str> = listing
         .numbers
         .iter()
-        .flat_map(|(_, f)| f.iter())
+        .flat_map(|n| n.findings.iter())
         .filter(|f| f.kind == Kind::PortIn)
         .map(|f| f.state.as_str())
         .collect();

@@ -1,0 +1,187 @@
+//! Readiness refreshed with an account against the fake Twilio, which seeds every state its
+//! schemas list (number `i` has the fake's `case(i)`): each number gets the right state and
+//! items, kept in its metadata; the readiness filter returns exactly the seeded set; a second
+//! refresh writes nothing; a port-out raises the alarm.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use switchboard_core::domain::{E164, Provider};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
+use switchboard_core::readiness::{Finding, Kind, State, Use};
+use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_ops::readiness::{self, record, refresh_with};
+use switchboard_ops::{Inventory, Target, open};
+use switchboard_providers::ProviderClient;
+use switchboard_providers::http::HttpSettings;
+use switchboard_providers::model::{NumberFindings, ReadinessListing};
+use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
+use switchboard_secrets::SecretString;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+const NUMBERS: usize = 60;
+
+fn twilio(base: &str) -> ProviderClient {
+    let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
+    let client = TwilioClient::new(
+        TwilioCredentials {
+            account_sid: creds::TWILIO_ACCOUNT_SID.into(),
+            auth,
+        },
+        TwilioEndpoint::Twilio {
+            base_url: Some(base.to_owned()),
+        },
+        &HttpSettings::default(),
+    );
+    ProviderClient::Twilio(client.unwrap())
+}
+
+/// The state the rules give the fake's number `i` (SMS-capable numbers have the demo SMS URL,
+/// so they are used for SMS).
+fn expected(i: usize) -> State {
+    let sms = i % 7 != 3;
+    match case(i) {
+        Case::Fine | Case::PortedIn | Case::Bundle("twilio-approved") => State::Ready,
+        Case::Emergency("registration-failure" | "unregistration-failure") => State::Blocked,
+        Case::Emergency(_) => State::Attention,
+        Case::AddressMissing | Case::Bundle("twilio-rejected") => State::Blocked,
+        Case::Bundle(_) => State::Attention,
+        Case::NoCampaign | Case::Campaign(_) if sms => State::Blocked,
+        Case::NoCampaign | Case::Campaign(_) => State::Ready,
+    }
+}
+
+async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
+    let fakes = FakeProviders::start(FakeConfig {
+        twilio_numbers: NUMBERS,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = twilio(&fakes.base_url(FakeKind::Twilio));
+    let listing = client
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    let sid = creds::TWILIO_ACCOUNT_SID;
+    (inv.file().unwrap())
+        .run(move |ws| ws.add_account(org.id, Provider::Twilio, sid, None))
+        .await
+        .unwrap();
+    for n in &listing.numbers {
+        let valid = n.to_new_number(sid).validate().unwrap();
+        inv.add_number(org.id, valid).await.unwrap();
+    }
+    (fakes, dir, inv, org.id)
+}
+
+async fn matching(inv: &dyn Inventory, org: Uuid, state: State) -> BTreeSet<String> {
+    let mut filter = NumberFilter::org(org);
+    filter.readiness = Some(state);
+    let q = NumberQuery::first(filter.clone(), Sort::default(), 1000).unwrap();
+    let page = inv.list_numbers(&q).await.unwrap();
+    assert_eq!(
+        inv.count_numbers(&filter).await.unwrap(),
+        page.items.len() as u64
+    );
+    page.items
+        .iter()
+        .map(|n| n.phone_number.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_number_gets_the_seeded_readiness_and_the_filter_finds_exactly_it() {
+    let (fakes, _dir, inv, org) = setup().await;
+    let client = twilio(&fakes.base_url(FakeKind::Twilio));
+    let cancel = CancellationToken::new();
+    let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!((first.checked, first.changed), (NUMBERS, NUMBERS));
+    assert!(first.alarms.is_empty());
+    let elsewhere: Vec<&str> = (first.elsewhere.iter())
+        .map(|(_, r)| r.items[0].provider_state.as_str())
+        .collect();
+    assert_eq!(elsewhere.len(), 3, "the numbers still being ported in");
+    assert!(elsewhere.contains(&"Action Required"));
+
+    for i in 0..NUMBERS {
+        let n = inv
+            .number(
+                &switchboard_core::store::NumberRef::Number(
+                    E164::parse(&seeded_number(i), None).unwrap(),
+                ),
+                Some(org),
+            )
+            .await
+            .unwrap();
+        let r = readiness::of(&n).expect("judged");
+        assert_eq!(r.state, expected(i), "number {i}: {:?}", case(i));
+        assert!(r.checked_at.is_some());
+        assert!(r.items.iter().all(|item| item.since.is_some()));
+        if r.state != State::Ready {
+            assert!(r.items.iter().any(|item| !item.action.is_empty()));
+        }
+    }
+    for state in [State::Ready, State::Attention, State::Blocked] {
+        let want: BTreeSet<String> = (0..NUMBERS)
+            .filter(|i| expected(*i) == state)
+            .map(seeded_number)
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(matching(&*inv, org, state).await, want, "{state:?}");
+    }
+    // With a second filter the counter of that filter alone must not answer.
+    let mut filter = NumberFilter::org(org);
+    filter.readiness = Some(State::Blocked);
+    filter.provider = Some(Provider::Twilio);
+    let blocked = (0..NUMBERS).filter(|i| expected(*i) == State::Blocked);
+    assert_eq!(
+        inv.count_numbers(&filter).await.unwrap(),
+        blocked.count() as u64
+    );
+
+    // Checked again with the same answers: nothing is written.
+    let again = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!((again.checked, again.changed), (NUMBERS, 0));
+}
+
+#[tokio::test]
+async fn a_number_moving_away_is_an_alarm_recorded_with_its_time() {
+    let (_fakes, _dir, inv, org) = setup().await;
+    let number = E164::parse(&seeded_number(0), None).unwrap();
+    let listing = ReadinessListing {
+        numbers: vec![NumberFindings {
+            number: number.clone(),
+            findings: vec![Finding::new(Kind::PortOut, "port-out-pending")],
+            used: Use::default(),
+        }],
+        requests: 1,
+    };
+    let now = time::macros::datetime!(2026-12-07 06:00 UTC);
+    let account = (Provider::Twilio, creds::TWILIO_ACCOUNT_SID);
+    let refreshed = record(&*inv, org, account, listing, now).await.unwrap();
+    assert_eq!(refreshed.alarms.len(), 1);
+    assert_eq!(refreshed.alarms[0].phone_number, number);
+    let n = &refreshed.alarms[0];
+    let stored = inv
+        .number(&switchboard_core::store::NumberRef::Id(n.id), Some(org))
+        .await
+        .unwrap();
+    let r = readiness::of(&stored).unwrap();
+    assert!(r.alarm);
+    assert_eq!(r.state, State::Blocked);
+    assert_eq!(r.items[0].since, Some(now), "recorded with its time");
+    assert_eq!(matching(&*inv, org, State::Blocked).await.len(), 1);
+    assert!(readiness::parse_state("moved").is_err());
+}
