@@ -5,9 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use support::twilio;
 use switchboard_core::domain::{E164, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::readiness::{Finding, Kind, State, Use};
@@ -15,30 +18,11 @@ use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use switchboard_ops::readiness::{self, record, refresh_with};
 use switchboard_ops::{Inventory, Target, open};
-use switchboard_providers::ProviderClient;
-use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
-use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
-use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const NUMBERS: usize = 60;
-
-fn twilio(base: &str) -> ProviderClient {
-    let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
-    let client = TwilioClient::new(
-        TwilioCredentials {
-            account_sid: creds::TWILIO_ACCOUNT_SID.into(),
-            auth,
-        },
-        TwilioEndpoint::Twilio {
-            base_url: Some(base.to_owned()),
-        },
-        &HttpSettings::default(),
-    );
-    ProviderClient::Twilio(client.unwrap())
-}
 
 /// The state the rules give the fake's number `i` (SMS-capable numbers have the demo SMS URL,
 /// so they are used for SMS).
