@@ -34,6 +34,9 @@ pub struct FilterArgs {
     /// Number type, e.g. mobile, toll_free
     #[arg(long = "type")]
     pub number_type: Option<String>,
+    /// Readiness as last refreshed: ready, attention, blocked
+    #[arg(long)]
+    pub readiness: Option<String>,
 }
 
 impl FilterArgs {
@@ -46,6 +49,7 @@ impl FilterArgs {
             && self.capability.is_empty()
             && self.country.is_none()
             && self.number_type.is_none()
+            && self.readiness.is_none()
     }
 
     /// `--agent` as the filter reads it ("none": unassigned).
@@ -74,6 +78,9 @@ impl FilterArgs {
     pub async fn resolve(&self, inv: &dyn Inventory, org: &str) -> Result<NumberFilter> {
         let mut filter = self.input(org)?.resolve(inv).await?;
         filter.number_type = self.number_type()?;
+        filter.readiness = (self.readiness.as_deref())
+            .map(switchboard_ops::readiness::parse_state)
+            .transpose()?;
         Ok(filter)
     }
 
@@ -127,6 +134,7 @@ mod tests {
             capability: vec!["voice".into(), "sms".into()],
             country: Some("us".into()),
             number_type: Some("mobile".into()),
+            readiness: None,
         };
         assert!(!args.is_empty());
         let f = args.input(&org).expect("valid");

@@ -1613,3 +1613,71 @@ fn skipped_alone(d: &mut Device, args: &[&str]) -> String {
     assert_eq!(items[0]["result"], "skipped", "{report}");
     items[0]["detail"].as_str().expect("detail").to_owned()
 }
+
+#[test]
+fn readiness_is_refreshed_then_filtered_and_shown_per_number() {
+    if !secret_service_required() {
+        return;
+    }
+    use switchboard_fake_providers::twilio_readiness::seeded_number;
+    let mut d = Device::new("readiness");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    let import = ["numbers", "import", "--org", "acme", "--account", SID];
+    d.ok(&[&import[..], &["--yes"]].concat(), "");
+    let never = d.ok(&["numbers", "readiness", &seeded_number(3)], "");
+    assert!(never.contains("never checked"), "{never}");
+
+    let refresh = ["accounts", "refresh-readiness", "--org", "acme", SID];
+    let r = d.json(&refresh);
+    assert_eq!(r["checked"], OWNED);
+    assert_eq!(r["changed"], OWNED);
+    assert_eq!(r["alarms"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        r["elsewhere"].as_array().map(Vec::len),
+        Some(3),
+        "being ported in"
+    );
+    let blocked_count = r["states"]["blocked"].as_u64().expect("some blocked");
+
+    let list = ["numbers", "list", "--org", "acme", "--readiness", "blocked"];
+    let blocked: Vec<String> = d.json(&list)["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["phone_number"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(blocked.len() as u64, blocked_count);
+    assert!(blocked.contains(&seeded_number(3)), "registration failure");
+    assert!(!blocked.contains(&seeded_number(0)), "fine");
+    assert!(
+        !blocked.contains(&seeded_number(1)),
+        "unregistered: attention"
+    );
+
+    let shown = d.ok(&["numbers", "readiness", &seeded_number(3)], "");
+    assert!(shown.contains(": blocked"), "{shown}");
+    assert!(
+        shown.contains("emergency_address: registration-failure"),
+        "{shown}"
+    );
+    assert!(shown.contains("to do: Correct the address"), "{shown}");
+    let json = d.json(&["numbers", "readiness", &seeded_number(14)]);
+    let items = json["readiness"]["items"].as_array().expect("items");
+    assert!(items.iter().any(|i| {
+        i["kind"] == "a2p_10dlc"
+            && i["providerState"] == "FAILED"
+            && i["reasons"][0]
+                .as_str()
+                .is_some_and(|r| r.contains("30896"))
+    }));
+
+    let err = d.fails(
+        &["numbers", "list", "--org", "acme", "--readiness", "moved"],
+        2,
+    );
+    assert!(err.contains("ready, attention, blocked"), "{err}");
+    // Checked again: the same answers change nothing.
+    assert_eq!(d.json(&refresh)["changed"], 0);
+    d.assert_no_secret_printed();
+}

@@ -40,6 +40,17 @@ pub enum Level {
     Blocked,
 }
 
+impl Level {
+    /// The word the CLI and the app use: `ok`, `attention`, `blocked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ok => "ok",
+            Level::Attention => "attention",
+            Level::Blocked => "blocked",
+        }
+    }
+}
+
 /// A number's readiness state: its worst item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -100,6 +111,7 @@ pub enum Kind {
     /// The regulatory bundle the number's country requires (Twilio's bundle status).
     RegulatoryBundle,
     /// The A2P 10DLC campaign a US local number needs to send SMS.
+    #[serde(rename = "a2p_10dlc")]
     A2p10dlc,
     /// The verification a US/Canadian toll-free number needs to send SMS.
     TollFreeVerification,
@@ -555,6 +567,13 @@ mod tests {
         // Kept in metadata as camelCase JSON, read back the same.
         let json = serde_json::to_value(&later).unwrap();
         assert_eq!(json["items"][0]["providerState"], "ported-out");
+        for kind in [Kind::A2p10dlc, Kind::TollFreeVerification, Kind::PortOut] {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                kind.as_str(),
+                "one word"
+            );
+        }
         assert_eq!(json["checkedAt"], "2026-12-02T10:00:00Z");
         assert_eq!(serde_json::from_value::<Readiness>(json).unwrap(), later);
     }

@@ -43,6 +43,7 @@
 
 mod import;
 mod purchase;
+mod readiness;
 mod session;
 mod verify;
 mod webhooks;
@@ -81,6 +82,11 @@ pub enum AccountCommands {
     /// account's numbers; a refusal sets their status to error with the provider's reason; a
     /// network failure changes nothing
     Verify(verify::AccountVerify),
+    /// Ask the account's provider whether each number can carry its traffic (emergency
+    /// address, A2P 10DLC campaign, toll-free verification, regulatory bundle, porting) and
+    /// record each number's readiness: ready, attention or blocked. Twilio accounts
+    #[command(name = "refresh-readiness")]
+    RefreshReadiness(readiness::Refresh),
 }
 
 /// `numbers …`: the inventory commands of [`commands::Numbers`] and the provider commands.
@@ -106,6 +112,15 @@ pub enum NumberCommands {
     /// bounded concurrency and a per-number report, after a confirmation (or --yes); Ctrl-C
     /// stops cleanly
     Webhook(webhooks::Webhook),
+    /// Show every item of a number's readiness as last refreshed: what the provider said,
+    /// what it means, what to do, since when
+    Readiness {
+        /// Id or E.164 number
+        number: String,
+        /// Organization, when the number exists in several
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Report numbers whose webhook URL at the provider differs from the one on record
     Drift {
         /// Organization slug or id
@@ -284,6 +299,7 @@ pub fn exit(result: Outcome) -> ExitCode {
 pub fn accounts(g: &Global, cmd: AccountCommands) -> Outcome {
     match cmd {
         AccountCommands::Verify(a) => verify::account(g, a),
+        AccountCommands::RefreshReadiness(a) => readiness::refresh(g, a),
     }
 }
 
@@ -294,6 +310,7 @@ pub fn numbers(g: &Global, cmd: NumberCommands) -> Outcome {
         NumberCommands::Webhook(w) => webhooks::webhook(g, w),
         NumberCommands::Drift { org, concurrency } => webhooks::drift(g, &org, concurrency.into()),
         NumberCommands::Buy(b) => purchase::buy(g, b),
+        NumberCommands::Readiness { number, org } => readiness::show(g, &number, org.as_deref()),
         NumberCommands::Release { number, org, yes } => {
             purchase::release(g, &number, org.as_deref(), yes)
         }
