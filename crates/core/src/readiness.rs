@@ -326,6 +326,16 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "The provider refused the number's regulatory information.",
                 "Correct and resubmit the requirement information.",
             ),
+            "purchase-pending" | "provision-pending" => (
+                Attention,
+                "The number is still being set up at the provider.",
+                "Wait for the provider to finish.",
+            ),
+            "purchase-failed" | "port-failed" => (
+                Blocked,
+                "The provider could not complete the number's purchase or port.",
+                "Open the order at the provider and retry or cancel it.",
+            ),
             "port-pending" => (
                 Attention,
                 "The number is being ported in and does not carry traffic here yet.",
@@ -355,10 +365,15 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "Emergency calling is not enabled: a 911 call from this number reaches no registered address.",
                 "Enable emergency calling with a registered address.",
             ),
-            "provisioning" | "pending" => (
+            "provisioning" | "deprovisioning" | "pending" => (
                 Attention,
-                "Emergency calling is being enabled.",
+                "Emergency calling is being enabled or disabled.",
                 "Wait for the provider to finish.",
+            ),
+            "provisioning-failed" => (
+                Blocked,
+                "Enabling emergency calling failed: 911 calls reach no registered address.",
+                "Check the emergency address and enable emergency calling again.",
             ),
             _ => UNKNOWN,
         },
@@ -421,6 +436,11 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 messaging(used),
                 "The number's A2P 10DLC campaign is being reviewed: carriers drop its SMS until then.",
                 "Wait for the campaign review.",
+            ),
+            "pending-unassignment" | "failed-unassignment" => (
+                Attention,
+                "The number is being taken off its A2P 10DLC campaign, or could not be.",
+                "Check the number's campaign assignment at the provider.",
             ),
             "failed" | "suspended" | "expired" | "failed-assignment" | "rejected" => (
                 messaging(used),
@@ -653,6 +673,17 @@ mod tests {
             (Kind::A2p10dlc, "IN_PROGRESS", Level::Attention),
             (Kind::A2p10dlc, "FAILED", Level::Attention),
             (Kind::PortIn, "Completed", Level::Ok),
+            (Kind::PortIn, "ported", Level::Ok),
+            (Kind::PortIn, "exception", Level::Attention),
+            (Kind::NumberStatus, "purchase-failed", Level::Blocked),
+            (Kind::NumberStatus, "port-out-pending", Level::Blocked),
+            (Kind::NumberStatus, "ported-out", Level::Blocked),
+            (Kind::Emergency, "provisioning-failed", Level::Blocked),
+            (Kind::Emergency, "disabled", Level::Attention),
+            (Kind::A2p10dlc, "ASSIGNED", Level::Ok),
+            (Kind::A2p10dlc, "PENDING_ASSIGNMENT", Level::Attention),
+            (Kind::A2p10dlc, "FAILED_ASSIGNMENT", Level::Attention),
+            (Kind::A2p10dlc, "PENDING_UNASSIGNMENT", Level::Attention),
             (Kind::PortIn, "Action Required", Level::Attention),
         ];
         for (kind, w, level) in known {

@@ -21,6 +21,7 @@ mod bandwidth;
 mod common;
 mod plivo;
 mod telnyx;
+pub mod telnyx_readiness;
 mod twilio;
 pub mod twilio_readiness;
 mod twilio_usage;

@@ -23,6 +23,8 @@ struct Number {
     phone_number: String,
     connection_id: Option<&'static str>,
     messaging_profile_id: Option<&'static str>,
+    /// The number's index in the seed (its [`crate::telnyx_readiness::case`]).
+    seeded: usize,
 }
 
 struct State {
@@ -43,7 +45,8 @@ impl TelnyxFake {
                 id: format!("{}", 1_293_384_261_075_731_000u64 + 10_000 + i as u64),
                 phone_number: format!("+1{}", us_number(i, 300).0),
                 connection_id: Some([CALL_CONTROL, TEXML, SIP][i % 3]),
-                messaging_profile_id: (i % 4 != 3).then_some(PROFILE),
+                messaging_profile_id: crate::telnyx_readiness::on_profile(i).then_some(PROFILE),
+                seeded: i,
             })
             .collect();
         TelnyxFake {
@@ -90,18 +93,16 @@ fn not_found() -> Response {
 }
 
 fn number_json(n: &Number) -> Value {
-    json!({
+    let mut v = json!({
         "record_type": "phone_number",
         "id": n.id,
         "phone_number": n.phone_number,
-        "status": "active",
         "tags": [],
         "connection_id": n.connection_id,
         "connection_name": n.connection_id.map(|c| format!("connection {c}")),
         "messaging_profile_id": n.messaging_profile_id,
         "messaging_profile_name": n.messaging_profile_id.map(|_| "default-sms"),
         "billing_group_id": null,
-        "emergency_enabled": false,
         "call_forwarding_enabled": true,
         "cnam_listing_enabled": false,
         "caller_id_name_enabled": false,
@@ -111,7 +112,13 @@ fn number_json(n: &Number) -> Value {
         "purchased_at": "2019-10-23T18:10:00.000Z",
         "created_at": "2019-10-23T18:10:00.000Z",
         "updated_at": "2019-10-24T18:10:00.000Z",
-    })
+    });
+    if let (Value::Object(v), Value::Object(fields)) =
+        (&mut v, crate::telnyx_readiness::number_fields(n.seeded))
+    {
+        v.extend(fields);
+    }
+    v
 }
 
 fn page(items: Vec<Value>, total: usize, number: usize, size: usize) -> Response {
@@ -177,6 +184,9 @@ impl crate::Fake for TelnyxFake {
         }
         let seg = req.segments();
         let mut st = lock(&self.state);
+        if let Some(r) = crate::telnyx_readiness::handle(req, st.numbers.len()) {
+            return r;
+        }
         match (&req.method, seg.as_slice()) {
             (&Method::GET, ["v2", "balance"]) => json(
                 StatusCode::OK,

@@ -192,7 +192,7 @@ impl ProviderClient {
 impl ProviderClient {
     /// What the provider says about whether the account's numbers (and numbers being ported
     /// in) can carry their traffic, from list endpoints only (never one request per number).
-    /// Twilio's is read here; the other providers' are not yet.
+    /// Twilio's and Telnyx's are read here; the other providers' are not yet.
     pub async fn readiness(
         &self,
         progress: ProgressFn<'_, ListProgress>,
@@ -200,6 +200,7 @@ impl ProviderClient {
     ) -> Result<crate::model::ReadinessListing> {
         match self {
             ProviderClient::Twilio(c) => c.readiness(progress, cancel).await,
+            ProviderClient::Telnyx(c) => c.readiness(progress, cancel).await,
             other => Err(ProviderError::Unsupported {
                 api: other.api(),
                 operation: "reading compliance and porting states",

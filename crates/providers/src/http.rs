@@ -388,6 +388,22 @@ pub(crate) struct PageBudget {
 }
 
 impl PageBudget {
+    /// Before each page of a list: stops at cancellation, then takes the page from the budget
+    /// ([`PageBudget::take`]).
+    pub fn next(
+        &mut self,
+        subject: &Subject,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<()> {
+        if cancel.is_cancelled() {
+            return Err(ProviderError::Cancelled {
+                api: self.api,
+                subject: subject.clone(),
+            });
+        }
+        self.take(subject)
+    }
+
     /// Takes one page from the budget before it is requested; the page after the last
     /// allowed one is [`ProviderError::TooManyPages`] and is not requested.
     pub fn take(&mut self, subject: &Subject) -> Result<()> {

@@ -9,6 +9,8 @@
 //!   objects: reads say how many numbers use them (`filter[connection_id]`, the profile's
 //!   `phone_numbers`), and writes to them are refused unless shared changes are allowed.
 
+mod readiness;
+
 use reqwest::Client;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -442,7 +442,7 @@ impl TwilioClient {
             .unwrap_or_else(|_| self.origin.clone());
         let mut url = url.to_owned();
         loop {
-            self.next_page(&mut budget, &subject, cancel)?;
+            budget.next(&subject, cancel)?;
             let body: P = self.get(&subject, &url, &query, Some(cancel)).await?;
             match page(body).filter(|u| !u.is_empty()) {
                 Some(next) => {
@@ -453,22 +453,6 @@ impl TwilioClient {
                 None => return Ok(()),
             }
         }
-    }
-
-    /// Before each page of a list: stops at cancellation, or when the paging budget is spent.
-    fn next_page(
-        &self,
-        budget: &mut crate::http::PageBudget,
-        subject: &Subject,
-        cancel: &CancellationToken,
-    ) -> Result<()> {
-        if cancel.is_cancelled() {
-            return Err(ProviderError::Cancelled {
-                api: self.api(),
-                subject: subject.clone(),
-            });
-        }
-        budget.take(subject)
     }
 
     fn map_number(&self, n: TwNumber) -> Result<ProviderNumber, Skipped> {

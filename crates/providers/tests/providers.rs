@@ -20,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/telnyx_readiness.rs"]
+mod telnyx_readiness;
 #[path = "providers/twilio.rs"]
 mod twilio;
 #[path = "providers/twilio_readiness.rs"]
@@ -28,6 +30,19 @@ mod twilio_readiness;
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]
 mod twilio_usage;
+
+/// A readiness refresh of 10,000 numbers (or more): every request counted, and no request
+/// that `names_a_number` (a per-number request).
+fn no_request_names_a_number(
+    listing: &switchboard_providers::model::ReadinessListing,
+    paths: &[String],
+    names_a_number: impl Fn(&str) -> bool,
+) {
+    assert!(listing.numbers.len() >= 10_000);
+    assert_eq!(listing.requests as usize, paths.len());
+    let named: Vec<&String> = paths.iter().filter(|p| names_a_number(p)).collect();
+    assert!(named.is_empty(), "requests that name a number: {named:?}");
+}
 
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).
 fn fast() -> HttpSettings {

@@ -443,7 +443,7 @@ impl TwilioClient {
         let mut token: Option<String> = None;
         let mut budget = self.http.pages(1000);
         loop {
-            self.next_page(&mut budget, &subject, cancel)?;
+            budget.next(&subject, cancel)?;
             let mut query = vec![("Size", "1000".to_owned()), ("CreatedAfter", after.clone())];
             if let Some(t) = token.take() {
                 query.push(("Token", t));

@@ -1,0 +1,279 @@
+//! What Telnyx says about whether each number can carry its traffic, read from list endpoints
+//! only (never one request per number):
+//!
+//! - `GET /v2/phone_numbers` (`page[number]`, `page[size]` up to 250): the number's `status`
+//!   (`requirement-info-pending`, `port-pending`, `port-out-pending`, `ported-out`,
+//!   `emergency-only`, …), `emergency_enabled` and `emergency_status`, and whether it is on a
+//!   messaging profile (it is used for SMS);
+//! - `GET /v2/10dlc/phone_number_campaigns` (`page`, `recordsPerPage`; answers `records`,
+//!   `page`, `totalRecords`): each US number's campaign `assignmentStatus` and
+//!   `failureReasons`;
+//! - `GET /v2/porting_phone_numbers` (`page[number]`, `page[size]`): each number of a porting
+//!   order with its `porting_order_status` (draft … foc-date-confirmed … ported).
+//!
+//! A number whose status is `port-out-pending` or `ported-out` also gets a port-out finding:
+//! the alarm.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use switchboard_core::domain::{E164, NumberType};
+use switchboard_core::readiness::{Finding, Kind, Use};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio_util::sync::CancellationToken;
+
+use super::{MAX_PAGE_SIZE, Meta, TelnyxClient};
+use crate::error::{Result, Subject};
+use crate::model::{ListProgress, NumberFindings, ProgressFn, ReadinessListing};
+
+/// The largest page of 10DLC assignments asked for (the list's default is 20; its maximum is
+/// not documented, so a modest page keeps within it).
+const CAMPAIGN_PAGE: u32 = 100;
+
+#[derive(Deserialize)]
+struct RdNumber {
+    phone_number: String,
+    status: Option<String>,
+    #[serde(default)]
+    emergency_enabled: Option<bool>,
+    emergency_status: Option<String>,
+    messaging_profile_id: Option<String>,
+    updated_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NumberPage {
+    data: Vec<RdNumber>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Assignment {
+    phone_number: String,
+    assignment_status: Option<String>,
+    failure_reasons: Option<String>,
+    updated_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignmentPage {
+    records: Vec<Assignment>,
+    #[serde(default)]
+    total_records: usize,
+}
+
+#[derive(Deserialize)]
+struct Porting {
+    phone_number: Option<String>,
+    porting_order_status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PortingPage {
+    data: Vec<Porting>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+fn iso(t: Option<&str>) -> Option<OffsetDateTime> {
+    t.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+}
+
+fn present(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+impl TelnyxClient {
+    /// Every readiness state Telnyx gives about the account's numbers (and numbers being ported
+    /// in), as findings per number, from list endpoints only; see the module's doc.
+    pub async fn readiness(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<ReadinessListing> {
+        let subject = Subject::Account(self.creds.account_id.clone());
+        let mut numbers: Vec<NumberFindings> = Vec::new();
+        let mut at: HashMap<E164, usize> = HashMap::new();
+        let mut requests = 0u32;
+        let mut asked = |n: u32| {
+            requests += n;
+            progress(ListProgress {
+                pages: requests,
+                fetched: requests as usize,
+                total: None,
+            });
+        };
+        let mut add = |numbers: &mut Vec<NumberFindings>, number: E164| -> usize {
+            *at.entry(number.clone()).or_insert_with(|| {
+                numbers.push(NumberFindings {
+                    number,
+                    findings: Vec::new(),
+                    used: Use::default(),
+                });
+                numbers.len() - 1
+            })
+        };
+
+        let mut ten_dlc: Vec<usize> = Vec::new();
+        let path = "/v2/phone_numbers";
+        self.numbered(&subject, path, cancel, &mut asked, |page: NumberPage, n| {
+            let got = page.data.len();
+            for rd in page.data {
+                let Ok(number) = E164::parse(&rd.phone_number, None) else {
+                    continue;
+                };
+                let facts = number.facts();
+                let i = add(&mut numbers, number);
+                let since = iso(rd.updated_at.as_deref());
+                let entry = &mut numbers[i];
+                entry.used.sends_sms = present(rd.messaging_profile_id).is_some();
+                if let Some(status) = present(rd.status) {
+                    if matches!(status.as_str(), "port-out-pending" | "ported-out") {
+                        entry
+                            .findings
+                            .push(Finding::new(Kind::PortOut, status.clone()).since(since));
+                    }
+                    entry
+                        .findings
+                        .push(Finding::new(Kind::NumberStatus, status).since(since));
+                }
+                if matches!(facts.country.as_deref(), Some("US" | "CA")) {
+                    let emergency = present(rd.emergency_status)
+                        .or_else(|| rd.emergency_enabled.map(|e| e.to_string()));
+                    if let Some(e) = emergency {
+                        entry.findings.push(Finding::new(Kind::Emergency, e));
+                    }
+                }
+                let local_us = facts.country.as_deref() == Some("US")
+                    && facts.number_type != NumberType::TollFree;
+                if local_us && entry.used.sends_sms {
+                    ten_dlc.push(i);
+                }
+            }
+            got > 0 && n < page.meta.total_pages
+        })
+        .await?;
+
+        if !ten_dlc.is_empty() {
+            let mut assigned: HashMap<String, Finding> = HashMap::new();
+            let query = |n: u32| {
+                [
+                    ("page", n.to_string()),
+                    ("recordsPerPage", CAMPAIGN_PAGE.to_string()),
+                ]
+            };
+            let path = "/v2/10dlc/phone_number_campaigns";
+            self.pages(
+                &subject,
+                path,
+                CAMPAIGN_PAGE,
+                cancel,
+                &mut asked,
+                query,
+                |page: AssignmentPage, n| {
+                    let got = page.records.len();
+                    for a in page.records {
+                        let f =
+                            Finding::new(Kind::A2p10dlc, a.assignment_status.unwrap_or_default())
+                                .since(iso(a.updated_at.as_deref()))
+                                .reasons(present(a.failure_reasons).into_iter().collect());
+                        assigned.insert(a.phone_number, f);
+                    }
+                    got > 0 && ((n * CAMPAIGN_PAGE) as usize) < page.total_records
+                },
+            )
+            .await?;
+            for i in ten_dlc {
+                let entry = &mut numbers[i];
+                let f = (assigned.remove(entry.number.as_str()))
+                    .unwrap_or_else(|| Finding::new(Kind::A2p10dlc, ""));
+                entry.findings.push(f);
+            }
+        }
+
+        let path = "/v2/porting_phone_numbers";
+        self.numbered(
+            &subject,
+            path,
+            cancel,
+            &mut asked,
+            |page: PortingPage, n| {
+                let got = page.data.len();
+                for p in page.data {
+                    let Some(Ok(number)) = p.phone_number.as_deref().map(|n| E164::parse(n, None))
+                    else {
+                        continue;
+                    };
+                    let i = add(&mut numbers, number);
+                    let status = p.porting_order_status.unwrap_or_default();
+                    numbers[i].findings.push(Finding::new(Kind::PortIn, status));
+                }
+                got > 0 && n < page.meta.total_pages
+            },
+        )
+        .await?;
+        Ok(ReadinessListing { numbers, requests })
+    }
+
+    /// Reads every page of the list at `path`, `page_size` rows a page: `query` gives a page's
+    /// query from its number (from 1), `each` reads a page and says whether another follows.
+    #[allow(clippy::too_many_arguments)]
+    async fn pages<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        path: &str,
+        page_size: u32,
+        cancel: &CancellationToken,
+        asked: &mut impl FnMut(u32),
+        query: impl Fn(u32) -> [(&'static str, String); 2],
+        mut each: impl FnMut(T, u32) -> bool,
+    ) -> Result<()> {
+        let mut budget = self.http.pages(page_size);
+        for page_number in 1.. {
+            budget.next(subject, cancel)?;
+            let page: T = self
+                .list_page(subject, path, &query(page_number), cancel)
+                .await?;
+            asked(1);
+            if !each(page, page_number) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`TelnyxClient::pages`] of a list paged by `page[number]` and `page[size]`.
+    async fn numbered<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        path: &str,
+        cancel: &CancellationToken,
+        asked: &mut impl FnMut(u32),
+        each: impl FnMut(T, u32) -> bool,
+    ) -> Result<()> {
+        let query = |n: u32| {
+            [
+                ("page[number]", n.to_string()),
+                ("page[size]", MAX_PAGE_SIZE.to_string()),
+            ]
+        };
+        (self.pages(subject, path, MAX_PAGE_SIZE, cancel, asked, query, each)).await
+    }
+
+    /// A list page, stopping promptly on cancellation.
+    async fn list_page<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        path: &str,
+        query: &[(&str, String)],
+        cancel: &CancellationToken,
+    ) -> Result<T> {
+        let get = reqwest::Method::GET;
+        self.call(subject, get, path, query, None, Some(cancel))
+            .await
+    }
+}
