@@ -142,6 +142,39 @@ pub async fn verify_account<R: Runtime>(
     Ok(AccountVerification::new(account, &verified, reason))
 }
 
+/// Asks the account's provider whether each number can carry its traffic and records each
+/// number's readiness in its metadata (only the numbers whose readiness changed); the report
+/// lists the numbers moving away first (the alarm).
+#[tauri::command]
+#[tracing::instrument(skip(state, app, account_id), fields(account_id = tracing::field::Empty), err)]
+pub async fn refresh_readiness<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    organization_id: String,
+    provider: Provider,
+    account_id: String,
+) -> AppResult<switchboard_ops::readiness::Refreshed> {
+    let org = parse_id("organization", &organization_id)?;
+    let account_id = checked_account_id(provider, &account_id)?;
+    let account = (provider, account_id.as_str());
+    let inventory = state.inventory();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let refreshed = switchboard_ops::readiness::refresh_account(
+        &*inventory,
+        vault,
+        org,
+        account,
+        &|_| {},
+        &cancel,
+    )
+    .await
+    .map_err(crate::providers::failure)?;
+    if refreshed.changed > 0 {
+        crate::sync::edited(&app, &organization_id, Vec::new());
+    }
+    Ok(refreshed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,9 @@ impl FilterArgs {
                 Some(c) => Some(parse_region(c)?.as_ref().to_owned()),
                 None => None,
             },
+            readiness: (self.readiness.as_deref())
+                .map(switchboard_ops::readiness::parse_state)
+                .transpose()?,
         })
     }
 
@@ -78,9 +81,6 @@ impl FilterArgs {
     pub async fn resolve(&self, inv: &dyn Inventory, org: &str) -> Result<NumberFilter> {
         let mut filter = self.input(org)?.resolve(inv).await?;
         filter.number_type = self.number_type()?;
-        filter.readiness = (self.readiness.as_deref())
-            .map(switchboard_ops::readiness::parse_state)
-            .transpose()?;
         Ok(filter)
     }
 

@@ -55,6 +55,10 @@ pub struct NumberFilter {
     pub capabilities: Vec<Capability>,
     /// ISO region, e.g. "US".
     pub country: Option<String>,
+    /// Readiness as last refreshed (`ready`, `attention`, `blocked`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub readiness: Option<switchboard_core::readiness::State>,
 }
 
 impl NumberFilter {
@@ -92,6 +96,7 @@ impl NumberFilter {
         f.status = self.status;
         f.agent = agent;
         f.capabilities = self.capabilities;
+        f.readiness = self.readiness;
         f.country = self
             .country
             .map(|c| c.trim().to_ascii_uppercase())

@@ -26,22 +26,48 @@ use crate::Inventory;
 use crate::providers::client::{ProviderFailure, account_client};
 use crate::providers::{account_numbers, record_updates};
 
-/// What a refresh found and wrote.
+/// What a refresh found and wrote (the CLI prints it, the app shows it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Refreshed {
     /// The organization's numbers of the account that were judged.
-    pub checked: usize,
+    pub checked: u32,
     /// Those whose readiness changed and was written.
-    pub changed: usize,
+    pub changed: u32,
     /// Numbers per state (`ready`, `attention`, `blocked`).
-    pub states: BTreeMap<&'static str, usize>,
+    pub states: BTreeMap<String, u32>,
     /// Numbers moving away: the alarm.
-    pub alarms: Vec<PhoneNumber>,
+    pub alarms: Vec<Alarm>,
     /// Numbers the provider named that the organization does not have (being ported in),
     /// with their judgement.
-    pub elsewhere: Vec<(E164, Readiness)>,
+    pub elsewhere: Vec<Elsewhere>,
     /// Requests made to the provider.
     pub requests: u32,
+}
+
+/// A number of the organization that is moving away.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Alarm {
+    /// The number's id.
+    pub id: String,
+    /// E.164.
+    pub phone_number: String,
+    /// What the provider says, judged.
+    pub readiness: Readiness,
+}
+
+/// A number the provider named that the organization does not have.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Elsewhere {
+    /// E.164.
+    pub phone_number: String,
+    /// What the provider says, judged.
+    pub readiness: Readiness,
 }
 
 /// Asks the account's provider (once it is known the account was added to the organization,
@@ -91,7 +117,7 @@ pub async fn record(
         .map(|n| (n.number, (n.findings, n.used)))
         .collect();
     let mut refreshed = Refreshed {
-        checked: numbers.len(),
+        checked: numbers.len() as u32,
         changed: 0,
         states: BTreeMap::new(),
         alarms: Vec::new(),
@@ -103,9 +129,16 @@ pub async fn record(
         let (findings, used) = named.remove(&n.phone_number).unwrap_or_default();
         let before = of(&n);
         let judged = judge(&findings, used).dated(before.as_ref(), now);
-        *refreshed.states.entry(judged.state.as_str()).or_default() += 1;
+        *refreshed
+            .states
+            .entry(judged.state.as_str().to_owned())
+            .or_default() += 1;
         if judged.alarm {
-            refreshed.alarms.push(n.clone());
+            refreshed.alarms.push(Alarm {
+                id: n.id.to_string(),
+                phone_number: n.phone_number.to_string(),
+                readiness: judged.clone(),
+            });
         }
         if before.is_none_or(|b| !b.same_as(&judged)) {
             let change = NumberUpdate {
@@ -115,13 +148,16 @@ pub async fn record(
             updates.push((n.id, change));
         }
     }
-    refreshed.changed = updates.len();
+    refreshed.changed = updates.len() as u32;
     record_updates(inv, organization_id, &updates).await?;
-    refreshed.elsewhere = named
-        .into_iter()
-        .map(|(number, (findings, used))| (number, judge(&findings, used).dated(None, now)))
+    let mut elsewhere: Vec<_> = named.into_iter().collect();
+    elsewhere.sort_by(|a, b| a.0.cmp(&b.0));
+    refreshed.elsewhere = (elsewhere.into_iter())
+        .map(|(number, (findings, used))| Elsewhere {
+            phone_number: number.to_string(),
+            readiness: judge(&findings, used).dated(None, now),
+        })
         .collect();
-    refreshed.elsewhere.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(refreshed)
 }
 

@@ -18,6 +18,7 @@ fn filter(org: &str, agent: Option<AgentFilter>) -> NumberFilter {
         agent,
         capabilities: Vec::new(),
         country: Some(" us ".into()),
+        readiness: None,
     }
 }
 

@@ -89,10 +89,13 @@ async fn every_number_gets_the_seeded_readiness_and_the_filter_finds_exactly_it(
     let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
         .await
         .unwrap();
-    assert_eq!((first.checked, first.changed), (NUMBERS, NUMBERS));
+    assert_eq!(
+        (first.checked, first.changed),
+        (NUMBERS as u32, NUMBERS as u32)
+    );
     assert!(first.alarms.is_empty());
     let elsewhere: Vec<&str> = (first.elsewhere.iter())
-        .map(|(_, r)| r.items[0].provider_state.as_str())
+        .map(|e| e.readiness.items[0].provider_state.as_str())
         .collect();
     assert_eq!(elsewhere.len(), 3, "the numbers still being ported in");
     assert!(elsewhere.contains(&"Action Required"));
@@ -137,7 +140,7 @@ async fn every_number_gets_the_seeded_readiness_and_the_filter_finds_exactly_it(
     let again = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
         .await
         .unwrap();
-    assert_eq!((again.checked, again.changed), (NUMBERS, 0));
+    assert_eq!((again.checked, again.changed), (NUMBERS as u32, 0));
 }
 
 #[tokio::test]
@@ -156,10 +159,10 @@ async fn a_number_moving_away_is_an_alarm_recorded_with_its_time() {
     let account = (Provider::Twilio, creds::TWILIO_ACCOUNT_SID);
     let refreshed = record(&*inv, org, account, listing, now).await.unwrap();
     assert_eq!(refreshed.alarms.len(), 1);
-    assert_eq!(refreshed.alarms[0].phone_number, number);
-    let n = &refreshed.alarms[0];
+    assert_eq!(refreshed.alarms[0].phone_number, number.to_string());
+    let id = refreshed.alarms[0].id.parse().unwrap();
     let stored = inv
-        .number(&switchboard_core::store::NumberRef::Id(n.id), Some(org))
+        .number(&switchboard_core::store::NumberRef::Id(id), Some(org))
         .await
         .unwrap();
     let r = readiness::of(&stored).unwrap();

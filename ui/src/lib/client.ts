@@ -26,6 +26,7 @@ import type {
   Settings,
   WorkspaceInfo,
   AccountVerification,
+  Refreshed,
   AvailableNumber,
   AvailableSearch,
   DriftView,
@@ -136,6 +137,7 @@ export interface Client {
   /** The secret goes to the OS vault; it is never sent back. */
   addAccount(organizationId: string, account: NewAccount): Promise<ProviderAccount>;
   verifyAccount(organizationId: string, provider: Provider, accountId: string): Promise<AccountVerification>;
+  refreshReadiness(organizationId: string, provider: Provider, accountId: string): Promise<Refreshed>;
   /** The add-account form as typed (no secret), by core's and the providers' rules. */
   checkAccount(draft: AccountDraft): Promise<AccountProblem[]>;
   /** Deletes the account's secret from the vault and its entry from the organization's list. */
@@ -225,6 +227,8 @@ export const client: Client = {
   listAccounts: (organizationId) => call("list_accounts", { organizationId }),
   addAccount: (organizationId, account) => call("add_account", { organizationId, account }),
   verifyAccount: (organizationId, provider, accountId) => call("verify_account", { organizationId, provider, accountId }),
+  refreshReadiness: (organizationId, provider, accountId) =>
+    call("refresh_readiness", { organizationId, provider, accountId }),
   checkAccount: (draft) => call("check_account", { draft }),
   removeAccount: (organizationId, provider, accountId) => call("remove_account", { organizationId, provider, accountId }),
   importPreview: (taskId, organizationId, provider, accountId, onProgress) =>

@@ -119,6 +119,14 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       numbersUpdated: 0,
       checkedAt: "2026-01-03T00:00:00Z",
     })),
+    refreshReadiness: vi.fn(async () => ({
+      checked: 0,
+      changed: 0,
+      states: {},
+      alarms: [],
+      elsewhere: [],
+      requests: 1,
+    })),
     importPreview: vi.fn(async (_t, _o, provider, accountId, onProgress) => {
       onProgress({ pages: 1, fetched: 3, total: 3 });
       return {

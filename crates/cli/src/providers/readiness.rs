@@ -39,15 +39,7 @@ pub fn refresh(g: &Global, a: Refresh) -> Outcome {
         progress.finish();
         let r = refreshed.map_err(|f| Failure::of(f, &org.slug))?;
         if g.json {
-            output::json(&json!({
-                "organization": org.slug,
-                "checked": r.checked,
-                "changed": r.changed,
-                "states": r.states,
-                "alarms": r.alarms.iter().map(|n| n.phone_number.to_string()).collect::<Vec<_>>(),
-                "elsewhere": r.elsewhere.iter().map(|(n, r)| json!({"phone_number": n, "readiness": r})).collect::<Vec<_>>(),
-                "requests": r.requests,
-            }));
+            output::json(&json!({ "organization": org.slug, "refreshed": r }));
             return Ok(());
         }
         for n in &r.alarms {
@@ -66,12 +58,9 @@ pub fn refresh(g: &Global, a: Refresh) -> Outcome {
             },
             r.changed
         );
-        for (number, judged) in &r.elsewhere {
-            println!(
-                "{number} is not in {} yet: {}",
-                org.slug,
-                judged.items.first().map_or("", |i| i.meaning.as_str())
-            );
+        for e in &r.elsewhere {
+            let meaning = e.readiness.items.first().map_or("", |i| i.meaning.as_str());
+            println!("{} is not in {} yet: {meaning}", e.phone_number, org.slug);
         }
         Ok(())
     })

@@ -171,7 +171,11 @@ capabilities: Array<Capability>,
 /**
  * ISO region, e.g. "US".
  */
-country: string | null, };
+country: string | null, 
+/**
+ * Readiness as last refreshed (`ready`, `attention`, `blocked`).
+ */
+readiness?: State, };
 
 export type NumberQuery = { 
 /**
@@ -538,6 +542,111 @@ numbersUpdated: number,
  * RFC 3339, when it was checked.
  */
 checkedAt: string, };
+
+export type Level = "ok" | "attention" | "blocked";
+
+export type State = "ready" | "attention" | "blocked";
+
+export type Kind = "number_status" | "emergency" | "emergency_address" | "address" | "regulatory_bundle" | "a2p_10dlc" | "toll_free_verification" | "port_in" | "port_out" | "cnam";
+
+export type Item = { 
+/**
+ * What it is about.
+ */
+kind: Kind, 
+/**
+ * How far it is from fine.
+ */
+level: Level, 
+/**
+ * The provider's word, exactly as given (empty: no such record at the provider).
+ */
+providerState: string, 
+/**
+ * What it means, in a sentence.
+ */
+meaning: string, 
+/**
+ * What to do; empty when nothing is to be done.
+ */
+action: string, 
+/**
+ * The provider's reasons, as given.
+ */
+reasons?: Array<string>, 
+/**
+ * Since when: the provider's time, else when Switchboard first saw the state.
+ */
+since: string | null, };
+
+export type Readiness = { 
+/**
+ * The worst item's level (`ready` with no items).
+ */
+state: State, 
+/**
+ * Every item, worst first, then by kind.
+ */
+items: Array<Item>, 
+/**
+ * The number is being ported away or was: shown at once, as an alarm.
+ */
+alarm: boolean, 
+/**
+ * When the provider was last asked.
+ */
+checkedAt: string | null, };
+
+export type Alarm = { 
+/**
+ * The number's id.
+ */
+id: string, 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * What the provider says, judged.
+ */
+readiness: Readiness, };
+
+export type Elsewhere = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * What the provider says, judged.
+ */
+readiness: Readiness, };
+
+export type Refreshed = { 
+/**
+ * The organization's numbers of the account that were judged.
+ */
+checked: number, 
+/**
+ * Those whose readiness changed and was written.
+ */
+changed: number, 
+/**
+ * Numbers per state (`ready`, `attention`, `blocked`).
+ */
+states: { [key in string]?: number }, 
+/**
+ * Numbers moving away: the alarm.
+ */
+alarms: Array<Alarm>, 
+/**
+ * Numbers the provider named that the organization does not have (being ported in),
+ * with their judgement.
+ */
+elsewhere: Array<Elsewhere>, 
+/**
+ * Requests made to the provider.
+ */
+requests: number, };
 
 export type ListingProgress = { 
 /**

@@ -27,6 +27,7 @@ export const commands = [
   "list_accounts",
   "add_account",
   "verify_account",
+  "refresh_readiness",
   "check_account",
   "remove_account",
   "import_preview",
