@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 /// How far an item (or a number) is from carrying its traffic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessLevel"))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Nothing to do.
@@ -53,7 +53,7 @@ impl Level {
 
 /// A number's readiness state: its worst item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessState"))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// No item needs anything.
@@ -95,7 +95,7 @@ impl State {
 
 /// What an item is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The number's own status at the provider (Telnyx's `status`).
@@ -182,7 +182,7 @@ impl Finding {
 
 /// One judged item of a number's readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessItem"))]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     /// What it is about.

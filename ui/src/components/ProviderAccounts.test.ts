@@ -138,3 +138,26 @@ describe("ProviderAccounts", () => {
     expect(status.textContent).toMatch(/network/);
   });
 });
+
+describe("ProviderAccounts readiness", () => {
+  it("checks an account's readiness, says what it found, and raises the alarm", async () => {
+    const { toasts } = await import("../lib/toasts.svelte");
+    const client = mockClient(0);
+    client.refreshReadiness = vi.fn(async () => ({
+      checked: 2,
+      changed: 2,
+      states: { ready: 1, blocked: 1 },
+      alarms: [{ id: "n1", phoneNumber: "+14155550101", readiness: { state: "blocked" as const, items: [], alarm: true, checkedAt: null } }],
+      elsewhere: [],
+      requests: 3,
+    }));
+    open(client);
+    await wait();
+    await fireEvent.click(screen.getByTestId("account-readiness"));
+    await wait();
+    expect(client.refreshReadiness).toHaveBeenCalledWith("org-1", "twilio", TWILIO_ACCOUNT.accountId);
+    const messages = toasts.items.map((t) => `${t.kind}: ${t.message}`);
+    expect(messages).toContain("info: 2 number(s) checked: 1 ready, 1 blocked; 2 changed.");
+    expect(messages.some((m) => m.startsWith("error: A number is being ported away: +14155550101"))).toBe(true);
+  });
+});

@@ -175,7 +175,7 @@ country: string | null,
 /**
  * Readiness as last refreshed (`ready`, `attention`, `blocked`).
  */
-readiness?: State, };
+readiness?: ReadinessState, };
 
 export type NumberQuery = { 
 /**
@@ -543,21 +543,21 @@ numbersUpdated: number,
  */
 checkedAt: string, };
 
-export type Level = "ok" | "attention" | "blocked";
+export type ReadinessLevel = "ok" | "attention" | "blocked";
 
-export type State = "ready" | "attention" | "blocked";
+export type ReadinessState = "ready" | "attention" | "blocked";
 
-export type Kind = "number_status" | "emergency" | "emergency_address" | "address" | "regulatory_bundle" | "a2p_10dlc" | "toll_free_verification" | "port_in" | "port_out" | "cnam";
+export type ReadinessKind = "number_status" | "emergency" | "emergency_address" | "address" | "regulatory_bundle" | "a2p_10dlc" | "toll_free_verification" | "port_in" | "port_out" | "cnam";
 
-export type Item = { 
+export type ReadinessItem = { 
 /**
  * What it is about.
  */
-kind: Kind, 
+kind: ReadinessKind, 
 /**
  * How far it is from fine.
  */
-level: Level, 
+level: ReadinessLevel, 
 /**
  * The provider's word, exactly as given (empty: no such record at the provider).
  */
@@ -583,11 +583,11 @@ export type Readiness = {
 /**
  * The worst item's level (`ready` with no items).
  */
-state: State, 
+state: ReadinessState, 
 /**
  * Every item, worst first, then by kind.
  */
-items: Array<Item>, 
+items: Array<ReadinessItem>, 
 /**
  * The number is being ported away or was: shown at once, as an alarm.
  */
