@@ -179,6 +179,33 @@ describe("provider accounts, import and webhooks", () => {
     await shot("p08-drift-in-sync");
   });
 
+  it("checks the account's readiness and shows a blocked number's items in its detail panel", async () => {
+    await b.keys("Escape");
+    await (await testid("accounts-open")).click();
+    await (await testid("accounts-dialog")).waitForExist({ timeout: 5000 });
+    const check = await inAccount("account-readiness");
+    await check.scrollIntoView({ block: "center" });
+    await check.click();
+    const toastText = () => b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent).join(" "));
+    await waitFor("the readiness report", async () => /30 number\(s\) checked/.test(await toastText()));
+    assert.match(await toastText(), /blocked/);
+    await shot("p09a-readiness-checked");
+    await (await b.$('button[aria-label="Close provider accounts"]')).click();
+    await dismissToasts();
+    // The fake's fourth number has a failed emergency address registration (its seeded case 3).
+    const failed = (await fakeNumbers())[3].phone_number;
+    await search(failed.slice(1));
+    await waitFor("the number with the failed registration", async () => (await rows()).includes(failed));
+    await (await b.$(`[data-number="${failed}"]`)).click();
+    const state = await testid("readiness-state");
+    await state.waitForExist({ timeout: 5000 });
+    assert.equal(await state.getText(), "Blocked");
+    const items = await b.execute(() => [...document.querySelectorAll('[data-testid="readiness-item"]')].map((i) => i.textContent));
+    assert.ok(items.some((t) => t.includes("registration-failure") && t.includes("To do:")), JSON.stringify(items));
+    await (await testid("readiness")).scrollIntoView({ block: "center" });
+    await shot("p09b-readiness-items");
+  });
+
   it("replaces the token with a Twilio API key, checked as typed, then removes the account", async () => {
     await b.keys("Escape");
     await (await testid("accounts-open")).click();
