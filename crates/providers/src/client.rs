@@ -168,6 +168,10 @@ impl ProviderClient {
                 c.calls_since(since, crate::twilio::MAX_PAGE_SIZE, sink, cancel)
                     .await
             }
+            ProviderClient::Telnyx(c) => {
+                c.calls_since(since, crate::telnyx::MAX_RECORDS_PAGE_SIZE, sink, cancel)
+                    .await
+            }
             other => Err(usage_unsupported(other.api())),
         }
     }
@@ -182,6 +186,10 @@ impl ProviderClient {
         match self {
             ProviderClient::Twilio(c) => {
                 c.messages_since(since, crate::twilio::MAX_PAGE_SIZE, sink, cancel)
+                    .await
+            }
+            ProviderClient::Telnyx(c) => {
+                c.messages_since(since, crate::telnyx::MAX_RECORDS_PAGE_SIZE, sink, cancel)
                     .await
             }
             other => Err(usage_unsupported(other.api())),

@@ -20,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/telnyx_usage.rs"]
+mod telnyx_usage;
 #[path = "providers/twilio.rs"]
 mod twilio;
 #[path = "providers/twilio_schema.rs"]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use switchboard_core::usage::{CallOutcome, CallRecord, HealthState, Price, Thresholds, health};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
-use switchboard_providers::model::{Gather, UsageListing};
+use switchboard_providers::model::{Gather, ProviderNumber, UsageListing};
 use switchboard_providers::twilio::TwilioClient;
 use time::{Duration as Span, OffsetDateTime, macros::datetime};
 use tokio_util::sync::CancellationToken;
@@ -14,24 +14,48 @@ use tokio_util::sync::CancellationToken;
 use super::twilio::{client, fake_get};
 use super::*;
 
-const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
 const NUMBERS: usize = 20;
 const CALLS: usize = 300;
 const MESSAGES: usize = 60;
 
+/// Records over the 10 days before [`NOW`], priced an hour after they end.
+pub(super) fn usage(calls_per_number: usize, messages_per_number: usize) -> UsageConfig {
+    UsageConfig {
+        calls_per_number,
+        messages_per_number,
+        days: 10,
+        now: NOW.unix_timestamp(),
+        pending_secs: 3_600,
+        ..UsageConfig::default()
+    }
+}
+
 fn config() -> FakeConfig {
     FakeConfig {
         twilio_numbers: NUMBERS,
-        usage: UsageConfig {
-            calls_per_number: CALLS,
-            messages_per_number: MESSAGES,
-            days: 10,
-            now: NOW.unix_timestamp(),
-            pending_secs: 3_600,
-            currency: "USD".into(),
-        },
+        usage: usage(CALLS, MESSAGES),
         ..FakeConfig::default()
     }
+}
+
+/// The positions in `numbers` of the numbers health finds at risk at [`NOW`] from `calls`;
+/// none may lack data.
+pub(super) fn at_risk(calls: &[CallRecord], numbers: &[ProviderNumber]) -> Vec<usize> {
+    let mut at_risk = Vec::new();
+    for (k, n) in numbers.iter().enumerate() {
+        let samples: Vec<_> = calls
+            .iter()
+            .filter(|r| r.number == n.phone_number)
+            .map(CallRecord::sample)
+            .collect();
+        let h = health(&samples, NOW, &Thresholds::default());
+        assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
+        if h.state == HealthState::AtRisk {
+            at_risk.push(k);
+        }
+    }
+    at_risk
 }
 
 fn twilio(f: &FakeProviders) -> TwilioClient {
@@ -245,19 +269,5 @@ async fn health_finds_the_numbers_that_carriers_started_to_block() {
         .unwrap()
         .numbers;
     assert_eq!(numbers.len(), NUMBERS);
-    let mut at_risk = Vec::new();
-    for (k, n) in numbers.iter().enumerate() {
-        let samples: Vec<_> = calls
-            .records
-            .iter()
-            .filter(|r| r.number == n.phone_number)
-            .map(CallRecord::sample)
-            .collect();
-        let h = health(&samples, NOW, &Thresholds::default());
-        assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
-        if h.state == HealthState::AtRisk {
-            at_risk.push(k);
-        }
-    }
-    assert_eq!(at_risk, vec![7, 17]);
+    assert_eq!(at_risk(&calls.records, &numbers), vec![7, 17]);
 }
