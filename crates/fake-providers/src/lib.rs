@@ -20,6 +20,7 @@
 mod bandwidth;
 mod common;
 mod plivo;
+mod plivo_usage;
 mod telnyx;
 mod telnyx_usage;
 mod twilio;

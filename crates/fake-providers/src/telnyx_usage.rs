@@ -22,8 +22,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::common::{hex32, json};
-use crate::usage::{Delivery, Ending, Records, Subset, Timeline, decimal, instant, rfc3339};
+use crate::common::json;
+use crate::usage::{Delivery, Ending, Records, Subset, Timeline, decimal, instant, rfc3339, uuid};
 use crate::{FakeRequest, UsageConfig};
 
 /// Per minute, in billionths: outbound and inbound.
@@ -40,19 +40,6 @@ pub(crate) struct Usage {
     call_control: Subset,
     sip: Subset,
     all: Subset,
-}
-
-/// A Telnyx-style UUID of record `i` of a kind.
-fn uuid(seed: u64, i: i64) -> String {
-    let h = hex32(seed, i as u64);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 fn hangup(c: &crate::usage::Call) -> (&'static str, &'static str, &'static str) {

@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::UsageConfig;
-use crate::common::{mix64, us_number};
+use crate::common::{hex32, mix64, us_number};
 
 pub(crate) const DAY: i64 = 86_400;
 
@@ -86,6 +86,19 @@ pub(crate) fn instant(text: &str) -> Option<i64> {
         PrimitiveDateTime::new(date, Time::MIDNIGHT)
             .assume_utc()
             .unix_timestamp(),
+    )
+}
+
+/// A UUID-shaped id of record `i` of a kind (`seed`).
+pub(crate) fn uuid(seed: u64, i: i64) -> String {
+    let h = hex32(seed, i as u64);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
     )
 }
 

@@ -172,6 +172,7 @@ impl ProviderClient {
                 c.calls_since(since, crate::telnyx::MAX_RECORDS_PAGE_SIZE, sink, cancel)
                     .await
             }
+            ProviderClient::Plivo(c) => c.calls_since(since, sink, cancel).await,
             other => Err(usage_unsupported(other.api())),
         }
     }
@@ -192,6 +193,7 @@ impl ProviderClient {
                 c.messages_since(since, crate::telnyx::MAX_RECORDS_PAGE_SIZE, sink, cancel)
                     .await
             }
+            ProviderClient::Plivo(c) => c.messages_since(since, sink, cancel).await,
             other => Err(usage_unsupported(other.api())),
         }
     }

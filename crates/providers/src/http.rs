@@ -402,6 +402,18 @@ impl PageBudget {
         self.read += 1;
         Ok(())
     }
+
+    /// Before the next page of a listing: [`ProviderError::Cancelled`] once `cancel` is,
+    /// then [`PageBudget::take`].
+    pub fn next(&mut self, subject: &Subject, cancel: &CancellationToken) -> Result<()> {
+        if cancel.is_cancelled() {
+            return Err(ProviderError::Cancelled {
+                api: self.api,
+                subject: subject.clone(),
+            });
+        }
+        self.take(subject)
+    }
 }
 
 /// The URL a provider's paging link (`link`) points to, if it is on `origin` — the account's

@@ -269,13 +269,7 @@ impl TelnyxClient {
         let mut budget = self.http.pages(size);
         let mut page_number = 1u32;
         loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: Api::Telnyx,
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
+            budget.next(&subject, cancel)?;
             let mut q = query.to_vec();
             q.push(("page[number]", page_number.to_string()));
             q.push(("page[size]", size.to_string()));

@@ -20,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/plivo_usage.rs"]
+mod plivo_usage;
 #[path = "providers/telnyx_usage.rs"]
 mod telnyx_usage;
 #[path = "providers/twilio.rs"]

@@ -5,16 +5,14 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use switchboard_core::usage::{CallOutcome, CallRecord, Money, Price, Totals};
-use switchboard_fake_providers::{
-    FakeConfig, FakeKind, FakeProviders, Faults, RequestRecord, creds,
-};
-use switchboard_providers::model::{Gather, UsageListing};
-use switchboard_providers::telnyx::{TelnyxClient, TelnyxCredentials};
-use time::{Duration as Span, OffsetDateTime};
-use tokio_util::sync::CancellationToken;
+use switchboard_core::usage::{Money, Price, Totals};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, RequestRecord, creds};
+use time::Duration as Span;
 
-use super::twilio_usage::{NOW, at_risk, usage};
+use super::twilio_usage::{
+    NOW, assert_priced, at_risk, pending_calls, pull_calls, pull_later, pull_messages,
+    rate_limited_pull, usage,
+};
 use super::*;
 
 const NUMBERS: usize = 12;
@@ -30,24 +28,12 @@ fn config() -> FakeConfig {
     }
 }
 
-fn telnyx(f: &FakeProviders) -> TelnyxClient {
-    TelnyxClient::new(
-        TelnyxCredentials {
-            account_id: "main".into(),
-            api_key: secret(creds::TELNYX_API_KEY),
-        },
-        Some(&f.base_url(FakeKind::Telnyx)),
+fn telnyx(f: &FakeProviders) -> ProviderClient {
+    super::others::telnyx_with(
+        &f.base_url(FakeKind::Telnyx),
+        creds::TELNYX_API_KEY,
         &fast(),
     )
-    .unwrap()
-}
-
-async fn calls_since(c: &TelnyxClient, since: OffsetDateTime) -> UsageListing<CallRecord> {
-    let g = Gather::default();
-    let pages = c
-        .calls_since(since, 50, &|p| g.page(p), &CancellationToken::new())
-        .await;
-    g.done(pages).expect("the calls")
 }
 
 /// Every record of `record_type` the fake has since `gte`, read page by page without the client.
@@ -99,7 +85,7 @@ fn detail_requests(f: &FakeProviders) -> Vec<RequestRecord> {
 async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_with_the_clock() {
     let f = fakes(config()).await;
     let c = telnyx(&f);
-    let first = calls_since(&c, NOW - Span::days(10)).await;
+    let first = pull_calls(&c, NOW - Span::days(10)).await;
     assert!(first.skipped.is_empty(), "{:?}", first.skipped);
     assert_eq!(first.records.len(), NUMBERS * CALLS);
     let ids: HashSet<&str> = first
@@ -134,51 +120,11 @@ async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_wi
         );
     }
 
-    let mut pending = Vec::new();
-    let mut outcomes = HashSet::new();
-    for r in &first.records {
-        outcomes.insert(r.outcome);
-        match &r.price {
-            Price::Charged { money } => {
-                assert_eq!(money.currency, "USD");
-                assert!(money.nanos > 0, "{r:?}");
-                assert_eq!(r.outcome, CallOutcome::Answered);
-                assert_eq!(r.billed_secs, r.duration_secs.div_ceil(60) * 60);
-            }
-            Price::Pending => {
-                assert_eq!(r.outcome, CallOutcome::Answered);
-                assert!(r.started_at > NOW - Span::hours(2), "{r:?}");
-                pending.push(r.provider_id.clone());
-            }
-            Price::NotBilled => {
-                assert_ne!(r.outcome, CallOutcome::Answered);
-                assert_eq!(r.billed_secs, 0);
-            }
-        }
-        assert!(r.number.as_str().starts_with("+1") && r.counterpart.starts_with("+1"));
-    }
-    assert_eq!(
-        outcomes.len(),
-        5,
-        "answered, busy, no-answer, failed, canceled"
-    );
-    assert!(!pending.is_empty());
+    let pending = pending_calls(&first.records, NOW, "USD");
 
     // Two hours later, a pull from the earliest pending call: only that range is asked for,
     // the pending calls come back priced and the calls made meanwhile appear.
-    f.faults(FakeKind::Telnyx).set(Faults {
-        clock_secs: 7_200,
-        ..Faults::default()
-    });
-    f.faults(FakeKind::Telnyx).clear_requests();
-    let since = first
-        .records
-        .iter()
-        .filter(|r| pending.contains(&r.provider_id))
-        .map(|r| r.started_at)
-        .min()
-        .unwrap();
-    let later = calls_since(&c, since).await;
+    let (since, later) = pull_later(&f, FakeKind::Telnyx, &c, &first.records, &pending).await;
     let log = detail_requests(&f);
     assert!(!log.is_empty());
     let gte = since
@@ -198,14 +144,7 @@ async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_wi
             .count()
             + later.records.iter().filter(|r| r.started_at >= NOW).count()
     );
-    for id in &pending {
-        let r = later
-            .records
-            .iter()
-            .find(|r| &r.provider_id == id)
-            .expect("still listed");
-        assert!(matches!(r.price, Price::Charged { .. }), "{r:?}");
-    }
+    assert_priced(&later.records, &pending);
     // 1,200 calls over 10 days: 5 an hour.
     assert_eq!(
         later.records.iter().filter(|r| r.started_at >= NOW).count(),
@@ -217,16 +156,7 @@ async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_wi
 async fn messages_are_pulled_with_their_parts_and_prices() {
     let f = fakes(config()).await;
     let c = telnyx(&f);
-    let g = Gather::default();
-    let pages = c
-        .messages_since(
-            NOW - Span::days(10),
-            50,
-            &|p| g.page(p),
-            &CancellationToken::new(),
-        )
-        .await;
-    let listing = g.done(pages).unwrap();
+    let listing = pull_messages(&c, NOW - Span::days(10)).await;
     assert!(listing.skipped.is_empty());
     assert_eq!(listing.records.len(), NUMBERS * MESSAGES);
     assert_eq!(listing.pages, 8);
@@ -256,13 +186,8 @@ async fn totals_are_the_sum_of_the_fakes_costs_per_currency() {
             }
         }
     }
-    let calls = calls_since(&telnyx(&f), since).await;
-    let twilio_calls = super::twilio::client(&f);
-    let g = Gather::default();
-    let pages = twilio_calls
-        .calls_since(since, &|p| g.page(p), &CancellationToken::new())
-        .await;
-    let twilio = g.done(pages).unwrap();
+    let calls = pull_calls(&telnyx(&f), since).await;
+    let twilio = pull_calls(&super::twilio::client(&f), since).await;
 
     let (mut got, mut usd) = (Totals::default(), Totals::default());
     for r in &calls.records {
@@ -295,31 +220,14 @@ async fn totals_are_the_sum_of_the_fakes_costs_per_currency() {
 async fn a_rate_limit_is_retried_then_surfaced() {
     let f = fakes(config()).await;
     let c = telnyx(&f);
-    f.faults(FakeKind::Telnyx).set(Faults {
-        rate_limit_next: 2,
-        ..Faults::default()
-    });
-    let listing = calls_since(&c, NOW - Span::days(1)).await;
+    let since = NOW - Span::days(1);
+    let listing = rate_limited_pull(&f, FakeKind::Telnyx, &c, since, "/v2/detail_records").await;
     assert_eq!(
         listing.records.len(),
         NUMBERS * CALLS / 10,
         "every call of the day"
     );
-    let log = detail_requests(&f);
-    assert_eq!(q(&log[0], "page[number]"), Some("1"));
-    assert_eq!(log[0], log[1]);
-    assert_eq!(log[1], log[2], "the same page until it is served");
-
-    f.faults(FakeKind::Telnyx).set(Faults {
-        rate_limit_next: 10,
-        ..Faults::default()
-    });
-    let g = Gather::<CallRecord>::default();
-    let e = c
-        .calls_since(NOW, 50, &|p| g.page(p), &CancellationToken::new())
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ProviderError::RateLimited { .. }), "{e:?}");
+    assert_eq!(q(&detail_requests(&f)[0], "page[number]"), Some("1"));
 }
 
 #[tokio::test]
@@ -364,7 +272,7 @@ async fn health_finds_the_number_that_carriers_started_to_block() {
     config.usage.calls_per_number = 300;
     let f = fakes(config).await;
     let c = telnyx(&f);
-    let calls = calls_since(&c, NOW - Span::days(7)).await;
-    let (numbers, _) = list_all(&ProviderClient::Telnyx(c.clone())).await;
-    assert_eq!(at_risk(&calls.records, &numbers.numbers), vec![7]);
+    let calls = pull_calls(&c, NOW - Span::days(7)).await;
+    let (numbers, _) = list_all(&c).await;
+    assert_eq!(at_risk(&calls.records, &numbers.numbers, NOW), vec![7]);
 }

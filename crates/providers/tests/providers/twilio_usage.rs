@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use switchboard_core::usage::{CallOutcome, CallRecord, HealthState, Price, Thresholds, health};
+use switchboard_core::usage::{
+    CallOutcome, CallRecord, HealthState, MessageRecord, Price, Thresholds, health,
+};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
 use switchboard_providers::model::{Gather, ProviderNumber, UsageListing};
 use switchboard_providers::twilio::TwilioClient;
@@ -39,9 +41,150 @@ fn config() -> FakeConfig {
     }
 }
 
-/// The positions in `numbers` of the numbers health finds at risk at [`NOW`] from `calls`;
-/// none may lack data.
-pub(super) fn at_risk(calls: &[CallRecord], numbers: &[ProviderNumber]) -> Vec<usize> {
+/// Every call record `client` pulls from `since` (through `ProviderClient`'s dispatch, at the
+/// provider's largest page), gathered.
+pub(super) async fn pull_calls(
+    client: &ProviderClient,
+    since: OffsetDateTime,
+) -> UsageListing<CallRecord> {
+    let g = Gather::default();
+    let pages = client
+        .calls_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await;
+    g.done(pages).expect("the calls")
+}
+
+/// Every message record `client` pulls from `since`, gathered.
+pub(super) async fn pull_messages(
+    client: &ProviderClient,
+    since: OffsetDateTime,
+) -> UsageListing<MessageRecord> {
+    let g = Gather::default();
+    let pages = client
+        .messages_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await;
+    g.done(pages).expect("the messages")
+}
+
+/// A rate limit on a pull from `client`'s fake `kind`: two 429s are waited out and the same
+/// request sent again (the first three requests to `path` are alike); ten outlast the retries
+/// and surface as `RateLimited`. Returns the calls pulled from `since` through the first two.
+pub(super) async fn rate_limited_pull(
+    f: &FakeProviders,
+    kind: FakeKind,
+    client: &ProviderClient,
+    since: OffsetDateTime,
+    path: &str,
+) -> UsageListing<CallRecord> {
+    f.faults(kind).set(Faults {
+        rate_limit_next: 2,
+        ..Faults::default()
+    });
+    let listing = pull_calls(client, since).await;
+    let log: Vec<_> = f
+        .faults(kind)
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect();
+    assert_eq!(log[0], log[1]);
+    assert_eq!(log[1], log[2], "the same page until it is served");
+    assert_ne!(log.get(3), Some(&log[0]));
+
+    f.faults(kind).set(Faults {
+        rate_limit_next: 10,
+        ..Faults::default()
+    });
+    let g = Gather::<CallRecord>::default();
+    let e = client
+        .calls_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::RateLimited { .. }), "{e:?}");
+    listing
+}
+
+/// Checks each call's price against its outcome as the fakes give them (charged: answered,
+/// positive, in `currency`, billed per started minute; pending: answered, within two hours of
+/// `now`; not billed: unconnected, nothing billed), that both parties are numbers and that all
+/// five outcomes occur. Returns the pending calls' ids (some).
+pub(super) fn pending_calls(
+    records: &[CallRecord],
+    now: OffsetDateTime,
+    currency: &str,
+) -> Vec<String> {
+    let (mut pending, mut outcomes) = (Vec::new(), HashSet::new());
+    for r in records {
+        outcomes.insert(r.outcome);
+        match &r.price {
+            Price::Charged { money } => {
+                assert_eq!(money.currency, currency);
+                assert!(money.nanos > 0, "{r:?}");
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                assert_eq!(r.billed_secs, r.duration_secs.div_ceil(60) * 60);
+            }
+            Price::Pending => {
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                assert!(r.started_at > now - Span::hours(2), "{r:?}");
+                pending.push(r.provider_id.clone());
+            }
+            Price::NotBilled => {
+                assert_ne!(r.outcome, CallOutcome::Answered);
+                assert_eq!(r.billed_secs, 0);
+            }
+        }
+        assert!(r.number.as_str().starts_with("+1") && r.counterpart.starts_with("+1"));
+    }
+    assert_eq!(
+        outcomes.len(),
+        5,
+        "answered, busy, no-answer, failed, canceled"
+    );
+    assert!(!pending.is_empty());
+    pending
+}
+
+/// Two hours later by `kind`'s clock, a pull from the earliest of the `pending` calls of
+/// `first` (the request log cleared before it): that time, and the calls pulled.
+pub(super) async fn pull_later(
+    f: &FakeProviders,
+    kind: FakeKind,
+    client: &ProviderClient,
+    first: &[CallRecord],
+    pending: &[String],
+) -> (OffsetDateTime, UsageListing<CallRecord>) {
+    f.faults(kind).set(Faults {
+        clock_secs: 7_200,
+        ..Faults::default()
+    });
+    f.faults(kind).clear_requests();
+    let since = first
+        .iter()
+        .filter(|r| pending.contains(&r.provider_id))
+        .map(|r| r.started_at)
+        .min()
+        .unwrap();
+    (since, pull_calls(client, since).await)
+}
+
+/// Every `pending` call is in `later`, priced.
+pub(super) fn assert_priced(later: &[CallRecord], pending: &[String]) {
+    for id in pending {
+        let r = later
+            .iter()
+            .find(|r| &r.provider_id == id)
+            .expect("still listed");
+        assert!(matches!(r.price, Price::Charged { .. }), "{r:?}");
+    }
+}
+
+/// The positions in `numbers` of the numbers health finds at risk at `now` from `calls`; none
+/// may lack data.
+pub(super) fn at_risk(
+    calls: &[CallRecord],
+    numbers: &[ProviderNumber],
+    now: OffsetDateTime,
+) -> Vec<usize> {
     let mut at_risk = Vec::new();
     for (k, n) in numbers.iter().enumerate() {
         let samples: Vec<_> = calls
@@ -49,7 +192,7 @@ pub(super) fn at_risk(calls: &[CallRecord], numbers: &[ProviderNumber]) -> Vec<u
             .filter(|r| r.number == n.phone_number)
             .map(CallRecord::sample)
             .collect();
-        let h = health(&samples, NOW, &Thresholds::default());
+        let h = health(&samples, now, &Thresholds::default());
         assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
         if h.state == HealthState::AtRisk {
             at_risk.push(k);
@@ -269,5 +412,5 @@ async fn health_finds_the_numbers_that_carriers_started_to_block() {
         .unwrap()
         .numbers;
     assert_eq!(numbers.len(), NUMBERS);
-    assert_eq!(at_risk(&calls.records, &numbers), vec![7, 17]);
+    assert_eq!(at_risk(&calls.records, &numbers, NOW), vec![7, 17]);
 }
