@@ -27,6 +27,7 @@ mod twilio;
 mod twilio_usage;
 mod usage;
 mod vonage;
+mod vonage_usage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

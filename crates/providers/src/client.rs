@@ -173,6 +173,7 @@ impl ProviderClient {
                     .await
             }
             ProviderClient::Plivo(c) => c.calls_since(since, sink, cancel).await,
+            ProviderClient::Vonage(c) => c.calls_since(since, sink, cancel).await,
             other => Err(usage_unsupported(other.api())),
         }
     }
@@ -194,6 +195,7 @@ impl ProviderClient {
                     .await
             }
             ProviderClient::Plivo(c) => c.messages_since(since, sink, cancel).await,
+            ProviderClient::Vonage(c) => c.messages_since(since, sink, cancel).await,
             other => Err(usage_unsupported(other.api())),
         }
     }

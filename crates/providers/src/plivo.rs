@@ -30,7 +30,7 @@ use crate::model::{
     ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
     WebhookPlan, WebhookState, plan_on_owners,
 };
-use crate::records;
+use crate::records::{self, text};
 
 /// Plivo's largest page.
 pub const MAX_PAGE_SIZE: u32 = 20;
@@ -468,21 +468,6 @@ pub fn call_outcome(answered: bool, hangup_cause_code: Option<i64>) -> CallOutco
     }
 }
 
-fn text<'a>(r: &'a Value, key: &str) -> Option<&'a str> {
-    r[key].as_str().filter(|s| !s.is_empty())
-}
-
-/// A Plivo number (`14155550100`, without `+`) as E.164 text.
-fn plus(raw: Option<&str>) -> Option<String> {
-    raw.map(|n| {
-        if n.starts_with('+') {
-            n.to_owned()
-        } else {
-            format!("+{n}")
-        }
-    })
-}
-
 /// `2026-11-30 10:00:05+00:00` (or without the offset: UTC).
 fn plivo_time(text: Option<&str>, record: &str) -> Result<OffsetDateTime, Skipped> {
     let raw = text.unwrap_or_default();
@@ -514,12 +499,11 @@ fn map_call(r: Value) -> Result<CallRecord, Skipped> {
     let duration_secs = records::count(r.get("call_duration"));
     let answered = text(&r, "answer_time").is_some() || duration_secs > 0;
     let outcome = call_outcome(answered, r["hangup_cause_code"].as_i64());
-    let (to, from) = (plus(text(&r, "to_number")), plus(text(&r, "from_number")));
     let (direction, number, counterpart) =
-        records::sides(text(&r, "call_direction"), to.as_deref(), from.as_deref());
+        records::sides_of(&r, "call_direction", "to_number", "from_number");
     let unbilled = !matches!(outcome, CallOutcome::Answered | CallOutcome::Unfinished);
     Ok(CallRecord {
-        number: records::ours(number, &id)?,
+        number: records::ours(number.as_deref(), &id)?,
         direction,
         counterpart,
         outcome,
@@ -535,14 +519,10 @@ fn map_call(r: Value) -> Result<CallRecord, Skipped> {
 fn map_message(r: Value) -> Result<MessageRecord, Skipped> {
     let id = text(&r, "message_uuid").unwrap_or_default().to_owned();
     let status = text(&r, "message_state").unwrap_or_default().to_owned();
-    let (to, from) = (plus(text(&r, "to_number")), plus(text(&r, "from_number")));
-    let (direction, number, counterpart) = records::sides(
-        text(&r, "message_direction"),
-        to.as_deref(),
-        from.as_deref(),
-    );
+    let (direction, number, counterpart) =
+        records::sides_of(&r, "message_direction", "to_number", "from_number");
     Ok(MessageRecord {
-        number: records::ours(number, &id)?,
+        number: records::ours(number.as_deref(), &id)?,
         direction,
         counterpart,
         sent_at: plivo_time(text(&r, "message_time"), &id)?,

@@ -32,6 +32,26 @@ pub(crate) fn sides<'a>(
     }
 }
 
+/// A record's non-empty text field.
+pub(crate) fn text<'a>(r: &'a Value, key: &str) -> Option<&'a str> {
+    r[key].as_str().filter(|s| !s.is_empty())
+}
+
+/// [`sides`] of a record whose parties (`to`, `from` fields) are numbers written with or
+/// without `+` (Plivo's and Vonage's `14155550100`).
+pub(crate) fn sides_of(
+    r: &Value,
+    direction: &str,
+    to: &str,
+    from: &str,
+) -> (Direction, Option<String>, String) {
+    let plus = |key: &str| text(r, key).map(|n| format!("+{}", n.trim_start_matches('+')));
+    let (to, from) = (plus(to), plus(from));
+    let (direction, number, counterpart) =
+        sides(text(r, direction), to.as_deref(), from.as_deref());
+    (direction, number.map(str::to_owned), counterpart)
+}
+
 /// An RFC 3339 time (`2026-12-01T10:00:00Z`).
 pub(crate) fn rfc3339(text: Option<&str>, record: &str) -> Result<OffsetDateTime, Skipped> {
     let text = text.unwrap_or_default();

@@ -29,7 +29,7 @@ use crate::model::{
     ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
     WebhookPlan, WebhookState, plan_on_owners,
 };
-use crate::records;
+use crate::records::{self, text};
 
 /// Telnyx's largest page.
 pub const MAX_PAGE_SIZE: u32 = 250;
@@ -551,10 +551,6 @@ pub fn call_outcome(hangup_cause: &str) -> CallOutcome {
         "call_rejected" | "not_found" | "unspecified" => CallOutcome::Failed,
         _ => CallOutcome::Unfinished,
     }
-}
-
-fn text<'a>(r: &'a Value, key: &str) -> Option<&'a str> {
-    r[key].as_str()
 }
 
 /// A call detail record (`call-control`, `sip-trunking`).

@@ -30,6 +30,8 @@ mod twilio;
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]
 mod twilio_usage;
+#[path = "providers/vonage_usage.rs"]
+mod vonage_usage;
 
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).
 fn fast() -> HttpSettings {

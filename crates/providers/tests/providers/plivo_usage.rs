@@ -6,14 +6,12 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 use switchboard_core::usage::{Money, Price, Totals};
-use switchboard_fake_providers::{
-    FakeConfig, FakeKind, FakeProviders, RequestRecord, UsageConfig, creds,
-};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use time::{Duration as Span, OffsetDateTime};
 
 use super::twilio_usage::{
-    assert_priced, at_risk, pending_calls, pull_calls, pull_later, pull_messages,
-    rate_limited_pull, usage,
+    assert_priced, at_risk, pending_calls, pull_calls, pull_later, pull_messages, q,
+    rate_limited_pull, real_now, requests_to, usage_at,
 };
 use super::*;
 
@@ -21,18 +19,10 @@ const NUMBERS: usize = 12;
 const CALLS: usize = 100;
 const MESSAGES: usize = 30;
 
-/// The fake's clock: now, to the minute.
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(UsageConfig::default().now).unwrap()
-}
-
 fn config(now: OffsetDateTime) -> FakeConfig {
     FakeConfig {
         plivo_numbers: NUMBERS,
-        usage: UsageConfig {
-            now: now.unix_timestamp(),
-            ..usage(CALLS, MESSAGES)
-        },
+        usage: usage_at(now, CALLS, MESSAGES),
         ..FakeConfig::default()
     }
 }
@@ -43,6 +33,10 @@ fn plivo(f: &FakeProviders) -> ProviderClient {
         creds::PLIVO_AUTH_TOKEN,
         &fast(),
     )
+}
+
+fn call_path() -> String {
+    format!("/v1/Account/{}/Call/", creds::PLIVO_AUTH_ID)
 }
 
 /// `2026-12-01 10:00:00`: the filters' form.
@@ -81,25 +75,9 @@ async fn raw_all(f: &FakeProviders, resource: &str, query: &[(&str, String)]) ->
     }
 }
 
-fn q<'a>(r: &'a RequestRecord, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn call_requests(f: &FakeProviders) -> Vec<RequestRecord> {
-    let path = format!("/v1/Account/{}/Call/", creds::PLIVO_AUTH_ID);
-    f.faults(FakeKind::Plivo)
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == path)
-        .collect()
-}
-
 #[tokio::test]
 async fn calls_are_pulled_by_end_time_twenty_at_a_time_and_late_prices_arrive() {
-    let now = now();
+    let now = real_now();
     let f = fakes(config(now)).await;
     let c = plivo(&f);
     let since = now - Span::days(10);
@@ -126,7 +104,7 @@ async fn calls_are_pulled_by_end_time_twenty_at_a_time_and_late_prices_arrive() 
     );
 
     // Pages of 20, by offset, all asking from `since` (one 30-day window reaches now).
-    let log = call_requests(&f);
+    let log = requests_to(&f, FakeKind::Plivo, &call_path());
     let pages = first.records.len().div_ceil(20);
     assert_eq!(first.pages as usize, pages);
     let client_log: Vec<_> = log.iter().take(pages).collect();
@@ -137,12 +115,12 @@ async fn calls_are_pulled_by_end_time_twenty_at_a_time_and_late_prices_arrive() 
         assert_eq!(q(r, "end_time__lt"), None);
     }
 
-    let pending = pending_calls(&first.records, now, "USD");
+    let pending = pending_calls(&first.records, now, "USD", false);
 
     // Two hours later, from the earliest pending call: priced now, and only from there.
     let (since, later) = pull_later(&f, FakeKind::Plivo, &c, &first.records, &pending).await;
     assert!(
-        call_requests(&f)
+        requests_to(&f, FakeKind::Plivo, &call_path())
             .iter()
             .all(|r| q(r, "end_time__gte") == Some(filter_time(since).as_str()))
     );
@@ -152,7 +130,7 @@ async fn calls_are_pulled_by_end_time_twenty_at_a_time_and_late_prices_arrive() 
 
 #[tokio::test]
 async fn messages_are_pulled_with_their_units_and_prices() {
-    let now = now();
+    let now = real_now();
     let f = fakes(config(now)).await;
     let listing = pull_messages(&plivo(&f), now - Span::days(10)).await;
     assert!(listing.skipped.is_empty());
@@ -172,7 +150,7 @@ async fn messages_are_pulled_with_their_units_and_prices() {
 /// The client's totals are the sum of the fake's `total_amount` figures, to the billionth.
 #[tokio::test]
 async fn totals_are_the_sum_of_the_fakes_amounts() {
-    let now = now();
+    let now = real_now();
     let f = fakes(config(now)).await;
     let since = now - Span::days(10);
     let mut expected = Totals::default();
@@ -195,19 +173,22 @@ async fn totals_are_the_sum_of_the_fakes_amounts() {
 /// the retries is surfaced as `RateLimited`.
 #[tokio::test]
 async fn a_rate_limit_is_retried_then_surfaced() {
-    let now = now();
+    let now = real_now();
     let f = fakes(config(now)).await;
     let c = plivo(&f);
-    let path = format!("/v1/Account/{}/Call/", creds::PLIVO_AUTH_ID);
-    let listing = rate_limited_pull(&f, FakeKind::Plivo, &c, now - Span::hours(12), &path).await;
+    let listing =
+        rate_limited_pull(&f, FakeKind::Plivo, &c, now - Span::hours(12), &call_path()).await;
     assert!(listing.records.len() > 40);
-    assert_eq!(q(&call_requests(&f)[0], "offset"), Some("0"));
+    assert_eq!(
+        q(&requests_to(&f, FakeKind::Plivo, &call_path())[0], "offset"),
+        Some("0")
+    );
 }
 
 /// Plivo's windows: 7 days without a filter, 30 days from a lone lower bound; 20 at most.
 #[tokio::test]
 async fn the_fake_keeps_plivos_windows_and_limit() {
-    let now = now();
+    let now = real_now();
     let mut config = config(now);
     config.usage.days = 60;
     config.usage.calls_per_number = 60;
@@ -250,7 +231,7 @@ async fn the_fake_keeps_plivos_windows_and_limit() {
 /// no other number.
 #[tokio::test]
 async fn health_finds_the_number_that_carriers_started_to_block() {
-    let now = now();
+    let now = real_now();
     let mut config = config(now);
     config.usage.calls_per_number = 300;
     let f = fakes(config).await;
@@ -264,7 +245,7 @@ async fn health_finds_the_number_that_carriers_started_to_block() {
 /// bounds, the last with its lower bound alone; no call is missed between them.
 #[tokio::test]
 async fn a_pull_from_long_ago_asks_in_thirty_day_windows() {
-    let now = now();
+    let now = real_now();
     let mut config = config(now);
     config.usage.days = 60;
     config.usage.calls_per_number = 60;
@@ -283,7 +264,7 @@ async fn a_pull_from_long_ago_asks_in_thirty_day_windows() {
         .map(|r| r.provider_id.as_str())
         .collect();
     assert_eq!(ids.len(), calls.records.len());
-    let log = call_requests(&f);
+    let log = requests_to(&f, FakeKind::Plivo, &call_path());
     let windows: Vec<(Option<&str>, Option<&str>)> = log
         .iter()
         .filter(|r| q(r, "offset") == Some("0"))

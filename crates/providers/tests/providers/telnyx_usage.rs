@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 use switchboard_core::usage::{Money, Price, Totals};
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, RequestRecord, creds};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use time::Duration as Span;
 
 use super::twilio_usage::{
-    NOW, assert_priced, at_risk, pending_calls, pull_calls, pull_later, pull_messages,
-    rate_limited_pull, usage,
+    NOW, assert_priced, at_risk, pending_calls, pull_calls, pull_later, pull_messages, q,
+    rate_limited_pull, requests_to, usage,
 };
 use super::*;
 
@@ -66,21 +66,6 @@ async fn raw_records(f: &FakeProviders, record_type: &str, gte: &str) -> Vec<Val
     unreachable!()
 }
 
-fn q<'a>(r: &'a RequestRecord, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn detail_requests(f: &FakeProviders) -> Vec<RequestRecord> {
-    f.faults(FakeKind::Telnyx)
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/v2/detail_records")
-        .collect()
-}
-
 #[tokio::test]
 async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_with_the_clock() {
     let f = fakes(config()).await;
@@ -98,7 +83,7 @@ async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_wi
     // Numbers on the Call Control and TeXML applications (8 of 12) have `call-control`
     // records, the SIP connection's (4) `sip-trunking` ones: 16 and 8 pages of 50.
     assert_eq!(first.pages, 24);
-    let log = detail_requests(&f);
+    let log = requests_to(&f, FakeKind::Telnyx, "/v2/detail_records");
     assert_eq!(log.len(), 24);
     for (k, r) in log.iter().enumerate() {
         let (record_type, page) = if k < 16 {
@@ -120,12 +105,12 @@ async fn calls_are_pulled_per_record_type_page_by_page_and_late_prices_arrive_wi
         );
     }
 
-    let pending = pending_calls(&first.records, NOW, "USD");
+    let pending = pending_calls(&first.records, NOW, "USD", false);
 
     // Two hours later, a pull from the earliest pending call: only that range is asked for,
     // the pending calls come back priced and the calls made meanwhile appear.
     let (since, later) = pull_later(&f, FakeKind::Telnyx, &c, &first.records, &pending).await;
-    let log = detail_requests(&f);
+    let log = requests_to(&f, FakeKind::Telnyx, "/v2/detail_records");
     assert!(!log.is_empty());
     let gte = since
         .format(&time::format_description::well_known::Rfc3339)
@@ -227,7 +212,13 @@ async fn a_rate_limit_is_retried_then_surfaced() {
         NUMBERS * CALLS / 10,
         "every call of the day"
     );
-    assert_eq!(q(&detail_requests(&f)[0], "page[number]"), Some("1"));
+    assert_eq!(
+        q(
+            &requests_to(&f, FakeKind::Telnyx, "/v2/detail_records")[0],
+            "page[number]"
+        ),
+        Some("1")
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,9 @@ use serde_json::Value;
 use switchboard_core::usage::{
     CallOutcome, CallRecord, HealthState, MessageRecord, Price, Thresholds, health,
 };
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
+use switchboard_fake_providers::{
+    FakeConfig, FakeKind, FakeProviders, Faults, RequestRecord, UsageConfig, creds,
+};
 use switchboard_providers::model::{Gather, ProviderNumber, UsageListing};
 use switchboard_providers::twilio::TwilioClient;
 use time::{Duration as Span, OffsetDateTime, macros::datetime};
@@ -39,6 +41,37 @@ fn config() -> FakeConfig {
         usage: usage(CALLS, MESSAGES),
         ..FakeConfig::default()
     }
+}
+
+/// The fakes' clock for providers whose pulls end at the real clock (Plivo, Vonage): now, to
+/// the minute.
+pub(super) fn real_now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(UsageConfig::default().now).unwrap()
+}
+
+/// [`usage`] with the fakes' clock at `now`.
+pub(super) fn usage_at(now: OffsetDateTime, calls: usize, messages: usize) -> UsageConfig {
+    UsageConfig {
+        now: now.unix_timestamp(),
+        ..usage(calls, messages)
+    }
+}
+
+/// A request's query value.
+pub(super) fn q<'a>(r: &'a RequestRecord, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The requests the `kind` fake received on `path`.
+pub(super) fn requests_to(f: &FakeProviders, kind: FakeKind, path: &str) -> Vec<RequestRecord> {
+    f.faults(kind)
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
 }
 
 /// Every call record `client` pulls from `since` (through `ProviderClient`'s dispatch, at the
@@ -81,12 +114,7 @@ pub(super) async fn rate_limited_pull(
         ..Faults::default()
     });
     let listing = pull_calls(client, since).await;
-    let log: Vec<_> = f
-        .faults(kind)
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == path)
-        .collect();
+    let log = requests_to(f, kind, path);
     assert_eq!(log[0], log[1]);
     assert_eq!(log[1], log[2], "the same page until it is served");
     assert_ne!(log.get(3), Some(&log[0]));
@@ -105,13 +133,14 @@ pub(super) async fn rate_limited_pull(
 }
 
 /// Checks each call's price against its outcome as the fakes give them (charged: answered,
-/// positive, in `currency`, billed per started minute; pending: answered, within two hours of
-/// `now`; not billed: unconnected, nothing billed), that both parties are numbers and that all
-/// five outcomes occur. Returns the pending calls' ids (some).
+/// positive, in `currency`, billed per started minute unless `per_second`; pending: answered,
+/// within two hours of `now`; not billed: unconnected, nothing billed), that the customer is a
+/// number and that all five outcomes occur. Returns the pending calls' ids (some).
 pub(super) fn pending_calls(
     records: &[CallRecord],
     now: OffsetDateTime,
     currency: &str,
+    per_second: bool,
 ) -> Vec<String> {
     let (mut pending, mut outcomes) = (Vec::new(), HashSet::new());
     for r in records {
@@ -121,7 +150,11 @@ pub(super) fn pending_calls(
                 assert_eq!(money.currency, currency);
                 assert!(money.nanos > 0, "{r:?}");
                 assert_eq!(r.outcome, CallOutcome::Answered);
-                assert_eq!(r.billed_secs, r.duration_secs.div_ceil(60) * 60);
+                let billed = match per_second {
+                    true => r.duration_secs,
+                    false => r.duration_secs.div_ceil(60) * 60,
+                };
+                assert_eq!(r.billed_secs, billed);
             }
             Price::Pending => {
                 assert_eq!(r.outcome, CallOutcome::Answered);
@@ -133,7 +166,7 @@ pub(super) fn pending_calls(
                 assert_eq!(r.billed_secs, 0);
             }
         }
-        assert!(r.number.as_str().starts_with("+1") && r.counterpart.starts_with("+1"));
+        assert!(r.counterpart.starts_with("+1"), "{r:?}");
     }
     assert_eq!(
         outcomes.len(),
