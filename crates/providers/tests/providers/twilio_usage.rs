@@ -447,3 +447,76 @@ async fn health_finds_the_numbers_that_carriers_started_to_block() {
     assert_eq!(numbers.len(), NUMBERS);
     assert_eq!(at_risk(&calls.records, &numbers, NOW), vec![7, 17]);
 }
+
+/// Every provider's pull stops at cancellation: cancelled from the sink after the first page,
+/// it asks for no other page and says `Cancelled`.
+#[tokio::test]
+async fn every_pull_stops_when_cancelled() {
+    let now = real_now();
+    let f = fakes(FakeConfig {
+        telnyx_numbers: NUMBERS,
+        plivo_numbers: NUMBERS,
+        vonage_numbers: NUMBERS,
+        usage: usage_at(now, CALLS, MESSAGES),
+        ..FakeConfig::default()
+    })
+    .await;
+    let clients = [
+        (
+            FakeKind::Twilio,
+            client(&f),
+            format!(
+                "/2010-04-01/Accounts/{}/Calls.json",
+                creds::TWILIO_ACCOUNT_SID
+            ),
+        ),
+        (
+            FakeKind::Telnyx,
+            super::others::telnyx_with(
+                &f.base_url(FakeKind::Telnyx),
+                creds::TELNYX_API_KEY,
+                &fast(),
+            ),
+            "/v2/detail_records".to_owned(),
+        ),
+        (
+            FakeKind::Plivo,
+            super::others::plivo_with(
+                &f.base_url(FakeKind::Plivo),
+                creds::PLIVO_AUTH_TOKEN,
+                &fast(),
+            ),
+            format!("/v1/Account/{}/Call/", creds::PLIVO_AUTH_ID),
+        ),
+        (
+            FakeKind::Vonage,
+            super::others::vonage_with(
+                &f.base_url(FakeKind::Vonage),
+                creds::VONAGE_API_SECRET,
+                &fast(),
+            ),
+            "/v2/reports/records".to_owned(),
+        ),
+    ];
+    for (kind, c, path) in clients {
+        let cancel = CancellationToken::new();
+        let g = Gather::<CallRecord>::default();
+        let e = c
+            .calls_since(
+                now - Span::days(5),
+                &|p| {
+                    g.page(p);
+                    cancel.cancel();
+                },
+                &cancel,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ProviderError::Cancelled { .. }),
+            "{kind:?}: {e:?}"
+        );
+        assert_eq!(requests_to(&f, kind, &path).len(), 1, "{kind:?}");
+        assert!(!g.done(Ok(0)).unwrap().records.is_empty(), "{kind:?}");
+    }
+}
