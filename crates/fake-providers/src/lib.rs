@@ -20,12 +20,16 @@
 mod bandwidth;
 mod common;
 mod plivo;
+mod plivo_usage;
 mod telnyx;
 pub mod telnyx_readiness;
+mod telnyx_usage;
 mod twilio;
 pub mod twilio_readiness;
 mod twilio_usage;
+mod usage;
 mod vonage;
+mod vonage_usage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -145,7 +149,7 @@ pub struct FakeConfig {
 }
 
 /// The call and message records each fake generates for its numbers (Twilio's `Calls.json` and
-/// `Messages.json`): generated on request, never stored, so a million cost nothing.
+/// `Messages.json`, Telnyx's detail records, …): generated on request, never stored, so a million cost nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsageConfig {
     /// Calls per generated number over [`UsageConfig::days`].
@@ -159,8 +163,21 @@ pub struct UsageConfig {
     pub now: i64,
     /// A record that ended less than this many seconds before the clock has no price yet.
     pub pending_secs: i64,
-    /// The account's currency (Twilio prices every record in its account's currency).
+    /// The accounts' currency (each provider prices every record in its account's currency).
     pub currency: String,
+    /// Accounts in another currency than [`UsageConfig::currency`], per fake (default: the
+    /// Vonage account is billed in EUR).
+    pub currencies: Vec<(FakeKind, String)>,
+}
+
+impl UsageConfig {
+    /// The currency the `kind` fake's account is billed in.
+    pub fn currency_of(&self, kind: FakeKind) -> &str {
+        self.currencies
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(self.currency.as_str(), |(_, c)| c.as_str())
+    }
 }
 
 impl Default for UsageConfig {
@@ -176,6 +193,7 @@ impl Default for UsageConfig {
             now: now - now % 60,
             pending_secs: 3_600,
             currency: "USD".into(),
+            currencies: vec![(FakeKind::Vonage, "EUR".into())],
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Plivo v1: `GET /v1/Account/{id}/`, `GET /v1/Account/{id}/Number/` (`limit` ≤ 20,
 //! `offset`, `meta.next`), `GET /v1/Account/{id}/Number/{number}/`, and
-//! `GET|POST /v1/Account/{id}/Application/{app_id}/`. HTTP Basic. 300 requests per 5 s by
+//! `GET|POST /v1/Account/{id}/Application/{app_id}/`, and the call and message records
+//! (`GET /v1/Account/{id}/Call/` and `/Message/`, [`crate::plivo_usage`]). HTTP Basic. 300 requests per 5 s by
 //! default (see `FakeConfig::plivo_rate_window`).
 
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{basic_auth, json, lock, us_number};
+use crate::plivo_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
 struct Number {
@@ -26,6 +28,7 @@ struct State {
 
 pub(crate) struct PlivoFake {
     state: Mutex<State>,
+    usage: Usage,
 }
 
 fn app_id(i: usize) -> String {
@@ -54,7 +57,7 @@ impl PlivoFake {
                 })
             })
             .collect();
-        let numbers = (0..config.plivo_numbers)
+        let numbers: Vec<Number> = (0..config.plivo_numbers)
             .map(|i| {
                 let (n, state, city) = us_number(i, 400);
                 Number {
@@ -65,8 +68,14 @@ impl PlivoFake {
                 }
             })
             .collect();
+        let usage = Usage::new(
+            numbers.iter().map(|n| format!("+{}", n.number)).collect(),
+            config.seed,
+            &config.usage,
+        );
         PlivoFake {
             state: Mutex::new(State { numbers, apps }),
+            usage,
         }
     }
 }
@@ -126,6 +135,12 @@ impl crate::Fake for PlivoFake {
         if seg.len() < 3 || seg[0] != "v1" || seg[1] != "Account" || seg[2] != creds::PLIVO_AUTH_ID
         {
             return error(StatusCode::NOT_FOUND, "not found");
+        }
+        if req.method == Method::GET && matches!(seg[3..], ["Call"] | ["Message"]) {
+            return self
+                .usage
+                .list(req, seg[3] == "Call")
+                .unwrap_or_else(|e| error(StatusCode::BAD_REQUEST, &e));
         }
         let mut st = lock(&self.state);
         match (&req.method, &seg[3..]) {

@@ -1,6 +1,7 @@
 //! Telnyx v2: `GET /v2/balance`, `GET /v2/phone_numbers` (`page[number]`, `page[size]` ≤ 250,
 //! `filter[phone_number]`, `filter[connection_id]`), Call Control and TeXML applications and
-//! messaging profiles (`GET`, `PATCH`), and a profile's `phone_numbers`. Bearer auth. Every
+//! messaging profiles (`GET`, `PATCH`), a profile's `phone_numbers`, and the detail records
+//! of calls and messages (`GET /v2/detail_records`, [`crate::telnyx_usage`]). Bearer auth. Every
 //! third number is on a Call Control application, a TeXML application, or a SIP connection;
 //! three in four are on the messaging profile.
 
@@ -11,6 +12,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{bearer, json, lock, us_number};
+use crate::telnyx_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
 const CALL_CONTROL: &str = "1293384261075731499";
@@ -36,11 +38,12 @@ struct State {
 
 pub(crate) struct TelnyxFake {
     state: Mutex<State>,
+    usage: Usage,
 }
 
 impl TelnyxFake {
     pub(crate) fn new(config: &FakeConfig) -> Self {
-        let numbers = (0..config.telnyx_numbers)
+        let numbers: Vec<Number> = (0..config.telnyx_numbers)
             .map(|i| Number {
                 id: format!("{}", 1_293_384_261_075_731_000u64 + 10_000 + i as u64),
                 phone_number: format!("+1{}", us_number(i, 300).0),
@@ -49,7 +52,13 @@ impl TelnyxFake {
                 seeded: i,
             })
             .collect();
+        let usage = Usage::new(
+            numbers.iter().map(|n| n.phone_number.clone()).collect(),
+            config.seed,
+            &config.usage,
+        );
         TelnyxFake {
+            usage,
             state: Mutex::new(State {
                 numbers,
                 call_control: json!({
@@ -183,6 +192,22 @@ impl crate::Fake for TelnyxFake {
             );
         }
         let seg = req.segments();
+        if req.method == Method::GET && seg == ["v2", "detail_records"] {
+            return self
+                .usage
+                .detail_records(req)
+                .unwrap_or_else(|(status, detail)| {
+                    let (status, code, title) = match status {
+                        422 => (
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "10015",
+                            "Invalid parameter",
+                        ),
+                        _ => (StatusCode::BAD_REQUEST, "10015", "Bad Request"),
+                    };
+                    error(status, code, title, &detail)
+                });
+        }
         let mut st = lock(&self.state);
         if let Some(r) = crate::telnyx_readiness::handle(req, st.numbers.len()) {
             return r;

@@ -5,71 +5,24 @@
 //! `PageToken`), most recent first, and every property of the OpenAPI schemas
 //! `api.v2010.account.call` and `api.v2010.account.message`.
 //!
-//! The records are generated, never stored: record `i` of a timeline belongs to generated number
-//! `i % numbers` and starts at a time that grows with `i`, so a million records cost no memory and
-//! a page costs only its own records. Records start before the fake's clock ([`UsageConfig::now`]
-//! moved by [`crate::Faults::clock_secs`]); moving the clock makes new records appear. A call or message that ended less than [`UsageConfig::pending_secs`] before the clock
-//! has no price yet (`price: null`), as Twilio's do until they are rated; unconnected calls
-//! (busy, no-answer, failed, canceled) are not billed and keep `price: null`.
-//!
-//! What the records look like: about 55 % of calls answered, the rest no-answer, busy, failed and
-//! canceled; 70 % outbound; answered calls from 2 s to 7 min, about one in eight under 10 s.
-//! Every tenth number (index 7, 17, …) loses its answers in the three days before the configured
-//! clock (10 % answered instead of 55 %), as a number carriers just labelled as spam does.
+//! The records and their facts are [`crate::usage`]'s. A call or message not rated yet has
+//! `price: null`, as Twilio's do until they are rated; unconnected calls (busy, no-answer,
+//! failed, canceled) are not billed and keep `price: null`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-use time::format_description::well_known::{Rfc2822, Rfc3339};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
 
-use crate::common::{encode, hex32, json, mix64, us_number};
+use crate::common::{encode, hex32, json};
+use crate::usage::{DAY, Delivery, Ending, Records, Timeline, decimal, instant};
 use crate::{FakeRequest, UsageConfig, creds};
-
-const DAY: i64 = 86_400;
-
-/// One timeline of generated records: `total` records over `span` seconds from `start`.
-struct Timeline {
-    start: i64,
-    span: i64,
-    total: i64,
-}
-
-impl Timeline {
-    fn at(&self, i: i64) -> i64 {
-        self.start + (i128::from(i) * i128::from(self.span) / i128::from(self.total)) as i64
-    }
-
-    /// The first record starting at or after `t`.
-    fn first_from(&self, t: i64) -> i64 {
-        if t <= self.start {
-            return 0;
-        }
-        let mut i =
-            ((i128::from(t - self.start) * i128::from(self.total)) / i128::from(self.span)) as i64;
-        while i > 0 && self.at(i - 1) >= t {
-            i -= 1;
-        }
-        while self.at(i) < t {
-            i += 1;
-        }
-        i
-    }
-}
 
 /// Records of Twilio's usage for the fake's generated numbers.
 pub(crate) struct Usage {
-    numbers: Vec<String>,
-    seed: u64,
-    now: i64,
-    pending_secs: i64,
+    records: Records,
     currency: String,
-    calls: Option<Timeline>,
-    messages: Option<Timeline>,
-}
-
-fn mix(seed: u64, i: i64, salt: u64) -> u64 {
-    mix64(seed ^ salt ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 fn rfc2822(t: i64) -> String {
@@ -79,32 +32,28 @@ fn rfc2822(t: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A date (`2026-12-01`, midnight UTC) or a full RFC 3339 timestamp, as Unix seconds.
-fn instant(text: &str) -> Option<i64> {
-    if let Ok(d) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(d.unix_timestamp());
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(text, &format).ok()?;
-    Some(
-        PrimitiveDateTime::new(date, Time::MIDNIGHT)
-            .assume_utc()
-            .unix_timestamp(),
-    )
-}
-
-/// A customer's number: someone the generated number called or was called by.
-fn customer(seed: u64, i: i64) -> String {
-    let (national, _, _) = us_number((mix(seed, i, 0xC0) % 60_000) as usize, 500);
-    format!("+1{national}")
-}
-
 fn charge(nanos: i64) -> String {
-    format!(
-        "-{}.{:05}",
-        nanos / 1_000_000_000,
-        nanos % 1_000_000_000 / 10_000
-    )
+    format!("-{}", decimal(nanos, 5))
+}
+
+fn status(ending: Ending) -> &'static str {
+    match ending {
+        Ending::Answered => "completed",
+        Ending::NoAnswer => "no-answer",
+        Ending::Busy => "busy",
+        Ending::Failed => "failed",
+        Ending::Canceled => "canceled",
+    }
+}
+
+fn message_status(delivery: Delivery) -> &'static str {
+    match delivery {
+        Delivery::Received => "received",
+        Delivery::Delivered => "delivered",
+        Delivery::Undelivered => "undelivered",
+        Delivery::Failed => "failed",
+        Delivery::Sent => "sent",
+    }
 }
 
 struct Call {
@@ -129,94 +78,41 @@ struct Message {
 impl Usage {
     pub(crate) fn new(numbers: usize, seed: u64, config: &UsageConfig) -> Usage {
         let numbers: Vec<String> = (0..numbers)
-            .map(|i| format!("+1{}", us_number(i, 234).0))
+            .map(|i| format!("+1{}", crate::common::us_number(i, 234).0))
             .collect();
-        let span = i64::from(config.days.max(1)) * DAY;
-        let timeline = |per_number: usize| {
-            let total = (per_number * numbers.len()) as i64;
-            (total > 0).then(|| Timeline {
-                start: config.now - span,
-                span,
-                total,
-            })
-        };
         Usage {
-            calls: timeline(config.calls_per_number),
-            messages: timeline(config.messages_per_number),
-            numbers,
-            seed,
-            now: config.now,
-            pending_secs: config.pending_secs,
+            records: Records::new(numbers, seed, config),
             currency: config.currency.clone(),
         }
     }
 
     fn call(&self, line: &Timeline, i: i64) -> Call {
-        let number = (i % self.numbers.len() as i64) as usize;
-        let start = line.at(i);
-        let h = mix(self.seed, i, 0xCA11);
-        let labelled = number % 10 == 7 && start >= self.now - 3 * DAY;
-        let answered_pct = if labelled { 10 } else { 55 };
-        let roll = h % 100;
-        let status = if roll < answered_pct {
-            "completed"
-        } else {
-            match (h >> 8) % 10 {
-                0..=4 => "no-answer",
-                5 | 6 => "busy",
-                7 | 8 => "failed",
-                _ => "canceled",
-            }
-        };
-        let duration = match status {
-            "completed" if (h >> 16).is_multiple_of(8) => 2 + (h >> 24) as i64 % 8,
-            "completed" => 10 + (h >> 24) as i64 % 410,
-            _ => 0,
-        };
+        let c = self.records.call(line, i);
         Call {
-            sid: format!("CA{}", hex32(self.seed ^ 0xCA, i as u64)),
-            number,
-            inbound: (h >> 32) % 10 >= 7,
-            status,
-            start,
-            duration,
-            ring: 3 + (h >> 40) as i64 % 25,
+            sid: format!("CA{}", hex32(self.records.seed ^ 0xCA, i as u64)),
+            number: c.number,
+            inbound: c.inbound,
+            status: status(c.ending),
+            start: c.start,
+            duration: c.duration,
+            ring: c.ring,
         }
     }
 
     fn message(&self, line: &Timeline, i: i64) -> Message {
-        let number = (i % self.numbers.len() as i64) as usize;
-        let h = mix(self.seed, i, 0x5E5);
-        let inbound = h % 10 >= 6;
-        let status = if inbound {
-            "received"
-        } else {
-            match (h >> 8) % 100 {
-                0..=84 => "delivered",
-                85..=91 => "undelivered",
-                92..=94 => "failed",
-                _ => "sent",
-            }
-        };
+        let m = self.records.message(line, i);
         Message {
-            sid: format!("SM{}", hex32(self.seed ^ 0x5E, i as u64)),
-            number,
-            inbound,
-            status,
-            sent: line.at(i),
-            segments: 1 + (h >> 16) as i64 % 3,
+            sid: format!("SM{}", hex32(self.records.seed ^ 0x5E, i as u64)),
+            number: m.number,
+            inbound: m.inbound,
+            status: message_status(m.delivery),
+            sent: m.sent,
+            segments: m.segments,
         }
     }
 
-    /// `(to, from)` of record `i` of generated number `number`.
     fn parties(&self, i: i64, number: usize, inbound: bool) -> (String, String) {
-        let ours = self.numbers[number].clone();
-        let theirs = customer(self.seed, i);
-        if inbound {
-            (ours, theirs)
-        } else {
-            (theirs, ours)
-        }
+        self.records.parties(i, number, inbound)
     }
 
     fn call_json(&self, prefix: &str, i: i64, c: &Call, clock: i64) -> Value {
@@ -224,7 +120,7 @@ impl Usage {
         let end = c.start + c.ring + c.duration;
         let rate = if c.inbound { 8_500_000 } else { 14_000_000 };
         let minutes = (c.duration + 59) / 60;
-        let price = (c.status == "completed" && end <= clock - self.pending_secs)
+        let price = (c.status == "completed" && self.records.rated(end, clock))
             .then(|| charge(minutes * rate));
         let uri = format!(
             "{prefix}/2010-04-01/Accounts/{}/Calls/{}",
@@ -241,7 +137,7 @@ impl Usage {
             "to_formatted": formatted(&to),
             "from": from,
             "from_formatted": formatted(&from),
-            "phone_number_sid": if c.inbound { Value::from(format!("PN{}", hex32(self.seed, c.number as u64 + 100))) } else { Value::Null },
+            "phone_number_sid": if c.inbound { Value::from(format!("PN{}", hex32(self.records.seed, c.number as u64 + 100))) } else { Value::Null },
             "status": c.status,
             "start_time": rfc2822(c.start),
             "end_time": rfc2822(end),
@@ -272,7 +168,7 @@ impl Usage {
 
     fn message_json(&self, prefix: &str, i: i64, m: &Message, clock: i64) -> Value {
         let (to, from) = self.parties(i, m.number, m.inbound);
-        let rated = m.sent + 30 <= clock - self.pending_secs;
+        let rated = self.records.rated(m.sent + 30, clock);
         let price = rated.then(|| charge(m.segments * 7_900_000));
         let failed = matches!(m.status, "failed" | "undelivered");
         let uri = format!(
@@ -309,11 +205,11 @@ impl Usage {
 
     /// `GET …/Calls.json`.
     pub(crate) fn calls(&self, req: &FakeRequest, prefix: &str) -> Response {
-        let clock = self.now + req.clock_secs;
-        let list = List::read(req, "StartTime", &self.numbers);
+        let clock = self.records.now + req.clock_secs;
+        let list = List::read(req, "StartTime", &self.records.numbers);
         let status = req.q("Status");
-        let items = self.calls.as_ref().map(|line| {
-            list.page(line, clock, self.numbers.len(), |i| {
+        let items = self.records.calls.as_ref().map(|line| {
+            list.page(line, clock, self.records.numbers.len(), |i| {
                 let c = self.call(line, i);
                 let matches = list.number.is_none_or(|(_, to)| to == c.inbound)
                     && status.is_none_or(|s| s == c.status);
@@ -325,10 +221,10 @@ impl Usage {
 
     /// `GET …/Messages.json`.
     pub(crate) fn messages(&self, req: &FakeRequest, prefix: &str) -> Response {
-        let clock = self.now + req.clock_secs;
-        let list = List::read(req, "DateSent", &self.numbers);
-        let items = self.messages.as_ref().map(|line| {
-            list.page(line, clock, self.numbers.len(), |i| {
+        let clock = self.records.now + req.clock_secs;
+        let list = List::read(req, "DateSent", &self.records.numbers);
+        let items = self.records.messages.as_ref().map(|line| {
+            list.page(line, clock, self.records.numbers.len(), |i| {
                 let m = self.message(line, i);
                 let matches = list.number.is_none_or(|(_, to)| to == m.inbound);
                 matches.then(|| self.message_json(prefix, i, &m, clock))
@@ -419,11 +315,8 @@ impl List {
         if self.unknown {
             return Page::default();
         }
-        let lo = line.first_from(self.from.unwrap_or(i64::MIN));
-        let mut hi = line.first_from(clock);
-        if let Some(until) = self.until {
-            hi = hi.min(line.first_from(until));
-        }
+        let range = line.range(self.from, self.until, clock);
+        let (lo, mut hi) = (range.start, range.end);
         if let Some(below) = self.below {
             hi = hi.min(below);
         }

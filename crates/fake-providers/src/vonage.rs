@@ -1,6 +1,7 @@
 //! Vonage: `GET /account/get-balance`, `GET /account/numbers` (size ≤ 100, 1-based index,
 //! filters `pattern`, `application_id`), `POST /number/update`, and Applications v2
-//! `GET|PUT /v2/applications/{id}`. Numbers API auth by `api_key`/`api_secret` parameters,
+//! `GET|PUT /v2/applications/{id}`, and the Reports API's records (`GET /v2/reports/records`,
+//! [`crate::vonage_usage`]). Numbers API auth by `api_key`/`api_secret` parameters,
 //! Applications by HTTP Basic.
 
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{basic_auth, get, json, lock};
+use crate::vonage_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
 struct Number {
@@ -25,6 +27,7 @@ struct State {
 
 pub(crate) struct VonageFake {
     state: Mutex<State>,
+    usage: Usage,
 }
 
 /// Application ids of the fake: numbers alternate between them; every fifth has none.
@@ -48,15 +51,21 @@ impl VonageFake {
                 })
             })
             .collect();
-        let numbers = (0..config.vonage_numbers)
+        let numbers: Vec<Number> = (0..config.vonage_numbers)
             .map(|i| Number {
                 msisdn: format!("4474001{:05}", i % 100_000),
                 mo_http_url: "https://sms.example.com/inbound".into(),
                 app_id: (i % 5 != 4).then(|| app_id(i % 2)),
             })
             .collect();
+        let usage = Usage::new(
+            numbers.iter().map(|n| format!("+{}", n.msisdn)).collect(),
+            config.seed,
+            &config.usage,
+        );
         VonageFake {
             state: Mutex::new(State { numbers, apps }),
+            usage,
         }
     }
 }
@@ -127,9 +136,22 @@ impl crate::Fake for VonageFake {
         r
     }
 
-    fn handle(&self, req: &FakeRequest, _base: &str) -> Response {
+    fn handle(&self, req: &FakeRequest, base: &str) -> Response {
         if req.path.starts_with("/v2/applications/") {
             return self.applications(req);
+        }
+        if req.method == Method::GET && req.path == "/v2/reports/records" {
+            return match basic_auth(&req.headers) {
+                Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {
+                    self.usage.records(req, base)
+                }
+                _ => problem(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Invalid credentials supplied",
+                    "You did not provide correct credentials.",
+                ),
+            };
         }
         let form = req.form();
         let param = |k: &str| req.q(k).or_else(|| get(&form, k));

@@ -210,6 +210,23 @@ pub enum ProviderError {
         /// The account's API origin.
         origin: String,
     },
+    /// A pull of records from a provider that bills every record it returns (Vonage's Reports
+    /// API) reached the records cap; what was read was handed over, nothing more was asked for.
+    #[error(
+        "{api} bills every call and message record its Reports API returns: the pull for \
+         {subject} stopped after {records} records (the cap is {cap}) with more to come; pull \
+         a shorter range, or raise the cap if the cost is wanted"
+    )]
+    RecordCap {
+        /// The provider.
+        api: Api,
+        /// The account.
+        subject: Subject,
+        /// The records read.
+        records: u64,
+        /// The cap.
+        cap: u64,
+    },
     /// A listing needed more pages than the cap allows (see `HttpSettings::max_listed_numbers`).
     #[error(
         "{api} listing for {subject} stopped after {pages} pages of up to {page_size} numbers \
@@ -321,6 +338,7 @@ impl ProviderError {
             ProviderError::Cancelled { .. } => ProviderErrorCode::Cancelled,
             ProviderError::Unsupported { .. }
             | ProviderError::SharedObject { .. }
+            | ProviderError::RecordCap { .. }
             | ProviderError::InvalidInput { .. } => ProviderErrorCode::NotAllowed,
         }
     }

@@ -388,22 +388,6 @@ pub(crate) struct PageBudget {
 }
 
 impl PageBudget {
-    /// Before each page of a list: stops at cancellation, then takes the page from the budget
-    /// ([`PageBudget::take`]).
-    pub fn next(
-        &mut self,
-        subject: &Subject,
-        cancel: &tokio_util::sync::CancellationToken,
-    ) -> Result<()> {
-        if cancel.is_cancelled() {
-            return Err(ProviderError::Cancelled {
-                api: self.api,
-                subject: subject.clone(),
-            });
-        }
-        self.take(subject)
-    }
-
     /// Takes one page from the budget before it is requested; the page after the last
     /// allowed one is [`ProviderError::TooManyPages`] and is not requested.
     pub fn take(&mut self, subject: &Subject) -> Result<()> {
@@ -417,6 +401,18 @@ impl PageBudget {
         }
         self.read += 1;
         Ok(())
+    }
+
+    /// Before the next page of a listing: [`ProviderError::Cancelled`] once `cancel` is,
+    /// then [`PageBudget::take`].
+    pub fn next(&mut self, subject: &Subject, cancel: &CancellationToken) -> Result<()> {
+        if cancel.is_cancelled() {
+            return Err(ProviderError::Cancelled {
+                api: self.api,
+                subject: subject.clone(),
+            });
+        }
+        self.take(subject)
     }
 }
 

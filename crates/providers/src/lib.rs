@@ -42,6 +42,7 @@ pub mod http;
 pub mod import;
 pub mod model;
 pub mod plivo;
+mod records;
 pub mod telnyx;
 pub mod twilio;
 pub mod vonage;

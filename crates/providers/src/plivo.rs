@@ -9,12 +9,16 @@
 //!   number, so the owner's `shared_by` is unknown and a change is treated as shared: it needs
 //!   [`SharedPolicy::AllowShared`].
 //! - Plivo allows 300 requests per 5 s and then answers 429; those are retried with backoff.
+//! - Call and message records come from the Call and Message lists (`GET …/Call/`,
+//!   `GET …/Message/`): [`PlivoClient::calls_since`] and [`PlivoClient::messages_since`].
 
 use reqwest::Client;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_core::domain::{Capabilities, E164};
+use switchboard_core::usage::{CallOutcome, CallRecord, MessageRecord};
 use switchboard_secrets::SecretString;
+use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{check_shared, number_subject};
@@ -22,10 +26,11 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
-    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
-    WebhookState, plan_on_owners,
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
+    WebhookPlan, WebhookState, plan_on_owners,
 };
+use crate::records::{self, text};
 
 /// Plivo's largest page.
 pub const MAX_PAGE_SIZE: u32 = 20;
@@ -96,6 +101,12 @@ impl PlNumber {
 struct Meta {
     next: Option<String>,
     total_count: Option<usize>,
+}
+
+impl Meta {
+    fn has_next(&self) -> bool {
+        self.next.as_deref().is_some_and(|n| !n.is_empty())
+    }
 }
 
 #[derive(Deserialize)]
@@ -233,47 +244,55 @@ impl PlivoClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<Listing> {
-        let subject = Subject::Account(self.creds.auth_id.clone());
         let mut listing = Listing::default();
-        let mut budget = self.http.pages(MAX_PAGE_SIZE);
-        let mut offset = 0usize;
-        loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: Api::Plivo,
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
-            let query = [
-                ("limit", MAX_PAGE_SIZE.to_string()),
-                ("offset", offset.to_string()),
-            ];
-            let page: Page = self
-                .call(
-                    &subject,
-                    reqwest::Method::GET,
-                    &self.url("Number/"),
-                    &query,
-                    None,
-                    Some(cancel),
-                )
-                .await?;
-            listing.pages += 1;
-            let got = page.objects.len();
-            for n in &page.objects {
-                match self.map(n) {
-                    Ok(n) => listing.numbers.push(n),
-                    Err(s) => listing.skipped.push(s),
+        let mut read = 0;
+        listing.pages = self
+            .each_page(&self.url("Number/"), &[], cancel, |page: Page| {
+                read += 1;
+                for n in &page.objects {
+                    match self.map(n) {
+                        Ok(n) => listing.numbers.push(n),
+                        Err(s) => listing.skipped.push(s),
+                    }
                 }
-            }
-            progress(ListProgress {
-                pages: listing.pages,
-                fetched: listing.numbers.len() + listing.skipped.len(),
-                total: page.meta.total_count,
-            });
-            if got == 0 || page.meta.next.as_deref().is_none_or(str::is_empty) {
-                return Ok(listing);
+                progress(ListProgress {
+                    pages: read,
+                    fetched: listing.numbers.len() + listing.skipped.len(),
+                    total: page.meta.total_count,
+                });
+                (page.objects.len(), page.meta.has_next())
+            })
+            .await?;
+        Ok(listing)
+    }
+
+    /// Reads the list at `url` with `query` page by page (`limit` = [`MAX_PAGE_SIZE`],
+    /// `offset` moved by what each page held), handing each page to `page`, which returns how
+    /// many objects it held and whether `meta.next` names another; stops after the last page
+    /// or an empty one, at cancellation, or when the paging budget runs out. Returns the pages
+    /// read.
+    async fn each_page<P: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+        cancel: &CancellationToken,
+        mut page: impl FnMut(P) -> (usize, bool),
+    ) -> Result<u32> {
+        let subject = Subject::Account(self.creds.auth_id.clone());
+        let mut budget = self.http.pages(MAX_PAGE_SIZE);
+        let (mut offset, mut pages) = (0usize, 0u32);
+        loop {
+            budget.next(&subject, cancel)?;
+            let mut q = query.to_vec();
+            q.push(("limit", MAX_PAGE_SIZE.to_string()));
+            q.push(("offset", offset.to_string()));
+            let body: P = self
+                .call(&subject, reqwest::Method::GET, url, &q, None, Some(cancel))
+                .await?;
+            pages += 1;
+            let (got, next) = page(body);
+            if got == 0 || !next {
+                return Ok(pages);
             }
             offset += got;
         }
@@ -418,5 +437,171 @@ impl PlivoClient {
             )
             .await?;
         self.webhooks(number).await
+    }
+}
+
+/// How far one request's time window reaches: Plivo searches at most 30 days from a lower
+/// bound given alone.
+const WINDOW: Duration = Duration::days(30);
+
+#[derive(Deserialize)]
+struct RecordPage {
+    meta: Meta,
+    objects: Vec<Value>,
+}
+
+/// A Plivo call's hangup cause as an outcome. A call with an `answer_time` (or connected
+/// seconds) was answered, whatever ended it; otherwise by `hangup_cause_code`: 1000–1099
+/// (canceled) canceled, 2000–2999 (destination issues) and 3010 (rejected) failed, 3000 (busy
+/// line) busy, the other 3000s and 4000s (ended unconnected) unanswered; anything else, 0
+/// (unknown) included, unfinished.
+pub fn call_outcome(answered: bool, hangup_cause_code: Option<i64>) -> CallOutcome {
+    if answered {
+        return CallOutcome::Answered;
+    }
+    match hangup_cause_code.unwrap_or(0) {
+        1000..=1099 => CallOutcome::Canceled,
+        2000..=2999 | 3010 => CallOutcome::Failed,
+        3000 => CallOutcome::Busy,
+        3001..=4099 => CallOutcome::NoAnswer,
+        _ => CallOutcome::Unfinished,
+    }
+}
+
+/// `2026-11-30 10:00:05+00:00` (or without the offset: UTC).
+fn plivo_time(text: Option<&str>, record: &str) -> Result<OffsetDateTime, Skipped> {
+    let raw = text.unwrap_or_default();
+    let with_offset = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory]:[offset_minute]"
+    );
+    let plain = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    OffsetDateTime::parse(raw, with_offset)
+        .or_else(|_| PrimitiveDateTime::parse(raw, plain).map(PrimitiveDateTime::assume_utc))
+        .map_err(|e| Skipped {
+            raw: raw.to_owned(),
+            reason: format!("record {record}: not a Plivo time ({e})"),
+        })
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in UTC: the time filters' form.
+fn filter_time(t: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.to_offset(UtcOffset::UTC)
+        .format(format)
+        .unwrap_or_default()
+}
+
+/// A call record. Plivo bills in US dollars; `total_amount` is the price.
+fn map_call(r: Value) -> Result<CallRecord, Skipped> {
+    let id = text(&r, "call_uuid").unwrap_or_default().to_owned();
+    let duration_secs = records::count(r.get("call_duration"));
+    let answered = text(&r, "answer_time").is_some() || duration_secs > 0;
+    let outcome = call_outcome(answered, r["hangup_cause_code"].as_i64());
+    let (direction, number, counterpart) =
+        records::sides_of(&r, "call_direction", "to_number", "from_number");
+    let unbilled = !matches!(outcome, CallOutcome::Answered | CallOutcome::Unfinished);
+    Ok(CallRecord {
+        number: records::ours(number.as_deref(), &id)?,
+        direction,
+        counterpart,
+        outcome,
+        started_at: plivo_time(text(&r, "initiation_time"), &id)?,
+        duration_secs,
+        billed_secs: records::count(r.get("bill_duration")),
+        price: records::price(text(&r, "total_amount"), Some("USD"), unbilled, &id)?,
+        provider_id: id,
+    })
+}
+
+/// A message record; a failed message is not billed.
+fn map_message(r: Value) -> Result<MessageRecord, Skipped> {
+    let id = text(&r, "message_uuid").unwrap_or_default().to_owned();
+    let status = text(&r, "message_state").unwrap_or_default().to_owned();
+    let (direction, number, counterpart) =
+        records::sides_of(&r, "message_direction", "to_number", "from_number");
+    Ok(MessageRecord {
+        number: records::ours(number.as_deref(), &id)?,
+        direction,
+        counterpart,
+        sent_at: plivo_time(text(&r, "message_time"), &id)?,
+        segments: records::count(r.get("units")).max(1),
+        price: records::price(
+            text(&r, "total_amount"),
+            Some("USD"),
+            status == "failed",
+            &id,
+        )?,
+        status,
+        provider_id: id,
+    })
+}
+
+impl PlivoClient {
+    /// The account's calls that ended on or after `since` (to the second; the Call list holds
+    /// completed calls only, filtered by `end_time`), handing each page to `sink`: 30-day
+    /// windows (`end_time__gte` and `end_time__lt`) from `since`, the last one with only
+    /// `end_time__gte` (Plivo then searches the 30 days from it), each read with `limit=20`
+    /// (Plivo's maximum) and `offset` until `meta.next` is empty. The list is most recent
+    /// first, so calls that end during a pull push the later pages down: a record may be read
+    /// twice (keep them by `provider_id`), never missed. Outcome: [`call_outcome`]; seconds
+    /// `call_duration` and `bill_duration`; price `total_amount` in USD (missing: pending for
+    /// an answered call, not billed for an unconnected one, as is a zero amount there).
+    /// Returns the pages read.
+    pub async fn calls_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, CallRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        self.records("Call/", "end_time", since, sink, cancel, map_call)
+            .await
+    }
+
+    /// The account's messages sent on or after `since` (`message_time`), as
+    /// [`PlivoClient::calls_since`] reads calls; `units` are the segments.
+    pub async fn messages_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, MessageRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        self.records("Message/", "message_time", since, sink, cancel, map_message)
+            .await
+    }
+
+    async fn records<T>(
+        &self,
+        resource: &str,
+        time: &str,
+        since: OffsetDateTime,
+        sink: PageSink<'_, T>,
+        cancel: &CancellationToken,
+        map: fn(Value) -> Result<T, Skipped>,
+    ) -> Result<u32> {
+        let url = self.url(resource);
+        let (gte, lt) = (format!("{time}__gte"), format!("{time}__lt"));
+        let now = OffsetDateTime::now_utc();
+        let mut from = since.replace_nanosecond(0).unwrap_or(since);
+        let mut pages = 0;
+        loop {
+            let mut query = vec![(gte.as_str(), filter_time(from))];
+            let last = from + WINDOW > now;
+            if !last {
+                query.push((lt.as_str(), filter_time(from + WINDOW)));
+            }
+            pages += self
+                .each_page(&url, &query, cancel, |page: RecordPage| {
+                    let (got, next) = (page.objects.len(), page.meta.has_next());
+                    sink(records::page(page.objects.into_iter().map(map)));
+                    (got, next)
+                })
+                .await?;
+            if last {
+                return Ok(pages);
+            }
+            from += WINDOW;
+        }
     }
 }

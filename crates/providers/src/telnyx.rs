@@ -8,6 +8,8 @@
 //!   URL. Its SMS webhook lives on its *messaging profile* (`webhook_url`). Both are shared
 //!   objects: reads say how many numbers use them (`filter[connection_id]`, the profile's
 //!   `phone_numbers`), and writes to them are refused unless shared changes are allowed.
+//! - Call and message records come from the Detail Records API (`GET /v2/detail_records`,
+//!   50 per page at most): [`TelnyxClient::calls_since`] and [`TelnyxClient::messages_since`].
 
 mod readiness;
 
@@ -15,7 +17,9 @@ use reqwest::Client;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchboard_core::domain::{Capabilities, E164};
+use switchboard_core::usage::{CallOutcome, CallRecord, MessageRecord};
 use switchboard_secrets::SecretString;
+use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{check_shared, number_subject};
@@ -23,10 +27,11 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
-    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
-    WebhookState, plan_on_owners,
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
+    WebhookPlan, WebhookState, plan_on_owners,
 };
+use crate::records::{self, text};
 
 /// Telnyx's largest page.
 pub const MAX_PAGE_SIZE: u32 = 250;
@@ -222,47 +227,60 @@ impl TelnyxClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<Listing> {
-        let subject = Subject::Account(self.creds.account_id.clone());
         let mut listing = Listing::default();
-        let mut budget = self.http.pages(MAX_PAGE_SIZE);
+        let mut read = 0;
+        listing.pages = self
+            .each_page(
+                "/v2/phone_numbers",
+                &[],
+                MAX_PAGE_SIZE,
+                cancel,
+                |page: Page| {
+                    read += 1;
+                    for n in &page.data {
+                        match self.map(n) {
+                            Ok(n) => listing.numbers.push(n),
+                            Err(s) => listing.skipped.push(s),
+                        }
+                    }
+                    progress(ListProgress {
+                        pages: read,
+                        fetched: listing.numbers.len() + listing.skipped.len(),
+                        total: Some(page.meta.total_results),
+                    });
+                    (page.data.len(), page.meta.total_pages)
+                },
+            )
+            .await?;
+        Ok(listing)
+    }
+
+    /// Reads `path` with `query` page by page (`page[number]` from 1, `page[size]` = `size`),
+    /// handing each page to `page`, which returns how many items it held and its
+    /// `meta.total_pages`; stops after the last page or an empty one, at cancellation, or when
+    /// the paging budget runs out. Returns the pages read.
+    async fn each_page<P: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        size: u32,
+        cancel: &CancellationToken,
+        mut page: impl FnMut(P) -> (usize, u32),
+    ) -> Result<u32> {
+        let subject = Subject::Account(self.creds.account_id.clone());
+        let mut budget = self.http.pages(size);
         let mut page_number = 1u32;
         loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: Api::Telnyx,
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
-            let query = [
-                ("page[number]", page_number.to_string()),
-                ("page[size]", MAX_PAGE_SIZE.to_string()),
-            ];
-            let page: Page = self
-                .call(
-                    &subject,
-                    reqwest::Method::GET,
-                    "/v2/phone_numbers",
-                    &query,
-                    None,
-                    Some(cancel),
-                )
+            budget.next(&subject, cancel)?;
+            let mut q = query.to_vec();
+            q.push(("page[number]", page_number.to_string()));
+            q.push(("page[size]", size.to_string()));
+            let body: P = self
+                .call(&subject, reqwest::Method::GET, path, &q, None, Some(cancel))
                 .await?;
-            listing.pages += 1;
-            let got = page.data.len();
-            for n in &page.data {
-                match self.map(n) {
-                    Ok(n) => listing.numbers.push(n),
-                    Err(s) => listing.skipped.push(s),
-                }
-            }
-            progress(ListProgress {
-                pages: listing.pages,
-                fetched: listing.numbers.len() + listing.skipped.len(),
-                total: Some(page.meta.total_results),
-            });
-            if got == 0 || page_number >= page.meta.total_pages {
-                return Ok(listing);
+            let (got, total_pages) = page(body);
+            if got == 0 || page_number >= total_pages {
+                return Ok(page_number);
             }
             page_number += 1;
         }
@@ -506,5 +524,144 @@ impl TelnyxClient {
                 .await?;
         }
         self.webhooks(number).await
+    }
+}
+
+/// The largest page of `GET /v2/detail_records`.
+pub const MAX_RECORDS_PAGE_SIZE: u32 = 50;
+
+/// The detail record types that hold an account's calls: Call Control (and TeXML)
+/// applications' calls, and SIP connections' calls.
+pub const CALL_RECORD_TYPES: [&str; 2] = ["call-control", "sip-trunking"];
+
+#[derive(Deserialize)]
+struct RecordPage {
+    data: Vec<Value>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+/// A Telnyx call's `hangup_cause` (Call Control's words) as an outcome: `normal_clearing`
+/// answered; `user_busy` busy; `timeout` and `no_answer` unanswered; `originator_cancel`
+/// canceled; `call_rejected`, `not_found` and `unspecified` failed; anything else unfinished.
+pub fn call_outcome(hangup_cause: &str) -> CallOutcome {
+    match hangup_cause {
+        "normal_clearing" => CallOutcome::Answered,
+        "user_busy" => CallOutcome::Busy,
+        "timeout" | "no_answer" => CallOutcome::NoAnswer,
+        "originator_cancel" => CallOutcome::Canceled,
+        "call_rejected" | "not_found" | "unspecified" => CallOutcome::Failed,
+        _ => CallOutcome::Unfinished,
+    }
+}
+
+/// A call detail record (`call-control`, `sip-trunking`).
+fn map_call(r: Value) -> Result<CallRecord, Skipped> {
+    let id = text(&r, "id").unwrap_or_default().to_owned();
+    let outcome = call_outcome(text(&r, "hangup_cause").unwrap_or_default());
+    let (direction, number, counterpart) =
+        records::sides(text(&r, "direction"), text(&r, "cld"), text(&r, "cli"));
+    let unbilled = !matches!(outcome, CallOutcome::Answered | CallOutcome::Unfinished);
+    Ok(CallRecord {
+        number: records::ours(number, &id)?,
+        direction,
+        counterpart,
+        outcome,
+        started_at: records::rfc3339(text(&r, "started_at").or(text(&r, "created_at")), &id)?,
+        duration_secs: records::count(r.get("call_sec")),
+        billed_secs: records::count(r.get("billed_sec")),
+        price: records::price(text(&r, "cost"), text(&r, "currency"), unbilled, &id)?,
+        provider_id: id,
+    })
+}
+
+/// A message detail record (`messaging`). Failed and gateway-rejected messages are not billed.
+fn map_message(r: Value) -> Result<MessageRecord, Skipped> {
+    let id = text(&r, "uuid")
+        .or(text(&r, "id"))
+        .unwrap_or_default()
+        .to_owned();
+    let status = text(&r, "status").unwrap_or_default().to_owned();
+    let (direction, number, counterpart) =
+        records::sides(text(&r, "direction"), text(&r, "cld"), text(&r, "cli"));
+    let unbilled = matches!(status.as_str(), "failed" | "gw_reject" | "gw_timeout");
+    Ok(MessageRecord {
+        number: records::ours(number, &id)?,
+        direction,
+        counterpart,
+        sent_at: records::rfc3339(text(&r, "sent_at").or(text(&r, "created_at")), &id)?,
+        segments: records::count(r.get("parts")).max(1),
+        price: records::price(text(&r, "cost"), text(&r, "currency"), unbilled, &id)?,
+        status,
+        provider_id: id,
+    })
+}
+
+impl TelnyxClient {
+    /// The account's calls created on or after `since` (to the second): the detail records of
+    /// every type in [`CALL_RECORD_TYPES`], each by `filter[record_type]`,
+    /// `filter[created_at][gte]` and `sort=created_at` (oldest first, so that records created
+    /// during the pull are appended after the pages already read, never shifting them), paged
+    /// with `page[number]` and `page[size]` (at most [`MAX_RECORDS_PAGE_SIZE`]) until
+    /// `meta.total_pages`, each page handed to `sink`. The outcome is [`call_outcome`] of
+    /// `hangup_cause`; `call_sec` and `billed_sec` as given; `cost` in `currency` is the price,
+    /// a missing `cost` pending for an answered call and not billed for an unconnected one (as
+    /// is a zero `cost` on an unconnected call). Returns the pages read.
+    pub async fn calls_since(
+        &self,
+        since: OffsetDateTime,
+        page_size: u32,
+        sink: PageSink<'_, CallRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        let mut pages = 0;
+        for record_type in CALL_RECORD_TYPES {
+            pages += self
+                .detail_records(record_type, since, page_size, sink, cancel, map_call)
+                .await?;
+        }
+        Ok(pages)
+    }
+
+    /// The account's messages created on or after `since`: the `messaging` detail records, as
+    /// [`TelnyxClient::calls_since`] reads calls; `parts` are the segments.
+    pub async fn messages_since(
+        &self,
+        since: OffsetDateTime,
+        page_size: u32,
+        sink: PageSink<'_, MessageRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        self.detail_records("messaging", since, page_size, sink, cancel, map_message)
+            .await
+    }
+
+    async fn detail_records<T>(
+        &self,
+        record_type: &str,
+        since: OffsetDateTime,
+        page_size: u32,
+        sink: PageSink<'_, T>,
+        cancel: &CancellationToken,
+        map: fn(Value) -> Result<T, Skipped>,
+    ) -> Result<u32> {
+        let query = [
+            ("filter[record_type]", record_type.to_owned()),
+            ("filter[created_at][gte]", records::since_rfc3339(since)),
+            ("sort", "created_at".to_owned()),
+        ];
+        let size = page_size.clamp(1, MAX_RECORDS_PAGE_SIZE);
+        self.each_page(
+            "/v2/detail_records",
+            &query,
+            size,
+            cancel,
+            |page: RecordPage| {
+                let got = page.data.len();
+                sink(records::page(page.data.into_iter().map(map)));
+                (got, page.meta.total_pages)
+            },
+        )
+        .await
     }
 }

@@ -10,23 +10,33 @@
 //!   number's linked Application (`app_id`): its `answer_url` is the voice URL, and changing
 //!   it re-points every number linked to that application — counted with
 //!   `GET /account/numbers?application_id=…` and refused unless allowed.
+//! - Call and message records come from the Reports API's synchronous records
+//!   (`GET /v2/reports/records`): [`VonageClient::calls_since`], [`VonageClient::messages_since`].
+//!   Vonage bills every record it returns and has no free count, so a pull reads at most a cap
+//!   of records ([`DEFAULT_RECORDS_CAP`], [`VonageClient::with_records_cap`]) and then stops
+//!   with [`ProviderError::RecordCap`], which says so.
 
 use reqwest::Client;
 use serde::Deserialize;
 use serde_json::Value;
 use switchboard_core::domain::{Capabilities, E164};
+use switchboard_core::usage::{CallOutcome, CallRecord, MessageRecord, Price};
 use switchboard_secrets::SecretString;
+use time::{Duration, OffsetDateTime};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{check_shared, number_subject};
 use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
-use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
-use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PlannedChange,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState,
+use crate::http::{
+    HttpSettings, Idempotency, Transport, generic_message, parse_json, same_origin_link, truncate,
 };
+use crate::model::{
+    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
+    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
+    WebhookOwner, WebhookPlan, WebhookState,
+};
+use crate::records::{self, text};
 
 /// Vonage's largest page.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -48,6 +58,7 @@ pub struct VonageClient {
     rest: String,
     api: String,
     creds: VonageCredentials,
+    records_cap: u64,
 }
 
 fn read_error(status: u16, body: &str) -> ProviderMessage {
@@ -149,6 +160,7 @@ impl VonageClient {
             rest,
             api,
             creds,
+            records_cap: DEFAULT_RECORDS_CAP,
         })
     }
 
@@ -521,5 +533,231 @@ impl VonageClient {
             }
         }
         self.webhooks(number).await
+    }
+}
+
+/// What one pull reads at most from the Reports API unless the caller allows more
+/// ([`VonageClient::with_records_cap`]): Vonage bills every record it returns.
+pub const DEFAULT_RECORDS_CAP: u64 = 100_000;
+
+/// The synchronous Reports API's widest window (`date_end` at most 24 hours after
+/// `date_start`).
+const REPORT_WINDOW: Duration = Duration::hours(24);
+
+#[derive(Deserialize)]
+struct ReportLink {
+    href: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ReportLinks {
+    next: Option<ReportLink>,
+}
+
+#[derive(Deserialize)]
+struct ReportPage {
+    #[serde(default)]
+    _links: ReportLinks,
+    #[serde(default)]
+    request_status: String,
+    #[serde(default)]
+    records: Vec<Value>,
+}
+
+/// A Vonage voice record's `status` as an outcome: `completed`, `answered` and `machine`
+/// answered; `busy` busy; `timeout` and `unanswered` unanswered; `failed` and `rejected`
+/// failed; `cancelled` canceled; `started`, `ringing` and anything else unfinished.
+pub fn call_outcome(status: &str) -> CallOutcome {
+    match status {
+        "completed" | "answered" | "machine" => CallOutcome::Answered,
+        "busy" => CallOutcome::Busy,
+        "timeout" | "unanswered" => CallOutcome::NoAnswer,
+        "failed" | "rejected" => CallOutcome::Failed,
+        "cancelled" => CallOutcome::Canceled,
+        _ => CallOutcome::Unfinished,
+    }
+}
+
+/// An amount the schema types as a JSON number (or a string), as decimal text.
+fn amount(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// A record's `total_price` in its `currency`.
+fn total_price(r: &Value, unbilled: bool, id: &str) -> Result<Price, Skipped> {
+    records::price(
+        amount(&r["total_price"]).as_deref(),
+        text(r, "currency"),
+        unbilled,
+        id,
+    )
+}
+
+/// `2026-11-30T10:00:00+0000` (or RFC 3339).
+fn report_time(text: Option<&str>, record: &str) -> Result<OffsetDateTime, Skipped> {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory][offset_minute]"
+    );
+    match text.and_then(|t| OffsetDateTime::parse(t, format).ok()) {
+        Some(t) => Ok(t),
+        None => records::rfc3339(text, record),
+    }
+}
+
+fn map_call(r: Value) -> Result<CallRecord, Skipped> {
+    let id = text(&r, "call_id").unwrap_or_default().to_owned();
+    let outcome = call_outcome(text(&r, "status").unwrap_or_default());
+    let (direction, number, counterpart) = records::sides_of(&r, "direction", "to", "from");
+    let duration_secs = records::count(r.get("duration"));
+    let unbilled = !matches!(outcome, CallOutcome::Answered | CallOutcome::Unfinished);
+    Ok(CallRecord {
+        number: records::ours(number.as_deref(), &id)?,
+        direction,
+        counterpart,
+        outcome,
+        started_at: report_time(text(&r, "date_start"), &id)?,
+        duration_secs,
+        // Vonage bills voice per second after the first minute on most routes; the record
+        // gives no billed duration, so it is the connected one.
+        billed_secs: if outcome == CallOutcome::Answered {
+            duration_secs
+        } else {
+            0
+        },
+        price: total_price(&r, unbilled, &id)?,
+        provider_id: id,
+    })
+}
+
+/// An SMS record (one per message part); inbound records carry no status: `received`.
+fn map_message(r: Value) -> Result<MessageRecord, Skipped> {
+    let id = text(&r, "message_id").unwrap_or_default().to_owned();
+    let status = text(&r, "status").unwrap_or("received").to_owned();
+    let (direction, number, counterpart) = records::sides_of(&r, "direction", "to", "from");
+    let unbilled = matches!(status.as_str(), "rejected" | "failed");
+    Ok(MessageRecord {
+        number: records::ours(number.as_deref(), &id)?,
+        direction,
+        counterpart,
+        sent_at: report_time(text(&r, "date_received"), &id)?,
+        segments: 1,
+        price: total_price(&r, unbilled, &id)?,
+        status,
+        provider_id: id,
+    })
+}
+
+impl VonageClient {
+    /// The same client with another records cap for [`VonageClient::calls_since`] and
+    /// [`VonageClient::messages_since`] (default [`DEFAULT_RECORDS_CAP`]): Vonage bills every
+    /// record the Reports API returns, and offers no free count of a range, so a caller that
+    /// wants more must say so (after telling the user the cost).
+    pub fn with_records_cap(mut self, cap: u64) -> Self {
+        self.records_cap = cap;
+        self
+    }
+
+    /// The account's calls that started on or after `since` (to the second), from the Reports
+    /// API's synchronous `GET /v2/reports/records` (`product=VOICE-CALL`, both directions), in
+    /// windows of 24 hours (`date_start` inclusive, `date_end` exclusive: the most it allows)
+    /// from `since` on until now, each followed through `_links.next.href` (`cursor`, `iv`;
+    /// 1,000 records a page) while `request_status` is `TRUNCATED`; each page handed to `sink`.
+    /// Vonage bills every record returned: after [`VonageClient::with_records_cap`] records
+    /// the pull stops with [`ProviderError::RecordCap`] instead of asking for more. Outcome:
+    /// [`call_outcome`]; `duration` connected (and billed) seconds; `total_price` in
+    /// `currency` (missing: pending for an answered call; not billed for an unconnected one,
+    /// nor is a zero there). Returns the pages read.
+    pub async fn calls_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, CallRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        self.report("VOICE-CALL", &[None], since, sink, cancel, map_call)
+            .await
+    }
+
+    /// The account's SMS received on or after `since`, as [`VonageClient::calls_since`]
+    /// reads calls: `product=SMS` with `direction=inbound`, then `outbound` (the direction is
+    /// required for SMS), in the same windows and under the same cap. One record per message
+    /// part; `rejected` and `failed` messages are not billed.
+    pub async fn messages_since(
+        &self,
+        since: OffsetDateTime,
+        sink: PageSink<'_, MessageRecord>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        let directions = [Some("inbound"), Some("outbound")];
+        self.report("SMS", &directions, since, sink, cancel, map_message)
+            .await
+    }
+
+    async fn report<T>(
+        &self,
+        product: &str,
+        directions: &[Option<&str>],
+        since: OffsetDateTime,
+        sink: PageSink<'_, T>,
+        cancel: &CancellationToken,
+        map: fn(Value) -> Result<T, Skipped>,
+    ) -> Result<u32> {
+        let subject = Subject::Account(self.creds.api_key.clone());
+        let records_url = format!("{}/v2/reports/records", self.api);
+        let mut budget = self.http.pages(1_000);
+        let now = OffsetDateTime::now_utc();
+        let (mut pages, mut read) = (0u32, 0u64);
+        let mut from = since.replace_nanosecond(0).unwrap_or(since);
+        while from <= now {
+            for direction in directions {
+                let mut query = vec![
+                    ("account_id", self.creds.api_key.clone()),
+                    ("product", product.to_owned()),
+                    ("date_start", records::since_rfc3339(from)),
+                    ("date_end", records::since_rfc3339(from + REPORT_WINDOW)),
+                ];
+                if let Some(d) = direction {
+                    query.push(("direction", (*d).to_owned()));
+                }
+                let mut url = records_url.clone();
+                loop {
+                    if read >= self.records_cap {
+                        return Err(ProviderError::RecordCap {
+                            api: Api::Vonage,
+                            subject,
+                            records: read,
+                            cap: self.records_cap,
+                        });
+                    }
+                    budget.next(&subject, cancel)?;
+                    let reply = self
+                        .http
+                        .send(&subject, Idempotency::Idempotent, Some(cancel), |c| {
+                            c.get(&url).query(&query).basic_auth(
+                                &self.creds.api_key,
+                                Some(self.creds.api_secret.expose_secret()),
+                            )
+                        })
+                        .await?;
+                    let page: ReportPage = parse_json(Api::Vonage, &subject, &reply.body)?;
+                    pages += 1;
+                    read += page.records.len() as u64;
+                    sink(records::page(page.records.into_iter().map(map)));
+                    match page._links.next {
+                        Some(next) if page.request_status == "TRUNCATED" => {
+                            url = same_origin_link(Api::Vonage, &subject, &self.api, &next.href)?
+                                .into();
+                            query.clear();
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            from += REPORT_WINDOW;
+        }
+        Ok(pages)
     }
 }

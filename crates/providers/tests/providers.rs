@@ -16,12 +16,18 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 
+#[path = "providers/bandwidth_usage.rs"]
+mod bandwidth_usage;
 #[path = "providers/limits.rs"]
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/plivo_usage.rs"]
+mod plivo_usage;
 #[path = "providers/telnyx_readiness.rs"]
 mod telnyx_readiness;
+#[path = "providers/telnyx_usage.rs"]
+mod telnyx_usage;
 #[path = "providers/twilio.rs"]
 mod twilio;
 #[path = "providers/twilio_readiness.rs"]
@@ -30,6 +36,8 @@ mod twilio_readiness;
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]
 mod twilio_usage;
+#[path = "providers/vonage_usage.rs"]
+mod vonage_usage;
 
 /// A readiness refresh of 10,000 numbers (or more): every request counted, and no request
 /// that `names_a_number` (a per-number request).

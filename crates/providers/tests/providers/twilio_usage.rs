@@ -4,9 +4,13 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use switchboard_core::usage::{CallOutcome, CallRecord, HealthState, Price, Thresholds, health};
-use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
-use switchboard_providers::model::{Gather, UsageListing};
+use switchboard_core::usage::{
+    CallOutcome, CallRecord, HealthState, MessageRecord, Price, Thresholds, health,
+};
+use switchboard_fake_providers::{
+    FakeConfig, FakeKind, FakeProviders, Faults, RequestRecord, UsageConfig, creds,
+};
+use switchboard_providers::model::{Gather, ProviderNumber, UsageListing};
 use switchboard_providers::twilio::TwilioClient;
 use time::{Duration as Span, OffsetDateTime, macros::datetime};
 use tokio_util::sync::CancellationToken;
@@ -14,24 +18,220 @@ use tokio_util::sync::CancellationToken;
 use super::twilio::{client, fake_get};
 use super::*;
 
-const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
 const NUMBERS: usize = 20;
 const CALLS: usize = 300;
 const MESSAGES: usize = 60;
 
+/// Records over the 10 days before [`NOW`], priced an hour after they end.
+pub(super) fn usage(calls_per_number: usize, messages_per_number: usize) -> UsageConfig {
+    UsageConfig {
+        calls_per_number,
+        messages_per_number,
+        days: 10,
+        now: NOW.unix_timestamp(),
+        pending_secs: 3_600,
+        ..UsageConfig::default()
+    }
+}
+
 fn config() -> FakeConfig {
     FakeConfig {
         twilio_numbers: NUMBERS,
-        usage: UsageConfig {
-            calls_per_number: CALLS,
-            messages_per_number: MESSAGES,
-            days: 10,
-            now: NOW.unix_timestamp(),
-            pending_secs: 3_600,
-            currency: "USD".into(),
-        },
+        usage: usage(CALLS, MESSAGES),
         ..FakeConfig::default()
     }
+}
+
+/// The fakes' clock for providers whose pulls end at the real clock (Plivo, Vonage): now, to
+/// the minute.
+pub(super) fn real_now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(UsageConfig::default().now).unwrap()
+}
+
+/// [`usage`] with the fakes' clock at `now`.
+pub(super) fn usage_at(now: OffsetDateTime, calls: usize, messages: usize) -> UsageConfig {
+    UsageConfig {
+        now: now.unix_timestamp(),
+        ..usage(calls, messages)
+    }
+}
+
+/// A request's query value.
+pub(super) fn q<'a>(r: &'a RequestRecord, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The requests the `kind` fake received on `path`.
+pub(super) fn requests_to(f: &FakeProviders, kind: FakeKind, path: &str) -> Vec<RequestRecord> {
+    f.faults(kind)
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
+}
+
+/// Every call record `client` pulls from `since` (through `ProviderClient`'s dispatch, at the
+/// provider's largest page), gathered.
+pub(super) async fn pull_calls(
+    client: &ProviderClient,
+    since: OffsetDateTime,
+) -> UsageListing<CallRecord> {
+    let g = Gather::default();
+    let pages = client
+        .calls_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await;
+    g.done(pages).expect("the calls")
+}
+
+/// Every message record `client` pulls from `since`, gathered.
+pub(super) async fn pull_messages(
+    client: &ProviderClient,
+    since: OffsetDateTime,
+) -> UsageListing<MessageRecord> {
+    let g = Gather::default();
+    let pages = client
+        .messages_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await;
+    g.done(pages).expect("the messages")
+}
+
+/// A rate limit on a pull from `client`'s fake `kind`: two 429s are waited out and the same
+/// request sent again (the first three requests to `path` are alike); ten outlast the retries
+/// and surface as `RateLimited`. Returns the calls pulled from `since` through the first two.
+pub(super) async fn rate_limited_pull(
+    f: &FakeProviders,
+    kind: FakeKind,
+    client: &ProviderClient,
+    since: OffsetDateTime,
+    path: &str,
+) -> UsageListing<CallRecord> {
+    f.faults(kind).set(Faults {
+        rate_limit_next: 2,
+        ..Faults::default()
+    });
+    let listing = pull_calls(client, since).await;
+    let log = requests_to(f, kind, path);
+    assert_eq!(log[0], log[1]);
+    assert_eq!(log[1], log[2], "the same page until it is served");
+    assert_ne!(log.get(3), Some(&log[0]));
+
+    f.faults(kind).set(Faults {
+        rate_limit_next: 10,
+        ..Faults::default()
+    });
+    let g = Gather::<CallRecord>::default();
+    let e = client
+        .calls_since(since, &|p| g.page(p), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::RateLimited { .. }), "{e:?}");
+    listing
+}
+
+/// Checks each call's price against its outcome as the fakes give them (charged: answered,
+/// positive, in `currency`, billed per started minute unless `per_second`; pending: answered,
+/// within two hours of `now`; not billed: unconnected, nothing billed), that the customer is a
+/// number and that all five outcomes occur. Returns the pending calls' ids (some).
+pub(super) fn pending_calls(
+    records: &[CallRecord],
+    now: OffsetDateTime,
+    currency: &str,
+    per_second: bool,
+) -> Vec<String> {
+    let (mut pending, mut outcomes) = (Vec::new(), HashSet::new());
+    for r in records {
+        outcomes.insert(r.outcome);
+        match &r.price {
+            Price::Charged { money } => {
+                assert_eq!(money.currency, currency);
+                assert!(money.nanos > 0, "{r:?}");
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                let billed = match per_second {
+                    true => r.duration_secs,
+                    false => r.duration_secs.div_ceil(60) * 60,
+                };
+                assert_eq!(r.billed_secs, billed);
+            }
+            Price::Pending => {
+                assert_eq!(r.outcome, CallOutcome::Answered);
+                assert!(r.started_at > now - Span::hours(2), "{r:?}");
+                pending.push(r.provider_id.clone());
+            }
+            Price::NotBilled => {
+                assert_ne!(r.outcome, CallOutcome::Answered);
+                assert_eq!(r.billed_secs, 0);
+            }
+        }
+        assert!(r.counterpart.starts_with("+1"), "{r:?}");
+    }
+    assert_eq!(
+        outcomes.len(),
+        5,
+        "answered, busy, no-answer, failed, canceled"
+    );
+    assert!(!pending.is_empty());
+    pending
+}
+
+/// Two hours later by `kind`'s clock, a pull from the earliest of the `pending` calls of
+/// `first` (the request log cleared before it): that time, and the calls pulled.
+pub(super) async fn pull_later(
+    f: &FakeProviders,
+    kind: FakeKind,
+    client: &ProviderClient,
+    first: &[CallRecord],
+    pending: &[String],
+) -> (OffsetDateTime, UsageListing<CallRecord>) {
+    f.faults(kind).set(Faults {
+        clock_secs: 7_200,
+        ..Faults::default()
+    });
+    f.faults(kind).clear_requests();
+    let since = first
+        .iter()
+        .filter(|r| pending.contains(&r.provider_id))
+        .map(|r| r.started_at)
+        .min()
+        .unwrap();
+    (since, pull_calls(client, since).await)
+}
+
+/// Every `pending` call is in `later`, priced.
+pub(super) fn assert_priced(later: &[CallRecord], pending: &[String]) {
+    for id in pending {
+        let r = later
+            .iter()
+            .find(|r| &r.provider_id == id)
+            .expect("still listed");
+        assert!(matches!(r.price, Price::Charged { .. }), "{r:?}");
+    }
+}
+
+/// The positions in `numbers` of the numbers health finds at risk at `now` from `calls`; none
+/// may lack data.
+pub(super) fn at_risk(
+    calls: &[CallRecord],
+    numbers: &[ProviderNumber],
+    now: OffsetDateTime,
+) -> Vec<usize> {
+    let mut at_risk = Vec::new();
+    for (k, n) in numbers.iter().enumerate() {
+        let samples: Vec<_> = calls
+            .iter()
+            .filter(|r| r.number == n.phone_number)
+            .map(CallRecord::sample)
+            .collect();
+        let h = health(&samples, now, &Thresholds::default());
+        assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
+        if h.state == HealthState::AtRisk {
+            at_risk.push(k);
+        }
+    }
+    at_risk
 }
 
 fn twilio(f: &FakeProviders) -> TwilioClient {
@@ -245,19 +445,78 @@ async fn health_finds_the_numbers_that_carriers_started_to_block() {
         .unwrap()
         .numbers;
     assert_eq!(numbers.len(), NUMBERS);
-    let mut at_risk = Vec::new();
-    for (k, n) in numbers.iter().enumerate() {
-        let samples: Vec<_> = calls
-            .records
-            .iter()
-            .filter(|r| r.number == n.phone_number)
-            .map(CallRecord::sample)
-            .collect();
-        let h = health(&samples, NOW, &Thresholds::default());
-        assert_ne!(h.state, HealthState::InsufficientData, "{n:?}");
-        if h.state == HealthState::AtRisk {
-            at_risk.push(k);
-        }
+    assert_eq!(at_risk(&calls.records, &numbers, NOW), vec![7, 17]);
+}
+
+/// Every provider's pull stops at cancellation: cancelled from the sink after the first page,
+/// it asks for no other page and says `Cancelled`.
+#[tokio::test]
+async fn every_pull_stops_when_cancelled() {
+    let now = real_now();
+    let f = fakes(FakeConfig {
+        telnyx_numbers: NUMBERS,
+        plivo_numbers: NUMBERS,
+        vonage_numbers: NUMBERS,
+        usage: usage_at(now, CALLS, MESSAGES),
+        ..FakeConfig::default()
+    })
+    .await;
+    let clients = [
+        (
+            FakeKind::Twilio,
+            client(&f),
+            format!(
+                "/2010-04-01/Accounts/{}/Calls.json",
+                creds::TWILIO_ACCOUNT_SID
+            ),
+        ),
+        (
+            FakeKind::Telnyx,
+            super::others::telnyx_with(
+                &f.base_url(FakeKind::Telnyx),
+                creds::TELNYX_API_KEY,
+                &fast(),
+            ),
+            "/v2/detail_records".to_owned(),
+        ),
+        (
+            FakeKind::Plivo,
+            super::others::plivo_with(
+                &f.base_url(FakeKind::Plivo),
+                creds::PLIVO_AUTH_TOKEN,
+                &fast(),
+            ),
+            format!("/v1/Account/{}/Call/", creds::PLIVO_AUTH_ID),
+        ),
+        (
+            FakeKind::Vonage,
+            super::others::vonage_with(
+                &f.base_url(FakeKind::Vonage),
+                creds::VONAGE_API_SECRET,
+                &fast(),
+            ),
+            "/v2/reports/records".to_owned(),
+        ),
+    ];
+    for (kind, c, path) in clients {
+        let cancel = CancellationToken::new();
+        let g = Gather::<CallRecord>::default();
+        let e = c
+            .calls_since(
+                now - Span::days(5),
+                &|p| {
+                    g.page(p);
+                    cancel.cancel();
+                },
+                &cancel,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ProviderError::Cancelled { .. }),
+            "{kind:?}: {e:?}"
+        );
+        assert_eq!(requests_to(&f, kind, &path).len(), 1, "{kind:?}");
+        assert!(!g.done(Ok(0)).unwrap().records.is_empty(), "{kind:?}");
     }
-    assert_eq!(at_risk, vec![7, 17]);
 }
