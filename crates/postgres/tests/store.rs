@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use common::{World, valid};
 use switchboard_core::domain::{Capability, Metadata, NumberType, NumberUpdate, Status};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
+use switchboard_core::readiness::{Finding, Kind, State, Use, judge};
 use switchboard_core::store::NumberRef;
 use switchboard_core::{Error, ErrorCode};
 
@@ -193,6 +194,43 @@ async fn search_filters_and_pages() {
     let mut inactive = org();
     inactive.status = Some(Status::Inactive);
     assert_eq!(count(inactive).await.unwrap(), 0);
+
+    // Readiness as ops keeps it in metadata: the filter finds exactly the judged numbers, on
+    // list and count, alone and with another filter.
+    let judged = |findings: &[Finding]| judge(findings, Use::default());
+    let blocked = judged(&[Finding::new(Kind::PortOut, "port-out-pending")]);
+    let attention = judged(&[Finding::new(Kind::RegulatoryBundle, "in-review")]);
+    for (i, r) in [(2001, &blocked), (2002, &blocked), (2003, &attention)] {
+        let change = NumberUpdate {
+            metadata_patch: Some(Metadata::readiness_patch(r)),
+            ..Default::default()
+        };
+        let n = NumberRef::parse(&format!("+1415555{i}")).unwrap();
+        w.alice
+            .update_number(&n, Some(w.acme), &change)
+            .await
+            .unwrap();
+    }
+    let with = |state| {
+        let mut f = org();
+        f.readiness = Some(state);
+        f
+    };
+    assert_eq!(count(with(State::Blocked)).await.unwrap(), 2);
+    assert_eq!(count(with(State::Attention)).await.unwrap(), 1);
+    assert_eq!(
+        count(with(State::Ready)).await.unwrap(),
+        0,
+        "never judged is not ready"
+    );
+    let mut blocked_named = with(State::Blocked).search("Line 01");
+    blocked_named.status = Some(Status::Active);
+    assert_eq!(count(blocked_named).await.unwrap(), 1);
+    let q = NumberQuery::first(with(State::Blocked), Sort::default(), 10).unwrap();
+    let listed: Vec<String> = (w.alice.list_numbers(&q).await.unwrap().items.iter())
+        .map(|n| n.phone_number.to_string())
+        .collect();
+    assert_eq!(listed, ["+14155552001", "+14155552002"]);
 
     // Every sort, both directions: pages of 4 cover every row once, in order.
     for field in [
