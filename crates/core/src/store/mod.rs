@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sync_written_through",
         include_str!("migrations/20261207000900_sync_written_through.sql"),
     ),
+    (
+        20261207001000,
+        "usage",
+        include_str!("migrations/20261207001000_usage.sql"),
+    ),
 ];
 
 /// An open workspace file.
