@@ -23,6 +23,7 @@ mod replica;
 pub mod search;
 mod skipped;
 mod stage;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -215,6 +216,7 @@ impl Workspace {
                 "number counts disagree with rows in {drift} organization(s)"
             ));
         }
+        problems.extend(self.usage_rollup_drift()?);
         Ok(problems)
     }
 }

@@ -190,6 +190,19 @@ pub struct UsageCounts {
 }
 
 impl UsageCounts {
+    /// Adds another group's counts.
+    pub fn add(&mut self, c: &UsageCounts) {
+        self.calls += c.calls;
+        self.final_calls += c.final_calls;
+        self.answered += c.answered;
+        self.short_answered += c.short_answered;
+        self.failed += c.failed;
+        self.billed_secs += c.billed_secs;
+        self.messages += c.messages;
+        self.segments += c.segments;
+        self.pending += c.pending;
+    }
+
     /// Billed minutes: billed seconds over 60, with their fraction.
     pub fn billed_minutes(&self) -> f64 {
         self.billed_secs as f64 / 60.0

@@ -34,6 +34,9 @@ CREATE TABLE calls (
 );
 CREATE INDEX idx_calls_org_started ON calls(organization_id, started_at);
 CREATE INDEX idx_calls_number_started ON calls(phone_number_id, started_at);
+-- The records still pending, for the pull cursor (few: the last hour's).
+CREATE INDEX idx_calls_pending ON calls(organization_id, provider, account_id, started_at)
+  WHERE price_state = 'pending';
 
 CREATE TABLE messages (
   id                 TEXT PRIMARY KEY NOT NULL,  -- UUID
@@ -58,6 +61,8 @@ CREATE TABLE messages (
 );
 CREATE INDEX idx_messages_org_sent ON messages(organization_id, sent_at);
 CREATE INDEX idx_messages_number_sent ON messages(phone_number_id, sent_at);
+CREATE INDEX idx_messages_pending ON messages(organization_id, provider, account_id, sent_at)
+  WHERE price_state = 'pending';
 
 -- What reports and health read: per number and UTC day, kept equal to the records by the store
 -- in the same transaction as every write of calls and messages.
