@@ -43,7 +43,7 @@ use time::{Date, Duration};
 use tokio_util::sync::CancellationToken;
 
 use crate::Inventory;
-use crate::providers::client::ProviderFailure;
+use crate::providers::client::{ProviderFailure, check_added, connect};
 
 /// The one interface to a store of call and message records (object-safe: `&dyn UsageStore`).
 ///
@@ -480,6 +480,49 @@ pub fn parse_day(field: &str, text: &str) -> Result<Date> {
         field: field.into(),
         reason: format!("{text:?} is not a day written YYYY-MM-DD"),
     })
+}
+
+/// The accounts a usage sync of an organization pulls ([`accounts_of`]), each with its client:
+/// every one must have been added to the organization on this device and have its secret in
+/// the vault `vault` opens (else the failure says which, and nothing is pulled).
+pub async fn accounts_to_sync(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> Result<switchboard_secrets::Vault>,
+    organization_id: Uuid,
+    account: Option<&str>,
+) -> std::result::Result<Vec<AccountToSync>, ProviderFailure> {
+    let accounts = accounts_of(inv, organization_id, account).await?;
+    for a in &accounts {
+        check_added(inv, organization_id, a.provider, &a.account_id).await?;
+    }
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vault = vault()?;
+    let mut out = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let client = connect(&vault, account.provider, &account.account_id).await?;
+        out.push(AccountToSync { account, client });
+    }
+    Ok(out)
+}
+
+/// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,
+/// `insufficient_data`.
+pub fn parse_health(text: &str) -> Result<HealthState> {
+    let states = [
+        HealthState::Healthy,
+        HealthState::AtRisk,
+        HealthState::InsufficientData,
+    ];
+    let wanted = text.trim().to_ascii_lowercase();
+    states
+        .into_iter()
+        .find(|s| s.as_str() == wanted)
+        .ok_or_else(|| switchboard_core::Error::InvalidInput {
+            field: "health".into(),
+            reason: format!("{text:?} is not one of healthy, at_risk, insufficient_data"),
+        })
 }
 
 /// The health window that ends on `last_day`: its [`Thresholds::window_days`] days.
