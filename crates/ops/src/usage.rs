@@ -575,8 +575,8 @@ pub async fn report(
     by: GroupBy,
     limits: &Thresholds,
 ) -> Result<Vec<ReportRow>> {
-    let rows = store.usage_totals(organization_id, range, by).await?;
     if by != GroupBy::Number {
+        let rows = store.usage_totals(organization_id, range, by).await?;
         return Ok(rows
             .into_iter()
             .map(|usage| ReportRow {
@@ -585,12 +585,17 @@ pub async fn report(
             })
             .collect());
     }
-    let mut health: HashMap<String, Health> =
+    // The totals and the health window are read at once (a store may answer both in
+    // parallel: the workspace file reads them on two connections).
+    let (rows, health) = tokio::join!(
+        store.usage_totals(organization_id, range, by),
         self::health(store, organization_id, range.to(), limits)
-            .await?
-            .into_iter()
-            .map(|h| (h.phone_number.as_str().to_owned(), h.health))
-            .collect();
+    );
+    let rows = rows?;
+    let mut health: HashMap<String, Health> = health?
+        .into_iter()
+        .map(|h| (h.phone_number.as_str().to_owned(), h.health))
+        .collect();
     let none = health_from_days(&[], range.to(), None, limits);
     Ok(rows
         .into_iter()
