@@ -26,22 +26,31 @@
 //! - the short-call share is above [`Thresholds::max_short_share`];
 //! - the failed share is above [`Thresholds::max_failed_share`].
 
+mod kept;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::domain::E164;
 use crate::{Error, Result};
 
+pub use kept::{
+    DayRange, GroupBy, Kept, NumberDays, RecordKind, ReportRow, UsageAccount, UsageCounts,
+    UsageCursor, UsageRow,
+};
+
 /// Money in one currency, exact: an amount in billionths of the currency's unit. Amounts of two
 /// currencies are never added or converted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Money {
     /// ISO 4217 code, upper case (`USD`, `EUR`).
     pub currency: String,
     /// The amount in billionths of a unit (1 USD = 1,000,000,000).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub nanos: i64,
 }
 
@@ -132,7 +141,10 @@ fn decimal(nanos: i64) -> String {
 
 /// Sums of money kept apart per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals(BTreeMap<String, i64>);
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Totals(
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))] BTreeMap<String, i64>,
+);
 
 impl Totals {
     /// Adds `money` to its currency's sum.
@@ -310,6 +322,7 @@ impl Default for Thresholds {
 /// A number's health state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HealthState {
     /// Enough calls, and none of the reasons for concern.
     Healthy,
@@ -333,6 +346,7 @@ impl HealthState {
 /// Why a number is at risk, with the figures that say so.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Reason {
     /// The window's answer rate is below the threshold.
     LowAnswerRate { rate: f64, threshold: f64 },
@@ -375,6 +389,7 @@ impl fmt::Display for Reason {
 
 /// A number's health over the window, with every figure's sample size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Health {
     pub state: HealthState,
     /// Why it is at risk; empty otherwise.
@@ -393,6 +408,7 @@ pub struct Health {
     pub failed_share: Option<f64>,
     /// When the window's latest call started.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_record_at: Option<OffsetDateTime>,
 }
 
@@ -437,7 +453,7 @@ pub fn health<'a>(
 ) -> Health {
     let from = now - Duration::days(i64::from(limits.window_days));
     let recent_from = now - Duration::days(i64::from(limits.recent_days));
-    let (mut all, mut earlier, mut recent) = (Tally::default(), Tally::default(), Tally::default());
+    let mut parts = Parts::default();
     let mut last_record_at: Option<OffsetDateTime> = None;
     for call in calls {
         if call.outcome == CallOutcome::Unfinished
@@ -446,15 +462,93 @@ pub fn health<'a>(
         {
             continue;
         }
-        all.add(call, limits.short_call_secs);
-        let part = if call.started_at >= recent_from {
-            &mut recent
-        } else {
-            &mut earlier
-        };
-        part.add(call, limits.short_call_secs);
+        parts.add(call.started_at >= recent_from, |t| {
+            t.add(call, limits.short_call_secs)
+        });
         last_record_at = last_record_at.max(Some(call.started_at));
     }
+    judge(&parts, last_record_at, limits)
+}
+
+/// The answered calls shorter than this many seconds are the short ones the daily rollups count
+/// (`usage_daily.short_answered`): [`health_from_days`] judges with it, whatever
+/// [`Thresholds::short_call_secs`] says.
+pub const ROLLUP_SHORT_CALL_SECS: u32 = 10;
+
+/// One UTC day of a number's calls, as the daily rollups (`usage_daily`) keep them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DayCalls {
+    /// The UTC day (`YYYY-MM-DD`).
+    #[serde(with = "kept::utc_day")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub day: Date,
+    /// Final calls (every outcome but unfinished).
+    pub calls: u32,
+    /// Answered calls.
+    pub answered: u32,
+    /// Answered calls shorter than [`ROLLUP_SHORT_CALL_SECS`].
+    pub short_answered: u32,
+    /// Failed calls.
+    pub failed: u32,
+}
+
+/// The health that a number's daily rollups give it on the UTC day `today`, by the same rules
+/// as [`health`] with the window cut at day boundaries: the window is the
+/// [`Thresholds::window_days`] UTC days ending with `today` (today included, however much of it
+/// has passed), its recent part the last [`Thresholds::recent_days`] of them; days outside are
+/// left out. Short calls are the rollups' ([`ROLLUP_SHORT_CALL_SECS`]). `last_record_at` is the
+/// start of the number's latest final call in the window, as the store found it (a day holds no
+/// times).
+pub fn health_from_days<'a>(
+    days: impl IntoIterator<Item = &'a DayCalls>,
+    today: Date,
+    last_record_at: Option<OffsetDateTime>,
+    limits: &Thresholds,
+) -> Health {
+    let first = today - Duration::days(i64::from(limits.window_days.max(1)) - 1);
+    let recent_first = today - Duration::days(i64::from(limits.recent_days.max(1)) - 1);
+    let mut parts = Parts::default();
+    for d in days {
+        if d.day < first || d.day > today {
+            continue;
+        }
+        parts.add(d.day >= recent_first, |t| {
+            t.calls += d.calls;
+            t.answered += d.answered;
+            t.short += d.short_answered;
+            t.failed += d.failed;
+        });
+    }
+    judge(&parts, last_record_at, limits)
+}
+
+/// A window's tallies: all of it, and its earlier and recent parts.
+#[derive(Default)]
+struct Parts {
+    all: Tally,
+    earlier: Tally,
+    recent: Tally,
+}
+
+impl Parts {
+    fn add(&mut self, recent: bool, f: impl Fn(&mut Tally)) {
+        f(&mut self.all);
+        f(if recent {
+            &mut self.recent
+        } else {
+            &mut self.earlier
+        });
+    }
+}
+
+/// The rules of the module's doc, over a window's tallies.
+fn judge(parts: &Parts, last_record_at: Option<OffsetDateTime>, limits: &Thresholds) -> Health {
+    let Parts {
+        all,
+        earlier,
+        recent,
+    } = parts;
     let answer_rate = all.answer_rate();
     let short_share = Tally::share(all.short, all.answered);
     let failed_share = Tally::share(all.failed, all.calls);

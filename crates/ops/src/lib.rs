@@ -18,6 +18,8 @@
 //! - [`actions`] holds the manager actions over `&dyn Inventory` (add, update, bulk update,
 //!   remove, export, import a file), with the shared result, progress and cancellation types
 //!   ([`BulkReport`], [`Progress`], [`Cancel`]).
+//! - [`usage`] holds the store of call and message records ([`usage::UsageStore`], reached
+//!   through [`Inventory::usage`]) and the usage actions (sync, report, health).
 //! - [`providers`] holds what the provider actions record (an import's writes, verification
 //!   and webhook updates), over the same `&dyn Inventory`.
 //!
@@ -48,6 +50,7 @@ pub mod readiness;
 pub mod startup;
 pub mod sync;
 pub mod tasks;
+pub mod usage;
 pub mod vault;
 pub mod webhooks;
 pub mod workspace;
@@ -182,4 +185,10 @@ pub trait Inventory: Debug + Send + Sync {
     }
     /// Releases the store's connections.
     async fn close(&self) {}
+    /// The store of this inventory's call and message records ([`usage::UsageStore`]): the
+    /// same file or database, the same organizations. The team workspace's stores say they do
+    /// not keep them yet (`usage::not_kept_here`, the one place to change).
+    fn usage(&self) -> Result<&dyn usage::UsageStore> {
+        Err(usage::not_kept_here())
+    }
 }

@@ -21,7 +21,13 @@ use switchboard_core::transfer::{self, ImportReport, ImportRow, ImportTarget};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
+use crate::usage::UsageStore;
 use crate::{EachNumber, Edit, Inventory, Written};
+use switchboard_core::usage::{
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
+    UsageCursor, UsageRow,
+};
+use time::OffsetDateTime;
 
 /// Numbers sent at a time from the blocking pool to an export's writer.
 const STREAM_BATCH: usize = 1024;
@@ -241,5 +247,80 @@ impl Inventory for LocalInventory {
 
     fn file(&self) -> Option<LocalInventory> {
         Some(self.clone())
+    }
+
+    fn usage(&self) -> Result<&dyn UsageStore> {
+        Ok(self)
+    }
+}
+
+#[async_trait]
+impl UsageStore for LocalInventory {
+    async fn cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<UsageCursor>> {
+        let account = account.clone();
+        self.count(move |ws| ws.usage_cursor(&account, kind)).await
+    }
+
+    async fn set_cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+        cursor: UsageCursor,
+    ) -> Result<()> {
+        let account = account.clone();
+        self.run(move |ws| ws.set_usage_cursor(&account, kind, cursor))
+            .await
+    }
+
+    async fn keep_calls(
+        &self,
+        account: &UsageAccount,
+        records: Vec<CallRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let account = account.clone();
+        self.run(move |ws| ws.keep_calls(&account, &records, pulled_at))
+            .await
+    }
+
+    async fn keep_messages(
+        &self,
+        account: &UsageAccount,
+        records: Vec<MessageRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let account = account.clone();
+        self.run(move |ws| ws.keep_messages(&account, &records, pulled_at))
+            .await
+    }
+
+    async fn oldest_pending(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<OffsetDateTime>> {
+        let account = account.clone();
+        self.count(move |ws| ws.oldest_pending(&account, kind))
+            .await
+    }
+
+    async fn usage_totals(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+    ) -> Result<Vec<UsageRow>> {
+        self.count(move |ws| ws.usage_totals(organization_id, range, by))
+            .await
+    }
+
+    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        // On the primary connection: a report reads the totals on the other one at once.
+        self.run(move |ws| ws.daily_calls(organization_id, range))
+            .await
     }
 }

@@ -3,11 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::sync::Arc;
 
-use support::twilio;
 use switchboard_core::domain::{NewNumber, PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use switchboard_ops::numbers_at_provider::{Bulk, ProviderReport, Sent};
@@ -15,6 +12,9 @@ use switchboard_ops::webhooks::{self, policy, webhook_change};
 use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
+
+mod common;
+use common::twilio;
 
 #[tokio::test]
 async fn a_selection_is_repointed_and_the_record_follows_the_provider() {

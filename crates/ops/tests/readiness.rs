@@ -5,12 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use support::twilio;
+use common::twilio;
 use switchboard_core::domain::{E164, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::readiness::{Finding, Kind, State, Use};

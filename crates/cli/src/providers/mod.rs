@@ -44,7 +44,7 @@
 mod import;
 mod purchase;
 mod readiness;
-mod session;
+pub(crate) mod session;
 mod verify;
 mod webhooks;
 

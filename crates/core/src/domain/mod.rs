@@ -26,7 +26,7 @@ pub const FRIENDLY_NAME_MAX_CHARS: usize = 100;
 /// Declares an enum stored as a name, from one list of its variants and names: the enum, its
 /// `ALL` (every variant, in order), `as_str`, `Display` and `FromStr` (case-insensitive, the
 /// error naming `$field` and every name). A variant added to the list is in `ALL` and has a
-/// name; nothing else lists them.
+/// name; nothing else lists them. The caller has `fmt`, `FromStr`, `Error` and `Result` in scope.
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
@@ -72,6 +72,8 @@ macro_rules! named_enum {
         }
     };
 }
+
+pub(crate) use named_enum;
 
 named_enum! {
     /// A telephony provider, stored as the design's lowercase string. Adding one:

@@ -23,6 +23,7 @@ mod replica;
 pub mod search;
 mod skipped;
 mod stage;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -90,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         20261207000900,
         "sync_written_through",
         include_str!("migrations/20261207000900_sync_written_through.sql"),
+    ),
+    (
+        20261207001000,
+        "usage",
+        include_str!("migrations/20261207001000_usage.sql"),
     ),
 ];
 
@@ -210,6 +216,7 @@ impl Workspace {
                 "number counts disagree with rows in {drift} organization(s)"
             ));
         }
+        problems.extend(self.usage_rollup_drift()?);
         Ok(problems)
     }
 }

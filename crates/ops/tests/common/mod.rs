@@ -1,6 +1,4 @@
-//! What several of ops' tests share.
-
-#![allow(dead_code, clippy::unwrap_used)]
+//! What the tests against the providers' fakes share.
 
 use switchboard_fake_providers::creds;
 use switchboard_providers::ProviderClient;
@@ -8,7 +6,7 @@ use switchboard_providers::http::HttpSettings;
 use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
 use switchboard_secrets::SecretString;
 
-/// A client of the fake Twilio account at `base`.
+/// A client of the fake Twilio at `base`, with the fake's account and token.
 pub fn twilio(base: &str) -> ProviderClient {
     let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
     let client = TwilioClient::new(
@@ -21,5 +19,5 @@ pub fn twilio(base: &str) -> ProviderClient {
         },
         &HttpSettings::default(),
     );
-    ProviderClient::Twilio(client.unwrap())
+    ProviderClient::Twilio(client.expect("a Twilio client"))
 }

@@ -1,0 +1,920 @@
+//! Call and message records in the workspace file, with their daily rollups and pull cursors
+//! (the tables of `migrations/20261207001000_usage.sql`).
+//!
+//! Why rollups kept by deltas: a report over a million records must not read them. Every write
+//! of records reads what it replaces (the old row, in the same transaction), so the change each
+//! record makes to its day's counts and cost is known exactly; the changes of a page are summed
+//! in memory and applied to `usage_daily` / `usage_daily_cost` once per (number, day[,
+//! currency]) before the transaction commits. A pending record that comes back priced thus
+//! moves from `pending` to its currency's cost, and a record read twice counts once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::numbers::{org_range, row_key};
+use super::{Workspace, from_micros, micros, parse_uuid};
+use crate::domain::E164;
+use crate::error::{Error, Result};
+use crate::usage::{
+    CallOutcome, CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord,
+    NumberDays, Price, ROLLUP_SHORT_CALL_SECS, RecordKind, Totals, UsageAccount, UsageCounts,
+    UsageCursor, UsageRow,
+};
+
+/// The Unix day number of 1970-01-01 in the Julian day count.
+const UNIX_JULIAN_DAY: i32 = 2_440_588;
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// The stored day (UTC days since 1970-01-01) of a date.
+fn day_number(date: Date) -> i64 {
+    i64::from(date.to_julian_day() - UNIX_JULIAN_DAY)
+}
+
+/// The date of a stored day.
+fn day_date(day: i64) -> rusqlite::Result<Date> {
+    i32::try_from(day)
+        .ok()
+        .and_then(|d| Date::from_julian_day(d + UNIX_JULIAN_DAY).ok())
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Integer,
+                format!("day {day} is out of range").into(),
+            )
+        })
+}
+
+fn direction_str(d: Direction) -> &'static str {
+    match d {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    }
+}
+
+fn outcome_str(o: CallOutcome) -> &'static str {
+    match o {
+        CallOutcome::Answered => "answered",
+        CallOutcome::Busy => "busy",
+        CallOutcome::NoAnswer => "no_answer",
+        CallOutcome::Failed => "failed",
+        CallOutcome::Canceled => "canceled",
+        CallOutcome::Unfinished => "unfinished",
+    }
+}
+
+/// A price as its three columns: state, nanos, currency.
+fn price_columns(p: &Price) -> (&'static str, Option<i64>, Option<&str>) {
+    match p {
+        Price::Charged { money } => ("charged", Some(money.nanos), Some(money.currency.as_str())),
+        Price::Pending => ("pending", None, None),
+        Price::NotBilled => ("not_billed", None, None),
+    }
+}
+
+/// What one record adds to its number's day in the rollups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Share {
+    day: i64,
+    calls: i64,
+    final_calls: i64,
+    answered: i64,
+    short_answered: i64,
+    failed: i64,
+    billed_secs: i64,
+    messages: i64,
+    segments: i64,
+    pending: i64,
+    cost: Option<(String, i64)>,
+}
+
+impl Share {
+    fn call(
+        started_at: i64,
+        outcome: &str,
+        duration: i64,
+        billed: i64,
+        price: (&str, Option<i64>, Option<&str>),
+    ) -> Share {
+        let answered = outcome == "answered";
+        Share {
+            day: started_at.div_euclid(DAY_MICROS),
+            calls: 1,
+            final_calls: i64::from(outcome != "unfinished"),
+            answered: i64::from(answered),
+            short_answered: i64::from(answered && duration < i64::from(ROLLUP_SHORT_CALL_SECS)),
+            failed: i64::from(outcome == "failed"),
+            billed_secs: billed,
+            pending: i64::from(price.0 == "pending"),
+            cost: Self::cost(price),
+            ..Share::default()
+        }
+    }
+
+    fn message(sent_at: i64, segments: i64, price: (&str, Option<i64>, Option<&str>)) -> Share {
+        Share {
+            day: sent_at.div_euclid(DAY_MICROS),
+            messages: 1,
+            segments,
+            pending: i64::from(price.0 == "pending"),
+            cost: Self::cost(price),
+            ..Share::default()
+        }
+    }
+
+    fn cost((_, nanos, currency): (&str, Option<i64>, Option<&str>)) -> Option<(String, i64)> {
+        Some((currency?.to_owned(), nanos?))
+    }
+}
+
+/// The rollup changes of a page, summed per (number, day) and (number, day, currency).
+#[derive(Default)]
+struct Deltas {
+    daily: HashMap<(String, i64), ([i64; 9], Option<String>)>,
+    cost: HashMap<(String, i64, String), (i64, bool)>,
+}
+
+impl Deltas {
+    /// Adds (`sign` 1) or takes away (`sign` -1) a record's share of its number's day.
+    fn apply(&mut self, number: &str, number_id: Option<&str>, share: &Share, sign: i64) {
+        let entry = self
+            .daily
+            .entry((number.to_owned(), share.day))
+            .or_insert(([0; 9], None));
+        let figures = [
+            share.calls,
+            share.final_calls,
+            share.answered,
+            share.short_answered,
+            share.failed,
+            share.billed_secs,
+            share.messages,
+            share.segments,
+            share.pending,
+        ];
+        for (sum, v) in entry.0.iter_mut().zip(figures) {
+            *sum += sign * v;
+        }
+        if sign > 0 && number_id.is_some() {
+            entry.1 = number_id.map(str::to_owned);
+        }
+        if let Some((currency, nanos)) = &share.cost {
+            let cost = self
+                .cost
+                .entry((number.to_owned(), share.day, currency.clone()))
+                .or_insert((0, false));
+            cost.0 += sign * nanos;
+            cost.1 |= sign < 0;
+        }
+    }
+
+    /// Writes the summed changes into the rollups; removes the days left without records, and
+    /// the costs a record was taken from that no charged record of that currency holds now.
+    fn write(self, tx: &Transaction<'_>, org: &str) -> Result<()> {
+        // Update first, insert when missing: an insert's CHECKs see the change itself, which
+        // is negative when a record leaves its day or stops being pending.
+        let mut update = tx.prepare_cached(
+            "UPDATE usage_daily SET
+               phone_number_id = coalesce(?4, phone_number_id),
+               calls = calls + ?5, final_calls = final_calls + ?6, answered = answered + ?7,
+               short_answered = short_answered + ?8, failed = failed + ?9,
+               billed_secs = billed_secs + ?10, messages = messages + ?11,
+               segments = segments + ?12, pending = pending + ?13
+             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO usage_daily (organization_id, phone_number, day, phone_number_id, calls,
+               final_calls, answered, short_answered, failed, billed_secs, messages, segments,
+               pending)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut emptied = Vec::new();
+        for ((number, day), (f, id)) in &self.daily {
+            if f.iter().all(|v| *v == 0) && id.is_none() {
+                continue;
+            }
+            let values = params![
+                org, number, day, id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]
+            ];
+            if update.execute(values)? == 0 {
+                insert.execute(values)?;
+            }
+            if f[0] < 0 || f[6] < 0 {
+                emptied.push((number, day));
+            }
+        }
+        let mut drop_empty = tx.prepare_cached(
+            "DELETE FROM usage_daily WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3
+               AND calls = 0 AND messages = 0",
+        )?;
+        for (number, day) in emptied {
+            drop_empty.execute(params![org, number, day])?;
+        }
+        let mut update_cost = tx.prepare_cached(
+            "UPDATE usage_daily_cost SET nanos = nanos + ?5
+             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4",
+        )?;
+        let mut insert_cost = tx.prepare_cached(
+            "INSERT INTO usage_daily_cost (organization_id, phone_number, day, currency, nanos)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut drop_cost = tx.prepare_cached(
+            "DELETE FROM usage_daily_cost
+             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4
+               AND NOT EXISTS (SELECT 1 FROM calls INDEXED BY idx_calls_org_started
+                   WHERE organization_id = ?1 AND started_at >= ?5 AND started_at < ?6
+                     AND phone_number = ?2 AND currency = ?4)
+               AND NOT EXISTS (SELECT 1 FROM messages INDEXED BY idx_messages_org_sent
+                   WHERE organization_id = ?1 AND sent_at >= ?5 AND sent_at < ?6
+                     AND phone_number = ?2 AND currency = ?4)",
+        )?;
+        for ((number, day, currency), (nanos, took)) in &self.cost {
+            let values = params![org, number, day, currency, nanos];
+            if update_cost.execute(values)? == 0 {
+                insert_cost.execute(values)?;
+            }
+            if *took {
+                let from = day * DAY_MICROS;
+                drop_cost.execute(params![org, number, day, currency, from, from + DAY_MICROS])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The organization's key, or `NotFound`.
+fn org_key_of(conn: &Connection, org: &Uuid) -> Result<i64> {
+    conn.query_row(
+        "SELECT key FROM organizations WHERE id = ?1",
+        [org.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        kind: "organization",
+        key: org.to_string(),
+    })
+}
+
+/// The ids of an organization's numbers by E.164, looked up as a page needs them.
+struct Numbers<'a> {
+    tx: &'a Transaction<'a>,
+    org_key: i64,
+    known: HashMap<String, Option<String>>,
+}
+
+impl<'a> Numbers<'a> {
+    fn new(tx: &'a Transaction<'a>, org_key: i64) -> Self {
+        Numbers {
+            tx,
+            org_key,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The id of the organization's number `n`, `None` when it has no such number.
+    fn id(&mut self, n: &E164) -> Result<Option<String>> {
+        if let Some(id) = self.known.get(n.as_str()) {
+            return Ok(id.clone());
+        }
+        let key = row_key(self.org_key, n.as_str().trim_start_matches('+'))?;
+        let id: Option<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM phone_numbers WHERE rowid = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        self.known.insert(n.as_str().to_owned(), id.clone());
+        Ok(id)
+    }
+}
+
+/// One kind of record, as the store writes it: its table, its own columns and its share of
+/// the rollups.
+trait Record {
+    /// The table.
+    const TABLE: &'static str;
+    /// The columns of this kind between the common ones (id, organization, number id, number,
+    /// provider, account, record id) and the price's three and `pulled_at`.
+    const OWN: &'static [&'static str];
+    /// What [`Record::stored_share`] reads, from the third column of a row on.
+    const SHARE_COLUMNS: &'static str;
+
+    /// The record's provider id, number and price.
+    fn common(&self) -> (&str, &E164, &Price);
+    /// Its share of its number's day.
+    fn share(&self) -> Share;
+    /// The values of [`Record::OWN`].
+    fn own_values(&self) -> Vec<Value>;
+    /// The share of a kept row (its columns from the third on are [`Record::SHARE_COLUMNS`]).
+    fn stored_share(row: &rusqlite::Row<'_>) -> rusqlite::Result<Share>;
+}
+
+/// A kind's statements: insert unless kept (`?1`… every column), the kept row by its unique
+/// key (rowid, number, then the share's columns) and its overwrite (`?1` rowid, then the own
+/// columns, the price's, `pulled_at` and the number id).
+fn statements<R: Record>() -> [String; 3] {
+    let table = R::TABLE;
+    let written: Vec<&str> = R::OWN
+        .iter()
+        .copied()
+        .chain(["price_state", "price_nanos", "currency", "pulled_at"])
+        .collect();
+    let places = |from: usize, n: usize| -> Vec<String> {
+        (from..from + n).map(|i| format!("?{i}")).collect()
+    };
+    let insert = format!(
+        "INSERT INTO {table} (id, organization_id, phone_number_id, phone_number, provider,
+           account_id, provider_record_id, {})
+         VALUES ({})
+         ON CONFLICT (organization_id, provider, account_id, provider_record_id) DO NOTHING",
+        written.join(", "),
+        places(1, 7 + written.len()).join(", ")
+    );
+    let select = format!(
+        "SELECT rowid, phone_number, {} FROM {table}
+         WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3
+           AND provider_record_id = ?4",
+        R::SHARE_COLUMNS
+    );
+    let sets: Vec<String> = written
+        .iter()
+        .chain(&["phone_number_id"])
+        .zip(places(2, written.len() + 1))
+        .map(|(c, p)| format!("{c} = {p}"))
+        .collect();
+    let update = format!("UPDATE {table} SET {} WHERE rowid = ?1", sets.join(", "));
+    [insert, select, update]
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+fn int(v: i64) -> Value {
+    Value::Integer(v)
+}
+
+fn price_values(p: &Price) -> [Value; 3] {
+    let (state, nanos, currency) = price_columns(p);
+    [
+        text(state),
+        nanos.map_or(Value::Null, int),
+        currency.map_or(Value::Null, text),
+    ]
+}
+
+fn stored_price(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<(String, Option<i64>, Option<String>)> {
+    Ok((row.get(first)?, row.get(first + 1)?, row.get(first + 2)?))
+}
+
+impl Record for CallRecord {
+    const TABLE: &'static str = "calls";
+    const OWN: &'static [&'static str] = &[
+        "direction",
+        "counterpart",
+        "outcome",
+        "started_at",
+        "duration_secs",
+        "billed_secs",
+    ];
+    const SHARE_COLUMNS: &'static str =
+        "outcome, started_at, duration_secs, billed_secs, price_state, price_nanos, currency";
+
+    fn common(&self) -> (&str, &E164, &Price) {
+        (&self.provider_id, &self.number, &self.price)
+    }
+    fn share(&self) -> Share {
+        Share::call(
+            micros(self.started_at),
+            outcome_str(self.outcome),
+            i64::from(self.duration_secs),
+            i64::from(self.billed_secs),
+            price_columns(&self.price),
+        )
+    }
+    fn own_values(&self) -> Vec<Value> {
+        vec![
+            text(direction_str(self.direction)),
+            text(&self.counterpart),
+            text(outcome_str(self.outcome)),
+            int(micros(self.started_at)),
+            int(i64::from(self.duration_secs)),
+            int(i64::from(self.billed_secs)),
+        ]
+    }
+    fn stored_share(row: &rusqlite::Row<'_>) -> rusqlite::Result<Share> {
+        let outcome: String = row.get(2)?;
+        let (state, nanos, currency) = stored_price(row, 6)?;
+        Ok(Share::call(
+            row.get(3)?,
+            &outcome,
+            row.get(4)?,
+            row.get(5)?,
+            (&state, nanos, currency.as_deref()),
+        ))
+    }
+}
+
+impl Record for MessageRecord {
+    const TABLE: &'static str = "messages";
+    const OWN: &'static [&'static str] =
+        &["direction", "counterpart", "status", "sent_at", "segments"];
+    const SHARE_COLUMNS: &'static str = "sent_at, segments, price_state, price_nanos, currency";
+
+    fn common(&self) -> (&str, &E164, &Price) {
+        (&self.provider_id, &self.number, &self.price)
+    }
+    fn share(&self) -> Share {
+        Share::message(
+            micros(self.sent_at),
+            i64::from(self.segments),
+            price_columns(&self.price),
+        )
+    }
+    fn own_values(&self) -> Vec<Value> {
+        vec![
+            text(direction_str(self.direction)),
+            text(&self.counterpart),
+            text(&self.status),
+            int(micros(self.sent_at)),
+            int(i64::from(self.segments)),
+        ]
+    }
+    fn stored_share(row: &rusqlite::Row<'_>) -> rusqlite::Result<Share> {
+        let (state, nanos, currency) = stored_price(row, 4)?;
+        Ok(Share::message(
+            row.get(2)?,
+            row.get(3)?,
+            (&state, nanos, currency.as_deref()),
+        ))
+    }
+}
+
+/// The time column of a kind's table.
+fn time_column(kind: RecordKind) -> (&'static str, &'static str) {
+    match kind {
+        RecordKind::Calls => ("calls", "started_at"),
+        RecordKind::Messages => ("messages", "sent_at"),
+    }
+}
+
+impl Workspace {
+    /// Where the next pull of `account`'s records of `kind` starts; `None` before its first.
+    pub fn usage_cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<UsageCursor>> {
+        let row: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT since, pulled_at FROM usage_cursors
+                 WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3 AND kind = ?4",
+            )?
+            .query_row(
+                params![
+                    account.organization_id.to_string(),
+                    account.provider.as_str(),
+                    account.account_id,
+                    kind.as_str()
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(since, pulled_at)| {
+            Ok(UsageCursor {
+                since: from_micros(since)?,
+                pulled_at: from_micros(pulled_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Sets the cursor of `account`'s records of `kind`.
+    pub fn set_usage_cursor(
+        &mut self,
+        account: &UsageAccount,
+        kind: RecordKind,
+        cursor: UsageCursor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            org_key_of(tx, &account.organization_id)?;
+            tx.execute(
+                "INSERT INTO usage_cursors (organization_id, provider, account_id, kind, since,
+                   pulled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (organization_id, provider, account_id, kind) DO UPDATE SET
+                   since = excluded.since, pulled_at = excluded.pulled_at",
+                params![
+                    account.organization_id.to_string(),
+                    account.provider.as_str(),
+                    account.account_id,
+                    kind.as_str(),
+                    micros(cursor.since),
+                    micros(cursor.pulled_at)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Keeps a page of `account`'s call records with the rollups they change, in one
+    /// transaction (see `ops::usage::UsageStore::keep_calls`).
+    pub fn keep_calls(
+        &mut self,
+        account: &UsageAccount,
+        records: &[CallRecord],
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        self.keep(account, records, pulled_at)
+    }
+
+    /// Keeps a page of `account`'s message records, as [`Workspace::keep_calls`] keeps calls.
+    pub fn keep_messages(
+        &mut self,
+        account: &UsageAccount,
+        records: &[MessageRecord],
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        self.keep(account, records, pulled_at)
+    }
+
+    fn keep<R: Record>(
+        &mut self,
+        account: &UsageAccount,
+        records: &[R],
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let org = account.organization_id.to_string();
+        let provider = account.provider.as_str();
+        let pulled_at = micros(pulled_at);
+        let [insert_sql, select_sql, update_sql] = statements::<R>();
+        self.write(|tx| {
+            let mut numbers = Numbers::new(tx, org_key_of(tx, &account.organization_id)?);
+            let mut insert = tx.prepare_cached(&insert_sql)?;
+            let mut select = tx.prepare_cached(&select_sql)?;
+            let mut update = tx.prepare_cached(&update_sql)?;
+            let mut kept = Kept::default();
+            let mut deltas = Deltas::default();
+            for record in records {
+                let (provider_id, number, price) = record.common();
+                let Some(number_id) = numbers.id(number)? else {
+                    kept.not_ours += 1;
+                    continue;
+                };
+                let number = number.as_str();
+                let pending = matches!(price, Price::Pending);
+                let mut own = record.own_values();
+                own.extend(price_values(price));
+                own.push(int(pulled_at));
+                let mut values = vec![
+                    text(&Uuid::now_v7().to_string()),
+                    text(&org),
+                    text(&number_id),
+                    text(number),
+                    text(provider),
+                    text(&account.account_id),
+                    text(provider_id),
+                ];
+                values.extend(own.iter().cloned());
+                let share = record.share();
+                kept.pending += u64::from(pending);
+                if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
+                    kept.added += 1;
+                } else {
+                    let key = params![org, provider, account.account_id, provider_id];
+                    let (rowid, old_number, old) = select.query_row(key, |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            R::stored_share(r)?,
+                        ))
+                    })?;
+                    let mut values = vec![int(rowid)];
+                    values.extend(own);
+                    values.push(text(&number_id));
+                    update.execute(rusqlite::params_from_iter(&values))?;
+                    if old.pending == 1 && !pending {
+                        kept.completed += 1;
+                    } else {
+                        kept.unchanged += 1;
+                    }
+                    if old == share && old_number == number {
+                        continue;
+                    }
+                    deltas.apply(&old_number, None, &old, -1);
+                }
+                deltas.apply(number, Some(&number_id), &share, 1);
+            }
+            drop((insert, select, update));
+            deltas.write(tx, &org)?;
+            Ok(kept)
+        })
+    }
+
+    /// When the oldest of `account`'s records of `kind` still priced pending started or was
+    /// sent; `None` when none is.
+    pub fn oldest_pending(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<OffsetDateTime>> {
+        let (table, at) = time_column(kind);
+        let t: Option<i64> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT min({at}) FROM {table} INDEXED BY idx_{table}_pending
+                 WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3
+                   AND price_state = 'pending'"
+            ))?
+            .query_row(
+                params![
+                    account.organization_id.to_string(),
+                    account.provider.as_str(),
+                    account.account_id
+                ],
+                |r| r.get(0),
+            )?;
+        Ok(t.map(from_micros).transpose()?)
+    }
+
+    /// The organization's usage over `range`, grouped `by` (see
+    /// `ops::usage::UsageStore::usage_totals`). The rollups are grouped by number or by day in
+    /// SQL; agents and providers are then the numbers' groups summed by the number's current
+    /// agent or provider.
+    pub fn usage_totals(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+    ) -> Result<Vec<UsageRow>> {
+        let org_key = org_key_of(&self.conn, &organization_id)?;
+        let org = organization_id.to_string();
+        let (from, to) = (day_number(range.from()), day_number(range.to()));
+        let group = match by {
+            GroupBy::Day => "day",
+            _ => "phone_number",
+        };
+        let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {group}, sum(calls), sum(final_calls), sum(answered), sum(short_answered),
+               sum(failed), sum(billed_secs), sum(messages), sum(segments), sum(pending)
+             FROM usage_daily
+             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3
+             GROUP BY {group}"
+        ))?;
+        let mut found = stmt.query(params![org, from, to])?;
+        while let Some(r) = found.next()? {
+            let key = group_key(by, r)?;
+            let get = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            let counts = UsageCounts {
+                calls: get(1)?,
+                final_calls: get(2)?,
+                answered: get(3)?,
+                short_answered: get(4)?,
+                failed: get(5)?,
+                billed_secs: get(6)?,
+                messages: get(7)?,
+                segments: get(8)?,
+                pending: get(9)?,
+            };
+            rows.insert(
+                key.clone(),
+                UsageRow {
+                    key,
+                    id: None,
+                    counts,
+                    cost: Totals::default(),
+                },
+            );
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {group}, currency, sum(nanos) FROM usage_daily_cost
+             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3
+             GROUP BY {group}, currency"
+        ))?;
+        let mut found = stmt.query(params![org, from, to])?;
+        while let Some(r) = found.next()? {
+            let key = group_key(by, r)?;
+            let money = crate::usage::Money {
+                currency: r.get(1)?,
+                nanos: r.get(2)?,
+            };
+            if let Some(row) = rows.get_mut(&key) {
+                row.cost.add(&money);
+            }
+        }
+        if by == GroupBy::Day {
+            return Ok(rows.into_values().collect());
+        }
+        let numbers = self.numbers_of(org_key)?;
+        if by == GroupBy::Number {
+            return Ok(rows
+                .into_values()
+                .map(|mut row| {
+                    row.id = numbers.get(&row.key).map(|n| n.id);
+                    row
+                })
+                .collect());
+        }
+        let mut groups: BTreeMap<String, UsageRow> = BTreeMap::new();
+        for row in rows.into_values() {
+            let number = numbers.get(&row.key);
+            let (key, id) = match (by, number) {
+                (GroupBy::Agent, Some(n)) => (n.agent.clone().unwrap_or_default(), n.agent_id),
+                (GroupBy::Provider, Some(n)) => (n.provider.clone(), None),
+                _ => (String::new(), None),
+            };
+            let group = groups.entry(key.clone()).or_insert_with(|| UsageRow {
+                key,
+                id,
+                counts: UsageCounts::default(),
+                cost: Totals::default(),
+            });
+            group.counts.add(&row.counts);
+            for money in row.cost.iter() {
+                group.cost.add(&money);
+            }
+        }
+        Ok(groups.into_values().collect())
+    }
+
+    /// The organization's numbers now, by E.164: id, provider and agent.
+    fn numbers_of(&self, org_key: i64) -> Result<HashMap<String, NumberOf>> {
+        let (lo, hi) = org_range(org_key);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.phone_number, p.id, p.provider, p.agent_id, a.name FROM phone_numbers p
+             LEFT JOIN agents a ON a.id = p.agent_id
+             WHERE p.rowid BETWEEN ?1 AND ?2",
+        )?;
+        let rows = stmt.query_map([lo, hi], |r| {
+            let agent_id: Option<String> = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                NumberOf {
+                    id: parse_uuid(&r.get::<_, String>(1)?)?,
+                    provider: r.get(2)?,
+                    agent_id: agent_id.as_deref().map(parse_uuid).transpose()?,
+                    agent: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every number's daily call rollups in `range` with final calls, in E.164 order, each with
+    /// the start of its latest final call in the range (see
+    /// `ops::usage::UsageStore::daily_calls`).
+    pub fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        let org_key = org_key_of(&self.conn, &organization_id)?;
+        let (from, to) = (day_number(range.from()), day_number(range.to()));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, day, final_calls, answered, short_answered, failed,
+               phone_number_id
+             FROM usage_daily
+             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 AND final_calls > 0
+             ORDER BY phone_number, day",
+        )?;
+        let mut found = stmt.query(params![organization_id.to_string(), from, to])?;
+        let mut out: Vec<(NumberDays, Vec<String>)> = Vec::new();
+        while let Some(r) = found.next()? {
+            let number: String = r.get(0)?;
+            let day = DayCalls {
+                day: day_date(r.get(1)?)?,
+                calls: r.get(2)?,
+                answered: r.get(3)?,
+                short_answered: r.get(4)?,
+                failed: r.get(5)?,
+            };
+            let id: Option<String> = r.get(6)?;
+            if out
+                .last()
+                .is_none_or(|(n, _)| n.phone_number.as_str() != number)
+            {
+                out.push((
+                    NumberDays {
+                        phone_number: E164::from_stored(number),
+                        number_id: None,
+                        days: Vec::new(),
+                        last_call_at: None,
+                    },
+                    Vec::new(),
+                ));
+            }
+            if let Some((n, ids)) = out.last_mut() {
+                n.days.push(day);
+                if let Some(id) = id.filter(|id| !ids.contains(id)) {
+                    ids.push(id);
+                }
+            }
+        }
+        let now = self.numbers_of(org_key)?;
+        let mut last = self.conn.prepare_cached(
+            "SELECT started_at FROM calls INDEXED BY idx_calls_number_started
+             WHERE phone_number_id = ?1 AND started_at >= ?2 AND started_at < ?3
+               AND outcome <> 'unfinished'
+             ORDER BY started_at DESC LIMIT 1",
+        )?;
+        let (lo, hi) = (from * DAY_MICROS, (to + 1) * DAY_MICROS);
+        let mut numbers = Vec::with_capacity(out.len());
+        for (mut n, ids) in out {
+            n.number_id = now.get(n.phone_number.as_str()).map(|x| x.id);
+            for id in ids {
+                let t: Option<i64> = last
+                    .query_row(params![id, lo, hi], |r| r.get(0))
+                    .optional()?;
+                if let Some(t) = t {
+                    n.last_call_at = n.last_call_at.max(Some(from_micros(t)?));
+                }
+            }
+            numbers.push(n);
+        }
+        Ok(numbers)
+    }
+}
+
+/// A number of the organization, as reports group it.
+struct NumberOf {
+    id: Uuid,
+    provider: String,
+    agent_id: Option<Uuid>,
+    agent: Option<String>,
+}
+
+/// A group's key from the first column of a grouped row.
+fn group_key(by: GroupBy, r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
+    Ok(match by {
+        GroupBy::Day => day_date(r.get(0)?)?.to_string(),
+        _ => r.get(0)?,
+    })
+}
+
+/// The daily rollups recounted from the records: (organization, number, day) and the nine
+/// counts, then (organization, number, day, currency, nanos).
+const RECOUNT_DAILY: &str = "
+    SELECT organization_id, phone_number, day, sum(calls), sum(final_calls), sum(answered),
+      sum(short_answered), sum(failed), sum(billed_secs), sum(messages), sum(segments),
+      sum(pending)
+    FROM (
+      SELECT organization_id, phone_number, started_at / 86400000000 AS day, 1 AS calls,
+        outcome <> 'unfinished' AS final_calls, outcome = 'answered' AS answered,
+        outcome = 'answered' AND duration_secs < 10 AS short_answered,
+        outcome = 'failed' AS failed, billed_secs, 0 AS messages, 0 AS segments,
+        price_state = 'pending' AS pending
+      FROM calls
+      UNION ALL
+      SELECT organization_id, phone_number, sent_at / 86400000000, 0, 0, 0, 0, 0, 0, 1,
+        segments, price_state = 'pending'
+      FROM messages)
+    GROUP BY organization_id, phone_number, day";
+const RECOUNT_COST: &str = "
+    SELECT organization_id, phone_number, day, currency, sum(price_nanos) FROM (
+      SELECT organization_id, phone_number, started_at / 86400000000 AS day, currency,
+        price_nanos FROM calls WHERE price_state = 'charged'
+      UNION ALL
+      SELECT organization_id, phone_number, sent_at / 86400000000, currency, price_nanos
+      FROM messages WHERE price_state = 'charged')
+    GROUP BY organization_id, phone_number, day, currency";
+
+impl Workspace {
+    /// Where the daily rollups disagree with a recount of the records (part of
+    /// [`Workspace::integrity_check`]): empty when they are equal.
+    pub(super) fn usage_rollup_drift(&self) -> Result<Vec<String>> {
+        let differ = |kept: &str, recount: &str| -> Result<i64> {
+            Ok(self.conn.query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM ({kept} EXCEPT {recount}))
+                          + (SELECT count(*) FROM ({recount} EXCEPT {kept}))"
+                ),
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let daily = differ(
+            "SELECT organization_id, phone_number, day, calls, final_calls, answered,
+               short_answered, failed, billed_secs, messages, segments, pending FROM usage_daily",
+            RECOUNT_DAILY,
+        )?;
+        let cost = differ(
+            "SELECT organization_id, phone_number, day, currency, nanos FROM usage_daily_cost",
+            RECOUNT_COST,
+        )?;
+        let mut problems = Vec::new();
+        if daily > 0 {
+            problems.push(format!(
+                "usage_daily disagrees with the call and message records in {daily} row(s)"
+            ));
+        }
+        if cost > 0 {
+            problems.push(format!(
+                "usage_daily_cost disagrees with the charged records in {cost} row(s)"
+            ));
+        }
+        Ok(problems)
+    }
+}

@@ -1,0 +1,404 @@
+//! Call and message records in the workspace file: kept once by their provider id, rollups equal
+//! to the records after every write, totals to the nanounit per currency.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use switchboard_core::domain::{E164, NewNumber, Provider};
+use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::usage::{
+    CallOutcome, CallRecord, DayRange, Direction, GroupBy, MessageRecord, Money, Price, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
+};
+use time::{Duration, OffsetDateTime, macros::datetime};
+use uuid::Uuid;
+
+const T0: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
+const NUMBERS: [&str; 3] = ["+14155550101", "+14155550102", "+14155550103"];
+
+struct Fixture {
+    ws: Workspace,
+    org: Uuid,
+    account: UsageAccount,
+}
+
+fn fixture() -> Fixture {
+    let mut ws = Workspace::open_in_memory().expect("workspace");
+    let org = ws.add_organization("acme", "Acme").expect("org").id;
+    let agent = ws.add_agent(org, "Ava").expect("agent").id;
+    for (i, n) in NUMBERS.iter().enumerate() {
+        let v = NewNumber {
+            provider: if i == 2 { "telnyx" } else { "twilio" }.into(),
+            number: (*n).into(),
+            agent_id: (i == 0).then_some(agent),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid");
+        ws.add_number(org, v).expect("number");
+    }
+    let account = UsageAccount {
+        organization_id: org,
+        provider: Provider::Twilio,
+        account_id: "AC0123456789abcdef0123456789abcdef".into(),
+    };
+    Fixture { ws, org, account }
+}
+
+fn number(i: usize) -> E164 {
+    E164::from_stored(NUMBERS[i % NUMBERS.len()].to_owned())
+}
+
+fn price(code: u8, nanos: i64) -> Price {
+    match code % 4 {
+        0 => Price::Pending,
+        1 => Price::NotBilled,
+        2 => Price::Charged {
+            money: Money {
+                currency: "EUR".into(),
+                nanos,
+            },
+        },
+        _ => Price::Charged {
+            money: Money {
+                currency: "USD".into(),
+                nanos,
+            },
+        },
+    }
+}
+
+fn call(
+    id: usize,
+    n: usize,
+    hours: i64,
+    outcome: CallOutcome,
+    secs: u32,
+    price: Price,
+) -> CallRecord {
+    CallRecord {
+        provider_id: format!("CA{id:032x}"),
+        number: number(n),
+        direction: Direction::Outbound,
+        counterpart: "+14155559999".into(),
+        outcome,
+        started_at: T0 + Duration::hours(hours),
+        duration_secs: secs,
+        billed_secs: secs.div_ceil(60) * 60,
+        price,
+    }
+}
+
+fn message(id: usize, n: usize, hours: i64, price: Price) -> MessageRecord {
+    MessageRecord {
+        provider_id: format!("SM{id:032x}"),
+        number: number(n),
+        direction: Direction::Inbound,
+        counterpart: "+14155559998".into(),
+        status: "received".into(),
+        sent_at: T0 + Duration::hours(hours),
+        segments: 2,
+        price,
+    }
+}
+
+fn week() -> DayRange {
+    DayRange::new(T0.date(), T0.date() + Duration::days(6)).expect("range")
+}
+
+fn totals(ws: &Workspace, org: Uuid, by: GroupBy) -> BTreeMap<String, UsageRow> {
+    ws.usage_totals(org, week(), by)
+        .expect("totals")
+        .into_iter()
+        .map(|r| (r.key.clone(), r))
+        .collect()
+}
+
+fn assert_rollups_equal_records(ws: &Workspace) {
+    let problems = ws.integrity_check().expect("check");
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// What the records say, summed in the test: per number, calls, pending and cost per currency.
+#[derive(Debug, Default, PartialEq)]
+struct Expected {
+    calls: u64,
+    messages: u64,
+    pending: u64,
+    billed_secs: u64,
+    cost: BTreeMap<String, i64>,
+}
+
+fn expect_price(e: &mut Expected, p: &Price) {
+    match p {
+        Price::Pending => e.pending += 1,
+        Price::Charged { money } => {
+            *e.cost.entry(money.currency.clone()).or_default() += money.nanos
+        }
+        Price::NotBilled => {}
+    }
+}
+
+fn found(row: &UsageRow) -> Expected {
+    Expected {
+        calls: row.counts.calls,
+        messages: row.counts.messages,
+        pending: row.counts.pending,
+        billed_secs: row.counts.billed_secs,
+        cost: row.cost.iter().map(|m| (m.currency, m.nanos)).collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whatever the records, their pages and how often they are read again, the totals by
+    /// number equal the records' sums to the nanounit per currency, and the rollups a recount.
+    #[test]
+    fn totals_equal_the_records_to_the_nanounit(
+        calls in prop::collection::vec((0usize..4, 0i64..160, 0u8..6, 0u32..400, 0u8..4, 1i64..50_000_000), 0..60),
+        messages in prop::collection::vec((0usize..4, 0i64..160, 0u8..4, 1i64..9_999_999), 0..30),
+        page in 1usize..25,
+        reread in prop::bool::ANY,
+    ) {
+        let Fixture { mut ws, org, account } = fixture();
+        let outcomes = [CallOutcome::Answered, CallOutcome::Busy, CallOutcome::NoAnswer,
+            CallOutcome::Failed, CallOutcome::Canceled, CallOutcome::Unfinished];
+        // Number index 3 is not the organization's.
+        let calls: Vec<CallRecord> = calls.iter().enumerate().map(|(i, &(n, h, o, s, p, nanos))| {
+            let mut c = call(i, n, h, outcomes[o as usize], s, price(p, nanos));
+            if n == 3 { c.number = E164::from_stored("+14155550199".into()); }
+            c
+        }).collect();
+        let messages: Vec<MessageRecord> = messages.iter().enumerate()
+            .map(|(i, &(n, h, p, nanos))| message(i, n % 3, h, price(p, nanos))).collect();
+        let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
+        for c in calls.iter().filter(|c| c.number.as_str() != "+14155550199") {
+            let e = expected.entry(c.number.as_str().to_owned()).or_default();
+            e.calls += 1;
+            e.billed_secs += u64::from(c.billed_secs);
+            expect_price(e, &c.price);
+        }
+        for m in &messages {
+            let e = expected.entry(m.number.as_str().to_owned()).or_default();
+            e.messages += 1;
+            expect_price(e, &m.price);
+        }
+        let rounds = if reread { 2 } else { 1 };
+        let mut not_ours = 0;
+        for _ in 0..rounds {
+            for chunk in calls.chunks(page) {
+                not_ours += ws.keep_calls(&account, chunk, T0).expect("kept").not_ours;
+            }
+            for chunk in messages.chunks(page) {
+                ws.keep_messages(&account, chunk, T0).expect("kept");
+            }
+        }
+        let strangers = calls.iter().filter(|c| c.number.as_str() == "+14155550199").count();
+        prop_assert_eq!(not_ours as usize, strangers * rounds);
+        let by_number: BTreeMap<String, Expected> =
+            totals(&ws, org, GroupBy::Number).iter().map(|(k, r)| (k.clone(), found(r))).collect();
+        prop_assert_eq!(&by_number, &expected);
+        assert_rollups_equal_records(&ws);
+        // Every grouping sums to the same grand total.
+        let grand = |rows: BTreeMap<String, UsageRow>| {
+            let mut sum = Expected::default();
+            for r in rows.values() {
+                let f = found(r);
+                sum.calls += f.calls;
+                sum.messages += f.messages;
+                sum.pending += f.pending;
+                sum.billed_secs += f.billed_secs;
+                for (c, n) in f.cost { *sum.cost.entry(c).or_default() += n; }
+            }
+            sum
+        };
+        let all = grand(totals(&ws, org, GroupBy::Number));
+        for by in [GroupBy::Agent, GroupBy::Provider, GroupBy::Day] {
+            prop_assert_eq!(&grand(totals(&ws, org, by)), &all, "{}", by);
+        }
+    }
+}
+
+#[test]
+fn keeping_a_page_again_changes_nothing() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let page = vec![
+        call(1, 0, 1, CallOutcome::Answered, 65, price(3, 14_000_000)),
+        call(2, 1, 2, CallOutcome::Busy, 0, Price::NotBilled),
+        call(3, 2, 30, CallOutcome::Answered, 5, Price::Pending),
+    ];
+    let first = ws.keep_calls(&account, &page, T0).expect("first");
+    assert_eq!(
+        (
+            first.added,
+            first.completed,
+            first.unchanged,
+            first.pending,
+            first.not_ours
+        ),
+        (3, 0, 0, 1, 0)
+    );
+    let before = totals(&ws, org, GroupBy::Day);
+    let again = ws.keep_calls(&account, &page, T0).expect("again");
+    assert_eq!(
+        (again.added, again.completed, again.unchanged, again.pending),
+        (0, 0, 3, 1)
+    );
+    assert_eq!(totals(&ws, org, GroupBy::Day), before);
+    let by_day: Vec<(String, u64, u64)> = before
+        .values()
+        .map(|r| (r.key.clone(), r.counts.calls, r.counts.short_answered))
+        .collect();
+    assert_eq!(
+        by_day,
+        [("2026-12-01".into(), 2, 0), ("2026-12-02".into(), 1, 1)]
+    );
+    assert_rollups_equal_records(&ws);
+}
+
+#[test]
+fn a_pending_record_is_completed_by_a_later_pull() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let pending = vec![
+        call(1, 0, 1, CallOutcome::Answered, 120, Price::Pending),
+        call(2, 0, 2, CallOutcome::Unfinished, 0, Price::Pending),
+    ];
+    ws.keep_calls(&account, &pending, T0).expect("pending");
+    assert_eq!(
+        ws.oldest_pending(&account, RecordKind::Calls)
+            .expect("oldest"),
+        Some(T0 + Duration::hours(1))
+    );
+    let row = &totals(&ws, org, GroupBy::Number)[NUMBERS[0]];
+    assert_eq!((row.counts.pending, row.cost.is_empty()), (2, true));
+
+    // The first is priced; the second has ended, answered, and is still pending.
+    let later = vec![
+        call(1, 0, 1, CallOutcome::Answered, 120, price(3, 28_000_000)),
+        call(2, 0, 2, CallOutcome::Answered, 7, Price::Pending),
+    ];
+    let kept = ws
+        .keep_calls(&account, &later, T0 + Duration::hours(3))
+        .expect("later");
+    assert_eq!(
+        (kept.added, kept.completed, kept.unchanged, kept.pending),
+        (0, 1, 1, 1)
+    );
+    let row = &totals(&ws, org, GroupBy::Number)[NUMBERS[0]];
+    assert_eq!(row.counts.pending, 1);
+    assert_eq!(row.counts.answered, 2);
+    assert_eq!(row.counts.short_answered, 1);
+    assert_eq!(row.cost.to_string(), "USD 0.028");
+    assert_eq!(
+        ws.oldest_pending(&account, RecordKind::Calls)
+            .expect("oldest"),
+        Some(T0 + Duration::hours(2))
+    );
+    assert_rollups_equal_records(&ws);
+    // A record read again on another day (a queued call's start filled in later) moves.
+    let moved = vec![call(2, 0, 50, CallOutcome::Answered, 7, price(2, 5))];
+    ws.keep_calls(&account, &moved, T0).expect("moved");
+    assert_rollups_equal_records(&ws);
+    assert_eq!(
+        ws.oldest_pending(&account, RecordKind::Calls)
+            .expect("none"),
+        None
+    );
+    let days: Vec<String> = totals(&ws, org, GroupBy::Day).into_keys().collect();
+    assert_eq!(days, ["2026-12-01", "2026-12-03"]);
+}
+
+#[test]
+fn groups_follow_the_numbers_agents_and_providers_and_keep_removed_history() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let page: Vec<CallRecord> = (0..3)
+        .map(|n| call(n, n, 1, CallOutcome::Answered, 60, price(3, 10_000_000)))
+        .collect();
+    ws.keep_calls(&account, &page, T0).expect("kept");
+    let agents: Vec<(String, u64)> = totals(&ws, org, GroupBy::Agent)
+        .values()
+        .map(|r| (r.key.clone(), r.counts.calls))
+        .collect();
+    assert_eq!(agents, [(String::new(), 2), ("Ava".into(), 1)]);
+    let providers: Vec<(String, u64)> = totals(&ws, org, GroupBy::Provider)
+        .values()
+        .map(|r| (r.key.clone(), r.counts.calls))
+        .collect();
+    assert_eq!(providers, [("telnyx".into(), 1), ("twilio".into(), 2)]);
+
+    ws.remove_number(&NumberRef::Number(number(2)), Some(org))
+        .expect("removed");
+    let by_number = totals(&ws, org, GroupBy::Number);
+    assert_eq!(by_number.len(), 3, "a removed number's history stays");
+    assert_eq!(by_number[NUMBERS[2]].id, None);
+    assert!(by_number[NUMBERS[0]].id.is_some());
+    let providers: Vec<(String, u64)> = totals(&ws, org, GroupBy::Provider)
+        .values()
+        .map(|r| (r.key.clone(), r.counts.calls))
+        .collect();
+    assert_eq!(providers, [(String::new(), 1), ("twilio".into(), 2)]);
+    // Its records are no longer the organization's.
+    let kept = ws
+        .keep_calls(
+            &account,
+            &[call(9, 2, 2, CallOutcome::Busy, 0, Price::NotBilled)],
+            T0,
+        )
+        .expect("kept");
+    assert_eq!((kept.added, kept.not_ours), (0, 1));
+}
+
+#[test]
+fn cursors_are_kept_per_account_and_kind_and_an_unknown_organization_is_refused() {
+    let Fixture {
+        mut ws, account, ..
+    } = fixture();
+    assert_eq!(
+        ws.usage_cursor(&account, RecordKind::Calls).expect("none"),
+        None
+    );
+    let cursor = UsageCursor {
+        since: T0,
+        pulled_at: T0 + Duration::hours(1),
+    };
+    ws.set_usage_cursor(&account, RecordKind::Calls, cursor)
+        .expect("set");
+    assert_eq!(
+        ws.usage_cursor(&account, RecordKind::Calls).expect("set"),
+        Some(cursor)
+    );
+    assert_eq!(
+        ws.usage_cursor(&account, RecordKind::Messages)
+            .expect("apart"),
+        None
+    );
+    let stranger = UsageAccount {
+        organization_id: Uuid::new_v4(),
+        ..account.clone()
+    };
+    let err = ws
+        .keep_calls(
+            &stranger,
+            &[call(1, 0, 1, CallOutcome::Busy, 0, Price::NotBilled)],
+            T0,
+        )
+        .expect_err("no such organization");
+    assert!(err.to_string().contains("organization"), "{err}");
+    let err = ws
+        .set_usage_cursor(&stranger, RecordKind::Calls, cursor)
+        .expect_err("no such organization");
+    assert!(err.to_string().contains("not found"), "{err}");
+}

@@ -1,0 +1,193 @@
+//! Usage records end to end: 1,000,000 call records of 10,000 numbers from the fake Twilio,
+//! (a) downloaded and parsed alone (every page read, nothing kept: the baseline), and (b)
+//! pulled by `switchboard_ops::usage::sync` into a new local workspace (streamed into the store
+//! while the next page downloads, rollups kept in the same transactions), in the same run; then
+//! `usage::report(--by number)` (with each number's health) over those records, in process.
+//!
+//! `cargo run --release -p switchboard-ops --example bench_usage [NUMBERS] [CALLS_PER_NUMBER]`
+//! (defaults 10,000 and 100). Targets: (b) ≤ 2 × (a); the report ≤ 100 ms.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use switchboard_core::query::{NumberFilter, NumberQuery};
+use switchboard_core::usage::{DayRange, GroupBy, Thresholds};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
+use switchboard_ops::usage::{self, AccountToSync};
+use switchboard_ops::{Inventory, Target, open};
+use switchboard_providers::ProviderClient;
+use switchboard_providers::http::HttpSettings;
+use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
+use switchboard_secrets::SecretString;
+use time::{Duration as Span, OffsetDateTime};
+use tokio_util::sync::CancellationToken;
+
+fn client(base: &str) -> ProviderClient {
+    let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
+    let credentials = TwilioCredentials {
+        account_sid: creds::TWILIO_ACCOUNT_SID.into(),
+        auth,
+    };
+    let endpoint = TwilioEndpoint::Twilio {
+        base_url: Some(base.to_owned()),
+    };
+    let settings = HttpSettings {
+        max_listed_numbers: 10_000_000,
+        ..HttpSettings::default()
+    };
+    ProviderClient::Twilio(TwilioClient::new(credentials, endpoint, &settings).unwrap())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let arg = |i: usize, default: usize| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
+    let (numbers, per_number) = (arg(1, 10_000), arg(2, 100));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run(numbers, per_number));
+}
+
+async fn run(numbers: usize, per_number: usize) {
+    let now = OffsetDateTime::now_utc();
+    let config = FakeConfig {
+        twilio_numbers: numbers,
+        usage: UsageConfig {
+            calls_per_number: per_number,
+            messages_per_number: 0,
+            days: 30,
+            now: now.unix_timestamp() - now.unix_timestamp() % 60,
+            ..UsageConfig::default()
+        },
+        ..FakeConfig::default()
+    };
+    let fakes = FakeProviders::start(config).await.unwrap();
+    let c = client(&fakes.base_url(FakeKind::Twilio));
+    let cancel = CancellationToken::new();
+    let since = now - Span::days(31);
+
+    // The organization's numbers, as an import would add them.
+    let dir = tempfile::tempdir().unwrap();
+    let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("bench.db")))
+        .await
+        .unwrap();
+    let org = inv.add_organization("bench", "Bench").await.unwrap().id;
+    let listing = c.list_numbers(&|_| {}, &cancel).await.unwrap();
+    let sid = creds::TWILIO_ACCOUNT_SID;
+    let valid: Vec<_> = (listing.numbers.iter())
+        .map(|n| n.to_new_number(sid).validate().unwrap())
+        .collect();
+    (inv.file().unwrap())
+        .run(move |ws| ws.add_numbers(org, valid).map(|_| ()))
+        .await
+        .unwrap();
+    println!(
+        "{} numbers, {} call records over 30 days",
+        numbers,
+        numbers * per_number
+    );
+
+    // (a) Download and parse alone.
+    let read = AtomicU64::new(0);
+    let started = Instant::now();
+    let pages = c
+        .calls_since(
+            since,
+            &|p| {
+                read.fetch_add(p.records.len() as u64, Ordering::Relaxed);
+            },
+            &cancel,
+        )
+        .await
+        .unwrap();
+    let baseline = started.elapsed();
+    println!(
+        "(a) download + parse alone: {:.2} s ({} records, {pages} pages)",
+        baseline.as_secs_f64(),
+        read.load(Ordering::Relaxed)
+    );
+
+    // (b) Pulled into the store.
+    let accounts = usage::accounts_of(&*inv, org, None).await.unwrap();
+    let accounts: Vec<AccountToSync> = (accounts.into_iter())
+        .map(|account| AccountToSync {
+            account,
+            client: c.clone(),
+        })
+        .collect();
+    let store = inv.usage().unwrap();
+    let started = Instant::now();
+    let synced = usage::sync(store, &accounts, Some(since), &|_| {}, &cancel)
+        .await
+        .unwrap();
+    let ingest = started.elapsed();
+    println!(
+        "(b) sync into the local workspace: {:.2} s ({} added, {} pending, {} pages): {:.2} × (a)",
+        ingest.as_secs_f64(),
+        synced[0].added,
+        synced[0].pending,
+        synced[0].pages,
+        ingest.as_secs_f64() / baseline.as_secs_f64()
+    );
+
+    // The report by number, with health, in process.
+    let limits = Thresholds::default();
+    let range = DayRange::new((now - Span::days(30)).date(), now.date()).unwrap();
+    let mut times = Vec::new();
+    let mut totals_only = Vec::new();
+    let mut rows = 0;
+    for _ in 0..7 {
+        let t = Instant::now();
+        rows = usage::report(store, org, range, GroupBy::Number, &limits)
+            .await
+            .unwrap()
+            .len();
+        times.push(t.elapsed());
+        let t = Instant::now();
+        store
+            .usage_totals(org, range, GroupBy::Number)
+            .await
+            .unwrap();
+        totals_only.push(t.elapsed());
+    }
+    times.sort();
+    totals_only.sort();
+    println!(
+        "report --by number with health: {rows} rows, median {:.1} ms (min {:.1}, max {:.1}); \
+         totals alone median {:.1} ms",
+        ms(times[3]),
+        ms(times[0]),
+        ms(times[6]),
+        ms(totals_only[3])
+    );
+    let query = NumberQuery::first(NumberFilter::org(org), Default::default(), 1000).unwrap();
+    let t = Instant::now();
+    let at_risk = usage::numbers_by_health(
+        &*inv,
+        &query,
+        switchboard_core::usage::HealthState::AtRisk,
+        now.date(),
+        &limits,
+    )
+    .await
+    .unwrap();
+    println!(
+        "numbers list --health at_risk: {} numbers in {:.1} ms",
+        at_risk.len(),
+        ms(t.elapsed())
+    );
+    let size = std::fs::metadata(dir.path().join("bench.db")).map_or(0, |m| m.len());
+    println!("workspace file: {:.0} MB", size as f64 / 1e6);
+}
