@@ -10,7 +10,30 @@
 use std::path::Path;
 use std::process::Command;
 
+use switchboard_app::state::AppState;
+use switchboard_app::{providers, sync};
 use switchboard_test_postgres::TestCluster;
+use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::{AppHandle, Manager};
+
+/// The app on the mock runtime over a local workspace file in `dir` with the organization
+/// `acme`, managing what the commands read; with the organization's id.
+pub async fn mock_app_with_acme(dir: &Path) -> (AppHandle<MockRuntime>, uuid::Uuid) {
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds");
+    let state = AppState::open(&dir.join("workspace.db")).expect("opens");
+    let org = state
+        .run(|ws| ws.add_organization("acme", "Acme"))
+        .await
+        .expect("organization")
+        .id;
+    app.manage(state);
+    app.manage(providers::ProviderTasks::default());
+    app.manage(sync::SyncState::default());
+    (app.handle().clone(), org)
+}
 
 /// Runs the test `name` of this binary again in a child process whose `HOME`/XDG directories
 /// are under a new temporary directory, which the child finds in `child_var`; `configure` adds
