@@ -6,7 +6,7 @@
 
 mod support;
 
-use switchboard_app::dto::{self, GroupBy, NewNumber};
+use switchboard_app::dto::GroupBy;
 use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
 use switchboard_app::{commands, usage};
@@ -49,15 +49,7 @@ async fn report() {
     let dir = tempfile::tempdir().unwrap();
     let (app, org) = support::mock_app_with_acme(dir.path()).await;
     for number in NUMBERS {
-        let new = NewNumber {
-            provider: dto::Provider::Twilio,
-            number: number.into(),
-            region: None,
-            friendly_name: None,
-            status: None,
-            capabilities: None,
-            agent_id: None,
-        };
+        let new = support::twilio_number(number);
         commands::add_number(app.clone(), app.state(), org.to_string(), new)
             .await
             .expect("number added");

@@ -16,6 +16,33 @@ use switchboard_test_postgres::TestCluster;
 use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::{AppHandle, Manager};
 
+/// The fake Twilio's account as the add-account form sends it, with its auth token.
+pub fn fake_twilio_account() -> switchboard_app::dto::NewAccount {
+    use switchboard_fake_providers::creds;
+    serde_json::from_value(serde_json::json!({
+        "provider": "twilio",
+        "kind": "secret",
+        "accountId": creds::TWILIO_ACCOUNT_SID,
+        "identifier": null,
+        "secret": creds::TWILIO_AUTH_TOKEN,
+        "label": null,
+    }))
+    .unwrap()
+}
+
+/// A Twilio number as the add dialog sends it, with nothing else set.
+pub fn twilio_number(number: &str) -> switchboard_app::dto::NewNumber {
+    switchboard_app::dto::NewNumber {
+        provider: switchboard_app::dto::Provider::Twilio,
+        number: number.into(),
+        region: None,
+        friendly_name: None,
+        status: None,
+        capabilities: None,
+        agent_id: None,
+    }
+}
+
 /// The app on the mock runtime over a local workspace file in `dir` with the organization
 /// `acme`, managing what the commands read; with the organization's id.
 pub async fn mock_app_with_acme(dir: &Path) -> (AppHandle<MockRuntime>, uuid::Uuid) {
