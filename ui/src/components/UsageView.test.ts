@@ -5,6 +5,18 @@ import { deferred, mockClient } from "../test/mockClient";
 import type { GroupBy, ReportRow, UsageCounts, UsageReport } from "../lib/client";
 import { zeroCounts } from "../lib/usage";
 
+// uPlot draws on a canvas, which jsdom lacks: the view's chart is checked through what it
+// hands uPlot.
+const charts = vi.hoisted(() => [] as { opts: { series: { label?: string; scale?: string }[] }; data: number[][] }[]);
+vi.mock("uplot", () => ({
+  default: class {
+    constructor(opts: (typeof charts)[number]["opts"], data: number[][]) {
+      charts.push({ opts, data });
+    }
+    destroy() {}
+  },
+}));
+
 afterEach(cleanup);
 const wait = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,6 +63,27 @@ describe("UsageView", () => {
     expect((screen.getByTestId("usage-from") as HTMLInputElement).value).toBe("2026-12-01");
     const days = screen.getByTestId("usage-days-table");
     expect(days.querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("charts calls, billed minutes and each currency on its own scale for every day", async () => {
+    charts.length = 0;
+    open();
+    await wait(50);
+    const chart = charts.at(-1)!;
+    expect(chart.opts.series.slice(1).map((s) => [s.label, s.scale])).toEqual([
+      ["Calls", "n"],
+      ["Billed minutes", "n"],
+      ["Cost EUR", "EUR"],
+      ["Cost USD", "USD"],
+    ]);
+    const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
+    expect(chart.data).toEqual([
+      [day("2026-12-01"), day("2026-12-02"), day("2026-12-03")],
+      [3, 2, 0],
+      [3, 1, 0],
+      [0, 1, 0],
+      [0.02, 0, 0],
+    ]);
   });
 
   it("lists the costliest numbers first and names the group without an agent", async () => {
