@@ -93,6 +93,20 @@ pub fn typescript() -> String {
         decl::<TeamStatus>(),
         decl::<KeepVersion>(),
         decl::<SyncConflict>(),
+        decl::<GroupBy>(),
+        decl::<UsageCounts>(),
+        decl::<Totals>(),
+        decl::<UsageRow>(),
+        decl::<HealthState>(),
+        decl::<Reason>(),
+        decl::<Health>(),
+        decl::<ReportRow>(),
+        decl::<UsageReport>(),
+        decl::<RecordKind>(),
+        decl::<UsageSyncProgress>(),
+        decl::<Kept>(),
+        decl::<KindSynced>(),
+        decl::<AccountSynced>(),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -17,6 +17,8 @@ use crate::error::{AppError, AppResult};
 
 mod providers;
 pub use providers::*;
+mod usage;
+pub use usage::*;
 
 pub use switchboard_core::domain::{
     Agent, Capabilities, Capability, Organization, Provider, Status,

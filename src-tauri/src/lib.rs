@@ -16,6 +16,7 @@ pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod team;
+pub mod usage;
 pub mod webview;
 
 use std::sync::OnceLock;

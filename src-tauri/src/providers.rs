@@ -48,7 +48,7 @@ use crate::state::AppState;
 /// of recent import previews.
 #[derive(Debug, Default)]
 pub struct ProviderTasks {
-    running: Tasks,
+    pub(crate) running: Tasks,
     previews: KeptPreviews,
 }
 

@@ -6,12 +6,10 @@
 
 mod support;
 
+use switchboard_app::commands;
 use switchboard_app::dto::{self, NewNumber, NumberQuery, SortField};
 use switchboard_app::error::ErrorCode;
-use switchboard_app::state::AppState;
-use switchboard_app::{commands, providers, sync};
 use tauri::Manager;
-use tauri::test::{mock_builder, mock_context, noop_assets};
 
 const EXTENSION: &str = "\"+1 415 555 0101 x12\" has an extension (12); a provider number \
                          cannot have one \u{2014} remove the extension (the number alone is \
@@ -45,21 +43,8 @@ async fn add_dialog() {
 
     // Adding.
     let dir = tempfile::tempdir().unwrap();
-    let app = mock_builder()
-        .plugin(tauri_plugin_store::Builder::default().build())
-        .build(mock_context(noop_assets()))
-        .expect("the app builds");
-    let state = AppState::open(&dir.path().join("workspace.db")).expect("opens");
-    let org = state
-        .run(|ws| ws.add_organization("acme", "Acme"))
-        .await
-        .expect("organization")
-        .id
-        .to_string();
-    app.manage(state);
-    app.manage(providers::ProviderTasks::default());
-    app.manage(sync::SyncState::default());
-    let app = app.handle().clone();
+    let (app, org) = support::mock_app_with_acme(dir.path()).await;
+    let org = org.to_string();
     let new = |number: &str| NewNumber {
         provider: dto::Provider::Twilio,
         number: number.into(),

@@ -191,15 +191,7 @@ async fn day(dir: PathBuf) {
     let org = orgs[0].id.to_string();
 
     // The account, with its secret in this device's vault.
-    let account = serde_json::from_value(json!({
-        "provider": "twilio",
-        "kind": "secret",
-        "accountId": SID,
-        "identifier": null,
-        "secret": creds::TWILIO_AUTH_TOKEN,
-        "label": null,
-    }))
-    .unwrap();
+    let account = support::fake_twilio_account();
     accounts::add_account(app.state(), org.clone(), account)
         .await
         .expect("account added");

@@ -196,6 +196,7 @@ pub struct AccountSynced {
 /// Progress of a usage sync: after each page kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "UsageSyncProgress"))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncProgress {
     /// The provider.

@@ -10,7 +10,57 @@
 use std::path::Path;
 use std::process::Command;
 
+use switchboard_app::state::AppState;
+use switchboard_app::{providers, sync};
 use switchboard_test_postgres::TestCluster;
+use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::{AppHandle, Manager};
+
+/// The fake Twilio's account as the add-account form sends it, with its auth token.
+pub fn fake_twilio_account() -> switchboard_app::dto::NewAccount {
+    use switchboard_fake_providers::creds;
+    serde_json::from_value(serde_json::json!({
+        "provider": "twilio",
+        "kind": "secret",
+        "accountId": creds::TWILIO_ACCOUNT_SID,
+        "identifier": null,
+        "secret": creds::TWILIO_AUTH_TOKEN,
+        "label": null,
+    }))
+    .unwrap()
+}
+
+/// A Twilio number as the add dialog sends it, with nothing else set.
+pub fn twilio_number(number: &str) -> switchboard_app::dto::NewNumber {
+    switchboard_app::dto::NewNumber {
+        provider: switchboard_app::dto::Provider::Twilio,
+        number: number.into(),
+        region: None,
+        friendly_name: None,
+        status: None,
+        capabilities: None,
+        agent_id: None,
+    }
+}
+
+/// The app on the mock runtime over a local workspace file in `dir` with the organization
+/// `acme`, managing what the commands read; with the organization's id.
+pub async fn mock_app_with_acme(dir: &Path) -> (AppHandle<MockRuntime>, uuid::Uuid) {
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds");
+    let state = AppState::open(&dir.join("workspace.db")).expect("opens");
+    let org = state
+        .run(|ws| ws.add_organization("acme", "Acme"))
+        .await
+        .expect("organization")
+        .id;
+    app.manage(state);
+    app.manage(providers::ProviderTasks::default());
+    app.manage(sync::SyncState::default());
+    (app.handle().clone(), org)
+}
 
 /// Runs the test `name` of this binary again in a child process whose `HOME`/XDG directories
 /// are under a new temporary directory, which the child finds in `child_var`; `configure` adds

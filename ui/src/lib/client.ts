@@ -48,6 +48,10 @@ import type {
   SyncConflict,
   SyncProgress,
   TeamStatus,
+  AccountSynced,
+  GroupBy,
+  UsageReport,
+  UsageSyncProgress,
 } from "./generated/bindings";
 import type { Command } from "./generated/commands";
 
@@ -190,6 +194,15 @@ export interface Client {
   resolveConflict(id: number, keep: KeepVersion): Promise<SyncConflict>;
   onTeamStatus(f: (s: TeamStatus) => void): Promise<UnlistenFn>;
   onWorkspaceChanged(f: (w: WorkspaceInfo) => void): Promise<UnlistenFn>;
+  /** The organization's usage from `from` to `to` (YYYY-MM-DD; null: the last 30 days). */
+  usageReport(organizationId: string, from: string | null, to: string | null, by: GroupBy): Promise<UsageReport>;
+  /** Pulls the organization's call and message records; `cancelTask(taskId)` stops it. */
+  usageSync(
+    taskId: string,
+    organizationId: string,
+    accountId: string | null,
+    onProgress: (p: UsageSyncProgress) => void,
+  ): Promise<AccountSynced[]>;
 }
 
 /** The client of the running app. */
@@ -258,4 +271,7 @@ export const client: Client = {
   resolveConflict: (id, keep) => call("resolve_conflict", { id, keep }),
   onTeamStatus: (f) => listen<TeamStatus>(events.teamStatus, (e) => f(e.payload)),
   onWorkspaceChanged: (f) => listen<WorkspaceInfo>(events.workspaceChanged, (e) => f(e.payload)),
+  usageReport: (organizationId, from, to, by) => call("usage_report", { organizationId, from, to, by }),
+  usageSync: (taskId, organizationId, accountId, onProgress) =>
+    call("usage_sync", { taskId, organizationId, accountId, onProgress: channel(onProgress) }),
 };

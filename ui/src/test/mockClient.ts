@@ -202,6 +202,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       return () => statusListeners.splice(statusListeners.indexOf(f), 1);
     }),
     onWorkspaceChanged: vi.fn(async () => () => {}),
+    usageReport: vi.fn(async (_organizationId, from, to, by) => ({ from: from ?? "2026-11-08", to: to ?? "2026-12-07", by, rows: [] })),
+    usageSync: vi.fn(async () => []),
   };
 }
 

@@ -1083,3 +1083,259 @@ mine: PhoneNumber | null,
  */
 theirs: PhoneNumber | null, };
 
+export type GroupBy = "number" | "agent" | "provider" | "day";
+
+export type UsageCounts = { 
+/**
+ * Every call record, unfinished ones included.
+ */
+calls: number, 
+/**
+ * Calls with a final outcome (all but unfinished).
+ */
+finalCalls: number, 
+/**
+ * Answered calls.
+ */
+answered: number, 
+/**
+ * Answered calls shorter than [`super::ROLLUP_SHORT_CALL_SECS`].
+ */
+shortAnswered: number, 
+/**
+ * Failed calls.
+ */
+failed: number, 
+/**
+ * Seconds billed, as the providers count them.
+ */
+billedSecs: number, 
+/**
+ * Message records.
+ */
+messages: number, 
+/**
+ * Billed message segments.
+ */
+segments: number, 
+/**
+ * Call and message records whose price is still pending (not in `cost`: pending is never
+ * zero).
+ */
+pending: number, };
+
+export type Totals = Record<string, number>;
+
+export type UsageRow = { 
+/**
+ * The group, as [`GroupBy`] says: the number's E.164; the agent's name (empty: no agent
+ * or a removed number); the provider's word (empty: a removed number); the day
+ * `YYYY-MM-DD`.
+ */
+key: string, 
+/**
+ * The number's or the agent's id, when the group is one that still exists.
+ */
+id: string | null, 
+/**
+ * The counts.
+ */
+counts: UsageCounts, 
+/**
+ * What the charged records cost, per currency (never converted, never summed across).
+ */
+cost: Totals, };
+
+export type HealthState = "healthy" | "at_risk" | "insufficient_data";
+
+export type Reason = { "kind": "low_answer_rate", rate: number, threshold: number, } | { "kind": "answer_rate_fell", earlier: number, recent: number, } | { "kind": "short_calls", share: number, threshold: number, } | { "kind": "failed_calls", share: number, threshold: number, };
+
+export type Health = { state: HealthState, 
+/**
+ * Why it is at risk; empty otherwise.
+ */
+reasons: Array<Reason>, 
+/**
+ * Final calls in the window: the sample of the answer rate and the failed share.
+ */
+calls: number, 
+/**
+ * Answered calls in the window: the sample of the short-call share.
+ */
+answered: number, 
+/**
+ * Final calls per day of the window.
+ */
+calls_per_day: number, 
+/**
+ * Answered among final calls; none without calls.
+ */
+answer_rate: number | null, 
+/**
+ * Short among answered calls; none without answered calls.
+ */
+short_share: number | null, 
+/**
+ * Failed among final calls; none without calls.
+ */
+failed_share: number | null, 
+/**
+ * When the window's latest call started.
+ */
+last_record_at: string | null, };
+
+export type ReportRow = { 
+/**
+ * Grouped by number: its health over the window ending on the report's last day.
+ */
+health: Health | null, 
+/**
+ * The group, as [`GroupBy`] says: the number's E.164; the agent's name (empty: no agent
+ * or a removed number); the provider's word (empty: a removed number); the day
+ * `YYYY-MM-DD`.
+ */
+key: string, 
+/**
+ * The number's or the agent's id, when the group is one that still exists.
+ */
+id: string | null, 
+/**
+ * The counts.
+ */
+counts: UsageCounts, 
+/**
+ * What the charged records cost, per currency (never converted, never summed across).
+ */
+cost: Totals, };
+
+export type UsageReport = { 
+/**
+ * The first day.
+ */
+from: string, 
+/**
+ * The last day.
+ */
+to: string, 
+/**
+ * What the rows are grouped by.
+ */
+by: GroupBy, 
+/**
+ * One row per group.
+ */
+rows: Array<ReportRow>, };
+
+export type RecordKind = "calls" | "messages";
+
+export type UsageSyncProgress = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Calls or messages.
+ */
+kind: RecordKind, 
+/**
+ * Pages kept so far of this kind.
+ */
+pages: number, 
+/**
+ * Records kept so far of this kind (added, completed or unchanged).
+ */
+records: number, };
+
+export type Kept = { 
+/**
+ * Records the store did not hold (by organization, provider, account and record id).
+ */
+added: number, 
+/**
+ * Records held as pending that came back priced (charged or not billed).
+ */
+completed: number, 
+/**
+ * Records held already and not completed by this read (rewritten as read: a call still
+ * ringing may have ended).
+ */
+unchanged: number, 
+/**
+ * Kept records (added, completed or unchanged) still priced pending.
+ */
+pending: number, 
+/**
+ * Records of a number the organization does not have (another organization's number on a
+ * shared account, or one never added): not kept.
+ */
+notOurs: number, };
+
+export type KindSynced = { 
+/**
+ * What keeping them did.
+ */
+kept: Kept, 
+/**
+ * Records the provider listed that could not be read (each skipped, with its reason in
+ * `skipped_reasons`, the first few).
+ */
+skipped: number, 
+/**
+ * The first reasons of the skipped records (at most [`SKIPPED_REASONS`]).
+ */
+skippedReasons: Array<string>, 
+/**
+ * Pages read.
+ */
+pages: number, 
+/**
+ * The time the pull asked from.
+ */
+since: string, 
+/**
+ * Where the next pull starts.
+ */
+nextSince: string, };
+
+export type AccountSynced = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Records added (calls and messages).
+ */
+added: number, 
+/**
+ * Pending records completed (priced) by this pull.
+ */
+completed: number, 
+/**
+ * Records read that are still pending.
+ */
+pending: number, 
+/**
+ * Records of numbers the organization does not have, and unreadable records: not kept.
+ */
+skipped: number, 
+/**
+ * Pages read (calls and messages).
+ */
+pages: number, 
+/**
+ * The calls.
+ */
+calls: KindSynced, 
+/**
+ * The messages.
+ */
+messages: KindSynced, };
+

@@ -50,6 +50,8 @@ export const commands = [
   "team_status",
   "sync_now",
   "cancel_sync",
+  "usage_report",
+  "usage_sync",
 ] as const;
 
 /** The name of a command of the app. */

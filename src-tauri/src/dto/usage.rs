@@ -1,0 +1,26 @@
+//! The usage report and sync as they cross IPC: ops' and core's own types, and the report
+//! with the days it covers.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use switchboard_core::usage::{
+    GroupBy, Health, HealthState, Kept, Reason, RecordKind, ReportRow, Totals, UsageCounts,
+    UsageRow,
+};
+pub use switchboard_ops::usage::{AccountSynced, KindSynced, SyncProgress as UsageSyncProgress};
+
+/// A usage report: the days it covers (`YYYY-MM-DD`, both included), how it is grouped, and
+/// its rows as `switchboard_ops::usage::report` returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageReport {
+    /// The first day.
+    pub from: String,
+    /// The last day.
+    pub to: String,
+    /// What the rows are grouped by.
+    pub by: GroupBy,
+    /// One row per group.
+    pub rows: Vec<ReportRow>,
+}

@@ -1,0 +1,77 @@
+//! Usage, cost and health in the app: the usage report of an organization over a range of
+//! days, grouped by number, agent, provider or day (`switchboard_ops::usage::report`), and the
+//! usage sync that pulls the organization's call and message records from its providers
+//! (`switchboard_ops::usage::sync`), with progress after each page kept and
+//! [`crate::commands::cancel_task`] to stop it. Each command is one ops call; money stays per
+//! currency, and pending prices stay pending, as ops reports them.
+
+use switchboard_core::usage::GroupBy;
+use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use tauri::State;
+use tauri::ipc::Channel;
+use time::OffsetDateTime;
+
+use crate::dto::{UsageReport, parse_id};
+use crate::error::AppResult;
+use crate::providers::{ProviderTasks, failure};
+use crate::state::AppState;
+
+/// The organization's usage from `from` to `to` (`YYYY-MM-DD`, both included; `to` defaults
+/// to today (UTC), `from` to the 30 days ending on `to`), grouped `by`; grouped by number,
+/// each row carries the number's health. Bad days are refused before anything is read.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn usage_report(
+    state: State<'_, AppState>,
+    organization_id: String,
+    from: Option<String>,
+    to: Option<String>,
+    by: GroupBy,
+) -> AppResult<UsageReport> {
+    let org = parse_id("organization", &organization_id)?;
+    let day = |field: &str, d: Option<String>| d.map(|d| usage::parse_day(field, &d)).transpose();
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    let range = usage::report_range(from, to, OffsetDateTime::now_utc().date())?;
+    let inventory = state.inventory();
+    let limits = Default::default();
+    let rows = usage::report(inventory.usage()?, org, range, by, &limits).await?;
+    Ok(UsageReport {
+        from: range.from().to_string(),
+        to: range.to().to_string(),
+        by,
+        rows,
+    })
+}
+
+/// Pulls the organization's call and message records from each of its provider accounts (or
+/// only `account_id`), each from its cursor, reporting progress after each page kept;
+/// `cancel_task(task_id)` stops it (what was kept stays kept). An organization without
+/// accounts pulls nothing: the answer is empty.
+#[tauri::command]
+#[tracing::instrument(skip(state, tasks, on_progress), err)]
+pub async fn usage_sync(
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    account_id: Option<String>,
+    on_progress: Channel<SyncProgress>,
+) -> AppResult<Vec<AccountSynced>> {
+    let org = parse_id("organization", &organization_id)?;
+    // Registered first, so a cancel while the vault or the inventory is read is not lost.
+    let cancel = tasks.running.start(&task_id);
+    let synced = async {
+        let inventory = state.inventory();
+        let vault = switchboard_ops::vault::native;
+        let accounts = usage::accounts_to_sync(&*inventory, vault, org, account_id.as_deref());
+        let accounts = accounts.await.map_err(failure)?;
+        let progress = |p: &SyncProgress| {
+            let _ = on_progress.send(p.clone());
+        };
+        let synced = usage::sync(inventory.usage()?, &accounts, None, &progress, &cancel);
+        synced.await.map_err(failure)
+    }
+    .await;
+    tasks.running.end(&task_id);
+    synced
+}

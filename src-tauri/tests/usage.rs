@@ -1,0 +1,144 @@
+//! The usage view's report command on the mock runtime: `usage_report` over a local workspace
+//! whose call records were kept through ops' `UsageStore` answers ops' report (each currency
+//! apart, pending records counted as pending, the days it covers), and refuses bad days.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use switchboard_app::dto::GroupBy;
+use switchboard_app::error::ErrorCode;
+use switchboard_app::state::AppState;
+use switchboard_app::{commands, usage};
+use switchboard_core::domain::Provider;
+use switchboard_core::usage::{CallOutcome, CallRecord, Direction, Money, Price, UsageAccount};
+use tauri::Manager;
+use time::macros::datetime;
+
+const NUMBERS: [&str; 2] = ["+14155550100", "+14155550101"];
+
+fn call(id: u32, number: usize, day: u8, price: Price) -> CallRecord {
+    CallRecord {
+        provider_id: format!("CA{id:032x}"),
+        number: NUMBERS[number].parse().unwrap(),
+        direction: Direction::Outbound,
+        counterpart: "+14155559999".into(),
+        outcome: CallOutcome::Answered,
+        started_at: datetime!(2026-12-01 10:00 UTC) + time::Duration::days(i64::from(day)),
+        duration_secs: 61,
+        billed_secs: 120,
+        price,
+    }
+}
+
+fn charged(currency: &str, nanos: i64) -> Price {
+    Price::Charged {
+        money: Money {
+            currency: currency.into(),
+            nanos,
+        },
+    }
+}
+
+#[test]
+fn usage_report_answers_ops_report_per_currency_and_refuses_bad_days() {
+    tauri::async_runtime::block_on(report());
+}
+
+async fn report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, org) = support::mock_app_with_acme(dir.path()).await;
+    for number in NUMBERS {
+        let new = support::twilio_number(number);
+        commands::add_number(app.clone(), app.state(), org.to_string(), new)
+            .await
+            .expect("number added");
+    }
+    let account = UsageAccount {
+        organization_id: org,
+        provider: Provider::Twilio,
+        account_id: format!("AC{}", "1".repeat(32)),
+    };
+    let records = vec![
+        call(1, 0, 0, charged("USD", 7_500_000)),
+        call(2, 0, 1, charged("USD", 12_500_000)),
+        call(3, 0, 1, charged("EUR", 1_000_000_000)),
+        call(4, 1, 2, Price::Pending),
+    ];
+    let state = app.state::<AppState>();
+    let inventory = state.inventory();
+    let kept = inventory.usage().expect("a usage store").keep_calls(
+        &account,
+        records,
+        datetime!(2026-12-05 00:00 UTC),
+    );
+    assert_eq!(kept.await.expect("kept").added, 4);
+
+    let by = |by| {
+        usage::usage_report(
+            app.state(),
+            org.to_string(),
+            Some("2026-12-01".into()),
+            Some("2026-12-03".into()),
+            by,
+        )
+    };
+    let numbers = by(GroupBy::Number).await.expect("report by number");
+    assert_eq!(
+        (numbers.from.as_str(), numbers.to.as_str()),
+        ("2026-12-01", "2026-12-03")
+    );
+    assert_eq!(numbers.by, GroupBy::Number);
+    let first = &numbers.rows[0];
+    assert_eq!(first.usage.key, NUMBERS[0]);
+    assert_eq!(first.usage.counts.calls, 3);
+    let cost: Vec<String> = first.usage.cost.iter().map(|m| m.to_string()).collect();
+    assert_eq!(cost, ["EUR 1.00", "USD 0.02"]);
+    assert!(
+        first.health.is_some(),
+        "grouped by number, a row has its health"
+    );
+    let second = &numbers.rows[1];
+    assert_eq!(second.usage.key, NUMBERS[1]);
+    assert_eq!(second.usage.counts.pending, 1);
+    assert!(
+        second.usage.cost.is_empty(),
+        "a pending price is never zero"
+    );
+
+    let days = by(GroupBy::Day).await.expect("report by day");
+    let keys: Vec<&str> = days.rows.iter().map(|r| r.usage.key.as_str()).collect();
+    assert_eq!(keys, ["2026-12-01", "2026-12-02", "2026-12-03"]);
+    assert!(days.rows.iter().all(|r| r.health.is_none()));
+
+    for (from, to, field) in [
+        ("2026-12-04", "2026-12-03", "from"),
+        ("2026-13-01", "2026-12-03", "from"),
+        ("2026-12-01", "tomorrow", "to"),
+    ] {
+        let e = usage::usage_report(
+            app.state(),
+            org.to_string(),
+            Some(from.into()),
+            Some(to.into()),
+            GroupBy::Number,
+        )
+        .await
+        .expect_err("a bad day is refused");
+        assert_eq!(
+            e.code,
+            ErrorCode::InvalidInput,
+            "{from}..{to}: {}",
+            e.message
+        );
+        assert!(
+            e.message.starts_with(&format!("invalid {field}: ")),
+            "{from}..{to}: {}",
+            e.message
+        );
+    }
+    let e = usage::usage_report(app.state(), "nope".into(), None, None, GroupBy::Day)
+        .await
+        .expect_err("a bad organization id is refused");
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+}

@@ -1,0 +1,222 @@
+// The usage view's pure logic: totals per currency, the chart's series per day, the costliest
+// groups and the CSV of what is shown. Money stays per currency (never converted, never summed
+// across currencies) and in integer nanos until it is written; a pending price is counted as
+// pending, never as zero.
+
+import type { GroupBy, Reason, ReportRow, UsageCounts } from "./generated/bindings";
+
+const NANOS = 1_000_000_000;
+
+/** Every currency the rows cost money in, by code. */
+export function currencies(rows: ReportRow[]): string[] {
+  const all = new Set<string>();
+  for (const r of rows) for (const c of Object.keys(r.cost)) all.add(c);
+  return [...all].sort();
+}
+
+/** An amount in nanos as a decimal: every decimal it has, at least two (`0.0075`, `12.30`). */
+export function decimal(nanos: number): string {
+  const sign = nanos < 0 ? "-" : "";
+  const abs = Math.abs(nanos);
+  const whole = Math.floor(abs / NANOS);
+  const fraction = String(abs % NANOS).padStart(9, "0").replace(/0+$/, "").padEnd(2, "0");
+  return `${sign}${whole}.${fraction}`;
+}
+
+/** `USD 12.30`. */
+export function money(currency: string, nanos: number): string {
+  return `${currency} ${decimal(nanos)}`;
+}
+
+/** What a report's rows add up to: counts, and the cost of each currency apart. */
+export interface UsageTotals {
+  counts: UsageCounts;
+  /** Nanos per currency code. */
+  cost: Record<string, number>;
+}
+
+/** Counts of nothing. */
+export function zeroCounts(): UsageCounts {
+  return {
+    calls: 0,
+    finalCalls: 0,
+    answered: 0,
+    shortAnswered: 0,
+    failed: 0,
+    billedSecs: 0,
+    messages: 0,
+    segments: 0,
+    pending: 0,
+  };
+}
+
+/** Adds up `rows` (rows of one report: each record counted in exactly one row). */
+export function totals(rows: ReportRow[]): UsageTotals {
+  const counts = zeroCounts();
+  const cost: Record<string, number> = {};
+  for (const r of rows) {
+    for (const k of Object.keys(counts) as (keyof UsageCounts)[]) counts[k] += r.counts[k];
+    for (const [c, n] of Object.entries(r.cost)) cost[c] = (cost[c] ?? 0) + n;
+  }
+  return { counts, cost };
+}
+
+/** The days from `from` to `to` (YYYY-MM-DD, both included). */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/** The chart's data: one value per day of the range (a day without records is 0 calls). */
+export interface DaySeries {
+  days: string[];
+  calls: number[];
+  billedMinutes: number[];
+  /** Records whose price is still pending, per day (not in `cost`). */
+  pending: number[];
+  /** Per currency: what the priced records cost each day, in the currency's units. */
+  cost: Record<string, number[]>;
+}
+
+/** Shapes a report grouped by day into one series per figure over every day of the range. */
+export function daySeries(rows: ReportRow[], from: string, to: string): DaySeries {
+  const days = daysBetween(from, to);
+  const byDay = new Map(rows.map((r) => [r.key, r]));
+  const cost: Record<string, number[]> = {};
+  for (const c of currencies(rows)) {
+    cost[c] = days.map((d) => (byDay.get(d)?.cost[c] ?? 0) / NANOS);
+  }
+  return {
+    days,
+    calls: days.map((d) => byDay.get(d)?.counts.calls ?? 0),
+    billedMinutes: days.map((d) => (byDay.get(d)?.counts.billedSecs ?? 0) / 60),
+    pending: days.map((d) => byDay.get(d)?.counts.pending ?? 0),
+    cost,
+  };
+}
+
+/**
+ * The costliest groups first. Currencies are never converted, so rows are compared by the
+ * cost in each currency in turn, the currency the rows cost most in first (then by code);
+ * ties by pending records, then calls, then key.
+ */
+export function costliest(rows: ReportRow[], limit = Infinity): ReportRow[] {
+  const sum = totals(rows).cost;
+  const order = Object.keys(sum).sort((a, b) => sum[b] - sum[a] || a.localeCompare(b));
+  const compare = (a: ReportRow, b: ReportRow) => {
+    for (const c of order) {
+      const d = (b.cost[c] ?? 0) - (a.cost[c] ?? 0);
+      if (d !== 0) return d;
+    }
+    return (
+      b.counts.pending - a.counts.pending ||
+      b.counts.calls - a.counts.calls ||
+      a.key.localeCompare(b.key)
+    );
+  };
+  return [...rows].sort(compare).slice(0, limit);
+}
+
+/** What a group's key says when it is empty. */
+export function groupLabel(key: string, by: GroupBy): string {
+  if (key !== "") return key;
+  if (by === "agent") return "(no agent)";
+  if (by === "provider") return "(removed numbers)";
+  return key;
+}
+
+function cell(value: string): string {
+  // A spreadsheet would run a cell starting with = @ or a tab/CR as a formula; an E.164's
+  // leading + (followed by digits only) is kept as it is.
+  let v = /^[=@\t\r]/.test(value) || /^[+-](?!\d+$)/.test(value) ? `'${value}` : value;
+  if (/[",\n\r]/.test(v)) v = `"${v.replaceAll('"', '""')}"`;
+  return v;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** Why a number is at risk, in the words of the CLI's report. */
+export function reasonText(r: Reason): string {
+  switch (r.kind) {
+    case "low_answer_rate":
+      return `answer rate ${pct(r.rate)} is below ${pct(r.threshold)}`;
+    case "answer_rate_fell":
+      return `answer rate fell from ${pct(r.earlier)} to ${pct(r.recent)} in the last days`;
+    case "short_calls":
+      return `${pct(r.share)} of answered calls lasted under the short-call limit (above ${pct(r.threshold)})`;
+    case "failed_calls":
+      return `${pct(r.share)} of calls failed (above ${pct(r.threshold)})`;
+  }
+}
+
+const share = (s: number | null) => (s === null ? "" : s.toFixed(4));
+
+/**
+ * The rows as CSV (RFC 4180, CRLF), with the CLI's `usage report --format csv` columns: the
+ * group, the counts, billed minutes, pending records, one `cost_<CUR>` column per currency
+ * (empty: nothing charged in it) and, grouped by number, each number's health.
+ */
+export function toCsv(rows: ReportRow[], by: GroupBy): string {
+  const codes = currencies(rows);
+  const header = [
+    by,
+    "calls",
+    "final_calls",
+    "answered",
+    "failed",
+    "billed_minutes",
+    "messages",
+    "segments",
+    "pending",
+    ...codes.map((c) => `cost_${c}`),
+  ];
+  if (by === "number") {
+    header.push(
+      "health",
+      "answer_rate",
+      "window_calls",
+      "short_share",
+      "window_answered",
+      "failed_share",
+      "calls_per_day",
+      "last_call_at",
+      "reasons",
+    );
+  }
+  const lines = [header.join(",")];
+  for (const r of rows) {
+    const c = r.counts;
+    const record = [
+      r.key,
+      String(c.calls),
+      String(c.finalCalls),
+      String(c.answered),
+      String(c.failed),
+      (c.billedSecs / 60).toFixed(1),
+      String(c.messages),
+      String(c.segments),
+      String(c.pending),
+      ...codes.map((code) => (code in r.cost ? decimal(r.cost[code]) : "")),
+    ];
+    const h = r.health;
+    if (by === "number") {
+      record.push(
+        h?.state ?? "",
+        share(h?.answer_rate ?? null),
+        h ? String(h.calls) : "",
+        share(h?.short_share ?? null),
+        h ? String(h.answered) : "",
+        share(h?.failed_share ?? null),
+        h ? h.calls_per_day.toFixed(2) : "",
+        h?.last_record_at ?? "",
+        (h?.reasons ?? []).map(reasonText).join("; "),
+      );
+    }
+    lines.push(record.map(cell).join(","));
+  }
+  return lines.join("\r\n") + "\r\n";
+}
