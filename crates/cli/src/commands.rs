@@ -15,9 +15,11 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use switchboard_core::domain::NewNumber;
+use switchboard_core::query::Page;
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_ops::actions::{self, TypedChange};
+use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
@@ -262,10 +264,24 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             }
         }
         Numbers::List(list) => {
+            let health = list
+                .health
+                .as_deref()
+                .map(usage::parse_health)
+                .transpose()?;
             let query = list.query(list.filter.resolve(inv, &list.org).await?)?;
-            let page = inv.list_numbers(&query).await?;
-            let total = inv.count_numbers(&query.filter).await?;
-            output::number_page(g.json, &page, total);
+            let Some(state) = health else {
+                let page = inv.list_numbers(&query).await?;
+                let total = inv.count_numbers(&query.filter).await?;
+                output::number_page(g.json, &page, total);
+                return Ok(());
+            };
+            let today = time::OffsetDateTime::now_utc().date();
+            let limits = Default::default();
+            let found = usage::numbers_by_health(inv, &query, state, today, &limits).await?;
+            let items: Vec<_> = found.into_iter().map(|(n, _)| n).collect();
+            let total = items.len() as u64;
+            output::number_page(g.json, &Page { items, next: None }, total);
         }
         Numbers::Show { number, org } => {
             let (n, org) = actions::show(inv, &number, org.as_deref()).await?;

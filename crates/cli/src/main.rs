@@ -18,6 +18,7 @@ mod output;
 mod profiles;
 mod providers;
 mod sync;
+mod usage;
 mod vault;
 
 use std::path::PathBuf;
@@ -107,6 +108,9 @@ enum Command {
     /// Numbers providers offer for purchase
     #[command(subcommand)]
     Available(providers::Available),
+    /// Call and message records: pull them, and report usage, cost and each number's health
+    #[command(subcommand)]
+    Usage(usage::Usage),
 }
 
 fn main() -> ExitCode {
@@ -148,6 +152,10 @@ fn main() -> ExitCode {
             return providers::exit(providers::import(&cli.global, &org, &from_provider));
         }
         Command::Available(c) => return providers::exit(providers::available(&cli.global, c)),
+        Command::Usage(usage::Usage::Sync(a)) => {
+            return providers::exit(usage::sync(&cli.global, a));
+        }
+        Command::Usage(usage::Usage::Report(a)) => usage::report(&cli.global, a),
         #[cfg(feature = "fake-providers")]
         Command::Dev(DevCommand::Provider(c)) => return providers::exit(dev::fakes::run(c)),
         Command::Accounts(AccountsCommand::Vault(c)) => accounts::run(&cli.global, c),

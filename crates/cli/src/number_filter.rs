@@ -98,8 +98,12 @@ pub struct ListArgs {
     #[arg(long, default_value = "number", allow_hyphen_values = true)]
     pub sort: String,
     /// Continue after this cursor (printed with the previous page)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "health")]
     pub after: Option<String>,
+    /// Only the numbers in this health state over the last 7 days of call records (see
+    /// `usage report`): healthy, at_risk or insufficient_data; lists every match
+    #[arg(long)]
+    pub health: Option<String>,
 }
 
 impl ListArgs {

@@ -49,11 +49,7 @@ struct Device {
 
 impl Device {
     fn new(test: &str) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let runtime = common::fakes_runtime();
         let config = FakeConfig {
             twilio_numbers: OWNED,
             vonage_numbers: OWNED,

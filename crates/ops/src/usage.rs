@@ -31,6 +31,20 @@ use switchboard_core::usage::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
+use serde::Serialize;
+use switchboard_core::domain::{E164, PhoneNumber, Provider};
+use switchboard_core::query::{NumberQuery, Page};
+use switchboard_core::usage::{Health, HealthState, ReportRow, Thresholds, health_from_days};
+use switchboard_providers::model::{PageSink, UsagePage};
+use switchboard_providers::{ProviderClient, ProviderError};
+use time::{Date, Duration};
+use tokio_util::sync::CancellationToken;
+
+use crate::Inventory;
+use crate::providers::client::{ProviderFailure, check_added, connect};
+
 /// The one interface to a store of call and message records (object-safe: `&dyn UsageStore`).
 ///
 /// Every method is one transaction of the store: on an error nothing is changed.
@@ -103,4 +117,523 @@ pub(crate) fn not_kept_here() -> switchboard_core::Error {
          message records yet"
             .into(),
     )
+}
+
+/// How far back the first pull of an account reads when no `--since` is given.
+pub const FIRST_PULL_DAYS: i64 = 30;
+
+/// How far before the newest record read the next pull starts again (the cursor's safety
+/// margin: records the provider lists late, calls that end after a pull).
+pub const CURSOR_MARGIN: Duration = Duration::hours(1);
+
+/// An account whose records a sync pulls: the account in its organization, and its client.
+#[derive(Debug, Clone)]
+pub struct AccountToSync {
+    /// The account in its organization.
+    pub account: UsageAccount,
+    /// Its client (with its secret).
+    pub client: ProviderClient,
+}
+
+/// What a usage sync pulled of one kind of an account's records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KindSynced {
+    /// What keeping them did.
+    pub kept: Kept,
+    /// Records the provider listed that could not be read (each skipped, with its reason in
+    /// `skipped_reasons`, the first few).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub skipped: u64,
+    /// The first reasons of the skipped records (at most [`SKIPPED_REASONS`]).
+    pub skipped_reasons: Vec<String>,
+    /// Pages read.
+    pub pages: u32,
+    /// The time the pull asked from.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub since: OffsetDateTime,
+    /// Where the next pull starts.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub next_since: OffsetDateTime,
+}
+
+/// How many skipped records' reasons a report keeps.
+pub const SKIPPED_REASONS: usize = 5;
+
+/// What a usage sync did for one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSynced {
+    /// The provider.
+    #[cfg_attr(feature = "ts", ts(type = "Provider"))]
+    pub provider: Provider,
+    /// The account.
+    pub account_id: String,
+    /// Records added (calls and messages).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub added: u64,
+    /// Pending records completed (priced) by this pull.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub completed: u64,
+    /// Records read that are still pending.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub pending: u64,
+    /// Records of numbers the organization does not have, and unreadable records: not kept.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub skipped: u64,
+    /// Pages read (calls and messages).
+    pub pages: u32,
+    /// The calls.
+    pub calls: KindSynced,
+    /// The messages.
+    pub messages: KindSynced,
+}
+
+/// Progress of a usage sync: after each page kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// The provider.
+    #[cfg_attr(feature = "ts", ts(type = "Provider"))]
+    pub provider: Provider,
+    /// The account.
+    pub account_id: String,
+    /// Calls or messages.
+    pub kind: RecordKind,
+    /// Pages kept so far of this kind.
+    pub pages: u32,
+    /// Records kept so far of this kind (added, completed or unchanged).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub records: u64,
+}
+
+/// Where a pull starts: `since` when given, else the stored cursor, else
+/// [`FIRST_PULL_DAYS`] before `now`.
+fn start_of(
+    since: Option<OffsetDateTime>,
+    cursor: Option<UsageCursor>,
+    now: OffsetDateTime,
+) -> OffsetDateTime {
+    since
+        .or(cursor.map(|c| c.since))
+        .unwrap_or(now - Duration::days(FIRST_PULL_DAYS))
+}
+
+/// The cursor rule: the next pull starts at the oldest record still pending, or an hour
+/// ([`CURSOR_MARGIN`]) before the newest record read, whichever is earlier; where this one
+/// started when it read nothing and nothing is pending.
+pub fn next_since(
+    asked: OffsetDateTime,
+    newest: Option<OffsetDateTime>,
+    oldest_pending: Option<OffsetDateTime>,
+) -> OffsetDateTime {
+    let from_newest = newest.map(|t| (t - CURSOR_MARGIN).max(asked));
+    match (from_newest, oldest_pending) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) => a,
+        (None, Some(b)) => b.min(asked),
+        (None, None) => asked,
+    }
+}
+
+/// A kind of record as a sync pulls and keeps it.
+trait Pulled: Send + Sized + 'static {
+    const KIND: RecordKind;
+    /// When it started (a call) or was sent (a message).
+    fn at(&self) -> OffsetDateTime;
+    /// The account's records of this kind from `from` on, each page to `sink`.
+    fn pull<'a>(
+        client: &'a ProviderClient,
+        from: OffsetDateTime,
+        sink: PageSink<'a, Self>,
+        cancel: &'a CancellationToken,
+    ) -> impl Future<Output = std::result::Result<u32, ProviderError>> + Send + 'a;
+    /// Keeps a page.
+    fn keep<'a>(
+        store: &'a dyn UsageStore,
+        account: &'a UsageAccount,
+        records: Vec<Self>,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<Kept>> + Send + 'a;
+}
+
+/// A kind of record: its time field, its pull and its keep.
+macro_rules! pulled {
+    ($record:ty, $kind:ident, $at:ident, $pull:ident, $keep:ident) => {
+        impl Pulled for $record {
+            const KIND: RecordKind = RecordKind::$kind;
+            fn at(&self) -> OffsetDateTime {
+                self.$at
+            }
+            fn pull<'a>(
+                client: &'a ProviderClient,
+                from: OffsetDateTime,
+                sink: PageSink<'a, Self>,
+                cancel: &'a CancellationToken,
+            ) -> impl Future<Output = std::result::Result<u32, ProviderError>> + Send + 'a {
+                client.$pull(from, sink, cancel)
+            }
+            fn keep<'a>(
+                store: &'a dyn UsageStore,
+                account: &'a UsageAccount,
+                records: Vec<Self>,
+                at: OffsetDateTime,
+            ) -> impl Future<Output = Result<Kept>> + Send + 'a {
+                store.$keep(account, records, at)
+            }
+        }
+    };
+}
+
+pulled!(CallRecord, Calls, started_at, calls_since, keep_calls);
+pulled!(
+    MessageRecord,
+    Messages,
+    sent_at,
+    messages_since,
+    keep_messages
+);
+
+/// Pulls one kind of an account's records from `since` and keeps every page as it arrives:
+/// the download hands pages over a channel to the writer, which keeps each in one store
+/// transaction while the next page downloads. Sets the cursor once every page is kept.
+async fn pull_kind<R: Pulled>(
+    store: &dyn UsageStore,
+    a: &AccountToSync,
+    since: Option<OffsetDateTime>,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> std::result::Result<KindSynced, ProviderFailure> {
+    let account = &a.account;
+    let now = switchboard_core::store::now();
+    let cursor = store.cursor(account, R::KIND).await?;
+    let asked = start_of(since, cursor, now);
+    // Pages wait here while the writer keeps the one before (never more than the writer is
+    // behind the download).
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<UsagePage<R>>();
+    let sink = move |page: UsagePage<R>| {
+        // The writer stopped (it failed): the pull finishes, its error is reported.
+        let _ = tx.send(page);
+    };
+    let reading = async move {
+        let pages = R::pull(&a.client, asked, &sink, cancel).await;
+        drop(sink);
+        pages
+    };
+    let mut done = KindSynced {
+        kept: Kept::default(),
+        skipped: 0,
+        skipped_reasons: Vec::new(),
+        pages: 0,
+        since: asked,
+        next_since: asked,
+    };
+    let mut newest: Option<OffsetDateTime> = None;
+    let writing = async {
+        let mut pages = 0u32;
+        while let Some(page) = rx.recv().await {
+            done.skipped += page.skipped.len() as u64;
+            for s in &page.skipped {
+                if done.skipped_reasons.len() < SKIPPED_REASONS {
+                    done.skipped_reasons.push(s.reason.clone());
+                }
+            }
+            newest = newest.max(page.records.iter().map(Pulled::at).max());
+            let kept = match R::keep(store, account, page.records, now).await {
+                Ok(k) => k,
+                Err(e) => {
+                    rx.close();
+                    return Err(e);
+                }
+            };
+            done.kept.add(&kept);
+            pages += 1;
+            progress(&SyncProgress {
+                provider: account.provider,
+                account_id: account.account_id.clone(),
+                kind: R::KIND,
+                pages,
+                records: done.kept.added + done.kept.completed + done.kept.unchanged,
+            });
+        }
+        Ok(())
+    };
+    let (read, written) = tokio::join!(reading, writing);
+    written?;
+    let pages = match read {
+        Ok(pages) => pages,
+        Err(ProviderError::Cancelled { .. }) => {
+            return Err(ProviderFailure::Cancelled(format!(
+                "cancelled: {} {} records of {} {} kept; its cursor did not move, the next \
+                 sync reads them again",
+                done.kept.added + done.kept.completed + done.kept.unchanged,
+                R::KIND.as_str(),
+                account.provider,
+                account.account_id
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if cancel.is_cancelled() {
+        return Err(ProviderFailure::Cancelled("cancelled".into()));
+    }
+    done.pages = pages;
+    let oldest_pending = store.oldest_pending(account, R::KIND).await?;
+    done.next_since = next_since(asked, newest, oldest_pending);
+    store
+        .set_cursor(
+            account,
+            R::KIND,
+            UsageCursor {
+                since: done.next_since,
+                pulled_at: now,
+            },
+        )
+        .await?;
+    Ok(done)
+}
+
+/// Pulls every account's call and message records into `store`, each from its cursor (or
+/// `since` when given: a pull that reads again from then), keeping every page as it arrives
+/// and moving each cursor once all its pages are kept ([`next_since`]). Accounts are pulled
+/// one after another; the first failure stops the sync (what was kept stays kept, the
+/// cursors not moved yet make the next sync read it again). Cancelling stops promptly with
+/// [`ProviderFailure::Cancelled`].
+pub async fn sync(
+    store: &dyn UsageStore,
+    accounts: &[AccountToSync],
+    since: Option<OffsetDateTime>,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> std::result::Result<Vec<AccountSynced>, ProviderFailure> {
+    let mut report = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let calls = pull_kind::<CallRecord>(store, a, since, progress, cancel).await?;
+        let messages = pull_kind::<MessageRecord>(store, a, since, progress, cancel).await?;
+        let both = |f: fn(&KindSynced) -> u64| f(&calls) + f(&messages);
+        report.push(AccountSynced {
+            provider: a.account.provider,
+            account_id: a.account.account_id.clone(),
+            added: both(|k| k.kept.added),
+            completed: both(|k| k.kept.completed),
+            pending: both(|k| k.kept.pending),
+            skipped: both(|k| k.kept.not_ours + k.skipped),
+            pages: calls.pages + messages.pages,
+            calls,
+            messages,
+        });
+    }
+    Ok(report)
+}
+
+/// The provider accounts of an organization a usage sync pulls: those added to it on this
+/// device and those its numbers use (by provider and account id); only `account` when given
+/// (refused when the organization knows no such account).
+pub async fn accounts_of(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    account: Option<&str>,
+) -> Result<Vec<UsageAccount>> {
+    let all = crate::providers::accounts::accounts_of(inv, organization_id).await?;
+    let found: Vec<UsageAccount> = all
+        .into_iter()
+        .filter(|a| account.is_none_or(|id| a.account_id == id))
+        .map(|a| UsageAccount {
+            organization_id,
+            provider: a.provider,
+            account_id: a.account_id,
+        })
+        .collect();
+    if let (Some(id), true) = (account, found.is_empty()) {
+        return Err(switchboard_core::Error::NotFound {
+            kind: "provider account",
+            key: format!(
+                "{id} (the organization has no number of it and it was not added with \
+                 `accounts add`)"
+            ),
+        });
+    }
+    Ok(found)
+}
+
+/// How many days a report covers when no first day is given.
+pub const REPORT_DAYS: i64 = 30;
+
+/// A report's days: `from` to `to`, both included; `to` defaults to `today` (UTC), `from` to
+/// [`REPORT_DAYS`] days ending on `to`. A first day after the last is refused.
+pub fn report_range(from: Option<Date>, to: Option<Date>, today: Date) -> Result<DayRange> {
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - Duration::days(REPORT_DAYS - 1));
+    DayRange::new(from, to)
+}
+
+/// Reads a day given as `YYYY-MM-DD` (a `--from`, `--to` or `--since`), naming `field` when
+/// it is not one.
+pub fn parse_day(field: &str, text: &str) -> Result<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), &format).map_err(|_| switchboard_core::Error::InvalidInput {
+        field: field.into(),
+        reason: format!("{text:?} is not a day written YYYY-MM-DD"),
+    })
+}
+
+/// The accounts a usage sync of an organization pulls ([`accounts_of`]), each with its client:
+/// every one must have been added to the organization on this device and have its secret in
+/// the vault `vault` opens (else the failure says which, and nothing is pulled).
+pub async fn accounts_to_sync(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> Result<switchboard_secrets::Vault>,
+    organization_id: Uuid,
+    account: Option<&str>,
+) -> std::result::Result<Vec<AccountToSync>, ProviderFailure> {
+    let accounts = accounts_of(inv, organization_id, account).await?;
+    for a in &accounts {
+        check_added(inv, organization_id, a.provider, &a.account_id).await?;
+    }
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vault = vault()?;
+    let mut out = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let client = connect(&vault, account.provider, &account.account_id).await?;
+        out.push(AccountToSync { account, client });
+    }
+    Ok(out)
+}
+
+/// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,
+/// `insufficient_data`.
+pub fn parse_health(text: &str) -> Result<HealthState> {
+    let states = [
+        HealthState::Healthy,
+        HealthState::AtRisk,
+        HealthState::InsufficientData,
+    ];
+    let wanted = text.trim().to_ascii_lowercase();
+    states
+        .into_iter()
+        .find(|s| s.as_str() == wanted)
+        .ok_or_else(|| switchboard_core::Error::InvalidInput {
+            field: "health".into(),
+            reason: format!("{text:?} is not one of healthy, at_risk, insufficient_data"),
+        })
+}
+
+/// The health window that ends on `last_day`: its [`Thresholds::window_days`] days.
+pub fn health_window(last_day: Date, limits: &Thresholds) -> Result<DayRange> {
+    let days = i64::from(limits.window_days.max(1)) - 1;
+    DayRange::new(last_day - Duration::days(days), last_day)
+}
+
+/// A number's health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NumberHealth {
+    /// The number.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub phone_number: E164,
+    /// Its id, unless it was removed.
+    pub number_id: Option<Uuid>,
+    /// Its health over the window.
+    pub health: Health,
+}
+
+/// The health of every number with calls in the window ending on `last_day` (UTC), from the
+/// daily rollups ([`health_from_days`]; a number without calls there has
+/// [`HealthState::InsufficientData`] and is not listed), in E.164 order.
+pub async fn health(
+    store: &dyn UsageStore,
+    organization_id: Uuid,
+    last_day: Date,
+    limits: &Thresholds,
+) -> Result<Vec<NumberHealth>> {
+    let window = health_window(last_day, limits)?;
+    let numbers = store.daily_calls(organization_id, window).await?;
+    Ok(numbers
+        .into_iter()
+        .map(|n| NumberHealth {
+            health: health_from_days(&n.days, last_day, n.last_call_at, limits),
+            phone_number: n.phone_number,
+            number_id: n.number_id,
+        })
+        .collect())
+}
+
+/// The organization's usage over `range`, grouped `by`; grouped by number, each row carries
+/// the number's health over the window ending on the range's last day (judged by `limits`).
+pub async fn report(
+    store: &dyn UsageStore,
+    organization_id: Uuid,
+    range: DayRange,
+    by: GroupBy,
+    limits: &Thresholds,
+) -> Result<Vec<ReportRow>> {
+    let rows = store.usage_totals(organization_id, range, by).await?;
+    if by != GroupBy::Number {
+        return Ok(rows
+            .into_iter()
+            .map(|usage| ReportRow {
+                usage,
+                health: None,
+            })
+            .collect());
+    }
+    let mut health: HashMap<String, Health> =
+        self::health(store, organization_id, range.to(), limits)
+            .await?
+            .into_iter()
+            .map(|h| (h.phone_number.as_str().to_owned(), h.health))
+            .collect();
+    let none = health_from_days(&[], range.to(), None, limits);
+    Ok(rows
+        .into_iter()
+        .map(|usage| ReportRow {
+            health: Some(health.remove(&usage.key).unwrap_or_else(|| none.clone())),
+            usage,
+        })
+        .collect())
+}
+
+/// The numbers `query` selects, every page of it, whose health (over the window ending on
+/// `last_day`) is `state`, with it: a number without calls in the window has
+/// [`HealthState::InsufficientData`].
+pub async fn numbers_by_health(
+    inv: &dyn Inventory,
+    query: &NumberQuery,
+    state: HealthState,
+    last_day: Date,
+    limits: &Thresholds,
+) -> Result<Vec<(PhoneNumber, Health)>> {
+    let org = query.filter.organization_id;
+    let store = inv.usage()?;
+    let mut health: HashMap<String, Health> = self::health(store, org, last_day, limits)
+        .await?
+        .into_iter()
+        .map(|h| (h.phone_number.as_str().to_owned(), h.health))
+        .collect();
+    let none = health_from_days(&[], last_day, None, limits);
+    let mut found = Vec::new();
+    let mut query = query.clone();
+    loop {
+        let Page { items, next } = inv.list_numbers(&query).await?;
+        for n in items {
+            let h = health
+                .remove(n.phone_number.as_str())
+                .unwrap_or_else(|| none.clone());
+            if h.state == state {
+                found.push((n, h));
+            }
+        }
+        match next {
+            Some(cursor) => query.after = Some(cursor),
+            None => return Ok(found),
+        }
+    }
 }

@@ -12,24 +12,9 @@ use switchboard_ops::webhooks::{self, policy, webhook_change};
 use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
-use switchboard_providers::http::HttpSettings;
-use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint};
-use switchboard_secrets::SecretString;
 
-fn twilio(base: &str) -> ProviderClient {
-    let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
-    let client = TwilioClient::new(
-        TwilioCredentials {
-            account_sid: creds::TWILIO_ACCOUNT_SID.into(),
-            auth,
-        },
-        TwilioEndpoint::Twilio {
-            base_url: Some(base.to_owned()),
-        },
-        &HttpSettings::default(),
-    );
-    ProviderClient::Twilio(client.unwrap())
-}
+mod common;
+use common::twilio;
 
 #[tokio::test]
 async fn a_selection_is_repointed_and_the_record_follows_the_provider() {

@@ -43,7 +43,7 @@
 
 mod import;
 mod purchase;
-mod session;
+pub(crate) mod session;
 mod verify;
 mod webhooks;
 

@@ -93,3 +93,22 @@ pub fn exited(output: &Output, code: i32, args: &[&str]) -> String {
     );
     text(&output.stderr)
 }
+
+/// A vault service name of its own for a test (`file`'s test `test`), so that tests running
+/// at once never see each other's secrets.
+pub fn vault_service(file: &str, test: &str) -> String {
+    format!(
+        "dev.switchboard.test.{file}.{test}.{}",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// A runtime for the in-process fakes: one worker, so they answer while the test waits for
+/// the CLI.
+pub fn fakes_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}

@@ -137,7 +137,7 @@ impl DayRange {
         if from > to {
             return Err(Error::InvalidInput {
                 field: "from".into(),
-                reason: format!("{from} is after --to {to}"),
+                reason: format!("the first day {from} is after the last day {to}"),
             });
         }
         Ok(DayRange { from, to })

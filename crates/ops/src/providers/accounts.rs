@@ -240,7 +240,10 @@ pub async fn add_account(
 
 /// An organization's accounts: those added to it on this device and those its numbers
 /// reference, by provider and account id, with how many of its numbers use each.
-async fn accounts_of(inv: &dyn Inventory, organization_id: Uuid) -> Result<Vec<ListedAccount>> {
+pub(crate) async fn accounts_of(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+) -> Result<Vec<ListedAccount>> {
     let mut found: BTreeMap<(&'static str, String), ListedAccount> = BTreeMap::new();
     fn entry<'m>(
         found: &'m mut BTreeMap<(&'static str, String), ListedAccount>,

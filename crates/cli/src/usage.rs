@@ -1,0 +1,361 @@
+//! `usage sync` and `usage report`: the organization's call and message records, their cost
+//! per currency and each number's health (`switchboard_ops::usage` does the work; this module
+//! reads the flags and prints).
+
+use std::io::Write as _;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use switchboard_core::usage::{GroupBy, Health, ReportRow};
+use switchboard_core::{Error, Result};
+use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use time::{OffsetDateTime, PrimitiveDateTime, Time};
+
+use crate::output;
+use crate::providers::{Failure, Outcome, Progress};
+use crate::{Global, db, vault};
+
+/// `usage …`.
+#[derive(Debug, Subcommand)]
+pub enum Usage {
+    /// Pull the organization's call and message records from its provider accounts, each from
+    /// where the last sync stopped (pending prices are completed by later syncs); progress on
+    /// standard error; Ctrl-C stops cleanly (what was kept stays, the next sync reads the rest)
+    Sync(SyncArgs),
+    /// Calls, billed minutes, messages, cost per currency and pending records, grouped by
+    /// number (with each number's health), agent, provider or day
+    Report(ReportArgs),
+}
+
+/// `usage sync` flags.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Organization slug or id
+    #[arg(long)]
+    org: String,
+    /// Only this provider account
+    #[arg(long)]
+    account: Option<String>,
+    /// Read the records from this UTC day on (YYYY-MM-DD) instead of from the last sync
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+}
+
+/// `usage report` flags.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Organization slug or id
+    #[arg(long)]
+    org: String,
+    /// First UTC day (YYYY-MM-DD) [default: 30 days ending with --to]
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last UTC day, included (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// number, agent, provider or day
+    #[arg(long)]
+    by: String,
+    /// table, csv or json (--json is json)
+    #[arg(long, default_value = "table")]
+    format: String,
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Ok(ReportFormat::Table),
+            "csv" => Ok(ReportFormat::Csv),
+            "json" => Ok(ReportFormat::Json),
+            _ => Err(Error::InvalidInput {
+                field: "format".into(),
+                reason: format!("{s:?} is not table, csv or json"),
+            }),
+        }
+    }
+}
+
+fn today() -> time::Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// `usage sync --org S [--account ID] [--since DATE]`.
+pub fn sync(g: &Global, a: SyncArgs) -> Outcome {
+    let since = (a.since.as_deref())
+        .map(|d| usage::parse_day("since", d))
+        .transpose()?
+        .map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_utc());
+    crate::providers::session::run(g, async |inv, cancel| {
+        let org = inv.organization(&a.org).await?;
+        let accounts = usage::accounts_to_sync(inv, vault::open, org.id, a.account.as_deref());
+        let accounts = accounts.await.map_err(|f| Failure::of(f, &org.slug))?;
+        if accounts.is_empty() {
+            return Err(Failure::Core(Error::InvalidInput {
+                field: "org".into(),
+                reason: format!(
+                    "{} has no provider account to pull records from (add one with \
+                     `switchboard-cli accounts add`)",
+                    org.slug
+                ),
+            }));
+        }
+        let progress = Progress::new();
+        let show = |p: &SyncProgress| {
+            let text = format!(
+                "{} {}: {} {} read ({} pages)",
+                p.provider,
+                p.account_id,
+                p.records,
+                p.kind.as_str(),
+                p.pages
+            );
+            progress.report((p.records / 10_000) as usize, None, &text);
+        };
+        let store = inv.usage()?;
+        let synced = usage::sync(store, &accounts, since, &show, cancel).await;
+        progress.finish();
+        let synced = synced.map_err(|f| Failure::of(f, &org.slug))?;
+        output::json_or_print(
+            g.json,
+            &json!({ "organization": org.slug, "accounts": synced }),
+            |_| {
+                for s in &synced {
+                    println!("{}", synced_line(s));
+                }
+            },
+        );
+        Ok(())
+    })
+}
+
+fn synced_line(s: &AccountSynced) -> String {
+    format!(
+        "{} {}: {} added, {} completed, {} pending, {} skipped ({} pages); next sync from {}",
+        s.provider,
+        s.account_id,
+        s.added,
+        s.completed,
+        s.pending,
+        s.skipped,
+        s.pages,
+        usage_time(s.calls.next_since.min(s.messages.next_since))
+    )
+}
+
+fn usage_time(t: OffsetDateTime) -> String {
+    switchboard_ops::rfc3339(t)
+}
+
+/// `usage report --org S [--from DATE] [--to DATE] --by … [--format …]`. Every flag is read
+/// before the workspace is opened: bad input changes nothing.
+pub fn report(g: &Global, a: ReportArgs) -> Result<()> {
+    let by: GroupBy = a.by.parse()?;
+    let format = if g.json {
+        ReportFormat::Json
+    } else {
+        a.format.parse()?
+    };
+    let from = (a.from.as_deref())
+        .map(|d| usage::parse_day("from", d))
+        .transpose()?;
+    let to =
+        a.to.as_deref()
+            .map(|d| usage::parse_day("to", d))
+            .transpose()?;
+    let range = usage::report_range(from, to, today())?;
+    db::with_inventory(g, async |inv| {
+        let org = inv.organization(&a.org).await?;
+        let limits = Default::default();
+        let rows = usage::report(inv.usage()?, org.id, range, by, &limits).await?;
+        match format {
+            ReportFormat::Json => output::json(&json!({
+                "organization": org.slug,
+                "from": range.from().to_string(),
+                "to": range.to().to_string(),
+                "by": by,
+                "rows": rows,
+            })),
+            ReportFormat::Csv => csv(&rows, by)?,
+            ReportFormat::Table => table(&rows, by),
+        }
+        Ok(())
+    })
+}
+
+/// What a group's key says when it is empty.
+fn key(row: &ReportRow, by: GroupBy) -> String {
+    match (by, row.usage.key.as_str()) {
+        (GroupBy::Agent, "") => "(no agent)".into(),
+        (GroupBy::Provider, "") => "(removed numbers)".into(),
+        (_, k) => k.to_owned(),
+    }
+}
+
+fn minutes(row: &ReportRow) -> String {
+    format!("{:.1}", row.usage.counts.billed_minutes())
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("—".into(), |s| format!("{:.0} %", s * 100.0))
+}
+
+/// A health's figures as table cells: state, answer rate (of n), short share (of n), failed
+/// share (of n), calls per day, last call, reasons.
+fn health_cells(h: &Health) -> Vec<String> {
+    vec![
+        h.state.as_str().to_owned(),
+        format!("{} of {}", percent(h.answer_rate), h.calls),
+        format!("{} of {}", percent(h.short_share), h.answered),
+        format!("{} of {}", percent(h.failed_share), h.calls),
+        format!("{:.1}", h.calls_per_day),
+        h.last_record_at.map_or("—".into(), usage_time),
+        (h.reasons.iter().map(ToString::to_string))
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
+}
+
+fn table(rows: &[ReportRow], by: GroupBy) {
+    let mut header = vec![
+        by.as_str().to_uppercase(),
+        "CALLS".into(),
+        "ANSWERED".into(),
+        "MINUTES".into(),
+        "MESSAGES".into(),
+        "COST".into(),
+        "PENDING".into(),
+    ];
+    if by == GroupBy::Number {
+        header.extend(
+            [
+                "HEALTH",
+                "ANSWER RATE",
+                "SHORT",
+                "FAILED",
+                "CALLS/DAY",
+                "LAST CALL",
+                "REASONS",
+            ]
+            .map(String::from),
+        );
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let c = &r.usage.counts;
+            let mut cells = vec![
+                key(r, by),
+                c.calls.to_string(),
+                c.answered.to_string(),
+                minutes(r),
+                c.messages.to_string(),
+                r.usage.cost.to_string(),
+                c.pending.to_string(),
+            ];
+            cells.extend(r.health.as_ref().map(health_cells).unwrap_or_default());
+            cells
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::table(&header, &cells);
+}
+
+/// CSV: one column per currency (`cost_USD`, …), amounts as decimals; grouped by number, the
+/// health's state and figures with their sample sizes.
+fn csv(rows: &[ReportRow], by: GroupBy) -> Result<()> {
+    let mut currencies: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.usage.cost.iter().map(|m| m.currency))
+        .collect();
+    currencies.sort();
+    currencies.dedup();
+    let io = |e: std::io::Error| Error::Io {
+        path: "standard output".into(),
+        source: e,
+    };
+    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
+    let mut header: Vec<String> = [
+        by.as_str(),
+        "calls",
+        "final_calls",
+        "answered",
+        "failed",
+        "billed_minutes",
+        "messages",
+        "segments",
+        "pending",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(currencies.iter().map(|c| format!("cost_{c}")));
+    if by == GroupBy::Number {
+        header.extend(
+            [
+                "health",
+                "answer_rate",
+                "window_calls",
+                "short_share",
+                "window_answered",
+                "failed_share",
+                "calls_per_day",
+                "last_call_at",
+                "reasons",
+            ]
+            .map(String::from),
+        );
+    }
+    let csv_error = |e: ::csv::Error| io(std::io::Error::other(e));
+    w.write_record(&header).map_err(csv_error)?;
+    for r in rows {
+        let c = &r.usage.counts;
+        let mut record = vec![
+            r.usage.key.clone(),
+            c.calls.to_string(),
+            c.final_calls.to_string(),
+            c.answered.to_string(),
+            c.failed.to_string(),
+            minutes(r),
+            c.messages.to_string(),
+            c.segments.to_string(),
+            c.pending.to_string(),
+        ];
+        for currency in &currencies {
+            let amount = r.usage.cost.iter().find(|m| &m.currency == currency);
+            // "USD 0.0075" without its code: the column names the currency.
+            record.push(amount.map_or(String::new(), |m| {
+                m.to_string()
+                    .trim_start_matches(currency.as_str())
+                    .trim()
+                    .to_owned()
+            }));
+        }
+        if let Some(h) = &r.health {
+            let share = |s: Option<f64>| s.map_or(String::new(), |s| format!("{s:.4}"));
+            record.extend([
+                h.state.as_str().to_owned(),
+                share(h.answer_rate),
+                h.calls.to_string(),
+                share(h.short_share),
+                h.answered.to_string(),
+                share(h.failed_share),
+                format!("{:.2}", h.calls_per_day),
+                h.last_record_at.map_or(String::new(), usage_time),
+                (h.reasons.iter().map(ToString::to_string))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]);
+        }
+        w.write_record(&record).map_err(csv_error)?;
+    }
+    w.flush().map_err(io)?;
+    std::io::stdout().flush().map_err(io)
+}

@@ -1,0 +1,331 @@
+//! Usage actions against the fake Twilio into a local workspace: a sync streams the account's
+//! records into the store, a second sync asks only for what is new and completes late prices,
+//! totals equal the fake's records, and health finds the numbers whose answers fell.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use switchboard_core::domain::Provider;
+use switchboard_core::query::{NumberFilter, NumberQuery};
+use switchboard_core::usage::{
+    CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, Thresholds, UsageAccount,
+};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
+use switchboard_ops::usage::{self, AccountToSync};
+use switchboard_ops::{Inventory, Target, open};
+use switchboard_providers::ProviderClient;
+use switchboard_providers::model::Gather;
+use time::{Duration, OffsetDateTime, macros::datetime};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+mod common;
+
+const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
+const NUMBERS: usize = 20;
+
+fn config() -> FakeConfig {
+    FakeConfig {
+        twilio_numbers: NUMBERS,
+        usage: UsageConfig {
+            calls_per_number: 300,
+            messages_per_number: 60,
+            days: 10,
+            now: NOW.unix_timestamp(),
+            pending_secs: 3_600,
+            currency: "USD".into(),
+        },
+        ..FakeConfig::default()
+    }
+}
+
+struct Setup {
+    fakes: FakeProviders,
+    inv: Arc<dyn Inventory>,
+    org: Uuid,
+    client: ProviderClient,
+    accounts: Vec<AccountToSync>,
+    _dir: tempfile::TempDir,
+}
+
+/// A workspace whose organization has the fake's numbers, all but the last (its records are
+/// not the organization's).
+async fn setup() -> Setup {
+    let fakes = FakeProviders::start(config()).await.unwrap();
+    let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
+    let listing = client
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inv = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
+    let org = inv.add_organization("acme", "Acme").await.unwrap().id;
+    for n in &listing.numbers[..NUMBERS - 1] {
+        let valid = n
+            .to_new_number(creds::TWILIO_ACCOUNT_SID)
+            .validate()
+            .unwrap();
+        inv.add_number(org, valid).await.unwrap();
+    }
+    let accounts = usage::accounts_of(&*inv, org, None).await.unwrap();
+    assert_eq!(
+        accounts,
+        [UsageAccount {
+            organization_id: org,
+            provider: Provider::Twilio,
+            account_id: creds::TWILIO_ACCOUNT_SID.into(),
+        }]
+    );
+    let accounts = accounts
+        .into_iter()
+        .map(|account| AccountToSync {
+            account,
+            client: client.clone(),
+        })
+        .collect();
+    fakes.faults(FakeKind::Twilio).clear_requests();
+    Setup {
+        fakes,
+        inv,
+        org,
+        client,
+        accounts,
+        _dir: dir,
+    }
+}
+
+/// The `filter` values of the fake's list requests of `resource` (first pages only: the next
+/// pages follow Twilio's links).
+fn filters(f: &FakeProviders, resource: &str, filter: &str) -> Vec<String> {
+    f.faults(FakeKind::Twilio)
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(&format!("/{resource}.json")))
+        .filter(|r| !r.query.iter().any(|(k, _)| k == "PageToken"))
+        .filter_map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == filter)
+                .map(|(_, v)| v.clone())
+        })
+        .collect()
+}
+
+/// Per number and currency, what the fake's records charged, and how many are pending.
+fn sums(calls: &[CallRecord], messages: &[MessageRecord]) -> BTreeMap<String, (i64, u64)> {
+    let mut out: BTreeMap<String, (i64, u64)> = BTreeMap::new();
+    let prices = (calls.iter().map(|c| (&c.number, &c.price)))
+        .chain(messages.iter().map(|m| (&m.number, &m.price)));
+    for (number, price) in prices {
+        let e = out.entry(number.as_str().to_owned()).or_default();
+        match price {
+            Price::Charged { money } => e.0 += money.nanos,
+            Price::Pending => e.1 += 1,
+            Price::NotBilled => {}
+        }
+    }
+    out
+}
+
+async fn sync(s: &Setup, since: Option<OffsetDateTime>) -> Vec<usage::AccountSynced> {
+    let pages = AtomicU32::new(0);
+    let progress = |_: &usage::SyncProgress| {
+        pages.fetch_add(1, Ordering::SeqCst);
+    };
+    let store = s.inv.usage().unwrap();
+    let report = usage::sync(
+        store,
+        &s.accounts,
+        since,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        pages.load(Ordering::SeqCst),
+        report[0].pages,
+        "progress per page"
+    );
+    report
+}
+
+#[tokio::test]
+async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
+    let s = setup().await;
+    let since = NOW - Duration::days(10);
+    let first = sync(&s, Some(since)).await;
+    let a = &first[0];
+    let (ours, theirs) = (300 * (NUMBERS - 1), 300);
+    assert_eq!(a.calls.kept.added as usize, ours);
+    assert_eq!(a.calls.kept.not_ours as usize, theirs);
+    assert_eq!(a.messages.kept.added as usize, 60 * (NUMBERS - 1));
+    assert_eq!(a.added, a.calls.kept.added + a.messages.kept.added);
+    assert!(a.pending > 0, "the last hour's records are pending: {a:?}");
+    assert_eq!(a.completed, 0);
+    assert_eq!(
+        filters(&s.fakes, "Calls", "StartTime>"),
+        ["2026-11-21"],
+        "the first sync asks from --since"
+    );
+
+    // Totals equal the fake's records, to the nanounit, with the pending ones apart.
+    let gather_calls = Gather::default();
+    let pages = s
+        .client
+        .calls_since(since, &|p| gather_calls.page(p), &CancellationToken::new())
+        .await;
+    let calls = gather_calls.done(pages).unwrap().records;
+    let gather_messages = Gather::default();
+    let pages = s
+        .client
+        .messages_since(
+            since,
+            &|p| gather_messages.page(p),
+            &CancellationToken::new(),
+        )
+        .await;
+    let messages = gather_messages.done(pages).unwrap().records;
+    let mut expected = sums(&calls, &messages);
+    let range = DayRange::new(since.date(), NOW.date()).unwrap();
+    let store = s.inv.usage().unwrap();
+    let rows = store
+        .usage_totals(s.org, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), NUMBERS - 1);
+    let stranger = expected
+        .keys()
+        .find(|k| !rows.iter().any(|r| &&r.key == k))
+        .cloned()
+        .expect("the number the organization does not have");
+    expected.remove(&stranger);
+    let found: BTreeMap<String, (i64, u64)> = rows
+        .iter()
+        .map(|r| {
+            let usd: Vec<_> = r.cost.iter().collect();
+            assert_eq!(usd.len(), 1, "one currency: {r:?}");
+            assert_eq!(usd[0].currency, "USD");
+            (r.key.clone(), (usd[0].nanos, r.counts.pending))
+        })
+        .collect();
+    assert_eq!(found, expected);
+
+    // Two hours later: the second sync asks from its cursor (the oldest pending record's day)
+    // and completes every record that was pending.
+    let calls_cursor = a.calls.next_since;
+    assert!(
+        calls_cursor > NOW - Duration::hours(2) && calls_cursor < NOW,
+        "{calls_cursor}"
+    );
+    s.fakes.faults(FakeKind::Twilio).set(Faults {
+        clock_secs: 7_200,
+        ..Faults::default()
+    });
+    s.fakes.faults(FakeKind::Twilio).clear_requests();
+    let second = sync(&s, None).await;
+    let b = &second[0];
+    assert_eq!(filters(&s.fakes, "Calls", "StartTime>"), ["2026-11-30"]);
+    assert_eq!(filters(&s.fakes, "Messages", "DateSent>"), ["2026-11-30"]);
+    assert_eq!(b.calls.since, calls_cursor);
+    assert_eq!(b.completed, a.pending, "every pending record was priced");
+    // The calls made meanwhile (25 an hour) are added, but the other number's.
+    let gather = Gather::default();
+    let pages = s
+        .client
+        .calls_since(NOW, &|p| gather.page(p), &CancellationToken::new())
+        .await;
+    let made: Vec<CallRecord> = gather.done(pages).unwrap().records;
+    let made: Vec<&CallRecord> = made.iter().filter(|c| c.started_at >= NOW).collect();
+    assert_eq!(made.len(), 50);
+    let ours = made
+        .iter()
+        .filter(|c| c.number.as_str() != stranger)
+        .count();
+    assert_eq!(b.calls.kept.added as usize, ours);
+    let problems = s
+        .inv
+        .file()
+        .unwrap()
+        .run(|ws| ws.integrity_check())
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let rows = store
+        .usage_totals(s.org, range, GroupBy::Day)
+        .await
+        .unwrap();
+    let pending: u64 = rows.iter().map(|r| r.counts.pending).sum();
+    assert_eq!(
+        pending, b.pending,
+        "what is pending now was read by this sync"
+    );
+}
+
+#[tokio::test]
+async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
+    let s = setup().await;
+    sync(&s, Some(NOW - Duration::days(8))).await;
+    let store = s.inv.usage().unwrap();
+    let last_day = (NOW - Duration::days(1)).date();
+    let limits = Thresholds::default();
+    let health = usage::health(store, s.org, last_day, &limits)
+        .await
+        .unwrap();
+    assert_eq!(health.len(), NUMBERS - 1);
+    let listing = s
+        .client
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let at_risk: Vec<usize> = health
+        .iter()
+        .filter(|h| h.health.state == HealthState::AtRisk)
+        .map(|h| {
+            (listing.numbers.iter())
+                .position(|n| n.phone_number == h.phone_number)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        at_risk,
+        [7, 17],
+        "the fake's numbers k % 10 == 7 and no other"
+    );
+    for h in &health {
+        assert!(h.health.calls >= 20, "{h:?}");
+        let last = h.health.last_record_at.expect("a last call");
+        assert!(last.date() == last_day, "{last}");
+        assert!(h.number_id.is_some());
+    }
+
+    // The report by number carries the same health; the listing filter finds the same numbers.
+    let range = DayRange::new(last_day - Duration::days(6), last_day).unwrap();
+    let rows = usage::report(store, s.org, range, GroupBy::Number, &limits)
+        .await
+        .unwrap();
+    let risky: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.health.as_ref().unwrap().state == HealthState::AtRisk)
+        .map(|r| r.usage.key.as_str())
+        .collect();
+    let expected: Vec<&str> = at_risk
+        .iter()
+        .map(|&k| listing.numbers[k].phone_number.as_str())
+        .collect();
+    assert_eq!(risky, expected);
+    let query = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 7).unwrap();
+    let found = usage::numbers_by_health(&*s.inv, &query, HealthState::AtRisk, last_day, &limits)
+        .await
+        .unwrap();
+    let found: Vec<&str> = found.iter().map(|(n, _)| n.phone_number.as_str()).collect();
+    assert_eq!(found, expected, "every page of the listing");
+    let healthy =
+        usage::numbers_by_health(&*s.inv, &query, HealthState::Healthy, last_day, &limits)
+            .await
+            .unwrap();
+    assert_eq!(healthy.len(), NUMBERS - 3);
+}
