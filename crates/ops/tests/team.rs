@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +22,8 @@ use switchboard_core::usage::{
     UsageCursor,
 };
 use switchboard_core::{Error, ErrorCode};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
+use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
@@ -764,4 +768,125 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Offline, "{e}");
     assert!(e.to_string().contains("usage sync needs the server"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_coworkers_cache() {
+    let now = datetime!(2026-12-01 00:00 UTC);
+    let fakes = FakeProviders::start(FakeConfig {
+        twilio_numbers: 4,
+        usage: UsageConfig {
+            calls_per_number: 120,
+            messages_per_number: 30,
+            days: 5,
+            now: now.unix_timestamp(),
+            pending_secs: 3_600,
+            currency: "USD".into(),
+        },
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
+    let listing = client
+        .list_numbers(&|_| {}, &tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap();
+    for n in &listing.numbers {
+        let valid = n
+            .to_new_number(creds::TWILIO_ACCOUNT_SID)
+            .validate()
+            .unwrap();
+        app.add_number(acme.id, valid).await.unwrap();
+    }
+    let accounts: Vec<usage::AccountToSync> = usage::accounts_of(&*app, acme.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|account| usage::AccountToSync {
+            account,
+            client: client.clone(),
+        })
+        .collect();
+    assert_eq!(accounts.len(), 1);
+    let since = now - time::Duration::days(5);
+    let synced = usage::sync(
+        app.usage().unwrap(),
+        &accounts,
+        Some(since),
+        &|_| {},
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(synced[0].calls.kept.added, 4 * 120);
+    assert_eq!(synced[0].messages.kept.added, 4 * 30);
+    assert_eq!(
+        world.on_server("SELECT count(*) FROM calls"),
+        (4 * 120).to_string()
+    );
+
+    // The server's report, alice's cache's and (after its sync) a co-worker's are the same.
+    let range = DayRange::new(since.date(), now.date()).unwrap();
+    let server = switchboard_postgres::RemoteWorkspace::connect(&world.settings(&proxy))
+        .await
+        .unwrap();
+    let on_server = server
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(on_server.len(), 4);
+    assert!(
+        on_server.iter().all(|r| !r.cost.is_empty()),
+        "{on_server:?}"
+    );
+    let in_cache = app
+        .usage()
+        .unwrap()
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(in_cache, on_server);
+    let health_server = server.daily_calls(acme.id, range).await.unwrap();
+    assert_eq!(
+        app.usage()
+            .unwrap()
+            .daily_calls(acme.id, range)
+            .await
+            .unwrap(),
+        health_server
+    );
+    server.close().await;
+    app.close().await;
+
+    let bob = world.cluster.role_name("bob");
+    grant(
+        &ConnectSettings::from_url(&world.admin).unwrap(),
+        &Grant {
+            role: bob.clone(),
+            organization: "acme".into(),
+            display_name: None,
+        },
+        || Ok("bob-secret".into()),
+    )
+    .await
+    .unwrap();
+    let bob_settings = world.settings_as(&proxy, &bob, "bob-secret");
+    let bob_cache = world.cache.with_file_name("bob.db");
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 4 * 150);
+    let bobs = open_cached(bob_settings, bob_cache).unwrap();
+    assert_eq!(
+        bobs.usage()
+            .unwrap()
+            .usage_totals(acme.id, range, GroupBy::Number)
+            .await
+            .unwrap(),
+        on_server
+    );
 }
