@@ -171,6 +171,25 @@ impl World {
         self.cluster.psql(&self.admin, sql).unwrap()
     }
 
+    /// bob, alice's co-worker in acme (granted now): his settings through `proxy` and his
+    /// cache file.
+    async fn coworker(&self, proxy: &Proxy) -> (ConnectSettings, PathBuf) {
+        let bob = self.cluster.role_name("bob");
+        grant(
+            &ConnectSettings::from_url(&self.admin).unwrap(),
+            &Grant {
+                role: bob.clone(),
+                organization: "acme".into(),
+                display_name: None,
+            },
+            || Ok("bob-secret".into()),
+        )
+        .await
+        .unwrap();
+        let settings = self.settings_as(proxy, &bob, "bob-secret");
+        (settings, self.cache.with_file_name("bob.db"))
+    }
+
     /// A sync of the cache (outbox replay, then the server's changes).
     async fn sync(&self, proxy: &Proxy) {
         sync_cache(self.settings(proxy), self.cache.clone()).await;
@@ -642,21 +661,7 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
     let world = World::new().await;
     let proxy = Proxy::start(world.upstream, 0);
     // bob, alice's co-worker in acme, with a cache of his own.
-    let bob = world.cluster.role_name("bob");
-    let admin_settings = ConnectSettings::from_url(&world.admin).unwrap();
-    grant(
-        &admin_settings,
-        &Grant {
-            role: bob.clone(),
-            organization: "acme".into(),
-            display_name: None,
-        },
-        || Ok("bob-secret".into()),
-    )
-    .await
-    .unwrap();
-    let bob_settings = world.settings_as(&proxy, &bob, "bob-secret");
-    let bob_cache = world.cache.with_file_name("bob.db");
+    let (bob_settings, bob_cache) = world.coworker(&proxy).await;
     sync_cache(bob_settings.clone(), bob_cache.clone()).await;
 
     // alice's app (reads from her cache) keeps a usage sync's pages: on the server, and in her
@@ -864,20 +869,7 @@ async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_co
     server.close().await;
     app.close().await;
 
-    let bob = world.cluster.role_name("bob");
-    grant(
-        &ConnectSettings::from_url(&world.admin).unwrap(),
-        &Grant {
-            role: bob.clone(),
-            organization: "acme".into(),
-            display_name: None,
-        },
-        || Ok("bob-secret".into()),
-    )
-    .await
-    .unwrap();
-    let bob_settings = world.settings_as(&proxy, &bob, "bob-secret");
-    let bob_cache = world.cache.with_file_name("bob.db");
+    let (bob_settings, bob_cache) = world.coworker(&proxy).await;
     let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 4 * 150);
     let bobs = open_cached(bob_settings, bob_cache).unwrap();
