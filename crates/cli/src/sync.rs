@@ -176,6 +176,12 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
             report.conflicts,
             time_text(report.last_synced_at)
         );
+        if report.usage_records > 0 {
+            println!(
+                "{} call and message record(s) of the team's usage brought into the cache",
+                report.usage_records
+            );
+        }
         if report.conflicts > 0 {
             println!("see `conflicts list`");
         }

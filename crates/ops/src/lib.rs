@@ -186,9 +186,6 @@ pub trait Inventory: Debug + Send + Sync {
     /// Releases the store's connections.
     async fn close(&self) {}
     /// The store of this inventory's call and message records ([`usage::UsageStore`]): the
-    /// same file or database, the same organizations. The team workspace's stores say they do
-    /// not keep them yet (`usage::not_kept_here`, the one place to change).
-    fn usage(&self) -> Result<&dyn usage::UsageStore> {
-        Err(usage::not_kept_here())
-    }
+    /// same file or database, the same organizations.
+    fn usage(&self) -> Result<&dyn usage::UsageStore>;
 }

@@ -232,7 +232,7 @@ impl Synced {
     /// Whether the sync changed rows of the cache (its views need a reload).
     pub fn rows_changed(&self) -> bool {
         let r = &self.report;
-        r.copied + r.changed + r.deleted + r.replayed + r.conflicts > 0
+        r.copied + r.changed + r.deleted + r.replayed + r.conflicts + r.usage_records > 0
     }
 }
 

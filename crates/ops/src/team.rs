@@ -9,12 +9,19 @@ use switchboard_core::domain::{
     Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
+use switchboard_core::store::Workspace;
 use switchboard_core::store::{NumberRef, Replica, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
+use switchboard_core::usage::{
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
+    UsageCursor, UsageRow,
+};
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::usage::UsageStore;
 use crate::{EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock};
 
 fn direct(number: PhoneNumber) -> Written {
@@ -130,6 +137,72 @@ impl Inventory for RemoteWorkspace {
 
     async fn close(&self) {
         RemoteWorkspace::close(self).await;
+    }
+
+    fn usage(&self) -> Result<&dyn UsageStore> {
+        self.require_usage()?;
+        Ok(self)
+    }
+}
+
+/// The team database's records, as the manager's role reaches them (`switchboard_postgres`'s
+/// usage module: one statement per page, rollups kept by the server's triggers).
+#[async_trait]
+impl UsageStore for RemoteWorkspace {
+    async fn cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<UsageCursor>> {
+        self.usage_cursor(account, kind).await
+    }
+
+    async fn set_cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+        cursor: UsageCursor,
+    ) -> Result<()> {
+        self.set_usage_cursor(account, kind, cursor).await
+    }
+
+    async fn keep_calls(
+        &self,
+        account: &UsageAccount,
+        records: Vec<CallRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        RemoteWorkspace::keep_calls(self, account, &records, pulled_at).await
+    }
+
+    async fn keep_messages(
+        &self,
+        account: &UsageAccount,
+        records: Vec<MessageRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        RemoteWorkspace::keep_messages(self, account, &records, pulled_at).await
+    }
+
+    async fn oldest_pending(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<OffsetDateTime>> {
+        RemoteWorkspace::oldest_pending(self, account, kind).await
+    }
+
+    async fn usage_totals(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+    ) -> Result<Vec<UsageRow>> {
+        RemoteWorkspace::usage_totals(self, organization_id, range, by).await
+    }
+
+    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        RemoteWorkspace::daily_calls(self, organization_id, range).await
     }
 }
 
@@ -311,6 +384,56 @@ impl TeamInventory {
         }
     }
 
+    /// Writes what the server kept into the open cache, if one is open; a failure only delays
+    /// it to the next sync (which copies the organization's records written since).
+    async fn cache_usage(&self, put: impl FnOnce(&mut Workspace) -> Result<()> + Send + 'static) {
+        let Some(cache) = lock(&self.cache).clone() else {
+            return;
+        };
+        if let Err(e) = cache.run(put).await {
+            tracing::warn!(error = %e, "the cache takes the server's records with the next sync");
+        }
+    }
+
+    /// After the server kept a page (`kept`), keeps the same records in the open cache with
+    /// `keep` (see [`TeamInventory::cache_usage`]).
+    async fn kept_in_cache<R: Send + 'static>(
+        &self,
+        account: &UsageAccount,
+        records: Vec<R>,
+        pulled_at: OffsetDateTime,
+        kept: Result<Kept>,
+        keep: fn(&mut Workspace, &UsageAccount, &[R], OffsetDateTime) -> Result<Kept>,
+    ) -> Result<Kept> {
+        let kept = kept?;
+        let account = account.clone();
+        self.cache_usage(move |ws| keep(ws, &account, &records, pulled_at).map(drop))
+            .await;
+        Ok(kept)
+    }
+
+    /// Where usage reports read: the cache when one is open (instant, and the same offline),
+    /// else the server while online, else the cache opened now.
+    fn usage_reader(&self) -> Result<Arc<dyn UsageStore>> {
+        if let Some(open) = lock(&self.cache).clone() {
+            return Ok(Arc::new(open));
+        }
+        match self.online() {
+            Some(remote) => {
+                remote.require_usage()?;
+                Ok(remote)
+            }
+            None => Ok(Arc::new(self.cache()?)),
+        }
+    }
+
+    /// The server, for a usage sync's reads and writes (a pull is never queued offline).
+    fn usage_server(&self) -> Result<Arc<RemoteWorkspace>> {
+        let remote = self.server_for("usage sync")?;
+        remote.require_usage()?;
+        Ok(remote)
+    }
+
     /// The server, for what needs it; offline, refuses `what` (it cannot be queued).
     fn server_for(&self, what: &str) -> Result<Arc<RemoteWorkspace>> {
         self.online()
@@ -447,5 +570,92 @@ impl Inventory for TeamInventory {
         if let Some(remote) = self.online() {
             remote.close().await;
         }
+    }
+
+    fn usage(&self) -> Result<&dyn UsageStore> {
+        Ok(self)
+    }
+}
+
+/// A team workspace's records: a usage sync reads and writes the server (like an import, it
+/// needs it) and puts what the server kept into the open cache; reports read the cache when
+/// one is open, else the server (see [`TeamInventory::usage_reader`]). The cache also gets
+/// every manager's records with each sync (`switchboard_sync`).
+#[async_trait]
+impl UsageStore for TeamInventory {
+    async fn cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<UsageCursor>> {
+        self.usage_server()?.usage_cursor(account, kind).await
+    }
+
+    async fn set_cursor(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+        cursor: UsageCursor,
+    ) -> Result<()> {
+        self.usage_server()?
+            .set_usage_cursor(account, kind, cursor)
+            .await?;
+        let account = account.clone();
+        self.cache_usage(move |ws| ws.set_usage_cursor(&account, kind, cursor))
+            .await;
+        Ok(())
+    }
+
+    async fn keep_calls(
+        &self,
+        account: &UsageAccount,
+        records: Vec<CallRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let kept = self
+            .usage_server()?
+            .keep_calls(account, &records, pulled_at)
+            .await;
+        self.kept_in_cache(account, records, pulled_at, kept, Workspace::keep_calls)
+            .await
+    }
+
+    async fn keep_messages(
+        &self,
+        account: &UsageAccount,
+        records: Vec<MessageRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let kept = self
+            .usage_server()?
+            .keep_messages(account, &records, pulled_at)
+            .await;
+        self.kept_in_cache(account, records, pulled_at, kept, Workspace::keep_messages)
+            .await
+    }
+
+    async fn oldest_pending(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<OffsetDateTime>> {
+        self.usage_server()?.oldest_pending(account, kind).await
+    }
+
+    async fn usage_totals(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+    ) -> Result<Vec<UsageRow>> {
+        self.usage_reader()?
+            .usage_totals(organization_id, range, by)
+            .await
+    }
+
+    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        self.usage_reader()?
+            .daily_calls(organization_id, range)
+            .await
     }
 }

@@ -109,16 +109,6 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>>;
 }
 
-/// The error of a store that does not keep usage records (yet): the team workspace, until the
-/// team database and its cache keep them. The one place that says so.
-pub(crate) fn not_kept_here() -> switchboard_core::Error {
-    switchboard_core::Error::NotAllowed(
-        "usage needs a local workspace for now: the team workspace does not keep call and \
-         message records yet"
-            .into(),
-    )
-}
-
 /// How far back the first pull of an account reads when no `--since` is given.
 pub const FIRST_PULL_DAYS: i64 = 30;
 

@@ -7,20 +7,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_core::domain::{NewNumber, NumberUpdate};
+use switchboard_core::domain::{E164, NewNumber, NumberUpdate, Provider};
 use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::usage::{
+    CallOutcome, CallRecord, DayRange, Direction, GroupBy, Money, Price, RecordKind, UsageAccount,
+    UsageCursor,
+};
 use switchboard_core::{Error, ErrorCode};
+use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
+use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_sync::{CancelToken, SyncOptions};
 use switchboard_test_postgres::TestCluster;
+use time::macros::{date, datetime};
 
 /// A TCP proxy to `upstream` on `port` (0: any), until [`Proxy::cut`].
 struct Proxy {
@@ -136,10 +145,13 @@ impl World {
     }
 
     fn settings(&self, proxy: &Proxy) -> ConnectSettings {
+        self.settings_as(proxy, &self.role, &self.password)
+    }
+
+    /// Settings of `role` through `proxy`.
+    fn settings_as(&self, proxy: &Proxy, role: &str, password: &str) -> ConnectSettings {
         let url = format!(
-            "postgres://{}:{}@127.0.0.1:{}/postgres?sslmode=disable",
-            self.role,
-            self.password,
+            "postgres://{role}:{password}@127.0.0.1:{}/postgres?sslmode=disable",
             proxy.addr.port()
         );
         ConnectSettings::from_url(&url)
@@ -159,30 +171,53 @@ impl World {
         self.cluster.psql(&self.admin, sql).unwrap()
     }
 
-    /// A sync of the cache (outbox replay, then the server's changes).
-    async fn sync(&self, proxy: &Proxy) {
-        let settings = self.settings(proxy);
-        let cache = self.cache.clone();
-        tokio::task::spawn_blocking(move || {
-            let rt = switchboard_sync::runtime().unwrap();
-            let remote = rt
-                .block_on(switchboard_postgres::RemoteWorkspace::connect(&settings))
-                .unwrap();
-            let mut ws = Workspace::open(&cache).unwrap();
-            switchboard_sync::sync(
-                rt.handle(),
-                &remote,
-                &mut ws,
-                &SyncOptions::default(),
-                &mut |_| {},
-                &CancelToken::new(),
-            )
-            .unwrap();
-            rt.block_on(remote.close());
-        })
+    /// bob, alice's co-worker in acme (granted now): his settings through `proxy` and his
+    /// cache file.
+    async fn coworker(&self, proxy: &Proxy) -> (ConnectSettings, PathBuf) {
+        let bob = self.cluster.role_name("bob");
+        grant(
+            &ConnectSettings::from_url(&self.admin).unwrap(),
+            &Grant {
+                role: bob.clone(),
+                organization: "acme".into(),
+                display_name: None,
+            },
+            || Ok("bob-secret".into()),
+        )
         .await
         .unwrap();
+        let settings = self.settings_as(proxy, &bob, "bob-secret");
+        (settings, self.cache.with_file_name("bob.db"))
     }
+
+    /// A sync of the cache (outbox replay, then the server's changes).
+    async fn sync(&self, proxy: &Proxy) {
+        sync_cache(self.settings(proxy), self.cache.clone()).await;
+    }
+}
+
+/// A sync of the cache at `cache` as `settings`' role; its report.
+async fn sync_cache(settings: ConnectSettings, cache: PathBuf) -> switchboard_sync::SyncReport {
+    tokio::task::spawn_blocking(move || {
+        let rt = switchboard_sync::runtime().unwrap();
+        let remote = rt
+            .block_on(switchboard_postgres::RemoteWorkspace::connect(&settings))
+            .unwrap();
+        let mut ws = Workspace::open(&cache).unwrap();
+        let report = switchboard_sync::sync(
+            rt.handle(),
+            &remote,
+            &mut ws,
+            &SyncOptions::default(),
+            &mut |_| {},
+            &CancelToken::new(),
+        )
+        .unwrap();
+        rt.block_on(remote.close());
+        report
+    })
+    .await
+    .unwrap()
 }
 
 fn rename(name: &str) -> NumberUpdate {
@@ -587,4 +622,264 @@ async fn an_account_added_to_a_team_workspace_is_listed_in_this_devices_cache() 
     assert!(removed.secret_removed && removed.was_added, "{removed:?}");
     assert_eq!(removed.numbers, ["+14155550100"]);
     inv.close().await;
+}
+
+/// `count` call records of `number` for `account`, one a minute from 2026-12-01 10:00 UTC:
+/// every third answered, the others busy; answered ones charged USD 0.0130, every fifth of
+/// those still pending.
+fn calls(number: &str, count: u32) -> Vec<CallRecord> {
+    (0..count)
+        .map(|i| {
+            let answered = i.is_multiple_of(3);
+            CallRecord {
+                provider_id: format!("CA{number}{i:05}"),
+                number: E164::from_stored(number.to_owned()),
+                direction: Direction::Inbound,
+                counterpart: "+12125550100".into(),
+                outcome: if answered {
+                    CallOutcome::Answered
+                } else {
+                    CallOutcome::Busy
+                },
+                started_at: datetime!(2026-12-01 10:00 UTC) + time::Duration::minutes(i.into()),
+                duration_secs: if answered { 42 } else { 0 },
+                billed_secs: if answered { 60 } else { 0 },
+                price: match (answered, i % 5) {
+                    (false, _) => Price::NotBilled,
+                    (true, 0) => Price::Pending,
+                    (true, _) => Price::Charged {
+                        money: Money::parse("0.0130", "USD").unwrap(),
+                    },
+                },
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    // bob, alice's co-worker in acme, with a cache of his own.
+    let (bob_settings, bob_cache) = world.coworker(&proxy).await;
+    sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+
+    // alice's app (reads from her cache) keeps a usage sync's pages: on the server, and in her
+    // cache at once.
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap();
+    let account = UsageAccount {
+        organization_id: acme.id,
+        provider: Provider::Twilio,
+        account_id: "AC1".into(),
+    };
+    let store = app.usage().unwrap();
+    let mut page = calls("+14155550100", 300);
+    page.extend(calls("+19995550000", 4));
+    // Whole microseconds: what both stores keep.
+    let pulled = datetime!(2026-12-02 09:00:00.123456 UTC);
+    let kept = store.keep_calls(&account, page, pulled).await.unwrap();
+    assert_eq!((kept.added, kept.not_ours, kept.pending), (300, 4, 20));
+    assert_eq!(world.on_server("SELECT count(*) FROM calls"), "300");
+    let cursor = UsageCursor {
+        since: datetime!(2026-12-01 14:00 UTC),
+        pulled_at: pulled,
+    };
+    store
+        .set_cursor(&account, RecordKind::Calls, cursor)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cursor(&account, RecordKind::Calls).await.unwrap(),
+        Some(cursor),
+        "the cursor is the server's"
+    );
+
+    let range = DayRange::new(date!(2026 - 12 - 01), date!(2026 - 12 - 01)).unwrap();
+    let server = switchboard_postgres::RemoteWorkspace::connect(&world.settings(&proxy))
+        .await
+        .unwrap();
+    let on_server = server
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(on_server.len(), 1);
+    assert_eq!(on_server[0].counts.calls, 300);
+    assert_eq!(on_server[0].counts.answered, 100);
+    assert_eq!(on_server[0].counts.pending, 20);
+    assert_eq!(on_server[0].cost.to_string(), "USD 1.04", "80 × 0.0130");
+    let in_alices_cache = store
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(in_alices_cache, on_server);
+    // Another manager's record reaches the server: alice's app still reports from her cache
+    // (its next sync brings the record).
+    world.on_server(&format!(
+        "INSERT INTO calls (organization_id, phone_number, provider, account_id,
+                            provider_record_id, direction, counterpart, outcome, started_at,
+                            duration_secs, billed_secs, price_state, pulled_at)
+         VALUES ('{}', '+14155550100', 'twilio', 'AC1', 'CA-other', 'inbound', '+1', 'busy',
+                 '2026-12-01 12:00', 0, 0, 'not_billed', now())",
+        acme.id
+    ));
+    let on_server = server
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(on_server[0].counts.calls, 301);
+    let in_alices_cache = store
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(
+        in_alices_cache[0].counts.calls, 300,
+        "alice's report reads her open cache"
+    );
+    server.close().await;
+    app.close().await;
+
+    // bob's cache gets alice's records with his next sync, and only those written since.
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 301);
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 0, "nothing new: nothing read again");
+    // A pending call priced later on the server comes with the next sync.
+    world.on_server(
+        "UPDATE calls SET price_state = 'charged', price_nanos = 13000000, currency = 'USD'
+         WHERE price_state = 'pending' AND provider_record_id LIKE '%00000'",
+    );
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 1);
+
+    // Offline, bob's app reports from his cache; a usage sync needs the server.
+    proxy.cut();
+    let offline = open_cached(bob_settings, bob_cache).unwrap();
+    let bobs = offline.usage().unwrap();
+    let totals = bobs
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!(totals[0].counts.calls, 301);
+    assert_eq!(totals[0].counts.pending, 19);
+    assert_eq!(totals[0].cost.to_string(), "USD 1.053");
+    let daily = bobs.daily_calls(acme.id, range).await.unwrap();
+    assert_eq!(daily[0].days[0].calls, 301);
+    let e = bobs
+        .keep_calls(&account, calls("+14155550100", 1), pulled)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Offline, "{e}");
+    assert!(e.to_string().contains("usage sync needs the server"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_coworkers_cache() {
+    let now = datetime!(2026-12-01 00:00 UTC);
+    let fakes = FakeProviders::start(FakeConfig {
+        twilio_numbers: 4,
+        usage: UsageConfig {
+            calls_per_number: 120,
+            messages_per_number: 30,
+            days: 5,
+            now: now.unix_timestamp(),
+            pending_secs: 3_600,
+            currency: "USD".into(),
+            ..UsageConfig::default()
+        },
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
+    let listing = client
+        .list_numbers(&|_| {}, &tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap();
+    for n in &listing.numbers {
+        let valid = n
+            .to_new_number(creds::TWILIO_ACCOUNT_SID)
+            .validate()
+            .unwrap();
+        app.add_number(acme.id, valid).await.unwrap();
+    }
+    let accounts: Vec<usage::AccountToSync> = usage::accounts_of(&*app, acme.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|account| usage::AccountToSync {
+            account,
+            client: client.clone(),
+        })
+        .collect();
+    assert_eq!(accounts.len(), 1);
+    let since = now - time::Duration::days(5);
+    let synced = usage::sync(
+        app.usage().unwrap(),
+        &accounts,
+        Some(since),
+        &|_| {},
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(synced[0].calls.kept.added, 4 * 120);
+    assert_eq!(synced[0].messages.kept.added, 4 * 30);
+    assert_eq!(
+        world.on_server("SELECT count(*) FROM calls"),
+        (4 * 120).to_string()
+    );
+
+    // The server's report, alice's cache's and (after its sync) a co-worker's are the same.
+    let range = DayRange::new(since.date(), now.date()).unwrap();
+    let server = switchboard_postgres::RemoteWorkspace::connect(&world.settings(&proxy))
+        .await
+        .unwrap();
+    let on_server = server
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(on_server.len(), 4);
+    assert!(
+        on_server.iter().all(|r| !r.cost.is_empty()),
+        "{on_server:?}"
+    );
+    let in_cache = app
+        .usage()
+        .unwrap()
+        .usage_totals(acme.id, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(in_cache, on_server);
+    let health_server = server.daily_calls(acme.id, range).await.unwrap();
+    assert_eq!(
+        app.usage()
+            .unwrap()
+            .daily_calls(acme.id, range)
+            .await
+            .unwrap(),
+        health_server
+    );
+    server.close().await;
+    app.close().await;
+
+    let (bob_settings, bob_cache) = world.coworker(&proxy).await;
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 4 * 150);
+    let bobs = open_cached(bob_settings, bob_cache).unwrap();
+    assert_eq!(
+        bobs.usage()
+            .unwrap()
+            .usage_totals(acme.id, range, GroupBy::Number)
+            .await
+            .unwrap(),
+        on_server
+    );
 }

@@ -451,6 +451,8 @@ pub struct RemoteWorkspace {
     warnings: Vec<String>,
     /// Search through the indexed search function (see [`crate::search`]).
     pub(crate) indexed_search: bool,
+    /// The usage tables are there ([`crate::schema_check::SchemaReport::usage`]).
+    pub(crate) usage: bool,
     /// Rows listings and exports left out (or showed without a secret) since the last
     /// [`RemoteWorkspace::take_skipped`] (shared by clones).
     skipped: std::sync::Arc<std::sync::Mutex<Vec<Skip>>>,
@@ -473,13 +475,13 @@ impl RemoteWorkspace {
         let checked = async {
             check_identity(&mut conn, &settings.server).await?;
             let report = schema_check::check(&mut conn, &settings.server).await?;
-            let indexed_search = report.indexed_search;
-            Ok::<_, Error>((report.into_result()?, indexed_search))
+            let (indexed_search, usage) = (report.indexed_search, report.usage);
+            Ok::<_, Error>((report.into_result()?, indexed_search, usage))
         }
         .await;
         // Closing politely is best effort: the checks' result is what matters.
         let _ = conn.close().await;
-        let (schema_warnings, indexed_search) = checked?;
+        let (schema_warnings, indexed_search, usage) = checked?;
         let warnings = settings
             .tls_warning()
             .into_iter()
@@ -491,8 +493,22 @@ impl RemoteWorkspace {
             role: settings.role().to_owned(),
             warnings,
             indexed_search,
+            usage,
             skipped: std::sync::Arc::default(),
         })
+    }
+
+    /// Ok when the database has the usage tables (migration `20261207001000`); otherwise an
+    /// error saying an administrator has to migrate.
+    pub fn require_usage(&self) -> Result<()> {
+        if self.usage {
+            return Ok(());
+        }
+        Err(Error::Remote(format!(
+            "{} has no usage tables (calls, messages, usage_daily): an administrator runs \
+             `switchboard-cli db migrate` (migration 20261207001000)",
+            self.server
+        )))
     }
 
     /// `host:port/database`.

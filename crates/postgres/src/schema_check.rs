@@ -10,6 +10,12 @@
 //! privilege on: `information_schema` shows only those), an incompatible type, a nullable
 //! column Switchboard reads as required, and `phone_numbers` without row-level security.
 //!
+//! The usage tables (`calls`, `messages`, `usage_daily`, `usage_daily_cost`, `usage_cursors`,
+//! migration `20261207001000`) are checked the same way once any of them is there: a missing or
+//! incompatible column, or one of them without row-level security (ENABLEd and FORCEd), is a
+//! problem. A database that has none of them yet works for everything else: a warning says so
+//! and [`SchemaReport::usage`] is false (usage commands then name the migration).
+//!
 //! Not blocking ([`SchemaReport::warnings`]): what `migrations/` adds for safety or speed —
 //! the same-organization rule for agents, an `auth.uid()` that trusts client-settable JWT
 //! claims, the trigram search indexes and the search function that lets a manager's search use
@@ -49,6 +55,80 @@ const NEEDED: &[(&str, &str, &[&str], bool)] = &[
 
 const TEXT: &[&str] = &["text", "varchar"];
 
+/// The usage tables of migration `20261207001000`.
+pub const USAGE_TABLES: [&str; 5] = [
+    "calls",
+    "messages",
+    "usage_daily",
+    "usage_daily_cost",
+    "usage_cursors",
+];
+
+/// The usage tables' columns Switchboard reads or writes, as [`NEEDED`]: the shared spec's.
+const USAGE_NEEDED: &[(&str, &str, &[&str], bool)] = &[
+    ("calls", "id", &["uuid"], true),
+    ("calls", "organization_id", &["uuid"], true),
+    ("calls", "phone_number_id", &["uuid"], false),
+    ("calls", "phone_number", TEXT, true),
+    ("calls", "provider", TEXT, true),
+    ("calls", "account_id", TEXT, true),
+    ("calls", "provider_record_id", TEXT, true),
+    ("calls", "direction", TEXT, true),
+    ("calls", "counterpart", TEXT, true),
+    ("calls", "outcome", TEXT, true),
+    ("calls", "started_at", &["timestamptz"], true),
+    ("calls", "duration_secs", INT, true),
+    ("calls", "billed_secs", INT, true),
+    ("calls", "price_state", TEXT, true),
+    ("calls", "price_nanos", &["int8"], false),
+    ("calls", "currency", TEXT, false),
+    ("calls", "pulled_at", &["timestamptz"], true),
+    ("calls", "written_xid", &["xid8"], true),
+    ("messages", "id", &["uuid"], true),
+    ("messages", "organization_id", &["uuid"], true),
+    ("messages", "phone_number_id", &["uuid"], false),
+    ("messages", "phone_number", TEXT, true),
+    ("messages", "provider", TEXT, true),
+    ("messages", "account_id", TEXT, true),
+    ("messages", "provider_record_id", TEXT, true),
+    ("messages", "direction", TEXT, true),
+    ("messages", "counterpart", TEXT, true),
+    ("messages", "status", TEXT, true),
+    ("messages", "sent_at", &["timestamptz"], true),
+    ("messages", "segments", INT, true),
+    ("messages", "price_state", TEXT, true),
+    ("messages", "price_nanos", &["int8"], false),
+    ("messages", "currency", TEXT, false),
+    ("messages", "pulled_at", &["timestamptz"], true),
+    ("messages", "written_xid", &["xid8"], true),
+    ("usage_daily", "organization_id", &["uuid"], true),
+    ("usage_daily", "phone_number", TEXT, true),
+    ("usage_daily", "day", &["date"], true),
+    ("usage_daily", "phone_number_id", &["uuid"], false),
+    ("usage_daily", "calls", INT, true),
+    ("usage_daily", "final_calls", INT, true),
+    ("usage_daily", "answered", INT, true),
+    ("usage_daily", "short_answered", INT, true),
+    ("usage_daily", "failed", INT, true),
+    ("usage_daily", "billed_secs", &["int8"], true),
+    ("usage_daily", "messages", INT, true),
+    ("usage_daily", "segments", INT, true),
+    ("usage_daily", "pending", INT, true),
+    ("usage_daily_cost", "organization_id", &["uuid"], true),
+    ("usage_daily_cost", "phone_number", TEXT, true),
+    ("usage_daily_cost", "day", &["date"], true),
+    ("usage_daily_cost", "currency", TEXT, true),
+    ("usage_daily_cost", "nanos", &["int8"], true),
+    ("usage_cursors", "organization_id", &["uuid"], true),
+    ("usage_cursors", "provider", TEXT, true),
+    ("usage_cursors", "account_id", TEXT, true),
+    ("usage_cursors", "kind", TEXT, true),
+    ("usage_cursors", "since", &["timestamptz"], true),
+    ("usage_cursors", "pulled_at", &["timestamptz"], true),
+];
+
+const INT: &[&str] = &["int4", "int8"];
+
 /// What the check found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchemaReport {
@@ -60,6 +140,8 @@ pub struct SchemaReport {
     /// there and this role may call it, so search under row-level security can use the
     /// trigram indexes.
     pub indexed_search: bool,
+    /// The usage tables are there, with the columns Switchboard needs and row-level security.
+    pub usage: bool,
 }
 
 impl SchemaReport {
@@ -86,7 +168,8 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
         "SELECT table_name::text, column_name::text, udt_name::text, is_nullable = 'YES'
          FROM information_schema.columns
          WHERE table_schema = 'public'
-           AND table_name IN ('organizations', 'agents', 'phone_numbers')",
+           AND table_name IN ('organizations', 'agents', 'phone_numbers', 'calls', 'messages',
+                              'usage_daily', 'usage_daily_cost', 'usage_cursors')",
     )
     .fetch_all(&mut *conn)
     .await
@@ -120,7 +203,27 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
             ));
         }
     }
-    for (table, column, types, required) in NEEDED {
+    let any_usage = USAGE_TABLES.iter().any(|t| has_table(t));
+    if any_usage {
+        for table in USAGE_TABLES {
+            if !has_table(table) {
+                report.problems.push(format!(
+                    "table {table} is missing (or not granted to this role)"
+                ));
+            }
+        }
+    } else {
+        report.warnings.push(
+            "the usage tables (calls, messages, usage_daily, usage_daily_cost, usage_cursors) \
+             are missing: usage and health need migration 20261207001000 (an administrator \
+             runs `switchboard-cli db migrate`)"
+                .into(),
+        );
+    }
+    let needed = NEEDED
+        .iter()
+        .chain(USAGE_NEEDED.iter().filter(|_| any_usage));
+    for (table, column, types, required) in needed {
         if !has_table(table) {
             continue;
         }
@@ -160,6 +263,26 @@ pub async fn check(conn: &mut PgConnection, server: &str) -> Result<SchemaReport
     .fetch_optional(&mut *conn)
     .await
     .map_err(map)?;
+    if any_usage {
+        let unprotected: Vec<String> = sqlx::query_scalar(
+            "SELECT t.name FROM unnest($1::text[]) AS t (name)
+             LEFT JOIN pg_catalog.pg_class AS c
+               ON c.oid = to_regclass('public.' || quote_ident(t.name))
+             WHERE NOT coalesce(c.relrowsecurity AND c.relforcerowsecurity, false)
+             ORDER BY t.name",
+        )
+        .bind(USAGE_TABLES.as_slice())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+        for table in &unprotected {
+            report.problems.push(format!(
+                "row-level security is not enabled and forced on {table}: managers could read \
+                 other organizations' usage records"
+            ));
+        }
+        report.usage = report.problems.is_empty();
+    }
     if let Some(row) = safety {
         let rls: bool = row.try_get(0).map_err(map)?;
         let agent_rule: bool = row.try_get(1).map_err(map)?;

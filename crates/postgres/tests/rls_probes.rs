@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{World, figures, scalar};
+use common::{PLANNER, World, observe, scalar, table_size};
 use serde_json::Value;
 use switchboard_test_postgres::TestCluster;
 
@@ -30,28 +30,6 @@ const TABLES: [&str; 6] = [
 
 /// How many matching rows globex gets: enough that an index scan would surely show them.
 const MATCHING: usize = 500;
-
-/// The planner settings each probe runs under: its own choice, and pushed to each other kind
-/// of plan.
-const PLANNER: &[(&str, &str)] = &[
-    ("default", ""),
-    ("no seqscan", "SET enable_seqscan = off;"),
-    (
-        "no seqscan, no bitmapscan",
-        "SET enable_seqscan = off; SET enable_bitmapscan = off;",
-    ),
-    ("no indexscan", "SET enable_indexscan = off;"),
-    (
-        "no indexscan, no bitmapscan",
-        "SET enable_indexscan = off; SET enable_bitmapscan = off;",
-    ),
-    // B-tree scans of the policy's `= ANY ($n)` look dear (one descent per element, 10
-    // assumed), so the planner turns to a GIN index if it can.
-    (
-        "no seqscan, random pages dear",
-        "SET enable_seqscan = off; SET random_page_cost = 10000;",
-    ),
-];
 
 /// Probes that are kept although their figures change, each with the reason.
 const EXCEPTIONS: &[(&str, &str)] = &[(
@@ -217,67 +195,9 @@ fn add_globex_rows(w: &World) {
 /// The number of rows of each of [`TABLES`], as the administrator counts them.
 type Sizes = [(&'static str, u64); TABLES.len()];
 
-/// The figures of `sql` as alice runs it under `planner`; a sequential scan's rows removed
-/// replaced by a mark once checked to be all its table's rows but those returned (the
-/// table's size, which any sequential scan under a policy shows; the policies' own scans of
-/// user_organizations too).
-fn observe(w: &World, planner: &str, sql: &str, sizes: &Sizes) -> Value {
-    let plan = scalar(
-        &w.cluster,
-        &w.alice_url,
-        &format!(
-            "{planner} EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF, \
-             FORMAT JSON) {sql}"
-        ),
-    );
-    let mut plan = figures(&serde_json::from_str(&plan).expect("EXPLAIN's JSON"));
-    mark_table_size(&mut plan, sizes, sql);
-    plan
-}
-
-/// Replaces `Rows Removed by Filter` of every sequential scan that ran by "table size", after
-/// checking that it and the rows the scan returned count all rows of its table.
-fn mark_table_size(plan: &mut Value, sizes: &Sizes, sql: &str) {
-    match plan {
-        Value::Object(fields) => {
-            // A scan never executed shows 0 rows of each kind; that stays as it is.
-            let seq_scan = fields.get("Node Type") == Some(&Value::from("Seq Scan"))
-                && fields.get("Actual Loops") != Some(&Value::from(0));
-            let size = sizes
-                .iter()
-                .find(|(table, _)| fields.get("Relation Name") == Some(&Value::from(*table)))
-                .map(|(_, size)| *size);
-            let returned = fields.get("Actual Rows").and_then(Value::as_u64);
-            if seq_scan && let Some(removed) = fields.get_mut("Rows Removed by Filter") {
-                let read = removed.as_u64().zip(returned).map(|(r, n)| r + n);
-                assert_eq!(read, size, "{sql}: a sequential scan");
-                *removed = Value::from("table size");
-            }
-            for value in fields.values_mut() {
-                mark_table_size(value, sizes, sql);
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                mark_table_size(item, sizes, sql);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The size of each of [`TABLES`] now.
 fn sizes(w: &World) -> Sizes {
-    let size = |table: &str| -> u64 {
-        scalar(
-            &w.cluster,
-            &w.admin,
-            &format!("SELECT count(*) FROM {table}"),
-        )
-        .parse()
-        .unwrap()
-    };
-    TABLES.map(|table| (table, size(table)))
+    TABLES.map(|table| (table, table_size(w, table)))
 }
 
 /// Every probe under every planner setting: `(label, figures)`, the label starting with the

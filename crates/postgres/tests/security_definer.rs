@@ -47,6 +47,7 @@ async fn every_security_definer_function_pins_its_search_path_and_is_not_public(
             "check_phone_number_agent_organization()",
             "log_phone_numbers_changes()",
             "phone_number_ids_matching(uuid,text,text)",
+            "refresh_usage_daily()",
             "switchboard_planned_organization_ids()",
             "switchboard_planned_user_id()",
             "switchboard_replan_policies()",

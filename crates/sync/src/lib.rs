@@ -48,12 +48,17 @@
 //!   recorded. The rest of the copy or the changes apply and the cursor moves. [`status`]
 //!   lists the records ([`SyncStatus::skipped`]); a row read cleanly later (fixed) or deleted
 //!   leaves the list, and a full copy forgets what it no longer finds.
+//! - **Every manager's usage records.** After the numbers, each cached organization's call and
+//!   message records written since the cache's mark (by transaction id, as the change log is
+//!   read) are kept in the cache by the store's own upsert, so its rollups and reports match
+//!   (see `usage.rs`).
 //! - **Offline is a state, not a failure of the cache.** Losing the server mid-sync returns
 //!   [`Error::Offline`] with everything committed so far kept; the next sync resumes.
 
 mod pull;
 mod replay;
 mod rows;
+mod usage;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -172,6 +177,8 @@ pub struct SyncReport {
     pub changed: u64,
     /// Rows deleted from the change log.
     pub deleted: u64,
+    /// Call and message records (any manager's) read from the server into the cache.
+    pub usage_records: u64,
     /// Rows this sync could not hold (not in the cache) or held only without a secret in
     /// their credentials; [`SyncStatus::skipped`] lists them.
     pub skipped: u64,
@@ -380,6 +387,7 @@ fn sync_on(
     report.skipped = pull.skipped;
     report.changed = changed;
     report.deleted = deleted;
+    report.usage_records = usage::pull(handle, remote, cache, cancel)?;
     report.cancelled = cancel.is_cancelled();
     report.last_synced_at = last_synced_at(cache)?;
     Ok(report)

@@ -208,3 +208,85 @@ pub fn figures(plan: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// The planner settings each probe runs under: its own choice, and pushed to each other kind
+/// of plan.
+pub const PLANNER: &[(&str, &str)] = &[
+    ("default", ""),
+    ("no seqscan", "SET enable_seqscan = off;"),
+    (
+        "no seqscan, no bitmapscan",
+        "SET enable_seqscan = off; SET enable_bitmapscan = off;",
+    ),
+    ("no indexscan", "SET enable_indexscan = off;"),
+    (
+        "no indexscan, no bitmapscan",
+        "SET enable_indexscan = off; SET enable_bitmapscan = off;",
+    ),
+    // B-tree scans of the policy's `= ANY ($n)` look dear (one descent per element, 10
+    // assumed), so the planner turns to a GIN index if it can.
+    (
+        "no seqscan, random pages dear",
+        "SET enable_seqscan = off; SET random_page_cost = 10000;",
+    ),
+];
+
+/// The number of rows of `table`, as the administrator counts them.
+pub fn table_size(w: &World, table: &str) -> u64 {
+    scalar(
+        &w.cluster,
+        &w.admin,
+        &format!("SELECT count(*) FROM {table}"),
+    )
+    .parse()
+    .expect("a count")
+}
+
+/// The figures of `sql` as alice runs it under `planner`; a sequential scan's rows removed
+/// replaced by a mark once checked to be all its table's rows but those returned (the
+/// table's size, which any sequential scan under a policy shows; the policies' own scans of
+/// user_organizations too). `sizes`: each table's row count.
+pub fn observe(w: &World, planner: &str, sql: &str, sizes: &[(&str, u64)]) -> Value {
+    let plan = scalar(
+        &w.cluster,
+        &w.alice_url,
+        &format!(
+            "{planner} EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF, \
+             FORMAT JSON) {sql}"
+        ),
+    );
+    let mut plan = figures(&serde_json::from_str(&plan).expect("EXPLAIN's JSON"));
+    mark_table_size(&mut plan, sizes, sql);
+    plan
+}
+
+/// Replaces `Rows Removed by Filter` of every sequential scan that ran by "table size", after
+/// checking that it and the rows the scan returned count all rows of its table.
+fn mark_table_size(plan: &mut Value, sizes: &[(&str, u64)], sql: &str) {
+    match plan {
+        Value::Object(fields) => {
+            // A scan never executed shows 0 rows of each kind; that stays as it is.
+            let seq_scan = fields.get("Node Type") == Some(&Value::from("Seq Scan"))
+                && fields.get("Actual Loops") != Some(&Value::from(0));
+            let size = sizes
+                .iter()
+                .find(|(table, _)| fields.get("Relation Name") == Some(&Value::from(*table)))
+                .map(|(_, size)| *size);
+            let returned = fields.get("Actual Rows").and_then(Value::as_u64);
+            if seq_scan && let Some(removed) = fields.get_mut("Rows Removed by Filter") {
+                let read = removed.as_u64().zip(returned).map(|(r, n)| r + n);
+                assert_eq!(read, size, "{sql}: a sequential scan");
+                *removed = Value::from("table size");
+            }
+            for value in fields.values_mut() {
+                mark_table_size(value, sizes, sql);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                mark_table_size(item, sizes, sql);
+            }
+        }
+        _ => {}
+    }
+}
