@@ -84,4 +84,4 @@ export SWITCHBOARD_APP="$APP_BIN" E2E_OUTPUT="$OUT" TAURI_DRIVER_PORT="$PORT"
 cd "$ROOT/ui"
 # startup.e2e.mjs first: it starts on a damaged workspace file, then on one whose write lock
 # another program holds, and removes the workspace at the end.
-node --test --test-concurrency=1 e2e/startup.e2e.mjs e2e/app.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs
+node --test --test-concurrency=1 e2e/startup.e2e.mjs e2e/app.e2e.mjs e2e/views.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs

@@ -19,7 +19,7 @@ mod providers;
 pub use providers::*;
 
 pub use switchboard_core::domain::{
-    Agent, Capabilities, Capability, Organization, Provider, Status,
+    Agent, Capabilities, Capability, NumberType, Organization, Provider, Status,
 };
 pub use switchboard_core::query::SortField;
 pub use switchboard_core::seed::SeedReport;
@@ -38,6 +38,7 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
 pub use switchboard_ops::app_settings::{DEFAULT_SYNC_INTERVAL_SECS, Settings, Theme};
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
+pub use switchboard_ops::views::{Column, View, ViewFilters};
 pub use switchboard_ops::workspace::{Connection, SyncConflict, WorkspaceInfo};
 
 /// The payload of `numbers://{organizationId}/changed`.

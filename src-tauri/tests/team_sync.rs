@@ -225,6 +225,7 @@ async fn day(dir: PathBuf) {
         agent: None,
         capabilities: Vec::new(),
         country: None,
+        number_type: None,
     };
     let count = commands::count_numbers(app.state(), filter).await.unwrap();
     assert_eq!(count, f64::from(ROWS), "every row is in the cache");

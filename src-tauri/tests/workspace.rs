@@ -15,6 +15,7 @@ fn filter(org: &str, search: Option<&str>) -> NumberFilter {
         agent: None,
         capabilities: Vec::new(),
         country: None,
+        number_type: None,
     }
 }
 

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
-use switchboard_core::domain::{self as core, Capabilities, Capability, Provider, Status};
+use switchboard_core::domain::{
+    self as core, Capabilities, Capability, NumberType, Provider, Status,
+};
 use switchboard_core::query::{self, SortField};
 use uuid::Uuid;
 
@@ -55,6 +57,9 @@ pub struct NumberFilter {
     pub capabilities: Vec<Capability>,
     /// ISO region, e.g. "US".
     pub country: Option<String>,
+    /// Line type (mobile, toll free, …).
+    #[serde(default)]
+    pub number_type: Option<NumberType>,
 }
 
 impl NumberFilter {
@@ -96,6 +101,7 @@ impl NumberFilter {
             .country
             .map(|c| c.trim().to_ascii_uppercase())
             .filter(|c| !c.is_empty());
+        f.number_type = self.number_type;
         f
     }
 }

@@ -48,6 +48,7 @@ pub mod startup;
 pub mod sync;
 pub mod tasks;
 pub mod vault;
+pub mod views;
 pub mod webhooks;
 pub mod workspace;
 

@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_core::domain::{NewNumber, NumberUpdate};
+use switchboard_core::domain::{NewNumber, NumberType, NumberUpdate, PhoneNumber};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::{Error, ErrorCode};
 use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
@@ -425,6 +426,84 @@ async fn import_step(inv: &dyn Inventory) {
     assert_eq!(report.inserted, 2);
 }
 
+/// Lists `acme`'s numbers in every order the CLI sorts by (and the app's headers ask for),
+/// two rows a page so that every page boundary is a cursor: each order lists every row
+/// once, in that order. Also the line-type filter, which a store reading the team database
+/// (`on_server`) refuses by name. Returns the numbers in the orders of the text columns (the
+/// times differ from store to store).
+async fn sorted(inv: &dyn Inventory, on_server: bool) -> Vec<Vec<String>> {
+    let acme = inv.organization("acme").await.unwrap();
+    let every = NumberFilter::org(acme.id);
+    let all = inv.count_numbers(&every).await.unwrap();
+    let mut orders = Vec::new();
+    for field in [
+        SortField::Number,
+        SortField::FriendlyName,
+        SortField::Created,
+        SortField::Updated,
+    ] {
+        for descending in [false, true] {
+            let sort = Sort { field, descending };
+            let mut q = NumberQuery::first(every.clone(), sort, 2).unwrap();
+            let mut rows: Vec<PhoneNumber> = Vec::new();
+            loop {
+                let page = inv.list_numbers(&q).await.unwrap();
+                rows.extend(page.items);
+                assert!(rows.len() as u64 <= all, "{sort:?}: pages repeat rows");
+                match page.next {
+                    Some(next) => q.after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(rows.len() as u64, all, "{sort:?}: every row");
+            let key = |n: &PhoneNumber| match field {
+                SortField::Number => (n.phone_number.to_string(), 0),
+                SortField::FriendlyName => (
+                    n.friendly_name.clone().unwrap_or_default().to_lowercase(),
+                    0,
+                ),
+                SortField::Created => (String::new(), n.created_at.unix_timestamp_nanos()),
+                SortField::Updated => (String::new(), n.updated_at.unix_timestamp_nanos()),
+            };
+            let in_order = rows.windows(2).all(|w| {
+                let (a, b) = (key(&w[0]), key(&w[1]));
+                if descending { a >= b } else { a <= b }
+            });
+            assert!(
+                in_order,
+                "{sort:?}: {:?}",
+                rows.iter().map(key).collect::<Vec<_>>()
+            );
+            let ids: std::collections::HashSet<_> = rows.iter().map(|n| n.id).collect();
+            assert_eq!(ids.len(), rows.len(), "{sort:?}: no row twice");
+            if matches!(field, SortField::Number | SortField::FriendlyName) {
+                orders.push(rows.iter().map(|n| n.phone_number.to_string()).collect());
+            }
+        }
+    }
+    let of_type = |t| NumberFilter {
+        number_type: Some(t),
+        ..every.clone()
+    };
+    let us = of_type(NumberType::FixedLineOrMobile);
+    if on_server {
+        // The team database stores no line type (the design's columns): it says so.
+        let e = inv
+            .count_numbers(&us)
+            .await
+            .expect_err("no line type stored");
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert!(e.to_string().contains("number type"), "{e}");
+        return orders;
+    }
+    assert_eq!(inv.count_numbers(&us).await.unwrap(), all);
+    let mobile = of_type(NumberType::Mobile);
+    assert_eq!(inv.count_numbers(&mobile).await.unwrap(), 0);
+    let q = NumberQuery::first(mobile, Sort::default(), 10).unwrap();
+    assert!(inv.list_numbers(&q).await.unwrap().items.is_empty());
+    orders
+}
+
 /// The organization's rows as exported (core's CSV: every column), with agents by name.
 async fn exported(inv: &dyn Inventory) -> Rows {
     let acme = inv.organization("acme").await.unwrap();
@@ -485,6 +564,7 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     assert_eq!(scenario(&*local, true).await, [false; 6]);
     let expected = exported(&*local).await;
     assert_eq!(expected.len(), 5, "{expected:?}");
+    let orders = sorted(&*local, false).await;
     assert!(
         expected.contains(&(
             "+14155550101".into(),
@@ -504,6 +584,11 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
     assert_eq!(scenario(&*online, true).await, [false; 6]);
     assert_eq!(exported(&*online).await, expected, "online: the same rows");
+    assert_eq!(
+        sorted(&*online, true).await,
+        orders,
+        "online: the same orders"
+    );
     online.close().await;
 
     // The team database offline (the app's way: reads from the cache), then synced.
@@ -529,6 +614,7 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     .await
     .expect_err("importing needs the server");
     assert_eq!(e.code(), ErrorCode::Offline);
+    sorted(&*offline, false).await;
     offline.close().await;
     let back = Proxy::start(world.upstream, proxy.addr.port());
     world.sync(&back).await;
@@ -539,12 +625,22 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
         expected,
         "the cache after the sync"
     );
+    assert_eq!(
+        sorted(&*synced, false).await,
+        orders,
+        "the cache: the same orders"
+    );
     synced.close().await;
     let server = open(world.target(&back, Reads::Server)).await.unwrap();
     assert_eq!(
         exported(&*server).await,
         expected,
         "the server after the sync"
+    );
+    assert_eq!(
+        sorted(&*server, true).await,
+        orders,
+        "the server: the same orders"
     );
     server.close().await;
 }
@@ -588,3 +684,4 @@ async fn an_account_added_to_a_team_workspace_is_listed_in_this_devices_cache() 
     assert_eq!(removed.numbers, ["+14155550100"]);
     inv.close().await;
 }
+

@@ -190,6 +190,7 @@ pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberF
         agent: None,
         capabilities: Vec::new(),
         country: None,
+        number_type: None,
     }
 }
 

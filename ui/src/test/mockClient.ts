@@ -31,7 +31,22 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
 /** A client over `count` numbers; pages by index cursors, search by substring. */
 export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
   const data = Array.from({ length: count }, (_, i) => makeNumber(i));
-  const settings: Settings = { theme: "system", lastOrganizationId: null, profiles: [], activeProfile: null, syncIntervalSecs: 60, verifyIntervalHours: 24 };
+  const settings: Settings = {
+    theme: "system",
+    lastOrganizationId: null,
+    profiles: [],
+    activeProfile: null,
+    syncIntervalSecs: 60,
+    verifyIntervalHours: 24,
+    views: [],
+    lastView: {
+      name: "",
+      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+      columns: ["name", "provider", "status", "agent", "capabilities", "updated"],
+      sort: "number",
+      descending: false,
+    },
+  };
   const statusListeners: ((s: TeamStatus) => void)[] = [];
   const localStatus: TeamStatus = {
     profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
@@ -79,6 +94,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       settings.lastOrganizationId = s.lastOrganizationId;
       settings.syncIntervalSecs = s.syncIntervalSecs;
       settings.verifyIntervalHours = s.verifyIntervalHours;
+      settings.views = structuredClone(s.views);
+      settings.lastView = structuredClone(s.lastView);
     }),
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),
