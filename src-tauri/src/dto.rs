@@ -35,6 +35,7 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
     Ok(switchboard_ops::actions::parse_id(field, id)?)
 }
 
+pub use switchboard_ops::agents::{AgentLoad, AgentRemoval, Orphans};
 pub use switchboard_ops::app_settings::{DEFAULT_SYNC_INTERVAL_SECS, Settings, Theme};
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};

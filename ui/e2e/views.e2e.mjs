@@ -1,7 +1,9 @@
-// End-to-end: the numbers table's views in the real webview. Runs after app.e2e.mjs (the demo
-// organization exists). The manager picks columns, filters by country and line type, sorts by
-// creation, saves that as a view, restarts the app and finds the view back; then deletes it and
-// puts the table back as it was, so the tests after this one see the default table.
+// End-to-end: the numbers table's views and the agents dialog in the real webview. Runs after
+// app.e2e.mjs (the demo organization exists). The manager picks columns, filters by country and
+// line type, sorts by creation, saves that as a view, restarts the app and finds the view back;
+// then deletes it and puts the table back as it was, so the tests after this one see the
+// default table. Then agents: add one, rename it, give it two numbers, delete it (the dialog
+// says both numbers are left unassigned, and none is lost), and read the orphan report.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -128,5 +130,58 @@ describe("Views of the numbers table", () => {
     // The view shown is kept a moment after the last change.
     await b.pause(1000);
     await screenshot("v08-back-to-default");
+  });
+
+  it("adds, renames and deletes an agent, leaving its numbers unassigned, and reports orphans", async () => {
+    const total = async () => Number((await (await byTestId("total")).getText()).replace(/\D/g, ""));
+    await until("the count", async () => (await total()) > 0);
+    const before = await total();
+    await (await byTestId("agents-open")).click();
+    const dialog = await byTestId("agents-dialog");
+    await dialog.waitForExist({ timeout: 5000 });
+    assert.equal(await b.execute(() => document.querySelector('[data-testid="agents-dialog"]').contains(document.activeElement)), true);
+    await screenshot("a01-agents");
+    await (await byTestId("agent-new")).setValue("E2E Agent");
+    await (await byTestId("agent-add")).click();
+    const row = (name) => b.$(`[data-testid="agent-row"][data-name="${name}"]`);
+    await (await row("E2E Agent")).waitForExist({ timeout: 5000 });
+    await (await (await row("E2E Agent")).$('[data-testid="agent-rename"]')).click();
+    const input = await byTestId("agent-rename-input");
+    await input.clearValue();
+    await input.setValue("E2E Desk");
+    await (await byTestId("agent-rename-save")).click();
+    await (await row("E2E Desk")).waitForExist({ timeout: 5000 });
+    await screenshot("a02-renamed");
+    await (await byTestId("agents-close")).click();
+    await dialog.waitForExist({ reverse: true, timeout: 5000 });
+
+    // Two numbers for the agent, through the bulk bar.
+    const boxes = await b.$$('[data-testid="number-row"] input[type="checkbox"]');
+    for (const box of boxes.slice(0, 2)) await box.click();
+    await (await b.$('select[aria-label="Assign selected to agent"]')).selectByVisibleText("E2E Desk");
+    await until("two numbers assigned", async () => (await table()).rows.filter((r) => r.text.includes("E2E Desk")).length === 2);
+
+    await (await byTestId("agents-open")).click();
+    await (await row("E2E Desk")).waitForExist({ timeout: 5000 });
+    const unassignedBefore = Number((await (await byTestId("orphans-unassigned")).getText()).replace(/\D/g, ""));
+    await (await (await row("E2E Desk")).$('[data-testid="agent-delete"]')).click();
+    const said = await byTestId("agent-remove-text");
+    await said.waitForExist({ timeout: 5000 });
+    assert.equal(await said.getText(), "Its 2 numbers will be left unassigned; none is removed.");
+    await screenshot("a03-delete-confirmation");
+    await (await byTestId("agent-remove")).click();
+    await (await row("E2E Desk")).waitForExist({ reverse: true, timeout: 5000 });
+    await until("the orphan report", async () => {
+      const text = await (await byTestId("orphans-unassigned")).getText();
+      return Number(text.replace(/\D/g, "")) === unassignedBefore + 2;
+    });
+    await screenshot("a04-deleted-orphans");
+    await (await byTestId("orphans-show")).click();
+    await dialog.waitForExist({ reverse: true, timeout: 5000 });
+    await until("the unassigned numbers", async () => (await total()) === unassignedBefore + 2);
+    await screenshot("a05-unassigned-in-table");
+    await (await b.$("button=Clear filters")).click();
+    await until("every number still there", async () => (await total()) === before);
+    await b.pause(1000);
   });
 });

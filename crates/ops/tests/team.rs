@@ -17,7 +17,7 @@ use switchboard_core::domain::{NewNumber, NumberType, NumberUpdate, PhoneNumber}
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::{Error, ErrorCode};
-use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
+use switchboard_ops::{Inventory, Reads, Target, actions, agents, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_sync::{CancelToken, SyncOptions};
@@ -685,3 +685,137 @@ async fn an_account_added_to_a_team_workspace_is_listed_in_this_devices_cache() 
     inv.close().await;
 }
 
+/// Agents looked after on `inv`, whose organization `acme` holds +14155550100 only: two
+/// agents, one number each way, a rename (and a refused one), the orphan report, a removal.
+/// Returns what a manager sees, to compare store with store.
+async fn agent_steps(inv: &dyn Inventory) -> Vec<String> {
+    let acme = inv.organization("acme").await.unwrap();
+    let ava = inv.add_agent(acme.id, "Ava").await.unwrap();
+    inv.add_agent(acme.id, "Bo").await.unwrap();
+    let assign = NumberUpdate {
+        agent_id: Some(Some(ava.id)),
+        ..NumberUpdate::default()
+    };
+    let main = NumberRef::parse("+14155550100").unwrap();
+    actions::update_number(inv, &main, Some(acme.id), &assign)
+        .await
+        .unwrap();
+    let other = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550101".into(),
+        ..NewNumber::default()
+    };
+    actions::add_number(inv, acme.id, other).await.unwrap();
+    let bea = agents::rename(inv, acme.id, "Bo", " Bea ").await.unwrap();
+    assert_eq!(
+        inv.agent(acme.id, "Bea").await.unwrap(),
+        bea,
+        "read back at once"
+    );
+    let e = agents::rename(inv, acme.id, "Bea", "Ava")
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "agent \"Ava\" already exists in acme");
+    let e = agents::rename(inv, acme.id, "Nobody", "X")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+
+    let before = agents::orphans(inv, acme.id).await.unwrap();
+    let removal = agents::remove(inv, acme.id, "Ava").await.unwrap();
+    assert_eq!(removal.unassigned, 1);
+    let after = agents::orphans(inv, acme.id).await.unwrap();
+    let every = switchboard_core::query::NumberFilter::org(acme.id);
+    assert_eq!(
+        inv.count_numbers(&every).await.unwrap(),
+        2,
+        "no number lost"
+    );
+    let e = agents::remove(inv, acme.id, &ava.id.to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    let report = |o: &agents::Orphans| {
+        let sample: Vec<&str> = o
+            .unassigned_sample
+            .iter()
+            .map(|n| n.phone_number.as_str())
+            .collect();
+        let idle: Vec<&str> = o.idle_agents.iter().map(|a| a.name.as_str()).collect();
+        let load: Vec<String> = (o.agents.iter())
+            .map(|a| format!("{}:{}", a.agent.name, a.numbers))
+            .collect();
+        format!(
+            "{} unassigned {sample:?}; idle {idle:?}; {}",
+            o.unassigned,
+            load.join(",")
+        )
+    };
+    vec![
+        report(&before),
+        format!(
+            "removed {} leaving {}",
+            removal.agent.name, removal.unassigned
+        ),
+        report(&after),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_are_renamed_removed_and_reported_alike_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = open(Target::Local(dir.path().join("local.db")))
+        .await
+        .unwrap();
+    let acme = local.add_organization("acme", "Acme").await.unwrap();
+    let main = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550100".into(),
+        ..NewNumber::default()
+    };
+    actions::add_number(&*local, acme.id, main).await.unwrap();
+    let expected = agent_steps(&*local).await;
+    assert_eq!(
+        expected,
+        [
+            "1 unassigned [\"+14155550101\"]; idle [\"Bea\"]; Ava:1,Bea:0",
+            "removed Ava leaving 1",
+            "2 unassigned [\"+14155550100\", \"+14155550101\"]; idle [\"Bea\"]; Bea:0",
+        ]
+    );
+
+    // The team database, directly (the CLI).
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert_eq!(agent_steps(&*online).await, expected, "the team database");
+    online.close().await;
+
+    // The team workspace (the app): edits on the server, read back from the cache at once.
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        agent_steps(&*app).await,
+        expected,
+        "the team workspace's cache"
+    );
+    assert_eq!(
+        world.on_server("SELECT string_agg(name, ',') FROM agents"),
+        "Bea",
+        "the server"
+    );
+    // Offline, renaming and removing need the server, and say so.
+    proxy.cut();
+    let acme = app.organization("acme").await.unwrap();
+    for e in [
+        agents::rename(&*app, acme.id, "Bea", "Cy")
+            .await
+            .unwrap_err(),
+        agents::remove(&*app, acme.id, "Bea").await.unwrap_err(),
+    ] {
+        assert_eq!(e.code(), ErrorCode::Offline, "{e}");
+    }
+    app.close().await;
+}

@@ -65,6 +65,44 @@ organization_id: string,
  */
 name: string, };
 
+export type AgentRemoval = { 
+/**
+ * The agent as it was.
+ */
+agent: Agent, 
+/**
+ * How many of its numbers it left unassigned (none is removed).
+ */
+unassigned: number, };
+
+export type AgentLoad = { 
+/**
+ * The agent.
+ */
+agent: Agent, 
+/**
+ * Numbers assigned to it.
+ */
+numbers: number, };
+
+export type Orphans = { 
+/**
+ * How many numbers have no agent.
+ */
+unassigned: number, 
+/**
+ * The first of them in E.164 order (at most [`ORPHAN_SAMPLE`]).
+ */
+unassignedSample: Array<PhoneNumber>, 
+/**
+ * Agents with no number, by name.
+ */
+idleAgents: Array<Agent>, 
+/**
+ * Every agent with its number count, by name.
+ */
+agents: Array<AgentLoad>, };
+
 export type PhoneNumber = { 
 /**
  * Id.
