@@ -112,3 +112,22 @@ describe("Views", () => {
     expect(client.settings.theme).toBe("dark");
   });
 });
+
+describe("Agents dialog in the app", () => {
+  it("opens from the top bar, keeps the app's shortcuts out, and returns focus", async () => {
+    const client = mockClient(3);
+    render(App, { client });
+    const open = await screen.findByTestId("agents-open");
+    open.focus();
+    await fireEvent.click(open);
+    const input = await screen.findByTestId("agent-new");
+    await tick();
+    // "n" typed in the dialog is a letter of a name, not the add-number shortcut.
+    await fireEvent.keyDown(screen.getByTestId("agents-close"), { key: "n" });
+    expect(screen.queryByTestId("add-dialog")).toBeNull();
+    await fireEvent.keyDown(input, { key: "Escape" });
+    await tick();
+    expect(screen.queryByTestId("agents-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("agents-open"));
+  });
+});

@@ -2,7 +2,8 @@
  * Modal dialogs' keyboard behaviour, as a Svelte action on the dialog element: focus moves
  * into it when it opens (its `[autofocus]` element, else its first control), Tab and
  * Shift+Tab cycle through its controls without leaving it, Escape closes it (and only it),
- * and when it closes focus returns to where it was before it opened.
+ * no key reaches the app's shortcuts, and when it closes focus returns to where it was
+ * before it opened.
  */
 
 const FOCUSABLE =
@@ -29,9 +30,10 @@ export function modal(node: HTMLElement, onClose: () => void) {
     first.focus();
   });
   function onKey(e: KeyboardEvent) {
+    // The app's shortcuts ("/", "n", Escape for the panel) do not reach past a modal dialog.
+    e.stopPropagation();
     if (e.key === "Escape") {
       e.preventDefault();
-      e.stopPropagation();
       close();
     } else if (e.key === "Tab") {
       e.preventDefault();
