@@ -106,6 +106,8 @@ describe("Views of the numbers table", () => {
     assert.equal(t.direction, "descending");
     assert.equal(await (await byTestId("view-select")).getValue(), "UK landlines");
     assert.equal(await (await byTestId("filter-type")).getValue(), "fixed_line");
+    // The first screenshot after a start can show the page before its first update.
+    await b.pause(500);
     await screenshot("v06-after-restart");
   });
 
@@ -121,7 +123,12 @@ describe("Views of the numbers table", () => {
     await (await byTestId("sort-number")).click();
     await until("the default table", async () => {
       const t = await table();
-      return t.sortedBy?.startsWith("Number") && t.direction === "ascending" && t.headers.some((h) => h.startsWith("Provider"));
+      return (
+        t.sortedBy?.startsWith("Number") &&
+        t.direction === "ascending" &&
+        t.headers.some((h) => h.startsWith("Provider")) &&
+        !ukFixedLines(t)
+      );
     });
     await (await byTestId("theme")).selectByAttribute("value", "dark");
     assert.equal(await b.execute(() => document.documentElement.dataset.theme), "dark");
