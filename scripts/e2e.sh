@@ -84,4 +84,6 @@ export SWITCHBOARD_APP="$APP_BIN" E2E_OUTPUT="$OUT" TAURI_DRIVER_PORT="$PORT"
 cd "$ROOT/ui"
 # startup.e2e.mjs first: it starts on a damaged workspace file, then on one whose write lock
 # another program holds, and removes the workspace at the end.
-node --test --test-concurrency=1 e2e/startup.e2e.mjs e2e/app.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs
+# E2E_SPECS runs only those files, in that order (views.e2e.mjs needs app.e2e.mjs's demo data).
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 ${E2E_SPECS:-e2e/startup.e2e.mjs e2e/app.e2e.mjs e2e/views.e2e.mjs e2e/providers.e2e.mjs e2e/team.e2e.mjs}

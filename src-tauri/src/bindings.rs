@@ -11,6 +11,26 @@ use crate::error::{AppError, ErrorCode};
 /// Where the committed file lives, relative to this crate.
 pub const PATH: &str = "../ui/src/lib/generated/bindings.ts";
 
+/// Where the committed list of regions lives, relative to this crate.
+pub const REGIONS_PATH: &str = "../ui/src/lib/generated/regions.ts";
+
+/// Every region libphonenumber knows (`switchboard_core::domain::regions`), as the UI's
+/// country filter and add dialog offer them: a constant, so the list costs no IPC call.
+pub fn regions_typescript() -> String {
+    let mut out = String::from(
+        "// Generated from libphonenumber's metadata (switchboard_core::domain::regions) by\n\
+         // `bindings::regions_typescript()`. Do not edit: run\n\
+         // `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test --test generated_types` instead.\n\n\
+         export const REGIONS: readonly string[] = [\n",
+    );
+    for line in switchboard_core::domain::regions().chunks(12) {
+        let quoted: Vec<String> = line.iter().map(|r| format!("\"{r}\"")).collect();
+        out.push_str(&format!("  {},\n", quoted.join(", ")));
+    }
+    out.push_str("];\n");
+    out
+}
+
 fn decl<T: TS>() -> String {
     format!("export {}\n", T::decl())
 }
@@ -30,9 +50,13 @@ pub fn typescript() -> String {
         decl::<Capabilities>(),
         decl::<Organization>(),
         decl::<Agent>(),
+        decl::<AgentRemoval>(),
+        decl::<AgentLoad>(),
+        decl::<Orphans>(),
         decl::<PhoneNumber>(),
         decl::<AgentFilter>(),
         decl::<SortField>(),
+        decl::<NumberType>(),
         decl::<NumberFilter>(),
         decl::<NumberQuery>(),
         decl::<NumberPage>(),
@@ -48,6 +72,9 @@ pub fn typescript() -> String {
         decl::<Theme>(),
         decl::<TlsMode>(),
         decl::<ConnectionProfile>(),
+        decl::<Column>(),
+        decl::<ViewFilters>(),
+        decl::<View>(),
         decl::<Settings>(),
         decl::<CredentialKind>(),
         decl::<NewAccount>(),

@@ -7,12 +7,12 @@ use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use switchboard_ops::{Written, actions};
+use switchboard_ops::{Written, actions, agents};
 
 use crate::dto::{
-    self, Agent, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter, NumberPage,
-    NumberQuery, Organization, PhoneNumber, Progress, SeedReport, Settings, WorkspaceInfo,
-    parse_id,
+    self, Agent, AgentRemoval, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter,
+    NumberPage, NumberQuery, Organization, Orphans, PhoneNumber, Progress, SeedReport, Settings,
+    WorkspaceInfo, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{ORGANIZATIONS_CHANGED, announce};
@@ -73,6 +73,48 @@ pub async fn add_agent(
     let org = parse_id("organization", &organization_id)?;
     let name = check_name("agent name", &name)?;
     Ok(state.inventory().add_agent(org, &name).await?)
+}
+
+/// Renames an agent (in a team workspace: on the server, which must answer).
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn rename_agent(
+    state: State<'_, AppState>,
+    organization_id: String,
+    agent_id: String,
+    name: String,
+) -> AppResult<Agent> {
+    let org = parse_id("organization", &organization_id)?;
+    let id = parse_id("agent", &agent_id)?;
+    Ok(state.inventory().rename_agent(org, id, &name).await?)
+}
+
+/// Removes an agent; its numbers stay, unassigned (the answer says how many), and the table
+/// is told they changed.
+#[tauri::command]
+#[tracing::instrument(skip(state, app), err)]
+pub async fn remove_agent<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    organization_id: String,
+    agent_id: String,
+) -> AppResult<AgentRemoval> {
+    let org = parse_id("organization", &organization_id)?;
+    parse_id("agent", &agent_id)?;
+    let removal = agents::remove(&*state.inventory(), org, &agent_id).await?;
+    edited(&app, &organization_id, Vec::new());
+    Ok(removal)
+}
+
+/// The orphan report: numbers with no agent, agents with no number, every agent's count.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn agent_orphans(
+    state: State<'_, AppState>,
+    organization_id: String,
+) -> AppResult<Orphans> {
+    let org = parse_id("organization", &organization_id)?;
+    Ok(agents::orphans(&*state.inventory(), org).await?)
 }
 
 /// One page of numbers.

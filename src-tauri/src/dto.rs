@@ -21,7 +21,7 @@ mod usage;
 pub use usage::*;
 
 pub use switchboard_core::domain::{
-    Agent, Capabilities, Capability, Organization, Provider, Status,
+    Agent, Capabilities, Capability, NumberType, Organization, Provider, Status,
 };
 pub use switchboard_core::query::SortField;
 pub use switchboard_core::seed::SeedReport;
@@ -37,9 +37,11 @@ pub(crate) fn parse_id(field: &str, id: &str) -> AppResult<Uuid> {
     Ok(switchboard_ops::actions::parse_id(field, id)?)
 }
 
+pub use switchboard_ops::agents::{AgentLoad, AgentRemoval, Orphans};
 pub use switchboard_ops::app_settings::{DEFAULT_SYNC_INTERVAL_SECS, Settings, Theme};
 pub use switchboard_ops::profiles::{ConnectionProfile, ConnectionTest, TlsMode};
 pub use switchboard_ops::sync::{KeepVersion, SkippedRow, SyncPhase, SyncProgress};
+pub use switchboard_ops::views::{Column, View, ViewFilters};
 pub use switchboard_ops::workspace::{Connection, SyncConflict, WorkspaceInfo};
 
 /// The payload of `numbers://{organizationId}/changed`.

@@ -4,8 +4,22 @@ use std::path::Path;
 
 #[test]
 fn committed_bindings_match_the_rust_types() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(switchboard_app::bindings::PATH);
-    let fresh = switchboard_app::bindings::typescript();
+    check(
+        switchboard_app::bindings::PATH,
+        switchboard_app::bindings::typescript(),
+    );
+}
+
+#[test]
+fn committed_regions_are_libphonenumbers() {
+    check(
+        switchboard_app::bindings::REGIONS_PATH,
+        switchboard_app::bindings::regions_typescript(),
+    );
+}
+
+fn check(file: &str, fresh: String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     if std::env::var_os("SWITCHBOARD_UPDATE_BINDINGS").is_some() {
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
         std::fs::write(&path, &fresh).expect("write bindings");

@@ -226,6 +226,7 @@ async fn day(dir: PathBuf) {
         capabilities: Vec::new(),
         country: None,
         readiness: None,
+        number_type: None,
     };
     let count = commands::count_numbers(app.state(), filter).await.unwrap();
     assert_eq!(count, f64::from(ROWS), "every row is in the cache");

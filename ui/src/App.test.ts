@@ -77,3 +77,57 @@ describe("App startup", () => {
     expect(client.listOrganizations).toHaveBeenCalled();
   });
 });
+
+describe("Views", () => {
+  it("the column chooser traps focus, returns it, and the table shows the chosen columns; the theme is kept", async () => {
+    const client = mockClient(3);
+    render(App, { client });
+    const open = await screen.findByTestId("columns-open");
+    open.focus();
+    await fireEvent.click(open);
+    const dialog = await screen.findByTestId("columns-dialog");
+    await tick();
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    // Tab from the last control wraps to the first; Shift+Tab from the first to the last.
+    const done = screen.getByTestId("columns-done");
+    done.focus();
+    await fireEvent.keyDown(done, { key: "Tab" });
+    expect(document.activeElement).toBe(screen.getByTestId("column-name"));
+    await fireEvent.keyDown(document.activeElement!, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(done);
+
+    await fireEvent.click(screen.getByTestId("column-webhook"));
+    await fireEvent.click(screen.getByTestId("column-provider"));
+    await fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await tick();
+    expect(screen.queryByTestId("columns-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("columns-open"));
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent?.trim().replace(/\s+/g, " "));
+    expect(headers).toContain("Webhook");
+    expect(headers).not.toContain("Provider");
+
+    await fireEvent.change(screen.getByTestId("theme"), { target: { value: "dark" } });
+    await tick();
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(client.settings.theme).toBe("dark");
+  });
+});
+
+describe("Agents dialog in the app", () => {
+  it("opens from the top bar, keeps the app's shortcuts out, and returns focus", async () => {
+    const client = mockClient(3);
+    render(App, { client });
+    const open = await screen.findByTestId("agents-open");
+    open.focus();
+    await fireEvent.click(open);
+    const input = await screen.findByTestId("agent-new");
+    await tick();
+    // "n" typed in the dialog is a letter of a name, not the add-number shortcut.
+    await fireEvent.keyDown(screen.getByTestId("agents-close"), { key: "n" });
+    expect(screen.queryByTestId("add-dialog")).toBeNull();
+    await fireEvent.keyDown(input, { key: "Escape" });
+    await tick();
+    expect(screen.queryByTestId("agents-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("agents-open"));
+  });
+});

@@ -19,6 +19,7 @@ use switchboard_core::query::Page;
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_ops::actions::{self, TypedChange};
+use switchboard_ops::agents;
 use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Written};
 
@@ -108,6 +109,31 @@ pub enum Agents {
     },
     /// List an organization's agents
     List {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+    },
+    /// Rename an agent (names are unique within the organization)
+    Rename {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+        /// The agent's id or name
+        agent: String,
+        /// The new name
+        #[arg(long = "to")]
+        name: String,
+    },
+    /// Remove an agent; its numbers stay, unassigned (the answer says how many)
+    Remove {
+        /// Organization slug or id
+        #[arg(long)]
+        org: String,
+        /// The agent's id or name
+        agent: String,
+    },
+    /// Numbers with no agent and agents with no number
+    Orphans {
         /// Organization slug or id
         #[arg(long)]
         org: String,
@@ -234,6 +260,33 @@ pub fn agents(g: &Global, cmd: Agents) -> Result<()> {
             Agents::List { org } => {
                 let org = inv.organization(&org).await?;
                 output::listing(g.json, &inv.agents(org.id).await?, &output::AGENT_COLUMNS);
+            }
+            Agents::Rename { org, agent, name } => {
+                let org = inv.organization(&org).await?;
+                let renamed = agents::rename(inv, org.id, &agent, &name).await?;
+                output::json_or(g.json, &renamed, |a| {
+                    format!(
+                        "renamed agent {agent:?} to {:?} in {} ({})",
+                        a.name, org.slug, a.id
+                    )
+                });
+            }
+            Agents::Remove { org, agent } => {
+                let org = inv.organization(&org).await?;
+                let removal = agents::remove(inv, org.id, &agent).await?;
+                output::json_or(g.json, &removal, |r| {
+                    format!(
+                        "removed agent {:?} from {}; {} left unassigned",
+                        r.agent.name,
+                        org.slug,
+                        output::count_of(r.unassigned, "number")
+                    )
+                });
+            }
+            Agents::Orphans { org } => {
+                let org = inv.organization(&org).await?;
+                let report = agents::orphans(inv, org.id).await?;
+                output::json_or_print(g.json, &report, output::orphans);
             }
         }
         Ok(())

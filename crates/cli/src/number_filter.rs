@@ -74,14 +74,13 @@ impl FilterArgs {
             readiness: (self.readiness.as_deref())
                 .map(switchboard_ops::readiness::parse_state)
                 .transpose()?,
+            number_type: self.number_type()?,
         })
     }
 
     /// Core's filter over the organization `org` names, the names resolved by `inv`.
     pub async fn resolve(&self, inv: &dyn Inventory, org: &str) -> Result<NumberFilter> {
-        let mut filter = self.input(org)?.resolve(inv).await?;
-        filter.number_type = self.number_type()?;
-        Ok(filter)
+        self.input(org)?.resolve(inv).await
     }
 
     /// `--type`, checked.
@@ -147,6 +146,7 @@ mod tests {
         assert_eq!(f.agent, Some(AgentArg::Assigned("Ava".into())));
         assert_eq!(f.capabilities.len(), 2);
         assert_eq!(f.country.as_deref(), Some("US"));
+        assert_eq!(f.number_type, Some(NumberType::Mobile));
         let none = FilterArgs {
             agent: Some(" None ".into()),
             ..FilterArgs::default()

@@ -4,6 +4,7 @@ use serde::Serialize;
 use switchboard_core::domain::{Agent, Capability, Organization, PhoneNumber};
 use switchboard_core::query::Page;
 use switchboard_ops::NumberView;
+use switchboard_ops::agents::{AgentLoad, Orphans};
 use switchboard_providers::{ProviderError, ProviderErrorCode};
 
 /// Prints a value as pretty JSON.
@@ -80,6 +81,51 @@ pub const ORGANIZATION_COLUMNS: [Column<Organization>; 3] = [
 /// The columns of an agent listing.
 pub const AGENT_COLUMNS: [Column<Agent>; 2] =
     [("NAME", |a| a.name.clone()), ("ID", |a| a.id.to_string())];
+
+/// "1 number", "2 numbers".
+pub fn count_of(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The orphan report: numbers with no agent (the count and the first few), agents with no
+/// number, and every agent's count.
+pub fn orphans(o: &Orphans) {
+    println!(
+        "{} with no agent{}",
+        count_of(o.unassigned, "number"),
+        if o.unassigned_sample.is_empty() {
+            ""
+        } else {
+            ":"
+        }
+    );
+    rows(&o.unassigned_sample, &NUMBER_COLUMNS);
+    let shown = o.unassigned_sample.len() as u64;
+    if o.unassigned > shown {
+        println!(
+            "… and {} more (numbers list --agent none)",
+            o.unassigned - shown
+        );
+    }
+    println!(
+        "{} with no number:",
+        count_of(o.idle_agents.len() as u64, "agent")
+    );
+    rows(&o.idle_agents, &AGENT_COLUMNS);
+    println!("numbers per agent:");
+    rows(&o.agents, &AGENT_LOAD_COLUMNS);
+}
+
+/// The columns of the orphan report's agents.
+pub const AGENT_LOAD_COLUMNS: [Column<AgentLoad>; 3] = [
+    ("NAME", |a| a.agent.name.clone()),
+    ("NUMBERS", |a| a.numbers.to_string()),
+    ("ID", |a| a.agent.id.to_string()),
+];
 
 /// One page of numbers with the exact total and the cursor of the next page.
 pub fn number_page(as_json: bool, page: &Page, total: u64) {

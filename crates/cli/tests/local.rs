@@ -171,6 +171,68 @@ fn add_list_show_update_remove() {
 }
 
 #[test]
+fn agents_are_renamed_removed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme"]);
+    for name in ["Ava", "Bo"] {
+        ok(ws, &["agents", "add", "--org", "acme", "--name", name]);
+    }
+    for (number, agent) in [
+        ("+14155550100", "Ava"),
+        ("+14155550101", "Ava"),
+        ("+14155550102", "none"),
+    ] {
+        let add: Vec<&str> = ("numbers add --org acme --provider twilio --number".split(' '))
+            .chain([number])
+            .collect();
+        ok(ws, &add);
+        ok(
+            ws,
+            &[
+                "numbers", "update", "--org", "acme", number, "--agent", agent,
+            ],
+        );
+    }
+    let err = fails(
+        ws,
+        &["agents", "rename", "--org", "acme", "Bo", "--to", " "],
+        2,
+    );
+    assert!(err.contains("agent name"), "{err}");
+    let out = ok(
+        ws,
+        &["agents", "rename", "--org", "acme", "Bo", "--to", "Bea"],
+    );
+    assert!(
+        out.contains("renamed agent \"Bo\" to \"Bea\" in acme"),
+        "{out}"
+    );
+    let out = ok(ws, &["agents", "orphans", "--org", "acme"]);
+    assert!(out.starts_with("1 number with no agent:\n"), "{out}");
+    assert!(
+        out.contains("+1 415-555-0102") && !out.contains("+1 415-555-0100"),
+        "{out}"
+    );
+    assert!(out.contains("1 agent with no number:"), "{out}");
+    let removal = json(ws, &["agents", "remove", "--json", "--org", "acme", "Ava"]);
+    assert_eq!(removal["unassigned"], 2);
+    assert_eq!(removal["agent"]["name"], "Ava");
+    let listed = json(
+        ws,
+        &[
+            "numbers", "list", "--json", "--org", "acme", "--agent", "none",
+        ],
+    );
+    assert_eq!(listed["total"], 3, "every number stays, unassigned");
+    let err = fails(ws, &["agents", "remove", "--org", "acme", "Ava"], 2);
+    assert!(err.contains("agent \"Ava\" not found"), "{err}");
+    let report = json(ws, &["agents", "orphans", "--json", "--org", "acme"]);
+    assert_eq!(report["unassigned"], 3);
+    assert_eq!(report["agents"][0]["agent"]["name"], "Bea");
+}
+
+#[test]
 fn bad_input_is_one_line_exit_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ws = &dir.path().join("ws.db");

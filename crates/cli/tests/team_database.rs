@@ -139,6 +139,51 @@ fn an_administrator_migrates_and_grants_and_a_manager_works() {
     let out = ok(&cli(&["orgs", "list", "--database-url", &url], ""));
     assert!(out.contains("acme") && !out.contains("globex"), "{out}");
 
+    // Agents: rename, the orphan report, and a removal that unassigns and loses nothing.
+    let agents = |args: &[&str]| {
+        let mut all = vec!["agents", args[0], "--database-url", &url, "--org", "acme"];
+        all.extend_from_slice(&args[1..]);
+        cli(&all, "")
+    };
+    ok(&agents(&["add", "--name", "Ava"]));
+    let assign = [
+        "numbers",
+        "update",
+        "--database-url",
+        &url,
+        "--org",
+        "acme",
+        "+14155551234",
+        "--agent",
+        "Ava",
+    ];
+    ok(&cli(&assign, ""));
+    ok(&agents(&["add", "--name", "Bo"]));
+    let err = fails(&agents(&["rename", "Bo", "--to", "Ava"]), 2);
+    assert!(
+        err.contains("agent \"Ava\" already exists in acme"),
+        "{err}"
+    );
+    let out = ok(&agents(&["rename", "Bo", "--to", "Bea"]));
+    assert!(
+        out.contains("renamed agent \"Bo\" to \"Bea\" in acme"),
+        "{out}"
+    );
+    let out = ok(&agents(&["orphans", "--json"]));
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(report["unassigned"], 0);
+    assert_eq!(report["idleAgents"][0]["name"], "Bea");
+    let out = ok(&agents(&["remove", "Ava"]));
+    assert_eq!(
+        out.trim(),
+        "removed agent \"Ava\" from acme; 1 number left unassigned"
+    );
+    let out = ok(&agents(&["orphans"]));
+    assert!(out.starts_with("1 number with no agent:"), "{out}");
+    assert!(out.contains("+1 415-555-1234"), "{out}");
+    let err = fails(&agents(&["remove", "Ava"]), 2);
+    assert!(err.contains("agent \"Ava\" not found"), "{err}");
+
     // Bad input is exit code 2, before or after reaching the server.
     let err = fails(
         &cli(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
 
 use crate::profiles::{ConnectionProfile, MovedForms, move_forms};
+use crate::views::{View, check_views};
 
 /// Color scheme.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +52,10 @@ pub struct Settings {
     /// Hours after which a number with a provider account is verified again in the
     /// background (1 to 720; 0 turns it off).
     pub verify_interval_hours: u32,
+    /// The numbers table's saved views ([`crate::views`]).
+    pub views: Vec<View>,
+    /// The view shown last, shown again at the next start.
+    pub last_view: View,
 }
 
 impl Default for Settings {
@@ -62,13 +67,16 @@ impl Default for Settings {
             active_profile: None,
             sync_interval_secs: DEFAULT_SYNC_INTERVAL_SECS,
             verify_interval_hours: DEFAULT_VERIFY_INTERVAL_HOURS,
+            views: Vec::new(),
+            last_view: View::default(),
         }
     }
 }
 
 /// Refuses intervals out of range, naming the value and the range (the sync interval's is
-/// [`crate::sync::SYNC_INTERVAL_RANGE`]).
+/// [`crate::sync::SYNC_INTERVAL_RANGE`]), and views that [`check_views`] refuses.
 pub fn check_preferences(preferences: &Settings) -> Result<()> {
+    check_views(&preferences.views, &preferences.last_view)?;
     crate::sync::check_interval(preferences.sync_interval_secs)?;
     if preferences.verify_interval_hours > MAX_VERIFY_INTERVAL_HOURS {
         return Err(switchboard_core::Error::InvalidInput {

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
-use switchboard_core::domain::{self as core, Capabilities, Capability, Provider, Status};
+use switchboard_core::domain::{
+    self as core, Capabilities, Capability, NumberType, Provider, Status,
+};
 use switchboard_core::query::{self, SortField};
 use uuid::Uuid;
 
@@ -59,6 +61,9 @@ pub struct NumberFilter {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub readiness: Option<switchboard_core::readiness::State>,
+    /// Line type (mobile, toll free, …).
+    #[serde(default)]
+    pub number_type: Option<NumberType>,
 }
 
 impl NumberFilter {
@@ -101,6 +106,7 @@ impl NumberFilter {
             .country
             .map(|c| c.trim().to_ascii_uppercase())
             .filter(|c| !c.is_empty());
+        f.number_type = self.number_type;
         f
     }
 }

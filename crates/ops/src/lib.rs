@@ -6,8 +6,8 @@
 //! - [`Inventory`] is the one interface to a store of organizations, agents and numbers: an
 //!   async trait (object-safe, `Send + Sync`) with the reads (`organizations`, `organization`,
 //!   `agents`, `agent`, `list_numbers`, `count_numbers`, `number`, `for_each_number`,
-//!   `import_target`) and the writes (`add_organization`, `add_agent`, `add_number`,
-//!   `update_number`, `remove_number`, `import_rows`). A number edit returns a [`Written`]:
+//!   `import_target`) and the writes (`add_organization`, `add_agent`, `rename_agent`,
+//!   `remove_agent`, `add_number`, `update_number`, `remove_number`, `import_rows`). A number edit returns a [`Written`]:
 //!   the row, and whether it was queued for the next sync instead of written to its store.
 //! - Three implementations: [`LocalInventory`] (a workspace file: the local workspace, or a
 //!   team workspace's cache, on Tokio's blocking pool, with a second connection for counts),
@@ -41,6 +41,7 @@ mod types;
 pub mod account_form;
 pub mod actions;
 pub mod admin;
+pub mod agents;
 pub mod app_settings;
 pub mod numbers_at_provider;
 pub mod profiles;
@@ -52,6 +53,7 @@ pub mod sync;
 pub mod tasks;
 pub mod usage;
 pub mod vault;
+pub mod views;
 pub mod webhooks;
 pub mod workspace;
 
@@ -122,6 +124,11 @@ pub trait Inventory: Debug + Send + Sync {
     async fn agent(&self, organization_id: Uuid, id_or_name: &str) -> Result<Agent>;
     /// Creates an agent.
     async fn add_agent(&self, organization_id: Uuid, name: &str) -> Result<Agent>;
+    /// Renames an agent of an organization (names stay unique within it).
+    async fn rename_agent(&self, organization_id: Uuid, id: Uuid, name: &str) -> Result<Agent>;
+    /// Removes an agent of an organization; its numbers stay, unassigned. Returns the agent
+    /// as it was and how many numbers it left unassigned.
+    async fn remove_agent(&self, organization_id: Uuid, id: Uuid) -> Result<(Agent, u64)>;
     /// One page of numbers.
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page>;
     /// How many numbers a filter matches.

@@ -153,6 +153,17 @@ impl Inventory for LocalInventory {
             .await
     }
 
+    async fn rename_agent(&self, organization_id: Uuid, id: Uuid, name: &str) -> Result<Agent> {
+        let name = name.to_owned();
+        self.run(move |ws| ws.rename_agent(organization_id, id, &name))
+            .await
+    }
+
+    async fn remove_agent(&self, organization_id: Uuid, id: Uuid) -> Result<(Agent, u64)> {
+        self.run(move |ws| ws.remove_agent(organization_id, id))
+            .await
+    }
+
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
         let query = query.clone();
         self.run(move |ws| ws.list_numbers(&query)).await

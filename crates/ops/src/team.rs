@@ -76,6 +76,14 @@ impl Inventory for RemoteWorkspace {
         RemoteWorkspace::add_agent(self, organization_id, name).await
     }
 
+    async fn rename_agent(&self, organization_id: Uuid, id: Uuid, name: &str) -> Result<Agent> {
+        RemoteWorkspace::rename_agent(self, organization_id, id, name).await
+    }
+
+    async fn remove_agent(&self, organization_id: Uuid, id: Uuid) -> Result<(Agent, u64)> {
+        RemoteWorkspace::remove_agent(self, organization_id, id).await
+    }
+
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
         RemoteWorkspace::list_numbers(self, query).await
     }
@@ -477,6 +485,26 @@ impl Inventory for TeamInventory {
         let put = agent.clone();
         self.cache_put(move |r| r.put_agent(&put)).await;
         Ok(agent)
+    }
+
+    async fn rename_agent(&self, organization_id: Uuid, id: Uuid, name: &str) -> Result<Agent> {
+        let agent = self
+            .server_for("renaming an agent")?
+            .rename_agent(organization_id, id, name)
+            .await?;
+        let put = agent.clone();
+        self.cache_put(move |r| r.put_agent(&put)).await;
+        Ok(agent)
+    }
+
+    async fn remove_agent(&self, organization_id: Uuid, id: Uuid) -> Result<(Agent, u64)> {
+        let removed = self
+            .server_for("removing an agent")?
+            .remove_agent(organization_id, id)
+            .await?;
+        // The cache's numbers lose the agent at once; the next sync brings the server's rows.
+        self.cache_put(move |r| r.remove_agent(id)).await;
+        Ok(removed)
     }
 
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use switchboard_core::ErrorCode;
-use switchboard_core::domain::Status;
+use switchboard_core::domain::{NumberType, Status};
 use switchboard_core::query;
 use switchboard_ops::input::{AgentFilter, NumberChange, NumberFilter, into_update};
 use switchboard_ops::{Target, open};
@@ -19,6 +19,7 @@ fn filter(org: &str, agent: Option<AgentFilter>) -> NumberFilter {
         capabilities: Vec::new(),
         country: Some(" us ".into()),
         readiness: None,
+        number_type: Some(NumberType::TollFree),
     }
 }
 
@@ -62,6 +63,7 @@ fn a_filter_by_ids_checks_them() {
     assert_eq!(f.organization_id, org);
     assert_eq!(f.agent, Some(query::AgentFilter::Assigned(agent)));
     assert_eq!(f.country.as_deref(), Some("US"));
+    assert_eq!(f.number_type, Some(NumberType::TollFree));
     let e = filter("not-an-id", None).into_core().unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     let e = filter(&org.to_string(), Some(AgentFilter::Assigned("Ava".into())))
@@ -85,6 +87,7 @@ async fn a_filter_by_names_resolves_them_in_the_inventory() {
     assert_eq!(f.organization_id, org.id);
     assert_eq!(f.agent, Some(query::AgentFilter::Assigned(ava.id)));
     assert_eq!(f.country.as_deref(), Some("US"));
+    assert_eq!(f.number_type, Some(NumberType::TollFree));
     let f = filter(&org.id.to_string(), Some(AgentFilter::Unassigned))
         .resolve(&*inv)
         .await

@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_core::domain::{E164, NewNumber, NumberUpdate, Provider};
+use switchboard_core::domain::{E164, NewNumber, NumberType, NumberUpdate, PhoneNumber, Provider};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::usage::{
     CallOutcome, CallRecord, DayRange, Direction, GroupBy, Money, Price, RecordKind, UsageAccount,
@@ -24,7 +25,7 @@ use switchboard_core::usage::{
 use switchboard_core::{Error, ErrorCode};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
 use switchboard_ops::usage;
-use switchboard_ops::{Inventory, Reads, Target, actions, open, open_cached};
+use switchboard_ops::{Inventory, Reads, Target, actions, agents, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_sync::{CancelToken, SyncOptions};
@@ -460,6 +461,84 @@ async fn import_step(inv: &dyn Inventory) {
     assert_eq!(report.inserted, 2);
 }
 
+/// Lists `acme`'s numbers in every order the CLI sorts by (and the app's headers ask for),
+/// two rows a page so that every page boundary is a cursor: each order lists every row
+/// once, in that order. Also the line-type filter, which a store reading the team database
+/// (`on_server`) refuses by name. Returns the numbers in the orders of the text columns (the
+/// times differ from store to store).
+async fn sorted(inv: &dyn Inventory, on_server: bool) -> Vec<Vec<String>> {
+    let acme = inv.organization("acme").await.unwrap();
+    let every = NumberFilter::org(acme.id);
+    let all = inv.count_numbers(&every).await.unwrap();
+    let mut orders = Vec::new();
+    for field in [
+        SortField::Number,
+        SortField::FriendlyName,
+        SortField::Created,
+        SortField::Updated,
+    ] {
+        for descending in [false, true] {
+            let sort = Sort { field, descending };
+            let mut q = NumberQuery::first(every.clone(), sort, 2).unwrap();
+            let mut rows: Vec<PhoneNumber> = Vec::new();
+            loop {
+                let page = inv.list_numbers(&q).await.unwrap();
+                rows.extend(page.items);
+                assert!(rows.len() as u64 <= all, "{sort:?}: pages repeat rows");
+                match page.next {
+                    Some(next) => q.after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(rows.len() as u64, all, "{sort:?}: every row");
+            let key = |n: &PhoneNumber| match field {
+                SortField::Number => (n.phone_number.to_string(), 0),
+                SortField::FriendlyName => (
+                    n.friendly_name.clone().unwrap_or_default().to_lowercase(),
+                    0,
+                ),
+                SortField::Created => (String::new(), n.created_at.unix_timestamp_nanos()),
+                SortField::Updated => (String::new(), n.updated_at.unix_timestamp_nanos()),
+            };
+            let in_order = rows.windows(2).all(|w| {
+                let (a, b) = (key(&w[0]), key(&w[1]));
+                if descending { a >= b } else { a <= b }
+            });
+            assert!(
+                in_order,
+                "{sort:?}: {:?}",
+                rows.iter().map(key).collect::<Vec<_>>()
+            );
+            let ids: std::collections::HashSet<_> = rows.iter().map(|n| n.id).collect();
+            assert_eq!(ids.len(), rows.len(), "{sort:?}: no row twice");
+            if matches!(field, SortField::Number | SortField::FriendlyName) {
+                orders.push(rows.iter().map(|n| n.phone_number.to_string()).collect());
+            }
+        }
+    }
+    let of_type = |t| NumberFilter {
+        number_type: Some(t),
+        ..every.clone()
+    };
+    let us = of_type(NumberType::FixedLineOrMobile);
+    if on_server {
+        // The team database stores no line type (the design's columns): it says so.
+        let e = inv
+            .count_numbers(&us)
+            .await
+            .expect_err("no line type stored");
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert!(e.to_string().contains("number type"), "{e}");
+        return orders;
+    }
+    assert_eq!(inv.count_numbers(&us).await.unwrap(), all);
+    let mobile = of_type(NumberType::Mobile);
+    assert_eq!(inv.count_numbers(&mobile).await.unwrap(), 0);
+    let q = NumberQuery::first(mobile, Sort::default(), 10).unwrap();
+    assert!(inv.list_numbers(&q).await.unwrap().items.is_empty());
+    orders
+}
+
 /// The organization's rows as exported (core's CSV: every column), with agents by name.
 async fn exported(inv: &dyn Inventory) -> Rows {
     let acme = inv.organization("acme").await.unwrap();
@@ -520,6 +599,7 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     assert_eq!(scenario(&*local, true).await, [false; 6]);
     let expected = exported(&*local).await;
     assert_eq!(expected.len(), 5, "{expected:?}");
+    let orders = sorted(&*local, false).await;
     assert!(
         expected.contains(&(
             "+14155550101".into(),
@@ -539,6 +619,11 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
     assert_eq!(scenario(&*online, true).await, [false; 6]);
     assert_eq!(exported(&*online).await, expected, "online: the same rows");
+    assert_eq!(
+        sorted(&*online, true).await,
+        orders,
+        "online: the same orders"
+    );
     online.close().await;
 
     // The team database offline (the app's way: reads from the cache), then synced.
@@ -564,6 +649,7 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
     .await
     .expect_err("importing needs the server");
     assert_eq!(e.code(), ErrorCode::Offline);
+    sorted(&*offline, false).await;
     offline.close().await;
     let back = Proxy::start(world.upstream, proxy.addr.port());
     world.sync(&back).await;
@@ -574,12 +660,22 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
         expected,
         "the cache after the sync"
     );
+    assert_eq!(
+        sorted(&*synced, false).await,
+        orders,
+        "the cache: the same orders"
+    );
     synced.close().await;
     let server = open(world.target(&back, Reads::Server)).await.unwrap();
     assert_eq!(
         exported(&*server).await,
         expected,
         "the server after the sync"
+    );
+    assert_eq!(
+        sorted(&*server, true).await,
+        orders,
+        "the server: the same orders"
     );
     server.close().await;
 }
@@ -882,4 +978,139 @@ async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_co
             .unwrap(),
         on_server
     );
+}
+
+/// Agents looked after on `inv`, whose organization `acme` holds +14155550100 only: two
+/// agents, one number each way, a rename (and a refused one), the orphan report, a removal.
+/// Returns what a manager sees, to compare store with store.
+async fn agent_steps(inv: &dyn Inventory) -> Vec<String> {
+    let acme = inv.organization("acme").await.unwrap();
+    let ava = inv.add_agent(acme.id, "Ava").await.unwrap();
+    inv.add_agent(acme.id, "Bo").await.unwrap();
+    let assign = NumberUpdate {
+        agent_id: Some(Some(ava.id)),
+        ..NumberUpdate::default()
+    };
+    let main = NumberRef::parse("+14155550100").unwrap();
+    actions::update_number(inv, &main, Some(acme.id), &assign)
+        .await
+        .unwrap();
+    let other = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550101".into(),
+        ..NewNumber::default()
+    };
+    actions::add_number(inv, acme.id, other).await.unwrap();
+    let bea = agents::rename(inv, acme.id, "Bo", " Bea ").await.unwrap();
+    assert_eq!(
+        inv.agent(acme.id, "Bea").await.unwrap(),
+        bea,
+        "read back at once"
+    );
+    let e = agents::rename(inv, acme.id, "Bea", "Ava")
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "agent \"Ava\" already exists in acme");
+    let e = agents::rename(inv, acme.id, "Nobody", "X")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+
+    let before = agents::orphans(inv, acme.id).await.unwrap();
+    let removal = agents::remove(inv, acme.id, "Ava").await.unwrap();
+    assert_eq!(removal.unassigned, 1);
+    let after = agents::orphans(inv, acme.id).await.unwrap();
+    let every = switchboard_core::query::NumberFilter::org(acme.id);
+    assert_eq!(
+        inv.count_numbers(&every).await.unwrap(),
+        2,
+        "no number lost"
+    );
+    let e = agents::remove(inv, acme.id, &ava.id.to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    let report = |o: &agents::Orphans| {
+        let sample: Vec<&str> = o
+            .unassigned_sample
+            .iter()
+            .map(|n| n.phone_number.as_str())
+            .collect();
+        let idle: Vec<&str> = o.idle_agents.iter().map(|a| a.name.as_str()).collect();
+        let load: Vec<String> = (o.agents.iter())
+            .map(|a| format!("{}:{}", a.agent.name, a.numbers))
+            .collect();
+        format!(
+            "{} unassigned {sample:?}; idle {idle:?}; {}",
+            o.unassigned,
+            load.join(",")
+        )
+    };
+    vec![
+        report(&before),
+        format!(
+            "removed {} leaving {}",
+            removal.agent.name, removal.unassigned
+        ),
+        report(&after),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_are_renamed_removed_and_reported_alike_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = open(Target::Local(dir.path().join("local.db")))
+        .await
+        .unwrap();
+    let acme = local.add_organization("acme", "Acme").await.unwrap();
+    let main = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550100".into(),
+        ..NewNumber::default()
+    };
+    actions::add_number(&*local, acme.id, main).await.unwrap();
+    let expected = agent_steps(&*local).await;
+    assert_eq!(
+        expected,
+        [
+            "1 unassigned [\"+14155550101\"]; idle [\"Bea\"]; Ava:1,Bea:0",
+            "removed Ava leaving 1",
+            "2 unassigned [\"+14155550100\", \"+14155550101\"]; idle [\"Bea\"]; Bea:0",
+        ]
+    );
+
+    // The team database, directly (the CLI).
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let online = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert_eq!(agent_steps(&*online).await, expected, "the team database");
+    online.close().await;
+
+    // The team workspace (the app): edits on the server, read back from the cache at once.
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        agent_steps(&*app).await,
+        expected,
+        "the team workspace's cache"
+    );
+    assert_eq!(
+        world.on_server("SELECT string_agg(name, ',') FROM agents"),
+        "Bea",
+        "the server"
+    );
+    // Offline, renaming and removing need the server, and say so.
+    proxy.cut();
+    let acme = app.organization("acme").await.unwrap();
+    for e in [
+        agents::rename(&*app, acme.id, "Bea", "Cy")
+            .await
+            .unwrap_err(),
+        agents::remove(&*app, acme.id, "Bea").await.unwrap_err(),
+    ] {
+        assert_eq!(e.code(), ErrorCode::Offline, "{e}");
+    }
+    app.close().await;
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, valid};
+use common::{World, scalar, valid};
 use switchboard_core::domain::NumberUpdate;
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
@@ -295,4 +295,92 @@ async fn an_agent_of_another_organization_cannot_be_assigned() {
         .await
         .unwrap();
     assert_eq!(n.agent_id, Some(w.acme_agent));
+}
+
+#[tokio::test]
+async fn agents_are_renamed_and_removed_only_in_ones_own_organization_and_no_number_is_lost() {
+    let w = World::new().await;
+    let agents = |org: uuid::Uuid| {
+        scalar(
+            &w.cluster,
+            &w.admin,
+            &format!(
+                "SELECT string_agg(name, ',' ORDER BY name) FROM agents WHERE organization_id = '{org}'"
+            ),
+        )
+    };
+    let globex_before = agents(w.globex);
+    // Bob (globex) can neither rename nor remove acme's agent: it is not there for him.
+    for e in [
+        w.bob
+            .rename_agent(w.acme, w.acme_agent, "Mole")
+            .await
+            .unwrap_err(),
+        w.bob
+            .rename_agent(w.globex, w.acme_agent, "Mole")
+            .await
+            .unwrap_err(),
+        w.bob.remove_agent(w.acme, w.acme_agent).await.unwrap_err(),
+        w.bob
+            .remove_agent(w.globex, w.acme_agent)
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::NotFound { kind: "agent", .. }), "{e}");
+    }
+    assert_eq!(agents(w.acme), "Acme Agent");
+
+    // Alice renames hers; a name taken in her organization is refused by name.
+    let second = w.alice.add_agent(w.acme, "Second").await.unwrap();
+    let e = w
+        .alice
+        .rename_agent(w.acme, second.id, "Acme Agent")
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "agent \"Acme Agent\" already exists in acme");
+    // Globex's agent's name is no obstacle.
+    let renamed = w
+        .alice
+        .rename_agent(w.acme, second.id, "Globex Agent")
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Globex Agent");
+
+    // Removing her agent unassigns its numbers; none is lost, globex is untouched.
+    let change = NumberUpdate {
+        agent_id: Some(Some(w.acme_agent)),
+        ..Default::default()
+    };
+    let n = NumberRef::Id(w.acme_number);
+    w.alice.update_number(&n, None, &change).await.unwrap();
+    let count = |sql: &str| scalar(&w.cluster, &w.admin, sql);
+    let all_before = count("SELECT count(*) FROM phone_numbers");
+    let logged_before = count("SELECT count(*) FROM phone_numbers_changes");
+    let (gone, unassigned) = w.alice.remove_agent(w.acme, w.acme_agent).await.unwrap();
+    assert_eq!((gone.name.as_str(), unassigned), ("Acme Agent", 1));
+    assert_eq!(
+        count("SELECT count(*) FROM phone_numbers"),
+        all_before,
+        "no number lost"
+    );
+    assert_eq!(
+        count(&format!(
+            "SELECT coalesce(agent_id::text, 'none') FROM phone_numbers WHERE id = '{}'",
+            w.acme_number
+        )),
+        "none"
+    );
+    assert_ne!(
+        count("SELECT count(*) FROM phone_numbers_changes"),
+        logged_before,
+        "the unassigned numbers reach every cache through the change log"
+    );
+    assert_eq!(agents(w.acme), "Globex Agent");
+    assert_eq!(agents(w.globex), globex_before);
+    let e = w
+        .alice
+        .remove_agent(w.acme, w.acme_agent)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { kind: "agent", .. }), "{e}");
 }

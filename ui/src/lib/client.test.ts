@@ -18,7 +18,7 @@ describe("the real client", () => {
   it("calls commands by their Rust names with camelCase arguments", async () => {
     invoke.mockResolvedValueOnce({ items: [], next: null });
     const query = {
-      filter: { organizationId: "o", search: "415", provider: null, status: null, agent: null, capabilities: [], country: null },
+      filter: { organizationId: "o", search: "415", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
       sort: "number" as const,
       descending: false,
       limit: 100,

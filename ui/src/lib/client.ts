@@ -9,6 +9,8 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   Agent,
+  AgentRemoval,
+  Orphans,
   AppError,
   BulkReport,
   ErrorCode,
@@ -114,6 +116,11 @@ export interface Client {
   addOrganization(slug: string, name: string): Promise<Organization>;
   listAgents(organizationId: string): Promise<Agent[]>;
   addAgent(organizationId: string, name: string): Promise<Agent>;
+  renameAgent(organizationId: string, agentId: string, name: string): Promise<Agent>;
+  /** Its numbers stay, unassigned; the answer says how many. */
+  removeAgent(organizationId: string, agentId: string): Promise<AgentRemoval>;
+  /** Numbers with no agent, agents with no number. */
+  agentOrphans(organizationId: string): Promise<Orphans>;
   listNumbers(query: NumberQuery): Promise<NumberPage>;
   countNumbers(filter: NumberFilter): Promise<number>;
   getNumber(id: string): Promise<PhoneNumber>;
@@ -214,6 +221,9 @@ export const client: Client = {
   addOrganization: (slug, name) => call("add_organization", { slug, name }),
   listAgents: (organizationId) => call("list_agents", { organizationId }),
   addAgent: (organizationId, name) => call("add_agent", { organizationId, name }),
+  renameAgent: (organizationId, agentId, name) => call("rename_agent", { organizationId, agentId, name }),
+  removeAgent: (organizationId, agentId) => call("remove_agent", { organizationId, agentId }),
+  agentOrphans: (organizationId) => call("agent_orphans", { organizationId }),
   listNumbers: (query) => call("list_numbers", { query }),
   countNumbers: (filter) => call("count_numbers", { filter }),
   getNumber: (id) => call("get_number", { id }),

@@ -4,27 +4,14 @@
  * They avoid `Intl` and `toLocale*String` on the paths every screen takes (the table's rows, the
  * filters, the count): in WebKit the first use of those loads ICU's locale data (region names,
  * calendars, time zones), about 7 MB that the web process then keeps for its life. Names of the
- * countries the app offers are spelled here; other codes fall back to `Intl.DisplayNames`,
- * created on first use. Times are shown in local time, formatted by hand.
+ * countries the app offers (every region libphonenumber knows) are spelled in ./countries.ts;
+ * other codes fall back to `Intl.DisplayNames`, created on first use. Times are shown in local time, formatted by hand.
  */
-import type { Capabilities, Capability, PhoneNumber, Provider, Status } from "./client";
+import type { Capabilities, Capability, NumberType, PhoneNumber, Provider, Status } from "./client";
 
-/** English names of the countries the filters and dialogs offer (what `Intl.DisplayNames` says). */
-export const COUNTRY_NAMES: Readonly<Record<string, string>> = {
-  US: "United States",
-  CA: "Canada",
-  GB: "United Kingdom",
-  DE: "Germany",
-  FR: "France",
-  NL: "Netherlands",
-  ES: "Spain",
-  IT: "Italy",
-  AU: "Australia",
-  JP: "Japan",
-  BR: "Brazil",
-  MX: "Mexico",
-  IN: "India",
-};
+import { COUNTRY_NAMES } from "./countries";
+
+export { COUNTRY_NAMES };
 
 let regionNames: Intl.DisplayNames | undefined;
 
@@ -41,8 +28,11 @@ export function countryName(code: string | null): string {
   }
 }
 
-/** Countries offered by the country filter and the add dialog's region list. */
-export const COUNTRIES = Object.keys(COUNTRY_NAMES);
+/**
+ * Countries offered by the country filter and the add and buy dialogs' lists: every region
+ * libphonenumber knows, by name.
+ */
+export const COUNTRIES: readonly string[] = Object.keys(COUNTRY_NAMES);
 
 /**
  * Every value of a union generated from Rust (`Provider`, `Status`, …), in the order written:
@@ -65,6 +55,20 @@ const PROVIDER_LABELS: Record<Provider, string> = {
 export const PROVIDERS = every(PROVIDER_LABELS);
 export const STATUSES = every<Status>({ active: true, inactive: true, error: true });
 export const CAPABILITIES = every<Capability>({ voice: true, sms: true, mms: true, fax: true });
+export const NUMBER_TYPES = every<NumberType>({
+  fixed_line: true,
+  mobile: true,
+  fixed_line_or_mobile: true,
+  toll_free: true,
+  premium_rate: true,
+  shared_cost: true,
+  voip: true,
+  personal_number: true,
+  uan: true,
+  pager: true,
+  voicemail: true,
+  unknown: true,
+});
 
 export function providerLabel(p: string): string {
   return PROVIDER_LABELS[p as Provider] ?? p;

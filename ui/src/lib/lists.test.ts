@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import bindings from "./generated/bindings.ts?raw";
-import { CAPABILITIES, PROVIDERS, STATUSES, providerLabel } from "./format";
+import { CAPABILITIES, NUMBER_TYPES, PROVIDERS, STATUSES, providerLabel } from "./format";
+import { COLUMNS } from "./views";
 import { CREDENTIAL_KINDS, fieldLabels } from "./accountForm.svelte";
 
 /** The values of `export type Name = "a" | "b" | …;` in bindings.ts. */
@@ -22,6 +23,8 @@ describe("the UI's lists are the generated unions", () => {
     expect(PROVIDERS).toEqual(union("Provider"));
     expect(STATUSES).toEqual(union("Status"));
     expect(CAPABILITIES).toEqual(union("Capability"));
+    expect(NUMBER_TYPES).toEqual(union("NumberType"));
+    expect(COLUMNS).toEqual(union("Column"));
   });
 
   it("names every provider and its credential kinds", () => {

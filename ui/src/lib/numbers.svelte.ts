@@ -12,23 +12,17 @@
  * - The exact count is asked for separately, after the first page (and, in the app, after a
  *   short pause in typing), so it never delays rows.
  */
-import type { AgentFilter, Capability, Client, PhoneNumber, Provider, SortField, Status } from "./client";
+import type { Client, PhoneNumber, SortField, ViewFilters } from "./client";
 import { toClientError, type ClientError } from "./client";
 
 export const FIRST_PAGE = 60;
 export const NEXT_PAGE = 300;
 
-export interface Filters {
-  search: string;
-  provider: Provider | null;
-  status: Status | null;
-  agent: AgentFilter | null;
-  capabilities: Capability[];
-  country: string | null;
-}
+/** The search and filters: a saved view's (`ViewFilters`, generated from Rust). */
+export type Filters = ViewFilters;
 
 export function emptyFilters(): Filters {
-  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null };
+  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null };
 }
 
 export interface SortState {
@@ -78,6 +72,7 @@ export class NumbersView {
       agent: f.agent,
       capabilities: [...f.capabilities],
       country: f.country,
+      numberType: f.numberType,
     };
   }
 
@@ -111,6 +106,14 @@ export class NumbersView {
       this.sort.field === field
         ? { field, descending: !this.sort.descending }
         : { field, descending: false };
+    this.#changedAt = performance.now();
+    this.reload();
+  }
+
+  /** Shows a view's search, filters and order at once (one reload). */
+  show(filters: Filters, sort: SortState) {
+    this.filters = { ...filters, capabilities: [...filters.capabilities] };
+    this.sort = { ...sort };
     this.#changedAt = performance.now();
     this.reload();
   }

@@ -66,7 +66,7 @@ describe("NumbersView", () => {
     const client = mockClient(5);
     const view = new NumbersView(client, 0);
     view.setOrganization("org-1");
-    view.setFilters({ provider: "telnyx", agent: { kind: "unassigned" }, capabilities: ["sms"], country: "GB" });
+    view.setFilters({ provider: "telnyx", agent: { kind: "unassigned" }, capabilities: ["sms"], country: "GB", numberType: "mobile" });
     await settle();
     view.toggleSort("updated");
     await settle();
@@ -84,6 +84,7 @@ describe("NumbersView", () => {
           agent: { kind: "unassigned" },
           capabilities: ["sms"],
           country: "GB",
+          numberType: "mobile",
         },
       }),
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ClientError, events, toClientError } from "./client";
-import { COUNTRY_NAMES, capabilityList, count, countryName, day, numberTypeLabel, when } from "./format";
+import { REGIONS } from "./generated/regions";
+import { COUNTRIES, COUNTRY_NAMES, capabilityList, count, countryName, day, numberTypeLabel, when } from "./format";
 import { nearEnd, visibleRange } from "./virtual";
 import { ERROR_TITLES } from "./toasts.svelte";
 
@@ -44,6 +45,15 @@ describe("format", () => {
     for (const [code, name] of Object.entries(COUNTRY_NAMES)) expect(name).toBe(intl.of(code));
     expect(countryName("CH")).toBe("Switzerland");
     expect(countryName("ZZZ")).toBe("ZZZ");
+  });
+
+  it("offers every region libphonenumber knows, each spelled, by name", () => {
+    expect(REGIONS.length).toBeGreaterThan(200);
+    expect(Object.keys(COUNTRY_NAMES).sort()).toEqual([...REGIONS].sort());
+    expect([...COUNTRIES].sort()).toEqual([...REGIONS].sort());
+    for (const c of ["NG", "NZ", "CH", "KR", "ZA", "AR"]) expect(COUNTRIES).toContain(c);
+    const names = COUNTRIES.map(countryName);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en")));
   });
 
   it("shows times in local time without Intl", () => {

@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { AccountDraft, AccountProblem, Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
+import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
@@ -29,16 +29,38 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
 }
 
 /** A client over `count` numbers; pages by index cursors, search by substring. */
-export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
+export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents: Agent[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
   const data = Array.from({ length: count }, (_, i) => makeNumber(i));
-  const settings: Settings = { theme: "system", lastOrganizationId: null, profiles: [], activeProfile: null, syncIntervalSecs: 60, verifyIntervalHours: 24 };
+  const settings: Settings = {
+    theme: "system",
+    lastOrganizationId: null,
+    profiles: [],
+    activeProfile: null,
+    syncIntervalSecs: 60,
+    verifyIntervalHours: 24,
+    views: [],
+    lastView: {
+      name: "",
+      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+      columns: ["name", "provider", "status", "agent", "capabilities", "updated"],
+      sort: "number",
+      descending: false,
+    },
+  };
+  const agents: Agent[] = [{ id: "agent-1", organization_id: "org-1", name: "Ava" }];
   const statusListeners: ((s: TeamStatus) => void)[] = [];
   const localStatus: TeamStatus = {
     profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
     outbox: 0, conflicts: 0, syncing: false, progress: null, warnings: [], skipped: [],
   };
-  const matching = (q: { search: string | null }) =>
-    data.filter((n) => !q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase()));
+  const ofAgent = (n: PhoneNumber, agent: AgentFilter | null | undefined) =>
+    !agent || (agent.kind === "unassigned" ? !n.agentId : n.agentId === agent.id);
+  const matching = (q: { search: string | null; agent?: AgentFilter | null }) =>
+    data.filter(
+      (n) =>
+        ofAgent(n, q.agent) &&
+        (!q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase())),
+    );
   return {
     data,
     settings,
@@ -48,8 +70,32 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
     workspaceInfo: vi.fn(async () => ({ kind: "local", path: "/tmp/workspace.db", profile: null })),
     listOrganizations: vi.fn(async () => [{ id: "org-1", slug: "demo", name: "Demo" }]),
     addOrganization: vi.fn(async (slug, name) => ({ id: "org-2", slug, name })),
-    listAgents: vi.fn(async () => [{ id: "agent-1", organization_id: "org-1", name: "Ava" }]),
-    addAgent: vi.fn(async (organizationId, name) => ({ id: "agent-2", organization_id: organizationId, name })),
+    agents,
+    listAgents: vi.fn(async () => agents.map((a) => ({ ...a }))),
+    addAgent: vi.fn(async (organizationId, name) => {
+      if (agents.some((a) => a.name === name.trim())) throw new ClientError("Duplicate", `agent "${name.trim()}" already exists in demo`);
+      const a = { id: `agent-${agents.length + 1}`, organization_id: organizationId, name: name.trim() };
+      agents.push(a);
+      return a;
+    }),
+    renameAgent: vi.fn(async (_org, id, name) => {
+      if (agents.some((a) => a.name === name.trim() && a.id !== id)) throw new ClientError("Duplicate", `agent "${name.trim()}" already exists in demo`);
+      const a = agents.find((x) => x.id === id)!;
+      a.name = name.trim();
+      return { ...a };
+    }),
+    removeAgent: vi.fn(async (_org, id) => {
+      const agent = agents.find((x) => x.id === id)!;
+      agents.splice(agents.indexOf(agent), 1);
+      let unassigned = 0;
+      for (const n of data) if (n.agentId === id) (n.agentId = null), unassigned++;
+      return { agent, unassigned };
+    }),
+    agentOrphans: vi.fn(async () => {
+      const loads = agents.map((agent) => ({ agent, numbers: data.filter((n) => n.agentId === agent.id).length }));
+      const none = data.filter((n) => !n.agentId);
+      return { unassigned: none.length, unassignedSample: none.slice(0, 20), idleAgents: loads.filter((l) => l.numbers === 0).map((l) => l.agent), agents: loads };
+    }),
     listNumbers: vi.fn(async (q: NumberQuery) => {
       const rows = matching(q.filter);
       const start = q.after ? Number(q.after) : 0;
@@ -79,6 +125,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; settin
       settings.lastOrganizationId = s.lastOrganizationId;
       settings.syncIntervalSecs = s.syncIntervalSecs;
       settings.verifyIntervalHours = s.verifyIntervalHours;
+      settings.views = structuredClone(s.views);
+      settings.lastView = structuredClone(s.lastView);
     }),
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),

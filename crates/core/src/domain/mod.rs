@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub use credentials::{Credentials, SECRET_KEYS, check_account_id_shape, identifier_keys};
 pub use metadata::{Capabilities, Capability, Metadata};
-pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region};
+pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region, regions};
 
 use crate::error::{Error, Result};
 

@@ -25,6 +25,7 @@ pub struct E164(String);
 
 /// What kind of line a number is, as libphonenumber classifies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NumberType {
     /// A landline.
@@ -160,6 +161,19 @@ pub fn parse_region(region: &str) -> Result<country::Id> {
             format!("{region:?} is not a two-letter ISO 3166 region code"),
         )
     })
+}
+
+/// Every region libphonenumber's metadata knows (two-letter ISO 3166 codes, sorted; the
+/// non-geographic "001" left out): the countries a number can belong to, which the app's
+/// country filter and add dialog offer.
+pub fn regions() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = (DATABASE.iter())
+        .map(|m| m.id())
+        .filter(|id| id.len() == 2 && parse_region(id).is_ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 impl E164 {
@@ -617,6 +631,20 @@ mod tests {
             Ok(n) => n.to_string(),
             Err(e) => panic!("{input:?} should parse: {e}"),
         }
+    }
+
+    #[test]
+    fn regions_are_every_country_the_metadata_knows() {
+        let all = regions();
+        assert!(all.len() > 200, "{}", all.len());
+        for id in ["US", "GB", "JP", "BR", "NG", "NZ", "VA", "SH"] {
+            assert!(all.contains(&id), "{id}");
+        }
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert!(all.iter().all(|id| id.len() == 2), "no 001");
+        // Every region's own numbers parse to that region.
+        let gb = E164::parse("+44 20 7946 0958", None).expect("valid");
+        assert!(all.contains(&gb.facts().country.as_deref().expect("geographic")));
     }
 
     fn err(input: &str, region: Option<&str>) -> String {

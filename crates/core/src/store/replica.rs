@@ -496,6 +496,14 @@ impl Replica<'_> {
         Ok(())
     }
 
+    /// Deletes a cached agent (removed on the server); its cached numbers lose it, as the
+    /// server's did.
+    pub fn remove_agent(&mut self, id: Uuid) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM agents WHERE id = ?1", [id.to_string()])?;
+        Ok(())
+    }
+
     /// Deletes the organization's cached agents that are not in `keep`.
     pub fn retain_agents(&mut self, organization_id: Uuid, keep: &[Uuid]) -> Result<()> {
         let cached: Vec<String> = self

@@ -65,6 +65,44 @@ organization_id: string,
  */
 name: string, };
 
+export type AgentRemoval = { 
+/**
+ * The agent as it was.
+ */
+agent: Agent, 
+/**
+ * How many of its numbers it left unassigned (none is removed).
+ */
+unassigned: number, };
+
+export type AgentLoad = { 
+/**
+ * The agent.
+ */
+agent: Agent, 
+/**
+ * Numbers assigned to it.
+ */
+numbers: number, };
+
+export type Orphans = { 
+/**
+ * How many numbers have no agent.
+ */
+unassigned: number, 
+/**
+ * The first of them in E.164 order (at most [`ORPHAN_SAMPLE`]).
+ */
+unassignedSample: Array<PhoneNumber>, 
+/**
+ * Agents with no number, by name.
+ */
+idleAgents: Array<Agent>, 
+/**
+ * Every agent with its number count, by name.
+ */
+agents: Array<AgentLoad>, };
+
 export type PhoneNumber = { 
 /**
  * Id.
@@ -143,6 +181,8 @@ export type AgentFilter = { "kind": "assigned", "id": string } | { "kind": "unas
 
 export type SortField = "number" | "friendly_name" | "created" | "updated";
 
+export type NumberType = "fixed_line" | "mobile" | "fixed_line_or_mobile" | "toll_free" | "premium_rate" | "shared_cost" | "voip" | "personal_number" | "uan" | "pager" | "voicemail" | "unknown";
+
 export type NumberFilter = { 
 /**
  * The organization.
@@ -175,7 +215,11 @@ country: string | null,
 /**
  * Readiness as last refreshed (`ready`, `attention`, `blocked`).
  */
-readiness?: ReadinessState, };
+readiness?: ReadinessState, 
+/**
+ * Line type (mobile, toll free, …).
+ */
+numberType: NumberType | null, };
 
 export type NumberQuery = { 
 /**
@@ -366,6 +410,60 @@ tlsMode: TlsMode,
  */
 caFile?: string, };
 
+export type Column = "name" | "provider" | "status" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
+
+export type ViewFilters = { 
+/**
+ * Search-as-you-type text.
+ */
+search: string, 
+/**
+ * Provider.
+ */
+provider: Provider | null, 
+/**
+ * Status.
+ */
+status: Status | null, 
+/**
+ * Agent (by id), or unassigned.
+ */
+agent: AgentFilter | null, 
+/**
+ * Capabilities a number must all have.
+ */
+capabilities: Array<Capability>, 
+/**
+ * ISO region, e.g. "US".
+ */
+country: string | null, 
+/**
+ * Line type.
+ */
+numberType: NumberType | null, };
+
+export type View = { 
+/**
+ * The name it was saved under; blank when it was not.
+ */
+name: string, 
+/**
+ * Which numbers.
+ */
+filters: ViewFilters, 
+/**
+ * The columns shown after the number, in order.
+ */
+columns: Array<Column>, 
+/**
+ * Sort column.
+ */
+sort: SortField, 
+/**
+ * Descending order.
+ */
+descending: boolean, };
+
 export type Settings = { 
 /**
  * Color scheme.
@@ -391,7 +489,15 @@ syncIntervalSecs: number,
  * Hours after which a number with a provider account is verified again in the
  * background (1 to 720; 0 turns it off).
  */
-verifyIntervalHours: number, };
+verifyIntervalHours: number, 
+/**
+ * The numbers table's saved views ([`crate::views`]).
+ */
+views: Array<View>, 
+/**
+ * The view shown last, shown again at the next start.
+ */
+lastView: View, };
 
 export type CredentialKind = "secret" | "twilioApiKey" | "signalWire" | "bandwidthOAuth2" | "bandwidthBasic";
 

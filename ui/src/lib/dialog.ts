@@ -1,0 +1,53 @@
+/**
+ * Modal dialogs' keyboard behaviour, as a Svelte action on the dialog element: focus moves
+ * into it when it opens (its `[autofocus]` element, else its first control), Tab and
+ * Shift+Tab cycle through its controls without leaving it, Escape closes it (and only it),
+ * no key reaches the app's shortcuts, and when it closes focus returns to where it was
+ * before it opened.
+ */
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** The controls of `root` Tab may reach, in order. */
+export function focusable(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hidden && el.getAttribute("aria-hidden") !== "true");
+}
+
+/** Where Tab (or Shift+Tab) from `current` goes inside `items`: wraps at either end. */
+export function nextFocus(items: HTMLElement[], current: Element | null, back: boolean): HTMLElement | null {
+  if (items.length === 0) return null;
+  const i = current ? items.indexOf(current as HTMLElement) : -1;
+  if (i < 0) return back ? items[items.length - 1] : items[0];
+  return items[(i + (back ? items.length - 1 : 1)) % items.length];
+}
+
+export function modal(node: HTMLElement, onClose: () => void) {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  let close = onClose;
+  queueMicrotask(() => {
+    const first = node.querySelector<HTMLElement>("[autofocus]") ?? focusable(node)[0] ?? node;
+    first.focus();
+  });
+  function onKey(e: KeyboardEvent) {
+    // The app's shortcuts ("/", "n", Escape for the panel) do not reach past a modal dialog.
+    e.stopPropagation();
+    if (e.key === "Escape") {
+      e.preventDefault();
+      close();
+    } else if (e.key === "Tab") {
+      e.preventDefault();
+      nextFocus(focusable(node), document.activeElement, e.shiftKey)?.focus();
+    }
+  }
+  node.addEventListener("keydown", onKey);
+  return {
+    update(next: () => void) {
+      close = next;
+    },
+    destroy() {
+      node.removeEventListener("keydown", onKey);
+      if (opener?.isConnected) opener.focus();
+    },
+  };
+}

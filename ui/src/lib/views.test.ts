@@ -1,0 +1,167 @@
+import { describe, expect, it, vi } from "vitest";
+import { COLUMNS, DEFAULT_COLUMNS, cellText, deleteView, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
+import { NumbersView } from "./numbers.svelte";
+import { SettingsStore } from "./settings.svelte";
+import { TableViews } from "./tableViews.svelte";
+import { makeNumber, mockClient, tick } from "../test/mockClient";
+import type { View } from "./client";
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await tick();
+};
+
+function view(name: string, patch: Partial<View> = {}): View {
+  return {
+    name,
+    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+    columns: [...DEFAULT_COLUMNS],
+    sort: "number",
+    descending: false,
+    ...patch,
+  };
+}
+
+describe("columns", () => {
+  it("sort by every field the CLI sorts by, and only those", () => {
+    const sorting = (["number", ...COLUMNS] as const).map(sortFieldOf).filter((f) => f !== null);
+    expect(sorting).toEqual(["number", "friendly_name", "created", "updated"]);
+  });
+
+  it("keep the chooser's order whatever the order they were turned on in", () => {
+    let cols = toggleColumn(["status"], "webhook");
+    cols = toggleColumn(cols, "name");
+    expect(cols).toEqual(["name", "status", "webhook"]);
+    expect(toggleColumn(cols, "status")).toEqual(["name", "webhook"]);
+    expect(gridTemplate(["name", "webhook"]).split(" minmax").length).toBe(4);
+  });
+
+  it("show each fact of the row, and a dash for what it lacks", () => {
+    const n = makeNumber(1, {
+      agentId: "a1",
+      accountId: "AC123",
+      webhookUrl: "https://hooks.example.com/voice",
+      lastVerifiedAt: null,
+      metadata: { state: "CA", locality: "San Francisco" },
+      numberType: "toll_free",
+      country: "NZ",
+    });
+    const names = new Map([["a1", "Ava"]]);
+    expect(cellText(n, "agent", names).text).toBe("Ava");
+    expect(cellText(n, "account", names).text).toBe("AC123");
+    expect(cellText(n, "webhook", names)).toEqual({ text: "https://hooks.example.com/voice", title: "https://hooks.example.com/voice" });
+    expect(cellText(n, "region", names).text).toBe("CA");
+    expect(cellText(n, "locality", names).text).toBe("San Francisco");
+    expect(cellText(n, "type", names).text).toBe("Toll free");
+    expect(cellText(n, "country", names).text).toBe("New Zealand");
+    expect(cellText(n, "lastVerified", names).text).toBe("never");
+    expect(cellText(n, "created", names).text).toMatch(/^2026-01-0[12]$/);
+    const bare = makeNumber(2, { metadata: null, agentId: "gone" });
+    expect(cellText(bare, "region", names).text).toBe("—");
+    expect(cellText(bare, "webhook", names).text).toBe("—");
+    expect(cellText(bare, "agent", names).text).toBe("Unknown agent");
+  });
+});
+
+describe("saved views", () => {
+  it("are named, replaced by name whatever its case, deleted by name, in name order", () => {
+    expect(viewNameProblem("  ")).toBe("Give the view a name.");
+    expect(viewNameProblem("x".repeat(61))).toBe("At most 60 characters.");
+    expect(viewNameProblem("Toll free")).toBeNull();
+    let views = saveView([], view("Zed"));
+    views = saveView(views, view(" toll free ", { sort: "created" }));
+    views = saveView(views, view("Toll Free", { sort: "updated" }));
+    expect(views.map((v) => [v.name, v.sort])).toEqual([["Toll Free", "updated"], ["Zed", "number"]]);
+    expect(deleteView(views, "TOLL FREE").map((v) => v.name)).toEqual(["Zed"]);
+  });
+
+  it("match the table when filters, columns and order are the same", () => {
+    const a = view("A", { filters: { ...view("").filters, capabilities: ["sms", "voice"] } });
+    const b = view("B", { filters: { ...view("").filters, capabilities: ["voice", "sms"] } });
+    expect(sameView(a, b)).toBe(true);
+    expect(sameView(a, { ...b, descending: true })).toBe(false);
+    expect(sameView(a, { ...b, columns: ["name"] })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, numberType: "mobile" } })).toBe(false);
+  });
+
+  it("drop an agent the organization does not have", () => {
+    const f = { ...view("").filters, agent: { kind: "assigned" as const, id: "a9" } };
+    expect(filtersFor(f, [{ id: "a9", organization_id: "o", name: "Ava" }]).agent).toEqual({ kind: "assigned", id: "a9" });
+    expect(filtersFor(f, [{ id: "a1", organization_id: "o", name: "Bo" }]).agent).toBeNull();
+    const none = { ...f, agent: { kind: "unassigned" as const } };
+    expect(filtersFor(none, []).agent).toEqual({ kind: "unassigned" });
+  });
+});
+
+describe("TableViews", () => {
+  it("keeps the view shown in the settings after a pause, and a restart shows it again", async () => {
+    vi.useFakeTimers();
+    try {
+      const client = mockClient(50);
+      const table = new NumbersView(client, 0);
+      const views = new TableViews(table, new SettingsStore(client), undefined, 400);
+      views.restore(await client.getSettings());
+      table.setOrganization("org-1");
+      table.setFilters({ numberType: "toll_free", country: "US" });
+      table.toggleSort("created");
+      views.setColumns(["name", "webhook", "lastVerified"]);
+      views.changed();
+      expect(client.saveSettings).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(450);
+      expect(client.saveSettings).toHaveBeenCalledTimes(1);
+      expect(client.settings.lastView).toMatchObject({
+        filters: { numberType: "toll_free", country: "US" },
+        columns: ["name", "webhook", "lastVerified"],
+        sort: "created",
+        descending: false,
+      });
+      // Nothing changed since: nothing is written.
+      views.changed();
+      await vi.advanceTimersByTimeAsync(450);
+      expect(client.saveSettings).toHaveBeenCalledTimes(1);
+
+      await views.save("Toll free");
+      expect(client.settings.views.map((v) => v.name)).toEqual(["Toll free"]);
+
+      // A restart: a new table and views over the same settings.
+      const again = new NumbersView(client, 0);
+      const restored = new TableViews(again, new SettingsStore(client));
+      restored.restore(await client.getSettings());
+      expect(restored.columns).toEqual(["name", "webhook", "lastVerified"]);
+      expect(again.filters.numberType).toBe("toll_free");
+      expect(again.sort).toEqual({ field: "created", descending: false });
+      expect(restored.shownName).toBe("Toll free");
+      again.setOrganization("org-1");
+      await vi.advanceTimersByTimeAsync(10);
+      expect(client.listNumbers).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: "created", filter: expect.objectContaining({ numberType: "toll_free", country: "US" }) }),
+      );
+      // Changing the table leaves the saved view; choosing it brings it back in one request.
+      again.setFilters({ numberType: null });
+      expect(restored.shownName).toBe("");
+      const calls = vi.mocked(client.listNumbers).mock.calls.length;
+      restored.choose("toll FREE", []);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(restored.shownName).toBe("Toll free");
+      expect(again.filters.numberType).toBe("toll_free");
+      expect(vi.mocked(client.listNumbers).mock.calls.length).toBe(calls + 1);
+
+      await restored.remove("Toll free");
+      expect(client.settings.views).toEqual([]);
+      expect(restored.shownName).toBe("");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("never loses a change when two settings writes overlap", async () => {
+    const client = mockClient(5);
+    const store = new SettingsStore(client);
+    await Promise.all([
+      store.update((s) => ({ ...s, lastOrganizationId: "org-9" })),
+      store.update((s) => ({ ...s, theme: "dark" })),
+    ]);
+    expect(client.settings.lastOrganizationId).toBe("org-9");
+    expect(client.settings.theme).toBe("dark");
+    await settle();
+  });
+});
