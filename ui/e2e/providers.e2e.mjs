@@ -261,8 +261,10 @@ describe("provider accounts, import and webhooks", () => {
     assert.match(toasts, new RegExp(`${numbers} number\\(s\\) still reference it`));
     await shot("p12-account-removed");
     await dismissToasts();
-    // The view on screen is kept in settings (the last view returns after a restart): leave
-    // it without this test's search, for the workspaces the next tests open.
+    // The view on screen is kept in settings (the last view returns after a restart), 400 ms
+    // after its last change: leave it without this test's search, for the workspaces the next
+    // tests open, and give it the time to be kept.
     await search("");
+    await b.pause(1500);
   });
 });
