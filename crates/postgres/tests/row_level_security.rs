@@ -384,3 +384,31 @@ async fn agents_are_renamed_and_removed_only_in_ones_own_organization_and_no_num
         .unwrap_err();
     assert!(matches!(e, Error::NotFound { kind: "agent", .. }), "{e}");
 }
+
+#[tokio::test]
+async fn removing_an_agent_never_locks_another_organizations() {
+    let w = World::new().await;
+    // bob runs, in a transaction he keeps open, remove_agent's locking statement on acme's
+    // agent: it is not there for him, so nothing is locked.
+    let mut bob = w.bob.pool().begin().await.unwrap();
+    let locked = sqlx::query(
+        "SELECT id, organization_id, name FROM agents
+         WHERE organization_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(w.acme)
+    .bind(w.acme_agent)
+    .fetch_optional(&mut *bob)
+    .await
+    .unwrap();
+    assert!(locked.is_none());
+    // alice removes her agent meanwhile without waiting for bob.
+    let (gone, _) = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        w.alice.remove_agent(w.acme, w.acme_agent),
+    )
+    .await
+    .expect("alice does not wait for bob's transaction")
+    .unwrap();
+    assert_eq!(gone.id, w.acme_agent);
+    bob.rollback().await.unwrap();
+}

@@ -625,6 +625,49 @@ async fn a_manager_reads_and_writes_only_their_organizations_usage() {
     );
 }
 
+/// Runs `sql` in `tx` after `SET LOCAL lock_timeout` (a wait longer than `timeout` is an
+/// error rather than a hang).
+async fn write_within(
+    tx: &mut sqlx::PgConnection,
+    timeout: &str,
+    sql: String,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL lock_timeout = '{timeout}'"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *tx)
+        .await
+        .map(drop)
+}
+
+#[tokio::test]
+async fn a_write_waits_only_for_its_own_organizations_writers() {
+    let w = World::new().await;
+    // alice's pull has written acme's records and holds acme's rollup lock until it commits.
+    let mut alice = w.alice.pool().begin().await.unwrap();
+    write_within(&mut alice, "5s", upsert_call(w.acme, "CA-alice", ""))
+        .await
+        .unwrap();
+    // bob's pull into globex meanwhile neither waits nor fails.
+    let mut bob = w.bob.pool().begin().await.unwrap();
+    write_within(&mut bob, "5s", upsert_call(w.globex, "CA-bob", ""))
+        .await
+        .expect("a globex write does not wait for acme's");
+    bob.commit().await.unwrap();
+    // A second acme writer queues behind alice's (the lock is there, and per organization).
+    let mut second = w.alice.pool().begin().await.unwrap();
+    let e = write_within(&mut second, "200ms", upsert_call(w.acme, "CA-second", ""))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("lock timeout"), "{e}");
+    second.rollback().await.unwrap();
+    alice.commit().await.unwrap();
+    assert_rollups_equal_records(&w, "writes of two organizations at once");
+}
+
 /// `(table, label, condition)`: leakproof comparisons on every column of the usage tables
 /// that match only the rows [`add_globex_rows`] adds.
 fn probes(w: &World, cursor: &str) -> Vec<(&'static str, &'static str, String)> {
