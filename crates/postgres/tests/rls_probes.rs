@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{PLANNER, World, observe, scalar, table_size};
+use common::{PLANNER, World, observe, observe_probes, scalar, table_size};
 use serde_json::Value;
 use switchboard_test_postgres::TestCluster;
 
@@ -203,16 +203,7 @@ fn sizes(w: &World) -> Sizes {
 /// Every probe under every planner setting: `(label, figures)`, the label starting with the
 /// probe's.
 fn observe_all(w: &World, cursor: &str) -> Vec<(String, Value)> {
-    let sizes = sizes(w);
-    let mut seen = Vec::new();
-    for (table, label, condition) in probes(w, cursor) {
-        let sql = format!("SELECT * FROM {table} WHERE {condition}");
-        for (setting, planner) in PLANNER {
-            let plan = observe(w, planner, &sql, &sizes);
-            seen.push((format!("{label} ({setting}): {sql}"), plan));
-        }
-    }
-    seen
+    observe_probes(w, probes(w, cursor), &sizes(w))
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{PLANNER, World, grant_manager, observe, scalar, table_size};
+use common::{World, grant_manager, observe_probes, scalar, table_size};
 use serde_json::Value;
 use switchboard_test_postgres::TestCluster;
 use uuid::Uuid;
@@ -788,26 +788,17 @@ fn add_globex_rows(w: &World) {
     scalar(&w.cluster, &w.admin, &sql);
 }
 
-/// Every probe under every planner setting, as alice.
+/// Every probe under every planner setting, as alice, its label naming its table.
 fn observe_all(w: &World, cursor: &str) -> Vec<(String, Value)> {
     let sizes: Vec<(&str, u64)> = TABLES
         .iter()
+        .chain(&["user_organizations"])
         .map(|table| (*table, table_size(w, table)))
-        .chain(
-            ["user_organizations"]
-                .iter()
-                .map(|table| (*table, table_size(w, table))),
-        )
         .collect();
-    let mut seen = Vec::new();
-    for (table, label, condition) in probes(w, cursor) {
-        let sql = format!("SELECT * FROM {table} WHERE {condition}");
-        for (setting, planner) in PLANNER {
-            let plan = observe(w, planner, &sql, &sizes);
-            seen.push((format!("{table}: {label} ({setting}): {sql}"), plan));
-        }
-    }
-    seen
+    let probes = probes(w, cursor)
+        .into_iter()
+        .map(|(table, label, condition)| (table, format!("{table}: {label}"), condition));
+    observe_probes(w, probes, &sizes)
 }
 
 #[tokio::test]

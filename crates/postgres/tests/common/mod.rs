@@ -260,6 +260,25 @@ pub fn observe(w: &World, planner: &str, sql: &str, sizes: &[(&str, u64)]) -> Va
     plan
 }
 
+/// Every probe `(table, label, condition)` as alice runs `SELECT * FROM {table} WHERE
+/// {condition}` under every setting of [`PLANNER`]: `("{label} ({setting}): {sql}", figures)`,
+/// the label starting with the probe's. `sizes`: as for [`observe`].
+pub fn observe_probes<L: std::fmt::Display>(
+    w: &World,
+    probes: impl IntoIterator<Item = (&'static str, L, String)>,
+    sizes: &[(&str, u64)],
+) -> Vec<(String, Value)> {
+    let mut seen = Vec::new();
+    for (table, label, condition) in probes {
+        let sql = format!("SELECT * FROM {table} WHERE {condition}");
+        for (setting, planner) in PLANNER {
+            let plan = observe(w, planner, &sql, sizes);
+            seen.push((format!("{label} ({setting}): {sql}"), plan));
+        }
+    }
+    seen
+}
+
 /// Replaces `Rows Removed by Filter` of every sequential scan that ran by "table size", after
 /// checking that it and the rows the scan returned count all rows of its table.
 fn mark_table_size(plan: &mut Value, sizes: &[(&str, u64)], sql: &str) {
