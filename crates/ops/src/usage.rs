@@ -499,21 +499,9 @@ pub async fn accounts_to_sync(
 }
 
 /// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,
-/// `insufficient_data`.
+/// `insufficient_data` (any case).
 pub fn parse_health(text: &str) -> Result<HealthState> {
-    let states = [
-        HealthState::Healthy,
-        HealthState::AtRisk,
-        HealthState::InsufficientData,
-    ];
-    let wanted = text.trim().to_ascii_lowercase();
-    states
-        .into_iter()
-        .find(|s| s.as_str() == wanted)
-        .ok_or_else(|| switchboard_core::Error::InvalidInput {
-            field: "health".into(),
-            reason: format!("{text:?} is not one of healthy, at_risk, insufficient_data"),
-        })
+    text.parse()
 }
 
 /// The health window that ends on `last_day`: its [`Thresholds::window_days`] days.
