@@ -499,8 +499,8 @@ pub fn health_from_days<'a>(
     last_record_at: Option<OffsetDateTime>,
     limits: &Thresholds,
 ) -> Health {
-    let first = today - Duration::days(i64::from(limits.window_days.max(1)) - 1);
-    let recent_first = today - Duration::days(i64::from(limits.recent_days.max(1)) - 1);
+    let first = DayRange::ending(today, limits.window_days).from();
+    let recent_first = DayRange::ending(today, limits.recent_days).from();
     let mut parts = Parts::default();
     for d in days {
         if d.day < first || d.day > today {

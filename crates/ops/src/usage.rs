@@ -504,12 +504,6 @@ pub fn parse_health(text: &str) -> Result<HealthState> {
     text.parse()
 }
 
-/// The health window that ends on `last_day`: its [`Thresholds::window_days`] days.
-pub fn health_window(last_day: Date, limits: &Thresholds) -> Result<DayRange> {
-    let days = i64::from(limits.window_days.max(1)) - 1;
-    DayRange::new(last_day - Duration::days(days), last_day)
-}
-
 /// A number's health.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -533,7 +527,7 @@ pub async fn health(
     last_day: Date,
     limits: &Thresholds,
 ) -> Result<Vec<NumberHealth>> {
-    let window = health_window(last_day, limits)?;
+    let window = DayRange::ending(last_day, limits.window_days);
     let numbers = store.daily_calls(organization_id, window).await?;
     Ok(numbers
         .into_iter()
