@@ -24,66 +24,48 @@
 //! - A provider word this module does not know is `attention`, never `ok`: the item shows the
 //!   word as given, so a manager can look it up.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// How far an item (or a number) is from carrying its traffic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessLevel"))]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// Nothing to do.
-    Ok,
-    /// Works today; something is pending or missing.
-    Attention,
-    /// Some of the number's traffic is refused or dropped now.
-    Blocked,
-}
+use crate::domain::named_enum;
+use crate::{Error, Result};
 
-impl Level {
-    /// The word the CLI and the app use: `ok`, `attention`, `blocked`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Ok => "ok",
-            Level::Attention => "attention",
-            Level::Blocked => "blocked",
-        }
+named_enum! {
+    /// How far an item (or a number) is from carrying its traffic, named as the CLI and the
+    /// app write it: `ok`, `attention`, `blocked`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessLevel"))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Level("level") {
+        /// Nothing to do.
+        Ok = "ok",
+        /// Works today; something is pending or missing.
+        Attention = "attention",
+        /// Some of the number's traffic is refused or dropped now.
+        Blocked = "blocked",
     }
 }
 
-/// A number's readiness state: its worst item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessState"))]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    /// No item needs anything.
-    Ready,
-    /// At least one item needs attention, none is blocked.
-    Attention,
-    /// At least one item is blocked.
-    Blocked,
+named_enum! {
+    /// A number's readiness state, its worst item, named as the CLI and the app write it:
+    /// `ready`, `attention`, `blocked`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessState"))]
+    #[serde(rename_all = "snake_case")]
+    pub enum State("readiness") {
+        /// No item needs anything.
+        Ready = "ready",
+        /// At least one item needs attention, none is blocked.
+        Attention = "attention",
+        /// At least one item is blocked.
+        Blocked = "blocked",
+    }
 }
 
 impl State {
-    /// The word the CLI and the app use: `ready`, `attention`, `blocked`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Ready => "ready",
-            State::Attention => "attention",
-            State::Blocked => "blocked",
-        }
-    }
-
-    /// Reads the word [`State::as_str`] gives.
-    pub fn parse(word: &str) -> Option<State> {
-        match word {
-            "ready" => Some(State::Ready),
-            "attention" => Some(State::Attention),
-            "blocked" => Some(State::Blocked),
-            _ => None,
-        }
-    }
-
     fn of(level: Level) -> State {
         match level {
             Level::Ok => State::Ready,
@@ -93,51 +75,35 @@ impl State {
     }
 }
 
-/// What an item is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessKind"))]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The number's own status at the provider (Telnyx's `status`).
-    NumberStatus,
-    /// Emergency calling enabled on the number (Twilio's `emergency_status`, Telnyx's
-    /// `emergency_enabled`/`emergency_status`).
-    Emergency,
-    /// The emergency (911) address registration (Twilio's `emergency_address_status`).
-    EmergencyAddress,
-    /// An address the number's country requires (Twilio's `address_requirements` with no
-    /// `address_sid`).
-    Address,
-    /// The regulatory bundle the number's country requires (Twilio's bundle status).
-    RegulatoryBundle,
-    /// The A2P 10DLC campaign a US local number needs to send SMS.
-    #[serde(rename = "a2p_10dlc")]
-    A2p10dlc,
-    /// The verification a US/Canadian toll-free number needs to send SMS.
-    TollFreeVerification,
-    /// The number is being ported in (not working here yet).
-    PortIn,
-    /// The number is being ported away, or was.
-    PortOut,
-    /// Caller-name (CNAM) listing.
-    Cnam,
-}
-
-impl Kind {
-    /// The word the CLI and the app use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::NumberStatus => "number_status",
-            Kind::Emergency => "emergency",
-            Kind::EmergencyAddress => "emergency_address",
-            Kind::Address => "address",
-            Kind::RegulatoryBundle => "regulatory_bundle",
-            Kind::A2p10dlc => "a2p_10dlc",
-            Kind::TollFreeVerification => "toll_free_verification",
-            Kind::PortIn => "port_in",
-            Kind::PortOut => "port_out",
-            Kind::Cnam => "cnam",
-        }
+named_enum! {
+    /// What an item is about, named as the CLI and the app write it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReadinessKind"))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Kind("kind") {
+        /// The number's own status at the provider (Telnyx's `status`).
+        NumberStatus = "number_status",
+        /// Emergency calling enabled on the number (Twilio's `emergency_status`, Telnyx's
+        /// `emergency_enabled`/`emergency_status`).
+        Emergency = "emergency",
+        /// The emergency (911) address registration (Twilio's `emergency_address_status`).
+        EmergencyAddress = "emergency_address",
+        /// An address the number's country requires (Twilio's `address_requirements` with no
+        /// `address_sid`).
+        Address = "address",
+        /// The regulatory bundle the number's country requires (Twilio's bundle status).
+        RegulatoryBundle = "regulatory_bundle",
+        /// The A2P 10DLC campaign a US local number needs to send SMS.
+        #[serde(rename = "a2p_10dlc")]
+        A2p10dlc = "a2p_10dlc",
+        /// The verification a US/Canadian toll-free number needs to send SMS.
+        TollFreeVerification = "toll_free_verification",
+        /// The number is being ported in (not working here yet).
+        PortIn = "port_in",
+        /// The number is being ported away, or was.
+        PortOut = "port_out",
+        /// Caller-name (CNAM) listing.
+        Cnam = "cnam",
     }
 }
 

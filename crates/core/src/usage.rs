@@ -30,11 +30,12 @@ mod kept;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::domain::E164;
+use crate::domain::{E164, named_enum};
 use crate::{Error, Result};
 
 pub use kept::{
@@ -319,27 +320,19 @@ impl Default for Thresholds {
     }
 }
 
-/// A number's health state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum HealthState {
-    /// Enough calls, and none of the reasons for concern.
-    Healthy,
-    /// At least one [`Reason`].
-    AtRisk,
-    /// Fewer calls than [`Thresholds::min_calls`] in the window.
-    InsufficientData,
-}
-
-impl HealthState {
-    /// The word the CLI and the app use: `healthy`, `at_risk`, `insufficient_data`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HealthState::Healthy => "healthy",
-            HealthState::AtRisk => "at_risk",
-            HealthState::InsufficientData => "insufficient_data",
-        }
+named_enum! {
+    /// A number's health state, named as the CLI and the app write it: `healthy`, `at_risk`,
+    /// `insufficient_data`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum HealthState("health") {
+        /// Enough calls, and none of the reasons for concern.
+        Healthy = "healthy",
+        /// At least one [`Reason`].
+        AtRisk = "at_risk",
+        /// Fewer calls than [`Thresholds::min_calls`] in the window.
+        InsufficientData = "insufficient_data",
     }
 }
 
@@ -506,8 +499,8 @@ pub fn health_from_days<'a>(
     last_record_at: Option<OffsetDateTime>,
     limits: &Thresholds,
 ) -> Health {
-    let first = today - Duration::days(i64::from(limits.window_days.max(1)) - 1);
-    let recent_first = today - Duration::days(i64::from(limits.recent_days.max(1)) - 1);
+    let first = DayRange::ending(today, limits.window_days).from();
+    let recent_first = DayRange::ending(today, limits.recent_days).from();
     let mut parts = Parts::default();
     for d in days {
         if d.day < first || d.day > today {

@@ -1,8 +1,11 @@
 //! Money per currency and the health of a number's calls (core::usage).
 
 use proptest::prelude::*;
+use std::collections::BTreeMap;
+
 use switchboard_core::usage::{
-    CallOutcome, CallSample, HealthState, Money, Reason, Thresholds, Totals, health,
+    CallOutcome, CallSample, DayCalls, HealthState, Money, ROLLUP_SHORT_CALL_SECS, Reason,
+    Thresholds, Totals, health, health_from_days,
 };
 use time::{Duration, OffsetDateTime, macros::datetime};
 
@@ -261,4 +264,50 @@ fn the_window_holds_only_final_calls_of_its_days() {
     assert_eq!(none.answer_rate, None);
     assert_eq!(none.last_record_at, None);
     assert_eq!(none.state.as_str(), "insufficient_data");
+}
+
+proptest! {
+    /// Health from the daily rollups is [`health`] over the same calls with the window ending at
+    /// the end of the UTC day: one rule, fed by calls or by days.
+    #[test]
+    fn the_rollups_judge_as_the_calls_they_count(
+        picked in prop::collection::vec((0i64..10, 0i64..86_400, 0u8..7, 0u32..30), 0..200),
+    ) {
+        let today = NOW.date();
+        let midnight = NOW.replace_time(time::Time::MIDNIGHT) + Duration::days(1);
+        let limits = Thresholds { short_call_secs: ROLLUP_SHORT_CALL_SECS, ..Thresholds::default() };
+        let calls: Vec<CallSample> = picked
+            .iter()
+            .map(|&(days_ago, second, o, duration_secs)| CallSample {
+                started_at: midnight - Duration::days(days_ago + 1) + Duration::seconds(second),
+                outcome: if o == 6 { CallOutcome::Unfinished } else { outcome(o) },
+                duration_secs,
+            })
+            .collect();
+        let mut days: BTreeMap<time::Date, DayCalls> = BTreeMap::new();
+        let first = today - Duration::days(i64::from(limits.window_days) - 1);
+        let mut last = None;
+        for c in calls.iter().filter(|c| c.outcome != CallOutcome::Unfinished) {
+            let day = c.started_at.date();
+            let d = days.entry(day).or_insert(DayCalls {
+                day,
+                calls: 0,
+                answered: 0,
+                short_answered: 0,
+                failed: 0,
+            });
+            let answered = c.outcome == CallOutcome::Answered;
+            d.calls += 1;
+            d.answered += u32::from(answered);
+            d.short_answered += u32::from(answered && c.duration_secs < ROLLUP_SHORT_CALL_SECS);
+            d.failed += u32::from(c.outcome == CallOutcome::Failed);
+            if day >= first {
+                last = last.max(Some(c.started_at));
+            }
+        }
+        prop_assert_eq!(
+            health_from_days(days.values(), today, last, &limits),
+            health(&calls, midnight, &limits)
+        );
+    }
 }

@@ -166,10 +166,8 @@ pub fn of(n: &PhoneNumber) -> Option<Readiness> {
     n.metadata.as_ref().and_then(Metadata::readiness)
 }
 
-/// Reads a readiness state as the CLI and the app name it (`ready`, `attention`, `blocked`).
+/// Reads a readiness state as the CLI and the app name it (`ready`, `attention`, `blocked`, any
+/// case).
 pub fn parse_state(word: &str) -> Result<State> {
-    State::parse(word.trim()).ok_or_else(|| switchboard_core::Error::InvalidInput {
-        field: "readiness".into(),
-        reason: format!("{word:?} is not one of ready, attention, blocked"),
-    })
+    word.parse()
 }

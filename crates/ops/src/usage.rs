@@ -499,27 +499,9 @@ pub async fn accounts_to_sync(
 }
 
 /// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,
-/// `insufficient_data`.
+/// `insufficient_data` (any case).
 pub fn parse_health(text: &str) -> Result<HealthState> {
-    let states = [
-        HealthState::Healthy,
-        HealthState::AtRisk,
-        HealthState::InsufficientData,
-    ];
-    let wanted = text.trim().to_ascii_lowercase();
-    states
-        .into_iter()
-        .find(|s| s.as_str() == wanted)
-        .ok_or_else(|| switchboard_core::Error::InvalidInput {
-            field: "health".into(),
-            reason: format!("{text:?} is not one of healthy, at_risk, insufficient_data"),
-        })
-}
-
-/// The health window that ends on `last_day`: its [`Thresholds::window_days`] days.
-pub fn health_window(last_day: Date, limits: &Thresholds) -> Result<DayRange> {
-    let days = i64::from(limits.window_days.max(1)) - 1;
-    DayRange::new(last_day - Duration::days(days), last_day)
+    text.parse()
 }
 
 /// A number's health.
@@ -545,7 +527,7 @@ pub async fn health(
     last_day: Date,
     limits: &Thresholds,
 ) -> Result<Vec<NumberHealth>> {
-    let window = health_window(last_day, limits)?;
+    let window = DayRange::ending(last_day, limits.window_days);
     let numbers = store.daily_calls(organization_id, window).await?;
     Ok(numbers
         .into_iter()

@@ -172,3 +172,18 @@ async fn a_number_moving_away_is_an_alarm_recorded_with_its_time() {
     assert_eq!(matching(&*inv, org, State::Blocked).await.len(), 1);
     assert!(readiness::parse_state("moved").is_err());
 }
+
+#[test]
+fn readiness_states_read_as_the_cli_names_them() {
+    for (word, state) in [
+        ("ready", State::Ready),
+        (" attention ", State::Attention),
+        ("Blocked", State::Blocked),
+    ] {
+        assert_eq!(readiness::parse_state(word).unwrap(), state, "{word:?}");
+    }
+    assert_eq!(
+        readiness::parse_state("moved").unwrap_err().to_string(),
+        "invalid readiness: \"moved\" is not one of ready, attention, blocked"
+    );
+}

@@ -330,3 +330,18 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
             .unwrap();
     assert_eq!(healthy.len(), NUMBERS - 3);
 }
+
+#[test]
+fn health_states_read_as_the_cli_and_the_app_write_them() {
+    for (word, state) in [
+        ("healthy", HealthState::Healthy),
+        (" At_Risk ", HealthState::AtRisk),
+        ("INSUFFICIENT_DATA", HealthState::InsufficientData),
+    ] {
+        assert_eq!(usage::parse_health(word).unwrap(), state, "{word:?}");
+    }
+    assert_eq!(
+        usage::parse_health("sick").unwrap_err().to_string(),
+        "invalid health: \"sick\" is not one of healthy, at_risk, insufficient_data"
+    );
+}

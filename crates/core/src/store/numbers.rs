@@ -1,6 +1,6 @@
 //! Phone numbers in the local workspace: add, bulk insert, read, update, remove.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use uuid::Uuid;
 
 use super::counts::{CountDelta, facets};
@@ -319,8 +319,9 @@ pub(super) fn unique_violation(e: Error, make: impl FnOnce() -> Error) -> Error 
     }
 }
 
-pub(super) fn org_key(tx: &Transaction<'_>, org: &Uuid) -> Result<(i64, String)> {
-    tx.query_row(
+/// The organization's key and slug, or `NotFound`.
+pub(super) fn org_key(conn: &Connection, org: &Uuid) -> Result<(i64, String)> {
+    conn.query_row(
         "SELECT key, slug FROM organizations WHERE id = ?1",
         [org.to_string()],
         |r| Ok((r.get(0)?, r.get(1)?)),

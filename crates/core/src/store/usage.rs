@@ -11,14 +11,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::numbers::{org_range, row_key};
+use super::numbers::{org_key, org_range, row_key};
 use super::{Workspace, from_micros, micros, parse_uuid};
 use crate::domain::E164;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::usage::{
     CallOutcome, CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord,
     NumberDays, Price, ROLLUP_SHORT_CALL_SECS, RecordKind, Totals, UsageAccount, UsageCounts,
@@ -243,20 +243,6 @@ impl Deltas {
         }
         Ok(())
     }
-}
-
-/// The organization's key, or `NotFound`.
-fn org_key_of(conn: &Connection, org: &Uuid) -> Result<i64> {
-    conn.query_row(
-        "SELECT key FROM organizations WHERE id = ?1",
-        [org.to_string()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound {
-        kind: "organization",
-        key: org.to_string(),
-    })
 }
 
 /// The ids of an organization's numbers by E.164, looked up as a page needs them.
@@ -504,7 +490,7 @@ impl Workspace {
         cursor: UsageCursor,
     ) -> Result<()> {
         self.write(|tx| {
-            org_key_of(tx, &account.organization_id)?;
+            org_key(tx, &account.organization_id)?;
             tx.execute(
                 "INSERT INTO usage_cursors (organization_id, provider, account_id, kind, since,
                    pulled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -555,7 +541,7 @@ impl Workspace {
         let pulled_at = micros(pulled_at);
         let [insert_sql, select_sql, update_sql] = statements::<R>();
         self.write(|tx| {
-            let mut numbers = Numbers::new(tx, org_key_of(tx, &account.organization_id)?);
+            let mut numbers = Numbers::new(tx, org_key(tx, &account.organization_id)?.0);
             let mut insert = tx.prepare_cached(&insert_sql)?;
             let mut select = tx.prepare_cached(&select_sql)?;
             let mut update = tx.prepare_cached(&update_sql)?;
@@ -653,7 +639,7 @@ impl Workspace {
         range: DayRange,
         by: GroupBy,
     ) -> Result<Vec<UsageRow>> {
-        let org_key = org_key_of(&self.conn, &organization_id)?;
+        let (org_key, _) = org_key(&self.conn, &organization_id)?;
         let org = organization_id.to_string();
         let (from, to) = (day_number(range.from()), day_number(range.to()));
         let group = match by {
@@ -771,7 +757,7 @@ impl Workspace {
     /// the start of its latest final call in the range (see
     /// `ops::usage::UsageStore::daily_calls`).
     pub fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
-        let org_key = org_key_of(&self.conn, &organization_id)?;
+        let (org_key, _) = org_key(&self.conn, &organization_id)?;
         let (from, to) = (day_number(range.from()), day_number(range.to()));
         let mut stmt = self.conn.prepare_cached(
             "SELECT phone_number, day, final_calls, answered, short_answered, failed,

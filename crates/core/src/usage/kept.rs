@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{DayCalls, Health, Totals};
@@ -141,6 +141,13 @@ impl DayRange {
             });
         }
         Ok(DayRange { from, to })
+    }
+
+    /// The `days` UTC days ending with `to` (`to` alone when `days` is 0): the health window of
+    /// [`super::Thresholds::window_days`] days that [`super::health_from_days`] judges.
+    pub fn ending(to: Date, days: u32) -> DayRange {
+        let from = to - Duration::days(i64::from(days.max(1)) - 1);
+        DayRange { from, to }
     }
 
     /// The first day.
