@@ -216,15 +216,10 @@ impl TwilioClient {
         &self,
         url: &str,
         cancel: &CancellationToken,
-        mut page: impl FnMut(P) -> Option<String>,
+        page: impl FnMut(P) -> Option<String>,
     ) -> Result<u32> {
-        let mut pages = 0;
-        self.each_page(url, vec![], super::MAX_PAGE_SIZE, cancel, |p: P| {
-            pages += 1;
-            page(p)
-        })
-        .await?;
-        Ok(pages)
+        self.each_page(url, vec![], super::MAX_PAGE_SIZE, cancel, page)
+            .await
     }
 
     /// Every readiness state Twilio gives about the account's numbers (and the numbers being
