@@ -18,14 +18,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
-use switchboard_core::readiness::{Finding, Kind, Use};
+use switchboard_core::readiness::{Finding, Kind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
 use super::{MAX_PAGE_SIZE, Meta, PAGED, TelnyxClient};
 use crate::error::Result;
-use crate::model::{ListProgress, NumberFindings, ProgressFn, ReadinessListing};
+use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
 
 /// The largest page of 10DLC assignments asked for (the list's default is 20; its maximum is
 /// not documented, so a modest page keeps within it).
@@ -95,8 +95,7 @@ impl TelnyxClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<ReadinessListing> {
-        let mut numbers: Vec<NumberFindings> = Vec::new();
-        let mut at: HashMap<E164, usize> = HashMap::new();
+        let mut gathered = Gathered::default();
         let mut requests = 0u32;
         let mut asked = |n: u32| {
             requests += n;
@@ -106,18 +105,8 @@ impl TelnyxClient {
                 total: None,
             });
         };
-        let mut add = |numbers: &mut Vec<NumberFindings>, number: E164| -> usize {
-            *at.entry(number.clone()).or_insert_with(|| {
-                numbers.push(NumberFindings {
-                    number,
-                    findings: Vec::new(),
-                    used: Use::default(),
-                });
-                numbers.len() - 1
-            })
-        };
 
-        let mut ten_dlc: Vec<usize> = Vec::new();
+        let mut ten_dlc: Vec<E164> = Vec::new();
         let path = "/v2/phone_numbers";
         let size = MAX_PAGE_SIZE;
         self.each_page(path, &[], PAGED, size, cancel, |page: NumberPage, n| {
@@ -128,9 +117,8 @@ impl TelnyxClient {
                     continue;
                 };
                 let facts = number.facts();
-                let i = add(&mut numbers, number);
                 let since = iso(rd.updated_at.as_deref());
-                let entry = &mut numbers[i];
+                let entry = gathered.entry(number);
                 entry.used.sends_sms = present(rd.messaging_profile_id).is_some();
                 if let Some(status) = present(rd.status) {
                     if matches!(status.as_str(), "port-out-pending" | "ported-out") {
@@ -152,7 +140,7 @@ impl TelnyxClient {
                 let local_us = facts.country.as_deref() == Some("US")
                     && facts.number_type != NumberType::TollFree;
                 if local_us && entry.used.sends_sms {
-                    ten_dlc.push(i);
+                    ten_dlc.push(entry.number.clone());
                 }
             }
             more
@@ -183,8 +171,8 @@ impl TelnyxClient {
                 },
             )
             .await?;
-            for i in ten_dlc {
-                let entry = &mut numbers[i];
+            for number in ten_dlc {
+                let entry = gathered.entry(number);
                 let f = (assigned.remove(entry.number.as_str()))
                     .unwrap_or_else(|| Finding::new(Kind::A2p10dlc, ""));
                 entry.findings.push(f);
@@ -206,14 +194,13 @@ impl TelnyxClient {
                     else {
                         continue;
                     };
-                    let i = add(&mut numbers, number);
                     let status = p.porting_order_status.unwrap_or_default();
-                    numbers[i].findings.push(Finding::new(Kind::PortIn, status));
+                    gathered.add(number, Finding::new(Kind::PortIn, status));
                 }
                 more
             },
         )
         .await?;
-        Ok(ReadinessListing { numbers, requests })
+        Ok(gathered.done(requests))
     }
 }
