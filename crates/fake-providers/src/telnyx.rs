@@ -130,7 +130,8 @@ fn number_json(n: &Number) -> Value {
     v
 }
 
-fn page(items: Vec<Value>, total: usize, number: usize, size: usize) -> Response {
+/// A page of a `page[number]`-paged list: `items`, page `number` of `total` at `size` a page.
+pub(crate) fn page(items: Vec<Value>, total: usize, number: usize, size: usize) -> Response {
     json(
         StatusCode::OK,
         &json!({

@@ -162,18 +162,7 @@ pub(crate) fn handle(req: &FakeRequest, numbers: usize) -> Option<Response> {
                     })
                 })
                 .collect();
-            Some(json(
-                StatusCode::OK,
-                &json!({
-                    "data": items,
-                    "meta": {
-                        "total_pages": total.div_ceil(size),
-                        "total_results": total,
-                        "page_number": page,
-                        "page_size": size,
-                    },
-                }),
-            ))
+            Some(crate::telnyx::page(items, total, page, size))
         }
         _ => None,
     }

@@ -18,11 +18,9 @@
 //! minute (`billed_sec` a multiple of 60) at `rate` per minute; unconnected calls cost `"0"`; a
 //! record not rated yet has `cost: null`; failed and gateway-rejected messages have no cost.
 
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::common::json;
 use crate::usage::{Delivery, Ending, Records, Subset, Timeline, decimal, instant, rfc3339, uuid};
 use crate::{FakeRequest, UsageConfig};
 
@@ -184,7 +182,7 @@ impl Usage {
             _ => (None, &self.all),
         };
         let Some(line) = line else {
-            return Ok(page(Vec::new(), 0, &q));
+            return Ok(q.page(Vec::new(), 0));
         };
         let range = line.range(q.from, q.until, clock);
         let item = |i: i64| match record_type {
@@ -230,11 +228,21 @@ impl Usage {
                 (indices.into_iter().map(item).collect(), total)
             }
         };
-        Ok(page(items, total, &q))
+        Ok(q.page(items, total))
     }
 }
 
 impl Query {
+    /// The page asked for: `items` of `total`.
+    fn page(&self, items: Vec<Value>, total: i64) -> Response {
+        crate::telnyx::page(
+            items,
+            total as usize,
+            self.number as usize,
+            self.size as usize,
+        )
+    }
+
     fn read(req: &FakeRequest) -> Result<Query, (u16, String)> {
         let time = |key: &str| -> Result<Option<i64>, (u16, String)> {
             match req.q(key) {
@@ -281,19 +289,4 @@ impl Query {
             size,
         })
     }
-}
-
-fn page(items: Vec<Value>, total: i64, q: &Query) -> Response {
-    json(
-        StatusCode::OK,
-        &json!({
-            "data": items,
-            "meta": {
-                "total_pages": (total + q.size - 1) / q.size,
-                "total_results": total,
-                "page_number": q.number,
-                "page_size": q.size,
-            }
-        }),
-    )
 }

@@ -336,13 +336,7 @@ impl BandwidthClient {
         ];
         let mut budget = self.http.pages(MAX_PAGE_SIZE);
         loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: Api::Bandwidth,
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
+            budget.next(&subject, cancel)?;
             let body = self
                 .call(
                     &subject,

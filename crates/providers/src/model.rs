@@ -670,6 +670,41 @@ pub struct NumberFindings {
     pub used: switchboard_core::readiness::Use,
 }
 
+/// A readiness read's findings gathered per number, in the order numbers were first named.
+#[derive(Default)]
+pub(crate) struct Gathered {
+    numbers: Vec<NumberFindings>,
+    at: std::collections::HashMap<E164, usize>,
+}
+
+impl Gathered {
+    /// The number's findings, new and empty when it was not named before.
+    pub(crate) fn entry(&mut self, number: E164) -> &mut NumberFindings {
+        let at = *self.at.entry(number.clone()).or_insert_with(|| {
+            self.numbers.push(NumberFindings {
+                number,
+                findings: Vec::new(),
+                used: switchboard_core::readiness::Use::default(),
+            });
+            self.numbers.len() - 1
+        });
+        &mut self.numbers[at]
+    }
+
+    /// Adds a finding about the number.
+    pub(crate) fn add(&mut self, number: E164, finding: switchboard_core::readiness::Finding) {
+        self.entry(number).findings.push(finding);
+    }
+
+    /// The listing, with the requests it took.
+    pub(crate) fn done(self, requests: u32) -> ReadinessListing {
+        ReadinessListing {
+            numbers: self.numbers,
+            requests,
+        }
+    }
+}
+
 /// A listed entry that could not be mapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {

@@ -93,6 +93,16 @@ struct Meta {
     total_results: usize,
 }
 
+impl Meta {
+    /// Whether a page after page `number`, which held `got` items, is to be read.
+    fn more(&self, got: usize, number: u32) -> bool {
+        got > 0 && number < self.total_pages
+    }
+}
+
+/// The page number's and page size's parameters of most Telnyx lists.
+const PAGED: [&str; 2] = ["page[number]", "page[size]"];
+
 #[derive(Deserialize)]
 struct Page {
     data: Vec<TxNumber>,
@@ -228,15 +238,14 @@ impl TelnyxClient {
         cancel: &CancellationToken,
     ) -> Result<Listing> {
         let mut listing = Listing::default();
-        let mut read = 0;
         listing.pages = self
             .each_page(
                 "/v2/phone_numbers",
                 &[],
+                PAGED,
                 MAX_PAGE_SIZE,
                 cancel,
-                |page: Page| {
-                    read += 1;
+                |page: Page, read| {
                     for n in &page.data {
                         match self.map(n) {
                             Ok(n) => listing.numbers.push(n),
@@ -248,24 +257,25 @@ impl TelnyxClient {
                         fetched: listing.numbers.len() + listing.skipped.len(),
                         total: Some(page.meta.total_results),
                     });
-                    (page.data.len(), page.meta.total_pages)
+                    page.meta.more(page.data.len(), read)
                 },
             )
             .await?;
         Ok(listing)
     }
 
-    /// Reads `path` with `query` page by page (`page[number]` from 1, `page[size]` = `size`),
-    /// handing each page to `page`, which returns how many items it held and its
-    /// `meta.total_pages`; stops after the last page or an empty one, at cancellation, or when
-    /// the paging budget runs out. Returns the pages read.
+    /// Reads `path` with `query` page by page from page 1, `size` items a page (`paging` names
+    /// the page number's and the page size's parameters: [`PAGED`] for most lists), handing
+    /// each page with its number to `page`, which says whether another follows; stops there,
+    /// at cancellation, or when the paging budget runs out. Returns the pages read.
     async fn each_page<P: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
+        paging: [&str; 2],
         size: u32,
         cancel: &CancellationToken,
-        mut page: impl FnMut(P) -> (usize, u32),
+        mut page: impl FnMut(P, u32) -> bool,
     ) -> Result<u32> {
         let subject = Subject::Account(self.creds.account_id.clone());
         let mut budget = self.http.pages(size);
@@ -273,13 +283,12 @@ impl TelnyxClient {
         loop {
             budget.next(&subject, cancel)?;
             let mut q = query.to_vec();
-            q.push(("page[number]", page_number.to_string()));
-            q.push(("page[size]", size.to_string()));
+            q.push((paging[0], page_number.to_string()));
+            q.push((paging[1], size.to_string()));
             let body: P = self
                 .call(&subject, reqwest::Method::GET, path, &q, None, Some(cancel))
                 .await?;
-            let (got, total_pages) = page(body);
-            if got == 0 || page_number >= total_pages {
+            if !page(body, page_number) {
                 return Ok(page_number);
             }
             page_number += 1;
@@ -654,12 +663,13 @@ impl TelnyxClient {
         self.each_page(
             "/v2/detail_records",
             &query,
+            PAGED,
             size,
             cancel,
-            |page: RecordPage| {
-                let got = page.data.len();
+            |page: RecordPage, n| {
+                let more = page.meta.more(page.data.len(), n);
                 sink(records::page(page.data.into_iter().map(map)));
-                (got, page.meta.total_pages)
+                more
             },
         )
         .await

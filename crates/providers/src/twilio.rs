@@ -35,7 +35,7 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
-    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, UsagePage, Webhook,
+    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook,
     WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 
@@ -422,7 +422,7 @@ impl TwilioClient {
 
     /// Reads the list at `url` with `query` page by page (`page_size` clamped to 1..=1000),
     /// handing each page to `page`, which returns the page's `next_page_uri`; stops at the last
-    /// page, at cancellation, or when the paging budget runs out.
+    /// page, at cancellation, or when the paging budget runs out. Returns the pages read.
     async fn each_page<P: serde::de::DeserializeOwned>(
         &self,
         url: &str,
@@ -430,7 +430,7 @@ impl TwilioClient {
         page_size: u32,
         cancel: &CancellationToken,
         mut page: impl FnMut(P) -> Option<String>,
-    ) -> Result<()> {
+    ) -> Result<u32> {
         let subject = self.account();
         let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let mut budget = self.http.pages(page_size);
@@ -440,17 +440,18 @@ impl TwilioClient {
         let origin = reqwest::Url::parse(url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_else(|_| self.origin.clone());
-        let mut url = url.to_owned();
+        let (mut url, mut pages) = (url.to_owned(), 0);
         loop {
             budget.next(&subject, cancel)?;
             let body: P = self.get(&subject, &url, &query, Some(cancel)).await?;
+            pages += 1;
             match page(body).filter(|u| !u.is_empty()) {
                 Some(next) => {
                     // A path on the API origin ("/2010-04-01/…", SignalWire's with its prefix).
                     url = same_origin_link(self.api(), &subject, &origin, &next)?.into();
                     query.clear();
                 }
-                None => return Ok(()),
+                None => return Ok(pages),
             }
         }
     }
@@ -984,7 +985,6 @@ impl TwilioClient {
         cancel: &CancellationToken,
         records: impl Fn(P) -> (Vec<Result<T, Skipped>>, Option<String>),
     ) -> Result<u32> {
-        let mut pages = 0;
         let url = format!("{}/{resource}.json", self.account_path());
         let since = since.to_offset(time::UtcOffset::UTC).date();
         self.each_page(
@@ -994,23 +994,11 @@ impl TwilioClient {
             cancel,
             |page: P| {
                 let (read, next) = records(page);
-                pages += 1;
-                let mut page = UsagePage {
-                    records: Vec::with_capacity(read.len()),
-                    skipped: Vec::new(),
-                };
-                for r in read {
-                    match r {
-                        Ok(r) => page.records.push(r),
-                        Err(s) => page.skipped.push(s),
-                    }
-                }
-                sink(page);
+                sink(crate::records::page(read));
                 next
             },
         )
-        .await?;
-        Ok(pages)
+        .await
     }
 }
 

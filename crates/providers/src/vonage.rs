@@ -198,6 +198,27 @@ impl VonageClient {
         parse_json(Api::Vonage, subject, &reply.body)
     }
 
+    /// A GET on the Applications and Reports APIs (`url` on the API host), by HTTP Basic with
+    /// the key and secret.
+    async fn api_get<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        url: &str,
+        query: &[(&str, String)],
+        cancel: Option<&CancellationToken>,
+    ) -> Result<T> {
+        let reply = self
+            .http
+            .send(subject, Idempotency::Idempotent, cancel, |c: &Client| {
+                c.get(url).query(query).basic_auth(
+                    &self.creds.api_key,
+                    Some(self.creds.api_secret.expose_secret()),
+                )
+            })
+            .await?;
+        parse_json(Api::Vonage, subject, &reply.body)
+    }
+
     /// Checks the key and secret with `GET /account/get-balance`.
     pub async fn verify(&self) -> Result<AccountInfo> {
         let subject = Subject::Account(self.creds.api_key.clone());
@@ -255,13 +276,7 @@ impl VonageClient {
         let mut budget = self.http.pages(MAX_PAGE_SIZE);
         let mut index = 1u32;
         loop {
-            if cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled {
-                    api: Api::Vonage,
-                    subject,
-                });
-            }
-            budget.take(&subject)?;
+            budget.next(&subject, cancel)?;
             let query = [
                 ("size", MAX_PAGE_SIZE.to_string()),
                 ("index", index.to_string()),
@@ -329,16 +344,7 @@ impl VonageClient {
     async fn application(&self, id: &str) -> Result<Value> {
         let subject = Subject::Object(format!("application {id}"));
         let url = format!("{}/v2/applications/{}", self.api, id);
-        let reply = self
-            .http
-            .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
-                c.get(&url).basic_auth(
-                    &self.creds.api_key,
-                    Some(self.creds.api_secret.expose_secret()),
-                )
-            })
-            .await?;
-        parse_json(Api::Vonage, &subject, &reply.body)
+        self.api_get(&subject, &url, &[], None).await
     }
 
     async fn numbers_on(&self, app: &str) -> Result<u64> {
@@ -733,16 +739,8 @@ impl VonageClient {
                         });
                     }
                     budget.next(&subject, cancel)?;
-                    let reply = self
-                        .http
-                        .send(&subject, Idempotency::Idempotent, Some(cancel), |c| {
-                            c.get(&url).query(&query).basic_auth(
-                                &self.creds.api_key,
-                                Some(self.creds.api_secret.expose_secret()),
-                            )
-                        })
-                        .await?;
-                    let page: ReportPage = parse_json(Api::Vonage, &subject, &reply.body)?;
+                    let page: ReportPage =
+                        self.api_get(&subject, &url, &query, Some(cancel)).await?;
                     pages += 1;
                     read += page.records.len() as u64;
                     sink(records::page(page.records.into_iter().map(map)));

@@ -18,14 +18,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
-use switchboard_core::readiness::{Finding, Kind, Use};
+use switchboard_core::readiness::{Finding, Kind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
-use super::{MAX_PAGE_SIZE, Meta, TelnyxClient};
-use crate::error::{Result, Subject};
-use crate::model::{ListProgress, NumberFindings, ProgressFn, ReadinessListing};
+use super::{MAX_PAGE_SIZE, Meta, PAGED, TelnyxClient};
+use crate::error::Result;
+use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
 
 /// The largest page of 10DLC assignments asked for (the list's default is 20; its maximum is
 /// not documented, so a modest page keeps within it).
@@ -95,9 +95,7 @@ impl TelnyxClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<ReadinessListing> {
-        let subject = Subject::Account(self.creds.account_id.clone());
-        let mut numbers: Vec<NumberFindings> = Vec::new();
-        let mut at: HashMap<E164, usize> = HashMap::new();
+        let mut gathered = Gathered::default();
         let mut requests = 0u32;
         let mut asked = |n: u32| {
             requests += n;
@@ -107,29 +105,20 @@ impl TelnyxClient {
                 total: None,
             });
         };
-        let mut add = |numbers: &mut Vec<NumberFindings>, number: E164| -> usize {
-            *at.entry(number.clone()).or_insert_with(|| {
-                numbers.push(NumberFindings {
-                    number,
-                    findings: Vec::new(),
-                    used: Use::default(),
-                });
-                numbers.len() - 1
-            })
-        };
 
-        let mut ten_dlc: Vec<usize> = Vec::new();
+        let mut ten_dlc: Vec<E164> = Vec::new();
         let path = "/v2/phone_numbers";
-        self.numbered(&subject, path, cancel, &mut asked, |page: NumberPage, n| {
-            let got = page.data.len();
+        let size = MAX_PAGE_SIZE;
+        self.each_page(path, &[], PAGED, size, cancel, |page: NumberPage, n| {
+            asked(1);
+            let more = page.meta.more(page.data.len(), n);
             for rd in page.data {
                 let Ok(number) = E164::parse(&rd.phone_number, None) else {
                     continue;
                 };
                 let facts = number.facts();
-                let i = add(&mut numbers, number);
                 let since = iso(rd.updated_at.as_deref());
-                let entry = &mut numbers[i];
+                let entry = gathered.entry(number);
                 entry.used.sends_sms = present(rd.messaging_profile_id).is_some();
                 if let Some(status) = present(rd.status) {
                     if matches!(status.as_str(), "port-out-pending" | "ported-out") {
@@ -151,30 +140,25 @@ impl TelnyxClient {
                 let local_us = facts.country.as_deref() == Some("US")
                     && facts.number_type != NumberType::TollFree;
                 if local_us && entry.used.sends_sms {
-                    ten_dlc.push(i);
+                    ten_dlc.push(entry.number.clone());
                 }
             }
-            got > 0 && n < page.meta.total_pages
+            more
         })
         .await?;
 
         if !ten_dlc.is_empty() {
             let mut assigned: HashMap<String, Finding> = HashMap::new();
-            let query = |n: u32| {
-                [
-                    ("page", n.to_string()),
-                    ("recordsPerPage", CAMPAIGN_PAGE.to_string()),
-                ]
-            };
             let path = "/v2/10dlc/phone_number_campaigns";
-            self.pages(
-                &subject,
+            let paging = ["page", "recordsPerPage"];
+            self.each_page(
                 path,
+                &[],
+                paging,
                 CAMPAIGN_PAGE,
                 cancel,
-                &mut asked,
-                query,
                 |page: AssignmentPage, n| {
+                    asked(1);
                     let got = page.records.len();
                     for a in page.records {
                         let f =
@@ -187,8 +171,8 @@ impl TelnyxClient {
                 },
             )
             .await?;
-            for i in ten_dlc {
-                let entry = &mut numbers[i];
+            for number in ten_dlc {
+                let entry = gathered.entry(number);
                 let f = (assigned.remove(entry.number.as_str()))
                     .unwrap_or_else(|| Finding::new(Kind::A2p10dlc, ""));
                 entry.findings.push(f);
@@ -196,84 +180,27 @@ impl TelnyxClient {
         }
 
         let path = "/v2/porting_phone_numbers";
-        self.numbered(
-            &subject,
+        self.each_page(
             path,
+            &[],
+            PAGED,
+            MAX_PAGE_SIZE,
             cancel,
-            &mut asked,
             |page: PortingPage, n| {
-                let got = page.data.len();
+                asked(1);
+                let more = page.meta.more(page.data.len(), n);
                 for p in page.data {
                     let Some(Ok(number)) = p.phone_number.as_deref().map(|n| E164::parse(n, None))
                     else {
                         continue;
                     };
-                    let i = add(&mut numbers, number);
                     let status = p.porting_order_status.unwrap_or_default();
-                    numbers[i].findings.push(Finding::new(Kind::PortIn, status));
+                    gathered.add(number, Finding::new(Kind::PortIn, status));
                 }
-                got > 0 && n < page.meta.total_pages
+                more
             },
         )
         .await?;
-        Ok(ReadinessListing { numbers, requests })
-    }
-
-    /// Reads every page of the list at `path`, `page_size` rows a page: `query` gives a page's
-    /// query from its number (from 1), `each` reads a page and says whether another follows.
-    #[allow(clippy::too_many_arguments)]
-    async fn pages<T: serde::de::DeserializeOwned>(
-        &self,
-        subject: &Subject,
-        path: &str,
-        page_size: u32,
-        cancel: &CancellationToken,
-        asked: &mut impl FnMut(u32),
-        query: impl Fn(u32) -> [(&'static str, String); 2],
-        mut each: impl FnMut(T, u32) -> bool,
-    ) -> Result<()> {
-        let mut budget = self.http.pages(page_size);
-        for page_number in 1.. {
-            budget.next(subject, cancel)?;
-            let page: T = self
-                .list_page(subject, path, &query(page_number), cancel)
-                .await?;
-            asked(1);
-            if !each(page, page_number) {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// [`TelnyxClient::pages`] of a list paged by `page[number]` and `page[size]`.
-    async fn numbered<T: serde::de::DeserializeOwned>(
-        &self,
-        subject: &Subject,
-        path: &str,
-        cancel: &CancellationToken,
-        asked: &mut impl FnMut(u32),
-        each: impl FnMut(T, u32) -> bool,
-    ) -> Result<()> {
-        let query = |n: u32| {
-            [
-                ("page[number]", n.to_string()),
-                ("page[size]", MAX_PAGE_SIZE.to_string()),
-            ]
-        };
-        (self.pages(subject, path, MAX_PAGE_SIZE, cancel, asked, query, each)).await
-    }
-
-    /// A list page, stopping promptly on cancellation.
-    async fn list_page<T: serde::de::DeserializeOwned>(
-        &self,
-        subject: &Subject,
-        path: &str,
-        query: &[(&str, String)],
-        cancel: &CancellationToken,
-    ) -> Result<T> {
-        let get = reqwest::Method::GET;
-        self.call(subject, get, path, query, None, Some(cancel))
-            .await
+        Ok(gathered.done(requests))
     }
 }

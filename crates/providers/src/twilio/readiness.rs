@@ -21,14 +21,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
-use switchboard_core::readiness::{Finding, Kind, Use};
+use switchboard_core::readiness::{Finding, Kind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
 use super::{TwCaps, TwilioClient, non_empty};
 use crate::error::{Api, ProviderError, Result};
-use crate::model::{ListProgress, NumberFindings, ProgressFn, ReadinessListing};
+use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
 
 #[derive(Deserialize)]
 struct Meta {
@@ -163,31 +163,6 @@ fn error_words(errors: Option<Vec<serde_json::Value>>) -> Vec<String> {
         .collect()
 }
 
-/// Findings gathered per number, in the order numbers were first named.
-#[derive(Default)]
-struct Gathered {
-    numbers: Vec<NumberFindings>,
-    at: HashMap<E164, usize>,
-}
-
-impl Gathered {
-    fn entry(&mut self, number: E164) -> &mut NumberFindings {
-        let at = *self.at.entry(number.clone()).or_insert_with(|| {
-            self.numbers.push(NumberFindings {
-                number,
-                findings: Vec::new(),
-                used: Use::default(),
-            });
-            self.numbers.len() - 1
-        });
-        &mut self.numbers[at]
-    }
-
-    fn add(&mut self, number: E164, finding: Finding) {
-        self.entry(number).findings.push(finding);
-    }
-}
-
 /// A number of the account whose messaging registration is to be looked up.
 struct Sender {
     number: E164,
@@ -216,15 +191,10 @@ impl TwilioClient {
         &self,
         url: &str,
         cancel: &CancellationToken,
-        mut page: impl FnMut(P) -> Option<String>,
+        page: impl FnMut(P) -> Option<String>,
     ) -> Result<u32> {
-        let mut pages = 0;
-        self.each_page(url, vec![], super::MAX_PAGE_SIZE, cancel, |p: P| {
-            pages += 1;
-            page(p)
-        })
-        .await?;
-        Ok(pages)
+        self.each_page(url, vec![], super::MAX_PAGE_SIZE, cancel, page)
+            .await
     }
 
     /// Every readiness state Twilio gives about the account's numbers (and the numbers being
@@ -374,10 +344,7 @@ impl TwilioClient {
             gathered.add(number, finding);
         }
 
-        Ok(ReadinessListing {
-            numbers: gathered.numbers,
-            requests,
-        })
+        Ok(gathered.done(requests))
     }
 
     /// The A2P 10DLC finding of every number in a messaging service: one listing of the
