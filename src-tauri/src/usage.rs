@@ -5,8 +5,9 @@
 //! [`crate::commands::cancel_task`] to stop it. Each command is one ops call; money stays per
 //! currency, and pending prices stay pending, as ops reports them.
 
-use switchboard_core::usage::GroupBy;
+use switchboard_core::usage::{GroupBy, ReportRow};
 use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use switchboard_ops::usage_csv;
 use tauri::State;
 use tauri::ipc::Channel;
 use time::OffsetDateTime;
@@ -41,6 +42,15 @@ pub async fn usage_report(
         by,
         rows,
     })
+}
+
+/// `rows` of a report grouped `by`, in the order given (the usage view's, costliest first), as
+/// the CSV the CLI's `usage report --format csv` prints (`switchboard_ops::usage_csv`): the
+/// text the view offers as a download.
+#[tauri::command]
+#[tracing::instrument(skip(rows), err)]
+pub fn usage_report_csv(by: GroupBy, rows: Vec<ReportRow>) -> AppResult<String> {
+    Ok(usage_csv::report_csv(&rows, by)?)
 }
 
 /// Pulls the organization's call and message records from each of its provider accounts (or

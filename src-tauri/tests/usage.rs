@@ -1,6 +1,7 @@
 //! The usage view's report command on the mock runtime: `usage_report` over a local workspace
 //! whose call records were kept through ops' `UsageStore` answers ops' report (each currency
-//! apart, pending records counted as pending, the days it covers), and refuses bad days.
+//! apart, pending records counted as pending, the days it covers), and refuses bad days;
+//! `usage_report_csv` writes the rows it is given, in their order, as ops' CSV.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -105,6 +106,19 @@ async fn report() {
         second.usage.cost.is_empty(),
         "a pending price is never zero"
     );
+
+    // The view's download: the rows in the order it shows them, in ops' CSV columns.
+    let shown: Vec<_> = numbers.rows.iter().rev().cloned().collect();
+    let csv = usage::usage_report_csv(GroupBy::Number, shown).expect("the CSV");
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "number,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,\
+         cost_EUR,cost_USD,health,answer_rate,window_calls,short_share,window_answered,\
+         failed_share,calls_per_day,last_call_at,reasons"
+    );
+    assert!(lines[1].starts_with(&format!("{},1,", NUMBERS[1])), "{csv}");
+    assert!(lines[2].starts_with(&format!("{},3,", NUMBERS[0])), "{csv}");
 
     let days = by(GroupBy::Day).await.expect("report by day");
     let keys: Vec<&str> = days.rows.iter().map(|r| r.usage.key.as_str()).collect();
