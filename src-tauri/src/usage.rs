@@ -19,7 +19,8 @@ use crate::state::AppState;
 
 /// The organization's usage from `from` to `to` (`YYYY-MM-DD`, both included; `to` defaults
 /// to today (UTC), `from` to the 30 days ending on `to`), grouped `by`; grouped by number,
-/// each row carries the number's health. Bad days are refused before anything is read.
+/// each row carries the number's health, and `reasons` says why each number at risk is (ops'
+/// words, the CSV's). Bad days are refused before anything is read.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn usage_report(
@@ -36,11 +37,17 @@ pub async fn usage_report(
     let inventory = state.inventory();
     let limits = Default::default();
     let rows = usage::report(inventory.usage()?, org, range, by, &limits).await?;
+    let reasons = (rows.iter())
+        .filter_map(|r| r.health.as_ref().map(|h| (r, usage_csv::reasons(h))))
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(r, text)| (r.usage.key.clone(), text))
+        .collect();
     Ok(UsageReport {
         from: range.from().to_string(),
         to: range.to().to_string(),
         by,
         rows,
+        reasons,
     })
 }
 

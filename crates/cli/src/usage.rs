@@ -228,9 +228,7 @@ fn health_cells(h: &Health) -> Vec<String> {
         format!("{} of {}", percent(h.failed_share), h.calls),
         format!("{:.1}", h.calls_per_day),
         h.last_record_at.map_or("—".into(), usage_time),
-        (h.reasons.iter().map(ToString::to_string))
-            .collect::<Vec<_>>()
-            .join("; "),
+        usage_csv::reasons(h),
     ]
 }
 

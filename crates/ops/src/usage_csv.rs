@@ -116,10 +116,16 @@ fn health_cells(h: &Health) -> Vec<String> {
         share(h.failed_share),
         format!("{:.2}", h.calls_per_day),
         h.last_record_at.map_or(String::new(), crate::rfc3339),
-        (h.reasons.iter().map(ToString::to_string))
-            .collect::<Vec<_>>()
-            .join("; "),
+        reasons(h),
     ]
+}
+
+/// Why a number is at risk, in core's words ([`switchboard_core::usage::Reason`]'s text), one
+/// after the other: the CSV's `reasons` cell, the CLI's `REASONS` column and the app's.
+pub fn reasons(h: &Health) -> String {
+    (h.reasons.iter().map(ToString::to_string))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn csv_error(e: csv::Error) -> Error {

@@ -45,6 +45,7 @@ function open() {
       to: to ?? "2026-12-03",
       by,
       rows: ROWS[by],
+      reasons: by === "number" ? { "+14155550101": "answer rate 10 % is below 20 %" } : {},
     }),
   );
   const onClose = vi.fn();
@@ -92,6 +93,13 @@ describe("UsageView", () => {
     const numbers = [...screen.getByTestId("usage-top-number").querySelectorAll("tbody th")].map((t) => t.textContent);
     expect(numbers).toEqual(["+14155550101", "+14155550100"]);
     expect(screen.getByTestId("usage-top-agent").querySelector("tbody th")?.textContent).toBe("(no agent)");
+  });
+
+  it("says why a number is at risk in the report's words", async () => {
+    open();
+    await wait();
+    const health = [...screen.getByTestId("usage-top-number").querySelectorAll("tbody tr")].map((tr) => tr.querySelector("td:last-child")?.getAttribute("title") ?? null);
+    expect(health).toEqual(["answer rate 10 % is below 20 %", null]);
   });
 
   it("reads the chosen days again", async () => {

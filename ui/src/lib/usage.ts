@@ -3,7 +3,7 @@
 // currency (never converted, never summed across currencies) and in integer nanos until it is
 // written; a pending price is counted as pending, never as zero.
 
-import type { GroupBy, Reason, ReportRow, UsageCounts } from "./generated/bindings";
+import type { GroupBy, ReportRow, UsageCounts } from "./generated/bindings";
 
 const NANOS = 1_000_000_000;
 
@@ -127,20 +127,4 @@ export function groupLabel(key: string, by: GroupBy): string {
   if (by === "agent") return "(no agent)";
   if (by === "provider") return "(removed numbers)";
   return key;
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-
-/** Why a number is at risk, in the words of the CLI's report. */
-export function reasonText(r: Reason): string {
-  switch (r.kind) {
-    case "low_answer_rate":
-      return `answer rate ${pct(r.rate)} is below ${pct(r.threshold)}`;
-    case "answer_rate_fell":
-      return `answer rate fell from ${pct(r.earlier)} to ${pct(r.recent)} in the last days`;
-    case "short_calls":
-      return `${pct(r.share)} of answered calls lasted under the short-call limit (above ${pct(r.threshold)})`;
-    case "failed_calls":
-      return `${pct(r.share)} of calls failed (above ${pct(r.threshold)})`;
-  }
 }
