@@ -5,8 +5,9 @@
 //! [`crate::commands::cancel_task`] to stop it. Each command is one ops call; money stays per
 //! currency, and pending prices stay pending, as ops reports them.
 
-use switchboard_core::usage::GroupBy;
+use switchboard_core::usage::{GroupBy, ReportRow};
 use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use switchboard_ops::usage_csv;
 use tauri::State;
 use tauri::ipc::Channel;
 use time::OffsetDateTime;
@@ -18,7 +19,8 @@ use crate::state::AppState;
 
 /// The organization's usage from `from` to `to` (`YYYY-MM-DD`, both included; `to` defaults
 /// to today (UTC), `from` to the 30 days ending on `to`), grouped `by`; grouped by number,
-/// each row carries the number's health. Bad days are refused before anything is read.
+/// each row carries the number's health, and `reasons` says why each number at risk is (ops'
+/// words, the CSV's). Bad days are refused before anything is read.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn usage_report(
@@ -35,12 +37,27 @@ pub async fn usage_report(
     let inventory = state.inventory();
     let limits = Default::default();
     let rows = usage::report(inventory.usage()?, org, range, by, &limits).await?;
+    let reasons = (rows.iter())
+        .filter_map(|r| r.health.as_ref().map(|h| (r, usage_csv::reasons(h))))
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(r, text)| (r.usage.key.clone(), text))
+        .collect();
     Ok(UsageReport {
         from: range.from().to_string(),
         to: range.to().to_string(),
         by,
         rows,
+        reasons,
     })
+}
+
+/// `rows` of a report grouped `by`, in the order given (the usage view's, costliest first), as
+/// the CSV the CLI's `usage report --format csv` prints (`switchboard_ops::usage_csv`): the
+/// text the view offers as a download.
+#[tauri::command]
+#[tracing::instrument(skip(rows), err)]
+pub fn usage_report_csv(by: GroupBy, rows: Vec<ReportRow>) -> AppResult<String> {
+    Ok(usage_csv::report_csv(&rows, by)?)
 }
 
 /// Pulls the organization's call and message records from each of its provider accounts (or

@@ -1,17 +1,22 @@
 //! The usage view's report command on the mock runtime: `usage_report` over a local workspace
 //! whose call records were kept through ops' `UsageStore` answers ops' report (each currency
-//! apart, pending records counted as pending, the days it covers), and refuses bad days.
+//! apart, pending records counted as pending, the days it covers), and refuses bad days;
+//! `usage_report_csv` writes the rows it is given, in their order, as ops' CSV.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use std::collections::BTreeMap;
 use switchboard_app::dto::GroupBy;
 use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
 use switchboard_app::{commands, usage};
 use switchboard_core::domain::Provider;
-use switchboard_core::usage::{CallOutcome, CallRecord, Direction, Money, Price, UsageAccount};
+
+use switchboard_core::usage::{
+    CallOutcome, CallRecord, Direction, HealthState, Money, Price, UsageAccount,
+};
 use tauri::Manager;
 use time::macros::datetime;
 
@@ -45,9 +50,12 @@ fn usage_report_answers_ops_report_per_currency_and_refuses_bad_days() {
     tauri::async_runtime::block_on(report());
 }
 
-async fn report() {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, org) = support::mock_app_with_acme(dir.path()).await;
+/// A mock app whose acme has `NUMBERS` and these call records, kept through ops' `UsageStore`.
+async fn app_with_calls(
+    dir: &std::path::Path,
+    records: Vec<CallRecord>,
+) -> (tauri::AppHandle<tauri::test::MockRuntime>, uuid::Uuid) {
+    let (app, org) = support::mock_app_with_acme(dir).await;
     for number in NUMBERS {
         let new = support::twilio_number(number);
         commands::add_number(app.clone(), app.state(), org.to_string(), new)
@@ -59,12 +67,7 @@ async fn report() {
         provider: Provider::Twilio,
         account_id: format!("AC{}", "1".repeat(32)),
     };
-    let records = vec![
-        call(1, 0, 0, charged("USD", 7_500_000)),
-        call(2, 0, 1, charged("USD", 12_500_000)),
-        call(3, 0, 1, charged("EUR", 1_000_000_000)),
-        call(4, 1, 2, Price::Pending),
-    ];
+    let count = records.len() as u64;
     let state = app.state::<AppState>();
     let inventory = state.inventory();
     let kept = inventory.usage().expect("a usage store").keep_calls(
@@ -72,7 +75,19 @@ async fn report() {
         records,
         datetime!(2026-12-05 00:00 UTC),
     );
-    assert_eq!(kept.await.expect("kept").added, 4);
+    assert_eq!(kept.await.expect("kept").added, count);
+    (app, org)
+}
+
+async fn report() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = vec![
+        call(1, 0, 0, charged("USD", 7_500_000)),
+        call(2, 0, 1, charged("USD", 12_500_000)),
+        call(3, 0, 1, charged("EUR", 1_000_000_000)),
+        call(4, 1, 2, Price::Pending),
+    ];
+    let (app, org) = app_with_calls(dir.path(), records).await;
 
     let by = |by| {
         usage::usage_report(
@@ -105,6 +120,19 @@ async fn report() {
         second.usage.cost.is_empty(),
         "a pending price is never zero"
     );
+
+    // The view's download: the rows in the order it shows them, in ops' CSV columns.
+    let shown: Vec<_> = numbers.rows.iter().rev().cloned().collect();
+    let csv = usage::usage_report_csv(GroupBy::Number, shown).expect("the CSV");
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "number,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,\
+         cost_EUR,cost_USD,health,answer_rate,window_calls,short_share,window_answered,\
+         failed_share,calls_per_day,last_call_at,reasons"
+    );
+    assert!(lines[1].starts_with(&format!("{},1,", NUMBERS[1])), "{csv}");
+    assert!(lines[2].starts_with(&format!("{},3,", NUMBERS[0])), "{csv}");
 
     let days = by(GroupBy::Day).await.expect("report by day");
     let keys: Vec<&str> = days.rows.iter().map(|r| r.usage.key.as_str()).collect();
@@ -141,4 +169,35 @@ async fn report() {
         .await
         .expect_err("a bad organization id is refused");
     assert_eq!(e.code, ErrorCode::InvalidInput);
+}
+
+#[test]
+fn usage_report_says_why_each_number_at_risk_is_in_cores_words() {
+    tauri::async_runtime::block_on(at_risk());
+}
+
+async fn at_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    let failed = (0..20).map(|id| CallRecord {
+        outcome: CallOutcome::Failed,
+        ..call(id, 0, 0, charged("USD", 1_000_000))
+    });
+    let (app, org) = app_with_calls(dir.path(), failed.collect()).await;
+    let numbers = usage::usage_report(
+        app.state(),
+        org.to_string(),
+        Some("2026-12-01".into()),
+        Some("2026-12-03".into()),
+        GroupBy::Number,
+    )
+    .await
+    .expect("report by number");
+    let health = numbers.rows[0].health.as_ref().expect("its health");
+    assert_eq!(health.state, HealthState::AtRisk);
+    let words: Vec<String> = health.reasons.iter().map(ToString::to_string).collect();
+    assert!(!words.is_empty());
+    assert_eq!(
+        numbers.reasons,
+        BTreeMap::from([(NUMBERS[0].to_owned(), words.join("; "))])
+    );
 }

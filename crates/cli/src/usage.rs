@@ -9,6 +9,7 @@ use serde_json::json;
 use switchboard_core::usage::{GroupBy, Health, ReportRow};
 use switchboard_core::{Error, Result};
 use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use switchboard_ops::usage_csv;
 use time::{OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::output;
@@ -184,7 +185,16 @@ pub fn report(g: &Global, a: ReportArgs) -> Result<()> {
                 "by": by,
                 "rows": rows,
             })),
-            ReportFormat::Csv => csv(&rows, by)?,
+            ReportFormat::Csv => {
+                let text = usage_csv::report_csv(&rows, by)?;
+                let mut out = std::io::stdout().lock();
+                (out.write_all(text.as_bytes()).and_then(|()| out.flush())).map_err(|e| {
+                    Error::Io {
+                        path: "standard output".into(),
+                        source: e,
+                    }
+                })?;
+            }
             ReportFormat::Table => table(&rows, by),
         }
         Ok(())
@@ -218,9 +228,7 @@ fn health_cells(h: &Health) -> Vec<String> {
         format!("{} of {}", percent(h.failed_share), h.calls),
         format!("{:.1}", h.calls_per_day),
         h.last_record_at.map_or("—".into(), usage_time),
-        (h.reasons.iter().map(ToString::to_string))
-            .collect::<Vec<_>>()
-            .join("; "),
+        usage_csv::reasons(h),
     ]
 }
 
@@ -267,95 +275,4 @@ fn table(rows: &[ReportRow], by: GroupBy) {
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     output::table(&header, &cells);
-}
-
-/// CSV: one column per currency (`cost_USD`, …), amounts as decimals; grouped by number, the
-/// health's state and figures with their sample sizes.
-fn csv(rows: &[ReportRow], by: GroupBy) -> Result<()> {
-    let mut currencies: Vec<String> = rows
-        .iter()
-        .flat_map(|r| r.usage.cost.iter().map(|m| m.currency))
-        .collect();
-    currencies.sort();
-    currencies.dedup();
-    let io = |e: std::io::Error| Error::Io {
-        path: "standard output".into(),
-        source: e,
-    };
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
-    let mut header: Vec<String> = [
-        by.as_str(),
-        "calls",
-        "final_calls",
-        "answered",
-        "failed",
-        "billed_minutes",
-        "messages",
-        "segments",
-        "pending",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(currencies.iter().map(|c| format!("cost_{c}")));
-    if by == GroupBy::Number {
-        header.extend(
-            [
-                "health",
-                "answer_rate",
-                "window_calls",
-                "short_share",
-                "window_answered",
-                "failed_share",
-                "calls_per_day",
-                "last_call_at",
-                "reasons",
-            ]
-            .map(String::from),
-        );
-    }
-    let csv_error = |e: ::csv::Error| io(std::io::Error::other(e));
-    w.write_record(&header).map_err(csv_error)?;
-    for r in rows {
-        let c = &r.usage.counts;
-        let mut record = vec![
-            r.usage.key.clone(),
-            c.calls.to_string(),
-            c.final_calls.to_string(),
-            c.answered.to_string(),
-            c.failed.to_string(),
-            minutes(r),
-            c.messages.to_string(),
-            c.segments.to_string(),
-            c.pending.to_string(),
-        ];
-        for currency in &currencies {
-            let amount = r.usage.cost.iter().find(|m| &m.currency == currency);
-            // "USD 0.0075" without its code: the column names the currency.
-            record.push(amount.map_or(String::new(), |m| {
-                m.to_string()
-                    .trim_start_matches(currency.as_str())
-                    .trim()
-                    .to_owned()
-            }));
-        }
-        if let Some(h) = &r.health {
-            let share = |s: Option<f64>| s.map_or(String::new(), |s| format!("{s:.4}"));
-            record.extend([
-                h.state.as_str().to_owned(),
-                share(h.answer_rate),
-                h.calls.to_string(),
-                share(h.short_share),
-                h.answered.to_string(),
-                share(h.failed_share),
-                format!("{:.2}", h.calls_per_day),
-                h.last_record_at.map_or(String::new(), usage_time),
-                (h.reasons.iter().map(ToString::to_string))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]);
-        }
-        w.write_record(&record).map_err(csv_error)?;
-    }
-    w.flush().map_err(io)?;
-    std::io::stdout().flush().map_err(io)
 }

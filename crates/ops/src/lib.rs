@@ -19,7 +19,8 @@
 //!   remove, export, import a file), with the shared result, progress and cancellation types
 //!   ([`BulkReport`], [`Progress`], [`Cancel`]).
 //! - [`usage`] holds the store of call and message records ([`usage::UsageStore`], reached
-//!   through [`Inventory::usage`]) and the usage actions (sync, report, health).
+//!   through [`Inventory::usage`]) and the usage actions (sync, report, health);
+//!   [`usage_csv`] writes a report as CSV for both shells.
 //! - [`providers`] holds what the provider actions record (an import's writes, verification
 //!   and webhook updates), over the same `&dyn Inventory`.
 //!
@@ -52,6 +53,7 @@ pub mod startup;
 pub mod sync;
 pub mod tasks;
 pub mod usage;
+pub mod usage_csv;
 pub mod vault;
 pub mod views;
 pub mod webhooks;

@@ -1,5 +1,7 @@
 //! The usage report and sync as they cross IPC: ops' and core's own types, and the report
-//! with the days it covers.
+//! with the days it covers and its numbers' reasons in words.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -23,4 +25,7 @@ pub struct UsageReport {
     pub by: GroupBy,
     /// One row per group.
     pub rows: Vec<ReportRow>,
+    /// Grouped by number: why each number at risk is, in core's words (the CSV's `reasons`
+    /// cell), by its row's key.
+    pub reasons: BTreeMap<String, String>,
 }

@@ -52,6 +52,7 @@ import type {
   TeamStatus,
   AccountSynced,
   GroupBy,
+  ReportRow,
   UsageReport,
   UsageSyncProgress,
 } from "./generated/bindings";
@@ -203,6 +204,8 @@ export interface Client {
   onWorkspaceChanged(f: (w: WorkspaceInfo) => void): Promise<UnlistenFn>;
   /** The organization's usage from `from` to `to` (YYYY-MM-DD; null: the last 30 days). */
   usageReport(organizationId: string, from: string | null, to: string | null, by: GroupBy): Promise<UsageReport>;
+  /** `rows` (grouped `by`, in this order) as the CSV the CLI's `usage report --format csv` writes. */
+  usageReportCsv(by: GroupBy, rows: ReportRow[]): Promise<string>;
   /** Pulls the organization's call and message records; `cancelTask(taskId)` stops it. */
   usageSync(
     taskId: string,
@@ -282,6 +285,7 @@ export const client: Client = {
   onTeamStatus: (f) => listen<TeamStatus>(events.teamStatus, (e) => f(e.payload)),
   onWorkspaceChanged: (f) => listen<WorkspaceInfo>(events.workspaceChanged, (e) => f(e.payload)),
   usageReport: (organizationId, from, to, by) => call("usage_report", { organizationId, from, to, by }),
+  usageReportCsv: (by, rows) => call("usage_report_csv", { by, rows }),
   usageSync: (taskId, organizationId, accountId, onProgress) =>
     call("usage_sync", { taskId, organizationId, accountId, onProgress: channel(onProgress) }),
 };

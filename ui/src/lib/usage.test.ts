@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ReportRow, UsageCounts } from "./generated/bindings";
-import { costliest, daySeries, decimal, money, toCsv, totals, zeroCounts } from "./usage";
+import { costliest, daySeries, decimal, money, totals, zeroCounts } from "./usage";
 
 function counts(c: Partial<UsageCounts>): UsageCounts {
   return { ...zeroCounts(), ...c };
@@ -75,49 +75,5 @@ describe("costliest", () => {
       "+15550000005",
     ]);
     expect(costliest(rows, 2)).toHaveLength(2);
-  });
-});
-
-describe("toCsv", () => {
-  it("writes the CLI's columns, a column per currency, empty where nothing was charged", () => {
-    const csv = toCsv(
-      [
-        row("Ana, \"the\" lead", { calls: 2, finalCalls: 2, answered: 1, billedSecs: 90 }, { USD: 7_500_000 }),
-        row("", { calls: 1, pending: 1 }, { EUR: 1_000_000_000 }),
-        row("=HYPERLINK(1)", { messages: 1, segments: 2 }, {}),
-      ],
-      "agent",
-    );
-    expect(csv.split("\r\n")).toEqual([
-      "agent,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,cost_EUR,cost_USD",
-      '"Ana, ""the"" lead",2,2,1,0,1.5,0,0,0,,0.0075',
-      ",1,0,0,0,0.0,0,0,1,1.00,",
-      "'=HYPERLINK(1),0,0,0,0,0.0,1,2,0,,",
-      "",
-    ]);
-  });
-
-  it("adds each number's health, and keeps an E.164's plus sign", () => {
-    const r = row("+15550000001", { calls: 10, finalCalls: 10, answered: 1 }, {});
-    r.health = {
-      state: "at_risk",
-      reasons: [{ kind: "low_answer_rate", rate: 0.1, threshold: 0.2 }],
-      calls: 10,
-      answered: 1,
-      calls_per_day: 10 / 7,
-      answer_rate: 0.1,
-      short_share: null,
-      failed_share: 0,
-      last_record_at: "2026-12-01T10:00:00Z",
-    };
-    const [header, line] = toCsv([r], "number").split("\r\n");
-    expect(header).toBe(
-      "number,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending," +
-        "health,answer_rate,window_calls,short_share,window_answered,failed_share,calls_per_day,last_call_at,reasons",
-    );
-    expect(line).toBe(
-      "+15550000001,10,10,1,0,0.0,0,0,0,at_risk,0.1000,10,,1,0.0000,1.43,2026-12-01T10:00:00Z," +
-        "answer rate 10 % is below 20 %",
-    );
   });
 });

@@ -1,9 +1,9 @@
-// The usage view's pure logic: totals per currency, the chart's series per day, the costliest
-// groups and the CSV of what is shown. Money stays per currency (never converted, never summed
-// across currencies) and in integer nanos until it is written; a pending price is counted as
-// pending, never as zero.
+// The usage view's pure logic: totals per currency, the chart's series per day and the costliest
+// groups (the CSV of what is shown is ops', through `Client.usageReportCsv`). Money stays per
+// currency (never converted, never summed across currencies) and in integer nanos until it is
+// written; a pending price is counted as pending, never as zero.
 
-import type { GroupBy, Reason, ReportRow, UsageCounts } from "./generated/bindings";
+import type { GroupBy, ReportRow, UsageCounts } from "./generated/bindings";
 
 const NANOS = 1_000_000_000;
 
@@ -127,96 +127,4 @@ export function groupLabel(key: string, by: GroupBy): string {
   if (by === "agent") return "(no agent)";
   if (by === "provider") return "(removed numbers)";
   return key;
-}
-
-function cell(value: string): string {
-  // A spreadsheet would run a cell starting with = @ or a tab/CR as a formula; an E.164's
-  // leading + (followed by digits only) is kept as it is.
-  let v = /^[=@\t\r]/.test(value) || /^[+-](?!\d+$)/.test(value) ? `'${value}` : value;
-  if (/[",\n\r]/.test(v)) v = `"${v.replaceAll('"', '""')}"`;
-  return v;
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-
-/** Why a number is at risk, in the words of the CLI's report. */
-export function reasonText(r: Reason): string {
-  switch (r.kind) {
-    case "low_answer_rate":
-      return `answer rate ${pct(r.rate)} is below ${pct(r.threshold)}`;
-    case "answer_rate_fell":
-      return `answer rate fell from ${pct(r.earlier)} to ${pct(r.recent)} in the last days`;
-    case "short_calls":
-      return `${pct(r.share)} of answered calls lasted under the short-call limit (above ${pct(r.threshold)})`;
-    case "failed_calls":
-      return `${pct(r.share)} of calls failed (above ${pct(r.threshold)})`;
-  }
-}
-
-const share = (s: number | null) => (s === null ? "" : s.toFixed(4));
-
-/**
- * The rows as CSV (RFC 4180, CRLF), with the CLI's `usage report --format csv` columns: the
- * group, the counts, billed minutes, pending records, one `cost_<CUR>` column per currency
- * (empty: nothing charged in it) and, grouped by number, each number's health.
- */
-export function toCsv(rows: ReportRow[], by: GroupBy): string {
-  const codes = currencies(rows);
-  const header = [
-    by,
-    "calls",
-    "final_calls",
-    "answered",
-    "failed",
-    "billed_minutes",
-    "messages",
-    "segments",
-    "pending",
-    ...codes.map((c) => `cost_${c}`),
-  ];
-  if (by === "number") {
-    header.push(
-      "health",
-      "answer_rate",
-      "window_calls",
-      "short_share",
-      "window_answered",
-      "failed_share",
-      "calls_per_day",
-      "last_call_at",
-      "reasons",
-    );
-  }
-  const lines = [header.join(",")];
-  for (const r of rows) {
-    const c = r.counts;
-    const record = [
-      r.key,
-      String(c.calls),
-      String(c.finalCalls),
-      String(c.answered),
-      String(c.failed),
-      (c.billedSecs / 60).toFixed(1),
-      String(c.messages),
-      String(c.segments),
-      String(c.pending),
-      ...codes.map((code) => (code in r.cost ? decimal(r.cost[code]) : "")),
-    ];
-    const h = r.health;
-    if (by === "number") {
-      record.push(
-        h?.state ?? "",
-        share(h?.answer_rate ?? null),
-        h ? String(h.calls) : "",
-        share(h?.short_share ?? null),
-        h ? String(h.answered) : "",
-        share(h?.failed_share ?? null),
-        h ? h.calls_per_day.toFixed(2) : "",
-        h?.last_record_at ?? "",
-        (h?.reasons ?? []).map(reasonText).join("; "),
-      );
-    }
-    lines.push(record.map(cell).join(","));
-  }
-  return lines.join("\r\n") + "\r\n";
 }

@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, Settings, TeamStatus } from "../lib/client";
+import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, GroupBy, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, ReportRow, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
@@ -250,7 +250,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       return () => statusListeners.splice(statusListeners.indexOf(f), 1);
     }),
     onWorkspaceChanged: vi.fn(async () => () => {}),
-    usageReport: vi.fn(async (_organizationId, from, to, by) => ({ from: from ?? "2026-11-08", to: to ?? "2026-12-07", by, rows: [] })),
+    usageReport: vi.fn(async (_organizationId, from, to, by) => ({ from: from ?? "2026-11-08", to: to ?? "2026-12-07", by, rows: [], reasons: {} })),
+    usageReportCsv: vi.fn(async (by: GroupBy, rows: ReportRow[]) => [by, ...rows.map((r) => r.key)].join("\r\n") + "\r\n"),
     usageSync: vi.fn(async () => []),
   };
 }

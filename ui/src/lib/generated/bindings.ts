@@ -1330,7 +1330,12 @@ by: GroupBy,
 /**
  * One row per group.
  */
-rows: Array<ReportRow>, };
+rows: Array<ReportRow>, 
+/**
+ * Grouped by number: why each number at risk is, in core's words (the CSV's `reasons`
+ * cell), by its row's key.
+ */
+reasons: { [key in string]?: string }, };
 
 export type RecordKind = "calls" | "messages";
 

@@ -54,6 +54,7 @@ export const commands = [
   "sync_now",
   "cancel_sync",
   "usage_report",
+  "usage_report_csv",
   "usage_sync",
 ] as const;
 
