@@ -390,7 +390,8 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
             _ => UNKNOWN,
         },
         Kind::A2p10dlc => match w {
-            "verified" | "assigned" | "approved" | "active" => {
+            // Bandwidth's 10DLC numbers list says SUCCESS, PROCESSING or FAILURE.
+            "verified" | "assigned" | "approved" | "active" | "success" => {
                 (Ok, "The number is on a registered A2P 10DLC campaign.", "")
             }
             "" => (
@@ -398,7 +399,7 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "The number is on no A2P 10DLC campaign: US carriers drop its SMS.",
                 "Add the number to a messaging service with a registered campaign.",
             ),
-            "in-progress" | "pending" | "pending-assignment" | "pending-review" => (
+            "in-progress" | "pending" | "pending-assignment" | "pending-review" | "processing" => (
                 messaging(used),
                 "The number's A2P 10DLC campaign is being reviewed: carriers drop its SMS until then.",
                 "Wait for the campaign review.",
@@ -408,7 +409,7 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "The number is being taken off its A2P 10DLC campaign, or could not be.",
                 "Check the number's campaign assignment at the provider.",
             ),
-            "failed" | "suspended" | "expired" | "failed-assignment" | "rejected" => (
+            "failed" | "suspended" | "expired" | "failed-assignment" | "rejected" | "failure" => (
                 messaging(used),
                 "The number's A2P 10DLC campaign failed or was suspended: carriers drop its SMS.",
                 "Fix the campaign's errors and resubmit it.",
@@ -433,6 +434,18 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 messaging(used),
                 "The toll-free verification was rejected: carriers block its SMS.",
                 "Correct what the rejection reason names and submit again.",
+            ),
+            // Bandwidth: VERIFIED, PENDING, UNVERIFIED (declined, with its reasons), and a
+            // verification it marks `blocked`.
+            "unverified" => (
+                messaging(used),
+                "The toll-free number is not verified (its verification was declined): carriers block its SMS.",
+                "Correct what the decline reasons name and resubmit the verification.",
+            ),
+            "blocked" => (
+                messaging(used),
+                "The toll-free verification is blocked: carriers block its SMS and it cannot simply be resubmitted.",
+                "Contact the provider about the reason the verification is blocked.",
             ),
             _ => UNKNOWN,
         },
@@ -651,6 +664,13 @@ mod tests {
             (Kind::A2p10dlc, "FAILED_ASSIGNMENT", Level::Attention),
             (Kind::A2p10dlc, "PENDING_UNASSIGNMENT", Level::Attention),
             (Kind::PortIn, "Action Required", Level::Attention),
+            (Kind::A2p10dlc, "SUCCESS", Level::Ok),
+            (Kind::A2p10dlc, "PROCESSING", Level::Attention),
+            (Kind::A2p10dlc, "FAILURE", Level::Attention),
+            (Kind::TollFreeVerification, "VERIFIED", Level::Ok),
+            (Kind::TollFreeVerification, "PENDING", Level::Attention),
+            (Kind::TollFreeVerification, "UNVERIFIED", Level::Attention),
+            (Kind::TollFreeVerification, "blocked", Level::Attention),
         ];
         for (kind, w, level) in known {
             let i = item(&f(kind, w), Use::default());

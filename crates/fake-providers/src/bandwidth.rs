@@ -4,7 +4,9 @@
 //! `GET /api/tns/{tn}/tndetails`, a location's origination and messaging settings, and
 //! `GET|PUT /api/accounts/{id}/applications/{appId}`. Bearer (OAuth2) or legacy Basic.
 //! Numbers alternate between two locations of one site; both use one Voice-V2 application;
-//! only the first has a Messaging-V2 application.
+//! only the first has a Messaging-V2 application. The readiness lists (10DLC numbers, toll-free
+//! verification) are [`crate::bandwidth_readiness`]'s, on the same origin; so is number `i`
+//! ([`crate::bandwidth_readiness::tn`]: toll-free for its toll-free cases).
 
 use std::sync::Mutex;
 
@@ -41,7 +43,7 @@ impl BandwidthFake {
         BandwidthFake {
             state: Mutex::new(State {
                 tns: (0..config.bandwidth_numbers)
-                    .map(|i| us_number(i, 500).0)
+                    .map(crate::bandwidth_readiness::tn)
                     .collect(),
                 apps: vec![
                     App {
@@ -151,6 +153,11 @@ impl crate::Fake for BandwidthFake {
         let seg = req.segments();
         let account = creds::BANDWIDTH_ACCOUNT_ID;
         let mut st = lock(&self.state);
+        if req.method == Method::GET
+            && let Some(r) = crate::bandwidth_readiness::handle(req, account, st.tns.len())
+        {
+            return r;
+        }
         match (&req.method, seg.as_slice()) {
             (&Method::GET, ["api", "accounts", a]) if *a == account => xml(
                 StatusCode::OK,

@@ -18,6 +18,7 @@
 //! - Credentials are the constants in [`creds`] unless configured otherwise.
 
 mod bandwidth;
+pub mod bandwidth_readiness;
 mod common;
 mod plivo;
 mod plivo_usage;

@@ -36,9 +36,13 @@ use crate::model::{
     WebhookState, plan_on_owners,
 };
 
+mod readiness;
+
 /// Bandwidth's largest page of in-service numbers.
 pub const MAX_PAGE_SIZE: u32 = 2500;
-const DEFAULT_TOKEN_URL: &str = "https://api.bandwidth.com/api/v1/oauth2/token";
+/// The platform origin: the OAuth2 token endpoint and the JSON `/api/v2` APIs (10DLC numbers,
+/// toll-free verification).
+const DEFAULT_PLATFORM_URL: &str = "https://api.bandwidth.com";
 
 /// How to authenticate to Bandwidth.
 #[derive(Debug, Clone)]
@@ -73,7 +77,7 @@ pub struct BandwidthCredentials {
 pub struct BandwidthClient {
     http: Transport,
     base: String,
-    token_url: String,
+    platform: String,
     creds: BandwidthCredentials,
     token: Arc<Mutex<Option<(SecretString, Instant)>>>,
 }
@@ -117,7 +121,25 @@ fn read_error(status: u16, body: &str) -> ProviderMessage {
             more_info: None,
         };
     }
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body)
+    let json = serde_json::from_str::<serde_json::Value>(body).ok();
+    // The JSON `/api/v2` APIs: `{"errors": [{"type", "description"}]}`, or the toll-free
+    // verification API's `{"type", "description", "errors": {…}}`.
+    if let Some(v) = &json {
+        let first = &v["errors"][0];
+        let (kind, description) = match first["description"].as_str() {
+            Some(d) => (first["type"].as_str(), Some(d)),
+            None => (v["type"].as_str(), v["description"].as_str()),
+        };
+        if let Some(d) = description {
+            return ProviderMessage {
+                status,
+                code: kind.map(str::to_owned),
+                message: truncate(d, 300),
+                more_info: None,
+            };
+        }
+    }
+    if let Some(v) = json
         && let Some(e) = v["error"].as_str()
     {
         {
@@ -160,10 +182,10 @@ impl BandwidthClient {
                 .ok()
                 .is_some_and(|v| !v.trim().is_empty());
         let base = config::resolve_base_url(Api::Bandwidth, base_url)?;
-        let token_url = if overridden {
-            format!("{base}/api/v1/oauth2/token")
+        let platform = if overridden {
+            base.clone()
         } else {
-            DEFAULT_TOKEN_URL.to_owned()
+            DEFAULT_PLATFORM_URL.to_owned()
         };
         if creds.account_id.is_empty()
             || !creds.account_id.chars().all(|c| c.is_ascii_alphanumeric())
@@ -177,7 +199,7 @@ impl BandwidthClient {
         Ok(BandwidthClient {
             http: Transport::new(Api::Bandwidth, settings, read_error)?,
             base,
-            token_url,
+            platform,
             creds,
             token: Arc::new(Mutex::new(None)),
         })
@@ -216,7 +238,7 @@ impl BandwidthClient {
         let reply = self
             .http
             .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
-                c.post(&self.token_url)
+                c.post(format!("{}/api/v1/oauth2/token", self.platform))
                     .basic_auth(client_id, Some(client_secret.expose_secret()))
                     .form(&[("grant_type", "client_credentials")])
             })
@@ -651,5 +673,30 @@ mod tests {
             (m.code.as_deref(), m.message.as_str()),
             (Some("13564"), "Not found")
         );
+    }
+
+    #[test]
+    fn reads_the_platform_apis_json_errors() {
+        let m = read_error(
+            403,
+            r#"{"errors":[{"type":"forbidden","description":"Account 9900001 is not enabled for the Registration Center"}]}"#,
+        );
+        assert_eq!(
+            (m.code.as_deref(), m.message.as_str()),
+            (
+                Some("forbidden"),
+                "Account 9900001 is not enabled for the Registration Center"
+            )
+        );
+        let m = read_error(
+            404,
+            r#"{"type":"NOT_FOUND","description":"No verification request found","errors":{}}"#,
+        );
+        assert_eq!(
+            (m.code.as_deref(), m.message.as_str()),
+            (Some("NOT_FOUND"), "No verification request found")
+        );
+        let m = read_error(401, r#"{"error":"invalid_client"}"#);
+        assert_eq!(m.code.as_deref(), Some("invalid_client"));
     }
 }

@@ -16,6 +16,8 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 
+#[path = "providers/bandwidth_readiness.rs"]
+mod bandwidth_readiness;
 #[path = "providers/bandwidth_usage.rs"]
 mod bandwidth_usage;
 #[path = "providers/limits.rs"]

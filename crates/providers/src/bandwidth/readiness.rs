@@ -1,0 +1,246 @@
+//! What Bandwidth says about whether each number can carry its SMS: A2P 10DLC registration of
+//! its local numbers and toll-free verification of its toll-free numbers.
+//!
+//! - The in-service numbers (the Dashboard listing, `GET /accounts/{id}/inserviceNumbers`).
+//! - `GET /api/v2/accounts/{id}/tendlc/phoneNumbers` on the platform origin (`limit` up to 250,
+//!   `offset`; answers `data` and `page.totalElements`): each registered number's `status`
+//!   (`PROCESSING`, `SUCCESS`, `FAILURE`) and, once on a campaign, its `campaignId`. The list's
+//!   `status[eq]`/`status[contains]` filters are documented as accepted and ignored (every
+//!   number comes back), so none is sent: every record is read and matched to its number here.
+//!   A US local number missing from the list was never registered for messaging.
+//! - `GET /api/v2/accounts/{id}/phoneNumbers/{E.164}/tollFreeVerification` for each toll-free
+//!   number: Bandwidth documents no list of verifications, only this read (and webhooks), so
+//!   toll-free numbers cost one request each; local numbers never do. `status` (`VERIFIED`,
+//!   `PENDING`, `UNVERIFIED`) with `declineReasonDescription` and `additionalDenialReasons` as
+//!   reasons; a verification marked `blocked` is the finding `blocked`, with its
+//!   `blockedReason`; 404 is no verification at all.
+//!
+//! Used for SMS: a number in the 10DLC list, or a toll-free number with a verification request
+//! (someone registered it for messaging). Bandwidth routes SMS per location, not per number,
+//! and the in-service listing does not say which location a number is on.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use switchboard_core::domain::{E164, NumberType};
+use switchboard_core::readiness::{Finding, Kind};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio_util::sync::CancellationToken;
+
+use super::BandwidthClient;
+use crate::error::{Api, ProviderError, Result, Subject};
+use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
+
+/// The largest page of the 10DLC numbers list (the documented maximum).
+pub const TEN_DLC_PAGE: u32 = 250;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Registered {
+    phone_number: String,
+    status: Option<String>,
+    modified_date: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    total_elements: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct RegisteredPage {
+    #[serde(default)]
+    data: Vec<Registered>,
+    #[serde(default)]
+    page: PageInfo,
+}
+
+#[derive(Deserialize)]
+struct Denial {
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Verification {
+    status: Option<String>,
+    decline_reason_description: Option<String>,
+    #[serde(default)]
+    additional_denial_reasons: Vec<Denial>,
+    #[serde(default)]
+    blocked: bool,
+    blocked_reason: Option<String>,
+    modified_date_time: Option<String>,
+}
+
+fn iso(t: Option<&str>) -> Option<OffsetDateTime> {
+    t.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+}
+
+fn present(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+impl Verification {
+    fn finding(self) -> Finding {
+        let mut reasons: Vec<String> = present(self.decline_reason_description)
+            .into_iter()
+            .chain(
+                self.additional_denial_reasons
+                    .into_iter()
+                    .filter_map(|d| present(d.reason)),
+            )
+            .collect();
+        let status = self.status.unwrap_or_default();
+        let state = if self.blocked {
+            reasons.extend(present(self.blocked_reason));
+            reasons.push(format!("status {status}"));
+            "blocked".to_owned()
+        } else {
+            status
+        };
+        Finding::new(Kind::TollFreeVerification, state)
+            .reasons(reasons)
+            .since(iso(self.modified_date_time.as_deref()))
+    }
+}
+
+impl BandwidthClient {
+    fn platform_url(&self, rest: &str) -> String {
+        format!(
+            "{}/api/v2/accounts/{}{}",
+            self.platform, self.creds.account_id, rest
+        )
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: &Subject,
+        url: &str,
+        query: &[(&str, String)],
+        cancel: &CancellationToken,
+    ) -> Result<T> {
+        let body = self
+            .call(
+                subject,
+                reqwest::Method::GET,
+                url,
+                query,
+                None,
+                Some(cancel),
+            )
+            .await?;
+        serde_json::from_str(&body).map_err(|e| ProviderError::Malformed {
+            api: Api::Bandwidth,
+            subject: subject.clone(),
+            reason: format!("{url}: {e}"),
+        })
+    }
+
+    /// Every 10DLC registration of the account, by number, following `offset` to the end.
+    async fn registrations(
+        &self,
+        asked: &mut dyn FnMut(),
+        cancel: &CancellationToken,
+    ) -> Result<HashMap<E164, Finding>> {
+        let subject = self.account();
+        let url = self.platform_url("/tendlc/phoneNumbers");
+        let mut budget = self.http.pages(TEN_DLC_PAGE);
+        let mut registered = HashMap::new();
+        let mut offset = 0usize;
+        loop {
+            budget.next(&subject, cancel)?;
+            let query = [
+                ("limit", TEN_DLC_PAGE.to_string()),
+                ("offset", offset.to_string()),
+            ];
+            let page: RegisteredPage = self.json(&subject, &url, &query, cancel).await?;
+            asked();
+            let got = page.data.len();
+            for r in page.data {
+                let Ok(number) = E164::parse(&r.phone_number, Some("US")) else {
+                    continue;
+                };
+                let f = Finding::new(Kind::A2p10dlc, r.status.unwrap_or_default())
+                    .since(iso(r.modified_date.as_deref()));
+                registered.insert(number, f);
+            }
+            offset += got;
+            let total = page.page.total_elements.unwrap_or(offset);
+            if got == 0 || offset >= total {
+                return Ok(registered);
+            }
+        }
+    }
+
+    /// The toll-free verification of `number`; `None` when none was ever requested (404).
+    async fn verification(
+        &self,
+        number: &E164,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Finding>> {
+        let subject = Subject::Number(number.to_string());
+        let encoded = number.as_str().replace('+', "%2B");
+        let url = self.platform_url(&format!("/phoneNumbers/{encoded}/tollFreeVerification"));
+        match self.json::<Verification>(&subject, &url, &[], cancel).await {
+            Ok(v) => Ok(Some(v.finding())),
+            Err(ProviderError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every readiness state Bandwidth gives about the account's numbers, as findings per
+    /// number; see the module's doc.
+    pub async fn readiness(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<ReadinessListing> {
+        let mut requests = 0u32;
+        let report = |requests: u32| {
+            progress(ListProgress {
+                pages: requests,
+                fetched: requests as usize,
+                total: None,
+            })
+        };
+        let listing = self.list_numbers(&|_| {}, cancel).await?;
+        requests += listing.pages;
+        report(requests);
+        let mut registered = self
+            .registrations(
+                &mut || {
+                    requests += 1;
+                    report(requests);
+                },
+                cancel,
+            )
+            .await?;
+
+        let mut gathered = Gathered::default();
+        for n in listing.numbers {
+            let number = n.phone_number;
+            let facts = number.facts();
+            if facts.number_type == NumberType::TollFree {
+                let found = self.verification(&number, cancel).await?;
+                requests += 1;
+                report(requests);
+                let entry = gathered.entry(number);
+                entry.used.sends_sms = found.is_some();
+                let f = found.unwrap_or_else(|| Finding::new(Kind::TollFreeVerification, ""));
+                entry.findings.push(f);
+            } else if facts.country.as_deref() == Some("US") {
+                let found = registered.remove(&number);
+                let entry = gathered.entry(number);
+                entry.used.sends_sms = found.is_some();
+                let f = found.unwrap_or_else(|| Finding::new(Kind::A2p10dlc, ""));
+                entry.findings.push(f);
+            } else {
+                gathered.entry(number);
+            }
+        }
+        Ok(gathered.done(requests))
+    }
+}
