@@ -224,8 +224,9 @@ impl ProviderClient {
 
 /// Bandwidth's records are not read yet: its Insights API documents aggregates per time slice
 /// (minutes of use, completed and failed calls, connection rates), not one record per call,
-/// and its per-call detail records come from Insights Reports, whose request and fields are
-/// not followed here yet (docs/PROVIDERS.md, "The other providers' records").
+/// and its per-call detail records come from Insights Reports, whose columns and paging each
+/// report definition gives at run time (docs/PROVIDERS.md, "Bandwidth's records: what is
+/// documented, and how its aggregates would fit").
 fn bandwidth_has_no_records(api: Api) -> ProviderError {
     ProviderError::Unsupported {
         api,
