@@ -1,7 +1,8 @@
 //! Readiness refreshed with an account against the fake Twilio, which seeds every state its
 //! schemas list (number `i` has the fake's `case(i)`): each number gets the right state and
 //! items, kept in its metadata; the readiness filter returns exactly the seeded set; a second
-//! refresh writes nothing; a port-out raises the alarm.
+//! refresh writes nothing; a port-out raises the alarm. The fake Bandwidth's seeded 10DLC and
+//! toll-free verification states reach the store and its filter the same way.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -18,7 +19,11 @@ use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use switchboard_ops::readiness::{self, record, refresh_with};
 use switchboard_ops::{Inventory, Target, open};
+use switchboard_providers::ProviderClient;
+use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+use switchboard_providers::http::HttpSettings;
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
+use switchboard_secrets::SecretString;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -47,6 +52,12 @@ async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid)
     .await
     .unwrap();
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
+    let (dir, inv, org) = with_numbers_of(&client).await;
+    (fakes, dir, inv, org)
+}
+
+/// A workspace whose organization has the account of `client` and every number it lists.
+async fn with_numbers_of(client: &ProviderClient) -> (tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
     let listing = client
         .list_numbers(&|_| {}, &CancellationToken::new())
         .await
@@ -54,16 +65,17 @@ async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid)
     let dir = tempfile::tempdir().unwrap();
     let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
     let org = inv.add_organization("acme", "Acme").await.unwrap();
-    let sid = creds::TWILIO_ACCOUNT_SID;
+    let (provider, account) = (client.api().provider(), client.account_id().to_owned());
+    let id = account.clone();
     (inv.file().unwrap())
-        .run(move |ws| ws.add_account(org.id, Provider::Twilio, sid, None))
+        .run(move |ws| ws.add_account(org.id, provider, &id, None))
         .await
         .unwrap();
     for n in &listing.numbers {
-        let valid = n.to_new_number(sid).validate().unwrap();
+        let valid = n.to_new_number(&account).validate().unwrap();
         inv.add_number(org.id, valid).await.unwrap();
     }
-    (fakes, dir, inv, org.id)
+    (dir, inv, org.id)
 }
 
 async fn matching(inv: &dyn Inventory, org: Uuid, state: State) -> BTreeSet<String> {
@@ -141,6 +153,57 @@ async fn every_number_gets_the_seeded_readiness_and_the_filter_finds_exactly_it(
         .await
         .unwrap();
     assert_eq!((again.checked, again.changed), (NUMBERS as u32, 0));
+}
+
+/// The state the rules give the fake Bandwidth's number `i` (a number in the 10DLC list, or a
+/// toll-free number with a verification request, is used for SMS).
+fn bandwidth_expected(i: usize) -> State {
+    use switchboard_fake_providers::bandwidth_readiness::{Case as B, case};
+    match case(i) {
+        B::Fine | B::TollFree(Some("VERIFIED")) => State::Ready,
+        B::NoTenDlc | B::TollFree(None) => State::Attention,
+        B::TenDlc(..) | B::TollFree(Some(_)) | B::TollFreeBlocked => State::Blocked,
+    }
+}
+
+#[tokio::test]
+async fn bandwidth_numbers_get_their_seeded_readiness_and_the_filter_finds_exactly_it() {
+    use switchboard_fake_providers::bandwidth_readiness::seeded_number;
+    let fakes = FakeProviders::start(FakeConfig {
+        bandwidth_numbers: 40,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let creds = BandwidthCredentials {
+        account_id: creds::BANDWIDTH_ACCOUNT_ID.into(),
+        auth: BandwidthAuth::OAuth2 {
+            client_id: creds::BANDWIDTH_CLIENT_ID.into(),
+            client_secret: SecretString::new(creds::BANDWIDTH_CLIENT_SECRET.into()),
+        },
+    };
+    let base = fakes.base_url(FakeKind::Bandwidth);
+    let client = BandwidthClient::new(creds, Some(&base), &HttpSettings::default()).unwrap();
+    let client = ProviderClient::Bandwidth(client);
+    let (_dir, inv, org) = with_numbers_of(&client).await;
+    let cancel = CancellationToken::new();
+    let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!((first.checked, first.changed), (40, 40));
+    assert!(first.alarms.is_empty() && first.elsewhere.is_empty());
+    for state in [State::Ready, State::Attention, State::Blocked] {
+        let want: BTreeSet<String> = (0..40)
+            .filter(|i| bandwidth_expected(*i) == state)
+            .map(seeded_number)
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(matching(&*inv, org, state).await, want, "{state:?}");
+    }
+    let again = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!((again.checked, again.changed), (40, 0));
 }
 
 #[tokio::test]
