@@ -2,7 +2,10 @@
 //! `POST /api/v1/oauth2/token`, `GET /api/accounts/{id}`,
 //! `GET /api/accounts/{id}/inserviceNumbers` (`page` is a TN marker, `size`, a `next` link),
 //! `GET /api/tns/{tn}/tndetails`, a location's origination and messaging settings, and
-//! `GET|PUT /api/accounts/{id}/applications/{appId}`. Bearer (OAuth2) or legacy Basic.
+//! `GET|PUT /api/accounts/{id}/applications/{appId}`, the application list
+//! (`GET /api/accounts/{id}/applications`), an application's locations
+//! (`…/applications/{appId}/associatedsippeers`) and a location's numbers
+//! (`…/sites/{siteId}/sippeers/{peerId}/tns`). Bearer (OAuth2) or legacy Basic.
 //! Numbers alternate between two locations of one site; both use one Voice-V2 application;
 //! only the first has a Messaging-V2 application. The readiness lists (10DLC numbers, toll-free
 //! verification) are [`crate::bandwidth_readiness`]'s, on the same origin; so is number `i`
@@ -13,6 +16,7 @@ use std::sync::Mutex;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
+use crate::bandwidth_readiness::on_messaging_location;
 use crate::common::{basic_auth, bearer, get, json, lock, respond, us_number, xml_escape};
 use crate::{FakeConfig, FakeRequest, creds};
 
@@ -80,6 +84,15 @@ fn error(status: StatusCode, code: u32, description: &str) -> Response {
              <Description>{description}</Description></ResponseStatus></ErrorResponse>"
         ),
     )
+}
+
+/// The element that holds an application's callback URL.
+fn callback_field(service: &str) -> &'static str {
+    if service == "Voice-V2" {
+        "CallInitiatedCallbackUrl"
+    } else {
+        "MsgCallbackUrl"
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -232,9 +245,9 @@ impl crate::Fake for BandwidthFake {
                          </TelephoneNumberDetails></TelephoneNumberResponse>",
                         city.to_uppercase(),
                         city.to_uppercase(),
-                        PEERS[i % 2],
-                        i % 2,
-                        if i % 2 == 0 {
+                        PEERS[usize::from(!on_messaging_location(i))],
+                        usize::from(!on_messaging_location(i)),
+                        if on_messaging_location(i) {
                             "<Messaging>true</Messaging>"
                         } else {
                             ""
@@ -286,6 +299,88 @@ impl crate::Fake for BandwidthFake {
                          </ApplicationsSettings></ApplicationsSettingsResponse>"
                 ),
             ),
+            (&Method::GET, ["api", "accounts", a, "applications"]) if *a == account => {
+                let apps: String = st
+                    .apps
+                    .iter()
+                    .map(|app| {
+                        let field = callback_field(app.service);
+                        format!(
+                            "<Application><ApplicationId>{}</ApplicationId><ServiceType>{}</ServiceType>\
+                             <AppName>{}</AppName><{field}>{}</{field}></Application>",
+                            app.id,
+                            app.service,
+                            esc(&app.name),
+                            esc(&app.callback)
+                        )
+                    })
+                    .collect();
+                xml(
+                    StatusCode::OK,
+                    format!(
+                        "<ApplicationProvisioningResponse><ApplicationList>{apps}</ApplicationList>\
+                         </ApplicationProvisioningResponse>"
+                    ),
+                )
+            }
+            (
+                &Method::GET,
+                [
+                    "api",
+                    "accounts",
+                    a,
+                    "applications",
+                    id,
+                    "associatedsippeers",
+                ],
+            ) if *a == account => {
+                // The voice application is on both locations, the messaging one on the first.
+                let peers: &[&str] = match *id {
+                    VOICE_APP => &PEERS,
+                    MSG_APP => &PEERS[..1],
+                    _ => {
+                        return error(
+                            StatusCode::NOT_FOUND,
+                            13629,
+                            &format!("Application with id '{id}' not found"),
+                        );
+                    }
+                };
+                let peers: String = peers
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "<AssociatedSipPeer><SiteId>{SITE}</SiteId><SiteName>Main site</SiteName>\
+                             <PeerId>{p}</PeerId><PeerName>Location {p}</PeerName></AssociatedSipPeer>"
+                        )
+                    })
+                    .collect();
+                xml(
+                    StatusCode::OK,
+                    format!(
+                        "<AssociatedSipPeersResponse><AssociatedSipPeers>{peers}</AssociatedSipPeers>\
+                         </AssociatedSipPeersResponse>"
+                    ),
+                )
+            }
+            (&Method::GET, ["api", "accounts", a, "sites", s, "sippeers", p, "tns"])
+                if *a == account && *s == SITE && PEERS.contains(p) =>
+            {
+                let messaging = *p == PEERS[0];
+                let tns: String = (st.tns.iter().enumerate())
+                    .filter(|(i, _)| on_messaging_location(*i) == messaging)
+                    .map(|(_, t)| {
+                        format!("<SipPeerTelephoneNumber><FullNumber>{t}</FullNumber></SipPeerTelephoneNumber>")
+                    })
+                    .collect();
+                xml(
+                    StatusCode::OK,
+                    format!(
+                        "<SipPeerTelephoneNumbersResponse><SipPeerTelephoneNumbers>{tns}\
+                         </SipPeerTelephoneNumbers></SipPeerTelephoneNumbersResponse>"
+                    ),
+                )
+            }
             (m, ["api", "accounts", a, "applications", id]) if *a == account => {
                 let Some(app) = st.apps.iter_mut().find(|x| x.id == *id) else {
                     return error(
@@ -296,11 +391,7 @@ impl crate::Fake for BandwidthFake {
                 };
                 if *m == Method::PUT {
                     let body = String::from_utf8_lossy(&req.body).into_owned();
-                    let field = if app.service == "Voice-V2" {
-                        "CallInitiatedCallbackUrl"
-                    } else {
-                        "MsgCallbackUrl"
-                    };
+                    let field = callback_field(app.service);
                     match (tag(&body, "ServiceType"), tag(&body, field)) {
                         (Some(s), Some(url)) if s == app.service => {
                             app.callback = url;
@@ -319,11 +410,7 @@ impl crate::Fake for BandwidthFake {
                 } else if *m != Method::GET {
                     return error(StatusCode::METHOD_NOT_ALLOWED, 405, "Method not allowed");
                 }
-                let field = if app.service == "Voice-V2" {
-                    "CallInitiatedCallbackUrl"
-                } else {
-                    "MsgCallbackUrl"
-                };
+                let field = callback_field(app.service);
                 xml(
                     StatusCode::OK,
                     format!(

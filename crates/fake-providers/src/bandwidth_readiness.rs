@@ -66,6 +66,12 @@ pub fn toll_free(i: usize) -> bool {
     matches!(case(i), Case::TollFree(_) | Case::TollFreeBlocked)
 }
 
+/// Whether the account's number `i` is on the location linked to the Messaging-V2 application
+/// (numbers alternate between the fake's two locations; only the first delivers SMS).
+pub fn on_messaging_location(i: usize) -> bool {
+    i.is_multiple_of(2)
+}
+
 /// The account's number `i`, 10 national digits as the Dashboard API lists it.
 pub fn tn(i: usize) -> String {
     if toll_free(i) {

@@ -155,14 +155,14 @@ async fn every_number_gets_the_seeded_readiness_and_the_filter_finds_exactly_it(
     assert_eq!((again.checked, again.changed), (NUMBERS as u32, 0));
 }
 
-/// The state the rules give the fake Bandwidth's number `i` (a number in the 10DLC list, or a
-/// toll-free number with a verification request, is used for SMS).
+/// The state the rules give the fake Bandwidth's number `i`: ready when registered, else
+/// blocked on a number of the location that delivers SMS, attention on another.
 fn bandwidth_expected(i: usize) -> State {
-    use switchboard_fake_providers::bandwidth_readiness::{Case as B, case};
+    use switchboard_fake_providers::bandwidth_readiness::{Case as B, case, on_messaging_location};
     match case(i) {
         B::Fine | B::TollFree(Some("VERIFIED")) => State::Ready,
-        B::NoTenDlc | B::TollFree(None) => State::Attention,
-        B::TenDlc(..) | B::TollFree(Some(_)) | B::TollFreeBlocked => State::Blocked,
+        _ if on_messaging_location(i) => State::Blocked,
+        _ => State::Attention,
     }
 }
 

@@ -15,11 +15,14 @@
 //!   reasons; a verification marked `blocked` is the finding `blocked`, with its
 //!   `blockedReason`; 404 is no verification at all.
 //!
-//! Used for SMS: a number in the 10DLC list, or a toll-free number with a verification request
-//! (someone registered it for messaging). Bandwidth routes SMS per location, not per number,
-//! and the in-service listing does not say which location a number is on.
+//! Used for SMS: the number is on a location (SIP peer) linked to a Messaging-V2 application
+//! with a callback URL — Bandwidth routes SMS per location. Read from list endpoints too:
+//! `GET /accounts/{id}/applications`, each messaging application's
+//! `…/applications/{appId}/associatedsippeers`, and each of those locations' numbers
+//! (`…/sites/{siteId}/sippeers/{peerId}/tns`): requests per application and location, never
+//! per number.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
@@ -28,7 +31,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
-use super::BandwidthClient;
+use super::{BandwidthClient, xml_all, xml_first};
 use crate::error::{Api, ProviderError, Result, Subject};
 use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
 
@@ -175,6 +178,48 @@ impl BandwidthClient {
         }
     }
 
+    /// The numbers on a location linked to a Messaging-V2 application with a callback URL.
+    async fn messaging_numbers(
+        &self,
+        asked: &mut dyn FnMut(),
+        cancel: &CancellationToken,
+    ) -> Result<HashSet<E164>> {
+        let subject = &self.account();
+        let get = |url: String| async move {
+            self.call(subject, reqwest::Method::GET, &url, &[], None, Some(cancel))
+                .await
+        };
+        let apps = get(self.account_url("/applications")).await?;
+        asked();
+        let mut locations = BTreeSet::new();
+        for app in xml_all(&apps, "Application") {
+            let messaging = xml_first(&app, "ServiceType").as_deref() == Some("Messaging-V2");
+            let delivered = present(xml_first(&app, "MsgCallbackUrl")).is_some();
+            let Some(id) = xml_first(&app, "ApplicationId").filter(|_| messaging && delivered)
+            else {
+                continue;
+            };
+            let peers =
+                get(self.account_url(&format!("/applications/{id}/associatedsippeers"))).await?;
+            asked();
+            for peer in xml_all(&peers, "AssociatedSipPeer") {
+                if let (Some(site), Some(peer)) =
+                    (xml_first(&peer, "SiteId"), xml_first(&peer, "PeerId"))
+                {
+                    locations.insert((site, peer));
+                }
+            }
+        }
+        let mut numbers = HashSet::new();
+        for (site, peer) in locations {
+            let tns = get(self.account_url(&format!("/sites/{site}/sippeers/{peer}/tns"))).await?;
+            asked();
+            let listed = xml_all(&tns, "FullNumber").into_iter();
+            numbers.extend(listed.filter_map(|tn| E164::parse(&tn, Some("US")).ok()));
+        }
+        Ok(numbers)
+    }
+
     /// The toll-free verification of `number`; `None` when none was ever requested (404).
     async fn verification(
         &self,
@@ -209,36 +254,29 @@ impl BandwidthClient {
         let listing = self.list_numbers(&|_| {}, cancel).await?;
         requests += listing.pages;
         report(requests);
-        let mut registered = self
-            .registrations(
-                &mut || {
-                    requests += 1;
-                    report(requests);
-                },
-                cancel,
-            )
-            .await?;
+        let mut asked = || {
+            requests += 1;
+            report(requests);
+        };
+        let mut registered = self.registrations(&mut asked, cancel).await?;
+        let sms = self.messaging_numbers(&mut asked, cancel).await?;
 
         let mut gathered = Gathered::default();
         for n in listing.numbers {
             let number = n.phone_number;
             let facts = number.facts();
+            gathered.entry(number.clone()).used.sends_sms = sms.contains(&number);
             if facts.number_type == NumberType::TollFree {
                 let found = self.verification(&number, cancel).await?;
-                requests += 1;
-                report(requests);
+                asked();
                 let entry = gathered.entry(number);
-                entry.used.sends_sms = found.is_some();
                 let f = found.unwrap_or_else(|| Finding::new(Kind::TollFreeVerification, ""));
                 entry.findings.push(f);
             } else if facts.country.as_deref() == Some("US") {
                 let found = registered.remove(&number);
                 let entry = gathered.entry(number);
-                entry.used.sends_sms = found.is_some();
                 let f = found.unwrap_or_else(|| Finding::new(Kind::A2p10dlc, ""));
                 entry.findings.push(f);
-            } else {
-                gathered.entry(number);
             }
         }
         Ok(gathered.done(requests))

@@ -5,7 +5,7 @@
 
 use switchboard_core::readiness::{Kind, State, judge};
 use switchboard_fake_providers::bandwidth_readiness::{
-    BLOCKED_REASON, Case, DECLINE_REASON, case, seeded_number, toll_free,
+    BLOCKED_REASON, Case, DECLINE_REASON, case, on_messaging_location, seeded_number, toll_free,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind, Faults, RequestRecord, creds};
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
@@ -53,43 +53,34 @@ fn number(listing: &ReadinessListing, i: usize) -> &NumberFindings {
         .expect("every number of the account")
 }
 
-/// What the client must find about number `i`: the finding's kind, word and reasons, whether
-/// the number counts as used for SMS, and the state it is judged in.
-fn expected(i: usize) -> (Kind, &'static str, Vec<&'static str>, bool, State) {
+/// What the client must find about number `i`: the finding's kind, word and reasons.
+fn expected(i: usize) -> (Kind, &'static str, Vec<&'static str>) {
     let second = "Sample message does not name the business";
     match case(i) {
-        Case::Fine => (Kind::A2p10dlc, "SUCCESS", vec![], true, State::Ready),
-        Case::TenDlc(s, _) => (Kind::A2p10dlc, s, vec![], true, State::Blocked),
-        Case::NoTenDlc => (Kind::A2p10dlc, "", vec![], false, State::Attention),
-        Case::TollFree(Some("VERIFIED")) => (
-            Kind::TollFreeVerification,
-            "VERIFIED",
-            vec![],
-            true,
-            State::Ready,
-        ),
+        Case::Fine => (Kind::A2p10dlc, "SUCCESS", vec![]),
+        Case::TenDlc(s, _) => (Kind::A2p10dlc, s, vec![]),
+        Case::NoTenDlc => (Kind::A2p10dlc, "", vec![]),
         Case::TollFree(Some("UNVERIFIED")) => (
             Kind::TollFreeVerification,
             "UNVERIFIED",
             vec![DECLINE_REASON, second],
-            true,
-            State::Blocked,
         ),
-        Case::TollFree(Some(s)) => (Kind::TollFreeVerification, s, vec![], true, State::Blocked),
-        Case::TollFree(None) => (
-            Kind::TollFreeVerification,
-            "",
-            vec![],
-            false,
-            State::Attention,
-        ),
+        Case::TollFree(s) => (Kind::TollFreeVerification, s.unwrap_or(""), vec![]),
         Case::TollFreeBlocked => (
             Kind::TollFreeVerification,
             "blocked",
             vec![BLOCKED_REASON, "status UNVERIFIED"],
-            true,
-            State::Blocked,
         ),
+    }
+}
+
+/// The state number `i` is judged in: ready when registered, else blocked on a number that
+/// delivers SMS and needing attention on another.
+fn expected_state(i: usize) -> State {
+    match (expected(i).1, on_messaging_location(i)) {
+        ("SUCCESS" | "VERIFIED", _) => State::Ready,
+        (_, true) => State::Blocked,
+        (_, false) => State::Attention,
     }
 }
 
@@ -97,15 +88,16 @@ fn expected(i: usize) -> (Kind, &'static str, Vec<&'static str>, bool, State) {
 async fn every_seeded_state_reaches_its_number() {
     let (listing, log) = readiness(40).await;
     let paths: Vec<&str> = log.iter().map(|r| r.path.as_str()).collect();
-    // One page of numbers, one of 10DLC registrations, one read per toll-free number.
+    // One page of numbers, one of 10DLC registrations, the applications, the messaging
+    // application's locations, that location's numbers, and one read per toll-free number.
     let toll_free_numbers = (0..40).filter(|i| toll_free(*i)).count();
     assert_eq!(toll_free_numbers, 10);
-    assert_eq!(paths.len(), 2 + toll_free_numbers, "{paths:#?}");
+    assert_eq!(paths.len(), 5 + toll_free_numbers, "{paths:#?}");
     assert_eq!(listing.requests as usize, paths.len());
     assert_eq!(listing.numbers.len(), 40, "each number once");
     for i in 0..40 {
         let n = number(&listing, i);
-        let (kind, word, reasons, sends_sms, state) = expected(i);
+        let (kind, word, reasons) = expected(i);
         assert_eq!(n.findings.len(), 1, "number {i}: {:?}", n.findings);
         let f = &n.findings[0];
         assert_eq!(
@@ -114,9 +106,9 @@ async fn every_seeded_state_reaches_its_number() {
             "number {i}: {:?}",
             case(i)
         );
-        assert_eq!(n.used.sends_sms, sends_sms, "number {i}: {:?}", case(i));
+        assert_eq!(n.used.sends_sms, on_messaging_location(i), "number {i}");
         let judged = judge(&n.findings, n.used);
-        assert_eq!(judged.state, state, "number {i}: {:?}", case(i));
+        assert_eq!(judged.state, expected_state(i), "number {i}: {:?}", case(i));
         assert!(!judged.alarm);
         if !word.is_empty() {
             assert!(f.since.is_some(), "number {i}: the provider's time");
@@ -137,14 +129,18 @@ async fn ten_thousand_numbers_take_list_pages_and_one_read_per_toll_free_number(
         "/api/accounts/{}/inserviceNumbers",
         creds::BANDWIDTH_ACCOUNT_ID
     );
-    let lists = |p: &str| log.iter().filter(|r| r.path == p).count();
-    // 4 pages of 2,500 in-service numbers; 28 pages of the 7,000 registrations (250 each).
+    let lists = |p: &str| log.iter().filter(|r| r.path.ends_with(p)).count();
+    // 4 pages of 2,500 in-service numbers; 28 pages of the 7,000 registrations (250 each); the
+    // applications, the messaging one's locations, and that location's numbers.
     assert_eq!(lists(&inservice), 4);
     assert_eq!(lists(&tendlc), 28);
+    let routing = ["/applications", "/associatedsippeers", "/tns"];
+    assert_eq!(routing.map(lists), [1, 1, 1]);
     // Every other request reads one toll-free number's verification, each once; no request
     // names a local number.
     let mut named: Vec<String> = (log.iter())
         .filter(|r| r.path != tendlc && r.path != inservice)
+        .filter(|r| !routing.iter().any(|p| r.path.ends_with(p)))
         .map(|r| r.path.replace("%2B", "+"))
         .collect();
     named.sort();
@@ -161,7 +157,7 @@ async fn ten_thousand_numbers_take_list_pages_and_one_read_per_toll_free_number(
     want.sort();
     assert_eq!(want.len(), 2_500);
     assert_eq!(named, want);
-    assert_eq!(log.len(), 4 + 28 + 2_500);
+    assert_eq!(log.len(), 4 + 28 + 3 + 2_500);
 }
 
 #[tokio::test]
