@@ -8,8 +8,9 @@
 //! What is guaranteed:
 //! - Paths, query parameters, auth schemes, page envelopes and error bodies follow each
 //!   provider's published API reference (Twilio: the 2010-04-01 OpenAPI description; Vonage:
-//!   `numbers.yml` and Applications v2; Telnyx v2; Bandwidth Dashboard XML; Plivo v1). Twilio
-//!   objects carry every property of `api.v2010.account.incoming_phone_number`.
+//!   `numbers.yml` and Applications v2; Telnyx v2; Bandwidth Dashboard XML and its JSON 10DLC
+//!   and toll-free verification APIs; Plivo v1). Twilio objects carry every property of
+//!   `api.v2010.account.incoming_phone_number`.
 //! - Faults ([`Faults`]: latency, 429 with `Retry-After`, 500, malformed bodies, a request
 //!   rate window) can be set from Rust ([`FakeProviders::faults`]) or over HTTP on every fake:
 //!   `GET|PUT /__fake/faults` (JSON [`Faults`]), `GET|DELETE /__fake/requests` (the log: each
@@ -87,7 +88,8 @@ pub enum FakeKind {
     Vonage,
     /// Telnyx v2.
     Telnyx,
-    /// Bandwidth Dashboard API and OAuth2 token endpoint, on one origin.
+    /// Bandwidth Dashboard API, OAuth2 token endpoint and the JSON 10DLC and toll-free
+    /// verification APIs, on one origin.
     Bandwidth,
     /// Plivo v1.
     Plivo,
