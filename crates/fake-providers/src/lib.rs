@@ -29,6 +29,7 @@ pub mod twilio_readiness;
 mod twilio_usage;
 mod usage;
 mod vonage;
+pub mod vonage_readiness;
 mod vonage_usage;
 
 use std::net::SocketAddr;
@@ -130,8 +131,11 @@ impl FakeKind {
 pub struct FakeConfig {
     /// Twilio numbers to generate (e.g. 10,000 for the import benchmark).
     pub twilio_numbers: usize,
-    /// Vonage numbers.
+    /// Vonage numbers (in GB).
     pub vonage_numbers: usize,
+    /// Vonage US local numbers, after the GB ones: the ones its 10DLC lists link
+    /// ([`vonage_readiness`]).
+    pub vonage_us_numbers: usize,
     /// Telnyx numbers.
     pub telnyx_numbers: usize,
     /// Bandwidth numbers.
@@ -203,6 +207,7 @@ impl Default for FakeConfig {
         FakeConfig {
             twilio_numbers: 50,
             vonage_numbers: 50,
+            vonage_us_numbers: 0,
             telnyx_numbers: 50,
             bandwidth_numbers: 50,
             plivo_numbers: 50,

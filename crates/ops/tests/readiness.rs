@@ -16,8 +16,8 @@ use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::readiness::{Finding, Kind, State, Use};
 use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_ops::Inventory;
 use switchboard_ops::readiness::{self, record, refresh_with};
-use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -47,23 +47,8 @@ async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid)
     .await
     .unwrap();
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
-    let listing = client
-        .list_numbers(&|_| {}, &CancellationToken::new())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
-    let org = inv.add_organization("acme", "Acme").await.unwrap();
-    let sid = creds::TWILIO_ACCOUNT_SID;
-    (inv.file().unwrap())
-        .run(move |ws| ws.add_account(org.id, Provider::Twilio, sid, None))
-        .await
-        .unwrap();
-    for n in &listing.numbers {
-        let valid = n.to_new_number(sid).validate().unwrap();
-        inv.add_number(org.id, valid).await.unwrap();
-    }
-    (fakes, dir, inv, org.id)
+    let (dir, inv, org) = common::holding(&client, Provider::Twilio).await;
+    (fakes, dir, inv, org)
 }
 
 async fn matching(inv: &dyn Inventory, org: Uuid, state: State) -> BTreeSet<String> {

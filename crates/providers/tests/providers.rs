@@ -36,6 +36,8 @@ mod twilio_readiness;
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]
 mod twilio_usage;
+#[path = "providers/vonage_readiness.rs"]
+mod vonage_readiness;
 #[path = "providers/vonage_usage.rs"]
 mod vonage_usage;
 

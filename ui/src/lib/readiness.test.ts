@@ -43,6 +43,7 @@ describe("readiness", () => {
     expect(alarmMessage(moving)).toContain("+14155550101");
     expect(kindLabel("a2p_10dlc")).toBe("A2P 10DLC campaign");
     expect(readinessAvailable("twilio")).toBe(true);
+    expect(readinessAvailable("vonage")).toBe(true);
     expect(readinessAvailable("plivo")).toBe(false);
   });
 });
