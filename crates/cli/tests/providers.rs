@@ -1746,3 +1746,41 @@ fn a_vonage_accounts_readiness_is_refreshed_from_its_campaign_links() {
     );
     d.assert_no_secret_printed();
 }
+
+#[test]
+fn a_plivo_accounts_readiness_is_refreshed_from_what_its_numbers_carry() {
+    if !secret_service_required() {
+        return;
+    }
+    use switchboard_fake_providers::plivo_readiness::toll_free_number;
+    const TOLL_FREE: usize = 3;
+    let mut d = Device::with("plivo-readiness", |c| c.plivo_toll_free_numbers = TOLL_FREE);
+    let (id, token) = (creds::PLIVO_AUTH_ID, creds::PLIVO_AUTH_TOKEN);
+    let r = refreshed_readiness(&mut d, "plivo", id, token);
+    assert_eq!(r["checked"], OWNED + TOLL_FREE);
+    assert_eq!(r["changed"], 0, "the second refresh: nothing new");
+    let blocked = listed_with(&mut d, "blocked");
+    assert_eq!(r["states"]["blocked"], blocked.len());
+    let unverified = format!("+{}", toll_free_number(0));
+    assert!(blocked.contains(&unverified), "{blocked:?}");
+    assert!(
+        !blocked.contains(&format!("+{}", toll_free_number(2))),
+        "verified"
+    );
+    let shown = d.ok(&["numbers", "readiness", &unverified], "");
+    assert!(
+        shown.contains("toll_free_verification: UNVERIFIED"),
+        "{shown}"
+    );
+    let attention = listed_with(&mut d, "attention");
+    assert_eq!(r["states"]["attention"], attention.len());
+    let json = d.json(&["numbers", "readiness", &attention[0]]);
+    let items = json["readiness"]["items"].as_array().expect("items");
+    assert!(
+        items.iter().any(|i| i["level"] == "attention"
+            && ["Submitted", "Draft", "PROCESSING", "UNREGISTERED"]
+                .contains(&i["providerState"].as_str().unwrap_or_default())),
+        "{json}"
+    );
+    d.assert_no_secret_printed();
+}

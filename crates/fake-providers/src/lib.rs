@@ -20,6 +20,7 @@
 mod bandwidth;
 mod common;
 mod plivo;
+pub mod plivo_readiness;
 mod plivo_usage;
 mod telnyx;
 pub mod telnyx_readiness;
@@ -140,8 +141,10 @@ pub struct FakeConfig {
     pub telnyx_numbers: usize,
     /// Bandwidth numbers.
     pub bandwidth_numbers: usize,
-    /// Plivo numbers.
+    /// Plivo numbers (US local).
     pub plivo_numbers: usize,
+    /// Plivo US toll-free numbers, after the local ones ([`plivo_readiness`]).
+    pub plivo_toll_free_numbers: usize,
     /// Seed of the generated ids.
     pub seed: u64,
     /// Faults every fake starts with.
@@ -211,6 +214,7 @@ impl Default for FakeConfig {
             telnyx_numbers: 50,
             bandwidth_numbers: 50,
             plivo_numbers: 50,
+            plivo_toll_free_numbers: 0,
             seed: 1,
             faults: Faults::default(),
             plivo_rate_window: Some(RateWindow {

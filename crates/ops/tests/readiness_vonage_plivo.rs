@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use switchboard_core::domain::{E164, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
-use switchboard_core::readiness::State;
+use switchboard_core::readiness::{Level, State};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders};
 use switchboard_ops::Inventory;
 use switchboard_ops::readiness::{self, refresh_with};
@@ -44,8 +44,8 @@ async fn refreshed_as_seeded(
         let r = readiness::of(&n).expect("judged");
         assert_eq!(r.state, *want, "{phone}: {r:?}");
         assert!(r.items.iter().all(|item| item.since.is_some()));
-        if r.state != State::Ready {
-            assert!(r.items.iter().all(|item| !item.action.is_empty()), "{r:?}");
+        for item in &r.items {
+            assert_eq!(item.action.is_empty(), item.level == Level::Ok, "{r:?}");
         }
     }
     for state in [State::Ready, State::Attention, State::Blocked] {
@@ -95,6 +95,49 @@ async fn a_vonage_accounts_numbers_get_their_campaign_links_readiness() {
             _ => State::Blocked,
         };
         (seeded_us_number(j), state)
+    }));
+    refreshed_as_seeded(&client, &*inv, org, &expected).await;
+}
+
+#[tokio::test]
+async fn a_plivo_accounts_numbers_get_the_compliance_they_carry() {
+    use switchboard_fake_providers::plivo_readiness::{
+        TOLL_FREE_VERIFICATION, case, on_application, toll_free_number,
+    };
+    let fakes = FakeProviders::start(FakeConfig {
+        plivo_numbers: 21,
+        plivo_toll_free_numbers: 6,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = common::plivo(&fakes.base_url(FakeKind::Plivo));
+    let (_dir, inv, org) = common::holding(&client, Provider::Plivo).await;
+    let listing = client
+        .list_numbers(&|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let mut expected: Vec<(String, State)> = (listing.numbers[..21].iter().enumerate())
+        .map(|(i, n)| {
+            let c = case(i);
+            let unregistered = matches!(c.tendlc, "PROCESSING" | "UNREGISTERED");
+            let state = match c.compliance {
+                Some("Rejected") => State::Blocked,
+                _ if unregistered && on_application(i) => State::Blocked,
+                _ if unregistered => State::Attention,
+                Some("Submitted" | "Draft") => State::Attention,
+                _ => State::Ready,
+            };
+            (n.phone_number.to_string(), state)
+        })
+        .collect();
+    expected.extend((0..6).map(|j| {
+        let state = if TOLL_FREE_VERIFICATION[j % 3] == "VERIFIED" {
+            State::Ready
+        } else {
+            State::Blocked
+        };
+        (format!("+{}", toll_free_number(j)), state)
     }));
     refreshed_as_seeded(&client, &*inv, org, &expected).await;
 }

@@ -204,7 +204,7 @@ impl ProviderClient {
 impl ProviderClient {
     /// What the provider says about whether the account's numbers (and numbers being ported
     /// in) can carry their traffic, from list endpoints only (never one request per number).
-    /// Twilio's, Telnyx's and Vonage's are read here; the other providers' are not yet.
+    /// Twilio's, Telnyx's, Vonage's and Plivo's are read here; Bandwidth's are not yet.
     pub async fn readiness(
         &self,
         progress: ProgressFn<'_, ListProgress>,
@@ -214,6 +214,7 @@ impl ProviderClient {
             ProviderClient::Twilio(c) => c.readiness(progress, cancel).await,
             ProviderClient::Telnyx(c) => c.readiness(progress, cancel).await,
             ProviderClient::Vonage(c) => c.readiness(progress, cancel).await,
+            ProviderClient::Plivo(c) => c.readiness(progress, cancel).await,
             other => Err(ProviderError::Unsupported {
                 api: other.api(),
                 operation: "reading compliance and porting states",

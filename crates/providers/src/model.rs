@@ -705,6 +705,11 @@ impl Gathered {
     }
 }
 
+/// A provider's word, if it gave one (not null, not blank).
+pub(crate) fn present(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
 /// A readiness read's requests, counted, each reported as progress (the total is not known
 /// before the lists are read).
 pub(crate) struct Asked<'a> {

@@ -22,6 +22,8 @@ mod bandwidth_usage;
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/plivo_readiness.rs"]
+mod plivo_readiness;
 #[path = "providers/plivo_usage.rs"]
 mod plivo_usage;
 #[path = "providers/telnyx_readiness.rs"]
