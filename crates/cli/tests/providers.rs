@@ -1778,8 +1778,15 @@ fn a_plivo_accounts_readiness_is_refreshed_from_what_its_numbers_carry() {
     let items = json["readiness"]["items"].as_array().expect("items");
     assert!(
         items.iter().any(|i| i["level"] == "attention"
-            && ["Submitted", "Draft", "PROCESSING", "UNREGISTERED"]
-                .contains(&i["providerState"].as_str().unwrap_or_default())),
+            && [
+                "Submitted",
+                "Draft",
+                "PROCESSING",
+                "UNREGISTERED",
+                "FAILED",
+                "EXPIRED"
+            ]
+            .contains(&i["providerState"].as_str().unwrap_or_default())),
         "{json}"
     );
     d.assert_no_secret_printed();

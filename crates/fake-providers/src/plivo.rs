@@ -132,6 +132,42 @@ fn number_json(n: &Number) -> Value {
     v
 }
 
+/// One page of a list of `total` items (`limit` 1–20, default 20; `offset`), item `i` being
+/// `item(i)`, under `key`, with its `meta` (`limit`, `next`, `offset`, `previous`,
+/// `total_count`).
+fn list_page(
+    req: &FakeRequest,
+    list: &str,
+    key: &str,
+    total: usize,
+    item: impl Fn(usize) -> Value,
+) -> Response {
+    let limit: usize = req.q("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
+    if !(1..=20).contains(&limit) {
+        return error(StatusCode::BAD_REQUEST, "limit should be between 1 and 20");
+    }
+    let offset: usize = req.q("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let items: Vec<Value> = (offset..total.min(offset + limit)).map(item).collect();
+    let path = format!("/v1/Account/{}/{list}/", creds::PLIVO_AUTH_ID);
+    let next =
+        (offset + limit < total).then(|| format!("{path}?limit={limit}&offset={}", offset + limit));
+    let previous = (offset > 0).then(|| {
+        format!(
+            "{path}?limit={limit}&offset={}",
+            offset.saturating_sub(limit)
+        )
+    });
+    json(
+        StatusCode::OK,
+        &json!({
+            "api_id": "3b4a5c3e-8f8e-11ee-a1a9-0242ac110002",
+            "meta": {"limit": limit, "next": next, "offset": offset,
+                     "previous": previous, "total_count": total},
+            key: items,
+        }),
+    )
+}
+
 impl crate::Fake for PlivoFake {
     fn error(&self, status: StatusCode, retry_after: Option<u64>) -> Response {
         let mut r = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -175,37 +211,16 @@ impl crate::Fake for PlivoFake {
                         "resource_uri": format!("/v1/Account/{}/", creds::PLIVO_AUTH_ID)}),
             ),
             (&Method::GET, ["Number"]) => {
-                let limit: usize = req.q("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
-                if !(1..=20).contains(&limit) {
-                    return error(StatusCode::BAD_REQUEST, "limit should be between 1 and 20");
-                }
-                let offset: usize = req.q("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let total = st.numbers.len();
-                let objects: Vec<Value> = st
-                    .numbers
-                    .iter()
-                    .skip(offset)
-                    .take(limit)
-                    .map(number_json)
-                    .collect();
-                let path = format!("/v1/Account/{}/Number/", creds::PLIVO_AUTH_ID);
-                let next = (offset + limit < total)
-                    .then(|| format!("{path}?limit={limit}&offset={}", offset + limit));
-                let previous = (offset > 0).then(|| {
-                    format!(
-                        "{path}?limit={limit}&offset={}",
-                        offset.saturating_sub(limit)
-                    )
-                });
-                json(
-                    StatusCode::OK,
-                    &json!({
-                        "api_id": "3b4a5c3e-8f8e-11ee-a1a9-0242ac110002",
-                        "meta": {"limit": limit, "next": next, "offset": offset,
-                                 "previous": previous, "total_count": total},
-                        "objects": objects,
-                    }),
-                )
+                let numbers = &st.numbers;
+                list_page(req, "Number", "objects", numbers.len(), |i| {
+                    number_json(&numbers[i])
+                })
+            }
+            (&Method::GET, ["10dlc", "Campaign"]) => {
+                let total = plivo_readiness::CAMPAIGNS.len();
+                list_page(req, "10dlc/Campaign", "campaigns", total, |k| {
+                    plivo_readiness::campaign_json(k)
+                })
             }
             (&Method::GET, ["Number", number]) => {
                 match st.numbers.iter().find(|n| n.number == *number) {

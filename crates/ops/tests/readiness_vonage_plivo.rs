@@ -102,7 +102,7 @@ async fn a_vonage_accounts_numbers_get_their_campaign_links_readiness() {
 #[tokio::test]
 async fn a_plivo_accounts_numbers_get_the_compliance_they_carry() {
     use switchboard_fake_providers::plivo_readiness::{
-        TOLL_FREE_VERIFICATION, case, on_application, toll_free_number,
+        CAMPAIGNS, TOLL_FREE_VERIFICATION, case, on_application, toll_free_number,
     };
     let fakes = FakeProviders::start(FakeConfig {
         plivo_numbers: 21,
@@ -120,7 +120,9 @@ async fn a_plivo_accounts_numbers_get_the_compliance_they_carry() {
     let mut expected: Vec<(String, State)> = (listing.numbers[..21].iter().enumerate())
         .map(|(i, n)| {
             let c = case(i);
-            let unregistered = matches!(c.tendlc, "PROCESSING" | "UNREGISTERED");
+            let campaign = c.campaign.map(|k| CAMPAIGNS[k].1);
+            let dead = c.tendlc == "COMPLETED" && campaign.is_some_and(|s| s != "ACTIVE");
+            let unregistered = dead || matches!(c.tendlc, "PROCESSING" | "UNREGISTERED");
             let state = match c.compliance {
                 Some("Rejected") => State::Blocked,
                 _ if unregistered && on_application(i) => State::Blocked,

@@ -4,7 +4,7 @@
 
 use switchboard_core::readiness::{Kind, State, judge};
 use switchboard_fake_providers::plivo_readiness::{
-    TOLL_FREE_VERIFICATION, case, on_application, toll_free_number,
+    CAMPAIGNS, TOLL_FREE_VERIFICATION, case, on_application, toll_free_number,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind, RateWindow, creds};
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
@@ -46,24 +46,38 @@ fn words(n: &NumberFindings) -> Vec<(Kind, &str)> {
     got
 }
 
+/// The 10DLC word the seed gives local number `i`: its own, or its campaign's when its link is
+/// complete on a campaign that is not active.
+fn ten_dlc_word(i: usize) -> &'static str {
+    let c = case(i);
+    match c.campaign.map(|k| CAMPAIGNS[k].1) {
+        Some(status) if c.tendlc == "COMPLETED" && status != "ACTIVE" => status,
+        _ => c.tendlc,
+    }
+}
+
 #[tokio::test]
 async fn every_seeded_compliance_state_reaches_its_number() {
     let (listing, paths) = readiness(21, 6, None).await;
-    assert_eq!(paths.len(), 2, "27 numbers, 20 a page: {paths:?}");
-    assert_eq!(listing.requests, 2);
+    assert_eq!(
+        paths.len(),
+        3,
+        "27 numbers, 20 a page, one page of campaigns: {paths:?}"
+    );
+    assert_eq!(listing.requests, 3);
     assert_eq!(listing.numbers.len(), 27);
     for (i, n) in listing.numbers[..21].iter().enumerate() {
         let c = case(i);
-        let mut want = vec![(Kind::A2p10dlc, c.tendlc)];
+        let mut want = vec![(Kind::A2p10dlc, ten_dlc_word(i))];
         want.extend(c.compliance.map(|w| (Kind::RegulatoryBundle, w)));
         want.sort();
         assert_eq!(words(n), want, "local number {i}: {c:?}");
         assert_eq!(n.used.sends_sms, on_application(i), "local number {i}");
         let sms = on_application(i);
-        let state = match (c.tendlc, c.compliance) {
+        let state = match (ten_dlc_word(i), c.compliance) {
             (_, Some("Rejected")) => State::Blocked,
-            ("PROCESSING" | "UNREGISTERED", _) if sms => State::Blocked,
-            ("PROCESSING" | "UNREGISTERED", _) => State::Attention,
+            ("PROCESSING" | "UNREGISTERED" | "FAILED" | "EXPIRED", _) if sms => State::Blocked,
+            ("PROCESSING" | "UNREGISTERED" | "FAILED" | "EXPIRED", _) => State::Attention,
             (_, Some("Submitted" | "Draft")) => State::Attention,
             _ => State::Ready,
         };
@@ -84,6 +98,8 @@ async fn every_seeded_compliance_state_reaches_its_number() {
         };
         assert_eq!(judge(&n.findings, n.used).state, state, "toll-free {j}");
     }
+    let failed = &listing.numbers[7].findings[0];
+    assert_eq!(failed.reasons, ["campaign CMPFA56 is FAILED"], "{failed:?}");
     let rejected = &listing.numbers[5].findings;
     let application = rejected.iter().find(|f| f.kind == Kind::RegulatoryBundle);
     assert!(
@@ -100,16 +116,21 @@ async fn a_throttled_page_is_asked_again_after_its_retry_after() {
     };
     let (listing, paths) = readiness(21, 6, Some(window)).await;
     assert!(
-        paths.len() > 2,
-        "the second page throttled, then read: {paths:?}"
+        paths.len() > 3,
+        "later pages throttled, then read: {paths:?}"
     );
     assert_eq!(listing.numbers.len(), 27);
-    assert_eq!(listing.requests, 2, "pages read");
+    assert_eq!(listing.requests, 3, "pages read");
+    assert_eq!(listing.numbers[8].findings[0].state, "EXPIRED");
 }
 
 #[tokio::test]
 async fn ten_thousand_numbers_take_list_pages_only() {
     let (listing, paths) = readiness(10_000, 30, None).await;
     no_request_names_a_number(&listing, &paths, |p| p.contains("/Number/1"));
-    assert_eq!(paths.len(), 502, "10,030 numbers, 20 a page");
+    assert_eq!(
+        paths.len(),
+        502 + 1,
+        "10,030 numbers, 20 a page; the campaigns"
+    );
 }
