@@ -56,6 +56,22 @@ fn no_request_names_a_number(
     assert!(named.is_empty(), "requests that name a number: {named:?}");
 }
 
+/// A readiness read by `c` cancelled as soon as `n` requests are reported: it must fail as
+/// cancelled; returns the request counts reported.
+async fn readiness_cancelled_after(c: &ProviderClient, n: u32) -> Vec<u32> {
+    let cancel = CancellationToken::new();
+    let seen = Mutex::new(Vec::new());
+    let progress = |p: ListProgress| {
+        seen.lock().unwrap().push(p.pages);
+        if p.pages == n {
+            cancel.cancel();
+        }
+    };
+    let err = c.readiness(&progress, &cancel).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Cancelled { .. }), "{err:?}");
+    seen.into_inner().unwrap()
+}
+
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).
 fn fast() -> HttpSettings {
     HttpSettings {

@@ -13,11 +13,13 @@ use tokio_util::sync::CancellationToken;
 use super::others::plivo_with;
 use super::*;
 
-async fn readiness(
+/// The fake Plivo with `local` local and `toll_free` toll-free numbers, its request limit
+/// `window`, and a client of it.
+async fn account(
     local: usize,
     toll_free: usize,
     window: Option<RateWindow>,
-) -> (ReadinessListing, Vec<String>) {
+) -> (FakeProviders, ProviderClient) {
     let f = fakes(FakeConfig {
         plivo_numbers: local,
         plivo_toll_free_numbers: toll_free,
@@ -25,11 +27,17 @@ async fn readiness(
         ..FakeConfig::default()
     })
     .await;
-    let c = plivo_with(
-        &f.base_url(FakeKind::Plivo),
-        creds::PLIVO_AUTH_TOKEN,
-        &fast(),
-    );
+    let base = f.base_url(FakeKind::Plivo);
+    let c = plivo_with(&base, creds::PLIVO_AUTH_TOKEN, &fast());
+    (f, c)
+}
+
+async fn readiness(
+    local: usize,
+    toll_free: usize,
+    window: Option<RateWindow>,
+) -> (ReadinessListing, Vec<String>) {
+    let (f, c) = account(local, toll_free, window).await;
     let listing = c
         .readiness(&|_| {}, &CancellationToken::new())
         .await
@@ -133,4 +141,11 @@ async fn ten_thousand_numbers_take_list_pages_only() {
         502 + 1,
         "10,030 numbers, 20 a page; the campaigns"
     );
+}
+
+#[tokio::test]
+async fn progress_counts_each_request_and_cancel_stops_the_next() {
+    let (f, c) = account(100, 0, None).await;
+    assert_eq!(readiness_cancelled_after(&c, 3).await, [1, 2, 3]);
+    assert_eq!(f.faults(FakeKind::Plivo).requests().len(), 3, "none after");
 }

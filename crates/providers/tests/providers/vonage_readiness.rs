@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::others::vonage_with;
 use super::*;
 
-async fn readiness(gb: usize, us: usize, faults: Faults) -> (ReadinessListing, Vec<String>) {
+/// The fake Vonage with `gb` GB and `us` US numbers, and a client of it.
+async fn account(gb: usize, us: usize, faults: Faults) -> (FakeProviders, ProviderClient) {
     let f = fakes(FakeConfig {
         vonage_numbers: gb,
         vonage_us_numbers: us,
@@ -21,11 +22,13 @@ async fn readiness(gb: usize, us: usize, faults: Faults) -> (ReadinessListing, V
         ..FakeConfig::default()
     })
     .await;
-    let c = vonage_with(
-        &f.base_url(FakeKind::Vonage),
-        creds::VONAGE_API_SECRET,
-        &fast(),
-    );
+    let base = f.base_url(FakeKind::Vonage);
+    let c = vonage_with(&base, creds::VONAGE_API_SECRET, &fast());
+    (f, c)
+}
+
+async fn readiness(gb: usize, us: usize, faults: Faults) -> (ReadinessListing, Vec<String>) {
+    let (f, c) = account(gb, us, faults).await;
     let listing = c
         .readiness(&|_| {}, &CancellationToken::new())
         .await
@@ -115,4 +118,11 @@ async fn ten_thousand_numbers_take_list_pages_only() {
     // brands; of the linked numbers (100 a page): 50 for the first campaign's 5,000, 13 for
     // each other campaign's 1,250.
     assert_eq!(paths.len(), 100 + 1 + 2 + 50 + 13 + 13, "{paths:#?}");
+}
+
+#[tokio::test]
+async fn progress_counts_each_request_and_cancel_stops_the_next() {
+    let (f, c) = account(0, 250, Faults::default()).await;
+    assert_eq!(readiness_cancelled_after(&c, 2).await, [1, 2]);
+    assert_eq!(f.faults(FakeKind::Vonage).requests().len(), 2, "none after");
 }
