@@ -77,16 +77,31 @@ pub mod fakes {
             /// Numbers each fake account owns
             #[arg(long, default_value_t = 50)]
             numbers: usize,
+            /// US local numbers the Vonage account also owns, linked to its 10DLC campaigns in
+            /// every state (for readiness)
+            #[arg(long, default_value_t = 0)]
+            vonage_us_numbers: usize,
+            /// US toll-free numbers the Plivo account also owns, in every SMS verification state
+            /// (for readiness)
+            #[arg(long, default_value_t = 0)]
+            plivo_toll_free_numbers: usize,
         },
     }
 
     /// Runs the fakes until Ctrl-C.
     pub fn run(cmd: FakeProviders) -> Outcome {
         match cmd {
-            FakeProviders::FakeProviders { port, numbers } => {
+            FakeProviders::FakeProviders {
+                port,
+                numbers,
+                vonage_us_numbers,
+                plivo_toll_free_numbers,
+            } => {
                 let config = switchboard_fake_providers::FakeConfig {
                     twilio_numbers: numbers,
                     vonage_numbers: numbers,
+                    vonage_us_numbers,
+                    plivo_toll_free_numbers,
                     telnyx_numbers: numbers,
                     bandwidth_numbers: numbers,
                     plivo_numbers: numbers,

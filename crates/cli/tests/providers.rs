@@ -49,8 +49,13 @@ struct Device {
 
 impl Device {
     fn new(test: &str) -> Self {
+        Device::with(test, |_| {})
+    }
+
+    /// A device whose fakes serve `OWNED` numbers each, as `more` changes them.
+    fn with(test: &str, more: impl FnOnce(&mut FakeConfig)) -> Self {
         let runtime = common::fakes_runtime();
-        let config = FakeConfig {
+        let mut config = FakeConfig {
             twilio_numbers: OWNED,
             vonage_numbers: OWNED,
             telnyx_numbers: OWNED,
@@ -58,6 +63,7 @@ impl Device {
             plivo_numbers: OWNED,
             ..FakeConfig::default()
         };
+        more(&mut config);
         let fakes = runtime
             .block_on(FakeProviders::start(config))
             .expect("fakes start");
@@ -1675,5 +1681,113 @@ fn readiness_is_refreshed_then_filtered_and_shown_per_number() {
     assert!(err.contains("ready, attention, blocked"), "{err}");
     // Checked again: the same answers change nothing.
     assert_eq!(d.json(&refresh)["refreshed"]["changed"], 0);
+    d.assert_no_secret_printed();
+}
+
+/// Adds the account of `provider` (`vonage`, `plivo`) to `acme` with its fake's secret, imports
+/// its numbers and refreshes their readiness; returns the refresh's report.
+fn refreshed_readiness(d: &mut Device, provider: &str, account: &str, secret: &str) -> Value {
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    let add = ["accounts", "add", "--org", "acme", "--provider", provider];
+    d.ok(
+        &[&add[..], &["--account-id", account]].concat(),
+        &format!("{secret}\n"),
+    );
+    let import = ["numbers", "import", "--org", "acme", "--account", account];
+    d.ok(&[&import[..], &["--yes"]].concat(), "");
+    let refresh = ["accounts", "refresh-readiness", "--org", "acme", account];
+    let out = d.ok(&refresh, "");
+    assert!(out.contains("blocked"), "{out}");
+    d.json(&refresh)["refreshed"].clone()
+}
+
+/// The numbers `numbers list --readiness state` selects.
+fn listed_with(d: &mut Device, state: &str) -> Vec<String> {
+    let list = ["numbers", "list", "--org", "acme", "--readiness", state];
+    let mut numbers: Vec<String> = (d.json(&list)["items"].as_array().expect("items").iter())
+        .map(|n| n["phone_number"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+#[test]
+fn a_vonage_accounts_readiness_is_refreshed_from_its_campaign_links() {
+    if !secret_service_required() {
+        return;
+    }
+    use switchboard_fake_providers::vonage_readiness::seeded_us_number;
+    const US: usize = 16;
+    let mut d = Device::with("vonage-readiness", |c| c.vonage_us_numbers = US);
+    let (key, secret) = (creds::VONAGE_API_KEY, creds::VONAGE_API_SECRET);
+    let r = refreshed_readiness(&mut d, "vonage", key, secret);
+    assert_eq!(r["checked"], OWNED + US);
+    assert_eq!(r["changed"], 0, "the second refresh: nothing new");
+    let mut blocked: Vec<String> = (0..US)
+        .filter(|j| !matches!(j % 8, 0 | 6 | 7))
+        .map(seeded_us_number)
+        .collect();
+    blocked.sort();
+    assert_eq!(r["states"]["blocked"], blocked.len());
+    assert_eq!(
+        r["states"]["attention"], 2,
+        "on no campaign, no SMS webhook"
+    );
+    assert_eq!(listed_with(&mut d, "blocked"), blocked);
+    let shown = d.ok(&["numbers", "readiness", &seeded_us_number(2)], "");
+    assert!(shown.contains("a2p_10dlc: REJECTED"), "{shown}");
+    let json = d.json(&["numbers", "readiness", &seeded_us_number(4)]);
+    let item = &json["readiness"]["items"][0];
+    assert_eq!(item["providerState"], "EXPIRED", "{json}");
+    assert!(
+        item["reasons"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("CB22B0F"))
+    );
+    d.assert_no_secret_printed();
+}
+
+#[test]
+fn a_plivo_accounts_readiness_is_refreshed_from_what_its_numbers_carry() {
+    if !secret_service_required() {
+        return;
+    }
+    use switchboard_fake_providers::plivo_readiness::toll_free_number;
+    const TOLL_FREE: usize = 3;
+    let mut d = Device::with("plivo-readiness", |c| c.plivo_toll_free_numbers = TOLL_FREE);
+    let (id, token) = (creds::PLIVO_AUTH_ID, creds::PLIVO_AUTH_TOKEN);
+    let r = refreshed_readiness(&mut d, "plivo", id, token);
+    assert_eq!(r["checked"], OWNED + TOLL_FREE);
+    assert_eq!(r["changed"], 0, "the second refresh: nothing new");
+    let blocked = listed_with(&mut d, "blocked");
+    assert_eq!(r["states"]["blocked"], blocked.len());
+    let unverified = format!("+{}", toll_free_number(0));
+    assert!(blocked.contains(&unverified), "{blocked:?}");
+    assert!(
+        !blocked.contains(&format!("+{}", toll_free_number(2))),
+        "verified"
+    );
+    let shown = d.ok(&["numbers", "readiness", &unverified], "");
+    assert!(
+        shown.contains("toll_free_verification: UNVERIFIED"),
+        "{shown}"
+    );
+    let attention = listed_with(&mut d, "attention");
+    assert_eq!(r["states"]["attention"], attention.len());
+    let json = d.json(&["numbers", "readiness", &attention[0]]);
+    let items = json["readiness"]["items"].as_array().expect("items");
+    assert!(
+        items.iter().any(|i| i["level"] == "attention"
+            && [
+                "Submitted",
+                "Draft",
+                "PROCESSING",
+                "UNREGISTERED",
+                "FAILED",
+                "EXPIRED"
+            ]
+            .contains(&i["providerState"].as_str().unwrap_or_default())),
+        "{json}"
+    );
     d.assert_no_secret_printed();
 }

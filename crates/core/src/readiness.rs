@@ -91,7 +91,8 @@ named_enum! {
         /// An address the number's country requires (Twilio's `address_requirements` with no
         /// `address_sid`).
         Address = "address",
-        /// The regulatory bundle the number's country requires (Twilio's bundle status).
+        /// The regulatory bundle the number's country requires (Twilio's bundle status, Plivo's
+        /// compliance application).
         RegulatoryBundle = "regulatory_bundle",
         /// The A2P 10DLC campaign a US local number needs to send SMS.
         #[serde(rename = "a2p_10dlc")]
@@ -371,13 +372,15 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
             ),
         },
         Kind::RegulatoryBundle => match w {
-            "twilio-approved" | "approved" => (Ok, "The regulatory bundle is approved.", ""),
+            "twilio-approved" | "approved" | "accepted" => {
+                (Ok, "The regulatory bundle is approved.", "")
+            }
             "draft" => (
                 Attention,
                 "The regulatory bundle is a draft and was never submitted.",
                 "Complete and submit the bundle.",
             ),
-            "pending-review" | "in-review" | "provisionally-approved" => (
+            "pending-review" | "in-review" | "provisionally-approved" | "submitted" => (
                 Attention,
                 "The regulatory bundle is under review.",
                 "Wait for the review; nothing to do unless the provider asks.",
@@ -390,11 +393,12 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
             _ => UNKNOWN,
         },
         Kind::A2p10dlc => match w {
-            // Bandwidth's 10DLC numbers list says SUCCESS, PROCESSING or FAILURE.
-            "verified" | "assigned" | "approved" | "active" | "success" => {
+            // Bandwidth's 10DLC numbers list says SUCCESS, PROCESSING or FAILURE; Plivo's
+            // registration says COMPLETED.
+            "verified" | "assigned" | "approved" | "active" | "success" | "completed" => {
                 (Ok, "The number is on a registered A2P 10DLC campaign.", "")
             }
-            "" => (
+            "" | "unregistered" => (
                 messaging(used),
                 "The number is on no A2P 10DLC campaign: US carriers drop its SMS.",
                 "Add the number to a messaging service with a registered campaign.",
@@ -403,6 +407,11 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 messaging(used),
                 "The number's A2P 10DLC campaign is being reviewed: carriers drop its SMS until then.",
                 "Wait for the campaign review.",
+            ),
+            "unknown" => (
+                messaging(used),
+                "The provider does not know yet whether carriers accepted the number on its A2P 10DLC campaign: its SMS may be dropped.",
+                "Check the number's campaign link at the provider; ask the provider if it stays unknown.",
             ),
             "pending-unassignment" | "failed-unassignment" => (
                 Attention,
@@ -425,7 +434,13 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "The toll-free number is not verified: carriers block its SMS.",
                 "Submit a toll-free verification.",
             ),
-            "pending-review" | "in-review" | "pending" => (
+            // Plivo's UNVERIFIED (never verified) and Bandwidth's (declined, with its reasons).
+            "unverified" => (
+                messaging(used),
+                "The toll-free number is not verified (never submitted, or its verification was declined): carriers block its SMS.",
+                "Submit a toll-free verification, or correct what the decline reasons name and resubmit it.",
+            ),
+            "pending-review" | "in-review" | "pending" | "pending-verification" => (
                 messaging(used),
                 "The toll-free verification is pending: carriers block its SMS until it is approved.",
                 "Wait for the review.",
@@ -435,13 +450,7 @@ fn rule(kind: Kind, w: &str, used: Use) -> (Level, &'static str, &'static str) {
                 "The toll-free verification was rejected: carriers block its SMS.",
                 "Correct what the rejection reason names and submit again.",
             ),
-            // Bandwidth: VERIFIED, PENDING, UNVERIFIED (declined, with its reasons), and a
-            // verification it marks `blocked`.
-            "unverified" => (
-                messaging(used),
-                "The toll-free number is not verified (its verification was declined): carriers block its SMS.",
-                "Correct what the decline reasons name and resubmit the verification.",
-            ),
+            // Bandwidth: a verification it marks `blocked`.
             "blocked" => (
                 messaging(used),
                 "The toll-free verification is blocked: carriers block its SMS and it cannot simply be resubmitted.",
@@ -671,6 +680,25 @@ mod tests {
             (Kind::TollFreeVerification, "PENDING", Level::Attention),
             (Kind::TollFreeVerification, "UNVERIFIED", Level::Attention),
             (Kind::TollFreeVerification, "blocked", Level::Attention),
+            // Vonage: a number's link to a campaign, and the campaign's status.
+            (Kind::A2p10dlc, "APPROVED", Level::Ok),
+            (Kind::A2p10dlc, "PENDING", Level::Attention),
+            (Kind::A2p10dlc, "REJECTED", Level::Attention),
+            (Kind::A2p10dlc, "UNKNOWN", Level::Attention),
+            (Kind::A2p10dlc, "ACTIVE", Level::Ok),
+            (Kind::A2p10dlc, "EXPIRED", Level::Attention),
+            // Plivo: the number's own registration words.
+            (Kind::A2p10dlc, "UNREGISTERED", Level::Attention),
+            (Kind::A2p10dlc, "COMPLETED", Level::Ok),
+            (
+                Kind::TollFreeVerification,
+                "PENDING_VERIFICATION",
+                Level::Attention,
+            ),
+            (Kind::RegulatoryBundle, "Draft", Level::Attention),
+            (Kind::RegulatoryBundle, "Submitted", Level::Attention),
+            (Kind::RegulatoryBundle, "Accepted", Level::Ok),
+            (Kind::RegulatoryBundle, "Rejected", Level::Blocked),
         ];
         for (kind, w, level) in known {
             let i = item(&f(kind, w), Use::default());

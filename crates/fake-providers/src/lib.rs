@@ -22,6 +22,7 @@ mod bandwidth;
 pub mod bandwidth_readiness;
 mod common;
 mod plivo;
+pub mod plivo_readiness;
 mod plivo_usage;
 mod telnyx;
 pub mod telnyx_readiness;
@@ -31,6 +32,7 @@ pub mod twilio_readiness;
 mod twilio_usage;
 mod usage;
 mod vonage;
+pub mod vonage_readiness;
 mod vonage_usage;
 
 use std::net::SocketAddr;
@@ -133,14 +135,19 @@ impl FakeKind {
 pub struct FakeConfig {
     /// Twilio numbers to generate (e.g. 10,000 for the import benchmark).
     pub twilio_numbers: usize,
-    /// Vonage numbers.
+    /// Vonage numbers (in GB).
     pub vonage_numbers: usize,
+    /// Vonage US local numbers, after the GB ones: the ones its 10DLC lists link
+    /// ([`vonage_readiness`]).
+    pub vonage_us_numbers: usize,
     /// Telnyx numbers.
     pub telnyx_numbers: usize,
     /// Bandwidth numbers.
     pub bandwidth_numbers: usize,
-    /// Plivo numbers.
+    /// Plivo numbers (US local).
     pub plivo_numbers: usize,
+    /// Plivo US toll-free numbers, after the local ones ([`plivo_readiness`]).
+    pub plivo_toll_free_numbers: usize,
     /// Seed of the generated ids.
     pub seed: u64,
     /// Faults every fake starts with.
@@ -206,9 +213,11 @@ impl Default for FakeConfig {
         FakeConfig {
             twilio_numbers: 50,
             vonage_numbers: 50,
+            vonage_us_numbers: 0,
             telnyx_numbers: 50,
             bandwidth_numbers: 50,
             plivo_numbers: 50,
+            plivo_toll_free_numbers: 0,
             seed: 1,
             faults: Faults::default(),
             plivo_rate_window: Some(RateWindow {

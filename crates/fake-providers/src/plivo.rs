@@ -1,6 +1,7 @@
 //! Plivo v1: `GET /v1/Account/{id}/`, `GET /v1/Account/{id}/Number/` (`limit` ≤ 20,
 //! `offset`, `meta.next`), `GET /v1/Account/{id}/Number/{number}/`, and
-//! `GET|POST /v1/Account/{id}/Application/{app_id}/`, and the call and message records
+//! `GET|POST /v1/Account/{id}/Application/{app_id}/` (the numbers carry their compliance:
+//! [`crate::plivo_readiness`]), and the call and message records
 //! (`GET /v1/Account/{id}/Call/` and `/Message/`, [`crate::plivo_usage`]). HTTP Basic. 300 requests per 5 s by
 //! default (see `FakeConfig::plivo_rate_window`).
 
@@ -11,6 +12,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{basic_auth, json, lock, us_number};
+use crate::plivo_readiness;
 use crate::plivo_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
@@ -19,6 +21,10 @@ struct Number {
     app: Option<usize>,
     state: &'static str,
     city: &'static str,
+    /// `Some(j)`: the account's toll-free number `j`; `None`: a local number.
+    toll_free: Option<usize>,
+    /// The number's place in the account's list.
+    index: usize,
 }
 
 struct State {
@@ -57,17 +63,27 @@ impl PlivoFake {
                 })
             })
             .collect();
-        let numbers: Vec<Number> = (0..config.plivo_numbers)
+        let mut numbers: Vec<Number> = (0..config.plivo_numbers)
             .map(|i| {
                 let (n, state, city) = us_number(i, 400);
                 Number {
                     number: format!("1{n}"),
-                    app: (i % 6 != 5).then_some(i % 2),
+                    app: plivo_readiness::on_application(i).then_some(i % 2),
                     state,
                     city,
+                    toll_free: None,
+                    index: i,
                 }
             })
             .collect();
+        numbers.extend((0..config.plivo_toll_free_numbers).map(|j| Number {
+            number: plivo_readiness::toll_free_number(j),
+            app: Some(j % 2),
+            state: "UNITED STATES",
+            city: "",
+            toll_free: Some(j),
+            index: config.plivo_numbers + j,
+        }));
         let usage = Usage::new(
             numbers.iter().map(|n| format!("+{}", n.number)).collect(),
             config.seed,
@@ -88,7 +104,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 }
 
 fn number_json(n: &Number) -> Value {
-    json!({
+    let mut v = json!({
         "added_on": "2023-06-01",
         "alias": null,
         "application": n.app.map(|a| format!("/v1/Account/{}/Application/{}/", creds::PLIVO_AUTH_ID, app_id(a))),
@@ -97,7 +113,7 @@ fn number_json(n: &Number) -> Value {
         "country": "United States",
         "monthly_rental_rate": "0.50000",
         "number": n.number,
-        "number_type": "local",
+        "number_type": if n.toll_free.is_some() { "tollfree" } else { "local" },
         "region": n.state,
         "resource_uri": format!("/v1/Account/{}/Number/{}/", creds::PLIVO_AUTH_ID, n.number),
         "sms_enabled": true,
@@ -105,7 +121,51 @@ fn number_json(n: &Number) -> Value {
         "mms_enabled": false,
         "voice_enabled": true,
         "voice_rate": "0.00850",
-    })
+    });
+    let compliance = match n.toll_free {
+        Some(j) => plivo_readiness::toll_free_fields(j),
+        None => plivo_readiness::local_fields(n.index),
+    };
+    if let (Some(v), Value::Object(c)) = (v.as_object_mut(), compliance) {
+        v.extend(c);
+    }
+    v
+}
+
+/// One page of a list of `total` items (`limit` 1–20, default 20; `offset`), item `i` being
+/// `item(i)`, under `key`, with its `meta` (`limit`, `next`, `offset`, `previous`,
+/// `total_count`).
+fn list_page(
+    req: &FakeRequest,
+    list: &str,
+    key: &str,
+    total: usize,
+    item: impl Fn(usize) -> Value,
+) -> Response {
+    let limit: usize = req.q("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
+    if !(1..=20).contains(&limit) {
+        return error(StatusCode::BAD_REQUEST, "limit should be between 1 and 20");
+    }
+    let offset: usize = req.q("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let items: Vec<Value> = (offset..total.min(offset + limit)).map(item).collect();
+    let path = format!("/v1/Account/{}/{list}/", creds::PLIVO_AUTH_ID);
+    let next =
+        (offset + limit < total).then(|| format!("{path}?limit={limit}&offset={}", offset + limit));
+    let previous = (offset > 0).then(|| {
+        format!(
+            "{path}?limit={limit}&offset={}",
+            offset.saturating_sub(limit)
+        )
+    });
+    json(
+        StatusCode::OK,
+        &json!({
+            "api_id": "3b4a5c3e-8f8e-11ee-a1a9-0242ac110002",
+            "meta": {"limit": limit, "next": next, "offset": offset,
+                     "previous": previous, "total_count": total},
+            key: items,
+        }),
+    )
 }
 
 impl crate::Fake for PlivoFake {
@@ -151,37 +211,16 @@ impl crate::Fake for PlivoFake {
                         "resource_uri": format!("/v1/Account/{}/", creds::PLIVO_AUTH_ID)}),
             ),
             (&Method::GET, ["Number"]) => {
-                let limit: usize = req.q("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
-                if !(1..=20).contains(&limit) {
-                    return error(StatusCode::BAD_REQUEST, "limit should be between 1 and 20");
-                }
-                let offset: usize = req.q("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let total = st.numbers.len();
-                let objects: Vec<Value> = st
-                    .numbers
-                    .iter()
-                    .skip(offset)
-                    .take(limit)
-                    .map(number_json)
-                    .collect();
-                let path = format!("/v1/Account/{}/Number/", creds::PLIVO_AUTH_ID);
-                let next = (offset + limit < total)
-                    .then(|| format!("{path}?limit={limit}&offset={}", offset + limit));
-                let previous = (offset > 0).then(|| {
-                    format!(
-                        "{path}?limit={limit}&offset={}",
-                        offset.saturating_sub(limit)
-                    )
-                });
-                json(
-                    StatusCode::OK,
-                    &json!({
-                        "api_id": "3b4a5c3e-8f8e-11ee-a1a9-0242ac110002",
-                        "meta": {"limit": limit, "next": next, "offset": offset,
-                                 "previous": previous, "total_count": total},
-                        "objects": objects,
-                    }),
-                )
+                let numbers = &st.numbers;
+                list_page(req, "Number", "objects", numbers.len(), |i| {
+                    number_json(&numbers[i])
+                })
+            }
+            (&Method::GET, ["10dlc", "Campaign"]) => {
+                let total = plivo_readiness::CAMPAIGNS.len();
+                list_page(req, "10dlc/Campaign", "campaigns", total, |k| {
+                    plivo_readiness::campaign_json(k)
+                })
             }
             (&Method::GET, ["Number", number]) => {
                 match st.numbers.iter().find(|n| n.number == *number) {

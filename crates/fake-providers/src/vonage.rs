@@ -1,8 +1,8 @@
 //! Vonage: `GET /account/get-balance`, `GET /account/numbers` (size ≤ 100, 1-based index,
 //! filters `pattern`, `application_id`), `POST /number/update`, and Applications v2
 //! `GET|PUT /v2/applications/{id}`, and the Reports API's records (`GET /v2/reports/records`,
-//! [`crate::vonage_usage`]). Numbers API auth by `api_key`/`api_secret` parameters,
-//! Applications by HTTP Basic.
+//! [`crate::vonage_usage`]), and the 10DLC API's lists ([`crate::vonage_readiness`]). Numbers
+//! API auth by `api_key`/`api_secret` parameters, Applications, Reports and 10DLC by HTTP Basic.
 
 use std::sync::Mutex;
 
@@ -11,11 +11,14 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::common::{basic_auth, get, json, lock};
+use crate::vonage_readiness;
 use crate::vonage_usage::Usage;
 use crate::{FakeConfig, FakeRequest, creds};
 
 struct Number {
     msisdn: String,
+    country: &'static str,
+    kind: &'static str,
     mo_http_url: String,
     app_id: Option<String>,
 }
@@ -23,6 +26,8 @@ struct Number {
 struct State {
     numbers: Vec<Number>,
     apps: Vec<Value>,
+    /// The US numbers (the last ones of `numbers`), which the 10DLC lists link.
+    us: usize,
 }
 
 pub(crate) struct VonageFake {
@@ -51,20 +56,37 @@ impl VonageFake {
                 })
             })
             .collect();
-        let numbers: Vec<Number> = (0..config.vonage_numbers)
+        let mut numbers: Vec<Number> = (0..config.vonage_numbers)
             .map(|i| Number {
                 msisdn: format!("4474001{:05}", i % 100_000),
+                country: "GB",
+                kind: "mobile-lvn",
                 mo_http_url: "https://sms.example.com/inbound".into(),
                 app_id: (i % 5 != 4).then(|| app_id(i % 2)),
             })
             .collect();
+        numbers.extend((0..config.vonage_us_numbers).map(|j| Number {
+            msisdn: vonage_readiness::us_msisdn(j),
+            country: "US",
+            kind: "landline",
+            mo_http_url: if vonage_readiness::sms_webhook(j) {
+                "https://sms.example.com/inbound".into()
+            } else {
+                String::new()
+            },
+            app_id: (j % 5 != 4).then(|| app_id(j % 2)),
+        }));
         let usage = Usage::new(
             numbers.iter().map(|n| format!("+{}", n.msisdn)).collect(),
             config.seed,
             &config.usage,
         );
         VonageFake {
-            state: Mutex::new(State { numbers, apps }),
+            state: Mutex::new(State {
+                numbers,
+                apps,
+                us: config.vonage_us_numbers,
+            }),
             usage,
         }
     }
@@ -72,12 +94,14 @@ impl VonageFake {
 
 fn number_json(n: &Number) -> Value {
     let mut v = json!({
-        "country": "GB",
+        "country": n.country,
         "msisdn": n.msisdn,
-        "moHttpUrl": n.mo_http_url,
-        "type": "mobile-lvn",
+        "type": n.kind,
         "features": ["VOICE", "SMS"],
     });
+    if !n.mo_http_url.is_empty() {
+        v["moHttpUrl"] = json!(n.mo_http_url);
+    }
     match &n.app_id {
         Some(app) => {
             v["app_id"] = json!(app);
@@ -139,6 +163,22 @@ impl crate::Fake for VonageFake {
     fn handle(&self, req: &FakeRequest, base: &str) -> Response {
         if req.path.starts_with("/v2/applications/") {
             return self.applications(req);
+        }
+        if req.method == Method::GET && req.path.starts_with("/v1/10dlc/") {
+            return match basic_auth(&req.headers) {
+                Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {
+                    let us = lock(&self.state).us;
+                    vonage_readiness::handle(req, base, us).unwrap_or_else(|| {
+                        problem(StatusCode::NOT_FOUND, "not-found", "Not found", "")
+                    })
+                }
+                _ => problem(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Invalid credentials supplied",
+                    "You did not provide correct credentials.",
+                ),
+            };
         }
         if req.method == Method::GET && req.path == "/v2/reports/records" {
             return match basic_auth(&req.headers) {

@@ -17,8 +17,8 @@ use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::readiness::{Finding, Kind, State, Use};
 use switchboard_fake_providers::twilio_readiness::{Case, case, seeded_number};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_ops::Inventory;
 use switchboard_ops::readiness::{self, record, refresh_with};
-use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
 use switchboard_providers::http::HttpSettings;
@@ -52,30 +52,8 @@ async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid)
     .await
     .unwrap();
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
-    let (dir, inv, org) = with_numbers_of(&client).await;
+    let (dir, inv, org) = common::holding(&client, Provider::Twilio).await;
     (fakes, dir, inv, org)
-}
-
-/// A workspace whose organization has the account of `client` and every number it lists.
-async fn with_numbers_of(client: &ProviderClient) -> (tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
-    let listing = client
-        .list_numbers(&|_| {}, &CancellationToken::new())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
-    let org = inv.add_organization("acme", "Acme").await.unwrap();
-    let (provider, account) = (client.api().provider(), client.account_id().to_owned());
-    let id = account.clone();
-    (inv.file().unwrap())
-        .run(move |ws| ws.add_account(org.id, provider, &id, None))
-        .await
-        .unwrap();
-    for n in &listing.numbers {
-        let valid = n.to_new_number(&account).validate().unwrap();
-        inv.add_number(org.id, valid).await.unwrap();
-    }
-    (dir, inv, org.id)
 }
 
 async fn matching(inv: &dyn Inventory, org: Uuid, state: State) -> BTreeSet<String> {
@@ -185,7 +163,7 @@ async fn bandwidth_numbers_get_their_seeded_readiness_and_the_filter_finds_exact
     let base = fakes.base_url(FakeKind::Bandwidth);
     let client = BandwidthClient::new(creds, Some(&base), &HttpSettings::default()).unwrap();
     let client = ProviderClient::Bandwidth(client);
-    let (_dir, inv, org) = with_numbers_of(&client).await;
+    let (_dir, inv, org) = common::holding(&client, Provider::Bandwidth).await;
     let cancel = CancellationToken::new();
     let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
         .await

@@ -203,8 +203,9 @@ impl ProviderClient {
 
 impl ProviderClient {
     /// What the provider says about whether the account's numbers (and numbers being ported
-    /// in) can carry their traffic, from list endpoints only (never one request per number).
-    /// Twilio's, Telnyx's and Bandwidth's are read here; the other providers' are not yet.
+    /// in) can carry their traffic, from list endpoints wherever the provider has them (the one
+    /// exception: Bandwidth documents no list of toll-free verifications, so each toll-free
+    /// number's is read on its own).
     pub async fn readiness(
         &self,
         progress: ProgressFn<'_, ListProgress>,
@@ -214,10 +215,8 @@ impl ProviderClient {
             ProviderClient::Twilio(c) => c.readiness(progress, cancel).await,
             ProviderClient::Telnyx(c) => c.readiness(progress, cancel).await,
             ProviderClient::Bandwidth(c) => c.readiness(progress, cancel).await,
-            other => Err(ProviderError::Unsupported {
-                api: other.api(),
-                operation: "reading compliance and porting states",
-            }),
+            ProviderClient::Vonage(c) => c.readiness(progress, cancel).await,
+            ProviderClient::Plivo(c) => c.readiness(progress, cancel).await,
         }
     }
 }

@@ -705,6 +705,36 @@ impl Gathered {
     }
 }
 
+/// A provider's word, if it gave one (not null, not blank).
+pub(crate) fn present(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+/// A readiness read's requests, counted, each reported as progress (the total is not known
+/// before the lists are read).
+pub(crate) struct Asked<'a> {
+    /// Requests made so far.
+    pub(crate) count: u32,
+    progress: ProgressFn<'a, ListProgress>,
+}
+
+impl<'a> Asked<'a> {
+    /// None yet.
+    pub(crate) fn new(progress: ProgressFn<'a, ListProgress>) -> Self {
+        Asked { count: 0, progress }
+    }
+
+    /// One more request.
+    pub(crate) fn one(&mut self) {
+        self.count += 1;
+        (self.progress)(ListProgress {
+            pages: self.count,
+            fetched: self.count as usize,
+            total: None,
+        });
+    }
+}
+
 /// A listed entry that could not be mapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {

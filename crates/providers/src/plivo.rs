@@ -11,6 +11,10 @@
 //! - Plivo allows 300 requests per 5 s and then answers 429; those are retried with backoff.
 //! - Call and message records come from the Call and Message lists (`GET …/Call/`,
 //!   `GET …/Message/`): [`PlivoClient::calls_since`] and [`PlivoClient::messages_since`].
+//! - Readiness ([`PlivoClient::readiness`]): the compliance each number carries in the numbers
+//!   list (10DLC registration, toll-free verification, compliance application status).
+
+mod readiness;
 
 use reqwest::Client;
 use serde::Deserialize;

@@ -15,6 +15,13 @@
 //!   Vonage bills every record it returns and has no free count, so a pull reads at most a cap
 //!   of records ([`DEFAULT_RECORDS_CAP`], [`VonageClient::with_records_cap`]) and then stops
 //!   with [`ProviderError::RecordCap`], which says so.
+//! - Readiness ([`VonageClient::readiness`]): the A2P 10DLC campaign links of the account's US
+//!   local numbers, from the 10DLC API's lists (brands, their campaigns, the numbers linked to
+//!   each), never one request per number.
+
+mod readiness;
+
+pub use readiness::TEN_DLC_PAGE_SIZE;
 
 use reqwest::Client;
 use serde::Deserialize;
@@ -271,35 +278,50 @@ impl VonageClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<Listing> {
-        let subject = Subject::Account(self.creds.api_key.clone());
         let mut listing = Listing::default();
+        self.each_numbers_page(cancel, &mut |numbers, count| {
+            listing.pages += 1;
+            for n in &numbers {
+                match self.map(n) {
+                    Ok(n) => listing.numbers.push(n),
+                    Err(s) => listing.skipped.push(s),
+                }
+            }
+            progress(ListProgress {
+                pages: listing.pages,
+                fetched: listing.numbers.len() + listing.skipped.len(),
+                total: Some(count),
+            });
+        })
+        .await?;
+        Ok(listing)
+    }
+
+    /// Reads the account's numbers page by page (`size=100` by 1-based `index`) until `count`
+    /// are read, handing each page with `count` to `page`; stops at cancellation or when the
+    /// paging budget runs out.
+    async fn each_numbers_page(
+        &self,
+        cancel: &CancellationToken,
+        page: &mut dyn FnMut(Vec<OwnedNumber>, usize),
+    ) -> Result<()> {
+        let subject = Subject::Account(self.creds.api_key.clone());
         let mut budget = self.http.pages(MAX_PAGE_SIZE);
-        let mut index = 1u32;
+        let (mut index, mut read) = (1u32, 0usize);
         loop {
             budget.next(&subject, cancel)?;
             let query = [
                 ("size", MAX_PAGE_SIZE.to_string()),
                 ("index", index.to_string()),
             ];
-            let page: NumbersPage = self
+            let body: NumbersPage = self
                 .rest_get(&subject, "/account/numbers", &query, Some(cancel))
                 .await?;
-            listing.pages += 1;
-            let got = page.numbers.len();
-            for n in &page.numbers {
-                match self.map(n) {
-                    Ok(n) => listing.numbers.push(n),
-                    Err(s) => listing.skipped.push(s),
-                }
-            }
-            let fetched = listing.numbers.len() + listing.skipped.len();
-            progress(ListProgress {
-                pages: listing.pages,
-                fetched,
-                total: Some(page.count),
-            });
-            if got == 0 || fetched >= page.count {
-                return Ok(listing);
+            let got = body.numbers.len();
+            read += got;
+            page(body.numbers, body.count);
+            if got == 0 || read >= body.count {
+                return Ok(());
             }
             index += 1;
         }

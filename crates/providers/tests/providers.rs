@@ -24,6 +24,8 @@ mod bandwidth_usage;
 mod limits;
 #[path = "providers/others.rs"]
 mod others;
+#[path = "providers/plivo_readiness.rs"]
+mod plivo_readiness;
 #[path = "providers/plivo_usage.rs"]
 mod plivo_usage;
 #[path = "providers/telnyx_readiness.rs"]
@@ -38,6 +40,8 @@ mod twilio_readiness;
 mod twilio_schema;
 #[path = "providers/twilio_usage.rs"]
 mod twilio_usage;
+#[path = "providers/vonage_readiness.rs"]
+mod vonage_readiness;
 #[path = "providers/vonage_usage.rs"]
 mod vonage_usage;
 
@@ -52,6 +56,22 @@ fn no_request_names_a_number(
     assert_eq!(listing.requests as usize, paths.len());
     let named: Vec<&String> = paths.iter().filter(|p| names_a_number(p)).collect();
     assert!(named.is_empty(), "requests that name a number: {named:?}");
+}
+
+/// A readiness read by `c` cancelled as soon as `n` requests are reported: it must fail as
+/// cancelled; returns the request counts reported.
+async fn readiness_cancelled_after(c: &ProviderClient, n: u32) -> Vec<u32> {
+    let cancel = CancellationToken::new();
+    let seen = Mutex::new(Vec::new());
+    let progress = |p: ListProgress| {
+        seen.lock().unwrap().push(p.pages);
+        if p.pages == n {
+            cancel.cancel();
+        }
+    };
+    let err = c.readiness(&progress, &cancel).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Cancelled { .. }), "{err:?}");
+    seen.into_inner().unwrap()
 }
 
 /// Quick retries so that tests do not wait on backoff (Retry-After is still honoured).

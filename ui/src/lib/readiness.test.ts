@@ -44,6 +44,7 @@ describe("readiness", () => {
     expect(kindLabel("a2p_10dlc")).toBe("A2P 10DLC campaign");
     expect(readinessAvailable("twilio")).toBe(true);
     expect(readinessAvailable("bandwidth")).toBe(true);
-    expect(readinessAvailable("plivo")).toBe(false);
+    expect(readinessAvailable("vonage")).toBe(true);
+    expect(readinessAvailable("plivo")).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ const STATES: ReadinessState[] = ["ready", "attention", "blocked"];
 const LEVELS: ReadinessLevel[] = ["ok", "attention", "blocked"];
 
 /** The providers whose readiness Switchboard reads (the others' are not read yet). */
-export const READINESS_PROVIDERS: Provider[] = ["twilio", "telnyx", "bandwidth"];
+export const READINESS_PROVIDERS: Provider[] = ["twilio", "telnyx", "bandwidth", "vonage", "plivo"];
 
 /** Whether readiness can be refreshed for an account of `provider`. */
 export function readinessAvailable(provider: Provider): boolean {

@@ -7,6 +7,7 @@ use switchboard_providers::twilio::{TwilioAuth, TwilioClient, TwilioCredentials,
 use switchboard_secrets::SecretString;
 
 /// A client of the fake Twilio at `base`, with the fake's account and token.
+#[allow(dead_code)]
 pub fn twilio(base: &str) -> ProviderClient {
     let auth = TwilioAuth::AuthToken(SecretString::new(creds::TWILIO_AUTH_TOKEN.to_owned()));
     let client = TwilioClient::new(
@@ -20,4 +21,65 @@ pub fn twilio(base: &str) -> ProviderClient {
         &HttpSettings::default(),
     );
     ProviderClient::Twilio(client.expect("a Twilio client"))
+}
+
+/// A client of the fake Vonage at `base`, with the fake's key and secret.
+#[allow(dead_code)]
+pub fn vonage(base: &str) -> ProviderClient {
+    use switchboard_providers::vonage::{VonageClient, VonageCredentials};
+    let creds = VonageCredentials {
+        api_key: creds::VONAGE_API_KEY.into(),
+        api_secret: SecretString::new(creds::VONAGE_API_SECRET.to_owned()),
+    };
+    let client = VonageClient::new(creds, Some(base), &HttpSettings::default());
+    ProviderClient::Vonage(client.expect("a Vonage client"))
+}
+
+/// A client of the fake Plivo at `base`, with the fake's auth id and token.
+#[allow(dead_code)]
+pub fn plivo(base: &str) -> ProviderClient {
+    use switchboard_providers::plivo::{PlivoClient, PlivoCredentials};
+    let creds = PlivoCredentials {
+        auth_id: creds::PLIVO_AUTH_ID.into(),
+        auth_token: SecretString::new(creds::PLIVO_AUTH_TOKEN.to_owned()),
+    };
+    let client = PlivoClient::new(creds, Some(base), &HttpSettings::default());
+    ProviderClient::Plivo(client.expect("a Plivo client"))
+}
+
+/// A local workspace (in the returned directory) with one organization, `acme`, holding
+/// `client`'s account of `provider` and every number it lists.
+#[allow(dead_code)]
+pub async fn holding(
+    client: &ProviderClient,
+    provider: switchboard_core::domain::Provider,
+) -> (
+    tempfile::TempDir,
+    std::sync::Arc<dyn switchboard_ops::Inventory>,
+    uuid::Uuid,
+) {
+    use switchboard_ops::{Inventory, Target, open};
+    let listing = client
+        .list_numbers(&|_| {}, &tokio_util::sync::CancellationToken::new())
+        .await
+        .expect("the account's numbers");
+    let dir = tempfile::tempdir().expect("a directory");
+    let inv: std::sync::Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db")))
+        .await
+        .expect("a workspace");
+    let org = (inv.add_organization("acme", "Acme").await).expect("an organization");
+    let account = client.account_id().to_owned();
+    let id = account.clone();
+    (inv.file().expect("a local workspace"))
+        .run(move |ws| ws.add_account(org.id, provider, &id, None))
+        .await
+        .expect("the account");
+    for n in &listing.numbers {
+        let valid = n
+            .to_new_number(&account)
+            .validate()
+            .expect("a valid number");
+        inv.add_number(org.id, valid).await.expect("the number");
+    }
+    (dir, inv, org.id)
 }

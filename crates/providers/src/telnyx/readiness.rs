@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{MAX_PAGE_SIZE, Meta, PAGED, TelnyxClient};
 use crate::error::Result;
-use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
+use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing, present};
 
 /// The largest page of 10DLC assignments asked for (the list's default is 20; its maximum is
 /// not documented, so a modest page keeps within it).
@@ -81,10 +81,6 @@ struct PortingPage {
 
 fn iso(t: Option<&str>) -> Option<OffsetDateTime> {
     t.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-}
-
-fn present(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.trim().is_empty())
 }
 
 impl TelnyxClient {
