@@ -10,7 +10,7 @@
 use switchboard_core::store::check_account_label;
 use switchboard_ops::providers::accounts;
 use switchboard_providers::ProviderError;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::dto::{
     AccountDraft, AccountProblem, AccountRemoval, AccountVerification, NewAccount, Provider,
@@ -144,12 +144,12 @@ pub async fn verify_account<R: Runtime>(
 
 /// Asks the account's provider whether each number can carry its traffic and records each
 /// number's readiness in its metadata (only the numbers whose readiness changed); the report
-/// lists the numbers moving away first (the alarm).
+/// lists the numbers moving away first (the alarm), and new alarms are told at once (an OS
+/// notification and the window's toast, [`crate::alerts`]).
 #[tauri::command]
-#[tracing::instrument(skip(state, app, account_id), fields(account_id = tracing::field::Empty), err)]
+#[tracing::instrument(skip(app, account_id), fields(account_id = tracing::field::Empty), err)]
 pub async fn refresh_readiness<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
     organization_id: String,
     provider: Provider,
     account_id: String,
@@ -157,7 +157,22 @@ pub async fn refresh_readiness<R: Runtime>(
     let org = parse_id("organization", &organization_id)?;
     let account_id = checked_account_id(provider, &account_id)?;
     let account = (provider, account_id.as_str());
-    let inventory = state.inventory();
+    let refreshed = refresh_and_tell(&app, org, account).await;
+    refreshed.map_err(crate::providers::failure)
+}
+
+/// Refreshes an account's readiness in an organization ([`refresh_readiness`], and the
+/// background checks of [`crate::reverify`]): the window hears of the numbers changed, and the
+/// manager of the new alarms.
+pub(crate) async fn refresh_and_tell<R: Runtime>(
+    app: &AppHandle<R>,
+    org: uuid::Uuid,
+    account: (Provider, &str),
+) -> Result<
+    switchboard_ops::readiness::Refreshed,
+    switchboard_ops::providers::client::ProviderFailure,
+> {
+    let inventory = app.state::<AppState>().inventory();
     let cancel = tokio_util::sync::CancellationToken::new();
     let refreshed = switchboard_ops::readiness::refresh_account(
         &*inventory,
@@ -167,10 +182,13 @@ pub async fn refresh_readiness<R: Runtime>(
         &|_| {},
         &cancel,
     )
-    .await
-    .map_err(crate::providers::failure)?;
+    .await?;
     if refreshed.changed > 0 {
-        crate::sync::edited(&app, &organization_id, Vec::new());
+        crate::sync::edited(app, &org.to_string(), Vec::new());
+    }
+    let organization = inventory.organization(&org.to_string()).await?;
+    if let Some(alert) = switchboard_ops::alerts::new_alarms(&organization, &refreshed) {
+        crate::alerts::raise(app, &alert);
     }
     Ok(refreshed)
 }

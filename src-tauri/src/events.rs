@@ -13,6 +13,10 @@ pub fn numbers_changed_event(organization_id: &str) -> String {
     format!("numbers://{organization_id}/changed")
 }
 
+/// Event telling the manager something at once (payload: `switchboard_ops::alerts::Alert`,
+/// sent by `crate::alerts::raise`).
+pub const ALERT: &str = "alerts://raised";
+
 /// Event name announcing that the list of organizations changed.
 pub const ORGANIZATIONS_CHANGED: &str = "organizations://changed";
 

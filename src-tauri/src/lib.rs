@@ -3,6 +3,7 @@
 //! types that cross IPC, and `state` for how the workspace is shared.
 
 pub mod accounts;
+pub mod alerts;
 pub mod bindings;
 pub mod commands;
 pub mod dto;
@@ -50,6 +51,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Notifications are sent from Rust only (src/alerts.rs): the web view is granted none.
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             if let Ok(dir) = app.path().app_log_dir() {
                 logging::init(&dir);
@@ -61,6 +64,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             }
             app.manage(providers::ProviderTasks::default());
             app.manage(sync::SyncState::default());
+            app.manage(alerts::ReadinessRefreshes::default());
             // Never fails: a workspace that cannot be opened is shown in the window.
             startup::start(app.handle(), state::default_workspace_path());
             Ok(())

@@ -216,7 +216,7 @@ async fn run_bulk<R: Runtime>(
 }
 
 /// The numbers `ids` of an organization, in one trip to the open file.
-async fn records(
+pub(crate) async fn records(
     state: &AppState,
     organization_id: &str,
     ids: &[String],

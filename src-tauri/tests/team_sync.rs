@@ -227,6 +227,7 @@ async fn day(dir: PathBuf) {
         country: None,
         readiness: None,
         number_type: None,
+        alarm: None,
     };
     let count = commands::count_numbers(app.state(), filter).await.unwrap();
     assert_eq!(count, f64::from(ROWS), "every row is in the cache");

@@ -17,6 +17,7 @@ fn filter(org: &str, search: Option<&str>) -> NumberFilter {
         country: None,
         readiness: None,
         number_type: None,
+        alarm: None,
     }
 }
 

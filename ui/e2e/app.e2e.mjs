@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { startApp } from "./support.mjs";
 
 const app = process.env.SWITCHBOARD_APP;
 const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
@@ -79,12 +79,7 @@ async function search(text) {
 
 before(async () => {
   assert.ok(app, "SWITCHBOARD_APP must name the built app");
-  b = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app } },
-  });
+  b = await startApp(app);
 });
 
 after(async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { startApp } from "./support.mjs";
 
 const app = process.env.SWITCHBOARD_APP;
 const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
@@ -18,13 +18,7 @@ let b;
 const byTestId = (id) => b.$(`[data-testid="${id}"]`);
 const screenshot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
 
-const start = () =>
-  remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app } },
-  });
+const start = () => startApp(app);
 
 /** The table's header texts and its rows' numbers and texts. */
 const table = () =>

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { numberRows, previewImport, startApp, waitOrExplain } from "./support.mjs";
 
 const app = process.env.SWITCHBOARD_APP;
 const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
@@ -28,19 +28,8 @@ const shot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
 /** An element of the fake account's row in the accounts dialog (the demo data has others). */
 const inAccount = (id) => b.$(`[data-testid="account-row"][data-account="${SID}"] [data-testid="${id}"]`);
 
-async function waitFor(what, f, timeout = 15000) {
-  try {
-    await b.waitUntil(f, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
-  } catch (e) {
-    await shot(`failed-providers-${what.replace(/\W+/g, "-")}`);
-    const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent));
-    throw new Error(`${e.message}; toasts: ${JSON.stringify(toasts)}`);
-  }
-}
-
-async function rows() {
-  return b.execute(() => [...document.querySelectorAll('[data-testid="number-row"]')].map((r) => r.getAttribute("data-number")));
-}
+const waitFor = (what, f, timeout) => waitOrExplain(b, shots, "providers", what, f, timeout);
+const rows = () => numberRows(b);
 
 async function search(text) {
   await b.execute((t) => {
@@ -70,12 +59,7 @@ before(async () => {
   assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(TWILIO, "SWITCHBOARD_TWILIO_API_URL must point at the fake Twilio (scripts/e2e.sh)");
   assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "run under scripts/with-secret-service.sh (scripts/e2e.sh does)");
-  b = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app } },
-  });
+  b = await startApp(app);
 });
 
 after(async () => {
@@ -111,13 +95,7 @@ describe("provider accounts, import and webhooks", () => {
   it("imports the numbers the account owns through the wizard", async () => {
     const owned = await fakeNumbers();
     assert.equal(owned.length, 30);
-    const importButton = await inAccount("account-import");
-    await importButton.scrollIntoView({ block: "center" });
-    await importButton.click();
-    const wizard = await testid("import-wizard");
-    await wizard.waitForExist({ timeout: 5000 });
-    await (await testid("import-list")).click();
-    await waitFor("the preview", async () => (await wizard.getAttribute("data-step")) === "review");
+    await previewImport(b, await inAccount("account-import"), waitFor);
     const states = await b.execute(() => [...document.querySelectorAll('[data-testid="import-row"]')].map((r) => [r.dataset.number, r.dataset.state]));
     assert.equal(states.length, 30);
     assert.deepEqual(new Set(states.map(([n]) => n)), new Set(owned.map((n) => n.phone_number)));

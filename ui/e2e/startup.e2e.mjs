@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { startApp as start } from "./support.mjs";
 
 const app = process.env.SWITCHBOARD_APP;
 const workspace = process.env.SWITCHBOARD_WORKSPACE;
@@ -27,13 +27,7 @@ async function shot(name) {
   await b.saveScreenshot(join(shots, `${name}.png`));
 }
 
-const startApp = () =>
-  remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app } },
-  });
+const startApp = () => start(app);
 
 /** The `sqlite3` shell holding the workspace's write lock with a change under way. */
 async function holdWriteLock() {

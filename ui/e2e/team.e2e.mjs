@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { startApp } from "./support.mjs";
 
 const app = process.env.SWITCHBOARD_APP;
 const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
@@ -71,12 +71,7 @@ async function waitFor(what, f, timeout = 20000) {
 before(async () => {
   assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(pgDir && pgPort && pgPassword, "E2E_PG_DIR, E2E_PG_PORT and E2E_PG_PASSWORD must be set (scripts/e2e.sh)");
-  b = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: app } },
-  });
+  b = await startApp(app);
 });
 
 after(async () => {

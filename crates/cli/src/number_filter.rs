@@ -1,5 +1,5 @@
 //! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
-//! `--capability`, `--country`, `--type`) and the paging flags of a listing, declared once and
+//! `--capability`, `--country`, `--type`, `--readiness`, `--alarm`) and the paging flags of a listing, declared once and
 //! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
 //! workspace, the team database and the bulk provider commands alike: the flags become the
 //! filter the app sends (`switchboard_ops::input::NumberFilter`), which ops translates.
@@ -37,6 +37,9 @@ pub struct FilterArgs {
     /// Readiness as last refreshed: ready, attention, blocked
     #[arg(long)]
     pub readiness: Option<String>,
+    /// Only numbers under a readiness alarm (being ported away, or ported out)
+    #[arg(long)]
+    pub alarm: bool,
 }
 
 impl FilterArgs {
@@ -50,6 +53,7 @@ impl FilterArgs {
             && self.country.is_none()
             && self.number_type.is_none()
             && self.readiness.is_none()
+            && !self.alarm
     }
 
     /// `--agent` as the filter reads it ("none": unassigned).
@@ -75,6 +79,7 @@ impl FilterArgs {
                 .map(switchboard_ops::readiness::parse_state)
                 .transpose()?,
             number_type: self.number_type()?,
+            alarm: self.alarm.then_some(true),
         })
     }
 
@@ -138,6 +143,7 @@ mod tests {
             country: Some("us".into()),
             number_type: Some("mobile".into()),
             readiness: None,
+            alarm: true,
         };
         assert!(!args.is_empty());
         let f = args.input(&org).expect("valid");
@@ -147,6 +153,15 @@ mod tests {
         assert_eq!(f.capabilities.len(), 2);
         assert_eq!(f.country.as_deref(), Some("US"));
         assert_eq!(f.number_type, Some(NumberType::Mobile));
+        assert_eq!(f.alarm, Some(true));
+        let alarm_only = FilterArgs {
+            alarm: true,
+            ..FilterArgs::default()
+        };
+        assert!(
+            !alarm_only.is_empty(),
+            "--alarm alone narrows the selection"
+        );
         let none = FilterArgs {
             agent: Some(" None ".into()),
             ..FilterArgs::default()

@@ -473,3 +473,33 @@ fn a_newer_workspace_is_refused() {
         panic!("the sqlite3 command-line tool is needed for this test (apt-get install sqlite3)");
     }
 }
+
+#[test]
+fn numbers_list_alarm_lists_only_the_numbers_moving_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme"]);
+    let csv = dir.path().join("numbers.csv");
+    let alarm = r#""{""readiness"": {""state"": ""blocked"", ""items"": [], ""alarm"": true}}""#;
+    let calm = r#""{""readiness"": {""state"": ""ready"", ""items"": [], ""alarm"": false}}""#;
+    std::fs::write(
+        &csv,
+        format!(
+            "phone_number,provider,metadata\n+14155550100,telnyx,{alarm}\n\
+             +14155550101,telnyx,{calm}\n+14155550102,telnyx,\n"
+        ),
+    )
+    .unwrap();
+    ok(
+        ws,
+        &["numbers", "import", "--org", "acme", csv.to_str().unwrap()],
+    );
+    let all = json(ws, &["numbers", "list", "--org", "acme", "--json"]);
+    assert_eq!(all["total"], 3);
+    let moving = json(
+        ws,
+        &["numbers", "list", "--org", "acme", "--alarm", "--json"],
+    );
+    assert_eq!(moving["total"], 1, "{moving}");
+    assert_eq!(moving["items"][0]["phone_number"], "+14155550100");
+}

@@ -163,6 +163,8 @@ pub struct NumberFilter {
     pub number_type: Option<NumberType>,
     /// Readiness state, as last judged (numbers never judged match none).
     pub readiness: Option<crate::readiness::State>,
+    /// Only numbers under a readiness alarm (moving away: `metadata.readiness.alarm`).
+    pub alarm: bool,
 }
 
 impl NumberFilter {
@@ -178,6 +180,7 @@ impl NumberFilter {
             country: None,
             number_type: None,
             readiness: None,
+            alarm: false,
         }
     }
 
@@ -196,6 +199,7 @@ impl NumberFilter {
             || self.country.is_some()
             || self.number_type.is_some()
             || self.readiness.is_some()
+            || self.alarm
     }
 }
 

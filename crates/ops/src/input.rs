@@ -64,6 +64,10 @@ pub struct NumberFilter {
     /// Line type (mobile, toll free, …).
     #[serde(default)]
     pub number_type: Option<NumberType>,
+    /// Only the numbers under a readiness alarm (moving away), when true.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub alarm: Option<bool>,
 }
 
 impl NumberFilter {
@@ -107,6 +111,7 @@ impl NumberFilter {
             .map(|c| c.trim().to_ascii_uppercase())
             .filter(|c| !c.is_empty());
         f.number_type = self.number_type;
+        f.alarm = self.alarm.unwrap_or(false);
         f
     }
 }

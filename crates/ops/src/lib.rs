@@ -43,6 +43,7 @@ pub mod account_form;
 pub mod actions;
 pub mod admin;
 pub mod agents;
+pub mod alerts;
 pub mod app_settings;
 pub mod numbers_at_provider;
 pub mod profiles;

@@ -7,7 +7,8 @@
 //! A refresh writes only the numbers whose readiness changed (a number checked again with the
 //! same result keeps its record, and the sync stays quiet); each item keeps the time it was
 //! first seen in its state. A number moving away (`port-out-pending`, `ported-out`) is an
-//! alarm: the report lists it first.
+//! alarm: the report lists it first, and says which alarms are new (`crate::alerts` words
+//! what the manager is told).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,6 +58,9 @@ pub struct Alarm {
     pub phone_number: String,
     /// What the provider says, judged.
     pub readiness: Readiness,
+    /// The number was not under the alarm before this refresh (never judged, or judged not
+    /// moving away): the manager has not been told yet.
+    pub new: bool,
 }
 
 /// A number the provider named that the organization does not have.
@@ -138,6 +142,7 @@ pub async fn record(
                 id: n.id.to_string(),
                 phone_number: n.phone_number.to_string(),
                 readiness: judged.clone(),
+                new: !before.as_ref().is_some_and(|b| b.alarm),
             });
         }
         if before.is_none_or(|b| !b.same_as(&judged)) {

@@ -20,6 +20,7 @@ fn filter(org: &str, agent: Option<AgentFilter>) -> NumberFilter {
         country: Some(" us ".into()),
         readiness: None,
         number_type: Some(NumberType::TollFree),
+        alarm: None,
     }
 }
 

@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/cluster.rs"]
+mod cluster;
 mod common;
 
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -17,7 +19,7 @@ use std::time::Duration;
 
 use switchboard_core::domain::{E164, NewNumber, NumberType, NumberUpdate, PhoneNumber, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
-use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::store::NumberRef;
 use switchboard_core::usage::{
     CallOutcome, CallRecord, DayRange, Direction, GroupBy, Money, Price, RecordKind, UsageAccount,
     UsageCursor,
@@ -28,7 +30,6 @@ use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Reads, Target, actions, agents, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
-use switchboard_sync::{CancelToken, SyncOptions};
 use switchboard_test_postgres::TestCluster;
 use time::macros::{date, datetime};
 
@@ -100,12 +101,7 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        let cluster = TestCluster::start_local().expect("cluster starts");
-        let admin = cluster.admin_url();
-        let admin_settings = ConnectSettings::from_url(&admin).unwrap();
-        switchboard_postgres::migrate::migrate(&admin_settings)
-            .await
-            .expect("migrations apply");
+        let (cluster, admin, admin_settings) = cluster::migrated().await;
         cluster
             .psql(
                 &admin,
@@ -116,20 +112,7 @@ impl World {
                  FROM organizations WHERE slug = 'acme';",
             )
             .expect("seed");
-        let role = cluster.role_name("alice");
-        let password = format!("alice-{}", std::process::id());
-        let p = password.clone();
-        grant(
-            &admin_settings,
-            &Grant {
-                role: role.clone(),
-                organization: "acme".into(),
-                display_name: None,
-            },
-            || Ok(p),
-        )
-        .await
-        .expect("grant");
+        let (role, password) = cluster::manager(&cluster, &admin_settings, "alice", "acme").await;
         let upstream: SocketAddr = format!("127.0.0.1:{}", admin_settings.port())
             .parse()
             .unwrap();
@@ -193,32 +176,8 @@ impl World {
 
     /// A sync of the cache (outbox replay, then the server's changes).
     async fn sync(&self, proxy: &Proxy) {
-        sync_cache(self.settings(proxy), self.cache.clone()).await;
+        cluster::sync_cache(self.settings(proxy), self.cache.clone()).await;
     }
-}
-
-/// A sync of the cache at `cache` as `settings`' role; its report.
-async fn sync_cache(settings: ConnectSettings, cache: PathBuf) -> switchboard_sync::SyncReport {
-    tokio::task::spawn_blocking(move || {
-        let rt = switchboard_sync::runtime().unwrap();
-        let remote = rt
-            .block_on(switchboard_postgres::RemoteWorkspace::connect(&settings))
-            .unwrap();
-        let mut ws = Workspace::open(&cache).unwrap();
-        let report = switchboard_sync::sync(
-            rt.handle(),
-            &remote,
-            &mut ws,
-            &SyncOptions::default(),
-            &mut |_| {},
-            &CancelToken::new(),
-        )
-        .unwrap();
-        rt.block_on(remote.close());
-        report
-    })
-    .await
-    .unwrap()
 }
 
 fn rename(name: &str) -> NumberUpdate {
@@ -758,7 +717,7 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
     let proxy = Proxy::start(world.upstream, 0);
     // bob, alice's co-worker in acme, with a cache of his own.
     let (bob_settings, bob_cache) = world.coworker(&proxy).await;
-    sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
 
     // alice's app (reads from her cache) keeps a usage sync's pages: on the server, and in her
     // cache at once.
@@ -837,16 +796,16 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
     app.close().await;
 
     // bob's cache gets alice's records with his next sync, and only those written since.
-    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 301);
-    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 0, "nothing new: nothing read again");
     // A pending call priced later on the server comes with the next sync.
     world.on_server(
         "UPDATE calls SET price_state = 'charged', price_nanos = 13000000, currency = 'USD'
          WHERE price_state = 'pending' AND provider_record_id LIKE '%00000'",
     );
-    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 1);
 
     // Offline, bob's app reports from his cache; a usage sync needs the server.
@@ -967,7 +926,7 @@ async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_co
     app.close().await;
 
     let (bob_settings, bob_cache) = world.coworker(&proxy).await;
-    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 4 * 150);
     let bobs = open_cached(bob_settings, bob_cache).unwrap();
     assert_eq!(

@@ -224,6 +224,10 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
         let p = sql.bind(Bind::Text(state.as_str().into()));
         sql.push(format!("(p.metadata -> 'readiness' ->> 'state') = {p}"));
     }
+    if f.alarm {
+        let p = sql.bind(Bind::Json(json!({ "readiness": { "alarm": true } })));
+        sql.push(format!("p.metadata @> {p}"));
+    }
     if let Some(kind) = f.number_type {
         return Err(Error::InvalidInput {
             field: "number type".into(),

@@ -242,6 +242,7 @@ pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberF
         country: None,
         readiness: None,
         number_type: None,
+        alarm: None,
     }
 }
 

@@ -140,14 +140,17 @@ describe("ProviderAccounts", () => {
 });
 
 describe("ProviderAccounts readiness", () => {
-  it("checks an account's readiness, says what it found, and raises the alarm", async () => {
+  /** Checks the account's readiness, the refresh finding one number moving away (`isNew`: not
+   * under the alarm before); the toasts shown, and the client. */
+  async function checkFindingAnAlarm(isNew: boolean) {
     const { toasts } = await import("../lib/toasts.svelte");
+    toasts.items = [];
     const client = mockClient(0);
     client.refreshReadiness = vi.fn(async () => ({
       checked: 2,
       changed: 2,
       states: { ready: 1, blocked: 1 },
-      alarms: [{ id: "n1", phoneNumber: "+14155550101", readiness: { state: "blocked" as const, items: [], alarm: true, checkedAt: null } }],
+      alarms: [{ id: "n1", phoneNumber: "+14155550101", readiness: { state: "blocked" as const, items: [], alarm: true, checkedAt: null }, new: isNew }],
       elsewhere: [],
       requests: 3,
     }));
@@ -155,9 +158,19 @@ describe("ProviderAccounts readiness", () => {
     await wait();
     await fireEvent.click(screen.getByTestId("account-readiness"));
     await wait();
+    return { messages: toasts.items.map((t) => `${t.kind}: ${t.message}`), client };
+  }
+
+  it("checks an account's readiness, says what it found, and recalls an alarm already told", async () => {
+    const { messages, client } = await checkFindingAnAlarm(false);
     expect(client.refreshReadiness).toHaveBeenCalledWith("org-1", "twilio", TWILIO_ACCOUNT.accountId);
-    const messages = toasts.items.map((t) => `${t.kind}: ${t.message}`);
     expect(messages).toContain("info: 2 number(s) checked: 1 ready, 1 blocked; 2 changed.");
     expect(messages.some((m) => m.startsWith("error: A number is being ported away: +14155550101"))).toBe(true);
+  });
+
+  it("leaves a new alarm to the backend's alert (its notification and toast), not a second toast", async () => {
+    const { messages } = await checkFindingAnAlarm(true);
+    expect(messages).toContain("info: 2 number(s) checked: 1 ready, 1 blocked; 2 changed.");
+    expect(messages.filter((m) => m.startsWith("error:"))).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ import type {
   WorkspaceInfo,
   AccountVerification,
   Refreshed,
+  Alert,
+  OrgAlarms,
   AvailableNumber,
   AvailableSearch,
   DriftView,
@@ -101,6 +103,7 @@ export const events = {
   organizationsChanged: "organizations://changed",
   workspaceChanged: "workspace://changed",
   teamStatus: "team://status",
+  alert: "alerts://raised",
 } as const;
 
 /** Everything the UI can ask of the backend. */
@@ -150,6 +153,10 @@ export interface Client {
   addAccount(organizationId: string, account: NewAccount): Promise<ProviderAccount>;
   verifyAccount(organizationId: string, provider: Provider, accountId: string): Promise<AccountVerification>;
   refreshReadiness(organizationId: string, provider: Provider, accountId: string): Promise<Refreshed>;
+  /** How many numbers of each organization are under a readiness alarm (the badges). */
+  alarmCounts(): Promise<OrgAlarms[]>;
+  /** What the backend tells the manager without being asked (also sent as an OS notification). */
+  onAlert(f: (a: Alert) => void): Promise<UnlistenFn>;
   /** The add-account form as typed (no secret), by core's and the providers' rules. */
   checkAccount(draft: AccountDraft): Promise<AccountProblem[]>;
   /** Deletes the account's secret from the vault and its entry from the organization's list. */
@@ -253,6 +260,8 @@ export const client: Client = {
   listAccounts: (organizationId) => call("list_accounts", { organizationId }),
   addAccount: (organizationId, account) => call("add_account", { organizationId, account }),
   verifyAccount: (organizationId, provider, accountId) => call("verify_account", { organizationId, provider, accountId }),
+  alarmCounts: () => call("alarm_counts"),
+  onAlert: (f) => listen<Alert>(events.alert, (e) => f(e.payload)),
   refreshReadiness: (organizationId, provider, accountId) =>
     call("refresh_readiness", { organizationId, provider, accountId }),
   checkAccount: (draft) => call("check_account", { draft }),

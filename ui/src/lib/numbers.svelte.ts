@@ -38,6 +38,9 @@ export class NumbersView {
   error = $state<ClientError | null>(null);
   organizationId = $state<string | null>(null);
   filters = $state<Filters>(emptyFilters());
+  /** Only the numbers under a readiness alarm (the organization's badge): not part of a saved
+   * view, cleared when another view is shown. */
+  alarmOnly = $state(false);
   sort = $state<SortState>({ field: "number", descending: false });
   /** The search text of the rows shown (lags `filters.search` while a request runs). */
   shownSearch = $state("");
@@ -73,6 +76,7 @@ export class NumbersView {
       capabilities: [...f.capabilities],
       country: f.country,
       numberType: f.numberType,
+      ...(this.alarmOnly ? { alarm: true } : {}),
     };
   }
 
@@ -110,8 +114,17 @@ export class NumbersView {
     this.reload();
   }
 
+  /** Shows the numbers under a readiness alarm (`on`), or stops narrowing to them. */
+  showAlarms(on = true) {
+    this.alarmOnly = on;
+    if (on) this.filters = emptyFilters();
+    this.#changedAt = performance.now();
+    this.reload();
+  }
+
   /** Shows a view's search, filters and order at once (one reload). */
   show(filters: Filters, sort: SortState) {
+    this.alarmOnly = false;
     this.filters = { ...filters, capabilities: [...filters.capabilities] };
     this.sort = { ...sort };
     this.#changedAt = performance.now();

@@ -39,7 +39,7 @@ describe("readiness", () => {
     };
     expect(refreshSummary(r)).toBe("30 number(s) checked: 10 ready, 12 needs attention, 8 blocked; 30 changed; 1 more being ported in.");
     expect(alarmMessage(r)).toBeNull();
-    const moving = { ...r, alarms: [{ id: "1", phoneNumber: "+14155550101", readiness: { state: "blocked" as const, items: [], alarm: true, checkedAt: null } }] };
+    const moving = { ...r, alarms: [{ id: "1", phoneNumber: "+14155550101", readiness: { state: "blocked" as const, items: [], alarm: true, checkedAt: null }, new: true }] };
     expect(alarmMessage(moving)).toContain("+14155550101");
     expect(kindLabel("a2p_10dlc")).toBe("A2P 10DLC campaign");
     expect(readinessAvailable("twilio")).toBe(true);

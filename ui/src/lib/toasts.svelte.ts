@@ -1,23 +1,39 @@
 /** Transient messages in the corner; errors stay longer and are announced assertively. */
 import type { ClientError } from "./client";
 
+/** A button on a toast: what it says and what it does (the toast closes after). */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+
 export interface Toast {
   id: number;
-  kind: "error" | "info";
+  /** `alert`: something the manager is told without asking (an alarm, numbers in error). */
+  kind: "error" | "info" | "alert";
   title: string;
   message: string;
+  action?: ToastAction;
 }
 
 let nextId = 1;
 
+/** How long each kind of toast stays: errors and alerts longer, alerts long enough to act on. */
+const DURATION: Record<Toast["kind"], number> = { info: 4000, error: 8000, alert: 20000 };
+
 export class Toasts {
   items = $state<Toast[]>([]);
 
-  push(kind: Toast["kind"], title: string, message: string, ms = kind === "error" ? 8000 : 4000) {
+  push(kind: Toast["kind"], title: string, message: string, ms = DURATION[kind], action?: ToastAction) {
     const id = nextId++;
-    this.items = [...this.items, { id, kind, title, message }];
+    this.items = [...this.items, { id, kind, title, message, ...(action ? { action } : {}) }];
     setTimeout(() => this.dismiss(id), ms);
     return id;
+  }
+
+  /** Tells the manager something they did not ask for, with what to do about it. */
+  alert(title: string, message: string, action: ToastAction) {
+    return this.push("alert", title, message, DURATION.alert, action);
   }
 
   info(message: string, title = "Done") {

@@ -167,6 +167,8 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       numbersUpdated: 0,
       checkedAt: "2026-01-03T00:00:00Z",
     })),
+    alarmCounts: vi.fn(async () => []),
+    onAlert: vi.fn(async () => () => {}),
     refreshReadiness: vi.fn(async () => ({
       checked: 0,
       changed: 0,

@@ -116,6 +116,9 @@ fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
             [text(r.as_str())],
         );
     }
+    if f.alarm {
+        sql.push("json_extract(p.metadata, '$.readiness.alarm') = 1", []);
+    }
 }
 
 /// The substring test for the scan path. Digits are tested against `phone_number` (the same
@@ -199,7 +202,7 @@ fn single_facet(f: &NumberFilter) -> Option<String> {
         facets.push(format!("type={}", t.as_str()));
     }
     facets.extend(f.capabilities.iter().map(|c| format!("cap={}", c.as_str())));
-    if f.agent.is_some() || f.readiness.is_some() || facets.len() != 1 {
+    if f.agent.is_some() || f.readiness.is_some() || f.alarm || facets.len() != 1 {
         return None;
     }
     facets.pop()

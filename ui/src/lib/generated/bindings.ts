@@ -219,7 +219,11 @@ readiness?: ReadinessState,
 /**
  * Line type (mobile, toll free, …).
  */
-numberType: NumberType | null, };
+numberType: NumberType | null, 
+/**
+ * Only the numbers under a readiness alarm (moving away), when true.
+ */
+alarm?: boolean, };
 
 export type NumberQuery = { 
 /**
@@ -715,7 +719,12 @@ phoneNumber: string,
 /**
  * What the provider says, judged.
  */
-readiness: Readiness, };
+readiness: Readiness, 
+/**
+ * The number was not under the alarm before this refresh (never judged, or judged not
+ * moving away): the manager has not been told yet.
+ */
+new: boolean, };
 
 export type Elsewhere = { 
 /**
@@ -753,6 +762,50 @@ elsewhere: Array<Elsewhere>,
  * Requests made to the provider.
  */
 requests: number, };
+
+export type AlertKind = "needsAttention" | "alarm";
+
+export type AlertNumber = { 
+/**
+ * The number's id.
+ */
+id: string, 
+/**
+ * E.164.
+ */
+phoneNumber: string, };
+
+export type Alert = { 
+/**
+ * What it is about.
+ */
+kind: AlertKind, 
+/**
+ * The organization.
+ */
+organizationId: string, 
+/**
+ * One line: how many numbers, what happened, where.
+ */
+title: string, 
+/**
+ * The sentence: the first [`NAMED`] numbers and what to do.
+ */
+body: string, 
+/**
+ * Every number concerned.
+ */
+numbers: Array<AlertNumber>, };
+
+export type OrgAlarms = { 
+/**
+ * The organization.
+ */
+organizationId: string, 
+/**
+ * Its numbers under the alarm.
+ */
+count: number, };
 
 export type ListingProgress = { 
 /**

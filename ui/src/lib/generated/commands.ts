@@ -33,6 +33,7 @@ export const commands = [
   "refresh_readiness",
   "check_account",
   "remove_account",
+  "alarm_counts",
   "import_preview",
   "import_numbers",
   "verify_numbers",

@@ -1,0 +1,44 @@
+// What the end-to-end files share: a session of the built app through tauri-driver, and a wait
+// that, when it times out, leaves a screenshot and says which toasts were shown.
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+/** A new session of the built app (`SWITCHBOARD_APP`) through tauri-driver on
+ * `TAURI_DRIVER_PORT` (scripts/e2e.sh starts both). */
+export function startApp(application = process.env.SWITCHBOARD_APP) {
+  return remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
+    logLevel: "error",
+    capabilities: { "tauri:options": { application } },
+  });
+}
+
+/** Waits until `f` holds in session `b`; on a timeout, saves the screenshot
+ * `failed-<prefix>-<what>.png` in `shots` and fails naming the toasts shown. */
+export async function waitOrExplain(b, shots, prefix, what, f, timeout = 15000) {
+  try {
+    await b.waitUntil(f, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
+  } catch (e) {
+    await b.saveScreenshot(join(shots, `failed-${prefix}-${what.replace(/\W+/g, "-")}.png`));
+    const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent));
+    throw new Error(`${e.message}; toasts: ${JSON.stringify(toasts)}`);
+  }
+}
+
+/** The numbers of the table's rows shown, in order. */
+export function numberRows(b) {
+  return b.execute(() => [...document.querySelectorAll('[data-testid="number-row"]')].map((r) => r.getAttribute("data-number")));
+}
+
+/** Opens the import wizard with an account row's Import button (`importButton`) and lists the
+ * account's numbers; the wizard, once its preview is shown (`waitFor` as the file waits). */
+export async function previewImport(b, importButton, waitFor) {
+  await importButton.scrollIntoView({ block: "center" });
+  await importButton.click();
+  const wizard = await b.$('[data-testid="import-wizard"]');
+  await wizard.waitForExist({ timeout: 5000 });
+  await (await b.$('[data-testid="import-list"]')).click();
+  await waitFor("the preview", async () => (await wizard.getAttribute("data-step")) === "review");
+  return wizard;
+}
