@@ -254,3 +254,22 @@ pub(crate) fn check_shared(api: Api, plan: &WebhookPlan, shared: SharedPolicy) -
 pub(crate) fn number_subject(n: &NumberRef) -> Subject {
     Subject::Number(n.phone_number.to_string())
 }
+
+/// The shells run these futures on a multi-threaded runtime (a Tauri command's future must be
+/// `Send`): a pull or read that held a non-`Send` value across an await would build here and
+/// fail only in the app, so this fails at the crate instead.
+#[allow(dead_code)]
+fn futures_are_send(
+    client: &ProviderClient,
+    progress: ProgressFn<'_, ListProgress>,
+    since: OffsetDateTime,
+    calls: PageSink<'_, CallRecord>,
+    messages: PageSink<'_, MessageRecord>,
+    cancel: &CancellationToken,
+) {
+    fn send<T: Send>(_: T) {}
+    send(client.readiness(progress, cancel));
+    send(client.list_numbers(progress, cancel));
+    send(client.calls_since(since, calls, cancel));
+    send(client.messages_since(since, messages, cancel));
+}

@@ -303,7 +303,7 @@ impl VonageClient {
     async fn each_numbers_page(
         &self,
         cancel: &CancellationToken,
-        page: &mut dyn FnMut(Vec<OwnedNumber>, usize),
+        page: &mut (dyn FnMut(Vec<OwnedNumber>, usize) + Send),
     ) -> Result<()> {
         let subject = Subject::Account(self.creds.api_key.clone());
         let mut budget = self.http.pages(MAX_PAGE_SIZE);

@@ -145,7 +145,7 @@ impl BandwidthClient {
     /// Every 10DLC registration of the account, by number, following `offset` to the end.
     async fn registrations(
         &self,
-        asked: &mut dyn FnMut(),
+        asked: &mut (dyn FnMut() + Send),
         cancel: &CancellationToken,
     ) -> Result<HashMap<E164, Finding>> {
         let subject = self.account();
@@ -181,7 +181,7 @@ impl BandwidthClient {
     /// The numbers on a location linked to a Messaging-V2 application with a callback URL.
     async fn messaging_numbers(
         &self,
-        asked: &mut dyn FnMut(),
+        asked: &mut (dyn FnMut() + Send),
         cancel: &CancellationToken,
     ) -> Result<HashSet<E164>> {
         let subject = &self.account();

@@ -74,7 +74,7 @@ impl VonageClient {
         path: &str,
         cancel: &CancellationToken,
         asked: &mut Asked<'_>,
-        page: &mut dyn FnMut(Embedded),
+        page: &mut (dyn FnMut(Embedded) + Send),
     ) -> Result<()> {
         let subject = Subject::Account(self.creds.api_key.clone());
         let url = format!("{}{}", self.api, path);
