@@ -1,6 +1,6 @@
 //! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
-//! `--capability`, `--country`, `--type`) and the paging flags of a listing, declared once and
-//! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
+//! `--capability`, `--country`, `--type`, `--readiness`, `--needs-attention`) and the paging
+//! flags of a listing, declared once and translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
 //! workspace, the team database and the bulk provider commands alike: the flags become the
 //! filter the app sends (`switchboard_ops::input::NumberFilter`), which ops translates.
 
@@ -37,6 +37,10 @@ pub struct FilterArgs {
     /// Readiness as last refreshed: ready, attention, blocked
     #[arg(long)]
     pub readiness: Option<String>,
+    /// Only numbers that need attention: status error, readiness blocked, or being ported
+    /// away (the port-out alarm)
+    #[arg(long)]
+    pub needs_attention: bool,
 }
 
 impl FilterArgs {
@@ -50,6 +54,7 @@ impl FilterArgs {
             && self.country.is_none()
             && self.number_type.is_none()
             && self.readiness.is_none()
+            && !self.needs_attention
     }
 
     /// `--agent` as the filter reads it ("none": unassigned).
@@ -75,6 +80,7 @@ impl FilterArgs {
                 .map(switchboard_ops::readiness::parse_state)
                 .transpose()?,
             number_type: self.number_type()?,
+            needs_attention: self.needs_attention,
         })
     }
 
@@ -138,6 +144,7 @@ mod tests {
             country: Some("us".into()),
             number_type: Some("mobile".into()),
             readiness: None,
+            needs_attention: false,
         };
         assert!(!args.is_empty());
         let f = args.input(&org).expect("valid");

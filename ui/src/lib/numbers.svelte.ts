@@ -22,7 +22,7 @@ export const NEXT_PAGE = 300;
 export type Filters = ViewFilters;
 
 export function emptyFilters(): Filters {
-  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null };
+  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false };
 }
 
 export interface SortState {
@@ -73,6 +73,8 @@ export class NumbersView {
       capabilities: [...f.capabilities],
       country: f.country,
       numberType: f.numberType,
+      readiness: f.readiness ?? undefined,
+      needsAttention: f.needsAttention,
     };
   }
 

@@ -67,6 +67,7 @@ describe("NumbersView", () => {
     const view = new NumbersView(client, 0);
     view.setOrganization("org-1");
     view.setFilters({ provider: "telnyx", agent: { kind: "unassigned" }, capabilities: ["sms"], country: "GB", numberType: "mobile" });
+    view.setFilters({ readiness: "blocked", needsAttention: true });
     await settle();
     view.toggleSort("updated");
     await settle();
@@ -85,6 +86,8 @@ describe("NumbersView", () => {
           capabilities: ["sms"],
           country: "GB",
           numberType: "mobile",
+          readiness: "blocked",
+          needsAttention: true,
         },
       }),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { COLUMNS, DEFAULT_COLUMNS, cellText, deleteView, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
+import { COLUMNS, DEFAULT_COLUMNS, cellText, clearedFilters, deleteView, filtering, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
 import { NumbersView } from "./numbers.svelte";
 import { SettingsStore } from "./settings.svelte";
 import { TableViews } from "./tableViews.svelte";
@@ -13,7 +13,7 @@ const settle = async () => {
 function view(name: string, patch: Partial<View> = {}): View {
   return {
     name,
-    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
     columns: [...DEFAULT_COLUMNS],
     sort: "number",
     descending: false,
@@ -81,6 +81,17 @@ describe("saved views", () => {
     expect(sameView(a, { ...b, descending: true })).toBe(false);
     expect(sameView(a, { ...b, columns: ["name"] })).toBe(false);
     expect(sameView(a, { ...b, filters: { ...b.filters, numberType: "mobile" } })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, readiness: "blocked" } })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, needsAttention: true } })).toBe(false);
+  });
+
+  it("count readiness and needs attention as filters, and clear them with the rest", () => {
+    const none = view("").filters;
+    expect(filtering(none)).toBe(false);
+    expect(filtering({ ...none, readiness: "ready" })).toBe(true);
+    expect(filtering({ ...none, needsAttention: true })).toBe(true);
+    const all = { ...none, search: "415", provider: "twilio" as const, readiness: "blocked" as const, needsAttention: true, capabilities: ["sms" as const] };
+    expect(clearedFilters(all)).toEqual({ ...none, search: "415" });
   });
 
   it("drop an agent the organization does not have", () => {

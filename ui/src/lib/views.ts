@@ -11,6 +11,7 @@ export const COLUMN_LABELS: Record<Column, string> = {
   name: "Name",
   provider: "Provider",
   status: "Status",
+  readiness: "Readiness",
   agent: "Agent",
   capabilities: "Capabilities",
   type: "Type",
@@ -34,6 +35,7 @@ const WIDTHS: Record<Column, string> = {
   name: "minmax(80px, 1.2fr)",
   provider: "100px",
   status: "86px",
+  readiness: "128px",
   agent: "minmax(70px, 1fr)",
   capabilities: "130px",
   type: "minmax(80px, 140px)",
@@ -153,8 +155,29 @@ function sameFilters(a: ViewFilters, b: ViewFilters): boolean {
     agent(a) === agent(b) &&
     a.country === b.country &&
     a.numberType === b.numberType &&
+    a.readiness === b.readiness &&
+    a.needsAttention === b.needsAttention &&
     [...a.capabilities].sort().join() === [...b.capabilities].sort().join()
   );
+}
+
+/** Whether any filter (search aside) narrows the table. */
+export function filtering(f: ViewFilters): boolean {
+  return (
+    f.provider !== null ||
+    f.status !== null ||
+    f.agent !== null ||
+    f.country !== null ||
+    f.numberType !== null ||
+    f.readiness !== null ||
+    f.needsAttention ||
+    f.capabilities.length > 0
+  );
+}
+
+/** The filters with every one cleared (the search stays). */
+export function clearedFilters(f: ViewFilters): ViewFilters {
+  return { ...f, provider: null, status: null, agent: null, country: null, numberType: null, readiness: null, needsAttention: false, capabilities: [] };
 }
 
 /** Whether the table shows exactly what a saved view holds (its name then stays selected). */

@@ -41,7 +41,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     views: [],
     lastView: {
       name: "",
-      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
       columns: ["name", "provider", "status", "agent", "capabilities", "updated"],
       sort: "number",
       descending: false,

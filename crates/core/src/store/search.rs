@@ -116,6 +116,17 @@ fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
             [text(r.as_str())],
         );
     }
+    if f.needs_attention {
+        // crate::query::needs_attention, in SQL: `json_type` tells a JSON `true` from a 1.
+        sql.push(
+            "(p.status = ? OR json_extract(p.metadata, '$.readiness.state') = ? \
+              OR json_type(p.metadata, '$.readiness.alarm') = 'true')",
+            [
+                text(crate::domain::Status::Error.as_str()),
+                text(crate::readiness::State::Blocked.as_str()),
+            ],
+        );
+    }
 }
 
 /// The substring test for the scan path. Digits are tested against `phone_number` (the same
@@ -199,7 +210,7 @@ fn single_facet(f: &NumberFilter) -> Option<String> {
         facets.push(format!("type={}", t.as_str()));
     }
     facets.extend(f.capabilities.iter().map(|c| format!("cap={}", c.as_str())));
-    if f.agent.is_some() || f.readiness.is_some() || facets.len() != 1 {
+    if f.agent.is_some() || f.readiness.is_some() || f.needs_attention || facets.len() != 1 {
         return None;
     }
     facets.pop()

@@ -219,7 +219,12 @@ readiness?: ReadinessState,
 /**
  * Line type (mobile, toll free, …).
  */
-numberType: NumberType | null, };
+numberType: NumberType | null, 
+/**
+ * Only the numbers that need attention: status `error`, readiness `blocked`, or the
+ * port-out alarm ([`switchboard_core::query::needs_attention`]).
+ */
+needsAttention?: boolean, };
 
 export type NumberQuery = { 
 /**
@@ -410,7 +415,7 @@ tlsMode: TlsMode,
  */
 caFile?: string, };
 
-export type Column = "name" | "provider" | "status" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
+export type Column = "name" | "provider" | "status" | "readiness" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
 
 export type ViewFilters = { 
 /**
@@ -440,7 +445,15 @@ country: string | null,
 /**
  * Line type.
  */
-numberType: NumberType | null, };
+numberType: NumberType | null, 
+/**
+ * Readiness as last refreshed.
+ */
+readiness: ReadinessState | null, 
+/**
+ * Only the numbers that need attention ([`switchboard_core::query::needs_attention`]).
+ */
+needsAttention: boolean, };
 
 export type View = { 
 /**
