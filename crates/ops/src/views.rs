@@ -33,6 +33,9 @@ pub enum Column {
     Status,
     /// Readiness as last refreshed (a badge: ready, attention, blocked, or the port-out alarm).
     Readiness,
+    /// Health over the last 7 UTC days of calls (`switchboard_ops::usage::health_of`, one call
+    /// per loaded page): healthy, at risk, insufficient data.
+    Health,
     /// Assigned agent.
     Agent,
     /// Capabilities.
@@ -59,11 +62,12 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order the chooser lists them.
-    pub const ALL: [Column; 15] = [
+    pub const ALL: [Column; 16] = [
         Column::Name,
         Column::Provider,
         Column::Status,
         Column::Readiness,
+        Column::Health,
         Column::Agent,
         Column::Capabilities,
         Column::Type,

@@ -24,8 +24,8 @@ use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField, needs_
 use switchboard_core::readiness::{Finding, Kind, State, Use, judge};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::usage::{
-    CallOutcome, CallRecord, DayRange, Direction, GroupBy, Money, Price, RecordKind, UsageAccount,
-    UsageCursor,
+    CallOutcome, CallRecord, DayRange, Direction, GroupBy, HealthState, Money, Price, RecordKind,
+    UsageAccount, UsageCursor,
 };
 use switchboard_core::{Error, ErrorCode};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
@@ -975,6 +975,30 @@ async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_co
             .unwrap(),
         health_server
     );
+    // The table's health column: a page's numbers judged in one call, on the server under
+    // row-level security and in the cache, exactly as health() judges them there; acme's Main
+    // has no calls.
+    let last_day = now.date() - time::Duration::days(1);
+    let limits = Default::default();
+    let mut page: Vec<E164> = (listing.numbers.iter())
+        .map(|n| n.phone_number.clone())
+        .collect();
+    page.sort();
+    page.push(E164::from_stored("+14155550100".into()));
+    let stores: [(&str, &dyn usage::UsageStore); 2] =
+        [("server", &server), ("cache", app.usage().unwrap())];
+    for (name, store) in stores {
+        let all = usage::health(store, acme.id, last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 4, "{name}");
+        let of = usage::health_of(store, acme.id, page.clone(), last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(of[..4], all[..], "{name}");
+        assert_eq!(of[4].phone_number, page[4], "{name}");
+        assert_eq!(of[4].health.state, HealthState::InsufficientData, "{name}");
+    }
     server.close().await;
     app.close().await;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { COLUMNS, DEFAULT_COLUMNS, cellText, clearedFilters, deleteView, filtering, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
+import { COLUMNS, DEFAULT_COLUMNS, cellText, clearedFilters, deleteView, filtering, healthBadge, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
 import { NumbersView } from "./numbers.svelte";
 import { SettingsStore } from "./settings.svelte";
 import { TableViews } from "./tableViews.svelte";
@@ -59,6 +59,24 @@ describe("columns", () => {
     expect(cellText(bare, "region", names).text).toBe("—");
     expect(cellText(bare, "webhook", names).text).toBe("—");
     expect(cellText(bare, "agent", names).text).toBe("Unknown agent");
+  });
+});
+
+describe("the Health column", () => {
+  it("says the state in words, with the answer rate and the sample in the title", () => {
+    const base = { reasons: [], calls_per_day: 30, last_record_at: null };
+    const healthy = healthBadge({ ...base, state: "healthy", calls: 210, answered: 122, answer_rate: 0.581, short_share: 0.123, failed_share: 0.057 });
+    expect(healthy).toEqual({
+      label: "Healthy",
+      tone: "ready",
+      title: "Healthy. Answer rate 58% of 210 calls in the last 7 days; short answers 12%, failed 6%.",
+    });
+    const risky = healthBadge({ ...base, state: "at_risk", calls: 40, answered: 8, answer_rate: 0.2, short_share: null, failed_share: 0.5 });
+    expect([risky.label, risky.tone]).toEqual(["At risk", "blocked"]);
+    expect(risky.title).toContain("Answer rate 20% of 40 calls");
+    const none = healthBadge({ ...base, state: "insufficient_data", calls: 0, answered: 0, answer_rate: null, short_share: null, failed_share: null });
+    expect(none).toEqual({ label: "Too few calls", tone: "unchecked", title: "Insufficient data. No calls in the last 7 days." });
+    expect(healthBadge(undefined).label).toBe("…");
   });
 });
 

@@ -3,7 +3,7 @@
  * sort, and the saved views (kept in the app's settings, checked again by the backend:
  * `switchboard_ops::views`). Pure functions, unit-tested.
  */
-import type { Agent, Column, PhoneNumber, SortField, View, ViewFilters } from "./client";
+import type { Agent, Column, Health, PhoneNumber, SortField, View, ViewFilters } from "./client";
 import { countryName, day, numberTypeLabel, when } from "./format";
 
 /** Each column's header; its keys are every column the chooser offers, in its order. */
@@ -12,6 +12,7 @@ export const COLUMN_LABELS: Record<Column, string> = {
   provider: "Provider",
   status: "Status",
   readiness: "Readiness",
+  health: "Health",
   agent: "Agent",
   capabilities: "Capabilities",
   type: "Type",
@@ -36,6 +37,7 @@ const WIDTHS: Record<Column, string> = {
   provider: "100px",
   status: "86px",
   readiness: "128px",
+  health: "124px",
   agent: "minmax(70px, 1fr)",
   capabilities: "130px",
   type: "minmax(80px, 140px)",
@@ -190,4 +192,22 @@ export function filtersFor(filters: ViewFilters, agents: Agent[]): ViewFilters {
   const agent = filters.agent;
   if (agent?.kind === "assigned" && !agents.some((a) => a.id === agent.id)) return { ...filters, agent: null };
   return { ...filters, capabilities: [...filters.capabilities] };
+}
+
+/** How the Health column shows a number: a word (never colour alone), its tone, and its figures. */
+export function healthBadge(h: Health | undefined): { label: string; tone: string; title: string } {
+  if (!h) return { label: "…", tone: "unchecked", title: "Reading the number's calls…" };
+  const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)}%`);
+  const figures =
+    h.calls === 0
+      ? "No calls in the last 7 days."
+      : `Answer rate ${pct(h.answer_rate)} of ${h.calls} calls in the last 7 days; short answers ${pct(h.short_share)}, failed ${pct(h.failed_share)}.`;
+  switch (h.state) {
+    case "healthy":
+      return { label: "Healthy", tone: "ready", title: `Healthy. ${figures}` };
+    case "at_risk":
+      return { label: "At risk", tone: "blocked", title: `At risk. ${figures}` };
+    default:
+      return { label: "Too few calls", tone: "unchecked", title: `Insufficient data. ${figures}` };
+  }
 }

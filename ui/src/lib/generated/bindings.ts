@@ -415,7 +415,7 @@ tlsMode: TlsMode,
  */
 caFile?: string, };
 
-export type Column = "name" | "provider" | "status" | "readiness" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
+export type Column = "name" | "provider" | "status" | "readiness" | "health" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
 
 export type ViewFilters = { 
 /**
@@ -1302,6 +1302,20 @@ failed_share: number | null,
  * When the window's latest call started.
  */
 last_record_at: string | null, };
+
+export type NumberHealth = { 
+/**
+ * The number.
+ */
+phoneNumber: string, 
+/**
+ * Its id, unless it was removed.
+ */
+numberId: string | null, 
+/**
+ * Its health over the window.
+ */
+health: Health, };
 
 export type ReportRow = { 
 /**
