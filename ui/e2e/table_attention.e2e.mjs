@@ -1,9 +1,10 @@
-// End-to-end: readiness and "needs attention" in the numbers table, in the real webview. Opens
+// End-to-end: readiness, health and "needs attention" in the numbers table, in the real webview. Opens
 // its own organization ("Attention E2E"), written into the app's workspace by the CLI before the
 // app starts (numbers in error, blocked, moving away, needing attention, ready, never checked;
-// readiness as ops keeps it in metadata), so it needs no other file to have run. The manager
-// turns on the Readiness column, filters by readiness, then by "Needs attention", and the view
-// is put back (columns, filters, organization) for the files after this one.
+// readiness as ops keeps it in metadata; no calls, so every number's health is insufficient
+// data), so it needs no other file to have run. The manager turns on the Readiness and Health
+// columns, filters by readiness, then by "Needs attention", and the view is put back (columns,
+// filters, organization) for the files after this one.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -37,13 +38,20 @@ const byTestId = (id) => b.$(`[data-testid="${id}"]`);
 const screenshot = (name) => support.screenshot(b, name);
 const until = (what, f, timeout) => support.until(b, "attention", what, f, timeout);
 
-/** The table's headers, and each row's number and readiness badge (with its title). */
+/** The table's headers, and each row's number and readiness and health badges (with titles). */
 const table = () =>
   b.execute(() => ({
     headers: [...document.querySelectorAll('[role="columnheader"]')].map((h) => h.textContent.trim()),
     rows: [...document.querySelectorAll('[data-testid="number-row"]')].map((r) => {
       const badge = r.querySelector('[data-testid="readiness-badge"]');
-      return { number: r.dataset.number, badge: badge?.textContent ?? null, title: badge?.getAttribute("title") ?? null };
+      const health = r.querySelector('[data-testid="health-badge"]');
+      return {
+        number: r.dataset.number,
+        badge: badge?.textContent ?? null,
+        title: badge?.getAttribute("title") ?? null,
+        health: health?.textContent ?? null,
+        healthTitle: health?.getAttribute("title") ?? null,
+      };
     }),
   }));
 const numbers = async () => (await table()).rows.map((r) => r.number).sort();
@@ -68,7 +76,7 @@ after(async () => {
 describe("Readiness and needs attention in the numbers table", () => {
   let shownOrg = "";
 
-  it("shows the Readiness column, a badge in words for every number", async () => {
+  it("shows the Readiness and Health columns, a badge in words for every number", async () => {
     const org = await b.$('select[aria-label="Organization"]');
     await org.waitForExist({ timeout: 30000 });
     shownOrg = await org.getValue();
@@ -77,11 +85,13 @@ describe("Readiness and needs attention in the numbers table", () => {
     await (await byTestId("columns-open")).click();
     await (await byTestId("columns-dialog")).waitForExist({ timeout: 5000 });
     await (await byTestId("column-readiness")).click();
+    await (await byTestId("column-health")).click();
     await screenshot("r01-column-chooser-readiness");
     await (await byTestId("columns-done")).click();
-    await until("the readiness badges", async () => (await table()).rows.every((r) => r.badge !== null));
+    await until("the badges", async () => (await table()).rows.every((r) => r.badge !== null && r.health === "Too few calls"));
     const t = await table();
-    assert.ok(t.headers.includes("Readiness"), `${t.headers}`);
+    assert.ok(t.headers.includes("Readiness") && t.headers.includes("Health"), `${t.headers}`);
+    assert.equal(t.rows[0].healthTitle, "Insufficient data. No calls in the last 7 days.");
     const badge = Object.fromEntries(t.rows.map((r) => [r.number, r.badge]));
     assert.deepEqual(badge, {
       "+14155550201": "Not checked",
@@ -109,8 +119,7 @@ describe("Readiness and needs attention in the numbers table", () => {
     await chip.click();
     await until("the numbers needing attention", async () => same(await numbers(), NEEDS_ATTENTION));
     assert.equal(await chip.getAttribute("aria-pressed"), "true");
-    const total = await (await byTestId("total")).getText();
-    assert.match(total, /\b3\b/, total);
+    await until("the count", async () => /^3 numbers?$/.test((await (await byTestId("total")).getText()).trim()));
     await screenshot("r04-needs-attention");
     // With the readiness filter too: only what both select.
     await (await byTestId("filter-readiness")).selectByAttribute("value", "blocked");
@@ -123,8 +132,9 @@ describe("Readiness and needs attention in the numbers table", () => {
     assert.equal(await (await byTestId("filter-needs-attention")).getAttribute("aria-pressed"), "false");
     await (await byTestId("columns-open")).click();
     await (await byTestId("column-readiness")).click();
+    await (await byTestId("column-health")).click();
     await (await byTestId("columns-done")).click();
-    await until("no readiness column", async () => !(await table()).headers.includes("Readiness"));
+    await until("no readiness or health column", async () => !(await table()).headers.some((h) => h === "Readiness" || h === "Health"));
     if (shownOrg) await (await b.$('select[aria-label="Organization"]')).selectByAttribute("value", shownOrg);
     // The view shown is kept a moment after the last change.
     await b.pause(1000);
