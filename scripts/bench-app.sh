@@ -5,23 +5,31 @@
 #      the hello window's page (median of RUNS launches; page cache dropped before each when
 #      the kernel lets us);
 #   2. idle memory: PSS of the process and its WebKit children, 8 s after start;
-#   3. keystroke to filtered table at 1,000,000 numbers (in the page, through WebDriver);
+#   3. keystroke to filtered table at 1,000,000 numbers (in the page, through WebDriver); with
+#      EXTRA_COLUMNS (default "readiness,health"), each query is typed without those columns and
+#      with them shown, taking turns (EXTRA_COLUMNS= measures without only);
 #   4. installer sizes (from scripts/package-app.sh's bundle directory, when built).
 # With BEFORE_APP=/path/to/an/older/switchboard-app build (and BEFORE_SEED=its `seed` example,
 # so that it opens workspaces of its own schema, with the same rows), that binary is measured in
 # the same run, launch for launch beside this one (start, memory, keystroke); the two take turns
 # going first from one round to the next.
-# STARTUP_ONLY=1 measures the cold start alone (no memory, keystroke or million-number data).
+# STARTUP_ONLY=1 measures the cold start alone (no memory, keystroke or million-number data);
+# KEYSTROKE_ONLY=1 the keystroke latency alone (no hello window, start or memory); with
+# APP_PREBUILT=/path/to/switchboard-app, that binary instead of building one.
 # Prints figures; writes nothing outside CARGO_TARGET_DIR and a temp dir.
 source "$(dirname "$0")/app-env.sh"
 cd "$ROOT"
 RUNS="${RUNS:-5}"
 app_deps
-app_build
-(cd "$ROOT/src-tauri" && cargo build --release --locked -q --features custom-protocol --example seed)
+# APP_PREBUILT names an app binary built already (e.g. by scripts/e2e.sh from this checkout, and
+# copied away): nothing is built in release then (the seed example only when there is none).
+if [ -n "${APP_PREBUILT:-}" ]; then APP_BIN="$APP_PREBUILT"; else app_build; fi
 SEED="$CARGO_TARGET_DIR/release/examples/seed"
+[ -n "${APP_PREBUILT:-}" ] && [ -x "$SEED" ] ||
+  (cd "$ROOT/src-tauri" && cargo build --release --locked -q --features custom-protocol --example seed)
 
 # --- the bare hello window -------------------------------------------------------------------
+if [ -z "${KEYSTROKE_ONLY:-}" ]; then
 HELLO_SRC="$CARGO_TARGET_DIR/bench-hello"
 mkdir -p "$HELLO_SRC/src" "$HELLO_SRC/dist" "$HELLO_SRC/capabilities"
 cp "$ROOT/Cargo.lock" "$HELLO_SRC/Cargo.lock"
@@ -71,12 +79,13 @@ cat >"$HELLO_SRC/dist/index.html" <<'HTML'
 HTML
 echo 'requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke("painted")));' >"$HELLO_SRC/dist/main.js"
 (cd "$HELLO_SRC" && cargo build --release -q)
+fi
 HELLO_BIN="$CARGO_TARGET_DIR/release/hello-tauri"
 
 # --- data ------------------------------------------------------------------------------------
 DATA="$CARGO_TARGET_DIR/bench-data"
 mkdir -p "$DATA"
-[ -f "$DATA/100k.db" ] || "$SEED" "$DATA/100k.db" 100000 >/dev/null
+[ -n "${KEYSTROKE_ONLY:-}" ] || [ -f "$DATA/100k.db" ] || "$SEED" "$DATA/100k.db" 100000 >/dev/null
 [ -n "${STARTUP_ONLY:-}" ] || [ -f "$DATA/1m.db" ] || "$SEED" "$DATA/1m.db" 1000000 >/dev/null
 if [ -n "${BEFORE_APP:-}" ]; then
   [ -n "${BEFORE_SEED:-}" ] || { echo "BEFORE_APP needs BEFORE_SEED (the older build's seed example)" >&2; exit 2; }
@@ -139,6 +148,7 @@ idle_pss() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
+if [ -z "${KEYSTROKE_ONLY:-}" ]; then
 export SWITCHBOARD_WORKSPACE="$SANDBOX/100k.db"
 cp "$DATA/100k.db" "$SWITCHBOARD_WORKSPACE"
 [ -n "${BEFORE_APP:-}" ] && cp "$DATA/before-100k.db" "$SANDBOX/before-100k.db"
@@ -164,6 +174,7 @@ if [ -z "${STARTUP_ONLY:-}" ]; then
   [ -n "${BEFORE_APP:-}" ] && before_pss=$(before idle_pss "$BEFORE_APP")
   app_pss=$(idle_pss "$APP_BIN")
 fi
+fi
 
 # Keystroke latency at a million numbers. The app inherits its workspace from tauri-driver, so
 # each binary gets a driver of its own.
@@ -174,7 +185,8 @@ keystrokes() {
     >>"$SANDBOX/tauri-driver.log" 2>&1 &
   DRIVER_PID=$!
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-  out=$(cd "$ROOT/ui" && SWITCHBOARD_APP="$bin" TAURI_DRIVER_PORT="$PORT" node e2e/keystroke.bench.mjs | tail -1)
+  out=$(cd "$ROOT/ui" && SWITCHBOARD_APP="$bin" TAURI_DRIVER_PORT="$PORT" \
+    EXTRA_COLUMNS="${EXTRA_COLUMNS-readiness,health}" node e2e/keystroke.bench.mjs | tail -1)
   kill "$DRIVER_PID" 2>/dev/null; wait "$DRIVER_PID" 2>/dev/null || true
   DRIVER_PID=
   echo "$out"
@@ -184,9 +196,12 @@ if [ -z "${STARTUP_ONLY:-}" ]; then
   keys=$(keystrokes "$APP_BIN" "$DATA/1m.db")
 fi
 summary() { node -e 'const r=JSON.parse(process.argv[1]); console.log(`p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$1"; }
+# The figures with the extra columns shown, when measured.
+with_extra() { node -e 'const r=JSON.parse(process.argv[1]).with; if (r) console.log(`with ${r.columns.join(", ")} shown: p50 ${r.p50} ms, p95 ${r.p95} ms, max ${r.max} ms over ${r.samples.length} keystrokes`)' "$1"; }
 
 echo
 echo "== Switchboard desktop app benchmarks ($(date -u +%F), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+if [ -z "${KEYSTROKE_ONLY:-}" ]; then
 echo "cold start to first paint (median of $RUNS; page cache dropped: $COLD)"
 echo "  hello window            ${hello_start} ms   runs: ${hello_runs[*]}"
 echo "  app, 100,000 numbers    ${app_start} ms   runs: ${app_runs[*]}"
@@ -198,18 +213,24 @@ if [ -n "${BEFORE_APP:-}" ]; then
   echo "                          $(printf '%s\n' "${before_runs[@]}" | spread)"
   echo "  app - before            $((app_start - before_start)) ms"
 fi
+fi
 if [ -z "${STARTUP_ONLY:-}" ]; then
+  if [ -z "${KEYSTROKE_ONLY:-}" ]; then
   echo "idle PSS, process + WebKit children, 8 s after start"
   echo "  hello window            $hello_pss"
   echo "  app, 100,000 numbers    $app_pss"
   [ -n "${BEFORE_APP:-}" ] && echo "  before                  $before_pss"
+  fi
   echo "keystroke to filtered table, 1,000,000 numbers (target <= 50 ms)"
   echo "  $(summary "$keys")"
+  [ -n "$(with_extra "$keys")" ] && echo "  $(with_extra "$keys")"
   [ -n "${BEFORE_APP:-}" ] && echo "  before: $(summary "$before_keys")"
   echo "  samples: $(node -e 'const r=JSON.parse(process.argv[1]); console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
+  [ -n "$(with_extra "$keys")" ] && echo "  samples with them: $(node -e 'const r=JSON.parse(process.argv[1]).with; console.log(r.samples.map(([q,m])=>`${q}=${m}`).join(" "))' "$keys")"
 fi
 echo "binaries"
-ls -l "$APP_BIN" "$HELLO_BIN" | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
+[ -n "${KEYSTROKE_ONLY:-}" ] && HELLO_BIN=
+ls -l "$APP_BIN" $HELLO_BIN | awk '{printf "  %-50s %6.1f MB\n", $9, $5/1048576}'
 echo "installers (scripts/package-app.sh)"
 if ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb "$CARGO_TARGET_DIR"/release/bundle/rpm/*.rpm >/dev/null 2>&1; then
   ls -l "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb "$CARGO_TARGET_DIR"/release/bundle/rpm/*.rpm | awk '{printf "  %-70s %6.1f MB\n", $9, $5/1048576}'

@@ -131,6 +131,7 @@ pub fn typescript() -> String {
         decl::<HealthState>(),
         decl::<Reason>(),
         decl::<Health>(),
+        decl::<switchboard_ops::usage::NumberHealth>(),
         decl::<ReportRow>(),
         decl::<UsageReport>(),
         decl::<RecordKind>(),

@@ -134,6 +134,27 @@ pub async fn count_numbers(state: State<'_, AppState>, filter: NumberFilter) -> 
     Ok(state.inventory().count_numbers(&f).await? as f64)
 }
 
+/// The health of `numbers` (E.164; the rows of a loaded page of the numbers table, at most
+/// 1,000) over the 7 UTC days ending today, in their order: one ops call
+/// (`switchboard_ops::usage::health_of`), judged exactly as the usage report and `numbers list
+/// --health` judge them; a number without calls has insufficient data.
+#[tauri::command]
+#[tracing::instrument(skip(state, numbers), err)]
+pub async fn number_health(
+    state: State<'_, AppState>,
+    organization_id: String,
+    numbers: Vec<String>,
+) -> AppResult<Vec<switchboard_ops::usage::NumberHealth>> {
+    let org = parse_id("organization", &organization_id)?;
+    let numbers = (numbers.iter())
+        .map(|n| switchboard_core::domain::E164::parse(n, None))
+        .collect::<switchboard_core::Result<Vec<_>>>()?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let inventory = state.inventory();
+    let limits = Default::default();
+    Ok(switchboard_ops::usage::health_of(inventory.usage()?, org, numbers, today, &limits).await?)
+}
+
 /// One number by id.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]

@@ -226,6 +226,7 @@ async fn day(dir: PathBuf) {
         capabilities: Vec::new(),
         country: None,
         readiness: None,
+        needs_attention: false,
         number_type: None,
         alarm: None,
     };

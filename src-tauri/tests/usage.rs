@@ -1,7 +1,8 @@
 //! The usage view's report command on the mock runtime: `usage_report` over a local workspace
 //! whose call records were kept through ops' `UsageStore` answers ops' report (each currency
 //! apart, pending records counted as pending, the days it covers), and refuses bad days;
-//! `usage_report_csv` writes the rows it is given, in their order, as ops' CSV.
+//! `usage_report_csv` writes the rows it is given, in their order, as ops' CSV; `number_health`
+//! judges a page of the table's numbers as the report judges them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -200,4 +201,44 @@ async fn at_risk() {
         numbers.reasons,
         BTreeMap::from([(NUMBERS[0].to_owned(), words.join("; "))])
     );
+}
+
+#[test]
+fn number_health_judges_a_page_of_numbers_as_the_report_does() {
+    tauri::async_runtime::block_on(page_health());
+}
+
+async fn page_health() {
+    let dir = tempfile::tempdir().unwrap();
+    // Calls of yesterday (UTC): inside the 7 days ending today, whatever today is.
+    let yesterday = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+    let failed = (0..20).map(|id| CallRecord {
+        outcome: CallOutcome::Failed,
+        started_at: yesterday,
+        ..call(id, 0, 0, charged("USD", 1_000_000))
+    });
+    let (app, org) = app_with_calls(dir.path(), failed.collect()).await;
+    let page = vec![NUMBERS[1].to_owned(), NUMBERS[0].to_owned()];
+    let judged = commands::number_health(app.state(), org.to_string(), page)
+        .await
+        .expect("health of the page");
+    let states: Vec<(&str, HealthState)> = (judged.iter())
+        .map(|h| (h.phone_number.as_str(), h.health.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (NUMBERS[1], HealthState::InsufficientData),
+            (NUMBERS[0], HealthState::AtRisk)
+        ]
+    );
+    let report = usage::usage_report(app.state(), org.to_string(), None, None, GroupBy::Number)
+        .await
+        .expect("report by number");
+    assert_eq!(report.rows[0].usage.key, NUMBERS[0]);
+    assert_eq!(report.rows[0].health.as_ref(), Some(&judged[1].health));
+    let e = commands::number_health(app.state(), org.to_string(), vec!["12".into()])
+        .await
+        .expect_err("not a number");
+    assert_eq!(e.code, ErrorCode::InvalidNumber);
 }

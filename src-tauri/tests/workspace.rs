@@ -16,6 +16,7 @@ fn filter(org: &str, search: Option<&str>) -> NumberFilter {
         capabilities: Vec::new(),
         country: None,
         readiness: None,
+        needs_attention: false,
         number_type: None,
         alarm: None,
     }

@@ -1,7 +1,13 @@
-// What the end-to-end files share: a session of the built app through tauri-driver, and a wait
-// that, when it times out, leaves a screenshot and says which toasts were shown.
+// What the end-to-end files share (scripts/e2e.sh starts tauri-driver and names the app): a
+// session of the built app, screenshots into E2E_OUTPUT, and a wait that, when it times out,
+// leaves a screenshot and says which toasts were shown. Not a test file itself (scripts/e2e.sh
+// runs only *.e2e.mjs).
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
+
+export const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
+mkdirSync(shots, { recursive: true });
 
 /** A new session of the built app (`SWITCHBOARD_APP`) through tauri-driver on
  * `TAURI_DRIVER_PORT` (scripts/e2e.sh starts both). */
@@ -42,3 +48,12 @@ export async function previewImport(b, importButton, waitFor) {
   await waitFor("the preview", async () => (await wizard.getAttribute("data-step")) === "review");
   return wizard;
 }
+
+/** A session of the built app (`startApp` with the app scripts/e2e.sh names). */
+export const session = () => startApp();
+
+/** Saves a screenshot of `b` called `name`. */
+export const screenshot = (b, name) => b.saveScreenshot(join(shots, `${name}.png`));
+
+/** `waitOrExplain` into `shots`. */
+export const until = (b, prefix, what, f, timeout = 15000) => waitOrExplain(b, shots, prefix, what, f, timeout);

@@ -1,6 +1,7 @@
 //! The flags that select numbers (`--search`, `--provider`, `--status`, `--agent`,
-//! `--capability`, `--country`, `--type`, `--readiness`, `--alarm`) and the paging flags of a listing, declared once and
-//! translated into core's [`NumberFilter`] and [`NumberQuery`] in one place, for the local
+//! `--capability`, `--country`, `--type`, `--readiness`, `--alarm`, `--needs-attention`) and the
+//! paging flags of a listing, declared once and translated into core's [`NumberFilter`] and
+//! [`NumberQuery`] in one place, for the local
 //! workspace, the team database and the bulk provider commands alike: the flags become the
 //! filter the app sends (`switchboard_ops::input::NumberFilter`), which ops translates.
 
@@ -40,6 +41,10 @@ pub struct FilterArgs {
     /// Only numbers under a readiness alarm (being ported away, or ported out)
     #[arg(long)]
     pub alarm: bool,
+    /// Only numbers that need attention: status error, readiness blocked, or being ported
+    /// away (the port-out alarm)
+    #[arg(long)]
+    pub needs_attention: bool,
 }
 
 impl FilterArgs {
@@ -54,6 +59,7 @@ impl FilterArgs {
             && self.number_type.is_none()
             && self.readiness.is_none()
             && !self.alarm
+            && !self.needs_attention
     }
 
     /// `--agent` as the filter reads it ("none": unassigned).
@@ -80,6 +86,7 @@ impl FilterArgs {
                 .transpose()?,
             number_type: self.number_type()?,
             alarm: self.alarm.then_some(true),
+            needs_attention: self.needs_attention,
         })
     }
 
@@ -144,6 +151,7 @@ mod tests {
             number_type: Some("mobile".into()),
             readiness: None,
             alarm: true,
+            needs_attention: false,
         };
         assert!(!args.is_empty());
         let f = args.input(&org).expect("valid");

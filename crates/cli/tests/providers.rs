@@ -1679,6 +1679,29 @@ fn readiness_is_refreshed_then_filtered_and_shown_per_number() {
         2,
     );
     assert!(err.contains("ready, attention, blocked"), "{err}");
+
+    // Needs attention: in error, blocked, or the port-out alarm (core's needs_attention),
+    // read from every number's row as listed.
+    d.ok(
+        &["numbers", "update", &seeded_number(0), "--status", "error"],
+        "",
+    );
+    let every = d.json(&["numbers", "list", "--org", "acme", "--limit", "1000"]);
+    let expected: Vec<&str> = (every["items"].as_array().expect("items").iter())
+        .filter(|n| {
+            let r = &n["metadata"]["readiness"];
+            n["status"] == "error" || r["state"] == "blocked" || r["alarm"] == true
+        })
+        .map(|n| n["phone_number"].as_str().unwrap_or_default())
+        .collect();
+    let attention = ["numbers", "list", "--org", "acme", "--needs-attention"];
+    let found = d.json(&[&attention[..], &["--limit", "1000"]].concat());
+    let listed: Vec<&str> = (found["items"].as_array().expect("items").iter())
+        .map(|n| n["phone_number"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(listed.len(), blocked.len() + 1, "the blocked and the error");
+    assert_eq!(found["total"], listed.len());
     // Checked again: the same answers change nothing.
     assert_eq!(d.json(&refresh)["refreshed"]["changed"], 0);
     d.assert_no_secret_printed();

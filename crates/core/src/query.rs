@@ -165,6 +165,26 @@ pub struct NumberFilter {
     pub readiness: Option<crate::readiness::State>,
     /// Only numbers under a readiness alarm (moving away: `metadata.readiness.alarm`).
     pub alarm: bool,
+    /// Only the numbers that need the manager's attention ([`needs_attention`]).
+    pub needs_attention: bool,
+}
+
+/// Whether a number needs the manager's attention, the one rule every store's
+/// [`NumberFilter::needs_attention`] answers: its status is `error` (a verification failed),
+/// or its readiness as last judged (metadata `readiness`) is `blocked`, or raises the port-out
+/// alarm (`readiness.alarm` is `true`). A number whose readiness was never judged needs
+/// attention only for its status. Readiness `attention` alone does not count: it works today.
+pub fn needs_attention(n: &PhoneNumber) -> bool {
+    let readiness = n
+        .metadata
+        .as_ref()
+        .and_then(|m| m.as_map().get("readiness"));
+    n.status == Status::Error
+        || readiness.is_some_and(|r| {
+            r.get("state").and_then(serde_json::Value::as_str)
+                == Some(crate::readiness::State::Blocked.as_str())
+                || r.get("alarm") == Some(&serde_json::Value::Bool(true))
+        })
 }
 
 impl NumberFilter {
@@ -181,6 +201,7 @@ impl NumberFilter {
             number_type: None,
             readiness: None,
             alarm: false,
+            needs_attention: false,
         }
     }
 
@@ -200,6 +221,7 @@ impl NumberFilter {
             || self.number_type.is_some()
             || self.readiness.is_some()
             || self.alarm
+            || self.needs_attention
     }
 }
 

@@ -38,8 +38,8 @@ impl AgentFilter {
     }
 }
 
-/// Which numbers, in one organization.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+/// Which numbers, in one organization (the default names none: set `organization_id`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct NumberFilter {
@@ -68,6 +68,11 @@ pub struct NumberFilter {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub alarm: Option<bool>,
+    /// Only the numbers that need attention: status `error`, readiness `blocked`, or the
+    /// port-out alarm ([`switchboard_core::query::needs_attention`]).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
+    pub needs_attention: bool,
 }
 
 impl NumberFilter {
@@ -106,6 +111,7 @@ impl NumberFilter {
         f.agent = agent;
         f.capabilities = self.capabilities;
         f.readiness = self.readiness;
+        f.needs_attention = self.needs_attention;
         f.country = self
             .country
             .map(|c| c.trim().to_ascii_uppercase())

@@ -13,7 +13,7 @@ use crate::lock;
 
 use async_trait::async_trait;
 use switchboard_core::domain::{
-    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+    Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::{NumberRef, Workspace};
@@ -332,6 +332,15 @@ impl UsageStore for LocalInventory {
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         // On the primary connection: a report reads the totals on the other one at once.
         self.run(move |ws| ws.daily_calls(organization_id, range))
+            .await
+    }
+
+    async fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        (range, numbers): (DayRange, Vec<E164>),
+    ) -> Result<Vec<NumberDays>> {
+        self.run(move |ws| ws.daily_calls_of(organization_id, range, Some(&numbers)))
             .await
     }
 }

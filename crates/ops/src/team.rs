@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use async_trait::async_trait;
 use switchboard_core::domain::{
-    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+    Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::Workspace;
@@ -211,6 +211,14 @@ impl UsageStore for RemoteWorkspace {
 
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         RemoteWorkspace::daily_calls(self, organization_id, range).await
+    }
+
+    async fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        (range, numbers): (DayRange, Vec<E164>),
+    ) -> Result<Vec<NumberDays>> {
+        RemoteWorkspace::daily_calls_of(self, organization_id, range, Some(&numbers)).await
     }
 }
 
@@ -684,6 +692,16 @@ impl UsageStore for TeamInventory {
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         self.usage_reader()?
             .daily_calls(organization_id, range)
+            .await
+    }
+
+    async fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        (range, numbers): (DayRange, Vec<E164>),
+    ) -> Result<Vec<NumberDays>> {
+        self.usage_reader()?
+            .daily_calls_of(organization_id, (range, numbers))
             .await
     }
 }

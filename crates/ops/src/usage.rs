@@ -107,6 +107,14 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
     /// health window), in E.164 order, each with the start of its latest final call in the
     /// range.
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>>;
+
+    /// [`UsageStore::daily_calls`] in `range` of only `numbers` (those with calls): what a
+    /// page of the numbers table needs, read by number.
+    async fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        (range, numbers): (DayRange, Vec<E164>),
+    ) -> Result<Vec<NumberDays>>;
 }
 
 /// How far back the first pull of an account reads when no `--since` is given.
@@ -529,12 +537,61 @@ pub async fn health(
 ) -> Result<Vec<NumberHealth>> {
     let window = DayRange::ending(last_day, limits.window_days);
     let numbers = store.daily_calls(organization_id, window).await?;
-    Ok(numbers
+    Ok(judged(numbers, last_day, limits))
+}
+
+/// Each number's health judged from its rollups.
+fn judged(numbers: Vec<NumberDays>, last_day: Date, limits: &Thresholds) -> Vec<NumberHealth> {
+    numbers
         .into_iter()
         .map(|n| NumberHealth {
             health: health_from_days(&n.days, last_day, n.last_call_at, limits),
             phone_number: n.phone_number,
             number_id: n.number_id,
+        })
+        .collect()
+}
+
+/// The most numbers [`health_of`] judges at once (a page of the numbers table).
+pub const MAX_HEALTH_BATCH: usize = 1000;
+
+/// The health of each of `numbers` (a page of the numbers table), in their order, over the
+/// window ending on `last_day`, exactly as [`health`] judges the organization's numbers: one
+/// read of only these numbers' rollups; a number without calls in the window has
+/// [`HealthState::InsufficientData`] (and no id).
+pub async fn health_of(
+    store: &dyn UsageStore,
+    organization_id: Uuid,
+    numbers: Vec<E164>,
+    last_day: Date,
+    limits: &Thresholds,
+) -> Result<Vec<NumberHealth>> {
+    if numbers.len() > MAX_HEALTH_BATCH {
+        return Err(switchboard_core::Error::InvalidInput {
+            field: "numbers".into(),
+            reason: format!(
+                "{} numbers is more than {MAX_HEALTH_BATCH} at once",
+                numbers.len()
+            ),
+        });
+    }
+    let window = DayRange::ending(last_day, limits.window_days);
+    let found = store
+        .daily_calls_of(organization_id, (window, numbers.clone()))
+        .await?;
+    let mut judged: HashMap<String, NumberHealth> = judged(found, last_day, limits)
+        .into_iter()
+        .map(|h| (h.phone_number.as_str().to_owned(), h))
+        .collect();
+    let none = health_from_days(&[], last_day, None, limits);
+    Ok(numbers
+        .into_iter()
+        .map(|n| {
+            judged.remove(n.as_str()).unwrap_or_else(|| NumberHealth {
+                phone_number: n,
+                number_id: None,
+                health: none.clone(),
+            })
         })
         .collect())
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::Result;
 use switchboard_core::domain::{Capability, NumberType, Provider, Status, parse_region};
 use switchboard_core::query::SortField;
+use switchboard_core::readiness::State;
 
 use crate::input::AgentFilter;
 
@@ -30,6 +31,11 @@ pub enum Column {
     Provider,
     /// Status.
     Status,
+    /// Readiness as last refreshed (a badge: ready, attention, blocked, or the port-out alarm).
+    Readiness,
+    /// Health over the last 7 UTC days of calls (`switchboard_ops::usage::health_of`, one call
+    /// per loaded page): healthy, at risk, insufficient data.
+    Health,
     /// Assigned agent.
     Agent,
     /// Capabilities.
@@ -56,10 +62,12 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order the chooser lists them.
-    pub const ALL: [Column; 14] = [
+    pub const ALL: [Column; 16] = [
         Column::Name,
         Column::Provider,
         Column::Status,
+        Column::Readiness,
+        Column::Health,
         Column::Agent,
         Column::Capabilities,
         Column::Type,
@@ -103,6 +111,10 @@ pub struct ViewFilters {
     pub country: Option<String>,
     /// Line type.
     pub number_type: Option<NumberType>,
+    /// Readiness as last refreshed.
+    pub readiness: Option<State>,
+    /// Only the numbers that need attention ([`switchboard_core::query::needs_attention`]).
+    pub needs_attention: bool,
 }
 
 /// A view of the numbers table: a name (blank for the view shown but not saved), its

@@ -125,8 +125,9 @@ fn view(name: &str) -> View {
         "name": name,
         "filters": {"search": "415", "provider": "twilio", "status": "active",
                     "agent": {"kind": "unassigned"}, "capabilities": ["sms"],
-                    "country": "US", "numberType": "toll_free"},
-        "columns": ["name", "webhook", "lastVerified", "locality"],
+                    "country": "US", "numberType": "toll_free",
+                    "readiness": "blocked", "needsAttention": true},
+        "columns": ["name", "readiness", "webhook", "lastVerified", "locality"],
         "sort": "created", "descending": true,
     }))
     .unwrap()
@@ -143,9 +144,11 @@ fn saved_views_keep_filters_columns_and_order_and_default_to_the_tables_columns(
     let json = serde_json::to_value(&settings).unwrap();
     assert_eq!(
         json["views"][0]["columns"],
-        serde_json::json!(["name", "webhook", "lastVerified", "locality"])
+        serde_json::json!(["name", "readiness", "webhook", "lastVerified", "locality"])
     );
     assert_eq!(json["lastView"]["filters"]["numberType"], "toll_free");
+    assert_eq!(json["lastView"]["filters"]["readiness"], "blocked");
+    assert_eq!(json["lastView"]["filters"]["needsAttention"], true);
     let back: Settings = serde_json::from_value(json).unwrap();
     assert_eq!(back, settings);
     // A settings file from before views reads with none saved and the table's columns.
@@ -154,6 +157,11 @@ fn saved_views_keep_filters_columns_and_order_and_default_to_the_tables_columns(
     assert_eq!(old.last_view, View::default());
     assert_eq!(old.last_view.columns, Column::DEFAULT);
     assert_eq!(old.last_view.sort, SortField::Number);
+    // A view saved before readiness and needs attention reads with neither filter.
+    let before: View =
+        serde_json::from_str(r#"{"name":"A","filters":{"status":"error"}}"#).unwrap();
+    assert_eq!(before.filters.readiness, None);
+    assert!(!before.filters.needs_attention);
 }
 
 #[test]
@@ -229,6 +237,10 @@ fn a_settings_file_whose_views_are_not_views_is_set_aside() {
     std::fs::write(&path, bad).unwrap();
     let message = set_aside_if_unreadable(&path, "settings", 2).expect_err("no such column");
     assert!(message.contains("shoe size"), "{message}");
+    let unready = r#"{"settings":{"views":[{"name":"A","filters":{"readiness":"fine"}}]}}"#;
+    std::fs::write(&path, unready).unwrap();
+    let message = set_aside_if_unreadable(&path, "settings", 3).expect_err("no such state");
+    assert!(message.contains("fine"), "{message}");
     let aside = dir.path().join("settings.json.unreadable-2");
     assert_eq!(std::fs::read_to_string(aside).unwrap(), bad);
     assert!(!path.exists());

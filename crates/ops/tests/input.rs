@@ -19,6 +19,7 @@ fn filter(org: &str, agent: Option<AgentFilter>) -> NumberFilter {
         capabilities: Vec::new(),
         country: Some(" us ".into()),
         readiness: None,
+        needs_attention: false,
         number_type: Some(NumberType::TollFree),
         alarm: None,
     }

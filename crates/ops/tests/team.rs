@@ -11,23 +11,28 @@
 mod cluster;
 mod common;
 
+use std::collections::BTreeSet;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_core::domain::{E164, NewNumber, NumberType, NumberUpdate, PhoneNumber, Provider};
-use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField};
+use switchboard_core::domain::{
+    E164, Metadata, NewNumber, NumberType, NumberUpdate, Organization, PhoneNumber, Provider,
+    Status,
+};
+use switchboard_core::query::{NumberFilter, NumberQuery, Sort, SortField, needs_attention};
+use switchboard_core::readiness::{Finding, Kind, State, Use, judge};
 use switchboard_core::store::NumberRef;
 use switchboard_core::usage::{
-    CallOutcome, CallRecord, DayRange, Direction, GroupBy, Money, Price, RecordKind, UsageAccount,
-    UsageCursor,
+    CallOutcome, CallRecord, DayRange, Direction, GroupBy, HealthState, Money, Price, RecordKind,
+    UsageAccount, UsageCursor,
 };
 use switchboard_core::{Error, ErrorCode};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, UsageConfig, creds};
 use switchboard_ops::usage;
-use switchboard_ops::{Inventory, Reads, Target, actions, agents, open, open_cached};
+use switchboard_ops::{Inventory, Reads, Target, actions, agents, input, open, open_cached};
 use switchboard_postgres::ConnectSettings;
 use switchboard_postgres::grant::{Grant, grant};
 use switchboard_test_postgres::TestCluster;
@@ -539,15 +544,13 @@ async fn exported(inv: &dyn Inventory) -> Rows {
     rows
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_scenario_ends_with_the_same_rows_on_every_store() {
-    // The local workspace.
-    let dir = tempfile::tempdir().unwrap();
+/// A local workspace in `dir` holding what [`World::new`] seeds on the server: acme, and its
+/// +14155550100 called Main.
+async fn local_like_the_server(dir: &tempfile::TempDir) -> (Arc<dyn Inventory>, Organization) {
     let local = open(Target::Local(dir.path().join("local.db")))
         .await
         .unwrap();
     let acme = local.add_organization("acme", "Acme").await.unwrap();
-    local.add_agent(acme.id, "Ava").await.unwrap();
     let main = NewNumber {
         provider: "twilio".into(),
         number: "+14155550100".into(),
@@ -555,6 +558,15 @@ async fn one_scenario_ends_with_the_same_rows_on_every_store() {
         ..NewNumber::default()
     };
     actions::add_number(&*local, acme.id, main).await.unwrap();
+    (local, acme)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_scenario_ends_with_the_same_rows_on_every_store() {
+    // The local workspace.
+    let dir = tempfile::tempdir().unwrap();
+    let (local, acme) = local_like_the_server(&dir).await;
+    local.add_agent(acme.id, "Ava").await.unwrap();
     assert_eq!(scenario(&*local, true).await, [false; 6]);
     let expected = exported(&*local).await;
     assert_eq!(expected.len(), 5, "{expected:?}");
@@ -922,6 +934,30 @@ async fn a_team_usage_sync_from_the_fake_twilio_equals_on_the_server_and_in_a_co
             .unwrap(),
         health_server
     );
+    // The table's health column: a page's numbers judged in one call, on the server under
+    // row-level security and in the cache, exactly as health() judges them there; acme's Main
+    // has no calls.
+    let last_day = now.date() - time::Duration::days(1);
+    let limits = Default::default();
+    let mut page: Vec<E164> = (listing.numbers.iter())
+        .map(|n| n.phone_number.clone())
+        .collect();
+    page.sort();
+    page.push(E164::from_stored("+14155550100".into()));
+    let stores: [(&str, &dyn usage::UsageStore); 2] =
+        [("server", &server), ("cache", app.usage().unwrap())];
+    for (name, store) in stores {
+        let all = usage::health(store, acme.id, last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 4, "{name}");
+        let of = usage::health_of(store, acme.id, page.clone(), last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(of[..4], all[..], "{name}");
+        assert_eq!(of[4].phone_number, page[4], "{name}");
+        assert_eq!(of[4].health.state, HealthState::InsufficientData, "{name}");
+    }
     server.close().await;
     app.close().await;
 
@@ -1071,5 +1107,213 @@ async fn agents_are_renamed_removed_and_reported_alike_on_every_store() {
     ] {
         assert_eq!(e.code(), ErrorCode::Offline, "{e}");
     }
+    app.close().await;
+}
+
+/// Each number the attention steps add: its status, and the readiness finding judged into its
+/// metadata.
+fn attention_numbers() -> Vec<(&'static str, &'static str, Option<Finding>)> {
+    let found = |kind, word| Some(Finding::new(kind, word));
+    vec![
+        ("+14155550101", "error", None),
+        // Blocked, no alarm.
+        (
+            "+14155550102",
+            "active",
+            found(Kind::NumberStatus, "purchase-failed"),
+        ),
+        // Attention only: works today, not counted.
+        (
+            "+14155550103",
+            "active",
+            found(Kind::RegulatoryBundle, "in-review"),
+        ),
+        // A port-out word core does not know: attention, but the alarm.
+        (
+            "+14155550104",
+            "inactive",
+            found(Kind::PortOut, "port-out-review"),
+        ),
+        // Ported away: blocked and the alarm.
+        ("+14155550105", "active", found(Kind::PortOut, "ported-out")),
+        // Ready, and in error: counted for its status.
+        ("+14155550106", "error", found(Kind::Cnam, "enabled")),
+        ("+14155550107", "active", found(Kind::Cnam, "enabled")),
+    ]
+}
+
+/// Every number `f` (as the app sends it) selects, read in pages of two, and the count.
+async fn attention_listed(inv: &dyn Inventory, f: input::NumberFilter) -> String {
+    let f = f.resolve(inv).await.unwrap();
+    let count = inv.count_numbers(&f).await.unwrap();
+    let mut q = NumberQuery::first(f, Sort::default(), 2).unwrap();
+    let mut out = Vec::new();
+    loop {
+        let page = inv.list_numbers(&q).await.unwrap();
+        out.extend(page.items.iter().map(|n| n.phone_number.to_string()));
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => return format!("{out:?} ({count})"),
+        }
+    }
+}
+
+/// The filters the attention steps ask each store for, over `org`.
+fn attention_filters(org: &str) -> Vec<(&'static str, input::NumberFilter)> {
+    let every = input::NumberFilter {
+        organization_id: org.to_owned(),
+        ..input::NumberFilter::default()
+    };
+    let attention = input::NumberFilter {
+        needs_attention: true,
+        ..every.clone()
+    };
+    let readiness = |state| input::NumberFilter {
+        readiness: Some(state),
+        ..every.clone()
+    };
+    vec![
+        ("needs attention", attention.clone()),
+        (
+            "and active",
+            input::NumberFilter {
+                status: Some(Status::Active),
+                ..attention.clone()
+            },
+        ),
+        (
+            "and searched",
+            input::NumberFilter {
+                search: Some("0105".into()),
+                ..attention.clone()
+            },
+        ),
+        (
+            "and attention",
+            input::NumberFilter {
+                readiness: Some(State::Attention),
+                ..attention
+            },
+        ),
+        ("blocked", readiness(State::Blocked)),
+        ("ready", readiness(State::Ready)),
+        ("every", every),
+    ]
+}
+
+/// Adds the attention numbers to acme (which holds +14155550100), checks that "needs
+/// attention" finds exactly the numbers core's rule names, and reports what each filter finds.
+async fn attention_steps(inv: &dyn Inventory) -> Vec<String> {
+    let acme = inv.organization("acme").await.unwrap().id;
+    for (number, status, finding) in attention_numbers() {
+        let new = NewNumber {
+            provider: "twilio".into(),
+            number: number.into(),
+            status: Some(status.into()),
+            friendly_name: Some(format!("Line {}", &number[10..])),
+            ..NewNumber::default()
+        };
+        actions::add_number(inv, acme, new).await.unwrap();
+        if let Some(finding) = finding {
+            let change = NumberUpdate {
+                metadata_patch: Some(Metadata::readiness_patch(&judge(
+                    &[finding],
+                    Use::default(),
+                ))),
+                ..NumberUpdate::default()
+            };
+            let r = NumberRef::parse(number).unwrap();
+            inv.update_number(&r, Some(acme), &change).await.unwrap();
+        }
+    }
+    attention_found(inv, acme).await
+}
+
+/// What each attention filter finds in acme, once "needs attention" is checked against core's
+/// rule over every number as this store reads it back.
+async fn attention_found(inv: &dyn Inventory, acme: uuid::Uuid) -> Vec<String> {
+    let mut expected = BTreeSet::new();
+    inv.for_each_number(acme, &mut |n: &PhoneNumber| {
+        if needs_attention(n) {
+            expected.insert(n.phone_number.to_string());
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (name, f) in attention_filters(&acme.to_string()) {
+        out.push(format!("{name}: {}", attention_listed(inv, f).await));
+    }
+    assert_eq!(
+        out[0],
+        format!(
+            "needs attention: {:?} ({})",
+            expected.iter().collect::<Vec<_>>(),
+            expected.len()
+        ),
+        "exactly the numbers core's rule names"
+    );
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_attention_selects_the_same_numbers_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, _) = local_like_the_server(&dir).await;
+    let expected = attention_steps(&*local).await;
+    let all = |numbers: &[&str]| {
+        let quoted: Vec<String> = numbers
+            .iter()
+            .map(|n| format!("\"+141555501{n}\""))
+            .collect();
+        format!("[{}] ({})", quoted.join(", "), numbers.len())
+    };
+    assert_eq!(
+        expected,
+        [
+            format!("needs attention: {}", all(&["01", "02", "04", "05", "06"])),
+            format!("and active: {}", all(&["02", "05"])),
+            format!("and searched: {}", all(&["05"])),
+            format!("and attention: {}", all(&["04"])),
+            format!("blocked: {}", all(&["02", "05"])),
+            format!("ready: {}", all(&["06", "07"])),
+            format!(
+                "every: {}",
+                all(&["00", "01", "02", "03", "04", "05", "06", "07"])
+            ),
+        ]
+    );
+    local.close().await;
+
+    // The team database as alice, a manager of acme under row-level security: globex's number
+    // in error, blocked and moving away is not hers to see.
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO organizations (slug, name) VALUES ('globex', 'Globex');
+         INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+           credentials, metadata, status)
+         SELECT id, 'twilio', '+14155550108', 'Line 08', '{}',
+           '{\"readiness\": {\"state\": \"blocked\", \"items\": [], \"alarm\": true}}', 'error'
+         FROM organizations WHERE slug = 'globex';",
+    );
+    let proxy = Proxy::start(world.upstream, 0);
+    let server = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    assert_eq!(
+        attention_steps(&*server).await,
+        expected,
+        "the team database"
+    );
+    server.close().await;
+
+    // The team workspace (the app): its cache, synced, answers alike.
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap().id;
+    assert_eq!(
+        attention_found(&*app, acme).await,
+        expected,
+        "the team workspace's cache"
+    );
     app.close().await;
 }

@@ -329,6 +329,48 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
             .await
             .unwrap();
     assert_eq!(healthy.len(), NUMBERS - 3);
+
+    // The table's column: each page's numbers judged in one call, exactly as health() judged
+    // them; a number without calls in the window (the fake's last, not the organization's)
+    // has insufficient data.
+    let judged: std::collections::HashMap<&str, &usage::NumberHealth> = (health.iter())
+        .map(|h| (h.phone_number.as_str(), h))
+        .collect();
+    let mut q = query.clone();
+    let mut pages = 0;
+    loop {
+        let page = s.inv.list_numbers(&q).await.unwrap();
+        let mut numbers: Vec<_> = page.items.iter().map(|n| n.phone_number.clone()).collect();
+        numbers.push(listing.numbers[NUMBERS - 1].phone_number.clone());
+        let of = usage::health_of(store, s.org, numbers.clone(), last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(of.len(), numbers.len());
+        for (h, n) in of.iter().zip(&numbers) {
+            assert_eq!(&h.phone_number, n, "in the order asked");
+            match judged.get(n.as_str()) {
+                Some(&expected) => assert_eq!(h, expected),
+                None => {
+                    assert_eq!(h.health.state, HealthState::InsufficientData, "{h:?}");
+                    assert_eq!(h.number_id, None);
+                }
+            }
+        }
+        pages += 1;
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "pages of 7");
+    let too_many = vec![listing.numbers[0].phone_number.clone(); usage::MAX_HEALTH_BATCH + 1];
+    let e = usage::health_of(store, s.org, too_many, last_day, &limits)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("1001 numbers is more than 1000"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -32,10 +32,11 @@ use serde_json::{Map, Value, json};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Postgres, Row};
-use switchboard_core::domain::parse_region;
+use switchboard_core::domain::{Status, parse_region};
 use switchboard_core::query::{
     AgentFilter, Cursor, NumberFilter, NumberQuery, Page, SearchText, SortField,
 };
+use switchboard_core::readiness::State;
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -227,6 +228,15 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
     if f.alarm {
         let p = sql.bind(Bind::Json(json!({ "readiness": { "alarm": true } })));
         sql.push(format!("p.metadata @> {p}"));
+    }
+    if f.needs_attention {
+        // switchboard_core::query::needs_attention, in SQL.
+        let error = sql.bind(Bind::Text(Status::Error.as_str().into()));
+        let blocked = sql.bind(Bind::Text(State::Blocked.as_str().into()));
+        sql.push(format!(
+            "(p.status = {error} OR (p.metadata -> 'readiness' ->> 'state') = {blocked} \
+              OR (p.metadata -> 'readiness' -> 'alarm') = 'true'::jsonb)"
+        ));
     }
     if let Some(kind) = f.number_type {
         return Err(Error::InvalidInput {

@@ -509,7 +509,18 @@ impl RemoteWorkspace {
         organization_id: Uuid,
         range: DayRange,
     ) -> Result<Vec<NumberDays>> {
+        self.daily_calls_of(organization_id, range, None).await
+    }
+
+    /// [`RemoteWorkspace::daily_calls`], of only the numbers `only` names when it is given.
+    pub async fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        only: Option<&[E164]>,
+    ) -> Result<Vec<NumberDays>> {
         self.require_usage()?;
+        let only: Option<Vec<&str>> = only.map(|o| o.iter().map(E164::as_str).collect());
         let map = |e| self.map_error(e);
         let mut tx = self.pool.begin().await.map_err(map)?;
         self.usage_organization(&mut tx, organization_id).await?;
@@ -526,6 +537,7 @@ impl RemoteWorkspace {
              LEFT JOIN phone_numbers AS n
                ON n.organization_id = d.organization_id AND n.phone_number = d.phone_number
              WHERE d.organization_id = $1 AND d.day BETWEEN $2 AND $3 AND d.final_calls > 0
+               AND ($6::text[] IS NULL OR d.phone_number = ANY($6))
              ORDER BY d.phone_number COLLATE \"C\", d.day",
         )
         .bind(organization_id)
@@ -533,6 +545,7 @@ impl RemoteWorkspace {
         .bind(to)
         .bind(day_start(from))
         .bind(end)
+        .bind(only)
         .fetch_all(&mut *tx)
         .await
         .map_err(map)?;

@@ -241,6 +241,7 @@ pub fn every_number_of(organization_id: String) -> switchboard_app::dto::NumberF
         capabilities: Vec::new(),
         country: None,
         readiness: None,
+        needs_attention: false,
         number_type: None,
         alarm: None,
     }

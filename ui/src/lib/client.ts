@@ -19,6 +19,7 @@ import type {
   NumberChange,
   NumberCheck,
   NumberFilter,
+  NumberHealth,
   NumberPage,
   NumberQuery,
   NumbersChanged,
@@ -127,6 +128,8 @@ export interface Client {
   agentOrphans(organizationId: string): Promise<Orphans>;
   listNumbers(query: NumberQuery): Promise<NumberPage>;
   countNumbers(filter: NumberFilter): Promise<number>;
+  /** The health of a page's numbers (E.164, at most 1,000), in their order. */
+  numberHealth(organizationId: string, numbers: string[]): Promise<NumberHealth[]>;
   getNumber(id: string): Promise<PhoneNumber>;
   checkNumber(number: string, region: string | null): Promise<NumberCheck>;
   addNumber(organizationId: string, number: NewNumber): Promise<PhoneNumber>;
@@ -236,6 +239,7 @@ export const client: Client = {
   agentOrphans: (organizationId) => call("agent_orphans", { organizationId }),
   listNumbers: (query) => call("list_numbers", { query }),
   countNumbers: (filter) => call("count_numbers", { filter }),
+  numberHealth: (organizationId, numbers) => call("number_health", { organizationId, numbers }),
   getNumber: (id) => call("get_number", { id }),
   checkNumber: (number, region) => call("check_number", { number, region }),
   addNumber: (organizationId, number) => call("add_number", { organizationId, number }),

@@ -12,17 +12,19 @@
  * - The exact count is asked for separately, after the first page (and, in the app, after a
  *   short pause in typing), so it never delays rows.
  */
-import type { Client, PhoneNumber, SortField, ViewFilters } from "./client";
+import type { Client, Health, PhoneNumber, SortField, ViewFilters } from "./client";
 import { toClientError, type ClientError } from "./client";
 
 export const FIRST_PAGE = 60;
 export const NEXT_PAGE = 300;
+/** The most numbers one health call judges (`switchboard_ops::usage::MAX_HEALTH_BATCH`). */
+export const HEALTH_BATCH = 1000;
 
 /** The search and filters: a saved view's (`ViewFilters`, generated from Rust). */
 export type Filters = ViewFilters;
 
 export function emptyFilters(): Filters {
-  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null };
+  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false };
 }
 
 export interface SortState {
@@ -46,6 +48,11 @@ export class NumbersView {
   shownSearch = $state("");
   /** Milliseconds from the last input change to its rows being set (for benchmarks). */
   lastLatencyMs = $state<number | null>(null);
+  /** Each loaded number's health (by E.164), while the Health column is shown. */
+  health = $state.raw<Map<string, Health>>(new Map());
+
+  #healthWanted = false;
+  #healthAsked = new Set<string>();
 
   #next: string | null = null;
   #generation = 0;
@@ -77,12 +84,54 @@ export class NumbersView {
       country: f.country,
       numberType: f.numberType,
       ...(this.alarmOnly ? { alarm: true } : {}),
+      readiness: f.readiness ?? undefined,
+      needsAttention: f.needsAttention,
     };
   }
 
   setOrganization(id: string | null) {
     this.organizationId = id;
+    this.health = new Map();
+    this.#healthAsked = new Set();
     this.reload();
+  }
+
+  /**
+   * Whether the Health column is shown: while it is, each loaded page's numbers are judged in
+   * one call after the page is shown (never before: the keystroke's path does not wait for
+   * it); health does not depend on the filters, so a number is asked about once.
+   */
+  wantHealth(on: boolean) {
+    this.#healthWanted = on;
+    if (on) void this.#askHealth(this.rows);
+  }
+
+  /** A first page's health, once typing pauses as for the count (a newer query replaces it). */
+  async #healthAfterPause(rows: PhoneNumber[], generation: number) {
+    if (!this.#healthWanted) return;
+    if (this.countDelayMs > 0) await new Promise((r) => setTimeout(r, this.countDelayMs));
+    if (generation === this.#generation) await this.#askHealth(rows);
+  }
+
+  async #askHealth(rows: PhoneNumber[]) {
+    const org = this.organizationId;
+    if (!this.#healthWanted || !org) return;
+    const numbers = rows.map((r) => r.phoneNumber).filter((n) => !this.#healthAsked.has(n));
+    for (let i = 0; i < numbers.length; i += HEALTH_BATCH) {
+      const batch = numbers.slice(i, i + HEALTH_BATCH);
+      batch.forEach((n) => this.#healthAsked.add(n));
+      try {
+        const judged = await this.client.numberHealth(org, batch);
+        if (org !== this.organizationId) return;
+        const next = new Map(this.health);
+        for (const h of judged) next.set(h.phoneNumber, h.health);
+        this.health = next;
+      } catch (e) {
+        batch.forEach((n) => this.#healthAsked.delete(n));
+        this.#fail(e);
+        return;
+      }
+    }
   }
 
   setSearch(text: string) {
@@ -169,6 +218,7 @@ export class NumbersView {
         this.error = null;
         if (this.#changedAt) this.lastLatencyMs = performance.now() - this.#changedAt;
         void this.#count(filter, generation);
+        void this.#healthAfterPause(page.items, generation);
       }
     } catch (e) {
       if (generation === this.#generation) this.#fail(e);
@@ -213,6 +263,7 @@ export class NumbersView {
       if (generation === this.#generation) {
         this.rows = [...this.rows, ...page.items];
         this.#next = page.next;
+        void this.#askHealth(page.items);
       }
     } catch (e) {
       if (generation === this.#generation) this.#fail(e);

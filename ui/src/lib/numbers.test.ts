@@ -67,6 +67,7 @@ describe("NumbersView", () => {
     const view = new NumbersView(client, 0);
     view.setOrganization("org-1");
     view.setFilters({ provider: "telnyx", agent: { kind: "unassigned" }, capabilities: ["sms"], country: "GB", numberType: "mobile" });
+    view.setFilters({ readiness: "blocked", needsAttention: true });
     await settle();
     view.toggleSort("updated");
     await settle();
@@ -85,6 +86,8 @@ describe("NumbersView", () => {
           capabilities: ["sms"],
           country: "GB",
           numberType: "mobile",
+          readiness: "blocked",
+          needsAttention: true,
         },
       }),
     );
@@ -102,5 +105,56 @@ describe("NumbersView", () => {
     await settle();
     expect(view.error).toBeInstanceOf(ClientError);
     expect(seen).toEqual(["Storage"]);
+  });
+
+  it("asks for health only while its column is shown: once per loaded page, each number once", async () => {
+    const client = mockClient(1000);
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    await settle();
+    expect(client.numberHealth).not.toHaveBeenCalled();
+    view.wantHealth(true);
+    await settle();
+    expect(client.numberHealth).toHaveBeenCalledTimes(1);
+    expect(client.numberHealth).toHaveBeenLastCalledWith("org-1", view.rows.map((r) => r.phoneNumber));
+    expect(view.health.get(view.rows[0].phoneNumber)?.state).toBe("insufficient_data");
+    await view.loadMore();
+    await settle();
+    expect(client.numberHealth).toHaveBeenCalledTimes(2);
+    const asked = vi.mocked(client.numberHealth).mock.calls[1][1];
+    expect(asked).toHaveLength(NEXT_PAGE);
+    expect(asked[0]).toBe(view.rows[FIRST_PAGE].phoneNumber);
+    // A search shows rows already judged: nothing is asked again.
+    view.setSearch("41555500");
+    await settle();
+    expect(client.numberHealth).toHaveBeenCalledTimes(2);
+    view.wantHealth(false);
+    view.setSearch("");
+    await view.loadMore();
+    await view.loadMore();
+    await settle();
+    expect(client.numberHealth).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks for a first page's health only once typing pauses", async () => {
+    vi.useFakeTimers();
+    try {
+      const client = mockClient(1000);
+      const view = new NumbersView(client, 0, () => {}, 200);
+      view.wantHealth(true);
+      view.setOrganization("org-1");
+      await vi.advanceTimersByTimeAsync(300);
+      expect(client.numberHealth).toHaveBeenCalledTimes(1);
+      for (const text of ["9", "99", "999"]) {
+        view.setSearch(text);
+        await vi.advanceTimersByTimeAsync(20);
+      }
+      await vi.advanceTimersByTimeAsync(300);
+      // Only the last text's rows; the rows shown between keystrokes were never asked about.
+      expect(client.numberHealth).toHaveBeenCalledTimes(2);
+      expect(client.numberHealth).toHaveBeenLastCalledWith("org-1", ["+14155550999"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Refreshed } from "./client";
-import { alarmMessage, kindLabel, readinessAvailable, readinessOf, refreshSummary } from "./readiness";
+import { alarmMessage, kindLabel, readinessAvailable, readinessBadge, readinessOf, refreshSummary } from "./readiness";
 
 const item = {
   kind: "a2p_10dlc" as const,
@@ -46,5 +46,23 @@ describe("readiness", () => {
     expect(readinessAvailable("bandwidth")).toBe(true);
     expect(readinessAvailable("vonage")).toBe(true);
     expect(readinessAvailable("plivo")).toBe(true);
+  });
+
+  it("badges a number in words: ready, attention, blocked, the port-out alarm, or not checked", () => {
+    const of = (readiness: unknown) => readinessBadge({ metadata: readiness === undefined ? null : { readiness } });
+    expect(of(undefined)).toEqual(expect.objectContaining({ label: "Not checked", tone: "unchecked" }));
+    expect(of({ state: "fine", items: [] }).label).toBe("Not checked");
+    const ready = of({ state: "ready", items: [], alarm: false, checkedAt: "2026-12-07T06:00:00Z" });
+    expect([ready.label, ready.tone]).toEqual(["Ready", "ready"]);
+    expect(ready.title).toMatch(/^Ready\. Checked 2026-12-07 \d\d:00\.$/);
+    const attention = of({ state: "attention", items: [{ ...item, level: "attention" }], alarm: false });
+    expect([attention.label, attention.tone]).toEqual(["Attention", "attention"]);
+    const blocked = of({ state: "blocked", items: [item], alarm: false });
+    expect(blocked.label).toBe("Blocked");
+    expect(blocked.title).toBe(`Blocked. A2P 10DLC campaign: ${item.meaning}`);
+    const moving = of({ state: "blocked", items: [{ ...item, kind: "port_out" }], alarm: true });
+    expect([moving.label, moving.tone]).toEqual(["Port-out alarm", "alarm"]);
+    expect(moving.title).toContain("being ported away");
+    expect(moving.title).toContain("Port-out:");
   });
 });

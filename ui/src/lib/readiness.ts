@@ -11,8 +11,12 @@ import type {
   ReadinessState,
   Refreshed,
 } from "./client";
+import { when } from "./format";
 
 const STATES: ReadinessState[] = ["ready", "attention", "blocked"];
+
+/** The readiness states, in the order the filter lists them. */
+export const READINESS_STATES: readonly ReadinessState[] = STATES;
 const LEVELS: ReadinessLevel[] = ["ok", "attention", "blocked"];
 
 /** The providers whose readiness Switchboard reads (the others' are not read yet). */
@@ -87,4 +91,26 @@ export function alarmMessage(r: Refreshed): string | null {
   if (r.alarms.length === 0) return null;
   const numbers = r.alarms.map((a) => a.phoneNumber).join(", ");
   return `${r.alarms.length === 1 ? "A number is" : `${r.alarms.length} numbers are`} being ported away: ${numbers}. If nobody asked for it, contact the provider at once.`;
+}
+
+/** How the numbers table's Readiness column shows a number: a word (never colour alone), the
+ * badge's class, and a title with what lies behind it. */
+export interface ReadinessBadge {
+  label: string;
+  tone: ReadinessState | "alarm" | "unchecked";
+  title: string;
+}
+
+const BADGE_WORDS: Record<ReadinessState, string> = { ready: "Ready", attention: "Attention", blocked: "Blocked" };
+
+export function readinessBadge(n: Pick<PhoneNumber, "metadata">): ReadinessBadge {
+  const r = readinessOf(n);
+  if (!r) return { label: "Not checked", tone: "unchecked", title: "Readiness was never checked: check it from the number's provider account." };
+  const worst = r.items.find((i) => i.level !== "ok");
+  const checked = r.checkedAt ? ` Checked ${when(r.checkedAt)}.` : "";
+  const why = worst ? ` ${kindLabel(worst.kind)}: ${worst.meaning}` : "";
+  if (r.alarm) {
+    return { label: "Port-out alarm", tone: "alarm", title: `${stateLabel(r.state)}: the number is being ported away, or was.${why}${checked}` };
+  }
+  return { label: BADGE_WORDS[r.state], tone: r.state, title: `${stateLabel(r.state)}.${why}${checked}` };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { COLUMNS, DEFAULT_COLUMNS, cellText, deleteView, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
+import { COLUMNS, DEFAULT_COLUMNS, cellText, clearedFilters, deleteView, filtering, healthBadge, filtersFor, gridTemplate, saveView, sameView, sortFieldOf, toggleColumn, viewNameProblem } from "./views";
 import { NumbersView } from "./numbers.svelte";
 import { SettingsStore } from "./settings.svelte";
 import { TableViews } from "./tableViews.svelte";
@@ -13,7 +13,7 @@ const settle = async () => {
 function view(name: string, patch: Partial<View> = {}): View {
   return {
     name,
-    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
     columns: [...DEFAULT_COLUMNS],
     sort: "number",
     descending: false,
@@ -62,6 +62,24 @@ describe("columns", () => {
   });
 });
 
+describe("the Health column", () => {
+  it("says the state in words, with the answer rate and the sample in the title", () => {
+    const base = { reasons: [], calls_per_day: 30, last_record_at: null };
+    const healthy = healthBadge({ ...base, state: "healthy", calls: 210, answered: 122, answer_rate: 0.581, short_share: 0.123, failed_share: 0.057 });
+    expect(healthy).toEqual({
+      label: "Healthy",
+      tone: "ready",
+      title: "Healthy. Answer rate 58% of 210 calls in the last 7 days; short answers 12%, failed 6%.",
+    });
+    const risky = healthBadge({ ...base, state: "at_risk", calls: 40, answered: 8, answer_rate: 0.2, short_share: null, failed_share: 0.5 });
+    expect([risky.label, risky.tone]).toEqual(["At risk", "blocked"]);
+    expect(risky.title).toContain("Answer rate 20% of 40 calls");
+    const none = healthBadge({ ...base, state: "insufficient_data", calls: 0, answered: 0, answer_rate: null, short_share: null, failed_share: null });
+    expect(none).toEqual({ label: "Too few calls", tone: "unchecked", title: "Insufficient data. No calls in the last 7 days." });
+    expect(healthBadge(undefined).label).toBe("…");
+  });
+});
+
 describe("saved views", () => {
   it("are named, replaced by name whatever its case, deleted by name, in name order", () => {
     expect(viewNameProblem("  ")).toBe("Give the view a name.");
@@ -81,6 +99,17 @@ describe("saved views", () => {
     expect(sameView(a, { ...b, descending: true })).toBe(false);
     expect(sameView(a, { ...b, columns: ["name"] })).toBe(false);
     expect(sameView(a, { ...b, filters: { ...b.filters, numberType: "mobile" } })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, readiness: "blocked" } })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, needsAttention: true } })).toBe(false);
+  });
+
+  it("count readiness and needs attention as filters, and clear them with the rest", () => {
+    const none = view("").filters;
+    expect(filtering(none)).toBe(false);
+    expect(filtering({ ...none, readiness: "ready" })).toBe(true);
+    expect(filtering({ ...none, needsAttention: true })).toBe(true);
+    const all = { ...none, search: "415", provider: "twilio" as const, readiness: "blocked" as const, needsAttention: true, capabilities: ["sms" as const] };
+    expect(clearedFilters(all)).toEqual({ ...none, search: "415" });
   });
 
   it("drop an agent the organization does not have", () => {

@@ -3,7 +3,7 @@
  * sort, and the saved views (kept in the app's settings, checked again by the backend:
  * `switchboard_ops::views`). Pure functions, unit-tested.
  */
-import type { Agent, Column, PhoneNumber, SortField, View, ViewFilters } from "./client";
+import type { Agent, Column, Health, PhoneNumber, SortField, View, ViewFilters } from "./client";
 import { countryName, day, numberTypeLabel, when } from "./format";
 
 /** Each column's header; its keys are every column the chooser offers, in its order. */
@@ -11,6 +11,8 @@ export const COLUMN_LABELS: Record<Column, string> = {
   name: "Name",
   provider: "Provider",
   status: "Status",
+  readiness: "Readiness",
+  health: "Health",
   agent: "Agent",
   capabilities: "Capabilities",
   type: "Type",
@@ -34,6 +36,8 @@ const WIDTHS: Record<Column, string> = {
   name: "minmax(80px, 1.2fr)",
   provider: "100px",
   status: "86px",
+  readiness: "128px",
+  health: "124px",
   agent: "minmax(70px, 1fr)",
   capabilities: "130px",
   type: "minmax(80px, 140px)",
@@ -153,8 +157,29 @@ function sameFilters(a: ViewFilters, b: ViewFilters): boolean {
     agent(a) === agent(b) &&
     a.country === b.country &&
     a.numberType === b.numberType &&
+    a.readiness === b.readiness &&
+    a.needsAttention === b.needsAttention &&
     [...a.capabilities].sort().join() === [...b.capabilities].sort().join()
   );
+}
+
+/** Whether any filter (search aside) narrows the table. */
+export function filtering(f: ViewFilters): boolean {
+  return (
+    f.provider !== null ||
+    f.status !== null ||
+    f.agent !== null ||
+    f.country !== null ||
+    f.numberType !== null ||
+    f.readiness !== null ||
+    f.needsAttention ||
+    f.capabilities.length > 0
+  );
+}
+
+/** The filters with every one cleared (the search stays). */
+export function clearedFilters(f: ViewFilters): ViewFilters {
+  return { ...f, provider: null, status: null, agent: null, country: null, numberType: null, readiness: null, needsAttention: false, capabilities: [] };
 }
 
 /** Whether the table shows exactly what a saved view holds (its name then stays selected). */
@@ -167,4 +192,22 @@ export function filtersFor(filters: ViewFilters, agents: Agent[]): ViewFilters {
   const agent = filters.agent;
   if (agent?.kind === "assigned" && !agents.some((a) => a.id === agent.id)) return { ...filters, agent: null };
   return { ...filters, capabilities: [...filters.capabilities] };
+}
+
+/** How the Health column shows a number: a word (never colour alone), its tone, and its figures. */
+export function healthBadge(h: Health | undefined): { label: string; tone: string; title: string } {
+  if (!h) return { label: "…", tone: "unchecked", title: "Reading the number's calls…" };
+  const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)}%`);
+  const figures =
+    h.calls === 0
+      ? "No calls in the last 7 days."
+      : `Answer rate ${pct(h.answer_rate)} of ${h.calls} calls in the last 7 days; short answers ${pct(h.short_share)}, failed ${pct(h.failed_share)}.`;
+  switch (h.state) {
+    case "healthy":
+      return { label: "Healthy", tone: "ready", title: `Healthy. ${figures}` };
+    case "at_risk":
+      return { label: "At risk", tone: "blocked", title: `At risk. ${figures}` };
+    default:
+      return { label: "Too few calls", tone: "unchecked", title: `Insufficient data. ${figures}` };
+  }
 }

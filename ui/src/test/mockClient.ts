@@ -41,7 +41,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     views: [],
     lastView: {
       name: "",
-      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null },
+      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
       columns: ["name", "provider", "status", "agent", "capabilities", "updated"],
       sort: "number",
       descending: false,
@@ -104,6 +104,13 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       return { items, next: end < rows.length ? String(end) : null };
     }),
     countNumbers: vi.fn(async (f) => matching(f).length),
+    numberHealth: vi.fn(async (_org: string, numbers: string[]) =>
+      numbers.map((phoneNumber) => ({
+        phoneNumber,
+        numberId: null,
+        health: { state: "insufficient_data" as const, reasons: [], calls: 0, answered: 0, calls_per_day: 0, answer_rate: null, short_share: null, failed_share: null, last_record_at: null },
+      })),
+    ),
     getNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
     checkNumber: vi.fn(async (number: string) => {
       const digits = number.replace(/\D/g, "");

@@ -117,7 +117,18 @@ fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
         );
     }
     if f.alarm {
-        sql.push("json_extract(p.metadata, '$.readiness.alarm') = 1", []);
+        sql.push("json_type(p.metadata, '$.readiness.alarm') = 'true'", []);
+    }
+    if f.needs_attention {
+        // crate::query::needs_attention, in SQL: `json_type` tells a JSON `true` from a 1.
+        sql.push(
+            "(p.status = ? OR json_extract(p.metadata, '$.readiness.state') = ? \
+              OR json_type(p.metadata, '$.readiness.alarm') = 'true')",
+            [
+                text(crate::domain::Status::Error.as_str()),
+                text(crate::readiness::State::Blocked.as_str()),
+            ],
+        );
     }
 }
 
@@ -202,7 +213,12 @@ fn single_facet(f: &NumberFilter) -> Option<String> {
         facets.push(format!("type={}", t.as_str()));
     }
     facets.extend(f.capabilities.iter().map(|c| format!("cap={}", c.as_str())));
-    if f.agent.is_some() || f.readiness.is_some() || f.alarm || facets.len() != 1 {
+    if f.agent.is_some()
+        || f.readiness.is_some()
+        || f.alarm
+        || f.needs_attention
+        || facets.len() != 1
+    {
         return None;
     }
     facets.pop()

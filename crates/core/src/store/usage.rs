@@ -757,16 +757,42 @@ impl Workspace {
     /// the start of its latest final call in the range (see
     /// `ops::usage::UsageStore::daily_calls`).
     pub fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        self.daily_calls_of(organization_id, range, None)
+    }
+
+    /// [`Workspace::daily_calls`], of only the numbers `only` names when it is given (read by
+    /// the rollups' primary key, number by number: a page of the table costs its rows).
+    pub fn daily_calls_of(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        only: Option<&[E164]>,
+    ) -> Result<Vec<NumberDays>> {
         let (org_key, _) = org_key(&self.conn, &organization_id)?;
         let (from, to) = (day_number(range.from()), day_number(range.to()));
-        let mut stmt = self.conn.prepare_cached(
+        let numbers = match only {
+            Some(only) => {
+                let list: Vec<&str> = only.iter().map(E164::as_str).collect();
+                Value::Text(serde_json::to_string(&list).unwrap_or_default())
+            }
+            None => Value::Null,
+        };
+        let mut stmt = self.conn.prepare_cached(if only.is_some() {
+            "SELECT phone_number, day, final_calls, answered, short_answered, failed,
+               phone_number_id
+             FROM usage_daily
+             WHERE organization_id = ?1 AND phone_number IN (SELECT value FROM json_each(?4))
+               AND day BETWEEN ?2 AND ?3 AND final_calls > 0
+             ORDER BY phone_number, day"
+        } else {
             "SELECT phone_number, day, final_calls, answered, short_answered, failed,
                phone_number_id
              FROM usage_daily
              WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 AND final_calls > 0
-             ORDER BY phone_number, day",
-        )?;
-        let mut found = stmt.query(params![organization_id.to_string(), from, to])?;
+               AND ?4 IS NULL
+             ORDER BY phone_number, day"
+        })?;
+        let mut found = stmt.query(params![organization_id.to_string(), from, to, numbers])?;
         let mut out: Vec<(NumberDays, Vec<String>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
@@ -799,7 +825,27 @@ impl Workspace {
                 }
             }
         }
-        let now = self.numbers_of(org_key)?;
+        let now: HashMap<String, Uuid> = match only {
+            // A few numbers: each by its row key.
+            Some(_) => {
+                let mut id = self
+                    .conn
+                    .prepare_cached("SELECT id FROM phone_numbers WHERE rowid = ?1")?;
+                let mut ids = HashMap::new();
+                for (n, _) in &out {
+                    let number = n.phone_number.as_str();
+                    let key = row_key(org_key, number.trim_start_matches('+'))?;
+                    let found: Option<String> = id.query_row([key], |r| r.get(0)).optional()?;
+                    if let Some(found) = found {
+                        ids.insert(number.to_owned(), parse_uuid(&found)?);
+                    }
+                }
+                ids
+            }
+            None => (self.numbers_of(org_key)?.into_iter())
+                .map(|(number, n)| (number, n.id))
+                .collect(),
+        };
         let mut last = self.conn.prepare_cached(
             "SELECT started_at FROM calls INDEXED BY idx_calls_number_started
              WHERE phone_number_id = ?1 AND started_at >= ?2 AND started_at < ?3
@@ -809,7 +855,7 @@ impl Workspace {
         let (lo, hi) = (from * DAY_MICROS, (to + 1) * DAY_MICROS);
         let mut numbers = Vec::with_capacity(out.len());
         for (mut n, ids) in out {
-            n.number_id = now.get(n.phone_number.as_str()).map(|x| x.id);
+            n.number_id = now.get(n.phone_number.as_str()).copied();
             for id in ids {
                 let t: Option<i64> = last
                     .query_row(params![id, lo, hi], |r| r.get(0))

@@ -223,7 +223,12 @@ numberType: NumberType | null,
 /**
  * Only the numbers under a readiness alarm (moving away), when true.
  */
-alarm?: boolean, };
+alarm?: boolean, 
+/**
+ * Only the numbers that need attention: status `error`, readiness `blocked`, or the
+ * port-out alarm ([`switchboard_core::query::needs_attention`]).
+ */
+needsAttention?: boolean, };
 
 export type NumberQuery = { 
 /**
@@ -414,7 +419,7 @@ tlsMode: TlsMode,
  */
 caFile?: string, };
 
-export type Column = "name" | "provider" | "status" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
+export type Column = "name" | "provider" | "status" | "readiness" | "health" | "agent" | "capabilities" | "type" | "country" | "region" | "locality" | "webhook" | "account" | "lastVerified" | "created" | "updated";
 
 export type ViewFilters = { 
 /**
@@ -444,7 +449,15 @@ country: string | null,
 /**
  * Line type.
  */
-numberType: NumberType | null, };
+numberType: NumberType | null, 
+/**
+ * Readiness as last refreshed.
+ */
+readiness: ReadinessState | null, 
+/**
+ * Only the numbers that need attention ([`switchboard_core::query::needs_attention`]).
+ */
+needsAttention: boolean, };
 
 export type View = { 
 /**
@@ -1342,6 +1355,20 @@ failed_share: number | null,
  * When the window's latest call started.
  */
 last_record_at: string | null, };
+
+export type NumberHealth = { 
+/**
+ * The number.
+ */
+phoneNumber: string, 
+/**
+ * Its id, unless it was removed.
+ */
+numberId: string | null, 
+/**
+ * Its health over the window.
+ */
+health: Health, };
 
 export type ReportRow = { 
 /**

@@ -16,6 +16,7 @@ export const commands = [
   "agent_orphans",
   "list_numbers",
   "count_numbers",
+  "number_health",
   "get_number",
   "check_number",
   "add_number",
