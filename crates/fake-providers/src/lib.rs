@@ -19,6 +19,7 @@
 
 mod bandwidth;
 pub mod bandwidth_readiness;
+mod bandwidth_usage;
 mod common;
 mod plivo;
 mod plivo_usage;

@@ -125,7 +125,8 @@ fn sums(calls: &[CallRecord], messages: &[MessageRecord]) -> BTreeMap<String, (i
         match price {
             Price::Charged { money } => e.0 += money.nanos,
             Price::Pending => e.1 += 1,
-            Price::NotBilled => {}
+            // Neither charged nor pending.
+            Price::NotBilled | Price::NotReported => {}
         }
     }
     out

@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage",
         include_str!("migrations/20261207001000_usage.sql"),
     ),
+    (
+        20261207001100,
+        "calls_not_reported",
+        include_str!("migrations/20261207001100_calls_not_reported.sql"),
+    ),
 ];
 
 /// An open workspace file.

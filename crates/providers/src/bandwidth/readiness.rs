@@ -115,7 +115,7 @@ impl BandwidthClient {
         )
     }
 
-    async fn json<T: serde::de::DeserializeOwned>(
+    pub(super) async fn json<T: serde::de::DeserializeOwned>(
         &self,
         subject: &Subject,
         url: &str,
