@@ -139,17 +139,24 @@ pub fn sync(g: &Global, a: SyncArgs) -> Outcome {
 }
 
 fn synced_line(s: &AccountSynced) -> String {
-    format!(
-        "{} {}: {} added, {} completed, {} pending, {} skipped ({} pages); next sync from {}",
-        s.provider,
-        s.account_id,
-        s.added,
-        s.completed,
-        s.pending,
-        s.skipped,
-        s.pages,
-        usage_time(s.calls.next_since.min(s.messages.next_since))
-    )
+    let kinds = [("calls", &s.calls), ("messages", &s.messages)];
+    let next = (kinds.iter())
+        .filter(|(_, k)| k.unavailable.is_none())
+        .map(|(_, k)| k.next_since)
+        .min();
+    let mut line = format!(
+        "{} {}: {} added, {} completed, {} pending, {} skipped ({} pages)",
+        s.provider, s.account_id, s.added, s.completed, s.pending, s.skipped, s.pages,
+    );
+    if let Some(next) = next {
+        line.push_str(&format!("; next sync from {}", usage_time(next)));
+    }
+    for (name, k) in kinds {
+        if let Some(why) = &k.unavailable {
+            line.push_str(&format!("; {name} not available: {why}"));
+        }
+    }
+    line
 }
 
 fn usage_time(t: OffsetDateTime) -> String {

@@ -218,6 +218,10 @@ pub enum Price {
     /// Not billed: a call that never connected (busy, unanswered, failed, canceled) and that
     /// the provider left unpriced.
     NotBilled,
+    /// Billable, but the provider's records carry no price at all and never will (Bandwidth's
+    /// Call Search): neither zero nor pending, counted apart as "cost not reported by the
+    /// provider" and never summed.
+    NotReported,
 }
 
 /// One call record of a provider account, normalized.

@@ -135,7 +135,7 @@ fn expect_price(e: &mut Expected, p: &Price) {
         Price::Charged { money } => {
             *e.cost.entry(money.currency.clone()).or_default() += money.nanos
         }
-        Price::NotBilled => {}
+        Price::NotBilled | Price::NotReported => {}
     }
 }
 
@@ -401,4 +401,36 @@ fn cursors_are_kept_per_account_and_kind_and_an_unknown_organization_is_refused(
         .set_usage_cursor(&stranger, RecordKind::Calls, cursor)
         .expect_err("no such organization");
     assert!(err.to_string().contains("not found"), "{err}");
+}
+
+/// A call whose provider reports no price (Bandwidth's Call Search) is kept as such: counted as
+/// a call, never pending (the cursor does not wait for it) and never summed as a cost.
+#[test]
+fn a_call_without_a_reported_price_is_neither_pending_nor_costed() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let calls = vec![
+        call(1, 0, 1, CallOutcome::Answered, 95, Price::NotReported),
+        call(2, 0, 2, CallOutcome::Busy, 0, Price::NotBilled),
+        call(3, 0, 3, CallOutcome::Answered, 30, price(3, 7_000_000)),
+    ];
+    let kept = ws.keep_calls(&account, &calls, T0).expect("kept");
+    assert_eq!((kept.added, kept.pending), (3, 0));
+    assert_eq!(
+        ws.oldest_pending(&account, RecordKind::Calls)
+            .expect("oldest"),
+        None
+    );
+    let row = &totals(&ws, org, GroupBy::Number)[NUMBERS[0]];
+    assert_eq!((row.counts.calls, row.counts.answered), (3, 2));
+    assert_eq!(row.counts.pending, 0);
+    assert_eq!(row.counts.billed_secs, 120 + 60);
+    assert_eq!(row.cost.to_string(), "USD 0.007");
+    // Read again: unchanged.
+    let again = ws.keep_calls(&account, &calls, T0).expect("again");
+    assert_eq!((again.added, again.unchanged), (0, 3));
+    assert_rollups_equal_records(&ws);
 }

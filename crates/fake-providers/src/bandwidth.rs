@@ -9,7 +9,8 @@
 //! Numbers alternate between two locations of one site; both use one Voice-V2 application;
 //! only the first has a Messaging-V2 application. The readiness lists (10DLC numbers, toll-free
 //! verification) are [`crate::bandwidth_readiness`]'s, on the same origin; so is number `i`
-//! ([`crate::bandwidth_readiness::tn`]: toll-free for its toll-free cases).
+//! ([`crate::bandwidth_readiness::tn`]: toll-free for its toll-free cases). Insights' Call Search
+//! (the numbers' call records) is [`crate::bandwidth_usage`]'s, on the same origin too.
 
 use std::sync::Mutex;
 
@@ -40,11 +41,20 @@ struct State {
 
 pub(crate) struct BandwidthFake {
     state: Mutex<State>,
+    usage: crate::bandwidth_usage::Usage,
 }
 
 impl BandwidthFake {
     pub(crate) fn new(config: &FakeConfig) -> Self {
+        let usage = crate::bandwidth_usage::Usage::new(
+            (0..config.bandwidth_numbers)
+                .map(crate::bandwidth_readiness::seeded_number)
+                .collect(),
+            config.seed,
+            &config.usage,
+        );
         BandwidthFake {
+            usage,
             state: Mutex::new(State {
                 tns: (0..config.bandwidth_numbers)
                     .map(crate::bandwidth_readiness::tn)
@@ -156,6 +166,21 @@ impl crate::Fake for BandwidthFake {
         let authed = bearer(&req.headers).as_deref() == Some(TOKEN)
             || matches!(basic_auth(&req.headers),
                 Some((u, p)) if u == creds::BANDWIDTH_USERNAME && p == creds::BANDWIDTH_PASSWORD);
+        let seg = req.segments();
+        let account = creds::BANDWIDTH_ACCOUNT_ID;
+        if let (&Method::GET, ["api", "v1", "accounts", a, "calls"]) = (&req.method, seg.as_slice())
+        {
+            use crate::bandwidth_usage::error as insights_error;
+            return if !authed {
+                insights_error(StatusCode::UNAUTHORIZED, "Unauthorized Account")
+            } else if *a != account {
+                insights_error(StatusCode::FORBIDDEN, "Unknown Account")
+            } else {
+                self.usage
+                    .calls(req, base)
+                    .unwrap_or_else(|e| insights_error(StatusCode::BAD_REQUEST, &e))
+            };
+        }
         if !authed {
             return error(
                 StatusCode::UNAUTHORIZED,
@@ -163,8 +188,6 @@ impl crate::Fake for BandwidthFake {
                 "Unauthorized: the credentials are not valid",
             );
         }
-        let seg = req.segments();
-        let account = creds::BANDWIDTH_ACCOUNT_ID;
         let mut st = lock(&self.state);
         if req.method == Method::GET
             && let Some(r) = crate::bandwidth_readiness::handle(req, account, st.tns.len())

@@ -20,6 +20,7 @@
 
 mod bandwidth;
 pub mod bandwidth_readiness;
+mod bandwidth_usage;
 mod common;
 mod plivo;
 pub mod plivo_readiness;

@@ -156,6 +156,9 @@ pub struct KindSynced {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub next_since: OffsetDateTime,
+    /// Why the provider has no records of this kind to read (Bandwidth's messages): nothing
+    /// was read, the cursor did not move, and the rest of the sync went on. `None` when read.
+    pub unavailable: Option<String>,
 }
 
 /// How many skipped records' reasons a report keeps.
@@ -331,6 +334,7 @@ async fn pull_kind<R: Pulled>(
         pages: 0,
         since: asked,
         next_since: asked,
+        unavailable: None,
     };
     let mut newest: Option<OffsetDateTime> = None;
     let writing = async {
@@ -376,6 +380,11 @@ async fn pull_kind<R: Pulled>(
                 account.account_id
             )));
         }
+        // The provider has none of these records: said, not a failure of the whole sync.
+        Err(e @ ProviderError::Unsupported { .. }) => {
+            done.unavailable = Some(e.to_string());
+            return Ok(done);
+        }
         Err(e) => return Err(e.into()),
     };
     if cancel.is_cancelled() {
@@ -401,7 +410,8 @@ async fn pull_kind<R: Pulled>(
 /// `since` when given: a pull that reads again from then), keeping every page as it arrives
 /// and moving each cursor once all its pages are kept ([`next_since`]). Accounts are pulled
 /// one after another; the first failure stops the sync (what was kept stays kept, the
-/// cursors not moved yet make the next sync read it again). Cancelling stops promptly with
+/// cursors not moved yet make the next sync read it again). A kind of record the provider does
+/// not offer (Bandwidth's messages) is reported in [`KindSynced::unavailable`] instead. Cancelling stops promptly with
 /// [`ProviderFailure::Cancelled`].
 pub async fn sync(
     store: &dyn UsageStore,

@@ -819,6 +819,15 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
     );
     let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 1);
+    // A call whose provider reports no cost (Bandwidth's) reaches the cache as such: neither
+    // pending nor costed there either.
+    world.on_server(
+        "UPDATE calls SET price_state = 'not_reported'
+         WHERE provider_record_id = (SELECT min(provider_record_id) FROM calls
+                                     WHERE price_state = 'not_billed')",
+    );
+    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    assert_eq!(report.usage_records, 1);
 
     // Offline, bob's app reports from his cache; a usage sync needs the server.
     proxy.cut();

@@ -52,11 +52,11 @@ struct Setup {
     _dir: tempfile::TempDir,
 }
 
-/// A workspace whose organization has the fake's numbers, all but the last (its records are
-/// not the organization's).
-async fn setup() -> Setup {
-    let fakes = FakeProviders::start(config()).await.unwrap();
-    let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
+/// A local workspace whose organization "acme" has the first `keep` of `client`'s numbers.
+async fn workspace_of(
+    client: &ProviderClient,
+    keep: usize,
+) -> (tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
     let listing = client
         .list_numbers(&|_| {}, &CancellationToken::new())
         .await
@@ -64,13 +64,19 @@ async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let inv = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
     let org = inv.add_organization("acme", "Acme").await.unwrap().id;
-    for n in &listing.numbers[..NUMBERS - 1] {
-        let valid = n
-            .to_new_number(creds::TWILIO_ACCOUNT_SID)
-            .validate()
-            .unwrap();
+    for n in listing.numbers.iter().take(keep) {
+        let valid = n.to_new_number(client.account_id()).validate().unwrap();
         inv.add_number(org, valid).await.unwrap();
     }
+    (dir, inv, org)
+}
+
+/// A workspace whose organization has the fake's numbers, all but the last (its records are
+/// not the organization's).
+async fn setup() -> Setup {
+    let fakes = FakeProviders::start(config()).await.unwrap();
+    let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
+    let (dir, inv, org) = workspace_of(&client, NUMBERS - 1).await;
     let accounts = usage::accounts_of(&*inv, org, None).await.unwrap();
     assert_eq!(
         accounts,
@@ -125,7 +131,8 @@ fn sums(calls: &[CallRecord], messages: &[MessageRecord]) -> BTreeMap<String, (i
         match price {
             Price::Charged { money } => e.0 += money.nanos,
             Price::Pending => e.1 += 1,
-            Price::NotBilled => {}
+            // Neither charged nor pending.
+            Price::NotBilled | Price::NotReported => {}
         }
     }
     out
@@ -386,4 +393,94 @@ fn health_states_read_as_the_cli_and_the_app_write_them() {
         usage::parse_health("sick").unwrap_err().to_string(),
         "invalid health: \"sick\" is not one of healthy, at_risk, insufficient_data"
     );
+}
+
+/// A Bandwidth account's sync keeps its Call Search calls (their cost not reported: no cost
+/// summed, nothing pending) and says its messages are not available instead of failing; a
+/// second sync asks Call Search only from the cursor.
+#[tokio::test]
+async fn a_bandwidth_sync_keeps_its_calls_and_says_its_messages_are_not_available() {
+    use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+    use switchboard_providers::http::HttpSettings;
+    use switchboard_secrets::SecretString;
+
+    let mut config = config();
+    config.twilio_numbers = 0;
+    config.bandwidth_numbers = 6;
+    config.usage.calls_per_number = 40;
+    let fakes = FakeProviders::start(config).await.unwrap();
+    let creds = BandwidthCredentials {
+        account_id: creds::BANDWIDTH_ACCOUNT_ID.into(),
+        auth: BandwidthAuth::Basic {
+            username: creds::BANDWIDTH_USERNAME.into(),
+            password: SecretString::new(creds::BANDWIDTH_PASSWORD.into()),
+        },
+    };
+    let base = fakes.base_url(FakeKind::Bandwidth);
+    let client = ProviderClient::Bandwidth(
+        BandwidthClient::new(creds, Some(&base), &HttpSettings::default()).unwrap(),
+    );
+    let (_dir, inv, org) = workspace_of(&client, usize::MAX).await;
+    let accounts: Vec<AccountToSync> = usage::accounts_of(&*inv, org, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|account| AccountToSync {
+            account,
+            client: client.clone(),
+        })
+        .collect();
+    assert_eq!(accounts.len(), 1);
+    let since = NOW - Duration::days(10);
+    let store = inv.usage().unwrap();
+    let cancel = CancellationToken::new();
+    let first = usage::sync(store, &accounts, Some(since), &|_| {}, &cancel)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let a = &first[0];
+    let gathered = Gather::default();
+    let pages = client
+        .calls_since(since, &|p| gathered.page(p), &cancel)
+        .await;
+    let calls: Vec<CallRecord> = gathered.done(pages).unwrap().records;
+    assert!(calls.iter().any(|c| c.price == Price::NotReported));
+    assert_eq!(a.calls.kept.added as usize, calls.len());
+    assert_eq!((a.pending, a.calls.kept.not_ours), (0, 0));
+    assert_eq!(a.messages.pages, 0);
+    let why = a
+        .messages
+        .unavailable
+        .as_deref()
+        .expect("messages said unavailable");
+    assert!(why.contains("message records"), "{why}");
+    assert_eq!(a.calls.unavailable, None);
+
+    // The report: every call counted, no cost summed (none was reported), nothing pending.
+    let range = DayRange::new(since.date(), NOW.date()).unwrap();
+    let rows = store
+        .usage_totals(org, range, GroupBy::Number)
+        .await
+        .unwrap();
+    let counted: u64 = rows.iter().map(|r| r.counts.calls).sum();
+    assert_eq!(counted as usize, calls.len());
+    for r in &rows {
+        assert!(r.cost.is_empty(), "no cost was reported: {r:?}");
+        assert_eq!(r.counts.pending, 0);
+    }
+
+    // A second sync asks only from the cursor the first one left.
+    fakes.faults(FakeKind::Bandwidth).clear_requests();
+    let second = usage::sync(store, &accounts, None, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(second[0].calls.kept.added, 0);
+    let from = format!("gte:{}", switchboard_ops::rfc3339(a.calls.next_since));
+    let asked: Vec<String> = fakes
+        .faults(FakeKind::Bandwidth)
+        .requests()
+        .iter()
+        .filter_map(|r| r.query.iter().find(|(k, _)| k == "startTime"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    assert_eq!(asked, [from]);
 }

@@ -55,6 +55,7 @@ impl Prices {
             }
             Price::Pending => ("pending", None, None),
             Price::NotBilled => ("not_billed", None, None),
+            Price::NotReported => ("not_reported", None, None),
         };
         self.state.push(state);
         self.nanos.push(nanos);

@@ -369,6 +369,24 @@ async fn rollups_equal_the_records_after_every_write() {
     assert_eq!(pending, 10, "acme's pending messages only");
     assert_rollups_equal_records(&w, "pending calls priced");
 
+    // Calls whose provider reports no price (Bandwidth's Call Search): neither pending nor
+    // costed, and pending still means pending only.
+    scalar(
+        &w.cluster,
+        &w.alice_url,
+        "UPDATE calls SET price_state = 'not_reported', price_nanos = NULL, currency = NULL
+         WHERE provider_record_id IN ('CA1', 'CA2')",
+    );
+    assert_rollups_equal_records(&w, "calls without a reported price");
+    let not_reported: i64 = scalar(
+        &w.cluster,
+        &w.admin,
+        "SELECT count(*) FROM calls WHERE price_state = 'not_reported'",
+    )
+    .parse()
+    .unwrap();
+    assert!(not_reported >= 2, "{not_reported}");
+
     // A record read again with another time (another day) and another number.
     scalar(
         &w.cluster,

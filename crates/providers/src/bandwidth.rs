@@ -37,6 +37,9 @@ use crate::model::{
 };
 
 mod readiness;
+mod records;
+
+pub use records::{CALLS_PAGE_SIZE, call_outcome};
 
 /// Bandwidth's largest page of in-service numbers.
 pub const MAX_PAGE_SIZE: u32 = 2500;
@@ -78,6 +81,8 @@ pub struct BandwidthClient {
     http: Transport,
     base: String,
     platform: String,
+    /// The Insights origin (Call Search).
+    insights: String,
     creds: BandwidthCredentials,
     token: Arc<Mutex<Option<(SecretString, Instant)>>>,
 }
@@ -182,10 +187,13 @@ impl BandwidthClient {
                 .ok()
                 .is_some_and(|v| !v.trim().is_empty());
         let base = config::resolve_base_url(Api::Bandwidth, base_url)?;
-        let platform = if overridden {
-            base.clone()
+        let (platform, insights) = if overridden {
+            (base.clone(), base.clone())
         } else {
-            DEFAULT_PLATFORM_URL.to_owned()
+            (
+                DEFAULT_PLATFORM_URL.to_owned(),
+                records::DEFAULT_INSIGHTS_URL.to_owned(),
+            )
         };
         if creds.account_id.is_empty()
             || !creds.account_id.chars().all(|c| c.is_ascii_alphanumeric())
@@ -200,6 +208,7 @@ impl BandwidthClient {
             http: Transport::new(Api::Bandwidth, settings, read_error)?,
             base,
             platform,
+            insights,
             creds,
             token: Arc::new(Mutex::new(None)),
         })

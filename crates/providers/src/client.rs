@@ -23,7 +23,10 @@
 //!   `provider_id`), every page handed to the sink as it is read, at the provider's largest
 //!   page size, within its documented rate limits, stopping promptly on cancellation. A record
 //!   that cannot be read is skipped with its reason; a price not given yet is
-//!   [`switchboard_core::usage::Price::Pending`], never zero. Returns the pages read.
+//!   [`switchboard_core::usage::Price::Pending`], never zero; a price the provider never
+//!   reports (Bandwidth's Call Search) is [`switchboard_core::usage::Price::NotReported`].
+//!   Returns the pages read. A provider without a kind of record says
+//!   [`crate::ProviderError::Unsupported`] (Bandwidth's messages).
 
 use switchboard_core::usage::{CallRecord, MessageRecord};
 use time::OffsetDateTime;
@@ -174,7 +177,7 @@ impl ProviderClient {
             }
             ProviderClient::Plivo(c) => c.calls_since(since, sink, cancel).await,
             ProviderClient::Vonage(c) => c.calls_since(since, sink, cancel).await,
-            ProviderClient::Bandwidth(c) => Err(bandwidth_has_no_records(c.api())),
+            ProviderClient::Bandwidth(c) => c.calls_since(since, sink, cancel).await,
         }
     }
 
@@ -196,7 +199,7 @@ impl ProviderClient {
             }
             ProviderClient::Plivo(c) => c.messages_since(since, sink, cancel).await,
             ProviderClient::Vonage(c) => c.messages_since(since, sink, cancel).await,
-            ProviderClient::Bandwidth(c) => Err(bandwidth_has_no_records(c.api())),
+            ProviderClient::Bandwidth(c) => Err(c.messages_unsupported()),
         }
     }
 }
@@ -218,18 +221,6 @@ impl ProviderClient {
             ProviderClient::Vonage(c) => c.readiness(progress, cancel).await,
             ProviderClient::Plivo(c) => c.readiness(progress, cancel).await,
         }
-    }
-}
-
-/// Bandwidth's records are not read yet: its Insights API documents aggregates per time slice
-/// (minutes of use, completed and failed calls, connection rates), not one record per call,
-/// and its per-call detail records come from Insights Reports, whose columns and paging each
-/// report definition gives at run time (docs/PROVIDERS.md, "Bandwidth's records: what is
-/// documented, and how its aggregates would fit").
-fn bandwidth_has_no_records(api: Api) -> ProviderError {
-    ProviderError::Unsupported {
-        api,
-        operation: "reading call and message records",
     }
 }
 

@@ -216,6 +216,7 @@ fn common(
             },
         },
         "pending" => Price::Pending,
+        "not_reported" => Price::NotReported,
         _ => Price::NotBilled,
     };
     Ok((

@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage",
         include_str!("migrations/20261207001000_usage.sql"),
     ),
+    (
+        20261207001100,
+        "calls_not_reported",
+        include_str!("migrations/20261207001100_calls_not_reported.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -421,6 +426,82 @@ mod tests {
         }
         tx.commit().unwrap();
         conn
+    }
+
+    /// A workspace whose calls were kept before the "not reported" price state keeps every
+    /// call and its indexes, and then takes a call whose cost its provider does not report.
+    #[test]
+    fn the_not_reported_migration_keeps_the_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let org = Uuid::new_v4().to_string();
+        {
+            let conn = schema_before(&file, 20261207001100);
+            conn.execute(
+                "INSERT INTO organizations VALUES (1, ?1, 'acme', 'Acme', 0, 0)",
+                [&org],
+            )
+            .unwrap();
+            for (id, state, nanos, currency) in [
+                ("CA1", "charged", Some(21_000_000i64), Some("USD")),
+                ("CA2", "pending", None, None),
+                ("CA3", "not_billed", None, None),
+            ] {
+                conn.execute(
+                    "INSERT INTO calls VALUES (?1, ?2, NULL, '+14155550101', 'twilio', 'AC1', ?1,
+                       'outbound', '+14155559999', 'answered', 0, 60, 60, ?3, ?4, ?5, 0)",
+                    params![id, org, state, nanos, currency],
+                )
+                .unwrap();
+            }
+            let refused = conn.execute(
+                "UPDATE calls SET price_state = 'not_reported' WHERE id = 'CA3'",
+                [],
+            );
+            assert!(refused.is_err(), "not known before the migration");
+        }
+        let ws = Workspace::open(&file).unwrap();
+        let kept: Vec<(String, String, Option<i64>)> = ws
+            .conn
+            .prepare("SELECT id, price_state, price_nanos FROM calls ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let kept: Vec<(&str, &str, Option<i64>)> = (kept.iter())
+            .map(|(i, s, n)| (i.as_str(), s.as_str(), *n))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("CA1", "charged", Some(21_000_000)),
+                ("CA2", "pending", None),
+                ("CA3", "not_billed", None)
+            ]
+        );
+        let indexes: i64 = ws
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls'
+                   AND name IN ('idx_calls_org_started', 'idx_calls_number_started',
+                                'idx_calls_pending')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 3);
+        ws.conn
+            .execute(
+                "UPDATE calls SET price_state = 'not_reported' WHERE id = 'CA3'",
+                [],
+            )
+            .unwrap();
+        let wrong = ws.conn.execute(
+            "UPDATE calls SET price_state = 'not_reported' WHERE id = 'CA1'",
+            [],
+        );
+        assert!(wrong.is_err(), "a not-reported call has no amount");
     }
 
     /// A copy under way when the stage got its rules keeps its staged rows; an organization

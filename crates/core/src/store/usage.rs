@@ -72,6 +72,7 @@ fn price_columns(p: &Price) -> (&'static str, Option<i64>, Option<&str>) {
         Price::Charged { money } => ("charged", Some(money.nanos), Some(money.currency.as_str())),
         Price::Pending => ("pending", None, None),
         Price::NotBilled => ("not_billed", None, None),
+        Price::NotReported => ("not_reported", None, None),
     }
 }
 

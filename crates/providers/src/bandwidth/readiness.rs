@@ -118,7 +118,7 @@ impl BandwidthClient {
         )
     }
 
-    async fn json<T: serde::de::DeserializeOwned>(
+    pub(super) async fn json<T: serde::de::DeserializeOwned>(
         &self,
         subject: &Subject,
         url: &str,

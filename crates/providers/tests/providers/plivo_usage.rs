@@ -143,6 +143,7 @@ async fn messages_are_pulled_with_their_units_and_prices() {
             Price::Charged { money } => assert_eq!(money.nanos, 5_000_000 * i64::from(m.segments)),
             Price::Pending => assert!(m.sent_at > now - Span::hours(2), "{m:?}"),
             Price::NotBilled => assert_eq!(m.status, "failed"),
+            Price::NotReported => panic!("this provider reports its prices: {m:?}"),
         }
     }
 }

@@ -122,6 +122,7 @@ async fn messages_are_pulled_per_direction() {
             }
             Price::Pending => assert!(m.sent_at > now - Span::hours(2), "{m:?}"),
             Price::NotBilled => assert_eq!(m.status, "rejected"),
+            Price::NotReported => panic!("this provider reports its prices: {m:?}"),
         }
     }
 }

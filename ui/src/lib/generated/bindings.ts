@@ -1490,7 +1490,12 @@ since: string,
 /**
  * Where the next pull starts.
  */
-nextSince: string, };
+nextSince: string, 
+/**
+ * Why the provider has no records of this kind to read (Bandwidth's messages): nothing
+ * was read, the cursor did not move, and the rest of the sync went on. `None` when read.
+ */
+unavailable: string | null, };
 
 export type AccountSynced = { 
 /**
