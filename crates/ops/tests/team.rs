@@ -826,7 +826,7 @@ async fn team_usage_goes_to_the_server_and_reaches_every_managers_cache() {
          WHERE provider_record_id = (SELECT min(provider_record_id) FROM calls
                                      WHERE price_state = 'not_billed')",
     );
-    let report = sync_cache(bob_settings.clone(), bob_cache.clone()).await;
+    let report = cluster::sync_cache(bob_settings.clone(), bob_cache.clone()).await;
     assert_eq!(report.usage_records, 1);
 
     // Offline, bob's app reports from his cache; a usage sync needs the server.
