@@ -129,6 +129,8 @@ pub fn typescript() -> String {
         decl::<Health>(),
         decl::<ReportRow>(),
         decl::<UsageReport>(),
+        decl::<NumberUsage>(),
+        decl::<NumberUsageReport>(),
         decl::<RecordKind>(),
         decl::<UsageSyncProgress>(),
         decl::<Kept>(),

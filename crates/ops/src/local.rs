@@ -13,7 +13,7 @@ use crate::lock;
 
 use async_trait::async_trait;
 use switchboard_core::domain::{
-    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+    Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::{NumberRef, Workspace};
@@ -24,8 +24,8 @@ use uuid::Uuid;
 use crate::usage::UsageStore;
 use crate::{EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
-    UsageCursor, UsageRow,
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
 };
 use time::OffsetDateTime;
 
@@ -332,6 +332,17 @@ impl UsageStore for LocalInventory {
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         // On the primary connection: a report reads the totals on the other one at once.
         self.run(move |ws| ws.daily_calls(organization_id, range))
+            .await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        let number = number.clone();
+        self.count(move |ws| ws.number_days(organization_id, &number, range))
             .await
     }
 }

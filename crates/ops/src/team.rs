@@ -6,15 +6,15 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use async_trait::async_trait;
 use switchboard_core::domain::{
-    Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
+    Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::Workspace;
 use switchboard_core::store::{NumberRef, Replica, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
-    UsageCursor, UsageRow,
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
 };
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
@@ -211,6 +211,15 @@ impl UsageStore for RemoteWorkspace {
 
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         RemoteWorkspace::daily_calls(self, organization_id, range).await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        RemoteWorkspace::number_days(self, organization_id, number, range).await
     }
 }
 
@@ -684,6 +693,17 @@ impl UsageStore for TeamInventory {
     async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
         self.usage_reader()?
             .daily_calls(organization_id, range)
+            .await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        self.usage_reader()?
+            .number_days(organization_id, number, range)
             .await
     }
 }
