@@ -18,6 +18,7 @@ use crate::dto::{NumberUsageReport, UsageReport, parse_id};
 use crate::error::AppResult;
 use crate::providers::{ProviderTasks, failure};
 use crate::state::AppState;
+use crate::usage_refresh::UsageSyncs;
 
 /// The organization's usage from `from` to `to` (`YYYY-MM-DD`, both included; `to` defaults
 /// to today (UTC), `from` to the 30 days ending on `to`), grouped `by`; grouped by number,
@@ -101,12 +102,14 @@ pub fn usage_report_csv(by: GroupBy, rows: Vec<ReportRow>) -> AppResult<String> 
 /// Pulls the organization's call and message records from each of its provider accounts (or
 /// only `account_id`), each from its cursor, reporting progress after each page kept;
 /// `cancel_task(task_id)` stops it (what was kept stays kept). An organization without
-/// accounts pulls nothing: the answer is empty.
+/// accounts pulls nothing: the answer is empty. A background refresh under way is stopped
+/// first, and the sync starts once it has.
 #[tauri::command]
-#[tracing::instrument(skip(state, tasks, on_progress), err)]
+#[tracing::instrument(skip(state, tasks, syncs, on_progress), err)]
 pub async fn usage_sync(
     state: State<'_, AppState>,
     tasks: State<'_, ProviderTasks>,
+    syncs: State<'_, UsageSyncs>,
     task_id: String,
     organization_id: String,
     account_id: Option<String>,
@@ -116,6 +119,8 @@ pub async fn usage_sync(
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.running.start(&task_id);
     let synced = async {
+        // Never two at once: a background refresh under way stops (see `usage_refresh`).
+        let _one_at_a_time = syncs.manual().await;
         let inventory = state.inventory();
         let vault = switchboard_ops::vault::native;
         let accounts = usage::accounts_to_sync(&*inventory, vault, org, account_id.as_deref());

@@ -418,22 +418,33 @@ pub async fn sync(
 ) -> std::result::Result<Vec<AccountSynced>, ProviderFailure> {
     let mut report = Vec::with_capacity(accounts.len());
     for a in accounts {
-        let calls = pull_kind::<CallRecord>(store, a, since, progress, cancel).await?;
-        let messages = pull_kind::<MessageRecord>(store, a, since, progress, cancel).await?;
-        let both = |f: fn(&KindSynced) -> u64| f(&calls) + f(&messages);
-        report.push(AccountSynced {
-            provider: a.account.provider,
-            account_id: a.account.account_id.clone(),
-            added: both(|k| k.kept.added),
-            completed: both(|k| k.kept.completed),
-            pending: both(|k| k.kept.pending),
-            skipped: both(|k| k.kept.not_ours + k.skipped),
-            pages: calls.pages + messages.pages,
-            calls,
-            messages,
-        });
+        report.push(sync_account(store, a, since, progress, cancel).await?);
     }
     Ok(report)
+}
+
+/// Pulls one account's calls, then its messages, as [`sync`] pulls each account.
+async fn sync_account(
+    store: &dyn UsageStore,
+    a: &AccountToSync,
+    since: Option<OffsetDateTime>,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> std::result::Result<AccountSynced, ProviderFailure> {
+    let calls = pull_kind::<CallRecord>(store, a, since, progress, cancel).await?;
+    let messages = pull_kind::<MessageRecord>(store, a, since, progress, cancel).await?;
+    let both = |f: fn(&KindSynced) -> u64| f(&calls) + f(&messages);
+    Ok(AccountSynced {
+        provider: a.account.provider,
+        account_id: a.account.account_id.clone(),
+        added: both(|k| k.kept.added),
+        completed: both(|k| k.kept.completed),
+        pending: both(|k| k.kept.pending),
+        skipped: both(|k| k.kept.not_ours + k.skipped),
+        pages: calls.pages + messages.pages,
+        calls,
+        messages,
+    })
 }
 
 /// The provider accounts of an organization a usage sync pulls: those added to it on this
@@ -510,6 +521,87 @@ pub async fn accounts_to_sync(
         out.push(AccountToSync { account, client });
     }
     Ok(out)
+}
+
+/// The accounts of an organization a background refresh pulls when it runs with the cut-off
+/// `pulled_before` (the re-verification interval's, `app_settings::verified_before`): each
+/// account added to the organization on this device (one its numbers only reference is never
+/// pulled unasked) whose calls or messages were never pulled, or last pulled at or before the
+/// cut-off. An account pulled since, both kinds, is not due.
+pub async fn accounts_due(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    pulled_before: OffsetDateTime,
+) -> Result<Vec<UsageAccount>> {
+    let store = inv.usage()?;
+    let mut due = Vec::new();
+    for a in crate::providers::accounts::accounts_of(inv, organization_id).await? {
+        if !a.added {
+            continue;
+        }
+        let account = UsageAccount {
+            organization_id,
+            provider: a.provider,
+            account_id: a.account_id,
+        };
+        let mut stale = false;
+        for kind in [RecordKind::Calls, RecordKind::Messages] {
+            let cursor = store.cursor(&account, kind).await?;
+            stale |= cursor.is_none_or(|c| c.pulled_at <= pulled_before);
+        }
+        if stale {
+            due.push(account);
+        }
+    }
+    Ok(due)
+}
+
+/// What a background refresh did for one account: what its pull did, or why it failed.
+#[derive(Debug)]
+pub struct RefreshedAccount {
+    /// The account in its organization.
+    pub account: UsageAccount,
+    /// Its pull.
+    pub outcome: std::result::Result<AccountSynced, ProviderFailure>,
+}
+
+/// One background refresh of usage: every organization's accounts due ([`accounts_due`]),
+/// each pulled from its cursor as [`sync`] pulls it, one after another. An account that fails
+/// (its secret gone from the vault, the provider refusing) is reported with why, and the next
+/// one is still pulled; the vault is opened only when an account is due. Cancelling stops at
+/// the next page with [`ProviderFailure::Cancelled`] (what was kept stays kept).
+pub async fn refresh_due(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> Result<switchboard_secrets::Vault>,
+    pulled_before: OffsetDateTime,
+    cancel: &CancellationToken,
+) -> std::result::Result<Vec<RefreshedAccount>, ProviderFailure> {
+    let mut due = Vec::new();
+    for org in inv.organizations().await? {
+        due.extend(accounts_due(inv, org.id, pulled_before).await?);
+    }
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vault = vault()?;
+    let store = inv.usage()?;
+    let mut done = Vec::with_capacity(due.len());
+    for account in due {
+        let outcome = async {
+            let client = connect(&vault, account.provider, &account.account_id).await?;
+            let a = AccountToSync {
+                account: account.clone(),
+                client,
+            };
+            sync_account(store, &a, None, &|_| {}, cancel).await
+        }
+        .await;
+        if let Err(ProviderFailure::Cancelled(why)) = outcome {
+            return Err(ProviderFailure::Cancelled(why));
+        }
+        done.push(RefreshedAccount { account, outcome });
+    }
+    Ok(done)
 }
 
 /// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,

@@ -11,13 +11,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use switchboard_core::domain::Provider;
 use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, Thresholds, UsageAccount,
+    CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, RecordKind, Thresholds,
+    UsageAccount, UsageCursor,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
+use switchboard_ops::providers::accounts::add_account;
+use switchboard_ops::providers::client::ProviderFailure;
 use switchboard_ops::usage::{self, AccountToSync};
 use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
+use switchboard_providers::account_auth::AccountAuth;
 use switchboard_providers::model::Gather;
+use switchboard_secrets::{SecretString, Vault};
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -422,6 +427,80 @@ async fn a_numbers_usage_is_its_records_per_day_and_its_health_the_reports() {
     assert!(
         matches!(unknown, Err(switchboard_core::Error::NotFound { .. })),
         "{unknown:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_added_account_is_due_for_a_background_refresh_until_both_kinds_were_pulled_since() {
+    let s = setup().await;
+    let due = |before: OffsetDateTime| usage::accounts_due(&*s.inv, s.org, before);
+    let account = s.accounts[0].account.clone();
+    // The numbers reference the account, but it was not added here: never pulled unasked.
+    assert_eq!(due(OffsetDateTime::now_utc()).await.unwrap(), []);
+    let no_vault = || -> switchboard_core::Result<Vault> {
+        panic!("the vault is opened only for an account due")
+    };
+    let cancel = CancellationToken::new();
+    let refreshed = usage::refresh_due(&*s.inv, no_vault, OffsetDateTime::now_utc(), &cancel);
+    assert!(refreshed.await.unwrap().is_empty());
+
+    let acme = s.inv.organization("acme").await.unwrap();
+    let auth = AccountAuth::Secret(SecretString::new(creds::TWILIO_AUTH_TOKEN.into()));
+    let vault = Vault::in_memory();
+    let added = (Provider::Twilio, creds::TWILIO_ACCOUNT_SID);
+    add_account(&*s.inv, &vault, &acme, added, auth, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        due(OffsetDateTime::now_utc() - Duration::days(365))
+            .await
+            .unwrap(),
+        std::slice::from_ref(&account),
+        "never pulled"
+    );
+
+    sync(&s, None).await;
+    let pulled = OffsetDateTime::now_utc();
+    assert_eq!(
+        due(pulled - Duration::hours(1)).await.unwrap(),
+        [],
+        "pulled within the interval"
+    );
+    assert_eq!(
+        due(pulled + Duration::seconds(1)).await.unwrap(),
+        std::slice::from_ref(&account)
+    );
+    // Its messages last pulled two days ago: due again, though its calls are fresh.
+    let store = s.inv.usage().unwrap();
+    let cursor = store
+        .cursor(&account, RecordKind::Messages)
+        .await
+        .unwrap()
+        .unwrap();
+    let old = UsageCursor {
+        pulled_at: pulled - Duration::days(2),
+        ..cursor
+    };
+    store
+        .set_cursor(&account, RecordKind::Messages, old)
+        .await
+        .unwrap();
+    assert_eq!(
+        due(pulled - Duration::hours(1)).await.unwrap(),
+        std::slice::from_ref(&account)
+    );
+
+    // An account due whose secret the vault lacks is reported with why; nothing stops.
+    let empty = Vault::in_memory();
+    let refreshed = usage::refresh_due(&*s.inv, || Ok(empty), pulled - Duration::hours(1), &cancel)
+        .await
+        .unwrap();
+    assert_eq!(refreshed.len(), 1);
+    assert_eq!(refreshed[0].account, account);
+    assert!(
+        matches!(&refreshed[0].outcome, Err(ProviderFailure::NoSecret { account_id, .. }) if account_id == creds::TWILIO_ACCOUNT_SID),
+        "{:?}",
+        refreshed[0].outcome
     );
 }
 
