@@ -134,6 +134,8 @@ pub fn typescript() -> String {
         decl::<switchboard_ops::usage::NumberHealth>(),
         decl::<ReportRow>(),
         decl::<UsageReport>(),
+        decl::<NumberUsage>(),
+        decl::<NumberUsageReport>(),
         decl::<RecordKind>(),
         decl::<UsageSyncProgress>(),
         decl::<Kept>(),

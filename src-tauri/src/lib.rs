@@ -18,6 +18,7 @@ pub mod state;
 pub mod sync;
 pub mod team;
 pub mod usage;
+pub mod usage_refresh;
 pub mod webview;
 
 use std::sync::OnceLock;
@@ -65,6 +66,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(providers::ProviderTasks::default());
             app.manage(sync::SyncState::default());
             app.manage(alerts::ReadinessRefreshes::default());
+            app.manage(usage_refresh::UsageSyncs::default());
+            usage_refresh::start(app.handle());
             // Never fails: a workspace that cannot be opened is shown in the window.
             startup::start(app.handle(), state::default_workspace_path());
             Ok(())

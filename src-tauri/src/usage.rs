@@ -1,21 +1,24 @@
 //! Usage, cost and health in the app: the usage report of an organization over a range of
-//! days, grouped by number, agent, provider or day (`switchboard_ops::usage::report`), and the
+//! days, grouped by number, agent, provider or day (`switchboard_ops::usage::report`), one
+//! number's usage per day and health (`switchboard_ops::usage::number_usage`), and the
 //! usage sync that pulls the organization's call and message records from its providers
 //! (`switchboard_ops::usage::sync`), with progress after each page kept and
 //! [`crate::commands::cancel_task`] to stop it. Each command is one ops call; money stays per
 //! currency, and pending prices stay pending, as ops reports them.
 
-use switchboard_core::usage::{GroupBy, ReportRow};
+use switchboard_core::domain::E164;
+use switchboard_core::usage::{DayRange, GroupBy, ReportRow};
 use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
 use switchboard_ops::usage_csv;
 use tauri::State;
 use tauri::ipc::Channel;
 use time::OffsetDateTime;
 
-use crate::dto::{UsageReport, parse_id};
+use crate::dto::{NumberUsageReport, UsageReport, parse_id};
 use crate::error::AppResult;
 use crate::providers::{ProviderTasks, failure};
 use crate::state::AppState;
+use crate::usage_refresh::UsageSyncs;
 
 /// The organization's usage from `from` to `to` (`YYYY-MM-DD`, both included; `to` defaults
 /// to today (UTC), `from` to the 30 days ending on `to`), grouped `by`; grouped by number,
@@ -31,9 +34,7 @@ pub async fn usage_report(
     by: GroupBy,
 ) -> AppResult<UsageReport> {
     let org = parse_id("organization", &organization_id)?;
-    let day = |field: &str, d: Option<String>| d.map(|d| usage::parse_day(field, &d)).transpose();
-    let (from, to) = (day("from", from)?, day("to", to)?);
-    let range = usage::report_range(from, to, OffsetDateTime::now_utc().date())?;
+    let range = range_of(from, to)?;
     let inventory = state.inventory();
     let limits = Default::default();
     let rows = usage::report(inventory.usage()?, org, range, by, &limits).await?;
@@ -51,6 +52,44 @@ pub async fn usage_report(
     })
 }
 
+/// The days from `from` to `to` (`YYYY-MM-DD`; `to` defaults to today (UTC), `from` to the 30
+/// days ending on `to`), as ops reads them.
+fn range_of(from: Option<String>, to: Option<String>) -> AppResult<DayRange> {
+    let day = |field: &str, d: Option<String>| d.map(|d| usage::parse_day(field, &d)).transpose();
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    Ok(usage::report_range(
+        from,
+        to,
+        OffsetDateTime::now_utc().date(),
+    )?)
+}
+
+/// One number's usage from `from` to `to` (as [`usage_report`]'s days) and its health, with
+/// why it is at risk in core's words (the detail panel's figures and chart): the number's
+/// row of the report grouped by number, per day (`switchboard_ops::usage::number_usage`).
+/// A number without records has none (zero calls, no cost); bad days or a bad number are
+/// refused before anything is read.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn number_usage(
+    state: State<'_, AppState>,
+    organization_id: String,
+    phone_number: String,
+    from: Option<String>,
+    to: Option<String>,
+) -> AppResult<NumberUsageReport> {
+    let org = parse_id("organization", &organization_id)?;
+    let number: E164 = phone_number.parse()?;
+    let range = range_of(from, to)?;
+    let inventory = state.inventory();
+    let limits = Default::default();
+    let usage = usage::number_usage(inventory.usage()?, org, &number, range, &limits).await?;
+    Ok(NumberUsageReport {
+        reasons: usage_csv::reasons(&usage.health),
+        usage,
+    })
+}
+
 /// `rows` of a report grouped `by`, in the order given (the usage view's, costliest first), as
 /// the CSV the CLI's `usage report --format csv` prints (`switchboard_ops::usage_csv`): the
 /// text the view offers as a download.
@@ -63,12 +102,14 @@ pub fn usage_report_csv(by: GroupBy, rows: Vec<ReportRow>) -> AppResult<String> 
 /// Pulls the organization's call and message records from each of its provider accounts (or
 /// only `account_id`), each from its cursor, reporting progress after each page kept;
 /// `cancel_task(task_id)` stops it (what was kept stays kept). An organization without
-/// accounts pulls nothing: the answer is empty.
+/// accounts pulls nothing: the answer is empty. A background refresh under way is stopped
+/// first, and the sync starts once it has.
 #[tauri::command]
-#[tracing::instrument(skip(state, tasks, on_progress), err)]
+#[tracing::instrument(skip(state, tasks, syncs, on_progress), err)]
 pub async fn usage_sync(
     state: State<'_, AppState>,
     tasks: State<'_, ProviderTasks>,
+    syncs: State<'_, UsageSyncs>,
     task_id: String,
     organization_id: String,
     account_id: Option<String>,
@@ -78,6 +119,8 @@ pub async fn usage_sync(
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
     let cancel = tasks.running.start(&task_id);
     let synced = async {
+        // Never two at once: a background refresh under way stops (see `usage_refresh`).
+        let _one_at_a_time = syncs.manual().await;
         let inventory = state.inventory();
         let vault = switchboard_ops::vault::native;
         let accounts = usage::accounts_to_sync(&*inventory, vault, org, account_id.as_deref());

@@ -242,3 +242,111 @@ async fn page_health() {
         .expect_err("not a number");
     assert_eq!(e.code, ErrorCode::InvalidNumber);
 }
+
+#[test]
+fn number_usage_is_the_numbers_report_row_per_day_with_its_health_and_reasons() {
+    tauri::async_runtime::block_on(number());
+}
+
+async fn number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records: Vec<CallRecord> = (0..20)
+        .map(|id| CallRecord {
+            outcome: CallOutcome::Failed,
+            ..call(id, 0, 2, charged("USD", 1_000_000))
+        })
+        .collect();
+    records.push(call(20, 0, 0, charged("EUR", 1_000_000_000)));
+    records.push(call(21, 0, 1, Price::Pending));
+    records.push(call(22, 1, 1, charged("USD", 7_500_000)));
+    let (app, org) = app_with_calls(dir.path(), records).await;
+    let (from, to) = (Some("2026-12-01".to_owned()), Some("2026-12-03".to_owned()));
+    let report = usage::usage_report(
+        app.state(),
+        org.to_string(),
+        from.clone(),
+        to.clone(),
+        GroupBy::Number,
+    )
+    .await
+    .expect("report by number");
+    let one = |number: &str| {
+        usage::number_usage(
+            app.state(),
+            org.to_string(),
+            number.into(),
+            from.clone(),
+            to.clone(),
+        )
+    };
+    let first = one(NUMBERS[0]).await.expect("the number's usage");
+    assert_eq!(first.usage.totals, report.rows[0].usage);
+    assert_eq!(Some(&first.usage.health), report.rows[0].health.as_ref());
+    assert_eq!(first.usage.health.state, HealthState::AtRisk);
+    assert_eq!(first.reasons, report.reasons[NUMBERS[0]]);
+    let days: Vec<(&str, u64, u64, String)> = (first.usage.days.iter())
+        .map(|d| {
+            let c = &d.counts;
+            (d.key.as_str(), c.calls, c.pending, d.cost.to_string())
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-12-01", 1, 0, "EUR 1.00".into()),
+            ("2026-12-02", 1, 1, "none".into()),
+            ("2026-12-03", 20, 0, "USD 0.02".into()),
+        ],
+        "each day's cost per currency, the pending call as pending (no cost, not zero)"
+    );
+    let json = serde_json::to_value(&first).unwrap();
+    assert_eq!(
+        (&json["from"], &json["to"], &json["phoneNumber"]),
+        (
+            &"2026-12-01".into(),
+            &"2026-12-03".into(),
+            &NUMBERS[0].into()
+        )
+    );
+    let second = one(NUMBERS[1]).await.expect("the other number's usage");
+    assert_eq!(second.usage.totals.counts.calls, 1);
+    assert_eq!(second.usage.health.state, HealthState::InsufficientData);
+    assert_eq!(second.reasons, "");
+
+    // Bad input is refused by name: the number, the days, the organization.
+    for (number, from, org, code, field) in [
+        (
+            "555-CALL",
+            "2026-12-01",
+            org.to_string(),
+            ErrorCode::InvalidNumber,
+            "\"555-CALL\"",
+        ),
+        (
+            NUMBERS[0],
+            "2026-12-09",
+            org.to_string(),
+            ErrorCode::InvalidInput,
+            "invalid from: ",
+        ),
+        (
+            NUMBERS[0],
+            "2026-12-01",
+            "nope".into(),
+            ErrorCode::InvalidInput,
+            "invalid organization",
+        ),
+    ] {
+        let e = usage::number_usage(
+            app.state(),
+            org,
+            number.into(),
+            Some(from.into()),
+            to.clone(),
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(e.code, code, "{}", e.message);
+        assert!(e.message.starts_with(field), "{}", e.message);
+    }
+}

@@ -15,13 +15,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use switchboard_app::dto::GroupBy;
-use switchboard_app::{accounts, commands, usage};
-use switchboard_core::domain::Provider as CoreProvider;
-use switchboard_fake_providers::{FakeKind, creds};
+use switchboard_app::usage;
+use switchboard_fake_providers::creds;
 use tauri::Manager;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use time::{Duration, OffsetDateTime};
-use tokio_util::sync::CancellationToken;
 
 const CHILD: &str = "SWITCHBOARD_USAGE_SYNC_TEST_DIR";
 const NUMBERS: usize = 3;
@@ -35,43 +33,18 @@ fn usage_sync_pulls_with_progress_and_the_report_counts_what_it_kept() {
 }
 
 fn parent() {
-    if !support::secret_service_required("usage_sync") {
-        return;
-    }
-    let (_runtime, fakes, service) = support::fakes_and_vault(NUMBERS, "usage");
-    support::run_as_child(
+    support::in_child_with_fake_twilio(
         "usage_sync_pulls_with_progress_and_the_report_counts_what_it_kept",
         CHILD,
         "usage sync done",
-        |cmd, _| {
-            cmd.env(FakeKind::Twilio.env_var(), fakes.base_url(FakeKind::Twilio))
-                .env("SWITCHBOARD_VAULT_SERVICE", &service);
-        },
+        NUMBERS,
+        "usage_sync",
     );
 }
 
 async fn child(dir: &Path) {
-    let (app, org) = support::mock_app_with_acme(dir).await;
-    let org = org.to_string();
-    let account = support::fake_twilio_account();
-    accounts::add_account(app.state(), org.clone(), account)
-        .await
-        .expect("account added");
-    let client =
-        switchboard_app::providers::connect(CoreProvider::Twilio, creds::TWILIO_ACCOUNT_SID)
-            .await
-            .expect("client");
-    let listing = client
-        .list_numbers(&|_| {}, &CancellationToken::new())
-        .await
-        .expect("listing");
-    assert_eq!(listing.numbers.len(), NUMBERS);
-    for n in &listing.numbers {
-        let new = support::twilio_number(n.phone_number.as_str());
-        commands::add_number(app.clone(), app.state(), org.clone(), new)
-            .await
-            .expect("number added");
-    }
+    let (app, org, numbers) = support::acme_with_fake_twilio(dir).await;
+    assert_eq!(numbers.len(), NUMBERS);
 
     let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
     let sink = seen.clone();
@@ -85,6 +58,7 @@ async fn child(dir: &Path) {
         Ok(())
     });
     let synced = usage::usage_sync(
+        app.state(),
         app.state(),
         app.state(),
         "sync-1".into(),
@@ -120,6 +94,7 @@ async fn child(dir: &Path) {
     assert_eq!(counted, calls.kept.added);
 
     let again = usage::usage_sync(
+        app.state(),
         app.state(),
         app.state(),
         "sync-2".into(),

@@ -52,8 +52,11 @@ export async function previewImport(b, importButton, waitFor) {
 /** A session of the built app (`startApp` with the app scripts/e2e.sh names). */
 export const session = () => startApp();
 
-/** Saves a screenshot of `b` called `name`. */
-export const screenshot = (b, name) => b.saveScreenshot(join(shots, `${name}.png`));
+/** A screenshot `name`.png once the page has painted what the DOM holds (two frames later). */
+export async function screenshot(b, name) {
+  await b.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await b.saveScreenshot(join(shots, `${name}.png`));
+}
 
 /** `waitOrExplain` into `shots`. */
 export const until = (b, prefix, what, f, timeout = 15000) => waitOrExplain(b, shots, prefix, what, f, timeout);

@@ -6,9 +6,10 @@ use std::io::Write as _;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use switchboard_core::usage::{GroupBy, Health, ReportRow};
+use switchboard_core::domain::E164;
+use switchboard_core::usage::{GroupBy, Health, ReportRow, Thresholds, UsageRow};
 use switchboard_core::{Error, Result};
-use switchboard_ops::usage::{self, AccountSynced, SyncProgress};
+use switchboard_ops::usage::{self, AccountSynced, NumberUsage, SyncProgress};
 use switchboard_ops::usage_csv;
 use time::{OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -24,7 +25,8 @@ pub enum Usage {
     /// standard error; Ctrl-C stops cleanly (what was kept stays, the next sync reads the rest)
     Sync(SyncArgs),
     /// Calls, billed minutes, messages, cost per currency and pending records, grouped by
-    /// number (with each number's health), agent, provider or day
+    /// number (with each number's health), agent, provider or day; or one number's, per day,
+    /// with its health (--number)
     Report(ReportArgs),
 }
 
@@ -54,9 +56,12 @@ pub struct ReportArgs {
     /// Last UTC day, included (YYYY-MM-DD) [default: today]
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
-    /// number, agent, provider or day
-    #[arg(long)]
-    by: String,
+    /// number, agent, provider or day (with --number: day, the default)
+    #[arg(long, required_unless_present = "number")]
+    by: Option<String>,
+    /// Only this number (E.164): its days, totals and health
+    #[arg(long, value_name = "NUM")]
+    number: Option<String>,
     /// table, csv or json (--json is json)
     #[arg(long, default_value = "table")]
     format: String,
@@ -166,7 +171,17 @@ fn usage_time(t: OffsetDateTime) -> String {
 /// `usage report --org S [--from DATE] [--to DATE] --by … [--format …]`. Every flag is read
 /// before the workspace is opened: bad input changes nothing.
 pub fn report(g: &Global, a: ReportArgs) -> Result<()> {
-    let by: GroupBy = a.by.parse()?;
+    let by: GroupBy = a.by.as_deref().unwrap_or("day").parse()?;
+    let number: Option<E164> = a.number.as_deref().map(str::parse).transpose()?;
+    if number.is_some() && by != GroupBy::Day {
+        return Err(Error::InvalidInput {
+            field: "by".into(),
+            reason: format!(
+                "--number reports one number per day: --by {} does not apply",
+                by.as_str()
+            ),
+        });
+    }
     let format = if g.json {
         ReportFormat::Json
     } else {
@@ -182,7 +197,11 @@ pub fn report(g: &Global, a: ReportArgs) -> Result<()> {
     let range = usage::report_range(from, to, today())?;
     db::with_inventory(g, async |inv| {
         let org = inv.organization(&a.org).await?;
-        let limits = Default::default();
+        let limits = Thresholds::default();
+        if let Some(number) = &number {
+            let found = usage::number_usage(inv.usage()?, org.id, number, range, &limits).await?;
+            return number_report(&org.slug, &found, format);
+        }
         let rows = usage::report(inv.usage()?, org.id, range, by, &limits).await?;
         match format {
             ReportFormat::Json => output::json(&json!({
@@ -192,20 +211,73 @@ pub fn report(g: &Global, a: ReportArgs) -> Result<()> {
                 "by": by,
                 "rows": rows,
             })),
-            ReportFormat::Csv => {
-                let text = usage_csv::report_csv(&rows, by)?;
-                let mut out = std::io::stdout().lock();
-                (out.write_all(text.as_bytes()).and_then(|()| out.flush())).map_err(|e| {
-                    Error::Io {
-                        path: "standard output".into(),
-                        source: e,
-                    }
-                })?;
-            }
+            ReportFormat::Csv => print_csv(&rows, by)?,
             ReportFormat::Table => table(&rows, by),
         }
         Ok(())
     })
+}
+
+/// Prints `rows` grouped `by` as ops' CSV.
+fn print_csv(rows: &[ReportRow], by: GroupBy) -> Result<()> {
+    let text = usage_csv::report_csv(rows, by)?;
+    let mut out = std::io::stdout().lock();
+    (out.write_all(text.as_bytes()).and_then(|()| out.flush())).map_err(|e| Error::Io {
+        path: "standard output".into(),
+        source: e,
+    })
+}
+
+/// `usage report --number NUM`: the number's days (JSON: all of ops' answer; CSV: its days as
+/// the report by day writes them; table: its days, its totals and its health).
+fn number_report(org: &str, found: &NumberUsage, format: ReportFormat) -> Result<()> {
+    let days: Vec<ReportRow> = (found.days.iter())
+        .map(|usage| ReportRow {
+            usage: usage.clone(),
+            health: None,
+        })
+        .collect();
+    match format {
+        ReportFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Answer<'a> {
+                organization: &'a str,
+                #[serde(flatten)]
+                usage: &'a NumberUsage,
+            }
+            output::json(&Answer {
+                organization: org,
+                usage: found,
+            });
+        }
+        ReportFormat::Csv => print_csv(&days, GroupBy::Day)?,
+        ReportFormat::Table => {
+            println!(
+                "{} in {org}, {} to {}",
+                found.phone_number, found.from, found.to
+            );
+            let total = ReportRow {
+                usage: UsageRow {
+                    key: "TOTAL".into(),
+                    ..found.totals.clone()
+                },
+                health: None,
+            };
+            table(&[days, vec![total]].concat(), GroupBy::Day);
+            let h = &found.health;
+            let [state, rate, short, failed, per_day, last, reasons] =
+                <[String; 7]>::try_from(health_cells(h)).unwrap_or_default();
+            println!(
+                "health ({} to {}): {state}; answer rate {rate} calls; short {short} answered; \
+                 failed {failed}; {per_day} calls a day; last call {last}",
+                found.health_from, found.to
+            );
+            if !reasons.is_empty() {
+                println!("why: {reasons}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a group's key says when it is empty.

@@ -140,6 +140,12 @@ fn assert_bad_input_is_refused(d: &Device) {
             "usage report --org nobody --by day",
             "organization \"nobody\" not found",
         ),
+        (
+            "usage report --org acme --number +14155550100 --by agent",
+            "invalid by: --number reports one number per day: --by agent does not apply",
+        ),
+        ("usage report --org acme --number 555-CALL", "555-CALL"),
+        ("usage report --org acme", "--by <BY>"),
     ];
     for (command, expected) in cases {
         let args: Vec<&str> = command.split_whitespace().collect();
@@ -270,6 +276,55 @@ fn sync_report_and_health_from_the_fake_twilio() {
         assert_eq!(sum, calls, "--by {by}");
         assert!(rows.iter().all(|r| r["health"].is_null()), "--by {by}");
     }
+
+    // One number (--number): its row of the report, per day, with the same health.
+    let risky_row = rows.iter().find(|r| r["key"] == expected[0]).unwrap();
+    let one = d.json(&["usage", "report", "--org", "acme", "--number", expected[0]]);
+    assert_eq!(one["organization"], "acme");
+    assert_eq!(one["phoneNumber"], expected[0]);
+    assert_eq!(one["health"], risky_row["health"]);
+    assert_eq!(one["healthFrom"], (today - Duration::days(6)).to_string());
+    assert_eq!(one["to"], today.to_string());
+    for field in ["counts", "cost", "id"] {
+        assert_eq!(one["totals"][field], risky_row[field], "{field}");
+    }
+    let days = one["days"].as_array().expect("days");
+    let per_day: u64 = (days.iter())
+        .map(|r| r["counts"]["calls"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_day, risky_row["counts"]["calls"].as_u64().unwrap());
+    assert!(days.len() >= 10, "{} days", days.len());
+    let table = d.ok(
+        &["usage", "report", "--org", "acme", "--number", expected[0]],
+        "",
+    );
+    assert!(
+        table.contains("TOTAL")
+            && table.contains(&format!(
+                "health ({} to ",
+                one["healthFrom"].as_str().unwrap()
+            )),
+        "{table}"
+    );
+    assert!(
+        table.contains("at_risk") && table.contains("why: answer rate fell from"),
+        "{table}"
+    );
+    let csv = d.ok(
+        &[
+            "usage",
+            "report",
+            "--org",
+            "acme",
+            "--number",
+            expected[0],
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert!(csv.starts_with("day,calls,"), "{csv}");
+    assert_eq!(csv.lines().count(), days.len() + 1);
 
     // numbers list --health: the same two numbers.
     let risky = d.json(&["numbers", "list", "--org", "acme", "--health", "at_risk"]);

@@ -39,8 +39,8 @@ use crate::domain::{E164, named_enum};
 use crate::{Error, Result};
 
 pub use kept::{
-    DayRange, GroupBy, Kept, NumberDays, RecordKind, ReportRow, UsageAccount, UsageCounts,
-    UsageCursor, UsageRow,
+    DayRange, GroupBy, Kept, NumberDayRows, NumberDays, RecordKind, ReportRow, UsageAccount,
+    UsageCounts, UsageCursor, UsageRow,
 };
 
 /// Money in one currency, exact: an amount in billionths of the currency's unit. Amounts of two

@@ -24,8 +24,8 @@ use uuid::Uuid;
 use crate::usage::UsageStore;
 use crate::{EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
-    UsageCursor, UsageRow,
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
 };
 use time::OffsetDateTime;
 
@@ -341,6 +341,17 @@ impl UsageStore for LocalInventory {
         (range, numbers): (DayRange, Vec<E164>),
     ) -> Result<Vec<NumberDays>> {
         self.run(move |ws| ws.daily_calls_of(organization_id, range, Some(&numbers)))
+            .await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        let number = number.clone();
+        self.count(move |ws| ws.number_days(organization_id, &number, range))
             .await
     }
 }

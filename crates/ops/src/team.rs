@@ -13,8 +13,8 @@ use switchboard_core::store::Workspace;
 use switchboard_core::store::{NumberRef, Replica, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
-    UsageCursor, UsageRow,
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
 };
 use switchboard_core::{Error, ErrorCode, Result};
 use switchboard_postgres::{ConnectSettings, RemoteWorkspace};
@@ -219,6 +219,15 @@ impl UsageStore for RemoteWorkspace {
         (range, numbers): (DayRange, Vec<E164>),
     ) -> Result<Vec<NumberDays>> {
         RemoteWorkspace::daily_calls_of(self, organization_id, range, Some(&numbers)).await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        RemoteWorkspace::number_days(self, organization_id, number, range).await
     }
 }
 
@@ -702,6 +711,17 @@ impl UsageStore for TeamInventory {
     ) -> Result<Vec<NumberDays>> {
         self.usage_reader()?
             .daily_calls_of(organization_id, (range, numbers))
+            .await
+    }
+
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        self.usage_reader()?
+            .number_days(organization_id, number, range)
             .await
     }
 }

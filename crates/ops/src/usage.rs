@@ -25,8 +25,8 @@
 use async_trait::async_trait;
 use switchboard_core::Result;
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDays, RecordKind, UsageAccount,
-    UsageCursor, UsageRow,
+    CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
+    UsageAccount, UsageCursor, UsageRow,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -36,7 +36,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use switchboard_core::domain::{E164, PhoneNumber, Provider};
 use switchboard_core::query::{NumberQuery, Page};
-use switchboard_core::usage::{Health, HealthState, ReportRow, Thresholds, health_from_days};
+use switchboard_core::usage::{
+    DayCalls, Health, HealthState, ReportRow, Thresholds, health_from_days,
+};
 use switchboard_providers::model::{PageSink, UsagePage};
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::{Date, Duration};
@@ -115,6 +117,18 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         organization_id: Uuid,
         (range, numbers): (DayRange, Vec<E164>),
     ) -> Result<Vec<NumberDays>>;
+
+    /// One number's usage (by E.164: a removed number keeps its history) over the days of
+    /// `range`, from the daily rollups: its days with records, oldest first, each summed as
+    /// [`UsageStore::usage_totals`] sums a day; its id now; the start of its latest final
+    /// call in the range. A number without records has no days (not an error); an
+    /// organization that does not exist is `Error::NotFound`.
+    async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows>;
 }
 
 /// How far back the first pull of an account reads when no `--since` is given.
@@ -422,22 +436,33 @@ pub async fn sync(
 ) -> std::result::Result<Vec<AccountSynced>, ProviderFailure> {
     let mut report = Vec::with_capacity(accounts.len());
     for a in accounts {
-        let calls = pull_kind::<CallRecord>(store, a, since, progress, cancel).await?;
-        let messages = pull_kind::<MessageRecord>(store, a, since, progress, cancel).await?;
-        let both = |f: fn(&KindSynced) -> u64| f(&calls) + f(&messages);
-        report.push(AccountSynced {
-            provider: a.account.provider,
-            account_id: a.account.account_id.clone(),
-            added: both(|k| k.kept.added),
-            completed: both(|k| k.kept.completed),
-            pending: both(|k| k.kept.pending),
-            skipped: both(|k| k.kept.not_ours + k.skipped),
-            pages: calls.pages + messages.pages,
-            calls,
-            messages,
-        });
+        report.push(sync_account(store, a, since, progress, cancel).await?);
     }
     Ok(report)
+}
+
+/// Pulls one account's calls, then its messages, as [`sync`] pulls each account.
+async fn sync_account(
+    store: &dyn UsageStore,
+    a: &AccountToSync,
+    since: Option<OffsetDateTime>,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> std::result::Result<AccountSynced, ProviderFailure> {
+    let calls = pull_kind::<CallRecord>(store, a, since, progress, cancel).await?;
+    let messages = pull_kind::<MessageRecord>(store, a, since, progress, cancel).await?;
+    let both = |f: fn(&KindSynced) -> u64| f(&calls) + f(&messages);
+    Ok(AccountSynced {
+        provider: a.account.provider,
+        account_id: a.account.account_id.clone(),
+        added: both(|k| k.kept.added),
+        completed: both(|k| k.kept.completed),
+        pending: both(|k| k.kept.pending),
+        skipped: both(|k| k.kept.not_ours + k.skipped),
+        pages: calls.pages + messages.pages,
+        calls,
+        messages,
+    })
 }
 
 /// The provider accounts of an organization a usage sync pulls: those added to it on this
@@ -514,6 +539,87 @@ pub async fn accounts_to_sync(
         out.push(AccountToSync { account, client });
     }
     Ok(out)
+}
+
+/// The accounts of an organization a background refresh pulls when it runs with the cut-off
+/// `pulled_before` (the re-verification interval's, `app_settings::verified_before`): each
+/// account added to the organization on this device (one its numbers only reference is never
+/// pulled unasked) whose calls or messages were never pulled, or last pulled at or before the
+/// cut-off. An account pulled since, both kinds, is not due.
+pub async fn accounts_due(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    pulled_before: OffsetDateTime,
+) -> Result<Vec<UsageAccount>> {
+    let store = inv.usage()?;
+    let mut due = Vec::new();
+    for a in crate::providers::accounts::accounts_of(inv, organization_id).await? {
+        if !a.added {
+            continue;
+        }
+        let account = UsageAccount {
+            organization_id,
+            provider: a.provider,
+            account_id: a.account_id,
+        };
+        let mut stale = false;
+        for kind in [RecordKind::Calls, RecordKind::Messages] {
+            let cursor = store.cursor(&account, kind).await?;
+            stale |= cursor.is_none_or(|c| c.pulled_at <= pulled_before);
+        }
+        if stale {
+            due.push(account);
+        }
+    }
+    Ok(due)
+}
+
+/// What a background refresh did for one account: what its pull did, or why it failed.
+#[derive(Debug)]
+pub struct RefreshedAccount {
+    /// The account in its organization.
+    pub account: UsageAccount,
+    /// Its pull.
+    pub outcome: std::result::Result<AccountSynced, ProviderFailure>,
+}
+
+/// One background refresh of usage: every organization's accounts due ([`accounts_due`]),
+/// each pulled from its cursor as [`sync`] pulls it, one after another. An account that fails
+/// (its secret gone from the vault, the provider refusing) is reported with why, and the next
+/// one is still pulled; the vault is opened only when an account is due. Cancelling stops at
+/// the next page with [`ProviderFailure::Cancelled`] (what was kept stays kept).
+pub async fn refresh_due(
+    inv: &dyn Inventory,
+    vault: impl FnOnce() -> Result<switchboard_secrets::Vault>,
+    pulled_before: OffsetDateTime,
+    cancel: &CancellationToken,
+) -> std::result::Result<Vec<RefreshedAccount>, ProviderFailure> {
+    let mut due = Vec::new();
+    for org in inv.organizations().await? {
+        due.extend(accounts_due(inv, org.id, pulled_before).await?);
+    }
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vault = vault()?;
+    let store = inv.usage()?;
+    let mut done = Vec::with_capacity(due.len());
+    for account in due {
+        let outcome = async {
+            let client = connect(&vault, account.provider, &account.account_id).await?;
+            let a = AccountToSync {
+                account: account.clone(),
+                client,
+            };
+            sync_account(store, &a, None, &|_| {}, cancel).await
+        }
+        .await;
+        if let Err(ProviderFailure::Cancelled(why)) = outcome {
+            return Err(ProviderFailure::Cancelled(why));
+        }
+        done.push(RefreshedAccount { account, outcome });
+    }
+    Ok(done)
 }
 
 /// Reads a health state as the CLI and the app write it: `healthy`, `at_risk`,
@@ -681,4 +787,97 @@ pub async fn numbers_by_health(
             None => return Ok(found),
         }
     }
+}
+
+/// One number's usage over a range of days and its health: what the app's detail panel and
+/// `usage report --number` show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NumberUsage {
+    /// The number.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub phone_number: E164,
+    /// Its id now, unless it was removed.
+    pub number_id: Option<Uuid>,
+    /// The first day (`YYYY-MM-DD`).
+    #[serde(with = "day_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub from: Date,
+    /// The last day, included.
+    #[serde(with = "day_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub to: Date,
+    /// Its records of those days summed (keyed by the number), as the report grouped by
+    /// number gives its row: each currency apart, pending records counted as pending.
+    pub totals: UsageRow,
+    /// Its days with records, oldest first (keyed `YYYY-MM-DD`).
+    pub days: Vec<UsageRow>,
+    /// The first day of the health window (it ends on `to`).
+    #[serde(with = "day_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub health_from: Date,
+    /// Its health over the window ending on the last day (every figure with its sample size
+    /// and the time of its last call).
+    pub health: Health,
+}
+
+time::serde::format_description!(day_text, Date, "[year]-[month]-[day]");
+
+/// One number's usage over `range` and its health over the window ending on the range's last
+/// day (judged by `limits`), as [`report`] gives the number's row and health: one read of its
+/// daily rollups over the range and the window, whatever the store. A number without records
+/// has zero counts, no cost and [`HealthState::InsufficientData`].
+pub async fn number_usage(
+    store: &dyn UsageStore,
+    organization_id: Uuid,
+    number: &E164,
+    range: DayRange,
+    limits: &Thresholds,
+) -> Result<NumberUsage> {
+    let window = DayRange::ending(range.to(), limits.window_days);
+    let read = DayRange::new(range.from().min(window.from()), range.to())?;
+    let found = store.number_days(organization_id, number, read).await?;
+    let mut totals = UsageRow {
+        key: number.as_str().to_owned(),
+        id: found.number_id,
+        counts: Default::default(),
+        cost: Default::default(),
+    };
+    let mut days = Vec::new();
+    let mut calls = Vec::new();
+    for row in found.days {
+        let day = parse_day("day", &row.key)?;
+        if day >= window.from() && row.counts.final_calls > 0 {
+            let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+            calls.push(DayCalls {
+                day,
+                calls: count(row.counts.final_calls),
+                answered: count(row.counts.answered),
+                short_answered: count(row.counts.short_answered),
+                failed: count(row.counts.failed),
+            });
+        }
+        if day >= range.from() {
+            totals.counts.add(&row.counts);
+            for money in row.cost.iter() {
+                totals.cost.add(&money);
+            }
+            days.push(row);
+        }
+    }
+    // The latest call of the days read is the window's when it falls in the window (both end
+    // on the range's last day).
+    let window_start = window.from().midnight().assume_utc();
+    let last_call_at = found.last_call_at.filter(|t| *t >= window_start);
+    Ok(NumberUsage {
+        phone_number: number.clone(),
+        number_id: found.number_id,
+        from: range.from(),
+        to: range.to(),
+        totals,
+        days,
+        health_from: window.from(),
+        health: health_from_days(&calls, range.to(), last_call_at, limits),
+    })
 }

@@ -11,13 +11,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use switchboard_core::domain::Provider;
 use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::usage::{
-    CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, Thresholds, UsageAccount,
+    CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, RecordKind, Thresholds,
+    UsageAccount, UsageCursor,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, UsageConfig, creds};
+use switchboard_ops::providers::accounts::add_account;
+use switchboard_ops::providers::client::ProviderFailure;
 use switchboard_ops::usage::{self, AccountToSync};
 use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
+use switchboard_providers::account_auth::AccountAuth;
 use switchboard_providers::model::Gather;
+use switchboard_secrets::{SecretString, Vault};
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -138,6 +143,19 @@ fn sums(calls: &[CallRecord], messages: &[MessageRecord]) -> BTreeMap<String, (i
     out
 }
 
+/// The fake's call and message records from `since` on, read through the client.
+async fn fake_records(s: &Setup, since: OffsetDateTime) -> (Vec<CallRecord>, Vec<MessageRecord>) {
+    let cancel = CancellationToken::new();
+    let gather_calls = Gather::default();
+    let sink = |p| gather_calls.page(p);
+    let pages = s.client.calls_since(since, &sink, &cancel).await;
+    let calls = gather_calls.done(pages).unwrap().records;
+    let gather_messages = Gather::default();
+    let sink = |p| gather_messages.page(p);
+    let pages = s.client.messages_since(since, &sink, &cancel).await;
+    (calls, gather_messages.done(pages).unwrap().records)
+}
+
 async fn sync(s: &Setup, since: Option<OffsetDateTime>) -> Vec<usage::AccountSynced> {
     let pages = AtomicU32::new(0);
     let progress = |_: &usage::SyncProgress| {
@@ -181,22 +199,7 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
     );
 
     // Totals equal the fake's records, to the nanounit, with the pending ones apart.
-    let gather_calls = Gather::default();
-    let pages = s
-        .client
-        .calls_since(since, &|p| gather_calls.page(p), &CancellationToken::new())
-        .await;
-    let calls = gather_calls.done(pages).unwrap().records;
-    let gather_messages = Gather::default();
-    let pages = s
-        .client
-        .messages_since(
-            since,
-            &|p| gather_messages.page(p),
-            &CancellationToken::new(),
-        )
-        .await;
-    let messages = gather_messages.done(pages).unwrap().records;
+    let (calls, messages) = fake_records(&s, since).await;
     let mut expected = sums(&calls, &messages);
     let range = DayRange::new(since.date(), NOW.date()).unwrap();
     let store = s.inv.usage().unwrap();
@@ -377,6 +380,176 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
     assert!(
         e.to_string().contains("1001 numbers is more than 1000"),
         "{e}"
+    );
+}
+
+/// Per day of `number`'s records: calls, billed seconds, messages, pending records and the
+/// charged nanos per currency, summed from the records themselves.
+type DayFigures = (u64, u64, u64, u64, BTreeMap<String, i64>);
+
+fn per_day(
+    number: &str,
+    calls: &[CallRecord],
+    messages: &[MessageRecord],
+) -> BTreeMap<String, DayFigures> {
+    let mut out: BTreeMap<String, DayFigures> = BTreeMap::new();
+    let price = |e: &mut DayFigures, p: &Price| match p {
+        Price::Charged { money } => *e.4.entry(money.currency.clone()).or_default() += money.nanos,
+        Price::Pending => e.3 += 1,
+        Price::NotBilled | Price::NotReported => {}
+    };
+    for c in calls.iter().filter(|c| c.number.as_str() == number) {
+        let e = out.entry(c.started_at.date().to_string()).or_default();
+        e.0 += 1;
+        e.1 += u64::from(c.billed_secs);
+        price(e, &c.price);
+    }
+    for m in messages.iter().filter(|m| m.number.as_str() == number) {
+        let e = out.entry(m.sent_at.date().to_string()).or_default();
+        e.2 += 1;
+        price(e, &m.price);
+    }
+    out
+}
+
+fn figures(row: &switchboard_core::usage::UsageRow) -> DayFigures {
+    let c = &row.counts;
+    let cost = row.cost.iter().map(|m| (m.currency, m.nanos)).collect();
+    (c.calls, c.billed_secs, c.messages, c.pending, cost)
+}
+
+#[tokio::test]
+async fn a_numbers_usage_is_its_records_per_day_and_its_health_the_reports() {
+    let s = setup().await;
+    let since = NOW - Duration::days(8);
+    sync(&s, Some(since)).await;
+    let (calls, messages) = fake_records(&s, since).await;
+    let store = s.inv.usage().unwrap();
+    let limits = Thresholds::default();
+    // A range of four days, shorter than the health window: health still reads its 7 days.
+    let last_day = (NOW - Duration::days(1)).date();
+    let range = DayRange::new(last_day - Duration::days(3), last_day).unwrap();
+    let report = usage::report(store, s.org, range, GroupBy::Number, &limits)
+        .await
+        .unwrap();
+    assert_eq!(report.len(), NUMBERS - 1);
+    for row in &report {
+        let number = row.usage.key.parse().unwrap();
+        let found = usage::number_usage(store, s.org, &number, range, &limits)
+            .await
+            .unwrap();
+        assert_eq!((found.from, found.to), (range.from(), range.to()));
+        assert_eq!(found.totals, row.usage, "the report's row of {number}");
+        assert_eq!(Some(&found.health), row.health.as_ref(), "{number}");
+        assert!(found.number_id.is_some() && found.number_id == row.usage.id);
+        let expected: BTreeMap<String, DayFigures> = per_day(number.as_str(), &calls, &messages)
+            .into_iter()
+            .filter(|(day, _)| *day >= range.from().to_string())
+            .filter(|(day, _)| *day <= range.to().to_string())
+            .collect();
+        let days: BTreeMap<String, DayFigures> = found
+            .days
+            .iter()
+            .map(|d| (d.key.clone(), figures(d)))
+            .collect();
+        assert_eq!(days, expected, "{number}, per day, to the nanounit");
+    }
+    let at_risk = report
+        .iter()
+        .filter(|r| r.health.as_ref().unwrap().state == HealthState::AtRisk)
+        .count();
+    assert_eq!(at_risk, 2, "the window's health, not the four days'");
+
+    // A number without records (here: one the organization does not have) has none.
+    let stranger = (calls.iter())
+        .map(|c| c.number.clone())
+        .find(|n| !report.iter().any(|r| r.usage.key == n.as_str()))
+        .unwrap();
+    let none = usage::number_usage(store, s.org, &stranger, range, &limits)
+        .await
+        .unwrap();
+    assert!(none.days.is_empty() && none.totals.cost.is_empty() && none.number_id.is_none());
+    assert_eq!(none.totals.counts, Default::default());
+    assert_eq!(none.health.state, HealthState::InsufficientData);
+    assert_eq!(none.health.last_record_at, None);
+    let unknown = usage::number_usage(store, Uuid::now_v7(), &stranger, range, &limits).await;
+    assert!(
+        matches!(unknown, Err(switchboard_core::Error::NotFound { .. })),
+        "{unknown:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_added_account_is_due_for_a_background_refresh_until_both_kinds_were_pulled_since() {
+    let s = setup().await;
+    let due = |before: OffsetDateTime| usage::accounts_due(&*s.inv, s.org, before);
+    let account = s.accounts[0].account.clone();
+    // The numbers reference the account, but it was not added here: never pulled unasked.
+    assert_eq!(due(OffsetDateTime::now_utc()).await.unwrap(), []);
+    let no_vault = || -> switchboard_core::Result<Vault> {
+        panic!("the vault is opened only for an account due")
+    };
+    let cancel = CancellationToken::new();
+    let refreshed = usage::refresh_due(&*s.inv, no_vault, OffsetDateTime::now_utc(), &cancel);
+    assert!(refreshed.await.unwrap().is_empty());
+
+    let acme = s.inv.organization("acme").await.unwrap();
+    let auth = AccountAuth::Secret(SecretString::new(creds::TWILIO_AUTH_TOKEN.into()));
+    let vault = Vault::in_memory();
+    let added = (Provider::Twilio, creds::TWILIO_ACCOUNT_SID);
+    add_account(&*s.inv, &vault, &acme, added, auth, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        due(OffsetDateTime::now_utc() - Duration::days(365))
+            .await
+            .unwrap(),
+        std::slice::from_ref(&account),
+        "never pulled"
+    );
+
+    sync(&s, None).await;
+    let pulled = OffsetDateTime::now_utc();
+    assert_eq!(
+        due(pulled - Duration::hours(1)).await.unwrap(),
+        [],
+        "pulled within the interval"
+    );
+    assert_eq!(
+        due(pulled + Duration::seconds(1)).await.unwrap(),
+        std::slice::from_ref(&account)
+    );
+    // Its messages last pulled two days ago: due again, though its calls are fresh.
+    let store = s.inv.usage().unwrap();
+    let cursor = store
+        .cursor(&account, RecordKind::Messages)
+        .await
+        .unwrap()
+        .unwrap();
+    let old = UsageCursor {
+        pulled_at: pulled - Duration::days(2),
+        ..cursor
+    };
+    store
+        .set_cursor(&account, RecordKind::Messages, old)
+        .await
+        .unwrap();
+    assert_eq!(
+        due(pulled - Duration::hours(1)).await.unwrap(),
+        std::slice::from_ref(&account)
+    );
+
+    // An account due whose secret the vault lacks is reported with why; nothing stops.
+    let empty = Vault::in_memory();
+    let refreshed = usage::refresh_due(&*s.inv, || Ok(empty), pulled - Duration::hours(1), &cancel)
+        .await
+        .unwrap();
+    assert_eq!(refreshed.len(), 1);
+    assert_eq!(refreshed[0].account, account);
+    assert!(
+        matches!(&refreshed[0].outcome, Err(ProviderFailure::NoSecret { account_id, .. }) if account_id == creds::TWILIO_ACCOUNT_SID),
+        "{:?}",
+        refreshed[0].outcome
     );
 }
 

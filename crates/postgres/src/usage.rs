@@ -21,8 +21,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgConnection, Row};
 use switchboard_core::domain::E164;
 use switchboard_core::usage::{
-    CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord, Money, NumberDays,
-    Price, RecordKind, Totals, UsageAccount, UsageCounts, UsageCursor, UsageRow,
+    CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord, Money, NumberDayRows,
+    NumberDays, Price, RecordKind, Totals, UsageAccount, UsageCounts, UsageCursor, UsageRow,
 };
 use switchboard_core::{Error, Result};
 use time::OffsetDateTime;
@@ -419,6 +419,67 @@ impl RemoteWorkspace {
         let map = |e| self.map_error(e);
         let mut tx = self.pool.begin().await.map_err(map)?;
         self.usage_organization(&mut tx, organization_id).await?;
+        let rows = self
+            .grouped(&mut tx, organization_id, range, by, None)
+            .await?;
+        tx.commit().await.map_err(map)?;
+        Ok(rows.into_values().collect())
+    }
+
+    /// One number's usage over `range`, per day, with its id now and the start of its latest
+    /// final call in the range (see ops' `UsageStore::number_days`).
+    pub async fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        self.require_usage()?;
+        let map = |e| self.map_error(e);
+        let mut tx = self.pool.begin().await.map_err(map)?;
+        self.usage_organization(&mut tx, organization_id).await?;
+        let days = self
+            .grouped(&mut tx, organization_id, range, GroupBy::Day, Some(number))
+            .await?;
+        let (number_id, last_call_at): (Option<Uuid>, Option<OffsetDateTime>) = sqlx::query_as(
+            "SELECT (SELECT id FROM phone_numbers
+                     WHERE organization_id = $1 AND phone_number = $2),
+                    (SELECT max(started_at) FROM calls
+                     WHERE organization_id = $1 AND phone_number = $2
+                       AND started_at >= $3 AND started_at < $4 AND outcome <> 'unfinished')",
+        )
+        .bind(organization_id)
+        .bind(number.as_str())
+        .bind(day_start(range.from()))
+        .bind(day_start(range.to()) + time::Duration::DAY)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map)?;
+        tx.commit().await.map_err(map)?;
+        Ok(NumberDayRows {
+            number_id,
+            days: days.into_values().collect(),
+            last_call_at,
+        })
+    }
+
+    /// The organization's rollups over `range` (only `number`'s, when given), grouped `by` in
+    /// SQL, keyed by the group's key, on `conn` (in the caller's transaction).
+    async fn grouped(
+        &self,
+        conn: &mut PgConnection,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+        number: Option<&E164>,
+    ) -> Result<BTreeMap<String, UsageRow>> {
+        let map = |e| self.map_error(e);
+        // Only the number's rows, when one is given.
+        let only = if number.is_some() {
+            "AND d.phone_number = $4"
+        } else {
+            ""
+        };
         // The group's key and id, over `d` (the rollup rows), `n` (the number now) and `a`
         // (its agent).
         let (key, id) = match by {
@@ -441,22 +502,23 @@ impl RemoteWorkspace {
             ("usage_daily", sums.as_str()),
             ("usage_daily_cost", "d.currency, sum(d.nanos)::int8"),
         ] {
-            let rows = sqlx::query(AssertSqlSafe(format!(
+            let query = sqlx::query(AssertSqlSafe(format!(
                 "SELECT {key}, {columns} FROM {table} AS d {joins}
-                 WHERE d.organization_id = $1 AND d.day BETWEEN $2 AND $3
+                 WHERE d.organization_id = $1 AND d.day BETWEEN $2 AND $3 {only}
                  GROUP BY 1, 2"
             )))
             .bind(organization_id)
             .bind(range.from())
-            .bind(range.to())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map)?;
+            .bind(range.to());
+            let query = match number {
+                Some(n) => query.bind(n.as_str()),
+                None => query,
+            };
+            let rows = query.fetch_all(&mut *conn).await.map_err(map)?;
             grouped.push(rows);
         }
         let costs = grouped.pop().unwrap_or_default();
         let counts = grouped.pop().unwrap_or_default();
-        tx.commit().await.map_err(map)?;
 
         // Keyed in Rust, so that the order is the local store's (bytes, not the database's
         // collation) and two agents of one name are one group, as there.
@@ -499,7 +561,7 @@ impl RemoteWorkspace {
                 row.cost.add(&money);
             }
         }
-        Ok(rows.into_values().collect())
+        Ok(rows)
     }
 
     /// Every number's daily call rollups in `range` with final calls, in E.164 order, each

@@ -283,6 +283,34 @@ async fn pages_are_kept_counted_and_reported_from_the_rollups() {
         Some(datetime!(2026-12-01 23:00 UTC) + Duration::minutes(119))
     );
 
+    // One number's days: its own rows only (the 30 calls of +14155550101 are from 00:30 to
+    // 00:59 on the 2nd, its messages too), its id, its latest final call.
+    let one = w
+        .alice
+        .number_days(w.acme, &number("+14155550101"), range)
+        .await
+        .unwrap();
+    let days: Vec<(&str, u64, u64, Option<uuid::Uuid>)> = one
+        .days
+        .iter()
+        .map(|r| (r.key.as_str(), r.counts.calls, r.counts.messages, r.id))
+        .collect();
+    assert_eq!(days, [("2026-12-02", 30, 10, None)]);
+    let mut summed = switchboard_core::usage::UsageCounts::default();
+    one.days.iter().for_each(|d| summed.add(&d.counts));
+    assert_eq!(
+        summed, by_number[1].counts,
+        "the days sum to the number's row"
+    );
+    assert_eq!(one.number_id, by_number[1].id);
+    assert_eq!(one.last_call_at, daily[1].last_call_at);
+    let none = w
+        .alice
+        .number_days(w.acme, &number("+442071830100"), range)
+        .await
+        .unwrap();
+    assert!(none.days.is_empty() && none.number_id.is_none() && none.last_call_at.is_none());
+
     // Cursors.
     assert_eq!(
         w.alice
@@ -319,6 +347,10 @@ async fn pages_are_kept_counted_and_reported_from_the_rollups() {
             .await
             .unwrap_err(),
         w.bob.daily_calls(w.acme, range).await.unwrap_err(),
+        w.bob
+            .number_days(w.acme, &number("+14155550101"), range)
+            .await
+            .unwrap_err(),
     ] {
         assert!(
             matches!(

@@ -59,6 +59,7 @@ pub async fn mock_app_with_acme(dir: &Path) -> (AppHandle<MockRuntime>, uuid::Uu
     app.manage(state);
     app.manage(providers::ProviderTasks::default());
     app.manage(sync::SyncState::default());
+    app.manage(switchboard_app::usage_refresh::UsageSyncs::default());
     (app.handle().clone(), org)
 }
 
@@ -287,4 +288,67 @@ pub fn fakes_and_vault(
         uuid::Uuid::new_v4().simple()
     );
     (runtime, fakes, service)
+}
+
+/// Runs the test `name` of this binary again as a child process ([`run_as_child`]) next to the
+/// fakes with `twilio_numbers` Twilio numbers: the child reaches the fake Twilio and keeps its
+/// secrets under a vault service of its own (`test` names it). Does nothing where no Secret
+/// Service runs, as [`secret_service_required`] says.
+pub fn in_child_with_fake_twilio(
+    name: &str,
+    child_var: &str,
+    done: &str,
+    twilio_numbers: usize,
+    test: &str,
+) {
+    use switchboard_fake_providers::FakeKind;
+    if !secret_service_required(test) {
+        return;
+    }
+    let (_runtime, fakes, service) = fakes_and_vault(twilio_numbers, test);
+    run_as_child(name, child_var, done, |cmd, _| {
+        cmd.env(FakeKind::Twilio.env_var(), fakes.base_url(FakeKind::Twilio))
+            .env("SWITCHBOARD_VAULT_SERVICE", &service);
+    });
+}
+
+/// In the child of [`in_child_with_fake_twilio`]: the mock app with acme
+/// ([`mock_app_with_acme`]), the fake Twilio's account added to acme (its token in the vault)
+/// and the account's numbers added; acme's id, and the numbers.
+pub async fn acme_with_fake_twilio(
+    dir: &Path,
+) -> (
+    AppHandle<MockRuntime>,
+    String,
+    Vec<switchboard_core::domain::E164>,
+) {
+    use switchboard_app::{accounts, commands};
+    use switchboard_fake_providers::creds;
+    let (app, org) = mock_app_with_acme(dir).await;
+    let org = org.to_string();
+    accounts::add_account(app.state(), org.clone(), fake_twilio_account())
+        .await
+        .expect("account added");
+    let client = providers::connect(
+        switchboard_core::domain::Provider::Twilio,
+        creds::TWILIO_ACCOUNT_SID,
+    )
+    .await
+    .expect("client");
+    let listing = client
+        .list_numbers(&|_| {}, &tokio_util::sync::CancellationToken::new())
+        .await
+        .expect("listing");
+    let numbers: Vec<_> = listing
+        .numbers
+        .into_iter()
+        .map(|n| n.phone_number)
+        .collect();
+    for n in &numbers {
+        let new = twilio_number(n.as_str());
+        commands::add_number(app.clone(), app.state(), org.clone(), new)
+            .await
+            .expect("number added");
+    }
+    (app, org, numbers)
 }

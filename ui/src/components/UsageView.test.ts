@@ -4,18 +4,9 @@ import UsageView from "./UsageView.svelte";
 import { deferred, mockClient } from "../test/mockClient";
 import type { GroupBy, ReportRow, UsageCounts, UsageReport } from "../lib/client";
 import { zeroCounts } from "../lib/usage";
+import { charts } from "../test/uplot";
 
-// uPlot draws on a canvas, which jsdom lacks: the view's chart is checked through what it
-// hands uPlot.
-const charts = vi.hoisted(() => [] as { opts: { series: { label?: string; scale?: string }[] }; data: number[][] }[]);
-vi.mock("uplot", () => ({
-  default: class {
-    constructor(opts: (typeof charts)[number]["opts"], data: number[][]) {
-      charts.push({ opts, data });
-    }
-    destroy() {}
-  },
-}));
+vi.mock("uplot", () => import("../test/uplot"));
 
 afterEach(cleanup);
 const wait = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -57,10 +48,10 @@ describe("UsageView", () => {
   it("shows each currency's total apart and pending records as pending, never as zero", async () => {
     open();
     await wait();
-    const cost = screen.getByTestId("usage-cost").textContent ?? "";
+    const cost = screen.getByTestId("usage-totals-cost").textContent ?? "";
     expect(cost).toContain("USD 0.02");
     expect(cost).toContain("EUR 1.00");
-    expect(screen.getByTestId("usage-pending").textContent).toContain("2 records priced pending");
+    expect(screen.getByTestId("usage-totals-pending").textContent).toContain("2 records priced pending");
     expect((screen.getByTestId("usage-from") as HTMLInputElement).value).toBe("2026-12-01");
     const days = screen.getByTestId("usage-days-table");
     expect(days.querySelectorAll("tbody tr")).toHaveLength(3);

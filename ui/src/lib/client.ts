@@ -55,6 +55,7 @@ import type {
   TeamStatus,
   AccountSynced,
   GroupBy,
+  NumberUsageReport,
   ReportRow,
   UsageReport,
   UsageSyncProgress,
@@ -216,6 +217,8 @@ export interface Client {
   usageReport(organizationId: string, from: string | null, to: string | null, by: GroupBy): Promise<UsageReport>;
   /** `rows` (grouped `by`, in this order) as the CSV the CLI's `usage report --format csv` writes. */
   usageReportCsv(by: GroupBy, rows: ReportRow[]): Promise<string>;
+  /** One number's usage per day from `from` to `to` (null: the last 30 days) and its health. */
+  numberUsage(organizationId: string, phoneNumber: string, from: string | null, to: string | null): Promise<NumberUsageReport>;
   /** Pulls the organization's call and message records; `cancelTask(taskId)` stops it. */
   usageSync(
     taskId: string,
@@ -299,6 +302,7 @@ export const client: Client = {
   onWorkspaceChanged: (f) => listen<WorkspaceInfo>(events.workspaceChanged, (e) => f(e.payload)),
   usageReport: (organizationId, from, to, by) => call("usage_report", { organizationId, from, to, by }),
   usageReportCsv: (by, rows) => call("usage_report_csv", { by, rows }),
+  numberUsage: (organizationId, phoneNumber, from, to) => call("number_usage", { organizationId, phoneNumber, from, to }),
   usageSync: (taskId, organizationId, accountId, onProgress) =>
     call("usage_sync", { taskId, organizationId, accountId, onProgress: channel(onProgress) }),
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ReportRow, UsageCounts } from "./generated/bindings";
-import { costliest, daySeries, decimal, money, totals, zeroCounts } from "./usage";
+import { costliest, daySeries, decimal, healthFigures, healthLabel, money, percent, totals, zeroCounts } from "./usage";
 
 function counts(c: Partial<UsageCounts>): UsageCounts {
   return { ...zeroCounts(), ...c };
@@ -75,5 +75,31 @@ describe("costliest", () => {
       "+15550000005",
     ]);
     expect(costliest(rows, 2)).toHaveLength(2);
+  });
+});
+
+describe("health in words", () => {
+  it("names the states and gives each figure with its sample size", () => {
+    expect(healthLabel("at_risk")).toBe("At risk");
+    expect(healthLabel("insufficient_data")).toBe("Insufficient data");
+    expect(percent(null)).toBe("—");
+    expect(percent(0.125)).toBe("13 %");
+    const figures = healthFigures({
+      state: "healthy",
+      reasons: [],
+      calls: 1,
+      answered: 0,
+      calls_per_day: 1 / 7,
+      answer_rate: 0,
+      short_share: null,
+      failed_share: 1,
+      last_record_at: null,
+    });
+    expect(figures.map((f) => [f.label, f.value, f.sample])).toEqual([
+      ["Answer rate", "0 %", "of 1 call"],
+      ["Short answered calls", "—", "of 0 answered"],
+      ["Failed calls", "100 %", "of 1 call"],
+      ["Calls per day", "0.1", "1 in the window"],
+    ]);
   });
 });

@@ -3,12 +3,12 @@
 // currency (never converted, never summed across currencies) and in integer nanos until it is
 // written; a pending price is counted as pending, never as zero.
 
-import type { GroupBy, ReportRow, UsageCounts } from "./generated/bindings";
+import type { GroupBy, Health, HealthState, ReportRow, UsageCounts, UsageRow } from "./generated/bindings";
 
 const NANOS = 1_000_000_000;
 
 /** Every currency the rows cost money in, by code. */
-export function currencies(rows: ReportRow[]): string[] {
+export function currencies(rows: UsageRow[]): string[] {
   const all = new Set<string>();
   for (const r of rows) for (const c of Object.keys(r.cost)) all.add(c);
   return [...all].sort();
@@ -51,7 +51,7 @@ export function zeroCounts(): UsageCounts {
 }
 
 /** Adds up `rows` (rows of one report: each record counted in exactly one row). */
-export function totals(rows: ReportRow[]): UsageTotals {
+export function totals(rows: UsageRow[]): UsageTotals {
   const counts = zeroCounts();
   const cost: Record<string, number> = {};
   for (const r of rows) {
@@ -83,7 +83,7 @@ export interface DaySeries {
 }
 
 /** Shapes a report grouped by day into one series per figure over every day of the range. */
-export function daySeries(rows: ReportRow[], from: string, to: string): DaySeries {
+export function daySeries(rows: UsageRow[], from: string, to: string): DaySeries {
   const days = daysBetween(from, to);
   const byDay = new Map(rows.map((r) => [r.key, r]));
   const cost: Record<string, number[]> = {};
@@ -127,4 +127,37 @@ export function groupLabel(key: string, by: GroupBy): string {
   if (by === "agent") return "(no agent)";
   if (by === "provider") return "(removed numbers)";
   return key;
+}
+
+/** A health state in words: "Healthy", "At risk", "Insufficient data". */
+export function healthLabel(state: HealthState): string {
+  const words = state.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A share as a whole percent ("40 %"); none (no sample) as "—". */
+export function percent(share: number | null): string {
+  return share === null ? "—" : `${Math.round(share * 100)} %`;
+}
+
+/** One figure of a number's health: what it is, its value and the sample it was taken from. */
+export interface HealthFigure {
+  label: string;
+  value: string;
+  sample: string;
+}
+
+/**
+ * A health's figures as the detail panel lists them, each with its sample size (the CLI's
+ * table shows the same: answer rate of the window's calls, short share of its answered calls,
+ * failed share of its calls, calls per day).
+ */
+export function healthFigures(h: Health): HealthFigure[] {
+  const calls = (n: number) => `of ${n} ${n === 1 ? "call" : "calls"}`;
+  return [
+    { label: "Answer rate", value: percent(h.answer_rate), sample: calls(h.calls) },
+    { label: "Short answered calls", value: percent(h.short_share), sample: `of ${h.answered} answered` },
+    { label: "Failed calls", value: percent(h.failed_share), sample: calls(h.calls) },
+    { label: "Calls per day", value: h.calls_per_day.toFixed(1), sample: `${h.calls} in the window` },
+  ];
 }

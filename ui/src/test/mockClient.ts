@@ -2,6 +2,7 @@
 import { vi } from "vitest";
 import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, GroupBy, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, ReportRow, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
+import { zeroCounts } from "../lib/usage";
 
 export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNumber {
   const digits = String(4155550000 + i);
@@ -262,6 +263,27 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     usageReport: vi.fn(async (_organizationId, from, to, by) => ({ from: from ?? "2026-11-08", to: to ?? "2026-12-07", by, rows: [], reasons: {} })),
     usageReportCsv: vi.fn(async (by: GroupBy, rows: ReportRow[]) => [by, ...rows.map((r) => r.key)].join("\r\n") + "\r\n"),
     usageSync: vi.fn(async () => []),
+    numberUsage: vi.fn(async (_organizationId: string, phoneNumber: string, from: string | null, to: string | null) => ({
+      phoneNumber,
+      numberId: null,
+      from: from ?? "2026-11-08",
+      to: to ?? "2026-12-07",
+      healthFrom: "2026-12-01",
+      totals: { key: phoneNumber, id: null, counts: zeroCounts(), cost: {} },
+      days: [],
+      health: {
+        state: "insufficient_data" as const,
+        reasons: [],
+        calls: 0,
+        answered: 0,
+        calls_per_day: 0,
+        answer_rate: null,
+        short_share: null,
+        failed_share: null,
+        last_record_at: null,
+      },
+      reasons: "",
+    })),
   };
 }
 

@@ -21,8 +21,8 @@ use crate::domain::E164;
 use crate::error::Result;
 use crate::usage::{
     CallOutcome, CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord,
-    NumberDays, Price, ROLLUP_SHORT_CALL_SECS, RecordKind, Totals, UsageAccount, UsageCounts,
-    UsageCursor, UsageRow,
+    NumberDayRows, NumberDays, Price, ROLLUP_SHORT_CALL_SECS, RecordKind, Totals, UsageAccount,
+    UsageCounts, UsageCursor, UsageRow,
 };
 
 /// The Unix day number of 1970-01-01 in the Julian day count.
@@ -641,61 +641,7 @@ impl Workspace {
         by: GroupBy,
     ) -> Result<Vec<UsageRow>> {
         let (org_key, _) = org_key(&self.conn, &organization_id)?;
-        let org = organization_id.to_string();
-        let (from, to) = (day_number(range.from()), day_number(range.to()));
-        let group = match by {
-            GroupBy::Day => "day",
-            _ => "phone_number",
-        };
-        let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {group}, sum(calls), sum(final_calls), sum(answered), sum(short_answered),
-               sum(failed), sum(billed_secs), sum(messages), sum(segments), sum(pending)
-             FROM usage_daily
-             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3
-             GROUP BY {group}"
-        ))?;
-        let mut found = stmt.query(params![org, from, to])?;
-        while let Some(r) = found.next()? {
-            let key = group_key(by, r)?;
-            let get = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
-            let counts = UsageCounts {
-                calls: get(1)?,
-                final_calls: get(2)?,
-                answered: get(3)?,
-                short_answered: get(4)?,
-                failed: get(5)?,
-                billed_secs: get(6)?,
-                messages: get(7)?,
-                segments: get(8)?,
-                pending: get(9)?,
-            };
-            rows.insert(
-                key.clone(),
-                UsageRow {
-                    key,
-                    id: None,
-                    counts,
-                    cost: Totals::default(),
-                },
-            );
-        }
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {group}, currency, sum(nanos) FROM usage_daily_cost
-             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3
-             GROUP BY {group}, currency"
-        ))?;
-        let mut found = stmt.query(params![org, from, to])?;
-        while let Some(r) = found.next()? {
-            let key = group_key(by, r)?;
-            let money = crate::usage::Money {
-                currency: r.get(1)?,
-                nanos: r.get(2)?,
-            };
-            if let Some(row) = rows.get_mut(&key) {
-                row.cost.add(&money);
-            }
-        }
+        let rows = self.grouped(organization_id, range, by, None)?;
         if by == GroupBy::Day {
             return Ok(rows.into_values().collect());
         }
@@ -729,6 +675,136 @@ impl Workspace {
             }
         }
         Ok(groups.into_values().collect())
+    }
+
+    /// The organization's rollups over `range` (only `number`'s, when given), grouped `by`
+    /// number or day in SQL (agents and providers: by number), keyed by the group's key; ids
+    /// not set.
+    fn grouped(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        by: GroupBy,
+        number: Option<&E164>,
+    ) -> Result<BTreeMap<String, UsageRow>> {
+        let org = organization_id.to_string();
+        let (from, to) = (day_number(range.from()), day_number(range.to()));
+        let mut args = vec![text(&org), int(from), int(to)];
+        let only = match number {
+            Some(n) => {
+                args.push(text(n.as_str()));
+                "AND phone_number = ?4"
+            }
+            None => "",
+        };
+        let group = match by {
+            GroupBy::Day => "day",
+            _ => "phone_number",
+        };
+        let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {group}, sum(calls), sum(final_calls), sum(answered), sum(short_answered),
+               sum(failed), sum(billed_secs), sum(messages), sum(segments), sum(pending)
+             FROM usage_daily
+             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 {only}
+             GROUP BY {group}"
+        ))?;
+        let mut found = stmt.query(rusqlite::params_from_iter(&args))?;
+        while let Some(r) = found.next()? {
+            let key = group_key(by, r)?;
+            let get = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            let counts = UsageCounts {
+                calls: get(1)?,
+                final_calls: get(2)?,
+                answered: get(3)?,
+                short_answered: get(4)?,
+                failed: get(5)?,
+                billed_secs: get(6)?,
+                messages: get(7)?,
+                segments: get(8)?,
+                pending: get(9)?,
+            };
+            rows.insert(
+                key.clone(),
+                UsageRow {
+                    key,
+                    id: None,
+                    counts,
+                    cost: Totals::default(),
+                },
+            );
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {group}, currency, sum(nanos) FROM usage_daily_cost
+             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 {only}
+             GROUP BY {group}, currency"
+        ))?;
+        let mut found = stmt.query(rusqlite::params_from_iter(&args))?;
+        while let Some(r) = found.next()? {
+            let key = group_key(by, r)?;
+            let money = crate::usage::Money {
+                currency: r.get(1)?,
+                nanos: r.get(2)?,
+            };
+            if let Some(row) = rows.get_mut(&key) {
+                row.cost.add(&money);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// One number's usage over `range`, per day (see `ops::usage::UsageStore::number_days`).
+    /// An organization that does not exist is `Error::NotFound`.
+    pub fn number_days(
+        &self,
+        organization_id: Uuid,
+        number: &E164,
+        range: DayRange,
+    ) -> Result<NumberDayRows> {
+        let (org_key, _) = org_key(&self.conn, &organization_id)?;
+        let days = self.grouped(organization_id, range, GroupBy::Day, Some(number))?;
+        let (from, to) = (day_number(range.from()), day_number(range.to()));
+        // Every id the number had in the range (a number removed and added again has two).
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT phone_number_id FROM usage_daily
+                 WHERE organization_id = ?1 AND phone_number = ?2 AND day BETWEEN ?3 AND ?4
+                   AND final_calls > 0 AND phone_number_id IS NOT NULL",
+            )?
+            .query_map(
+                params![organization_id.to_string(), number.as_str(), from, to],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let last_call_at = self.last_call_of(&ids, from, to)?;
+        Ok(NumberDayRows {
+            number_id: self.numbers_of(org_key)?.get(number.as_str()).map(|n| n.id),
+            days: days.into_values().collect(),
+            last_call_at,
+        })
+    }
+
+    /// The start of the latest final call of the numbers `ids` from the start of the stored day
+    /// `from` to the end of `to` (an index seek per id).
+    fn last_call_of(&self, ids: &[String], from: i64, to: i64) -> Result<Option<OffsetDateTime>> {
+        let mut last = self.conn.prepare_cached(
+            "SELECT started_at FROM calls INDEXED BY idx_calls_number_started
+             WHERE phone_number_id = ?1 AND started_at >= ?2 AND started_at < ?3
+               AND outcome <> 'unfinished'
+             ORDER BY started_at DESC LIMIT 1",
+        )?;
+        let (lo, hi) = (from * DAY_MICROS, (to + 1) * DAY_MICROS);
+        let mut latest = None;
+        for id in ids {
+            let t: Option<i64> = last
+                .query_row(params![id, lo, hi], |r| r.get(0))
+                .optional()?;
+            if let Some(t) = t {
+                latest = latest.max(Some(from_micros(t)?));
+            }
+        }
+        Ok(latest)
     }
 
     /// The organization's numbers now, by E.164: id, provider and agent.
@@ -847,24 +923,10 @@ impl Workspace {
                 .map(|(number, n)| (number, n.id))
                 .collect(),
         };
-        let mut last = self.conn.prepare_cached(
-            "SELECT started_at FROM calls INDEXED BY idx_calls_number_started
-             WHERE phone_number_id = ?1 AND started_at >= ?2 AND started_at < ?3
-               AND outcome <> 'unfinished'
-             ORDER BY started_at DESC LIMIT 1",
-        )?;
-        let (lo, hi) = (from * DAY_MICROS, (to + 1) * DAY_MICROS);
         let mut numbers = Vec::with_capacity(out.len());
         for (mut n, ids) in out {
             n.number_id = now.get(n.phone_number.as_str()).copied();
-            for id in ids {
-                let t: Option<i64> = last
-                    .query_row(params![id, lo, hi], |r| r.get(0))
-                    .optional()?;
-                if let Some(t) = t {
-                    n.last_call_at = n.last_call_at.max(Some(from_micros(t)?));
-                }
-            }
+            n.last_call_at = self.last_call_of(&ids, from, to)?;
             numbers.push(n);
         }
         Ok(numbers)

@@ -251,6 +251,23 @@ pub struct NumberDays {
     pub last_call_at: Option<OffsetDateTime>,
 }
 
+/// One number's daily rollups over a range of days (records of every kind), with the start of
+/// its latest final call in the range: what a number's usage and health are read from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct NumberDayRows {
+    /// The number's id now, unless it was removed (its history stays under its E.164).
+    pub number_id: Option<Uuid>,
+    /// Its days with records, oldest first: each row's key is the day (`YYYY-MM-DD`), its id
+    /// none.
+    pub days: Vec<UsageRow>,
+    /// When its latest final call in the range started.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub last_call_at: Option<OffsetDateTime>,
+}
+
 /// One row of a usage report: a group's usage and, grouped by number, the number's health.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -1417,6 +1417,82 @@ rows: Array<ReportRow>,
  */
 reasons: { [key in string]?: string }, };
 
+export type NumberUsage = { 
+/**
+ * The number.
+ */
+phoneNumber: string, 
+/**
+ * Its id now, unless it was removed.
+ */
+numberId: string | null, 
+/**
+ * The first day (`YYYY-MM-DD`).
+ */
+from: string, 
+/**
+ * The last day, included.
+ */
+to: string, 
+/**
+ * Its records of those days summed (keyed by the number), as the report grouped by
+ * number gives its row: each currency apart, pending records counted as pending.
+ */
+totals: UsageRow, 
+/**
+ * Its days with records, oldest first (keyed `YYYY-MM-DD`).
+ */
+days: Array<UsageRow>, 
+/**
+ * The first day of the health window (it ends on `to`).
+ */
+healthFrom: string, 
+/**
+ * Its health over the window ending on the last day (every figure with its sample size
+ * and the time of its last call).
+ */
+health: Health, };
+
+export type NumberUsageReport = { 
+/**
+ * Why it is at risk (the CSV's `reasons` cell).
+ */
+reasons: string, 
+/**
+ * The number.
+ */
+phoneNumber: string, 
+/**
+ * Its id now, unless it was removed.
+ */
+numberId: string | null, 
+/**
+ * The first day (`YYYY-MM-DD`).
+ */
+from: string, 
+/**
+ * The last day, included.
+ */
+to: string, 
+/**
+ * Its records of those days summed (keyed by the number), as the report grouped by
+ * number gives its row: each currency apart, pending records counted as pending.
+ */
+totals: UsageRow, 
+/**
+ * Its days with records, oldest first (keyed `YYYY-MM-DD`).
+ */
+days: Array<UsageRow>, 
+/**
+ * The first day of the health window (it ends on `to`).
+ */
+healthFrom: string, 
+/**
+ * Its health over the window ending on the last day (every figure with its sample size
+ * and the time of its last call).
+ */
+health: Health, };
+
 export type RecordKind = "calls" | "messages";
 
 export type UsageSyncProgress = { 

@@ -57,6 +57,7 @@ export const commands = [
   "cancel_sync",
   "usage_report",
   "usage_report_csv",
+  "number_usage",
   "usage_sync",
 ] as const;
 
