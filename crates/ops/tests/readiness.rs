@@ -45,12 +45,18 @@ fn expected(i: usize) -> State {
 }
 
 async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
-    let fakes = FakeProviders::start(FakeConfig {
+    setup_with(FakeConfig {
         twilio_numbers: NUMBERS,
         ..FakeConfig::default()
     })
     .await
-    .unwrap();
+}
+
+/// The fakes as `config` says, and a local workspace holding the fake Twilio's numbers.
+async fn setup_with(
+    config: FakeConfig,
+) -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
+    let fakes = FakeProviders::start(config).await.unwrap();
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
     let (dir, inv, org) = common::holding(&client, Provider::Twilio).await;
     (fakes, dir, inv, org)
@@ -193,15 +199,13 @@ async fn twilio_toll_free_numbers_get_their_seeded_verification() {
         TOLL_FREE_REJECTION, toll_free_case, toll_free_number,
     };
     const TOLL_FREE: usize = 10;
-    let fakes = FakeProviders::start(FakeConfig {
+    let (fakes, _dir, inv, org) = setup_with(FakeConfig {
         twilio_numbers: 20,
         twilio_toll_free_numbers: TOLL_FREE,
         ..FakeConfig::default()
     })
-    .await
-    .unwrap();
+    .await;
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
-    let (_dir, inv, org) = common::holding(&client, Provider::Twilio).await;
     let cancel = CancellationToken::new();
     let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
         .await
