@@ -122,14 +122,15 @@ pub(crate) struct Held {
     pub phone_number: String,
 }
 
-/// The `Tollfree/Verifications` resource of toll-free number `j` (if it has one), as the
-/// schema's `messaging.v1.tollfree_verification` gives it.
+/// The `Tollfree/Verifications` resource of toll-free number `j` (if it has one), with every
+/// property of the schema's `messaging.v1.tollfree_verification` (twilio_messaging_v1 of
+/// twilio/twilio-oai).
 fn verification(base: &str, seed: u64, n: &Held, j: usize) -> Option<Value> {
     let status = toll_free_case(j)?;
     let sid = verification_sid(seed, j);
     let rejected = status == "TWILIO_REJECTED";
     let (reason, code) = TOLL_FREE_REJECTION;
-    Some(json!({
+    let mut v = json!({
         "sid": sid,
         "account_sid": creds::TWILIO_ACCOUNT_SID,
         "customer_profile_sid": format!("BU{}", hex32(seed, 10)),
@@ -137,6 +138,30 @@ fn verification(base: &str, seed: u64, n: &Held, j: usize) -> Option<Value> {
         "date_created": ISO_DATE,
         "date_updated": ISO_DATE,
         "regulated_item_sid": format!("RA{}", hex32(seed, 310_000 + j as u64)),
+        "tollfree_phone_number_sid": n.sid,
+        "tollfree_phone_number": n.phone_number,
+        "status": status,
+        "url": format!("{base}/v1/Tollfree/Verifications/{sid}"),
+        "rejection_reason": if rejected { Value::from(reason) } else { Value::Null },
+        "error_code": if rejected { Value::from(code) } else { Value::Null },
+        "edit_expiration": if rejected { Value::from("2026-12-20T09:30:00Z") } else { Value::Null },
+        "edit_allowed": rejected,
+        "rejection_reasons": if rejected { json!([{"reason": reason, "error_code": code}]) } else { Value::Null },
+        "resource_links": {},
+        "external_reference_id": null,
+        "vetting_id": null,
+        "vetting_provider": null,
+        "vetting_id_expiration": null,
+    });
+    if let (Value::Object(v), Value::Object(business)) = (&mut v, verification_business()) {
+        v.extend(business);
+    }
+    Some(v)
+}
+
+/// What a verification says of the business and its use case (the same for every number).
+fn verification_business() -> Value {
+    json!({
         "business_name": "Example Co",
         "business_street_address": "1 Main Street",
         "business_street_address2": null,
@@ -157,19 +182,19 @@ fn verification(base: &str, seed: u64, n: &Held, j: usize) -> Option<Value> {
         "opt_in_type": "WEB_FORM",
         "message_volume": "1,000",
         "additional_information": null,
-        "tollfree_phone_number_sid": n.sid,
-        "tollfree_phone_number": n.phone_number,
-        "status": status,
-        "url": format!("{base}/v1/Tollfree/Verifications/{sid}"),
-        "rejection_reason": if rejected { Value::from(reason) } else { Value::Null },
-        "error_code": if rejected { Value::from(code) } else { Value::Null },
-        "edit_expiration": if rejected { Value::from("2026-12-20T09:30:00Z") } else { Value::Null },
-        "edit_allowed": rejected,
-        "rejection_reasons": if rejected { json!([{"reason": reason, "error_code": code}]) } else { Value::Null },
-        "resource_links": {},
-        "external_reference_id": null,
-        "links": {},
-    }))
+        "business_registration_number": "12-3456789",
+        "business_registration_authority": "EIN",
+        "business_registration_country": "US",
+        "business_type": "PRIVATE_PROFIT",
+        "business_registration_phone_number": "+13125550100",
+        "doing_business_as": null,
+        "opt_in_confirmation_message": "You are subscribed to appointment reminders. Reply STOP to opt out.",
+        "help_message_sample": "Reply STOP to opt out; call +13125550100 for help.",
+        "privacy_policy_url": "https://example.com/privacy",
+        "terms_and_conditions_url": "https://example.com/terms",
+        "age_gated_content": false,
+        "opt_in_keywords": ["START"],
+    })
 }
 
 /// The campaigns of the seeded messaging services, in service order.
