@@ -109,7 +109,10 @@ impl TwilioFake {
                     voice_url: DEFAULT_VOICE.into(),
                     voice_fallback_url: String::new(),
                     voice_application_sid: String::new(),
-                    sms_url: DEFAULT_SMS.into(),
+                    sms_url: match crate::twilio_readiness::toll_free_routes_sms(j) {
+                        true => DEFAULT_SMS.into(),
+                        false => String::new(),
+                    },
                     sms_fallback_url: String::new(),
                     sms_application_sid: String::new(),
                     voice: true,

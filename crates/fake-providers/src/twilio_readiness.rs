@@ -96,6 +96,13 @@ pub fn toll_free_case(j: usize) -> Option<&'static str> {
     TOLL_FREE_VERIFICATION.get(j % 5).copied()
 }
 
+/// Whether toll-free number `j` has an SMS URL (so is used for SMS): the first five in each
+/// ten do, the next five (voice only in use, though SMS-capable) do not; each five hold every
+/// verification case.
+pub fn toll_free_routes_sms(j: usize) -> bool {
+    (j / 5).is_multiple_of(2)
+}
+
 /// The account's toll-free number `j`, in E.164 (+1 833, then 844, 855, 866, 877, 888 for
 /// each further 10,000).
 pub fn toll_free_number(j: usize) -> String {

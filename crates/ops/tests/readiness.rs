@@ -190,13 +190,14 @@ async fn bandwidth_numbers_get_their_seeded_readiness_and_the_filter_finds_exact
     assert_eq!((again.checked, again.changed), (40, 0));
 }
 
-/// The fake Twilio's toll-free numbers (in no messaging service, with the demo SMS URL, so
-/// used for SMS) get the readiness of their seeded verification: ready when approved, else
-/// blocked, with the rejection reason on the rejected one; the filter finds exactly them.
+/// The fake Twilio's toll-free numbers (in no messaging service) get the readiness of their
+/// seeded verification: ready when approved, else blocked on a number used for SMS (one with
+/// an SMS URL) and attention on the others, with the rejection reason on the rejected one; the
+/// filter finds exactly them.
 #[tokio::test]
 async fn twilio_toll_free_numbers_get_their_seeded_verification() {
     use switchboard_fake_providers::twilio_readiness::{
-        TOLL_FREE_REJECTION, toll_free_case, toll_free_number,
+        TOLL_FREE_REJECTION, toll_free_case, toll_free_number, toll_free_routes_sms,
     };
     const TOLL_FREE: usize = 10;
     let (fakes, _dir, inv, org) = setup_with(FakeConfig {
@@ -213,7 +214,8 @@ async fn twilio_toll_free_numbers_get_their_seeded_verification() {
     assert_eq!(first.checked, (20 + TOLL_FREE) as u32);
     let expected = |j: usize| match toll_free_case(j) {
         Some("TWILIO_APPROVED") => State::Ready,
-        _ => State::Blocked,
+        _ if toll_free_routes_sms(j) => State::Blocked,
+        _ => State::Attention,
     };
     for j in 0..TOLL_FREE {
         let phone = toll_free_number(j);
@@ -244,7 +246,7 @@ async fn twilio_toll_free_numbers_get_their_seeded_verification() {
             assert!(!item.action.is_empty(), "{phone}: what to do");
         }
     }
-    for state in [State::Ready, State::Blocked] {
+    for state in [State::Ready, State::Attention, State::Blocked] {
         let want: BTreeSet<String> = (0..TOLL_FREE)
             .filter(|j| expected(*j) == state)
             .map(toll_free_number)

@@ -5,6 +5,7 @@
 use switchboard_core::readiness::{Finding, Kind, Level, State, Use, judge};
 use switchboard_fake_providers::twilio_readiness::{
     Case, TOLL_FREE_REJECTION, case, seeded_number, toll_free_case, toll_free_number,
+    toll_free_routes_sms,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind};
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
@@ -172,9 +173,10 @@ async fn every_seeded_toll_free_verification_reaches_its_number() {
         let n = (listing.numbers.iter())
             .find(|n| n.number.as_str() == phone)
             .unwrap_or_else(|| panic!("toll-free number {j} ({phone})"));
-        assert!(
+        assert_eq!(
             n.used.sends_sms,
-            "{phone}: SMS capable, with the demo SMS URL"
+            toll_free_routes_sms(j),
+            "{phone}: SMS capable, used for SMS when it has an SMS URL"
         );
         let status = toll_free_case(j);
         let word = status.unwrap_or("");
