@@ -85,6 +85,10 @@ pub mod fakes {
             /// (for readiness)
             #[arg(long, default_value_t = 0)]
             plivo_toll_free_numbers: usize,
+            /// US toll-free numbers the Twilio account also owns, in every toll-free
+            /// verification state and one with none (for readiness)
+            #[arg(long, default_value_t = 0)]
+            twilio_toll_free_numbers: usize,
         },
     }
 
@@ -96,9 +100,11 @@ pub mod fakes {
                 numbers,
                 vonage_us_numbers,
                 plivo_toll_free_numbers,
+                twilio_toll_free_numbers,
             } => {
                 let config = switchboard_fake_providers::FakeConfig {
                     twilio_numbers: numbers,
+                    twilio_toll_free_numbers,
                     vonage_numbers: numbers,
                     vonage_us_numbers,
                     plivo_toll_free_numbers,

@@ -136,6 +136,9 @@ impl FakeKind {
 pub struct FakeConfig {
     /// Twilio numbers to generate (e.g. 10,000 for the import benchmark).
     pub twilio_numbers: usize,
+    /// Twilio US toll-free numbers, after the local ones, each with its toll-free
+    /// verification state ([`twilio_readiness::toll_free_case`]).
+    pub twilio_toll_free_numbers: usize,
     /// Vonage numbers (in GB).
     pub vonage_numbers: usize,
     /// Vonage US local numbers, after the GB ones: the ones its 10DLC lists link
@@ -213,6 +216,7 @@ impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
             twilio_numbers: 50,
+            twilio_toll_free_numbers: 0,
             vonage_numbers: 50,
             vonage_us_numbers: 0,
             telnyx_numbers: 50,

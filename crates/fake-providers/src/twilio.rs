@@ -34,6 +34,9 @@ struct Number {
     /// The number's index in the seed (its [`crate::twilio_readiness::case`]); `None` for a
     /// number bought later.
     seeded: Option<usize>,
+    /// The number's index among the seeded toll-free numbers
+    /// ([`crate::twilio_readiness::toll_free_case`]).
+    toll_free: Option<usize>,
 }
 
 struct App {
@@ -94,8 +97,31 @@ impl TwilioFake {
                     sms: i % 7 != 3,
                     mms: i % 3 == 0,
                     seeded: Some(i),
+                    toll_free: None,
                 }
             })
+            .chain((0..config.twilio_toll_free_numbers).map(|j| {
+                let phone_number = crate::twilio_readiness::toll_free_number(j);
+                Number {
+                    sid: crate::twilio_readiness::toll_free_sid(seed, j),
+                    friendly_name: friendly(&phone_number[2..]),
+                    phone_number,
+                    voice_url: DEFAULT_VOICE.into(),
+                    voice_fallback_url: String::new(),
+                    voice_application_sid: String::new(),
+                    sms_url: match crate::twilio_readiness::toll_free_routes_sms(j) {
+                        true => DEFAULT_SMS.into(),
+                        false => String::new(),
+                    },
+                    sms_fallback_url: String::new(),
+                    sms_application_sid: String::new(),
+                    voice: true,
+                    sms: true,
+                    mms: false,
+                    seeded: None,
+                    toll_free: Some(j),
+                }
+            }))
             .collect();
         TwilioFake {
             seed,
@@ -160,7 +186,7 @@ fn number_json(seed: u64, prefix: &str, n: &Number) -> Value {
         "voice_method": "POST",
         "voice_url": n.voice_url,
         "status": "in-use",
-        "type": "local",
+        "type": if n.toll_free.is_some() { "tollfree" } else { "local" },
     });
     if let (Value::Object(v), Value::Object(fields)) = (
         &mut v,
@@ -223,10 +249,15 @@ impl crate::Fake for TwilioFake {
             }) {
                 return error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
             }
-            let numbers: Vec<(Option<usize>, String)> = lock(&self.state)
+            let numbers: Vec<crate::twilio_readiness::Held> = lock(&self.state)
                 .numbers
                 .iter()
-                .map(|n| (n.seeded, n.phone_number.clone()))
+                .map(|n| crate::twilio_readiness::Held {
+                    seeded: n.seeded,
+                    toll_free: n.toll_free,
+                    sid: n.sid.clone(),
+                    phone_number: n.phone_number.clone(),
+                })
                 .collect();
             return crate::twilio_readiness::handle(req, base, self.seed, &numbers)
                 .unwrap_or_else(|| not_found(&req.path));
@@ -275,7 +306,14 @@ impl crate::Fake for TwilioFake {
                     }),
                 )
             }
-            (&Method::GET, ["IncomingPhoneNumbers.json"]) => self.list(req, prefix),
+            (&Method::GET, ["IncomingPhoneNumbers.json"]) => self.list(req, prefix, None),
+            // The documented lists by type: toll-free numbers, and the others (local).
+            (&Method::GET, ["IncomingPhoneNumbers", "TollFree.json"]) => {
+                self.list(req, prefix, Some(true))
+            }
+            (&Method::GET, ["IncomingPhoneNumbers", "Local.json"]) => {
+                self.list(req, prefix, Some(false))
+            }
             (&Method::GET, ["Calls.json"]) => self.usage.calls(req, prefix),
             (&Method::GET, ["Messages.json"]) => self.usage.messages(req, prefix),
             (&Method::POST, ["IncomingPhoneNumbers.json"]) => self.buy(req, prefix),
@@ -330,7 +368,9 @@ impl crate::Fake for TwilioFake {
 }
 
 impl TwilioFake {
-    fn list(&self, req: &FakeRequest, prefix: &str) -> Response {
+    /// A page of `IncomingPhoneNumbers`: all of them, or (`toll_free`) the `TollFree` or
+    /// `Local` list.
+    fn list(&self, req: &FakeRequest, prefix: &str, toll_free: Option<bool>) -> Response {
         let page_size: usize = req
             .q("PageSize")
             .and_then(|v| v.parse().ok())
@@ -343,6 +383,7 @@ impl TwilioFake {
             .numbers
             .iter()
             .filter(|n| filter.is_none_or(|f| n.phone_number.contains(f)))
+            .filter(|n| toll_free.is_none_or(|t| n.toll_free.is_some() == t))
             .collect();
         let start = page * page_size;
         let items: Vec<Value> = matching
@@ -351,8 +392,13 @@ impl TwilioFake {
             .take(page_size)
             .map(|n| number_json(self.seed, prefix, n))
             .collect();
+        let list = match toll_free {
+            None => "IncomingPhoneNumbers.json",
+            Some(true) => "IncomingPhoneNumbers/TollFree.json",
+            Some(false) => "IncomingPhoneNumbers/Local.json",
+        };
         let base = format!(
-            "{prefix}/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json",
+            "{prefix}/2010-04-01/Accounts/{}/{list}",
             creds::TWILIO_ACCOUNT_SID
         );
         let filter_q = filter
@@ -426,6 +472,7 @@ impl TwilioFake {
             sms: true,
             mms: true,
             seeded: None,
+            toll_free: None,
         };
         let body = number_json(self.seed, prefix, &n);
         st.numbers.push(n);

@@ -13,7 +13,12 @@
 //! `meta` holding `next_token`.
 //!
 //! Number `i` of the account gets the case `i % 20` of [`case`]: the states are spread across
-//! the inventory, and a test knows exactly which number has which.
+//! the inventory, and a test knows exactly which number has which. The account's US toll-free
+//! numbers (`FakeConfig::twilio_toll_free_numbers`, after the local ones; [`toll_free_number`])
+//! are in no messaging service: toll-free number `j` has the verification [`toll_free_case`]
+//! gives (every status of the schema's `tollfree_verification_enum_status`, the rejected one
+//! with its `rejection_reason` and `error_code`, or none at all), listed by
+//! `messaging.twilio.com/v1/Tollfree/Verifications`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -69,6 +74,134 @@ pub fn case(i: usize) -> Case {
 /// The account's number `i` of the seed, in E.164.
 pub fn seeded_number(i: usize) -> String {
     format!("+1{}", us_number(i, 234).0)
+}
+
+/// The statuses of the toll-free verifications, by `j % 5` of the toll-free number; the fifth
+/// toll-free number has no verification.
+pub const TOLL_FREE_VERIFICATION: [&str; 4] = [
+    "PENDING_REVIEW",
+    "IN_REVIEW",
+    "TWILIO_APPROVED",
+    "TWILIO_REJECTED",
+];
+
+/// The rejection reason of a `TWILIO_REJECTED` verification, and its error code.
+pub const TOLL_FREE_REJECTION: (&str, u32) = (
+    "Opt-in consent is not collected for the use case described.",
+    30513,
+);
+
+/// The verification status of the account's toll-free number `j`; `None`: never submitted.
+pub fn toll_free_case(j: usize) -> Option<&'static str> {
+    TOLL_FREE_VERIFICATION.get(j % 5).copied()
+}
+
+/// Whether toll-free number `j` has an SMS URL (so is used for SMS): the first five in each
+/// ten do, the next five (voice only in use, though SMS-capable) do not; each five hold every
+/// verification case.
+pub fn toll_free_routes_sms(j: usize) -> bool {
+    (j / 5).is_multiple_of(2)
+}
+
+/// The account's toll-free number `j`, in E.164 (+1 833, then 844, 855, 866, 877, 888 for
+/// each further 10,000).
+pub fn toll_free_number(j: usize) -> String {
+    const PREFIXES: [u32; 6] = [833, 844, 855, 866, 877, 888];
+    format!("+1{}555{:04}", PREFIXES[(j / 10_000) % 6], j % 10_000)
+}
+
+/// The `sid` of the account's toll-free number `j`.
+pub(crate) fn toll_free_sid(seed: u64, j: usize) -> String {
+    format!("PN{}", hex32(seed, 200_000 + j as u64))
+}
+
+fn verification_sid(seed: u64, j: usize) -> String {
+    format!("HH{}", hex32(seed, 300_000 + j as u64))
+}
+
+/// A number the account holds, as the readiness lists see it.
+pub(crate) struct Held {
+    /// Its index among the seeded local numbers ([`case`]).
+    pub seeded: Option<usize>,
+    /// Its index among the seeded toll-free numbers ([`toll_free_case`]).
+    pub toll_free: Option<usize>,
+    pub sid: String,
+    pub phone_number: String,
+}
+
+/// The `Tollfree/Verifications` resource of toll-free number `j` (if it has one), with every
+/// property of the schema's `messaging.v1.tollfree_verification` (twilio_messaging_v1 of
+/// twilio/twilio-oai).
+fn verification(base: &str, seed: u64, n: &Held, j: usize) -> Option<Value> {
+    let status = toll_free_case(j)?;
+    let sid = verification_sid(seed, j);
+    let rejected = status == "TWILIO_REJECTED";
+    let (reason, code) = TOLL_FREE_REJECTION;
+    let mut v = json!({
+        "sid": sid,
+        "account_sid": creds::TWILIO_ACCOUNT_SID,
+        "customer_profile_sid": format!("BU{}", hex32(seed, 10)),
+        "trust_product_sid": format!("BU{}", hex32(seed, 11)),
+        "date_created": ISO_DATE,
+        "date_updated": ISO_DATE,
+        "regulated_item_sid": format!("RA{}", hex32(seed, 310_000 + j as u64)),
+        "tollfree_phone_number_sid": n.sid,
+        "tollfree_phone_number": n.phone_number,
+        "status": status,
+        "url": format!("{base}/v1/Tollfree/Verifications/{sid}"),
+        "rejection_reason": if rejected { Value::from(reason) } else { Value::Null },
+        "error_code": if rejected { Value::from(code) } else { Value::Null },
+        "edit_expiration": if rejected { Value::from("2026-12-20T09:30:00Z") } else { Value::Null },
+        "edit_allowed": rejected,
+        "rejection_reasons": if rejected { json!([{"reason": reason, "error_code": code}]) } else { Value::Null },
+        "resource_links": {},
+        "external_reference_id": null,
+        "vetting_id": null,
+        "vetting_provider": null,
+        "vetting_id_expiration": null,
+    });
+    if let (Value::Object(v), Value::Object(business)) = (&mut v, verification_business()) {
+        v.extend(business);
+    }
+    Some(v)
+}
+
+/// What a verification says of the business and its use case (the same for every number).
+fn verification_business() -> Value {
+    json!({
+        "business_name": "Example Co",
+        "business_street_address": "1 Main Street",
+        "business_street_address2": null,
+        "business_city": "Springfield",
+        "business_state_province_region": "IL",
+        "business_postal_code": "62701",
+        "business_country": "US",
+        "business_website": "https://example.com",
+        "business_contact_first_name": "Alex",
+        "business_contact_last_name": "Doe",
+        "business_contact_email": "compliance@example.com",
+        "business_contact_phone": "+13125550100",
+        "notification_email": "compliance@example.com",
+        "use_case_categories": ["ACCOUNT_NOTIFICATIONS"],
+        "use_case_summary": "Appointment reminders from our voice agents",
+        "production_message_sample": "Your appointment is tomorrow at 10:00. Reply STOP to opt out.",
+        "opt_in_image_urls": ["https://example.com/opt-in.png"],
+        "opt_in_type": "WEB_FORM",
+        "message_volume": "1,000",
+        "additional_information": null,
+        "business_registration_number": "12-3456789",
+        "business_registration_authority": "EIN",
+        "business_registration_country": "US",
+        "business_type": "PRIVATE_PROFIT",
+        "business_registration_phone_number": "+13125550100",
+        "doing_business_as": null,
+        "opt_in_confirmation_message": "You are subscribed to appointment reminders. Reply STOP to opt out.",
+        "help_message_sample": "Reply STOP to opt out; call +13125550100 for help.",
+        "privacy_policy_url": "https://example.com/privacy",
+        "terms_and_conditions_url": "https://example.com/terms",
+        "age_gated_content": false,
+        "opt_in_keywords": ["START"],
+    })
 }
 
 /// The campaigns of the seeded messaging services, in service order.
@@ -176,15 +309,18 @@ pub(crate) fn handle(
     req: &FakeRequest,
     base: &str,
     seed: u64,
-    numbers: &[(Option<usize>, String)],
+    numbers: &[Held],
 ) -> Option<Response> {
+    // The toll-free numbers are not counted: the completed port-in request follows the local
+    // numbers of the seed.
+    let local = numbers.iter().filter(|n| n.toll_free.is_none()).count();
     let seg: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
     let account = creds::TWILIO_ACCOUNT_SID;
     let response = match seg.as_slice() {
         ["v2", "RegulatoryCompliance", "Bundles"] => {
             let items = numbers
                 .iter()
-                .filter_map(|(i, _)| match (*i, i.map(case)) {
+                .filter_map(|n| match (n.seeded, n.seeded.map(case)) {
                     (Some(i), Some(Case::Bundle(status))) => Some(json!({
                         "sid": bundle_sid(seed, i),
                         "account_sid": account,
@@ -234,8 +370,9 @@ pub(crate) fn handle(
                 ["PhoneNumbers"] => {
                     let items = numbers
                         .iter()
-                        .filter(|(i, _)| i.and_then(service_of) == Some(s))
-                        .map(|(i, e164)| {
+                        .filter(|n| n.seeded.and_then(service_of) == Some(s))
+                        .map(|n| {
+                            let (i, e164) = (n.seeded, &n.phone_number);
                             let pn = format!("PN{}", hex32(seed, i.unwrap_or(0) as u64 + 100));
                             json!({
                                 "sid": pn,
@@ -276,17 +413,25 @@ pub(crate) fn handle(
             }
         }
         ["v1", "Tollfree", "Verifications"] => {
-            // The seeded account has local numbers only: no toll-free verification exists.
+            // Filtered as documented: `TollfreePhoneNumberSid`, `Status`.
+            let number_sid = req.q("TollfreePhoneNumberSid");
+            let status = req.q("Status");
+            let items = numbers
+                .iter()
+                .filter(|n| number_sid.is_none_or(|s| s == n.sid))
+                .filter_map(|n| verification(base, seed, n, n.toll_free?))
+                .filter(|v| status.is_none_or(|s| v["status"] == s))
+                .collect();
             meta_page(
                 req,
                 base,
                 "/v1/Tollfree/Verifications",
                 "verifications",
-                Vec::new(),
+                items,
             )
         }
         ["v1", "Porting", "PortIn", "PortInRequests"] => {
-            let requests = port_ins(numbers.len());
+            let requests = port_ins(local);
             let size: usize = req
                 .q("Size")
                 .and_then(|v| v.parse().ok())
@@ -319,7 +464,7 @@ pub(crate) fn handle(
             )
         }
         ["v1", "Porting", "PortIn", sid] => {
-            let requests = port_ins(numbers.len());
+            let requests = port_ins(local);
             let r = (0..requests.len()).find(|r| port_in_sid(seed, *r) == *sid)?;
             let (status, nums) = &requests[r];
             json(

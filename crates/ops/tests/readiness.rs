@@ -45,12 +45,18 @@ fn expected(i: usize) -> State {
 }
 
 async fn setup() -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
-    let fakes = FakeProviders::start(FakeConfig {
+    setup_with(FakeConfig {
         twilio_numbers: NUMBERS,
         ..FakeConfig::default()
     })
     .await
-    .unwrap();
+}
+
+/// The fakes as `config` says, and a local workspace holding the fake Twilio's numbers.
+async fn setup_with(
+    config: FakeConfig,
+) -> (FakeProviders, tempfile::TempDir, Arc<dyn Inventory>, Uuid) {
+    let fakes = FakeProviders::start(config).await.unwrap();
     let client = twilio(&fakes.base_url(FakeKind::Twilio));
     let (dir, inv, org) = common::holding(&client, Provider::Twilio).await;
     (fakes, dir, inv, org)
@@ -182,6 +188,76 @@ async fn bandwidth_numbers_get_their_seeded_readiness_and_the_filter_finds_exact
         .await
         .unwrap();
     assert_eq!((again.checked, again.changed), (40, 0));
+}
+
+/// The fake Twilio's toll-free numbers (in no messaging service) get the readiness of their
+/// seeded verification: ready when approved, else blocked on a number used for SMS (one with
+/// an SMS URL) and attention on the others, with the rejection reason on the rejected one; the
+/// filter finds exactly them.
+#[tokio::test]
+async fn twilio_toll_free_numbers_get_their_seeded_verification() {
+    use switchboard_fake_providers::twilio_readiness::{
+        TOLL_FREE_REJECTION, toll_free_case, toll_free_number, toll_free_routes_sms,
+    };
+    const TOLL_FREE: usize = 10;
+    let (fakes, _dir, inv, org) = setup_with(FakeConfig {
+        twilio_numbers: 20,
+        twilio_toll_free_numbers: TOLL_FREE,
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = twilio(&fakes.base_url(FakeKind::Twilio));
+    let cancel = CancellationToken::new();
+    let first = refresh_with(&*inv, &client, org, &|_| {}, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(first.checked, (20 + TOLL_FREE) as u32);
+    let expected = |j: usize| match toll_free_case(j) {
+        Some("TWILIO_APPROVED") => State::Ready,
+        _ if toll_free_routes_sms(j) => State::Blocked,
+        _ => State::Attention,
+    };
+    for j in 0..TOLL_FREE {
+        let phone = toll_free_number(j);
+        let n = inv
+            .number(
+                &switchboard_core::store::NumberRef::Number(E164::parse(&phone, None).unwrap()),
+                Some(org),
+            )
+            .await
+            .unwrap();
+        let r = readiness::of(&n).expect("judged");
+        assert_eq!(r.state, expected(j), "{phone}: {:?}", toll_free_case(j));
+        let item = (r.items.iter())
+            .find(|i| i.kind == Kind::TollFreeVerification)
+            .expect("its toll-free verification");
+        assert_eq!(
+            item.provider_state,
+            toll_free_case(j).unwrap_or(""),
+            "{phone}"
+        );
+        let reasons: Vec<&str> = item.reasons.iter().map(String::as_str).collect();
+        match toll_free_case(j) {
+            Some("TWILIO_REJECTED") => assert_eq!(reasons, [TOLL_FREE_REJECTION.0], "{phone}"),
+            _ => assert!(reasons.is_empty(), "{phone}"),
+        }
+        assert!(item.since.is_some(), "{phone}");
+        if r.state != State::Ready {
+            assert!(!item.action.is_empty(), "{phone}: what to do");
+        }
+    }
+    for state in [State::Ready, State::Attention, State::Blocked] {
+        let want: BTreeSet<String> = (0..TOLL_FREE)
+            .filter(|j| expected(*j) == state)
+            .map(toll_free_number)
+            .collect();
+        let found: BTreeSet<String> = matching(&*inv, org, state)
+            .await
+            .into_iter()
+            .filter(|n| n.starts_with("+1833"))
+            .collect();
+        assert_eq!(found, want, "{state:?}");
+    }
 }
 
 #[tokio::test]
