@@ -192,6 +192,8 @@ export interface Client {
   planWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null): Promise<WebhookPlanView>;
   setWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null, allowShared: boolean): Promise<WebhookResult>;
   numberDrift(id: string): Promise<DriftView>;
+  /** Opens the number's page in its provider's console (built and checked in Rust); the address opened. */
+  openInConsole(id: string): Promise<string>;
   searchAvailable(provider: Provider, accountId: string, search: AvailableSearch): Promise<AvailableNumber[]>;
   /** Costs money: `confirmedNumber` must name the number. */
   buyNumber(organizationId: string, provider: Provider, accountId: string, number: string, confirmedNumber: string): Promise<PhoneNumber>;
@@ -284,6 +286,7 @@ export const client: Client = {
   planWebhooks: (id, voiceUrl, smsUrl) => call("plan_webhooks", { id, voiceUrl, smsUrl }),
   setWebhooks: (id, voiceUrl, smsUrl, allowShared) => call("set_webhooks", { id, voiceUrl, smsUrl, allowShared }),
   numberDrift: (id) => call("number_drift", { id }),
+  openInConsole: (id) => call("open_in_console", { id }),
   searchAvailable: (provider, accountId, search) => call("search_available", { provider, accountId, search }),
   buyNumber: (organizationId, provider, accountId, number, confirmedNumber) =>
     call("buy_number", { organizationId, provider, accountId, number, confirmedNumber }),
