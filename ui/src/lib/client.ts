@@ -67,10 +67,13 @@ export type * from "./generated/bindings";
 /** A failed command: the backend's `{ code, message }`, as an Error. */
 export class ClientError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** The input at fault, when the app names one (an `InvalidInput`'s field, e.g. "slug"). */
+  readonly field: string | null;
+  constructor(code: ErrorCode, message: string, field: string | null = null) {
     super(message);
     this.name = "ClientError";
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -81,7 +84,7 @@ function isAppError(e: unknown): e is AppError {
 /** Turns whatever a rejected invoke carries into a ClientError. */
 export function toClientError(e: unknown): ClientError {
   if (e instanceof ClientError) return e;
-  if (isAppError(e)) return new ClientError(e.code, e.message);
+  if (isAppError(e)) return new ClientError(e.code, e.message, e.field ?? null);
   return new ClientError("Internal", typeof e === "string" ? e : String(e));
 }
 
