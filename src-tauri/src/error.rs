@@ -74,6 +74,11 @@ pub struct AppError {
     pub code: ErrorCode,
     /// A sentence for the user.
     pub message: String,
+    /// The input at fault, when the failure names one (an `InvalidInput`'s field, as core names
+    /// it: `slug`, `organization name`, …), so a form shows the message beside that field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -82,6 +87,7 @@ impl AppError {
         AppError {
             code,
             message: message.into(),
+            field: None,
         }
     }
 
@@ -101,15 +107,24 @@ impl AppError {
             (_, C::NotAllowed) => ErrorCode::NotAllowed,
         };
         let message = switchboard_ops::numbers_at_provider::provider_error_message(e);
-        AppError { code, message }
+        AppError {
+            code,
+            message,
+            field: None,
+        }
     }
 }
 
 impl From<switchboard_core::Error> for AppError {
     fn from(e: switchboard_core::Error) -> Self {
+        let field = match &e {
+            switchboard_core::Error::InvalidInput { field, .. } => Some(field.clone()),
+            _ => None,
+        };
         AppError {
             code: e.code().into(),
             message: e.to_string(),
+            field,
         }
     }
 }
@@ -176,11 +191,13 @@ mod tests {
                 },
                 ErrorCode::InvalidInput,
                 "invalid account id: is empty",
+                Some("account id"),
             ),
             (
                 VaultError::EmptySecret { entry: "x".into() },
                 ErrorCode::InvalidInput,
                 "the password is empty; nothing was stored",
+                None,
             ),
             (
                 VaultError::VaultUnavailable {
@@ -190,10 +207,16 @@ mod tests {
                 },
                 ErrorCode::VaultUnavailable,
                 "Secret Service is unavailable: locked. Unlock it.",
+                None,
             ),
         ];
-        for (e, code, message) in cases {
-            assert_eq!(AppError::from(e), AppError::new(code, message));
+        // An invalid key names its field, as every `InvalidInput` from core does.
+        for (e, code, message, field) in cases {
+            let got = AppError::from(e);
+            assert_eq!(
+                (got.code, got.message.as_str(), got.field.as_deref()),
+                (code, message, field)
+            );
         }
     }
 

@@ -54,6 +54,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         // Notifications are sent from Rust only (src/alerts.rs): the web view is granted none.
         .plugin(tauri_plugin_notification::init())
+        // Opens provider consoles from Rust only (providers::open_in_console): the web view is
+        // granted no opener permission.
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             if let Ok(dir) = app.path().app_log_dir() {
                 logging::init(&dir);

@@ -359,6 +359,32 @@ pub async fn number_drift(state: State<'_, AppState>, id: String) -> AppResult<D
     Ok(webhooks::number_drift(&client, &n).await?)
 }
 
+/// Opens a number's page in its provider's web console in the system browser, and returns the
+/// address opened. The address is built in Rust from the record
+/// (`switchboard_providers::console::number_console_url`), checked against the consoles' origins
+/// (`checked_console_url`) and opened through tauri-plugin-opener from here: the web view sends
+/// only the number's id and holds no opener permission.
+#[tauri::command]
+#[tracing::instrument(skip(app, state), err)]
+pub async fn open_in_console<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> AppResult<String> {
+    use switchboard_providers::console;
+    use tauri_plugin_opener::OpenerExt;
+    let n = record(&state, &id).await?;
+    let url = console::number_console_url(&n);
+    console::checked_console_url(&url)?;
+    app.opener().open_url(&url, None::<&str>).map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("could not open {url} in the browser: {e}"),
+        )
+    })?;
+    Ok(url)
+}
+
 /// Numbers a Twilio account can buy.
 #[tauri::command]
 #[tracing::instrument(err)]

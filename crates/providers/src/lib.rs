@@ -18,6 +18,8 @@
 //!   idempotent calls only, `Retry-After` honoured.
 //! - [`account`]: where an account's vault entry is, its client from that entry, and how a
 //!   record is named to its provider (shared by the CLI and the desktop app).
+//! - [`console`]: the providers' web consoles: a number's console page, and the only
+//!   addresses the app opens.
 //! - [`config`]: base URLs, regional edges, and `SWITCHBOARD_<PROVIDER>_API_URL`.
 //! - [`account_auth`]: every kind of credentials an account can have (auth token, Twilio API
 //!   key, SignalWire, Bandwidth OAuth2 or Basic), as kept in its one vault entry, and the
@@ -36,6 +38,7 @@ pub mod account_auth;
 pub mod bandwidth;
 pub mod client;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod flows;
 pub mod http;

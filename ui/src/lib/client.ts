@@ -67,10 +67,13 @@ export type * from "./generated/bindings";
 /** A failed command: the backend's `{ code, message }`, as an Error. */
 export class ClientError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** The input at fault, when the app names one (an `InvalidInput`'s field, e.g. "slug"). */
+  readonly field: string | null;
+  constructor(code: ErrorCode, message: string, field: string | null = null) {
     super(message);
     this.name = "ClientError";
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -81,7 +84,7 @@ function isAppError(e: unknown): e is AppError {
 /** Turns whatever a rejected invoke carries into a ClientError. */
 export function toClientError(e: unknown): ClientError {
   if (e instanceof ClientError) return e;
-  if (isAppError(e)) return new ClientError(e.code, e.message);
+  if (isAppError(e)) return new ClientError(e.code, e.message, e.field ?? null);
   return new ClientError("Internal", typeof e === "string" ? e : String(e));
 }
 
@@ -192,6 +195,8 @@ export interface Client {
   planWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null): Promise<WebhookPlanView>;
   setWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null, allowShared: boolean): Promise<WebhookResult>;
   numberDrift(id: string): Promise<DriftView>;
+  /** Opens the number's page in its provider's console (built and checked in Rust); the address opened. */
+  openInConsole(id: string): Promise<string>;
   searchAvailable(provider: Provider, accountId: string, search: AvailableSearch): Promise<AvailableNumber[]>;
   /** Costs money: `confirmedNumber` must name the number. */
   buyNumber(organizationId: string, provider: Provider, accountId: string, number: string, confirmedNumber: string): Promise<PhoneNumber>;
@@ -284,6 +289,7 @@ export const client: Client = {
   planWebhooks: (id, voiceUrl, smsUrl) => call("plan_webhooks", { id, voiceUrl, smsUrl }),
   setWebhooks: (id, voiceUrl, smsUrl, allowShared) => call("set_webhooks", { id, voiceUrl, smsUrl, allowShared }),
   numberDrift: (id) => call("number_drift", { id }),
+  openInConsole: (id) => call("open_in_console", { id }),
   searchAvailable: (provider, accountId, search) => call("search_available", { provider, accountId, search }),
   buyNumber: (organizationId, provider, accountId, number, confirmedNumber) =>
     call("buy_number", { organizationId, provider, accountId, number, confirmedNumber }),

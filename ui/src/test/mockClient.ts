@@ -229,6 +229,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       sms: { state: "notRecorded" as const, providerUrl: null, owner: null, onRecord: null },
       checkedAt: "2026-01-03T00:00:00Z",
     })),
+    openInConsole: vi.fn(async (id) => `https://console.twilio.com/us1/develop/phone-numbers/manage/incoming/PN${id}/configure`),
     searchAvailable: vi.fn(async () => [
       { phoneNumber: "+14155550100", display: "+1 415-555-0100", locality: "San Francisco", region: "CA", country: "US", capabilities: { voice: true, sms: true, mms: false, fax: false } },
     ]),

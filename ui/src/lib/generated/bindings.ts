@@ -11,7 +11,12 @@ code: ErrorCode,
 /**
  * A sentence for the user.
  */
-message: string, };
+message: string, 
+/**
+ * The input at fault, when the failure names one (an `InvalidInput`'s field, as core names
+ * it: `slug`, `organization name`, …), so a form shows the message beside that field.
+ */
+field?: string, };
 
 export type Provider = "twilio" | "vonage" | "telnyx" | "bandwidth" | "plivo";
 

@@ -42,6 +42,7 @@ export const commands = [
   "plan_webhooks",
   "set_webhooks",
   "number_drift",
+  "open_in_console",
   "search_available",
   "buy_number",
   "release_number",
