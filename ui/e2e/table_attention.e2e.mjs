@@ -79,6 +79,9 @@ describe("Readiness and needs attention in the numbers table", () => {
   it("shows the Readiness and Health columns, a badge in words for every number", async () => {
     const org = await b.$('select[aria-label="Organization"]');
     await org.waitForExist({ timeout: 30000 });
+    // The picker exists before its organizations are listed: wait for this one's option.
+    await until("the organization in the picker", async () =>
+      b.execute((name) => [...document.querySelectorAll('select[aria-label="Organization"] option')].some((o) => o.textContent.trim() === name), ORG_NAME));
     shownOrg = await org.getValue();
     await org.selectByVisibleText(ORG_NAME);
     await until("the organization's numbers", async () => same(await numbers(), NUMBERS.map(([n]) => n)));

@@ -145,8 +145,12 @@ describe("usage of an organization's numbers", () => {
       await workspace.click();
       await (await testid("open-local")).click();
       await waitFor("the local workspace", async () => /Local workspace/.test(await label()));
-      const close = await b.$('[data-testid="workspace-dialog"] button=Close');
-      if (await close.isExisting()) await close.click();
+      // The workspace dialog may stay open after the switch: close it (its "Close" button).
+      await b.execute(() => {
+        const dialog = document.querySelector('[data-testid="workspace-dialog"]');
+        const close = dialog && [...dialog.querySelectorAll("button")].find((x) => x.textContent.trim() === "Close");
+        close?.click();
+      });
     }
     await waitFor("the organization list", async () =>
       b.execute((id) => !!document.querySelector(`select[aria-label="Organization"] option[value="${id}"]`), orgId));
