@@ -5,6 +5,7 @@
  */
 import type { Agent, Column, Health, PhoneNumber, SortField, View, ViewFilters } from "./client";
 import { countryName, day, numberTypeLabel, when } from "./format";
+import { emptyFilters } from "./numbers.svelte";
 
 /** Each column's header; its keys are every column the chooser offers, in its order. */
 export const COLUMN_LABELS: Record<Column, string> = {
@@ -165,21 +166,12 @@ function sameFilters(a: ViewFilters, b: ViewFilters): boolean {
 
 /** Whether any filter (search aside) narrows the table. */
 export function filtering(f: ViewFilters): boolean {
-  return (
-    f.provider !== null ||
-    f.status !== null ||
-    f.agent !== null ||
-    f.country !== null ||
-    f.numberType !== null ||
-    f.readiness !== null ||
-    f.needsAttention ||
-    f.capabilities.length > 0
-  );
+  return !sameFilters(f, clearedFilters(f));
 }
 
 /** The filters with every one cleared (the search stays). */
 export function clearedFilters(f: ViewFilters): ViewFilters {
-  return { ...f, provider: null, status: null, agent: null, country: null, numberType: null, readiness: null, needsAttention: false, capabilities: [] };
+  return { ...emptyFilters(), search: f.search };
 }
 
 /** Whether the table shows exactly what a saved view holds (its name then stays selected). */
