@@ -5,10 +5,10 @@
 //!
 //! Which numbers are due is core's rule (`Workspace::verification_due`); the verification is
 //! the same as the Verify action's (`providers::reverify`), including what a network failure
-//! does (nothing). A check runs a minute after start and then every [`CHECK_EVERY`], verifying
-//! at most [`BATCH`] numbers per organization each time, least recently verified first. When a
-//! check turns numbers to `error`, the manager is told once per organization
-//! (`switchboard_ops::alerts::newly_in_error`, sent by [`crate::alerts`]).
+//! does (nothing). A check runs a minute after start and then every [`CHECK_EVERY`]
+//! ([`on_timer`]), verifying at most [`BATCH`] numbers per organization each time, least
+//! recently verified first. When a check turns numbers to `error`, the manager is told once per
+//! organization (`switchboard_ops::alerts::newly_in_error`, sent by [`crate::alerts`]).
 //!
 //! The same timer refreshes readiness: each account added on this device is refreshed once per
 //! interval (`switchboard_ops::alerts::readiness_due`), its new alarms told at once. An account
@@ -28,29 +28,46 @@ use crate::alerts::ReadinessRefreshes;
 use crate::error::AppResult;
 use crate::state::AppState;
 
-/// How often the app looks for numbers due.
+/// How long after start the background timer first checks.
+const FIRST_CHECK: Duration = Duration::from_secs(60);
+
+/// How often the background timer checks again.
 const CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Numbers verified per organization and check, at most.
 const BATCH: usize = 500;
 
-/// Starts the background checks.
-pub fn start<R: Runtime>(app: &AppHandle<R>) {
+/// Runs `check` on the app's background timer, on a task of its own: [`FIRST_CHECK`] after
+/// start, then every [`CHECK_EVERY`] after the last check ended (re-verification here, the
+/// usage refresh of `crate::usage_refresh`).
+pub(crate) fn on_timer<R, F, Fut>(app: &AppHandle<R>, check: F)
+where
+    R: Runtime,
+    F: Fn(AppHandle<R>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        tokio::time::sleep(FIRST_CHECK).await;
         loop {
-            match check(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(numbers = n, "re-verified numbers"),
-                Err(e) => tracing::warn!(error = %e.message, "periodic re-verification"),
-            }
-            match refresh_readiness(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(accounts = n, "refreshed readiness"),
-                Err(e) => tracing::warn!(error = %e.message, "periodic readiness refresh"),
-            }
+            check(app.clone()).await;
             tokio::time::sleep(CHECK_EVERY).await;
+        }
+    });
+}
+
+/// Starts the background checks.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    on_timer(app, |app| async move {
+        match check(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(numbers = n, "re-verified numbers"),
+            Err(e) => tracing::warn!(error = %e.message, "periodic re-verification"),
+        }
+        match refresh_readiness(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "refreshed readiness"),
+            Err(e) => tracing::warn!(error = %e.message, "periodic readiness refresh"),
         }
     });
 }

@@ -4,14 +4,14 @@
 //! pulls them, so reports and health stay fresh without anyone asking.
 //!
 //! Which accounts are due, and the pull itself, are ops' (`switchboard_ops::usage::refresh_due`,
-//! its rule `accounts_due`); this module only runs it on a timer: a minute after start, then
-//! every [`CHECK_EVERY`]. It never overlaps a manual sync ([`UsageSyncs`]): a manual sync stops
-//! a background refresh under way (what it kept stays kept, its cursors not moved) and waits
-//! for it to end, and a refresh does not start while a manual sync runs. Failures are logged,
-//! never shown: a refresh that fails is tried again at the next check.
+//! its rule `accounts_due`); this module only runs it on the re-verification timer
+//! (`crate::reverify::on_timer`: a minute after start, then every 15 minutes). It never
+//! overlaps a manual sync ([`UsageSyncs`]): a manual sync stops a background refresh under way
+//! (what it kept stays kept, its cursors not moved) and waits for it to end, and a refresh does
+//! not start while a manual sync runs. Failures are logged, never shown: a refresh that fails
+//! is tried again at the next check.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use switchboard_ops::app_settings::verified_before;
 use switchboard_ops::usage::{self, RefreshedAccount};
@@ -22,9 +22,6 @@ use tokio_util::sync::CancellationToken;
 use crate::error::AppResult;
 use crate::providers::failure;
 use crate::state::AppState;
-
-/// How often the app looks for accounts due.
-const CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// The usage syncs of the app, manual and background, one at a time.
 #[derive(Debug, Default)]
@@ -61,17 +58,12 @@ impl UsageSyncs {
     }
 }
 
-/// Starts the background checks.
+/// Starts the background checks (on the re-verification timer, [`crate::reverify::on_timer`]).
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(60)).await;
-        loop {
-            match check(&app).await {
-                Ok(done) => log(done),
-                Err(e) => tracing::warn!(error = %e.message, "background usage refresh"),
-            }
-            tokio::time::sleep(CHECK_EVERY).await;
+    crate::reverify::on_timer(app, |app| async move {
+        match check(&app).await {
+            Ok(done) => log(done),
+            Err(e) => tracing::warn!(error = %e.message, "background usage refresh"),
         }
     });
 }
