@@ -9,31 +9,23 @@
 // under Xvfb: the app only logs that.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { numberRows, previewImport, startApp, waitOrExplain } from "./support.mjs";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { numberRows, previewImport, screenshot, startApp, until } from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
 const workspace = process.env.SWITCHBOARD_WORKSPACE;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 const TELNYX = process.env.SWITCHBOARD_TELNYX_API_URL;
 // The fake's API key (crates/fake-providers creds): not a secret, it exists only there.
 const KEY = "KEYfake-telnyx-0001";
 const LABEL = "e2e-telnyx-alarm";
 const MOVING = ["port-out-pending", "ported-out"];
 const FILES = ["", "-wal", "-shm"];
-mkdirSync(shots, { recursive: true });
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
 const inAccount = (id) => b.$(`[data-testid="account-row"][data-account="${LABEL}"] [data-testid="${id}"]`);
-/** A screenshot once the page has painted what the DOM holds (two animation frames later). */
-async function shot(name) {
-  await b.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  await b.saveScreenshot(join(shots, `${name}.png`));
-}
+const shot = (name) => screenshot(b, name);
 
-const waitFor = (what, f, timeout) => waitOrExplain(b, shots, "alarm", what, f, timeout);
+const waitFor = (what, f, timeout) => until(b, "alarm", what, f, timeout);
 const rows = () => numberRows(b);
 
 /** The toasts' dismiss buttons only (an alert's toast also has an action button). */
@@ -53,11 +45,10 @@ async function movingAway() {
 }
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
   assert.ok(TELNYX, "SWITCHBOARD_TELNYX_API_URL must point at the fake Telnyx (scripts/e2e.sh)");
   for (const f of FILES) if (existsSync(workspace + f)) renameSync(workspace + f, `${workspace}${f}.before-alarm`);
-  b = await startApp(app);
+  b = await startApp();
 });
 
 after(async () => {

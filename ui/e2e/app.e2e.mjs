@@ -5,21 +5,16 @@
 // it, name it, give it to an agent, change several at once.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { startApp } from "./support.mjs";
+import { screenshot, startApp } from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 const NEW_NUMBER = "+1 (415) 555-1234";
 const NEW_E164 = "+14155551234";
-mkdirSync(shots, { recursive: true });
 
 let b;
 
 const $ = (sel) => b.$(sel);
 const testid = (id) => b.$(`[data-testid="${id}"]`);
-const shot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
+const shot = (name) => screenshot(b, name);
 
 async function rows() {
   return b.execute(() =>
@@ -78,8 +73,7 @@ async function search(text) {
 }
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
-  b = await startApp(app);
+  b = await startApp();
 });
 
 after(async () => {

@@ -6,19 +6,13 @@
 // says both numbers are left unassigned, and none is lost), and read the orphan report.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { startApp } from "./support.mjs";
-
-const app = process.env.SWITCHBOARD_APP;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
-mkdirSync(shots, { recursive: true });
+import * as support from "./support.mjs";
 
 let b;
 const byTestId = (id) => b.$(`[data-testid="${id}"]`);
-const screenshot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
+const screenshot = (name) => support.screenshot(b, name);
 
-const start = () => startApp(app);
+const start = () => support.startApp();
 
 /** The table's header texts and its rows' numbers and texts. */
 const table = () =>
@@ -29,19 +23,11 @@ const table = () =>
     direction: document.querySelector('[aria-sort="ascending"], [aria-sort="descending"]')?.getAttribute("aria-sort") ?? null,
   }));
 
-async function until(what, f, timeout = 15000) {
-  try {
-    await b.waitUntil(f, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
-  } catch (e) {
-    await screenshot(`failed-views-${what.replace(/\W+/g, "-")}`);
-    throw e;
-  }
-}
+const until = (what, f, timeout) => support.until(b, "views", what, f, timeout);
 
 const ukFixedLines = (t) => t.rows.length > 0 && t.rows.every((r) => r.number.startsWith("+44") && /London|Manchester/.test(r.text));
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   b = await start();
 });
 

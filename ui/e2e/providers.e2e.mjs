@@ -7,12 +7,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { numberRows, previewImport, startApp, waitOrExplain } from "./support.mjs";
+import { numberRows, previewImport, screenshot, startApp, until } from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
 // The fake's credentials (crates/fake-providers creds): not secrets, they exist only there.
 const SID = "AC00000000000000000000000000000001";
@@ -20,15 +16,14 @@ const TOKEN = "fake-twilio-auth-token";
 const API_KEY_SID = "SK00000000000000000000000000000001";
 const API_KEY_SECRET = "fake-twilio-api-key-secret";
 const HOOK = "https://platform.example.com/voice/e2e";
-mkdirSync(shots, { recursive: true });
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
-const shot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
+const shot = (name) => screenshot(b, name);
 /** An element of the fake account's row in the accounts dialog (the demo data has others). */
 const inAccount = (id) => b.$(`[data-testid="account-row"][data-account="${SID}"] [data-testid="${id}"]`);
 
-const waitFor = (what, f, timeout) => waitOrExplain(b, shots, "providers", what, f, timeout);
+const waitFor = (what, f, timeout) => until(b, "providers", what, f, timeout);
 const rows = () => numberRows(b);
 
 async function search(text) {
@@ -56,10 +51,9 @@ async function fakeNumbers() {
 }
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(TWILIO, "SWITCHBOARD_TWILIO_API_URL must point at the fake Twilio (scripts/e2e.sh)");
   assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "run under scripts/with-secret-service.sh (scripts/e2e.sh does)");
-  b = await startApp(app);
+  b = await startApp();
 });
 
 after(async () => {

@@ -8,26 +8,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startApp as start } from "./support.mjs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { screenshot, startApp } from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
 const workspace = process.env.SWITCHBOARD_WORKSPACE;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 const DAMAGED = "this is not a Switchboard workspace, only text in its place. ".repeat(80);
-mkdirSync(shots, { recursive: true });
 
 let b;
 
 const testid = (id) => b.$(`[data-testid="${id}"]`);
-/** A screenshot once the page has painted what the DOM holds (two animation frames later). */
-async function shot(name) {
-  await b.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  await b.saveScreenshot(join(shots, `${name}.png`));
-}
-
-const startApp = () => start(app);
+const shot = (name) => screenshot(b, name);
 
 /** The `sqlite3` shell holding the workspace's write lock with a change under way. */
 async function holdWriteLock() {
@@ -44,7 +34,6 @@ async function holdWriteLock() {
 }
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
   writeFileSync(workspace, DAMAGED);
   b = await startApp();

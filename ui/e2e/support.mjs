@@ -2,6 +2,7 @@
 // session of the built app, screenshots into E2E_OUTPUT, and a wait that, when it times out,
 // leaves a screenshot and says which toasts were shown. Not a test file itself (scripts/e2e.sh
 // runs only *.e2e.mjs).
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -11,7 +12,9 @@ mkdirSync(shots, { recursive: true });
 
 /** A new session of the built app (`SWITCHBOARD_APP`) through tauri-driver on
  * `TAURI_DRIVER_PORT` (scripts/e2e.sh starts both). */
-export function startApp(application = process.env.SWITCHBOARD_APP) {
+export function startApp() {
+  const application = process.env.SWITCHBOARD_APP;
+  assert.ok(application, "SWITCHBOARD_APP must name the built app");
   return remote({
     hostname: "127.0.0.1",
     port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
@@ -21,12 +24,12 @@ export function startApp(application = process.env.SWITCHBOARD_APP) {
 }
 
 /** Waits until `f` holds in session `b`; on a timeout, saves the screenshot
- * `failed-<prefix>-<what>.png` in `shots` and fails naming the toasts shown. */
-export async function waitOrExplain(b, shots, prefix, what, f, timeout = 15000) {
+ * `failed-<suite>-<what>.png` in `shots` and fails naming the toasts shown. */
+export async function until(b, suite, what, f, timeout = 15000) {
   try {
     await b.waitUntil(f, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
   } catch (e) {
-    await b.saveScreenshot(join(shots, `failed-${prefix}-${what.replace(/\W+/g, "-")}.png`));
+    await b.saveScreenshot(join(shots, `failed-${suite}-${what.replace(/\W+/g, "-")}.png`));
     const toasts = await b.execute(() => [...document.querySelectorAll(".toast")].map((t) => t.textContent));
     throw new Error(`${e.message}; toasts: ${JSON.stringify(toasts)}`);
   }
@@ -49,14 +52,8 @@ export async function previewImport(b, importButton, waitFor) {
   return wizard;
 }
 
-/** A session of the built app (`startApp` with the app scripts/e2e.sh names). */
-export const session = () => startApp();
-
 /** A screenshot `name`.png once the page has painted what the DOM holds (two frames later). */
 export async function screenshot(b, name) {
   await b.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   await b.saveScreenshot(join(shots, `${name}.png`));
 }
-
-/** `waitOrExplain` into `shots`. */
-export const until = (b, prefix, what, f, timeout = 15000) => waitOrExplain(b, shots, prefix, what, f, timeout);

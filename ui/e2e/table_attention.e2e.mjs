@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as support from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
 const cli = process.env.SWITCHBOARD_CLI;
 
 const ORG = "attention-e2e";
@@ -58,7 +57,6 @@ const numbers = async () => (await table()).rows.map((r) => r.number).sort();
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(cli, "SWITCHBOARD_CLI must name the CLI (scripts/e2e.sh builds it)");
   const run = (...args) => execFileSync(cli, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   run("orgs", "add", "--slug", ORG, "--name", ORG_NAME);
@@ -66,7 +64,7 @@ before(async () => {
     const args = ["numbers", "add", "--org", ORG, "--provider", "twilio", "--number", number, "--status", status];
     run(...args, ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []));
   }
-  b = await support.session();
+  b = await support.startApp();
 });
 
 after(async () => {

@@ -6,22 +6,19 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startApp } from "./support.mjs";
+import { screenshot, startApp } from "./support.mjs";
 
-const app = process.env.SWITCHBOARD_APP;
-const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 const pgDir = process.env.E2E_PG_DIR;
 const pgPort = process.env.E2E_PG_PORT;
 const pgPassword = process.env.E2E_PG_PASSWORD;
 const pgScript = new URL("./team-postgres.sh", import.meta.url).pathname;
 const EDITED = "+14155550007";
-mkdirSync(shots, { recursive: true });
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
-const shot = (name) => b.saveScreenshot(join(shots, `${name}.png`));
+const shot = (name) => screenshot(b, name);
 const pg = (...args) => execFileSync("bash", [pgScript, args[0], pgDir, ...args.slice(1)], { encoding: "utf8" }).trim();
 
 /** Files under `dir` whose bytes contain `needle`. */
@@ -69,9 +66,8 @@ async function waitFor(what, f, timeout = 20000) {
 }
 
 before(async () => {
-  assert.ok(app, "SWITCHBOARD_APP must name the built app");
   assert.ok(pgDir && pgPort && pgPassword, "E2E_PG_DIR, E2E_PG_PORT and E2E_PG_PASSWORD must be set (scripts/e2e.sh)");
-  b = await startApp(app);
+  b = await startApp();
 });
 
 after(async () => {

@@ -12,9 +12,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { screenshot, startApp, until } from "./support.mjs";
 
-/** `until`, with the longer wait a sync of thousands of records may need. */
-const waitUntil = (b, prefix, what, f, timeout = 20000) => until(b, prefix, what, f, timeout);
-
 const cli = process.env.SWITCHBOARD_CLI;
 const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
 // The fake's credentials (crates/fake-providers creds): not secrets, they exist only there.
@@ -26,7 +23,8 @@ let b;
 let orgId;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
 const shot = (name) => screenshot(b, name);
-const waitFor = (what, f, timeout) => waitUntil(b, "usage", what, f, timeout);
+/** `until`, with the longer wait a sync of thousands of records may need. */
+const waitFor = (what, f, timeout = 20000) => until(b, "usage", what, f, timeout);
 
 /** The CLI on the app's workspace, its vault entries where the (release) app reads them. */
 function run(args, input = "") {
