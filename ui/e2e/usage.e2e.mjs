@@ -189,6 +189,8 @@ describe("usage of an organization's numbers", () => {
       `progress per page: ${JSON.stringify(progress)}`,
     );
     await waitFor("the totals", async () => !/nothing charged/.test(await (await testid("usage-totals-cost")).getText()));
+    // The chart per day is drawn (uPlot's canvas), not only its table.
+    await waitFor("the view's chart", async () => (await b.$$('[data-testid="usage-view"] canvas')).length > 0);
     await shot("u04-usage-synced");
   });
 
