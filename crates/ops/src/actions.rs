@@ -9,6 +9,7 @@ use std::path::Path;
 use switchboard_core::domain::{
     E164, Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
 };
+use switchboard_core::query::{MAX_PAGE, NumberQuery};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportReport};
 use switchboard_core::{Error, Result};
@@ -252,15 +253,67 @@ pub async fn export_to(
     path: Option<&Path>,
 ) -> Result<u64> {
     match path {
-        Some(p) => {
-            let file = std::fs::File::create(p).map_err(|source| Error::Io {
-                path: p.display().to_string(),
-                source,
-            })?;
-            export(inv, organization_id, format, std::io::BufWriter::new(file)).await
-        }
+        Some(p) => export(inv, organization_id, format, create(p)?).await,
         None => export(inv, organization_id, format, std::io::stdout()).await,
     }
+}
+
+/// Writes the numbers `query` matches — what the numbers table shows: its search, filters
+/// and order, every page of it, not only the rows loaded — as CSV or JSON (the columns and
+/// escaping of [`export`]) to the file `path`; returns how many. The query's page size and
+/// cursor are ignored: the export reads from the first row to the last, a page at a time.
+/// The file is written beside `path` under another name and takes its place only when whole:
+/// a failed export leaves a file already at `path` as it was.
+pub async fn export_matching_to(
+    inv: &dyn Inventory,
+    query: &NumberQuery,
+    format: Format,
+    path: &Path,
+) -> Result<u64> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let written = async {
+        let mut exporter = Exporter::new(format, create(&partial)?)?;
+        let mut page = NumberQuery {
+            limit: MAX_PAGE,
+            after: None,
+            ..query.clone()
+        };
+        loop {
+            let found = inv.list_numbers(&page).await?;
+            for n in &found.items {
+                exporter.write(n)?;
+            }
+            match found.next {
+                Some(next) => page.after = Some(next),
+                None => return exporter.finish(),
+            }
+        }
+    }
+    .await;
+    let done = written.and_then(|count| {
+        std::fs::rename(&partial, path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(count)
+    });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    done
+}
+
+/// The file `path`, created (or emptied) for writing, buffered.
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    let file = std::fs::File::create(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(std::io::BufWriter::new(file))
 }
 
 /// Imports a CSV file (checked for size first) into an organization: every row is checked

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use switchboard_core::domain::{NewNumber, NumberUpdate, Status};
+use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::transfer::{self, Format, ImportOptions};
 use switchboard_core::{Error, ErrorCode};
@@ -151,6 +152,75 @@ async fn export_streams_every_number_as_cores_export_writes_them() {
             "the export is core's, byte for byte ({format:?})"
         );
     }
+}
+
+/// What the numbers table shows, exported: the query's filter and order over every page (2,500
+/// matching numbers of 3,000: three pages), the same columns as the organization's export; a
+/// failed export leaves the file already at the path as it was.
+#[tokio::test]
+async fn an_export_of_a_query_writes_every_matching_number_in_its_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    let csv: String = std::iter::once("phone_number,provider,status\n".to_owned())
+        .chain((0..3000).map(|i| {
+            let status = if i % 6 == 5 { "inactive" } else { "active" };
+            format!("+1415{:07},twilio,{status}\n", 2_000_000 + i)
+        }))
+        .collect();
+    actions::import_csv(&*inv, org.id, csv.as_bytes(), &ImportOptions::default())
+        .await
+        .unwrap();
+    let filter = NumberFilter {
+        status: Some(Status::Active),
+        ..NumberFilter::org(org.id)
+    };
+    let query = NumberQuery::first(filter, "-number".parse().unwrap(), 50).unwrap();
+    let expected: Vec<String> = (0..3000)
+        .rev()
+        .filter(|i| i % 6 != 5)
+        .map(|i| format!("+1415{:07}", 2_000_000 + i))
+        .collect();
+
+    let path = dir.path().join("shown.csv");
+    let n = actions::export_matching_to(&*inv, &query, Format::Csv, &path)
+        .await
+        .unwrap();
+    assert_eq!(n, 2500);
+    let written = std::fs::read_to_string(&path).unwrap();
+    let mut lines = written.lines();
+    let header = lines.next().unwrap();
+    let mut whole = Vec::new();
+    actions::export(&*inv, org.id, Format::Csv, &mut whole)
+        .await
+        .unwrap();
+    assert_eq!(
+        Some(header),
+        String::from_utf8(whole).unwrap().lines().next()
+    );
+    let at = header.split(',').position(|c| c == "phone_number").unwrap();
+    let numbers: Vec<&str> = lines.map(|l| l.split(',').nth(at).unwrap()).collect();
+    assert!(numbers == expected, "CSV: {:?}…", &numbers[..3]);
+
+    let json = dir.path().join("shown.json");
+    actions::export_matching_to(&*inv, &query, Format::Json, &json)
+        .await
+        .unwrap();
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let numbers: Vec<&str> = rows
+        .iter()
+        .map(|r| r["phone_number"].as_str().unwrap())
+        .collect();
+    assert!(numbers == expected, "JSON: {:?}…", &numbers[..3]);
+
+    // The partial file cannot be made (a directory holds its name): the export fails and the
+    // earlier export at the path is kept whole.
+    std::fs::create_dir(dir.path().join(".shown.csv.partial")).unwrap();
+    actions::export_matching_to(&*inv, &query, Format::Csv, &path)
+        .await
+        .expect_err("the partial file cannot be written");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
 }
 
 /// A writer that fails after `left` bytes.
