@@ -59,6 +59,8 @@ pub fn typescript() -> String {
         decl::<NumberType>(),
         decl::<NumberFilter>(),
         decl::<NumberQuery>(),
+        decl::<switchboard_core::transfer::Format>(),
+        decl::<crate::files::FileDone>(),
         decl::<NumberPage>(),
         decl::<NumberCheck>(),
         decl::<NewNumber>(),

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod logging;
 pub mod providers;
 pub mod reverify;
@@ -57,6 +58,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         // Opens provider consoles from Rust only (providers::open_in_console): the web view is
         // granted no opener permission.
         .plugin(tauri_plugin_opener::init())
+        // Files are chosen in the OS's dialog from Rust only (src/files.rs): no dialog
+        // permission reaches the web view.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             if let Ok(dir) = app.path().app_log_dir() {
                 logging::init(&dir);

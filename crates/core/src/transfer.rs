@@ -33,8 +33,10 @@ use crate::store::Workspace;
 /// ([`PHONE_NUMBER_COLUMNS`]).
 pub const COLUMNS: [&str; PHONE_NUMBER_COLUMNS.len()] = PHONE_NUMBER_COLUMNS;
 
-/// Export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Export formats (`"csv"`, `"json"` over IPC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Comma-separated, header row, JSON columns as JSON text.
     Csv,

@@ -28,6 +28,8 @@ import type {
   SeedReport,
   Settings,
   WorkspaceInfo,
+  FileDone,
+  Format,
   AccountVerification,
   Refreshed,
   Alert,
@@ -132,6 +134,12 @@ export interface Client {
   agentOrphans(organizationId: string): Promise<Orphans>;
   listNumbers(query: NumberQuery): Promise<NumberPage>;
   countNumbers(filter: NumberFilter): Promise<number>;
+  /** Every number the query matches (not only the loaded rows) to a file chosen in the OS's
+   * save dialog; null when the dialog is closed without one. */
+  exportNumbers(query: NumberQuery, format: Format): Promise<FileDone | null>;
+  /** A CSV file chosen in the OS's open dialog into the organization, all of it or nothing
+   * (a bad row fails the whole file, each bad line named); null when no file is chosen. */
+  importNumbersFile(organizationId: string): Promise<FileDone | null>;
   /** The health of a page's numbers (E.164, at most 1,000), in their order. */
   numberHealth(organizationId: string, numbers: string[]): Promise<NumberHealth[]>;
   getNumber(id: string): Promise<PhoneNumber>;
@@ -247,6 +255,8 @@ export const client: Client = {
   agentOrphans: (organizationId) => call("agent_orphans", { organizationId }),
   listNumbers: (query) => call("list_numbers", { query }),
   countNumbers: (filter) => call("count_numbers", { filter }),
+  exportNumbers: (query, format) => call("export_numbers", { query, format }),
+  importNumbersFile: (organizationId) => call("import_numbers_file", { organizationId }),
   numberHealth: (organizationId, numbers) => call("number_health", { organizationId, numbers }),
   getNumber: (id) => call("get_number", { id }),
   checkNumber: (number, region) => call("check_number", { number, region }),

@@ -12,7 +12,7 @@
  * - The exact count is asked for separately, after the first page (and, in the app, after a
  *   short pause in typing), so it never delays rows.
  */
-import type { Client, Health, PhoneNumber, SortField, ViewFilters } from "./client";
+import type { Client, Health, NumberQuery, PhoneNumber, SortField, ViewFilters } from "./client";
 import { toClientError, type ClientError } from "./client";
 
 export const FIRST_PAGE = 60;
@@ -70,6 +70,12 @@ export class NumbersView {
 
   get hasMore(): boolean {
     return this.#next !== null;
+  }
+
+  /** The table's query: its filters and order, `limit` rows after `after` (null: from the
+   * first row; an export reads every page from there). */
+  queryFor(organizationId: string, limit = FIRST_PAGE, after: string | null = null): NumberQuery {
+    return { filter: this.filterFor(organizationId), sort: this.sort.field, descending: this.sort.descending, limit, after };
   }
 
   filterFor(organizationId: string) {
@@ -201,16 +207,11 @@ export class NumbersView {
     }
     this.#inFlight = true;
     this.loading = true;
-    const filter = this.filterFor(org);
+    const query = this.queryFor(org, FIRST_PAGE);
+    const { filter } = query;
     const search = this.filters.search;
     try {
-      const page = await this.client.listNumbers({
-        filter,
-        sort: this.sort.field,
-        descending: this.sort.descending,
-        limit: FIRST_PAGE,
-        after: null,
-      });
+      const page = await this.client.listNumbers(query);
       if (generation === this.#generation) {
         this.rows = page.items;
         this.#next = page.next;
@@ -232,7 +233,7 @@ export class NumbersView {
     }
   }
 
-  async #count(filter: ReturnType<NumbersView["filterFor"]>, generation: number) {
+  async #count(filter: NumberQuery["filter"], generation: number) {
     this.total = null;
     // While the manager is still typing, a newer query will replace this one: wait a moment so
     // counts of intermediate text never compete with the next keystroke's page.
@@ -253,13 +254,7 @@ export class NumbersView {
     const generation = this.#generation;
     this.loadingMore = true;
     try {
-      const page = await this.client.listNumbers({
-        filter: this.filterFor(org),
-        sort: this.sort.field,
-        descending: this.sort.descending,
-        limit: NEXT_PAGE,
-        after: this.#next,
-      });
+      const page = await this.client.listNumbers(this.queryFor(org, NEXT_PAGE, this.#next));
       if (generation === this.#generation) {
         this.rows = [...this.rows, ...page.items];
         this.#next = page.next;

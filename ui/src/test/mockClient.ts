@@ -105,6 +105,11 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       return { items, next: end < rows.length ? String(end) : null };
     }),
     countNumbers: vi.fn(async (f) => matching(f).length),
+    exportNumbers: vi.fn(async (q: NumberQuery, format: "csv" | "json") => ({
+      path: `/home/m/numbers.${format}`,
+      count: matching(q.filter).length,
+    })),
+    importNumbersFile: vi.fn(async () => ({ path: "/home/m/numbers.csv", count: 2 })),
     numberHealth: vi.fn(async (_org: string, numbers: string[]) =>
       numbers.map((phoneNumber) => ({
         phoneNumber,

@@ -257,6 +257,18 @@ limit: number,
  */
 after: string | null, };
 
+export type Format = "csv" | "json";
+
+export type FileDone = { 
+/**
+ * The file, as the dialog chose it.
+ */
+path: string, 
+/**
+ * Numbers written to it, or imported from it.
+ */
+count: number, };
+
 export type NumberPage = { 
 /**
  * Rows, in order.

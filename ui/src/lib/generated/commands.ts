@@ -60,6 +60,8 @@ export const commands = [
   "usage_report_csv",
   "number_usage",
   "usage_sync",
+  "export_numbers",
+  "import_numbers_file",
 ] as const;
 
 /** The name of a command of the app. */
