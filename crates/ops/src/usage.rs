@@ -552,15 +552,13 @@ pub async fn accounts_due(
     pulled_before: OffsetDateTime,
 ) -> Result<Vec<UsageAccount>> {
     let store = inv.usage()?;
+    let added = crate::providers::added_accounts(inv).await?;
     let mut due = Vec::new();
-    for a in crate::providers::accounts::accounts_of(inv, organization_id).await? {
-        if !a.added {
-            continue;
-        }
+    for (provider, account_id) in added.of(organization_id) {
         let account = UsageAccount {
             organization_id,
-            provider: a.provider,
-            account_id: a.account_id,
+            provider,
+            account_id: account_id.to_owned(),
         };
         let mut stale = false;
         for kind in [RecordKind::Calls, RecordKind::Messages] {
