@@ -200,10 +200,11 @@ pub async fn added_accounts(inv: &dyn Inventory) -> Result<Vec<AddedAccount>> {
         return Ok(Vec::new());
     };
     file.run(|ws| {
+        let added = ws.added_accounts()?;
         let mut out = Vec::new();
         for org in ws.organizations()? {
-            let accounts = ws.accounts(org.id)?.into_iter().filter(|a| a.added);
-            out.extend(accounts.map(|a| (org.id, a.provider, a.account_id)));
+            let accounts = added.of(org.id).into_iter();
+            out.extend(accounts.map(|(provider, id)| (org.id, provider, id.to_owned())));
         }
         Ok(out)
     })

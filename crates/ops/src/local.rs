@@ -329,18 +329,15 @@ impl UsageStore for LocalInventory {
             .await
     }
 
-    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
-        // On the primary connection: a report reads the totals on the other one at once.
-        self.run(move |ws| ws.daily_calls(organization_id, range))
-            .await
-    }
-
     async fn daily_calls_of(
         &self,
         organization_id: Uuid,
-        (range, numbers): (DayRange, Vec<E164>),
+        range: DayRange,
+        only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>> {
-        self.run(move |ws| ws.daily_calls_of(organization_id, range, Some(&numbers)))
+        let only = only.map(<[E164]>::to_vec);
+        // On the primary connection: a report reads the totals on the other one at once.
+        self.run(move |ws| ws.daily_calls_of(organization_id, range, only.as_deref()))
             .await
     }
 

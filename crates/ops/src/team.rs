@@ -209,16 +209,13 @@ impl UsageStore for RemoteWorkspace {
         RemoteWorkspace::usage_totals(self, organization_id, range, by).await
     }
 
-    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
-        RemoteWorkspace::daily_calls(self, organization_id, range).await
-    }
-
     async fn daily_calls_of(
         &self,
         organization_id: Uuid,
-        (range, numbers): (DayRange, Vec<E164>),
+        range: DayRange,
+        only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>> {
-        RemoteWorkspace::daily_calls_of(self, organization_id, range, Some(&numbers)).await
+        RemoteWorkspace::daily_calls_of(self, organization_id, range, only).await
     }
 
     async fn number_days(
@@ -698,19 +695,14 @@ impl UsageStore for TeamInventory {
             .await
     }
 
-    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
-        self.usage_reader()?
-            .daily_calls(organization_id, range)
-            .await
-    }
-
     async fn daily_calls_of(
         &self,
         organization_id: Uuid,
-        (range, numbers): (DayRange, Vec<E164>),
+        range: DayRange,
+        only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>> {
         self.usage_reader()?
-            .daily_calls_of(organization_id, (range, numbers))
+            .daily_calls_of(organization_id, range, only)
             .await
     }
 

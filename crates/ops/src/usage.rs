@@ -105,18 +105,21 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         by: GroupBy,
     ) -> Result<Vec<UsageRow>>;
 
-    /// The daily call rollups of every number of the organization with calls in `range` (the
-    /// health window), in E.164 order, each with the start of its latest final call in the
-    /// range.
-    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>>;
-
-    /// [`UsageStore::daily_calls`] in `range` of only `numbers` (those with calls): what a
-    /// page of the numbers table needs, read by number.
+    /// The daily call rollups in `range` (the health window) of every number of the
+    /// organization with calls in it, or of only the numbers `only` names when given (read by
+    /// number: what a page of the numbers table needs), in E.164 order, each with the start of
+    /// its latest final call in the range.
     async fn daily_calls_of(
         &self,
         organization_id: Uuid,
-        (range, numbers): (DayRange, Vec<E164>),
+        range: DayRange,
+        only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>>;
+
+    /// [`UsageStore::daily_calls_of`] every number of the organization.
+    async fn daily_calls(&self, organization_id: Uuid, range: DayRange) -> Result<Vec<NumberDays>> {
+        self.daily_calls_of(organization_id, range, None).await
+    }
 
     /// One number's usage (by E.164: a removed number keeps its history) over the days of
     /// `range`, from the daily rollups: its days with records, oldest first, each summed as
@@ -552,15 +555,13 @@ pub async fn accounts_due(
     pulled_before: OffsetDateTime,
 ) -> Result<Vec<UsageAccount>> {
     let store = inv.usage()?;
+    let added = crate::providers::added_accounts(inv).await?;
     let mut due = Vec::new();
-    for a in crate::providers::accounts::accounts_of(inv, organization_id).await? {
-        if !a.added {
-            continue;
-        }
+    for (provider, account_id) in added.of(organization_id) {
         let account = UsageAccount {
             organization_id,
-            provider: a.provider,
-            account_id: a.account_id,
+            provider,
+            account_id: account_id.to_owned(),
         };
         let mut stale = false;
         for kind in [RecordKind::Calls, RecordKind::Messages] {
@@ -693,7 +694,7 @@ pub async fn health_of(
     }
     let window = DayRange::ending(last_day, limits.window_days);
     let found = store
-        .daily_calls_of(organization_id, (window, numbers.clone()))
+        .daily_calls_of(organization_id, window, Some(&numbers))
         .await?;
     let mut judged: HashMap<String, NumberHealth> = judged(found, last_day, limits)
         .into_iter()

@@ -225,9 +225,10 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
         let p = sql.bind(Bind::Text(state.as_str().into()));
         sql.push(format!("(p.metadata -> 'readiness' ->> 'state') = {p}"));
     }
+    // Under the port-out alarm: `readiness.alarm` is JSON `true`.
+    const ALARM: &str = "(p.metadata -> 'readiness' -> 'alarm') = 'true'::jsonb";
     if f.alarm {
-        let p = sql.bind(Bind::Json(json!({ "readiness": { "alarm": true } })));
-        sql.push(format!("p.metadata @> {p}"));
+        sql.push(ALARM.to_owned());
     }
     if f.needs_attention {
         // switchboard_core::query::needs_attention, in SQL.
@@ -235,7 +236,7 @@ fn filters(f: &NumberFilter, matching: Matching, sql: &mut Sql) -> Result<()> {
         let blocked = sql.bind(Bind::Text(State::Blocked.as_str().into()));
         sql.push(format!(
             "(p.status = {error} OR (p.metadata -> 'readiness' ->> 'state') = {blocked} \
-              OR (p.metadata -> 'readiness' -> 'alarm') = 'true'::jsonb)"
+              OR {ALARM})"
         ));
     }
     if let Some(kind) = f.number_type {

@@ -12,7 +12,11 @@ mod common;
 
 use common::{World, grant_manager, observe_probes, scalar, table_size};
 use serde_json::Value;
+use switchboard_core::ErrorCode;
+use switchboard_core::domain::E164;
+use switchboard_core::usage::DayRange;
 use switchboard_test_postgres::TestCluster;
+use time::macros::date;
 use uuid::Uuid;
 
 /// The usage tables.
@@ -641,6 +645,45 @@ async fn a_manager_reads_and_writes_only_their_organizations_usage() {
         .contains("division by zero"),
         "the probe does fail on rows it sees"
     );
+}
+
+/// One number's reads as alice (the detail panel's `number_days`, the table's health page's
+/// `daily_calls_of`): globex's number asked by its E.164 in acme shows nothing of globex's
+/// records or number, and globex is not found, exactly as an organization that does not exist.
+#[tokio::test]
+async fn one_numbers_reads_show_nothing_of_another_organization() {
+    let (w, _) = world_with_records().await;
+    let range = DayRange::new(date!(2026 - 11 - 28), date!(2026 - 12 - 07)).unwrap();
+    let theirs = E164::from_stored("+442071830100".to_owned());
+    let ours = E164::from_stored("+14155550100".to_owned());
+    // bob reads globex's days of the number: there is something to hide.
+    let bobs = w.bob.number_days(w.globex, &theirs, range).await.unwrap();
+    assert!(!bobs.days.is_empty() && bobs.number_id.is_some() && bobs.last_call_at.is_some());
+    let asked = w.alice.number_days(w.acme, &theirs, range).await.unwrap();
+    assert!(asked.days.is_empty() && asked.number_id.is_none() && asked.last_call_at.is_none());
+    let page = w
+        .alice
+        .daily_calls_of(w.acme, range, Some(&[theirs.clone(), ours.clone()]))
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = page.iter().map(|n| n.phone_number.as_str()).collect();
+    assert_eq!(numbers, [ours.as_str()]);
+
+    let nowhere = Uuid::new_v4();
+    let only = [theirs.clone()];
+    for (org, label) in [(w.globex, "globex"), (nowhere, "no organization")] {
+        for e in [
+            w.alice.number_days(org, &theirs, range).await.unwrap_err(),
+            (w.alice.daily_calls_of(org, range, Some(&only)).await).unwrap_err(),
+        ] {
+            assert_eq!(e.code(), ErrorCode::NotFound, "{label}: {e}");
+            assert_eq!(
+                e.to_string().replace(&org.to_string(), "ID"),
+                "organization \"ID\" not found",
+                "{label}"
+            );
+        }
+    }
 }
 
 /// Runs `sql` in `tx` after `SET LOCAL lock_timeout` (a wait longer than `timeout` is an

@@ -130,6 +130,17 @@ impl AddedAccounts {
             .insert((organization_id, provider, account_id.trim().to_owned()));
     }
 
+    /// The accounts added to `organization_id`, ordered by provider name and account id (as
+    /// [`Workspace::accounts`] lists them).
+    pub fn of(&self, organization_id: Uuid) -> Vec<(Provider, &str)> {
+        let mut found: Vec<(Provider, &str)> = (self.added.iter())
+            .filter(|(org, _, _)| *org == organization_id)
+            .map(|(_, provider, id)| (*provider, id.as_str()))
+            .collect();
+        found.sort_by_key(|(provider, id)| (provider.as_str(), *id));
+        found
+    }
+
     /// Whether the account was added to the organization.
     pub fn contains(&self, organization_id: Uuid, provider: Provider, account_id: &str) -> bool {
         self.added

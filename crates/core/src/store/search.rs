@@ -116,14 +116,17 @@ fn column_filters(f: &NumberFilter, org_key: i64, sql: &mut Sql) {
             [text(r.as_str())],
         );
     }
+    // Under the port-out alarm: `json_type` tells a JSON `true` from a 1.
+    const ALARM: &str = "json_type(p.metadata, '$.readiness.alarm') = 'true'";
     if f.alarm {
-        sql.push("json_type(p.metadata, '$.readiness.alarm') = 'true'", []);
+        sql.push(ALARM, []);
     }
     if f.needs_attention {
-        // crate::query::needs_attention, in SQL: `json_type` tells a JSON `true` from a 1.
+        // crate::query::needs_attention, in SQL.
         sql.push(
-            "(p.status = ? OR json_extract(p.metadata, '$.readiness.state') = ? \
-              OR json_type(p.metadata, '$.readiness.alarm') = 'true')",
+            &format!(
+                "(p.status = ? OR json_extract(p.metadata, '$.readiness.state') = ? OR {ALARM})"
+            ),
             [
                 text(crate::domain::Status::Error.as_str()),
                 text(crate::readiness::State::Blocked.as_str()),

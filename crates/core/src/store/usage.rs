@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -267,15 +267,20 @@ impl<'a> Numbers<'a> {
         if let Some(id) = self.known.get(n.as_str()) {
             return Ok(id.clone());
         }
-        let key = row_key(self.org_key, n.as_str().trim_start_matches('+'))?;
-        let id: Option<String> = self
-            .tx
-            .prepare_cached("SELECT id FROM phone_numbers WHERE rowid = ?1")?
-            .query_row([key], |r| r.get(0))
-            .optional()?;
+        let id = number_id(self.tx, self.org_key, n.as_str())?;
         self.known.insert(n.as_str().to_owned(), id.clone());
         Ok(id)
     }
+}
+
+/// The id of the organization's number `number` (E.164) now, read by its row key; `None` when
+/// it has no such number.
+fn number_id(conn: &Connection, org_key: i64, number: &str) -> Result<Option<String>> {
+    let key = row_key(org_key, number.trim_start_matches('+'))?;
+    Ok(conn
+        .prepare_cached("SELECT id FROM phone_numbers WHERE rowid = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
 }
 
 /// One kind of record, as the store writes it: its table, its own columns and its share of
@@ -778,8 +783,9 @@ impl Workspace {
             )?
             .collect::<rusqlite::Result<_>>()?;
         let last_call_at = self.last_call_of(&ids, from, to)?;
+        let number_id = number_id(&self.conn, org_key, number.as_str())?;
         Ok(NumberDayRows {
-            number_id: self.numbers_of(org_key)?.get(number.as_str()).map(|n| n.id),
+            number_id: number_id.as_deref().map(parse_uuid).transpose()?,
             days: days.into_values().collect(),
             last_call_at,
         })
@@ -905,16 +911,11 @@ impl Workspace {
         let now: HashMap<String, Uuid> = match only {
             // A few numbers: each by its row key.
             Some(_) => {
-                let mut id = self
-                    .conn
-                    .prepare_cached("SELECT id FROM phone_numbers WHERE rowid = ?1")?;
                 let mut ids = HashMap::new();
                 for (n, _) in &out {
                     let number = n.phone_number.as_str();
-                    let key = row_key(org_key, number.trim_start_matches('+'))?;
-                    let found: Option<String> = id.query_row([key], |r| r.get(0)).optional()?;
-                    if let Some(found) = found {
-                        ids.insert(number.to_owned(), parse_uuid(&found)?);
+                    if let Some(id) = number_id(&self.conn, org_key, number)? {
+                        ids.insert(number.to_owned(), parse_uuid(&id)?);
                     }
                 }
                 ids
