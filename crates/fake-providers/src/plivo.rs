@@ -148,24 +148,28 @@ fn list_page(
     }
     let offset: usize = req.q("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
     let items: Vec<Value> = (offset..total.min(offset + limit)).map(item).collect();
-    let path = format!("/v1/Account/{}/{list}/", creds::PLIVO_AUTH_ID);
-    let next =
-        (offset + limit < total).then(|| format!("{path}?limit={limit}&offset={}", offset + limit));
-    let previous = (offset > 0).then(|| {
-        format!(
-            "{path}?limit={limit}&offset={}",
-            offset.saturating_sub(limit)
-        )
-    });
     json(
         StatusCode::OK,
         &json!({
             "api_id": "3b4a5c3e-8f8e-11ee-a1a9-0242ac110002",
-            "meta": {"limit": limit, "next": next, "offset": offset,
-                     "previous": previous, "total_count": total},
+            "meta": list_meta(list, limit, offset, total),
             key: items,
         }),
     )
+}
+
+/// The `meta` of a page of `limit` items from `offset` of the `total` in `list`: `next` and
+/// `previous` are links (`null` at either end).
+pub(crate) fn list_meta(list: &str, limit: usize, offset: usize, total: usize) -> Value {
+    let path = format!("/v1/Account/{}/{list}/", creds::PLIVO_AUTH_ID);
+    let link = |offset: usize| format!("{path}?limit={limit}&offset={offset}");
+    json!({
+        "limit": limit,
+        "next": (offset + limit < total).then(|| link(offset + limit)),
+        "offset": offset,
+        "previous": (offset > 0).then(|| link(offset.saturating_sub(limit))),
+        "total_count": total,
+    })
 }
 
 impl crate::Fake for PlivoFake {

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::common::json;
+use crate::plivo::list_meta;
 use crate::usage::{DAY, Delivery, Ending, Records, Timeline, decimal, uuid};
 use crate::{FakeRequest, UsageConfig, creds};
 
@@ -319,19 +320,12 @@ impl Usage {
                 (page, total)
             }
         };
-        let path = format!("/v1/Account/{}/{resource}/", creds::PLIVO_AUTH_ID);
-        let link = |offset: i64| format!("{path}?limit={}&offset={offset}", q.limit);
+        let (limit, offset) = (q.limit as usize, q.offset as usize);
         Ok(json(
             StatusCode::OK,
             &json!({
                 "api_id": uuid(self.records.seed ^ 0x93, q.offset),
-                "meta": {
-                    "limit": q.limit,
-                    "next": (q.offset + q.limit < total).then(|| link(q.offset + q.limit)),
-                    "offset": q.offset,
-                    "previous": (q.offset > 0).then(|| link((q.offset - q.limit).max(0))),
-                    "total_count": total,
-                },
+                "meta": list_meta(resource, limit, offset, total as usize),
                 "objects": objects,
             }),
         ))

@@ -125,7 +125,8 @@ fn numbers_error(status: StatusCode, code: &str, label: &str) -> Response {
     )
 }
 
-fn problem(status: StatusCode, kind: &str, title: &str, detail: &str) -> Response {
+/// A Vonage API error body (RFC 7807: `type`, `title`, `detail`, `instance`).
+pub(crate) fn problem(status: StatusCode, kind: &str, title: &str, detail: &str) -> Response {
     json(
         status,
         &json!({
@@ -135,6 +136,20 @@ fn problem(status: StatusCode, kind: &str, title: &str, detail: &str) -> Respons
             "instance": "bf0ca0bf927b3b52e3cb03217e1a1ddf",
         }),
     )
+}
+
+/// The 401 of the APIs that take the key and secret by HTTP Basic (Applications, Reports,
+/// 10DLC), unless the request carries them.
+fn basic_refused(req: &FakeRequest) -> Option<Response> {
+    match basic_auth(&req.headers) {
+        Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => None,
+        _ => Some(problem(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Invalid credentials supplied",
+            "You did not provide correct credentials.",
+        )),
+    }
 }
 
 impl crate::Fake for VonageFake {
@@ -165,33 +180,14 @@ impl crate::Fake for VonageFake {
             return self.applications(req);
         }
         if req.method == Method::GET && req.path.starts_with("/v1/10dlc/") {
-            return match basic_auth(&req.headers) {
-                Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {
-                    let us = lock(&self.state).us;
-                    vonage_readiness::handle(req, base, us).unwrap_or_else(|| {
-                        problem(StatusCode::NOT_FOUND, "not-found", "Not found", "")
-                    })
-                }
-                _ => problem(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "Invalid credentials supplied",
-                    "You did not provide correct credentials.",
-                ),
-            };
+            return basic_refused(req).unwrap_or_else(|| {
+                let us = lock(&self.state).us;
+                vonage_readiness::handle(req, base, us)
+                    .unwrap_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Not found", ""))
+            });
         }
         if req.method == Method::GET && req.path == "/v2/reports/records" {
-            return match basic_auth(&req.headers) {
-                Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {
-                    self.usage.records(req, base)
-                }
-                _ => problem(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "Invalid credentials supplied",
-                    "You did not provide correct credentials.",
-                ),
-            };
+            return basic_refused(req).unwrap_or_else(|| self.usage.records(req, base));
         }
         let form = req.form();
         let param = |k: &str| req.q(k).or_else(|| get(&form, k));
@@ -264,16 +260,8 @@ impl crate::Fake for VonageFake {
 
 impl VonageFake {
     fn applications(&self, req: &FakeRequest) -> Response {
-        match basic_auth(&req.headers) {
-            Some((u, p)) if u == creds::VONAGE_API_KEY && p == creds::VONAGE_API_SECRET => {}
-            _ => {
-                return problem(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "Invalid credentials supplied",
-                    "You did not provide correct credentials.",
-                );
-            }
+        if let Some(refused) = basic_refused(req) {
+            return refused;
         }
         let id = req.path.trim_start_matches("/v2/applications/");
         let mut st = lock(&self.state);

@@ -68,18 +68,6 @@ pub fn seeded_us_number(j: usize) -> String {
     format!("+{}", us_msisdn(j))
 }
 
-fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    json(
-        status,
-        &json!({
-            "type": "https://developer.nexmo.com/api-errors#not-found",
-            "title": title,
-            "detail": detail,
-            "instance": "c1d2e3f4a5b60718293a4b5c6d7e8f90",
-        }),
-    )
-}
-
 /// One HAL page of `items` under `_embedded.{key}`.
 fn hal(req: &FakeRequest, base: &str, key: &str, items: Vec<Value>) -> Response {
     let size: usize = req
@@ -180,8 +168,9 @@ fn campaign_json(base: &str, (brand, id, status): (&str, &str, &str)) -> Value {
 /// Answers a 10DLC list of an account with `us` US numbers, or `None` when the path is not one.
 pub(crate) fn handle(req: &FakeRequest, base: &str, us: usize) -> Option<Response> {
     let not_found = |what: &str| {
-        problem(
+        crate::vonage::problem(
             StatusCode::NOT_FOUND,
+            "not-found",
             "Not Found",
             &format!("The requested {what} was not found."),
         )

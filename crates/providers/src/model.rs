@@ -726,7 +726,12 @@ impl<'a> Asked<'a> {
 
     /// One more request.
     pub(crate) fn one(&mut self) {
-        self.count += 1;
+        self.add(1);
+    }
+
+    /// `requests` more requests (a list's pages, read before they are counted).
+    pub(crate) fn add(&mut self, requests: u32) {
+        self.count += requests;
         (self.progress)(ListProgress {
             pages: self.count,
             fetched: self.count as usize,

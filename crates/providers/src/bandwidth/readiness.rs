@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{BandwidthClient, xml_all, xml_first};
 use crate::error::{Api, ProviderError, Result, Subject};
-use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
+use crate::model::{Asked, Gathered, ListProgress, ProgressFn, ReadinessListing, present};
 
 /// The largest page of the 10DLC numbers list (the documented maximum).
 pub const TEN_DLC_PAGE: u32 = 250;
@@ -80,10 +80,6 @@ struct Verification {
 
 fn iso(t: Option<&str>) -> Option<OffsetDateTime> {
     t.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-}
-
-fn present(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.trim().is_empty())
 }
 
 impl Verification {
@@ -145,7 +141,7 @@ impl BandwidthClient {
     /// Every 10DLC registration of the account, by number, following `offset` to the end.
     async fn registrations(
         &self,
-        asked: &mut (dyn FnMut() + Send),
+        asked: &mut Asked<'_>,
         cancel: &CancellationToken,
     ) -> Result<HashMap<E164, Finding>> {
         let subject = self.account();
@@ -160,7 +156,7 @@ impl BandwidthClient {
                 ("offset", offset.to_string()),
             ];
             let page: RegisteredPage = self.json(&subject, &url, &query, cancel).await?;
-            asked();
+            asked.one();
             let got = page.data.len();
             for r in page.data {
                 let Ok(number) = E164::parse(&r.phone_number, Some("US")) else {
@@ -181,7 +177,7 @@ impl BandwidthClient {
     /// The numbers on a location linked to a Messaging-V2 application with a callback URL.
     async fn messaging_numbers(
         &self,
-        asked: &mut (dyn FnMut() + Send),
+        asked: &mut Asked<'_>,
         cancel: &CancellationToken,
     ) -> Result<HashSet<E164>> {
         let subject = &self.account();
@@ -190,7 +186,7 @@ impl BandwidthClient {
                 .await
         };
         let apps = get(self.account_url("/applications")).await?;
-        asked();
+        asked.one();
         let mut locations = BTreeSet::new();
         for app in xml_all(&apps, "Application") {
             let messaging = xml_first(&app, "ServiceType").as_deref() == Some("Messaging-V2");
@@ -201,7 +197,7 @@ impl BandwidthClient {
             };
             let peers =
                 get(self.account_url(&format!("/applications/{id}/associatedsippeers"))).await?;
-            asked();
+            asked.one();
             for peer in xml_all(&peers, "AssociatedSipPeer") {
                 if let (Some(site), Some(peer)) =
                     (xml_first(&peer, "SiteId"), xml_first(&peer, "PeerId"))
@@ -213,7 +209,7 @@ impl BandwidthClient {
         let mut numbers = HashSet::new();
         for (site, peer) in locations {
             let tns = get(self.account_url(&format!("/sites/{site}/sippeers/{peer}/tns"))).await?;
-            asked();
+            asked.one();
             let listed = xml_all(&tns, "FullNumber").into_iter();
             numbers.extend(listed.filter_map(|tn| E164::parse(&tn, Some("US")).ok()));
         }
@@ -243,21 +239,9 @@ impl BandwidthClient {
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,
     ) -> Result<ReadinessListing> {
-        let mut requests = 0u32;
-        let report = |requests: u32| {
-            progress(ListProgress {
-                pages: requests,
-                fetched: requests as usize,
-                total: None,
-            })
-        };
+        let mut asked = Asked::new(progress);
         let listing = self.list_numbers(&|_| {}, cancel).await?;
-        requests += listing.pages;
-        report(requests);
-        let mut asked = || {
-            requests += 1;
-            report(requests);
-        };
+        asked.add(listing.pages);
         let mut registered = self.registrations(&mut asked, cancel).await?;
         let sms = self.messaging_numbers(&mut asked, cancel).await?;
 
@@ -268,7 +252,7 @@ impl BandwidthClient {
             gathered.entry(number.clone()).used.sends_sms = sms.contains(&number);
             if facts.number_type == NumberType::TollFree {
                 let found = self.verification(&number, cancel).await?;
-                asked();
+                asked.one();
                 let entry = gathered.entry(number);
                 let f = found.unwrap_or_else(|| Finding::new(Kind::TollFreeVerification, ""));
                 entry.findings.push(f);
@@ -279,6 +263,6 @@ impl BandwidthClient {
                 entry.findings.push(f);
             }
         }
-        Ok(gathered.done(requests))
+        Ok(gathered.done(asked.count))
     }
 }

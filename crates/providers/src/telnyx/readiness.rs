@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{MAX_PAGE_SIZE, Meta, PAGED, TelnyxClient};
 use crate::error::Result;
-use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing, present};
+use crate::model::{Asked, Gathered, ListProgress, ProgressFn, ReadinessListing, present};
 
 /// The largest page of 10DLC assignments asked for (the list's default is 20; its maximum is
 /// not documented, so a modest page keeps within it).
@@ -92,21 +92,13 @@ impl TelnyxClient {
         cancel: &CancellationToken,
     ) -> Result<ReadinessListing> {
         let mut gathered = Gathered::default();
-        let mut requests = 0u32;
-        let mut asked = |n: u32| {
-            requests += n;
-            progress(ListProgress {
-                pages: requests,
-                fetched: requests as usize,
-                total: None,
-            });
-        };
+        let mut asked = Asked::new(progress);
 
         let mut ten_dlc: Vec<E164> = Vec::new();
         let path = "/v2/phone_numbers";
         let size = MAX_PAGE_SIZE;
         self.each_page(path, &[], PAGED, size, cancel, |page: NumberPage, n| {
-            asked(1);
+            asked.one();
             let more = page.meta.more(page.data.len(), n);
             for rd in page.data {
                 let Ok(number) = E164::parse(&rd.phone_number, None) else {
@@ -154,7 +146,7 @@ impl TelnyxClient {
                 CAMPAIGN_PAGE,
                 cancel,
                 |page: AssignmentPage, n| {
-                    asked(1);
+                    asked.one();
                     let got = page.records.len();
                     for a in page.records {
                         let f =
@@ -183,7 +175,7 @@ impl TelnyxClient {
             MAX_PAGE_SIZE,
             cancel,
             |page: PortingPage, n| {
-                asked(1);
+                asked.one();
                 let more = page.meta.more(page.data.len(), n);
                 for p in page.data {
                     let Some(Ok(number)) = p.phone_number.as_deref().map(|n| E164::parse(n, None))
@@ -197,6 +189,6 @@ impl TelnyxClient {
             },
         )
         .await?;
-        Ok(gathered.done(requests))
+        Ok(gathered.done(asked.count))
     }
 }

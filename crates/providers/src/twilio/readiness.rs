@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{TwCaps, TwilioClient, non_empty};
 use crate::error::{Api, ProviderError, Result};
-use crate::model::{Gathered, ListProgress, ProgressFn, ReadinessListing};
+use crate::model::{Asked, Gathered, ListProgress, ProgressFn, ReadinessListing};
 
 #[derive(Deserialize)]
 struct Meta {
@@ -211,16 +211,7 @@ impl TwilioClient {
                 operation: "reading compliance and porting states",
             });
         }
-        let mut requests = 0u32;
-        let mut step = |pages: u32| {
-            requests += pages;
-            progress(ListProgress {
-                pages: requests,
-                fetched: requests as usize,
-                total: None,
-            });
-            requests
-        };
+        let mut asked = Asked::new(progress);
         let mut gathered = Gathered::default();
         let mut bundles: Vec<(E164, String)> = Vec::new();
         let mut senders: Vec<Sender> = Vec::new();
@@ -264,7 +255,7 @@ impl TwilioClient {
                 p.next_page_uri
             })
             .await?;
-        step(pages);
+        asked.add(pages);
 
         if !bundles.is_empty() {
             let mut status: HashMap<String, (String, Option<OffsetDateTime>)> = HashMap::new();
@@ -281,7 +272,7 @@ impl TwilioClient {
                     p.meta.next_page_url
                 })
                 .await?;
-            step(pages);
+            asked.add(pages);
             for (number, sid) in bundles {
                 // A bundle the list does not hold is named as missing, never taken as fine.
                 let (state, since) = status
@@ -296,7 +287,7 @@ impl TwilioClient {
         }
 
         if senders.iter().any(|s| !s.toll_free) {
-            let campaigns = self.campaigns(cancel, &mut step).await?;
+            let campaigns = self.campaigns(cancel, &mut asked).await?;
             for s in senders.iter().filter(|s| !s.toll_free) {
                 let finding = match campaigns.get(&s.number) {
                     Some(f) => {
@@ -330,7 +321,7 @@ impl TwilioClient {
                     p.meta.next_page_url
                 })
                 .await?;
-            step(pages);
+            asked.add(pages);
             for s in senders.iter().filter(|s| s.toll_free) {
                 let finding = verified
                     .get(s.number.as_str())
@@ -340,11 +331,11 @@ impl TwilioClient {
             }
         }
 
-        for (number, finding) in self.port_ins(cancel, &mut step).await? {
+        for (number, finding) in self.port_ins(cancel, &mut asked).await? {
             gathered.add(number, finding);
         }
 
-        Ok(gathered.done(requests))
+        Ok(gathered.done(asked.count))
     }
 
     /// The A2P 10DLC finding of every number in a messaging service: one listing of the
@@ -352,7 +343,7 @@ impl TwilioClient {
     async fn campaigns(
         &self,
         cancel: &CancellationToken,
-        step: &mut impl FnMut(u32) -> u32,
+        asked: &mut Asked<'_>,
     ) -> Result<HashMap<E164, Finding>> {
         let origin = self.product_origin("messaging");
         let mut services = Vec::new();
@@ -363,7 +354,7 @@ impl TwilioClient {
                 p.meta.next_page_url
             })
             .await?;
-        step(pages);
+        asked.add(pages);
         let mut found = HashMap::new();
         for sid in services {
             let mut campaign = Finding::new(Kind::A2p10dlc, "");
@@ -390,7 +381,7 @@ impl TwilioClient {
                     p.meta.next_page_url
                 })
                 .await?;
-            step(pages + more);
+            asked.add(pages + more);
         }
         Ok(found)
     }
@@ -400,7 +391,7 @@ impl TwilioClient {
     async fn port_ins(
         &self,
         cancel: &CancellationToken,
-        step: &mut impl FnMut(u32) -> u32,
+        asked: &mut Asked<'_>,
     ) -> Result<Vec<(E164, Finding)>> {
         let origin = self.product_origin("numbers");
         let subject = self.account();
@@ -417,7 +408,7 @@ impl TwilioClient {
             }
             let url = format!("{origin}/v1/Porting/PortIn/PortInRequests");
             let page: PortInPage = self.get(&subject, &url, &query, Some(cancel)).await?;
-            step(1);
+            asked.one();
             sids.extend(
                 page.port_in_requests
                     .into_iter()
@@ -432,7 +423,7 @@ impl TwilioClient {
         for sid in sids {
             let url = format!("{origin}/v1/Porting/PortIn/{sid}");
             let request: PortIn = self.get(&subject, &url, &[], Some(cancel)).await?;
-            step(1);
+            asked.one();
             for n in request.phone_numbers.unwrap_or_default() {
                 let Some(Ok(number)) = n.phone_number.as_deref().map(|p| E164::parse(p, None))
                 else {
