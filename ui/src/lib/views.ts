@@ -159,6 +159,7 @@ function sameFilters(a: ViewFilters, b: ViewFilters): boolean {
     a.numberType === b.numberType &&
     a.readiness === b.readiness &&
     a.needsAttention === b.needsAttention &&
+    (a.health ?? null) === (b.health ?? null) &&
     [...a.capabilities].sort().join() === [...b.capabilities].sort().join()
   );
 }
@@ -173,13 +174,14 @@ export function filtering(f: ViewFilters): boolean {
     f.numberType !== null ||
     f.readiness !== null ||
     f.needsAttention ||
+    (f.health ?? null) !== null ||
     f.capabilities.length > 0
   );
 }
 
 /** The filters with every one cleared (the search stays). */
 export function clearedFilters(f: ViewFilters): ViewFilters {
-  return { ...f, provider: null, status: null, agent: null, country: null, numberType: null, readiness: null, needsAttention: false, capabilities: [] };
+  return { ...f, provider: null, status: null, agent: null, country: null, numberType: null, readiness: null, needsAttention: false, health: null, capabilities: [] };
 }
 
 /** Whether the table shows exactly what a saved view holds (its name then stays selected). */
