@@ -7,7 +7,8 @@ use switchboard_core::store::NumberRef;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use switchboard_ops::{Written, actions, agents};
+use switchboard_core::usage::HealthState;
+use switchboard_ops::{Written, actions, agents, usage};
 
 use crate::dto::{
     self, Agent, AgentRemoval, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter,
@@ -154,6 +155,41 @@ pub async fn number_health(
     let limits = Default::default();
     Ok(switchboard_ops::usage::health_of(inventory.usage()?, org, numbers, today, &limits).await?)
 }
+
+/// One page of the numbers whose health over the 7 UTC days ending today is `health` (the
+/// table's Health filter): one ops call (`switchboard_ops::usage::numbers_page_by_health`),
+/// judged as `number_health` and `numbers list --health` judge them.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn list_numbers_by_health(
+    state: State<'_, AppState>,
+    query: NumberQuery,
+    health: HealthState,
+) -> AppResult<NumberPage> {
+    let (q, today) = (query.into_core()?, time::OffsetDateTime::now_utc().date());
+    let inventory = state.inventory();
+    let page = usage::numbers_page_by_health(&*inventory, &q, health, today, &LIMITS).await?;
+    Ok(page.into())
+}
+
+/// How many numbers a filter matches whose health is `health` (the count under the table's
+/// Health filter): one ops call (`switchboard_ops::usage::count_numbers_by_health`).
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn count_numbers_by_health(
+    state: State<'_, AppState>,
+    filter: NumberFilter,
+    health: HealthState,
+) -> AppResult<f64> {
+    let (f, today) = (filter.into_core()?, time::OffsetDateTime::now_utc().date());
+    let inventory = state.inventory();
+    let n = usage::count_numbers_by_health(&*inventory, &f, health, today, &LIMITS).await?;
+    Ok(n as f64)
+}
+
+/// The health thresholds the table judges by (the defaults, as `number_health` uses).
+static LIMITS: std::sync::LazyLock<switchboard_core::usage::Thresholds> =
+    std::sync::LazyLock::new(Default::default);
 
 /// One number by id.
 #[tauri::command]

@@ -2,14 +2,15 @@
 //! whose call records were kept through ops' `UsageStore` answers ops' report (each currency
 //! apart, pending records counted as pending, the days it covers), and refuses bad days;
 //! `usage_report_csv` writes the rows it is given, in their order, as ops' CSV; `number_health`
-//! judges a page of the table's numbers as the report judges them.
+//! judges a page of the table's numbers as the report judges them, and the Health filter's
+//! `list_numbers_by_health`/`count_numbers_by_health` page and count the numbers in a state.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
 use std::collections::BTreeMap;
-use switchboard_app::dto::GroupBy;
+use switchboard_app::dto::{GroupBy, NumberQuery, SortField};
 use switchboard_app::error::ErrorCode;
 use switchboard_app::state::AppState;
 use switchboard_app::{commands, usage};
@@ -208,16 +209,23 @@ fn number_health_judges_a_page_of_numbers_as_the_report_does() {
     tauri::async_runtime::block_on(page_health());
 }
 
-async fn page_health() {
-    let dir = tempfile::tempdir().unwrap();
-    // Calls of yesterday (UTC): inside the 7 days ending today, whatever today is.
+/// A mock app whose acme's first number failed 20 calls yesterday (UTC: inside the 7 days
+/// ending today, whatever today is), so it is at risk; the second has no calls.
+async fn app_with_an_at_risk_number(
+    dir: &std::path::Path,
+) -> (tauri::AppHandle<tauri::test::MockRuntime>, uuid::Uuid) {
     let yesterday = time::OffsetDateTime::now_utc() - time::Duration::days(1);
     let failed = (0..20).map(|id| CallRecord {
         outcome: CallOutcome::Failed,
         started_at: yesterday,
         ..call(id, 0, 0, charged("USD", 1_000_000))
     });
-    let (app, org) = app_with_calls(dir.path(), failed.collect()).await;
+    app_with_calls(dir, failed.collect()).await
+}
+
+async fn page_health() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, org) = app_with_an_at_risk_number(dir.path()).await;
     let page = vec![NUMBERS[1].to_owned(), NUMBERS[0].to_owned()];
     let judged = commands::number_health(app.state(), org.to_string(), page)
         .await
@@ -241,6 +249,46 @@ async fn page_health() {
         .await
         .expect_err("not a number");
     assert_eq!(e.code, ErrorCode::InvalidNumber);
+}
+
+#[test]
+fn the_health_filter_pages_and_counts_the_numbers_in_that_state() {
+    tauri::async_runtime::block_on(health_filter());
+}
+
+async fn health_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, org) = app_with_an_at_risk_number(dir.path()).await;
+    let query = |limit| NumberQuery {
+        filter: support::every_number_of(org.to_string()),
+        sort: SortField::Number,
+        descending: false,
+        limit,
+        after: None,
+    };
+    for (state, want) in [
+        (HealthState::AtRisk, NUMBERS[0]),
+        (HealthState::InsufficientData, NUMBERS[1]),
+    ] {
+        let page = commands::list_numbers_by_health(app.state(), query(1), state)
+            .await
+            .expect("a page");
+        let numbers: Vec<&str> = page.items.iter().map(|n| n.phone_number.as_str()).collect();
+        assert_eq!(numbers, [want], "{state:?}");
+        let filter = support::every_number_of(org.to_string());
+        let count = commands::count_numbers_by_health(app.state(), filter, state)
+            .await
+            .expect("a count");
+        assert_eq!(count, 1.0, "{state:?}");
+    }
+    let none = commands::list_numbers_by_health(app.state(), query(10), HealthState::Healthy)
+        .await
+        .expect("a page");
+    assert!(none.items.is_empty() && none.next.is_none());
+    let e = commands::list_numbers_by_health(app.state(), query(0), HealthState::Healthy)
+        .await
+        .expect_err("a page of none");
+    assert_eq!(e.code, ErrorCode::InvalidInput);
 }
 
 #[test]

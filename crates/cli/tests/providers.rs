@@ -1814,3 +1814,37 @@ fn a_plivo_accounts_readiness_is_refreshed_from_what_its_numbers_carry() {
     );
     d.assert_no_secret_printed();
 }
+
+#[test]
+fn a_telnyx_number_without_a_caller_name_listing_needs_attention() {
+    if !secret_service_required() {
+        return;
+    }
+    use switchboard_fake_providers::telnyx_readiness::{Case, case, seeded_number};
+    let mut d = Device::new("telnyx-cnam");
+    let key = creds::TELNYX_API_KEY;
+    refreshed_readiness(&mut d, "telnyx", "telnyx-main", key);
+    let unlisted: Vec<String> = (0..OWNED)
+        .filter(|i| case(*i) == Case::Unlisted)
+        .map(seeded_number)
+        .collect();
+    assert!(
+        !unlisted.is_empty(),
+        "the fake seeds a number with no listing"
+    );
+    let attention = listed_with(&mut d, "attention");
+    for n in &unlisted {
+        assert!(attention.contains(n), "{n} in {attention:?}");
+        let shown = d.ok(&["numbers", "readiness", n], "");
+        assert!(shown.contains("cnam: false"), "{shown}");
+        assert!(shown.contains("Enable a CNAM listing"), "{shown}");
+    }
+    let listed = d.json(&["numbers", "readiness", &seeded_number(0)]);
+    let items = listed["readiness"]["items"].as_array().expect("items");
+    let cnam = items.iter().find(|i| i["kind"] == "cnam");
+    assert!(
+        cnam.is_some_and(|i| i["providerState"] == "true" && i["level"] == "ok"),
+        "{listed}"
+    );
+    d.assert_no_secret_printed();
+}

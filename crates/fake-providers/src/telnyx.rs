@@ -113,7 +113,6 @@ fn number_json(n: &Number) -> Value {
         "messaging_profile_name": n.messaging_profile_id.map(|_| "default-sms"),
         "billing_group_id": null,
         "call_forwarding_enabled": true,
-        "cnam_listing_enabled": false,
         "caller_id_name_enabled": false,
         "call_recording_enabled": false,
         "t38_fax_gateway_enabled": false,

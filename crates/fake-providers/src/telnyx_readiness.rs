@@ -1,6 +1,6 @@
 //! What Telnyx says about whether a number can carry its traffic, seeded with every state the
-//! issue lists: the number's own `status`, `emergency_enabled` and `emergency_status` (on
-//! `GET /v2/phone_numbers`), 10DLC campaign assignments (`GET /v2/10dlc/phone_number_campaigns`:
+//! issue lists: the number's own `status`, `emergency_enabled`, `emergency_status` and
+//! `cnam_listing_enabled` (on `GET /v2/phone_numbers`), 10DLC campaign assignments (`GET /v2/10dlc/phone_number_campaigns`:
 //! `page`, `recordsPerPage`, answering `records`, `page`, `totalRecords`) and the numbers of
 //! porting orders (`GET /v2/porting_phone_numbers`: `page[number]`, `page[size]`, `data` and
 //! `meta`).
@@ -27,6 +27,9 @@ pub enum Case {
     Emergency(&'static str),
     /// This 10DLC `assignmentStatus` (`None`: no assignment at all).
     Campaign(Option<&'static str>),
+    /// Fine, but with no caller-name (CNAM) listing: `cnam_listing_enabled` is `false` (every
+    /// other number has one).
+    Unlisted,
 }
 
 /// The case of the account's number `i`.
@@ -43,6 +46,7 @@ pub fn case(i: usize) -> Case {
         9 => Case::Campaign(Some("PENDING_ASSIGNMENT")),
         10 => Case::Campaign(Some("FAILED_ASSIGNMENT")),
         11 => Case::Emergency("provisioning"),
+        12 => Case::Unlisted,
         13 => Case::Campaign(None),
         _ => Case::Fine,
     }
@@ -72,6 +76,7 @@ pub(crate) fn number_fields(i: usize) -> Value {
         "status": status,
         "emergency_enabled": emergency == "active",
         "emergency_status": emergency,
+        "cnam_listing_enabled": case(i) != Case::Unlisted,
         "updated_at": UPDATED,
     })
 }

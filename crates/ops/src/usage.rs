@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use switchboard_core::domain::{E164, PhoneNumber, Provider};
-use switchboard_core::query::{NumberQuery, Page};
+use switchboard_core::query::{Cursor, MAX_PAGE, NumberFilter, NumberQuery, Page};
 use switchboard_core::usage::{
     DayCalls, Health, HealthState, ReportRow, Thresholds, health_from_days,
 };
@@ -753,6 +753,61 @@ pub async fn report(
         .collect())
 }
 
+/// Every number's health over the window ending on `last_day`, read once (one read of the
+/// organization's rollups) for the health filter; a number not in it has `none`.
+struct Judged {
+    health: HashMap<String, Health>,
+    none: Health,
+}
+
+impl Judged {
+    async fn read(
+        inv: &dyn Inventory,
+        organization_id: Uuid,
+        last_day: Date,
+        limits: &Thresholds,
+    ) -> Result<Judged> {
+        let store = inv.usage()?;
+        let health = self::health(store, organization_id, last_day, limits)
+            .await?
+            .into_iter()
+            .map(|h| (h.phone_number.as_str().to_owned(), h.health))
+            .collect();
+        let none = health_from_days(&[], last_day, None, limits);
+        Ok(Judged { health, none })
+    }
+
+    /// Walks the pages of `query` from its cursor, keeping the numbers whose health is
+    /// `state`, until `enough` are kept (`None`: to the last page); returns them and the cursor
+    /// after the last page read (`None` when it was the last).
+    async fn walk(
+        &self,
+        inv: &dyn Inventory,
+        query: &NumberQuery,
+        state: HealthState,
+        enough: Option<usize>,
+    ) -> Result<(Vec<(PhoneNumber, Health)>, Option<Cursor>)> {
+        let mut found = Vec::new();
+        let mut query = query.clone();
+        loop {
+            let Page { items, next } = inv.list_numbers(&query).await?;
+            for n in items {
+                let h = self.health.get(n.phone_number.as_str());
+                let h = h.unwrap_or(&self.none);
+                if h.state == state {
+                    found.push((n, h.clone()));
+                }
+            }
+            match next {
+                Some(cursor) if enough.is_none_or(|e| found.len() < e) => {
+                    query.after = Some(cursor)
+                }
+                next => return Ok((found, next)),
+            }
+        }
+    }
+}
+
 /// The numbers `query` selects, every page of it, whose health (over the window ending on
 /// `last_day`) is `state`, with it: a number without calls in the window has
 /// [`HealthState::InsufficientData`].
@@ -763,31 +818,42 @@ pub async fn numbers_by_health(
     last_day: Date,
     limits: &Thresholds,
 ) -> Result<Vec<(PhoneNumber, Health)>> {
-    let org = query.filter.organization_id;
-    let store = inv.usage()?;
-    let mut health: HashMap<String, Health> = self::health(store, org, last_day, limits)
-        .await?
-        .into_iter()
-        .map(|h| (h.phone_number.as_str().to_owned(), h.health))
-        .collect();
-    let none = health_from_days(&[], last_day, None, limits);
-    let mut found = Vec::new();
-    let mut query = query.clone();
-    loop {
-        let Page { items, next } = inv.list_numbers(&query).await?;
-        for n in items {
-            let h = health
-                .remove(n.phone_number.as_str())
-                .unwrap_or_else(|| none.clone());
-            if h.state == state {
-                found.push((n, h));
-            }
-        }
-        match next {
-            Some(cursor) => query.after = Some(cursor),
-            None => return Ok(found),
-        }
-    }
+    let judged = Judged::read(inv, query.filter.organization_id, last_day, limits).await?;
+    Ok(judged.walk(inv, query, state, None).await?.0)
+}
+
+/// One page of the numbers table under the health filter (what the app's Health filter
+/// shows): from `query`'s cursor, the numbers it selects whose health is `state`, in its
+/// order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
+/// are left, so a page may hold up to twice the limit less one; its `next` is the cursor after
+/// the last page read (`None`: nothing more). Health is read once per call, as
+/// [`numbers_by_health`] reads it.
+pub async fn numbers_page_by_health(
+    inv: &dyn Inventory,
+    query: &NumberQuery,
+    state: HealthState,
+    last_day: Date,
+    limits: &Thresholds,
+) -> Result<Page> {
+    let judged = Judged::read(inv, query.filter.organization_id, last_day, limits).await?;
+    let enough = Some(query.limit as usize);
+    let (found, next) = judged.walk(inv, query, state, enough).await?;
+    let items = found.into_iter().map(|(n, _)| n).collect();
+    Ok(Page { items, next })
+}
+
+/// How many numbers `filter` selects whose health is `state` (the table's count under the
+/// health filter): every number of the filter is read, a thousand a page.
+pub async fn count_numbers_by_health(
+    inv: &dyn Inventory,
+    filter: &NumberFilter,
+    state: HealthState,
+    last_day: Date,
+    limits: &Thresholds,
+) -> Result<u64> {
+    let query = NumberQuery::first(filter.clone(), Default::default(), MAX_PAGE)?;
+    let judged = Judged::read(inv, filter.organization_id, last_day, limits).await?;
+    Ok(judged.walk(inv, &query, state, None).await?.0.len() as u64)
 }
 
 /// One number's usage over a range of days and its health: what the app's detail panel and

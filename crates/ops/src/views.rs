@@ -8,6 +8,7 @@ use switchboard_core::Result;
 use switchboard_core::domain::{Capability, NumberType, Provider, Status, parse_region};
 use switchboard_core::query::SortField;
 use switchboard_core::readiness::State;
+use switchboard_core::usage::HealthState;
 
 use crate::input::AgentFilter;
 
@@ -115,6 +116,8 @@ pub struct ViewFilters {
     pub readiness: Option<State>,
     /// Only the numbers that need attention ([`switchboard_core::query::needs_attention`]).
     pub needs_attention: bool,
+    /// Health over the 7 UTC days ending today (`crate::usage::numbers_page_by_health`).
+    pub health: Option<HealthState>,
 }
 
 /// A view of the numbers table: a name (blank for the view shown but not saved), its

@@ -340,6 +340,59 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
             .unwrap();
     assert_eq!(healthy.len(), NUMBERS - 3);
 
+    // The app's filter: the same numbers page by page (pages of the table's size), and its
+    // count, for each state; a number with no calls at all has insufficient data.
+    let quiet = switchboard_core::domain::NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550199".into(),
+        ..Default::default()
+    };
+    switchboard_ops::actions::add_number(&*s.inv, s.org, quiet)
+        .await
+        .unwrap();
+    let total = s
+        .inv
+        .count_numbers(&NumberFilter::org(s.org))
+        .await
+        .unwrap() as usize;
+    let without = total - found.len() - healthy.len();
+    assert_eq!(without, 1, "the number without calls");
+    for (state, want) in [
+        (HealthState::AtRisk, found.len()),
+        (HealthState::Healthy, healthy.len()),
+        (HealthState::InsufficientData, without),
+    ] {
+        let all = usage::numbers_by_health(&*s.inv, &query, state, last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), want, "{state:?}");
+        let mut paged = Vec::new();
+        let mut q = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 2).unwrap();
+        let mut pages = 0;
+        loop {
+            let page = usage::numbers_page_by_health(&*s.inv, &q, state, last_day, &limits)
+                .await
+                .unwrap();
+            assert!(page.items.len() < 4, "at most twice the limit less one");
+            assert!(
+                page.items.len() >= 2 || page.next.is_none(),
+                "a short page is the last"
+            );
+            paged.extend(page.items.into_iter().map(|n| n.phone_number));
+            pages += 1;
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        let all: Vec<_> = all.into_iter().map(|(n, _)| n.phone_number).collect();
+        assert_eq!(paged, all, "{state:?} in {pages} pages");
+        let count = usage::count_numbers_by_health(&*s.inv, &q.filter, state, last_day, &limits)
+            .await
+            .unwrap();
+        assert_eq!(count, want as u64, "{state:?}");
+    }
+
     // The table's column: each page's numbers judged in one call, exactly as health() judged
     // them; a number without calls in the window (the fake's last, not the organization's)
     // has insufficient data.

@@ -42,6 +42,36 @@ describe("Filters: readiness and needs attention", () => {
   });
 });
 
+describe("Filters: health", () => {
+  it("lists and counts only the numbers in the chosen health, page after page, through the health commands", async () => {
+    const client = mockClient(400);
+    const risky = client.data.filter((_, i) => i % 3 === 0).map((n) => n.phoneNumber);
+    risky.forEach((n) => client.health.set(n, "at_risk"));
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    render(Filters, { view, agents: [] });
+    await settle();
+    const pick = screen.getByTestId("filter-health") as HTMLSelectElement;
+    expect([...pick.options].map((o) => o.textContent)).toEqual(["Any health", "Healthy", "At risk", "Insufficient data"]);
+    vi.mocked(client.listNumbers).mockClear();
+    await fireEvent.change(pick, { target: { value: "at_risk" } });
+    await settle();
+    expect(view.filters.health).toBe("at_risk");
+    expect(client.listNumbers).not.toHaveBeenCalled();
+    expect(client.listNumbersByHealth).toHaveBeenLastCalledWith(expect.objectContaining({ filter: expect.objectContaining({ organizationId: "org-1" }), after: null }), "at_risk");
+    expect(client.countNumbersByHealth).toHaveBeenLastCalledWith(expect.objectContaining({ organizationId: "org-1" }), "at_risk");
+    expect(view.total).toBe(risky.length);
+    while (view.hasMore) await view.loadMore();
+    expect(view.rows.map((r) => r.phoneNumber)).toEqual(risky);
+    expect(vi.mocked(client.listNumbersByHealth).mock.calls.every(([, h]) => h === "at_risk")).toBe(true);
+    await fireEvent.click(screen.getByText("Clear filters"));
+    await settle();
+    expect(view.filters.health).toBeNull();
+    expect(client.listNumbers).toHaveBeenCalledTimes(1);
+    expect(view.total).toBe(400);
+  });
+});
+
 /** The table over `view`, showing `columns`. */
 function showTable(view: NumbersView, columns: Column[]) {
   render(NumbersTable, { view, agents: [], columns, selectedId: null, checked: new Set<string>(), onSelect: () => {}, onToggle: () => {}, onAdd: () => {} });

@@ -20,6 +20,7 @@ import type {
   NumberCheck,
   NumberFilter,
   NumberHealth,
+  HealthState,
   NumberPage,
   NumberQuery,
   NumbersChanged,
@@ -142,6 +143,11 @@ export interface Client {
   importNumbersFile(organizationId: string): Promise<FileDone | null>;
   /** The health of a page's numbers (E.164, at most 1,000), in their order. */
   numberHealth(organizationId: string, numbers: string[]): Promise<NumberHealth[]>;
+  /** A page of the numbers whose health is `health` (the Health filter): at least `limit`
+   * rows unless it is the last, at most twice `limit` less one. */
+  listNumbersByHealth(query: NumberQuery, health: HealthState): Promise<NumberPage>;
+  /** How many numbers the filter selects whose health is `health`. */
+  countNumbersByHealth(filter: NumberFilter, health: HealthState): Promise<number>;
   getNumber(id: string): Promise<PhoneNumber>;
   checkNumber(number: string, region: string | null): Promise<NumberCheck>;
   addNumber(organizationId: string, number: NewNumber): Promise<PhoneNumber>;
@@ -258,6 +264,8 @@ export const client: Client = {
   exportNumbers: (query, format) => call("export_numbers", { query, format }),
   importNumbersFile: (organizationId) => call("import_numbers_file", { organizationId }),
   numberHealth: (organizationId, numbers) => call("number_health", { organizationId, numbers }),
+  listNumbersByHealth: (query, health) => call("list_numbers_by_health", { query, health }),
+  countNumbersByHealth: (filter, health) => call("count_numbers_by_health", { filter, health }),
   getNumber: (id) => call("get_number", { id }),
   checkNumber: (number, region) => call("check_number", { number, region }),
   addNumber: (organizationId, number) => call("add_number", { organizationId, number }),

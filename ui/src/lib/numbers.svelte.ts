@@ -11,8 +11,10 @@
  *   generation is ignored.
  * - The exact count is asked for separately, after the first page (and, in the app, after a
  *   short pause in typing), so it never delays rows.
+ * - Under the Health filter, pages and the count come from the health commands (ops judges
+ *   the health and walks the list; a page then holds at least its size of rows).
  */
-import type { Client, Health, NumberQuery, PhoneNumber, SortField, ViewFilters } from "./client";
+import type { Client, Health, NumberPage, NumberQuery, PhoneNumber, SortField, ViewFilters } from "./client";
 import { toClientError, type ClientError } from "./client";
 
 export const FIRST_PAGE = 60;
@@ -24,7 +26,7 @@ export const HEALTH_BATCH = 1000;
 export type Filters = ViewFilters;
 
 export function emptyFilters(): Filters {
-  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false };
+  return { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false, health: null };
 }
 
 export interface SortState {
@@ -211,7 +213,7 @@ export class NumbersView {
     const { filter } = query;
     const search = this.filters.search;
     try {
-      const page = await this.client.listNumbers(query);
+      const page = await this.#page(query);
       if (generation === this.#generation) {
         this.rows = page.items;
         this.#next = page.next;
@@ -240,7 +242,8 @@ export class NumbersView {
     if (this.countDelayMs > 0) await new Promise((r) => setTimeout(r, this.countDelayMs));
     if (generation !== this.#generation) return;
     try {
-      const n = await this.client.countNumbers(filter);
+      const health = this.filters.health ?? null;
+      const n = health === null ? await this.client.countNumbers(filter) : await this.client.countNumbersByHealth(filter, health);
       if (generation === this.#generation) this.total = n;
     } catch (e) {
       if (generation === this.#generation) this.#fail(e);
@@ -254,7 +257,7 @@ export class NumbersView {
     const generation = this.#generation;
     this.loadingMore = true;
     try {
-      const page = await this.client.listNumbers(this.queryFor(org, NEXT_PAGE, this.#next));
+      const page = await this.#page(this.queryFor(org, NEXT_PAGE, this.#next));
       if (generation === this.#generation) {
         this.rows = [...this.rows, ...page.items];
         this.#next = page.next;
@@ -265,6 +268,12 @@ export class NumbersView {
     } finally {
       this.loadingMore = false;
     }
+  }
+
+  /** A page of the query, under the Health filter when one is chosen. */
+  #page(query: NumberQuery): Promise<NumberPage> {
+    const health = this.filters.health ?? null;
+    return health === null ? this.client.listNumbers(query) : this.client.listNumbersByHealth(query, health);
   }
 
   /** Replaces one row in place after an edit (no reload, no scroll jump). */

@@ -129,6 +129,9 @@ export function groupLabel(key: string, by: GroupBy): string {
   return key;
 }
 
+/** The health states, in the order the Health filter lists them. */
+export const HEALTH_STATES: readonly HealthState[] = ["healthy", "at_risk", "insufficient_data"];
+
 /** A health state in words: "Healthy", "At risk", "Insufficient data". */
 export function healthLabel(state: HealthState): string {
   const words = state.replace(/_/g, " ");

@@ -13,7 +13,7 @@ const settle = async () => {
 function view(name: string, patch: Partial<View> = {}): View {
   return {
     name,
-    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
+    filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false, health: null },
     columns: [...DEFAULT_COLUMNS],
     sort: "number",
     descending: false,
@@ -101,14 +101,16 @@ describe("saved views", () => {
     expect(sameView(a, { ...b, filters: { ...b.filters, numberType: "mobile" } })).toBe(false);
     expect(sameView(a, { ...b, filters: { ...b.filters, readiness: "blocked" } })).toBe(false);
     expect(sameView(a, { ...b, filters: { ...b.filters, needsAttention: true } })).toBe(false);
+    expect(sameView(a, { ...b, filters: { ...b.filters, health: "at_risk" } })).toBe(false);
   });
 
-  it("count readiness and needs attention as filters, and clear them with the rest", () => {
+  it("count readiness, needs attention and health as filters, and clear them with the rest", () => {
     const none = view("").filters;
     expect(filtering(none)).toBe(false);
     expect(filtering({ ...none, readiness: "ready" })).toBe(true);
     expect(filtering({ ...none, needsAttention: true })).toBe(true);
-    const all = { ...none, search: "415", provider: "twilio" as const, readiness: "blocked" as const, needsAttention: true, capabilities: ["sms" as const] };
+    expect(filtering({ ...none, health: "insufficient_data" })).toBe(true);
+    const all = { ...none, search: "415", provider: "twilio" as const, readiness: "blocked" as const, needsAttention: true, health: "at_risk" as const, capabilities: ["sms" as const] };
     expect(clearedFilters(all)).toEqual({ ...none, search: "415" });
   });
 

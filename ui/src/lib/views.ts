@@ -160,6 +160,7 @@ function sameFilters(a: ViewFilters, b: ViewFilters): boolean {
     a.numberType === b.numberType &&
     a.readiness === b.readiness &&
     a.needsAttention === b.needsAttention &&
+    (a.health ?? null) === (b.health ?? null) &&
     [...a.capabilities].sort().join() === [...b.capabilities].sort().join()
   );
 }

@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the typed client, for component and logic tests. */
 import { vi } from "vitest";
-import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, GroupBy, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, ReportRow, Settings, TeamStatus } from "../lib/client";
+import type { Agent, AgentFilter, AccountDraft, AccountProblem, Client, ConnectionProfile, GroupBy, HealthState, ImportCandidate, NumberQuery, PhoneNumber, ProviderAccount, ReportRow, Settings, TeamStatus } from "../lib/client";
 import { ClientError } from "../lib/client";
 import { zeroCounts } from "../lib/usage";
 
@@ -30,7 +30,7 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
 }
 
 /** A client over `count` numbers; pages by index cursors, search by substring. */
-export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents: Agent[]; settings: Settings; emitStatus: (s: TeamStatus) => void } {
+export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents: Agent[]; settings: Settings; health: Map<string, HealthState>; emitStatus: (s: TeamStatus) => void } {
   const data = Array.from({ length: count }, (_, i) => makeNumber(i));
   const settings: Settings = {
     theme: "system",
@@ -42,13 +42,15 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     views: [],
     lastView: {
       name: "",
-      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false },
+      filters: { search: "", provider: null, status: null, agent: null, capabilities: [], country: null, numberType: null, readiness: null, needsAttention: false, health: null },
       columns: ["name", "provider", "status", "agent", "capabilities", "updated"],
       sort: "number",
       descending: false,
     },
   };
   const agents: Agent[] = [{ id: "agent-1", organization_id: "org-1", name: "Ava" }];
+  /** Each number's health state for the Health filter (by E.164; none: insufficient data). */
+  const health = new Map<string, HealthState>();
   const statusListeners: ((s: TeamStatus) => void)[] = [];
   const localStatus: TeamStatus = {
     profile: null, server: null, connection: "local", lastError: null, lastAttemptAt: null, lastSyncedAt: null,
@@ -62,6 +64,14 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
         ofAgent(n, q.agent) &&
         (!q.search || n.phoneNumber.includes(q.search) || (n.friendlyName ?? "").toLowerCase().includes(q.search.toLowerCase())),
     );
+  /** One page of `rows` (index cursors). */
+  const pageOf = (rows: PhoneNumber[], q: NumberQuery) => {
+    const start = q.after ? Number(q.after) : 0;
+    const items = rows.slice(start, start + q.limit);
+    const end = start + items.length;
+    return { items, next: end < rows.length ? String(end) : null };
+  };
+  const inHealth = (rows: PhoneNumber[], state: HealthState) => rows.filter((n) => (health.get(n.phoneNumber) ?? "insufficient_data") === state);
   return {
     data,
     settings,
@@ -97,19 +107,16 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       const none = data.filter((n) => !n.agentId);
       return { unassigned: none.length, unassignedSample: none.slice(0, 20), idleAgents: loads.filter((l) => l.numbers === 0).map((l) => l.agent), agents: loads };
     }),
-    listNumbers: vi.fn(async (q: NumberQuery) => {
-      const rows = matching(q.filter);
-      const start = q.after ? Number(q.after) : 0;
-      const items = rows.slice(start, start + q.limit);
-      const end = start + items.length;
-      return { items, next: end < rows.length ? String(end) : null };
-    }),
+    listNumbers: vi.fn(async (q: NumberQuery) => pageOf(matching(q.filter), q)),
     countNumbers: vi.fn(async (f) => matching(f).length),
     exportNumbers: vi.fn(async (q: NumberQuery, format: "csv" | "json") => ({
       path: `/home/m/numbers.${format}`,
       count: matching(q.filter).length,
     })),
     importNumbersFile: vi.fn(async () => ({ path: "/home/m/numbers.csv", count: 2 })),
+    health,
+    listNumbersByHealth: vi.fn(async (q: NumberQuery, state: HealthState) => pageOf(inHealth(matching(q.filter), state), q)),
+    countNumbersByHealth: vi.fn(async (f, state: HealthState) => inHealth(matching(f), state).length),
     numberHealth: vi.fn(async (_org: string, numbers: string[]) =>
       numbers.map((phoneNumber) => ({
         phoneNumber,

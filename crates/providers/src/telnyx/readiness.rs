@@ -3,8 +3,9 @@
 //!
 //! - `GET /v2/phone_numbers` (`page[number]`, `page[size]` up to 250): the number's `status`
 //!   (`requirement-info-pending`, `port-pending`, `port-out-pending`, `ported-out`,
-//!   `emergency-only`, …), `emergency_enabled` and `emergency_status`, and whether it is on a
-//!   messaging profile (it is used for SMS);
+//!   `emergency-only`, …), `emergency_enabled` and `emergency_status`, whether a caller-name
+//!   listing is on (`cnam_listing_enabled`, for US and Canadian numbers: CNAM is a North
+//!   American directory), and whether it is on a messaging profile (it is used for SMS);
 //! - `GET /v2/10dlc/phone_number_campaigns` (`page`, `recordsPerPage`; answers `records`,
 //!   `page`, `totalRecords`): each US number's campaign `assignmentStatus` and
 //!   `failureReasons`;
@@ -38,6 +39,8 @@ struct RdNumber {
     #[serde(default)]
     emergency_enabled: Option<bool>,
     emergency_status: Option<String>,
+    #[serde(default)]
+    cnam_listing_enabled: Option<bool>,
     messaging_profile_id: Option<String>,
     updated_at: Option<String>,
 }
@@ -123,6 +126,11 @@ impl TelnyxClient {
                         .or_else(|| rd.emergency_enabled.map(|e| e.to_string()));
                     if let Some(e) = emergency {
                         entry.findings.push(Finding::new(Kind::Emergency, e));
+                    }
+                    if let Some(listed) = rd.cnam_listing_enabled {
+                        entry
+                            .findings
+                            .push(Finding::new(Kind::Cnam, listed.to_string()));
                     }
                 }
                 let local_us = facts.country.as_deref() == Some("US")

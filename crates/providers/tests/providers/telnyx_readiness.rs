@@ -64,6 +64,12 @@ async fn every_seeded_state_reaches_its_number_and_a_port_out_raises_the_alarm()
                 },
             ),
         ];
+        let listed = if case(i) == Case::Unlisted {
+            "false"
+        } else {
+            "true"
+        };
+        want.push((Kind::Cnam, listed));
         if matches!(status, "port-out-pending" | "ported-out") {
             want.push((Kind::PortOut, status));
         }
@@ -99,6 +105,17 @@ async fn every_seeded_state_reaches_its_number_and_a_port_out_raises_the_alarm()
     );
     let fine = judge(&number(&listing, 0).findings, number(&listing, 0).used);
     assert_eq!(fine.state, State::Ready);
+    // No caller-name listing: the only thing to look at, as core's CNAM rule words it.
+    let unlisted = number(&listing, 12);
+    assert_eq!(case(12), Case::Unlisted);
+    let judged = judge(&unlisted.findings, unlisted.used);
+    assert_eq!(judged.state, State::Attention);
+    let cnam = &judged.items[0];
+    assert_eq!(
+        (cnam.kind, cnam.provider_state.as_str()),
+        (Kind::Cnam, "false")
+    );
+    assert_eq!(cnam.action, "Enable a CNAM listing for the number.");
     let failed = number(&listing, 10);
     let f = failed.findings.iter().find(|f| f.kind == Kind::A2p10dlc);
     assert!(f.is_some_and(|f| !f.reasons.is_empty()), "failure reasons");

@@ -474,7 +474,11 @@ readiness: ReadinessState | null,
 /**
  * Only the numbers that need attention ([`switchboard_core::query::needs_attention`]).
  */
-needsAttention: boolean, };
+needsAttention: boolean, 
+/**
+ * Health over the 7 UTC days ending today (`crate::usage::numbers_page_by_health`).
+ */
+health: HealthState | null, };
 
 export type View = { 
 /**

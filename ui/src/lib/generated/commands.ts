@@ -17,6 +17,8 @@ export const commands = [
   "list_numbers",
   "count_numbers",
   "number_health",
+  "list_numbers_by_health",
+  "count_numbers_by_health",
   "get_number",
   "check_number",
   "add_number",
