@@ -51,3 +51,9 @@ SELECT o.key, c.phone_number, c.day, c.currency, c.nanos
 FROM usage_daily_cost c JOIN organizations o ON o.id = c.organization_id;
 DROP TABLE usage_daily_cost;
 ALTER TABLE usage_daily_cost_new RENAME TO usage_daily_cost;
+
+-- The records by number and time were read only for each number's latest call, which the
+-- rollups now keep: every record written no longer updates these two B-trees (keyed by a
+-- random UUID, the costliest of the indexes on a large first pull).
+DROP INDEX idx_calls_number_started;
+DROP INDEX idx_messages_number_sent;
