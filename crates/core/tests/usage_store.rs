@@ -434,3 +434,37 @@ fn a_call_without_a_reported_price_is_neither_pending_nor_costed() {
     assert_eq!((again.added, again.unchanged), (0, 3));
     assert_rollups_equal_records(&ws);
 }
+
+/// The start of a number's latest final call follows its records when one is read again
+/// changed: a call that moves earlier in its day, or stops being final, leaves the day's
+/// latest to the call before it (the rollups recount it from the calls).
+#[test]
+fn the_latest_call_follows_a_call_read_again_earlier_or_unfinished() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let at = |hours: i64| Some(T0 + Duration::hours(hours));
+    let latest = |ws: &Workspace| {
+        let health = ws.daily_calls(org, week()).expect("health");
+        let days = ws.number_days(org, &number(0), week()).expect("days");
+        assert_eq!(health[0].last_call_at, days.last_call_at);
+        health[0].last_call_at
+    };
+    let mut first = call(1, 0, 2, CallOutcome::Answered, 30, Price::NotBilled);
+    let mut second = call(2, 0, 5, CallOutcome::Answered, 30, Price::NotBilled);
+    let third = call(3, 0, 4, CallOutcome::Unfinished, 0, Price::Pending);
+    ws.keep_calls(&account, &[first.clone(), second.clone(), third], T0)
+        .expect("kept");
+    assert_eq!(latest(&ws), at(5));
+    second.started_at = T0 + Duration::hours(1);
+    ws.keep_calls(&account, std::slice::from_ref(&second), T0)
+        .expect("kept");
+    assert_eq!(latest(&ws), at(2));
+    assert_rollups_equal_records(&ws);
+    first.outcome = CallOutcome::Unfinished;
+    ws.keep_calls(&account, &[first], T0).expect("kept");
+    assert_eq!(latest(&ws), at(1));
+    assert_rollups_equal_records(&ws);
+}

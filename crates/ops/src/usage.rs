@@ -20,7 +20,8 @@
 //! a million records reads tens of thousands of rows, not the records. Health therefore works on
 //! whole UTC days (see `switchboard_core::usage::health_from_days`); each number's figures come
 //! with their sample sizes (the calls and answered calls of the window) and the start of its
-//! latest call in the window, the one value read from the records (an index seek per number).
+//! latest call in the window (each daily rollup row keeps its day's latest final call: the local
+//! workspace reads it there; the team database reads it from the records).
 
 use async_trait::async_trait;
 use switchboard_core::Result;

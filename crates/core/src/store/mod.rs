@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "calls_not_reported",
         include_str!("migrations/20261207001100_calls_not_reported.sql"),
     ),
+    (
+        20261207001200,
+        "usage_rollup_keys",
+        include_str!("migrations/20261207001200_usage_rollup_keys.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -480,17 +485,17 @@ mod tests {
                 ("CA3", "not_billed", None)
             ]
         );
+        // (It rebuilt idx_calls_number_started too; the rollup keys migration drops it.)
         let indexes: i64 = ws
             .conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls'
-                   AND name IN ('idx_calls_org_started', 'idx_calls_number_started',
-                                'idx_calls_pending')",
+                   AND name IN ('idx_calls_org_started', 'idx_calls_pending')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(indexes, 3);
+        assert_eq!(indexes, 2);
         ws.conn
             .execute(
                 "UPDATE calls SET price_state = 'not_reported' WHERE id = 'CA3'",
@@ -502,6 +507,154 @@ mod tests {
             [],
         );
         assert!(wrong.is_err(), "a not-reported call has no amount");
+    }
+
+    /// A workspace whose daily rollups were keyed by the organization's id keeps every rollup
+    /// row under the organization's integer key, with each day's latest final call recounted
+    /// from the calls (an unfinished later call is not one), and reports the same figures.
+    #[test]
+    fn the_rollup_keys_migration_keeps_the_rollups() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let org = Uuid::new_v4();
+        const DAY: i64 = 86_400_000_000;
+        const HOUR: i64 = 3_600_000_000;
+        let d0 = 20_000 * DAY;
+        {
+            let conn = schema_before(&file, 20261207001200);
+            conn.execute(
+                "INSERT INTO organizations VALUES (7, ?1, 'acme', 'Acme', 0, 0)",
+                [org.to_string()],
+            )
+            .unwrap();
+            for (id, number, outcome, at, state, nanos) in [
+                (
+                    "CA1",
+                    "+14155550101",
+                    "answered",
+                    d0 + 10 * HOUR,
+                    "charged",
+                    Some(21_000_000i64),
+                ),
+                (
+                    "CA2",
+                    "+14155550101",
+                    "unfinished",
+                    d0 + 12 * HOUR,
+                    "pending",
+                    None,
+                ),
+                (
+                    "CA3",
+                    "+14155550101",
+                    "failed",
+                    d0 + DAY + 8 * HOUR,
+                    "not_billed",
+                    None,
+                ),
+                (
+                    "CA4",
+                    "+14155550102",
+                    "busy",
+                    d0 + 9 * HOUR,
+                    "not_billed",
+                    None,
+                ),
+            ] {
+                let billed = if outcome == "answered" { 60 } else { 0 };
+                conn.execute(
+                    "INSERT INTO calls VALUES (?1, ?2, NULL, ?3, 'twilio', 'AC1', ?1, 'outbound',
+                       '+14155559999', ?4, ?5, ?6, ?6, ?7, ?8, ?9, 0)",
+                    params![
+                        id,
+                        org.to_string(),
+                        number,
+                        outcome,
+                        at,
+                        billed,
+                        state,
+                        nanos,
+                        nanos.map(|_| "USD")
+                    ],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO usage_daily VALUES
+                   ('{org}', '+14155550101', 20000, NULL, 2, 1, 1, 0, 0, 60, 0, 0, 1),
+                   ('{org}', '+14155550101', 20001, NULL, 1, 1, 0, 0, 1, 0, 0, 0, 0),
+                   ('{org}', '+14155550102', 20000, NULL, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+                 INSERT INTO usage_daily_cost VALUES
+                   ('{org}', '+14155550101', 20000, 'USD', 21000000);"
+            ))
+            .unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        let rows: Vec<(i64, String, i64, i64, Option<i64>)> = ws
+            .conn
+            .prepare(
+                "SELECT org_key, phone_number, day, calls, last_call_at FROM usage_daily
+                 ORDER BY org_key, phone_number, day",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let rows: Vec<_> = (rows.iter())
+            .map(|(k, n, d, c, l)| (*k, n.as_str(), *d, *c, *l))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (7, "+14155550101", 20_000, 2, Some(d0 + 10 * HOUR)),
+                (7, "+14155550101", 20_001, 1, Some(d0 + DAY + 8 * HOUR)),
+                (7, "+14155550102", 20_000, 1, Some(d0 + 9 * HOUR)),
+            ]
+        );
+        assert!(ws.integrity_check().unwrap().is_empty());
+        let range = crate::usage::DayRange::ending(
+            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
+            2,
+        );
+        let totals = ws
+            .usage_totals(org, range, crate::usage::GroupBy::Number)
+            .unwrap();
+        let figures: Vec<_> = (totals.iter())
+            .map(|r| {
+                (
+                    r.key.as_str(),
+                    r.counts.calls,
+                    r.counts.failed,
+                    r.cost.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                ("+14155550101", 3, 1, "USD 0.021".to_owned()),
+                ("+14155550102", 1, 0, "none".to_owned())
+            ]
+        );
+        let health = ws.daily_calls(org, range).unwrap();
+        let last: Vec<_> = (health.iter())
+            .map(|n| n.last_call_at.map(micros))
+            .collect();
+        assert_eq!(last, [Some(d0 + DAY + 8 * HOUR), Some(d0 + 9 * HOUR)]);
+        // Nothing reads the records by number any more: their indexes are gone.
+        let by_number: i64 = ws
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index'
+                   AND name IN ('idx_calls_number_started', 'idx_messages_number_sent')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(by_number, 0);
     }
 
     /// A copy under way when the stage got its rules keeps its staged rows; an organization

@@ -1,16 +1,21 @@
 //! Call and message records in the workspace file, with their daily rollups and pull cursors
-//! (the tables of `migrations/20261207001000_usage.sql`).
+//! (the tables of `migrations/20261207001000_usage.sql`; the rollups keyed by the
+//! organization's integer key and with each day's latest final call since
+//! `20261207001200_usage_rollup_keys.sql`).
 //!
 //! Why rollups kept by deltas: a report over a million records must not read them. Every write
 //! of records reads what it replaces (the old row, in the same transaction), so the change each
 //! record makes to its day's counts and cost is known exactly; the changes of a page are summed
 //! in memory and applied to `usage_daily` / `usage_daily_cost` once per (number, day[,
 //! currency]) before the transaction commits. A pending record that comes back priced thus
-//! moves from `pending` to its currency's cost, and a record read twice counts once.
+//! moves from `pending` to its currency's cost, and a record read twice counts once. A day's
+//! latest final call (`last_call_at`, what health shows as the time of the last record) only
+//! grows by deltas; when a page takes a final call away from a day and adds none as late, that
+//! day's calls are read again for it.
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -90,6 +95,9 @@ struct Share {
     segments: i64,
     pending: i64,
     cost: Option<(String, i64)>,
+    /// The start of the call when it is final (not unfinished): what the day's
+    /// `last_call_at` is the latest of.
+    final_at: Option<i64>,
 }
 
 impl Share {
@@ -111,6 +119,7 @@ impl Share {
             billed_secs: billed,
             pending: i64::from(price.0 == "pending"),
             cost: Self::cost(price),
+            final_at: (outcome != "unfinished").then_some(started_at),
             ..Share::default()
         }
     }
@@ -131,10 +140,28 @@ impl Share {
     }
 }
 
+/// The change of one (number, day) of the rollups: the nine counts, the number's id, the
+/// latest start of a final call added and of one taken away.
+#[derive(Default)]
+struct DayDelta {
+    figures: [i64; 9],
+    id: Option<String>,
+    added_last: Option<i64>,
+    removed_last: Option<i64>,
+}
+
+impl DayDelta {
+    /// Whether the day's latest final call must be read again from the calls: one taken away
+    /// may have been the latest, and no call added is as late.
+    fn recount_last(&self) -> bool {
+        self.removed_last > self.added_last
+    }
+}
+
 /// The rollup changes of a page, summed per (number, day) and (number, day, currency).
 #[derive(Default)]
 struct Deltas {
-    daily: HashMap<(String, i64), ([i64; 9], Option<String>)>,
+    daily: HashMap<(String, i64), DayDelta>,
     cost: HashMap<(String, i64, String), (i64, bool)>,
 }
 
@@ -144,7 +171,7 @@ impl Deltas {
         let entry = self
             .daily
             .entry((number.to_owned(), share.day))
-            .or_insert(([0; 9], None));
+            .or_default();
         let figures = [
             share.calls,
             share.final_calls,
@@ -156,12 +183,18 @@ impl Deltas {
             share.segments,
             share.pending,
         ];
-        for (sum, v) in entry.0.iter_mut().zip(figures) {
+        for (sum, v) in entry.figures.iter_mut().zip(figures) {
             *sum += sign * v;
         }
         if sign > 0 && number_id.is_some() {
-            entry.1 = number_id.map(str::to_owned);
+            entry.id = number_id.map(str::to_owned);
         }
+        let last = if sign > 0 {
+            &mut entry.added_last
+        } else {
+            &mut entry.removed_last
+        };
+        *last = (*last).max(share.final_at);
         if let Some((currency, nanos)) = &share.cost {
             let cost = self
                 .cost
@@ -174,7 +207,7 @@ impl Deltas {
 
     /// Writes the summed changes into the rollups; removes the days left without records, and
     /// the costs a record was taken from that no charged record of that currency holds now.
-    fn write(self, tx: &Transaction<'_>, org: &str) -> Result<()> {
+    fn write(self, tx: &Transaction<'_>, org: &str, org_key: i64) -> Result<()> {
         // Update first, insert when missing: an insert's CHECKs see the change itself, which
         // is negative when a record leaves its day or stops being pending.
         let mut update = tx.prepare_cached(
@@ -183,22 +216,39 @@ impl Deltas {
                calls = calls + ?5, final_calls = final_calls + ?6, answered = answered + ?7,
                short_answered = short_answered + ?8, failed = failed + ?9,
                billed_secs = billed_secs + ?10, messages = messages + ?11,
-               segments = segments + ?12, pending = pending + ?13
-             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3",
+               segments = segments + ?12, pending = pending + ?13,
+               last_call_at = CASE WHEN ?14 IS NULL OR last_call_at >= ?14 THEN last_call_at
+                                   ELSE ?14 END
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
         )?;
         let mut insert = tx.prepare_cached(
-            "INSERT INTO usage_daily (organization_id, phone_number, day, phone_number_id, calls,
+            "INSERT INTO usage_daily (org_key, phone_number, day, phone_number_id, calls,
                final_calls, answered, short_answered, failed, billed_secs, messages, segments,
-               pending)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+               pending, last_call_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let mut emptied = Vec::new();
-        for ((number, day), (f, id)) in &self.daily {
-            if f.iter().all(|v| *v == 0) && id.is_none() {
+        let mut recount = Vec::new();
+        for ((number, day), d) in &self.daily {
+            let f = &d.figures;
+            if f.iter().all(|v| *v == 0) && d.id.is_none() && d.added_last.is_none() {
                 continue;
             }
             let values = params![
-                org, number, day, id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]
+                org_key,
+                number,
+                day,
+                d.id,
+                f[0],
+                f[1],
+                f[2],
+                f[3],
+                f[4],
+                f[5],
+                f[6],
+                f[7],
+                f[8],
+                d.added_last
             ];
             if update.execute(values)? == 0 {
                 insert.execute(values)?;
@@ -206,40 +256,65 @@ impl Deltas {
             if f[0] < 0 || f[6] < 0 {
                 emptied.push((number, day));
             }
+            if d.recount_last() {
+                recount.push((number, day));
+            }
+        }
+        // A final call taken away that may have been the day's latest: read the day's calls
+        // of the number again (rare: a call that moves to another day or number, or stops
+        // being final).
+        let mut last_again = tx.prepare_cached(
+            "UPDATE usage_daily SET last_call_at = (
+               SELECT max(started_at) FROM calls INDEXED BY idx_calls_org_started
+               WHERE organization_id = ?4 AND started_at >= ?5 AND started_at < ?6
+                 AND phone_number = ?2 AND outcome <> 'unfinished')
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
+        )?;
+        for (number, day) in recount {
+            let from = day * DAY_MICROS;
+            last_again.execute(params![org_key, number, day, org, from, from + DAY_MICROS])?;
         }
         let mut drop_empty = tx.prepare_cached(
-            "DELETE FROM usage_daily WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3
+            "DELETE FROM usage_daily WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3
                AND calls = 0 AND messages = 0",
         )?;
         for (number, day) in emptied {
-            drop_empty.execute(params![org, number, day])?;
+            drop_empty.execute(params![org_key, number, day])?;
         }
         let mut update_cost = tx.prepare_cached(
             "UPDATE usage_daily_cost SET nanos = nanos + ?5
-             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4",
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4",
         )?;
         let mut insert_cost = tx.prepare_cached(
-            "INSERT INTO usage_daily_cost (organization_id, phone_number, day, currency, nanos)
+            "INSERT INTO usage_daily_cost (org_key, phone_number, day, currency, nanos)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut drop_cost = tx.prepare_cached(
             "DELETE FROM usage_daily_cost
-             WHERE organization_id = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4
                AND NOT EXISTS (SELECT 1 FROM calls INDEXED BY idx_calls_org_started
-                   WHERE organization_id = ?1 AND started_at >= ?5 AND started_at < ?6
+                   WHERE organization_id = ?7 AND started_at >= ?5 AND started_at < ?6
                      AND phone_number = ?2 AND currency = ?4)
                AND NOT EXISTS (SELECT 1 FROM messages INDEXED BY idx_messages_org_sent
-                   WHERE organization_id = ?1 AND sent_at >= ?5 AND sent_at < ?6
+                   WHERE organization_id = ?7 AND sent_at >= ?5 AND sent_at < ?6
                      AND phone_number = ?2 AND currency = ?4)",
         )?;
         for ((number, day, currency), (nanos, took)) in &self.cost {
-            let values = params![org, number, day, currency, nanos];
+            let values = params![org_key, number, day, currency, nanos];
             if update_cost.execute(values)? == 0 {
                 insert_cost.execute(values)?;
             }
             if *took {
                 let from = day * DAY_MICROS;
-                drop_cost.execute(params![org, number, day, currency, from, from + DAY_MICROS])?;
+                drop_cost.execute(params![
+                    org_key,
+                    number,
+                    day,
+                    currency,
+                    from,
+                    from + DAY_MICROS,
+                    org
+                ])?;
             }
         }
         Ok(())
@@ -547,7 +622,8 @@ impl Workspace {
         let pulled_at = micros(pulled_at);
         let [insert_sql, select_sql, update_sql] = statements::<R>();
         self.write(|tx| {
-            let mut numbers = Numbers::new(tx, org_key(tx, &account.organization_id)?.0);
+            let key = org_key(tx, &account.organization_id)?.0;
+            let mut numbers = Numbers::new(tx, key);
             let mut insert = tx.prepare_cached(&insert_sql)?;
             let mut select = tx.prepare_cached(&select_sql)?;
             let mut update = tx.prepare_cached(&update_sql)?;
@@ -604,7 +680,7 @@ impl Workspace {
                 deltas.apply(number, Some(&number_id), &share, 1);
             }
             drop((insert, select, update));
-            deltas.write(tx, &org)?;
+            deltas.write(tx, &org, key)?;
             Ok(kept)
         })
     }
@@ -646,7 +722,7 @@ impl Workspace {
         by: GroupBy,
     ) -> Result<Vec<UsageRow>> {
         let (org_key, _) = org_key(&self.conn, &organization_id)?;
-        let rows = self.grouped(organization_id, range, by, None)?;
+        let rows = self.grouped(org_key, range, by, None)?;
         if by == GroupBy::Day {
             return Ok(rows.into_values().collect());
         }
@@ -683,18 +759,18 @@ impl Workspace {
     }
 
     /// The organization's rollups over `range` (only `number`'s, when given), grouped `by`
-    /// number or day in SQL (agents and providers: by number), keyed by the group's key; ids
-    /// not set.
+    /// number or day (agents and providers: by number), keyed by the group's key; ids not set.
+    /// The rows are read in the rollups' key order and summed here: SQL's `sum()` costs more
+    /// than the reading, and grouping the costs by number and currency would sort them.
     fn grouped(
         &self,
-        organization_id: Uuid,
+        org_key: i64,
         range: DayRange,
         by: GroupBy,
         number: Option<&E164>,
     ) -> Result<BTreeMap<String, UsageRow>> {
-        let org = organization_id.to_string();
         let (from, to) = (day_number(range.from()), day_number(range.to()));
-        let mut args = vec![text(&org), int(from), int(to)];
+        let mut args = vec![int(org_key), int(from), int(to)];
         let only = match number {
             Some(n) => {
                 args.push(text(n.as_str()));
@@ -706,28 +782,37 @@ impl Workspace {
             GroupBy::Day => "day",
             _ => "phone_number",
         };
-        let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
+        let mut counts = Runs::<[i64; 9]>::new(by);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {group}, sum(calls), sum(final_calls), sum(answered), sum(short_answered),
-               sum(failed), sum(billed_secs), sum(messages), sum(segments), sum(pending)
+            "SELECT {group}, calls, final_calls, answered, short_answered, failed, billed_secs,
+               messages, segments, pending
              FROM usage_daily
-             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 {only}
-             GROUP BY {group}"
+             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3 {only}"
         ))?;
         let mut found = stmt.query(rusqlite::params_from_iter(&args))?;
         while let Some(r) = found.next()? {
-            let key = group_key(by, r)?;
-            let get = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            let sums = counts.of(r.get_ref(0)?)?;
+            for (i, sum) in sums.iter_mut().enumerate() {
+                let v: i64 = r.get(i + 1)?;
+                *sum = sum
+                    .checked_add(v)
+                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(i + 1, v))?;
+            }
+        }
+        let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
+        for (key, f) in counts.finish()? {
+            let key = key.into_string()?;
+            let get = |i: usize| f[i].max(0) as u64;
             let counts = UsageCounts {
-                calls: get(1)?,
-                final_calls: get(2)?,
-                answered: get(3)?,
-                short_answered: get(4)?,
-                failed: get(5)?,
-                billed_secs: get(6)?,
-                messages: get(7)?,
-                segments: get(8)?,
-                pending: get(9)?,
+                calls: get(0),
+                final_calls: get(1),
+                answered: get(2),
+                short_answered: get(3),
+                failed: get(4),
+                billed_secs: get(5),
+                messages: get(6),
+                segments: get(7),
+                pending: get(8),
             };
             rows.insert(
                 key.clone(),
@@ -739,20 +824,22 @@ impl Workspace {
                 },
             );
         }
+        let mut costs = Runs::<Vec<(String, i64)>>::new(by);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {group}, currency, sum(nanos) FROM usage_daily_cost
-             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 {only}
-             GROUP BY {group}, currency"
+            "SELECT {group}, currency, nanos FROM usage_daily_cost
+             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3 {only}"
         ))?;
         let mut found = stmt.query(rusqlite::params_from_iter(&args))?;
         while let Some(r) = found.next()? {
-            let key = group_key(by, r)?;
-            let money = crate::usage::Money {
-                currency: r.get(1)?,
-                nanos: r.get(2)?,
-            };
-            if let Some(row) = rows.get_mut(&key) {
-                row.cost.add(&money);
+            let sums = costs.of(r.get_ref(0)?)?;
+            let currency = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            sums.add(currency, r.get(2)?)?;
+        }
+        for (key, sums) in costs.finish()? {
+            if let Some(row) = rows.get_mut(&key.into_string()?) {
+                for (currency, nanos) in sums {
+                    row.cost.add(&crate::usage::Money { currency, nanos });
+                }
             }
         }
         Ok(rows)
@@ -767,50 +854,21 @@ impl Workspace {
         range: DayRange,
     ) -> Result<NumberDayRows> {
         let (org_key, _) = org_key(&self.conn, &organization_id)?;
-        let days = self.grouped(organization_id, range, GroupBy::Day, Some(number))?;
+        let days = self.grouped(org_key, range, GroupBy::Day, Some(number))?;
         let (from, to) = (day_number(range.from()), day_number(range.to()));
-        // Every id the number had in the range (a number removed and added again has two).
-        let ids: Vec<String> = self
+        let last: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT phone_number_id FROM usage_daily
-                 WHERE organization_id = ?1 AND phone_number = ?2 AND day BETWEEN ?3 AND ?4
-                   AND final_calls > 0 AND phone_number_id IS NOT NULL",
+                "SELECT max(last_call_at) FROM usage_daily
+                 WHERE org_key = ?1 AND phone_number = ?2 AND day BETWEEN ?3 AND ?4",
             )?
-            .query_map(
-                params![organization_id.to_string(), number.as_str(), from, to],
-                |r| r.get(0),
-            )?
-            .collect::<rusqlite::Result<_>>()?;
-        let last_call_at = self.last_call_of(&ids, from, to)?;
+            .query_row(params![org_key, number.as_str(), from, to], |r| r.get(0))?;
         let number_id = number_id(&self.conn, org_key, number.as_str())?;
         Ok(NumberDayRows {
             number_id: number_id.as_deref().map(parse_uuid).transpose()?,
             days: days.into_values().collect(),
-            last_call_at,
+            last_call_at: last.map(from_micros).transpose()?,
         })
-    }
-
-    /// The start of the latest final call of the numbers `ids` from the start of the stored day
-    /// `from` to the end of `to` (an index seek per id).
-    fn last_call_of(&self, ids: &[String], from: i64, to: i64) -> Result<Option<OffsetDateTime>> {
-        let mut last = self.conn.prepare_cached(
-            "SELECT started_at FROM calls INDEXED BY idx_calls_number_started
-             WHERE phone_number_id = ?1 AND started_at >= ?2 AND started_at < ?3
-               AND outcome <> 'unfinished'
-             ORDER BY started_at DESC LIMIT 1",
-        )?;
-        let (lo, hi) = (from * DAY_MICROS, (to + 1) * DAY_MICROS);
-        let mut latest = None;
-        for id in ids {
-            let t: Option<i64> = last
-                .query_row(params![id, lo, hi], |r| r.get(0))
-                .optional()?;
-            if let Some(t) = t {
-                latest = latest.max(Some(from_micros(t)?));
-            }
-        }
-        Ok(latest)
     }
 
     /// The organization's numbers now, by E.164: id, provider and agent.
@@ -862,21 +920,21 @@ impl Workspace {
         };
         let mut stmt = self.conn.prepare_cached(if only.is_some() {
             "SELECT phone_number, day, final_calls, answered, short_answered, failed,
-               phone_number_id
+               last_call_at
              FROM usage_daily
-             WHERE organization_id = ?1 AND phone_number IN (SELECT value FROM json_each(?4))
+             WHERE org_key = ?1 AND phone_number IN (SELECT value FROM json_each(?4))
                AND day BETWEEN ?2 AND ?3 AND final_calls > 0
              ORDER BY phone_number, day"
         } else {
             "SELECT phone_number, day, final_calls, answered, short_answered, failed,
-               phone_number_id
+               last_call_at
              FROM usage_daily
-             WHERE organization_id = ?1 AND day BETWEEN ?2 AND ?3 AND final_calls > 0
+             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3 AND final_calls > 0
                AND ?4 IS NULL
              ORDER BY phone_number, day"
         })?;
-        let mut found = stmt.query(params![organization_id.to_string(), from, to, numbers])?;
-        let mut out: Vec<(NumberDays, Vec<String>)> = Vec::new();
+        let mut found = stmt.query(params![org_key, from, to, numbers])?;
+        let mut out: Vec<(NumberDays, Option<i64>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
             let day = DayCalls {
@@ -886,7 +944,7 @@ impl Workspace {
                 short_answered: r.get(4)?,
                 failed: r.get(5)?,
             };
-            let id: Option<String> = r.get(6)?;
+            let last: Option<i64> = r.get(6)?;
             if out
                 .last()
                 .is_none_or(|(n, _)| n.phone_number.as_str() != number)
@@ -898,14 +956,12 @@ impl Workspace {
                         days: Vec::new(),
                         last_call_at: None,
                     },
-                    Vec::new(),
+                    None,
                 ));
             }
-            if let Some((n, ids)) = out.last_mut() {
+            if let Some((n, latest)) = out.last_mut() {
                 n.days.push(day);
-                if let Some(id) = id.filter(|id| !ids.contains(id)) {
-                    ids.push(id);
-                }
+                *latest = (*latest).max(last);
             }
         }
         let now: HashMap<String, Uuid> = match only {
@@ -925,12 +981,135 @@ impl Workspace {
                 .collect(),
         };
         let mut numbers = Vec::with_capacity(out.len());
-        for (mut n, ids) in out {
+        for (mut n, last) in out {
             n.number_id = now.get(n.phone_number.as_str()).copied();
-            n.last_call_at = self.last_call_of(&ids, from, to)?;
+            n.last_call_at = last.map(from_micros).transpose()?;
             numbers.push(n);
         }
         Ok(numbers)
+    }
+}
+
+/// The key of a group of rollup rows: a stored day, or a number.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey {
+    Day(i64),
+    Number(String),
+}
+
+impl GroupKey {
+    /// The key of a row whose group column is `v`.
+    fn of(by: GroupBy, v: ValueRef<'_>) -> rusqlite::Result<GroupKey> {
+        Ok(match by {
+            GroupBy::Day => GroupKey::Day(v.as_i64()?),
+            _ => GroupKey::Number(v.as_str()?.to_owned()),
+        })
+    }
+
+    /// Whether a row whose group column is `v` is of this group.
+    fn is(&self, v: ValueRef<'_>) -> bool {
+        match (self, v) {
+            (GroupKey::Day(d), ValueRef::Integer(i)) => *d == i,
+            (GroupKey::Number(n), ValueRef::Text(t)) => n.as_bytes() == t,
+            _ => false,
+        }
+    }
+
+    /// The group's key in a report: the number, or the day's date.
+    fn into_string(self) -> rusqlite::Result<String> {
+        Ok(match self {
+            GroupKey::Day(d) => day_date(d)?.to_string(),
+            GroupKey::Number(n) => n,
+        })
+    }
+}
+
+/// What a group of rollup rows sums: the nine counts, or the cost per currency.
+trait Sums: Default {
+    /// Adds `other`'s sums to these.
+    fn merge(&mut self, other: Self) -> rusqlite::Result<()>;
+}
+
+impl Sums for [i64; 9] {
+    fn merge(&mut self, other: Self) -> rusqlite::Result<()> {
+        for (i, (sum, v)) in self.iter_mut().zip(other).enumerate() {
+            *sum = sum
+                .checked_add(v)
+                .ok_or(rusqlite::Error::IntegralValueOutOfRange(i, v))?;
+        }
+        Ok(())
+    }
+}
+
+impl Sums for Vec<(String, i64)> {
+    fn merge(&mut self, other: Self) -> rusqlite::Result<()> {
+        for (currency, nanos) in other {
+            self.add(&currency, nanos)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adding to the sums of each currency.
+trait CurrencySums {
+    fn add(&mut self, currency: &str, nanos: i64) -> rusqlite::Result<()>;
+}
+
+impl CurrencySums for Vec<(String, i64)> {
+    fn add(&mut self, currency: &str, nanos: i64) -> rusqlite::Result<()> {
+        match self.iter_mut().find(|(c, _)| c == currency) {
+            Some((_, sum)) => {
+                *sum = sum
+                    .checked_add(nanos)
+                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, nanos))?;
+            }
+            None => self.push((currency.to_owned(), nanos)),
+        }
+        Ok(())
+    }
+}
+
+/// Rollup rows summed per group as they are read: a run of rows of one group (a number's days,
+/// in key order) is summed in place, then merged into its group's sums.
+struct Runs<S> {
+    by: GroupBy,
+    groups: BTreeMap<GroupKey, S>,
+    run: Option<(GroupKey, S)>,
+}
+
+impl<S: Sums> Runs<S> {
+    fn new(by: GroupBy) -> Self {
+        Runs {
+            by,
+            groups: BTreeMap::new(),
+            run: None,
+        }
+    }
+
+    /// The sums of the group of a row whose group column is `key`.
+    fn of(&mut self, key: ValueRef<'_>) -> rusqlite::Result<&mut S> {
+        let run = match self.run.take() {
+            Some((k, sums)) if k.is(key) => (k, sums),
+            ended => {
+                self.close(ended)?;
+                (GroupKey::of(self.by, key)?, S::default())
+            }
+        };
+        Ok(&mut self.run.insert(run).1)
+    }
+
+    fn close(&mut self, run: Option<(GroupKey, S)>) -> rusqlite::Result<()> {
+        if let Some((key, sums)) = run {
+            self.groups.entry(key).or_default().merge(sums)?;
+        }
+        Ok(())
+    }
+
+    /// Every group's sums, by key.
+    fn finish(mut self) -> rusqlite::Result<BTreeMap<GroupKey, S>> {
+        let run = self.run.take();
+        self.close(run)?;
+        Ok(self.groups)
     }
 }
 
@@ -942,30 +1121,23 @@ struct NumberOf {
     agent: Option<String>,
 }
 
-/// A group's key from the first column of a grouped row.
-fn group_key(by: GroupBy, r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
-    Ok(match by {
-        GroupBy::Day => day_date(r.get(0)?)?.to_string(),
-        _ => r.get(0)?,
-    })
-}
-
-/// The daily rollups recounted from the records: (organization, number, day) and the nine
-/// counts, then (organization, number, day, currency, nanos).
+/// The daily rollups recounted from the records: (organization, number, day), the nine
+/// counts and the latest final call, then (organization, number, day, currency, nanos).
 const RECOUNT_DAILY: &str = "
     SELECT organization_id, phone_number, day, sum(calls), sum(final_calls), sum(answered),
       sum(short_answered), sum(failed), sum(billed_secs), sum(messages), sum(segments),
-      sum(pending)
+      sum(pending), max(last_call_at)
     FROM (
       SELECT organization_id, phone_number, started_at / 86400000000 AS day, 1 AS calls,
         outcome <> 'unfinished' AS final_calls, outcome = 'answered' AS answered,
         outcome = 'answered' AND duration_secs < 10 AS short_answered,
         outcome = 'failed' AS failed, billed_secs, 0 AS messages, 0 AS segments,
-        price_state = 'pending' AS pending
+        price_state = 'pending' AS pending,
+        CASE WHEN outcome <> 'unfinished' THEN started_at END AS last_call_at
       FROM calls
       UNION ALL
       SELECT organization_id, phone_number, sent_at / 86400000000, 0, 0, 0, 0, 0, 0, 1,
-        segments, price_state = 'pending'
+        segments, price_state = 'pending', NULL
       FROM messages)
     GROUP BY organization_id, phone_number, day";
 const RECOUNT_COST: &str = "
@@ -992,12 +1164,15 @@ impl Workspace {
             )?)
         };
         let daily = differ(
-            "SELECT organization_id, phone_number, day, calls, final_calls, answered,
-               short_answered, failed, billed_secs, messages, segments, pending FROM usage_daily",
+            "SELECT o.id, d.phone_number, d.day, d.calls, d.final_calls, d.answered,
+               d.short_answered, d.failed, d.billed_secs, d.messages, d.segments, d.pending,
+               d.last_call_at
+             FROM usage_daily d JOIN organizations o ON o.key = d.org_key",
             RECOUNT_DAILY,
         )?;
         let cost = differ(
-            "SELECT organization_id, phone_number, day, currency, nanos FROM usage_daily_cost",
+            "SELECT o.id, c.phone_number, c.day, c.currency, c.nanos
+             FROM usage_daily_cost c JOIN organizations o ON o.key = c.org_key",
             RECOUNT_COST,
         )?;
         let mut problems = Vec::new();
