@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use switchboard_core::transfer::{Format, ImportOptions};
+use switchboard_core::usage::{HealthState, Thresholds};
 use switchboard_ops::actions;
+use switchboard_ops::usage::ByHealth;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
 use ts_rs::TS;
@@ -28,15 +30,16 @@ pub struct FileDone {
     pub count: f64,
 }
 
-/// Writes the numbers `query` matches — every page of the table's search, filters and order —
-/// to a file the manager chooses in the save dialog, as `format`; `None` when the dialog is
-/// closed without a file.
+/// Writes the numbers `query` matches — every page of the table's search, filters and order,
+/// and its Health filter when `health` is given — to a file the manager chooses in the save
+/// dialog, as `format`; `None` when the dialog is closed without a file.
 #[tauri::command]
 #[tracing::instrument(skip(app, state), err)]
 pub async fn export_numbers<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     query: NumberQuery,
+    health: Option<HealthState>,
     format: Format,
 ) -> AppResult<Option<FileDone>> {
     let query = query.into_core()?;
@@ -54,7 +57,13 @@ pub async fn export_numbers<R: Runtime>(
     let Some(path) = chosen(dialog, Dialog::Save).await? else {
         return Ok(None);
     };
-    let count = actions::export_matching_to(&*inv, &query, format, &path).await?;
+    let limits = Thresholds::default();
+    let health = health.map(|state| ByHealth {
+        state,
+        last_day: time::OffsetDateTime::now_utc().date(),
+        limits: &limits,
+    });
+    let count = actions::export_matching_to(&*inv, &query, health, format, &path).await?;
     Ok(Some(done(&path, count)))
 }
 

@@ -16,6 +16,7 @@ use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::input::AgentFilter;
+use crate::usage::{ByHealth, numbers_page_by_health};
 use crate::{BulkFailure, BulkReport, Cancel, Inventory, NumberCheck, Progress, Written};
 
 /// How often a bulk edit reports progress (and at its end).
@@ -262,11 +263,14 @@ pub async fn export_to(
 /// and order, every page of it, not only the rows loaded — as CSV or JSON (the columns and
 /// escaping of [`export`]) to the file `path`; returns how many. The query's page size and
 /// cursor are ignored: the export reads from the first row to the last, a page at a time.
-/// The file is written beside `path` under another name and takes its place only when whole:
-/// a failed export leaves a file already at `path` as it was.
+/// Under the table's Health filter (`health`), only the numbers in that state, judged as the
+/// table judges them ([`crate::usage::numbers_page_by_health`]). The file is written beside
+/// `path` under another name and takes its place only when whole: a failed export leaves a
+/// file already at `path` as it was.
 pub async fn export_matching_to(
     inv: &dyn Inventory,
     query: &NumberQuery,
+    health: Option<ByHealth<'_>>,
     format: Format,
     path: &Path,
 ) -> Result<u64> {
@@ -283,7 +287,12 @@ pub async fn export_matching_to(
             ..query.clone()
         };
         loop {
-            let found = inv.list_numbers(&page).await?;
+            let found = match health {
+                None => inv.list_numbers(&page).await?,
+                Some(h) => {
+                    numbers_page_by_health(inv, &page, h.state, h.last_day, h.limits).await?
+                }
+            };
             for n in &found.items {
                 exporter.write(n)?;
             }

@@ -823,6 +823,18 @@ pub async fn numbers_by_health(
     Ok(judged.walk(inv, query, state, None).await?.0)
 }
 
+/// The table's Health filter: the numbers in `state` over the health window ending on
+/// `last_day`, judged by `limits`.
+#[derive(Debug, Clone, Copy)]
+pub struct ByHealth<'a> {
+    /// The state asked for.
+    pub state: HealthState,
+    /// The window's last day (UTC).
+    pub last_day: Date,
+    /// The thresholds judged by.
+    pub limits: &'a Thresholds,
+}
+
 /// One page of the numbers table under the health filter (what the app's Health filter
 /// shows): from `query`'s cursor, the numbers it selects whose health is `state`, in its
 /// order. Pages of `query.limit` numbers are read until at least `query.limit` match or none

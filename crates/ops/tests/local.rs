@@ -183,7 +183,7 @@ async fn an_export_of_a_query_writes_every_matching_number_in_its_order() {
         .collect();
 
     let path = dir.path().join("shown.csv");
-    let n = actions::export_matching_to(&*inv, &query, Format::Csv, &path)
+    let n = actions::export_matching_to(&*inv, &query, None, Format::Csv, &path)
         .await
         .unwrap();
     assert_eq!(n, 2500);
@@ -203,7 +203,7 @@ async fn an_export_of_a_query_writes_every_matching_number_in_its_order() {
     assert!(numbers == expected, "CSV: {:?}…", &numbers[..3]);
 
     let json = dir.path().join("shown.json");
-    actions::export_matching_to(&*inv, &query, Format::Json, &json)
+    actions::export_matching_to(&*inv, &query, None, Format::Json, &json)
         .await
         .unwrap();
     let rows: Vec<serde_json::Value> =
@@ -217,7 +217,7 @@ async fn an_export_of_a_query_writes_every_matching_number_in_its_order() {
     // The partial file cannot be made (a directory holds its name): the export fails and the
     // earlier export at the path is kept whole.
     std::fs::create_dir(dir.path().join(".shown.csv.partial")).unwrap();
-    actions::export_matching_to(&*inv, &query, Format::Csv, &path)
+    actions::export_matching_to(&*inv, &query, None, Format::Csv, &path)
         .await
         .expect_err("the partial file cannot be written");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), written);

@@ -391,6 +391,32 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
             .await
             .unwrap();
         assert_eq!(count, want as u64, "{state:?}");
+        // The table's export under the same filter: exactly these numbers, in its order.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("shown.json");
+        let by = usage::ByHealth {
+            state,
+            last_day,
+            limits: &limits,
+        };
+        let written = switchboard_ops::actions::export_matching_to(
+            &*s.inv,
+            &q,
+            Some(by),
+            switchboard_core::transfer::Format::Json,
+            &file,
+        )
+        .await
+        .unwrap();
+        assert_eq!(written, want as u64, "{state:?} exported");
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let exported: Vec<&str> = rows
+            .iter()
+            .map(|r| r["phone_number"].as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = all.iter().map(|n| n.as_str()).collect();
+        assert_eq!(exported, all, "{state:?} exported");
     }
 
     // The table's column: each page's numbers judged in one call, exactly as health() judged

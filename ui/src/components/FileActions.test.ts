@@ -23,11 +23,22 @@ describe("FileActions", () => {
     await tick();
     expect(client.exportNumbers).toHaveBeenCalledWith(
       { filter: view.filterFor("org-1"), sort: "updated", descending: true, limit: expect.any(Number), after: null },
+      null,
       "json",
     );
     expect(vi.mocked(client.exportNumbers).mock.calls[0][0].filter).toMatchObject({ organizationId: "org-1", status: "active" });
     expect(toasts.items.at(-1)).toMatchObject({ kind: "info", title: "Exported" });
     expect(toasts.items.at(-1)?.message).toMatch(/^\d+ numbers? written to \/home\/m\/numbers\.json$/);
+  });
+
+  it("exports under the table's Health filter only the numbers in that state", async () => {
+    const client = mockClient(30);
+    const view = new NumbersView(client, 0, () => {});
+    view.filters.health = "at_risk";
+    render(FileActions, { client, organizationId: "org-1", query: () => view.queryFor("org-1"), health: () => view.filters.health ?? null });
+    await fireEvent.click(screen.getByTestId("export-csv"));
+    await tick();
+    expect(vi.mocked(client.exportNumbers).mock.calls[0].slice(1)).toEqual(["at_risk", "csv"]);
   });
 
   it("says nothing when the dialog is closed without a file, and runs one file task at a time", async () => {

@@ -135,9 +135,10 @@ export interface Client {
   agentOrphans(organizationId: string): Promise<Orphans>;
   listNumbers(query: NumberQuery): Promise<NumberPage>;
   countNumbers(filter: NumberFilter): Promise<number>;
-  /** Every number the query matches (not only the loaded rows) to a file chosen in the OS's
-   * save dialog; null when the dialog is closed without one. */
-  exportNumbers(query: NumberQuery, format: Format): Promise<FileDone | null>;
+  /** Every number the query matches (not only the loaded rows; under the Health filter, only
+   * those in that state) to a file chosen in the OS's save dialog; null when the dialog is
+   * closed without one. */
+  exportNumbers(query: NumberQuery, health: HealthState | null, format: Format): Promise<FileDone | null>;
   /** A CSV file chosen in the OS's open dialog into the organization, all of it or nothing
    * (a bad row fails the whole file, each bad line named); null when no file is chosen. */
   importNumbersFile(organizationId: string): Promise<FileDone | null>;
@@ -261,7 +262,7 @@ export const client: Client = {
   agentOrphans: (organizationId) => call("agent_orphans", { organizationId }),
   listNumbers: (query) => call("list_numbers", { query }),
   countNumbers: (filter) => call("count_numbers", { filter }),
-  exportNumbers: (query, format) => call("export_numbers", { query, format }),
+  exportNumbers: (query, health, format) => call("export_numbers", { query, health, format }),
   importNumbersFile: (organizationId) => call("import_numbers_file", { organizationId }),
   numberHealth: (organizationId, numbers) => call("number_health", { organizationId, numbers }),
   listNumbersByHealth: (query, health) => call("list_numbers_by_health", { query, health }),

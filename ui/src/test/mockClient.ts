@@ -109,9 +109,9 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     }),
     listNumbers: vi.fn(async (q: NumberQuery) => pageOf(matching(q.filter), q)),
     countNumbers: vi.fn(async (f) => matching(f).length),
-    exportNumbers: vi.fn(async (q: NumberQuery, format: "csv" | "json") => ({
+    exportNumbers: vi.fn(async (q: NumberQuery, state: HealthState | null, format: "csv" | "json") => ({
       path: `/home/m/numbers.${format}`,
-      count: matching(q.filter).length,
+      count: (state === null ? matching(q.filter) : inHealth(matching(q.filter), state)).length,
     })),
     importNumbersFile: vi.fn(async () => ({ path: "/home/m/numbers.csv", count: 2 })),
     health,
