@@ -83,4 +83,16 @@ describe("the detail panel", () => {
     expect(client.removeNumber).toHaveBeenCalledWith(number.id);
     expect(toasts.items.at(-1)).toMatchObject({ title: "Removed", message: `${number.display} was removed.`, action: undo });
   });
+
+  it("shows the name an undo put back, in the name field too", async () => {
+    const client = mockClient(1);
+    const renamed = { ...client.data[0]!, friendlyName: "Renamed by mistake" };
+    const undo = { label: "Undo", run: vi.fn() };
+    const props = { client, number: renamed, agents: [], onChanged: vi.fn(), onRemoved: vi.fn(), onClose: vi.fn(), undo };
+    const { rerender } = render(DetailPanel, props);
+    const name = screen.getByTestId("friendly-name") as HTMLInputElement;
+    expect(name.value).toBe("Renamed by mistake");
+    await rerender({ ...props, number: { ...renamed, friendlyName: "Front desk" } });
+    expect(name.value).toBe("Front desk");
+  });
 });
