@@ -87,8 +87,9 @@ cd "$ROOT/ui"
 # (the first run's demo data), app_views.e2e.mjs (needs that demo data, puts the table back),
 # providers.e2e.mjs, startup.e2e.mjs (a damaged workspace file, one whose write lock another
 # program holds; removes the workspace at the end), table_attention.e2e.mjs (its own
-# organization, written by the CLI before the app starts), team.e2e.mjs, usage.e2e.mjs (its own
+# organization, written by the CLI before the app starts), team.e2e.mjs, undo.e2e.mjs (its own
+# organization, written by the CLI; puts the organization shown back), usage.e2e.mjs (its own
 # organization, set up with the CLI; opens the local workspace if a team one was left open).
 # E2E_SPECS runs only those files.
 # shellcheck disable=SC2086
-node --test --test-concurrency=1 ${E2E_SPECS:-e2e/alarm.e2e.mjs e2e/app.e2e.mjs e2e/app_views.e2e.mjs e2e/providers.e2e.mjs e2e/startup.e2e.mjs e2e/table_attention.e2e.mjs e2e/team.e2e.mjs e2e/usage.e2e.mjs}
+node --test --test-concurrency=1 ${E2E_SPECS:-e2e/alarm.e2e.mjs e2e/app.e2e.mjs e2e/app_views.e2e.mjs e2e/providers.e2e.mjs e2e/startup.e2e.mjs e2e/table_attention.e2e.mjs e2e/team.e2e.mjs e2e/undo.e2e.mjs e2e/usage.e2e.mjs}

@@ -8,7 +8,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use switchboard_core::usage::HealthState;
-use switchboard_ops::{Written, actions, agents, usage};
+use switchboard_ops::{Written, actions, agents, undo, usage};
 
 use crate::dto::{
     self, Agent, AgentRemoval, BulkReport, NewNumber, NumberChange, NumberCheck, NumberFilter,
@@ -211,9 +211,14 @@ async fn edit_one<R: Runtime>(
     app: &AppHandle<R>,
     edit: impl Future<Output = switchboard_core::Result<Written>>,
 ) -> AppResult<PhoneNumber> {
-    let n = edit.await?.number;
+    Ok(announced(app, edit.await?))
+}
+
+/// Announces a number's edit (see [`edited`]); returns the number.
+fn announced<R: Runtime>(app: &AppHandle<R>, written: Written) -> PhoneNumber {
+    let n = written.number;
     edited(app, &n.organization_id.to_string(), vec![n.id.to_string()]);
-    Ok(n.into())
+    n.into()
 }
 
 /// Adds a number to an organization.
@@ -241,11 +246,10 @@ pub async fn update_number<R: Runtime>(
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
     let update = dto::into_update(&changes)?;
-    edit_one(
-        &app,
-        actions::update_number(&*state.inventory(), &r, None, &update),
-    )
-    .await
+    let workspace = state.current();
+    let (written, undo) = undo::update_number(&*workspace.inventory, &r, None, &update).await?;
+    state.keep_undo(&workspace, undo);
+    Ok(announced(&app, written))
 }
 
 /// Removes a number.
@@ -257,7 +261,35 @@ pub async fn remove_number<R: Runtime>(
     id: String,
 ) -> AppResult<PhoneNumber> {
     let r = NumberRef::Id(parse_id("number", &id)?);
-    edit_one(&app, actions::remove_number(&*state.inventory(), &r, None)).await
+    let workspace = state.current();
+    let (written, undo) = undo::remove_number(&*workspace.inventory, &r, None).await?;
+    state.keep_undo(&workspace, Some(undo));
+    Ok(announced(&app, written))
+}
+
+/// Undoes the last edit or removal of a number made in this window since the app started
+/// (`switchboard_ops::undo`): the number as the undo leaves it. Refused, changing nothing, when
+/// there is none or someone changed the number since; an undo that failed for a reason that
+/// may pass (the server away, a busy workspace) stays to be tried again.
+#[tauri::command]
+#[tracing::instrument(skip(state, app), err)]
+pub async fn undo_last<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> AppResult<PhoneNumber> {
+    let (workspace, last) = state.take_undo()?;
+    match undo::undo(&*workspace.inventory, &last).await {
+        Ok(written) => Ok(announced(&app, written)),
+        Err(e) => {
+            if !matches!(
+                e.code(),
+                switchboard_core::ErrorCode::InvalidInput | switchboard_core::ErrorCode::NotAllowed
+            ) {
+                state.return_undo(&workspace, last);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 /// Applies the same changes to many numbers, one edit per number, reporting progress through

@@ -10,23 +10,33 @@
 //! call already running finishes on the old one.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use switchboard_core::store::Workspace;
 use switchboard_ops::tasks::Flags;
+use switchboard_ops::undo::Undo;
 use switchboard_ops::workspace::OpenWorkspace;
 pub use switchboard_ops::workspace::Source;
 use switchboard_ops::{Inventory, TeamInventory};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
-/// Managed state: the open workspace and the cancel flags of running tasks.
+/// The undo of the manager's last edit or removal, and the workspace it was made in.
+#[derive(Debug)]
+struct LastUndo {
+    workspace: Weak<OpenWorkspace>,
+    undo: Undo,
+}
+
+/// Managed state: the open workspace, the cancel flags of running tasks, and the undo of the
+/// last edit or removal (kept in memory only: it is gone when the app closes).
 #[derive(Debug)]
 pub struct AppState {
     local_path: PathBuf,
     opened: RwLock<Arc<OpenWorkspace>>,
     /// The running bulk edits, by the UI's task id.
     pub tasks: Flags,
+    last_undo: Mutex<Option<LastUndo>>,
 }
 
 impl AppState {
@@ -36,6 +46,7 @@ impl AppState {
             local_path: path.to_owned(),
             opened: RwLock::new(Arc::new(OpenWorkspace::local(path)?)),
             tasks: Flags::default(),
+            last_undo: Mutex::new(None),
         })
     }
 
@@ -76,6 +87,47 @@ impl AppState {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = opened.clone();
         Ok(opened)
+    }
+
+    /// Keeps `undo` as the last edit's or removal's, in the open workspace (`None`: the last
+    /// edit changed nothing, and there is nothing to undo).
+    pub fn keep_undo(&self, workspace: &Arc<OpenWorkspace>, undo: Option<Undo>) {
+        *lock(&self.last_undo) = undo.map(|undo| LastUndo {
+            workspace: Arc::downgrade(workspace),
+            undo,
+        });
+    }
+
+    /// Takes the last edit's or removal's undo, with the workspace it was made in; refused when
+    /// there is none, or when that workspace is no longer the open one (undoing there would
+    /// write into another inventory).
+    pub fn take_undo(&self) -> AppResult<(Arc<OpenWorkspace>, Undo)> {
+        let last = lock(&self.last_undo).take();
+        let Some(LastUndo { workspace, undo }) = last else {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "nothing to undo: no number was edited or removed since the app started",
+            ));
+        };
+        match workspace.upgrade() {
+            Some(w) if Arc::ptr_eq(&w, &self.current()) => Ok((w, undo)),
+            _ => Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "nothing to undo: the edit was made in a workspace that is closed now",
+            )),
+        }
+    }
+
+    /// Puts an undo taken by [`AppState::take_undo`] back (it could not run for a reason that
+    /// may pass, such as the server being away), unless another edit was kept since.
+    pub fn return_undo(&self, workspace: &Arc<OpenWorkspace>, undo: Undo) {
+        let mut last = lock(&self.last_undo);
+        if last.is_none() {
+            *last = Some(LastUndo {
+                workspace: Arc::downgrade(workspace),
+                undo,
+            });
+        }
     }
 
     /// Runs `f` on the open file's primary connection, off the async runtime.

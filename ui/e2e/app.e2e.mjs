@@ -58,7 +58,7 @@ async function expectToast(kind, pattern) {
 }
 
 async function dismissToasts() {
-  await b.execute(() => document.querySelectorAll('.toast button').forEach((x) => x.click()));
+  await b.execute(() => document.querySelectorAll('.toast button[aria-label="Dismiss"]').forEach((x) => x.click()));
 }
 
 async function search(text) {

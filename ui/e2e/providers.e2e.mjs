@@ -37,7 +37,7 @@ async function search(text) {
 }
 
 async function dismissToasts() {
-  await b.execute(() => document.querySelectorAll(".toast button").forEach((x) => x.click()));
+  await b.execute(() => document.querySelectorAll('.toast button[aria-label="Dismiss"]').forEach((x) => x.click()));
 }
 
 /** The fake Twilio's numbers, read through its API (as Twilio's console would show them). */

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { remote } from "webdriverio";
 
 export const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
@@ -56,4 +57,56 @@ export async function previewImport(b, importButton, waitFor) {
 export async function screenshot(b, name) {
   await b.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   await b.saveScreenshot(join(shots, `${name}.png`));
+}
+
+/** Opens the local workspace when another is open (a file before this one may have left a team
+ * workspace open), with `waitFor(what, f)` as the file waits; closes the workspace dialog. */
+export async function openLocalWorkspace(b, waitFor) {
+  const workspace = await b.$('[data-testid="workspace-button"]');
+  await workspace.waitForExist({ timeout: 30000 });
+  // The button's whole label (the screen may show it cut short).
+  const label = () => b.execute(() => document.querySelector('[data-testid="workspace-button"]').textContent);
+  if (/Local workspace/.test(await label())) return;
+  await workspace.click();
+  await (await b.$('[data-testid="open-local"]')).click();
+  await waitFor("the local workspace", async () => /Local workspace/.test(await label()));
+  // The workspace dialog may stay open after the switch: close it (its "Close" button).
+  await b.execute(() => {
+    const dialog = document.querySelector('[data-testid="workspace-dialog"]');
+    const close = dialog && [...dialog.querySelectorAll("button")].find((x) => x.textContent.trim() === "Close");
+    close?.click();
+  });
+}
+
+/** Runs the CLI (`SWITCHBOARD_CLI`, which scripts/e2e.sh builds) on the app's workspace; its
+ * standard output. */
+export function cli(...args) {
+  return execFileSync(process.env.SWITCHBOARD_CLI, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** A new session once the file's own organization is set up by the CLI (`setUp`); `after`
+ * ends it. Checks first that scripts/e2e.sh named the app and the CLI. */
+export async function sessionAfter(setUp) {
+  if (!process.env.SWITCHBOARD_APP) throw new Error("SWITCHBOARD_APP must name the built app");
+  if (!process.env.SWITCHBOARD_CLI) throw new Error("SWITCHBOARD_CLI must name the CLI (scripts/e2e.sh builds it)");
+  setUp();
+  return startApp();
+}
+
+/** Chooses the organization whose name starts with `name` in the picker (waiting, with
+ * `waitFor(what, f)`, for its option: the picker exists before its organizations are listed;
+ * a number under a port-out alarm adds "(⚠ 1 moving away)" to the text); the organization
+ * shown before, to put back. */
+export async function chooseOrganization(b, name, waitFor) {
+  const org = await b.$('select[aria-label="Organization"]');
+  await org.waitForExist({ timeout: 30000 });
+  const option = () =>
+    b.execute((name) => {
+      const o = [...document.querySelectorAll('select[aria-label="Organization"] option')].find((x) => x.textContent.trim().startsWith(name));
+      return o ? o.value : null;
+    }, name);
+  await waitFor("the organization in the picker", async () => (await option()) !== null);
+  const shown = await org.getValue();
+  await org.selectByAttribute("value", await option());
+  return shown;
 }

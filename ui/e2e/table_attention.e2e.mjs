@@ -7,10 +7,7 @@
 // filters, organization) for the files after this one.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as support from "./support.mjs";
-
-const cli = process.env.SWITCHBOARD_CLI;
 
 const ORG = "attention-e2e";
 const ORG_NAME = "Attention E2E";
@@ -57,14 +54,13 @@ const numbers = async () => (await table()).rows.map((r) => r.number).sort();
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 before(async () => {
-  assert.ok(cli, "SWITCHBOARD_CLI must name the CLI (scripts/e2e.sh builds it)");
-  const run = (...args) => execFileSync(cli, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  run("orgs", "add", "--slug", ORG, "--name", ORG_NAME);
-  for (const [number, status, metadata] of NUMBERS) {
-    const args = ["numbers", "add", "--org", ORG, "--provider", "twilio", "--number", number, "--status", status];
-    run(...args, ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []));
-  }
-  b = await support.startApp();
+  b = await support.sessionAfter(() => {
+    support.cli("orgs", "add", "--slug", ORG, "--name", ORG_NAME);
+    for (const [number, status, metadata] of NUMBERS) {
+      const args = ["numbers", "add", "--org", ORG, "--provider", "twilio", "--number", number, "--status", status];
+      support.cli(...args, ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []));
+    }
+  });
 });
 
 after(async () => {
@@ -75,18 +71,7 @@ describe("Readiness and needs attention in the numbers table", () => {
   let shownOrg = "";
 
   it("shows the Readiness and Health columns, a badge in words for every number", async () => {
-    const org = await b.$('select[aria-label="Organization"]');
-    await org.waitForExist({ timeout: 30000 });
-    // The picker exists before its organizations are listed: wait for this one's option. Its
-    // text starts with the name (a number under a port-out alarm adds "(⚠ 1 moving away)").
-    const option = () =>
-      b.execute((name) => {
-        const o = [...document.querySelectorAll('select[aria-label="Organization"] option')].find((x) => x.textContent.trim().startsWith(name));
-        return o ? o.value : null;
-      }, ORG_NAME);
-    await until("the organization in the picker", async () => (await option()) !== null);
-    shownOrg = await org.getValue();
-    await org.selectByAttribute("value", await option());
+    shownOrg = await support.chooseOrganization(b, ORG_NAME, until);
     await until("the organization's numbers", async () => same(await numbers(), NUMBERS.map(([n]) => n)));
     await (await byTestId("columns-open")).click();
     await (await byTestId("columns-dialog")).waitForExist({ timeout: 5000 });

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { screenshot, startApp, until } from "./support.mjs";
+import { openLocalWorkspace, screenshot, startApp, until } from "./support.mjs";
 
 const cli = process.env.SWITCHBOARD_CLI;
 const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
@@ -134,22 +134,8 @@ describe("usage of an organization's numbers", () => {
   let range;
 
   it("opens the local workspace and the organization the CLI set up", async () => {
-    const workspace = await testid("workspace-button");
-    await workspace.waitForExist({ timeout: 30000 });
-    // The button's whole label (the screen may show it cut short).
-    const label = () => b.execute(() => document.querySelector('[data-testid="workspace-button"]').textContent);
     // A file before this one may have left a team workspace open: the local one holds ORG.
-    if (!/Local workspace/.test(await label())) {
-      await workspace.click();
-      await (await testid("open-local")).click();
-      await waitFor("the local workspace", async () => /Local workspace/.test(await label()));
-      // The workspace dialog may stay open after the switch: close it (its "Close" button).
-      await b.execute(() => {
-        const dialog = document.querySelector('[data-testid="workspace-dialog"]');
-        const close = dialog && [...dialog.querySelectorAll("button")].find((x) => x.textContent.trim() === "Close");
-        close?.click();
-      });
-    }
+    await openLocalWorkspace(b, waitFor);
     await waitFor("the organization list", async () =>
       b.execute((id) => !!document.querySelector(`select[aria-label="Organization"] option[value="${id}"]`), orgId));
     await b.execute((id) => {

@@ -7,7 +7,8 @@
 //!   async trait (object-safe, `Send + Sync`) with the reads (`organizations`, `organization`,
 //!   `agents`, `agent`, `list_numbers`, `count_numbers`, `number`, `for_each_number`,
 //!   `import_target`) and the writes (`add_organization`, `add_agent`, `rename_agent`,
-//!   `remove_agent`, `add_number`, `update_number`, `remove_number`, `import_rows`). A number edit returns a [`Written`]:
+//!   `remove_agent`, `add_number`, `update_number`, `remove_number`, `restore_number`,
+//!   `import_rows`). A number edit returns a [`Written`]:
 //!   the row, and whether it was queued for the next sync instead of written to its store.
 //! - Three implementations: [`LocalInventory`] (a workspace file: the local workspace, or a
 //!   team workspace's cache, on Tokio's blocking pool, with a second connection for counts),
@@ -53,6 +54,7 @@ pub mod readiness;
 pub mod startup;
 pub mod sync;
 pub mod tasks;
+pub mod undo;
 pub mod usage;
 pub mod usage_csv;
 pub mod vault;
@@ -93,6 +95,8 @@ pub(crate) enum Edit {
     Add(Uuid, ValidNumber),
     Update(NumberRef, Option<Uuid>, NumberUpdate),
     Remove(NumberRef, Option<Uuid>),
+    /// A removed number put back as it was (an undo).
+    Restore(PhoneNumber),
 }
 
 impl Edit {
@@ -105,6 +109,7 @@ impl Edit {
             Edit::Add(org, n) => remote.add_number(*org, n.clone()).await,
             Edit::Update(r, org, change) => remote.update_number(r, *org, change).await,
             Edit::Remove(r, org) => remote.remove_number(r, *org).await,
+            Edit::Restore(n) => remote.restore_number(n).await,
         }
     }
 }
@@ -149,6 +154,9 @@ pub trait Inventory: Debug + Send + Sync {
     ) -> Result<Written>;
     /// Removes a number; returns it as it was.
     async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written>;
+    /// Puts a removed number back as it was (same id, organization and columns; `updated_at`
+    /// stamped now): an undo, see [`undo`]. Refused like an add when the number is taken.
+    async fn restore_number(&self, number: &PhoneNumber) -> Result<Written>;
     /// Calls `f` with every number of an organization, in E.164 order; returns how many.
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64>;
     /// What an import into an organization is checked against (its numbers and agents).

@@ -113,6 +113,8 @@ impl LocalInventory {
                 (Edit::Update(r, org, c), true) => ws.queue_update(&r, org, &c),
                 (Edit::Remove(r, org), false) => ws.remove_number(&r, org),
                 (Edit::Remove(r, org), true) => ws.queue_remove(&r, org),
+                (Edit::Restore(n), false) => ws.restore_number(&n),
+                (Edit::Restore(n), true) => ws.queue_restore(&n),
             })
             .await?;
         Ok(Written {
@@ -196,6 +198,10 @@ impl Inventory for LocalInventory {
     async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written> {
         self.apply(Edit::Remove(r.clone(), organization_id), false)
             .await
+    }
+
+    async fn restore_number(&self, number: &PhoneNumber) -> Result<Written> {
+        self.apply(Edit::Restore(number.clone()), false).await
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {

@@ -119,6 +119,12 @@ impl Inventory for RemoteWorkspace {
             .map(direct)
     }
 
+    async fn restore_number(&self, number: &PhoneNumber) -> Result<Written> {
+        RemoteWorkspace::restore_number(self, number)
+            .await
+            .map(direct)
+    }
+
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {
         RemoteWorkspace::for_each_number(self, organization_id, f).await
     }
@@ -549,6 +555,10 @@ impl Inventory for TeamInventory {
 
     async fn remove_number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<Written> {
         self.edit(Edit::Remove(r.clone(), organization_id)).await
+    }
+
+    async fn restore_number(&self, number: &PhoneNumber) -> Result<Written> {
+        self.edit(Edit::Restore(number.clone())).await
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {

@@ -11,7 +11,7 @@
 mod cluster;
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -1325,4 +1325,256 @@ async fn needs_attention_selects_the_same_numbers_on_every_store() {
         "the team workspace's cache"
     );
     app.close().await;
+}
+
+/// A number as a manager sees it, to compare versions: every column but `updated_at`, and the
+/// metadata's text (its key order too).
+fn every_column(n: &PhoneNumber) -> String {
+    let mut v = serde_json::to_value(n).unwrap();
+    v["updated_at"] = serde_json::Value::Null;
+    format!(
+        "{v} {}",
+        n.metadata
+            .as_ref()
+            .map(Metadata::to_json)
+            .unwrap_or_default()
+    )
+}
+
+/// JSON with every object's keys sorted: the same text from every store (the team database's
+/// JSONB keeps keys in an order of its own).
+fn sorted_json(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let sorted: BTreeMap<_, _> =
+                m.iter().map(|(k, v)| (k.clone(), sorted_json(v))).collect();
+            serde_json::Value::Object(sorted.into_iter().collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Undo on `inv`, whose organization `acme` holds +14155550100 called Main: an edit undone
+/// exactly, a stale undo refused, an undo refused after someone else's change, a removal put
+/// back as it was, and refused once the number is back or added again. Returns what a manager
+/// sees, to compare store with store.
+async fn undo_steps(inv: &dyn Inventory) -> Vec<String> {
+    let acme = inv.organization("acme").await.unwrap();
+    let ava = inv.add_agent(acme.id, "Ava").await.unwrap();
+    let main = NumberRef::parse("+14155550100").unwrap();
+    let edit = |change: NumberUpdate| async move {
+        let main = NumberRef::parse("+14155550100").unwrap();
+        (actions::update_number(inv, &main, Some(acme.id), &change).await)
+            .unwrap()
+            .number
+    };
+    let patch = |json: &str| Some(Metadata::patch_from_json(json).unwrap());
+    let mut seen = Vec::new();
+
+    // An edit of every field a manager edits, metadata keys removed, nested and added.
+    let before = edit(NumberUpdate {
+        agent_id: Some(Some(ava.id)),
+        metadata_patch: patch(
+            r#"{"zeta": {"kept": [1, 2]}, "capabilities": {"voice": true, "rcs": true},
+                "region": "US"}"#,
+        ),
+        ..NumberUpdate::default()
+    })
+    .await;
+    let after = edit(NumberUpdate {
+        friendly_name: Some(Some("Sales".into())),
+        status: Some(Status::Inactive),
+        agent_id: Some(None),
+        metadata_patch: patch(r#"{"zeta": null, "capabilities": {"rcs": null}, "added": 1}"#),
+        ..NumberUpdate::default()
+    })
+    .await;
+    let undo = switchboard_ops::undo::Undo::of_edit(before.clone(), after).unwrap();
+    let back = switchboard_ops::undo::undo(inv, &undo).await.unwrap();
+    let read = inv.number(&main, Some(acme.id)).await.unwrap();
+    assert_eq!(every_column(&back.number), every_column(&before));
+    assert_eq!(every_column(&read), every_column(&before), "read back");
+    seen.push(format!(
+        "edit undone: {:?} {} {:?}",
+        read.friendly_name,
+        sorted_json(&serde_json::Value::Object(
+            read.metadata.as_ref().unwrap().as_map().clone()
+        )),
+        read.agent_id == Some(ava.id)
+    ));
+    let e = switchboard_ops::undo::undo(inv, &undo).await.unwrap_err();
+    seen.push(format!("again: {e}"));
+
+    // Someone else changes the number after the edit: the undo is refused, theirs stays.
+    let after = edit(rename("Support")).await;
+    let undo = switchboard_ops::undo::Undo::of_edit(read.clone(), after).unwrap();
+    edit(rename("Someone else's")).await;
+    let e = switchboard_ops::undo::undo(inv, &undo).await.unwrap_err();
+    let name = inv
+        .number(&main, Some(acme.id))
+        .await
+        .unwrap()
+        .friendly_name;
+    seen.push(format!("changed since: {e}; name {name:?}"));
+
+    // A removal is put back as it was: same id, organization, every column.
+    let removed = (actions::remove_number(inv, &main, Some(acme.id)).await)
+        .unwrap()
+        .number;
+    let undo = switchboard_ops::undo::Undo::of_removal(removed.clone());
+    let back = switchboard_ops::undo::undo(inv, &undo).await.unwrap();
+    let read = inv.number(&main, Some(acme.id)).await.unwrap();
+    assert_eq!(every_column(&back.number), every_column(&removed));
+    assert_eq!(every_column(&read), every_column(&removed), "read back");
+    assert!(read.updated_at >= removed.updated_at, "stamped now");
+    seen.push(format!("removal undone: same id {}", read.id == removed.id));
+    let e = switchboard_ops::undo::undo(inv, &undo).await.unwrap_err();
+    seen.push(format!("again: {e}"));
+
+    // Removed, then added again: the undo is refused and the new number stays.
+    let removed = (actions::remove_number(inv, &main, Some(acme.id)).await)
+        .unwrap()
+        .number;
+    let again = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550100".into(),
+        friendly_name: Some("Added again".into()),
+        ..NewNumber::default()
+    };
+    let added = actions::add_number(inv, acme.id, again)
+        .await
+        .unwrap()
+        .number;
+    let undo = switchboard_ops::undo::Undo::of_removal(removed);
+    let e = switchboard_ops::undo::undo(inv, &undo).await.unwrap_err();
+    let now = inv.number(&main, Some(acme.id)).await.unwrap();
+    assert_eq!(every_column(&now), every_column(&added), "nothing changed");
+    seen.push(format!("added again: {e}"));
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_or_a_removal_is_undone_alike_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, _) = local_like_the_server(&dir).await;
+    let expected = undo_steps(&*local).await;
+    let refused = "invalid undo: +14155550100";
+    assert_eq!(
+        expected,
+        [
+            r#"edit undone: Some("Main") {"capabilities":{"rcs":true,"voice":true},"region":"US","zeta":{"kept":[1,2]}} true"#.to_owned(),
+            format!("again: {refused} was changed since the edit (by someone else or elsewhere); nothing was changed"),
+            format!("changed since: {refused} was changed since the edit (by someone else or elsewhere); nothing was changed; name Some(\"Someone else's\")"),
+            "removal undone: same id true".to_owned(),
+            format!("again: {refused} is back already; nothing was changed"),
+            format!("added again: {refused} was added again since it was removed; nothing was changed"),
+        ]
+    );
+    local.close().await;
+
+    for (inv, store, _world, _proxy) in team_stores().await {
+        assert_eq!(undo_steps(&*inv).await, expected, "{store}");
+        inv.close().await;
+    }
+}
+
+/// The team stores a scenario runs on, each on a server of its own seeded by [`World::new`]:
+/// the team database as alice under row-level security (the CLI's way in), and the team
+/// workspace's cache once synced (the app's: edits on the server, read back from the cache at
+/// once); each with its name, and the world and proxy that keep it up.
+async fn team_stores() -> Vec<(Arc<dyn Inventory>, &'static str, World, Proxy)> {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let server = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    let mut stores = vec![(server, "the team database", world, proxy)];
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    stores.push((app, "the team workspace's cache", world, proxy));
+    stores
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_undone_offline_reaches_the_server_with_its_id_and_another_organization_is_refused()
+ {
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO organizations (slug, name) VALUES ('globex', 'Globex');
+         INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+           credentials, metadata)
+         SELECT id, 'twilio', '+14155550108', 'Theirs', '{}', '{}'
+         FROM organizations WHERE slug = 'globex';",
+    );
+    let row = |number: &str| {
+        world.on_server(&format!(
+            "SELECT id || ' ' || coalesce(friendly_name, '') || ' ' || created_at
+             FROM phone_numbers WHERE phone_number = '{number}'"
+        ))
+    };
+    let main_row = row("+14155550100");
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let main = NumberRef::parse("+14155550100").unwrap();
+
+    // Attacker's view: alice forges the undo of a removal into globex, not hers.
+    let globex_id = world.on_server("SELECT id FROM organizations WHERE slug = 'globex'");
+    let mut forged = app.number(&main, None).await.unwrap();
+    forged.id = uuid::Uuid::now_v7();
+    forged.organization_id = globex_id.trim().parse().unwrap();
+    forged.phone_number = E164::parse("+14155550109", None).unwrap();
+    let undo = switchboard_ops::undo::Undo::of_removal(forged);
+    let e = switchboard_ops::undo::undo(&*app, &undo).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotAllowed, "{e}");
+    assert_eq!(
+        world.on_server("SELECT count(*) FROM phone_numbers"),
+        "2",
+        "nothing written"
+    );
+
+    // Removed online, undone offline: the cache has it back at once, the outbox adds it with
+    // its id, and the next sync puts it on the server.
+    let removed = actions::remove_number(&*app, &main, None).await.unwrap();
+    assert!(!removed.queued);
+    proxy.cut();
+    let undo = switchboard_ops::undo::Undo::of_removal(removed.number.clone());
+    let back = switchboard_ops::undo::undo(&*app, &undo).await.unwrap();
+    assert!(back.queued, "offline, the undo is queued");
+    assert_eq!(app.number(&main, None).await.unwrap().id, removed.number.id);
+    assert_eq!(row("+14155550100"), "", "not on the server yet");
+
+    app.close().await;
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(
+        row("+14155550100"),
+        main_row,
+        "the same id, name and creation date on the server"
+    );
+
+    // Removed offline and undone offline: the two merge into one queued update, the server's
+    // row stays as it was.
+    let app = open(world.target(&back, Reads::Cache)).await.unwrap();
+    back.cut();
+    let removed = actions::remove_number(&*app, &main, None).await.unwrap();
+    assert!(removed.queued);
+    let undo = switchboard_ops::undo::Undo::of_removal(removed.number);
+    assert!(
+        switchboard_ops::undo::undo(&*app, &undo)
+            .await
+            .unwrap()
+            .queued
+    );
+    let outbox = app.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
+    let ops: Vec<_> = outbox.iter().map(|e| e.op.as_str()).collect();
+    assert_eq!(ops, ["update"]);
+    app.close().await;
+
+    let again = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&again).await;
+    assert_eq!(row("+14155550100"), main_row);
+    let cache = switchboard_core::store::Workspace::open(&world.cache).unwrap();
+    assert!(cache.outbox().unwrap().is_empty(), "every edit sent");
+    assert!(cache.conflicts().unwrap().is_empty(), "no conflict");
 }

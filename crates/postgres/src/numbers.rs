@@ -26,31 +26,60 @@ fn json(value: &impl serde::Serialize) -> Result<Value> {
 }
 
 impl RemoteWorkspace {
-    /// Adds a validated number to an organization.
+    /// Adds a validated number to an organization (created and updated at the server's now).
     pub async fn add_number(&self, organization_id: Uuid, v: ValidNumber) -> Result<PhoneNumber> {
+        let record = v.into_record(organization_id, time::OffsetDateTime::now_utc());
+        self.insert_number(&record, None).await
+    }
+
+    /// Puts a removed number back as it was (an undo): the same id, organization and columns,
+    /// `updated_at` stamped by the server (so every cache's next sync copies it). Refused like
+    /// an add when its id or its number in the organization is taken, and by row-level
+    /// security outside the manager's organizations.
+    pub async fn restore_number(&self, n: &PhoneNumber) -> Result<PhoneNumber> {
+        self.insert_number(n, Some(n.created_at)).await
+    }
+
+    /// Inserts a whole record, created at `created_at` (none: the server's now) and updated at
+    /// the server's now.
+    async fn insert_number(
+        &self,
+        n: &PhoneNumber,
+        created_at: Option<time::OffsetDateTime>,
+    ) -> Result<PhoneNumber> {
         let sql = format!(
             "INSERT INTO phone_numbers AS p (id, organization_id, provider, phone_number,
                friendly_name, credentials, metadata, agent_id, webhook_configured, webhook_url,
-               status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false, NULL, $9, now(), now())
+               status, created_at, updated_at, last_verified_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()), now(),
+               $13)
              RETURNING {NUMBER_COLUMNS}"
         );
         let result = sqlx::query(AssertSqlSafe(sql))
-            .bind(Uuid::now_v7())
-            .bind(organization_id)
-            .bind(v.provider.as_str())
-            .bind(v.phone_number.as_str())
-            .bind(&v.friendly_name)
-            .bind(json(&v.credentials)?)
-            .bind(v.metadata.as_ref().map(json).transpose()?)
-            .bind(v.agent_id)
-            .bind(v.status.as_str())
+            .bind(n.id)
+            .bind(n.organization_id)
+            .bind(n.provider.as_str())
+            .bind(n.phone_number.as_str())
+            .bind(&n.friendly_name)
+            .bind(json(&n.credentials)?)
+            .bind(n.metadata.as_ref().map(json).transpose()?)
+            .bind(n.agent_id)
+            .bind(n.webhook_configured)
+            .bind(&n.webhook_url)
+            .bind(n.status.as_str())
+            .bind(created_at)
+            .bind(n.last_verified_at)
             .fetch_one(&self.pool)
             .await;
         match result {
             Ok(row) => rows::number(&row),
             Err(e) => Err(self
-                .write_error(e, organization_id, &v.phone_number.to_string(), v.agent_id)
+                .write_error(
+                    e,
+                    n.organization_id,
+                    &n.phone_number.to_string(),
+                    n.agent_id,
+                )
                 .await),
         }
     }

@@ -147,8 +147,8 @@ async fn replay_one(remote: &RemoteWorkspace, entry: &OutboxEntry) -> Result<Out
                 "WITH p AS (
                    INSERT INTO phone_numbers (id, organization_id, provider, phone_number,
                      friendly_name, credentials, metadata, agent_id, webhook_configured,
-                     webhook_url, status, last_verified_at)
-                   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12)
+                     webhook_url, status, last_verified_at, created_at)
+                   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)
                    RETURNING *)
                  SELECT {ROW_SQL} FROM p LEFT JOIN agents a ON a.id = p.agent_id"
             )))
@@ -164,6 +164,8 @@ async fn replay_one(remote: &RemoteWorkspace, entry: &OutboxEntry) -> Result<Out
             .bind(&n.webhook_url)
             .bind(n.status.as_str())
             .bind(n.last_verified_at)
+            // When it was added (offline, or first: a removal put back keeps its date).
+            .bind(n.created_at)
             .fetch_one(remote.pool())
             .await;
             match result {

@@ -154,6 +154,8 @@ export interface Client {
   addNumber(organizationId: string, number: NewNumber): Promise<PhoneNumber>;
   updateNumber(id: string, changes: NumberChange[]): Promise<PhoneNumber>;
   removeNumber(id: string): Promise<PhoneNumber>;
+  /** Undoes the last edit or removal made since the app started; the number as it leaves it. */
+  undoLast(): Promise<PhoneNumber>;
   bulkUpdate(
     taskId: string,
     organizationId: string,
@@ -272,6 +274,7 @@ export const client: Client = {
   addNumber: (organizationId, number) => call("add_number", { organizationId, number }),
   updateNumber: (id, changes) => call("update_number", { id, changes }),
   removeNumber: (id) => call("remove_number", { id }),
+  undoLast: () => call("undo_last"),
   bulkUpdate: (taskId, organizationId, ids, changes, onProgress) =>
     call("bulk_update", {
       taskId,

@@ -14,12 +14,16 @@ export interface Toast {
   title: string;
   message: string;
   action?: ToastAction;
+  /** An Undo toast: its button undoes the last edit, so only the newest keeps one. */
+  undo?: boolean;
 }
 
 let nextId = 1;
 
 /** How long each kind of toast stays: errors and alerts longer, alerts long enough to act on. */
 const DURATION: Record<Toast["kind"], number> = { info: 4000, error: 8000, alert: 20000 };
+/** How long a toast with Undo stays: long enough to notice the mistake and click. */
+export const UNDO_DURATION = 10000;
 
 export class Toasts {
   items = $state<Toast[]>([]);
@@ -34,6 +38,15 @@ export class Toasts {
   /** Tells the manager something they did not ask for, with what to do about it. */
   alert(title: string, message: string, action: ToastAction) {
     return this.push("alert", title, message, DURATION.alert, action);
+  }
+
+  /** Says an edit or removal was done, with its Undo button. The backend undoes only the last
+   * one, so an earlier toast's button would undo this one instead: earlier Undo toasts go. */
+  undoable(message: string, title: string, undo: ToastAction) {
+    this.items = this.items.filter((t) => !t.undo);
+    const id = this.push("info", title, message, UNDO_DURATION, undo);
+    this.items = this.items.map((t) => (t.id === id ? { ...t, undo: true } : t));
+    return id;
   }
 
   info(message: string, title = "Done") {

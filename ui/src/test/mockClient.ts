@@ -133,6 +133,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     addNumber: vi.fn(async (_org, n) => makeNumber(9999, { phoneNumber: n.number, display: n.number, friendlyName: n.friendlyName })),
     updateNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
     removeNumber: vi.fn(async (id) => data.find((n) => n.id === id)!),
+    undoLast: vi.fn(async () => data[0]!),
     bulkUpdate: vi.fn(async (_t, _o, ids, _c, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });
       return { updated: ids.length, failed: [], cancelled: false };

@@ -450,6 +450,10 @@ pub struct NumberUpdate {
     pub agent_id: Option<Option<Uuid>>,
     /// Metadata merge patch (RFC 7386).
     pub metadata_patch: Option<Metadata>,
+    /// Metadata replaced whole (`Some(None)` clears it), before `metadata_patch` applies: what
+    /// an undo uses to put metadata back exactly (a merge patch cannot remove a nested key
+    /// and re-add it in its old place).
+    pub metadata: Option<Option<Metadata>>,
     /// Webhook state confirmed by the provider.
     pub webhook: Option<(bool, Option<String>)>,
     /// Set when credentials were verified.
@@ -472,6 +476,7 @@ impl NumberUpdate {
             status: Some(Status::Error),
             agent_id: Some(Some(agent_id)),
             metadata_patch: Metadata::from_json(r#"{"capabilities": {"fax": true}}"#).ok(),
+            metadata: Some(Metadata::from_json(r#"{"zeta": {"kept": [1, 2]}}"#).ok()),
             webhook: Some((false, Some("https://hooks.example.com/changed".into()))),
             last_verified_at: OffsetDateTime::from_unix_timestamp(1_700_000_200).ok(),
         }
@@ -490,6 +495,9 @@ impl NumberUpdate {
         }
         if let Some(agent) = self.agent_id {
             next.agent_id = agent;
+        }
+        if let Some(whole) = &self.metadata {
+            next.metadata = whole.clone();
         }
         if let Some(patch) = &self.metadata_patch {
             let mut m = next.metadata.clone().unwrap_or_default();

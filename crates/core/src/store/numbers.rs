@@ -390,6 +390,14 @@ pub(super) fn row_key(org_key: i64, digits: &str) -> Result<i64> {
 
 /// `change` applied to `current` ([`NumberUpdate::apply_to`]), stamped with the time of the
 /// change (never earlier than the version it changes).
+/// A removed number as it goes back: as it was, stamped updated now (never before it was).
+pub(super) fn restored(n: &PhoneNumber) -> PhoneNumber {
+    PhoneNumber {
+        updated_at: now().max(n.updated_at),
+        ..n.clone()
+    }
+}
+
 pub(super) fn apply_update(current: &PhoneNumber, change: &NumberUpdate) -> Result<PhoneNumber> {
     let mut next = change.apply_to(current)?;
     next.updated_at = now().max(current.updated_at);
@@ -425,7 +433,18 @@ pub(super) fn check_agent(
 impl Workspace {
     /// Adds a validated number to an organization.
     pub fn add_number(&mut self, organization_id: Uuid, v: ValidNumber) -> Result<PhoneNumber> {
-        let record = v.into_record(organization_id, now());
+        self.insert_number(v.into_record(organization_id, now()))
+    }
+
+    /// Puts a removed number back as it was: the same id, organization and columns, stamped
+    /// updated now (an undo; refused like an add when the number is in its organization).
+    pub fn restore_number(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
+        self.insert_number(restored(n))
+    }
+
+    /// Inserts one fully formed record, its agent checked.
+    fn insert_number(&mut self, record: PhoneNumber) -> Result<PhoneNumber> {
+        let organization_id = record.organization_id;
         let mut bulk = self.bulk_insert(organization_id, 1)?;
         check_agent(&bulk.tx, record.agent_id, &organization_id, &bulk.slug)?;
         bulk.insert(&record)?;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::numbers::{apply_update, check_agent, from_row, org_key};
+use super::numbers::{apply_update, check_agent, from_row, org_key, restored};
 use super::replica::{Rows, Source};
 use super::{NumberRef, Workspace, from_micros, micros, now, parse_uuid};
 use crate::domain::{NumberUpdate, PHONE_NUMBER_COLUMNS, PhoneNumber, ValidNumber};
@@ -299,23 +299,19 @@ fn conflict_row(
 impl Workspace {
     /// Adds a number offline: to the cache and to the outbox, in one transaction.
     pub fn queue_add(&mut self, organization_id: Uuid, v: ValidNumber) -> Result<PhoneNumber> {
-        let t = now();
-        let record = PhoneNumber {
-            id: Uuid::now_v7(),
-            organization_id,
-            provider: v.provider,
-            phone_number: v.phone_number,
-            friendly_name: v.friendly_name,
-            credentials: v.credentials,
-            metadata: v.metadata,
-            agent_id: v.agent_id,
-            webhook_configured: false,
-            webhook_url: None,
-            status: v.status,
-            created_at: t,
-            updated_at: t,
-            last_verified_at: None,
-        };
+        self.queue_insert(v.into_record(organization_id, now()))
+    }
+
+    /// Puts a removed number back offline (an undo): the cache gets it as it was, stamped
+    /// updated now, and the outbox an add of it with its id (merged with a queued removal of
+    /// it into an update, like any edit of the same number).
+    pub fn queue_restore(&mut self, n: &PhoneNumber) -> Result<PhoneNumber> {
+        self.queue_insert(restored(n))
+    }
+
+    /// Inserts a fully formed record into the cache and queues its add.
+    fn queue_insert(&mut self, record: PhoneNumber) -> Result<PhoneNumber> {
+        let organization_id = record.organization_id;
         self.write(|tx| {
             let (_, slug) = org_key(tx, &organization_id)?;
             check_agent(tx, record.agent_id, &organization_id, &slug)?;

@@ -24,6 +24,7 @@ export const commands = [
   "add_number",
   "update_number",
   "remove_number",
+  "undo_last",
   "bulk_update",
   "cancel_task",
   "seed_demo",
