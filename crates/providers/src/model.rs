@@ -36,7 +36,10 @@ pub struct ProviderNumber {
     pub number_type: Option<String>,
     /// The voice URL stored on the number itself, when the provider stores one there.
     pub voice_url: Option<String>,
-    /// The SMS URL stored on the number itself, when the provider stores one there.
+    /// The URL the provider delivers the number's messages to, when the listing tells it: the
+    /// one stored on the number itself (Twilio without an SMS application, Vonage's
+    /// `moHttpUrl`), or its SMS owner's as the listing read it (Telnyx: the messaging
+    /// profile's `webhook_url`). Recorded as the metadata fact `smsWebhookUrl`.
     pub sms_url: Option<String>,
     /// The object that holds the voice webhook, when it is not the number.
     pub voice_owner: Option<ObjectRef>,
@@ -45,7 +48,9 @@ pub struct ProviderNumber {
 }
 
 impl ProviderNumber {
-    /// The `metadata` to store: capabilities, region, locality, area code, provider sid.
+    /// The `metadata` to store: capabilities, region, locality, area code, provider sid, and
+    /// the SMS webhook URL when the listing told it (one that fails core's URL rule is left
+    /// unknown rather than refusing the number).
     pub fn metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.set_capabilities(self.capabilities);
@@ -56,6 +61,10 @@ impl ProviderNumber {
         m.set_locality(self.locality.as_deref());
         m.set_area_code(facts.area_code.as_deref());
         m.set_provider_sid(Some(&self.provider_sid));
+        if let Some(url) = &self.sms_url {
+            // A URL core refuses is left unknown: the number is still imported.
+            let _refused = m.set_sms_webhook_url(Some(url));
+        }
         m
     }
 
@@ -559,12 +568,18 @@ mod tests {
             locality: Some("San Francisco".into()),
             number_type: Some("local".into()),
             voice_url: None,
-            sms_url: None,
+            sms_url: Some("https://sms.example.com/in".into()),
             voice_owner: None,
             sms_owner: None,
         };
         let m = n.metadata();
         assert_eq!(m.provider_sid(), Some("PN1"));
+        assert_eq!(m.sms_webhook_url(), Some("https://sms.example.com/in"));
+        let odd = ProviderNumber {
+            sms_url: Some("sip:sms@example.com".into()),
+            ..n.clone()
+        };
+        assert_eq!(odd.metadata().sms_webhook_url(), None, "refused: unknown");
         assert_eq!(m.area_code(), Some("415"));
         assert_eq!(m.state(), Some("CA"));
         assert_eq!(m.locality(), Some("San Francisco"));

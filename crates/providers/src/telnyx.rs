@@ -261,7 +261,43 @@ impl TelnyxClient {
                 },
             )
             .await?;
+        self.read_sms_urls(&mut listing.numbers, cancel).await?;
         Ok(listing)
+    }
+
+    /// Fills each listed number's SMS URL from its messaging profile's `webhook_url`, reading
+    /// each profile once (an account has a few profiles, shared by many numbers).
+    async fn read_sms_urls(
+        &self,
+        numbers: &mut [ProviderNumber],
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        let mut urls: std::collections::HashMap<String, Option<String>> = Default::default();
+        for n in numbers.iter_mut() {
+            let Some(profile) = n.sms_owner.as_ref().map(|o| o.id.clone()) else {
+                continue;
+            };
+            if !urls.contains_key(&profile) {
+                if cancel.is_cancelled() {
+                    return Err(ProviderError::Cancelled {
+                        api: Api::Telnyx,
+                        subject: Subject::Account(self.creds.account_id.clone()),
+                    });
+                }
+                let data = self.messaging_profile(&profile).await?;
+                urls.insert(profile.clone(), nonempty(&data["webhook_url"]));
+            }
+            n.sms_url = urls[&profile].clone();
+        }
+        Ok(())
+    }
+
+    /// A messaging profile's object (`GET /v2/messaging_profiles/{id}`).
+    async fn messaging_profile(&self, id: &str) -> Result<Value> {
+        let subject = Subject::Object(format!("messaging profile {id}"));
+        let profile: One =
+            (self.get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])).await?;
+        Ok(profile.data)
     }
 
     /// Reads `path` with `query` page by page from page 1, `size` items a page (`paging` names
@@ -395,9 +431,7 @@ impl TelnyxClient {
             None => None,
             Some(id) => {
                 let subject = Subject::Object(format!("messaging profile {id}"));
-                let profile: One = self
-                    .get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])
-                    .await?;
+                let profile = self.messaging_profile(&id).await?;
                 let shared_by = self
                     .count(
                         &subject,
@@ -406,11 +440,11 @@ impl TelnyxClient {
                     )
                     .await?;
                 Some(Webhook {
-                    url: nonempty(&profile.data["webhook_url"]),
-                    fallback_url: nonempty(&profile.data["webhook_failover_url"]),
+                    url: nonempty(&profile["webhook_url"]),
+                    fallback_url: nonempty(&profile["webhook_failover_url"]),
                     owner: WebhookOwner {
                         object: ObjectRef::new(ObjectKind::TelnyxMessagingProfile, &id),
-                        name: nonempty(&profile.data["name"]),
+                        name: nonempty(&profile["name"]),
                         shared_by: Some(shared_by),
                     },
                 })
