@@ -106,7 +106,9 @@ pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> Impo
         if fresh.state().is_some() && old.state() != fresh.state() {
             fields.push("metadata.state");
         }
-        if fresh.sms_webhook_url().is_some() && old.sms_webhook_url() != fresh.sms_webhook_url() {
+        // A number recorded without its SMS URL gets it from a refresh; one whose recorded SMS
+        // URL differs from the provider's is drift (`numbers drift`), not an import difference.
+        if fresh.sms_webhook_url().is_some() && old.sms_webhook_url().is_none() {
             fields.push("metadata.smsWebhookUrl");
         }
         if fields.is_empty() {

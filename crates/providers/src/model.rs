@@ -91,6 +91,37 @@ impl ProviderNumber {
     }
 }
 
+/// Fills each listed number's SMS URL from the object that holds its SMS webhook
+/// (`sms_owner`: a Telnyx messaging profile, a Plivo application), reading each object once
+/// with `read` (an account has a few, shared by many numbers); `cancel` stops it between
+/// reads (the error names the provider and account of `whose`).
+pub(crate) async fn read_owner_sms_urls<Fut>(
+    numbers: &mut [ProviderNumber],
+    cancel: &tokio_util::sync::CancellationToken,
+    whose: (Api, crate::Subject),
+    mut read: impl FnMut(String) -> Fut,
+) -> crate::Result<()>
+where
+    Fut: std::future::Future<Output = crate::Result<Option<String>>>,
+{
+    let mut urls: std::collections::HashMap<String, Option<String>> = Default::default();
+    for n in numbers.iter_mut() {
+        let Some(owner) = n.sms_owner.as_ref().map(|o| o.id.clone()) else {
+            continue;
+        };
+        if !urls.contains_key(&owner) {
+            if cancel.is_cancelled() {
+                let (api, subject) = whose;
+                return Err(crate::ProviderError::Cancelled { api, subject });
+            }
+            let url = read(owner.clone()).await?;
+            urls.insert(owner.clone(), url);
+        }
+        n.sms_url = urls[&owner].clone();
+    }
+    Ok(())
+}
+
 /// Which number an operation is about. The provider sid saves a lookup when known.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct NumberRef {

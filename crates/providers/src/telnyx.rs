@@ -261,35 +261,16 @@ impl TelnyxClient {
                 },
             )
             .await?;
-        self.read_sms_urls(&mut listing.numbers, cancel).await?;
+        // Each number's SMS URL is its messaging profile's `webhook_url`.
+        let whose = (Api::Telnyx, Subject::Account(self.creds.account_id.clone()));
+        let read = |id| self.profile_sms_url(id);
+        crate::model::read_owner_sms_urls(&mut listing.numbers, cancel, whose, read).await?;
         Ok(listing)
     }
 
-    /// Fills each listed number's SMS URL from its messaging profile's `webhook_url`, reading
-    /// each profile once (an account has a few profiles, shared by many numbers).
-    async fn read_sms_urls(
-        &self,
-        numbers: &mut [ProviderNumber],
-        cancel: &CancellationToken,
-    ) -> Result<()> {
-        let mut urls: std::collections::HashMap<String, Option<String>> = Default::default();
-        for n in numbers.iter_mut() {
-            let Some(profile) = n.sms_owner.as_ref().map(|o| o.id.clone()) else {
-                continue;
-            };
-            if !urls.contains_key(&profile) {
-                if cancel.is_cancelled() {
-                    return Err(ProviderError::Cancelled {
-                        api: Api::Telnyx,
-                        subject: Subject::Account(self.creds.account_id.clone()),
-                    });
-                }
-                let data = self.messaging_profile(&profile).await?;
-                urls.insert(profile.clone(), nonempty(&data["webhook_url"]));
-            }
-            n.sms_url = urls[&profile].clone();
-        }
-        Ok(())
+    /// A messaging profile's SMS URL (`webhook_url`).
+    async fn profile_sms_url(&self, id: String) -> Result<Option<String>> {
+        Ok(nonempty(&self.messaging_profile(&id).await?["webhook_url"]))
     }
 
     /// A messaging profile's object (`GET /v2/messaging_profiles/{id}`).

@@ -464,6 +464,15 @@ async fn plivo_application_webhooks_and_its_rate_limit() {
     let (listing, _) = list_all(&c).await;
     assert_eq!(listing.numbers.len(), 30);
     assert_eq!(listing.numbers[0].region.as_deref(), Some("CA"));
+    // Each number's SMS URL is read from its application's `message_url` at the listing.
+    for n in &listing.numbers {
+        let want = n.sms_owner.as_ref().map(|app| {
+            let i = if app.id.ends_with('0') { 0 } else { 1 };
+            format!("https://sms{i}.example.com/plivo")
+        });
+        assert_eq!(n.metadata().sms_webhook_url(), want.as_deref(), "{n:?}");
+    }
+    assert!(listing.numbers.iter().any(|n| n.sms_owner.is_some()));
     let n = listing.numbers[0].to_ref();
     let state = c.webhooks(&n).await.unwrap();
     assert_eq!(
