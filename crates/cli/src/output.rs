@@ -157,6 +157,11 @@ pub const NUMBER_COLUMNS: [Column<NumberView>; 7] = [
     ("ID", |v| v.id.clone()),
 ];
 
+/// A webhook URL on record, or that none is.
+fn on_record(url: Option<String>) -> String {
+    url.unwrap_or_else(|| "not recorded".into())
+}
+
 /// A number in detail, one field a line.
 pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
     let v = NumberView::from(n.clone());
@@ -184,6 +189,8 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
                 (None, _) => "not configured".into(),
             },
         ),
+        ("voice webhook", on_record(v.voice_webhook_url)),
+        ("sms webhook", on_record(v.sms_webhook_url)),
         ("credentials", n.credentials.to_json()),
         (
             "metadata",

@@ -280,10 +280,23 @@ fn a_twilio_account_from_verify_to_release() {
     assert_eq!(shown["webhook_configured"], true);
     assert_eq!(shown["webhook_url"], "https://platform.example/voice");
 
-    // Drift: none, then a change made at the provider is reported.
+    // `numbers show` gives each channel's URL on record: the voice URL set, the SMS URL read
+    // from Twilio at the import.
+    let out = d.ok(&["numbers", "show", &number], "");
+    assert!(
+        out.contains("voice webhook: https://platform.example/voice"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sms webhook: https://demo.twilio.com/welcome/sms/reply"),
+        "{out}"
+    );
+
+    // Drift: none, then a change made at the provider is reported. Every imported number has
+    // its SMS URL on record (read at the import), so every one is checked.
     let drift = d.json(&["numbers", "drift", "--org", "acme"]);
     assert_eq!(drift["drifted"], 0, "{drift}");
-    assert_eq!(drift["in_sync"], 1, "{drift}");
+    assert_eq!(drift["in_sync"], OWNED, "{drift}");
     let twilio = TwilioClient::new(
         TwilioCredentials {
             account_sid: SID.into(),
@@ -301,6 +314,7 @@ fn a_twilio_account_from_verify_to_release() {
             &NumberRef::new(phone),
             &WebhookChange {
                 voice_url: Some("https://elsewhere.example/voice".into()),
+                sms_url: Some("https://elsewhere.example/sms".into()),
                 ..WebhookChange::default()
             },
             SharedPolicy::OnlyThisNumber,
@@ -310,8 +324,19 @@ fn a_twilio_account_from_verify_to_release() {
     assert_eq!(drift["drifted"], 1, "{drift}");
     let item = &drift["items"][0];
     assert_eq!(item["phone_number"], number.as_str());
+    assert_eq!(item["channel"], "voice");
     assert_eq!(item["at_provider"], "https://elsewhere.example/voice");
     assert_eq!(item["on_record"], "https://platform.example/voice");
+    // The SMS side on a line of its own.
+    let item = &drift["items"][1];
+    assert_eq!(item["phone_number"], number.as_str());
+    assert_eq!(item["channel"], "sms");
+    assert_eq!(item["at_provider"], "https://elsewhere.example/sms");
+    assert_eq!(
+        item["on_record"],
+        "https://demo.twilio.com/welcome/sms/reply"
+    );
+    assert_eq!(drift["items"].as_array().map(Vec::len), Some(2), "{drift}");
     let out = d.ok(&["numbers", "drift", "--org", "acme"], "");
     assert!(out.contains("1 drifted"), "{out}");
 
@@ -542,8 +567,15 @@ fn telnyx_and_vonage_accounts_import_and_verify() {
     let shown = d.json(&["numbers", "show", &id]);
     assert_eq!(shown["webhook_configured"], true);
     assert_eq!(shown["webhook_url"], url);
+    // Checked: the number just pointed, and every number whose SMS URL the import read (a
+    // Telnyx messaging profile's, a Vonage number's `moHttpUrl`); the others are not recorded.
+    let recorded = (d.numbers("acme").iter())
+        .filter(|n| n["webhook_url"].is_string() || n["metadata"]["smsWebhookUrl"].is_string())
+        .count();
     let drift = d.json(&["numbers", "drift", "--org", "acme"]);
-    assert_eq!(drift["in_sync"], 1, "{drift}");
+    assert_eq!(drift["drifted"], 0, "{drift}");
+    assert_eq!(drift["in_sync"], recorded, "{drift}");
+    assert!(drift["not_recorded"].as_u64() > Some(0), "{drift}");
     d.assert_no_secret_printed();
 }
 
@@ -822,8 +854,12 @@ fn the_team_database_imports_verifies_and_records_webhooks() {
         "",
     );
     assert!(out.contains("webhook_configured=true"), "{out}");
+    // Every imported number has its SMS URL on record (read at the import): all are checked.
     let out = run(&mut d, &["numbers", "drift", "--org", "acme"], "");
-    assert!(out.contains("0 drifted, 1 in sync"), "{out}");
+    assert!(
+        out.contains(&format!("0 drifted, {OWNED} in sync")),
+        "{out}"
+    );
     let recorded = cluster
         .psql(
             &admin,

@@ -108,8 +108,13 @@ pub struct NumberView {
     pub account_id: Option<String>,
     /// Whether the provider's webhook points at the platform.
     pub webhook_configured: bool,
-    /// The URL the provider calls.
+    /// The URL the provider calls (the design's column).
     pub webhook_url: Option<String>,
+    /// The voice webhook URL on record ([`PhoneNumber::recorded_webhooks`]).
+    pub voice_webhook_url: Option<String>,
+    /// The SMS webhook URL on record (metadata `smsWebhookUrl`, or the column of a number
+    /// recorded before that fact existed with SMS and no voice); null when unknown.
+    pub sms_webhook_url: Option<String>,
     /// The whole metadata object (unknown keys included).
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown> | null"))]
     pub metadata: Option<serde_json::Value>,
@@ -130,6 +135,8 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
 impl From<PhoneNumber> for NumberView {
     fn from(n: PhoneNumber) -> Self {
         let (facts, display) = n.phone_number.facts_and_display();
+        let (voice, sms) = n.recorded_webhooks();
+        let (voice_webhook_url, sms_webhook_url) = (voice.map(Into::into), sms.map(Into::into));
         NumberView {
             id: n.id.to_string(),
             organization_id: n.organization_id.to_string(),
@@ -145,6 +152,8 @@ impl From<PhoneNumber> for NumberView {
             status: n.status,
             webhook_configured: n.webhook_configured,
             webhook_url: n.webhook_url,
+            voice_webhook_url,
+            sms_webhook_url,
             metadata: n
                 .metadata
                 .map(|m| serde_json::Value::Object(m.as_map().clone())),

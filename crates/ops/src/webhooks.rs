@@ -387,11 +387,11 @@ impl Repoint {
     }
 }
 
-/// The numbers of a drift check: those with an account and a URL on record are checked; the
-/// others are only counted.
+/// The numbers of a drift check: those with an account and a URL on record (voice or SMS,
+/// [`account::recorded_urls`]) are checked; the others are only counted.
 #[derive(Debug, Clone, Default)]
 pub struct DriftSelection {
-    /// The numbers to check (an account, a URL on record), in order.
+    /// The numbers to check (an account, a voice or SMS URL on record), in order.
     pub recorded: Vec<PhoneNumber>,
     /// Numbers with an account but no URL on record.
     pub not_recorded: usize,
@@ -404,10 +404,11 @@ impl DriftSelection {
     pub fn new(numbers: Vec<PhoneNumber>) -> Self {
         let mut selection = DriftSelection::default();
         for n in numbers {
-            match (n.credentials.account_id(n.provider), &n.webhook_url) {
+            let recorded = account::recorded_urls(&n).is_some();
+            match (n.credentials.account_id(n.provider), recorded) {
                 (None, _) => selection.no_account += 1,
-                (Some(_), None) => selection.not_recorded += 1,
-                (Some(_), Some(_)) => selection.recorded.push(n),
+                (Some(_), false) => selection.not_recorded += 1,
+                (Some(_), true) => selection.recorded.push(n),
             }
         }
         selection

@@ -16,28 +16,57 @@ use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, Set
 mod common;
 use common::twilio;
 
+/// The fake Twilio, and a local workspace whose organization has its account and its first
+/// numbers, imported as an import writes them.
+struct Imported {
+    _fakes: FakeProviders,
+    _dir: tempfile::TempDir,
+    base: String,
+    client: ProviderClient,
+    inv: Arc<dyn Inventory>,
+    org: switchboard_core::domain::Organization,
+    numbers: Vec<PhoneNumber>,
+}
+
+impl Imported {
+    async fn start(count: usize) -> Self {
+        let fakes = FakeProviders::start(FakeConfig::default()).await.unwrap();
+        let base = fakes.base_url(FakeKind::Twilio);
+        let client = twilio(&base);
+        let listing = (client.list_numbers(&|_| {}, &BulkOptions::default().cancel))
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
+        let org = inv.add_organization("acme", "Acme").await.unwrap();
+        let (id, sid) = (org.id, creds::TWILIO_ACCOUNT_SID);
+        (inv.file().unwrap())
+            .run(move |ws| ws.add_account(id, Provider::Twilio, sid, None))
+            .await
+            .unwrap();
+        let mut numbers = Vec::new();
+        for n in &listing.numbers[..count] {
+            let valid = n.to_new_number(sid).validate().unwrap();
+            numbers.push(inv.add_number(org.id, valid).await.unwrap().number);
+        }
+        Imported {
+            _fakes: fakes,
+            _dir: dir,
+            base,
+            client,
+            inv,
+            org,
+            numbers,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
-    let fakes = FakeProviders::start(FakeConfig::default()).await.unwrap();
-    let base = fakes.base_url(FakeKind::Twilio);
-    let client = twilio(&base);
-    let listing = (client.list_numbers(&|_| {}, &BulkOptions::default().cancel))
-        .await
-        .unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
-    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    let t = Imported::start(6).await;
+    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, &t.org);
     let sid = creds::TWILIO_ACCOUNT_SID;
-    (inv.file().unwrap())
-        .run(move |ws| ws.add_account(org.id, Provider::Twilio, sid, None))
-        .await
-        .unwrap();
-    let mut selection: Vec<PhoneNumber> = Vec::new();
-    for n in &listing.numbers[..6] {
-        let valid = n.to_new_number(sid).validate().unwrap();
-        selection.push(inv.add_number(org.id, valid).await.unwrap().number);
-    }
+    let mut selection = t.numbers.clone();
     let plain = NewNumber {
         provider: "twilio".into(),
         number: "+14155550100".into(),
@@ -50,7 +79,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     selection.push(without_account.number);
     let order: Vec<_> = selection.iter().map(|n| n.id).collect();
 
-    let added = switchboard_ops::providers::added_accounts(&*inv)
+    let added = switchboard_ops::providers::added_accounts(inv)
         .await
         .unwrap();
     let grouped = AccountGroups::new(selection, &added);
@@ -62,7 +91,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     let connects = std::sync::atomic::AtomicUsize::new(0);
     let connect = |provider: Provider, account: String| {
         connects.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let client = twilio(&base);
+        let client = twilio(base);
         async move {
             assert_eq!((provider, account.as_str()), (Provider::Twilio, sid));
             Ok::<_, String>(client)
@@ -70,7 +99,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     };
     let options = BulkOptions::default();
     let progress = |_: BulkProgress| {};
-    let bulk = Bulk::new(&*inv, connect, &options, &progress);
+    let bulk = Bulk::new(inv, connect, &options, &progress);
     let ran = bulk.set_webhooks(grouped, action).await.unwrap();
     assert_eq!(connects.into_inner(), 1, "one client for the one account");
     assert!(!ran.cancelled);
@@ -121,7 +150,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         change: webhook_change(Some(url.into()), None),
         policy: policy(false),
     };
-    let ran = Bulk::new(&*inv, connect_none, &options, &progress)
+    let ran = Bulk::new(inv, connect_none, &options, &progress)
         .set_webhooks(again, action)
         .await
         .unwrap();
@@ -148,7 +177,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         .await
         .unwrap();
     let change = webhook_change(Some("https://hooks.example.com/v2".into()), None);
-    let (confirmed, written) = webhooks::set_webhooks(&*inv, &client, first, &change, policy(true))
+    let (confirmed, written) = webhooks::set_webhooks(inv, client, first, &change, policy(true))
         .await
         .unwrap();
     assert_eq!(confirmed.voice_url(), Some("https://hooks.example.com/v2"));
@@ -156,10 +185,139 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         written.webhook_url.as_deref(),
         Some("https://hooks.example.com/v2")
     );
-    let drift = webhooks::number_drift(&client, &written).await.unwrap();
+    let drift = webhooks::number_drift(client, &written).await.unwrap();
     assert_eq!(drift.voice.state, webhooks::DriftState::InSync, "{drift:?}");
 }
 
 async fn connect_none(_: Provider, _: String) -> Result<ProviderClient, String> {
     Err("no secret here".into())
+}
+
+/// The SMS URL is kept apart from the voice URL: imported numbers carry Twilio's `sms_url` as
+/// their SMS fact, an SMS URL changed at the provider is reported on its own drift line (the
+/// voice side has nothing on record and is not a difference), a number recorded before the
+/// fact existed is not checked at all, and re-pointing SMS records what Twilio confirms.
+#[tokio::test]
+async fn sms_drift_is_its_own_line_and_numbers_without_the_fact_carry_over() {
+    use switchboard_core::domain::{Metadata, NumberUpdate};
+    use switchboard_core::store::NumberRef;
+    use switchboard_ops::numbers_at_provider::Wording;
+    use switchboard_providers::model::{SharedPolicy, WebhookChange};
+
+    struct Words;
+    impl Wording<String> for Words {
+        fn provider_error(&self, e: &switchboard_providers::ProviderError) -> String {
+            e.to_string()
+        }
+        fn not_added(&self, e: &switchboard_core::store::AccountNotAdded) -> String {
+            e.account_id.clone()
+        }
+        fn no_client(&self, e: &String) -> String {
+            e.clone()
+        }
+    }
+
+    let t = Imported::start(3).await;
+    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, &t.org);
+    let mut numbers = t.numbers.clone();
+    let reply = "https://demo.twilio.com/welcome/sms/reply";
+    assert_eq!(
+        switchboard_ops::NumberView::from(numbers[0].clone())
+            .sms_webhook_url
+            .as_deref(),
+        Some(reply)
+    );
+    // The third as a number imported before the fact existed: no SMS URL on record.
+    let forget = NumberUpdate {
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(None)),
+        ..NumberUpdate::default()
+    };
+    let r = NumberRef::Id(numbers[2].id);
+    numbers[2] = inv
+        .update_number(&r, Some(org.id), &forget)
+        .await
+        .unwrap()
+        .number;
+    assert_eq!(numbers[2].recorded_webhooks(), (None, None));
+
+    // Someone re-points the SMS of the first and the third at Twilio's console.
+    let elsewhere = "https://elsewhere.example.net/sms";
+    let sms_only = WebhookChange {
+        sms_url: Some(elsewhere.into()),
+        ..WebhookChange::default()
+    };
+    for n in [&numbers[0], &numbers[2]] {
+        let r = switchboard_providers::account::number_ref(n);
+        let policy = SharedPolicy::OnlyThisNumber;
+        client.set_webhooks(&r, &sms_only, policy).await.unwrap();
+    }
+
+    let selection = webhooks::DriftSelection::new(numbers.clone());
+    assert_eq!(selection.recorded.len(), 2);
+    assert_eq!(selection.not_recorded, 1, "no fact: not a difference");
+    let added = switchboard_ops::providers::added_accounts(inv)
+        .await
+        .unwrap();
+    let grouped = AccountGroups::new(selection.recorded.clone(), &added);
+    let connect = |_: Provider, _: String| {
+        let client = twilio(base);
+        async move { Ok::<_, String>(client) }
+    };
+    let options = BulkOptions::default();
+    let progress = |_: BulkProgress| {};
+    let ran = (Bulk::new(inv, connect, &options, &progress))
+        .check_drift(grouped)
+        .await
+        .unwrap();
+    let report = webhooks::DriftReport::new(&selection, ran, &Words);
+    let lines: Vec<_> = (report.lines.iter())
+        .map(|l| {
+            let n = l.line.number.phone_number.to_string();
+            (
+                n,
+                l.line.result,
+                l.channel,
+                l.on_record.clone(),
+                l.at_provider.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                numbers[0].phone_number.to_string(),
+                "drifted",
+                "sms",
+                Some(reply.to_owned()),
+                Some(elsewhere.to_owned())
+            ),
+            (
+                numbers[1].phone_number.to_string(),
+                "in sync",
+                "",
+                None,
+                None
+            ),
+        ]
+    );
+    assert_eq!(
+        (report.drifted, report.in_sync, report.not_recorded),
+        (1, 1, 1)
+    );
+
+    // Re-pointing the SMS records the SMS URL Twilio confirms; then no drift.
+    let platform = "https://platform.example.com/hooks/sms";
+    let change = webhook_change(None, Some(platform.into()));
+    let (_, written) = webhooks::set_webhooks(inv, client, &numbers[0], &change, policy(false))
+        .await
+        .unwrap();
+    let fact = written
+        .metadata
+        .as_ref()
+        .and_then(Metadata::sms_webhook_url);
+    assert_eq!(fact, Some(platform));
+    let drift = webhooks::number_drift(client, &written).await.unwrap();
+    assert_eq!(drift.sms.state, webhooks::DriftState::InSync, "{drift:?}");
+    assert_eq!(drift.sms.on_record.as_deref(), Some(platform));
 }

@@ -102,17 +102,14 @@ pub fn number_ref(n: &PhoneNumber) -> NumberRef {
     }
 }
 
-/// The webhook URL on record, per channel, as [`crate::flows::webhook_update`] recorded it:
-/// the voice URL, or the SMS URL for a number that has SMS but no voice. `None` when nothing
-/// is on record.
+/// The webhook URLs on record, per channel (`(voice, sms)`, see
+/// [`PhoneNumber::recorded_webhooks`]: the voice URL is `webhook_url`, the SMS URL the metadata
+/// fact `smsWebhookUrl`). `None` when nothing is on record for either channel.
 pub fn recorded_urls(n: &PhoneNumber) -> Option<(Option<String>, Option<String>)> {
-    let url = n.webhook_url.clone()?;
-    let caps = n.capabilities();
-    Some(if caps.sms && !caps.voice {
-        (None, Some(url))
-    } else {
-        (Some(url), None)
-    })
+    match n.recorded_webhooks() {
+        (None, None) => None,
+        (voice, sms) => Some((voice.map(str::to_owned), sms.map(str::to_owned))),
+    }
 }
 
 #[cfg(test)]

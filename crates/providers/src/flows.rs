@@ -106,6 +106,11 @@ pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> Impo
         if fresh.state().is_some() && old.state() != fresh.state() {
             fields.push("metadata.state");
         }
+        // A number recorded without its SMS URL gets it from a refresh; one whose recorded SMS
+        // URL differs from the provider's is drift (`numbers drift`), not an import difference.
+        if fresh.sms_webhook_url().is_some() && old.sms_webhook_url().is_none() {
+            fields.push("metadata.smsWebhookUrl");
+        }
         if fields.is_empty() {
             diff.present.push((n.clone(), existing.id));
         } else {
@@ -645,7 +650,8 @@ pub fn verification_update<T>(
 
 /// The record update after the provider confirmed a webhook change: `webhook_configured`
 /// and `webhook_url` are set only if the confirmed state carries `platform_url` (voice, or
-/// SMS for numbers without voice).
+/// SMS for numbers without voice), and the SMS URL the provider confirms is recorded as the
+/// metadata fact `smsWebhookUrl` (removed when the provider has none).
 pub fn webhook_update(state: &WebhookState, platform_url: &str) -> NumberUpdate {
     let same = |u: Option<&str>| {
         u.map(|u| u.trim_end_matches('/')) == Some(platform_url.trim_end_matches('/'))
@@ -656,6 +662,7 @@ pub fn webhook_update(state: &WebhookState, platform_url: &str) -> NumberUpdate 
             configured,
             state.voice_url().or(state.sms_url()).map(str::to_owned),
         )),
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(state.sms_url())),
         ..NumberUpdate::default()
     }
 }

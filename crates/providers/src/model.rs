@@ -36,7 +36,10 @@ pub struct ProviderNumber {
     pub number_type: Option<String>,
     /// The voice URL stored on the number itself, when the provider stores one there.
     pub voice_url: Option<String>,
-    /// The SMS URL stored on the number itself, when the provider stores one there.
+    /// The URL the provider delivers the number's messages to, when the listing tells it: the
+    /// one stored on the number itself (Twilio without an SMS application, Vonage's
+    /// `moHttpUrl`), or its SMS owner's as the listing read it (Telnyx: the messaging
+    /// profile's `webhook_url`). Recorded as the metadata fact `smsWebhookUrl`.
     pub sms_url: Option<String>,
     /// The object that holds the voice webhook, when it is not the number.
     pub voice_owner: Option<ObjectRef>,
@@ -45,7 +48,9 @@ pub struct ProviderNumber {
 }
 
 impl ProviderNumber {
-    /// The `metadata` to store: capabilities, region, locality, area code, provider sid.
+    /// The `metadata` to store: capabilities, region, locality, area code, provider sid, and
+    /// the SMS webhook URL when the listing told it (one that fails core's URL rule is left
+    /// unknown rather than refusing the number).
     pub fn metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.set_capabilities(self.capabilities);
@@ -56,6 +61,10 @@ impl ProviderNumber {
         m.set_locality(self.locality.as_deref());
         m.set_area_code(facts.area_code.as_deref());
         m.set_provider_sid(Some(&self.provider_sid));
+        if let Some(url) = &self.sms_url {
+            // A URL core refuses is left unknown: the number is still imported.
+            let _refused = m.set_sms_webhook_url(Some(url));
+        }
         m
     }
 
@@ -80,6 +89,37 @@ impl ProviderNumber {
             provider_sid: Some(self.provider_sid.clone()),
         }
     }
+}
+
+/// Fills each listed number's SMS URL from the object that holds its SMS webhook
+/// (`sms_owner`: a Telnyx messaging profile, a Plivo application), reading each object once
+/// with `read` (an account has a few, shared by many numbers); `cancel` stops it between
+/// reads (the error names the provider and account of `whose`).
+pub(crate) async fn read_owner_sms_urls<Fut>(
+    numbers: &mut [ProviderNumber],
+    cancel: &tokio_util::sync::CancellationToken,
+    whose: (Api, crate::Subject),
+    mut read: impl FnMut(String) -> Fut,
+) -> crate::Result<()>
+where
+    Fut: std::future::Future<Output = crate::Result<Option<String>>>,
+{
+    let mut urls: std::collections::HashMap<String, Option<String>> = Default::default();
+    for n in numbers.iter_mut() {
+        let Some(owner) = n.sms_owner.as_ref().map(|o| o.id.clone()) else {
+            continue;
+        };
+        if !urls.contains_key(&owner) {
+            if cancel.is_cancelled() {
+                let (api, subject) = whose;
+                return Err(crate::ProviderError::Cancelled { api, subject });
+            }
+            let url = read(owner.clone()).await?;
+            urls.insert(owner.clone(), url);
+        }
+        n.sms_url = urls[&owner].clone();
+    }
+    Ok(())
 }
 
 /// Which number an operation is about. The provider sid saves a lookup when known.
@@ -559,12 +599,18 @@ mod tests {
             locality: Some("San Francisco".into()),
             number_type: Some("local".into()),
             voice_url: None,
-            sms_url: None,
+            sms_url: Some("https://sms.example.com/in".into()),
             voice_owner: None,
             sms_owner: None,
         };
         let m = n.metadata();
         assert_eq!(m.provider_sid(), Some("PN1"));
+        assert_eq!(m.sms_webhook_url(), Some("https://sms.example.com/in"));
+        let odd = ProviderNumber {
+            sms_url: Some("sip:sms@example.com".into()),
+            ..n.clone()
+        };
+        assert_eq!(odd.metadata().sms_webhook_url(), None, "refused: unknown");
         assert_eq!(m.area_code(), Some("415"));
         assert_eq!(m.state(), Some("CA"));
         assert_eq!(m.locality(), Some("San Francisco"));

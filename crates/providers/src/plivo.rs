@@ -267,7 +267,23 @@ impl PlivoClient {
                 (page.objects.len(), page.meta.has_next())
             })
             .await?;
+        // Each number's SMS URL is its application's `message_url`.
+        let whose = (Api::Plivo, Subject::Account(self.creds.auth_id.clone()));
+        let read = |app| self.application_sms_url(app);
+        crate::model::read_owner_sms_urls(&mut listing.numbers, cancel, whose, read).await?;
         Ok(listing)
+    }
+
+    /// An application's SMS URL (`message_url`).
+    async fn application_sms_url(&self, app: String) -> Result<Option<String>> {
+        Ok(nonempty(&self.application(&app).await?["message_url"]))
+    }
+
+    /// An application's object (`GET Application/{app_id}/`).
+    async fn application(&self, app: &str) -> Result<Value> {
+        let subject = Subject::Object(format!("application {app}"));
+        let url = self.url(&format!("Application/{app}/"));
+        (self.call(&subject, reqwest::Method::GET, &url, &[], None, None)).await
     }
 
     /// Reads the list at `url` with `query` page by page (`limit` = [`MAX_PAGE_SIZE`],
@@ -327,17 +343,7 @@ impl PlivoClient {
                 sms: None,
             });
         };
-        let subject = Subject::Object(format!("application {app}"));
-        let body: Value = self
-            .call(
-                &subject,
-                reqwest::Method::GET,
-                &self.url(&format!("Application/{app}/")),
-                &[],
-                None,
-                None,
-            )
-            .await?;
+        let body = self.application(&app).await?;
         let owner = WebhookOwner {
             object: ObjectRef::new(ObjectKind::PlivoApplication, &app),
             name: nonempty(&body["app_name"]),

@@ -261,7 +261,24 @@ impl TelnyxClient {
                 },
             )
             .await?;
+        // Each number's SMS URL is its messaging profile's `webhook_url`.
+        let whose = (Api::Telnyx, Subject::Account(self.creds.account_id.clone()));
+        let read = |id| self.profile_sms_url(id);
+        crate::model::read_owner_sms_urls(&mut listing.numbers, cancel, whose, read).await?;
         Ok(listing)
+    }
+
+    /// A messaging profile's SMS URL (`webhook_url`).
+    async fn profile_sms_url(&self, id: String) -> Result<Option<String>> {
+        Ok(nonempty(&self.messaging_profile(&id).await?["webhook_url"]))
+    }
+
+    /// A messaging profile's object (`GET /v2/messaging_profiles/{id}`).
+    async fn messaging_profile(&self, id: &str) -> Result<Value> {
+        let subject = Subject::Object(format!("messaging profile {id}"));
+        let profile: One =
+            (self.get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])).await?;
+        Ok(profile.data)
     }
 
     /// Reads `path` with `query` page by page from page 1, `size` items a page (`paging` names
@@ -395,9 +412,7 @@ impl TelnyxClient {
             None => None,
             Some(id) => {
                 let subject = Subject::Object(format!("messaging profile {id}"));
-                let profile: One = self
-                    .get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])
-                    .await?;
+                let profile = self.messaging_profile(&id).await?;
                 let shared_by = self
                     .count(
                         &subject,
@@ -406,11 +421,11 @@ impl TelnyxClient {
                     )
                     .await?;
                 Some(Webhook {
-                    url: nonempty(&profile.data["webhook_url"]),
-                    fallback_url: nonempty(&profile.data["webhook_failover_url"]),
+                    url: nonempty(&profile["webhook_url"]),
+                    fallback_url: nonempty(&profile["webhook_failover_url"]),
                     owner: WebhookOwner {
                         object: ObjectRef::new(ObjectKind::TelnyxMessagingProfile, &id),
-                        name: nonempty(&profile.data["name"]),
+                        name: nonempty(&profile["name"]),
                         shared_by: Some(shared_by),
                     },
                 })

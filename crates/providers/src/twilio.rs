@@ -473,7 +473,11 @@ impl TwilioClient {
             locality: None,
             number_type: non_empty(&n.kind),
             voice_url: non_empty(&n.voice_url),
-            sms_url: non_empty(&n.sms_url),
+            // With an SMS application, Twilio ignores the number's own `sms_url`.
+            sms_url: match non_empty(&n.sms_application_sid) {
+                Some(_) => None,
+                None => non_empty(&n.sms_url),
+            },
             voice_owner: non_empty(&n.voice_application_sid)
                 .map(|s| ObjectRef::new(ObjectKind::TwilioApplication, s)),
             sms_owner: non_empty(&n.sms_application_sid)

@@ -21,6 +21,8 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
     accountId: null,
     webhookConfigured: false,
     webhookUrl: null,
+    voiceWebhookUrl: null,
+    smsWebhookUrl: null,
     metadata: null,
     createdAt: "2026-01-01T00:00:00Z",
     updatedAt: "2026-01-02T00:00:00Z",
@@ -234,7 +236,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     })),
     setWebhooks: vi.fn(async (id, voiceUrl) => {
       const n = data.find((x) => x.id === id)!;
-      return { number: { ...n, webhookConfigured: true, webhookUrl: voiceUrl }, voiceUrl, smsUrl: null };
+      return { number: { ...n, webhookConfigured: true, webhookUrl: voiceUrl, voiceWebhookUrl: voiceUrl }, voiceUrl, smsUrl: null };
     }),
     numberDrift: vi.fn(async (id) => ({
       phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,

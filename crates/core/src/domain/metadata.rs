@@ -3,7 +3,12 @@
 //! It is an open JSON object: keys Switchboard does not know are kept byte-for-byte
 //! across every read and write, so data the web platform stores there is never lost.
 //! The keys it does know (`region`, `capabilities`, `areaCode`, `state`, `locality`,
-//! `providerSid`) get typed accessors and are type-checked on the way in.
+//! `providerSid`, [`SMS_WEBHOOK_URL`]) get typed accessors and are type-checked on the way in.
+//!
+//! `smsWebhookUrl` is the URL the provider delivers the number's incoming messages to, as last
+//! read from the provider or confirmed by it. The design keeps one `webhook_url` column, the
+//! voice URL; the SMS URL is kept here so that the web platform's table needs no new column.
+//! A number without the key has no SMS URL on record (unknown, never a difference).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -111,6 +116,9 @@ impl Capabilities {
 #[serde(transparent)]
 pub struct Metadata(Map<String, Value>);
 
+/// The metadata key of the SMS webhook URL on record (see the module's documentation).
+pub const SMS_WEBHOOK_URL: &str = "smsWebhookUrl";
+
 const STRING_KEYS: [&str; 6] = [
     "region",
     "areaCode",
@@ -141,6 +149,15 @@ impl Metadata {
                     format!("{key:?} must be a string"),
                 ));
             }
+        }
+        if let Some(url) = map.get(SMS_WEBHOOK_URL).filter(|v| !v.is_null()) {
+            let Some(url) = url.as_str() else {
+                return Err(Error::invalid(
+                    "metadata",
+                    format!("{SMS_WEBHOOK_URL:?} must be a string"),
+                ));
+            };
+            super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)?;
         }
         if let Some(caps) = map.get("capabilities") {
             let Value::Object(caps) = caps else {
@@ -240,6 +257,30 @@ impl Metadata {
     /// Sets or clears `providerSid`.
     pub fn set_provider_sid(&mut self, v: Option<&str>) {
         self.set_str("providerSid", v)
+    }
+
+    /// The SMS webhook URL on record ([`SMS_WEBHOOK_URL`]); `None` when unknown.
+    pub fn sms_webhook_url(&self) -> Option<&str> {
+        self.str_key(SMS_WEBHOOK_URL)
+    }
+
+    /// Sets or clears the SMS webhook URL on record, checked as `webhook_url` is
+    /// ([`super::check_webhook_url`]); a refused URL changes nothing.
+    pub fn set_sms_webhook_url(&mut self, url: Option<&str>) -> Result<()> {
+        if let Some(url) = url {
+            super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)?;
+        }
+        self.set_str(SMS_WEBHOOK_URL, url);
+        Ok(())
+    }
+
+    /// A merge patch that records `url` as the SMS webhook URL, or removes the key (`None`:
+    /// the provider has none).
+    pub fn sms_webhook_url_patch(url: Option<&str>) -> Metadata {
+        let mut m = Metadata::new();
+        let value = url.map_or(Value::Null, |u| Value::String(u.to_owned()));
+        m.0.insert(SMS_WEBHOOK_URL.into(), value);
+        m
     }
 
     /// The number's readiness as last judged (`readiness`), if it was and it reads.
@@ -360,6 +401,50 @@ mod tests {
             let e = Metadata::from_json(bad).unwrap_err();
             assert!(e.to_string().starts_with("invalid metadata"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_sms_webhook_url_is_a_checked_fact() {
+        let mut m = Metadata::from_json(r#"{"region":"US"}"#).unwrap();
+        assert_eq!(m.sms_webhook_url(), None, "no fact: unknown");
+        m.set_sms_webhook_url(Some("https://hooks.example.com/sms?t=1"))
+            .unwrap();
+        assert_eq!(
+            m.sms_webhook_url(),
+            Some("https://hooks.example.com/sms?t=1")
+        );
+        assert_eq!(
+            m.to_json(),
+            r#"{"region":"US","smsWebhookUrl":"https://hooks.example.com/sms?t=1"}"#
+        );
+        let before = m.clone();
+        for bad in ["ftp://hooks.example.com/sms", "https://", "not a url"] {
+            let e = m.set_sms_webhook_url(Some(bad)).unwrap_err();
+            assert!(
+                e.to_string().contains("metadata.smsWebhookUrl"),
+                "{bad}: {e}"
+            );
+            assert_eq!(m, before, "a refused URL changes nothing");
+        }
+        let long = format!("https://hooks.example.com/{}", "a".repeat(2048));
+        assert!(m.set_sms_webhook_url(Some(&long)).is_err());
+        for bad in [
+            r#"{"smsWebhookUrl":5}"#,
+            r#"{"smsWebhookUrl":"mailto:ops@example.com"}"#,
+        ] {
+            let e = Metadata::from_json(bad).unwrap_err();
+            assert!(e.to_string().contains("smsWebhookUrl"), "{bad}: {e}");
+        }
+        let e = (m.clone())
+            .merge(&Metadata::sms_webhook_url_patch(Some("http://")))
+            .unwrap_err();
+        assert!(e.to_string().contains("smsWebhookUrl"), "{e}");
+        m.merge(&Metadata::sms_webhook_url_patch(None)).unwrap();
+        assert_eq!(m.to_json(), r#"{"region":"US"}"#);
+        m.set_sms_webhook_url(Some("https://a.example/sms"))
+            .unwrap();
+        m.set_sms_webhook_url(None).unwrap();
+        assert_eq!(m.sms_webhook_url(), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use credentials::{Credentials, SECRET_KEYS, check_account_id_shape, identifier_keys};
-pub use metadata::{Capabilities, Capability, Metadata};
+pub use metadata::{Capabilities, Capability, Metadata, SMS_WEBHOOK_URL};
 pub use phone::{E164, NumberFacts, NumberType, calling_code, parse_region, regions};
 
 use crate::error::{Error, Result};
@@ -206,6 +206,22 @@ impl PhoneNumber {
             .as_ref()
             .map(Metadata::capabilities)
             .unwrap_or_default()
+    }
+
+    /// The webhook URLs on record, per channel: `(voice, sms)`. The voice URL is `webhook_url`;
+    /// the SMS URL is the metadata fact [`SMS_WEBHOOK_URL`]. A number recorded before that
+    /// fact existed kept one URL: in `webhook_url`, which for a number with SMS and no voice
+    /// was its SMS URL, and is read as such while the fact is absent. A channel with nothing on
+    /// record is `None` (unknown, not a difference).
+    pub fn recorded_webhooks(&self) -> (Option<&str>, Option<&str>) {
+        let caps = self.capabilities();
+        let column = self.webhook_url.as_deref();
+        let fact = self.metadata.as_ref().and_then(Metadata::sms_webhook_url);
+        if caps.sms && !caps.voice {
+            (None, fact.or(column))
+        } else {
+            (column, fact)
+        }
     }
 
     /// The columns this number leaves empty: NULL, `false`, or empty text or JSON. Tests that

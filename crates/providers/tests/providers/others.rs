@@ -35,6 +35,19 @@ pub(super) fn vonage_with(
     )
 }
 
+/// A fake Telnyx account of `numbers` numbers, and its client.
+async fn telnyx_fake(
+    numbers: usize,
+) -> (switchboard_fake_providers::FakeProviders, ProviderClient) {
+    let f = fakes(FakeConfig {
+        telnyx_numbers: numbers,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = telnyx(&f.base_url(FakeKind::Telnyx), creds::TELNYX_API_KEY);
+    (f, c)
+}
+
 fn telnyx(base: &str, key: &str) -> ProviderClient {
     telnyx_with(base, key, &fast())
 }
@@ -288,12 +301,7 @@ async fn vonage_sms_on_number_voice_on_shared_application() {
 
 #[tokio::test]
 async fn telnyx_connections_profiles_and_rate_limit_headers() {
-    let f = fakes(FakeConfig {
-        telnyx_numbers: 12,
-        ..FakeConfig::default()
-    })
-    .await;
-    let c = telnyx(&f.base_url(FakeKind::Telnyx), creds::TELNYX_API_KEY);
+    let (f, c) = telnyx_fake(12).await;
     let (listing, _) = list_all(&c).await;
     let kinds: Vec<_> = futures_kinds(&c, &listing.numbers[..3]).await;
     assert_eq!(
@@ -456,6 +464,15 @@ async fn plivo_application_webhooks_and_its_rate_limit() {
     let (listing, _) = list_all(&c).await;
     assert_eq!(listing.numbers.len(), 30);
     assert_eq!(listing.numbers[0].region.as_deref(), Some("CA"));
+    // Each number's SMS URL is read from its application's `message_url` at the listing.
+    for n in &listing.numbers {
+        let want = n.sms_owner.as_ref().map(|app| {
+            let i = if app.id.ends_with('0') { 0 } else { 1 };
+            format!("https://sms{i}.example.com/plivo")
+        });
+        assert_eq!(n.metadata().sms_webhook_url(), want.as_deref(), "{n:?}");
+    }
+    assert!(listing.numbers.iter().any(|n| n.sms_owner.is_some()));
     let n = listing.numbers[0].to_ref();
     let state = c.webhooks(&n).await.unwrap();
     assert_eq!(
@@ -494,4 +511,48 @@ async fn plivo_application_webhooks_and_its_rate_limit() {
         faults.request_count() > 30,
         "some requests were throttled and retried"
     );
+}
+
+/// Telnyx keeps a number's SMS URL on its messaging profile (`webhook_url`): a listing reads
+/// each profile once and records its URL as each of its numbers' `smsWebhookUrl`; a number on
+/// no profile has none (unknown). Drift compares the profile's URL on its own channel.
+#[tokio::test]
+async fn telnyx_listing_records_the_messaging_profile_webhook() {
+    let (f, c) = telnyx_fake(12).await;
+    let faults = f.faults(FakeKind::Telnyx);
+    faults.clear_requests();
+    let (listing, _) = list_all(&c).await;
+    let profile_reads = (faults.requests().iter())
+        .filter(|r| r.path.starts_with("/v2/messaging_profiles/"))
+        .count();
+    assert_eq!(profile_reads, 1, "one profile, read once");
+    let on_profile: Vec<_> = (listing.numbers.iter())
+        .filter(|n| n.sms_owner.is_some())
+        .collect();
+    assert_eq!(on_profile.len(), 9);
+    for n in &on_profile {
+        assert_eq!(
+            n.metadata().sms_webhook_url(),
+            Some("https://sms.example.com/telnyx")
+        );
+    }
+    let off = listing.numbers.iter().find(|n| n.sms_owner.is_none());
+    assert_eq!(off.unwrap().metadata().sms_webhook_url(), None);
+
+    let r = on_profile[0].to_ref();
+    let d = c
+        .drift(&r, None, Some("https://sms.example.com/telnyx"))
+        .await;
+    let d = d.unwrap();
+    assert_eq!(
+        (d.voice, d.sms),
+        (DriftStatus::NotRecorded, DriftStatus::InSync)
+    );
+    let d = c
+        .drift(&r, None, Some("https://platform.example.com/sms"))
+        .await;
+    assert!(matches!(
+        d.unwrap().sms,
+        DriftStatus::Drifted { provider_url: Some(u), .. } if u == "https://sms.example.com/telnyx"
+    ));
 }

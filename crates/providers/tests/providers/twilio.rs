@@ -6,7 +6,7 @@ use switchboard_core::domain::Capabilities;
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, Faults, creds};
 use switchboard_providers::flows::{self, BulkOptions};
 use switchboard_providers::model::{
-    Confirmed, DriftStatus, NumberRef, ObjectKind, SharedPolicy, WebhookChange,
+    Confirmed, DriftStatus, NumberRef, ObjectKind, ObjectRef, SharedPolicy, WebhookChange,
 };
 use switchboard_providers::twilio::{
     AvailableSearch, TwilioAuth, TwilioClient, TwilioCredentials, TwilioEndpoint,
@@ -942,4 +942,87 @@ async fn fake_twilio_json_matches_the_schema_keys() {
     );
     assert!(page["next_page_uri"].as_str().unwrap().contains("Page=1"));
     assert_eq!(page["previous_page_uri"], serde_json::Value::Null);
+}
+
+/// The SMS URL is its own fact: a listing records Twilio's `sms_url` in metadata
+/// (`smsWebhookUrl`), a confirmed change records the SMS URL the provider confirms, and drift
+/// compares it on its own channel (a changed SMS URL on a voice number is seen; no fact on
+/// record is unknown, not a difference).
+#[tokio::test]
+async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let (listing, _) = list_all(&c).await;
+    let n = &listing.numbers[0];
+    assert!(n.capabilities.voice && n.capabilities.sms);
+    assert_eq!(
+        n.metadata().sms_webhook_url(),
+        Some("https://demo.twilio.com/welcome/sms/reply")
+    );
+    let on_record = n.metadata().sms_webhook_url().map(str::to_owned);
+    let r = n.to_ref();
+    let voice = "https://platform.example.com/hooks/voice";
+    let d = c.drift(
+        &r,
+        Some("https://demo.twilio.com/welcome/voice/"),
+        on_record.as_deref(),
+    );
+    let d = d.await.unwrap();
+    assert_eq!((d.voice, d.sms), (DriftStatus::InSync, DriftStatus::InSync));
+
+    // Someone changes only the SMS URL at Twilio: drift sees SMS, and voice stays in sync.
+    let sms_only = WebhookChange {
+        sms_url: Some("https://elsewhere.example.net/sms".into()),
+        ..WebhookChange::default()
+    };
+    c.set_webhooks(&r, &sms_only, SharedPolicy::OnlyThisNumber)
+        .await
+        .unwrap();
+    let d = c.drift(
+        &r,
+        Some("https://demo.twilio.com/welcome/voice/"),
+        on_record.as_deref(),
+    );
+    let d = d.await.unwrap();
+    assert_eq!(d.voice, DriftStatus::InSync);
+    assert_eq!(
+        d.sms,
+        DriftStatus::Drifted {
+            provider_url: Some("https://elsewhere.example.net/sms".into()),
+            on_record: "https://demo.twilio.com/welcome/sms/reply".into(),
+            owner: Some(ObjectRef::new(ObjectKind::Number, &n.provider_sid)),
+        }
+    );
+    // Nothing on record for SMS (a number recorded before the fact existed): not a difference.
+    let d = c.drift(&r, Some("https://demo.twilio.com/welcome/voice/"), None);
+    assert!(!d.await.unwrap().drifted());
+
+    // A confirmed change records the SMS URL Twilio confirms as the fact.
+    let both = WebhookChange {
+        voice_url: Some(voice.into()),
+        sms_url: Some("https://platform.example.com/hooks/sms".into()),
+        ..WebhookChange::default()
+    };
+    let confirmed = c.set_webhooks(&r, &both, SharedPolicy::OnlyThisNumber);
+    let update = flows::webhook_update(&confirmed.await.unwrap(), voice);
+    assert_eq!(update.webhook, Some((true, Some(voice.into()))));
+    let mut m = n.metadata();
+    m.merge(update.metadata_patch.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        m.sms_webhook_url(),
+        Some("https://platform.example.com/hooks/sms")
+    );
+    // An import finds a record without the fact different in that fact alone (a refresh fills
+    // it in); one whose recorded SMS URL differs is drift, not an import difference.
+    let mut record = record_in(uuid::Uuid::new_v4(), n, Some(creds::TWILIO_ACCOUNT_SID));
+    let (again, _) = list_all(&c).await;
+    let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
+    assert_eq!(diff.present.len(), 1, "{diff:?}");
+    let mut old = record.metadata.clone().unwrap();
+    old.set_sms_webhook_url(None).unwrap();
+    record.metadata = Some(old);
+    let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
+    assert_eq!(diff.different[0].fields, vec!["metadata.smsWebhookUrl"]);
+    let patch = flows::refresh_patch(&diff.different[0].number);
+    assert_eq!(patch.sms_webhook_url(), m.sms_webhook_url());
 }

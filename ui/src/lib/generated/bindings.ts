@@ -162,9 +162,18 @@ accountId: string | null,
  */
 webhookConfigured: boolean, 
 /**
- * The URL the provider calls.
+ * The URL the provider calls (the design's column).
  */
 webhookUrl: string | null, 
+/**
+ * The voice webhook URL on record ([`PhoneNumber::recorded_webhooks`]).
+ */
+voiceWebhookUrl: string | null, 
+/**
+ * The SMS webhook URL on record (metadata `smsWebhookUrl`, or the column of a number
+ * recorded before that fact existed with SMS and no voice); null when unknown.
+ */
+smsWebhookUrl: string | null, 
 /**
  * The whole metadata object (unknown keys included).
  */

@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, render, screen } from "@testing-library/svelte";
+import DetailPanel from "./DetailPanel.svelte";
+import { makeNumber, mockClient } from "../test/mockClient";
+
+afterEach(cleanup);
+
+function show(patch: Parameters<typeof makeNumber>[1]) {
+  const client = mockClient(1);
+  const number = makeNumber(1, patch);
+  render(DetailPanel, { client, number, agents: [], onChanged: () => {}, onRemoved: () => {}, onClose: () => {} });
+}
+
+describe("DetailPanel webhooks", () => {
+  it("shows the voice and the SMS webhook apart", () => {
+    show({
+      webhookConfigured: true,
+      webhookUrl: "https://platform.example.com/voice",
+      voiceWebhookUrl: "https://platform.example.com/voice",
+      smsWebhookUrl: "https://platform.example.com/sms",
+    });
+    expect(screen.getByTestId("voice-webhook").textContent).toBe("https://platform.example.com/voice");
+    expect(screen.getByTestId("sms-webhook").textContent).toBe("https://platform.example.com/sms");
+  });
+
+  it("says a webhook with nothing on record is not recorded", () => {
+    show({ webhookUrl: "https://platform.example.com/voice", voiceWebhookUrl: "https://platform.example.com/voice" });
+    expect(screen.getByTestId("voice-webhook").textContent).toBe("https://platform.example.com/voice");
+    expect(screen.getByTestId("sms-webhook").textContent).toBe("not recorded");
+  });
+});
