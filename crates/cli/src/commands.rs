@@ -25,7 +25,7 @@ use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
 use crate::number_filter::ListArgs;
-use crate::{accounts, db, output};
+use crate::{accounts, db, output, update_where};
 
 /// The flags of `numbers import` that import from a provider account instead of a CSV file.
 #[derive(Debug, Clone, Args)]
@@ -154,13 +154,30 @@ pub enum Numbers {
         #[arg(long)]
         org: Option<String>,
     },
-    /// Change a number
+    /// Change a number, or with --where every number of an organization the filter flags
+    /// after --where select (the flags of `numbers list`)
     Update {
-        /// Id or E.164 number
-        number: String,
-        /// Organization, when the number exists in several
-        #[arg(long)]
+        /// Id or E.164 number (none with --where)
+        #[arg(required_unless_present = "where_")]
+        number: Option<String>,
+        /// Organization, when the number exists in several (required with --where)
+        #[arg(long, required_if_eq("where_", "true"))]
         org: Option<String>,
+        /// Change every number of --org the flags after it select, e.g. `--where --status active
+        /// --search desk` (no flag: every number); the change runs in chunks, with progress on
+        /// stderr, and Ctrl-C stops it between chunks
+        #[arg(
+            long = "where",
+            id = "where_",
+            num_args = 0..,
+            allow_hyphen_values = true,
+            value_name = "FILTER FLAGS",
+            conflicts_with = "number"
+        )]
+        where_: Option<Vec<String>>,
+        /// With --where: say how many numbers would change, and change nothing
+        #[arg(long, requires = "where_")]
+        dry_run: bool,
         /// New display name ("" clears it)
         #[arg(long)]
         friendly_name: Option<String>,
@@ -346,6 +363,8 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
         Numbers::Update {
             number,
             org,
+            where_,
+            dry_run,
             friendly_name,
             status,
             agent,
@@ -357,8 +376,23 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 agent,
                 metadata,
             };
-            let w = actions::update_typed(inv, &number, org.as_deref(), typed).await?;
-            edited(g, "updated", &w, "");
+            match (number, where_, org) {
+                (_, Some(filter), Some(org)) => {
+                    update_where::run(g, inv, &org, &filter, typed, dry_run).await?;
+                }
+                (Some(number), _, org) => {
+                    let w = actions::update_typed(inv, &number, org.as_deref(), typed).await?;
+                    edited(g, "updated", &w, "");
+                }
+                (None, _, None) => {
+                    return Err(Error::InvalidInput {
+                        field: "org".into(),
+                        reason: "--where changes the numbers of one organization: give --org"
+                            .into(),
+                    });
+                }
+                (None, None, Some(_)) => unreachable!("clap requires a number or --where"),
+            }
         }
         Numbers::Remove {
             number,

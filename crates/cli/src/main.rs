@@ -16,8 +16,10 @@ mod log;
 mod number_filter;
 mod output;
 mod profiles;
+mod progress;
 mod providers;
 mod sync;
+mod update_where;
 mod usage;
 mod vault;
 

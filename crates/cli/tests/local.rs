@@ -503,3 +503,120 @@ fn numbers_list_alarm_lists_only_the_numbers_moving_away() {
     assert_eq!(moving["total"], 1, "{moving}");
     assert_eq!(moving["items"][0]["phone_number"], "+14155550100");
 }
+
+#[test]
+fn numbers_update_where_changes_every_number_the_filter_flags_select() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    ok(ws, &["orgs", "add", "--slug", "acme", "--name", "Acme"]);
+    ok(ws, &["orgs", "add", "--slug", "globex", "--name", "Globex"]);
+    ok(ws, &["agents", "add", "--org", "acme", "--name", "Ava"]);
+    for (org, number, name, status) in [
+        ("acme", "+14155550201", "Desk 1", "active"),
+        ("acme", "+14155550202", "Desk 2", "active"),
+        ("acme", "+14155550203", "Desk 3", "inactive"),
+        ("acme", "+14155550204", "Lobby", "active"),
+        ("globex", "+14155550205", "Desk 5", "active"),
+    ] {
+        let add = format!("numbers add --org {org} --provider twilio --number {number}");
+        let mut args: Vec<&str> = add.split(' ').collect();
+        args.extend(["--friendly-name", name, "--status", status]);
+        ok(ws, &args);
+    }
+    let change = [
+        "numbers",
+        "update",
+        "--org",
+        "acme",
+        "--status",
+        "error",
+        "--agent",
+        "Ava",
+        "--metadata",
+        r#"{"capabilities":{"sms":true}}"#,
+        "--where",
+        "--search",
+        "desk",
+        "--status",
+        "active",
+    ];
+    // A dry run counts and changes nothing (--dry-run before or after --where).
+    let dry = [&change[..], &["--dry-run"]].concat();
+    assert_eq!(ok(ws, &dry), "would update 2 numbers of acme\n");
+    let dry = [&["--json"], &change[..4], &["--dry-run"], &change[4..]].concat();
+    assert_eq!(
+        json(ws, &dry),
+        serde_json::json!({"matching": 2, "dryRun": true})
+    );
+    // Bad input: one line, exit 2, nothing written.
+    let bad = [&change[..], &["--bogus"]].concat();
+    assert!(fails(ws, &bad, 2).contains("unexpected argument '--bogus'"));
+    let bad_status = [&change[..5], &["bogus"], &change[6..]].concat();
+    assert!(fails(ws, &bad_status, 2).contains("\"bogus\" is not one of"));
+    let no_org = [&change[..2], &change[4..]].concat();
+    assert!(fails(ws, &no_org, 2).contains("give --org"));
+    let listed = |org: &str| {
+        let rows = json(ws, &["--json", "numbers", "list", "--org", org]);
+        rows["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                format!(
+                    "{} {} sms={}",
+                    n["friendly_name"].as_str().unwrap(),
+                    n["status"].as_str().unwrap(),
+                    n["metadata"]["capabilities"]["sms"] == true
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = listed("acme");
+    assert_eq!(
+        before,
+        [
+            "Desk 1 active sms=false",
+            "Desk 2 active sms=false",
+            "Desk 3 inactive sms=false",
+            "Lobby active sms=false"
+        ]
+    );
+
+    let report = json(ws, &[&["--json"], &change[..]].concat());
+    assert_eq!(
+        report,
+        serde_json::json!({"updated": 2, "failed": [], "cancelled": false})
+    );
+    assert_eq!(
+        listed("acme"),
+        [
+            "Desk 1 error sms=true",
+            "Desk 2 error sms=true",
+            "Desk 3 inactive sms=false",
+            "Lobby active sms=false"
+        ]
+    );
+    assert_eq!(
+        listed("globex"),
+        ["Desk 5 active sms=false"],
+        "another organization"
+    );
+    let agent = json(
+        ws,
+        &[
+            "--json", "numbers", "list", "--org", "acme", "--agent", "Ava",
+        ],
+    );
+    assert_eq!(agent["items"].as_array().unwrap().len(), 2);
+    // No filter flag: every number of the organization; the report in words.
+    let every = [
+        "numbers",
+        "update",
+        "--org",
+        "acme",
+        "--friendly-name",
+        "Same",
+        "--where",
+    ];
+    assert_eq!(ok(ws, &every), "updated 4 numbers\n");
+}

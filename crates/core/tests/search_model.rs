@@ -102,7 +102,16 @@ proptest! {
             got_sorted.sort();
             want.sort_by_key(|n| n.id.to_string());
             let want_ids: Vec<String> = want.iter().map(|n| n.id.to_string()).collect();
-            prop_assert_eq!(got_sorted, want_ids, "rows {:?}", f);
+            prop_assert_eq!(&got_sorted, &want_ids, "rows {:?}", f);
+            // A selection to change in bulk: the same rows, in E.164 order.
+            let mut selected: Vec<String> =
+                ws.select_numbers(&f).unwrap().iter().map(|id| id.to_string()).collect();
+            let mut by_number = want.clone();
+            by_number.sort_by_key(|n| n.phone_number.to_string());
+            let in_order: Vec<String> = by_number.iter().map(|n| n.id.to_string()).collect();
+            prop_assert_eq!(&selected, &in_order, "selected {:?}", f);
+            selected.sort();
+            prop_assert_eq!(selected, want_ids, "selected {:?}", f);
         }
         prop_assert!(ws.integrity_check().unwrap().is_empty());
         prop_assert!(ws.count_numbers(&NumberFilter::org(other)).unwrap() == 300);

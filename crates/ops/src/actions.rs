@@ -9,7 +9,7 @@ use std::path::Path;
 use switchboard_core::domain::{
     E164, Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
 };
-use switchboard_core::query::{MAX_PAGE, NumberQuery};
+use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportReport};
 use switchboard_core::{Error, Result};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::input::AgentFilter;
 use crate::usage::{ByHealth, numbers_page_by_health};
-use crate::{BulkFailure, BulkReport, Cancel, Inventory, NumberCheck, Progress, Written};
+use crate::{BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written};
 
 /// How often a bulk edit reports progress (and at its end).
 pub const PROGRESS_EVERY: u64 = 25;
@@ -137,8 +137,20 @@ pub async fn update_typed(
     let current = inv
         .number(&NumberRef::parse(number)?, org.map(|o| o.id))
         .await?;
+    let change = typed_change(inv, current.organization_id, typed).await?;
+    let r = NumberRef::Id(current.id);
+    update_number(inv, &r, Some(current.organization_id), &change).await
+}
+
+/// A change as typed, checked for numbers of an organization (the agent named in it); refuses
+/// a change that changes nothing.
+pub async fn typed_change(
+    inv: &dyn Inventory,
+    organization_id: Uuid,
+    typed: TypedChange,
+) -> Result<NumberUpdate> {
     let agent_id = match typed.agent {
-        Some(a) => Some(agent_arg(inv, current.organization_id, &a).await?),
+        Some(a) => Some(agent_arg(inv, organization_id, &a).await?),
         None => None,
     };
     let change = NumberUpdate {
@@ -160,8 +172,7 @@ pub async fn update_typed(
                 .into(),
         });
     }
-    let r = NumberRef::Id(current.id);
-    update_number(inv, &r, Some(current.organization_id), &change).await
+    Ok(change)
 }
 
 /// Changes the number `r` names (in `organization_id`, when given).
@@ -229,6 +240,88 @@ pub async fn bulk_update(
         }
     }
     report
+}
+
+/// How many numbers one transaction of a bulk change holds.
+pub const CHUNK: usize = 2000;
+
+/// Applies one change to every number a filter matches (its search included: the whole
+/// selection, not a loaded page), in chunks of [`CHUNK`] numbers, each chunk one transaction
+/// of the store ([`Inventory::update_numbers`]). The selection is read first, so a number
+/// the change makes stop matching is still changed once, and one that starts matching is
+/// not. Each number is checked as a single edit checks it: one that fails is reported with
+/// why, the others go on. Reports progress after each chunk; stops between chunks when
+/// `cancel` is raised (the chunks done stay done). An agent not of the organization refuses
+/// the change before anything is changed; a store failure stops it (the chunks done stay
+/// done) with that error.
+pub async fn update_matching(
+    inv: &dyn Inventory,
+    filter: &NumberFilter,
+    change: &NumberUpdate,
+    cancel: &Cancel,
+    mut progress: impl FnMut(Progress) + Send,
+) -> Result<BulkReport> {
+    if change.is_empty() {
+        return Err(switchboard_core::store::nothing_to_change());
+    }
+    let organization_id = filter.organization_id;
+    if let Some(Some(agent)) = change.agent_id {
+        inv.agent(organization_id, &agent.to_string()).await?;
+    }
+    let ids = inv.select_numbers(filter).await?;
+    let total = ids.len() as u64;
+    let mut report = BulkReport::default();
+    let mut done = 0;
+    progress(Progress { done, total });
+    for chunk in ids.chunks(CHUNK) {
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+        let ids = Chunk {
+            organization_id,
+            ids: chunk,
+            change,
+        };
+        let changed = inv.update_numbers(ids).await?;
+        report.updated += changed.updated;
+        if changed.queued {
+            report.queued += changed.updated;
+        }
+        report
+            .failed
+            .extend(changed.failed.into_iter().map(|(id, error)| BulkFailure {
+                id: id.to_string(),
+                error,
+            }));
+        done += chunk.len() as u64;
+        progress(Progress { done, total });
+    }
+    Ok(report)
+}
+
+/// A change as typed ([`typed_change`]) applied to every number a filter matches
+/// ([`update_matching`]).
+pub async fn update_where(
+    inv: &dyn Inventory,
+    filter: &NumberFilter,
+    typed: TypedChange,
+    cancel: &Cancel,
+    progress: impl FnMut(Progress) + Send,
+) -> Result<BulkReport> {
+    let change = typed_change(inv, filter.organization_id, typed).await?;
+    update_matching(inv, filter, &change, cancel, progress).await
+}
+
+/// What [`update_where`] would do, without doing it: the change is checked as typed, and the
+/// numbers that match now are counted.
+pub async fn update_where_dry_run(
+    inv: &dyn Inventory,
+    filter: &NumberFilter,
+    typed: TypedChange,
+) -> Result<u64> {
+    typed_change(inv, filter.organization_id, typed).await?;
+    inv.count_numbers(filter).await
 }
 
 /// Writes every number of an organization as CSV or JSON (core's exporter: every column, the

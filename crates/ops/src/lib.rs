@@ -69,8 +69,8 @@ use switchboard_core::Result;
 use switchboard_core::domain::{
     Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
-use switchboard_core::query::{NumberFilter, NumberQuery, Page};
-use switchboard_core::store::NumberRef;
+use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery, Page, Sort};
+use switchboard_core::store::{ManyUpdated, NumberRef, nothing_to_change};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use uuid::Uuid;
 
@@ -86,7 +86,7 @@ pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;
 pub use team::TeamInventory;
 pub use types::{
-    BulkFailure, BulkReport, NumberCheck, NumberView, PageView, Progress, Written, rfc3339,
+    BulkFailure, BulkReport, Chunk, NumberCheck, NumberView, PageView, Progress, Written, rfc3339,
 };
 
 /// A number edit, to apply to a store or to queue.
@@ -112,6 +112,34 @@ impl Edit {
             Edit::Restore(n) => remote.restore_number(n).await,
         }
     }
+}
+
+/// [`Inventory::update_numbers`] one [`Inventory::update_number`] per number.
+pub(crate) async fn update_each(
+    inv: &(impl Inventory + ?Sized),
+    Chunk {
+        organization_id,
+        ids,
+        change,
+    }: Chunk<'_>,
+) -> Result<ManyUpdated> {
+    if change.is_empty() {
+        return Err(nothing_to_change());
+    }
+    let mut done = ManyUpdated::default();
+    for id in ids {
+        match inv
+            .update_number(&NumberRef::Id(*id), Some(organization_id), change)
+            .await
+        {
+            Ok(w) => {
+                done.updated += 1;
+                done.queued |= w.queued;
+            }
+            Err(e) => done.failed.push((*id, e)),
+        }
+    }
+    Ok(done)
 }
 
 /// A callback over numbers (an export's writer).
@@ -157,6 +185,29 @@ pub trait Inventory: Debug + Send + Sync {
     /// Puts a removed number back as it was (same id, organization and columns; `updated_at`
     /// stamped now): an undo, see [`undo`]. Refused like an add when the number is taken.
     async fn restore_number(&self, number: &PhoneNumber) -> Result<Written>;
+    /// Every number a filter matches (its search included), by id, in E.164 order: the
+    /// selection a bulk change applies to ([`actions::update_matching`]). By default, read
+    /// page by page with [`Inventory::list_numbers`].
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+        let mut query = NumberQuery::first(filter.clone(), Sort::default(), MAX_PAGE)?;
+        let mut ids = Vec::new();
+        loop {
+            let page = self.list_numbers(&query).await?;
+            ids.extend(page.items.iter().map(|n| n.id));
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return Ok(ids),
+            }
+        }
+    }
+    /// Applies one change to the numbers of an organization with these ids (a chunk of a
+    /// selection), each checked as [`Inventory::update_number`] checks it: a number that
+    /// cannot be changed is reported with why, the others are changed. By default, one
+    /// [`Inventory::update_number`] per number (so a team workspace queues each offline edit
+    /// as a single edit is queued); the workspace file does a chunk in one transaction.
+    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
+        update_each(self, chunk).await
+    }
     /// Calls `f` with every number of an organization, in E.164 order; returns how many.
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64>;
     /// What an import into an organization is checked against (its numbers and agents).

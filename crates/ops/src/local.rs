@@ -16,13 +16,13 @@ use switchboard_core::domain::{
     Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
-use switchboard_core::store::{NumberRef, Workspace};
+use switchboard_core::store::{ManyUpdated, NumberRef, Workspace};
 use switchboard_core::transfer::{self, ImportReport, ImportRow, ImportTarget};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::usage::UsageStore;
-use crate::{EachNumber, Edit, Inventory, Written};
+use crate::{Chunk, EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
     UsageAccount, UsageCursor, UsageRow,
@@ -124,6 +124,20 @@ impl LocalInventory {
     }
 }
 
+impl LocalInventory {
+    /// Applies one change to a chunk of numbers in one transaction: directly, or (`queue`, a
+    /// team workspace's cache) with each edit into the outbox for the next sync.
+    pub(crate) async fn update_many(&self, chunk: Chunk<'_>, queue: bool) -> Result<ManyUpdated> {
+        let (organization_id, ids, change) = (
+            chunk.organization_id,
+            chunk.ids.to_vec(),
+            chunk.change.clone(),
+        );
+        self.run(move |ws| ws.update_numbers(organization_id, &ids, &change, queue))
+            .await
+    }
+}
+
 #[async_trait]
 impl Inventory for LocalInventory {
     async fn organizations(&self) -> Result<Vec<Organization>> {
@@ -202,6 +216,15 @@ impl Inventory for LocalInventory {
 
     async fn restore_number(&self, number: &PhoneNumber) -> Result<Written> {
         self.apply(Edit::Restore(number.clone()), false).await
+    }
+
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+        let filter = filter.clone();
+        self.count(move |ws| ws.select_numbers(&filter)).await
+    }
+
+    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
+        self.update_many(chunk, false).await
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {

@@ -10,7 +10,7 @@ use switchboard_core::domain::{
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::Workspace;
-use switchboard_core::store::{NumberRef, Replica, Skip};
+use switchboard_core::store::{ManyUpdated, NumberRef, Replica, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
@@ -22,7 +22,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::usage::UsageStore;
-use crate::{EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock};
+use crate::{
+    Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock, update_each,
+};
 
 fn direct(number: PhoneNumber) -> Written {
     Written {
@@ -559,6 +561,20 @@ impl Inventory for TeamInventory {
 
     async fn restore_number(&self, number: &PhoneNumber) -> Result<Written> {
         self.edit(Edit::Restore(number.clone())).await
+    }
+
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+        self.reader()?.select_numbers(filter).await
+    }
+
+    /// Online, each number as a single edit (the server's row written into the cache, an
+    /// edit that finds the server gone queued); offline, the chunk in one transaction of the
+    /// cache, each edit into the outbox as a single edit goes.
+    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
+        if self.is_online() {
+            return update_each(self, chunk).await;
+        }
+        self.cache()?.update_many(chunk, true).await
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {

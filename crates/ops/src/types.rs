@@ -13,6 +13,18 @@ pub struct Written {
     pub queued: bool,
 }
 
+/// A chunk of a selection and the one change to apply to it
+/// ([`crate::Inventory::update_numbers`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// The organization of the numbers.
+    pub organization_id: uuid::Uuid,
+    /// The numbers, by id.
+    pub ids: &'a [uuid::Uuid],
+    /// The change.
+    pub change: &'a switchboard_core::domain::NumberUpdate,
+}
+
 /// Progress of a long task, sent through a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -291,3 +291,78 @@ async fn a_file_with_bad_rows_imports_nothing_and_names_each_bad_line() {
     assert_eq!(report.inserted, 1);
     assert_eq!(inv.count_numbers(&all).await.unwrap(), 2);
 }
+
+#[tokio::test]
+async fn a_change_of_every_matching_number_goes_chunk_by_chunk_and_stops_between_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    // More than two chunks.
+    let total = 2 * actions::CHUNK as u64 + 500;
+    let numbers = (0..total)
+        .map(|i| new_number(&format!("+1415{:07}", 5_000_000 + i)).validate())
+        .collect::<switchboard_core::Result<Vec<_>>>()
+        .unwrap();
+    inv.file()
+        .unwrap()
+        .run(move |ws| ws.add_numbers(org.id, numbers))
+        .await
+        .unwrap();
+    let mut active = switchboard_core::query::NumberFilter::org(org.id);
+    active.status = Some(Status::Active);
+    let mut inactive = active.clone();
+    inactive.status = Some(Status::Inactive);
+    let change = NumberUpdate {
+        status: Some(Status::Inactive),
+        ..NumberUpdate::default()
+    };
+    let chunk = actions::CHUNK as u64;
+
+    // Cancelled once the first chunk is done: that chunk stays done, nothing else changes.
+    let cancel = Cancel::new();
+    let mut progress = Vec::new();
+    let report = actions::update_matching(&*inv, &active, &change, &cancel, |p| {
+        progress.push((p.done, p.total));
+        if p.done == chunk {
+            cancel.cancel();
+        }
+    })
+    .await
+    .unwrap();
+    assert!(report.cancelled);
+    assert_eq!((report.updated, report.failed.len()), (chunk, 0));
+    assert_eq!(progress, [(0, total), (chunk, total)]);
+    assert_eq!(inv.count_numbers(&inactive).await.unwrap(), chunk);
+
+    // Again: the numbers still active, to the end.
+    let mut progress = Vec::new();
+    let report = actions::update_matching(&*inv, &active, &change, &Cancel::new(), |p| {
+        progress.push((p.done, p.total))
+    })
+    .await
+    .unwrap();
+    let rest = total - chunk;
+    assert!(!report.cancelled);
+    assert_eq!((report.updated, report.failed.len()), (rest, 0));
+    assert_eq!(progress, [(0, rest), (chunk, rest), (rest, rest)]);
+    assert_eq!(inv.count_numbers(&inactive).await.unwrap(), total);
+    assert_eq!(inv.count_numbers(&active).await.unwrap(), 0);
+    let checked = inv.file().unwrap().run(|ws| ws.integrity_check()).await;
+    assert_eq!(
+        checked.unwrap(),
+        Vec::<String>::new(),
+        "counts and index agree"
+    );
+
+    // Nothing to change is refused.
+    let nothing = actions::update_matching(
+        &*inv,
+        &inactive,
+        &NumberUpdate::default(),
+        &Cancel::new(),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(nothing.code(), ErrorCode::InvalidInput);
+}

@@ -1578,3 +1578,208 @@ async fn a_removal_undone_offline_reaches_the_server_with_its_id_and_another_org
     assert!(cache.outbox().unwrap().is_empty(), "every edit sent");
     assert!(cache.conflicts().unwrap().is_empty(), "no conflict");
 }
+
+/// Adds to acme (which holds +14155550100) the agent Ava and seven desks: five active, two
+/// inactive.
+async fn bulk_setup(inv: &dyn Inventory) {
+    let acme = inv.organization("acme").await.unwrap().id;
+    inv.add_agent(acme, "Ava").await.unwrap();
+    for i in 1..=7 {
+        let new = NewNumber {
+            provider: "twilio".into(),
+            number: format!("+1415555020{i}"),
+            status: Some(if i <= 5 { "active" } else { "inactive" }.into()),
+            friendly_name: Some(format!("Desk {i}")),
+            ..NewNumber::default()
+        };
+        actions::add_number(inv, acme, new).await.unwrap();
+    }
+}
+
+/// Changes every active desk at once (found by search and status), and reports what the
+/// change did and every number of acme afterwards; `other_agent` is an agent of another
+/// organization, which the change refuses before changing anything.
+async fn bulk_steps(inv: &dyn Inventory, other_agent: uuid::Uuid) -> Vec<String> {
+    let acme = inv.organization("acme").await.unwrap().id;
+    let filter = input::NumberFilter {
+        organization_id: acme.to_string(),
+        search: Some("desk".into()),
+        status: Some(Status::Active),
+        ..input::NumberFilter::default()
+    };
+    let filter = filter.resolve(inv).await.unwrap();
+    let typed = actions::TypedChange {
+        friendly_name: Some("Moved".into()),
+        status: Some("inactive".into()),
+        agent: Some("Ava".into()),
+        metadata: Some(r#"{"capabilities": {"sms": true}}"#.into()),
+    };
+    let mut out = Vec::new();
+    let refused = actions::update_matching(
+        inv,
+        &filter,
+        &NumberUpdate {
+            agent_id: Some(Some(other_agent)),
+            ..NumberUpdate::default()
+        },
+        &Default::default(),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    out.push(format!("another's agent: {:?}", refused.code()));
+    let cancel = switchboard_ops::Cancel::new();
+    cancel.cancel();
+    let stopped = actions::update_where(inv, &filter, typed.clone(), &cancel, |_| {})
+        .await
+        .unwrap();
+    out.push(format!(
+        "cancelled: {} updated {}",
+        stopped.cancelled, stopped.updated
+    ));
+    let dry = actions::update_where_dry_run(inv, &filter, typed.clone()).await;
+    out.push(format!("dry run: {}", dry.unwrap()));
+    let mut progress = Vec::new();
+    let report = actions::update_where(inv, &filter, typed, &Default::default(), |p| {
+        progress.push((p.done, p.total))
+    })
+    .await
+    .unwrap();
+    out.push(format!(
+        "updated {} failed {} cancelled {} progress {progress:?}",
+        report.updated,
+        report.failed.len(),
+        report.cancelled
+    ));
+    let change = NumberUpdate {
+        status: Some(Status::Error),
+        ..NumberUpdate::default()
+    };
+    let missing = inv
+        .update_numbers(switchboard_ops::Chunk {
+            organization_id: acme,
+            ids: &[uuid::Uuid::now_v7()],
+            change: &change,
+        })
+        .await
+        .unwrap();
+    out.push(format!(
+        "missing: updated {} failed {:?}",
+        missing.updated,
+        missing
+            .failed
+            .iter()
+            .map(|f| f.1.code())
+            .collect::<Vec<_>>()
+    ));
+    let ava = inv.agent(acme, "Ava").await.unwrap().id;
+    let moved = NumberFilter::org(acme).search("moved");
+    out.push(format!(
+        "moved: {}",
+        inv.count_numbers(&moved).await.unwrap()
+    ));
+    inv.for_each_number(acme, &mut |n: &PhoneNumber| {
+        out.push(format!(
+            "{} {} {} ava={} sms={}",
+            n.phone_number,
+            n.friendly_name.as_deref().unwrap_or("-"),
+            n.status.as_str(),
+            n.agent_id == Some(ava),
+            n.capabilities()
+                .has(switchboard_core::domain::Capability::Sms),
+        ));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_of_every_matching_number_is_alike_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, _) = local_like_the_server(&dir).await;
+    bulk_setup(&*local).await;
+    let globex = local.add_organization("globex", "Globex").await.unwrap();
+    let gus = local.add_agent(globex.id, "Gus").await.unwrap();
+    let expected = bulk_steps(&*local, gus.id).await;
+    let desk = |i: u32, name: &str, status: &str, moved: bool| {
+        format!("+1415555020{i} {name} {status} ava={moved} sms={moved}")
+    };
+    let mut rows = vec!["+14155550100 Main active ava=false sms=false".to_owned()];
+    rows.extend((1..=5).map(|i| desk(i, "Moved", "inactive", true)));
+    rows.extend((6..=7).map(|i| desk(i, &format!("Desk {i}"), "inactive", false)));
+    let mut steps: Vec<String> = [
+        "another's agent: NotFound",
+        "cancelled: true updated 0",
+        "dry run: 5",
+        "updated 5 failed 0 cancelled false progress [(0, 5), (5, 5)]",
+        "missing: updated 0 failed [NotFound]",
+        "moved: 5",
+    ]
+    .map(String::from)
+    .to_vec();
+    steps.extend(rows);
+    assert_eq!(expected, steps, "the local workspace");
+    local.close().await;
+
+    // The team database as alice, a manager of acme under row-level security: globex's active
+    // desk matches the same search and status, and is not hers to change; its agent is not
+    // hers to give.
+    let world = World::new().await;
+    world.on_server(
+        "INSERT INTO organizations (slug, name) VALUES ('globex', 'Globex');
+         INSERT INTO agents (organization_id, name) SELECT id, 'Gus' FROM organizations
+           WHERE slug = 'globex';
+         INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+           credentials, metadata, status)
+         SELECT id, 'twilio', '+14155550201', 'Desk 9', '{}', '{}', 'active'
+         FROM organizations WHERE slug = 'globex';",
+    );
+    let gus: uuid::Uuid = world
+        .on_server("SELECT id FROM agents WHERE name = 'Gus'")
+        .trim()
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(world.upstream, 0);
+    let server = open(world.target(&proxy, Reads::Server)).await.unwrap();
+    bulk_setup(&*server).await;
+    assert_eq!(
+        bulk_steps(&*server, gus).await,
+        expected,
+        "the team database"
+    );
+    server.close().await;
+    assert_eq!(
+        world.on_server(
+            "SELECT friendly_name || ' ' || status FROM phone_numbers p
+             JOIN organizations o ON o.id = p.organization_id WHERE o.slug = 'globex'"
+        ),
+        "Desk 9 active",
+        "another organization's number is not changed"
+    );
+
+    // The team workspace (the app) offline: the change goes into its cache, and each edit into
+    // the outbox as single edits go.
+    world.on_server(
+        "UPDATE phone_numbers SET friendly_name = 'Desk ' || right(phone_number, 1),
+           status = CASE WHEN right(phone_number, 1) <= '5' THEN 'active' ELSE 'inactive' END,
+           agent_id = NULL, metadata = '{}'
+         WHERE phone_number LIKE '+1415555020%'
+           AND organization_id = (SELECT id FROM organizations WHERE slug = 'acme')",
+    );
+    world.sync(&proxy).await;
+    proxy.cut();
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let offline = bulk_steps(&*app, gus).await;
+    assert_eq!(offline, expected, "the team workspace's cache, offline");
+    let queued = app
+        .file()
+        .unwrap()
+        .run(|ws| ws.outbox())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(queued, 5, "one outbox entry per changed number");
+    app.close().await;
+}

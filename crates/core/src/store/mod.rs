@@ -23,6 +23,7 @@ mod replica;
 pub mod search;
 mod skipped;
 mod stage;
+mod update_many;
 mod usage;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,7 @@ pub use replica::{CopyProgress, Replica};
 pub use skipped::{
     CheckedNumber, Skip, SkippedRow, StoredJson, StoredNumber, secrets_dropped_reason,
 };
+pub use update_many::{ManyUpdated, nothing_to_change};
 
 /// Embedded migrations, oldest first: (version, name, SQL).
 const MIGRATIONS: &[(i64, &str, &str)] = &[

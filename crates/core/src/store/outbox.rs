@@ -169,7 +169,7 @@ fn row_params(n: &PhoneNumber) -> [rusqlite::types::Value; PHONE_NUMBER_COLUMNS.
 }
 
 /// Records an edit, merging it into the number's pending entry if there is one.
-fn enqueue(
+pub(super) fn enqueue(
     tx: &Transaction<'_>,
     op: OutboxOp,
     base: Option<OffsetDateTime>,

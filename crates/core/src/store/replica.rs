@@ -203,7 +203,21 @@ impl Rows {
                 key: n.id.to_string(),
             });
         };
-        let (country, number_type) = stored_facts(tx, key)?;
+        let facts = stored_facts(tx, key)?;
+        self.rewrite(tx, key, &old, facts, n)
+    }
+
+    /// Rewrites the row at `key` from `old` (as stored, with its stored country and line
+    /// type) to `n` (same organization and number): the columns that differ, the counts and
+    /// the search index.
+    pub(super) fn rewrite(
+        &mut self,
+        tx: &Transaction<'_>,
+        key: i64,
+        old: &PhoneNumber,
+        (country, number_type): (Option<String>, String),
+        n: &PhoneNumber,
+    ) -> Result<()> {
         let old_name = search_key(old.friendly_name.as_deref().unwrap_or(""));
         let new_name = search_key(n.friendly_name.as_deref().unwrap_or(""));
         // Only the columns that differ: SQLite rewrites the entries of every index that holds
@@ -298,7 +312,7 @@ impl Rows {
             tx.prepare_cached(&sql)?
                 .execute(rusqlite::params_from_iter(values))?;
         }
-        let before = facets(&old, country.as_deref(), &number_type);
+        let before = facets(old, country.as_deref(), &number_type);
         let after = facets(n, country.as_deref(), &number_type);
         if before != after {
             let org = n.organization_id.to_string();

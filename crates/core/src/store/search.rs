@@ -494,19 +494,7 @@ impl Workspace {
                 .query_row(rusqlite::params![fts_match(s), lo, hi], |r| r.get(0))?;
             return Ok(n as u64);
         }
-        let mut sql = Sql::new();
-        column_filters(f, org_key, &mut sql);
-        match &f.search {
-            Some(s) if trigram_capable(s) => {
-                sql.push(
-                    "p.rowid IN (SELECT rowid FROM phone_numbers_search
-                     WHERE phone_numbers_search MATCH ? AND rowid BETWEEN ? AND ?)",
-                    [text(fts_match(s)), Value::Integer(lo), Value::Integer(hi)],
-                );
-            }
-            Some(s) => search_predicate(s, &mut sql),
-            None => {}
-        }
+        let sql = matching(f, (org_key, lo, hi));
         let statement = format!(
             "SELECT count(*) FROM phone_numbers p WHERE {}",
             sql.where_clause()
@@ -517,4 +505,40 @@ impl Workspace {
             .query_row(params_from_iter(sql.values.iter()), |r| r.get(0))?;
         Ok(n as u64)
     }
+
+    /// Every number the filter matches (its search included), by id, in E.164 order: a
+    /// selection to change in bulk ([`Workspace::update_numbers`]).
+    pub fn select_numbers(&self, f: &NumberFilter) -> Result<Vec<Uuid>> {
+        let sql = matching(f, org_range(&self.conn, &f.organization_id)?);
+        let statement = format!(
+            "SELECT p.id FROM phone_numbers p WHERE {} ORDER BY p.rowid",
+            sql.where_clause()
+        );
+        let mut stmt = self.conn.prepare_cached(&statement)?;
+        let ids = stmt
+            .query_map(params_from_iter(sql.values.iter()), |r| {
+                super::parse_uuid(&r.get::<_, String>(0)?)
+            })?
+            .collect::<rusqlite::Result<Vec<Uuid>>>()?;
+        Ok(ids)
+    }
+}
+
+/// The condition on `phone_numbers p` that a filter (search included) sets, for an
+/// organization's key and row-key range.
+fn matching(f: &NumberFilter, (org_key, lo, hi): (i64, i64, i64)) -> Sql {
+    let mut sql = Sql::new();
+    column_filters(f, org_key, &mut sql);
+    match &f.search {
+        Some(s) if trigram_capable(s) => {
+            sql.push(
+                "p.rowid IN (SELECT rowid FROM phone_numbers_search
+                 WHERE phone_numbers_search MATCH ? AND rowid BETWEEN ? AND ?)",
+                [text(fts_match(s)), Value::Integer(lo), Value::Integer(hi)],
+            );
+        }
+        Some(s) => search_predicate(s, &mut sql),
+        None => {}
+    }
+    sql
 }
