@@ -8,7 +8,7 @@ afterEach(cleanup);
 function show(patch: Parameters<typeof makeNumber>[1]) {
   const client = mockClient(1);
   const number = makeNumber(1, patch);
-  render(DetailPanel, { client, number, agents: [], onChanged: () => {}, onRemoved: () => {}, onClose: () => {} });
+  render(DetailPanel, { client, number, agents: [], onChanged: () => {}, onRemoved: () => {}, onClose: () => {}, undo: { label: "Undo", run: () => {} } });
 }
 
 describe("DetailPanel webhooks", () => {
