@@ -1,0 +1,110 @@
+// Accessibility of every screen and dialog in the real webview (issue #17): axe-core runs on the
+// welcome screen, the numbers table, the detail panel and each dialog the toolbar opens, and
+// finds no serious or critical violation. On a workspace of its own (the file the other tests
+// use is moved aside and put back), so it does not depend on which file ran before it.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { screenshot, startApp, until } from "./support.mjs";
+
+const workspace = process.env.SWITCHBOARD_WORKSPACE;
+const FILES = ["", "-wal", "-shm"];
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let b;
+const testid = (id) => b.$(`[data-testid="${id}"]`);
+const waitFor = (what, f, timeout) => until(b, "a11y", what, f, timeout);
+
+/** The serious and critical violations axe-core finds in the page as it is now. */
+async function violations() {
+  if (!(await b.execute(() => typeof window.axe !== "undefined"))) await b.execute(AXE);
+  const found = await b.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) => done(JSON.stringify(r.violations)))
+      .catch((e) => done(JSON.stringify({ error: String(e) })));
+  });
+  const parsed = JSON.parse(found);
+  assert.ok(Array.isArray(parsed), `axe ran: ${found}`);
+  return parsed
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+}
+
+/** Checks the page with axe-core and saves a screenshot `name`. */
+async function accessible(name) {
+  await screenshot(b, name);
+  const found = await violations();
+  assert.deepEqual(found, [], `${name}: ${JSON.stringify(found, null, 1)}`);
+}
+
+const dialogOpen = async () => (await b.$$('[role="dialog"], [role="alertdialog"]')).length > 0;
+
+before(async () => {
+  assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
+  for (const f of FILES) if (existsSync(workspace + f)) renameSync(workspace + f, `${workspace}${f}.before-a11y`);
+  b = await startApp();
+});
+
+after(async () => {
+  await b?.deleteSession().catch(() => {});
+  for (const f of FILES) {
+    rmSync(workspace + f, { force: true });
+    if (existsSync(`${workspace}${f}.before-a11y`)) renameSync(`${workspace}${f}.before-a11y`, workspace + f);
+  }
+});
+
+describe("every screen and dialog passes axe-core", () => {
+  it("the welcome screen", async () => {
+    await (await testid("seed-demo")).waitForExist({ timeout: 20000 });
+    await accessible("axe-01-welcome");
+  });
+
+  it("finds a violation planted in the page (the check itself works)", async () => {
+    await b.execute(() => {
+      const img = document.createElement("img");
+      img.id = "planted";
+      img.src = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+      document.body.append(img);
+    });
+    const found = await violations();
+    await b.execute(() => document.getElementById("planted")?.remove());
+    assert.ok(
+      found.some((v) => v.rule === "image-alt" && v.where.includes("#planted")),
+      `an image without alt text is reported: ${JSON.stringify(found)}`,
+    );
+    assert.deepEqual(await violations(), [], "and nothing once it is gone");
+  });
+
+  it("the numbers table and the detail panel", async () => {
+    await (await testid("seed-demo")).click();
+    await waitFor("the demo's rows", async () => (await b.$$('[data-testid="number-row"]')).length > 0, 60000);
+    await accessible("axe-02-table");
+    await (await b.$('[data-testid="number-row"]')).click();
+    await waitFor("the detail panel", async () => (await b.$$('[data-testid="detail-panel"]')).length > 0);
+    await accessible("axe-03-detail-panel");
+    await b.keys("Escape");
+    await waitFor("the panel closed", async () => (await b.$$('[data-testid="detail-panel"]')).length === 0);
+  });
+
+  for (const [opener, name] of [
+    ['button[aria-keyshortcuts="n"]', "axe-04-add-number"],
+    ['[data-testid="new-org-open"]', "axe-05-new-organization"],
+    ['[data-testid="workspace-button"]', "axe-06-workspaces"],
+    ['[data-testid="usage-open"]', "axe-07-usage"],
+    ['[data-testid="agents-open"]', "axe-08-agents"],
+    ['[data-testid="accounts-open"]', "axe-09-provider-accounts"],
+    ['[data-testid="import-open"]', "axe-10-import"],
+    ['[data-testid="columns-open"]', "axe-11-columns"],
+    ['[data-testid="view-save-open"]', "axe-12-save-view"],
+  ]) {
+    it(`the dialog ${name.slice(7)}`, async () => {
+      await (await b.$(opener)).click();
+      await waitFor(`the dialog ${name}`, dialogOpen);
+      await accessible(name);
+      await b.keys("Escape");
+      await waitFor(`the dialog ${name} closed`, async () => !(await dialogOpen()));
+    });
+  }
+});
