@@ -318,6 +318,32 @@ pub async fn bulk_update<R: Runtime>(
     Ok(report)
 }
 
+/// Applies the same changes to every number `filter` matches — the table's whole selection
+/// when the manager selects all that match, not only the loaded rows — in chunks, reporting
+/// progress through `on_progress` and stopping between chunks when [`cancel_task`] names
+/// `task_id` (`switchboard_ops::actions::update_matching`).
+#[tauri::command]
+#[tracing::instrument(skip(state, app, on_progress), err)]
+pub async fn update_matching<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    task_id: String,
+    filter: NumberFilter,
+    changes: Vec<NumberChange>,
+    on_progress: Channel<Progress>,
+) -> AppResult<BulkReport> {
+    let organization_id = filter.organization_id.clone();
+    let (filter, update) = (filter.into_core()?, dto::into_update(&changes)?);
+    let cancel = state.tasks.start(&task_id);
+    let report = actions::update_matching(&*state.inventory(), &filter, &update, &cancel, |p| {
+        let _ = on_progress.send(p);
+    })
+    .await;
+    state.tasks.end(&task_id);
+    edited(&app, &organization_id, Vec::new());
+    Ok(report?)
+}
+
 /// Asks a running bulk task (or provider task) to stop after the number it is on.
 #[tauri::command]
 #[tracing::instrument(skip(state, provider_tasks), err)]

@@ -163,6 +163,8 @@ export interface Client {
     changes: NumberChange[],
     onProgress: (p: Progress) => void,
   ): Promise<BulkReport>;
+  /** The same changes to every number `filter` matches (not only the loaded rows), in chunks. */
+  updateMatching(taskId: string, filter: NumberFilter, changes: NumberChange[], onProgress: (p: Progress) => void): Promise<BulkReport>;
   cancelTask(taskId: string): Promise<boolean>;
   seedDemo(count: number, onProgress: (p: Progress) => void): Promise<SeedReport>;
   getSettings(): Promise<Settings>;
@@ -283,6 +285,8 @@ export const client: Client = {
       changes,
       onProgress: channel(onProgress),
     }),
+  updateMatching: (taskId, filter, changes, onProgress) =>
+    call("update_matching", { taskId, filter, changes, onProgress: channel(onProgress) }),
   cancelTask: (taskId) => call("cancel_task", { taskId }),
   seedDemo: (count, onProgress) => call("seed_demo", { count, onProgress: channel(onProgress) }),
   getSettings: () => call("get_settings"),

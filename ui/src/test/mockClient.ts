@@ -140,6 +140,11 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       onProgress({ done: ids.length, total: ids.length });
       return { updated: ids.length, failed: [], cancelled: false };
     }),
+    updateMatching: vi.fn(async (_t, f, _c, onProgress) => {
+      const n = matching(f).length;
+      onProgress({ done: n, total: n });
+      return { updated: n, failed: [], cancelled: false };
+    }),
     cancelTask: vi.fn(async () => true),
     seedDemo: vi.fn(async () => ({ organization: { id: "org-1", slug: "demo", name: "Demo" }, agentsCreated: 5, numbersInserted: 10000 })),
     getSettings: vi.fn(async () => structuredClone(settings)),

@@ -26,6 +26,7 @@ export const commands = [
   "remove_number",
   "undo_last",
   "bulk_update",
+  "update_matching",
   "cancel_task",
   "seed_demo",
   "get_settings",
