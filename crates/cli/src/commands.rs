@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use switchboard_core::domain::NewNumber;
-use switchboard_core::query::Page;
+use switchboard_core::query::{MAX_PAGE, NumberQuery, Page};
 use switchboard_core::transfer::{Format, ImportOptions};
 use switchboard_core::{Error, Result};
 use switchboard_ops::actions::{self, TypedChange};
@@ -24,7 +24,7 @@ use switchboard_ops::usage;
 use switchboard_ops::{Inventory, Written};
 
 use crate::Global;
-use crate::number_filter::ListArgs;
+use crate::number_filter::{FilterArgs, ListArgs};
 use crate::{accounts, db, output, update_where};
 
 /// The flags of `numbers import` that import from a provider account instead of a CSV file.
@@ -203,7 +203,8 @@ pub enum Numbers {
         #[arg(long)]
         forget_secret: bool,
     },
-    /// Write every number of an organization as CSV or JSON
+    /// Write the numbers of an organization as CSV or JSON: every one, or those the filter
+    /// flags of `numbers list` select, in the order --sort gives
     Export {
         /// Organization slug or id
         #[arg(long)]
@@ -211,9 +212,19 @@ pub enum Numbers {
         /// csv or json
         #[arg(long, default_value = "csv")]
         format: String,
-        /// Write to this file instead of standard output
+        /// Write to this file instead of standard output (written beside it and put in its
+        /// place when whole)
         #[arg(long, short)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// number, friendly_name, created, updated; prefix with - for descending
+        #[arg(long, default_value = "number", allow_hyphen_values = true)]
+        sort: String,
+        /// Only the numbers in this health state over the last 7 days of call records:
+        /// healthy, at_risk or insufficient_data
+        #[arg(long)]
+        health: Option<String>,
     },
     /// Import numbers from CSV (all or nothing), or from a provider account with --account
     Import {
@@ -409,10 +420,22 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             org,
             format,
             output: path,
+            filter,
+            sort,
+            health,
         } => {
-            let org = inv.organization(&org).await?;
             let format: Format = format.parse()?;
-            let count = actions::export_to(inv, org.id, format, path.as_deref()).await?;
+            let health = health.as_deref().map(usage::parse_health).transpose()?;
+            let filter = filter.resolve(inv, &org).await?;
+            let query = NumberQuery::first(filter, sort.parse()?, MAX_PAGE)?;
+            let limits = switchboard_core::usage::Thresholds::default();
+            let by = health.map(|state| usage::ByHealth {
+                state,
+                last_day: time::OffsetDateTime::now_utc().date(),
+                limits: &limits,
+            });
+            let count =
+                actions::export_matching_out(inv, &query, by, format, path.as_deref()).await?;
             if let Some(p) = path {
                 eprintln!("exported {count} numbers to {}", p.display());
             }

@@ -620,3 +620,51 @@ fn numbers_update_where_changes_every_number_the_filter_flags_select() {
     ];
     assert_eq!(ok(ws, &every), "updated 4 numbers\n");
 }
+
+/// `numbers export` with the filter flags of `numbers list` and --sort writes only the numbers
+/// they select, in that order (the app's export of what the table shows, from the CLI);
+/// without them, every number as before.
+#[test]
+fn numbers_export_takes_the_filter_flags_and_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = &dir.path().join("ws.db");
+    let run = |line: String| ok(ws, &line.split(' ').collect::<Vec<_>>());
+    run("orgs add --slug acme --name Acme".into());
+    for (number, status) in [
+        ("+14155550101", "active"),
+        ("+14155550102", "inactive"),
+        ("+14155550103", "active"),
+        ("+14155550104", "active"),
+    ] {
+        run(format!(
+            "numbers add --org acme --provider twilio --number {number} --status {status}"
+        ));
+    }
+    let export = |flags: &str| -> Vec<String> {
+        let out = run(format!("numbers export --org acme --format json {flags}")
+            .trim_end()
+            .into());
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (rows.as_array().unwrap().iter())
+            .map(|r| r["phone_number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        export("--status active --sort -number"),
+        ["+14155550104", "+14155550103", "+14155550101"]
+    );
+    assert_eq!(export("--search 0102"), ["+14155550102"]);
+    assert_eq!(export("").len(), 4, "every number without filter flags");
+    let out = dir.path().join("active.csv");
+    run(format!(
+        "numbers export --org acme --status active -o {}",
+        out.display()
+    ));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        4,
+        "a header and the three active numbers: {csv}"
+    );
+    assert!(!csv.contains("+14155550102"), "{csv}");
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 use switchboard_core::domain::{
     E164, Metadata, NewNumber, NumberUpdate, Organization, PhoneNumber, Status,
 };
-use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery};
+use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::transfer::{self, Exporter, Format, ImportOptions, ImportReport};
 use switchboard_core::{Error, Result};
@@ -338,20 +338,6 @@ pub async fn export(
     exporter.finish()
 }
 
-/// Writes every number of an organization to the file `path`, or to standard output (see
-/// [`export`]); returns how many.
-pub async fn export_to(
-    inv: &dyn Inventory,
-    organization_id: Uuid,
-    format: Format,
-    path: Option<&Path>,
-) -> Result<u64> {
-    match path {
-        Some(p) => export(inv, organization_id, format, create(p)?).await,
-        None => export(inv, organization_id, format, std::io::stdout()).await,
-    }
-}
-
 /// Writes the numbers `query` matches — what the numbers table shows: its search, filters
 /// and order, every page of it, not only the rows loaded — as CSV or JSON (the columns and
 /// escaping of [`export`]) to the file `path`; returns how many. The query's page size and
@@ -372,30 +358,8 @@ pub async fn export_matching_to(
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let partial = path.with_file_name(format!(".{name}.partial"));
-    let written = async {
-        let mut exporter = Exporter::new(format, create(&partial)?)?;
-        let mut page = NumberQuery {
-            limit: MAX_PAGE,
-            after: None,
-            ..query.clone()
-        };
-        loop {
-            let found = match health {
-                None => inv.list_numbers(&page).await?,
-                Some(h) => {
-                    numbers_page_by_health(inv, &page, h.state, h.last_day, h.limits).await?
-                }
-            };
-            for n in &found.items {
-                exporter.write(n)?;
-            }
-            match found.next {
-                Some(next) => page.after = Some(next),
-                None => return exporter.finish(),
-            }
-        }
-    }
-    .await;
+    let written =
+        async { export_matching(inv, query, health, format, create(&partial)?).await }.await;
     let done = written.and_then(|count| {
         std::fs::rename(&partial, path).map_err(|source| Error::Io {
             path: path.display().to_string(),
@@ -407,6 +371,56 @@ pub async fn export_matching_to(
         let _ = std::fs::remove_file(&partial);
     }
     done
+}
+
+/// Writes the numbers `query` matches, as [`export_matching_to`] chooses them, to `out`;
+/// returns how many. The whole organization in E.164 order (no filter, the default order, no
+/// Health filter) is streamed as [`export`] streams it; any other query is read page by page.
+pub async fn export_matching(
+    inv: &dyn Inventory,
+    query: &NumberQuery,
+    health: Option<ByHealth<'_>>,
+    format: Format,
+    out: impl Write + Send,
+) -> Result<u64> {
+    let organization_id = query.filter.organization_id;
+    let whole = query.filter == NumberFilter::org(organization_id) && query.sort == Sort::default();
+    if whole && health.is_none() {
+        return export(inv, organization_id, format, out).await;
+    }
+    let mut exporter = Exporter::new(format, out)?;
+    let mut page = NumberQuery {
+        limit: MAX_PAGE,
+        after: None,
+        ..query.clone()
+    };
+    loop {
+        let found = match health {
+            None => inv.list_numbers(&page).await?,
+            Some(h) => numbers_page_by_health(inv, &page, h.state, h.last_day, h.limits).await?,
+        };
+        for n in &found.items {
+            exporter.write(n)?;
+        }
+        match found.next {
+            Some(next) => page.after = Some(next),
+            None => return exporter.finish(),
+        }
+    }
+}
+
+/// [`export_matching_to`] the file `path`, or [`export_matching`] to standard output.
+pub async fn export_matching_out(
+    inv: &dyn Inventory,
+    query: &NumberQuery,
+    health: Option<ByHealth<'_>>,
+    format: Format,
+    path: Option<&Path>,
+) -> Result<u64> {
+    match path {
+        Some(p) => export_matching_to(inv, query, health, format, p).await,
+        None => export_matching(inv, query, health, format, std::io::stdout()).await,
+    }
 }
 
 /// The file `path`, created (or emptied) for writing, buffered.
