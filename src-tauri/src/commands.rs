@@ -281,10 +281,7 @@ pub async fn undo_last<R: Runtime>(
     match undo::undo(&*workspace.inventory, &last).await {
         Ok(written) => Ok(announced(&app, written)),
         Err(e) => {
-            if !matches!(
-                e.code(),
-                switchboard_core::ErrorCode::InvalidInput | switchboard_core::ErrorCode::NotAllowed
-            ) {
+            if undo::may_retry(&e) {
                 state.return_undo(&workspace, last);
             }
             Err(e.into())

@@ -157,6 +157,13 @@ pub async fn undo(inv: &dyn Inventory, undo: &Undo) -> Result<Written> {
     }
 }
 
+/// Whether an undo that failed with `e` may still be done later — the store was away or busy —
+/// rather than refused (the number changed since, was added again, or is not the manager's):
+/// a shell keeping the undo keeps it then, to be tried again.
+pub fn may_retry(e: &Error) -> bool {
+    !matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::NotAllowed)
+}
+
 /// A read's number, `None` when there is none.
 fn absent(read: Result<PhoneNumber>) -> Result<Option<PhoneNumber>> {
     match read {
@@ -191,4 +198,20 @@ pub async fn remove_number(
     let written = actions::remove_number(inv, r, organization_id).await?;
     let undo = Undo::of_removal(written.number.clone());
     Ok((written, undo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_undo_is_not_tried_again_and_an_unreachable_store_is() {
+        assert!(!may_retry(&refused("changed since".into())));
+        assert!(!may_retry(&Error::NotAllowed("not yours".into())));
+        let away = Error::Io {
+            path: "server".into(),
+            source: std::io::Error::other("gone"),
+        };
+        assert!(may_retry(&away));
+    }
 }
