@@ -4,12 +4,10 @@
 // use is moved aside and put back), so it does not depend on which file ran before it.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { screenshot, startApp, until } from "./support.mjs";
+import { ownWorkspace, screenshot, startApp, until } from "./support.mjs";
 
-const workspace = process.env.SWITCHBOARD_WORKSPACE;
-const FILES = ["", "-wal", "-shm"];
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let b;
@@ -41,18 +39,16 @@ async function accessible(name) {
 
 const dialogOpen = async () => (await b.$$('[role="dialog"], [role="alertdialog"]')).length > 0;
 
+let putBack;
+
 before(async () => {
-  assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
-  for (const f of FILES) if (existsSync(workspace + f)) renameSync(workspace + f, `${workspace}${f}.before-a11y`);
+  putBack = ownWorkspace("a11y");
   b = await startApp();
 });
 
 after(async () => {
   await b?.deleteSession().catch(() => {});
-  for (const f of FILES) {
-    rmSync(workspace + f, { force: true });
-    if (existsSync(`${workspace}${f}.before-a11y`)) renameSync(`${workspace}${f}.before-a11y`, workspace + f);
-  }
+  putBack?.();
 });
 
 describe("every screen and dialog passes axe-core", () => {

@@ -9,16 +9,13 @@
 // under Xvfb: the app only logs that.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, renameSync, rmSync } from "node:fs";
-import { numberRows, previewImport, screenshot, startApp, until } from "./support.mjs";
+import { numberRows, ownWorkspace, previewImport, screenshot, startApp, until } from "./support.mjs";
 
-const workspace = process.env.SWITCHBOARD_WORKSPACE;
 const TELNYX = process.env.SWITCHBOARD_TELNYX_API_URL;
 // The fake's API key (crates/fake-providers creds): not a secret, it exists only there.
 const KEY = "KEYfake-telnyx-0001";
 const LABEL = "e2e-telnyx-alarm";
 const MOVING = ["port-out-pending", "ported-out"];
-const FILES = ["", "-wal", "-shm"];
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
@@ -44,19 +41,17 @@ async function movingAway() {
   return body.data.filter((n) => MOVING.includes(n.status)).map((n) => n.phone_number).sort();
 }
 
+let putBack;
+
 before(async () => {
-  assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
   assert.ok(TELNYX, "SWITCHBOARD_TELNYX_API_URL must point at the fake Telnyx (scripts/e2e.sh)");
-  for (const f of FILES) if (existsSync(workspace + f)) renameSync(workspace + f, `${workspace}${f}.before-alarm`);
+  putBack = ownWorkspace("alarm");
   b = await startApp();
 });
 
 after(async () => {
   await b?.deleteSession().catch(() => {});
-  for (const f of FILES) {
-    rmSync(workspace + f, { force: true });
-    if (existsSync(`${workspace}${f}.before-alarm`)) renameSync(`${workspace}${f}.before-alarm`, workspace + f);
-  }
+  putBack?.();
 });
 
 describe("a port-out shows the alarm end to end", () => {

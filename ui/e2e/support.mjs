@@ -3,7 +3,7 @@
 // leaves a screenshot and says which toasts were shown. Not a test file itself (scripts/e2e.sh
 // runs only *.e2e.mjs).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { remote } from "webdriverio";
@@ -109,4 +109,22 @@ export async function chooseOrganization(b, name, waitFor) {
   const shown = await org.getValue();
   await org.selectByAttribute("value", await option());
   return shown;
+}
+
+/** The workspace file (SWITCHBOARD_WORKSPACE) and its SQLite companions. */
+const WORKSPACE_FILES = ["", "-wal", "-shm"];
+
+/** Gives the file a workspace of its own: moves the one the other files use aside (under the
+ * suffix `.before-<name>`); returns what puts it back (the file's own workspace removed). */
+export function ownWorkspace(name) {
+  const workspace = process.env.SWITCHBOARD_WORKSPACE;
+  assert.ok(workspace, "SWITCHBOARD_WORKSPACE must name the workspace file");
+  const aside = (f) => `${workspace}${f}.before-${name}`;
+  for (const f of WORKSPACE_FILES) if (existsSync(workspace + f)) renameSync(workspace + f, aside(f));
+  return () => {
+    for (const f of WORKSPACE_FILES) {
+      rmSync(workspace + f, { force: true });
+      if (existsSync(aside(f))) renameSync(aside(f), workspace + f);
+    }
+  };
 }
