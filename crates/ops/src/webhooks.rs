@@ -274,15 +274,15 @@ pub async fn number_drift(
     n: &PhoneNumber,
 ) -> switchboard_providers::Result<DriftView> {
     let hooks = client.webhooks(&account::number_ref(n)).await?;
-    let (voice, sms) = account::recorded_urls(n).unwrap_or_default();
-    let drift = pm::drift(&hooks, voice.as_deref(), sms.as_deref());
+    let (voice, sms) = n.recorded_webhooks();
+    let drift = pm::drift(&hooks, voice, sms);
     let checked_at = OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     Ok(DriftView {
         phone_number: n.phone_number.to_string(),
-        voice: ChannelDrift::new(hooks.voice.as_ref(), &drift.voice, voice.as_deref()),
-        sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms.as_deref()),
+        voice: ChannelDrift::new(hooks.voice.as_ref(), &drift.voice, voice),
+        sms: ChannelDrift::new(hooks.sms.as_ref(), &drift.sms, sms),
         checked_at,
     })
 }
@@ -388,7 +388,7 @@ impl Repoint {
 }
 
 /// The numbers of a drift check: those with an account and a URL on record (voice or SMS,
-/// [`account::recorded_urls`]) are checked; the others are only counted.
+/// [`PhoneNumber::recorded_webhooks`]) are checked; the others are only counted.
 #[derive(Debug, Clone, Default)]
 pub struct DriftSelection {
     /// The numbers to check (an account, a voice or SMS URL on record), in order.
@@ -404,7 +404,7 @@ impl DriftSelection {
     pub fn new(numbers: Vec<PhoneNumber>) -> Self {
         let mut selection = DriftSelection::default();
         for n in numbers {
-            let recorded = account::recorded_urls(&n).is_some();
+            let recorded = n.recorded_webhooks() != (None, None);
             match (n.credentials.account_id(n.provider), recorded) {
                 (None, _) => selection.no_account += 1,
                 (Some(_), false) => selection.not_recorded += 1,

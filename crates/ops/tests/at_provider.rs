@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use switchboard_core::domain::{NewNumber, PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
+use switchboard_ops::Inventory;
 use switchboard_ops::numbers_at_provider::{Bulk, ProviderReport, Sent};
 use switchboard_ops::webhooks::{self, policy, webhook_change};
-use switchboard_ops::{Inventory, Target, open};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
 
@@ -17,14 +17,14 @@ mod common;
 use common::twilio;
 
 /// The fake Twilio, and a local workspace whose organization has its account and its first
-/// numbers, imported as an import writes them.
+/// numbers, imported as an import writes them ([`common::holding_first`]).
 struct Imported {
     _fakes: FakeProviders,
     _dir: tempfile::TempDir,
     base: String,
     client: ProviderClient,
     inv: Arc<dyn Inventory>,
-    org: switchboard_core::domain::Organization,
+    org: uuid::Uuid,
     numbers: Vec<PhoneNumber>,
 }
 
@@ -33,22 +33,8 @@ impl Imported {
         let fakes = FakeProviders::start(FakeConfig::default()).await.unwrap();
         let base = fakes.base_url(FakeKind::Twilio);
         let client = twilio(&base);
-        let listing = (client.list_numbers(&|_| {}, &BulkOptions::default().cancel))
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let inv: Arc<dyn Inventory> = open(Target::Local(dir.path().join("w.db"))).await.unwrap();
-        let org = inv.add_organization("acme", "Acme").await.unwrap();
-        let (id, sid) = (org.id, creds::TWILIO_ACCOUNT_SID);
-        (inv.file().unwrap())
-            .run(move |ws| ws.add_account(id, Provider::Twilio, sid, None))
-            .await
-            .unwrap();
-        let mut numbers = Vec::new();
-        for n in &listing.numbers[..count] {
-            let valid = n.to_new_number(sid).validate().unwrap();
-            numbers.push(inv.add_number(org.id, valid).await.unwrap().number);
-        }
+        let (dir, inv, org, numbers) =
+            common::holding_first(&client, Provider::Twilio, count).await;
         Imported {
             _fakes: fakes,
             _dir: dir,
@@ -64,7 +50,7 @@ impl Imported {
 #[tokio::test]
 async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     let t = Imported::start(6).await;
-    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, &t.org);
+    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, t.org);
     let sid = creds::TWILIO_ACCOUNT_SID;
     let mut selection = t.numbers.clone();
     let plain = NewNumber {
@@ -73,7 +59,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         ..NewNumber::default()
     };
     let without_account = inv
-        .add_number(org.id, plain.validate().unwrap())
+        .add_number(org, plain.validate().unwrap())
         .await
         .unwrap();
     selection.push(without_account.number);
@@ -218,7 +204,7 @@ async fn sms_drift_is_its_own_line_and_numbers_without_the_fact_carry_over() {
     }
 
     let t = Imported::start(3).await;
-    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, &t.org);
+    let (base, client, inv, org) = (&t.base, &t.client, &*t.inv, t.org);
     let mut numbers = t.numbers.clone();
     let reply = "https://demo.twilio.com/welcome/sms/reply";
     assert_eq!(
@@ -234,7 +220,7 @@ async fn sms_drift_is_its_own_line_and_numbers_without_the_fact_carry_over() {
     };
     let r = NumberRef::Id(numbers[2].id);
     numbers[2] = inv
-        .update_number(&r, Some(org.id), &forget)
+        .update_number(&r, Some(org), &forget)
         .await
         .unwrap()
         .number;

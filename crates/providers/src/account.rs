@@ -102,16 +102,6 @@ pub fn number_ref(n: &PhoneNumber) -> NumberRef {
     }
 }
 
-/// The webhook URLs on record, per channel (`(voice, sms)`, see
-/// [`PhoneNumber::recorded_webhooks`]: the voice URL is `webhook_url`, the SMS URL the metadata
-/// fact `smsWebhookUrl`). `None` when nothing is on record for either channel.
-pub fn recorded_urls(n: &PhoneNumber) -> Option<(Option<String>, Option<String>)> {
-    match n.recorded_webhooks() {
-        (None, None) => None,
-        (voice, sms) => Some((voice.map(str::to_owned), sms.map(str::to_owned))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

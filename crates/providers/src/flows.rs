@@ -441,7 +441,7 @@ impl AccountAction for SetWebhooks {
 }
 
 /// [`bulk_drift`] as an [`AccountAction`], against the URLs on record
-/// ([`crate::account::recorded_urls`]).
+/// ([`PhoneNumber::recorded_webhooks`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckDrift;
 
@@ -458,8 +458,9 @@ impl AccountAction for CheckDrift {
         let input: Vec<(NumberRef, Option<String>, Option<String>)> = numbers
             .iter()
             .map(|n| {
-                let (voice, sms) = crate::account::recorded_urls(n).unwrap_or_default();
-                (crate::account::number_ref(n), voice, sms)
+                let (voice, sms) = n.recorded_webhooks();
+                let owned = |u: Option<&str>| u.map(str::to_owned);
+                (crate::account::number_ref(n), owned(voice), owned(sms))
             })
             .collect();
         bulk_drift(client, &input, options, progress).await

@@ -119,6 +119,11 @@ pub struct Metadata(Map<String, Value>);
 /// The metadata key of the SMS webhook URL on record (see the module's documentation).
 pub const SMS_WEBHOOK_URL: &str = "smsWebhookUrl";
 
+/// Core's webhook URL rule ([`super::check_webhook_url`]) on the SMS URL, named as its key.
+fn check_sms_webhook_url(url: &str) -> Result<String> {
+    super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)
+}
+
 const STRING_KEYS: [&str; 6] = [
     "region",
     "areaCode",
@@ -139,7 +144,7 @@ impl Metadata {
         let Value::Object(map) = value else {
             return Err(Error::invalid("metadata", "must be a JSON object"));
         };
-        for key in STRING_KEYS {
+        for key in STRING_KEYS.into_iter().chain([SMS_WEBHOOK_URL]) {
             if map
                 .get(key)
                 .is_some_and(|v| !(v.is_string() || v.is_null()))
@@ -150,14 +155,8 @@ impl Metadata {
                 ));
             }
         }
-        if let Some(url) = map.get(SMS_WEBHOOK_URL).filter(|v| !v.is_null()) {
-            let Some(url) = url.as_str() else {
-                return Err(Error::invalid(
-                    "metadata",
-                    format!("{SMS_WEBHOOK_URL:?} must be a string"),
-                ));
-            };
-            super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)?;
+        if let Some(url) = map.get(SMS_WEBHOOK_URL).and_then(Value::as_str) {
+            check_sms_webhook_url(url)?;
         }
         if let Some(caps) = map.get("capabilities") {
             let Value::Object(caps) = caps else {
@@ -268,7 +267,7 @@ impl Metadata {
     /// ([`super::check_webhook_url`]); a refused URL changes nothing.
     pub fn set_sms_webhook_url(&mut self, url: Option<&str>) -> Result<()> {
         if let Some(url) = url {
-            super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)?;
+            check_sms_webhook_url(url)?;
         }
         self.set_str(SMS_WEBHOOK_URL, url);
         Ok(())

@@ -58,6 +58,22 @@ pub async fn holding(
     std::sync::Arc<dyn switchboard_ops::Inventory>,
     uuid::Uuid,
 ) {
+    let (dir, inv, org, _) = holding_first(client, provider, usize::MAX).await;
+    (dir, inv, org)
+}
+
+/// [`holding`] with only the first `count` numbers `client` lists, returned as recorded.
+#[allow(dead_code)]
+pub async fn holding_first(
+    client: &ProviderClient,
+    provider: switchboard_core::domain::Provider,
+    count: usize,
+) -> (
+    tempfile::TempDir,
+    std::sync::Arc<dyn switchboard_ops::Inventory>,
+    uuid::Uuid,
+    Vec<switchboard_core::domain::PhoneNumber>,
+) {
     use switchboard_ops::{Inventory, Target, open};
     let listing = client
         .list_numbers(&|_| {}, &tokio_util::sync::CancellationToken::new())
@@ -74,12 +90,18 @@ pub async fn holding(
         .run(move |ws| ws.add_account(org.id, provider, &id, None))
         .await
         .expect("the account");
-    for n in &listing.numbers {
+    let mut numbers = Vec::new();
+    for n in listing.numbers.iter().take(count) {
         let valid = n
             .to_new_number(&account)
             .validate()
             .expect("a valid number");
-        inv.add_number(org.id, valid).await.expect("the number");
+        numbers.push(
+            inv.add_number(org.id, valid)
+                .await
+                .expect("the number")
+                .number,
+        );
     }
-    (dir, inv, org.id)
+    (dir, inv, org.id, numbers)
 }
