@@ -4,7 +4,7 @@
 mod common;
 
 use common::{World, scalar, valid};
-use switchboard_core::domain::NumberUpdate;
+use switchboard_core::domain::{E164, NumberUpdate, PhoneNumber};
 use switchboard_core::query::{NumberFilter, NumberQuery, Sort};
 use switchboard_core::store::NumberRef;
 use switchboard_core::{Error, ErrorCode};
@@ -411,4 +411,52 @@ async fn removing_an_agent_never_locks_another_organizations() {
     .unwrap();
     assert_eq!(gone.id, w.acme_agent);
     bob.rollback().await.unwrap();
+}
+
+/// Attacker's view of the undo of a removal: alice puts back, under her own login role, a
+/// forged record. Into globex she is refused alike whether globex holds that id and number,
+/// holds neither, or the organization does not exist at all; into acme, an id globex holds
+/// is refused exactly like an id acme holds (nothing names globex or its number). Nothing is
+/// written.
+#[tokio::test]
+async fn a_restore_never_writes_into_or_tells_of_another_organization() {
+    let w = World::new().await;
+    let alice = &w.alice;
+    let ours = alice
+        .number(&NumberRef::Id(w.acme_number), None)
+        .await
+        .unwrap();
+    let forged = |id: uuid::Uuid, organization_id: uuid::Uuid, number: &str| PhoneNumber {
+        id,
+        organization_id,
+        phone_number: E164::parse(number, None).unwrap(),
+        ..ours.clone()
+    };
+    let refusal = |n: PhoneNumber| async move { alice.restore_number(&n).await.unwrap_err() };
+    let globex_before = w.row(w.globex_number);
+
+    let theirs = refusal(forged(w.globex_number, w.globex, "+442071830100")).await;
+    assert_eq!(theirs.code(), ErrorCode::NotAllowed, "{theirs}");
+    let unheld = refusal(forged(uuid::Uuid::new_v4(), w.globex, "+442071830199")).await;
+    let nowhere = refusal(forged(
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        "+14155550199",
+    ))
+    .await;
+    assert_eq!(theirs.to_string(), unheld.to_string());
+    assert_eq!(theirs.to_string(), nowhere.to_string());
+
+    let taken_in_globex = refusal(forged(w.globex_number, w.acme, "+14155550198")).await;
+    let taken_in_acme = refusal(forged(w.acme_number, w.acme, "+14155550198")).await;
+    assert_eq!(
+        taken_in_globex.code(),
+        ErrorCode::Duplicate,
+        "{taken_in_globex}"
+    );
+    assert_eq!(taken_in_globex.to_string(), taken_in_acme.to_string());
+
+    assert_eq!(w.row(w.globex_number), globex_before);
+    let count = |sql: &str| scalar(&w.cluster, &w.admin, sql);
+    assert_eq!(count("SELECT count(*) FROM phone_numbers"), "4");
 }

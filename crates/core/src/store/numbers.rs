@@ -388,8 +388,6 @@ pub(super) fn row_key(org_key: i64, digits: &str) -> Result<i64> {
     Ok((org_key << NUMBER_BITS) | number)
 }
 
-/// `change` applied to `current` ([`NumberUpdate::apply_to`]), stamped with the time of the
-/// change (never earlier than the version it changes).
 /// A removed number as it goes back: as it was, stamped updated now (never before it was).
 pub(super) fn restored(n: &PhoneNumber) -> PhoneNumber {
     PhoneNumber {
@@ -398,6 +396,8 @@ pub(super) fn restored(n: &PhoneNumber) -> PhoneNumber {
     }
 }
 
+/// `change` applied to `current` ([`NumberUpdate::apply_to`]), stamped with the time of the
+/// change (never earlier than the version it changes).
 pub(super) fn apply_update(current: &PhoneNumber, change: &NumberUpdate) -> Result<PhoneNumber> {
     let mut next = change.apply_to(current)?;
     next.updated_at = now().max(current.updated_at);

@@ -140,12 +140,11 @@ impl Share {
     }
 }
 
-/// The change of one (number, day) of the rollups: the nine counts, the number's id, the
-/// latest start of a final call added and of one taken away.
+/// The change of one (number, day) of the rollups: the nine counts, the latest start of a
+/// final call added and of one taken away.
 #[derive(Default)]
 struct DayDelta {
     figures: [i64; 9],
-    id: Option<String>,
     added_last: Option<i64>,
     removed_last: Option<i64>,
 }
@@ -167,7 +166,7 @@ struct Deltas {
 
 impl Deltas {
     /// Adds (`sign` 1) or takes away (`sign` -1) a record's share of its number's day.
-    fn apply(&mut self, number: &str, number_id: Option<&str>, share: &Share, sign: i64) {
+    fn apply(&mut self, number: &str, share: &Share, sign: i64) {
         let entry = self
             .daily
             .entry((number.to_owned(), share.day))
@@ -185,9 +184,6 @@ impl Deltas {
         ];
         for (sum, v) in entry.figures.iter_mut().zip(figures) {
             *sum += sign * v;
-        }
-        if sign > 0 && number_id.is_some() {
-            entry.id = number_id.map(str::to_owned);
         }
         let last = if sign > 0 {
             &mut entry.added_last
@@ -212,33 +208,30 @@ impl Deltas {
         // is negative when a record leaves its day or stops being pending.
         let mut update = tx.prepare_cached(
             "UPDATE usage_daily SET
-               phone_number_id = coalesce(?4, phone_number_id),
-               calls = calls + ?5, final_calls = final_calls + ?6, answered = answered + ?7,
-               short_answered = short_answered + ?8, failed = failed + ?9,
-               billed_secs = billed_secs + ?10, messages = messages + ?11,
-               segments = segments + ?12, pending = pending + ?13,
-               last_call_at = CASE WHEN ?14 IS NULL OR last_call_at >= ?14 THEN last_call_at
-                                   ELSE ?14 END
+               calls = calls + ?4, final_calls = final_calls + ?5, answered = answered + ?6,
+               short_answered = short_answered + ?7, failed = failed + ?8,
+               billed_secs = billed_secs + ?9, messages = messages + ?10,
+               segments = segments + ?11, pending = pending + ?12,
+               last_call_at = CASE WHEN ?13 IS NULL OR last_call_at >= ?13 THEN last_call_at
+                                   ELSE ?13 END
              WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
         )?;
         let mut insert = tx.prepare_cached(
-            "INSERT INTO usage_daily (org_key, phone_number, day, phone_number_id, calls,
-               final_calls, answered, short_answered, failed, billed_secs, messages, segments,
-               pending, last_call_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls, answered,
+               short_answered, failed, billed_secs, messages, segments, pending, last_call_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         let mut emptied = Vec::new();
         let mut recount = Vec::new();
         for ((number, day), d) in &self.daily {
             let f = &d.figures;
-            if f.iter().all(|v| *v == 0) && d.id.is_none() && d.added_last.is_none() {
+            if f.iter().all(|v| *v == 0) && d.added_last.is_none() {
                 continue;
             }
             let values = params![
                 org_key,
                 number,
                 day,
-                d.id,
                 f[0],
                 f[1],
                 f[2],
@@ -675,9 +668,9 @@ impl Workspace {
                     if old == share && old_number == number {
                         continue;
                     }
-                    deltas.apply(&old_number, None, &old, -1);
+                    deltas.apply(&old_number, &old, -1);
                 }
-                deltas.apply(number, Some(&number_id), &share, 1);
+                deltas.apply(number, &share, 1);
             }
             drop((insert, select, update));
             deltas.write(tx, &org, key)?;

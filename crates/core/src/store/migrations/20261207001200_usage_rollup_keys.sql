@@ -1,6 +1,7 @@
 -- The daily rollups keyed by the organization's integer key instead of its 36-character id,
--- and each (number, day) row with the start of that day's latest final call, so that a report
--- by number reads fewer bytes per row and its health window needs no seek into the calls
+-- and each (number, day) row with the start of that day's latest final call instead of the
+-- number's 36-character id (read only to find that call), so that a report by number reads
+-- fewer bytes per row and its health window needs no seek into the calls
 -- (docs/BENCHMARKS.md, "Usage records (issue 15)"). Same figures, same rows: both tables are
 -- rebuilt from their rows, and last_call_at is recounted from the calls once.
 
@@ -8,7 +9,6 @@ CREATE TABLE usage_daily_new (
   org_key         INTEGER NOT NULL REFERENCES organizations(key) ON DELETE CASCADE,
   phone_number    TEXT NOT NULL,
   day             INTEGER NOT NULL,
-  phone_number_id TEXT,
   calls           INTEGER NOT NULL DEFAULT 0 CHECK (calls >= 0),
   final_calls     INTEGER NOT NULL DEFAULT 0 CHECK (final_calls >= 0),    -- outcome <> unfinished
   answered        INTEGER NOT NULL DEFAULT 0 CHECK (answered >= 0),
@@ -23,7 +23,7 @@ CREATE TABLE usage_daily_new (
 ) WITHOUT ROWID;
 
 INSERT INTO usage_daily_new
-SELECT o.key, d.phone_number, d.day, d.phone_number_id, d.calls, d.final_calls, d.answered,
+SELECT o.key, d.phone_number, d.day, d.calls, d.final_calls, d.answered,
   d.short_answered, d.failed, d.billed_secs, d.messages, d.segments, d.pending, l.last_call_at
 FROM usage_daily d
 JOIN organizations o ON o.id = d.organization_id
