@@ -796,21 +796,13 @@ impl Judged {
     }
 }
 
-/// The numbers `query` selects, every page of it, whose health (over the window ending on
-/// `last_day`) is `state`, with it: a number without calls in the window has
-/// [`HealthState::InsufficientData`].
+/// The numbers `query` selects, every page of it, whose health is the state `by` asks for,
+/// with it: a number without calls in the window has [`HealthState::InsufficientData`].
 pub async fn numbers_by_health(
     inv: &dyn Inventory,
     query: &NumberQuery,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<Vec<(PhoneNumber, Health)>> {
-    let by = ByHealth {
-        state,
-        last_day,
-        limits,
-    };
     let judged = Judged::read(inv, query.filter.organization_id, by).await?;
     let mut found = Vec::new();
     for_each_page(inv, query, |items| {
@@ -833,24 +825,31 @@ pub struct ByHealth<'a> {
     pub limits: &'a Thresholds,
 }
 
+impl ByHealth<'static> {
+    /// `state` over the health window ending today (UTC), judged by the default thresholds
+    /// ([`Thresholds::default`]): what the table's Health filter and `--health` ask for.
+    pub fn today(state: HealthState) -> Self {
+        static DEFAULT: std::sync::LazyLock<Thresholds> =
+            std::sync::LazyLock::new(Thresholds::default);
+        ByHealth {
+            state,
+            last_day: OffsetDateTime::now_utc().date(),
+            limits: &DEFAULT,
+        }
+    }
+}
+
 /// One page of the numbers table under the health filter (what the app's Health filter
-/// shows): from `query`'s cursor, the numbers it selects whose health is `state`, in its
-/// order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
+/// shows): from `query`'s cursor, the numbers it selects whose health is the state `by` asks
+/// for, in its order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
 /// are left, so a page may hold up to twice the limit less one; its `next` is the cursor after
 /// the last page read (`None`: nothing more). Health is read once per call, as
 /// [`numbers_by_health`] reads it.
 pub async fn numbers_page_by_health(
     inv: &dyn Inventory,
     query: &NumberQuery,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<Page> {
-    let by = ByHealth {
-        state,
-        last_day,
-        limits,
-    };
     let judged = Judged::read(inv, query.filter.organization_id, by).await?;
     let enough = query.limit as usize;
     let mut items = Vec::new();
@@ -862,21 +861,14 @@ pub async fn numbers_page_by_health(
     Ok(Page { items, next })
 }
 
-/// How many numbers `filter` selects whose health is `state` (the table's count under the
-/// health filter): every number of the filter is read, a thousand a page.
+/// How many numbers `filter` selects whose health is the state `by` asks for (the table's
+/// count under the health filter): every number of the filter is read, a thousand a page.
 pub async fn count_numbers_by_health(
     inv: &dyn Inventory,
     filter: &NumberFilter,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<u64> {
     let query = NumberQuery::first(filter.clone(), Default::default(), MAX_PAGE)?;
-    let by = ByHealth {
-        state,
-        last_day,
-        limits,
-    };
     let judged = Judged::read(inv, filter.organization_id, by).await?;
     let mut count = 0;
     for_each_page(inv, &query, |page| {
