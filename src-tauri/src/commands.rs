@@ -166,9 +166,9 @@ pub async fn list_numbers_by_health(
     query: NumberQuery,
     health: HealthState,
 ) -> AppResult<NumberPage> {
-    let (q, today) = (query.into_core()?, time::OffsetDateTime::now_utc().date());
+    let (q, by) = (query.into_core()?, usage::ByHealth::today(health));
     let inventory = state.inventory();
-    let page = usage::numbers_page_by_health(&*inventory, &q, health, today, &LIMITS).await?;
+    let page = usage::numbers_page_by_health(&*inventory, &q, by).await?;
     Ok(page.into())
 }
 
@@ -181,15 +181,11 @@ pub async fn count_numbers_by_health(
     filter: NumberFilter,
     health: HealthState,
 ) -> AppResult<f64> {
-    let (f, today) = (filter.into_core()?, time::OffsetDateTime::now_utc().date());
+    let (f, by) = (filter.into_core()?, usage::ByHealth::today(health));
     let inventory = state.inventory();
-    let n = usage::count_numbers_by_health(&*inventory, &f, health, today, &LIMITS).await?;
+    let n = usage::count_numbers_by_health(&*inventory, &f, by).await?;
     Ok(n as f64)
 }
-
-/// The health thresholds the table judges by (the defaults, as `number_health` uses).
-static LIMITS: std::sync::LazyLock<switchboard_core::usage::Thresholds> =
-    std::sync::LazyLock::new(Default::default);
 
 /// One number by id.
 #[tauri::command]

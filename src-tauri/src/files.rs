@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use switchboard_core::transfer::{Format, ImportOptions};
-use switchboard_core::usage::{HealthState, Thresholds};
+use switchboard_core::usage::HealthState;
 use switchboard_ops::actions;
 use switchboard_ops::usage::ByHealth;
 use tauri::{AppHandle, Runtime, State};
@@ -57,12 +57,7 @@ pub async fn export_numbers<R: Runtime>(
     let Some(path) = chosen(dialog, Dialog::Save).await? else {
         return Ok(None);
     };
-    let limits = Thresholds::default();
-    let health = health.map(|state| ByHealth {
-        state,
-        last_day: time::OffsetDateTime::now_utc().date(),
-        limits: &limits,
-    });
+    let health = health.map(ByHealth::today);
     let count = actions::export_matching_to(&*inv, &query, health, format, &path).await?;
     Ok(Some(done(&path, count)))
 }

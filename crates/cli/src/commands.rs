@@ -357,9 +357,8 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
                 output::number_page(g.json, &page, total);
                 return Ok(());
             };
-            let today = time::OffsetDateTime::now_utc().date();
-            let limits = Default::default();
-            let found = usage::numbers_by_health(inv, &query, state, today, &limits).await?;
+            let by = usage::ByHealth::today(state);
+            let found = usage::numbers_by_health(inv, &query, by).await?;
             let items: Vec<_> = found.into_iter().map(|(n, _)| n).collect();
             let total = items.len() as u64;
             output::number_page(g.json, &Page { items, next: None }, total);
@@ -428,12 +427,7 @@ async fn numbers_on(g: &Global, inv: &dyn Inventory, cmd: Numbers) -> Result<()>
             let health = health.as_deref().map(usage::parse_health).transpose()?;
             let filter = filter.resolve(inv, &org).await?;
             let query = NumberQuery::first(filter, sort.parse()?, MAX_PAGE)?;
-            let limits = switchboard_core::usage::Thresholds::default();
-            let by = health.map(|state| usage::ByHealth {
-                state,
-                last_day: time::OffsetDateTime::now_utc().date(),
-                limits: &limits,
-            });
+            let by = health.map(usage::ByHealth::today);
             let count =
                 actions::export_matching_out(inv, &query, by, format, path.as_deref()).await?;
             if let Some(p) = path {

@@ -1,4 +1,5 @@
-//! Progress of long work on standard error, for every command that reports it.
+//! Progress of long work on standard error, for every command that reports it, and the
+//! Ctrl-C that stops such work between its steps.
 
 use std::io::IsTerminal;
 
@@ -46,6 +47,19 @@ impl Progress {
     pub fn finish(&self) {
         if self.tty {
             eprintln!();
+        }
+    }
+}
+
+/// Waits for Ctrl-C, then says that `in_flight` is being finished and calls `cancel` (the work
+/// stops at its next step); a second Ctrl-C quits at once (exit status 130). Spawned beside
+/// the work.
+pub async fn cancel_on_ctrl_c(in_flight: &'static str, cancel: impl FnOnce() + Send + 'static) {
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("\ncancelling: finishing {in_flight} (Ctrl-C again to quit now)");
+        cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
         }
     }
 }

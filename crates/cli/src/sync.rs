@@ -139,15 +139,10 @@ fn sync(g: &Global, full: bool) -> Result<Finished> {
         // Ctrl-C stops the sync at the next batch boundary (a second one quits at once: the
         // cache is committed batch by batch, so that is as safe as a kill).
         let on_signal = on_signal.clone();
-        handle.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ncancelling: finishing the batch in flight (Ctrl-C again to quit now)");
-                on_signal.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        });
+        handle.spawn(crate::progress::cancel_on_ctrl_c(
+            "the batch in flight",
+            move || on_signal.cancel(),
+        ));
     };
     let run = SyncRun {
         settings: &settings,

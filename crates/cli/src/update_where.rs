@@ -8,7 +8,7 @@ use switchboard_ops::actions::{self, TypedChange};
 use switchboard_ops::{BulkReport, Cancel, Inventory};
 
 use crate::number_filter::FilterArgs;
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::{Global, output};
 
 /// The flags after `--where`.
@@ -64,15 +64,10 @@ pub async fn run(
     }
     let cancel = Cancel::new();
     let on_signal = cancel.clone();
-    let signal = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ncancelling: finishing the chunk in flight (Ctrl-C again to quit now)");
-            on_signal.cancel();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
+    let signal = tokio::spawn(progress::cancel_on_ctrl_c(
+        "the chunk in flight",
+        move || on_signal.cancel(),
+    ));
     let progress = Progress::new();
     let report = actions::update_where(inv, &filter, typed, &cancel, |p| {
         let text = format!("updating: {} of {}", p.done, p.total);

@@ -174,15 +174,12 @@ async fn run(numbers: usize, per_number: usize) {
     );
     let query = NumberQuery::first(NumberFilter::org(org), Default::default(), 1000).unwrap();
     let t = Instant::now();
-    let at_risk = usage::numbers_by_health(
-        &*inv,
-        &query,
-        switchboard_core::usage::HealthState::AtRisk,
-        now.date(),
-        &limits,
-    )
-    .await
-    .unwrap();
+    let by = usage::ByHealth {
+        state: switchboard_core::usage::HealthState::AtRisk,
+        last_day: now.date(),
+        limits: &limits,
+    };
+    let at_risk = usage::numbers_by_health(&*inv, &query, by).await.unwrap();
     println!(
         "numbers list --health at_risk: {} numbers in {:.1} ms",
         at_risk.len(),

@@ -16,8 +16,11 @@ use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::input::AgentFilter;
-use crate::usage::{ByHealth, numbers_page_by_health};
-use crate::{BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written};
+use crate::usage::{ByHealth, Judged};
+use crate::{
+    BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written,
+    for_each_page,
+};
 
 /// How often a bulk edit reports progress (and at its end).
 pub const PROGRESS_EVERY: u64 = 25;
@@ -343,9 +346,9 @@ pub async fn export(
 /// escaping of [`export`]) to the file `path`; returns how many. The query's page size and
 /// cursor are ignored: the export reads from the first row to the last, a page at a time.
 /// Under the table's Health filter (`health`), only the numbers in that state, judged as the
-/// table judges them ([`crate::usage::numbers_page_by_health`]). The file is written beside
-/// `path` under another name and takes its place only when whole: a failed export leaves a
-/// file already at `path` as it was.
+/// table judges them ([`crate::usage::numbers_page_by_health`]; the health read once). The
+/// file is written beside `path` under another name and takes its place only when whole: a
+/// failed export leaves a file already at `path` as it was.
 pub async fn export_matching_to(
     inv: &dyn Inventory,
     query: &NumberQuery,
@@ -388,25 +391,27 @@ pub async fn export_matching(
     if whole && health.is_none() {
         return export(inv, organization_id, format, out).await;
     }
+    let judged = match health {
+        Some(by) => Some(Judged::read(inv, organization_id, by).await?),
+        None => None,
+    };
     let mut exporter = Exporter::new(format, out)?;
-    let mut page = NumberQuery {
+    let page = NumberQuery {
         limit: MAX_PAGE,
         after: None,
         ..query.clone()
     };
-    loop {
-        let found = match health {
-            None => inv.list_numbers(&page).await?,
-            Some(h) => numbers_page_by_health(inv, &page, h.state, h.last_day, h.limits).await?,
-        };
-        for n in &found.items {
-            exporter.write(n)?;
+    for_each_page(inv, &page, |items| {
+        match &judged {
+            None => items.iter().try_for_each(|n| exporter.write(n))?,
+            Some(judged) => judged
+                .keep(items)
+                .try_for_each(|(n, _)| exporter.write(&n))?,
         }
-        match found.next {
-            Some(next) => page.after = Some(next),
-            None => return exporter.finish(),
-        }
-    }
+        Ok(true)
+    })
+    .await?;
+    exporter.finish()
 }
 
 /// [`export_matching_to`] the file `path`, or [`export_matching`] to standard output.

@@ -69,7 +69,7 @@ use switchboard_core::Result;
 use switchboard_core::domain::{
     Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
-use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery, Page, Sort};
+use switchboard_core::query::{Cursor, MAX_PAGE, NumberFilter, NumberQuery, Page, Sort};
 use switchboard_core::store::{ManyUpdated, NumberRef, nothing_to_change};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use uuid::Uuid;
@@ -142,6 +142,25 @@ pub(crate) async fn update_each(
     Ok(done)
 }
 
+/// Reads the pages of `query` from its cursor ([`Inventory::list_numbers`]), handing each
+/// page's numbers to `f`, until `f` returns `false` or the last page is read; returns the
+/// cursor after the last page read (`None` when it was the last).
+pub(crate) async fn for_each_page(
+    inv: &(impl Inventory + ?Sized),
+    query: &NumberQuery,
+    mut f: impl FnMut(Vec<PhoneNumber>) -> Result<bool> + Send,
+) -> Result<Option<Cursor>> {
+    let mut query = query.clone();
+    loop {
+        let Page { items, next } = inv.list_numbers(&query).await?;
+        let go_on = f(items)?;
+        match next {
+            Some(cursor) if go_on => query.after = Some(cursor),
+            next => return Ok(next),
+        }
+    }
+}
+
 /// A callback over numbers (an export's writer).
 pub type EachNumber<'a> = dyn FnMut(&PhoneNumber) -> Result<()> + Send + 'a;
 
@@ -189,16 +208,14 @@ pub trait Inventory: Debug + Send + Sync {
     /// selection a bulk change applies to ([`actions::update_matching`]). By default, read
     /// page by page with [`Inventory::list_numbers`].
     async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
-        let mut query = NumberQuery::first(filter.clone(), Sort::default(), MAX_PAGE)?;
+        let query = NumberQuery::first(filter.clone(), Sort::default(), MAX_PAGE)?;
         let mut ids = Vec::new();
-        loop {
-            let page = self.list_numbers(&query).await?;
-            ids.extend(page.items.iter().map(|n| n.id));
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(ids),
-            }
-        }
+        for_each_page(self, &query, |items| {
+            ids.extend(items.iter().map(|n| n.id));
+            Ok(true)
+        })
+        .await?;
+        Ok(ids)
     }
     /// Applies one change to the numbers of an organization with these ids (a chunk of a
     /// selection), each checked as [`Inventory::update_number`] checks it: a number that

@@ -36,7 +36,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use switchboard_core::domain::{E164, PhoneNumber, Provider};
-use switchboard_core::query::{Cursor, MAX_PAGE, NumberFilter, NumberQuery, Page};
+use switchboard_core::query::{MAX_PAGE, NumberFilter, NumberQuery, Page};
 use switchboard_core::usage::{
     DayCalls, Health, HealthState, ReportRow, Thresholds, health_from_days,
 };
@@ -45,8 +45,8 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use time::{Date, Duration};
 use tokio_util::sync::CancellationToken;
 
-use crate::Inventory;
 use crate::providers::client::{ProviderFailure, check_added, connect};
+use crate::{Inventory, for_each_page};
 
 /// The one interface to a store of call and message records (object-safe: `&dyn UsageStore`).
 ///
@@ -754,73 +754,63 @@ pub async fn report(
         .collect())
 }
 
-/// Every number's health over the window ending on `last_day`, read once (one read of the
+/// Every number's health over the window ending on a day, read once (one read of the
 /// organization's rollups) for the health filter; a number not in it has `none`.
-struct Judged {
+pub(crate) struct Judged {
     health: HashMap<String, Health>,
     none: Health,
+    state: HealthState,
 }
 
 impl Judged {
-    async fn read(
+    /// The health of the organization's numbers as `by` judges it.
+    pub(crate) async fn read(
         inv: &dyn Inventory,
         organization_id: Uuid,
-        last_day: Date,
-        limits: &Thresholds,
+        by: ByHealth<'_>,
     ) -> Result<Judged> {
         let store = inv.usage()?;
-        let health = self::health(store, organization_id, last_day, limits)
+        let health = self::health(store, organization_id, by.last_day, by.limits)
             .await?
             .into_iter()
             .map(|h| (h.phone_number.as_str().to_owned(), h.health))
             .collect();
-        let none = health_from_days(&[], last_day, None, limits);
-        Ok(Judged { health, none })
+        let none = health_from_days(&[], by.last_day, None, by.limits);
+        Ok(Judged {
+            health,
+            none,
+            state: by.state,
+        })
     }
 
-    /// Walks the pages of `query` from its cursor, keeping the numbers whose health is
-    /// `state`, until `enough` are kept (`None`: to the last page); returns them and the cursor
-    /// after the last page read (`None` when it was the last).
-    async fn walk(
+    /// The numbers of `items` whose health is the state asked for, with it, in their order.
+    pub(crate) fn keep(
         &self,
-        inv: &dyn Inventory,
-        query: &NumberQuery,
-        state: HealthState,
-        enough: Option<usize>,
-    ) -> Result<(Vec<(PhoneNumber, Health)>, Option<Cursor>)> {
-        let mut found = Vec::new();
-        let mut query = query.clone();
-        loop {
-            let Page { items, next } = inv.list_numbers(&query).await?;
-            for n in items {
-                let h = self.health.get(n.phone_number.as_str());
-                let h = h.unwrap_or(&self.none);
-                if h.state == state {
-                    found.push((n, h.clone()));
-                }
-            }
-            match next {
-                Some(cursor) if enough.is_none_or(|e| found.len() < e) => {
-                    query.after = Some(cursor)
-                }
-                next => return Ok((found, next)),
-            }
-        }
+        items: Vec<PhoneNumber>,
+    ) -> impl Iterator<Item = (PhoneNumber, &Health)> + '_ {
+        items.into_iter().filter_map(move |n| {
+            let h = self.health.get(n.phone_number.as_str());
+            let h = h.unwrap_or(&self.none);
+            (h.state == self.state).then_some((n, h))
+        })
     }
 }
 
-/// The numbers `query` selects, every page of it, whose health (over the window ending on
-/// `last_day`) is `state`, with it: a number without calls in the window has
-/// [`HealthState::InsufficientData`].
+/// The numbers `query` selects, every page of it, whose health is the state `by` asks for,
+/// with it: a number without calls in the window has [`HealthState::InsufficientData`].
 pub async fn numbers_by_health(
     inv: &dyn Inventory,
     query: &NumberQuery,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<Vec<(PhoneNumber, Health)>> {
-    let judged = Judged::read(inv, query.filter.organization_id, last_day, limits).await?;
-    Ok(judged.walk(inv, query, state, None).await?.0)
+    let judged = Judged::read(inv, query.filter.organization_id, by).await?;
+    let mut found = Vec::new();
+    for_each_page(inv, query, |items| {
+        found.extend(judged.keep(items).map(|(n, h)| (n, h.clone())));
+        Ok(true)
+    })
+    .await?;
+    Ok(found)
 }
 
 /// The table's Health filter: the numbers in `state` over the health window ending on
@@ -835,38 +825,58 @@ pub struct ByHealth<'a> {
     pub limits: &'a Thresholds,
 }
 
+impl ByHealth<'static> {
+    /// `state` over the health window ending today (UTC), judged by the default thresholds
+    /// ([`Thresholds::default`]): what the table's Health filter and `--health` ask for.
+    pub fn today(state: HealthState) -> Self {
+        static DEFAULT: std::sync::LazyLock<Thresholds> =
+            std::sync::LazyLock::new(Thresholds::default);
+        ByHealth {
+            state,
+            last_day: OffsetDateTime::now_utc().date(),
+            limits: &DEFAULT,
+        }
+    }
+}
+
 /// One page of the numbers table under the health filter (what the app's Health filter
-/// shows): from `query`'s cursor, the numbers it selects whose health is `state`, in its
-/// order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
+/// shows): from `query`'s cursor, the numbers it selects whose health is the state `by` asks
+/// for, in its order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
 /// are left, so a page may hold up to twice the limit less one; its `next` is the cursor after
 /// the last page read (`None`: nothing more). Health is read once per call, as
 /// [`numbers_by_health`] reads it.
 pub async fn numbers_page_by_health(
     inv: &dyn Inventory,
     query: &NumberQuery,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<Page> {
-    let judged = Judged::read(inv, query.filter.organization_id, last_day, limits).await?;
-    let enough = Some(query.limit as usize);
-    let (found, next) = judged.walk(inv, query, state, enough).await?;
-    let items = found.into_iter().map(|(n, _)| n).collect();
+    let judged = Judged::read(inv, query.filter.organization_id, by).await?;
+    let enough = query.limit as usize;
+    let mut items = Vec::new();
+    let next = for_each_page(inv, query, |page| {
+        items.extend(judged.keep(page).map(|(n, _)| n));
+        Ok(items.len() < enough)
+    })
+    .await?;
     Ok(Page { items, next })
 }
 
-/// How many numbers `filter` selects whose health is `state` (the table's count under the
-/// health filter): every number of the filter is read, a thousand a page.
+/// How many numbers `filter` selects whose health is the state `by` asks for (the table's
+/// count under the health filter): every number of the filter is read, a thousand a page.
 pub async fn count_numbers_by_health(
     inv: &dyn Inventory,
     filter: &NumberFilter,
-    state: HealthState,
-    last_day: Date,
-    limits: &Thresholds,
+    by: ByHealth<'_>,
 ) -> Result<u64> {
     let query = NumberQuery::first(filter.clone(), Default::default(), MAX_PAGE)?;
-    let judged = Judged::read(inv, filter.organization_id, last_day, limits).await?;
-    Ok(judged.walk(inv, &query, state, None).await?.0.len() as u64)
+    let judged = Judged::read(inv, filter.organization_id, by).await?;
+    let mut count = 0;
+    for_each_page(inv, &query, |page| {
+        count += judged.keep(page).count() as u64;
+        Ok(true)
+    })
+    .await?;
+    Ok(count)
 }
 
 /// One number's usage over a range of days and its health: what the app's detail panel and

@@ -329,15 +329,19 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
         .collect();
     assert_eq!(risky, expected);
     let query = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 7).unwrap();
-    let found = usage::numbers_by_health(&*s.inv, &query, HealthState::AtRisk, last_day, &limits)
+    let by = |state| usage::ByHealth {
+        state,
+        last_day,
+        limits: &limits,
+    };
+    let found = usage::numbers_by_health(&*s.inv, &query, by(HealthState::AtRisk))
         .await
         .unwrap();
     let found: Vec<&str> = found.iter().map(|(n, _)| n.phone_number.as_str()).collect();
     assert_eq!(found, expected, "every page of the listing");
-    let healthy =
-        usage::numbers_by_health(&*s.inv, &query, HealthState::Healthy, last_day, &limits)
-            .await
-            .unwrap();
+    let healthy = usage::numbers_by_health(&*s.inv, &query, by(HealthState::Healthy))
+        .await
+        .unwrap();
     assert_eq!(healthy.len(), NUMBERS - 3);
 
     // The app's filter: the same numbers page by page (pages of the table's size), and its
@@ -362,7 +366,7 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
         (HealthState::Healthy, healthy.len()),
         (HealthState::InsufficientData, without),
     ] {
-        let all = usage::numbers_by_health(&*s.inv, &query, state, last_day, &limits)
+        let all = usage::numbers_by_health(&*s.inv, &query, by(state))
             .await
             .unwrap();
         assert_eq!(all.len(), want, "{state:?}");
@@ -370,7 +374,7 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
         let mut q = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 2).unwrap();
         let mut pages = 0;
         loop {
-            let page = usage::numbers_page_by_health(&*s.inv, &q, state, last_day, &limits)
+            let page = usage::numbers_page_by_health(&*s.inv, &q, by(state))
                 .await
                 .unwrap();
             assert!(page.items.len() < 4, "at most twice the limit less one");
@@ -387,22 +391,17 @@ async fn health_turns_at_risk_only_for_the_numbers_whose_answers_fell() {
         }
         let all: Vec<_> = all.into_iter().map(|(n, _)| n.phone_number).collect();
         assert_eq!(paged, all, "{state:?} in {pages} pages");
-        let count = usage::count_numbers_by_health(&*s.inv, &q.filter, state, last_day, &limits)
+        let count = usage::count_numbers_by_health(&*s.inv, &q.filter, by(state))
             .await
             .unwrap();
         assert_eq!(count, want as u64, "{state:?}");
         // The table's export under the same filter: exactly these numbers, in its order.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("shown.json");
-        let by = usage::ByHealth {
-            state,
-            last_day,
-            limits: &limits,
-        };
         let written = switchboard_ops::actions::export_matching_to(
             &*s.inv,
             &q,
-            Some(by),
+            Some(by(state)),
             switchboard_core::transfer::Format::Json,
             &file,
         )

@@ -49,17 +49,10 @@ pub fn run<T>(
         notices(&*inv);
         let cancel = CancellationToken::new();
         let on_signal = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
-                    "\ncancelling: finishing the requests in flight (Ctrl-C again to quit now)"
-                );
-                on_signal.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        });
+        tokio::spawn(crate::progress::cancel_on_ctrl_c(
+            "the requests in flight",
+            move || on_signal.cancel(),
+        ));
         let result = f(&*inv, &cancel).await;
         notices(&*inv);
         inv.close().await;
