@@ -5,10 +5,10 @@
 //!
 //! - [`Inventory`] is the one interface to a store of organizations, agents and numbers: an
 //!   async trait (object-safe, `Send + Sync`) with the reads (`organizations`, `organization`,
-//!   `agents`, `agent`, `list_numbers`, `count_numbers`, `number`, `for_each_number`,
-//!   `import_target`) and the writes (`add_organization`, `add_agent`, `rename_agent`,
-//!   `remove_agent`, `add_number`, `update_number`, `remove_number`, `restore_number`,
-//!   `import_rows`). A number edit returns a [`Written`]:
+//!   `agents`, `agent`, `list_numbers`, `count_numbers`, `select_numbers`, `number`,
+//!   `for_each_number`, `import_target`) and the writes (`add_organization`, `add_agent`,
+//!   `rename_agent`, `remove_agent`, `add_number`, `update_number`, `update_numbers`,
+//!   `remove_number`, `restore_number`, `import_rows`). A number edit returns a [`Written`]:
 //!   the row, and whether it was queued for the next sync instead of written to its store.
 //! - Three implementations: [`LocalInventory`] (a workspace file: the local workspace, or a
 //!   team workspace's cache, on Tokio's blocking pool, with a second connection for counts),
