@@ -1015,19 +1015,51 @@ async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
         m.sms_webhook_url(),
         Some("https://platform.example.com/hooks/sms")
     );
-    // An import finds a record without the fact different in that fact alone (a refresh fills
-    // it in); one whose recorded SMS URL differs is drift, not an import difference.
+    // An import never lists the SMS URL as a difference: a record whose SMS URL differs from
+    // the provider's is present, with the SMS drift reported (and a refresh leaves it as
+    // recorded)...
     let mut record = record_in(uuid::Uuid::new_v4(), n, Some(creds::TWILIO_ACCOUNT_SID));
     let (again, _) = list_all(&c).await;
     let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
     assert_eq!(diff.present.len(), 1, "{diff:?}");
+    assert!(diff.unrecorded_sms.is_empty(), "{diff:?}");
+    assert_eq!(
+        diff.sms_drift,
+        vec![flows::SmsDrift {
+            existing_id: record.id,
+            phone_number: n.phone_number.clone(),
+            on_record: "https://demo.twilio.com/welcome/sms/reply".into(),
+            provider_url: Some("https://platform.example.com/hooks/sms".into()),
+        }]
+    );
+    let patch = flows::refresh_patch(&again.numbers[0]);
+    let mut refreshed = record.metadata.clone().unwrap();
+    refreshed.merge(&patch).unwrap();
+    assert_eq!(
+        refreshed.sms_webhook_url(),
+        Some("https://demo.twilio.com/welcome/sms/reply"),
+        "a refresh does not overwrite a differing SMS URL"
+    );
+    // ...and a record without the fact (imported before it existed) is present too, its SMS
+    // URL recorded by the import.
     let mut old = record.metadata.clone().unwrap();
     old.set_sms_webhook_url(None).unwrap();
     record.metadata = Some(old);
     let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
-    assert_eq!(diff.different[0].fields, vec!["metadata.smsWebhookUrl"]);
-    let patch = flows::refresh_patch(&diff.different[0].number);
-    assert_eq!(patch.sms_webhook_url(), m.sms_webhook_url());
+    assert_eq!(diff.present.len(), 1, "{diff:?}");
+    assert!(
+        diff.different.is_empty() && diff.sms_drift.is_empty(),
+        "{diff:?}"
+    );
+    let unrecorded = &diff.unrecorded_sms;
+    assert_eq!(unrecorded.len(), 1, "{diff:?}");
+    assert_eq!(unrecorded[0].existing_id, record.id);
+    let update = flows::sms_webhook_record(&unrecorded[0]);
+    let mut recorded = record.metadata.clone().unwrap();
+    recorded
+        .merge(update.metadata_patch.as_ref().unwrap())
+        .unwrap();
+    assert_eq!(recorded.sms_webhook_url(), m.sms_webhook_url());
 }
 
 /// A number whose SMS goes to an Application (`sms_application_sid`) has that application's
