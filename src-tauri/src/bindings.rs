@@ -103,6 +103,7 @@ pub fn typescript() -> String {
         decl::<ImportState>(),
         decl::<ImportCandidate>(),
         decl::<SkippedEntry>(),
+        decl::<SmsDriftEntry>(),
         decl::<ImportPreview>(),
         decl::<ImportFailure>(),
         decl::<ImportReport>(),

@@ -190,7 +190,13 @@ pub fn number_detail(n: &PhoneNumber, agent: Option<&str>) {
             },
         ),
         ("voice webhook", on_record(v.voice_webhook_url)),
-        ("sms webhook", on_record(v.sms_webhook_url)),
+        (
+            "sms webhook",
+            match v.sms_webhook_url_problem {
+                Some(problem) => format!("not recorded: {problem}"),
+                None => on_record(v.sms_webhook_url),
+            },
+        ),
         ("credentials", n.credentials.to_json()),
         (
             "metadata",

@@ -29,10 +29,17 @@ mod telnyx;
 pub mod telnyx_readiness;
 mod telnyx_usage;
 mod twilio;
+pub use twilio::{
+    SMS_APPLICATION_URL as TWILIO_SMS_APPLICATION_URL, sms_application as twilio_sms_application,
+};
 pub mod twilio_readiness;
 mod twilio_usage;
 mod usage;
 mod vonage;
+pub use vonage::{
+    MESSAGES_INBOUND_URL as VONAGE_MESSAGES_INBOUND_URL,
+    messages_application as vonage_messages_application,
+};
 pub mod vonage_readiness;
 mod vonage_usage;
 

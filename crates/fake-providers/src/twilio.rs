@@ -17,6 +17,15 @@ const DATE: &str = "Thu, 30 Jul 2015 20:12:31 +0000";
 const DEFAULT_VOICE: &str = "https://demo.twilio.com/welcome/voice/";
 const DEFAULT_SMS: &str = "https://demo.twilio.com/welcome/sms/reply";
 
+/// The `sms_url` of the fake's messaging application.
+pub const SMS_APPLICATION_URL: &str = "https://bot.example.com/twilio/sms/inbound";
+
+/// Whether seeded number `i` routes its SMS to the messaging application (its own `sms_url`
+/// stays set, and Twilio ignores it): every tenth number from the fifth.
+pub fn sms_application(i: usize) -> bool {
+    i % 10 == 4
+}
+
 #[derive(Clone)]
 struct Number {
     sid: String,
@@ -70,12 +79,22 @@ fn friendly(national: &str) -> String {
 impl TwilioFake {
     pub(crate) fn new(config: &FakeConfig) -> Self {
         let seed = config.seed;
-        let apps = vec![App {
-            sid: format!("AP{}", hex32(seed, 1)),
-            friendly_name: "Main IVR".into(),
-            voice_url: "https://ivr.example.com/voice".into(),
-            sms_url: "https://ivr.example.com/sms".into(),
-        }];
+        let apps = vec![
+            App {
+                sid: format!("AP{}", hex32(seed, 1)),
+                friendly_name: "Main IVR".into(),
+                voice_url: "https://ivr.example.com/voice".into(),
+                sms_url: "https://ivr.example.com/sms".into(),
+            },
+            // The messaging application of every tenth number from the fifth
+            // ([`SMS_APPLICATION_EVERY`]): its SMS goes to the application's `sms_url`.
+            App {
+                sid: format!("AP{}", hex32(seed, 2)),
+                friendly_name: "SMS bot".into(),
+                voice_url: String::new(),
+                sms_url: SMS_APPLICATION_URL.into(),
+            },
+        ];
         let numbers = (0..config.twilio_numbers)
             .map(|i| {
                 let (national, _, _) = us_number(i, 234);
@@ -92,7 +111,11 @@ impl TwilioFake {
                     },
                     sms_url: DEFAULT_SMS.into(),
                     sms_fallback_url: String::new(),
-                    sms_application_sid: String::new(),
+                    sms_application_sid: if sms_application(i) {
+                        apps[1].sid.clone()
+                    } else {
+                        String::new()
+                    },
                     voice: true,
                     sms: i % 7 != 3,
                     mms: i % 3 == 0,

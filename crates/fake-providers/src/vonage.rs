@@ -1,6 +1,6 @@
 //! Vonage: `GET /account/get-balance`, `GET /account/numbers` (size ≤ 100, 1-based index,
 //! filters `pattern`, `application_id`), `POST /number/update`, and Applications v2
-//! `GET|PUT /v2/applications/{id}`, and the Reports API's records (`GET /v2/reports/records`,
+//! `GET|PUT /v2/applications/{id}` (the second application with the Messages capability), and the Reports API's records (`GET /v2/reports/records`,
 //! [`crate::vonage_usage`]), and the 10DLC API's lists ([`crate::vonage_readiness`]). Numbers
 //! API auth by `api_key`/`api_secret` parameters, Applications, Reports and 10DLC by HTTP Basic.
 
@@ -35,6 +35,15 @@ pub(crate) struct VonageFake {
     usage: Usage,
 }
 
+/// The Messages `inbound_url` of the fake's second application.
+pub const MESSAGES_INBOUND_URL: &str = "https://messages.example.com/webhooks/inbound";
+
+/// Whether the `i`th number (of the GB numbers, or of the US ones) is linked to the
+/// application with the Messages capability: its SMS URL is [`MESSAGES_INBOUND_URL`].
+pub fn messages_application(i: usize) -> bool {
+    i % 5 != 4 && i % 2 == 1
+}
+
 /// Application ids of the fake: numbers alternate between them; every fifth has none.
 fn app_id(i: usize) -> String {
     format!("aaaaaaaa-bbbb-cccc-dddd-00000000000{i}")
@@ -44,7 +53,7 @@ impl VonageFake {
     pub(crate) fn new(config: &FakeConfig) -> Self {
         let apps = (0..2)
             .map(|i| {
-                json!({
+                let mut app = json!({
                     "id": app_id(i),
                     "name": format!("Voice app {i}"),
                     "capabilities": {"voice": {"webhooks": {
@@ -53,7 +62,17 @@ impl VonageFake {
                     }}},
                     "keys": {"public_key": "-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n"},
                     "_links": {"self": {"href": format!("/v2/applications/{}", app_id(i))}},
-                })
+                });
+                // The second application also has the Messages capability: the messages of
+                // its numbers go to its `inbound_url`, not to their `moHttpUrl`.
+                if i == 1 {
+                    app["name"] = json!("Voice and messages app");
+                    app["capabilities"]["messages"] = json!({"webhooks": {
+                        "inbound_url": {"address": MESSAGES_INBOUND_URL, "http_method": "POST"},
+                        "status_url": {"address": "https://messages.example.com/webhooks/status", "http_method": "POST"},
+                    }});
+                }
+                app
             })
             .collect();
         let mut numbers: Vec<Number> = (0..config.vonage_numbers)

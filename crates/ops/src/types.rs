@@ -1,7 +1,7 @@
 //! Results, progress and cancellation shared by the actions and both shells.
 
 use serde::Serialize;
-use switchboard_core::domain::{Capabilities, E164, PhoneNumber, Provider, Status};
+use switchboard_core::domain::{Capabilities, E164, Metadata, PhoneNumber, Provider, Status};
 use switchboard_core::query::Page;
 
 /// A number edit's outcome: the row as written, and whether it waits in the outbox.
@@ -127,6 +127,9 @@ pub struct NumberView {
     /// The SMS webhook URL on record (metadata `smsWebhookUrl`, or the column of a number
     /// recorded before that fact existed with SMS and no voice); null when unknown.
     pub sms_webhook_url: Option<String>,
+    /// Why the SMS webhook URL reads as unknown although one is stored: the stored value is
+    /// not a valid URL (written by the web platform or a co-worker); null otherwise.
+    pub sms_webhook_url_problem: Option<String>,
     /// The whole metadata object (unknown keys included).
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown> | null"))]
     pub metadata: Option<serde_json::Value>,
@@ -166,6 +169,10 @@ impl From<PhoneNumber> for NumberView {
             webhook_url: n.webhook_url,
             voice_webhook_url,
             sms_webhook_url,
+            sms_webhook_url_problem: n
+                .metadata
+                .as_ref()
+                .and_then(Metadata::sms_webhook_url_problem),
             metadata: n
                 .metadata
                 .map(|m| serde_json::Value::Object(m.as_map().clone())),

@@ -52,6 +52,7 @@ async fn an_import_writes_what_it_can_and_a_second_run_adds_nothing() {
         account_id: SID.into(),
         add: vec![listed("+14155550101"), listed("+14155550102")],
         refresh: Vec::new(),
+        record_sms: Vec::new(),
     };
     let seen = Mutex::new(Vec::new());
     let progress = |p: Progress| seen.lock().unwrap().push(p);
@@ -87,7 +88,110 @@ async fn an_import_writes_what_it_can_and_a_second_run_adds_nothing() {
         account_id: SID.into(),
         add: vec![listed("+14155550103")],
         refresh: Vec::new(),
+        record_sms: Vec::new(),
     };
     let stopped = import::import(&*inv, acme.id, plan, &progress, &cancel).await;
     assert!(stopped.cancelled && stopped.imported == 0, "{stopped:?}");
+}
+
+/// The SMS webhook URL is never an import difference: a number recorded without one (before
+/// the fact existed) is present and the import records the provider's; a number whose
+/// recorded SMS URL differs is present, reported as SMS drift, and neither the import nor a
+/// refresh of its other fields overwrites it.
+#[tokio::test]
+async fn an_import_records_a_missing_sms_url_and_reports_a_differing_one() {
+    use switchboard_core::domain::{Metadata, NumberUpdate};
+    use switchboard_providers::flows;
+
+    let dir = tempfile::tempdir().unwrap();
+    let inv = open(Target::Local(dir.path().join("workspace.db")))
+        .await
+        .unwrap();
+    let acme = inv.add_organization("acme", "Acme").await.unwrap();
+    let provider = |number: &str, url: &str| ProviderNumber {
+        sms_url: Some(url.into()),
+        ..listed(number)
+    };
+    let (older, drifted) = (
+        provider("+14155550111", "https://sms.example.com/in"),
+        ProviderNumber {
+            friendly_name: Some("Renamed at the provider".into()),
+            ..provider("+14155550112", "https://elsewhere.example.net/sms")
+        },
+    );
+    let plan = ImportPlan {
+        account_id: SID.into(),
+        add: vec![older.clone(), listed(drifted.phone_number.as_str())],
+        ..ImportPlan::default()
+    };
+    let cancel = CancellationToken::new();
+    let first = import::import(&*inv, acme.id, plan, &|_| {}, &cancel).await;
+    assert_eq!(first.imported, 2, "{first:?}");
+    let by = |n: &ProviderNumber| NumberRef::parse(n.phone_number.as_str()).unwrap();
+    // The older record has no SMS URL on record; the other one records its own.
+    let older_id = inv.number(&by(&older), Some(acme.id)).await.unwrap().id;
+    let remove = NumberUpdate {
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(None)),
+        ..NumberUpdate::default()
+    };
+    inv.update_number(&NumberRef::Id(older_id), Some(acme.id), &remove)
+        .await
+        .unwrap();
+    let recorded = NumberUpdate {
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(Some(
+            "https://sms.example.com/recorded",
+        ))),
+        ..NumberUpdate::default()
+    };
+    inv.update_number(&by(&drifted), Some(acme.id), &recorded)
+        .await
+        .unwrap();
+
+    let inventory = switchboard_ops::providers::organization_numbers(&*inv, acme.id)
+        .await
+        .unwrap();
+    let diff = flows::import_diff(&[older.clone(), drifted.clone()], &inventory);
+    assert_eq!(diff.present.len(), 1, "{diff:?}");
+    assert_eq!(diff.different.len(), 1, "{diff:?}");
+    assert_eq!(diff.different[0].fields, vec!["friendly_name"]);
+    assert_eq!(diff.unrecorded_sms.len(), 1, "{diff:?}");
+    assert_eq!(diff.sms_drift.len(), 1, "{diff:?}");
+    assert_eq!(
+        diff.sms_drift[0].on_record,
+        "https://sms.example.com/recorded"
+    );
+
+    let plan = ImportPlan::all(SID, &diff, true);
+    let second = import::import(&*inv, acme.id, plan, &|_| {}, &cancel).await;
+    assert_eq!(
+        (second.imported, second.refreshed, second.sms_recorded),
+        (0, 1, 1),
+        "{second:?}"
+    );
+    let sms = |n: switchboard_core::domain::PhoneNumber| {
+        n.metadata
+            .and_then(|m| m.sms_webhook_url().map(str::to_owned))
+    };
+    let older_now = inv.number(&by(&older), Some(acme.id)).await.unwrap();
+    assert_eq!(
+        sms(older_now).as_deref(),
+        Some("https://sms.example.com/in")
+    );
+    let drifted_now = inv.number(&by(&drifted), Some(acme.id)).await.unwrap();
+    assert_eq!(
+        drifted_now.friendly_name.as_deref(),
+        Some("Renamed at the provider")
+    );
+    assert_eq!(
+        sms(drifted_now).as_deref(),
+        Some("https://sms.example.com/recorded"),
+        "the refresh left the differing SMS URL as recorded"
+    );
+    // Run again: nothing left to record, the drift still reported.
+    let inventory = switchboard_ops::providers::organization_numbers(&*inv, acme.id)
+        .await
+        .unwrap();
+    let again = flows::import_diff(&[older, drifted], &inventory);
+    assert!(again.unrecorded_sms.is_empty(), "{again:?}");
+    assert_eq!(again.sms_drift.len(), 1);
 }

@@ -15,6 +15,8 @@ fn preview(id: &str) -> ImportPreview {
         account_id: "AC1".into(),
         candidates: Vec::new(),
         skipped: Vec::new(),
+        sms_unrecorded: 0,
+        sms_drift: Vec::new(),
         diff: Default::default(),
     }
 }

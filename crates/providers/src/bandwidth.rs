@@ -12,7 +12,9 @@
 //!   → application (Voice-V2 `CallInitiatedCallbackUrl`, Messaging-V2 `MsgCallbackUrl`).
 //!   Reads resolve that chain; the application is shared by every number of every location
 //!   linked to it and Switchboard does not count them, so changes need
-//!   [`SharedPolicy::AllowShared`].
+//!   [`SharedPolicy::AllowShared`]. A listing gives each number its location's messaging
+//!   application's `MsgCallbackUrl` as its SMS URL, from list endpoints (the applications,
+//!   each messaging application's locations, each location's numbers), never per number.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,6 +42,14 @@ mod readiness;
 mod records;
 
 pub use records::{CALLS_PAGE_SIZE, call_outcome};
+
+/// Where a location's messages go: its Messaging-V2 application and that application's
+/// callback URL (`None`: it has none).
+#[derive(Debug, Clone)]
+struct MessagingRoute {
+    application: String,
+    url: Option<String>,
+}
 
 /// Bandwidth's largest page of in-service numbers.
 pub const MAX_PAGE_SIZE: u32 = 2500;
@@ -352,8 +362,31 @@ impl BandwidthClient {
         })
     }
 
-    /// Every in-service number, following the `next` link.
+    /// Every in-service number, following the `next` link, each with its SMS URL: the
+    /// callback URL (`MsgCallbackUrl`) of the Messaging-V2 application its location is linked
+    /// to (`BandwidthClient::messaging_routes`: requests per application and location, never
+    /// per number). A number on a location without one has no SMS URL (unknown).
     pub async fn list_numbers(
+        &self,
+        progress: ProgressFn<'_, ListProgress>,
+        cancel: &CancellationToken,
+    ) -> Result<Listing> {
+        let mut listing = self.in_service_numbers(progress, cancel).await?;
+        let routes = self.messaging_routes(cancel, &mut || {}).await?;
+        for n in &mut listing.numbers {
+            if let Some(route) = routes.get(&n.phone_number) {
+                n.sms_url = route.url.clone();
+                n.sms_owner = Some(ObjectRef::new(
+                    ObjectKind::BandwidthApplication,
+                    &route.application,
+                ));
+            }
+        }
+        Ok(listing)
+    }
+
+    /// Every in-service number, following the `next` link (no SMS URLs).
+    async fn in_service_numbers(
         &self,
         progress: ProgressFn<'_, ListProgress>,
         cancel: &CancellationToken,

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use switchboard_core::domain::{Metadata, NumberUpdate, PhoneNumber, Provider, Status};
+use switchboard_core::domain::{E164, Metadata, NumberUpdate, PhoneNumber, Provider, Status};
 use switchboard_core::store::{AccountNotAdded, AddedAccounts};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
@@ -59,6 +59,34 @@ pub struct Difference {
     pub fields: Vec<&'static str>,
 }
 
+/// An SMS webhook URL the provider has for a number of the inventory that has none on record
+/// (recorded before the fact existed): an import records it ([`sms_webhook_record`]), whether
+/// or not the number is chosen, since nothing on record is replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnrecordedSms {
+    /// The inventory record's id.
+    pub existing_id: Uuid,
+    /// The number.
+    pub phone_number: E164,
+    /// The provider's SMS webhook URL.
+    pub url: String,
+}
+
+/// A number of the inventory whose recorded SMS webhook URL is not the provider's: drift,
+/// reported by the preview and never overwritten by an import or a refresh (the manager
+/// repairs it with the webhook actions, knowing which side is right).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SmsDrift {
+    /// The inventory record's id.
+    pub existing_id: Uuid,
+    /// The number.
+    pub phone_number: E164,
+    /// The SMS webhook URL on record.
+    pub on_record: String,
+    /// The provider's (`None`: the provider has none).
+    pub provider_url: Option<String>,
+}
+
 /// The result of comparing an account's numbers with the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportDiff {
@@ -70,6 +98,11 @@ pub struct ImportDiff {
     pub different: Vec<Difference>,
     /// Listed by the provider but not valid numbers.
     pub skipped: Vec<Skipped>,
+    /// Present or different numbers with no SMS webhook URL on record that the provider has
+    /// one for: recorded by an import, not a difference.
+    pub unrecorded_sms: Vec<UnrecordedSms>,
+    /// Present or different numbers whose recorded SMS webhook URL differs from the provider's.
+    pub sms_drift: Vec<SmsDrift>,
 }
 
 /// Compares `listed` with `inventory` (the organization's numbers, any provider). A number
@@ -106,10 +139,30 @@ pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> Impo
         if fresh.state().is_some() && old.state() != fresh.state() {
             fields.push("metadata.state");
         }
-        // A number recorded without its SMS URL gets it from a refresh; one whose recorded SMS
-        // URL differs from the provider's is drift (`numbers drift`), not an import difference.
-        if fresh.sms_webhook_url().is_some() && old.sms_webhook_url().is_none() {
-            fields.push("metadata.smsWebhookUrl");
+        // The SMS URL is never an import difference: one the provider has and the record has
+        // not (recorded before the fact existed) is recorded by the import; a recorded one
+        // that differs is drift, reported and left for the manager. The record's SMS URL is
+        // read as every other reader reads it (the fact, or the column of an SMS-only number
+        // recorded before it).
+        let provider_sms = fresh.sms_webhook_url();
+        match (existing.recorded_webhooks().1, provider_sms) {
+            (None, Some(url)) => diff.unrecorded_sms.push(UnrecordedSms {
+                existing_id: existing.id,
+                phone_number: n.phone_number.clone(),
+                url: url.to_owned(),
+            }),
+            (Some(on_record), provider_url)
+                if provider_url.map(|u| u.trim_end_matches('/'))
+                    != Some(on_record.trim_end_matches('/')) =>
+            {
+                diff.sms_drift.push(SmsDrift {
+                    existing_id: existing.id,
+                    phone_number: n.phone_number.clone(),
+                    on_record: on_record.to_owned(),
+                    provider_url: provider_url.map(str::to_owned),
+                });
+            }
+            _ => {}
         }
         if fields.is_empty() {
             diff.present.push((n.clone(), existing.id));
@@ -137,9 +190,22 @@ pub async fn import_preview(
     Ok(diff)
 }
 
-/// The metadata patch that brings a record in line with the provider (for "different").
+/// The metadata patch that brings a record in line with the provider (for "different"): the
+/// listing's facts except the SMS webhook URL, which a refresh never writes (an unrecorded one
+/// is recorded by [`sms_webhook_record`], a differing one is drift).
 pub fn refresh_patch(number: &ProviderNumber) -> Metadata {
-    number.metadata()
+    let mut m = number.metadata();
+    // Clearing a key is never refused.
+    let _cleared = m.set_sms_webhook_url(None);
+    m
+}
+
+/// The record update that records an SMS webhook URL the record has none of.
+pub fn sms_webhook_record(unrecorded: &UnrecordedSms) -> NumberUpdate {
+    NumberUpdate {
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(Some(&unrecorded.url))),
+        ..NumberUpdate::default()
+    }
 }
 
 /// The record update that brings a "different" record in line with the provider: its name

@@ -23,7 +23,7 @@ use switchboard_core::domain::{NumberUpdate, ValidNumber};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::flows::{Difference, ImportDiff};
+use crate::flows::{Difference, ImportDiff, UnrecordedSms};
 use crate::model::{ProgressFn, ProviderNumber};
 
 /// Numbers added per store call (progress and cancellation between chunks).
@@ -64,12 +64,17 @@ pub struct ImportPlan {
     pub add: Vec<ProviderNumber>,
     /// Numbers to bring in line with the provider ([`crate::flows::refresh_update`]).
     pub refresh: Vec<Difference>,
+    /// SMS webhook URLs to record on numbers that have none on record
+    /// ([`crate::flows::sms_webhook_record`]): every one of the preview, chosen or not.
+    pub record_sms: Vec<UnrecordedSms>,
 }
 
 impl ImportPlan {
-    /// Every new number of `diff`, and its different ones when `refresh`.
+    /// Every new number of `diff`, and its different ones when `refresh`; its unrecorded SMS
+    /// webhook URLs always.
     pub fn all(account_id: &str, diff: &ImportDiff, refresh: bool) -> Self {
         ImportPlan {
+            record_sms: diff.unrecorded_sms.clone(),
             account_id: account_id.to_owned(),
             add: diff.new.clone(),
             refresh: if refresh {
@@ -82,7 +87,7 @@ impl ImportPlan {
 
     /// How many numbers the plan writes.
     pub fn len(&self) -> usize {
-        self.add.len() + self.refresh.len()
+        self.add.len() + self.refresh.len() + self.record_sms.len()
     }
 
     /// True when the plan writes nothing.
@@ -116,6 +121,8 @@ pub struct ImportReport<E = Error> {
     pub imported: usize,
     /// Records brought in line with the provider.
     pub refreshed: usize,
+    /// Records whose SMS webhook URL was recorded (they had none on record).
+    pub sms_recorded: usize,
     /// New numbers that were in the organization by the time they were written (added since
     /// the listing): not added again.
     pub already_present: Vec<String>,
@@ -130,6 +137,7 @@ impl<E> Default for ImportReport<E> {
         ImportReport {
             imported: 0,
             refreshed: 0,
+            sms_recorded: 0,
             already_present: Vec::new(),
             failed: Vec::new(),
             cancelled: false,
@@ -196,6 +204,24 @@ pub async fn run_import<T: ImportTarget>(
             Ok(()) => report.refreshed += 1,
             Err(error) => report.failed.push(NotImported {
                 phone_number: d.number.phone_number.to_string(),
+                error,
+            }),
+        }
+        done += 1;
+        progress(ImportProgress { done, total });
+    }
+    for u in plan.record_sms {
+        if report.cancelled || cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+        match target
+            .update(u.existing_id, crate::flows::sms_webhook_record(&u))
+            .await
+        {
+            Ok(()) => report.sms_recorded += 1,
+            Err(error) => report.failed.push(NotImported {
+                phone_number: u.phone_number.to_string(),
                 error,
             }),
         }
@@ -307,6 +333,7 @@ mod tests {
             account_id: "AC00000000000000000000000000000001".into(),
             add: (0..count).map(listed).collect(),
             refresh: Vec::new(),
+            record_sms: Vec::new(),
         }
     }
 

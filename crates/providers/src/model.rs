@@ -92,7 +92,8 @@ impl ProviderNumber {
 }
 
 /// Fills each listed number's SMS URL from the object that holds its SMS webhook
-/// (`sms_owner`: a Telnyx messaging profile, a Plivo application), reading each object once
+/// (`sms_owner`: a Telnyx messaging profile, a Plivo or Twilio application, a Vonage Messages
+/// application, a Bandwidth location's messaging application), reading each object once
 /// with `read` (an account has a few, shared by many numbers); `cancel` stops it between
 /// reads (the error names the provider and account of `whose`).
 pub(crate) async fn read_owner_sms_urls<Fut>(

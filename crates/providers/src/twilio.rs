@@ -413,11 +413,31 @@ impl TwilioClient {
             page.next_page_uri
         })
         .await?;
+        self.read_sms_applications(&mut numbers, cancel).await?;
         Ok(Listing {
             numbers,
             skipped,
             pages,
         })
+    }
+
+    /// Gives each number whose SMS goes to an Application (`sms_application_sid`) that
+    /// application's `sms_url` (Twilio ignores the number's own then), reading each application
+    /// once however many numbers share it. An application the account no longer has leaves its
+    /// numbers' SMS URL unknown.
+    async fn read_sms_applications(
+        &self,
+        numbers: &mut [ProviderNumber],
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        let read = |sid: String| async move {
+            match self.application(&sid).await {
+                Ok(app) => Ok(non_empty(&app.sms_url)),
+                Err(ProviderError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        crate::model::read_owner_sms_urls(numbers, cancel, (self.api(), self.account()), read).await
     }
 
     /// Reads the list at `url` with `query` page by page (`page_size` clamped to 1..=1000),
@@ -473,7 +493,8 @@ impl TwilioClient {
             locality: None,
             number_type: non_empty(&n.kind),
             voice_url: non_empty(&n.voice_url),
-            // With an SMS application, Twilio ignores the number's own `sms_url`.
+            // With an SMS application, Twilio ignores the number's own `sms_url`: the
+            // application's is read after the listing (`read_sms_applications`).
             sms_url: match non_empty(&n.sms_application_sid) {
                 Some(_) => None,
                 None => non_empty(&n.sms_url),
@@ -533,11 +554,15 @@ impl TwilioClient {
     /// One number of the account, by sid or by number.
     pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
         let raw = self.raw_number(number).await?;
-        self.map_number(raw).map_err(|s| ProviderError::Malformed {
+        let mut n = self.map_number(raw).map_err(|s| ProviderError::Malformed {
             api: self.api(),
             subject: Subject::Number(number.phone_number.to_string()),
             reason: format!("{:?}: {}", s.raw, s.reason),
-        })
+        })?;
+        let never = CancellationToken::new();
+        self.read_sms_applications(std::slice::from_mut(&mut n), &never)
+            .await?;
+        Ok(n)
     }
 
     async fn application(&self, sid: &str) -> Result<TwApplication> {

@@ -6,9 +6,12 @@
 //!   v2 uses HTTP Basic with the same pair.
 //! - Listing pages with `size` ≤ 100 and 1-based `index` until `count` numbers are read.
 //!   Numbers are `msisdn` digits without "+"; they are mapped to E.164.
-//! - SMS webhooks are per number (`moHttpUrl`, owner = the number). Voice goes through the
-//!   number's linked Application (`app_id`): its `answer_url` is the voice URL, and changing
-//!   it re-points every number linked to that application — counted with
+//! - SMS webhooks are per number (`moHttpUrl`, owner = the number), except for a number whose
+//!   messages are linked to an Application with the Messages capability
+//!   (`messagesCallbackType` `app`): its SMS URL is that application's Messages `inbound_url`
+//!   (owner = the application; a listing reads each application once). Voice goes through
+//!   the number's linked Application (`app_id`): its `answer_url` is the voice URL. Changing
+//!   an application's URL re-points every number linked to it — counted with
 //!   `GET /account/numbers?application_id=…` and refused unless allowed.
 //! - Call and message records come from the Reports API's synchronous records
 //!   (`GET /v2/reports/records`): [`VonageClient::calls_since`], [`VonageClient::messages_since`].
@@ -111,9 +114,24 @@ struct OwnedNumber {
     #[serde(rename = "voiceCallbackValue")]
     voice_callback_value: Option<String>,
     app_id: Option<String>,
+    #[serde(rename = "messagesCallbackType")]
+    messages_callback_type: Option<String>,
+    #[serde(rename = "messagesCallbackValue")]
+    messages_callback_value: Option<String>,
 }
 
 impl OwnedNumber {
+    /// The Application the number's inbound messages are linked to (`messagesCallbackType`
+    /// `app`, `messagesCallbackValue` its id). Messages reach that application's Messages
+    /// `inbound_url` when it has the Messages capability ([`messages_inbound_url`]); otherwise
+    /// the number's own `moHttpUrl` applies.
+    fn messages_application(&self) -> Option<String> {
+        (self.messages_callback_type.as_deref() == Some("app"))
+            .then(|| self.messages_callback_value.clone())
+            .flatten()
+            .filter(|a| !a.is_empty())
+    }
+
     fn application(&self) -> Option<String> {
         let app = self.app_id.clone().filter(|a| !a.is_empty());
         app.or_else(|| {
@@ -264,12 +282,44 @@ impl VonageClient {
             locality: None,
             number_type: n.kind.clone(),
             voice_url: None,
+            // Replaced by the Messages application's `inbound_url` when it has one
+            // (`read_messages_applications`).
             sms_url: nonempty(n.mo_http_url.as_deref()),
             voice_owner: n
                 .application()
                 .map(|a| ObjectRef::new(ObjectKind::VonageApplication, a)),
-            sms_owner: None,
+            sms_owner: n
+                .messages_application()
+                .map(|a| ObjectRef::new(ObjectKind::VonageApplication, a)),
         })
+    }
+
+    /// Gives each number linked to a Messages application that application's Messages
+    /// `inbound_url`, reading each application once however many numbers share it. A number
+    /// whose application has no Messages capability (or that the account no longer has)
+    /// keeps its own `moHttpUrl`, and the number as its SMS owner.
+    async fn read_messages_applications(
+        &self,
+        numbers: &mut [ProviderNumber],
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        let own: Vec<Option<String>> = numbers.iter().map(|n| n.sms_url.clone()).collect();
+        let read = |id: String| async move {
+            match self.application(&id).await {
+                Ok(app) => Ok(messages_inbound_url(&app)),
+                Err(ProviderError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        let whose = (Api::Vonage, Subject::Account(self.creds.api_key.clone()));
+        crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
+        for (n, own) in numbers.iter_mut().zip(own) {
+            if n.sms_owner.is_some() && n.sms_url.is_none() {
+                n.sms_url = own;
+                n.sms_owner = None;
+            }
+        }
+        Ok(())
     }
 
     /// Every number, `size=100` pages by `index`.
@@ -294,6 +344,8 @@ impl VonageClient {
             });
         })
         .await?;
+        self.read_messages_applications(&mut listing.numbers, cancel)
+            .await?;
         Ok(listing)
     }
 
@@ -356,11 +408,15 @@ impl VonageClient {
     /// One number of the account.
     pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
         let raw = self.raw(number).await?;
-        self.map(&raw).map_err(|s| ProviderError::Malformed {
+        let mut n = self.map(&raw).map_err(|s| ProviderError::Malformed {
             api: Api::Vonage,
             subject: number_subject(number),
             reason: s.reason,
-        })
+        })?;
+        let never = CancellationToken::new();
+        self.read_messages_applications(std::slice::from_mut(&mut n), &never)
+            .await?;
+        Ok(n)
     }
 
     async fn application(&self, id: &str) -> Result<Value> {
@@ -404,13 +460,32 @@ impl VonageClient {
                 },
             }),
         };
-        let sms = Some(Webhook {
-            url: nonempty(raw.mo_http_url.as_deref()),
-            fallback_url: None,
-            owner: WebhookOwner {
-                object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
-                name: None,
-                shared_by: Some(1),
+        let messages = match raw.messages_application() {
+            Some(app) => match self.application(&app).await {
+                Ok(body) => messages_inbound_url(&body).map(|url| (app, body, url)),
+                Err(ProviderError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let sms = Some(match messages {
+            Some((app, body, url)) => Webhook {
+                url: Some(url),
+                fallback_url: None,
+                owner: WebhookOwner {
+                    object: ObjectRef::new(ObjectKind::VonageApplication, &app),
+                    name: nonempty(body["name"].as_str()),
+                    shared_by: Some(self.numbers_on(&app).await?),
+                },
+            },
+            None => Webhook {
+                url: nonempty(raw.mo_http_url.as_deref()),
+                fallback_url: None,
+                owner: WebhookOwner {
+                    object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
+                    name: None,
+                    shared_by: Some(1),
+                },
             },
         });
         Ok(WebhookState {
@@ -455,7 +530,12 @@ impl VonageClient {
             };
             changes.push(PlannedChange::on_owner(Channel::Voice, voice, to));
         }
-        if let Some(to) = &change.sms_url {
+        if let Some((to, sms)) = change.sms_url.as_ref().zip(
+            (state.sms.as_ref()).filter(|s| s.owner.object.kind == ObjectKind::VonageApplication),
+        ) {
+            // Linked to a Messages application: its `inbound_url` is the SMS URL.
+            changes.push(PlannedChange::on_owner(Channel::Sms, sms, to));
+        } else if let Some(to) = &change.sms_url {
             changes.push(PlannedChange {
                 channel: Channel::Sms,
                 object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
@@ -500,6 +580,17 @@ impl VonageClient {
         let subject = number_subject(number);
         for step in &plan.changes {
             match step.channel {
+                Channel::Sms if step.object.kind == ObjectKind::VonageApplication => {
+                    let to = step.to.clone();
+                    self.update_application(&step.object.id, move |caps| {
+                        let inbound = &mut caps["messages"]["webhooks"]["inbound_url"];
+                        inbound["address"] = Value::from(to);
+                        if inbound["http_method"].is_null() {
+                            inbound["http_method"] = Value::from("POST");
+                        }
+                    })
+                    .await?;
+                }
                 Channel::Sms => {
                     let mut form = vec![
                         ("country", raw.country.clone().unwrap_or_default()),
@@ -526,42 +617,56 @@ impl VonageClient {
                     }
                 }
                 Channel::Voice => {
-                    let id = &step.object.id;
-                    let mut app = self.application(id).await?;
-                    let hooks = &mut app["capabilities"]["voice"]["webhooks"];
-                    if let Some(u) = &change.voice_url {
-                        hooks["answer_url"]["address"] = Value::from(u.as_str());
-                        if hooks["answer_url"]["http_method"].is_null() {
-                            hooks["answer_url"]["http_method"] = Value::from("GET");
+                    let (voice, fallback) =
+                        (change.voice_url.clone(), change.voice_fallback_url.clone());
+                    self.update_application(&step.object.id, move |caps| {
+                        let hooks = &mut caps["voice"]["webhooks"];
+                        for (key, url) in [("answer_url", voice), ("fallback_answer_url", fallback)]
+                        {
+                            if let Some(u) = url {
+                                hooks[key]["address"] = Value::from(u);
+                                if hooks[key]["http_method"].is_null() {
+                                    hooks[key]["http_method"] = Value::from("GET");
+                                }
+                            }
                         }
-                    }
-                    if let Some(u) = &change.voice_fallback_url {
-                        hooks["fallback_answer_url"]["address"] = Value::from(u.as_str());
-                        if hooks["fallback_answer_url"]["http_method"].is_null() {
-                            hooks["fallback_answer_url"]["http_method"] = Value::from("GET");
-                        }
-                    }
-                    let body = serde_json::json!({
-                        "name": app["name"],
-                        "capabilities": app["capabilities"],
-                    });
-                    let url = format!("{}/v2/applications/{}", self.api, id);
-                    let app_subject = Subject::Object(format!("application {id}"));
-                    self.http
-                        .send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
-                            c.put(&url)
-                                .basic_auth(
-                                    &self.creds.api_key,
-                                    Some(self.creds.api_secret.expose_secret()),
-                                )
-                                .json(&body)
-                        })
-                        .await?;
+                    })
+                    .await?;
                 }
             }
         }
         self.webhooks(number).await
     }
+
+    /// Reads application `id`, changes its `capabilities` with `edit`, and writes it back
+    /// (`PUT /v2/applications/{id}` with its name and capabilities).
+    async fn update_application(&self, id: &str, edit: impl FnOnce(&mut Value)) -> Result<()> {
+        let mut app = self.application(id).await?;
+        edit(&mut app["capabilities"]);
+        let body = serde_json::json!({
+            "name": app["name"],
+            "capabilities": app["capabilities"],
+        });
+        let url = format!("{}/v2/applications/{}", self.api, id);
+        let app_subject = Subject::Object(format!("application {id}"));
+        self.http
+            .send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
+                c.put(&url)
+                    .basic_auth(
+                        &self.creds.api_key,
+                        Some(self.creds.api_secret.expose_secret()),
+                    )
+                    .json(&body)
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// An application's Messages `inbound_url` (`capabilities.messages.webhooks.inbound_url
+/// .address`), when it has the Messages capability.
+fn messages_inbound_url(app: &Value) -> Option<String> {
+    nonempty(app["capabilities"]["messages"]["webhooks"]["inbound_url"]["address"].as_str())
 }
 
 /// What one pull reads at most from the Reports API unless the caller allows more

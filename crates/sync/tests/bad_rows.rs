@@ -311,3 +311,87 @@ fn an_offline_edit_of_a_row_turned_bad_becomes_a_conflict_and_the_sync_goes_on()
         status.skipped
     );
 }
+
+/// A row whose metadata holds an SMS webhook URL that is not a valid URL (the web platform or
+/// a co-worker wrote it) is not skipped: the number is in the cache with the SMS URL unknown,
+/// the sync reports it (kept, with the reason), the bad value stays as the server holds it,
+/// an edit of the number that leaves it alone goes through (and writes it back unchanged),
+/// and an edit that sets a bad SMS URL is refused before it is queued.
+#[test]
+fn a_bad_sms_webhook_url_hides_only_itself() {
+    let w = World::new();
+    let bad = w.psql(
+        r#"UPDATE phone_numbers
+           SET metadata = '{"region": "US", "capabilities": {"voice": true, "sms": true},
+                            "smsWebhookUrl": "hooks.example.com/sms", "platformKey": 7}'
+           WHERE phone_number = '+14152000007' RETURNING id"#,
+    );
+    let bad = Uuid::parse_str(bad.lines().next().unwrap_or_default()).expect("id");
+    let report = w.sync(false, 1000);
+    assert_eq!(report.copied, 25, "{report:?}");
+    let status = w.status();
+    let s = skipped(&status.skipped, bad).expect("reported");
+    assert!(s.skip.kept, "{s:?}");
+    assert!(
+        s.skip.reason.contains("SMS webhook URL is not a valid URL")
+            && s.skip.reason.contains("smsWebhookUrl"),
+        "{}",
+        s.skip.reason
+    );
+    let n = w.cached(bad).expect("the number is in the cache");
+    let m = n.metadata.clone().expect("metadata");
+    assert_eq!(m.sms_webhook_url(), None, "unknown");
+    assert_eq!(n.recorded_webhooks().1, None);
+    assert_eq!(m.region(), Some("US"));
+    assert!(m.sms_webhook_url_problem().is_some());
+
+    // The manager's edit of its name goes through and the server keeps the value it held.
+    {
+        let mut cache = Workspace::open(&w.cache).expect("cache");
+        cache
+            .queue_update(
+                &NumberRef::Id(bad),
+                None,
+                &NumberUpdate {
+                    friendly_name: Some(Some("Front desk".into())),
+                    ..NumberUpdate::default()
+                },
+            )
+            .expect("queued");
+        let refused = cache.queue_update(
+            &NumberRef::Id(bad),
+            None,
+            &NumberUpdate {
+                metadata_patch: Some(switchboard_core::domain::Metadata::sms_webhook_url_patch(
+                    Some("ftp://hooks.example.com/sms"),
+                )),
+                ..NumberUpdate::default()
+            },
+        );
+        assert!(refused.is_err(), "a bad URL from the manager is refused");
+    }
+    let report = w.sync(false, 1000);
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    let server = w.psql(&format!(
+        "SELECT friendly_name || ' ' || (metadata->>'smsWebhookUrl') || ' ' ||
+                (metadata->>'platformKey') FROM phone_numbers WHERE id = '{bad}'"
+    ));
+    assert_eq!(server.trim(), "Front desk hooks.example.com/sms 7");
+    assert!(
+        skipped(&w.status().skipped, bad).is_some(),
+        "still reported"
+    );
+
+    // Fixed on the server: the next sync reads it and forgets the report.
+    w.psql(&format!(
+        r#"UPDATE phone_numbers SET metadata = metadata || '{{"smsWebhookUrl": "https://hooks.example.com/sms"}}'
+           WHERE id = '{bad}'"#
+    ));
+    w.sync(false, 1000);
+    assert!(skipped(&w.status().skipped, bad).is_none());
+    let n = w.cached(bad).expect("cached");
+    assert_eq!(
+        n.metadata.as_ref().and_then(|m| m.sms_webhook_url()),
+        Some("https://hooks.example.com/sms")
+    );
+}

@@ -13,7 +13,7 @@ pub use switchboard_ops::providers::accounts::{
 };
 pub use switchboard_ops::providers::import::{
     ImportCandidate, ImportFailure, ImportPreview, ImportReport, ImportState, ListingProgress,
-    SkippedEntry,
+    SkippedEntry, SmsDriftEntry,
 };
 pub use switchboard_ops::purchase::{AvailableNumber, AvailableSearch};
 pub use switchboard_ops::webhooks::{

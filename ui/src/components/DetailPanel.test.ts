@@ -28,4 +28,19 @@ describe("DetailPanel webhooks", () => {
     expect(screen.getByTestId("voice-webhook").textContent).toBe("https://platform.example.com/voice");
     expect(screen.getByTestId("sms-webhook").textContent).toBe("not recorded");
   });
+
+  it("says when the stored SMS webhook is not a valid URL", () => {
+    show({
+      smsWebhookUrl: null,
+      smsWebhookUrlProblem: "the stored SMS webhook URL is not a valid URL, read as not recorded (invalid metadata.smsWebhookUrl: has no host)",
+      metadata: { smsWebhookUrl: "https://" },
+    });
+    expect(screen.getByTestId("sms-webhook").textContent).toBe("not recorded");
+    expect(screen.getByTestId("sms-webhook-problem").textContent).toContain("The stored SMS webhook URL is not a valid URL");
+  });
+
+  it("says nothing more when the SMS webhook is valid or absent", () => {
+    show({ smsWebhookUrl: "https://platform.example.com/sms" });
+    expect(screen.queryByTestId("sms-webhook-problem")).toBeNull();
+  });
 });

@@ -44,6 +44,12 @@ export class ImportFlow {
     return this.chosen.size + this.refresh.size;
   }
 
+  /** Whether an import writes anything: chosen numbers, or SMS webhook URLs to record (every
+   * number of the organization with none on record that the provider has one for). */
+  get writesAnything() {
+    return this.selectedCount > 0 || (this.preview?.smsUnrecorded ?? 0) > 0;
+  }
+
   isChosen(n: ImportCandidate): boolean {
     return n.state === "new" ? this.chosen.has(n.phoneNumber) : n.state === "different" && this.refresh.has(n.phoneNumber);
   }
@@ -97,10 +103,10 @@ export class ImportFlow {
   }
 
   async importChosen() {
-    if (!this.preview || this.selectedCount === 0) return;
+    if (!this.preview || !this.writesAnything) return;
     this.error = null;
     this.step = "importing";
-    this.progress = { done: 0, total: this.selectedCount };
+    this.progress = { done: 0, total: this.selectedCount + this.preview.smsUnrecorded };
     const id = crypto.randomUUID();
     this.taskId = id;
     try {

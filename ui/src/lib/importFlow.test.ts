@@ -45,7 +45,21 @@ describe("ImportFlow", () => {
       expect.any(Function),
     );
     expect(flow.step).toBe("done");
-    expect(flow.report).toEqual({ imported: 2, refreshed: 1, failed: [], cancelled: false });
+    expect(flow.report).toEqual({ imported: 2, refreshed: 1, smsRecorded: 0, failed: [], cancelled: false });
+  });
+
+  it("imports with nothing chosen when SMS webhook URLs are to be recorded, and not otherwise", async () => {
+    const client = mockClient(0);
+    const flow = new ImportFlow(client, "org-1");
+    await flow.list(TWILIO_ACCOUNT);
+    flow.selectNone();
+    expect(flow.writesAnything).toBe(false);
+    await flow.importChosen();
+    expect(client.importNumbers).not.toHaveBeenCalled();
+    flow.preview!.smsUnrecorded = 2;
+    expect(flow.writesAnything).toBe(true);
+    await flow.importChosen();
+    expect(client.importNumbers).toHaveBeenCalledWith(expect.any(String), "preview-1", [], [], expect.any(Function));
   });
 
   it("cancels a listing through the backend's task and says nothing was imported", async () => {

@@ -23,6 +23,7 @@ export function makeNumber(i: number, patch: Partial<PhoneNumber> = {}): PhoneNu
     webhookUrl: null,
     voiceWebhookUrl: null,
     smsWebhookUrl: null,
+    smsWebhookUrlProblem: null,
     metadata: null,
     createdAt: "2026-01-01T00:00:00Z",
     updatedAt: "2026-01-02T00:00:00Z",
@@ -218,11 +219,13 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
           candidate("+12345550004", "present"),
         ],
         skipped: [],
+        smsUnrecorded: 0,
+        smsDrift: [],
       };
     }),
     importNumbers: vi.fn(async (_t, _p, numbers, refresh, onProgress) => {
       onProgress({ done: numbers.length + refresh.length, total: numbers.length + refresh.length });
-      return { imported: numbers.length, refreshed: refresh.length, failed: [], cancelled: false };
+      return { imported: numbers.length, refreshed: refresh.length, smsRecorded: 0, failed: [], cancelled: false };
     }),
     verifyNumbers: vi.fn(async (_t, _o, ids, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });

@@ -57,7 +57,8 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         if args.dry_run {
             return Ok(());
         }
-        if diff.new.is_empty() && refreshing == 0 {
+        let recording = diff.unrecorded_sms.len();
+        if diff.new.is_empty() && refreshing == 0 && recording == 0 {
             if !g.json {
                 println!("nothing to import: the inventory already has this account's numbers");
             }
@@ -65,10 +66,16 @@ pub fn import(g: &Global, org: &str, args: &ImportFromProvider) -> Outcome {
         }
         let new = diff.new.len();
         let slug = &org.slug;
-        let question = match refreshing {
-            0 => format!("Import {new} new number(s) into {slug}?"),
-            n => format!("Import {new} new number(s) into {slug} and refresh {n}?"),
+        let mut question = match refreshing {
+            0 => format!("Import {new} new number(s) into {slug}"),
+            n => format!("Import {new} new number(s) into {slug} and refresh {n}"),
         };
+        if recording > 0 {
+            question.push_str(&format!(
+                ", recording the SMS webhook URL of {recording} number(s) that have none on record"
+            ));
+        }
+        question.push('?');
         confirm(args.yes, &question, cancel).await?;
         let plan = ImportPlan::all(account_id, &diff, args.refresh);
         let total = plan.len();
@@ -123,6 +130,7 @@ fn print_written(
             "account_id": account_id,
             "imported": written.imported,
             "refreshed": written.refreshed,
+            "sms_recorded": written.sms_recorded,
             "already_present": present.iter().map(|f| &f.phone_number).collect::<Vec<_>>(),
             "failed": failed,
             "cancelled": written.cancelled,
@@ -138,6 +146,12 @@ fn print_written(
             String::new()
         }
     );
+    if written.sms_recorded > 0 {
+        println!(
+            "recorded the SMS webhook URL of {} number(s) that had none on record",
+            written.sms_recorded
+        );
+    }
     if !present.is_empty() {
         println!(
             "{} number(s) already present (added since the listing), not added again",
@@ -180,6 +194,8 @@ fn print_plan(
             "present": present,
             "different": different,
             "skipped": diff.skipped,
+            "sms_unrecorded": diff.unrecorded_sms,
+            "sms_drift": diff.sms_drift,
         }));
         return;
     }
@@ -200,6 +216,22 @@ fn print_plan(
         "different (kept as they are; --refresh updates them)"
     };
     print_named(different_title, different);
+    if !diff.unrecorded_sms.is_empty() {
+        let n = diff.unrecorded_sms.len();
+        let verb = if args.dry_run { "would be" } else { "is" };
+        println!("{n} number(s) with no SMS webhook URL on record: the provider's {verb} recorded");
+    }
+    let drift = (diff.sms_drift.iter()).map(|d| {
+        let provider = d.provider_url.as_deref().unwrap_or("none");
+        (
+            &d.phone_number,
+            format!("on record {}, provider {provider}", d.on_record),
+        )
+    });
+    print_named(
+        "SMS webhook drift (left as recorded; `numbers drift` and the webhook commands repair it)",
+        drift,
+    );
     for s in diff.skipped.iter().take(NAMED) {
         println!("skipped {:?}: {}", s.raw, s.reason);
     }

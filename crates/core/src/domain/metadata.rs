@@ -124,6 +124,23 @@ fn check_sms_webhook_url(url: &str) -> Result<String> {
     super::check_webhook_url(&format!("metadata.{SMS_WEBHOOK_URL}"), url)
 }
 
+/// [`check_sms_webhook_url`] on the key's JSON value (`null` is no URL).
+fn check_sms_webhook_value(value: &Value) -> Result<()> {
+    match value {
+        Value::Null => Ok(()),
+        Value::String(url) => check_sms_webhook_url(url).map(drop),
+        _ => Err(Error::invalid(
+            "metadata",
+            format!("{SMS_WEBHOOK_URL:?} must be a string"),
+        )),
+    }
+}
+
+fn parse_json(text: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::invalid("metadata", format!("not valid JSON: {e}")))
+}
+
 const STRING_KEYS: [&str; 6] = [
     "region",
     "areaCode",
@@ -139,12 +156,28 @@ impl Metadata {
         Self::default()
     }
 
-    /// Validates a JSON value as metadata: an object whose known keys have the right types.
+    /// Validates a JSON value as metadata: an object whose known keys have the right types,
+    /// and [`SMS_WEBHOOK_URL`] a valid URL. The rule for what a manager gives (an edit, a CSV
+    /// file, a new number); a row another client stored is read by [`Metadata::from_stored_value`].
     pub fn from_value(value: Value) -> Result<Self> {
+        let m = Self::from_stored_value(value)?;
+        if let Some(url) = m.0.get(SMS_WEBHOOK_URL) {
+            check_sms_webhook_value(url)?;
+        }
+        Ok(m)
+    }
+
+    /// Validates a JSON value as metadata that a store holds (the team database, written by the
+    /// web platform or a co-worker, or the cache that copied it): as [`Metadata::from_value`],
+    /// except that an [`SMS_WEBHOOK_URL`] that is not a valid URL is kept as it is (it is the
+    /// server's data) and read as unknown ([`Metadata::sms_webhook_url`] is `None`,
+    /// [`Metadata::sms_webhook_url_problem`] says why). An optional fact gone bad must not hide
+    /// the number.
+    pub fn from_stored_value(value: Value) -> Result<Self> {
         let Value::Object(map) = value else {
             return Err(Error::invalid("metadata", "must be a JSON object"));
         };
-        for key in STRING_KEYS.into_iter().chain([SMS_WEBHOOK_URL]) {
+        for key in STRING_KEYS {
             if map
                 .get(key)
                 .is_some_and(|v| !(v.is_string() || v.is_null()))
@@ -154,9 +187,6 @@ impl Metadata {
                     format!("{key:?} must be a string"),
                 ));
             }
-        }
-        if let Some(url) = map.get(SMS_WEBHOOK_URL).and_then(Value::as_str) {
-            check_sms_webhook_url(url)?;
         }
         if let Some(caps) = map.get("capabilities") {
             let Value::Object(caps) = caps else {
@@ -177,6 +207,11 @@ impl Metadata {
         Ok(Metadata(map))
     }
 
+    /// [`Metadata::from_stored_value`] of JSON text.
+    pub fn from_stored_json(text: &str) -> Result<Self> {
+        Self::from_stored_value(parse_json(text)?)
+    }
+
     /// Parses a merge patch (RFC 7386): any JSON object; `null` values remove keys. The merged
     /// result is validated by [`Metadata::merge`].
     pub fn patch_from_json(text: &str) -> Result<Self> {
@@ -189,9 +224,7 @@ impl Metadata {
 
     /// Parses metadata from JSON text.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Error::invalid("metadata", format!("not valid JSON: {e}")))?;
-        Self::from_value(value)
+        Self::from_value(parse_json(text)?)
     }
 
     /// The JSON object.
@@ -258,9 +291,21 @@ impl Metadata {
         self.set_str("providerSid", v)
     }
 
-    /// The SMS webhook URL on record ([`SMS_WEBHOOK_URL`]); `None` when unknown.
+    /// The SMS webhook URL on record ([`SMS_WEBHOOK_URL`]); `None` when unknown: no URL, or a
+    /// stored value that is not a valid URL ([`Metadata::sms_webhook_url_problem`]).
     pub fn sms_webhook_url(&self) -> Option<&str> {
         self.str_key(SMS_WEBHOOK_URL)
+            .filter(|url| check_sms_webhook_url(url).is_ok())
+    }
+
+    /// Why the stored [`SMS_WEBHOOK_URL`] is read as unknown, when it is there and is not a
+    /// valid URL (a row the web platform or a co-worker wrote): for the sync's report and the
+    /// number's detail. `None` when the key is absent or valid.
+    pub fn sms_webhook_url_problem(&self) -> Option<String> {
+        let value = self.0.get(SMS_WEBHOOK_URL)?;
+        check_sms_webhook_value(value).err().map(|e| {
+            format!("the stored SMS webhook URL is not a valid URL, read as not recorded ({e})")
+        })
     }
 
     /// Sets or clears the SMS webhook URL on record, checked as `webhook_url` is
@@ -328,11 +373,16 @@ impl Metadata {
         }
     }
 
-    /// Merges `patch` into this object (RFC 7386 JSON merge patch: null removes a key).
+    /// Merges `patch` into this object (RFC 7386 JSON merge patch: null removes a key). What
+    /// the patch sets is checked as a manager's input ([`Metadata::from_value`]); a stored
+    /// [`SMS_WEBHOOK_URL`] the patch leaves alone is kept as it is, valid or not.
     pub fn merge(&mut self, patch: &Metadata) -> Result<()> {
+        if let Some(url) = patch.0.get(SMS_WEBHOOK_URL) {
+            check_sms_webhook_value(url)?;
+        }
         let mut value = Value::Object(self.0.clone());
         merge_patch(&mut value, &Value::Object(patch.0.clone()));
-        *self = Metadata::from_value(value)?;
+        *self = Metadata::from_stored_value(value)?;
         Ok(())
     }
 }
@@ -428,12 +478,45 @@ mod tests {
         let long = format!("https://hooks.example.com/{}", "a".repeat(2048));
         assert!(m.set_sms_webhook_url(Some(&long)).is_err());
         for bad in [
-            r#"{"smsWebhookUrl":5}"#,
-            r#"{"smsWebhookUrl":"mailto:ops@example.com"}"#,
+            r#"{"region":"US","smsWebhookUrl":5}"#,
+            r#"{"region":"US","smsWebhookUrl":"mailto:ops@example.com"}"#,
         ] {
+            // A manager's own input (a CSV file, a new number) is refused...
             let e = Metadata::from_json(bad).unwrap_err();
             assert!(e.to_string().contains("smsWebhookUrl"), "{bad}: {e}");
+            // ...but a row a store holds (the web platform or a co-worker wrote it) is read:
+            // the bad URL as unknown and said so, the rest intact, the value kept as it is.
+            let stored = Metadata::from_stored_json(bad).unwrap();
+            assert_eq!(stored.sms_webhook_url(), None, "{bad}: unknown");
+            assert_eq!(stored.region(), Some("US"));
+            assert_eq!(stored.to_json(), bad, "the server's value is kept");
+            let problem = stored.sms_webhook_url_problem().expect("said");
+            assert!(
+                problem.contains("not a valid URL") && problem.contains("smsWebhookUrl"),
+                "{problem}"
+            );
+            // An edit that leaves it alone goes through and keeps it; one that sets a bad
+            // URL is refused; one that sets a good URL repairs it.
+            let mut edited = stored.clone();
+            edited
+                .merge(&Metadata::patch_from_json(r#"{"state":"CA"}"#).unwrap())
+                .unwrap();
+            assert_eq!(edited.sms_webhook_url_problem(), Some(problem));
+            assert!(
+                edited
+                    .merge(&Metadata::sms_webhook_url_patch(Some("ftp://x.example")))
+                    .is_err()
+            );
+            edited
+                .merge(&Metadata::sms_webhook_url_patch(Some(
+                    "https://x.example/sms",
+                )))
+                .unwrap();
+            assert_eq!(edited.sms_webhook_url(), Some("https://x.example/sms"));
+            assert_eq!(edited.sms_webhook_url_problem(), None);
         }
+        assert_eq!(m.sms_webhook_url_problem(), None, "a valid URL");
+        assert_eq!(Metadata::new().sms_webhook_url_problem(), None, "no URL");
         let e = (m.clone())
             .merge(&Metadata::sms_webhook_url_patch(Some("http://")))
             .unwrap_err();

@@ -212,12 +212,19 @@ impl PhoneNumber {
     /// the SMS URL is the metadata fact [`SMS_WEBHOOK_URL`]. A number recorded before that
     /// fact existed kept one URL: in `webhook_url`, which for a number with SMS and no voice
     /// was its SMS URL, and is read as such while the fact is absent. A channel with nothing on
-    /// record is `None` (unknown, not a difference).
+    /// record is `None` (unknown, not a difference), and so is the SMS channel when the stored
+    /// fact is not a valid URL ([`Metadata::sms_webhook_url_problem`]).
     pub fn recorded_webhooks(&self) -> (Option<&str>, Option<&str>) {
         let caps = self.capabilities();
         let column = self.webhook_url.as_deref();
         let fact = self.metadata.as_ref().and_then(Metadata::sms_webhook_url);
-        if caps.sms && !caps.voice {
+        let bad_fact = self
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.sms_webhook_url_problem().is_some());
+        if bad_fact {
+            (column.filter(|_| caps.voice || !caps.sms), None)
+        } else if caps.sms && !caps.voice {
             (None, fact.or(column))
         } else {
             (column, fact)

@@ -53,7 +53,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<PhoneNumber> {
         friendly_name: r.get(4)?,
         credentials: Credentials::from_stored(&r.get::<_, String>(5)?).map_err(conversion)?,
         metadata: metadata
-            .map(|m| Metadata::from_json(&m))
+            .map(|m| Metadata::from_stored_json(&m))
             .transpose()
             .map_err(conversion)?,
         agent_id: agent.map(|a| parse_uuid(&a)).transpose()?,

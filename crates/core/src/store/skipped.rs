@@ -25,8 +25,9 @@ pub struct Skip {
     pub phone_number: Option<String>,
     /// Why, e.g. `invalid status: "suspended" is not one of active, inactive, error`.
     pub reason: String,
-    /// The row is in the cache, without what the reason names (a secret in its credentials);
-    /// false: the row is not in the cache.
+    /// The row is in the cache, without what the reason names (a secret in its credentials,
+    /// dropped; a stored SMS webhook URL that is not a valid URL, read as unknown and kept as
+    /// the server holds it); false: the row is not in the cache.
     pub kept: bool,
 }
 
@@ -73,14 +74,16 @@ pub struct CheckedNumber {
     pub metadata: Option<Metadata>,
     /// The status.
     pub status: Status,
-    /// When the credentials held a secret (dropped): the record saying so (`kept`).
+    /// When the credentials held a secret (dropped) or the metadata's SMS webhook URL is not a
+    /// valid URL (read as unknown): the record saying so (`kept`).
     pub dropped: Option<Skip>,
 }
 
 impl StoredNumber<'_> {
     /// Core's rules on the row's values: what it accepts, or why the row cannot be held
     /// ([`Skip`], not `kept`). A secret in the credentials is dropped, its other keys kept,
-    /// and the drop recorded.
+    /// and the drop recorded; metadata is read as stored ([`Metadata::from_stored_value`]): an
+    /// SMS webhook URL that is not a valid URL is unknown, and recorded.
     pub fn check(&self) -> std::result::Result<CheckedNumber, Skip> {
         let values = || -> Result<_> {
             let phone_number = E164::from_foreign(self.phone_number)?;
@@ -89,8 +92,8 @@ impl StoredNumber<'_> {
                 Credentials::from_stored_without_secrets(provider, self.credentials)?;
             let metadata = match self.metadata {
                 None => None,
-                Some(StoredJson::Text(text)) => Some(Metadata::from_json(text)?),
-                Some(StoredJson::Value(value)) => Some(Metadata::from_value(value.clone())?),
+                Some(StoredJson::Text(text)) => Some(Metadata::from_stored_json(text)?),
+                Some(StoredJson::Value(value)) => Some(Metadata::from_stored_value(value.clone())?),
             };
             let status: Status = self.status.parse()?;
             Ok((
@@ -104,14 +107,23 @@ impl StoredNumber<'_> {
         };
         let (phone_number, provider, credentials, dropped, metadata, status) =
             values().map_err(|e| self.skip(e.to_string(), false))?;
+        // Kept and reported: a secret dropped, an optional fact read as unknown.
+        let reasons: Vec<String> = (!dropped.is_empty())
+            .then(|| secrets_dropped_reason(&dropped))
+            .into_iter()
+            .chain(
+                metadata
+                    .as_ref()
+                    .and_then(Metadata::sms_webhook_url_problem),
+            )
+            .collect();
         Ok(CheckedNumber {
             phone_number,
             provider,
             credentials,
             metadata,
             status,
-            dropped: (!dropped.is_empty())
-                .then(|| self.skip(secrets_dropped_reason(&dropped), true)),
+            dropped: (!reasons.is_empty()).then(|| self.skip(reasons.join("; "), true)),
         })
     }
 

@@ -126,6 +126,33 @@ impl From<&Skipped> for SkippedEntry {
     }
 }
 
+/// A number whose recorded SMS webhook URL is not the provider's: drift the preview reports and
+/// an import leaves alone (the webhook actions repair it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SmsDriftEntry {
+    /// E.164.
+    pub phone_number: String,
+    /// The inventory record.
+    pub existing_id: String,
+    /// The SMS webhook URL on record.
+    pub on_record: String,
+    /// The provider's; null when it has none.
+    pub provider_url: Option<String>,
+}
+
+impl From<&flows::SmsDrift> for SmsDriftEntry {
+    fn from(d: &flows::SmsDrift) -> Self {
+        SmsDriftEntry {
+            phone_number: d.phone_number.to_string(),
+            existing_id: d.existing_id.to_string(),
+            on_record: d.on_record.clone(),
+            provider_url: d.provider_url.clone(),
+        }
+    }
+}
+
 /// What an account owns compared with the organization: the wizard's second step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -142,6 +169,12 @@ pub struct ImportPreview {
     pub candidates: Vec<ImportCandidate>,
     /// Listed entries that are not valid numbers.
     pub skipped: Vec<SkippedEntry>,
+    /// How many numbers of the organization have no SMS webhook URL on record and the provider
+    /// has one: an import records them (whichever numbers are chosen).
+    pub sms_unrecorded: u32,
+    /// Numbers whose recorded SMS webhook URL differs from the provider's: reported, not
+    /// overwritten.
+    pub sms_drift: Vec<SmsDriftEntry>,
     /// The comparison itself (what an import writes from).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -168,6 +201,8 @@ impl ImportPreview {
             account_id: account_id.to_owned(),
             candidates,
             skipped: d.skipped.iter().map(Into::into).collect(),
+            sms_unrecorded: d.unrecorded_sms.len() as u32,
+            sms_drift: d.sms_drift.iter().map(Into::into).collect(),
             diff: d,
         }
     }
@@ -227,6 +262,8 @@ pub struct ImportReport {
     pub imported: u32,
     /// Existing records brought in line with the provider.
     pub refreshed: u32,
+    /// Existing records whose SMS webhook URL was recorded (they had none on record).
+    pub sms_recorded: u32,
     /// Numbers not imported or refreshed, with the reason.
     pub failed: Vec<ImportFailure>,
     /// True when the manager cancelled before the end (the rest were not imported).
@@ -259,7 +296,8 @@ pub async fn preview(
 }
 
 /// The plan that writes the chosen numbers of a preview: `add` among its new numbers,
-/// `refresh` among its different ones. A number that is neither is reported, not written.
+/// `refresh` among its different ones, and every SMS webhook URL the organization has none on
+/// record of. A number that is neither new nor different is reported, not written.
 pub fn choose(
     preview: &ImportPreview,
     add: &[String],
@@ -292,6 +330,7 @@ pub fn choose(
             .filter(|d| fresh.contains(d.number.phone_number.as_str()))
             .cloned()
             .collect(),
+        record_sms: diff.unrecorded_sms.clone(),
     };
     (plan, failed)
 }
@@ -332,6 +371,7 @@ pub async fn import(
     ImportReport {
         imported: written.imported as u32,
         refreshed: written.refreshed as u32,
+        sms_recorded: written.sms_recorded as u32,
         failed: present.chain(failed).collect(),
         cancelled: written.cancelled,
     }

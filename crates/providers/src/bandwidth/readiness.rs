@@ -22,7 +22,7 @@
 //! (`…/sites/{siteId}/sippeers/{peerId}/tns`): requests per application and location, never
 //! per number.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio_util::sync::CancellationToken;
 
-use super::{BandwidthClient, xml_all, xml_first};
+use super::{BandwidthClient, MessagingRoute, xml_all, xml_first};
 use crate::error::{Api, ProviderError, Result, Subject};
 use crate::model::{Asked, Gathered, ListProgress, ProgressFn, ReadinessListing, present};
 
@@ -174,44 +174,57 @@ impl BandwidthClient {
         }
     }
 
-    /// The numbers on a location linked to a Messaging-V2 application with a callback URL.
-    async fn messaging_numbers(
+    /// Each number on a location (SIP peer) linked to a Messaging-V2 application: that
+    /// application's id and callback URL (`MsgCallbackUrl`, `None` when it has none). Read from
+    /// list endpoints: `GET /accounts/{id}/applications` (each application with its callback),
+    /// each messaging application's `…/applications/{appId}/associatedsippeers`, and each of
+    /// those locations' numbers (`…/sites/{siteId}/sippeers/{peerId}/tns`): one request per
+    /// application and location, never per number. `asked` after each request.
+    pub(super) async fn messaging_routes(
         &self,
-        asked: &mut Asked<'_>,
         cancel: &CancellationToken,
-    ) -> Result<HashSet<E164>> {
+        asked: &mut (dyn FnMut() + Send),
+    ) -> Result<HashMap<E164, MessagingRoute>> {
         let subject = &self.account();
         let get = |url: String| async move {
             self.call(subject, reqwest::Method::GET, &url, &[], None, Some(cancel))
                 .await
         };
         let apps = get(self.account_url("/applications")).await?;
-        asked.one();
-        let mut locations = BTreeSet::new();
+        asked();
+        let mut locations = BTreeMap::new();
         for app in xml_all(&apps, "Application") {
             let messaging = xml_first(&app, "ServiceType").as_deref() == Some("Messaging-V2");
-            let delivered = present(xml_first(&app, "MsgCallbackUrl")).is_some();
-            let Some(id) = xml_first(&app, "ApplicationId").filter(|_| messaging && delivered)
-            else {
+            let Some(id) = xml_first(&app, "ApplicationId").filter(|_| messaging) else {
                 continue;
             };
-            let peers =
-                get(self.account_url(&format!("/applications/{id}/associatedsippeers"))).await?;
-            asked.one();
+            let route = MessagingRoute {
+                url: present(xml_first(&app, "MsgCallbackUrl")),
+                application: id,
+            };
+            let peers = get(self.account_url(&format!(
+                "/applications/{}/associatedsippeers",
+                route.application
+            )))
+            .await?;
+            asked();
             for peer in xml_all(&peers, "AssociatedSipPeer") {
                 if let (Some(site), Some(peer)) =
                     (xml_first(&peer, "SiteId"), xml_first(&peer, "PeerId"))
                 {
-                    locations.insert((site, peer));
+                    locations.insert((site, peer), route.clone());
                 }
             }
         }
-        let mut numbers = HashSet::new();
-        for (site, peer) in locations {
+        let mut numbers = HashMap::new();
+        for ((site, peer), route) in locations {
             let tns = get(self.account_url(&format!("/sites/{site}/sippeers/{peer}/tns"))).await?;
-            asked.one();
-            let listed = xml_all(&tns, "FullNumber").into_iter();
-            numbers.extend(listed.filter_map(|tn| E164::parse(&tn, Some("US")).ok()));
+            asked();
+            for tn in xml_all(&tns, "FullNumber") {
+                if let Ok(n) = E164::parse(&tn, Some("US")) {
+                    numbers.insert(n, route.clone());
+                }
+            }
         }
         Ok(numbers)
     }
@@ -240,10 +253,14 @@ impl BandwidthClient {
         cancel: &CancellationToken,
     ) -> Result<ReadinessListing> {
         let mut asked = Asked::new(progress);
-        let listing = self.list_numbers(&|_| {}, cancel).await?;
+        let listing = self.in_service_numbers(&|_| {}, cancel).await?;
         asked.add(listing.pages);
         let mut registered = self.registrations(&mut asked, cancel).await?;
-        let sms = self.messaging_numbers(&mut asked, cancel).await?;
+        let routes = self.messaging_routes(cancel, &mut || asked.one()).await?;
+        let sms: HashSet<&E164> = (routes.iter())
+            .filter(|(_, r)| r.url.is_some())
+            .map(|(n, _)| n)
+            .collect();
 
         let mut gathered = Gathered::default();
         for n in listing.numbers {

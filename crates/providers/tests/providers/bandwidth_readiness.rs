@@ -16,7 +16,7 @@ use super::*;
 
 const TOKEN: &str = "/api/v1/oauth2/token";
 
-async fn fake(numbers: usize) -> (FakeProviders, ProviderClient) {
+pub(super) async fn fake(numbers: usize) -> (FakeProviders, ProviderClient) {
     let f = fakes(FakeConfig {
         bandwidth_numbers: numbers,
         ..FakeConfig::default()

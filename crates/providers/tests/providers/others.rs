@@ -299,6 +299,80 @@ async fn vonage_sms_on_number_voice_on_shared_application() {
     ));
 }
 
+/// A Vonage number whose messages are linked to an Application with the Messages capability
+/// (`messagesCallbackType` `app`) has that application's Messages `inbound_url` as its SMS URL
+/// (not its `moHttpUrl`); a listing reads each application once. The webhook state and drift
+/// agree, and changing that SMS URL re-points the shared application.
+#[tokio::test]
+async fn vonage_messages_application_inbound_url_is_the_sms_url() {
+    let f = fakes(FakeConfig {
+        vonage_numbers: 20,
+        ..FakeConfig::default()
+    })
+    .await;
+    let c = vonage(&f.base_url(FakeKind::Vonage), creds::VONAGE_API_SECRET);
+    let faults = f.faults(FakeKind::Vonage);
+    faults.clear_requests();
+    let (listing, _) = list_all(&c).await;
+    let app_reads = (faults.requests().iter())
+        .filter(|r| r.path.starts_with("/v2/applications/"))
+        .count();
+    assert_eq!(
+        app_reads, 2,
+        "two applications, each read once for 16 numbers"
+    );
+    let messages = switchboard_fake_providers::VONAGE_MESSAGES_INBOUND_URL;
+    for (i, n) in listing.numbers.iter().enumerate() {
+        if switchboard_fake_providers::vonage_messages_application(i) {
+            assert_eq!(n.metadata().sms_webhook_url(), Some(messages), "{i}");
+            assert_eq!(
+                n.sms_owner.as_ref().map(|o| o.kind),
+                Some(ObjectKind::VonageApplication)
+            );
+        } else {
+            let own = "https://sms.example.com/inbound";
+            assert_eq!(n.metadata().sms_webhook_url(), Some(own), "{i}");
+            assert_eq!(n.sms_owner, None, "{i}");
+        }
+    }
+    let on_app = &listing.numbers[1];
+    let fetched = c.fetch_number(&on_app.to_ref()).await.unwrap();
+    assert_eq!(fetched.sms_url.as_deref(), Some(messages));
+    let state = c.webhooks(&on_app.to_ref()).await.unwrap();
+    let sms = state.sms.as_ref().unwrap();
+    assert_eq!(sms.url.as_deref(), Some(messages));
+    assert_eq!(sms.owner.object.kind, ObjectKind::VonageApplication);
+    assert_eq!(sms.owner.shared_by, Some(8));
+    let d = c
+        .drift(&on_app.to_ref(), None, Some(messages))
+        .await
+        .unwrap();
+    assert_eq!(d.sms, DriftStatus::InSync);
+
+    let sms_only = WebhookChange {
+        sms_url: Some("https://platform.example.com/vonage/messages".into()),
+        ..WebhookChange::default()
+    };
+    let e = (c.set_webhooks(&on_app.to_ref(), &sms_only, SharedPolicy::OnlyThisNumber)).await;
+    assert!(
+        matches!(e, Err(ProviderError::SharedObject { shared_by: 8, .. })),
+        "{e:?}"
+    );
+    let s = (c.set_webhooks(&on_app.to_ref(), &sms_only, SharedPolicy::AllowShared))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.sms_url(),
+        Some("https://platform.example.com/vonage/messages")
+    );
+    let other = c.webhooks(&listing.numbers[3].to_ref()).await.unwrap();
+    assert_eq!(
+        other.sms_url(),
+        Some("https://platform.example.com/vonage/messages"),
+        "the application's other numbers follow"
+    );
+}
+
 #[tokio::test]
 async fn telnyx_connections_profiles_and_rate_limit_headers() {
     let (f, c) = telnyx_fake(12).await;
@@ -367,17 +441,58 @@ async fn futures_kinds(
     out
 }
 
+/// Bandwidth routes a number's SMS through its location's Messaging-V2 application: a listing
+/// gives each number that application's callback URL (`MsgCallbackUrl`) as its SMS URL, read
+/// from list endpoints (the applications, the messaging application's locations, each
+/// location's numbers), never per number; a number on a location without one has none.
+#[tokio::test]
+async fn bandwidth_listing_reads_the_locations_messaging_callback() {
+    let (f, c) = super::bandwidth_readiness::fake(60).await;
+    let faults = f.faults(FakeKind::Bandwidth);
+    faults.clear_requests();
+    let (listing, _) = list_all(&c).await;
+    assert_eq!(listing.numbers.len(), 60);
+    let asked: Vec<String> = (faults.requests().into_iter())
+        .filter(|r| !r.path.contains("oauth2"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        asked.len(),
+        4,
+        "listing, applications, locations, numbers: {asked:#?}"
+    );
+    assert_eq!(
+        asked.iter().filter(|p| p.contains("/tndetails")).count(),
+        0,
+        "never per number"
+    );
+    for n in &listing.numbers {
+        let i = (0..60)
+            .position(|i| n.provider_sid == switchboard_fake_providers::bandwidth_readiness::tn(i))
+            .expect("a seeded number");
+        if switchboard_fake_providers::bandwidth_readiness::on_messaging_location(i) {
+            assert_eq!(
+                n.metadata().sms_webhook_url(),
+                Some("https://sms.example.com/bandwidth"),
+                "{i}"
+            );
+            assert_eq!(
+                n.sms_owner.as_ref().map(|o| o.kind),
+                Some(ObjectKind::BandwidthApplication)
+            );
+        } else {
+            assert_eq!(n.metadata().sms_webhook_url(), None, "{i}: unknown");
+            assert_eq!(n.sms_owner, None);
+        }
+    }
+    // The webhook state of a number agrees with its listing.
+    let state = c.webhooks(&listing.numbers[0].to_ref()).await.unwrap();
+    assert_eq!(state.sms_url(), listing.numbers[0].sms_url.as_deref());
+}
+
 #[tokio::test]
 async fn bandwidth_resolves_site_location_application() {
-    let f = fakes(FakeConfig {
-        bandwidth_numbers: 6,
-        ..FakeConfig::default()
-    })
-    .await;
-    let c = bandwidth(
-        &f.base_url(FakeKind::Bandwidth),
-        oauth(creds::BANDWIDTH_CLIENT_SECRET),
-    );
+    let (f, c) = super::bandwidth_readiness::fake(6).await;
     let (listing, _) = list_all(&c).await;
     let first = c.fetch_number(&listing.numbers[0].to_ref()).await.unwrap();
     assert_eq!(first.region.as_deref(), Some("CA"));

@@ -119,9 +119,12 @@ async fn lists_every_page_with_progress_and_maps_metadata() {
     assert_eq!(m.provider_sid(), Some(first.provider_sid.as_str()));
     assert_eq!(m.area_code(), Some("415"));
     assert!(m.capabilities().voice);
-    // Requests: three pages, the later ones by next_page_uri.
+    // Requests: three pages, the later ones by next_page_uri, and the one SMS application its
+    // numbers share, once.
     let reqs = f.faults(FakeKind::Twilio).requests();
-    assert_eq!(reqs.len(), 3);
+    let pages = (reqs.iter()).filter(|r| r.path.ends_with("/IncomingPhoneNumbers.json"));
+    assert_eq!(pages.count(), 3);
+    assert_eq!(reqs.len(), 3 + 1, "{reqs:?}");
 }
 
 #[tokio::test]
@@ -1012,17 +1015,102 @@ async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
         m.sms_webhook_url(),
         Some("https://platform.example.com/hooks/sms")
     );
-    // An import finds a record without the fact different in that fact alone (a refresh fills
-    // it in); one whose recorded SMS URL differs is drift, not an import difference.
+    // An import never lists the SMS URL as a difference: a record whose SMS URL differs from
+    // the provider's is present, with the SMS drift reported (and a refresh leaves it as
+    // recorded)...
     let mut record = record_in(uuid::Uuid::new_v4(), n, Some(creds::TWILIO_ACCOUNT_SID));
     let (again, _) = list_all(&c).await;
     let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
     assert_eq!(diff.present.len(), 1, "{diff:?}");
+    assert!(diff.unrecorded_sms.is_empty(), "{diff:?}");
+    assert_eq!(
+        diff.sms_drift,
+        vec![flows::SmsDrift {
+            existing_id: record.id,
+            phone_number: n.phone_number.clone(),
+            on_record: "https://demo.twilio.com/welcome/sms/reply".into(),
+            provider_url: Some("https://platform.example.com/hooks/sms".into()),
+        }]
+    );
+    let patch = flows::refresh_patch(&again.numbers[0]);
+    let mut refreshed = record.metadata.clone().unwrap();
+    refreshed.merge(&patch).unwrap();
+    assert_eq!(
+        refreshed.sms_webhook_url(),
+        Some("https://demo.twilio.com/welcome/sms/reply"),
+        "a refresh does not overwrite a differing SMS URL"
+    );
+    // ...and a record without the fact (imported before it existed) is present too, its SMS
+    // URL recorded by the import.
     let mut old = record.metadata.clone().unwrap();
     old.set_sms_webhook_url(None).unwrap();
     record.metadata = Some(old);
     let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
-    assert_eq!(diff.different[0].fields, vec!["metadata.smsWebhookUrl"]);
-    let patch = flows::refresh_patch(&diff.different[0].number);
-    assert_eq!(patch.sms_webhook_url(), m.sms_webhook_url());
+    assert_eq!(diff.present.len(), 1, "{diff:?}");
+    assert!(
+        diff.different.is_empty() && diff.sms_drift.is_empty(),
+        "{diff:?}"
+    );
+    let unrecorded = &diff.unrecorded_sms;
+    assert_eq!(unrecorded.len(), 1, "{diff:?}");
+    assert_eq!(unrecorded[0].existing_id, record.id);
+    let update = flows::sms_webhook_record(&unrecorded[0]);
+    let mut recorded = record.metadata.clone().unwrap();
+    recorded
+        .merge(update.metadata_patch.as_ref().unwrap())
+        .unwrap();
+    assert_eq!(recorded.sms_webhook_url(), m.sms_webhook_url());
+}
+
+/// A number whose SMS goes to an Application (`sms_application_sid`) has that application's
+/// `sms_url` as its SMS URL (Twilio ignores the number's own), read once per application
+/// however many numbers share it, by the listing and by a number's fetch.
+#[tokio::test]
+async fn the_sms_url_of_a_number_on_an_sms_application_is_the_applications() {
+    let f = fakes(FakeConfig::default()).await;
+    let c = client(&f);
+    let faults = f.faults(FakeKind::Twilio);
+    faults.clear_requests();
+    let (listing, _) = list_all(&c).await;
+    let seeded = FakeConfig::default().twilio_numbers;
+    let on_app: Vec<_> = (listing.numbers.iter().enumerate())
+        .filter(|(i, _)| *i < seeded && switchboard_fake_providers::twilio_sms_application(*i))
+        .map(|(_, n)| n)
+        .collect();
+    assert!(on_app.len() >= 2, "the fake shares the application");
+    for n in &on_app {
+        assert_eq!(
+            n.metadata().sms_webhook_url(),
+            Some(switchboard_fake_providers::TWILIO_SMS_APPLICATION_URL),
+            "{n:?}"
+        );
+        assert_eq!(
+            n.sms_owner.as_ref().map(|o| o.kind),
+            Some(ObjectKind::TwilioApplication)
+        );
+    }
+    let own = &listing.numbers[0];
+    assert_eq!(
+        own.metadata().sms_webhook_url(),
+        Some("https://demo.twilio.com/welcome/sms/reply")
+    );
+    let reads = |path_part: &str| {
+        (faults.requests().into_iter())
+            .filter(|r| r.path.contains(path_part))
+            .count()
+    };
+    assert_eq!(
+        reads("/Applications/"),
+        1,
+        "one read for the shared application"
+    );
+    let pages = reads("/IncomingPhoneNumbers.json");
+    assert_eq!(faults.request_count() as usize, pages + 1);
+
+    // One number's fetch reads its application too, and agrees with the listing and with the
+    // webhook state.
+    let fetched = c.fetch_number(&on_app[0].to_ref()).await.unwrap();
+    assert_eq!(fetched.sms_url, on_app[0].sms_url);
+    let state = c.webhooks(&on_app[0].to_ref()).await.unwrap();
+    assert_eq!(state.sms_url(), on_app[0].sms_url.as_deref());
 }

@@ -175,6 +175,11 @@ voiceWebhookUrl: string | null,
  */
 smsWebhookUrl: string | null, 
 /**
+ * Why the SMS webhook URL reads as unknown although one is stored: the stored value is
+ * not a valid URL (written by the web platform or a co-worker); null otherwise.
+ */
+smsWebhookUrlProblem: string | null, 
+/**
  * The whole metadata object (unknown keys included).
  */
 metadata: Record<string, unknown> | null, 
@@ -914,6 +919,24 @@ raw: string,
  */
 reason: string, };
 
+export type SmsDriftEntry = { 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * The inventory record.
+ */
+existingId: string, 
+/**
+ * The SMS webhook URL on record.
+ */
+onRecord: string, 
+/**
+ * The provider's; null when it has none.
+ */
+providerUrl: string | null, };
+
 export type ImportPreview = { 
 /**
  * Names this preview for `import_numbers` (the backend keeps the listing).
@@ -934,7 +957,17 @@ candidates: Array<ImportCandidate>,
 /**
  * Listed entries that are not valid numbers.
  */
-skipped: Array<SkippedEntry>, };
+skipped: Array<SkippedEntry>, 
+/**
+ * How many numbers of the organization have no SMS webhook URL on record and the provider
+ * has one: an import records them (whichever numbers are chosen).
+ */
+smsUnrecorded: number, 
+/**
+ * Numbers whose recorded SMS webhook URL differs from the provider's: reported, not
+ * overwritten.
+ */
+smsDrift: Array<SmsDriftEntry>, };
 
 export type ImportFailure = { 
 /**
@@ -955,6 +988,10 @@ imported: number,
  * Existing records brought in line with the provider.
  */
 refreshed: number, 
+/**
+ * Existing records whose SMS webhook URL was recorded (they had none on record).
+ */
+smsRecorded: number, 
 /**
  * Numbers not imported or refreshed, with the reason.
  */
