@@ -102,6 +102,16 @@ fn message(id: usize, n: usize, hours: i64, price: Price) -> MessageRecord {
     }
 }
 
+/// Every outcome, for the generated calls to pick from.
+const OUTCOMES: [CallOutcome; 6] = [
+    CallOutcome::Answered,
+    CallOutcome::Busy,
+    CallOutcome::NoAnswer,
+    CallOutcome::Failed,
+    CallOutcome::Canceled,
+    CallOutcome::Unfinished,
+];
+
 fn week() -> DayRange {
     DayRange::new(T0.date(), T0.date() + Duration::days(6)).expect("range")
 }
@@ -162,11 +172,9 @@ proptest! {
         reread in prop::bool::ANY,
     ) {
         let Fixture { mut ws, org, account } = fixture();
-        let outcomes = [CallOutcome::Answered, CallOutcome::Busy, CallOutcome::NoAnswer,
-            CallOutcome::Failed, CallOutcome::Canceled, CallOutcome::Unfinished];
         // Number index 3 is not the organization's.
         let calls: Vec<CallRecord> = calls.iter().enumerate().map(|(i, &(n, h, o, s, p, nanos))| {
-            let mut c = call(i, n, h, outcomes[o as usize], s, price(p, nanos));
+            let mut c = call(i, n, h, OUTCOMES[o as usize], s, price(p, nanos));
             if n == 3 { c.number = E164::from_stored("+14155550199".into()); }
             c
         }).collect();
@@ -467,4 +475,41 @@ fn the_latest_call_follows_a_call_read_again_earlier_or_unfinished() {
     ws.keep_calls(&account, &[first], T0).expect("kept");
     assert_eq!(latest(&ws), at(1));
     assert_rollups_equal_records(&ws);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The report by number's one pass over the rollups gives what its two reads give apart:
+    /// the totals by number over the range and every number's daily calls over the health
+    /// window, whichever days each covers (a window longer than the range, or reaching before
+    /// it, or apart from it), with several currencies, unfinished calls and a removed number.
+    #[test]
+    fn one_pass_by_number_equals_the_totals_and_the_window_read_apart(
+        calls in prop::collection::vec((0usize..3, 0i64..400, 0u8..6, 0u32..400, 0u8..4, 1i64..50_000_000), 0..80),
+        messages in prop::collection::vec((0usize..3, 0i64..400, 0u8..4, 1i64..9_999_999), 0..20),
+        range in (0i64..17, 0i64..17),
+        window in (0i64..17, 0i64..17),
+        remove in prop::bool::ANY,
+    ) {
+        let Fixture { mut ws, org, account } = fixture();
+        let calls: Vec<CallRecord> = calls.iter().enumerate()
+            .map(|(i, &(n, h, o, s, p, nanos))| call(i, n, h, OUTCOMES[o as usize], s, price(p, nanos)))
+            .collect();
+        let messages: Vec<MessageRecord> = messages.iter().enumerate()
+            .map(|(i, &(n, h, p, nanos))| message(i, n, h, price(p, nanos))).collect();
+        ws.keep_calls(&account, &calls, T0).expect("kept");
+        ws.keep_messages(&account, &messages, T0).expect("kept");
+        if remove {
+            ws.remove_number(&NumberRef::Number(number(1)), Some(org)).expect("removed");
+        }
+        let days = |(a, b): (i64, i64)| {
+            let day = |d: i64| T0.date() + Duration::days(d);
+            DayRange::new(day(a.min(b)), day(a.max(b))).expect("range")
+        };
+        let (range, window) = (days(range), days(window));
+        let (rows, numbers) = ws.usage_by_number_with_days(org, range, window).expect("one pass");
+        prop_assert_eq!(rows, ws.usage_totals(org, range, GroupBy::Number).expect("totals"));
+        prop_assert_eq!(numbers, ws.daily_calls(org, window).expect("window"));
+    }
 }

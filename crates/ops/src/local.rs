@@ -370,6 +370,16 @@ impl UsageStore for LocalInventory {
             .await
     }
 
+    async fn usage_by_number_with_days(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        window: DayRange,
+    ) -> Result<(Vec<UsageRow>, Vec<NumberDays>)> {
+        self.count(move |ws| ws.usage_by_number_with_days(organization_id, range, window))
+            .await
+    }
+
     async fn number_days(
         &self,
         organization_id: Uuid,

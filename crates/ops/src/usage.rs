@@ -122,6 +122,22 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         self.daily_calls_of(organization_id, range, None).await
     }
 
+    /// [`UsageStore::usage_totals`] by number over `range` and [`UsageStore::daily_calls`]
+    /// over `window` (what a report by number with each number's health reads). By default
+    /// the two reads at once; the workspace file answers both from one pass over its rollups.
+    async fn usage_by_number_with_days(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        window: DayRange,
+    ) -> Result<(Vec<UsageRow>, Vec<NumberDays>)> {
+        let (rows, days) = tokio::join!(
+            self.usage_totals(organization_id, range, GroupBy::Number),
+            self.daily_calls(organization_id, window)
+        );
+        Ok((rows?, days?))
+    }
+
     /// One number's usage (by E.164: a removed number keeps its history) over the days of
     /// `range`, from the daily rollups: its days with records, oldest first, each summed as
     /// [`UsageStore::usage_totals`] sums a day; its id now; the start of its latest final
@@ -733,14 +749,13 @@ pub async fn report(
             })
             .collect());
     }
-    // The totals and the health window are read at once (a store may answer both in
-    // parallel: the workspace file reads them on two connections).
-    let (rows, health) = tokio::join!(
-        store.usage_totals(organization_id, range, by),
-        self::health(store, organization_id, range.to(), limits)
-    );
-    let rows = rows?;
-    let mut health: HashMap<String, Health> = health?
+    // The totals and the health window are read together (the workspace file reads its
+    // rollups once for both).
+    let window = DayRange::ending(range.to(), limits.window_days);
+    let (rows, numbers) = store
+        .usage_by_number_with_days(organization_id, range, window)
+        .await?;
+    let mut health: HashMap<String, Health> = judged(numbers, range.to(), limits)
         .into_iter()
         .map(|h| (h.phone_number.as_str().to_owned(), h.health))
         .collect();

@@ -34,6 +34,44 @@ use crate::usage::{
 const UNIX_JULIAN_DAY: i32 = 2_440_588;
 const DAY_MICROS: i64 = 86_400_000_000;
 
+/// The counts of `usage_daily` the reads sum, in [`counts_of`]'s order.
+const DAILY_FIGURES: &str = "calls, final_calls, answered, short_answered, failed, billed_secs,
+   messages, segments, pending";
+
+/// How many counts [`DAILY_FIGURES`] names.
+const FIGURES: usize = 9;
+
+/// The counts of summed [`DAILY_FIGURES`] (a sum below zero, which the CHECKs forbid, as zero).
+fn counts_of(f: &[i64; FIGURES]) -> UsageCounts {
+    let get = |i: usize| f[i].max(0) as u64;
+    UsageCounts {
+        calls: get(0),
+        final_calls: get(1),
+        answered: get(2),
+        short_answered: get(3),
+        failed: get(4),
+        billed_secs: get(5),
+        messages: get(6),
+        segments: get(7),
+        pending: get(8),
+    }
+}
+
+/// Adds the [`DAILY_FIGURES`] of a row, from its column `first` on, to `sums`.
+fn add_figures(
+    sums: &mut [i64; FIGURES],
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<()> {
+    for (i, sum) in sums.iter_mut().enumerate() {
+        let v = row.get_ref(first + i)?.as_i64()?;
+        *sum = sum
+            .checked_add(v)
+            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(first + i, v))?;
+    }
+    Ok(())
+}
+
 /// The stored day (UTC days since 1970-01-01) of a date.
 fn day_number(date: Date) -> i64 {
     i64::from(date.to_julian_day() - UNIX_JULIAN_DAY)
@@ -144,7 +182,7 @@ impl Share {
 /// final call added and of one taken away.
 #[derive(Default)]
 struct DayDelta {
-    figures: [i64; 9],
+    figures: [i64; FIGURES],
     added_last: Option<i64>,
     removed_last: Option<i64>,
 }
@@ -775,44 +813,24 @@ impl Workspace {
             GroupBy::Day => "day",
             _ => "phone_number",
         };
-        let mut counts = Runs::<[i64; 9]>::new(by);
+        let mut counts = Runs::<[i64; FIGURES]>::new(by);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {group}, calls, final_calls, answered, short_answered, failed, billed_secs,
-               messages, segments, pending
-             FROM usage_daily
+            "SELECT {group}, {DAILY_FIGURES} FROM usage_daily
              WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3 {only}"
         ))?;
         let mut found = stmt.query(rusqlite::params_from_iter(&args))?;
         while let Some(r) = found.next()? {
-            let sums = counts.of(r.get_ref(0)?)?;
-            for (i, sum) in sums.iter_mut().enumerate() {
-                let v: i64 = r.get(i + 1)?;
-                *sum = sum
-                    .checked_add(v)
-                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(i + 1, v))?;
-            }
+            add_figures(counts.of(r.get_ref(0)?)?, r, 1)?;
         }
         let mut rows: BTreeMap<String, UsageRow> = BTreeMap::new();
         for (key, f) in counts.finish()? {
             let key = key.into_string()?;
-            let get = |i: usize| f[i].max(0) as u64;
-            let counts = UsageCounts {
-                calls: get(0),
-                final_calls: get(1),
-                answered: get(2),
-                short_answered: get(3),
-                failed: get(4),
-                billed_secs: get(5),
-                messages: get(6),
-                segments: get(7),
-                pending: get(8),
-            };
             rows.insert(
                 key.clone(),
                 UsageRow {
                     key,
                     id: None,
-                    counts,
+                    counts: counts_of(&f),
                     cost: Totals::default(),
                 },
             );
@@ -836,6 +854,103 @@ impl Workspace {
             }
         }
         Ok(rows)
+    }
+
+    /// [`Workspace::usage_totals`] by number over `range` and [`Workspace::daily_calls`] over
+    /// `window`, read in one pass over the rollups (see
+    /// `ops::usage::UsageStore::usage_by_number_with_days`): a report by number with each
+    /// number's health. The rows of both come in the rollups' key order (number, then day), so
+    /// each number is summed as its rows go by, and the costs are added by walking the numbers
+    /// again in the same order.
+    pub fn usage_by_number_with_days(
+        &self,
+        organization_id: Uuid,
+        range: DayRange,
+        window: DayRange,
+    ) -> Result<(Vec<UsageRow>, Vec<NumberDays>)> {
+        let (org_key, _) = org_key(&self.conn, &organization_id)?;
+        let (from, to) = (day_number(range.from()), day_number(range.to()));
+        let (window_from, window_to) = (day_number(window.from()), day_number(window.to()));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT phone_number, day, {DAILY_FIGURES}, last_call_at FROM usage_daily
+             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3
+             ORDER BY phone_number, day"
+        ))?;
+        let mut found = stmt.query(params![org_key, from.min(window_from), to.max(window_to)])?;
+        let mut rows: Vec<UsageRow> = Vec::new();
+        let mut numbers: Vec<NumberDays> = Vec::new();
+        // The number whose rows are being read: its sums in the range, whether it has a row
+        // there, its days with final calls in the window and their latest call.
+        let mut number = OneNumber::default();
+        let last_call_column = 2 + FIGURES;
+        while let Some(r) = found.next()? {
+            let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if number.key != key {
+                number.close(&mut rows, &mut numbers)?;
+                number.key = key.to_owned();
+            }
+            let day: i64 = r.get(1)?;
+            if (from..=to).contains(&day) {
+                add_figures(&mut number.sums, r, 2)?;
+                number.in_range = true;
+            }
+            // final_calls is the second figure.
+            if (window_from..=window_to).contains(&day) && r.get::<_, i64>(3)? > 0 {
+                number.days.push(DayCalls {
+                    day: day_date(day)?,
+                    calls: r.get(3)?,
+                    answered: r.get(4)?,
+                    short_answered: r.get(5)?,
+                    failed: r.get(6)?,
+                });
+                number.last = number.last.max(r.get(last_call_column)?);
+            }
+        }
+        number.close(&mut rows, &mut numbers)?;
+
+        // The costs, in the same key order: each number's run of rows summed per currency,
+        // then added to its row (found by walking the rows forward).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, currency, nanos FROM usage_daily_cost
+             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3
+             ORDER BY phone_number",
+        )?;
+        let mut found = stmt.query(params![org_key, from, to])?;
+        let mut next = rows.iter_mut().peekable();
+        let mut run: Option<(&mut UsageRow, Vec<(String, i64)>)> = None;
+        while let Some(r) = found.next()? {
+            let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if run.as_ref().is_none_or(|(row, _)| row.key != key) {
+                close_cost(run.take());
+                while next.next_if(|row| row.key.as_str() < key).is_some() {}
+                // A cost without counts in the range cannot be (its records are counted);
+                // like the grouped read, it would be left out.
+                run = next
+                    .next_if(|row| row.key == key)
+                    .map(|row| (row, Vec::new()));
+            }
+            if let Some((_, sums)) = &mut run {
+                let currency = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                sums.add(currency, r.get(2)?)?;
+            }
+        }
+        close_cost(run);
+
+        let (lo, hi) = org_range(org_key);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, id FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
+        )?;
+        let ids = stmt.query_map([lo, hi], |r| {
+            Ok((r.get::<_, String>(0)?, parse_uuid(r.get_ref(1)?.as_str()?)?))
+        })?;
+        let ids: HashMap<String, Uuid> = ids.collect::<rusqlite::Result<_>>()?;
+        for row in &mut rows {
+            row.id = ids.get(&row.key).copied();
+        }
+        for n in &mut numbers {
+            n.number_id = ids.get(n.phone_number.as_str()).copied();
+        }
+        Ok((rows, numbers))
     }
 
     /// One number's usage over `range`, per day (see `ops::usage::UsageStore::number_days`).
@@ -1023,12 +1138,12 @@ trait Sums: Default {
     fn merge(&mut self, other: Self) -> rusqlite::Result<()>;
 }
 
-impl Sums for [i64; 9] {
+impl Sums for [i64; FIGURES] {
     fn merge(&mut self, other: Self) -> rusqlite::Result<()> {
         for (i, (sum, v)) in self.iter_mut().zip(other).enumerate() {
             *sum = sum
                 .checked_add(v)
-                .ok_or(rusqlite::Error::IntegralValueOutOfRange(i, v))?;
+                .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(i, v))?;
         }
         Ok(())
     }
@@ -1054,7 +1169,7 @@ impl CurrencySums for Vec<(String, i64)> {
             Some((_, sum)) => {
                 *sum = sum
                     .checked_add(nanos)
-                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, nanos))?;
+                    .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(2, nanos))?;
             }
             None => self.push((currency.to_owned(), nanos)),
         }
@@ -1103,6 +1218,56 @@ impl<S: Sums> Runs<S> {
         let run = self.run.take();
         self.close(run)?;
         Ok(self.groups)
+    }
+}
+
+/// One number's rollup rows as [`Workspace::usage_by_number_with_days`] reads them.
+#[derive(Default)]
+struct OneNumber {
+    key: String,
+    sums: [i64; FIGURES],
+    in_range: bool,
+    days: Vec<DayCalls>,
+    last: Option<i64>,
+}
+
+impl OneNumber {
+    /// Ends the number's rows: its usage row when it has rows in the range, its days when it
+    /// has final calls in the window; ready for the next number.
+    fn close(&mut self, rows: &mut Vec<UsageRow>, numbers: &mut Vec<NumberDays>) -> Result<()> {
+        let OneNumber {
+            key,
+            sums,
+            in_range,
+            days,
+            last,
+        } = std::mem::take(self);
+        if !days.is_empty() {
+            numbers.push(NumberDays {
+                phone_number: E164::from_stored(key.clone()),
+                number_id: None,
+                days,
+                last_call_at: last.map(from_micros).transpose()?,
+            });
+        }
+        if in_range {
+            rows.push(UsageRow {
+                key,
+                id: None,
+                counts: counts_of(&sums),
+                cost: Totals::default(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Adds a number's costs, summed per currency, to its row.
+fn close_cost(run: Option<(&mut UsageRow, Vec<(String, i64)>)>) {
+    if let Some((row, sums)) = run {
+        for (currency, nanos) in sums {
+            row.cost.add(&crate::usage::Money { currency, nanos });
+        }
     }
 }
 
