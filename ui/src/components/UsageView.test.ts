@@ -17,11 +17,11 @@ function row(key: string, c: Partial<UsageCounts>, cost: Record<string, number>)
 
 const ROWS: Record<GroupBy, ReportRow[]> = {
   day: [
-    row("2026-12-01", { calls: 3, answered: 2, billedSecs: 180 }, { USD: 20_000_000 }),
+    row("2026-12-01", { calls: 3, answered: 2, billedSecs: 180, notReported: 3 }, { USD: 20_000_000 }),
     row("2026-12-02", { calls: 2, billedSecs: 60, pending: 2 }, { EUR: 1_000_000_000 }),
   ],
   number: [
-    row("+14155550100", { calls: 2 }, { USD: 5_000_000 }),
+    row("+14155550100", { calls: 2, notReported: 3 }, { USD: 5_000_000 }),
     row("+14155550101", { calls: 3, pending: 2 }, { USD: 15_000_000, EUR: 1_000_000_000 }),
   ],
   agent: [row("", { calls: 5, pending: 2 }, { USD: 20_000_000, EUR: 1_000_000_000 })],
@@ -55,6 +55,21 @@ describe("UsageView", () => {
     expect((screen.getByTestId("usage-from") as HTMLInputElement).value).toBe("2026-12-01");
     const days = screen.getByTestId("usage-days-table");
     expect(days.querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("counts the records whose cost is not reported apart from the cost and from pending", async () => {
+    open();
+    await wait();
+    expect(screen.getByTestId("usage-totals-not-reported").textContent).toBe(
+      "3 records whose provider reports no cost (not in the cost)",
+    );
+    expect(screen.getByTestId("usage-totals-pending").textContent).toContain("2 records priced pending");
+    const table = screen.getByTestId("usage-top-number");
+    const heads = [...table.querySelectorAll("thead th")].map((t) => t.textContent);
+    const column = heads.indexOf("Cost not reported");
+    expect(column).toBe(heads.indexOf("Pending") + 1);
+    const cells = [...table.querySelectorAll("tbody tr")].map((tr) => tr.children[column].textContent);
+    expect(cells).toEqual(["0", "3"]);
   });
 
   it("charts calls, billed minutes and each currency on its own scale for every day", async () => {

@@ -47,6 +47,7 @@ export function zeroCounts(): UsageCounts {
     messages: 0,
     segments: 0,
     pending: 0,
+    notReported: 0,
   };
 }
 
