@@ -28,8 +28,9 @@ const ROWS: Record<GroupBy, ReportRow[]> = {
   provider: [],
 };
 
-function open() {
+function open(prepare: (client: ReturnType<typeof mockClient>) => void = () => {}) {
   const client = mockClient(0);
+  prepare(client);
   client.usageReport = vi.fn(
     async (_org: string, from: string | null, to: string | null, by: GroupBy): Promise<UsageReport> => ({
       from: from ?? "2026-12-01",
@@ -40,8 +41,8 @@ function open() {
     }),
   );
   const onClose = vi.fn();
-  render(UsageView, { client, organizationId: "org-1", organizationName: "Acme", organizationSlug: "acme", onClose });
-  return { client, onClose };
+  const view = render(UsageView, { client, organizationId: "org-1", organizationName: "Acme", organizationSlug: "acme", onClose });
+  return { client, onClose, view };
 }
 
 describe("UsageView", () => {
@@ -70,6 +71,33 @@ describe("UsageView", () => {
     expect(column).toBe(heads.indexOf("Pending") + 1);
     const cells = [...table.querySelectorAll("tbody tr")].map((tr) => tr.children[column].textContent);
     expect(cells).toEqual(["0", "3"]);
+  });
+
+  it("reads the report again when a background refresh changed the organization's records, until closed", async () => {
+    let changed = () => {};
+    const unlisten = vi.fn();
+    const { client, view } = open((c) => {
+      c.onUsageChanged = vi.fn(async (_org: string, f: () => void) => {
+        changed = f;
+        return unlisten;
+      });
+    });
+    await wait();
+    expect(client.onUsageChanged).toHaveBeenCalledWith("org-1", expect.any(Function));
+    const before = vi.mocked(client.usageReport).mock.calls.length;
+    ROWS.day[1] = row("2026-12-02", { calls: 4, billedSecs: 60, pending: 0 }, { EUR: 1_000_000_000 });
+    try {
+      changed();
+      await wait();
+      expect(vi.mocked(client.usageReport).mock.calls.length).toBe(before + 3);
+      expect(screen.getByTestId("usage-totals-calls").textContent).toContain("7");
+      expect(screen.getByTestId("usage-totals-pending").textContent).toBe("none");
+    } finally {
+      ROWS.day[1] = row("2026-12-02", { calls: 2, billedSecs: 60, pending: 2 }, { EUR: 1_000_000_000 });
+    }
+    expect(unlisten).not.toHaveBeenCalled();
+    view.unmount();
+    expect(unlisten).toHaveBeenCalledOnce();
   });
 
   it("charts calls, billed minutes and each currency on its own scale for every day", async () => {
