@@ -13,6 +13,12 @@ pub fn numbers_changed_event(organization_id: &str) -> String {
     format!("numbers://{organization_id}/changed")
 }
 
+/// Event name announcing that a background refresh added or completed usage records of an
+/// organization (no payload): an open usage view and detail panel read their figures again.
+pub fn usage_changed_event(organization_id: &str) -> String {
+    format!("usage://{organization_id}/changed")
+}
+
 /// Event telling the manager something at once (payload: `switchboard_ops::alerts::Alert`,
 /// sent by `crate::alerts::raise`).
 pub const ALERT: &str = "alerts://raised";

@@ -9,15 +9,20 @@
 //! overlaps a manual sync ([`UsageSyncs`]): a manual sync stops a background refresh under way
 //! (what it kept stays kept, its cursors not moved) and waits for it to end, and a refresh does
 //! not start while a manual sync runs. Failures are logged, never shown: a refresh that fails
-//! is tried again at the next check.
+//! is tried again at the next check. A refresh that added or completed records of an
+//! organization announces it (`usage://{organizationId}/changed`,
+//! [`crate::events::usage_changed_event`]) so that an open usage view reads its figures again;
+//! one that changed nothing announces nothing.
 
+use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
 
 use switchboard_ops::app_settings::verified_before;
 use switchboard_ops::usage::{self, RefreshedAccount};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::providers::failure;
@@ -84,9 +89,19 @@ fn log(done: Vec<RefreshedAccount>) {
     }
 }
 
+/// The organizations whose records a refresh added or completed: those whose figures changed
+/// (a pull that failed, or read only what was kept already, changed none).
+pub fn organizations_changed(done: &[RefreshedAccount]) -> BTreeSet<Uuid> {
+    (done.iter())
+        .filter(|a| (a.outcome.as_ref()).is_ok_and(|s| s.added > 0 || s.completed > 0))
+        .map(|a| a.account.organization_id)
+        .collect()
+}
+
 /// One check: when the interval is on and no manual sync runs, pulls every organization's
-/// accounts due in the open workspace (`usage::refresh_due`); what each did, empty when
-/// nothing was due or the check did not run.
+/// accounts due in the open workspace (`usage::refresh_due`) and announces each organization
+/// whose records changed ([`organizations_changed`]); what each did, empty when nothing was
+/// due or the check did not run.
 pub async fn check<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<RefreshedAccount>> {
     let hours = crate::settings::load(app)?.verify_interval_hours;
     let Some(before) = verified_before(hours, time::OffsetDateTime::now_utc()) else {
@@ -105,5 +120,12 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> AppResult<Vec<RefreshedAcc
     let vault = switchboard_ops::vault::native;
     let done = usage::refresh_due(&*inventory, vault, before, &cancel).await;
     *syncs.token() = None;
-    done.map_err(failure)
+    let done = done.map_err(failure)?;
+    for org in organizations_changed(&done) {
+        let event = crate::events::usage_changed_event(&org.to_string());
+        if let Err(e) = app.emit(&event, ()) {
+            tracing::warn!(error = %e, "could not emit usage changed");
+        }
+    }
+    Ok(done)
 }

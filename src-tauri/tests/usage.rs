@@ -130,7 +130,7 @@ async fn report() {
     assert_eq!(
         lines[0],
         "number,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,\
-         cost_EUR,cost_USD,health,answer_rate,window_calls,short_share,window_answered,\
+         cost_not_reported,cost_EUR,cost_USD,health,answer_rate,window_calls,short_share,window_answered,\
          failed_share,calls_per_day,last_call_at,reasons"
     );
     assert!(lines[1].starts_with(&format!("{},1,", NUMBERS[1])), "{csv}");

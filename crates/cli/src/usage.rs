@@ -24,9 +24,9 @@ pub enum Usage {
     /// where the last sync stopped (pending prices are completed by later syncs); progress on
     /// standard error; Ctrl-C stops cleanly (what was kept stays, the next sync reads the rest)
     Sync(SyncArgs),
-    /// Calls, billed minutes, messages, cost per currency and pending records, grouped by
-    /// number (with each number's health), agent, provider or day; or one number's, per day,
-    /// with its health (--number)
+    /// Calls, billed minutes, messages, cost per currency, pending records and records whose
+    /// cost the provider does not report, grouped by number (with each number's health),
+    /// agent, provider or day; or one number's, per day, with its health (--number)
     Report(ReportArgs),
 }
 
@@ -320,6 +320,7 @@ fn table(rows: &[ReportRow], by: GroupBy) {
         "MESSAGES".into(),
         "COST".into(),
         "PENDING".into(),
+        "COST NOT REPORTED".into(),
     ];
     if by == GroupBy::Number {
         header.extend(
@@ -347,6 +348,7 @@ fn table(rows: &[ReportRow], by: GroupBy) {
                 c.messages.to_string(),
                 r.usage.cost.to_string(),
                 c.pending.to_string(),
+                c.not_reported.to_string(),
             ];
             cells.extend(r.health.as_ref().map(health_cells).unwrap_or_default());
             cells

@@ -20,6 +20,7 @@ use time::{Duration, OffsetDateTime};
 
 const SID: &str = creds::TWILIO_ACCOUNT_SID;
 const NUMBERS: usize = 20;
+const BANDWIDTH_NUMBERS: usize = 4;
 
 /// A device with its own workspace, vault service and log, and the fakes.
 struct Device {
@@ -34,6 +35,7 @@ impl Device {
         let runtime = common::fakes_runtime();
         let config = FakeConfig {
             twilio_numbers: NUMBERS,
+            bandwidth_numbers: BANDWIDTH_NUMBERS,
             usage: UsageConfig {
                 calls_per_number: 300,
                 messages_per_number: 60,
@@ -66,7 +68,9 @@ impl Device {
             .env("SWITCHBOARD_VAULT_SERVICE", &self.service)
             .env("SWITCHBOARD_LOG_FILE", self.dir.path().join("cli.log"));
         if let Some(f) = &self.fakes {
-            command.env(FakeKind::Twilio.env_var(), f.base_url(FakeKind::Twilio));
+            for kind in [FakeKind::Twilio, FakeKind::Bandwidth] {
+                command.env(kind.env_var(), f.base_url(kind));
+            }
         }
         common::run(command, stdin)
     }
@@ -342,5 +346,111 @@ fn sync_report_and_health_from_the_fake_twilio() {
     assert_eq!(
         d.json(&["usage", "report", "--org", "acme", "--by", "number"]),
         report
+    );
+}
+
+/// A Bandwidth account's calls (Call Search reports no cost): `usage report` counts the
+/// connected ones as "cost not reported" beside pending, the same in its JSON, CSV and table,
+/// and in every grouping.
+#[test]
+fn the_report_counts_the_calls_whose_cost_is_not_reported() {
+    if !common::secret_service_required("usage") {
+        return;
+    }
+    let d = Device::new("not-reported", true);
+    let account = creds::BANDWIDTH_ACCOUNT_ID;
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    d.ok(
+        &[
+            "accounts",
+            "add",
+            "--org",
+            "acme",
+            "--provider",
+            "bandwidth",
+            "--account-id",
+            account,
+            "--username",
+            creds::BANDWIDTH_USERNAME,
+        ],
+        &format!("{}\n", creds::BANDWIDTH_PASSWORD),
+    );
+    let import = ["numbers", "import", "--org", "acme", "--account", account];
+    d.ok(&[&import[..], &["--yes"]].concat(), "");
+    let synced = d.json(&["usage", "sync", "--org", "acme"]);
+    assert!(
+        synced["accounts"][0]["added"].as_u64().unwrap() > 0,
+        "{synced}"
+    );
+
+    let report = d.json(&["usage", "report", "--org", "acme", "--by", "number"]);
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), BANDWIDTH_NUMBERS);
+    let count = |r: &Value, field: &str| r["counts"][field].as_u64().expect(field);
+    let total: u64 = rows.iter().map(|r| count(r, "notReported")).sum();
+    let calls: u64 = rows.iter().map(|r| count(r, "calls")).sum();
+    assert!(0 < total && total < calls, "{total} of {calls}");
+    for r in rows {
+        assert_eq!(count(r, "pending"), 0, "{r}");
+        assert!(r["cost"].as_object().unwrap().is_empty(), "{r}");
+    }
+    for by in ["agent", "provider", "day"] {
+        let grouped = d.json(&["usage", "report", "--org", "acme", "--by", by]);
+        let sum: u64 = (grouped["rows"].as_array().unwrap().iter())
+            .map(|r| count(r, "notReported"))
+            .sum();
+        assert_eq!(sum, total, "--by {by}");
+    }
+
+    let csv = d.ok(
+        &[
+            "usage", "report", "--org", "acme", "--by", "number", "--format", "csv",
+        ],
+        "",
+    );
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "cost_not_reported")
+        .expect("a cost_not_reported column");
+    assert_eq!(header[column - 1], "pending");
+    let from_csv: Vec<(String, u64)> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_owned(), cells[column].parse().unwrap())
+        })
+        .collect();
+    let from_json: Vec<(String, u64)> = (rows.iter())
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_owned(),
+                count(r, "notReported"),
+            )
+        })
+        .collect();
+    assert_eq!(from_csv, from_json);
+
+    let table = d.ok(
+        &["usage", "report", "--org", "acme", "--by", "provider"],
+        "",
+    );
+    let mut lines = table.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.contains("PENDING") && header.contains("COST NOT REPORTED"),
+        "{header}"
+    );
+    let bandwidth = lines
+        .find(|l| l.starts_with("bandwidth"))
+        .unwrap_or_else(|| panic!("{table}"));
+    // PROVIDER CALLS ANSWERED MINUTES MESSAGES COST PENDING COST-NOT-REPORTED.
+    let cells: Vec<&str> = bandwidth.split_whitespace().collect();
+    let (calls, none, pending) = (calls.to_string(), "none", "0");
+    let total = total.to_string();
+    assert_eq!(
+        [cells[1], cells[5], cells[6], cells[7]],
+        [calls.as_str(), none, pending, total.as_str()],
+        "{bandwidth}"
     );
 }

@@ -3,7 +3,8 @@
 //! download.
 //!
 //! RFC 4180 (CRLF line ends, a cell quoted only when it holds a comma, a quote or a line
-//! break). Columns: the group, the counts, billed minutes, pending records, one `cost_<CUR>`
+//! break). Columns: the group, the counts, billed minutes, pending records, records whose cost the provider does not
+//! report (`cost_not_reported`), one `cost_<CUR>`
 //! column per currency (an amount as a decimal without its code; empty: nothing charged in
 //! it) and, grouped by number, each number's health with its sample sizes (empty cells for a
 //! number without one). Money stays per currency, never converted.
@@ -19,7 +20,7 @@ use switchboard_core::usage::{GroupBy, Health, ReportRow};
 use switchboard_core::{Error, Result};
 
 /// The columns before the costs.
-const COUNTS: [&str; 8] = [
+const COUNTS: [&str; 9] = [
     "calls",
     "final_calls",
     "answered",
@@ -28,6 +29,7 @@ const COUNTS: [&str; 8] = [
     "messages",
     "segments",
     "pending",
+    "cost_not_reported",
 ];
 
 /// The health's columns, grouped by number.
@@ -79,6 +81,7 @@ pub fn report_csv(rows: &[ReportRow], by: GroupBy) -> Result<String> {
             c.messages.to_string(),
             c.segments.to_string(),
             c.pending.to_string(),
+            c.not_reported.to_string(),
         ];
         for currency in &currencies {
             let amount = r.usage.cost.iter().find(|m| &m.currency == currency);
@@ -183,8 +186,9 @@ mod tests {
                 row(
                     "",
                     UsageCounts {
-                        calls: 1,
+                        calls: 3,
                         pending: 1,
+                        not_reported: 2,
                         ..Default::default()
                     },
                     &[("EUR", 1_000_000_000)],
@@ -205,10 +209,10 @@ mod tests {
         assert_eq!(
             csv.split("\r\n").collect::<Vec<_>>(),
             [
-                "agent,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,cost_EUR,cost_USD",
-                "\"Ana, \"\"the\"\" lead\",2,2,1,0,1.5,0,0,0,,0.0075",
-                ",1,0,0,0,0.0,0,0,1,1.00,",
-                "'=HYPERLINK(1),0,0,0,0,0.0,1,2,0,,",
+                "agent,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,cost_not_reported,cost_EUR,cost_USD",
+                "\"Ana, \"\"the\"\" lead\",2,2,1,0,1.5,0,0,0,0,,0.0075",
+                ",3,0,0,0,0.0,0,0,1,2,1.00,",
+                "'=HYPERLINK(1),0,0,0,0,0.0,1,2,0,0,,",
                 "",
             ]
         );
@@ -246,11 +250,11 @@ mod tests {
         assert_eq!(
             header,
             "number,calls,final_calls,answered,failed,billed_minutes,messages,segments,pending,\
-             health,answer_rate,window_calls,short_share,window_answered,failed_share,calls_per_day,last_call_at,reasons"
+             cost_not_reported,health,answer_rate,window_calls,short_share,window_answered,failed_share,calls_per_day,last_call_at,reasons"
         );
         assert_eq!(
             line,
-            "+15550000001,10,10,1,0,0.0,0,0,0,at_risk,0.1000,10,,1,0.0000,1.43,2026-12-01T10:00:00Z,\
+            "+15550000001,10,10,1,0,0.0,0,0,0,0,at_risk,0.1000,10,,1,0.0000,1.43,2026-12-01T10:00:00Z,\
              answer rate 10 % is below 20 %"
         );
     }

@@ -706,7 +706,9 @@ async fn a_bandwidth_sync_keeps_its_calls_and_says_its_messages_are_not_availabl
     assert!(why.contains("message records"), "{why}");
     assert_eq!(a.calls.unavailable, None);
 
-    // The report: every call counted, no cost summed (none was reported), nothing pending.
+    // The report: every call counted, no cost summed (none was reported), nothing pending,
+    // and per number, as in total, "cost not reported" for each of the fake's connected
+    // calls (those without a price that are not free).
     let range = DayRange::new(since.date(), NOW.date()).unwrap();
     let rows = store
         .usage_totals(org, range, GroupBy::Number)
@@ -714,9 +716,31 @@ async fn a_bandwidth_sync_keeps_its_calls_and_says_its_messages_are_not_availabl
         .unwrap();
     let counted: u64 = rows.iter().map(|r| r.counts.calls).sum();
     assert_eq!(counted as usize, calls.len());
+    let mut unpriced: BTreeMap<String, u64> = BTreeMap::new();
+    for c in calls.iter().filter(|c| c.price == Price::NotReported) {
+        *unpriced.entry(c.number.as_str().to_owned()).or_default() += 1;
+    }
+    let not_reported: BTreeMap<String, u64> = (rows.iter())
+        .filter(|r| r.counts.not_reported > 0)
+        .map(|r| (r.key.clone(), r.counts.not_reported))
+        .collect();
+    assert_eq!(not_reported, unpriced);
+    let total: u64 = unpriced.values().sum();
+    assert!(0 < total && total < counted, "{total} of {counted}");
     for r in &rows {
         assert!(r.cost.is_empty(), "no cost was reported: {r:?}");
         assert_eq!(r.counts.pending, 0);
+    }
+    let limits = Thresholds::default();
+    for by in [
+        GroupBy::Number,
+        GroupBy::Agent,
+        GroupBy::Provider,
+        GroupBy::Day,
+    ] {
+        let report = usage::report(store, org, range, by, &limits).await.unwrap();
+        let sum: u64 = report.iter().map(|r| r.usage.counts.not_reported).sum();
+        assert_eq!(sum, total, "by {by:?}");
     }
 
     // A second sync asks only from the cursor the first one left.

@@ -114,6 +114,7 @@ const USAGE_NEEDED: &[(&str, &str, &[&str], bool)] = &[
     ("usage_daily", "messages", INT, true),
     ("usage_daily", "segments", INT, true),
     ("usage_daily", "pending", INT, true),
+    ("usage_daily", "not_reported", INT, true),
     ("usage_daily_cost", "organization_id", &["uuid"], true),
     ("usage_daily_cost", "phone_number", TEXT, true),
     ("usage_daily_cost", "day", &["date"], true),

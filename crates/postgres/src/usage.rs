@@ -495,7 +495,8 @@ impl RemoteWorkspace {
         let sums = format!(
             "{id}, sum(d.calls)::int8, sum(d.final_calls)::int8, sum(d.answered)::int8,
              sum(d.short_answered)::int8, sum(d.failed)::int8, sum(d.billed_secs)::int8,
-             sum(d.messages)::int8, sum(d.segments)::int8, sum(d.pending)::int8"
+             sum(d.messages)::int8, sum(d.segments)::int8, sum(d.pending)::int8,
+             sum(d.not_reported)::int8"
         );
         let mut grouped = Vec::with_capacity(2);
         for (table, columns) in [
@@ -542,6 +543,7 @@ impl RemoteWorkspace {
                 messages: n(8)?,
                 segments: n(9)?,
                 pending: n(10)?,
+                not_reported: n(11)?,
             };
             let row = rows.entry(key.clone()).or_insert_with(|| UsageRow {
                 key,

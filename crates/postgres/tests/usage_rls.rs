@@ -208,7 +208,7 @@ fn rollups_and_records(w: &World) -> ((String, String), (String, String)) {
         &w.cluster,
         &w.admin,
         "SELECT organization_id, phone_number, day, phone_number_id, calls, final_calls, answered,
-                short_answered, failed, billed_secs, messages, segments, pending
+                short_answered, failed, billed_secs, messages, segments, pending, not_reported
          FROM usage_daily ORDER BY 1, 2, 3",
     );
     let expected = scalar(
@@ -217,19 +217,20 @@ fn rollups_and_records(w: &World) -> ((String, String), (String, String)) {
         "SELECT organization_id, phone_number, day,
                 (array_agg(phone_number_id) FILTER (WHERE phone_number_id IS NOT NULL))[1],
                 sum(calls), sum(final_calls), sum(answered), sum(short_answered), sum(failed),
-                sum(billed_secs), sum(messages), sum(segments), sum(pending)
+                sum(billed_secs), sum(messages), sum(segments), sum(pending), sum(not_reported)
          FROM (SELECT organization_id, phone_number,
                       date_trunc('day', started_at AT TIME ZONE 'UTC')::date AS day,
                       phone_number_id, 1 AS calls, (outcome <> 'unfinished')::int AS final_calls,
                       (outcome = 'answered')::int AS answered,
                       (outcome = 'answered' AND duration_secs < 10)::int AS short_answered,
                       (outcome = 'failed')::int AS failed, billed_secs, 0 AS messages,
-                      0 AS segments, (price_state = 'pending')::int AS pending
+                      0 AS segments, (price_state = 'pending')::int AS pending,
+                      (price_state = 'not_reported')::int AS not_reported
                FROM calls
                UNION ALL
                SELECT organization_id, phone_number,
                       date_trunc('day', sent_at AT TIME ZONE 'UTC')::date, phone_number_id, 0, 0,
-                      0, 0, 0, 0, 1, segments, (price_state = 'pending')::int
+                      0, 0, 0, 0, 1, segments, (price_state = 'pending')::int, 0
                FROM messages) AS r
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     );
@@ -647,6 +648,170 @@ async fn a_manager_reads_and_writes_only_their_organizations_usage() {
     );
 }
 
+/// The count of calls whose cost is not reported (usage_daily.not_reported) is another
+/// organization's secret like every count: alice's sums, reports and failing conditions show
+/// only acme's, and asking for globex's report is "not found" as for no organization.
+#[tokio::test]
+async fn a_manager_never_sees_or_infers_another_organizations_not_reported_count() {
+    let (w, carol_url) = world_with_records().await;
+    let mark = |url: &str, ids: &str| {
+        scalar(
+            &w.cluster,
+            url,
+            &format!(
+                "UPDATE calls SET price_state = 'not_reported', price_nanos = NULL,
+                                  currency = NULL
+                 WHERE provider_record_id IN ({ids})"
+            ),
+        )
+    };
+    mark(&w.alice_url, "'CA1', 'CA2'");
+    mark(&w.bob_url, "'CA1', 'CA2', 'CA3', 'CA4', 'CA5'");
+    assert_rollups_equal_records(&w, "calls marked not reported");
+    let sum = |url: &str, org: Uuid| -> String {
+        scalar(
+            &w.cluster,
+            url,
+            &format!(
+                "SELECT coalesce(sum(not_reported), 0) || ' ' || count(*)
+                 FROM usage_daily WHERE organization_id = '{org}'"
+            ),
+        )
+    };
+    assert_eq!(sum(&w.admin, w.globex).split(' ').next(), Some("5"));
+    assert_eq!(sum(&w.admin, w.acme).split(' ').next(), Some("2"));
+    for url in [&w.alice_url, &carol_url] {
+        assert_eq!(sum(url, w.globex), "0 0");
+        assert_eq!(
+            scalar(&w.cluster, url, "SELECT sum(not_reported) FROM usage_daily"),
+            "2"
+        );
+        // A condition that fails on globex's day (5 not reported) never sees it.
+        let probe = "SELECT count(*) FROM usage_daily
+                     WHERE 1 / (CASE WHEN not_reported >= 3 THEN 0 ELSE 1 END) = 1";
+        let all = scalar(&w.cluster, url, "SELECT count(*) FROM usage_daily");
+        assert_eq!(scalar(&w.cluster, url, probe), all);
+    }
+    assert!(
+        refused(
+            &w,
+            &w.bob_url,
+            "SELECT count(*) FROM usage_daily
+             WHERE 1 / (CASE WHEN not_reported >= 3 THEN 0 ELSE 1 END) = 1"
+        )
+        .contains("division by zero"),
+        "the probe does fail on the rows it sees"
+    );
+
+    // The report, as the app and the CLI read it.
+    let range = DayRange::new(date!(2026 - 11 - 28), date!(2026 - 12 - 07)).unwrap();
+    let by_day = w
+        .alice
+        .usage_totals(w.acme, range, switchboard_core::usage::GroupBy::Day)
+        .await
+        .unwrap();
+    let counted: u64 = by_day.iter().map(|r| r.counts.not_reported).sum();
+    assert_eq!(counted, 2);
+    let bobs = w
+        .bob
+        .usage_totals(w.globex, range, switchboard_core::usage::GroupBy::Day)
+        .await
+        .unwrap();
+    assert_eq!(bobs.iter().map(|r| r.counts.not_reported).sum::<u64>(), 5);
+    for org in [w.globex, Uuid::new_v4()] {
+        let e = (w.alice)
+            .usage_totals(org, range, switchboard_core::usage::GroupBy::Day)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+        assert_eq!(
+            e.to_string().replace(&org.to_string(), "ID"),
+            "organization \"ID\" not found"
+        );
+    }
+}
+
+/// A database migrated before the rollups counted the calls whose cost is not reported gets
+/// that count for the rollup rows it already kept, from their calls (pending, charged and
+/// not-billed calls are not counted), and the next write keeps it.
+#[tokio::test]
+async fn the_not_reported_migration_counts_the_kept_calls() {
+    let cluster = TestCluster::start().expect("cluster starts");
+    let admin = cluster.admin_url();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let (before, this) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let Some(version) = name.split('_').next().and_then(|v| v.parse::<i64>().ok()) else {
+            continue;
+        };
+        let into = match version {
+            ..20261207002000 => before.path(),
+            20261207002000 => this.path(),
+            _ => continue,
+        };
+        std::fs::copy(&path, into.join(&name)).unwrap();
+    }
+    cluster.apply_migrations(&admin, before.path()).unwrap();
+    scalar(
+        &cluster,
+        &admin,
+        "INSERT INTO organizations (slug, name) VALUES ('acme', 'Acme');
+         INSERT INTO calls (organization_id, phone_number, provider, account_id,
+                            provider_record_id, direction, counterpart, outcome, started_at,
+                            duration_secs, billed_secs, price_state, price_nanos, currency,
+                            pulled_at)
+         SELECT o.id, c.number, 'bandwidth', 'B1', c.id, 'outbound', '+1', c.outcome,
+                c.at::timestamptz, 30, 30, c.state, c.nanos, c.currency, now()
+         FROM organizations AS o,
+              (VALUES ('C1', '+14155550101', 'answered', '2026-12-01 01:00Z', 'not_reported',
+                       NULL::bigint, NULL),
+                      ('C2', '+14155550101', 'answered', '2026-12-01 02:00Z', 'not_reported',
+                       NULL, NULL),
+                      ('C3', '+14155550101', 'answered', '2026-12-01 03:00Z', 'pending',
+                       NULL, NULL),
+                      ('C4', '+14155550101', 'answered', '2026-12-01 04:00Z', 'charged',
+                       5000000, 'USD'),
+                      ('C5', '+14155550101', 'busy', '2026-12-02 01:00Z', 'not_billed',
+                       NULL, NULL),
+                      ('C6', '+14155550102', 'unfinished', '2026-12-01 23:59Z', 'not_reported',
+                       NULL, NULL))
+                AS c (id, number, outcome, at, state, nanos, currency);",
+    );
+    let e = cluster
+        .psql(&admin, "SELECT not_reported FROM usage_daily")
+        .unwrap_err();
+    assert!(e.to_string().contains("not_reported"), "{e}");
+    let applied = cluster.apply_migrations(&admin, this.path()).unwrap();
+    assert_eq!(applied, ["20261207002000_usage_not_reported.sql"]);
+    let counted = |cluster: &TestCluster| {
+        scalar(
+            cluster,
+            &admin,
+            "SELECT string_agg(phone_number || ' ' || day || ' ' || pending || ' '
+                               || not_reported, ', ' ORDER BY phone_number, day)
+             FROM usage_daily",
+        )
+    };
+    assert_eq!(
+        counted(&cluster),
+        "+14155550101 2026-12-01 1 2, +14155550101 2026-12-02 0 0, +14155550102 2026-12-01 0 1"
+    );
+    // Run again: nothing changes (re-runnable).
+    cluster.apply_migrations(&admin, this.path()).unwrap();
+    // The trigger counts it from now on: a pending call whose cost comes back not reported.
+    scalar(
+        &cluster,
+        &admin,
+        "UPDATE calls SET price_state = 'not_reported' WHERE provider_record_id = 'C3'",
+    );
+    assert_eq!(
+        counted(&cluster),
+        "+14155550101 2026-12-01 0 3, +14155550101 2026-12-02 0 0, +14155550102 2026-12-01 0 1"
+    );
+}
+
 /// One number's reads as alice (the detail panel's `number_days`, the table's health page's
 /// `daily_calls_of`): globex's number asked by its E.164 in acme shows nothing of globex's
 /// records or number, and globex is not found, exactly as an organization that does not exist.
@@ -771,6 +936,7 @@ fn probes(w: &World, cursor: &str) -> Vec<(&'static str, &'static str, String)> 
         ("phone_number_id =", format!("phone_number_id = '{number}'")),
         ("calls >", "calls > 0".to_owned()),
         ("billed_secs >", "billed_secs > 3000".to_owned()),
+        ("not_reported >", "not_reported > 0".to_owned()),
     ];
     let cost = vec![
         ("organization_id =", format!("organization_id = '{globex}'")),
@@ -845,6 +1011,11 @@ fn add_globex_rows(w: &World) {
         "INSERT INTO usage_cursors (organization_id, provider, account_id, kind, since, pulled_at)
          SELECT '{globex}', 'vonage', 'FALCON' || g, 'calls', '2020-06-01', '2020-06-01'
          FROM generate_series(1, 500) AS g;"
+    ) + &format!(
+        // Some of them with no cost reported, for the rollups' not_reported.
+        "UPDATE calls SET price_state = 'not_reported', price_nanos = NULL, currency = NULL
+         WHERE organization_id = '{globex}' AND account_id = 'GLOBEX-ACCOUNT'
+           AND provider_record_id LIKE '%0';"
     );
     scalar(&w.cluster, &w.admin, &sql);
 }

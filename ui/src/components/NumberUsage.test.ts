@@ -68,6 +68,35 @@ describe("NumberUsage", () => {
     expect(screen.getByTestId("number-usage-pending").textContent).toBe("2 records priced pending (not in the cost yet)");
   });
 
+  it("reads the number's usage again, keeping its figures meanwhile, when a background refresh changed the records", async () => {
+    const client = mockClient(0);
+    const number = makeNumber(1);
+    let changed = () => {};
+    const unlisten = vi.fn();
+    client.onUsageChanged = vi.fn(async (_org: string, f: () => void) => {
+      changed = f;
+      return unlisten;
+    });
+    const later = deferred<NumberUsageReport>();
+    client.numberUsage = vi.fn(async () => report(number.phoneNumber));
+    const view = render(NumberUsage, { client, number });
+    await wait();
+    expect(client.onUsageChanged).toHaveBeenCalledWith(number.organizationId, expect.any(Function));
+    client.numberUsage = vi.fn(async () => later.promise);
+    changed();
+    await wait();
+    expect(client.numberUsage).toHaveBeenCalledWith(number.organizationId, number.phoneNumber, null, null);
+    expect(screen.getByTestId("number-usage-calls").textContent).toBe("5 (2 answered)");
+    later.resolve(report(number.phoneNumber, { totals: row(number.phoneNumber, { calls: 9, answered: 4, notReported: 2 }, {}) }));
+    await wait();
+    expect(screen.getByTestId("number-usage-calls").textContent).toBe("9 (4 answered)");
+    expect(screen.getByTestId("number-usage-not-reported").textContent).toBe(
+      "2 records whose provider reports no cost (not in the cost)",
+    );
+    view.unmount();
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+
   it("shows the health with its reasons, each figure with its sample and the last call", async () => {
     await show();
     expect(screen.getByTestId("number-health-state").textContent).toBe("At risk");

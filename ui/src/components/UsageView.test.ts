@@ -17,19 +17,20 @@ function row(key: string, c: Partial<UsageCounts>, cost: Record<string, number>)
 
 const ROWS: Record<GroupBy, ReportRow[]> = {
   day: [
-    row("2026-12-01", { calls: 3, answered: 2, billedSecs: 180 }, { USD: 20_000_000 }),
+    row("2026-12-01", { calls: 3, answered: 2, billedSecs: 180, notReported: 3 }, { USD: 20_000_000 }),
     row("2026-12-02", { calls: 2, billedSecs: 60, pending: 2 }, { EUR: 1_000_000_000 }),
   ],
   number: [
-    row("+14155550100", { calls: 2 }, { USD: 5_000_000 }),
+    row("+14155550100", { calls: 2, notReported: 3 }, { USD: 5_000_000 }),
     row("+14155550101", { calls: 3, pending: 2 }, { USD: 15_000_000, EUR: 1_000_000_000 }),
   ],
   agent: [row("", { calls: 5, pending: 2 }, { USD: 20_000_000, EUR: 1_000_000_000 })],
   provider: [],
 };
 
-function open() {
+function open(prepare: (client: ReturnType<typeof mockClient>) => void = () => {}) {
   const client = mockClient(0);
+  prepare(client);
   client.usageReport = vi.fn(
     async (_org: string, from: string | null, to: string | null, by: GroupBy): Promise<UsageReport> => ({
       from: from ?? "2026-12-01",
@@ -40,8 +41,8 @@ function open() {
     }),
   );
   const onClose = vi.fn();
-  render(UsageView, { client, organizationId: "org-1", organizationName: "Acme", organizationSlug: "acme", onClose });
-  return { client, onClose };
+  const view = render(UsageView, { client, organizationId: "org-1", organizationName: "Acme", organizationSlug: "acme", onClose });
+  return { client, onClose, view };
 }
 
 describe("UsageView", () => {
@@ -55,6 +56,48 @@ describe("UsageView", () => {
     expect((screen.getByTestId("usage-from") as HTMLInputElement).value).toBe("2026-12-01");
     const days = screen.getByTestId("usage-days-table");
     expect(days.querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("counts the records whose cost is not reported apart from the cost and from pending", async () => {
+    open();
+    await wait();
+    expect(screen.getByTestId("usage-totals-not-reported").textContent).toBe(
+      "3 records whose provider reports no cost (not in the cost)",
+    );
+    expect(screen.getByTestId("usage-totals-pending").textContent).toContain("2 records priced pending");
+    const table = screen.getByTestId("usage-top-number");
+    const heads = [...table.querySelectorAll("thead th")].map((t) => t.textContent);
+    const column = heads.indexOf("Cost not reported");
+    expect(column).toBe(heads.indexOf("Pending") + 1);
+    const cells = [...table.querySelectorAll("tbody tr")].map((tr) => tr.children[column].textContent);
+    expect(cells).toEqual(["0", "3"]);
+  });
+
+  it("reads the report again when a background refresh changed the organization's records, until closed", async () => {
+    let changed = () => {};
+    const unlisten = vi.fn();
+    const { client, view } = open((c) => {
+      c.onUsageChanged = vi.fn(async (_org: string, f: () => void) => {
+        changed = f;
+        return unlisten;
+      });
+    });
+    await wait();
+    expect(client.onUsageChanged).toHaveBeenCalledWith("org-1", expect.any(Function));
+    const before = vi.mocked(client.usageReport).mock.calls.length;
+    ROWS.day[1] = row("2026-12-02", { calls: 4, billedSecs: 60, pending: 0 }, { EUR: 1_000_000_000 });
+    try {
+      changed();
+      await wait();
+      expect(vi.mocked(client.usageReport).mock.calls.length).toBe(before + 3);
+      expect(screen.getByTestId("usage-totals-calls").textContent).toContain("7");
+      expect(screen.getByTestId("usage-totals-pending").textContent).toBe("none");
+    } finally {
+      ROWS.day[1] = row("2026-12-02", { calls: 2, billedSecs: 60, pending: 2 }, { EUR: 1_000_000_000 });
+    }
+    expect(unlisten).not.toHaveBeenCalled();
+    view.unmount();
+    expect(unlisten).toHaveBeenCalledOnce();
   });
 
   it("charts calls, billed minutes and each currency on its own scale for every day", async () => {

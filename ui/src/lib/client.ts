@@ -112,6 +112,7 @@ export const events = {
   workspaceChanged: "workspace://changed",
   teamStatus: "team://status",
   alert: "alerts://raised",
+  usageChanged: (organizationId: string) => `usage://${organizationId}/changed`,
 } as const;
 
 /** Everything the UI can ask of the backend. */
@@ -173,6 +174,8 @@ export interface Client {
   startupPainted(what: string): Promise<number>;
   onNumbersChanged(organizationId: string, f: (e: NumbersChanged) => void): Promise<UnlistenFn>;
   onOrganizationsChanged(f: () => void): Promise<UnlistenFn>;
+  /** A background usage refresh added or completed records of the organization. */
+  onUsageChanged(organizationId: string, f: () => void): Promise<UnlistenFn>;
   // Provider features (src-tauri/src/accounts.rs, providers.rs).
   listAccounts(organizationId: string): Promise<ProviderAccount[]>;
   /** The secret goes to the OS vault; it is never sent back. */
@@ -295,6 +298,7 @@ export const client: Client = {
   onNumbersChanged: (organizationId, f) =>
     listen<NumbersChanged>(events.numbersChanged(organizationId), (e) => f(e.payload)),
   onOrganizationsChanged: (f) => listen(events.organizationsChanged, () => f()),
+  onUsageChanged: (organizationId, f) => listen(events.usageChanged(organizationId), () => f()),
   listAccounts: (organizationId) => call("list_accounts", { organizationId }),
   addAccount: (organizationId, account) => call("add_account", { organizationId, account }),
   verifyAccount: (organizationId, provider, accountId) => call("verify_account", { organizationId, provider, accountId }),

@@ -4,6 +4,7 @@
 // written; a pending price is counted as pending, never as zero.
 
 import type { GroupBy, Health, HealthState, ReportRow, UsageCounts, UsageRow } from "./generated/bindings";
+import type { Client } from "./client";
 
 const NANOS = 1_000_000_000;
 
@@ -35,6 +36,24 @@ export interface UsageTotals {
   cost: Record<string, number>;
 }
 
+/**
+ * Calls `reload` each time a background refresh added or completed records of the
+ * organization (`usage://{id}/changed`) until the returned function is called: an `$effect`'s
+ * cleanup, so a view closed or moved to another organization stops listening.
+ */
+export function reloadOnUsageChanged(client: Client, organizationId: string, reload: () => void): () => void {
+  let off: (() => void) | null = null;
+  let stopped = false;
+  void client.onUsageChanged(organizationId, reload).then(
+    (unlisten) => (stopped ? unlisten() : (off = unlisten)),
+    () => {},
+  );
+  return () => {
+    stopped = true;
+    off?.();
+  };
+}
+
 /** Counts of nothing. */
 export function zeroCounts(): UsageCounts {
   return {
@@ -47,6 +66,7 @@ export function zeroCounts(): UsageCounts {
     messages: 0,
     segments: 0,
     pending: 0,
+    notReported: 0,
   };
 }
 

@@ -160,6 +160,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     startupPainted: vi.fn(async () => 1),
     onNumbersChanged: vi.fn(async () => () => {}),
     onOrganizationsChanged: vi.fn(async () => () => {}),
+    onUsageChanged: vi.fn(async () => () => {}),
     listAccounts: vi.fn(async () => [TWILIO_ACCOUNT]),
     addAccount: vi.fn(async (_org, a) => ({
       provider: a.provider,

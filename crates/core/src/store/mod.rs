@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage_rollup_keys",
         include_str!("migrations/20261207001200_usage_rollup_keys.sql"),
     ),
+    (
+        20261207002000,
+        "usage_not_reported",
+        include_str!("migrations/20261207002000_usage_not_reported.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -435,6 +440,39 @@ mod tests {
         conn
     }
 
+    /// Inserts a call of `org` into a workspace of any version since 20261207001100: (id, number,
+    /// outcome, start, seconds, price state, nanos in USD when charged).
+    fn insert_call(
+        conn: &Connection,
+        org: Uuid,
+        (id, number, outcome, at, secs, state, nanos): (
+            &str,
+            &str,
+            &str,
+            i64,
+            i64,
+            &str,
+            Option<i64>,
+        ),
+    ) {
+        conn.execute(
+            "INSERT INTO calls VALUES (?1, ?2, NULL, ?3, 'twilio', 'AC1', ?1, 'outbound',
+               '+14155559999', ?4, ?5, ?6, ?6, ?7, ?8, ?9, 0)",
+            params![
+                id,
+                org.to_string(),
+                number,
+                outcome,
+                at,
+                secs,
+                state,
+                nanos,
+                nanos.map(|_| "USD")
+            ],
+        )
+        .unwrap();
+    }
+
     /// A workspace whose calls were kept before the "not reported" price state keeps every
     /// call and its indexes, and then takes a call whose cost its provider does not report.
     #[test]
@@ -564,22 +602,7 @@ mod tests {
                 ),
             ] {
                 let billed = if outcome == "answered" { 60 } else { 0 };
-                conn.execute(
-                    "INSERT INTO calls VALUES (?1, ?2, NULL, ?3, 'twilio', 'AC1', ?1, 'outbound',
-                       '+14155559999', ?4, ?5, ?6, ?6, ?7, ?8, ?9, 0)",
-                    params![
-                        id,
-                        org.to_string(),
-                        number,
-                        outcome,
-                        at,
-                        billed,
-                        state,
-                        nanos,
-                        nanos.map(|_| "USD")
-                    ],
-                )
-                .unwrap();
+                insert_call(&conn, org, (id, number, outcome, at, billed, state, nanos));
             }
             conn.execute_batch(&format!(
                 "INSERT INTO usage_daily VALUES
@@ -657,6 +680,80 @@ mod tests {
             )
             .unwrap();
         assert_eq!(by_number, 0);
+    }
+
+    /// A workspace kept before the rollups counted the calls whose cost is not reported gets
+    /// that count for the rows it already kept, recounted from their calls (a pending, a
+    /// charged or a not-billed call is not one), and reports it per number and in total.
+    #[test]
+    fn the_not_reported_count_migration_counts_the_kept_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let org = Uuid::new_v4();
+        const DAY: i64 = 86_400_000_000;
+        const HOUR: i64 = 3_600_000_000;
+        let d0 = 20_000 * DAY;
+        let (a, b) = ("+14155550101", "+14155550102");
+        {
+            let conn = schema_before(&file, 20261207002000);
+            conn.execute(
+                "INSERT INTO organizations VALUES (3, ?1, 'acme', 'Acme', 0, 0)",
+                [org.to_string()],
+            )
+            .unwrap();
+            for (id, number, outcome, at, state, nanos) in [
+                ("C1", a, "answered", d0 + HOUR, "not_reported", None),
+                ("C2", a, "answered", d0 + 2 * HOUR, "not_reported", None),
+                ("C3", a, "answered", d0 + 3 * HOUR, "pending", None),
+                (
+                    "C4",
+                    a,
+                    "answered",
+                    d0 + 4 * HOUR,
+                    "charged",
+                    Some(5_000_000i64),
+                ),
+                ("C5", a, "busy", d0 + DAY + HOUR, "not_billed", None),
+                ("C6", b, "unfinished", d0 + 5 * HOUR, "not_reported", None),
+            ] {
+                insert_call(&conn, org, (id, number, outcome, at, 30, state, nanos));
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO usage_daily VALUES
+                   (3, '{a}', 20000, 4, 4, 4, 0, 0, 120, 0, 0, 1, {}),
+                   (3, '{a}', 20001, 1, 1, 0, 0, 0, 30, 0, 0, 0, {}),
+                   (3, '{b}', 20000, 1, 0, 0, 0, 0, 30, 0, 0, 0, NULL);
+                 INSERT INTO usage_daily_cost VALUES (3, '{a}', 20000, 'USD', 5000000);",
+                d0 + 4 * HOUR,
+                d0 + DAY + HOUR
+            ))
+            .unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        let counted: Vec<(String, i64, i64)> = ws
+            .conn
+            .prepare("SELECT phone_number, day, not_reported FROM usage_daily ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let counted: Vec<(&str, i64, i64)> = (counted.iter())
+            .map(|(n, d, c)| (n.as_str(), *d, *c))
+            .collect();
+        assert_eq!(counted, [(a, 20_000, 2), (a, 20_001, 0), (b, 20_000, 1)]);
+        assert!(ws.integrity_check().unwrap().is_empty());
+        let range = crate::usage::DayRange::ending(
+            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
+            2,
+        );
+        let rows = ws
+            .usage_totals(org, range, crate::usage::GroupBy::Number)
+            .unwrap();
+        let figures: Vec<_> = (rows.iter())
+            .map(|r| (r.key.as_str(), r.counts.pending, r.counts.not_reported))
+            .collect();
+        assert_eq!(figures, [(a, 1, 2), (b, 0, 1)]);
     }
 
     /// A copy under way when the stage got its rules keeps its staged rows; an organization

@@ -36,10 +36,10 @@ const DAY_MICROS: i64 = 86_400_000_000;
 
 /// The counts of `usage_daily` the reads sum, in [`counts_of`]'s order.
 const DAILY_FIGURES: &str = "calls, final_calls, answered, short_answered, failed, billed_secs,
-   messages, segments, pending";
+   messages, segments, pending, not_reported";
 
 /// How many counts [`DAILY_FIGURES`] names.
-const FIGURES: usize = 9;
+const FIGURES: usize = 10;
 
 /// The counts of summed [`DAILY_FIGURES`] (a sum below zero, which the CHECKs forbid, as zero).
 fn counts_of(f: &[i64; FIGURES]) -> UsageCounts {
@@ -54,6 +54,7 @@ fn counts_of(f: &[i64; FIGURES]) -> UsageCounts {
         messages: get(6),
         segments: get(7),
         pending: get(8),
+        not_reported: get(9),
     }
 }
 
@@ -132,6 +133,8 @@ struct Share {
     messages: i64,
     segments: i64,
     pending: i64,
+    /// A call whose provider reports no cost (never a message).
+    not_reported: i64,
     cost: Option<(String, i64)>,
     /// The start of the call when it is final (not unfinished): what the day's
     /// `last_call_at` is the latest of.
@@ -156,6 +159,7 @@ impl Share {
             failed: i64::from(outcome == "failed"),
             billed_secs: billed,
             pending: i64::from(price.0 == "pending"),
+            not_reported: i64::from(price.0 == "not_reported"),
             cost: Self::cost(price),
             final_at: (outcome != "unfinished").then_some(started_at),
             ..Share::default()
@@ -178,7 +182,7 @@ impl Share {
     }
 }
 
-/// The change of one (number, day) of the rollups: the nine counts, the latest start of a
+/// The change of one (number, day) of the rollups: the ten counts, the latest start of a
 /// final call added and of one taken away.
 #[derive(Default)]
 struct DayDelta {
@@ -219,6 +223,7 @@ impl Deltas {
             share.messages,
             share.segments,
             share.pending,
+            share.not_reported,
         ];
         for (sum, v) in entry.figures.iter_mut().zip(figures) {
             *sum += sign * v;
@@ -250,14 +255,16 @@ impl Deltas {
                short_answered = short_answered + ?7, failed = failed + ?8,
                billed_secs = billed_secs + ?9, messages = messages + ?10,
                segments = segments + ?11, pending = pending + ?12,
+               not_reported = not_reported + ?14,
                last_call_at = CASE WHEN ?13 IS NULL OR last_call_at >= ?13 THEN last_call_at
                                    ELSE ?13 END
              WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls, answered,
-               short_answered, failed, billed_secs, messages, segments, pending, last_call_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+               short_answered, failed, billed_secs, messages, segments, pending, last_call_at,
+               not_reported)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let mut emptied = Vec::new();
         let mut recount = Vec::new();
@@ -279,7 +286,8 @@ impl Deltas {
                 f[6],
                 f[7],
                 f[8],
-                d.added_last
+                d.added_last,
+                f[9]
             ];
             if update.execute(values)? == 0 {
                 insert.execute(values)?;
@@ -1132,7 +1140,7 @@ impl GroupKey {
     }
 }
 
-/// What a group of rollup rows sums: the nine counts, or the cost per currency.
+/// What a group of rollup rows sums: the ten counts, or the cost per currency.
 trait Sums: Default {
     /// Adds `other`'s sums to these.
     fn merge(&mut self, other: Self) -> rusqlite::Result<()>;
@@ -1279,23 +1287,23 @@ struct NumberOf {
     agent: Option<String>,
 }
 
-/// The daily rollups recounted from the records: (organization, number, day), the nine
+/// The daily rollups recounted from the records: (organization, number, day), the ten
 /// counts and the latest final call, then (organization, number, day, currency, nanos).
 const RECOUNT_DAILY: &str = "
     SELECT organization_id, phone_number, day, sum(calls), sum(final_calls), sum(answered),
       sum(short_answered), sum(failed), sum(billed_secs), sum(messages), sum(segments),
-      sum(pending), max(last_call_at)
+      sum(pending), sum(not_reported), max(last_call_at)
     FROM (
       SELECT organization_id, phone_number, started_at / 86400000000 AS day, 1 AS calls,
         outcome <> 'unfinished' AS final_calls, outcome = 'answered' AS answered,
         outcome = 'answered' AND duration_secs < 10 AS short_answered,
         outcome = 'failed' AS failed, billed_secs, 0 AS messages, 0 AS segments,
-        price_state = 'pending' AS pending,
+        price_state = 'pending' AS pending, price_state = 'not_reported' AS not_reported,
         CASE WHEN outcome <> 'unfinished' THEN started_at END AS last_call_at
       FROM calls
       UNION ALL
       SELECT organization_id, phone_number, sent_at / 86400000000, 0, 0, 0, 0, 0, 0, 1,
-        segments, price_state = 'pending', NULL
+        segments, price_state = 'pending', 0, NULL
       FROM messages)
     GROUP BY organization_id, phone_number, day";
 const RECOUNT_COST: &str = "
@@ -1324,7 +1332,7 @@ impl Workspace {
         let daily = differ(
             "SELECT o.id, d.phone_number, d.day, d.calls, d.final_calls, d.answered,
                d.short_answered, d.failed, d.billed_secs, d.messages, d.segments, d.pending,
-               d.last_call_at
+               d.not_reported, d.last_call_at
              FROM usage_daily d JOIN organizations o ON o.key = d.org_key",
             RECOUNT_DAILY,
         )?;

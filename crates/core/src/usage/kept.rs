@@ -194,6 +194,11 @@ pub struct UsageCounts {
     /// zero).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending: u64,
+    /// Call records whose provider reports no cost at all (Bandwidth's Call Search): not in
+    /// `cost` and not pending (no later pull prices them); counted so that a report says how
+    /// many records its cost leaves out.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub not_reported: u64,
 }
 
 impl UsageCounts {
@@ -208,6 +213,7 @@ impl UsageCounts {
         self.messages += c.messages;
         self.segments += c.segments;
         self.pending += c.pending;
+        self.not_reported += c.not_reported;
     }
 
     /// Billed minutes: billed seconds over 60, with their fraction.

@@ -1361,7 +1361,13 @@ segments: number,
  * Call and message records whose price is still pending (not in `cost`: pending is never
  * zero).
  */
-pending: number, };
+pending: number, 
+/**
+ * Call records whose provider reports no cost at all (Bandwidth's Call Search): not in
+ * `cost` and not pending (no later pull prices them); counted so that a report says how
+ * many records its cost leaves out.
+ */
+notReported: number, };
 
 export type Totals = Record<string, number>;
 
