@@ -285,8 +285,9 @@ pub async fn undo_last<R: Runtime>(
     }
 }
 
-/// Applies the same changes to many numbers, one edit per number, reporting progress through
-/// `on_progress` and stopping early when [`cancel_task`] names `task_id`
+/// Applies the same changes to many numbers (the checked rows), in chunks as a change of
+/// every matching number goes, reporting progress through `on_progress` after each chunk and
+/// stopping between chunks when [`cancel_task`] names `task_id`
 /// (`switchboard_ops::actions::bulk_update`).
 #[tauri::command]
 #[tracing::instrument(skip(state, app, on_progress, ids), fields(count = ids.len()), err)]

@@ -13,8 +13,8 @@
 //! and `last_verified_at` as whether it is set.
 //!
 //! What a shell has no command for is done the way a manager would do it:
-//! - the CLI has no bulk update of numbers: a script updates each number (`numbers update`),
-//!   the same one edit per number as the app's `bulk_update`;
+//! - the CLI has no bulk update of the numbers a manager picks: a script updates each number
+//!   (`numbers update`), the change the app's `bulk_update` makes to them in one chunk;
 //! - the app has no file import or export: the file is imported with the CLI into the
 //!   workspace the app shows (then the app syncs, on a team database), and the app's "export"
 //!   is what its table lists (`list_numbers`), compared on the columns the table shows.

@@ -156,7 +156,7 @@ fn main() {
     // The rows both sides change: the selection, read once from the seeded file.
     let ids = rt.block_on(async {
         let inv = open(Target::Local(seeded.clone())).await.unwrap();
-        let ids = inv.select_numbers(&filter).await.unwrap();
+        let ids = inv.select_numbers(&filter).await.unwrap().ids;
         inv.close().await;
         ids
     });

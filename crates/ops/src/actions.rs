@@ -3,6 +3,7 @@
 //! Each takes the open [`Inventory`] and already-parsed input; the shells translate their
 //! arguments into these calls and the results into output.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -21,9 +22,6 @@ use crate::{
     BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written,
     for_each_page,
 };
-
-/// How often a bulk edit reports progress (and at its end).
-pub const PROGRESS_EVERY: u64 = 25;
 
 /// Reads an id typed or sent by a shell.
 pub fn parse_id(field: &str, id: &str) -> Result<Uuid> {
@@ -204,10 +202,14 @@ pub async fn remove_typed(inv: &dyn Inventory, number: &str, org: Option<&str>) 
     remove_number(inv, &NumberRef::parse(number)?, org.map(|o| o.id)).await
 }
 
-/// Applies the same change to many numbers of an organization, one edit per number: a number
-/// that fails is reported with why and the others go on. Reports progress every
-/// [`PROGRESS_EVERY`] numbers and at the end; stops after the number it is on when `cancel`
-/// is raised.
+/// Applies the same change to many numbers of an organization (the rows a manager checked),
+/// in chunks of [`CHUNK`] numbers through [`Inventory::update_numbers`], as
+/// [`update_matching`] changes a selection: a number that fails (an id that is not one, a
+/// number not in the organization) is reported with why, in the order given, and the others
+/// go on. A chunk the store refuses whole (an agent not of the organization, a store
+/// failure) goes number by number instead, each refused as a single edit refuses it, as does
+/// an id given again. Reports progress after each chunk; stops between chunks when `cancel`
+/// is raised (the chunks done stay done).
 pub async fn bulk_update(
     inv: &dyn Inventory,
     organization_id: Uuid,
@@ -218,35 +220,84 @@ pub async fn bulk_update(
 ) -> BulkReport {
     let total = ids.len() as u64;
     let mut report = BulkReport::default();
-    for (i, id) in ids.into_iter().enumerate() {
+    let mut done = 0;
+    for texts in ids.chunks(CHUNK) {
         if cancel.is_cancelled() {
             report.cancelled = true;
             break;
         }
-        let edited = match parse_id("number", &id) {
-            Ok(key) => {
-                inv.update_number(&NumberRef::Id(key), Some(organization_id), change)
-                    .await
+        // Failures by position in the chunk, so the report keeps the order given.
+        let mut failed: Vec<(usize, BulkFailure)> = Vec::new();
+        let mut keys = Vec::with_capacity(texts.len());
+        let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(texts.len());
+        let mut again = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            match parse_id("number", text) {
+                Ok(key) if at.contains_key(&key) => again.push((i, key)),
+                Ok(key) => {
+                    at.insert(key, i);
+                    keys.push((i, key));
+                }
+                Err(error) => failed.push((
+                    i,
+                    BulkFailure {
+                        id: text.clone(),
+                        error,
+                    },
+                )),
             }
-            Err(e) => Err(e),
+        }
+        let chunk = Chunk {
+            organization_id,
+            ids: &keys.iter().map(|(_, key)| *key).collect::<Vec<_>>(),
+            keys: None,
+            change,
         };
-        match edited {
-            Ok(w) => {
-                report.updated += 1;
-                report.queued += u64::from(w.queued);
+        match inv.update_numbers(chunk).await {
+            Ok(changed) => {
+                report.updated += changed.updated;
+                if changed.queued {
+                    report.queued += changed.updated;
+                }
+                for (key, error) in changed.failed {
+                    let i = at.get(&key).copied().unwrap_or(texts.len());
+                    let id = texts.get(i).cloned().unwrap_or_else(|| key.to_string());
+                    failed.push((i, BulkFailure { id, error }));
+                }
             }
-            Err(error) => report.failed.push(BulkFailure { id, error }),
+            Err(_) => again.extend(keys),
         }
-        let done = i as u64 + 1;
-        if done.is_multiple_of(PROGRESS_EVERY) || done == total {
-            progress(Progress { done, total });
+        again.sort_by_key(|(i, _)| *i);
+        for (i, key) in again {
+            let edited = inv
+                .update_number(&NumberRef::Id(key), Some(organization_id), change)
+                .await;
+            match edited {
+                Ok(w) => {
+                    report.updated += 1;
+                    report.queued += u64::from(w.queued);
+                }
+                Err(error) => failed.push((
+                    i,
+                    BulkFailure {
+                        id: texts[i].clone(),
+                        error,
+                    },
+                )),
+            }
         }
+        failed.sort_by_key(|(i, _)| *i);
+        report.failed.extend(failed.into_iter().map(|(_, f)| f));
+        done += texts.len() as u64;
+        progress(Progress { done, total });
     }
     report
 }
 
-/// How many numbers one transaction of a bulk change holds.
-pub const CHUNK: usize = 2000;
+/// How many numbers one transaction of a bulk change holds: large, because each commit
+/// writes the pages the chunk touched again (the `updated_at` and status indexes' pages are
+/// shared by every chunk), small enough that progress and cancel come a few times a second.
+pub const CHUNK: usize = 25_000;
 
 /// Applies one change to every number a filter matches (its search included: the whole
 /// selection, not a loaded page), in chunks of [`CHUNK`] numbers, each chunk one transaction
@@ -271,19 +322,21 @@ pub async fn update_matching(
     if let Some(Some(agent)) = change.agent_id {
         inv.agent(organization_id, &agent.to_string()).await?;
     }
-    let ids = inv.select_numbers(filter).await?;
-    let total = ids.len() as u64;
+    let selection = inv.select_numbers(filter).await?;
+    let total = selection.ids.len() as u64;
     let mut report = BulkReport::default();
     let mut done = 0;
     progress(Progress { done, total });
-    for chunk in ids.chunks(CHUNK) {
+    for (i, chunk) in selection.ids.chunks(CHUNK).enumerate() {
         if cancel.is_cancelled() {
             report.cancelled = true;
             break;
         }
+        let start = i * CHUNK;
         let ids = Chunk {
             organization_id,
             ids: chunk,
+            keys: (selection.keys.as_deref()).and_then(|k| k.get(start..start + chunk.len())),
             change,
         };
         let changed = inv.update_numbers(ids).await?;

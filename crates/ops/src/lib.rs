@@ -70,7 +70,7 @@ use switchboard_core::domain::{
     Agent, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{Cursor, MAX_PAGE, NumberFilter, NumberQuery, Page, Sort};
-use switchboard_core::store::{ManyUpdated, NumberRef, nothing_to_change};
+use switchboard_core::store::{ManyUpdated, NumberRef, Selection, nothing_to_change};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use uuid::Uuid;
 
@@ -121,6 +121,7 @@ pub(crate) async fn update_each(
         organization_id,
         ids,
         change,
+        ..
     }: Chunk<'_>,
 ) -> Result<ManyUpdated> {
     if change.is_empty() {
@@ -205,9 +206,9 @@ pub trait Inventory: Debug + Send + Sync {
     /// stamped now): an undo, see [`undo`]. Refused like an add when the number is taken.
     async fn restore_number(&self, number: &PhoneNumber) -> Result<Written>;
     /// Every number a filter matches (its search included), by id, in E.164 order: the
-    /// selection a bulk change applies to ([`actions::update_matching`]). By default, read
-    /// page by page with [`Inventory::list_numbers`].
-    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+    /// selection a bulk change applies to ([`actions::update_matching`]), with the row keys
+    /// of a workspace file. By default, read page by page with [`Inventory::list_numbers`].
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Selection> {
         let query = NumberQuery::first(filter.clone(), Sort::default(), MAX_PAGE)?;
         let mut ids = Vec::new();
         for_each_page(self, &query, |items| {
@@ -215,7 +216,7 @@ pub trait Inventory: Debug + Send + Sync {
             Ok(true)
         })
         .await?;
-        Ok(ids)
+        Ok(Selection { ids, keys: None })
     }
     /// Applies one change to the numbers of an organization with these ids (a chunk of a
     /// selection), each checked as [`Inventory::update_number`] checks it: a number that

@@ -16,7 +16,7 @@ use switchboard_core::domain::{
     Agent, E164, NumberUpdate, Organization, PhoneNumber, Provider, ValidNumber,
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
-use switchboard_core::store::{ManyUpdated, NumberRef, Workspace};
+use switchboard_core::store::{ManyUpdated, NumberRef, Selection, Workspace};
 use switchboard_core::transfer::{self, ImportReport, ImportRow, ImportTarget};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
@@ -133,8 +133,11 @@ impl LocalInventory {
             chunk.ids.to_vec(),
             chunk.change.clone(),
         );
-        self.run(move |ws| ws.update_numbers(organization_id, &ids, &change, queue))
-            .await
+        let keys = chunk.keys.map(<[i64]>::to_vec);
+        self.run(move |ws| {
+            ws.update_numbers(organization_id, (&ids, keys.as_deref()), &change, queue)
+        })
+        .await
     }
 }
 
@@ -218,9 +221,9 @@ impl Inventory for LocalInventory {
         self.apply(Edit::Restore(number.clone()), false).await
     }
 
-    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Selection> {
         let filter = filter.clone();
-        self.count(move |ws| ws.select_numbers(&filter)).await
+        self.count(move |ws| ws.selection(&filter)).await
     }
 
     async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {

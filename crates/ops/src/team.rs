@@ -10,7 +10,7 @@ use switchboard_core::domain::{
 };
 use switchboard_core::query::{NumberFilter, NumberQuery, Page};
 use switchboard_core::store::Workspace;
-use switchboard_core::store::{ManyUpdated, NumberRef, Replica, Skip};
+use switchboard_core::store::{ManyUpdated, NumberRef, Replica, Selection, Skip};
 use switchboard_core::transfer::{ImportReport, ImportRow, ImportTarget};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
@@ -563,7 +563,7 @@ impl Inventory for TeamInventory {
         self.edit(Edit::Restore(number.clone())).await
     }
 
-    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Vec<Uuid>> {
+    async fn select_numbers(&self, filter: &NumberFilter) -> Result<Selection> {
         self.reader()?.select_numbers(filter).await
     }
 

@@ -21,6 +21,9 @@ pub struct Chunk<'a> {
     pub organization_id: uuid::Uuid,
     /// The numbers, by id.
     pub ids: &'a [uuid::Uuid],
+    /// Their row keys in the workspace file, in the order of `ids`, when the selection has
+    /// them ([`switchboard_core::store::Selection::keys`]).
+    pub keys: Option<&'a [i64]>,
     /// The change.
     pub change: &'a switchboard_core::domain::NumberUpdate,
 }

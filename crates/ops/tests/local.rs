@@ -20,6 +20,19 @@ fn new_number(number: &str) -> NewNumber {
     }
 }
 
+/// Adds `total` numbers (+14155000000 on) to an organization of a workspace file.
+async fn add_many(inv: &dyn Inventory, org: uuid::Uuid, total: u64) {
+    let numbers = (0..total)
+        .map(|i| new_number(&format!("+1415{:07}", 5_000_000 + i)).validate())
+        .collect::<switchboard_core::Result<Vec<_>>>()
+        .unwrap();
+    inv.file()
+        .unwrap()
+        .run(move |ws| ws.add_numbers(org, numbers))
+        .await
+        .unwrap();
+}
+
 async fn opened(dir: &tempfile::TempDir) -> Arc<dyn Inventory> {
     open(Target::Local(dir.path().join("sub/workspace.db")))
         .await
@@ -299,15 +312,7 @@ async fn a_change_of_every_matching_number_goes_chunk_by_chunk_and_stops_between
     let org = inv.add_organization("acme", "Acme").await.unwrap();
     // More than two chunks.
     let total = 2 * actions::CHUNK as u64 + 500;
-    let numbers = (0..total)
-        .map(|i| new_number(&format!("+1415{:07}", 5_000_000 + i)).validate())
-        .collect::<switchboard_core::Result<Vec<_>>>()
-        .unwrap();
-    inv.file()
-        .unwrap()
-        .run(move |ws| ws.add_numbers(org.id, numbers))
-        .await
-        .unwrap();
+    add_many(&*inv, org.id, total).await;
     let mut active = switchboard_core::query::NumberFilter::org(org.id);
     active.status = Some(Status::Active);
     let mut inactive = active.clone();
@@ -365,4 +370,113 @@ async fn a_change_of_every_matching_number_goes_chunk_by_chunk_and_stops_between
     .await
     .unwrap_err();
     assert_eq!(nothing.code(), ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_change_of_checked_rows_goes_chunk_by_chunk_and_reports_each_refusal_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = opened(&dir).await;
+    let org = inv.add_organization("acme", "Acme").await.unwrap();
+    let other = inv.add_organization("other", "Other").await.unwrap();
+    let theirs = inv.add_agent(other.id, "Theirs").await.unwrap();
+    let total = actions::CHUNK as u64 + 300;
+    add_many(&*inv, org.id, total).await;
+    let all = NumberFilter::org(org.id);
+    let mut ids: Vec<String> = inv
+        .select_numbers(&all)
+        .await
+        .unwrap()
+        .ids
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // Refusals in both chunks, in the order given: an id that is not one, one of no number,
+    // and (second chunk) a number given again, which is changed again as before.
+    let missing = uuid::Uuid::now_v7().to_string();
+    ids.insert(10, "not-an-id".into());
+    ids.insert(20, missing.clone());
+    ids.push(ids[0].clone());
+    ids.push("neither".into());
+    let given = ids.len() as u64;
+    let inactive = NumberUpdate {
+        status: Some(Status::Inactive),
+        ..NumberUpdate::default()
+    };
+    let mut progress = Vec::new();
+    let report = actions::bulk_update(&*inv, org.id, ids.clone(), &inactive, &Cancel::new(), |p| {
+        progress.push((p.done, p.total))
+    })
+    .await;
+    let chunk = actions::CHUNK as u64;
+    assert_eq!(progress, [(chunk, given), (given, given)]);
+    assert_eq!(report.updated, total + 1);
+    let failed: Vec<(&str, ErrorCode)> = report
+        .failed
+        .iter()
+        .map(|f| (f.id.as_str(), f.error.code()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("not-an-id", ErrorCode::InvalidInput),
+            (missing.as_str(), ErrorCode::NotFound),
+            ("neither", ErrorCode::InvalidInput),
+        ]
+    );
+    let mut inactive_filter = all.clone();
+    inactive_filter.status = Some(Status::Inactive);
+    assert_eq!(inv.count_numbers(&inactive_filter).await.unwrap(), total);
+
+    // An agent of another organization refuses each number on its own, as a single edit
+    // does; nothing changes.
+    let wrong_agent = NumberUpdate {
+        agent_id: Some(Some(theirs.id)),
+        ..NumberUpdate::default()
+    };
+    let single = actions::update_number(
+        &*inv,
+        &NumberRef::parse(&ids[0]).unwrap(),
+        Some(org.id),
+        &wrong_agent,
+    )
+    .await
+    .unwrap_err();
+    let few = ids[..5].to_vec();
+    let report = actions::bulk_update(
+        &*inv,
+        org.id,
+        few.clone(),
+        &wrong_agent,
+        &Cancel::new(),
+        |_| {},
+    )
+    .await;
+    assert_eq!(report.updated, 0);
+    assert_eq!(
+        report
+            .failed
+            .iter()
+            .map(|f| (f.id.clone(), f.error.to_string()))
+            .collect::<Vec<_>>(),
+        few.iter()
+            .map(|id| (id.clone(), single.to_string()))
+            .collect::<Vec<_>>()
+    );
+
+    // Cancelled after the first chunk: that chunk stays done, the rest is not touched.
+    let active = NumberUpdate {
+        status: Some(Status::Active),
+        ..NumberUpdate::default()
+    };
+    let cancel = Cancel::new();
+    let report =
+        actions::bulk_update(&*inv, org.id, ids, &active, &cancel, |_| cancel.cancel()).await;
+    assert!(report.cancelled);
+    assert_eq!(report.updated, chunk - 2);
+    assert_eq!(
+        inv.count_numbers(&inactive_filter).await.unwrap(),
+        total - (chunk - 2)
+    );
+    let checked = inv.file().unwrap().run(|ws| ws.integrity_check()).await;
+    assert_eq!(checked.unwrap(), Vec::<String>::new());
 }

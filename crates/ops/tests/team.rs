@@ -1659,6 +1659,7 @@ async fn bulk_steps(inv: &dyn Inventory, other_agent: uuid::Uuid) -> Vec<String>
         .update_numbers(switchboard_ops::Chunk {
             organization_id: acme,
             ids: &[uuid::Uuid::now_v7()],
+            keys: None,
             change: &change,
         })
         .await

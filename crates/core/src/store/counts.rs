@@ -175,6 +175,18 @@ impl CountDelta {
         self.seen = Some(seen);
     }
 
+    /// Moves `n` numbers of an organization from status `from` to `to`, their other facets
+    /// unchanged: what [`CountDelta::add`] of each number's facets before (-1) and after (+1)
+    /// comes to when only the status differs.
+    pub(crate) fn move_status(&mut self, org: &str, from: Status, to: Status, n: i64) {
+        if from == to || n == 0 {
+            return;
+        }
+        let delta = self.org(org);
+        *delta.fixed.entry(status_facet(from)).or_default() -= n;
+        *delta.fixed.entry(status_facet(to)).or_default() += n;
+    }
+
     pub(crate) fn apply(self, tx: &Transaction<'_>) -> Result<()> {
         self.apply_to(tx, "number_counts")
     }

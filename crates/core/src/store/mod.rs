@@ -45,7 +45,7 @@ pub use replica::{CopyProgress, Replica};
 pub use skipped::{
     CheckedNumber, Skip, SkippedRow, StoredJson, StoredNumber, secrets_dropped_reason,
 };
-pub use update_many::{ManyUpdated, nothing_to_change};
+pub use update_many::{ManyUpdated, Selection, nothing_to_change};
 
 /// Embedded migrations, oldest first: (version, name, SQL).
 const MIGRATIONS: &[(i64, &str, &str)] = &[

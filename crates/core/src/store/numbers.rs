@@ -34,6 +34,17 @@ pub(super) const SEARCH_INSERT: &str =
 pub(super) const SEARCH_DELETE: &str = "INSERT INTO phone_numbers_search \
     (phone_numbers_search, rowid, digits, search_name) VALUES ('delete', ?1, ?2, ?3)";
 
+/// The search entries of the rows whose keys `?1` lists (a JSON array) out, as they are
+/// stored: before those rows' names change.
+pub(super) const SEARCH_DELETE_SELECTED: &str = "INSERT INTO phone_numbers_search \
+    (phone_numbers_search, rowid, digits, search_name) SELECT 'delete', rowid, digits, \
+    search_name FROM phone_numbers WHERE rowid IN (SELECT value FROM json_each(?1))";
+/// The search entries of the rows whose keys `?1` lists (a JSON array) in, as they are
+/// stored: after those rows' names changed.
+pub(super) const SEARCH_INSERT_SELECTED: &str = "INSERT INTO phone_numbers_search \
+    (rowid, digits, search_name) SELECT rowid, digits, search_name FROM phone_numbers \
+    WHERE rowid IN (SELECT value FROM json_each(?1))";
+
 fn conversion(e: crate::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }

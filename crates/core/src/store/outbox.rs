@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 
 /// The row columns of the outbox and conflict tables ([`PHONE_NUMBER_COLUMNS`]), in
 /// `from_row` order.
-fn row_columns() -> &'static str {
+pub(super) fn row_columns() -> &'static str {
     static ROW: LazyLock<String> = LazyLock::new(|| PHONE_NUMBER_COLUMNS.join(", "));
     &ROW
 }

@@ -73,7 +73,7 @@ fn is_constraint_violation(e: &Error) -> bool {
 }
 
 /// The row at a row key.
-fn row_at(tx: &Transaction<'_>, key: i64) -> Result<Option<PhoneNumber>> {
+pub(super) fn row_at(tx: &Transaction<'_>, key: i64) -> Result<Option<PhoneNumber>> {
     Ok(tx
         .prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.rowid = ?1"))?
         .query_row([key], from_row)

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::Workspace;
 use super::counts;
 use super::numbers::{COLUMNS, FROM, from_row};
+use super::update_many::Selection;
 use crate::domain::Capability;
 use crate::error::{Error, Result};
 use crate::query::{AgentFilter, Cursor, NumberFilter, NumberQuery, Page, SearchText, SortField};
@@ -509,18 +510,28 @@ impl Workspace {
     /// Every number the filter matches (its search included), by id, in E.164 order: a
     /// selection to change in bulk ([`Workspace::update_numbers`]).
     pub fn select_numbers(&self, f: &NumberFilter) -> Result<Vec<Uuid>> {
+        Ok(self.selection(f)?.ids)
+    }
+
+    /// [`Workspace::select_numbers`] with each number's row key, which a bulk change of the
+    /// selection reads the rows by (an integer key, where an id is a lookup in the ids' index).
+    pub fn selection(&self, f: &NumberFilter) -> Result<Selection> {
         let sql = matching(f, org_range(&self.conn, &f.organization_id)?);
         let statement = format!(
-            "SELECT p.id FROM phone_numbers p WHERE {} ORDER BY p.rowid",
+            "SELECT p.id, p.rowid FROM phone_numbers p WHERE {} ORDER BY p.rowid",
             sql.where_clause()
         );
         let mut stmt = self.conn.prepare_cached(&statement)?;
-        let ids = stmt
-            .query_map(params_from_iter(sql.values.iter()), |r| {
-                super::parse_uuid(&r.get::<_, String>(0)?)
-            })?
-            .collect::<rusqlite::Result<Vec<Uuid>>>()?;
-        Ok(ids)
+        let mut rows = stmt.query(params_from_iter(sql.values.iter()))?;
+        let (mut ids, mut keys) = (Vec::new(), Vec::new());
+        while let Some(r) = rows.next()? {
+            ids.push(super::parse_uuid(&r.get::<_, String>(0)?)?);
+            keys.push(r.get(1)?);
+        }
+        Ok(Selection {
+            ids,
+            keys: Some(keys),
+        })
     }
 }
 
