@@ -86,11 +86,13 @@ cd "$ROOT/ui"
 # a11y.e2e.mjs (axe-core on every screen and dialog; on a workspace of its own, moved aside and put
 # back like alarm's), alarm.e2e.mjs (on a workspace of its own: it moves the file aside and puts it back), app.e2e.mjs
 # (the first run's demo data), app_views.e2e.mjs (needs that demo data, puts the table back),
-# providers.e2e.mjs, startup.e2e.mjs (a damaged workspace file, one whose write lock another
+# keyboard.e2e.mjs (the main flow by keyboard alone; on a workspace of its own, and clears the fake
+# Twilio account's secret it files), providers.e2e.mjs, selection.e2e.mjs ("Select all N
+# matching" and Shift-click ranges; on a workspace of its own), startup.e2e.mjs (a damaged workspace file, one whose write lock another
 # program holds; removes the workspace at the end), table_attention.e2e.mjs (its own
 # organization, written by the CLI before the app starts), team.e2e.mjs, undo.e2e.mjs (its own
 # organization, written by the CLI; puts the organization shown back), usage.e2e.mjs (its own
 # organization, set up with the CLI; opens the local workspace if a team one was left open).
 # E2E_SPECS runs only those files.
 # shellcheck disable=SC2086
-node --test --test-concurrency=1 ${E2E_SPECS:-e2e/a11y.e2e.mjs e2e/alarm.e2e.mjs e2e/app.e2e.mjs e2e/app_views.e2e.mjs e2e/providers.e2e.mjs e2e/startup.e2e.mjs e2e/table_attention.e2e.mjs e2e/team.e2e.mjs e2e/undo.e2e.mjs e2e/usage.e2e.mjs}
+node --test --test-concurrency=1 ${E2E_SPECS:-e2e/a11y.e2e.mjs e2e/alarm.e2e.mjs e2e/app.e2e.mjs e2e/app_views.e2e.mjs e2e/keyboard.e2e.mjs e2e/providers.e2e.mjs e2e/selection.e2e.mjs e2e/startup.e2e.mjs e2e/table_attention.e2e.mjs e2e/team.e2e.mjs e2e/undo.e2e.mjs e2e/usage.e2e.mjs}

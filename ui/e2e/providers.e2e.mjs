@@ -7,7 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { numberRows, previewImport, screenshot, startApp, until } from "./support.mjs";
+import { numberRows, previewImport, screenshot, searchFor, startApp, until } from "./support.mjs";
 
 const TWILIO = process.env.SWITCHBOARD_TWILIO_API_URL;
 // The fake's credentials (crates/fake-providers creds): not secrets, they exist only there.
@@ -26,15 +26,7 @@ const inAccount = (id) => b.$(`[data-testid="account-row"][data-account="${SID}"
 const waitFor = (what, f, timeout) => until(b, "providers", what, f, timeout);
 const rows = () => numberRows(b);
 
-async function search(text) {
-  await b.execute((t) => {
-    const el = document.querySelector('[data-testid="search"]');
-    el.value = t;
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await waitFor(`search ${text}`, async () =>
-    (await b.execute(() => document.querySelector('[data-testid="numbers-table"]')?.dataset.shownSearch)) === text);
-}
+const search = (text) => searchFor(b, waitFor, text);
 
 async function dismissToasts() {
   await b.execute(() => document.querySelectorAll('.toast button[aria-label="Dismiss"]').forEach((x) => x.click()));

@@ -128,3 +128,27 @@ export function ownWorkspace(name) {
     }
   };
 }
+
+/** Types `text` into the table's search (as the page's input event) and waits, with
+ * `waitFor(what, f)`, until the table shows the rows for it. */
+export async function searchFor(b, waitFor, text) {
+  await b.execute((t) => {
+    const el = document.querySelector('[data-testid="search"]');
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+  await waitFor(`search ${text}`, async () =>
+    (await b.execute(() => document.querySelector('[data-testid="numbers-table"]')?.dataset.shownSearch)) === text);
+}
+
+/** The fake Twilio's account (crates/fake-providers creds): not secrets, they exist only there. */
+export const FAKE_TWILIO = { sid: "AC00000000000000000000000000000001", token: "fake-twilio-auth-token" };
+
+/** Deletes the fake Twilio account's secret a file filed in the test vault (if any is left). */
+export function forgetFakeTwilio() {
+  try {
+    execFileSync("secret-tool", ["clear", "service", "dev.switchboard.desktop", "username", `twilio:${FAKE_TWILIO.sid}`], { stdio: "ignore" });
+  } catch {
+    // none left
+  }
+}

@@ -57,3 +57,23 @@ describe("BulkBar", () => {
     expect(screen.queryByTestId("select-all-matching")).toBeNull();
   });
 });
+
+describe("BulkBar with the keyboard", () => {
+  it("runs nothing while the arrows go through the options, and the shown choice on Enter", async () => {
+    const client = mockClient(40);
+    render(BulkBar, { client, organizationId: "org-1", ids: ["n-1"], agents: [], matching: 40, filter: () => null, onDone: () => {}, onClear: () => {} });
+    const select = screen.getByLabelText("Set status of selected") as HTMLSelectElement;
+    // The closed select's arrow keys change its value at each press (the change comes during the key's default action).
+    for (const value of ["active", "inactive"]) {
+      await fireEvent.keyDown(select, { key: "ArrowDown" });
+      await fireEvent.change(select, { target: { value } });
+    }
+    await tick();
+    expect(client.bulkUpdate).not.toHaveBeenCalled();
+    expect(select.value).toBe("inactive");
+    await fireEvent.keyDown(select, { key: "Enter" });
+    await tick();
+    expect(client.bulkUpdate).toHaveBeenCalledTimes(1);
+    expect(client.bulkUpdate).toHaveBeenCalledWith(expect.any(String), "org-1", ["n-1"], [{ field: "status", value: "inactive" }], expect.any(Function));
+  });
+});

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, render, screen } from "@testing-library/svelte";
 import DetailPanel from "./DetailPanel.svelte";
 import { makeNumber, mockClient } from "../test/mockClient";
@@ -42,5 +42,22 @@ describe("DetailPanel webhooks", () => {
   it("says nothing more when the SMS webhook is valid or absent", () => {
     show({ smsWebhookUrl: "https://platform.example.com/sms" });
     expect(screen.queryByTestId("sms-webhook-problem")).toBeNull();
+  });
+});
+
+describe("DetailPanel with the keyboard", () => {
+  it("gives focus back to the select a change came from once it is saved", async () => {
+    const client = mockClient(1);
+    const number = makeNumber(1, {});
+    render(DetailPanel, { client, number, agents: [], onChanged: () => {}, onRemoved: () => {}, onClose: () => {}, undo: { label: "Undo", run: () => {} } });
+    const status = screen.getByTestId("status") as HTMLSelectElement;
+    status.focus();
+    status.value = status.value === "inactive" ? "active" : "inactive";
+    status.dispatchEvent(new Event("change", { bubbles: true }));
+    // The web view takes focus from a control while it is disabled (the save).
+    status.blur();
+    expect(document.activeElement).toBe(document.body);
+    await vi.waitFor(() => expect(client.updateNumber).toHaveBeenCalled());
+    await vi.waitFor(() => expect(document.activeElement).toBe(status));
   });
 });

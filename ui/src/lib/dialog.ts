@@ -3,7 +3,9 @@
  * into it when it opens (its `[autofocus]` element, else its first control), Tab and
  * Shift+Tab cycle through its controls without leaving it, Escape closes it (and only it),
  * no key reaches the app's shortcuts, and when it closes focus returns to where it was
- * before it opened.
+ * before it opened. When the control that had focus goes away (a wizard's next step replaces
+ * it), focus falls to the page's body, outside the dialog: the next Tab or Shift+Tab brings it
+ * back into the dialog instead of letting it wander behind it.
  */
 
 const FOCUSABLE =
@@ -40,13 +42,24 @@ export function modal(node: HTMLElement, onClose: () => void) {
       nextFocus(focusable(node), document.activeElement, e.shiftKey)?.focus();
     }
   }
+  // Keys pressed while focus is on the page's body (its control removed) never reach the
+  // dialog's own listener.
+  function onLostKey(e: KeyboardEvent) {
+    if (e.key !== "Tab" || !node.isConnected || node.contains(document.activeElement)) return;
+    if (document.activeElement !== document.body && document.activeElement !== null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    nextFocus(focusable(node), null, e.shiftKey)?.focus();
+  }
   node.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", onLostKey, true);
   return {
     update(next: () => void) {
       close = next;
     },
     destroy() {
       node.removeEventListener("keydown", onKey);
+      document.removeEventListener("keydown", onLostKey, true);
       if (opener?.isConnected) opener.focus();
     },
   };

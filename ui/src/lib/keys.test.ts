@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { copyNumber, numberToCopy } from "./keys";
+import { copyNumber, focusBackToRow, numberToCopy } from "./keys";
 
 function keyOn(target: HTMLElement, init: KeyboardEventInit): KeyboardEvent {
   const e = new KeyboardEvent("keydown", { bubbles: true, ...init });
@@ -68,5 +68,38 @@ describe("copyNumber", () => {
     expect(await copyNumber("+14155550100", undefined, tell)).toBe(false);
     expect(tell.error.mock.calls[1][0].message).toBe("Could not copy +14155550100: The clipboard is not available in this window.");
     expect(tell.info).not.toHaveBeenCalled();
+  });
+});
+
+describe("focusBackToRow", () => {
+  function table() {
+    document.body.replaceChildren();
+    const rows = ["+14155550100", "+14155550101"].map((n) => {
+      const r = document.createElement("div");
+      r.dataset.testid = "number-row";
+      r.dataset.number = n;
+      r.tabIndex = 0;
+      document.body.append(r);
+      return r;
+    });
+    return rows;
+  }
+
+  it("puts focus back on the closed number's row when it fell to the page's body", () => {
+    const rows = table();
+    expect(focusBackToRow(document, "+14155550101")).toBe(true);
+    expect(document.activeElement).toBe(rows[1]);
+  });
+
+  it("leaves focus where the manager put it, and does nothing for a row not on screen", () => {
+    const rows = table();
+    const search = document.createElement("input");
+    document.body.append(search);
+    search.focus();
+    expect(focusBackToRow(document, "+14155550101")).toBe(false);
+    expect(document.activeElement).toBe(search);
+    search.blur();
+    expect(focusBackToRow(document, "+19999999999")).toBe(false);
+    expect(document.activeElement).not.toBe(rows[0]);
   });
 });

@@ -48,3 +48,58 @@ export async function copyNumber(
     return false;
   }
 }
+
+/**
+ * After the detail panel closes: when focus went with it (it is on the page's body), it goes
+ * back to the table's row of the number the panel showed, if that row is on screen. True when
+ * it did.
+ */
+export function focusBackToRow(doc: Document, e164: string): boolean {
+  if (doc.activeElement !== null && doc.activeElement !== doc.body) return false;
+  const row = [...doc.querySelectorAll<HTMLElement>('[data-testid="number-row"]')].find((r) => r.dataset.number === e164);
+  row?.focus();
+  return row !== undefined;
+}
+
+/**
+ * A select whose choice runs something at once (the bulk bar's "Set status…"), as a Svelte
+ * action: a choice made with the pointer (or in the system's open list) runs `run` with the
+ * value; the closed select's arrow and letter keys, which change its value at each press,
+ * only show the choice, and Enter runs it, so looking through the options with the keyboard
+ * runs nothing. The select goes back to its first, empty option after each run.
+ */
+export function pickOnEnter(node: HTMLSelectElement, run: (value: string) => void) {
+  let act = run;
+  // Set from a key press until its default action (which may change the value) is done.
+  let keyed = false;
+  function take() {
+    const v = node.value;
+    node.value = "";
+    if (v !== "") act(v);
+  }
+  function onKeydown(e: KeyboardEvent) {
+    if (e.key === "Enter") {
+      if (node.value !== "") {
+        e.preventDefault();
+        take();
+      }
+      return;
+    }
+    keyed = true;
+    setTimeout(() => (keyed = false), 0);
+  }
+  function onChange() {
+    if (!keyed) take();
+  }
+  node.addEventListener("keydown", onKeydown);
+  node.addEventListener("change", onChange);
+  return {
+    update(next: (value: string) => void) {
+      act = next;
+    },
+    destroy() {
+      node.removeEventListener("keydown", onKeydown);
+      node.removeEventListener("change", onChange);
+    },
+  };
+}
