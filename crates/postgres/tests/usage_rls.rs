@@ -783,7 +783,31 @@ async fn the_not_reported_migration_counts_the_kept_calls() {
         .psql(&admin, "SELECT not_reported FROM usage_daily")
         .unwrap_err();
     assert!(e.to_string().contains("not_reported"), "{e}");
-    let applied = cluster.apply_migrations(&admin, this.path()).unwrap();
+    // `db migrate` runs as the tables' owner, not a superuser: under the FORCEd policies the
+    // owner sees no organization's calls, so the backfill must lift FORCE for itself (a
+    // superuser, who ignores row-level security, would pass without it).
+    let owner = cluster.role_name("usage_owner");
+    let superuser = scalar(&cluster, &admin, "SELECT current_user");
+    let own = |to: &str| {
+        format!(
+            "ALTER TABLE public.usage_daily OWNER TO {to};
+             ALTER TABLE public.calls OWNER TO {to};
+             ALTER FUNCTION public.refresh_usage_daily() OWNER TO {to};"
+        )
+    };
+    scalar(
+        &cluster,
+        &admin,
+        &format!(
+            "CREATE ROLE {owner} LOGIN PASSWORD 'pw' NOSUPERUSER NOBYPASSRLS;
+             GRANT CREATE ON SCHEMA public TO {owner};
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {owner};
+             {}",
+            own(&owner)
+        ),
+    );
+    let as_owner = cluster.url_for(&owner, "pw");
+    let applied = cluster.apply_migrations(&as_owner, this.path()).unwrap();
     assert_eq!(applied, ["20261207002000_usage_not_reported.sql"]);
     let counted = |cluster: &TestCluster| {
         scalar(
@@ -799,7 +823,10 @@ async fn the_not_reported_migration_counts_the_kept_calls() {
         "+14155550101 2026-12-01 1 2, +14155550101 2026-12-02 0 0, +14155550102 2026-12-01 0 1"
     );
     // Run again: nothing changes (re-runnable).
-    cluster.apply_migrations(&admin, this.path()).unwrap();
+    cluster.apply_migrations(&as_owner, this.path()).unwrap();
+    // The trigger below runs as the function's owner under the policies, for the session's
+    // user: give the objects back to the superuser this test writes as.
+    scalar(&cluster, &admin, &own(&superuser));
     // The trigger counts it from now on: a pending call whose cost comes back not reported.
     scalar(
         &cluster,
