@@ -291,8 +291,16 @@ async fn drift_of_a_selection_is_repaired_to_zero_through_the_plan() {
         assert_eq!(sms.from.as_deref(), Some(elsewhere));
     }
     assert_eq!(t.drift().await.drifted, 2, "the plan repaired nothing");
-    let report = t.run(recorded, Changes::Recorded, false).await;
+    let report = t.run(recorded.clone(), Changes::Recorded, false).await;
     assert_eq!(report.succeeded, 2, "{report:#?}");
     let after = t.drift().await;
     assert_eq!((after.drifted, after.in_sync), (0, checked), "{after:#?}");
+    for n in &recorded {
+        let now = t.client.webhooks(&number_ref(n)).await.unwrap();
+        assert_eq!(
+            now.sms_url(),
+            n.recorded_webhooks().1,
+            "the URL on record is back"
+        );
+    }
 }
