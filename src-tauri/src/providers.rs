@@ -29,15 +29,16 @@ use switchboard_ops::providers::client::{self, ProviderFailure};
 use switchboard_ops::providers::import::{self, KeptPreviews};
 use switchboard_ops::tasks::Tasks;
 use switchboard_ops::webhooks::{self, check_change, policy, webhook_change};
-use switchboard_providers::flows::{self, BulkOptions};
+use switchboard_providers::flows::{self, BulkOptions, Changes};
 use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::dto::{
-    AvailableNumber, AvailableSearch, DriftView, ImportPreview, ImportReport, ListingProgress,
-    PhoneNumber, Progress, Provider, ProviderReport, WebhookPlanView, WebhookResult, parse_id,
+    AvailableNumber, AvailableSearch, BulkWebhookPlan, DriftSummary, DriftView, ImportPreview,
+    ImportReport, ListingProgress, PhoneNumber, Progress, Provider, ProviderReport, VerifyPlan,
+    WebhookPlanView, WebhookResult, parse_id,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::announce;
@@ -292,6 +293,171 @@ pub async fn bulk_set_webhooks<R: Runtime>(
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
     let numbers = records(&state, &organization_id, &ids).await?;
+    let policy = policy(allow_shared);
+    let action = BulkAction::Webhooks(flows::SetWebhooks {
+        change: change.into(),
+        policy,
+    });
+    let task = (&*tasks, task_id.as_str());
+    run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
+}
+
+/// What verifying `ids` of an organization will ask, before asking: the accounts, how many
+/// numbers each, how many requests, and the numbers not sent with why. Sends nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state, ids), fields(count = ids.len()), err)]
+pub async fn plan_verify(
+    state: State<'_, AppState>,
+    organization_id: String,
+    ids: Vec<String>,
+) -> AppResult<VerifyPlan> {
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let quiet = |_: switchboard_ops::Progress| {};
+    let prepared = at_provider::Prepared::new(&*state.inventory(), numbers, &quiet).await?;
+    Ok(VerifyPlan::new(&prepared.grouped))
+}
+
+/// Runs `work` with the bulk options of task `task_id` (its cancel token registered first, so
+/// a cancel while the records are read is not lost) and a client per account from the vault.
+async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
+where
+    F: FnOnce(BulkOptions) -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    let options = BulkOptions {
+        concurrency: flows::DEFAULT_CONCURRENCY,
+        cancel: tasks.running.start(task_id),
+    };
+    let result = work(options).await;
+    tasks.running.end(task_id);
+    result
+}
+
+/// An account's client, for a bulk action's `connect`.
+async fn bulk_connect(provider: CoreProvider, account_id: String) -> AppResult<ProviderClient> {
+    connect(provider, &account_id).await
+}
+
+/// Plans a bulk webhook change of `ids` (`change`: the same URLs, or a repair's URLs on
+/// record): each provider is asked which objects it writes; nothing changes.
+async fn plan_change(
+    state: &AppState,
+    (tasks, task_id): (&ProviderTasks, &str),
+    (organization_id, ids): (&str, &[String]),
+    (change, allow_shared): (Changes, bool),
+    on_progress: &Channel<Progress>,
+) -> AppResult<BulkWebhookPlan> {
+    let numbers = records(state, organization_id, ids).await?;
+    let inventory = state.inventory();
+    with_task(tasks, task_id, async |options| {
+        let progress = |p: Progress| {
+            let _ = on_progress.send(p);
+        };
+        let no_client = |e: &AppError| e.message.clone();
+        let run = (bulk_connect, &options);
+        let how = (change, policy(allow_shared));
+        let plan = webhooks::webhook_plan(&*inventory, numbers, how, run, &progress, no_client);
+        Ok(plan.await?)
+    })
+    .await
+}
+
+/// The plan of [`bulk_set_webhooks`] with the same arguments: per account, the numbers that
+/// change, the objects other numbers share that are written (and how many numbers share
+/// each), what the shared policy refuses. Progress after each number; `cancel_task(task_id)`
+/// stops it. Changes nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state, tasks, on_progress, ids, voice_url, sms_url), fields(count = ids.len()), err)]
+#[allow(clippy::too_many_arguments)]
+pub async fn plan_bulk_webhooks(
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Vec<String>,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+    allow_shared: bool,
+    on_progress: Channel<Progress>,
+) -> AppResult<BulkWebhookPlan> {
+    let change = webhook_change(voice_url, sms_url);
+    check_change(&change)?;
+    let task = (&*tasks, task_id.as_str());
+    let how = (Changes::Same(change), allow_shared);
+    plan_change(&state, task, (&organization_id, &ids), how, &on_progress).await
+}
+
+/// Compares the webhooks at the provider with the URLs on record for `ids` of an
+/// organization, or for all its numbers when `ids` is null: in sync, differing per channel,
+/// unknown (nothing on record, no account), errors. Progress after each number checked;
+/// `cancel_task(task_id)` stops it (the report covers the numbers checked). Changes nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state, tasks, on_progress, ids), err)]
+pub async fn check_drift(
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Option<Vec<String>>,
+    on_progress: Channel<Progress>,
+) -> AppResult<DriftSummary> {
+    let inventory = state.inventory();
+    let numbers = match ids {
+        Some(ids) => records(&state, &organization_id, &ids).await?,
+        None => {
+            let org = parse_id("organization", &organization_id)?;
+            switchboard_ops::providers::organization_numbers(&*inventory, org).await?
+        }
+    };
+    with_task(&tasks, &task_id, async |options| {
+        let progress = |p: Progress| {
+            let _ = on_progress.send(p);
+        };
+        let no_client = |e: &AppError| e.message.clone();
+        let run = (bulk_connect, &options);
+        let summary = webhooks::drift_summary(&*inventory, numbers, run, &progress, no_client);
+        Ok(summary.await?)
+    })
+    .await
+}
+
+/// The plan of [`repair_webhooks`]: setting each of `ids` back to the URLs on record.
+/// Changes nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state, tasks, on_progress, ids), fields(count = ids.len()), err)]
+pub async fn plan_repair(
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Vec<String>,
+    allow_shared: bool,
+    on_progress: Channel<Progress>,
+) -> AppResult<BulkWebhookPlan> {
+    let task = (&*tasks, task_id.as_str());
+    let how = (Changes::Recorded, allow_shared);
+    plan_change(&state, task, (&organization_id, &ids), how, &on_progress).await
+}
+
+/// Repairs drift: sets the URLs on record at the provider for `ids` (those with a URL on
+/// record; the drifted numbers of a [`check_drift`]), as [`bulk_set_webhooks`] sets a URL
+/// (a shared object only with `allow_shared`; the record follows what the provider confirms).
+#[tauri::command]
+#[tracing::instrument(skip(app, state, tasks, on_progress, ids), fields(count = ids.len()), err)]
+#[allow(clippy::too_many_arguments)]
+pub async fn repair_webhooks<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    tasks: State<'_, ProviderTasks>,
+    task_id: String,
+    organization_id: String,
+    ids: Vec<String>,
+    allow_shared: bool,
+    on_progress: Channel<Progress>,
+) -> AppResult<ProviderReport> {
+    let change = Changes::Recorded;
+    let numbers = records(&state, &organization_id, &ids).await?;
+    let numbers = webhooks::changed_numbers(&change, numbers);
     let policy = policy(allow_shared);
     let action = BulkAction::Webhooks(flows::SetWebhooks { change, policy });
     let task = (&*tasks, task_id.as_str());

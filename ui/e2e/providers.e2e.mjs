@@ -116,6 +116,14 @@ describe("provider accounts, import and webhooks", () => {
     await (await testid("bulk-webhook-url")).setValue(HOOK);
     await shot("p06-bulk-webhooks");
     await (await testid("bulk-webhook-apply")).click();
+    // The plan first (issue #17): the five numbers, each with its writes; nothing is sent yet.
+    const plan = await testid("plan-dialog");
+    await plan.waitForExist({ timeout: 20000 });
+    const planned = await b.execute(() => [...document.querySelectorAll('[data-testid="plan-number"]')].map((r) => r.dataset.number));
+    assert.deepEqual(planned.sort(), [...picked].sort());
+    assert.ok((await fakeNumbers()).every((n) => n.voice_url !== HOOK), "the plan changed nothing at the provider");
+    await shot("p06b-bulk-plan");
+    await (await testid("plan-confirm")).click();
     const report = await testid("provider-report");
     await report.waitForExist({ timeout: 20000 });
     const lines = await b.execute(() => [...document.querySelectorAll('[data-testid="report-row"]')].map((r) => [r.dataset.number, r.dataset.result, r.textContent]));
@@ -141,6 +149,43 @@ describe("provider accounts, import and webhooks", () => {
     assert.equal(await (await testid("drift-voice-state")).getText(), "In sync");
     await (await testid("drift-view")).scrollIntoView({ block: "center" });
     await shot("p08-drift-in-sync");
+  });
+
+  it("checks drift for the organization and repairs it through the plan", async () => {
+    await b.keys("Escape");
+    // Someone re-points one number at Twilio's console.
+    const target = (await fakeNumbers()).find((n) => n.voice_url === HOOK);
+    const auth = Buffer.from(`${SID}:${TOKEN}`).toString("base64");
+    const r = await fetch(`${TWILIO}/2010-04-01/Accounts/${SID}/IncomingPhoneNumbers/${target.sid}.json`, {
+      method: "POST",
+      headers: { authorization: `Basic ${auth}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ VoiceUrl: "https://elsewhere.example.net/console" }),
+    });
+    assert.equal(r.status, 200);
+    await (await testid("org-drift")).click();
+    await (await testid("drift-dialog")).waitForExist({ timeout: 5000 });
+    await (await testid("drift-summary")).waitForExist({ timeout: 30000 });
+    const rowsOf = () => b.execute(() => [...document.querySelectorAll('[data-testid="drift-row"]')].filter((x) => x.dataset.result === "drifted").map((x) => x.dataset.number));
+    assert.deepEqual(await rowsOf(), [target.phone_number]);
+    assert.match(await (await testid("drift-summary")).getText(), /1 differ \(voice 1, SMS 0\)/);
+    await shot("p08b-org-drift");
+    await (await testid("drift-repair")).click();
+    await (await testid("plan-dialog")).waitForExist({ timeout: 20000 });
+    assert.match(await (await testid("plan-summary")).getText(), /^1 number\(s\) will change/);
+    await shot("p08c-repair-plan");
+    await (await testid("plan-confirm")).click();
+    await (await testid("provider-report")).waitForExist({ timeout: 20000 });
+    assert.match(await (await testid("provider-report-summary")).getText(), /^1 done$/);
+    await shot("p08d-repair-report");
+    await (await testid("provider-report-close")).click();
+    await waitFor("drift checked again, none left", async () => {
+      const text = await (await testid("drift-summary")).getText().catch(() => "");
+      return / 0 differ /.test(text);
+    });
+    assert.equal((await fakeNumbers()).find((n) => n.sid === target.sid).voice_url, HOOK, "the URL on record is back");
+    await shot("p08e-drift-repaired");
+    await (await testid("drift-close")).click();
+    await dismissToasts();
   });
 
   it("checks the account's readiness and shows a blocked number's items in its detail panel", async () => {

@@ -302,6 +302,12 @@ impl<E, F: Fn(&E) -> String> Wording<E> for AppWords<F> {
     }
 }
 
+/// The desktop app's words ([`ProviderReport`]'s), with `no_client` saying why an account had
+/// no client.
+pub fn app_words<E>(no_client: impl Fn(&E) -> String) -> impl Wording<E> {
+    AppWords(no_client)
+}
+
 /// One number's line in a bulk report: its record, how it ended (a word of the report, e.g.
 /// "re-pointed", "skipped") and why.
 #[derive(Debug, Clone)]
@@ -559,6 +565,74 @@ impl ProviderReport {
     }
 }
 
+/// One account a bulk action will ask, and how much.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountAsk {
+    /// The provider.
+    pub provider: switchboard_core::domain::Provider,
+    /// The account.
+    pub account_id: String,
+    /// Its numbers in the selection.
+    pub numbers: u32,
+    /// The requests sent for them (a throttled request is retried, and counts again).
+    pub requests: u32,
+}
+
+/// What a bulk verification will ask, shown before asking: which accounts, how many numbers
+/// each, how many requests (one lookup a number, [`flows::Verify`]), and the numbers not sent
+/// with why. Built from the selection alone: nothing is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyPlan {
+    /// The accounts asked, sorted.
+    pub accounts: Vec<AccountAsk>,
+    /// Numbers asked about.
+    pub numbers: u32,
+    /// Requests in all.
+    pub requests: u32,
+    /// The numbers not sent (no provider account, or one not added to their organization),
+    /// in selection order.
+    pub skipped: Vec<NumberOutcome>,
+}
+
+impl VerifyPlan {
+    /// The plan of verifying `grouped`.
+    pub fn new(grouped: &AccountGroups) -> Self {
+        let accounts: Vec<AccountAsk> = (grouped.groups.iter())
+            .map(|((provider, account_id), numbers)| AccountAsk {
+                provider: *provider,
+                account_id: account_id.clone(),
+                numbers: numbers.len() as u32,
+                requests: numbers.len() as u32,
+            })
+            .collect();
+        VerifyPlan {
+            numbers: accounts.iter().map(|a| a.numbers).sum(),
+            requests: accounts.iter().map(|a| a.requests).sum(),
+            accounts,
+            skipped: not_sent(grouped),
+        }
+    }
+}
+
+/// The lines of the numbers of `grouped` that are not sent, as the desktop app words them.
+pub(crate) fn not_sent(grouped: &AccountGroups) -> Vec<NumberOutcome> {
+    let line = |n: &PhoneNumber, message: String| NumberOutcome {
+        id: n.id.to_string(),
+        phone_number: n.phone_number.to_string(),
+        result: NumberResult::Skipped,
+        message,
+    };
+    let words = AppWords(|e: &String| e.clone());
+    (grouped.without_account.iter())
+        .map(|n| line(n, words.no_account(n)))
+        .chain((grouped.not_added.iter()).map(|(n, e)| line(n, Wording::not_added(&words, e))))
+        .collect()
+}
+
 /// What a bulk provider action of the desktop app does to each number.
 #[derive(Debug)]
 pub enum BulkAction {
@@ -568,10 +642,62 @@ pub enum BulkAction {
     Webhooks(flows::SetWebhooks),
 }
 
+/// A selection grouped by account for a bulk provider action of the desktop app: the order
+/// its report keeps, and its progress, where the numbers that are not sent (no account, or one
+/// not added) count as done from the start.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The ids, in the order given.
+    pub order: Vec<Uuid>,
+    /// The numbers by account ([`AccountGroups::new`] with the accounts added on this device).
+    pub grouped: AccountGroups,
+    skipped: u64,
+    total: u64,
+}
+
+impl Prepared {
+    /// Groups `numbers` by account; reports the numbers not sent as done through `progress`.
+    pub async fn new(
+        inventory: &dyn Inventory,
+        numbers: Vec<PhoneNumber>,
+        progress: ProgressFn<'_, crate::Progress>,
+    ) -> Result<Self> {
+        let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
+        let total = order.len() as u64;
+        let added = crate::providers::added_accounts(inventory).await?;
+        let grouped = AccountGroups::new(numbers, &added);
+        let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
+        progress(crate::Progress {
+            done: skipped,
+            total,
+        });
+        Ok(Prepared {
+            order,
+            grouped,
+            skipped,
+            total,
+        })
+    }
+
+    /// The progress of the selection, from a run's progress (of the numbers sent).
+    pub fn progress<'a>(
+        &self,
+        progress: ProgressFn<'a, crate::Progress>,
+    ) -> impl Fn(BulkProgress) + 'a {
+        let (skipped, total) = (self.skipped, self.total);
+        move |p: BulkProgress| {
+            progress(crate::Progress {
+                done: skipped + p.done as u64,
+                total,
+            });
+        }
+    }
+}
+
 /// Runs `action` over `numbers` account by account ([`Bulk`], with the accounts added on this
 /// device) and reports each number in the order of `numbers` ([`ProviderReport`]; `no_client`
 /// words why an account had no client). Progress counts the numbers that are not sent (no
-/// account, or one not added) as done from the start.
+/// account, or one not added) as done from the start ([`Prepared`]).
 pub async fn provider_report<C, Fut, E>(
     inventory: &dyn Inventory,
     numbers: Vec<PhoneNumber>,
@@ -584,20 +710,9 @@ where
     C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
     Fut: Future<Output = std::result::Result<ProviderClient, E>>,
 {
-    let order: Vec<Uuid> = numbers.iter().map(|n| n.id).collect();
-    let total = order.len() as u64;
-    let grouped = AccountGroups::new(numbers, &crate::providers::added_accounts(inventory).await?);
-    let skipped = (grouped.without_account.len() + grouped.not_added.len()) as u64;
-    progress(crate::Progress {
-        done: skipped,
-        total,
-    });
-    let report = |p: BulkProgress| {
-        progress(crate::Progress {
-            done: skipped + p.done as u64,
-            total,
-        });
-    };
+    let prepared = Prepared::new(inventory, numbers, progress).await?;
+    let report = prepared.progress(progress);
+    let Prepared { order, grouped, .. } = prepared;
     let bulk = Bulk::new(inventory, connect, options, &report);
     Ok(match action {
         BulkAction::Verify => {

@@ -11,14 +11,21 @@ use switchboard_core::Result;
 use switchboard_core::domain::{PhoneNumber, check_webhook_url};
 use switchboard_core::store::NumberRef;
 use switchboard_providers::account;
-use switchboard_providers::flows::{self, AccountGroups, Outcome, SetWebhooks};
+use switchboard_providers::flows::BulkOptions;
+use switchboard_providers::flows::{
+    self, AccountGroups, Changes, Outcome, PlanWebhooks, SetWebhooks,
+};
 use switchboard_providers::model::{
-    self as pm, DriftStatus, PlannedChange, SharedPolicy, WebhookChange, WebhookPlan, WebhookState,
+    self as pm, DriftStatus, PlannedChange, ProgressFn, SharedPolicy, WebhookChange, WebhookPlan,
+    WebhookState,
 };
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
-use crate::numbers_at_provider::{Answer, Bulk, Failed, Line, Ran, ReportLine, Wording, count};
+use crate::numbers_at_provider::{
+    Answer, Bulk, Failed, Line, NumberOutcome, NumberResult, Prepared, Ran, ReportLine, Wording,
+    app_words, count, provider_error_message,
+};
 use crate::{Inventory, NumberView};
 
 /// A change of the voice and SMS URLs, from a form: blank URLs are left out.
@@ -99,15 +106,226 @@ where
         grouped: AccountGroups,
         action: SetWebhooks,
     ) -> Result<Ran<WebhookState, E>> {
-        let url = platform_url(&action.change).to_owned();
-        let record = |_: &PhoneNumber, outcome: Outcome<WebhookState>| {
+        let changes = action.change.clone();
+        let record = |n: &PhoneNumber, outcome: Outcome<WebhookState>| {
             let update = match &outcome {
-                Outcome::Ok(state) => Some(flows::webhook_update(state, &url)),
+                Outcome::Ok(state) => {
+                    let change = changes.of(n);
+                    Some(flows::webhook_update(state, platform_url(&change)))
+                }
                 _ => None,
             };
             (outcome, update)
         };
         self.run(grouped, action, record).await
+    }
+
+    /// Asks each number's provider which writes [`Bulk::set_webhooks`] with `change` would make
+    /// ([`PlanWebhooks`]: reads only; nothing is recorded).
+    pub async fn plan_webhooks(
+        self,
+        grouped: AccountGroups,
+        change: Changes,
+    ) -> Result<Ran<WebhookPlan, E>> {
+        let plan = PlanWebhooks { change };
+        self.run(grouped, plan, |_, outcome| (outcome, None)).await
+    }
+}
+
+/// One number of a bulk webhook plan that its provider answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedNumber {
+    /// The number's id.
+    pub id: String,
+    /// E.164.
+    pub phone_number: String,
+    /// The writes, voice first.
+    pub writes: Vec<PlannedWrite>,
+    /// Why the shared policy refuses the change (the number is then left as it is); null when
+    /// it will be made.
+    pub refused: Option<String>,
+}
+
+/// An object other than a number that a bulk change writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SharedObjectUse {
+    /// The object, in words, e.g. "Twilio application AP…".
+    pub object: String,
+    /// Its name at the provider.
+    pub object_name: Option<String>,
+    /// The channels written on it.
+    pub channels: Vec<WebhookChannel>,
+    /// How many numbers at the provider use it (all of them are re-pointed); null when the
+    /// provider cannot tell.
+    pub shared_by: Option<u32>,
+    /// How many numbers of the selection write it.
+    pub selected: u32,
+    /// Whether it is written: false when the shared policy refuses every selected number
+    /// that writes it.
+    pub changed: bool,
+}
+
+/// One account's part of a bulk webhook plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AccountWebhookPlan {
+    /// The provider.
+    pub provider: switchboard_core::domain::Provider,
+    /// The account.
+    pub account_id: String,
+    /// Its numbers the provider answered for, in selection order.
+    pub numbers: Vec<PlannedNumber>,
+    /// The objects other than numbers that the change writes, by first use.
+    pub objects: Vec<SharedObjectUse>,
+    /// Numbers that will change.
+    pub changed: u32,
+    /// Numbers the shared policy refuses.
+    pub refused: u32,
+}
+
+/// What a bulk webhook change will do, shown before doing it: per account, which numbers
+/// change, which objects other numbers share are written (and how many numbers share each),
+/// and what the shared policy refuses; the numbers not planned (no account, not added, no
+/// client, the provider failed, cancelled) with why. [`Bulk::set_webhooks`] with the same
+/// change and policy makes exactly the changes marked, unless the provider changes meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkWebhookPlan {
+    /// The accounts, sorted.
+    pub accounts: Vec<AccountWebhookPlan>,
+    /// Numbers that will change.
+    pub changed: u32,
+    /// Numbers the shared policy refuses.
+    pub refused: u32,
+    /// Numbers not planned, in selection order.
+    pub not_planned: Vec<NumberOutcome>,
+    /// Whether objects other numbers share may change.
+    pub allow_shared: bool,
+    /// True when cancellation left numbers not planned.
+    pub cancelled: bool,
+}
+
+impl BulkWebhookPlan {
+    /// The plan from what the providers answered ([`Bulk::plan_webhooks`]), under `policy`
+    /// ([`WebhookPlan::refused_change`], the rule the clients apply when they write); lines
+    /// not answered are worded by `words`.
+    pub fn new<E>(ran: Ran<WebhookPlan, E>, policy: SharedPolicy, words: &impl Wording<E>) -> Self {
+        let mut accounts: Vec<AccountWebhookPlan> = Vec::new();
+        let mut not_planned = Vec::new();
+        for Line { number, sent } in ran.lines {
+            let line = |result, message| NumberOutcome {
+                id: number.id.to_string(),
+                phone_number: number.phone_number.to_string(),
+                result,
+                message,
+            };
+            let plan = match sent.answer(&number, words, "skipped") {
+                Answer::Done(plan) => plan,
+                Answer::Failed(e) => {
+                    let result = if e.is_auth() {
+                        NumberResult::Refused
+                    } else {
+                        NumberResult::Failed
+                    };
+                    not_planned.push(line(result, provider_error_message(&e)));
+                    continue;
+                }
+                Answer::Line("not started", why) => {
+                    not_planned.push(line(NumberResult::NotStarted, why));
+                    continue;
+                }
+                Answer::Line(_, why) => {
+                    not_planned.push(line(NumberResult::Skipped, why));
+                    continue;
+                }
+            };
+            let account_id = (number.credentials.account_id(number.provider))
+                .unwrap_or_default()
+                .to_owned();
+            let at = match (accounts.iter())
+                .position(|a| a.provider == number.provider && a.account_id == account_id)
+            {
+                Some(at) => at,
+                None => {
+                    accounts.push(AccountWebhookPlan {
+                        provider: number.provider,
+                        account_id,
+                        numbers: Vec::new(),
+                        objects: Vec::new(),
+                        changed: 0,
+                        refused: 0,
+                    });
+                    accounts.len() - 1
+                }
+            };
+            accounts[at].add(number.id.to_string(), &plan, policy);
+        }
+        BulkWebhookPlan {
+            changed: accounts.iter().map(|a| a.changed).sum(),
+            refused: accounts.iter().map(|a| a.refused).sum(),
+            accounts,
+            not_planned,
+            allow_shared: policy == SharedPolicy::AllowShared,
+            cancelled: ran.cancelled,
+        }
+    }
+}
+
+impl AccountWebhookPlan {
+    /// Adds a number's plan.
+    fn add(&mut self, id: String, plan: &WebhookPlan, policy: SharedPolicy) {
+        let refused = plan.refused_change(policy).map(|c| {
+            format!(
+                "{} is {}: changing it re-points all of them, not only {}; left as it is \
+                 (allow shared objects to change it)",
+                c.object,
+                shared_words(c.shared_by),
+                plan.phone_number
+            )
+        });
+        let writes: Vec<PlannedWrite> = plan.changes.iter().map(Into::into).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for w in writes.iter().filter(|w| !w.is_number) {
+            let use_ = match self.objects.iter_mut().position(|o| o.object == w.object) {
+                Some(at) => &mut self.objects[at],
+                None => {
+                    self.objects.push(SharedObjectUse {
+                        object: w.object.clone(),
+                        object_name: w.object_name.clone(),
+                        channels: Vec::new(),
+                        shared_by: w.shared_by,
+                        selected: 0,
+                        changed: false,
+                    });
+                    self.objects.last_mut().expect("just pushed")
+                }
+            };
+            if !use_.channels.contains(&w.channel) {
+                use_.channels.push(w.channel);
+            }
+            if !seen.contains(&w.object.as_str()) {
+                seen.push(&w.object);
+                use_.selected += 1;
+            }
+            use_.changed |= refused.is_none();
+        }
+        if refused.is_some() {
+            self.refused += 1;
+        } else {
+            self.changed += 1;
+        }
+        self.numbers.push(PlannedNumber {
+            id,
+            phone_number: plan.phone_number.to_string(),
+            writes,
+            refused,
+        });
     }
 }
 
@@ -533,5 +751,167 @@ impl DriftLine {
             on_record: None,
             at_provider: None,
         }
+    }
+}
+
+/// The numbers of a drift report that are not in sync, one line per drifted channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DriftRow {
+    /// The number's id.
+    pub id: String,
+    /// E.164.
+    pub phone_number: String,
+    /// "drifted", "failed", "not checked", "not started" or "skipped".
+    pub result: String,
+    /// The drifted channel; null for a line about the number.
+    pub channel: Option<WebhookChannel>,
+    /// The URL on record (a drifted channel).
+    pub on_record: Option<String>,
+    /// The URL at the provider (a drifted channel; null when the provider has none).
+    pub at_provider: Option<String>,
+    /// The object holding the provider's URL, or why the number was not checked.
+    pub detail: String,
+}
+
+/// A drift check of an organization or a selection, as the desktop app shows it: numbers in
+/// sync, differing per channel, unknown (nothing on record, no provider account), errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DriftSummary {
+    /// Numbers checked and in sync.
+    pub in_sync: u32,
+    /// Numbers with a channel that differs.
+    pub drifted: u32,
+    /// Numbers whose voice URL differs.
+    pub voice_drifted: u32,
+    /// Numbers whose SMS URL differs.
+    pub sms_drifted: u32,
+    /// Numbers with nothing to compare: no URL on record, or no provider account.
+    pub unknown: u32,
+    /// Numbers the provider failed on, or whose account had no client.
+    pub errors: u32,
+    /// Numbers skipped: their account was not added to their organization.
+    pub skipped: u32,
+    /// Numbers not checked because the check was cancelled.
+    pub not_started: u32,
+    /// The ids of the numbers that differ, for a repair, in report order.
+    pub drifted_ids: Vec<String>,
+    /// The lines of the numbers not in sync.
+    pub rows: Vec<DriftRow>,
+    /// True when cancellation left numbers not checked.
+    pub cancelled: bool,
+}
+
+impl From<&DriftReport> for DriftSummary {
+    fn from(r: &DriftReport) -> Self {
+        let numbers = |channel: &str| {
+            (r.lines.iter())
+                .filter(|l| l.line.result == "drifted" && l.channel == channel)
+                .count() as u32
+        };
+        let mut drifted_ids: Vec<String> = Vec::new();
+        let mut not_started = std::collections::HashSet::new();
+        let rows = (r.lines.iter())
+            .filter(|l| l.line.result != "in sync")
+            .map(|l| {
+                let id = l.line.number.id.to_string();
+                match l.line.result {
+                    "drifted" if !drifted_ids.contains(&id) => drifted_ids.push(id.clone()),
+                    "not started" => {
+                        not_started.insert(id.clone());
+                    }
+                    _ => {}
+                }
+                DriftRow {
+                    id,
+                    phone_number: l.line.number.phone_number.to_string(),
+                    result: l.line.result.to_owned(),
+                    channel: match l.channel {
+                        "voice" => Some(WebhookChannel::Voice),
+                        "sms" => Some(WebhookChannel::Sms),
+                        _ => None,
+                    },
+                    on_record: l.on_record.clone(),
+                    at_provider: l.at_provider.clone(),
+                    detail: l.line.detail.clone(),
+                }
+            })
+            .collect();
+        DriftSummary {
+            in_sync: r.in_sync as u32,
+            drifted: r.drifted as u32,
+            voice_drifted: numbers("voice"),
+            sms_drifted: numbers("sms"),
+            unknown: (r.not_recorded + r.no_account) as u32,
+            errors: r.failed as u32,
+            skipped: r.skipped as u32,
+            not_started: not_started.len() as u32,
+            drifted_ids,
+            rows,
+            cancelled: r.cancelled,
+        }
+    }
+}
+
+/// Checks the drift of `numbers` account by account (those with a URL on record,
+/// [`DriftSelection`]; the others are counted as unknown) with the accounts added on this
+/// device, and reports it as the desktop app shows it (`no_client` words why an account had
+/// no client). Progress is of the numbers checked; changes nothing.
+pub async fn drift_summary<C, Fut, E>(
+    inventory: &dyn Inventory,
+    numbers: Vec<PhoneNumber>,
+    (connect, options): (C, &BulkOptions),
+    progress: ProgressFn<'_, crate::Progress>,
+    no_client: impl Fn(&E) -> String,
+) -> Result<DriftSummary>
+where
+    C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
+    Fut: Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    let mut selection = DriftSelection::new(numbers);
+    let recorded = std::mem::take(&mut selection.recorded);
+    let prepared = Prepared::new(inventory, recorded, progress).await?;
+    let report = prepared.progress(progress);
+    let bulk = Bulk::new(inventory, connect, options, &report);
+    let ran = bulk.check_drift(prepared.grouped).await?;
+    let words = app_words(no_client);
+    Ok((&DriftReport::new(&selection, ran, &words)).into())
+}
+
+/// Plans setting `change` on `numbers` account by account with the accounts added on this
+/// device ([`Bulk::plan_webhooks`], [`BulkWebhookPlan`]; `no_client` words why an account had
+/// no client). A repair ([`Changes::Recorded`]) plans only the numbers with a URL on record.
+/// Progress after each number; changes nothing.
+pub async fn webhook_plan<C, Fut, E>(
+    inventory: &dyn Inventory,
+    numbers: Vec<PhoneNumber>,
+    (change, policy): (Changes, SharedPolicy),
+    (connect, options): (C, &BulkOptions),
+    progress: ProgressFn<'_, crate::Progress>,
+    no_client: impl Fn(&E) -> String,
+) -> Result<BulkWebhookPlan>
+where
+    C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
+    Fut: Future<Output = std::result::Result<ProviderClient, E>>,
+{
+    let numbers = changed_numbers(&change, numbers);
+    let prepared = Prepared::new(inventory, numbers, progress).await?;
+    let report = prepared.progress(progress);
+    let bulk = Bulk::new(inventory, connect, options, &report);
+    let ran = bulk.plan_webhooks(prepared.grouped, change).await?;
+    Ok(BulkWebhookPlan::new(ran, policy, &app_words(no_client)))
+}
+
+/// The numbers `change` writes: all of them, or for a repair ([`Changes::Recorded`]) those
+/// with a URL on record.
+pub fn changed_numbers(change: &Changes, numbers: Vec<PhoneNumber>) -> Vec<PhoneNumber> {
+    match change {
+        Changes::Same(_) => numbers,
+        Changes::Recorded => (numbers.into_iter())
+            .filter(|n| n.recorded_webhooks() != (None, None))
+            .collect(),
     }
 }

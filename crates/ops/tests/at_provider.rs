@@ -71,7 +71,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     let grouped = AccountGroups::new(selection, &added);
     let url = "https://hooks.example.com/voice";
     let action = SetWebhooks {
-        change: webhook_change(Some(format!(" {url} ")), None),
+        change: webhook_change(Some(format!(" {url} ")), None).into(),
         policy: policy(false),
     };
     let connects = std::sync::atomic::AtomicUsize::new(0);
@@ -133,7 +133,7 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
     // The app's report of the same run: in the order given, the skipped number with why.
     let again = AccountGroups::new(ran.lines.iter().map(|l| l.number.clone()), &added);
     let action = SetWebhooks {
-        change: webhook_change(Some(url.into()), None),
+        change: webhook_change(Some(url.into()), None).into(),
         policy: policy(false),
     };
     let ran = Bulk::new(inv, connect_none, &options, &progress)

@@ -226,10 +226,7 @@ impl ProviderClient {
 
 /// Refuses a plan that touches a shared object when the policy says so.
 pub(crate) fn check_shared(api: Api, plan: &WebhookPlan, shared: SharedPolicy) -> Result<()> {
-    if shared == SharedPolicy::AllowShared {
-        return Ok(());
-    }
-    match plan.shared_change() {
+    match plan.refused_change(shared) {
         Some(c) => Err(ProviderError::SharedObject {
             api,
             number: plan.phone_number.to_string(),

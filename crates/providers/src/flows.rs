@@ -25,7 +25,7 @@
 //!   the credentials sets `status = error` with the provider's reason; a network failure or
 //!   any other error changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -40,7 +40,7 @@ use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
     AccountInfo, Drift, ListProgress, NumberRef, ProgressFn, ProviderNumber, SharedPolicy, Skipped,
-    WebhookChange, WebhookState,
+    WebhookChange, WebhookPlan, WebhookState,
 };
 
 /// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
@@ -482,11 +482,70 @@ impl AccountAction for Verify {
     }
 }
 
-/// [`bulk_set_webhooks`] as an [`AccountAction`].
+/// The URLs a bulk webhook change sets: the same for every number, or each number's URLs on
+/// record (a drift's repair).
+#[derive(Debug, Clone)]
+pub enum Changes {
+    /// The same URLs for every number.
+    Same(WebhookChange),
+    /// Each number's voice and SMS URLs on record ([`PhoneNumber::recorded_webhooks`]); a
+    /// number with none gets an empty change, so callers leave such numbers out.
+    Recorded,
+}
+
+impl From<WebhookChange> for Changes {
+    fn from(change: WebhookChange) -> Self {
+        Changes::Same(change)
+    }
+}
+
+impl Changes {
+    /// The URLs `number` gets.
+    pub fn of(&self, number: &PhoneNumber) -> WebhookChange {
+        match self {
+            Changes::Same(change) => change.clone(),
+            Changes::Recorded => {
+                let (voice, sms) = number.recorded_webhooks();
+                WebhookChange {
+                    voice_url: voice.map(str::to_owned),
+                    sms_url: sms.map(str::to_owned),
+                    ..WebhookChange::default()
+                }
+            }
+        }
+    }
+
+    /// Runs `work` over `numbers` ([`run_bulk`]), each with the URLs it gets.
+    async fn run_each<T, F, Fut>(
+        &self,
+        numbers: &[PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
+        work: F,
+    ) -> BulkReport<T>
+    where
+        F: Fn(NumberRef, WebhookChange) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
+        let changes: HashMap<NumberRef, WebhookChange> = (refs.iter().cloned())
+            .zip(numbers.iter().map(|n| self.of(n)))
+            .collect();
+        let (changes, work) = (&changes, &work);
+        run_bulk(&refs, options, progress, |n| async move {
+            let change = changes.get(&n).cloned().unwrap_or_default();
+            work(n, change).await
+        })
+        .await
+    }
+}
+
+/// Re-points each number's webhooks as [`bulk_set_webhooks`] does, each number with its URLs
+/// ([`Changes`]), as an [`AccountAction`].
 #[derive(Debug, Clone)]
 pub struct SetWebhooks {
     /// The URLs.
-    pub change: WebhookChange,
+    pub change: Changes,
     /// Whether an object other numbers share may change.
     pub policy: SharedPolicy,
 }
@@ -501,8 +560,36 @@ impl AccountAction for SetWebhooks {
         options: &BulkOptions,
         progress: ProgressFn<'_, BulkProgress>,
     ) -> BulkReport<WebhookState> {
-        let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
-        bulk_set_webhooks(client, &refs, &self.change, self.policy, options, progress).await
+        let policy = self.policy;
+        let set = |n: NumberRef, change: WebhookChange| async move {
+            client.set_webhooks(&n, &change, policy).await
+        };
+        self.change.run_each(numbers, options, progress, set).await
+    }
+}
+
+/// [`ProviderClient::plan_webhooks`] as an [`AccountAction`]: the writes [`SetWebhooks`]
+/// with the same [`Changes`] would make, asked of the provider without changing anything.
+#[derive(Debug, Clone)]
+pub struct PlanWebhooks {
+    /// The URLs.
+    pub change: Changes,
+}
+
+impl AccountAction for PlanWebhooks {
+    type Output = WebhookPlan;
+
+    async fn run(
+        &self,
+        client: &ProviderClient,
+        numbers: &[PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
+    ) -> BulkReport<WebhookPlan> {
+        let plan = |n: NumberRef, change: WebhookChange| async move {
+            client.plan_webhooks(&n, &change).await
+        };
+        self.change.run_each(numbers, options, progress, plan).await
     }
 }
 

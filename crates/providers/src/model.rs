@@ -420,6 +420,15 @@ impl WebhookPlan {
             .iter()
             .find(|c| c.object.kind != ObjectKind::Number && c.shared_by != Some(1))
     }
+
+    /// The write `policy` refuses, which leaves the whole change unmade: the shared one
+    /// ([`WebhookPlan::shared_change`]) unless the policy allows shared objects.
+    pub fn refused_change(&self, policy: SharedPolicy) -> Option<&PlannedChange> {
+        match policy {
+            SharedPolicy::AllowShared => None,
+            SharedPolicy::OnlyThisNumber => self.shared_change(),
+        }
+    }
 }
 
 /// The result of comparing one channel's URL at the provider with the one on record.

@@ -6,7 +6,9 @@
 //! cannot be serialized back. No type here that the backend returns has a secret field.
 
 pub use switchboard_ops::account_form::{AccountDraft, CredentialKind, NewAccount, SecretInput};
-pub use switchboard_ops::numbers_at_provider::{NumberOutcome, NumberResult, ProviderReport};
+pub use switchboard_ops::numbers_at_provider::{
+    AccountAsk, NumberOutcome, NumberResult, ProviderReport, VerifyPlan,
+};
 pub use switchboard_ops::providers::accounts::{
     AccountField, AccountProblem, AccountRemoval, AccountVerification, ProviderAccount,
     VerifyOutcome,
@@ -17,7 +19,8 @@ pub use switchboard_ops::providers::import::{
 };
 pub use switchboard_ops::purchase::{AvailableNumber, AvailableSearch};
 pub use switchboard_ops::webhooks::{
-    ChannelDrift, DriftState, DriftView, PlannedWrite, WebhookChannel, WebhookPlanView,
+    AccountWebhookPlan, BulkWebhookPlan, ChannelDrift, DriftRow, DriftState, DriftSummary,
+    DriftView, PlannedNumber, PlannedWrite, SharedObjectUse, WebhookChannel, WebhookPlanView,
     WebhookResult,
 };
 

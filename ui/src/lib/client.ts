@@ -50,6 +50,9 @@ import type {
   ProviderReport,
   WebhookPlanView,
   WebhookResult,
+  VerifyPlan,
+  BulkWebhookPlan,
+  DriftSummary,
   ConnectionProfile,
   ConnectionTest,
   KeepVersion,
@@ -214,6 +217,24 @@ export interface Client {
     allowShared: boolean,
     onProgress: (p: Progress) => void,
   ): Promise<ProviderReport>;
+  /** What verifying `ids` will ask (accounts, numbers, requests); sends nothing. */
+  planVerify(organizationId: string, ids: string[]): Promise<VerifyPlan>;
+  /** The plan of `bulkSetWebhooks` with the same arguments; changes nothing. */
+  planBulkWebhooks(
+    taskId: string,
+    organizationId: string,
+    ids: string[],
+    voiceUrl: string | null,
+    smsUrl: string | null,
+    allowShared: boolean,
+    onProgress: (p: Progress) => void,
+  ): Promise<BulkWebhookPlan>;
+  /** Drift of `ids`, or of the whole organization when `ids` is null; changes nothing. */
+  checkDrift(taskId: string, organizationId: string, ids: string[] | null, onProgress: (p: Progress) => void): Promise<DriftSummary>;
+  /** The plan of `repairWebhooks`; changes nothing. */
+  planRepair(taskId: string, organizationId: string, ids: string[], allowShared: boolean, onProgress: (p: Progress) => void): Promise<BulkWebhookPlan>;
+  /** Sets the URLs on record at the provider for `ids`. */
+  repairWebhooks(taskId: string, organizationId: string, ids: string[], allowShared: boolean, onProgress: (p: Progress) => void): Promise<ProviderReport>;
   planWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null): Promise<WebhookPlanView>;
   setWebhooks(id: string, voiceUrl: string | null, smsUrl: string | null, allowShared: boolean): Promise<WebhookResult>;
   numberDrift(id: string): Promise<DriftView>;
@@ -316,6 +337,14 @@ export const client: Client = {
     call("verify_numbers", { taskId, organizationId, ids, onProgress: channel(onProgress) }),
   bulkSetWebhooks: (taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress) =>
     call("bulk_set_webhooks", { taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress: channel(onProgress) }),
+  planVerify: (organizationId, ids) => call("plan_verify", { organizationId, ids }),
+  planBulkWebhooks: (taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress) =>
+    call("plan_bulk_webhooks", { taskId, organizationId, ids, voiceUrl, smsUrl, allowShared, onProgress: channel(onProgress) }),
+  checkDrift: (taskId, organizationId, ids, onProgress) => call("check_drift", { taskId, organizationId, ids, onProgress: channel(onProgress) }),
+  planRepair: (taskId, organizationId, ids, allowShared, onProgress) =>
+    call("plan_repair", { taskId, organizationId, ids, allowShared, onProgress: channel(onProgress) }),
+  repairWebhooks: (taskId, organizationId, ids, allowShared, onProgress) =>
+    call("repair_webhooks", { taskId, organizationId, ids, allowShared, onProgress: channel(onProgress) }),
   planWebhooks: (id, voiceUrl, smsUrl) => call("plan_webhooks", { id, voiceUrl, smsUrl }),
   setWebhooks: (id, voiceUrl, smsUrl, allowShared) => call("set_webhooks", { id, voiceUrl, smsUrl, allowShared }),
   numberDrift: (id) => call("number_drift", { id }),

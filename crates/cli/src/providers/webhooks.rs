@@ -12,10 +12,11 @@ use switchboard_core::domain::Provider;
 use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
-    DriftLine, DriftReport, DriftSelection, Repoint, policy, set_webhooks, shared_words,
+    BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, Repoint, policy, set_webhooks,
+    shared_words,
 };
 use switchboard_providers::flows::{
-    AccountGroups, BulkOptions, BulkProgress, DEFAULT_CONCURRENCY, SetWebhooks,
+    AccountGroups, BulkOptions, BulkProgress, Changes, DEFAULT_CONCURRENCY, SetWebhooks,
 };
 use switchboard_providers::model::{Channel, WebhookChange, WebhookPlan};
 
@@ -208,22 +209,36 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-        if !g.json || change.dry_run {
-            let summary = format!(
-                "{total} number(s) of {} selected ({}){}; {}",
-                org.slug,
-                if accounts.is_empty() {
-                    "none with a provider account".to_owned()
-                } else {
-                    accounts.join(", ")
-                },
-                set_aside(without_account, not_added, &org.slug),
-                if change.allow_shared {
-                    "shared objects (applications, connections, profiles) are changed too"
-                } else {
-                    "numbers on a shared object are left unchanged (--allow-shared changes it)"
-                }
-            );
+        let summary = format!(
+            "{total} number(s) of {} selected ({}){}; {}",
+            org.slug,
+            if accounts.is_empty() {
+                "none with a provider account".to_owned()
+            } else {
+                accounts.join(", ")
+            },
+            set_aside(without_account, not_added, &org.slug),
+            if change.allow_shared {
+                "shared objects (applications, connections, profiles) are changed too"
+            } else {
+                "numbers on a shared object are left unchanged (--allow-shared changes it)"
+            }
+        );
+        let slug = org.slug.as_str();
+        let connect = |provider: Provider, account_id: String| async move {
+            session::client(provider, &account_id, slug).await
+        };
+        let options = BulkOptions {
+            concurrency: change.concurrency.into(),
+            cancel: cancel.clone(),
+        };
+        if change.dry_run {
+            // The plan asks each provider which objects the change writes (ops, as the app).
+            let wanted = Changes::Same(urls(&change.voice_url, &change.sms_url));
+            let ran = Run::new(inv, connect, &options, &|_| {})
+                .plan_webhooks(grouped, wanted)
+                .await?;
+            let plan = BulkWebhookPlan::new(ran, policy(change.allow_shared), &session::WORDS);
             if g.json {
                 output::json(&json!({
                     "organization": org.slug,
@@ -232,21 +247,17 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
                     "without_account": without_account,
                     "not_added": not_added,
                     "accounts": accounts,
-                    "items": grouped.groups.values().flatten().map(|n| json!({
-                        "id": n.id,
-                        "phone_number": n.phone_number,
-                        "provider": n.provider,
-                    })).collect::<Vec<_>>(),
+                    "plan": plan,
                 }));
             } else {
                 println!("re-point to {target}: {summary}");
-            }
-        }
-        if change.dry_run {
-            if !g.json {
+                print_bulk_plan(&plan);
                 println!("dry run: nothing was changed");
             }
             return Ok(());
+        }
+        if !g.json {
+            println!("re-point to {target}: {summary}");
         }
         if total == 0 && not_added == 0 {
             return Err(Error::InvalidInput {
@@ -263,7 +274,7 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             super::confirm(change.yes, &question, cancel).await?;
         }
         let action = SetWebhooks {
-            change: urls(&change.voice_url, &change.sms_url),
+            change: urls(&change.voice_url, &change.sms_url).into(),
             policy: policy(change.allow_shared),
         };
         let progress = Progress::new();
@@ -273,14 +284,6 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
                 p.done, p.total, p.failed
             );
             progress.report(p.done, Some(p.total), &text);
-        };
-        let slug = org.slug.as_str();
-        let connect = |provider: Provider, account_id: String| async move {
-            session::client(provider, &account_id, slug).await
-        };
-        let options = BulkOptions {
-            concurrency: change.concurrency.into(),
-            cancel: cancel.clone(),
         };
         let bulk = Run::new(inv, connect, &options, &report);
         let ran = bulk.set_webhooks(grouped, action).await?;
@@ -306,6 +309,34 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             total + not_added,
         )
     })
+}
+
+/// A bulk plan, account by account: the numbers changed or refused, the objects written.
+fn print_bulk_plan(plan: &BulkWebhookPlan) {
+    for a in &plan.accounts {
+        println!(
+            "{} {}: {} to change, {} refused (shared object)",
+            a.provider, a.account_id, a.changed, a.refused
+        );
+        for o in &a.objects {
+            let name = (o.object_name.as_deref())
+                .map(|n| format!(" {n:?}"))
+                .unwrap_or_default();
+            println!(
+                "  {}{name}: {}, {} of the selection{}",
+                o.object,
+                shared_words(o.shared_by.map(u64::from)),
+                o.selected,
+                if o.changed { "" } else { ", not changed" }
+            );
+        }
+        for n in a.numbers.iter().filter_map(|n| n.refused.as_ref()) {
+            println!("  refused: {n}");
+        }
+    }
+    for n in &plan.not_planned {
+        println!("  {}: not planned: {}", n.phone_number, n.message);
+    }
 }
 
 fn print_repointed(g: &Global, org: &str, report: &Repoint) {

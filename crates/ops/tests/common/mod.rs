@@ -35,6 +35,18 @@ pub fn vonage(base: &str) -> ProviderClient {
     ProviderClient::Vonage(client.expect("a Vonage client"))
 }
 
+/// A client of the fake Telnyx at `base`, with the fake's key, labelled `telnyx-main`.
+#[allow(dead_code)]
+pub fn telnyx(base: &str) -> ProviderClient {
+    use switchboard_providers::telnyx::{TelnyxClient, TelnyxCredentials};
+    let creds = TelnyxCredentials {
+        account_id: "telnyx-main".into(),
+        api_key: SecretString::new(creds::TELNYX_API_KEY.to_owned()),
+    };
+    let client = TelnyxClient::new(creds, Some(base), &HttpSettings::default());
+    ProviderClient::Telnyx(client.expect("a Telnyx client"))
+}
+
 /// A client of the fake Plivo at `base`, with the fake's auth id and token.
 #[allow(dead_code)]
 pub fn plivo(base: &str) -> ProviderClient {

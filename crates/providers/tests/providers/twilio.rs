@@ -818,7 +818,8 @@ async fn another_organizations_account_is_skipped_before_any_request() {
         change: WebhookChange {
             voice_url: Some("https://platform.example/borrowed".into()),
             ..WebhookChange::default()
-        },
+        }
+        .into(),
         policy: SharedPolicy::AllowShared,
     };
     let grouped = AccountGroups::new(selection.clone(), &added);

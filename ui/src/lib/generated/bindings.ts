@@ -1142,6 +1142,218 @@ sms: ChannelDrift,
  */
 checkedAt: string, };
 
+export type AccountAsk = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Its numbers in the selection.
+ */
+numbers: number, 
+/**
+ * The requests sent for them (a throttled request is retried, and counts again).
+ */
+requests: number, };
+
+export type VerifyPlan = { 
+/**
+ * The accounts asked, sorted.
+ */
+accounts: Array<AccountAsk>, 
+/**
+ * Numbers asked about.
+ */
+numbers: number, 
+/**
+ * Requests in all.
+ */
+requests: number, 
+/**
+ * The numbers not sent (no provider account, or one not added to their organization),
+ * in selection order.
+ */
+skipped: Array<NumberOutcome>, };
+
+export type PlannedNumber = { 
+/**
+ * The number's id.
+ */
+id: string, 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * The writes, voice first.
+ */
+writes: Array<PlannedWrite>, 
+/**
+ * Why the shared policy refuses the change (the number is then left as it is); null when
+ * it will be made.
+ */
+refused: string | null, };
+
+export type SharedObjectUse = { 
+/**
+ * The object, in words, e.g. "Twilio application AP…".
+ */
+object: string, 
+/**
+ * Its name at the provider.
+ */
+objectName: string | null, 
+/**
+ * The channels written on it.
+ */
+channels: Array<WebhookChannel>, 
+/**
+ * How many numbers at the provider use it (all of them are re-pointed); null when the
+ * provider cannot tell.
+ */
+sharedBy: number | null, 
+/**
+ * How many numbers of the selection write it.
+ */
+selected: number, 
+/**
+ * Whether it is written: false when the shared policy refuses every selected number
+ * that writes it.
+ */
+changed: boolean, };
+
+export type AccountWebhookPlan = { 
+/**
+ * The provider.
+ */
+provider: Provider, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Its numbers the provider answered for, in selection order.
+ */
+numbers: Array<PlannedNumber>, 
+/**
+ * The objects other than numbers that the change writes, by first use.
+ */
+objects: Array<SharedObjectUse>, 
+/**
+ * Numbers that will change.
+ */
+changed: number, 
+/**
+ * Numbers the shared policy refuses.
+ */
+refused: number, };
+
+export type BulkWebhookPlan = { 
+/**
+ * The accounts, sorted.
+ */
+accounts: Array<AccountWebhookPlan>, 
+/**
+ * Numbers that will change.
+ */
+changed: number, 
+/**
+ * Numbers the shared policy refuses.
+ */
+refused: number, 
+/**
+ * Numbers not planned, in selection order.
+ */
+notPlanned: Array<NumberOutcome>, 
+/**
+ * Whether objects other numbers share may change.
+ */
+allowShared: boolean, 
+/**
+ * True when cancellation left numbers not planned.
+ */
+cancelled: boolean, };
+
+export type DriftRow = { 
+/**
+ * The number's id.
+ */
+id: string, 
+/**
+ * E.164.
+ */
+phoneNumber: string, 
+/**
+ * "drifted", "failed", "not checked", "not started" or "skipped".
+ */
+result: string, 
+/**
+ * The drifted channel; null for a line about the number.
+ */
+channel: WebhookChannel | null, 
+/**
+ * The URL on record (a drifted channel).
+ */
+onRecord: string | null, 
+/**
+ * The URL at the provider (a drifted channel; null when the provider has none).
+ */
+atProvider: string | null, 
+/**
+ * The object holding the provider's URL, or why the number was not checked.
+ */
+detail: string, };
+
+export type DriftSummary = { 
+/**
+ * Numbers checked and in sync.
+ */
+inSync: number, 
+/**
+ * Numbers with a channel that differs.
+ */
+drifted: number, 
+/**
+ * Numbers whose voice URL differs.
+ */
+voiceDrifted: number, 
+/**
+ * Numbers whose SMS URL differs.
+ */
+smsDrifted: number, 
+/**
+ * Numbers with nothing to compare: no URL on record, or no provider account.
+ */
+unknown: number, 
+/**
+ * Numbers the provider failed on, or whose account had no client.
+ */
+errors: number, 
+/**
+ * Numbers skipped: their account was not added to their organization.
+ */
+skipped: number, 
+/**
+ * Numbers not checked because the check was cancelled.
+ */
+notStarted: number, 
+/**
+ * The ids of the numbers that differ, for a repair, in report order.
+ */
+driftedIds: Array<string>, 
+/**
+ * The lines of the numbers not in sync.
+ */
+rows: Array<DriftRow>, 
+/**
+ * True when cancellation left numbers not checked.
+ */
+cancelled: boolean, };
+
 export type AvailableSearch = { 
 /**
  * ISO country, e.g. "US".

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import DriftDialog from "./DriftDialog.svelte";
+import { mockClient } from "../test/mockClient";
+
+afterEach(cleanup);
+const wait = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe("DriftDialog", () => {
+  it("checks the organization, reports per channel, and repairs after the plan is confirmed", async () => {
+    const client = mockClient(3);
+    const onClose = vi.fn();
+    render(DriftDialog, { client, organizationId: "org-1", ids: null, onClose });
+    await wait();
+    expect(client.checkDrift).toHaveBeenCalledWith(expect.any(String), "org-1", null, expect.any(Function));
+    expect(screen.getByTestId("drift-summary").textContent).toContain("2 in sync, 1 differ (voice 1, SMS 0)");
+    const rows = screen.getAllByTestId("drift-row");
+    expect(rows).toHaveLength(1);
+    expect(rows[0].textContent).toContain("https://elsewhere.example/voice");
+    const drifted = client.data[0].id;
+
+    // Cancel on the plan changes nothing.
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    expect(client.planRepair).toHaveBeenCalledWith(expect.any(String), "org-1", [drifted], false, expect.any(Function));
+    expect(screen.getByTestId("plan-summary").textContent).toContain("1 number(s) will change");
+    await fireEvent.click(screen.getByTestId("plan-cancel"));
+    await wait();
+    expect(client.repairWebhooks).not.toHaveBeenCalled();
+
+    // Confirm repairs, then the report, then the drift is checked again.
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    await fireEvent.click(screen.getByTestId("plan-confirm"));
+    await wait();
+    expect(client.repairWebhooks).toHaveBeenCalledWith(expect.any(String), "org-1", [drifted], false, expect.any(Function));
+    expect(screen.getByTestId("provider-report-summary").textContent).toBe("1 done");
+    await fireEvent.click(screen.getByTestId("provider-report-close"));
+    await wait();
+    expect(client.checkDrift).toHaveBeenCalledTimes(2);
+    await fireEvent.click(screen.getByTestId("drift-close"));
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it("checks only the selection, and a running check can be cancelled", async () => {
+    const client = mockClient(3);
+    let finish: () => void = () => {};
+    client.checkDrift.mockImplementationOnce(
+      (taskId: string, _o: string, _ids: string[] | null, onProgress: (p: { done: number; total: number }) => void) =>
+        new Promise((resolve) => {
+          onProgress({ done: 1, total: 2 });
+          finish = () =>
+            resolve({ inSync: 1, drifted: 0, voiceDrifted: 0, smsDrifted: 0, unknown: 0, errors: 0, skipped: 0, notStarted: 1, driftedIds: [], rows: [], cancelled: true });
+          void taskId;
+        }),
+    );
+    const ids = [client.data[1].id, client.data[2].id];
+    render(DriftDialog, { client, organizationId: "org-1", ids, onClose: vi.fn() });
+    await wait();
+    expect(client.checkDrift).toHaveBeenCalledWith(expect.any(String), "org-1", ids, expect.any(Function));
+    expect(screen.getByTestId("drift-progress")).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("drift-cancel"));
+    const taskId = client.checkDrift.mock.calls[0][0];
+    expect(client.cancelTask).toHaveBeenCalledWith(taskId);
+    finish();
+    await wait();
+    expect(screen.queryByTestId("drift-progress")).toBeNull();
+    expect(screen.getByTestId("drift-summary").textContent).toContain("cancelled: 1 not checked");
+    expect(screen.queryByTestId("drift-repair")).toBeNull();
+  });
+});
