@@ -281,14 +281,19 @@ fn a_twilio_account_from_verify_to_release() {
     assert_eq!(shown["webhook_url"], "https://platform.example/voice");
 
     // `numbers show` gives each channel's URL on record: the voice URL set, the SMS URL read
-    // from Twilio at the import.
+    // from Twilio at the import. The fake's first number (by E.164) routes its SMS through
+    // the account's messaging application, whose sms_url is the number's SMS URL (its own
+    // sms_url, still set, Twilio ignores).
     let out = d.ok(&["numbers", "show", &number], "");
     assert!(
         out.contains("voice webhook: https://platform.example/voice"),
         "{out}"
     );
     assert!(
-        out.contains("sms webhook: https://demo.twilio.com/welcome/sms/reply"),
+        out.contains(&format!(
+            "sms webhook: {}",
+            switchboard_fake_providers::TWILIO_SMS_APPLICATION_URL
+        )),
         "{out}"
     );
 
@@ -334,7 +339,7 @@ fn a_twilio_account_from_verify_to_release() {
     assert_eq!(item["at_provider"], "https://elsewhere.example/sms");
     assert_eq!(
         item["on_record"],
-        "https://demo.twilio.com/welcome/sms/reply"
+        switchboard_fake_providers::TWILIO_SMS_APPLICATION_URL
     );
     assert_eq!(drift["items"].as_array().map(Vec::len), Some(2), "{drift}");
     let out = d.ok(&["numbers", "drift", "--org", "acme"], "");
