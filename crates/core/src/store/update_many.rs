@@ -38,8 +38,10 @@ use crate::query::search_key;
 pub struct ManyUpdated {
     /// Numbers changed.
     pub updated: u64,
-    /// True when the changes went into a team workspace's outbox, for the next sync.
-    pub queued: bool,
+    /// Numbers whose change went into a team workspace's outbox, for the next sync (counted
+    /// in `updated` too): all of them, none, or (a team workspace whose server went away
+    /// during the chunk) those changed after it went.
+    pub queued: u64,
     /// Numbers not changed, each with why (the others were changed).
     pub failed: Vec<(Uuid, Error)>,
     /// The rows as the store wrote them, when it returns them (the team database: for the
@@ -191,19 +193,19 @@ fn update_uniform(
         Some(keys) => (serde_json::Value::from(keys), "p.rowid"),
         None => (serde_json::Value::from(texts.as_slice()), "p.id"),
     };
-    let mut found: HashMap<String, Found> = tx
-        .prepare_cached(&format!(
-            "SELECT p.id, p.rowid, p.status, p.search_name FROM phone_numbers p
-             WHERE {by} IN (SELECT value FROM json_each(?1)) AND p.org_key = ?2"
-        ))?
-        .query_map(rusqlite::params![list.to_string(), org_key], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut done = ManyUpdated {
-        queued: queue,
-        ..ManyUpdated::default()
+    let read = |list: serde_json::Value, by: &str| -> Result<HashMap<String, Found>> {
+        Ok(tx
+            .prepare_cached(&format!(
+                "SELECT p.id, p.rowid, p.status, p.search_name FROM phone_numbers p
+                 WHERE {by} IN (SELECT value FROM json_each(?1)) AND p.org_key = ?2"
+            ))?
+            .query_map(rusqlite::params![list.to_string(), org_key], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?)
     };
+    let mut found = read(list, by)?;
+    let mut done = ManyUpdated::default();
     // In the chunk's order, by the ids the rows hold: an id given twice is found once (as
     // the per-number path finds it), one whose row key is now another number's not at all.
     let mut rows = Vec::with_capacity(found.len());
@@ -318,6 +320,7 @@ fn update_uniform(
         delta.apply(tx)?;
     }
     done.updated = rows.len() as u64;
+    done.queued = if queue { done.updated } else { 0 };
     Ok(Some(done))
 }
 
@@ -332,10 +335,7 @@ fn update_each_row(
 ) -> Result<ManyUpdated> {
     let mut found = read_chunk(tx, org_key, ids)?;
     let mut rows = Rows::default();
-    let mut done = ManyUpdated {
-        queued: queue,
-        ..ManyUpdated::default()
-    };
+    let mut done = ManyUpdated::default();
     for id in ids {
         let Some((current, key, facts)) = found.remove(id) else {
             done.failed.push((*id, not_found(id)));
@@ -346,6 +346,7 @@ fn update_each_row(
                 rows.rewrite(tx, key, &current, facts, &next)?;
                 if queue {
                     enqueue(tx, OutboxOp::Update, Some(current.updated_at), &next)?;
+                    done.queued += 1;
                 }
                 done.updated += 1;
             }
