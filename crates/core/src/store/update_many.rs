@@ -56,7 +56,8 @@ pub struct Selection {
     pub ids: Vec<Uuid>,
     /// Their row keys in the workspace file, in the order of `ids`, when the store has them
     /// (the team database has none): a bulk change reads its rows by these and checks each
-    /// id, so a key now held by another number is reported as its number not found.
+    /// id; an id whose row the key no longer holds (removed and put back, or the key now
+    /// another number's) is looked up by id, and reported not found only when not there.
     pub keys: Option<Vec<i64>>,
 }
 
@@ -205,6 +206,16 @@ fn update_uniform(
             .collect::<rusqlite::Result<_>>()?)
     };
     let mut found = read(list, by)?;
+    if keys.is_some() {
+        // Ids their keys no longer name (the row re-keyed since the selection): by id.
+        let rekeyed: Vec<String> = (texts.iter())
+            .filter(|t| !found.contains_key(*t))
+            .cloned()
+            .collect();
+        if !rekeyed.is_empty() {
+            found.extend(read(serde_json::Value::from(rekeyed), "p.id")?);
+        }
+    }
     let mut done = ManyUpdated::default();
     // In the chunk's order, by the ids the rows hold: an id given twice is found once (as
     // the per-number path finds it), one whose row key is now another number's not at all.
