@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::input::AgentFilter;
 use crate::usage::{ByHealth, Judged};
 use crate::{
-    BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written,
+    Between, BulkFailure, BulkReport, Cancel, Chunk, Inventory, NumberCheck, Progress, Written,
     for_each_page,
 };
 
@@ -208,8 +208,10 @@ pub async fn remove_typed(inv: &dyn Inventory, number: &str, org: Option<&str>) 
 /// number not in the organization) is reported with why, in the order given, and the others
 /// go on. A chunk the store refuses whole (an agent not of the organization, a store
 /// failure) goes number by number instead, each refused as a single edit refuses it, as does
-/// an id given again. Reports progress after each chunk; stops between chunks when `cancel`
-/// is raised (the chunks done stay done).
+/// an id given again. Reports progress after each chunk, and every [`PROGRESS_EVERY`]
+/// numbers of a chunk changed one at a time (a team database); stops when `cancel` is
+/// raised, between chunks, or between numbers changed one at a time (those done stay done;
+/// the ids not reached are neither changed nor reported).
 pub async fn bulk_update(
     inv: &dyn Inventory,
     organization_id: Uuid,
@@ -253,22 +255,33 @@ pub async fn bulk_update(
             keys: None,
             change,
         };
-        match inv.update_numbers(chunk).await {
+        let mut stopped = None;
+        let at_start = (done, total);
+        match update_chunk(inv, chunk, cancel, &mut progress, at_start, &mut stopped).await {
             Ok(changed) => {
                 report.updated += changed.updated;
-                if changed.queued {
-                    report.queued += changed.updated;
-                }
+                report.queued += changed.queued;
                 for (key, error) in changed.failed {
                     let i = at.get(&key).copied().unwrap_or(texts.len());
                     let id = texts.get(i).cloned().unwrap_or_else(|| key.to_string());
                     failed.push((i, BulkFailure { id, error }));
                 }
             }
-            Err(_) => again.extend(keys),
+            Err(_) => again.extend(keys.iter().copied()),
         }
+        // Stopped within the chunk: only what comes before the first id not reached.
+        let reached = stopped.map_or(texts.len(), |n| {
+            keys.get(n as usize).map_or(texts.len(), |(i, _)| *i)
+        });
+        again.retain(|(i, _)| *i < reached);
+        failed.retain(|(i, _)| *i < reached);
         again.sort_by_key(|(i, _)| *i);
         for (i, key) in again {
+            if cancel.is_cancelled() {
+                stopped = Some(0);
+                failed.retain(|(f, _)| *f < i);
+                break;
+            }
             let edited = inv
                 .update_number(&NumberRef::Id(key), Some(organization_id), change)
                 .await;
@@ -288,6 +301,10 @@ pub async fn bulk_update(
         }
         failed.sort_by_key(|(i, _)| *i);
         report.failed.extend(failed.into_iter().map(|(_, f)| f));
+        if stopped.is_some() {
+            report.cancelled = true;
+            break;
+        }
         done += texts.len() as u64;
         progress(Progress { done, total });
     }
@@ -299,15 +316,48 @@ pub async fn bulk_update(
 /// shared by every chunk), small enough that progress and cancel come a few times a second.
 pub const CHUNK: usize = 25_000;
 
+/// How often a bulk change reports progress within a chunk the store changes one number at a
+/// time (a team database, one network edit each): every this many numbers.
+pub const PROGRESS_EVERY: u64 = 25;
+
+/// One chunk through [`Inventory::update_numbers`], reporting progress every
+/// [`PROGRESS_EVERY`] numbers of a chunk changed one at a time (`done` of `total` before it)
+/// and stopping it there when `cancel` is raised; then `stopped` is set to how many numbers
+/// of the chunk were reached.
+async fn update_chunk(
+    inv: &dyn Inventory,
+    chunk: Chunk<'_>,
+    cancel: &Cancel,
+    progress: &mut (impl FnMut(Progress) + Send),
+    (done, total): (u64, u64),
+    stopped: &mut Option<u64>,
+) -> Result<switchboard_core::store::ManyUpdated> {
+    let between: &mut Between<'_> = &mut |n| {
+        if n > 0 && n % PROGRESS_EVERY == 0 {
+            progress(Progress {
+                done: done + n,
+                total,
+            });
+        }
+        if cancel.is_cancelled() {
+            *stopped = Some(n);
+            return false;
+        }
+        true
+    };
+    inv.update_numbers(chunk, between).await
+}
+
 /// Applies one change to every number a filter matches (its search included: the whole
 /// selection, not a loaded page), in chunks of [`CHUNK`] numbers, each chunk one transaction
 /// of the store ([`Inventory::update_numbers`]). The selection is read first, so a number
 /// the change makes stop matching is still changed once, and one that starts matching is
 /// not. Each number is checked as a single edit checks it: one that fails is reported with
-/// why, the others go on. Reports progress after each chunk; stops between chunks when
-/// `cancel` is raised (the chunks done stay done). An agent not of the organization refuses
-/// the change before anything is changed; a store failure stops it (the chunks done stay
-/// done) with that error.
+/// why, the others go on. Reports progress after each chunk, and every [`PROGRESS_EVERY`]
+/// numbers of a chunk changed one at a time (a team database); stops when `cancel` is
+/// raised, between chunks, or between numbers changed one at a time (those done stay done).
+/// An agent not of the organization refuses the change before anything is changed; a store
+/// failure stops it (the chunks done stay done) with that error.
 pub async fn update_matching(
     inv: &dyn Inventory,
     filter: &NumberFilter,
@@ -339,17 +389,21 @@ pub async fn update_matching(
             keys: (selection.keys.as_deref()).and_then(|k| k.get(start..start + chunk.len())),
             change,
         };
-        let changed = inv.update_numbers(ids).await?;
+        let mut stopped = None;
+        let at_start = (done, total);
+        let changed = update_chunk(inv, ids, cancel, &mut progress, at_start, &mut stopped).await?;
         report.updated += changed.updated;
-        if changed.queued {
-            report.queued += changed.updated;
-        }
+        report.queued += changed.queued;
         report
             .failed
             .extend(changed.failed.into_iter().map(|(id, error)| BulkFailure {
                 id: id.to_string(),
                 error,
             }));
+        if stopped.is_some() {
+            report.cancelled = true;
+            break;
+        }
         done += chunk.len() as u64;
         progress(Progress { done, total });
     }

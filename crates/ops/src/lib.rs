@@ -86,7 +86,8 @@ pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;
 pub use team::TeamInventory;
 pub use types::{
-    BulkFailure, BulkReport, Chunk, NumberCheck, NumberView, PageView, Progress, Written, rfc3339,
+    Between, BulkFailure, BulkReport, Chunk, NumberCheck, NumberView, PageView, Progress, Written,
+    rfc3339,
 };
 
 /// A number edit, to apply to a store or to queue.
@@ -114,7 +115,8 @@ impl Edit {
     }
 }
 
-/// [`Inventory::update_numbers`] one [`Inventory::update_number`] per number.
+/// [`Inventory::update_numbers`] one [`Inventory::update_number`] per number, asking
+/// `between` before each (progress, and whether to go on).
 pub(crate) async fn update_each(
     inv: &(impl Inventory + ?Sized),
     Chunk {
@@ -123,19 +125,23 @@ pub(crate) async fn update_each(
         change,
         ..
     }: Chunk<'_>,
+    between: &mut Between<'_>,
 ) -> Result<ManyUpdated> {
     if change.is_empty() {
         return Err(nothing_to_change());
     }
     let mut done = ManyUpdated::default();
-    for id in ids {
+    for (n, id) in (0u64..).zip(ids) {
+        if !between(n) {
+            break;
+        }
         match inv
             .update_number(&NumberRef::Id(*id), Some(organization_id), change)
             .await
         {
             Ok(w) => {
                 done.updated += 1;
-                done.queued |= w.queued;
+                done.queued += u64::from(w.queued);
             }
             Err(e) => done.failed.push((*id, e)),
         }
@@ -222,9 +228,14 @@ pub trait Inventory: Debug + Send + Sync {
     /// selection), each checked as [`Inventory::update_number`] checks it: a number that
     /// cannot be changed is reported with why, the others are changed. By default, one
     /// [`Inventory::update_number`] per number (so a team workspace queues each offline edit
-    /// as a single edit is queued); the workspace file does a chunk in one transaction.
-    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
-        update_each(self, chunk).await
+    /// as a single edit is queued), `between` asked before each (progress, and whether to go
+    /// on); the workspace file does a chunk in one transaction, without asking.
+    async fn update_numbers(
+        &self,
+        chunk: Chunk<'_>,
+        between: &mut Between<'_>,
+    ) -> Result<ManyUpdated> {
+        update_each(self, chunk, between).await
     }
     /// Calls `f` with every number of an organization, in E.164 order; returns how many.
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64>;

@@ -22,7 +22,7 @@ use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::usage::UsageStore;
-use crate::{Chunk, EachNumber, Edit, Inventory, Written};
+use crate::{Between, Chunk, EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
     UsageAccount, UsageCursor, UsageRow,
@@ -226,7 +226,11 @@ impl Inventory for LocalInventory {
         self.count(move |ws| ws.selection(&filter)).await
     }
 
-    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
+    async fn update_numbers(
+        &self,
+        chunk: Chunk<'_>,
+        _between: &mut Between<'_>,
+    ) -> Result<ManyUpdated> {
         self.update_many(chunk, false).await
     }
 

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::usage::UsageStore;
 use crate::{
-    Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock, update_each,
+    Between, Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock, update_each,
 };
 
 fn direct(number: PhoneNumber) -> Written {
@@ -570,9 +570,13 @@ impl Inventory for TeamInventory {
     /// Online, each number as a single edit (the server's row written into the cache, an
     /// edit that finds the server gone queued); offline, the chunk in one transaction of the
     /// cache, each edit into the outbox as a single edit goes.
-    async fn update_numbers(&self, chunk: Chunk<'_>) -> Result<ManyUpdated> {
+    async fn update_numbers(
+        &self,
+        chunk: Chunk<'_>,
+        between: &mut Between<'_>,
+    ) -> Result<ManyUpdated> {
         if self.is_online() {
-            return update_each(self, chunk).await;
+            return update_each(self, chunk, between).await;
         }
         self.cache()?.update_many(chunk, true).await
     }

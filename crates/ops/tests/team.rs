@@ -1656,12 +1656,15 @@ async fn bulk_steps(inv: &dyn Inventory, other_agent: uuid::Uuid) -> Vec<String>
         ..NumberUpdate::default()
     };
     let missing = inv
-        .update_numbers(switchboard_ops::Chunk {
-            organization_id: acme,
-            ids: &[uuid::Uuid::now_v7()],
-            keys: None,
-            change: &change,
-        })
+        .update_numbers(
+            switchboard_ops::Chunk {
+                organization_id: acme,
+                ids: &[uuid::Uuid::now_v7()],
+                keys: None,
+                change: &change,
+            },
+            &mut |_| true,
+        )
         .await
         .unwrap();
     out.push(format!(
@@ -1782,5 +1785,144 @@ async fn a_change_of_every_matching_number_is_alike_on_every_store() {
         .unwrap()
         .len();
     assert_eq!(queued, 5, "one outbox entry per changed number");
+    app.close().await;
+}
+
+/// Adds to acme `count` numbers, +14155560100 on, named "Line 0", "Line 1", …; returns their
+/// ids, in E.164 order.
+async fn lines(inv: &dyn Inventory, acme: uuid::Uuid, count: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let new = NewNumber {
+            provider: "twilio".into(),
+            number: format!("+141555601{i:02}"),
+            friendly_name: Some(format!("Line {i}")),
+            ..NewNumber::default()
+        };
+        let added = actions::add_number(inv, acme, new).await.unwrap();
+        ids.push(added.number.id.to_string());
+    }
+    ids
+}
+
+/// The last two digits of the numbers on the server still named "Line …", in order.
+fn lines_left(world: &World) -> String {
+    world.on_server(
+        "SELECT string_agg(right(phone_number, 2), ',' ORDER BY phone_number)
+         FROM phone_numbers WHERE friendly_name LIKE 'Line %'",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_numbers() {
+    for (inv, name, world, _proxy) in team_stores().await {
+        let acme = inv.organization("acme").await.unwrap().id;
+        let ids = lines(&*inv, acme, 60).await;
+
+        // The rows a manager checked: stopped at the first report, within the one chunk.
+        let cancel = switchboard_ops::Cancel::new();
+        let mut reports = Vec::new();
+        let report = actions::bulk_update(
+            &*inv,
+            acme,
+            ids[..30].to_vec(),
+            &rename("Checked"),
+            &cancel,
+            |p| {
+                reports.push((p.done, p.total));
+                cancel.cancel();
+            },
+        )
+        .await;
+        assert_eq!(reports, [(25, 30)], "{name}: progress within the chunk");
+        assert!(report.cancelled, "{name}");
+        assert_eq!((report.updated, report.queued), (25, 0), "{name}");
+        assert!(report.failed.is_empty(), "{name}: {:?}", report.failed);
+        let after: Vec<String> = (25..60).map(|i| format!("{i:02}")).collect();
+        assert_eq!(
+            lines_left(&world),
+            after.join(","),
+            "{name}: the rest unchanged"
+        );
+
+        // Every number a filter matches: stopped at the second report (the first is before
+        // anything is changed).
+        let cancel = switchboard_ops::Cancel::new();
+        let mut reports = Vec::new();
+        let filter = NumberFilter::org(acme).search("line");
+        let report = actions::update_matching(&*inv, &filter, &rename("Matched"), &cancel, |p| {
+            reports.push((p.done, p.total));
+            if reports.len() == 2 {
+                cancel.cancel();
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(reports, [(0, 35), (25, 35)], "{name}");
+        assert!(report.cancelled, "{name}");
+        assert_eq!(report.updated, 25, "{name}");
+        let after: Vec<String> = (50..60).map(|i| format!("{i:02}")).collect();
+        assert_eq!(
+            lines_left(&world),
+            after.join(","),
+            "{name}: the rest unchanged"
+        );
+        inv.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_numbers() {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap().id;
+    let ids = lines(&*app, acme, 60).await;
+
+    // The server goes away at the first report: 25 numbers changed on it, the other 35
+    // queued in the cache's outbox.
+    let mut reports = Vec::new();
+    let report = actions::bulk_update(
+        &*app,
+        acme,
+        ids.clone(),
+        &rename("Checked"),
+        &Default::default(),
+        |p| {
+            reports.push(p.done);
+            if reports.len() == 1 {
+                proxy.cut();
+            }
+        },
+    )
+    .await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!((report.updated, report.queued), (60, 35));
+    assert_eq!(reports, [25, 50, 60]);
+    let outbox = app.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
+    assert_eq!(outbox.len(), 35, "one entry per queued number");
+    let after: Vec<String> = (25..60).map(|i| format!("{i:02}")).collect();
+    assert_eq!(lines_left(&world), after.join(","), "not on the server yet");
+
+    // The same through a filter, on a workspace whose server goes away at its second report.
+    app.close().await;
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(lines_left(&world), "", "every queued edit sent");
+    let app = open(world.target(&back, Reads::Cache)).await.unwrap();
+    let mut reports = Vec::new();
+    let filter = NumberFilter::org(acme).search("checked");
+    let report =
+        actions::update_matching(&*app, &filter, &rename("Line"), &Default::default(), |p| {
+            reports.push(p.done);
+            if reports.len() == 2 {
+                back.cut();
+            }
+        })
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!((report.updated, report.queued), (60, 35));
     app.close().await;
 }

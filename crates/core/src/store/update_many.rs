@@ -38,8 +38,10 @@ use crate::query::search_key;
 pub struct ManyUpdated {
     /// Numbers changed.
     pub updated: u64,
-    /// True when the changes went into a team workspace's outbox, for the next sync.
-    pub queued: bool,
+    /// Numbers whose change went into a team workspace's outbox, for the next sync (counted
+    /// in `updated` too): all of them, none, or (a team workspace whose server went away
+    /// during the chunk) those changed after it went.
+    pub queued: u64,
     /// Numbers not changed, each with why (the others were changed).
     pub failed: Vec<(Uuid, Error)>,
     /// The rows as the store wrote them, when it returns them (the team database: for the
@@ -54,7 +56,8 @@ pub struct Selection {
     pub ids: Vec<Uuid>,
     /// Their row keys in the workspace file, in the order of `ids`, when the store has them
     /// (the team database has none): a bulk change reads its rows by these and checks each
-    /// id, so a key now held by another number is reported as its number not found.
+    /// id; an id whose row the key no longer holds (removed and put back, or the key now
+    /// another number's) is looked up by id, and reported not found only when not there.
     pub keys: Option<Vec<i64>>,
 }
 
@@ -191,19 +194,29 @@ fn update_uniform(
         Some(keys) => (serde_json::Value::from(keys), "p.rowid"),
         None => (serde_json::Value::from(texts.as_slice()), "p.id"),
     };
-    let mut found: HashMap<String, Found> = tx
-        .prepare_cached(&format!(
-            "SELECT p.id, p.rowid, p.status, p.search_name FROM phone_numbers p
-             WHERE {by} IN (SELECT value FROM json_each(?1)) AND p.org_key = ?2"
-        ))?
-        .query_map(rusqlite::params![list.to_string(), org_key], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut done = ManyUpdated {
-        queued: queue,
-        ..ManyUpdated::default()
+    let read = |list: serde_json::Value, by: &str| -> Result<HashMap<String, Found>> {
+        Ok(tx
+            .prepare_cached(&format!(
+                "SELECT p.id, p.rowid, p.status, p.search_name FROM phone_numbers p
+                 WHERE {by} IN (SELECT value FROM json_each(?1)) AND p.org_key = ?2"
+            ))?
+            .query_map(rusqlite::params![list.to_string(), org_key], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?)
     };
+    let mut found = read(list, by)?;
+    if keys.is_some() {
+        // Ids their keys no longer name (the row re-keyed since the selection): by id.
+        let rekeyed: Vec<String> = (texts.iter())
+            .filter(|t| !found.contains_key(*t))
+            .cloned()
+            .collect();
+        if !rekeyed.is_empty() {
+            found.extend(read(serde_json::Value::from(rekeyed), "p.id")?);
+        }
+    }
+    let mut done = ManyUpdated::default();
     // In the chunk's order, by the ids the rows hold: an id given twice is found once (as
     // the per-number path finds it), one whose row key is now another number's not at all.
     let mut rows = Vec::with_capacity(found.len());
@@ -318,6 +331,7 @@ fn update_uniform(
         delta.apply(tx)?;
     }
     done.updated = rows.len() as u64;
+    done.queued = if queue { done.updated } else { 0 };
     Ok(Some(done))
 }
 
@@ -332,10 +346,7 @@ fn update_each_row(
 ) -> Result<ManyUpdated> {
     let mut found = read_chunk(tx, org_key, ids)?;
     let mut rows = Rows::default();
-    let mut done = ManyUpdated {
-        queued: queue,
-        ..ManyUpdated::default()
-    };
+    let mut done = ManyUpdated::default();
     for id in ids {
         let Some((current, key, facts)) = found.remove(id) else {
             done.failed.push((*id, not_found(id)));
@@ -346,6 +357,7 @@ fn update_each_row(
                 rows.rewrite(tx, key, &current, facts, &next)?;
                 if queue {
                     enqueue(tx, OutboxOp::Update, Some(current.updated_at), &next)?;
+                    done.queued += 1;
                 }
                 done.updated += 1;
             }
