@@ -61,11 +61,11 @@ impl ImportTarget for ImportInto<'_> {
             .map(|_| ())
     }
 
-    async fn update(&mut self, id: Uuid, change: NumberUpdate) -> Result<()> {
+    async fn update(&mut self, id: Uuid, change: NumberUpdate) -> Result<PhoneNumber> {
         self.inventory
             .update_number(&NumberRef::Id(id), Some(self.organization_id), &change)
             .await
-            .map(|_| ())
+            .map(|w| w.number)
     }
 }
 

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/cluster.rs"]
+mod cluster;
+
 use std::sync::Mutex;
 
 use switchboard_core::ErrorCode;
@@ -41,13 +44,23 @@ fn listed(number: &str) -> ProviderNumber {
     }
 }
 
-#[tokio::test]
-async fn an_import_writes_what_it_can_and_a_second_run_adds_nothing() {
+/// A workspace file (in the directory returned) with one organization, acme.
+async fn acme() -> (
+    tempfile::TempDir,
+    std::sync::Arc<dyn switchboard_ops::Inventory>,
+    switchboard_core::domain::Organization,
+) {
     let dir = tempfile::tempdir().unwrap();
     let inv = open(Target::Local(dir.path().join("workspace.db")))
         .await
         .unwrap();
     let acme = inv.add_organization("acme", "Acme").await.unwrap();
+    (dir, inv, acme)
+}
+
+#[tokio::test]
+async fn an_import_writes_what_it_can_and_a_second_run_adds_nothing() {
+    let (_dir, inv, acme) = acme().await;
     let plan = ImportPlan {
         account_id: SID.into(),
         add: vec![listed("+14155550101"), listed("+14155550102")],
@@ -103,11 +116,7 @@ async fn an_import_records_a_missing_sms_url_and_reports_a_differing_one() {
     use switchboard_core::domain::{Metadata, NumberUpdate};
     use switchboard_providers::flows;
 
-    let dir = tempfile::tempdir().unwrap();
-    let inv = open(Target::Local(dir.path().join("workspace.db")))
-        .await
-        .unwrap();
-    let acme = inv.add_organization("acme", "Acme").await.unwrap();
+    let (_dir, inv, acme) = acme().await;
     let provider = |number: &str, url: &str| ProviderNumber {
         sms_url: Some(url.into()),
         ..listed(number)
@@ -150,7 +159,7 @@ async fn an_import_records_a_missing_sms_url_and_reports_a_differing_one() {
     let inventory = switchboard_ops::providers::organization_numbers(&*inv, acme.id)
         .await
         .unwrap();
-    let diff = flows::import_diff(&[older.clone(), drifted.clone()], &inventory);
+    let diff = flows::import_diff(&[older.clone(), drifted.clone()], &inventory, SID);
     assert_eq!(diff.present.len(), 1, "{diff:?}");
     assert_eq!(diff.different.len(), 1, "{diff:?}");
     assert_eq!(diff.different[0].fields, vec!["friendly_name"]);
@@ -191,7 +200,189 @@ async fn an_import_records_a_missing_sms_url_and_reports_a_differing_one() {
     let inventory = switchboard_ops::providers::organization_numbers(&*inv, acme.id)
         .await
         .unwrap();
-    let again = flows::import_diff(&[older, drifted], &inventory);
+    let again = flows::import_diff(&[older, drifted], &inventory, SID);
     assert!(again.unrecorded_sms.is_empty(), "{again:?}");
     assert_eq!(again.sms_drift.len(), 1);
+}
+
+/// A listing writes no SMS URL onto a number recorded under another provider, or under another
+/// account of its provider: the number is the other's (`different: provider` for another
+/// provider), and its SMS URL is not this listing's to record, chosen or not.
+#[tokio::test]
+async fn an_import_records_no_sms_url_on_another_providers_or_accounts_number() {
+    use switchboard_core::domain::NewNumber;
+    use switchboard_providers::flows;
+
+    let (_dir, inv, acme) = acme().await;
+    let record = |provider: &str, number: &str, account: Option<&str>| NewNumber {
+        provider: provider.into(),
+        number: number.into(),
+        region: None,
+        friendly_name: None,
+        status: None,
+        metadata: None,
+        account_id: account.map(str::to_owned),
+        agent_id: None,
+    };
+    // +14155550100 is recorded under Vonage, +14155550131 under another Twilio account; neither
+    // has an SMS URL on record. An old Twilio account (SID) still lists both.
+    let other_account = "AC99999999999999999999999999999999";
+    for n in [
+        record("vonage", "+14155550100", None),
+        record("twilio", "+14155550131", Some(other_account)),
+    ] {
+        inv.add_number(acme.id, n.validate().unwrap())
+            .await
+            .unwrap();
+    }
+    let with_sms = |number: &str| ProviderNumber {
+        sms_url: Some("https://twilio.example.com/sms".into()),
+        ..listed(number)
+    };
+    let listing = [
+        with_sms("+14155550100"),
+        with_sms("+14155550131"),
+        with_sms("+14155550132"),
+    ];
+    let inventory = switchboard_ops::providers::organization_numbers(&*inv, acme.id)
+        .await
+        .unwrap();
+    let diff = flows::import_diff(&listing, &inventory, SID);
+    assert_eq!(diff.new.len(), 1, "{diff:?}");
+    let vonage = diff
+        .different
+        .iter()
+        .find(|d| d.number.phone_number.as_str() == "+14155550100");
+    assert!(vonage.unwrap().fields.contains(&"provider"), "{diff:?}");
+    assert!(diff.unrecorded_sms.is_empty(), "{diff:?}");
+
+    // Importing the account's new number records nothing on the others' numbers.
+    let plan = ImportPlan::all(SID, &diff, false);
+    let cancel = CancellationToken::new();
+    let report = import::import(&*inv, acme.id, plan, &|_| {}, &cancel).await;
+    assert_eq!((report.imported, report.sms_recorded), (1, 0), "{report:?}");
+    for number in ["+14155550100", "+14155550131"] {
+        let r = NumberRef::parse(number).unwrap();
+        let now = inv.number(&r, Some(acme.id)).await.unwrap();
+        assert_eq!(now.recorded_webhooks().1, None, "{number}: {now:?}");
+    }
+}
+
+/// The SMS URL an import records was missing at the preview; a co-worker (`coworker`, their
+/// own connection) may record one before the import writes. The import records only onto a
+/// number that still has none as it is written; the other is reported as drift and keeps its
+/// URL.
+async fn an_sms_url_recorded_since_the_preview_is_not_overwritten(
+    inv: &dyn switchboard_ops::Inventory,
+    coworker: &dyn switchboard_ops::Inventory,
+    org: uuid::Uuid,
+) {
+    use switchboard_core::domain::{Metadata, NumberUpdate};
+    use switchboard_ops::providers::import::SmsDriftEntry;
+    use switchboard_providers::flows;
+
+    let (stale, empty) = (listed("+14155550121"), listed("+14155550122"));
+    let plan = ImportPlan {
+        account_id: SID.into(),
+        add: vec![stale.clone(), empty.clone()],
+        ..ImportPlan::default()
+    };
+    let cancel = CancellationToken::new();
+    let first = import::import(inv, org, plan, &|_| {}, &cancel).await;
+    assert_eq!(first.imported, 2, "{first:?}");
+    // The provider has an SMS URL for both now; neither has one on record: the preview.
+    let provider_url = "https://sms.example.com/in";
+    let with_sms = |n: &ProviderNumber| ProviderNumber {
+        sms_url: Some(provider_url.into()),
+        ..n.clone()
+    };
+    let inventory = switchboard_ops::providers::organization_numbers(inv, org)
+        .await
+        .unwrap();
+    let diff = flows::import_diff(&[with_sms(&stale), with_sms(&empty)], &inventory, SID);
+    assert_eq!(diff.unrecorded_sms.len(), 2, "{diff:?}");
+    // A co-worker records one since.
+    let by = |n: &ProviderNumber| NumberRef::parse(n.phone_number.as_str()).unwrap();
+    let theirs = "https://a.example.com/sms";
+    let recorded = NumberUpdate {
+        metadata_patch: Some(Metadata::sms_webhook_url_patch(Some(theirs))),
+        ..NumberUpdate::default()
+    };
+    let w = coworker
+        .update_number(&by(&stale), Some(org), &recorded)
+        .await;
+    let stale_id = w.unwrap().number.id;
+
+    let plan = ImportPlan::all(SID, &diff, false);
+    let report = import::import(inv, org, plan, &|_| {}, &cancel).await;
+    assert_eq!(report.sms_recorded, 1, "{report:?}");
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert_eq!(
+        report.sms_drift,
+        [SmsDriftEntry {
+            phone_number: stale.phone_number.to_string(),
+            existing_id: stale_id.to_string(),
+            on_record: theirs.into(),
+            provider_url: Some(provider_url.into()),
+        }]
+    );
+    let sms = |n: switchboard_core::domain::PhoneNumber| n.recorded_webhooks().1.map(str::to_owned);
+    for reader in [inv, coworker] {
+        let stale_now = reader.number(&by(&stale), Some(org)).await.unwrap();
+        assert_eq!(sms(stale_now).as_deref(), Some(theirs), "not overwritten");
+        let empty_now = reader.number(&by(&empty), Some(org)).await.unwrap();
+        assert_eq!(sms(empty_now).as_deref(), Some(provider_url), "recorded");
+    }
+}
+
+#[tokio::test]
+async fn an_sms_url_recorded_since_the_preview_is_not_overwritten_in_a_workspace_file() {
+    let (_dir, inv, acme) = acme().await;
+    an_sms_url_recorded_since_the_preview_is_not_overwritten(&*inv, &*inv, acme.id).await;
+}
+
+/// On the team database (managers of the organization, under row-level security), the
+/// importing manager reading from the server or from the team workspace's cache (which does
+/// not see the co-worker's write until the next sync).
+#[tokio::test]
+async fn an_sms_url_recorded_since_the_preview_is_not_overwritten_on_the_team_database() {
+    use std::time::Duration;
+    use switchboard_ops::Reads;
+    use switchboard_postgres::ConnectSettings;
+
+    let (cluster, admin, admin_settings) = cluster::migrated().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (i, reads) in [Reads::Server, Reads::Cache].into_iter().enumerate() {
+        let slug = format!("org{i}");
+        let seed = format!("INSERT INTO organizations (slug, name) VALUES ('{slug}', 'Org {i}');");
+        cluster.psql(&admin, &seed).expect("seed");
+        let mut settings = Vec::new();
+        for who in [format!("alice{i}"), format!("carol{i}")] {
+            let (role, password) = cluster::manager(&cluster, &admin_settings, &who, &slug).await;
+            let url = format!(
+                "postgres://{role}:{password}@127.0.0.1:{}/postgres?sslmode=disable",
+                admin_settings.port()
+            );
+            let s = ConnectSettings::from_url(&url).unwrap();
+            settings.push(s.with_timeout(Duration::from_secs(5)));
+        }
+        let team = |reads, settings: &ConnectSettings, cache: &str| Target::Team {
+            settings: Box::new(settings.clone()),
+            reads,
+            cache: dir.path().join(cache),
+        };
+        let cache = format!("alice{i}.db");
+        if reads == Reads::Cache {
+            cluster::sync_cache(settings[0].clone(), dir.path().join(&cache)).await;
+        }
+        let inv = open(team(reads, &settings[0], &cache)).await.unwrap();
+        let coworker =
+            (open(team(Reads::Server, &settings[1], &format!("carol{i}.db"))).await).unwrap();
+        let orgs = inv.organizations().await.unwrap();
+        assert_eq!(orgs.len(), 1, "{orgs:?}");
+        an_sms_url_recorded_since_the_preview_is_not_overwritten(&*inv, &*coworker, orgs[0].id)
+            .await;
+        inv.close().await;
+        coworker.close().await;
+    }
 }

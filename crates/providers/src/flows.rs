@@ -98,16 +98,24 @@ pub struct ImportDiff {
     pub different: Vec<Difference>,
     /// Listed by the provider but not valid numbers.
     pub skipped: Vec<Skipped>,
-    /// Present or different numbers with no SMS webhook URL on record that the provider has
-    /// one for: recorded by an import, not a difference.
+    /// Present or different numbers of the listing's provider and account (or of no account)
+    /// with no SMS webhook URL on record that the provider has one for: recorded by an import
+    /// (if still none is on record then), not a difference.
     pub unrecorded_sms: Vec<UnrecordedSms>,
     /// Present or different numbers whose recorded SMS webhook URL differs from the provider's.
     pub sms_drift: Vec<SmsDrift>,
 }
 
-/// Compares `listed` with `inventory` (the organization's numbers, any provider). A number
-/// recorded under another provider is reported as different (`provider`).
-pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> ImportDiff {
+/// Compares `listed` (the numbers of account `account_id`) with `inventory` (the
+/// organization's numbers, any provider). A number recorded under another provider is reported
+/// as different (`provider`); its SMS URL is never recorded from this listing (nor that of a
+/// number recorded under another account of the provider): only a record of the listing's
+/// provider and account (or of no account) is in [`ImportDiff::unrecorded_sms`].
+pub fn import_diff(
+    listed: &[ProviderNumber],
+    inventory: &[PhoneNumber],
+    account_id: &str,
+) -> ImportDiff {
     let by_number: std::collections::HashMap<&str, &PhoneNumber> = inventory
         .iter()
         .map(|p| (p.phone_number.as_str(), p))
@@ -119,9 +127,12 @@ pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> Impo
             continue;
         };
         let mut fields = Vec::new();
-        if existing.provider != n.api.provider() {
+        let provider = n.api.provider();
+        if existing.provider != provider {
             fields.push("provider");
         }
+        let ours = existing.provider == provider
+            && (existing.credentials.account_id(provider)).is_none_or(|a| a == account_id);
         if n.friendly_name.is_some() && existing.friendly_name != n.friendly_name {
             fields.push("friendly_name");
         }
@@ -140,13 +151,15 @@ pub fn import_diff(listed: &[ProviderNumber], inventory: &[PhoneNumber]) -> Impo
             fields.push("metadata.state");
         }
         // The SMS URL is never an import difference: one the provider has and the record has
-        // not (recorded before the fact existed) is recorded by the import; a recorded one
+        // not (recorded before the fact existed) is recorded by the import, when the record is
+        // the listing's provider's and account's (another's number is not this listing's to
+        // write); a recorded one
         // that differs is drift, reported and left for the manager. The record's SMS URL is
         // read as every other reader reads it (the fact, or the column of an SMS-only number
         // recorded before it).
         let provider_sms = fresh.sms_webhook_url();
         match (existing.recorded_webhooks().1, provider_sms) {
-            (None, Some(url)) => diff.unrecorded_sms.push(UnrecordedSms {
+            (None, Some(url)) if ours => diff.unrecorded_sms.push(UnrecordedSms {
                 existing_id: existing.id,
                 phone_number: n.phone_number.clone(),
                 url: url.to_owned(),
@@ -185,7 +198,7 @@ pub async fn import_preview(
     cancel: &CancellationToken,
 ) -> Result<ImportDiff> {
     let listing = client.list_numbers(progress, cancel).await?;
-    let mut diff = import_diff(&listing.numbers, inventory);
+    let mut diff = import_diff(&listing.numbers, inventory, client.account_id());
     diff.skipped = listing.skipped;
     Ok(diff)
 }
@@ -200,10 +213,12 @@ pub fn refresh_patch(number: &ProviderNumber) -> Metadata {
     m
 }
 
-/// The record update that records an SMS webhook URL the record has none of.
+/// The record update that records an SMS webhook URL the record had none of at the listing:
+/// only if it still has none as the update applies (`NumberUpdate::sms_webhook_url_if_none`),
+/// so one recorded since is kept.
 pub fn sms_webhook_record(unrecorded: &UnrecordedSms) -> NumberUpdate {
     NumberUpdate {
-        metadata_patch: Some(Metadata::sms_webhook_url_patch(Some(&unrecorded.url))),
+        sms_webhook_url_if_none: Some(unrecorded.url.clone()),
         ..NumberUpdate::default()
     }
 }

@@ -19,11 +19,11 @@
 use std::future::Future;
 
 use switchboard_core::Error;
-use switchboard_core::domain::{NumberUpdate, ValidNumber};
+use switchboard_core::domain::{NumberUpdate, PhoneNumber, ValidNumber};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::flows::{Difference, ImportDiff, UnrecordedSms};
+use crate::flows::{Difference, ImportDiff, SmsDrift, UnrecordedSms};
 use crate::model::{ProgressFn, ProviderNumber};
 
 /// Numbers added per store call (progress and cancellation between chunks).
@@ -47,12 +47,12 @@ pub trait ImportTarget {
     /// Adds one number.
     fn add_one(&mut self, number: ValidNumber) -> impl Future<Output = Result<(), Self::Error>>;
 
-    /// Changes the record `id` of the organization.
+    /// Changes the record `id` of the organization, returning it as written.
     fn update(
         &mut self,
         id: Uuid,
         change: NumberUpdate,
-    ) -> impl Future<Output = Result<(), Self::Error>>;
+    ) -> impl Future<Output = Result<PhoneNumber, Self::Error>>;
 }
 
 /// What to write: the chosen new numbers and the chosen "different" ones to refresh.
@@ -64,8 +64,10 @@ pub struct ImportPlan {
     pub add: Vec<ProviderNumber>,
     /// Numbers to bring in line with the provider ([`crate::flows::refresh_update`]).
     pub refresh: Vec<Difference>,
-    /// SMS webhook URLs to record on numbers that have none on record
-    /// ([`crate::flows::sms_webhook_record`]): every one of the preview, chosen or not.
+    /// SMS webhook URLs to record on numbers that had none on record at the preview
+    /// ([`crate::flows::sms_webhook_record`]): every one of the preview, chosen or not. Each
+    /// is recorded only if the record still has none when it is written; one recorded since
+    /// is reported as drift ([`ImportReport::sms_drift`]), never overwritten.
     pub record_sms: Vec<UnrecordedSms>,
 }
 
@@ -123,6 +125,10 @@ pub struct ImportReport<E = Error> {
     pub refreshed: usize,
     /// Records whose SMS webhook URL was recorded (they had none on record).
     pub sms_recorded: usize,
+    /// Records that had no SMS webhook URL at the preview and have one that differs from the
+    /// provider's by the time it was to be recorded (recorded since): not recorded, left as
+    /// they are.
+    pub sms_drift: Vec<SmsDrift>,
     /// New numbers that were in the organization by the time they were written (added since
     /// the listing): not added again.
     pub already_present: Vec<String>,
@@ -138,6 +144,7 @@ impl<E> Default for ImportReport<E> {
             imported: 0,
             refreshed: 0,
             sms_recorded: 0,
+            sms_drift: Vec::new(),
             already_present: Vec::new(),
             failed: Vec::new(),
             cancelled: false,
@@ -201,7 +208,7 @@ pub async fn run_import<T: ImportTarget>(
         }
         let change = crate::flows::refresh_update(&d.number);
         match target.update(d.existing_id, change).await {
-            Ok(()) => report.refreshed += 1,
+            Ok(_) => report.refreshed += 1,
             Err(error) => report.failed.push(NotImported {
                 phone_number: d.number.phone_number.to_string(),
                 error,
@@ -215,11 +222,9 @@ pub async fn run_import<T: ImportTarget>(
             report.cancelled = true;
             break;
         }
-        match target
-            .update(u.existing_id, crate::flows::sms_webhook_record(&u))
-            .await
-        {
-            Ok(()) => report.sms_recorded += 1,
+        match record_sms(target, &u).await {
+            Ok(None) => report.sms_recorded += 1,
+            Ok(Some(drift)) => report.sms_drift.push(drift),
             Err(error) => report.failed.push(NotImported {
                 phone_number: u.phone_number.to_string(),
                 error,
@@ -229,6 +234,28 @@ pub async fn run_import<T: ImportTarget>(
         progress(ImportProgress { done, total });
     }
     report
+}
+
+/// Records `u`'s SMS URL if the record has none on record as it is written (the listing may
+/// be old: [`crate::flows::sms_webhook_record`] is conditional in the store's write).
+/// `Ok(None)` when recorded (or the same URL is on record); `Ok(Some(..))`, the drift, when a
+/// URL recorded since differs from the provider's and was kept.
+async fn record_sms<T: ImportTarget>(
+    target: &mut T,
+    u: &UnrecordedSms,
+) -> Result<Option<SmsDrift>, T::Error> {
+    let change = crate::flows::sms_webhook_record(u);
+    let written = target.update(u.existing_id, change).await?;
+    let on_record = written.recorded_webhooks().1.unwrap_or_default();
+    if on_record.trim_end_matches('/') == u.url.trim_end_matches('/') {
+        return Ok(None);
+    }
+    Ok(Some(SmsDrift {
+        existing_id: u.existing_id,
+        phone_number: u.phone_number.clone(),
+        on_record: on_record.to_owned(),
+        provider_url: Some(u.url.clone()),
+    }))
 }
 
 #[cfg(test)]
@@ -298,9 +325,17 @@ mod tests {
             Ok(())
         }
 
-        async fn update(&mut self, id: Uuid, _: NumberUpdate) -> switchboard_core::Result<()> {
+        async fn update(
+            &mut self,
+            id: Uuid,
+            change: NumberUpdate,
+        ) -> switchboard_core::Result<PhoneNumber> {
             if self.records.contains(&id) {
-                Ok(())
+                let nil = Uuid::nil();
+                change.apply_to(&PhoneNumber {
+                    id,
+                    ..PhoneNumber::with_every_column(nil, nil)
+                })
             } else {
                 Err(Error::NotFound {
                     kind: "number",

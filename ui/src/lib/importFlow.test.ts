@@ -45,7 +45,7 @@ describe("ImportFlow", () => {
       expect.any(Function),
     );
     expect(flow.step).toBe("done");
-    expect(flow.report).toEqual({ imported: 2, refreshed: 1, smsRecorded: 0, failed: [], cancelled: false });
+    expect(flow.report).toEqual({ imported: 2, refreshed: 1, smsRecorded: 0, smsDrift: [], failed: [], cancelled: false });
   });
 
   it("imports with nothing chosen when SMS webhook URLs are to be recorded, and not otherwise", async () => {

@@ -226,7 +226,7 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     }),
     importNumbers: vi.fn(async (_t, _p, numbers, refresh, onProgress) => {
       onProgress({ done: numbers.length + refresh.length, total: numbers.length + refresh.length });
-      return { imported: numbers.length, refreshed: refresh.length, smsRecorded: 0, failed: [], cancelled: false };
+      return { imported: numbers.length, refreshed: refresh.length, smsRecorded: 0, smsDrift: [], failed: [], cancelled: false };
     }),
     verifyNumbers: vi.fn(async (_t, _o, ids, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });

@@ -6,7 +6,7 @@
 //! changes nothing the second time: the numbers imported the first time are "already present".
 
 use serde_json::json;
-use switchboard_core::domain::{E164, Provider};
+use switchboard_core::domain::Provider;
 use switchboard_ops::Progress as Written;
 use switchboard_ops::providers::client::account_provider;
 use switchboard_ops::providers::import::{self, ImportReport, ListingProgress};
@@ -131,6 +131,7 @@ fn print_written(
             "imported": written.imported,
             "refreshed": written.refreshed,
             "sms_recorded": written.sms_recorded,
+            "sms_drift": written.sms_drift,
             "already_present": present.iter().map(|f| &f.phone_number).collect::<Vec<_>>(),
             "failed": failed,
             "cancelled": written.cancelled,
@@ -152,6 +153,20 @@ fn print_written(
             written.sms_recorded
         );
     }
+    let drift = (written.sms_drift.iter()).map(|d| {
+        let provider = d.provider_url.as_deref().unwrap_or("none");
+        (
+            &d.phone_number,
+            format!(
+                "recorded since the listing {}, provider {provider}",
+                d.on_record
+            ),
+        )
+    });
+    print_named(
+        "SMS webhook drift (recorded since the listing: left as recorded, not overwritten)",
+        drift,
+    );
     if !present.is_empty() {
         println!(
             "{} number(s) already present (added since the listing), not added again",
@@ -242,7 +257,10 @@ fn print_plan(
 
 /// `title` and the first [`NAMED`] numbers, each with a note, then how many more (nothing when
 /// there are none).
-fn print_named<'a>(title: &str, numbers: impl ExactSizeIterator<Item = (&'a E164, String)>) {
+fn print_named<N: std::fmt::Display>(
+    title: &str,
+    numbers: impl ExactSizeIterator<Item = (N, String)>,
+) {
     let total = numbers.len();
     if total == 0 {
         return;

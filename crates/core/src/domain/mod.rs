@@ -481,6 +481,12 @@ pub struct NumberUpdate {
     pub webhook: Option<(bool, Option<String>)>,
     /// Set when credentials were verified.
     pub last_verified_at: Option<OffsetDateTime>,
+    /// An SMS webhook URL to record only if the number has none on record as the change
+    /// applies ([`PhoneNumber::recorded_webhooks`]: a stored value that is not a valid URL is
+    /// none), after the other fields: what an import records from a listing that may be old.
+    /// Every store applies it to the record it writes, in the same transaction, so a URL
+    /// recorded since the listing is kept, never overwritten.
+    pub sms_webhook_url_if_none: Option<String>,
 }
 
 impl NumberUpdate {
@@ -502,6 +508,7 @@ impl NumberUpdate {
             metadata: Some(Metadata::from_json(r#"{"zeta": {"kept": [1, 2]}}"#).ok()),
             webhook: Some((false, Some("https://hooks.example.com/changed".into()))),
             last_verified_at: OffsetDateTime::from_unix_timestamp(1_700_000_200).ok(),
+            sms_webhook_url_if_none: Some("https://hooks.example.com/sms-if-none".into()),
         }
     }
 
@@ -534,6 +541,13 @@ impl NumberUpdate {
         if let Some(t) = self.last_verified_at {
             next.last_verified_at = Some(t);
         }
+        if let Some(url) = &self.sms_webhook_url_if_none
+            && next.recorded_webhooks().1.is_none()
+        {
+            let mut m = next.metadata.clone().unwrap_or_default();
+            m.set_sms_webhook_url(Some(url))?;
+            next.metadata = Some(m);
+        }
         Ok(next)
     }
 }
@@ -541,6 +555,41 @@ impl NumberUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_sms_url_if_none_is_recorded_only_where_none_is_on_record() {
+        let id = Uuid::nil();
+        let n = PhoneNumber::with_every_column(id, id);
+        let change = NumberUpdate {
+            sms_webhook_url_if_none: Some("https://sms.example.com/in".into()),
+            ..NumberUpdate::default()
+        };
+        let sms = |n: &PhoneNumber| n.recorded_webhooks().1.map(str::to_owned);
+        // None on record: recorded.
+        let recorded = change.apply_to(&n).unwrap();
+        assert_eq!(
+            sms(&recorded).as_deref(),
+            Some("https://sms.example.com/in")
+        );
+        // One on record (recorded since the listing): kept.
+        let mut theirs = n.clone();
+        let mut m = theirs.metadata.clone().unwrap();
+        m.set_sms_webhook_url(Some("https://a.example.com/sms"))
+            .unwrap();
+        theirs.metadata = Some(m);
+        assert_eq!(change.apply_to(&theirs).unwrap(), theirs);
+        // A stored value that is not a valid URL is none: recorded over.
+        let mut bad: serde_json::Value =
+            serde_json::from_str(&n.metadata.clone().unwrap().to_json()).unwrap();
+        bad["smsWebhookUrl"] = serde_json::Value::from("not a url");
+        let bad = PhoneNumber {
+            metadata: Some(Metadata::from_stored_value(bad).unwrap()),
+            ..n
+        };
+        assert_eq!(sms(&bad), None);
+        let over = change.apply_to(&bad).unwrap();
+        assert_eq!(sms(&over).as_deref(), Some("https://sms.example.com/in"));
+    }
 
     #[test]
     fn enums_parse_their_stored_names_only() {

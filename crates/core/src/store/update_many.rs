@@ -110,8 +110,9 @@ fn is_uniform(change: &NumberUpdate) -> bool {
         metadata,
         webhook: _,
         last_verified_at: _,
+        sms_webhook_url_if_none,
     } = change;
-    metadata_patch.is_none() && metadata.is_none()
+    metadata_patch.is_none() && metadata.is_none() && sms_webhook_url_if_none.is_none()
 }
 
 /// The columns a uniform change sets, with their values (taken from the change applied to

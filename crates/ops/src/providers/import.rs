@@ -169,8 +169,9 @@ pub struct ImportPreview {
     pub candidates: Vec<ImportCandidate>,
     /// Listed entries that are not valid numbers.
     pub skipped: Vec<SkippedEntry>,
-    /// How many numbers of the organization have no SMS webhook URL on record and the provider
-    /// has one: an import records them (whichever numbers are chosen).
+    /// How many numbers of the organization recorded under this account have no SMS webhook URL
+    /// on record and the provider has one: an import records them (whichever numbers are
+    /// chosen) unless one is recorded meanwhile.
     pub sms_unrecorded: u32,
     /// Numbers whose recorded SMS webhook URL differs from the provider's: reported, not
     /// overwritten.
@@ -264,6 +265,9 @@ pub struct ImportReport {
     pub refreshed: u32,
     /// Existing records whose SMS webhook URL was recorded (they had none on record).
     pub sms_recorded: u32,
+    /// Existing records that had no SMS webhook URL at the preview and have one that differs
+    /// from the provider's by the import (recorded since): drift, not recorded over.
+    pub sms_drift: Vec<SmsDriftEntry>,
     /// Numbers not imported or refreshed, with the reason.
     pub failed: Vec<ImportFailure>,
     /// True when the manager cancelled before the end (the rest were not imported).
@@ -296,8 +300,9 @@ pub async fn preview(
 }
 
 /// The plan that writes the chosen numbers of a preview: `add` among its new numbers,
-/// `refresh` among its different ones, and every SMS webhook URL the organization has none on
-/// record of. A number that is neither new nor different is reported, not written.
+/// `refresh` among its different ones, and every SMS webhook URL the organization had none on
+/// record of (of numbers recorded under the account: `flows::import_diff`), each recorded only
+/// if the record still has none when written (one recorded since is reported as drift). A number that is neither new nor different is reported, not written.
 pub fn choose(
     preview: &ImportPreview,
     add: &[String],
@@ -336,7 +341,9 @@ pub fn choose(
 }
 
 /// Writes a plan into an organization (`switchboard_providers::import::run_import`: chunks of
-/// new numbers, then each refresh; progress after each; `cancel` stops between them). A
+/// new numbers, then each refresh, then each SMS URL to record, read again first: one recorded
+/// since the preview is reported in `sms_drift`, not overwritten; progress after each;
+/// `cancel` stops between them). A
 /// number that cannot be written is reported with why and the others still are; one added
 /// since the listing is reported as already present (`Duplicate`).
 pub async fn import(
@@ -372,6 +379,7 @@ pub async fn import(
         imported: written.imported as u32,
         refreshed: written.refreshed as u32,
         sms_recorded: written.sms_recorded as u32,
+        sms_drift: written.sms_drift.iter().map(Into::into).collect(),
         failed: present.chain(failed).collect(),
         cancelled: written.cancelled,
     }

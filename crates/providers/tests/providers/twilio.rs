@@ -537,6 +537,7 @@ async fn import_twice_changes_nothing_and_bulk_flows_report_per_number() {
             .unwrap()
             .numbers,
         &changed,
+        c.account_id(),
     );
     assert_eq!(diff.different.len(), 1);
     assert_eq!(diff.different[0].fields, vec!["friendly_name"]);
@@ -1021,7 +1022,11 @@ async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
     // recorded)...
     let mut record = record_in(uuid::Uuid::new_v4(), n, Some(creds::TWILIO_ACCOUNT_SID));
     let (again, _) = list_all(&c).await;
-    let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
+    let diff = flows::import_diff(
+        &again.numbers[..1],
+        std::slice::from_ref(&record),
+        creds::TWILIO_ACCOUNT_SID,
+    );
     assert_eq!(diff.present.len(), 1, "{diff:?}");
     assert!(diff.unrecorded_sms.is_empty(), "{diff:?}");
     assert_eq!(
@@ -1046,7 +1051,11 @@ async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
     let mut old = record.metadata.clone().unwrap();
     old.set_sms_webhook_url(None).unwrap();
     record.metadata = Some(old);
-    let diff = flows::import_diff(&again.numbers[..1], std::slice::from_ref(&record));
+    let diff = flows::import_diff(
+        &again.numbers[..1],
+        std::slice::from_ref(&record),
+        creds::TWILIO_ACCOUNT_SID,
+    );
     assert_eq!(diff.present.len(), 1, "{diff:?}");
     assert!(
         diff.different.is_empty() && diff.sms_drift.is_empty(),
@@ -1056,10 +1065,7 @@ async fn the_sms_url_is_recorded_and_drifts_on_its_own() {
     assert_eq!(unrecorded.len(), 1, "{diff:?}");
     assert_eq!(unrecorded[0].existing_id, record.id);
     let update = flows::sms_webhook_record(&unrecorded[0]);
-    let mut recorded = record.metadata.clone().unwrap();
-    recorded
-        .merge(update.metadata_patch.as_ref().unwrap())
-        .unwrap();
+    let recorded = update.apply_to(&record).unwrap().metadata.unwrap();
     assert_eq!(recorded.sms_webhook_url(), m.sms_webhook_url());
 }
 

@@ -959,8 +959,9 @@ candidates: Array<ImportCandidate>,
  */
 skipped: Array<SkippedEntry>, 
 /**
- * How many numbers of the organization have no SMS webhook URL on record and the provider
- * has one: an import records them (whichever numbers are chosen).
+ * How many numbers of the organization recorded under this account have no SMS webhook URL
+ * on record and the provider has one: an import records them (whichever numbers are
+ * chosen) unless one is recorded meanwhile.
  */
 smsUnrecorded: number, 
 /**
@@ -992,6 +993,11 @@ refreshed: number,
  * Existing records whose SMS webhook URL was recorded (they had none on record).
  */
 smsRecorded: number, 
+/**
+ * Existing records that had no SMS webhook URL at the preview and have one that differs
+ * from the provider's by the import (recorded since): drift, not recorded over.
+ */
+smsDrift: Array<SmsDriftEntry>, 
 /**
  * Numbers not imported or refreshed, with the reason.
  */
