@@ -45,7 +45,7 @@ describe("DriftDialog", () => {
   it("checks only the selection, and a running check can be cancelled", async () => {
     const client = mockClient(3);
     let finish: () => void = () => {};
-    client.checkDrift.mockImplementationOnce(
+    vi.mocked(client.checkDrift).mockImplementationOnce(
       (taskId: string, _o: string, _ids: string[] | null, onProgress: (p: { done: number; total: number }) => void) =>
         new Promise((resolve) => {
           onProgress({ done: 1, total: 2 });
@@ -60,7 +60,7 @@ describe("DriftDialog", () => {
     expect(client.checkDrift).toHaveBeenCalledWith(expect.any(String), "org-1", ids, expect.any(Function));
     expect(screen.getByTestId("drift-progress")).toBeTruthy();
     await fireEvent.click(screen.getByTestId("drift-cancel"));
-    const taskId = client.checkDrift.mock.calls[0][0];
+    const taskId = vi.mocked(client.checkDrift).mock.calls[0][0];
     expect(client.cancelTask).toHaveBeenCalledWith(taskId);
     finish();
     await wait();
