@@ -1060,6 +1060,42 @@ fn add_globex_rows(w: &World) {
     scalar(&w.cluster, &w.admin, &sql);
 }
 
+/// Whether an EXPLAIN ANALYZE plan's scans of `table` (and of its indexes) found no row and
+/// removed none (a sequential scan's removals are the table's size, already replaced by "table
+/// size"), nor read any heap block.
+fn shows_no_row(plan: &Value, table: &str) -> bool {
+    match plan {
+        Value::Array(items) => items.iter().all(|item| shows_no_row(item, table)),
+        Value::Object(node) => {
+            let nothing = |key: &str| {
+                node.get(key)
+                    .is_none_or(|v| v.as_u64() == Some(0) || v == "table size")
+            };
+            let scan = match (node.get("Relation Name"), node.get("Index Name")) {
+                (Some(relation), _) => relation == table,
+                (None, Some(index)) => index.as_str().is_some_and(|i| i.contains(table)),
+                (None, None) => false,
+            };
+            (!scan
+                || [
+                    "Actual Rows",
+                    "Rows Removed by Filter",
+                    "Rows Removed by Index Recheck",
+                    "Exact Heap Blocks",
+                    "Lossy Heap Blocks",
+                    "Heap Fetches",
+                ]
+                .into_iter()
+                .all(nothing))
+                && node
+                    .iter()
+                    .filter(|(key, _)| matches!(key.as_str(), "Plan" | "Plans"))
+                    .all(|(_, child)| shows_no_row(child, table))
+        }
+        _ => true,
+    }
+}
+
 /// Every probe under every planner setting, as alice, its label naming its table.
 fn observe_all(w: &World, cursor: &str) -> Vec<(String, Value)> {
     let sizes: Vec<(&str, u64)> = TABLES
@@ -1134,7 +1170,13 @@ async fn explain_analyze_shows_nothing_of_another_organizations_usage() {
     for ((label, seen_before), (_, seen_after)) in before.iter().zip(&after) {
         // The primary key on random ids shows the table's size (rls_probes.rs explains).
         let id_range = label.contains(": id (");
-        if seen_before != seen_after && !id_range {
+        // A plan that found no row and removed none but the table's whole size shows alice
+        // nothing of any row: two such plans differ only in the access path the planner chose
+        // from its estimates and the tables' sizes, which are visible (docs/POSTGRES.md). Seen:
+        // an index scan before and a sequential scan after, when globex's rows grew the tables.
+        let table = label.split(':').next().unwrap_or_default();
+        let sizes_only = shows_no_row(seen_before, table) && shows_no_row(seen_after, table);
+        if seen_before != seen_after && !id_range && !sizes_only {
             changed.push(format!(
                 "{label}\nbefore: {seen_before}\nafter:  {seen_after}"
             ));
