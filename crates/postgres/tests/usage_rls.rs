@@ -830,6 +830,16 @@ async fn the_not_reported_migration_counts_the_kept_calls() {
     );
     // Run again: nothing changes (re-runnable).
     cluster.apply_migrations(&as_owner, this.path()).unwrap();
+    // Each run forced row-level security again before it committed: the owner, who lifted it
+    // for the backfill, sees no organization's calls or rollups under the policies again.
+    assert_eq!(
+        scalar(
+            &cluster,
+            &as_owner,
+            "SELECT (SELECT count(*) FROM calls) || ' ' || (SELECT count(*) FROM usage_daily)"
+        ),
+        "0 0"
+    );
     // The trigger below runs as the function's owner under the policies, for the session's
     // user: give the objects back to the superuser this test writes as.
     scalar(&cluster, &admin, &own(&superuser));
