@@ -765,16 +765,17 @@ impl Workspace {
         if by == GroupBy::Day {
             return Ok(rows.into_values().collect());
         }
-        let numbers = self.numbers_of(org_key)?;
         if by == GroupBy::Number {
+            let ids = self.number_ids(org_key)?;
             return Ok(rows
                 .into_values()
                 .map(|mut row| {
-                    row.id = numbers.get(&row.key).map(|n| n.id);
+                    row.id = ids.get(&row.key).copied();
                     row
                 })
                 .collect());
         }
+        let numbers = self.numbers_of(org_key)?;
         let mut groups: BTreeMap<String, UsageRow> = BTreeMap::new();
         for row in rows.into_values() {
             let number = numbers.get(&row.key);
@@ -855,11 +856,7 @@ impl Workspace {
             sums.add(currency, r.get(2)?)?;
         }
         for (key, sums) in costs.finish()? {
-            if let Some(row) = rows.get_mut(&key.into_string()?) {
-                for (currency, nanos) in sums {
-                    row.cost.add(&crate::usage::Money { currency, nanos });
-                }
-            }
+            close_cost(rows.get_mut(&key.into_string()?).map(|row| (row, sums)));
         }
         Ok(rows)
     }
@@ -944,14 +941,7 @@ impl Workspace {
         }
         close_cost(run);
 
-        let (lo, hi) = org_range(org_key);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT phone_number, id FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
-        )?;
-        let ids = stmt.query_map([lo, hi], |r| {
-            Ok((r.get::<_, String>(0)?, parse_uuid(r.get_ref(1)?.as_str()?)?))
-        })?;
-        let ids: HashMap<String, Uuid> = ids.collect::<rusqlite::Result<_>>()?;
+        let ids = self.number_ids(org_key)?;
         for row in &mut rows {
             row.id = ids.get(&row.key).copied();
         }
@@ -987,23 +977,34 @@ impl Workspace {
         })
     }
 
-    /// The organization's numbers now, by E.164: id, provider and agent.
+    /// The ids of the organization's numbers now, by E.164.
+    fn number_ids(&self, org_key: i64) -> Result<HashMap<String, Uuid>> {
+        let (lo, hi) = org_range(org_key);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, id FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
+        )?;
+        let ids = stmt.query_map([lo, hi], |r| {
+            Ok((r.get::<_, String>(0)?, parse_uuid(r.get_ref(1)?.as_str()?)?))
+        })?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The organization's numbers now, by E.164: provider and agent.
     fn numbers_of(&self, org_key: i64) -> Result<HashMap<String, NumberOf>> {
         let (lo, hi) = org_range(org_key);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.phone_number, p.id, p.provider, p.agent_id, a.name FROM phone_numbers p
+            "SELECT p.phone_number, p.provider, p.agent_id, a.name FROM phone_numbers p
              LEFT JOIN agents a ON a.id = p.agent_id
              WHERE p.rowid BETWEEN ?1 AND ?2",
         )?;
         let rows = stmt.query_map([lo, hi], |r| {
-            let agent_id: Option<String> = r.get(3)?;
+            let agent_id: Option<String> = r.get(2)?;
             Ok((
                 r.get::<_, String>(0)?,
                 NumberOf {
-                    id: parse_uuid(&r.get::<_, String>(1)?)?,
-                    provider: r.get(2)?,
+                    provider: r.get(1)?,
                     agent_id: agent_id.as_deref().map(parse_uuid).transpose()?,
-                    agent: r.get(4)?,
+                    agent: r.get(3)?,
                 },
             ))
         })?;
@@ -1092,9 +1093,7 @@ impl Workspace {
                 }
                 ids
             }
-            None => (self.numbers_of(org_key)?.into_iter())
-                .map(|(number, n)| (number, n.id))
-                .collect(),
+            None => self.number_ids(org_key)?,
         };
         let mut numbers = Vec::with_capacity(out.len());
         for (mut n, last) in out {
@@ -1270,7 +1269,7 @@ impl OneNumber {
     }
 }
 
-/// Adds a number's costs, summed per currency, to its row.
+/// Adds a group's costs (a number's, or a day's), summed per currency, to its row.
 fn close_cost(run: Option<(&mut UsageRow, Vec<(String, i64)>)>) {
     if let Some((row, sums)) = run {
         for (currency, nanos) in sums {
@@ -1281,7 +1280,6 @@ fn close_cost(run: Option<(&mut UsageRow, Vec<(String, i64)>)>) {
 
 /// A number of the organization, as reports group it.
 struct NumberOf {
-    id: Uuid,
     provider: String,
     agent_id: Option<Uuid>,
     agent: Option<String>,
