@@ -473,6 +473,11 @@ mod tests {
         .unwrap();
     }
 
+    /// The stored days 20000 and 20001 (2024-10-04 and 2024-10-05, UTC), as a report's range.
+    fn days_20000_and_20001() -> crate::usage::DayRange {
+        crate::usage::DayRange::ending(time::Date::from_julian_day(2_440_588 + 20_001).unwrap(), 2)
+    }
+
     /// A workspace whose calls were kept before the "not reported" price state keeps every
     /// call and its indexes, and then takes a call whose cost its provider does not report.
     #[test]
@@ -640,10 +645,7 @@ mod tests {
             ]
         );
         assert!(ws.integrity_check().unwrap().is_empty());
-        let range = crate::usage::DayRange::ending(
-            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
-            2,
-        );
+        let range = days_20000_and_20001();
         let totals = ws
             .usage_totals(org, range, crate::usage::GroupBy::Number)
             .unwrap();
@@ -743,12 +745,8 @@ mod tests {
             .collect();
         assert_eq!(counted, [(a, 20_000, 2), (a, 20_001, 0), (b, 20_000, 1)]);
         assert!(ws.integrity_check().unwrap().is_empty());
-        let range = crate::usage::DayRange::ending(
-            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
-            2,
-        );
         let rows = ws
-            .usage_totals(org, range, crate::usage::GroupBy::Number)
+            .usage_totals(org, days_20000_and_20001(), crate::usage::GroupBy::Number)
             .unwrap();
         let figures: Vec<_> = (rows.iter())
             .map(|r| (r.key.as_str(), r.counts.pending, r.counts.not_reported))
