@@ -255,15 +255,15 @@ impl Deltas {
                short_answered = short_answered + ?7, failed = failed + ?8,
                billed_secs = billed_secs + ?9, messages = messages + ?10,
                segments = segments + ?11, pending = pending + ?12,
-               not_reported = not_reported + ?14,
-               last_call_at = CASE WHEN ?13 IS NULL OR last_call_at >= ?13 THEN last_call_at
-                                   ELSE ?13 END
+               not_reported = not_reported + ?13,
+               last_call_at = CASE WHEN ?14 IS NULL OR last_call_at >= ?14 THEN last_call_at
+                                   ELSE ?14 END
              WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls, answered,
-               short_answered, failed, billed_secs, messages, segments, pending, last_call_at,
-               not_reported)
+               short_answered, failed, billed_secs, messages, segments, pending, not_reported,
+               last_call_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let mut emptied = Vec::new();
@@ -286,8 +286,8 @@ impl Deltas {
                 f[6],
                 f[7],
                 f[8],
-                d.added_last,
-                f[9]
+                f[9],
+                d.added_last
             ];
             if update.execute(values)? == 0 {
                 insert.execute(values)?;
