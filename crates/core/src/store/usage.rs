@@ -92,6 +92,18 @@ fn day_date(day: i64) -> rusqlite::Result<Date> {
         })
 }
 
+/// The calls of a stored day from a rollup row whose final_calls, answered, short_answered
+/// and failed are its columns from `first` on.
+fn day_calls(r: &rusqlite::Row<'_>, day: i64, first: usize) -> rusqlite::Result<DayCalls> {
+    Ok(DayCalls {
+        day: day_date(day)?,
+        calls: r.get(first)?,
+        answered: r.get(first + 1)?,
+        short_answered: r.get(first + 2)?,
+        failed: r.get(first + 3)?,
+    })
+}
+
 fn direction_str(d: Direction) -> &'static str {
     match d {
         Direction::Inbound => "inbound",
@@ -901,13 +913,7 @@ impl Workspace {
             }
             // final_calls is the second figure.
             if (window_from..=window_to).contains(&day) && r.get::<_, i64>(3)? > 0 {
-                number.days.push(DayCalls {
-                    day: day_date(day)?,
-                    calls: r.get(3)?,
-                    answered: r.get(4)?,
-                    short_answered: r.get(5)?,
-                    failed: r.get(6)?,
-                });
+                number.days.push(day_calls(r, day, 3)?);
                 number.last = number.last.max(r.get(last_call_column)?);
             }
         }
@@ -1054,13 +1060,7 @@ impl Workspace {
         let mut out: Vec<(NumberDays, Option<i64>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
-            let day = DayCalls {
-                day: day_date(r.get(1)?)?,
-                calls: r.get(2)?,
-                answered: r.get(3)?,
-                short_answered: r.get(4)?,
-                failed: r.get(5)?,
-            };
+            let day = day_calls(r, r.get(1)?, 2)?;
             let last: Option<i64> = r.get(6)?;
             if out
                 .last()
