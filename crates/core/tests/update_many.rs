@@ -206,8 +206,16 @@ fn keys_of(ws: &Workspace, org: Uuid, ids: &[Uuid]) -> Vec<i64> {
 
 /// Both runs on copies of one file; `by_key`: the chunk reads its rows by row key.
 fn compare(offline: bool, by_key: bool) {
+    compare_change(offline, by_key, None);
+}
+
+/// [`compare`] with `change` instead of the world's.
+fn compare_change(offline: bool, by_key: bool, change: Option<NumberUpdate>) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut each, mut chunk, world) = both(dir.path(), offline);
+    let (mut each, mut chunk, mut world) = both(dir.path(), offline);
+    if let Some(change) = change {
+        world.change = change;
+    }
     let keyed = by_key.then(|| keys_of(&chunk, world.org, &world.ids));
     let before = rows_unchecked(&each, world.org);
     let since = OffsetDateTime::now_utc();
@@ -280,6 +288,20 @@ fn a_chunk_changed_at_once_ends_as_the_per_number_edits_leave_the_workspace() {
 fn a_chunk_changed_offline_ends_with_the_outbox_the_per_number_edits_leave() {
     compare(true, false);
     compare(true, true);
+}
+
+/// A name some of the numbers have already (their search entries stay as they are, the
+/// others' are rewritten) and an agent taken away.
+#[test]
+fn a_chunk_given_a_name_some_numbers_have_ends_as_the_per_number_edits_leave_it() {
+    let change = NumberUpdate {
+        friendly_name: Some(Some("Night line".into())),
+        agent_id: Some(None),
+        ..NumberUpdate::default()
+    };
+    for (offline, by_key) in [(false, false), (false, true), (true, true)] {
+        compare_change(offline, by_key, Some(change.clone()));
+    }
 }
 
 #[test]

@@ -49,8 +49,9 @@ fn number(i: usize) -> E164 {
     E164::from_stored(NUMBERS[i % NUMBERS.len()].to_owned())
 }
 
+/// A price by code: pending, not billed, EUR, USD, or (4, a call's only) not reported.
 fn price(code: u8, nanos: i64) -> Price {
-    match code % 4 {
+    match code % 5 {
         0 => Price::Pending,
         1 => Price::NotBilled,
         2 => Price::Charged {
@@ -59,12 +60,13 @@ fn price(code: u8, nanos: i64) -> Price {
                 nanos,
             },
         },
-        _ => Price::Charged {
+        3 => Price::Charged {
             money: Money {
                 currency: "USD".into(),
                 nanos,
             },
         },
+        _ => Price::NotReported,
     }
 }
 
@@ -112,6 +114,23 @@ const OUTCOMES: [CallOutcome; 6] = [
     CallOutcome::Unfinished,
 ];
 
+/// A generated call: number, hours after `T0`, outcome ([`OUTCOMES`]), seconds, price code
+/// ([`price`]) and nanos.
+type GeneratedCall = (usize, i64, u8, u32, u8, i64);
+
+/// A generated message: number, hours after `T0`, price code ([`price`]) and nanos.
+type GeneratedMessage = (usize, i64, u8, i64);
+
+/// The `i`th generated call as a record.
+fn generated_call(i: usize, &(n, h, o, s, p, nanos): &GeneratedCall) -> CallRecord {
+    call(i, n, h, OUTCOMES[usize::from(o)], s, price(p, nanos))
+}
+
+/// The `i`th generated message as a record.
+fn generated_message(i: usize, &(n, h, p, nanos): &GeneratedMessage) -> MessageRecord {
+    message(i, n, h, price(p, nanos))
+}
+
 fn week() -> DayRange {
     DayRange::new(T0.date(), T0.date() + Duration::days(6)).expect("range")
 }
@@ -129,12 +148,14 @@ fn assert_rollups_equal_records(ws: &Workspace) {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
-/// What the records say, summed in the test: per number, calls, pending and cost per currency.
+/// What the records say, summed in the test: per number, calls, pending, not reported and cost
+/// per currency.
 #[derive(Debug, Default, PartialEq)]
 struct Expected {
     calls: u64,
     messages: u64,
     pending: u64,
+    not_reported: u64,
     billed_secs: u64,
     cost: BTreeMap<String, i64>,
 }
@@ -145,7 +166,8 @@ fn expect_price(e: &mut Expected, p: &Price) {
         Price::Charged { money } => {
             *e.cost.entry(money.currency.clone()).or_default() += money.nanos
         }
-        Price::NotBilled | Price::NotReported => {}
+        Price::NotReported => e.not_reported += 1,
+        Price::NotBilled => {}
     }
 }
 
@@ -154,6 +176,7 @@ fn found(row: &UsageRow) -> Expected {
         calls: row.counts.calls,
         messages: row.counts.messages,
         pending: row.counts.pending,
+        not_reported: row.counts.not_reported,
         billed_secs: row.counts.billed_secs,
         cost: row.cost.iter().map(|m| (m.currency, m.nanos)).collect(),
     }
@@ -166,20 +189,20 @@ proptest! {
     /// number equal the records' sums to the nanounit per currency, and the rollups a recount.
     #[test]
     fn totals_equal_the_records_to_the_nanounit(
-        calls in prop::collection::vec((0usize..4, 0i64..160, 0u8..6, 0u32..400, 0u8..4, 1i64..50_000_000), 0..60),
+        calls in prop::collection::vec((0usize..4, 0i64..160, 0u8..6, 0u32..400, 0u8..5, 1i64..50_000_000), 0..60),
         messages in prop::collection::vec((0usize..4, 0i64..160, 0u8..4, 1i64..9_999_999), 0..30),
         page in 1usize..25,
         reread in prop::bool::ANY,
     ) {
         let Fixture { mut ws, org, account } = fixture();
         // Number index 3 is not the organization's.
-        let calls: Vec<CallRecord> = calls.iter().enumerate().map(|(i, &(n, h, o, s, p, nanos))| {
-            let mut c = call(i, n, h, OUTCOMES[o as usize], s, price(p, nanos));
-            if n == 3 { c.number = E164::from_stored("+14155550199".into()); }
+        let calls: Vec<CallRecord> = calls.iter().enumerate().map(|(i, g)| {
+            let mut c = generated_call(i, g);
+            if g.0 == 3 { c.number = E164::from_stored("+14155550199".into()); }
             c
         }).collect();
-        let messages: Vec<MessageRecord> = messages.iter().enumerate()
-            .map(|(i, &(n, h, p, nanos))| message(i, n % 3, h, price(p, nanos))).collect();
+        let messages: Vec<MessageRecord> =
+            messages.iter().enumerate().map(|(i, g)| generated_message(i, g)).collect();
         let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
         for c in calls.iter().filter(|c| c.number.as_str() != "+14155550199") {
             let e = expected.entry(c.number.as_str().to_owned()).or_default();
@@ -483,21 +506,21 @@ proptest! {
     /// The report by number's one pass over the rollups gives what its two reads give apart:
     /// the totals by number over the range and every number's daily calls over the health
     /// window, whichever days each covers (a window longer than the range, or reaching before
-    /// it, or apart from it), with several currencies, unfinished calls and a removed number.
+    /// it, or apart from it), with several currencies, unfinished calls, calls whose cost is not
+    /// reported and a removed number.
     #[test]
     fn one_pass_by_number_equals_the_totals_and_the_window_read_apart(
-        calls in prop::collection::vec((0usize..3, 0i64..400, 0u8..6, 0u32..400, 0u8..4, 1i64..50_000_000), 0..80),
+        calls in prop::collection::vec((0usize..3, 0i64..400, 0u8..6, 0u32..400, 0u8..5, 1i64..50_000_000), 0..80),
         messages in prop::collection::vec((0usize..3, 0i64..400, 0u8..4, 1i64..9_999_999), 0..20),
         range in (0i64..17, 0i64..17),
         window in (0i64..17, 0i64..17),
         remove in prop::bool::ANY,
     ) {
         let Fixture { mut ws, org, account } = fixture();
-        let calls: Vec<CallRecord> = calls.iter().enumerate()
-            .map(|(i, &(n, h, o, s, p, nanos))| call(i, n, h, OUTCOMES[o as usize], s, price(p, nanos)))
-            .collect();
-        let messages: Vec<MessageRecord> = messages.iter().enumerate()
-            .map(|(i, &(n, h, p, nanos))| message(i, n, h, price(p, nanos))).collect();
+        let calls: Vec<CallRecord> =
+            calls.iter().enumerate().map(|(i, g)| generated_call(i, g)).collect();
+        let messages: Vec<MessageRecord> =
+            messages.iter().enumerate().map(|(i, g)| generated_message(i, g)).collect();
         ws.keep_calls(&account, &calls, T0).expect("kept");
         ws.keep_messages(&account, &messages, T0).expect("kept");
         if remove {

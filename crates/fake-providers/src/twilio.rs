@@ -87,7 +87,7 @@ impl TwilioFake {
                 sms_url: "https://ivr.example.com/sms".into(),
             },
             // The messaging application of every tenth number from the fifth
-            // ([`SMS_APPLICATION_EVERY`]): its SMS goes to the application's `sms_url`.
+            // ([`sms_application`]): its SMS goes to the application's `sms_url`.
             App {
                 sid: format!("AP{}", hex32(seed, 2)),
                 friendly_name: "SMS bot".into(),

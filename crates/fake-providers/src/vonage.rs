@@ -1,8 +1,9 @@
 //! Vonage: `GET /account/get-balance`, `GET /account/numbers` (size ≤ 100, 1-based index,
 //! filters `pattern`, `application_id`), `POST /number/update`, and Applications v2
-//! `GET|PUT /v2/applications/{id}` (the second application with the Messages capability), and the Reports API's records (`GET /v2/reports/records`,
-//! [`crate::vonage_usage`]), and the 10DLC API's lists ([`crate::vonage_readiness`]). Numbers
-//! API auth by `api_key`/`api_secret` parameters, Applications, Reports and 10DLC by HTTP Basic.
+//! `GET|PUT /v2/applications/{id}` (the second application with the Messages capability), and
+//! the Reports API's records (`GET /v2/reports/records`, [`crate::vonage_usage`]), and the
+//! 10DLC API's lists ([`crate::vonage_readiness`]). Numbers API auth by `api_key`/`api_secret`
+//! parameters, Applications, Reports and 10DLC by HTTP Basic.
 
 use std::sync::Mutex;
 
@@ -41,12 +42,18 @@ pub const MESSAGES_INBOUND_URL: &str = "https://messages.example.com/webhooks/in
 /// Whether the `i`th number (of the GB numbers, or of the US ones) is linked to the
 /// application with the Messages capability: its SMS URL is [`MESSAGES_INBOUND_URL`].
 pub fn messages_application(i: usize) -> bool {
-    i % 5 != 4 && i % 2 == 1
+    app_of(i) == Some(1)
 }
 
 /// Application ids of the fake: numbers alternate between them; every fifth has none.
 fn app_id(i: usize) -> String {
     format!("aaaaaaaa-bbbb-cccc-dddd-00000000000{i}")
+}
+
+/// The application (0 or 1) the `i`th number (of the GB numbers, or of the US ones) is
+/// linked to: they alternate, and every fifth has none.
+fn app_of(i: usize) -> Option<usize> {
+    (i % 5 != 4).then_some(i % 2)
 }
 
 impl VonageFake {
@@ -81,7 +88,7 @@ impl VonageFake {
                 country: "GB",
                 kind: "mobile-lvn",
                 mo_http_url: "https://sms.example.com/inbound".into(),
-                app_id: (i % 5 != 4).then(|| app_id(i % 2)),
+                app_id: app_of(i).map(app_id),
             })
             .collect();
         numbers.extend((0..config.vonage_us_numbers).map(|j| Number {
@@ -93,7 +100,7 @@ impl VonageFake {
             } else {
                 String::new()
             },
-            app_id: (j % 5 != 4).then(|| app_id(j % 2)),
+            app_id: app_of(j).map(app_id),
         }));
         let usage = Usage::new(
             numbers.iter().map(|n| format!("+{}", n.msisdn)).collect(),

@@ -294,18 +294,26 @@ impl Metadata {
     /// The SMS webhook URL on record ([`SMS_WEBHOOK_URL`]); `None` when unknown: no URL, or a
     /// stored value that is not a valid URL ([`Metadata::sms_webhook_url_problem`]).
     pub fn sms_webhook_url(&self) -> Option<&str> {
-        self.str_key(SMS_WEBHOOK_URL)
-            .filter(|url| check_sms_webhook_url(url).is_ok())
+        self.sms_webhook_fact().ok().flatten()
     }
 
     /// Why the stored [`SMS_WEBHOOK_URL`] is read as unknown, when it is there and is not a
     /// valid URL (a row the web platform or a co-worker wrote): for the sync's report and the
     /// number's detail. `None` when the key is absent or valid.
     pub fn sms_webhook_url_problem(&self) -> Option<String> {
-        let value = self.0.get(SMS_WEBHOOK_URL)?;
-        check_sms_webhook_value(value).err().map(|e| {
+        self.sms_webhook_fact().err().map(|e| {
             format!("the stored SMS webhook URL is not a valid URL, read as not recorded ({e})")
         })
+    }
+
+    /// The stored [`SMS_WEBHOOK_URL`] checked once: the URL, `None` when absent (or null), or
+    /// why it is not a valid URL.
+    pub(crate) fn sms_webhook_fact(&self) -> Result<Option<&str>> {
+        let Some(value) = self.0.get(SMS_WEBHOOK_URL) else {
+            return Ok(None);
+        };
+        check_sms_webhook_value(value)?;
+        Ok(value.as_str())
     }
 
     /// Sets or clears the SMS webhook URL on record, checked as `webhook_url` is

@@ -217,17 +217,11 @@ impl PhoneNumber {
     pub fn recorded_webhooks(&self) -> (Option<&str>, Option<&str>) {
         let caps = self.capabilities();
         let column = self.webhook_url.as_deref();
-        let fact = self.metadata.as_ref().and_then(Metadata::sms_webhook_url);
-        let bad_fact = self
-            .metadata
-            .as_ref()
-            .is_some_and(|m| m.sms_webhook_url_problem().is_some());
-        if bad_fact {
-            (column.filter(|_| caps.voice || !caps.sms), None)
-        } else if caps.sms && !caps.voice {
-            (None, fact.or(column))
-        } else {
-            (column, fact)
+        let fact = (self.metadata.as_ref()).map_or(Ok(None), Metadata::sms_webhook_fact);
+        match fact {
+            Err(_) => (column.filter(|_| caps.voice || !caps.sms), None),
+            Ok(fact) if caps.sms && !caps.voice => (None, fact.or(column)),
+            Ok(fact) => (column, fact),
         }
     }
 

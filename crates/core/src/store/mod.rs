@@ -473,6 +473,16 @@ mod tests {
         .unwrap();
     }
 
+    /// A day and an hour in microseconds, and the start of stored day 20000 (2024-10-04, UTC).
+    const DAY: i64 = 86_400_000_000;
+    const HOUR: i64 = 3_600_000_000;
+    const D0: i64 = 20_000 * DAY;
+
+    /// The stored days 20000 and 20001 (2024-10-04 and 2024-10-05, UTC), as a report's range.
+    fn days_20000_and_20001() -> crate::usage::DayRange {
+        crate::usage::DayRange::ending(time::Date::from_julian_day(2_440_588 + 20_001).unwrap(), 2)
+    }
+
     /// A workspace whose calls were kept before the "not reported" price state keeps every
     /// call and its indexes, and then takes a call whose cost its provider does not report.
     #[test]
@@ -557,9 +567,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("ws.db");
         let org = Uuid::new_v4();
-        const DAY: i64 = 86_400_000_000;
-        const HOUR: i64 = 3_600_000_000;
-        let d0 = 20_000 * DAY;
         {
             let conn = schema_before(&file, 20261207001200);
             conn.execute(
@@ -572,7 +579,7 @@ mod tests {
                     "CA1",
                     "+14155550101",
                     "answered",
-                    d0 + 10 * HOUR,
+                    D0 + 10 * HOUR,
                     "charged",
                     Some(21_000_000i64),
                 ),
@@ -580,7 +587,7 @@ mod tests {
                     "CA2",
                     "+14155550101",
                     "unfinished",
-                    d0 + 12 * HOUR,
+                    D0 + 12 * HOUR,
                     "pending",
                     None,
                 ),
@@ -588,7 +595,7 @@ mod tests {
                     "CA3",
                     "+14155550101",
                     "failed",
-                    d0 + DAY + 8 * HOUR,
+                    D0 + DAY + 8 * HOUR,
                     "not_billed",
                     None,
                 ),
@@ -596,7 +603,7 @@ mod tests {
                     "CA4",
                     "+14155550102",
                     "busy",
-                    d0 + 9 * HOUR,
+                    D0 + 9 * HOUR,
                     "not_billed",
                     None,
                 ),
@@ -634,16 +641,13 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (7, "+14155550101", 20_000, 2, Some(d0 + 10 * HOUR)),
-                (7, "+14155550101", 20_001, 1, Some(d0 + DAY + 8 * HOUR)),
-                (7, "+14155550102", 20_000, 1, Some(d0 + 9 * HOUR)),
+                (7, "+14155550101", 20_000, 2, Some(D0 + 10 * HOUR)),
+                (7, "+14155550101", 20_001, 1, Some(D0 + DAY + 8 * HOUR)),
+                (7, "+14155550102", 20_000, 1, Some(D0 + 9 * HOUR)),
             ]
         );
         assert!(ws.integrity_check().unwrap().is_empty());
-        let range = crate::usage::DayRange::ending(
-            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
-            2,
-        );
+        let range = days_20000_and_20001();
         let totals = ws
             .usage_totals(org, range, crate::usage::GroupBy::Number)
             .unwrap();
@@ -668,7 +672,7 @@ mod tests {
         let last: Vec<_> = (health.iter())
             .map(|n| n.last_call_at.map(micros))
             .collect();
-        assert_eq!(last, [Some(d0 + DAY + 8 * HOUR), Some(d0 + 9 * HOUR)]);
+        assert_eq!(last, [Some(D0 + DAY + 8 * HOUR), Some(D0 + 9 * HOUR)]);
         // Nothing reads the records by number any more: their indexes are gone.
         let by_number: i64 = ws
             .conn
@@ -690,9 +694,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("ws.db");
         let org = Uuid::new_v4();
-        const DAY: i64 = 86_400_000_000;
-        const HOUR: i64 = 3_600_000_000;
-        let d0 = 20_000 * DAY;
         let (a, b) = ("+14155550101", "+14155550102");
         {
             let conn = schema_before(&file, 20261207002000);
@@ -702,19 +703,19 @@ mod tests {
             )
             .unwrap();
             for (id, number, outcome, at, state, nanos) in [
-                ("C1", a, "answered", d0 + HOUR, "not_reported", None),
-                ("C2", a, "answered", d0 + 2 * HOUR, "not_reported", None),
-                ("C3", a, "answered", d0 + 3 * HOUR, "pending", None),
+                ("C1", a, "answered", D0 + HOUR, "not_reported", None),
+                ("C2", a, "answered", D0 + 2 * HOUR, "not_reported", None),
+                ("C3", a, "answered", D0 + 3 * HOUR, "pending", None),
                 (
                     "C4",
                     a,
                     "answered",
-                    d0 + 4 * HOUR,
+                    D0 + 4 * HOUR,
                     "charged",
                     Some(5_000_000i64),
                 ),
-                ("C5", a, "busy", d0 + DAY + HOUR, "not_billed", None),
-                ("C6", b, "unfinished", d0 + 5 * HOUR, "not_reported", None),
+                ("C5", a, "busy", D0 + DAY + HOUR, "not_billed", None),
+                ("C6", b, "unfinished", D0 + 5 * HOUR, "not_reported", None),
             ] {
                 insert_call(&conn, org, (id, number, outcome, at, 30, state, nanos));
             }
@@ -724,8 +725,8 @@ mod tests {
                    (3, '{a}', 20001, 1, 1, 0, 0, 0, 30, 0, 0, 0, {}),
                    (3, '{b}', 20000, 1, 0, 0, 0, 0, 30, 0, 0, 0, NULL);
                  INSERT INTO usage_daily_cost VALUES (3, '{a}', 20000, 'USD', 5000000);",
-                d0 + 4 * HOUR,
-                d0 + DAY + HOUR
+                D0 + 4 * HOUR,
+                D0 + DAY + HOUR
             ))
             .unwrap();
         }
@@ -743,12 +744,8 @@ mod tests {
             .collect();
         assert_eq!(counted, [(a, 20_000, 2), (a, 20_001, 0), (b, 20_000, 1)]);
         assert!(ws.integrity_check().unwrap().is_empty());
-        let range = crate::usage::DayRange::ending(
-            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
-            2,
-        );
         let rows = ws
-            .usage_totals(org, range, crate::usage::GroupBy::Number)
+            .usage_totals(org, days_20000_and_20001(), crate::usage::GroupBy::Number)
             .unwrap();
         let figures: Vec<_> = (rows.iter())
             .map(|r| (r.key.as_str(), r.counts.pending, r.counts.not_reported))

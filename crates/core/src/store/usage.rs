@@ -92,6 +92,18 @@ fn day_date(day: i64) -> rusqlite::Result<Date> {
         })
 }
 
+/// The calls of a stored day from a rollup row whose final_calls, answered, short_answered
+/// and failed are its columns from `first` on.
+fn day_calls(r: &rusqlite::Row<'_>, day: i64, first: usize) -> rusqlite::Result<DayCalls> {
+    Ok(DayCalls {
+        day: day_date(day)?,
+        calls: r.get(first)?,
+        answered: r.get(first + 1)?,
+        short_answered: r.get(first + 2)?,
+        failed: r.get(first + 3)?,
+    })
+}
+
 fn direction_str(d: Direction) -> &'static str {
     match d {
         Direction::Inbound => "inbound",
@@ -255,15 +267,15 @@ impl Deltas {
                short_answered = short_answered + ?7, failed = failed + ?8,
                billed_secs = billed_secs + ?9, messages = messages + ?10,
                segments = segments + ?11, pending = pending + ?12,
-               not_reported = not_reported + ?14,
-               last_call_at = CASE WHEN ?13 IS NULL OR last_call_at >= ?13 THEN last_call_at
-                                   ELSE ?13 END
+               not_reported = not_reported + ?13,
+               last_call_at = CASE WHEN ?14 IS NULL OR last_call_at >= ?14 THEN last_call_at
+                                   ELSE ?14 END
              WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls, answered,
-               short_answered, failed, billed_secs, messages, segments, pending, last_call_at,
-               not_reported)
+               short_answered, failed, billed_secs, messages, segments, pending, not_reported,
+               last_call_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let mut emptied = Vec::new();
@@ -286,8 +298,8 @@ impl Deltas {
                 f[6],
                 f[7],
                 f[8],
-                d.added_last,
-                f[9]
+                f[9],
+                d.added_last
             ];
             if update.execute(values)? == 0 {
                 insert.execute(values)?;
@@ -765,16 +777,17 @@ impl Workspace {
         if by == GroupBy::Day {
             return Ok(rows.into_values().collect());
         }
-        let numbers = self.numbers_of(org_key)?;
         if by == GroupBy::Number {
+            let ids = self.number_ids(org_key)?;
             return Ok(rows
                 .into_values()
                 .map(|mut row| {
-                    row.id = numbers.get(&row.key).map(|n| n.id);
+                    row.id = ids.get(&row.key).copied();
                     row
                 })
                 .collect());
         }
+        let numbers = self.numbers_of(org_key)?;
         let mut groups: BTreeMap<String, UsageRow> = BTreeMap::new();
         for row in rows.into_values() {
             let number = numbers.get(&row.key);
@@ -855,11 +868,7 @@ impl Workspace {
             sums.add(currency, r.get(2)?)?;
         }
         for (key, sums) in costs.finish()? {
-            if let Some(row) = rows.get_mut(&key.into_string()?) {
-                for (currency, nanos) in sums {
-                    row.cost.add(&crate::usage::Money { currency, nanos });
-                }
-            }
+            close_cost(rows.get_mut(&key.into_string()?).map(|row| (row, sums)));
         }
         Ok(rows)
     }
@@ -904,13 +913,7 @@ impl Workspace {
             }
             // final_calls is the second figure.
             if (window_from..=window_to).contains(&day) && r.get::<_, i64>(3)? > 0 {
-                number.days.push(DayCalls {
-                    day: day_date(day)?,
-                    calls: r.get(3)?,
-                    answered: r.get(4)?,
-                    short_answered: r.get(5)?,
-                    failed: r.get(6)?,
-                });
+                number.days.push(day_calls(r, day, 3)?);
                 number.last = number.last.max(r.get(last_call_column)?);
             }
         }
@@ -944,14 +947,7 @@ impl Workspace {
         }
         close_cost(run);
 
-        let (lo, hi) = org_range(org_key);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT phone_number, id FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
-        )?;
-        let ids = stmt.query_map([lo, hi], |r| {
-            Ok((r.get::<_, String>(0)?, parse_uuid(r.get_ref(1)?.as_str()?)?))
-        })?;
-        let ids: HashMap<String, Uuid> = ids.collect::<rusqlite::Result<_>>()?;
+        let ids = self.number_ids(org_key)?;
         for row in &mut rows {
             row.id = ids.get(&row.key).copied();
         }
@@ -987,23 +983,34 @@ impl Workspace {
         })
     }
 
-    /// The organization's numbers now, by E.164: id, provider and agent.
+    /// The ids of the organization's numbers now, by E.164.
+    fn number_ids(&self, org_key: i64) -> Result<HashMap<String, Uuid>> {
+        let (lo, hi) = org_range(org_key);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, id FROM phone_numbers WHERE rowid BETWEEN ?1 AND ?2",
+        )?;
+        let ids = stmt.query_map([lo, hi], |r| {
+            Ok((r.get::<_, String>(0)?, parse_uuid(r.get_ref(1)?.as_str()?)?))
+        })?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The organization's numbers now, by E.164: provider and agent.
     fn numbers_of(&self, org_key: i64) -> Result<HashMap<String, NumberOf>> {
         let (lo, hi) = org_range(org_key);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.phone_number, p.id, p.provider, p.agent_id, a.name FROM phone_numbers p
+            "SELECT p.phone_number, p.provider, p.agent_id, a.name FROM phone_numbers p
              LEFT JOIN agents a ON a.id = p.agent_id
              WHERE p.rowid BETWEEN ?1 AND ?2",
         )?;
         let rows = stmt.query_map([lo, hi], |r| {
-            let agent_id: Option<String> = r.get(3)?;
+            let agent_id: Option<String> = r.get(2)?;
             Ok((
                 r.get::<_, String>(0)?,
                 NumberOf {
-                    id: parse_uuid(&r.get::<_, String>(1)?)?,
-                    provider: r.get(2)?,
+                    provider: r.get(1)?,
                     agent_id: agent_id.as_deref().map(parse_uuid).transpose()?,
-                    agent: r.get(4)?,
+                    agent: r.get(3)?,
                 },
             ))
         })?;
@@ -1053,13 +1060,7 @@ impl Workspace {
         let mut out: Vec<(NumberDays, Option<i64>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
-            let day = DayCalls {
-                day: day_date(r.get(1)?)?,
-                calls: r.get(2)?,
-                answered: r.get(3)?,
-                short_answered: r.get(4)?,
-                failed: r.get(5)?,
-            };
+            let day = day_calls(r, r.get(1)?, 2)?;
             let last: Option<i64> = r.get(6)?;
             if out
                 .last()
@@ -1092,9 +1093,7 @@ impl Workspace {
                 }
                 ids
             }
-            None => (self.numbers_of(org_key)?.into_iter())
-                .map(|(number, n)| (number, n.id))
-                .collect(),
+            None => self.number_ids(org_key)?,
         };
         let mut numbers = Vec::with_capacity(out.len());
         for (mut n, last) in out {
@@ -1270,7 +1269,7 @@ impl OneNumber {
     }
 }
 
-/// Adds a number's costs, summed per currency, to its row.
+/// Adds a group's costs (a number's, or a day's), summed per currency, to its row.
 fn close_cost(run: Option<(&mut UsageRow, Vec<(String, i64)>)>) {
     if let Some((row, sums)) = run {
         for (currency, nanos) in sums {
@@ -1281,7 +1280,6 @@ fn close_cost(run: Option<(&mut UsageRow, Vec<(String, i64)>)>) {
 
 /// A number of the organization, as reports group it.
 struct NumberOf {
-    id: Uuid,
     provider: String,
     agent_id: Option<Uuid>,
     agent: Option<String>,
