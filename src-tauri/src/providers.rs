@@ -305,8 +305,9 @@ pub async fn plan_verify(
     Ok(VerifyPlan::new(&prepared.grouped))
 }
 
-/// Runs `work` with the bulk options of task `task_id` (its cancel token registered first, so
-/// a cancel while the records are read is not lost) and a client per account from the vault.
+/// Runs `work` with the bulk options of task `task_id`: its cancel token is registered for the
+/// run and forgotten after it. (Its callers read their records before, so a cancel sent while
+/// they are read finds no task.)
 async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
 where
     F: FnOnce(BulkOptions) -> Fut,
