@@ -126,9 +126,7 @@ pub async fn import_preview(
     let cancel = tasks.running.start(&task_id);
     let listed = async {
         let vault = switchboard_ops::vault::native()?;
-        let report = |p: ListingProgress| {
-            let _ = on_progress.send(p);
-        };
+        let report = sender(&on_progress);
         let account = (provider, account_id.as_str());
         let inventory = state.inventory();
         let listed = import::preview(&*inventory, &vault, org, account, &report, &cancel);
@@ -168,9 +166,7 @@ pub async fn import_numbers<R: Runtime>(
     };
     let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
     let cancel = tasks.running.start(&task_id);
-    let progress = |p: Progress| {
-        let _ = on_progress.send(p);
-    };
+    let progress = sender(&on_progress);
     let inventory = state.inventory();
     let mut report = import::import(&*inventory, org, plan, &progress, &cancel).await;
     tasks.running.end(&task_id);
@@ -196,21 +192,13 @@ async fn run_bulk<R: Runtime>(
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
     let inventory = app.state::<AppState>().inventory();
-    let options = BulkOptions {
-        concurrency: flows::DEFAULT_CONCURRENCY,
-        cancel: tasks.running.start(task_id),
-    };
-    let connect = |provider: CoreProvider, account_id: String| async move {
-        connect(provider, &account_id).await
-    };
-    let progress = |p: Progress| {
-        let _ = on_progress.send(p);
-    };
-    let no_client = |e: &AppError| e.message.clone();
-    let run = (connect, &options);
-    let result = provider_report(&*inventory, numbers, action, run, &progress, no_client).await;
-    tasks.running.end(task_id);
-    let report = result?;
+    let report = with_task(tasks, task_id, async |options| {
+        let progress = sender(on_progress);
+        let run = (bulk_connect, &options);
+        let report = provider_report(&*inventory, numbers, action, run, &progress, no_client);
+        Ok(report.await?)
+    })
+    .await?;
     announce(app, organization_id, Vec::new());
     crate::sync::after_edit(app);
     Ok(report)
@@ -317,8 +305,9 @@ pub async fn plan_verify(
     Ok(VerifyPlan::new(&prepared.grouped))
 }
 
-/// Runs `work` with the bulk options of task `task_id` (its cancel token registered first, so
-/// a cancel while the records are read is not lost) and a client per account from the vault.
+/// Runs `work` with the bulk options of task `task_id`: its cancel token is registered for the
+/// run and forgotten after it. (Its callers read their records before, so a cancel sent while
+/// they are read finds no task.)
 async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
 where
     F: FnOnce(BulkOptions) -> Fut,
@@ -338,6 +327,20 @@ async fn bulk_connect(provider: CoreProvider, account_id: String) -> AppResult<P
     connect(provider, &account_id).await
 }
 
+/// Progress reports sent to `on_progress` (a closed channel is ignored).
+fn sender<P: tauri::ipc::IpcResponse + Send + Sync>(
+    on_progress: &Channel<P>,
+) -> impl Fn(P) + Send + Sync + '_ {
+    |p| {
+        let _ = on_progress.send(p);
+    }
+}
+
+/// Why an account had no client, for a bulk action's report.
+fn no_client(e: &AppError) -> String {
+    e.message.clone()
+}
+
 /// Plans a bulk webhook change of `ids` (`change`: the same URLs, or a repair's URLs on
 /// record): each provider is asked which objects it writes; nothing changes.
 async fn plan_change(
@@ -350,10 +353,7 @@ async fn plan_change(
     let numbers = records(state, organization_id, ids).await?;
     let inventory = state.inventory();
     with_task(tasks, task_id, async |options| {
-        let progress = |p: Progress| {
-            let _ = on_progress.send(p);
-        };
-        let no_client = |e: &AppError| e.message.clone();
+        let progress = sender(on_progress);
         let run = (bulk_connect, &options);
         let how = (change, policy(allow_shared));
         let plan = webhooks::webhook_plan(&*inventory, numbers, how, run, &progress, no_client);
@@ -410,10 +410,7 @@ pub async fn check_drift(
         }
     };
     with_task(&tasks, &task_id, async |options| {
-        let progress = |p: Progress| {
-            let _ = on_progress.send(p);
-        };
-        let no_client = |e: &AppError| e.message.clone();
+        let progress = sender(&on_progress);
         let run = (bulk_connect, &options);
         let summary = webhooks::drift_summary(&*inventory, numbers, run, &progress, no_client);
         Ok(summary.await?)

@@ -24,8 +24,19 @@ export function nextFocus(items: HTMLElement[], current: Element | null, back: b
   return items[(i + (back ? items.length - 1 : 1)) % items.length];
 }
 
+/** The element that has focus now, if any. */
+export function focusedElement(): HTMLElement | null {
+  return document.activeElement instanceof HTMLElement ? document.activeElement : null;
+}
+
+/** True when focus went with the control that had it (removed or disabled): it is on the
+ * page's body, or nowhere. */
+export function focusLost(doc: Document = document): boolean {
+  return doc.activeElement === null || doc.activeElement === doc.body;
+}
+
 export function modal(node: HTMLElement, onClose: () => void) {
-  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const opener = focusedElement();
   let close = onClose;
   queueMicrotask(() => {
     const first = node.querySelector<HTMLElement>("[autofocus]") ?? focusable(node)[0] ?? node;
@@ -46,7 +57,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
   // dialog's own listener.
   function onLostKey(e: KeyboardEvent) {
     if (e.key !== "Tab" || !node.isConnected || node.contains(document.activeElement)) return;
-    if (document.activeElement !== document.body && document.activeElement !== null) return;
+    if (!focusLost()) return;
     e.preventDefault();
     e.stopPropagation();
     nextFocus(focusable(node), null, e.shiftKey)?.focus();

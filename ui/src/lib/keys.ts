@@ -1,3 +1,5 @@
+import { focusLost } from "./dialog";
+
 /** True when a key event belongs to a text field (shortcuts must not fire there). */
 export function isTyping(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
@@ -55,7 +57,7 @@ export async function copyNumber(
  * it did.
  */
 export function focusBackToRow(doc: Document, e164: string): boolean {
-  if (doc.activeElement !== null && doc.activeElement !== doc.body) return false;
+  if (!focusLost(doc)) return false;
   const row = [...doc.querySelectorAll<HTMLElement>('[data-testid="number-row"]')].find((r) => r.dataset.number === e164);
   row?.focus();
   return row !== undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountKey, removalSummary, reportSummary, verificationLabel, webhookUrlProblem } from "./providers";
+import { accountKey, removalSummary, reportSummary, sharedWords, verificationLabel, webhookUrlProblem } from "./providers";
 import { fieldLabels } from "./accountForm.svelte";
 
 describe("provider display helpers", () => {
@@ -31,5 +31,11 @@ describe("provider display helpers", () => {
 
   it("summarizes a report", () => {
     expect(reportSummary({ outcomes: [], succeeded: 3, failed: 1, cancelled: true })).toBe("3 done, 1 not done (cancelled before the end)");
+  });
+
+  it("says how many numbers share an object, as the CLI does", () => {
+    expect(sharedWords(1)).toBe("this number only");
+    expect(sharedWords(12)).toBe("shared by 12 numbers");
+    expect(sharedWords(null)).toBe("shared by an unknown number of numbers");
   });
 });

@@ -53,6 +53,13 @@ export function reportSummary(r: ProviderReport): string {
   return parts.join(", ") + (r.cancelled ? " (cancelled before the end)" : "");
 }
 
+/** How many numbers share an object, in words (as ops' `webhooks::shared_words`, the CLI's):
+ * "this number only", "shared by 12 numbers", or unknown (null). */
+export function sharedWords(sharedBy: number | null): string {
+  if (sharedBy === null) return "shared by an unknown number of numbers";
+  return sharedBy === 1 ? "this number only" : `shared by ${sharedBy} numbers`;
+}
+
 /** Checks a webhook URL as typed: null when usable, else why not. The backend checks again. */
 export function webhookUrlProblem(url: string): string | null {
   const u = url.trim();

@@ -16,6 +16,8 @@ describe("client", () => {
 
   it("names events by namespace", () => {
     expect(events.numbersChanged("o1")).toBe("numbers://o1/changed");
+    // As src-tauri's events::usage_changed_event names it.
+    expect(events.usageChanged("o1")).toBe("usage://o1/changed");
   });
 
   it("has a title for every error code", () => {
