@@ -23,8 +23,7 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
 use crate::numbers_at_provider::{
-    Answer, Bulk, Failed, Line, NumberOutcome, NumberResult, Prepared, Ran, ReportLine, Wording,
-    app_words, count, provider_error_message,
+    Answer, Bulk, Failed, Line, NumberOutcome, Prepared, Ran, ReportLine, Wording, app_words, count,
 };
 use crate::{Inventory, NumberView};
 
@@ -225,23 +224,10 @@ impl BulkWebhookPlan {
                 result,
                 message,
             };
-            let plan = match sent.answer(&number, words, "skipped") {
-                Answer::Done(plan) => plan,
-                Answer::Failed(e) => {
-                    let result = if e.is_auth() {
-                        NumberResult::Refused
-                    } else {
-                        NumberResult::Failed
-                    };
-                    not_planned.push(line(result, provider_error_message(&e)));
-                    continue;
-                }
-                Answer::Line("not started", why) => {
-                    not_planned.push(line(NumberResult::NotStarted, why));
-                    continue;
-                }
-                Answer::Line(_, why) => {
-                    not_planned.push(line(NumberResult::Skipped, why));
+            let plan = match sent.app_result(&number, words, "") {
+                Ok(plan) => plan,
+                Err((result, message)) => {
+                    not_planned.push(line(result, message));
                     continue;
                 }
             };
