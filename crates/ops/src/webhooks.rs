@@ -268,11 +268,8 @@ impl AccountWebhookPlan {
     fn add(&mut self, id: String, plan: &WebhookPlan, policy: SharedPolicy) {
         let refused = plan.refused_change(policy).map(|c| {
             format!(
-                "{} is {}: changing it re-points all of them, not only {}; left as it is \
-                 (allow shared objects to change it)",
-                c.object,
-                shared_words(c.shared_by),
-                plan.phone_number
+                "{}; left as it is (allow shared objects to change it)",
+                shared_warning(plan, c)
             )
         });
         let writes: Vec<PlannedWrite> = plan.changes.iter().map(Into::into).collect();
@@ -313,6 +310,16 @@ impl AccountWebhookPlan {
             refused,
         });
     }
+}
+
+/// Why `c`, a write of `plan` to an object other numbers share, needs consent, in a sentence.
+fn shared_warning(plan: &WebhookPlan, c: &PlannedChange) -> String {
+    format!(
+        "{} is {}: changing it re-points all of them, not only {}",
+        c.object,
+        shared_words(c.shared_by),
+        plan.phone_number
+    )
 }
 
 /// "shared by 12 numbers", in words.
@@ -401,14 +408,7 @@ impl From<&WebhookPlan> for WebhookPlanView {
         WebhookPlanView {
             phone_number: p.phone_number.to_string(),
             writes: p.changes.iter().map(Into::into).collect(),
-            shared_warning: p.shared_change().map(|c| {
-                format!(
-                    "{} is {}: changing it re-points all of them, not only {}",
-                    c.object,
-                    shared_words(c.shared_by),
-                    p.phone_number
-                )
-            }),
+            shared_warning: p.shared_change().map(|c| shared_warning(p, c)),
         }
     }
 }
