@@ -40,7 +40,7 @@ use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
     AccountInfo, Drift, ListProgress, NumberRef, ProgressFn, ProviderNumber, SharedPolicy, Skipped,
-    WebhookChange, WebhookPlan, WebhookState,
+    WebhookChange, WebhookPlan, WebhookState, same_url,
 };
 
 /// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
@@ -164,10 +164,7 @@ pub fn import_diff(
                 phone_number: n.phone_number.clone(),
                 url: url.to_owned(),
             }),
-            (Some(on_record), provider_url)
-                if provider_url.map(|u| u.trim_end_matches('/'))
-                    != Some(on_record.trim_end_matches('/')) =>
-            {
+            (Some(on_record), provider_url) if !same_url(provider_url, on_record) => {
                 diff.sms_drift.push(SmsDrift {
                     existing_id: existing.id,
                     phone_number: n.phone_number.clone(),
@@ -815,9 +812,7 @@ pub fn verification_update<T>(
 /// SMS for numbers without voice), and the SMS URL the provider confirms is recorded as the
 /// metadata fact `smsWebhookUrl` (removed when the provider has none).
 pub fn webhook_update(state: &WebhookState, platform_url: &str) -> NumberUpdate {
-    let same = |u: Option<&str>| {
-        u.map(|u| u.trim_end_matches('/')) == Some(platform_url.trim_end_matches('/'))
-    };
+    let same = |u: Option<&str>| same_url(u, platform_url);
     let configured = same(state.voice_url()) || same(state.sms_url());
     NumberUpdate {
         webhook: Some((
