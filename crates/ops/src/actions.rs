@@ -255,9 +255,9 @@ pub async fn bulk_update(
             keys: None,
             change,
         };
-        let mut stopped = None;
-        let at_start = (done, total);
-        match update_chunk(inv, chunk, cancel, &mut progress, at_start, &mut stopped).await {
+        let (changed, mut stopped) =
+            update_chunk(inv, chunk, cancel, &mut progress, (done, total)).await;
+        match changed {
             Ok(changed) => {
                 report.updated += changed.updated;
                 report.queued += changed.queued;
@@ -322,16 +322,16 @@ pub const PROGRESS_EVERY: u64 = 25;
 
 /// One chunk through [`Inventory::update_numbers`], reporting progress every
 /// [`PROGRESS_EVERY`] numbers of a chunk changed one at a time (`done` of `total` before it)
-/// and stopping it there when `cancel` is raised; then `stopped` is set to how many numbers
-/// of the chunk were reached.
+/// and stopping it there when `cancel` is raised; with what it did, how many numbers of the
+/// chunk were reached when it was stopped (`None`: not stopped).
 async fn update_chunk(
     inv: &dyn Inventory,
     chunk: Chunk<'_>,
     cancel: &Cancel,
     progress: &mut (impl FnMut(Progress) + Send),
     (done, total): (u64, u64),
-    stopped: &mut Option<u64>,
-) -> Result<switchboard_core::store::ManyUpdated> {
+) -> (Result<switchboard_core::store::ManyUpdated>, Option<u64>) {
+    let mut stopped = None;
     let between: &mut Between<'_> = &mut |n| {
         if n > 0 && n % PROGRESS_EVERY == 0 {
             progress(Progress {
@@ -340,12 +340,13 @@ async fn update_chunk(
             });
         }
         if cancel.is_cancelled() {
-            *stopped = Some(n);
+            stopped = Some(n);
             return false;
         }
         true
     };
-    inv.update_numbers(chunk, between).await
+    let changed = inv.update_numbers(chunk, between).await;
+    (changed, stopped)
 }
 
 /// Applies one change to every number a filter matches (its search included: the whole
@@ -389,9 +390,8 @@ pub async fn update_matching(
             keys: (selection.keys.as_deref()).and_then(|k| k.get(start..start + chunk.len())),
             change,
         };
-        let mut stopped = None;
-        let at_start = (done, total);
-        let changed = update_chunk(inv, ids, cancel, &mut progress, at_start, &mut stopped).await?;
+        let (changed, stopped) = update_chunk(inv, ids, cancel, &mut progress, (done, total)).await;
+        let changed = changed?;
         report.updated += changed.updated;
         report.queued += changed.queued;
         report

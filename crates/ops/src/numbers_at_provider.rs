@@ -331,6 +331,27 @@ pub(crate) enum Answer<T> {
 }
 
 impl<T, E> Sent<T, E> {
+    /// The provider's answer, or the result and message of a number it did not answer, as
+    /// the desktop app shows them (`refused` is added to a refusal of the credentials; a
+    /// number whose account had no client is skipped).
+    pub(crate) fn app_result(
+        self,
+        number: &PhoneNumber,
+        words: &impl Wording<E>,
+        refused: &str,
+    ) -> std::result::Result<T, (NumberResult, String)> {
+        Err(match self.answer(number, words, "skipped") {
+            Answer::Done(t) => return Ok(t),
+            Answer::Failed(e) if e.is_auth() => (
+                NumberResult::Refused,
+                format!("{}{refused}", provider_error_message(&e)),
+            ),
+            Answer::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
+            Answer::Line("not started", why) => (NumberResult::NotStarted, why),
+            Answer::Line(_, why) => (NumberResult::Skipped, why),
+        })
+    }
+
     /// The line of a number the provider did not answer (`no_client` is the result of a number
     /// whose account had no client), else the answer or the failure.
     pub(crate) fn answer(
@@ -533,15 +554,9 @@ impl ProviderReport {
             .lines
             .into_iter()
             .map(|Line { number, sent }| {
-                let (result, message) = match sent.answer(&number, &words, "skipped") {
-                    Answer::Done(t) => (NumberResult::Ok, done(&t)),
-                    Answer::Failed(e) if e.is_auth() => (
-                        NumberResult::Refused,
-                        format!("{}{refused}", provider_error_message(&e)),
-                    ),
-                    Answer::Failed(e) => (NumberResult::Failed, provider_error_message(&e)),
-                    Answer::Line("not started", why) => (NumberResult::NotStarted, why),
-                    Answer::Line(_, why) => (NumberResult::Skipped, why),
+                let (result, message) = match sent.app_result(&number, &words, refused) {
+                    Ok(t) => (NumberResult::Ok, done(&t)),
+                    Err(not_done) => not_done,
                 };
                 let line = NumberOutcome {
                     id: number.id.to_string(),

@@ -445,8 +445,8 @@ async fn pull_kind<R: Pulled>(
 /// and moving each cursor once all its pages are kept ([`next_since`]). Accounts are pulled
 /// one after another; the first failure stops the sync (what was kept stays kept, the
 /// cursors not moved yet make the next sync read it again). A kind of record the provider does
-/// not offer (Bandwidth's messages) is reported in [`KindSynced::unavailable`] instead. Cancelling stops promptly with
-/// [`ProviderFailure::Cancelled`].
+/// not offer (Bandwidth's messages) is reported in [`KindSynced::unavailable`] instead.
+/// Cancelling stops promptly with [`ProviderFailure::Cancelled`].
 pub async fn sync(
     store: &dyn UsageStore,
     accounts: &[AccountToSync],
@@ -856,10 +856,10 @@ impl ByHealth<'static> {
 
 /// One page of the numbers table under the health filter (what the app's Health filter
 /// shows): from `query`'s cursor, the numbers it selects whose health is the state `by` asks
-/// for, in its order. Pages of `query.limit` numbers are read until at least `query.limit` match or none
-/// are left, so a page may hold up to twice the limit less one; its `next` is the cursor after
-/// the last page read (`None`: nothing more). Health is read once per call, as
-/// [`numbers_by_health`] reads it.
+/// for, in its order. Pages of `query.limit` numbers are read until at least `query.limit`
+/// match or none are left, so a page may hold up to twice the limit less one; its `next` is
+/// the cursor after the last page read (`None`: nothing more). Health is read once per call,
+/// as [`numbers_by_health`] reads it.
 pub async fn numbers_page_by_health(
     inv: &dyn Inventory,
     query: &NumberQuery,

@@ -23,8 +23,7 @@ use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
 
 use crate::numbers_at_provider::{
-    Answer, Bulk, Failed, Line, NumberOutcome, NumberResult, Prepared, Ran, ReportLine, Wording,
-    app_words, count, provider_error_message,
+    Answer, Bulk, Failed, Line, NumberOutcome, Prepared, Ran, ReportLine, Wording, app_words, count,
 };
 use crate::{Inventory, NumberView};
 
@@ -225,23 +224,10 @@ impl BulkWebhookPlan {
                 result,
                 message,
             };
-            let plan = match sent.answer(&number, words, "skipped") {
-                Answer::Done(plan) => plan,
-                Answer::Failed(e) => {
-                    let result = if e.is_auth() {
-                        NumberResult::Refused
-                    } else {
-                        NumberResult::Failed
-                    };
-                    not_planned.push(line(result, provider_error_message(&e)));
-                    continue;
-                }
-                Answer::Line("not started", why) => {
-                    not_planned.push(line(NumberResult::NotStarted, why));
-                    continue;
-                }
-                Answer::Line(_, why) => {
-                    not_planned.push(line(NumberResult::Skipped, why));
+            let plan = match sent.app_result(&number, words, "") {
+                Ok(plan) => plan,
+                Err((result, message)) => {
+                    not_planned.push(line(result, message));
                     continue;
                 }
             };
@@ -282,11 +268,8 @@ impl AccountWebhookPlan {
     fn add(&mut self, id: String, plan: &WebhookPlan, policy: SharedPolicy) {
         let refused = plan.refused_change(policy).map(|c| {
             format!(
-                "{} is {}: changing it re-points all of them, not only {}; left as it is \
-                 (allow shared objects to change it)",
-                c.object,
-                shared_words(c.shared_by),
-                plan.phone_number
+                "{}; left as it is (allow shared objects to change it)",
+                shared_warning(plan, c)
             )
         });
         let writes: Vec<PlannedWrite> = plan.changes.iter().map(Into::into).collect();
@@ -327,6 +310,16 @@ impl AccountWebhookPlan {
             refused,
         });
     }
+}
+
+/// Why `c`, a write of `plan` to an object other numbers share, needs consent, in a sentence.
+fn shared_warning(plan: &WebhookPlan, c: &PlannedChange) -> String {
+    format!(
+        "{} is {}: changing it re-points all of them, not only {}",
+        c.object,
+        shared_words(c.shared_by),
+        plan.phone_number
+    )
 }
 
 /// "shared by 12 numbers", in words.
@@ -415,14 +408,7 @@ impl From<&WebhookPlan> for WebhookPlanView {
         WebhookPlanView {
             phone_number: p.phone_number.to_string(),
             writes: p.changes.iter().map(Into::into).collect(),
-            shared_warning: p.shared_change().map(|c| {
-                format!(
-                    "{} is {}: changing it re-points all of them, not only {}",
-                    c.object,
-                    shared_words(c.shared_by),
-                    p.phone_number
-                )
-            }),
+            shared_warning: p.shared_change().map(|c| shared_warning(p, c)),
         }
     }
 }

@@ -25,7 +25,7 @@
 //!   the credentials sets `status = error` with the provider's reason; a network failure or
 //!   any other error changes nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -40,7 +40,7 @@ use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
     AccountInfo, Drift, ListProgress, NumberRef, ProgressFn, ProviderNumber, SharedPolicy, Skipped,
-    WebhookChange, WebhookPlan, WebhookState,
+    WebhookChange, WebhookPlan, WebhookState, same_url,
 };
 
 /// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
@@ -164,10 +164,7 @@ pub fn import_diff(
                 phone_number: n.phone_number.clone(),
                 url: url.to_owned(),
             }),
-            (Some(on_record), provider_url)
-                if provider_url.map(|u| u.trim_end_matches('/'))
-                    != Some(on_record.trim_end_matches('/')) =>
-            {
+            (Some(on_record), provider_url) if !same_url(provider_url, on_record) => {
                 diff.sms_drift.push(SmsDrift {
                     existing_id: existing.id,
                     phone_number: n.phone_number.clone(),
@@ -319,6 +316,8 @@ impl<T> BulkReport<T> {
     }
 }
 
+/// Runs `work` over `numbers`, each with its position in `numbers` (for what else it needs
+/// of that number), [`BulkOptions::concurrency`] at a time, until cancelled.
 async fn run_bulk<T, F, Fut>(
     numbers: &[NumberRef],
     options: &BulkOptions,
@@ -326,7 +325,7 @@ async fn run_bulk<T, F, Fut>(
     work: F,
 ) -> BulkReport<T>
 where
-    F: Fn(NumberRef) -> Fut,
+    F: Fn(usize, NumberRef) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
     let started = std::time::Instant::now();
@@ -336,7 +335,7 @@ where
     let work = &work;
     let mut stream = futures_util::stream::iter(numbers.iter().cloned().enumerate())
         .take_while(|_| std::future::ready(!cancel.is_cancelled()))
-        .map(|(i, n)| async move { (i, work(n).await) })
+        .map(|(i, n)| async move { (i, work(i, n).await) })
         .buffer_unordered(options.concurrency.max(1));
     let (mut done, mut failed) = (0, 0);
     while let Some((i, result)) = stream.next().await {
@@ -381,7 +380,7 @@ pub async fn bulk_verify(
     options: &BulkOptions,
     progress: ProgressFn<'_, BulkProgress>,
 ) -> BulkReport<ProviderNumber> {
-    run_bulk(numbers, options, progress, |n| async move {
+    run_bulk(numbers, options, progress, |_, n| async move {
         client.fetch_number(&n).await
     })
     .await
@@ -398,7 +397,7 @@ pub async fn bulk_set_webhooks(
     options: &BulkOptions,
     progress: ProgressFn<'_, BulkProgress>,
 ) -> BulkReport<WebhookState> {
-    run_bulk(numbers, options, progress, |n| async move {
+    run_bulk(numbers, options, progress, |_, n| async move {
         client.set_webhooks(&n, change, shared).await
     })
     .await
@@ -412,13 +411,8 @@ pub async fn bulk_drift(
     progress: ProgressFn<'_, BulkProgress>,
 ) -> BulkReport<Drift> {
     let refs: Vec<NumberRef> = numbers.iter().map(|(n, _, _)| n.clone()).collect();
-    let records: std::collections::HashMap<NumberRef, (Option<String>, Option<String>)> = numbers
-        .iter()
-        .map(|(n, v, s)| (n.clone(), (v.clone(), s.clone())))
-        .collect();
-    let records = &records;
-    run_bulk(&refs, options, progress, |n| async move {
-        let (v, s) = records.get(&n).cloned().unwrap_or_default();
+    run_bulk(&refs, options, progress, |i, n| async move {
+        let (_, v, s) = &numbers[i];
         client.drift(&n, v.as_deref(), s.as_deref()).await
     })
     .await
@@ -543,13 +537,9 @@ impl Changes {
         Fut: std::future::Future<Output = Result<T>>,
     {
         let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
-        let changes: HashMap<NumberRef, WebhookChange> = (refs.iter().cloned())
-            .zip(numbers.iter().map(|n| self.of(n)))
-            .collect();
-        let (changes, work) = (&changes, &work);
-        run_bulk(&refs, options, progress, |n| async move {
-            let change = changes.get(&n).cloned().unwrap_or_default();
-            work(n, change).await
+        let work = &work;
+        run_bulk(&refs, options, progress, |i, n| async move {
+            work(n, self.of(&numbers[i])).await
         })
         .await
     }
@@ -822,9 +812,7 @@ pub fn verification_update<T>(
 /// SMS for numbers without voice), and the SMS URL the provider confirms is recorded as the
 /// metadata fact `smsWebhookUrl` (removed when the provider has none).
 pub fn webhook_update(state: &WebhookState, platform_url: &str) -> NumberUpdate {
-    let same = |u: Option<&str>| {
-        u.map(|u| u.trim_end_matches('/')) == Some(platform_url.trim_end_matches('/'))
-    };
+    let same = |u: Option<&str>| same_url(u, platform_url);
     let configured = same(state.voice_url()) || same(state.sms_url());
     NumberUpdate {
         webhook: Some((

@@ -247,7 +247,7 @@ async fn record_sms<T: ImportTarget>(
     let change = crate::flows::sms_webhook_record(u);
     let written = target.update(u.existing_id, change).await?;
     let on_record = written.recorded_webhooks().1.unwrap_or_default();
-    if on_record.trim_end_matches('/') == u.url.trim_end_matches('/') {
+    if crate::model::same_url(Some(on_record), &u.url) {
         return Ok(None);
     }
     Ok(Some(SmsDrift {

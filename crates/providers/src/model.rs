@@ -469,6 +469,12 @@ impl Drift {
     }
 }
 
+/// Whether the provider's URL `actual` (`None`: it has none) is `url`, a trailing `/` aside:
+/// how drift, an import and a confirmed change compare URLs.
+pub(crate) fn same_url(actual: Option<&str>, url: &str) -> bool {
+    actual.map(|u| u.trim_end_matches('/')) == Some(url.trim_end_matches('/'))
+}
+
 /// Compares the provider's URLs with the ones on record (`None`: nothing on record for that
 /// channel). URLs are compared exactly, except that a trailing `/` is ignored.
 pub fn drift(
@@ -481,8 +487,7 @@ pub fn drift(
             return DriftStatus::NotRecorded;
         };
         let actual = hook.as_ref().and_then(|h| h.url.as_deref());
-        let norm = |u: &str| u.trim_end_matches('/').to_owned();
-        if actual.map(norm) == Some(norm(record)) {
+        if same_url(actual, record) {
             DriftStatus::InSync
         } else {
             DriftStatus::Drifted {

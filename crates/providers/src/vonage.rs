@@ -435,17 +435,25 @@ impl VonageClient {
     }
 
     async fn state(&self, raw: &OwnedNumber, phone_number: &E164) -> Result<WebhookState> {
-        let voice = match raw.application() {
+        // The voice application, with how many numbers it has.
+        let voice_app = match raw.application() {
             Some(app) => {
                 let body = self.application(&app).await?;
+                let shared_by = self.numbers_on(&app).await?;
+                Some((app, body, shared_by))
+            }
+            None => None,
+        };
+        let voice = match &voice_app {
+            Some((app, body, shared_by)) => {
                 let hooks = &body["capabilities"]["voice"]["webhooks"];
                 Some(Webhook {
                     url: nonempty(hooks["answer_url"]["address"].as_str()),
                     fallback_url: nonempty(hooks["fallback_answer_url"]["address"].as_str()),
                     owner: WebhookOwner {
-                        object: ObjectRef::new(ObjectKind::VonageApplication, &app),
+                        object: ObjectRef::new(ObjectKind::VonageApplication, app),
                         name: nonempty(body["name"].as_str()),
-                        shared_by: Some(self.numbers_on(&app).await?),
+                        shared_by: Some(*shared_by),
                     },
                 })
             }
@@ -460,22 +468,33 @@ impl VonageClient {
                 },
             }),
         };
+        // The messages application: the voice one when it is the same (read once).
         let messages = match raw.messages_application() {
-            Some(app) => match self.application(&app).await {
-                Ok(body) => messages_inbound_url(&body).map(|url| (app, body, url)),
-                Err(ProviderError::NotFound { .. }) => None,
-                Err(e) => return Err(e),
+            Some(app) => match &voice_app {
+                Some((voice, body, shared_by)) if *voice == app => messages_inbound_url(body)
+                    .map(|url| (app, url, body["name"].clone(), *shared_by)),
+                _ => match self.application(&app).await {
+                    Ok(body) => match messages_inbound_url(&body) {
+                        Some(url) => {
+                            let shared_by = self.numbers_on(&app).await?;
+                            Some((app, url, body["name"].clone(), shared_by))
+                        }
+                        None => None,
+                    },
+                    Err(ProviderError::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                },
             },
             None => None,
         };
         let sms = Some(match messages {
-            Some((app, body, url)) => Webhook {
+            Some((app, url, name, shared_by)) => Webhook {
                 url: Some(url),
                 fallback_url: None,
                 owner: WebhookOwner {
                     object: ObjectRef::new(ObjectKind::VonageApplication, &app),
-                    name: nonempty(body["name"].as_str()),
-                    shared_by: Some(self.numbers_on(&app).await?),
+                    name: nonempty(name.as_str()),
+                    shared_by: Some(shared_by),
                 },
             },
             None => Webhook {

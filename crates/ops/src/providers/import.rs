@@ -302,7 +302,8 @@ pub async fn preview(
 /// The plan that writes the chosen numbers of a preview: `add` among its new numbers,
 /// `refresh` among its different ones, and every SMS webhook URL the organization had none on
 /// record of (of numbers recorded under the account: `flows::import_diff`), each recorded only
-/// if the record still has none when written (one recorded since is reported as drift). A number that is neither new nor different is reported, not written.
+/// if the record still has none when written (one recorded since is reported as drift). A
+/// number that is neither new nor different is reported, not written.
 pub fn choose(
     preview: &ImportPreview,
     add: &[String],
@@ -341,11 +342,11 @@ pub fn choose(
 }
 
 /// Writes a plan into an organization (`switchboard_providers::import::run_import`: chunks of
-/// new numbers, then each refresh, then each SMS URL to record, read again first: one recorded
-/// since the preview is reported in `sms_drift`, not overwritten; progress after each;
-/// `cancel` stops between them). A
-/// number that cannot be written is reported with why and the others still are; one added
-/// since the listing is reported as already present (`Duplicate`).
+/// new numbers, then each refresh, then each SMS URL to record, only where the record still
+/// has none as it is written: one recorded since the preview is reported in `sms_drift`, not
+/// overwritten; progress after each; `cancel` stops between them). A number that cannot be
+/// written is reported with why and the others still are; one added since the listing is
+/// reported as already present (`Duplicate`).
 pub async fn import(
     inv: &dyn Inventory,
     organization_id: Uuid,

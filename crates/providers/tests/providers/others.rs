@@ -338,9 +338,23 @@ async fn vonage_messages_application_inbound_url_is_the_sms_url() {
     let on_app = &listing.numbers[1];
     let fetched = c.fetch_number(&on_app.to_ref()).await.unwrap();
     assert_eq!(fetched.sms_url.as_deref(), Some(messages));
+    faults.clear_requests();
     let state = c.webhooks(&on_app.to_ref()).await.unwrap();
+    let requests = faults.requests();
+    let app_reads = (requests.iter())
+        .filter(|r| r.path.starts_with("/v2/applications/"))
+        .count();
+    let counts = (requests.iter())
+        .filter(|r| r.query.iter().any(|(k, _)| k == "application_id"))
+        .count();
+    assert_eq!(
+        (app_reads, counts),
+        (1, 1),
+        "the voice and messages application is one: read and counted once"
+    );
     let sms = state.sms.as_ref().unwrap();
     assert_eq!(sms.url.as_deref(), Some(messages));
+    assert_eq!(state.voice.as_ref().unwrap().owner.shared_by, Some(8));
     assert_eq!(sms.owner.object.kind, ObjectKind::VonageApplication);
     assert_eq!(sms.owner.shared_by, Some(8));
     let d = c
