@@ -454,7 +454,6 @@ pub async fn repair_webhooks<R: Runtime>(
 ) -> AppResult<ProviderReport> {
     let change = Changes::Recorded;
     let numbers = records(&state, &organization_id, &ids).await?;
-    let numbers = webhooks::changed_numbers(&change, numbers);
     let policy = policy(allow_shared);
     let action = BulkAction::Webhooks(flows::SetWebhooks { change, policy });
     let task = (&*tasks, task_id.as_str());

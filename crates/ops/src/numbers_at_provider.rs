@@ -725,6 +725,10 @@ where
     C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
     Fut: Future<Output = std::result::Result<ProviderClient, E>>,
 {
+    let numbers = match &action {
+        BulkAction::Webhooks(action) => crate::webhooks::changed_numbers(&action.change, numbers),
+        BulkAction::Verify => numbers,
+    };
     let prepared = Prepared::new(inventory, numbers, progress).await?;
     let report = prepared.progress(progress);
     let Prepared { order, grouped, .. } = prepared;

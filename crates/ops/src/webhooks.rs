@@ -892,8 +892,9 @@ where
 }
 
 /// The numbers `change` writes: all of them, or for a repair ([`Changes::Recorded`]) those
-/// with a URL on record.
-pub fn changed_numbers(change: &Changes, numbers: Vec<PhoneNumber>) -> Vec<PhoneNumber> {
+/// with a URL on record (the plan's and the run's rule: [`webhook_plan`] and
+/// `numbers_at_provider::provider_report`).
+pub(crate) fn changed_numbers(change: &Changes, numbers: Vec<PhoneNumber>) -> Vec<PhoneNumber> {
     match change {
         Changes::Same(_) => numbers,
         Changes::Recorded => (numbers.into_iter())
