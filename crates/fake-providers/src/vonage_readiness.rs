@@ -58,6 +58,14 @@ pub fn sms_webhook(j: usize) -> bool {
     j % 8 != 7
 }
 
+/// Whether the account's US number `j` is used for SMS: linked to the application with the
+/// Messages capability ([`crate::vonage_messages_application`]), its messages reach that
+/// application's `inbound_url`; otherwise they reach its own `moHttpUrl`, if it has one
+/// ([`sms_webhook`]).
+pub fn sends_sms(j: usize) -> bool {
+    crate::vonage::messages_application(j) || sms_webhook(j)
+}
+
 /// The account's US number `j`, as Vonage writes it (`msisdn`: digits, no "+").
 pub fn us_msisdn(j: usize) -> String {
     format!("1{}", us_number(j, 500).0)

@@ -75,10 +75,12 @@ async fn refreshed_as_seeded(
 
 #[tokio::test]
 async fn a_vonage_accounts_numbers_get_their_campaign_links_readiness() {
-    use switchboard_fake_providers::vonage_readiness::seeded_us_number;
+    use switchboard_fake_providers::vonage_readiness::{seeded_us_number, sends_sms};
+    // 40: number 39, on no campaign, has neither an SMS webhook nor a Messages application
+    // (attention); 7, 15, 23 and 31 have no SMS webhook but that application (blocked).
     let fakes = FakeProviders::start(FakeConfig {
         vonage_numbers: 3,
-        vonage_us_numbers: 24,
+        vonage_us_numbers: 40,
         ..FakeConfig::default()
     })
     .await
@@ -88,10 +90,10 @@ async fn a_vonage_accounts_numbers_get_their_campaign_links_readiness() {
     let mut expected: Vec<(String, State)> = (0..3)
         .map(|i| (format!("+4474001{i:05}"), State::Ready))
         .collect();
-    expected.extend((0..24).map(|j| {
+    expected.extend((0..40).map(|j| {
         let state = match j % 8 {
             0 | 6 => State::Ready,
-            7 => State::Attention,
+            _ if !sends_sms(j) => State::Attention,
             _ => State::Blocked,
         };
         (seeded_us_number(j), state)

@@ -2,7 +2,9 @@
 //! links of its US local numbers, read from list endpoints only (never one request per number):
 //!
 //! - `GET /account/numbers` (`size` ≤ 100, 1-based `index`, until `count`): the account's
-//!   numbers, whether each can send SMS (`features`) and has an SMS webhook (`moHttpUrl`);
+//!   numbers, whether each can send SMS (`features`) and has an SMS webhook: its own
+//!   `moHttpUrl`, or, linked to an application with the Messages capability, that
+//!   application's `inbound_url` (`GET /v2/applications/{id}`, each application once);
 //! - the 10DLC API (HTTP Basic, HAL pages: `page`, `page_size`; answers `page`, `page_size`,
 //!   `total_pages`, `total_items`, `_embedded`): `GET /v1/10dlc/brands`, then each brand's
 //!   `GET /v1/10dlc/brands/{brand_id}/campaigns` (a campaign's `status`: `ACTIVE`, `EXPIRED`),
@@ -14,7 +16,7 @@
 //! whatever the link says), or an empty word when no campaign links it. The 10DLC lists are
 //! read only when the account has such numbers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
@@ -108,25 +110,33 @@ impl VonageClient {
     ) -> Result<ReadinessListing> {
         let mut gathered = Gathered::default();
         let mut asked = Asked::new(progress);
-        let mut ten_dlc: Vec<E164> = Vec::new();
-        self.each_numbers_page(cancel, &mut |numbers, _| {
+        let mut numbers = Vec::new();
+        self.each_numbers_page(cancel, &mut |page, _| {
             asked.one();
-            for n in numbers {
-                let Ok(number) = E164::parse(&format!("+{}", n.msisdn), None) else {
-                    continue;
-                };
-                let facts = number.facts();
-                let sms = n.features.iter().any(|f| f.eq_ignore_ascii_case("SMS"));
-                let entry = gathered.entry(number);
-                entry.used.sends_sms = sms && nonempty(n.mo_http_url.as_deref()).is_some();
-                let local_us = facts.country.as_deref() == Some("US")
-                    && facts.number_type != NumberType::TollFree;
-                if local_us && sms {
-                    ten_dlc.push(entry.number.clone());
-                }
-            }
+            numbers.extend(page.iter().filter_map(|n| self.map(n).ok()));
         })
         .await?;
+        // A number linked to a Messages application is used for SMS when the application has
+        // an `inbound_url`: each such application is read once (as a listing reads it).
+        let applications = (numbers.iter())
+            .filter_map(|n| n.sms_owner.as_ref().map(|o| o.id.as_str()))
+            .collect::<HashSet<&str>>()
+            .len();
+        self.read_messages_applications(&mut numbers, cancel)
+            .await?;
+        asked.add(applications as u32);
+        let mut ten_dlc: Vec<E164> = Vec::new();
+        for n in numbers {
+            let facts = n.phone_number.facts();
+            let sms = n.capabilities.sms;
+            let entry = gathered.entry(n.phone_number);
+            entry.used.sends_sms = sms && n.sms_url.is_some();
+            let local_us =
+                facts.country.as_deref() == Some("US") && facts.number_type != NumberType::TollFree;
+            if local_us && sms {
+                ten_dlc.push(entry.number.clone());
+            }
+        }
 
         if !ten_dlc.is_empty() {
             let mut brands = Vec::new();

@@ -4,7 +4,7 @@
 
 use switchboard_core::readiness::{Kind, State, judge};
 use switchboard_fake_providers::vonage_readiness::{
-    CAMPAIGNS, Case, case, seeded_us_number, sms_webhook,
+    CAMPAIGNS, Case, case, seeded_us_number, sends_sms, sms_webhook,
 };
 use switchboard_fake_providers::{FakeConfig, FakeKind, Faults, RateWindow, creds};
 use switchboard_providers::model::{NumberFindings, ReadinessListing};
@@ -57,17 +57,22 @@ fn seeded_word(j: usize) -> &'static str {
 #[tokio::test]
 async fn every_seeded_campaign_link_reaches_its_number() {
     let (listing, paths) = readiness(5, 24, Faults::default()).await;
-    // One page of numbers, one of brands, one of campaigns per brand, one of numbers per
-    // campaign.
-    assert_eq!(paths.len(), 1 + 1 + 2 + 3, "{paths:#?}");
+    // One page of numbers, the two applications they are linked to (each once: whether the
+    // Messages one has an `inbound_url`), one of brands, one of campaigns per brand, one of
+    // numbers per campaign.
+    assert_eq!(paths.len(), 1 + 2 + 1 + 2 + 3, "{paths:#?}");
     assert_eq!(listing.requests as usize, paths.len());
     assert_eq!(listing.numbers.len(), 5 + 24);
+    let mut on_messages_application_alone = 0;
     for gb in &listing.numbers[..5] {
         assert!(gb.findings.is_empty(), "no 10DLC outside the US: {gb:?}");
     }
     for j in 0..24 {
         let n = us(&listing, j);
-        assert_eq!(n.used.sends_sms, sms_webhook(j), "US number {j}");
+        assert_eq!(n.used.sends_sms, sends_sms(j), "US number {j}");
+        if !sms_webhook(j) && sends_sms(j) {
+            on_messages_application_alone += 1;
+        }
         let got: Vec<(Kind, &str)> = (n.findings.iter())
             .map(|f| (f.kind, f.state.as_str()))
             .collect();
@@ -79,11 +84,15 @@ async fn every_seeded_campaign_link_reaches_its_number() {
         );
         let want = match j % 8 {
             0 | 6 => State::Ready,
-            7 => State::Attention,
+            _ if !sends_sms(j) => State::Attention,
             _ => State::Blocked,
         };
         assert_eq!(judge(&n.findings, n.used).state, want, "US number {j}");
     }
+    assert!(
+        on_messages_application_alone > 0,
+        "numbers with no moHttpUrl whose Messages application has an inbound_url are seeded"
+    );
     let expired = &us(&listing, 4).findings[0];
     assert_eq!(expired.state, "EXPIRED");
     assert!(expired.reasons[0].contains(CAMPAIGNS[1].1), "{expired:?}");
@@ -114,10 +123,10 @@ async fn a_throttled_10dlc_list_is_retried() {
 async fn ten_thousand_numbers_take_list_pages_only() {
     let (listing, paths) = readiness(0, 10_000, Faults::default()).await;
     no_request_names_a_number(&listing, &paths, |p| p.contains("/numbers/"));
-    // 100 pages of numbers (100 each); one of brands; one of campaigns for each of the two
-    // brands; of the linked numbers (100 a page): 50 for the first campaign's 5,000, 13 for
-    // each other campaign's 1,250.
-    assert_eq!(paths.len(), 100 + 1 + 2 + 50 + 13 + 13, "{paths:#?}");
+    // 100 pages of numbers (100 each); the two applications they are linked to; one of
+    // brands; one of campaigns for each of the two brands; of the linked numbers (100 a
+    // page): 50 for the first campaign's 5,000, 13 for each other campaign's 1,250.
+    assert_eq!(paths.len(), 100 + 2 + 1 + 2 + 50 + 13 + 13, "{paths:#?}");
 }
 
 #[tokio::test]
