@@ -597,62 +597,49 @@ impl VonageClient {
         let plan = self.plan_from(&raw, &state, change)?;
         check_shared(Api::Vonage, &plan, shared)?;
         let subject = number_subject(number);
+        // The writes on applications, by application: one read and one write each, however
+        // many channels of the number it carries (voice and messages on one application).
+        let mut apps: Vec<(&str, Vec<&PlannedChange>)> = Vec::new();
         for step in &plan.changes {
-            match step.channel {
-                Channel::Sms if step.object.kind == ObjectKind::VonageApplication => {
-                    let to = step.to.clone();
-                    self.update_application(&step.object.id, move |caps| {
-                        let inbound = &mut caps["messages"]["webhooks"]["inbound_url"];
-                        inbound["address"] = Value::from(to);
-                        if inbound["http_method"].is_null() {
-                            inbound["http_method"] = Value::from("POST");
-                        }
-                    })
-                    .await?;
+            if step.object.kind == ObjectKind::VonageApplication {
+                match apps.iter_mut().find(|(id, _)| *id == step.object.id) {
+                    Some((_, steps)) => steps.push(step),
+                    None => apps.push((&step.object.id, vec![step])),
                 }
-                Channel::Sms => {
-                    let mut form = vec![
-                        ("country", raw.country.clone().unwrap_or_default()),
-                        ("msisdn", raw.msisdn.clone()),
-                        ("moHttpUrl", step.to.clone()),
-                    ];
-                    if let Some(app) = raw.application() {
-                        form.push(("app_id", app));
-                    }
-                    let url = format!("{}/number/update", self.rest);
-                    let reply = self
-                        .http
-                        .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
-                            c.post(&url).query(&self.keys()).form(&form)
-                        })
-                        .await?;
-                    let ack: Value = parse_json(Api::Vonage, &subject, &reply.body)?;
-                    if ack["error-code"].as_str().is_some_and(|c| c != "200") {
-                        return Err(ProviderError::Provider {
-                            api: Api::Vonage,
-                            subject,
-                            detail: read_error(200, &reply.body),
-                        });
-                    }
-                }
-                Channel::Voice => {
-                    let (voice, fallback) =
-                        (change.voice_url.clone(), change.voice_fallback_url.clone());
-                    self.update_application(&step.object.id, move |caps| {
-                        let hooks = &mut caps["voice"]["webhooks"];
-                        for (key, url) in [("answer_url", voice), ("fallback_answer_url", fallback)]
-                        {
-                            if let Some(u) = url {
-                                hooks[key]["address"] = Value::from(u);
-                                if hooks[key]["http_method"].is_null() {
-                                    hooks[key]["http_method"] = Value::from("GET");
-                                }
-                            }
-                        }
-                    })
-                    .await?;
-                }
+                continue;
             }
+            // The SMS URL on the number itself.
+            let mut form = vec![
+                ("country", raw.country.clone().unwrap_or_default()),
+                ("msisdn", raw.msisdn.clone()),
+                ("moHttpUrl", step.to.clone()),
+            ];
+            if let Some(app) = raw.application() {
+                form.push(("app_id", app));
+            }
+            let url = format!("{}/number/update", self.rest);
+            let reply = self
+                .http
+                .send(&subject, Idempotency::Idempotent, None, |c: &Client| {
+                    c.post(&url).query(&self.keys()).form(&form)
+                })
+                .await?;
+            let ack: Value = parse_json(Api::Vonage, &subject, &reply.body)?;
+            if ack["error-code"].as_str().is_some_and(|c| c != "200") {
+                return Err(ProviderError::Provider {
+                    api: Api::Vonage,
+                    subject,
+                    detail: read_error(200, &reply.body),
+                });
+            }
+        }
+        for (id, steps) in apps {
+            self.update_application(id, |caps| {
+                for step in steps {
+                    edit_application(caps, step, change);
+                }
+            })
+            .await?;
         }
         self.webhooks(number).await
     }
@@ -679,6 +666,34 @@ impl VonageClient {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Makes `step` (voice: `change`'s voice URLs; SMS: the Messages `inbound_url`) on an
+/// application's `capabilities`.
+fn edit_application(caps: &mut Value, step: &PlannedChange, change: &WebhookChange) {
+    match step.channel {
+        Channel::Sms => {
+            let inbound = &mut caps["messages"]["webhooks"]["inbound_url"];
+            inbound["address"] = Value::from(step.to.clone());
+            if inbound["http_method"].is_null() {
+                inbound["http_method"] = Value::from("POST");
+            }
+        }
+        Channel::Voice => {
+            let hooks = &mut caps["voice"]["webhooks"];
+            for (key, url) in [
+                ("answer_url", &change.voice_url),
+                ("fallback_answer_url", &change.voice_fallback_url),
+            ] {
+                if let Some(u) = url {
+                    hooks[key]["address"] = Value::from(u.clone());
+                    if hooks[key]["http_method"].is_null() {
+                        hooks[key]["http_method"] = Value::from("GET");
+                    }
+                }
+            }
+        }
     }
 }
 

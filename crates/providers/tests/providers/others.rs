@@ -385,6 +385,25 @@ async fn vonage_messages_application_inbound_url_is_the_sms_url() {
         Some("https://platform.example.com/vonage/messages"),
         "the application's other numbers follow"
     );
+
+    // Voice and messages on the one application: it is read and written once for both.
+    let both = WebhookChange::both("https://platform.example.com/vonage/both");
+    faults.clear_requests();
+    let s = (c.set_webhooks(&on_app.to_ref(), &both, SharedPolicy::AllowShared))
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.voice_url(), s.sms_url()),
+        (both.voice_url.as_deref(), both.sms_url.as_deref())
+    );
+    let on_app_requests = |method: &str| {
+        (faults.requests().iter())
+            .filter(|r| r.method == method && r.path.starts_with("/v2/applications/"))
+            .count()
+    };
+    assert_eq!(on_app_requests("PUT"), 1, "one write");
+    // Read for the state, once before the write, and for the state read back.
+    assert_eq!(on_app_requests("GET"), 3, "one read before the write");
 }
 
 #[tokio::test]
