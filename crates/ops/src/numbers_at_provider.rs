@@ -21,7 +21,9 @@ use switchboard_providers::flows::{
     self, AccountAction, AccountBatch, AccountGroups, AccountRuns, BulkOptions, BulkProgress,
     Outcome,
 };
-use switchboard_providers::model::{Confirmed, Drift, ProgressFn, ProviderNumber, WebhookChange};
+use switchboard_providers::model::{
+    Confirmed, Drift, FoundNumber, ProgressFn, ProviderNumber, WebhookChange,
+};
 use switchboard_providers::twilio::TwilioClient;
 use switchboard_providers::{ProviderClient, ProviderError, ProviderErrorCode};
 use time::OffsetDateTime;
@@ -210,9 +212,9 @@ where
     /// its account, with working credentials) and records the result
     /// ([`flows::verification_update`]: success sets `last_verified_at`, a refusal sets
     /// `status = error` with the provider's reason, anything else changes nothing).
-    pub async fn verify(self, grouped: AccountGroups) -> Result<Ran<ProviderNumber, E>> {
+    pub async fn verify(self, grouped: AccountGroups) -> Result<Ran<FoundNumber, E>> {
         let now = OffsetDateTime::now_utc();
-        let record = |n: &PhoneNumber, outcome: Outcome<ProviderNumber>| match outcome {
+        let record = |n: &PhoneNumber, outcome: Outcome<FoundNumber>| match outcome {
             Outcome::Ok(found) => {
                 let update = flows::verification_update(&Ok(()), n.status, now);
                 (Outcome::Ok(found), update)
@@ -392,7 +394,7 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// The report of a verification, worded by `words`.
-    pub fn new<E>(ran: Ran<ProviderNumber, E>, words: &impl Wording<E>) -> Self {
+    pub fn new<E>(ran: Ran<FoundNumber, E>, words: &impl Wording<E>) -> Self {
         let lines: Vec<ReportLine> = (ran.lines.into_iter())
             .map(|Line { number, sent }| {
                 let (result, detail) = match sent.answer(&number, words, "not checked") {
@@ -596,8 +598,9 @@ pub struct AccountAsk {
 }
 
 /// What a bulk verification will ask, shown before asking: which accounts, how many numbers
-/// each, how many requests (one lookup a number, [`flows::Verify`]), and the numbers not sent
-/// with why. Built from the selection alone: nothing is sent.
+/// each, how many requests ([`flows::Verify`]: one lookup a number, and for a Bandwidth
+/// account the OAuth2 token its client asks for once; a legacy Basic API user sends one
+/// fewer), and the numbers not sent with why. Built from the selection alone: nothing is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -621,7 +624,8 @@ impl VerifyPlan {
                 provider: *provider,
                 account_id: account_id.clone(),
                 numbers: numbers.len() as u32,
-                requests: numbers.len() as u32,
+                requests: numbers.len() as u32
+                    + u32::from(*provider == switchboard_core::domain::Provider::Bandwidth),
             })
             .collect();
         VerifyPlan {

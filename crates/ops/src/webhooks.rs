@@ -21,6 +21,7 @@ use switchboard_providers::model::{
 };
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::numbers_at_provider::{
     Answer, Bulk, Failed, Line, NumberOutcome, Prepared, Ran, ReportLine, Wording, app_words, count,
@@ -211,10 +212,15 @@ pub struct BulkWebhookPlan {
 }
 
 impl BulkWebhookPlan {
-    /// The plan from what the providers answered ([`Bulk::plan_webhooks`]), under `policy`
-    /// ([`WebhookPlan::refused_change`], the rule the clients apply when they write); lines
-    /// not answered are worded by `words`.
-    pub fn new<E>(ran: Ran<WebhookPlan, E>, policy: SharedPolicy, words: &impl Wording<E>) -> Self {
+    /// The plan from what the providers answered ([`Bulk::plan_webhooks`]) for the selection
+    /// `order` (its ids, in order), under `policy` ([`WebhookPlan::refused_change`], the rule
+    /// the clients apply when they write); lines not answered are worded by `words`.
+    pub fn new<E>(
+        ran: Ran<WebhookPlan, E>,
+        order: &[Uuid],
+        policy: SharedPolicy,
+        words: &impl Wording<E>,
+    ) -> Self {
         let mut accounts: Vec<AccountWebhookPlan> = Vec::new();
         let mut not_planned = Vec::new();
         for Line { number, sent } in ran.lines {
@@ -252,6 +258,11 @@ impl BulkWebhookPlan {
             };
             accounts[at].add(number.id.to_string(), &plan, policy);
         }
+        // The run's lines come account by account: back to the selection's order.
+        let at: std::collections::HashMap<String, usize> = (order.iter().enumerate())
+            .map(|(i, id)| (id.to_string(), i))
+            .collect();
+        not_planned.sort_by_key(|n: &NumberOutcome| at.get(&n.id).copied());
         BulkWebhookPlan {
             changed: accounts.iter().map(|a| a.changed).sum(),
             refused: accounts.iter().map(|a| a.refused).sum(),
@@ -887,8 +898,14 @@ where
     let prepared = Prepared::new(inventory, numbers, progress).await?;
     let report = prepared.progress(progress);
     let bulk = Bulk::new(inventory, connect, options, &report);
-    let ran = bulk.plan_webhooks(prepared.grouped, change).await?;
-    Ok(BulkWebhookPlan::new(ran, policy, &app_words(no_client)))
+    let Prepared { order, grouped, .. } = prepared;
+    let ran = bulk.plan_webhooks(grouped, change).await?;
+    Ok(BulkWebhookPlan::new(
+        ran,
+        &order,
+        policy,
+        &app_words(no_client),
+    ))
 }
 
 /// The numbers `change` writes: all of them, or for a repair ([`Changes::Recorded`]) those

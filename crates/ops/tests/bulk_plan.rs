@@ -1,31 +1,37 @@
-//! Issue #17 in ops, against the local Twilio fake: a bulk webhook change planned before it is
-//! made (the plan names what the run then does, and changes nothing itself), and a drift check
-//! of a selection repaired through the same plan and run, leaving no drift.
+//! Issue #17 in ops, against the providers' local fakes: a bulk webhook change planned before
+//! it is made (the plan names what the run then does, and changes nothing itself), a drift
+//! check of a selection repaired through the same plan and run (only the channels that
+//! drifted), leaving no drift, and a bulk verification that sends what its plan counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
+use switchboard_core::domain::{NewNumber, NumberUpdate};
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders};
 use switchboard_ops::Inventory;
-use switchboard_ops::numbers_at_provider::{BulkAction, NumberResult, provider_report};
+use switchboard_ops::numbers_at_provider::{
+    BulkAction, NumberResult, Prepared, VerifyPlan, provider_report,
+};
 use switchboard_ops::webhooks::{self, BulkWebhookPlan, WebhookChannel, policy, webhook_change};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::account::number_ref;
 use switchboard_providers::flows::{BulkOptions, Changes, SetWebhooks};
-use switchboard_providers::model::{SharedPolicy, WebhookChange, WebhookState};
+use switchboard_providers::model::{ObjectKind, SharedPolicy, WebhookChange, WebhookState};
 
 mod common;
-use common::{telnyx, twilio};
+use common::{bandwidth, plivo, telnyx, twilio, vonage};
 
 struct Imported {
-    _fakes: FakeProviders,
+    fakes: FakeProviders,
+    kind: FakeKind,
     _dir: tempfile::TempDir,
     base: String,
     make: fn(&str) -> ProviderClient,
     client: ProviderClient,
     inv: Arc<dyn Inventory>,
+    org: uuid::Uuid,
     numbers: Vec<PhoneNumber>,
 }
 
@@ -34,20 +40,30 @@ impl Imported {
         let fakes = FakeProviders::start(FakeConfig::default()).await.unwrap();
         let (kind, make): (_, fn(&str) -> ProviderClient) = match provider {
             Provider::Telnyx => (FakeKind::Telnyx, telnyx),
+            Provider::Vonage => (FakeKind::Vonage, vonage),
+            Provider::Bandwidth => (FakeKind::Bandwidth, bandwidth),
+            Provider::Plivo => (FakeKind::Plivo, plivo),
             _ => (FakeKind::Twilio, twilio),
         };
         let base = fakes.base_url(kind);
         let client = make(&base);
-        let (dir, inv, _org, numbers) = common::holding_first(&client, provider, count).await;
+        let (dir, inv, org, numbers) = common::holding_first(&client, provider, count).await;
         Imported {
-            _fakes: fakes,
+            fakes,
+            kind,
             _dir: dir,
             base,
             make,
             client,
             inv,
+            org,
             numbers,
         }
+    }
+
+    /// The requests the fake received.
+    fn requests(&self) -> Vec<switchboard_fake_providers::RequestRecord> {
+        self.fakes.faults(self.kind).requests()
     }
 
     /// Every number's webhooks at the fake.
@@ -91,16 +107,25 @@ impl Imported {
         change: Changes,
         allow: bool,
     ) -> switchboard_ops::numbers_at_provider::ProviderReport {
+        let action = BulkAction::Webhooks(SetWebhooks {
+            change,
+            policy: policy(allow),
+        });
+        self.act(numbers, action).await
+    }
+
+    /// Runs `action` over `numbers` as the app does (a client per account, made afresh).
+    async fn act(
+        &self,
+        numbers: Vec<PhoneNumber>,
+        action: BulkAction,
+    ) -> switchboard_ops::numbers_at_provider::ProviderReport {
         let (base, make) = (self.base.clone(), self.make);
         let connect = move |_: Provider, _: String| {
             let client = make(&base);
             async move { Ok::<_, String>(client) }
         };
         let options = BulkOptions::default();
-        let action = BulkAction::Webhooks(SetWebhooks {
-            change,
-            policy: policy(allow),
-        });
         let run = (connect, &options);
         provider_report(&*self.inv, numbers, action, run, &|_| {}, String::clone)
             .await
@@ -301,6 +326,185 @@ async fn drift_of_a_selection_is_repaired_to_zero_through_the_plan() {
             now.sms_url(),
             n.recorded_webhooks().1,
             "the URL on record is back"
+        );
+    }
+}
+
+/// A channel in sync is not written by a repair: a number whose voice URL lives on an
+/// application other numbers share, in sync, and whose SMS URL (on the number) drifted is
+/// repaired on its SMS channel alone, without consent to change shared objects, and the
+/// application is left as it was (Vonage: writing it would need that consent; Twilio: the
+/// voice URL written again would move to the number, detached from its application). The
+/// plan says so, and the run does it.
+#[tokio::test]
+async fn a_repair_writes_only_the_channels_that_drifted() {
+    // The fake Twilio's tenth number answers calls through its "Main IVR" application; the
+    // fake Vonage's first, through an application eight numbers share.
+    for (provider, at) in [(Provider::Twilio, 9), (Provider::Vonage, 0)] {
+        repair_only_what_drifted(provider, at).await;
+    }
+}
+
+async fn repair_only_what_drifted(provider: Provider, at: usize) {
+    let t = Imported::start(provider, 10).await;
+    // Its voice URL is on record, as the provider has it.
+    let on_app = t.numbers[at].clone();
+    let before = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
+    let voice = before.voice.clone().unwrap();
+    assert_ne!(voice.owner.object.kind, ObjectKind::Number, "{before:#?}");
+    assert_eq!(
+        before.sms.as_ref().unwrap().owner.object.kind,
+        ObjectKind::Number
+    );
+    let update = NumberUpdate {
+        webhook: Some((true, voice.url.clone())),
+        ..NumberUpdate::default()
+    };
+    let r = switchboard_core::store::NumberRef::Id(on_app.id);
+    let on_app = (t.inv.update_number(&r, Some(t.org), &update).await.unwrap()).number;
+    let recorded = on_app.recorded_webhooks();
+    assert_eq!(recorded.0, voice.url.as_deref());
+    assert!(recorded.1.is_some(), "{on_app:#?}");
+
+    // Someone changes its SMS URL (on the number itself) at the provider's console.
+    let elsewhere = WebhookChange {
+        sms_url: Some("https://elsewhere.example.net/sms".into()),
+        ..WebhookChange::default()
+    };
+    (t.client)
+        .set_webhooks(
+            &number_ref(&on_app),
+            &elsewhere,
+            SharedPolicy::OnlyThisNumber,
+        )
+        .await
+        .unwrap();
+    let drifted = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
+    let drift = t.drift().await;
+    let (sms, voice) = (drift.sms_drifted, drift.voice_drifted);
+    assert_eq!((sms, voice), (1, 0), "{provider}: {drift:#?}");
+
+    let selection = vec![on_app.clone()];
+    let plan = t.plan(selection.clone(), Changes::Recorded, false).await;
+    assert_eq!(
+        (plan.changed, plan.refused),
+        (1, 0),
+        "{provider}: {plan:#?}"
+    );
+    let planned = &plan.accounts[0].numbers[0];
+    let channels: Vec<_> = planned.writes.iter().map(|w| w.channel).collect();
+    assert_eq!(channels, [WebhookChannel::Sms], "{provider}: {planned:#?}");
+    assert!(
+        plan.accounts[0].objects.is_empty(),
+        "no shared object written"
+    );
+
+    let report = t.run(selection.clone(), Changes::Recorded, false).await;
+    let after = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
+    run_as_planned(
+        &plan,
+        &report,
+        &selection,
+        (&[drifted], std::slice::from_ref(&after)),
+    );
+    assert_eq!(
+        after.voice, before.voice,
+        "the shared application is as it was"
+    );
+    assert_eq!(after.sms_url(), recorded.1);
+    assert_eq!(t.drift().await.drifted, 0);
+}
+
+/// The numbers a bulk webhook plan does not plan are listed in the selection's order, whatever
+/// kept each of them out (no account, no client for their account).
+#[tokio::test]
+async fn numbers_not_planned_are_in_selection_order() {
+    let t = Imported::start(Provider::Twilio, 3).await;
+    let mut without = NewNumber {
+        provider: "twilio".into(),
+        number: "+14155550199".into(),
+        region: None,
+        friendly_name: None,
+        status: None,
+        metadata: None,
+        account_id: None,
+        agent_id: None,
+    };
+    let no_account = (t
+        .inv
+        .add_number(t.org, without.clone().validate().unwrap())
+        .await)
+        .unwrap()
+        .number;
+    without.number = "+14155550198".into();
+    let no_account_too = (t.inv.add_number(t.org, without.validate().unwrap()).await)
+        .unwrap()
+        .number;
+    let selection = vec![
+        t.numbers[0].clone(),
+        no_account,
+        t.numbers[1].clone(),
+        t.numbers[2].clone(),
+        no_account_too,
+    ];
+    let connect =
+        |_: Provider, _: String| async { Err::<ProviderClient, _>("not here".to_owned()) };
+    let options = BulkOptions::default();
+    let change: Changes = webhook_change(Some("https://platform.example/x".into()), None).into();
+    let plan = webhooks::webhook_plan(
+        &*t.inv,
+        selection.clone(),
+        (change, policy(false)),
+        (connect, &options),
+        &|_| {},
+        String::clone,
+    )
+    .await
+    .unwrap();
+    let ids: Vec<&str> = plan.not_planned.iter().map(|n| n.id.as_str()).collect();
+    let want: Vec<String> = selection.iter().map(|n| n.id.to_string()).collect();
+    assert_eq!(ids, want, "{plan:#?}");
+}
+
+/// A bulk verification sends, per provider, the requests its plan counts: one lookup a number
+/// (and the OAuth2 token of a Bandwidth client), nothing read for the objects the numbers'
+/// SMS URLs live on (Twilio's SMS applications, Vonage's Messages application).
+#[tokio::test]
+async fn a_verification_sends_the_requests_its_plan_counts() {
+    let providers = [
+        Provider::Twilio,
+        Provider::Vonage,
+        Provider::Telnyx,
+        Provider::Bandwidth,
+        Provider::Plivo,
+    ];
+    for provider in providers {
+        let t = Imported::start(provider, 15).await;
+        // Which of them have their SMS URL on another object (read when a number is fetched).
+        let mut on_objects = 0;
+        for n in &t.numbers {
+            let fetched = t.client.fetch_number(&number_ref(n)).await.unwrap();
+            on_objects += usize::from(fetched.sms_owner.is_some());
+        }
+        if matches!(provider, Provider::Twilio | Provider::Vonage) {
+            assert!(
+                on_objects > 0,
+                "{provider}: the fake routes some SMS elsewhere"
+            );
+        }
+        let prepared = Prepared::new(&*t.inv, t.numbers.clone(), &|_| {})
+            .await
+            .unwrap();
+        let plan = VerifyPlan::new(&prepared.grouped);
+        assert_eq!(plan.numbers, 15, "{provider}");
+        t.fakes.faults(t.kind).clear_requests();
+        let report = t.act(t.numbers.clone(), BulkAction::Verify).await;
+        assert_eq!(report.succeeded, 15, "{provider}: {report:#?}");
+        let sent = t.requests();
+        assert_eq!(
+            sent.len() as u32,
+            plan.requests,
+            "{provider} ({on_objects} numbers with an SMS URL elsewhere): {sent:#?}"
         );
     }
 }

@@ -13,7 +13,7 @@ use switchboard_ops::providers::client::{ProviderFailure, account_of};
 use switchboard_ops::webhooks::{DriftReport, DriftSelection, Repoint};
 use switchboard_providers::ProviderError;
 use switchboard_providers::error::{Api, ProviderMessage, Subject};
-use switchboard_providers::model::{Drift, DriftStatus, ProviderNumber, WebhookState};
+use switchboard_providers::model::{Drift, DriftStatus, FoundNumber, WebhookState};
 use uuid::Uuid;
 
 const AC1: &str = "AC11111111111111111111111111111111";
@@ -139,20 +139,10 @@ fn a_repoint_words_each_line_and_counts_what_was_not_repointed() {
 #[test]
 fn a_verification_marks_a_refusal_and_counts_the_rest_as_not_verified() {
     let n = number("+14155550101", Some(AC1), None);
-    let found = ProviderNumber {
+    let found = FoundNumber {
         api: Api::Twilio,
         phone_number: n.phone_number.clone(),
         provider_sid: "PN1".into(),
-        friendly_name: None,
-        capabilities: Default::default(),
-        iso_country: None,
-        region: None,
-        locality: None,
-        number_type: None,
-        voice_url: None,
-        sms_url: None,
-        voice_owner: None,
-        sms_owner: None,
     };
     let ran = Ran {
         lines: vec![

@@ -35,7 +35,7 @@ use crate::http::{
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
     ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
-    WebhookState, plan_on_owners,
+    WebhookState, plan_on_owners, present,
 };
 
 mod readiness;
@@ -120,6 +120,12 @@ pub(crate) fn xml_all(body: &str, tag: &str) -> Vec<String> {
         rest = &after[end + close.len()..];
     }
     out
+}
+
+/// The site (sub-account) and location (SIP peer) of a number's details, when it has both.
+fn location(details: &str) -> Option<(String, String)> {
+    let site = xml_all(details, "Id").into_iter().next()?;
+    Some((site, xml_first(details, "PeerId")?))
 }
 
 fn esc(s: &str) -> String {
@@ -461,13 +467,12 @@ impl BandwidthClient {
         .await
     }
 
-    /// One number, with its state, city and site/location.
-    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
-        let body = self.details(number).await?;
-        let tn = xml_first(&body, "FullNumber")
+    /// One number, with its state and city, from its details (`body`).
+    fn number_of(&self, number: &NumberRef, body: &str) -> Result<ProviderNumber> {
+        let tn = xml_first(body, "FullNumber")
             .unwrap_or_else(|| number.phone_number.as_str()[2..].to_owned());
         let mut n = self
-            .map(&tn, xml_first(&body, "State"), xml_first(&body, "City"))
+            .map(&tn, xml_first(body, "State"), xml_first(body, "City"))
             .map_err(|s| ProviderError::Malformed {
                 api: Api::Bandwidth,
                 subject: number_subject(number),
@@ -476,11 +481,49 @@ impl BandwidthClient {
         n.capabilities = Capabilities {
             voice: true,
             sms: body.contains("<Messaging>")
-                || xml_first(&body, "SmsEnabled").as_deref() == Some("true"),
+                || xml_first(body, "SmsEnabled").as_deref() == Some("true"),
             mms: false,
             fax: false,
         };
         Ok(n)
+    }
+
+    /// One number, with its state and city, from its details alone (one request): no SMS URL
+    /// ([`BandwidthClient::fetch_number`] reads it).
+    pub(crate) async fn lookup_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let body = self.details(number).await?;
+        self.number_of(number, &body)
+    }
+
+    /// One number, with its state and city, and its SMS URL as a listing gives it: the
+    /// callback URL of the Messaging-V2 application its location (site and SIP peer, from the
+    /// details) is linked to, read once; none when the location has none.
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let body = self.details(number).await?;
+        let mut n = self.number_of(number, &body)?;
+        if let Some((site, peer)) = location(&body)
+            && let Some((app, body)) = self.location_app(number, &site, &peer, false).await?
+        {
+            n.sms_url = present(xml_first(&body, "MsgCallbackUrl"));
+            n.sms_owner = Some(ObjectRef::new(ObjectKind::BandwidthApplication, &app));
+        }
+        Ok(n)
+    }
+
+    /// The application a location routes `voice` (else messaging) to, with its body; `None`
+    /// when the location has none.
+    async fn location_app(
+        &self,
+        number: &NumberRef,
+        site: &str,
+        peer: &str,
+        voice: bool,
+    ) -> Result<Option<(String, String)>> {
+        let Some(app) = self.route(number, site, peer, voice).await?.app else {
+            return Ok(None);
+        };
+        let body = self.application(&app).await?;
+        Ok(Some((app, body)))
     }
 
     async fn route(
@@ -536,9 +579,7 @@ impl BandwidthClient {
     /// The number's webhooks, through site → location → application.
     pub async fn webhooks(&self, number: &NumberRef) -> Result<WebhookState> {
         let details = self.details(number).await?;
-        let site = xml_all(&details, "Id").into_iter().next();
-        let peer = xml_first(&details, "PeerId");
-        let (Some(site), Some(peer)) = (site, peer) else {
+        let Some((site, peer)) = location(&details) else {
             return Ok(WebhookState {
                 phone_number: number.phone_number.clone(),
                 voice: None,
@@ -547,10 +588,9 @@ impl BandwidthClient {
         };
         let mut hooks = [None, None];
         for (i, voice) in [true, false].into_iter().enumerate() {
-            let Some(app) = self.route(number, &site, &peer, voice).await?.app else {
+            let Some((app, body)) = self.location_app(number, &site, &peer, voice).await? else {
                 continue;
             };
-            let body = self.application(&app).await?;
             let (url, fallback) = if voice {
                 (
                     xml_first(&body, "CallInitiatedCallbackUrl"),

@@ -36,8 +36,8 @@ use crate::bandwidth::BandwidthClient;
 use crate::error::{Api, ProviderError, Result, Subject};
 use crate::model::PageSink;
 use crate::model::{
-    AccountInfo, Drift, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber, SharedPolicy,
-    WebhookChange, WebhookPlan, WebhookState, drift,
+    AccountInfo, Drift, FoundNumber, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber,
+    SharedPolicy, WebhookChange, WebhookPlan, WebhookState, drift,
 };
 use crate::plivo::PlivoClient;
 use crate::telnyx::TelnyxClient;
@@ -116,9 +116,25 @@ impl ProviderClient {
         }
     }
 
-    /// One number as the provider has it; `NotFound` if the account does not own it.
+    /// One number as the provider has it, its SMS URL read through the object that holds it
+    /// (as a listing reads it); `NotFound` if the account does not own it.
     pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
         each!(self, c => c.fetch_number(number).await)
+    }
+
+    /// Whether the account owns the number, in one request a number (Bandwidth with OAuth2:
+    /// and one token a client); `NotFound` if it does not. What a verification asks: nothing
+    /// else is read, so no failure elsewhere (an application's) fails it.
+    pub async fn lookup_number(&self, number: &NumberRef) -> Result<FoundNumber> {
+        let found = match self {
+            ProviderClient::Twilio(c) => c.lookup_number(number).await,
+            ProviderClient::Vonage(c) => c.lookup_number(number).await,
+            ProviderClient::Bandwidth(c) => c.lookup_number(number).await,
+            // Their single-number read is one request already.
+            ProviderClient::Telnyx(c) => c.fetch_number(number).await,
+            ProviderClient::Plivo(c) => c.fetch_number(number).await,
+        };
+        found.map(FoundNumber::from)
     }
 
     /// The number's webhooks, resolved through the provider's indirection.

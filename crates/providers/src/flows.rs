@@ -39,8 +39,8 @@ use uuid::Uuid;
 use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
-    AccountInfo, Drift, ListProgress, NumberRef, ProgressFn, ProviderNumber, SharedPolicy, Skipped,
-    WebhookChange, WebhookPlan, WebhookState, same_url,
+    AccountInfo, Drift, FoundNumber, ListProgress, NumberRef, ProgressFn, ProviderNumber,
+    SharedPolicy, Skipped, WebhookChange, WebhookPlan, WebhookState, same_url,
 };
 
 /// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
@@ -373,15 +373,16 @@ where
     }
 }
 
-/// Checks each number is still the account's, with working credentials.
+/// Checks each number is still the account's, with working credentials: one lookup a number
+/// ([`ProviderClient::lookup_number`]), nothing else read.
 pub async fn bulk_verify(
     client: &ProviderClient,
     numbers: &[NumberRef],
     options: &BulkOptions,
     progress: ProgressFn<'_, BulkProgress>,
-) -> BulkReport<ProviderNumber> {
+) -> BulkReport<FoundNumber> {
     run_bulk(numbers, options, progress, |_, n| async move {
-        client.fetch_number(&n).await
+        client.lookup_number(&n).await
     })
     .await
 }
@@ -477,7 +478,7 @@ pub trait AccountAction {
 pub struct Verify;
 
 impl AccountAction for Verify {
-    type Output = ProviderNumber;
+    type Output = FoundNumber;
 
     async fn run(
         &self,
@@ -485,21 +486,32 @@ impl AccountAction for Verify {
         numbers: &[PhoneNumber],
         options: &BulkOptions,
         progress: ProgressFn<'_, BulkProgress>,
-    ) -> BulkReport<ProviderNumber> {
+    ) -> BulkReport<FoundNumber> {
         let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
         bulk_verify(client, &refs, options, progress).await
     }
 }
 
-/// The URLs a bulk webhook change sets: the same for every number, or each number's URLs on
-/// record (a drift's repair).
+/// The URLs a bulk webhook change sets: the same for every number, or a drift's repair.
 #[derive(Debug, Clone)]
 pub enum Changes {
     /// The same URLs for every number.
     Same(WebhookChange),
-    /// Each number's voice and SMS URLs on record ([`PhoneNumber::recorded_webhooks`]); a
-    /// number with none gets an empty change, so callers leave such numbers out.
+    /// A drift's repair: each number's channels whose URL at the provider is not the one on
+    /// record ([`PhoneNumber::recorded_webhooks`]) set back to it ([`Drift::repair`], from the
+    /// state the provider has as the change is planned or made). A channel in sync, or with
+    /// nothing on record, is not written, so the object it lives on is not touched; a number
+    /// with nothing drifted gets no write (its plan has no change, its run confirms the state
+    /// read). Callers leave out the numbers with nothing on record.
     Recorded,
+}
+
+/// What a bulk webhook change does to one number.
+enum ToDo {
+    /// Make this change.
+    Write(WebhookChange),
+    /// Nothing (a repair with nothing drifted): the state the provider has.
+    Nothing(WebhookState),
 }
 
 impl From<WebhookChange> for Changes {
@@ -509,7 +521,8 @@ impl From<WebhookChange> for Changes {
 }
 
 impl Changes {
-    /// The URLs `number` gets.
+    /// The URLs `number` is pointed at: the same URLs, or for a repair its URLs on record (of
+    /// which only the drifted channels are written).
     pub fn of(&self, number: &PhoneNumber) -> WebhookChange {
         match self {
             Changes::Same(change) => change.clone(),
@@ -524,22 +537,47 @@ impl Changes {
         }
     }
 
-    /// Runs `work` over `numbers` ([`run_bulk`]), each with the URLs it gets.
+    /// What to do to `number` (`n` at the provider): the same URLs, or for a repair the
+    /// drifted channels of the state `client` reads now (nothing when none drifted).
+    async fn at_provider(
+        &self,
+        client: &ProviderClient,
+        n: &NumberRef,
+        number: &PhoneNumber,
+    ) -> Result<ToDo> {
+        match self {
+            Changes::Same(change) => Ok(ToDo::Write(change.clone())),
+            Changes::Recorded => {
+                let state = client.webhooks(n).await?;
+                let (voice, sms) = number.recorded_webhooks();
+                let change = crate::model::drift(&state, voice, sms).repair();
+                Ok(if change.is_empty() {
+                    ToDo::Nothing(state)
+                } else {
+                    ToDo::Write(change)
+                })
+            }
+        }
+    }
+
+    /// Runs `work` over `numbers` ([`run_bulk`]), each with what to do to it
+    /// ([`Changes::at_provider`]).
     async fn run_each<T, F, Fut>(
         &self,
+        client: &ProviderClient,
         numbers: &[PhoneNumber],
-        options: &BulkOptions,
-        progress: ProgressFn<'_, BulkProgress>,
+        (options, progress): (&BulkOptions, ProgressFn<'_, BulkProgress>),
         work: F,
     ) -> BulkReport<T>
     where
-        F: Fn(NumberRef, WebhookChange) -> Fut,
+        F: Fn(NumberRef, ToDo) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
         let work = &work;
         run_bulk(&refs, options, progress, |i, n| async move {
-            work(n, self.of(&numbers[i])).await
+            let change = self.at_provider(client, &n, &numbers[i]).await?;
+            work(n, change).await
         })
         .await
     }
@@ -566,10 +604,16 @@ impl AccountAction for SetWebhooks {
         progress: ProgressFn<'_, BulkProgress>,
     ) -> BulkReport<WebhookState> {
         let policy = self.policy;
-        let set = |n: NumberRef, change: WebhookChange| async move {
-            client.set_webhooks(&n, &change, policy).await
+        let set = |n: NumberRef, to_do: ToDo| async move {
+            match to_do {
+                ToDo::Write(change) => client.set_webhooks(&n, &change, policy).await,
+                // Nothing to repair: nothing is written, the state read is the one confirmed.
+                ToDo::Nothing(state) => Ok(state),
+            }
         };
-        self.change.run_each(numbers, options, progress, set).await
+        (self.change)
+            .run_each(client, numbers, (options, progress), set)
+            .await
     }
 }
 
@@ -591,10 +635,18 @@ impl AccountAction for PlanWebhooks {
         options: &BulkOptions,
         progress: ProgressFn<'_, BulkProgress>,
     ) -> BulkReport<WebhookPlan> {
-        let plan = |n: NumberRef, change: WebhookChange| async move {
-            client.plan_webhooks(&n, &change).await
+        let plan = |n: NumberRef, to_do: ToDo| async move {
+            match to_do {
+                ToDo::Write(change) => client.plan_webhooks(&n, &change).await,
+                ToDo::Nothing(state) => Ok(WebhookPlan {
+                    phone_number: state.phone_number,
+                    changes: Vec::new(),
+                }),
+            }
         };
-        self.change.run_each(numbers, options, progress, plan).await
+        (self.change)
+            .run_each(client, numbers, (options, progress), plan)
+            .await
     }
 }
 

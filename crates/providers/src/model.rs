@@ -123,6 +123,28 @@ where
     Ok(())
 }
 
+/// A number the account owns, as one lookup finds it: what a verification checks (that the
+/// number is still the account's), without reading the objects its webhooks live on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundNumber {
+    /// The provider API that answered.
+    pub api: Api,
+    /// The number.
+    pub phone_number: E164,
+    /// The provider's own id of it.
+    pub provider_sid: String,
+}
+
+impl From<ProviderNumber> for FoundNumber {
+    fn from(n: ProviderNumber) -> Self {
+        FoundNumber {
+            api: n.api,
+            phone_number: n.phone_number,
+            provider_sid: n.provider_sid,
+        }
+    }
+}
+
 /// Which number an operation is about. The provider sid saves a lookup when known.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct NumberRef {
@@ -466,6 +488,20 @@ impl Drift {
     pub fn drifted(&self) -> bool {
         matches!(self.voice, DriftStatus::Drifted { .. })
             || matches!(self.sms, DriftStatus::Drifted { .. })
+    }
+
+    /// The change that repairs the drift: each drifted channel back to its URL on record, and
+    /// nothing for a channel in sync or with nothing on record (empty when nothing drifted).
+    pub fn repair(&self) -> WebhookChange {
+        let back = |status: &DriftStatus| match status {
+            DriftStatus::Drifted { on_record, .. } => Some(on_record.clone()),
+            DriftStatus::InSync | DriftStatus::NotRecorded => None,
+        };
+        WebhookChange {
+            voice_url: back(&self.voice),
+            sms_url: back(&self.sms),
+            ..WebhookChange::default()
+        }
     }
 }
 

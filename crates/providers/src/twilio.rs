@@ -551,14 +551,22 @@ impl TwilioClient {
             })
     }
 
-    /// One number of the account, by sid or by number.
-    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+    /// One number of the account, by sid or by number, in one request: its SMS URL is unknown
+    /// when an SMS application holds it (not read here; [`TwilioClient::fetch_number`] reads
+    /// it).
+    pub(crate) async fn lookup_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
         let raw = self.raw_number(number).await?;
-        let mut n = self.map_number(raw).map_err(|s| ProviderError::Malformed {
+        self.map_number(raw).map_err(|s| ProviderError::Malformed {
             api: self.api(),
             subject: Subject::Number(number.phone_number.to_string()),
             reason: format!("{:?}: {}", s.raw, s.reason),
-        })?;
+        })
+    }
+
+    /// One number of the account, by sid or by number, with its SMS URL (its SMS
+    /// application's, read, when it has one).
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let mut n = self.lookup_number(number).await?;
         let never = CancellationToken::new();
         self.read_sms_applications(std::slice::from_mut(&mut n), &never)
             .await?;

@@ -405,14 +405,22 @@ impl VonageClient {
             })
     }
 
-    /// One number of the account.
-    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+    /// One number of the account, in one request: its SMS URL is its own `moHttpUrl` even
+    /// when a Messages application holds it (not read here; [`VonageClient::fetch_number`]
+    /// reads it).
+    pub(crate) async fn lookup_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
         let raw = self.raw(number).await?;
-        let mut n = self.map(&raw).map_err(|s| ProviderError::Malformed {
+        self.map(&raw).map_err(|s| ProviderError::Malformed {
             api: Api::Vonage,
             subject: number_subject(number),
             reason: s.reason,
-        })?;
+        })
+    }
+
+    /// One number of the account, with its SMS URL (its Messages application's `inbound_url`,
+    /// read, when it has one).
+    pub async fn fetch_number(&self, number: &NumberRef) -> Result<ProviderNumber> {
+        let mut n = self.lookup_number(number).await?;
         let never = CancellationToken::new();
         self.read_messages_applications(std::slice::from_mut(&mut n), &never)
             .await?;

@@ -194,6 +194,7 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
         let org = inv.organization(org).await?;
         let filter = change.filter.resolve(inv, &org.id.to_string()).await?;
         let selected = select(inv, filter).await?;
+        let order: Vec<uuid::Uuid> = selected.iter().map(|n| n.id).collect();
         let grouped = AccountGroups::new(selected, &added_accounts(inv).await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
@@ -238,7 +239,8 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             let ran = Run::new(inv, connect, &options, &|_| {})
                 .plan_webhooks(grouped, wanted)
                 .await?;
-            let plan = BulkWebhookPlan::new(ran, policy(change.allow_shared), &session::WORDS);
+            let how = policy(change.allow_shared);
+            let plan = BulkWebhookPlan::new(ran, &order, how, &session::WORDS);
             if g.json {
                 output::json(&json!({
                     "organization": org.slug,

@@ -59,6 +59,21 @@ pub fn plivo(base: &str) -> ProviderClient {
     ProviderClient::Plivo(client.expect("a Plivo client"))
 }
 
+/// A client of the fake Bandwidth at `base`, with the fake's account and OAuth2 client.
+#[allow(dead_code)]
+pub fn bandwidth(base: &str) -> ProviderClient {
+    use switchboard_providers::bandwidth::{BandwidthAuth, BandwidthClient, BandwidthCredentials};
+    let creds = BandwidthCredentials {
+        account_id: creds::BANDWIDTH_ACCOUNT_ID.into(),
+        auth: BandwidthAuth::OAuth2 {
+            client_id: creds::BANDWIDTH_CLIENT_ID.into(),
+            client_secret: SecretString::new(creds::BANDWIDTH_CLIENT_SECRET.into()),
+        },
+    };
+    let client = BandwidthClient::new(creds, Some(base), &HttpSettings::default());
+    ProviderClient::Bandwidth(client.expect("a Bandwidth client"))
+}
+
 /// A local workspace (in the returned directory) with one organization, `acme`, holding
 /// `client`'s account of `provider` and every number it lists.
 #[allow(dead_code)]

@@ -521,6 +521,22 @@ async fn bandwidth_listing_reads_the_locations_messaging_callback() {
     // The webhook state of a number agrees with its listing.
     let state = c.webhooks(&listing.numbers[0].to_ref()).await.unwrap();
     assert_eq!(state.sms_url(), listing.numbers[0].sms_url.as_deref());
+    // So does one number read alone: its location's messaging application, read once.
+    assert!(listing.numbers[..4].iter().any(|n| n.sms_url.is_some()));
+    for listed in &listing.numbers[..4] {
+        faults.clear_requests();
+        let fetched = c.fetch_number(&listed.to_ref()).await.unwrap();
+        assert_eq!(
+            (&fetched.sms_url, &fetched.sms_owner),
+            (&listed.sms_url, &listed.sms_owner),
+            "{}",
+            listed.phone_number
+        );
+        let reads = (faults.requests().iter())
+            .filter(|r| r.path.contains("/applications/"))
+            .count();
+        assert_eq!(reads, usize::from(listed.sms_owner.is_some()));
+    }
 }
 
 #[tokio::test]
