@@ -338,9 +338,8 @@ pub async fn plan_verify(
     ids: Vec<String>,
 ) -> AppResult<VerifyPlan> {
     let numbers = records(&state, &organization_id, &ids).await?;
-    let quiet = |_: switchboard_ops::Progress| {};
-    let prepared = at_provider::Prepared::new(&*state.inventory(), numbers, &quiet).await?;
-    Ok(VerifyPlan::new(&prepared.grouped))
+    let words = at_provider::app_words(no_client);
+    Ok(at_provider::verify_plan(&*state.inventory(), numbers, &words).await?)
 }
 
 /// Runs `work` with the bulk options of task `task_id`: its cancel token is registered before
@@ -526,10 +525,8 @@ pub async fn plan_webhooks(
     sms_url: Option<String>,
 ) -> AppResult<WebhookPlanView> {
     let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
-    let plan = client
-        .plan_webhooks(&account::number_ref(&n), &change)
-        .await?;
-    Ok((&plan).into())
+    let plan = webhooks::plan_webhooks(&client, &n, &change).await;
+    Ok((&plan.map_err(|e| failure(e.into()))?).into())
 }
 
 /// Sets a number's webhooks and records what the provider confirmed. A change that would
