@@ -55,7 +55,8 @@ pub struct ProviderTasks {
 }
 
 impl ProviderTasks {
-    /// Cancels a running task; false when no task has this id.
+    /// Cancels a running task; false when no task has this id yet (the cancel is then kept for
+    /// a task starting under it: [`Tasks::cancel`]).
     pub fn cancel(&self, id: &str) -> bool {
         self.running.cancel(id)
     }
