@@ -338,7 +338,9 @@ pub async fn update_matching<R: Runtime>(
     Ok(report?)
 }
 
-/// Asks a running bulk task (or provider task) to stop after the number it is on.
+/// Asks a running bulk task (or provider task) to stop after the number it is on; true when one
+/// ran. A cancel that arrives before its task has started is kept, and stops the task as soon
+/// as it starts under that id (`switchboard_ops::tasks::Registry::start`).
 #[tauri::command]
 #[tracing::instrument(skip(state, provider_tasks), err)]
 pub async fn cancel_task(

@@ -34,6 +34,7 @@ use switchboard_providers::model::{Confirmed, WebhookChange};
 use switchboard_providers::{ProviderClient, account};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tokio_util::sync::CancellationToken;
 
 use crate::dto::{
     AvailableNumber, AvailableSearch, BulkWebhookPlan, DriftSummary, DriftView, ImportPreview,
@@ -54,7 +55,8 @@ pub struct ProviderTasks {
 }
 
 impl ProviderTasks {
-    /// Cancels a running task; false when no task has this id.
+    /// Cancels a running task; false when no task has this id yet (the cancel is then kept for
+    /// a task starting under it: [`Tasks::cancel`]).
     pub fn cancel(&self, id: &str) -> bool {
         self.running.cancel(id)
     }
@@ -182,17 +184,18 @@ pub async fn import_numbers<R: Runtime>(
 /// vault, at most 16 requests in flight per account), and records what each provider confirmed
 /// as soon as its account is done. Numbers without an account, whose account was not added to
 /// the organization, or whose account's secret is not on this device, are reported as skipped
-/// with the reason. The report is in the order of `ids`.
+/// with the reason. The report is in the order of `ids`. A cancel stops the reading of the
+/// records too ([`with_task`]).
 async fn run_bulk<R: Runtime>(
-    app: &AppHandle<R>,
+    (app, state): (&AppHandle<R>, &AppState),
     (tasks, task_id): (&ProviderTasks, &str),
-    organization_id: &str,
-    numbers: Vec<core::PhoneNumber>,
+    (organization_id, ids): (&str, &[String]),
     action: BulkAction,
     on_progress: &Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let inventory = app.state::<AppState>().inventory();
+    let inventory = state.inventory();
     let report = with_task(tasks, task_id, async |options| {
+        let numbers = read_records(state, organization_id, ids, &options.cancel).await?;
         let progress = sender(on_progress);
         let run = (bulk_connect, &options);
         let report = provider_report(&*inventory, numbers, action, run, &progress, no_client);
@@ -210,18 +213,54 @@ pub(crate) async fn records(
     organization_id: &str,
     ids: &[String],
 ) -> AppResult<Vec<core::PhoneNumber>> {
+    read_records(state, organization_id, ids, &CancellationToken::new()).await
+}
+
+/// [`records`], for a task: the reading stops (number by number) when `cancel` fires, with
+/// [`cancelled_reading`].
+async fn read_records(
+    state: &AppState,
+    organization_id: &str,
+    ids: &[String],
+    cancel: &CancellationToken,
+) -> AppResult<Vec<core::PhoneNumber>> {
     let org = parse_id("organization", organization_id)?;
     let keys = ids
         .iter()
         .map(|id| parse_id("number", id))
         .collect::<AppResult<Vec<_>>>()?;
-    state
-        .run(move |ws| {
-            keys.iter()
-                .map(|k| ws.number(&NumberRef::Id(*k), Some(org)))
-                .collect::<switchboard_core::Result<Vec<_>>>()
-        })
-        .await
+    let stop = cancel.clone();
+    let read = state.run(move |ws| {
+        let mut found = Vec::with_capacity(keys.len());
+        for k in &keys {
+            if stop.is_cancelled() {
+                return Ok(None);
+            }
+            found.push(ws.number(&NumberRef::Id(*k), Some(org))?);
+        }
+        Ok(Some(found))
+    });
+    until_cancelled(cancel, read)
+        .await?
+        .ok_or_else(cancelled_reading)
+}
+
+/// `read` (a task's numbers) unless `cancel` fires first: the read is then dropped, which
+/// stops it (the local file's reader at its next batch, a query to the team database at
+/// once), with [`cancelled_reading`].
+async fn until_cancelled<T>(
+    cancel: &CancellationToken,
+    read: impl Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    (cancel.run_until_cancelled(read).await).unwrap_or_else(|| Err(cancelled_reading()))
+}
+
+/// A task cancelled while its numbers were read: nothing was asked of any provider.
+fn cancelled_reading() -> AppError {
+    AppError::new(
+        ErrorCode::Cancelled,
+        "cancelled while the numbers were read; nothing was sent",
+    )
 }
 
 /// Verifies `ids` of an organization in the background (periodic re-verification): the same
@@ -231,12 +270,12 @@ pub async fn reverify<R: Runtime>(
     organization_id: &str,
     ids: Vec<String>,
 ) -> AppResult<ProviderReport> {
-    let numbers = records(&app.state::<AppState>(), organization_id, &ids).await?;
     let tasks = app.state::<ProviderTasks>();
     let quiet = Channel::new(|_| Ok(()));
     let verify = BulkAction::Verify;
     let task = (&*tasks, "periodic-reverification");
-    run_bulk(app, task, organization_id, numbers, verify, &quiet).await
+    let app = (app, &*app.state::<AppState>());
+    run_bulk(app, task, (organization_id, &ids), verify, &quiet).await
 }
 
 /// Verifies numbers with their providers: each must still belong to its account, with working
@@ -253,10 +292,10 @@ pub async fn verify_numbers<R: Runtime>(
     ids: Vec<String>,
     on_progress: Channel<Progress>,
 ) -> AppResult<ProviderReport> {
-    let numbers = records(&state, &organization_id, &ids).await?;
     let task = (&*tasks, task_id.as_str());
     let verify = BulkAction::Verify;
-    run_bulk(&app, task, &organization_id, numbers, verify, &on_progress).await
+    let selection = (organization_id.as_str(), ids.as_slice());
+    run_bulk((&app, &state), task, selection, verify, &on_progress).await
 }
 
 /// Re-points the webhooks of many numbers to the same URL(s). Numbers whose change would touch
@@ -280,14 +319,14 @@ pub async fn bulk_set_webhooks<R: Runtime>(
 ) -> AppResult<ProviderReport> {
     let change = webhook_change(voice_url, sms_url);
     check_change(&change)?;
-    let numbers = records(&state, &organization_id, &ids).await?;
     let policy = policy(allow_shared);
     let action = BulkAction::Webhooks(flows::SetWebhooks {
         change: change.into(),
         policy,
     });
     let task = (&*tasks, task_id.as_str());
-    run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
+    let selection = (organization_id.as_str(), ids.as_slice());
+    run_bulk((&app, &state), task, selection, action, &on_progress).await
 }
 
 /// What verifying `ids` of an organization will ask, before asking: the accounts, how many
@@ -300,14 +339,14 @@ pub async fn plan_verify(
     ids: Vec<String>,
 ) -> AppResult<VerifyPlan> {
     let numbers = records(&state, &organization_id, &ids).await?;
-    let quiet = |_: switchboard_ops::Progress| {};
-    let prepared = at_provider::Prepared::new(&*state.inventory(), numbers, &quiet).await?;
-    Ok(VerifyPlan::new(&prepared.grouped))
+    let words = at_provider::app_words(no_client);
+    Ok(at_provider::verify_plan(&*state.inventory(), numbers, &words).await?)
 }
 
-/// Runs `work` with the bulk options of task `task_id`: its cancel token is registered for the
-/// run and forgotten after it. (Its callers read their records before, so a cancel sent while
-/// they are read finds no task.)
+/// Runs `work` with the bulk options of task `task_id`: its cancel token is registered before
+/// `work` starts and forgotten after it. `work` reads its numbers itself, stopping when
+/// cancelled ([`read_records`], [`until_cancelled`]), so a cancel sent while they are read is
+/// not lost (nor one sent before: [`Tasks::start`]).
 async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
 where
     F: FnOnce(BulkOptions) -> Fut,
@@ -350,9 +389,9 @@ async fn plan_change(
     (change, allow_shared): (Changes, bool),
     on_progress: &Channel<Progress>,
 ) -> AppResult<BulkWebhookPlan> {
-    let numbers = records(state, organization_id, ids).await?;
     let inventory = state.inventory();
     with_task(tasks, task_id, async |options| {
+        let numbers = read_records(state, organization_id, ids, &options.cancel).await?;
         let progress = sender(on_progress);
         let run = (bulk_connect, &options);
         let how = (change, policy(allow_shared));
@@ -402,14 +441,16 @@ pub async fn check_drift(
     on_progress: Channel<Progress>,
 ) -> AppResult<DriftSummary> {
     let inventory = state.inventory();
-    let numbers = match ids {
-        Some(ids) => records(&state, &organization_id, &ids).await?,
-        None => {
-            let org = parse_id("organization", &organization_id)?;
-            switchboard_ops::providers::organization_numbers(&*inventory, org).await?
-        }
-    };
     with_task(&tasks, &task_id, async |options| {
+        let cancel = &options.cancel;
+        let numbers = match ids {
+            Some(ids) => read_records(&state, &organization_id, &ids, cancel).await?,
+            None => {
+                let org = parse_id("organization", &organization_id)?;
+                let read = switchboard_ops::providers::organization_numbers(&*inventory, org);
+                until_cancelled(cancel, async { Ok(read.await?) }).await?
+            }
+        };
         let progress = sender(&on_progress);
         let run = (bulk_connect, &options);
         let summary = webhooks::drift_summary(&*inventory, numbers, run, &progress, no_client);
@@ -453,11 +494,11 @@ pub async fn repair_webhooks<R: Runtime>(
     on_progress: Channel<Progress>,
 ) -> AppResult<ProviderReport> {
     let change = Changes::Recorded;
-    let numbers = records(&state, &organization_id, &ids).await?;
     let policy = policy(allow_shared);
     let action = BulkAction::Webhooks(flows::SetWebhooks { change, policy });
     let task = (&*tasks, task_id.as_str());
-    run_bulk(&app, task, &organization_id, numbers, action, &on_progress).await
+    let selection = (organization_id.as_str(), ids.as_slice());
+    run_bulk((&app, &state), task, selection, action, &on_progress).await
 }
 
 /// A number's record, its account's client and the change asked for, once checked.
@@ -485,10 +526,8 @@ pub async fn plan_webhooks(
     sms_url: Option<String>,
 ) -> AppResult<WebhookPlanView> {
     let (n, client, change) = webhook_target(&state, &id, voice_url, sms_url).await?;
-    let plan = client
-        .plan_webhooks(&account::number_ref(&n), &change)
-        .await?;
-    Ok((&plan).into())
+    let plan = webhooks::plan_webhooks(&client, &n, &change).await;
+    Ok((&plan.map_err(|e| failure(e.into()))?).into())
 }
 
 /// Sets a number's webhooks and records what the provider confirmed. A change that would

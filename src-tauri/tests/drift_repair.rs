@@ -11,7 +11,9 @@ mod support;
 
 use std::path::Path;
 
+use switchboard_app::commands;
 use switchboard_app::dto::{DriftSummary, NumberResult};
+use switchboard_app::error::{AppError, ErrorCode};
 use switchboard_app::providers::{self, ProviderTasks};
 use switchboard_app::state::AppState;
 use switchboard_fake_providers::creds;
@@ -104,12 +106,111 @@ async fn imported(dir: &Path) -> (App, String) {
     (app, org)
 }
 
+/// Asks `cancel_task` to stop a task before it exists, as a Cancel sent while the app is still
+/// reading a bulk action's numbers does; then runs `action` under that task id: it must stop
+/// before anything is sent.
+async fn cancelled_first<T: std::fmt::Debug>(
+    app: &App,
+    what: &str,
+    action: impl AsyncFnOnce(String) -> Result<T, AppError>,
+) {
+    let task_id = format!("cancelled {what}");
+    let answered = commands::cancel_task(app.state(), app.state(), task_id.clone()).await;
+    assert!(!answered.unwrap(), "no task runs under {task_id} yet");
+    let e = action(task_id).await.expect_err(what);
+    assert_eq!(e.code, ErrorCode::Cancelled, "{what}: {e:?}");
+    assert!(e.message.contains("nothing was sent"), "{what}: {e:?}");
+}
+
+/// Issue #17 review: a Cancel that arrives before a bulk action's task is registered (while
+/// its numbers are read) stops the action before anything is sent, for every bulk action; the
+/// cancel is used up by the task it named.
+async fn cancelled_before_the_read(app: &App, org: &str, ids: &[String]) {
+    let tasks = app.state::<ProviderTasks>();
+    let before = records(app, org).await;
+    let client = providers::connect(
+        switchboard_core::domain::Provider::Twilio,
+        creds::TWILIO_ACCOUNT_SID,
+    )
+    .await
+    .unwrap();
+    let at_provider = async || {
+        let mut hooks = Vec::new();
+        for n in &before {
+            let r = switchboard_providers::account::number_ref(n);
+            hooks.push(client.webhooks(&r).await.unwrap());
+        }
+        hooks
+    };
+    let hooks = at_provider().await;
+    let (o, i) = (|| org.to_owned(), || ids.to_vec());
+    let url = || Some("https://platform.example/cancelled".to_owned());
+    let t = || tasks.clone();
+
+    cancelled_first(app, "organization drift", async |id| {
+        providers::check_drift(app.state(), t(), id, o(), None, quiet()).await
+    })
+    .await;
+    cancelled_first(app, "selection drift", async |id| {
+        providers::check_drift(app.state(), t(), id, o(), Some(i()), quiet()).await
+    })
+    .await;
+    cancelled_first(app, "webhook plan", async |id| {
+        let plan = providers::plan_bulk_webhooks;
+        plan(app.state(), t(), id, o(), i(), url(), None, true, quiet()).await
+    })
+    .await;
+    cancelled_first(app, "webhook change", async |id| {
+        let set = providers::bulk_set_webhooks;
+        set(
+            app.clone(),
+            app.state(),
+            t(),
+            id,
+            o(),
+            i(),
+            url(),
+            None,
+            true,
+            quiet(),
+        )
+        .await
+    })
+    .await;
+    cancelled_first(app, "verification", async |id| {
+        providers::verify_numbers(app.clone(), app.state(), t(), id, o(), i(), quiet()).await
+    })
+    .await;
+    cancelled_first(app, "repair plan", async |id| {
+        providers::plan_repair(app.state(), t(), id, o(), i(), true, quiet()).await
+    })
+    .await;
+    cancelled_first(app, "repair", async |id| {
+        let repair = providers::repair_webhooks;
+        repair(app.clone(), app.state(), t(), id, o(), i(), true, quiet()).await
+    })
+    .await;
+
+    assert_eq!(records(app, org).await, before, "nothing changed on record");
+    assert_eq!(
+        at_provider().await,
+        hooks,
+        "nothing changed at the provider"
+    );
+    // The early cancel was used up by its task: the same id runs to the end next time.
+    let again = "cancelled organization drift".to_owned();
+    let r = providers::check_drift(app.state(), t(), again, o(), None, quiet());
+    assert!(!r.await.unwrap().cancelled);
+}
+
 async fn child(dir: &Path) {
     let (app, org) = imported(dir).await;
     let numbers = records(&app, &org).await;
     assert_eq!(numbers.len(), NUMBERS);
     let ids: Vec<String> = numbers.iter().map(|n| n.id.to_string()).collect();
     let tasks = app.state::<ProviderTasks>();
+
+    cancelled_before_the_read(&app, &org, &ids).await;
 
     // Verification: one account, one request a number; nothing sent.
     let plan = providers::plan_verify(app.state(), org.clone(), ids.clone())

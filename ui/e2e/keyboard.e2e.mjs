@@ -128,9 +128,10 @@ describe("the main flow with the keyboard only", () => {
     await shot("k04-renamed");
   });
 
-  it("assigns an agent with the arrow keys in the Agent field", async () => {
+  it("assigns an agent with the arrow keys and Enter in the Agent field", async () => {
     await tabTo('[data-testid="detail-panel"] [data-testid="agent"]');
-    // The closed select's arrows choose the next (or, on the last, the previous) option.
+    // The closed select's arrows show the next (or, on the last, the previous) option; Enter
+    // saves it (as the bulk bar's selects).
     const { key, name, id } = await b.execute(() => {
       const s = document.querySelector('[data-testid="detail-panel"] [data-testid="agent"]');
       const down = s.selectedIndex < s.options.length - 1;
@@ -139,6 +140,9 @@ describe("the main flow with the keyboard only", () => {
     });
     await press(key === "down" ? Key.ArrowDown : Key.ArrowUp);
     const said = id === "" ? "Unassigned" : `Assigned to ${name}`;
+    await b.pause(500);
+    assert.ok(!(await toasts()).includes(said), "the arrow only shows the choice");
+    await press(Key.Enter);
     await waitFor("the agent assigned", async () => (await toasts()).includes(said));
     await waitFor("the panel shows it", async () => (await b.execute(() => document.querySelector('[data-testid="detail-panel"] [data-testid="agent"]').value)) === id);
     await waitFor("focus still on the Agent field", () => focusMatches('[data-testid="detail-panel"] [data-testid="agent"]'), 3000);

@@ -160,6 +160,11 @@ impl Device {
     }
 }
 
+/// A command line's words (none of them with a space).
+fn words(line: &str) -> Vec<&str> {
+    line.split(' ').collect()
+}
+
 fn add_twilio(device: &mut Device, token: &str) {
     device.ok(
         &[
@@ -1230,6 +1235,171 @@ fn a_selection_is_repointed_in_bulk_with_a_per_number_report() {
         );
     }
     d.assert_no_secret_printed();
+}
+
+/// The plan `numbers webhook --org S … --dry-run` prints for a selection: per account the
+/// numbers changed and refused, the objects other numbers share that are written (and whether
+/// they are), each refusal, the numbers not planned; `numbers verify --all --dry-run`'s: per
+/// account the numbers and requests, the numbers not sent. Nothing is written at a provider
+/// nor on record.
+#[test]
+fn bulk_dry_runs_print_the_plan_and_send_no_write() {
+    if !secret_service_required() {
+        return;
+    }
+    let mut d = Device::new("bulk-plan");
+    d.ok(&["orgs", "add", "--slug", "acme", "--name", "Acme"], "");
+    add_twilio(&mut d, creds::TWILIO_AUTH_TOKEN);
+    let telnyx = "--provider telnyx --account-id telnyx-main";
+    let add = format!("accounts add --org acme {telnyx}");
+    d.ok(&words(&add), &format!("{}\n", creds::TELNYX_API_KEY));
+    for account in [SID, "telnyx-main"] {
+        let import = format!("numbers import --org acme --account {account} --yes");
+        d.ok(&words(&import), "");
+    }
+    // A number without a provider account: not planned.
+    let no_account = "numbers add --org acme --provider twilio --number +16505550199";
+    d.ok(&words(no_account), "");
+    let before = webhooks_of(&mut d, "acme");
+    for kind in [FakeKind::Twilio, FakeKind::Telnyx] {
+        d.fakes.faults(kind).clear_requests();
+    }
+    let url = "https://platform.example/planned";
+    let dry_run = |d: &mut Device, more: &[&str]| {
+        let mut args = vec![
+            "numbers",
+            "webhook",
+            "--org",
+            "acme",
+            "--all",
+            "--voice-url",
+            url,
+            "--dry-run",
+        ];
+        args.extend_from_slice(more);
+        d.ok(&args, "")
+    };
+    let selected = "60 number(s) of acme selected (twilio AC00000000000000000000000000000001: \
+                    30, telnyx telnyx-main: 30), 1 without a provider account";
+    let texml = "TeXML application 1293384261075731500 \"texml-ivr\": shared by 10 numbers, 10 \
+                 of the selection";
+    let call_control = "Call Control application 1293384261075731499 \"call-router\": shared \
+                        by 10 numbers, 10 of the selection";
+    let not_planned = |out: &str| {
+        let lines: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains(": not planned: "))
+            .collect();
+        assert_eq!(lines.len(), 11, "{out}");
+        assert!(
+            lines.contains(&"  +16505550199: not planned: no provider account"),
+            "{out}"
+        );
+        let no_application = "has no Call Control or TeXML application to hold a webhook";
+        let without = lines.iter().filter(|l| l.contains(no_application)).count();
+        assert_eq!(without, 10, "{out}");
+    };
+
+    // Without --allow-shared: the shared applications are not written, their numbers refused.
+    let out = dry_run(&mut d, &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "re-point to voice {url}: {selected}; numbers on a shared object are left \
+             unchanged (--allow-shared changes it)"
+        ),
+        "{out}"
+    );
+    for line in [
+        "twilio AC00000000000000000000000000000001: 30 to change, 0 refused (shared object)",
+        "telnyx telnyx-main: 0 to change, 20 refused (shared object)",
+        &format!("  {texml}, not changed"),
+        &format!("  {call_control}, not changed"),
+    ] {
+        assert!(lines.contains(&line), "{line:?} in\n{out}");
+    }
+    let refused: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("  refused: "))
+        .collect();
+    assert_eq!(refused.len(), 20, "{out}");
+    for l in &refused {
+        assert!(
+            l.contains("is shared by 10 numbers: changing it re-points all of them, not only +")
+                && l.ends_with("left as it is (allow shared objects to change it)"),
+            "{l}"
+        );
+    }
+    not_planned(&out);
+    assert_eq!(lines.last(), Some(&"dry run: nothing was changed"), "{out}");
+
+    // With --allow-shared: the applications are written, nothing is refused.
+    let out = dry_run(&mut d, &["--allow-shared"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "re-point to voice {url}: {selected}; shared objects (applications, connections, \
+             profiles) are changed too"
+        ),
+        "{out}"
+    );
+    for line in [
+        "twilio AC00000000000000000000000000000001: 30 to change, 0 refused (shared object)",
+        "telnyx telnyx-main: 20 to change, 0 refused (shared object)",
+        &format!("  {texml}"),
+        &format!("  {call_control}"),
+    ] {
+        assert!(lines.contains(&line), "{line:?} in\n{out}");
+    }
+    assert!(!out.contains("refused: "), "{out}");
+    not_planned(&out);
+    assert_eq!(lines.last(), Some(&"dry run: nothing was changed"), "{out}");
+
+    // A verification's plan is made from the records alone: nothing is sent.
+    let requests = |d: &Device| -> usize {
+        [FakeKind::Twilio, FakeKind::Telnyx]
+            .iter()
+            .map(|k| d.fakes.faults(*k).requests().len())
+            .sum()
+    };
+    let asked = requests(&d);
+    let out = d.ok(
+        &["numbers", "verify", "--all", "--org", "acme", "--dry-run"],
+        "",
+    );
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "verify 60 number(s) in 60 request(s), 1 not sent",
+            "twilio AC00000000000000000000000000000001: 30 number(s), 30 request(s)",
+            "telnyx telnyx-main: 30 number(s), 30 request(s)",
+            "  +16505550199: not sent: no provider account",
+            "dry run: nothing was sent",
+        ],
+        "{out}"
+    );
+    let plan = d.json(&["numbers", "verify", "--all", "--org", "acme", "--dry-run"]);
+    assert_eq!(plan["dry_run"], true, "{plan}");
+    assert_eq!(plan["plan"]["numbers"], 60, "{plan}");
+    assert_eq!(plan["plan"]["skipped"][0]["phoneNumber"], "+16505550199");
+    assert_eq!(requests(&d), asked, "a verification's plan sends nothing");
+    let never = d.json(&["numbers", "list", "--org", "acme", "--limit", "1000"]);
+    let items = never["items"].as_array().expect("items");
+    assert!(
+        items.iter().all(|n| n["last_verified_at"].is_null()),
+        "nothing verified: {never}"
+    );
+
+    // The providers were asked, and only read from; the records did not change.
+    for kind in [FakeKind::Twilio, FakeKind::Telnyx] {
+        let requests = d.fakes.faults(kind).requests();
+        assert!(!requests.is_empty(), "{kind:?} was asked");
+        let writes: Vec<_> = requests.iter().filter(|r| r.method != "GET").collect();
+        assert!(writes.is_empty(), "{kind:?} got writes: {writes:?}");
+    }
+    assert_eq!(webhooks_of(&mut d, "acme"), before);
 }
 
 #[test]

@@ -617,8 +617,8 @@ pub struct VerifyPlan {
 }
 
 impl VerifyPlan {
-    /// The plan of verifying `grouped`.
-    pub fn new(grouped: &AccountGroups) -> Self {
+    /// The plan of verifying `grouped`; the numbers not sent are worded by `words`.
+    pub fn new<E>(grouped: &AccountGroups, words: &impl Wording<E>) -> Self {
         let accounts: Vec<AccountAsk> = (grouped.groups.iter())
             .map(|((provider, account_id), numbers)| AccountAsk {
                 provider: *provider,
@@ -632,23 +632,34 @@ impl VerifyPlan {
             numbers: accounts.iter().map(|a| a.numbers).sum(),
             requests: accounts.iter().map(|a| a.requests).sum(),
             accounts,
-            skipped: not_sent(grouped),
+            skipped: not_sent(grouped, words),
         }
     }
 }
 
-/// The lines of the numbers of `grouped` that are not sent, as the desktop app words them.
-pub(crate) fn not_sent(grouped: &AccountGroups) -> Vec<NumberOutcome> {
+/// What verifying `numbers` will ask ([`VerifyPlan`]), with the accounts added on this device
+/// (every shell's verification plan: the app's before a bulk verification, the CLI's
+/// `numbers verify --dry-run`); the numbers not sent are worded by `words`. Sends nothing.
+pub async fn verify_plan<E>(
+    inventory: &dyn Inventory,
+    numbers: Vec<PhoneNumber>,
+    words: &impl Wording<E>,
+) -> Result<VerifyPlan> {
+    let added = crate::providers::added_accounts(inventory).await?;
+    Ok(VerifyPlan::new(&AccountGroups::new(numbers, &added), words))
+}
+
+/// The lines of the numbers of `grouped` that are not sent, as `words` words them.
+fn not_sent<E>(grouped: &AccountGroups, words: &impl Wording<E>) -> Vec<NumberOutcome> {
     let line = |n: &PhoneNumber, message: String| NumberOutcome {
         id: n.id.to_string(),
         phone_number: n.phone_number.to_string(),
         result: NumberResult::Skipped,
         message,
     };
-    let words = AppWords(|e: &String| e.clone());
     (grouped.without_account.iter())
         .map(|n| line(n, words.no_account(n)))
-        .chain((grouped.not_added.iter()).map(|(n, e)| line(n, Wording::not_added(&words, e))))
+        .chain((grouped.not_added.iter()).map(|(n, e)| line(n, words.not_added(e))))
         .collect()
 }
 

@@ -74,6 +74,22 @@ fn platform_url(change: &WebhookChange) -> &str {
         .unwrap_or_default()
 }
 
+/// The writes setting `change` on a number would make, asked of its account's provider: which
+/// object holds each URL, how many numbers share it, from → to ([`set_webhooks`]'s plan; a
+/// write to an object other numbers share, [`WebhookPlan::shared_change`], needs
+/// [`SharedPolicy::AllowShared`]). A bad change ([`check_change`]) is refused before the
+/// provider is asked. Changes nothing.
+pub async fn plan_webhooks(
+    client: &ProviderClient,
+    n: &PhoneNumber,
+    change: &WebhookChange,
+) -> std::result::Result<WebhookPlan, Failed> {
+    check_change(change)?;
+    Ok(client
+        .plan_webhooks(&account::number_ref(n), change)
+        .await?)
+}
+
 /// Sets a number's webhooks with its account's client and records what the provider
 /// confirmed; returns the confirmed state and the record as written.
 pub async fn set_webhooks(

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import DetailPanel from "./DetailPanel.svelte";
-import { makeNumber, mockClient } from "../test/mockClient";
+import type { Agent } from "../lib/client";
+import { makeNumber, mockClient, tick } from "../test/mockClient";
 
 afterEach(cleanup);
 
@@ -46,6 +47,45 @@ describe("DetailPanel webhooks", () => {
 });
 
 describe("DetailPanel with the keyboard", () => {
+  it("saves Status and Agent on Enter after the arrows, not at each arrow (as the bulk bar)", async () => {
+    const client = mockClient(1);
+    const agents: Agent[] = [
+      { id: "ag-1", organization_id: "org-1", name: "Ava" },
+      { id: "ag-2", organization_id: "org-1", name: "Bo" },
+    ];
+    const number = makeNumber(1, { status: "active", agentId: null });
+    render(DetailPanel, { client, number, agents, onChanged: () => {}, onRemoved: () => {}, onClose: () => {}, undo: { label: "Undo", run: () => {} } });
+    const status = screen.getByTestId("status") as HTMLSelectElement;
+    // The closed select's arrow keys change its value at each press (during the key's default action).
+    for (const value of ["inactive", "error"]) {
+      await fireEvent.keyDown(status, { key: "ArrowDown" });
+      await fireEvent.change(status, { target: { value } });
+    }
+    await tick();
+    expect(client.updateNumber).not.toHaveBeenCalled();
+    expect(status.value).toBe("error");
+    await fireEvent.keyDown(status, { key: "Enter" });
+    await vi.waitFor(() => expect(client.updateNumber).toHaveBeenCalledTimes(1));
+    expect(client.updateNumber).toHaveBeenLastCalledWith(number.id, [{ field: "status", value: "error" }]);
+
+    // A choice the arrows showed and Enter did not save goes back to the record when focus leaves.
+    const agent = screen.getByTestId("agent") as HTMLSelectElement;
+    await vi.waitFor(() => expect(agent.disabled).toBe(false));
+    agent.focus();
+    await fireEvent.keyDown(agent, { key: "ArrowDown" });
+    await fireEvent.change(agent, { target: { value: "ag-1" } });
+    await tick();
+    agent.blur();
+    expect(agent.value).toBe("");
+    expect(client.updateNumber).toHaveBeenCalledTimes(1);
+
+    // A pointer choice saves at once.
+    await fireEvent.change(agent, { target: { value: "ag-2" } });
+    await vi.waitFor(() => expect(client.updateNumber).toHaveBeenCalledTimes(2));
+    expect(client.updateNumber).toHaveBeenLastCalledWith(number.id, [{ field: "agent", value: "ag-2" }]);
+  });
+
+
   it("gives focus back to the select a change came from once it is saved", async () => {
     const client = mockClient(1);
     const number = makeNumber(1, {});

@@ -42,6 +42,37 @@ describe("DriftDialog", () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it("repairs with the options the confirmed plan was made with, not the box at confirm time", async () => {
+    const client = mockClient(3);
+    render(DriftDialog, { client, organizationId: "org-1", ids: null, onClose: vi.fn() });
+    await wait();
+    const drifted = client.data[0].id;
+    const box = screen.getByTestId("drift-shared") as HTMLInputElement;
+
+    // Planned without shared objects; the box changed while the plan is shown changes nothing.
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    expect(client.planRepair).toHaveBeenLastCalledWith(expect.any(String), "org-1", [drifted], false, expect.any(Function));
+    expect(box.disabled).toBe(true);
+    await fireEvent.click(box);
+    await fireEvent.click(screen.getByTestId("plan-confirm"));
+    await wait();
+    expect(client.repairWebhooks).toHaveBeenLastCalledWith(expect.any(String), "org-1", [drifted], false, expect.any(Function));
+    await fireEvent.click(screen.getByTestId("provider-report-close"));
+    await wait();
+
+    // Planned with shared objects: the run changes them too.
+    expect(box.disabled).toBe(false);
+    box.checked = true;
+    await fireEvent.change(box);
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    expect(client.planRepair).toHaveBeenLastCalledWith(expect.any(String), "org-1", [drifted], true, expect.any(Function));
+    await fireEvent.click(screen.getByTestId("plan-confirm"));
+    await wait();
+    expect(client.repairWebhooks).toHaveBeenLastCalledWith(expect.any(String), "org-1", [drifted], true, expect.any(Function));
+  });
+
   it("checks only the selection, and a running check can be cancelled", async () => {
     const client = mockClient(3);
     let finish: () => void = () => {};

@@ -72,18 +72,63 @@ export function focusBackToRow(doc: Document, e164: string): boolean {
  */
 export function pickOnEnter(node: HTMLSelectElement, run: (value: string) => void) {
   let act = run;
+  const destroy = keyedChoice(node, () => "", (v) => {
+    node.value = "";
+    act(v);
+  });
+  return {
+    update(next: (value: string) => void) {
+      act = next;
+    },
+    destroy,
+  };
+}
+
+/** What a select of [`saveOnEnter`] shows and saves. */
+export interface Saved {
+  /** The value on record. */
+  value: string;
+  /** Saves another value. */
+  save: (value: string) => void;
+}
+
+/**
+ * A select showing a value on record whose choice saves it (the detail panel's Status and
+ * Agent), as a Svelte action, with [`pickOnEnter`]'s rule: a pointer choice saves at once; the
+ * keyboard's arrow and letter keys only show a choice, Enter saves it. A choice shown but not
+ * saved goes back to the value on record when focus leaves the select.
+ */
+export function saveOnEnter(node: HTMLSelectElement, saved: Saved) {
+  let on = saved;
+  const destroy = keyedChoice(node, () => on.value, (v) => on.save(v), true);
+  return {
+    update(next: Saved) {
+      on = next;
+    },
+    destroy,
+  };
+}
+
+/**
+ * The rule of [`pickOnEnter`] and [`saveOnEnter`] on `node`: `take` gets a value other than
+ * `resting()` chosen with the pointer at once, one chosen with the keys on Enter; with
+ * `settle`, a keyed choice not taken goes back to `resting()` on blur. Returns what removes it.
+ */
+function keyedChoice(node: HTMLSelectElement, resting: () => string, take: (value: string) => void, settle = false) {
   // Set from a key press until its default action (which may change the value) is done.
   let keyed = false;
-  function take() {
+  // A choice the keys showed and Enter has not taken.
+  let shown = false;
+  function choose() {
+    shown = false;
     const v = node.value;
-    node.value = "";
-    if (v !== "") act(v);
+    if (v !== resting()) take(v);
   }
   function onKeydown(e: KeyboardEvent) {
     if (e.key === "Enter") {
-      if (node.value !== "") {
+      if (node.value !== resting()) {
         e.preventDefault();
-        take();
+        choose();
       }
       return;
     }
@@ -91,17 +136,20 @@ export function pickOnEnter(node: HTMLSelectElement, run: (value: string) => voi
     setTimeout(() => (keyed = false), 0);
   }
   function onChange() {
-    if (!keyed) take();
+    if (keyed) shown = true;
+    else choose();
+  }
+  function onBlur() {
+    if (!shown) return;
+    shown = false;
+    node.value = resting();
   }
   node.addEventListener("keydown", onKeydown);
   node.addEventListener("change", onChange);
-  return {
-    update(next: (value: string) => void) {
-      act = next;
-    },
-    destroy() {
-      node.removeEventListener("keydown", onKeydown);
-      node.removeEventListener("change", onChange);
-    },
+  if (settle) node.addEventListener("blur", onBlur);
+  return () => {
+    node.removeEventListener("keydown", onKeydown);
+    node.removeEventListener("change", onChange);
+    node.removeEventListener("blur", onBlur);
   };
 }

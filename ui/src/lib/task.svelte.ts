@@ -4,7 +4,7 @@
  */
 import type { Client, Progress } from "./client";
 import { toClientError } from "./client";
-import { toasts } from "./toasts.svelte";
+import { ERROR_TITLES, toasts } from "./toasts.svelte";
 
 export class ProgressTask {
   /** The progress of the task under way; null when none runs. */
@@ -12,7 +12,8 @@ export class ProgressTask {
   private id: string | null = null;
 
   /** Runs `f` under a new task id, its progress starting at `{ done: 0, total }`; null when
-   * it failed (a toast says why). */
+   * it failed (an error toast says why) or was cancelled before it had anything to report (an
+   * information toast says so: a Cancel while the numbers were still read). */
   async run<T>(total: number, f: (id: string, onProgress: (p: Progress) => void) => Promise<T>): Promise<T | null> {
     const id = crypto.randomUUID();
     this.id = id;
@@ -20,7 +21,9 @@ export class ProgressTask {
     try {
       return await f(id, (p) => (this.progress = p));
     } catch (e) {
-      toasts.error(toClientError(e));
+      const ce = toClientError(e);
+      if (ce.code === "Cancelled") toasts.info(ce.message, ERROR_TITLES.Cancelled);
+      else toasts.error(ce);
       return null;
     } finally {
       this.progress = null;
@@ -28,7 +31,8 @@ export class ProgressTask {
     }
   }
 
-  /** Asks the backend to stop the task under way, if any. */
+  /** Asks the backend to stop the task under way, if any. The id is known before the backend
+   * registers the task, and a cancel that arrives first still stops it (the backend keeps it). */
   cancel(client: Client) {
     if (this.id) void client.cancelTask(this.id);
   }

@@ -8,7 +8,7 @@
 use serde_json::json;
 use switchboard_core::domain::Provider;
 use switchboard_ops::numbers_at_provider::{
-    Alone, Bulk as Run, ReportLine, VerifyReport, account_organizations,
+    Alone, Bulk as Run, ReportLine, VerifyPlan, VerifyReport, account_organizations, verify_plan,
 };
 use switchboard_ops::providers::accounts::verify_account;
 use switchboard_ops::providers::client as ops_client;
@@ -50,6 +50,10 @@ pub struct Verify {
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16,
         value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
+    /// Show the plan only: the accounts asked, how many numbers and requests each, the
+    /// numbers not sent and why
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// `accounts verify --org S ACCOUNT_ID`.
@@ -103,7 +107,7 @@ pub fn account(g: &Global, a: AccountVerify) -> Outcome {
     })
 }
 
-/// `numbers verify ID…|--all --org S`.
+/// `numbers verify ID…|--all --org S [--dry-run]`.
 pub fn numbers(g: &Global, v: Verify) -> Outcome {
     let org = v.org.as_deref();
     session::run(g, async |inv, cancel| {
@@ -117,6 +121,11 @@ pub fn numbers(g: &Global, v: Verify) -> Outcome {
             }
             found
         };
+        if v.dry_run {
+            let plan = verify_plan(inv, numbers, &session::WORDS).await?;
+            print_plan(g, &plan);
+            return Ok(());
+        }
         let single = numbers.len() == 1 && !v.all;
         let grouped = AccountGroups::new(numbers, &added_accounts(inv).await?);
         // The organization each account's numbers belong to, for the "credentials not on
@@ -160,6 +169,30 @@ pub fn numbers(g: &Global, v: Verify) -> Outcome {
         let (ok, failed) = (report.verified, report.failed);
         super::ended("verified", report.cancelled, ok, failed, report.lines.len())
     })
+}
+
+/// A verification's plan ([`verify_plan`]): the accounts asked, the numbers not sent.
+fn print_plan(g: &Global, plan: &VerifyPlan) {
+    if g.json {
+        output::json(&json!({ "dry_run": true, "plan": plan }));
+        return;
+    }
+    println!(
+        "verify {} number(s) in {} request(s), {} not sent",
+        plan.numbers,
+        plan.requests,
+        plan.skipped.len()
+    );
+    for a in &plan.accounts {
+        println!(
+            "{} {}: {} number(s), {} request(s)",
+            a.provider, a.account_id, a.numbers, a.requests
+        );
+    }
+    for n in &plan.skipped {
+        println!("  {}: not sent: {}", n.phone_number, n.message);
+    }
+    println!("dry run: nothing was sent");
 }
 
 fn print_report(g: &Global, report: &VerifyReport) {

@@ -12,8 +12,8 @@ use switchboard_core::domain::Provider;
 use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
-    BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, Repoint, policy, set_webhooks,
-    shared_words,
+    BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, Repoint, plan_webhooks, policy,
+    set_webhooks, shared_words,
 };
 use switchboard_providers::flows::{
     AccountGroups, BulkOptions, BulkProgress, Changes, DEFAULT_CONCURRENCY, SetWebhooks,
@@ -128,9 +128,9 @@ pub fn webhook(g: &Global, w: Webhook) -> Outcome {
 fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome {
     session::run(g, async |inv, _cancel| {
         let (n, _, slug, client) = session::number_client(inv, number, org).await?;
-        let r = switchboard_providers::account::number_ref(&n);
         let wanted = urls(&change.voice_url, &change.sms_url);
-        let plan = client.plan_webhooks(&r, &wanted).await?;
+        let plan = (plan_webhooks(&client, &n, &wanted).await)
+            .map_err(|e| Failure::of(e.into(), &slug))?;
         let shared = plan.shared_change().cloned();
         if g.json && change.dry_run {
             output::json(&json!({
