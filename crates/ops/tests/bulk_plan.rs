@@ -11,9 +11,7 @@ use switchboard_core::domain::{NewNumber, NumberUpdate};
 use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders};
 use switchboard_ops::Inventory;
-use switchboard_ops::numbers_at_provider::{
-    BulkAction, NumberResult, Prepared, VerifyPlan, provider_report,
-};
+use switchboard_ops::numbers_at_provider::{self, BulkAction, NumberResult, provider_report};
 use switchboard_ops::webhooks::{self, BulkWebhookPlan, WebhookChannel, policy, webhook_change};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::account::number_ref;
@@ -492,10 +490,10 @@ async fn a_verification_sends_the_requests_its_plan_counts() {
                 "{provider}: the fake routes some SMS elsewhere"
             );
         }
-        let prepared = Prepared::new(&*t.inv, t.numbers.clone(), &|_| {})
+        let words = numbers_at_provider::app_words(|e: &String| e.clone());
+        let plan = numbers_at_provider::verify_plan(&*t.inv, t.numbers.clone(), &words)
             .await
             .unwrap();
-        let plan = VerifyPlan::new(&prepared.grouped);
         assert_eq!(plan.numbers, 15, "{provider}");
         t.fakes.faults(t.kind).clear_requests();
         let report = t.act(t.numbers.clone(), BulkAction::Verify).await;
