@@ -379,13 +379,19 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
         )
         .await
         .unwrap();
+    let faults = t.fakes.faults(t.kind);
+    faults.clear_requests();
     let drifted = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
+    let one_read = t.requests();
     let drift = t.drift().await;
     let (sms, voice) = (drift.sms_drifted, drift.voice_drifted);
     assert_eq!((sms, voice), (1, 0), "{provider}: {drift:#?}");
 
     let selection = vec![on_app.clone()];
+    faults.clear_requests();
     let plan = t.plan(selection.clone(), Changes::Recorded, false).await;
+    // The plan reads the number's state once: what drifted follows from it.
+    assert_eq!(t.requests(), one_read, "{provider}");
     assert_eq!(
         (plan.changed, plan.refused),
         (1, 0),
@@ -399,7 +405,12 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
         "no shared object written"
     );
 
+    faults.clear_requests();
     let report = t.run(selection.clone(), Changes::Recorded, false).await;
+    // So does the run, before it writes.
+    let sent = t.requests();
+    let reads = sent.iter().take_while(|r| r.method == "GET").count();
+    assert_eq!(sent[..reads], one_read[..], "{provider}: {sent:#?}");
     let after = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
     run_as_planned(
         &plan,

@@ -43,8 +43,8 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
-    WebhookOwner, WebhookPlan, WebhookState,
+    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
+    WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 use crate::records::{self, text};
 
@@ -583,12 +583,15 @@ impl VonageClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(Api::Vonage)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Vonage)?;
         let raw = self.raw(number).await?;
         let state = self.state(&raw, &number.phone_number).await?;
-        self.plan_from(&raw, &state, change)
+        wanted.plan(&state, Api::Vonage, |change| {
+            self.plan_from(&raw, &state, change)
+        })
     }
 
     /// Makes the change (`POST /number/update`, `PUT /v2/applications/{id}`) and returns the
@@ -596,12 +599,17 @@ impl VonageClient {
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(Api::Vonage)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Vonage)?;
         let raw = self.raw(number).await?;
         let state = self.state(&raw, &number.phone_number).await?;
+        let Some(change) = wanted.on(&state, Api::Vonage)? else {
+            return Ok(state);
+        };
+        let change = &change;
         let plan = self.plan_from(&raw, &state, change)?;
         check_shared(Api::Vonage, &plan, shared)?;
         let subject = number_subject(number);
