@@ -424,6 +424,25 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
     );
     assert_eq!(after.sms_url(), recorded.1);
     assert_eq!(t.drift().await.drifted, 0);
+
+    // Repaired again once in sync: the plan lists the number with no write, counted neither
+    // as changing nor as refused, and the run writes nothing.
+    let again = t.plan(selection.clone(), Changes::Recorded, false).await;
+    let counts = (again.changed, again.refused);
+    assert_eq!(counts, (0, 0), "{provider}: {again:#?}");
+    let in_sync = &again.accounts[0].numbers[0];
+    assert!(
+        in_sync.writes.is_empty() && in_sync.refused.is_none(),
+        "{in_sync:#?}"
+    );
+    faults.clear_requests();
+    let report = t.run(selection, Changes::Recorded, false).await;
+    assert_eq!(report.succeeded, 1, "{provider}: {report:#?}");
+    let sent = t.requests();
+    assert!(
+        sent.iter().all(|r| r.method == "GET"),
+        "{provider}: {sent:#?}"
+    );
 }
 
 /// The numbers a bulk webhook plan does not plan are listed in the selection's order, whatever
