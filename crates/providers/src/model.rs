@@ -95,13 +95,14 @@ impl ProviderNumber {
 /// (`sms_owner`: a Telnyx messaging profile, a Plivo or Twilio application, a Vonage Messages
 /// application, a Bandwidth location's messaging application), reading each object once
 /// with `read` (an account has a few, shared by many numbers); `cancel` stops it between
-/// reads (the error names the provider and account of `whose`).
+/// reads (the error names the provider and account of `whose`). Returns how many objects it
+/// read.
 pub(crate) async fn read_owner_sms_urls<Fut>(
     numbers: &mut [ProviderNumber],
     cancel: &tokio_util::sync::CancellationToken,
     whose: (Api, crate::Subject),
     mut read: impl FnMut(String) -> Fut,
-) -> crate::Result<()>
+) -> crate::Result<usize>
 where
     Fut: std::future::Future<Output = crate::Result<Option<String>>>,
 {
@@ -120,7 +121,7 @@ where
         }
         n.sms_url = urls[&owner].clone();
     }
-    Ok(())
+    Ok(urls.len())
 }
 
 /// A number the account owns, as one lookup finds it: what a verification checks (that the

@@ -437,7 +437,9 @@ impl TwilioClient {
                 Err(e) => Err(e),
             }
         };
-        crate::model::read_owner_sms_urls(numbers, cancel, (self.api(), self.account()), read).await
+        let whose = (self.api(), self.account());
+        crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
+        Ok(())
     }
 
     /// Reads the list at `url` with `query` page by page (`page_size` clamped to 1..=1000),

@@ -297,12 +297,13 @@ impl VonageClient {
     /// Gives each number linked to a Messages application that application's Messages
     /// `inbound_url`, reading each application once however many numbers share it. A number
     /// whose application has no Messages capability (or that the account no longer has)
-    /// keeps its own `moHttpUrl`, and the number as its SMS owner.
+    /// keeps its own `moHttpUrl`, and the number as its SMS owner. Returns how many
+    /// applications it read.
     async fn read_messages_applications(
         &self,
         numbers: &mut [ProviderNumber],
         cancel: &CancellationToken,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let own: Vec<Option<String>> = numbers.iter().map(|n| n.sms_url.clone()).collect();
         let read = |id: String| async move {
             match self.application(&id).await {
@@ -312,14 +313,14 @@ impl VonageClient {
             }
         };
         let whose = (Api::Vonage, Subject::Account(self.creds.api_key.clone()));
-        crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
+        let read = crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
         for (n, own) in numbers.iter_mut().zip(own) {
             if n.sms_owner.is_some() && n.sms_url.is_none() {
                 n.sms_url = own;
                 n.sms_owner = None;
             }
         }
-        Ok(())
+        Ok(read)
     }
 
     /// Every number, `size=100` pages by `index`.
