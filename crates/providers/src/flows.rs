@@ -500,10 +500,9 @@ pub enum Changes {
     /// A drift's repair: each number's channels whose URL at the provider is not the one on
     /// record ([`PhoneNumber::recorded_webhooks`]) set back to it ([`Drift::repair`], from the
     /// state the client reads to plan or make the change, once: [`Wanted::Recorded`]). A
-    /// channel in sync, or with
-    /// nothing on record, is not written, so the object it lives on is not touched; a number
-    /// with nothing drifted gets no write (its plan has no change, its run confirms the state
-    /// read). Callers leave out the numbers with nothing on record.
+    /// channel in sync, or with nothing on record, is not written, so the object it lives on
+    /// is not touched; a number with nothing drifted gets no write (its plan has no change,
+    /// its run confirms the state read). Callers leave out the numbers with nothing on record.
     Recorded,
 }
 
