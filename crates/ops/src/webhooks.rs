@@ -327,7 +327,8 @@ impl AccountWebhookPlan {
         }
         if refused.is_some() {
             self.refused += 1;
-        } else {
+        } else if !writes.is_empty() {
+            // A repair's number already in sync writes nothing: it does not change.
             self.changed += 1;
         }
         self.numbers.push(PlannedNumber {

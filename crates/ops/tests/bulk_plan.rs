@@ -377,13 +377,19 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
         )
         .await
         .unwrap();
+    let faults = t.fakes.faults(t.kind);
+    faults.clear_requests();
     let drifted = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
+    let one_read = t.requests();
     let drift = t.drift().await;
     let (sms, voice) = (drift.sms_drifted, drift.voice_drifted);
     assert_eq!((sms, voice), (1, 0), "{provider}: {drift:#?}");
 
     let selection = vec![on_app.clone()];
+    faults.clear_requests();
     let plan = t.plan(selection.clone(), Changes::Recorded, false).await;
+    // The plan reads the number's state once: what drifted follows from it.
+    assert_eq!(t.requests(), one_read, "{provider}");
     assert_eq!(
         (plan.changed, plan.refused),
         (1, 0),
@@ -397,7 +403,12 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
         "no shared object written"
     );
 
+    faults.clear_requests();
     let report = t.run(selection.clone(), Changes::Recorded, false).await;
+    // So does the run, before it writes.
+    let sent = t.requests();
+    let reads = sent.iter().take_while(|r| r.method == "GET").count();
+    assert_eq!(sent[..reads], one_read[..], "{provider}: {sent:#?}");
     let after = t.client.webhooks(&number_ref(&on_app)).await.unwrap();
     run_as_planned(
         &plan,
@@ -411,6 +422,25 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
     );
     assert_eq!(after.sms_url(), recorded.1);
     assert_eq!(t.drift().await.drifted, 0);
+
+    // Repaired again once in sync: the plan lists the number with no write, counted neither
+    // as changing nor as refused, and the run writes nothing.
+    let again = t.plan(selection.clone(), Changes::Recorded, false).await;
+    let counts = (again.changed, again.refused);
+    assert_eq!(counts, (0, 0), "{provider}: {again:#?}");
+    let in_sync = &again.accounts[0].numbers[0];
+    assert!(
+        in_sync.writes.is_empty() && in_sync.refused.is_none(),
+        "{in_sync:#?}"
+    );
+    faults.clear_requests();
+    let report = t.run(selection, Changes::Recorded, false).await;
+    assert_eq!(report.succeeded, 1, "{provider}: {report:#?}");
+    let sent = t.requests();
+    assert!(
+        sent.iter().all(|r| r.method == "GET"),
+        "{provider}: {sent:#?}"
+    );
 }
 
 /// The numbers a bulk webhook plan does not plan are listed in the selection's order, whatever

@@ -34,8 +34,8 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
-    ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner, WebhookPlan,
-    WebhookState, plan_on_owners, present,
+    ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange, WebhookOwner,
+    WebhookPlan, WebhookState, plan_on_owners, present,
 };
 
 mod readiness;
@@ -654,11 +654,14 @@ impl BandwidthClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(Api::Bandwidth)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Bandwidth)?;
         let state = self.webhooks(number).await?;
-        Self::plan_from(&state, change)
+        wanted.plan(&state, Api::Bandwidth, |change| {
+            Self::plan_from(&state, change)
+        })
     }
 
     /// Updates the applications (`PUT /accounts/{id}/applications/{appId}`) and returns the
@@ -666,11 +669,16 @@ impl BandwidthClient {
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(Api::Bandwidth)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Bandwidth)?;
         let state = self.webhooks(number).await?;
+        let Some(change) = wanted.on(&state, Api::Bandwidth)? else {
+            return Ok(state);
+        };
+        let change = &change;
         let plan = Self::plan_from(&state, change)?;
         check_shared(Api::Bandwidth, &plan, shared)?;
         for step in &plan.changes {

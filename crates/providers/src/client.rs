@@ -37,7 +37,7 @@ use crate::error::{Api, ProviderError, Result, Subject};
 use crate::model::PageSink;
 use crate::model::{
     AccountInfo, Drift, FoundNumber, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber,
-    SharedPolicy, WebhookChange, WebhookPlan, WebhookState, drift,
+    SharedPolicy, Wanted, WebhookPlan, WebhookState, drift,
 };
 use crate::plivo::PlivoClient;
 use crate::telnyx::TelnyxClient;
@@ -143,23 +143,28 @@ impl ProviderClient {
     }
 
     /// The writes [`ProviderClient::set_webhooks`] would make, with the objects they touch and
-    /// how many numbers share them — to show before changing anything.
+    /// how many numbers share them — to show before changing anything. `wanted`: a change, or
+    /// a drift's repair ([`Wanted::Recorded`]: the drifted channels of the state read here;
+    /// no write when none).
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        each!(self, c => c.plan_webhooks(number, change).await)
+        let wanted = wanted.into();
+        each!(self, c => c.plan_webhooks(number, wanted).await)
     }
 
-    /// Makes the change and returns the state the provider confirms.
+    /// Makes the change (or the repair of the drift of the state read here: nothing written
+    /// when none drifted, that state returned) and returns the state the provider confirms.
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        each!(self, c => c.set_webhooks(number, change, shared).await)
+        let wanted = wanted.into();
+        each!(self, c => c.set_webhooks(number, wanted, shared).await)
     }
 
     /// Compares the provider's URLs with the ones on record.

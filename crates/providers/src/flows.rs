@@ -40,7 +40,7 @@ use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
     AccountInfo, Drift, FoundNumber, ListProgress, NumberRef, ProgressFn, ProviderNumber,
-    SharedPolicy, Skipped, WebhookChange, WebhookPlan, WebhookState, same_url,
+    SharedPolicy, Skipped, Wanted, WebhookChange, WebhookPlan, WebhookState, same_url,
 };
 
 /// Default number of requests a bulk operation keeps in flight. 16 stays well inside every
@@ -499,19 +499,11 @@ pub enum Changes {
     Same(WebhookChange),
     /// A drift's repair: each number's channels whose URL at the provider is not the one on
     /// record ([`PhoneNumber::recorded_webhooks`]) set back to it ([`Drift::repair`], from the
-    /// state the provider has as the change is planned or made). A channel in sync, or with
-    /// nothing on record, is not written, so the object it lives on is not touched; a number
-    /// with nothing drifted gets no write (its plan has no change, its run confirms the state
-    /// read). Callers leave out the numbers with nothing on record.
+    /// state the client reads to plan or make the change, once: [`Wanted::Recorded`]). A
+    /// channel in sync, or with nothing on record, is not written, so the object it lives on
+    /// is not touched; a number with nothing drifted gets no write (its plan has no change,
+    /// its run confirms the state read). Callers leave out the numbers with nothing on record.
     Recorded,
-}
-
-/// What a bulk webhook change does to one number.
-enum ToDo {
-    /// Make this change.
-    Write(WebhookChange),
-    /// Nothing (a repair with nothing drifted): the state the provider has.
-    Nothing(WebhookState),
 }
 
 impl From<WebhookChange> for Changes {
@@ -537,47 +529,35 @@ impl Changes {
         }
     }
 
-    /// What to do to `number` (`n` at the provider): the same URLs, or for a repair the
-    /// drifted channels of the state `client` reads now (nothing when none drifted).
-    async fn at_provider(
-        &self,
-        client: &ProviderClient,
-        n: &NumberRef,
-        number: &PhoneNumber,
-    ) -> Result<ToDo> {
+    /// What is asked of `number`: the same URLs, or for a repair its URLs on record, of which
+    /// the client writes the drifted channels of the state it reads ([`Wanted::Recorded`]).
+    fn wanted<'a>(&'a self, number: &'a PhoneNumber) -> Wanted<'a> {
         match self {
-            Changes::Same(change) => Ok(ToDo::Write(change.clone())),
+            Changes::Same(change) => Wanted::Urls(change),
             Changes::Recorded => {
-                let state = client.webhooks(n).await?;
                 let (voice, sms) = number.recorded_webhooks();
-                let change = crate::model::drift(&state, voice, sms).repair();
-                Ok(if change.is_empty() {
-                    ToDo::Nothing(state)
-                } else {
-                    ToDo::Write(change)
-                })
+                Wanted::Recorded { voice, sms }
             }
         }
     }
 
-    /// Runs `work` over `numbers` ([`run_bulk`]), each with what to do to it
-    /// ([`Changes::at_provider`]).
-    async fn run_each<T, F, Fut>(
-        &self,
-        client: &ProviderClient,
-        numbers: &[PhoneNumber],
-        (options, progress): (&BulkOptions, ProgressFn<'_, BulkProgress>),
+    /// Runs `work` over `numbers` ([`run_bulk`]), each with what is asked of it
+    /// ([`Changes::wanted`]).
+    async fn run_each<'a, T, F, Fut>(
+        &'a self,
+        numbers: &'a [PhoneNumber],
+        options: &BulkOptions,
+        progress: ProgressFn<'_, BulkProgress>,
         work: F,
     ) -> BulkReport<T>
     where
-        F: Fn(NumberRef, ToDo) -> Fut,
+        F: Fn(NumberRef, Wanted<'a>) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let refs: Vec<NumberRef> = numbers.iter().map(crate::account::number_ref).collect();
         let work = &work;
         run_bulk(&refs, options, progress, |i, n| async move {
-            let change = self.at_provider(client, &n, &numbers[i]).await?;
-            work(n, change).await
+            work(n, self.wanted(&numbers[i])).await
         })
         .await
     }
@@ -604,16 +584,9 @@ impl AccountAction for SetWebhooks {
         progress: ProgressFn<'_, BulkProgress>,
     ) -> BulkReport<WebhookState> {
         let policy = self.policy;
-        let set = |n: NumberRef, to_do: ToDo| async move {
-            match to_do {
-                ToDo::Write(change) => client.set_webhooks(&n, &change, policy).await,
-                // Nothing to repair: nothing is written, the state read is the one confirmed.
-                ToDo::Nothing(state) => Ok(state),
-            }
-        };
-        (self.change)
-            .run_each(client, numbers, (options, progress), set)
-            .await
+        let set =
+            |n: NumberRef, wanted| async move { client.set_webhooks(&n, wanted, policy).await };
+        self.change.run_each(numbers, options, progress, set).await
     }
 }
 
@@ -635,18 +608,8 @@ impl AccountAction for PlanWebhooks {
         options: &BulkOptions,
         progress: ProgressFn<'_, BulkProgress>,
     ) -> BulkReport<WebhookPlan> {
-        let plan = |n: NumberRef, to_do: ToDo| async move {
-            match to_do {
-                ToDo::Write(change) => client.plan_webhooks(&n, &change).await,
-                ToDo::Nothing(state) => Ok(WebhookPlan {
-                    phone_number: state.phone_number,
-                    changes: Vec::new(),
-                }),
-            }
-        };
-        (self.change)
-            .run_each(client, numbers, (options, progress), plan)
-            .await
+        let plan = |n: NumberRef, wanted| async move { client.plan_webhooks(&n, wanted).await };
+        self.change.run_each(numbers, options, progress, plan).await
     }
 }
 

@@ -95,13 +95,14 @@ impl ProviderNumber {
 /// (`sms_owner`: a Telnyx messaging profile, a Plivo or Twilio application, a Vonage Messages
 /// application, a Bandwidth location's messaging application), reading each object once
 /// with `read` (an account has a few, shared by many numbers); `cancel` stops it between
-/// reads (the error names the provider and account of `whose`).
+/// reads (the error names the provider and account of `whose`). Returns how many objects it
+/// read.
 pub(crate) async fn read_owner_sms_urls<Fut>(
     numbers: &mut [ProviderNumber],
     cancel: &tokio_util::sync::CancellationToken,
     whose: (Api, crate::Subject),
     mut read: impl FnMut(String) -> Fut,
-) -> crate::Result<()>
+) -> crate::Result<usize>
 where
     Fut: std::future::Future<Output = crate::Result<Option<String>>>,
 {
@@ -120,7 +121,7 @@ where
         }
         n.sms_url = urls[&owner].clone();
     }
-    Ok(())
+    Ok(urls.len())
 }
 
 /// A number the account owns, as one lookup finds it: what a verification checks (that the
@@ -501,6 +502,76 @@ impl Drift {
             voice_url: back(&self.voice),
             sms_url: back(&self.sms),
             ..WebhookChange::default()
+        }
+    }
+}
+
+/// What a webhook change asks of one number: given URLs, or a drift's repair, whose change
+/// ([`Drift::repair`]) follows from the state the client reads to plan or make it, so that
+/// state is read once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted<'a> {
+    /// These URLs.
+    Urls(&'a WebhookChange),
+    /// Each channel whose URL at the provider is not the one on record set back to it; a
+    /// channel in sync, or with nothing on record, is not written.
+    Recorded {
+        /// The voice URL on record.
+        voice: Option<&'a str>,
+        /// The SMS URL on record.
+        sms: Option<&'a str>,
+    },
+}
+
+impl<'a> From<&'a WebhookChange> for Wanted<'a> {
+    fn from(change: &'a WebhookChange) -> Self {
+        Wanted::Urls(change)
+    }
+}
+
+impl<'a> Wanted<'a> {
+    /// The given URLs, checked before anything is read; `None` for a repair (its change is
+    /// known from the state).
+    pub(crate) fn given(&self, api: Api) -> crate::Result<Option<&'a WebhookChange>> {
+        match self {
+            Wanted::Urls(change) => change.check(api).map(|()| Some(*change)),
+            Wanted::Recorded { .. } => Ok(None),
+        }
+    }
+
+    /// The change to make on `state`: the given URLs, or the repair of its drift (checked);
+    /// `None` when a repair finds nothing drifted, so nothing is written.
+    pub(crate) fn on(
+        &self,
+        state: &WebhookState,
+        api: Api,
+    ) -> crate::Result<Option<WebhookChange>> {
+        match self {
+            Wanted::Urls(change) => Ok(Some((*change).clone())),
+            Wanted::Recorded { voice, sms } => {
+                let change = drift(state, *voice, *sms).repair();
+                if change.is_empty() {
+                    return Ok(None);
+                }
+                change.check(api)?;
+                Ok(Some(change))
+            }
+        }
+    }
+
+    /// The plan on `state`: `plan` of the change ([`Wanted::on`]), or no write.
+    pub(crate) fn plan(
+        &self,
+        state: &WebhookState,
+        api: Api,
+        plan: impl FnOnce(&WebhookChange) -> crate::Result<WebhookPlan>,
+    ) -> crate::Result<WebhookPlan> {
+        match self.on(state, api)? {
+            Some(change) => plan(&change),
+            None => Ok(WebhookPlan {
+                phone_number: state.phone_number.clone(),
+                changes: Vec::new(),
+            }),
         }
     }
 }

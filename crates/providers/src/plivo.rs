@@ -31,8 +31,8 @@ use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState, plan_on_owners,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
+    WebhookOwner, WebhookPlan, WebhookState, plan_on_owners,
 };
 use crate::records::{self, text};
 
@@ -403,22 +403,28 @@ impl PlivoClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(Api::Plivo)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Plivo)?;
         let state = self.webhooks(number).await?;
-        Self::plan_from(&state, change)
+        wanted.plan(&state, Api::Plivo, |change| Self::plan_from(&state, change))
     }
 
     /// Updates the application (`POST Application/{app_id}/`) and returns the state read back.
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(Api::Plivo)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Plivo)?;
         let state = self.webhooks(number).await?;
+        let Some(change) = wanted.on(&state, Api::Plivo)? else {
+            return Ok(state);
+        };
+        let change = &change;
         let plan = Self::plan_from(&state, change)?;
         check_shared(Api::Plivo, &plan, shared)?;
         let Some(step) = plan.changes.first() else {

@@ -28,8 +28,8 @@ use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState, plan_on_owners,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
+    WebhookOwner, WebhookPlan, WebhookState, plan_on_owners,
 };
 use crate::records::{self, text};
 
@@ -483,22 +483,30 @@ impl TelnyxClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(Api::Telnyx)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Telnyx)?;
         let state = self.webhooks(number).await?;
-        Self::plan_from(&state, change)
+        wanted.plan(&state, Api::Telnyx, |change| {
+            Self::plan_from(&state, change)
+        })
     }
 
     /// Makes the change with `PATCH` on each object and returns the state read back.
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(Api::Telnyx)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Telnyx)?;
         let state = self.webhooks(number).await?;
+        let Some(change) = wanted.on(&state, Api::Telnyx)? else {
+            return Ok(state);
+        };
+        let change = &change;
         let plan = Self::plan_from(&state, change)?;
         check_shared(Api::Telnyx, &plan, shared)?;
         for step in &plan.changes {

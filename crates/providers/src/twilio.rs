@@ -35,7 +35,7 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
-    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook,
+    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
     WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 
@@ -437,7 +437,9 @@ impl TwilioClient {
                 Err(e) => Err(e),
             }
         };
-        crate::model::read_owner_sms_urls(numbers, cancel, (self.api(), self.account()), read).await
+        let whose = (self.api(), self.account());
+        crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
+        Ok(())
     }
 
     /// Reads the list at `url` with `query` page by page (`page_size` clamped to 1..=1000),
@@ -668,12 +670,15 @@ impl TwilioClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(self.api())?;
+        let wanted = wanted.into();
+        wanted.given(self.api())?;
         let raw = self.raw_number(number).await?;
         let state = self.state_of(&raw, &number.phone_number).await?;
-        Ok(self.plan_from(&raw, &state, change))
+        wanted.plan(&state, self.api(), |change| {
+            Ok(self.plan_from(&raw, &state, change))
+        })
     }
 
     /// Sets the number's URLs (`POST IncomingPhoneNumbers/{Sid}.json`, after reading the
@@ -683,13 +688,25 @@ impl TwilioClient {
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         _shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(self.api())?;
+        let wanted = wanted.into();
+        let given = wanted.given(self.api())?;
         // The number as it is now: whether a channel is on an application decides the form.
         let raw = self.raw_number(number).await?;
-        let form = update_form(&raw, change);
+        let change = match given {
+            Some(change) => change.clone(),
+            // A repair: what drifted, from the state of that number.
+            None => {
+                let state = self.state_of(&raw, &number.phone_number).await?;
+                match wanted.on(&state, self.api())? {
+                    Some(change) => change,
+                    None => return Ok(state),
+                }
+            }
+        };
+        let form = update_form(&raw, &change);
         let subject = Subject::Number(number.phone_number.to_string());
         let url = format!(
             "{}/IncomingPhoneNumbers/{}.json",

@@ -43,8 +43,8 @@ use crate::http::{
 };
 use crate::model::{
     AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Webhook, WebhookChange,
-    WebhookOwner, WebhookPlan, WebhookState,
+    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
+    WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 use crate::records::{self, text};
 
@@ -297,12 +297,13 @@ impl VonageClient {
     /// Gives each number linked to a Messages application that application's Messages
     /// `inbound_url`, reading each application once however many numbers share it. A number
     /// whose application has no Messages capability (or that the account no longer has)
-    /// keeps its own `moHttpUrl`, and the number as its SMS owner.
+    /// keeps its own `moHttpUrl`, and the number as its SMS owner. Returns how many
+    /// applications it read.
     async fn read_messages_applications(
         &self,
         numbers: &mut [ProviderNumber],
         cancel: &CancellationToken,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let own: Vec<Option<String>> = numbers.iter().map(|n| n.sms_url.clone()).collect();
         let read = |id: String| async move {
             match self.application(&id).await {
@@ -312,14 +313,14 @@ impl VonageClient {
             }
         };
         let whose = (Api::Vonage, Subject::Account(self.creds.api_key.clone()));
-        crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
+        let read = crate::model::read_owner_sms_urls(numbers, cancel, whose, read).await?;
         for (n, own) in numbers.iter_mut().zip(own) {
             if n.sms_owner.is_some() && n.sms_url.is_none() {
                 n.sms_url = own;
                 n.sms_owner = None;
             }
         }
-        Ok(())
+        Ok(read)
     }
 
     /// Every number, `size=100` pages by `index`.
@@ -583,12 +584,15 @@ impl VonageClient {
     pub async fn plan_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
     ) -> Result<WebhookPlan> {
-        change.check(Api::Vonage)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Vonage)?;
         let raw = self.raw(number).await?;
         let state = self.state(&raw, &number.phone_number).await?;
-        self.plan_from(&raw, &state, change)
+        wanted.plan(&state, Api::Vonage, |change| {
+            self.plan_from(&raw, &state, change)
+        })
     }
 
     /// Makes the change (`POST /number/update`, `PUT /v2/applications/{id}`) and returns the
@@ -596,12 +600,17 @@ impl VonageClient {
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
-        change: &WebhookChange,
+        wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
-        change.check(Api::Vonage)?;
+        let wanted = wanted.into();
+        wanted.given(Api::Vonage)?;
         let raw = self.raw(number).await?;
         let state = self.state(&raw, &number.phone_number).await?;
+        let Some(change) = wanted.on(&state, Api::Vonage)? else {
+            return Ok(state);
+        };
+        let change = &change;
         let plan = self.plan_from(&raw, &state, change)?;
         check_shared(Api::Vonage, &plan, shared)?;
         let subject = number_subject(number);

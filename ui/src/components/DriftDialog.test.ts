@@ -73,6 +73,24 @@ describe("DriftDialog", () => {
     expect(client.repairWebhooks).toHaveBeenLastCalledWith(expect.any(String), "org-1", [drifted], true, expect.any(Function));
   });
 
+  it("shows a number back in sync by the repair's plan as already in sync, with nothing to confirm", async () => {
+    const client = mockClient(3);
+    const drifted = client.data[0];
+    vi.mocked(client.planRepair).mockImplementationOnce(async (_t, _o, ids, allowShared) => {
+      const numbers = [{ id: drifted.id, phoneNumber: drifted.phoneNumber, writes: [], refused: null }];
+      const account = { provider: "twilio" as const, accountId: "AC1", numbers, objects: [], changed: 0, refused: 0 };
+      void ids;
+      return { accounts: [account], changed: 0, refused: 0, notPlanned: [], allowShared, cancelled: false };
+    });
+    render(DriftDialog, { client, organizationId: "org-1", ids: null, onClose: vi.fn() });
+    await wait();
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    expect(screen.getByTestId("plan-summary").textContent).toContain("0 number(s) will change");
+    expect(screen.getByTestId("plan-number").textContent).toContain("already in sync");
+    expect((screen.getByTestId("plan-confirm") as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it("checks only the selection, and a running check can be cancelled", async () => {
     const client = mockClient(3);
     let finish: () => void = () => {};

@@ -16,7 +16,7 @@
 //! whatever the link says), or an empty word when no campaign links it. The 10DLC lists are
 //! read only when the account has such numbers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use switchboard_core::domain::{E164, NumberType};
@@ -118,11 +118,8 @@ impl VonageClient {
         .await?;
         // A number linked to a Messages application is used for SMS when the application has
         // an `inbound_url`: each such application is read once (as a listing reads it).
-        let applications = (numbers.iter())
-            .filter_map(|n| n.sms_owner.as_ref().map(|o| o.id.as_str()))
-            .collect::<HashSet<&str>>()
-            .len();
-        self.read_messages_applications(&mut numbers, cancel)
+        let applications = self
+            .read_messages_applications(&mut numbers, cancel)
             .await?;
         asked.add(applications as u32);
         let mut ten_dlc: Vec<E164> = Vec::new();
