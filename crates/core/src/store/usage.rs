@@ -12,6 +12,11 @@
 //! latest final call (`last_call_at`, what health shows as the time of the last record) only
 //! grows by deltas; when a page takes a final call away from a day and adds none as late, that
 //! day's calls are read again for it.
+//!
+//! Large pulls ([`Workspace::begin_large_pull`]): the unique record key is a named index
+//! (`20261208000100_usage_record_key_index.sql`) that the rest of a large pull drops and builds
+//! once at its end, all in one transaction; the pages are kept by the same `keep_rows`, which
+//! then finds the records read again in memory instead of by the key.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, RandomState};
