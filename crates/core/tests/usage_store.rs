@@ -23,7 +23,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let mut ws = Workspace::open_in_memory().expect("workspace");
+    fixture_in(Workspace::open_in_memory().expect("workspace"))
+}
+
+/// [`fixture`] in `ws`.
+fn fixture_in(mut ws: Workspace) -> Fixture {
     let org = ws.add_organization("acme", "Acme").expect("org").id;
     let agent = ws.add_agent(org, "Ava").expect("agent").id;
     for (i, n) in NUMBERS.iter().enumerate() {
@@ -193,6 +197,7 @@ proptest! {
         messages in prop::collection::vec((0usize..4, 0i64..160, 0u8..4, 1i64..9_999_999), 0..30),
         page in 1usize..25,
         reread in prop::bool::ANY,
+        large in 0u8..3,
     ) {
         let Fixture { mut ws, org, account } = fixture();
         // Number index 3 is not the organization's.
@@ -217,14 +222,27 @@ proptest! {
         }
         let rounds = if reread { 2 } else { 1 };
         let mut not_ours = 0;
-        for _ in 0..rounds {
+        // `large` 1: every round in one large pull of each kind; 2: the last round only
+        // (what the rounds before kept is found by it).
+        let large_from = match large { 1 => 0, 2 => rounds - 1, _ => rounds };
+        for round in 0..rounds {
+            if round == large_from {
+                ws.begin_large_pull(&account, RecordKind::Calls).expect("large");
+            }
             for chunk in calls.chunks(page) {
                 not_ours += ws.keep_calls(&account, chunk, T0).expect("kept").not_ours;
+            }
+        }
+        ws.finish_large_pull().expect("finished");
+        for round in 0..rounds {
+            if round == large_from {
+                ws.begin_large_pull(&account, RecordKind::Messages).expect("large");
             }
             for chunk in messages.chunks(page) {
                 ws.keep_messages(&account, chunk, T0).expect("kept");
             }
         }
+        ws.finish_large_pull().expect("finished");
         let strangers = calls.iter().filter(|c| c.number.as_str() == "+14155550199").count();
         prop_assert_eq!(not_ours as usize, strangers * rounds);
         let by_number: BTreeMap<String, Expected> =
@@ -346,6 +364,142 @@ fn a_pending_record_is_completed_by_a_later_pull() {
     );
     let days: Vec<String> = totals(&ws, org, GroupBy::Day).into_keys().collect();
     assert_eq!(days, ["2026-12-01", "2026-12-03"]);
+}
+
+/// (kept.added, completed, unchanged, pending).
+fn counted(k: &switchboard_core::usage::Kept) -> (u64, u64, u64, u64) {
+    (k.added, k.completed, k.unchanged, k.pending)
+}
+
+/// Per number: calls, pending, cost.
+fn per_number(ws: &Workspace, org: Uuid) -> Vec<(String, u64, u64, String)> {
+    totals(ws, org, GroupBy::Number)
+        .into_values()
+        .map(|r| (r.key, r.counts.calls, r.counts.pending, r.cost.to_string()))
+        .collect()
+}
+
+/// A large pull (the unique record key dropped until it ends) keeps a record read on two of
+/// its pages once, the later page's values winning (a price given late completes the
+/// pending one, a start filled in later moves the call's day), finds a record kept before
+/// it, and leaves the key whole at its end.
+#[test]
+fn a_large_pull_keeps_a_record_read_twice_once_and_completes_its_price() {
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture();
+    let before = call(9, 1, 3, CallOutcome::Answered, 30, price(2, 7_000_000));
+    ws.keep_calls(&account, std::slice::from_ref(&before), T0)
+        .expect("before");
+    ws.begin_large_pull(&account, RecordKind::Calls)
+        .expect("large");
+    let first = vec![
+        call(1, 0, 1, CallOutcome::Answered, 120, Price::Pending),
+        call(2, 1, 2, CallOutcome::Busy, 0, Price::NotBilled),
+        call(3, 2, 30, CallOutcome::Answered, 5, price(3, 9_000_000)),
+    ];
+    let kept = ws.keep_calls(&account, &first, T0).expect("first");
+    assert_eq!(counted(&kept), (3, 0, 0, 1));
+    // The provider's paging shifted: 3 again as it was, 1 priced now, 9 (kept before the
+    // pull) started a day later, and one new record.
+    let second = vec![
+        call(3, 2, 30, CallOutcome::Answered, 5, price(3, 9_000_000)),
+        call(1, 0, 1, CallOutcome::Answered, 120, price(3, 28_000_000)),
+        call(9, 1, 27, CallOutcome::Answered, 30, price(2, 7_000_000)),
+        call(4, 0, 5, CallOutcome::NoAnswer, 0, Price::NotBilled),
+    ];
+    let kept = ws.keep_calls(&account, &second, T0).expect("second");
+    assert_eq!(counted(&kept), (1, 1, 2, 0));
+    ws.finish_large_pull().expect("finished");
+    let expected = [
+        (NUMBERS[0].to_owned(), 2, 0, "USD 0.028".to_owned()),
+        (NUMBERS[1].to_owned(), 2, 0, "EUR 0.007".to_owned()),
+        (NUMBERS[2].to_owned(), 1, 0, "USD 0.009".to_owned()),
+    ];
+    assert_eq!(per_number(&ws, org), expected);
+    let days: Vec<(String, u64)> = totals(&ws, org, GroupBy::Day)
+        .into_values()
+        .map(|r| (r.key, r.counts.calls))
+        .collect();
+    assert_eq!(
+        days,
+        [("2026-12-01".into(), 3), ("2026-12-02".into(), 2)],
+        "9 moved to the 2nd"
+    );
+    assert_rollups_equal_records(&ws);
+    // The key is back: keeping the pages again (the usual way) adds nothing.
+    let again = ws.keep_calls(&account, &second, T0).expect("again");
+    assert_eq!(counted(&again), (0, 0, 4, 0));
+    assert_eq!(per_number(&ws, org), expected);
+}
+
+/// A large pull cut off (its program stopped: the connection closed without finishing it)
+/// keeps nothing of itself and leaves the unique key whole: the next open finds the store as
+/// it was before the pull, and the next pull keeps every record once. While it is under way,
+/// its connection writes nothing else.
+#[test]
+fn a_large_pull_cut_off_keeps_nothing_of_itself_and_leaves_the_key_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("w.db");
+    let Fixture {
+        mut ws,
+        org,
+        account,
+    } = fixture_in(Workspace::open(&path).expect("open"));
+    let kept_before = vec![call(1, 0, 1, CallOutcome::Answered, 120, Price::Pending)];
+    ws.keep_calls(&account, &kept_before, T0).expect("before");
+    let as_before = per_number(&ws, org);
+    let pages = [
+        vec![
+            call(1, 0, 1, CallOutcome::Answered, 120, price(3, 28_000_000)),
+            call(2, 1, 2, CallOutcome::Busy, 0, Price::NotBilled),
+        ],
+        vec![
+            call(2, 1, 2, CallOutcome::Busy, 0, Price::NotBilled),
+            call(3, 2, 30, CallOutcome::Answered, 5, price(2, 9_000_000)),
+        ],
+    ];
+    ws.begin_large_pull(&account, RecordKind::Calls)
+        .expect("large");
+    for page in &pages {
+        ws.keep_calls(&account, page, T0).expect("kept");
+    }
+    let refused = ws.keep_messages(&account, &[message(1, 0, 1, Price::Pending)], T0);
+    assert!(
+        matches!(refused, Err(switchboard_core::Error::NotAllowed(_))),
+        "{refused:?}"
+    );
+    let refused = ws.add_organization("other", "Other");
+    assert!(
+        matches!(refused, Err(switchboard_core::Error::NotAllowed(_))),
+        "{refused:?}"
+    );
+    drop(ws);
+
+    let mut ws = Workspace::open(&path).expect("reopen");
+    assert_rollups_equal_records(&ws);
+    assert_eq!(per_number(&ws, org), as_before);
+    let again = ws.keep_calls(&account, &kept_before, T0).expect("again");
+    assert_eq!(counted(&again), (0, 0, 1, 1), "the key is whole");
+    ws.begin_large_pull(&account, RecordKind::Calls)
+        .expect("large");
+    for page in &pages {
+        ws.keep_calls(&account, page, T0).expect("kept");
+    }
+    ws.finish_large_pull().expect("finished");
+    drop(ws);
+    let ws = Workspace::open(&path).expect("reopen");
+    assert_rollups_equal_records(&ws);
+    assert_eq!(
+        per_number(&ws, org),
+        [
+            (NUMBERS[0].to_owned(), 1, 0, "USD 0.028".to_owned()),
+            (NUMBERS[1].to_owned(), 1, 0, "none".to_owned()),
+            (NUMBERS[2].to_owned(), 1, 0, "EUR 0.009".to_owned()),
+        ]
+    );
 }
 
 #[test]

@@ -1,19 +1,32 @@
 //! Usage records end to end: 1,000,000 call records of 10,000 numbers from the fake Twilio,
 //! (a) downloaded and parsed alone (every page read, nothing kept: the baseline), and (b)
 //! pulled by `switchboard_ops::usage::sync` into a new local workspace (streamed into the store
-//! while the next page downloads, rollups kept in the same transactions), in the same run; then
+//! while the next page downloads, rollups kept in the same transactions; after 20 pages, the
+//! rest as one large pull: `usage::LARGE_PULL_PAGES`), and (c) the same sync with every page
+//! kept on its own (as before large pulls: the unique record key written by every insert) into
+//! another new workspace, in the same run; then
 //! `usage::report(--by number)` (with each number's health) over those records, in process,
 //! against the same reads made apart (the totals and the health window at once, as before the
 //! report read the rollups once for both).
 //!
 //! `cargo run --release -p switchboard-ops --example bench_usage [NUMBERS] [CALLS_PER_NUMBER]`
 //! (defaults 10,000 and 100). Targets: (b) ≤ 2 × (a); the report ≤ 100 ms.
+//! `… [NUMBERS] [CALLS_PER_NUMBER] no-c` leaves (c) out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
+
+use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use switchboard_core::Result;
+use switchboard_core::domain::E164;
+use switchboard_core::usage::{
+    CallRecord, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind, UsageAccount,
+    UsageCursor, UsageRow,
+};
+use switchboard_ops::usage::UsageStore;
 
 use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::usage::{DayRange, GroupBy, Thresholds};
@@ -43,6 +56,58 @@ fn client(base: &str) -> ProviderClient {
     ProviderClient::Twilio(TwilioClient::new(credentials, endpoint, &settings).unwrap())
 }
 
+/// A store that keeps every page on its own: `store`'s methods but its large pull (the
+/// default: none).
+#[derive(Debug)]
+struct PageByPage<'a>(&'a dyn UsageStore);
+
+#[async_trait]
+impl UsageStore for PageByPage<'_> {
+    async fn cursor(&self, a: &UsageAccount, k: RecordKind) -> Result<Option<UsageCursor>> {
+        self.0.cursor(a, k).await
+    }
+    async fn set_cursor(&self, a: &UsageAccount, k: RecordKind, c: UsageCursor) -> Result<()> {
+        self.0.set_cursor(a, k, c).await
+    }
+    async fn keep_calls(
+        &self,
+        a: &UsageAccount,
+        r: Vec<CallRecord>,
+        at: OffsetDateTime,
+    ) -> Result<Kept> {
+        self.0.keep_calls(a, r, at).await
+    }
+    async fn keep_messages(
+        &self,
+        a: &UsageAccount,
+        r: Vec<MessageRecord>,
+        at: OffsetDateTime,
+    ) -> Result<Kept> {
+        self.0.keep_messages(a, r, at).await
+    }
+    async fn oldest_pending(
+        &self,
+        a: &UsageAccount,
+        k: RecordKind,
+    ) -> Result<Option<OffsetDateTime>> {
+        self.0.oldest_pending(a, k).await
+    }
+    async fn usage_totals(&self, o: uuid::Uuid, r: DayRange, by: GroupBy) -> Result<Vec<UsageRow>> {
+        self.0.usage_totals(o, r, by).await
+    }
+    async fn daily_calls_of(
+        &self,
+        o: uuid::Uuid,
+        r: DayRange,
+        only: Option<&[E164]>,
+    ) -> Result<Vec<NumberDays>> {
+        self.0.daily_calls_of(o, r, only).await
+    }
+    async fn number_days(&self, o: uuid::Uuid, n: &E164, r: DayRange) -> Result<NumberDayRows> {
+        self.0.number_days(o, n, r).await
+    }
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -55,14 +120,15 @@ fn main() {
             .unwrap_or(default)
     };
     let (numbers, per_number) = (arg(1, 10_000), arg(2, 100));
+    let compare = std::env::args().nth(3).as_deref() != Some("no-c");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(numbers, per_number));
+    rt.block_on(run(numbers, per_number, compare));
 }
 
-async fn run(numbers: usize, per_number: usize) {
+async fn run(numbers: usize, per_number: usize, compare: bool) {
     let now = OffsetDateTime::now_utc();
     let config = FakeConfig {
         twilio_numbers: numbers,
@@ -91,6 +157,7 @@ async fn run(numbers: usize, per_number: usize) {
     let valid: Vec<_> = (listing.numbers.iter())
         .map(|n| n.to_new_number(sid).validate().unwrap())
         .collect();
+    let valid_again = valid.clone();
     (inv.file().unwrap())
         .run(move |ws| ws.add_numbers(org, valid).map(|_| ()))
         .await
@@ -143,6 +210,42 @@ async fn run(numbers: usize, per_number: usize) {
         synced[0].pages,
         ingest.as_secs_f64() / baseline.as_secs_f64()
     );
+
+    // (c) The same sync, page by page, into another workspace with the same numbers.
+    if compare {
+        let other: Arc<dyn Inventory> = open(Target::Local(dir.path().join("pages.db")))
+            .await
+            .unwrap();
+        let other_org = other.add_organization("bench", "Bench").await.unwrap().id;
+        (other.file().unwrap())
+            .run(move |ws| ws.add_numbers(other_org, valid_again).map(|_| ()))
+            .await
+            .unwrap();
+        let accounts: Vec<AccountToSync> = (usage::accounts_of(&*other, other_org, None).await)
+            .unwrap()
+            .into_iter()
+            .map(|account| AccountToSync {
+                account,
+                client: c.clone(),
+            })
+            .collect();
+        let pages = PageByPage(other.usage().unwrap());
+        let started = Instant::now();
+        let synced = usage::sync(&pages, &accounts, Some(since), &|_| {}, &cancel)
+            .await
+            .unwrap();
+        let by_page = started.elapsed();
+        println!(
+            "(c) the same, every page kept on its own: {:.2} s ({} added): {:.2} × (a); (b) is \
+             {:.2} × (c)",
+            by_page.as_secs_f64(),
+            synced[0].added,
+            by_page.as_secs_f64() / baseline.as_secs_f64(),
+            ingest.as_secs_f64() / by_page.as_secs_f64()
+        );
+        drop(other);
+        let _ = std::fs::remove_file(dir.path().join("pages.db"));
+    }
 
     // The report by number, with health, in process.
     let limits = Thresholds::default();

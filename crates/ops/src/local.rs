@@ -21,7 +21,7 @@ use switchboard_core::transfer::{self, ImportReport, ImportRow, ImportTarget};
 use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
-use crate::usage::UsageStore;
+use crate::usage::{LargePull, UsageStore};
 use crate::{Between, Chunk, EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
@@ -52,6 +52,45 @@ where
             path: "workspace task".into(),
             source: std::io::Error::other(e.to_string()),
         })?
+}
+
+/// A large pull of usage records into a workspace file, on its own connection: dropped, the
+/// connection closes and SQLite undoes the pull's open transaction.
+#[derive(Debug)]
+struct LocalLargePull {
+    account: UsageAccount,
+    ws: Arc<Mutex<Workspace>>,
+}
+
+#[async_trait]
+impl LargePull for LocalLargePull {
+    async fn keep_calls(
+        &self,
+        records: Vec<CallRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let account = self.account.clone();
+        run_on(&self.ws, move |ws| {
+            ws.keep_calls(&account, &records, pulled_at)
+        })
+        .await
+    }
+
+    async fn keep_messages(
+        &self,
+        records: Vec<MessageRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept> {
+        let account = self.account.clone();
+        run_on(&self.ws, move |ws| {
+            ws.keep_messages(&account, &records, pulled_at)
+        })
+        .await
+    }
+
+    async fn finish(self: Box<Self>) -> Result<()> {
+        run_on(&self.ws, Workspace::finish_large_pull).await
+    }
 }
 
 impl LocalInventory {
@@ -343,6 +382,28 @@ impl UsageStore for LocalInventory {
         let account = account.clone();
         self.run(move |ws| ws.keep_messages(&account, &records, pulled_at))
             .await
+    }
+
+    /// On a connection of its own, opened for it (the primary one goes on serving the
+    /// numbers' pages and other writes wait for the pull's transaction: see core's
+    /// `Workspace::begin_large_pull`).
+    async fn large_pull(
+        &self,
+        account: &UsageAccount,
+        kind: RecordKind,
+    ) -> Result<Option<Box<dyn LargePull>>> {
+        let path = self.path.clone();
+        let account = account.clone();
+        let (ws, account) = crate::open::blocking(move || {
+            let mut ws = Workspace::open(&path)?;
+            ws.begin_large_pull(&account, kind)?;
+            Ok((ws, account))
+        })
+        .await?;
+        Ok(Some(Box::new(LocalLargePull {
+            account,
+            ws: Arc::new(Mutex::new(ws)),
+        })))
     }
 
     async fn oldest_pending(

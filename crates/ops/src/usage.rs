@@ -86,6 +86,18 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         pulled_at: OffsetDateTime,
     ) -> Result<Kept>;
 
+    /// A writer for the rest of a large pull of `account`'s records of `kind`, when this
+    /// store has a faster way for many pages than [`UsageStore::keep_calls`] page by page;
+    /// `None` (the default) when it has not. Whatever it keeps follows the same rules, and is
+    /// kept only by [`LargePull::finish`]: dropped before, it keeps nothing.
+    async fn large_pull(
+        &self,
+        _account: &UsageAccount,
+        _kind: RecordKind,
+    ) -> Result<Option<Box<dyn LargePull>>> {
+        Ok(None)
+    }
+
     /// When the oldest of `account`'s records of `kind` still priced pending started (calls)
     /// or was sent (messages); `None` when none is pending. The cursor rule starts the next
     /// pull no later than this, so that a later pull completes it.
@@ -150,6 +162,36 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         range: DayRange,
     ) -> Result<NumberDayRows>;
 }
+
+/// The rest of a large pull, kept as one (see [`UsageStore::large_pull`]): pages kept by it
+/// are kept by [`LargePull::finish`], all at once; dropped before, nothing of them is kept.
+#[async_trait]
+pub trait LargePull: Send + Sync {
+    /// Keeps a page of the pull's call records, as [`UsageStore::keep_calls`] would.
+    async fn keep_calls(&self, records: Vec<CallRecord>, pulled_at: OffsetDateTime)
+    -> Result<Kept>;
+
+    /// Keeps a page of the pull's message records, as [`UsageStore::keep_messages`] would.
+    async fn keep_messages(
+        &self,
+        records: Vec<MessageRecord>,
+        pulled_at: OffsetDateTime,
+    ) -> Result<Kept>;
+
+    /// Keeps every page kept by this pull.
+    async fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// How many pages a pull keeps one by one before it asks the store for a [`LargePull`] for
+/// the rest: 20 (20,000 Twilio records). Measured on the benchmark machine (docs/BENCHMARKS.md,
+/// "Large pulls"): a page kept on its own costs about 0.08 s more than in a large pull (the
+/// unique record key's B-tree written in random order and committed page by page), and a
+/// large pull of the workspace file builds that key again over the whole table at its end
+/// (4–5 s for a million records). So a large pull pays at once into a small table and after
+/// some 60 pages into one of a million records; below 20 pages it would mostly cost, and the
+/// incremental pulls of an account (an hour or a day of records) stay below it, never holding
+/// the file's write lock for a whole pull.
+pub const LARGE_PULL_PAGES: u32 = 20;
 
 /// How far back the first pull of an account reads when no `--since` is given.
 pub const FIRST_PULL_DAYS: i64 = 30;
@@ -296,6 +338,12 @@ trait Pulled: Send + Sized + 'static {
         records: Vec<Self>,
         at: OffsetDateTime,
     ) -> impl Future<Output = Result<Kept>> + Send + 'a;
+    /// Keeps a page in a large pull.
+    fn keep_large<'a>(
+        pull: &'a dyn LargePull,
+        records: Vec<Self>,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<Kept>> + Send + 'a;
 }
 
 /// A kind of record: its time field, its pull and its keep.
@@ -322,6 +370,13 @@ macro_rules! pulled {
             ) -> impl Future<Output = Result<Kept>> + Send + 'a {
                 store.$keep(account, records, at)
             }
+            fn keep_large<'a>(
+                pull: &'a dyn LargePull,
+                records: Vec<Self>,
+                at: OffsetDateTime,
+            ) -> impl Future<Output = Result<Kept>> + Send + 'a {
+                pull.$keep(records, at)
+            }
         }
     };
 }
@@ -337,7 +392,10 @@ pulled!(
 
 /// Pulls one kind of an account's records from `since` and keeps every page as it arrives:
 /// the download hands pages over a channel to the writer, which keeps each in one store
-/// transaction while the next page downloads. Sets the cursor once every page is kept.
+/// transaction while the next page downloads. Once more than [`LARGE_PULL_PAGES`] pages have
+/// arrived, the rest go to the store's [`LargePull`] when it has one, finished when every page
+/// is read (a failure or a cancel drops it: its pages are not kept, the cursor has not moved).
+/// Sets the cursor once every page is kept.
 async fn pull_kind<R: Pulled>(
     store: &dyn UsageStore,
     a: &AccountToSync,
@@ -371,9 +429,23 @@ async fn pull_kind<R: Pulled>(
         unavailable: None,
     };
     let mut newest: Option<OffsetDateTime> = None;
+    // The records kept by the large pull, not yet finished.
+    let mut in_large = 0u64;
     let writing = async {
         let mut pages = 0u32;
+        let mut large: Option<Box<dyn LargePull>> = None;
         while let Some(page) = rx.recv().await {
+            // This page and those waiting: more than the threshold, the pull is large.
+            let arrived = pages as usize + 1 + rx.len();
+            if large.is_none() && arrived > LARGE_PULL_PAGES as usize {
+                match store.large_pull(account, R::KIND).await {
+                    Ok(pull) => large = pull,
+                    Err(e) => {
+                        rx.close();
+                        return Err(e);
+                    }
+                }
+            }
             done.skipped += page.skipped.len() as u64;
             for s in &page.skipped {
                 if done.skipped_reasons.len() < SKIPPED_REASONS {
@@ -381,13 +453,20 @@ async fn pull_kind<R: Pulled>(
                 }
             }
             newest = newest.max(page.records.iter().map(Pulled::at).max());
-            let kept = match R::keep(store, account, page.records, now).await {
+            let kept = match &large {
+                Some(pull) => R::keep_large(&**pull, page.records, now).await,
+                None => R::keep(store, account, page.records, now).await,
+            };
+            let kept = match kept {
                 Ok(k) => k,
                 Err(e) => {
                     rx.close();
                     return Err(e);
                 }
             };
+            if large.is_some() {
+                in_large += kept.added + kept.completed + kept.unchanged;
+            }
             done.kept.add(&kept);
             pages += 1;
             progress(&SyncProgress {
@@ -398,17 +477,19 @@ async fn pull_kind<R: Pulled>(
                 records: done.kept.added + done.kept.completed + done.kept.unchanged,
             });
         }
-        Ok(())
+        Ok(large)
     };
     let (read, written) = tokio::join!(reading, writing);
-    written?;
+    let large = written?;
     let pages = match read {
         Ok(pages) => pages,
         Err(ProviderError::Cancelled { .. }) => {
+            // Dropped: the large pull's pages are not kept.
+            drop(large);
             return Err(ProviderFailure::Cancelled(format!(
                 "cancelled: {} {} records of {} {} kept; its cursor did not move, the next \
                  sync reads them again",
-                done.kept.added + done.kept.completed + done.kept.unchanged,
+                done.kept.added + done.kept.completed + done.kept.unchanged - in_large,
                 R::KIND.as_str(),
                 account.provider,
                 account.account_id
@@ -416,6 +497,9 @@ async fn pull_kind<R: Pulled>(
         }
         // The provider has none of these records: said, not a failure of the whole sync.
         Err(e @ ProviderError::Unsupported { .. }) => {
+            if let Some(pull) = large {
+                pull.finish().await?;
+            }
             done.unavailable = Some(e.to_string());
             return Ok(done);
         }
@@ -423,6 +507,9 @@ async fn pull_kind<R: Pulled>(
     };
     if cancel.is_cancelled() {
         return Err(ProviderFailure::Cancelled("cancelled".into()));
+    }
+    if let Some(pull) = large {
+        pull.finish().await?;
     }
     done.pages = pages;
     let oldest_pending = store.oldest_pending(account, R::KIND).await?;

@@ -33,10 +33,15 @@ const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
 const NUMBERS: usize = 20;
 
 fn config() -> FakeConfig {
+    config_with(300)
+}
+
+/// [`config`] with `calls` calls per number over its 10 days.
+fn config_with(calls: usize) -> FakeConfig {
     FakeConfig {
         twilio_numbers: NUMBERS,
         usage: UsageConfig {
-            calls_per_number: 300,
+            calls_per_number: calls,
             messages_per_number: 60,
             days: 10,
             now: NOW.unix_timestamp(),
@@ -79,7 +84,12 @@ async fn workspace_of(
 /// A workspace whose organization has the fake's numbers, all but the last (its records are
 /// not the organization's).
 async fn setup() -> Setup {
-    let fakes = FakeProviders::start(config()).await.unwrap();
+    setup_with(config()).await
+}
+
+/// [`setup`] with the fake's records of `config`.
+async fn setup_with(config: FakeConfig) -> Setup {
+    let fakes = FakeProviders::start(config).await.unwrap();
     let client = common::twilio(&fakes.base_url(FakeKind::Twilio));
     let (dir, inv, org) = workspace_of(&client, NUMBERS - 1).await;
     let accounts = usage::accounts_of(&*inv, org, None).await.unwrap();
@@ -156,6 +166,30 @@ async fn fake_records(s: &Setup, since: OffsetDateTime) -> (Vec<CallRecord>, Vec
     (calls, gather_messages.done(pages).unwrap().records)
 }
 
+/// The workspace's integrity check finds nothing (its rollups equal its records).
+async fn assert_whole(s: &Setup) {
+    let problems = s
+        .inv
+        .file()
+        .unwrap()
+        .run(|ws| ws.integrity_check())
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// Per number of `rows`, its cost (in USD, the only currency) and pending records.
+fn usd_and_pending(rows: &[switchboard_core::usage::UsageRow]) -> BTreeMap<String, (i64, u64)> {
+    rows.iter()
+        .map(|r| {
+            let usd: Vec<_> = r.cost.iter().collect();
+            assert_eq!(usd.len(), 1, "one currency: {r:?}");
+            assert_eq!(usd[0].currency, "USD");
+            (r.key.clone(), (usd[0].nanos, r.counts.pending))
+        })
+        .collect()
+}
+
 async fn sync(s: &Setup, since: Option<OffsetDateTime>) -> Vec<usage::AccountSynced> {
     let pages = AtomicU32::new(0);
     let progress = |_: &usage::SyncProgress| {
@@ -181,11 +215,24 @@ async fn sync(s: &Setup, since: Option<OffsetDateTime>) -> Vec<usage::AccountSyn
 
 #[tokio::test]
 async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
-    let s = setup().await;
+    second_sync_of(300).await;
+}
+
+/// The same with a first pull of more than `LARGE_PULL_PAGES` pages of calls (24,000 calls in
+/// pages of 1,000): the rest of it is kept as one large pull.
+#[tokio::test]
+async fn after_a_large_first_sync_a_second_asks_only_for_what_is_new_and_completes_late_prices() {
+    const { assert!(24 > usage::LARGE_PULL_PAGES) };
+    second_sync_of(1_200).await;
+}
+
+/// A first sync of `per_number` calls per number over 10 days, then a second two hours later.
+async fn second_sync_of(per_number: usize) {
+    let s = setup_with(config_with(per_number)).await;
     let since = NOW - Duration::days(10);
     let first = sync(&s, Some(since)).await;
     let a = &first[0];
-    let (ours, theirs) = (300 * (NUMBERS - 1), 300);
+    let (ours, theirs) = (per_number * (NUMBERS - 1), per_number);
     assert_eq!(a.calls.kept.added as usize, ours);
     assert_eq!(a.calls.kept.not_ours as usize, theirs);
     assert_eq!(a.messages.kept.added as usize, 60 * (NUMBERS - 1));
@@ -214,16 +261,7 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
         .cloned()
         .expect("the number the organization does not have");
     expected.remove(&stranger);
-    let found: BTreeMap<String, (i64, u64)> = rows
-        .iter()
-        .map(|r| {
-            let usd: Vec<_> = r.cost.iter().collect();
-            assert_eq!(usd.len(), 1, "one currency: {r:?}");
-            assert_eq!(usd[0].currency, "USD");
-            (r.key.clone(), (usd[0].nanos, r.counts.pending))
-        })
-        .collect();
-    assert_eq!(found, expected);
+    assert_eq!(usd_and_pending(&rows), expected);
 
     // Two hours later: the second sync asks from its cursor (the oldest pending record's day)
     // and completes every record that was pending.
@@ -243,7 +281,8 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
     assert_eq!(filters(&s.fakes, "Messages", "DateSent>"), ["2026-11-30"]);
     assert_eq!(b.calls.since, calls_cursor);
     assert_eq!(b.completed, a.pending, "every pending record was priced");
-    // The calls made meanwhile (25 an hour) are added, but the other number's.
+    // The calls made meanwhile (the fake's rate: per hour, all its calls over its 240 hours)
+    // are added, but the other number's.
     let gather = Gather::default();
     let pages = s
         .client
@@ -251,20 +290,13 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
         .await;
     let made: Vec<CallRecord> = gather.done(pages).unwrap().records;
     let made: Vec<&CallRecord> = made.iter().filter(|c| c.started_at >= NOW).collect();
-    assert_eq!(made.len(), 50);
+    assert_eq!(made.len(), 2 * per_number * NUMBERS / 240);
     let ours = made
         .iter()
         .filter(|c| c.number.as_str() != stranger)
         .count();
     assert_eq!(b.calls.kept.added as usize, ours);
-    let problems = s
-        .inv
-        .file()
-        .unwrap()
-        .run(|ws| ws.integrity_check())
-        .await
-        .unwrap();
-    assert!(problems.is_empty(), "{problems:?}");
+    assert_whole(&s).await;
     let rows = store
         .usage_totals(s.org, range, GroupBy::Day)
         .await
@@ -274,6 +306,74 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
         pending, b.pending,
         "what is pending now was read by this sync"
     );
+}
+
+/// A large first sync cancelled after its large part began keeps only the pages kept before
+/// it (the large part is undone: its records were reported kept, they are not in the store),
+/// the workspace reopens whole, and the next sync keeps every record once: totals equal the
+/// fake's records to the nanounit.
+#[tokio::test]
+async fn a_large_sync_cut_off_leaves_a_whole_store_and_the_next_sync_keeps_everything() {
+    let s = setup_with(config_with(1_200)).await;
+    let since = NOW - Duration::days(10);
+    let cancel = CancellationToken::new();
+    let reported = std::sync::atomic::AtomicU64::new(0);
+    let progress = |p: &usage::SyncProgress| {
+        reported.store(p.records, Ordering::SeqCst);
+        if p.pages == usage::LARGE_PULL_PAGES + 2 {
+            cancel.cancel();
+        }
+    };
+    let store = s.inv.usage().unwrap();
+    let cut = usage::sync(store, &s.accounts, Some(since), &progress, &cancel).await;
+    assert!(matches!(cut, Err(ProviderFailure::Cancelled(_))), "{cut:?}");
+    let reported = reported.load(Ordering::SeqCst);
+    assert!(
+        reported >= 1_000 * u64::from(usage::LARGE_PULL_PAGES),
+        "{reported}"
+    );
+
+    // The program stops; the workspace is opened again.
+    // (The large pull's own connection closed when the sync returned.)
+    let mut s = s;
+    let path = s.inv.file().unwrap().path().to_owned();
+    s.inv = open(Target::Local(path)).await.unwrap();
+    assert_whole(&s).await;
+    let range = DayRange::new(since.date(), NOW.date()).unwrap();
+    let store = s.inv.usage().unwrap();
+    let kept: u64 = (store.usage_totals(s.org, range, GroupBy::Day).await)
+        .unwrap()
+        .iter()
+        .map(|r| r.counts.calls)
+        .sum();
+    assert!(
+        kept > 0 && kept < reported,
+        "the pages before the large part are kept, not the large part: {kept} of {reported}"
+    );
+    assert_eq!(
+        store
+            .cursor(&s.accounts[0].account, RecordKind::Calls)
+            .await
+            .unwrap(),
+        None,
+        "the cursor did not move"
+    );
+
+    let again = sync(&s, None).await;
+    assert!(again[0].calls.since <= since, "a first pull again");
+    let (calls, messages) = fake_records(&s, since).await;
+    let expected = sums(&calls, &messages);
+    let rows = store
+        .usage_totals(s.org, range, GroupBy::Number)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), NUMBERS - 1);
+    for (number, figures) in &usd_and_pending(&rows) {
+        assert_eq!(Some(figures), expected.get(number), "{number}");
+    }
+    let calls_kept: u64 = rows.iter().map(|r| r.counts.calls).sum();
+    assert_eq!(calls_kept as usize, 1_200 * (NUMBERS - 1));
+    assert_whole(&s).await;
 }
 
 #[tokio::test]

@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage_not_reported",
         include_str!("migrations/20261207002000_usage_not_reported.sql"),
     ),
+    (
+        20261208000100,
+        "usage_record_key_index",
+        include_str!("migrations/20261208000100_usage_record_key_index.sql"),
+    ),
 ];
 
 /// An open workspace file.
@@ -122,6 +127,9 @@ pub struct Workspace {
     conn: Connection,
     path: PathBuf,
     few_matches: usize,
+    /// The large pull under way on this connection, in its open transaction
+    /// ([`Workspace::begin_large_pull`]).
+    large: Option<usage::LargePull>,
 }
 
 impl Workspace {
@@ -158,6 +166,7 @@ impl Workspace {
             conn,
             path,
             few_matches: search::FEW_MATCHES,
+            large: None,
         })
     }
 
@@ -175,6 +184,13 @@ impl Workspace {
 
     /// Runs `f` in one IMMEDIATE transaction, committing only if it succeeds.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if self.large.is_some() {
+            return Err(Error::NotAllowed(
+                "a large pull of usage records is under way on this connection: it writes \
+                 nothing else until it ends"
+                    .into(),
+            ));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -481,6 +497,86 @@ mod tests {
     /// The stored days 20000 and 20001 (2024-10-04 and 2024-10-05, UTC), as a report's range.
     fn days_20000_and_20001() -> crate::usage::DayRange {
         crate::usage::DayRange::ending(time::Date::from_julian_day(2_440_588 + 20_001).unwrap(), 2)
+    }
+
+    /// A workspace whose calls and messages were kept with their record key as a table
+    /// constraint keeps every record and gets the key as a named unique index instead (which
+    /// a large pull can drop), refusing a second record with the same key as before.
+    #[test]
+    fn the_record_key_index_migration_keeps_the_records_and_their_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let org = Uuid::new_v4();
+        {
+            let conn = schema_before(&file, 20261208000100);
+            conn.execute(
+                "INSERT INTO organizations VALUES (1, ?1, 'acme', 'Acme', 0, 0)",
+                [org.to_string()],
+            )
+            .unwrap();
+            insert_call(
+                &conn,
+                org,
+                (
+                    "CA1",
+                    "+14155550101",
+                    "answered",
+                    D0,
+                    60,
+                    "charged",
+                    Some(7),
+                ),
+            );
+            insert_call(
+                &conn,
+                org,
+                ("CA2", "+14155550101", "busy", D0 + HOUR, 0, "pending", None),
+            );
+            conn.execute(
+                "INSERT INTO messages VALUES ('SM1', ?1, NULL, '+14155550101', 'twilio', 'AC1',
+                   'SM1', 'inbound', '+14155559999', 'received', ?2, 1, 'pending', NULL, NULL, 0)",
+                params![org.to_string(), D0],
+            )
+            .unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        let count = |sql: &str| -> i64 { ws.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM calls"), 2);
+        assert_eq!(count("SELECT count(*) FROM messages"), 1);
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM pragma_index_list('calls') WHERE name = 'idx_calls_record'
+                   AND \"unique\" AND origin = 'c'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM pragma_index_list('messages')
+                 WHERE name = 'idx_messages_record' AND \"unique\" AND origin = 'c'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                "SELECT (SELECT count(*) FROM pragma_index_list('calls') WHERE origin = 'u')
+                      + (SELECT count(*) FROM pragma_index_list('messages') WHERE origin = 'u')"
+            ),
+            0,
+            "no UNIQUE table constraint left"
+        );
+        for sql in [
+            "INSERT INTO calls SELECT 'other', organization_id, phone_number_id, phone_number,
+               provider, account_id, provider_record_id, direction, counterpart, outcome,
+               started_at, duration_secs, billed_secs, price_state, price_nanos, currency,
+               pulled_at FROM calls WHERE id = 'CA1'",
+            "INSERT INTO messages SELECT 'other', organization_id, phone_number_id, phone_number,
+               provider, account_id, provider_record_id, direction, counterpart, status, sent_at,
+               segments, price_state, price_nanos, currency, pulled_at FROM messages",
+        ] {
+            let refused = ws.conn.execute(sql, []).unwrap_err();
+            assert!(refused.to_string().contains("UNIQUE"), "{refused}");
+        }
     }
 
     /// A workspace whose calls were kept before the "not reported" price state keeps every

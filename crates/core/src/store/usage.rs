@@ -12,18 +12,24 @@
 //! latest final call (`last_call_at`, what health shows as the time of the last record) only
 //! grows by deltas; when a page takes a final call away from a day and adds none as late, that
 //! day's calls are read again for it.
+//!
+//! Large pulls ([`Workspace::begin_large_pull`]): the unique record key is a named index
+//! (`20261208000100_usage_record_key_index.sql`) that the rest of a large pull drops and builds
+//! once at its end, all in one transaction; the pages are kept by the same `keep_rows`, which
+//! then finds the records read again in memory instead of by the key.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::numbers::{org_key, org_range, row_key};
 use super::{Workspace, from_micros, micros, parse_uuid};
 use crate::domain::E164;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::usage::{
     CallOutcome, CallRecord, DayCalls, DayRange, Direction, GroupBy, Kept, MessageRecord,
     NumberDayRows, NumberDays, Price, ROLLUP_SHORT_CALL_SECS, RecordKind, Totals, UsageAccount,
@@ -258,7 +264,7 @@ impl Deltas {
 
     /// Writes the summed changes into the rollups; removes the days left without records, and
     /// the costs a record was taken from that no charged record of that currency holds now.
-    fn write(self, tx: &Transaction<'_>, org: &str, org_key: i64) -> Result<()> {
+    fn write(self, tx: &Connection, org: &str, org_key: i64) -> Result<()> {
         // Update first, insert when missing: an insert's CHECKs see the change itself, which
         // is negative when a record leaves its day or stops being pending.
         let mut update = tx.prepare_cached(
@@ -374,13 +380,13 @@ impl Deltas {
 
 /// The ids of an organization's numbers by E.164, looked up as a page needs them.
 struct Numbers<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a Connection,
     org_key: i64,
     known: HashMap<String, Option<String>>,
 }
 
 impl<'a> Numbers<'a> {
-    fn new(tx: &'a Transaction<'a>, org_key: i64) -> Self {
+    fn new(tx: &'a Connection, org_key: i64) -> Self {
         Numbers {
             tx,
             org_key,
@@ -412,6 +418,8 @@ fn number_id(conn: &Connection, org_key: i64, number: &str) -> Result<Option<Str
 /// One kind of record, as the store writes it: its table, its own columns and its share of
 /// the rollups.
 trait Record {
+    /// The kind of record.
+    const KIND: RecordKind;
     /// The table.
     const TABLE: &'static str;
     /// The columns of this kind between the common ones (id, organization, number id, number,
@@ -430,10 +438,25 @@ trait Record {
     fn stored_share(row: &rusqlite::Row<'_>) -> rusqlite::Result<Share>;
 }
 
-/// A kind's statements: insert unless kept (`?1`… every column), the kept row by its unique
-/// key (rowid, number, then the share's columns) and its overwrite (`?1` rowid, then the own
-/// columns, the price's, `pulled_at` and the number id).
-fn statements<R: Record>() -> [String; 3] {
+/// A kind's statements, by what they do.
+struct Statements {
+    /// Insert unless kept (`?1`… every column).
+    insert: String,
+    /// The same insert without the unique key's check (a large pull: the key's index is
+    /// dropped, the pull finds records read again itself).
+    insert_new: String,
+    /// The kept row by its unique key (`?1`…`?4`): rowid, number, then the share's columns.
+    select: String,
+    /// The same by rowid (`?1`).
+    select_row: String,
+    /// The provider id of a row (`?1` rowid).
+    record_id: String,
+    /// Overwrites a row: `?1` rowid, then the own columns, the price's, `pulled_at` and the
+    /// number id.
+    update: String,
+}
+
+fn statements<R: Record>() -> Statements {
     let table = R::TABLE;
     let written: Vec<&str> = R::OWN
         .iter()
@@ -443,13 +466,20 @@ fn statements<R: Record>() -> [String; 3] {
     let places = |from: usize, n: usize| -> Vec<String> {
         (from..from + n).map(|i| format!("?{i}")).collect()
     };
-    let insert = format!(
+    let insert_new = format!(
         "INSERT INTO {table} (id, organization_id, phone_number_id, phone_number, provider,
            account_id, provider_record_id, {})
-         VALUES ({})
-         ON CONFLICT (organization_id, provider, account_id, provider_record_id) DO NOTHING",
+         VALUES ({})",
         written.join(", "),
         places(1, 7 + written.len()).join(", ")
+    );
+    let insert = format!(
+        "{insert_new}
+         ON CONFLICT (organization_id, provider, account_id, provider_record_id) DO NOTHING"
+    );
+    let select_row = format!(
+        "SELECT rowid, phone_number, {} FROM {table} WHERE rowid = ?1",
+        R::SHARE_COLUMNS
     );
     let select = format!(
         "SELECT rowid, phone_number, {} FROM {table}
@@ -464,7 +494,14 @@ fn statements<R: Record>() -> [String; 3] {
         .map(|(c, p)| format!("{c} = {p}"))
         .collect();
     let update = format!("UPDATE {table} SET {} WHERE rowid = ?1", sets.join(", "));
-    [insert, select, update]
+    Statements {
+        insert,
+        insert_new,
+        select,
+        select_row,
+        record_id: format!("SELECT provider_record_id FROM {table} WHERE rowid = ?1"),
+        update,
+    }
 }
 
 fn text(s: &str) -> Value {
@@ -492,6 +529,7 @@ fn stored_price(
 }
 
 impl Record for CallRecord {
+    const KIND: RecordKind = RecordKind::Calls;
     const TABLE: &'static str = "calls";
     const OWN: &'static [&'static str] = &[
         "direction",
@@ -540,6 +578,7 @@ impl Record for CallRecord {
 }
 
 impl Record for MessageRecord {
+    const KIND: RecordKind = RecordKind::Messages;
     const TABLE: &'static str = "messages";
     const OWN: &'static [&'static str] =
         &["direction", "counterpart", "status", "sent_at", "segments"];
@@ -572,6 +611,181 @@ impl Record for MessageRecord {
             (&state, nanos, currency.as_deref()),
         ))
     }
+}
+
+/// The unique record key of `table` (`calls` or `messages`), as the migration
+/// `20261208000100_usage_record_key_index.sql` creates it.
+fn record_index(table: &str) -> String {
+    format!(
+        "CREATE UNIQUE INDEX idx_{table}_record
+           ON {table}(organization_id, provider, account_id, provider_record_id)"
+    )
+}
+
+/// The large part of a pull under way on a connection (see [`Workspace::begin_large_pull`]):
+/// its account and kind, and the row of every record of theirs kept, found by its provider id.
+#[derive(Debug)]
+pub(super) struct LargePull {
+    account: UsageAccount,
+    kind: RecordKind,
+    /// The rowid of each kept record by a hash of its provider id: 16 bytes a record instead
+    /// of the id itself (a million records: about 30 MB instead of 100). A hit is checked
+    /// against the row's id.
+    rows: HashMap<u64, i64>,
+    /// The rowids of the kept records whose hash an earlier record's id has.
+    clashes: HashMap<String, i64>,
+    hasher: RandomState,
+}
+
+impl LargePull {
+    fn new(account: UsageAccount, kind: RecordKind) -> Self {
+        LargePull {
+            account,
+            kind,
+            rows: HashMap::new(),
+            clashes: HashMap::new(),
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// The rowid of the kept record `id`; `id_of` reads the provider id of a row.
+    fn find(
+        &self,
+        id: &str,
+        id_of: impl FnOnce(i64) -> Result<Option<String>>,
+    ) -> Result<Option<i64>> {
+        if let Some(rowid) = self.clashes.get(id) {
+            return Ok(Some(*rowid));
+        }
+        let Some(&rowid) = self.rows.get(&self.hasher.hash_one(id)) else {
+            return Ok(None);
+        };
+        Ok((id_of(rowid)?.as_deref() == Some(id)).then_some(rowid))
+    }
+
+    /// Remembers the row of the record `id`, which no kept record has; `id_of` reads the
+    /// provider id of the row that has the same hash, if any.
+    fn remember(
+        &mut self,
+        id: &str,
+        rowid: i64,
+        id_of: impl FnOnce(i64) -> Result<Option<String>>,
+    ) -> Result<()> {
+        use std::collections::hash_map::Entry;
+        match self.rows.entry(self.hasher.hash_one(id)) {
+            Entry::Vacant(v) => {
+                v.insert(rowid);
+            }
+            Entry::Occupied(o) => {
+                if id_of(*o.get())?.as_deref() != Some(id) {
+                    self.clashes.insert(id.to_owned(), rowid);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keeps a page of `account`'s records with the rollups they change, on `tx` (a transaction
+/// of its own, or a large pull's, whose record ids `large` finds).
+fn keep_rows<R: Record>(
+    tx: &Connection,
+    account: &UsageAccount,
+    records: &[R],
+    pulled_at: OffsetDateTime,
+    mut large: Option<&mut LargePull>,
+) -> Result<Kept> {
+    let org = account.organization_id.to_string();
+    let provider = account.provider.as_str();
+    let pulled_at = micros(pulled_at);
+    let sql = statements::<R>();
+    let key = org_key(tx, &account.organization_id)?.0;
+    let mut numbers = Numbers::new(tx, key);
+    let mut insert = tx.prepare_cached(if large.is_some() {
+        &sql.insert_new
+    } else {
+        &sql.insert
+    })?;
+    let mut select = tx.prepare_cached(&sql.select)?;
+    let mut select_row = tx.prepare_cached(&sql.select_row)?;
+    let mut update = tx.prepare_cached(&sql.update)?;
+    let id_of = |rowid: i64| -> Result<Option<String>> {
+        Ok(tx
+            .prepare_cached(&sql.record_id)?
+            .query_row([rowid], |r| r.get(0))
+            .optional()?)
+    };
+    let mut kept = Kept::default();
+    let mut deltas = Deltas::default();
+    for record in records {
+        let (provider_id, number, price) = record.common();
+        let Some(number_id) = numbers.id(number)? else {
+            kept.not_ours += 1;
+            continue;
+        };
+        let number = number.as_str();
+        let pending = matches!(price, Price::Pending);
+        let mut own = record.own_values();
+        own.extend(price_values(price));
+        own.push(int(pulled_at));
+        let share = record.share();
+        kept.pending += u64::from(pending);
+        // The row this record was kept in before, if any: found in memory by a large pull,
+        // else by the unique key when the insert is refused.
+        let before = match large.as_deref() {
+            Some(large) => large.find(provider_id, id_of)?,
+            None => None,
+        };
+        let rowid = match before {
+            Some(rowid) => Some(rowid),
+            None => {
+                let mut values = vec![
+                    text(&Uuid::now_v7().to_string()),
+                    text(&org),
+                    text(&number_id),
+                    text(number),
+                    text(provider),
+                    text(&account.account_id),
+                    text(provider_id),
+                ];
+                values.extend(own.iter().cloned());
+                if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
+                    if let Some(large) = large.as_deref_mut() {
+                        large.remember(provider_id, tx.last_insert_rowid(), id_of)?;
+                    }
+                    None
+                } else {
+                    let key = params![org, provider, account.account_id, provider_id];
+                    Some(select.query_row(key, |r| r.get::<_, i64>(0))?)
+                }
+            }
+        };
+        match rowid {
+            None => kept.added += 1,
+            Some(rowid) => {
+                let (old_number, old) = select_row.query_row([rowid], |r| {
+                    Ok((r.get::<_, String>(1)?, R::stored_share(r)?))
+                })?;
+                let mut values = vec![int(rowid)];
+                values.extend(own);
+                values.push(text(&number_id));
+                update.execute(rusqlite::params_from_iter(&values))?;
+                if old.pending == 1 && !pending {
+                    kept.completed += 1;
+                } else {
+                    kept.unchanged += 1;
+                }
+                if old == share && old_number == number {
+                    continue;
+                }
+                deltas.apply(&old_number, &old, -1);
+            }
+        }
+        deltas.apply(number, &share, 1);
+    }
+    drop((insert, select, select_row, update));
+    deltas.write(tx, &org, key)?;
+    Ok(kept)
 }
 
 /// The time column of a kind's table.
@@ -668,72 +882,127 @@ impl Workspace {
         records: &[R],
         pulled_at: OffsetDateTime,
     ) -> Result<Kept> {
-        let org = account.organization_id.to_string();
-        let provider = account.provider.as_str();
-        let pulled_at = micros(pulled_at);
-        let [insert_sql, select_sql, update_sql] = statements::<R>();
-        self.write(|tx| {
-            let key = org_key(tx, &account.organization_id)?.0;
-            let mut numbers = Numbers::new(tx, key);
-            let mut insert = tx.prepare_cached(&insert_sql)?;
-            let mut select = tx.prepare_cached(&select_sql)?;
-            let mut update = tx.prepare_cached(&update_sql)?;
-            let mut kept = Kept::default();
-            let mut deltas = Deltas::default();
-            for record in records {
-                let (provider_id, number, price) = record.common();
-                let Some(number_id) = numbers.id(number)? else {
-                    kept.not_ours += 1;
-                    continue;
-                };
-                let number = number.as_str();
-                let pending = matches!(price, Price::Pending);
-                let mut own = record.own_values();
-                own.extend(price_values(price));
-                own.push(int(pulled_at));
-                let mut values = vec![
-                    text(&Uuid::now_v7().to_string()),
-                    text(&org),
-                    text(&number_id),
-                    text(number),
-                    text(provider),
-                    text(&account.account_id),
-                    text(provider_id),
-                ];
-                values.extend(own.iter().cloned());
-                let share = record.share();
-                kept.pending += u64::from(pending);
-                if insert.execute(rusqlite::params_from_iter(&values))? == 1 {
-                    kept.added += 1;
-                } else {
-                    let key = params![org, provider, account.account_id, provider_id];
-                    let (rowid, old_number, old) = select.query_row(key, |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, String>(1)?,
-                            R::stored_share(r)?,
-                        ))
-                    })?;
-                    let mut values = vec![int(rowid)];
-                    values.extend(own);
-                    values.push(text(&number_id));
-                    update.execute(rusqlite::params_from_iter(&values))?;
-                    if old.pending == 1 && !pending {
-                        kept.completed += 1;
-                    } else {
-                        kept.unchanged += 1;
-                    }
-                    if old == share && old_number == number {
-                        continue;
-                    }
-                    deltas.apply(&old_number, &old, -1);
-                }
-                deltas.apply(number, &share, 1);
+        let Some(mut large) = self.large.take() else {
+            return self.write(|tx| keep_rows(tx, account, records, pulled_at, None));
+        };
+        if large.account != *account || large.kind != R::KIND {
+            let refused = Error::NotAllowed(format!(
+                "a large pull of {} {}'s {} is under way on this connection; {} of {} {} \
+                 are kept after it ends",
+                large.account.provider,
+                large.account.account_id,
+                large.kind.as_str(),
+                R::KIND.as_str(),
+                account.provider,
+                account.account_id
+            ));
+            self.large = Some(large);
+            return Err(refused);
+        }
+        match keep_rows(&self.conn, account, records, pulled_at, Some(&mut large)) {
+            Ok(kept) => {
+                self.large = Some(large);
+                Ok(kept)
             }
-            drop((insert, select, update));
-            deltas.write(tx, &org, key)?;
-            Ok(kept)
-        })
+            Err(e) => {
+                // The whole large part of the pull is undone: the cursor has not moved, the
+                // next pull reads it again.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts the large part of a pull of `account`'s records of `kind` on this connection:
+    /// one IMMEDIATE transaction, held until [`Workspace::finish_large_pull`], in which the
+    /// kind's unique record key (`idx_calls_record` / `idx_messages_record`) is dropped and
+    /// [`Workspace::keep_calls`] / [`Workspace::keep_messages`] of that account and kind
+    /// insert without it, finding the records read again (on two pages when the provider's
+    /// paging shifts, or kept before) in memory: the account's kept record ids are read first.
+    /// Every other rule of a keep is the same (a record read again overwrites the kept one
+    /// and moves the rollups). The index is built once, sorted, at the end. Nothing of the
+    /// large part is visible to other connections before it is committed, and all of it is
+    /// undone if the program stops or the pull fails, is cancelled
+    /// ([`Workspace::abandon_large_pull`]) or dropped: the index is never found missing.
+    /// Other writes of the file wait (as for an import) meanwhile; on this connection they are
+    /// refused. An organization that does not exist is `Error::NotFound`.
+    pub fn begin_large_pull(&mut self, account: &UsageAccount, kind: RecordKind) -> Result<()> {
+        if self.large.is_some() {
+            return Err(Error::NotAllowed(
+                "a large pull is already under way on this connection".into(),
+            ));
+        }
+        let table = time_column(kind).0;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| super::storage_error(e, &self.path))?;
+        let begun = (|| -> Result<LargePull> {
+            org_key(&self.conn, &account.organization_id)?;
+            let mut large = LargePull::new(account.clone(), kind);
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT provider_record_id, rowid FROM {table} INDEXED BY idx_{table}_record
+                 WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3"
+            ))?;
+            let mut rows = stmt.query(params![
+                account.organization_id.to_string(),
+                account.provider.as_str(),
+                account.account_id
+            ])?;
+            while let Some(r) = rows.next()? {
+                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                // Ids are unique here: a clash of hashes is between two ids.
+                large.remember(id, r.get(1)?, |_| Ok(None))?;
+            }
+            drop(rows);
+            drop(stmt);
+            self.conn
+                .execute_batch(&format!("DROP INDEX idx_{table}_record"))?;
+            Ok(large)
+        })();
+        match begun {
+            Ok(large) => {
+                self.large = Some(large);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends the large pull begun by [`Workspace::begin_large_pull`]: builds the unique record
+    /// key again (sorted, with a helper thread) and commits. Nothing to do when none is under
+    /// way. On an error all of the large part is undone.
+    pub fn finish_large_pull(&mut self) -> Result<()> {
+        let Some(large) = self.large.take() else {
+            return Ok(());
+        };
+        let table = time_column(large.kind).0;
+        drop(large);
+        let done = self
+            .conn
+            .execute_batch(&format!(
+                "PRAGMA threads = 1;
+                 {};
+                 PRAGMA threads = 0;
+                 COMMIT;",
+                record_index(table)
+            ))
+            .map_err(|e| super::storage_error(e, &self.path));
+        if done.is_err() {
+            let _ = self.conn.execute_batch("PRAGMA threads = 0; ROLLBACK");
+        }
+        done
+    }
+
+    /// Undoes the large pull under way on this connection, if any (what closing the
+    /// connection does too).
+    pub fn abandon_large_pull(&mut self) -> Result<()> {
+        if self.large.take().is_some() {
+            self.conn.execute_batch("ROLLBACK")?;
+        }
+        Ok(())
     }
 
     /// When the oldest of `account`'s records of `kind` still priced pending started or was
