@@ -502,6 +502,36 @@ fn a_large_pull_cut_off_keeps_nothing_of_itself_and_leaves_the_key_whole() {
     );
 }
 
+/// A record read again on another of the organization's numbers (the provider corrected
+/// it) moves to that number, its row with its rollups, whether kept page by page or in a
+/// large pull.
+#[test]
+fn a_record_read_again_on_another_number_moves_there_with_its_rollups() {
+    for large in [false, true] {
+        let Fixture {
+            mut ws,
+            org,
+            account,
+        } = fixture();
+        let first = call(1, 0, 2, CallOutcome::Answered, 30, price(3, 5_000_000));
+        ws.keep_calls(&account, &[first], T0).expect("kept");
+        if large {
+            ws.begin_large_pull(&account, RecordKind::Calls)
+                .expect("large");
+        }
+        let moved = call(1, 1, 2, CallOutcome::Answered, 30, price(3, 5_000_000));
+        let kept = ws.keep_calls(&account, &[moved], T0).expect("kept");
+        assert_eq!(counted(&kept), (0, 0, 1, 0), "large: {large}");
+        ws.finish_large_pull().expect("finished");
+        assert_rollups_equal_records(&ws);
+        assert_eq!(
+            per_number(&ws, org),
+            [(NUMBERS[1].to_owned(), 1, 0, "USD 0.005".to_owned())],
+            "large: {large}"
+        );
+    }
+}
+
 #[test]
 fn groups_follow_the_numbers_agents_and_providers_and_keep_removed_history() {
     let Fixture {

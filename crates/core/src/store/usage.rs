@@ -451,8 +451,8 @@ struct Statements {
     select_row: String,
     /// The provider id of a row (`?1` rowid).
     record_id: String,
-    /// Overwrites a row: `?1` rowid, then the own columns, the price's, `pulled_at` and the
-    /// number id.
+    /// Overwrites a row: `?1` rowid, then the own columns, the price's, `pulled_at`, the
+    /// number id and the number.
     update: String,
 }
 
@@ -489,8 +489,8 @@ fn statements<R: Record>() -> Statements {
     );
     let sets: Vec<String> = written
         .iter()
-        .chain(&["phone_number_id"])
-        .zip(places(2, written.len() + 1))
+        .chain(&["phone_number_id", "phone_number"])
+        .zip(places(2, written.len() + 2))
         .map(|(c, p)| format!("{c} = {p}"))
         .collect();
     let update = format!("UPDATE {table} SET {} WHERE rowid = ?1", sets.join(", "));
@@ -769,6 +769,7 @@ fn keep_rows<R: Record>(
                 let mut values = vec![int(rowid)];
                 values.extend(own);
                 values.push(text(&number_id));
+                values.push(text(number));
                 update.execute(rusqlite::params_from_iter(&values))?;
                 if old.pending == 1 && !pending {
                     kept.completed += 1;
