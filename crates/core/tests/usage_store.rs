@@ -49,6 +49,13 @@ fn fixture_in(mut ws: Workspace) -> Fixture {
     Fixture { ws, org, account }
 }
 
+/// [`fixture`] in a workspace file in `dir`, and the file's path.
+fn fixture_on_file(dir: &tempfile::TempDir) -> (std::path::PathBuf, Fixture) {
+    let path = dir.path().join("w.db");
+    let ws = Workspace::open(&path).expect("open");
+    (path, fixture_in(ws))
+}
+
 fn number(i: usize) -> E164 {
     E164::from_stored(NUMBERS[i % NUMBERS.len()].to_owned())
 }
@@ -442,12 +449,14 @@ fn a_large_pull_keeps_a_record_read_twice_once_and_completes_its_price() {
 #[test]
 fn a_large_pull_cut_off_keeps_nothing_of_itself_and_leaves_the_key_whole() {
     let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("w.db");
-    let Fixture {
-        mut ws,
-        org,
-        account,
-    } = fixture_in(Workspace::open(&path).expect("open"));
+    let (
+        path,
+        Fixture {
+            mut ws,
+            org,
+            account,
+        },
+    ) = fixture_on_file(&dir);
     let kept_before = vec![call(1, 0, 1, CallOutcome::Answered, 120, Price::Pending)];
     ws.keep_calls(&account, &kept_before, T0).expect("before");
     let as_before = per_number(&ws, org);
@@ -500,6 +509,94 @@ fn a_large_pull_cut_off_keeps_nothing_of_itself_and_leaves_the_key_whole() {
             (NUMBERS[2].to_owned(), 1, 0, "EUR 0.009".to_owned()),
         ]
     );
+}
+
+/// While a large pull is under way, another connection of the file reads it as it was before
+/// the pull, and a write there waits for the pull: refused as busy past the busy timeout,
+/// nothing of it kept. Once the pull is finished, the other connection sees all of it and
+/// writes again, the record key whole.
+#[test]
+fn another_connection_reads_as_before_a_large_pull_and_its_writes_wait_for_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (
+        path,
+        Fixture {
+            mut ws,
+            org,
+            account,
+        },
+    ) = fixture_on_file(&dir);
+    ws.keep_calls(
+        &account,
+        &[call(1, 0, 1, CallOutcome::Answered, 120, Price::Pending)],
+        T0,
+    )
+    .expect("before");
+    let as_before = per_number(&ws, org);
+    ws.begin_large_pull(&account, RecordKind::Calls)
+        .expect("large");
+    let page = [
+        call(1, 0, 1, CallOutcome::Answered, 120, price(3, 28_000_000)),
+        call(2, 1, 2, CallOutcome::Busy, 0, Price::NotBilled),
+    ];
+    ws.keep_calls(&account, &page, T0).expect("kept");
+
+    let mut other = Workspace::open(&path).expect("other");
+    assert_eq!(per_number(&other, org), as_before);
+    let third = [call(3, 2, 3, CallOutcome::Answered, 5, price(2, 9_000_000))];
+    let refused = other.keep_calls(&account, &third, T0);
+    assert!(
+        matches!(refused, Err(switchboard_core::Error::Busy { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(per_number(&other, org), as_before);
+
+    ws.finish_large_pull().expect("finished");
+    assert_eq!(
+        counted(&other.keep_calls(&account, &third, T0).expect("kept")),
+        (1, 0, 0, 0)
+    );
+    let again = other.keep_calls(&account, &page, T0).expect("again");
+    assert_eq!(counted(&again), (0, 0, 2, 0), "the key is whole");
+    assert_eq!(
+        per_number(&other, org),
+        [
+            (NUMBERS[0].to_owned(), 1, 0, "USD 0.028".to_owned()),
+            (NUMBERS[1].to_owned(), 1, 0, "none".to_owned()),
+            (NUMBERS[2].to_owned(), 1, 0, "EUR 0.009".to_owned()),
+        ]
+    );
+    assert_rollups_equal_records(&other);
+}
+
+/// A record read again on another of the organization's numbers (the provider corrected
+/// it) moves to that number, its row with its rollups, whether kept page by page or in a
+/// large pull.
+#[test]
+fn a_record_read_again_on_another_number_moves_there_with_its_rollups() {
+    for large in [false, true] {
+        let Fixture {
+            mut ws,
+            org,
+            account,
+        } = fixture();
+        let first = call(1, 0, 2, CallOutcome::Answered, 30, price(3, 5_000_000));
+        ws.keep_calls(&account, &[first], T0).expect("kept");
+        if large {
+            ws.begin_large_pull(&account, RecordKind::Calls)
+                .expect("large");
+        }
+        let moved = call(1, 1, 2, CallOutcome::Answered, 30, price(3, 5_000_000));
+        let kept = ws.keep_calls(&account, &[moved], T0).expect("kept");
+        assert_eq!(counted(&kept), (0, 0, 1, 0), "large: {large}");
+        ws.finish_large_pull().expect("finished");
+        assert_rollups_equal_records(&ws);
+        assert_eq!(
+            per_number(&ws, org),
+            [(NUMBERS[1].to_owned(), 1, 0, "USD 0.005".to_owned())],
+            "large: {large}"
+        );
+    }
 }
 
 #[test]

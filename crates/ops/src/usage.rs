@@ -434,10 +434,13 @@ async fn pull_kind<R: Pulled>(
     let writing = async {
         let mut pages = 0u32;
         let mut large: Option<Box<dyn LargePull>> = None;
+        // Whether the store was asked for a large pull (once: a store without one says so).
+        let mut asked = false;
         while let Some(page) = rx.recv().await {
             // This page and those waiting: more than the threshold, the pull is large.
             let arrived = pages as usize + 1 + rx.len();
-            if large.is_none() && arrived > LARGE_PULL_PAGES as usize {
+            if !asked && arrived > LARGE_PULL_PAGES as usize {
+                asked = true;
                 match store.large_pull(account, R::KIND).await {
                     Ok(pull) => large = pull,
                     Err(e) => {

@@ -451,8 +451,8 @@ struct Statements {
     select_row: String,
     /// The provider id of a row (`?1` rowid).
     record_id: String,
-    /// Overwrites a row: `?1` rowid, then the own columns, the price's, `pulled_at` and the
-    /// number id.
+    /// Overwrites a row: `?1` rowid, then the own columns, the price's, `pulled_at`, the
+    /// number id and the number.
     update: String,
 }
 
@@ -489,8 +489,8 @@ fn statements<R: Record>() -> Statements {
     );
     let sets: Vec<String> = written
         .iter()
-        .chain(&["phone_number_id"])
-        .zip(places(2, written.len() + 1))
+        .chain(&["phone_number_id", "phone_number"])
+        .zip(places(2, written.len() + 2))
         .map(|(c, p)| format!("{c} = {p}"))
         .collect();
     let update = format!("UPDATE {table} SET {} WHERE rowid = ?1", sets.join(", "));
@@ -769,6 +769,7 @@ fn keep_rows<R: Record>(
                 let mut values = vec![int(rowid)];
                 values.extend(own);
                 values.push(text(&number_id));
+                values.push(text(number));
                 update.execute(rusqlite::params_from_iter(&values))?;
                 if old.pending == 1 && !pending {
                     kept.completed += 1;
@@ -922,8 +923,8 @@ impl Workspace {
     /// Every other rule of a keep is the same (a record read again overwrites the kept one
     /// and moves the rollups). The index is built once, sorted, at the end. Nothing of the
     /// large part is visible to other connections before it is committed, and all of it is
-    /// undone if the program stops or the pull fails, is cancelled
-    /// ([`Workspace::abandon_large_pull`]) or dropped: the index is never found missing.
+    /// undone if the program stops or the pull fails, or is cancelled or dropped (its
+    /// connection closed: SQLite rolls the transaction back): the index is never found missing.
     /// Other writes of the file wait (as for an import) meanwhile; on this connection they are
     /// refused. An organization that does not exist is `Error::NotFound`.
     pub fn begin_large_pull(&mut self, account: &UsageAccount, kind: RecordKind) -> Result<()> {
@@ -994,15 +995,6 @@ impl Workspace {
             let _ = self.conn.execute_batch("PRAGMA threads = 0; ROLLBACK");
         }
         done
-    }
-
-    /// Undoes the large pull under way on this connection, if any (what closing the
-    /// connection does too).
-    pub fn abandon_large_pull(&mut self) -> Result<()> {
-        if self.large.take().is_some() {
-            self.conn.execute_batch("ROLLBACK")?;
-        }
-        Ok(())
     }
 
     /// When the oldest of `account`'s records of `kind` still priced pending started or was
