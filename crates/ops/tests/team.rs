@@ -2276,3 +2276,60 @@ async fn another_organizations_ids_in_a_bulk_change_are_not_found_and_unchanged(
     let outbox = cached.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
     assert!(outbox.is_empty(), "nothing queued");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_url_recorded_offline_if_none_does_not_overwrite_a_coworkers_on_the_server() {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let main = NumberRef::parse("+14155550100").unwrap();
+    let sms = |n: &PhoneNumber| n.recorded_webhooks().1.map(str::to_owned);
+
+    // Offline, an import records the SMS URL its listing showed, if the number has none: the
+    // cache has none, so it is recorded there and queued.
+    proxy.cut();
+    let ours = "https://ours.example.com/sms";
+    let change = NumberUpdate {
+        sms_webhook_url_if_none: Some(ours.into()),
+        ..NumberUpdate::default()
+    };
+    let written = app.update_number(&main, None, &change).await.unwrap();
+    assert!(written.queued, "offline, the edit is queued");
+    assert_eq!(sms(&written.number).as_deref(), Some(ours));
+    app.close().await;
+
+    // Meanwhile a co-worker records another SMS URL on the server.
+    let theirs = "https://theirs.example.com/sms";
+    world.on_server(&format!(
+        "UPDATE phone_numbers SET metadata = metadata || '{{\"smsWebhookUrl\": \"{theirs}\"}}'
+         WHERE phone_number = '+14155550100'"
+    ));
+
+    // The replay does not overwrite it: the queued edit is reported as a conflict, with the
+    // server's version, which the cache shows.
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(
+        world.on_server(
+            "SELECT metadata ->> 'smsWebhookUrl' FROM phone_numbers
+             WHERE phone_number = '+14155550100'"
+        ),
+        theirs,
+        "the co-worker's URL kept on the server"
+    );
+    let cache = switchboard_core::store::Workspace::open(&world.cache).unwrap();
+    assert!(cache.outbox().unwrap().is_empty());
+    let conflicts = cache.conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].reason, "changed on the server since");
+    drop(cache);
+    let app = open(world.target(&back, Reads::Cache)).await.unwrap();
+    let shown = app.number(&main, None).await.unwrap();
+    assert_eq!(
+        sms(&shown).as_deref(),
+        Some(theirs),
+        "the cache shows the server's"
+    );
+    app.close().await;
+}
