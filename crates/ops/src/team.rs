@@ -40,7 +40,8 @@ pub(crate) type Lost = Option<(usize, Error)>;
 /// [`SERVER_PART`] numbers, each one transaction ([`RemoteWorkspace::update_many`]: the
 /// manager's role, the single edit's checks), `between` asked before each part with how many
 /// numbers of the chunk are done (progress, and whether to go on), the rows each part wrote
-/// handed to `keep` (a cache's write-through). A part the server refuses whole (an agent
+/// handed to `keep` (a cache's write-through, which runs while the server writes the next
+/// part, and is done when this returns). A part the server refuses whole (an agent
 /// removed meanwhile) goes number by number through `single` (each refused as a single edit
 /// refuses it). A lost connection stops it there ([`Lost`]): the parts before it stay done.
 pub(crate) async fn update_on_server<F, Fut>(
@@ -58,6 +59,9 @@ where
         return Err(switchboard_core::store::nothing_to_change());
     }
     let mut done = ManyUpdated::default();
+    // The cache takes a part's rows while the server writes the next part.
+    let mut keeping: Option<Fut> = None;
+    let mut lost = None;
     for (i, ids) in chunk.ids.chunks(SERVER_PART).enumerate() {
         let start = i * SERVER_PART;
         if !between(start as u64) {
@@ -68,12 +72,18 @@ where
             keys: None,
             ..chunk
         };
-        let changed = match remote
-            .update_many(chunk.organization_id, ids, chunk.change)
-            .await
-        {
+        let written = remote.update_many(chunk.organization_id, ids, chunk.change);
+        let (changed, ()) = tokio::join!(written, async {
+            if let Some(k) = keeping.take() {
+                k.await;
+            }
+        });
+        let changed = match changed {
             Ok(changed) => changed,
-            Err(e) if e.code() == ErrorCode::Offline => return Ok((done, Some((start, e)))),
+            Err(e) if e.code() == ErrorCode::Offline => {
+                lost = Some((start, e));
+                break;
+            }
             Err(e) => {
                 tracing::info!(error = %e, "a part of a bulk change goes number by number");
                 let mut shifted = |n: u64| between(start as u64 + n);
@@ -84,10 +94,13 @@ where
         done.queued += changed.queued;
         done.failed.extend(changed.failed);
         if !changed.rows.is_empty() {
-            keep(changed.rows).await;
+            keeping = Some(keep(changed.rows));
         }
     }
-    Ok((done, None))
+    if let Some(k) = keeping {
+        k.await;
+    }
+    Ok((done, lost))
 }
 
 fn direct(number: PhoneNumber) -> Written {
