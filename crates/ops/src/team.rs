@@ -27,10 +27,11 @@ use crate::{
 };
 
 /// How many numbers of a bulk change one transaction of the team database holds (see
-/// [`update_on_server`]): measured (docs/BENCHMARKS.md), large enough that the round trips
-/// and commits cost little beside the writing, small enough that progress and cancel come
-/// about once a second on a loaded server.
-pub const SERVER_PART: usize = 5_000;
+/// [`update_on_server`]): large enough that a part's two round trips and commit cost little
+/// beside its writing, small enough that progress and cancel come about once a second. On a
+/// loaded 2-core server, parts of 5,000 took 1.4–2.2 s each (docs/BENCHMARKS.md, 2026-12-07
+/// 20:38): every row written again in the table's trigram indexes.
+pub const SERVER_PART: usize = 2_500;
 
 /// Where [`update_on_server`] stopped because the server went away: the position in the chunk
 /// of the first number not known to be written, and the error.
