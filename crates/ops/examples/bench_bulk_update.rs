@@ -17,18 +17,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use switchboard_core::domain::{Capability, NumberUpdate, Provider, Status};
+use switchboard_core::domain::{Capability, Provider, Status};
 use switchboard_core::query::NumberFilter;
 use switchboard_core::store::Workspace;
-use switchboard_ops::{Cancel, Reads, Target, actions, open};
+use switchboard_ops::{Reads, Target, open};
 use switchboard_postgres::ConnectSettings;
 
-fn arg(i: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(i)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::{Rounds, arg};
 
 /// The filters tried, with what they say.
 fn candidates(org: uuid::Uuid) -> Vec<(String, NumberFilter)> {
@@ -107,10 +103,6 @@ fn baseline(path: &Path, ids: &[uuid::Uuid], status: Status, outbox: bool) -> Du
     took
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn main() {
     let (n, wanted) = (arg(1, 1_000_000), arg(2, 100_000));
     let dir = tempfile::tempdir().unwrap();
@@ -161,9 +153,9 @@ fn main() {
         ids
     });
     assert_eq!(ids.len() as u64, matching);
-    let mut rows: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
-        ("local workspace", vec![], vec![]),
-        ("team cache + outbox", vec![], vec![]),
+    let mut rows = vec![
+        Rounds::new("local workspace"),
+        Rounds::new("team cache + outbox"),
     ];
     for round in 0..3 {
         let status = [Status::Inactive, Status::Error, Status::Inactive][round];
@@ -179,22 +171,12 @@ fn main() {
             } else {
                 Target::Local(ours_path.clone())
             };
-            let change = NumberUpdate {
-                status: Some(status),
-                ..NumberUpdate::default()
-            };
+            let queued = if team == 1 { matching } else { 0 };
             let ours = || {
                 rt.block_on(async {
                     let inv = open(target.clone()).await.unwrap();
-                    let started = Instant::now();
-                    let report =
-                        actions::update_matching(&*inv, &filter, &change, &Cancel::new(), |_| {})
-                            .await
-                            .unwrap();
-                    let took = started.elapsed();
-                    assert_eq!(report.updated, matching);
-                    assert!(report.failed.is_empty());
-                    assert_eq!(report.queued, if team == 1 { matching } else { 0 });
+                    let took =
+                        common::update_matching(&*inv, &filter, status, (matching, queued)).await;
                     inv.close().await;
                     took
                 })
@@ -207,27 +189,10 @@ fn main() {
                 let t = baseline(&theirs_path, &ids, status, team == 1);
                 (ours(), t)
             };
-            println!(
-                "round {round} {}: ours {:.0} ms, SQLite alone {:.0} ms, ratio {:.2}",
-                row.0,
-                ms(o),
-                ms(t),
-                ms(o) / ms(t)
-            );
-            row.1.push(ms(o));
-            row.2.push(ms(t));
+            row.push(round, "SQLite alone", o, t);
         }
     }
-    for (what, ours, theirs) in rows {
-        let median = |mut v: Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
-        let (o, t) = (median(ours), median(theirs));
-        println!(
-            "{what}: select-all-matching + status change of {matching} numbers, median of 3: \
-             ours {o:.0} ms, SQLite alone {t:.0} ms, ratio {:.2} (target <= 1.5)",
-            o / t
-        );
+    for row in rows {
+        row.summary("SQLite alone", matching);
     }
 }

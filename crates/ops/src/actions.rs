@@ -208,10 +208,11 @@ pub async fn remove_typed(inv: &dyn Inventory, number: &str, org: Option<&str>) 
 /// number not in the organization) is reported with why, in the order given, and the others
 /// go on. A chunk the store refuses whole (an agent not of the organization, a store
 /// failure) goes number by number instead, each refused as a single edit refuses it, as does
-/// an id given again. Reports progress after each chunk, and every [`PROGRESS_EVERY`]
-/// numbers of a chunk changed one at a time (a team database); stops when `cancel` is
-/// raised, between chunks, or between numbers changed one at a time (those done stay done;
-/// the ids not reached are neither changed nor reported).
+/// an id given again. Reports progress after each chunk, and within a chunk the store changes
+/// in parts (the team database: every [`crate::SERVER_PART`] numbers, or every
+/// [`PROGRESS_EVERY`] of a part it goes through number by number); stops when `cancel` is
+/// raised, between chunks, or between those parts or numbers (those done stay done; the ids
+/// not reached are neither changed nor reported).
 pub async fn bulk_update(
     inv: &dyn Inventory,
     organization_id: Uuid,
@@ -316,12 +317,14 @@ pub async fn bulk_update(
 /// shared by every chunk), small enough that progress and cancel come a few times a second.
 pub const CHUNK: usize = 25_000;
 
-/// How often a bulk change reports progress within a chunk the store changes one number at a
-/// time (a team database, one network edit each): every this many numbers.
+/// How often a bulk change reports progress within a chunk the store changes in parts (the
+/// team database, [`crate::SERVER_PART`] numbers a transaction, or one network edit each for
+/// a part the server refused whole): at most every this many numbers.
 pub const PROGRESS_EVERY: u64 = 25;
 
-/// One chunk through [`Inventory::update_numbers`], reporting progress every
-/// [`PROGRESS_EVERY`] numbers of a chunk changed one at a time (`done` of `total` before it)
+/// One chunk through [`Inventory::update_numbers`], reporting progress when the store asks
+/// between parts of the chunk, every [`PROGRESS_EVERY`] numbers at most (`done` of `total`
+/// before it),
 /// and stopping it there when `cancel` is raised; with what it did, how many numbers of the
 /// chunk were reached when it was stopped (`None`: not stopped).
 async fn update_chunk(
@@ -354,9 +357,9 @@ async fn update_chunk(
 /// of the store ([`Inventory::update_numbers`]). The selection is read first, so a number
 /// the change makes stop matching is still changed once, and one that starts matching is
 /// not. Each number is checked as a single edit checks it: one that fails is reported with
-/// why, the others go on. Reports progress after each chunk, and every [`PROGRESS_EVERY`]
-/// numbers of a chunk changed one at a time (a team database); stops when `cancel` is
-/// raised, between chunks, or between numbers changed one at a time (those done stay done).
+/// why, the others go on. Reports progress after each chunk, and between the parts of a
+/// chunk the team database changes ([`crate::SERVER_PART`] numbers each); stops when
+/// `cancel` is raised, between chunks, or between those parts (those done stay done).
 /// An agent not of the organization refuses the change before anything is changed; a store
 /// failure stops it (the chunks done stay done) with that error.
 pub async fn update_matching(

@@ -84,7 +84,7 @@ pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub use local::LocalInventory;
 pub use open::{Reads, Target, open, open_cached};
 pub use switchboard_sync::CancelToken as Cancel;
-pub use team::TeamInventory;
+pub use team::{SERVER_PART, TeamInventory};
 pub use types::{
     Between, BulkFailure, BulkReport, Chunk, NumberCheck, NumberView, PageView, Progress, Written,
     rfc3339,
@@ -227,9 +227,10 @@ pub trait Inventory: Debug + Send + Sync {
     /// Applies one change to the numbers of an organization with these ids (a chunk of a
     /// selection), each checked as [`Inventory::update_number`] checks it: a number that
     /// cannot be changed is reported with why, the others are changed. By default, one
-    /// [`Inventory::update_number`] per number (so a team workspace queues each offline edit
-    /// as a single edit is queued), `between` asked before each (progress, and whether to go
-    /// on); the workspace file does a chunk in one transaction, without asking.
+    /// [`Inventory::update_number`] per number, `between` asked before each (progress, and
+    /// whether to go on); the workspace file (and a team workspace's cache offline) does a
+    /// chunk in one transaction, without asking; the team database in transactions of
+    /// [`SERVER_PART`] numbers (`team::update_on_server`), asking before each.
     async fn update_numbers(
         &self,
         chunk: Chunk<'_>,

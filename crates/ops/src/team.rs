@@ -26,6 +26,84 @@ use crate::{
     Between, Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock, update_each,
 };
 
+/// How many numbers of a bulk change one transaction of the team database holds (see
+/// [`update_on_server`]): large enough that a part's two round trips and commit cost little
+/// beside its writing, small enough that progress and cancel come about once a second. On a
+/// loaded 2-core server, parts of 5,000 took 1.4–2.2 s each (docs/BENCHMARKS.md, 2026-12-07
+/// 20:38): every row written again in the table's trigram indexes.
+pub const SERVER_PART: usize = 2_500;
+
+/// Where [`update_on_server`] stopped because the server went away: the position in the chunk
+/// of the first number not known to be written, and the error.
+pub(crate) type Lost = Option<(usize, Error)>;
+
+/// [`Inventory::update_numbers`] on the team database, set-based: the chunk in parts of
+/// [`SERVER_PART`] numbers, each one transaction ([`RemoteWorkspace::update_many`]: the
+/// manager's role, the single edit's checks), `between` asked before each part with how many
+/// numbers of the chunk are done (progress, and whether to go on), the rows each part wrote
+/// handed to `keep` (a cache's write-through, which runs while the server writes the next
+/// part, and is done when this returns). A part the server refuses whole (an agent
+/// removed meanwhile) goes number by number through `single` (each refused as a single edit
+/// refuses it). A lost connection stops it there ([`Lost`]): the parts before it stay done.
+pub(crate) async fn update_on_server<F, Fut>(
+    remote: &RemoteWorkspace,
+    single: &(dyn Inventory + '_),
+    chunk: Chunk<'_>,
+    between: &mut Between<'_>,
+    mut keep: F,
+) -> Result<(ManyUpdated, Lost)>
+where
+    F: FnMut(Vec<PhoneNumber>) -> Fut + Send,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    if chunk.change.is_empty() {
+        return Err(switchboard_core::store::nothing_to_change());
+    }
+    let mut done = ManyUpdated::default();
+    // The cache takes a part's rows while the server writes the next part.
+    let mut keeping: Option<Fut> = None;
+    let mut lost = None;
+    for (i, ids) in chunk.ids.chunks(SERVER_PART).enumerate() {
+        let start = i * SERVER_PART;
+        if !between(start as u64) {
+            break;
+        }
+        let part = Chunk {
+            ids,
+            keys: None,
+            ..chunk
+        };
+        let written = remote.update_many(chunk.organization_id, ids, chunk.change);
+        let (changed, ()) = tokio::join!(written, async {
+            if let Some(k) = keeping.take() {
+                k.await;
+            }
+        });
+        let changed = match changed {
+            Ok(changed) => changed,
+            Err(e) if e.code() == ErrorCode::Offline => {
+                lost = Some((start, e));
+                break;
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "a part of a bulk change goes number by number");
+                let mut shifted = |n: u64| between(start as u64 + n);
+                update_each(single, part, &mut shifted).await?
+            }
+        };
+        done.updated += changed.updated;
+        done.queued += changed.queued;
+        done.failed.extend(changed.failed);
+        if !changed.rows.is_empty() {
+            keeping = Some(keep(changed.rows));
+        }
+    }
+    if let Some(k) = keeping {
+        k.await;
+    }
+    Ok((done, lost))
+}
+
 fn direct(number: PhoneNumber) -> Written {
     Written {
         number,
@@ -125,6 +203,30 @@ impl Inventory for RemoteWorkspace {
         RemoteWorkspace::restore_number(self, number)
             .await
             .map(direct)
+    }
+
+    /// Set-based ([`update_on_server`]); a lost connection fails the numbers not reached,
+    /// each with the error (nothing to queue them in).
+    async fn update_numbers(
+        &self,
+        chunk: Chunk<'_>,
+        between: &mut Between<'_>,
+    ) -> Result<ManyUpdated> {
+        let (mut done, lost) = update_on_server(self, self, chunk, between, |_| async {}).await?;
+        if let Some((at, e)) = lost {
+            let (server, reason) = match &e {
+                Error::Offline { server, reason } => (server.clone(), reason.clone()),
+                _ => (self.server().to_owned(), e.to_string()),
+            };
+            done.failed.extend(chunk.ids[at..].iter().map(|id| {
+                let error = Error::Offline {
+                    server: server.clone(),
+                    reason: format!("{reason}; not changed"),
+                };
+                (*id, error)
+            }));
+        }
+        Ok(done)
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {
@@ -567,18 +669,37 @@ impl Inventory for TeamInventory {
         self.reader()?.select_numbers(filter).await
     }
 
-    /// Online, each number as a single edit (the server's row written into the cache, an
-    /// edit that finds the server gone queued); offline, the chunk in one transaction of the
-    /// cache, each edit into the outbox as a single edit goes.
+    /// Online, set-based on the server ([`update_on_server`]), the rows each part wrote put
+    /// into the open cache in one transaction; a server found gone midway switches to offline
+    /// and the numbers not reached are queued as below. Offline, the chunk in one transaction
+    /// of the cache, each edit into the outbox as a single edit goes.
     async fn update_numbers(
         &self,
         chunk: Chunk<'_>,
         between: &mut Between<'_>,
     ) -> Result<ManyUpdated> {
-        if self.is_online() {
-            return update_each(self, chunk, between).await;
+        let Some(remote) = self.online() else {
+            return self.cache()?.update_many(chunk, true).await;
+        };
+        let keep = |rows: Vec<PhoneNumber>| {
+            self.cache_put(move |r| rows.iter().try_for_each(|n| r.write_through(n.id, Some(n))))
+        };
+        let (mut done, lost) = update_on_server(&remote, self, chunk, between, keep).await?;
+        if let Some((at, e)) = lost {
+            tracing::info!(error = %e, "the team database is gone: queueing the rest");
+            self.go_offline().await;
+            self.notice(format!("offline: {e}; the rest of the change is queued"));
+            let rest = Chunk {
+                ids: &chunk.ids[at..],
+                keys: None,
+                ..chunk
+            };
+            let queued = self.cache()?.update_many(rest, true).await?;
+            done.updated += queued.updated;
+            done.queued += queued.queued;
+            done.failed.extend(queued.failed);
         }
-        self.cache()?.update_many(chunk, true).await
+        Ok(done)
     }
 
     async fn for_each_number(&self, organization_id: Uuid, f: &mut EachNumber<'_>) -> Result<u64> {

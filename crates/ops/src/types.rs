@@ -28,11 +28,12 @@ pub struct Chunk<'a> {
     pub change: &'a switchboard_core::domain::NumberUpdate,
 }
 
-/// Called by [`crate::Inventory::update_numbers`] before each number of a chunk it changes
-/// one at a time (a team database: one network edit each), with how many numbers of the chunk
-/// are done: the caller reports progress and says whether to go on. `false` stops the chunk
-/// there: the numbers done stay done, the rest are neither changed nor reported. A store that
-/// changes the chunk at once (a workspace file) does not call it.
+/// Called by [`crate::Inventory::update_numbers`] before each part of a chunk it changes in
+/// parts (the team database: [`crate::SERVER_PART`] numbers a transaction, or one number a
+/// network edit), with how many numbers of the chunk are done: the caller reports progress
+/// and says whether to go on. `false` stops the chunk there: the numbers done stay done, the
+/// rest are neither changed nor reported. A store that changes the chunk at once (a workspace
+/// file) does not call it.
 pub type Between<'a> = dyn FnMut(u64) -> bool + Send + 'a;
 
 /// Progress of a long task, sent through a channel.

@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -1788,44 +1788,80 @@ async fn a_change_of_every_matching_number_is_alike_on_every_store() {
     app.close().await;
 }
 
-/// Adds to acme `count` numbers, +14155560100 on, named "Line 0", "Line 1", …; returns their
-/// ids, in E.164 order.
-async fn lines(inv: &dyn Inventory, acme: uuid::Uuid, count: u32) -> Vec<String> {
-    let mut ids = Vec::new();
-    for i in 0..count {
-        let new = NewNumber {
-            provider: "twilio".into(),
-            number: format!("+141555601{i:02}"),
-            friendly_name: Some(format!("Line {i}")),
-            ..NewNumber::default()
-        };
-        let added = actions::add_number(inv, acme, new).await.unwrap();
-        ids.push(added.number.id.to_string());
-    }
-    ids
+/// Adds to acme on the server `count` numbers, +14156000000 on, named "Line 0", "Line 1", …
+/// (one statement: a bulk change's parts need thousands); returns their ids, in E.164 order.
+fn lines(world: &World, count: usize) -> Vec<String> {
+    world.on_server(&format!(
+        "INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+           credentials, metadata)
+         SELECT o.id, 'twilio', '+141560' || lpad(i::text, 5, '0'), 'Line ' || i, '{{}}', '{{}}'
+         FROM organizations o, generate_series(0, {}) i WHERE o.slug = 'acme'",
+        count - 1
+    ));
+    world
+        .on_server(
+            "SELECT string_agg(id::text, ' ' ORDER BY phone_number) FROM phone_numbers
+             WHERE phone_number LIKE '+141560%'",
+        )
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
-/// The last two digits of the numbers on the server still named "Line …", in order.
-fn lines_left(world: &World) -> String {
-    world.on_server(
-        "SELECT string_agg(right(phone_number, 2), ',' ORDER BY phone_number)
-         FROM phone_numbers WHERE friendly_name LIKE 'Line %'",
-    )
+/// How many numbers on the server are named `name`.
+fn named(world: &World, name: &str) -> usize {
+    world
+        .on_server(&format!(
+            "SELECT count(*) FROM phone_numbers WHERE friendly_name = '{name}'"
+        ))
+        .parse()
+        .unwrap()
+}
+
+/// Every number of acme, every column, on the server (as alice) and in the cache `file`.
+async fn cache_and_server(world: &World, proxy: &Proxy, file: &Path) -> (Vec<String>, Vec<String>) {
+    let remote = switchboard_postgres::RemoteWorkspace::connect(&world.settings(proxy))
+        .await
+        .unwrap();
+    let acme = remote.organization("acme").await.unwrap().id;
+    let mut on_server = Vec::new();
+    remote
+        .for_each_number(acme, |n| {
+            on_server.push(every_column(n));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    remote.close().await;
+    let cache = switchboard_ops::LocalInventory::open(file).unwrap();
+    let mut cached = Vec::new();
+    cache
+        .for_each_number(acme, &mut |n: &PhoneNumber| {
+            cached.push(every_column(n));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    (on_server, cached)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_numbers() {
-    for (inv, name, world, _proxy) in team_stores().await {
+async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_parts() {
+    let part = switchboard_ops::SERVER_PART;
+    for (inv, name, world, proxy) in team_stores().await {
         let acme = inv.organization("acme").await.unwrap().id;
-        let ids = lines(&*inv, acme, 60).await;
+        let ids = lines(&world, 2 * part + 60);
+        world.sync(&proxy).await;
 
-        // The rows a manager checked: stopped at the first report, within the one chunk.
+        // The rows a manager checked: stopped at the first report, between the parts of the
+        // one chunk.
         let cancel = switchboard_ops::Cancel::new();
         let mut reports = Vec::new();
+        let checked = part as u64 + 30;
         let report = actions::bulk_update(
             &*inv,
             acme,
-            ids[..30].to_vec(),
+            ids[..part + 30].to_vec(),
             &rename("Checked"),
             &cancel,
             |p| {
@@ -1834,22 +1870,22 @@ async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_n
             },
         )
         .await;
-        assert_eq!(reports, [(25, 30)], "{name}: progress within the chunk");
-        assert!(report.cancelled, "{name}");
-        assert_eq!((report.updated, report.queued), (25, 0), "{name}");
-        assert!(report.failed.is_empty(), "{name}: {:?}", report.failed);
-        let after: Vec<String> = (25..60).map(|i| format!("{i:02}")).collect();
         assert_eq!(
-            lines_left(&world),
-            after.join(","),
-            "{name}: the rest unchanged"
+            reports,
+            [(part as u64, checked)],
+            "{name}: progress between parts"
         );
+        assert!(report.cancelled, "{name}");
+        assert_eq!((report.updated, report.queued), (part as u64, 0), "{name}");
+        assert!(report.failed.is_empty(), "{name}: {:?}", report.failed);
+        assert_eq!(named(&world, "Checked"), part, "{name}: the rest unchanged");
 
         // Every number a filter matches: stopped at the second report (the first is before
         // anything is changed).
         let cancel = switchboard_ops::Cancel::new();
         let mut reports = Vec::new();
         let filter = NumberFilter::org(acme).search("line");
+        let total = part as u64 + 60;
         let report = actions::update_matching(&*inv, &filter, &rename("Matched"), &cancel, |p| {
             reports.push((p.done, p.total));
             if reports.len() == 2 {
@@ -1858,30 +1894,32 @@ async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_n
         })
         .await
         .unwrap();
-        assert_eq!(reports, [(0, 35), (25, 35)], "{name}");
+        assert_eq!(reports, [(0, total), (part as u64, total)], "{name}");
         assert!(report.cancelled, "{name}");
-        assert_eq!(report.updated, 25, "{name}");
-        let after: Vec<String> = (50..60).map(|i| format!("{i:02}")).collect();
-        assert_eq!(
-            lines_left(&world),
-            after.join(","),
-            "{name}: the rest unchanged"
-        );
+        assert_eq!(report.updated, part as u64, "{name}");
+        assert_eq!(named(&world, "Matched"), part, "{name}: the rest unchanged");
+        if name == "the team workspace's cache" {
+            let (on_server, cached) = cache_and_server(&world, &proxy, &world.cache).await;
+            assert_eq!(cached.len(), 2 * part + 61, "{name}");
+            assert_eq!(cached, on_server, "{name}: the cache equals the server");
+        }
         inv.close().await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_numbers() {
+    let part = switchboard_ops::SERVER_PART;
     let world = World::new().await;
+    let ids = lines(&world, part + 60);
+    let total = ids.len() as u64;
     let proxy = Proxy::start(world.upstream, 0);
     world.sync(&proxy).await;
     let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
     let acme = app.organization("acme").await.unwrap().id;
-    let ids = lines(&*app, acme, 60).await;
 
-    // The server goes away at the first report: 25 numbers changed on it, the other 35
-    // queued in the cache's outbox.
+    // The server goes away at the first report (after the first part): that part changed on
+    // it, the rest queued in the cache's outbox.
     let mut reports = Vec::new();
     let report = actions::bulk_update(
         &*app,
@@ -1898,31 +1936,400 @@ async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_num
     )
     .await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
-    assert_eq!((report.updated, report.queued), (60, 35));
-    assert_eq!(reports, [25, 50, 60]);
+    assert_eq!((report.updated, report.queued), (total, 60));
+    assert_eq!(reports, [part as u64, total]);
     let outbox = app.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
-    assert_eq!(outbox.len(), 35, "one entry per queued number");
-    let after: Vec<String> = (25..60).map(|i| format!("{i:02}")).collect();
-    assert_eq!(lines_left(&world), after.join(","), "not on the server yet");
-
-    // The same through a filter, on a workspace whose server goes away at its second report.
+    assert_eq!(outbox.len(), 60, "one entry per queued number");
+    assert_eq!(
+        named(&world, "Checked"),
+        part,
+        "the rest not on the server yet"
+    );
     app.close().await;
+
+    // Synced: every queued edit sent once, none a conflict, the cache equal to the server.
     let back = Proxy::start(world.upstream, proxy.addr.port());
     world.sync(&back).await;
-    assert_eq!(lines_left(&world), "", "every queued edit sent");
-    let app = open(world.target(&back, Reads::Cache)).await.unwrap();
+    assert_eq!(
+        named(&world, "Checked"),
+        part + 60,
+        "every queued edit sent"
+    );
+    let cache = switchboard_core::store::Workspace::open(&world.cache).unwrap();
+    assert!(cache.outbox().unwrap().is_empty());
+    assert!(cache.conflicts().unwrap().is_empty(), "no edit doubled");
+    drop(cache);
+    let (on_server, cached) = cache_and_server(&world, &back, &world.cache).await;
+    assert_eq!(cached, on_server, "the cache equals the server");
+
+    // The team database without a cache (the server read directly): the numbers not reached
+    // are reported failed, offline, and nothing is lost or doubled.
+    let remote: Arc<dyn Inventory> = Arc::new(
+        switchboard_postgres::RemoteWorkspace::connect(&world.settings(&back))
+            .await
+            .unwrap(),
+    );
     let mut reports = Vec::new();
-    let filter = NumberFilter::org(acme).search("checked");
-    let report =
-        actions::update_matching(&*app, &filter, &rename("Line"), &Default::default(), |p| {
+    let report = actions::bulk_update(
+        &*remote,
+        acme,
+        ids.clone(),
+        &rename("Direct"),
+        &Default::default(),
+        |p| {
             reports.push(p.done);
-            if reports.len() == 2 {
+            if reports.len() == 1 {
                 back.cut();
             }
-        })
-        .await
+        },
+    )
+    .await;
+    assert_eq!((report.updated, report.queued), (part as u64, 0));
+    assert_eq!(report.failed.len(), 60);
+    assert!(
+        report
+            .failed
+            .iter()
+            .all(|f| f.error.code() == ErrorCode::Offline),
+        "{:?}",
+        report.failed.first()
+    );
+    let failed: Vec<&str> = report.failed.iter().map(|f| f.id.as_str()).collect();
+    let not_reached: Vec<&str> = ids[part..].iter().map(String::as_str).collect();
+    assert_eq!(failed, not_reached, "the numbers not reached, in order");
+    assert_eq!(named(&world, "Direct"), part);
+    assert_eq!(named(&world, "Checked"), 60, "the rest as they were");
+}
+
+/// Two copies of the same numbers in acme (+1415700…: set A, +1415800…: set B), some named
+/// "Old name", with Ava on some, and metadata of their own on some.
+fn twin_sets(world: &World) -> (Vec<String>, Vec<String>) {
+    world.on_server(
+        "INSERT INTO agents (organization_id, name) SELECT id, 'Ava' FROM organizations
+           WHERE slug = 'acme';
+         INSERT INTO phone_numbers (organization_id, provider, phone_number, friendly_name,
+           credentials, metadata, agent_id, status)
+         SELECT o.id, 'twilio', s.prefix || lpad(i::text, 4, '0'),
+           CASE WHEN i % 3 = 0 THEN 'Old name' ELSE 'Line ' || i END, '{}',
+           CASE WHEN i % 4 = 0 THEN '{\"capabilities\": {\"voice\": true}, \"note\": \"x\"}'
+                ELSE '{}' END::jsonb,
+           CASE WHEN i % 2 = 0 THEN a.id END,
+           CASE WHEN i % 5 = 0 THEN 'inactive' ELSE 'active' END
+         FROM organizations o JOIN agents a ON a.organization_id = o.id,
+           (VALUES ('+1415700'), ('+1415800')) s(prefix), generate_series(0, 39) i
+         WHERE o.slug = 'acme'",
+    );
+    let ids = |prefix: &str| -> Vec<String> {
+        world
+            .on_server(&format!(
+                "SELECT string_agg(id::text, ' ' ORDER BY phone_number) FROM phone_numbers
+                 WHERE phone_number LIKE '{prefix}%'"
+            ))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    (ids("+1415700"), ids("+1415800"))
+}
+
+/// The numbers with a prefix on the server as a manager sees them, every column but the id,
+/// the number's own digits and `updated_at`, in E.164 order.
+async fn set_rows(inv: &dyn Inventory, acme: uuid::Uuid, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    inv.for_each_number(acme, &mut |n: &PhoneNumber| {
+        if n.phone_number.as_str().starts_with(prefix) {
+            let mut v = serde_json::to_value(n).unwrap();
+            v["updated_at"] = serde_json::Value::Null;
+            v["id"] = serde_json::Value::Null;
+            v["phone_number"] = serde_json::Value::from(&n.phone_number.as_str()[8..]);
+            out.push(format!(
+                "{} {}",
+                sorted_json(&v),
+                n.metadata
+                    .as_ref()
+                    .map(Metadata::to_json)
+                    .unwrap_or_default()
+            ));
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_change_on_the_server_equals_single_edits_and_keeps_a_coworkers_change() {
+    let world = World::new().await;
+    let (set_a, set_b) = twin_sets(&world);
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let acme = app.organization("acme").await.unwrap().id;
+    let ava = app.agent(acme, "Ava").await.unwrap().id;
+    let parse =
+        |ids: &[String]| -> Vec<uuid::Uuid> { ids.iter().map(|i| i.parse().unwrap()).collect() };
+    let (a, b) = (parse(&set_a), parse(&set_b));
+    let changes = [
+        NumberUpdate {
+            status: Some(Status::Inactive),
+            ..NumberUpdate::default()
+        },
+        NumberUpdate {
+            agent_id: Some(Some(ava)),
+            friendly_name: Some(Some("Old name".into())),
+            ..NumberUpdate::default()
+        },
+        NumberUpdate {
+            metadata_patch: Metadata::from_json(r#"{"capabilities": {"sms": true}}"#).ok(),
+            ..NumberUpdate::default()
+        },
+        NumberUpdate {
+            agent_id: Some(None),
+            friendly_name: Some(None),
+            status: Some(Status::Error),
+            ..NumberUpdate::default()
+        },
+    ];
+    for (step, change) in changes.iter().enumerate() {
+        // Between the selection and the write, a co-worker (the web platform) renames the
+        // third number of each set and removes the fifth.
+        world.on_server(&format!(
+            "UPDATE phone_numbers SET friendly_name = 'Theirs {step}'
+               WHERE id IN ('{}', '{}');
+             DELETE FROM phone_numbers WHERE id IN ('{}', '{}')",
+            set_a[2 + step * 6],
+            set_b[2 + step * 6],
+            set_a[4 + step * 6],
+            set_b[4 + step * 6],
+        ));
+        let mut asked = Vec::new();
+        let set = app
+            .update_numbers(
+                switchboard_ops::Chunk {
+                    organization_id: acme,
+                    ids: &a,
+                    keys: None,
+                    change,
+                },
+                &mut |n| {
+                    asked.push(n);
+                    true
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(asked, [0], "step {step}: asked once, before the one part");
+        let mut single = Vec::new();
+        for id in &b {
+            match app
+                .update_number(&NumberRef::Id(*id), Some(acme), change)
+                .await
+            {
+                Ok(w) => assert!(!w.queued),
+                Err(e) => single.push(format!("{:?}", e.code())),
+            }
+        }
+        let failed: Vec<String> = set
+            .failed
+            .iter()
+            .map(|(_, e)| format!("{:?}", e.code()))
+            .collect();
+        assert_eq!(
+            failed, single,
+            "step {step}: the same numbers refused alike"
+        );
+        assert_eq!(set.updated as usize + failed.len(), b.len(), "step {step}");
+        if step % 2 == 0 {
+            let theirs = app
+                .number(&NumberRef::Id(a[2 + step * 6]), Some(acme))
+                .await
+                .unwrap();
+            assert_eq!(
+                theirs.friendly_name.as_deref(),
+                Some(format!("Theirs {step}").as_str()),
+                "step {step}: the co-worker's change kept"
+            );
+        }
+        let gone: Vec<uuid::Uuid> = (0..=step).map(|s| a[4 + s * 6]).collect();
+        assert_eq!(
+            set.failed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            gone,
+            "step {step}: the removed numbers, not found"
+        );
+        assert_eq!(
+            set_rows(&*app, acme, "+1415700").await,
+            set_rows(&*app, acme, "+1415800").await,
+            "step {step}: set-based equals single edits"
+        );
+    }
+    let rows = set_rows(&*app, acme, "+1415700").await;
+    assert!(
+        rows[0].contains("\"sms\":true") && rows[0].contains("\"voice\":true"),
+        "the capability merged into the metadata it had: {}",
+        rows[0]
+    );
+    app.close().await;
+    // The numbers the co-worker removed stay in the cache until the next sync, as after a
+    // single edit that finds its number gone; every other row equals the server's.
+    let (on_server, mut cached) = cache_and_server(&world, &proxy, &world.cache).await;
+    let removed: Vec<&String> = (0..changes.len())
+        .flat_map(|s| [&set_a[4 + s * 6], &set_b[4 + s * 6]])
+        .collect();
+    cached.retain(|row| !removed.iter().any(|id| row.contains(id.as_str())));
+    assert_eq!(cached, on_server, "the cache equals the server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organizations_ids_in_a_bulk_change_are_not_found_and_unchanged() {
+    let world = World::new().await;
+    let ids = lines(&world, 30);
+    // Bob manages globex only.
+    world.on_server("INSERT INTO organizations (slug, name) VALUES ('globex', 'Globex')");
+    let (bob, password) = cluster::manager(
+        &world.cluster,
+        &ConnectSettings::from_url(&world.admin).unwrap(),
+        "bob",
+        "globex",
+    )
+    .await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let before = world.on_server(
+        "SELECT string_agg(friendly_name || status || updated_at, ',' ORDER BY id)
+         FROM phone_numbers",
+    );
+    let settings = world.settings_as(&proxy, &bob, &password);
+    let direct: Arc<dyn Inventory> = Arc::new(
+        switchboard_postgres::RemoteWorkspace::connect(&settings)
+            .await
+            .unwrap(),
+    );
+    let cached = open(Target::Team {
+        settings: Box::new(settings),
+        reads: Reads::Cache,
+        cache: world.cache.with_file_name("bob.db"),
+    })
+    .await
+    .unwrap();
+    let globex = direct.organization("globex").await.unwrap().id;
+    let acme: uuid::Uuid = world
+        .on_server("SELECT id FROM organizations WHERE slug = 'acme'")
+        .trim()
+        .parse()
         .unwrap();
-    assert!(report.failed.is_empty(), "{:?}", report.failed);
-    assert_eq!((report.updated, report.queued), (60, 35));
+    let keys: Vec<uuid::Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
+    for (inv, name) in [
+        (&direct, "the team database"),
+        (&cached, "the team workspace"),
+    ] {
+        // As bob, with acme's ids: under acme's id and under his own organization's.
+        for org in [acme, globex] {
+            let change = NumberUpdate {
+                status: Some(Status::Error),
+                friendly_name: Some(Some("Taken".into())),
+                ..NumberUpdate::default()
+            };
+            let done = inv
+                .update_numbers(
+                    switchboard_ops::Chunk {
+                        organization_id: org,
+                        ids: &keys,
+                        keys: None,
+                        change: &change,
+                    },
+                    &mut |_| true,
+                )
+                .await
+                .unwrap();
+            assert_eq!((done.updated, done.queued), (0, 0), "{name}");
+            assert_eq!(done.failed.len(), keys.len(), "{name}");
+            for (id, e) in &done.failed {
+                assert_eq!(e.code(), ErrorCode::NotFound, "{name}: {e}");
+                assert!(
+                    !e.to_string().contains("Line"),
+                    "{name}: nothing revealed: {e}"
+                );
+                assert!(keys.contains(id));
+            }
+            assert!(done.rows.is_empty(), "{name}");
+        }
+        let report = actions::bulk_update(
+            &**inv,
+            globex,
+            ids.clone(),
+            &rename("Taken"),
+            &Default::default(),
+            |_| {},
+        )
+        .await;
+        assert_eq!(report.updated, 0, "{name}");
+        assert_eq!(report.failed.len(), ids.len(), "{name}");
+    }
+    assert_eq!(
+        world.on_server(
+            "SELECT string_agg(friendly_name || status || updated_at, ',' ORDER BY id)
+             FROM phone_numbers",
+        ),
+        before,
+        "acme's numbers unchanged"
+    );
+    let outbox = cached.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
+    assert!(outbox.is_empty(), "nothing queued");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_url_recorded_offline_if_none_does_not_overwrite_a_coworkers_on_the_server() {
+    let world = World::new().await;
+    let proxy = Proxy::start(world.upstream, 0);
+    world.sync(&proxy).await;
+    let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
+    let main = NumberRef::parse("+14155550100").unwrap();
+    let sms = |n: &PhoneNumber| n.recorded_webhooks().1.map(str::to_owned);
+
+    // Offline, an import records the SMS URL its listing showed, if the number has none: the
+    // cache has none, so it is recorded there and queued.
+    proxy.cut();
+    let ours = "https://ours.example.com/sms";
+    let change = NumberUpdate {
+        sms_webhook_url_if_none: Some(ours.into()),
+        ..NumberUpdate::default()
+    };
+    let written = app.update_number(&main, None, &change).await.unwrap();
+    assert!(written.queued, "offline, the edit is queued");
+    assert_eq!(sms(&written.number).as_deref(), Some(ours));
+    app.close().await;
+
+    // Meanwhile a co-worker records another SMS URL on the server.
+    let theirs = "https://theirs.example.com/sms";
+    world.on_server(&format!(
+        "UPDATE phone_numbers SET metadata = metadata || '{{\"smsWebhookUrl\": \"{theirs}\"}}'
+         WHERE phone_number = '+14155550100'"
+    ));
+
+    // The replay does not overwrite it: the queued edit is reported as a conflict, with the
+    // server's version, which the cache shows.
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(
+        world.on_server(
+            "SELECT metadata ->> 'smsWebhookUrl' FROM phone_numbers
+             WHERE phone_number = '+14155550100'"
+        ),
+        theirs,
+        "the co-worker's URL kept on the server"
+    );
+    let cache = switchboard_core::store::Workspace::open(&world.cache).unwrap();
+    assert!(cache.outbox().unwrap().is_empty());
+    let conflicts = cache.conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].reason, "changed on the server since");
+    drop(cache);
+    let app = open(world.target(&back, Reads::Cache)).await.unwrap();
+    let shown = app.number(&main, None).await.unwrap();
+    assert_eq!(
+        sms(&shown).as_deref(),
+        Some(theirs),
+        "the cache shows the server's"
+    );
     app.close().await;
 }

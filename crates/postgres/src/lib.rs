@@ -63,6 +63,7 @@ pub mod row_checks;
 mod rows;
 pub mod schema_check;
 pub mod search;
+mod update_many;
 mod usage;
 
 pub use connect::{ConnectSettings, RemoteWorkspace, TlsMode};

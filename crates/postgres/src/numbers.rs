@@ -21,7 +21,7 @@ use crate::rows::{self, NUMBER_COLUMNS};
 /// Rows per round trip when iterating over an organization.
 const EXPORT_PAGE: u32 = 1000;
 
-fn json(value: &impl serde::Serialize) -> Result<Value> {
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::Remote(format!("cannot encode JSON: {e}")))
 }
 
@@ -266,7 +266,7 @@ impl RemoteWorkspace {
     }
 
     /// The error of a failed insert or update, named after what was being written.
-    async fn write_error(
+    pub(crate) async fn write_error(
         &self,
         e: sqlx::Error,
         organization_id: Uuid,
