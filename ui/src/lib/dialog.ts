@@ -4,8 +4,10 @@
  * Shift+Tab cycle through its controls without leaving it, Escape closes it (and only it),
  * no key reaches the app's shortcuts, and when it closes focus returns to where it was
  * before it opened. When the control that had focus goes away (a wizard's next step replaces
- * it), focus falls to the page's body, outside the dialog: the next Tab or Shift+Tab brings it
- * back into the dialog instead of letting it wander behind it.
+ * it, a list gives way to a confirmation), focus would fall to the page's body, outside the
+ * dialog: it moves at once to the dialog's `[autofocus]` control shown now, else its first
+ * control; and should it still be on the body, the next Tab or Shift+Tab brings it back into
+ * the dialog instead of letting it wander behind it.
  */
 
 const FOCUSABLE =
@@ -62,6 +64,12 @@ export function modal(node: HTMLElement, onClose: () => void) {
     e.stopPropagation();
     nextFocus(focusable(node), null, e.shiftKey)?.focus();
   }
+  // A control removed with focus on it leaves focus on the body: give it a place in the dialog.
+  const refocus = new MutationObserver(() => {
+    if (!node.isConnected || !focusLost()) return;
+    (node.querySelector<HTMLElement>("[autofocus]") ?? focusable(node)[0])?.focus();
+  });
+  refocus.observe(node, { childList: true, subtree: true });
   node.addEventListener("keydown", onKey);
   document.addEventListener("keydown", onLostKey, true);
   return {
@@ -69,6 +77,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
       close = next;
     },
     destroy() {
+      refocus.disconnect();
       node.removeEventListener("keydown", onKey);
       document.removeEventListener("keydown", onLostKey, true);
       if (opener?.isConnected) opener.focus();
