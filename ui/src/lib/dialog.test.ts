@@ -91,6 +91,15 @@ describe("modal", () => {
     expect(document.activeElement).toBe(p.buttons[1]);
   });
 
+  it("keeps Shift+Tab inside when it arrives as GTK's ISO_Left_Tab (key code 9, another key name)", async () => {
+    const p = page();
+    await flush();
+    const e = new KeyboardEvent("keydown", { key: "Unidentified", keyCode: 9, shiftKey: true, bubbles: true, cancelable: true });
+    p.buttons[0].dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe(p.buttons[2]);
+  });
+
   it("leaves Tab alone once the dialog is gone", async () => {
     const p = page();
     await flush();

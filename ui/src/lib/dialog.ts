@@ -37,6 +37,12 @@ export function focusLost(doc: Document = document): boolean {
   return doc.activeElement === null || doc.activeElement === doc.body;
 }
 
+/** Whether `e` is Tab or Shift+Tab. Shift+Tab reaches WebKitGTK as GTK's ISO_Left_Tab, whose
+ * `key` need not read "Tab"; its key code is Tab's (9) either way. */
+export function isTab(e: KeyboardEvent): boolean {
+  return e.key === "Tab" || e.keyCode === 9;
+}
+
 export function modal(node: HTMLElement, onClose: () => void) {
   const opener = focusedElement();
   let close = onClose;
@@ -50,7 +56,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
     if (e.key === "Escape") {
       e.preventDefault();
       close();
-    } else if (e.key === "Tab") {
+    } else if (isTab(e)) {
       e.preventDefault();
       nextFocus(focusable(node), document.activeElement, e.shiftKey)?.focus();
     }
@@ -58,7 +64,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
   // Keys pressed while focus is on the page's body (its control removed) never reach the
   // dialog's own listener.
   function onLostKey(e: KeyboardEvent) {
-    if (e.key !== "Tab" || !node.isConnected || node.contains(document.activeElement)) return;
+    if (!isTab(e) || !node.isConnected || node.contains(document.activeElement)) return;
     if (!focusLost()) return;
     e.preventDefault();
     e.stopPropagation();
