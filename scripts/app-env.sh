@@ -1,7 +1,8 @@
 # Sourced by the desktop app's scripts (e2e.sh, package-app.sh, bench-app.sh): installs what
 # building and driving the app needs, idempotently, and defines helpers.
 #   app_deps        Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, rpm, GNOME Keyring for the
-#                   e2e vault, the sqlite3 shell that holds a workspace's lock in the e2e) and
+#                   e2e vault, the sqlite3 shell that holds a workspace's lock in the e2e,
+#                   xdotool that chooses a file in the system's file dialog in the e2e) and
 #                   tauri-driver
 #   app_build_ui    npm ci + vite build of ui/ (the app embeds ui/dist)
 #   app_build       app_build_ui, then the release binary; sets APP_BIN
@@ -15,7 +16,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 APP_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libssl-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver rpm file
-  x11-utils imagemagick gnome-keyring libsecret-tools dbus sqlite3)
+  x11-utils imagemagick gnome-keyring libsecret-tools dbus sqlite3 xdotool)
 
 app_deps() {
   local missing=()

@@ -1,40 +1,28 @@
 // Accessibility of every screen and dialog in the real webview (issue #17): axe-core runs on the
 // welcome screen, the numbers table, the detail panel and each dialog the toolbar opens, and
 // finds no serious or critical violation; then the agents dialog's rename, the buy dialog (its
-// search, results and confirmation) and each step of the import wizard a provider account opens,
-// against the fake Twilio (scripts/e2e.sh starts it). The listing step between them lasts as long
-// as one page of the fake's answer and is not checked. Not reached here: the refused-file dialog
-// (the CSV import opens the system's file dialog first, which WebDriver cannot drive; its
-// component tests cover it) and the conflicts dialog (a team workspace with conflicting edits
-// only). On a workspace of its own (the file the other tests use is moved aside and put back), so
-// it does not depend on which file ran before it.
+// search, results and confirmation, and where focus goes when the confirmation comes and goes),
+// each step of the import wizard a provider account opens, against the fake Twilio (scripts/e2e.sh
+// starts it) — the listing step too, which the fake is asked to make slow (its `latency_ms`
+// fault) —, the dialog that refuses a bad CSV file (the system's file dialog, which WebDriver
+// cannot drive, is driven with xdotool as a person would: the file's path typed into it), and the
+// main screen and a dialog again in the dark theme. The conflicts dialog (a team workspace with
+// an offline edit the server refused) is checked in team.e2e.mjs. On a workspace of its own (the
+// file the other tests use is moved aside and put back), so it does not depend on which file ran
+// before it.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { FAKE_TWILIO, forgetFakeTwilio, ownWorkspace, screenshot, startApp, until } from "./support.mjs";
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FAKE_TWILIO, axeViolations, focusStaysIn, forgetFakeTwilio, ownWorkspace, screenshot, startApp, until } from "./support.mjs";
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
 const waitFor = (what, f, timeout) => until(b, "a11y", what, f, timeout);
 
-/** The serious and critical violations axe-core finds in the page as it is now. */
-async function violations() {
-  if (!(await b.execute(() => typeof window.axe !== "undefined"))) await b.execute(AXE);
-  const found = await b.executeAsync((done) => {
-    window.axe
-      .run(document, { resultTypes: ["violations"] })
-      .then((r) => done(JSON.stringify(r.violations)))
-      .catch((e) => done(JSON.stringify({ error: String(e) })));
-  });
-  const parsed = JSON.parse(found);
-  assert.ok(Array.isArray(parsed), `axe ran: ${found}`);
-  return parsed
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
-}
+const violations = () => axeViolations(b);
 
 /** Checks the page with axe-core and saves a screenshot `name`. */
 async function accessible(name) {
@@ -44,6 +32,34 @@ async function accessible(name) {
 }
 
 const dialogOpen = async () => (await b.$$('[role="dialog"], [role="alertdialog"]')).length > 0;
+/** Whether the element `selector` has focus. */
+const hasFocus = (selector) => b.execute((s) => document.activeElement?.matches(s) ?? false, selector);
+const focusedHtml = () => b.execute(() => document.activeElement?.outerHTML.slice(0, 160) ?? "nothing");
+
+/** Sets the fake Twilio's faults (crates/fake-providers: `PUT /__fake/faults`). */
+async function twilioFaults(faults) {
+  const r = await fetch(`${process.env.SWITCHBOARD_TWILIO_API_URL}/__fake/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(faults),
+  });
+  assert.ok(r.ok, `the fake took the faults ${JSON.stringify(faults)}: ${r.status}`);
+}
+
+/** Runs xdotool on the test's X display (scripts/e2e.sh's Xvfb). */
+const xdotool = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 30000 }).trim();
+
+/** Chooses `path` in the system's file dialog titled `title` (GTK's, which the dialog plugin
+ * opens) as a person would: focus on it, Ctrl+L, the path typed, Enter. */
+async function chooseFile(title, path) {
+  const window = xdotool("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  xdotool("windowfocus", "--sync", window);
+  xdotool("key", "--clearmodifiers", "ctrl+l");
+  await b.pause(300);
+  xdotool("type", "--delay", "40", path);
+  await b.pause(300);
+  xdotool("key", "Return");
+}
 
 let putBack;
 
@@ -60,6 +76,17 @@ after(async () => {
   putBack?.();
   forgetFakeTwilio();
 });
+
+/** Checks the numbers table (screenshot `table`), then the first row's detail panel
+ * (`panel`), and closes the panel. */
+async function tableAndPanel(table, panel) {
+  await accessible(table);
+  await (await b.$('[data-testid="number-row"]')).click();
+  await waitFor("the detail panel", async () => (await b.$$('[data-testid="detail-panel"]')).length > 0);
+  await accessible(panel);
+  await b.keys("Escape");
+  await waitFor("the panel closed", async () => (await b.$$('[data-testid="detail-panel"]')).length === 0);
+}
 
 /** Presses Escape until no dialog is open. */
 async function closeDialogs() {
@@ -95,12 +122,7 @@ describe("every screen and dialog passes axe-core", () => {
   it("the numbers table and the detail panel", async () => {
     await (await testid("seed-demo")).click();
     await waitFor("the demo's rows", async () => (await b.$$('[data-testid="number-row"]')).length > 0, 60000);
-    await accessible("axe-02-table");
-    await (await b.$('[data-testid="number-row"]')).click();
-    await waitFor("the detail panel", async () => (await b.$$('[data-testid="detail-panel"]')).length > 0);
-    await accessible("axe-03-detail-panel");
-    await b.keys("Escape");
-    await waitFor("the panel closed", async () => (await b.$$('[data-testid="detail-panel"]')).length === 0);
+    await tableAndPanel("axe-02-table", "axe-03-detail-panel");
   });
 
   for (const [opener, name] of [
@@ -150,9 +172,21 @@ describe("every screen and dialog passes axe-core", () => {
     await (await testid("buy-search")).click();
     await waitFor("numbers found", async () => (await b.$$('[data-testid="available-row"]')).length > 0, 20000);
     await accessible("axe-16-buy-found");
-    await (await b.$('[data-testid="available-row"] button')).click();
+    const number = await (await b.$('[data-testid="available-row"]')).getAttribute("data-number");
+    const buyButton = `[data-testid="available-row"][data-number="${number}"] button`;
+    await (await b.$(buyButton)).click();
     await (await testid("buy-confirm")).waitForExist({ timeout: 5000 });
     await accessible("axe-17-buy-confirm");
+    // Focus moves from the Buy… button the confirmation replaced to "Don't buy", and from there
+    // back to that Buy… button: it never falls to the page.
+    await waitFor("focus on Don't buy", () => hasFocus('[data-testid="buy-decline"]'), 5000).catch(async (e) => {
+      throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
+    });
+    await b.keys("Enter");
+    await (await testid("buy-confirm")).waitForExist({ reverse: true, timeout: 5000 });
+    await waitFor("focus back on the Buy… button", () => hasFocus(buyButton), 5000).catch(async (e) => {
+      throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
+    });
     await closeDialogs();
   });
 
@@ -166,13 +200,71 @@ describe("every screen and dialog passes axe-core", () => {
     await wizard.waitForExist({ timeout: 5000 });
     await waitFor("the account step", async () => (await b.$$('[data-testid="import-list"]')).length === 1);
     await accessible("axe-18-import-account");
-    await (await testid("import-list")).click();
+    // The listing step lasts as long as the fake's answers: each is held 10 s while it is
+    // checked (pressed with the keyboard, so that focus has to find its place in the new step).
+    await twilioFaults({ latency_ms: 10000 });
+    try {
+      await b.execute(() => document.querySelector('[data-testid="import-list"]').focus());
+      await b.keys("Enter");
+      await waitFor("the listing step", async () => (await wizard.getAttribute("data-step")) === "listing", 5000);
+      assert.ok(await hasFocus('[data-testid="import-cancel"]'), `focus on the listing's Cancel, not on ${await focusedHtml()}`);
+      await accessible("axe-19-import-listing");
+      await focusStaysIn(b, '[data-testid="import-wizard"]');
+      assert.equal(await wizard.getAttribute("data-step"), "listing", "all of it checked while listing");
+    } finally {
+      await twilioFaults({});
+    }
     await waitFor("the review step", async () => (await wizard.getAttribute("data-step")) === "review", 30000);
-    await accessible("axe-19-import-review");
+    await accessible("axe-20-import-review");
     await (await testid("import-submit")).click();
     await (await testid("import-report")).waitForExist({ timeout: 30000 });
-    await accessible("axe-20-import-done");
+    await accessible("axe-21-import-done");
     await (await testid("import-close")).click();
     await waitFor("the wizard closed", async () => !(await dialogOpen()));
+  });
+
+  it("the dialog that refuses a CSV file with bad lines (its file chosen in the system's dialog)", async () => {
+    await closeDialogs();
+    const file = join(tmpdir(), `switchboard-a11y-refused-${process.pid}.csv`);
+    writeFileSync(file, "phone_number,provider\n+14155550123,twilio\nnot a number,twilio\n+14155550124,nosuch\n");
+    try {
+      // Pressed with the keyboard: the button is disabled while the import runs, and focus has
+      // to come back to it when the refusal closes.
+      await b.execute(() => document.querySelector('[data-testid="import-csv"]').focus());
+      await b.keys("Enter");
+      await chooseFile("Import numbers from a CSV file", file);
+      await (await testid("import-refused")).waitForExist({ timeout: 20000 });
+      const lines = await (await testid("import-refused-lines")).getText();
+      assert.match(lines, /line 3/, lines);
+      assert.match(lines, /line 4/, lines);
+      await accessible("axe-22-import-refused");
+      await focusStaysIn(b, '[data-testid="import-refused"]');
+      await b.keys("Escape");
+      await (await testid("import-refused")).waitForExist({ reverse: true, timeout: 5000 });
+      await waitFor("focus back on Import CSV…", () => hasFocus('[data-testid="import-csv"]'), 5000).catch(async (e) => {
+        throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it("the main screen and a dialog in the dark theme", async () => {
+    await closeDialogs();
+    await (await testid("theme")).selectByAttribute("value", "dark");
+    await waitFor("the dark theme", async () => (await b.execute(() => document.documentElement.dataset.theme)) === "dark");
+    try {
+      await tableAndPanel("axe-23-dark-table", "axe-24-dark-detail-panel");
+      await (await testid("accounts-open")).click();
+      await (await testid("accounts-dialog")).waitForExist({ timeout: 5000 });
+      await accessible("axe-25-dark-provider-accounts");
+      await closeDialogs();
+      await (await b.$('button[aria-keyshortcuts="n"]')).click();
+      await waitFor("the add dialog", dialogOpen);
+      await accessible("axe-26-dark-add-number");
+      await closeDialogs();
+    } finally {
+      await (await testid("theme")).selectByAttribute("value", "system");
+    }
   });
 });

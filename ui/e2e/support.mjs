@@ -3,10 +3,11 @@
 // leaves a screenshot and says which toasts were shown. Not a test file itself (scripts/e2e.sh
 // runs only *.e2e.mjs).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { remote } from "webdriverio";
+import { Key, remote } from "webdriverio";
 
 export const shots = process.env.E2E_OUTPUT ?? "test-output/e2e";
 mkdirSync(shots, { recursive: true });
@@ -151,4 +152,59 @@ export function forgetFakeTwilio() {
   } catch {
     // none left
   }
+}
+
+const AXE_SOURCE = () => readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** The serious and critical violations axe-core finds in session `b`'s page as it is now:
+ * each rule, its impact, what it asks and where (up to four elements). */
+export async function axeViolations(b) {
+  if (!(await b.execute(() => typeof window.axe !== "undefined"))) await b.execute(AXE_SOURCE());
+  const found = await b.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) => done(JSON.stringify(r.violations)))
+      .catch((e) => done(JSON.stringify({ error: String(e) })));
+  });
+  const parsed = JSON.parse(found);
+  assert.ok(Array.isArray(parsed), `axe ran: ${found}`);
+  return parsed
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+}
+
+/** Checks that focus is inside the dialog `selector` and stays there through Tab (once round
+ * its controls and one more) and Shift+Tab; the controls it went through. */
+export async function focusStaysIn(b, selector) {
+  const inside = () => b.execute((s) => !!document.querySelector(s)?.contains(document.activeElement), selector);
+  // Where focus is, and the last key the page saw (named in a failure).
+  await b.execute(() => {
+    if (window.__lastKey !== undefined) return;
+    window.__lastKey = null;
+    document.addEventListener("keydown", (e) => (window.__lastKey = `${e.key}/${e.code}/${e.keyCode}${e.shiftKey ? "+shift" : ""}`), true);
+  });
+  const where = () =>
+    b.execute(() => `${document.activeElement?.outerHTML.slice(0, 120) ?? "nothing"} (last key ${window.__lastKey})`);
+  assert.ok(await inside(), `focus is in ${selector}, not on ${await where()}`);
+  const controls = await b.execute(
+    (s) =>
+      [...document.querySelector(s).querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])")].length,
+    selector,
+  );
+  const press = async (shift) => {
+    const k = b.action("key");
+    if (shift) k.down(Key.Shift);
+    k.down(Key.Tab).up(Key.Tab);
+    if (shift) k.up(Key.Shift);
+    await k.perform();
+  };
+  const visited = new Set();
+  for (let i = 0; i <= controls; i++) {
+    await press(false);
+    assert.ok(await inside(), `Tab ${i + 1} keeps focus in ${selector}, not on ${await where()}`);
+    visited.add(await where());
+  }
+  await press(true);
+  assert.ok(await inside(), `Shift+Tab keeps focus in ${selector}, not on ${await where()}`);
+  return visited;
 }

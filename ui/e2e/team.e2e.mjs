@@ -3,18 +3,21 @@
 // scripts/e2e.sh, which runs a throwaway PostgreSQL (ui/e2e/team-postgres.sh: database
 // "switchboard" migrated, organization "acme" with 200 numbers, manager role "manager") and a
 // private Secret Service for the profile's password. This test stops and starts that server.
+// Then an offline edit of a number the server changed meanwhile comes back as a conflict: the
+// conflicts dialog passes axe-core, keeps focus inside and gives it back to the banner's button.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { screenshot, startApp } from "./support.mjs";
+import { axeViolations, focusStaysIn, screenshot, startApp } from "./support.mjs";
 
 const pgDir = process.env.E2E_PG_DIR;
 const pgPort = process.env.E2E_PG_PORT;
 const pgPassword = process.env.E2E_PG_PASSWORD;
 const pgScript = new URL("./team-postgres.sh", import.meta.url).pathname;
 const EDITED = "+14155550007";
+const CONFLICTED = "+14155550008";
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
@@ -63,6 +66,20 @@ async function waitFor(what, f, timeout = 20000) {
     await shot(`failed-team-${what.replace(/\W+/g, "-")}`);
     throw new Error(`${e.message}; banner: ${JSON.stringify(await banner())}`);
   }
+}
+
+/** Stops PostgreSQL and renames `number` to `name` in its detail panel: the app goes offline
+ * and queues the edit. */
+async function renameOffline(number, name) {
+  pg("stop");
+  await (await b.$(`[data-number="${number}"]`)).click();
+  const field = await testid("friendly-name");
+  await field.waitForExist({ timeout: 5000 });
+  await field.clearValue();
+  await field.setValue(name);
+  await (await testid("save-name")).click();
+  await waitFor("the offline banner", async () => (await banner())?.connection === "offline");
+  await waitFor("the queued edit", async () => /1 edit queued/.test((await banner()).text));
 }
 
 before(async () => {
@@ -125,15 +142,7 @@ describe("team workspace on PostgreSQL", () => {
   });
 
   it("goes offline when PostgreSQL stops, keeps the cached numbers and queues an edit", async () => {
-    pg("stop");
-    await (await b.$(`[data-number="${EDITED}"]`)).click();
-    const name = await testid("friendly-name");
-    await name.waitForExist({ timeout: 5000 });
-    await name.clearValue();
-    await name.setValue("Renamed offline");
-    await (await testid("save-name")).click();
-    await waitFor("the offline banner", async () => (await banner())?.connection === "offline");
-    await waitFor("the queued edit", async () => /1 edit queued/.test((await banner()).text));
+    await renameOffline(EDITED, "Renamed offline");
     assert.match((await banner()).text, /Offline — showing cached data from/);
     await waitFor("the edit in the table", async () =>
       (await rows()).some((r) => r.number === EDITED && r.text.includes("Renamed offline")));
@@ -151,6 +160,37 @@ describe("team workspace on PostgreSQL", () => {
     const onServer = pg("sql", `SELECT friendly_name FROM phone_numbers WHERE phone_number = '${EDITED}'`);
     assert.equal(onServer, "Renamed offline");
     await shot("team-05-back-online");
+  });
+
+  it("shows an offline edit the server changed meanwhile as a conflict, in an accessible dialog", async () => {
+    await renameOffline(CONFLICTED, "Mine, offline");
+    await b.keys(["Escape"]);
+    pg("start");
+    // Meanwhile another manager renamed it on the server.
+    pg("sql", `UPDATE phone_numbers SET friendly_name = 'Theirs, on the server', updated_at = now() + interval '1 second' WHERE phone_number = '${CONFLICTED}'`);
+    await (await testid("sync-now")).click();
+    const open = await testid("open-conflicts");
+    await open.waitForExist({ timeout: 30000 });
+    await shot("team-06-conflict");
+    // Opened with the keyboard, so that focus has a place to come back to.
+    await b.execute(() => document.querySelector('[data-testid="open-conflicts"]').focus());
+    await b.keys(["Enter"]);
+    await waitFor("the conflict listed", async () => (await b.$$('[data-testid="conflict"]')).length === 1);
+    assert.match(await (await testid("conflict-mine")).getText(), /Mine, offline/);
+    assert.match(await (await testid("conflict-theirs")).getText(), /Theirs, on the server/);
+    await shot("team-07-conflicts-dialog");
+    assert.deepEqual(await axeViolations(b), [], "the conflicts dialog");
+    await focusStaysIn(b, '[data-testid="conflicts-dialog"]');
+    await b.keys(["Escape"]);
+    await (await testid("conflicts-dialog")).waitForExist({ reverse: true, timeout: 5000 });
+    assert.ok(
+      await b.execute(() => document.activeElement?.dataset.testid === "open-conflicts"),
+      "focus back on the banner's conflicts button",
+    );
+    // Put the server's side back in place: keep theirs.
+    await (await testid("open-conflicts")).click();
+    await (await testid("keep-theirs")).click();
+    await (await testid("conflicts-dialog")).waitForExist({ reverse: true, timeout: 10000 });
   });
 
   it("kept the password out of the profile file, settings, the cache and the logs", async () => {

@@ -84,4 +84,33 @@ describe("FileActions", () => {
     expect(screen.queryByTestId("import-refused")).toBeNull();
     expect(toasts.items.at(-1)).toMatchObject({ kind: "error", message: "the workspace file is read-only" });
   });
+
+  it("gives focus back to the button the work disabled: after an export, and when the refusal closes", async () => {
+    const client = mockClient(3);
+    render(FileActions, { client, organizationId: "org-1", query: () => new NumbersView(client, 0, () => {}).queryFor("org-1") });
+    // WebKit takes focus from a control that becomes disabled; jsdom does not, so the tests blur it.
+    const started = (id: string) => {
+      const button = screen.getByTestId(id);
+      button.focus();
+      button.click();
+      button.blur();
+      return button;
+    };
+    const exported = started("export-csv");
+    await tick();
+    await tick();
+    expect(document.activeElement).toBe(exported);
+
+    client.importNumbersFile = vi.fn(async () => {
+      throw { code: "InvalidInput", message: "1 bad row(s); nothing was imported:\n  line 2: not a valid phone number" };
+    });
+    const imported = started("import-csv");
+    await tick();
+    await tick();
+    expect(screen.getByTestId("import-refused").contains(document.activeElement)).toBe(true);
+    await fireEvent.click(screen.getByTestId("import-refused-close"));
+    await tick();
+    expect(screen.queryByTestId("import-refused")).toBeNull();
+    expect(document.activeElement).toBe(imported);
+  });
 });

@@ -62,6 +62,44 @@ describe("modal", () => {
     expect(document.activeElement).toBe(p.buttons[2]);
   });
 
+  it("moves focus at once to the dialog's first control when the focused one is removed", async () => {
+    const p = page();
+    await flush();
+    p.buttons[1].focus();
+    p.buttons[1].remove();
+    await flush();
+    expect(document.activeElement).toBe(p.buttons[0]);
+  });
+
+  it("prefers the [autofocus] control the change brought in", async () => {
+    const p = page();
+    await flush();
+    p.buttons[2].focus();
+    const confirm = document.createElement("button");
+    confirm.autofocus = true;
+    p.buttons[2].replaceWith(confirm);
+    await flush();
+    expect(document.activeElement).toBe(confirm);
+  });
+
+  it("leaves focus alone when it is still on a control of the dialog", async () => {
+    const p = page();
+    await flush();
+    p.buttons[1].focus();
+    p.buttons[2].remove();
+    await flush();
+    expect(document.activeElement).toBe(p.buttons[1]);
+  });
+
+  it("keeps Shift+Tab inside when it arrives as GTK's ISO_Left_Tab (key code 9, another key name)", async () => {
+    const p = page();
+    await flush();
+    const e = new KeyboardEvent("keydown", { key: "Unidentified", keyCode: 9, shiftKey: true, bubbles: true, cancelable: true });
+    p.buttons[0].dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe(p.buttons[2]);
+  });
+
   it("leaves Tab alone once the dialog is gone", async () => {
     const p = page();
     await flush();

@@ -4,8 +4,10 @@
  * Shift+Tab cycle through its controls without leaving it, Escape closes it (and only it),
  * no key reaches the app's shortcuts, and when it closes focus returns to where it was
  * before it opened. When the control that had focus goes away (a wizard's next step replaces
- * it), focus falls to the page's body, outside the dialog: the next Tab or Shift+Tab brings it
- * back into the dialog instead of letting it wander behind it.
+ * it, a list gives way to a confirmation), focus would fall to the page's body, outside the
+ * dialog: it moves at once to the dialog's `[autofocus]` control shown now, else its first
+ * control; and should it still be on the body, the next Tab or Shift+Tab brings it back into
+ * the dialog instead of letting it wander behind it.
  */
 
 const FOCUSABLE =
@@ -35,6 +37,12 @@ export function focusLost(doc: Document = document): boolean {
   return doc.activeElement === null || doc.activeElement === doc.body;
 }
 
+/** Whether `e` is Tab or Shift+Tab. Shift+Tab reaches WebKitGTK as GTK's ISO_Left_Tab, whose
+ * `key` need not read "Tab"; its key code is Tab's (9) either way. */
+export function isTab(e: KeyboardEvent): boolean {
+  return e.key === "Tab" || e.keyCode === 9;
+}
+
 export function modal(node: HTMLElement, onClose: () => void) {
   const opener = focusedElement();
   let close = onClose;
@@ -48,7 +56,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
     if (e.key === "Escape") {
       e.preventDefault();
       close();
-    } else if (e.key === "Tab") {
+    } else if (isTab(e)) {
       e.preventDefault();
       nextFocus(focusable(node), document.activeElement, e.shiftKey)?.focus();
     }
@@ -56,12 +64,18 @@ export function modal(node: HTMLElement, onClose: () => void) {
   // Keys pressed while focus is on the page's body (its control removed) never reach the
   // dialog's own listener.
   function onLostKey(e: KeyboardEvent) {
-    if (e.key !== "Tab" || !node.isConnected || node.contains(document.activeElement)) return;
+    if (!isTab(e) || !node.isConnected || node.contains(document.activeElement)) return;
     if (!focusLost()) return;
     e.preventDefault();
     e.stopPropagation();
     nextFocus(focusable(node), null, e.shiftKey)?.focus();
   }
+  // A control removed with focus on it leaves focus on the body: give it a place in the dialog.
+  const refocus = new MutationObserver(() => {
+    if (!node.isConnected || !focusLost()) return;
+    (node.querySelector<HTMLElement>("[autofocus]") ?? focusable(node)[0])?.focus();
+  });
+  refocus.observe(node, { childList: true, subtree: true });
   node.addEventListener("keydown", onKey);
   document.addEventListener("keydown", onLostKey, true);
   return {
@@ -69,6 +83,7 @@ export function modal(node: HTMLElement, onClose: () => void) {
       close = next;
     },
     destroy() {
+      refocus.disconnect();
       node.removeEventListener("keydown", onKey);
       document.removeEventListener("keydown", onLostKey, true);
       if (opener?.isConnected) opener.focus();
