@@ -1003,7 +1003,7 @@ impl Workspace {
                 if (from..=to).contains(&d.day) {
                     number.sums.merge(d.figures)?;
                     number.in_range = true;
-                    for (currency, nanos) in d.costs(2)? {
+                    for &(currency, nanos) in days.costs() {
                         number.cost.add(currency, nanos)?;
                     }
                 }

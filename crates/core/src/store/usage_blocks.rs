@@ -100,6 +100,8 @@ pub(super) fn encode(block: i64, days: &Block) -> Vec<u8> {
 }
 
 /// A blob that is not a block's days (a damaged file).
+#[cold]
+#[inline(never)]
 fn damaged(column: usize) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         column,
@@ -108,22 +110,24 @@ fn damaged(column: usize) -> rusqlite::Error {
     )
 }
 
-/// One day read from a blob, its currencies borrowed from it.
-pub(super) struct DayRef<'a> {
+/// One day read from a blob (its costs: [`Days::costs`]).
+#[derive(Clone, Copy)]
+pub(super) struct DayRef {
     pub day: i64,
     pub figures: [i64; FIGURES],
     pub last: Option<i64>,
-    /// The currencies and nanos, read by [`Days::costs`].
-    costs: usize,
-    data: &'a [u8],
 }
 
-/// The days of a blob, oldest first (`column` names it in errors).
+/// The days of a blob, oldest first (`column` names it in errors). A report decodes every
+/// day of a month of numbers, so the reading is kept to plain byte steps: `None` from the
+/// steps is a damaged blob.
 pub(super) struct Days<'a> {
     data: &'a [u8],
     pos: usize,
     first_day: i64,
     column: usize,
+    /// The costs of the day last read.
+    costs: Vec<(&'a str, i64)>,
 }
 
 impl<'a> Days<'a> {
@@ -133,51 +137,42 @@ impl<'a> Days<'a> {
             pos: 0,
             first_day: block * BLOCK_DAYS,
             column,
+            costs: Vec::new(),
         }
     }
 
-    fn byte(&mut self) -> rusqlite::Result<u8> {
-        let b = *self
-            .data
-            .get(self.pos)
-            .ok_or_else(|| damaged(self.column))?;
+    #[inline]
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.data.get(self.pos)?;
         self.pos += 1;
-        Ok(b)
+        Some(b)
     }
 
-    fn varint(&mut self) -> rusqlite::Result<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
+    #[inline]
+    fn varint(&mut self) -> Option<u64> {
+        let b = self.byte()?;
+        if b < 0x80 {
+            return Some(u64::from(b));
+        }
+        let mut v = u64::from(b & 0x7f);
+        let mut shift = 7;
+        loop {
             let b = self.byte()?;
             v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
+            if b < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
             }
         }
-        Err(damaged(self.column))
     }
 
-    fn bytes(&mut self, n: usize) -> rusqlite::Result<&'a [u8]> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or_else(|| damaged(self.column))?;
-        let s = self
-            .data
-            .get(self.pos..end)
-            .ok_or_else(|| damaged(self.column))?;
-        self.pos = end;
-        Ok(s)
-    }
-
-    /// The next day, `None` after the last.
-    pub fn next_day(&mut self) -> rusqlite::Result<Option<DayRef<'a>>> {
-        if self.pos == self.data.len() {
-            return Ok(None);
-        }
+    fn day(&mut self) -> Option<DayRef> {
         let head = self.byte()?;
         if head & !0x3f != 0 {
-            return Err(damaged(self.column));
+            return None;
         }
         let day = self.first_day + i64::from(head & 0x1f);
         let mut figures = [0i64; FIGURES];
@@ -189,51 +184,30 @@ impl<'a> Days<'a> {
         } else {
             None
         };
-        let costs = usize::try_from(self.varint()?).map_err(|_| damaged(self.column))?;
-        // The costs are skipped here and read again by `costs` when wanted.
-        let start = self.pos;
-        for _ in 0..costs {
-            let len = usize::try_from(self.varint()?).map_err(|_| damaged(self.column))?;
-            self.bytes(len)?;
-            self.varint()?;
+        self.costs.clear();
+        for _ in 0..self.varint()? {
+            let len = usize::try_from(self.varint()?).ok()?;
+            let end = self.pos.checked_add(len)?;
+            let code = std::str::from_utf8(self.data.get(self.pos..end)?).ok()?;
+            self.pos = end;
+            let nanos = unzigzag(self.varint()?);
+            self.costs.push((code, nanos));
         }
-        Ok(Some(DayRef {
-            day,
-            figures,
-            last,
-            costs,
-            data: &self.data[start..self.pos],
-        }))
-    }
-}
-
-impl<'a> DayRef<'a> {
-    /// The day's nanos per currency, in ascending order of the currency.
-    pub fn costs(&self, column: usize) -> rusqlite::Result<Vec<(&'a str, i64)>> {
-        let mut r = Days {
-            data: self.data,
-            pos: 0,
-            first_day: 0,
-            column,
-        };
-        let mut out = Vec::with_capacity(self.costs);
-        for _ in 0..self.costs {
-            let len = usize::try_from(r.varint()?).map_err(|_| damaged(column))?;
-            let code = std::str::from_utf8(r.bytes(len)?).map_err(|_| damaged(column))?;
-            out.push((code, unzigzag(r.varint()?)));
-        }
-        Ok(out)
+        Some(DayRef { day, figures, last })
     }
 
-    /// The day as owned values.
-    pub fn to_day(&self, column: usize) -> rusqlite::Result<Day> {
-        Ok(Day {
-            figures: self.figures,
-            last: self.last,
-            cost: (self.costs(column)?.into_iter())
-                .map(|(c, n)| (c.to_owned(), n))
-                .collect(),
-        })
+    /// The next day, `None` after the last.
+    #[inline]
+    pub fn next_day(&mut self) -> rusqlite::Result<Option<DayRef>> {
+        if self.pos == self.data.len() {
+            return Ok(None);
+        }
+        self.day().map(Some).ok_or_else(|| damaged(self.column))
+    }
+
+    /// The nanos per currency of the day last read, in ascending order of the currency.
+    pub fn costs(&self) -> &[(&'a str, i64)] {
+        &self.costs
     }
 }
 
@@ -242,7 +216,17 @@ pub(super) fn decode(block: i64, data: &[u8]) -> rusqlite::Result<Block> {
     let mut days = Days::new(block, data, 0);
     let mut out = Block::new();
     while let Some(d) = days.next_day()? {
-        out.insert(d.day, d.to_day(0)?);
+        let cost = (days.costs().iter())
+            .map(|(c, n)| ((*c).to_owned(), *n))
+            .collect();
+        out.insert(
+            d.day,
+            Day {
+                figures: d.figures,
+                last: d.last,
+                cost,
+            },
+        );
     }
     Ok(out)
 }
