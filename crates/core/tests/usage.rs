@@ -1,5 +1,9 @@
 //! Money per currency and the health of a number's calls (core::usage).
 
+#[path = "support/day_calls.rs"]
+mod day_calls;
+
+use day_calls::count_final_call;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -288,20 +292,8 @@ proptest! {
         let first = today - Duration::days(i64::from(limits.window_days) - 1);
         let mut last = None;
         for c in calls.iter().filter(|c| c.outcome != CallOutcome::Unfinished) {
-            let day = c.started_at.date();
-            let d = days.entry(day).or_insert(DayCalls {
-                day,
-                calls: 0,
-                answered: 0,
-                short_answered: 0,
-                failed: 0,
-            });
-            let answered = c.outcome == CallOutcome::Answered;
-            d.calls += 1;
-            d.answered += u32::from(answered);
-            d.short_answered += u32::from(answered && c.duration_secs < ROLLUP_SHORT_CALL_SECS);
-            d.failed += u32::from(c.outcome == CallOutcome::Failed);
-            if day >= first {
+            count_final_call(&mut days, c.started_at, c.outcome, c.duration_secs);
+            if c.started_at.date() >= first {
                 last = last.max(Some(c.started_at));
             }
         }

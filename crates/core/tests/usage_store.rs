@@ -1,17 +1,22 @@
 //! Call and message records in the workspace file: kept once by their provider id, rollups equal
 //! to the records after every write, totals to the nanounit per currency.
 
+#[path = "support/day_calls.rs"]
+mod day_calls;
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use switchboard_core::domain::{E164, NewNumber, Provider};
 use switchboard_core::store::{NumberRef, Workspace};
 use switchboard_core::usage::{
-    CallOutcome, CallRecord, DayRange, Direction, GroupBy, MessageRecord, Money, Price, RecordKind,
-    UsageAccount, UsageCursor, UsageRow,
+    CallOutcome, CallRecord, DayCalls, DayRange, Direction, GroupBy, MessageRecord, Money, Price,
+    ROLLUP_SHORT_CALL_SECS, RecordKind, UsageAccount, UsageCounts, UsageCursor, UsageRow,
 };
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
+
+use day_calls::count_final_call;
 
 const T0: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
 const NUMBERS: [&str; 3] = ["+14155550101", "+14155550102", "+14155550103"];
@@ -785,5 +790,118 @@ proptest! {
         let (rows, numbers) = ws.usage_by_number_with_days(org, range, window).expect("one pass");
         prop_assert_eq!(rows, ws.usage_totals(org, range, GroupBy::Number).expect("totals"));
         prop_assert_eq!(numbers, ws.daily_calls(org, window).expect("window"));
+    }
+}
+
+/// Whether `t` falls on a day of `range` (UTC).
+fn within(range: DayRange, t: OffsetDateTime) -> bool {
+    (range.from()..=range.to()).contains(&t.date())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The report by number, read from the rollups packed in 32-day blocks, equals the records
+    /// summed here directly: for ranges and windows anywhere over three blocks (most of them
+    /// not aligned with a block), after later pulls that price pending calls or move calls
+    /// (to another day, block or outcome), with two currencies, pending, not-reported and
+    /// unfinished calls, messages and a removed number; and the blocks stay equal to the daily
+    /// rollups.
+    #[test]
+    fn the_blocks_report_what_the_records_sum_to(
+        calls in prop::collection::vec((0usize..3, 0i64..24 * 90, 0u8..6, 0u32..400, 0u8..5, 1i64..50_000_000), 0..80),
+        // Calls read again by a later pull: the index of the call, its price now (code, nanos)
+        // and hours it moved by (a late price, or a call reported again at another time).
+        later in prop::collection::vec((0usize..80, 0u8..5, 1i64..50_000_000, -24 * 40i64..24 * 40), 0..20),
+        messages in prop::collection::vec((0usize..3, 0i64..24 * 90, 0u8..4, 1i64..9_999_999), 0..20),
+        range in (-2i64..92, -2i64..92),
+        window in (-2i64..92, 0i64..10),
+        remove in prop::bool::ANY,
+    ) {
+        let Fixture { mut ws, org, account } = fixture();
+        let mut calls: Vec<CallRecord> =
+            calls.iter().enumerate().map(|(i, g)| generated_call(i, g)).collect();
+        let messages: Vec<MessageRecord> =
+            messages.iter().enumerate().map(|(i, g)| generated_message(i, g)).collect();
+        ws.keep_calls(&account, &calls, T0).expect("kept");
+        ws.keep_messages(&account, &messages, T0).expect("kept");
+        // The later pulls: each call read again as it is now, in a page of its own.
+        for &(i, code, nanos, moved) in &later {
+            let Some(c) = calls.get_mut(i) else { continue };
+            c.price = price(code, nanos);
+            c.started_at += Duration::hours(moved);
+            ws.keep_calls(&account, std::slice::from_ref(c), T0).expect("kept");
+        }
+        if remove {
+            ws.remove_number(&NumberRef::Number(number(1)), Some(org)).expect("removed");
+        }
+        let date = |d: i64| T0.date() + Duration::days(d);
+        let range = DayRange::new(date(range.0.min(range.1)), date(range.0.max(range.1)))
+            .expect("range");
+        let window = DayRange::new(date(window.0), date(window.0 + window.1)).expect("window");
+        let (rows, numbers) = ws.usage_by_number_with_days(org, range, window).expect("read");
+
+        // The records summed directly: per number, its counts and cost over the range.
+        let mut expected: BTreeMap<String, (UsageCounts, BTreeMap<String, i64>)> =
+            BTreeMap::new();
+        let cost_of = |cost: &mut BTreeMap<String, i64>, p: &Price| {
+            if let Price::Charged { money } = p {
+                *cost.entry(money.currency.clone()).or_default() += money.nanos;
+            }
+        };
+        for c in calls.iter().filter(|c| within(range, c.started_at)) {
+            let (n, cost) = expected.entry(c.number.as_str().to_owned()).or_default();
+            let answered = c.outcome == CallOutcome::Answered;
+            n.calls += 1;
+            n.final_calls += u64::from(c.outcome != CallOutcome::Unfinished);
+            n.answered += u64::from(answered);
+            n.short_answered += u64::from(answered && c.duration_secs < ROLLUP_SHORT_CALL_SECS);
+            n.failed += u64::from(c.outcome == CallOutcome::Failed);
+            n.billed_secs += u64::from(c.billed_secs);
+            n.pending += u64::from(c.price == Price::Pending);
+            n.not_reported += u64::from(c.price == Price::NotReported);
+            cost_of(cost, &c.price);
+        }
+        for m in messages.iter().filter(|m| within(range, m.sent_at)) {
+            let (n, cost) = expected.entry(m.number.as_str().to_owned()).or_default();
+            n.messages += 1;
+            n.segments += u64::from(m.segments);
+            n.pending += u64::from(m.price == Price::Pending);
+            cost_of(cost, &m.price);
+        }
+        let found: BTreeMap<String, (UsageCounts, BTreeMap<String, i64>)> = (rows.iter())
+            .map(|r| {
+                let cost = r.cost.iter().map(|m| (m.currency, m.nanos)).collect();
+                (r.key.clone(), (r.counts, cost))
+            })
+            .collect();
+        prop_assert_eq!(found, expected);
+        prop_assert_eq!(rows.len(), rows.iter().map(|r| &r.key).collect::<std::collections::BTreeSet<_>>().len());
+
+        // And every number's final calls per day over the window, with the latest's start.
+        let mut days: BTreeMap<String, (BTreeMap<time::Date, DayCalls>, Option<OffsetDateTime>)> =
+            BTreeMap::new();
+        for c in calls.iter().filter(|c| {
+            within(window, c.started_at) && c.outcome != CallOutcome::Unfinished
+        }) {
+            let (by_day, last) = days.entry(c.number.as_str().to_owned()).or_default();
+            count_final_call(by_day, c.started_at, c.outcome, c.duration_secs);
+            *last = (*last).max(Some(c.started_at));
+        }
+        let found: BTreeMap<String, (Vec<DayCalls>, Option<OffsetDateTime>)> = (numbers.iter())
+            .map(|n| (n.phone_number.as_str().to_owned(), (n.days.clone(), n.last_call_at)))
+            .collect();
+        let days: BTreeMap<String, (Vec<DayCalls>, Option<OffsetDateTime>)> = (days.into_iter())
+            .map(|(n, (d, last))| (n, (d.into_values().collect(), last)))
+            .collect();
+        prop_assert_eq!(found, days);
+        // Ids as the numbers have them now (a removed number's is none).
+        for r in &rows {
+            prop_assert_eq!(r.id.is_some(), !(remove && r.key == NUMBERS[1]), "{}", r.key);
+        }
+        for n in &numbers {
+            prop_assert_eq!(n.number_id.is_some(), !(remove && n.phone_number.as_str() == NUMBERS[1]));
+        }
+        assert_rollups_equal_records(&ws);
     }
 }

@@ -16,8 +16,9 @@
 //! - money is per currency, never converted; a pending price is never zero.
 //!
 //! # Reads
-//! Reports and health read the daily rollups only (grouped in the store's SQL), so a report over
-//! a million records reads tens of thousands of rows, not the records. Health therefore works on
+//! Reports and health read the daily rollups only (grouped in the store's SQL; the workspace
+//! file's report by number reads the same rollups packed per number and 32-day block), so a
+//! report over a million records reads tens of thousands of rows, not the records. Health therefore works on
 //! whole UTC days (see `switchboard_core::usage::health_from_days`); each number's figures come
 //! with their sample sizes (the calls and answered calls of the window) and the start of its
 //! latest call in the window (each daily rollup row keeps its day's latest final call: the local
@@ -136,7 +137,9 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
 
     /// [`UsageStore::usage_totals`] by number over `range` and [`UsageStore::daily_calls`]
     /// over `window` (what a report by number with each number's health reads). By default
-    /// the two reads at once; the workspace file answers both from one pass over its rollups.
+    /// the two reads at once; the workspace file answers both from one pass over its rollups
+    /// packed per number and 32-day block (core's `usage_blocks`: about two rows per number for
+    /// a month).
     async fn usage_by_number_with_days(
         &self,
         organization_id: Uuid,

@@ -25,6 +25,7 @@ mod skipped;
 mod stage;
 mod update_many;
 mod usage;
+mod usage_blocks;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -119,7 +120,20 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage_record_key_index",
         include_str!("migrations/20261208000100_usage_record_key_index.sql"),
     ),
+    (
+        20261208000200,
+        "usage_blocks",
+        include_str!("migrations/20261208000200_usage_blocks.sql"),
+    ),
 ];
+
+/// What a migration does after its SQL, in the same transaction, when SQL cannot say it.
+fn after_migration(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
+    if version == 20261208000200 {
+        usage_blocks::fill(tx)?;
+    }
+    Ok(())
+}
 
 /// An open workspace file.
 #[derive(Debug)]
@@ -327,6 +341,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             .optional()?;
         if done.is_none() {
             tx.execute_batch(sql)?;
+            after_migration(&tx, *version)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                 params![version, name, micros(now())],
@@ -847,6 +862,124 @@ mod tests {
             .map(|r| (r.key.as_str(), r.counts.pending, r.counts.not_reported))
             .collect();
         assert_eq!(figures, [(a, 1, 2), (b, 0, 1)]);
+    }
+
+    /// A workspace kept before the rollups were packed in 32-day blocks gets its blocks from
+    /// the daily rollups it kept (days on both sides of a block's edge, two currencies, a
+    /// pending, an unfinished and a not-reported call), and its report by number, read from
+    /// them, gives the figures the records and the daily rollups give.
+    #[test]
+    fn the_blocks_migration_packs_the_kept_rollups() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ws.db");
+        let org = Uuid::new_v4();
+        let (a, b) = ("+14155550101", "+14155550102");
+        {
+            let conn = schema_before(&file, 20261208000200);
+            conn.execute(
+                "INSERT INTO organizations VALUES (4, ?1, 'acme', 'Acme', 0, 0)",
+                [org.to_string()],
+            )
+            .unwrap();
+            // Day 19999 ends block 624, day 20000 starts block 625.
+            for (id, number, outcome, at, secs, state, nanos) in [
+                (
+                    "C1",
+                    a,
+                    "answered",
+                    D0 - DAY + HOUR,
+                    30,
+                    "charged",
+                    Some(5_000_000i64),
+                ),
+                (
+                    "C2",
+                    a,
+                    "answered",
+                    D0 + HOUR,
+                    5,
+                    "charged",
+                    Some(7_000_000),
+                ),
+                ("C3", a, "failed", D0 + 2 * HOUR, 0, "not_billed", None),
+                ("C4", a, "unfinished", D0 + DAY + HOUR, 0, "pending", None),
+                ("C5", b, "busy", D0 + 3 * HOUR, 0, "not_reported", None),
+            ] {
+                insert_call(&conn, org, (id, number, outcome, at, secs, state, nanos));
+            }
+            // The daily rollups as the store kept them: a recount of the records.
+            conn.execute_batch(&format!(
+                "UPDATE calls SET currency = 'EUR' WHERE id = 'C2';
+                 WITH r(org, number, day, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, last)
+                   AS ({})
+                 INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls,
+                   answered, short_answered, failed, billed_secs, messages, segments, pending,
+                   not_reported, last_call_at)
+                 SELECT 4, number, day, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, last FROM r;
+                 WITH r(org, number, day, currency, nanos) AS ({})
+                 INSERT INTO usage_daily_cost SELECT 4, number, day, currency, nanos FROM r;",
+                usage::RECOUNT_DAILY,
+                usage::RECOUNT_COST
+            ))
+            .unwrap();
+        }
+        let ws = Workspace::open(&file).unwrap();
+        assert!(ws.integrity_check().unwrap().is_empty());
+        let blocks: Vec<(String, i64)> = ws
+            .conn
+            .prepare("SELECT phone_number, block FROM usage_blocks ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let blocks: Vec<(&str, i64)> = blocks.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+        assert_eq!(blocks, [(a, 624), (a, 625), (b, 625)]);
+        let range = crate::usage::DayRange::ending(
+            time::Date::from_julian_day(2_440_588 + 20_001).unwrap(),
+            3,
+        );
+        let (rows, numbers) = ws.usage_by_number_with_days(org, range, range).unwrap();
+        let figures: Vec<_> = (rows.iter())
+            .map(|r| {
+                let c = &r.counts;
+                let cost: Vec<_> = r.cost.iter().map(|m| (m.currency, m.nanos)).collect();
+                (
+                    r.key.as_str(),
+                    c.calls,
+                    c.short_answered,
+                    c.failed,
+                    c.pending,
+                    c.not_reported,
+                    cost,
+                )
+            })
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                (
+                    a,
+                    4,
+                    1,
+                    1,
+                    1,
+                    0,
+                    vec![("EUR".to_owned(), 7_000_000), ("USD".to_owned(), 5_000_000)]
+                ),
+                (b, 1, 0, 0, 0, 1, vec![]),
+            ]
+        );
+        assert_eq!(
+            rows,
+            ws.usage_totals(org, range, crate::usage::GroupBy::Number)
+                .unwrap()
+        );
+        assert_eq!(numbers, ws.daily_calls(org, range).unwrap());
+        let last: Vec<_> = (numbers.iter())
+            .map(|n| (n.days.len(), n.last_call_at.map(micros)))
+            .collect();
+        assert_eq!(last, [(2, Some(D0 + 2 * HOUR)), (1, Some(D0 + 3 * HOUR))]);
     }
 
     /// A copy under way when the stage got its rules keeps its staged rows; an organization

@@ -27,6 +27,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::numbers::{org_key, org_range, row_key};
+use super::usage_blocks::{self, Block, Days, block_of};
 use super::{Workspace, from_micros, micros, parse_uuid};
 use crate::domain::E164;
 use crate::error::{Error, Result};
@@ -38,14 +39,15 @@ use crate::usage::{
 
 /// The Unix day number of 1970-01-01 in the Julian day count.
 const UNIX_JULIAN_DAY: i32 = 2_440_588;
-const DAY_MICROS: i64 = 86_400_000_000;
+pub(super) const DAY_MICROS: i64 = 86_400_000_000;
 
 /// The counts of `usage_daily` the reads sum, in [`counts_of`]'s order.
-const DAILY_FIGURES: &str = "calls, final_calls, answered, short_answered, failed, billed_secs,
+pub(super) const DAILY_FIGURES: &str =
+    "calls, final_calls, answered, short_answered, failed, billed_secs,
    messages, segments, pending, not_reported";
 
 /// How many counts [`DAILY_FIGURES`] names.
-const FIGURES: usize = 10;
+pub(super) const FIGURES: usize = 10;
 
 /// The counts of summed [`DAILY_FIGURES`] (a sum below zero, which the CHECKs forbid, as zero).
 fn counts_of(f: &[i64; FIGURES]) -> UsageCounts {
@@ -264,10 +266,14 @@ impl Deltas {
 
     /// Writes the summed changes into the rollups; removes the days left without records, and
     /// the costs a record was taken from that no charged record of that currency holds now.
+    /// Each row written is returned by its statement and copied into its number's block of
+    /// `usage_blocks` (see `usage_blocks.rs`).
     fn write(self, tx: &Connection, org: &str, org_key: i64) -> Result<()> {
+        // The days written, as they now are, for the blocks: `None` for a day removed.
+        let mut written: BTreeMap<(&str, i64), DayWritten> = BTreeMap::new();
         // Update first, insert when missing: an insert's CHECKs see the change itself, which
         // is negative when a record leaves its day or stops being pending.
-        let mut update = tx.prepare_cached(
+        let mut update = tx.prepare_cached(&format!(
             "UPDATE usage_daily SET
                calls = calls + ?4, final_calls = final_calls + ?5, answered = answered + ?6,
                short_answered = short_answered + ?7, failed = failed + ?8,
@@ -276,8 +282,9 @@ impl Deltas {
                not_reported = not_reported + ?13,
                last_call_at = CASE WHEN ?14 IS NULL OR last_call_at >= ?14 THEN last_call_at
                                    ELSE ?14 END
-             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
-        )?;
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3
+             RETURNING {DAILY_FIGURES}, last_call_at"
+        ))?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO usage_daily (org_key, phone_number, day, calls, final_calls, answered,
                short_answered, failed, billed_secs, messages, segments, pending, not_reported,
@@ -307,9 +314,23 @@ impl Deltas {
                 f[9],
                 d.added_last
             ];
-            if update.execute(values)? == 0 {
-                insert.execute(values)?;
-            }
+            let now = update
+                .query_row(values, |r| {
+                    let mut figures = [0i64; FIGURES];
+                    for (i, v) in figures.iter_mut().enumerate() {
+                        *v = r.get(i)?;
+                    }
+                    Ok((figures, r.get::<_, Option<i64>>(FIGURES)?))
+                })
+                .optional()?;
+            let now = match now {
+                Some(now) => now,
+                None => {
+                    insert.execute(values)?;
+                    (*f, d.added_last)
+                }
+            };
+            written.entry((number, *day)).or_default().row = Some(Some(now));
             if f[0] < 0 || f[6] < 0 {
                 emptied.push((number, day));
             }
@@ -325,22 +346,43 @@ impl Deltas {
                SELECT max(started_at) FROM calls INDEXED BY idx_calls_org_started
                WHERE organization_id = ?4 AND started_at >= ?5 AND started_at < ?6
                  AND phone_number = ?2 AND outcome <> 'unfinished')
-             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3",
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3
+             RETURNING last_call_at",
         )?;
         for (number, day) in recount {
             let from = day * DAY_MICROS;
-            last_again.execute(params![org_key, number, day, org, from, from + DAY_MICROS])?;
+            let last: Option<Option<i64>> = last_again
+                .query_row(
+                    params![org_key, number, day, org, from, from + DAY_MICROS],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let (Some(last), Some(Some(Some((_, kept))))) = (
+                last,
+                written
+                    .get_mut(&(number.as_str(), *day))
+                    .map(|w| &mut w.row),
+            ) {
+                *kept = last;
+            }
         }
         let mut drop_empty = tx.prepare_cached(
             "DELETE FROM usage_daily WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3
-               AND calls = 0 AND messages = 0",
+               AND calls = 0 AND messages = 0
+             RETURNING day",
         )?;
         for (number, day) in emptied {
-            drop_empty.execute(params![org_key, number, day])?;
+            let gone = (drop_empty.query_row(params![org_key, number, day], |_| Ok(())))
+                .optional()?
+                .is_some();
+            if gone {
+                written.entry((number, *day)).or_default().row = Some(None);
+            }
         }
         let mut update_cost = tx.prepare_cached(
             "UPDATE usage_daily_cost SET nanos = nanos + ?5
-             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4",
+             WHERE org_key = ?1 AND phone_number = ?2 AND day = ?3 AND currency = ?4
+             RETURNING nanos",
         )?;
         let mut insert_cost = tx.prepare_cached(
             "INSERT INTO usage_daily_cost (org_key, phone_number, day, currency, nanos)
@@ -354,27 +396,72 @@ impl Deltas {
                      AND phone_number = ?2 AND currency = ?4)
                AND NOT EXISTS (SELECT 1 FROM messages INDEXED BY idx_messages_org_sent
                    WHERE organization_id = ?7 AND sent_at >= ?5 AND sent_at < ?6
-                     AND phone_number = ?2 AND currency = ?4)",
+                     AND phone_number = ?2 AND currency = ?4)
+             RETURNING nanos",
         )?;
         for ((number, day, currency), (nanos, took)) in &self.cost {
             let values = params![org_key, number, day, currency, nanos];
-            if update_cost.execute(values)? == 0 {
+            let mut now = update_cost.query_row(values, |r| r.get(0)).optional()?;
+            if now.is_none() {
                 insert_cost.execute(values)?;
+                now = Some(*nanos);
             }
             if *took {
                 let from = day * DAY_MICROS;
-                drop_cost.execute(params![
-                    org_key,
-                    number,
-                    day,
-                    currency,
-                    from,
-                    from + DAY_MICROS,
-                    org
-                ])?;
+                let gone = drop_cost
+                    .query_row(
+                        params![org_key, number, day, currency, from, from + DAY_MICROS, org],
+                        |_| Ok(()),
+                    )
+                    .optional()?;
+                if gone.is_some() {
+                    now = None;
+                }
             }
+            (written.entry((number, *day)).or_default().cost).push((currency, now));
+        }
+        // The blocks: each read once, its days written changed, written back.
+        let mut days = written.into_iter().peekable();
+        while let Some(((number, day), first)) = days.next() {
+            let block = block_of(day);
+            let mut kept = usage_blocks::read(tx, org_key, number, block)?;
+            first.apply(&mut kept, day);
+            while let Some(((_, day), w)) =
+                days.next_if(|((n, d), _)| *n == number && block_of(*d) == block)
+            {
+                w.apply(&mut kept, day);
+            }
+            usage_blocks::write(tx, org_key, number, block, &kept)?;
         }
         Ok(())
+    }
+}
+
+/// How a write left one (number, day) of the daily rollups.
+#[derive(Default)]
+struct DayWritten<'a> {
+    /// Its `usage_daily` row: unchanged (`None`), removed (`Some(None)`) or its counts and
+    /// latest final call now.
+    row: Option<Option<([i64; FIGURES], Option<i64>)>>,
+    /// Its `usage_daily_cost` rows written: the nanos now, `None` when removed.
+    cost: Vec<(&'a str, Option<i64>)>,
+}
+
+impl DayWritten<'_> {
+    /// Makes `day` of a block as the rollups now have it.
+    fn apply(self, block: &mut Block, day: i64) {
+        if let Some(None) = self.row {
+            block.remove(&day);
+            return;
+        }
+        let kept = block.entry(day).or_default();
+        if let Some(Some((figures, last))) = self.row {
+            kept.figures = figures;
+            kept.last = last;
+        }
+        for (currency, nanos) in self.cost {
+            kept.set_cost(currency, nanos);
+        }
     }
 }
 
@@ -1135,11 +1222,11 @@ impl Workspace {
     }
 
     /// [`Workspace::usage_totals`] by number over `range` and [`Workspace::daily_calls`] over
-    /// `window`, read in one pass over the rollups (see
-    /// `ops::usage::UsageStore::usage_by_number_with_days`): a report by number with each
-    /// number's health. The rows of both come in the rollups' key order (number, then day), so
-    /// each number is summed as its rows go by, and the costs are added by walking the numbers
-    /// again in the same order.
+    /// `window`, read in one pass over the rollups packed in 32-day blocks (`usage_blocks`;
+    /// see `ops::usage::UsageStore::usage_by_number_with_days`): a report by number with each
+    /// number's health. The blocks come in key order (number, then block, each block's days
+    /// oldest first), so each number is summed as its blocks go by: about two rows per number
+    /// for a month, instead of a row per number and day and another per currency.
     pub fn usage_by_number_with_days(
         &self,
         organization_id: Uuid,
@@ -1149,64 +1236,56 @@ impl Workspace {
         let (org_key, _) = org_key(&self.conn, &organization_id)?;
         let (from, to) = (day_number(range.from()), day_number(range.to()));
         let (window_from, window_to) = (day_number(window.from()), day_number(window.to()));
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT phone_number, day, {DAILY_FIGURES}, last_call_at FROM usage_daily
-             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3
-             ORDER BY phone_number, day"
-        ))?;
-        let mut found = stmt.query(params![org_key, from.min(window_from), to.max(window_to)])?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_number, block, days FROM usage_blocks
+             WHERE org_key = ?1 AND block BETWEEN ?2 AND ?3
+             ORDER BY phone_number, block",
+        )?;
+        let first = block_of(from.min(window_from));
+        let last = block_of(to.max(window_to));
+        let mut found = stmt.query(params![org_key, first, last])?;
         let mut rows: Vec<UsageRow> = Vec::new();
         let mut numbers: Vec<NumberDays> = Vec::new();
-        // The number whose rows are being read: its sums in the range, whether it has a row
+        // The number whose blocks are being read: its sums in the range, whether it has a day
         // there, its days with final calls in the window and their latest call.
         let mut number = OneNumber::default();
-        let last_call_column = 2 + FIGURES;
         while let Some(r) = found.next()? {
             let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
             if number.key != key {
                 number.close(&mut rows, &mut numbers)?;
                 number.key = key.to_owned();
             }
-            let day: i64 = r.get(1)?;
-            if (from..=to).contains(&day) {
-                add_figures(&mut number.sums, r, 2)?;
-                number.in_range = true;
-            }
-            // final_calls is the second figure.
-            if (window_from..=window_to).contains(&day) && r.get::<_, i64>(3)? > 0 {
-                number.days.push(day_calls(r, day, 3)?);
-                number.last = number.last.max(r.get(last_call_column)?);
+            let mut days = Days::new(
+                r.get(1)?,
+                r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?,
+                2,
+            );
+            while let Some(d) = days.next_day()? {
+                if (from..=to).contains(&d.day) {
+                    number.sums.merge(d.figures)?;
+                    number.in_range = true;
+                    for &(currency, nanos) in days.costs() {
+                        number.cost.add(currency, nanos)?;
+                    }
+                }
+                // final_calls is the second figure.
+                if (window_from..=window_to).contains(&d.day) && d.figures[1] > 0 {
+                    let calls = |i: usize| {
+                        u32::try_from(d.figures[i])
+                            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(2, d.figures[i]))
+                    };
+                    number.days.push(DayCalls {
+                        day: day_date(d.day)?,
+                        calls: calls(1)?,
+                        answered: calls(2)?,
+                        short_answered: calls(3)?,
+                        failed: calls(4)?,
+                    });
+                    number.last = number.last.max(d.last);
+                }
             }
         }
         number.close(&mut rows, &mut numbers)?;
-
-        // The costs, in the same key order: each number's run of rows summed per currency,
-        // then added to its row (found by walking the rows forward).
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT phone_number, currency, nanos FROM usage_daily_cost
-             WHERE org_key = ?1 AND day BETWEEN ?2 AND ?3
-             ORDER BY phone_number",
-        )?;
-        let mut found = stmt.query(params![org_key, from, to])?;
-        let mut next = rows.iter_mut().peekable();
-        let mut run: Option<(&mut UsageRow, Vec<(String, i64)>)> = None;
-        while let Some(r) = found.next()? {
-            let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            if run.as_ref().is_none_or(|(row, _)| row.key != key) {
-                close_cost(run.take());
-                while next.next_if(|row| row.key.as_str() < key).is_some() {}
-                // A cost without counts in the range cannot be (its records are counted);
-                // like the grouped read, it would be left out.
-                run = next
-                    .next_if(|row| row.key == key)
-                    .map(|row| (row, Vec::new()));
-            }
-            if let Some((_, sums)) = &mut run {
-                let currency = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                sums.add(currency, r.get(2)?)?;
-            }
-        }
-        close_cost(run);
 
         let ids = self.number_ids(org_key)?;
         for row in &mut rows {
@@ -1494,6 +1573,8 @@ impl<S: Sums> Runs<S> {
 struct OneNumber {
     key: String,
     sums: [i64; FIGURES],
+    /// Its cost in the range, per currency.
+    cost: Vec<(String, i64)>,
     in_range: bool,
     days: Vec<DayCalls>,
     last: Option<i64>,
@@ -1506,6 +1587,7 @@ impl OneNumber {
         let OneNumber {
             key,
             sums,
+            cost,
             in_range,
             days,
             last,
@@ -1519,12 +1601,14 @@ impl OneNumber {
             });
         }
         if in_range {
-            rows.push(UsageRow {
+            let mut row = UsageRow {
                 key,
                 id: None,
                 counts: counts_of(&sums),
                 cost: Totals::default(),
-            });
+            };
+            close_cost(Some((&mut row, cost)));
+            rows.push(row);
         }
         Ok(())
     }
@@ -1548,7 +1632,7 @@ struct NumberOf {
 
 /// The daily rollups recounted from the records: (organization, number, day), the ten
 /// counts and the latest final call, then (organization, number, day, currency, nanos).
-const RECOUNT_DAILY: &str = "
+pub(super) const RECOUNT_DAILY: &str = "
     SELECT organization_id, phone_number, day, sum(calls), sum(final_calls), sum(answered),
       sum(short_answered), sum(failed), sum(billed_secs), sum(messages), sum(segments),
       sum(pending), sum(not_reported), max(last_call_at)
@@ -1565,7 +1649,7 @@ const RECOUNT_DAILY: &str = "
         segments, price_state = 'pending', 0, NULL
       FROM messages)
     GROUP BY organization_id, phone_number, day";
-const RECOUNT_COST: &str = "
+pub(super) const RECOUNT_COST: &str = "
     SELECT organization_id, phone_number, day, currency, sum(price_nanos) FROM (
       SELECT organization_id, phone_number, started_at / 86400000000 AS day, currency,
         price_nanos FROM calls WHERE price_state = 'charged'
@@ -1609,6 +1693,12 @@ impl Workspace {
         if cost > 0 {
             problems.push(format!(
                 "usage_daily_cost disagrees with the charged records in {cost} row(s)"
+            ));
+        }
+        let blocks = usage_blocks::drift(&self.conn)?;
+        if blocks > 0 {
+            problems.push(format!(
+                "usage_blocks disagrees with the daily rollups in {blocks} block(s)"
             ));
         }
         Ok(problems)
