@@ -1,10 +1,12 @@
 //! A workspace file as an [`Inventory`]: the local workspace, or a team workspace's cache.
 //!
 //! rusqlite blocks, so every call runs on Tokio's blocking pool (`spawn_blocking`), never on
-//! the async runtime. Two connections to the one file: `primary` serves pages and every
-//! write; `counter` answers the exact counts, so a count (tens of milliseconds at a million
-//! numbers) never delays the next page while a manager types. SQLite's WAL lets the counter
-//! read while the primary writes.
+//! the async runtime. Three connections to the one file: `primary` serves every write and the
+//! other reads; `pages` serves the numbers' pages, so a write waiting for another
+//! connection's write lock (a large usage pull's, up to the busy timeout) never stalls the
+//! table; `counter` answers the exact counts, so a count (tens of milliseconds at a million
+//! numbers) never delays the next page while a manager types. SQLite's WAL lets them read
+//! while a write is under way.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,11 +34,12 @@ use time::OffsetDateTime;
 /// Numbers sent at a time from the blocking pool to an export's writer.
 const STREAM_BATCH: usize = 1024;
 
-/// A workspace file: two connections, used from the blocking pool.
+/// A workspace file: three connections, used from the blocking pool.
 #[derive(Debug, Clone)]
 pub struct LocalInventory {
     path: PathBuf,
     primary: Arc<Mutex<Workspace>>,
+    pages: Arc<Mutex<Workspace>>,
     counter: Arc<Mutex<Workspace>>,
 }
 
@@ -104,10 +107,12 @@ impl LocalInventory {
             })?;
         }
         let primary = Workspace::open(path)?;
+        let pages = Workspace::open(path)?;
         let counter = Workspace::open(path)?;
         Ok(LocalInventory {
             path: path.to_owned(),
             primary: Arc::new(Mutex::new(primary)),
+            pages: Arc::new(Mutex::new(pages)),
             counter: Arc::new(Mutex::new(counter)),
         })
     }
@@ -224,7 +229,7 @@ impl Inventory for LocalInventory {
 
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
         let query = query.clone();
-        self.run(move |ws| ws.list_numbers(&query)).await
+        run_on(&self.pages, move |ws| ws.list_numbers(&query)).await
     }
 
     async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
@@ -382,6 +387,11 @@ impl UsageStore for LocalInventory {
         let account = account.clone();
         self.run(move |ws| ws.keep_messages(&account, &records, pulled_at))
             .await
+    }
+
+    /// The table's largest rowid (core's `Workspace::usage_rows`), on the counting connection.
+    async fn large_pull_rows(&self, kind: RecordKind) -> Result<Option<u64>> {
+        self.count(move |ws| ws.usage_rows(kind).map(Some)).await
     }
 
     /// On a connection of its own, opened for it (the primary one goes on serving the
