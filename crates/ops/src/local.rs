@@ -2,7 +2,7 @@
 //!
 //! rusqlite blocks, so every call runs on Tokio's blocking pool (`spawn_blocking`), never on
 //! the async runtime. Three connections to the one file: `primary` serves every write and the
-//! other reads; `pages` serves the numbers' pages, so a write waiting for another
+//! other reads; `pages` serves the numbers' pages and their health, so a write waiting for another
 //! connection's write lock (a large usage pull's, up to the busy timeout) never stalls the
 //! table; `counter` answers the exact counts, so a count (tens of milliseconds at a million
 //! numbers) never delays the next page while a manager types. SQLite's WAL lets them read
@@ -443,9 +443,12 @@ impl UsageStore for LocalInventory {
         only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>> {
         let only = only.map(<[E164]>::to_vec);
-        // On the primary connection: a report reads the totals on the other one at once.
-        self.run(move |ws| ws.daily_calls_of(organization_id, range, only.as_deref()))
-            .await
+        // On the pages' connection: a report reads the totals on the counting one at once, and
+        // a page of the numbers table reads its health here while an edit waits for the file.
+        run_on(&self.pages, move |ws| {
+            ws.daily_calls_of(organization_id, range, only.as_deref())
+        })
+        .await
     }
 
     async fn usage_by_number_with_days(

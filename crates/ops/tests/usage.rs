@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use switchboard_core::domain::Provider;
+use switchboard_core::domain::{E164, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, RecordKind, Thresholds,
@@ -479,7 +479,8 @@ async fn a_pull_into_a_file_of_many_records_stays_page_by_page() {
 }
 
 /// While a large usage pull holds the file's write lock, an edit waits for it (on the
-/// inventory's primary connection, up to the busy timeout) and the numbers' pages still read;
+/// inventory's primary connection, up to the busy timeout) and the numbers' pages and their
+/// health still read;
 /// once the pull ends the edit goes through.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_numbers_table_reads_while_an_edit_waits_for_a_large_pull() {
@@ -497,9 +498,15 @@ async fn the_numbers_table_reads_while_an_edit_waits_for_a_large_pull() {
     let query = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 7).unwrap();
     let page = s.inv.list_numbers(&query).await.unwrap();
     assert_eq!(page.items.len(), 7);
+    let numbers: Vec<E164> = page.items.iter().map(|n| n.phone_number.clone()).collect();
+    let range = DayRange::new(NOW.date() - Duration::days(7), NOW.date()).unwrap();
+    store
+        .daily_calls_of(s.org, range, Some(&numbers))
+        .await
+        .unwrap();
     assert!(
         !edit.is_finished(),
-        "the page was read while the edit waited"
+        "the page and its health were read while the edit waited"
     );
     drop(large);
     edit.await
