@@ -1,8 +1,9 @@
 //! Usage records end to end: 1,000,000 call records of 10,000 numbers from the fake Twilio,
 //! (a) downloaded and parsed alone (every page read, nothing kept: the baseline), and (b)
 //! pulled by `switchboard_ops::usage::sync` into a new local workspace (streamed into the store
-//! while the next page downloads, rollups kept in the same transactions; after 20 pages, the
-//! rest as one large pull: `usage::LARGE_PULL_PAGES`), and (c) the same sync with every page
+//! while the next page downloads, rollups kept in the same transactions; once
+//! `usage::pull_goes_large` says so, after 3 pages into the new file, the rest as one large
+//! pull), and (c) the same sync with every page
 //! kept on its own (as before large pulls: the unique record key written by every insert) into
 //! another new workspace, in the same run; then
 //! `usage::report(--by number)` (with each number's health) over those records, in process,

@@ -1,10 +1,12 @@
 //! A workspace file as an [`Inventory`]: the local workspace, or a team workspace's cache.
 //!
 //! rusqlite blocks, so every call runs on Tokio's blocking pool (`spawn_blocking`), never on
-//! the async runtime. Two connections to the one file: `primary` serves pages and every
-//! write; `counter` answers the exact counts, so a count (tens of milliseconds at a million
-//! numbers) never delays the next page while a manager types. SQLite's WAL lets the counter
-//! read while the primary writes.
+//! the async runtime. Three connections to the one file: `primary` serves every write and the
+//! other reads; `pages` serves the numbers' pages and their health, so a write waiting for another
+//! connection's write lock (a large usage pull's, up to the busy timeout) never stalls the
+//! table; `counter` answers the exact counts, so a count (tens of milliseconds at a million
+//! numbers) never delays the next page while a manager types. SQLite's WAL lets them read
+//! while a write is under way.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,11 +34,12 @@ use time::OffsetDateTime;
 /// Numbers sent at a time from the blocking pool to an export's writer.
 const STREAM_BATCH: usize = 1024;
 
-/// A workspace file: two connections, used from the blocking pool.
+/// A workspace file: three connections, used from the blocking pool.
 #[derive(Debug, Clone)]
 pub struct LocalInventory {
     path: PathBuf,
     primary: Arc<Mutex<Workspace>>,
+    pages: Arc<Mutex<Workspace>>,
     counter: Arc<Mutex<Workspace>>,
 }
 
@@ -104,10 +107,12 @@ impl LocalInventory {
             })?;
         }
         let primary = Workspace::open(path)?;
+        let pages = Workspace::open(path)?;
         let counter = Workspace::open(path)?;
         Ok(LocalInventory {
             path: path.to_owned(),
             primary: Arc::new(Mutex::new(primary)),
+            pages: Arc::new(Mutex::new(pages)),
             counter: Arc::new(Mutex::new(counter)),
         })
     }
@@ -224,7 +229,7 @@ impl Inventory for LocalInventory {
 
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page> {
         let query = query.clone();
-        self.run(move |ws| ws.list_numbers(&query)).await
+        run_on(&self.pages, move |ws| ws.list_numbers(&query)).await
     }
 
     async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
@@ -384,6 +389,11 @@ impl UsageStore for LocalInventory {
             .await
     }
 
+    /// The table's largest rowid (core's `Workspace::usage_rows`), on the counting connection.
+    async fn large_pull_rows(&self, kind: RecordKind) -> Result<Option<u64>> {
+        self.count(move |ws| ws.usage_rows(kind).map(Some)).await
+    }
+
     /// On a connection of its own, opened for it (the primary one goes on serving the
     /// numbers' pages and other writes wait for the pull's transaction: see core's
     /// `Workspace::begin_large_pull`).
@@ -433,9 +443,12 @@ impl UsageStore for LocalInventory {
         only: Option<&[E164]>,
     ) -> Result<Vec<NumberDays>> {
         let only = only.map(<[E164]>::to_vec);
-        // On the primary connection: a report reads the totals on the other one at once.
-        self.run(move |ws| ws.daily_calls_of(organization_id, range, only.as_deref()))
-            .await
+        // On the pages' connection: a report reads the totals on the counting one at once, and
+        // a page of the numbers table reads its health here while an edit waits for the file.
+        run_on(&self.pages, move |ws| {
+            ws.daily_calls_of(organization_id, range, only.as_deref())
+        })
+        .await
     }
 
     async fn usage_by_number_with_days(

@@ -99,6 +99,13 @@ pub trait UsageStore: std::fmt::Debug + Send + Sync {
         Ok(None)
     }
 
+    /// About how many rows the end of a large pull of `kind` builds the unique record key
+    /// over (the store's whole table of `kind`), read cheaply (never a count of millions of
+    /// rows); `None` (the default) when the store has no [`UsageStore::large_pull`].
+    async fn large_pull_rows(&self, _kind: RecordKind) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// When the oldest of `account`'s records of `kind` still priced pending started (calls)
     /// or was sent (messages); `None` when none is pending. The cursor rule starts the next
     /// pull no later than this, so that a later pull completes it.
@@ -185,16 +192,32 @@ pub trait LargePull: Send + Sync {
     async fn finish(self: Box<Self>) -> Result<()>;
 }
 
-/// How many pages a pull keeps one by one before it asks the store for a [`LargePull`] for
-/// the rest: 20 (20,000 Twilio records). Measured on the benchmark machine (docs/BENCHMARKS.md,
-/// "Large pulls"): a page kept on its own costs about 0.08 s more than in a large pull (the
-/// unique record key's B-tree written in random order and committed page by page), and a
-/// large pull of the workspace file builds that key again over the whole table at its end
-/// (4–5 s for a million records). So a large pull pays at once into a small table and after
-/// some 60 pages into one of a million records; below 20 pages it would mostly cost, and the
-/// incremental pulls of an account (an hour or a day of records) stay below it, never holding
-/// the file's write lock for a whole pull.
-pub const LARGE_PULL_PAGES: u32 = 20;
+/// The fewest pages a pull keeps one by one before it may go large (see [`pull_goes_large`]):
+/// a pull into an empty or small table goes large after them.
+pub const LARGE_PULL_MIN_PAGES: u32 = 3;
+
+/// What keeping a record on its own page costs more than in a large pull, in microseconds:
+/// about 0.08 s a page of 1,000 (the unique record key's B-tree written in random order and
+/// committed page by page; docs/BENCHMARKS.md, "Large pulls").
+pub const PAGE_EXTRA_MICROS_PER_RECORD: u64 = 80;
+
+/// What the end of a large pull costs per row its table holds, in microseconds: building the
+/// unique record key again over the whole table, 4.25–5.46 s a million rows (docs/BENCHMARKS.md,
+/// "Large pulls"; the start's reading of the account's kept ids is not counted apart).
+pub const REBUILD_MICROS_PER_ROW: u64 = 5;
+
+/// Whether a pull that has kept `pages` pages of `records` records one by one goes large for
+/// the rest, its table holding `rows` rows now: the ski-rental rule. Once what the pages kept
+/// one by one have cost more than in a large pull reaches what the large pull's end costs for
+/// the table as it is, the rest is kept as one; so a pull never costs more than about twice
+/// the better of the two ways. A first pull into an empty file goes large after
+/// [`LARGE_PULL_MIN_PAGES`]; a routine refresh on a file of millions of records (an hour or a
+/// day of them) stays page by page, never holding the file's write lock for the whole pull.
+pub fn pull_goes_large(pages: u32, records: u64, rows: u64) -> bool {
+    pages >= LARGE_PULL_MIN_PAGES
+        && records.saturating_mul(PAGE_EXTRA_MICROS_PER_RECORD)
+            >= rows.saturating_mul(REBUILD_MICROS_PER_ROW)
+}
 
 /// How far back the first pull of an account reads when no `--since` is given.
 pub const FIRST_PULL_DAYS: i64 = 30;
@@ -395,9 +418,9 @@ pulled!(
 
 /// Pulls one kind of an account's records from `since` and keeps every page as it arrives:
 /// the download hands pages over a channel to the writer, which keeps each in one store
-/// transaction while the next page downloads. Once more than [`LARGE_PULL_PAGES`] pages have
-/// arrived, the rest go to the store's [`LargePull`] when it has one, finished when every page
-/// is read (a failure or a cancel drops it: its pages are not kept, the cursor has not moved).
+/// transaction while the next page downloads. Once [`pull_goes_large`] says the pages kept one
+/// by one have cost more than a large pull would, the rest go to the store's [`LargePull`]
+/// when it has one, finished when every page is read (a failure or a cancel drops it: its pages are not kept, the cursor has not moved).
 /// Sets the cursor once every page is kept.
 async fn pull_kind<R: Pulled>(
     store: &dyn UsageStore,
@@ -437,13 +460,24 @@ async fn pull_kind<R: Pulled>(
     let writing = async {
         let mut pages = 0u32;
         let mut large: Option<Box<dyn LargePull>> = None;
-        // Whether the store was asked for a large pull (once: a store without one says so).
-        let mut asked = false;
+        // The rows the store's table held when the first page arrived; `None` once the store
+        // was asked for a large pull, or when it has none.
+        let mut rows: Option<u64> = None;
         while let Some(page) = rx.recv().await {
-            // This page and those waiting: more than the threshold, the pull is large.
-            let arrived = pages as usize + 1 + rx.len();
-            if !asked && arrived > LARGE_PULL_PAGES as usize {
-                asked = true;
+            if pages == 0 {
+                match store.large_pull_rows(R::KIND).await {
+                    Ok(held) => rows = held,
+                    Err(e) => {
+                        rx.close();
+                        return Err(e);
+                    }
+                }
+            }
+            let kept_so_far = done.kept.added + done.kept.completed + done.kept.unchanged;
+            if let Some(held) = rows
+                && pull_goes_large(pages, kept_so_far, held + done.kept.added)
+            {
+                rows = None;
                 match store.large_pull(account, R::KIND).await {
                     Ok(pull) => large = pull,
                     Err(e) => {

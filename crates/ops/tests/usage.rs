@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use switchboard_core::domain::Provider;
+use switchboard_core::domain::{E164, Provider};
 use switchboard_core::query::{NumberFilter, NumberQuery};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, HealthState, MessageRecord, Price, RecordKind, Thresholds,
@@ -218,11 +218,11 @@ async fn a_second_sync_asks_only_for_what_is_new_and_completes_late_prices() {
     second_sync_of(300).await;
 }
 
-/// The same with a first pull of more than `LARGE_PULL_PAGES` pages of calls (24,000 calls in
-/// pages of 1,000): the rest of it is kept as one large pull.
+/// The same with a first pull of 24,000 calls in pages of 1,000 into an empty file: the rest
+/// of it after `LARGE_PULL_MIN_PAGES` is kept as one large pull.
 #[tokio::test]
 async fn after_a_large_first_sync_a_second_asks_only_for_what_is_new_and_completes_late_prices() {
-    const { assert!(24 > usage::LARGE_PULL_PAGES) };
+    const { assert!(24 > usage::LARGE_PULL_MIN_PAGES + 2) };
     second_sync_of(1_200).await;
 }
 
@@ -320,7 +320,7 @@ async fn a_large_sync_cut_off_leaves_a_whole_store_and_the_next_sync_keeps_every
     let reported = std::sync::atomic::AtomicU64::new(0);
     let progress = |p: &usage::SyncProgress| {
         reported.store(p.records, Ordering::SeqCst);
-        if p.pages == usage::LARGE_PULL_PAGES + 2 {
+        if p.pages == usage::LARGE_PULL_MIN_PAGES + 2 {
             cancel.cancel();
         }
     };
@@ -329,7 +329,7 @@ async fn a_large_sync_cut_off_leaves_a_whole_store_and_the_next_sync_keeps_every
     assert!(matches!(cut, Err(ProviderFailure::Cancelled(_))), "{cut:?}");
     let reported = reported.load(Ordering::SeqCst);
     assert!(
-        reported >= 1_000 * u64::from(usage::LARGE_PULL_PAGES),
+        reported >= 1_000 * u64::from(usage::LARGE_PULL_MIN_PAGES),
         "{reported}"
     );
 
@@ -374,6 +374,144 @@ async fn a_large_sync_cut_off_leaves_a_whole_store_and_the_next_sync_keeps_every
     let calls_kept: u64 = rows.iter().map(|r| r.counts.calls).sum();
     assert_eq!(calls_kept as usize, 1_200 * (NUMBERS - 1));
     assert_whole(&s).await;
+}
+
+/// The ski-rental rule: a pull goes large once what its pages kept one by one cost more than
+/// in a large pull reaches what the large pull's end costs for the table as it is.
+#[test]
+fn a_pull_goes_large_once_its_pages_have_cost_what_the_rebuild_would() {
+    use usage::{LARGE_PULL_MIN_PAGES as MIN, pull_goes_large as large};
+    // Into an empty file: after the first few pages, not before.
+    assert!(!large(
+        MIN - 1,
+        1_000 * u64::from(MIN - 1),
+        1_000 * u64::from(MIN - 1)
+    ));
+    assert!(large(MIN, 1_000 * u64::from(MIN), 1_000 * u64::from(MIN)));
+    // A table of a million rows: the rebuild (5 s) is worth it after 62,500 records (0.08 s a
+    // page of 1,000), not one record before.
+    assert!(!large(62, 62_499, 1_000_000 + 62_499));
+    assert!(large(63, 62_500, 1_000_000));
+    // A day's refresh (24 pages) on a file of five million records stays page by page; a pull
+    // of more than 312,500 records into it goes large.
+    assert!(!large(24, 24_000, 5_024_000));
+    assert!(!large(312, 312_499, 5_000_000));
+    assert!(large(313, 312_500, 5_000_000));
+    // No overflow at any size.
+    assert!(!large(u32::MAX, 1, u64::MAX));
+    assert!(large(u32::MAX, u64::MAX, u64::MAX / 16));
+}
+
+/// Syncs `s`'s accounts from `since`; whether the file's write lock was seen held after any
+/// page was kept (a large pull holds it from its start to its end; page by page, no write is
+/// under way while the progress of a kept page is told).
+async fn sync_seeing_the_write_lock(s: &Setup, since: OffsetDateTime) -> bool {
+    let path = s.inv.file().unwrap().path().to_owned();
+    let other = std::sync::Mutex::new(rusqlite::Connection::open(&path).unwrap());
+    let held = std::sync::atomic::AtomicBool::new(false);
+    let progress = |_: &usage::SyncProgress| {
+        let other = other.lock().unwrap();
+        match other.execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
+            Ok(()) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                held.store(true, Ordering::SeqCst);
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let store = s.inv.usage().unwrap();
+    let report = usage::sync(
+        store,
+        &s.accounts,
+        Some(since),
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(report[0].calls.pages, 4, "{report:?}");
+    held.load(Ordering::SeqCst)
+}
+
+/// A pull of 4 pages of calls goes large into an empty file, but stays page by page on a file
+/// whose calls table already holds 100,000 rows (another organization's): rebuilding their key
+/// would cost more than the pages save. Every record is kept either way.
+#[tokio::test]
+async fn a_pull_into_a_file_of_many_records_stays_page_by_page() {
+    let since = NOW - Duration::days(10);
+    let empty = setup_with(config_with(200)).await;
+    assert!(
+        sync_seeing_the_write_lock(&empty, since).await,
+        "into an empty file the pull goes large"
+    );
+
+    let s = setup_with(config_with(200)).await;
+    let other = s.inv.add_organization("other", "Other").await.unwrap().id;
+    let path = s.inv.file().unwrap().path().to_owned();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO calls (id, organization_id, phone_number_id, phone_number, provider,
+               account_id, provider_record_id, direction, counterpart, outcome, started_at,
+               duration_secs, billed_secs, price_state, price_nanos, currency, pulled_at)
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+             SELECT 'elsewhere-' || i, ?1, NULL, '+15550000000', 'twilio', 'ACelsewhere',
+               'CA' || i, 'inbound', '+15551111111', 'answered', 0, 60, 60, 'not_billed',
+               NULL, NULL, 0
+             FROM n",
+            [other.to_string()],
+        )
+        .unwrap();
+    assert!(
+        !sync_seeing_the_write_lock(&s, since).await,
+        "on a file of many records the pull stays page by page"
+    );
+    let range = DayRange::new(since.date(), NOW.date()).unwrap();
+    let rows = s
+        .inv
+        .usage()
+        .unwrap()
+        .usage_totals(s.org, range, GroupBy::Number)
+        .await
+        .unwrap();
+    let calls: u64 = rows.iter().map(|r| r.counts.calls).sum();
+    assert_eq!(calls as usize, 200 * (NUMBERS - 1));
+}
+
+/// While a large usage pull holds the file's write lock, an edit waits for it (on the
+/// inventory's primary connection, up to the busy timeout) and the numbers' pages and their
+/// health still read;
+/// once the pull ends the edit goes through.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_numbers_table_reads_while_an_edit_waits_for_a_large_pull() {
+    let s = setup().await;
+    let store = s.inv.usage().unwrap();
+    let large = store
+        .large_pull(&s.accounts[0].account, RecordKind::Calls)
+        .await
+        .unwrap()
+        .expect("a workspace file has large pulls");
+    let inv = s.inv.clone();
+    let edit = tokio::spawn(async move { inv.add_organization("later", "Later").await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!edit.is_finished(), "the edit waits for the large pull");
+    let query = NumberQuery::first(NumberFilter::org(s.org), Default::default(), 7).unwrap();
+    let page = s.inv.list_numbers(&query).await.unwrap();
+    assert_eq!(page.items.len(), 7);
+    let numbers: Vec<E164> = page.items.iter().map(|n| n.phone_number.clone()).collect();
+    let range = DayRange::new(NOW.date() - Duration::days(7), NOW.date()).unwrap();
+    store
+        .daily_calls_of(s.org, range, Some(&numbers))
+        .await
+        .unwrap();
+    assert!(
+        !edit.is_finished(),
+        "the page and its health were read while the edit waited"
+    );
+    drop(large);
+    edit.await
+        .unwrap()
+        .expect("the edit goes through once the pull ends");
 }
 
 #[tokio::test]
