@@ -125,6 +125,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "usage_blocks",
         include_str!("migrations/20261208000200_usage_blocks.sql"),
     ),
+    (
+        20261208000300,
+        "alarm_index",
+        include_str!("migrations/20261208000300_alarm_index.sql"),
+    ),
 ];
 
 /// What a migration does after its SQL, in the same transaction, when SQL cannot say it.
@@ -1123,7 +1128,11 @@ mod tests {
             !indexes.iter().any(|i| i.starts_with("sqlite_autoindex")),
             "{indexes:?}"
         );
-        assert_eq!(indexes.len(), 7, "{indexes:?}");
+        assert!(
+            indexes.contains(&"idx_phone_numbers_org_alarm".to_owned()),
+            "{indexes:?}"
+        );
+        assert_eq!(indexes.len(), 8, "{indexes:?}");
         let got = ws.number(&NumberRef::Id(second), None).unwrap();
         assert_eq!(got.phone_number.as_str(), "+442079460958");
         for (search, expected) in [("2079", vec![second]), ("desk", vec![first])] {

@@ -393,6 +393,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(sorted.items.len(), 3);
+        // Every index of a new workspace's table is back, the partial alarm index included.
+        let fresh = Workspace::open_in_memory().unwrap();
+        assert_eq!(index_sql(&ws), index_sql(&fresh));
+        assert!(
+            (index_sql(&ws).iter()).any(|s| s.contains("idx_phone_numbers_org_alarm")),
+            "{:?}",
+            index_sql(&ws)
+        );
         // The stage became the table: its rules hold, and a new, empty stage takes the next copy.
         let bad = ws.conn.execute(
             "INSERT INTO phone_numbers (rowid, id, org_key, provider, phone_number, credentials,
@@ -457,6 +465,21 @@ mod tests {
                 .unwrap();
             assert_eq!(staged, 0);
         }
+    }
+
+    /// The definitions of the indexes of `phone_numbers`, by name.
+    fn index_sql(ws: &Workspace) -> Vec<String> {
+        ws.conn
+            .prepare(
+                "SELECT sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = 'phone_numbers' AND sql IS NOT NULL
+                 ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 
     /// The stage can only become the table if it is defined exactly like it.
