@@ -3,8 +3,10 @@
 //!
 //! Guarantees:
 //! - **One sync at a time.** A request while a sync runs joins it (its caller waits for that
-//!   sync and receives its progress); a request from an edit marks it to run once more
-//!   afterwards, so an edit made during a sync is sent right after it.
+//!   sync and receives its progress); a request from an edit or from `sync_now` marks it to
+//!   run once more afterwards, so an edit made during a sync is sent right after it, and a
+//!   manager's "Sync now" ends with what the server held when it was asked (the running sync
+//!   may have read the server before a co-worker's change).
 //! - **When.** On opening a team workspace, every `syncIntervalSecs` (settings, default 60 s),
 //!   after every edit, and on demand (`sync_now`, which streams progress through its
 //!   `Channel`). `cancel_sync` stops the running sync at its next batch; what it committed
@@ -302,7 +304,8 @@ pub async fn team_status(sync: State<'_, SyncState>) -> AppResult<TeamStatus> {
     Ok(sync.status())
 }
 
-/// Syncs the open team workspace now (or joins the running sync), with its progress through
+/// Syncs the open team workspace now (a running sync is joined and run once more after it, so
+/// what the server holds now is in the cache when this resolves), with its progress through
 /// `on_progress`; resolves with the status after it. A failed sync is not a failed command:
 /// its error is in the status (`lastError`, `connection`).
 #[tauri::command]
@@ -311,7 +314,7 @@ pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
     on_progress: Channel<SyncProgress>,
 ) -> AppResult<TeamStatus> {
-    let Some(mut done) = request(&app, Some(on_progress), false) else {
+    let Some(mut done) = request(&app, Some(on_progress), true) else {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             "the local workspace has no server to sync with; open a team workspace",
