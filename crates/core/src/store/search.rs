@@ -531,8 +531,6 @@ impl Workspace {
     }
 }
 
-/// The condition on `phone_numbers p` that a filter (search included) sets, for an
-/// organization's key and row-key range.
 /// The count of the rows `f` matches, read from the table (no counter answers it). Under the
 /// alarm alone it reads idx_phone_numbers_org_alarm, whose WHERE is [`column_filters`]' ALARM.
 fn count_statement(f: &NumberFilter, range: (i64, i64, i64)) -> (String, Sql) {
@@ -544,6 +542,8 @@ fn count_statement(f: &NumberFilter, range: (i64, i64, i64)) -> (String, Sql) {
     (statement, sql)
 }
 
+/// The condition on `phone_numbers p` that a filter (search included) sets, for an
+/// organization's key and row-key range.
 fn matching(f: &NumberFilter, (org_key, lo, hi): (i64, i64, i64)) -> Sql {
     let mut sql = Sql::new();
     column_filters(f, org_key, &mut sql);
