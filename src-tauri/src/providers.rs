@@ -395,7 +395,8 @@ async fn plan_change(
         let progress = sender(on_progress);
         let run = (bulk_connect, &options);
         let how = (change, policy(allow_shared));
-        let plan = webhooks::webhook_plan(&*inventory, numbers, how, run, &progress, no_client);
+        let words = at_provider::app_words(no_client);
+        let plan = webhooks::webhook_plan(&*inventory, numbers, how, run, &progress, &words);
         Ok(plan.await?)
     })
     .await

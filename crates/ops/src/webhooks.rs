@@ -896,16 +896,17 @@ where
 }
 
 /// Plans setting `change` on `numbers` account by account with the accounts added on this
-/// device ([`Bulk::plan_webhooks`], [`BulkWebhookPlan`]; `no_client` words why an account had
-/// no client). A repair ([`Changes::Recorded`]) plans only the numbers with a URL on record.
-/// Progress after each number; changes nothing.
+/// device ([`Bulk::plan_webhooks`], [`BulkWebhookPlan`]; `words` word the numbers not planned,
+/// as the shell words them: the app's and the CLI's bulk plans). A repair
+/// ([`Changes::Recorded`]) plans only the numbers with a URL on record. Progress after each
+/// number; changes nothing.
 pub async fn webhook_plan<C, Fut, E>(
     inventory: &dyn Inventory,
     numbers: Vec<PhoneNumber>,
     (change, policy): (Changes, SharedPolicy),
     (connect, options): (C, &BulkOptions),
     progress: ProgressFn<'_, crate::Progress>,
-    no_client: impl Fn(&E) -> String,
+    words: &impl Wording<E>,
 ) -> Result<BulkWebhookPlan>
 where
     C: FnMut(switchboard_core::domain::Provider, String) -> Fut,
@@ -917,12 +918,7 @@ where
     let bulk = Bulk::new(inventory, connect, options, &report);
     let Prepared { order, grouped, .. } = prepared;
     let ran = bulk.plan_webhooks(grouped, change).await?;
-    Ok(BulkWebhookPlan::new(
-        ran,
-        &order,
-        policy,
-        &app_words(no_client),
-    ))
+    Ok(BulkWebhookPlan::new(ran, &order, policy, words))
 }
 
 /// The numbers `change` writes: all of them, or for a repair ([`Changes::Recorded`]) those

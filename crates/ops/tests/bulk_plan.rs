@@ -93,7 +93,7 @@ impl Imported {
             (change, policy),
             run,
             &|_| {},
-            String::clone,
+            &numbers_at_provider::app_words(String::clone),
         )
         .await
         .unwrap()
@@ -485,7 +485,7 @@ async fn numbers_not_planned_are_in_selection_order() {
         (change, policy(false)),
         (connect, &options),
         &|_| {},
-        String::clone,
+        &numbers_at_provider::app_words(String::clone),
     )
     .await
     .unwrap();

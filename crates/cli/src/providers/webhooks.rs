@@ -13,7 +13,7 @@ use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
     BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, Repoint, plan_webhooks, policy,
-    set_webhooks, shared_words,
+    set_webhooks, shared_words, webhook_plan,
 };
 use switchboard_providers::flows::{
     AccountGroups, BulkOptions, BulkProgress, Changes, DEFAULT_CONCURRENCY, SetWebhooks,
@@ -194,7 +194,8 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
         let org = inv.organization(org).await?;
         let filter = change.filter.resolve(inv, &org.id.to_string()).await?;
         let selected = select(inv, filter).await?;
-        let order: Vec<uuid::Uuid> = selected.iter().map(|n| n.id).collect();
+        // The dry run's plan is ops' (as the app's): it takes the selection itself.
+        let planned = change.dry_run.then(|| selected.clone());
         let grouped = AccountGroups::new(selected, &added_accounts(inv).await?);
         let total = grouped.total();
         let without_account = grouped.without_account.len();
@@ -233,14 +234,14 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
             concurrency: change.concurrency.into(),
             cancel: cancel.clone(),
         };
-        if change.dry_run {
+        if let Some(numbers) = planned {
             // The plan asks each provider which objects the change writes (ops, as the app).
-            let wanted = Changes::Same(urls(&change.voice_url, &change.sms_url));
-            let ran = Run::new(inv, connect, &options, &|_| {})
-                .plan_webhooks(grouped, wanted)
-                .await?;
-            let how = policy(change.allow_shared);
-            let plan = BulkWebhookPlan::new(ran, &order, how, &session::WORDS);
+            let how = (
+                Changes::Same(urls(&change.voice_url, &change.sms_url)),
+                policy(change.allow_shared),
+            );
+            let run = (connect, &options);
+            let plan = webhook_plan(inv, numbers, how, run, &|_| {}, &session::WORDS).await?;
             if g.json {
                 output::json(&json!({
                     "organization": org.slug,
