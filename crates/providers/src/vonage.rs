@@ -444,83 +444,85 @@ impl VonageClient {
     }
 
     async fn state(&self, raw: &OwnedNumber, phone_number: &E164) -> Result<WebhookState> {
-        // The voice application, with how many numbers it has.
         let voice_app = match raw.application() {
-            Some(app) => {
-                let body = self.application(&app).await?;
-                let shared_by = self.numbers_on(&app).await?;
-                Some((app, body, shared_by))
-            }
-            None => None,
-        };
-        let voice = match &voice_app {
-            Some((app, body, shared_by)) => {
-                let hooks = &body["capabilities"]["voice"]["webhooks"];
-                Some(Webhook {
-                    url: nonempty(hooks["answer_url"]["address"].as_str()),
-                    fallback_url: nonempty(hooks["fallback_answer_url"]["address"].as_str()),
-                    owner: WebhookOwner {
-                        object: ObjectRef::new(ObjectKind::VonageApplication, app),
-                        name: nonempty(body["name"].as_str()),
-                        shared_by: Some(*shared_by),
-                    },
+            Some(id) => {
+                let body = self.application(&id).await?;
+                let shared_by = self.numbers_on(&id).await?;
+                Some(ReadApp {
+                    id,
+                    body,
+                    shared_by,
                 })
             }
-            // Forwarded to SIP or a phone number: no URL.
-            None => Some(Webhook {
-                url: None,
-                fallback_url: None,
-                owner: WebhookOwner {
-                    object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
-                    name: None,
-                    shared_by: Some(1),
-                },
-            }),
-        };
-        // The messages application: the voice one when it is the same (read once).
-        let messages = match raw.messages_application() {
-            Some(app) => match &voice_app {
-                Some((voice, body, shared_by)) if *voice == app => messages_inbound_url(body)
-                    .map(|url| (app, url, body["name"].clone(), *shared_by)),
-                _ => match self.application(&app).await {
-                    Ok(body) => match messages_inbound_url(&body) {
-                        Some(url) => {
-                            let shared_by = self.numbers_on(&app).await?;
-                            Some((app, url, body["name"].clone(), shared_by))
-                        }
-                        None => None,
-                    },
-                    Err(ProviderError::NotFound { .. }) => None,
-                    Err(e) => return Err(e),
-                },
-            },
             None => None,
         };
-        let sms = Some(match messages {
-            Some((app, url, name, shared_by)) => Webhook {
+        // A URL on the number itself (none for voice: forwarded to SIP or a phone number).
+        let on_number = |url| Webhook {
+            url,
+            fallback_url: None,
+            owner: WebhookOwner {
+                object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
+                name: None,
+                shared_by: Some(1),
+            },
+        };
+        let voice = Some(match &voice_app {
+            Some(app) => {
+                let hooks = &app.body["capabilities"]["voice"]["webhooks"];
+                Webhook {
+                    url: nonempty(hooks["answer_url"]["address"].as_str()),
+                    fallback_url: nonempty(hooks["fallback_answer_url"]["address"].as_str()),
+                    owner: app.owner(),
+                }
+            }
+            None => on_number(None),
+        });
+        let sms = Some(match self.messages_app(raw, voice_app).await? {
+            Some((app, url)) => Webhook {
                 url: Some(url),
                 fallback_url: None,
-                owner: WebhookOwner {
-                    object: ObjectRef::new(ObjectKind::VonageApplication, &app),
-                    name: nonempty(name.as_str()),
-                    shared_by: Some(shared_by),
-                },
+                owner: app.owner(),
             },
-            None => Webhook {
-                url: nonempty(raw.mo_http_url.as_deref()),
-                fallback_url: None,
-                owner: WebhookOwner {
-                    object: ObjectRef::new(ObjectKind::Number, &raw.msisdn),
-                    name: None,
-                    shared_by: Some(1),
-                },
-            },
+            None => on_number(nonempty(raw.mo_http_url.as_deref())),
         });
         Ok(WebhookState {
             phone_number: phone_number.clone(),
             voice,
             sms,
         })
+    }
+
+    /// The number's Messages application with its `inbound_url`, when it has one with an
+    /// `inbound_url` that the account still has; `voice`, its voice application already read,
+    /// is not read again when it is the same.
+    async fn messages_app(
+        &self,
+        raw: &OwnedNumber,
+        voice: Option<ReadApp>,
+    ) -> Result<Option<(ReadApp, String)>> {
+        let Some(id) = raw.messages_application() else {
+            return Ok(None);
+        };
+        if let Some(app) = voice.filter(|app| app.id == id) {
+            return Ok(messages_inbound_url(&app.body).map(|url| (app, url)));
+        }
+        let body = match self.application(&id).await {
+            Ok(body) => body,
+            Err(ProviderError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(url) = messages_inbound_url(&body) else {
+            return Ok(None);
+        };
+        let shared_by = self.numbers_on(&id).await?;
+        Ok(Some((
+            ReadApp {
+                id,
+                body,
+                shared_by,
+            },
+            url,
+        )))
     }
 
     /// The number's webhooks: SMS on the number, voice on its application.
@@ -683,6 +685,24 @@ impl VonageClient {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// An application a number's state reads: its body and how many numbers it has.
+struct ReadApp {
+    id: String,
+    body: Value,
+    shared_by: u64,
+}
+
+impl ReadApp {
+    /// The application as the owner of a number's URL.
+    fn owner(&self) -> WebhookOwner {
+        WebhookOwner {
+            object: ObjectRef::new(ObjectKind::VonageApplication, &self.id),
+            name: nonempty(self.body["name"].as_str()),
+            shared_by: Some(self.shared_by),
+        }
     }
 }
 
