@@ -18,11 +18,12 @@
 //! # Reads
 //! Reports and health read the daily rollups only (grouped in the store's SQL; the workspace
 //! file's report by number reads the same rollups packed per number and 32-day block), so a
-//! report over a million records reads tens of thousands of rows, not the records. Health therefore works on
-//! whole UTC days (see `switchboard_core::usage::health_from_days`); each number's figures come
-//! with their sample sizes (the calls and answered calls of the window) and the start of its
-//! latest call in the window (each daily rollup row keeps its day's latest final call: the local
-//! workspace reads it there; the team database reads it from the records).
+//! report over a million records reads tens of thousands of rows, not the records. Health
+//! therefore works on whole UTC days (see `switchboard_core::usage::health_from_days`); each
+//! number's figures come with their sample sizes (the calls and answered calls of the window)
+//! and the start of its latest call in the window (each daily rollup row keeps its day's
+//! latest final call: the local workspace reads it there; the team database reads it from the
+//! records).
 
 use async_trait::async_trait;
 use switchboard_core::Result;
@@ -425,8 +426,8 @@ pulled!(
 /// the download hands pages over a channel to the writer, which keeps each in one store
 /// transaction while the next page downloads. Once [`pull_goes_large`] says the pages kept one
 /// by one have cost more than a large pull would, the rest go to the store's [`LargePull`]
-/// when it has one, finished when every page is read (a failure or a cancel drops it: its pages are not kept, the cursor has not moved).
-/// Sets the cursor once every page is kept.
+/// when it has one, finished when every page is read (a failure or a cancel drops it: its
+/// pages are not kept, the cursor has not moved). Sets the cursor once every page is kept.
 async fn pull_kind<R: Pulled>(
     store: &dyn UsageStore,
     a: &AccountToSync,
