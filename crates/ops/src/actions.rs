@@ -324,9 +324,8 @@ pub const PROGRESS_EVERY: u64 = 25;
 
 /// One chunk through [`Inventory::update_numbers`], reporting progress when the store asks
 /// between parts of the chunk, every [`PROGRESS_EVERY`] numbers at most (`done` of `total`
-/// before it),
-/// and stopping it there when `cancel` is raised; with what it did, how many numbers of the
-/// chunk were reached when it was stopped (`None`: not stopped).
+/// before it), and stopping it there when `cancel` is raised; with what it did, how many
+/// numbers of the chunk were reached when it was stopped (`None`: not stopped).
 async fn update_chunk(
     inv: &dyn Inventory,
     chunk: Chunk<'_>,

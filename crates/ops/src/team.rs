@@ -452,6 +452,14 @@ impl TeamInventory {
         }
     }
 
+    /// The server was found gone (`e`) while sending `what`: edits queue from now on, and the
+    /// shell is told `what` is queued.
+    async fn gone(&self, e: &Error, what: &str) {
+        tracing::info!(error = %e, "the team database is gone: queueing {what}");
+        self.go_offline().await;
+        self.notice(format!("offline: {e}; {what} is queued"));
+    }
+
     /// The open cache, opening it when the workspace had none open (the CLI started online).
     fn cache(&self) -> Result<LocalInventory> {
         let mut cache = lock(&self.cache);
@@ -480,11 +488,7 @@ impl TeamInventory {
                     self.write_through(&edit, &n).await;
                     return Ok(direct(n));
                 }
-                Err(e) if e.code() == ErrorCode::Offline => {
-                    tracing::info!(error = %e, "the team database is gone: queueing the edit");
-                    self.go_offline().await;
-                    lock(&self.notices).push(format!("offline: {e}; the edit is queued"));
-                }
+                Err(e) if e.code() == ErrorCode::Offline => self.gone(&e, "the edit").await,
                 Err(e) => return Err(e),
             }
         }
@@ -686,9 +690,7 @@ impl Inventory for TeamInventory {
         };
         let (mut done, lost) = update_on_server(&remote, self, chunk, between, keep).await?;
         if let Some((at, e)) = lost {
-            tracing::info!(error = %e, "the team database is gone: queueing the rest");
-            self.go_offline().await;
-            self.notice(format!("offline: {e}; the rest of the change is queued"));
+            self.gone(&e, "the rest of the change").await;
             let rest = Chunk {
                 ids: &chunk.ids[at..],
                 keys: None,

@@ -18,11 +18,12 @@
 //! # Reads
 //! Reports and health read the daily rollups only (grouped in the store's SQL; the workspace
 //! file's report by number reads the same rollups packed per number and 32-day block), so a
-//! report over a million records reads tens of thousands of rows, not the records. Health therefore works on
-//! whole UTC days (see `switchboard_core::usage::health_from_days`); each number's figures come
-//! with their sample sizes (the calls and answered calls of the window) and the start of its
-//! latest call in the window (each daily rollup row keeps its day's latest final call: the local
-//! workspace reads it there; the team database reads it from the records).
+//! report over a million records reads tens of thousands of rows, not the records. Health
+//! therefore works on whole UTC days (see `switchboard_core::usage::health_from_days`); each
+//! number's figures come with their sample sizes (the calls and answered calls of the window)
+//! and the start of its latest call in the window (each daily rollup row keeps its day's
+//! latest final call: the local workspace reads it there; the team database reads it from the
+//! records).
 
 use async_trait::async_trait;
 use switchboard_core::Result;
@@ -217,6 +218,11 @@ pub fn pull_goes_large(pages: u32, records: u64, rows: u64) -> bool {
     pages >= LARGE_PULL_MIN_PAGES
         && records.saturating_mul(PAGE_EXTRA_MICROS_PER_RECORD)
             >= rows.saturating_mul(REBUILD_MICROS_PER_ROW)
+}
+
+/// The records `kept` counts as kept: added, completed or unchanged.
+fn kept_count(kept: &Kept) -> u64 {
+    kept.added + kept.completed + kept.unchanged
 }
 
 /// How far back the first pull of an account reads when no `--since` is given.
@@ -420,8 +426,8 @@ pulled!(
 /// the download hands pages over a channel to the writer, which keeps each in one store
 /// transaction while the next page downloads. Once [`pull_goes_large`] says the pages kept one
 /// by one have cost more than a large pull would, the rest go to the store's [`LargePull`]
-/// when it has one, finished when every page is read (a failure or a cancel drops it: its pages are not kept, the cursor has not moved).
-/// Sets the cursor once every page is kept.
+/// when it has one, finished when every page is read (a failure or a cancel drops it: its
+/// pages are not kept, the cursor has not moved). Sets the cursor once every page is kept.
 async fn pull_kind<R: Pulled>(
     store: &dyn UsageStore,
     a: &AccountToSync,
@@ -473,9 +479,8 @@ async fn pull_kind<R: Pulled>(
                     }
                 }
             }
-            let kept_so_far = done.kept.added + done.kept.completed + done.kept.unchanged;
             if let Some(held) = rows
-                && pull_goes_large(pages, kept_so_far, held + done.kept.added)
+                && pull_goes_large(pages, kept_count(&done.kept), held + done.kept.added)
             {
                 rows = None;
                 match store.large_pull(account, R::KIND).await {
@@ -505,7 +510,7 @@ async fn pull_kind<R: Pulled>(
                 }
             };
             if large.is_some() {
-                in_large += kept.added + kept.completed + kept.unchanged;
+                in_large += kept_count(&kept);
             }
             done.kept.add(&kept);
             pages += 1;
@@ -514,7 +519,7 @@ async fn pull_kind<R: Pulled>(
                 account_id: account.account_id.clone(),
                 kind: R::KIND,
                 pages,
-                records: done.kept.added + done.kept.completed + done.kept.unchanged,
+                records: kept_count(&done.kept),
             });
         }
         Ok(large)
@@ -529,7 +534,7 @@ async fn pull_kind<R: Pulled>(
             return Err(ProviderFailure::Cancelled(format!(
                 "cancelled: {} {} records of {} {} kept; its cursor did not move, the next \
                  sync reads them again",
-                done.kept.added + done.kept.completed + done.kept.unchanged - in_large,
+                kept_count(&done.kept) - in_large,
                 R::KIND.as_str(),
                 account.provider,
                 account.account_id

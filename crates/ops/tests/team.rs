@@ -2180,19 +2180,23 @@ async fn a_bulk_change_on_the_server_equals_single_edits_and_keeps_a_coworkers_c
     assert_eq!(cached, on_server, "the cache equals the server");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_organizations_ids_in_a_bulk_change_are_not_found_and_unchanged() {
-    let world = World::new().await;
-    let ids = lines(&world, 30);
-    // Bob manages globex only.
+/// bob, the manager of a new organization, globex (and of nothing else): his role and password.
+async fn globex_manager(world: &World) -> (String, String) {
     world.on_server("INSERT INTO organizations (slug, name) VALUES ('globex', 'Globex')");
-    let (bob, password) = cluster::manager(
+    cluster::manager(
         &world.cluster,
         &ConnectSettings::from_url(&world.admin).unwrap(),
         "bob",
         "globex",
     )
-    .await;
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organizations_ids_in_a_bulk_change_are_not_found_and_unchanged() {
+    let world = World::new().await;
+    let ids = lines(&world, 30);
+    let (bob, password) = globex_manager(&world).await;
     let proxy = Proxy::start(world.upstream, 0);
     let before = world.on_server(
         "SELECT string_agg(friendly_name || status || updated_at, ',' ORDER BY id)
@@ -2275,6 +2279,66 @@ async fn another_organizations_ids_in_a_bulk_change_are_not_found_and_unchanged(
     );
     let outbox = cached.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
     assert!(outbox.is_empty(), "nothing queued");
+}
+
+/// A part of a bulk change locks the rows it changes (`SELECT … FOR UPDATE`), only those its
+/// manager sees: another organization's rows locked by an edit under way hold up that
+/// organization's own manager, but neither hold up nor answer differently a manager who cannot
+/// see them (a wait would tell him they exist).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organizations_locked_rows_do_not_hold_up_a_bulk_change() {
+    let world = World::new().await;
+    let ids = lines(&world, 30);
+    let (bob, password) = globex_manager(&world).await;
+    let proxy = Proxy::start(world.upstream, 0);
+    let connect = |settings| async move {
+        switchboard_postgres::RemoteWorkspace::connect(&settings)
+            .await
+            .unwrap()
+    };
+    let alice = connect(world.settings(&proxy)).await;
+    let bob = connect(world.settings_as(&proxy, &bob, &password)).await;
+    let acme = alice.organization("acme").await.unwrap().id;
+    let globex = bob.organization("globex").await.unwrap().id;
+    let keys: Vec<uuid::Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
+    let change = rename("Taken");
+
+    // acme's rows locked, as by an edit under way, until the end of the test.
+    let mut holder = <sqlx::PgConnection as sqlx::Connection>::connect(&world.admin)
+        .await
+        .unwrap();
+    sqlx::raw_sql("BEGIN; SELECT id FROM phone_numbers FOR UPDATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let held = tokio::time::timeout(
+        Duration::from_millis(500),
+        alice.update_many(acme, &keys, &change),
+    )
+    .await;
+    assert!(held.is_err(), "acme's manager waits for the lock");
+
+    for org in [acme, globex] {
+        let done = tokio::time::timeout(
+            Duration::from_secs(20),
+            bob.update_many(org, &keys, &change),
+        )
+        .await
+        .expect("not held up by rows bob cannot see")
+        .unwrap();
+        assert_eq!((done.updated, done.rows.len()), (0, 0));
+        assert_eq!(done.failed.len(), keys.len());
+        for (id, e) in &done.failed {
+            assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+            let unknown = Error::NotFound {
+                kind: "phone number",
+                key: id.to_string(),
+            };
+            assert_eq!(e.to_string(), unknown.to_string(), "as for no row at all");
+        }
+    }
+    drop(holder);
+    assert_eq!(named(&world, "Taken"), 0, "acme's numbers unchanged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
