@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FAKE_TWILIO, axeViolations, focusStaysIn, forgetFakeTwilio, ownWorkspace, screenshot, startApp, until } from "./support.mjs";
+import { FAKE_TWILIO, axeViolations, focusStaysIn, forgetFakeTwilio, hasFocus, ownWorkspace, screenshot, startApp, until } from "./support.mjs";
 
 let b;
 const testid = (id) => b.$(`[data-testid="${id}"]`);
@@ -32,9 +32,13 @@ async function accessible(name) {
 }
 
 const dialogOpen = async () => (await b.$$('[role="dialog"], [role="alertdialog"]')).length > 0;
-/** Whether the element `selector` has focus. */
-const hasFocus = (selector) => b.execute((s) => document.activeElement?.matches(s) ?? false, selector);
 const focusedHtml = () => b.execute(() => document.activeElement?.outerHTML.slice(0, 160) ?? "nothing");
+/** Waits until the element `selector` has focus; a failure names where focus is. */
+async function waitForFocus(what, selector) {
+  await waitFor(what, () => hasFocus(b, selector), 5000).catch(async (e) => {
+    throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
+  });
+}
 
 /** Sets the fake Twilio's faults (crates/fake-providers: `PUT /__fake/faults`). */
 async function twilioFaults(faults) {
@@ -179,14 +183,10 @@ describe("every screen and dialog passes axe-core", () => {
     await accessible("axe-17-buy-confirm");
     // Focus moves from the Buy… button the confirmation replaced to "Don't buy", and from there
     // back to that Buy… button: it never falls to the page.
-    await waitFor("focus on Don't buy", () => hasFocus('[data-testid="buy-decline"]'), 5000).catch(async (e) => {
-      throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
-    });
+    await waitForFocus("focus on Don't buy", '[data-testid="buy-decline"]');
     await b.keys("Enter");
     await (await testid("buy-confirm")).waitForExist({ reverse: true, timeout: 5000 });
-    await waitFor("focus back on the Buy… button", () => hasFocus(buyButton), 5000).catch(async (e) => {
-      throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
-    });
+    await waitForFocus("focus back on the Buy… button", buyButton);
     await closeDialogs();
   });
 
@@ -207,7 +207,7 @@ describe("every screen and dialog passes axe-core", () => {
       await b.execute(() => document.querySelector('[data-testid="import-list"]').focus());
       await b.keys("Enter");
       await waitFor("the listing step", async () => (await wizard.getAttribute("data-step")) === "listing", 5000);
-      assert.ok(await hasFocus('[data-testid="import-cancel"]'), `focus on the listing's Cancel, not on ${await focusedHtml()}`);
+      assert.ok(await hasFocus(b, '[data-testid="import-cancel"]'), `focus on the listing's Cancel, not on ${await focusedHtml()}`);
       await accessible("axe-19-import-listing");
       await focusStaysIn(b, '[data-testid="import-wizard"]');
       assert.equal(await wizard.getAttribute("data-step"), "listing", "all of it checked while listing");
@@ -241,9 +241,7 @@ describe("every screen and dialog passes axe-core", () => {
       await focusStaysIn(b, '[data-testid="import-refused"]');
       await b.keys("Escape");
       await (await testid("import-refused")).waitForExist({ reverse: true, timeout: 5000 });
-      await waitFor("focus back on Import CSV…", () => hasFocus('[data-testid="import-csv"]'), 5000).catch(async (e) => {
-        throw new Error(`${e.message}; focus on ${await focusedHtml()}`);
-      });
+      await waitForFocus("focus back on Import CSV…", '[data-testid="import-csv"]');
     } finally {
       rmSync(file, { force: true });
     }

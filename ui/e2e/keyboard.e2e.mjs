@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Key } from "webdriverio";
-import { FAKE_TWILIO, forgetFakeTwilio, numberRows, ownWorkspace, screenshot, startApp, until } from "./support.mjs";
+import { FAKE_TWILIO, forgetFakeTwilio, hasFocus, numberRows, ownWorkspace, press as pressKey, screenshot, startApp, until } from "./support.mjs";
 
 const { sid: SID, token: TOKEN } = FAKE_TWILIO;
 
@@ -27,16 +27,10 @@ const focused = () =>
       ? { testid: a.dataset?.testid ?? null, number: a.dataset?.number ?? null, tag: a.tagName.toLowerCase(), label: a.getAttribute("aria-label"), id: a.id || null }
       : null;
   });
-const focusMatches = (selector) => b.execute((s) => document.activeElement?.matches(s) ?? false, selector);
+const focusMatches = (selector) => hasFocus(b, selector);
 
 /** Presses one key (with Shift held when `shift`). */
-async function press(key, shift = false) {
-  const k = b.action("key");
-  if (shift) k.down(Key.Shift);
-  k.down(key).up(key);
-  if (shift) k.up(Key.Shift);
-  await k.perform();
-}
+const press = (key, shift = false) => pressKey(b, key, shift);
 
 /** Presses Tab (Shift+Tab when `back`) until the focused element matches `selector`; fails
  * after `max` presses. */

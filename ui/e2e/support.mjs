@@ -173,6 +173,18 @@ export async function axeViolations(b) {
     .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
 }
 
+/** Whether the element that has focus in session `b` matches `selector`. */
+export const hasFocus = (b, selector) => b.execute((s) => document.activeElement?.matches(s) ?? false, selector);
+
+/** Presses one key in session `b` (with Shift held when `shift`). */
+export async function press(b, key, shift = false) {
+  const k = b.action("key");
+  if (shift) k.down(Key.Shift);
+  k.down(key).up(key);
+  if (shift) k.up(Key.Shift);
+  await k.perform();
+}
+
 /** Checks that focus is inside the dialog `selector` and stays there through Tab (once round
  * its controls and one more) and Shift+Tab; the controls it went through. */
 export async function focusStaysIn(b, selector) {
@@ -191,20 +203,13 @@ export async function focusStaysIn(b, selector) {
       [...document.querySelector(s).querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])")].length,
     selector,
   );
-  const press = async (shift) => {
-    const k = b.action("key");
-    if (shift) k.down(Key.Shift);
-    k.down(Key.Tab).up(Key.Tab);
-    if (shift) k.up(Key.Shift);
-    await k.perform();
-  };
   const visited = new Set();
   for (let i = 0; i <= controls; i++) {
-    await press(false);
+    await press(b, Key.Tab);
     assert.ok(await inside(), `Tab ${i + 1} keeps focus in ${selector}, not on ${await where()}`);
     visited.add(await where());
   }
-  await press(true);
+  await press(b, Key.Tab, true);
   assert.ok(await inside(), `Shift+Tab keeps focus in ${selector}, not on ${await where()}`);
   return visited;
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import BulkBar from "./BulkBar.svelte";
 import { mockClient, tick } from "../test/mockClient";
+import { arrowThrough } from "../test/keys";
 import { toasts } from "../lib/toasts.svelte";
 import { NumbersView } from "../lib/numbers.svelte";
 
@@ -63,11 +64,7 @@ describe("BulkBar with the keyboard", () => {
     const client = mockClient(40);
     render(BulkBar, { client, organizationId: "org-1", ids: ["n-1"], agents: [], matching: 40, filter: () => null, onDone: () => {}, onClear: () => {} });
     const select = screen.getByLabelText("Set status of selected") as HTMLSelectElement;
-    // The closed select's arrow keys change its value at each press (the change comes during the key's default action).
-    for (const value of ["active", "inactive"]) {
-      await fireEvent.keyDown(select, { key: "ArrowDown" });
-      await fireEvent.change(select, { target: { value } });
-    }
+    await arrowThrough(select, ["active", "inactive"]);
     await tick();
     expect(client.bulkUpdate).not.toHaveBeenCalled();
     expect(select.value).toBe("inactive");

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import DetailPanel from "./DetailPanel.svelte";
 import type { Agent } from "../lib/client";
 import { makeNumber, mockClient, tick } from "../test/mockClient";
+import { arrowThrough } from "../test/keys";
 
 afterEach(cleanup);
 
@@ -56,11 +57,7 @@ describe("DetailPanel with the keyboard", () => {
     const number = makeNumber(1, { status: "active", agentId: null });
     render(DetailPanel, { client, number, agents, onChanged: () => {}, onRemoved: () => {}, onClose: () => {}, undo: { label: "Undo", run: () => {} } });
     const status = screen.getByTestId("status") as HTMLSelectElement;
-    // The closed select's arrow keys change its value at each press (during the key's default action).
-    for (const value of ["inactive", "error"]) {
-      await fireEvent.keyDown(status, { key: "ArrowDown" });
-      await fireEvent.change(status, { target: { value } });
-    }
+    await arrowThrough(status, ["inactive", "error"]);
     await tick();
     expect(client.updateNumber).not.toHaveBeenCalled();
     expect(status.value).toBe("error");
@@ -72,8 +69,7 @@ describe("DetailPanel with the keyboard", () => {
     const agent = screen.getByTestId("agent") as HTMLSelectElement;
     await vi.waitFor(() => expect(agent.disabled).toBe(false));
     agent.focus();
-    await fireEvent.keyDown(agent, { key: "ArrowDown" });
-    await fireEvent.change(agent, { target: { value: "ag-1" } });
+    await arrowThrough(agent, ["ag-1"]);
     await tick();
     agent.blur();
     expect(agent.value).toBe("");

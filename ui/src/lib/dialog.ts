@@ -10,6 +10,8 @@
  * the dialog instead of letting it wander behind it.
  */
 
+import { tick } from "svelte";
+
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
@@ -35,6 +37,14 @@ export function focusedElement(): HTMLElement | null {
  * page's body, or nowhere. */
 export function focusLost(doc: Document = document): boolean {
   return doc.activeElement === null || doc.activeElement === doc.body;
+}
+
+/** Gives focus back to `to` once the page is updated ([`tick`]), when focus went with the
+ * control that had it meanwhile ([`focusLost`]: a control disabled while work runs, a dialog
+ * closed). */
+export async function focusBack(to: HTMLElement | null) {
+  await tick();
+  if (to?.isConnected && focusLost()) to.focus();
 }
 
 /** Whether `e` is Tab or Shift+Tab. Shift+Tab reaches WebKitGTK as GTK's ISO_Left_Tab, whose

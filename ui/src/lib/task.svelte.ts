@@ -2,8 +2,9 @@
  * A provider task run from a component (a plan, a drift check, a bulk action): a new task id
  * while it runs (for Cancel), its progress, and a toast when it fails.
  */
-import type { Client, Progress } from "./client";
+import type { Client, Progress, ProviderReport } from "./client";
 import { toClientError } from "./client";
+import { reportSummary } from "./providers";
 import { ERROR_TITLES, toasts } from "./toasts.svelte";
 
 export class ProgressTask {
@@ -29,6 +30,18 @@ export class ProgressTask {
       this.progress = null;
       this.id = null;
     }
+  }
+
+  /** [`run`] for a bulk action that ends with a report: a toast titled `title` summarizes it
+   * (an error toast when a number failed). */
+  async report(
+    title: string,
+    total: number,
+    f: (id: string, onProgress: (p: Progress) => void) => Promise<ProviderReport>,
+  ): Promise<ProviderReport | null> {
+    const r = await this.run(total, f);
+    if (r) toasts.push(r.failed ? "error" : "info", title, reportSummary(r));
+    return r;
   }
 
   /** Asks the backend to stop the task under way, if any. The id is known before the backend

@@ -30,6 +30,17 @@ describe("ProgressTask", () => {
     });
   });
 
+  it("a report is summarized in a toast, an error toast when a number failed", async () => {
+    const task = new ProgressTask();
+    const done = { outcomes: [], succeeded: 2, failed: 0, cancelled: false };
+    expect(await task.report("Verify", 2, async () => done)).toBe(done);
+    await task.report("Verify", 2, async () => ({ ...done, failed: 1 }));
+    expect(toasts.items).toMatchObject([
+      { kind: "info", title: "Verify", message: "2 done" },
+      { kind: "error", title: "Verify", message: "2 done, 1 not done" },
+    ]);
+  });
+
   it("a failure is an error toast", async () => {
     const task = new ProgressTask();
     const result = await task.run(1, async () => {
