@@ -532,9 +532,9 @@ struct Statements {
     /// The same insert without the unique key's check (a large pull: the key's index is
     /// dropped, the pull finds records read again itself).
     insert_new: String,
-    /// The kept row by its unique key (`?1`…`?4`): rowid, number, then the share's columns.
+    /// The rowid of the kept row by its unique key (`?1`…`?4`), read from the key's index.
     select: String,
-    /// The same by rowid (`?1`).
+    /// The kept row by rowid (`?1`): rowid, number, then the share's columns.
     select_row: String,
     /// The provider id of a row (`?1` rowid).
     record_id: String,
@@ -569,10 +569,9 @@ fn statements<R: Record>() -> Statements {
         R::SHARE_COLUMNS
     );
     let select = format!(
-        "SELECT rowid, phone_number, {} FROM {table}
+        "SELECT rowid FROM {table}
          WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3
-           AND provider_record_id = ?4",
-        R::SHARE_COLUMNS
+           AND provider_record_id = ?4"
     );
     let sets: Vec<String> = written
         .iter()
