@@ -269,7 +269,7 @@ impl Deltas {
     /// Each row written is returned by its statement and copied into its number's block of
     /// `usage_blocks` (see `usage_blocks.rs`).
     fn write(self, tx: &Connection, org: &str, org_key: i64) -> Result<()> {
-        // The days written, as they now are, for the blocks: `None` for a day removed.
+        // The days written, as they now are, for the blocks.
         let mut written: BTreeMap<(&str, i64), DayWritten> = BTreeMap::new();
         // Update first, insert when missing: an insert's CHECKs see the change itself, which
         // is negative when a record leaves its day or stops being pending.
@@ -330,7 +330,7 @@ impl Deltas {
                     (*f, d.added_last)
                 }
             };
-            written.entry((number, *day)).or_default().row = Some(Some(now));
+            written.entry((number, *day)).or_default().row = DailyRow::Now(now.0, now.1);
             if f[0] < 0 || f[6] < 0 {
                 emptied.push((number, day));
             }
@@ -357,7 +357,7 @@ impl Deltas {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if let (Some(last), Some(Some(Some((_, kept))))) = (
+            if let (Some(last), Some(DailyRow::Now(_, kept))) = (
                 last,
                 written
                     .get_mut(&(number.as_str(), *day))
@@ -376,7 +376,7 @@ impl Deltas {
                 .optional()?
                 .is_some();
             if gone {
-                written.entry((number, *day)).or_default().row = Some(None);
+                written.entry((number, *day)).or_default().row = DailyRow::Removed;
             }
         }
         let mut update_cost = tx.prepare_cached(
@@ -440,22 +440,32 @@ impl Deltas {
 /// How a write left one (number, day) of the daily rollups.
 #[derive(Default)]
 struct DayWritten<'a> {
-    /// Its `usage_daily` row: unchanged (`None`), removed (`Some(None)`) or its counts and
-    /// latest final call now.
-    row: Option<Option<([i64; FIGURES], Option<i64>)>>,
+    /// Its `usage_daily` row.
+    row: DailyRow,
     /// Its `usage_daily_cost` rows written: the nanos now, `None` when removed.
     cost: Vec<(&'a str, Option<i64>)>,
+}
+
+/// A `usage_daily` row after a write.
+#[derive(Default)]
+enum DailyRow {
+    /// Not written (only its costs were).
+    #[default]
+    Unchanged,
+    Removed,
+    /// Its counts and latest final call now.
+    Now([i64; FIGURES], Option<i64>),
 }
 
 impl DayWritten<'_> {
     /// Makes `day` of a block as the rollups now have it.
     fn apply(self, block: &mut Block, day: i64) {
-        if let Some(None) = self.row {
+        if let DailyRow::Removed = self.row {
             block.remove(&day);
             return;
         }
         let kept = block.entry(day).or_default();
-        if let Some(Some((figures, last))) = self.row {
+        if let DailyRow::Now(figures, last) = self.row {
             kept.figures = figures;
             kept.last = last;
         }
