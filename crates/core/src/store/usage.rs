@@ -100,15 +100,19 @@ fn day_date(day: i64) -> rusqlite::Result<Date> {
         })
 }
 
-/// The calls of a stored day from a rollup row whose final_calls, answered, short_answered
-/// and failed are its columns from `first` on.
-fn day_calls(r: &rusqlite::Row<'_>, day: i64, first: usize) -> rusqlite::Result<DayCalls> {
+/// The calls of a stored day from its rollup's final_calls, answered, short_answered and
+/// failed (a count out of range is an error naming `column`).
+fn day_calls(day: i64, counts: [i64; 4], column: usize) -> rusqlite::Result<DayCalls> {
+    let calls = |i: usize| {
+        u32::try_from(counts[i])
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(column, counts[i]))
+    };
     Ok(DayCalls {
         day: day_date(day)?,
-        calls: r.get(first)?,
-        answered: r.get(first + 1)?,
-        short_answered: r.get(first + 2)?,
-        failed: r.get(first + 3)?,
+        calls: calls(0)?,
+        answered: calls(1)?,
+        short_answered: calls(2)?,
+        failed: calls(3)?,
     })
 }
 
@@ -1291,19 +1295,12 @@ impl Workspace {
                         number.cost.add(currency, nanos)?;
                     }
                 }
-                // final_calls is the second figure.
+                // final_calls is the second figure, then answered, short_answered, failed.
                 if (window_from..=window_to).contains(&d.day) && d.figures[1] > 0 {
-                    let calls = |i: usize| {
-                        u32::try_from(d.figures[i])
-                            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(2, d.figures[i]))
-                    };
-                    number.days.push(DayCalls {
-                        day: day_date(d.day)?,
-                        calls: calls(1)?,
-                        answered: calls(2)?,
-                        short_answered: calls(3)?,
-                        failed: calls(4)?,
-                    });
+                    let [_, calls, answered, short, failed, ..] = d.figures;
+                    number
+                        .days
+                        .push(day_calls(d.day, [calls, answered, short, failed], 2)?);
                     number.last = number.last.max(d.last);
                 }
             }
@@ -1423,7 +1420,7 @@ impl Workspace {
         let mut out: Vec<(NumberDays, Option<i64>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
-            let day = day_calls(r, r.get(1)?, 2)?;
+            let day = day_calls(r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?], 2)?;
             let last: Option<i64> = r.get(6)?;
             if out
                 .last()
