@@ -713,21 +713,15 @@ impl Record for MessageRecord {
     }
 }
 
-/// The unique record key of `table` (`calls` or `messages`), as the migration
-/// `20261208000100_usage_record_key_index.sql` creates it.
-fn record_index(table: &str) -> String {
-    format!(
-        "CREATE UNIQUE INDEX idx_{table}_record
-           ON {table}(organization_id, provider, account_id, provider_record_id)"
-    )
-}
-
 /// The large part of a pull under way on a connection (see [`Workspace::begin_large_pull`]):
 /// its account and kind, and the row of every record of theirs kept, found by its provider id.
 #[derive(Debug)]
 pub(super) struct LargePull {
     account: UsageAccount,
     kind: RecordKind,
+    /// The definition of the unique record key dropped, as `sqlite_schema` kept it (the
+    /// migration `20261208000100_usage_record_key_index.sql`'s): what the end builds again.
+    key_index: String,
     /// The rowid of each kept record by a hash of its provider id instead of the id itself: a
     /// million records take about 36 MB (the map's 16 bytes an entry, its spare capacity and
     /// control bytes), about 53 MB at its peak while it grows; the ids would take about 100 MB
@@ -739,10 +733,11 @@ pub(super) struct LargePull {
 }
 
 impl LargePull {
-    fn new(account: UsageAccount, kind: RecordKind) -> Self {
+    fn new(account: UsageAccount, kind: RecordKind, key_index: String) -> Self {
         LargePull {
             account,
             kind,
+            key_index,
             rows: HashMap::new(),
             clashes: HashMap::new(),
             hasher: RandomState::new(),
@@ -1040,7 +1035,12 @@ impl Workspace {
             .map_err(|e| super::storage_error(e, &self.path))?;
         let begun = (|| -> Result<LargePull> {
             org_key(&self.conn, &account.organization_id)?;
-            let mut large = LargePull::new(account.clone(), kind);
+            let key_index = self.conn.query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [format!("idx_{table}_record")],
+                |r| r.get(0),
+            )?;
+            let mut large = LargePull::new(account.clone(), kind, key_index);
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT provider_record_id, rowid FROM {table} INDEXED BY idx_{table}_record
                  WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3"
@@ -1077,19 +1077,19 @@ impl Workspace {
     /// key again (sorted, with a helper thread) and commits. Nothing to do when none is under
     /// way. On an error all of the large part is undone.
     pub fn finish_large_pull(&mut self) -> Result<()> {
-        let Some(large) = self.large.take() else {
+        let Some(mut large) = self.large.take() else {
             return Ok(());
         };
-        let table = time_column(large.kind).0;
+        // The records' map is let go before the key is built.
+        let key_index = std::mem::take(&mut large.key_index);
         drop(large);
         let done = self
             .conn
             .execute_batch(&format!(
                 "PRAGMA threads = 1;
-                 {};
+                 {key_index};
                  PRAGMA threads = 0;
-                 COMMIT;",
-                record_index(table)
+                 COMMIT;"
             ))
             .map_err(|e| super::storage_error(e, &self.path));
         if done.is_err() {
