@@ -100,15 +100,19 @@ fn day_date(day: i64) -> rusqlite::Result<Date> {
         })
 }
 
-/// The calls of a stored day from a rollup row whose final_calls, answered, short_answered
-/// and failed are its columns from `first` on.
-fn day_calls(r: &rusqlite::Row<'_>, day: i64, first: usize) -> rusqlite::Result<DayCalls> {
+/// The calls of a stored day from its rollup's final_calls, answered, short_answered and
+/// failed (a count out of range is an error naming `column`).
+fn day_calls(day: i64, counts: [i64; 4], column: usize) -> rusqlite::Result<DayCalls> {
+    let calls = |i: usize| {
+        u32::try_from(counts[i])
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(column, counts[i]))
+    };
     Ok(DayCalls {
         day: day_date(day)?,
-        calls: r.get(first)?,
-        answered: r.get(first + 1)?,
-        short_answered: r.get(first + 2)?,
-        failed: r.get(first + 3)?,
+        calls: calls(0)?,
+        answered: calls(1)?,
+        short_answered: calls(2)?,
+        failed: calls(3)?,
     })
 }
 
@@ -269,7 +273,7 @@ impl Deltas {
     /// Each row written is returned by its statement and copied into its number's block of
     /// `usage_blocks` (see `usage_blocks.rs`).
     fn write(self, tx: &Connection, org: &str, org_key: i64) -> Result<()> {
-        // The days written, as they now are, for the blocks: `None` for a day removed.
+        // The days written, as they now are, for the blocks.
         let mut written: BTreeMap<(&str, i64), DayWritten> = BTreeMap::new();
         // Update first, insert when missing: an insert's CHECKs see the change itself, which
         // is negative when a record leaves its day or stops being pending.
@@ -330,7 +334,7 @@ impl Deltas {
                     (*f, d.added_last)
                 }
             };
-            written.entry((number, *day)).or_default().row = Some(Some(now));
+            written.entry((number, *day)).or_default().row = DailyRow::Now(now.0, now.1);
             if f[0] < 0 || f[6] < 0 {
                 emptied.push((number, day));
             }
@@ -357,7 +361,7 @@ impl Deltas {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if let (Some(last), Some(Some(Some((_, kept))))) = (
+            if let (Some(last), Some(DailyRow::Now(_, kept))) = (
                 last,
                 written
                     .get_mut(&(number.as_str(), *day))
@@ -376,7 +380,7 @@ impl Deltas {
                 .optional()?
                 .is_some();
             if gone {
-                written.entry((number, *day)).or_default().row = Some(None);
+                written.entry((number, *day)).or_default().row = DailyRow::Removed;
             }
         }
         let mut update_cost = tx.prepare_cached(
@@ -440,22 +444,32 @@ impl Deltas {
 /// How a write left one (number, day) of the daily rollups.
 #[derive(Default)]
 struct DayWritten<'a> {
-    /// Its `usage_daily` row: unchanged (`None`), removed (`Some(None)`) or its counts and
-    /// latest final call now.
-    row: Option<Option<([i64; FIGURES], Option<i64>)>>,
+    /// Its `usage_daily` row.
+    row: DailyRow,
     /// Its `usage_daily_cost` rows written: the nanos now, `None` when removed.
     cost: Vec<(&'a str, Option<i64>)>,
+}
+
+/// A `usage_daily` row after a write.
+#[derive(Default)]
+enum DailyRow {
+    /// Not written (only its costs were).
+    #[default]
+    Unchanged,
+    Removed,
+    /// Its counts and latest final call now.
+    Now([i64; FIGURES], Option<i64>),
 }
 
 impl DayWritten<'_> {
     /// Makes `day` of a block as the rollups now have it.
     fn apply(self, block: &mut Block, day: i64) {
-        if let Some(None) = self.row {
+        if let DailyRow::Removed = self.row {
             block.remove(&day);
             return;
         }
         let kept = block.entry(day).or_default();
-        if let Some(Some((figures, last))) = self.row {
+        if let DailyRow::Now(figures, last) = self.row {
             kept.figures = figures;
             kept.last = last;
         }
@@ -532,9 +546,9 @@ struct Statements {
     /// The same insert without the unique key's check (a large pull: the key's index is
     /// dropped, the pull finds records read again itself).
     insert_new: String,
-    /// The kept row by its unique key (`?1`…`?4`): rowid, number, then the share's columns.
+    /// The rowid of the kept row by its unique key (`?1`…`?4`), read from the key's index.
     select: String,
-    /// The same by rowid (`?1`).
+    /// The kept row by rowid (`?1`): rowid, number, then the share's columns.
     select_row: String,
     /// The provider id of a row (`?1` rowid).
     record_id: String,
@@ -569,10 +583,9 @@ fn statements<R: Record>() -> Statements {
         R::SHARE_COLUMNS
     );
     let select = format!(
-        "SELECT rowid, phone_number, {} FROM {table}
+        "SELECT rowid FROM {table}
          WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3
-           AND provider_record_id = ?4",
-        R::SHARE_COLUMNS
+           AND provider_record_id = ?4"
     );
     let sets: Vec<String> = written
         .iter()
@@ -700,21 +713,15 @@ impl Record for MessageRecord {
     }
 }
 
-/// The unique record key of `table` (`calls` or `messages`), as the migration
-/// `20261208000100_usage_record_key_index.sql` creates it.
-fn record_index(table: &str) -> String {
-    format!(
-        "CREATE UNIQUE INDEX idx_{table}_record
-           ON {table}(organization_id, provider, account_id, provider_record_id)"
-    )
-}
-
 /// The large part of a pull under way on a connection (see [`Workspace::begin_large_pull`]):
 /// its account and kind, and the row of every record of theirs kept, found by its provider id.
 #[derive(Debug)]
 pub(super) struct LargePull {
     account: UsageAccount,
     kind: RecordKind,
+    /// The definition of the unique record key dropped, as `sqlite_schema` kept it (the
+    /// migration `20261208000100_usage_record_key_index.sql`'s): what the end builds again.
+    key_index: String,
     /// The rowid of each kept record by a hash of its provider id instead of the id itself: a
     /// million records take about 36 MB (the map's 16 bytes an entry, its spare capacity and
     /// control bytes), about 53 MB at its peak while it grows; the ids would take about 100 MB
@@ -726,10 +733,11 @@ pub(super) struct LargePull {
 }
 
 impl LargePull {
-    fn new(account: UsageAccount, kind: RecordKind) -> Self {
+    fn new(account: UsageAccount, kind: RecordKind, key_index: String) -> Self {
         LargePull {
             account,
             kind,
+            key_index,
             rows: HashMap::new(),
             clashes: HashMap::new(),
             hasher: RandomState::new(),
@@ -1027,7 +1035,12 @@ impl Workspace {
             .map_err(|e| super::storage_error(e, &self.path))?;
         let begun = (|| -> Result<LargePull> {
             org_key(&self.conn, &account.organization_id)?;
-            let mut large = LargePull::new(account.clone(), kind);
+            let key_index = self.conn.query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [format!("idx_{table}_record")],
+                |r| r.get(0),
+            )?;
+            let mut large = LargePull::new(account.clone(), kind, key_index);
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT provider_record_id, rowid FROM {table} INDEXED BY idx_{table}_record
                  WHERE organization_id = ?1 AND provider = ?2 AND account_id = ?3"
@@ -1064,19 +1077,19 @@ impl Workspace {
     /// key again (sorted, with a helper thread) and commits. Nothing to do when none is under
     /// way. On an error all of the large part is undone.
     pub fn finish_large_pull(&mut self) -> Result<()> {
-        let Some(large) = self.large.take() else {
+        let Some(mut large) = self.large.take() else {
             return Ok(());
         };
-        let table = time_column(large.kind).0;
+        // The records' map is let go before the key is built.
+        let key_index = std::mem::take(&mut large.key_index);
         drop(large);
         let done = self
             .conn
             .execute_batch(&format!(
                 "PRAGMA threads = 1;
-                 {};
+                 {key_index};
                  PRAGMA threads = 0;
-                 COMMIT;",
-                record_index(table)
+                 COMMIT;"
             ))
             .map_err(|e| super::storage_error(e, &self.path));
         if done.is_err() {
@@ -1282,19 +1295,12 @@ impl Workspace {
                         number.cost.add(currency, nanos)?;
                     }
                 }
-                // final_calls is the second figure.
+                // final_calls is the second figure, then answered, short_answered, failed.
                 if (window_from..=window_to).contains(&d.day) && d.figures[1] > 0 {
-                    let calls = |i: usize| {
-                        u32::try_from(d.figures[i])
-                            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(2, d.figures[i]))
-                    };
-                    number.days.push(DayCalls {
-                        day: day_date(d.day)?,
-                        calls: calls(1)?,
-                        answered: calls(2)?,
-                        short_answered: calls(3)?,
-                        failed: calls(4)?,
-                    });
+                    let [_, calls, answered, short, failed, ..] = d.figures;
+                    number
+                        .days
+                        .push(day_calls(d.day, [calls, answered, short, failed], 2)?);
                     number.last = number.last.max(d.last);
                 }
             }
@@ -1414,7 +1420,7 @@ impl Workspace {
         let mut out: Vec<(NumberDays, Option<i64>)> = Vec::new();
         while let Some(r) = found.next()? {
             let number: String = r.get(0)?;
-            let day = day_calls(r, r.get(1)?, 2)?;
+            let day = day_calls(r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?], 2)?;
             let last: Option<i64> = r.get(6)?;
             if out
                 .last()

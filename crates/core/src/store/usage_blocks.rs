@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use rusqlite::types::Type;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::usage::{DAY_MICROS, FIGURES};
 use crate::error::Result;
@@ -238,11 +238,7 @@ pub(super) fn read(conn: &Connection, org_key: i64, number: &str, block: i64) ->
             "SELECT days FROM usage_blocks WHERE org_key = ?1 AND phone_number = ?2 AND block = ?3",
         )?
         .query_row(params![org_key, number, block], |r| r.get(0))
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
+        .optional()?;
     Ok(data
         .map(|d| decode(block, &d))
         .transpose()?
