@@ -19,7 +19,10 @@
 //! generator's numbers and random digits after every calling code
 //! (`tests/facts_equivalence.rs`).
 //!
-//! Each calling code's table is built on first use and then only read: `regex::Regex` is
+//! Each calling code's table is built on first use and then only read, and each of its
+//! patterns is compiled the first time a number needs it: +1's 25 regions hold about 300
+//! patterns, 14 MB once compiled, while a US number needs only the US region's. A pattern
+//! that does not compile leaves the numbers that need it to the parser path. `regex::Regex` is
 //! `Sync` and keeps its search caches in a per-thread pool, so matching takes no global lock
 //! and hashes nothing.
 
@@ -58,6 +61,29 @@ fn anchored(source: &str) -> Option<Regex> {
         .ok()
 }
 
+/// A metadata pattern, compiled ([`anchored`]) the first time it is matched.
+struct Lazy {
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Lazy {
+    fn new(source: &str) -> Lazy {
+        Lazy {
+            source: source.to_owned(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled pattern; `None` when it does not compile (the number that needs it is
+    /// then the parser path's to answer).
+    fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| anchored(&self.source))
+            .as_ref()
+    }
+}
+
 /// The region as both paths name it: `country::Id` read from the metadata's id.
 fn country_id(id: &str) -> Option<String> {
     country::Id::from_str(id)
@@ -72,21 +98,25 @@ fn round_trips(id: &str) -> bool {
 
 /// A descriptor: its pattern and its possible lengths (`Descriptor::is_match`).
 struct Pattern {
-    national: Regex,
+    national: Lazy,
     lengths: Vec<u16>,
 }
 
 impl Pattern {
-    fn new(d: &Descriptor) -> Option<Pattern> {
-        Some(Pattern {
-            national: anchored(d.national_number().as_str())?,
+    fn new(d: &Descriptor) -> Pattern {
+        Pattern {
+            national: Lazy::new(d.national_number().as_str()),
             lengths: d.possible_length().to_vec(),
-        })
+        }
     }
 
-    fn is_match(&self, value: &str) -> bool {
-        (self.lengths.is_empty() || self.lengths.contains(&(value.len() as u16)))
-            && self.national.is_match(value)
+    /// Whether the value matches; `None` when the pattern does not compile. A value of a
+    /// length the descriptor does not allow never compiles the pattern.
+    fn is_match(&self, value: &str) -> Option<bool> {
+        if !(self.lengths.is_empty() || self.lengths.contains(&(value.len() as u16))) {
+            return Some(false);
+        }
+        Some(self.national.get()?.is_match(value))
     }
 }
 
@@ -102,9 +132,9 @@ struct Region {
     mobile: Option<Pattern>,
     /// The fixed-line and mobile patterns are the same text (the US): both are one type.
     fixed_is_mobile: bool,
-    leading_digits: Option<Regex>,
+    leading_digits: Option<Lazy>,
     national_prefix: Option<String>,
-    prefix_for_parsing: Option<Regex>,
+    prefix_for_parsing: Option<Lazy>,
     has_transform_rule: bool,
     /// The general descriptor's possible and local-only lengths (`validator::length`).
     possible_lengths: Vec<u16>,
@@ -112,14 +142,8 @@ struct Region {
 }
 
 impl Region {
-    fn new(meta: &Metadata) -> Option<Region> {
+    fn new(meta: &Metadata) -> Region {
         let d = meta.descriptors();
-        let optional = |x: Option<&Descriptor>| -> Option<Option<Pattern>> {
-            match x {
-                Some(x) => Pattern::new(x).map(Some),
-                None => Some(None),
-            }
-        };
         let ordered = [
             (d.premium_rate(), T::PremiumRate),
             (d.toll_free(), T::TollFree),
@@ -130,53 +154,53 @@ impl Region {
             (d.uan(), T::Uan),
             (d.voicemail(), T::Voicemail),
         ];
-        let mut special = Vec::new();
-        for (x, kind) in ordered {
-            if let Some(x) = x {
-                special.push((Pattern::new(x)?, kind));
-            }
-        }
-        Some(Region {
+        let special = (ordered.into_iter())
+            .filter_map(|(x, kind)| Some((Pattern::new(x?), kind)))
+            .collect();
+        Region {
             country: country_id(meta.id()),
-            general: Pattern::new(d.general())?,
+            general: Pattern::new(d.general()),
             special,
-            fixed_line: optional(d.fixed_line())?,
-            mobile: optional(d.mobile())?,
+            fixed_line: d.fixed_line().map(Pattern::new),
+            mobile: d.mobile().map(Pattern::new),
             fixed_is_mobile: d.fixed_line().map(|x| x.national_number().as_str())
                 == d.mobile().map(|x| x.national_number().as_str()),
-            leading_digits: match meta.leading_digits() {
-                Some(p) => Some(anchored(p.as_str())?),
-                None => None,
-            },
+            leading_digits: meta.leading_digits().map(|p| Lazy::new(p.as_str())),
             national_prefix: meta.national_prefix().map(str::to_owned),
-            prefix_for_parsing: match meta.national_prefix_for_parsing() {
-                Some(p) => Some(anchored(p.as_str())?),
-                None => None,
-            },
+            prefix_for_parsing: (meta.national_prefix_for_parsing()).map(|p| Lazy::new(p.as_str())),
             has_transform_rule: meta.national_prefix_transform_rule().is_some(),
             possible_lengths: d.general().possible_length().to_vec(),
             local_lengths: d.general().possible_local_length().to_vec(),
-        })
+        }
     }
 
     /// libphonenumber's `number_type`: the general pattern, then the special types in order,
-    /// then fixed line and mobile.
-    fn number_type(&self, value: &str) -> T {
-        if !self.general.is_match(value) {
-            return T::Unknown;
+    /// then fixed line and mobile. `None` when a pattern it needs does not compile.
+    fn number_type(&self, value: &str) -> Option<T> {
+        if !self.general.is_match(value)? {
+            return Some(T::Unknown);
         }
-        if let Some((_, kind)) = self.special.iter().find(|(p, _)| p.is_match(value)) {
-            return *kind;
+        for (p, kind) in &self.special {
+            if p.is_match(value)? {
+                return Some(*kind);
+            }
         }
-        let mobile = |v: &str| self.mobile.as_ref().is_some_and(|p| p.is_match(v));
-        if self.fixed_line.as_ref().is_some_and(|p| p.is_match(value)) {
-            return if self.fixed_is_mobile || mobile(value) {
+        let matches = |p: &Option<Pattern>| match p {
+            Some(p) => p.is_match(value),
+            None => Some(false),
+        };
+        if matches(&self.fixed_line)? {
+            return Some(if self.fixed_is_mobile || matches(&self.mobile)? {
                 T::FixedLineOrMobile
             } else {
                 T::FixedLine
-            };
+            });
         }
-        if mobile(value) { T::Mobile } else { T::Unknown }
+        Some(if matches(&self.mobile)? {
+            T::Mobile
+        } else {
+            T::Unknown
+        })
     }
 
     /// `validator::length(meta, number, Type::Unknown) == TooShort`.
@@ -200,7 +224,7 @@ impl Region {
         match &self.prefix_for_parsing {
             None => potential = strip(potential),
             Some(re) => {
-                if let Some(c) = re.captures(potential) {
+                if let Some(c) = re.get()?.captures(potential) {
                     let last_matched = c.get(c.len() - 1).is_some();
                     if self.has_transform_rule && last_matched {
                         return None;
@@ -232,9 +256,9 @@ struct Code {
 type Choice<'a> = (&'a Region, Option<T>);
 
 impl Code {
-    /// `DATABASE.region(code)` → compiled regions. `None` when a pattern does not compile or
-    /// the database has a shape the two paths would read differently (then the parser path,
-    /// which is the reference, answers for this code).
+    /// `DATABASE.region(code)` → its regions (their patterns compile on first use). `None`
+    /// when the database has a shape the two paths would read differently (then the parser
+    /// path, which is the reference, answers for this code).
     fn new(code: u16) -> Option<Code> {
         let ids = DATABASE.region(&code)?;
         let regions = if ids.len() == 1 {
@@ -246,14 +270,14 @@ impl Code {
                 round_trips(ids[0]).then_some(())?;
                 DATABASE.by_id(ids[0])
             };
-            vec![Region::new(meta?)?]
+            vec![Region::new(meta?)]
         } else {
             let mut regions = Vec::with_capacity(ids.len());
             for id in ids {
                 // The parser looks every region up as a `country::Id` (and would panic on
                 // one it cannot read).
                 round_trips(id).then_some(())?;
-                regions.push(Region::new(DATABASE.by_id(id)?)?);
+                regions.push(Region::new(DATABASE.by_id(id)?));
             }
             regions
         };
@@ -261,31 +285,44 @@ impl Code {
     }
 
     /// `validator::source_for`: the only region, or the first whose leading digits match at
-    /// the start, or (without leading digits) whose patterns know the number.
-    fn choose(&self, national: &str) -> Option<Choice<'_>> {
+    /// the start, or (without leading digits) whose patterns know the number (`Some(None)`:
+    /// none does). `None` when a pattern it needs does not compile.
+    fn choose(&self, national: &str) -> Option<Option<Choice<'_>>> {
         if let [only] = self.regions.as_slice() {
-            return Some((only, None));
+            return Some(Some((only, None)));
         }
-        self.regions.iter().find_map(|r| match &r.leading_digits {
-            Some(p) => p.is_match(national).then_some((r, None)),
-            None => {
-                let kind = r.number_type(national);
-                (kind != T::Unknown).then_some((r, Some(kind)))
+        for r in &self.regions {
+            match &r.leading_digits {
+                Some(p) => {
+                    if p.get()?.is_match(national) {
+                        return Some(Some((r, None)));
+                    }
+                }
+                None => {
+                    let kind = r.number_type(national)?;
+                    if kind != T::Unknown {
+                        return Some(Some((r, Some(kind))));
+                    }
+                }
             }
-        })
+        }
+        Some(None)
     }
 
-    /// The facts read from the metadata for the national number after the calling code.
-    fn facts(&self, national: &str, choice: Option<Choice<'_>>) -> NumberFacts {
-        let kind = choice.map_or(T::Unknown, |(r, kind)| {
-            kind.unwrap_or_else(|| r.number_type(national))
-        });
-        NumberFacts {
+    /// The facts read from the metadata for the national number after the calling code
+    /// (`None` when a pattern it needs does not compile).
+    fn facts(&self, national: &str, choice: Option<Choice<'_>>) -> Option<NumberFacts> {
+        let kind = match choice {
+            None => T::Unknown,
+            Some((_, Some(kind))) => kind,
+            Some((r, None)) => r.number_type(national)?,
+        };
+        Some(NumberFacts {
             country: choice.and_then(|(r, _)| r.country.clone()),
             calling_code: self.code,
             number_type: NumberType::from_lib(kind),
             area_code: (self.code == 1 && national.len() == 10).then(|| national[..3].to_owned()),
-        }
+        })
     }
 }
 
@@ -305,6 +342,33 @@ fn entry(code: usize) -> &'static Entry {
         }
         Code::new(code).map_or(Entry::Reference, Entry::Compiled)
     })
+}
+
+/// How many patterns of each region of `calling_code` are compiled now, by region, in the
+/// database's order (`None` when the code has no compiled table): for the test that a number
+/// compiles only what it needs.
+pub(crate) fn compiled_patterns(calling_code: u16) -> Option<Vec<(Option<String>, usize)>> {
+    let Entry::Compiled(code) = entry(usize::from(calling_code).min(CODES - 1)) else {
+        return None;
+    };
+    let done = |l: &Lazy| usize::from(l.compiled.get().is_some());
+    let pattern = |p: &Option<Pattern>| p.as_ref().map_or(0, |p| done(&p.national));
+    Some(
+        (code.regions.iter())
+            .map(|r| {
+                let n = done(&r.general.national)
+                    + r.special
+                        .iter()
+                        .map(|(p, _)| done(&p.national))
+                        .sum::<usize>()
+                    + pattern(&r.fixed_line)
+                    + pattern(&r.mobile)
+                    + r.leading_digits.as_ref().map_or(0, done)
+                    + r.prefix_for_parsing.as_ref().map_or(0, done);
+                (r.country.clone(), n)
+            })
+            .collect(),
+    )
 }
 
 /// The facts of `e164` exactly as [`E164::facts_reference`](super::E164::facts_reference)
@@ -340,16 +404,16 @@ pub(crate) fn stored_facts(e164: &str) -> Option<NumberFacts> {
         });
     };
     let national = &digits[len..];
-    let from_metadata = || table.facts(national, table.choose(national));
+    let from_metadata = || table.facts(national, table.choose(national)?);
     // The parser refuses these (too short; no calling code starts with 0), and the reference
     // then reads the metadata.
     if digits.len() < 3 || digits.starts_with('0') {
-        return Some(from_metadata());
+        return from_metadata();
     }
     // The parser picks the region for the national number without its leading zeros, strips
     // a national prefix for it, then parses the rest as a number.
     let trimmed = national.trim_start_matches('0');
-    let parsed = match table.choose(trimmed) {
+    let parsed = match table.choose(trimmed)? {
         Some((region, _)) => region.parsed_national(national)?,
         None => national,
     };
@@ -361,7 +425,7 @@ pub(crate) fn stored_facts(e164: &str) -> Option<NumberFacts> {
     // A parse error, or a national number with leading zeros (Italy), reads the metadata for
     // the stored digits; otherwise the facts are those of the parsed national number.
     if !parses || zeros > 0 {
-        return Some(from_metadata());
+        return from_metadata();
     }
-    Some(table.facts(parsed, table.choose(parsed)))
+    table.facts(parsed, table.choose(parsed)?)
 }

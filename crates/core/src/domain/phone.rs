@@ -325,6 +325,13 @@ impl E164 {
         super::facts::stored_facts(&self.0)
     }
 
+    /// How many metadata patterns of each region of a calling code the fast path has
+    /// compiled so far (for the test that a number compiles only what it needs).
+    #[doc(hidden)]
+    pub fn compiled_patterns(calling_code: u16) -> Option<Vec<(Option<String>, usize)>> {
+        super::facts::compiled_patterns(calling_code)
+    }
+
     /// The facts as the `phonenumber` crate's parser path derives them: the reference
     /// [`E164::facts`] must equal (kept for the equivalence tests and benchmarks).
     #[doc(hidden)]
