@@ -130,6 +130,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alarm_index",
         include_str!("migrations/20261208000300_alarm_index.sql"),
     ),
+    (
+        20261208000400,
+        "verified_index",
+        include_str!("migrations/20261208000400_verified_index.sql"),
+    ),
 ];
 
 /// What a migration does after its SQL, in the same transaction, when SQL cannot say it.
@@ -1132,7 +1137,11 @@ mod tests {
             indexes.contains(&"idx_phone_numbers_org_alarm".to_owned()),
             "{indexes:?}"
         );
-        assert_eq!(indexes.len(), 8, "{indexes:?}");
+        assert!(
+            indexes.contains(&"idx_phone_numbers_org_verified".to_owned()),
+            "{indexes:?}"
+        );
+        assert_eq!(indexes.len(), 9, "{indexes:?}");
         let got = ws.number(&NumberRef::Id(second), None).unwrap();
         assert_eq!(got.phone_number.as_str(), "+442079460958");
         for (search, expected) in [("2079", vec![second]), ("desk", vec![first])] {

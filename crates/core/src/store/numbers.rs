@@ -77,6 +77,37 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<PhoneNumber> {
     })
 }
 
+/// [`Workspace::verification_due`]'s statement: `?1` the organization's id, `?2` the time
+/// before which a verification is old (microseconds), `?3` how many.
+///
+/// It walks the organization's numbers in `idx_phone_numbers_org_verified`'s order (never
+/// verified first, as 0, then oldest first) and stops after `?3` due ones that have an
+/// account; the organization's key and the expression are given as the index has them. The
+/// range on the index (`< max(?2, 1)`) holds every due number for any `?2`; the condition
+/// after it is the rule itself.
+pub(super) fn verification_due_statement() -> String {
+    // The account key differs per provider (accountSid, apiKey, …): Credentials names it.
+    let account = Provider::ALL
+        .iter()
+        .map(|p| {
+            format!(
+                "WHEN '{}' THEN json_extract(p.credentials, '$.{}')",
+                p.as_str(),
+                Credentials::account_key(*p)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "SELECT {COLUMNS} FROM {FROM}
+         WHERE p.org_key = (SELECT key FROM organizations WHERE id = ?1)
+           AND coalesce(p.last_verified_at, 0) < max(?2, 1)
+           AND (p.last_verified_at IS NULL OR p.last_verified_at < ?2)
+           AND (CASE p.provider {account} END) IS NOT NULL
+         ORDER BY coalesce(p.last_verified_at, 0), p.rowid LIMIT ?3"
+    )
+}
+
 /// How a command names a number: by id, or by E.164 (unique within an organization).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberRef {
@@ -528,24 +559,7 @@ impl Workspace {
         verified_before: time::OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<PhoneNumber>> {
-        // The account key differs per provider (accountSid, apiKey, …): Credentials names it.
-        let account = Provider::ALL
-            .iter()
-            .map(|p| {
-                format!(
-                    "WHEN '{}' THEN json_extract(p.credentials, '$.{}')",
-                    p.as_str(),
-                    Credentials::account_key(*p)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM {FROM}
-             WHERE o.id = ?1 AND (p.last_verified_at IS NULL OR p.last_verified_at < ?2)
-               AND (CASE p.provider {account} END) IS NOT NULL
-             ORDER BY coalesce(p.last_verified_at, 0), p.rowid LIMIT ?3"
-        ))?;
+        let mut stmt = self.conn.prepare_cached(&verification_due_statement())?;
         let rows = stmt.query_map(
             params![
                 organization_id.to_string(),
