@@ -126,13 +126,32 @@ pub async fn list_numbers(state: State<'_, AppState>, query: NumberQuery) -> App
     Ok(state.inventory().list_numbers(&q).await?.into())
 }
 
-/// The exact number of numbers a filter matches.
+/// The exact number of numbers a filter matches. With `task_id`, `cancel_task(task_id)` stops
+/// the count at once, even mid-scan (the numbers table stops its count when a newer query
+/// makes it useless), and it fails as `Cancelled`.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
-pub async fn count_numbers(state: State<'_, AppState>, filter: NumberFilter) -> AppResult<f64> {
+pub async fn count_numbers(
+    state: State<'_, AppState>,
+    filter: NumberFilter,
+    task_id: Option<String>,
+) -> AppResult<f64> {
     let f = filter.into_core()?;
+    let inventory = state.inventory();
     // f64: exact up to 2^53, and a plain `number` in TypeScript.
-    Ok(state.inventory().count_numbers(&f).await? as f64)
+    let Some(task_id) = task_id else {
+        return Ok(inventory.count_numbers(&f).await? as f64);
+    };
+    let cancel = state.tasks.start(&task_id);
+    let n = inventory.count_numbers_until(&f, &cancel).await;
+    state.tasks.end(&task_id);
+    match n? {
+        Some(n) => Ok(n as f64),
+        None => Err(AppError::new(
+            ErrorCode::Cancelled,
+            "the count was stopped before it finished",
+        )),
+    }
 }
 
 /// The health of `numbers` (E.164; the rows of a loaded page of the numbers table, at most

@@ -230,7 +230,9 @@ async fn day(dir: PathBuf) {
         number_type: None,
         alarm: None,
     };
-    let count = commands::count_numbers(app.state(), filter).await.unwrap();
+    let count = commands::count_numbers(app.state(), filter, None)
+        .await
+        .unwrap();
     assert_eq!(count, f64::from(ROWS), "every row is in the cache");
     let id_of = |number: &str| {
         let r = switchboard_core::store::NumberRef::parse(number).unwrap();

@@ -483,3 +483,59 @@ fn a_deferred_batch_with_a_duplicate_id_inserts_nothing() {
         .unwrap();
     assert_eq!(ws.number(&NumberRef::Id(n.id), None).unwrap(), n);
 }
+
+/// A read run under `until` ends mid-scan when its caller says stop (the numbers table's count
+/// of a one-letter name search walks every number of the organization), with nothing, and
+/// the connection counts as before afterwards: the stop belongs to that one call.
+#[test]
+fn a_count_stops_mid_scan_when_its_caller_says_so() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use switchboard_core::query::SearchText;
+
+    let mut ws = Workspace::open_in_memory().unwrap();
+    let org = seed::seed(&mut ws, "acme", 20_000, |_, _| {})
+        .unwrap()
+        .organization
+        .id;
+    let f = NumberFilter {
+        search: SearchText::new("s"),
+        ..NumberFilter::org(org)
+    };
+    let all = ws.count_numbers(&f).unwrap();
+    assert!(all > 1000, "the seed's names hold an s: {all}");
+
+    // Told to stop on SQLite's fourth ask, i.e. in the middle of the walk.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let g = f.clone();
+    let stopped = ws
+        .until(
+            move || counter.fetch_add(1, Ordering::SeqCst) >= 3,
+            |ws| ws.count_numbers(&g),
+        )
+        .unwrap();
+    assert_eq!(stopped, None);
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        4,
+        "asked during the walk, and not after the stop"
+    );
+
+    // Never told: the whole count; told before it begins: nothing is read.
+    let g = f.clone();
+    assert_eq!(
+        ws.until(|| false, |ws| ws.count_numbers(&g)).unwrap(),
+        Some(all)
+    );
+    assert_eq!(
+        ws.until(
+            || true,
+            |_| -> switchboard_core::Result<u64> { panic!("ran") }
+        )
+        .unwrap(),
+        None
+    );
+    // The stop is gone with its call.
+    assert_eq!(ws.count_numbers(&f).unwrap(), all);
+}

@@ -195,6 +195,21 @@ pub trait Inventory: Debug + Send + Sync {
     async fn list_numbers(&self, query: &NumberQuery) -> Result<Page>;
     /// How many numbers a filter matches.
     async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64>;
+    /// [`Inventory::count_numbers`] that `cancel` stops: `Ok(None)` when it did. A shell's
+    /// count that a newer query has made useless (the numbers table's, while the manager types
+    /// on) stops at once on a workspace file, mid-scan, so it takes no core from the next
+    /// page; on the team database it is not sent when already cancelled (the server counts
+    /// with its own cores).
+    async fn count_numbers_until(
+        &self,
+        filter: &NumberFilter,
+        cancel: &Cancel,
+    ) -> Result<Option<u64>> {
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        self.count_numbers(filter).await.map(Some)
+    }
     /// One number.
     async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber>;
     /// Adds a number.

@@ -24,7 +24,7 @@ use switchboard_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::usage::{LargePull, UsageStore};
-use crate::{Between, Chunk, EachNumber, Edit, Inventory, Written};
+use crate::{Between, Cancel, Chunk, EachNumber, Edit, Inventory, Written};
 use switchboard_core::usage::{
     CallRecord, DayRange, GroupBy, Kept, MessageRecord, NumberDayRows, NumberDays, RecordKind,
     UsageAccount, UsageCursor, UsageRow,
@@ -235,6 +235,21 @@ impl Inventory for LocalInventory {
     async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
         let filter = filter.clone();
         self.count(move |ws| ws.count_numbers(&filter)).await
+    }
+
+    async fn count_numbers_until(
+        &self,
+        filter: &NumberFilter,
+        cancel: &Cancel,
+    ) -> Result<Option<u64>> {
+        let (filter, cancel) = (filter.clone(), cancel.clone());
+        self.count(move |ws| {
+            ws.until(
+                move || cancel.is_cancelled(),
+                |ws| ws.count_numbers(&filter),
+            )
+        })
+        .await
     }
 
     async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber> {

@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use crate::usage::UsageStore;
 use crate::{
-    Between, Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock, update_each,
+    Between, Cancel, Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock,
+    update_each,
 };
 
 /// How many numbers of a bulk change one transaction of the team database holds (see
@@ -641,6 +642,14 @@ impl Inventory for TeamInventory {
 
     async fn count_numbers(&self, filter: &NumberFilter) -> Result<u64> {
         self.reader()?.count_numbers(filter).await
+    }
+
+    async fn count_numbers_until(
+        &self,
+        filter: &NumberFilter,
+        cancel: &Cancel,
+    ) -> Result<Option<u64>> {
+        self.reader()?.count_numbers_until(filter, cancel).await
     }
 
     async fn number(&self, r: &NumberRef, organization_id: Option<Uuid>) -> Result<PhoneNumber> {

@@ -31,7 +31,7 @@ describe("Filters: readiness and needs attention", () => {
     expect(client.listNumbers).toHaveBeenLastCalledWith(
       expect.objectContaining({ filter: expect.objectContaining({ readiness: "blocked", needsAttention: true }) }),
     );
-    expect(client.countNumbers).toHaveBeenLastCalledWith(expect.objectContaining({ needsAttention: true }));
+    expect(client.countNumbers).toHaveBeenLastCalledWith(expect.objectContaining({ needsAttention: true }), expect.any(String));
     await fireEvent.click(screen.getByText("Clear filters"));
     await settle();
     expect(view.filters.readiness).toBeNull();

@@ -138,7 +138,9 @@ export interface Client {
   /** Numbers with no agent, agents with no number. */
   agentOrphans(organizationId: string): Promise<Orphans>;
   listNumbers(query: NumberQuery): Promise<NumberPage>;
-  countNumbers(filter: NumberFilter): Promise<number>;
+  /** With `taskId`, `cancelTask(taskId)` stops the count at once (it then fails as
+   * `Cancelled`). */
+  countNumbers(filter: NumberFilter, taskId?: string): Promise<number>;
   /** Every number the query matches (not only the loaded rows; under the Health filter, only
    * those in that state) to a file chosen in the OS's save dialog; null when the dialog is
    * closed without one. */
@@ -289,7 +291,7 @@ export const client: Client = {
   removeAgent: (organizationId, agentId) => call("remove_agent", { organizationId, agentId }),
   agentOrphans: (organizationId) => call("agent_orphans", { organizationId }),
   listNumbers: (query) => call("list_numbers", { query }),
-  countNumbers: (filter) => call("count_numbers", { filter }),
+  countNumbers: (filter, taskId) => call("count_numbers", { filter, taskId: taskId ?? null }),
   exportNumbers: (query, health, format) => call("export_numbers", { query, health, format }),
   importNumbersFile: (organizationId) => call("import_numbers_file", { organizationId }),
   numberHealth: (organizationId, numbers) => call("number_health", { organizationId, numbers }),

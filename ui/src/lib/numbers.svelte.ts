@@ -10,7 +10,9 @@
  *   answers are dropped: every reload bumps a generation, and a response from an older
  *   generation is ignored.
  * - The exact count is asked for separately, after the first page (and, in the app, after a
- *   short pause in typing), so it never delays rows.
+ *   short pause in typing), so it never delays rows; a count still running when the query
+ *   changes again is stopped (a one-letter name count walks every number: left running, it
+ *   would take a core from the next keystroke's page).
  * - Under the Health filter, pages and the count come from the health commands (ops judges
  *   the health and walks the list; a page then holds at least its size of rows).
  */
@@ -62,6 +64,8 @@ export class NumbersView {
   #pending = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #changedAt = 0;
+  /** The task id of the count running now, if any (`cancelTask` stops it). */
+  #counting: string | null = null;
 
   constructor(
     private client: Client,
@@ -191,6 +195,7 @@ export class NumbersView {
   /** Starts over from the first page (stale responses are dropped). */
   reload() {
     this.#generation++;
+    this.#stopCount();
     if (this.#inFlight) {
       this.#pending = true;
       return;
@@ -241,13 +246,30 @@ export class NumbersView {
     // counts of intermediate text never compete with the next keystroke's page.
     if (this.countDelayMs > 0) await new Promise((r) => setTimeout(r, this.countDelayMs));
     if (generation !== this.#generation) return;
+    const health = this.filters.health ?? null;
+    const task = crypto.randomUUID();
     try {
-      const health = this.filters.health ?? null;
-      const n = health === null ? await this.client.countNumbers(filter) : await this.client.countNumbersByHealth(filter, health);
+      let n: number;
+      if (health === null) {
+        this.#counting = task;
+        n = await this.client.countNumbers(filter, task);
+      } else {
+        n = await this.client.countNumbersByHealth(filter, health);
+      }
       if (generation === this.#generation) this.total = n;
     } catch (e) {
       if (generation === this.#generation) this.#fail(e);
+    } finally {
+      if (this.#counting === task) this.#counting = null;
     }
+  }
+
+  /** Stops the count still running for an older query (its answer would be dropped). */
+  #stopCount() {
+    const task = this.#counting;
+    if (task === null) return;
+    this.#counting = null;
+    void this.client.cancelTask(task).catch(() => {});
   }
 
   /** Loads the next page, if any and if none is loading. */

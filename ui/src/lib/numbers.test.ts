@@ -157,4 +157,37 @@ describe("NumbersView", () => {
       vi.useRealTimers();
     }
   });
+
+  it("stops a count still running when the query changes, and only that one", async () => {
+    const client = mockClient(50);
+    const running = new Map<string, (n: number) => void>();
+    client.countNumbers = vi.fn((_f, taskId?: string) => {
+      const d = deferred<number>();
+      running.set(taskId!, d.resolve);
+      return d.promise;
+    });
+    const view = new NumbersView(client, 0);
+    view.setOrganization("org-1");
+    await settle();
+    const first = vi.mocked(client.countNumbers).mock.calls[0][1]!;
+    expect(first).toEqual(expect.any(String));
+    expect(client.cancelTask).not.toHaveBeenCalled();
+
+    // A keystroke while the count runs: it is stopped before the next page is asked for.
+    const pagesBefore = vi.mocked(client.listNumbers).mock.calls.length;
+    view.setSearch("s");
+    expect(client.cancelTask).toHaveBeenCalledExactlyOnceWith(first);
+    await settle();
+    expect(client.listNumbers).toHaveBeenCalledTimes(pagesBefore + 1);
+    const second = vi.mocked(client.countNumbers).mock.calls[1][1]!;
+    expect(second).not.toBe(first);
+
+    // A count that has answered is not stopped again.
+    running.get(second)!(7);
+    await settle();
+    expect(view.total).toBe(7);
+    view.setSearch("su");
+    await settle();
+    expect(client.cancelTask).toHaveBeenCalledTimes(1);
+  });
 });

@@ -239,6 +239,34 @@ impl Workspace {
         Ok(())
     }
 
+    /// Runs `f`, a read, with every statement of this connection stopped as soon as `stop`
+    /// says so: `Ok(None)` when it stopped `f` (or said so before it began). SQLite asks `stop`
+    /// every [`STOP_CHECK_STEPS`] steps of its virtual machine, a few microseconds apart, so a
+    /// long scan ends at once: a count that a newer query has made useless (the numbers
+    /// table's, while the manager types on) stops taking a core from the next page. Only for
+    /// reads: a stopped write would be rolled back statement by statement, not as a whole.
+    pub fn until<T>(
+        &mut self,
+        stop: impl Fn() -> bool + Send + 'static,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<Option<T>> {
+        if stop() {
+            return Ok(None);
+        }
+        self.conn.progress_handler(STOP_CHECK_STEPS, Some(stop))?;
+        let out = f(self);
+        self.conn.progress_handler(0, None::<fn() -> bool>)?;
+        match out {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::Sqlite(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Updates the planner's statistics; worth calling after large imports.
     pub fn optimize(&self) -> Result<()> {
         self.conn
@@ -280,6 +308,10 @@ impl Workspace {
 
 /// How much of the file every connection memory-maps, in bytes.
 pub const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+
+/// How many steps of SQLite's virtual machine run between two asks of [`Workspace::until`]'s
+/// `stop` (an atomic load each: far below a step's own cost).
+pub const STOP_CHECK_STEPS: std::os::raw::c_int = 1000;
 
 /// The page cache of every connection (negative: KiB).
 pub(crate) const CACHE_SIZE: i64 = -65536;
