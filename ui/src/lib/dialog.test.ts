@@ -100,6 +100,21 @@ describe("modal", () => {
     expect(document.activeElement).toBe(p.buttons[2]);
   });
 
+  it("keeps focus where a click on the dialog's plain text put it when the dialog changes", async () => {
+    const p = page();
+    await flush();
+    // What the webview does on a click inside the dialog away from its controls: focus goes
+    // to the nearest focusable ancestor, the dialog itself (the page's body if it had none).
+    p.dialog.focus();
+    expect(document.activeElement).toBe(p.dialog);
+    p.dialog.append(document.createElement("p"));
+    await flush();
+    expect(document.activeElement).toBe(p.dialog);
+    // Tab from there enters the dialog's controls.
+    key(p.dialog, "Tab");
+    expect(document.activeElement).toBe(p.buttons[0]);
+  });
+
   it("leaves Tab alone once the dialog is gone", async () => {
     const p = page();
     await flush();

@@ -56,6 +56,10 @@ export function isTab(e: KeyboardEvent): boolean {
 export function modal(node: HTMLElement, onClose: () => void) {
   const opener = focusedElement();
   let close = onClose;
+  // Focusable from script and by a click, not by Tab: a click on the dialog's plain text then
+  // leaves focus on the dialog (not on the page's body, which the watcher below would take
+  // for a control gone and answer by focusing the dialog's first control).
+  if (!node.hasAttribute("tabindex")) node.tabIndex = -1;
   queueMicrotask(() => {
     const first = node.querySelector<HTMLElement>("[autofocus]") ?? focusable(node)[0] ?? node;
     first.focus();
