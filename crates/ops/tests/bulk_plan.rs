@@ -16,7 +16,9 @@ use switchboard_ops::webhooks::{self, BulkWebhookPlan, WebhookChannel, policy, w
 use switchboard_providers::ProviderClient;
 use switchboard_providers::account::number_ref;
 use switchboard_providers::flows::{BulkOptions, Changes, SetWebhooks};
-use switchboard_providers::model::{ObjectKind, SharedPolicy, WebhookChange, WebhookState};
+use switchboard_providers::model::{
+    DriftStatus, ObjectKind, SharedPolicy, WebhookChange, WebhookState,
+};
 
 mod common;
 use common::{bandwidth, plivo, telnyx, twilio, vonage};
@@ -535,4 +537,212 @@ async fn a_verification_sends_the_requests_its_plan_counts() {
             "{provider} ({on_objects} numbers with an SMS URL elsewhere): {sent:#?}"
         );
     }
+}
+
+/// The reads of objects other than numbers in `sent`, by object (its path, and the list of
+/// numbers on it): applications (Vonage, Twilio, Bandwidth, Plivo; Telnyx's Call Control and
+/// TeXML applications), Telnyx's messaging profiles, Bandwidth's locations.
+fn shared_reads(
+    sent: &[switchboard_fake_providers::RequestRecord],
+) -> std::collections::BTreeMap<String, usize> {
+    let mut reads = std::collections::BTreeMap::new();
+    for r in sent.iter().filter(|r| r.method == "GET") {
+        let on = (r.query.iter())
+            .filter(|(k, _)| k == "application_id" || k == "filter[connection_id]")
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>();
+        let path = &r.path;
+        let object = ["pplication", "messaging_profiles", "/products/"]
+            .iter()
+            .any(|p| path.contains(p));
+        if object || !on.is_empty() {
+            *reads.entry(format!("{path} {on:?}")).or_insert(0) += 1;
+        }
+    }
+    reads
+}
+
+/// The first 30 numbers of `provider`'s fake, each with its voice URL on record as the
+/// provider has it.
+async fn voice_on_record(provider: Provider) -> Imported {
+    let mut t = Imported::start(provider, 30).await;
+    for n in &t.numbers {
+        let state = t.client.webhooks(&number_ref(n)).await.unwrap();
+        let update = NumberUpdate {
+            webhook: Some((true, state.voice_url().map(str::to_owned))),
+            ..NumberUpdate::default()
+        };
+        let r = switchboard_core::store::NumberRef::Id(n.id);
+        t.inv.update_number(&r, Some(t.org), &update).await.unwrap();
+    }
+    t.numbers = t.records().await;
+    t
+}
+
+/// Issue #17 (review): a bulk drift check and a bulk plan read each object the selection's
+/// numbers share once in the run, however many of them sit on it, and answer as the numbers
+/// read one by one do.
+#[tokio::test]
+async fn a_bulk_run_reads_each_shared_object_once() {
+    for provider in [
+        Provider::Vonage,
+        Provider::Twilio,
+        Provider::Telnyx,
+        Provider::Bandwidth,
+        Provider::Plivo,
+    ] {
+        shared_objects_read_once(provider).await;
+    }
+}
+
+async fn shared_objects_read_once(provider: Provider) {
+    let mut t = voice_on_record(provider).await;
+    // The numbers on a shared application drift on voice (the record changed elsewhere).
+    let mut owners: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (i, n) in t.numbers.iter().enumerate() {
+        let state = t.client.webhooks(&number_ref(n)).await.unwrap();
+        for hook in [&state.voice, &state.sms].into_iter().flatten() {
+            if hook.owner.object.kind != ObjectKind::Number {
+                let on = owners.entry(hook.owner.object.id.clone()).or_default();
+                if !on.contains(&i) {
+                    on.push(i);
+                }
+            }
+        }
+    }
+    let shared = (owners.values().find(|on| on.len() >= 3))
+        .unwrap_or_else(|| panic!("{provider}: {owners:?}"));
+    for &i in shared {
+        let update = NumberUpdate {
+            webhook: Some((true, Some("https://elsewhere.example.net/voice".into()))),
+            ..NumberUpdate::default()
+        };
+        let r = switchboard_core::store::NumberRef::Id(t.numbers[i].id);
+        t.inv.update_number(&r, Some(t.org), &update).await.unwrap();
+    }
+    t.numbers = t.records().await;
+
+    // Number by number, as before.
+    let (mut drifted, mut in_sync) = (Vec::new(), 0);
+    for n in &t.numbers {
+        let (voice, sms) = n.recorded_webhooks();
+        if (voice, sms) == (None, None) {
+            continue;
+        }
+        let d = t.client.drift(&number_ref(n), voice, sms).await.unwrap();
+        if [&d.voice, &d.sms]
+            .iter()
+            .any(|s| matches!(s, DriftStatus::Drifted { .. }))
+        {
+            drifted.push(n.id.to_string());
+        } else {
+            in_sync += 1;
+        }
+    }
+    assert!(!drifted.is_empty(), "{provider}");
+
+    let faults = t.fakes.faults(t.kind);
+    faults.clear_requests();
+    let drift = t.drift().await;
+    let reads = shared_reads(&t.requests());
+    assert_eq!(drift.drifted_ids, drifted, "{provider}: {drift:#?}");
+    assert_eq!(drift.in_sync, in_sync, "{provider}: {drift:#?}");
+    assert!(reads.len() >= owners.len(), "{provider}: {reads:?}");
+    assert!(
+        reads.values().all(|&n| n == 1),
+        "{provider}: drift: {reads:?}"
+    );
+
+    let url = "https://platform.example/shared";
+    let change: Changes = webhook_change(Some(url.into()), Some(url.into())).into();
+    faults.clear_requests();
+    let plan = t.plan(t.numbers.clone(), change, true).await;
+    let reads = shared_reads(&t.requests());
+    assert!(
+        reads.values().all(|&n| n == 1),
+        "{provider}: plan: {reads:?}"
+    );
+    let change = webhook_change(Some(url.into()), Some(url.into()));
+    for planned in plan.accounts.iter().flat_map(|a| &a.numbers) {
+        let n = t
+            .numbers
+            .iter()
+            .find(|n| n.id.to_string() == planned.id)
+            .unwrap();
+        let alone = t
+            .client
+            .plan_webhooks(&number_ref(n), &change)
+            .await
+            .unwrap();
+        let writes: Vec<webhooks::PlannedWrite> = alone.changes.iter().map(Into::into).collect();
+        assert_eq!(planned.writes, writes, "{provider}");
+    }
+    let planned = plan.accounts.iter().map(|a| a.numbers.len()).sum::<usize>();
+    assert_eq!(planned + plan.not_planned.len(), t.numbers.len());
+}
+
+/// A repair run that writes an object its numbers share reads it again after writing it
+/// (Issue #17, review): every number on it is confirmed at its URL on record, nothing on
+/// record takes the state read before the write, and no drift is left. Twilio's runs write
+/// only numbers.
+#[tokio::test]
+async fn a_repair_reads_a_shared_object_again_after_writing_it() {
+    for provider in [
+        Provider::Vonage,
+        Provider::Telnyx,
+        Provider::Bandwidth,
+        Provider::Plivo,
+    ] {
+        repair_a_shared_object(provider).await;
+    }
+}
+
+async fn repair_a_shared_object(provider: Provider) {
+    let t = voice_on_record(provider).await;
+    // Someone re-points a voice application many of them share, at the provider's console.
+    let mut on_shared = None;
+    for n in &t.numbers {
+        let state = t.client.webhooks(&number_ref(n)).await.unwrap();
+        let shared = (state.voice.as_ref())
+            .filter(|v| v.owner.object.kind != ObjectKind::Number && v.url.is_some());
+        if shared.is_some() {
+            on_shared = Some(n.clone());
+            break;
+        }
+    }
+    let on_shared = on_shared.unwrap_or_else(|| panic!("{provider}: no shared voice object"));
+    let elsewhere = WebhookChange {
+        voice_url: Some("https://elsewhere.example.net/voice".into()),
+        ..WebhookChange::default()
+    };
+    let r = number_ref(&on_shared);
+    let at = t
+        .client
+        .set_webhooks(&r, &elsewhere, SharedPolicy::AllowShared);
+    at.await.unwrap();
+    let drift = t.drift().await;
+    assert!(drift.voice_drifted >= 2, "{provider}: {drift:#?}");
+    let selection: Vec<PhoneNumber> = (t.numbers.iter())
+        .filter(|n| drift.drifted_ids.contains(&n.id.to_string()))
+        .cloned()
+        .collect();
+
+    let report = t.run(selection.clone(), Changes::Recorded, true).await;
+    assert_eq!(
+        report.succeeded as usize,
+        selection.len(),
+        "{provider}: {report:#?}"
+    );
+    let records = t.records().await;
+    for n in &selection {
+        let now = records.iter().find(|r| r.id == n.id).unwrap();
+        assert_eq!(
+            now.recorded_webhooks(),
+            n.recorded_webhooks(),
+            "{provider}: the record keeps its URLs"
+        );
+        assert!(now.webhook_configured, "{provider}: {now:#?}");
+    }
+    let after = t.drift().await;
+    assert_eq!(after.drifted, 0, "{provider}: {after:#?}");
 }

@@ -88,7 +88,7 @@ pub struct BandwidthCredentials {
 /// A client for one Bandwidth account.
 #[derive(Debug, Clone)]
 pub struct BandwidthClient {
-    http: Transport,
+    pub(crate) http: Transport,
     base: String,
     platform: String,
     /// The Insights origin (Call Search).
@@ -186,6 +186,7 @@ struct Token {
     expires_in: Option<u64>,
 }
 
+#[derive(Clone)]
 struct Route {
     app: Option<String>,
 }
@@ -526,7 +527,22 @@ impl BandwidthClient {
         Ok(Some((app, body)))
     }
 
+    /// The application location `site`/`peer` routes `voice` (else messaging) to, once a run
+    /// (`shared` module: a run never writes a location).
     async fn route(
+        &self,
+        number: &NumberRef,
+        site: &str,
+        peer: &str,
+        voice: bool,
+    ) -> Result<Route> {
+        let channel = if voice { "voice" } else { "messaging" };
+        let object = format!("location {site}/{peer} {channel}");
+        let read = || self.read_route(number, site, peer, voice);
+        self.http.shared.read(&object, read).await
+    }
+
+    async fn read_route(
         &self,
         number: &NumberRef,
         site: &str,
@@ -563,7 +579,16 @@ impl BandwidthClient {
         })
     }
 
+    /// Application `id`, once a run (`shared` module).
     async fn application(&self, id: &str) -> Result<String> {
+        let object = format!("application {id}");
+        (self.http.shared)
+            .read(&object, || self.read_application(id))
+            .await
+    }
+
+    /// Application `id`, read now (what a write starts from).
+    async fn read_application(&self, id: &str) -> Result<String> {
         let subject = Subject::Object(format!("application {id}"));
         self.call(
             &subject,
@@ -683,7 +708,7 @@ impl BandwidthClient {
         check_shared(Api::Bandwidth, &plan, shared)?;
         for step in &plan.changes {
             let id = &step.object.id;
-            let current = self.application(id).await?;
+            let current = self.read_application(id).await?;
             let name = xml_first(&current, "AppName").unwrap_or_default();
             let body = match step.channel {
                 Channel::Voice => {
@@ -725,15 +750,19 @@ impl BandwidthClient {
                 ),
             };
             let subject = Subject::Object(step.object.to_string());
-            self.call(
-                &subject,
-                reqwest::Method::PUT,
-                &self.account_url(&format!("/applications/{id}")),
-                &[],
-                Some(body),
-                None,
-            )
-            .await?;
+            let written = self
+                .call(
+                    &subject,
+                    reqwest::Method::PUT,
+                    &self.account_url(&format!("/applications/{id}")),
+                    &[],
+                    Some(body),
+                    None,
+                )
+                .await;
+            // Written or perhaps written: the run reads it again.
+            self.http.shared.forget(&format!("application {id}"));
+            written?;
         }
         self.webhooks(number).await
     }

@@ -16,7 +16,9 @@
 //!   [`ProviderClient::set_webhooks`]: resolve the provider's indirection and say which object
 //!   holds each URL and how many numbers share it. `set_webhooks` refuses to touch a shared
 //!   object unless [`SharedPolicy::AllowShared`] is given, and returns the state the provider
-//!   confirmed (read back after the write).
+//!   confirmed (read back after the write). A client made for a bulk run
+//!   ([`ProviderClient::sharing_reads`]) reads each object its numbers share once in the run,
+//!   and again after the run writes it.
 //! - [`ProviderClient::calls_since`] / [`ProviderClient::messages_since`]: the account's call
 //!   and message records from `since` on (each provider narrows `since` to its filter's
 //!   granularity, so a pull may re-read records it already gave: keep them by
@@ -80,6 +82,16 @@ impl ProviderClient {
     /// The account id (Account SID, API key, account id, auth id).
     pub fn account_id(&self) -> &str {
         each!(self, c => c.account_id())
+    }
+
+    /// This client for one bulk run: it reads each object the run's numbers share (an
+    /// application, a connection, a messaging profile, a location) once, and again only after
+    /// the run writes it (`shared` module). Dropped with the run; a client not made by this
+    /// reads every time.
+    pub fn sharing_reads(&self) -> ProviderClient {
+        let mut client = self.clone();
+        each!(&mut client, c => c.http.shared = crate::shared::SharedReads::for_run());
+        client
     }
 
     /// The Twilio client, for Twilio-only operations (search, buy, release).

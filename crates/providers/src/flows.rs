@@ -16,6 +16,9 @@
 //!   over the whole selection, and an account whose client cannot be built reported for its
 //!   numbers without stopping the others. The CLI and the desktop app both run their bulk
 //!   verify, re-point and drift this way.
+//! - A run reads each object its numbers share (an application, a connection, a messaging
+//!   profile, a location) once, with a client of its own ([`ProviderClient::sharing_reads`]),
+//!   and again after the run writes it; the next run reads it afresh.
 //! - A number is grouped under its account only if that account was added to the number's
 //!   own organization ([`AddedAccounts`]); otherwise it is set aside in
 //!   [`AccountGroups::not_added`] with the reason, and no client is built or request sent for
@@ -398,6 +401,7 @@ pub async fn bulk_set_webhooks(
     options: &BulkOptions,
     progress: ProgressFn<'_, BulkProgress>,
 ) -> BulkReport<WebhookState> {
+    let client = &client.sharing_reads();
     run_bulk(numbers, options, progress, |_, n| async move {
         client.set_webhooks(&n, change, shared).await
     })
@@ -412,6 +416,7 @@ pub async fn bulk_drift(
     progress: ProgressFn<'_, BulkProgress>,
 ) -> BulkReport<Drift> {
     let refs: Vec<NumberRef> = numbers.iter().map(|(n, _, _)| n.clone()).collect();
+    let client = &client.sharing_reads();
     run_bulk(&refs, options, progress, |i, n| async move {
         let (_, v, s) = &numbers[i];
         client.drift(&n, v.as_deref(), s.as_deref()).await
@@ -739,6 +744,8 @@ where
                 total,
             })
         };
+        // The objects the account's numbers share are read once in its run.
+        let client = client.sharing_reads();
         let report = self
             .action
             .run(&client, &numbers, self.options, &report)

@@ -145,6 +145,8 @@ pub(crate) struct Transport {
     max_body_bytes: usize,
     max_listed_numbers: usize,
     read_error: ErrorReader,
+    /// What a run read of the objects its numbers share (none outside a run).
+    pub shared: crate::shared::SharedReads,
 }
 
 impl std::fmt::Debug for Transport {
@@ -176,6 +178,7 @@ impl Transport {
             max_body_bytes: settings.max_body_bytes,
             max_listed_numbers: settings.max_listed_numbers,
             read_error,
+            shared: crate::shared::SharedReads::default(),
         })
     }
 

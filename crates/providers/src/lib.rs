@@ -46,6 +46,7 @@ pub mod import;
 pub mod model;
 pub mod plivo;
 mod records;
+mod shared;
 pub mod telnyx;
 pub mod twilio;
 pub mod vonage;

@@ -51,7 +51,7 @@ pub struct PlivoCredentials {
 /// A client for one Plivo account.
 #[derive(Debug, Clone)]
 pub struct PlivoClient {
-    http: Transport,
+    pub(crate) http: Transport,
     base: String,
     creds: PlivoCredentials,
 }
@@ -279,11 +279,15 @@ impl PlivoClient {
         Ok(nonempty(&self.application(&app).await?["message_url"]))
     }
 
-    /// An application's object (`GET Application/{app_id}/`).
+    /// An application's object (`GET Application/{app_id}/`), once a run (`shared` module).
     async fn application(&self, app: &str) -> Result<Value> {
-        let subject = Subject::Object(format!("application {app}"));
-        let url = self.url(&format!("Application/{app}/"));
-        (self.call(&subject, reqwest::Method::GET, &url, &[], None, None)).await
+        let object = format!("application {app}");
+        let read = || async {
+            let subject = Subject::Object(object.clone());
+            let url = self.url(&format!("Application/{app}/"));
+            (self.call(&subject, reqwest::Method::GET, &url, &[], None, None)).await
+        };
+        self.http.shared.read(&object, read).await
     }
 
     /// Reads the list at `url` with `query` page by page (`limit` = [`MAX_PAGE_SIZE`],
@@ -442,7 +446,7 @@ impl PlivoClient {
         }
         let subject = Subject::Object(step.object.to_string());
         let url = self.url(&format!("Application/{}/", step.object.id));
-        let _: Value = self
+        let written: Result<Value> = self
             .call(
                 &subject,
                 reqwest::Method::POST,
@@ -451,7 +455,10 @@ impl PlivoClient {
                 Some(&body),
                 None,
             )
-            .await?;
+            .await;
+        // Written or perhaps written: the run reads it again.
+        (self.http.shared).forget(&format!("application {}", step.object.id));
+        written?;
         self.webhooks(number).await
     }
 }

@@ -48,7 +48,7 @@ pub struct TelnyxCredentials {
 /// A client for one Telnyx account.
 #[derive(Debug, Clone)]
 pub struct TelnyxClient {
-    http: Transport,
+    pub(crate) http: Transport,
     base: String,
     creds: TelnyxCredentials,
 }
@@ -273,12 +273,17 @@ impl TelnyxClient {
         Ok(nonempty(&self.messaging_profile(&id).await?["webhook_url"]))
     }
 
-    /// A messaging profile's object (`GET /v2/messaging_profiles/{id}`).
+    /// A messaging profile's object (`GET /v2/messaging_profiles/{id}`), once a run (`shared`
+    /// module).
     async fn messaging_profile(&self, id: &str) -> Result<Value> {
-        let subject = Subject::Object(format!("messaging profile {id}"));
-        let profile: One =
-            (self.get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])).await?;
-        Ok(profile.data)
+        let object = format!("messaging profile {id}");
+        let read = || async {
+            let subject = Subject::Object(object.clone());
+            let profile: One =
+                (self.get(&subject, &format!("/v2/messaging_profiles/{id}"), &[])).await?;
+            Ok(profile.data)
+        };
+        self.http.shared.read(&object, read).await
     }
 
     /// Reads `path` with `query` page by page from page 1, `size` items a page (`paging` names
@@ -341,8 +346,16 @@ impl TelnyxClient {
         })
     }
 
-    /// The connection's kind and object: Call Control, TeXML, or a SIP connection.
+    /// The connection's kind and object: Call Control, TeXML, or a SIP connection; once a
+    /// run (`shared` module).
     async fn connection(&self, id: &str) -> Result<(ObjectKind, Value)> {
+        let object = format!("connection {id}");
+        (self.http.shared)
+            .read(&object, || self.read_connection(id))
+            .await
+    }
+
+    async fn read_connection(&self, id: &str) -> Result<(ObjectKind, Value)> {
         for (kind, path) in [
             (
                 ObjectKind::TelnyxCallControlApplication,
@@ -363,9 +376,15 @@ impl TelnyxClient {
         Ok((ObjectKind::TelnyxSipConnection, Value::Null))
     }
 
+    /// How many numbers the list at `path` with `query` holds, once a run (a webhook write
+    /// never moves a number to another connection or profile).
     async fn count(&self, subject: &Subject, path: &str, query: &[(&str, String)]) -> Result<u64> {
-        let page: Page = self.get(subject, path, query).await?;
-        Ok(page.meta.total_results as u64)
+        let count = || async {
+            let page: Page = self.get(subject, path, query).await?;
+            Ok(page.meta.total_results as u64)
+        };
+        let list = format!("numbers of {path} {query:?}");
+        self.http.shared.read(&list, count).await
     }
 
     async fn state(&self, raw: &TxNumber, phone_number: &E164) -> Result<WebhookState> {
@@ -511,7 +530,7 @@ impl TelnyxClient {
         check_shared(Api::Telnyx, &plan, shared)?;
         for step in &plan.changes {
             let id = &step.object.id;
-            let (path, body) = match step.object.kind {
+            let (object, path, body) = match step.object.kind {
                 ObjectKind::TelnyxCallControlApplication => {
                     let mut b = json!({"application_name": step.object_name});
                     if let Some(u) = &change.voice_url {
@@ -520,7 +539,8 @@ impl TelnyxClient {
                     if let Some(u) = &change.voice_fallback_url {
                         b["webhook_event_failover_url"] = json!(u);
                     }
-                    (format!("/v2/call_control_applications/{id}"), b)
+                    let path = format!("/v2/call_control_applications/{id}");
+                    (format!("connection {id}"), path, b)
                 }
                 ObjectKind::TelnyxTexmlApplication => {
                     let mut b = json!({"friendly_name": step.object_name});
@@ -530,7 +550,8 @@ impl TelnyxClient {
                     if let Some(u) = &change.voice_fallback_url {
                         b["voice_fallback_url"] = json!(u);
                     }
-                    (format!("/v2/texml_applications/{id}"), b)
+                    let path = format!("/v2/texml_applications/{id}");
+                    (format!("connection {id}"), path, b)
                 }
                 _ => {
                     let mut b = json!({});
@@ -540,11 +561,12 @@ impl TelnyxClient {
                     if let Some(u) = &change.sms_fallback_url {
                         b["webhook_failover_url"] = json!(u);
                     }
-                    (format!("/v2/messaging_profiles/{id}"), b)
+                    let path = format!("/v2/messaging_profiles/{id}");
+                    (format!("messaging profile {id}"), path, b)
                 }
             };
             let subject = Subject::Object(step.object.to_string());
-            let _: One = self
+            let written: Result<One> = self
                 .call(
                     &subject,
                     reqwest::Method::PATCH,
@@ -553,7 +575,10 @@ impl TelnyxClient {
                     Some(&body),
                     None,
                 )
-                .await?;
+                .await;
+            // Written or perhaps written: the run reads it again.
+            self.http.shared.forget(&object);
+            written?;
         }
         self.webhooks(number).await
     }

@@ -85,7 +85,7 @@ pub enum TwilioEndpoint {
 /// A client for one Twilio or SignalWire account.
 #[derive(Debug, Clone)]
 pub struct TwilioClient {
-    http: Transport,
+    pub(crate) http: Transport,
     origin: String,
     prefix: &'static str,
     creds: TwilioCredentials,
@@ -200,7 +200,7 @@ struct TwNumberPage {
     next_page_uri: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct TwApplication {
     sid: String,
     friendly_name: Option<String>,
@@ -575,10 +575,16 @@ impl TwilioClient {
         Ok(n)
     }
 
+    /// Application `sid`, once a run (`shared` module; a run writes only numbers, never an
+    /// application).
     async fn application(&self, sid: &str) -> Result<TwApplication> {
-        let subject = Subject::Object(format!("application {sid}"));
-        let url = format!("{}/Applications/{}.json", self.account_path(), sid);
-        self.get(&subject, &url, &[], None).await
+        let object = format!("application {sid}");
+        let read = || async {
+            let subject = Subject::Object(object.clone());
+            let url = format!("{}/Applications/{}.json", self.account_path(), sid);
+            self.get(&subject, &url, &[], None).await
+        };
+        self.http.shared.read(&object, read).await
     }
 
     async fn state_of(&self, n: &TwNumber, phone_number: &E164) -> Result<WebhookState> {

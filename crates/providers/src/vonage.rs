@@ -64,7 +64,7 @@ pub struct VonageCredentials {
 /// A client for one Vonage account.
 #[derive(Debug, Clone)]
 pub struct VonageClient {
-    http: Transport,
+    pub(crate) http: Transport,
     rest: String,
     api: String,
     creds: VonageCredentials,
@@ -428,19 +428,35 @@ impl VonageClient {
         Ok(n)
     }
 
+    /// Application `id`, once a run (`shared` module).
     async fn application(&self, id: &str) -> Result<Value> {
+        let object = format!("application {id}");
+        (self.http.shared)
+            .read(&object, || self.read_application(id))
+            .await
+    }
+
+    /// Application `id`, read now (what a write starts from).
+    async fn read_application(&self, id: &str) -> Result<Value> {
         let subject = Subject::Object(format!("application {id}"));
         let url = format!("{}/v2/applications/{}", self.api, id);
         self.api_get(&subject, &url, &[], None).await
     }
 
+    /// How many numbers application `app` has, once a run (a webhook write never moves a
+    /// number to another application).
     async fn numbers_on(&self, app: &str) -> Result<u64> {
         let subject = Subject::Object(format!("application {app}"));
         let query = [("application_id", app.to_owned()), ("size", "1".to_owned())];
-        let page: NumbersPage = self
-            .rest_get(&subject, "/account/numbers", &query, None)
-            .await?;
-        Ok(page.count as u64)
+        let count = || async {
+            let page: NumbersPage = self
+                .rest_get(&subject, "/account/numbers", &query, None)
+                .await?;
+            Ok(page.count as u64)
+        };
+        (self.http.shared)
+            .read(&format!("numbers of application {app}"), count)
+            .await
     }
 
     async fn state(&self, raw: &OwnedNumber, phone_number: &E164) -> Result<WebhookState> {
@@ -666,7 +682,7 @@ impl VonageClient {
     /// Reads application `id`, changes its `capabilities` with `edit`, and writes it back
     /// (`PUT /v2/applications/{id}` with its name and capabilities).
     async fn update_application(&self, id: &str, edit: impl FnOnce(&mut Value)) -> Result<()> {
-        let mut app = self.application(id).await?;
+        let mut app = self.read_application(id).await?;
         edit(&mut app["capabilities"]);
         let body = serde_json::json!({
             "name": app["name"],
@@ -674,7 +690,8 @@ impl VonageClient {
         });
         let url = format!("{}/v2/applications/{}", self.api, id);
         let app_subject = Subject::Object(format!("application {id}"));
-        self.http
+        let written = self
+            .http
             .send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
                 c.put(&url)
                     .basic_auth(
@@ -683,8 +700,10 @@ impl VonageClient {
                     )
                     .json(&body)
             })
-            .await?;
-        Ok(())
+            .await;
+        // Written or perhaps written: the run reads it again.
+        self.http.shared.forget(&format!("application {id}"));
+        written.map(drop)
     }
 }
 
