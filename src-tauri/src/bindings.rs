@@ -119,6 +119,7 @@ pub fn typescript() -> String {
         decl::<DriftView>(),
         decl::<AccountAsk>(),
         decl::<VerifyPlan>(),
+        decl::<PlannedState>(),
         decl::<PlannedNumber>(),
         decl::<SharedObjectUse>(),
         decl::<AccountWebhookPlan>(),

@@ -12,7 +12,7 @@ mod support;
 use std::path::Path;
 
 use switchboard_app::commands;
-use switchboard_app::dto::{DriftSummary, NumberResult};
+use switchboard_app::dto::{DriftSummary, NumberResult, PlannedState};
 use switchboard_app::error::{AppError, ErrorCode};
 use switchboard_app::providers::{self, ProviderTasks};
 use switchboard_app::state::AppState;
@@ -369,6 +369,44 @@ async fn child(dir: &Path) {
             "the URL on record is back at the provider"
         );
     }
+
+    // Repaired again, now in sync: the plan and the run's report both say so (ops' words, the
+    // shell only carries them), and nothing is counted as changed.
+    let again = drifted.drifted_ids.clone();
+    let plan = providers::plan_repair(
+        app.state(),
+        tasks.clone(),
+        "plan-again".into(),
+        org.clone(),
+        again.clone(),
+        false,
+        quiet(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((plan.changed, plan.in_sync), (0, 2), "{plan:?}");
+    let states = plan.accounts.iter().flat_map(|a| &a.numbers);
+    assert!(states.into_iter().all(|n| n.state == PlannedState::InSync));
+    let report = providers::repair_webhooks(
+        app.clone(),
+        app.state(),
+        tasks.clone(),
+        "repair-again".into(),
+        org.clone(),
+        again,
+        false,
+        quiet(),
+    )
+    .await
+    .unwrap();
+    let counts = (report.succeeded, report.in_sync, report.failed);
+    assert_eq!(counts, (0, 2, 0), "{report:?}");
+    assert!(
+        report
+            .outcomes
+            .iter()
+            .all(|o| o.result == NumberResult::InSync)
+    );
 
     // Bad input changes nothing: an empty change is refused before any provider is asked.
     let e = providers::plan_bulk_webhooks(

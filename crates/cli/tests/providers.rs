@@ -1312,8 +1312,8 @@ fn bulk_dry_runs_print_the_plan_and_send_no_write() {
         "{out}"
     );
     for line in [
-        "twilio AC00000000000000000000000000000001: 30 to change, 0 refused (shared object)",
-        "telnyx telnyx-main: 0 to change, 20 refused (shared object)",
+        "twilio AC00000000000000000000000000000001: 30 to change, 0 already in sync, 0 refused (shared object)",
+        "telnyx telnyx-main: 0 to change, 0 already in sync, 20 refused (shared object)",
         &format!("  {texml}, not changed"),
         &format!("  {call_control}, not changed"),
     ] {
@@ -1346,8 +1346,8 @@ fn bulk_dry_runs_print_the_plan_and_send_no_write() {
         "{out}"
     );
     for line in [
-        "twilio AC00000000000000000000000000000001: 30 to change, 0 refused (shared object)",
-        "telnyx telnyx-main: 20 to change, 0 refused (shared object)",
+        "twilio AC00000000000000000000000000000001: 30 to change, 0 already in sync, 0 refused (shared object)",
+        "telnyx telnyx-main: 20 to change, 0 already in sync, 0 refused (shared object)",
         &format!("  {texml}"),
         &format!("  {call_control}"),
     ] {

@@ -488,6 +488,8 @@ pub async fn verification_due(
 pub enum NumberResult {
     /// Done.
     Ok,
+    /// Nothing to do: a repair found the number already in sync, so nothing was written.
+    InSync,
     /// The provider refused the credentials.
     Refused,
     /// Failed (the message says why); nothing changed for this number.
@@ -521,8 +523,10 @@ pub struct NumberOutcome {
 pub struct ProviderReport {
     /// One line per number.
     pub outcomes: Vec<NumberOutcome>,
-    /// Numbers done.
+    /// Numbers done (for a repair: changed).
     pub succeeded: u32,
+    /// Numbers a repair found already in sync: nothing was written.
+    pub in_sync: u32,
     /// Numbers not done (failed, refused, skipped, not started).
     pub failed: u32,
     /// True when the manager cancelled before the end.
@@ -542,12 +546,13 @@ pub fn provider_error_message(e: &ProviderError) -> String {
 
 impl ProviderReport {
     /// The report of `ran`, in the order of `order` (ids not in `ran` are left out): `done`
-    /// words a success, `refused` is added to a refusal of the credentials, `no_client` words
-    /// why an account had no client.
+    /// says how a number the provider answered ended ([`NumberResult::Ok`], or
+    /// [`NumberResult::InSync`]) and words it, `refused` is added to a refusal of the
+    /// credentials, `no_client` words why an account had no client.
     pub fn new<T, E>(
         ran: Ran<T, E>,
         order: &[Uuid],
-        done: impl Fn(&T) -> String,
+        done: impl Fn(&T) -> (NumberResult, String),
         refused: &str,
         no_client: impl Fn(&E) -> String,
     ) -> Self {
@@ -557,7 +562,7 @@ impl ProviderReport {
             .into_iter()
             .map(|Line { number, sent }| {
                 let (result, message) = match sent.app_result(&number, &words, refused) {
-                    Ok(t) => (NumberResult::Ok, done(&t)),
+                    Ok(t) => done(&t),
                     Err(not_done) => not_done,
                 };
                 let line = NumberOutcome {
@@ -570,12 +575,12 @@ impl ProviderReport {
             })
             .collect();
         let outcomes: Vec<NumberOutcome> = order.iter().filter_map(|id| lines.remove(id)).collect();
-        let succeeded = (outcomes.iter())
-            .filter(|o| o.result == NumberResult::Ok)
-            .count() as u32;
+        let ended = |r: NumberResult| outcomes.iter().filter(|o| o.result == r).count() as u32;
+        let (succeeded, in_sync) = (ended(NumberResult::Ok), ended(NumberResult::InSync));
         ProviderReport {
-            failed: outcomes.len() as u32 - succeeded,
+            failed: outcomes.len() as u32 - succeeded - in_sync,
             succeeded,
+            in_sync,
             outcomes,
             cancelled: ran.cancelled,
         }
@@ -752,7 +757,8 @@ where
         BulkAction::Verify => {
             let ran = bulk.verify(grouped).await?;
             let refused = "; status set to error";
-            ProviderReport::new(ran, &order, |_| "verified".into(), refused, no_client)
+            let verified = |_: &_| (NumberResult::Ok, "verified".into());
+            ProviderReport::new(ran, &order, verified, refused, no_client)
         }
         BulkAction::Webhooks(action) => {
             let ran = bulk.set_webhooks(grouped, action).await?;
@@ -761,13 +767,20 @@ where
     })
 }
 
-/// The URLs a provider confirms, in words.
-fn confirmed_urls(confirmed: &switchboard_providers::model::WebhookState) -> String {
-    format!(
+/// How a number's webhook change ended: changed, or already in sync (a repair wrote nothing),
+/// with the URLs its provider confirms in words.
+fn confirmed_urls(applied: &switchboard_providers::model::Applied) -> (NumberResult, String) {
+    let urls = format!(
         "voice {}, sms {}",
-        confirmed.voice_url().unwrap_or("(none)"),
-        confirmed.sms_url().unwrap_or("(none)")
-    )
+        applied.state.voice_url().unwrap_or("(none)"),
+        applied.state.sms_url().unwrap_or("(none)")
+    );
+    let result = if applied.in_sync {
+        NumberResult::InSync
+    } else {
+        NumberResult::Ok
+    };
+    (result, urls)
 }
 
 /// Why a record without a provider account cannot be asked about, as the desktop app says it.

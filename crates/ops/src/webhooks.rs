@@ -16,8 +16,8 @@ use switchboard_providers::flows::{
     self, AccountGroups, Changes, Outcome, PlanWebhooks, SetWebhooks,
 };
 use switchboard_providers::model::{
-    self as pm, DriftStatus, PlannedChange, ProgressFn, SharedPolicy, WebhookChange, WebhookPlan,
-    WebhookState,
+    self as pm, Applied, DriftStatus, PlannedChange, ProgressFn, SharedPolicy, WebhookChange,
+    WebhookPlan, WebhookState,
 };
 use switchboard_providers::{ProviderClient, ProviderError};
 use time::OffsetDateTime;
@@ -114,20 +114,21 @@ where
     Fut: Future<Output = std::result::Result<ProviderClient, E>>,
 {
     /// Re-points the webhooks of a selection to the same URL(s), account by account
-    /// ([`SetWebhooks`]), recording what each provider confirmed. Without
+    /// ([`SetWebhooks`]), recording what each provider confirmed (and whether a repair found
+    /// the number already in sync, [`Applied::in_sync`]). Without
     /// [`SharedPolicy::AllowShared`], a number whose change would touch a shared object fails
     /// (`ProviderError::SharedObject`) and is left as it was.
     pub async fn set_webhooks(
         self,
         grouped: AccountGroups,
         action: SetWebhooks,
-    ) -> Result<Ran<WebhookState, E>> {
+    ) -> Result<Ran<Applied, E>> {
         let changes = action.change.clone();
-        let record = |n: &PhoneNumber, outcome: Outcome<WebhookState>| {
+        let record = |n: &PhoneNumber, outcome: Outcome<Applied>| {
             let update = match &outcome {
-                Outcome::Ok(state) => {
+                Outcome::Ok(applied) => {
                     let change = changes.of(n);
-                    Some(flows::webhook_update(state, platform_url(&change)))
+                    Some(flows::webhook_update(&applied.state, platform_url(&change)))
                 }
                 _ => None,
             };
@@ -148,6 +149,31 @@ where
     }
 }
 
+/// What a bulk webhook plan does to one number its provider answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum PlannedState {
+    /// Its writes are made.
+    Changes,
+    /// A repair's number whose channels are already at their URLs on record: nothing is
+    /// written.
+    InSync,
+    /// The shared policy refuses the change: the number is left as it is.
+    Refused,
+}
+
+impl PlannedState {
+    /// The state in words, as every shell shows it: "changes", "already in sync", "refused".
+    pub fn words(self) -> &'static str {
+        match self {
+            PlannedState::Changes => "changes",
+            PlannedState::InSync => "already in sync",
+            PlannedState::Refused => "refused",
+        }
+    }
+}
+
 /// One number of a bulk webhook plan that its provider answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -157,7 +183,9 @@ pub struct PlannedNumber {
     pub id: String,
     /// E.164.
     pub phone_number: String,
-    /// The writes, voice first.
+    /// What the change does to it.
+    pub state: PlannedState,
+    /// The writes, voice first (none when already in sync).
     pub writes: Vec<PlannedWrite>,
     /// Why the shared policy refuses the change (the number is then left as it is); null when
     /// it will be made.
@@ -200,6 +228,8 @@ pub struct AccountWebhookPlan {
     pub objects: Vec<SharedObjectUse>,
     /// Numbers that will change.
     pub changed: u32,
+    /// Numbers a repair finds already in sync (nothing written).
+    pub in_sync: u32,
     /// Numbers the shared policy refuses.
     pub refused: u32,
 }
@@ -217,6 +247,8 @@ pub struct BulkWebhookPlan {
     pub accounts: Vec<AccountWebhookPlan>,
     /// Numbers that will change.
     pub changed: u32,
+    /// Numbers a repair finds already in sync (nothing written).
+    pub in_sync: u32,
     /// Numbers the shared policy refuses.
     pub refused: u32,
     /// Numbers not planned, in selection order.
@@ -267,6 +299,7 @@ impl BulkWebhookPlan {
                         numbers: Vec::new(),
                         objects: Vec::new(),
                         changed: 0,
+                        in_sync: 0,
                         refused: 0,
                     });
                     accounts.len() - 1
@@ -281,6 +314,7 @@ impl BulkWebhookPlan {
         not_planned.sort_by_key(|n: &NumberOutcome| at.get(&n.id).copied());
         BulkWebhookPlan {
             changed: accounts.iter().map(|a| a.changed).sum(),
+            in_sync: accounts.iter().map(|a| a.in_sync).sum(),
             refused: accounts.iter().map(|a| a.refused).sum(),
             accounts,
             not_planned,
@@ -325,15 +359,21 @@ impl AccountWebhookPlan {
             }
             use_.changed |= refused.is_none();
         }
-        if refused.is_some() {
-            self.refused += 1;
-        } else if !writes.is_empty() {
-            // A repair's number already in sync writes nothing: it does not change.
-            self.changed += 1;
+        // A repair's number already in sync writes nothing: it does not change.
+        let state = match (&refused, writes.is_empty()) {
+            (Some(_), _) => PlannedState::Refused,
+            (None, true) => PlannedState::InSync,
+            (None, false) => PlannedState::Changes,
+        };
+        match state {
+            PlannedState::Refused => self.refused += 1,
+            PlannedState::InSync => self.in_sync += 1,
+            PlannedState::Changes => self.changed += 1,
         }
         self.numbers.push(PlannedNumber {
             id,
             phone_number: plan.phone_number.to_string(),
+            state,
             writes,
             refused,
         });
@@ -547,8 +587,9 @@ impl WebhookResult {
 #[derive(Debug, Clone)]
 pub struct RepointLine {
     /// The number, "re-pointed" (or "not confirmed": the provider answered with other URLs),
-    /// "shared object", "failed", "not started", "skipped" or "not changed" (no client for its
-    /// account), and why.
+    /// "already in sync" (a repair found nothing drifted: nothing written), "shared object",
+    /// "failed", "not started", "skipped" or "not changed" (no client for its account), and
+    /// why.
     pub line: ReportLine,
     /// The voice URL the provider confirms.
     pub voice_url: Option<String>,
@@ -563,7 +604,9 @@ pub struct Repoint {
     pub lines: Vec<RepointLine>,
     /// Numbers re-pointed.
     pub repointed: usize,
-    /// Numbers not re-pointed (neither re-pointed nor skipped).
+    /// Numbers a repair found already in sync (nothing written).
+    pub in_sync: usize,
+    /// Numbers not re-pointed (neither re-pointed, in sync nor skipped).
     pub failed: usize,
     /// Numbers skipped: no provider account, or one not added to their organization.
     pub skipped: usize,
@@ -573,19 +616,19 @@ pub struct Repoint {
 
 impl Repoint {
     /// The report of a re-point ([`Bulk::set_webhooks`]), worded by `words`.
-    pub fn new<E>(ran: Ran<WebhookState, E>, words: &impl Wording<E>) -> Self {
+    pub fn new<E>(ran: Ran<Applied, E>, words: &impl Wording<E>) -> Self {
         let lines: Vec<RepointLine> = (ran.lines.into_iter())
             .map(|Line { number, sent }| {
                 let (mut voice_url, mut sms_url) = (None, None);
                 let (result, detail) = match sent.answer(&number, words, "not changed") {
-                    Answer::Done(state) => {
-                        voice_url = state.voice_url().map(str::to_owned);
-                        sms_url = state.sms_url().map(str::to_owned);
+                    Answer::Done(applied) => {
+                        voice_url = applied.state.voice_url().map(str::to_owned);
+                        sms_url = applied.state.sms_url().map(str::to_owned);
                         let confirmed = number.webhook_configured;
-                        let result = if confirmed {
-                            "re-pointed"
-                        } else {
-                            "not confirmed"
+                        let result = match (applied.in_sync, confirmed) {
+                            (true, _) => PlannedState::InSync.words(),
+                            (false, true) => "re-pointed",
+                            (false, false) => "not confirmed",
                         };
                         (result, String::new())
                     }
@@ -609,9 +652,11 @@ impl Repoint {
             .collect();
         let count = |what: &str| count(lines.iter().map(|l| &l.line), what);
         let (repointed, skipped) = (count("re-pointed"), count("skipped"));
+        let in_sync = count(PlannedState::InSync.words());
         Repoint {
-            failed: lines.len() - repointed - skipped,
+            failed: lines.len() - repointed - in_sync - skipped,
             repointed,
+            in_sync,
             skipped,
             lines,
             cancelled: ran.cancelled,

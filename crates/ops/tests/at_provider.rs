@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard_core::domain::{NewNumber, PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders, creds};
 use switchboard_ops::Inventory;
-use switchboard_ops::numbers_at_provider::{Bulk, ProviderReport, Sent};
+use switchboard_ops::numbers_at_provider::{Bulk, NumberResult, ProviderReport, Sent};
 use switchboard_ops::webhooks::{self, policy, webhook_change};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::flows::{AccountGroups, BulkOptions, BulkProgress, SetWebhooks};
@@ -106,9 +106,10 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         );
         match &line.sent {
             Sent::NoAccount => assert_eq!(line.number.phone_number.as_str(), "+14155550100"),
-            Sent::Done(state) => {
+            Sent::Done(applied) => {
                 repointed += 1;
-                assert_eq!(state.voice_url(), Some(url));
+                assert!(!applied.in_sync, "a given URL is written");
+                assert_eq!(applied.state.voice_url(), Some(url));
                 assert!(stored.webhook_configured, "{stored:?}");
                 assert_eq!(stored.webhook_url.as_deref(), Some(url));
                 let r = switchboard_providers::account::number_ref(&stored);
@@ -140,7 +141,8 @@ async fn a_selection_is_repointed_and_the_record_follows_the_provider() {
         .set_webhooks(again, action)
         .await
         .unwrap();
-    let report = ProviderReport::new(ran, &order, |_| "done".into(), "", |e: &String| e.clone());
+    let done = |_: &_| (NumberResult::Ok, "done".into());
+    let report = ProviderReport::new(ran, &order, done, "", |e: &String| e.clone());
     let ids: Vec<_> = report.outcomes.iter().map(|o| o.id.clone()).collect();
     let expected: Vec<_> = order.iter().map(ToString::to_string).collect();
     assert_eq!(ids, expected);

@@ -12,7 +12,9 @@ use switchboard_core::domain::{PhoneNumber, Provider};
 use switchboard_fake_providers::{FakeConfig, FakeKind, FakeProviders};
 use switchboard_ops::Inventory;
 use switchboard_ops::numbers_at_provider::{self, BulkAction, NumberResult, provider_report};
-use switchboard_ops::webhooks::{self, BulkWebhookPlan, WebhookChannel, policy, webhook_change};
+use switchboard_ops::webhooks::{
+    self, BulkWebhookPlan, PlannedState, WebhookChannel, policy, webhook_change,
+};
 use switchboard_providers::ProviderClient;
 use switchboard_providers::account::number_ref;
 use switchboard_providers::flows::{BulkOptions, Changes, SetWebhooks};
@@ -174,7 +176,12 @@ fn run_as_planned(
     for n in plan.accounts.iter().flat_map(|a| &a.numbers) {
         let (i, outcome) = (at(&n.id), outcome(&n.id));
         match &n.refused {
+            None if n.state == PlannedState::InSync => {
+                assert_eq!(outcome.result, NumberResult::InSync, "{outcome:?}");
+                assert_eq!(after[i], before[i], "a number in sync is left as it was");
+            }
             None => {
+                assert_eq!(n.state, PlannedState::Changes, "{n:?}");
                 assert_eq!(outcome.result, NumberResult::Ok, "{outcome:?}");
                 for w in &n.writes {
                     let now = match w.channel {
@@ -185,6 +192,7 @@ fn run_as_planned(
                 }
             }
             Some(_) => {
+                assert_eq!(n.state, PlannedState::Refused, "{n:?}");
                 assert_eq!(outcome.result, NumberResult::Failed, "{outcome:?}");
                 assert!(outcome.message.contains("shared"), "{outcome:?}");
                 assert_eq!(after[i], before[i], "a refused number is left as it was");
@@ -196,6 +204,7 @@ fn run_as_planned(
         assert_eq!(after[at(&n.id)], before[at(&n.id)], "{n:?}");
     }
     assert_eq!(report.succeeded, plan.changed);
+    assert_eq!(report.in_sync, plan.in_sync);
 }
 
 #[tokio::test]
@@ -425,19 +434,29 @@ async fn repair_only_what_drifted(provider: Provider, at: usize) {
     assert_eq!(after.sms_url(), recorded.1);
     assert_eq!(t.drift().await.drifted, 0);
 
-    // Repaired again once in sync: the plan lists the number with no write, counted neither
-    // as changing nor as refused, and the run writes nothing.
+    // Repaired again once in sync: the plan says the number is already in sync, with no
+    // write, counted neither as changing nor as refused; the run writes nothing and its
+    // report says the same, not that the number changed.
     let again = t.plan(selection.clone(), Changes::Recorded, false).await;
-    let counts = (again.changed, again.refused);
-    assert_eq!(counts, (0, 0), "{provider}: {again:#?}");
+    let counts = (again.changed, again.in_sync, again.refused);
+    assert_eq!(counts, (0, 1, 0), "{provider}: {again:#?}");
+    assert_eq!(again.accounts[0].in_sync, 1, "{provider}: {again:#?}");
     let in_sync = &again.accounts[0].numbers[0];
+    assert_eq!(in_sync.state, PlannedState::InSync, "{in_sync:#?}");
+    assert_eq!(in_sync.state.words(), "already in sync");
     assert!(
         in_sync.writes.is_empty() && in_sync.refused.is_none(),
         "{in_sync:#?}"
     );
     faults.clear_requests();
     let report = t.run(selection, Changes::Recorded, false).await;
-    assert_eq!(report.succeeded, 1, "{provider}: {report:#?}");
+    let counts = (report.succeeded, report.in_sync, report.failed);
+    assert_eq!(counts, (0, 1, 0), "{provider}: {report:#?}");
+    assert_eq!(
+        report.outcomes[0].result,
+        NumberResult::InSync,
+        "{report:#?}"
+    );
     let sent = t.requests();
     assert!(
         sent.iter().all(|r| r.method == "GET"),

@@ -13,7 +13,7 @@ use switchboard_ops::providers::client::{ProviderFailure, account_of};
 use switchboard_ops::webhooks::{DriftReport, DriftSelection, Repoint};
 use switchboard_providers::ProviderError;
 use switchboard_providers::error::{Api, ProviderMessage, Subject};
-use switchboard_providers::model::{Drift, DriftStatus, FoundNumber, WebhookState};
+use switchboard_providers::model::{Applied, Drift, DriftStatus, FoundNumber, WebhookState};
 use uuid::Uuid;
 
 const AC1: &str = "AC11111111111111111111111111111111";
@@ -95,11 +95,13 @@ fn a_repoint_words_each_line_and_counts_what_was_not_repointed() {
     let shared = number("+14155550103", Some(AC1), None);
     let alone = number("+14155550104", None, None);
     let refused = number("+14155550105", Some(AC2), None);
+    let in_sync = number("+14155550106", Some(AC1), Some("https://a.example/v"));
     let state = |n: &PhoneNumber| WebhookState {
         phone_number: n.phone_number.clone(),
         voice: None,
         sms: None,
     };
+    let written = |n: &PhoneNumber| Applied::written(state(n));
     let shared_error = ProviderError::SharedObject {
         api: Api::Twilio,
         number: "+14155550103".into(),
@@ -110,8 +112,13 @@ fn a_repoint_words_each_line_and_counts_what_was_not_repointed() {
         lines: vec![
             line(alone.clone(), Sent::NoAccount),
             line(refused.clone(), Sent::NotAdded(not_added(&refused))),
-            line(confirmed.clone(), Sent::Done(state(&confirmed))),
-            line(unconfirmed.clone(), Sent::Done(state(&unconfirmed))),
+            line(confirmed.clone(), Sent::Done(written(&confirmed))),
+            line(unconfirmed.clone(), Sent::Done(written(&unconfirmed))),
+            // A repair that found it in sync wrote nothing: not counted as re-pointed.
+            line(
+                in_sync.clone(),
+                Sent::Done(Applied::in_sync(state(&in_sync))),
+            ),
             line(shared, Sent::Failed(shared_error)),
             line(alone.clone(), Sent::Failed(network())),
             line(alone.clone(), Sent::NotStarted),
@@ -126,13 +133,20 @@ fn a_repoint_words_each_line_and_counts_what_was_not_repointed() {
         ("skipped", "not added: AC22222222222222222222222222222222"),
         ("re-pointed", ""),
         ("not confirmed", ""),
+        ("already in sync", ""),
         ("shared object", "provider: NotAllowed"),
         ("failed", "provider: Offline"),
         ("not started", "cancelled"),
         ("not changed", "no client: no secret"),
     ];
     assert_eq!(got, results(want.into_iter()));
-    assert_eq!((report.repointed, report.failed, report.skipped), (1, 5, 2));
+    let counts = (
+        report.repointed,
+        report.in_sync,
+        report.failed,
+        report.skipped,
+    );
+    assert_eq!(counts, (1, 1, 5, 2));
     assert!(report.cancelled);
 }
 

@@ -33,9 +33,9 @@ use crate::http::{
     HttpSettings, Idempotency, Transport, generic_message, same_origin_link, truncate,
 };
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, ProgressFn,
-    ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange, WebhookOwner,
-    WebhookPlan, WebhookState, plan_on_owners, present,
+    AccountInfo, Applied, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
+    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
+    WebhookOwner, WebhookPlan, WebhookState, plan_on_owners, present,
 };
 
 mod readiness;
@@ -696,12 +696,12 @@ impl BandwidthClient {
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
-    ) -> Result<WebhookState> {
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         wanted.given(Api::Bandwidth)?;
         let state = self.webhooks(number).await?;
         let Some(change) = wanted.on(&state, Api::Bandwidth)? else {
-            return Ok(state);
+            return Ok(Applied::in_sync(state));
         };
         let change = &change;
         let plan = Self::plan_from(&state, change)?;
@@ -764,7 +764,7 @@ impl BandwidthClient {
             self.http.shared.forget(&format!("application {id}"));
             written?;
         }
-        self.webhooks(number).await
+        self.webhooks(number).await.map(Applied::written)
     }
 }
 

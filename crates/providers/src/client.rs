@@ -38,8 +38,8 @@ use crate::bandwidth::BandwidthClient;
 use crate::error::{Api, ProviderError, Result, Subject};
 use crate::model::PageSink;
 use crate::model::{
-    AccountInfo, Drift, FoundNumber, ListProgress, Listing, NumberRef, ProgressFn, ProviderNumber,
-    SharedPolicy, Wanted, WebhookPlan, WebhookState, drift,
+    AccountInfo, Applied, Drift, FoundNumber, ListProgress, Listing, NumberRef, ProgressFn,
+    ProviderNumber, SharedPolicy, Wanted, WebhookPlan, WebhookState, drift,
 };
 use crate::plivo::PlivoClient;
 use crate::telnyx::TelnyxClient;
@@ -168,13 +168,26 @@ impl ProviderClient {
     }
 
     /// Makes the change (or the repair of the drift of the state read here: nothing written
-    /// when none drifted, that state returned) and returns the state the provider confirms.
+    /// when none drifted, that state returned) and returns the state the provider confirms
+    /// ([`ProviderClient::apply_webhooks`] without saying whether a repair found it in sync).
     pub async fn set_webhooks(
         &self,
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
     ) -> Result<WebhookState> {
+        let applied = self.apply_webhooks(number, wanted, shared).await?;
+        Ok(applied.state)
+    }
+
+    /// [`ProviderClient::set_webhooks`], saying whether a repair found the number already in
+    /// sync ([`Applied::in_sync`]: nothing was written).
+    pub async fn apply_webhooks(
+        &self,
+        number: &NumberRef,
+        wanted: impl Into<Wanted<'_>>,
+        shared: SharedPolicy,
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         each!(self, c => c.set_webhooks(number, wanted, shared).await)
     }

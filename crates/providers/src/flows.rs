@@ -42,7 +42,7 @@ use uuid::Uuid;
 use crate::client::ProviderClient;
 use crate::error::{ProviderError, Result};
 use crate::model::{
-    AccountInfo, Drift, FoundNumber, ListProgress, NumberRef, ProgressFn, ProviderNumber,
+    AccountInfo, Applied, Drift, FoundNumber, ListProgress, NumberRef, ProgressFn, ProviderNumber,
     SharedPolicy, Skipped, Wanted, WebhookChange, WebhookPlan, WebhookState, same_url,
 };
 
@@ -579,7 +579,8 @@ pub struct SetWebhooks {
 }
 
 impl AccountAction for SetWebhooks {
-    type Output = WebhookState;
+    /// The state confirmed, and whether a repair found the number already in sync.
+    type Output = Applied;
 
     async fn run(
         &self,
@@ -587,10 +588,10 @@ impl AccountAction for SetWebhooks {
         numbers: &[PhoneNumber],
         options: &BulkOptions,
         progress: ProgressFn<'_, BulkProgress>,
-    ) -> BulkReport<WebhookState> {
+    ) -> BulkReport<Applied> {
         let policy = self.policy;
         let set =
-            |n: NumberRef, wanted| async move { client.set_webhooks(&n, wanted, policy).await };
+            |n: NumberRef, wanted| async move { client.apply_webhooks(&n, wanted, policy).await };
         self.change.run_each(numbers, options, progress, set).await
     }
 }

@@ -286,6 +286,36 @@ impl WebhookState {
     }
 }
 
+/// What setting a number's webhooks did: the state the provider confirms, and whether a
+/// repair ([`Wanted::Recorded`]) found the number already in sync, so that nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The state the provider confirms (read back after the writes, or the state read when
+    /// nothing was written).
+    pub state: WebhookState,
+    /// True when a repair found every channel already at its URL on record: nothing was sent
+    /// but the reads.
+    pub in_sync: bool,
+}
+
+impl Applied {
+    /// The state confirmed after the change was made.
+    pub fn written(state: WebhookState) -> Self {
+        Applied {
+            state,
+            in_sync: false,
+        }
+    }
+
+    /// The state of a number a repair found already in sync: nothing was written.
+    pub fn in_sync(state: WebhookState) -> Self {
+        Applied {
+            state,
+            in_sync: true,
+        }
+    }
+}
+
 /// A channel of a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -30,8 +30,8 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
+    AccountInfo, Applied, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
+    PageSink, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
     WebhookOwner, WebhookPlan, WebhookState, plan_on_owners,
 };
 use crate::records::{self, text};
@@ -421,18 +421,18 @@ impl PlivoClient {
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
-    ) -> Result<WebhookState> {
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         wanted.given(Api::Plivo)?;
         let state = self.webhooks(number).await?;
         let Some(change) = wanted.on(&state, Api::Plivo)? else {
-            return Ok(state);
+            return Ok(Applied::in_sync(state));
         };
         let change = &change;
         let plan = Self::plan_from(&state, change)?;
         check_shared(Api::Plivo, &plan, shared)?;
         let Some(step) = plan.changes.first() else {
-            return Ok(state);
+            return Ok(Applied::written(state));
         };
         let mut body = json!({});
         if let Some(u) = &change.voice_url {
@@ -459,7 +459,7 @@ impl PlivoClient {
         // Written or perhaps written: the run reads it again.
         (self.http.shared).forget(&format!("application {}", step.object.id));
         written?;
-        self.webhooks(number).await
+        self.webhooks(number).await.map(Applied::written)
     }
 }
 

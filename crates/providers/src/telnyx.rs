@@ -27,8 +27,8 @@ use crate::config;
 use crate::error::{Api, ProviderError, ProviderMessage, Result, Subject};
 use crate::http::{HttpSettings, Idempotency, Transport, generic_message, parse_json, truncate};
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
+    AccountInfo, Applied, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
+    PageSink, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook, WebhookChange,
     WebhookOwner, WebhookPlan, WebhookState, plan_on_owners,
 };
 use crate::records::{self, text};
@@ -518,12 +518,12 @@ impl TelnyxClient {
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
-    ) -> Result<WebhookState> {
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         wanted.given(Api::Telnyx)?;
         let state = self.webhooks(number).await?;
         let Some(change) = wanted.on(&state, Api::Telnyx)? else {
-            return Ok(state);
+            return Ok(Applied::in_sync(state));
         };
         let change = &change;
         let plan = Self::plan_from(&state, change)?;
@@ -580,7 +580,7 @@ impl TelnyxClient {
             self.http.shared.forget(&object);
             written?;
         }
-        self.webhooks(number).await
+        self.webhooks(number).await.map(Applied::written)
     }
 }
 

@@ -34,9 +34,9 @@ use crate::http::{
     HttpSettings, Idempotency, Transport, generic_message, parse_json, same_origin_link, truncate,
 };
 use crate::model::{
-    AccountInfo, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
-    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
-    WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
+    AccountInfo, Applied, Channel, Confirmed, ListProgress, Listing, NumberRef, ObjectKind,
+    ObjectRef, PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted,
+    Webhook, WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 
 /// The largest page Twilio serves.
@@ -696,7 +696,7 @@ impl TwilioClient {
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         _shared: SharedPolicy,
-    ) -> Result<WebhookState> {
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         let given = wanted.given(self.api())?;
         // The number as it is now: whether a channel is on an application decides the form.
@@ -708,7 +708,7 @@ impl TwilioClient {
                 let state = self.state_of(&raw, &number.phone_number).await?;
                 match wanted.on(&state, self.api())? {
                     Some(change) => change,
-                    None => return Ok(state),
+                    None => return Ok(Applied::in_sync(state)),
                 }
             }
         };
@@ -727,7 +727,7 @@ impl TwilioClient {
             })
             .await?;
         let updated: TwNumber = parse_json(self.api(), &subject, &reply.body)?;
-        self.state_of(&updated, &number.phone_number).await
+        (self.state_of(&updated, &number.phone_number).await).map(Applied::written)
     }
 
     /// Numbers available to buy (`AvailablePhoneNumbers/{Country}/{Type}.json`).

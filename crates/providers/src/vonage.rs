@@ -42,8 +42,8 @@ use crate::http::{
     HttpSettings, Idempotency, Transport, generic_message, parse_json, same_origin_link, truncate,
 };
 use crate::model::{
-    AccountInfo, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef, PageSink,
-    PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
+    AccountInfo, Applied, Channel, ListProgress, Listing, NumberRef, ObjectKind, ObjectRef,
+    PageSink, PlannedChange, ProgressFn, ProviderNumber, SharedPolicy, Skipped, Wanted, Webhook,
     WebhookChange, WebhookOwner, WebhookPlan, WebhookState,
 };
 use crate::records::{self, text};
@@ -620,13 +620,13 @@ impl VonageClient {
         number: &NumberRef,
         wanted: impl Into<Wanted<'_>>,
         shared: SharedPolicy,
-    ) -> Result<WebhookState> {
+    ) -> Result<Applied> {
         let wanted = wanted.into();
         wanted.given(Api::Vonage)?;
         let raw = self.raw(number).await?;
         let state = self.state(&raw, &number.phone_number).await?;
         let Some(change) = wanted.on(&state, Api::Vonage)? else {
-            return Ok(state);
+            return Ok(Applied::in_sync(state));
         };
         let change = &change;
         let plan = self.plan_from(&raw, &state, change)?;
@@ -676,7 +676,7 @@ impl VonageClient {
             })
             .await?;
         }
-        self.webhooks(number).await
+        self.webhooks(number).await.map(Applied::written)
     }
 
     /// Reads application `id`, changes its `capabilities` with `edit`, and writes it back

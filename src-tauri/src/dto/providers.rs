@@ -20,8 +20,8 @@ pub use switchboard_ops::providers::import::{
 pub use switchboard_ops::purchase::{AvailableNumber, AvailableSearch};
 pub use switchboard_ops::webhooks::{
     AccountWebhookPlan, BulkWebhookPlan, ChannelDrift, DriftRow, DriftState, DriftSummary,
-    DriftView, PlannedNumber, PlannedWrite, SharedObjectUse, WebhookChannel, WebhookPlanView,
-    WebhookResult,
+    DriftView, PlannedNumber, PlannedState, PlannedWrite, SharedObjectUse, WebhookChannel,
+    WebhookPlanView, WebhookResult,
 };
 
 #[cfg(test)]

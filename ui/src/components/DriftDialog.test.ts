@@ -77,18 +77,39 @@ describe("DriftDialog", () => {
     const client = mockClient(3);
     const drifted = client.data[0];
     vi.mocked(client.planRepair).mockImplementationOnce(async (_t, _o, ids, allowShared) => {
-      const numbers = [{ id: drifted.id, phoneNumber: drifted.phoneNumber, writes: [], refused: null }];
-      const account = { provider: "twilio" as const, accountId: "AC1", numbers, objects: [], changed: 0, refused: 0 };
+      const numbers = [{ id: drifted.id, phoneNumber: drifted.phoneNumber, state: "inSync" as const, writes: [], refused: null }];
+      const account = { provider: "twilio" as const, accountId: "AC1", numbers, objects: [], changed: 0, inSync: 1, refused: 0 };
       void ids;
-      return { accounts: [account], changed: 0, refused: 0, notPlanned: [], allowShared, cancelled: false };
+      return { accounts: [account], changed: 0, inSync: 1, refused: 0, notPlanned: [], allowShared, cancelled: false };
     });
     render(DriftDialog, { client, organizationId: "org-1", ids: null, onClose: vi.fn() });
     await wait();
     await fireEvent.click(screen.getByTestId("drift-repair"));
     await wait();
-    expect(screen.getByTestId("plan-summary").textContent).toContain("0 number(s) will change");
+    // The words and counts are ops' plan's: the dialog does not work out which number is in sync.
+    expect(screen.getByTestId("plan-summary").textContent).toContain("0 number(s) will change, 1 already in sync");
+    expect(screen.getByTestId("plan-account").textContent).toBe("twilio AC1: 0 to change, 1 already in sync, 0 refused");
     expect(screen.getByTestId("plan-number").textContent).toContain("already in sync");
     expect((screen.getByTestId("plan-confirm") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("reports a number the repair found already in sync as such, not as done", async () => {
+    const client = mockClient(3);
+    const drifted = client.data[0];
+    // Planned as drifted; back in sync at the provider by the time the repair runs.
+    vi.mocked(client.repairWebhooks).mockImplementationOnce(async (_t, _o, ids, _a, onProgress) => {
+      onProgress({ done: ids.length, total: ids.length });
+      const outcomes = [{ id: drifted.id, phoneNumber: drifted.phoneNumber, result: "inSync" as const, message: "voice https://platform.example/voice, sms (none)" }];
+      return { outcomes, succeeded: 0, inSync: 1, failed: 0, cancelled: false };
+    });
+    render(DriftDialog, { client, organizationId: "org-1", ids: null, onClose: vi.fn() });
+    await wait();
+    await fireEvent.click(screen.getByTestId("drift-repair"));
+    await wait();
+    await fireEvent.click(screen.getByTestId("plan-confirm"));
+    await wait();
+    expect(screen.getByTestId("provider-report-summary").textContent).toBe("0 done, 1 already in sync");
+    expect(screen.getByTestId("report-row").children[1].textContent).toBe("Already in sync");
   });
 
   it("checks only the selection, and a running check can be cancelled", async () => {

@@ -30,7 +30,8 @@ describe("provider display helpers", () => {
   });
 
   it("summarizes a report", () => {
-    expect(reportSummary({ outcomes: [], succeeded: 3, failed: 1, cancelled: true })).toBe("3 done, 1 not done (cancelled before the end)");
+    expect(reportSummary({ outcomes: [], succeeded: 3, inSync: 0, failed: 1, cancelled: true })).toBe("3 done, 1 not done (cancelled before the end)");
+    expect(reportSummary({ outcomes: [], succeeded: 1, inSync: 2, failed: 0, cancelled: false })).toBe("1 done, 2 already in sync");
   });
 
   it("says how many numbers share an object, as the CLI does", () => {

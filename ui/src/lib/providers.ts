@@ -1,5 +1,5 @@
 /** Display helpers of the provider features: pure functions, unit-tested. */
-import type { AccountRemoval, DriftState, NumberResult, ProviderAccount, ProviderReport, VerifyOutcome } from "./client";
+import type { AccountRemoval, DriftState, NumberResult, PlannedState, ProviderAccount, ProviderReport, VerifyOutcome } from "./client";
 import { providerLabel } from "./format";
 
 /** One key per account, for lists and maps. */
@@ -24,6 +24,8 @@ export function resultLabel(r: NumberResult): string {
   switch (r) {
     case "ok":
       return "Done";
+    case "inSync":
+      return "Already in sync";
     case "refused":
       return "Credentials refused";
     case "failed":
@@ -46,9 +48,22 @@ export function driftLabel(s: DriftState): string {
   }
 }
 
-/** "28 done, 2 failed (cancelled)" for a toast. */
+/** A number's state in a bulk webhook plan, in ops' words (`PlannedState::words`, the CLI's). */
+export function plannedLabel(s: PlannedState): string {
+  switch (s) {
+    case "changes":
+      return "changes";
+    case "inSync":
+      return "already in sync";
+    case "refused":
+      return "refused";
+  }
+}
+
+/** "28 done, 1 already in sync, 2 not done (cancelled)" for a toast. */
 export function reportSummary(r: ProviderReport): string {
   const parts = [`${r.succeeded} done`];
+  if (r.inSync) parts.push(`${r.inSync} ${plannedLabel("inSync")}`);
   if (r.failed) parts.push(`${r.failed} not done`);
   return parts.join(", ") + (r.cancelled ? " (cancelled before the end)" : "");
 }

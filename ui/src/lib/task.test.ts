@@ -32,7 +32,7 @@ describe("ProgressTask", () => {
 
   it("a report is summarized in a toast, an error toast when a number failed", async () => {
     const task = new ProgressTask();
-    const done = { outcomes: [], succeeded: 2, failed: 0, cancelled: false };
+    const done = { outcomes: [], succeeded: 2, inSync: 0, failed: 0, cancelled: false };
     expect(await task.report("Verify", 2, async () => done)).toBe(done);
     await task.report("Verify", 2, async () => ({ ...done, failed: 1 }));
     expect(toasts.items).toMatchObject([

@@ -231,12 +231,12 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
     verifyNumbers: vi.fn(async (_t, _o, ids, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });
       const outcomes = ids.map((id: string) => ({ id, phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id, result: "ok" as const, message: "verified" }));
-      return { outcomes, succeeded: ids.length, failed: 0, cancelled: false };
+      return { outcomes, succeeded: ids.length, inSync: 0, failed: 0, cancelled: false };
     }),
     bulkSetWebhooks: vi.fn(async (_t, _o, ids, voiceUrl, _s, _a, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });
       const outcomes = ids.map((id: string) => ({ id, phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id, result: "ok" as const, message: `voice ${voiceUrl}, sms (none)` }));
-      return { outcomes, succeeded: ids.length, failed: 0, cancelled: false };
+      return { outcomes, succeeded: ids.length, inSync: 0, failed: 0, cancelled: false };
     }),
     planVerify: vi.fn(async (_o, ids) => ({
       accounts: [{ provider: "twilio" as const, accountId: "AC1", numbers: ids.length, requests: ids.length }],
@@ -249,13 +249,14 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       const numbers = ids.map((id: string, i: number) => ({
         id,
         phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,
+        state: i === 0 || allowShared ? ("changes" as const) : ("refused" as const),
         writes: [{ channel: "voice" as const, object: i === 0 ? "number PN1" : "Call Control application 7", isNumber: i === 0, objectName: null, sharedBy: i === 0 ? 1 : 3, from: null, to: voiceUrl ?? "", detaches: null }],
         refused: i === 0 || allowShared ? null : "Call Control application 7 is shared by 3 numbers",
       }));
       const refused = numbers.filter((n: { refused: string | null }) => n.refused !== null).length;
       const objects = ids.length > 1 ? [{ object: "Call Control application 7", objectName: null, channels: ["voice" as const], sharedBy: 3, selected: ids.length - 1, changed: allowShared }] : [];
-      const account = { provider: "telnyx" as const, accountId: "telnyx-main", numbers, objects, changed: ids.length - refused, refused };
-      return { accounts: [account], changed: ids.length - refused, refused, notPlanned: [], allowShared, cancelled: false };
+      const account = { provider: "telnyx" as const, accountId: "telnyx-main", numbers, objects, changed: ids.length - refused, inSync: 0, refused };
+      return { accounts: [account], changed: ids.length - refused, inSync: 0, refused, notPlanned: [], allowShared, cancelled: false };
     }),
     checkDrift: vi.fn(async (_t, _o, ids, onProgress) => {
       const checked: string[] = ids ?? data.map((n) => n.id);
@@ -271,16 +272,17 @@ export function mockClient(count = 1000): Client & { data: PhoneNumber[]; agents
       const numbers = ids.map((id: string) => ({
         id,
         phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,
+        state: "changes" as const,
         writes: [{ channel: "voice" as const, object: "number PN1", isNumber: true, objectName: null, sharedBy: 1, from: "https://elsewhere.example/voice", to: "https://platform.example/voice", detaches: null }],
         refused: null,
       }));
-      const account = { provider: "twilio" as const, accountId: "AC1", numbers, objects: [], changed: ids.length, refused: 0 };
-      return { accounts: [account], changed: ids.length, refused: 0, notPlanned: [], allowShared, cancelled: false };
+      const account = { provider: "twilio" as const, accountId: "AC1", numbers, objects: [], changed: ids.length, inSync: 0, refused: 0 };
+      return { accounts: [account], changed: ids.length, inSync: 0, refused: 0, notPlanned: [], allowShared, cancelled: false };
     }),
     repairWebhooks: vi.fn(async (_t, _o, ids, _a, onProgress) => {
       onProgress({ done: ids.length, total: ids.length });
       const outcomes = ids.map((id: string) => ({ id, phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id, result: "ok" as const, message: "voice https://platform.example/voice" }));
-      return { outcomes, succeeded: ids.length, failed: 0, cancelled: false };
+      return { outcomes, succeeded: ids.length, inSync: 0, failed: 0, cancelled: false };
     }),
     planWebhooks: vi.fn(async (id, voiceUrl) => ({
       phoneNumber: data.find((n) => n.id === id)?.phoneNumber ?? id,

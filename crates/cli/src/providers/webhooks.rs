@@ -12,8 +12,8 @@ use switchboard_core::domain::Provider;
 use switchboard_ops::numbers_at_provider::{Bulk as Run, select};
 use switchboard_ops::providers::{added_accounts, organization_numbers};
 use switchboard_ops::webhooks::{
-    BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, Repoint, plan_webhooks, policy,
-    set_webhooks, shared_words, webhook_plan,
+    BulkWebhookPlan, DriftLine, DriftReport, DriftSelection, PlannedState, Repoint, plan_webhooks,
+    policy, set_webhooks, shared_words, webhook_plan,
 };
 use switchboard_providers::flows::{
     AccountGroups, BulkOptions, BulkProgress, Changes, DEFAULT_CONCURRENCY, SetWebhooks,
@@ -314,12 +314,18 @@ fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
     })
 }
 
-/// A bulk plan, account by account: the numbers changed or refused, the objects written.
+/// A bulk plan, account by account: the numbers changed, already in sync or refused, the
+/// objects written.
 fn print_bulk_plan(plan: &BulkWebhookPlan) {
     for a in &plan.accounts {
         println!(
-            "{} {}: {} to change, {} refused (shared object)",
-            a.provider, a.account_id, a.changed, a.refused
+            "{} {}: {} to change, {} {}, {} refused (shared object)",
+            a.provider,
+            a.account_id,
+            a.changed,
+            a.in_sync,
+            PlannedState::InSync.words(),
+            a.refused
         );
         for o in &a.objects {
             let name = (o.object_name.as_deref())
@@ -333,8 +339,14 @@ fn print_bulk_plan(plan: &BulkWebhookPlan) {
                 if o.changed { "" } else { ", not changed" }
             );
         }
-        for n in a.numbers.iter().filter_map(|n| n.refused.as_ref()) {
-            println!("  refused: {n}");
+        for n in &a.numbers {
+            match (&n.refused, n.state) {
+                (Some(why), _) => println!("  refused: {why}"),
+                (None, PlannedState::InSync) => {
+                    println!("  {}: {}", n.phone_number, n.state.words())
+                }
+                (None, _) => {}
+            }
         }
     }
     for n in &plan.not_planned {
@@ -344,6 +356,7 @@ fn print_bulk_plan(plan: &BulkWebhookPlan) {
 
 fn print_repointed(g: &Global, org: &str, report: &Repoint) {
     let (repointed, failed, skipped) = (report.repointed, report.failed, report.skipped);
+    let in_sync = report.in_sync;
     let items = report.lines.iter().map(|r| {
         let extra: Extra = vec![
             ("voice_url", json!(r.voice_url)),
@@ -363,13 +376,20 @@ fn print_repointed(g: &Global, org: &str, report: &Repoint) {
                 "organization": org,
                 "items": items,
                 "repointed": repointed,
+                "in_sync": in_sync,
                 "failed": failed,
                 "skipped": skipped,
             })
         },
         &format!(
-            "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no \
-             provider account, or one not added to {org})"
+            "{org}: {repointed} re-pointed, {}{failed} not re-pointed, {skipped} skipped (no \
+             provider account, or one not added to {org})",
+            // Only a repair finds numbers in sync; a given URL is always written.
+            if in_sync > 0 {
+                format!("{in_sync} {}, ", PlannedState::InSync.words())
+            } else {
+                String::new()
+            }
         ),
     );
 }

@@ -1007,7 +1007,7 @@ failed: Array<ImportFailure>,
  */
 cancelled: boolean, };
 
-export type NumberResult = "ok" | "refused" | "failed" | "notStarted" | "skipped";
+export type NumberResult = "ok" | "inSync" | "refused" | "failed" | "notStarted" | "skipped";
 
 export type NumberOutcome = { 
 /**
@@ -1033,9 +1033,13 @@ export type ProviderReport = {
  */
 outcomes: Array<NumberOutcome>, 
 /**
- * Numbers done.
+ * Numbers done (for a repair: changed).
  */
 succeeded: number, 
+/**
+ * Numbers a repair found already in sync: nothing was written.
+ */
+inSync: number, 
 /**
  * Numbers not done (failed, refused, skipped, not started).
  */
@@ -1185,6 +1189,8 @@ requests: number,
  */
 skipped: Array<NumberOutcome>, };
 
+export type PlannedState = "changes" | "inSync" | "refused";
+
 export type PlannedNumber = { 
 /**
  * The number's id.
@@ -1195,7 +1201,11 @@ id: string,
  */
 phoneNumber: string, 
 /**
- * The writes, voice first.
+ * What the change does to it.
+ */
+state: PlannedState, 
+/**
+ * The writes, voice first (none when already in sync).
  */
 writes: Array<PlannedWrite>, 
 /**
@@ -1254,6 +1264,10 @@ objects: Array<SharedObjectUse>,
  */
 changed: number, 
 /**
+ * Numbers a repair finds already in sync (nothing written).
+ */
+inSync: number, 
+/**
  * Numbers the shared policy refuses.
  */
 refused: number, };
@@ -1267,6 +1281,10 @@ accounts: Array<AccountWebhookPlan>,
  * Numbers that will change.
  */
 changed: number, 
+/**
+ * Numbers a repair finds already in sync (nothing written).
+ */
+inSync: number, 
 /**
  * Numbers the shared policy refuses.
  */
