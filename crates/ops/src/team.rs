@@ -24,7 +24,6 @@ use uuid::Uuid;
 use crate::usage::UsageStore;
 use crate::{
     Between, Cancel, Chunk, EachNumber, Edit, Inventory, LocalInventory, Reads, Written, lock,
-    update_each,
 };
 
 /// How many numbers of a bulk change one transaction of the team database holds (see
@@ -34,25 +33,52 @@ use crate::{
 /// 20:38): every row written again in the table's trigram indexes.
 pub const SERVER_PART: usize = 2_500;
 
-/// Where [`update_on_server`] stopped because the server went away: the position in the chunk
-/// of the first number not known to be written, and the error.
-pub(crate) type Lost = Option<(usize, Error)>;
+/// Where [`update_on_server`] stopped because the server went away ([`Error::Offline`]).
+#[derive(Debug)]
+pub(crate) struct Lost {
+    /// The position in the chunk of the first number not known to be written.
+    at: usize,
+    /// The server (host:port/database).
+    server: String,
+    /// Why it went away.
+    reason: String,
+}
+
+impl Lost {
+    /// The error that stopped it.
+    fn error(&self) -> Error {
+        Error::Offline {
+            server: self.server.clone(),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+/// How a part of [`update_on_server`] ended.
+enum PartEnd {
+    /// Every number of it was written or refused.
+    Whole,
+    /// `between` said stop within it.
+    Stopped,
+    /// The server went away within it.
+    Lost(Lost),
+}
 
 /// [`Inventory::update_numbers`] on the team database, set-based: the chunk in parts of
 /// [`SERVER_PART`] numbers, each one transaction ([`RemoteWorkspace::update_many`]: the
 /// manager's role, the single edit's checks), `between` asked before each part with how many
 /// numbers of the chunk are done (progress, and whether to go on), the rows each part wrote
 /// handed to `keep` (a cache's write-through, which runs while the server writes the next
-/// part, and is done when this returns). A part the server refuses whole (an agent
-/// removed meanwhile) goes number by number through `single` (each refused as a single edit
-/// refuses it). A lost connection stops it there ([`Lost`]): the parts before it stay done.
+/// part, and is done when this returns). A part the server refuses whole (an agent removed
+/// meanwhile) goes number by number ([`each_on_server`]); a cancel within it stops the chunk
+/// there. A lost connection, in a part or in its number-by-number pass, stops it there
+/// ([`Lost`]): what was written before stays done.
 pub(crate) async fn update_on_server<F, Fut>(
     remote: &RemoteWorkspace,
-    single: &(dyn Inventory + '_),
     chunk: Chunk<'_>,
     between: &mut Between<'_>,
     mut keep: F,
-) -> Result<(ManyUpdated, Lost)>
+) -> Result<(ManyUpdated, Option<Lost>)>
 where
     F: FnMut(Vec<PhoneNumber>) -> Fut + Send,
     Fut: std::future::Future<Output = ()> + Send,
@@ -69,27 +95,30 @@ where
         if !between(start as u64) {
             break;
         }
-        let part = Chunk {
-            ids,
-            keys: None,
-            ..chunk
-        };
         let written = remote.update_many(chunk.organization_id, ids, chunk.change);
         let (changed, ()) = tokio::join!(written, async {
             if let Some(k) = keeping.take() {
                 k.await;
             }
         });
-        let changed = match changed {
-            Ok(changed) => changed,
-            Err(e) if e.code() == ErrorCode::Offline => {
-                lost = Some((start, e));
+        let (changed, end) = match changed {
+            Ok(changed) => (changed, PartEnd::Whole),
+            Err(Error::Offline { server, reason }) => {
+                lost = Some(Lost {
+                    at: start,
+                    server,
+                    reason,
+                });
                 break;
             }
             Err(e) => {
                 tracing::info!(error = %e, "a part of a bulk change goes number by number");
-                let mut shifted = |n: u64| between(start as u64 + n);
-                update_each(single, part, &mut shifted).await?
+                let part = Chunk {
+                    ids,
+                    keys: None,
+                    ..chunk
+                };
+                each_on_server(remote, part, start, between).await
             }
         };
         done.updated += changed.updated;
@@ -98,11 +127,53 @@ where
         if !changed.rows.is_empty() {
             keeping = Some(keep(changed.rows));
         }
+        match end {
+            PartEnd::Whole => {}
+            PartEnd::Stopped => break,
+            PartEnd::Lost(l) => {
+                lost = Some(l);
+                break;
+            }
+        }
     }
     if let Some(k) = keeping {
         k.await;
     }
     Ok((done, lost))
+}
+
+/// A part the server refused whole (at `start` in its chunk), one
+/// [`RemoteWorkspace::update_number`] per number, each refused as a single edit refuses it,
+/// the rows written returned for the cache. `between` is asked before each number but the
+/// first (the part's start was just asked) with how many numbers of the chunk are done; the
+/// pass ends where it says stop, or where the server goes away.
+async fn each_on_server(
+    remote: &RemoteWorkspace,
+    part: Chunk<'_>,
+    start: usize,
+    between: &mut Between<'_>,
+) -> (ManyUpdated, PartEnd) {
+    let mut done = ManyUpdated::default();
+    for (n, id) in part.ids.iter().enumerate() {
+        if n > 0 && !between((start + n) as u64) {
+            return (done, PartEnd::Stopped);
+        }
+        let edited = remote
+            .update_number(&NumberRef::Id(*id), Some(part.organization_id), part.change)
+            .await;
+        match edited {
+            Ok(row) => {
+                done.updated += 1;
+                done.rows.push(row);
+            }
+            Err(Error::Offline { server, reason }) => {
+                let at = start + n;
+                return (done, PartEnd::Lost(Lost { at, server, reason }));
+            }
+            Err(e) => done.failed.push((*id, e)),
+        }
+    }
+    (done, PartEnd::Whole)
 }
 
 fn direct(number: PhoneNumber) -> Written {
@@ -213,12 +284,8 @@ impl Inventory for RemoteWorkspace {
         chunk: Chunk<'_>,
         between: &mut Between<'_>,
     ) -> Result<ManyUpdated> {
-        let (mut done, lost) = update_on_server(self, self, chunk, between, |_| async {}).await?;
-        if let Some((at, e)) = lost {
-            let (server, reason) = match &e {
-                Error::Offline { server, reason } => (server.clone(), reason.clone()),
-                _ => (self.server().to_owned(), e.to_string()),
-            };
+        let (mut done, lost) = update_on_server(self, chunk, between, |_| async {}).await?;
+        if let Some(Lost { at, server, reason }) = lost {
             done.failed.extend(chunk.ids[at..].iter().map(|id| {
                 let error = Error::Offline {
                     server: server.clone(),
@@ -683,8 +750,9 @@ impl Inventory for TeamInventory {
     }
 
     /// Online, set-based on the server ([`update_on_server`]), the rows each part wrote put
-    /// into the open cache in one transaction; a server found gone midway switches to offline
-    /// and the numbers not reached are queued as below. Offline, the chunk in one transaction
+    /// into the open cache in one transaction; a server found gone midway (in a part, or in
+    /// the number-by-number pass of a part it refused whole) switches to offline, with one
+    /// notice, and the numbers not reached are queued as below. Offline, the chunk in one transaction
     /// of the cache, each edit into the outbox as a single edit goes.
     async fn update_numbers(
         &self,
@@ -697,11 +765,11 @@ impl Inventory for TeamInventory {
         let keep = |rows: Vec<PhoneNumber>| {
             self.cache_put(move |r| rows.iter().try_for_each(|n| r.write_through(n.id, Some(n))))
         };
-        let (mut done, lost) = update_on_server(&remote, self, chunk, between, keep).await?;
-        if let Some((at, e)) = lost {
-            self.gone(&e, "the rest of the change").await;
+        let (mut done, lost) = update_on_server(&remote, chunk, between, keep).await?;
+        if let Some(lost) = lost {
+            self.gone(&lost.error(), "the rest of the change").await;
             let rest = Chunk {
-                ids: &chunk.ids[at..],
+                ids: &chunk.ids[lost.at..],
                 keys: None,
                 ..chunk
             };

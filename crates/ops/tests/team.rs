@@ -1907,25 +1907,33 @@ async fn a_bulk_change_on_the_team_database_reports_progress_and_stops_between_p
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_numbers() {
-    let part = switchboard_ops::SERVER_PART;
+/// A server with acme's `count` lines ([`lines`]), a proxy to it, and the app's team
+/// workspace on it, synced: the world, the proxy, the lines' ids, the workspace, acme's id.
+async fn synced_app(count: usize) -> (World, Proxy, Vec<String>, Arc<dyn Inventory>, uuid::Uuid) {
     let world = World::new().await;
-    let ids = lines(&world, part + 60);
-    let total = ids.len() as u64;
+    let ids = lines(&world, count);
     let proxy = Proxy::start(world.upstream, 0);
     world.sync(&proxy).await;
     let app = open(world.target(&proxy, Reads::Cache)).await.unwrap();
     let acme = app.organization("acme").await.unwrap().id;
+    (world, proxy, ids, app, acme)
+}
 
-    // The server goes away at the first report (after the first part): that part changed on
-    // it, the rest queued in the cache's outbox.
+/// A bulk change of `ids` in acme (`actions::bulk_update`) naming them `name`, the server cut
+/// through `proxy` at the first progress report; with the progress reports (numbers done).
+async fn cut_at_first_report(
+    inv: &dyn Inventory,
+    acme: uuid::Uuid,
+    ids: &[String],
+    name: &str,
+    proxy: &Proxy,
+) -> (switchboard_ops::BulkReport, Vec<u64>) {
     let mut reports = Vec::new();
     let report = actions::bulk_update(
-        &*app,
+        inv,
         acme,
-        ids.clone(),
-        &rename("Checked"),
+        ids.to_vec(),
+        &rename(name),
         &Default::default(),
         |p| {
             reports.push(p.done);
@@ -1935,6 +1943,27 @@ async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_num
         },
     )
     .await;
+    (report, reports)
+}
+
+/// The team database without a cache (read directly), as alice through `proxy`.
+async fn direct(world: &World, proxy: &Proxy) -> Arc<dyn Inventory> {
+    Arc::new(
+        switchboard_postgres::RemoteWorkspace::connect(&world.settings(proxy))
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_numbers() {
+    let part = switchboard_ops::SERVER_PART;
+    let (world, proxy, ids, app, acme) = synced_app(part + 60).await;
+    let total = ids.len() as u64;
+
+    // The server goes away at the first report (after the first part): that part changed on
+    // it, the rest queued in the cache's outbox.
+    let (report, reports) = cut_at_first_report(&*app, acme, &ids, "Checked", &proxy).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!((report.updated, report.queued), (total, 60));
     assert_eq!(reports, [part as u64, total]);
@@ -1964,26 +1993,8 @@ async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_num
 
     // The team database without a cache (the server read directly): the numbers not reached
     // are reported failed, offline, and nothing is lost or doubled.
-    let remote: Arc<dyn Inventory> = Arc::new(
-        switchboard_postgres::RemoteWorkspace::connect(&world.settings(&back))
-            .await
-            .unwrap(),
-    );
-    let mut reports = Vec::new();
-    let report = actions::bulk_update(
-        &*remote,
-        acme,
-        ids.clone(),
-        &rename("Direct"),
-        &Default::default(),
-        |p| {
-            reports.push(p.done);
-            if reports.len() == 1 {
-                back.cut();
-            }
-        },
-    )
-    .await;
+    let remote = direct(&world, &back).await;
+    let (report, _) = cut_at_first_report(&*remote, acme, &ids, "Direct", &back).await;
     assert_eq!((report.updated, report.queued), (part as u64, 0));
     assert_eq!(report.failed.len(), 60);
     assert!(
@@ -1999,6 +2010,171 @@ async fn a_bulk_change_whose_server_goes_away_midway_reports_only_the_queued_num
     assert_eq!(failed, not_reached, "the numbers not reached, in order");
     assert_eq!(named(&world, "Direct"), part);
     assert_eq!(named(&world, "Checked"), 60, "the rest as they were");
+}
+
+/// Makes the server refuse every change of `number` (a trigger, as the cluster's admin): a part
+/// of a bulk change that holds it is refused whole and goes number by number.
+fn refuse_changes_of(world: &World, number: &str) {
+    world.on_server(&format!(
+        "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.phone_number = '{number}' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+           RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse_one BEFORE UPDATE ON phone_numbers
+           FOR EACH ROW EXECUTE FUNCTION refuse_one();"
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_in_a_refused_parts_number_by_number_pass_stops_it_there() {
+    let part = switchboard_ops::SERVER_PART;
+    for (inv, name, world, proxy) in team_stores().await {
+        let acme = inv.organization("acme").await.unwrap().id;
+        let ids = lines(&world, part + 30);
+        world.sync(&proxy).await;
+        // The first part holds the 11th number, which the server refuses: that part goes
+        // number by number. An id that is not one waits at position 100, past the cancel.
+        refuse_changes_of(&world, "+14156000010");
+        let mut checked = ids.clone();
+        checked.insert(100, "not-an-id".into());
+        let total = checked.len() as u64;
+
+        // Cancelled at the first report, 25 numbers into the number-by-number pass.
+        let cancel = switchboard_ops::Cancel::new();
+        let mut reports = Vec::new();
+        let report = actions::bulk_update(&*inv, acme, checked, &rename("Checked"), &cancel, |p| {
+            reports.push((p.done, p.total));
+            cancel.cancel();
+        })
+        .await;
+        assert_eq!(
+            reports,
+            [(25, total)],
+            "{name}: the last report is what was done"
+        );
+        assert!(report.cancelled, "{name}");
+        assert_eq!((report.updated, report.queued), (24, 0), "{name}");
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            failed,
+            [ids[10].as_str()],
+            "{name}: only the refused number, not the id not reached"
+        );
+        assert!(
+            report.failed[0]
+                .error
+                .to_string()
+                .contains("refused for the test"),
+            "{name}: {}",
+            report.failed[0].error
+        );
+        assert_eq!(named(&world, "Checked"), 24, "{name}: the rest unchanged");
+
+        // Not cancelled, the refused number last, in the second part: that part's start is
+        // reported once, then every 25 numbers of its pass.
+        let mut again: Vec<String> = ids[11..].to_vec();
+        again.extend_from_slice(&ids[..11]);
+        let mut reports = Vec::new();
+        let report = actions::bulk_update(
+            &*inv,
+            acme,
+            again,
+            &rename("Again"),
+            &Default::default(),
+            |p| reports.push(p.done),
+        )
+        .await;
+        let total = ids.len() as u64;
+        assert_eq!(reports, [part as u64, part as u64 + 25, total], "{name}");
+        assert!(!report.cancelled, "{name}");
+        assert_eq!(report.updated, total - 1, "{name}");
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(failed, [ids[10].as_str()], "{name}");
+        assert_eq!(named(&world, "Again") as u64, total - 1, "{name}");
+        if name == "the team workspace's cache" {
+            let (on_server, cached) = cache_and_server(&world, &proxy, &world.cache).await;
+            assert_eq!(cached, on_server, "{name}: the cache equals the server");
+        }
+        inv.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_lost_in_a_refused_parts_number_by_number_pass_is_one_notice() {
+    let part = switchboard_ops::SERVER_PART;
+    let (world, proxy, ids, app, acme) = synced_app(part + 60).await;
+    let total = ids.len() as u64;
+    refuse_changes_of(&world, "+14156000010");
+    app.take_notices();
+
+    // The server goes away at the first report, 25 numbers into the first part's
+    // number-by-number pass: those stay done, the rest of the chunk is queued at once.
+    let (report, reports) = cut_at_first_report(&*app, acme, &ids, "Checked", &proxy).await;
+    let failed: Vec<&str> = report.failed.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(failed, [ids[10].as_str()], "{:?}", report.failed);
+    assert_eq!((report.updated, report.queued), (total - 1, total - 25));
+    assert_eq!(reports, [25, total]);
+    let offline: Vec<String> = app
+        .take_notices()
+        .into_iter()
+        .filter(|n| n.starts_with("offline:"))
+        .collect();
+    assert_eq!(
+        offline.len(),
+        1,
+        "one notice that the server is gone: {offline:?}"
+    );
+    assert!(
+        offline[0].ends_with("the rest of the change is queued"),
+        "{offline:?}"
+    );
+    let outbox = app.file().unwrap().run(|ws| ws.outbox()).await.unwrap();
+    assert_eq!(
+        outbox.len() as u64,
+        total - 25,
+        "one entry per queued number"
+    );
+    assert_eq!(
+        named(&world, "Checked"),
+        24,
+        "the rest not on the server yet"
+    );
+    app.close().await;
+
+    // Synced: every queued edit sent once, the cache equal to the server.
+    let back = Proxy::start(world.upstream, proxy.addr.port());
+    world.sync(&back).await;
+    assert_eq!(
+        named(&world, "Checked") as u64,
+        total - 1,
+        "every queued edit sent"
+    );
+    let (on_server, cached) = cache_and_server(&world, &back, &world.cache).await;
+    assert_eq!(cached, on_server, "the cache equals the server");
+
+    // The team database without a cache: the pass stops where the server went; the numbers
+    // not reached are reported failed, offline, without trying each on a server gone.
+    let remote = direct(&world, &back).await;
+    let (report, reports) = cut_at_first_report(&*remote, acme, &ids, "Direct", &back).await;
+    assert_eq!(reports, [25, total]);
+    assert_eq!((report.updated, report.queued), (24, 0));
+    let failed: Vec<&str> = report.failed.iter().map(|f| f.id.as_str()).collect();
+    let mut expected = vec![ids[10].as_str()];
+    expected.extend(ids[25..].iter().map(String::as_str));
+    assert_eq!(
+        failed, expected,
+        "the refused number, then those not reached"
+    );
+    assert!(
+        report.failed[1..]
+            .iter()
+            .all(|f| f.error.code() == ErrorCode::Offline
+                && f.error.to_string().ends_with("; not changed")),
+        "{:?}",
+        report.failed.get(1)
+    );
+    assert_eq!(named(&world, "Direct"), 24);
 }
 
 /// Two copies of the same numbers in acme (+1415700…: set A, +1415800…: set B), some named
