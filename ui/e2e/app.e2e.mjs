@@ -5,7 +5,7 @@
 // it, name it, give it to an agent, change several at once.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { screenshot, startApp } from "./support.mjs";
+import { keptSearch, screenshot, startApp } from "./support.mjs";
 
 const NEW_NUMBER = "+1 (415) 555-1234";
 const NEW_E164 = "+14155551234";
@@ -209,5 +209,8 @@ describe("Switchboard desktop app", () => {
     await expectToast("info", /3 updated/);
     await waitFor("three errors", async () => (await rows()).slice(0, 3).every((r) => /error/i.test(r.text)));
     await shot("10-bulk-done");
+    // The next spec starts the app again, on the view kept last: the table unsearched, once
+    // the app has kept it (a moment after the search was cleared).
+    await waitFor("the unsearched view kept", async () => (await keptSearch(b)) === "");
   });
 });

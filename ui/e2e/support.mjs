@@ -37,6 +37,17 @@ export async function until(b, suite, what, f, timeout = 15000) {
   }
 }
 
+/** The table's search as the app keeps it in its settings (the last view, written a moment
+ * after each change: `TableViews.changed`), read through the app's own `get_settings`. */
+export function keptSearch(b) {
+  return b.executeAsync((done) =>
+    window.__TAURI_INTERNALS__.invoke("get_settings").then(
+      (s) => done(s.lastView?.filters?.search ?? null),
+      (e) => done(`error: ${e?.message ?? e}`),
+    ),
+  );
+}
+
 /** The numbers of the table's rows shown, in order. */
 export function numberRows(b) {
   return b.execute(() => [...document.querySelectorAll('[data-testid="number-row"]')].map((r) => r.getAttribute("data-number")));

@@ -19,6 +19,8 @@ export class TableViews {
 
   #timer: ReturnType<typeof setTimeout> | null = null;
   #saved = "";
+  /** The view the running timer will keep. */
+  #pending = "";
 
   constructor(
     private table: NumbersView,
@@ -90,10 +92,14 @@ export class TableViews {
     if (this.chosen.toLowerCase() === name.toLowerCase()) this.chosen = "";
   }
 
-  /** After any change to the table's filters, order or columns: keeps the view shown, soon. */
+  /** After any change to the table's filters, order or columns: keeps the view shown, soon
+   * (at most the delay after the view last changed: a call with the view already waiting to
+   * be kept, as when the caller runs again for another reason, does not put it off). */
   changed() {
     const now = JSON.stringify(this.current());
     if (now === this.#saved) return;
+    if (this.#timer && now === this.#pending) return;
+    this.#pending = now;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;

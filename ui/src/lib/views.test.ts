@@ -184,6 +184,40 @@ describe("TableViews", () => {
     }
   });
 
+  it("keeps a view the delay after it changed, however often the table's owner says so meanwhile", async () => {
+    vi.useFakeTimers();
+    try {
+      const client = mockClient(50);
+      const table = new NumbersView(client, 0);
+      const views = new TableViews(table, new SettingsStore(client), undefined, 400);
+      views.restore(await client.getSettings());
+      table.setOrganization("org-1");
+      table.setSearch("kestrel");
+      views.changed();
+      // The app's effect runs again for other reasons (the organizations reloaded after an
+      // edit): the same view is waiting, and it is kept on time.
+      for (let i = 0; i < 3; i++) {
+        await vi.advanceTimersByTimeAsync(150);
+        views.changed();
+      }
+      expect(client.saveSettings).toHaveBeenCalledTimes(1);
+      expect(client.settings.lastView.filters.search).toBe("kestrel");
+      // A new change starts the wait again.
+      table.setSearch("");
+      views.changed();
+      await vi.advanceTimersByTimeAsync(300);
+      table.setSearch("s");
+      views.changed();
+      await vi.advanceTimersByTimeAsync(300);
+      expect(client.saveSettings).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(150);
+      expect(client.saveSettings).toHaveBeenCalledTimes(2);
+      expect(client.settings.lastView.filters.search).toBe("s");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("never loses a change when two settings writes overlap", async () => {
     const client = mockClient(5);
     const store = new SettingsStore(client);
