@@ -123,15 +123,22 @@ describe("saved views", () => {
   });
 });
 
+/** A table of 50 numbers of org-1 with its views, restored from the mock's settings, the view
+ * kept 400 ms after a change. */
+async function tableWithViews() {
+  const client = mockClient(50);
+  const table = new NumbersView(client, 0);
+  const views = new TableViews(table, new SettingsStore(client), undefined, 400);
+  views.restore(await client.getSettings());
+  table.setOrganization("org-1");
+  return { client, table, views };
+}
+
 describe("TableViews", () => {
   it("keeps the view shown in the settings after a pause, and a restart shows it again", async () => {
     vi.useFakeTimers();
     try {
-      const client = mockClient(50);
-      const table = new NumbersView(client, 0);
-      const views = new TableViews(table, new SettingsStore(client), undefined, 400);
-      views.restore(await client.getSettings());
-      table.setOrganization("org-1");
+      const { client, table, views } = await tableWithViews();
       table.setFilters({ numberType: "toll_free", country: "US" });
       table.toggleSort("created");
       views.setColumns(["name", "webhook", "lastVerified"]);
@@ -187,11 +194,7 @@ describe("TableViews", () => {
   it("keeps a view the delay after it changed, however often the table's owner says so meanwhile", async () => {
     vi.useFakeTimers();
     try {
-      const client = mockClient(50);
-      const table = new NumbersView(client, 0);
-      const views = new TableViews(table, new SettingsStore(client), undefined, 400);
-      views.restore(await client.getSettings());
-      table.setOrganization("org-1");
+      const { client, table, views } = await tableWithViews();
       table.setSearch("kestrel");
       views.changed();
       // The app's effect runs again for other reasons (the organizations reloaded after an
