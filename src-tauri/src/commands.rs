@@ -142,9 +142,11 @@ pub async fn count_numbers(
     let Some(task_id) = task_id else {
         return Ok(inventory.count_numbers(&f).await? as f64);
     };
-    let cancel = state.tasks.start(&task_id);
-    let n = inventory.count_numbers_until(&f, &cancel).await;
-    state.tasks.end(&task_id);
+    let n = (state.tasks)
+        .run(&task_id, |cancel| async move {
+            inventory.count_numbers_until(&f, &cancel).await
+        })
+        .await;
     match n? {
         Some(n) => Ok(n as f64),
         None => Err(AppError::new(
@@ -321,12 +323,15 @@ pub async fn bulk_update<R: Runtime>(
 ) -> AppResult<BulkReport> {
     let org = parse_id("organization", &organization_id)?;
     let update = dto::into_update(&changes)?;
-    let cancel = state.tasks.start(&task_id);
-    let report = actions::bulk_update(&*state.inventory(), org, ids, &update, &cancel, |p| {
-        let _ = on_progress.send(p);
-    })
-    .await;
-    state.tasks.end(&task_id);
+    let inventory = state.inventory();
+    let report = (state.tasks)
+        .run(&task_id, |cancel| async move {
+            actions::bulk_update(&*inventory, org, ids, &update, &cancel, |p| {
+                let _ = on_progress.send(p);
+            })
+            .await
+        })
+        .await;
     edited(&app, &organization_id, Vec::new());
     Ok(report)
 }
@@ -347,12 +352,15 @@ pub async fn update_matching<R: Runtime>(
 ) -> AppResult<BulkReport> {
     let organization_id = filter.organization_id.clone();
     let (filter, update) = (filter.into_core()?, dto::into_update(&changes)?);
-    let cancel = state.tasks.start(&task_id);
-    let report = actions::update_matching(&*state.inventory(), &filter, &update, &cancel, |p| {
-        let _ = on_progress.send(p);
-    })
-    .await;
-    state.tasks.end(&task_id);
+    let inventory = state.inventory();
+    let report = (state.tasks)
+        .run(&task_id, |cancel| async move {
+            actions::update_matching(&*inventory, &filter, &update, &cancel, |p| {
+                let _ = on_progress.send(p);
+            })
+            .await
+        })
+        .await;
     edited(&app, &organization_id, Vec::new());
     Ok(report?)
 }

@@ -125,15 +125,17 @@ pub async fn import_preview(
     let org = parse_id("organization", &organization_id)?;
     let account_id = crate::dto::checked_account_id(provider, &account_id)?;
     // A task first, so a cancel while the vault or the inventory is read is not lost.
-    let preview = in_task(&tasks, &task_id, async |cancel| {
-        let vault = switchboard_ops::vault::native()?;
-        let report = sender(&on_progress);
-        let account = (provider, account_id.as_str());
-        let inventory = state.inventory();
-        let listed = import::preview(&*inventory, &vault, org, account, &report, &cancel);
-        listed.await.map_err(failure)
-    })
-    .await?;
+    let preview = tasks
+        .running
+        .run(&task_id, async |cancel| {
+            let vault = switchboard_ops::vault::native()?;
+            let report = sender(&on_progress);
+            let account = (provider, account_id.as_str());
+            let inventory = state.inventory();
+            let listed = import::preview(&*inventory, &vault, org, account, &report, &cancel);
+            listed.await.map_err(failure)
+        })
+        .await?;
     tasks.previews.keep(org, preview.clone());
     Ok(preview)
 }
@@ -166,10 +168,12 @@ pub async fn import_numbers<R: Runtime>(
     let (plan, unknown) = import::choose(&preview, &phone_numbers, &refresh);
     let progress = sender(&on_progress);
     let inventory = state.inventory();
-    let mut report = in_task(&tasks, &task_id, async |cancel| {
-        import::import(&*inventory, org, plan, &progress, &cancel).await
-    })
-    .await;
+    let mut report = tasks
+        .running
+        .run(&task_id, async |cancel| {
+            import::import(&*inventory, org, plan, &progress, &cancel).await
+        })
+        .await;
     announce(&app, &org.to_string(), Vec::new());
     crate::sync::after_edit(&app);
     tracing::info!(provider = %preview.provider, account_id = preview.account_id, "imported from a provider");
@@ -341,33 +345,22 @@ pub async fn plan_verify(
     Ok(at_provider::verify_plan(&*state.inventory(), numbers, &words).await?)
 }
 
-/// Runs `work` as task `task_id` with its cancel token: the token is registered before `work`
-/// starts and forgotten after it, so a cancel sent while `work` reads what it needs is not
-/// lost (nor one sent before: [`Tasks::start`]).
-async fn in_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> T
-where
-    F: FnOnce(CancellationToken) -> Fut,
-    Fut: Future<Output = T>,
-{
-    let result = work(tasks.running.start(task_id)).await;
-    tasks.running.end(task_id);
-    result
-}
-
-/// [`in_task`] with the bulk options of task `task_id`. `work` reads its numbers itself,
+/// Task `task_id` ([`switchboard_ops::tasks::Registry::run`]) with its bulk options. `work` reads its numbers itself,
 /// stopping when cancelled ([`read_records`], [`until_cancelled`]).
 async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
 where
     F: FnOnce(BulkOptions) -> Fut,
     Fut: Future<Output = AppResult<T>>,
 {
-    in_task(tasks, task_id, |cancel| {
-        work(BulkOptions {
-            concurrency: flows::DEFAULT_CONCURRENCY,
-            cancel,
+    tasks
+        .running
+        .run(task_id, |cancel| {
+            work(BulkOptions {
+                concurrency: flows::DEFAULT_CONCURRENCY,
+                cancel,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// An account's client, for a bulk action's `connect`.

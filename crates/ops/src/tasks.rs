@@ -76,6 +76,19 @@ impl<T: Token> Registry<T> {
         self.inner().running.remove(id);
     }
 
+    /// Runs `work` as task `id` with its token: registered before `work` starts
+    /// ([`Registry::start`]: a cancel sent before, or while `work` reads what it needs, is not
+    /// lost) and forgotten after it ends.
+    pub async fn run<F, Fut>(&self, id: &str, work: F) -> Fut::Output
+    where
+        F: FnOnce(T) -> Fut,
+        Fut: Future,
+    {
+        let out = work(self.start(id)).await;
+        self.end(id);
+        out
+    }
+
     /// Cancels the task running under `id`; true when one ran. Otherwise the cancel is kept
     /// for a task starting under `id` soon ([`Registry::start`]), and false is returned.
     pub fn cancel(&self, id: &str) -> bool {
