@@ -142,18 +142,17 @@ pub async fn count_numbers(
     let Some(task_id) = task_id else {
         return Ok(inventory.count_numbers(&f).await? as f64);
     };
-    let n = (state.tasks)
-        .run(&task_id, |cancel| async move {
+    let counted = (state.tasks)
+        .run(&task_id, async |cancel| {
             inventory.count_numbers_until(&f, &cancel).await
         })
-        .await;
-    match n? {
-        Some(n) => Ok(n as f64),
-        None => Err(AppError::new(
+        .await?;
+    counted.map(|n| n as f64).ok_or_else(|| {
+        AppError::new(
             ErrorCode::Cancelled,
             "the count was stopped before it finished",
-        )),
-    }
+        )
+    })
 }
 
 /// The health of `numbers` (E.164; the rows of a loaded page of the numbers table, at most
@@ -325,7 +324,7 @@ pub async fn bulk_update<R: Runtime>(
     let update = dto::into_update(&changes)?;
     let inventory = state.inventory();
     let report = (state.tasks)
-        .run(&task_id, |cancel| async move {
+        .run(&task_id, async |cancel| {
             actions::bulk_update(&*inventory, org, ids, &update, &cancel, |p| {
                 let _ = on_progress.send(p);
             })
@@ -354,7 +353,7 @@ pub async fn update_matching<R: Runtime>(
     let (filter, update) = (filter.into_core()?, dto::into_update(&changes)?);
     let inventory = state.inventory();
     let report = (state.tasks)
-        .run(&task_id, |cancel| async move {
+        .run(&task_id, async |cancel| {
             actions::update_matching(&*inventory, &filter, &update, &cancel, |p| {
                 let _ = on_progress.send(p);
             })

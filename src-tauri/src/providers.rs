@@ -345,8 +345,8 @@ pub async fn plan_verify(
     Ok(at_provider::verify_plan(&*state.inventory(), numbers, &words).await?)
 }
 
-/// Task `task_id` ([`switchboard_ops::tasks::Registry::run`]) with its bulk options. `work` reads its numbers itself,
-/// stopping when cancelled ([`read_records`], [`until_cancelled`]).
+/// Task `task_id` ([`switchboard_ops::tasks::Registry::run`]) with its bulk options. `work`
+/// reads its numbers itself, stopping when cancelled ([`read_records`], [`until_cancelled`]).
 async fn with_task<T, F, Fut>(tasks: &ProviderTasks, task_id: &str, work: F) -> AppResult<T>
 where
     F: FnOnce(BulkOptions) -> Fut,

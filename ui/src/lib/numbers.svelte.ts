@@ -247,11 +247,11 @@ export class NumbersView {
     if (this.countDelayMs > 0) await new Promise((r) => setTimeout(r, this.countDelayMs));
     if (generation !== this.#generation) return;
     const health = this.filters.health ?? null;
-    const task = crypto.randomUUID();
+    let task: string | null = null;
     try {
       let n: number;
       if (health === null) {
-        this.#counting = task;
+        task = this.#counting = crypto.randomUUID();
         n = await this.client.countNumbers(filter, task);
       } else {
         n = await this.client.countNumbersByHealth(filter, health);
