@@ -750,19 +750,10 @@ impl BandwidthClient {
                 ),
             };
             let subject = Subject::Object(step.object.to_string());
-            let written = self
-                .call(
-                    &subject,
-                    reqwest::Method::PUT,
-                    &self.account_url(&format!("/applications/{id}")),
-                    &[],
-                    Some(body),
-                    None,
-                )
-                .await;
-            // Written or perhaps written: the run reads it again.
-            self.http.shared.forget(&format!("application {id}"));
-            written?;
+            let url = self.account_url(&format!("/applications/{id}"));
+            let written = self.call(&subject, reqwest::Method::PUT, &url, &[], Some(body), None);
+            let object = format!("application {id}");
+            self.http.shared.write(&object, written).await?;
         }
         self.webhooks(number).await.map(Applied::written)
     }

@@ -90,7 +90,7 @@ impl ProviderClient {
     /// reads every time.
     pub fn sharing_reads(&self) -> ProviderClient {
         let mut client = self.clone();
-        each!(&mut client, c => c.http.shared = crate::shared::SharedReads::for_run());
+        each!(&mut client, c => c.http.shared = c.http.shared.for_run());
         client
     }
 

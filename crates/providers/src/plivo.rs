@@ -446,19 +446,16 @@ impl PlivoClient {
         }
         let subject = Subject::Object(step.object.to_string());
         let url = self.url(&format!("Application/{}/", step.object.id));
-        let written: Result<Value> = self
-            .call(
-                &subject,
-                reqwest::Method::POST,
-                &url,
-                &[],
-                Some(&body),
-                None,
-            )
-            .await;
-        // Written or perhaps written: the run reads it again.
-        (self.http.shared).forget(&format!("application {}", step.object.id));
-        written?;
+        let written = self.call::<Value>(
+            &subject,
+            reqwest::Method::POST,
+            &url,
+            &[],
+            Some(&body),
+            None,
+        );
+        let object = format!("application {}", step.object.id);
+        self.http.shared.write(&object, written).await?;
         self.webhooks(number).await.map(Applied::written)
     }
 }

@@ -42,9 +42,12 @@ impl std::fmt::Debug for SharedReads {
 }
 
 impl SharedReads {
-    /// An empty cache, for one run.
-    pub fn for_run() -> Self {
-        SharedReads(Some(Arc::default()))
+    /// The cache of a run: this one when it is already a run's, else an empty one.
+    pub fn for_run(&self) -> Self {
+        match self.0 {
+            Some(_) => self.clone(),
+            None => SharedReads(Some(Arc::default())),
+        }
     }
 
     /// What `read` answers for `object` (a read of kind `T`): asked once in a run, kept while
@@ -75,7 +78,19 @@ impl SharedReads {
         }
     }
 
-    /// Forgets every read of `object`: called after writing it.
+    /// Writes `object` (`write`, awaited) and forgets every read of it, whether the write
+    /// succeeded or not (a failed write may still have been made): the run reads it again.
+    pub async fn write<T>(
+        &self,
+        object: &str,
+        write: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let written = write.await;
+        self.forget(object);
+        written
+    }
+
+    /// Forgets every read of `object`.
     pub fn forget(&self, object: &str) {
         if let Some(cells) = &self.0 {
             let mut cells = cells.lock().unwrap_or_else(|e| e.into_inner());
@@ -95,7 +110,7 @@ mod tests {
         let asked = AtomicUsize::new(0);
         let ask =
             || async { Ok::<_, crate::ProviderError>(asked.fetch_add(1, Ordering::SeqCst) + 1) };
-        let run = SharedReads::for_run();
+        let run = SharedReads::default().for_run();
         let both = futures_util::future::join(run.read("app", ask), run.read("app", ask)).await;
         assert_eq!((both.0.unwrap(), both.1.unwrap()), (1, 1));
         assert_eq!(run.read("other", ask).await.unwrap(), 2);

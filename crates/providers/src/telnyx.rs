@@ -566,19 +566,15 @@ impl TelnyxClient {
                 }
             };
             let subject = Subject::Object(step.object.to_string());
-            let written: Result<One> = self
-                .call(
-                    &subject,
-                    reqwest::Method::PATCH,
-                    &path,
-                    &[],
-                    Some(&body),
-                    None,
-                )
-                .await;
-            // Written or perhaps written: the run reads it again.
-            self.http.shared.forget(&object);
-            written?;
+            let written = self.call::<One>(
+                &subject,
+                reqwest::Method::PATCH,
+                &path,
+                &[],
+                Some(&body),
+                None,
+            );
+            self.http.shared.write(&object, written).await?;
         }
         self.webhooks(number).await.map(Applied::written)
     }

@@ -690,20 +690,17 @@ impl VonageClient {
         });
         let url = format!("{}/v2/applications/{}", self.api, id);
         let app_subject = Subject::Object(format!("application {id}"));
-        let written = self
-            .http
-            .send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
+        let written =
+            (self.http).send(&app_subject, Idempotency::Idempotent, None, |c: &Client| {
                 c.put(&url)
                     .basic_auth(
                         &self.creds.api_key,
                         Some(self.creds.api_secret.expose_secret()),
                     )
                     .json(&body)
-            })
-            .await;
-        // Written or perhaps written: the run reads it again.
-        self.http.shared.forget(&format!("application {id}"));
-        written.map(drop)
+            });
+        let object = format!("application {id}");
+        self.http.shared.write(&object, written).await.map(drop)
     }
 }
 
