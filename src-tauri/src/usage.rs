@@ -117,21 +117,20 @@ pub async fn usage_sync(
 ) -> AppResult<Vec<AccountSynced>> {
     let org = parse_id("organization", &organization_id)?;
     // Registered first, so a cancel while the vault or the inventory is read is not lost.
-    let cancel = tasks.running.start(&task_id);
-    let synced = async {
-        // Never two at once: a background refresh under way stops (see `usage_refresh`).
-        let _one_at_a_time = syncs.manual().await;
-        let inventory = state.inventory();
-        let vault = switchboard_ops::vault::native;
-        let accounts = usage::accounts_to_sync(&*inventory, vault, org, account_id.as_deref());
-        let accounts = accounts.await.map_err(failure)?;
-        let progress = |p: &SyncProgress| {
-            let _ = on_progress.send(p.clone());
-        };
-        let synced = usage::sync(inventory.usage()?, &accounts, None, &progress, &cancel);
-        synced.await.map_err(failure)
-    }
-    .await;
-    tasks.running.end(&task_id);
-    synced
+    tasks
+        .running
+        .run(&task_id, async |cancel| {
+            // Never two at once: a background refresh under way stops (see `usage_refresh`).
+            let _one_at_a_time = syncs.manual().await;
+            let inventory = state.inventory();
+            let vault = switchboard_ops::vault::native;
+            let accounts = usage::accounts_to_sync(&*inventory, vault, org, account_id.as_deref());
+            let accounts = accounts.await.map_err(failure)?;
+            let progress = |p: &SyncProgress| {
+                let _ = on_progress.send(p.clone());
+            };
+            let synced = usage::sync(inventory.usage()?, &accounts, None, &progress, &cancel);
+            synced.await.map_err(failure)
+        })
+        .await
 }
