@@ -104,12 +104,11 @@ where
         let (changed, end) = match changed {
             Ok(changed) => (changed, PartEnd::Whole),
             Err(Error::Offline { server, reason }) => {
-                lost = Some(Lost {
-                    at: start,
-                    server,
-                    reason,
-                });
-                break;
+                let at = start;
+                (
+                    ManyUpdated::default(),
+                    PartEnd::Lost(Lost { at, server, reason }),
+                )
             }
             Err(e) => {
                 tracing::info!(error = %e, "a part of a bulk change goes number by number");
