@@ -220,11 +220,6 @@ pub fn pull_goes_large(pages: u32, records: u64, rows: u64) -> bool {
             >= rows.saturating_mul(REBUILD_MICROS_PER_ROW)
 }
 
-/// The records `kept` counts as kept: added, completed or unchanged.
-fn kept_count(kept: &Kept) -> u64 {
-    kept.added + kept.completed + kept.unchanged
-}
-
 /// How far back the first pull of an account reads when no `--since` is given.
 pub const FIRST_PULL_DAYS: i64 = 30;
 
@@ -480,7 +475,7 @@ async fn pull_kind<R: Pulled>(
                 }
             }
             if let Some(held) = rows
-                && pull_goes_large(pages, kept_count(&done.kept), held + done.kept.added)
+                && pull_goes_large(pages, done.kept.count(), held + done.kept.added)
             {
                 rows = None;
                 match store.large_pull(account, R::KIND).await {
@@ -510,7 +505,7 @@ async fn pull_kind<R: Pulled>(
                 }
             };
             if large.is_some() {
-                in_large += kept_count(&kept);
+                in_large += kept.count();
             }
             done.kept.add(&kept);
             pages += 1;
@@ -519,7 +514,7 @@ async fn pull_kind<R: Pulled>(
                 account_id: account.account_id.clone(),
                 kind: R::KIND,
                 pages,
-                records: kept_count(&done.kept),
+                records: done.kept.count(),
             });
         }
         Ok(large)
@@ -534,7 +529,7 @@ async fn pull_kind<R: Pulled>(
             return Err(ProviderFailure::Cancelled(format!(
                 "cancelled: {} {} records of {} {} kept; its cursor did not move, the next \
                  sync reads them again",
-                kept_count(&done.kept) - in_large,
+                done.kept.count() - in_large,
                 R::KIND.as_str(),
                 account.provider,
                 account.account_id

@@ -89,6 +89,11 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// The records counted as kept: added, completed or unchanged.
+    pub fn count(&self) -> u64 {
+        self.added + self.completed + self.unchanged
+    }
+
     /// Adds another page's counts.
     pub fn add(&mut self, other: &Kept) {
         self.added += other.added;
