@@ -187,7 +187,7 @@ fn set(g: &Global, number: &str, org: Option<&str>, change: &Webhook) -> Outcome
 
 /// `numbers webhook --org S (--all | filters) --voice-url URL [--sms-url URL] [--yes]
 /// [--allow-shared] [--dry-run]`: the selection's numbers, grouped by provider account, each
-/// group through `flows::bulk_set_webhooks`. Without `--allow-shared`, a number whose change
+/// group through ops' `Bulk::set_webhooks` (the dry run: ops' `webhook_plan`). Without `--allow-shared`, a number whose change
 /// would touch a shared object is refused by the provider client and left unchanged.
 fn set_many(g: &Global, org: &str, change: &Webhook) -> Outcome {
     session::run(g, async |inv, cancel| {
@@ -339,14 +339,8 @@ fn print_bulk_plan(plan: &BulkWebhookPlan) {
                 if o.changed { "" } else { ", not changed" }
             );
         }
-        for n in &a.numbers {
-            match (&n.refused, n.state) {
-                (Some(why), _) => println!("  refused: {why}"),
-                (None, PlannedState::InSync) => {
-                    println!("  {}: {}", n.phone_number, n.state.words())
-                }
-                (None, _) => {}
-            }
+        for why in a.numbers.iter().filter_map(|n| n.refused.as_ref()) {
+            println!("  refused: {why}");
         }
     }
     for n in &plan.not_planned {
@@ -355,8 +349,8 @@ fn print_bulk_plan(plan: &BulkWebhookPlan) {
 }
 
 fn print_repointed(g: &Global, org: &str, report: &Repoint) {
+    // Only a repair finds numbers in sync, and the CLI gives its URLs: they are always written.
     let (repointed, failed, skipped) = (report.repointed, report.failed, report.skipped);
-    let in_sync = report.in_sync;
     let items = report.lines.iter().map(|r| {
         let extra: Extra = vec![
             ("voice_url", json!(r.voice_url)),
@@ -376,20 +370,13 @@ fn print_repointed(g: &Global, org: &str, report: &Repoint) {
                 "organization": org,
                 "items": items,
                 "repointed": repointed,
-                "in_sync": in_sync,
                 "failed": failed,
                 "skipped": skipped,
             })
         },
         &format!(
-            "{org}: {repointed} re-pointed, {}{failed} not re-pointed, {skipped} skipped (no \
-             provider account, or one not added to {org})",
-            // Only a repair finds numbers in sync; a given URL is always written.
-            if in_sync > 0 {
-                format!("{in_sync} {}, ", PlannedState::InSync.words())
-            } else {
-                String::new()
-            }
+            "{org}: {repointed} re-pointed, {failed} not re-pointed, {skipped} skipped (no \
+             provider account, or one not added to {org})"
         ),
     );
 }
